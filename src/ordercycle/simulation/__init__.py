@@ -1,0 +1,1 @@
+"""ordercycle.simulation."""

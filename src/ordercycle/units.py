@@ -1,0 +1,310 @@
+"""Physical quantities: one pint registry, dimension checks, exact conversion at the boundary.
+
+Quantities enter and leave the public API as :mod:`pint` quantities, so users can write
+``Q_(12, "cm")`` or ``Q_(4.5, "in")`` and mix systems freely. Inside the library, geometry
+and carrier rules must never see float noise (``0.1 + 0.2``), so every quantity is converted
+**once**, at the boundary, into an exact :class:`~fractions.Fraction` of a documented base
+unit with :func:`to_exact` (or an exact integer with :func:`to_exact_int`).
+
+The conversion factors come from pint's own definitions evaluated with exact fractions,
+so ``1 lb`` is exactly ``45359237/100000`` grams and ``1 in`` exactly ``127/5`` millimetres.
+
+>>> to_exact(Q_(3, "in"), "mm")
+Fraction(381, 5)
+>>> to_exact(Q_("0.1", "kg"), "g")
+Fraction(100, 1)
+>>> to_exact(Q_(3, "kg"), "mm", subject="item MUG", field="height")
+Traceback (most recent call last):
+...
+ordercycle.errors.DimensionalityError: Invalid height for item MUG: expected a length, got 3 ...
+
+The package registry :data:`ureg` (with :data:`Q_`) can be replaced by a user's own registry
+with :func:`set_registry`; quantities from any registry are accepted by the conversion
+helpers.
+"""
+
+from __future__ import annotations
+
+import functools
+from decimal import Decimal
+from fractions import Fraction
+from numbers import Rational
+from typing import Any, Final
+
+import pint
+
+from ordercycle.errors import DimensionalityError, InvalidQuantityError, ValidationError
+
+__all__ = [
+    "BASE_LENGTH",
+    "BASE_MASS",
+    "DIMENSIONS",
+    "Q_",
+    "Quantity",
+    "dimension_of",
+    "ensure_dimension",
+    "exact_magnitude",
+    "from_exact",
+    "get_registry",
+    "is_quantity",
+    "set_registry",
+    "to_exact",
+    "to_exact_int",
+    "ureg",
+]
+
+#: Base unit for lengths inside the library (geometry, carton sizes).
+BASE_LENGTH: Final = "mm"
+#: Base unit for masses inside the library (item and carton weights).
+BASE_MASS: Final = "g"
+
+#: Dimension names accepted by :func:`ensure_dimension`, with their pint dimensionality.
+DIMENSIONS: Final[dict[str, str]] = {
+    "length": "[length]",
+    "mass": "[mass]",
+    "volume": "[length] ** 3",
+    "area": "[length] ** 2",
+    "time": "[time]",
+    "dimensionless": "",
+}
+
+Quantity = pint.Quantity
+"""The pint quantity type (for annotations and ``isinstance`` checks)."""
+
+#: The package registry. Replace it with :func:`set_registry`.
+ureg: pint.UnitRegistry[Any] = pint.UnitRegistry()
+
+
+def _exact_registry() -> pint.UnitRegistry[Any]:
+    # A private registry that parses definitions as Fractions, so conversion factors
+    # (inch = yard / 36, yard = 0.9144 m) are exact. Never handed to users.
+    return pint.UnitRegistry(non_int_type=Fraction)
+
+
+_EXACT: Final = _exact_registry()
+
+
+def get_registry() -> pint.UnitRegistry[Any]:
+    """Return the registry that :data:`Q_` builds quantities with."""
+    return ureg
+
+
+def set_registry(registry: pint.UnitRegistry[Any]) -> None:
+    """Replace the package registry, for users who share one registry across libraries.
+
+    pint refuses arithmetic between quantities of different registries, so a user with
+    their own registry calls this once at start-up; :data:`Q_` then builds quantities in
+    it. The exact conversion helpers accept quantities from any registry.
+
+    Args:
+        registry: A :class:`pint.UnitRegistry`.
+
+    Raises:
+        ValidationError: If ``registry`` is not a pint unit registry.
+    """
+    global ureg
+    if not isinstance(registry, pint.UnitRegistry):
+        raise ValidationError.invalid("set_registry", "registry", registry, "a pint.UnitRegistry")
+    ureg = registry
+
+
+def Q_(value: Any, units: Any = None) -> Any:  # noqa: N802 - pint's conventional name
+    """Build a quantity in the package registry: ``Q_(12, "cm")``, ``Q_("4.5 in")``.
+
+    A string magnitude such as ``Q_("0.1", "kg")`` keeps its exact decimal value through
+    :func:`to_exact`.
+    """
+    if isinstance(value, str) and units is not None:
+        value = Decimal(value)
+    if units is None:
+        return get_registry().Quantity(value)
+    return get_registry().Quantity(value, units)
+
+
+def is_quantity(value: object) -> bool:
+    """Return whether ``value`` is a pint quantity (from any registry)."""
+    return isinstance(value, pint.Quantity)
+
+
+def _describe(value: object) -> str:
+    if is_quantity(value):
+        return f"{_format_magnitude(value.magnitude)} {value.units}"  # type: ignore[attr-defined]
+    return f"{value!r} (a plain number; give a quantity such as Q_({value!r}, 'cm'))"
+
+
+def _format_magnitude(magnitude: object) -> str:
+    if isinstance(magnitude, Fraction) and magnitude.denominator == 1:
+        return str(magnitude.numerator)
+    return str(magnitude)
+
+
+@functools.lru_cache(maxsize=512)
+def _dimensionality(units: str) -> str:
+    return str(_EXACT.Unit(units).dimensionality) if units else ""
+
+
+def dimension_of(quantity: Any) -> str:
+    """Return the pint dimensionality of a quantity as text, such as ``"[length]"``.
+
+    Raises:
+        ValidationError: If ``quantity`` is not a pint quantity.
+    """
+    if not is_quantity(quantity):
+        raise ValidationError.invalid("dimension_of", "quantity", quantity, "a pint quantity")
+    return str(quantity.dimensionality)
+
+
+def ensure_dimension(
+    quantity: Any, dimension: str, *, subject: str = "value", field: str = "quantity"
+) -> Any:
+    """Return ``quantity`` unchanged if it has ``dimension``, else raise a clear error.
+
+    Args:
+        quantity: The value to check.
+        dimension: One of the names in :data:`DIMENSIONS` (``"length"``, ``"mass"``, ...).
+        subject: What the quantity belongs to, for the message (``"item MUG"``).
+        field: Which field it is, for the message (``"height"``).
+
+    Raises:
+        DimensionalityError: ``Invalid height for item MUG: expected a length, got 3 kilogram.``
+    """
+    expected = _expected_dimensionality(dimension)
+    if not is_quantity(quantity) or str(quantity.dimensionality) != expected:
+        article = "an" if dimension[0] in "aeiou" else "a"
+        if dimension == "dimensionless":
+            article, dimension_text = "a", "dimensionless quantity"
+        else:
+            dimension_text = dimension
+        raise DimensionalityError(
+            f"Invalid {field} for {subject}: expected {article} {dimension_text},"
+            f" got {_describe(quantity)}.",
+            expected_dimension=dimension,
+            actual=_describe(quantity),
+        )
+    return quantity
+
+
+def _expected_dimensionality(dimension: str) -> str:
+    try:
+        pint_form = DIMENSIONS[dimension]
+    except KeyError:
+        raise ValidationError.invalid(
+            "ensure_dimension", "dimension", dimension, "one of " + ", ".join(sorted(DIMENSIONS))
+        ) from None
+    return str(_EXACT.get_dimensionality(pint_form)) if pint_form else "dimensionless"
+
+
+def exact_magnitude(value: object, *, subject: str = "value", field: str = "magnitude") -> Fraction:
+    """Convert a magnitude (int, Fraction, Decimal, decimal string or float) to a Fraction.
+
+    A float is read through its shortest decimal representation, so ``0.1`` becomes
+    exactly ``1/10`` (the number the user wrote), not the binary approximation.
+
+    Raises:
+        ValidationError: For anything that is not a finite real number.
+    """
+    if isinstance(value, bool):
+        raise ValidationError.invalid(subject, field, value, "a finite real number")
+    if isinstance(value, int | Fraction):
+        return Fraction(value)
+    if isinstance(value, Rational):
+        return Fraction(int(value.numerator), int(value.denominator))
+    if isinstance(value, Decimal | float | str):
+        try:
+            result = Fraction(str(value)) if isinstance(value, float) else Fraction(value)
+        except (ValueError, ArithmeticError):
+            raise ValidationError.invalid(subject, field, value, "a finite real number") from None
+        return result
+    raise ValidationError.invalid(subject, field, value, "a finite real number")
+
+
+@functools.lru_cache(maxsize=1024)
+def _factor(from_units: str, to_units: str) -> Fraction:
+    """Exact factor that converts a magnitude in ``from_units`` into ``to_units``."""
+    converted = _EXACT.Quantity(Fraction(1), from_units).to(to_units).magnitude
+    return Fraction(converted)
+
+
+def to_exact(
+    quantity: Any,
+    unit: str,
+    *,
+    subject: str = "value",
+    field: str = "quantity",
+    dimension: str | None = None,
+) -> Fraction:
+    """Convert a quantity to an exact :class:`~fractions.Fraction` of ``unit``.
+
+    Args:
+        quantity: A pint quantity from any registry.
+        unit: The target unit, such as ``"mm"`` or ``"g"``.
+        subject: What the quantity belongs to, for error messages.
+        field: Which field it is, for error messages.
+        dimension: The expected dimension name; inferred from ``unit`` when omitted.
+
+    Raises:
+        DimensionalityError: If the quantity is not of the unit's dimension.
+    """
+    target = _EXACT.Unit(unit)
+    expected_name = dimension or _dimension_name(str(target.dimensionality))
+    if not is_quantity(quantity):
+        ensure_dimension(quantity, expected_name, subject=subject, field=field)
+    units_text = str(quantity.units)
+    try:
+        actual = _dimensionality(units_text)
+    except (pint.errors.UndefinedUnitError, ValueError):
+        # A unit defined only in a user's registry: convert in that registry, then
+        # recover the exact ratio the user most plausibly meant.
+        approx = quantity.to(unit).magnitude
+        return exact_magnitude(approx, subject=subject, field=field).limit_denominator(10**12)
+    if actual != str(target.dimensionality):
+        ensure_dimension(quantity, expected_name, subject=subject, field=field)
+    magnitude = exact_magnitude(quantity.magnitude, subject=subject, field=field)
+    return magnitude * _factor(units_text, unit)
+
+
+def _dimension_name(dimensionality: str) -> str:
+    for name, form in DIMENSIONS.items():
+        if (str(_EXACT.get_dimensionality(form)) if form else "dimensionless") == dimensionality:
+            return name
+    return dimensionality
+
+
+def to_exact_int(
+    quantity: Any, unit: str, *, subject: str = "value", field: str = "quantity"
+) -> int:
+    """Convert a quantity to an exact integer count of ``unit``; refuse a fractional result.
+
+    >>> to_exact_int(Q_(2, "cm"), "mm")
+    20
+
+    Raises:
+        DimensionalityError: If the quantity has the wrong dimension.
+        InvalidQuantityError: If the value is not a whole number of ``unit``.
+    """
+    value = to_exact(quantity, unit, subject=subject, field=field)
+    if value.denominator != 1:
+        raise InvalidQuantityError(
+            f"Invalid {field} for {subject}: {_describe(quantity)} is {value} {unit},"
+            f" not a whole number of {unit}; expected a multiple of 1 {unit}.",
+            subject=subject,
+            field=field,
+            value=quantity,
+            expected=f"a whole number of {unit}",
+        )
+    return value.numerator
+
+
+def from_exact(value: int | Fraction, unit: str) -> Any:
+    """Build a quantity in the package registry from an exact value in ``unit``.
+
+    Integers stay integers and fractions stay fractions, so a value that went in exactly
+    comes out exactly.
+
+    >>> from_exact(Fraction(381, 5), "mm")
+    <Quantity(381/5, 'millimeter')>
+    >>> to_exact(from_exact(Fraction(381, 5), "mm"), "in")
+    Fraction(3, 1)
+    """
+    magnitude: int | Fraction = value.numerator if value.denominator == 1 else Fraction(value)
+    return get_registry().Quantity(magnitude, unit)
