@@ -12,4 +12,4 @@ try:
 except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
     __version__ = "0.0.0+unknown"
 
-__all__ = ["Q_", "OrderCycleError", "__version__", "ureg"]
+__all__ = ["OrderCycleError", "Q_", "__version__", "ureg"]

@@ -154,8 +154,18 @@ class DimensionalityError(ValidationError):
         actual: A description of what was given, such as ``"3 kilogram"``.
     """
 
-    def __init__(self, message: str, *, expected_dimension: str, actual: str) -> None:
-        super().__init__(message, value=actual, expected=expected_dimension)
+    def __init__(
+        self,
+        message: str,
+        *,
+        expected_dimension: str,
+        actual: str,
+        subject: str = "",
+        field: str = "",
+    ) -> None:
+        super().__init__(
+            message, subject=subject, field=field, value=actual, expected=expected_dimension
+        )
         self.expected_dimension = expected_dimension
         self.actual = actual
 

@@ -138,9 +138,18 @@ def _format_magnitude(magnitude: object) -> str:
     return str(magnitude)
 
 
+Dims = tuple[tuple[str, Fraction], ...]
+
+
+def _dims(dimensionality: Any) -> Dims:
+    # pint's text form of a dimensionality breaks on Fraction exponents, and float and
+    # Fraction registries spell exponents differently, so compare normalised tuples.
+    return tuple(sorted((str(key), Fraction(value)) for key, value in dimensionality.items()))
+
+
 @functools.lru_cache(maxsize=512)
-def _dimensionality(units: str) -> str:
-    return str(_EXACT.Unit(units).dimensionality) if units else ""
+def _dimensionality(units: str) -> Dims:
+    return _dims(_EXACT.Unit(units).dimensionality) if units else ()
 
 
 def dimension_of(quantity: Any) -> str:
@@ -169,7 +178,7 @@ def ensure_dimension(
         DimensionalityError: ``Invalid height for item MUG: expected a length, got 3 kilogram.``
     """
     expected = _expected_dimensionality(dimension)
-    if not is_quantity(quantity) or str(quantity.dimensionality) != expected:
+    if not is_quantity(quantity) or _dims(quantity.dimensionality) != expected:
         article = "an" if dimension[0] in "aeiou" else "a"
         if dimension == "dimensionless":
             article, dimension_text = "a", "dimensionless quantity"
@@ -180,18 +189,20 @@ def ensure_dimension(
             f" got {_describe(quantity)}.",
             expected_dimension=dimension,
             actual=_describe(quantity),
+            subject=subject,
+            field=field,
         )
     return quantity
 
 
-def _expected_dimensionality(dimension: str) -> str:
+def _expected_dimensionality(dimension: str) -> Dims:
     try:
         pint_form = DIMENSIONS[dimension]
     except KeyError:
         raise ValidationError.invalid(
             "ensure_dimension", "dimension", dimension, "one of " + ", ".join(sorted(DIMENSIONS))
         ) from None
-    return str(_EXACT.get_dimensionality(pint_form)) if pint_form else "dimensionless"
+    return _dims(_EXACT.get_dimensionality(pint_form)) if pint_form else ()
 
 
 def exact_magnitude(value: object, *, subject: str = "value", field: str = "magnitude") -> Fraction:
@@ -246,7 +257,8 @@ def to_exact(
         DimensionalityError: If the quantity is not of the unit's dimension.
     """
     target = _EXACT.Unit(unit)
-    expected_name = dimension or _dimension_name(str(target.dimensionality))
+    target_dims = _dims(target.dimensionality)
+    expected_name = dimension or _dimension_name(target_dims)
     if not is_quantity(quantity):
         ensure_dimension(quantity, expected_name, subject=subject, field=field)
     units_text = str(quantity.units)
@@ -257,17 +269,17 @@ def to_exact(
         # recover the exact ratio the user most plausibly meant.
         approx = quantity.to(unit).magnitude
         return exact_magnitude(approx, subject=subject, field=field).limit_denominator(10**12)
-    if actual != str(target.dimensionality):
+    if actual != target_dims:
         ensure_dimension(quantity, expected_name, subject=subject, field=field)
     magnitude = exact_magnitude(quantity.magnitude, subject=subject, field=field)
     return magnitude * _factor(units_text, unit)
 
 
-def _dimension_name(dimensionality: str) -> str:
-    for name, form in DIMENSIONS.items():
-        if (str(_EXACT.get_dimensionality(form)) if form else "dimensionless") == dimensionality:
+def _dimension_name(dimensionality: Dims) -> str:
+    for name in DIMENSIONS:
+        if _expected_dimensionality(name) == dimensionality:
             return name
-    return dimensionality
+    return " * ".join(f"{key}^{power}" for key, power in dimensionality) or "dimensionless"
 
 
 def to_exact_int(

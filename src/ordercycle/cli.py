@@ -1,0 +1,44 @@
+"""Command line: ``python -m ordercycle demo``.
+
+The CLI only parses arguments and prints; the work is done by the library (the demo's
+story lives in :mod:`ordercycle._demo`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from ordercycle import __version__
+
+__all__ = ["build_parser", "main"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser of ``python -m ordercycle``."""
+    parser = argparse.ArgumentParser(
+        prog="python -m ordercycle",
+        description="ordercycle: the order-to-cash cycle as a Python library.",
+    )
+    parser.add_argument("--version", action="version", version=f"ordercycle {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.required = True
+    demo = commands.add_parser(
+        "demo", help="tell the order-to-cash story with what the library can do today"
+    )
+    demo.add_argument(
+        "--width", type=int, default=78, help="report width in characters (default 78)"
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line and return the process exit code."""
+    args = build_parser().parse_args(argv)
+    if args.command == "demo":
+        from ordercycle._demo import run_demo
+
+        sys.stdout.write(run_demo(width=args.width))
+        return 0
+    return 2  # pragma: no cover - argparse rejects unknown commands first
