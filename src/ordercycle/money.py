@@ -1,0 +1,485 @@
+"""Money: exact decimal amounts in ISO 4217 currencies, explicit rounding, exact allocation.
+
+>>> price = Money("10.00", "USD")
+>>> price.allocate([1, 1, 1])
+(Money('3.34', 'USD'), Money('3.33', 'USD'), Money('3.33', 'USD'))
+>>> (price * Decimal("0.175")).round(Rounding.HALF_EVEN)
+Money('1.75', 'USD')
+
+Amounts are :class:`~decimal.Decimal` and never pass through ``float``. Every operation
+runs in a private decimal context of 60 significant digits (:data:`MONEY_CONTEXT`), so
+the caller's ``decimal.getcontext()`` never changes a result. Sums and differences of
+amounts are exact; products keep every digit (up to 60 significant digits) and are not
+rounded until :meth:`Money.round` is called, with an explicit :class:`Rounding` mode.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+from fractions import Fraction
+from typing import final
+
+import attrs
+
+from ordercycle._money_allocation import METHODS, AllocationMethod, allocate_units, parse_ratios
+from ordercycle._money_amount import canonical, check_rounding, float_error, to_decimal
+from ordercycle._money_currency import Currency
+from ordercycle._money_errors import (
+    CurrencyWithoutMinorUnitError,
+    FloatNotAllowedError,
+    InvalidAmountError,
+    InvalidRatiosError,
+    InvalidRoundingError,
+    MoneyDivisionByZeroError,
+    UnroundedAmountError,
+    UnsupportedMoneyOperationError,
+)
+from ordercycle._money_format import format_amount, plain
+from ordercycle._money_rounding import (
+    MAX_ABS_AMOUNT,
+    MONEY_CONTEXT,
+    PRECISION,
+    Rounding,
+    round_ratio,
+)
+from ordercycle.errors import (
+    CurrencyError,
+    CurrencyMismatchError,
+    UnknownCurrencyError,
+    ValidationError,
+)
+
+__all__ = [
+    "MAX_ABS_AMOUNT",
+    "MONEY_CONTEXT",
+    "PRECISION",
+    "AllocationMethod",
+    "Currency",
+    "CurrencyError",
+    "CurrencyMismatchError",
+    "CurrencyWithoutMinorUnitError",
+    "FloatNotAllowedError",
+    "InvalidAmountError",
+    "InvalidRatiosError",
+    "InvalidRoundingError",
+    "Money",
+    "MoneyDivisionByZeroError",
+    "Rounding",
+    "UnknownCurrencyError",
+    "UnroundedAmountError",
+    "UnsupportedMoneyOperationError",
+    "ValidationError",
+]
+
+
+@final
+@attrs.frozen(init=False, repr=False)
+class Money:
+    """An exact amount of money in one currency.
+
+    Build one from a ``str``, ``int`` or ``Decimal`` amount and an ISO 4217 code or
+    :class:`Currency`. A ``float`` is refused: binary floats cannot represent most decimal
+    amounts, so pass a string. Money is immutable, hashable and picklable; equal amounts
+    in the same currency are equal however many trailing zeros they were written with.
+
+    Args:
+        amount: The amount, such as ``"10.00"``, ``1000`` or ``Decimal("0.07")``.
+        currency: An ISO 4217 code such as ``"USD"`` (exact, upper case) or a
+            :class:`Currency`.
+
+    Raises:
+        FloatNotAllowedError: ``amount`` is a float (also a ``TypeError``).
+        InvalidAmountError: ``amount`` is not a finite decimal number, is ``10**40`` or more
+            in absolute value, or has more than 60 significant digits.
+        UnknownCurrencyError: ``currency`` is not an ISO 4217 code with a minor unit.
+
+    Attributes:
+        amount: The amount as a ``Decimal``: exactly the currency's minor-unit digits when
+            it is a whole number of minor units, otherwise all its significant digits.
+        currency: The :class:`Currency`.
+
+    >>> Money("10", "USD"), Money(Decimal("1234"), "JPY")
+    (Money('10.00', 'USD'), Money('1234', 'JPY'))
+    >>> Money("10.00", "USD") == Money("10", "USD"), Money("1", "USD") == Money("1", "EUR")
+    (True, False)
+    >>> str(Money("-3.5", "KWD"))
+    '-3.500 KWD'
+    """
+
+    amount: Decimal
+    currency: Currency
+
+    def __init__(self, amount: str | int | Decimal, currency: str | Currency) -> None:
+        unit = Currency.of(currency)
+        self.__attrs_init__(canonical(to_decimal(amount, "Money", "amount"), unit), unit)
+
+    @classmethod
+    def _exact(cls, value: Decimal, currency: Currency) -> Money:
+        """Build from a ``Decimal`` already known to be finite (results of arithmetic)."""
+        money = object.__new__(cls)
+        money.__attrs_init__(canonical(value, currency), currency)
+        return money
+
+    # --- named constructors ---------------------------------------------------------------
+
+    @classmethod
+    def zero(cls, currency: str | Currency) -> Money:
+        """Zero in ``currency``: ``Money.zero("USD") == Money("0.00", "USD")``."""
+        unit = Currency.of(currency)
+        return cls._exact(Decimal(0), unit)
+
+    @classmethod
+    def of_minor(cls, units: int, currency: str | Currency) -> Money:
+        """Money from a whole number of minor units (cents, fils, ...).
+
+        >>> Money.of_minor(1234, "USD"), Money.of_minor(1234, "JPY"), Money.of_minor(-5, "KWD")
+        (Money('12.34', 'USD'), Money('1234', 'JPY'), Money('-0.005', 'KWD'))
+
+        Raises:
+            InvalidAmountError: ``units`` is not an ``int`` (floats also raise
+                :class:`FloatNotAllowedError`).
+        """
+        unit = Currency.of(currency)
+        if isinstance(units, float):
+            raise float_error("Money.of_minor", "units", units)
+        if isinstance(units, bool) or not isinstance(units, int):
+            raise InvalidAmountError.invalid(
+                "Money.of_minor", "units", units, "an int number of minor units, such as 1234"
+            )
+        sign, digits, _ = Decimal(units).as_tuple()
+        return cls._exact(Decimal((sign, digits, -unit.exponent)), unit)
+
+    @classmethod
+    def sum(cls, amounts: Iterable[Money], currency: str | Currency | None = None) -> Money:
+        """Add up amounts exactly; an empty iterable gives zero in ``currency``.
+
+        Args:
+            amounts: Money values, all in one currency.
+            currency: The currency of the total. Required when ``amounts`` may be empty;
+                when given, every amount must be in it.
+
+        Raises:
+            CurrencyMismatchError: Two amounts (or an amount and ``currency``) differ.
+            UnsupportedMoneyOperationError: An item is not :class:`Money`.
+            ValidationError: ``amounts`` is empty and no ``currency`` was given.
+
+        >>> Money.sum([Money("0.10", "USD")] * 3, currency="USD")
+        Money('0.30', 'USD')
+        >>> Money.sum([], currency="JPY")
+        Money('0', 'JPY')
+        """
+        unit = None if currency is None else Currency.of(currency)
+        total = Decimal(0)
+        for index, item in enumerate(amounts):
+            if not isinstance(item, Money):
+                raise UnsupportedMoneyOperationError.invalid(
+                    "Money.sum", f"item at index {index}", item, "Money values only"
+                )
+            if unit is None:
+                unit = item.currency
+            elif item.currency != unit:
+                raise CurrencyMismatchError("sum", unit.code, item.currency.code)
+            total = MONEY_CONTEXT.add(total, item.amount)
+        if unit is None:
+            raise ValidationError.invalid(
+                "Money.sum", "currency", None, "a currency code when the amounts may be empty"
+            )
+        return cls._exact(total, unit)
+
+    def with_amount(self, amount: str | int | Decimal) -> Money:
+        """The same currency with another amount: ``Money(amount, self.currency)``."""
+        return Money(amount, self.currency)
+
+    # --- inspection -----------------------------------------------------------------------
+
+    @property
+    def is_rounded(self) -> bool:
+        """Whether the amount is a whole number of minor units (``10.00`` yes, ``3.335`` no)."""
+        exponent = self.amount.as_tuple().exponent
+        assert isinstance(exponent, int)
+        return exponent >= -self.currency.exponent
+
+    @property
+    def minor_units(self) -> int:
+        """The amount as a whole number of minor units: 1000 for ``10.00`` USD.
+
+        Raises:
+            UnroundedAmountError: The amount has digits below the minor unit; call
+                :meth:`round` first.
+        """
+        self._require_rounded("take minor_units of")
+        sign, digits, _ = self.amount.as_tuple()
+        value = int("".join(map(str, digits)))
+        return -value if sign else value
+
+    @property
+    def is_zero(self) -> bool:
+        """Whether the amount is zero."""
+        return self.amount.is_zero()
+
+    @property
+    def is_positive(self) -> bool:
+        """Whether the amount is above zero."""
+        return self.amount > 0
+
+    @property
+    def is_negative(self) -> bool:
+        """Whether the amount is below zero."""
+        return self.amount < 0
+
+    def __bool__(self) -> bool:
+        return not self.amount.is_zero()
+
+    # --- rounding -------------------------------------------------------------------------
+
+    def round(self, mode: Rounding = Rounding.HALF_UP) -> Money:
+        """Round to the currency's minor unit with an explicit mode (half-up by default).
+
+        >>> Money("2.675", "USD").round(), Money("2.675", "USD").round(Rounding.HALF_EVEN)
+        (Money('2.68', 'USD'), Money('2.68', 'USD'))
+        >>> Money("2.665", "USD").round(Rounding.HALF_EVEN), Money("0.5", "JPY").round()
+        (Money('2.66', 'USD'), Money('1', 'JPY'))
+
+        Raises:
+            InvalidRoundingError: ``mode`` is not a :class:`Rounding`.
+        """
+        rounding = check_rounding(mode, "Money.round")
+        rounded = self.amount.quantize(
+            self.currency.quantum, rounding=rounding.value, context=MONEY_CONTEXT
+        )
+        return Money._exact(rounded, self.currency)
+
+    def round_to(self, increment: str | int | Decimal, mode: Rounding = Rounding.HALF_UP) -> Money:
+        """Cash rounding: round to a multiple of ``increment`` (``"0.05"`` for CHF coins).
+
+        The rounding is done once, exactly, from the amount as it is (no rounding to
+        minor units first, so no double rounding).
+
+        Args:
+            increment: A positive whole number of minor units, such as ``"0.05"`` or ``1``.
+            mode: How to round between two multiples; half-up by default.
+
+        Raises:
+            InvalidRoundingError: ``increment`` is not positive or not a whole number of
+                minor units, or ``mode`` is not a :class:`Rounding`.
+            FloatNotAllowedError: ``increment`` is a float.
+
+        >>> Money("10.02", "CHF").round_to("0.05"), Money("10.03", "CHF").round_to("0.05")
+        (Money('10.00', 'CHF'), Money('10.05', 'CHF'))
+        >>> Money("10.03", "CHF").round_to(Decimal("0.05"), Rounding.DOWN)
+        Money('10.00', 'CHF')
+        """
+        rounding = check_rounding(mode, "Money.round_to")
+        step = to_decimal(increment, "Money.round_to", "increment")
+        exact_step = Fraction(step)
+        in_minor_units = exact_step / Fraction(self.currency.quantum)
+        if step <= 0 or in_minor_units.denominator != 1:
+            raise InvalidRoundingError.invalid(
+                "Money.round_to",
+                "increment",
+                increment,
+                f"a positive whole number of minor units of {self.currency.code}"
+                f" (multiples of {self.currency.quantum})",
+            )
+        steps = Fraction(self.amount) / exact_step
+        count = round_ratio(steps.numerator, steps.denominator, rounding)
+        return Money._exact(MONEY_CONTEXT.multiply(Decimal(count), step), self.currency)
+
+    # --- allocation -----------------------------------------------------------------------
+
+    def allocate(
+        self,
+        ratios: Iterable[int | Decimal | Fraction],
+        method: AllocationMethod = "largest_remainder",
+    ) -> tuple[Money, ...]:
+        """Split into parts proportional to ``ratios`` that sum exactly to this amount.
+
+        Each part first gets its exact share rounded toward zero to minor units; the few
+        minor units left over go one each to parts whose share was not whole:
+
+        * ``"largest_remainder"`` (default): to the largest remainders; on a tie the
+          earlier index wins.
+        * ``"round_robin"``: in index order, first to last.
+
+        Every part is within one minor unit of its exact share, a zero ratio gets zero,
+        and a negative amount is split as its absolute value with every part negated.
+
+        Args:
+            ratios: Non-negative ``int``, ``Decimal`` or ``Fraction`` values, not all zero.
+            method: ``"largest_remainder"`` or ``"round_robin"``.
+
+        Returns:
+            One :class:`Money` per ratio, in the same order.
+
+        Raises:
+            UnroundedAmountError: The amount is not a whole number of minor units;
+                call :meth:`round` first.
+            InvalidRatiosError: ``ratios`` is empty, all zero, or has a negative,
+                non-finite or non-numeric value.
+            FloatNotAllowedError: A ratio is a float.
+            ValidationError: ``method`` is not one of the two methods.
+
+        >>> Money("0.07", "USD").allocate([2, 3, 5])
+        (Money('0.01', 'USD'), Money('0.02', 'USD'), Money('0.04', 'USD'))
+        >>> Money("0.07", "USD").allocate([2, 3, 5], method="round_robin")
+        (Money('0.02', 'USD'), Money('0.02', 'USD'), Money('0.03', 'USD'))
+        >>> Money("-10.00", "USD").allocate([1, 1, 1])
+        (Money('-3.34', 'USD'), Money('-3.33', 'USD'), Money('-3.33', 'USD'))
+        """
+        if method not in METHODS:
+            raise ValidationError.invalid(
+                "Money.allocate", "method", method, " or ".join(repr(m) for m in METHODS)
+            )
+        self._require_rounded("allocate")
+        parts = allocate_units(self.minor_units, parse_ratios(ratios), method)
+        return tuple(Money.of_minor(part, self.currency) for part in parts)
+
+    # --- arithmetic -----------------------------------------------------------------------
+
+    def __add__(self, other: Money) -> Money:
+        right = self._same_currency(other, "add")
+        return Money._exact(MONEY_CONTEXT.add(self.amount, right.amount), self.currency)
+
+    def __radd__(self, other: object) -> Money:
+        raise self._not_money(other, "add")
+
+    def __sub__(self, other: Money) -> Money:
+        right = self._same_currency(other, "subtract")
+        return Money._exact(MONEY_CONTEXT.subtract(self.amount, right.amount), self.currency)
+
+    def __rsub__(self, other: object) -> Money:
+        raise self._not_money(other, "subtract")
+
+    def __neg__(self) -> Money:
+        return Money._exact(self.amount.copy_negate(), self.currency)
+
+    def __pos__(self) -> Money:
+        return self
+
+    def __abs__(self) -> Money:
+        return Money._exact(self.amount.copy_abs(), self.currency)
+
+    def __mul__(self, factor: int | Decimal) -> Money:
+        number = self._number(factor, "multiply", "factor")
+        return Money._exact(MONEY_CONTEXT.multiply(self.amount, number), self.currency)
+
+    def __rmul__(self, factor: int | Decimal) -> Money:
+        return self.__mul__(factor)
+
+    def __truediv__(self, divisor: int | Decimal) -> Money:
+        number = self._number(divisor, "divide", "divisor")
+        if number.is_zero():
+            raise MoneyDivisionByZeroError(
+                f"Cannot divide {self} by zero ({divisor!r}); expected a non-zero int or Decimal.",
+                subject="Money",
+                field="divisor",
+                value=divisor,
+                expected="a non-zero int or Decimal",
+            )
+        return Money._exact(MONEY_CONTEXT.divide(self.amount, number), self.currency)
+
+    def __rtruediv__(self, other: object) -> Money:
+        raise UnsupportedMoneyOperationError(
+            f"Cannot divide {type(other).__name__} {other!r} by Money {self}: a number divided"
+            " by money is not an amount; divide Money by a number instead.",
+            subject="Money",
+            field="divisor",
+            value=self,
+            expected="an int or Decimal divisor on the right of Money",
+        )
+
+    # --- comparison -----------------------------------------------------------------------
+
+    def __lt__(self, other: object) -> bool:
+        return self.amount < self._same_currency(other, "compare").amount
+
+    def __le__(self, other: object) -> bool:
+        return self.amount <= self._same_currency(other, "compare").amount
+
+    def __gt__(self, other: object) -> bool:
+        return self.amount > self._same_currency(other, "compare").amount
+
+    def __ge__(self, other: object) -> bool:
+        return self.amount >= self._same_currency(other, "compare").amount
+
+    # --- text -----------------------------------------------------------------------------
+
+    def format(self, locale: str = "en_US") -> str:
+        """Format for people, with babel when installed (the ``money-format`` extra).
+
+        Babel only draws the number; precision is the amount's own, at least the ISO 4217
+        minor-unit digits. Without babel, the plain ``"1234.50 USD"`` form is returned.
+
+        Args:
+            locale: A CLDR locale identifier such as ``"en_US"`` or ``"de_DE"``.
+
+        Raises:
+            ValidationError: babel does not know ``locale``.
+
+        >>> Money("1234.5", "EUR").format("de_DE")
+        '1.234,50\\xa0€'
+        >>> Money("1234.5", "USD").format()
+        '$1,234.50'
+        """
+        return format_amount(self.amount, self.currency.code, self.currency.exponent, locale)
+
+    def __str__(self) -> str:
+        return plain(self.amount, self.currency.code)
+
+    def __repr__(self) -> str:
+        return f"Money({format(self.amount, 'f')!r}, {self.currency.code!r})"
+
+    # --- helpers --------------------------------------------------------------------------
+
+    def _same_currency(self, other: object, operation: str) -> Money:
+        if not isinstance(other, Money):
+            raise self._not_money(other, operation)
+        if other.currency != self.currency:
+            raise CurrencyMismatchError(operation, self.currency.code, other.currency.code)
+        return other
+
+    def _not_money(self, other: object, operation: str) -> UnsupportedMoneyOperationError:
+        code = self.currency.code
+        return UnsupportedMoneyOperationError(
+            f"Cannot {operation} Money {self} and {type(other).__name__} {other!r}: only Money"
+            f" in the same currency can be used; write Money('...', {code!r}),"
+            f" Money.zero({code!r}) or Money.sum(items, currency={code!r}) instead.",
+            subject="Money",
+            field="operand",
+            value=other,
+            expected=f"Money in {code}",
+        )
+
+    def _number(self, value: object, operation: str, field: str) -> Decimal:
+        if isinstance(value, Money):
+            raise UnsupportedMoneyOperationError(
+                f"Cannot {operation} Money {self} by Money {value}: the result would not be an"
+                " amount of money; use an int or Decimal, or the .amount of one side if you"
+                " need a plain ratio.",
+                subject="Money",
+                field=field,
+                value=value,
+                expected="an int or Decimal",
+            )
+        if isinstance(value, str):
+            raise UnsupportedMoneyOperationError.invalid(
+                "Money", field, value, "an int or Decimal (convert text with Decimal(...))"
+            )
+        if isinstance(value, float):
+            raise float_error("Money", field, value)
+        if isinstance(value, bool) or not isinstance(value, int | Decimal):
+            raise UnsupportedMoneyOperationError.invalid("Money", field, value, "an int or Decimal")
+        return to_decimal(value, "Money", field)
+
+    def _require_rounded(self, action: str) -> None:
+        if not self.is_rounded:
+            raise UnroundedAmountError(
+                f"Cannot {action} {self}: the amount is not a whole number of minor units"
+                f" ({self.currency.quantum} {self.currency.code}); call .round() first,"
+                " choosing a Rounding mode.",
+                subject="Money",
+                field="amount",
+                value=self.amount,
+                expected=f"a multiple of {self.currency.quantum}",
+            )
