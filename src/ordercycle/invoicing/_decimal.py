@@ -1,0 +1,61 @@
+"""Private decimal helpers: one fixed context, rounding-mode mapping, largest remainder."""
+
+from __future__ import annotations
+
+import decimal
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Final
+
+from ordercycle.money import Rounding
+
+__all__ = ["CONTEXT", "ZERO", "allocate_rounded", "quantize"]
+
+#: Arithmetic for invoicing runs in this context, never in the caller's thread context.
+CONTEXT: Final = decimal.Context(
+    prec=60,
+    rounding=decimal.ROUND_HALF_EVEN,
+    traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow],
+)
+
+ZERO: Final = Decimal(0)
+
+_MODES: Final[dict[Rounding, str]] = {
+    Rounding.HALF_UP: decimal.ROUND_HALF_UP,
+    Rounding.HALF_EVEN: decimal.ROUND_HALF_EVEN,
+    Rounding.HALF_DOWN: decimal.ROUND_HALF_DOWN,
+    Rounding.UP: decimal.ROUND_UP,
+    Rounding.DOWN: decimal.ROUND_DOWN,
+    Rounding.CEILING: decimal.ROUND_CEILING,
+    Rounding.FLOOR: decimal.ROUND_FLOOR,
+}
+
+
+def quantize(value: Decimal, quantum: Decimal, mode: Rounding) -> Decimal:
+    """Round ``value`` to a multiple of ``quantum`` (a power of ten) with ``mode``."""
+    return value.quantize(quantum, rounding=_MODES[mode], context=CONTEXT)
+
+
+def allocate_rounded(target: Decimal, parts: Sequence[Decimal], quantum: Decimal) -> list[Decimal]:
+    """Split a rounded ``target`` over unrounded non-negative ``parts`` (largest remainder).
+
+    Each part is first rounded down to ``quantum``; the units still missing to reach
+    ``target`` go one each to the parts with the largest remainders (ties: earlier part).
+    The result sums exactly to ``target`` when ``target`` is within one quantum per part of
+    ``sum(parts)``.
+
+    >>> allocate_rounded(Decimal("0.10"), [Decimal("0.033"), Decimal("0.033"), Decimal("0.034")],
+    ...                  Decimal("0.01"))
+    [Decimal('0.03'), Decimal('0.03'), Decimal('0.04')]
+    """
+    floors = [p.quantize(quantum, rounding=decimal.ROUND_FLOOR, context=CONTEXT) for p in parts]
+    missing = int((target - sum(floors, ZERO)) / quantum)
+    if missing:
+        order = sorted(range(len(parts)), key=lambda i: (-(parts[i] - floors[i]), i))
+        if missing > 0:
+            for i in order[:missing]:
+                floors[i] += quantum
+        else:
+            for i in order[::-1][:-missing]:
+                floors[i] -= quantum
+    return floors

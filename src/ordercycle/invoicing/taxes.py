@@ -1,0 +1,450 @@
+"""Taxes: rates, profiles and an exact computation per line and per rate.
+
+A :class:`TaxProfile` lists :class:`TaxRate` objects in the order they apply. A *compound*
+rate's amount becomes part of the base of the rates after it (Québec QST on top of GST
+before 2013, or an excise duty that VAT is charged on). Prices are either tax-excluded
+(tax is added) or tax-included (tax is extracted from the price). Tax is rounded to the
+currency's minor unit either on each line (``PER_LINE``) or once per rate over the whole
+invoice (``GLOBAL``), with the profile's rounding mode. Either way the per-line amounts
+add up exactly to the per-rate amounts, which add up exactly to the invoice's tax.
+
+>>> from decimal import Decimal
+>>> from ordercycle.money import Money
+>>> vat = TaxProfile("NL", (TaxRate("VAT21", Decimal("21")),))
+>>> result = vat.compute([(Money("100.00", "EUR"), ("VAT21",))])
+>>> str(result.untaxed), str(result.tax), str(result.total)
+('100.00 EUR', '21.00 EUR', '121.00 EUR')
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+
+import attrs
+
+from ordercycle.errors import CurrencyMismatchError
+from ordercycle.invoicing._decimal import CONTEXT, ZERO, allocate_rounded, quantize
+from ordercycle.invoicing.errors import InvalidTaxError
+from ordercycle.money import Currency, Money, Rounding
+
+__all__ = [
+    "LineTaxes",
+    "TaxAmount",
+    "TaxComputation",
+    "TaxProfile",
+    "TaxRate",
+    "TaxRounding",
+    "TaxableAmount",
+]
+
+_HUNDRED = Decimal(100)
+_ONE = Decimal(1)
+
+
+def _codes(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(values)
+
+
+class TaxRounding(enum.Enum):
+    """Where tax is rounded to the minor unit.
+
+    Attributes:
+        PER_LINE: Each line's tax is rounded, then the rounded amounts are added.
+        GLOBAL: Unrounded line taxes are added per rate and each rate's total rounded once;
+            the rounded total is then split back over the lines (largest remainder).
+    """
+
+    PER_LINE = "per_line"
+    GLOBAL = "global"
+
+
+def _percent(value: object) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, int | str | Decimal):
+        raise InvalidTaxError(
+            f"Invalid percent for TaxRate: {value!r}; expected a Decimal, int or str (never float)."
+        )
+    try:
+        result = Decimal(value)
+    except ArithmeticError:
+        raise InvalidTaxError(
+            f"Invalid percent for TaxRate: {value!r}; expected a number from 0 to 1000."
+        ) from None
+    if not result.is_finite() or not ZERO <= result <= 1000:
+        raise InvalidTaxError(
+            f"Invalid percent for TaxRate: {value!r}; expected a number from 0 to 1000."
+        )
+    return result
+
+
+@attrs.frozen
+class TaxRate:
+    """One tax: a code, a percentage and whether it compounds.
+
+    Args:
+        code: A short unique code used on invoice lines, such as ``"VAT21"``.
+        percent: The rate in percent (``Decimal("21")``), from 0 to 1000.
+        name: A label for documents; the code when empty.
+        compound: Whether this tax's amount is part of the base of the taxes after it.
+    """
+
+    code: str
+    percent: Decimal = attrs.field(converter=_percent)
+    name: str = ""
+    compound: bool = False
+
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.code, str) or not self.code.strip():
+            raise InvalidTaxError(f"Invalid code for TaxRate: {self.code!r}; expected a name.")
+
+    @property
+    def label(self) -> str:
+        """The name, or the code when there is no name."""
+        return self.name or self.code
+
+
+@attrs.frozen
+class TaxAmount:
+    """The tax of one rate: its base and amount (on a line or on a whole invoice).
+
+    Args:
+        code: The tax rate's code.
+        percent: The rate in percent.
+        base: The amount the tax was computed on (rounded for display).
+        amount: The tax, exact to the minor unit.
+        exempt: Whether the customer is exempt from this tax (then ``amount`` is zero).
+    """
+
+    code: str
+    percent: Decimal
+    base: Money
+    amount: Money
+    exempt: bool = False
+
+
+@attrs.frozen
+class LineTaxes:
+    """The taxes of one line.
+
+    Args:
+        untaxed: The line amount without tax.
+        taxes: One :class:`TaxAmount` per tax code of the line, in the profile's order.
+        total: ``untaxed`` plus every tax of the line.
+    """
+
+    untaxed: Money
+    taxes: tuple[TaxAmount, ...]
+    total: Money
+
+
+@attrs.frozen
+class TaxableAmount:
+    """A line amount and the tax codes that apply to it (input to :meth:`TaxProfile.compute`).
+
+    Args:
+        amount: The line amount, rounded, not negative; tax-included when the profile says so.
+        tax_codes: The codes of the taxes on the line.
+    """
+
+    amount: Money
+    tax_codes: tuple[str, ...] = attrs.field(converter=_codes, default=())
+
+
+@attrs.frozen
+class TaxComputation:
+    """The taxes of a set of lines, per line and per rate, exact to the minor unit.
+
+    Args:
+        currency: The currency of every amount.
+        lines: The taxes of each line, in input order.
+        by_rate: One entry per rate used, in the profile's order.
+        untaxed: The sum of the line amounts without tax.
+        tax: The sum of all taxes.
+        total: ``untaxed + tax``.
+        rounding: Where tax was rounded.
+    """
+
+    currency: Currency
+    lines: tuple[LineTaxes, ...]
+    by_rate: tuple[TaxAmount, ...]
+    untaxed: Money
+    tax: Money
+    total: Money
+    rounding: TaxRounding
+
+    def amount_for(self, code: str) -> Money:
+        """The tax of one rate over the whole computation (zero when unused)."""
+        for entry in self.by_rate:
+            if entry.code == code:
+                return entry.amount
+        return Money.zero(self.currency.code)
+
+    def to_records(self) -> list[dict[str, object]]:
+        """One dictionary per rate: ``code``, ``percent``, ``base``, ``amount``, ``exempt``."""
+        return [
+            {
+                "code": t.code,
+                "percent": t.percent,
+                "base": t.base,
+                "amount": t.amount,
+                "exempt": t.exempt,
+            }
+            for t in self.by_rate
+        ]
+
+
+def _rates(values: Iterable[TaxRate]) -> tuple[TaxRate, ...]:
+    return tuple(values)
+
+
+@attrs.frozen
+class TaxProfile:
+    """The taxes of a jurisdiction or customer, and how they are computed and rounded.
+
+    Args:
+        name: A name for messages and documents.
+        rates: The tax rates, in the order they apply (matters for compound rates).
+        prices_include_tax: Whether line amounts include the tax (extracted) or not (added).
+        rounding: Per line or per invoice (global) rounding.
+        rounding_mode: How tax amounts are rounded to the minor unit.
+        exemptions: Codes of rates the customer is exempt from; they are reported with a
+            zero amount and do not compound.
+
+    Raises:
+        InvalidTaxError: Duplicate or unknown codes.
+    """
+
+    name: str
+    rates: tuple[TaxRate, ...] = attrs.field(converter=_rates)
+    prices_include_tax: bool = False
+    rounding: TaxRounding = TaxRounding.PER_LINE
+    rounding_mode: Rounding = Rounding.HALF_UP
+    exemptions: tuple[str, ...] = attrs.field(converter=_codes, default=())
+    _index: dict[str, int] = attrs.field(init=False, repr=False, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        index: dict[str, int] = {}
+        for position, rate in enumerate(self.rates):
+            if not isinstance(rate, TaxRate):
+                raise InvalidTaxError(
+                    f"Invalid rate {position + 1} for tax profile {self.name!r}: {rate!r};"
+                    " expected a TaxRate."
+                )
+            if rate.code in index:
+                raise InvalidTaxError(
+                    f"Duplicate tax code {rate.code!r} in tax profile {self.name!r};"
+                    " each code must be unique."
+                )
+            index[rate.code] = position
+        unknown = sorted(code for code in self.exemptions if code not in index)
+        if unknown:
+            raise InvalidTaxError(
+                f"Unknown exemption {', '.join(unknown)} in tax profile {self.name!r};"
+                f" known codes: {', '.join(sorted(index)) or 'none'}."
+            )
+        object.__setattr__(self, "_index", index)
+
+    def rate(self, code: str) -> TaxRate:
+        """The rate with this code.
+
+        Raises:
+            InvalidTaxError: No rate has this code; the message lists the known codes.
+        """
+        try:
+            return self.rates[self._index[code]]
+        except KeyError:
+            raise InvalidTaxError(
+                f"Unknown tax code {code!r} for tax profile {self.name!r};"
+                f" known codes: {', '.join(sorted(self._index)) or 'none'}."
+            ) from None
+
+    def exempt(self, *codes: str) -> TaxProfile:
+        """The same profile with the customer exempt from ``codes`` as well."""
+        for code in codes:
+            self.rate(code)
+        merged = tuple(sorted({*self.exemptions, *codes}))
+        return attrs.evolve(self, exemptions=merged)
+
+    def compute(
+        self,
+        lines: Iterable[TaxableAmount | tuple[Money, Sequence[str]]],
+        currency: str | None = None,
+        *,
+        base_discount: Decimal = ZERO,
+    ) -> TaxComputation:
+        """Compute the taxes of ``lines``.
+
+        Args:
+            lines: Line amounts with their tax codes, as :class:`TaxableAmount` or pairs.
+            currency: The currency code; needed only when ``lines`` is empty.
+            base_discount: A fraction (``Decimal("0.02")``) by which the tax base is reduced
+                (an early-payment discount applied to the tax at invoicing). Only for
+                tax-excluded prices.
+
+        Returns:
+            The computation; every total is exact to the minor unit.
+
+        Raises:
+            InvalidTaxError: An unknown code, a negative or unrounded amount, or a base
+                discount with tax-included prices.
+            CurrencyMismatchError: Lines in different currencies.
+        """
+        items = [
+            line if isinstance(line, TaxableAmount) else TaxableAmount(line[0], tuple(line[1]))
+            for line in lines
+        ]
+        code = self._currency(items, currency)
+        quantum = Currency.of(code).quantum
+        if base_discount and self.prices_include_tax:
+            raise InvalidTaxError(
+                f"Cannot reduce the tax base by {base_discount} in tax profile {self.name!r}:"
+                " a discount applied to tax at invoicing needs tax-excluded prices."
+            )
+        factor = _ONE - base_discount
+        plans = [self._line_plan(item, index) for index, item in enumerate(items)]
+        raw: list[list[Decimal]] = []  # unrounded tax per line, per rate in plan
+        raw_bases: list[list[Decimal]] = []
+        for item, plan in zip(items, plans, strict=True):
+            taxes, bases = _line_raw(item.amount.amount, plan, self.prices_include_tax, factor)
+            raw.append(taxes)
+            raw_bases.append(bases)
+        rounded = self._round(raw, plans, quantum)
+        return self._assemble(items, plans, raw_bases, rounded, code, quantum)
+
+    # --- internals ----------------------------------------------------------------------
+
+    def _currency(self, items: list[TaxableAmount], currency: str | None) -> str:
+        if currency is None and not items:
+            raise InvalidTaxError(
+                f"Cannot compute taxes of tax profile {self.name!r} for no lines without a"
+                " currency; pass currency=."
+            )
+        code = currency if currency is not None else items[0].amount.currency.code
+        for index, item in enumerate(items):
+            amount = item.amount
+            if amount.currency.code != code:
+                raise CurrencyMismatchError("tax", code, amount.currency.code)
+            if amount.is_negative or not amount.is_rounded:
+                raise InvalidTaxError(
+                    f"Invalid amount for line {index + 1} in tax profile {self.name!r}:"
+                    f" {amount}; expected zero or more in whole minor units."
+                )
+        return code
+
+    def _line_plan(self, item: TaxableAmount, index: int) -> list[tuple[TaxRate, bool]]:
+        """The rates of a line in profile order, each with its exemption flag."""
+        positions = []
+        for tax_code in item.tax_codes:
+            if tax_code not in self._index:
+                raise InvalidTaxError(
+                    f"Unknown tax code {tax_code!r} on line {index + 1} for tax profile"
+                    f" {self.name!r}; known codes: {', '.join(sorted(self._index)) or 'none'}."
+                )
+            positions.append(self._index[tax_code])
+        if len(set(positions)) != len(positions):
+            raise InvalidTaxError(
+                f"Duplicate tax code on line {index + 1} for tax profile {self.name!r}:"
+                f" {list(item.tax_codes)}; expected each code once."
+            )
+        return [(self.rates[p], self.rates[p].code in self.exemptions) for p in sorted(positions)]
+
+    def _round(
+        self, raw: list[list[Decimal]], plans: list[list[tuple[TaxRate, bool]]], quantum: Decimal
+    ) -> list[list[Decimal]]:
+        mode = self.rounding_mode
+        if self.rounding is TaxRounding.PER_LINE:
+            return [[quantize(x, quantum, mode) for x in taxes] for taxes in raw]
+        rounded = [[ZERO] * len(taxes) for taxes in raw]
+        cells: dict[str, list[tuple[int, int]]] = {}
+        for li, plan in enumerate(plans):
+            for ti, (rate, _exempt) in enumerate(plan):
+                cells.setdefault(rate.code, []).append((li, ti))
+        for positions in cells.values():
+            parts = [raw[li][ti] for li, ti in positions]
+            target = quantize(sum(parts, ZERO), quantum, mode)
+            for (li, ti), value in zip(
+                positions, allocate_rounded(target, parts, quantum), strict=True
+            ):
+                rounded[li][ti] = value
+        return rounded
+
+    def _assemble(
+        self,
+        items: list[TaxableAmount],
+        plans: list[list[tuple[TaxRate, bool]]],
+        raw_bases: list[list[Decimal]],
+        rounded: list[list[Decimal]],
+        code: str,
+        quantum: Decimal,
+    ) -> TaxComputation:
+        mode = self.rounding_mode
+        line_results = []
+        per_rate: dict[str, list[Decimal]] = {}
+        untaxed_sum = ZERO
+        for item, plan, bases, taxes in zip(items, plans, raw_bases, rounded, strict=True):
+            line_tax = sum(taxes, ZERO)
+            amount = item.amount.amount
+            untaxed = amount - line_tax if self.prices_include_tax else amount
+            untaxed_sum += untaxed
+            entries = []
+            for (rate, exempt), base, tax in zip(plan, bases, taxes, strict=True):
+                base_rounded = quantize(base, quantum, mode)
+                entries.append(
+                    TaxAmount(
+                        rate.code, rate.percent, Money(base_rounded, code), Money(tax, code), exempt
+                    )
+                )
+                total = per_rate.setdefault(rate.code, [ZERO, ZERO, ZERO])
+                total[0] += base
+                total[1] += tax
+                total[2] = Decimal(1) if exempt else ZERO
+            line_results.append(
+                LineTaxes(Money(untaxed, code), tuple(entries), Money(untaxed + line_tax, code))
+            )
+        by_rate = tuple(
+            TaxAmount(
+                rate.code,
+                rate.percent,
+                Money(quantize(per_rate[rate.code][0], quantum, mode), code),
+                Money(per_rate[rate.code][1], code),
+                bool(per_rate[rate.code][2]),
+            )
+            for rate in self.rates
+            if rate.code in per_rate
+        )
+        tax_sum = sum((entry.amount.amount for entry in by_rate), ZERO)
+        return TaxComputation(
+            Currency.of(code),
+            tuple(line_results),
+            by_rate,
+            Money(untaxed_sum, code),
+            Money(tax_sum, code),
+            Money(untaxed_sum + tax_sum, code),
+            self.rounding,
+        )
+
+
+def _line_raw(
+    amount: Decimal, plan: list[tuple[TaxRate, bool]], included: bool, factor: Decimal
+) -> tuple[list[Decimal], list[Decimal]]:
+    """Unrounded taxes and bases of one line (in plan order)."""
+    coefficients: list[Decimal] = []
+    base_coefficients: list[Decimal] = []
+    base = _ONE
+    for rate, exempt in plan:
+        base_coefficients.append(base)
+        if exempt:
+            coefficients.append(ZERO)
+            continue
+        tax = CONTEXT.divide(CONTEXT.multiply(base, rate.percent), _HUNDRED)
+        coefficients.append(tax)
+        if rate.compound:
+            base = CONTEXT.add(base, tax)
+    if included:
+        untaxed = CONTEXT.divide(amount, CONTEXT.add(_ONE, sum(coefficients, ZERO)))
+    else:
+        untaxed = CONTEXT.multiply(amount, factor)
+    taxes = [CONTEXT.multiply(untaxed, c) for c in coefficients]
+    bases = [CONTEXT.multiply(untaxed, b) for b in base_coefficients]
+    return taxes, bases

@@ -1,0 +1,172 @@
+"""Reading the written forms of payment terms ("2/10 Net 30", "Net 10th prox", "21 MFI").
+
+Accepted forms (case and spacing do not matter; ``N``, ``M``, ``D`` are numbers):
+
+========================  ====================================================================
+form                      meaning
+========================  ====================================================================
+``Net N``                 the whole amount is due N days after the invoice date
+``D/N Net M``             D % off if paid within N days, otherwise due in M days
+``D/N Net M EOM``         EOM dating: both periods count from the end of the invoice month;
+                          invoices dated after the 25th count from the end of the next month
+``Net M EOM``             due M days after the end of the month (same cut-off)
+``EOM``                   due on the last day of the invoice month (after the 25th: next month)
+``D/N Net M ROG``         receipt-of-goods dating: both periods count from the day the customer
+                          receives the goods
+``Net M ROG``             due M days after receipt of goods
+``Net Nth prox``          due on day N of the month after the invoice month ("proximo");
+                          invoices dated after the 25th roll one more month
+``N MFI``                 due on day N of the month following the invoice ("21 MFI"), no cut-off
+``COD``                   cash on delivery: due the day the goods are received
+``CIA``                   cash in advance: due on the order date, before anything ships
+``CWO``                   cash with order: due on the order date
+``CND``                   cash next delivery: due on the date of the customer's next delivery
+``P% upfront, P% Net N``  installments: each part due on the invoice date (``upfront``) or N
+                          days after it; the parts must add up to 100 %
+========================  ====================================================================
+
+>>> parse_terms("2/10 Net 30").describe()
+'100% 30 days after anchor; anchor: invoice; discount 2% within 10 days after anchor'
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from ordercycle.errors import ParseError
+from ordercycle.invoicing.discounts import EarlyDiscount
+from ordercycle.invoicing.due_dates import Anchor, DueDateRule
+from ordercycle.invoicing.terms import PaymentTerms, TermLine
+
+__all__ = ["ACCEPTED_FORMS", "EOM_CUTOFF_DAY", "parse_terms"]
+
+#: Invoices dated after this day of the month roll one month for EOM and prox dating.
+EOM_CUTOFF_DAY = 25
+
+#: The written forms :func:`parse_terms` understands, as listed in error messages.
+ACCEPTED_FORMS: tuple[str, ...] = (
+    "Net N",
+    "D/N Net M",
+    "D/N Net M EOM",
+    "Net M EOM",
+    "EOM",
+    "D/N Net M ROG",
+    "Net M ROG",
+    "Net Nth prox",
+    "N MFI",
+    "COD",
+    "CIA",
+    "CWO",
+    "CND",
+    "P% upfront, P% Net N",
+)
+
+_NUMBER = r"\d+(?:\.\d+)?"
+_NET = re.compile(
+    rf"^(?:(?P<pct>{_NUMBER})\s*/\s*(?P<within>\d+)\s+)?net\s+(?P<days>\d+)"
+    r"(?:\s+(?P<dating>eom|rog))?$"
+)
+_PROX = re.compile(r"^(?:net\s+)?(?P<day>\d+)(?:st|nd|rd|th)?\s+prox(?:imo)?$")
+_MFI = re.compile(r"^(?P<day>\d+)(?:st|nd|rd|th)?\s+mfi$")
+_PART = re.compile(rf"^(?P<pct>{_NUMBER})\s*%\s+(?:(?P<upfront>upfront)|net\s+(?P<days>\d+))$")
+
+_CASH: dict[str, tuple[Anchor, str]] = {
+    "cod": (Anchor.RECEIPT, "COD"),
+    "cia": (Anchor.ORDER, "CIA"),
+    "cwo": (Anchor.ORDER, "CWO"),
+    "cnd": (Anchor.NEXT_DELIVERY, "CND"),
+}
+
+
+def _refuse(text: str, why: str = "") -> ParseError:
+    reason = f" ({why})" if why else ""
+    return ParseError(
+        f"Cannot parse payment terms {text!r}{reason}; accepted forms: "
+        + ", ".join(ACCEPTED_FORMS)
+        + ".",
+        text=text,
+        accepted=ACCEPTED_FORMS,
+    )
+
+
+def parse_terms(text: str) -> PaymentTerms:
+    """Parse a written form of payment terms into :class:`PaymentTerms`.
+
+    Args:
+        text: The terms as written on an invoice, such as ``"1/10 Net 30 EOM"``.
+
+    Returns:
+        The terms, named with ``text`` (stripped).
+
+    Raises:
+        ParseError: ``text`` is none of :data:`ACCEPTED_FORMS`; the message lists them.
+        TermsShareError: An installment form whose parts do not add up to 100 %.
+    """
+    if not isinstance(text, str):
+        raise _refuse(repr(text), "not a string")
+    name = " ".join(text.split())
+    key = name.lower()
+    if not key:
+        raise _refuse(text, "empty")
+    if key in _CASH:
+        anchor, label = _CASH[key]
+        return PaymentTerms.single(DueDateRule.days_after(0), anchor=anchor, name=label)
+    if key == "eom":
+        return PaymentTerms.single(
+            DueDateRule.end_of_month(0, cutoff_day=EOM_CUTOFF_DAY), name=name
+        )
+    if match := _NET.match(key):
+        return _net_terms(match, name, text)
+    if match := _PROX.match(key):
+        rule = DueDateRule.day_of_next_month(_day(match["day"], text), cutoff_day=EOM_CUTOFF_DAY)
+        return PaymentTerms.single(rule, name=name)
+    if match := _MFI.match(key):
+        return PaymentTerms.single(
+            DueDateRule.day_of_next_month(_day(match["day"], text)), name=name
+        )
+    if "," in key:
+        return _installments(key, name, text)
+    raise _refuse(text)
+
+
+def _day(value: str, text: str) -> int:
+    day = int(value)
+    if not 1 <= day <= 31:
+        raise _refuse(text, f"day {day} is not a day of the month 1 to 31")
+    return day
+
+
+def _net_terms(match: re.Match[str], name: str, text: str) -> PaymentTerms:
+    days = int(match["days"])
+    dating = match["dating"]
+    anchor = Anchor.RECEIPT if dating == "rog" else Anchor.INVOICE
+    if dating == "eom":
+        due = DueDateRule.end_of_month(days, cutoff_day=EOM_CUTOFF_DAY)
+    else:
+        due = DueDateRule.days_after(days)
+    discount = None
+    if match["pct"] is not None:
+        percent = Decimal(match["pct"])
+        within = int(match["within"])
+        if not 0 < percent < 100:
+            raise _refuse(text, f"discount {percent}% is not between 0 and 100")
+        if within > days:
+            raise _refuse(text, f"discount period {within} days is longer than net {days}")
+        if dating == "eom":
+            deadline = DueDateRule.end_of_month(within, cutoff_day=EOM_CUTOFF_DAY)
+        else:
+            deadline = DueDateRule.days_after(within)
+        discount = EarlyDiscount(percent, within=deadline)
+    return PaymentTerms.single(due, discount=discount, anchor=anchor, name=name)
+
+
+def _installments(key: str, name: str, text: str) -> PaymentTerms:
+    lines = []
+    for part in key.split(","):
+        match = _PART.match(part.strip())
+        if match is None:
+            raise _refuse(text, f"part {part.strip()!r} is not 'P% upfront' or 'P% Net N'")
+        due = DueDateRule.days_after(0 if match["upfront"] else int(match["days"]))
+        lines.append(TermLine.percentage(Decimal(match["pct"]), due))
+    return PaymentTerms(tuple(lines), name=name)
