@@ -23,7 +23,7 @@ class Machine:
     Handy in tests and scripts; aggregates usually store just the state name and call
     :meth:`Lifecycle.next_state` themselves.
 
-    Args:
+    Attributes:
         lifecycle: The lifecycle.
         state: The current state name.
         subject: Names the object in errors (``"order O-17"``).

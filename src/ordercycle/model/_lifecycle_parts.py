@@ -45,7 +45,7 @@ class UnknownStateError(LifecycleError, NotFoundError):
 class State:
     """One state of a lifecycle.
 
-    Args:
+    Attributes:
         name: A snake_case identifier, unique within its lifecycle (``"in_transit"``).
         description: What the state means, shown by ``describe()`` and in Mermaid.
         final: Whether the lifecycle ends here; a final state has no exits.
@@ -73,7 +73,7 @@ class Guard:
     string to refuse it. A reason completes the sentence ``Cannot ship order O-17: ...``,
     so phrase it like ``"it is on hold (credit)"``.
 
-    Args:
+    Attributes:
         name: A snake_case identifier; shown in Mermaid labels as ``ship [credit_ok]`` and
             used to find the guard again when a definition is loaded with ``from_dict``.
         check: The predicate, called with the context.
@@ -124,7 +124,7 @@ def _as_sources(value: str | Iterable[str]) -> tuple[str, ...]:
 class Transition:
     """An event that moves an object from one of its source states to the target state.
 
-    Args:
+    Attributes:
         event: A snake_case event name (``"ship"``).
         source: One state name, several (any iterable; stored as a tuple), or
             :data:`ANY` (``"*"``) for every non-final state except the target, which is

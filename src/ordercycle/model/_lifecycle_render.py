@@ -39,7 +39,7 @@ def mermaid(states: Sequence[State], transitions: Sequence[Transition], initial:
     and an arrow to ``[*]`` from every final state.
     """
     lines = ["stateDiagram-v2", f"    [*] --> {initial}"]
-    lines += [f"    {s.name}: {_one_line(s.description)}" for s in states if s.description]
+    lines += [f"    {s.name} : {_one_line(s.description)}" for s in states if s.description]
     for transition in transitions:
         for source in _sources(transition, states):
             lines.append(f"    {source} --> {transition.target}: {transition.label}")
@@ -64,9 +64,9 @@ def describe_table(
     width = max((len(s.name) for s in states), default=0)
     for state in states:
         marks = [m for m, on in (("initial", state.name == initial), ("final", state.final)) if on]
-        note = f" ({', '.join(marks)})" if marks else ""
-        text = f"  {state.name:<{width}}  {_one_line(state.description)}{note}"
-        lines.append(text.rstrip())
+        note = f"({', '.join(marks)})" if marks else ""
+        text = " ".join(part for part in (_one_line(state.description), note) if part)
+        lines.append(f"  {state.name:<{width}}  {text}".rstrip())
     rows = [("event", "from", "to", "guard")]
     for t in transitions:
         source = "any" if t.is_wildcard else ", ".join(t.source)

@@ -92,7 +92,7 @@ class Lifecycle:
     first one whose guard allows it (or that has no guard) is taken. So several guarded
     alternatives for one event are fine, and a named source overrides a wildcard.
 
-    Args:
+    Attributes:
         name: The lifecycle's name, a snake_case identifier (``"order"``).
         states: The states, in the order they are listed and drawn.
         transitions: The transitions, in the order they are tried and drawn.
