@@ -44,7 +44,7 @@ def parse_ratios(ratios: Iterable[int | Decimal | Fraction]) -> tuple[Fraction, 
     if not any(parsed):
         raise InvalidRatiosError(
             f"Invalid ratios for {_SUBJECT}: {list(given)!r} are all zero; at least one ratio"
-            " must be positive.",
+            f" must be positive ({_EXPECTED}).",
             subject=_SUBJECT,
             field="ratios",
             value=given,

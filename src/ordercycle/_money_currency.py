@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Final
@@ -146,19 +145,25 @@ def _unknown(code: object) -> UnknownCurrencyError:
         )
     upper = code.strip().upper()
     if upper != code and upper in _CURRENCIES:
-        hint = f"did you mean {upper!r}? Codes are matched exactly, in upper case"
+        hint = f"did you mean {upper!r}? Codes are matched exactly, in upper case."
     else:
-        close = difflib.get_close_matches(upper, sorted(_CURRENCIES), n=3, cutoff=0.6)
+        # Codes one letter away, alphabetically: deterministic and short.
+        close = [c for c in _CURRENCIES if len(upper) == 3 and _distance(c, upper) == 1][:4]
         hint = (
             f"did you mean {' or '.join(repr(c) for c in close)}?"
             if close
-            else "expected an active ISO 4217 code such as 'USD', 'EUR' or 'JPY'"
+            else "expected an active ISO 4217 code such as 'USD', 'EUR' or 'JPY'."
         )
     return UnknownCurrencyError(
         f"Unknown currency code {code!r}: not an active ISO 4217 code"
-        f" (table of {PUBLISHED}); {hint}.",
+        f" (table of {PUBLISHED}); {hint}",
         code=code,
     )
+
+
+def _distance(left: str, right: str) -> int:
+    """How many positions differ between two codes of the same length."""
+    return sum(a != b for a, b in zip(left, right, strict=True))
 
 
 _CURRENCIES: Final[Mapping[str, Currency]] = {
