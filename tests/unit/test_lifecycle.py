@@ -17,6 +17,7 @@ from ordercycle.errors import (
     LifecycleError,
     OrderCycleError,
     TransitionNotAllowedError,
+    ValidationError,
 )
 from ordercycle.model.lifecycle import (
     ANY,
@@ -844,3 +845,40 @@ def test_how_to_diagram_is_what_the_code_draws() -> None:
     page = DOCS / "how-to" / "extend-a-lifecycle.md"
     namespace = _run_python_blocks(page)
     assert _blocks(page, "mermaid")[0].rstrip("\n") == namespace["reviewed"].to_mermaid()
+
+
+# --- input shapes --------------------------------------------------------------------------
+
+
+def test_a_set_of_sources_is_stored_sorted() -> None:
+    assert Transition("close", {"waiting", "open"}, "closed").source == ("open", "waiting")
+
+
+def test_one_final_state_may_be_given_as_a_string() -> None:
+    lifecycle = Lifecycle.build(
+        "shipment",
+        initial="created",
+        final="delivered",
+        transitions=[("deliver", "created", "delivered")],
+    )
+    assert lifecycle.final_states == ("delivered",)
+
+
+def test_a_malformed_transition_is_a_validation_error() -> None:
+    with pytest.raises(ValidationError) as caught:
+        Lifecycle.build("flow", initial="a", final=["b"], transitions=[("go", "a")])  # type: ignore[list-item]
+    assert str(caught.value) == (
+        "Invalid transition for a lifecycle: ('go', 'a'); expected a Transition or a tuple"
+        " (event, source, target) or (event, source, target, guard)."
+    )
+    with pytest.raises(ValidationError, match="Invalid transition"):
+        Lifecycle.build("flow", initial="a", final=["b"], transitions=[("go", "a", "b", "ok")])  # type: ignore[list-item]
+
+
+def test_insert_state_explains_that_wildcards_are_not_rerouted() -> None:
+    with pytest.raises(DefinitionError) as caught:
+        order().insert_state("cancel_review", between=("placed", "canceled"), leave="go_on")
+    assert caught.value.problems == (
+        "cannot insert 'cancel_review' between 'placed' and 'canceled': no transition leads"
+        " from 'placed' to 'canceled' (wildcard transitions are not rerouted)",
+    )

@@ -54,9 +54,11 @@ def insert_state(
         t for t in transitions if not t.is_wildcard and before in t.source and t.target == after
     ]
     if not matches and not problems:
+        wildcard = any(t.is_wildcard and t.target == after for t in transitions)
+        hint = " (wildcard transitions are not rerouted)" if wildcard else ""
         problems.append(
             f"cannot insert {state.name!r} between {before!r} and {after!r}: no transition"
-            f" leads from {before!r} to {after!r}"
+            f" leads from {before!r} to {after!r}{hint}"
         )
     if problems:
         return tuple(states), tuple(transitions), problems

@@ -12,7 +12,7 @@ from typing import Any, TypeAlias
 
 import attrs
 
-from ordercycle.errors import LifecycleError, NotFoundError
+from ordercycle.errors import LifecycleError, NotFoundError, ValidationError
 
 __all__ = ["ANY", "Guard", "GuardCheck", "State", "Transition", "UnknownStateError"]
 
@@ -114,9 +114,11 @@ class Guard:
 
 
 def _as_sources(value: str | Iterable[str]) -> tuple[str, ...]:
-    """Normalise a transition source to a tuple of state names."""
+    """Normalise a transition source to a tuple of state names (sets are sorted)."""
     if isinstance(value, str):
         return (value,)
+    if isinstance(value, set | frozenset):
+        return tuple(sorted(value))
     return tuple(value)
 
 
@@ -169,8 +171,16 @@ def _as_transition(value: TransitionLike) -> Transition:
     """Accept a :class:`Transition` or a tuple ``(event, source, target[, guard])``."""
     if isinstance(value, Transition):
         return value
-    if len(value) == 3:
+    if isinstance(value, tuple | list) and len(value) == 3:
         event, source, target = value
         return Transition(event, source, target)
-    event, source, target, guard = value
-    return Transition(event, source, target, guard=guard)
+    if isinstance(value, tuple | list) and len(value) == 4:
+        event, source, target, guard = value
+        if guard is None or isinstance(guard, Guard):
+            return Transition(event, source, target, guard=guard)
+    raise ValidationError.invalid(
+        "a lifecycle",
+        "transition",
+        value,
+        "a Transition or a tuple (event, source, target) or (event, source, target, guard)",
+    )

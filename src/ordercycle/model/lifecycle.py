@@ -125,7 +125,7 @@ class Lifecycle:
         *,
         initial: str,
         transitions: Iterable[TransitionLike],
-        final: Iterable[str] = (),
+        final: str | Iterable[str] = (),
         states: Iterable[State | str] = (),
     ) -> Lifecycle:
         """Define a lifecycle from its transitions; the states are found in them.
@@ -135,7 +135,7 @@ class Lifecycle:
             initial: The initial state.
             transitions: :class:`Transition` objects or tuples
                 ``(event, source, target[, guard])``.
-            final: The names of the final states.
+            final: The names of the final states (one name may be given as a string).
             states: Optional states to declare first, in this order (for descriptions,
                 or to fix the drawing order); others follow in order of first mention.
 
@@ -151,7 +151,7 @@ class Lifecycle:
         ('open', 'closed', 'locked')
         """
         moves = _to_transitions(transitions)
-        finals = list(dict.fromkeys(final))
+        finals = [final] if isinstance(final, str) else list(dict.fromkeys(final))
         declared = {state.name: state for state in _to_states(states)}
         mentioned = [initial, *declared]
         for transition in moves:
