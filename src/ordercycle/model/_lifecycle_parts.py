@@ -71,7 +71,8 @@ class Guard:
     The check receives the *context* given to ``next_state``/``fire`` (``None`` when none
     was given) and returns ``True`` to allow the transition, or ``False`` or a reason
     string to refuse it. A reason completes the sentence ``Cannot ship order O-17: ...``,
-    so phrase it like ``"it is on hold (credit)"``.
+    so phrase it like ``"it is on hold (credit)"``. Keep checks pure: a check may run more
+    than once per event (an error lists the events allowed now, which runs guards again).
 
     Attributes:
         name: A snake_case identifier; shown in Mermaid labels as ``ship [credit_ok]`` and
