@@ -1,0 +1,129 @@
+"""Errors raised by :mod:`ordercycle.picking`, all in the ``RoutingError`` family.
+
+Each error names the offending value and what would have been valid, and keeps both as
+attributes, so callers can build their own messages.
+
+>>> from ordercycle.errors import RoutingError
+>>> issubclass(BinOutsideLayoutError, RoutingError), issubclass(BinOutsideLayoutError, ValueError)
+(True, True)
+"""
+
+from __future__ import annotations
+
+from ordercycle.errors import RoutingError
+
+__all__ = [
+    "BinOutsideLayoutError",
+    "DepotError",
+    "EmptyPickListError",
+    "InvalidBinError",
+    "LayoutError",
+    "RouteCheckError",
+    "UnknownMethodError",
+]
+
+
+class LayoutError(RoutingError):
+    """A warehouse layout is inconsistent (no aisles, a negative length, ...).
+
+    Attributes:
+        field: The layout field that was wrong.
+        value: The offending value.
+        expected: What would have been valid.
+    """
+
+    def __init__(self, field: str, value: object, expected: str) -> None:
+        super().__init__(f"Invalid {field} for WarehouseLayout: {value!r}; expected {expected}.")
+        self.field = field
+        self.value = value
+        self.expected = expected
+
+
+class InvalidBinError(RoutingError):
+    """A bin address is malformed (a negative aisle, an unknown side, ...).
+
+    Attributes:
+        field: The address part that was wrong (``"aisle"``, ``"side"``, ...).
+        value: The offending value.
+        expected: What would have been valid.
+    """
+
+    def __init__(self, field: str, value: object, expected: str) -> None:
+        super().__init__(f"Invalid {field} for Bin: {value!r}; expected {expected}.")
+        self.field = field
+        self.value = value
+        self.expected = expected
+
+
+class BinOutsideLayoutError(RoutingError):
+    """A bin addresses an aisle, block or position that the layout does not have.
+
+    Attributes:
+        bin: The bin that was given.
+        field: The address part that is out of range.
+        value: Its value.
+        valid: The valid range, such as ``"0..9"``.
+    """
+
+    def __init__(self, bin: object, field: str, value: object, valid: str) -> None:
+        super().__init__(
+            f"Bin {bin} is outside the warehouse layout: {field} {value!r} does not exist;"
+            f" valid {field} values are {valid}."
+        )
+        self.bin = bin
+        self.field = field
+        self.value = value
+        self.valid = valid
+
+
+class DepotError(RoutingError):
+    """A depot is not where an aisle meets a cross aisle, or is not part of the layout.
+
+    Attributes:
+        depot: The depot that was given.
+        reason: Why it is not acceptable, including what would have been valid.
+    """
+
+    def __init__(self, depot: object, reason: str) -> None:
+        super().__init__(f"Invalid depot {depot}: {reason}.")
+        self.depot = depot
+        self.reason = reason
+
+
+class EmptyPickListError(RoutingError):
+    """A route was asked for a pick list with no picks."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Cannot route an empty pick list: picks is empty; expected at least one Bin."
+        )
+
+
+class UnknownMethodError(RoutingError):
+    """A routing method name is not known, or does not apply to this layout.
+
+    Attributes:
+        method: The method that was asked for.
+        valid: The methods that would have been accepted.
+    """
+
+    def __init__(self, method: object, valid: tuple[str, ...], reason: str = "") -> None:
+        why = reason or "it is not a routing method"
+        super().__init__(
+            f"Cannot route with method {method!r}: {why}; valid methods are {', '.join(valid)}."
+        )
+        self.method = method
+        self.valid = valid
+
+
+class RouteCheckError(RoutingError):
+    """A route failed its self-check (a pick missed, a gap in the path, a wrong length).
+
+    Attributes:
+        problem: The first problem found.
+    """
+
+    def __init__(self, method: str, problem: str) -> None:
+        super().__init__(f"Route by method {method!r} failed its check: {problem}.")
+        self.method = method
+        self.problem = problem
