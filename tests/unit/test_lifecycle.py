@@ -882,3 +882,12 @@ def test_insert_state_explains_that_wildcards_are_not_rerouted() -> None:
         "cannot insert 'cancel_review' between 'placed' and 'canceled': no transition leads"
         " from 'placed' to 'canceled' (wildcard transitions are not rerouted)",
     )
+
+
+def test_lifecycles_and_machines_pickle_when_their_guards_do() -> None:
+    lifecycle = shipment()
+    copy = pickle.loads(pickle.dumps(lifecycle))
+    assert copy == lifecycle
+    assert copy.next_state("created", "ship") == "in_transit"
+    machine = pickle.loads(pickle.dumps(lifecycle.start("shipment S-1")))
+    assert machine.fire("ship").state == "in_transit"
