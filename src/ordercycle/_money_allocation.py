@@ -17,9 +17,10 @@ from ordercycle._money_errors import FloatNotAllowedError, InvalidRatiosError
 __all__ = ["METHODS", "AllocationMethod", "allocate_units", "parse_ratios"]
 
 AllocationMethod = Literal["largest_remainder", "round_robin"]
+"""The names accepted by ``Money.allocate(method=...)``."""
 
-#: The allocation methods, in the order they are documented.
 METHODS: Final[tuple[AllocationMethod, ...]] = ("largest_remainder", "round_robin")
+"""The allocation methods, in the order they are documented."""
 
 _SUBJECT: Final = "Money.allocate"
 _EXPECTED: Final = "non-negative int, Decimal or Fraction values, not all zero"

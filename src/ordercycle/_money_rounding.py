@@ -14,17 +14,20 @@ from typing import Final
 
 __all__ = ["MAX_ABS_AMOUNT", "MONEY_CONTEXT", "PRECISION", "Rounding", "round_ratio"]
 
-#: Significant digits kept by money arithmetic. Sums, differences and products of amounts
-#: that fit in this many digits are exact; a quotient (``Money / 3``) or a product with a very
-#: long fractional tail is rounded half-even at the 60th significant digit.
 PRECISION: Final = 60
+"""Significant digits kept by money arithmetic.
 
-#: Amounts must stay strictly below this absolute value (``10**40``), so that rounding to
-#: any currency's minor units always fits in :data:`PRECISION` digits.
+Sums, differences and products of amounts that fit in this many digits are exact; a
+quotient (``Money / 3``) or a product with a very long fractional tail is rounded half-even
+at the 60th significant digit.
+"""
+
 MAX_ABS_AMOUNT: Final = Decimal(10) ** 40
+"""Amounts stay strictly below this absolute value (``10**40``).
 
-#: The decimal context for money: 60 digits, half-even for inexact results, and the
-#: signals that would hide a mistake (invalid operation, division by zero, overflow) trapped.
+So rounding any amount to any currency's minor units fits in :data:`PRECISION` digits.
+"""
+
 MONEY_CONTEXT: Final = decimal.Context(
     prec=PRECISION,
     rounding=decimal.ROUND_HALF_EVEN,
@@ -35,6 +38,12 @@ MONEY_CONTEXT: Final = decimal.Context(
     flags=[],
     traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow],
 )
+"""The decimal context every money operation runs in, whatever ``decimal.getcontext()`` says.
+
+60 significant digits, half-even for the rare inexact result (a quotient), and the signals
+that would hide a mistake (invalid operation, division by zero, overflow) trapped. Treat it
+as read-only.
+"""
 
 
 class Rounding(enum.Enum):
@@ -43,19 +52,17 @@ class Rounding(enum.Enum):
     Each member's value is the matching :mod:`decimal` rounding constant, so
     ``Rounding.HALF_EVEN.value == decimal.ROUND_HALF_EVEN``.
 
-    Examples (to whole minor units; ``-`` amounts are mirrored where the mode is symmetric):
+    Rounding to whole cents (see the explanation page for the reasoning):
 
-    ===========  ======  ======  ======  =======  =======
-    mode         0.125   0.135   0.121   -0.125   -0.121
-    ===========  ======  ======  ======  =======  =======
-    HALF_UP      0.13    0.14    0.12    -0.13    -0.12
-    HALF_EVEN    0.12    0.14    0.12    -0.12    -0.12
-    HALF_DOWN    0.12    0.13    0.12    -0.12    -0.12
-    UP           0.13    0.14    0.13    -0.13    -0.13
-    DOWN         0.12    0.13    0.12    -0.12    -0.12
-    CEILING      0.13    0.14    0.13    -0.12    -0.12
-    FLOOR        0.12    0.13    0.12    -0.13    -0.13
-    ===========  ======  ======  ======  =======  =======
+    | mode      | 0.125 | 0.135 | 0.121 | -0.125 | -0.121 |
+    |-----------|-------|-------|-------|--------|--------|
+    | HALF_UP   | 0.13  | 0.14  | 0.12  | -0.13  | -0.12  |
+    | HALF_EVEN | 0.12  | 0.14  | 0.12  | -0.12  | -0.12  |
+    | HALF_DOWN | 0.12  | 0.13  | 0.12  | -0.12  | -0.12  |
+    | UP        | 0.13  | 0.14  | 0.13  | -0.13  | -0.13  |
+    | DOWN      | 0.12  | 0.13  | 0.12  | -0.12  | -0.12  |
+    | CEILING   | 0.13  | 0.14  | 0.13  | -0.12  | -0.12  |
+    | FLOOR     | 0.12  | 0.13  | 0.12  | -0.13  | -0.13  |
 
     >>> Rounding.HALF_EVEN.value
     'ROUND_HALF_EVEN'

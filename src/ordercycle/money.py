@@ -483,3 +483,21 @@ class Money:
                 value=self.amount,
                 expected=f"a multiple of {self.currency.quantum}",
             )
+
+
+# The public home of these names is this module: show it in tracebacks and reprs, and pickle
+# by reference to it (each is importable from here).
+for _public in (
+    Currency,
+    Rounding,
+    CurrencyWithoutMinorUnitError,
+    FloatNotAllowedError,
+    InvalidAmountError,
+    InvalidRatiosError,
+    InvalidRoundingError,
+    MoneyDivisionByZeroError,
+    UnroundedAmountError,
+    UnsupportedMoneyOperationError,
+):
+    _public.__module__ = __name__
+del _public
