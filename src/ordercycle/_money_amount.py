@@ -34,7 +34,7 @@ def to_decimal(value: object, subject: str, field: str) -> Decimal:
     if isinstance(value, float):
         raise float_error(subject, field, value)
     if isinstance(value, Decimal):
-        number = value
+        number = value if type(value) is Decimal else Decimal(value)
     elif isinstance(value, int) and not isinstance(value, bool):
         number = Decimal(value)
     elif isinstance(value, str):
@@ -65,6 +65,8 @@ def canonical(value: Decimal, currency: Currency) -> Decimal:
         return Decimal((0, (0,), -currency.exponent))
     sign, digits, exponent = value.as_tuple()
     assert isinstance(exponent, int)  # finite values only reach this point
+    if exponent == -currency.exponent and len(digits) <= PRECISION:
+        return value  # already whole minor units with exactly the currency's digits
     end = len(digits)
     while end > 1 and digits[end - 1] == 0 and exponent < -currency.exponent:
         end -= 1

@@ -46,6 +46,13 @@ def test_money_is_built_from_str_int_or_decimal(amount):
     assert repr(money) == "Money('10.00', 'USD')"
 
 
+def test_a_decimal_subclass_is_stored_as_a_plain_decimal():
+    class Amount(Decimal):
+        pass
+
+    assert type(Money(Amount("1.50"), "USD").amount) is Decimal
+
+
 def test_money_accepts_a_currency_object_and_keyword_arguments():
     assert Money(amount="1", currency=Currency.of("EUR")) == Money("1.00", "EUR")
 
