@@ -1,2 +1,51 @@
-"""Shared vocabulary of the order cycle: ids, products, customers, addresses, clocks,
-domain events and declarative lifecycles (state machines)."""
+"""Shared vocabulary of the order cycle.
+
+Ids and id factories, products, customers, addresses, the clock port, domain events and
+declarative lifecycles (state machines). Everything here is pure: no I/O, no clock reads,
+no random ids.
+"""
+
+from __future__ import annotations
+
+from ordercycle.model.address import Address
+from ordercycle.model.clock import Clock, FixedClock, SteppableClock, SystemClock
+from ordercycle.model.customer import Customer
+from ordercycle.model.events import DomainEvent
+from ordercycle.model.ids import (
+    CustomerId,
+    IdFactory,
+    LocationId,
+    LotId,
+    OrderId,
+    RandomIdFactory,
+    SequentialIdFactory,
+    Sku,
+)
+from ordercycle.model.lifecycle import ANY, Guard, Lifecycle, Machine, State, Transition
+from ordercycle.model.product import Product, Rotation
+
+__all__ = [
+    "ANY",
+    "Address",
+    "Clock",
+    "Customer",
+    "CustomerId",
+    "DomainEvent",
+    "FixedClock",
+    "Guard",
+    "IdFactory",
+    "Lifecycle",
+    "LocationId",
+    "LotId",
+    "Machine",
+    "OrderId",
+    "Product",
+    "RandomIdFactory",
+    "Rotation",
+    "SequentialIdFactory",
+    "Sku",
+    "State",
+    "SteppableClock",
+    "SystemClock",
+    "Transition",
+]

@@ -1,0 +1,110 @@
+"""The story told by ``python -m ordercycle demo``.
+
+Each chapter is a function that uses the public API exactly as a user would and returns
+the lines it prints, so the demo doubles as an end-to-end smoke test of the library.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+from decimal import Decimal
+from fractions import Fraction
+
+from ordercycle import Q_
+from ordercycle.money import Currency, Money, Rounding
+from ordercycle.units import to_exact
+
+__all__ = ["CHAPTERS", "run_demo"]
+
+Chapter = Callable[[], list[str]]
+
+
+def _money() -> list[str]:
+    lines = ["Money is Decimal with ISO 4217 minor units, and splits sum exactly."]
+    freight = Money("10.00", "USD")
+    parts = freight.allocate([1, 1, 1])
+    shown = " + ".join(str(part.amount) for part in parts)
+    lines.append(f"  {freight} shared by 3 orders: {shown} = {Money.sum(parts, currency='USD')}")
+    small = Money("0.07", "USD")
+    largest = ", ".join(str(p.amount) for p in small.allocate([2, 3, 5]))
+    robin = ", ".join(str(p.amount) for p in small.allocate([2, 3, 5], method="round_robin"))
+    lines.append(f"  {small} split 2:3:5: {largest} by largest remainder, {robin} round-robin")
+    tax = Money("1.50", "USD") * Decimal("0.07")
+    lines.append(
+        f"  7 % tax on 1.50 USD is {tax.amount} before rounding:"
+        f" {tax.round().amount} half-up, {tax.round(Rounding.HALF_EVEN).amount} half-even"
+    )
+    exponents = ", ".join(
+        f"{code} {Currency.of(code).exponent}" for code in ("JPY", "USD", "KWD", "CLF")
+    )
+    lines.append(f"  minor-unit digits: {exponents}")
+    return lines
+
+
+def _decimal(value: Fraction) -> str:
+    """Show an exact fraction with a finite decimal expansion as a decimal number."""
+    return str(Decimal(value.numerator) / Decimal(value.denominator))
+
+
+def _units() -> list[str]:
+    lines = ["Quantities carry units and are converted exactly, once, at the boundary."]
+    side = Q_(15, "in")
+    weight = Q_(5, "lb")
+    lines.append(
+        f"  {side} is exactly {_decimal(to_exact(side, 'mm'))} mm;"
+        f" {weight} is exactly {_decimal(to_exact(weight, 'g'))} g"
+    )
+    volume = to_exact(Q_(12, "in"), "in") ** 3
+    lines.append(f"  a 12 in cube holds exactly {volume} in³ (the USPS threshold is 1728)")
+    return lines
+
+
+def _lifecycle() -> list[str]:
+    from ordercycle.errors import TransitionNotAllowedError
+    from ordercycle.model.lifecycle import Lifecycle
+
+    shipment = Lifecycle.build(
+        "shipment",
+        initial="created",
+        final=["delivered", "returned_to_sender"],
+        transitions=[
+            ("ship", "created", "in_transit"),
+            ("deliver", "in_transit", "delivered"),
+            ("bounce", "in_transit", "returned_to_sender"),
+        ],
+    )
+    lines = ["State machines are data: validated when defined, and they draw themselves."]
+    state = "created"
+    for event in ("ship", "deliver"):
+        after = shipment.next_state(state, event, subject="shipment S-1")
+        lines.append(f"  shipment S-1: {state} --{event}--> {after}")
+        state = after
+    try:
+        shipment.next_state(state, "ship", subject="shipment S-1")
+    except TransitionNotAllowedError as refused:
+        lines.append(f"  refused: {refused}")
+    lines.append("  Mermaid:")
+    lines.extend("    " + row for row in shipment.to_mermaid().splitlines())
+    return lines
+
+
+CHAPTERS: tuple[tuple[str, Chapter], ...] = (
+    ("Money", _money),
+    ("Units", _units),
+    ("Lifecycles", _lifecycle),
+)
+
+
+def run_demo(*, width: int = 78) -> str:
+    """Run every chapter and return the report as text."""
+    rule = "=" * width
+    out = [rule, "ordercycle demo: the order-to-cash cycle as a library".center(width), rule]
+    for number, (title, chapter) in enumerate(CHAPTERS, start=1):
+        out.append("")
+        out.append(f"{number}. {title}")
+        out.append("-" * width)
+        for line in chapter():
+            out.extend(textwrap.wrap(line, width, subsequent_indent="    ") or [""])
+    out.append("")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,53 @@
+"""The command line: ``python -m ordercycle demo`` and friends."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from ordercycle import __version__
+from ordercycle.cli import main
+
+
+def test_demo_tells_the_story_chapter_by_chapter(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo"]) == 0
+    out = capsys.readouterr().out
+    assert "1. Money" in out
+    assert "3.34 + 3.33 + 3.33 = 10.00 USD" in out
+    assert "0.11 half-up, 0.10 half-even" in out
+    assert "15 inch is exactly 381 mm" in out
+    assert "Cannot ship shipment S-1: it is delivered" in out
+    assert "stateDiagram-v2" in out
+
+
+def test_demo_respects_the_report_width(capsys: pytest.CaptureFixture[str]) -> None:
+    main(["demo", "--width", "60"])
+    lines = capsys.readouterr().out.splitlines()
+    assert max(len(line) for line in lines) <= 60
+
+
+def test_version_flag_prints_the_installed_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["--version"])
+    assert exit_.value.code == 0
+    assert capsys.readouterr().out.strip() == f"ordercycle {__version__}"
+
+
+def test_a_missing_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main([])
+    assert exit_.value.code == 2
+    assert "COMMAND" in capsys.readouterr().err
+
+
+def test_python_dash_m_runs_the_demo() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "ordercycle", "demo"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    assert "ordercycle demo" in done.stdout
