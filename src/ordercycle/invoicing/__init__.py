@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ordercycle.invoicing.cash_rounding import CashRounded, CashRounding
+from ordercycle.invoicing.credit_notes import CreditNote, CreditNoteLine
 from ordercycle.invoicing.discounts import DiscountTaxTreatment, EarlyDiscount
 from ordercycle.invoicing.due_dates import Anchor, DueDateKind, DueDateRule, end_of_month
 from ordercycle.invoicing.errors import (
@@ -12,6 +14,18 @@ from ordercycle.invoicing.errors import (
     PaymentNotAllowedError,
     TermsShareError,
 )
+from ordercycle.invoicing.events import (
+    CreditNoteIssued,
+    InvoiceCanceled,
+    InvoiceDrafted,
+    InvoiceEvent,
+    InvoiceIssued,
+    PaymentApplied,
+)
+from ordercycle.invoicing.invoice import INVOICE_LIFECYCLE, Invoice, PaymentRecord
+from ordercycle.invoicing.invoice_line import InvoiceLine
+from ordercycle.invoicing.numbering import NumberSeries
+from ordercycle.invoicing.payments import PaymentAllocation, apply_payment
 from ordercycle.invoicing.schedule import Installment, PaymentSchedule
 from ordercycle.invoicing.taxes import (
     LineTaxes,
@@ -28,9 +42,15 @@ from ordercycle.invoicing.terms_parser import ACCEPTED_FORMS, EOM_CUTOFF_DAY, pa
 __all__ = [
     "ACCEPTED_FORMS",
     "EOM_CUTOFF_DAY",
+    "INVOICE_LIFECYCLE",
     "AmountExceedsTotalError",
     "Anchor",
+    "CashRounded",
+    "CashRounding",
     "CreditExceedsInvoicedError",
+    "CreditNote",
+    "CreditNoteIssued",
+    "CreditNoteLine",
     "DiscountTaxTreatment",
     "DueDateKind",
     "DueDateRule",
@@ -38,8 +58,18 @@ __all__ = [
     "Installment",
     "InvalidDueDateRuleError",
     "InvalidTaxError",
+    "Invoice",
+    "InvoiceCanceled",
+    "InvoiceDrafted",
+    "InvoiceEvent",
+    "InvoiceIssued",
+    "InvoiceLine",
     "LineTaxes",
+    "NumberSeries",
+    "PaymentAllocation",
+    "PaymentApplied",
     "PaymentNotAllowedError",
+    "PaymentRecord",
     "PaymentSchedule",
     "PaymentTerms",
     "TaxAmount",
@@ -50,6 +80,7 @@ __all__ = [
     "TaxableAmount",
     "TermLine",
     "TermsShareError",
+    "apply_payment",
     "end_of_month",
     "parse_terms",
 ]

@@ -1,0 +1,122 @@
+"""Immutable events recorded by invoices.
+
+Every event subclasses :class:`ordercycle.model.events.DomainEvent` through
+:class:`InvoiceEvent`, so it carries ``aggregate_id`` (the invoice id), ``version`` and
+``occurred_at``, and is registered for serialization.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import attrs
+
+from ordercycle.model.events import DomainEvent
+from ordercycle.money import Money
+
+__all__ = [
+    "CreditNoteIssued",
+    "InvoiceCanceled",
+    "InvoiceDrafted",
+    "InvoiceEvent",
+    "InvoiceIssued",
+    "PaymentApplied",
+]
+
+
+@attrs.frozen(kw_only=True)
+class InvoiceEvent(DomainEvent, abstract=True):
+    """Base of the events of an invoice."""
+
+
+@attrs.frozen(kw_only=True)
+class InvoiceDrafted(InvoiceEvent):
+    """A draft invoice was created.
+
+    Attributes:
+        customer_id: The customer billed.
+        invoice_date: The invoice date.
+        total: The invoice total, tax included.
+    """
+
+    event_type = "InvoiceDrafted"
+    customer_id: str
+    invoice_date: date
+    total: Money
+
+
+@attrs.frozen(kw_only=True)
+class InvoiceIssued(InvoiceEvent):
+    """The invoice was numbered and issued; its payment schedule is fixed.
+
+    Attributes:
+        number: The number from the series.
+        issued_on: The issue date.
+        due_dates: The installment due dates.
+    """
+
+    event_type = "InvoiceIssued"
+    number: str
+    issued_on: date
+    due_dates: tuple[date, ...]
+
+
+@attrs.frozen(kw_only=True)
+class PaymentApplied(InvoiceEvent):
+    """A payment was applied to the invoice.
+
+    Attributes:
+        payment_id: The payment's id.
+        paid_on: The payment date.
+        amount: The amount received for this invoice.
+        applied: The part of ``amount`` that reduced the balance.
+        discount: The early-payment discount taken.
+        written_off: The shortfall written off by explicit request.
+        excess: The overpayment.
+        excess_written_off: Whether the overpayment was written off (else customer credit).
+        state: The invoice state after the payment.
+    """
+
+    event_type = "InvoicePaymentApplied"
+    payment_id: str
+    paid_on: date
+    amount: Money
+    applied: Money
+    discount: Money
+    written_off: Money
+    excess: Money
+    excess_written_off: bool
+    state: str
+
+
+@attrs.frozen(kw_only=True)
+class CreditNoteIssued(InvoiceEvent):
+    """A credit note was issued against the invoice.
+
+    Attributes:
+        credit_note_id: The credit note's id.
+        issued_on: Its date.
+        quantities: ``(line index, quantity)`` pairs credited.
+        total: The credit note total (after any restocking fee).
+        state: The invoice state afterwards.
+    """
+
+    event_type = "InvoiceCreditNoteIssued"
+    credit_note_id: str
+    issued_on: date
+    quantities: tuple[tuple[int, Decimal], ...]
+    total: Money
+    state: str
+
+
+@attrs.frozen(kw_only=True)
+class InvoiceCanceled(InvoiceEvent):
+    """The invoice was canceled.
+
+    Attributes:
+        reason: Why.
+    """
+
+    event_type = "InvoiceCanceled"
+    reason: str

@@ -1,0 +1,584 @@
+"""The invoice aggregate: draft, issue, pay, credit, cancel.
+
+An :class:`Invoice` is immutable. Every command returns a *new* invoice with ``version``
+raised by one and one more event in ``events``; a refused command raises before anything
+is built, so the invoice you hold never changes. Balances are derived from the recorded
+payments and credit notes, never kept in a second counter.
+
+States (see :data:`INVOICE_LIFECYCLE`): ``draft`` → ``issued`` → ``partially_paid`` →
+``paid``, or ``canceled`` (from ``draft`` or ``issued`` before any payment).
+
+>>> from datetime import date
+>>> from ordercycle.money import Money
+>>> from ordercycle.invoicing import PaymentTerms, TaxProfile, TaxRate, InvoiceLine, NumberSeries
+>>> vat = TaxProfile("NL", [TaxRate("VAT21", 21)])
+>>> line = InvoiceLine("MUG", "Mug", 4, Money("25.00", "EUR"), ["VAT21"])
+>>> draft = Invoice.draft("I-1", "C-1", [line], vat, PaymentTerms.parse("Net 30"),
+...                       date(2026, 1, 15))
+>>> invoice, series = draft.issue(NumberSeries("INV-"))
+>>> invoice.number, str(invoice.total), invoice.state
+('INV-000001', '121.00 EUR', 'issued')
+>>> invoice, receipt = invoice.pay("P-1", Money("21.00", "EUR"), date(2026, 2, 1))
+>>> invoice.state, str(invoice.balance), invoice.version
+('partially_paid', '100.00 EUR', 3)
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Mapping
+from datetime import UTC, date, datetime, time
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from ordercycle.errors import CurrencyMismatchError, TransitionNotAllowedError, ValidationError
+from ordercycle.invoicing._decimal import ZERO
+from ordercycle.invoicing.credit_notes import CreditNote, build_credit_note
+from ordercycle.invoicing.errors import PaymentNotAllowedError
+from ordercycle.invoicing.events import (
+    CreditNoteIssued,
+    InvoiceCanceled,
+    InvoiceDrafted,
+    InvoiceEvent,
+    InvoiceIssued,
+    PaymentApplied,
+)
+from ordercycle.invoicing.invoice_line import InvoiceLine
+from ordercycle.invoicing.numbering import NumberSeries
+from ordercycle.invoicing.schedule import Installment, PaymentSchedule
+from ordercycle.invoicing.taxes import TaxableAmount, TaxComputation, TaxProfile
+from ordercycle.invoicing.terms import PaymentTerms
+from ordercycle.model.lifecycle import Lifecycle
+from ordercycle.money import Currency, Money
+
+__all__ = ["INVOICE_LIFECYCLE", "Invoice", "PaymentRecord"]
+
+#: The states of an invoice and the events that move it.
+INVOICE_LIFECYCLE = Lifecycle.build(
+    "invoice",
+    initial="draft",
+    final=["paid", "canceled"],
+    transitions=[
+        ("issue", "draft", "issued"),
+        ("pay", "issued", "partially_paid"),
+        ("pay", "partially_paid", "partially_paid"),
+        ("settle", "issued", "paid"),
+        ("settle", "partially_paid", "paid"),
+        ("credit", "issued", "issued"),
+        ("credit", "partially_paid", "partially_paid"),
+        ("cancel", "draft", "canceled"),
+        ("cancel", "issued", "canceled"),
+    ],
+)
+
+_EXCESS = ("credit", "write_off")
+
+
+def _moment(day: date, at: datetime | None) -> datetime:
+    return at if at is not None else datetime.combine(day, time(), tzinfo=UTC)
+
+
+@attrs.frozen
+class PaymentRecord:
+    """How one payment was applied to an invoice.
+
+    Args:
+        payment_id: The payment's id.
+        paid_on: The payment date.
+        amount: The amount received for this invoice.
+        applied: The part of ``amount`` that reduced the balance.
+        discount: The early-payment discount taken with it.
+        written_off: The shortfall written off on explicit request.
+        excess: The overpayment (``amount - applied``).
+        excess_written_off: Whether the excess was written off instead of kept as credit.
+    """
+
+    payment_id: str
+    paid_on: date
+    amount: Money
+    applied: Money
+    discount: Money
+    written_off: Money
+    excess: Money
+    excess_written_off: bool = False
+
+
+def _lines(values: Iterable[InvoiceLine]) -> tuple[InvoiceLine, ...]:
+    return tuple(values)
+
+
+@attrs.frozen(kw_only=True)
+class Invoice:
+    """An invoice with its lines, taxes, payment schedule, payments and credit notes.
+
+    Build one with :meth:`draft`; change it only through its commands.
+
+    Attributes:
+        invoice_id: The aggregate id (not the printed number).
+        customer_id: The customer billed.
+        lines: The invoice lines.
+        tax_profile: The taxes applied.
+        terms: The payment terms.
+        invoice_date: The invoice date.
+        anchor_date: The date the terms count from (invoice date unless given).
+        taxes: The tax computation of the lines.
+        state: The lifecycle state.
+        number: The printed number, once issued.
+        schedule: The payment schedule, once issued.
+        payments: The payments applied, in order.
+        credit_notes: The credit notes issued, in order.
+        version: Raised by one with every command.
+        events: Every event recorded, oldest first.
+    """
+
+    invoice_id: str
+    customer_id: str
+    lines: tuple[InvoiceLine, ...] = attrs.field(converter=_lines)
+    tax_profile: TaxProfile
+    terms: PaymentTerms
+    invoice_date: date
+    anchor_date: date
+    taxes: TaxComputation
+    state: str = "draft"
+    number: str | None = None
+    schedule: PaymentSchedule | None = None
+    payments: tuple[PaymentRecord, ...] = ()
+    credit_notes: tuple[CreditNote, ...] = ()
+    version: int = 0
+    events: tuple[InvoiceEvent, ...] = ()
+
+    # --- creation -----------------------------------------------------------------------
+
+    @classmethod
+    def draft(
+        cls,
+        invoice_id: str,
+        customer_id: str,
+        lines: Iterable[InvoiceLine],
+        tax_profile: TaxProfile,
+        terms: PaymentTerms,
+        invoice_date: date,
+        *,
+        anchor_date: date | None = None,
+        at: datetime | None = None,
+    ) -> Invoice:
+        """Create a draft invoice and compute its taxes.
+
+        Args:
+            invoice_id: The aggregate id.
+            customer_id: The customer billed.
+            lines: At least one line, all in one currency.
+            tax_profile: The taxes to apply.
+            terms: The payment terms.
+            invoice_date: The invoice date.
+            anchor_date: The date the terms count from (for shipment, receipt-of-goods or
+                order anchored terms); the invoice date by default.
+            at: When the event occurred (midnight UTC of ``invoice_date`` by default).
+
+        Raises:
+            ValidationError: No lines, or an empty id.
+            CurrencyMismatchError: Lines in different currencies.
+            InvalidTaxError: A tax code the profile does not know.
+        """
+        items = tuple(lines)
+        for name, value in (("invoice_id", invoice_id), ("customer_id", customer_id)):
+            if not isinstance(value, str) or not value.strip():
+                raise ValidationError.invalid("Invoice", name, value, "a non-empty id")
+        if not items:
+            raise ValidationError.invalid(
+                f"invoice {invoice_id}", "lines", (), "at least one InvoiceLine"
+            )
+        code = items[0].unit_price.currency.code
+        for item in items:
+            if item.unit_price.currency.code != code:
+                raise CurrencyMismatchError("invoice", code, item.unit_price.currency.code)
+        mode = tax_profile.rounding_mode
+        taxes = tax_profile.compute(
+            [TaxableAmount(item.amount(mode=mode), item.tax_codes) for item in items],
+            code,
+            base_discount=terms.tax_base_discount,
+        )
+        event = InvoiceDrafted(
+            aggregate_id=invoice_id,
+            version=1,
+            occurred_at=_moment(invoice_date, at),
+            customer_id=customer_id,
+            invoice_date=invoice_date,
+            total=taxes.total,
+        )
+        return cls(
+            invoice_id=invoice_id,
+            customer_id=customer_id,
+            lines=items,
+            tax_profile=tax_profile,
+            terms=terms,
+            invoice_date=invoice_date,
+            anchor_date=anchor_date or invoice_date,
+            taxes=taxes,
+            version=1,
+            events=(event,),
+        )
+
+    # --- derived amounts ------------------------------------------------------------------
+
+    @property
+    def currency(self) -> Currency:
+        """The invoice currency."""
+        return self.taxes.currency
+
+    @property
+    def subject(self) -> str:
+        """How messages name this invoice (``"invoice INV-000001"``)."""
+        return f"invoice {self.number or self.invoice_id}"
+
+    @property
+    def total(self) -> Money:
+        """The invoice total, tax included."""
+        return self.taxes.total
+
+    def _sum(self, amounts: Iterable[Money]) -> Money:
+        return Money.sum(amounts, currency=self.currency.code)
+
+    @property
+    def paid(self) -> Money:
+        """The payments that reduced the balance (excess excluded)."""
+        return self._sum(p.applied for p in self.payments)
+
+    @property
+    def discount_taken(self) -> Money:
+        """Early-payment discounts taken."""
+        return self._sum(p.discount for p in self.payments)
+
+    @property
+    def written_off(self) -> Money:
+        """Shortfalls written off on request."""
+        return self._sum(p.written_off for p in self.payments)
+
+    @property
+    def credited(self) -> Money:
+        """The total of all credit notes."""
+        return self._sum(c.total for c in self.credit_notes)
+
+    @property
+    def credit_applied(self) -> Money:
+        """The part of the credit notes that reduced the balance."""
+        return self._sum(c.applied for c in self.credit_notes)
+
+    @property
+    def settled(self) -> Money:
+        """Everything that reduced the balance: payments, discounts, write-offs, credits."""
+        return self.paid + self.discount_taken + self.written_off + self.credit_applied
+
+    @property
+    def balance(self) -> Money:
+        """What the customer still owes (never negative)."""
+        return self.total - self.settled
+
+    @property
+    def customer_credit(self) -> Money:
+        """Overpayments kept as credit plus credit notes beyond the balance (refundable)."""
+        kept = self._sum(p.excess for p in self.payments if not p.excess_written_off)
+        return kept + self._sum(c.refund for c in self.credit_notes)
+
+    def credited_quantity(self, line: int) -> Decimal:
+        """The quantity already credited on line ``line`` (0-based)."""
+        return sum((q for note in self.credit_notes for i, q in note.quantities if i == line), ZERO)
+
+    def discount_available(self, paid_on: date) -> Money:
+        """The early-payment discount still available for a payment on ``paid_on``.
+
+        Zero after the deadline, once a discount was taken, or without a discount. After
+        credit notes the discount shrinks in proportion to what is left of the total.
+        """
+        zero = Money.zero(self.currency.code)
+        schedule = self.schedule
+        if (
+            schedule is None
+            or schedule.discount is None
+            or schedule.discount_deadline is None
+            or paid_on > schedule.discount_deadline
+            or self.discount_taken
+            or not self.total
+        ):
+            return zero
+        if not self.credit_notes:
+            return schedule.discount
+        share = (self.total - self.credited).amount / self.total.amount
+        return max((schedule.discount * share).round(self.terms.rounding), zero)
+
+    def open_installments(self) -> tuple[tuple[Installment, Money], ...]:
+        """Each installment (oldest due first) with what is still open on it.
+
+        What was settled covers the oldest due installments first.
+        """
+        if self.schedule is None:
+            return ()
+        covered = self.settled
+        result = []
+        for installment in self.schedule.by_due_date():
+            used = min(installment.amount, covered)
+            covered -= used
+            result.append((installment, installment.amount - used))
+        return tuple(result)
+
+    def amount_overdue(self, as_of: date) -> Money:
+        """The open amount of installments due before ``as_of``."""
+        return self._sum(open_ for inst, open_ in self.open_installments() if inst.due_date < as_of)
+
+    # --- commands -----------------------------------------------------------------------
+
+    def _record(self, event: InvoiceEvent, **changes: Any) -> Invoice:
+        return attrs.evolve(self, version=event.version, events=(*self.events, event), **changes)
+
+    def _require(self, event: str) -> str:
+        return INVOICE_LIFECYCLE.next_state(self.state, event, subject=self.subject)
+
+    def issue(
+        self, series: NumberSeries, issued_on: date | None = None, *, at: datetime | None = None
+    ) -> tuple[Invoice, NumberSeries]:
+        """Number the invoice from ``series`` and fix its payment schedule.
+
+        Args:
+            series: The numbering series; the number is consumed only on success.
+            issued_on: The issue date (the invoice date by default).
+            at: When the event occurred.
+
+        Returns:
+            ``(issued invoice, series to use next)``.
+
+        Raises:
+            TransitionNotAllowedError: The invoice is not a draft.
+        """
+        state = self._require("issue")
+        schedule = self.terms.schedule(self.total, self.anchor_date, tax=self.taxes.tax)
+        number, next_series = series.take()
+        day = issued_on or self.invoice_date
+        event = InvoiceIssued(
+            aggregate_id=self.invoice_id,
+            version=self.version + 1,
+            occurred_at=_moment(day, at),
+            number=number,
+            issued_on=day,
+            due_dates=tuple(i.due_date for i in schedule.installments),
+        )
+        issued = self._record(event, state=state, number=number, schedule=schedule)
+        return issued, next_series
+
+    def pay(
+        self,
+        payment_id: str,
+        amount: Money,
+        paid_on: date,
+        *,
+        write_off: Money | None = None,
+        excess: str = "credit",
+        at: datetime | None = None,
+    ) -> tuple[Invoice, PaymentRecord]:
+        """Apply a payment.
+
+        The early-payment discount is taken automatically when the payment, made on or
+        before the deadline, leaves no more than the available discount open. A shortfall
+        is closed only by an explicit ``write_off`` equal to it. An overpayment is kept as
+        customer credit (``excess="credit"``) or written off (``excess="write_off"``).
+
+        Args:
+            payment_id: The payment's id.
+            amount: The amount received, positive, in the invoice currency.
+            paid_on: The payment date.
+            write_off: Close the invoice by writing off exactly this shortfall.
+            excess: What to do with an overpayment: ``"credit"`` or ``"write_off"``.
+            at: When the event occurred.
+
+        Returns:
+            ``(new invoice, how the payment was applied)``.
+
+        Raises:
+            TransitionNotAllowedError: The invoice is a draft, paid or canceled.
+            PaymentNotAllowedError: A bad amount, or a write-off that does not close it.
+            CurrencyMismatchError: The amount is in another currency.
+        """
+        self._require("pay")
+        code = self.currency.code
+        zero = Money.zero(code)
+        self._check_amount(amount, "amount")
+        if write_off is not None:
+            self._check_amount(write_off, "write_off")
+        if excess not in _EXCESS:
+            raise PaymentNotAllowedError(
+                f"Invalid excess for payment {payment_id} on {self.subject}: {excess!r};"
+                " expected 'credit' or 'write_off'."
+            )
+        balance = self.balance
+        discount = zero
+        available = self.discount_available(paid_on)
+        if write_off is None and available and balance - available <= amount < balance:
+            discount = balance - amount
+        remaining = balance - amount - discount
+        if write_off is not None and write_off != remaining:
+            raise PaymentNotAllowedError(
+                f"Cannot write off {write_off} with payment {payment_id} on {self.subject}:"
+                f" the balance after the payment is {remaining}; the write-off must equal it."
+            )
+        overpaid = max(-remaining, zero)
+        record = PaymentRecord(
+            payment_id,
+            paid_on,
+            amount,
+            amount - overpaid,
+            discount,
+            write_off or zero,
+            overpaid,
+            bool(overpaid) and excess == "write_off",
+        )
+        settled = write_off is not None or not remaining.is_positive
+        state = self._require("settle" if settled else "pay")
+        event = PaymentApplied(
+            aggregate_id=self.invoice_id,
+            version=self.version + 1,
+            occurred_at=_moment(paid_on, at),
+            payment_id=payment_id,
+            paid_on=paid_on,
+            amount=amount,
+            applied=record.applied,
+            discount=discount,
+            written_off=record.written_off,
+            excess=overpaid,
+            excess_written_off=record.excess_written_off,
+            state=state,
+        )
+        return self._record(event, state=state, payments=(*self.payments, record)), record
+
+    def credit(
+        self,
+        credit_note_id: str,
+        issued_on: date,
+        quantities: Mapping[int, Decimal | int | str] | None = None,
+        *,
+        restocking_fee_percent: Decimal | int | str = 0,
+        at: datetime | None = None,
+    ) -> tuple[Invoice, CreditNote]:
+        """Issue a credit note for some or all of the invoiced quantities.
+
+        Args:
+            credit_note_id: The credit note's id.
+            issued_on: Its date.
+            quantities: ``{line index: quantity}`` to credit; everything not yet credited
+                when omitted (a full credit).
+            restocking_fee_percent: A fee kept back, in percent of the credited untaxed
+                amount.
+            at: When the event occurred.
+
+        Returns:
+            ``(new invoice, credit note)``. The credit reduces the balance; what exceeds
+            the balance becomes customer credit (a refund).
+
+        Raises:
+            TransitionNotAllowedError: The invoice is a draft or canceled.
+            CreditExceedsInvoicedError: More than was invoiced (and not yet credited) on a
+                line.
+            InvoicingError: An unknown line, a bad quantity or fee, or nothing to credit.
+        """
+        if self.state != "paid":
+            self._require("credit")
+        credited = tuple(self.credited_quantity(i) for i in range(len(self.lines)))
+        note = build_credit_note(
+            credit_note_id,
+            self.invoice_id,
+            issued_on,
+            self.lines,
+            self.taxes,
+            credited,
+            quantities,
+            restocking_fee_percent,
+            self.balance,
+            subject=self.subject,
+        )
+        balance_after = self.balance - note.applied
+        state = self.state
+        if state != "paid" and not balance_after:
+            state = self._require("settle")
+        event = CreditNoteIssued(
+            aggregate_id=self.invoice_id,
+            version=self.version + 1,
+            occurred_at=_moment(issued_on, at),
+            credit_note_id=credit_note_id,
+            issued_on=issued_on,
+            quantities=note.quantities,
+            total=note.total,
+            state=state,
+        )
+        return self._record(event, state=state, credit_notes=(*self.credit_notes, note)), note
+
+    def cancel(self, reason: str, on: date, *, at: datetime | None = None) -> Invoice:
+        """Cancel a draft or an issued invoice that has no payments or credit notes.
+
+        Raises:
+            TransitionNotAllowedError: The invoice is partially paid, paid or canceled,
+                or has credit notes.
+        """
+        if self.credit_notes:
+            raise TransitionNotAllowedError(
+                self.subject, "cancel", self.state, reason="it has credit notes"
+            )
+        state = self._require("cancel")
+        event = InvoiceCanceled(
+            aggregate_id=self.invoice_id,
+            version=self.version + 1,
+            occurred_at=_moment(on, at),
+            reason=reason,
+        )
+        return self._record(event, state=state)
+
+    def _check_amount(self, amount: Money, field: str) -> None:
+        if not isinstance(amount, Money):
+            raise PaymentNotAllowedError(
+                f"Invalid {field} for {self.subject}: {amount!r}; expected a Money."
+            )
+        if amount.currency != self.currency:
+            raise CurrencyMismatchError("pay", self.currency.code, amount.currency.code)
+        if not amount.is_positive or not amount.is_rounded:
+            raise PaymentNotAllowedError(
+                f"Invalid {field} for {self.subject}: {amount}; expected a positive amount"
+                " in whole minor units."
+            )
+
+    # --- display ------------------------------------------------------------------------
+
+    def _repr_html_(self) -> str:
+        esc = html.escape
+        rows = "".join(
+            f"<tr><td>{esc(line.sku)}</td><td>{esc(line.description)}</td>"
+            f"<td style='text-align:right'>{line.quantity}</td>"
+            f"<td style='text-align:right'>{esc(str(line.unit_price))}</td>"
+            f"<td>{esc(', '.join(line.tax_codes))}</td>"
+            f"<td style='text-align:right'>{esc(str(taxes.untaxed))}</td></tr>"
+            for line, taxes in zip(self.lines, self.taxes.lines, strict=True)
+        )
+        tax_rows = "".join(
+            f"<tr><td colspan='5' style='text-align:right'>{esc(t.code)} {t.percent}%"
+            f" on {esc(str(t.base))}</td><td style='text-align:right'>{esc(str(t.amount))}"
+            "</td></tr>"
+            for t in self.taxes.by_rate
+        )
+        dues = ""
+        if self.schedule is not None:
+            dues = "".join(
+                f"<li>{i.due_date.isoformat()}: {esc(str(i.amount))}</li>"
+                for i in self.schedule.installments
+            )
+            dues = f"<p>Terms: {esc(str(self.terms))}</p><ul>{dues}</ul>"
+        return (
+            f"<div class='ordercycle-invoice'><h3>Invoice {esc(self.number or '(draft)')}</h3>"
+            f"<p>Customer {esc(self.customer_id)} · dated {self.invoice_date.isoformat()}"
+            f" · {esc(self.state)}</p><table><thead><tr><th>SKU</th><th>Description</th>"
+            "<th>Qty</th><th>Unit price</th><th>Taxes</th><th>Amount</th></tr></thead>"
+            f"<tbody>{rows}</tbody><tfoot><tr><td colspan='5' style='text-align:right'>"
+            f"Untaxed</td><td style='text-align:right'>{esc(str(self.taxes.untaxed))}</td>"
+            f"</tr>{tax_rows}<tr><th colspan='5' style='text-align:right'>Total</th>"
+            f"<th style='text-align:right'>{esc(str(self.total))}</th></tr>"
+            f"<tr><td colspan='5' style='text-align:right'>Balance due</td>"
+            f"<td style='text-align:right'>{esc(str(self.balance))}</td></tr></tfoot>"
+            f"</table>{dues}</div>"
+        )

@@ -1,0 +1,95 @@
+"""Invoice lines: what is billed, at what price, with which taxes and discount."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+
+import attrs
+
+from ordercycle.errors import InvalidQuantityError, ValidationError
+from ordercycle.invoicing._decimal import CONTEXT, quantize
+from ordercycle.money import Money, Rounding
+
+__all__ = ["InvoiceLine"]
+
+_HUNDRED = Decimal(100)
+
+
+def _number(value: object, field: str) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, int | str | Decimal):
+        raise InvalidQuantityError.invalid(
+            "InvoiceLine", field, value, "a Decimal, int or str (never float)"
+        )
+    try:
+        result = Decimal(value)
+    except ArithmeticError:
+        raise InvalidQuantityError.invalid("InvoiceLine", field, value, "a number") from None
+    if not result.is_finite():
+        raise InvalidQuantityError.invalid("InvoiceLine", field, value, "a finite number")
+    return result
+
+
+def _quantity(value: object) -> Decimal:
+    return _number(value, "quantity")
+
+
+def _discount(value: object) -> Decimal:
+    return _number(value, "discount")
+
+
+def _codes(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(values)
+
+
+@attrs.frozen
+class InvoiceLine:
+    """One line of an invoice (fed later from the order ledger's ordered or shipped quantities).
+
+    Args:
+        sku: The product's stock-keeping unit.
+        description: The text printed on the invoice.
+        quantity: The quantity billed, more than zero.
+        unit_price: The price of one unit (tax excluded or included, as the tax profile says).
+        tax_codes: The codes of the taxes on this line (from the invoice's tax profile).
+        discount: A line discount in percent, from 0 to 100.
+    """
+
+    sku: str
+    description: str
+    quantity: Decimal = attrs.field(converter=_quantity)
+    unit_price: Money
+    tax_codes: tuple[str, ...] = attrs.field(default=(), converter=_codes)
+    discount: Decimal = attrs.field(default=Decimal(0), converter=_discount)
+
+    def __attrs_post_init__(self) -> None:
+        if self.quantity <= 0:
+            raise InvalidQuantityError.invalid(
+                f"InvoiceLine {self.sku}", "quantity", self.quantity, "a quantity above zero"
+            )
+        if not 0 <= self.discount <= _HUNDRED:
+            raise InvalidQuantityError.invalid(
+                f"InvoiceLine {self.sku}", "discount", self.discount, "a percent from 0 to 100"
+            )
+        if not isinstance(self.unit_price, Money) or self.unit_price.is_negative:
+            raise ValidationError.invalid(
+                f"InvoiceLine {self.sku}", "unit_price", self.unit_price, "a Money of zero or more"
+            )
+
+    def amount(self, quantity: Decimal | None = None, mode: Rounding = Rounding.HALF_UP) -> Money:
+        """The line amount for ``quantity`` (all of it by default), after the discount.
+
+        Rounded to the currency's minor unit with ``mode``.
+
+        >>> InvoiceLine("MUG", "Mug", 3, Money("3.335", "USD"), discount=10).amount()
+        Money('9.00', 'USD')
+        """
+        qty = self.quantity if quantity is None else quantity
+        price = self.unit_price
+        gross = CONTEXT.multiply(price.amount, qty)
+        if self.discount:
+            gross = CONTEXT.divide(
+                CONTEXT.multiply(gross, CONTEXT.subtract(_HUNDRED, self.discount)), _HUNDRED
+            )
+        code = price.currency.code
+        return Money(quantize(gross, price.currency.quantum, mode), code)

@@ -1,0 +1,116 @@
+"""Applying one customer payment across several invoices, oldest due installment first.
+
+>>> from datetime import date
+>>> from ordercycle.money import Money
+>>> from ordercycle.invoicing import (Invoice, InvoiceLine, NumberSeries, PaymentTerms,
+...                                   TaxProfile)
+>>> none = TaxProfile("none", [])
+>>> series = NumberSeries()
+>>> invoices = []
+>>> for n, day in ((1, 10), (2, 5)):
+...     draft = Invoice.draft(f"I-{n}", "C-1", [InvoiceLine("A", "A", 1, Money("50.00", "USD"))],
+...                           none, PaymentTerms.net(30), date(2026, 1, day))
+...     issued, series = draft.issue(series)
+...     invoices.append(issued)
+>>> result = apply_payment(invoices, "P-1", Money("70.00", "USD"), date(2026, 2, 1))
+>>> [(i.invoice_id, str(i.balance)) for i in result.invoices], str(result.unapplied)
+([('I-1', '30.00 USD'), ('I-2', '0.00 USD')], '0.00 USD')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+import attrs
+
+from ordercycle.errors import CurrencyMismatchError, ValidationError
+from ordercycle.invoicing.errors import PaymentNotAllowedError
+from ordercycle.invoicing.invoice import INVOICE_LIFECYCLE, Invoice, PaymentRecord
+from ordercycle.money import Money
+
+__all__ = ["PaymentAllocation", "apply_payment"]
+
+
+@attrs.frozen
+class PaymentAllocation:
+    """The result of applying one payment to several invoices.
+
+    Args:
+        invoices: The invoices in the order given, updated where the payment reached them.
+        records: ``(invoice id, record)`` for each invoice the payment reached.
+        unapplied: What was left over, kept as customer credit.
+    """
+
+    invoices: tuple[Invoice, ...]
+    records: tuple[tuple[str, PaymentRecord], ...]
+    unapplied: Money
+
+
+def apply_payment(
+    invoices: Sequence[Invoice], payment_id: str, amount: Money, paid_on: date
+) -> PaymentAllocation:
+    """Apply ``amount`` to the open installments of ``invoices``, oldest due first.
+
+    Pass only the invoices the customer named to pay those. Each invoice whose
+    early-payment discount is still available on ``paid_on`` is due at its discounted
+    balance (the discount is taken when the payment covers it). Ties between installments
+    due the same day go to the earlier invoice date, then the invoice id.
+
+    Args:
+        invoices: The customer's invoices (issued or partially paid; others are skipped).
+        payment_id: The payment's id.
+        amount: The amount received.
+        paid_on: The payment date.
+
+    Returns:
+        The updated invoices, the records, and the unapplied rest (customer credit).
+
+    Raises:
+        PaymentNotAllowedError: A non-positive or unrounded amount.
+        CurrencyMismatchError: An invoice or the amount in another currency.
+        ValidationError: Two invoices with the same id.
+    """
+    if not isinstance(amount, Money) or not amount.is_positive or not amount.is_rounded:
+        raise PaymentNotAllowedError(
+            f"Invalid amount for payment {payment_id}: {amount!r}; expected a positive Money"
+            " in whole minor units."
+        )
+    ids = [invoice.invoice_id for invoice in invoices]
+    if len(set(ids)) != len(ids):
+        raise ValidationError.invalid(f"payment {payment_id}", "invoices", ids, "each invoice once")
+    for invoice in invoices:
+        if invoice.currency != amount.currency:
+            raise CurrencyMismatchError("pay", invoice.currency.code, amount.currency.code)
+    dues: list[tuple[date, date, str, int, Money]] = []
+    for position, invoice in enumerate(invoices):
+        if not INVOICE_LIFECYCLE.can(invoice.state, "pay"):
+            continue
+        discount = invoice.discount_available(paid_on)
+        opened = [(inst.due_date, open_) for inst, open_ in invoice.open_installments() if open_]
+        # The discount reduces what is due, starting with the latest installment.
+        for k in range(len(opened) - 1, -1, -1):
+            if not discount:
+                break
+            cut = min(discount, opened[k][1])
+            opened[k] = (opened[k][0], opened[k][1] - cut)
+            discount -= cut
+        for due_date, open_ in opened:
+            if open_:
+                dues.append((due_date, invoice.invoice_date, invoice.invoice_id, position, open_))
+    dues.sort(key=lambda d: (d[0], d[1], d[2]))
+    left = amount
+    per_invoice: dict[int, Money] = {}
+    for _due, _day, _id, position, open_ in dues:
+        if not left:
+            break
+        take = min(open_, left)
+        per_invoice[position] = per_invoice.get(position, Money.zero(amount.currency)) + take
+        left -= take
+    updated = list(invoices)
+    records = []
+    for position in sorted(per_invoice):
+        new, record = updated[position].pay(payment_id, per_invoice[position], paid_on)
+        updated[position] = new
+        records.append((new.invoice_id, record))
+    return PaymentAllocation(tuple(updated), tuple(records), left)
