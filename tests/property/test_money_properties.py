@@ -61,7 +61,7 @@ def exact_shares(money: Money, weights: list[int | Decimal | Fraction]) -> list[
 # --- allocation -----------------------------------------------------------------------------
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(money=rounded_money(), weights=ratios(), method=METHODS)
 def test_allocated_parts_always_sum_exactly_to_the_whole(money, weights, method):
     parts = money.allocate(weights, method=method)
@@ -71,7 +71,7 @@ def test_allocated_parts_always_sum_exactly_to_the_whole(money, weights, method)
     assert sum(part.minor_units for part in parts) == money.minor_units
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(money=rounded_money(), weights=ratios(), method=METHODS)
 def test_each_part_is_within_one_minor_unit_of_its_exact_share(money, weights, method):
     quantum = Fraction(money.currency.quantum)
@@ -85,18 +85,21 @@ def test_each_part_is_within_one_minor_unit_of_its_exact_share(money, weights, m
         assert not (part.is_negative and money.is_positive)
 
 
+@settings(deadline=None)  # shared machines are noisy; no timing in tests
 @given(money=rounded_money(), weights=ratios(), method=METHODS)
 def test_allocating_a_negative_amount_mirrors_the_positive_one(money, weights, method):
     mirrored = tuple(-part for part in money.allocate(weights, method=method))
     assert (-money).allocate(weights, method=method) == mirrored
 
 
+@settings(deadline=None)  # shared machines are noisy; no timing in tests
 @given(money=rounded_money(), weights=ratios(), method=METHODS)
 def test_scaling_all_ratios_does_not_change_the_split(money, weights, method):
     scaled = [Fraction(w) * 7 for w in weights]
     assert money.allocate(scaled, method=method) == money.allocate(weights, method=method)
 
 
+@settings(deadline=None)  # shared machines are noisy; no timing in tests
 @given(money=rounded_money(), weights=ratios())
 def test_largest_remainder_parts_are_floor_or_ceiling_of_the_share(money, weights):
     quantum = Fraction(money.currency.quantum)
@@ -109,6 +112,7 @@ def test_largest_remainder_parts_are_floor_or_ceiling_of_the_share(money, weight
 # --- rounding -----------------------------------------------------------------------------
 
 
+@settings(deadline=None)  # shared machines are noisy; no timing in tests
 @given(money=any_money(), mode=MODES)
 def test_round_is_idempotent_and_within_one_minor_unit(money, mode):
     once = money.round(mode)
@@ -118,6 +122,7 @@ def test_round_is_idempotent_and_within_one_minor_unit(money, mode):
     assert abs(Fraction(once.amount) - Fraction(money.amount)) < Fraction(money.currency.quantum)
 
 
+@settings(deadline=None)  # shared machines are noisy; no timing in tests
 @given(money=any_money(), mode=MODES)
 def test_round_agrees_with_exact_integer_rounding(money, mode):
     steps = Fraction(money.amount) / Fraction(money.currency.quantum)
@@ -125,6 +130,7 @@ def test_round_agrees_with_exact_integer_rounding(money, mode):
     assert money.round(mode).minor_units == expected
 
 
+@settings(deadline=None)  # shared machines are noisy; no timing in tests
 @given(money=any_money(), mode=MODES, step_units=st.integers(min_value=1, max_value=1000))
 def test_cash_rounding_lands_on_a_multiple_of_the_increment(money, mode, step_units):
     increment = Decimal(step_units) * money.currency.quantum
@@ -136,6 +142,7 @@ def test_cash_rounding_lands_on_a_multiple_of_the_increment(money, mode, step_un
     assert rounded.round_to(increment, mode) == rounded
 
 
+@settings(deadline=None)  # shared machines are noisy; no timing in tests
 @given(
     numerator=st.integers(min_value=-(10**6), max_value=10**6),
     denominator=st.integers(min_value=1, max_value=1000),
@@ -159,6 +166,7 @@ SAME_CURRENCY_TRIPLES = CURRENCIES.flatmap(
 )
 
 
+@settings(deadline=None)  # shared machines are noisy; no timing in tests
 @given(triple=SAME_CURRENCY_TRIPLES)
 def test_addition_is_associative_and_commutative(triple):
     a, b, c = triple
@@ -168,6 +176,7 @@ def test_addition_is_associative_and_commutative(triple):
     assert a - a == Money.zero(a.currency)
 
 
+@settings(deadline=None)  # shared machines are noisy; no timing in tests
 @given(a=any_money())
 def test_addition_of_unrounded_amounts_is_exact(a):
     b = Money(a.amount * 3, a.currency)
@@ -175,6 +184,7 @@ def test_addition_of_unrounded_amounts_is_exact(a):
     assert (a + b) + a == a + (b + a)
 
 
+@settings(deadline=None)  # shared machines are noisy; no timing in tests
 @given(money=any_money(), factor=st.integers(min_value=-1000, max_value=1000))
 def test_multiplying_by_an_int_is_exact_and_matches_repeated_addition(money, factor):
     product = money * factor
@@ -183,6 +193,7 @@ def test_multiplying_by_an_int_is_exact_and_matches_repeated_addition(money, fac
         assert product == Money.sum([money] * factor, currency=money.currency)
 
 
+@settings(deadline=None)  # shared machines are noisy; no timing in tests
 @given(money=any_money())
 def test_pickle_round_trip_keeps_value_hash_and_repr(money):
     copy = pickle.loads(pickle.dumps(money))
@@ -191,11 +202,13 @@ def test_pickle_round_trip_keeps_value_hash_and_repr(money):
     assert repr(copy) == repr(money)
 
 
+@settings(deadline=None)  # shared machines are noisy; no timing in tests
 @given(money=any_money())
 def test_repr_evaluates_back_to_an_equal_money(money):
     assert eval(repr(money), {"Money": Money}) == money  # our own repr, nothing else
 
 
+@settings(deadline=None)  # shared machines are noisy; no timing in tests
 @given(money=any_money(), zeros=st.integers(min_value=0, max_value=5))
 def test_trailing_zeros_never_change_the_stored_form(money, zeros):
     text = format(money.amount, "f")
@@ -203,11 +216,13 @@ def test_trailing_zeros_never_change_the_stored_form(money, zeros):
     assert repr(Money(padded, money.currency)) == repr(money)
 
 
+@settings(deadline=None)  # shared machines are noisy; no timing in tests
 @given(units=MINOR_UNITS, currency=CURRENCIES)
 def test_minor_units_round_trip(units, currency):
     assert Money.of_minor(units, currency).minor_units == units
 
 
+@settings(deadline=None)  # shared machines are noisy; no timing in tests
 @given(a=any_money(), b=any_money())
 def test_ordering_agrees_with_amounts_in_one_currency(a, b):
     b = Money(b.amount, a.currency)
@@ -257,4 +272,4 @@ class Till(RuleBasedStateMachine):
 
 
 TestTill = Till.TestCase
-TestTill.settings = settings(max_examples=50, stateful_step_count=20)
+TestTill.settings = settings(max_examples=50, stateful_step_count=20, deadline=None)
