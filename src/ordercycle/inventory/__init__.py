@@ -1,1 +1,139 @@
-"""ordercycle.inventory."""
+"""Stock buckets, lots, expiring holds, explainable multi-warehouse allocation, backorders.
+
+* :class:`Network` of :class:`Warehouse`, :class:`Zone` and :class:`Bin` (with
+  :class:`BinCoordinates` for picking layouts);
+* :class:`StockLedger`: stock per (sku, bin, lot) with on hand, allocated, held,
+  incoming and unavailable units; ``available = on hand - allocated - active holds -
+  unavailable``; every operation checked and recorded as an event;
+* :func:`plan_allocation`: demand + :class:`StockSnapshot` -> :class:`AllocationPlan`,
+  with an :class:`AllocationStrategy` (a rule chain) and an :class:`AllocationPolicy`;
+* :func:`allocate` (plan, apply with compare-and-set, replan on conflict),
+  :class:`BackorderBook` and :func:`available_to_promise`.
+"""
+
+from __future__ import annotations
+
+from ordercycle.inventory.allocate import allocate
+from ordercycle.inventory.atp import atp_profile, available_to_promise
+from ordercycle.inventory.backorders import Backorder, BackorderBook
+from ordercycle.inventory.demand import AllocationPolicy, Completeness, Demand, DemandLine
+from ordercycle.inventory.errors import (
+    ExpiredLotError,
+    LocationError,
+    OverReleaseError,
+    UnknownHoldError,
+    UnknownLocationError,
+    UnknownLotError,
+    UnknownSkuError,
+)
+from ordercycle.inventory.events import (
+    StockAdjusted,
+    StockAllocated,
+    StockConsumed,
+    StockDeallocated,
+    StockEvent,
+    StockHeld,
+    StockHoldCommitted,
+    StockHoldExpired,
+    StockHoldReleased,
+    StockMadeAvailable,
+    StockMarkedUnavailable,
+    StockMoved,
+    StockReceiptCancelled,
+    StockReceiptScheduled,
+    StockReceived,
+    StockRestocked,
+    StockWrittenOff,
+)
+from ordercycle.inventory.holds import HOLD_LIFECYCLE, Hold
+from ordercycle.inventory.ledger import StockLedger
+from ordercycle.inventory.locations import SIDES, Bin, BinCoordinates, Network, Warehouse, Zone
+from ordercycle.inventory.lots import Lot
+from ordercycle.inventory.plan import AllocationPlan, LinePlan, Pick
+from ordercycle.inventory.planner import DEFAULT_POLICY, DEFAULT_STRATEGY, plan_allocation
+from ordercycle.inventory.position import UNAVAILABLE_REASONS, StockPosition
+from ordercycle.inventory.rules import (
+    AllocationStrategy,
+    Closest,
+    Fefo,
+    FewestShipments,
+    Fifo,
+    LeastPackages,
+    Lifo,
+    LotRule,
+    MostStock,
+    Rule,
+    WarehouseOption,
+    WarehousePriority,
+    WarehouseRule,
+)
+from ordercycle.inventory.snapshot import StockSlot, StockSnapshot
+
+__all__ = [
+    "DEFAULT_POLICY",
+    "DEFAULT_STRATEGY",
+    "HOLD_LIFECYCLE",
+    "SIDES",
+    "UNAVAILABLE_REASONS",
+    "AllocationPlan",
+    "AllocationPolicy",
+    "AllocationStrategy",
+    "Backorder",
+    "BackorderBook",
+    "Bin",
+    "BinCoordinates",
+    "Closest",
+    "Completeness",
+    "Demand",
+    "DemandLine",
+    "ExpiredLotError",
+    "Fefo",
+    "FewestShipments",
+    "Fifo",
+    "Hold",
+    "LeastPackages",
+    "Lifo",
+    "LinePlan",
+    "LocationError",
+    "Lot",
+    "LotRule",
+    "MostStock",
+    "Network",
+    "OverReleaseError",
+    "Pick",
+    "Rule",
+    "StockAdjusted",
+    "StockAllocated",
+    "StockConsumed",
+    "StockDeallocated",
+    "StockEvent",
+    "StockHeld",
+    "StockHoldCommitted",
+    "StockHoldExpired",
+    "StockHoldReleased",
+    "StockLedger",
+    "StockMadeAvailable",
+    "StockMarkedUnavailable",
+    "StockMoved",
+    "StockPosition",
+    "StockReceiptCancelled",
+    "StockReceiptScheduled",
+    "StockReceived",
+    "StockRestocked",
+    "StockSlot",
+    "StockSnapshot",
+    "StockWrittenOff",
+    "UnknownHoldError",
+    "UnknownLocationError",
+    "UnknownLotError",
+    "UnknownSkuError",
+    "Warehouse",
+    "WarehouseOption",
+    "WarehousePriority",
+    "WarehouseRule",
+    "Zone",
+    "allocate",
+    "atp_profile",
+    "available_to_promise",
+    "plan_allocation",
+]
