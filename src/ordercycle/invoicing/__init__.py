@@ -2,10 +2,25 @@
 
 from __future__ import annotations
 
+from ordercycle.invoicing.aging import (
+    AgingBucket,
+    AgingReport,
+    AgingRow,
+    aging,
+    aging_buckets,
+    days_sales_outstanding,
+)
 from ordercycle.invoicing.cash_rounding import CashRounded, CashRounding
+from ordercycle.invoicing.credit_limit import (
+    CreditAction,
+    CreditLimitCheck,
+    CreditPolicy,
+    check_credit_limit,
+)
 from ordercycle.invoicing.credit_notes import CreditNote, CreditNoteLine
 from ordercycle.invoicing.discounts import DiscountTaxTreatment, EarlyDiscount
 from ordercycle.invoicing.due_dates import Anchor, DueDateKind, DueDateRule, end_of_month
+from ordercycle.invoicing.dunning import DunningLevel, DunningNotice, DunningPolicy
 from ordercycle.invoicing.errors import (
     AmountExceedsTotalError,
     CreditExceedsInvoicedError,
@@ -24,6 +39,7 @@ from ordercycle.invoicing.events import (
 )
 from ordercycle.invoicing.invoice import INVOICE_LIFECYCLE, Invoice, PaymentRecord
 from ordercycle.invoicing.invoice_line import InvoiceLine
+from ordercycle.invoicing.late_interest import DayCount, LateCharges, LateInterestPolicy
 from ordercycle.invoicing.numbering import NumberSeries
 from ordercycle.invoicing.payments import PaymentAllocation, apply_payment
 from ordercycle.invoicing.schedule import Installment, PaymentSchedule
@@ -43,17 +59,27 @@ __all__ = [
     "ACCEPTED_FORMS",
     "EOM_CUTOFF_DAY",
     "INVOICE_LIFECYCLE",
+    "AgingBucket",
+    "AgingReport",
+    "AgingRow",
     "AmountExceedsTotalError",
     "Anchor",
     "CashRounded",
     "CashRounding",
+    "CreditAction",
     "CreditExceedsInvoicedError",
+    "CreditLimitCheck",
     "CreditNote",
     "CreditNoteIssued",
     "CreditNoteLine",
+    "CreditPolicy",
+    "DayCount",
     "DiscountTaxTreatment",
     "DueDateKind",
     "DueDateRule",
+    "DunningLevel",
+    "DunningNotice",
+    "DunningPolicy",
     "EarlyDiscount",
     "Installment",
     "InvalidDueDateRuleError",
@@ -64,6 +90,8 @@ __all__ = [
     "InvoiceEvent",
     "InvoiceIssued",
     "InvoiceLine",
+    "LateCharges",
+    "LateInterestPolicy",
     "LineTaxes",
     "NumberSeries",
     "PaymentAllocation",
@@ -80,7 +108,11 @@ __all__ = [
     "TaxableAmount",
     "TermLine",
     "TermsShareError",
+    "aging",
+    "aging_buckets",
     "apply_payment",
+    "check_credit_limit",
+    "days_sales_outstanding",
     "end_of_month",
     "parse_terms",
 ]
