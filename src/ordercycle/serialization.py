@@ -487,7 +487,9 @@ def _default() -> cattrs.Converter:
 
 
 def _name(cls: Any) -> str:
-    return getattr(cls, "__name__", None) or str(cls)
+    if get_origin(cls) is None and isinstance(getattr(cls, "__name__", None), str):
+        return str(cls.__name__)
+    return str(cls).replace("ordercycle.", "").replace("typing.", "")
 
 
 def _format(error: BaseException, type_: type | None) -> str:
