@@ -58,7 +58,7 @@ class Bin:
 
     All indices count from zero: ``position`` 0 is the cell nearest the front of its block.
 
-    Args:
+    Attributes:
         aisle: The aisle the bin faces.
         position: The cell along the aisle, from the front of the block.
         side: ``"left"`` or ``"right"`` of the aisle (seen from the front).
@@ -100,7 +100,7 @@ def _check_depot_index(name: str) -> Any:
 class Depot:
     """Where a picker starts or ends a tour: where aisle ``aisle`` meets a cross aisle.
 
-    Args:
+    Attributes:
         aisle: The aisle whose end the depot sits at.
         cross_aisle: The cross aisle, ``0`` for the front; ``blocks`` for the back.
         name: A name for messages and drawings.
@@ -168,7 +168,7 @@ class WarehouseLayout:
     Each aisle has ``cells_per_side`` cells of ``cell_length`` on each side in every block,
     with ``clearance`` between the cross-aisle centre line and the first or last cell.
 
-    Args:
+    Attributes:
         aisles: Number of aisles (the same in every block).
         cells_per_side: Cells along one side of one aisle in one block.
         cell_length: Length of a cell along the aisle.

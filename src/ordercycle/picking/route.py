@@ -17,7 +17,7 @@ __all__ = ["Route", "Segment"]
 class Segment:
     """One straight piece of a walk, along an aisle or along a cross aisle.
 
-    Args:
+    Attributes:
         start: Where the piece starts.
         end: Where it ends.
     """
