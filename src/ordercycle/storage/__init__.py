@@ -1,1 +1,64 @@
-"""ordercycle.storage."""
+"""Storage: ports, a unit of work, and in-memory, SQLite and PostgreSQL adapters.
+
+See :mod:`ordercycle.storage.ports` for the protocols and
+:mod:`ordercycle.testing.contracts` for the suite every adapter passes.
+:class:`PostgresStorage` needs the ``postgres`` extra (psycopg 3), imported only when a
+PostgreSQL storage is opened.
+"""
+
+from __future__ import annotations
+
+from ordercycle.storage.errors import (
+    CommandAlreadyRecordedError,
+    CommandPayloadMismatchError,
+    EventSequenceError,
+    InvalidCheckpointError,
+    SchemaVersionError,
+    UnitOfWorkError,
+)
+from ordercycle.storage.memory import MemoryStorage, MemoryUnitOfWork
+from ordercycle.storage.migrations import Migration
+from ordercycle.storage.ports import (
+    AggregateStore,
+    CommandLog,
+    Outbox,
+    SnapshotStore,
+    Storage,
+    UnitOfWork,
+)
+from ordercycle.storage.postgres import PostgresStorage
+from ordercycle.storage.records import (
+    CommandRecord,
+    OutboxMessage,
+    Snapshot,
+    canonical_json,
+    payload_hash,
+)
+from ordercycle.storage.repository import Repository
+from ordercycle.storage.sqlite import SQLiteStorage
+
+__all__ = [
+    "AggregateStore",
+    "CommandAlreadyRecordedError",
+    "CommandLog",
+    "CommandPayloadMismatchError",
+    "CommandRecord",
+    "EventSequenceError",
+    "InvalidCheckpointError",
+    "MemoryStorage",
+    "MemoryUnitOfWork",
+    "Migration",
+    "Outbox",
+    "OutboxMessage",
+    "PostgresStorage",
+    "Repository",
+    "SQLiteStorage",
+    "SchemaVersionError",
+    "Snapshot",
+    "SnapshotStore",
+    "Storage",
+    "UnitOfWork",
+    "UnitOfWorkError",
+    "canonical_json",
+    "payload_hash",
+]

@@ -1,0 +1,281 @@
+"""What the SQLite and PostgreSQL adapters share: a connection pool and SQL primitives.
+
+Both drivers are used with autocommit on and explicit ``BEGIN``/``COMMIT``, so that the
+adapter, not the driver, decides when transactions start. Queries are written with ``?``
+parameters and translated to the driver's marker.
+"""
+
+from __future__ import annotations
+
+import threading
+from abc import abstractmethod
+from collections.abc import Callable, Sequence
+from typing import Any, Generic, TypeVar
+
+from ordercycle.errors import ConcurrencyError, StorageError
+from ordercycle.storage._checks import stream_name
+from ordercycle.storage._unit import BaseUnitOfWork, EventRow, OutboxRow
+from ordercycle.storage.errors import UnitOfWorkError
+from ordercycle.storage.records import Snapshot
+
+__all__ = ["ConnectionPool", "SqlUnitOfWork"]
+
+C = TypeVar("C")
+
+EVENTS = "ordercycle_events"
+OUTBOX = "ordercycle_outbox"
+CHECKPOINTS = "ordercycle_checkpoints"
+SNAPSHOTS = "ordercycle_snapshots"
+COMMANDS = "ordercycle_commands"
+
+
+class ConnectionPool(Generic[C]):
+    """Idle connections kept for reuse; new ones are opened when none is idle."""
+
+    def __init__(
+        self, connect: Callable[[], C], close: Callable[[C], None], *, where: str, keep: int = 8
+    ) -> None:
+        self._connect = connect
+        self._close = close
+        self._where = where
+        self._keep = keep
+        self._idle: list[C] = []
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def acquire(self) -> C:
+        """Return an idle connection, or a new one."""
+        with self._lock:
+            if self._closed:
+                raise UnitOfWorkError(f"Cannot use {self._where}: the storage has been closed.")
+            if self._idle:
+                return self._idle.pop()
+        return self._connect()
+
+    def release(self, connection: C, *, healthy: bool = True) -> None:
+        """Give a connection back (closing it if unhealthy, surplus or the pool is closed)."""
+        with self._lock:
+            if healthy and not self._closed and len(self._idle) < self._keep:
+                self._idle.append(connection)
+                return
+        self._close(connection)
+
+    def close(self) -> None:
+        """Close every idle connection and refuse new ones."""
+        with self._lock:
+            self._closed = True
+            idle, self._idle = self._idle, []
+        for connection in idle:
+            self._close(connection)
+
+
+class SqlUnitOfWork(BaseUnitOfWork, Generic[C]):
+    """A unit of work over a DB-API connection taken from a :class:`ConnectionPool`."""
+
+    #: The driver's parameter marker.
+    placeholder = "?"
+
+    def __init__(self, where: str, pool: ConnectionPool[C]) -> None:
+        super().__init__(where)
+        self._pool = pool
+        self._connection: C | None = None
+
+    # --- dialect hooks -------------------------------------------------------------------------
+
+    @abstractmethod
+    def _begin_sql(self) -> str:
+        """The statement that starts a transaction."""
+
+    @abstractmethod
+    def _driver_error(self) -> type[BaseException]:
+        """The driver's base exception class."""
+
+    @abstractmethod
+    def _is_unique_violation(self, error: BaseException) -> bool: ...
+
+    def _is_conflict(self, error: BaseException) -> bool:
+        """Whether a driver error means "a concurrent transaction won" (retry)."""
+        return False
+
+    def _before_write(self) -> None:
+        """Called before every write that touches event streams (PostgreSQL locks here)."""
+
+    # --- running statements ----------------------------------------------------------------------
+
+    def _run(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        if self._connection is None:
+            raise UnitOfWorkError(f"Cannot run a statement on {self._where}: no transaction.")
+        if self.placeholder != "?":
+            sql = sql.replace("?", self.placeholder)
+        try:
+            cursor = self._connection.execute(sql, tuple(params))  # type: ignore[attr-defined]
+            return list(cursor.fetchall()) if cursor.description is not None else []
+        except self._driver_error() as error:
+            if self._is_conflict(error):
+                raise ConcurrencyError(
+                    f"a transaction on {self._where}", "no concurrent change", "a conflict"
+                ) from error
+            raise StorageError(f"Storage failure on {self._where}: {error}") from error
+
+    def _run_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        for row in rows:
+            self._run(sql, row)
+
+    def _guarded(self, action: Callable[[], None], conflict: Callable[[], Exception]) -> None:
+        """Run writes inside a savepoint; a unique violation becomes ``conflict()``."""
+        self._run("SAVEPOINT ordercycle_write")
+        try:
+            action()
+        except StorageError as error:
+            self._run("ROLLBACK TO SAVEPOINT ordercycle_write")
+            self._run("RELEASE SAVEPOINT ordercycle_write")
+            cause = error.__cause__
+            if cause is not None and self._is_unique_violation(cause):
+                raise conflict() from cause
+            raise
+        self._run("RELEASE SAVEPOINT ordercycle_write")
+
+    # --- transactions ---------------------------------------------------------------------------
+
+    def _tx_begin(self) -> None:
+        self._connection = self._pool.acquire()
+        try:
+            self._run(self._begin_sql())
+        except BaseException:
+            self._finish(healthy=False)
+            raise
+
+    def _tx_commit(self) -> None:
+        self._run("COMMIT")
+        self._finish(healthy=True)
+
+    def _tx_rollback(self) -> None:
+        if self._connection is None:
+            return
+        healthy = True
+        try:
+            self._run("ROLLBACK")
+        except StorageError:
+            healthy = False
+        self._finish(healthy=healthy)
+
+    def _finish(self, *, healthy: bool) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            self._pool.release(connection, healthy=healthy)
+
+    # --- events ---------------------------------------------------------------------------------
+
+    def _tx_version(self, kind: str, aggregate_id: str) -> int:
+        rows = self._run(
+            f"SELECT COALESCE(MAX(version), 0) FROM {EVENTS} WHERE kind = ? AND aggregate_id = ?",
+            (kind, aggregate_id),
+        )
+        return int(rows[0][0])
+
+    def _tx_append(
+        self, kind: str, aggregate_id: str, expected_version: int, rows: list[EventRow]
+    ) -> None:
+        self._before_write()
+        current = self._tx_version(kind, aggregate_id)
+        if current != expected_version:
+            raise ConcurrencyError(stream_name(kind, aggregate_id), expected_version, current)
+        if not rows:
+            return
+
+        def insert() -> None:
+            for version, event_type, payload in rows:
+                self._run(
+                    f"INSERT INTO {EVENTS} (kind, aggregate_id, version, event_type, payload)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    (kind, aggregate_id, version, event_type, payload),
+                )
+                self._run(
+                    f"INSERT INTO {OUTBOX} (kind, aggregate_id, version, event_type, payload)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    (kind, aggregate_id, version, event_type, payload),
+                )
+
+        def conflict() -> Exception:
+            actual = self._tx_version(kind, aggregate_id)
+            return ConcurrencyError(stream_name(kind, aggregate_id), expected_version, actual)
+
+        self._guarded(insert, conflict)
+
+    def _tx_events(self, kind: str, aggregate_id: str, after_version: int) -> list[str]:
+        rows = self._run(
+            f"SELECT payload FROM {EVENTS} WHERE kind = ? AND aggregate_id = ? AND version > ?"
+            " ORDER BY version",
+            (kind, aggregate_id, after_version),
+        )
+        return [str(row[0]) for row in rows]
+
+    def _tx_ids(self, kind: str) -> list[str]:
+        rows = self._run(
+            f"SELECT DISTINCT aggregate_id FROM {EVENTS} WHERE kind = ? ORDER BY aggregate_id",
+            (kind,),
+        )
+        return [str(row[0]) for row in rows]
+
+    # --- snapshots ------------------------------------------------------------------------------
+
+    def _tx_save_snapshot(self, snapshot: Snapshot) -> None:
+        self._run(
+            f"INSERT INTO {SNAPSHOTS} (kind, aggregate_id, version, payload) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (kind, aggregate_id, version) DO UPDATE SET payload = excluded.payload",
+            (snapshot.kind, snapshot.aggregate_id, snapshot.version, snapshot.payload),
+        )
+
+    def _tx_latest_snapshot(self, kind: str, aggregate_id: str) -> tuple[int, str] | None:
+        rows = self._run(
+            f"SELECT version, payload FROM {SNAPSHOTS} WHERE kind = ? AND aggregate_id = ?"
+            " ORDER BY version DESC LIMIT 1",
+            (kind, aggregate_id),
+        )
+        return (int(rows[0][0]), str(rows[0][1])) if rows else None
+
+    # --- commands -------------------------------------------------------------------------------
+
+    def _tx_command(self, command_id: str) -> tuple[str, str] | None:
+        rows = self._run(
+            f"SELECT payload_hash, result FROM {COMMANDS} WHERE command_id = ?", (command_id,)
+        )
+        return (str(rows[0][0]), str(rows[0][1])) if rows else None
+
+    def _tx_record_command(self, command_id: str, payload_hash: str, result: str) -> None:
+        self._before_write()
+
+        def insert() -> None:
+            self._run(
+                f"INSERT INTO {COMMANDS} (command_id, payload_hash, result) VALUES (?, ?, ?)",
+                (command_id, payload_hash, result),
+            )
+
+        def conflict() -> Exception:
+            return ConcurrencyError(f"command {command_id!r}", "unrecorded", "recorded")
+
+        self._guarded(insert, conflict)
+
+    # --- outbox ---------------------------------------------------------------------------------
+
+    def _tx_outbox(self, after: int, limit: int) -> list[OutboxRow]:
+        rows = self._run(
+            f"SELECT position, kind, aggregate_id, version, event_type, payload FROM {OUTBOX}"
+            " WHERE position > ? ORDER BY position LIMIT ?",
+            (after, limit),
+        )
+        return [(int(p), str(k), str(a), int(v), str(t), str(d)) for p, k, a, v, t, d in rows]
+
+    def _tx_last_position(self) -> int:
+        return int(self._run(f"SELECT COALESCE(MAX(position), 0) FROM {OUTBOX}")[0][0])
+
+    def _tx_checkpoint(self, consumer: str) -> int:
+        rows = self._run(f"SELECT position FROM {CHECKPOINTS} WHERE consumer = ?", (consumer,))
+        return int(rows[0][0]) if rows else 0
+
+    def _tx_save_checkpoint(self, consumer: str, position: int) -> None:
+        self._run(
+            f"INSERT INTO {CHECKPOINTS} (consumer, position) VALUES (?, ?)"
+            " ON CONFLICT (consumer) DO UPDATE SET position = excluded.position",
+            (consumer, position),
+        )

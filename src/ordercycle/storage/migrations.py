@@ -1,0 +1,101 @@
+"""Versioned schema migrations, applied by the SQL adapters when they open a database.
+
+Each adapter lists its :class:`Migration`\\ s in order. The database remembers the ones it
+has in a table (``ordercycle_schema``: version, name); opening a database applies the
+missing ones, in order, inside one exclusive transaction, so two processes opening the
+same new database at once migrate it once. A database whose schema is newer than the
+code is refused with :class:`~ordercycle.storage.errors.SchemaVersionError`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import attrs
+
+from ordercycle.errors import ConfigurationError
+from ordercycle.storage.errors import SchemaVersionError
+
+__all__ = ["SCHEMA_TABLE", "Migration", "apply_migrations", "check_migrations"]
+
+#: The table that records applied migrations.
+SCHEMA_TABLE = "ordercycle_schema"
+
+Execute = Callable[[str, tuple[Any, ...]], list[tuple[Any, ...]]]
+
+
+@attrs.frozen(kw_only=True)
+class Migration:
+    """One step of a schema's history.
+
+    Attributes:
+        version: The schema version after this step (1, 2, ...).
+        name: A short description (``"events, outbox and checkpoints"``).
+        statements: The SQL statements to run, in order.
+    """
+
+    version: int
+    name: str
+    statements: tuple[str, ...]
+
+
+def check_migrations(migrations: Sequence[Migration]) -> None:
+    """Refuse a migration list whose versions are not exactly 1, 2, 3, ...
+
+    >>> check_migrations([Migration(version=2, name="x", statements=())])
+    Traceback (most recent call last):
+    ...
+    ordercycle.errors.ConfigurationError: Invalid versions for migration list: [2]; ...
+    """
+    versions = [migration.version for migration in migrations]
+    if versions != list(range(1, len(versions) + 1)):
+        raise ConfigurationError.invalid(
+            "migration list", "versions", versions, "1, 2, 3, ... in order without gaps"
+        )
+
+
+def apply_migrations(
+    execute: Execute,
+    migrations: Sequence[Migration],
+    *,
+    where: str,
+    placeholder: str = "?",
+    upto: int | None = None,
+) -> tuple[int, int]:
+    """Bring a schema up to date; the caller holds an exclusive transaction around it.
+
+    Args:
+        execute: Runs one statement with parameters and returns its rows (``[]`` for
+            statements without rows).
+        migrations: The full list for this dialect (checked by :func:`check_migrations`).
+        where: How to name the database in errors.
+        placeholder: The parameter marker of the driver (``"?"`` or ``"%s"``).
+        upto: Stop at this version (tests use it to build old databases).
+
+    Returns:
+        ``(version before, version after)``.
+
+    Raises:
+        SchemaVersionError: The database is newer than the newest migration.
+    """
+    check_migrations(migrations)
+    execute(
+        f"CREATE TABLE IF NOT EXISTS {SCHEMA_TABLE}"
+        " (version INTEGER PRIMARY KEY, name TEXT NOT NULL)",
+        (),
+    )
+    rows = execute(f"SELECT COALESCE(MAX(version), 0) FROM {SCHEMA_TABLE}", ())
+    before = int(rows[0][0])
+    newest = len(migrations)
+    if before > newest:
+        raise SchemaVersionError(where, before, newest)
+    target = newest if upto is None else min(upto, newest)
+    for migration in migrations[before:target]:
+        for statement in migration.statements:
+            execute(statement, ())
+        execute(
+            f"INSERT INTO {SCHEMA_TABLE} (version, name) VALUES ({placeholder}, {placeholder})",
+            (migration.version, migration.name),
+        )
+    return before, max(before, target)

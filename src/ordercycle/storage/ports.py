@@ -1,0 +1,219 @@
+"""The storage ports: what the service needs from storage, as :class:`typing.Protocol`\\ s.
+
+Storage is generic over aggregate *kinds*: orders, stock, holds, pick lists, shipments,
+invoices, payments and customers are all streams of domain events named by
+``(kind, aggregate_id)``. Everything is reached through a :class:`UnitOfWork`, which
+commits all of its writes or none of them:
+
+- :class:`AggregateStore` (``uow.events``): append an aggregate's new events at the
+  version they were planned against (a stale write raises
+  :class:`~ordercycle.errors.ConcurrencyError`), and load them back;
+- :class:`SnapshotStore` (``uow.snapshots``): optional snapshots of aggregate state;
+- :class:`CommandLog` (``uow.commands``): processed command ids, for idempotent commands;
+- :class:`Outbox` (``uow.outbox``): every appended event, in commit order, with consumer
+  checkpoints for at-least-once delivery.
+
+Adapters: :class:`~ordercycle.storage.memory.MemoryStorage`,
+:class:`~ordercycle.storage.sqlite.SQLiteStorage` and
+:class:`~ordercycle.storage.postgres.PostgresStorage`. Third-party adapters prove they fit
+by passing :mod:`ordercycle.testing.contracts`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from types import TracebackType
+from typing import Any, Protocol, Self, runtime_checkable
+
+from ordercycle.model.events import DomainEvent
+from ordercycle.storage.records import CommandRecord, OutboxMessage, Snapshot
+
+__all__ = [
+    "AggregateStore",
+    "CommandLog",
+    "Outbox",
+    "SnapshotStore",
+    "Storage",
+    "UnitOfWork",
+]
+
+
+@runtime_checkable
+class AggregateStore(Protocol):
+    """Event streams of aggregates, one stream per ``(kind, aggregate_id)``."""
+
+    def append(
+        self,
+        kind: str,
+        aggregate_id: str,
+        events: Sequence[DomainEvent],
+        *,
+        expected_version: int,
+    ) -> int:
+        """Append ``events`` to a stream whose current version must be ``expected_version``.
+
+        The events must belong to ``aggregate_id`` and carry the versions
+        ``expected_version + 1, ...`` in order. They are also written to the outbox, in
+        the same transaction. An empty ``events`` only states the condition: the commit
+        fails if the stream's version is not ``expected_version`` (a write elsewhere that
+        was planned against this version).
+
+        Returns:
+            The stream's version after the append.
+
+        Raises:
+            ConcurrencyError: The stream is not at ``expected_version`` (now, or at
+                commit). The message names the kind, the id and both versions.
+            EventSequenceError: The events do not continue the stream.
+            ValidationError: ``kind`` or ``aggregate_id`` is empty or padded.
+        """
+        ...
+
+    def load(
+        self, kind: str, aggregate_id: str, *, after_version: int = 0
+    ) -> tuple[DomainEvent, ...]:
+        """Return the stream's events with versions above ``after_version``, oldest first.
+
+        An unknown stream has no events (an empty tuple).
+        """
+        ...
+
+    def version(self, kind: str, aggregate_id: str) -> int:
+        """Return the stream's current version (0 for a stream with no events)."""
+        ...
+
+    def aggregate_ids(self, kind: str) -> tuple[str, ...]:
+        """Return the ids of every aggregate of ``kind`` that has events, sorted."""
+        ...
+
+
+@runtime_checkable
+class SnapshotStore(Protocol):
+    """Optional snapshots of aggregate state, so long streams load fast."""
+
+    def save(self, snapshot: Snapshot) -> None:
+        """Store a snapshot (replacing one at the same kind, id and version).
+
+        Raises:
+            ValidationError: The version is below 1 or above the stream's version.
+        """
+        ...
+
+    def latest(self, kind: str, aggregate_id: str) -> Snapshot | None:
+        """Return the snapshot with the highest version, or ``None`` if there is none."""
+        ...
+
+
+@runtime_checkable
+class CommandLog(Protocol):
+    """Processed command ids: command id → payload hash and result."""
+
+    def find(self, command_id: str, payload_hash: str) -> CommandRecord | None:
+        """Return the record of ``command_id``, or ``None`` if it was never processed.
+
+        Raises:
+            CommandPayloadMismatchError: The id was processed with another payload.
+        """
+        ...
+
+    def record(self, command_id: str, payload_hash: str, result: Any) -> CommandRecord:
+        """Record that ``command_id`` was processed and returned ``result`` (JSON data).
+
+        Raises:
+            CommandPayloadMismatchError: The id is recorded with another payload.
+            CommandAlreadyRecordedError: The id is recorded with this payload.
+            ConcurrencyError: Another unit of work recorded the id first (at commit).
+            SerializationError: ``result`` is not JSON-compatible.
+        """
+        ...
+
+
+@runtime_checkable
+class Outbox(Protocol):
+    """Every appended event at a global position, with consumer checkpoints."""
+
+    def read(self, *, after: int = 0, limit: int = 100) -> tuple[OutboxMessage, ...]:
+        """Return up to ``limit`` messages with positions above ``after``, in order."""
+        ...
+
+    def last_position(self) -> int:
+        """Return the position of the newest message (0 when the outbox is empty)."""
+        ...
+
+    def checkpoint(self, consumer: str) -> int:
+        """Return the last position ``consumer`` has handled (0 if it never saved one)."""
+        ...
+
+    def save_checkpoint(self, consumer: str, position: int) -> None:
+        """Remember that ``consumer`` has handled every message up to ``position``.
+
+        Raises:
+            InvalidCheckpointError: ``position`` is below the current checkpoint or above
+                :meth:`last_position`.
+        """
+        ...
+
+
+@runtime_checkable
+class UnitOfWork(Protocol):
+    """One transaction over every store: all of its writes are committed, or none.
+
+    Use it as a context manager. Leaving the block normally commits; leaving it with an
+    exception rolls back. :meth:`commit` and :meth:`rollback` end it early. A finished
+    unit of work refuses further use with :class:`UnitOfWorkError`.
+    """
+
+    @property
+    def events(self) -> AggregateStore:
+        """The aggregate event streams."""
+        ...
+
+    @property
+    def snapshots(self) -> SnapshotStore:
+        """The aggregate snapshots."""
+        ...
+
+    @property
+    def commands(self) -> CommandLog:
+        """The processed command ids."""
+        ...
+
+    @property
+    def outbox(self) -> Outbox:
+        """The outbox of appended events and the consumer checkpoints."""
+        ...
+
+    def commit(self) -> None:
+        """Make every write of this unit of work durable and visible, atomically.
+
+        Raises:
+            ConcurrencyError: A stream changed since it was appended to at
+                ``expected_version``; nothing is written.
+        """
+        ...
+
+    def rollback(self) -> None:
+        """Discard every write of this unit of work."""
+        ...
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+
+@runtime_checkable
+class Storage(Protocol):
+    """An adapter: a factory of units of work over one database."""
+
+    def unit_of_work(self) -> UnitOfWork:
+        """Return a new unit of work; it begins when its ``with`` block is entered."""
+        ...
+
+    def close(self) -> None:
+        """Release connections and files. The storage is unusable afterwards."""
+        ...
