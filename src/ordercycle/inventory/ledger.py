@@ -236,7 +236,14 @@ class StockLedger:
         return {
             "buckets": buckets,
             "holds": self.holds(),
-            "lots": sorted((s, lot) for s, per in self._state.lots.items() for lot in per.values()),
+            "lots": sorted(
+                (
+                    (lot.sku, lot.id, lot)
+                    for per in self._state.lots.values()
+                    for lot in per.values()
+                ),
+                key=lambda row: (row[0], row[1]),
+            ),
             "receipts": self.receipts(),
             "versions": sorted(self._state.versions.items()),
             "version": self.version,
