@@ -1,0 +1,326 @@
+"""The placement engine: extreme-point packing of boxes into one bin on integer geometry.
+
+Everything here is integers on a common grid (the optimizer scales millimetres so every
+dimension is whole) and exact fractions for weights. No floats, no tolerances.
+
+A bin keeps its placed boxes and a list of *extreme points*: the corners where the next
+box may go (Crainic, Perboli & Tadei, 2008). A box is tried at the extreme points in a
+fixed order and in each allowed orientation; the first feasible one wins. The order of the
+points and the order of the units are the *strategy*, so the optimizer can try several.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from fractions import Fraction
+from typing import Any, Final
+
+__all__ = ["STRATEGIES", "Bin", "EngineUnit"]
+
+Orientation = tuple[int, int, int]
+Point = tuple[int, int, int]
+
+
+class EngineUnit:
+    """One unit of an item as the engine sees it (integer orientations, exact weight)."""
+
+    __slots__ = ("group", "key", "load_limit", "orientations", "uid", "volume", "weight")
+
+    def __init__(
+        self,
+        uid: int,
+        orientations: Sequence[Orientation],
+        weight: int,
+        load_limit: int | None,
+        group: str | None,
+        key: tuple[object, ...],
+    ) -> None:
+        self.uid = uid
+        self.orientations = tuple(orientations)
+        first = self.orientations[0]
+        self.volume = first[0] * first[1] * first[2]
+        self.weight = weight
+        self.load_limit = load_limit
+        self.group = group
+        self.key = key
+
+
+def _ep_zyx(p: Point) -> tuple[int, int, int]:
+    return (p[2], p[1], p[0])
+
+
+def _ep_yzx(p: Point) -> tuple[int, int, int]:
+    return (p[1], p[2], p[0])
+
+
+def _ep_xzy(p: Point) -> tuple[int, int, int]:
+    return (p[0], p[2], p[1])
+
+
+#: (name, extreme-point order, orientation preference) pairs tried in turn.
+STRATEGIES: Final[tuple[tuple[str, Any, str, tuple[int, int, int] | None], ...]] = (
+    ("lowest-top", _ep_zyx, "flat", (2, 1, 0)),
+    ("floor-first", _ep_zyx, "flat", None),
+    ("wall-first", _ep_yzx, "tall", (1, 2, 0)),
+    ("front-first", _ep_xzy, "flat", (0, 2, 1)),
+    ("floor-first-wide", _ep_zyx, "wide", None),
+    ("block-lowest-top", _ep_zyx, "block", (2, 1, 0)),
+    ("block-floor-first", _ep_zyx, "block", None),
+    ("block-wall-first", _ep_yzx, "block", (1, 2, 0)),
+)
+
+
+def _orientation_order(
+    orientations: Sequence[Orientation], mode: str, size: tuple[int, int, int]
+) -> list[Orientation]:
+    if mode == "block":
+        # Keep only the orientations that repeat best in an empty bin (layer building).
+        def count(o: Orientation) -> int:
+            return (size[0] // o[0]) * (size[1] // o[1]) * (size[2] // o[2])
+
+        fitting = [o for o in orientations if count(o) > 0]
+        if not fitting:
+            return []
+        most = max(count(o) for o in fitting)
+        return sorted((o for o in fitting if count(o) == most), key=lambda o: (o[2], o))
+    if mode == "flat":
+        return sorted(orientations, key=lambda o: (o[2], -o[0] * o[1], -o[0], o))
+    if mode == "tall":
+        return sorted(orientations, key=lambda o: (o[1], -o[2], -o[0], o))
+    return sorted(orientations, key=lambda o: (o[2], -o[0], o))
+
+
+class Bin:
+    """One bin being filled: placed boxes, extreme points, weight and load bookkeeping."""
+
+    __slots__ = (
+        "boxes",
+        "capacity",
+        "ep_key",
+        "eps",
+        "loads",
+        "merit",
+        "mode",
+        "size",
+        "support",
+        "tracks_load",
+        "units",
+        "weight",
+    )
+
+    def __init__(
+        self,
+        size: tuple[int, int, int],
+        capacity: int | None,
+        support: Fraction | None,
+        strategy: int = 0,
+        tracks_load: bool = False,
+    ) -> None:
+        self.size = size
+        self.capacity = capacity
+        self.support = support
+        _, self.ep_key, self.mode, self.merit = STRATEGIES[strategy % len(STRATEGIES)]
+        self.boxes: list[tuple[int, int, int, int, int, int]] = []
+        self.units: list[EngineUnit] = []
+        self.loads: list[int] = []
+        self.eps: list[Point] = [(0, 0, 0)]
+        self.weight = 0
+        self.tracks_load = tracks_load
+
+    # --- state ----------------------------------------------------------------------------
+
+    def snapshot(self) -> tuple[int, list[Point], list[int], int]:
+        """Return what :meth:`restore` needs to undo later placements."""
+        return (len(self.boxes), list(self.eps), list(self.loads), self.weight)
+
+    def restore(self, snap: tuple[int, list[Point], list[int], int]) -> None:
+        """Undo every placement made after ``snap`` was taken."""
+        count, eps, loads, weight = snap
+        del self.boxes[count:]
+        del self.units[count:]
+        self.eps = eps
+        self.loads = loads
+        self.weight = weight
+
+    @property
+    def used_volume(self) -> int:
+        """Volume of the placed boxes, in grid units."""
+        return sum((b[3] - b[0]) * (b[4] - b[1]) * (b[5] - b[2]) for b in self.boxes)
+
+    # --- placing --------------------------------------------------------------------------
+
+    def fits_alone(self, unit: EngineUnit) -> bool:
+        """Whether ``unit`` fits an empty bin like this one (size and weight)."""
+        if self.capacity is not None and unit.weight > self.capacity:
+            return False
+        big_l, big_w, big_h = self.size
+        return any(o[0] <= big_l and o[1] <= big_w and o[2] <= big_h for o in unit.orientations)
+
+    def place(self, unit: EngineUnit) -> bool:
+        """Place ``unit`` at the best feasible extreme point; return whether it was placed."""
+        if self.capacity is not None and self.weight + unit.weight > self.capacity:
+            return False
+        big_l, big_w, big_h = self.size
+        orientations = [
+            o
+            for o in _orientation_order(unit.orientations, self.mode, self.size)
+            if o[0] <= big_l and o[1] <= big_w and o[2] <= big_h
+        ]
+        if not orientations:
+            return False
+        if self.merit is None:
+            return self._first_fit(unit, orientations)
+        a0, a1, a2 = self.merit
+        base = max(self.size) + 1
+        low0 = min(o[a0] for o in orientations)
+        boxes = self.boxes
+        best: tuple[int, tuple[int, int, int, int, int, int]] | None = None
+        for point in self.eps:
+            if best is not None and point[a0] + low0 > best[0] // (base * base):
+                break
+            x, y, z = point
+            for o in orientations:
+                dx, dy, dz = o
+                x1, y1, z1 = x + dx, y + dy, z + dz
+                if x1 > big_l or y1 > big_w or z1 > big_h:
+                    continue
+                end = (x1, y1, z1)
+                merit = (end[a0] * base + end[a1]) * base + end[a2]
+                if best is not None and merit >= best[0]:
+                    continue
+                clash = False
+                for bx0, by0, bz0, bx1, by1, bz1 in boxes:
+                    if x < bx1 and bx0 < x1 and y < by1 and by0 < y1 and z < bz1 and bz0 < z1:
+                        clash = True
+                        break
+                if clash:
+                    continue
+                candidate = (x, y, z, x1, y1, z1)
+                if self.support is not None and not self._supported(candidate):
+                    continue
+                if self.tracks_load and not self._load_ok(candidate, unit):
+                    continue
+                best = (merit, candidate)
+        if best is None:
+            return False
+        self._commit(best[1], unit)
+        return True
+
+    def _first_fit(self, unit: EngineUnit, orientations: list[Orientation]) -> bool:
+        big_l, big_w, big_h = self.size
+        boxes = self.boxes
+        for x, y, z in self.eps:
+            for dx, dy, dz in orientations:
+                x1, y1, z1 = x + dx, y + dy, z + dz
+                if x1 > big_l or y1 > big_w or z1 > big_h:
+                    continue
+                clash = False
+                for bx0, by0, bz0, bx1, by1, bz1 in boxes:
+                    if x < bx1 and bx0 < x1 and y < by1 and by0 < y1 and z < bz1 and bz0 < z1:
+                        clash = True
+                        break
+                if clash:
+                    continue
+                candidate = (x, y, z, x1, y1, z1)
+                if self.support is not None and not self._supported(candidate):
+                    continue
+                if self.tracks_load and not self._load_ok(candidate, unit):
+                    continue
+                self._commit(candidate, unit)
+                return True
+        return False
+
+    def _supported(self, c: tuple[int, int, int, int, int, int]) -> bool:
+        if self.support is None or c[2] == 0:
+            return True
+        x0, y0, z0, x1, y1, _ = c
+        area = 0
+        for bx0, by0, _, bx1, by1, bz1 in self.boxes:
+            if bz1 != z0:
+                continue
+            ox = min(x1, bx1) - max(x0, bx0)
+            oy = min(y1, by1) - max(y0, by0)
+            if ox > 0 and oy > 0:
+                area += ox * oy
+        return area >= self.support * ((x1 - x0) * (y1 - y0))
+
+    def _load_ok(self, c: tuple[int, int, int, int, int, int], unit: EngineUnit) -> bool:
+        x0, y0, z0, x1, y1, z1 = c
+        above = 0
+        for index, (bx0, by0, bz0, bx1, by1, bz1) in enumerate(self.boxes):
+            if not (x0 < bx1 and bx0 < x1 and y0 < by1 and by0 < y1):
+                continue
+            other = self.units[index]
+            if bz1 <= z0 and other.load_limit is not None:
+                if self.loads[index] + unit.weight > other.load_limit:
+                    return False
+            elif bz0 >= z1 and unit.load_limit is not None:
+                above += other.weight
+        return unit.load_limit is None or above <= unit.load_limit
+
+    def _commit(self, c: tuple[int, int, int, int, int, int], unit: EngineUnit) -> None:
+        x0, y0, z0, x1, y1, z1 = c
+        above = 0
+        if self.tracks_load:
+            for index, (bx0, by0, bz0, bx1, by1, bz1) in enumerate(self.boxes):
+                if x0 < bx1 and bx0 < x1 and y0 < by1 and by0 < y1:
+                    if bz1 <= z0:
+                        self.loads[index] += unit.weight
+                    elif bz0 >= z1:
+                        above += self.units[index].weight
+        self.boxes.append(c)
+        self.units.append(unit)
+        self.loads.append(above)
+        self.weight += unit.weight
+        self._update_points(c)
+
+    def _project(self, point: Point, axis: int) -> int:
+        """Slide ``point`` towards 0 along ``axis`` until it meets a box face or the wall."""
+        best = 0
+        coord = point[axis]
+        a1, a2 = [a for a in (0, 1, 2) if a != axis]
+        for box in self.boxes:
+            face = box[axis + 3]
+            if (
+                best < face <= coord
+                and box[a1] <= point[a1] < box[a1 + 3]
+                and box[a2] <= point[a2] < box[a2 + 3]
+            ):
+                best = face
+        return best
+
+    def _update_points(self, c: tuple[int, int, int, int, int, int]) -> None:
+        x0, y0, z0, x1, y1, z1 = c
+        big_l, big_w, big_h = self.size
+        new: list[Point] = []
+        if x1 < big_l:
+            corner = (x1, y0, z0)
+            new.append(corner)
+            new.append((x1, self._project(corner, 1), z0))
+            new.append((x1, y0, self._project(corner, 2)))
+        if y1 < big_w:
+            corner = (x0, y1, z0)
+            new.append(corner)
+            new.append((self._project(corner, 0), y1, z0))
+            new.append((x0, y1, self._project(corner, 2)))
+        if z1 < big_h:
+            corner = (x0, y0, z1)
+            new.append(corner)
+            new.append((self._project(corner, 0), y0, z1))
+            new.append((x0, self._project(corner, 1), z1))
+        # Old points already lie outside the older boxes: test them against the new box only.
+        kept = [
+            p for p in self.eps if not (x0 <= p[0] < x1 and y0 <= p[1] < y1 and z0 <= p[2] < z1)
+        ]
+        seen = set(kept)
+        boxes = self.boxes
+        for p in new:
+            if p in seen:
+                continue
+            seen.add(p)
+            if not any(
+                b[0] <= p[0] < b[3] and b[1] <= p[1] < b[4] and b[2] <= p[2] < b[5] for b in boxes
+            ):
+                kept.append(p)
+        kept.sort(key=self.ep_key)
+        self.eps = kept

@@ -1,0 +1,465 @@
+"""Carton selection: the search behind :func:`ordercycle.packing.pack`.
+
+The order is split into parts that are solved on their own: units in their own packaging
+(one package each), units that ship alone (the best single carton each), and the rest,
+where groups that must share a carton move as one block.
+
+For the rest, the search is:
+
+1. *Single carton.* Cartons are tried from the best objective value upward (the value of a
+   one-carton plan is known before packing: it depends only on the carton and the total
+   weight); the first carton the engine fills completely is the best single-carton plan.
+2. *Several cartons.* For every prefix of the catalogue ordered by inner volume that
+   cannot hold the order in one carton, a greedy fill: repeatedly fill the carton type
+   with the best objective per packed volume, then try to move the contents of each
+   package into a better single carton and to merge the last two packages.
+3. The best of these plans wins (ties go to the earlier one, so the result is
+   deterministic). Because the candidates for a catalogue include every candidate of the
+   catalogue without its largest carton, adding a carton larger than all others never
+   makes the result worse.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from ordercycle.packing._engine import Bin, EngineUnit
+from ordercycle.packing.carriers import DimWeightRule
+from ordercycle.packing.carton import Carton
+from ordercycle.packing.rates import RateModel
+from ordercycle.units import from_exact
+
+__all__ = ["Key", "Objective", "Solution", "Solver", "Spec"]
+
+Key = tuple[Any, Any, Any]
+Block = tuple[EngineUnit, ...]
+
+
+class Spec:
+    """A carton type as the search sees it: integer inner size, capacity, stock."""
+
+    __slots__ = ("cap", "carton", "index", "size", "volume")
+
+    def __init__(self, index: int, carton: Carton, scale: int, weight_scale: int) -> None:
+        self.index = index
+        self.carton = carton
+        sides = [side * scale for side in carton.inner_mm]
+        self.size = (int(sides[0]), int(sides[1]), int(sides[2]))
+        self.volume = self.size[0] * self.size[1] * self.size[2]
+        capacity = carton.capacity_g
+        self.cap = None if capacity is None else math.floor(capacity * weight_scale)
+
+
+class Objective:
+    """Scores one package: ``(primary, secondary, tertiary)``, smaller is better."""
+
+    def __init__(
+        self,
+        name: str,
+        carrier: DimWeightRule | None,
+        rate: RateModel | None,
+        weight_scale: int = 1,
+    ) -> None:
+        self.name = name
+        self.carrier = carrier
+        self.rate = rate
+        self.weight_scale = weight_scale
+        self._cache: dict[tuple[int, int], Key] = {}
+
+    def billable(self, carton: Carton, items_g: Fraction) -> Fraction:
+        """Billable weight in the carrier's unit (actual kilograms without a carrier)."""
+        gross = carton.tare_g + items_g
+        if self.carrier is None:
+            return gross / 1000
+        return self.carrier.billable_weight_exact(carton.outer_mm, gross)
+
+    def billable_quantity(self, value: Fraction) -> Any:
+        """The billable weight as a quantity."""
+        unit = "kg" if self.carrier is None else self.carrier.weight_unit
+        return from_exact(value, unit)
+
+    def cost(self, carton: Carton, billable: Fraction) -> Decimal:
+        """Carton cost plus rate, as a Decimal amount."""
+        amount = Decimal(0) if carton.cost is None else carton.cost.amount
+        if self.rate is not None:
+            amount += self.rate.price(self.billable_quantity(billable)).amount
+        return amount
+
+    def key(self, spec: Spec, weight: int) -> Key:
+        """The score of one package of ``spec`` holding ``weight`` (engine weight units)."""
+        cache_key = (spec.index, weight)
+        found = self._cache.get(cache_key)
+        if found is not None:
+            return found
+        billable = self.billable(spec.carton, Fraction(weight, self.weight_scale))
+        result: Key
+        if self.name == "cost":
+            result = (self.cost(spec.carton, billable), billable, spec.volume)
+        elif self.name == "cartons":
+            result = (1, billable, spec.volume)
+        else:
+            result = (billable, 1, spec.volume)
+        self._cache[cache_key] = result
+        return result
+
+    def describe(self, value: Any, currency: str = "") -> str:
+        """A primary value as text (``"11 lb"``, ``"12.40 USD"``, ``"1 carton"``)."""
+        if self.name == "cost":
+            return f"{value} {currency}".strip()
+        if self.name == "cartons":
+            return f"{value} carton" + ("" if value == 1 else "s")
+        return self.describe_weight(value)
+
+    def describe_weight(self, value: Fraction) -> str:
+        """A billable weight as text."""
+        unit = "kg" if self.carrier is None else self.carrier.weight_unit
+        number = Fraction(value)
+        text = str(number.numerator) if number.denominator == 1 else f"{float(number):g}"
+        return f"{text} {unit} billable"
+
+
+def add_keys(a: Key, b: Key) -> Key:
+    """Element-wise sum of two scores."""
+    return (a[0] + b[0], a[1] + b[1], a[2] + b[2])
+
+
+class Solution:
+    """A list of packages ``(spec, bin, reason)`` with its total score."""
+
+    __slots__ = ("key", "packages")
+
+    def __init__(self, packages: list[tuple[Spec, Bin, str]], key: Key) -> None:
+        self.packages = packages
+        self.key = key
+
+
+def _sort_key(unit: EngineUnit) -> tuple[object, ...]:
+    longest = max(max(o) for o in unit.orientations)
+    return (-unit.volume, -longest, unit.key)
+
+
+class Solver:
+    """Solves one part of an order on one catalogue."""
+
+    def __init__(
+        self,
+        specs: Sequence[Spec],
+        objective: Objective,
+        support: Fraction | None,
+        effort: int,
+        stock: dict[int, int | None],
+        currency: str,
+        tracks_load: bool = False,
+    ) -> None:
+        self.specs = list(specs)
+        self.by_volume = sorted(self.specs, key=lambda s: (s.volume, s.index))
+        self.objective = objective
+        self.support = support
+        self.effort = effort
+        self.stock = stock
+        self.currency = currency
+        self.tracks_load = tracks_load
+
+    # --- helpers --------------------------------------------------------------------------
+
+    def _available(self, spec: Spec, used: dict[int, int]) -> bool:
+        limit = self.stock.get(spec.index)
+        return limit is None or used.get(spec.index, 0) < limit
+
+    @staticmethod
+    def _units(blocks: Sequence[Block]) -> list[EngineUnit]:
+        return [unit for block in blocks for unit in block]
+
+    def _screen(self, spec: Spec, blocks: Sequence[Block], probe: Bin) -> bool:
+        units = self._units(blocks)
+        weight = sum(u.weight for u in units)
+        if spec.cap is not None and weight > spec.cap:
+            return False
+        if sum(u.volume for u in units) > spec.volume:
+            return False
+        return all(probe.fits_alone(u) for u in units)
+
+    def fill(
+        self, spec: Spec, blocks: Sequence[Block], strategy: int, complete: bool
+    ) -> Bin | None:
+        """Fill one carton with ``blocks`` in order; ``complete`` demands every block fits."""
+        box = Bin(spec.size, spec.cap, self.support, strategy, self.tracks_load)
+        failed: set[tuple[object, ...]] = set()
+        for block in blocks:
+            if len(block) == 1:
+                unit = block[0]
+                signature = (unit.orientations, unit.weight, unit.load_limit)
+                if signature in failed:
+                    continue
+                if not box.place(unit):
+                    if complete:
+                        return None
+                    failed.add(signature)
+                continue
+            snap = box.snapshot()
+            if not all(box.place(unit) for unit in block):
+                box.restore(snap)
+                if complete:
+                    return None
+        return box
+
+    def order(self, blocks: Sequence[Block]) -> list[Block]:
+        """Blocks sorted for filling: big first, identical units together."""
+        return sorted(blocks, key=lambda b: min(_sort_key(u) for u in b))
+
+    def fits_all(self, spec: Spec, blocks: Sequence[Block]) -> Bin | None:
+        """A complete fill of ``spec`` with every block, trying the strategies in turn."""
+        probe = Bin(spec.size, spec.cap, None)
+        if not self._screen(spec, blocks, probe):
+            return None
+        ordered = self.order(blocks)
+        for strategy in range(self.effort):
+            box = self.fill(spec, ordered, strategy, complete=True)
+            if box is not None:
+                return box
+        return None
+
+    def weight(self, blocks: Sequence[Block]) -> int:
+        """Total weight of the blocks (engine weight units)."""
+        return sum(u.weight for u in self._units(blocks))
+
+    # --- single carton --------------------------------------------------------------------
+
+    def single(
+        self, blocks: Sequence[Block], used: dict[int, int], specs: Sequence[Spec] | None = None
+    ) -> tuple[Spec, Bin, str] | None:
+        """The best single carton that holds every block, with the reason."""
+        weight = self.weight(blocks)
+        pool = [s for s in (specs or self.specs) if self._available(s, used)]
+        ranked = sorted(pool, key=lambda s: (self.objective.key(s, weight), s.index))
+        failed: list[Spec] = []
+        for position, spec in enumerate(ranked):
+            box = self.fits_all(spec, blocks)
+            if box is None:
+                failed.append(spec)
+                continue
+            return spec, box, self._single_reason(spec, weight, failed, ranked[position + 1 :])
+        return None
+
+    def _single_reason(self, spec: Spec, weight: int, failed: list[Spec], rest: list[Spec]) -> str:
+        describe = self.objective.describe
+        mine = self.objective.key(spec, weight)
+        text = f"carton {spec.carton.name} chosen: {describe(mine[0], self.currency)}"
+        if self.objective.name == "cartons":
+            text += f", {self.objective.describe_weight(mine[1])}"
+        if rest:
+            other = rest[0]
+            theirs = self.objective.key(other, weight)
+            value = theirs[1] if self.objective.name == "cartons" else theirs[0]
+            shown = (
+                self.objective.describe_weight(value)
+                if self.objective.name == "cartons"
+                else describe(value, self.currency)
+            )
+            text += f" vs {shown} for {other.carton.name}"
+        if failed:
+            names = ", ".join(s.carton.name for s in failed)
+            text += f"; {names} could not hold the contents"
+        return text
+
+    # --- several cartons ------------------------------------------------------------------
+
+    def greedy(
+        self, blocks: Sequence[Block], specs: Sequence[Spec], used: dict[int, int]
+    ) -> Solution | None:
+        """Fill cartons one at a time, then improve; ``None`` if some block never fits."""
+        remaining = self.order(blocks)
+        used = dict(used)
+        packages: list[tuple[Spec, Bin, str]] = []
+        while remaining:
+            best: tuple[tuple[object, ...], Spec, Bin] | None = None
+            for spec in specs:
+                if not self._available(spec, used):
+                    continue
+                box = self.fill(spec, remaining, 0, complete=False)
+                if box is None or not box.boxes:
+                    continue
+                volume = box.used_volume
+                key = self.objective.key(spec, box.weight)
+                if self.objective.name == "cartons":
+                    rank: tuple[object, ...] = (-volume, key, spec.index)
+                else:
+                    rank = (
+                        Fraction(key[0]) / volume
+                        if not isinstance(key[0], Decimal)
+                        else key[0] / volume,
+                        key,
+                        spec.index,
+                    )
+                if best is None or rank < best[0]:
+                    best = (rank, spec, box)
+            if best is None:
+                return None
+            _, spec, box = best
+            placed = {u.uid for u in box.units}
+            remaining = [b for b in remaining if b[0].uid not in placed]
+            used[spec.index] = used.get(spec.index, 0) + 1
+            reason = (
+                f"carton {spec.carton.name} filled in the multi-carton pass: it packs the most"
+                if self.objective.name == "cartons"
+                else f"carton {spec.carton.name} filled in the multi-carton pass: best"
+                f" {self.objective.name.replace('_', ' ')} per packed volume"
+            )
+            packages.append((spec, box, reason))
+        packages = self._improve(packages, specs, used)
+        return Solution(packages, self._total(packages))
+
+    def _total(self, packages: Sequence[tuple[Spec, Bin, str]]) -> Key:
+        total: Key = (0, 0, 0)
+        for spec, box, _ in packages:
+            total = add_keys(total, self.objective.key(spec, box.weight))
+        return total
+
+    def _blocks_of(self, box: Bin) -> list[Block]:
+        groups: dict[str, list[EngineUnit]] = {}
+        blocks: list[Block] = []
+        for unit in box.units:
+            if unit.group is None:
+                blocks.append((unit,))
+            else:
+                groups.setdefault(unit.group, []).append(unit)
+        blocks.extend(tuple(units) for _, units in sorted(groups.items()))
+        return blocks
+
+    def _improve(
+        self, packages: list[tuple[Spec, Bin, str]], specs: Sequence[Spec], used: dict[int, int]
+    ) -> list[tuple[Spec, Bin, str]]:
+        # Merge the last two packages into one carton when that scores better.
+        if len(packages) >= 2:
+            (spec_a, box_a, _), (spec_b, box_b, _) = packages[-2], packages[-1]
+            freed = dict(used)
+            freed[spec_a.index] -= 1
+            freed[spec_b.index] -= 1
+            merged = self.single(self._blocks_of(box_a) + self._blocks_of(box_b), freed, specs)
+            if merged is not None:
+                before = add_keys(
+                    self.objective.key(spec_a, box_a.weight),
+                    self.objective.key(spec_b, box_b.weight),
+                )
+                spec, box, reason = merged
+                if self.objective.key(spec, box.weight) < before:
+                    packages = [*packages[:-2], (spec, box, reason + " (two cartons merged)")]
+                    used = freed
+                    used[spec.index] = used.get(spec.index, 0) + 1
+        # Move each package into a better single carton when one holds it.
+        for position in range(len(packages) - 1, -1, -1):
+            spec, box, _ = packages[position]
+            current = self.objective.key(spec, box.weight)
+            freed = dict(used)
+            freed[spec.index] -= 1
+            better = self.single(self._blocks_of(box), freed, specs)
+            if better is None:
+                continue
+            new_spec, new_box, reason = better
+            if self.objective.key(new_spec, new_box.weight) < current:
+                packages[position] = (
+                    new_spec,
+                    new_box,
+                    reason + f" (repacked from {spec.carton.name})",
+                )
+                used = freed
+                used[new_spec.index] = used.get(new_spec.index, 0) + 1
+        return packages
+
+    # --- the whole search -----------------------------------------------------------------
+
+    def multi_bound(self, blocks: Sequence[Block], specs: Sequence[Spec], at_least: int) -> Any:
+        """A lower bound on the primary score of any plan with ``at_least`` packages or more."""
+        units = self._units(blocks)
+        volume = sum(u.volume for u in units)
+        weight = self.weight(blocks)
+        count = max(at_least, math.ceil(Fraction(volume, max(s.volume for s in specs))))
+        caps = [s.cap for s in specs]
+        if all(cap is not None for cap in caps) and weight:
+            count = max(count, math.ceil(weight / max(c for c in caps if c is not None)))
+        empties = [self.objective.key(s, 0)[0] for s in specs]
+        bound = count * min(empties)
+        if self.objective.name == "billable_weight":
+            tare = min(s.carton.tare_g for s in specs)
+            gross = Fraction(weight, self.objective.weight_scale) + count * tare
+            carrier = self.objective.carrier
+            if carrier is None:
+                bound = max(bound, gross / 1000)
+            else:
+                bound = max(
+                    bound, carrier.round_weight_exact(gross / carrier.to_grams(Fraction(1)))
+                )
+                # Each package bills at least its carton's dimensional weight, which is at
+                # least (dimensional weight per inner volume) x (volume of its items).
+                ratios = [
+                    Fraction(carrier.dimensional_weight_exact(s.carton.outer_mm) or 0, s.volume)
+                    for s in specs
+                ]
+                bound = max(bound, min(ratios) * volume)
+        return bound
+
+    def count_bound(self, blocks: Sequence[Block], specs: Sequence[Spec]) -> int:
+        """The simple bound on the number of cartons (volume and weight)."""
+        units = self._units(blocks)
+        if not units:
+            return 0
+        count = max(
+            1, math.ceil(Fraction(sum(u.volume for u in units), max(s.volume for s in specs)))
+        )
+        caps = [s.cap for s in specs]
+        weight = self.weight(blocks)
+        if all(cap is not None for cap in caps) and weight:
+            count = max(count, math.ceil(weight / max(c for c in caps if c is not None)))
+        return count
+
+    def lower_bound(self, blocks: Sequence[Block]) -> Any:
+        """A lower bound on the primary score of any plan for ``blocks``."""
+        if not blocks:
+            return 0
+        if self.objective.name == "cartons":
+            return self.count_bound(blocks, self.specs)
+        weight = self.weight(blocks)
+        singles = []
+        for spec in self.specs:
+            probe = Bin(spec.size, spec.cap, None)
+            if self._screen(spec, blocks, probe):
+                singles.append(self.objective.key(spec, weight)[0])
+        multi = self.multi_bound(blocks, self.specs, 2)
+        return min([*singles, multi])
+
+    def solve(self, blocks: Sequence[Block], used: dict[int, int]) -> Solution | None:
+        """The best plan found for ``blocks``; ``None`` if no candidate holds them."""
+        if not blocks:
+            return Solution([], (0, 0, 0))
+        best: Solution | None = None
+        single = self.single(blocks, used)
+        if single is not None:
+            spec, box, _ = single
+            best = Solution([single], self.objective.key(spec, box.weight))
+        fits_cache: dict[int, bool] = {}
+        for size in range(1, len(self.by_volume) + 1):
+            prefix = self.by_volume[:size]
+            if not all(
+                any(Bin(s.size, s.cap, None).fits_alone(u) for s in prefix)
+                for u in self._units(blocks)
+            ):
+                continue
+            if best is not None and self.multi_bound(blocks, prefix, 2) >= best.key[0]:
+                continue
+            holds = False
+            for spec in prefix:
+                if spec.index not in fits_cache:
+                    fits_cache[spec.index] = (
+                        self._available(spec, used) and self.fits_all(spec, blocks) is not None
+                    )
+                holds = holds or fits_cache[spec.index]
+            if holds:
+                continue
+            found = self.greedy(blocks, prefix, used)
+            if found is not None and (best is None or found.key < best.key):
+                best = found
+        return best

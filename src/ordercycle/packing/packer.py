@@ -1,0 +1,357 @@
+"""``pack``: choose cartons and place every item, minimising billable weight, cost or cartons.
+
+>>> from ordercycle.units import Q_
+>>> from ordercycle.packing import Carton, Item, carriers
+>>> items = [Item("MUG", Q_(12, "cm"), Q_(9, "cm"), Q_(10, "cm"), Q_(350, "g"), quantity=4)]
+>>> cartons = [Carton("S", inner=(Q_(20, "cm"), Q_(20, "cm"), Q_(15, "cm")), tare=Q_(120, "g"),
+...                   max_weight=Q_(10, "kg"))]
+>>> plan = pack(items, cartons, carrier=carriers.UPS_DAILY)
+>>> len(plan.packages), plan.packages[0].billable_weight
+(1, <Quantity(4, 'pound')>)
+>>> print(plan.packages[0].reason)
+carton S chosen: 4 lb billable
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from fractions import Fraction
+from typing import Any, Final
+
+from ordercycle.errors import (
+    ConfigurationError,
+    DuplicateError,
+    UnpackableItemError,
+    ValidationError,
+)
+from ordercycle.money import Money
+from ordercycle.packing._engine import Bin, EngineUnit
+from ordercycle.packing._optimizer import Block, Objective, Solver, Spec
+from ordercycle.packing.carriers import DimWeightRule
+from ordercycle.packing.carton import Carton
+from ordercycle.packing.item import Item
+from ordercycle.packing.plan import Package, PackingPlan, Placement, Unpacked
+from ordercycle.packing.rates import RateModel
+from ordercycle.units import Q_, exact_magnitude
+
+__all__ = ["OBJECTIVES", "pack"]
+
+#: The objectives :func:`pack` can minimise.
+OBJECTIVES: Final = ("billable_weight", "cartons", "cost")
+
+
+def _check_items(items: Iterable[Item]) -> tuple[Item, ...]:
+    found = tuple(items)
+    seen: set[str] = set()
+    for item in found:
+        if not isinstance(item, Item):
+            raise ValidationError.invalid("pack", "items", item, "Item objects")
+        if item.sku in seen:
+            raise DuplicateError("item sku", item.sku)
+        seen.add(item.sku)
+    return found
+
+
+def _check_cartons(cartons: Iterable[Carton]) -> tuple[Carton, ...]:
+    found = tuple(cartons)
+    if not found:
+        raise ValidationError.invalid("pack", "cartons", (), "at least one Carton")
+    seen: set[str] = set()
+    for carton in found:
+        if not isinstance(carton, Carton):
+            raise ValidationError.invalid("pack", "cartons", carton, "Carton objects")
+        if carton.name in seen:
+            raise DuplicateError("carton name", carton.name)
+        seen.add(carton.name)
+    return found
+
+
+def _scale(items: Sequence[Item], cartons: Sequence[Carton]) -> int:
+    scale = 1
+    for item in items:
+        for side in item.dims_mm:
+            scale = math.lcm(scale, side.denominator)
+    for carton in cartons:
+        for side in carton.inner_mm:
+            scale = math.lcm(scale, side.denominator)
+    return scale
+
+
+def _currency(cartons: Sequence[Carton], rate: RateModel | None) -> str:
+    for carton in cartons:
+        if carton.cost is not None:
+            return carton.cost.currency.code
+    if rate is not None:
+        return rate.price(Q_(0, "g")).currency.code
+    return ""
+
+
+def _own_carton(item: Item) -> Carton:
+    return Carton(
+        f"own packaging ({item.sku})",
+        inner=(item.length, item.width, item.height),
+        tare=Q_(0, "g"),
+    )
+
+
+def _size_text(item: Item) -> str:
+    sides = " x ".join(f"{float(s):g}" for s in item.dims_mm)
+    return f"{sides} mm"
+
+
+def _closest(item: Item, cartons: Sequence[Carton]) -> tuple[str, str]:
+    """(reason, closest carton name) for an item that fits no carton."""
+    weight = item.weight_g
+    by_geometry = []
+    for index, carton in enumerate(cartons):
+        inner = carton.inner_mm
+        worst = min(max(o[axis] / inner[axis] for axis in range(3)) for o in item.orientations_mm())
+        by_geometry.append((worst, index, carton))
+    by_geometry.sort(key=lambda t: (t[0], t[1]))
+    shortfall, _, nearest = by_geometry[0]
+    if shortfall > 1:
+        return (
+            f"its {_size_text(item)} fit no carton in any allowed orientation"
+            f" ({item.rotation.name.lower().replace('_', ' ')})",
+            nearest.name,
+        )
+    fitting = [c for worst, _, c in by_geometry if worst <= 1]
+    strongest = max(
+        fitting,
+        key=lambda c: (math.inf if c.capacity_g is None else c.capacity_g, -cartons.index(c)),
+    )
+    cap = strongest.capacity_g
+    return (
+        f"it weighs {float(weight):g} g, more than the {float(cap or 0):g} g a carton it fits"
+        " can hold",
+        strongest.name,
+    )
+
+
+def pack(
+    items: Iterable[Item],
+    cartons: Iterable[Carton],
+    carrier: DimWeightRule | None = None,
+    *,
+    objective: str | None = None,
+    rate: RateModel | None = None,
+    support: Any = None,
+    on_unpackable: str = "raise",
+    effort: int = 8,
+) -> PackingPlan:
+    """Pack items into cartons, choosing the cartons that minimise the objective.
+
+    Args:
+        items: The items (each with its quantity and handling rules).
+        cartons: The carton catalogue.
+        carrier: The carrier's dimensional-weight rule (``carriers.UPS_DAILY``, ...). Without
+            one, billable weight is the actual weight.
+        objective: ``"billable_weight"`` (the default with a carrier), ``"cost"`` (carton cost
+            plus ``rate``) or ``"cartons"`` (fewest cartons; the default without a carrier).
+            Ties go to lower billable weight, then smaller cartons.
+        rate: A rate model that prices the billable weight (needed for ``"cost"`` unless
+            every carton has a cost).
+        support: Share of each item's base that must rest on the floor or on items
+            directly below (``Fraction(3, 4)``, ``"0.75"``), or ``None`` for no rule.
+        on_unpackable: ``"raise"`` (default) raises :class:`UnpackableItemError`;
+            ``"report"`` returns such units in :attr:`PackingPlan.unpacked`.
+        effort: How many placement strategies to try per carton (deterministic; more is
+            slower and sometimes better).
+
+    Returns:
+        A :class:`PackingPlan` that :func:`~ordercycle.packing.verify` accepts.
+
+    Raises:
+        UnpackableItemError: An item fits no carton (size or weight), naming the closest.
+        DuplicateError: Two items share a sku, or two cartons a name.
+        ConfigurationError: The objective, rate or options do not go together.
+    """
+    item_list = _check_items(items)
+    catalogue = _check_cartons(cartons)
+    if carrier is not None and not isinstance(carrier, DimWeightRule):
+        raise ValidationError.invalid("pack", "carrier", carrier, "a DimWeightRule or None")
+    chosen = objective or ("billable_weight" if carrier is not None else "cartons")
+    if chosen not in OBJECTIVES:
+        raise ValidationError.invalid(
+            "pack", "objective", chosen, "one of " + ", ".join(OBJECTIVES)
+        )
+    if chosen == "cost" and rate is None and any(c.cost is None for c in catalogue):
+        missing = ", ".join(c.name for c in catalogue if c.cost is None)
+        raise ConfigurationError.invalid(
+            "pack",
+            "objective",
+            chosen,
+            f"a rate, or a cost on every carton (no cost on {missing})",
+        )
+    if on_unpackable not in ("raise", "report"):
+        raise ValidationError.invalid("pack", "on_unpackable", on_unpackable, "'raise' or 'report'")
+    if isinstance(effort, bool) or not isinstance(effort, int) or effort < 1:
+        raise ValidationError.invalid("pack", "effort", effort, "a positive integer")
+    share: Fraction | None = None
+    if support is not None:
+        share = exact_magnitude(support, subject="pack", field="support")
+        if not 0 < share <= 1:
+            raise ValidationError.invalid("pack", "support", support, "a share in (0, 1], or None")
+
+    scale = _scale(item_list, catalogue)
+    weight_scale = 1
+    for item in item_list:
+        weight_scale = math.lcm(weight_scale, item.weight_g.denominator)
+        if item.load_limit_g is not None:
+            weight_scale = math.lcm(weight_scale, item.load_limit_g.denominator)
+    specs = [Spec(index, carton, scale, weight_scale) for index, carton in enumerate(catalogue)]
+    score = Objective(chosen, carrier, rate, weight_scale)
+    currency = _currency(catalogue, rate)
+    stock = {spec.index: spec.carton.stock for spec in specs}
+    tracks_load = any(item.load_limit_g is not None for item in item_list)
+    solver = Solver(specs, score, share, effort, stock, currency, tracks_load)
+
+    owners: dict[int, tuple[Item, int]] = {}
+    own: list[tuple[Item, int]] = []
+    alone: list[EngineUnit] = []
+    regular: list[EngineUnit] = []
+    unpacked: list[Unpacked] = []
+    uid = 0
+    for index, item in enumerate(item_list):
+        orientations = tuple(
+            (int(o[0] * scale), int(o[1] * scale), int(o[2] * scale))
+            for o in item.orientations_mm()
+        )
+        weight = int(item.weight_g * weight_scale)
+        load_limit = (
+            None if item.load_limit_g is None else math.floor(item.load_limit_g * weight_scale)
+        )
+        for unit in range(1, item.quantity + 1):
+            if item.own_packaging:
+                own.append((item, unit))
+                continue
+            engine_unit = EngineUnit(
+                uid, orientations, weight, load_limit, item.group, (index, unit)
+            )
+            owners[uid] = (item, unit)
+            uid += 1
+            if not any(Bin(s.size, s.cap, None).fits_alone(engine_unit) for s in specs):
+                reason, nearest = _closest(item, catalogue)
+                if on_unpackable == "raise":
+                    raise UnpackableItemError(item.sku, reason, best_carton=nearest)
+                unpacked.append(Unpacked(item, unit, f"{reason} (closest carton: {nearest})"))
+                continue
+            (alone if item.ship_alone else regular).append(engine_unit)
+
+    used: dict[int, int] = {}
+    packages: list[Package] = []
+    notes: list[str] = []
+    bound: Any = 0
+
+    def build(spec: Spec, box: Bin, reason: str) -> Package:
+        placements = []
+        for unit, (x0, y0, z0, x1, y1, z1) in zip(box.units, box.boxes, strict=True):
+            item, number = owners[unit.uid]
+            placements.append(
+                Placement(
+                    item,
+                    number,
+                    (Fraction(x0, scale), Fraction(y0, scale), Fraction(z0, scale)),
+                    (Fraction(x1 - x0, scale), Fraction(y1 - y0, scale), Fraction(z1 - z0, scale)),
+                )
+            )
+        placements.sort(key=lambda p: (p.position_mm[2], p.position_mm[1], p.position_mm[0]))
+        return Package(spec.carton, tuple(placements), carrier, rate, reason)
+
+    def report(units: Sequence[EngineUnit], reason: str) -> None:
+        for unit in units:
+            item, number = owners[unit.uid]
+            if on_unpackable == "raise":
+                raise UnpackableItemError(item.sku, reason)
+            unpacked.append(Unpacked(item, number, reason))
+
+    # Regular units: groups move as one block.
+    groups: dict[str, list[EngineUnit]] = {}
+    blocks: list[Block] = []
+    for member in regular:
+        if member.group is None:
+            blocks.append((member,))
+        else:
+            groups.setdefault(member.group, []).append(member)
+    for name, members in sorted(groups.items()):
+        if solver.single([tuple(members)], used) is None:
+            report(members, f"the units of group {name!r} do not fit together in any carton")
+            continue
+        blocks.append(tuple(members))
+
+    # Units that ship alone, one carton each.
+    for loner in alone:
+        found = solver.single([(loner,)], used)
+        if found is None:
+            report([loner], "no carton that holds it is left in stock")
+            continue
+        spec, box, reason = found
+        used[spec.index] = used.get(spec.index, 0) + 1
+        bound = _add(bound, solver.lower_bound([(loner,)]))
+        packages.append(build(spec, box, reason + " (ships alone)"))
+
+    if blocks:
+        bound = _add(bound, solver.lower_bound(blocks))
+        solution = solver.solve(blocks, used)
+        if solution is None:
+            report(
+                [u for b in blocks for u in b],
+                "no combination of the cartons left in stock holds these units",
+            )
+        else:
+            packages[:0] = [build(spec, box, reason) for spec, box, reason in solution.packages]
+            count_bound = solver.count_bound(blocks, specs)
+            if len(solution.packages) > count_bound:
+                notes.append(
+                    f"{len(solution.packages)} cartons used; the volume and weight bound is"
+                    f" {count_bound}"
+                )
+
+    for item, number in own:
+        carton = _own_carton(item)
+        length, width, height = item.dims_mm
+        package = Package(
+            carton,
+            (
+                Placement(
+                    item, number, (Fraction(0), Fraction(0), Fraction(0)), (length, width, height)
+                ),
+            ),
+            carrier,
+            rate,
+            f"{item.sku} ships in its own packaging",
+        )
+        packages.append(package)
+        if chosen == "cartons":
+            bound = _add(bound, 1)
+        else:
+            own_spec = Spec(-1, carton, 1, weight_scale)
+            fresh = Objective(chosen, carrier, rate, weight_scale)
+            value = fresh.key(own_spec, int(item.weight_g * weight_scale))[0]
+            bound = _add(bound, value)
+
+    return PackingPlan(
+        packages=tuple(packages),
+        items=item_list,
+        objective=chosen,
+        carrier=carrier,
+        rate=rate,
+        support=share,
+        lower_bound=_bound_value(chosen, bound, score, currency),
+        unpacked=tuple(unpacked),
+        notes=tuple(notes),
+        catalogue=catalogue,
+    )
+
+
+def _add(total: Any, value: Any) -> Any:
+    return total + value
+
+
+def _bound_value(objective: str, value: Any, score: Objective, currency: str) -> Any:
+    if objective == "cartons":
+        return int(value)
+    if objective == "cost":
+        return Money(value, currency) if currency else value
+    return score.billable_quantity(Fraction(value))
