@@ -163,9 +163,15 @@ class AllocationPolicy:
 
     def describe(self) -> str:
         """A short description, such as ``"partial, backorders allowed"``."""
-        how = {
-            Completeness.PARTIAL: "partial",
-            Completeness.LINE: "all or nothing per line",
-            Completeness.ORDER: "all or nothing per order",
-        }[self.completeness]
-        return f"{how}, {'backorders allowed' if self.backorders else 'no backorders'}"
+        return _DESCRIPTIONS[(self.completeness, self.backorders)]
+
+
+_DESCRIPTIONS = {
+    (completeness, backorders): f"{how}, {'backorders allowed' if backorders else 'no backorders'}"
+    for completeness, how in (
+        (Completeness.PARTIAL, "partial"),
+        (Completeness.LINE, "all or nothing per line"),
+        (Completeness.ORDER, "all or nothing per order"),
+    )
+    for backorders in (True, False)
+}

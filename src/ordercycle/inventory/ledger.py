@@ -187,7 +187,12 @@ class StockLedger:
     ) -> StockSnapshot:
         """Available stock of ``skus`` (default: all) at ``at``, with their versions."""
         now = self._now(at)
-        wanted = sorted(set(skus)) if skus is not None else list(self.skus)
+        if skus is None:
+            wanted: list[str] = list(self.skus)
+        else:
+            wanted = list(skus)
+            if len(wanted) > 1:
+                wanted = sorted(set(wanted))
         lots = self._state.lots
         slots: dict[Sku, tuple[StockSlot, ...]] = {}
         warehouse_of = self.network.warehouse_of
@@ -952,8 +957,9 @@ class StockLedger:
             actual = self._state.versions.get(sku, 0)
             if actual != version:
                 raise ConcurrencyError(f"stock of {sku}", version, actual)
+        picks = plan.picks
         needed: dict[tuple[Sku, str, str | None], int] = {}
-        for pick in plan.picks:
+        for pick in picks:
             key = (pick.sku, pick.bin, pick.lot)
             needed[key] = needed.get(key, 0) + pick.quantity
         for (sku, bin_id, lot), quantity in needed.items():
@@ -976,10 +982,10 @@ class StockLedger:
                     owner=plan.order_id,
                     at=now,
                 )
-                for hold_id, p in zip(ids, plan.picks, strict=True)
+                for hold_id, p in zip(ids, picks, strict=True)
             ]
         out: list[ev.StockEvent] = []
-        for pick in plan.picks:
+        for pick in picks:
             sku = pick.sku
             out.append(
                 self._record(

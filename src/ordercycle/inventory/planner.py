@@ -151,8 +151,12 @@ def _rank(
 
 
 def _why(option: WarehouseOption, demand: Demand, strategy: AllocationStrategy) -> str:
-    parts = [rule.explain(option, demand) for rule in strategy.warehouse_rules]
-    return f" ({'; '.join(parts)})" if parts else ""
+    rules = strategy.warehouse_rules
+    if not rules:
+        return ""
+    if len(rules) == 1:
+        return f" ({rules[0].explain(option, demand)})"
+    return f" ({'; '.join([rule.explain(option, demand) for rule in rules])})"
 
 
 def _fewest(
@@ -185,28 +189,41 @@ def _fewest(
     ranked = _rank(options, demand, strategy)
     ids = [o.warehouse.id for o in ranked]
     limit = min(strategy.fewest.max_warehouses, len(ids))
+    skus = list(need)
+    wanted = [need[sku] for sku in skus]
+    vectors = {w: [stock[sku].get(w, 0) for sku in skus] for w in ids}
+    capacity = {o.warehouse.id: o.available for o in ranked}
 
     def covered(combo: tuple[str, ...]) -> int:
-        return sum(min(q, sum(stock[sku].get(w, 0) for w in combo)) for sku, q in need.items())
+        units = 0
+        for i, q in enumerate(wanted):
+            have = 0
+            for w in combo:
+                have += vectors[w][i]
+            units += q if have >= q else have
+        return units
 
-    best: tuple[int, tuple[str, ...]] = (0, ())
     for size in range(1, limit + 1):
         for combo in combinations(ids, size):
-            units = covered(combo)
-            if units == total:
-                if size == 1:
-                    reasons.append(f"fewest shipments: {combo[0]} alone covers the order")
-                else:
-                    reasons.append(
-                        f"fewest shipments: no set of {size - 1} warehouse(s) covers the order;"
-                        f" {' + '.join(combo)} cover it in {size} shipments"
-                    )
-                return combo
             if size == 1:
+                if capacity[combo[0]] == total:
+                    reasons.append(f"fewest shipments: {combo[0]} alone covers the order")
+                    return combo
                 option = ranked[ids.index(combo[0])]
                 reasons.append(
                     f"{combo[0]} skipped: {option.short} short{_why(option, demand, strategy)}"
                 )
+                continue
+            if sum([capacity[w] for w in combo]) >= total and covered(combo) == total:
+                reasons.append(
+                    f"fewest shipments: no set of {size - 1} warehouse(s) covers the order;"
+                    f" {' + '.join(combo)} cover it in {size} shipments"
+                )
+                return combo
+    best: tuple[int, tuple[str, ...]] = (0, ())
+    for size in range(1, limit + 1):
+        for combo in combinations(ids, size):
+            units = covered(combo)
             if units > best[0]:
                 best = (units, combo)
     reachable = covered(tuple(ids))
@@ -234,50 +251,58 @@ def _fill(
 ) -> None:
     wanted = line.demand.quantity
     remaining = wanted
+    reasons = line.reasons
+    picks = line.picks
     options = []
     for warehouse, slots in line.by_warehouse.items():
         if chosen is not None and warehouse not in chosen:
-            line.reasons.append(f"{warehouse} skipped: not in the chosen shipment set")
+            reasons.append(f"{warehouse} skipped: not in the chosen shipment set")
             continue
-        available = _available(slots, left)
+        available = 0
+        for slot in slots:
+            available += left[id(slot)]
         if available <= 0:
-            line.reasons.append(f"{warehouse} skipped: nothing left after earlier lines")
+            reasons.append(f"{warehouse} skipped: nothing left after earlier lines")
             continue
         options.append(WarehouseOption(network.warehouse(warehouse), available, wanted))
     lot_rules = strategy.lot_rules
     for option in _rank(options, demand, strategy):
         warehouse_id = option.warehouse.id
         if remaining == 0:
-            line.reasons.append(f"{warehouse_id} skipped: line already covered")
+            reasons.append(f"{warehouse_id} skipped: line already covered")
             continue
         slots = line.by_warehouse[warehouse_id]
         if len(slots) > 1:
             need = remaining
             slots = sorted(
                 slots,
-                key=lambda s: (*(r.key(s, need) for r in lot_rules), s.bin, s.lot or ""),
+                key=lambda s: (*[r.key(s, need) for r in lot_rules], s.bin, s.lot or ""),
             )
         before = remaining
         lot_reasons = []
         for slot in slots:
-            free = left[id(slot)]
+            key = id(slot)
+            free = left[key]
             if free <= 0:
                 continue
             if remaining == 0:
                 lot_reasons.append(f"  {slot.label} skipped: not needed")
                 continue
             take = free if free < remaining else remaining
-            left[id(slot)] = free - take
+            left[key] = free - take
             remaining -= take
-            line.picks.append((slot, take))
-            how = "; ".join(r.explain(slot) for r in lot_rules)
-            lot_reasons.append(f"  {slot.label} taken: {take}" + (f" ({how})" if how else ""))
-        took = before - remaining
+            picks.append((slot, take))
+            if lot_rules:
+                how = "; ".join([r.explain(slot) for r in lot_rules])
+                lot_reasons.append(f"  {slot.label} taken: {take} ({how})")
+            else:
+                lot_reasons.append(f"  {slot.label} taken: {take}")
         short = f", {remaining} short there" if remaining else ""
-        line.reasons.append(
-            f"{warehouse_id} taken: {took} of {before}{short}{_why(option, demand, strategy)}"
+        reasons.append(
+            f"{warehouse_id} taken: {before - remaining} of {before}{short}"
+            f"{_why(option, demand, strategy)}"
         )
-        line.reasons += lot_reasons
+        reasons += lot_reasons
 
 
 def _undo(line: _Line, left: dict[int, int]) -> None:
@@ -295,13 +320,21 @@ def _result(
     order_reasons: list[str],
 ) -> AllocationPlan:
     plans = []
+    allocated = requested = 0
     for line in lines:
         d = line.demand
         picks = tuple(
-            Pick(d.line_id, d.sku, s.warehouse, s.bin, s.lot, q, s.expires_on)
-            for s, q in line.picks
+            [
+                Pick(d.line_id, d.sku, s.warehouse, s.bin, s.lot, q, s.expires_on)
+                for s, q in line.picks
+            ]
         )
-        short = d.quantity - sum(q for _, q in line.picks)
+        taken = 0
+        for _, q in line.picks:
+            taken += q
+        allocated += taken
+        requested += d.quantity
+        short = d.quantity - taken
         reasons = line.reasons
         if short:
             if policy.backorders:
@@ -320,8 +353,6 @@ def _result(
                 tuple(reasons),
             )
         )
-    allocated = sum(p.allocated for p in plans)
-    requested = sum(p.requested for p in plans)
     if allocated == requested:
         status = "allocated"
     elif allocated:
@@ -330,7 +361,7 @@ def _result(
         status = "backordered"
     else:
         status = "rejected"
-    skus = sorted({line.demand.sku for line in lines})
+    skus = sorted({line.demand.sku for line in lines}) if len(lines) > 1 else [lines[0].demand.sku]
     return AllocationPlan(
         demand.order_id,
         tuple(plans),

@@ -271,6 +271,7 @@ class AllocationStrategy:
     warehouse_rules: tuple[WarehouseRule, ...] = attrs.field(init=False, repr=False, eq=False)
     lot_rules: tuple[LotRule, ...] = attrs.field(init=False, repr=False, eq=False)
     fewest: FewestShipments | None = attrs.field(init=False, repr=False, eq=False)
+    _description: str = attrs.field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
         warehouse, lot, fewest = [], [], []
@@ -295,6 +296,7 @@ class AllocationStrategy:
         object.__setattr__(self, "warehouse_rules", tuple(warehouse))
         object.__setattr__(self, "lot_rules", tuple(lot))
         object.__setattr__(self, "fewest", fewest[0] if fewest else None)
+        object.__setattr__(self, "_description", self._describe())
 
     @classmethod
     def warehouse_priority(cls, lots: LotRule | None = None) -> AllocationStrategy:
@@ -323,6 +325,9 @@ class AllocationStrategy:
 
     def describe(self) -> str:
         """The chain as text, such as ``"most stock → FEFO"``."""
+        return self._description
+
+    def _describe(self) -> str:
         if self.name:
             return self.name
         parts = []
