@@ -187,12 +187,12 @@ def _fewest(
         for w in warehouses
     ]
     ranked = _rank(options, demand, strategy)
-    ids = [o.warehouse.id for o in ranked]
+    ids: list[str] = [o.warehouse.id for o in ranked]
     limit = min(strategy.fewest.max_warehouses, len(ids))
     skus = list(need)
     wanted = [need[sku] for sku in skus]
-    vectors = {w: [stock[sku].get(w, 0) for sku in skus] for w in ids}
-    capacity = {o.warehouse.id: o.available for o in ranked}
+    vectors: dict[str, list[int]] = {w: [stock[sku].get(w, 0) for sku in skus] for w in ids}
+    capacity: dict[str, int] = {o.warehouse.id: o.available for o in ranked}
 
     def covered(combo: tuple[str, ...]) -> int:
         units = 0
