@@ -1,0 +1,939 @@
+"""The storage adapter contract suite, shipped so integrators can prove their adapter.
+
+Every adapter of :mod:`ordercycle.storage` (memory, SQLite, PostgreSQL, and yours) must
+pass the same tests. They are plain pytest classes with an abstract fixture: subclass
+one in a test module whose name pytest collects, give the subclass a name starting with
+``Test``, and provide the fixture. That fixture is the integrator's hook:
+
+.. code-block:: python
+
+    import pytest
+    from ordercycle.testing.contracts import StorageContract
+    from my_package import MyStorage
+
+    class TestMyStorage(StorageContract):
+        @pytest.fixture
+        def storage(self):
+            storage = MyStorage(...)  # a fresh, empty database for every test
+            yield storage
+            storage.close()
+
+:class:`StorageContract` gathers every single-process contract (round trips, version
+conflicts, atomic commit and rollback, snapshots, idempotent command ids, outbox order
+and checkpoints, and threads racing for one stream and for scarce stock).
+:class:`ProcessConcurrencyContract` adds OS processes racing on one database; it needs a
+``storage_opener`` fixture instead: a picklable callable with no arguments that opens
+the same database in another process (``functools.partial(MyStorage, url)``).
+
+The events the contracts write are defined here (:class:`ContractItemAdded`,
+:class:`ContractStockReceived`, :class:`ContractStockReserved`), so an adapter is tested
+with events that carry text, integers, money and timestamps.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import queue
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import attrs
+import pytest
+
+from ordercycle.errors import ConcurrencyError, SerializationError, ValidationError
+from ordercycle.model.events import DomainEvent
+from ordercycle.money import Money
+from ordercycle.storage.errors import (
+    CommandAlreadyRecordedError,
+    CommandPayloadMismatchError,
+    EventSequenceError,
+    InvalidCheckpointError,
+    UnitOfWorkError,
+)
+from ordercycle.storage.ports import (
+    AggregateStore,
+    CommandLog,
+    Outbox,
+    SnapshotStore,
+    Storage,
+    UnitOfWork,
+)
+from ordercycle.storage.records import Snapshot, payload_hash
+
+__all__ = [
+    "AggregateStoreContract",
+    "CommandLogContract",
+    "ContractItemAdded",
+    "ContractStockReceived",
+    "ContractStockReserved",
+    "OutboxContract",
+    "ProcessConcurrencyContract",
+    "SnapshotContract",
+    "StorageContract",
+    "StorageFixture",
+    "ThreadConcurrencyContract",
+    "UnitOfWorkContract",
+    "item_added",
+]
+
+_EPOCH = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+
+
+@attrs.frozen(kw_only=True)
+class ContractItemAdded(DomainEvent):
+    """A contract test event: an item was added to a cart-like aggregate."""
+
+    event_type = "ordercycle.contract.ItemAdded"
+
+    sku: str
+    quantity: int
+    price: Money
+
+
+@attrs.frozen(kw_only=True)
+class ContractStockReceived(DomainEvent):
+    """A contract test event: units of a sku arrived (the first event of a stock stream)."""
+
+    event_type = "ordercycle.contract.StockReceived"
+
+    quantity: int
+
+
+@attrs.frozen(kw_only=True)
+class ContractStockReserved(DomainEvent):
+    """A contract test event: one worker reserved units of a stock stream."""
+
+    event_type = "ordercycle.contract.StockReserved"
+
+    quantity: int
+    worker: int
+    attempt: int
+
+
+def item_added(
+    aggregate_id: str, version: int, *, sku: str = "MUG", quantity: int = 1, price: str = "9.99"
+) -> ContractItemAdded:
+    """Build a :class:`ContractItemAdded` at a given version (a helper for the contracts)."""
+    return ContractItemAdded(
+        aggregate_id=aggregate_id,
+        version=version,
+        occurred_at=_EPOCH + timedelta(minutes=version),
+        sku=sku,
+        quantity=quantity,
+        price=Money(price, "USD"),
+    )
+
+
+def _items(aggregate_id: str, first: int, count: int) -> list[ContractItemAdded]:
+    return [
+        item_added(aggregate_id, version, sku=f"SKU-{version}", quantity=version)
+        for version in range(first, first + count)
+    ]
+
+
+def _write(storage: Storage, kind: str, aggregate_id: str, count: int) -> None:
+    with storage.unit_of_work() as uow:
+        start = uow.events.version(kind, aggregate_id)
+        uow.events.append(
+            kind, aggregate_id, _items(aggregate_id, start + 1, count), expected_version=start
+        )
+
+
+class StorageFixture:
+    """The integrator's hook: override :meth:`storage` to return a fresh, empty storage."""
+
+    @pytest.fixture
+    def storage(self) -> Iterator[Storage]:
+        """A fresh, empty storage for one test; close it after the test.
+
+        Override in your subclass. The default raises ``NotImplementedError``.
+        """
+        raise NotImplementedError(
+            "Provide a `storage` fixture in your subclass that yields a fresh, empty storage."
+        )
+
+
+# --- aggregate streams --------------------------------------------------------------------
+
+
+class AggregateStoreContract(StorageFixture):
+    """Round trips, versions and version conflicts of event streams."""
+
+    def test_a_new_stream_has_version_zero_and_no_events(self, storage: Storage) -> None:
+        with storage.unit_of_work() as uow:
+            assert uow.events.version("order", "O-1") == 0
+            assert uow.events.load("order", "O-1") == ()
+            assert uow.events.aggregate_ids("order") == ()
+
+    def test_appended_events_load_back_equal_and_in_order(self, storage: Storage) -> None:
+        events = _items("O-1", 1, 3)
+        with storage.unit_of_work() as uow:
+            assert uow.events.append("order", "O-1", events, expected_version=0) == 3
+        with storage.unit_of_work() as uow:
+            loaded = uow.events.load("order", "O-1")
+            assert loaded == tuple(events)
+            assert [type(event) for event in loaded] == [ContractItemAdded] * 3
+            assert isinstance(loaded[2], ContractItemAdded)
+            assert loaded[2].price == Money("9.99", "USD")
+            assert uow.events.version("order", "O-1") == 3
+
+    def test_every_contract_event_type_round_trips(self, storage: Storage) -> None:
+        events = [
+            ContractStockReceived(aggregate_id="MUG", version=1, occurred_at=_EPOCH, quantity=7),
+            ContractStockReserved(
+                aggregate_id="MUG", version=2, occurred_at=_EPOCH, quantity=2, worker=1, attempt=1
+            ),
+        ]
+        with storage.unit_of_work() as uow:
+            uow.events.append("stock", "MUG", events, expected_version=0)
+        with storage.unit_of_work() as uow:
+            assert uow.events.load("stock", "MUG") == tuple(events)
+
+    def test_load_after_a_version_returns_only_newer_events(self, storage: Storage) -> None:
+        events = _items("O-1", 1, 4)
+        with storage.unit_of_work() as uow:
+            uow.events.append("order", "O-1", events, expected_version=0)
+        with storage.unit_of_work() as uow:
+            assert uow.events.load("order", "O-1", after_version=2) == tuple(events[2:])
+            assert uow.events.load("order", "O-1", after_version=4) == ()
+            assert uow.events.load("order", "O-1", after_version=9) == ()
+
+    def test_appends_in_sequence_continue_the_stream(self, storage: Storage) -> None:
+        _write(storage, "order", "O-1", 2)
+        _write(storage, "order", "O-1", 1)
+        with storage.unit_of_work() as uow:
+            assert [event.version for event in uow.events.load("order", "O-1")] == [1, 2, 3]
+
+    def test_streams_are_kept_apart_by_kind_and_id(self, storage: Storage) -> None:
+        _write(storage, "order", "X-1", 2)
+        _write(storage, "invoice", "X-1", 1)
+        _write(storage, "order", "X-2", 3)
+        with storage.unit_of_work() as uow:
+            assert uow.events.version("order", "X-1") == 2
+            assert uow.events.version("invoice", "X-1") == 1
+            assert uow.events.version("order", "X-2") == 3
+            assert uow.events.aggregate_ids("order") == ("X-1", "X-2")
+            assert uow.events.aggregate_ids("invoice") == ("X-1",)
+            assert uow.events.aggregate_ids("payment") == ()
+
+    def test_aggregate_ids_are_sorted(self, storage: Storage) -> None:
+        for aggregate_id in ["O-3", "O-1", "O-2"]:
+            _write(storage, "order", aggregate_id, 1)
+        with storage.unit_of_work() as uow:
+            assert uow.events.aggregate_ids("order") == ("O-1", "O-2", "O-3")
+
+    def test_a_stale_append_raises_a_concurrency_error_naming_the_stream(
+        self, storage: Storage
+    ) -> None:
+        _write(storage, "order", "O-1", 2)
+        with storage.unit_of_work() as uow:
+            with pytest.raises(ConcurrencyError) as caught:
+                uow.events.append("order", "O-1", _items("O-1", 1, 1), expected_version=0)
+            error = caught.value
+            assert "order 'O-1'" in str(error)
+            assert "expected version 0" in str(error)
+            assert "found version 2" in str(error)
+            assert (error.expected_version, error.actual_version) == (0, 2)
+            assert uow.events.version("order", "O-1") == 2
+        with storage.unit_of_work() as uow:
+            assert len(uow.events.load("order", "O-1")) == 2
+
+    def test_an_append_ahead_of_the_stream_raises(self, storage: Storage) -> None:
+        _write(storage, "order", "O-1", 1)
+        with storage.unit_of_work() as uow:
+            with pytest.raises(ConcurrencyError, match="found version 1"):
+                uow.events.append("order", "O-1", _items("O-1", 4, 1), expected_version=3)
+            assert uow.events.version("order", "O-1") == 1
+
+    def test_a_failed_append_leaves_the_unit_of_work_usable(self, storage: Storage) -> None:
+        _write(storage, "order", "O-1", 1)
+        with storage.unit_of_work() as uow:
+            with pytest.raises(ConcurrencyError):
+                uow.events.append("order", "O-1", _items("O-1", 1, 1), expected_version=0)
+            uow.events.append("order", "O-1", _items("O-1", 2, 1), expected_version=1)
+        with storage.unit_of_work() as uow:
+            assert [event.version for event in uow.events.load("order", "O-1")] == [1, 2]
+            assert [m.version for m in uow.outbox.read()] == [1, 2]
+
+    def test_events_must_continue_the_stream(self, storage: Storage) -> None:
+        _write(storage, "order", "O-1", 1)
+        with storage.unit_of_work() as uow:
+            with pytest.raises(EventSequenceError, match=r"events\[0\]\.version.*2"):
+                uow.events.append("order", "O-1", _items("O-1", 3, 1), expected_version=1)
+            with pytest.raises(EventSequenceError, match=r"events\[1\]\.version"):
+                uow.events.append(
+                    "order", "O-1", [*_items("O-1", 2, 1), *_items("O-1", 2, 1)], expected_version=1
+                )
+            with pytest.raises(EventSequenceError, match=r"aggregate_id.*'O-1'"):
+                uow.events.append("order", "O-1", _items("O-2", 2, 1), expected_version=1)
+            with pytest.raises(EventSequenceError, match="DomainEvent"):
+                uow.events.append("order", "O-1", ["not an event"], expected_version=1)  # type: ignore[list-item]
+            assert uow.events.version("order", "O-1") == 1
+        with storage.unit_of_work() as uow:
+            assert len(uow.events.load("order", "O-1")) == 1
+            assert uow.outbox.last_position() >= 1
+            assert len(uow.outbox.read()) == 1
+
+    @pytest.mark.parametrize(
+        ("kind", "aggregate_id", "expected_version", "field"),
+        [
+            ("", "O-1", 0, "kind"),
+            (" order", "O-1", 0, "kind"),
+            ("order", "", 0, "aggregate_id"),
+            ("order", "O-1 ", 0, "aggregate_id"),
+            ("order", "O-1", -1, "expected_version"),
+            ("order", "O-1", True, "expected_version"),
+        ],
+    )
+    def test_bad_names_and_versions_are_refused(
+        self, storage: Storage, kind: str, aggregate_id: str, expected_version: int, field: str
+    ) -> None:
+        with storage.unit_of_work() as uow:
+            with pytest.raises(ValidationError, match=field):
+                uow.events.append(kind, aggregate_id, [], expected_version=expected_version)
+            assert uow.outbox.last_position() == 0
+
+    def test_bad_load_arguments_are_refused(self, storage: Storage) -> None:
+        with storage.unit_of_work() as uow:
+            with pytest.raises(ValidationError, match="after_version"):
+                uow.events.load("order", "O-1", after_version=-1)
+            with pytest.raises(ValidationError, match="kind"):
+                uow.events.version("", "O-1")
+            with pytest.raises(ValidationError, match="kind"):
+                uow.events.aggregate_ids("")
+
+    def test_an_empty_append_only_checks_the_version(self, storage: Storage) -> None:
+        _write(storage, "stock", "MUG", 2)
+        with storage.unit_of_work() as uow:
+            assert uow.events.append("stock", "MUG", [], expected_version=2) == 2
+            with pytest.raises(ConcurrencyError, match="stock 'MUG'"):
+                uow.events.append("stock", "MUG", [], expected_version=1)
+        with storage.unit_of_work() as uow:
+            assert uow.events.version("stock", "MUG") == 2
+            assert len(uow.outbox.read()) == 2
+
+    def test_appends_in_one_unit_of_work_see_each_other(self, storage: Storage) -> None:
+        with storage.unit_of_work() as uow:
+            uow.events.append("order", "O-1", _items("O-1", 1, 1), expected_version=0)
+            assert uow.events.version("order", "O-1") == 1
+            assert len(uow.events.load("order", "O-1")) == 1
+            assert uow.events.aggregate_ids("order") == ("O-1",)
+            uow.events.append("order", "O-1", _items("O-1", 2, 1), expected_version=1)
+            with pytest.raises(ConcurrencyError):
+                uow.events.append("order", "O-1", _items("O-1", 2, 1), expected_version=1)
+        with storage.unit_of_work() as uow:
+            assert uow.events.version("order", "O-1") == 2
+
+
+# --- units of work ------------------------------------------------------------------------
+
+
+class UnitOfWorkContract(StorageFixture):
+    """Atomic commit and rollback over every store, and the ``with`` protocol."""
+
+    def test_the_adapter_implements_the_ports(self, storage: Storage) -> None:
+        assert isinstance(storage, Storage)
+        with storage.unit_of_work() as uow:
+            assert isinstance(uow, UnitOfWork)
+            assert isinstance(uow.events, AggregateStore)
+            assert isinstance(uow.snapshots, SnapshotStore)
+            assert isinstance(uow.commands, CommandLog)
+            assert isinstance(uow.outbox, Outbox)
+
+    def test_leaving_the_block_normally_commits(self, storage: Storage) -> None:
+        with storage.unit_of_work() as uow:
+            uow.events.append("order", "O-1", _items("O-1", 1, 2), expected_version=0)
+        with storage.unit_of_work() as uow:
+            assert uow.events.version("order", "O-1") == 2
+
+    def test_an_exception_rolls_back_every_store(self, storage: Storage) -> None:
+        _write(storage, "order", "O-1", 1)
+        with storage.unit_of_work() as uow:
+            uow.outbox.save_checkpoint("mailer", 1)
+
+        class BoomError(Exception):
+            pass
+
+        def write_everything_then_fail() -> None:
+            with storage.unit_of_work() as uow:
+                uow.events.append("order", "O-1", _items("O-1", 2, 1), expected_version=1)
+                uow.events.append("invoice", "I-1", _items("I-1", 1, 1), expected_version=0)
+                uow.snapshots.save(
+                    Snapshot(kind="order", aggregate_id="O-1", version=2, payload='{"lines": 2}')
+                )
+                uow.commands.record("cmd-1", payload_hash({"n": 1}), {"ok": True})
+                uow.outbox.save_checkpoint("mailer", uow.outbox.last_position())
+                raise BoomError
+
+        with pytest.raises(BoomError):
+            write_everything_then_fail()
+        with storage.unit_of_work() as uow:
+            assert uow.events.version("order", "O-1") == 1
+            assert uow.events.version("invoice", "I-1") == 0
+            assert uow.events.aggregate_ids("invoice") == ()
+            assert uow.snapshots.latest("order", "O-1") is None
+            assert uow.commands.find("cmd-1", payload_hash({"n": 1})) is None
+            assert uow.outbox.checkpoint("mailer") == 1
+            assert [m.aggregate_id for m in uow.outbox.read()] == ["O-1"]
+
+    def test_rollback_discards_the_writes(self, storage: Storage) -> None:
+        with storage.unit_of_work() as uow:
+            uow.events.append("order", "O-1", _items("O-1", 1, 1), expected_version=0)
+            uow.rollback()
+        with storage.unit_of_work() as uow:
+            assert uow.events.version("order", "O-1") == 0
+            assert uow.outbox.last_position() == 0
+
+    def test_an_explicit_commit_ends_the_unit_of_work(self, storage: Storage) -> None:
+        with storage.unit_of_work() as uow:
+            uow.events.append("order", "O-1", _items("O-1", 1, 1), expected_version=0)
+            uow.commit()
+            with pytest.raises(UnitOfWorkError, match="already been committed"):
+                uow.events.version("order", "O-1")
+            with pytest.raises(UnitOfWorkError):
+                uow.commit()
+            with pytest.raises(UnitOfWorkError):
+                uow.rollback()
+        with storage.unit_of_work() as uow:
+            assert uow.events.version("order", "O-1") == 1
+
+    def test_a_unit_of_work_is_used_inside_its_block_only(self, storage: Storage) -> None:
+        uow = storage.unit_of_work()
+        with pytest.raises(UnitOfWorkError, match="has not begun"):
+            uow.events.load("order", "O-1")
+        with pytest.raises(UnitOfWorkError, match="has not begun"):
+            uow.commit()
+        with uow:
+            pass
+        with pytest.raises(UnitOfWorkError, match="already been committed"):
+            uow.outbox.read()
+        with pytest.raises(UnitOfWorkError, match="get a new one"), uow:
+            pass  # pragma: no cover
+
+    def test_a_stale_write_in_one_stream_undoes_the_whole_unit_of_work(
+        self, storage: Storage
+    ) -> None:
+        _write(storage, "stock", "MUG", 1)
+        with storage.unit_of_work() as uow:
+            planned = uow.events.version("stock", "MUG")
+        _write(storage, "stock", "MUG", 1)  # someone else moved the stock on
+
+        def place_order_and_take_stock() -> None:
+            with storage.unit_of_work() as uow:
+                uow.events.append("order", "O-1", _items("O-1", 1, 1), expected_version=0)
+                uow.events.append(
+                    "stock", "MUG", _items("MUG", planned + 1, 1), expected_version=planned
+                )
+
+        with pytest.raises(ConcurrencyError, match="stock 'MUG'"):
+            place_order_and_take_stock()
+        with storage.unit_of_work() as uow:
+            assert uow.events.version("order", "O-1") == 0
+            assert uow.events.version("stock", "MUG") == 2
+            assert [m.aggregate_id for m in uow.outbox.read()] == ["MUG", "MUG"]
+
+    def test_units_of_work_in_sequence_see_each_others_commits(self, storage: Storage) -> None:
+        for _ in range(3):
+            _write(storage, "order", "O-1", 1)
+        with storage.unit_of_work() as uow:
+            assert uow.events.version("order", "O-1") == 3
+
+
+# --- snapshots ----------------------------------------------------------------------------
+
+
+class SnapshotContract(StorageFixture):
+    """Optional snapshots: latest wins, versions stay within the stream."""
+
+    def test_a_stream_without_snapshots_has_none(self, storage: Storage) -> None:
+        with storage.unit_of_work() as uow:
+            assert uow.snapshots.latest("order", "O-1") is None
+
+    def test_the_latest_snapshot_wins(self, storage: Storage) -> None:
+        _write(storage, "order", "O-1", 3)
+        with storage.unit_of_work() as uow:
+            uow.snapshots.save(
+                Snapshot(kind="order", aggregate_id="O-1", version=3, payload='{"v": 3}')
+            )
+            uow.snapshots.save(
+                Snapshot(kind="order", aggregate_id="O-1", version=1, payload='{"v": 1}')
+            )
+        with storage.unit_of_work() as uow:
+            assert uow.snapshots.latest("order", "O-1") == Snapshot(
+                kind="order", aggregate_id="O-1", version=3, payload='{"v": 3}'
+            )
+            assert uow.snapshots.latest("invoice", "O-1") is None
+
+    def test_saving_the_same_version_again_replaces_it(self, storage: Storage) -> None:
+        _write(storage, "order", "O-1", 1)
+        for payload in ['{"v": "old"}', '{"v": "new"}']:
+            with storage.unit_of_work() as uow:
+                uow.snapshots.save(
+                    Snapshot(kind="order", aggregate_id="O-1", version=1, payload=payload)
+                )
+        with storage.unit_of_work() as uow:
+            found = uow.snapshots.latest("order", "O-1")
+            assert found is not None
+            assert found.payload == '{"v": "new"}'
+
+    def test_a_snapshot_beyond_the_stream_is_refused(self, storage: Storage) -> None:
+        _write(storage, "order", "O-1", 2)
+        with storage.unit_of_work() as uow:
+            with pytest.raises(ValidationError, match="1 to 2"):
+                uow.snapshots.save(
+                    Snapshot(kind="order", aggregate_id="O-1", version=3, payload="{}")
+                )
+            with pytest.raises(ValidationError, match="version"):
+                uow.snapshots.save(
+                    Snapshot(kind="order", aggregate_id="O-1", version=0, payload="{}")
+                )
+            with pytest.raises(ValidationError, match="JSON"):
+                uow.snapshots.save(
+                    Snapshot(kind="order", aggregate_id="O-1", version=1, payload="{not json")
+                )
+            assert uow.snapshots.latest("order", "O-1") is None
+
+
+# --- idempotency ---------------------------------------------------------------------------
+
+
+class CommandLogContract(StorageFixture):
+    """Processed command ids: found again with their result; other payloads refused."""
+
+    def test_an_unknown_command_is_not_found(self, storage: Storage) -> None:
+        with storage.unit_of_work() as uow:
+            assert uow.commands.find("cmd-1", payload_hash({"sku": "MUG"})) is None
+
+    def test_a_recorded_command_is_found_with_its_result(self, storage: Storage) -> None:
+        digest = payload_hash({"sku": "MUG", "qty": 2})
+        result = {"order_id": "O-7", "lines": [1, 2], "total": "19.98"}
+        with storage.unit_of_work() as uow:
+            record = uow.commands.record("cmd-1", digest, result)
+            assert record.result == result
+        with storage.unit_of_work() as uow:
+            found = uow.commands.find("cmd-1", payload_hash({"qty": 2, "sku": "MUG"}))
+            assert found is not None
+            assert (found.command_id, found.payload_hash, found.result) == ("cmd-1", digest, result)
+
+    def test_the_same_id_with_another_payload_is_refused(self, storage: Storage) -> None:
+        first, other = payload_hash({"qty": 2}), payload_hash({"qty": 3})
+        with storage.unit_of_work() as uow:
+            uow.commands.record("cmd-1", first, "done")
+        with storage.unit_of_work() as uow:
+            with pytest.raises(CommandPayloadMismatchError, match=r"'cmd-1'.*different payload"):
+                uow.commands.find("cmd-1", other)
+            with pytest.raises(CommandPayloadMismatchError) as caught:
+                uow.commands.record("cmd-1", other, "again")
+            assert (caught.value.stored_hash, caught.value.given_hash) == (first, other)
+        with storage.unit_of_work() as uow:
+            found = uow.commands.find("cmd-1", first)
+            assert found is not None
+            assert found.result == "done"
+
+    def test_recording_a_command_twice_is_refused(self, storage: Storage) -> None:
+        digest = payload_hash([1])
+        with storage.unit_of_work() as uow:
+            uow.commands.record("cmd-1", digest, 1)
+            with pytest.raises(CommandAlreadyRecordedError, match="already recorded"):
+                uow.commands.record("cmd-1", digest, 2)
+        with storage.unit_of_work() as uow:
+            with pytest.raises(CommandAlreadyRecordedError):
+                uow.commands.record("cmd-1", digest, 3)
+            found = uow.commands.find("cmd-1", digest)
+            assert found is not None
+            assert found.result == 1
+
+    def test_a_result_that_is_not_json_is_refused(self, storage: Storage) -> None:
+        with storage.unit_of_work() as uow:
+            with pytest.raises(SerializationError, match="JSON"):
+                uow.commands.record("cmd-1", payload_hash(1), {"when": object()})
+            assert uow.commands.find("cmd-1", payload_hash(1)) is None
+
+    def test_bad_command_ids_are_refused(self, storage: Storage) -> None:
+        with storage.unit_of_work() as uow:
+            with pytest.raises(ValidationError, match="command_id"):
+                uow.commands.find("", payload_hash(1))
+            with pytest.raises(ValidationError, match="payload_hash"):
+                uow.commands.record("cmd-1", "", 1)
+
+
+# --- outbox --------------------------------------------------------------------------------
+
+
+class OutboxContract(StorageFixture):
+    """The outbox: every appended event in commit order; checkpoints per consumer."""
+
+    def test_an_empty_outbox(self, storage: Storage) -> None:
+        with storage.unit_of_work() as uow:
+            assert uow.outbox.read() == ()
+            assert uow.outbox.last_position() == 0
+            assert uow.outbox.checkpoint("mailer") == 0
+
+    def test_events_appear_in_commit_order_with_increasing_positions(
+        self, storage: Storage
+    ) -> None:
+        _write(storage, "order", "O-2", 2)
+        _write(storage, "invoice", "I-1", 1)
+        _write(storage, "order", "O-1", 1)
+        with storage.unit_of_work() as uow:
+            messages = uow.outbox.read()
+            assert [(m.kind, m.aggregate_id, m.version) for m in messages] == [
+                ("order", "O-2", 1),
+                ("order", "O-2", 2),
+                ("invoice", "I-1", 1),
+                ("order", "O-1", 1),
+            ]
+            positions = [m.position for m in messages]
+            assert positions == sorted(set(positions))
+            assert positions[0] >= 1
+            assert uow.outbox.last_position() == positions[-1]
+            assert messages[1].event == item_added("O-2", 2, sku="SKU-2", quantity=2)
+            assert messages[1].event_type == "ordercycle.contract.ItemAdded"
+
+    def test_reading_pages_through_the_outbox(self, storage: Storage) -> None:
+        _write(storage, "order", "O-1", 5)
+        with storage.unit_of_work() as uow:
+            everything = uow.outbox.read()
+            first = uow.outbox.read(limit=2)
+            rest = uow.outbox.read(after=first[-1].position, limit=10)
+            assert first + rest == everything
+            assert uow.outbox.read(after=everything[-1].position) == ()
+            with pytest.raises(ValidationError, match="limit"):
+                uow.outbox.read(limit=0)
+            with pytest.raises(ValidationError, match="after"):
+                uow.outbox.read(after=-1)
+
+    def test_rolled_back_events_never_reach_the_outbox(self, storage: Storage) -> None:
+        _write(storage, "order", "O-1", 1)
+        with storage.unit_of_work() as uow:
+            uow.events.append("order", "O-1", _items("O-1", 2, 3), expected_version=1)
+            uow.rollback()
+        _write(storage, "order", "O-2", 1)
+        with storage.unit_of_work() as uow:
+            assert [(m.aggregate_id, m.version) for m in uow.outbox.read()] == [
+                ("O-1", 1),
+                ("O-2", 1),
+            ]
+
+    def test_checkpoints_are_saved_per_consumer(self, storage: Storage) -> None:
+        _write(storage, "order", "O-1", 3)
+        with storage.unit_of_work() as uow:
+            positions = [m.position for m in uow.outbox.read()]
+            uow.outbox.save_checkpoint("mailer", positions[1])
+            uow.outbox.save_checkpoint("ledger", positions[2])
+        with storage.unit_of_work() as uow:
+            assert uow.outbox.checkpoint("mailer") == positions[1]
+            assert uow.outbox.checkpoint("ledger") == positions[2]
+            assert uow.outbox.checkpoint("audit") == 0
+            pending = uow.outbox.read(after=uow.outbox.checkpoint("mailer"))
+            assert [m.position for m in pending] == positions[2:]
+
+    def test_a_checkpoint_never_moves_backwards_or_past_the_end(self, storage: Storage) -> None:
+        _write(storage, "order", "O-1", 2)
+        with storage.unit_of_work() as uow:
+            last = uow.outbox.last_position()
+            uow.outbox.save_checkpoint("mailer", last)
+        with storage.unit_of_work() as uow:
+            with pytest.raises(InvalidCheckpointError, match="mailer") as caught:
+                uow.outbox.save_checkpoint("mailer", last - 1)
+            assert f"current checkpoint {last}" in str(caught.value)
+            with pytest.raises(InvalidCheckpointError, match=f"last outbox position {last}"):
+                uow.outbox.save_checkpoint("mailer", last + 1)
+            with pytest.raises(ValidationError, match="consumer"):
+                uow.outbox.save_checkpoint("", last)
+            uow.outbox.save_checkpoint("mailer", last)  # saving the same position is fine
+            assert uow.outbox.checkpoint("mailer") == last
+
+    def test_a_consumer_that_fails_before_its_checkpoint_sees_the_events_again(
+        self, storage: Storage
+    ) -> None:
+        _write(storage, "order", "O-1", 2)
+        handled: list[tuple[str, int]] = []
+
+        def consume(fail: bool) -> None:
+            with storage.unit_of_work() as uow:
+                after = uow.outbox.checkpoint("mailer")
+                messages = uow.outbox.read(after=after)
+                for message in messages:
+                    handled.append((message.aggregate_id, message.version))
+                if fail:
+                    raise RuntimeError("mailer crashed")
+                if messages:
+                    uow.outbox.save_checkpoint("mailer", messages[-1].position)
+
+        with pytest.raises(RuntimeError):
+            consume(fail=True)
+        consume(fail=False)
+        consume(fail=False)
+        assert handled == [("O-1", 1), ("O-1", 2), ("O-1", 1), ("O-1", 2)]
+
+
+# --- concurrency -------------------------------------------------------------------------------
+
+
+def _append_with_retry(storage: Storage, aggregate_id: str, worker: int, count: int) -> int:
+    """Append ``count`` reservations, each planned in one unit of work and written in the
+    next (so that other writers can get in between); retry on conflicts. Returns the
+    number of conflicts met."""
+    conflicts = 0
+    done = 0
+    while done < count:
+        with storage.unit_of_work() as uow:
+            planned = uow.events.version("stock", aggregate_id)
+        event = ContractStockReserved(
+            aggregate_id=aggregate_id,
+            version=planned + 1,
+            occurred_at=_EPOCH,
+            quantity=1,
+            worker=worker,
+            attempt=done,
+        )
+        try:
+            with storage.unit_of_work() as uow:
+                uow.events.append("stock", aggregate_id, [event], expected_version=planned)
+        except ConcurrencyError:
+            conflicts += 1
+            continue
+        done += 1
+    return conflicts
+
+
+def _reserve_until_sold_out(storage: Storage, sku: str, worker: int) -> tuple[int, int]:
+    """Reserve one unit at a time, planned against the version read, until none is left.
+
+    Returns ``(units reserved, conflicts met)``.
+    """
+    reserved = conflicts = 0
+    while True:
+        with storage.unit_of_work() as uow:
+            events = uow.events.load("stock", sku)
+        available = sum(
+            event.quantity if isinstance(event, ContractStockReceived) else -event.quantity
+            for event in events
+            if isinstance(event, ContractStockReceived | ContractStockReserved)
+        )
+        if available <= 0:
+            return reserved, conflicts
+        event = ContractStockReserved(
+            aggregate_id=sku,
+            version=len(events) + 1,
+            occurred_at=_EPOCH,
+            quantity=1,
+            worker=worker,
+            attempt=reserved,
+        )
+        try:
+            with storage.unit_of_work() as uow:
+                uow.events.append("stock", sku, [event], expected_version=len(events))
+        except ConcurrencyError:
+            conflicts += 1
+            continue
+        reserved += 1
+
+
+def _receive(storage: Storage, sku: str, quantity: int) -> None:
+    with storage.unit_of_work() as uow:
+        uow.events.append(
+            "stock",
+            sku,
+            [
+                ContractStockReceived(
+                    aggregate_id=sku, version=1, occurred_at=_EPOCH, quantity=quantity
+                )
+            ],
+            expected_version=0,
+        )
+
+
+def _check_stream(storage: Storage, sku: str, expected: Counter[int], first: int) -> None:
+    """The stream holds versions ``1..n`` once each, and exactly the reported reservations;
+    the outbox holds the same events in version order."""
+    with storage.unit_of_work() as uow:
+        events = uow.events.load("stock", sku)
+        messages = [m for m in _read_all(uow) if m.aggregate_id == sku]
+    assert [event.version for event in events] == list(range(1, len(events) + 1))
+    reservations = [event for event in events[first:] if isinstance(event, ContractStockReserved)]
+    assert len(reservations) == len(events) - first
+    assert Counter(event.worker for event in reservations) == expected
+    per_worker: dict[int, list[int]] = {}
+    for event in reservations:
+        per_worker.setdefault(event.worker, []).append(event.attempt)
+    for attempts in per_worker.values():
+        assert attempts == list(range(len(attempts)))  # none lost, none written twice
+    assert [m.version for m in messages] == [event.version for event in events]
+
+
+def _read_all(uow: UnitOfWork) -> list[Any]:
+    messages: list[Any] = []
+    after = 0
+    while batch := uow.outbox.read(after=after, limit=500):
+        messages.extend(batch)
+        after = batch[-1].position
+    return messages
+
+
+class ThreadConcurrencyContract(StorageFixture):
+    """Threads sharing one storage race for one stream: nothing is lost or doubled."""
+
+    threads = 4
+    appends_per_thread = 6
+    stock = 20
+
+    def _run(self, target: Callable[[int], Any]) -> list[Any]:
+        results: dict[int, Any] = {}
+        errors: list[BaseException] = []
+        start = threading.Barrier(self.threads)
+
+        def run(worker: int) -> None:
+            try:
+                start.wait(timeout=60)
+                results[worker] = target(worker)
+            except BaseException as error:  # reported below, in the test's thread
+                errors.append(error)
+
+        workers = [threading.Thread(target=run, args=(n,)) for n in range(self.threads)]
+        for thread in workers:
+            thread.start()
+        for thread in workers:
+            thread.join(timeout=300)
+        assert not any(thread.is_alive() for thread in workers), "a worker thread hung"
+        if errors:
+            raise errors[0]
+        return [results[n] for n in range(self.threads)]
+
+    def test_threads_appending_to_one_stream_write_each_version_once(
+        self, storage: Storage
+    ) -> None:
+        _receive(storage, "MUG", 0)
+        self._run(
+            lambda worker: _append_with_retry(storage, "MUG", worker, self.appends_per_thread)
+        )
+        expected = Counter(dict.fromkeys(range(self.threads), self.appends_per_thread))
+        _check_stream(storage, "MUG", expected, first=1)
+
+    def test_threads_reserving_scarce_stock_never_oversell(self, storage: Storage) -> None:
+        _receive(storage, "MUG", self.stock)
+        results = self._run(lambda worker: _reserve_until_sold_out(storage, "MUG", worker))
+        reserved = Counter({n: units for n, (units, _) in enumerate(results) if units})
+        assert sum(reserved.values()) == self.stock
+        _check_stream(storage, "MUG", reserved, first=1)
+
+
+def _process_worker(
+    opener: Callable[[], Storage],
+    mode: str,
+    worker: int,
+    count: int,
+    start: Any,
+    results: Any,
+) -> None:
+    """Body of one OS process in :class:`ProcessConcurrencyContract` (importable by name)."""
+    try:
+        storage = opener()
+        try:
+            start.wait(timeout=120)
+            if mode == "append":
+                outcome: Any = (_append_with_retry(storage, "MUG", worker, count), count)
+            else:
+                outcome = _reserve_until_sold_out(storage, "MUG", worker)
+        finally:
+            storage.close()
+        results.put((worker, "ok", outcome))
+    except BaseException as error:
+        results.put((worker, "error", f"{type(error).__name__}: {error}"))
+
+
+class ProcessConcurrencyContract:
+    """OS processes sharing one database race for one stream: nothing lost or doubled.
+
+    Provide ``storage_opener``: a picklable callable without arguments that opens the
+    same (fresh, empty) database in any process, for example
+    ``functools.partial(SQLiteStorage, tmp_path / "shop.db")``. Processes are started
+    from a ``forkserver`` (safe when the test process runs threads), so the opener must
+    be picklable and importable by reference.
+    """
+
+    processes = 4
+    appends_per_process = 5
+    stock = 16
+
+    @pytest.fixture
+    def storage_opener(self) -> Callable[[], Storage]:
+        """The integrator's hook: return a picklable opener of one fresh database."""
+        raise NotImplementedError(
+            "Provide a `storage_opener` fixture returning a picklable callable that opens"
+            " the same fresh database in any process."
+        )
+
+    def _run(self, opener: Callable[[], Storage], mode: str, count: int) -> dict[int, Any]:
+        context = multiprocessing.get_context("forkserver")
+        # The fork server imports this module once; every worker forks from it.
+        context.set_forkserver_preload([__name__])
+        start = context.Barrier(self.processes)
+        results = context.Queue()
+        workers = [
+            context.Process(target=_process_worker, args=(opener, mode, n, count, start, results))
+            for n in range(self.processes)
+        ]
+        for process in workers:
+            process.start()
+        outcomes: dict[int, Any] = {}
+        problems: list[str] = []
+        try:
+            for _ in workers:
+                worker, status, outcome = results.get(timeout=300)
+                if status == "ok":
+                    outcomes[worker] = outcome
+                else:
+                    problems.append(f"process {worker}: {outcome}")
+        except queue.Empty:  # pragma: no cover - only when a process hangs
+            problems.append("a worker process did not report within 300 s")
+        finally:
+            for process in workers:
+                process.join(timeout=60)
+                if process.is_alive():  # pragma: no cover
+                    process.kill()
+                    process.join()
+            results.close()
+            results.join_thread()
+        assert not problems, "; ".join(problems)
+        return outcomes
+
+    def test_processes_appending_to_one_stream_write_each_version_once(
+        self, storage_opener: Callable[[], Storage]
+    ) -> None:
+        storage = storage_opener()
+        try:
+            _receive(storage, "MUG", 0)
+            self._run(storage_opener, "append", self.appends_per_process)
+            expected = Counter(dict.fromkeys(range(self.processes), self.appends_per_process))
+            _check_stream(storage, "MUG", expected, first=1)
+        finally:
+            storage.close()
+
+    def test_processes_reserving_scarce_stock_never_oversell(
+        self, storage_opener: Callable[[], Storage]
+    ) -> None:
+        storage = storage_opener()
+        try:
+            _receive(storage, "MUG", self.stock)
+            outcomes = self._run(storage_opener, "reserve", 0)
+            reserved = Counter({n: units for n, (units, _) in outcomes.items() if units})
+            assert sum(reserved.values()) == self.stock
+            _check_stream(storage, "MUG", reserved, first=1)
+        finally:
+            storage.close()
+
+
+class StorageContract(
+    AggregateStoreContract,
+    UnitOfWorkContract,
+    SnapshotContract,
+    CommandLogContract,
+    OutboxContract,
+    ThreadConcurrencyContract,
+):
+    """Every single-process contract; subclass it and provide the ``storage`` fixture."""

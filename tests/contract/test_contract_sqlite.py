@@ -1,0 +1,26 @@
+"""The storage contract suite against the SQLite adapter (threads and OS processes)."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from ordercycle.storage import SQLiteStorage
+from ordercycle.testing.contracts import ProcessConcurrencyContract, StorageContract
+
+
+class TestSQLiteStorageContract(StorageContract):
+    @pytest.fixture
+    def storage(self, tmp_path: Path) -> Iterator[SQLiteStorage]:
+        storage = SQLiteStorage(tmp_path / "contract.db")
+        yield storage
+        storage.close()
+
+
+class TestSQLiteProcessContract(ProcessConcurrencyContract):
+    @pytest.fixture
+    def storage_opener(self, tmp_path: Path) -> Callable[[], SQLiteStorage]:
+        return functools.partial(SQLiteStorage, tmp_path / "processes.db")
