@@ -1,4 +1,4 @@
-"""Picking: warehouse layouts and picker routes (heuristics and the exact optimum).
+"""Picking: warehouse layouts, picker routes, waves, batches and pick lists.
 
 >>> from ordercycle.picking import Bin, WarehouseLayout, route
 >>> layout = WarehouseLayout.henn_waescher()
@@ -9,35 +9,69 @@ Fraction(124, 1)
 
 from __future__ import annotations
 
+from ordercycle.picking.batching import BATCHING_METHODS, Batch, batch_orders
 from ordercycle.picking.errors import (
     BinOutsideLayoutError,
     DepotError,
     EmptyPickListError,
     InvalidBinError,
+    InvalidPickError,
     LayoutError,
+    OrderTooLargeError,
+    PickListError,
     RouteCheckError,
     UnknownMethodError,
 )
 from ordercycle.picking.layout import SIDES, Bin, Depot, Point, WarehouseLayout
+from ordercycle.picking.orders import Load, PickerCapacity, PickLine, PickOrder
+from ordercycle.picking.picklist import (
+    PickList,
+    PickListLine,
+    PickRates,
+    ShortPick,
+    pick_list,
+    pick_lists,
+)
 from ordercycle.picking.route import Route, Segment
-from ordercycle.picking.routing import EXACT_STOP_LIMIT, METHODS, route
+from ordercycle.picking.routing import EXACT_STOP_LIMIT, METHODS, optimal_length, route
+from ordercycle.picking.waves import WAVE_KEYS, Wave, build_waves
 
 __all__ = [
+    "BATCHING_METHODS",
     "EXACT_STOP_LIMIT",
     "METHODS",
     "SIDES",
+    "WAVE_KEYS",
+    "Batch",
     "Bin",
     "BinOutsideLayoutError",
     "Depot",
     "DepotError",
     "EmptyPickListError",
     "InvalidBinError",
+    "InvalidPickError",
     "LayoutError",
+    "Load",
+    "OrderTooLargeError",
+    "PickLine",
+    "PickList",
+    "PickListError",
+    "PickListLine",
+    "PickOrder",
+    "PickRates",
+    "PickerCapacity",
     "Point",
     "Route",
     "RouteCheckError",
     "Segment",
+    "ShortPick",
     "UnknownMethodError",
     "WarehouseLayout",
+    "Wave",
+    "batch_orders",
+    "build_waves",
+    "optimal_length",
+    "pick_list",
+    "pick_lists",
     "route",
 ]

@@ -17,7 +17,10 @@ __all__ = [
     "DepotError",
     "EmptyPickListError",
     "InvalidBinError",
+    "InvalidPickError",
     "LayoutError",
+    "OrderTooLargeError",
+    "PickListError",
     "RouteCheckError",
     "UnknownMethodError",
 ]
@@ -107,10 +110,12 @@ class UnknownMethodError(RoutingError):
         valid: The methods that would have been accepted.
     """
 
-    def __init__(self, method: object, valid: tuple[str, ...], reason: str = "") -> None:
-        why = reason or "it is not a routing method"
+    def __init__(
+        self, method: object, valid: tuple[str, ...], reason: str = "", *, action: str = "route"
+    ) -> None:
+        why = reason or f"it is not a method to {action} with"
         super().__init__(
-            f"Cannot route with method {method!r}: {why}; valid methods are {', '.join(valid)}."
+            f"Cannot {action} with method {method!r}: {why}; valid methods are {', '.join(valid)}."
         )
         self.method = method
         self.valid = valid
@@ -127,3 +132,57 @@ class RouteCheckError(RoutingError):
         super().__init__(f"Route by method {method!r} failed its check: {problem}.")
         self.method = method
         self.problem = problem
+
+
+class InvalidPickError(RoutingError):
+    """A pick line, pick order, capacity or rate is malformed.
+
+    Attributes:
+        subject: What was being built (``"PickLine L1"``, ``"PickOrder SO-7"``).
+        field: The field that was wrong.
+        value: The offending value.
+        expected: What would have been valid.
+    """
+
+    def __init__(self, subject: str, field: str, value: object, expected: str) -> None:
+        super().__init__(f"Invalid {field} for {subject}: {value!r}; expected {expected}.")
+        self.subject = subject
+        self.field = field
+        self.value = value
+        self.expected = expected
+
+
+class OrderTooLargeError(RoutingError):
+    """An order does not fit the picker's capacity even alone, so no batch can hold it.
+
+    Attributes:
+        order_id: The order.
+        measure: Which capacity it exceeds (``"items"``, ``"volume"``, ``"weight"``).
+        load: The order's load in that measure.
+        capacity: The picker's capacity in that measure.
+    """
+
+    def __init__(self, order_id: str, measure: str, load: object, capacity: object) -> None:
+        super().__init__(
+            f"Cannot batch order {order_id!r}: its {measure} ({load}) exceed the picker"
+            f" capacity ({capacity}); split the order or raise the capacity."
+        )
+        self.order_id = order_id
+        self.measure = measure
+        self.load = load
+        self.capacity = capacity
+
+
+class PickListError(RoutingError):
+    """A pick-list command is not valid (an unknown line, a found quantity out of range).
+
+    Attributes:
+        pick_list: The pick list's name.
+        reason: Why, including what would have been valid.
+    """
+
+    def __init__(self, pick_list: str, action: str, reason: str) -> None:
+        super().__init__(f"Cannot {action} on pick list {pick_list}: {reason}.")
+        self.pick_list = pick_list
+        self.action = action
+        self.reason = reason

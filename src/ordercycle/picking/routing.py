@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable
+from fractions import Fraction
 from typing import Final
 
 from ordercycle.picking import _ratliff_rosenthal as rr
@@ -24,7 +25,7 @@ from ordercycle.picking.errors import EmptyPickListError, InvalidBinError, Unkno
 from ordercycle.picking.layout import Bin, Depot, WarehouseLayout
 from ordercycle.picking.route import Route
 
-__all__ = ["EXACT_STOP_LIMIT", "METHODS", "route"]
+__all__ = ["EXACT_STOP_LIMIT", "METHODS", "optimal_length", "route"]
 
 #: Every routing method, in the order the docs present them.
 METHODS: Final = ("s_shape", "return", "midpoint", "largest_gap", "combined", "optimal")
@@ -119,6 +120,39 @@ def route(
     )
 
 
+def optimal_length(
+    layout: WarehouseLayout,
+    picks: Iterable[Bin],
+    *,
+    start: Depot | str | None = None,
+    end: Depot | str | None = None,
+) -> Fraction:
+    """The length of the ``optimal`` route, without building the :class:`Route`.
+
+    The same number as ``route(layout, picks, "optimal").length``, faster; batching uses
+    it to compare many candidate batches.
+
+    Raises:
+        EmptyPickListError: If ``picks`` is empty.
+        BinOutsideLayoutError: If a pick is not in the layout.
+        DepotError: If a depot is off the layout's cross aisles or unknown.
+    """
+    pick_list = tuple(picks)
+    if not pick_list:
+        raise EmptyPickListError()
+    first = _depot(layout, start, layout.depots[0])
+    last = _depot(layout, end, first)
+    grid = grid_of(layout)
+    points = [grid.ipoint(pick) for pick in pick_list]
+    a, b = grid.ipoint(first), grid.ipoint(last)
+    if layout.blocks == 1:
+        length = _ratliff_rosenthal_length(grid, points, a, b)
+    else:
+        walk, _ = _graph_tour(grid, points, a, b)
+        length = sum(grid.dist(p, q) for p, q in itertools.pairwise(walk))
+    return grid.to_length(length)
+
+
 def _depot(layout: WarehouseLayout, given: Depot | str | None, default: Depot) -> Depot:
     if given is None:
         return default
@@ -140,16 +174,29 @@ def _aisle_ys(grid: Grid, points: list[IPoint], flip: bool) -> dict[int, list[in
 # -- exact, single block ---------------------------------------------------------------------
 
 
-def _ratliff_rosenthal(
+def _rr_input(
     grid: Grid, points: list[IPoint], start: IPoint, end: IPoint
-) -> list[IPoint]:
-    n, length, spacing = grid.aisles, grid.block, grid.spacing
+) -> tuple[list[list[int]], list[int], list[int]]:
+    n, spacing = grid.aisles, grid.spacing
     picks = _aisle_ys(grid, points, flip=False)
     aisle_ys = [picks.get(j, []) for j in range(n)]
     req_front, req_back = [rr.REQ_NONE] * n, [rr.REQ_NONE] * n
     for depot in (start, end):
         table = req_front if depot[1] == 0 else req_back
         table[depot[0] // spacing] = rr.REQ_EVEN if start == end else rr.REQ_ODD
+    return aisle_ys, req_front, req_back
+
+
+def _ratliff_rosenthal_length(grid: Grid, points: list[IPoint], start: IPoint, end: IPoint) -> int:
+    aisle_ys, req_front, req_back = _rr_input(grid, points, start, end)
+    return rr.solve(aisle_ys, grid.block, grid.spacing, req_front, req_back)[0]
+
+
+def _ratliff_rosenthal(
+    grid: Grid, points: list[IPoint], start: IPoint, end: IPoint
+) -> list[IPoint]:
+    length, spacing = grid.block, grid.spacing
+    aisle_ys, req_front, req_back = _rr_input(grid, points, start, end)
     _, options, crossings = rr.solve(aisle_ys, length, spacing, req_front, req_back)
     edges: list[tuple[IPoint, IPoint]] = []
     for j, option in enumerate(options):

@@ -239,3 +239,17 @@ def test_check_catches_a_walk_that_ends_elsewhere() -> None:
     length = sum((s.length for s in segments), Fraction(0))
     with pytest.raises(RouteCheckError, match="not at the end depot"):
         _tampered(result, segments=segments, length=length).check()
+
+
+def test_the_program_reaches_exactly_the_seven_ratliff_rosenthal_classes() -> None:
+    from ordercycle.picking import _ratliff_rosenthal as rr
+
+    names = {0: "0", 1: "U", 2: "E"}
+    classes = set()
+    for state in rr.reachable_classes_after_crossing():
+        if state == 27:
+            classes.add("0,0,1C")
+        else:
+            a, b, c = state // 9, (state // 3) % 3, state % 3
+            classes.add(f"{names[a]},{names[b]},{c}C")
+    assert classes == {"U,U,1C", "E,0,1C", "0,E,1C", "E,E,1C", "E,E,2C", "0,0,0C", "0,0,1C"}
