@@ -111,7 +111,7 @@ class InvoiceMachine(RuleBasedStateMachine):
     @rule()
     def pay_exactly_what_settles(self) -> None:
         schedule = self.invoice.schedule
-        if schedule is None or not self.invoice.balance:
+        if schedule is None or self.invoice.state not in ("issued", "partially_paid"):
             return
         amount = self.invoice.balance - self.invoice.discount_available(self.day)
         if amount.is_positive:

@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Final
 
-from ordercycle.money import Rounding
+from ordercycle.money import Currency, Rounding
 
-__all__ = ["CONTEXT", "ZERO", "allocate_rounded", "quantize"]
+__all__ = ["CONTEXT", "ZERO", "allocate_rounded", "decimal_rounding", "quantize", "quantum_of"]
 
 #: Arithmetic for invoicing runs in this context, never in the caller's thread context.
 CONTEXT: Final = decimal.Context(
@@ -29,6 +29,22 @@ _MODES: Final[dict[Rounding, str]] = {
     Rounding.CEILING: decimal.ROUND_CEILING,
     Rounding.FLOOR: decimal.ROUND_FLOOR,
 }
+
+
+_QUANTA: dict[str, Decimal] = {}
+
+
+def quantum_of(currency: Currency) -> Decimal:
+    """The currency's minor unit as a decimal (memoized by code)."""
+    found = _QUANTA.get(currency.code)
+    if found is None:
+        found = _QUANTA[currency.code] = currency.quantum
+    return found
+
+
+def decimal_rounding(mode: Rounding) -> str:
+    """The :mod:`decimal` rounding constant for a :class:`Rounding` mode."""
+    return _MODES[mode]
 
 
 def quantize(value: Decimal, quantum: Decimal, mode: Rounding) -> Decimal:

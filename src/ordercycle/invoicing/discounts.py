@@ -22,6 +22,7 @@ from decimal import Decimal
 
 import attrs
 
+from ordercycle.invoicing._decimal import CONTEXT, ZERO, quantize
 from ordercycle.invoicing.due_dates import DueDateRule
 from ordercycle.invoicing.errors import InvalidDueDateRuleError
 from ordercycle.money import Money, Rounding
@@ -149,15 +150,23 @@ class EarlyDiscount:
         >>> EarlyDiscount.within_days(2, 7).amounts(Money("121.00", "USD"), Money("21.00", "USD"))
         (Money('2.42', 'USD'), Money('0.42', 'USD'))
         """
-        treatment = self.tax_treatment
-        if treatment is DiscountTaxTreatment.ON_EARLY_PAYMENT:
-            discount = (total * self.rate).round(rounding)
-            discount_tax = (tax * self.rate).round(rounding)
+        unit = total.currency
+        discount, discount_tax = self.raw_amounts(total.amount, tax.amount, unit.quantum, rounding)
+        return Money(discount, unit), Money(discount_tax, unit)
+
+    def raw_amounts(
+        self, total: Decimal, tax: Decimal, quantum: Decimal, rounding: Rounding
+    ) -> tuple[Decimal, Decimal]:
+        """:meth:`amounts` on decimals rounded to ``quantum``."""
+        rate = self.rate
+        if self.tax_treatment is DiscountTaxTreatment.ON_EARLY_PAYMENT:
+            discount = quantize(CONTEXT.multiply(total, rate), quantum, rounding)
+            discount_tax = quantize(CONTEXT.multiply(tax, rate), quantum, rounding)
             if abs(discount_tax) > abs(discount):
                 discount_tax = discount
             return discount, discount_tax
         untaxed = total - tax
-        return (untaxed * self.rate).round(rounding), Money.zero(total.currency.code)
+        return quantize(CONTEXT.multiply(untaxed, rate), quantum, rounding), ZERO * quantum
 
     def describe(self) -> str:
         """A short English description such as ``"2% within 10 days after anchor"``."""

@@ -48,7 +48,7 @@ from ordercycle.invoicing.events import (
 from ordercycle.invoicing.invoice_line import InvoiceLine
 from ordercycle.invoicing.numbering import NumberSeries
 from ordercycle.invoicing.schedule import Installment, PaymentSchedule
-from ordercycle.invoicing.taxes import TaxableAmount, TaxComputation, TaxProfile
+from ordercycle.invoicing.taxes import TaxComputation, TaxProfile
 from ordercycle.invoicing.terms import PaymentTerms
 from ordercycle.model.lifecycle import Lifecycle
 from ordercycle.money import Currency, Money
@@ -190,14 +190,15 @@ class Invoice:
             raise ValidationError.invalid(
                 f"invoice {invoice_id}", "lines", (), "at least one InvoiceLine"
             )
-        code = items[0].unit_price.currency.code
+        unit = items[0].unit_price.currency
         for item in items:
-            if item.unit_price.currency.code != code:
-                raise CurrencyMismatchError("invoice", code, item.unit_price.currency.code)
+            if item.unit_price.currency != unit:
+                raise CurrencyMismatchError("invoice", unit.code, item.unit_price.currency.code)
         mode = tax_profile.rounding_mode
-        taxes = tax_profile.compute(
-            [TaxableAmount(item.amount(mode=mode), item.tax_codes) for item in items],
-            code,
+        taxes = tax_profile.compute_raw(
+            [item.raw_amount(mode=mode) for item in items],
+            [item.tax_codes for item in items],
+            unit.code,
             base_discount=terms.tax_base_discount,
         )
         event = InvoiceDrafted(

@@ -8,7 +8,7 @@ from decimal import Decimal
 import attrs
 
 from ordercycle.errors import InvalidQuantityError, ValidationError
-from ordercycle.invoicing._decimal import CONTEXT, quantize
+from ordercycle.invoicing._decimal import CONTEXT, quantize, quantum_of
 from ordercycle.money import Money, Rounding
 
 __all__ = ["InvoiceLine"]
@@ -84,6 +84,13 @@ class InvoiceLine:
         >>> InvoiceLine("MUG", "Mug", 3, Money("3.335", "USD"), discount=10).amount()
         Money('9.00', 'USD')
         """
+        price = self.unit_price
+        return Money(self.raw_amount(quantity, mode), price.currency)
+
+    def raw_amount(
+        self, quantity: Decimal | None = None, mode: Rounding = Rounding.HALF_UP
+    ) -> Decimal:
+        """:meth:`amount` as a decimal (rounded to the minor unit)."""
         qty = self.quantity if quantity is None else quantity
         price = self.unit_price
         gross = CONTEXT.multiply(price.amount, qty)
@@ -91,5 +98,4 @@ class InvoiceLine:
             gross = CONTEXT.divide(
                 CONTEXT.multiply(gross, CONTEXT.subtract(_HUNDRED, self.discount)), _HUNDRED
             )
-        code = price.currency.code
-        return Money(quantize(gross, price.currency.quantum, mode), code)
+        return quantize(gross, quantum_of(price.currency), mode)

@@ -46,4 +46,4 @@ class NumberSeries:
 
     def take(self) -> tuple[str, NumberSeries]:
         """Return ``(number, next series)``."""
-        return self.peek(), attrs.evolve(self, next_number=self.next_number + 1)
+        return self.peek(), NumberSeries(self.prefix, self.next_number + 1, self.width)

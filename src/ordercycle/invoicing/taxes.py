@@ -19,13 +19,21 @@ add up exactly to the per-rate amounts, which add up exactly to the invoice's ta
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 import attrs
 
 from ordercycle.errors import CurrencyMismatchError
-from ordercycle.invoicing._decimal import CONTEXT, ZERO, allocate_rounded, quantize
+from ordercycle.invoicing._decimal import (
+    CONTEXT,
+    ZERO,
+    allocate_rounded,
+    decimal_rounding,
+    quantize,
+    quantum_of,
+)
 from ordercycle.invoicing.errors import InvalidTaxError
 from ordercycle.money import Currency, Money, Rounding
 
@@ -152,26 +160,65 @@ class TaxableAmount:
 
 
 @attrs.frozen
+class _Plan:
+    """The taxes of one combination of codes: rates, exemptions and coefficients."""
+
+    rates: tuple[TaxRate, ...]
+    exempt: tuple[bool, ...]
+    coefficients: tuple[Decimal, ...]
+    bases: tuple[Decimal, ...]
+    factor: Decimal
+
+
+_LineData = tuple[Decimal, tuple[tuple["TaxRate", Decimal, Decimal, bool], ...]]
+
+
+@attrs.frozen
 class TaxComputation:
     """The taxes of a set of lines, per line and per rate, exact to the minor unit.
 
     Args:
         currency: The currency of every amount.
-        lines: The taxes of each line, in input order.
         by_rate: One entry per rate used, in the profile's order.
         untaxed: The sum of the line amounts without tax.
         tax: The sum of all taxes.
         total: ``untaxed + tax``.
         rounding: Where tax was rounded.
+        line_data: Per line: the untaxed amount and ``(rate, unrounded base, tax, exempt)``
+            for each of its taxes, as decimals; :attr:`lines` presents them as money.
+        rounding_mode: How the bases in :attr:`lines` are rounded for display.
     """
 
     currency: Currency
-    lines: tuple[LineTaxes, ...]
     by_rate: tuple[TaxAmount, ...]
     untaxed: Money
     tax: Money
     total: Money
     rounding: TaxRounding
+    line_data: tuple[_LineData, ...] = attrs.field(repr=False)
+    rounding_mode: Rounding = Rounding.HALF_UP
+
+    @functools.cached_property
+    def lines(self) -> tuple[LineTaxes, ...]:
+        """The taxes of each line, in input order (built on first use)."""
+        code = self.currency
+        return tuple(
+            LineTaxes(
+                Money(untaxed, code),
+                tuple(
+                    TaxAmount(
+                        rate.code,
+                        rate.percent,
+                        Money(quantize(base, quantum_of(code), self.rounding_mode), code),
+                        Money(tax, code),
+                        exempt,
+                    )
+                    for rate, base, tax, exempt in taxes
+                ),
+                Money(untaxed + sum((t[2] for t in taxes), ZERO), code),
+            )
+            for untaxed, taxes in self.line_data
+        )
 
     def amount_for(self, code: str) -> Money:
         """The tax of one rate over the whole computation (zero when unused)."""
@@ -222,6 +269,7 @@ class TaxProfile:
     rounding_mode: Rounding = Rounding.HALF_UP
     exemptions: tuple[str, ...] = attrs.field(converter=_codes, default=())
     _index: dict[str, int] = attrs.field(init=False, repr=False, eq=False)
+    _plans: dict[tuple[str, ...], _Plan] = attrs.field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
         index: dict[str, int] = {}
@@ -244,6 +292,7 @@ class TaxProfile:
                 f" known codes: {', '.join(sorted(index)) or 'none'}."
             )
         object.__setattr__(self, "_index", index)
+        object.__setattr__(self, "_plans", {})
 
     def rate(self, code: str) -> TaxRate:
         """The rate with this code.
@@ -295,22 +344,50 @@ class TaxProfile:
             for line in lines
         ]
         code = self._currency(items, currency)
-        quantum = Currency.of(code).quantum
+        return self.compute_raw(
+            [item.amount.amount for item in items],
+            [item.tax_codes for item in items],
+            code,
+            base_discount=base_discount,
+        )
+
+    def compute_raw(
+        self,
+        amounts: Sequence[Decimal],
+        tax_codes: Sequence[Sequence[str]],
+        currency: str,
+        *,
+        base_discount: Decimal = ZERO,
+    ) -> TaxComputation:
+        """Like :meth:`compute`, for amounts already checked by the caller.
+
+        Args:
+            amounts: Line amounts as decimals, each rounded to the minor unit, not negative.
+            tax_codes: The tax codes of each line.
+            currency: The currency code.
+            base_discount: See :meth:`compute`.
+        """
+        unit = Currency.of(currency)
+        quantum = quantum_of(unit)
         if base_discount and self.prices_include_tax:
             raise InvalidTaxError(
                 f"Cannot reduce the tax base by {base_discount} in tax profile {self.name!r}:"
                 " a discount applied to tax at invoicing needs tax-excluded prices."
             )
         factor = _ONE - base_discount
-        plans = [self._line_plan(item, index) for index, item in enumerate(items)]
+        plans = [self._plan(codes, index) for index, codes in enumerate(tax_codes)]
+        multiply = CONTEXT.multiply
         raw: list[list[Decimal]] = []  # unrounded tax per line, per rate in plan
-        raw_bases: list[list[Decimal]] = []
-        for item, plan in zip(items, plans, strict=True):
-            taxes, bases = _line_raw(item.amount.amount, plan, self.prices_include_tax, factor)
-            raw.append(taxes)
-            raw_bases.append(bases)
+        untaxed_raw: list[Decimal] = []
+        for amount, plan in zip(amounts, plans, strict=True):
+            if self.prices_include_tax:
+                untaxed = CONTEXT.divide(amount, plan.factor)
+            else:
+                untaxed = multiply(amount, factor) if base_discount else amount
+            untaxed_raw.append(untaxed)
+            raw.append([multiply(untaxed, c) for c in plan.coefficients])
         rounded = self._round(raw, plans, quantum)
-        return self._assemble(items, plans, raw_bases, rounded, code, quantum)
+        return self._assemble(amounts, plans, untaxed_raw, rounded, unit)
 
     # --- internals ----------------------------------------------------------------------
 
@@ -332,10 +409,14 @@ class TaxProfile:
                 )
         return code
 
-    def _line_plan(self, item: TaxableAmount, index: int) -> list[tuple[TaxRate, bool]]:
-        """The rates of a line in profile order, each with its exemption flag."""
+    def _plan(self, codes: Sequence[str], index: int) -> _Plan:
+        """The rates of a line in profile order, with their coefficients (memoized)."""
+        key = tuple(codes)
+        found = self._plans.get(key)
+        if found is not None:
+            return found
         positions = []
-        for tax_code in item.tax_codes:
+        for tax_code in key:
             if tax_code not in self._index:
                 raise InvalidTaxError(
                     f"Unknown tax code {tax_code!r} on line {index + 1} for tax profile"
@@ -345,20 +426,29 @@ class TaxProfile:
         if len(set(positions)) != len(positions):
             raise InvalidTaxError(
                 f"Duplicate tax code on line {index + 1} for tax profile {self.name!r}:"
-                f" {list(item.tax_codes)}; expected each code once."
+                f" {list(key)}; expected each code once."
             )
-        return [(self.rates[p], self.rates[p].code in self.exemptions) for p in sorted(positions)]
+        rates = tuple(self.rates[p] for p in sorted(positions))
+        exempt = tuple(rate.code in self.exemptions for rate in rates)
+        coefficients, bases = _coefficients(rates, exempt)
+        plan = _Plan(rates, exempt, coefficients, bases, CONTEXT.add(_ONE, sum(coefficients, ZERO)))
+        self._plans[key] = plan
+        return plan
 
     def _round(
-        self, raw: list[list[Decimal]], plans: list[list[tuple[TaxRate, bool]]], quantum: Decimal
+        self, raw: list[list[Decimal]], plans: list[_Plan], quantum: Decimal
     ) -> list[list[Decimal]]:
         mode = self.rounding_mode
         if self.rounding is TaxRounding.PER_LINE:
-            return [[quantize(x, quantum, mode) for x in taxes] for taxes in raw]
+            rounding = decimal_rounding(mode)
+            return [
+                [x.quantize(quantum, rounding=rounding, context=CONTEXT) for x in taxes]
+                for taxes in raw
+            ]
         rounded = [[ZERO] * len(taxes) for taxes in raw]
         cells: dict[str, list[tuple[int, int]]] = {}
         for li, plan in enumerate(plans):
-            for ti, (rate, _exempt) in enumerate(plan):
+            for ti, rate in enumerate(plan.rates):
                 cells.setdefault(rate.code, []).append((li, ti))
         for positions in cells.values():
             parts = [raw[li][ti] for li, ti in positions]
@@ -371,80 +461,75 @@ class TaxProfile:
 
     def _assemble(
         self,
-        items: list[TaxableAmount],
-        plans: list[list[tuple[TaxRate, bool]]],
-        raw_bases: list[list[Decimal]],
+        amounts: Sequence[Decimal],
+        plans: list[_Plan],
+        untaxed_raw: list[Decimal],
         rounded: list[list[Decimal]],
-        code: str,
-        quantum: Decimal,
+        unit: Currency,
     ) -> TaxComputation:
         mode = self.rounding_mode
-        line_results = []
+        quantum = quantum_of(unit)
+        multiply = CONTEXT.multiply
+        line_data: list[_LineData] = []
         per_rate: dict[str, list[Decimal]] = {}
         untaxed_sum = ZERO
-        for item, plan, bases, taxes in zip(items, plans, raw_bases, rounded, strict=True):
-            line_tax = sum(taxes, ZERO)
-            amount = item.amount.amount
-            untaxed = amount - line_tax if self.prices_include_tax else amount
+        included = self.prices_include_tax
+        for amount, plan, base_untaxed, taxes in zip(
+            amounts, plans, untaxed_raw, rounded, strict=True
+        ):
+            untaxed = amount - sum(taxes, ZERO) if included else amount
             untaxed_sum += untaxed
             entries = []
-            for (rate, exempt), base, tax in zip(plan, bases, taxes, strict=True):
-                base_rounded = quantize(base, quantum, mode)
-                entries.append(
-                    TaxAmount(
-                        rate.code, rate.percent, Money(base_rounded, code), Money(tax, code), exempt
-                    )
-                )
-                total = per_rate.setdefault(rate.code, [ZERO, ZERO, ZERO])
-                total[0] += base
-                total[1] += tax
-                total[2] = Decimal(1) if exempt else ZERO
-            line_results.append(
-                LineTaxes(Money(untaxed, code), tuple(entries), Money(untaxed + line_tax, code))
-            )
+            for rate, exempt, coefficient, tax in zip(
+                plan.rates, plan.exempt, plan.bases, taxes, strict=True
+            ):
+                base = multiply(base_untaxed, coefficient)
+                entries.append((rate, base, tax, exempt))
+                total = per_rate.get(rate.code)
+                if total is None:
+                    per_rate[rate.code] = [base, tax]
+                else:
+                    total[0] += base
+                    total[1] += tax
+            line_data.append((untaxed, tuple(entries)))
         by_rate = tuple(
             TaxAmount(
                 rate.code,
                 rate.percent,
-                Money(quantize(per_rate[rate.code][0], quantum, mode), code),
-                Money(per_rate[rate.code][1], code),
-                bool(per_rate[rate.code][2]),
+                Money(quantize(per_rate[rate.code][0], quantum, mode), unit),
+                Money(per_rate[rate.code][1], unit),
+                rate.code in self.exemptions,
             )
             for rate in self.rates
             if rate.code in per_rate
         )
-        tax_sum = sum((entry.amount.amount for entry in by_rate), ZERO)
+        tax_sum = sum((totals[1] for totals in per_rate.values()), ZERO)
         return TaxComputation(
-            Currency.of(code),
-            tuple(line_results),
+            unit,
             by_rate,
-            Money(untaxed_sum, code),
-            Money(tax_sum, code),
-            Money(untaxed_sum + tax_sum, code),
+            Money(untaxed_sum, unit),
+            Money(tax_sum, unit),
+            Money(untaxed_sum + tax_sum, unit),
             self.rounding,
+            tuple(line_data),
+            mode,
         )
 
 
-def _line_raw(
-    amount: Decimal, plan: list[tuple[TaxRate, bool]], included: bool, factor: Decimal
-) -> tuple[list[Decimal], list[Decimal]]:
-    """Unrounded taxes and bases of one line (in plan order)."""
+def _coefficients(
+    rates: tuple[TaxRate, ...], exempt: tuple[bool, ...]
+) -> tuple[tuple[Decimal, ...], tuple[Decimal, ...]]:
+    """Tax and base per unit of untaxed amount, for rates in order (compound adds to base)."""
     coefficients: list[Decimal] = []
-    base_coefficients: list[Decimal] = []
+    bases: list[Decimal] = []
     base = _ONE
-    for rate, exempt in plan:
-        base_coefficients.append(base)
-        if exempt:
+    for rate, is_exempt in zip(rates, exempt, strict=True):
+        bases.append(base)
+        if is_exempt:
             coefficients.append(ZERO)
             continue
         tax = CONTEXT.divide(CONTEXT.multiply(base, rate.percent), _HUNDRED)
         coefficients.append(tax)
         if rate.compound:
             base = CONTEXT.add(base, tax)
-    if included:
-        untaxed = CONTEXT.divide(amount, CONTEXT.add(_ONE, sum(coefficients, ZERO)))
-    else:
-        untaxed = CONTEXT.multiply(amount, factor)
-    taxes = [CONTEXT.multiply(untaxed, c) for c in coefficients]
-    bases = [CONTEXT.multiply(untaxed, b) for b in base_coefficients]
-    return taxes, bases
+    return tuple(coefficients), tuple(bases)

@@ -23,6 +23,7 @@ from decimal import Decimal
 import attrs
 
 from ordercycle.errors import CurrencyMismatchError, ValidationError
+from ordercycle.invoicing._decimal import CONTEXT, ZERO, quantize, quantum_of
 from ordercycle.invoicing.discounts import DiscountTaxTreatment, EarlyDiscount
 from ordercycle.invoicing.due_dates import Anchor, DueDateRule
 from ordercycle.invoicing.errors import AmountExceedsTotalError, TermsShareError
@@ -173,9 +174,11 @@ class PaymentTerms:
     as_of: date | None = None
     name: str = ""
     rounding: Rounding = Rounding.HALF_UP
+    _labels: tuple[str, ...] = attrs.field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
         _check_lines(self.lines)
+        object.__setattr__(self, "_labels", tuple(line.label() for line in self.lines))
         if (self.anchor is Anchor.AS_OF) != (self.as_of is not None):
             raise ValidationError.invalid(
                 "PaymentTerms",
@@ -299,22 +302,23 @@ class PaymentTerms:
             raise CurrencyMismatchError("schedule", code, tax.currency.code)
         amounts = self._amounts(total)
         installments = tuple(
-            Installment(line.due.due_date(start), amount, line.label())
-            for line, amount in zip(self.lines, amounts, strict=True)
+            Installment(line.due.due_date(start), amount, label)
+            for line, amount, label in zip(self.lines, amounts, self._labels, strict=True)
         )
         if self.discount is None:
             return PaymentSchedule(total, start, installments)
-        discount, discount_tax = self.discount.amounts(
-            total, tax if tax is not None else Money.zero(code), self.rounding
+        unit = total.currency
+        discount, discount_tax = self.discount.raw_amounts(
+            total.amount, tax.amount if tax is not None else ZERO, quantum_of(unit), self.rounding
         )
         return PaymentSchedule(
             total,
             start,
             installments,
             discount_deadline=self.discount.deadline(start),
-            discount=discount,
-            discounted_amount=total - discount,
-            discount_tax=discount_tax,
+            discount=Money(discount, unit),
+            discounted_amount=Money(total.amount - discount, unit),
+            discount_tax=Money(discount_tax, unit),
             tax_treatment=self.discount.tax_treatment,
         )
 
@@ -332,31 +336,37 @@ class PaymentTerms:
         return anchor_date
 
     def _amounts(self, total: Money) -> list[Money]:
-        code = total.currency.code
-        amounts: list[Money] = []
-        cumulative = Decimal(0)
-        previous = Money.zero(code)
+        if len(self.lines) == 1:
+            return [total]
+        unit = total.currency
+        quantum = quantum_of(unit)
+        whole = total.amount
+        values: list[Decimal] = []
+        cumulative = ZERO
+        previous = ZERO
         for line in self.lines[:-1]:
             if line.percent is not None:
                 cumulative += line.percent
-                reached = (total * (cumulative / _HUNDRED)).round(self.rounding)
-                amounts.append(reached - previous)
+                share = CONTEXT.divide(CONTEXT.multiply(whole, cumulative), _HUNDRED)
+                reached = quantize(share, quantum, self.rounding)
+                values.append(reached - previous)
                 previous = reached
             else:
                 assert line.amount is not None  # only the last line may be the balance
-                if line.amount.currency != total.currency:
-                    raise CurrencyMismatchError("schedule", code, line.amount.currency.code)
-                amounts.append(line.amount)
-        used = Money.sum(amounts, currency=code)
-        remainder = total - used
-        if remainder.is_negative:
+                if line.amount.currency != unit:
+                    raise CurrencyMismatchError("schedule", unit.code, line.amount.currency.code)
+                values.append(line.amount.amount)
+        used = sum(values, ZERO)
+        remainder = whole - used
+        if remainder < 0:
+            code = unit.code
             fixed = Money.sum((line.amount for line in self.lines if line.amount), currency=code)
             raise AmountExceedsTotalError(
                 f"Cannot schedule {total} on terms {self}: the fixed amounts ({fixed}) and"
-                f" percentages take {used}, more than the total; lower the fixed amounts or"
-                " raise the total.",
+                f" percentages take {Money(used, unit)}, more than the total; lower the fixed"
+                " amounts or raise the total.",
                 total=total,
                 fixed=fixed,
             )
-        amounts.append(remainder)
-        return amounts
+        values.append(remainder)
+        return [Money(value, unit) for value in values]
