@@ -9,13 +9,19 @@ from __future__ import annotations
 
 import functools
 import os
+import threading
 import uuid
 from collections.abc import Callable, Iterator
 
 import pytest
 
-from ordercycle.storage import PostgresStorage
-from ordercycle.testing.contracts import ProcessConcurrencyContract, StorageContract
+from ordercycle.errors import ConcurrencyError
+from ordercycle.storage import PostgresStorage, SchemaVersionError, payload_hash
+from ordercycle.testing.contracts import (
+    ProcessConcurrencyContract,
+    StorageContract,
+    item_added,
+)
 
 DSN_VARIABLE = "ORDERCYCLE_TEST_POSTGRES_DSN"
 
@@ -53,3 +59,64 @@ class TestPostgresProcessContract(ProcessConcurrencyContract):
     def storage_opener(self, schema: tuple[str, str]) -> Callable[[], PostgresStorage]:
         dsn, name = schema
         return functools.partial(PostgresStorage, dsn, schema=name)
+
+
+def test_an_old_postgres_schema_is_migrated_on_open(schema: tuple[str, str]) -> None:
+    import psycopg
+
+    dsn, name = schema
+    old = PostgresStorage(dsn, schema=name, migrate_upto=1)
+    assert old.schema_version == 1
+    with old.unit_of_work() as uow:
+        uow.events.append("order", "O-1", [item_added("O-1", 1)], expected_version=0)
+    old.close()
+    storage = PostgresStorage(dsn, schema=name)
+    assert storage.schema_version == 2
+    with storage.unit_of_work() as uow:
+        assert uow.events.load("order", "O-1") == (item_added("O-1", 1),)
+        uow.commands.record("cmd-1", payload_hash(1), "ok")
+    storage.close()
+    with psycopg.connect(dsn, autocommit=True) as connection:
+        rows = connection.execute(f'SELECT version FROM "{name}".ordercycle_schema ORDER BY 1')
+        assert [row[0] for row in rows] == [1, 2]
+
+
+def test_a_newer_postgres_schema_is_refused(schema: tuple[str, str]) -> None:
+    import psycopg
+
+    dsn, name = schema
+    PostgresStorage(dsn, schema=name).close()
+    with psycopg.connect(dsn, autocommit=True) as connection:
+        connection.execute(f"INSERT INTO \"{name}\".ordercycle_schema VALUES (7, 'future')")
+    with pytest.raises(SchemaVersionError, match="schema version 7"):
+        PostgresStorage(dsn, schema=name)
+
+
+def test_the_unique_constraint_turns_a_racing_insert_into_a_conflict(
+    schema: tuple[str, str],
+) -> None:
+    """A writer that bypasses the adapter's lock still cannot write version 2 twice."""
+    import psycopg
+
+    dsn, name = schema
+    storage = PostgresStorage(dsn, schema=name)
+    with storage.unit_of_work() as uow:
+        uow.events.append("stock", "MUG", [item_added("MUG", 1)], expected_version=0)
+    rogue = psycopg.connect(dsn, autocommit=True)
+    rogue.execute("BEGIN")
+    rogue.execute(
+        f'INSERT INTO "{name}".ordercycle_events VALUES (%s, %s, %s, %s, %s)',
+        ("stock", "MUG", 2, "rogue", "{}"),
+    )
+    committer = threading.Timer(0.5, lambda: rogue.execute("COMMIT"))
+    committer.start()
+    try:
+        with storage.unit_of_work() as uow:
+            # Blocks on the unique index until the rogue commits, or sees its row.
+            with pytest.raises(ConcurrencyError, match="found version 2"):
+                uow.events.append("stock", "MUG", [item_added("MUG", 2)], expected_version=1)
+            assert uow.events.version("stock", "MUG") == 2
+    finally:
+        committer.join()
+        rogue.close()
+        storage.close()
