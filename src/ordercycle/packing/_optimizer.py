@@ -138,8 +138,10 @@ class Solution:
 
 
 def _sort_key(unit: EngineUnit) -> tuple[object, ...]:
+    # Units that may carry little go last (they end up on top), big ones first.
     longest = max(max(o) for o in unit.orientations)
-    return (-unit.volume, -longest, unit.key)
+    limit = unit.load_limit
+    return (limit is not None, -(limit or 0), -unit.volume, -longest, unit.key)
 
 
 class Solver:
@@ -242,7 +244,12 @@ class Solver:
             if box is None:
                 failed.append(spec)
                 continue
-            return spec, box, self._single_reason(spec, weight, failed, ranked[position + 1 :])
+            rest = [
+                s
+                for s in ranked[position + 1 :]
+                if self._screen(s, blocks, Bin(s.size, s.cap, None))
+            ]
+            return spec, box, self._single_reason(spec, weight, failed, rest)
         return None
 
     def _single_reason(self, spec: Spec, weight: int, failed: list[Spec], rest: list[Spec]) -> str:

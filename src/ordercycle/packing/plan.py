@@ -29,6 +29,14 @@ def _mm3(values: tuple[Fraction, Fraction, Fraction]) -> tuple[Any, Any, Any]:
     return (from_exact(values[0], "mm"), from_exact(values[1], "mm"), from_exact(values[2], "mm"))
 
 
+def _weight_text(quantity: Any) -> str:
+    return f"{float(quantity.magnitude):g} {quantity.units:~P}"
+
+
+def _value_text(value: Any) -> str:
+    return _weight_text(value) if hasattr(value, "magnitude") else str(value)
+
+
 @attrs.frozen
 class Placement:
     """Where one unit of an item sits inside a carton.
@@ -242,12 +250,17 @@ class PackingPlan:
         """A short report: one line per package, then the bound and the notes."""
         lines = []
         for number, package in enumerate(self.packages, start=1):
-            billable = package.billable_weight
             lines.append(
                 f"{number}. {package.carton.name}: {len(package)} units,"
-                f" billable {billable:~P}, fill {float(package.fill_ratio):.0%} - {package.reason}"
+                f" billable {_weight_text(package.billable_weight)},"
+                f" fill {float(package.fill_ratio):.0%} - {package.reason}"
             )
-        lines.append(f"lower bound on {self.objective}: {self.lower_bound}")
+        bound = self.lower_bound
+        shown = _weight_text(bound) if hasattr(bound, "magnitude") else str(bound)
+        lines.append(
+            f"total {self.objective.replace('_', ' ')}: {_value_text(self.objective_value)}"
+            f" (lower bound {shown})"
+        )
         lines.extend(self.notes)
         lines.extend(f"unpacked {u.item.sku} #{u.unit}: {u.reason}" for u in self.unpacked)
         return "\n".join(lines)
