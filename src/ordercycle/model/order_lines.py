@@ -1,0 +1,240 @@
+"""Order lines: what is ordered (sku, quantity, price, discounts, tax code) and its ledger.
+
+:class:`NewLine` is the request for a line, as carried by events and change sets;
+:class:`OrderLine` is the line inside an order, whose quantities live in a
+:class:`~ordercycle.model.ledger.LineLedger`.
+
+>>> from ordercycle.money import Money
+>>> line = NewLine("L1", "MUG-12", 4, Money("10.00", "USD"),
+...                discounts=(Discount.percent("25", reason="launch"),))
+>>> OrderLine.from_new(line).net_unit_price
+Money('7.50', 'USD')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from ordercycle.errors import InvalidQuantityError, ValidationError
+from ordercycle.model.ids import Sku, parse_id, parse_sku
+from ordercycle.model.ledger import LineLedger
+from ordercycle.money import Money
+
+__all__ = ["Discount", "NewLine", "OrderLine"]
+
+
+def _rate(value: object) -> Decimal | None:
+    if value is None or isinstance(value, Decimal):
+        return value
+    if isinstance(value, int | str) and not isinstance(value, bool):
+        try:
+            return Decimal(value)
+        except ArithmeticError:
+            pass
+    raise ValidationError.invalid(
+        "discount", "rate", value, "a Decimal, int or numeric str between 0 and 1"
+    )
+
+
+@attrs.frozen
+class Discount:
+    """A discount on each unit of a line: a ``rate`` (``0.10`` for 10 %) or an ``amount``.
+
+    Discounts of a line apply in order; the net unit price may not fall below zero.
+
+    Args:
+        rate: The fraction taken off the unit price, ``0 < rate <= 1``.
+        amount: The amount taken off each unit (positive).
+        reason: Why it is given (``"launch promotion"``).
+
+    Raises:
+        ValidationError: Both or neither of ``rate`` and ``amount`` given, or out of range.
+
+    >>> Discount(rate=Decimal("1.5"))
+    Traceback (most recent call last):
+    ...
+    ordercycle.errors.ValidationError: Invalid rate for discount: Decimal('1.5'); expected a fraction with 0 < rate <= 1 (0.10 is 10 %).
+    """  # noqa: E501
+
+    rate: Decimal | None = attrs.field(default=None, converter=_rate, kw_only=True)
+    amount: Money | None = attrs.field(default=None, kw_only=True)
+    reason: str = attrs.field(default="", kw_only=True)
+
+    def __attrs_post_init__(self) -> None:
+        if (self.rate is None) == (self.amount is None):
+            raise ValidationError.invalid(
+                "discount", "rate/amount", (self.rate, self.amount), "exactly one of them"
+            )
+        if self.rate is not None and not Decimal(0) < self.rate <= Decimal(1):
+            raise ValidationError.invalid(
+                "discount", "rate", self.rate, "a fraction with 0 < rate <= 1 (0.10 is 10 %)"
+            )
+        if self.amount is not None and (
+            not isinstance(self.amount, Money) or not self.amount.is_positive
+        ):
+            raise ValidationError.invalid(
+                "discount", "amount", self.amount, "a positive Money amount per unit"
+            )
+
+    @classmethod
+    def percent(cls, percent: Decimal | int | str, *, reason: str = "") -> Discount:
+        """A discount of ``percent`` per cent (``Discount.percent("10")`` is 10 %)."""
+        return cls(rate=_percent(percent), reason=reason)
+
+    @classmethod
+    def per_unit(cls, amount: Money, *, reason: str = "") -> Discount:
+        """A fixed ``amount`` off each unit."""
+        return cls(amount=amount, reason=reason)
+
+    def apply(self, price: Money) -> Money:
+        """The unit ``price`` after this discount (unrounded)."""
+        if self.rate is not None:
+            return price - price * self.rate
+        assert self.amount is not None
+        return price - self.amount
+
+
+def _percent(value: Decimal | int | str) -> Decimal:
+    rate = _rate(value)
+    assert rate is not None
+    return rate / 100
+
+
+def _subject(instance: Any) -> str:
+    line_id = getattr(instance, "line_id", "?")
+    return f"line {line_id}"
+
+
+def _line_id(value: object) -> str:
+    return parse_id("line id", value)
+
+
+def _check_price(instance: Any, _attribute: object, value: Any) -> None:
+    if not isinstance(value, Money) or value.is_negative:
+        raise ValidationError.invalid(
+            _subject(instance), "unit price", value, "a Money amount of zero or more"
+        )
+
+
+def _check_quantity(instance: Any, _attribute: object, value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise InvalidQuantityError.invalid(
+            _subject(instance), "quantity", value, "a positive integer"
+        )
+
+
+def _check_discounts(instance: Any, _attribute: object, value: Any) -> None:
+    if not isinstance(value, tuple) or not all(isinstance(d, Discount) for d in value):
+        raise ValidationError.invalid(
+            _subject(instance), "discounts", value, "a tuple of Discount values"
+        )
+    price = instance.unit_price
+    for discount in value:
+        if discount.amount is not None and discount.amount.currency != price.currency:
+            raise ValidationError.invalid(
+                _subject(instance),
+                "discount currency",
+                discount.amount.currency.code,
+                f"the unit price's currency {price.currency.code}",
+            )
+        price = discount.apply(price)
+        if price.is_negative:
+            raise ValidationError.invalid(
+                _subject(instance), "discounts", value, "discounts that leave a price of 0 or more"
+            )
+
+
+def _check_tax_code(instance: Any, _attribute: object, value: Any) -> None:
+    if not isinstance(value, str) or value != value.strip():
+        raise ValidationError.invalid(
+            _subject(instance), "tax code", value, "text without surrounding spaces (or empty)"
+        )
+
+
+def _as_discounts(value: Iterable[Discount]) -> tuple[Discount, ...]:
+    return tuple(value)
+
+
+def _net(unit_price: Money, discounts: tuple[Discount, ...]) -> Money:
+    price = unit_price
+    for discount in discounts:
+        price = discount.apply(price)
+    return price
+
+
+@attrs.frozen
+class NewLine:
+    """A line to add to an order.
+
+    Args:
+        line_id: Unique within the order (``"L1"``).
+        sku: The product.
+        quantity: Units ordered, a positive integer.
+        unit_price: Price of one unit before discounts.
+        tax_code: Tax category resolved by invoicing (``"standard"``); may be empty.
+        discounts: Per-unit discounts, applied in order.
+
+    Raises:
+        InvalidQuantityError: ``quantity`` is not a positive integer.
+        ValidationError: Another field is invalid (the message names the line and field).
+    """
+
+    line_id: str = attrs.field(converter=_line_id)
+    sku: Sku = attrs.field(converter=parse_sku)
+    quantity: int = attrs.field(validator=_check_quantity)
+    unit_price: Money = attrs.field(validator=_check_price)
+    tax_code: str = attrs.field(default="", kw_only=True, validator=_check_tax_code)
+    discounts: tuple[Discount, ...] = attrs.field(
+        default=(), kw_only=True, converter=_as_discounts, validator=_check_discounts
+    )
+
+
+@attrs.frozen
+class OrderLine:
+    """A line of an order: product, price terms and the quantity ledger.
+
+    Attributes:
+        line_id: Unique within the order.
+        sku: The product.
+        unit_price: Price of one unit before discounts.
+        ledger: Where each unit is (see :class:`~ordercycle.model.ledger.LineLedger`).
+        tax_code: Tax category for invoicing.
+        discounts: Per-unit discounts, applied in order.
+    """
+
+    line_id: str
+    sku: Sku
+    unit_price: Money
+    ledger: LineLedger
+    tax_code: str = ""
+    discounts: tuple[Discount, ...] = ()
+
+    @classmethod
+    def from_new(cls, line: NewLine) -> OrderLine:
+        """The order line for a :class:`NewLine`, with every unit open."""
+        return cls(
+            line.line_id,
+            line.sku,
+            line.unit_price,
+            LineLedger.of(line.quantity),
+            tax_code=line.tax_code,
+            discounts=line.discounts,
+        )
+
+    @property
+    def quantity(self) -> int:
+        """Units ordered (including canceled ones): ``ledger.ordered``."""
+        return self.ledger.ordered
+
+    @property
+    def net_unit_price(self) -> Money:
+        """Unit price after every discount, unrounded."""
+        return _net(self.unit_price, self.discounts)
+
+    def amount(self, quantity: int) -> Money:
+        """Net amount of ``quantity`` units, rounded to the currency's minor unit."""
+        return (self.net_unit_price * quantity).round()
