@@ -13,18 +13,23 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ordercycle.errors import (
+    CurrencyMismatchError,
     DuplicateError,
     InvalidQuantityError,
     NotFoundError,
     OrderCycleError,
+    TransitionNotAllowedError,
     ValidationError,
 )
 
 __all__ = [
     "ChangeNotAllowedError",
+    "CommandNotAllowedError",
     "DuplicateLineError",
+    "EventHistoryError",
     "LedgerLawError",
     "OrderCommandError",
+    "OrderCurrencyError",
     "QuantityNotAvailableError",
     "UnknownHoldError",
     "UnknownLineError",
@@ -85,16 +90,73 @@ class LedgerLawError(OrderCycleError, ValueError):
 class OrderCommandError(ValidationError):
     """An order command is refused for a business reason (the message says which).
 
+    The message reads ``Cannot <action>: <reason>.``, so ``action`` names the object:
+    ``"change the price of line L1 of order O-17"``.
+
     Attributes:
         subject: The order (``"order O-17"``).
-        action: What was attempted (``"change the price of line L1"``).
+        action: What was attempted, naming the object.
         reason: Why it is refused.
     """
 
     def __init__(self, subject: str, action: str, reason: str) -> None:
-        super().__init__(f"Cannot {action} of {subject}: {reason}.", subject=subject)
+        super().__init__(f"Cannot {action}: {reason}.", subject=subject)
         self.action = action
         self.reason = reason
+
+
+class CommandNotAllowedError(TransitionNotAllowedError):
+    """A command is not allowed in the order's current state, or while it is on hold.
+
+    Reads ``Cannot pick units of order O-17: it is confirmed; allowed when the order is
+    released.``
+
+    Attributes:
+        subject: The order.
+        event: The command (``"pick units of"``).
+        state: The order's state.
+        reason: Why it is refused.
+        allowed_states: The states in which the command is allowed.
+    """
+
+    def __init__(
+        self,
+        subject: str,
+        command: str,
+        state: str,
+        *,
+        reason: str,
+        allowed_states: Iterable[str] = (),
+    ) -> None:
+        super().__init__(subject, command, state, reason=reason)
+        states = tuple(allowed_states)
+        where = f"; allowed when the order is {' or '.join(states)}" if states else ""
+        message = f"Cannot {command} {subject}: {reason}{where}."
+        self.message = message
+        self.args = (message,)
+        self.allowed_states = states
+
+
+class OrderCurrencyError(CurrencyMismatchError):
+    """Money in another currency was given to an order.
+
+    Attributes:
+        left: The order's currency.
+        right: The currency given.
+    """
+
+    def __init__(self, subject: str, what: str, expected: str, given: str) -> None:
+        super().__init__(f"use for {what} of {subject}", expected, given)
+        message = (
+            f"Cannot use {given} for {what} of {subject}: the order is in {expected};"
+            " convert first."
+        )
+        self.message = message
+        self.args = (message,)
+
+
+class EventHistoryError(ValidationError):
+    """A list of events cannot be replayed into an order (wrong start, gap, other order)."""
 
 
 class ChangeNotAllowedError(OrderCommandError):
