@@ -32,7 +32,7 @@ _LATEST = datetime.max.replace(tzinfo=UTC)
 class Backorder:
     """Units of one order line waiting for stock.
 
-    Args:
+    Attributes:
         order_id: The order.
         line_id: The line.
         sku: The sku.

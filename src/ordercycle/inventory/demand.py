@@ -34,7 +34,7 @@ def _shelf_life(instance: object, attribute: attrs.Attribute[Any], value: object
 class DemandLine:
     """One order line to allocate.
 
-    Args:
+    Attributes:
         line_id: The line's id within its order.
         sku: The sku ordered.
         quantity: Units wanted (an int, or a pint ``count`` quantity).
@@ -69,7 +69,7 @@ def _lines(values: Iterable[DemandLine]) -> tuple[DemandLine, ...]:
 class Demand:
     """An order's lines with where they go and how urgent they are.
 
-    Args:
+    Attributes:
         order_id: The order the lines belong to.
         lines: The lines, with unique ids.
         destination: Anything a distance function understands (a postcode, ``(x, y)``).
@@ -137,7 +137,7 @@ class Completeness(enum.Enum):
 class AllocationPolicy:
     """What to do when stock is short.
 
-    Args:
+    Attributes:
         completeness: See :class:`Completeness`.
         backorders: Whether the unallocated remainder waits as a backorder (``True``) or
             is refused (``False``; the plan reports it as unfulfilled).

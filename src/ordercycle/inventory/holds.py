@@ -38,7 +38,7 @@ HOLD_LIFECYCLE = Lifecycle.build(
 class Hold:
     """A cart reservation of units of one sku in one bin and lot.
 
-    Args:
+    Attributes:
         id: The hold id.
         sku: The sku.
         bin: The bin.

@@ -52,7 +52,7 @@ def _non_negative(kind: str) -> Any:
 class BinCoordinates:
     """Where a bin is in its warehouse, in the terms a picking layout uses.
 
-    Args:
+    Attributes:
         aisle: The aisle number, from 0.
         position: The position (cell) along the aisle, from 0.
         side: ``"left"`` or ``"right"`` of the aisle.
@@ -77,7 +77,7 @@ class BinCoordinates:
 class Warehouse:
     """A stock-holding site.
 
-    Args:
+    Attributes:
         id: The warehouse id (``"WH-A"``).
         name: A display name.
         priority: Lower is preferred by the warehouse-priority rule (ties by id).
@@ -94,7 +94,7 @@ class Warehouse:
 class Zone:
     """An area of a warehouse (pick face, reserve, cold room).
 
-    Args:
+    Attributes:
         id: The zone id, unique in the network.
         warehouse: The id of the warehouse the zone is in.
         name: A display name.
@@ -109,7 +109,7 @@ class Zone:
 class Bin:
     """A storage slot that holds stock.
 
-    Args:
+    Attributes:
         id: The bin id, unique in the network (``"A-01-02"``).
         zone: The id of the zone the bin is in.
         coordinates: Where the bin is, for picking layouts (optional).

@@ -32,7 +32,7 @@ def _date(instance: object, attribute: attrs.Attribute[Any], value: object) -> N
 class Lot:
     """A lot (batch) of one sku.
 
-    Args:
+    Attributes:
         sku: The sku the lot is of.
         id: The lot id, unique for the sku.
         received_on: The date the lot was received (FIFO / LIFO order).

@@ -24,7 +24,7 @@ PlanStatus = str
 class Pick:
     """Units of one line taken from one bin and lot.
 
-    Args:
+    Attributes:
         line_id: The order line.
         sku: The sku.
         warehouse: The warehouse the bin is in.
@@ -47,7 +47,7 @@ class Pick:
 class LinePlan:
     """The plan for one order line.
 
-    Args:
+    Attributes:
         line_id: The line id.
         sku: The sku.
         requested: Units ordered.
@@ -75,7 +75,7 @@ class LinePlan:
 class AllocationPlan:
     """Per line: picks, backordered remainder and reasons; plus the snapshot versions.
 
-    Args:
+    Attributes:
         order_id: The order.
         lines: One :class:`LinePlan` per demand line, in demand order.
         status: ``"allocated"`` (everything), ``"partial"``, ``"backordered"`` (nothing

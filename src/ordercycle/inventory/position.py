@@ -18,7 +18,7 @@ class StockPosition:
 
     ``available = on_hand - allocated - held - unavailable``, and it is never negative.
 
-    Args:
+    Attributes:
         sku: The sku.
         bin: The bin id.
         warehouse: The warehouse the bin is in.

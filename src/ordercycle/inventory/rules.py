@@ -55,7 +55,7 @@ _FAR_FUTURE = date.max
 class WarehouseOption:
     """A warehouse as a candidate for one line (or, for order rules, the whole order).
 
-    Args:
+    Attributes:
         warehouse: The warehouse.
         available: Eligible units there (for the order: units of the order it can cover).
         demanded: Units still wanted (for the order: all units ordered).
@@ -136,7 +136,7 @@ class MostStock(WarehouseRule):
 class Closest(WarehouseRule):
     """Prefer the warehouse closest to the demand's destination.
 
-    Args:
+    Attributes:
         distance: ``distance(warehouse, destination) -> number``; called with
             :attr:`Demand.destination`.
     """
@@ -231,7 +231,7 @@ class FewestShipments:
     covers every line wins. If none does, lines are filled warehouse by warehouse in rank
     order.
 
-    Args:
+    Attributes:
         max_warehouses: The largest set of warehouses to try (1 or more).
     """
 
@@ -257,7 +257,7 @@ def _rules(values: Iterable[Rule]) -> tuple[Rule, ...]:
 class AllocationStrategy:
     """An ordered chain of rules.
 
-    Args:
+    Attributes:
         rules: Warehouse rules, lot rules and at most one :class:`FewestShipments`, in the
             order they apply within their kind.
         name: An optional display name.

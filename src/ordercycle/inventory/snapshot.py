@@ -30,7 +30,7 @@ __all__ = ["StockSlot", "StockSnapshot"]
 class StockSlot:
     """Available stock of one sku in one bin and lot.
 
-    Args:
+    Attributes:
         sku: The sku.
         bin: The bin id.
         warehouse: The id of the warehouse the bin is in.
@@ -58,7 +58,7 @@ class StockSlot:
 class StockSnapshot:
     """Available stock per sku at one instant, with the stock version of each sku.
 
-    Args:
+    Attributes:
         network: The warehouses, zones and bins the slots refer to.
         slots: The slots per sku; each tuple in a stable order (bin, then lot).
         versions: The version of each sku's stock when the snapshot was taken.
