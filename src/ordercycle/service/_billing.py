@@ -1,0 +1,252 @@
+"""Billing commands: invoice on terms, payments, returns and credit notes."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from ordercycle.invoicing import Invoice, InvoiceLine, PaymentTerms, apply_payment
+from ordercycle.model.order import Order
+from ordercycle.model.order_policies import ReturnCondition, ReturnStatus
+from ordercycle.money import Money
+from ordercycle.service._orders import _account, customer
+from ordercycle.service._session import InvoiceMeta, Session
+from ordercycle.service.commands import (
+    AuthorizeReturn,
+    InvoiceOrder,
+    IssueCreditNote,
+    ReceiveReturn,
+    RecordPayment,
+    RequestReturn,
+)
+from ordercycle.service.errors import DeskCommandError
+from ordercycle.service.records import (
+    Account,
+    AccountChanged,
+    Payment,
+    PaymentApplication,
+    PaymentReceived,
+)
+from ordercycle.service.results import CommandResult
+
+__all__ = [
+    "authorize_return",
+    "invoice_order",
+    "issue_credit_note",
+    "receive_return",
+    "record_payment",
+    "request_return",
+]
+
+
+def invoice_order(s: Session, c: InvoiceOrder) -> CommandResult:
+    """Invoice what the order's invoice policy allows, issued at once on the order's terms."""
+    order = s.order(c.order_id)
+    buyer = customer(s, order.customer_id)
+    quantities = {
+        line.line_id: line.ledger.invoiceable(order.invoice_policy)
+        for line in order.lines
+        if line.ledger.invoiceable(order.invoice_policy) > 0
+    }
+    if not quantities:
+        raise DeskCommandError(
+            f"invoice {order.subject}",
+            f"no units are invoiceable under its {order.invoice_policy.value} invoice policy",
+        )
+    profile = s.settings.tax_profile(buyer.tax_profile, subject=f"customer {buyer.id}")
+    every_rate = tuple(rate.code for rate in profile.rates)
+    lines = []
+    for line_id, quantity in quantities.items():
+        line = order.line(line_id)
+        lines.append(
+            InvoiceLine(
+                str(line.sku),
+                f"{line.sku} (order {order.id}, line {line_id})",
+                quantity,
+                line.net_unit_price,
+                (line.tax_code,) if line.tax_code else every_rate,
+            )
+        )
+    invoice_id = s.new_id("invoice", "invoice")
+    terms = PaymentTerms.parse(order.payment_terms or buyer.payment_terms)
+    draft = Invoice.draft(invoice_id, buyer.id, lines, profile, terms, s.today, at=s.now)
+    issued, _next = draft.issue(s.invoice_series(), at=s.now)
+    s.save_invoice(issued, InvoiceMeta(order.id, tuple(quantities)), 0)
+    s.save_order(order.record_invoice(invoice_id, quantities, at=s.now))
+    account = _account(s, buyer.id)
+    s.put(
+        "account",
+        buyer.id,
+        AccountChanged,
+        Account(
+            customer_id=buyer.id,
+            order_ids=account.order_ids,
+            invoice_ids=(*account.invoice_ids, invoice_id),
+        ),
+        f"invoice {invoice_id}",
+    )
+    schedule = issued.schedule
+    assert schedule is not None
+    details = {
+        "invoice_id": invoice_id,
+        "number": issued.number,
+        "total": str(issued.total),
+        "terms": terms.name,
+        "due_dates": [i.due_date.isoformat() for i in schedule.installments],
+    }
+    if schedule.discount is not None and schedule.discount_deadline is not None:
+        details["discount"] = str(schedule.discount)
+        details["discount_deadline"] = schedule.discount_deadline.isoformat()
+    return CommandResult(command="InvoiceOrder", aggregate_id=invoice_id, details=details)
+
+
+def record_payment(s: Session, c: RecordPayment) -> CommandResult:
+    """Apply a payment to the customer's open invoices, oldest due first."""
+    buyer = customer(s, c.customer_id)
+    payment_id = s.new_id("payment", "payment") if c.payment_id is None else c.payment_id
+    if c.payment_id is not None and s.exists("payment", payment_id):
+        raise DeskCommandError(f"record payment {payment_id}", "a payment with this id exists")
+    paid_on = c.paid_on or s.today
+    account = _account(s, buyer.id)
+    loaded = [s.invoice(i) for i in account.invoice_ids]
+    result = apply_payment([inv for inv, _ in loaded], payment_id, c.amount, paid_on)
+    applications = []
+    by_id = {inv.invoice_id: (inv, meta) for inv, meta in loaded}
+    for updated in result.invoices:
+        before, meta = by_id[updated.invoice_id]
+        if updated.version != before.version:
+            s.save_invoice(updated, meta, before.version)
+    for invoice_id, record in result.records:
+        applications.append(
+            PaymentApplication(
+                invoice_id=invoice_id, applied=record.applied, discount=record.discount
+            )
+        )
+    payment = Payment(
+        payment_id=payment_id,
+        customer_id=buyer.id,
+        amount=c.amount,
+        paid_on=paid_on,
+        applications=tuple(applications),
+        unapplied=result.unapplied,
+    )
+    s.put("payment", payment_id, PaymentReceived, payment, "received")
+    return CommandResult(
+        command="RecordPayment",
+        aggregate_id=payment_id,
+        details={
+            "applied": {a.invoice_id: str(a.applied) for a in applications},
+            "discounts": {a.invoice_id: str(a.discount) for a in applications if a.discount},
+            "unapplied": str(result.unapplied),
+        },
+    )
+
+
+def request_return(s: Session, c: RequestReturn) -> CommandResult:
+    """Open a return (RMA) for delivered units of one line."""
+    order = s.order(c.order_id)
+    return_id = s.new_id("return", "return")
+    order = s.save_order(
+        order.request_return(
+            return_id, line_id=c.line_id, quantity=c.quantity, reason=c.reason, at=s.now
+        )
+    )
+    return CommandResult(
+        command="RequestReturn", aggregate_id=order.id, details={"return_id": return_id}
+    )
+
+
+def authorize_return(s: Session, c: AuthorizeReturn) -> CommandResult:
+    """Authorize a requested return with an optional restocking-fee rate."""
+    order = s.order(c.order_id)
+    order = s.save_order(
+        order.authorize_return(
+            c.return_id, at=s.now, by="desk", restocking_fee_rate=Decimal(c.restocking_fee_rate)
+        )
+    )
+    return CommandResult(
+        command="AuthorizeReturn", aggregate_id=order.id, details={"return_id": c.return_id}
+    )
+
+
+def receive_return(s: Session, c: ReceiveReturn) -> CommandResult:
+    """Receive an authorized return (the return handler restocks it)."""
+    order = s.order(c.order_id)
+    order = s.save_order(order.receive_return(c.return_id, c.condition, at=s.now))
+    return CommandResult(
+        command="ReceiveReturn",
+        aggregate_id=order.id,
+        details={
+            "return_id": c.return_id,
+            "condition": ReturnCondition(c.condition).value,
+        },
+    )
+
+
+def _billing_invoice(s: Session, order: Order, line_id: str, quantity: int) -> tuple[str, int]:
+    """The newest invoice of the order with ``quantity`` uncredited units of ``line_id``."""
+    for document in reversed(order.invoices):
+        invoice, meta = s.invoice(document.document_id)
+        if line_id not in meta.line_ids:
+            continue
+        index = meta.line_ids.index(line_id)
+        left = invoice.lines[index].quantity - invoice.credited_quantity(index)
+        if left >= quantity:
+            return document.document_id, index
+    raise DeskCommandError(
+        f"credit {quantity} units of line {line_id} of {order.subject}",
+        "no invoice of the order has that many uncredited units of the line",
+    )
+
+
+def issue_credit_note(s: Session, c: IssueCreditNote) -> CommandResult:
+    """Credit a received return on the invoice that billed it (less the restocking fee)."""
+    order = s.order(c.order_id)
+    rma = order.return_authorization(c.return_id)
+    if rma.status is not ReturnStatus.RECEIVED:
+        raise DeskCommandError(
+            f"credit return {c.return_id} of {order.subject}",
+            f"it is {rma.status.value}; receive it first",
+        )
+    credit_id = f"CN-{c.return_id}"
+    if any(doc.document_id == credit_id for doc in order.credit_notes):
+        raise DeskCommandError(
+            f"credit return {c.return_id} of {order.subject}", f"credit note {credit_id} exists"
+        )
+    invoice_id, index = _billing_invoice(s, order, rma.line_id, rma.quantity)
+    invoice, meta = s.invoice(invoice_id)
+    credited, note = invoice.credit(
+        credit_id,
+        s.today,
+        {index: rma.quantity},
+        restocking_fee_percent=rma.restocking_fee_rate * 100,
+        at=s.now,
+    )
+    s.save_invoice(credited, meta, invoice.version)
+    s.save_order(
+        order.record_credit(
+            credit_id,
+            {rma.line_id: rma.quantity},
+            at=s.now,
+            restocking_fee_rate=rma.restocking_fee_rate,
+        )
+    )
+    return CommandResult(
+        command="IssueCreditNote",
+        aggregate_id=credit_id,
+        details={
+            "invoice_id": invoice_id,
+            "total": str(note.total),
+            "refund": str(note.refund),
+            "invoice_balance": str(credited.balance),
+        },
+    )
+
+
+def settled_share(invoice: Invoice, amount: Money) -> Money:
+    """The part of ``amount`` (the order's net invoiced amount) the invoice's payments settle."""
+    if invoice.state == "paid" and not invoice.credit_notes:
+        return amount
+    paid = invoice.paid + invoice.discount_taken + invoice.written_off
+    if not invoice.total:
+        return Money.zero(amount.currency)
+    return (amount * (paid.amount / invoice.total.amount)).round()

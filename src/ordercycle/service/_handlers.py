@@ -1,0 +1,107 @@
+"""Event handlers behind the outbox: the desk reacting to what its commands recorded.
+
+- a stock receipt allocates orders waiting with backorders for that product, oldest first;
+- a return received restocks its units (resellable ones become available again, damaged
+  ones are kept on hand as unavailable);
+- a payment applied to an invoice records the settled share on the order, so the order's
+  payment status follows its invoices.
+
+Handlers run in the unit of work that also moves the consumer's checkpoint, so a handled
+message is never handled again by this storage; a handler that conflicts with another
+process is retried after that process committed, and then finds its work done.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from ordercycle.inventory.events import StockReceived
+from ordercycle.invoicing.events import PaymentApplied
+from ordercycle.model.events import DomainEvent
+from ordercycle.model.order_events import OrderReturnReceived
+from ordercycle.model.order_policies import ReturnCondition
+from ordercycle.money import Money
+from ordercycle.service._billing import settled_share
+from ordercycle.service._orders import allocate_stock
+from ordercycle.service._session import Session
+
+__all__ = ["CONSUMER", "handle"]
+
+#: The outbox consumer name of the desk's handlers.
+CONSUMER = "order-desk"
+
+_log = logging.getLogger(__name__)
+
+
+def handle(s: Session, event: DomainEvent) -> list[str]:
+    """React to one outbox event; returns what was done, one sentence each."""
+    if isinstance(event, StockReceived):
+        return _serve_backorders(s, str(event.sku))
+    if isinstance(event, OrderReturnReceived):
+        return _restock(s, event)
+    if isinstance(event, PaymentApplied):
+        return _order_payment(s, event)
+    return []
+
+
+def _serve_backorders(s: Session, sku: str) -> list[str]:
+    waiting = []
+    for order_id in s.order_ids():
+        order = s.order(order_id)
+        if (
+            order.state in ("confirmed", "released")
+            and not order.on_hold
+            and any(line.sku == sku and line.ledger.backordered for line in order.lines)
+        ):
+            waiting.append(order)
+    waiting.sort(key=lambda o: (-int(o.priority), o.created_at, o.id))
+    done = []
+    for order in waiting:
+        if s.stock([sku]).available(sku, at=s.now) <= 0:
+            break
+        _order, plan = allocate_stock(s, order)
+        if plan is not None and plan.allocated:
+            done.append(f"backorder of {order.subject} allocated: {plan.allocated} units")
+    return done
+
+
+def _restock(s: Session, event: OrderReturnReceived) -> list[str]:
+    ledger = s.stock([event.sku])
+    homes = [str(p.bin) for p in ledger.positions(event.sku, at=s.now)]
+    bin_id = homes[0] if homes else s.settings.home_bin()
+    damaged = event.condition is ReturnCondition.DAMAGED
+    ledger.restock(
+        event.sku,
+        bin_id,
+        event.quantity,
+        reference=f"{event.aggregate_id}/{event.return_id}",
+        damaged=damaged,
+        at=s.now,
+    )
+    s.save_stock()
+    state = "unavailable (damaged)" if damaged else "available"
+    return [
+        f"return {event.return_id}: {event.quantity} {event.sku} restocked at {bin_id}, {state}"
+    ]
+
+
+def _order_payment(s: Session, event: PaymentApplied) -> list[str]:
+    invoice, meta = s.invoice(event.aggregate_id)
+    order = s.order(meta.order_id)
+    document = next((d for d in order.invoices if d.document_id == invoice.invoice_id), None)
+    if document is None:
+        _log.warning("invoice %s is not recorded on order %s", invoice.invoice_id, order.id)
+        return []
+    suffix = f"@{invoice.invoice_id}"
+    recorded = Money.sum(
+        (p.amount for p in order.payments if p.payment_id.endswith(suffix)),
+        currency=order.currency,
+    )
+    due = settled_share(invoice, document.amount) - recorded
+    if not due.is_positive:
+        return []
+    payment_id = f"{event.payment_id}{suffix}"
+    if any(p.payment_id == payment_id for p in order.payments):
+        return []
+    order = s.save_order(order.record_payment(payment_id, due, at=s.now))
+    return [f"{order.subject}: {due} recorded, {order.payment_status.value}"]

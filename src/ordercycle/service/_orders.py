@@ -1,0 +1,322 @@
+"""Catalogue and order commands: register, place, confirm (credit check), holds, allocate."""
+
+from __future__ import annotations
+
+from ordercycle.errors import ValidationError
+from ordercycle.inventory import Demand, DemandLine, plan_allocation
+from ordercycle.inventory.plan import AllocationPlan
+from ordercycle.invoicing import CreditAction, check_credit_limit
+from ordercycle.model.customer import Customer
+from ordercycle.model.ids import Sku, parse_id
+from ordercycle.model.order import Order
+from ordercycle.model.order_lines import NewLine
+from ordercycle.model.order_policies import HoldReason
+from ordercycle.money import Money
+from ordercycle.service._session import Session
+from ordercycle.service.commands import (
+    AllocateOrder,
+    CancelOrder,
+    ConfirmOrder,
+    HoldOrder,
+    PlaceOrder,
+    ReceiveStock,
+    RegisterCustomer,
+    RegisterProduct,
+    ReleaseHold,
+)
+from ordercycle.service.errors import DeskCommandError
+from ordercycle.service.records import (
+    Account,
+    AccountChanged,
+    CatalogueEntry,
+    CustomerRegistered,
+    ProductRegistered,
+)
+from ordercycle.service.results import CommandResult
+
+__all__ = [
+    "allocate_order",
+    "allocate_stock",
+    "cancel_order",
+    "confirm_order",
+    "customer",
+    "hold_order",
+    "place_order",
+    "product",
+    "receive_stock",
+    "register_customer",
+    "register_product",
+    "release_hold",
+    "release_stock",
+]
+
+
+def customer(s: Session, customer_id: str) -> Customer:
+    """The registered customer (``UnknownAggregateError`` if none)."""
+    return s.require("customer", customer_id, Customer)
+
+
+def product(s: Session, sku: str) -> CatalogueEntry:
+    """The catalogue entry of ``sku`` (``UnknownAggregateError`` if none)."""
+    return s.require("product", sku, CatalogueEntry)
+
+
+def _account(s: Session, customer_id: str) -> Account:
+    return s.record("account", customer_id, Account) or Account(customer_id=customer_id)
+
+
+def register_customer(s: Session, c: RegisterCustomer) -> CommandResult:
+    """Register (or update) a customer; the tax profile must exist."""
+    found = c.customer
+    if not isinstance(found, Customer):
+        raise ValidationError.invalid("register customer", "customer", found, "a Customer")
+    s.settings.tax_profile(found.tax_profile, subject=f"customer {found.id}")
+    change = "updated" if s.exists("customer", found.id) else "registered"
+    s.put("customer", found.id, CustomerRegistered, found, change)
+    return CommandResult(
+        command="RegisterCustomer", aggregate_id=found.id, details={"change": change}
+    )
+
+
+def register_product(s: Session, c: RegisterProduct) -> CommandResult:
+    """Add (or replace) a catalogue entry."""
+    if not isinstance(c.price, Money) or c.price.is_negative:
+        raise ValidationError.invalid(
+            f"product {c.product.sku}", "price", c.price, "a Money amount of zero or more"
+        )
+    entry = CatalogueEntry(product=c.product, price=c.price, tax_code=c.tax_code)
+    sku = str(c.product.sku)
+    change = "updated" if s.exists("product", sku) else "registered"
+    s.put("product", sku, ProductRegistered, entry, change)
+    return CommandResult(command="RegisterProduct", aggregate_id=sku, details={"change": change})
+
+
+def receive_stock(s: Session, c: ReceiveStock) -> CommandResult:
+    """Receive units into a bin (the receipt handler then serves backorders)."""
+    product(s, c.sku)
+    ledger = s.stock([c.sku])
+    ledger.receive(c.sku, c.bin, c.quantity, at=s.now)
+    s.save_stock()
+    available = ledger.available(c.sku, at=s.now)
+    return CommandResult(
+        command="ReceiveStock",
+        aggregate_id=c.sku,
+        details={"bin": c.bin, "quantity": c.quantity, "available": available},
+    )
+
+
+def place_order(s: Session, c: PlaceOrder) -> CommandResult:
+    """Create an order at catalogue prices and place it."""
+    buyer = customer(s, c.customer_id)
+    if not c.items:
+        raise ValidationError.invalid("place order", "items", (), "at least one OrderItem")
+    if c.order_id is None:
+        order_id = s.new_id("order", "order")
+    else:
+        order_id = parse_id("order id", c.order_id)
+        if s.exists("order", order_id):
+            raise DeskCommandError(f"place order {order_id}", "an order with this id exists")
+    lines = []
+    for number, item in enumerate(c.items, 1):
+        entry = product(s, item.sku)
+        lines.append(
+            NewLine(
+                f"L{number}", Sku(item.sku), item.quantity, entry.price, tax_code=entry.tax_code
+            )
+        )
+    outcome = Order.create(
+        order_id,
+        customer_id=buyer.id,
+        currency=lines[0].unit_price.currency,
+        shipping_address=buyer.default_shipping_address,
+        billing_address=buyer.billing_address,
+        at=s.now,
+        lines=lines,
+        payment_terms=c.payment_terms or buyer.payment_terms,
+        invoice_policy=c.invoice_policy,
+        shipping_policy=c.shipping_policy,
+    )
+    s.save_order(outcome)
+    order = s.save_order(outcome[0].place(at=s.now))
+    account = _account(s, buyer.id)
+    s.put(
+        "account",
+        buyer.id,
+        AccountChanged,
+        Account(
+            customer_id=buyer.id,
+            order_ids=(*account.order_ids, order_id),
+            invoice_ids=account.invoice_ids,
+        ),
+        f"order {order_id}",
+    )
+    return CommandResult(
+        command="PlaceOrder",
+        aggregate_id=order_id,
+        details={"total": str(order.total), "lines": [line.line_id for line in order.lines]},
+    )
+
+
+def _exposure(s: Session, buyer: Customer, order: Order) -> tuple[Money, Money]:
+    """Open receivables and confirmed-not-invoiced amounts of the customer's other orders."""
+    currency = buyer.credit_limit.currency
+    account = _account(s, buyer.id)
+    receivables = Money.sum(
+        (s.invoice(i)[0].balance for i in account.invoice_ids), currency=currency
+    )
+    pending = Money.zero(currency)
+    for other_id in account.order_ids:
+        if other_id == order.id:
+            continue
+        other = s.order(other_id)
+        if other.state in ("confirmed", "released"):
+            invoiced = Money.sum((d.amount for d in other.invoices), currency=currency)
+            pending += max(other.total - invoiced, Money.zero(currency))
+    return receivables, pending
+
+
+def confirm_order(s: Session, c: ConfirmOrder) -> CommandResult:
+    """Confirm; over the credit limit (and with the HOLD policy) the order goes on hold."""
+    order = s.order(c.order_id)
+    buyer = customer(s, order.customer_id)
+    receivables, pending = _exposure(s, buyer, order)
+    check = check_credit_limit(
+        buyer.credit_limit,
+        open_receivables=receivables,
+        confirmed_not_invoiced=pending,
+        order_amount=order.total,
+        policy=s.settings.credit_policy,
+    )
+    order = s.save_order(order.confirm(at=s.now))
+    if check.action is CreditAction.HOLD:
+        order = s.save_order(
+            order.hold(HoldReason.CREDIT, by="credit check", note=check.reason, at=s.now)
+        )
+    return CommandResult(
+        command="ConfirmOrder",
+        aggregate_id=order.id,
+        details={"credit": check.action.value, "on_hold": order.on_hold},
+        notes=(check.reason,),
+    )
+
+
+def hold_order(s: Session, c: HoldOrder) -> CommandResult:
+    """Put a hold on the order."""
+    order = s.order(c.order_id)
+    order = s.save_order(order.hold(c.reason, by=c.by, note=c.note, at=s.now))
+    return CommandResult(
+        command="HoldOrder",
+        aggregate_id=order.id,
+        details={"holds": [r.value for r in order.hold_reasons]},
+    )
+
+
+def release_hold(s: Session, c: ReleaseHold) -> CommandResult:
+    """Take a hold off the order."""
+    order = s.order(c.order_id)
+    order = s.save_order(order.release_hold(c.reason, by=c.by, note=c.note, at=s.now))
+    return CommandResult(
+        command="ReleaseHold",
+        aggregate_id=order.id,
+        details={"holds": [r.value for r in order.hold_reasons]},
+    )
+
+
+def allocate_stock(s: Session, order: Order) -> tuple[Order, AllocationPlan | None]:
+    """Plan and apply an allocation for the open and backordered units of ``order``.
+
+    Returns the changed order and the plan (``None`` when nothing was waiting).
+    """
+    wanted = [
+        DemandLine(line.line_id, line.sku, line.ledger.open + line.ledger.backordered)
+        for line in order.lines
+        if line.ledger.open + line.ledger.backordered > 0
+    ]
+    if not wanted:
+        return order, None
+    ledger = s.stock(line.sku for line in wanted)
+    demand = Demand(order.id, wanted, placed_at=order.created_at, priority=-int(order.priority))
+    plan = plan_allocation(
+        demand,
+        ledger.snapshot([line.sku for line in wanted], at=s.now),
+        s.settings.strategy,
+        s.settings.policy,
+    )
+    if plan.picks:
+        ledger.apply_plan(plan, at=s.now)
+        s.save_stock()
+    for line_plan in plan.lines:
+        if line_plan.allocated:
+            order = s.save_order(order.allocate(line_plan.line_id, line_plan.allocated, at=s.now))
+        still_open = order.line(line_plan.line_id).ledger.open
+        if line_plan.backordered and still_open:
+            waiting = min(still_open, line_plan.backordered)
+            order = s.save_order(order.backorder(line_plan.line_id, waiting, at=s.now))
+    return order, plan
+
+
+def allocate_order(s: Session, c: AllocateOrder) -> CommandResult:
+    """Allocate stock to the order (the planner chooses warehouses and bins)."""
+    order = s.order(c.order_id)
+    order, plan = allocate_stock(s, order)
+    if plan is None:
+        raise DeskCommandError(f"allocate {order.subject}", "no units are open or backordered")
+    return CommandResult(
+        command="AllocateOrder",
+        aggregate_id=order.id,
+        details={
+            "status": plan.status,
+            "allocated": plan.allocated,
+            "backordered": plan.backordered,
+            "warehouses": list(plan.warehouses),
+        },
+        notes=tuple(plan.explain().splitlines()),
+    )
+
+
+def allocations(s: Session, order: Order) -> list[tuple[str, str, str, int]]:
+    """``(line_id, sku, bin, units)`` reserved in stock for the order, sorted by line and bin."""
+    skus = sorted({line.sku for line in order.lines})
+    state = s.stock(skus).state()
+    references = {f"{order.id}/{line.line_id}": line.line_id for line in order.lines}
+    found = []
+    for sku, bin_id, _lot, _on_hand, allocated, *_rest in state["buckets"]:
+        for reference, units in allocated:
+            if reference in references and units:
+                found.append((references[reference], str(sku), str(bin_id), int(units)))
+    return sorted(found)
+
+
+def release_stock(
+    s: Session, order: Order, line_id: str, sku: str, reserved: int, loose: int
+) -> None:
+    """Give ``reserved`` allocated units back and restock ``loose`` picked units of a line."""
+    ledger = s.stock([sku])
+    reference = f"{order.id}/{line_id}"
+    left = reserved
+    for line, _sku, bin_id, units in allocations(s, order):
+        if line == line_id and left:
+            take = min(units, left)
+            ledger.deallocate(reference, sku, bin_id, take, at=s.now)
+            left -= take
+    if loose:
+        ledger.restock(sku, s.settings.home_bin(), loose, reference=reference, at=s.now)
+    s.save_stock()
+
+
+def cancel_order(s: Session, c: CancelOrder) -> CommandResult:
+    """Cancel the order; reserved stock is released and picked units are restocked."""
+    order = s.order(c.order_id)
+    order, events = order.cancel(at=s.now, reason=c.reason)
+    s.save_order((order, events))
+    released = 0
+    for event in events:
+        for item in getattr(event, "releases", ()):
+            release = item.release
+            loose = release.picked + release.packed
+            if release.allocated or loose:
+                release_stock(s, order, item.line_id, item.sku, release.allocated, loose)
+                released += release.allocated + loose
+    return CommandResult(
+        command="CancelOrder", aggregate_id=order.id, details={"released_units": released}
+    )

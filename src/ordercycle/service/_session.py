@@ -1,0 +1,254 @@
+"""One command's view of storage: loads aggregates once, writes their new events back.
+
+A :class:`Session` wraps one unit of work. It keeps what it loaded (an identity map), so
+a command that touches an order twice sees its own changes, and it appends new events at
+the version each aggregate was loaded at: a concurrent change makes the commit fail with
+:class:`~ordercycle.errors.ConcurrencyError`, and the desk runs the command again.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import Any, TypeVar
+
+import attrs
+
+from ordercycle.errors import StorageError
+from ordercycle.inventory import StockLedger
+from ordercycle.inventory.events import StockEvent
+from ordercycle.invoicing import Invoice, NumberSeries
+from ordercycle.model.clock import FixedClock
+from ordercycle.model.ids import IdFactory
+from ordercycle.model.order import Order
+from ordercycle.model.order_events import OrderEvent
+from ordercycle.serialization import from_dict, to_dict
+from ordercycle.service.errors import UnknownAggregateError
+from ordercycle.service.records import DeskEvent, InvoiceNumberTaken
+from ordercycle.service.settings import DeskSettings
+from ordercycle.storage.ports import UnitOfWork
+from ordercycle.storage.records import Snapshot, canonical_json
+
+__all__ = ["InvoiceMeta", "Session"]
+
+T = TypeVar("T")
+
+ORDER, STOCK, INVOICE = "order", "stock", "invoice"
+
+
+@attrs.frozen
+class InvoiceMeta:
+    """What the desk remembers about an invoice besides the invoice itself.
+
+    Attributes:
+        order_id: The order it bills.
+        line_ids: The order line of each invoice line, by position.
+    """
+
+    order_id: str
+    line_ids: tuple[str, ...]
+
+
+class Session:
+    """See the module docstring. ``now`` is the one instant every change of the command uses."""
+
+    def __init__(
+        self, uow: UnitOfWork, settings: DeskSettings, ids: IdFactory, now: datetime
+    ) -> None:
+        self.uow = uow
+        self.settings = settings
+        self.ids = ids
+        self.now = now
+        self.today: date = now.date()
+        self._orders: dict[str, Order] = {}
+        self._records: dict[tuple[str, str], tuple[Any, int]] = {}
+        self._invoices: dict[str, tuple[Invoice, InvoiceMeta]] = {}
+        self._stock_events: dict[str, list[StockEvent]] = {}
+        self._ledger: StockLedger | None = None
+        self._ledger_saved = 0
+        self._taken: set[tuple[str, str]] = set()
+
+    # --- ids ---------------------------------------------------------------------------------
+
+    def new_id(self, kind: str, stream: str) -> str:
+        """A fresh id of ``kind`` whose ``stream`` has no events yet (skips used ids)."""
+        while True:
+            candidate = self.ids.new_id(kind)
+            key = (stream, candidate)
+            if key not in self._taken and self.uow.events.version(stream, candidate) == 0:
+                self._taken.add(key)
+                return candidate
+
+    def exists(self, kind: str, key: str) -> bool:
+        """Whether the aggregate ``(kind, key)`` has events (or was created in this session)."""
+        if (kind, key) in self._records or (kind == ORDER and key in self._orders):
+            return True
+        return self.uow.events.version(kind, key) > 0
+
+    # --- orders --------------------------------------------------------------------------------
+
+    def order(self, order_id: str) -> Order:
+        """The order, rebuilt from its events.
+
+        Raises:
+            UnknownAggregateError: No order has this id.
+        """
+        found = self._orders.get(order_id)
+        if found is not None:
+            return found
+        events = self.uow.events.load(ORDER, _key("order", order_id))
+        if not events:
+            raise UnknownAggregateError("order", order_id)
+        order = Order.replay(e for e in events if isinstance(e, OrderEvent))
+        self._orders[order_id] = order
+        return order
+
+    def save_order(self, outcome: tuple[Order, Sequence[OrderEvent]]) -> Order:
+        """Append the events of an order command and remember the new order."""
+        order, events = outcome
+        if events:
+            self.uow.events.append(
+                ORDER, order.id, list(events), expected_version=events[0].version - 1
+            )
+        self._orders[order.id] = order
+        return order
+
+    def order_ids(self) -> tuple[str, ...]:
+        """Every order id in storage, sorted."""
+        return self.uow.events.aggregate_ids(ORDER)
+
+    # --- state records -------------------------------------------------------------------------
+
+    def record(self, kind: str, key: str, cls: type[T]) -> T | None:
+        """The current state of a record kept as state events, or ``None``."""
+        cached = self._records.get((kind, key))
+        if cached is not None:
+            return cached[0]  # type: ignore[no-any-return]
+        version = self.uow.events.version(kind, _key(kind, key))
+        if not version:
+            return None
+        (event,) = self.uow.events.load(kind, key, after_version=version - 1)
+        state = getattr(event, "state")  # noqa: B009 - every DeskEvent subclass has one
+        if not isinstance(state, cls):
+            raise StorageError(
+                f"The {kind} {key!r} holds {type(state).__name__}, not {cls.__name__};"
+                " the stream was written by something else."
+            )
+        self._records[(kind, key)] = (state, version)
+        return state
+
+    def require(self, kind: str, key: str, cls: type[T]) -> T:
+        """Like :meth:`record`, but an unknown key raises :class:`UnknownAggregateError`."""
+        found = self.record(kind, key, cls)
+        if found is None:
+            raise UnknownAggregateError(kind.replace("_", " "), key)
+        return found
+
+    def put(self, kind: str, key: str, event_cls: type[DeskEvent], state: Any, change: str) -> None:
+        """Store ``state`` as the newest state of ``(kind, key)``."""
+        cached = self._records.get((kind, key))
+        version = cached[1] if cached else self.uow.events.version(kind, _key(kind, key))
+        event = event_cls(  # type: ignore[call-arg]
+            aggregate_id=key, version=version + 1, occurred_at=self.now, change=change, state=state
+        )
+        self.uow.events.append(kind, key, [event], expected_version=version)
+        self._records[(kind, key)] = (state, version + 1)
+
+    def ids_of(self, kind: str) -> tuple[str, ...]:
+        """Every id of ``kind`` in storage, sorted."""
+        return self.uow.events.aggregate_ids(kind)
+
+    # --- stock ---------------------------------------------------------------------------------
+
+    def stock(self, skus: Iterable[str]) -> StockLedger:
+        """A stock ledger holding (at least) the stock of ``skus``, with their versions."""
+        wanted = sorted({str(s) for s in skus} - set(self._stock_events))
+        if wanted or self._ledger is None:
+            self.save_stock()
+            for sku in wanted:
+                loaded = self.uow.events.load(STOCK, _key("sku", sku))
+                self._stock_events[sku] = [e for e in loaded if isinstance(e, StockEvent)]
+            events = [e for sku in sorted(self._stock_events) for e in self._stock_events[sku]]
+            self._ledger = StockLedger.replay(self.settings.network, FixedClock(self.now), events)
+            self._ledger_saved = len(events)
+        return self._ledger
+
+    def save_stock(self) -> None:
+        """Append the ledger's new events, one append per sku at the version it was loaded at."""
+        ledger = self._ledger
+        if ledger is None:
+            return
+        new = ledger.events[self._ledger_saved :]
+        by_sku: dict[str, list[StockEvent]] = {}
+        for event in new:
+            by_sku.setdefault(str(event.aggregate_id), []).append(event)
+        for sku, events in by_sku.items():
+            self.uow.events.append(STOCK, sku, events, expected_version=events[0].version - 1)
+            self._stock_events.setdefault(sku, []).extend(events)
+        self._ledger_saved = len(ledger.events)
+
+    # --- invoices ------------------------------------------------------------------------------
+
+    def invoice(self, invoice_id: str) -> tuple[Invoice, InvoiceMeta]:
+        """The invoice and what the desk knows about it (from its latest snapshot).
+
+        Raises:
+            UnknownAggregateError: No invoice has this id.
+        """
+        cached = self._invoices.get(invoice_id)
+        if cached is not None:
+            return cached
+        version = self.uow.events.version(INVOICE, _key("invoice", invoice_id))
+        if not version:
+            raise UnknownAggregateError("invoice", invoice_id)
+        snapshot = self.uow.snapshots.latest(INVOICE, invoice_id)
+        if snapshot is None or snapshot.version != version:
+            raise StorageError(
+                f"The invoice {invoice_id!r} is at version {version} but its newest snapshot"
+                f" is {None if snapshot is None else snapshot.version}; invoices are stored"
+                " with a snapshot per change, so the storage was changed by something else."
+            )
+        data = json.loads(snapshot.payload)
+        found = (
+            from_dict(data["invoice"], Invoice),
+            InvoiceMeta(data["order_id"], tuple(data["line_ids"])),
+        )
+        self._invoices[invoice_id] = found
+        return found
+
+    def save_invoice(self, invoice: Invoice, meta: InvoiceMeta, previous: int) -> None:
+        """Append the invoice's events after version ``previous`` and snapshot it."""
+        events = list(invoice.events[previous:])
+        if events:
+            self.uow.events.append(INVOICE, invoice.invoice_id, events, expected_version=previous)
+        payload = {
+            "order_id": meta.order_id,
+            "line_ids": list(meta.line_ids),
+            "invoice": to_dict(invoice),
+        }
+        self.uow.snapshots.save(
+            Snapshot(
+                kind=INVOICE,
+                aggregate_id=invoice.invoice_id,
+                version=invoice.version,
+                payload=canonical_json(payload),
+            )
+        )
+        self._invoices[invoice.invoice_id] = (invoice, meta)
+
+    def invoice_series(self) -> NumberSeries:
+        """Take the next invoice number: the series stream's version is the count used."""
+        key = ("series", "invoice")
+        cached = self._records.get(key)
+        used = cached[1] if cached else self.uow.events.version(*key)
+        series = NumberSeries(self.settings.invoice_prefix, next_number=used + 1)
+        self.put("series", "invoice", InvoiceNumberTaken, series.peek(), "taken")
+        return series
+
+
+def _key(kind: str, value: object) -> str:
+    """Refuse ids that are not text before they reach storage (a typed error, not a crash)."""
+    if not isinstance(value, str) or not value or value != value.strip():
+        raise UnknownAggregateError(kind, value)
+    return value

@@ -1,0 +1,368 @@
+"""Warehouse commands: release a wave (routed pick list), confirm picks, pack, ship, deliver."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import attrs
+
+from ordercycle.errors import InvalidQuantityError, ValidationError
+from ordercycle.packing import Item, pack
+from ordercycle.picking import route
+from ordercycle.service._orders import allocations, product
+from ordercycle.service._session import Session
+from ordercycle.service.commands import (
+    ConfirmPicks,
+    DeliverShipment,
+    PackOrder,
+    ReleaseWave,
+    ShipShipment,
+)
+from ordercycle.service.errors import DeskCommandError
+from ordercycle.service.records import (
+    OpenPickLists,
+    OpenPickListsChanged,
+    Parcel,
+    PickLine,
+    PickList,
+    PickListChanged,
+    Shipment,
+    ShipmentChanged,
+    ShipmentLine,
+)
+from ordercycle.service.results import CommandResult
+from ordercycle.units import to_exact
+
+__all__ = [
+    "confirm_picks",
+    "deliver_shipment",
+    "pack_order",
+    "pick_list",
+    "release_wave",
+    "shipment",
+]
+
+
+def pick_list(s: Session, pick_list_id: str) -> PickList:
+    """The pick list (``UnknownAggregateError`` if none)."""
+    return s.require("pick_list", pick_list_id, PickList)
+
+
+def shipment(s: Session, shipment_id: str) -> Shipment:
+    """The shipment (``UnknownAggregateError`` if none)."""
+    return s.require("shipment", shipment_id, Shipment)
+
+
+def _open_lists(s: Session, warehouse: str) -> OpenPickLists:
+    return s.record("open_pick_lists", warehouse, OpenPickLists) or OpenPickLists(
+        warehouse=warehouse
+    )
+
+
+def _on_open_lists(s: Session, warehouse: str) -> dict[tuple[str, str], int]:
+    """Units per ``(reference, bin)`` already on open pick lists of the warehouse."""
+    listed: dict[tuple[str, str], int] = {}
+    for list_id in _open_lists(s, warehouse).pick_list_ids:
+        for line in pick_list(s, list_id).lines:
+            key = (line.reference, line.bin)
+            listed[key] = listed.get(key, 0) + line.quantity
+    return listed
+
+
+def release_wave(s: Session, c: ReleaseWave) -> CommandResult:
+    """Put the reserved, not yet listed units of the orders in one warehouse on a pick list."""
+    warehouse = str(s.settings.network.warehouse(c.warehouse).id)
+    if not c.order_ids or len(set(c.order_ids)) != len(c.order_ids):
+        raise ValidationError.invalid(
+            f"wave for {warehouse}", "order_ids", c.order_ids, "one or more distinct order ids"
+        )
+    listed = _on_open_lists(s, warehouse)
+    lines: list[PickLine] = []
+    for order_id in c.order_ids:
+        order = s.order(order_id)
+        if order.state == "confirmed":
+            order = s.save_order(order.release(at=s.now))
+        for line_id, sku, bin_id, units in allocations(s, order):
+            if s.settings.network.warehouse_of(bin_id) != warehouse:
+                continue
+            key = (f"{order.id}/{line_id}", bin_id)
+            fresh = units - listed.get(key, 0)
+            if fresh > 0:
+                spot = s.settings.picking_bin(bin_id)
+                lines.append(
+                    PickLine(
+                        order_id=order.id,
+                        line_id=line_id,
+                        sku=sku,
+                        bin=bin_id,
+                        location=spot.label,
+                        quantity=fresh,
+                    )
+                )
+    if not lines:
+        raise DeskCommandError(
+            f"release a wave of {', '.join(c.order_ids)} to {warehouse}",
+            "no reserved units there are waiting for a pick list",
+        )
+    spots = {line.bin: s.settings.picking_bin(line.bin) for line in lines}
+    walk = route(
+        s.settings.layouts[warehouse],
+        [spots[b] for b in sorted(spots)],
+        method=s.settings.route_method,
+    )
+    stop_of = {stop: n for n, stop in reversed(list(enumerate(walk.stops)))}
+    lines.sort(key=lambda line: (stop_of[spots[line.bin]], line.order_id, line.line_id))
+    list_id = s.new_id("pick_list", "pick_list")
+    made = PickList(
+        pick_list_id=list_id,
+        warehouse=warehouse,
+        lines=tuple(lines),
+        route_length=walk.length,
+        route_method=walk.method,
+        route_exact=walk.exact,
+        route_explanation=walk.explanation,
+        released_at=s.now,
+    )
+    s.put("pick_list", list_id, PickListChanged, made, "released")
+    open_lists = _open_lists(s, warehouse)
+    s.put(
+        "open_pick_lists",
+        warehouse,
+        OpenPickListsChanged,
+        attrs.evolve(open_lists, pick_list_ids=(*open_lists.pick_list_ids, list_id)),
+        f"opened {list_id}",
+    )
+    return CommandResult(
+        command="ReleaseWave",
+        aggregate_id=list_id,
+        details={
+            "warehouse": warehouse,
+            "orders": list(made.order_ids),
+            "units": sum(line.quantity for line in lines),
+            "route_length": str(walk.length),
+            "stops": [line.location for line in lines],
+        },
+        notes=(walk.explanation,),
+    )
+
+
+def _shortages(made: PickList, shortages: Iterable[tuple[str, int]]) -> dict[str, int]:
+    subject = f"pick list {made.pick_list_id}"
+    listed: dict[str, int] = {}
+    for line in made.lines:
+        listed[line.reference] = listed.get(line.reference, 0) + line.quantity
+    short: dict[str, int] = {}
+    for reference, quantity in shortages:
+        if reference not in listed:
+            raise ValidationError.invalid(
+                subject, "shortage reference", reference, "one of " + ", ".join(sorted(listed))
+            )
+        if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
+            raise InvalidQuantityError.invalid(
+                subject, f"shortage of {reference}", quantity, "a positive whole number"
+            )
+        short[reference] = short.get(reference, 0) + quantity
+        if short[reference] > listed[reference]:
+            raise InvalidQuantityError.invalid(
+                subject,
+                f"shortage of {reference}",
+                short[reference],
+                f"at most the {listed[reference]} units listed",
+            )
+    return short
+
+
+def confirm_picks(s: Session, c: ConfirmPicks) -> CommandResult:
+    """Confirm what was picked; shortages are written off the bin and go back to backorder."""
+    made = pick_list(s, c.pick_list_id)
+    if made.status != "open":
+        raise DeskCommandError(f"confirm pick list {made.pick_list_id}", f"it is {made.status}")
+    short = _shortages(made, ((x.reference, x.quantity) for x in c.shortages))
+    ledger = s.stock({line.sku for line in made.lines})
+    confirmed: list[PickLine] = []
+    picked_total = short_total = 0
+    for line in made.lines:
+        missing = min(short.get(line.reference, 0), line.quantity)
+        short[line.reference] = short.get(line.reference, 0) - missing
+        picked = line.quantity - missing
+        order = s.order(line.order_id)
+        if picked:
+            ledger.consume(line.reference, line.sku, line.bin, picked, at=s.now)
+            order = s.save_order(order.pick(line.line_id, picked, at=s.now))
+        if missing:
+            ledger.deallocate(line.reference, line.sku, line.bin, missing, at=s.now)
+            ledger.mark_unavailable(line.sku, line.bin, missing, reason="quality_hold", at=s.now)
+            order = s.save_order(order.deallocate(line.line_id, missing, at=s.now))
+            s.save_order(order.backorder(line.line_id, missing, at=s.now))
+        confirmed.append(attrs.evolve(line, picked=picked))
+        picked_total += picked
+        short_total += missing
+    s.save_stock()
+    done = attrs.evolve(made, lines=tuple(confirmed), status="confirmed", confirmed_at=s.now)
+    s.put("pick_list", made.pick_list_id, PickListChanged, done, "confirmed")
+    open_lists = _open_lists(s, made.warehouse)
+    s.put(
+        "open_pick_lists",
+        made.warehouse,
+        OpenPickListsChanged,
+        attrs.evolve(
+            open_lists,
+            pick_list_ids=tuple(i for i in open_lists.pick_list_ids if i != made.pick_list_id),
+        ),
+        f"closed {made.pick_list_id}",
+    )
+    return CommandResult(
+        command="ConfirmPicks",
+        aggregate_id=made.pick_list_id,
+        details={"picked": picked_total, "short": short_total},
+    )
+
+
+def pack_order(s: Session, c: PackOrder) -> CommandResult:
+    """Pack the order's picked units of a pick list into cartons at the lowest billable weight."""
+    made = pick_list(s, c.pick_list_id)
+    order = s.order(c.order_id)
+    mine = [
+        (n, line)
+        for n, line in enumerate(made.lines)
+        if line.order_id == order.id and line.picked and not line.shipment_id
+    ]
+    if made.status != "confirmed" or not mine:
+        raise DeskCommandError(
+            f"pack {order.subject} from pick list {made.pick_list_id}",
+            "no confirmed picks of it are waiting to be packed"
+            if made.status == "confirmed"
+            else f"the pick list is {made.status}; confirm the picks first",
+        )
+    units: dict[str, int] = {}
+    per_line: dict[str, int] = {}
+    for _n, line in mine:
+        assert line.picked is not None
+        units[line.sku] = units.get(line.sku, 0) + line.picked
+        per_line[line.line_id] = per_line.get(line.line_id, 0) + line.picked
+    items = []
+    for sku in sorted(units):
+        goods = product(s, sku).product
+        items.append(
+            Item(
+                sku,
+                goods.length,
+                goods.width,
+                goods.height,
+                goods.weight,
+                quantity=units[sku],
+                rotation=goods.rotation.value,
+                max_load=goods.max_load_on_top,
+                fragile=goods.fragile,
+                ship_alone=goods.ship_alone,
+                own_packaging=goods.ships_in_own_packaging,
+            )
+        )
+    carrier = s.settings.carrier
+    plan = pack(items, s.settings.cartons, carrier=carrier)
+    parcels = []
+    for package in plan.packages:
+        contents: dict[str, int] = {}
+        for placement in package.placements:
+            contents[placement.item.sku] = contents.get(placement.item.sku, 0) + 1
+        parcels.append(
+            Parcel(
+                carton=package.carton.name,
+                contents=tuple(sorted(contents.items())),
+                actual_weight_g=package.actual_weight_g,
+                billable_weight=to_exact(package.billable_weight, carrier.weight_unit),
+                weight_unit=carrier.weight_unit,
+                reason=package.reason,
+            )
+        )
+    for line_id in sorted(per_line):
+        order = s.save_order(order.pack(line_id, per_line[line_id], at=s.now))
+    shipment_id = s.new_id("shipment", "shipment")
+    packed = Shipment(
+        shipment_id=shipment_id,
+        order_id=order.id,
+        warehouse=made.warehouse,
+        pick_list_id=made.pick_list_id,
+        lines=tuple(
+            ShipmentLine(line_id=i, sku=str(order.line(i).sku), quantity=q)
+            for i, q in sorted(per_line.items())
+        ),
+        parcels=tuple(parcels),
+        carrier=carrier.name,
+        packed_at=s.now,
+    )
+    s.put("shipment", shipment_id, ShipmentChanged, packed, "packed")
+    lines = list(made.lines)
+    for n, line in mine:
+        lines[n] = attrs.evolve(line, shipment_id=shipment_id)
+    s.put(
+        "pick_list",
+        made.pick_list_id,
+        PickListChanged,
+        attrs.evolve(made, lines=tuple(lines)),
+        f"packed {shipment_id}",
+    )
+    return CommandResult(
+        command="PackOrder",
+        aggregate_id=shipment_id,
+        details={
+            "order_id": order.id,
+            "cartons": [p.carton for p in parcels],
+            "billable_weight": f"{packed.billable_weight} {carrier.weight_unit}",
+        },
+        notes=tuple(p.reason for p in parcels),
+    )
+
+
+def ship_shipment(s: Session, c: ShipShipment) -> CommandResult:
+    """Hand the packed shipment to the carrier with its tracking number."""
+    found = shipment(s, c.shipment_id)
+    if found.status != "packed":
+        raise DeskCommandError(f"ship shipment {found.shipment_id}", f"it is {found.status}")
+    if not isinstance(c.tracking_number, str) or not c.tracking_number.strip():
+        raise ValidationError.invalid(
+            f"shipment {found.shipment_id}", "tracking_number", c.tracking_number, "non-empty text"
+        )
+    order = s.order(found.order_id)
+    for line in found.lines:
+        order = s.save_order(order.ship(line.line_id, line.quantity, at=s.now))
+    shipped = attrs.evolve(
+        found,
+        status="shipped",
+        tracking_number=c.tracking_number,
+        carrier=c.carrier or found.carrier,
+        shipped_at=s.now,
+    )
+    s.put("shipment", found.shipment_id, ShipmentChanged, shipped, "shipped")
+    return CommandResult(
+        command="ShipShipment",
+        aggregate_id=found.shipment_id,
+        details={"tracking_number": c.tracking_number, "carrier": shipped.carrier},
+    )
+
+
+def deliver_shipment(s: Session, c: DeliverShipment) -> CommandResult:
+    """Record the delivery; the order completes once every unit on order is delivered."""
+    found = shipment(s, c.shipment_id)
+    if found.status != "shipped":
+        raise DeskCommandError(
+            f"deliver shipment {found.shipment_id}",
+            f"it is {found.status}" + ("; ship it first" if found.status == "packed" else ""),
+        )
+    order = s.order(found.order_id)
+    for line in found.lines:
+        order = s.save_order(order.deliver(line.line_id, line.quantity, at=s.now))
+    if "complete" in order.allowed_events():
+        order = s.save_order(order.complete(at=s.now))
+    s.put(
+        "shipment",
+        found.shipment_id,
+        ShipmentChanged,
+        attrs.evolve(found, status="delivered", delivered_at=s.now),
+        "delivered",
+    )
+    return CommandResult(
+        command="DeliverShipment",
+        aggregate_id=found.shipment_id,
+        details={"order_id": order.id, "order_state": order.state},
+    )

@@ -1,0 +1,636 @@
+"""``OrderDesk``: the application service that runs order-to-cash over storage ports.
+
+Every command is one unit of work: it loads what it needs, asks the domain to decide,
+appends the new events at the versions it loaded, and commits all of it or nothing. A
+command that meets a concurrent change (:class:`~ordercycle.errors.ConcurrencyError`) is
+run again from the start; a refused command raises a typed error and writes nothing.
+After each command the outbox handlers run (see :mod:`ordercycle.service._handlers`).
+
+>>> from datetime import UTC, datetime
+>>> from ordercycle.model import SteppableClock
+>>> desk = OrderDesk.in_memory(clock=SteppableClock(datetime(2026, 3, 2, 9, tzinfo=UTC)))
+>>> desk.settings.network.warehouse_ids
+('WH-EAST', 'WH-WEST')
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date
+from decimal import Decimal
+from os import PathLike
+from typing import Any, Self
+
+from ordercycle.errors import ConcurrencyError, OrderCycleError
+from ordercycle.inventory import StockPosition
+from ordercycle.invoicing import AgingReport, Invoice, aging
+from ordercycle.model.clock import Clock, SystemClock
+from ordercycle.model.customer import Customer
+from ordercycle.model.ids import IdFactory, RandomIdFactory, SequentialIdFactory
+from ordercycle.model.order import Order
+from ordercycle.model.order_policies import (
+    HoldReason,
+    InvoicePolicy,
+    ReturnCondition,
+    ShippingPolicy,
+)
+from ordercycle.model.product import Product
+from ordercycle.money import Money
+from ordercycle.service import _billing, _handlers, _orders, _warehouse
+from ordercycle.service._session import InvoiceMeta, Session
+from ordercycle.service.commands import (
+    AllocateOrder,
+    AuthorizeReturn,
+    CancelOrder,
+    Command,
+    ConfirmOrder,
+    ConfirmPicks,
+    DeliverShipment,
+    HoldOrder,
+    InvoiceOrder,
+    IssueCreditNote,
+    OrderItem,
+    PackOrder,
+    PlaceOrder,
+    ReceiveReturn,
+    ReceiveStock,
+    RecordPayment,
+    RegisterCustomer,
+    RegisterProduct,
+    ReleaseHold,
+    ReleaseWave,
+    RequestReturn,
+    ShipShipment,
+    Shortage,
+    command_payload,
+    parse_command,
+)
+from ordercycle.service.records import Account, CatalogueEntry, Payment, PickList, Shipment
+from ordercycle.service.results import CommandResult
+from ordercycle.service.settings import DeskSettings
+from ordercycle.storage.errors import InvalidCheckpointError
+from ordercycle.storage.ports import Storage
+from ordercycle.storage.records import payload_hash
+
+__all__ = ["OrderDesk"]
+
+_log = logging.getLogger(__name__)
+
+_Handler = Callable[[Session, Any], CommandResult]
+
+_HANDLERS: dict[type[Command], _Handler] = {
+    RegisterCustomer: _orders.register_customer,
+    RegisterProduct: _orders.register_product,
+    ReceiveStock: _orders.receive_stock,
+    PlaceOrder: _orders.place_order,
+    ConfirmOrder: _orders.confirm_order,
+    HoldOrder: _orders.hold_order,
+    ReleaseHold: _orders.release_hold,
+    AllocateOrder: _orders.allocate_order,
+    CancelOrder: _orders.cancel_order,
+    ReleaseWave: _warehouse.release_wave,
+    ConfirmPicks: _warehouse.confirm_picks,
+    PackOrder: _warehouse.pack_order,
+    ShipShipment: _warehouse.ship_shipment,
+    DeliverShipment: _warehouse.deliver_shipment,
+    InvoiceOrder: _billing.invoice_order,
+    RecordPayment: _billing.record_payment,
+    RequestReturn: _billing.request_return,
+    AuthorizeReturn: _billing.authorize_return,
+    ReceiveReturn: _billing.receive_return,
+    IssueCreditNote: _billing.issue_credit_note,
+}
+
+
+class OrderDesk:
+    """Runs the order-to-cash cycle over a :class:`~ordercycle.storage.ports.Storage`.
+
+    Open one with :meth:`in_memory`, :meth:`sqlite` or :meth:`postgres`, or pass any
+    storage adapter that passes the contract suite.
+
+    Args:
+        storage: The storage adapter.
+        clock: Where "now" comes from (the system clock by default).
+        ids: Makes new ids (sequential ``O-1``, ``INV-1``, ... by default; ids already
+            used in storage are skipped).
+        settings: Warehouses, layouts, cartons, taxes (:meth:`DeskSettings.default`).
+    """
+
+    def __init__(
+        self,
+        storage: Storage,
+        *,
+        clock: Clock | None = None,
+        ids: IdFactory | None = None,
+        settings: DeskSettings | None = None,
+    ) -> None:
+        self.storage = storage
+        self.clock: Clock = clock or SystemClock()
+        self.ids: IdFactory = ids or SequentialIdFactory()
+        self.settings = settings or DeskSettings.default()
+
+    # --- opening ---------------------------------------------------------------------------
+
+    @classmethod
+    def in_memory(
+        cls,
+        *,
+        clock: Clock | None = None,
+        ids: IdFactory | None = None,
+        settings: DeskSettings | None = None,
+    ) -> OrderDesk:
+        """A desk over :class:`~ordercycle.storage.memory.MemoryStorage` (tests, notebooks)."""
+        from ordercycle.storage.memory import MemoryStorage
+
+        return cls(MemoryStorage(), clock=clock, ids=ids, settings=settings)
+
+    @classmethod
+    def sqlite(
+        cls,
+        path: str | PathLike[str],
+        *,
+        clock: Clock | None = None,
+        ids: IdFactory | None = None,
+        settings: DeskSettings | None = None,
+    ) -> OrderDesk:
+        """A desk over one SQLite file (created and migrated if needed)."""
+        from ordercycle.storage.sqlite import SQLiteStorage
+
+        return cls(SQLiteStorage(path), clock=clock, ids=ids, settings=settings)
+
+    @classmethod
+    def postgres(
+        cls,
+        dsn: str,
+        *,
+        clock: Clock | None = None,
+        ids: IdFactory | None = None,
+        settings: DeskSettings | None = None,
+    ) -> OrderDesk:
+        """A desk over PostgreSQL (needs the ``postgres`` extra).
+
+        Several application servers may share the database; give each an id factory that
+        cannot collide (for example :class:`~ordercycle.model.ids.RandomIdFactory`),
+        which is the default here.
+        """
+        from ordercycle.storage.postgres import PostgresStorage  # type: ignore[import-not-found,unused-ignore]
+
+        storage: Storage = PostgresStorage(dsn)
+        return cls(
+            storage,
+            clock=clock,
+            ids=ids or RandomIdFactory(random.SystemRandom()),
+            settings=settings,
+        )
+
+    def close(self) -> None:
+        """Close the storage."""
+        self.storage.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<OrderDesk over {self.storage!r}>"
+
+    # --- running commands ------------------------------------------------------------------
+
+    def execute(self, command: Command) -> CommandResult:
+        """Run one command as one unit of work (idempotent when it has a ``command_id``).
+
+        Raises:
+            CommandPayloadMismatchError: The command id was used with another payload.
+            ConcurrencyError: Every attempt met a concurrent change.
+            OrderCycleError: Whatever the domain refuses; nothing is written.
+        """
+        handler = _HANDLERS.get(type(command))
+        if handler is None:
+            raise TypeError(f"OrderDesk cannot run {command!r}: expected a desk command.")
+        digest = payload_hash(command_payload(command))
+        attempts = self.settings.max_attempts
+        for attempt in range(1, attempts + 1):
+            try:
+                result = self._attempt(command, handler, digest)
+            except ConcurrencyError:
+                if attempt == attempts:
+                    raise
+                _log.debug(
+                    "%s met a concurrent change (attempt %d)", type(command).__name__, attempt
+                )
+                continue
+            break
+        if self.settings.auto_dispatch and not result.replayed:
+            self.dispatch()
+        return result
+
+    def _attempt(self, command: Command, handler: _Handler, digest: str) -> CommandResult:
+        with self.storage.unit_of_work() as uow:
+            if command.command_id is not None:
+                found = uow.commands.find(command.command_id, digest)
+                if found is not None:
+                    return CommandResult.from_data(found.result)
+            session = Session(uow, self.settings, self.ids, self.clock.now())
+            result = handler(session, command)
+            if command.command_id is not None:
+                uow.commands.record(command.command_id, digest, result.to_data())
+        return result
+
+    def execute_json(self, text: str | bytes | Mapping[str, Any]) -> CommandResult:
+        """Run a command given as JSON ``{"type": "PlaceOrder", ...}`` (see :func:`parse_command`).
+
+        Raises:
+            SerializationError: Malformed JSON or fields; nothing is written.
+            UnknownCommandError: An unknown ``"type"``.
+        """
+        return self.execute(parse_command(text))
+
+    def dispatch(self) -> int:
+        """Run the outbox handlers on every message not handled yet; return how many were read."""
+        read = 0
+        while True:
+            with self.storage.unit_of_work() as uow:
+                after = uow.outbox.checkpoint(_handlers.CONSUMER)
+                messages = uow.outbox.read(after=after, limit=200)
+            if not messages:
+                return read
+            read += len(messages)
+            try:
+                self._handle_batch(after, messages)
+            except OrderCycleError as error:
+                if isinstance(error, ConcurrencyError | InvalidCheckpointError):
+                    continue
+                for message in messages:
+                    self._handle_one(message)
+
+    def _handle_batch(self, after: int, messages: Iterable[Any]) -> None:
+        with self.storage.unit_of_work() as uow:
+            if uow.outbox.checkpoint(_handlers.CONSUMER) != after:
+                return
+            session = Session(uow, self.settings, self.ids, self.clock.now())
+            last = after
+            for message in messages:
+                for note in _handlers.handle(session, message.event):
+                    _log.info("%s", note)
+                last = message.position
+            session.save_stock()
+            uow.outbox.save_checkpoint(_handlers.CONSUMER, last)
+
+    def _handle_one(self, message: Any) -> None:
+        for _attempt in range(self.settings.max_attempts):
+            try:
+                with self.storage.unit_of_work() as uow:
+                    if uow.outbox.checkpoint(_handlers.CONSUMER) >= message.position:
+                        return
+                    session = Session(uow, self.settings, self.ids, self.clock.now())
+                    try:
+                        _handlers.handle(session, message.event)
+                        session.save_stock()
+                    except ConcurrencyError:
+                        raise
+                    except OrderCycleError as error:
+                        _log.warning("outbox message %d skipped: %s", message.position, error)
+                        uow.rollback()
+                        with self.storage.unit_of_work() as skip:
+                            if skip.outbox.checkpoint(_handlers.CONSUMER) < message.position:
+                                skip.outbox.save_checkpoint(_handlers.CONSUMER, message.position)
+                        return
+                    uow.outbox.save_checkpoint(_handlers.CONSUMER, message.position)
+                return
+            except (ConcurrencyError, InvalidCheckpointError):
+                continue
+
+    # --- command shortcuts -----------------------------------------------------------------
+
+    def register_customer(
+        self, customer: Customer, *, command_id: str | None = None
+    ) -> CommandResult:
+        """Register a customer (see :class:`RegisterCustomer`)."""
+        return self.execute(RegisterCustomer(customer=customer, command_id=command_id))
+
+    def register_product(
+        self, product: Product, price: Money, *, tax_code: str = "", command_id: str | None = None
+    ) -> CommandResult:
+        """Add a product to the catalogue at ``price``."""
+        return self.execute(
+            RegisterProduct(product=product, price=price, tax_code=tax_code, command_id=command_id)
+        )
+
+    def receive_stock(
+        self, sku: str, bin: str, quantity: int, *, command_id: str | None = None
+    ) -> CommandResult:
+        """Receive ``quantity`` units of ``sku`` into ``bin``; backorders are then served."""
+        return self.execute(
+            ReceiveStock(sku=sku, bin=bin, quantity=quantity, command_id=command_id)
+        )
+
+    def place_order(
+        self,
+        customer_id: str,
+        items: Mapping[str, int] | Iterable[tuple[str, int]],
+        *,
+        order_id: str | None = None,
+        payment_terms: str = "",
+        invoice_policy: InvoicePolicy | str = InvoicePolicy.ORDERED,
+        shipping_policy: ShippingPolicy | str = ShippingPolicy.SHIP_AS_AVAILABLE,
+        command_id: str | None = None,
+    ) -> CommandResult:
+        """Place an order: ``items`` is ``{sku: units}`` (or pairs), priced from the catalogue."""
+        pairs = items.items() if isinstance(items, Mapping) else items
+        return self.execute(
+            PlaceOrder(
+                customer_id=customer_id,
+                items=tuple(OrderItem(sku=sku, quantity=qty) for sku, qty in pairs),
+                order_id=order_id,
+                payment_terms=payment_terms,
+                invoice_policy=InvoicePolicy(invoice_policy),
+                shipping_policy=ShippingPolicy(shipping_policy),
+                command_id=command_id,
+            )
+        )
+
+    def confirm(self, order_id: str, *, command_id: str | None = None) -> CommandResult:
+        """Confirm an order (a credit hold is put on it when it is over the limit)."""
+        return self.execute(ConfirmOrder(order_id=order_id, command_id=command_id))
+
+    def hold(
+        self,
+        order_id: str,
+        reason: HoldReason | str,
+        *,
+        by: str = "desk",
+        note: str = "",
+        command_id: str | None = None,
+    ) -> CommandResult:
+        """Put a hold on an order."""
+        return self.execute(
+            HoldOrder(
+                order_id=order_id,
+                reason=HoldReason(reason),
+                by=by,
+                note=note,
+                command_id=command_id,
+            )
+        )
+
+    def release_hold(
+        self,
+        order_id: str,
+        reason: HoldReason | str,
+        *,
+        by: str = "desk",
+        note: str = "",
+        command_id: str | None = None,
+    ) -> CommandResult:
+        """Take a hold off an order."""
+        return self.execute(
+            ReleaseHold(
+                order_id=order_id,
+                reason=HoldReason(reason),
+                by=by,
+                note=note,
+                command_id=command_id,
+            )
+        )
+
+    def allocate(self, order_id: str, *, command_id: str | None = None) -> CommandResult:
+        """Allocate stock to an order's open and backordered units."""
+        return self.execute(AllocateOrder(order_id=order_id, command_id=command_id))
+
+    def release_wave(
+        self, warehouse: str, order_ids: Iterable[str], *, command_id: str | None = None
+    ) -> CommandResult:
+        """Release orders to a warehouse as one routed pick list."""
+        return self.execute(
+            ReleaseWave(warehouse=warehouse, order_ids=tuple(order_ids), command_id=command_id)
+        )
+
+    def confirm_picks(
+        self,
+        pick_list_id: str,
+        shortages: Mapping[str, int] | None = None,
+        *,
+        command_id: str | None = None,
+    ) -> CommandResult:
+        """Confirm a pick list; ``shortages`` maps ``"<order>/<line>"`` to units not found."""
+        return self.execute(
+            ConfirmPicks(
+                pick_list_id=pick_list_id,
+                shortages=tuple(
+                    Shortage(reference=r, quantity=q) for r, q in (shortages or {}).items()
+                ),
+                command_id=command_id,
+            )
+        )
+
+    def pack(
+        self, order_id: str, pick_list_id: str, *, command_id: str | None = None
+    ) -> CommandResult:
+        """Pack an order's picked units from a pick list into cartons (one shipment)."""
+        return self.execute(
+            PackOrder(order_id=order_id, pick_list_id=pick_list_id, command_id=command_id)
+        )
+
+    def ship(
+        self,
+        shipment_id: str,
+        tracking_number: str,
+        *,
+        carrier: str = "",
+        command_id: str | None = None,
+    ) -> CommandResult:
+        """Ship a packed shipment."""
+        return self.execute(
+            ShipShipment(
+                shipment_id=shipment_id,
+                tracking_number=tracking_number,
+                carrier=carrier,
+                command_id=command_id,
+            )
+        )
+
+    def deliver(self, shipment_id: str, *, command_id: str | None = None) -> CommandResult:
+        """Record a delivery."""
+        return self.execute(DeliverShipment(shipment_id=shipment_id, command_id=command_id))
+
+    def invoice(self, order_id: str, *, command_id: str | None = None) -> CommandResult:
+        """Invoice an order under its invoice policy, on the customer's terms."""
+        return self.execute(InvoiceOrder(order_id=order_id, command_id=command_id))
+
+    def record_payment(
+        self,
+        customer_id: str,
+        amount: Money,
+        *,
+        paid_on: date | None = None,
+        payment_id: str | None = None,
+        command_id: str | None = None,
+    ) -> CommandResult:
+        """Record a payment (applied to the customer's invoices, oldest due first)."""
+        return self.execute(
+            RecordPayment(
+                customer_id=customer_id,
+                amount=amount,
+                paid_on=paid_on,
+                payment_id=payment_id,
+                command_id=command_id,
+            )
+        )
+
+    def request_return(
+        self,
+        order_id: str,
+        line_id: str,
+        quantity: int,
+        reason: str,
+        *,
+        command_id: str | None = None,
+    ) -> CommandResult:
+        """Open a return for delivered units (the result's ``return_id`` names it)."""
+        return self.execute(
+            RequestReturn(
+                order_id=order_id,
+                line_id=line_id,
+                quantity=quantity,
+                reason=reason,
+                command_id=command_id,
+            )
+        )
+
+    def authorize_return(
+        self,
+        order_id: str,
+        return_id: str,
+        *,
+        restocking_fee_rate: Decimal | str = Decimal(0),
+        command_id: str | None = None,
+    ) -> CommandResult:
+        """Authorize a return, with an optional restocking-fee rate."""
+        return self.execute(
+            AuthorizeReturn(
+                order_id=order_id,
+                return_id=return_id,
+                restocking_fee_rate=Decimal(restocking_fee_rate),
+                command_id=command_id,
+            )
+        )
+
+    def receive_return(
+        self,
+        order_id: str,
+        return_id: str,
+        condition: ReturnCondition | str = ReturnCondition.RESELLABLE,
+        *,
+        command_id: str | None = None,
+    ) -> CommandResult:
+        """Receive a return; resellable units are restocked by the return handler."""
+        return self.execute(
+            ReceiveReturn(
+                order_id=order_id,
+                return_id=return_id,
+                condition=ReturnCondition(condition),
+                command_id=command_id,
+            )
+        )
+
+    def issue_credit_note(
+        self, order_id: str, return_id: str, *, command_id: str | None = None
+    ) -> CommandResult:
+        """Credit a received return on its invoice."""
+        return self.execute(
+            IssueCreditNote(order_id=order_id, return_id=return_id, command_id=command_id)
+        )
+
+    def cancel(
+        self, order_id: str, *, reason: str = "", command_id: str | None = None
+    ) -> CommandResult:
+        """Cancel an order; reserved and picked stock goes back."""
+        return self.execute(CancelOrder(order_id=order_id, reason=reason, command_id=command_id))
+
+    # --- queries ---------------------------------------------------------------------------
+
+    def _read(self, query: Callable[[Session], Any]) -> Any:
+        with self.storage.unit_of_work() as uow:
+            return query(Session(uow, self.settings, self.ids, self.clock.now()))
+
+    def order(self, order_id: str) -> Order:
+        """The order, rebuilt from its events (``UnknownAggregateError`` if none)."""
+        found: Order = self._read(lambda s: s.order(order_id))
+        return found
+
+    def order_ids(self) -> tuple[str, ...]:
+        """Every order id, sorted."""
+        found: tuple[str, ...] = self._read(lambda s: s.order_ids())
+        return found
+
+    def customer(self, customer_id: str) -> Customer:
+        """A registered customer."""
+        found: Customer = self._read(lambda s: _orders.customer(s, customer_id))
+        return found
+
+    def product(self, sku: str) -> CatalogueEntry:
+        """A catalogue entry."""
+        found: CatalogueEntry = self._read(lambda s: _orders.product(s, sku))
+        return found
+
+    def account(self, customer_id: str) -> Account:
+        """A customer's orders and invoices."""
+        _orders_of: Account = self._read(
+            lambda s: (_orders.customer(s, customer_id), _orders._account(s, customer_id))[1]
+        )
+        return _orders_of
+
+    def pick_list(self, pick_list_id: str) -> PickList:
+        """A pick list with its routed lines."""
+        found: PickList = self._read(lambda s: _warehouse.pick_list(s, pick_list_id))
+        return found
+
+    def shipment(self, shipment_id: str) -> Shipment:
+        """A shipment with its parcels."""
+        found: Shipment = self._read(lambda s: _warehouse.shipment(s, shipment_id))
+        return found
+
+    def invoice_of(self, invoice_id: str) -> Invoice:
+        """An invoice (``UnknownAggregateError`` if none)."""
+        found: tuple[Invoice, InvoiceMeta] = self._read(lambda s: s.invoice(invoice_id))
+        return found[0]
+
+    def invoices(self) -> tuple[Invoice, ...]:
+        """Every invoice, by id."""
+        found: tuple[Invoice, ...] = self._read(
+            lambda s: tuple(s.invoice(i)[0] for i in s.ids_of("invoice"))
+        )
+        return found
+
+    def payment(self, payment_id: str) -> Payment:
+        """A payment and how it was applied."""
+        found: Payment = self._read(lambda s: s.require("payment", payment_id, Payment))
+        return found
+
+    def available(self, sku: str, *, warehouse: str | None = None) -> int:
+        """Units of ``sku`` available now (in total or in one warehouse)."""
+        found: int = self._read(
+            lambda s: s.stock([sku]).available(sku, warehouse=warehouse, at=s.now)
+        )
+        return found
+
+    def stock(self, sku: str) -> list[StockPosition]:
+        """Every bucket of ``sku`` now, sorted by bin."""
+        found: list[StockPosition] = self._read(lambda s: s.stock([sku]).positions(sku, at=s.now))
+        return found
+
+    def aging(self, as_of: date | None = None, *, basis: str = "due_date") -> AgingReport:
+        """The receivables aging of every open invoice at ``as_of`` (today by default)."""
+        found: AgingReport = self._read(
+            lambda s: aging(
+                [s.invoice(i)[0] for i in s.ids_of("invoice")],
+                as_of or s.today,
+                basis=basis,
+                currency=self.settings.currency,
+            )
+        )
+        return found

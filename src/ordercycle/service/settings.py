@@ -1,0 +1,169 @@
+"""How an :class:`~ordercycle.service.OrderDesk` is set up: warehouses, layouts, cartons, taxes.
+
+Settings are configuration, not data: they are given when the desk is opened and are
+not stored. :meth:`DeskSettings.default` builds a small, complete setup (two warehouses
+with routed bins, three cartons, UPS daily rates, two tax profiles) that the tutorial,
+the demo and the tests use.
+
+>>> settings = DeskSettings.default()
+>>> settings.network.warehouse_ids
+('WH-EAST', 'WH-WEST')
+>>> settings.picking_bin("WH-EAST/A1").label
+'A00-005-L0'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+
+from ordercycle.errors import ConfigurationError
+from ordercycle.inventory import (
+    AllocationPolicy,
+    AllocationStrategy,
+    BinCoordinates,
+    Network,
+)
+from ordercycle.invoicing import CreditPolicy, TaxProfile, TaxRate
+from ordercycle.money import Money
+from ordercycle.packing import Carton, DimWeightRule, carriers
+from ordercycle.picking import Bin as PickingBin
+from ordercycle.picking import WarehouseLayout
+from ordercycle.service.errors import UnknownTaxProfileError
+
+__all__ = ["DeskSettings"]
+
+
+def _dict(value: Mapping[str, Any]) -> dict[str, Any]:
+    return dict(value)
+
+
+def _tuple(value: Any) -> tuple[Any, ...]:
+    return tuple(value)
+
+
+@attrs.frozen(kw_only=True)
+class DeskSettings:
+    """The configuration of one desk.
+
+    Attributes:
+        network: Warehouses, zones and bins (bins need :class:`BinCoordinates` to be
+            routed).
+        layouts: The picking layout of each warehouse, by warehouse id.
+        cartons: The carton catalogue for packing.
+        carrier: The carrier's dimensional-weight rule used to pick cartons.
+        tax_profiles: Tax profiles by name; customers refer to them by name.
+        currency: The currency of reports when there is nothing to report yet.
+        strategy: The allocation rule chain (the planner's default when ``None``).
+        policy: The allocation policy (partial with backorders when ``None``).
+        credit_policy: What confirming an order over the credit limit does.
+        invoice_prefix: The prefix of invoice numbers (``"INV-"`` gives ``INV-000001``).
+        route_method: The picking route method (see :data:`ordercycle.picking.METHODS`).
+        auto_dispatch: Run the outbox handlers after every command.
+        max_attempts: How often a command is tried when it meets a concurrent change.
+    """
+
+    network: Network
+    layouts: dict[str, WarehouseLayout] = attrs.field(converter=_dict)
+    cartons: tuple[Carton, ...] = attrs.field(converter=_tuple)
+    carrier: DimWeightRule = carriers.UPS_DAILY
+    tax_profiles: dict[str, TaxProfile] = attrs.field(converter=_dict)
+    currency: str = "USD"
+    strategy: AllocationStrategy | None = None
+    policy: AllocationPolicy | None = None
+    credit_policy: CreditPolicy = CreditPolicy.HOLD
+    invoice_prefix: str = "INV-"
+    route_method: str = "optimal"
+    auto_dispatch: bool = True
+    max_attempts: int = 25
+
+    def __attrs_post_init__(self) -> None:
+        problems = [
+            f"warehouse {w!r} has no picking layout"
+            for w in self.network.warehouse_ids
+            if w not in self.layouts
+        ]
+        if not self.cartons:
+            problems.append("the carton catalogue is empty")
+        if isinstance(self.max_attempts, bool) or not isinstance(self.max_attempts, int):
+            problems.append(f"max_attempts is {self.max_attempts!r}, not an integer")
+        elif self.max_attempts < 1:
+            problems.append(f"max_attempts is {self.max_attempts}, below 1")
+        if problems:
+            raise ConfigurationError(
+                "Invalid DeskSettings: " + "; ".join(problems) + ".",
+                subject="DeskSettings",
+                value=problems,
+                expected="a layout per warehouse, cartons and max_attempts >= 1",
+            )
+
+    @classmethod
+    def default(cls) -> DeskSettings:
+        """Two warehouses (``WH-EAST`` preferred, ``WH-WEST``) with eight routed bins each.
+
+        Bins are ``WH-EAST/A1`` ... ``WH-EAST/A8`` (and the same in ``WH-WEST``), spread
+        over the aisles of a Henn–Wäscher layout. Cartons ``S``, ``M`` and ``L`` (inches),
+        UPS daily rates, and tax profiles ``EXEMPT`` (no tax) and ``US-NY`` (8.875 %).
+        """
+        spots = [(0, 5, "left"), (1, 20, "right"), (2, 40, "left"), (4, 12, "right")]
+        spots += [(5, 33, "left"), (7, 8, "right"), (8, 27, "left"), (9, 44, "right")]
+        layout: dict[str, dict[str, dict[str, BinCoordinates | None]]] = {}
+        for warehouse in ("WH-EAST", "WH-WEST"):
+            layout[warehouse] = {
+                f"{warehouse}/PICK": {
+                    f"{warehouse}/A{n}": BinCoordinates(aisle=a, position=p, side=s)
+                    for n, (a, p, s) in enumerate(spots, 1)
+                }
+            }
+        network = Network.build(layout, priorities={"WH-EAST": 0, "WH-WEST": 1})
+        cartons = (
+            Carton.from_inches("S", 8, 6, 4, tare_lb="0.25", max_weight_lb=20, cost=_usd("0.45")),
+            Carton.from_inches("M", 12, 10, 8, tare_lb="0.5", max_weight_lb=40, cost=_usd("0.80")),
+            Carton.from_inches("L", 18, 14, 12, tare_lb=1, max_weight_lb=60, cost=_usd("1.40")),
+        )
+        return cls(
+            network=network,
+            layouts={w: WarehouseLayout.henn_waescher() for w in network.warehouse_ids},
+            cartons=cartons,
+            tax_profiles={
+                "EXEMPT": TaxProfile("EXEMPT", []),
+                "US-NY": TaxProfile("US-NY", [TaxRate("NY", "8.875")]),
+            },
+        )
+
+    def tax_profile(self, name: str, *, subject: str) -> TaxProfile:
+        """The tax profile called ``name``.
+
+        Raises:
+            UnknownTaxProfileError: The settings define no such profile.
+        """
+        try:
+            return self.tax_profiles[name]
+        except KeyError:
+            raise UnknownTaxProfileError(subject, name, self.tax_profiles) from None
+
+    def picking_bin(self, bin_id: str) -> PickingBin:
+        """The picking-layout bin of an inventory bin (from its coordinates).
+
+        Raises:
+            UnknownLocationError: ``bin_id`` is not a bin of the network.
+            ConfigurationError: The bin has no coordinates, so it cannot be routed.
+        """
+        found = self.network.bin(bin_id)
+        where = found.coordinates
+        if where is None:
+            raise ConfigurationError.invalid(
+                f"bin {bin_id}", "coordinates", None, "BinCoordinates so pickers can be routed"
+            )
+        return PickingBin(where.aisle, where.position, where.side, where.level)
+
+    def home_bin(self, warehouse: str | None = None) -> str:
+        """The first bin of ``warehouse`` (or of the network): where returns go by default."""
+        bins = self.network.bins_in(warehouse) if warehouse else self.network.bins
+        return str(bins[0].id)
+
+
+def _usd(amount: str) -> Money:
+    return Money(amount, "USD")
