@@ -8,6 +8,7 @@ PostgreSQL storage is opened.
 
 from __future__ import annotations
 
+from ordercycle.storage.commands import run_once
 from ordercycle.storage.errors import (
     CommandAlreadyRecordedError,
     CommandPayloadMismatchError,
@@ -34,6 +35,7 @@ from ordercycle.storage.records import (
     canonical_json,
     payload_hash,
 )
+from ordercycle.storage.relay import Handler, relay
 from ordercycle.storage.repository import Repository
 from ordercycle.storage.sqlite import SQLiteStorage
 
@@ -44,6 +46,7 @@ __all__ = [
     "CommandPayloadMismatchError",
     "CommandRecord",
     "EventSequenceError",
+    "Handler",
     "InvalidCheckpointError",
     "MemoryStorage",
     "MemoryUnitOfWork",
@@ -61,4 +64,6 @@ __all__ = [
     "UnitOfWorkError",
     "canonical_json",
     "payload_hash",
+    "relay",
+    "run_once",
 ]
