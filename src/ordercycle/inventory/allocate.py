@@ -58,7 +58,7 @@ def allocate(
     """
     if type(attempts) is not int or attempts < 1:
         raise ValidationError.invalid("allocate", "attempts", attempts, "an integer 1 or more")
-    skus = {line.sku for line in demand.lines}
+    skus = [line.sku for line in demand.lines]
     for attempt in range(1, attempts + 1):
         snapshot = ledger.snapshot(skus, at=at)
         plan = plan_allocation(demand, snapshot, strategy, policy)

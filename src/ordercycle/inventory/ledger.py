@@ -22,7 +22,7 @@ allocates (compare-and-set).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from ordercycle.errors import (
@@ -70,6 +70,7 @@ class StockLedger:
         self._state = StockState()
         self._events: list[ev.StockEvent] = []
         self._order: dict[Sku, tuple[int, list[tuple[str, LotId | None]]]] = {}
+        self._bin_warehouse: dict[str, str] = {}
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -130,6 +131,12 @@ class StockLedger:
             cached = (len(buckets), sorted(buckets, key=lambda k: (k[0], k[1] or "")))
             self._order[sku] = cached
         return cached[1]
+
+    def _warehouse_of(self, bin_id: str) -> str:
+        found = self._bin_warehouse.get(bin_id)
+        if found is None:
+            found = self._bin_warehouse[bin_id] = self.network.warehouse_of(bin_id)
+        return found
 
     def positions(
         self, sku: str | None = None, *, at: datetime | None = None
@@ -193,19 +200,24 @@ class StockLedger:
             wanted = list(skus)
             if len(wanted) > 1:
                 wanted = sorted(set(wanted))
-        lots = self._state.lots
+        state = self._state
+        lots = state.lots
+        all_buckets = state.buckets
+        known_versions = state.versions
         slots: dict[Sku, tuple[StockSlot, ...]] = {}
-        warehouse_of = self.network.warehouse_of
+        versions: dict[Sku, int] = {}
+        warehouse_of = self._warehouse_of
         for raw in wanted:
             sku = Sku(raw)
-            buckets = self._state.buckets.get(sku)
+            versions[sku] = known_versions.get(sku, 0)
+            buckets = all_buckets.get(sku)
             if not buckets:
                 continue
-            sku_lots = lots.get(sku, {})
+            sku_lots = lots.get(sku)
             row = []
             for key in self._keys(sku):
                 bin_id, lot_id = key
-                info = sku_lots.get(lot_id) if lot_id is not None else None
+                info = sku_lots.get(lot_id) if sku_lots and lot_id is not None else None
                 row.append(
                     StockSlot(
                         sku,
@@ -218,7 +230,6 @@ class StockLedger:
                     )
                 )
             slots[sku] = tuple(row)
-        versions = {Sku(s): self._state.versions.get(Sku(s), 0) for s in wanted}
         return StockSnapshot(self.network, slots, versions, now)
 
     def state(self) -> dict[str, Any]:
@@ -277,6 +288,8 @@ class StockLedger:
     def _now(self, at: datetime | None) -> datetime:
         if at is None:
             return self.clock.now()
+        if isinstance(at, datetime) and at.tzinfo is UTC:
+            return at
         return ensure_aware(at, subject="StockLedger", field="at")
 
     def _next(self, sku: str) -> int:
@@ -958,12 +971,16 @@ class StockLedger:
             if actual != version:
                 raise ConcurrencyError(f"stock of {sku}", version, actual)
         picks = plan.picks
-        needed: dict[tuple[Sku, str, str | None], int] = {}
-        for pick in picks:
-            key = (pick.sku, pick.bin, pick.lot)
-            needed[key] = needed.get(key, 0) + pick.quantity
-        for (sku, bin_id, lot), quantity in needed.items():
-            self._free(sku, bin_id, lot, quantity, now)
+        if len(picks) == 1:
+            only = picks[0]
+            self._free(only.sku, only.bin, only.lot, only.quantity, now)
+        else:
+            needed: dict[tuple[Sku, str, str | None], int] = {}
+            for pick in picks:
+                key = (pick.sku, pick.bin, pick.lot)
+                needed[key] = needed.get(key, 0) + pick.quantity
+            for (sku, bin_id, lot), quantity in needed.items():
+                self._free(sku, bin_id, lot, quantity, now)
         if hold_until is not None:
             until = ensure_aware(hold_until, subject="apply_plan", field="hold_until")
             if until <= now:

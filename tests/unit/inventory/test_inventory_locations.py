@@ -128,3 +128,27 @@ def test_counts_accept_ints_and_count_quantities_only() -> None:
     for bad in (-1, 0, 2.0, True, "3", Q_("1.5", "count")):
         with pytest.raises(InvalidQuantityError):
             as_count(bad, subject="x")
+
+
+def test_inventory_errors_pickle_with_their_attributes() -> None:
+    from ordercycle.inventory import (
+        ExpiredLotError,
+        OverReleaseError,
+        UnknownHoldError,
+        UnknownLotError,
+        UnknownSkuError,
+    )
+
+    errors = [
+        ExpiredLotError("receive", "L1", date(2026, 3, 1), date(2026, 3, 2)),
+        OverReleaseError("deallocate", "allocation O-1/1 of MUG at A-01", 3, 2),
+        UnknownHoldError("H-9", known=["H-1"]),
+        UnknownLotError("L9", known=["L1"]),
+        UnknownSkuError("TEA", known=["MUG"]),
+        UnknownLocationError("X", known=["A-01"], kind="bin"),
+    ]
+    for error in errors:
+        copy = pickle.loads(pickle.dumps(error))
+        assert type(copy) is type(error)
+        assert str(copy) == str(error)
+        assert copy.__dict__ == error.__dict__

@@ -314,3 +314,29 @@ def test_plan_against_ledger_with_lots_and_fefo() -> None:
     ledger.receive("MILK", "A-02", 2, lot=Lot("MILK", "soon", date(2026, 3, 1), date(2026, 3, 20)))  # type: ignore[arg-type]
     plan = allocate(ledger, Demand.of("O-1", {"MILK": 3}))
     assert taken(plan) == [("A-02", "soon", 2), ("A-01", "late", 1)]
+
+
+def test_holding_a_plan_refuses_a_past_expiry_and_reused_ids(ledger: StockLedger) -> None:
+    plan = plan_allocation(Demand.of("O-1", {"MUG": 1}), ledger.snapshot(["MUG"]))
+    before = ledger.state()
+    with pytest.raises(ValidationError, match="hold_until"):
+        ledger.apply_plan(plan, hold_until=T0)
+    assert ledger.state() == before
+    ledger.apply_plan(plan, hold_until=T0 + timedelta(minutes=5))
+    again = plan_allocation(Demand.of("O-1", {"MUG": 1}), ledger.snapshot(["MUG"]))
+    before = ledger.state()
+    with pytest.raises(DuplicateError, match="O-1/1/1"):
+        ledger.apply_plan(again, hold_until=T0 + timedelta(minutes=5))
+    assert ledger.state() == before
+
+
+def test_lot_rules_explain_themselves() -> None:
+    dated = slot("MILK", "A-01", 3, "L1", received_on=date(2026, 1, 5), expires_on=date(2026, 4, 1))
+    bare = slot("MUG", "A-01", 3)
+    assert Fefo().explain(dated) == "expires 2026-04-01"
+    assert Fifo().explain(dated) == "received 2026-01-05"
+    assert Lifo().explain(bare) == "received on an unknown date"
+    assert Lifo().key(bare, 1) == 0
+    assert LeastPackages().explain(bare) == "3 in the slot"
+    assert repr(Fefo()) == "Fefo()"
+    assert repr(WarehousePriority()) == "WarehousePriority()"
