@@ -37,7 +37,7 @@ _BASES = ("due_date", "invoice_date")
 class AgingBucket:
     """A range of days, both ends included; ``None`` means unbounded.
 
-    Args:
+    Attributes:
         label: The column title.
         low: The first day in the bucket, or ``None`` for no lower bound.
         high: The last day in the bucket, or ``None`` for no upper bound.
@@ -57,10 +57,10 @@ def aging_buckets(
 ) -> tuple[AgingBucket, ...]:
     """Buckets from increasing day limits.
 
-    >>> [b.label for b in aging_buckets()]
-    ['not yet due', '1–30', '31–60', '61–90', 'over 90']
-    >>> [b.label for b in aging_buckets((45,), basis="invoice_date")]
-    ['0–45', 'over 45']
+    >>> print(", ".join(b.label for b in aging_buckets()))
+    not yet due, 1–30, 31–60, 61–90, over 90
+    >>> print(", ".join(b.label for b in aging_buckets((45,), basis="invoice_date")))
+    0–45, over 45
 
     Raises:
         ValidationError: Limits not strictly increasing positive integers, or a bad basis.
@@ -92,7 +92,7 @@ def aging_buckets(
 class AgingRow:
     """The open amounts of one customer per bucket.
 
-    Args:
+    Attributes:
         customer_id: The customer.
         amounts: One amount per bucket, in bucket order.
         total: The sum of ``amounts``.
@@ -107,7 +107,7 @@ class AgingRow:
 class AgingReport:
     """Open receivables per customer and bucket.
 
-    Args:
+    Attributes:
         as_of: The date the ages were measured at.
         basis: ``"due_date"`` or ``"invoice_date"``.
         buckets: The buckets (columns).

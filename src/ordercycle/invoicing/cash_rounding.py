@@ -42,7 +42,7 @@ def _increment(value: object) -> Decimal:
 class CashRounded:
     """The result of cash rounding.
 
-    Args:
+    Attributes:
         original: The total before cash rounding.
         rounded: The total to collect.
         adjustment: ``rounded - original`` (booked as a rounding difference).
@@ -57,7 +57,7 @@ class CashRounded:
 class CashRounding:
     """Round totals to a multiple of ``increment`` (for example 0.05 CHF).
 
-    Args:
+    Attributes:
         increment: The smallest amount that can be paid, such as ``Decimal("0.05")``.
         mode: How to round; half up by default.
     """

@@ -42,7 +42,7 @@ class CreditAction(enum.Enum):
 class CreditLimitCheck:
     """The result of a credit-limit check, with its reason.
 
-    Args:
+    Attributes:
         limit: The customer's credit limit.
         exposure: Open receivables + confirmed not invoiced + this order.
         exceeded: Whether ``exposure > limit``.

@@ -31,7 +31,7 @@ _HUNDRED = Decimal(100)
 class CreditNoteLine:
     """One credited invoice line.
 
-    Args:
+    Attributes:
         line: The invoice line index (0-based).
         quantity: The quantity credited.
         untaxed: The untaxed amount credited.
@@ -48,7 +48,7 @@ class CreditNoteLine:
 class CreditNote:
     """A credit note linked to its invoice.
 
-    Args:
+    Attributes:
         credit_note_id: Its id.
         invoice_id: The invoice it credits.
         issued_on: Its date.

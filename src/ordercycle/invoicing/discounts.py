@@ -70,7 +70,7 @@ class EarlyDiscount:
     Give exactly one of ``within`` (a due-date rule counted from the terms' anchor) and
     ``by`` (a fixed calendar date).
 
-    Args:
+    Attributes:
         percent: The discount in percent, more than 0 and less than 100.
         within: The rule that gives the deadline from the anchor date ("within 10 days").
         by: A fixed last day for the discount.

@@ -117,7 +117,7 @@ class DueDateRule:
 
     Prefer the named constructors (:meth:`days_after`, :meth:`end_of_month`, ...).
 
-    Args:
+    Attributes:
         kind: Which rule this is.
         days: Days added after the reference date (all kinds but ``DAY_OF_NEXT_MONTH``).
         months: Months for ``MONTHS_AFTER`` and ``MONTHS_AFTER_END_OF_MONTH``.

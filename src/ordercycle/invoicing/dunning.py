@@ -29,7 +29,7 @@ __all__ = ["DunningLevel", "DunningNotice", "DunningPolicy"]
 class DunningLevel:
     """One level of reminder.
 
-    Args:
+    Attributes:
         level: 1 for the first reminder, 2 for the second, ...
         days_overdue: The level applies from this many days past due.
         fee: A reminder fee, if any.
@@ -126,7 +126,7 @@ class DunningPolicy:
 class DunningNotice:
     """A reminder to send.
 
-    Args:
+    Attributes:
         invoice_id: The invoice.
         number: Its printed number.
         level: The dunning level reached.

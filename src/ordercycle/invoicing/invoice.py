@@ -84,7 +84,7 @@ def _moment(day: date, at: datetime | None) -> datetime:
 class PaymentRecord:
     """How one payment was applied to an invoice.
 
-    Args:
+    Attributes:
         payment_id: The payment's id.
         paid_on: The payment date.
         amount: The amount received for this invoice.

@@ -46,7 +46,7 @@ def _codes(values: Iterable[str]) -> tuple[str, ...]:
 class InvoiceLine:
     """One line of an invoice (fed later from the order ledger's ordered or shipped quantities).
 
-    Args:
+    Attributes:
         sku: The product's stock-keeping unit.
         description: The text printed on the invoice.
         quantity: The quantity billed, more than zero.

@@ -63,7 +63,7 @@ def _rate(value: object) -> Decimal:
 class LateCharges:
     """What a late payer owes on top of the amount.
 
-    Args:
+    Attributes:
         days_late: Days past the due date.
         interest: The interest.
         compensation: The fixed compensation (zero when none applies).
@@ -80,7 +80,7 @@ class LateCharges:
 class LateInterestPolicy:
     """Simple annual interest on overdue amounts, and optional fixed compensation.
 
-    Args:
+    Attributes:
         annual_rate: The yearly rate in percent.
         day_count: How days become a year fraction.
         compensation: A fixed amount charged once per late invoice, if any.

@@ -30,7 +30,7 @@ class NumberSeries:
     so a number is consumed only when the caller keeps the new series (after the invoice
     it numbers was issued successfully), which keeps the sequence without gaps.
 
-    Args:
+    Attributes:
         prefix: Text before the number, such as ``"INV-2026-"``.
         next_number: The number the next :meth:`take` returns.
         width: Minimum digits, zero-padded.

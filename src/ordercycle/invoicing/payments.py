@@ -36,7 +36,7 @@ __all__ = ["PaymentAllocation", "apply_payment"]
 class PaymentAllocation:
     """The result of applying one payment to several invoices.
 
-    Args:
+    Attributes:
         invoices: The invoices in the order given, updated where the payment reached them.
         records: ``(invoice id, record)`` for each invoice the payment reached.
         unapplied: What was left over, kept as customer credit.

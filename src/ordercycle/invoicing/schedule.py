@@ -17,7 +17,7 @@ __all__ = ["Installment", "PaymentSchedule"]
 class Installment:
     """One amount due on one date.
 
-    Args:
+    Attributes:
         due_date: When the amount is due.
         amount: The amount due (rounded to the currency's minor unit).
         label: What the term line said, such as ``"50%"`` or ``"balance"``.
@@ -34,7 +34,7 @@ class PaymentSchedule:
 
     The installment amounts always add up exactly to ``total``.
 
-    Args:
+    Attributes:
         total: The amount that was scheduled (tax included).
         anchor_date: The date the due dates were counted from.
         installments: The installments in the order of the term lines.

@@ -90,7 +90,7 @@ def _percent(value: object) -> Decimal:
 class TaxRate:
     """One tax: a code, a percentage and whether it compounds.
 
-    Args:
+    Attributes:
         code: A short unique code used on invoice lines, such as ``"VAT21"``.
         percent: The rate in percent (``Decimal("21")``), from 0 to 1000.
         name: A label for documents; the code when empty.
@@ -116,7 +116,7 @@ class TaxRate:
 class TaxAmount:
     """The tax of one rate: its base and amount (on a line or on a whole invoice).
 
-    Args:
+    Attributes:
         code: The tax rate's code.
         percent: The rate in percent.
         base: The amount the tax was computed on (rounded for display).
@@ -135,7 +135,7 @@ class TaxAmount:
 class LineTaxes:
     """The taxes of one line.
 
-    Args:
+    Attributes:
         untaxed: The line amount without tax.
         taxes: One :class:`TaxAmount` per tax code of the line, in the profile's order.
         total: ``untaxed`` plus every tax of the line.
@@ -150,7 +150,7 @@ class LineTaxes:
 class TaxableAmount:
     """A line amount and the tax codes that apply to it (input to :meth:`TaxProfile.compute`).
 
-    Args:
+    Attributes:
         amount: The line amount, rounded, not negative; tax-included when the profile says so.
         tax_codes: The codes of the taxes on the line.
     """
@@ -177,7 +177,7 @@ _LineData = tuple[Decimal, tuple[tuple["TaxRate", Decimal, Decimal, bool], ...]]
 class TaxComputation:
     """The taxes of a set of lines, per line and per rate, exact to the minor unit.
 
-    Args:
+    Attributes:
         currency: The currency of every amount.
         by_rate: One entry per rate used, in the profile's order.
         untaxed: The sum of the line amounts without tax.
@@ -249,7 +249,7 @@ def _rates(values: Iterable[TaxRate]) -> tuple[TaxRate, ...]:
 class TaxProfile:
     """The taxes of a jurisdiction or customer, and how they are computed and rounded.
 
-    Args:
+    Attributes:
         name: A name for messages and documents.
         rates: The tax rates, in the order they apply (matters for compound rates).
         prices_include_tax: Whether line amounts include the tax (extracted) or not (added).

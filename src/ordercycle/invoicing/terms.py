@@ -9,9 +9,11 @@ its own and tolerates 0.10 of drift; Odoo can produce a negative last installmen
 >>> from datetime import date
 >>> from ordercycle.money import Money
 >>> terms = PaymentTerms.parse("50% upfront, 50% Net 30")
->>> [(i.due_date.isoformat(), str(i.amount)) for i in
-...  terms.schedule(Money("100.01", "USD"), date(2026, 1, 15)).installments]
-[('2026-01-15', '50.01 USD'), ('2026-02-14', '50.00 USD')]
+>>> schedule = terms.schedule(Money("100.01", "USD"), date(2026, 1, 15))
+>>> for installment in schedule.installments:
+...     print(installment.due_date, installment.amount)
+2026-01-15 50.01 USD
+2026-02-14 50.00 USD
 """
 
 from __future__ import annotations
@@ -57,7 +59,7 @@ class TermLine:
     A line is a percentage of the total, a fixed amount, or (neither) the balance: what is
     left after the other lines. Use :meth:`percentage`, :meth:`fixed` or :meth:`balance`.
 
-    Args:
+    Attributes:
         due: When this line is due, counted from the terms' anchor date.
         percent: The share of the total in percent (above 0, at most 100).
         amount: A fixed amount instead of a percentage.
@@ -155,7 +157,7 @@ def _lines(values: Iterable[TermLine]) -> tuple[TermLine, ...]:
 class PaymentTerms:
     """When and how much a customer pays: term lines, an anchor and an optional discount.
 
-    Args:
+    Attributes:
         lines: The term lines in order; the last one always takes the exact remainder.
         discount: An early-payment discount, if any.
         anchor: Which event's date the due dates count from.
