@@ -1,0 +1,115 @@
+"""The outbox handlers: receipts serve backorders, returns restock, payments reach orders."""
+
+from __future__ import annotations
+
+import attrs
+
+from ordercycle.model import SteppableClock
+from ordercycle.model.order_status import PaymentStatus
+from ordercycle.money import Money
+from ordercycle.service import OrderDesk
+from ordercycle.service.sample import open_sample_shop
+from ordercycle.service.settings import DeskSettings
+
+
+def _delivered(desk: OrderDesk, clock: SteppableClock, customer: str, items: dict[str, int]) -> str:
+    order_id = desk.place_order(customer, items).aggregate_id
+    desk.confirm(order_id)
+    desk.allocate(order_id)
+    for warehouse in desk.settings.network.warehouse_ids:
+        try:
+            wave = desk.release_wave(warehouse, [order_id]).aggregate_id
+        except ValueError:
+            continue
+        desk.confirm_picks(wave)
+        shipment = desk.pack(order_id, wave).aggregate_id
+        desk.ship(shipment, "1Z")
+        desk.deliver(shipment)
+    clock.advance(days=1)
+    return order_id
+
+
+def test_a_receipt_allocates_waiting_backorders_oldest_first(
+    desk: OrderDesk, clock: SteppableClock
+) -> None:
+    first = desk.place_order("C-BOLT", {"RUG": 5}).aggregate_id
+    clock.advance(minutes=5)
+    second = desk.place_order("C-ACME", {"RUG": 2}).aggregate_id
+    for order_id in (first, second):
+        desk.confirm(order_id)
+        desk.allocate(order_id)
+    assert desk.order(first).line("L1").ledger.backordered == 1
+    assert desk.order(second).line("L1").ledger.backordered == 2
+    desk.receive_stock("RUG", "WH-WEST/A8", 2)
+    assert desk.order(first).line("L1").ledger.allocated == 5
+    assert desk.order(second).line("L1").ledger.allocated == 1
+    assert desk.order(second).line("L1").ledger.backordered == 1
+    assert desk.available("RUG") == 0
+
+
+def test_a_pick_shortage_goes_back_to_backorder_and_a_receipt_fills_it(desk: OrderDesk) -> None:
+    order_id = desk.place_order("C-BOLT", {"MUG": 5}).aggregate_id
+    desk.confirm(order_id)
+    desk.allocate(order_id)
+    wave = desk.release_wave("WH-EAST", [order_id]).aggregate_id
+    assert desk.confirm_picks(wave, {f"{order_id}/L1": 2})["short"] == 2
+    ledger = desk.order(order_id).line("L1").ledger
+    assert (ledger.picked, ledger.allocated, ledger.backordered) == (3, 0, 2)
+    # The two missing mugs left availability: 40 - 5 allocated/picked - 0 back = 35.
+    assert desk.available("MUG") == 35
+    desk.receive_stock("MUG", "WH-EAST/A1", 1)
+    ledger = desk.order(order_id).line("L1").ledger
+    assert (ledger.allocated, ledger.backordered) == (2, 0)
+
+
+def test_a_damaged_return_is_kept_out_of_availability(
+    desk: OrderDesk, clock: SteppableClock
+) -> None:
+    order_id = _delivered(desk, clock, "C-BOLT", {"LAMP": 2})
+    assert desk.available("LAMP") == 3
+    return_id = desk.request_return(order_id, "L1", 1, "broken shade")["return_id"]
+    desk.authorize_return(order_id, return_id)
+    desk.receive_return(order_id, return_id, "damaged")
+    assert desk.available("LAMP") == 3
+    positions = [p for p in desk.stock("LAMP") if p.unavailable]
+    assert [(str(p.bin), p.unavailable) for p in positions] == [("WH-EAST/A7", 1)]
+
+
+def test_payments_move_the_order_payment_status(desk: OrderDesk, clock: SteppableClock) -> None:
+    order_id = _delivered(desk, clock, "C-BOLT", {"TEAPOT": 2})
+    invoice_id = desk.invoice(order_id).aggregate_id
+    assert desk.order(order_id).payment_status is PaymentStatus.UNPAID
+    desk.record_payment("C-BOLT", Money("30.00", "USD"))
+    order = desk.order(order_id)
+    assert order.payment_status is PaymentStatus.PARTIALLY_PAID
+    assert order.amount_paid == Money("30.00", "USD")
+    desk.record_payment("C-BOLT", Money("60.00", "USD"))
+    order = desk.order(order_id)
+    assert order.payment_status is PaymentStatus.PAID
+    assert order.amount_paid == order.amount_due == Money("90.00", "USD")
+    assert desk.invoice_of(invoice_id).balance == Money("0.00", "USD")
+
+
+def test_cancel_gives_reserved_stock_back(desk: OrderDesk) -> None:
+    order_id = desk.place_order("C-BOLT", {"TEAPOT": 9}).aggregate_id
+    desk.confirm(order_id)
+    desk.allocate(order_id)
+    assert desk.available("TEAPOT") == 7
+    assert desk.cancel(order_id, reason="customer changed mind")["released_units"] == 9
+    assert desk.available("TEAPOT") == 16
+    assert desk.order(order_id).state == "canceled"
+
+
+def test_handlers_wait_for_dispatch_when_auto_dispatch_is_off(clock: SteppableClock) -> None:
+    settings = attrs.evolve(DeskSettings.default(), auto_dispatch=False)
+    quiet = OrderDesk.in_memory(clock=clock, settings=settings)
+    open_sample_shop(quiet)
+    quiet.dispatch()
+    order_id = quiet.place_order("C-BOLT", {"RUG": 5}).aggregate_id
+    quiet.confirm(order_id)
+    quiet.allocate(order_id)
+    quiet.receive_stock("RUG", "WH-WEST/A8", 1)
+    assert quiet.order(order_id).line("L1").ledger.backordered == 1
+    assert quiet.dispatch() > 0
+    assert quiet.order(order_id).line("L1").ledger.backordered == 0
+    assert quiet.dispatch() == 0
