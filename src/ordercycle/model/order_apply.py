@@ -188,7 +188,11 @@ def _change_quantity(order: O, change: ChangeQuantity) -> tuple[O, tuple[LineRel
     line = find_line(order, change.line_id)
     subject = line_subject(order, change.line_id)
     ledger = line.ledger
-    if isinstance(change.quantity, bool) or not isinstance(change.quantity, int):
+    if (
+        isinstance(change.quantity, bool)
+        or not isinstance(change.quantity, int)
+        or change.quantity <= 0
+    ):
         raise InvalidQuantityError.invalid(
             subject, "quantity", change.quantity, "a positive integer"
         )

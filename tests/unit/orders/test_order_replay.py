@@ -1,0 +1,55 @@
+"""Replay: the event history rebuilds an equal order; broken histories are refused."""
+
+from __future__ import annotations
+
+import attrs
+import pytest
+
+from ordercycle.model.events import DomainEvent
+from ordercycle.model.order import Order
+from ordercycle.model.order_errors import EventHistoryError
+from ordercycle.model.order_events import OrderPlaced
+
+from .conftest import Story
+
+
+def test_replaying_a_long_history_gives_an_equal_order(story: Story) -> None:
+    story.delivered()
+    story.do("record_invoice", "INV-1", {"L1": 4, "L2": 2})
+    story.do("request_return", "RMA-1", line_id="L1", quantity=1, reason="chipped")
+    story.do("authorize_return", "RMA-1")
+    story.do("receive_return", "RMA-1", "damaged")
+    story.do("record_credit", "CN-1", {"L1": 1})
+    story.do("record_payment", "PAY-1", story.order.amount_due)
+    story.do("complete")
+    assert Order.replay(story.history) == story.order
+    assert [e.version for e in story.history] == list(range(1, story.order.version + 1))
+
+
+def test_order_events_are_frozen_and_registered(story: Story) -> None:
+    story.released()
+    event = story.history[1]
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        event.version = 9  # type: ignore[misc]
+    assert DomainEvent.lookup("OrderPlaced") is OrderPlaced
+
+
+def test_a_history_must_start_with_the_draft(story: Story) -> None:
+    story.released()
+    with pytest.raises(EventHistoryError, match="expected an OrderDrafted event with version 1"):
+        Order.replay(story.history[1:])
+    with pytest.raises(EventHistoryError):
+        Order.replay([])
+
+
+def test_a_history_with_a_gap_is_refused(story: Story) -> None:
+    story.released()
+    with pytest.raises(EventHistoryError, match="expected order O-17, version 2"):
+        Order.replay([story.history[0], story.history[2]])
+
+
+def test_a_history_of_another_order_is_refused(story: Story) -> None:
+    story.released()
+    foreign = attrs.evolve(story.history[1], aggregate_id="O-99")
+    with pytest.raises(EventHistoryError, match=r"OrderPlaced \(order O-99, version 2\)"):
+        Order.replay([story.history[0], foreign])
