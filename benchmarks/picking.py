@@ -7,7 +7,9 @@ Ratliff–Rosenthal program, the Euler walk and the Route object; best of three 
 list). OR-Tools routing
 (guided local search with a small time limit, on the same aisle-graph distance matrix) is
 a reference column on a documented subset of the lists. A second table compares the
-multi-block local search with exact Held–Karp on pick lists of at most 12 stops.
+multi-block local search with exact Held–Karp on pick lists of at most 12 stops, and a third
+one compares FCFS, seed and Clarke–Wright savings batching on 100 orders of 5–25 lines
+(one unit each, distinct bins) for several picker capacities.
 
 Run ``python benchmarks/picking.py`` (``--lists 50`` for a quick run). It prints markdown
 tables and writes ``benchmarks/results/picking.json``.
@@ -19,18 +21,30 @@ import argparse
 import json
 import platform
 import random
+import statistics
 import sys
 import time
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from ordercycle.picking import METHODS, Bin, WarehouseLayout, route
+from ordercycle.picking import (
+    BATCHING_METHODS,
+    METHODS,
+    Bin,
+    PickerCapacity,
+    PickLine,
+    PickOrder,
+    WarehouseLayout,
+    batch_orders,
+    route,
+)
 from ordercycle.picking import _tsp as tsp
 from ordercycle.picking._grid import grid_of
 
 SIZES = (5, 10, 15, 30, 45, 60, 75)
 MULTI_SIZES = (6, 9, 12)
+CAPACITIES = (30, 45, 60, 75)
 SEED = 20_260_526
 RESULTS = Path(__file__).parent / "results" / "picking.json"
 
@@ -158,7 +172,50 @@ def multi_block(lists: int) -> list[dict[str, Any]]:
     return rows
 
 
-def markdown(single: list[dict[str, Any]], multi: list[dict[str, Any]]) -> str:
+def batching(instances: int) -> list[dict[str, Any]]:
+    """FCFS, seed and savings batching on 100 orders of 5-25 single-unit lines."""
+    layout = WarehouseLayout.henn_waescher()
+    bins = layout.bins()
+    rows = []
+    for capacity_items in CAPACITIES:
+        capacity = PickerCapacity(items=capacity_items)
+        totals = dict.fromkeys(BATCHING_METHODS, Fraction(0))
+        seconds: dict[str, list[float]] = {method: [] for method in BATCHING_METHODS}
+        batches = dict.fromkeys(BATCHING_METHODS, 0)
+        for instance in range(instances):
+            rng = random.Random(SEED + 7 * instance)
+            orders = [
+                PickOrder(
+                    f"SO-{number}",
+                    tuple(
+                        PickLine(str(k), f"SKU-{k}", b, 1)
+                        for k, b in enumerate(rng.sample(bins, rng.randint(5, 25)))
+                    ),
+                )
+                for number in range(100)
+            ]
+            for method in BATCHING_METHODS:
+                started = time.perf_counter()
+                result = batch_orders(layout, orders, capacity, method)
+                seconds[method].append(time.perf_counter() - started)
+                totals[method] += sum((b.length for b in result), Fraction(0))
+                batches[method] += len(result)
+        row: dict[str, Any] = {"capacity_items": capacity_items, "instances": instances}
+        for method in BATCHING_METHODS:
+            row[method] = {
+                "total_length": float(totals[method] / instances),
+                "batches": batches[method] / instances,
+                "vs_fcfs_percent": float((totals[method] / totals["fcfs"] - 1) * 100),
+                "seconds_p50": statistics.median(seconds[method]),
+            }
+        rows.append(row)
+        print(f"  batching, capacity {capacity_items} done", file=sys.stderr)
+    return rows
+
+
+def markdown(
+    single: list[dict[str, Any]], multi: list[dict[str, Any]], batched: list[dict[str, Any]]
+) -> str:
     heads = ["stops", *METHODS, "OR-Tools (subset)", "optimal p50 ms", "optimal p95 ms"]
     lines = ["| " + " | ".join(heads) + " |", "|" + "---|" * len(heads)]
     for row in single:
@@ -189,6 +246,19 @@ def markdown(single: list[dict[str, Any]], multi: list[dict[str, Any]]) -> str:
             f" {row['mean_local_search']:.2f} | {row['gap_percent']:.2f} % |"
             f" {row['worst_gap_percent']:.2f} % |"
         )
+    lines += [
+        "",
+        "| capacity (items) | FCFS length (batches) | seed | savings | seed s | savings s |",
+        "|---|---|---|---|---|---|",
+    ]
+    for row in batched:
+        fcfs, seed, savings = row["fcfs"], row["seed"], row["savings"]
+        lines.append(
+            f"| {row['capacity_items']} | {fcfs['total_length']:.0f} ({fcfs['batches']:.1f}) |"
+            f" {seed['total_length']:.0f} ({seed['vs_fcfs_percent']:+.1f} %) |"
+            f" {savings['total_length']:.0f} ({savings['vs_fcfs_percent']:+.1f} %) |"
+            f" {seed['seconds_p50']:.2f} | {savings['seconds_p50']:.2f} |"
+        )
     return "\n".join(lines)
 
 
@@ -198,11 +268,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ortools-lists", type=int, default=50, help="OR-Tools subset per size")
     parser.add_argument("--ortools-ms", type=int, default=100, help="OR-Tools time limit")
     parser.add_argument("--multi-lists", type=int, default=50, help="multi-block lists per size")
+    parser.add_argument(
+        "--batch-instances", type=int, default=10, help="batching instances of 100 orders"
+    )
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     single = single_block(args.lists, min(args.ortools_lists, args.lists), args.ortools_ms)
     multi = multi_block(min(args.multi_lists, args.lists))
-    table = markdown(single, multi)
+    batched = batching(min(args.batch_instances, args.lists))
+    table = markdown(single, multi, batched)
     print(table)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     payload = {
@@ -216,6 +290,7 @@ def main(argv: list[str] | None = None) -> int:
         "machine": platform.machine(),
         "single_block": single,
         "multi_block": multi,
+        "batching": batched,
         "table": table,
     }
     args.output.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n")

@@ -13,17 +13,18 @@ one batch:
 
 Route lengths are the ``optimal`` ones (:func:`~ordercycle.picking.routing.optimal_length`).
 
->>> layout = WarehouseLayout.henn_waescher()
->>> orders = [
-...     PickOrder("A", (PickLine("1", "MUG", Bin(0, 40), 2),)),
-...     PickOrder("B", (PickLine("1", "TEA", Bin(9, 3), 2),)),
-...     PickOrder("C", (PickLine("1", "PEN", Bin(0, 42), 2),)),
-... ]
->>> capacity = PickerCapacity(items=4)
->>> [[o.order_id for o in b.orders] for b in batch_orders(layout, orders, capacity, "fcfs")]
-[['A', 'B'], ['C']]
->>> [[o.order_id for o in b.orders] for b in batch_orders(layout, orders, capacity, "savings")]
-[['A', 'C'], ['B']]
+Examples:
+    >>> layout = WarehouseLayout.henn_waescher()
+    >>> orders = [
+    ...     PickOrder("A", (PickLine("1", "MUG", Bin(0, 40), 2),)),
+    ...     PickOrder("B", (PickLine("1", "TEA", Bin(9, 3), 2),)),
+    ...     PickOrder("C", (PickLine("1", "PEN", Bin(0, 42), 2),)),
+    ... ]
+    >>> capacity = PickerCapacity(items=4)
+    >>> [[o.order_id for o in b.orders] for b in batch_orders(layout, orders, capacity, "fcfs")]
+    [['A', 'B'], ['C']]
+    >>> [[o.order_id for o in b.orders] for b in batch_orders(layout, orders, capacity, "savings")]
+    [['A', 'C'], ['B']]
 """
 
 from __future__ import annotations

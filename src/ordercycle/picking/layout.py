@@ -8,11 +8,12 @@ centre line at ``x = i * aisle_spacing``. ``y`` runs along the aisles: cross ais
 the aisle centre, level with the middle of its cell; the picker reaches both sides and every
 level from there.
 
->>> layout = WarehouseLayout.henn_waescher()
->>> layout.point(Bin(aisle=0, position=0))
-Point(x=Fraction(0, 1), y=Fraction(2, 1))
->>> layout.distance(layout.depots[0], Bin(aisle=1, position=44))
-Fraction(51, 1)
+Examples:
+    >>> layout = WarehouseLayout.henn_waescher()
+    >>> layout.point(Bin(aisle=0, position=0))
+    Point(x=Fraction(0, 1), y=Fraction(2, 1))
+    >>> layout.distance(layout.depots[0], Bin(aisle=1, position=44))
+    Fraction(51, 1)
 """
 
 from __future__ import annotations

@@ -5,15 +5,16 @@ A :class:`PickLine` is one allocated line (or part of a line) in one bin; a
 (cut-off time, carrier, priority). Volumes are kept exactly in litres and weights in grams;
 they enter as pint quantities.
 
->>> from ordercycle.units import Q_
->>> order = PickOrder("SO-1", (
-...     PickLine("1", "MUG", Bin(2, 7), 2, unit_weight=Q_(350, "g")),
-...     PickLine("2", "TEA", Bin(5, 30, "right"), 1, unit_volume=Q_("0.5", "L")),
-... ))
->>> order.load
-Load(items=3, volume=Fraction(1, 2), weight=Fraction(700, 1))
->>> PickerCapacity(items=20, weight=Q_(15, "kg")).fits(order.load)
-True
+Examples:
+    >>> from ordercycle.units import Q_
+    >>> order = PickOrder("SO-1", (
+    ...     PickLine("1", "MUG", Bin(2, 7), 2, unit_weight=Q_(350, "g")),
+    ...     PickLine("2", "TEA", Bin(5, 30, "right"), 1, unit_volume=Q_("0.5", "L")),
+    ... ))
+    >>> order.load
+    Load(items=3, volume=Fraction(1, 2), weight=Fraction(700, 1))
+    >>> PickerCapacity(items=20, weight=Q_(15, "kg")).fits(order.load)
+    True
 """
 
 from __future__ import annotations

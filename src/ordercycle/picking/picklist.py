@@ -1,22 +1,24 @@
 """Pick lists: a batch's lines in walking order, its route, time estimate and short picks.
 
->>> layout = WarehouseLayout.henn_waescher()
->>> orders = [
-...     PickOrder("A", (PickLine("1", "MUG", Bin(4, 40), 2), PickLine("2", "TEA", Bin(1, 5), 1))),
-...     PickOrder("B", (PickLine("1", "PEN", Bin(2, 10, "right"), 3),)),
-... ]
->>> (sheet,) = pick_lists(layout, orders, PickerCapacity(items=10), name="W1")
->>> print(sheet.format())
-Pick list W1-1: 3 lines, 6 units, route 148 LU (optimal), to 'depot'
-  #  bin         sku  lot  qty  order  tote
-  1  A01-005-L0  TEA  -      1  A         1
-  2  A04-040-L0  MUG  -      2  A         1
-  3  A02-010-R0  PEN  -      3  B         2
->>> sheet.estimated_seconds
-Fraction(268, 1)
->>> shorted = sheet.short_pick("B", "1", found=1)
->>> shorted.shorts[0].missing, shorted.count_bins
-(2, (Bin(aisle=2, position=10, side='right', level=0, block=0),))
+Examples:
+    >>> layout = WarehouseLayout.henn_waescher()
+    >>> orders = [
+    ...     PickOrder("A", (PickLine("1", "MUG", Bin(4, 40), 2),
+    ...                     PickLine("2", "TEA", Bin(1, 5), 1))),
+    ...     PickOrder("B", (PickLine("1", "PEN", Bin(2, 10, "right"), 3),)),
+    ... ]
+    >>> (sheet,) = pick_lists(layout, orders, PickerCapacity(items=10), name="W1")
+    >>> print(sheet.format())
+    Pick list W1-1: 3 lines, 6 units, route 148 LU (optimal), to 'depot'
+      #  bin         sku  lot  qty  order  tote
+      1  A01-005-L0  TEA  -      1  A         1
+      2  A04-040-L0  MUG  -      2  A         1
+      3  A02-010-R0  PEN  -      3  B         2
+    >>> sheet.estimated_seconds
+    Fraction(268, 1)
+    >>> shorted = sheet.short_pick("B", "1", found=1)
+    >>> shorted.shorts[0].missing, shorted.count_bins
+    (2, (Bin(aisle=2, position=10, side='right', level=0, block=0),))
 """
 
 from __future__ import annotations
@@ -245,7 +247,8 @@ class PickList:
     def format(self) -> str:
         """A printable pick list: a header line and one row per line in walking order."""
         header = (
-            f"Pick list {self.name}: {len(self.lines)} lines, {self.units} units,"
+            f"Pick list {self.name}: {_count(len(self.lines), 'line')},"
+            f" {_count(self.units, 'unit')},"
             f" route {self.route.length} LU ({self.route.method}), to {self.station!r}"
         )
         rows = [("#", "bin", "sku", "lot", "qty", "order", "tote")]
@@ -275,6 +278,10 @@ class PickList:
 
     def _repr_svg_(self) -> str:
         return self.route._repr_svg_()
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def pick_list(

@@ -1,12 +1,13 @@
 """``route(layout, picks, method=...)``: picker routes by heuristics or exactly.
 
->>> layout = WarehouseLayout.henn_waescher()
->>> picks = [Bin(0, 10), Bin(3, 40, "right"), Bin(7, 5)]
->>> best = route(layout, picks, method="optimal")
->>> best.length, [stop.label for stop in best.stops]
-(Fraction(178, 1), ['A00-010-L0', 'A03-040-R0', 'A07-005-L0'])
->>> route(layout, picks, method="s_shape").length >= best.length
-True
+Examples:
+    >>> layout = WarehouseLayout.henn_waescher()
+    >>> picks = [Bin(0, 10), Bin(3, 40, "right"), Bin(7, 5)]
+    >>> best = route(layout, picks, method="optimal")
+    >>> best.length, [stop.label for stop in best.stops]
+    (Fraction(178, 1), ['A00-010-L0', 'A03-040-R0', 'A07-005-L0'])
+    >>> route(layout, picks, method="s_shape").length >= best.length
+    True
 """
 
 from __future__ import annotations

@@ -1,15 +1,16 @@
 """Waves: orders released to the floor together, grouped by cut-off, carrier or priority.
 
->>> from datetime import datetime, timezone
->>> noon = datetime(2026, 5, 4, 12, tzinfo=timezone.utc)
->>> orders = [
-...     PickOrder("A", PickLine("1", "MUG", Bin(1, 2), 1), cutoff=noon, carrier="UPS"),
-...     PickOrder("B", PickLine("1", "TEA", Bin(3, 9), 1), cutoff=noon, carrier="DHL"),
-...     PickOrder("C", PickLine("1", "PEN", Bin(4, 1), 1), cutoff=noon, carrier="UPS",
-...               priority=5),
-... ]
->>> [(w.name, w.carrier, [o.order_id for o in w.orders]) for w in build_waves(orders)]
-[('W1', 'DHL', ['B']), ('W2', 'UPS', ['C', 'A'])]
+Examples:
+    >>> from datetime import datetime, timezone
+    >>> noon = datetime(2026, 5, 4, 12, tzinfo=timezone.utc)
+    >>> orders = [
+    ...     PickOrder("A", PickLine("1", "MUG", Bin(1, 2), 1), cutoff=noon, carrier="UPS"),
+    ...     PickOrder("B", PickLine("1", "TEA", Bin(3, 9), 1), cutoff=noon, carrier="DHL"),
+    ...     PickOrder("C", PickLine("1", "PEN", Bin(4, 1), 1), cutoff=noon, carrier="UPS",
+    ...               priority=5),
+    ... ]
+    >>> [(w.name, w.carrier, [o.order_id for o in w.orders]) for w in build_waves(orders)]
+    [('W1', 'DHL', ['B']), ('W2', 'UPS', ['C', 'A'])]
 """
 
 from __future__ import annotations
