@@ -23,10 +23,11 @@ from ordercycle.invoicing import (
     TaxRate,
     TaxRounding,
     TermLine,
+    apply_payment,
 )
 from ordercycle.money import Currency, Money, Rounding
 
-SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 CURRENCIES = ["USD", "JPY", "BHD"]
 DAYS = st.dates(min_value=date(1999, 1, 1), max_value=date(2100, 12, 31))
 
@@ -266,3 +267,55 @@ def test_discounted_payment_settles_exactly(terms: str, units: int, late: int) -
     assert paid.state == "paid"
     assert record.applied + record.discount == invoice.total
     assert record.excess == Money.zero("EUR")
+
+
+@SETTINGS
+@given(
+    invoices=st.lists(
+        st.tuples(
+            st.integers(1, 10**6),
+            st.integers(0, 60),
+            st.sampled_from(["Net 30", "50% upfront, 50% Net 30", "EOM"]),
+        ),
+        min_size=1,
+        max_size=4,
+    ),
+    payments=st.lists(st.integers(1, 10**6), min_size=1, max_size=5),
+    data=st.data(),
+)
+def test_payments_across_invoices_in_any_order_leave_the_same_balances(
+    invoices: list[tuple[int, int, str]], payments: list[int], data: st.DataObject
+) -> None:
+    series = NumberSeries()
+    book = []
+    for n, (units, offset, terms) in enumerate(invoices):
+        draft = Invoice.draft(
+            f"I-{n}",
+            "C",
+            [InvoiceLine("A", "A", 1, Money.of_minor(units, "EUR"))],
+            NONE,
+            PaymentTerms.parse(terms),
+            date(2026, 1, 1) + timedelta(days=offset),
+        )
+        issued, series = draft.issue(series)
+        book.append(issued)
+
+    def run(order: list[int]) -> tuple[list[Money], Money]:
+        current = book
+        unapplied = Money.zero("EUR")
+        for n, amount in enumerate(order):
+            result = apply_payment(
+                current, f"P{n}", Money.of_minor(amount, "EUR"), date(2026, 6, 1)
+            )
+            current = list(result.invoices)
+            unapplied += result.unapplied
+        return [i.balance for i in current], unapplied
+
+    shuffled = data.draw(st.permutations(payments))
+    assert run(payments) == run(list(shuffled))
+    balances, unapplied = run(payments)
+    total = sum(units for units, _, _ in invoices)
+    assert Money.sum(balances, currency="EUR") == Money.of_minor(
+        max(total - sum(payments), 0), "EUR"
+    )
+    assert unapplied == Money.of_minor(max(sum(payments) - total, 0), "EUR")
