@@ -143,7 +143,7 @@ def quality(orders: int, seed: int) -> list[dict[str, Any]]:
     }
     rows = []
     for label, strategy in strategies.items():
-        ledger, demands = multi_warehouse(orders, seed, depth=12)
+        ledger, demands = multi_warehouse(orders, seed, depth=30)
         shipments, split, allocated, ordered = [], 0, 0, 0
         for demand in demands:
             plan = allocate(ledger, demand, strategy)
@@ -200,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
             f" {r['min']:,.0f} | {r['max']:,.0f} | {r['median_wall']:,.0f} |"
             f" ≥ {targets[r['unit']]:,} |"
         )
-    rows = quality(400 if args.quick else 2_000, SEED)
+    rows = quality(300 if args.quick else 1_000, SEED)
     print("\n## Allocation quality (same stock and orders, allocated in turn)\n")
     print("| strategy | orders | shipments per order | split orders | fill rate |")
     print("|---|---:|---:|---:|---:|")

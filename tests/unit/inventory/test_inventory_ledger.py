@@ -265,3 +265,19 @@ def test_a_catalogue_refuses_unknown_skus_even_on_receipt(clock: SteppableClock)
     with pytest.raises(UnknownSkuError, match="Unknown sku 'TEA'; known: MUG"):
         ledger.receive("TEA", "WH-A/01", 1)
     assert ledger.events == ()
+
+
+def test_events_round_trip_through_json_and_replay_to_the_same_state(
+    ledger: StockLedger, clock: SteppableClock
+) -> None:
+    from ordercycle.serialization import from_json, to_json
+
+    ledger.place_hold("H-1", "MUG", "WH-A/01", 2, expires_at=T0 + timedelta(minutes=5))
+    ledger.schedule_receipt("PO-1", "MUG", 3, date(2026, 3, 9))
+    ledger.allocate("O-1/1", "MILK", "WH-A/01", 2, lot="L1")
+    clock.advance(minutes=6)
+    ledger.sweep()
+    loaded = [from_json(to_json(event), DomainEvent) for event in ledger.events]
+    assert loaded == list(ledger.events)
+    rebuilt = StockLedger.replay(ledger.network, clock, loaded)  # type: ignore[arg-type]
+    assert rebuilt.state() == ledger.state()
