@@ -12,6 +12,7 @@ from typing import Any
 
 import attrs
 
+from ordercycle.errors import MissingDependencyError
 from ordercycle.model.ids import LotId, Sku
 
 __all__ = ["AllocationPlan", "LinePlan", "Pick", "PlanStatus"]
@@ -181,6 +182,21 @@ class AllocationPlan:
                         }
                     )
         return rows
+
+    def to_pandas(self) -> Any:
+        """:meth:`to_records` as a :class:`pandas.DataFrame`.
+
+        Raises:
+            MissingDependencyError: pandas is not installed (``ordercycle[sim]``).
+        """
+        try:
+            import pandas as pd
+        except ImportError:  # pragma: no cover - pandas is installed in CI
+            raise MissingDependencyError("AllocationPlan.to_pandas", "pandas", "sim") from None
+        return pd.DataFrame(
+            self.to_records(),
+            columns=["order_id", "line_id", "sku", "kind", "warehouse", "bin", "lot", "quantity"],
+        )
 
     def _repr_html_(self) -> str:
         esc = html.escape

@@ -204,6 +204,8 @@ def test_plan_reports_and_html() -> None:
     assert "O-&lt;1&gt;" in html
     assert "<table>" in html
     assert [r["kind"] for r in plan.to_records()] == ["pick", "backorder"]
+    frame = plan.to_pandas()
+    assert list(frame["quantity"]) == [2, 1]
     assert "line 1 MUG x3: allocated 2, backordered 1" in plan.explain()
     with pytest.raises(KeyError):
         plan.line("9")
