@@ -1,4 +1,4 @@
-"""Picking: warehouse layouts, picker routes, waves, batches and pick lists.
+"""Picking: warehouse layouts, picker routes, waves, batches, zones and pick lists.
 
 >>> from ordercycle.picking import Bin, WarehouseLayout, route
 >>> layout = WarehouseLayout.henn_waescher()
@@ -35,6 +35,7 @@ from ordercycle.picking.picklist import (
 from ordercycle.picking.route import Route, Segment
 from ordercycle.picking.routing import EXACT_STOP_LIMIT, METHODS, optimal_length, route
 from ordercycle.picking.waves import WAVE_KEYS, Wave, build_waves
+from ordercycle.picking.zones import Zone, ZonePlan, zone_pick_lists
 
 __all__ = [
     "BATCHING_METHODS",
@@ -68,10 +69,13 @@ __all__ = [
     "UnknownMethodError",
     "WarehouseLayout",
     "Wave",
+    "Zone",
+    "ZonePlan",
     "batch_orders",
     "build_waves",
     "optimal_length",
     "pick_list",
     "pick_lists",
     "route",
+    "zone_pick_lists",
 ]
