@@ -970,7 +970,7 @@ class StockLedger:
             actual = self._state.versions.get(sku, 0)
             if actual != version:
                 raise ConcurrencyError(f"stock of {sku}", version, actual)
-        picks = plan.picks
+        picks = [pick for line in plan.lines for pick in line.picks]
         if len(picks) == 1:
             only = picks[0]
             self._free(only.sku, only.bin, only.lot, only.quantity, now)

@@ -81,7 +81,9 @@ def plan_allocation(
     lines = [_Line(line) for line in demand.lines]
     for line in lines:
         _collect(line, demand, snapshot, on, left)
-    order_reasons = [f"strategy: {strategy.describe()}", f"policy: {policy.describe()}"]
+    strategy_text = strategy.describe()
+    policy_text = policy.describe()
+    order_reasons = ["strategy: " + strategy_text, "policy: " + policy_text]
     chosen: tuple[str, ...] | None = None
     if strategy.fewest is not None:
         chosen = _fewest(lines, demand, network, strategy, left, order_reasons)
@@ -106,7 +108,7 @@ def plan_allocation(
                 "nothing allocated: line(s) " + ", ".join(short_lines) + " short and the policy"
                 " is all or nothing per order"
             )
-    return _result(demand, snapshot, strategy, policy, lines, order_reasons)
+    return _result(demand, snapshot, (strategy_text, policy_text), policy, lines, order_reasons)
 
 
 def _collect(
@@ -314,7 +316,7 @@ def _undo(line: _Line, left: dict[int, int]) -> None:
 def _result(
     demand: Demand,
     snapshot: StockSnapshot,
-    strategy: AllocationStrategy,
+    texts: tuple[str, str],
     policy: AllocationPolicy,
     lines: list[_Line],
     order_reasons: list[str],
@@ -366,8 +368,8 @@ def _result(
         demand.order_id,
         tuple(plans),
         status,
-        strategy.describe(),
-        policy.describe(),
+        texts[0],
+        texts[1],
         tuple(order_reasons),
         tuple((sku, snapshot.version_of(sku)) for sku in skus),
         snapshot.at,
