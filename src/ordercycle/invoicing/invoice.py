@@ -36,6 +36,7 @@ import attrs
 from ordercycle.errors import CurrencyMismatchError, TransitionNotAllowedError, ValidationError
 from ordercycle.invoicing._decimal import ZERO
 from ordercycle.invoicing.credit_notes import CreditNote, build_credit_note
+from ordercycle.invoicing.due_dates import Anchor
 from ordercycle.invoicing.errors import PaymentNotAllowedError
 from ordercycle.invoicing.events import (
     CreditNoteIssued,
@@ -173,8 +174,9 @@ class Invoice:
             tax_profile: The taxes to apply.
             terms: The payment terms.
             invoice_date: The invoice date.
-            anchor_date: The date the terms count from (for shipment, receipt-of-goods or
-                order anchored terms); the invoice date by default.
+            anchor_date: The date the terms count from; required for terms anchored on
+                the order, shipment, receipt or next delivery (COD, CWO, ROG, ...), the
+                invoice date by default otherwise.
             at: When the event occurred (midnight UTC of ``invoice_date`` by default).
 
         Raises:
@@ -189,6 +191,13 @@ class Invoice:
         if not items:
             raise ValidationError.invalid(
                 f"invoice {invoice_id}", "lines", (), "at least one InvoiceLine"
+            )
+        if anchor_date is None and terms.anchor not in (Anchor.INVOICE, Anchor.AS_OF):
+            raise ValidationError.invalid(
+                f"invoice {invoice_id}",
+                "anchor_date",
+                None,
+                f"the {terms.anchor.value.replace('_', ' ')} date that terms {terms} count from",
             )
         unit = items[0].unit_price.currency
         for item in items:

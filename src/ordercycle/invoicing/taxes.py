@@ -170,7 +170,7 @@ class _Plan:
     factor: Decimal
 
 
-_LineData = tuple[Decimal, tuple[tuple["TaxRate", Decimal, Decimal, bool], ...]]
+_LineData = tuple[Decimal, Decimal, _Plan, tuple[Decimal, ...]]
 
 
 @attrs.frozen
@@ -184,8 +184,8 @@ class TaxComputation:
         tax: The sum of all taxes.
         total: ``untaxed + tax``.
         rounding: Where tax was rounded.
-        line_data: Per line: the untaxed amount and ``(rate, unrounded base, tax, exempt)``
-            for each of its taxes, as decimals; :attr:`lines` presents them as money.
+        line_data: Per line, as decimals: the untaxed amount, the unrounded untaxed base,
+            the line's tax plan and its rounded taxes; :attr:`lines` presents them as money.
         rounding_mode: How the bases in :attr:`lines` are rounded for display.
     """
 
@@ -201,24 +201,26 @@ class TaxComputation:
     @functools.cached_property
     def lines(self) -> tuple[LineTaxes, ...]:
         """The taxes of each line, in input order (built on first use)."""
-        code = self.currency
-        return tuple(
-            LineTaxes(
-                Money(untaxed, code),
-                tuple(
-                    TaxAmount(
-                        rate.code,
-                        rate.percent,
-                        Money(quantize(base, quantum_of(code), self.rounding_mode), code),
-                        Money(tax, code),
-                        exempt,
-                    )
-                    for rate, base, tax, exempt in taxes
-                ),
-                Money(untaxed + sum((t[2] for t in taxes), ZERO), code),
+        unit = self.currency
+        quantum = quantum_of(unit)
+        mode = self.rounding_mode
+        result = []
+        for untaxed, base_untaxed, plan, taxes in self.line_data:
+            entries = tuple(
+                TaxAmount(
+                    rate.code,
+                    rate.percent,
+                    Money(quantize(CONTEXT.multiply(base_untaxed, base), quantum, mode), unit),
+                    Money(tax, unit),
+                    exempt,
+                )
+                for rate, exempt, base, tax in zip(
+                    plan.rates, plan.exempt, plan.bases, taxes, strict=True
+                )
             )
-            for untaxed, taxes in self.line_data
-        )
+            total = Money(untaxed + sum(taxes, ZERO), unit)
+            result.append(LineTaxes(Money(untaxed, unit), entries, total))
+        return tuple(result)
 
     def amount_for(self, code: str) -> Money:
         """The tax of one rate over the whole computation (zero when unused)."""
@@ -479,19 +481,15 @@ class TaxProfile:
         ):
             untaxed = amount - sum(taxes, ZERO) if included else amount
             untaxed_sum += untaxed
-            entries = []
-            for rate, exempt, coefficient, tax in zip(
-                plan.rates, plan.exempt, plan.bases, taxes, strict=True
-            ):
+            for rate, coefficient, tax in zip(plan.rates, plan.bases, taxes, strict=True):
                 base = multiply(base_untaxed, coefficient)
-                entries.append((rate, base, tax, exempt))
                 total = per_rate.get(rate.code)
                 if total is None:
                     per_rate[rate.code] = [base, tax]
                 else:
                     total[0] += base
                     total[1] += tax
-            line_data.append((untaxed, tuple(entries)))
+            line_data.append((untaxed, base_untaxed, plan, tuple(taxes)))
         by_rate = tuple(
             TaxAmount(
                 rate.code,

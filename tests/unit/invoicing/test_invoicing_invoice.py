@@ -106,6 +106,15 @@ def test_terms_count_from_the_anchor_date() -> None:
     assert invoice.schedule.final_due_date == date(2026, 3, 3)
 
 
+def test_terms_anchored_on_another_event_need_its_date() -> None:
+    for text, words in (("COD", "receipt date"), ("CWO", "order date"), ("CND", "next delivery")):
+        with pytest.raises(ValidationError, match=words):
+            Invoice.draft("I-1", "C-1", lines(), VAT, PaymentTerms.parse(text), JAN15)
+    cod = issued("COD", anchor_date=date(2026, 1, 20))
+    assert cod.schedule is not None
+    assert cod.schedule.final_due_date == date(2026, 1, 20)
+
+
 def test_partial_then_full_payment() -> None:
     invoice = issued()
     invoice, record = invoice.pay("P-1", eur("40.00"), date(2026, 2, 1))
