@@ -291,10 +291,11 @@ def release_stock(
     s: Session, order: Order, line_id: str, sku: str, reserved: int, loose: int
 ) -> None:
     """Give ``reserved`` allocated units back and restock ``loose`` picked units of a line."""
-    ledger = s.stock([sku])
+    reserved_where = allocations(s, order)
+    ledger = s.stock([sku])  # after allocations() loaded every sku: the same ledger
     reference = f"{order.id}/{line_id}"
     left = reserved
-    for line, _sku, bin_id, units in allocations(s, order):
+    for line, _sku, bin_id, units in reserved_where:
         if line == line_id and left:
             take = min(units, left)
             ledger.deallocate(reference, sku, bin_id, take, at=s.now)

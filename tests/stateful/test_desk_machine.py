@@ -1,0 +1,180 @@
+"""A state machine over OrderDesk: random commands, and after each one nothing is oversold,
+order ledgers and stock agree, and every amount of money adds up exactly."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+
+from ordercycle.errors import OrderCycleError
+from ordercycle.model import SteppableClock
+from ordercycle.money import Money
+from ordercycle.service import OrderDesk
+from ordercycle.service.sample import SAMPLE_STOCK, open_sample_shop
+
+SKUS = sorted({sku for sku, _bin, _units in SAMPLE_STOCK})
+BINS = ["WH-EAST/A1", "WH-EAST/A4", "WH-WEST/A2", "WH-WEST/A8"]
+CUSTOMERS = ["C-ACME", "C-BOLT"]
+
+
+class DeskMachine(RuleBasedStateMachine):
+    """Drives a desk in memory and checks it against a simple model of what was received."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.clock = SteppableClock(datetime(2026, 3, 2, 9, tzinfo=UTC))
+        self.desk = OrderDesk.in_memory(clock=self.clock)
+        open_sample_shop(self.desk)
+        self.received = dict.fromkeys(SKUS, 0)
+        for sku, _bin, units in SAMPLE_STOCK:
+            self.received[sku] += units
+        self.orders: list[str] = []
+        self.waves: list[str] = []
+        self.shipments: list[str] = []
+        self.refused = 0
+
+    def _try(self, action: Callable[[], Any]) -> Any:
+        """Run a command; a refused one must leave storage exactly as it was."""
+        with self.desk.storage.unit_of_work() as uow:
+            before = uow.outbox.last_position()
+        try:
+            return action()
+        except OrderCycleError:
+            self.refused += 1
+            with self.desk.storage.unit_of_work() as uow:
+                assert uow.outbox.last_position() == before
+            return None
+
+    # --- rules ---------------------------------------------------------------------------
+
+    @rule(
+        customer=st.sampled_from(CUSTOMERS),
+        items=st.dictionaries(st.sampled_from(SKUS), st.integers(1, 6), min_size=1, max_size=3),
+    )
+    def place(self, customer: str, items: dict[str, int]) -> None:
+        result = self._try(lambda: self.desk.place_order(customer, items))
+        if result is not None:
+            self.orders.append(result.aggregate_id)
+
+    @precondition(lambda self: self.orders)
+    @rule(data=st.data())
+    def confirm_and_allocate(self, data: st.DataObject) -> None:
+        order_id = data.draw(st.sampled_from(self.orders))
+        self._try(lambda: self.desk.confirm(order_id))
+        self._try(lambda: self.desk.allocate(order_id))
+
+    @rule(sku=st.sampled_from(SKUS), bin_id=st.sampled_from(BINS), units=st.integers(1, 5))
+    def receive(self, sku: str, bin_id: str, units: int) -> None:
+        if self._try(lambda: self.desk.receive_stock(sku, bin_id, units)) is not None:
+            self.received[sku] += units
+
+    @precondition(lambda self: self.orders)
+    @rule(data=st.data(), warehouse=st.sampled_from(["WH-EAST", "WH-WEST"]))
+    def wave(self, data: st.DataObject, warehouse: str) -> None:
+        chosen = data.draw(
+            st.lists(st.sampled_from(self.orders), min_size=1, max_size=3, unique=True)
+        )
+        result = self._try(lambda: self.desk.release_wave(warehouse, chosen))
+        if result is not None:
+            self.waves.append(result.aggregate_id)
+
+    @precondition(lambda self: self.waves)
+    @rule(data=st.data(), short=st.integers(0, 2))
+    def pick_and_pack(self, data: st.DataObject, short: int) -> None:
+        wave_id = data.draw(st.sampled_from(self.waves))
+        made = self.desk.pick_list(wave_id)
+        shortages = {made.lines[0].reference: min(short, made.lines[0].quantity)} if short else {}
+        self._try(lambda: self.desk.confirm_picks(wave_id, shortages))
+        for order_id in made.order_ids:
+            packed = self._try(lambda order_id=order_id: self.desk.pack(order_id, wave_id))
+            if packed is not None:
+                self.shipments.append(packed.aggregate_id)
+
+    @precondition(lambda self: self.shipments)
+    @rule(data=st.data())
+    def ship_and_deliver(self, data: st.DataObject) -> None:
+        shipment_id = data.draw(st.sampled_from(self.shipments))
+        self._try(lambda: self.desk.ship(shipment_id, f"1Z-{shipment_id}"))
+        self.clock.advance(days=1)
+        self._try(lambda: self.desk.deliver(shipment_id))
+
+    @precondition(lambda self: self.orders)
+    @rule(data=st.data())
+    def invoice(self, data: st.DataObject) -> None:
+        order_id = data.draw(st.sampled_from(self.orders))
+        self._try(lambda: self.desk.invoice(order_id))
+
+    @rule(
+        customer=st.sampled_from(CUSTOMERS), cents=st.integers(1, 60_000), days=st.integers(0, 40)
+    )
+    def pay(self, customer: str, cents: int, days: int) -> None:
+        self.clock.advance(days=days)
+        amount = Money(cents, "USD") / 100
+        self._try(lambda: self.desk.record_payment(customer, amount.round()))
+
+    @precondition(lambda self: self.orders)
+    @rule(data=st.data())
+    def cancel(self, data: st.DataObject) -> None:
+        order_id = data.draw(st.sampled_from(self.orders))
+        self._try(lambda: self.desk.cancel(order_id, reason="test"))
+
+    # --- invariants ----------------------------------------------------------------------
+
+    @invariant()
+    def nothing_is_oversold_and_stock_matches_the_orders(self) -> None:
+        orders = [self.desk.order(i) for i in self.desk.order_ids()]
+        for order in orders:
+            assert order.check() == ()
+        for sku in SKUS:
+            positions = self.desk.stock(sku)
+            for p in positions:
+                assert p.allocated + p.unavailable <= p.on_hand
+                assert p.available >= 0
+            lines = [line for order in orders for line in order.lines if line.sku == sku]
+            taken = sum(line.ledger.picked_or_later for line in lines)
+            assert sum(p.on_hand for p in positions) == self.received[sku] - taken
+            assert sum(p.allocated for p in positions) == sum(
+                line.ledger.allocated for line in lines
+            )
+
+    @invariant()
+    def money_adds_up_exactly(self) -> None:
+        invoices = self.desk.invoices()
+        zero = Money("0.00", "USD")
+        applied_by_payments = zero
+        for customer in CUSTOMERS:
+            with self.desk.storage.unit_of_work() as uow:
+                payment_ids = uow.events.aggregate_ids("payment")
+            for payment_id in payment_ids:
+                payment = self.desk.payment(payment_id)
+                if payment.customer_id != customer:
+                    continue
+                applied = Money.sum((a.applied for a in payment.applications), currency="USD")
+                assert applied + payment.unapplied == payment.amount
+                applied_by_payments += applied
+        assert Money.sum((i.paid for i in invoices), currency="USD") == applied_by_payments
+        for invoice in invoices:
+            assert not invoice.balance.is_negative
+            assert invoice.settled + invoice.balance == invoice.total
+        report = self.desk.aging()
+        open_total = Money.sum(
+            (i.balance for i in invoices if i.state in ("issued", "partially_paid")), currency="USD"
+        )
+        assert report.total == open_total
+        for order_id in self.desk.order_ids():
+            order = self.desk.order(order_id)
+            assert order.amount_paid <= max(order.amount_due, zero) or order.credit_notes
+
+
+TestDeskMachine = DeskMachine.TestCase
+TestDeskMachine.settings = settings(
+    max_examples=12,
+    stateful_step_count=18,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
