@@ -33,7 +33,9 @@ with events that carry text, integers, money and timestamps.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import queue
+import signal
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -822,6 +824,17 @@ class ThreadConcurrencyContract(StorageFixture):
         _check_stream(storage, "MUG", reserved, first=1)
 
 
+def _killed_mid_unit_of_work(opener: Callable[[], Storage]) -> None:
+    """Body of a process that writes in a unit of work and is killed before it commits."""
+    storage = opener()
+    uow = storage.unit_of_work()
+    uow.__enter__()
+    uow.events.append("stock", "MUG", [item_added("MUG", 2)], expected_version=1)
+    uow.events.append("order", "O-1", [item_added("O-1", 1)], expected_version=0)
+    uow.commands.record("cmd-killed", payload_hash("killed"), "never committed")
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
 def _process_worker(
     opener: Callable[[], Storage],
     mode: str,
@@ -847,7 +860,11 @@ def _process_worker(
 
 
 class ProcessConcurrencyContract:
-    """OS processes sharing one database race for one stream: nothing lost or doubled.
+    """OS processes sharing one database: races lose nothing, crashes leave nothing.
+
+    Four processes append to one stream and sell scarce stock from it (no version is
+    written twice, no event is lost, no unit is sold twice), and a process killed with
+    ``SIGKILL`` inside a unit of work leaves no trace and no lock behind.
 
     Provide ``storage_opener``: a picklable callable without arguments that opens the
     same (fresh, empty) database in any process, for example
@@ -857,8 +874,8 @@ class ProcessConcurrencyContract:
     """
 
     processes = 4
-    appends_per_process = 5
-    stock = 16
+    appends_per_process = 20
+    stock = 100
 
     @pytest.fixture
     def storage_opener(self) -> Callable[[], Storage]:
@@ -911,6 +928,29 @@ class ProcessConcurrencyContract:
             self._run(storage_opener, "append", self.appends_per_process)
             expected = Counter(dict.fromkeys(range(self.processes), self.appends_per_process))
             _check_stream(storage, "MUG", expected, first=1)
+        finally:
+            storage.close()
+
+    def test_a_process_killed_in_a_unit_of_work_leaves_nothing_behind(
+        self, storage_opener: Callable[[], Storage]
+    ) -> None:
+        storage = storage_opener()
+        try:
+            _receive(storage, "MUG", 5)
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload([__name__])
+            victim = context.Process(target=_killed_mid_unit_of_work, args=(storage_opener,))
+            victim.start()
+            victim.join(timeout=300)
+            assert victim.exitcode == -signal.SIGKILL
+            with storage.unit_of_work() as uow:  # the lock died with the process
+                assert uow.events.version("stock", "MUG") == 1
+                assert uow.events.aggregate_ids("order") == ()
+                assert uow.commands.find("cmd-killed", payload_hash("killed")) is None
+                assert [m.aggregate_id for m in uow.outbox.read()] == ["MUG"]
+                uow.events.append("stock", "MUG", [item_added("MUG", 2)], expected_version=1)
+            with storage.unit_of_work() as uow:
+                assert uow.events.version("stock", "MUG") == 2
         finally:
             storage.close()
 
