@@ -13,7 +13,7 @@ from ordercycle.model.ids import LotId, Sku
 
 __all__ = ["Bucket", "Receipt", "StockState"]
 
-BucketKey = tuple[str, LotId | None]
+BucketKey = tuple[str, str | None]
 
 
 class Bucket:
@@ -75,16 +75,18 @@ class StockState:
     """All counters, lots, holds and receipts, changed only by :meth:`apply`."""
 
     def __init__(self) -> None:
-        self.buckets: dict[Sku, dict[BucketKey, Bucket]] = {}
-        self.lots: dict[Sku, dict[LotId, Lot]] = {}
+        self.buckets: dict[str, dict[BucketKey, Bucket]] = {}
+        self.lots: dict[str, dict[str, Lot]] = {}
         self.holds: dict[str, Hold] = {}
         self.receipts: dict[str, Receipt] = {}
-        self.versions: dict[Sku, int] = {}
+        self.versions: dict[str, int] = {}
         self.version = 0
 
     def bucket(self, sku: str, bin_id: str, lot: str | None) -> Bucket:
-        per = self.buckets.setdefault(Sku(sku), {})
-        key = (bin_id, LotId(lot) if lot is not None else None)
+        per = self.buckets.get(sku)
+        if per is None:
+            per = self.buckets[sku] = {}
+        key: BucketKey = (bin_id, lot)
         found = per.get(key)
         if found is None:
             found = per[key] = Bucket()
@@ -92,7 +94,7 @@ class StockState:
 
     def apply(self, event: ev.StockEvent) -> None:
         """Change the state as ``event`` says."""
-        sku = Sku(event.sku)
+        sku = event.sku
         self.versions[sku] = event.version
         self.version += 1
         kind = type(event)
@@ -103,8 +105,8 @@ class StockState:
             if event.lot is not None and event.received_on is not None:
                 lots = self.lots.setdefault(sku, {})
                 if event.lot not in lots:
-                    lots[LotId(event.lot)] = Lot(
-                        sku, LotId(event.lot), event.received_on, event.expires_on
+                    lots[event.lot] = Lot(
+                        Sku(sku), LotId(event.lot), event.received_on, event.expires_on
                     )
             self.bucket(sku, event.bin, event.lot).on_hand += event.quantity
             if event.receipt:
@@ -112,7 +114,7 @@ class StockState:
                 self.receipts[r.id] = attrs.evolve(r, open=max(0, r.open - event.quantity))
         elif isinstance(event, ev.StockReceiptScheduled):
             self.receipts[event.receipt] = Receipt(
-                event.receipt, sku, event.due_on, event.quantity, event.quantity
+                event.receipt, Sku(sku), event.due_on, event.quantity, event.quantity
             )
         elif isinstance(event, ev.StockReceiptCancelled):
             r = self.receipts[event.receipt]
@@ -125,7 +127,7 @@ class StockState:
         elif isinstance(event, ev.StockHeld):
             hold = Hold(
                 event.hold_id,
-                sku,
+                Sku(sku),
                 event.bin,
                 LotId(event.lot) if event.lot is not None else None,
                 event.quantity,

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, cast
 
 from ordercycle.errors import (
     ConcurrencyError,
@@ -69,7 +69,7 @@ class StockLedger:
         self.catalogue: frozenset[str] | None = None if skus is None else frozenset(skus)
         self._state = StockState()
         self._events: list[ev.StockEvent] = []
-        self._order: dict[Sku, tuple[int, list[tuple[str, LotId | None]]]] = {}
+        self._order: dict[str, tuple[int, list[tuple[str, str | None]]]] = {}
         self._bin_warehouse: dict[str, str] = {}
 
     # --- reading ---------------------------------------------------------------------------
@@ -87,11 +87,11 @@ class StockLedger:
     @property
     def skus(self) -> tuple[Sku, ...]:
         """The skus that have stock records, sorted."""
-        return tuple(sorted(self._state.buckets))
+        return tuple(Sku(s) for s in sorted(self._state.buckets))
 
     def version_of(self, sku: str) -> int:
         """The version of ``sku``'s stock (0 if it never changed)."""
-        return self._state.versions.get(Sku(sku), 0)
+        return self._state.versions.get(sku, 0)
 
     def lot(self, sku: str, lot: str) -> Lot:
         """The lot ``lot`` of ``sku``.
@@ -124,7 +124,7 @@ class StockLedger:
         found = [r for r in self._state.receipts.values() if sku is None or r.sku == sku]
         return tuple(sorted(found, key=lambda r: (r.due_on, r.id)))
 
-    def _keys(self, sku: Sku) -> list[tuple[str, LotId | None]]:
+    def _keys(self, sku: str) -> list[tuple[str, str | None]]:
         buckets = self._state.buckets.get(sku, {})
         cached = self._order.get(sku)
         if cached is None or cached[0] != len(buckets):
@@ -204,8 +204,8 @@ class StockLedger:
         lots = state.lots
         all_buckets = state.buckets
         known_versions = state.versions
-        slots: dict[Sku, tuple[StockSlot, ...]] = {}
-        versions: dict[Sku, int] = {}
+        slots: dict[str, tuple[StockSlot, ...]] = {}
+        versions: dict[str, int] = {}
         warehouse_of = self._warehouse_of
         for raw in wanted:
             sku = Sku(raw)
@@ -223,7 +223,7 @@ class StockLedger:
                         sku,
                         bin_id,
                         warehouse_of(bin_id),
-                        lot_id,
+                        cast("LotId | None", lot_id),
                         info.received_on if info else None,
                         info.expires_on if info else None,
                         buckets[key].available(now),
@@ -293,7 +293,7 @@ class StockLedger:
         return ensure_aware(at, subject="StockLedger", field="at")
 
     def _next(self, sku: str) -> int:
-        return self._state.versions.get(Sku(sku), 0) + 1
+        return self._state.versions.get(sku, 0) + 1
 
     def _record(self, event: ev.StockEvent) -> ev.StockEvent:
         self._state.apply(event)
@@ -314,7 +314,8 @@ class StockLedger:
             raise UnknownLotError(lot, known=self._state.lots.get(sku, {}))
 
     def _peek(self, sku: str, bin: str, lot: str | None) -> Bucket | None:
-        return self._state.buckets.get(Sku(sku), {}).get((bin, LotId(lot) if lot else None))
+        per = self._state.buckets.get(sku)
+        return per.get((bin, lot)) if per else None
 
     def _free(self, sku: Sku, bin: str, lot: str | None, quantity: int, now: datetime) -> None:
         bucket = self._peek(sku, bin, lot)

@@ -66,8 +66,8 @@ class StockSnapshot:
     """
 
     network: Network
-    slots: Mapping[Sku, tuple[StockSlot, ...]]
-    versions: Mapping[Sku, int]
+    slots: Mapping[str, tuple[StockSlot, ...]]
+    versions: Mapping[str, int]
     at: datetime
 
     @classmethod
@@ -83,7 +83,7 @@ class StockSnapshot:
 
         Slots are grouped by sku and sorted by bin and lot; missing versions are 0.
         """
-        grouped: dict[Sku, list[StockSlot]] = {}
+        grouped: dict[str, list[StockSlot]] = {}
         for slot in slots:
             network.bin(slot.bin)
             grouped.setdefault(slot.sku, []).append(slot)
@@ -91,7 +91,7 @@ class StockSnapshot:
             sku: tuple(sorted(items, key=lambda s: (s.bin, s.lot or "")))
             for sku, items in sorted(grouped.items())
         }
-        known = {Sku(k): v for k, v in (versions or {}).items()}
+        known: dict[str, int] = dict(versions or {})
         return cls(
             network,
             ordered,
@@ -101,11 +101,11 @@ class StockSnapshot:
 
     def slots_for(self, sku: str) -> tuple[StockSlot, ...]:
         """The slots of ``sku`` (empty if the snapshot has none)."""
-        return self.slots.get(Sku(sku), ())
+        return self.slots.get(sku, ())
 
     def version_of(self, sku: str) -> int:
         """The stock version of ``sku`` when the snapshot was taken (0 if never touched)."""
-        return self.versions.get(Sku(sku), 0)
+        return self.versions.get(sku, 0)
 
     def available(self, sku: str, warehouse: str | None = None) -> int:
         """Units of ``sku`` available, in total or in one warehouse."""
