@@ -39,16 +39,23 @@ class PaymentAllocation:
     Attributes:
         invoices: The invoices in the order given, updated where the payment reached them.
         records: ``(invoice id, record)`` for each invoice the payment reached.
-        unapplied: What was left over, kept as customer credit.
+        unapplied: What was left over and kept as customer credit.
+        written_off: What was left over and written off (``excess="write_off"``).
     """
 
     invoices: tuple[Invoice, ...]
     records: tuple[tuple[str, PaymentRecord], ...]
     unapplied: Money
+    written_off: Money
 
 
 def apply_payment(
-    invoices: Sequence[Invoice], payment_id: str, amount: Money, paid_on: date
+    invoices: Sequence[Invoice],
+    payment_id: str,
+    amount: Money,
+    paid_on: date,
+    *,
+    excess: str = "credit",
 ) -> PaymentAllocation:
     """Apply ``amount`` to the open installments of ``invoices``, oldest due first.
 
@@ -62,12 +69,14 @@ def apply_payment(
         payment_id: The payment's id.
         amount: The amount received.
         paid_on: The payment date.
+        excess: What to do with what is left over: keep it as customer credit
+            (``"credit"``) or write it off (``"write_off"``).
 
     Returns:
-        The updated invoices, the records, and the unapplied rest (customer credit).
+        The updated invoices, the records, and the rest (credit or written off).
 
     Raises:
-        PaymentNotAllowedError: A non-positive or unrounded amount.
+        PaymentNotAllowedError: A non-positive or unrounded amount, or a bad ``excess``.
         CurrencyMismatchError: An invoice or the amount in another currency.
         ValidationError: Two invoices with the same id.
     """
@@ -75,6 +84,11 @@ def apply_payment(
         raise PaymentNotAllowedError(
             f"Invalid amount for payment {payment_id}: {amount!r}; expected a positive Money"
             " in whole minor units."
+        )
+    if excess not in ("credit", "write_off"):
+        raise PaymentNotAllowedError(
+            f"Invalid excess for payment {payment_id}: {excess!r}; expected 'credit' or"
+            " 'write_off'."
         )
     ids = [invoice.invoice_id for invoice in invoices]
     if len(set(ids)) != len(ids):
@@ -113,4 +127,7 @@ def apply_payment(
         new, record = updated[position].pay(payment_id, per_invoice[position], paid_on)
         updated[position] = new
         records.append((new.invoice_id, record))
-    return PaymentAllocation(tuple(updated), tuple(records), left)
+    zero = Money.zero(amount.currency)
+    if excess == "write_off":
+        return PaymentAllocation(tuple(updated), tuple(records), zero, left)
+    return PaymentAllocation(tuple(updated), tuple(records), left, zero)

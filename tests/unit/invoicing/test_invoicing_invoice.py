@@ -350,6 +350,8 @@ def test_one_payment_across_invoices_goes_to_the_oldest_due_installment() -> Non
     assert more.unapplied == eur("20.00")
     named = apply_payment(invoices[1:], "P3", eur("100.00"), date(2026, 2, 2))
     assert named.invoices[0].state == "paid"
+    gone = apply_payment(result.invoices, "P2", eur("100.00"), date(2026, 2, 2), excess="write_off")
+    assert (gone.unapplied, gone.written_off) == (eur("0.00"), eur("20.00"))
 
 
 def test_apply_payment_takes_available_discounts() -> None:
@@ -367,6 +369,8 @@ def test_apply_payment_refuses_bad_input() -> None:
         apply_payment([invoice], "P", Money("1.00", "USD"), JAN15)
     with pytest.raises(ValidationError, match="each invoice once"):
         apply_payment([invoice, invoice], "P", eur("1.00"), JAN15)
+    with pytest.raises(PaymentNotAllowedError, match="'credit' or 'write_off'"):
+        apply_payment([invoice], "P", eur("1.00"), JAN15, excess="keep")
 
 
 def test_invoice_renders_as_html() -> None:

@@ -1,0 +1,65 @@
+"""Invoice events are registered domain events that survive JSON and pickling."""
+
+from __future__ import annotations
+
+import pickle
+from datetime import UTC, date, datetime
+
+from ordercycle import serialization
+from ordercycle.invoicing import (
+    CreditExceedsInvoicedError,
+    Invoice,
+    InvoiceEvent,
+    InvoiceLine,
+    NumberSeries,
+    PaymentTerms,
+    TaxProfile,
+    TaxRate,
+)
+from ordercycle.model.events import DomainEvent
+from ordercycle.money import Money
+
+
+def history() -> Invoice:
+    vat = TaxProfile("NL", [TaxRate("VAT21", 21)])
+    line = InvoiceLine("MUG", "Mug", 3, Money("10.00", "EUR"), ["VAT21"])
+    draft = Invoice.draft(
+        "I-1", "C-1", [line], vat, PaymentTerms.parse("2/10 Net 30"), date(2026, 1, 15)
+    )
+    invoice, _ = draft.issue(NumberSeries(), at=datetime(2026, 1, 15, 9, 30, tzinfo=UTC))
+    invoice, _ = invoice.pay("P-1", Money("10.00", "EUR"), date(2026, 1, 16))
+    invoice, _ = invoice.credit("CN-1", date(2026, 1, 17), {0: 1})
+    return invoice.cancel("ignored", date(2026, 1, 18)) if invoice.state == "draft" else invoice
+
+
+def test_events_are_registered_with_stable_names() -> None:
+    names = [event.event_type for event in history().events]
+    assert names == [
+        "InvoiceDrafted",
+        "InvoiceIssued",
+        "InvoicePaymentApplied",
+        "InvoiceCreditNoteIssued",
+    ]
+    for name in names:
+        assert issubclass(DomainEvent.lookup(name), InvoiceEvent)
+
+
+def test_events_have_consecutive_versions_and_the_given_time() -> None:
+    events = history().events
+    assert [e.version for e in events] == [1, 2, 3, 4]
+    assert {e.aggregate_id for e in events} == {"I-1"}
+    assert events[1].occurred_at == datetime(2026, 1, 15, 9, 30, tzinfo=UTC)
+
+
+def test_events_round_trip_through_json() -> None:
+    for event in history().events:
+        text = serialization.to_json(event)
+        assert serialization.from_json(text, DomainEvent) == event
+
+
+def test_events_and_errors_pickle() -> None:
+    events = history().events
+    assert pickle.loads(pickle.dumps(events)) == events
+    error = CreditExceedsInvoicedError("x", line=0, invoiced=3, credited=1, requested=5)
+    restored = pickle.loads(pickle.dumps(error))
+    assert (restored.line, restored.invoiced, restored.credited, restored.requested) == (0, 3, 1, 5)
