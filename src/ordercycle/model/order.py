@@ -30,6 +30,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
+from types import MappingProxyType
 from typing import Any, ClassVar, Final, TypeAlias
 
 import attrs
@@ -113,7 +114,7 @@ from ordercycle.model.order_status import (
 from ordercycle.model.returns import ReturnAuthorization, check_fee_rate
 from ordercycle.money import Currency, Money
 
-__all__ = ["Order", "OrderOutcome"]
+__all__ = ["COMMAND_STATES", "HELD_COMMANDS", "Order", "OrderOutcome"]
 
 OrderOutcome: TypeAlias = "tuple[Order, tuple[OrderEvent, ...]]"
 """What every command returns: the new order and the events that record the change."""
@@ -127,26 +128,50 @@ _NAMED: Final[dict[str, type[OrderTransitioned]]] = {
 }
 
 _ACTIVE: Final = ("placed", "confirmed", "released")
-_WHERE: Final[dict[str, tuple[str, ...]]] = {
-    "add a line to": ("draft",),
-    "amend": ("draft", *_ACTIVE),
-    "put a hold on": _ACTIVE,
-    "cancel part of": _ACTIVE,
-    "allocate stock for": ("confirmed", "released"),
-    "deallocate stock of": ("confirmed", "released"),
-    "backorder units of": ("confirmed", "released"),
-    "pick units of": ("released",),
-    "pack units of": ("released",),
-    "ship units of": ("released",),
-    "deliver units of": ("released",),
-    "request a return on": ("released", "completed"),
-    "invoice": ("confirmed", "released", "completed"),
-    "credit": ("confirmed", "released", "completed", "canceled"),
-    "record a payment on": ("placed", "confirmed", "released", "completed", "canceled"),
-}
-_HELD_BLOCKS: Final = frozenset(
-    {"allocate stock for", "backorder units of", "pick units of", "pack units of", "ship units of"}
+
+COMMAND_STATES: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
+    {
+        "add_line": ("draft",),
+        "amend": ("draft", *_ACTIVE),
+        "hold": _ACTIVE,
+        "cancel_line": _ACTIVE,
+        "allocate": ("confirmed", "released"),
+        "deallocate": ("confirmed", "released"),
+        "backorder": ("confirmed", "released"),
+        "pick": ("released",),
+        "pack": ("released",),
+        "ship": ("released",),
+        "deliver": ("released",),
+        "request_return": ("released", "completed"),
+        "record_invoice": ("confirmed", "released", "completed"),
+        "record_credit": ("confirmed", "released", "completed", "canceled"),
+        "record_payment": ("placed", "confirmed", "released", "completed", "canceled"),
+    }
 )
+"""The lifecycle states in which each non-lifecycle command is allowed, by method name.
+
+A subclass with an extended lifecycle sets its own ``command_states`` (for example to
+allow ``amend`` in a new ``credit_review`` state)."""
+
+HELD_COMMANDS: Final = frozenset({"allocate", "backorder", "pick", "pack", "ship"})
+"""Commands refused while the order is on hold."""
+
+_PHRASES: Final[Mapping[str, str]] = {
+    "add_line": "add a line to",
+    "hold": "put a hold on",
+    "cancel_line": "cancel part of",
+    "allocate": "allocate stock for",
+    "deallocate": "deallocate stock of",
+    "backorder": "backorder units of",
+    "pick": "pick units of",
+    "pack": "pack units of",
+    "ship": "ship units of",
+    "deliver": "deliver units of",
+    "request_return": "request a return on",
+    "record_invoice": "invoice",
+    "record_credit": "credit",
+    "record_payment": "record a payment on",
+}
 
 
 def _text(subject: str, field: str, value: object, *, required: bool = False) -> str:
@@ -203,6 +228,8 @@ class Order:
 
     lifecycle: ClassVar[Lifecycle] = ORDER_LIFECYCLE
     """The lifecycle this class of orders follows (a subclass may use an extended one)."""
+    command_states: ClassVar[Mapping[str, tuple[str, ...]]] = COMMAND_STATES
+    """Where each non-lifecycle command is allowed (see :data:`COMMAND_STATES`)."""
 
     id: OrderId
     customer_id: CustomerId
@@ -474,19 +501,20 @@ class Order:
         return order, tuple(events)
 
     def _gate(self, command: str) -> None:
-        allowed = _WHERE[command]
+        allowed = self.command_states.get(command, ())
+        phrase = _PHRASES.get(command, command)
         if self.state not in allowed:
             raise CommandNotAllowedError(
                 self.subject,
-                command,
+                phrase,
                 self.state,
                 reason=f"it is {self.state}",
                 allowed_states=allowed,
             )
-        if command in _HELD_BLOCKS and self.holds:
+        if command in HELD_COMMANDS and self.holds:
             raise CommandNotAllowedError(
                 self.subject,
-                command,
+                phrase,
                 self.state,
                 reason=f"it is on hold ({describe_holds(self.holds)}); release the hold first",
             )
@@ -574,7 +602,7 @@ class Order:
             OrderCommandError: A hold with this reason is already on.
         """
         code: HoldReason = _enum(HoldReason, reason, self.subject, "hold reason")
-        self._gate("put a hold on")
+        self._gate("hold")
         if code in self.hold_reasons:
             raise OrderCommandError(
                 self.subject,
@@ -612,7 +640,7 @@ class Order:
 
     def add_line(self, line: NewLine, *, at: datetime) -> OrderOutcome:
         """Add a line to a draft (after placing, use :meth:`amend` with ``AddLine``)."""
-        self._gate("add a line to")
+        self._gate("add_line")
         if not isinstance(line, NewLine):
             raise ValidationError.invalid(self.subject, "line", line, "a NewLine")
         return self._record(at, (OrderLineAdded, {"line": line}))
@@ -658,7 +686,7 @@ class Order:
             InvalidQuantityError: ``quantity`` is not positive.
             QuantityNotAvailableError: Fewer units are unshipped, or they are invoiced.
         """
-        self._gate("cancel part of")
+        self._gate("cancel_line")
         line = self.line(line_id)
         _, release = line.ledger.cancel(quantity, subject=line_subject(self, line_id))
         fields = {
@@ -681,23 +709,23 @@ class Order:
 
     def allocate(self, line_id: str, quantity: int, *, at: datetime) -> OrderOutcome:
         """Record that stock is reserved for ``quantity`` units (backordered ones first)."""
-        return self._move("allocate stock for", OrderLineAllocated, line_id, quantity, at)
+        return self._move("allocate", OrderLineAllocated, line_id, quantity, at)
 
     def deallocate(self, line_id: str, quantity: int, *, at: datetime) -> OrderOutcome:
         """Give reserved stock of ``quantity`` allocated units back; they are open again."""
-        return self._move("deallocate stock of", OrderLineDeallocated, line_id, quantity, at)
+        return self._move("deallocate", OrderLineDeallocated, line_id, quantity, at)
 
     def backorder(self, line_id: str, quantity: int, *, at: datetime) -> OrderOutcome:
         """Record that ``quantity`` open units wait for stock."""
-        return self._move("backorder units of", OrderLineBackordered, line_id, quantity, at)
+        return self._move("backorder", OrderLineBackordered, line_id, quantity, at)
 
     def pick(self, line_id: str, quantity: int, *, at: datetime) -> OrderOutcome:
         """Record that ``quantity`` allocated units were picked."""
-        return self._move("pick units of", OrderLinePicked, line_id, quantity, at)
+        return self._move("pick", OrderLinePicked, line_id, quantity, at)
 
     def pack(self, line_id: str, quantity: int, *, at: datetime) -> OrderOutcome:
         """Record that ``quantity`` picked units were packed."""
-        return self._move("pack units of", OrderLinePacked, line_id, quantity, at)
+        return self._move("pack", OrderLinePacked, line_id, quantity, at)
 
     def ship(self, line_id: str, quantity: int, *, at: datetime) -> OrderOutcome:
         """Record that ``quantity`` packed units shipped.
@@ -708,18 +736,18 @@ class Order:
         if self.shipping_policy is ShippingPolicy.SHIP_COMPLETE:
             waiting = sum(line.ledger.unshipped - line.ledger.packed for line in self.lines)
             if waiting:
-                self._gate("ship units of")
+                self._gate("ship")
                 raise CommandNotAllowedError(
                     self.subject,
-                    "ship units of",
+                    _PHRASES["ship"],
                     self.state,
                     reason=f"it ships complete and {waiting} units are not packed yet",
                 )
-        return self._move("ship units of", OrderLineShipped, line_id, quantity, at)
+        return self._move("ship", OrderLineShipped, line_id, quantity, at)
 
     def deliver(self, line_id: str, quantity: int, *, at: datetime) -> OrderOutcome:
         """Record that ``quantity`` shipped units arrived."""
-        return self._move("deliver units of", OrderLineDelivered, line_id, quantity, at)
+        return self._move("deliver", OrderLineDelivered, line_id, quantity, at)
 
     # --- returns ---------------------------------------------------------------------------------
 
@@ -732,7 +760,7 @@ class Order:
             DuplicateError: The return id is taken.
             QuantityNotAvailableError: More units than delivered and not yet returned.
         """
-        self._gate("request a return on")
+        self._gate("request_return")
         rid = parse_id("return id", return_id)
         if any(r.return_id == rid for r in self.returns):
             raise DuplicateError("return", rid)
@@ -850,7 +878,7 @@ class Order:
             DuplicateError: The invoice id was recorded before.
             QuantityNotAvailableError: More units than the invoice policy allows.
         """
-        self._gate("invoice")
+        self._gate("record_invoice")
         doc = self._new_document_id("invoice", invoice_id, (d.document_id for d in self.invoices))
         items = self._quantities(f"invoice {doc}", quantities, "invoice")
         amount = Money.sum(
@@ -874,7 +902,7 @@ class Order:
             DuplicateError: The credit-note id was recorded before.
             QuantityNotAvailableError: More units than invoiced and not yet credited.
         """
-        self._gate("credit")
+        self._gate("record_credit")
         doc = self._new_document_id(
             "credit note", credit_note_id, (d.document_id for d in self.credit_notes)
         )
@@ -899,7 +927,7 @@ class Order:
             OrderCurrencyError: The amount is in another currency.
             InvalidQuantityError: The amount is not positive.
         """
-        self._gate("record a payment on")
+        self._gate("record_payment")
         doc = self._new_document_id("payment", payment_id, (p.payment_id for p in self.payments))
         if not isinstance(amount, Money):
             raise ValidationError.invalid(self.subject, "payment amount", amount, "a Money amount")

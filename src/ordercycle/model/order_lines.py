@@ -46,7 +46,7 @@ class Discount:
 
     Discounts of a line apply in order; the net unit price may not fall below zero.
 
-    Args:
+    Attributes:
         rate: The fraction taken off the unit price, ``0 < rate <= 1``.
         amount: The amount taken off each unit (positive).
         reason: Why it is given (``"launch promotion"``).
@@ -170,7 +170,7 @@ def _net(unit_price: Money, discounts: tuple[Discount, ...]) -> Money:
 class NewLine:
     """A line to add to an order.
 
-    Args:
+    Attributes:
         line_id: Unique within the order (``"L1"``).
         sku: The product.
         quantity: Units ordered, a positive integer.
