@@ -108,7 +108,7 @@ class EarlyDiscount:
     ) -> EarlyDiscount:
         """``percent`` off when paid within ``days`` days of the anchor date."""
         return cls(
-            Decimal(percent),
+            percent,
             within=DueDateRule.days_after(days),
             tax_treatment=tax_treatment,
         )
@@ -122,7 +122,7 @@ class EarlyDiscount:
         tax_treatment: DiscountTaxTreatment = DiscountTaxTreatment.ON_EARLY_PAYMENT,
     ) -> EarlyDiscount:
         """``percent`` off when paid on or before the date ``by``."""
-        return cls(Decimal(percent), by=by, tax_treatment=tax_treatment)
+        return cls(percent, by=by, tax_treatment=tax_treatment)
 
     @property
     def rate(self) -> Decimal:

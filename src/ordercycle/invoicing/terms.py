@@ -88,7 +88,7 @@ class TermLine:
     @classmethod
     def percentage(cls, percent: Decimal | int | str, due: DueDateRule) -> TermLine:
         """A line for ``percent`` % of the total."""
-        return cls(due, percent=Decimal(percent) if not isinstance(percent, Decimal) else percent)
+        return cls(due, percent=percent)
 
     @classmethod
     def fixed(cls, amount: Money, due: DueDateRule) -> TermLine:

@@ -29,7 +29,7 @@ def history() -> Invoice:
     invoice, _ = draft.issue(NumberSeries(), at=datetime(2026, 1, 15, 9, 30, tzinfo=UTC))
     invoice, _ = invoice.pay("P-1", Money("10.00", "EUR"), date(2026, 1, 16))
     invoice, _ = invoice.credit("CN-1", date(2026, 1, 17), {0: 1})
-    return invoice.cancel("ignored", date(2026, 1, 18)) if invoice.state == "draft" else invoice
+    return invoice
 
 
 def test_events_are_registered_with_stable_names() -> None:

@@ -290,6 +290,15 @@ def test_bad_term_lines_are_refused(kwargs: dict[str, object], words: str) -> No
         TermLine(DueDateRule.days_after(0), **kwargs)  # type: ignore[arg-type]
 
 
+def test_named_constructors_refuse_floats() -> None:
+    with pytest.raises(TermsShareError, match="never float"):
+        TermLine.percentage(0.1, DueDateRule.days_after(0))  # type: ignore[arg-type]
+    with pytest.raises(InvalidDueDateRuleError, match="never float"):
+        EarlyDiscount.within_days(0.02, 10)  # type: ignore[arg-type]
+    with pytest.raises(InvalidDueDateRuleError, match="never float"):
+        EarlyDiscount.until(2.5, date(2026, 1, 1))  # type: ignore[arg-type]
+
+
 def test_schedule_refuses_bad_totals_and_missing_anchor() -> None:
     terms = PaymentTerms.net(30)
     with pytest.raises(ValidationError, match="zero or more"):
