@@ -39,7 +39,14 @@ from ordercycle.errors import DuplicateError, InvalidQuantityError, ValidationEr
 from ordercycle.model.address import Address
 from ordercycle.model.clock import ensure_aware
 from ordercycle.model.holds import Hold, describe_holds
-from ordercycle.model.ids import CustomerId, OrderId, parse_customer_id, parse_id, parse_order_id
+from ordercycle.model.ids import (
+    CustomerId,
+    IdFactory,
+    OrderId,
+    parse_customer_id,
+    parse_id,
+    parse_order_id,
+)
 from ordercycle.model.lifecycle import Lifecycle
 from ordercycle.model.order_apply import (
     apply_change,
@@ -103,6 +110,7 @@ from ordercycle.model.order_policies import (
     ReturnStatus,
     ShippingPolicy,
 )
+from ordercycle.model.order_report import describe_order
 from ordercycle.model.order_status import (
     BillingStatus,
     FulfilmentStatus,
@@ -259,7 +267,7 @@ class Order:
     @classmethod
     def create(
         cls,
-        order_id: str,
+        order_id: str | IdFactory,
         *,
         customer_id: str,
         currency: Currency | str,
@@ -277,7 +285,8 @@ class Order:
         """Create a draft order (event :class:`OrderDrafted`).
 
         Args:
-            order_id: The new order's id (for example ``ids.new_id("order")``).
+            order_id: The new order's id, or an :class:`IdFactory` to draw it from
+                (``ids.new_id("order")``).
             customer_id: Who orders.
             currency: An ISO 4217 code or :class:`Currency`; every price must use it.
             shipping_address: Where to ship.
@@ -296,7 +305,9 @@ class Order:
             DuplicateLineError: Two lines share an id.
             OrderCurrencyError: A line is priced in another currency.
         """
-        oid = parse_order_id(order_id)
+        oid = parse_order_id(
+            order_id.new_id("order") if isinstance(order_id, IdFactory) else order_id
+        )
         subject = f"order {oid}"
         code = currency if isinstance(currency, Currency) else Currency.of(currency)
         for field, address in (
@@ -466,6 +477,13 @@ class Order:
         return Money.sum(
             (line.amount(line.ledger.active) for line in self.lines), currency=self.currency
         )
+
+    def describe(self) -> str:
+        """A plain-text summary: header, state, holds, statuses and the ledger table."""
+        return describe_order(self)
+
+    def _repr_markdown_(self) -> str:
+        return f"```text\n{self.describe()}\n```\n"
 
     def check(self) -> tuple[str, ...]:
         """Every broken ledger law of every line, each prefixed with its line (empty: none)."""
