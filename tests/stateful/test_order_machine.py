@@ -14,6 +14,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+import attrs
 from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
@@ -105,6 +106,7 @@ class OrderMachine(RuleBasedStateMachine):
 
     def run(self, command: Callable[[Order], OrderOutcome]) -> None:
         before = self.order
+        snapshot = attrs.astuple(before, recurse=False)
         refused: OrderCycleError | None = None
         try:
             order, events = command(before)
@@ -115,6 +117,7 @@ class OrderMachine(RuleBasedStateMachine):
             assert isinstance(refused, ValueError | LookupError | RuntimeError), refused
             assert str(refused), "errors explain themselves"
             assert self.order is before
+            assert attrs.astuple(before, recurse=False) == snapshot
             self.rejected += 1
             return
         assert events, "an accepted command records at least one event"
