@@ -166,6 +166,10 @@ class InvoiceMachine(RuleBasedStateMachine):
         assert self.invoice.version == len(self.invoice.events)
 
     @invariant()
+    def replaying_the_events_rebuilds_the_invoice(self) -> None:
+        assert Invoice.replay(self.invoice.events) == self.invoice
+
+    @invariant()
     def open_installments_add_up_to_the_balance(self) -> None:
         opened = [open_ for _, open_ in self.invoice.open_installments()]
         if self.invoice.schedule is not None:

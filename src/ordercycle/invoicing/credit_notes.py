@@ -55,6 +55,7 @@ class CreditNote:
         lines: The credited lines.
         untaxed: The untaxed amount credited.
         tax: The tax credited.
+        restocking_fee_percent: The fee asked for, in percent of the untaxed amount.
         restocking_fee: The fee kept back (untaxed), deducted from the total.
         total: ``untaxed + tax - restocking_fee``.
         applied: The part of ``total`` that reduced the invoice balance.
@@ -67,6 +68,7 @@ class CreditNote:
     lines: tuple[CreditNoteLine, ...]
     untaxed: Money
     tax: Money
+    restocking_fee_percent: Decimal
     restocking_fee: Money
     total: Money
     applied: Money
@@ -216,6 +218,7 @@ def build_credit_note(
         tuple(note_lines),
         untaxed_total,
         tax_total,
+        fee_percent,
         fee,
         total,
         applied,

@@ -12,6 +12,9 @@ from decimal import Decimal
 
 import attrs
 
+from ordercycle.invoicing.invoice_line import InvoiceLine
+from ordercycle.invoicing.taxes import TaxProfile
+from ordercycle.invoicing.terms import PaymentTerms
 from ordercycle.model.events import DomainEvent
 from ordercycle.money import Money
 
@@ -32,17 +35,25 @@ class InvoiceEvent(DomainEvent, abstract=True):
 
 @attrs.frozen(kw_only=True)
 class InvoiceDrafted(InvoiceEvent):
-    """A draft invoice was created.
+    """A draft invoice was created; it carries everything needed to rebuild it.
 
     Attributes:
         customer_id: The customer billed.
         invoice_date: The invoice date.
+        anchor_date: The date the terms count from.
+        lines: The invoice lines.
+        tax_profile: The taxes applied.
+        terms: The payment terms.
         total: The invoice total, tax included.
     """
 
     event_type = "InvoiceDrafted"
     customer_id: str
     invoice_date: date
+    anchor_date: date
+    lines: tuple[InvoiceLine, ...]
+    tax_profile: TaxProfile
+    terms: PaymentTerms
     total: Money
 
 
@@ -98,6 +109,7 @@ class CreditNoteIssued(InvoiceEvent):
         credit_note_id: The credit note's id.
         issued_on: Its date.
         quantities: ``(line index, quantity)`` pairs credited.
+        restocking_fee_percent: The restocking fee asked for, in percent.
         total: The credit note total (after any restocking fee).
         state: The invoice state afterwards.
     """
@@ -106,6 +118,7 @@ class CreditNoteIssued(InvoiceEvent):
     credit_note_id: str
     issued_on: date
     quantities: tuple[tuple[int, Decimal], ...]
+    restocking_fee_percent: Decimal
     total: Money
     state: str
 
@@ -115,8 +128,10 @@ class InvoiceCanceled(InvoiceEvent):
     """The invoice was canceled.
 
     Attributes:
+        canceled_on: The date of the cancelation.
         reason: Why.
     """
 
     event_type = "InvoiceCanceled"
+    canceled_on: date
     reason: str

@@ -216,6 +216,10 @@ class Invoice:
             occurred_at=_moment(invoice_date, at),
             customer_id=customer_id,
             invoice_date=invoice_date,
+            anchor_date=anchor_date or invoice_date,
+            lines=items,
+            tax_profile=tax_profile,
+            terms=terms,
             total=taxes.total,
         )
         return cls(
@@ -229,6 +233,74 @@ class Invoice:
             taxes=taxes,
             version=1,
             events=(event,),
+        )
+
+    @classmethod
+    def replay(cls, events: Iterable[InvoiceEvent]) -> Invoice:
+        """Rebuild an invoice from its events (as recorded in :attr:`events`).
+
+        Each event is re-applied through the same command, so the result equals the
+        invoice that recorded them, events included.
+
+        Raises:
+            ValidationError: The history does not start with ``InvoiceDrafted``, or an
+                event belongs to another invoice or skips a version.
+        """
+        history = list(events)
+        first = history[0] if history else None
+        if not isinstance(first, InvoiceDrafted):
+            raise ValidationError.invalid(
+                "Invoice.replay", "events", first, "a history that starts with InvoiceDrafted"
+            )
+        invoice = cls.draft(
+            first.aggregate_id,
+            first.customer_id,
+            first.lines,
+            first.tax_profile,
+            first.terms,
+            first.invoice_date,
+            anchor_date=first.anchor_date,
+            at=first.occurred_at,
+        )
+        for event in history[1:]:
+            if event.aggregate_id != invoice.invoice_id or event.version != invoice.version + 1:
+                raise ValidationError.invalid(
+                    f"Invoice.replay of {invoice.invoice_id}",
+                    "event",
+                    (event.event_type, event.aggregate_id, event.version),
+                    f"an event of {invoice.invoice_id} with version {invoice.version + 1}",
+                )
+            invoice = invoice._apply(event)
+        return invoice
+
+    def _apply(self, event: InvoiceEvent) -> Invoice:
+        at = event.occurred_at
+        if isinstance(event, InvoiceIssued):
+            return self._issue(event.number, event.issued_on, at)
+        if isinstance(event, PaymentApplied):
+            return self.pay(
+                event.payment_id,
+                event.amount,
+                event.paid_on,
+                write_off=event.written_off if event.written_off else None,
+                excess="write_off" if event.excess_written_off else "credit",
+                at=at,
+            )[0]
+        if isinstance(event, CreditNoteIssued):
+            return self.credit(
+                event.credit_note_id,
+                event.issued_on,
+                dict(event.quantities),
+                restocking_fee_percent=event.restocking_fee_percent,
+                at=at,
+            )[0]
+        if isinstance(event, InvoiceCanceled):
+            return self.cancel(event.reason, event.canceled_on, at=at)
+        raise ValidationError.invalid(
+            f"Invoice.replay of {self.invoice_id}",
+            "event",
+            event.event_type,
+            "InvoiceIssued, InvoicePaymentApplied, InvoiceCreditNoteIssued or InvoiceCanceled",
         )
 
     # --- derived amounts ------------------------------------------------------------------
@@ -361,10 +433,13 @@ class Invoice:
         Raises:
             TransitionNotAllowedError: The invoice is not a draft.
         """
+        self._require("issue")
+        number, next_series = series.take()
+        return self._issue(number, issued_on or self.invoice_date, at), next_series
+
+    def _issue(self, number: str, day: date, at: datetime | None) -> Invoice:
         state = self._require("issue")
         schedule = self.terms.schedule(self.total, self.anchor_date, tax=self.taxes.tax)
-        number, next_series = series.take()
-        day = issued_on or self.invoice_date
         event = InvoiceIssued(
             aggregate_id=self.invoice_id,
             version=self.version + 1,
@@ -373,8 +448,7 @@ class Invoice:
             issued_on=day,
             due_dates=tuple(i.due_date for i in schedule.installments),
         )
-        issued = self._record(event, state=state, number=number, schedule=schedule)
-        return issued, next_series
+        return self._record(event, state=state, number=number, schedule=schedule)
 
     def pay(
         self,
@@ -516,6 +590,7 @@ class Invoice:
             credit_note_id=credit_note_id,
             issued_on=issued_on,
             quantities=note.quantities,
+            restocking_fee_percent=note.restocking_fee_percent,
             total=note.total,
             state=state,
         )
@@ -537,6 +612,7 @@ class Invoice:
             aggregate_id=self.invoice_id,
             version=self.version + 1,
             occurred_at=_moment(on, at),
+            canceled_on=on,
             reason=reason,
         )
         return self._record(event, state=state)

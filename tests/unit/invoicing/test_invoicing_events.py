@@ -5,7 +5,10 @@ from __future__ import annotations
 import pickle
 from datetime import UTC, date, datetime
 
+import pytest
+
 from ordercycle import serialization
+from ordercycle.errors import ValidationError
 from ordercycle.invoicing import (
     CreditExceedsInvoicedError,
     Invoice,
@@ -63,3 +66,23 @@ def test_events_and_errors_pickle() -> None:
     error = CreditExceedsInvoicedError("x", line=0, invoiced=3, credited=1, requested=5)
     restored = pickle.loads(pickle.dumps(error))
     assert (restored.line, restored.invoiced, restored.credited, restored.requested) == (0, 3, 1, 5)
+
+
+def test_replaying_the_events_rebuilds_the_invoice() -> None:
+    invoice = history()
+    assert Invoice.replay(invoice.events) == invoice
+    text = [serialization.to_json(event) for event in invoice.events]
+    restored = [serialization.from_json(t, DomainEvent) for t in text]
+    assert Invoice.replay(restored) == invoice  # type: ignore[arg-type]
+    canceled = Invoice.replay(invoice.events[:2]).cancel("duplicate", date(2026, 1, 16))
+    assert Invoice.replay(canceled.events) == canceled
+
+
+def test_replay_refuses_broken_histories() -> None:
+    events = history().events
+    with pytest.raises(ValidationError, match="starts with InvoiceDrafted"):
+        Invoice.replay(events[1:])
+    with pytest.raises(ValidationError, match="with version 2"):
+        Invoice.replay((events[0], events[2]))
+    with pytest.raises(ValidationError, match="starts with InvoiceDrafted"):
+        Invoice.replay(())
