@@ -139,13 +139,8 @@ def batch_orders(
         seen.add(order.order_id)
         too_much = capacity.exceeded(order.load)
         if too_much:
-            load = order.load
-            value = {"items": load.items, "volume": load.volume, "weight": load.weight}
-            limit = {"items": capacity.items, "volume": capacity.volume}
-            limit["weight"] = capacity.weight
-            raise OrderTooLargeError(
-                order.order_id, too_much, value.get(too_much, 1), limit.get(too_much)
-            )
+            load, limit = getattr(order.load, too_much), getattr(capacity, too_much)
+            raise OrderTooLargeError(order.order_id, too_much, load, limit)
     lengths = _Lengths(layout, listed, start, end)
     if method == "fcfs":
         groups = _fcfs(listed, capacity)
