@@ -53,6 +53,7 @@ __all__ = [
     "money",
     "products",
     "quantities",
+    "register_strategy",
     "skus",
     "strategy_for_type",
     "text_fields",
@@ -256,13 +257,34 @@ _BY_TYPE: Mapping[Any, Callable[[], st.SearchStrategy[Any]]] = {
 }
 
 
+_REGISTERED: dict[Any, st.SearchStrategy[Any]] = {}
+
+
+def register_strategy(type_: Any, strategy: st.SearchStrategy[Any]) -> None:
+    """Make :func:`strategy_for_type` (and so :func:`events`) draw ``type_`` from ``strategy``.
+
+    Use it for value types whose validators are stricter than their field types say
+    (a positive quantity, a discount with exactly one of rate or amount).
+
+    >>> fixed = st.just(Rotation.FIXED)
+    >>> register_strategy(Rotation, fixed)
+    >>> strategy_for_type(Rotation) is fixed
+    True
+    >>> _REGISTERED.clear()
+    """
+    _REGISTERED[type_] = strategy
+
+
 def strategy_for_type(type_: Any) -> st.SearchStrategy[Any]:
     """A strategy of valid values for a type that appears in library objects.
 
-    Knows the library's value types, ``NewType`` ids, enums, optional values, tuples and
-    pint quantities (drawn as lengths); anything else falls back to
-    :func:`hypothesis.strategies.from_type`.
+    Knows the library's value types, ``NewType`` ids, enums, optional values, tuples,
+    pint quantities (drawn as lengths) and other ``attrs`` classes (built field by field;
+    text fields named ``*_id``, ``sku``, ``currency`` or ``country`` get valid ids and
+    codes); anything else falls back to :func:`hypothesis.strategies.from_type`.
     """
+    if type_ in _REGISTERED:
+        return _REGISTERED[type_]
     if type_ in _BY_TYPE:
         return _BY_TYPE[type_]()
     if isinstance(type_, NewType):
@@ -283,20 +305,48 @@ def strategy_for_type(type_: Any) -> st.SearchStrategy[Any]:
         return st.sampled_from(type_)
     if isinstance(type_, type) and issubclass(type_, DomainEvent):
         return events([type_])
+    if isinstance(type_, type) and attrs.has(type_):
+        return st.deferred(lambda: _attrs_strategy(type_))
     return st.from_type(type_)
 
 
-def _event_strategy(cls: type[DomainEvent]) -> st.SearchStrategy[DomainEvent]:
+def _by_name(name: str, type_: Any) -> st.SearchStrategy[Any] | None:
+    """Guess a better strategy from a text field's name (ids, currency and country codes)."""
+    if type_ is not str:
+        return None
+    if name == "currency" or name.endswith("_currency"):
+        return currencies().map(lambda currency: currency.code)
+    if name == "country" or name.endswith("_country"):
+        return st.sampled_from(COUNTRY_CODES)
+    if name in {"id", "sku"} or name.endswith(("_id", "_sku")):
+        return identifiers()
+    return None
+
+
+def _attrs_strategy(cls: type[Any], **known: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    """Build an attrs class field by field with :func:`strategy_for_type`."""
     hints = get_type_hints(cls)
-    fields: dict[str, st.SearchStrategy[Any]] = {
-        "aggregate_id": identifiers(),
-        "version": st.integers(min_value=1, max_value=10**6),
-        "occurred_at": aware_datetimes(),
-    }
+    arguments: dict[str, st.SearchStrategy[Any]] = {}
     for field in attrs.fields(cls):
-        if field.init and field.name not in fields:
-            fields[field.name] = strategy_for_type(hints.get(field.name, Any))
-    return st.builds(cls, **fields)
+        if not field.init:
+            continue
+        type_ = hints.get(field.name, Any)
+        guess = known.get(field.name)
+        if guess is None:
+            guess = _by_name(field.name, type_)
+        if guess is None:
+            guess = strategy_for_type(type_)
+        arguments[field.alias or field.name] = guess
+    return st.builds(cls, **arguments)
+
+
+def _event_strategy(cls: type[DomainEvent]) -> st.SearchStrategy[DomainEvent]:
+    return _attrs_strategy(
+        cls,
+        aggregate_id=identifiers(),
+        version=st.integers(min_value=1, max_value=10**6),
+        occurred_at=aware_datetimes(),
+    )
 
 
 def _deferred_event(cls: type[DomainEvent]) -> st.SearchStrategy[DomainEvent]:
@@ -308,9 +358,9 @@ def events(
 ) -> st.SearchStrategy[DomainEvent]:
     """Events of the given classes, or of every registered event class when omitted.
 
-    Fields are drawn by type with :func:`strategy_for_type`; register a better strategy
-    for a field type with :func:`hypothesis.strategies.register_type_strategy` when an
-    event validates its fields more strictly than their types say.
+    Fields are drawn by type with :func:`strategy_for_type`; give a better strategy for a
+    field type with :func:`register_strategy` when an event validates its fields more
+    strictly than their types say.
     """
     chosen = list(DomainEvent.registry().values()) if event_types is None else event_types
     if not chosen:
