@@ -88,6 +88,7 @@ def invoice_order(s: Session, c: InvoiceOrder) -> CommandResult:
     assert schedule is not None
     details = {
         "invoice_id": invoice_id,
+        "order_id": order.id,
         "number": issued.number,
         "total": str(issued.total),
         "terms": terms.name,
