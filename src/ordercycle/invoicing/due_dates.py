@@ -69,6 +69,9 @@ class DueDateKind(enum.Enum):
     MONTHS_AFTER_END_OF_MONTH = "months_after_end_of_month"
 
 
+#: How many anchor dates each rule remembers (due dates of invoices of the same day).
+_MEMO_SIZE = 4096
+
 _CUTOFF_KINDS = frozenset(
     {
         DueDateKind.END_OF_MONTH,
@@ -131,6 +134,9 @@ class DueDateRule:
     months: int = attrs.field(default=0, validator=_non_negative)
     day: int = attrs.field(default=0, validator=_non_negative)
     cutoff_day: int | None = None
+    _memo: dict[date, date] = attrs.field(
+        init=False, factory=dict, repr=False, eq=False, hash=False
+    )
 
     def __attrs_post_init__(self) -> None:
         subject = f"DueDateRule({self.kind.value})"
@@ -210,6 +216,14 @@ class DueDateRule:
         Returns:
             The due date; never earlier than ``anchor``.
         """
+        found = self._memo.get(anchor)
+        if found is None:
+            found = self._compute(anchor)
+            if len(self._memo) < _MEMO_SIZE:  # month rules call relativedelta: remember
+                self._memo[anchor] = found
+        return found
+
+    def _compute(self, anchor: date) -> date:
         kind = self.kind
         if kind is DueDateKind.DAYS_AFTER:
             return anchor + timedelta(days=self.days)

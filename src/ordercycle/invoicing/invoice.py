@@ -201,8 +201,9 @@ class Invoice:
             )
         unit = items[0].unit_price.currency
         for item in items:
-            if item.unit_price.currency != unit:
-                raise CurrencyMismatchError("invoice", unit.code, item.unit_price.currency.code)
+            currency = item.unit_price.currency
+            if currency is not unit and currency != unit:
+                raise CurrencyMismatchError("invoice", unit.code, currency.code)
         mode = tax_profile.rounding_mode
         taxes = tax_profile.compute_raw(
             [item.raw_amount(mode=mode) for item in items],
