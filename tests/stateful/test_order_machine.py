@@ -31,7 +31,14 @@ from ordercycle.model.order_changes import (
     OrderChange,
     RemoveLine,
 )
-from ordercycle.model.order_events import OrderEvent
+from ordercycle.model.order_events import (
+    OrderCredited,
+    OrderEvent,
+    OrderInvoiced,
+    OrderLineDelivered,
+    OrderLineShipped,
+    OrderPaymentRecorded,
+)
 from ordercycle.model.order_lines import NewLine
 from ordercycle.model.order_policies import (
     AddressKind,
@@ -66,6 +73,8 @@ class OrderMachine(RuleBasedStateMachine):
         self.next_doc = 1
         self.rejected = 0
         self.steps = 0
+        self.counted: dict[tuple[str, str], int] = {}
+        self.paid = Decimal(0)
 
     # --- helpers -----------------------------------------------------------------------------
 
@@ -125,6 +134,20 @@ class OrderMachine(RuleBasedStateMachine):
         assert all(e.aggregate_id == order.id for e in events)
         self.history.extend(events)
         self.order = order
+        self.tally(events)
+
+    def tally(self, events: tuple[OrderEvent, ...]) -> None:
+        """An independent count of what the events say happened, per line."""
+        for e in events:
+            if isinstance(e, OrderLineShipped | OrderLineDelivered):
+                key = (type(e).__name__, e.line_id)
+                self.counted[key] = self.counted.get(key, 0) + e.quantity
+            elif isinstance(e, OrderInvoiced | OrderCredited):
+                for item in e.quantities:
+                    key = (type(e).__name__, item.line_id)
+                    self.counted[key] = self.counted.get(key, 0) + item.quantity
+            elif isinstance(e, OrderPaymentRecorded):
+                self.paid += e.amount.amount
 
     # --- setup ---------------------------------------------------------------------------------
 
@@ -402,6 +425,16 @@ class OrderMachine(RuleBasedStateMachine):
                 + (ledger.packed + ledger.shipped + ledger.canceled)
                 == ledger.ordered
             )
+
+    @invariant()
+    def the_ledger_agrees_with_the_events(self) -> None:
+        for line in self.order.lines:
+            ledger, line_id = line.ledger, line.line_id
+            assert ledger.shipped == self.counted.get(("OrderLineShipped", line_id), 0)
+            assert ledger.delivered == self.counted.get(("OrderLineDelivered", line_id), 0)
+            assert ledger.invoiced == self.counted.get(("OrderInvoiced", line_id), 0)
+            assert ledger.credited == self.counted.get(("OrderCredited", line_id), 0)
+        assert self.order.amount_paid.amount == self.paid
 
     @invariant()
     def statuses_are_derived(self) -> None:

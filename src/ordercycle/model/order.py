@@ -570,9 +570,11 @@ class Order:
         return self.fire("confirm", at=at)
 
     def release(self, *, at: datetime) -> OrderOutcome:
-        """Release the confirmed order to the warehouse (refused while it is on hold).
+        """Release the confirmed order to the warehouse.
 
-        >>> # Cannot release order O-17 to the warehouse: it is on hold (credit); ...
+        Raises:
+            TransitionNotAllowedError: The order is not confirmed, or it is on hold:
+                ``Cannot release order O-17 to the warehouse: it is on hold (credit); ...``.
         """
         return self.fire("release", at=at)
 
