@@ -32,17 +32,15 @@ Money('10.00', 'USD')
 
 from __future__ import annotations
 
-import enum
 import json
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Final, TypeVar, get_args, get_origin, overload
 
 import attrs
 import cattrs
-import pint
 from cattrs.errors import (
     ClassValidationError,
     ForbiddenExtraKeysError,
@@ -52,10 +50,10 @@ from cattrs.errors import (
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
 from cattrs.v import format_exception, transform_error
 
+from ordercycle import _serialization_values as values
 from ordercycle.errors import OrderCycleError, SerializationError, ValidationError
 from ordercycle.model.events import DomainEvent
 from ordercycle.money import Currency, Money
-from ordercycle.units import get_registry
 
 __all__ = [
     "EVENT_TAG",
@@ -73,199 +71,7 @@ T = TypeVar("T")
 EVENT_TAG: Final = "type"
 
 
-def _bad(what: str, value: object, expected: str) -> ValidationError:
-    return ValidationError.invalid(what, "value", value, expected)
-
-
-# --- numbers --------------------------------------------------------------------------------
-
-
-def _structure_str(value: Any, _type: object) -> str:
-    if not isinstance(value, str):
-        raise _bad("text", value, "a JSON string")
-    return value
-
-
-def _structure_int(value: Any, _type: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise _bad("integer", value, "a JSON integer such as 3 (not a string, float or bool)")
-    return value
-
-
-def _structure_bool(value: Any, _type: object) -> bool:
-    if not isinstance(value, bool):
-        raise _bad("boolean", value, "true or false")
-    return value
-
-
-def _structure_float(value: Any, _type: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise _bad("number", value, "a JSON number")
-    return float(value)
-
-
-def _structure_decimal(value: Any, _type: object) -> Decimal:
-    expected = "a decimal number as a string, such as '12.50'"
-    if isinstance(value, bool) or not isinstance(value, str | int):
-        raise _bad("Decimal", value, expected)
-    try:
-        result = Decimal(value)
-    except InvalidOperation:
-        raise _bad("Decimal", value, expected) from None
-    if not result.is_finite():
-        raise _bad("Decimal", value, expected)
-    return result
-
-
-def _fraction_text(value: Fraction) -> str:
-    return f"{value.numerator}/{value.denominator}"
-
-
-def _structure_fraction(value: Any, _type: object) -> Fraction:
-    expected = "a fraction as a string, such as '381/5' or '3'"
-    if isinstance(value, bool) or not isinstance(value, str | int):
-        raise _bad("Fraction", value, expected)
-    if isinstance(value, str) and ("." in value or "e" in value.lower() or " " in value):
-        raise _bad("Fraction", value, expected)
-    try:
-        return Fraction(value)
-    except (ValueError, ZeroDivisionError):
-        raise _bad("Fraction", value, expected) from None
-
-
-# --- dates ------------------------------------------------------------------------------------
-
-
-def _structure_date(value: Any, _type: object) -> date:
-    expected = "an ISO 8601 date such as '2026-01-15'"
-    if not isinstance(value, str) or len(value) != 10:
-        raise _bad("date", value, expected)
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise _bad("date", value, expected) from None
-
-
-def _structure_datetime(value: Any, _type: object) -> datetime:
-    expected = "an ISO 8601 datetime with a timezone, such as '2026-01-15T09:30:00+00:00'"
-    if not isinstance(value, str):
-        raise _bad("datetime", value, expected)
-    try:
-        result = datetime.fromisoformat(value)
-    except ValueError:
-        raise _bad("datetime", value, expected) from None
-    if result.utcoffset() is None:
-        raise _bad("datetime", value, expected + " (this one has no timezone)")
-    return result
-
-
-def _unstructure_datetime(value: datetime) -> str:
-    if value.utcoffset() is None:
-        raise SerializationError(
-            f"Cannot serialize the naive datetime {value.isoformat()!r}: datetimes must be"
-            " timezone-aware.",
-            problems=[("$", "naive datetime")],
-        )
-    return value.isoformat()
-
-
-# --- quantities ---------------------------------------------------------------------------------
-
-
-def _is_quantity_type(type_: Any) -> bool:
-    origin = get_origin(type_) or type_
-    return isinstance(origin, type) and issubclass(origin, pint.Quantity)
-
-
-def _magnitude_text(magnitude: object) -> str:
-    if isinstance(magnitude, bool):
-        raise _bad("quantity", magnitude, "an int, Fraction, Decimal or float magnitude")
-    if isinstance(magnitude, int):
-        return str(magnitude)
-    if isinstance(magnitude, Fraction):
-        return str(magnitude.numerator) if magnitude.denominator == 1 else _fraction_text(magnitude)
-    if isinstance(magnitude, Decimal):
-        return str(magnitude)
-    if isinstance(magnitude, float):
-        return repr(magnitude)  # the shortest text that reads back as the same float
-    raise _bad("quantity", magnitude, "an int, Fraction, Decimal or float magnitude")
-
-
-def _unstructure_quantity(quantity: Any) -> dict[str, str]:
-    return {"value": _magnitude_text(quantity.magnitude), "unit": str(quantity.units)}
-
-
-def _parse_magnitude(text: str) -> int | Fraction | Decimal:
-    if "/" in text:
-        return _structure_fraction(text, Fraction)
-    try:
-        return int(text)
-    except ValueError:
-        return _structure_decimal(text, Decimal)
-
-
-def _structure_quantity(value: Any, _type: object) -> Any:
-    expected = "an object {'value': '12.5', 'unit': 'centimeter'} with the value as a string"
-    if not isinstance(value, Mapping) or set(value) != {"value", "unit"}:
-        raise _bad("quantity", value, expected)
-    text, unit = value["value"], value["unit"]
-    if not isinstance(text, str) or not isinstance(unit, str):
-        raise _bad("quantity", value, expected)
-    try:
-        magnitude = _parse_magnitude(text)
-    except ValidationError:
-        raise _bad("quantity value", text, "an integer, decimal or fraction string") from None
-    registry = get_registry()
-    try:
-        units = registry.Unit(unit)
-    except (pint.errors.UndefinedUnitError, ValueError, TypeError, AttributeError):
-        raise _bad("quantity unit", unit, "a unit pint knows, such as 'centimeter'") from None
-    return registry.Quantity(magnitude, units)
-
-
-# --- money ----------------------------------------------------------------------------------------
-
-
-def _unstructure_money(money: Money) -> dict[str, str]:
-    return {"amount": str(money.amount), "currency": money.currency.code}
-
-
-def _structure_money(value: Any, _type: object) -> Money:
-    expected = "an object {'amount': '10.00', 'currency': 'USD'} with the amount as a string"
-    if not isinstance(value, Mapping) or set(value) != {"amount", "currency"}:
-        raise _bad("Money", value, expected)
-    amount, code = value["amount"], value["currency"]
-    if isinstance(amount, bool) or not isinstance(amount, str | int):
-        raise _bad("Money amount", amount, "a decimal string such as '10.00'")
-    return Money(amount, _structure_currency(code, Currency))
-
-
-def _structure_currency(value: Any, _type: object) -> Currency:
-    if not isinstance(value, str):
-        raise _bad("Currency", value, "an ISO 4217 code as a string, such as 'USD'")
-    return Currency.of(value)
-
-
-# --- enums and tuples ---------------------------------------------------------------------------
-
-
-def _is_enum(type_: Any) -> bool:
-    return isinstance(type_, type) and issubclass(type_, enum.Enum)
-
-
-def _structure_enum(value: Any, type_: type[enum.Enum]) -> enum.Enum:
-    try:
-        return type_(value)
-    except ValueError:
-        valid = ", ".join(repr(member.value) for member in type_)
-        raise _bad(type_.__name__, value, f"one of {valid}") from None
-
-
-def _is_tuple(type_: Any) -> bool:
-    return type_ is tuple or get_origin(type_) is tuple
-
-
-# --- events ------------------------------------------------------------------------------------
+# --- tuples and events (hooks that need the converter) ----------------------------------
 
 
 def _is_event(type_: Any) -> bool:
@@ -282,14 +88,14 @@ class _Library:
 
     def structure_tuple(self, value: Any, type_: Any) -> tuple[Any, ...]:
         if not isinstance(value, list | tuple):
-            raise _bad("list", value, "a JSON array")
+            raise values.bad("list", value, "a JSON array")
         args = get_args(type_)
         if not args:
             return tuple(value)
         if len(args) == 2 and args[1] is Ellipsis:
             types = [args[0]] * len(value)
         elif len(args) != len(value):
-            raise _bad("list", value, f"a JSON array of exactly {len(args)} items")
+            raise values.bad("list", value, f"a JSON array of exactly {len(args)} items")
         else:
             types = list(args)
         errors: list[Exception] = []
@@ -313,7 +119,7 @@ class _Library:
 
         def structure(value: Any, type_: Any) -> Any:
             if not isinstance(value, Mapping):
-                raise _bad(cls.__name__, value, "a JSON object")
+                raise values.bad(cls.__name__, value, "a JSON object")
             return generated(value, type_)
 
         return structure
@@ -328,7 +134,7 @@ class _Library:
 
     def structure_event(self, value: Any, type_: type[DomainEvent]) -> DomainEvent:
         if not isinstance(value, Mapping):
-            raise _bad("event", value, f"an object with a {EVENT_TAG!r} key naming the event")
+            raise values.bad("event", value, f"an object with a {EVENT_TAG!r} key naming the event")
         tag = value.get(EVENT_TAG)
         if tag is None:
             if type_ is DomainEvent or type_.event_type not in DomainEvent.registry():
@@ -341,7 +147,7 @@ class _Library:
         else:
             target = DomainEvent.lookup(tag)
         if not issubclass(target, type_):
-            raise _bad("event type", tag, f"the type of a {type_.__name__} event")
+            raise values.bad("event type", tag, f"the type of a {type_.__name__} event")
         hook = self._structurers.get(target)
         if hook is None:
             hook = make_dict_structure_fn(target, self.conv, _cattrs_forbid_extra_keys=True)
@@ -364,29 +170,29 @@ def make_converter() -> cattrs.Converter:
 
     conv.register_structure_hook_factory(attrs.has, library.attrs_structurer)
     for type_, hook in (
-        (str, _structure_str),
-        (int, _structure_int),
-        (bool, _structure_bool),
-        (float, _structure_float),
-        (Decimal, _structure_decimal),
-        (Fraction, _structure_fraction),
-        (date, _structure_date),
-        (datetime, _structure_datetime),
-        (Money, _structure_money),
-        (Currency, _structure_currency),
+        (str, values.structure_str),
+        (int, values.structure_int),
+        (bool, values.structure_bool),
+        (float, values.structure_float),
+        (Decimal, values.structure_decimal),
+        (Fraction, values.structure_fraction),
+        (date, values.structure_date),
+        (datetime, values.structure_datetime),
+        (Money, values.structure_money),
+        (Currency, values.structure_currency),
     ):
         conv.register_structure_hook(type_, hook)
     conv.register_unstructure_hook(Decimal, str)
-    conv.register_unstructure_hook(Fraction, _fraction_text)
+    conv.register_unstructure_hook(Fraction, values.fraction_text)
     conv.register_unstructure_hook(date, date.isoformat)
-    conv.register_unstructure_hook(datetime, _unstructure_datetime)
-    conv.register_unstructure_hook(Money, _unstructure_money)
+    conv.register_unstructure_hook(datetime, values.unstructure_datetime)
+    conv.register_unstructure_hook(Money, values.unstructure_money)
     conv.register_unstructure_hook(Currency, _currency_code)
 
-    conv.register_structure_hook_func(_is_quantity_type, _structure_quantity)
-    conv.register_unstructure_hook_func(_is_quantity_type, _unstructure_quantity)
-    conv.register_structure_hook_func(_is_enum, _structure_enum)
-    conv.register_structure_hook_func(_is_tuple, library.structure_tuple)
+    conv.register_structure_hook_func(values.is_quantity_type, values.structure_quantity)
+    conv.register_unstructure_hook_func(values.is_quantity_type, values.unstructure_quantity)
+    conv.register_structure_hook_func(values.is_enum, values.structure_enum)
+    conv.register_structure_hook_func(values.is_tuple, library.structure_tuple)
     conv.register_structure_hook_func(_is_event, library.structure_event)
     conv.register_unstructure_hook_func(_is_event, library.unstructure_event)
     return conv
