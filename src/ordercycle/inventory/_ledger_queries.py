@@ -141,6 +141,10 @@ class LedgerQueries(LedgerCore):
             for key in self._keys(sku):
                 bin_id, lot_id = key
                 info = sku_lots.get(lot_id) if sku_lots and lot_id is not None else None
+                b = buckets[key]
+                free = b.on_hand - b.allocated - b.unavailable_total
+                if b.holds:
+                    free -= b.held(now)
                 row.append(
                     StockSlot(
                         sku,
@@ -149,7 +153,7 @@ class LedgerQueries(LedgerCore):
                         cast("LotId | None", lot_id),
                         info.received_on if info else None,
                         info.expires_on if info else None,
-                        buckets[key].available(now),
+                        free,
                     )
                 )
             slots[sku] = tuple(row)

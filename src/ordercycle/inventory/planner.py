@@ -137,7 +137,10 @@ def _collect(
 
 
 def _available(slots: Iterable[StockSlot], left: dict[int, int]) -> int:
-    return sum(left[id(s)] for s in slots)
+    total = 0
+    for slot in slots:
+        total += left[id(slot)]
+    return total
 
 
 def _rank(
@@ -146,9 +149,12 @@ def _rank(
     rules = strategy.warehouse_rules
     if len(options) < 2:
         return options
+    if len(rules) == 1:
+        rule = rules[0]
+        return sorted(options, key=lambda o: (rule.key(o, demand), o.warehouse.id))
     return sorted(
         options,
-        key=lambda o: (*(rule.key(o, demand) for rule in rules), o.warehouse.id),
+        key=lambda o: (*[rule.key(o, demand) for rule in rules], o.warehouse.id),
     )
 
 
@@ -180,14 +186,14 @@ def _fewest(
             per[warehouse] = max(per.get(warehouse, 0), _available(slots, left))
     total = sum(need.values())
     warehouses = sorted({w for per in stock.values() for w in per})
-    options = [
-        WarehouseOption(
-            network.warehouse(w),
-            sum(min(stock[sku].get(w, 0), qty) for sku, qty in need.items()),
-            total,
-        )
-        for w in warehouses
-    ]
+    options = []
+    pairs = [(stock[sku], qty) for sku, qty in need.items()]
+    for w in warehouses:
+        cover = 0
+        for per, qty in pairs:
+            have = per.get(w, 0)
+            cover += have if have < qty else qty
+        options.append(WarehouseOption(network.warehouse(w), cover, total))
     ranked = _rank(options, demand, strategy)
     ids: list[str] = [o.warehouse.id for o in ranked]
     limit = min(strategy.fewest.max_warehouses, len(ids))
@@ -276,10 +282,14 @@ def _fill(
         slots = line.by_warehouse[warehouse_id]
         if len(slots) > 1:
             need = remaining
-            slots = sorted(
-                slots,
-                key=lambda s: (*[r.key(s, need) for r in lot_rules], s.bin, s.lot or ""),
-            )
+            if len(lot_rules) == 1:
+                lot_rule = lot_rules[0]
+                slots = sorted(slots, key=lambda s: (lot_rule.key(s, need), s.bin, s.lot or ""))
+            else:
+                slots = sorted(
+                    slots,
+                    key=lambda s: (*[r.key(s, need) for r in lot_rules], s.bin, s.lot or ""),
+                )
         before = remaining
         lot_reasons = []
         for slot in slots:
