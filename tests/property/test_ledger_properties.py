@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import attrs
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ordercycle.errors import InvalidQuantityError
 from ordercycle.model.ledger import LineLedger
+from ordercycle.model.order_errors import QuantityNotAvailableError
 from ordercycle.model.order_policies import InvoicePolicy, ReturnCondition
 
 OPS = (
@@ -112,3 +116,43 @@ def test_check_reports_every_broken_law_independently(ledger: LineLedger) -> Non
         ledger.invoiced > ledger.delivered,
     ]
     assert len(violations) == sum(expected)
+
+
+def _available(ledger: LineLedger, op: str, policy: InvoicePolicy) -> int:
+    """How many units each command may take, by its documented rule."""
+    return {
+        "allocate": ledger.open + ledger.backordered,
+        "deallocate": ledger.allocated,
+        "backorder": ledger.open,
+        "pick": ledger.allocated,
+        "pack": ledger.picked,
+        "ship": ledger.packed,
+        "deliver": ledger.shipped - ledger.delivered,
+        "request_return": ledger.delivered - ledger.returned - ledger.return_requested,
+        "withdraw_return": ledger.return_requested,
+        "receive_resellable": ledger.return_requested,
+        "receive_damaged": ledger.return_requested,
+        "invoice": ledger.invoiceable(policy),
+        "credit": ledger.invoiced - ledger.credited,
+        "cancel": min(ledger.unshipped, ledger.active - ledger.net_invoiced),
+        "decrease": min(ledger.unpicked, ledger.ordered - 1, ledger.active - ledger.net_invoiced),
+    }[op]
+
+
+@settings(max_examples=200)
+@given(st.integers(1, 12), st.sampled_from(list(InvoicePolicy)), steps)
+def test_each_command_takes_exactly_what_is_available_and_not_one_more(
+    ordered: int, policy: InvoicePolicy, ops: list[tuple[str, int]]
+) -> None:
+    ledger = LineLedger.of(ordered)
+    for op, quantity in ops:
+        with contextlib.suppress(InvalidQuantityError):
+            ledger = apply(ledger, op, quantity, policy)
+        for probe in OPS:
+            if probe == "increase":
+                continue
+            room = _available(ledger, probe, policy)
+            with pytest.raises(QuantityNotAvailableError):
+                apply(ledger, probe, room + 1, policy)
+            if room > 0:
+                assert apply(ledger, probe, room, policy).check(policy) == ()

@@ -75,6 +75,7 @@ class OrderMachine(RuleBasedStateMachine):
         self.steps = 0
         self.counted: dict[tuple[str, str], int] = {}
         self.paid = Decimal(0)
+        self.seen: list[Order] = []
 
     # --- helpers -----------------------------------------------------------------------------
 
@@ -135,6 +136,7 @@ class OrderMachine(RuleBasedStateMachine):
         self.history.extend(events)
         self.order = order
         self.tally(events)
+        self.seen.append(order)
 
     def tally(self, events: tuple[OrderEvent, ...]) -> None:
         """An independent count of what the events say happened, per line."""
@@ -447,6 +449,9 @@ class OrderMachine(RuleBasedStateMachine):
     def teardown(self) -> None:
         if hasattr(self, "order"):
             assert Order.replay(self.history) == self.order
+            # Any prefix of the history replays to the order as it was then (two samples).
+            for past in self.seen[len(self.seen) // 3 :: max(len(self.seen) // 3, 1)][:2]:
+                assert Order.replay(self.history[: past.version]) == past
             event(f"state {self.order.state}")
             event(f"fulfilment {self.order.fulfilment_status.value}")
             event(f"billing {self.order.billing_status.value}")
