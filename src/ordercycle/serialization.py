@@ -42,6 +42,7 @@ from typing import Any, Final, TypeVar, get_args, get_origin, overload
 import attrs
 import cattrs
 from cattrs.errors import (
+    AttributeValidationNote,
     ClassValidationError,
     ForbiddenExtraKeysError,
     IterableValidationError,
@@ -120,7 +121,7 @@ class _Library:
         def structure(value: Any, type_: Any) -> Any:
             if not isinstance(value, Mapping):
                 raise values.bad(cls.__name__, value, "a JSON object")
-            return generated(value, type_)
+            return _with_field_paths(generated, value, type_)
 
         return structure
 
@@ -152,7 +153,40 @@ class _Library:
         if hook is None:
             hook = make_dict_structure_fn(target, self.conv, _cattrs_forbid_extra_keys=True)
             self._structurers[target] = hook
-        return hook({k: v for k, v in value.items() if k != EVENT_TAG}, target)  # type: ignore[no-any-return]
+        data = {k: v for k, v in value.items() if k != EVENT_TAG}
+        return _with_field_paths(hook, data, target)  # type: ignore[no-any-return]
+
+
+def _with_field_paths(
+    hook: Callable[[Mapping[str, Any], Any], Any], data: Mapping[str, Any], cls: Any
+) -> Any:
+    """Run a generated attrs hook; point validator errors at the field they name.
+
+    Errors raised by a class's own validators (while it is built) carry no path of their
+    own; a :class:`~ordercycle.errors.ValidationError` names its ``field``, so that field
+    becomes the path (``$.credit_limit`` rather than ``$``).
+    """
+    try:
+        return hook(data, cls)
+    except ClassValidationError as group:
+        fields = {field.name: field.type for field in attrs.fields(cls)}
+        for error in group.exceptions:
+            field = getattr(error, "field", None)
+            if not isinstance(error, ValidationError) or not isinstance(field, str):
+                continue
+            if field in fields and not _noted(error):
+                note = AttributeValidationNote(
+                    f"Structuring class {cls.__qualname__} @ attribute {field}",
+                    field,
+                    fields[field],
+                )
+                error.__notes__ = [*getattr(error, "__notes__", []), note]
+        raise
+
+
+def _noted(error: BaseException) -> bool:
+    notes = getattr(error, "__notes__", [])
+    return any(isinstance(note, AttributeValidationNote | IterableValidationNote) for note in notes)
 
 
 def _currency_code(currency: Currency) -> str:

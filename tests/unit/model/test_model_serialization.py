@@ -262,11 +262,31 @@ def test_bad_currency_is_refused_with_the_currency_message(code, words):
     assert error.problems[0][0] == "$.total"
 
 
-def test_validator_errors_of_value_objects_are_reported_with_their_message():
+def test_validator_errors_of_value_objects_are_reported_at_the_field_they_name():
     data = to_dict(Product.from_mm("MUG", "Mug", 120, 90, 100, 350))
     data["height"] = {"value": "3", "unit": "kilogram"}
     error = problems_of(data, Product)
-    assert "Invalid height for product MUG: expected a length, got 3 kilogram." in str(error)
+    assert "Invalid height for product MUG: expected a length, got 3 kilogram. @ $.height" in str(
+        error
+    )
+    customer = to_dict(
+        Customer(
+            id="C-1",
+            name="Ada",
+            credit_limit=Money("1", "USD"),
+            payment_terms="Net 30",
+            tax_profile="T",
+            billing_address=HOME,
+        )
+    )
+    customer["credit_limit"]["amount"] = "-1.00"
+    customer["shipping_addresses"] = [{**to_dict(HOME), "country": "us"}]
+    error = problems_of(customer, Customer)
+    assert dict(error.problems).keys() == {"$.shipping_addresses[0].country"}
+    del customer["shipping_addresses"]
+    error = problems_of(customer, Customer)
+    assert error.problems[0][0] == "$.credit_limit"
+    assert "Invalid credit_limit for customer C-1" in error.problems[0][1]
 
 
 def test_unknown_event_type_lists_the_known_ones():
@@ -294,7 +314,7 @@ def test_bad_items_in_a_list_are_reported_by_index():
     bad = {**good, "version": 0}
     error = problems_of([good, bad, {**good, "copies": "2"}], tuple[DomainEvent, ...])
     paths = [path for path, _ in error.problems]
-    assert paths == ["$[1]", "$[2].copies"]
+    assert paths == ["$[1].version", "$[2].copies"]
     assert "Invalid version for event SerTestLabelPrinted: 0" in str(error)
 
 
