@@ -86,3 +86,10 @@ def test_evolve_validates_and_original_is_unchanged():
     assert customer.credit_limit == Money("5000.00", "USD")
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         customer.name = "Other"  # type: ignore[misc]
+
+
+def test_customer_pickles():
+    import pickle
+
+    customer = acme(shipping_addresses=(DEPOT,))
+    assert pickle.loads(pickle.dumps(customer)) == customer

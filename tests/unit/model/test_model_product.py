@@ -119,3 +119,13 @@ def test_evolve_revalidates_and_recomputes_and_original_is_unchanged():
 def test_product_is_frozen():
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         mug().length_mm = Fraction(1)  # type: ignore[misc]
+
+
+def test_product_pickles_with_its_canonical_values():
+    import pickle
+
+    product = mug(max_load_on_top=Q_(2, "kg"))
+    copy = pickle.loads(pickle.dumps(product))
+    assert copy == product
+    assert copy.length == product.length
+    assert copy.max_load_on_top_g == 2000
