@@ -8,7 +8,7 @@ from ordercycle.invoicing import Invoice, InvoiceLine, PaymentTerms, apply_payme
 from ordercycle.model.order import Order
 from ordercycle.model.order_policies import ReturnCondition, ReturnStatus
 from ordercycle.money import Money
-from ordercycle.service._orders import _account, customer
+from ordercycle.service._orders import _account, customer, update_account
 from ordercycle.service._session import InvoiceMeta, Session
 from ordercycle.service.commands import (
     AuthorizeReturn,
@@ -20,13 +20,13 @@ from ordercycle.service.commands import (
 )
 from ordercycle.service.errors import DeskCommandError
 from ordercycle.service.records import (
-    Account,
-    AccountChanged,
     Payment,
     PaymentApplication,
     PaymentReceived,
 )
 from ordercycle.service.results import CommandResult
+
+_OPEN = ("issued", "partially_paid")
 
 __all__ = [
     "authorize_return",
@@ -72,17 +72,14 @@ def invoice_order(s: Session, c: InvoiceOrder) -> CommandResult:
     issued, _next = draft.issue(s.invoice_series(), at=s.now)
     s.save_invoice(issued, InvoiceMeta(order.id, tuple(quantities)), 0)
     s.save_order(order.record_invoice(invoice_id, quantities, at=s.now))
-    account = _account(s, buyer.id)
-    s.put(
-        "account",
+    order = s.order(order.id)
+    done = all(line.ledger.net_invoiced >= line.ledger.active for line in order.lines)
+    update_account(
+        s,
         buyer.id,
-        AccountChanged,
-        Account(
-            customer_id=buyer.id,
-            order_ids=account.order_ids,
-            invoice_ids=(*account.invoice_ids, invoice_id),
-        ),
         f"invoice {invoice_id}",
+        add_invoices=(invoice_id,),
+        drop_orders=(order.id,) if done else (),
     )
     schedule = issued.schedule
     assert schedule is not None
@@ -108,7 +105,7 @@ def record_payment(s: Session, c: RecordPayment) -> CommandResult:
         raise DeskCommandError(f"record payment {payment_id}", "a payment with this id exists")
     paid_on = c.paid_on or s.today
     account = _account(s, buyer.id)
-    loaded = [s.invoice(i) for i in account.invoice_ids]
+    loaded = [s.invoice(i) for i in account.open_invoice_ids]
     result = apply_payment([inv for inv, _ in loaded], payment_id, c.amount, paid_on)
     applications = []
     by_id = {inv.invoice_id: (inv, meta) for inv, meta in loaded}
@@ -116,6 +113,8 @@ def record_payment(s: Session, c: RecordPayment) -> CommandResult:
         before, meta = by_id[updated.invoice_id]
         if updated.version != before.version:
             s.save_invoice(updated, meta, before.version)
+    settled = tuple(i.invoice_id for i in result.invoices if i.state not in _OPEN)
+    update_account(s, buyer.id, f"payment {payment_id}", drop_invoices=settled)
     for invoice_id, record in result.records:
         applications.append(
             PaymentApplication(
@@ -223,6 +222,10 @@ def issue_credit_note(s: Session, c: IssueCreditNote) -> CommandResult:
         at=s.now,
     )
     s.save_invoice(credited, meta, invoice.version)
+    if credited.state not in _OPEN:
+        update_account(
+            s, order.customer_id, f"credit {credit_id}", drop_invoices=(credited.invoice_id,)
+        )
     s.save_order(
         order.record_credit(
             credit_id,

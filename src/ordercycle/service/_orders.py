@@ -65,6 +65,14 @@ def _account(s: Session, customer_id: str) -> Account:
     return s.record("account", customer_id, Account) or Account(customer_id=customer_id)
 
 
+def update_account(s: Session, customer_id: str, change: str, **changes: tuple[str, ...]) -> None:
+    """Add or drop open orders and invoices of a customer's account (if anything changes)."""
+    before = _account(s, customer_id)
+    after = before.changed(**changes)
+    if after != before:
+        s.put("account", customer_id, AccountChanged, after, change)
+
+
 def register_customer(s: Session, c: RegisterCustomer) -> CommandResult:
     """Register (or update) a customer; the tax profile must exist."""
     found = c.customer
@@ -138,18 +146,7 @@ def place_order(s: Session, c: PlaceOrder) -> CommandResult:
     )
     s.save_order(outcome)
     order = s.save_order(outcome[0].place(at=s.now))
-    account = _account(s, buyer.id)
-    s.put(
-        "account",
-        buyer.id,
-        AccountChanged,
-        Account(
-            customer_id=buyer.id,
-            order_ids=(*account.order_ids, order_id),
-            invoice_ids=account.invoice_ids,
-        ),
-        f"order {order_id}",
-    )
+    update_account(s, buyer.id, f"order {order_id}", add_orders=(order_id,))
     return CommandResult(
         command="PlaceOrder",
         aggregate_id=order_id,
@@ -162,10 +159,10 @@ def _exposure(s: Session, buyer: Customer, order: Order) -> tuple[Money, Money]:
     currency = buyer.credit_limit.currency
     account = _account(s, buyer.id)
     receivables = Money.sum(
-        (s.invoice(i)[0].balance for i in account.invoice_ids), currency=currency
+        (s.invoice(i)[0].balance for i in account.open_invoice_ids), currency=currency
     )
     pending = Money.zero(currency)
-    for other_id in account.order_ids:
+    for other_id in account.open_order_ids:
         if other_id == order.id:
             continue
         other = s.order(other_id)
@@ -310,6 +307,7 @@ def cancel_order(s: Session, c: CancelOrder) -> CommandResult:
     order = s.order(c.order_id)
     order, events = order.cancel(at=s.now, reason=c.reason)
     s.save_order((order, events))
+    update_account(s, order.customer_id, f"canceled {order.id}", drop_orders=(order.id,))
     released = 0
     for event in events:
         for item in getattr(event, "releases", ()):

@@ -24,6 +24,7 @@ from ordercycle.model.ids import IdFactory
 from ordercycle.model.order import Order
 from ordercycle.model.order_events import OrderEvent
 from ordercycle.serialization import from_dict, to_dict
+from ordercycle.service._cache import StreamCache
 from ordercycle.service.errors import UnknownAggregateError
 from ordercycle.service.records import DeskEvent, InvoiceNumberTaken
 from ordercycle.service.settings import DeskSettings
@@ -54,9 +55,15 @@ class Session:
     """See the module docstring. ``now`` is the one instant every change of the command uses."""
 
     def __init__(
-        self, uow: UnitOfWork, settings: DeskSettings, ids: IdFactory, now: datetime
+        self,
+        uow: UnitOfWork,
+        settings: DeskSettings,
+        ids: IdFactory,
+        now: datetime,
+        cache: StreamCache | None = None,
     ) -> None:
         self.uow = uow
+        self.cache = cache or StreamCache()
         self.settings = settings
         self.ids = ids
         self.now = now
@@ -97,10 +104,9 @@ class Session:
         found = self._orders.get(order_id)
         if found is not None:
             return found
-        events = self.uow.events.load(ORDER, _key("order", order_id))
-        if not events:
+        order = self.cache.order(self.uow, _key("order", order_id))
+        if order is None:
             raise UnknownAggregateError("order", order_id)
-        order = Order.replay(e for e in events if isinstance(e, OrderEvent))
         self._orders[order_id] = order
         return order
 
@@ -167,8 +173,7 @@ class Session:
         if wanted or self._ledger is None:
             self.save_stock()
             for sku in wanted:
-                loaded = self.uow.events.load(STOCK, _key("sku", sku))
-                self._stock_events[sku] = [e for e in loaded if isinstance(e, StockEvent)]
+                self._stock_events[sku] = list(self.cache.stock(self.uow, _key("sku", sku)))
             events = [e for sku in sorted(self._stock_events) for e in self._stock_events[sku]]
             self._ledger = StockLedger.replay(self.settings.network, FixedClock(self.now), events)
             self._ledger_saved = len(events)

@@ -39,6 +39,7 @@ from ordercycle.model.order_policies import (
 from ordercycle.model.product import Product
 from ordercycle.money import Money
 from ordercycle.service import _billing, _handlers, _orders, _warehouse
+from ordercycle.service._cache import StreamCache
 from ordercycle.service._session import InvoiceMeta, Session
 from ordercycle.service.commands import (
     AllocateOrder,
@@ -130,6 +131,7 @@ class OrderDesk:
         self.clock: Clock = clock or SystemClock()
         self.ids: IdFactory = ids or SequentialIdFactory()
         self.settings = settings or DeskSettings.default()
+        self._cache = StreamCache()
 
     # --- opening ---------------------------------------------------------------------------
 
@@ -234,7 +236,7 @@ class OrderDesk:
                 found = uow.commands.find(command.command_id, digest)
                 if found is not None:
                     return CommandResult.from_data(found.result)
-            session = Session(uow, self.settings, self.ids, self.clock.now())
+            session = Session(uow, self.settings, self.ids, self.clock.now(), self._cache)
             result = handler(session, command)
             if command.command_id is not None:
                 uow.commands.record(command.command_id, digest, result.to_data())
@@ -271,7 +273,7 @@ class OrderDesk:
         with self.storage.unit_of_work() as uow:
             if uow.outbox.checkpoint(_handlers.CONSUMER) != after:
                 return
-            session = Session(uow, self.settings, self.ids, self.clock.now())
+            session = Session(uow, self.settings, self.ids, self.clock.now(), self._cache)
             last = after
             for message in messages:
                 for note in _handlers.handle(session, message.event):
@@ -286,7 +288,7 @@ class OrderDesk:
                 with self.storage.unit_of_work() as uow:
                     if uow.outbox.checkpoint(_handlers.CONSUMER) >= message.position:
                         return
-                    session = Session(uow, self.settings, self.ids, self.clock.now())
+                    session = Session(uow, self.settings, self.ids, self.clock.now(), self._cache)
                     try:
                         _handlers.handle(session, message.event)
                         session.save_stock()
@@ -555,7 +557,7 @@ class OrderDesk:
 
     def _read(self, query: Callable[[Session], Any]) -> Any:
         with self.storage.unit_of_work() as uow:
-            return query(Session(uow, self.settings, self.ids, self.clock.now()))
+            return query(Session(uow, self.settings, self.ids, self.clock.now(), self._cache))
 
     def order(self, order_id: str) -> Order:
         """The order, rebuilt from its events (``UnknownAggregateError`` if none)."""

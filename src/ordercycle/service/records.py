@@ -226,17 +226,34 @@ class Payment:
 
 @attrs.frozen(kw_only=True)
 class Account:
-    """A customer's documents: the index the credit check and payments read.
+    """A customer's open documents: what the credit check and payments read.
 
     Attributes:
         customer_id: The customer.
-        order_ids: Their orders, in order of placing.
-        invoice_ids: Their invoices, in order of issue.
+        open_order_ids: Orders placed and not yet fully invoiced or canceled.
+        open_invoice_ids: Invoices not yet settled, in order of issue.
     """
 
     customer_id: str
-    order_ids: tuple[str, ...] = ()
-    invoice_ids: tuple[str, ...] = ()
+    open_order_ids: tuple[str, ...] = ()
+    open_invoice_ids: tuple[str, ...] = ()
+
+    def changed(
+        self,
+        *,
+        add_orders: tuple[str, ...] = (),
+        drop_orders: tuple[str, ...] = (),
+        add_invoices: tuple[str, ...] = (),
+        drop_invoices: tuple[str, ...] = (),
+    ) -> Account:
+        """The account with orders and invoices added and dropped (order kept)."""
+        orders = [o for o in (*self.open_order_ids, *add_orders) if o not in drop_orders]
+        invoices = [i for i in (*self.open_invoice_ids, *add_invoices) if i not in drop_invoices]
+        return Account(
+            customer_id=self.customer_id,
+            open_order_ids=tuple(dict.fromkeys(orders)),
+            open_invoice_ids=tuple(dict.fromkeys(invoices)),
+        )
 
 
 @attrs.frozen(kw_only=True)
@@ -299,7 +316,7 @@ class PaymentReceived(DeskEvent):
 
 @attrs.frozen(kw_only=True)
 class AccountChanged(DeskEvent):
-    """A customer's account index gained an order or an invoice."""
+    """A customer's open orders or open invoices changed."""
 
     event_type = "DeskAccountChanged"
     state: Account
