@@ -82,7 +82,9 @@ class LedgerLawError(OrderCycleError, ValueError):
 
     def __init__(self, subject: str, violations: Iterable[str]) -> None:
         found = tuple(violations)
-        super().__init__(f"The quantity ledger of {subject} is inconsistent: " + "; ".join(found))
+        super().__init__(
+            f"The quantity ledger of {subject} is inconsistent: " + "; ".join(found) + "."
+        )
         self.subject = subject
         self.violations = found
 
