@@ -114,8 +114,10 @@ def plan_allocation(
 def _collect(
     line: _Line, demand: Demand, snapshot: StockSnapshot, on: date, left: dict[int, int]
 ) -> None:
-    required = demand.shelf_life_for(line.demand)
-    for slot in snapshot.slots_for(line.demand.sku):
+    required = line.demand.min_shelf_life_days
+    if demand.min_shelf_life_days > required:
+        required = demand.min_shelf_life_days
+    for slot in snapshot.slots.get(line.demand.sku, ()):
         key = id(slot)
         if key not in left:
             left[key] = slot.available
@@ -304,7 +306,9 @@ def _fill(
             left[key] = free - take
             remaining -= take
             picks.append((slot, take))
-            if lot_rules:
+            if len(lot_rules) == 1:
+                lot_reasons.append(f"  {slot.label} taken: {take} ({lot_rules[0].explain(slot)})")
+            elif lot_rules:
                 how = "; ".join([r.explain(slot) for r in lot_rules])
                 lot_reasons.append(f"  {slot.label} taken: {take} ({how})")
             else:
@@ -381,6 +385,6 @@ def _result(
         texts[0],
         texts[1],
         tuple(order_reasons),
-        tuple((sku, snapshot.version_of(sku)) for sku in skus),
+        tuple([(sku, snapshot.versions.get(sku, 0)) for sku in skus]),
         snapshot.at,
     )
