@@ -47,6 +47,12 @@ class LedgerCore:
         self._order: dict[str, tuple[int, list[tuple[str, str | None]]]] = {}
         self._bin_warehouse: dict[str, str] = {}
 
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}({len(self._state.buckets)} skus,"
+            f" {len(self.network.warehouses)} warehouses, {len(self._events)} events)"
+        )
+
     def version_of(self, sku: str) -> int:
         """The version of ``sku``'s stock (0 if it never changed)."""
         return self._state.versions.get(sku, 0)

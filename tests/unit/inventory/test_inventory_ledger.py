@@ -82,6 +82,10 @@ def test_each_operation_records_an_event_with_the_sku_version(ledger: StockLedge
     assert ledger.events[-1] is event
 
 
+def test_ledger_repr_counts_skus_warehouses_and_events(ledger: StockLedger) -> None:
+    assert repr(ledger) == "StockLedger(2 skus, 2 warehouses, 2 events)"
+
+
 def test_receive_with_lot_registers_lot_and_dates(ledger: StockLedger) -> None:
     event = ledger.receive("MILK", "WH-B/01", 2, lot="L1")
     assert isinstance(event, StockReceived)
