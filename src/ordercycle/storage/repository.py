@@ -40,6 +40,7 @@ from ordercycle.errors import NotFoundError
 from ordercycle.model.events import DomainEvent
 from ordercycle.storage._checks import check_name
 from ordercycle.storage.ports import UnitOfWork
+from ordercycle.storage.records import Snapshot
 
 __all__ = ["Repository"]
 
@@ -54,14 +55,22 @@ class Repository(Generic[A]):
         kind: The aggregate kind, such as ``"order"`` or ``"stock"``.
         rebuild: Builds an aggregate from its events, oldest first (for example
             ``Order.replay``, or a lambda that passes extra context to ``replay``).
+        restore: Optional. Builds an aggregate from a snapshot and the events after it;
+            when given, :meth:`get` starts from the latest snapshot.
     """
 
     def __init__(
-        self, uow: UnitOfWork, kind: str, rebuild: Callable[[Sequence[DomainEvent]], A]
+        self,
+        uow: UnitOfWork,
+        kind: str,
+        rebuild: Callable[[Sequence[DomainEvent]], A],
+        *,
+        restore: Callable[[Snapshot, Sequence[DomainEvent]], A] | None = None,
     ) -> None:
         self.uow = uow
         self.kind = check_name(kind, "kind", "Repository")
         self._rebuild = rebuild
+        self._restore = restore
 
     def __repr__(self) -> str:
         return f"Repository(kind={self.kind!r})"
@@ -73,10 +82,30 @@ class Repository(Generic[A]):
             NotFoundError: No aggregate of this kind has that id (the message says
                 ``Unknown <kind> '<id>'``).
         """
+        if self._restore is not None:
+            snapshot = self.uow.snapshots.latest(self.kind, aggregate_id)
+            if snapshot is not None:
+                after = self.uow.events.load(
+                    self.kind, aggregate_id, after_version=snapshot.version
+                )
+                return self._restore(snapshot, after)
         events = self.uow.events.load(self.kind, aggregate_id)
         if not events:
             raise NotFoundError(self.kind, aggregate_id)
         return self._rebuild(events)
+
+    def save_snapshot(self, aggregate_id: str, version: int, payload: str) -> Snapshot:
+        """Store the aggregate's state at ``version`` as JSON text (see ``restore``).
+
+        Raises:
+            ValidationError: ``version`` is not one the stream has reached, or the
+                payload is not JSON.
+        """
+        snapshot = Snapshot(
+            kind=self.kind, aggregate_id=aggregate_id, version=version, payload=payload
+        )
+        self.uow.snapshots.save(snapshot)
+        return snapshot
 
     def exists(self, aggregate_id: str) -> bool:
         """Whether the aggregate has any events."""

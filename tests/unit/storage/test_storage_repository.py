@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from ordercycle.errors import ConcurrencyError, NotFoundError, ValidationError
 from ordercycle.model.events import DomainEvent
-from ordercycle.storage import MemoryStorage, Repository, canonical_json, payload_hash
+from ordercycle.storage import MemoryStorage, Repository, Snapshot, canonical_json, payload_hash
 from ordercycle.testing.contracts import ContractItemAdded, item_added
 
 
@@ -90,3 +90,40 @@ def test_payload_hash_ignores_key_order(payload: dict[str, object]) -> None:
 @given(json_values, json_values)
 def test_payload_hash_tells_different_payloads_apart(a: object, b: object) -> None:
     assert (payload_hash(a) == payload_hash(b)) == (canonical_json(a) == canonical_json(b))
+
+
+def restore_cart(snapshot: Snapshot, events: Sequence[DomainEvent]) -> Cart:
+    state = json.loads(snapshot.payload)
+    skus = tuple(state["skus"]) + tuple(e.sku for e in events if isinstance(e, ContractItemAdded))
+    return Cart(snapshot.aggregate_id, skus, events[-1].version if events else snapshot.version)
+
+
+def test_a_repository_with_restore_starts_from_the_latest_snapshot() -> None:
+    storage = MemoryStorage()
+    with storage.unit_of_work() as uow:
+        carts = Repository(uow, "cart", Cart.replay, restore=restore_cart)
+        carts.save(
+            "C-1",
+            [item_added("C-1", 1, sku="MUG"), item_added("C-1", 2, sku="CUP")],
+            expected_version=0,
+        )
+        # A snapshot that disagrees with the events shows which path was taken.
+        carts.save_snapshot("C-1", 2, json.dumps({"skus": ["FROM-SNAPSHOT"]}))
+        carts.save("C-1", [item_added("C-1", 3, sku="TEA")], expected_version=2)
+    with storage.unit_of_work() as uow:
+        assert Repository(uow, "cart", Cart.replay, restore=restore_cart).get("C-1") == Cart(
+            "C-1", ("FROM-SNAPSHOT", "TEA"), 3
+        )
+        assert Repository(uow, "cart", Cart.replay).get("C-1") == Cart(
+            "C-1", ("MUG", "CUP", "TEA"), 3
+        )
+
+
+def test_a_snapshot_beyond_the_stream_is_refused_by_the_repository() -> None:
+    with MemoryStorage().unit_of_work() as uow:
+        carts = Repository(uow, "cart", Cart.replay, restore=restore_cart)
+        with pytest.raises(ValidationError, match="version"):
+            carts.save_snapshot("C-1", 1, "{}")
+        assert uow.snapshots.latest("cart", "C-1") is None
+        with pytest.raises(NotFoundError):
+            carts.get("C-1")
