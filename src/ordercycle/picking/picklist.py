@@ -227,6 +227,40 @@ class PickList:
         lines[index] = attrs.evolve(line, found=found)
         return attrs.evolve(self, lines=tuple(lines), shorts=(*self.shorts, short))
 
+    def add_line(self, order_id: str, line: PickLine) -> PickList:
+        """Add a line for an order already on this list and plan the tour again.
+
+        Use it when inventory reallocates the units of a short pick to another bin: the
+        new line goes into the order's tote, the route is recomputed with the same method
+        and depots, and the lines are sorted in the new walking order. Short picks already
+        reported are kept.
+
+        Raises:
+            PickListError: If the order is not on this list or the line id is taken.
+            InvalidPickError: If ``line`` is not a :class:`PickLine`.
+            BinOutsideLayoutError: If its bin is not in the layout.
+        """
+        action = f"add a line to order {order_id!r}"
+        if not isinstance(line, PickLine):
+            raise InvalidPickError(f"pick list {self.name}", "line", line, "a PickLine")
+        totes = {existing.order_id: existing.tote for existing in self.lines}
+        if order_id not in totes:
+            known = ", ".join(sorted(totes))
+            raise PickListError(self.name, action, f"the order is not on it; orders: {known}")
+        taken = {x.line_id for x in self.lines if x.order_id == order_id}
+        if line.line_id in taken:
+            raise PickListError(
+                self.name, action, f"line id {line.line_id!r} is taken; use a new line id"
+            )
+        entry = PickListLine(
+            line.bin, line.sku, line.lot, line.quantity, order_id, line.line_id, totes[order_id]
+        )
+        tour = self.route
+        new_route, ordered = _walking_order(
+            tour.layout, [*self.lines, entry], tour.method, tour.start, tour.end
+        )
+        return attrs.evolve(self, lines=ordered, route=new_route)
+
     def to_records(self) -> list[dict[str, Any]]:
         """The lines as plain dictionaries, in walking order (for tables and exports)."""
         return [
@@ -305,21 +339,28 @@ def pick_list(
     """
     orders = batch.orders if isinstance(batch, Batch) else tuple(batch)
     entries = [
-        (tote, line, order.order_id)
+        PickListLine(
+            line.bin, line.sku, line.lot, line.quantity, order.order_id, line.line_id, tote
+        )
         for tote, order in enumerate(orders, start=1)
         for line in order.lines
     ]
-    tour = route(layout, [line.bin for _, line, _ in entries], method, start=start, end=end)
+    tour, ordered = _walking_order(layout, entries, method, start, end)
+    return PickList(name, ordered, tour, rates or PickRates())
+
+
+def _walking_order(
+    layout: WarehouseLayout,
+    entries: list[PickListLine],
+    method: str,
+    start: Depot | str | None,
+    end: Depot | str | None,
+) -> tuple[Route, tuple[PickListLine, ...]]:
+    tour = route(layout, [entry.bin for entry in entries], method, start=start, end=end)
     waiting: dict[Bin, list[int]] = {}
-    for index, (_, line, _) in enumerate(entries):
-        waiting.setdefault(line.bin, []).append(index)
-    ordered: list[PickListLine] = []
-    for stop in tour.stops:
-        tote, line, order_id = entries[waiting[stop].pop(0)]
-        ordered.append(
-            PickListLine(line.bin, line.sku, line.lot, line.quantity, order_id, line.line_id, tote)
-        )
-    return PickList(name, tuple(ordered), tour, rates or PickRates())
+    for index, entry in enumerate(entries):
+        waiting.setdefault(entry.bin, []).append(index)
+    return tour, tuple(entries[waiting[stop].pop(0)] for stop in tour.stops)
 
 
 def pick_lists(

@@ -128,6 +128,30 @@ def test_bad_short_picks_are_refused_and_change_nothing(
     assert sheet == before
 
 
+def test_reallocated_units_join_the_order_tote_and_the_tour_is_planned_again() -> None:
+    sheet = pick_list(HW, ORDERS, name="T").short_pick("B", "1", found=1)
+    moved = sheet.add_line("B", PickLine("1#2", "PEN", Bin(8, 2), 2, lot="L8"))
+    added = next(x for x in moved.lines if x.line_id == "1#2")
+    assert (added.order_id, added.tote, added.quantity) == ("B", 2, 2)
+    assert moved.units == sheet.units + 2
+    assert moved.shorts == sheet.shorts
+    assert moved.route.check().stops == tuple(x.bin for x in moved.lines)
+    assert moved.route.length == optimal_length(HW, [x.bin for x in moved.lines])
+    assert len(sheet.lines) == 3  # the original is unchanged
+
+
+def test_adding_a_line_needs_an_order_on_the_list_and_a_new_line_id() -> None:
+    sheet = pick_list(HW, ORDERS, name="T")
+    before = attrs.evolve(sheet)
+    with pytest.raises(PickListError, match="the order is not on it; orders: A, B"):
+        sheet.add_line("C", PickLine("1", "X", Bin(0, 0), 1))
+    with pytest.raises(PickListError, match="line id '1' is taken"):
+        sheet.add_line("B", PickLine("1", "X", Bin(0, 0), 1))
+    with pytest.raises(InvalidPickError, match="a PickLine"):
+        sheet.add_line("B", "1")  # type: ignore[arg-type]
+    assert sheet == before
+
+
 def test_a_line_cannot_be_reported_short_twice() -> None:
     sheet = pick_list(HW, ORDERS, name="T").short_pick("A", "1", 1)
     with pytest.raises(PickListError, match=r"already reported \(1 found\)"):
@@ -165,6 +189,8 @@ class ShortPickMachine(RuleBasedStateMachine):
         self.sheet: PickList = pick_list(HW, orders, name="M")
         self.original = self.sheet
         self.expected_missing = 0
+        self.reallocated = 0
+        self.added_units = 0
 
     @rule(data=st.data())
     def report(self, data: st.DataObject) -> None:
@@ -179,14 +205,28 @@ class ShortPickMachine(RuleBasedStateMachine):
         self.sheet = self.sheet.short_pick(line.order_id, line.line_id, found)
         self.expected_missing += line.quantity - found
 
+    @rule(data=st.data())
+    def reallocate(self, data: st.DataObject) -> None:
+        if len(self.sheet.shorts) <= self.reallocated:
+            return
+        short = self.sheet.shorts[self.reallocated]
+        bin = data.draw(st.sampled_from(HW.bins()[:200]))
+        self.sheet = self.sheet.add_line(
+            short.order_id, PickLine(f"{short.line_id}#r", short.sku, bin, short.missing)
+        )
+        self.reallocated += 1
+        self.added_units += short.missing
+
     @invariant()
     def units_and_shorts_add_up(self) -> None:
         missing = sum(short.missing for short in self.sheet.shorts)
         assert missing == self.expected_missing
-        assert self.sheet.units == self.original.units - missing
+        assert self.sheet.units == self.original.units - missing + self.added_units
         assert set(self.sheet.count_bins) == {short.bin for short in self.sheet.shorts}
-        assert [x.bin for x in self.sheet.lines] == [x.bin for x in self.original.lines]
-        assert self.sheet.route == self.original.route
+        assert len(self.sheet.lines) == len(self.original.lines) + self.reallocated
+        assert [x.bin for x in self.sheet.lines] == list(self.sheet.route.check().stops)
+        if not self.reallocated:
+            assert self.sheet.route == self.original.route
 
 
 TestShortPicks = ShortPickMachine.TestCase
