@@ -145,3 +145,21 @@ def test_storage_errors_pickle_with_their_attributes() -> None:
     recorded = pickle.loads(pickle.dumps(CommandAlreadyRecordedError("cmd-2")))
     assert recorded.command_id == "cmd-2"
     assert "uow.commands.find" in str(recorded)
+
+
+def test_a_stored_event_of_an_unknown_type_is_a_serialization_error(tmp_path: Path) -> None:
+    import sqlite3
+
+    from ordercycle.errors import SerializationError
+
+    storage = SQLiteStorage(tmp_path / "db")
+    with sqlite3.connect(tmp_path / "db") as connection:
+        connection.execute(
+            "INSERT INTO ordercycle_events VALUES ('order', 'O-1', 1, 'Ghost', ?)",
+            ('{"type": "Ghost", "aggregate_id": "O-1"}',),
+        )
+    with storage.unit_of_work() as uow:
+        assert uow.events.version("order", "O-1") == 1
+        with pytest.raises(SerializationError, match="Ghost"):
+            uow.events.load("order", "O-1")
+    storage.close()
