@@ -167,19 +167,28 @@ class OrderDesk:
         cls,
         dsn: str,
         *,
+        schema: str | None = None,
         clock: Clock | None = None,
         ids: IdFactory | None = None,
         settings: DeskSettings | None = None,
     ) -> OrderDesk:
-        """A desk over PostgreSQL (needs the ``postgres`` extra).
+        """A desk over PostgreSQL (needs the ``postgres`` extra, psycopg 3).
 
         Several application servers may share the database; give each an id factory that
-        cannot collide (for example :class:`~ordercycle.model.ids.RandomIdFactory`),
-        which is the default here.
-        """
-        from ordercycle.storage.postgres import PostgresStorage  # type: ignore[import-not-found,unused-ignore]
+        cannot collide with the others' (for example per-server prefixes, or a
+        :class:`~ordercycle.model.ids.RandomIdFactory`, the default here).
 
-        storage: Storage = PostgresStorage(dsn)
+        Args:
+            dsn: A libpq connection string or URL.
+            schema: The PostgreSQL schema to keep the tables in (the server's default
+                search path when ``None``).
+            clock: Where "now" comes from.
+            ids: Makes new ids.
+            settings: Warehouses, layouts, cartons, taxes.
+        """
+        from ordercycle.storage.postgres import PostgresStorage
+
+        storage = PostgresStorage(dsn, schema=schema)
         return cls(
             storage,
             clock=clock,

@@ -1,0 +1,69 @@
+"""OrderDesk on a real PostgreSQL server (skipped without ORDERCYCLE_TEST_POSTGRES_DSN)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+from ordercycle.model import SteppableClock
+from ordercycle.model.ids import SequentialIdFactory
+from ordercycle.model.order_status import PaymentStatus
+from ordercycle.money import Money
+from ordercycle.service import OrderDesk, UnknownAggregateError
+from ordercycle.service.sample import open_sample_shop
+from ordercycle.service.story import open_story_desk, order_to_cash_story
+
+from .conftest import START
+
+DSN_VARIABLE = "ORDERCYCLE_TEST_POSTGRES_DSN"
+
+
+@pytest.fixture
+def pg_desk() -> Iterator[OrderDesk]:
+    """A desk on a fresh PostgreSQL schema, dropped afterwards."""
+    dsn = os.environ.get(DSN_VARIABLE, "").strip()
+    if not dsn:
+        pytest.skip(
+            f"PostgreSQL tests need a server: set {DSN_VARIABLE} to a DSN, for example with"
+            ' `eval "$(.ci/postgres.sh)"` run as root (installs and starts PostgreSQL).'
+        )
+    import psycopg
+
+    schema = f"oc_desk_{uuid.uuid4().hex[:16]}"
+    desk = OrderDesk.postgres(
+        dsn, schema=schema, clock=SteppableClock(START), ids=SequentialIdFactory()
+    )
+    try:
+        yield desk
+    finally:
+        desk.close()
+        with psycopg.connect(dsn, autocommit=True) as connection:
+            connection.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+def test_an_order_goes_from_placed_to_paid_on_postgres(pg_desk: OrderDesk) -> None:
+    open_sample_shop(pg_desk)
+    order_id = pg_desk.place_order("C-BOLT", {"TEAPOT": 8}, command_id="pg-1").aggregate_id
+    pg_desk.confirm(order_id)
+    assert pg_desk.allocate(order_id)["warehouses"] == ["WH-EAST", "WH-WEST"]
+    for warehouse in ("WH-EAST", "WH-WEST"):
+        wave = pg_desk.release_wave(warehouse, [order_id]).aggregate_id
+        pg_desk.confirm_picks(wave)
+        shipment = pg_desk.pack(order_id, wave).aggregate_id
+        pg_desk.ship(shipment, f"1Z-{shipment}")
+        pg_desk.deliver(shipment)
+    pg_desk.invoice(order_id)
+    pg_desk.record_payment("C-BOLT", Money("360.00", "USD"))
+    assert pg_desk.order(order_id).payment_status is PaymentStatus.PAID
+    assert pg_desk.place_order("C-BOLT", {"TEAPOT": 8}, command_id="pg-1").replayed
+    assert pg_desk.available("TEAPOT") == 8
+    with pytest.raises(UnknownAggregateError):
+        pg_desk.order("O-404")
+
+
+def test_the_story_reads_the_same_on_postgres(pg_desk: OrderDesk) -> None:
+    expected = order_to_cash_story(open_story_desk())
+    assert order_to_cash_story(pg_desk) == expected
