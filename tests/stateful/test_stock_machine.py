@@ -66,6 +66,7 @@ class StockMachine(RuleBasedStateMachine):
         self.pending: dict[str, AllocationPlan] = {}
         self.orders = 0
         self.holds = 0
+        self.receipts = 0
 
     # --- helpers ---------------------------------------------------------------------------
 
@@ -102,6 +103,24 @@ class StockMachine(RuleBasedStateMachine):
                 return
             raise AssertionError("an expired lot was received")
         self.ledger.receive("MILK", bin_id, quantity, lot=info)
+
+    @rule(quantity=st.integers(1, 10), days=st.integers(0, 10), sku=st.sampled_from(SKUS))
+    def schedule_receipt(self, quantity: int, days: int, sku: str) -> None:
+        self.receipts += 1
+        self.ledger.schedule_receipt(
+            f"PO-{self.receipts}", sku, quantity, self.clock.today() + timedelta(days=days)
+        )
+
+    @rule(data=st.data(), bin_id=st.sampled_from(BINS))
+    def receive_against_receipt(self, data: st.DataObject, bin_id: str) -> None:
+        open_ = [r for r in self.ledger.receipts("MUG") if r.open]
+        if not open_:
+            return
+        receipt = data.draw(st.sampled_from(open_))
+        quantity = data.draw(st.integers(1, receipt.open))
+        self.ledger.receive("MUG", bin_id, quantity, receipt=receipt.id)
+        after = {r.id: r.open for r in self.ledger.receipts("MUG")}
+        assert after[receipt.id] == receipt.open - quantity
 
     @rule(data=st.data(), delta=st.integers(-4, 4))
     def cycle_count(self, data: st.DataObject, delta: int) -> None:

@@ -113,6 +113,8 @@ class StockState:
                 r = self.receipts[event.receipt]
                 self.receipts[r.id] = attrs.evolve(r, open=max(0, r.open - event.quantity))
         elif isinstance(event, ev.StockReceiptScheduled):
+            if sku not in self.buckets:
+                self.buckets[sku] = {}
             self.receipts[event.receipt] = Receipt(
                 event.receipt, Sku(sku), event.due_on, event.quantity, event.quantity
             )

@@ -67,7 +67,6 @@ class StockLedger(LedgerQueries, LedgerHolds):
             raise DuplicateError("receipt", receipt)
         if not isinstance(due_on, date) or isinstance(due_on, datetime):
             raise ValidationError.invalid(f"receipt {receipt}", "due_on", due_on, "a date")
-        self._state.buckets.setdefault(checked, {})
         return self._record(
             ev.StockReceiptScheduled(
                 aggregate_id=checked,
@@ -86,9 +85,14 @@ class StockLedger(LedgerQueries, LedgerHolds):
 
         Raises:
             NotFoundError: The receipt is unknown.
+            ValidationError: Nothing of it is still open (received or cancelled already).
         """
         now = self._now(at)
         found = self._receipt(receipt)
+        if found.open == 0:
+            raise ValidationError.invalid(
+                f"receipt {receipt}", "open quantity", 0, "a receipt with units still to come"
+            )
         return self._record(
             ev.StockReceiptCancelled(
                 aggregate_id=found.sku,

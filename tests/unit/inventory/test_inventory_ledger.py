@@ -132,6 +132,20 @@ def test_scheduled_receipts_are_incoming_until_received(ledger: StockLedger) -> 
     assert ledger.receipts("MUG")[0].open == 5
     ledger.cancel_receipt("PO-1")
     assert ledger.receipts("MUG")[0].open == 0
+    before = unchanged(ledger)
+    with pytest.raises(ValidationError, match="a receipt with units still to come"):
+        ledger.cancel_receipt("PO-1")
+    assert unchanged(ledger) == before
+
+
+def test_a_receipt_for_a_new_sku_makes_it_known_and_replays(
+    ledger: StockLedger, clock: SteppableClock
+) -> None:
+    ledger.schedule_receipt("PO-2", "TEA", 5, date(2026, 3, 9))
+    assert "TEA" in ledger.skus
+    assert ledger.available("TEA") == 0
+    rebuilt = StockLedger.replay(ledger.network, clock, ledger.events)
+    assert rebuilt.state() == ledger.state()
 
 
 def test_replaying_the_events_rebuilds_the_same_state(
