@@ -5,13 +5,11 @@ carries tax, jurisdictions and ERPs differ on what the 2 % applies to; the three
 treatments of :class:`DiscountTaxTreatment` cover them. With 100.00 untaxed, 21 % VAT and
 2 % off (Odoo's documented example):
 
-==========================  ============  ===============  ===========
-treatment                   invoice total  paid early        paid late
-==========================  ============  ===============  ===========
-``ON_EARLY_PAYMENT``         121.00        118.58            121.00
-``UNTAXED_ONLY``             121.00        119.00            121.00
-``AT_INVOICING``             120.58        118.58            120.58
-==========================  ============  ===============  ===========
+| treatment | invoice total | paid early | paid late |
+|---|---:|---:|---:|
+| `ON_EARLY_PAYMENT` | 121.00 | 118.58 | 121.00 |
+| `UNTAXED_ONLY` | 121.00 | 119.00 | 121.00 |
+| `AT_INVOICING` | 120.58 | 118.58 | 120.58 |
 """
 
 from __future__ import annotations

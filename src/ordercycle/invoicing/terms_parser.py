@@ -2,28 +2,24 @@
 
 Accepted forms (case and spacing do not matter; ``N``, ``M``, ``D`` are numbers):
 
-========================  ====================================================================
-form                      meaning
-========================  ====================================================================
-``Net N``                 the whole amount is due N days after the invoice date
-``D/N Net M``             D % off if paid within N days, otherwise due in M days
-``D/N Net M EOM``         EOM dating: both periods count from the end of the invoice month;
-                          invoices dated after the 25th count from the end of the next month
-``Net M EOM``             due M days after the end of the month (same cut-off)
-``EOM``                   due on the last day of the invoice month (after the 25th: next month)
-``D/N Net M ROG``         receipt-of-goods dating: both periods count from the day the customer
-                          receives the goods
-``Net M ROG``             due M days after receipt of goods
-``Net Nth prox``          due on day N of the month after the invoice month ("proximo");
-                          invoices dated after the 25th roll one more month
-``N MFI``                 due on day N of the month following the invoice ("21 MFI"), no cut-off
-``COD``                   cash on delivery: due the day the goods are received
-``CIA``                   cash in advance: due on the order date, before anything ships
-``CWO``                   cash with order: due on the order date
-``CND``                   cash next delivery: due on the date of the customer's next delivery
-``P% upfront, P% Net N``  installments: each part due on the invoice date (``upfront``) or N
-                          days after it; the parts must add up to 100 %
-========================  ====================================================================
+| form | meaning |
+|---|---|
+| `Net N` | the whole amount is due N days after the invoice date |
+| `D/N Net M` | D % off if paid within N days, otherwise due in M days |
+| `D/N Net M EOM` | EOM dating: both periods count from the end of the invoice month ¹ |
+| `Net M EOM` | due M days after the end of the invoice month ¹ |
+| `EOM` | due on the last day of the invoice month ¹ |
+| `D/N Net M ROG` | receipt-of-goods dating: both periods count from the day the goods arrive |
+| `Net M ROG` | due M days after receipt of goods |
+| `Net Nth prox` | due on day N of the month after the invoice month (*proximo*) ¹ |
+| `N MFI` | due on day N of the month following the invoice ("21 MFI"), no cut-off |
+| `COD` | cash on delivery: due the day the goods are received |
+| `CIA` | cash in advance: due on the order date, before anything ships |
+| `CWO` | cash with order: due on the order date |
+| `CND` | cash next delivery: due on the date of the customer's next delivery |
+| `P% upfront, P% Net N` | installments on the invoice date (`upfront`) or N days after it ² |
+¹ Invoices dated after the 25th (:data:`EOM_CUTOFF_DAY`) roll one month.
+² The parts must add up to 100 %.
 
 >>> parse_terms("2/10 Net 30").describe()
 '100% 30 days after anchor; anchor: invoice; discount 2% within 10 days after anchor'
