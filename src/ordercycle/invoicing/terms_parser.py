@@ -79,7 +79,7 @@ def _refuse(text: str, why: str = "") -> ParseError:
     reason = f" ({why})" if why else ""
     return ParseError(
         f"Cannot parse payment terms {text!r}{reason}; accepted forms: "
-        + ", ".join(ACCEPTED_FORMS)
+        + "; ".join(ACCEPTED_FORMS)
         + ".",
         text=text,
         accepted=ACCEPTED_FORMS,
