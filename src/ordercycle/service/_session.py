@@ -134,7 +134,10 @@ class Session:
         version = self.uow.events.version(kind, _key(kind, key))
         if not version:
             return None
-        (event,) = self.uow.events.load(kind, key, after_version=version - 1)
+        # Under READ COMMITTED (PostgreSQL) another writer may commit between the two
+        # reads: the newest event loaded is the state, and its version is the one to append at.
+        event = self.uow.events.load(kind, key, after_version=version - 1)[-1]
+        version = event.version
         state = getattr(event, "state")  # noqa: B009 - every DeskEvent subclass has one
         if not isinstance(state, cls):
             raise StorageError(
@@ -208,7 +211,9 @@ class Session:
         if not version:
             raise UnknownAggregateError("invoice", invoice_id)
         snapshot = self.uow.snapshots.latest(INVOICE, invoice_id)
-        if snapshot is None or snapshot.version != version:
+        # A newer snapshot can only come with its events (same transaction): under READ
+        # COMMITTED another writer may have committed both between the two reads.
+        if snapshot is None or snapshot.version < version:
             raise StorageError(
                 f"The invoice {invoice_id!r} is at version {version} but its newest snapshot"
                 f" is {None if snapshot is None else snapshot.version}; invoices are stored"
