@@ -228,8 +228,12 @@ class FewestShipments:
 
     Tries each single warehouse, then each pair, then each triple, ... up to
     ``max_warehouses``, in the order the warehouse rules rank them; the first set that
-    covers every line wins. If none does, lines are filled warehouse by warehouse in rank
-    order.
+    covers every line wins. If none does, the smallest set that covers as many units as
+    all warehouses together could is used; failing that, lines are filled warehouse by
+    warehouse in rank order.
+
+    Coverage is counted per sku; when two lines of one sku need different shelf lives,
+    the check is approximate (the filling itself is exact).
 
     Attributes:
         max_warehouses: The largest set of warehouses to try (1 or more).
