@@ -41,6 +41,13 @@ from ordercycle.invoicing.invoice import INVOICE_LIFECYCLE, Invoice, PaymentReco
 from ordercycle.invoicing.invoice_line import InvoiceLine
 from ordercycle.invoicing.late_interest import DayCount, LateCharges, LateInterestPolicy
 from ordercycle.invoicing.numbering import NumberSeries
+from ordercycle.invoicing.payment import Payment
+from ordercycle.invoicing.payment_events import (
+    PaymentAllocated,
+    PaymentEvent,
+    PaymentReceived,
+    PaymentWrittenOff,
+)
 from ordercycle.invoicing.payments import PaymentAllocation, apply_payment
 from ordercycle.invoicing.schedule import Installment, PaymentSchedule
 from ordercycle.invoicing.taxes import (
@@ -94,12 +101,17 @@ __all__ = [
     "LateInterestPolicy",
     "LineTaxes",
     "NumberSeries",
+    "Payment",
+    "PaymentAllocated",
     "PaymentAllocation",
     "PaymentApplied",
+    "PaymentEvent",
     "PaymentNotAllowedError",
+    "PaymentReceived",
     "PaymentRecord",
     "PaymentSchedule",
     "PaymentTerms",
+    "PaymentWrittenOff",
     "TaxAmount",
     "TaxComputation",
     "TaxProfile",
