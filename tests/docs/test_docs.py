@@ -59,7 +59,7 @@ def run_page(path: Path) -> None:
             if result.failed:
                 pytest.fail(f"doctest failed in {where}:\n{output.getvalue()}", pytrace=False)
         else:
-            exec(compile(code, where, "exec"), namespace)
+            exec(compile(code, where, "exec", dont_inherit=True), namespace)
 
 
 def test_the_block_finder_sees_fenced_python_and_skips_other_languages() -> None:
