@@ -1,0 +1,121 @@
+"""Several OS processes place and allocate orders for scarce stock on one database.
+
+Nothing may be allocated twice, no order may be lost, and the stock on hand must equal
+what was received: 4 processes on one SQLite file, 8 on PostgreSQL (when configured).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import attrs
+import pytest
+
+from ordercycle.model import SteppableClock
+from ordercycle.model.ids import CustomerId, SequentialIdFactory
+from ordercycle.money import Money
+from ordercycle.service import OrderDesk
+from ordercycle.service.sample import open_sample_shop
+
+DSN_VARIABLE = "ORDERCYCLE_TEST_POSTGRES_DSN"
+ORDERS_PER_PROCESS = 3
+RUGS_IN_STOCK = 4  # the sample shop's rugs: far fewer than the processes order
+
+Opener = Callable[[int], OrderDesk]
+
+
+def _ids(worker: int) -> SequentialIdFactory:
+    return SequentialIdFactory(prefixes={"order": f"O{worker}", "pick_list": f"PL{worker}"})
+
+
+def _clock() -> SteppableClock:
+    return SteppableClock(datetime(2026, 3, 2, 9, tzinfo=UTC))
+
+
+def _work(opener: Opener, worker: int) -> None:
+    desk = opener(worker)
+    try:
+        for _ in range(ORDERS_PER_PROCESS):
+            order_id = desk.place_order("C-RACE", {"RUG": 1, "MUG": 1}).aggregate_id
+            desk.confirm(order_id)
+            desk.allocate(order_id)
+    finally:
+        desk.close()
+
+
+def _race(opener: Opener, processes: int) -> None:
+    setup = opener(99)
+    open_sample_shop(setup)
+    setup.register_customer(
+        attrs.evolve(
+            setup.customer("C-BOLT"),
+            id=CustomerId("C-RACE"),
+            credit_limit=Money("1000000.00", "USD"),
+        )
+    )
+    setup.close()
+    context = multiprocessing.get_context("fork")
+    workers = [context.Process(target=_work, args=(opener, n)) for n in range(processes)]
+    for process in workers:
+        process.start()
+    for process in workers:
+        process.join(timeout=300)
+    assert [p.exitcode for p in workers] == [0] * processes
+    desk = opener(98)
+    try:
+        orders = [desk.order(i) for i in desk.order_ids()]
+        assert len(orders) == processes * ORDERS_PER_PROCESS
+        rugs = [line.ledger for order in orders for line in order.lines if line.sku == "RUG"]
+        assert sum(ledger.allocated for ledger in rugs) == RUGS_IN_STOCK
+        assert sum(ledger.backordered for ledger in rugs) == len(rugs) - RUGS_IN_STOCK
+        positions = desk.stock("RUG")
+        assert sum(p.on_hand for p in positions) == RUGS_IN_STOCK
+        assert sum(p.allocated for p in positions) == RUGS_IN_STOCK
+        assert desk.available("RUG") == 0
+        mugs = sum(line.ledger.allocated for o in orders for line in o.lines if line.sku == "MUG")
+        assert mugs == len(orders)
+        assert desk.available("MUG") == 40 - len(orders)
+    finally:
+        desk.close()
+
+
+def test_four_processes_on_one_sqlite_file_never_oversell(tmp_path: Path) -> None:
+    path = tmp_path / "race.db"
+
+    def opener(worker: int) -> OrderDesk:
+        return OrderDesk.sqlite(path, clock=_clock(), ids=_ids(worker))
+
+    _race(opener, 4)
+
+
+@pytest.fixture
+def pg_schema() -> Iterator[tuple[str, str]]:
+    """``(dsn, schema)`` of a fresh PostgreSQL schema, dropped afterwards."""
+    dsn = os.environ.get(DSN_VARIABLE, "").strip()
+    if not dsn:
+        pytest.skip(
+            f"PostgreSQL tests need a server: set {DSN_VARIABLE} to a DSN, for example with"
+            ' `eval "$(.ci/postgres.sh)"` run as root (installs and starts PostgreSQL).'
+        )
+    import psycopg
+
+    schema = f"oc_race_{uuid.uuid4().hex[:16]}"
+    try:
+        yield dsn, schema
+    finally:
+        with psycopg.connect(dsn, autocommit=True) as connection:
+            connection.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+def test_eight_processes_on_postgres_never_oversell(pg_schema: tuple[str, str]) -> None:
+    dsn, schema = pg_schema
+
+    def opener(worker: int) -> OrderDesk:
+        return OrderDesk.postgres(dsn, schema=schema, clock=_clock(), ids=_ids(worker))
+
+    _race(opener, 8)
