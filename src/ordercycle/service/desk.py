@@ -589,11 +589,14 @@ class OrderDesk:
         return found
 
     def account(self, customer_id: str) -> Account:
-        """A customer's orders and invoices."""
-        _orders_of: Account = self._read(
-            lambda s: (_orders.customer(s, customer_id), _orders._account(s, customer_id))[1]
-        )
-        return _orders_of
+        """A customer's open orders and open invoices."""
+
+        def query(s: Session) -> Account:
+            _orders.customer(s, customer_id)
+            return _orders._account(s, customer_id)
+
+        found: Account = self._read(query)
+        return found
 
     def pick_list(self, pick_list_id: str) -> PickList:
         """A pick list with its routed lines."""

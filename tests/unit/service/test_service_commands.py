@@ -1,0 +1,103 @@
+"""Commands as values: every command type travels through JSON and back unchanged."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from ordercycle.model.order_policies import HoldReason, InvoicePolicy, ReturnCondition
+from ordercycle.money import Money
+from ordercycle.serialization import to_json
+from ordercycle.service import (
+    COMMANDS,
+    AllocateOrder,
+    AuthorizeReturn,
+    CancelOrder,
+    Command,
+    CommandResult,
+    ConfirmOrder,
+    ConfirmPicks,
+    DeliverShipment,
+    HoldOrder,
+    InvoiceOrder,
+    IssueCreditNote,
+    OrderItem,
+    PackOrder,
+    PlaceOrder,
+    ReceiveReturn,
+    ReceiveStock,
+    RecordPayment,
+    RegisterCustomer,
+    RegisterProduct,
+    ReleaseHold,
+    ReleaseWave,
+    RequestReturn,
+    ShipShipment,
+    Shortage,
+    command_payload,
+    parse_command,
+)
+from ordercycle.service.sample import sample_customers, sample_products
+
+PRODUCT, PRICE = sample_products()[0]
+
+EXAMPLES: list[Command] = [
+    RegisterCustomer(customer=sample_customers()[0], command_id="c1"),
+    RegisterProduct(product=PRODUCT, price=PRICE, tax_code="NY"),
+    ReceiveStock(sku="MUG", bin="WH-EAST/A1", quantity=3),
+    PlaceOrder(
+        customer_id="C-1",
+        items=(OrderItem(sku="MUG", quantity=2),),
+        invoice_policy=InvoicePolicy.DELIVERED,
+        command_id="p",
+    ),
+    ConfirmOrder(order_id="O-1"),
+    HoldOrder(order_id="O-1", reason=HoldReason.FRAUD_REVIEW, note="odd address"),
+    ReleaseHold(order_id="O-1", reason=HoldReason.FRAUD_REVIEW, by="risk"),
+    AllocateOrder(order_id="O-1"),
+    ReleaseWave(warehouse="WH-EAST", order_ids=("O-1", "O-2")),
+    ConfirmPicks(pick_list_id="PL-1", shortages=(Shortage(reference="O-1/L1", quantity=1),)),
+    PackOrder(order_id="O-1", pick_list_id="PL-1"),
+    ShipShipment(shipment_id="SHP-1", tracking_number="1Z", carrier="UPS"),
+    DeliverShipment(shipment_id="SHP-1"),
+    InvoiceOrder(order_id="O-1"),
+    RecordPayment(customer_id="C-1", amount=Money("10.00", "USD"), paid_on=date(2026, 3, 9)),
+    RequestReturn(order_id="O-1", line_id="L1", quantity=1, reason="broken"),
+    AuthorizeReturn(order_id="O-1", return_id="RMA-1", restocking_fee_rate=Decimal("0.15")),
+    ReceiveReturn(order_id="O-1", return_id="RMA-1", condition=ReturnCondition.DAMAGED),
+    IssueCreditNote(order_id="O-1", return_id="RMA-1"),
+    CancelOrder(order_id="O-1", reason="duplicate"),
+]
+
+
+def test_every_command_type_has_an_example() -> None:
+    assert sorted({type(c).__name__ for c in EXAMPLES}) == sorted(COMMANDS)
+    assert list(COMMANDS) == sorted(COMMANDS)
+
+
+@pytest.mark.parametrize("command", EXAMPLES, ids=lambda c: type(c).__name__)
+def test_a_command_survives_json(command: Command) -> None:
+    data = command_payload(command)
+    assert data["type"] == type(command).__name__
+    assert "command_id" not in data
+    text = to_json(command)[:-1] + f', "type": "{type(command).__name__}"}}'
+    assert parse_command(text) == command
+
+
+def test_the_payload_ignores_the_command_id() -> None:
+    first = ConfirmOrder(order_id="O-1", command_id="a")
+    second = ConfirmOrder(order_id="O-1", command_id="b")
+    assert command_payload(first) == command_payload(second)
+    assert command_payload(first) != command_payload(ConfirmOrder(order_id="O-2"))
+
+
+def test_a_result_round_trips_through_its_data() -> None:
+    result = CommandResult(
+        command="PlaceOrder", aggregate_id="O-1", details={"total": "9.50 USD"}, notes=("ok",)
+    )
+    again = CommandResult.from_data(result.to_data())
+    assert again.replayed
+    assert again.to_data() == result.to_data()
+    assert again["total"] == "9.50 USD"
