@@ -5,11 +5,20 @@ from __future__ import annotations
 import decimal
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Final
+from typing import Any, Final
 
+from ordercycle.errors import MissingDependencyError
 from ordercycle.money import Currency, Rounding
 
-__all__ = ["CONTEXT", "ZERO", "allocate_rounded", "decimal_rounding", "quantize", "quantum_of"]
+__all__ = [
+    "CONTEXT",
+    "ZERO",
+    "allocate_rounded",
+    "data_frame",
+    "decimal_rounding",
+    "quantize",
+    "quantum_of",
+]
 
 #: Arithmetic for invoicing runs in this context, never in the caller's thread context.
 CONTEXT: Final = decimal.Context(
@@ -75,3 +84,16 @@ def allocate_rounded(target: Decimal, parts: Sequence[Decimal], quantum: Decimal
             for i in order[::-1][:-missing]:
                 floors[i] -= quantum
     return floors
+
+
+def data_frame(feature: str, records: list[dict[str, object]], columns: list[str]) -> Any:
+    """``records`` as a :class:`pandas.DataFrame` (pandas is an optional dependency).
+
+    Raises:
+        MissingDependencyError: pandas is not installed (``ordercycle[sim]``).
+    """
+    try:
+        import pandas as pd
+    except ImportError:  # pragma: no cover - pandas is installed in CI
+        raise MissingDependencyError(feature, "pandas", "sim") from None
+    return pd.DataFrame(records, columns=columns)

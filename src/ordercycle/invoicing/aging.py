@@ -12,11 +12,12 @@ import itertools
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 import attrs
 
 from ordercycle.errors import CurrencyMismatchError, ValidationError
-from ordercycle.invoicing._decimal import CONTEXT
+from ordercycle.invoicing._decimal import CONTEXT, data_frame
 from ordercycle.invoicing.invoice import Invoice
 from ordercycle.money import Money
 
@@ -133,6 +134,11 @@ class AgingReport:
             }
             for row in self.rows
         ]
+
+    def to_pandas(self) -> Any:
+        """:meth:`to_records` as a :class:`pandas.DataFrame` (needs ``ordercycle[sim]``)."""
+        columns = ["customer_id", *(b.label for b in self.buckets), "total"]
+        return data_frame("AgingReport.to_pandas", self.to_records(), columns)
 
     def to_markdown(self) -> str:
         """The report as a Markdown table (amounts without the currency code)."""

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import html
 from datetime import date
+from typing import Any
 
 import attrs
 
+from ordercycle.invoicing._decimal import data_frame
 from ordercycle.invoicing.discounts import DiscountTaxTreatment
 from ordercycle.money import Money
 
@@ -96,6 +98,11 @@ class PaymentSchedule:
             {"due_date": i.due_date, "amount": i.amount, "label": i.label}
             for i in self.installments
         ]
+
+    def to_pandas(self) -> Any:
+        """:meth:`to_records` as a :class:`pandas.DataFrame` (needs ``ordercycle[sim]``)."""
+        columns = ["due_date", "amount", "label"]
+        return data_frame("PaymentSchedule.to_pandas", self.to_records(), columns)
 
     def _repr_html_(self) -> str:
         rows = "".join(

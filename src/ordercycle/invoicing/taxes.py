@@ -22,6 +22,7 @@ import enum
 import functools
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
+from typing import Any
 
 import attrs
 
@@ -30,6 +31,7 @@ from ordercycle.invoicing._decimal import (
     CONTEXT,
     ZERO,
     allocate_rounded,
+    data_frame,
     decimal_rounding,
     quantize,
     quantum_of,
@@ -241,6 +243,11 @@ class TaxComputation:
             }
             for t in self.by_rate
         ]
+
+    def to_pandas(self) -> Any:
+        """:meth:`to_records` as a :class:`pandas.DataFrame` (needs ``ordercycle[sim]``)."""
+        columns = ["code", "percent", "base", "amount", "exempt"]
+        return data_frame("TaxComputation.to_pandas", self.to_records(), columns)
 
 
 def _rates(values: Iterable[TaxRate]) -> tuple[TaxRate, ...]:

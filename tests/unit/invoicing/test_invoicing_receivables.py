@@ -84,6 +84,9 @@ def test_aging_by_due_date_uses_the_standard_buckets(book: list[Invoice]) -> Non
     assert sum(report.totals, eur("0")) == report.total
     assert "| ACME | 100.00 | 200.00 | 200.00 | 0.00 | 0.00 | 500.00 |" in str(report)
     assert "<table>" in report._repr_html_()
+    frame = report.to_pandas()
+    assert list(frame.columns) == ["customer_id", *(b.label for b in report.buckets), "total"]
+    assert list(frame["customer_id"]) == ["ACME", "BOLT"]
 
 
 def test_aging_by_invoice_date_with_custom_buckets(book: list[Invoice]) -> None:

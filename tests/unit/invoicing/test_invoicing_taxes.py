@@ -197,3 +197,4 @@ def test_records_for_tables() -> None:
         }
     ]
     assert VAT.label == "VAT 21%"
+    assert list(result.to_pandas()["code"]) == ["VAT21"]

@@ -434,3 +434,4 @@ def test_schedule_renders_as_html_and_records() -> None:
     ]
     assert schedule.amount_due_by(date(2026, 1, 30)) == usd("0.00")
     assert schedule.amount_due_by(date(2026, 1, 31)) == usd("10.00")
+    assert list(schedule.to_pandas().columns) == ["due_date", "amount", "label"]
