@@ -261,35 +261,48 @@ class OrderDesk:
         return self.execute(parse_command(text))
 
     def dispatch(self) -> int:
-        """Run the outbox handlers on every message not handled yet; return how many were read."""
+        """Run the outbox handlers on every message not handled yet; return how many were read.
+
+        Messages are handled in batches, each batch in one unit of work with the consumer's
+        checkpoint. If a handler is refused by the domain, that batch is handled again one
+        message at a time and the refused message is logged and skipped.
+        """
         read = 0
         while True:
-            with self.storage.unit_of_work() as uow:
-                after = uow.outbox.checkpoint(_handlers.CONSUMER)
-                messages = uow.outbox.read(after=after, limit=200)
-            if not messages:
-                return read
-            read += len(messages)
             try:
-                self._handle_batch(after, messages)
-            except OrderCycleError as error:
-                if isinstance(error, ConcurrencyError | InvalidCheckpointError):
-                    continue
-                for message in messages:
-                    self._handle_one(message)
+                count, more = self._handle_batch()
+            except (ConcurrencyError, InvalidCheckpointError):
+                continue
+            except OrderCycleError:
+                count, more = self._handle_slowly()
+            read += count
+            if not more:
+                return read
 
-    def _handle_batch(self, after: int, messages: Iterable[Any]) -> None:
+    def _handle_batch(self, limit: int = 200) -> tuple[int, bool]:
         with self.storage.unit_of_work() as uow:
-            if uow.outbox.checkpoint(_handlers.CONSUMER) != after:
-                return
+            after = uow.outbox.checkpoint(_handlers.CONSUMER)
+            messages = uow.outbox.read(after=after, limit=limit)
+            if not messages:
+                return 0, False
             session = Session(uow, self.settings, self.ids, self.clock.now(), self._cache)
-            last = after
+            acted = False
             for message in messages:
                 for note in _handlers.handle(session, message.event):
                     _log.info("%s", note)
-                last = message.position
+                    acted = True
             session.save_stock()
-            uow.outbox.save_checkpoint(_handlers.CONSUMER, last)
+            uow.outbox.save_checkpoint(_handlers.CONSUMER, messages[-1].position)
+        # What the handlers did is in the outbox too: read on until a batch does nothing.
+        return len(messages), acted or len(messages) == limit
+
+    def _handle_slowly(self, limit: int = 200) -> tuple[int, bool]:
+        with self.storage.unit_of_work() as uow:
+            after = uow.outbox.checkpoint(_handlers.CONSUMER)
+            messages = uow.outbox.read(after=after, limit=limit)
+        for message in messages:
+            self._handle_one(message)
+        return len(messages), bool(messages)
 
     def _handle_one(self, message: Any) -> None:
         for _attempt in range(self.settings.max_attempts):
