@@ -29,13 +29,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
-from decimal import Decimal
-from types import MappingProxyType
 from typing import Any, ClassVar, Final, TypeAlias
 
 import attrs
 
-from ordercycle.errors import DuplicateError, InvalidQuantityError, ValidationError
+from ordercycle.errors import ValidationError
 from ordercycle.model.address import Address
 from ordercycle.model.clock import ensure_aware
 from ordercycle.model.holds import Hold, describe_holds
@@ -44,10 +42,10 @@ from ordercycle.model.ids import (
     IdFactory,
     OrderId,
     parse_customer_id,
-    parse_id,
     parse_order_id,
 )
 from ordercycle.model.lifecycle import Lifecycle
+from ordercycle.model.order_after_sales import AfterSalesCommands
 from ordercycle.model.order_apply import (
     apply_change,
     apply_event,
@@ -58,28 +56,31 @@ from ordercycle.model.order_apply import (
 )
 from ordercycle.model.order_billing import BillingDocument, PaymentRecord
 from ordercycle.model.order_changes import OrderChange
+from ordercycle.model.order_commands import (
+    COMMAND_STATES,
+    HELD_COMMANDS,
+    PHRASES,
+    as_enum,
+    check_text,
+)
 from ordercycle.model.order_errors import (
     CommandNotAllowedError,
     EventHistoryError,
     OrderCommandError,
-    OrderCurrencyError,
     UnknownHoldError,
     UnknownReturnError,
 )
 from ordercycle.model.order_events import (
-    LineQuantity,
     LineRelease,
     OrderAmended,
     OrderCanceled,
     OrderCompleted,
     OrderConfirmed,
-    OrderCredited,
     OrderDrafted,
     OrderEvent,
     OrderExpired,
     OrderHoldPlaced,
     OrderHoldReleased,
-    OrderInvoiced,
     OrderLineAdded,
     OrderLineAllocated,
     OrderLineBackordered,
@@ -89,14 +90,9 @@ from ordercycle.model.order_events import (
     OrderLinePacked,
     OrderLinePicked,
     OrderLineShipped,
-    OrderPaymentRecorded,
     OrderPlaced,
     OrderReleased,
     OrderResumed,
-    OrderReturnAuthorized,
-    OrderReturnReceived,
-    OrderReturnRejected,
-    OrderReturnRequested,
     OrderStateChanged,
     OrderTransitioned,
 )
@@ -106,8 +102,6 @@ from ordercycle.model.order_policies import (
     HoldReason,
     InvoicePolicy,
     Priority,
-    ReturnCondition,
-    ReturnStatus,
     ShippingPolicy,
 )
 from ordercycle.model.order_report import describe_order
@@ -119,7 +113,7 @@ from ordercycle.model.order_status import (
     fulfilment_status,
     payment_status,
 )
-from ordercycle.model.returns import ReturnAuthorization, check_fee_rate
+from ordercycle.model.returns import ReturnAuthorization
 from ordercycle.money import Currency, Money
 
 __all__ = ["COMMAND_STATES", "HELD_COMMANDS", "Order", "OrderOutcome"]
@@ -135,74 +129,9 @@ _NAMED: Final[dict[str, type[OrderTransitioned]]] = {
     "expire": OrderExpired,
 }
 
-_ACTIVE: Final = ("placed", "confirmed", "released")
-
-COMMAND_STATES: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
-    {
-        "add_line": ("draft",),
-        "amend": ("draft", *_ACTIVE),
-        "hold": _ACTIVE,
-        "cancel_line": _ACTIVE,
-        "allocate": ("confirmed", "released"),
-        "deallocate": ("confirmed", "released"),
-        "backorder": ("confirmed", "released"),
-        "pick": ("released",),
-        "pack": ("released",),
-        "ship": ("released",),
-        "deliver": ("released",),
-        "request_return": ("released", "completed"),
-        "record_invoice": ("confirmed", "released", "completed"),
-        "record_credit": ("confirmed", "released", "completed", "canceled"),
-        "record_payment": ("placed", "confirmed", "released", "completed", "canceled"),
-    }
-)
-"""The lifecycle states in which each non-lifecycle command is allowed, by method name.
-
-A subclass with an extended lifecycle sets its own ``command_states`` (for example to
-allow ``amend`` in a new ``credit_review`` state)."""
-
-HELD_COMMANDS: Final = frozenset({"allocate", "backorder", "pick", "pack", "ship"})
-"""Commands refused while the order is on hold."""
-
-_PHRASES: Final[Mapping[str, str]] = {
-    "add_line": "add a line to",
-    "hold": "put a hold on",
-    "cancel_line": "cancel part of",
-    "allocate": "allocate stock for",
-    "deallocate": "deallocate stock of",
-    "backorder": "backorder units of",
-    "pick": "pick units of",
-    "pack": "pack units of",
-    "ship": "ship units of",
-    "deliver": "deliver units of",
-    "request_return": "request a return on",
-    "record_invoice": "invoice",
-    "record_credit": "credit",
-    "record_payment": "record a payment on",
-}
-
-
-def _text(subject: str, field: str, value: object, *, required: bool = False) -> str:
-    if not isinstance(value, str) or value != value.strip() or (required and not value):
-        expected = "non-empty text" if required else "text"
-        raise ValidationError.invalid(
-            subject, field, value, f"{expected} without surrounding spaces"
-        )
-    return value
-
-
-def _enum(kind: type[Any], value: object, subject: str, field: str) -> Any:
-    if isinstance(value, kind):
-        return value
-    try:
-        return kind(value)
-    except ValueError:
-        options = ", ".join(repr(member.value) for member in kind)
-        raise ValidationError.invalid(subject, field, value, f"one of {options}") from None
-
 
 @attrs.frozen(kw_only=True)
-class Order:
+class Order(AfterSalesCommands):
     """An order: header, lines with their quantity ledgers, holds, returns and billing.
 
     Create one with :meth:`create` (a draft) and change it only through its commands;
@@ -332,16 +261,16 @@ class Order:
             version=1,
             occurred_at=ensure_aware(at, subject=subject, field="at"),
             customer_id=parse_customer_id(customer_id),
-            channel=_text(subject, "channel", channel, required=True),
+            channel=check_text(subject, "channel", channel, required=True),
             currency=code.code,
             lines=new_lines,
             shipping_address=shipping_address,
             billing_address=billing_address or shipping_address,
             requested_delivery_date=requested_delivery_date,
-            payment_terms=_text(subject, "payment terms", payment_terms),
-            invoice_policy=_enum(InvoicePolicy, invoice_policy, subject, "invoice policy"),
-            shipping_policy=_enum(ShippingPolicy, shipping_policy, subject, "shipping policy"),
-            priority=_enum(Priority, priority, subject, "priority"),
+            payment_terms=check_text(subject, "payment terms", payment_terms),
+            invoice_policy=as_enum(InvoicePolicy, invoice_policy, subject, "invoice policy"),
+            shipping_policy=as_enum(ShippingPolicy, shipping_policy, subject, "shipping policy"),
+            priority=as_enum(Priority, priority, subject, "priority"),
         )
         return cls._from_drafted(event), (event,)
 
@@ -520,7 +449,7 @@ class Order:
 
     def _gate(self, command: str) -> None:
         allowed = self.command_states.get(command, ())
-        phrase = _PHRASES.get(command, command)
+        phrase = PHRASES.get(command, command)
         if self.state not in allowed:
             raise CommandNotAllowedError(
                 self.subject,
@@ -605,7 +534,7 @@ class Order:
         fields = {
             "source": self.state,
             "target": target,
-            "reason": _text(self.subject, "reason", reason),
+            "reason": check_text(self.subject, "reason", reason),
             "releases": releases,
         }
         return self._record(at, (OrderCanceled, fields))
@@ -621,7 +550,7 @@ class Order:
             CommandNotAllowedError: The order is a draft or final.
             OrderCommandError: A hold with this reason is already on.
         """
-        code: HoldReason = _enum(HoldReason, reason, self.subject, "hold reason")
+        code: HoldReason = as_enum(HoldReason, reason, self.subject, "hold reason")
         self._gate("hold")
         if code in self.hold_reasons:
             raise OrderCommandError(
@@ -631,8 +560,8 @@ class Order:
             )
         fields = {
             "reason": code,
-            "by": _text(self.subject, "by", by, required=True),
-            "note": _text(self.subject, "note", note),
+            "by": check_text(self.subject, "by", by, required=True),
+            "note": check_text(self.subject, "note", note),
         }
         return self._record(at, (OrderHoldPlaced, fields))
 
@@ -644,13 +573,13 @@ class Order:
         Raises:
             UnknownHoldError: No hold with this reason is on.
         """
-        code: HoldReason = _enum(HoldReason, reason, self.subject, "hold reason")
+        code: HoldReason = as_enum(HoldReason, reason, self.subject, "hold reason")
         if code not in self.hold_reasons:
             raise UnknownHoldError(self.subject, code.value, [r.value for r in self.hold_reasons])
         fields = {
             "reason": code,
-            "by": _text(self.subject, "by", by, required=True),
-            "note": _text(self.subject, "note", note),
+            "by": check_text(self.subject, "by", by, required=True),
+            "note": check_text(self.subject, "note", note),
         }
         if len(self.holds) == 1:
             return self._record(at, (OrderHoldReleased, fields), (OrderResumed, {}))
@@ -690,8 +619,8 @@ class Order:
         fields = {
             "revision": self.revision + 1,
             "changes": change_set,
-            "by": _text(self.subject, "by", by),
-            "note": _text(self.subject, "note", note),
+            "by": check_text(self.subject, "by", by),
+            "note": check_text(self.subject, "note", note),
             "releases": tuple(releases),
         }
         return self._record(at, (OrderAmended, fields))
@@ -713,7 +642,7 @@ class Order:
             "line_id": line_id,
             "sku": line.sku,
             "quantity": quantity,
-            "reason": _text(self.subject, "reason", reason),
+            "reason": check_text(self.subject, "reason", reason),
             "release": release,
         }
         return self._record(at, (OrderLineCanceled, fields))
@@ -759,7 +688,7 @@ class Order:
                 self._gate("ship")
                 raise CommandNotAllowedError(
                     self.subject,
-                    _PHRASES["ship"],
+                    PHRASES["ship"],
                     self.state,
                     reason=f"it ships complete and {waiting} units are not packed yet",
                 )
@@ -768,195 +697,3 @@ class Order:
     def deliver(self, line_id: str, quantity: int, *, at: datetime) -> OrderOutcome:
         """Record that ``quantity`` shipped units arrived."""
         return self._move("deliver", OrderLineDelivered, line_id, quantity, at)
-
-    # --- returns ---------------------------------------------------------------------------------
-
-    def request_return(
-        self, return_id: str, *, line_id: str, quantity: int, reason: str, at: datetime
-    ) -> OrderOutcome:
-        """Open a return (RMA) for delivered units of one line.
-
-        Raises:
-            DuplicateError: The return id is taken.
-            QuantityNotAvailableError: More units than delivered and not yet returned.
-        """
-        self._gate("request_return")
-        rid = parse_id("return id", return_id)
-        if any(r.return_id == rid for r in self.returns):
-            raise DuplicateError("return", rid)
-        line = self.line(line_id)
-        fields = {
-            "return_id": rid,
-            "line_id": line_id,
-            "sku": line.sku,
-            "quantity": quantity,
-            "reason": _text(self.subject, "return reason", reason, required=True),
-        }
-        return self._record(at, (OrderReturnRequested, fields))
-
-    def _return_in(
-        self, return_id: str, action: str, *statuses: ReturnStatus
-    ) -> ReturnAuthorization:
-        rma = self.return_authorization(return_id)
-        if rma.status not in statuses:
-            hint = "; authorize it first" if rma.status is ReturnStatus.REQUESTED else ""
-            raise OrderCommandError(
-                self.subject,
-                f"{action} return {return_id} of {self.subject}",
-                f"it is {rma.status.value}{hint}",
-            )
-        return rma
-
-    def authorize_return(
-        self,
-        return_id: str,
-        *,
-        at: datetime,
-        by: str = "",
-        restocking_fee_rate: Decimal = Decimal(0),
-        note: str = "",
-    ) -> OrderOutcome:
-        """Authorize a requested return, with an optional restocking-fee rate (0 <= r < 1).
-
-        Raises:
-            UnknownReturnError: No such return.
-            OrderCommandError: It is not requested (already decided or received).
-        """
-        self._return_in(return_id, "authorize", ReturnStatus.REQUESTED)
-        fields = {
-            "return_id": return_id,
-            "restocking_fee_rate": check_fee_rate(restocking_fee_rate, f"return {return_id}"),
-            "by": _text(self.subject, "by", by),
-            "note": _text(self.subject, "note", note),
-        }
-        return self._record(at, (OrderReturnAuthorized, fields))
-
-    def reject_return(
-        self, return_id: str, *, at: datetime, by: str = "", note: str = ""
-    ) -> OrderOutcome:
-        """Reject a requested or authorized return; the units stay with the customer."""
-        rma = self._return_in(return_id, "reject", ReturnStatus.REQUESTED, ReturnStatus.AUTHORIZED)
-        fields = {
-            "return_id": return_id,
-            "line_id": rma.line_id,
-            "quantity": rma.quantity,
-            "by": _text(self.subject, "by", by),
-            "note": _text(self.subject, "note", note),
-        }
-        return self._record(at, (OrderReturnRejected, fields))
-
-    def receive_return(
-        self, return_id: str, condition: ReturnCondition | str, *, at: datetime
-    ) -> OrderOutcome:
-        """Receive an authorized return; resellable units go back to stock, damaged ones not."""
-        rma = self._return_in(return_id, "receive", ReturnStatus.AUTHORIZED)
-        fields = {
-            "return_id": return_id,
-            "line_id": rma.line_id,
-            "sku": self.line(rma.line_id).sku,
-            "quantity": rma.quantity,
-            "condition": _enum(ReturnCondition, condition, self.subject, "return condition"),
-            "restocking_fee_rate": rma.restocking_fee_rate,
-        }
-        return self._record(at, (OrderReturnReceived, fields))
-
-    # --- billing ---------------------------------------------------------------------------------
-
-    def _quantities(
-        self, document: str, quantities: Mapping[str, int], check: str
-    ) -> tuple[LineQuantity, ...]:
-        if not isinstance(quantities, Mapping) or not quantities:
-            raise ValidationError.invalid(
-                self.subject,
-                f"quantities of {document}",
-                quantities,
-                "a non-empty mapping line id -> units",
-            )
-        items = []
-        for line_id, quantity in quantities.items():
-            line = self.line(line_id)
-            subject = line_subject(self, line_id)
-            if check == "invoice":
-                line.ledger.invoice(quantity, self.invoice_policy, subject=subject)
-            else:
-                line.ledger.credit(quantity, subject=subject)
-            items.append(LineQuantity(line_id, quantity))
-        return tuple(items)
-
-    def _new_document_id(self, kind: str, value: str, existing: Iterable[str]) -> str:
-        document_id = parse_id(f"{kind} id", value)
-        if document_id in existing:
-            raise DuplicateError(kind, document_id)
-        return document_id
-
-    def record_invoice(
-        self, invoice_id: str, quantities: Mapping[str, int], *, at: datetime
-    ) -> OrderOutcome:
-        """Record an invoice for ``quantities`` (line id -> units); the amount is computed.
-
-        Raises:
-            DuplicateError: The invoice id was recorded before.
-            QuantityNotAvailableError: More units than the invoice policy allows.
-        """
-        self._gate("record_invoice")
-        doc = self._new_document_id("invoice", invoice_id, (d.document_id for d in self.invoices))
-        items = self._quantities(f"invoice {doc}", quantities, "invoice")
-        amount = Money.sum(
-            (self.line(i.line_id).amount(i.quantity) for i in items), currency=self.currency
-        )
-        return self._record(
-            at, (OrderInvoiced, {"invoice_id": doc, "quantities": items, "amount": amount})
-        )
-
-    def record_credit(
-        self,
-        credit_note_id: str,
-        quantities: Mapping[str, int],
-        *,
-        at: datetime,
-        restocking_fee_rate: Decimal = Decimal(0),
-    ) -> OrderOutcome:
-        """Record a credit note for invoiced ``quantities``, less the restocking fee.
-
-        Raises:
-            DuplicateError: The credit-note id was recorded before.
-            QuantityNotAvailableError: More units than invoiced and not yet credited.
-        """
-        self._gate("record_credit")
-        doc = self._new_document_id(
-            "credit note", credit_note_id, (d.document_id for d in self.credit_notes)
-        )
-        rate = check_fee_rate(restocking_fee_rate, f"credit note {doc}")
-        items = self._quantities(f"credit note {doc}", quantities, "credit")
-        gross = Money.sum(
-            (self.line(i.line_id).amount(i.quantity) for i in items), currency=self.currency
-        )
-        fields = {
-            "credit_note_id": doc,
-            "quantities": items,
-            "amount": (gross - gross * rate).round(),
-            "restocking_fee_rate": rate,
-        }
-        return self._record(at, (OrderCredited, fields))
-
-    def record_payment(self, payment_id: str, amount: Money, *, at: datetime) -> OrderOutcome:
-        """Record a payment reported by invoicing.
-
-        Raises:
-            DuplicateError: The payment id was recorded before.
-            OrderCurrencyError: The amount is in another currency.
-            InvalidQuantityError: The amount is not positive.
-        """
-        self._gate("record_payment")
-        doc = self._new_document_id("payment", payment_id, (p.payment_id for p in self.payments))
-        if not isinstance(amount, Money):
-            raise ValidationError.invalid(self.subject, "payment amount", amount, "a Money amount")
-        if amount.currency != self.currency:
-            raise OrderCurrencyError(
-                self.subject, f"payment {doc}", self.currency.code, amount.currency.code
-            )
-        if not amount.is_positive:
-            raise InvalidQuantityError.invalid(
-                self.subject, "payment amount", str(amount), "a positive amount"
-            )
-        return self._record(at, (OrderPaymentRecorded, {"payment_id": doc, "amount": amount}))
