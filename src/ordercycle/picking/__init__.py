@@ -9,7 +9,7 @@ Fraction(124, 1)
 
 from __future__ import annotations
 
-from ordercycle.picking.batching import BATCHING_METHODS, Batch, batch_orders
+from ordercycle.picking.batching import BATCHING_METHODS, IMPROVEMENT_PASSES, Batch, batch_orders
 from ordercycle.picking.errors import (
     BinOutsideLayoutError,
     DepotError,
@@ -40,6 +40,7 @@ from ordercycle.picking.zones import Zone, ZonePlan, zone_pick_lists
 __all__ = [
     "BATCHING_METHODS",
     "EXACT_STOP_LIMIT",
+    "IMPROVEMENT_PASSES",
     "METHODS",
     "SIDES",
     "WAVE_KEYS",

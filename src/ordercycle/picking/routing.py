@@ -86,8 +86,8 @@ def route(
     pick_list = tuple(picks)
     if not pick_list:
         raise EmptyPickListError()
-    first = _depot(layout, start, layout.depots[0])
-    last = _depot(layout, end, first)
+    first = resolve_depot(layout, start, layout.depots[0])
+    last = resolve_depot(layout, end, first)
     grid = grid_of(layout)
     points = [grid.ipoint(pick) for pick in pick_list]
     if method == "optimal" and layout.blocks == 1:
@@ -141,20 +141,28 @@ def optimal_length(
     pick_list = tuple(picks)
     if not pick_list:
         raise EmptyPickListError()
-    first = _depot(layout, start, layout.depots[0])
-    last = _depot(layout, end, first)
+    first = resolve_depot(layout, start, layout.depots[0])
+    last = resolve_depot(layout, end, first)
     grid = grid_of(layout)
     points = [grid.ipoint(pick) for pick in pick_list]
-    a, b = grid.ipoint(first), grid.ipoint(last)
-    if layout.blocks == 1:
-        length = _ratliff_rosenthal_length(grid, points, a, b)
-    else:
-        walk, _ = _graph_tour(grid, points, a, b)
-        length = sum(grid.dist(p, q) for p, q in itertools.pairwise(walk))
-    return grid.to_length(length)
+    return grid.to_length(
+        scaled_optimal_length(grid, points, grid.ipoint(first), grid.ipoint(last))
+    )
 
 
-def _depot(layout: WarehouseLayout, given: Depot | str | None, default: Depot) -> Depot:
+def scaled_optimal_length(grid: Grid, points: list[IPoint], start: IPoint, end: IPoint) -> int:
+    """The ``optimal`` length in the grid's scaled integers, for validated points (private).
+
+    Batching calls it many times with the points of candidate batches.
+    """
+    if grid.blocks == 1:
+        return _ratliff_rosenthal_length(grid, points, start, end)
+    walk, _ = _graph_tour(grid, points, start, end)
+    return sum(grid.dist(p, q) for p, q in itertools.pairwise(walk))
+
+
+def resolve_depot(layout: WarehouseLayout, given: Depot | str | None, default: Depot) -> Depot:
+    """A depot argument as a checked :class:`Depot` (``default`` for ``None``; private)."""
     if given is None:
         return default
     if isinstance(given, str):

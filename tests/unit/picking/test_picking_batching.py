@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from ordercycle import Q_
 from ordercycle.picking import (
     BATCHING_METHODS,
+    IMPROVEMENT_PASSES,
     Bin,
     BinOutsideLayoutError,
     InvalidPickError,
@@ -24,6 +25,8 @@ from ordercycle.picking import (
     batch_orders,
     optimal_length,
 )
+from ordercycle.picking._batch_search import Batcher, improve
+from ordercycle.picking._grid import grid_of
 
 HW = WarehouseLayout.henn_waescher()
 
@@ -94,6 +97,46 @@ def test_savings_beats_fcfs_on_a_hundred_random_orders() -> None:
     }
     assert totals["savings"] < totals["fcfs"]
     assert totals["seed"] < totals["fcfs"]
+    assert totals["savings+ls"] < totals["savings"]
+    assert totals["seed+ls"] < totals["seed"]
+
+
+def test_improvement_swaps_orders_into_neighbouring_batches() -> None:
+    near = [PickOrder(f"N{i}", (PickLine("1", "X", Bin(0, 40 + i), 1),)) for i in range(2)]
+    far = [PickOrder(f"F{i}", (PickLine("1", "X", Bin(9, 40 + i), 1),)) for i in range(2)]
+    orders = [near[0], far[0], near[1], far[1]]
+    grid = grid_of(HW)
+    depot = grid.ipoint(HW.depots[0])
+    batcher = Batcher(grid, orders, PickerCapacity(totes=2), depot, depot)
+    mixed = [[0, 1], [2, 3]]  # what FCFS does: each batch has one near and one far order
+    better = improve(batcher, mixed, IMPROVEMENT_PASSES)
+    assert sorted(better) == [[0, 2], [1, 3]]
+    assert sum(map(batcher.length, better)) < sum(map(batcher.length, mixed))
+    assert mixed == [[0, 1], [2, 3]]  # the input is not modified
+    assert improve(batcher, mixed, 0) == mixed  # no passes, no change
+
+
+def test_improvement_relocates_an_order_when_a_batch_has_room() -> None:
+    orders = [
+        PickOrder("A", (PickLine("1", "X", Bin(0, 40), 1),)),
+        PickOrder("B", (PickLine("1", "X", Bin(9, 40), 1),)),
+        PickOrder("C", (PickLine("1", "X", Bin(0, 41), 1),)),
+    ]
+    grid = grid_of(HW)
+    depot = grid.ipoint(HW.depots[0])
+    batcher = Batcher(grid, orders, PickerCapacity(items=2), depot, depot)
+    assert improve(batcher, [[0, 1], [2]], IMPROVEMENT_PASSES) == [[1], [0, 2]]
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.randoms(use_true_random=False), st.integers(4, 12))
+def test_the_improvement_phase_never_lengthens_the_batching(rng: random.Random, items: int) -> None:
+    orders = [o for o in random_orders(rng, rng.randint(2, 16), (1, 4)) if o.load.items <= items]
+    capacity = PickerCapacity(items=items)
+    for base in ("seed", "savings"):
+        plain = batch_orders(HW, orders, capacity, base)
+        improved = batch_orders(HW, orders, capacity, f"{base}+ls")
+        assert sum(b.length for b in improved) <= sum(b.length for b in plain)
 
 
 @settings(max_examples=40, deadline=None)
@@ -132,7 +175,7 @@ def test_an_order_larger_than_the_capacity_is_refused() -> None:
 def test_unknown_batching_method_lists_the_valid_ones() -> None:
     with pytest.raises(UnknownMethodError, match="Cannot batch with method 'random'") as caught:
         batch_orders(HW, [], PickerCapacity(), "random")
-    assert "valid methods are fcfs, seed, savings" in str(caught.value)
+    assert "valid methods are fcfs, seed, savings, seed+ls, savings+ls" in str(caught.value)
 
 
 def test_duplicate_orders_and_foreign_bins_are_refused() -> None:
