@@ -31,6 +31,7 @@ from ordercycle.model.order_changes import (
     OrderChange,
     RemoveLine,
 )
+from ordercycle.model.order_errors import LedgerLawError
 from ordercycle.model.order_events import (
     OrderCredited,
     OrderEvent,
@@ -125,6 +126,9 @@ class OrderMachine(RuleBasedStateMachine):
         if refused is not None:
             # Typed, explained, and nothing changed: the order is the very same value.
             assert isinstance(refused, ValueError | LookupError | RuntimeError), refused
+            # Preconditions refuse bad commands; the order's last-ditch law check after
+            # applying the events must never be what stops one.
+            assert not isinstance(refused, LedgerLawError), refused
             assert str(refused), "errors explain themselves"
             assert self.order is before
             assert attrs.astuple(before, recurse=False) == snapshot
