@@ -1,0 +1,511 @@
+"""The discrete-event engine: SimPy processes that drive an in-memory ``OrderDesk``.
+
+Time in the SimPy environment is in hours since :attr:`Scenario.start`; a
+:class:`~ordercycle.model.SteppableClock` is moved to ``env.now`` before every desk
+command, so the desk stamps events, due dates and payments with simulated time.
+
+Processes: Poisson arrivals thinned by the daily and weekly profiles; waves at the
+cut-off hours, one pick list per warehouse, walked by a picker (a SimPy resource);
+packing by a packer (another resource) into cartons by the desk's packer; shipping and
+delivery after the carrier's transit time; invoicing on delivery; payment on the
+customer segment's behaviour; returns and credit notes; replenishment reviews with lead
+times. All randomness comes from one :class:`random.Random` seeded from the scenario.
+
+>>> from ordercycle.simulation.scenario import Scenario
+>>> result = simulate(Scenario.default(seed=1, orders=5, days=1, drain_days=40))
+>>> result.kpi("orders")
+5.0
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import time
+from collections.abc import Callable, Generator
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from fractions import Fraction
+from functools import partial
+from typing import Any, TypeVar
+
+import attrs
+
+from ordercycle.errors import MissingDependencyError
+from ordercycle.model import SteppableClock
+from ordercycle.model.ids import SequentialIdFactory
+from ordercycle.money import Money
+from ordercycle.service import DeskCommandError, OrderDesk
+from ordercycle.simulation._seeds import derive_seed
+from ordercycle.simulation._world import World, build_world
+from ordercycle.simulation.events import SimEvent
+from ordercycle.simulation.scenario import CustomerSegment, Scenario
+
+__all__ = ["STAGES", "Simulation", "simulate"]
+
+#: Stages of the wall-clock time split (desk commands by kind, and the engine itself).
+STAGES = ("allocation", "routing", "packing", "invoicing", "other desk commands", "engine")
+
+T = TypeVar("T")
+_Proc = Generator[Any, Any, None]
+
+
+def _simpy() -> Any:
+    try:
+        import simpy
+    except ImportError:  # pragma: no cover - simpy is installed with the sim extra
+        raise MissingDependencyError("ordercycle.simulation", "simpy", "sim") from None
+    return simpy
+
+
+@attrs.define
+class _Track:
+    """What the engine remembers about an order (the desk keeps the truth)."""
+
+    customer: str
+    segment: int
+    placed: float
+
+
+class Simulation:
+    """One run of a scenario. Use :func:`simulate` unless you need the desk afterwards.
+
+    Args:
+        scenario: What to simulate.
+
+    Attributes:
+        scenario: The scenario.
+        desk: The in-memory desk the run drives (inspect it after :meth:`run`).
+        events: The event log, in time order.
+        timings: Wall-clock seconds by stage (see :data:`STAGES`); not reproducible.
+    """
+
+    def __init__(self, scenario: Scenario) -> None:
+        simpy = _simpy()
+        self.scenario = scenario
+        self.rng = random.Random(derive_seed(scenario.seed, "run"))
+        self.env = simpy.Environment()
+        self.start: datetime = scenario.start_at
+        self.clock = SteppableClock(self.start)
+        self.world: World = build_world(scenario, self.rng)
+        self.desk = OrderDesk.in_memory(
+            clock=self.clock, ids=SequentialIdFactory(), settings=self.world.settings
+        )
+        self.events: list[SimEvent] = []
+        self.timings: dict[str, float] = dict.fromkeys(STAGES, 0.0)
+        self.pickers = {
+            w.id: simpy.Resource(self.env, scenario.pickers) for w in scenario.warehouses
+        }
+        self.packers = {
+            w.id: simpy.Resource(self.env, scenario.packers) for w in scenario.warehouses
+        }
+        self.orders: dict[str, _Track] = {}
+        self.waiting: dict[str, None] = {}
+        self.backordered: dict[str, None] = {}
+        self.on_order: dict[tuple[str, str], int] = {}
+        self.carrier = next(c for c in scenario.carriers if c.name == scenario.carrier)
+        self._weights = self._demand_weights()
+        self._segment_weights = [g.share for g in scenario.segments]
+        self._customers: list[list[str]] = [[] for _ in scenario.segments]
+        for customer, segment in self.world.customers:
+            self._customers[segment].append(str(customer.id))
+        self.horizon = float((scenario.days + scenario.drain_days) * 24)
+        self.finished = False
+
+    # --- helpers ---------------------------------------------------------------------------
+
+    def _demand_weights(self) -> list[float]:
+        s = self.scenario
+        return [
+            s.demand_profile.get(item.sku, 1.0 / (rank**s.zipf_exponent))
+            for rank, item in enumerate(s.catalogue, 1)
+        ]
+
+    def _sync(self) -> None:
+        target = self.start + timedelta(seconds=round(self.env.now * 3600))
+        step = target - self.clock.now()
+        if step > timedelta(0):
+            self.clock.advance(step)
+
+    def _call(self, stage: str, action: Callable[[], T]) -> T:
+        self._sync()
+        began = time.perf_counter()
+        try:
+            return action()
+        finally:
+            self.timings[stage] += time.perf_counter() - began
+
+    def _log(self, kind: str, **fields: Any) -> None:
+        self.events.append(SimEvent(time=float(self.env.now), kind=kind, **fields))
+
+    def _hours_until(self, day: date, hour: float = 12.0) -> float:
+        now = float(self.env.now)
+        return max(0.0, (day - self.start.date()).days * 24 + hour - now)
+
+    def _rate(self, hours: float) -> float:
+        s = self.scenario
+        daily = s.daily_profile[int(hours) % 24] * 24 / sum(s.daily_profile)
+        weekday = (self.start.weekday() + int(hours // 24)) % 7
+        weekly = s.weekly_profile[weekday] * 7 / sum(s.weekly_profile)
+        return s.orders_per_day / 24 * daily * weekly
+
+    def _poisson(self, mean: float) -> int:
+        if mean <= 0:
+            return 0
+        limit, k, product = math.exp(-mean), 0, self.rng.random()
+        while product > limit:
+            k += 1
+            product *= self.rng.random()
+        return k
+
+    # --- processes -------------------------------------------------------------------------
+
+    def _arrivals(self) -> _Proc:
+        s = self.scenario
+        peak = (
+            s.orders_per_day
+            / 24
+            * max(s.daily_profile)
+            * 24
+            / sum(s.daily_profile)
+            * max(s.weekly_profile)
+            * 7
+            / sum(s.weekly_profile)
+        )
+        placed = 0
+        while placed < s.orders and peak > 0:
+            yield self.env.timeout(self.rng.expovariate(peak))
+            if self.env.now >= s.days * 24:
+                return
+            if self.rng.random() * peak > self._rate(self.env.now):
+                continue
+            self._place()
+            placed += 1
+
+    def _place(self) -> None:
+        s = self.scenario
+        segment = self.rng.choices(range(len(s.segments)), weights=self._segment_weights)[0]
+        customer = self.rng.choice(self._customers[segment])
+        lines = min(1 + self._poisson(s.lines_mean - 1), len(s.catalogue))
+        indexes = list(range(len(s.catalogue)))
+        weights = list(self._weights)
+        items: dict[str, int] = {}
+        while len(items) < lines and any(weights):
+            pick = self.rng.choices(indexes, weights=weights)[0]
+            weights[pick] = 0.0
+            items[s.catalogue[pick].sku] = self.rng.randint(1, s.units_max)
+        if not items:
+            return
+        desk = self.desk
+        placed = self._call(
+            "other desk commands",
+            lambda: desk.place_order(customer, items, invoice_policy="delivered"),
+        )
+        order_id = placed.aggregate_id
+        self._call("other desk commands", lambda: desk.confirm(order_id))
+        allocated = self._call("allocation", lambda: desk.allocate(order_id))
+        self.orders[order_id] = _Track(customer, segment, float(self.env.now))
+        self._log(
+            "placed",
+            order_id=order_id,
+            ref=customer,
+            quantity=sum(items.values()),
+            measure=float(len(items)),
+        )
+        order = desk.order(order_id)
+        complete = sum(1 for line in order.lines if line.ledger.allocated == line.ledger.ordered)
+        backordered = int(allocated["backordered"])
+        self._log(
+            "allocated",
+            order_id=order_id,
+            quantity=int(allocated["allocated"]),
+            measure=float(complete),
+            note=str(backordered),
+        )
+        self.waiting[order_id] = None
+        if backordered:
+            self.backordered[order_id] = None
+
+    def _waves(self) -> _Proc:
+        s = self.scenario
+        day = 0
+        while day * 24 < self.horizon:
+            for hour in s.wave_cutoffs:
+                at = day * 24 + hour
+                if at >= self.horizon:
+                    return
+                yield self.env.timeout(max(0.0, at - self.env.now))
+                self._release()
+            day += 1
+
+    def _release(self) -> None:
+        if not self.waiting:
+            return
+        order_ids = list(self.waiting)
+        self.waiting.clear()
+        for warehouse in self.scenario.warehouses:
+            try:
+                wave = self._call(
+                    "routing", partial(self.desk.release_wave, warehouse.id, order_ids)
+                )
+            except DeskCommandError:
+                continue
+            lines = len(wave["stops"])
+            length = Fraction(wave["route_length"])
+            self._log(
+                "wave",
+                ref=wave.aggregate_id,
+                warehouse=warehouse.id,
+                quantity=lines,
+                measure=float(length),
+            )
+            self.env.process(
+                self._pick(wave.aggregate_id, warehouse.id, wave["orders"], lines, length)
+            )
+
+    def _pick(
+        self, list_id: str, warehouse: str, order_ids: list[str], lines: int, length: Fraction
+    ) -> _Proc:
+        s = self.scenario
+        with self.pickers[warehouse].request() as turn:
+            yield turn
+            hours = float(length) * s.travel_seconds_per_unit + lines * s.pick_seconds_per_line
+            yield self.env.timeout(hours / 3600)
+            self._call("other desk commands", lambda: self.desk.confirm_picks(list_id))
+            self._log(
+                "picked", ref=list_id, warehouse=warehouse, quantity=lines, measure=hours / 3600
+            )
+        for order_id in order_ids:
+            self.env.process(self._pack(order_id, list_id, warehouse))
+
+    def _pack(self, order_id: str, list_id: str, warehouse: str) -> _Proc:
+        s = self.scenario
+        with self.packers[warehouse].request() as turn:
+            yield turn
+            yield self.env.timeout(s.pack_seconds_per_order / 3600)
+            packed = self._call("packing", lambda: self.desk.pack(order_id, list_id))
+        shipment_id = packed.aggregate_id
+        shipment = self.desk.shipment(shipment_id)
+        base = Decimal(self.carrier.base_rate)
+        per_unit = Decimal(self.carrier.rate_per_unit)
+        billable = sum((p.billable_weight for p in shipment.parcels), Fraction(0))
+        cost = Money(
+            sum(
+                (base + per_unit * _decimal(p.billable_weight) for p in shipment.parcels),
+                Decimal(0),
+            ),
+            s.currency,
+        )
+        units = sum(line.quantity for line in shipment.lines)
+        self._log(
+            "packed",
+            order_id=order_id,
+            ref=shipment_id,
+            warehouse=warehouse,
+            quantity=len(shipment.parcels),
+            measure=float(billable),
+            amount=cost.amount,
+        )
+        self._call(
+            "other desk commands",
+            lambda: self.desk.ship(shipment_id, f"SIM-{shipment_id}", carrier=self.carrier.name),
+        )
+        self._log(
+            "shipped", order_id=order_id, ref=shipment_id, warehouse=warehouse, quantity=units
+        )
+        self.env.process(self._deliver(order_id, shipment_id, warehouse, units))
+
+    def _deliver(self, order_id: str, shipment_id: str, warehouse: str, units: int) -> _Proc:
+        days = self.carrier.transit_days
+        if self.rng.random() < self.carrier.delay_probability:
+            days += 1
+        yield self.env.timeout(days * 24)
+        self._call("other desk commands", lambda: self.desk.deliver(shipment_id))
+        self._log(
+            "delivered", order_id=order_id, ref=shipment_id, warehouse=warehouse, quantity=units
+        )
+        invoice = self._call("invoicing", lambda: self.desk.invoice(order_id))
+        invoice_id = invoice.aggregate_id
+        amount = _money_amount(invoice["total"])
+        due = date.fromisoformat(invoice["due_dates"][-1])
+        self._log(
+            "invoiced", order_id=order_id, ref=invoice_id, amount=amount, note=due.isoformat()
+        )
+        self.env.process(self._pay(order_id, invoice_id, invoice.details))
+        if self.rng.random() < self.scenario.return_rate:
+            self.env.process(self._return(order_id, shipment_id))
+
+    def _pay(self, order_id: str, invoice_id: str, details: dict[str, Any]) -> _Proc:
+        track = self.orders[order_id]
+        segment: CustomerSegment = self.scenario.segments[track.segment]
+        behaviour = self.rng.choices(
+            ("early", "on_time", "late"), weights=(segment.early, segment.on_time, segment.late)
+        )[0]
+        due = date.fromisoformat(details["due_dates"][-1])
+        today = self.clock.today()
+        if behaviour == "early" and "discount_deadline" in details:
+            paid_on = date.fromisoformat(details["discount_deadline"])
+        elif behaviour == "early":
+            paid_on = max(today, due - timedelta(days=segment.early_days))
+        elif behaviour == "on_time":
+            paid_on = due
+        else:
+            late = (
+                math.ceil(self.rng.expovariate(1 / segment.late_days_mean))
+                if segment.late_days_mean > 0
+                else 0
+            )
+            paid_on = due + timedelta(days=max(1, late))
+        paid_on = max(paid_on, today)
+        yield self.env.timeout(self._hours_until(paid_on))
+        amount = self._amount_due(track.customer, due, paid_on)
+        if amount <= 0:
+            return
+        currency = self.scenario.currency
+        paid = self._call(
+            "invoicing",
+            lambda: self.desk.record_payment(
+                track.customer, Money(amount, currency), paid_on=paid_on
+            ),
+        )
+        discounts = paid["discounts"]
+        for applied_to, applied in sorted(paid["applied"].items()):
+            self._log("applied", ref=applied_to, amount=_money_amount(applied), note=behaviour)
+            if applied_to in discounts:
+                self._log("discount", ref=applied_to, amount=_money_amount(discounts[applied_to]))
+            if self.desk.invoice_of(applied_to).state == "paid":
+                self._log("settled", ref=applied_to)
+
+    def _amount_due(self, customer: str, due: date, paid_on: date) -> Decimal:
+        """What the customer pays: every open invoice due by ``due``, less discounts.
+
+        The desk applies a payment to the customer's invoices oldest due first, so paying
+        the balance of everything due up to this invoice settles exactly those invoices.
+        """
+        account = self.desk.account(customer)
+        amount = Decimal(0)
+        for invoice_id in account.open_invoice_ids:
+            invoice = self.desk.invoice_of(invoice_id)
+            schedule = invoice.schedule
+            if schedule is None or schedule.installments[-1].due_date > due:
+                continue
+            amount += invoice.balance.amount - invoice.discount_available(paid_on).amount
+        return amount
+
+    def _return(self, order_id: str, shipment_id: str) -> _Proc:
+        yield self.env.timeout(self.scenario.return_after_days * 24)
+        shipment = self.desk.shipment(shipment_id)
+        line = shipment.lines[0]
+        desk = self.desk
+        rma = self._call(
+            "other desk commands",
+            lambda: desk.request_return(order_id, line.line_id, 1, "simulated return"),
+        )["return_id"]
+        self._call("other desk commands", lambda: desk.authorize_return(order_id, rma))
+        self._call("other desk commands", lambda: desk.receive_return(order_id, rma))
+        self._log("returned", order_id=order_id, ref=rma, quantity=1)
+        credit = self._call("invoicing", lambda: desk.issue_credit_note(order_id, rma))
+        self._log(
+            "credited",
+            order_id=order_id,
+            ref=credit["invoice_id"],
+            amount=_money_amount(credit["total"]),
+        )
+
+    def _replenishment(self) -> _Proc:
+        s = self.scenario
+        policy = s.replenishment
+        yield self.env.timeout(6)
+        while self.env.now < self.horizon:
+            if self.env.now < s.days * 24 or self.backordered:
+                self._review()
+            yield self.env.timeout(policy.review_days * 24)
+
+    def _review(self) -> None:
+        s = self.scenario
+        for warehouse in s.warehouses:
+            for item in s.catalogue:
+                key = (item.sku, warehouse.id)
+                available = self._call(
+                    "allocation", partial(self.desk.available, item.sku, warehouse=warehouse.id)
+                )
+                position = available + self.on_order.get(key, 0)
+                if position > item.reorder_point:
+                    continue
+                if s.replenishment.policy == "sS":
+                    quantity = item.order_up_to - position
+                else:
+                    batches = (item.reorder_point - position) // item.order_quantity + 1
+                    quantity = batches * item.order_quantity
+                if quantity <= 0:
+                    continue
+                self.on_order[key] = self.on_order.get(key, 0) + quantity
+                self._log(
+                    "reordered",
+                    ref=f"{item.sku}@{warehouse.id}",
+                    warehouse=warehouse.id,
+                    quantity=quantity,
+                )
+                self.env.process(self._receive(key, quantity))
+
+    def _receive(self, key: tuple[str, str], quantity: int) -> _Proc:
+        yield self.env.timeout(self.scenario.replenishment.lead_time_days * 24)
+        sku, warehouse = key
+        self.on_order[key] -= quantity
+        bin_id = self.world.bins[key]
+        self._call("allocation", lambda: self.desk.receive_stock(sku, bin_id, quantity))
+        self._log("received", ref=f"{sku}@{warehouse}", warehouse=warehouse, quantity=quantity)
+        still: dict[str, None] = {}
+        for order_id in self.backordered:
+            self.waiting[order_id] = None
+            order = self.desk.order(order_id)
+            if any(line.ledger.backordered for line in order.lines):
+                still[order_id] = None
+        self.backordered = still
+
+    # --- running ---------------------------------------------------------------------------
+
+    def _setup(self) -> None:
+        desk = self.desk
+        for customer, _segment in self.world.customers:
+            desk.register_customer(customer)
+        for product, price in self.world.products:
+            desk.register_product(product, price)
+        for item in self.scenario.catalogue:
+            for warehouse in self.scenario.warehouses:
+                if item.initial_stock:
+                    desk.receive_stock(
+                        item.sku, self.world.bins[(item.sku, warehouse.id)], item.initial_stock
+                    )
+
+    def run(self) -> Any:
+        """Run to the horizon and return a :class:`~ordercycle.simulation.SimulationResult`."""
+        from ordercycle.simulation.results import SimulationResult
+
+        if self.finished:
+            raise RuntimeError("This Simulation has already run; make a new one.")
+        began = time.perf_counter()
+        self._setup()
+        self.env.process(self._arrivals())
+        self.env.process(self._waves())
+        self.env.process(self._replenishment())
+        self.env.run(until=self.horizon)
+        self.finished = True
+        self.clock.advance(self.start + timedelta(hours=self.horizon) - self.clock.now())
+        total = time.perf_counter() - began
+        self.timings["engine"] = total - sum(v for k, v in self.timings.items() if k != "engine")
+        return SimulationResult.from_simulation(self)
+
+
+def simulate(scenario: Scenario) -> Any:
+    """Run ``scenario`` once and return its :class:`~ordercycle.simulation.SimulationResult`."""
+    return Simulation(scenario).run()
+
+
+def _decimal(value: Fraction) -> Decimal:
+    return Decimal(value.numerator) / Decimal(value.denominator)
+
+
+def _money_amount(text: str) -> Decimal:
+    """The amount of ``"12.30 USD"``."""
+    return Decimal(str(text).split()[0])

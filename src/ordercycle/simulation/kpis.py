@@ -1,0 +1,238 @@
+"""Key performance indicators, from the event log and (for checking) from the desk state.
+
+:func:`kpis_from_events` computes every KPI of :data:`KPIS` from a run's event log alone.
+:func:`totals_from_events` and :func:`totals_from_desk` compute the same ledger totals
+(units ordered, shipped, delivered, returned; money invoiced, paid, discounted, credited)
+two independent ways, so a test can check that the log tells the truth.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import Any
+
+from ordercycle.simulation.events import SimEvent
+from ordercycle.simulation.scenario import Scenario
+
+__all__ = ["KPIS", "TOTALS", "kpis_from_events", "totals_from_desk", "totals_from_events"]
+
+#: KPI name -> (unit, description), in report order.
+KPIS: dict[str, tuple[str, str]] = {
+    "orders": ("orders", "orders placed"),
+    "units_ordered": ("units", "units ordered"),
+    "unit_fill_rate": ("ratio", "units allocated at once / units ordered"),
+    "line_fill_rate": ("ratio", "lines allocated in full at once / lines ordered"),
+    "order_fill_rate": ("ratio", "orders allocated in full at once / orders"),
+    "backorder_rate": ("ratio", "orders with a backorder at first allocation / orders"),
+    "on_time_in_full": ("ratio", "orders delivered in full by the promise date / orders"),
+    "cycle_time_mean": ("days", "order placed to last delivery, delivered orders"),
+    "cycle_time_p90": ("days", "90th percentile of the order cycle time"),
+    "cycle_time_variance": ("days^2", "variance of the order cycle time"),
+    "pick_travel_per_line": ("layout units", "route length walked per pick line"),
+    "lines_per_picker_hour": ("lines/hour", "pick lines per busy picker hour"),
+    "picker_utilisation": ("ratio", "busy picker hours / picker hours available"),
+    "packer_utilisation": ("ratio", "busy packer hours / packer hours available"),
+    "cartons_per_order": ("cartons", "cartons per shipped order"),
+    "billable_weight_per_order": ("carrier unit", "billable weight per shipped order"),
+    "shipping_cost_per_order": ("currency", "carrier cost per shipped order"),
+    "revenue_invoiced": ("currency", "total invoiced"),
+    "discounts_taken": ("currency", "early-payment discounts taken"),
+    "dso": ("days", "days sales outstanding: mean receivables / sales per day"),
+    "order_to_cash_days": ("days", "order placed to its last invoice paid, paid orders"),
+    "units_returned": ("units", "units returned"),
+}
+
+#: Ledger totals computed both from the log and from the desk.
+TOTALS = (
+    "orders",
+    "units_ordered",
+    "units_shipped",
+    "units_delivered",
+    "units_returned",
+    "invoiced",
+    "paid",
+    "discounts",
+    "credited",
+)
+
+
+def _ratio(part: float, whole: float) -> float | None:
+    return part / whole if whole else None
+
+
+def _percentile(values: Sequence[float], q: float) -> float | None:
+    """The ``q`` quantile by linear interpolation (the default of numpy and pandas)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    spot = (len(ordered) - 1) * q
+    low, high = math.floor(spot), math.ceil(spot)
+    return ordered[low] + (ordered[high] - ordered[low]) * (spot - low)
+
+
+def kpis_from_events(events: Iterable[SimEvent], scenario: Scenario) -> dict[str, float | None]:
+    """Every KPI of :data:`KPIS` from an event log (``None`` when undefined, e.g. no orders)."""
+    placed: dict[str, SimEvent] = {}
+    allocated: dict[str, SimEvent] = {}
+    delivered: dict[str, int] = defaultdict(int)
+    last_delivery: dict[str, float] = {}
+    packed: dict[str, list[SimEvent]] = defaultdict(list)
+    invoices: dict[str, SimEvent] = {}
+    settled: dict[str, float] = {}
+    applied_by_day: dict[int, Decimal] = defaultdict(Decimal)
+    invoiced_by_day: dict[int, Decimal] = defaultdict(Decimal)
+    wave_lines = 0
+    wave_length = 0.0
+    picked_lines = 0
+    picker_hours = 0.0
+    returned = 0
+    discounts = Decimal(0)
+    last_ship = 0.0
+    for event in events:
+        kind = event.kind
+        if kind == "placed":
+            placed[event.order_id] = event
+        elif kind == "allocated":
+            allocated[event.order_id] = event
+        elif kind == "wave":
+            wave_lines += event.quantity
+            wave_length += event.measure
+        elif kind == "picked":
+            picked_lines += event.quantity
+            picker_hours += event.measure
+        elif kind == "packed":
+            packed[event.order_id].append(event)
+        elif kind == "shipped":
+            last_ship = max(last_ship, event.time)
+        elif kind == "delivered":
+            delivered[event.order_id] += event.quantity
+            last_delivery[event.order_id] = event.time
+        elif kind == "invoiced":
+            invoices[event.ref] = event
+            invoiced_by_day[event.day] += event.amount
+        elif kind in ("applied", "discount", "credited"):
+            applied_by_day[event.day] += event.amount
+            if kind == "discount":
+                discounts += event.amount
+        elif kind == "settled":
+            settled[event.ref] = event.time
+        elif kind == "returned":
+            returned += event.quantity
+    orders = len(placed)
+    units = sum(e.quantity for e in placed.values())
+    lines = sum(e.measure for e in placed.values())
+    complete = [
+        o for o, e in allocated.items() if e.quantity == placed[o].quantity and e.note == "0"
+    ]
+    promise = scenario.promise_days * 24
+    in_full = [o for o, e in placed.items() if delivered.get(o, 0) == e.quantity]
+    on_time = [o for o in in_full if last_delivery[o] <= placed[o].time + promise]
+    cycle = [(last_delivery[o] - placed[o].time) / 24 for o in in_full]
+    shipped_orders = len(packed)
+    parcels = [e for group in packed.values() for e in group]
+    window = max(last_ship, 1e-9)
+    warehouses = len(scenario.warehouses)
+    pack_hours = len(parcels) * scenario.pack_seconds_per_order / 3600
+    invoice_orders: dict[str, list[str]] = defaultdict(list)
+    for invoice_id, event in sorted(invoices.items()):
+        invoice_orders[event.order_id].append(invoice_id)
+    to_cash = [
+        (max(settled[i] for i in ids) - placed[o].time) / 24
+        for o, ids in sorted(invoice_orders.items())
+        if o in in_full and all(i in settled for i in ids)
+    ]
+    revenue = sum((e.amount for e in invoices.values()), Decimal(0))
+    return {
+        "orders": float(orders),
+        "units_ordered": float(units),
+        "unit_fill_rate": _ratio(sum(e.quantity for e in allocated.values()), units),
+        "line_fill_rate": _ratio(sum(e.measure for e in allocated.values()), lines),
+        "order_fill_rate": _ratio(len(complete), orders),
+        "backorder_rate": _ratio(sum(1 for e in allocated.values() if e.note != "0"), orders),
+        "on_time_in_full": _ratio(len(on_time), orders),
+        "cycle_time_mean": statistics.fmean(cycle) if cycle else None,
+        "cycle_time_p90": _percentile(cycle, 0.9),
+        "cycle_time_variance": statistics.pvariance(cycle) if cycle else None,
+        "pick_travel_per_line": _ratio(wave_length, wave_lines),
+        "lines_per_picker_hour": _ratio(picked_lines, picker_hours),
+        "picker_utilisation": picker_hours / (scenario.pickers * warehouses * window)
+        if last_ship
+        else None,
+        "packer_utilisation": pack_hours / (scenario.packers * warehouses * window)
+        if last_ship
+        else None,
+        "cartons_per_order": _ratio(sum(e.quantity for e in parcels), shipped_orders),
+        "billable_weight_per_order": _ratio(sum(e.measure for e in parcels), shipped_orders),
+        "shipping_cost_per_order": _ratio(float(sum(e.amount for e in parcels)), shipped_orders),
+        "revenue_invoiced": float(revenue),
+        "discounts_taken": float(discounts),
+        "dso": _dso(invoiced_by_day, applied_by_day),
+        "order_to_cash_days": statistics.fmean(to_cash) if to_cash else None,
+        "units_returned": float(returned),
+    }
+
+
+def _dso(invoiced: dict[int, Decimal], settled: dict[int, Decimal]) -> float | None:
+    """Mean end-of-day receivables over the selling days / mean sales per selling day."""
+    if not invoiced:
+        return None
+    days = max(invoiced) + 1
+    balance = Decimal(0)
+    receivables = []
+    for day in range(days):
+        balance += invoiced.get(day, Decimal(0)) - settled.get(day, Decimal(0))
+        receivables.append(balance)
+    sales_per_day = sum(invoiced.values(), Decimal(0)) / days
+    if not sales_per_day:
+        return None
+    return float(sum(receivables, Decimal(0)) / days / sales_per_day)
+
+
+def totals_from_events(events: Iterable[SimEvent]) -> dict[str, Any]:
+    """The :data:`TOTALS` as the event log tells them."""
+    totals: dict[str, Any] = dict.fromkeys(TOTALS[:5], 0)
+    totals.update(dict.fromkeys(TOTALS[5:], Decimal(0)))
+    for event in events:
+        if event.kind == "placed":
+            totals["orders"] += 1
+            totals["units_ordered"] += event.quantity
+        elif event.kind == "shipped":
+            totals["units_shipped"] += event.quantity
+        elif event.kind == "delivered":
+            totals["units_delivered"] += event.quantity
+        elif event.kind == "returned":
+            totals["units_returned"] += event.quantity
+        elif event.kind == "invoiced":
+            totals["invoiced"] += event.amount
+        elif event.kind == "applied":
+            totals["paid"] += event.amount
+        elif event.kind == "discount":
+            totals["discounts"] += event.amount
+        elif event.kind == "credited":
+            totals["credited"] += event.amount
+    return totals
+
+
+def totals_from_desk(desk: Any) -> dict[str, Any]:
+    """The :data:`TOTALS` as the desk's orders and invoices tell them."""
+    totals: dict[str, Any] = dict.fromkeys(TOTALS[:5], 0)
+    totals.update(dict.fromkeys(TOTALS[5:], Decimal(0)))
+    for order_id in desk.order_ids():
+        order = desk.order(order_id)
+        totals["orders"] += 1
+        for line in order.lines:
+            ledger = line.ledger
+            totals["units_ordered"] += ledger.ordered
+            totals["units_shipped"] += ledger.shipped
+            totals["units_delivered"] += ledger.delivered
+            totals["units_returned"] += ledger.returned
+    for invoice in desk.invoices():
+        totals["invoiced"] += invoice.total.amount
+        totals["paid"] += invoice.paid.amount
+        totals["discounts"] += invoice.discount_taken.amount
+        totals["credited"] += invoice.credited.amount
+    return totals

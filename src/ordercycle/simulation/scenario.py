@@ -1,0 +1,523 @@
+"""A :class:`Scenario`: everything a simulation run needs, as plain, validated data.
+
+A scenario is frozen attrs data, so it pickles (for process pools), compares by value and
+round-trips through dicts and TOML. Every field is checked when the scenario is built;
+a problem raises :class:`~ordercycle.simulation.errors.ScenarioError` whose ``field`` is
+the dotted path of the offending field.
+
+>>> scenario = Scenario.default(seed=7, orders=50)
+>>> scenario.seed, scenario.orders, scenario.carrier
+(7, 50, 'UPS')
+>>> Scenario.from_dict({**scenario.to_dict(), "orders_per_day": -1.0})
+Traceback (most recent call last):
+...
+ordercycle.simulation.errors.ScenarioError: Invalid orders_per_day for scenario 'base': -1.0; ...
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from collections.abc import Mapping
+from datetime import datetime
+from os import PathLike
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from ordercycle.simulation.errors import ScenarioError
+
+__all__ = [
+    "ALLOCATIONS",
+    "CarrierSpec",
+    "CartonSpec",
+    "CustomerSegment",
+    "Replenishment",
+    "Scenario",
+    "SkuSpec",
+    "WarehouseSpec",
+]
+
+#: Allocation strategies a scenario may name.
+ALLOCATIONS = ("fewest_shipments", "warehouse_priority")
+_ROUTES = ("s_shape", "return", "midpoint", "largest_gap", "combined", "optimal")
+_POLICIES = ("sS", "RQ")
+_DIM_RULES = ("DHL_EXPRESS", "FEDEX", "UPS_DAILY", "UPS_RETAIL", "USPS")
+
+
+def _tuple(value: Any) -> tuple[Any, ...]:
+    return tuple(value)
+
+
+def _floats(value: Any) -> tuple[float, ...]:
+    return tuple(float(v) for v in value)
+
+
+def _weights(value: Mapping[str, Any]) -> dict[str, float]:
+    return {str(k): float(v) for k, v in sorted(dict(value).items())}
+
+
+@attrs.frozen(kw_only=True)
+class SkuSpec:
+    """A product in the simulated catalogue, with its stock levels per warehouse.
+
+    Attributes:
+        sku: The stock-keeping unit.
+        length_cm: Outer length in centimetres (also ``width_cm`` and ``height_cm``).
+        weight_g: Weight in grams.
+        price: List price as a decimal string in the scenario currency.
+        initial_stock: Units on hand in every warehouse at the start.
+        reorder_point: ``s`` of an (s, S) policy, or the trigger of (R, Q).
+        order_up_to: ``S`` of an (s, S) policy.
+        order_quantity: ``Q`` of an (R, Q) policy.
+    """
+
+    sku: str
+    length_cm: int
+    width_cm: int
+    height_cm: int
+    weight_g: int
+    price: str
+    initial_stock: int = 40
+    reorder_point: int = 10
+    order_up_to: int = 40
+    order_quantity: int = 30
+
+
+@attrs.frozen(kw_only=True)
+class WarehouseSpec:
+    """A warehouse: its id and allocation priority (lower is preferred)."""
+
+    id: str
+    priority: int = 0
+
+
+@attrs.frozen(kw_only=True)
+class CustomerSegment:
+    """A group of customers with the same terms and payment behaviour.
+
+    Attributes:
+        name: Segment name (customer ids are ``C-<NAME>-<n>``).
+        customers: How many customers the segment has.
+        share: Relative share of orders placed by the segment.
+        payment_terms: Terms text, for example ``"Net 30"`` or ``"2/10 Net 30"``.
+        early: Probability of paying early (at the discount deadline when the terms
+            offer one, else ``early_days`` before the due date).
+        on_time: Probability of paying on the due date.
+        late: Probability of paying late (exponential delay, mean ``late_days_mean``).
+        early_days: Days before the due date that an early payer pays without discount.
+        late_days_mean: Mean days late for a late payer.
+    """
+
+    name: str
+    customers: int = 5
+    share: float = 1.0
+    payment_terms: str = "Net 30"
+    early: float = 0.2
+    on_time: float = 0.6
+    late: float = 0.2
+    early_days: int = 10
+    late_days_mean: float = 12.0
+
+
+@attrs.frozen(kw_only=True)
+class CarrierSpec:
+    """A carrier: its dimensional-weight rule, rate and transit time.
+
+    Attributes:
+        name: Carrier name, referred to by :attr:`Scenario.carrier`.
+        dim_rule: A preset of :data:`ordercycle.packing.carriers.PRESETS` (``"UPS_DAILY"``).
+        base_rate: Price per parcel, decimal string.
+        rate_per_unit: Price per billable weight unit (lb or kg, per the rule).
+        transit_days: Days from shipping to delivery.
+        delay_probability: Probability that a shipment arrives one day late.
+    """
+
+    name: str
+    dim_rule: str = "UPS_DAILY"
+    base_rate: str = "6.50"
+    rate_per_unit: str = "0.85"
+    transit_days: int = 2
+    delay_probability: float = 0.1
+
+
+@attrs.frozen(kw_only=True)
+class CartonSpec:
+    """A carton of the catalogue, in inches and pounds."""
+
+    name: str
+    length_in: int
+    width_in: int
+    height_in: int
+    tare_lb: str = "0.5"
+    max_weight_lb: int = 50
+    cost: str = "0.80"
+
+
+@attrs.frozen(kw_only=True)
+class Replenishment:
+    """How stock is replenished, for every SKU in every warehouse.
+
+    Attributes:
+        policy: ``"sS"`` (when the position is at or below ``s``, order up to ``S``) or
+            ``"RQ"`` (every review, order ``Q`` while the position is at or below the
+            reorder point).
+        review_days: Days between reviews (1 for a daily check).
+        lead_time_days: Days from ordering to receipt.
+    """
+
+    policy: str = "sS"
+    review_days: int = 1
+    lead_time_days: int = 3
+
+
+def _default_catalogue() -> tuple[SkuSpec, ...]:
+    sizes = [
+        ("MUG", 12, 9, 10, 350, "9.50"),
+        ("TEAPOT", 20, 16, 15, 1200, "45.00"),
+        ("LAMP", 30, 15, 12, 900, "79.00"),
+        ("RUG", 40, 12, 12, 2000, "120.00"),
+        ("BOWL", 15, 15, 7, 400, "12.00"),
+        ("VASE", 12, 12, 28, 800, "35.00"),
+        ("CLOCK", 25, 25, 6, 700, "42.00"),
+        ("KETTLE", 22, 18, 24, 1100, "55.00"),
+    ]
+    return tuple(
+        SkuSpec(sku=s, length_cm=length, width_cm=w, height_cm=h, weight_g=g, price=p)
+        for s, length, w, h, g, p in sizes
+    )
+
+
+def _default_cartons() -> tuple[CartonSpec, ...]:
+    return (
+        CartonSpec(name="S", length_in=8, width_in=6, height_in=4, tare_lb="0.25", cost="0.45"),
+        CartonSpec(name="M", length_in=12, width_in=10, height_in=8, tare_lb="0.5", cost="0.80"),
+        CartonSpec(name="L", length_in=18, width_in=14, height_in=12, tare_lb="1", cost="1.40"),
+    )
+
+
+_DAILY = (0, 0, 0, 0, 0, 0, 1, 2, 4, 6, 7, 7, 6, 6, 6, 5, 5, 4, 4, 3, 2, 1, 1, 0)
+_WEEKLY = (1.2, 1.1, 1.0, 1.0, 1.1, 0.6, 0.5)
+
+
+@attrs.frozen(kw_only=True)
+class Scenario:
+    """One simulated fulfilment setup, seeded; see the module docs.
+
+    Attributes:
+        name: A label for tables and plots.
+        seed: The seed of every random draw of a run.
+        orders: Orders to place (arrivals stop after this many, or after ``days``).
+        days: Days during which orders arrive.
+        start: The simulated start instant (ISO 8601 with a time zone; a Monday).
+        orders_per_day: Mean arrival rate over a week.
+        daily_profile: 24 relative weights of the arrival rate by hour of day.
+        weekly_profile: 7 relative weights by weekday (Monday first).
+        lines_mean: Mean lines per order (1 + Poisson).
+        units_max: Units per line are uniform in ``1..units_max``.
+        zipf_exponent: Skew of SKU popularity (weight of rank ``k`` is ``1 / k**s``).
+        demand_profile: Optional relative demand weights by SKU (replace Zipf for them).
+        catalogue: The products.
+        warehouses: The warehouses (each stocks every SKU).
+        segments: The customer mix.
+        carriers: The carriers that can be used.
+        carrier: The name of the carrier used for packing and shipping.
+        cartons: The carton catalogue.
+        allocation: ``"warehouse_priority"`` or ``"fewest_shipments"``.
+        routing: The picking route method (see :data:`ordercycle.picking.METHODS`).
+        pickers: Pickers per warehouse (a SimPy resource each).
+        packers: Packers per warehouse.
+        wave_cutoffs: Hours of the day at which waves are released.
+        pick_seconds_per_line: Time to pick one line once at its location.
+        travel_seconds_per_unit: Walking time per unit of route length.
+        pack_seconds_per_order: Time to pack one order's shipment.
+        replenishment: The replenishment policy.
+        return_rate: Probability that a delivered order returns one unit.
+        return_after_days: Days from delivery to the return request.
+        promise_days: Days from order to promised delivery (for on-time-in-full).
+        drain_days: Days simulated after the last arrival (to collect cash).
+        currency: The currency of prices and rates.
+    """
+
+    name: str = "base"
+    seed: int = 0
+    orders: int = 200
+    days: int = 28
+    start: str = "2026-03-02T00:00:00+00:00"
+    orders_per_day: float = 60.0
+    daily_profile: tuple[float, ...] = attrs.field(default=_DAILY, converter=_floats)
+    weekly_profile: tuple[float, ...] = attrs.field(default=_WEEKLY, converter=_floats)
+    lines_mean: float = 1.8
+    units_max: int = 3
+    zipf_exponent: float = 1.1
+    demand_profile: dict[str, float] = attrs.field(factory=dict, converter=_weights)
+    catalogue: tuple[SkuSpec, ...] = attrs.field(factory=_default_catalogue, converter=_tuple)
+    warehouses: tuple[WarehouseSpec, ...] = attrs.field(
+        default=(WarehouseSpec(id="WH-EAST", priority=0), WarehouseSpec(id="WH-WEST", priority=1)),
+        converter=_tuple,
+    )
+    segments: tuple[CustomerSegment, ...] = attrs.field(
+        default=(
+            CustomerSegment(name="RETAIL", customers=6, share=3.0, payment_terms="Net 30"),
+            CustomerSegment(
+                name="TRADE",
+                customers=3,
+                share=2.0,
+                payment_terms="2/10 Net 30",
+                early=0.5,
+                on_time=0.3,
+                late=0.2,
+            ),
+        ),
+        converter=_tuple,
+    )
+    carriers: tuple[CarrierSpec, ...] = attrs.field(
+        default=(CarrierSpec(name="UPS"), CarrierSpec(name="FEDEX", dim_rule="FEDEX")),
+        converter=_tuple,
+    )
+    carrier: str = "UPS"
+    cartons: tuple[CartonSpec, ...] = attrs.field(factory=_default_cartons, converter=_tuple)
+    allocation: str = "warehouse_priority"
+    routing: str = "largest_gap"
+    pickers: int = 2
+    packers: int = 2
+    wave_cutoffs: tuple[float, ...] = attrs.field(default=(10.0, 14.0, 18.0), converter=_floats)
+    pick_seconds_per_line: float = 20.0
+    travel_seconds_per_unit: float = 1.2
+    pack_seconds_per_order: float = 90.0
+    replenishment: Replenishment = Replenishment()
+    return_rate: float = 0.05
+    return_after_days: int = 5
+    promise_days: int = 4
+    drain_days: int = 60
+    currency: str = "USD"
+
+    def __attrs_post_init__(self) -> None:
+        _validate(self)
+
+    # --- building ---------------------------------------------------------------------------
+
+    @classmethod
+    def default(cls, **changes: Any) -> Scenario:
+        """The built-in scenario (eight SKUs, two warehouses, two segments), with ``changes``."""
+        return cls(**changes)
+
+    def evolve(self, **changes: Any) -> Scenario:
+        """A copy with ``changes`` applied (validated again)."""
+        return attrs.evolve(self, **changes)
+
+    @property
+    def start_at(self) -> datetime:
+        """:attr:`start` as a timezone-aware datetime."""
+        return datetime.fromisoformat(self.start)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Scenario:
+        """Build a scenario from plain data (as read from TOML or JSON).
+
+        Raises:
+            ScenarioError: A field is invalid; ``field`` names it.
+            SerializationError: The data has the wrong shape.
+        """
+        from ordercycle.errors import SerializationError
+        from ordercycle.serialization import from_dict
+
+        try:
+            built: Scenario = from_dict(dict(data), cls)
+        except SerializationError as error:
+            found = _scenario_error(error.__cause__)
+            if found is not None:
+                raise found from None
+            raise
+        return built
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data that :meth:`from_dict` turns back into an equal scenario."""
+        return attrs.asdict(self)
+
+    @classmethod
+    def from_toml(cls, source: str | PathLike[str]) -> Scenario:
+        """Load a scenario from a TOML file path or TOML text (``[[catalogue]]`` tables...).
+
+        Fields that are not given keep their defaults.
+        """
+        text = str(source)
+        path = Path(text)
+        if "\n" not in text and "=" not in text and path.exists():
+            text = path.read_text(encoding="utf-8")
+        return cls.from_dict(tomllib.loads(text))
+
+
+def _scenario_error(error: BaseException | None) -> ScenarioError | None:
+    """The first :class:`ScenarioError` inside a (nested) cattrs exception group."""
+    if isinstance(error, ScenarioError):
+        return error
+    if isinstance(error, BaseExceptionGroup):
+        for inner in error.exceptions:
+            found = _scenario_error(inner)
+            if found is not None:
+                return found
+    return None
+
+
+# --- validation ----------------------------------------------------------------------------
+
+
+def _fail(scenario: Scenario, field: str, value: object, expected: str) -> ScenarioError:
+    subject = f"scenario {scenario.name!r}"
+    return ScenarioError(
+        f"Invalid {field} for {subject}: {value!r}; expected {expected}.",
+        subject=subject,
+        field=field,
+        value=value,
+        expected=expected,
+    )
+
+
+def _at_least(scenario: Scenario, field: str, value: float, low: float, what: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise _fail(scenario, field, value, f"a number, {what}")
+    if value < low:
+        raise _fail(scenario, field, value, what)
+
+
+def _probability(scenario: Scenario, field: str, value: float) -> None:
+    _at_least(scenario, field, value, 0, "a probability between 0 and 1")
+    if value > 1:
+        raise _fail(scenario, field, value, "a probability between 0 and 1")
+
+
+def _validate(s: Scenario) -> None:
+    _at_least(s, "seed", s.seed, 0, "a seed of 0 or more")
+    _at_least(s, "orders", s.orders, 0, "0 or more orders")
+    _at_least(s, "days", s.days, 1, "at least 1 day")
+    _at_least(s, "orders_per_day", s.orders_per_day, 0, "a rate of 0 or more orders per day")
+    try:
+        start = datetime.fromisoformat(s.start)
+    except (TypeError, ValueError):
+        raise _fail(s, "start", s.start, "an ISO 8601 datetime with a time zone") from None
+    if start.tzinfo is None:
+        raise _fail(s, "start", s.start, "an ISO 8601 datetime with a time zone")
+    for field, profile, size in (
+        ("daily_profile", s.daily_profile, 24),
+        ("weekly_profile", s.weekly_profile, 7),
+    ):
+        if len(profile) != size:
+            raise _fail(s, field, profile, f"{size} weights")
+        for n, weight in enumerate(profile):
+            _at_least(s, f"{field}[{n}]", weight, 0, "a weight of 0 or more")
+        if not any(profile):
+            raise _fail(s, field, profile, "at least one positive weight")
+    _at_least(s, "lines_mean", s.lines_mean, 1, "a mean of at least 1 line")
+    _at_least(s, "units_max", s.units_max, 1, "at least 1 unit")
+    _at_least(s, "zipf_exponent", s.zipf_exponent, 0, "an exponent of 0 or more")
+    if not s.catalogue:
+        raise _fail(s, "catalogue", (), "at least one SKU")
+    skus: list[str] = []
+    for n, item in enumerate(s.catalogue):
+        where = f"catalogue[{n}]"
+        if not item.sku or item.sku in skus:
+            raise _fail(s, f"{where}.sku", item.sku, "a unique, non-empty SKU")
+        skus.append(item.sku)
+        for name in ("length_cm", "width_cm", "height_cm", "weight_g"):
+            _at_least(s, f"{where}.{name}", getattr(item, name), 1, "a positive whole number")
+        for name in ("initial_stock", "reorder_point", "order_up_to", "order_quantity"):
+            _at_least(s, f"{where}.{name}", getattr(item, name), 0, "0 or more units")
+        if item.order_up_to < item.reorder_point:
+            raise _fail(s, f"{where}.order_up_to", item.order_up_to, "at least reorder_point")
+        _decimal(s, f"{where}.price", item.price)
+    for sku, weight in s.demand_profile.items():
+        if sku not in skus:
+            raise _fail(
+                s, f"demand_profile[{sku!r}]", sku, f"a SKU of the catalogue ({', '.join(skus)})"
+            )
+        _at_least(s, f"demand_profile[{sku!r}]", weight, 0, "a weight of 0 or more")
+    if not s.warehouses:
+        raise _fail(s, "warehouses", (), "at least one warehouse")
+    ids = [w.id for w in s.warehouses]
+    for n, warehouse in enumerate(s.warehouses):
+        if not warehouse.id or ids.count(warehouse.id) > 1:
+            raise _fail(s, f"warehouses[{n}].id", warehouse.id, "a unique, non-empty id")
+    if not s.segments:
+        raise _fail(s, "segments", (), "at least one customer segment")
+    for n, segment in enumerate(s.segments):
+        where = f"segments[{n}]"
+        _at_least(s, f"{where}.customers", segment.customers, 1, "at least 1 customer")
+        _at_least(s, f"{where}.share", segment.share, 0, "a share of 0 or more")
+        for name in ("early", "on_time", "late"):
+            _probability(s, f"{where}.{name}", getattr(segment, name))
+        total = segment.early + segment.on_time + segment.late
+        if abs(total - 1) > 1e-9:
+            raise _fail(s, f"{where}.early", total, "early + on_time + late = 1")
+        _at_least(s, f"{where}.early_days", segment.early_days, 0, "0 or more days")
+        _at_least(s, f"{where}.late_days_mean", segment.late_days_mean, 0, "0 or more days")
+        _terms(s, f"{where}.payment_terms", segment.payment_terms)
+    if not any(segment.share for segment in s.segments):
+        raise _fail(s, "segments", [g.share for g in s.segments], "one positive share")
+    names = [c.name for c in s.carriers]
+    for n, carrier in enumerate(s.carriers):
+        where = f"carriers[{n}]"
+        if not carrier.name or names.count(carrier.name) > 1:
+            raise _fail(s, f"{where}.name", carrier.name, "a unique, non-empty name")
+        if carrier.dim_rule not in _DIM_RULES:
+            raise _fail(s, f"{where}.dim_rule", carrier.dim_rule, f"one of {', '.join(_DIM_RULES)}")
+        _decimal(s, f"{where}.base_rate", carrier.base_rate)
+        _decimal(s, f"{where}.rate_per_unit", carrier.rate_per_unit)
+        _at_least(s, f"{where}.transit_days", carrier.transit_days, 0, "0 or more days")
+        _probability(s, f"{where}.delay_probability", carrier.delay_probability)
+    if s.carrier not in names:
+        listed = ", ".join(names) or "none are defined"
+        raise _fail(s, "carrier", s.carrier, f"the name of one of the carriers ({listed})")
+    if not s.cartons:
+        raise _fail(s, "cartons", (), "at least one carton")
+    for n, carton in enumerate(s.cartons):
+        for name in ("length_in", "width_in", "height_in", "max_weight_lb"):
+            _at_least(s, f"cartons[{n}].{name}", getattr(carton, name), 1, "a positive number")
+        _decimal(s, f"cartons[{n}].tare_lb", carton.tare_lb)
+        _decimal(s, f"cartons[{n}].cost", carton.cost)
+    if s.allocation not in ALLOCATIONS:
+        raise _fail(s, "allocation", s.allocation, f"one of {', '.join(ALLOCATIONS)}")
+    if s.routing not in _ROUTES:
+        raise _fail(s, "routing", s.routing, f"one of {', '.join(_ROUTES)}")
+    _at_least(s, "pickers", s.pickers, 1, "at least 1 picker")
+    _at_least(s, "packers", s.packers, 1, "at least 1 packer")
+    if not s.wave_cutoffs:
+        raise _fail(s, "wave_cutoffs", (), "at least one cut-off hour")
+    for n, hour in enumerate(s.wave_cutoffs):
+        _at_least(s, f"wave_cutoffs[{n}]", hour, 0, "an hour from 0 to below 24")
+        if hour >= 24:
+            raise _fail(s, f"wave_cutoffs[{n}]", hour, "an hour from 0 to below 24")
+    for name in ("pick_seconds_per_line", "travel_seconds_per_unit", "pack_seconds_per_order"):
+        _at_least(s, name, getattr(s, name), 0, "0 or more seconds")
+    if s.replenishment.policy not in _POLICIES:
+        raise _fail(s, "replenishment.policy", s.replenishment.policy, "'sS' or 'RQ'")
+    _at_least(s, "replenishment.review_days", s.replenishment.review_days, 1, "at least 1 day")
+    _at_least(
+        s, "replenishment.lead_time_days", s.replenishment.lead_time_days, 0, "0 or more days"
+    )
+    _probability(s, "return_rate", s.return_rate)
+    _at_least(s, "return_after_days", s.return_after_days, 0, "0 or more days")
+    _at_least(s, "promise_days", s.promise_days, 0, "0 or more days")
+    _at_least(s, "drain_days", s.drain_days, 0, "0 or more days")
+
+
+def _decimal(s: Scenario, field: str, text: str) -> None:
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        value = Decimal(str(text))
+    except InvalidOperation:
+        raise _fail(s, field, text, "a decimal string of 0 or more") from None
+    if not value.is_finite() or value < 0:
+        raise _fail(s, field, text, "a decimal string of 0 or more")
+
+
+def _terms(s: Scenario, field: str, text: str) -> None:
+    from ordercycle.errors import OrderCycleError
+    from ordercycle.invoicing import PaymentTerms
+
+    try:
+        PaymentTerms.parse(text)
+    except OrderCycleError as error:
+        raise _fail(s, field, text, f"payment terms such as 'Net 30' ({error})") from None
