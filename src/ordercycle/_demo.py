@@ -20,6 +20,12 @@ __all__ = ["CHAPTERS", "run_demo"]
 Chapter = Callable[[], list[str]]
 
 
+class Pre(str):
+    """A preformatted line (a table row, a diagram): printed as it is, never wrapped."""
+
+    __slots__ = ()
+
+
 def _money() -> list[str]:
     lines = ["Money is Decimal with ISO 4217 minor units, and splits sum exactly."]
     freight = Money("10.00", "USD")
@@ -85,7 +91,66 @@ def _lifecycle() -> list[str]:
     except TransitionNotAllowedError as refused:
         lines.append(f"  refused: {refused}")
     lines.append("  Mermaid:")
-    lines.extend("    " + row for row in shipment.to_mermaid().splitlines())
+    lines.extend(Pre("    " + row) for row in shipment.to_mermaid().splitlines())
+    return lines
+
+
+def _orders() -> list[str]:
+    from datetime import UTC, datetime, timedelta
+    from decimal import Decimal
+
+    from ordercycle.errors import TransitionNotAllowedError
+    from ordercycle.model.address import Address
+    from ordercycle.model.order import Order
+    from ordercycle.model.order_lines import NewLine
+    from ordercycle.money import Money
+
+    times = iter(datetime(2026, 1, 5, 9, tzinfo=UTC) + timedelta(hours=h) for h in range(99))
+    home = Address(lines="1 Main St", city="Springfield", postal_code="62701", country="US")
+    order, history = Order.create(
+        "O-17",
+        customer_id="C-3",
+        currency="USD",
+        shipping_address=home,
+        at=next(times),
+        lines=[
+            NewLine("L1", "MUG-12", 4, Money("9.50", "USD")),
+            NewLine("L2", "TEE-M", 2, Money("20.00", "USD")),
+        ],
+    )
+    events = list(history)
+    lines = ["An order is a frozen value; every command returns the new order and its events."]
+
+    def run(command: str, *args: object, **kwargs: object) -> None:
+        nonlocal order
+        order, new = getattr(order, command)(*args, at=next(times), **kwargs)
+        events.extend(new)
+        names = ", ".join(type(e).__name__ for e in new)
+        lines.append(f"  {command}: {order.state}, v{order.version} ({names})")
+
+    run("place")
+    run("confirm")
+    run("hold", "credit", by="ana", note="over the limit")
+    try:
+        order.release(at=next(times))
+    except TransitionNotAllowedError as refused:
+        lines.append(f"  refused: {refused}")
+    run("release_hold", "credit", by="ana")
+    run("release")
+    for step in ("allocate", "pick", "pack", "ship", "deliver"):
+        run(step, "L1", 4)
+        run(step, "L2", 2)
+    run("record_invoice", "INV-1", {"L1": 4, "L2": 2})
+    run("request_return", "RMA-1", line_id="L1", quantity=1, reason="chipped")
+    run("authorize_return", "RMA-1", restocking_fee_rate=Decimal("0.15"))
+    run("receive_return", "RMA-1", "damaged")
+    run("record_credit", "CN-1", {"L1": 1}, restocking_fee_rate=Decimal("0.15"))
+    run("record_payment", "PAY-1", order.amount_due)
+    run("complete")
+    lines.extend(Pre("  " + row) for row in order.describe().splitlines())
+    lines.append(
+        f"  replay of {len(events)} events equals the live order: {Order.replay(events) == order}"
+    )
     return lines
 
 
@@ -93,6 +158,7 @@ CHAPTERS: tuple[tuple[str, Chapter], ...] = (
     ("Money", _money),
     ("Units", _units),
     ("Lifecycles", _lifecycle),
+    ("An order's life", _orders),
 )
 
 
@@ -105,6 +171,9 @@ def run_demo(*, width: int = 78) -> str:
         out.append(f"{number}. {title}")
         out.append("-" * width)
         for line in chapter():
-            out.extend(textwrap.wrap(line, width, subsequent_indent="    ") or [""])
+            if isinstance(line, Pre):
+                out.append(line)
+            else:
+                out.extend(textwrap.wrap(line, width, subsequent_indent="    ") or [""])
     out.append("")
     return "\n".join(out) + "\n"

@@ -22,10 +22,20 @@ def test_demo_tells_the_story_chapter_by_chapter(capsys: pytest.CaptureFixture[s
     assert "stateDiagram-v2" in out
 
 
-def test_demo_respects_the_report_width(capsys: pytest.CaptureFixture[str]) -> None:
+def test_demo_wraps_prose_to_the_report_width(capsys: pytest.CaptureFixture[str]) -> None:
     main(["demo", "--width", "60"])
-    lines = capsys.readouterr().out.splitlines()
-    assert max(len(line) for line in lines) <= 60
+    out = capsys.readouterr().out
+    money = out[out.index("1. Money") : out.index("2. Units")]
+    assert max(len(line) for line in money.splitlines()) <= 60
+    assert "=" * 60 + "\n" in out
+
+
+def test_demo_follows_an_order_to_completion(capsys: pytest.CaptureFixture[str]) -> None:
+    main(["demo"])
+    out = capsys.readouterr().out
+    assert "Cannot release order O-17 to the warehouse: it is on hold (credit)" in out
+    assert "complete: completed" in out
+    assert "equals the live order: True" in out
 
 
 def test_version_flag_prints_the_installed_version(capsys: pytest.CaptureFixture[str]) -> None:
