@@ -61,3 +61,15 @@ def test_python_dash_m_runs_the_demo() -> None:
         timeout=120,
     )
     assert "ordercycle demo" in done.stdout
+
+
+def test_demo_explains_an_allocation_across_two_warehouses_with_a_backorder(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    main(["demo"])
+    out = capsys.readouterr().out
+    chapter = out[out.index("Stock across two warehouses") :]
+    assert "lot A-0310 in WH-A/01 skipped: expires 2026-03-10" in chapter
+    assert "WH-B taken" in chapter
+    assert "1 backordered" in chapter
+    assert "a plan made on the old snapshot is refused: Concurrent change" in chapter
