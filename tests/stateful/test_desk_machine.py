@@ -118,6 +118,36 @@ class DeskMachine(RuleBasedStateMachine):
         self._try(lambda: self.desk.record_payment(customer, amount.round()))
 
     @precondition(lambda self: self.orders)
+    @rule(
+        data=st.data(),
+        fee=st.sampled_from(["0", "0.10"]),
+        condition=st.sampled_from(["resellable", "damaged"]),
+    )
+    def return_and_credit(self, data: st.DataObject, fee: str, condition: str) -> None:
+        order_id = data.draw(st.sampled_from(self.orders))
+        order = self.desk.order(order_id)
+        lines = [line for line in order.lines if line.ledger.returnable > 0]
+        if not lines:
+            return
+        line = data.draw(st.sampled_from(lines))
+        units = data.draw(st.integers(1, line.ledger.returnable))
+        asked = self._try(lambda: self.desk.request_return(order_id, line.line_id, units, "test"))
+        if asked is None:
+            return
+        return_id = asked["return_id"]
+        self._try(lambda: self.desk.authorize_return(order_id, return_id, restocking_fee_rate=fee))
+        self._try(lambda: self.desk.receive_return(order_id, return_id, condition))
+        self._try(lambda: self.desk.issue_credit_note(order_id, return_id))
+
+    @precondition(lambda self: self.orders)
+    @rule(data=st.data())
+    def hold_and_release(self, data: st.DataObject) -> None:
+        order_id = data.draw(st.sampled_from(self.orders))
+        if self._try(lambda: self.desk.hold(order_id, "fraud_review")) is not None:
+            self._try(lambda: self.desk.allocate(order_id))
+            self._try(lambda: self.desk.release_hold(order_id, "fraud_review"))
+
+    @precondition(lambda self: self.orders)
     @rule(data=st.data())
     def cancel(self, data: st.DataObject) -> None:
         order_id = data.draw(st.sampled_from(self.orders))
@@ -136,7 +166,7 @@ class DeskMachine(RuleBasedStateMachine):
                 assert p.allocated + p.unavailable <= p.on_hand
                 assert p.available >= 0
             lines = [line for order in orders for line in order.lines if line.sku == sku]
-            taken = sum(line.ledger.picked_or_later for line in lines)
+            taken = sum(line.ledger.picked_or_later - line.ledger.returned for line in lines)
             assert sum(p.on_hand for p in positions) == self.received[sku] - taken
             assert sum(p.allocated for p in positions) == sum(
                 line.ledger.allocated for line in lines
