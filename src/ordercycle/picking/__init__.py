@@ -33,7 +33,13 @@ from ordercycle.picking.picklist import (
     pick_lists,
 )
 from ordercycle.picking.route import Route, Segment
-from ordercycle.picking.routing import EXACT_STOP_LIMIT, METHODS, optimal_length, route
+from ordercycle.picking.routing import (
+    EXACT_STOP_LIMIT,
+    METHODS,
+    MULTI_BLOCK_METHODS,
+    optimal_length,
+    route,
+)
 from ordercycle.picking.waves import WAVE_KEYS, Wave, build_waves
 from ordercycle.picking.zones import Zone, ZonePlan, zone_pick_lists
 
@@ -42,6 +48,7 @@ __all__ = [
     "EXACT_STOP_LIMIT",
     "IMPROVEMENT_PASSES",
     "METHODS",
+    "MULTI_BLOCK_METHODS",
     "SIDES",
     "WAVE_KEYS",
     "Batch",

@@ -22,14 +22,17 @@ from ordercycle.picking import _tsp
 from ordercycle.picking._build import build_route
 from ordercycle.picking._grid import Grid, IPoint, grid_of
 from ordercycle.picking._heuristics import HEURISTICS, Waypoints
+from ordercycle.picking._multiblock import MULTI_BLOCK_HEURISTICS, Cells
 from ordercycle.picking.errors import EmptyPickListError, InvalidBinError, UnknownMethodError
 from ordercycle.picking.layout import Bin, Depot, WarehouseLayout
 from ordercycle.picking.route import Route
 
-__all__ = ["EXACT_STOP_LIMIT", "METHODS", "optimal_length", "route"]
+__all__ = ["EXACT_STOP_LIMIT", "METHODS", "MULTI_BLOCK_METHODS", "optimal_length", "route"]
 
 #: Every routing method, in the order the docs present them.
 METHODS: Final = ("s_shape", "return", "midpoint", "largest_gap", "combined", "optimal")
+#: The methods that also route on multi-block layouts.
+MULTI_BLOCK_METHODS: Final = ("s_shape", "largest_gap", "optimal")
 #: On multi-block layouts ``optimal`` is exact (Held–Karp) up to this many distinct stops.
 EXACT_STOP_LIMIT: Final = 12
 
@@ -58,7 +61,9 @@ def route(
         method: One of :data:`METHODS`. ``optimal`` is the exact Ratliff–Rosenthal program
             on single-block layouts; on multi-block layouts it is exact (Held–Karp) up to
             :data:`EXACT_STOP_LIMIT` distinct pick points and a 2-opt / Or-opt local search
-            beyond (``Route.exact`` says which). The heuristics need a single block.
+            beyond (``Route.exact`` says which). On multi-block layouts the heuristics are
+            ``s_shape`` and ``largest_gap`` in their multi-block forms (Roodbergen and de
+            Koster 2001); the others need a single block.
         start: The start depot (a :class:`Depot` or a depot name); the layout's first
             depot by default.
         end: The end depot; the start depot by default.
@@ -67,18 +72,18 @@ def route(
         The :class:`Route`, with stops in walking order and the exact length.
 
     Raises:
-        UnknownMethodError: For a method not in :data:`METHODS`, or a heuristic on a
-            multi-block layout.
+        UnknownMethodError: For a method not in :data:`METHODS`, or one not in
+            :data:`MULTI_BLOCK_METHODS` on a multi-block layout.
         EmptyPickListError: If ``picks`` is empty.
         BinOutsideLayoutError: If a pick is not in the layout.
         DepotError: If a depot is off the layout's cross aisles or unknown.
     """
     if not isinstance(method, str) or method not in METHODS:
         raise UnknownMethodError(method, METHODS)
-    if method != "optimal" and layout.blocks > 1:
+    if method not in MULTI_BLOCK_METHODS and layout.blocks > 1:
         raise UnknownMethodError(
             method,
-            ("optimal",),
+            MULTI_BLOCK_METHODS,
             f"it needs a single-block layout and {layout.name!r} has {layout.blocks} blocks",
         )
     if isinstance(picks, Bin):
@@ -103,6 +108,13 @@ def route(
             if exact
             else "Nearest-neighbour construction improved by 2-opt and Or-opt on the"
             " aisle-graph distances: a local optimum."
+        )
+    elif layout.blocks > 1:
+        walk = _multi_block_heuristic(grid, method, points, grid.ipoint(first), grid.ipoint(last))
+        exact = False
+        explanation = (
+            f"The multi-block {_NAMES[method]} heuristic over {layout.blocks} blocks"
+            " (Roodbergen and de Koster 2001)."
         )
     else:
         walk = _heuristic(grid, method, points, grid.ipoint(first), grid.ipoint(last))
@@ -306,6 +318,42 @@ def _heuristic(
         else:
             waypoints = heuristic(picks, length, depot)
         walk = [(a * spacing, length - y if flip else y) for a, y in waypoints]
+        walk.append(end)
+        total = sum(grid.dist(p, q) for p, q in itertools.pairwise(walk))
+        if best_length < 0 or total < best_length:
+            best, best_length = walk, total
+    return best
+
+
+# -- heuristics, multi-block ------------------------------------------------------------------
+
+
+def _multi_block_heuristic(
+    grid: Grid, method: str, points: list[IPoint], start: IPoint, end: IPoint
+) -> list[IPoint]:
+    """Run a multi-block heuristic from the left and from the right; keep the shorter walk.
+
+    The normal frame puts the front on the cross aisle nearer the start depot (the front
+    cross aisle when the depot is exactly half-way).
+    """
+    depth = grid.block * grid.blocks
+    flip = 2 * start[1] > depth
+    n, spacing, length = grid.aisles, grid.spacing, grid.block
+    heuristic = MULTI_BLOCK_HEURISTICS[method]
+    best: list[IPoint] = []
+    best_length = -1
+    for mirror in (False, True):
+        cells: Cells = {}
+        for x, y in sorted(set(points)):
+            aisle = x // spacing
+            normal = depth - y if flip else y
+            key = (normal // length, n - 1 - aisle if mirror else aisle)
+            cells.setdefault(key, []).append(normal)
+        for ys in cells.values():
+            ys.sort()
+        walk = [start]
+        for aisle, y in heuristic(cells, length):
+            walk.append(((n - 1 - aisle if mirror else aisle) * spacing, depth - y if flip else y))
         walk.append(end)
         total = sum(grid.dist(p, q) for p, q in itertools.pairwise(walk))
         if best_length < 0 or total < best_length:

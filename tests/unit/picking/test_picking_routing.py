@@ -13,6 +13,7 @@ from ordercycle.errors import RoutingError
 from ordercycle.picking import (
     EXACT_STOP_LIMIT,
     METHODS,
+    MULTI_BLOCK_METHODS,
     Bin,
     BinOutsideLayoutError,
     Depot,
@@ -116,6 +117,58 @@ def test_multi_block_optimal_is_held_karp_up_to_the_limit_then_local_search() ->
     assert "2-opt" in searched.explanation
 
 
+MULTI = [Bin(1, 5), Bin(3, 10, block=2), Bin(6, 3, block=1), Bin(6, 12, block=2)]
+
+
+def test_multi_block_s_shape_walks_the_hand_computed_route() -> None:
+    # Blocks are 18 LU deep; a pick at position p of block k is at y = 18 k + 2 + p.
+    # Left pick aisle 1, farthest block 2. Depot -> aisle 1 (5), up aisle 1 past y=7 to the
+    # front of block 2 (36); block 2 left to right: traverse aisle 3 (10 + 18), aisle 6 is
+    # the last one and the picker is at the back, so traverse it down (15 + 18); block 1:
+    # aisle 6 from the back to the front (18); block 0 has only aisle 1, already picked: down
+    # aisle 6 (18) and back to the depot (30). 168 LU; the mirror run is no shorter.
+    result = route(WarehouseLayout.multi_block(), MULTI, "s_shape").check()
+    assert result.length == 5 + 36 + 10 + 18 + 15 + 18 + 18 + 18 + 30
+    assert [stop.label for stop in result.stops] == [
+        "A01-005-L0",
+        "B2-A03-010-L0",
+        "B2-A06-012-L0",
+        "B1-A06-003-L0",
+    ]
+    assert not result.exact
+    assert "multi-block S-shape heuristic over 3 blocks" in result.explanation
+
+
+def test_multi_block_largest_gap_walks_the_hand_computed_route() -> None:
+    # From the left: up aisle 1 to the back of block 2 (5 + 54); aisle 3 from the back to
+    # its largest gap (10 + 12); aisle 6 traversed (15 + 18); block 1: aisle 6 (18); block 0:
+    # down aisle 6 (18), depot (30): 180. From the right (aisles mirrored): up aisle 6 to the
+    # back (30 + 54), aisle 3 traversed (15 + 18), block 1 empty: down aisle 3 (18), block 0:
+    # aisle 1 traversed from the back (10 + 18), depot (5): 168, the walk kept.
+    result = route(WarehouseLayout.multi_block(), MULTI, "largest_gap").check()
+    assert result.length == 30 + 54 + 15 + 18 + 18 + 10 + 18 + 5
+    assert [stop.label for stop in result.stops] == [
+        "B1-A06-003-L0",
+        "B2-A06-012-L0",
+        "B2-A03-010-L0",
+        "A01-005-L0",
+    ]
+    assert "multi-block largest gap heuristic" in result.explanation
+
+
+@pytest.mark.parametrize("method", ["s_shape", "largest_gap"])
+def test_multi_block_heuristics_from_a_back_depot_mirror_the_front(method: str) -> None:
+    front = WarehouseLayout.multi_block()
+    back = attrs.evolve(front, depots=(Depot(0, 3),))
+    flipped = [
+        attrs.evolve(p, block=2 - p.block, position=front.cells_per_side - 1 - p.position)
+        for p in MULTI
+    ]
+    there = route(back, flipped, method).check()
+    assert there.length == route(front, MULTI, method).length
+    assert there.segments[0].start == back.point(Depot(0, 3))
+
+
 def test_multi_block_route_crosses_at_the_middle_cross_aisle() -> None:
     layout = WarehouseLayout.multi_block()
     result = route(layout, [Bin(0, 14), Bin(1, 0, block=1)]).check()
@@ -152,9 +205,14 @@ def test_unknown_method_lists_the_valid_methods() -> None:
     assert isinstance(caught.value, RoutingError)
 
 
-def test_heuristics_need_a_single_block() -> None:
-    with pytest.raises(UnknownMethodError, match=r"needs a single-block layout.*3 blocks"):
-        route(WarehouseLayout.multi_block(), [Bin(0, 1)], "s_shape")
+def test_return_midpoint_and_combined_need_a_single_block() -> None:
+    layout = WarehouseLayout.multi_block()
+    for method in ("return", "midpoint", "combined"):
+        with pytest.raises(UnknownMethodError, match=r"needs a single-block layout.*3 blocks") as e:
+            route(layout, [Bin(0, 1)], method)
+        assert "valid methods are s_shape, largest_gap, optimal" in str(e.value)
+        assert e.value.valid == MULTI_BLOCK_METHODS
+    assert layout == WarehouseLayout.multi_block()
 
 
 def test_an_empty_pick_list_is_refused() -> None:

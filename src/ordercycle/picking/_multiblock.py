@@ -1,0 +1,127 @@
+"""S-shape and largest gap for layouts with several blocks (private).
+
+After Roodbergen and de Koster (2001), "Routing methods for warehouses with multiple cross
+aisles", section 3. Both work in a *normal frame*: aisles ``0..n-1``, ``y = 0`` on the
+front cross aisle (the one nearest the start depot), block ``k`` between ``y = k * length``
+and ``y = (k + 1) * length``. Picks are given per *sub-aisle* (block, aisle) as sorted
+``y`` values; the heuristics return waypoints ``(aisle, y)`` that start at the front of the
+left pick aisle and end on the front cross aisle. Consecutive waypoints in different aisles
+always lie on the same cross aisle, so the shortest path between them is the walk the
+heuristic describes.
+
+Both start the same way: find the *left pick aisle* (the left-most aisle with a pick) and
+the *farthest block* (the block farthest from the front with a pick), walk to the front of
+the left pick aisle and up it, picking as it goes, and then serve the blocks one by one
+from the farthest back to the front:
+
+* **S-shape** walks up the left pick aisle to the front of the farthest block and serves
+  that block left to right, every sub-aisle with picks traversed entirely, the last one
+  entered and left from the front if the picker is already there. Each nearer block is
+  entered from its back cross aisle at the end (left-most or right-most sub-aisle with
+  picks) closest to the picker and served the same way towards the other end, so the picker
+  leaves it on its front cross aisle.
+* **Largest gap** walks up the left pick aisle to the back of the farthest block. In each
+  block it runs along the back cross aisle from the closest end, entering every sub-aisle
+  but the last from the back up to its largest gap; it traverses the last sub-aisle to the
+  front cross aisle and returns along it, entering sub-aisles from the front up to their
+  largest gap. A block with one sub-aisle with picks has that sub-aisle traversed.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+
+__all__ = ["MULTI_BLOCK_HEURISTICS", "Cells", "Waypoints"]
+
+Waypoints = list[tuple[int, int]]
+#: Picks per sub-aisle: ``(block, aisle) -> sorted y values`` in the normal frame.
+Cells = dict[tuple[int, int], list[int]]
+MultiHeuristic = Callable[[Cells, int], Waypoints]
+
+
+def _order(subs: list[int], here: int) -> list[int]:
+    """Sub-aisles from the end closest to aisle ``here`` (the left end on a tie)."""
+    if abs(here - subs[-1]) < abs(here - subs[0]):
+        return subs[::-1]
+    return subs
+
+
+def _sub_aisles(cells: Cells, block: int, skip: int | None) -> list[int]:
+    return sorted(aisle for (k, aisle) in cells if k == block and aisle != skip)
+
+
+def s_shape(cells: Cells, length: int) -> Waypoints:
+    """The multi-block S-shape heuristic (see the module docstring)."""
+    left = min(aisle for _, aisle in cells)
+    far = max(block for block, _ in cells)
+    walk: Waypoints = [(left, 0)]
+    for block in range(far):
+        walk += [(left, y) for y in cells.get((block, left), [])]
+    walk.append((left, far * length))
+    here = left
+    for block in range(far, -1, -1):
+        front, back = block * length, (block + 1) * length
+        subs = _sub_aisles(cells, block, None if block == far else left)
+        if not subs:
+            walk.append((here, front))
+            continue
+        at_front = block == far
+        order = subs if at_front else _order(subs, here)
+        for index, aisle in enumerate(order):
+            ys = cells[(block, aisle)]
+            if at_front and index == len(order) - 1:
+                walk += [(aisle, front), *((aisle, y) for y in ys), (aisle, front)]
+            elif at_front:
+                walk += [(aisle, front), *((aisle, y) for y in ys), (aisle, back)]
+                at_front = False
+            else:
+                walk += [(aisle, back), *((aisle, y) for y in reversed(ys)), (aisle, front)]
+                at_front = True
+        here = order[-1]
+    return walk
+
+
+def _front_count(ys: list[int], front: int, back: int) -> int:
+    """How many picks lie before the largest gap (the first largest on a tie)."""
+    stops = [front, *ys, back]
+    gaps = [b - a for a, b in itertools.pairwise(stops)]
+    return gaps.index(max(gaps))
+
+
+def largest_gap(cells: Cells, length: int) -> Waypoints:
+    """The multi-block largest gap heuristic (see the module docstring)."""
+    left = min(aisle for _, aisle in cells)
+    far = max(block for block, _ in cells)
+    walk: Waypoints = [(left, 0)]
+    for block in range(far + 1):
+        walk += [(left, y) for y in cells.get((block, left), [])]
+    walk.append((left, (far + 1) * length))
+    here = left
+    for block in range(far, -1, -1):
+        front, back = block * length, (block + 1) * length
+        subs = _sub_aisles(cells, block, left)
+        if not subs:
+            walk.append((here, front))
+            continue
+        order = _order(subs, here)
+        *middle, last = order
+        cut = {a: _front_count(cells[(block, a)], front, back) for a in middle}
+        for aisle in middle:
+            part = cells[(block, aisle)][cut[aisle] :]
+            if part:
+                walk += [(aisle, back), *((aisle, y) for y in reversed(part)), (aisle, back)]
+        ys = cells[(block, last)]
+        walk += [(last, back), *((last, y) for y in reversed(ys)), (last, front)]
+        for aisle in reversed(middle):
+            part = cells[(block, aisle)][: cut[aisle]]
+            if part:
+                walk += [(aisle, front), *((aisle, y) for y in part), (aisle, front)]
+        here = walk[-1][0]
+    return walk
+
+
+MULTI_BLOCK_HEURISTICS: dict[str, MultiHeuristic] = {
+    "s_shape": s_shape,
+    "largest_gap": largest_gap,
+}
