@@ -19,7 +19,18 @@ from ordercycle.simulation.conservation import check_conservation
 from ordercycle.simulation.engine import STAGES, Simulation, simulate
 from ordercycle.simulation.errors import ConservationError, ScenarioError, UnknownKpiError
 from ordercycle.simulation.events import EVENT_KINDS, SimEvent
+from ordercycle.simulation.experiments import (
+    Comparison,
+    Replications,
+    compare,
+    confidence_interval,
+    replicate,
+    replication_seeds,
+    run_many,
+)
 from ordercycle.simulation.kpis import KPIS, kpis_from_events, totals_from_desk, totals_from_events
+from ordercycle.simulation.plots import plot_kpi_distribution, plot_timeseries
+from ordercycle.simulation.report import html_report
 from ordercycle.simulation.results import SimulationResult
 from ordercycle.simulation.scenario import (
     ALLOCATIONS,
@@ -39,9 +50,11 @@ __all__ = [
     "STAGES",
     "CarrierSpec",
     "CartonSpec",
+    "Comparison",
     "ConservationError",
     "CustomerSegment",
     "Replenishment",
+    "Replications",
     "Scenario",
     "ScenarioError",
     "SimEvent",
@@ -51,8 +64,16 @@ __all__ = [
     "UnknownKpiError",
     "WarehouseSpec",
     "check_conservation",
+    "compare",
+    "confidence_interval",
     "derive_seed",
+    "html_report",
     "kpis_from_events",
+    "plot_kpi_distribution",
+    "plot_timeseries",
+    "replicate",
+    "replication_seeds",
+    "run_many",
     "simulate",
     "totals_from_desk",
     "totals_from_events",

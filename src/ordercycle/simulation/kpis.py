@@ -34,14 +34,14 @@ KPIS: dict[str, tuple[str, str]] = {
     "cycle_time_variance": ("days^2", "variance of the order cycle time"),
     "pick_travel_per_line": ("layout units", "route length walked per pick line"),
     "lines_per_picker_hour": ("lines/hour", "pick lines per busy picker hour"),
-    "picker_utilisation": ("ratio", "busy picker hours / picker hours available"),
-    "packer_utilisation": ("ratio", "busy packer hours / packer hours available"),
+    "picker_utilisation": ("ratio", "busy picker hours / picker hours until the last shipment"),
+    "packer_utilisation": ("ratio", "busy packer hours / packer hours until the last shipment"),
     "cartons_per_order": ("cartons", "cartons per shipped order"),
     "billable_weight_per_order": ("carrier unit", "billable weight per shipped order"),
     "shipping_cost_per_order": ("currency", "carrier cost per shipped order"),
     "revenue_invoiced": ("currency", "total invoiced"),
     "discounts_taken": ("currency", "early-payment discounts taken"),
-    "dso": ("days", "days sales outstanding: mean receivables / sales per day"),
+    "dso": ("days", "days sales outstanding: time integral of receivables / sales"),
     "order_to_cash_days": ("days", "order placed to its last invoice paid, paid orders"),
     "units_returned": ("units", "units returned"),
 }
@@ -83,8 +83,7 @@ def kpis_from_events(events: Iterable[SimEvent], scenario: Scenario) -> dict[str
     packed: dict[str, list[SimEvent]] = defaultdict(list)
     invoices: dict[str, SimEvent] = {}
     settled: dict[str, float] = {}
-    applied_by_day: dict[int, Decimal] = defaultdict(Decimal)
-    invoiced_by_day: dict[int, Decimal] = defaultdict(Decimal)
+    flows: list[tuple[float, Decimal]] = []
     wave_lines = 0
     wave_length = 0.0
     picked_lines = 0
@@ -113,9 +112,9 @@ def kpis_from_events(events: Iterable[SimEvent], scenario: Scenario) -> dict[str
             last_delivery[event.order_id] = event.time
         elif kind == "invoiced":
             invoices[event.ref] = event
-            invoiced_by_day[event.day] += event.amount
+            flows.append((event.time, event.amount))
         elif kind in ("applied", "discount", "credited"):
-            applied_by_day[event.day] += event.amount
+            flows.append((event.time, -event.amount))
             if kind == "discount":
                 discounts += event.amount
         elif kind == "settled":
@@ -170,26 +169,22 @@ def kpis_from_events(events: Iterable[SimEvent], scenario: Scenario) -> dict[str
         "shipping_cost_per_order": _ratio(float(sum(e.amount for e in parcels)), shipped_orders),
         "revenue_invoiced": float(revenue),
         "discounts_taken": float(discounts),
-        "dso": _dso(invoiced_by_day, applied_by_day),
+        "dso": _dso(flows, float((scenario.days + scenario.drain_days) * 24)),
         "order_to_cash_days": statistics.fmean(to_cash) if to_cash else None,
         "units_returned": float(returned),
     }
 
 
-def _dso(invoiced: dict[int, Decimal], settled: dict[int, Decimal]) -> float | None:
-    """Mean end-of-day receivables over the selling days / mean sales per selling day."""
-    if not invoiced:
+def _dso(flows: list[tuple[float, Decimal]], end: float) -> float | None:
+    """Days a unit of sales stays outstanding: the time integral of receivables / sales.
+
+    ``flows`` are ``(hour, change of receivables)``; open amounts count until ``end``.
+    """
+    sales = sum((amount for _, amount in flows if amount > 0), Decimal(0))
+    if not sales:
         return None
-    days = max(invoiced) + 1
-    balance = Decimal(0)
-    receivables = []
-    for day in range(days):
-        balance += invoiced.get(day, Decimal(0)) - settled.get(day, Decimal(0))
-        receivables.append(balance)
-    sales_per_day = sum(invoiced.values(), Decimal(0)) / days
-    if not sales_per_day:
-        return None
-    return float(sum(receivables, Decimal(0)) / days / sales_per_day)
+    integral = sum((amount * Decimal(repr(end - hour)) for hour, amount in flows), Decimal(0))
+    return float(integral / sales / 24)
 
 
 def totals_from_events(events: Iterable[SimEvent]) -> dict[str, Any]:

@@ -1,0 +1,262 @@
+"""Replications, sweeps and comparisons of scenarios, on any ``concurrent.futures`` executor.
+
+Replication ``r`` of a scenario runs it with the seed ``derive_seed(scenario.seed,
+"replication", r)``: independent streams, the same for every run of the experiment.
+Scenarios that share a seed share their replication seeds too (common random numbers),
+which makes a comparison of two policies sharper; give them different seeds to make
+them independent.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Iterable, Sequence
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from typing import Any
+
+import attrs
+
+from ordercycle.errors import ValidationError
+from ordercycle.simulation._optional import require
+from ordercycle.simulation._seeds import derive_seed
+from ordercycle.simulation._tables import html_table, markdown_table
+from ordercycle.simulation.engine import simulate
+from ordercycle.simulation.kpis import KPIS
+from ordercycle.simulation.results import SimulationResult
+from ordercycle.simulation.scenario import Scenario
+
+__all__ = [
+    "Comparison",
+    "Replications",
+    "compare",
+    "confidence_interval",
+    "replicate",
+    "replication_seeds",
+    "run_many",
+]
+
+# Two-sided 95 % Student t quantiles by degrees of freedom (1..30); 1.96 beyond.
+_T95 = (
+    12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
+    2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086,
+    2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042,
+)  # fmt: skip
+
+
+def confidence_interval(values: Sequence[float]) -> tuple[float, float, float]:
+    """Mean and 95 % Student t interval ``(mean, low, high)`` of ``values``.
+
+    With one value the interval is the value itself (no spread can be estimated).
+
+    >>> [round(x, 3) for x in confidence_interval([1.0, 2.0, 3.0])]
+    [2.0, -0.484, 4.484]
+    """
+    if not values:
+        raise ValidationError.invalid("confidence_interval", "values", values, "at least one value")
+    mean = statistics.fmean(values)
+    if len(values) < 2:
+        return (mean, mean, mean)
+    t = _T95[len(values) - 2] if len(values) - 1 <= len(_T95) else 1.96
+    half = t * statistics.stdev(values) / math.sqrt(len(values))
+    return (mean, mean - half, mean + half)
+
+
+def replication_seeds(scenario: Scenario, replications: int) -> list[int]:
+    """The seeds of replications ``0 .. replications - 1`` of ``scenario``."""
+    return [derive_seed(scenario.seed, "replication", r) for r in range(replications)]
+
+
+def _check_count(replications: int) -> None:
+    if isinstance(replications, bool) or not isinstance(replications, int) or replications < 1:
+        raise ValidationError.invalid(
+            "the experiment", "replications", replications, "an integer of 1 or more"
+        )
+
+
+def run_many(
+    scenarios: Iterable[Scenario],
+    executor: Executor | None = None,
+    *,
+    replications: int = 1,
+    progress: bool = False,
+) -> list[SimulationResult]:
+    """Run every scenario ``replications`` times, in parallel, with derived seeds.
+
+    Args:
+        scenarios: The scenarios.
+        executor: Any :class:`concurrent.futures.Executor` (a Dask
+            ``Client.get_executor()`` or a Ray pool works too); a process pool by default.
+        replications: Runs per scenario (replication seeds from :func:`replication_seeds`).
+        progress: Show a tqdm progress bar (needs the ``sim`` extra).
+
+    Returns:
+        Results in input order: every replication of the first scenario, then the next.
+    """
+    _check_count(replications)
+    jobs = [
+        scenario.evolve(seed=seed)
+        for scenario in scenarios
+        for seed in replication_seeds(scenario, replications)
+    ]
+    own = executor is None
+    pool: Executor = ProcessPoolExecutor() if executor is None else executor
+    try:
+        futures: list[Future[SimulationResult]] = [pool.submit(simulate, job) for job in jobs]
+        if progress:
+            _follow(futures)
+        return [future.result() for future in futures]
+    finally:
+        if own:
+            pool.shutdown()
+
+
+def _follow(futures: list[Future[SimulationResult]]) -> None:
+    from concurrent.futures import as_completed
+
+    tqdm = require("tqdm", "a simulation progress bar").tqdm
+    for _ in tqdm(as_completed(futures), total=len(futures), desc="simulating", unit="run"):
+        pass
+
+
+@attrs.frozen
+class Replications:
+    """Several runs of one scenario with derived seeds.
+
+    Attributes:
+        scenario: The scenario (with its base seed).
+        results: One result per replication.
+    """
+
+    scenario: Scenario
+    results: tuple[SimulationResult, ...]
+
+    def values(self, kpi: str) -> list[float]:
+        """The defined values of ``kpi`` over the replications."""
+        found = [result.kpi(kpi) for result in self.results]
+        return [value for value in found if value is not None]
+
+    def summary(self) -> list[dict[str, Any]]:
+        """Tidy rows: scenario, kpi, n, mean, low, high (95 % t interval), unit."""
+        rows = []
+        for kpi in KPIS:
+            values = self.values(kpi)
+            if not values:
+                rows.append({"scenario": self.scenario.name, "kpi": kpi, "n": 0})
+                continue
+            mean, low, high = confidence_interval(values)
+            rows.append(
+                {
+                    "scenario": self.scenario.name,
+                    "kpi": kpi,
+                    "n": len(values),
+                    "mean": mean,
+                    "low": low,
+                    "high": high,
+                    "unit": KPIS[kpi][0],
+                }
+            )
+        return rows
+
+    def to_records(self) -> list[dict[str, Any]]:
+        """Every KPI of every replication, tidy (with a ``replication`` column)."""
+        return [
+            {**record, "replication": n}
+            for n, result in enumerate(self.results)
+            for record in result.to_records()
+        ]
+
+    def to_pandas(self) -> Any:
+        """:meth:`summary` as a pandas DataFrame (needs the ``sim`` extra)."""
+        pandas = require("pandas", "Replications.to_pandas")
+        return pandas.DataFrame.from_records(self.summary())
+
+    def _repr_html_(self) -> str:
+        columns = ["kpi", "n", "mean", "low", "high", "unit"]
+        return html_table(self.summary(), columns, f"{self.scenario.name}: 95 % intervals")
+
+
+def replicate(
+    scenario: Scenario,
+    replications: int,
+    executor: Executor | None = None,
+    *,
+    progress: bool = False,
+) -> Replications:
+    """Run ``scenario`` ``replications`` times (see :func:`run_many`)."""
+    results = run_many([scenario], executor, replications=replications, progress=progress)
+    return Replications(scenario, tuple(results))
+
+
+@attrs.frozen
+class Comparison:
+    """Scenarios side by side: one row per (kpi, scenario) with a 95 % interval.
+
+    Attributes:
+        replications: The replications of each scenario, in the order given.
+    """
+
+    replications: tuple[Replications, ...]
+
+    @property
+    def names(self) -> list[str]:
+        """Scenario names in order."""
+        return [r.scenario.name for r in self.replications]
+
+    def to_records(self) -> list[dict[str, Any]]:
+        """Tidy rows: kpi, scenario, n, mean, low, high, unit."""
+        rows = [row for r in self.replications for row in r.summary()]
+        order = {kpi: n for n, kpi in enumerate(KPIS)}
+        return sorted(rows, key=lambda row: order[row["kpi"]])
+
+    def table(self) -> list[dict[str, Any]]:
+        """Wide rows: one per KPI, a ``mean [low, high]`` column per scenario."""
+        wide: dict[str, dict[str, Any]] = {}
+        for row in self.to_records():
+            line = wide.setdefault(row["kpi"], {"kpi": row["kpi"], "unit": KPIS[row["kpi"]][0]})
+            line[row["scenario"]] = _interval(row)
+        return list(wide.values())
+
+    def to_markdown(self) -> str:
+        """:meth:`table` as markdown."""
+        return markdown_table(self.table(), ["kpi", *self.names, "unit"])
+
+    def to_pandas(self) -> Any:
+        """:meth:`to_records` as a pandas DataFrame (needs the ``sim`` extra)."""
+        pandas = require("pandas", "Comparison.to_pandas")
+        return pandas.DataFrame.from_records(self.to_records())
+
+    def _repr_html_(self) -> str:
+        return html_table(self.table(), ["kpi", *self.names, "unit"], "mean [95 % interval]")
+
+
+def _interval(row: dict[str, Any]) -> str:
+    if not row.get("n"):
+        return "–"
+    if row["n"] == 1:
+        return f"{row['mean']:.4g}"
+    return f"{row['mean']:.4g} [{row['low']:.4g}, {row['high']:.4g}]"
+
+
+def compare(
+    *scenarios: Scenario,
+    replications: int = 3,
+    executor: Executor | None = None,
+    progress: bool = False,
+) -> Comparison:
+    """Replicate each scenario and put the KPIs side by side.
+
+    Raises:
+        ValidationError: Fewer than one scenario, two with the same name, or a bad count.
+    """
+    names = [s.name for s in scenarios]
+    if not scenarios or len(set(names)) != len(names):
+        raise ValidationError.invalid(
+            "compare", "scenarios", names, "one or more scenarios with distinct names"
+        )
+    results = run_many(scenarios, executor, replications=replications, progress=progress)
+    groups = tuple(
+        Replications(s, tuple(results[n * replications : (n + 1) * replications]))
+        for n, s in enumerate(scenarios)
+    )
+    return Comparison(groups)

@@ -1,0 +1,51 @@
+"""A self-contained HTML report: the KPI table and plots embedded as PNG."""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from os import PathLike
+from pathlib import Path
+from typing import Any
+
+from ordercycle.simulation.plots import plot_timeseries
+from ordercycle.simulation.results import SimulationResult
+
+__all__ = ["figure_png", "html_report"]
+
+
+def figure_png(figure: Any) -> bytes:
+    """PNG bytes of a matplotlib figure (the figure is closed afterwards)."""
+    import matplotlib.pyplot as pyplot
+
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=90)
+    pyplot.close(figure)
+    return buffer.getvalue()
+
+
+def html_report(result: SimulationResult, path: str | PathLike[str] | None = None) -> str:
+    """The report as HTML text; also written to ``path`` when given.
+
+    Needs matplotlib (the ``sim`` extra) for the plots.
+    """
+    images = []
+    for column in ("open_orders", "units_shipped", "receivables"):
+        png = base64.b64encode(figure_png(plot_timeseries(result, column))).decode("ascii")
+        images.append(f'<img alt="{column}" src="data:image/png;base64,{png}">')
+    scenario = result.scenario
+    title = html.escape(f"Simulation of {scenario.name!r}, seed {scenario.seed}")
+    stages = "".join(
+        f"<li>{html.escape(stage)}: {seconds:.2f} s</li>"
+        for stage, seconds in result.timings.items()
+    )
+    text = (
+        "<!DOCTYPE html><html><head><meta charset='utf-8'>"
+        f"<title>{title}</title></head><body><h1>{title}</h1>"
+        f"{result._repr_html_()}<h2>Daily series</h2>{''.join(images)}"
+        f"<h2>Wall-clock time by stage</h2><ul>{stages}</ul></body></html>"
+    )
+    if path is not None:
+        Path(path).write_text(text, encoding="utf-8")
+    return text
