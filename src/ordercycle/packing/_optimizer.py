@@ -27,7 +27,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from ordercycle.packing._engine import Bin, EngineUnit
+from ordercycle.packing._engine import STRATEGIES, Bin, EngineUnit
 from ordercycle.packing.carriers import DimWeightRule
 from ordercycle.packing.carton import Carton
 from ordercycle.packing.rates import RateModel
@@ -130,18 +130,37 @@ def add_keys(a: Key, b: Key) -> Key:
 class Solution:
     """A list of packages ``(spec, bin, reason)`` with its total score."""
 
-    __slots__ = ("key", "packages")
+    __slots__ = ("key", "note", "packages")
 
     def __init__(self, packages: list[tuple[Spec, Bin, str]], key: Key) -> None:
         self.packages = packages
         self.key = key
+        self.note = ""
 
 
-def _sort_key(unit: EngineUnit) -> tuple[object, ...]:
+def _volume(unit: EngineUnit) -> tuple[int, ...]:
+    return (unit.volume, max(max(o) for o in unit.orientations))
+
+
+def _longest(unit: EngineUnit) -> tuple[int, ...]:
+    return (max(max(o) for o in unit.orientations), unit.volume)
+
+
+def _face(unit: EngineUnit) -> tuple[int, ...]:
+    return (max(o[0] * o[1] for o in unit.orientations), unit.volume)
+
+
+def _height(unit: EngineUnit) -> tuple[int, ...]:
+    return (max(o[2] for o in unit.orientations), unit.volume)
+
+
+_MEASURES: tuple[Any, ...] = (_volume, _height, _face, _longest)
+
+
+def _sort_key(unit: EngineUnit, measure: Any = _volume) -> tuple[object, ...]:
     # Units that may carry little go last (they end up on top), big ones first.
-    longest = max(max(o) for o in unit.orientations)
     limit = unit.load_limit
-    return (limit is not None, -(limit or 0), -unit.volume, -longest, unit.key)
+    return (limit is not None, -(limit or 0), *(-m for m in measure(unit)), unit.key)
 
 
 class Solver:
@@ -165,6 +184,7 @@ class Solver:
         self.stock = stock
         self.currency = currency
         self.tracks_load = tracks_load
+        self.variant = 0
 
     # --- helpers --------------------------------------------------------------------------
 
@@ -209,17 +229,22 @@ class Solver:
                     return None
         return box
 
-    def order(self, blocks: Sequence[Block]) -> list[Block]:
-        """Blocks sorted for filling: big first, identical units together."""
-        return sorted(blocks, key=lambda b: min(_sort_key(u) for u in b))
+    def order(self, blocks: Sequence[Block], variant: int = 0) -> list[Block]:
+        """Blocks sorted for filling: big first, identical units together.
+
+        ``variant`` picks the size measure: volume, then the largest side, then the
+        largest face (the orders tried by the deeper strategies).
+        """
+        measure = _MEASURES[variant % len(_MEASURES)]
+        return sorted(blocks, key=lambda b: min(_sort_key(u, measure) for u in b))
 
     def fits_all(self, spec: Spec, blocks: Sequence[Block]) -> Bin | None:
         """A complete fill of ``spec`` with every block, trying the strategies in turn."""
         probe = Bin(spec.size, spec.cap, None)
         if not self._screen(spec, blocks, probe):
             return None
-        ordered = self.order(blocks)
         for strategy in range(self.effort):
+            ordered = self.order(blocks, strategy // len(STRATEGIES))
             box = self.fill(spec, ordered, strategy, complete=True)
             if box is not None:
                 return box
@@ -276,10 +301,14 @@ class Solver:
     # --- several cartons ------------------------------------------------------------------
 
     def greedy(
-        self, blocks: Sequence[Block], specs: Sequence[Spec], used: dict[int, int]
+        self,
+        blocks: Sequence[Block],
+        specs: Sequence[Spec],
+        used: dict[int, int],
+        strategy: int = 0,
     ) -> Solution | None:
         """Fill cartons one at a time, then improve; ``None`` if some block never fits."""
-        remaining = self.order(blocks)
+        remaining = self.order(blocks, self.variant)
         used = dict(used)
         packages: list[tuple[Spec, Bin, str]] = []
         while remaining:
@@ -287,7 +316,7 @@ class Solver:
             for spec in specs:
                 if not self._available(spec, used):
                     continue
-                box = self.fill(spec, remaining, 0, complete=False)
+                box = self.fill(spec, remaining, strategy, complete=False)
                 if box is None or not box.boxes:
                     continue
                 volume = box.used_volume
@@ -319,6 +348,58 @@ class Solver:
             packages.append((spec, box, reason))
         packages = self._improve(packages, specs, used)
         return Solution(packages, self._total(packages))
+
+    def first_fit(
+        self,
+        blocks: Sequence[Block],
+        specs: Sequence[Spec],
+        used: dict[int, int],
+        strategy: int = 0,
+    ) -> Solution | None:
+        """First fit decreasing over all open cartons, then improve.
+
+        Each block goes into the first open carton that takes it; when none does, the
+        largest carton still in stock is opened. Keeping every carton open fills the gaps
+        that a carton-by-carton fill leaves behind.
+        """
+        used = dict(used)
+        opened: list[tuple[Spec, Bin, int]] = []
+        largest_first = sorted(specs, key=lambda s: (-s.volume, s.index))
+        for block in self.order(blocks, self.variant):
+            need = sum(u.volume for u in block)
+            placed = False
+            for position, (spec, box, free) in enumerate(opened):
+                if free >= need and self._place_block(box, block):
+                    opened[position] = (spec, box, free - need)
+                    placed = True
+                    break
+            if placed:
+                continue
+            for spec in largest_first:
+                if not self._available(spec, used):
+                    continue
+                box = Bin(spec.size, spec.cap, self.support, strategy, self.tracks_load)
+                if self._place_block(box, block):
+                    opened.append((spec, box, spec.volume - need))
+                    used[spec.index] = used.get(spec.index, 0) + 1
+                    placed = True
+                    break
+            if not placed:
+                return None
+        reason = "filled in the first-fit pass over all open cartons"
+        packages = [(spec, box, f"carton {spec.carton.name} {reason}") for spec, box, _ in opened]
+        packages = self._improve(packages, specs, used)
+        return Solution(packages, self._total(packages))
+
+    @staticmethod
+    def _place_block(box: Bin, block: Block) -> bool:
+        if len(block) == 1:
+            return box.place(block[0])
+        snap = box.snapshot()
+        if all(box.place(unit) for unit in block):
+            return True
+        box.restore(snap)
+        return False
 
     def _total(self, packages: Sequence[tuple[Spec, Bin, str]]) -> Key:
         total: Key = (0, 0, 0)
@@ -357,6 +438,8 @@ class Solver:
                     packages = [*packages[:-2], (spec, box, reason + " (two cartons merged)")]
                     used = freed
                     used[spec.index] = used.get(spec.index, 0) + 1
+        # Empty the least-filled carton into the others while that scores better.
+        packages = self._dissolve(packages, used)
         # Move each package into a better single carton when one holds it.
         for position in range(len(packages) - 1, -1, -1):
             spec, box, _ = packages[position]
@@ -375,6 +458,28 @@ class Solver:
                 )
                 used = freed
                 used[new_spec.index] = used.get(new_spec.index, 0) + 1
+        return packages
+
+    def _dissolve(
+        self, packages: list[tuple[Spec, Bin, str]], used: dict[int, int]
+    ) -> list[tuple[Spec, Bin, str]]:
+        while len(packages) >= 2:
+            weakest = min(range(len(packages)), key=lambda i: (packages[i][1].used_volume, -i))
+            spec, box, _ = packages[weakest]
+            others = [p for i, p in enumerate(packages) if i != weakest]
+            snaps = [other[1].snapshot() for other in others]
+            moved = True
+            for block in self._blocks_of(box):
+                if not any(self._place_block(other[1], block) for other in others):
+                    moved = False
+                    break
+            if moved and self._total(others) < self._total(packages):
+                used[spec.index] -= 1
+                packages = others
+                continue
+            for other, snap in zip(others, snaps, strict=True):
+                other[1].restore(snap)
+            break
         return packages
 
     # --- the whole search -----------------------------------------------------------------
@@ -444,9 +549,10 @@ class Solver:
             return Solution([], (0, 0, 0))
         best: Solution | None = None
         single = self.single(blocks, used)
+        alone: Solution | None = None
         if single is not None:
             spec, box, _ = single
-            best = Solution([single], self.objective.key(spec, box.weight))
+            best = alone = Solution([single], self.objective.key(spec, box.weight))
         fits_cache: dict[int, bool] = {}
         for size in range(1, len(self.by_volume) + 1):
             prefix = self.by_volume[:size]
@@ -466,7 +572,24 @@ class Solver:
                 holds = holds or fits_cache[spec.index]
             if holds:
                 continue
-            found = self.greedy(blocks, prefix, used)
-            if found is not None and (best is None or found.key < best.key):
-                best = found
+            # More strategies only while the plan uses more cartons than the simple bound.
+            floor = self.count_bound(blocks, prefix)
+            for strategy in range(self.effort):
+                done = False
+                for method in (self.greedy, self.first_fit):
+                    found = method(blocks, prefix, used, strategy)
+                    if found is not None and (best is None or found.key < best.key):
+                        best = found
+                    if found is None or len(found.packages) <= floor:
+                        done = True
+                        break
+                if done:
+                    break
+        if alone is not None and best is not None and best is not alone:
+            describe = self.objective.describe
+            best.note = (
+                f"{len(best.packages)} cartons: {describe(best.key[0], self.currency)} vs"
+                f" {describe(alone.key[0], self.currency)} for {alone.packages[0][0].carton.name}"
+                " alone"
+            )
         return best

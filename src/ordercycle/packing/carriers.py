@@ -124,7 +124,7 @@ def _rounding(value: object) -> SideRounding:
 class DimWeightRule:
     """A carrier's dimensional-weight rule.
 
-    Args:
+    Attributes:
         name: A label used in explanations (``"UPS daily rates"``).
         divisor: Volume per weight unit: in³/lb for imperial rules, cm³/kg for metric.
         system: :class:`MeasurementSystem` (or ``"imperial"`` / ``"metric"``).

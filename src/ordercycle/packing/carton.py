@@ -48,7 +48,7 @@ def _as_tuple(value: Any) -> Any:
 class Carton:
     """A carton type in the catalogue.
 
-    Args:
+    Attributes:
         name: The carton's name, unique in a catalogue (``"S"``, ``"Option 1"``).
         inner: Inner length, width and height (pint lengths): the space for items.
         outer: Outer length, width and height, along the same axes; carriers measure

@@ -65,7 +65,7 @@ def _quantity(value: object) -> int:
 class Item:
     """A stock-keeping unit to pack, with its handling rules.
 
-    Args:
+    Attributes:
         sku: The identifier, unique within one call to :func:`~ordercycle.packing.pack`.
         length: Size along x in the natural orientation (a pint length).
         width: Size along y.

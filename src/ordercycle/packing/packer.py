@@ -301,6 +301,8 @@ def pack(
             )
         else:
             packages[:0] = [build(spec, box, reason) for spec, box, reason in solution.packages]
+            if solution.note:
+                notes.append(solution.note)
             count_bound = solver.count_bound(blocks, specs)
             if len(solution.packages) > count_bound:
                 notes.append(

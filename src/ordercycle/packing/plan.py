@@ -41,7 +41,7 @@ def _value_text(value: Any) -> str:
 class Placement:
     """Where one unit of an item sits inside a carton.
 
-    Args:
+    Attributes:
         item: The item.
         unit: Which unit of the item (1 to ``item.quantity``).
         position_mm: The corner nearest the carton's origin, exact millimetres.
@@ -81,7 +81,7 @@ class Placement:
 class Unpacked:
     """A unit that could not be packed (only with ``on_unpackable="report"``).
 
-    Args:
+    Attributes:
         item: The item.
         unit: Which unit of the item.
         reason: Why it could not be packed, naming the closest carton.
@@ -96,7 +96,7 @@ class Unpacked:
 class Package:
     """One packed carton.
 
-    Args:
+    Attributes:
         carton: The carton used (a synthetic one for items in their own packaging).
         placements: Where each unit sits.
         carrier: The carrier rule for dimensional and billable weight, or ``None``.
@@ -174,7 +174,7 @@ class Package:
 class PackingPlan:
     """The packages for one order, with the bound and the reasons.
 
-    Args:
+    Attributes:
         packages: The packed cartons, in a stable order.
         items: The items that were asked for.
         objective: ``"billable_weight"``, ``"cost"`` or ``"cartons"``.

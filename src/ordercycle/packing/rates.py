@@ -60,7 +60,7 @@ def _brackets(value: Iterable[tuple[Any, Money]]) -> tuple[tuple[Any, Money], ..
 class WeightBracketRate:
     """A price per weight bracket: the first bracket whose limit is at least the weight.
 
-    Args:
+    Attributes:
         brackets: ``(max_weight, price)`` pairs with rising weights (pint masses) and
             prices that never fall, all in one currency.
         name: A label for messages.
@@ -128,7 +128,7 @@ def _zones(value: Mapping[str, WeightBracketRate]) -> dict[str, WeightBracketRat
 class ZoneRateTable:
     """One :class:`WeightBracketRate` per destination zone.
 
-    Args:
+    Attributes:
         zones: Zone name to bracket rate.
         name: A label for messages.
     """
@@ -182,7 +182,7 @@ class ZoneRateTable:
 class BasePlusPerUnitRate:
     """A base price plus a price per weight unit, rounded to the currency's minor unit.
 
-    Args:
+    Attributes:
         base: The price of any package.
         per_unit: The price per ``unit`` of billable weight.
         unit: The weight unit the per-unit price refers to (``"kg"``, ``"lb"``).

@@ -1,0 +1,509 @@
+"""Packing benchmark: ordercycle.packing side by side with py3dbp and packingsolver3d.
+
+Data is read from ``../shared/benchmarks`` next to the repository (override with
+``--data``); nothing is copied into the repository.
+
+* BoxPacker e-commerce orders (4,288 orders, 4 carton types, mm and g, any rotation):
+  cartons, orders at the lower bounds, invalid plans (checked with
+  ``ordercycle.packing.verify``, also for the peers), time per order, and total billable
+  weight under UPS daily rates and DHL Express against the lower bound.
+* Martello-Pisinger-Vigo 3D bin packing (classes 1, 4-8; n = 50-200; no rotation).
+
+    python benchmarks/packing.py                # everything
+    python benchmarks/packing.py --limit 300    # a quick run on the first 300 orders
+    python benchmarks/packing.py --no-peers     # ordercycle only
+
+Prints a markdown table and writes JSON to ``benchmarks/results/packing.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import importlib.util
+import itertools
+import json
+import math
+import platform
+import sys
+import time
+from collections.abc import Callable, Sequence
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from ordercycle.packing import (
+    Carton,
+    Item,
+    Package,
+    PackingPlan,
+    Placement,
+    Rotation,
+    carriers,
+    pack,
+)
+from ordercycle.packing.verify import violations
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_DATA = REPO.parent / "shared" / "benchmarks"
+RESULTS = REPO / "benchmarks" / "results" / "packing.json"
+
+
+# --- data -------------------------------------------------------------------------------
+
+
+def load_boxpacker(data: Path) -> tuple[list[Carton], list[tuple[str, list[list[str]]]]]:
+    """Cartons and orders (order id, rows) of the BoxPacker e-commerce set."""
+    folder = data / "boxpacker"
+    cartons = []
+    with (folder / "boxes.csv").open() as handle:
+        for row in csv.reader(handle):
+            name, ow, ol, od, tare, iw, il, idp, gross = row
+            cartons.append(
+                Carton.from_mm(
+                    name,
+                    int(iw),
+                    int(il),
+                    int(idp),
+                    outer=(int(ow), int(ol), int(od)),
+                    tare_g=int(tare),
+                    max_weight_g=int(gross),
+                )
+            )
+    orders: dict[str, list[list[str]]] = {}
+    with (folder / "items.csv").open() as handle:
+        for row in csv.reader(handle):
+            orders.setdefault(row[0], []).append(row)
+    return cartons, list(orders.items())
+
+
+def items_of(rows: Sequence[Sequence[str]]) -> list[Item]:
+    """One Item per order line (the same product may appear on two lines)."""
+    return [
+        Item.from_mm(f"{sku}#{line}", int(w), int(ln), int(d), int(wt), quantity=int(q))
+        for line, (_, q, sku, w, ln, d, wt) in enumerate(rows)
+    ]
+
+
+def boxpacker_expected(data: Path) -> dict[str, int]:
+    """BoxPacker's own carton count per order (any rotation)."""
+    with (data / "boxpacker" / "expected.csv").open() as handle:
+        return {row[0]: int(row[4]) for row in csv.reader(handle)}
+
+
+# --- bounds -----------------------------------------------------------------------------
+
+
+def simple_bound(items: Sequence[Item], cartons: Sequence[Carton]) -> int:
+    """max(1, ceil(volume / largest inner volume), ceil(weight / largest net capacity))."""
+    volume = sum(math.prod(i.dims_mm) * i.quantity for i in items)
+    weight = sum(i.weight_g * i.quantity for i in items)
+    largest = max(math.prod(c.inner_mm) for c in cartons)
+    strongest = max(c.capacity_g or 0 for c in cartons)
+    return max(1, math.ceil(volume / largest), math.ceil(weight / strongest))
+
+
+def _fits(item: Item, carton: Carton) -> bool:
+    inner = carton.inner_mm
+    cap = carton.capacity_g
+    if cap is not None and item.weight_g > cap:
+        return False
+    return any(all(o[k] <= inner[k] for k in range(3)) for o in item.orientations_mm())
+
+
+def eligibility_bound(items: Sequence[Item], cartons: Sequence[Carton]) -> int:
+    """A stronger bound: units can only go into carton types they fit.
+
+    For every set S of carton types, the units that fit only types in S must fit, by volume
+    and by weight, into the cartons of S. The smallest carton counts that satisfy every
+    such condition bound the number of cartons from below.
+    """
+    kinds = range(len(cartons))
+    volume = [math.prod(c.inner_mm) for c in cartons]
+    capacity = [c.capacity_g if c.capacity_g is not None else math.inf for c in cartons]
+    units = [
+        (math.prod(i.dims_mm), i.weight_g, frozenset(k for k in kinds if _fits(i, cartons[k])))
+        for i in items
+        for _ in range(i.quantity)
+    ]
+    subsets = [
+        frozenset(s) for r in range(1, len(cartons) + 1) for s in itertools.combinations(kinds, r)
+    ]
+    need = {
+        s: (sum(u[0] for u in units if u[2] <= s), sum(u[1] for u in units if u[2] <= s))
+        for s in subsets
+    }
+    start = simple_bound(items, cartons)
+    for total in range(start, start + 60):
+        for counts in itertools.product(range(total + 1), repeat=len(cartons)):
+            if sum(counts) != total:
+                continue
+            if all(
+                need[s][0] <= sum(counts[k] * volume[k] for k in s)
+                and need[s][1] <= sum(counts[k] * capacity[k] for k in s)
+                for s in subsets
+            ):
+                return total
+    return start
+
+
+# --- peers ------------------------------------------------------------------------------
+
+
+def plan_from_boxes(
+    items: Sequence[Item],
+    boxes: Sequence[tuple[Carton, Sequence[tuple[Item, tuple[Any, ...], tuple[Any, ...]]]]],
+) -> PackingPlan:
+    """Turn a peer's output into a PackingPlan so verify() can judge it."""
+    counters: dict[str, int] = {}
+    packages = []
+    for carton, placed in boxes:
+        placements = []
+        for item, position, size in placed:
+            counters[item.sku] = counters.get(item.sku, 0) + 1
+            placements.append(
+                Placement(
+                    item,
+                    counters[item.sku],
+                    tuple(Fraction(str(v)) for v in position),  # type: ignore[arg-type]
+                    tuple(Fraction(str(v)) for v in size),  # type: ignore[arg-type]
+                )
+            )
+        packages.append(Package(carton, tuple(placements)))
+    return PackingPlan(tuple(packages), tuple(items), "cartons", catalogue=tuple(boxes_cat[0]))
+
+
+boxes_cat: list[list[Carton]] = [[]]
+
+
+def run_py3dbp(items: Sequence[Item], cartons: Sequence[Carton]) -> PackingPlan:
+    """py3dbp with every carton type available once per unit, largest bins first."""
+    from py3dbp import Bin, Packer
+    from py3dbp import Item as PyItem
+
+    packer = Packer()
+    count = sum(i.quantity for i in items)
+    by_name = {}
+    for carton in cartons:
+        for copy in range(count):
+            name = f"{carton.name}|{copy}"
+            by_name[name] = carton
+            length, width, height = (int(v) for v in carton.inner_mm)
+            packer.add_bin(Bin(name, length, width, height, int(carton.capacity_g or 10**9)))
+    lookup = {}
+    for item in items:
+        for unit in range(item.quantity):
+            name = f"{item.sku}|{unit}"
+            lookup[name] = item
+            length, width, height = (int(v) for v in item.dims_mm)
+            packer.add_item(PyItem(name, length, width, height, int(item.weight_g)))
+    packer.pack(bigger_first=True, distribute_items=True)
+    boxes = []
+    for bin_ in packer.bins:
+        if not bin_.items:
+            continue
+        placed = [(lookup[i.name], tuple(i.position), tuple(i.get_dimension())) for i in bin_.items]
+        boxes.append((by_name[bin_.name], placed))
+    return plan_from_boxes(items, boxes)
+
+
+def run_packingsolver(
+    items: Sequence[Item], cartons: Sequence[Carton], time_limit: float
+) -> PackingPlan | None:
+    """packingsolver3d (PackingSolver's box solver) as variable-sized bin packing."""
+    import packingsolver3d as ps
+
+    count = sum(i.quantity for i in items)
+    bin_types = tuple(
+        ps.BinType(
+            x=int(c.inner_mm[0]),
+            y=int(c.inner_mm[1]),
+            z=int(c.inner_mm[2]),
+            cost=1.0,
+            copies=count,
+            maximum_weight=float(c.capacity_g) if c.capacity_g is not None else None,
+        )
+        for c in cartons
+    )
+    item_types = tuple(
+        ps.ItemType(
+            x=int(i.dims_mm[0]),
+            y=int(i.dims_mm[1]),
+            z=int(i.dims_mm[2]),
+            weight=float(i.weight_g),
+            copies=i.quantity,
+            rotations=ps.ALL_ROTATIONS,
+        )
+        for i in items
+    )
+    instance = ps.Instance(
+        bin_types=bin_types,
+        item_types=item_types,
+        objective=ps.Objective.VARIABLE_SIZED_BIN_PACKING,
+    )
+    result = ps.box.solve(
+        instance,
+        time_limit=time_limit,
+        stop_when_unimproved_for=min(0.2, time_limit),
+        stop_when_unimproved_after=min(0.5, time_limit),
+    )
+    boxes = []
+    for packed in result.bins:
+        placed = [
+            (items[p.item_type_id], (p.x, p.y, p.z), (p.lx, p.ly, p.lz)) for p in packed.placements
+        ]
+        for _ in range(packed.copies):
+            boxes.append((cartons[packed.bin_type_id], placed))
+    return plan_from_boxes(items, boxes)
+
+
+# --- measuring --------------------------------------------------------------------------
+
+
+def percentile(values: Sequence[float], share: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    index = min(len(ordered) - 1, max(0, math.ceil(share * len(ordered)) - 1))
+    return ordered[index]
+
+
+def timing(values: Sequence[float]) -> dict[str, float]:
+    return {
+        "p50_ms": round(percentile(values, 0.50) * 1000, 2),
+        "p95_ms": round(percentile(values, 0.95) * 1000, 2),
+        "p99_ms": round(percentile(values, 0.99) * 1000, 2),
+        "max_ms": round(max(values) * 1000, 2) if values else float("nan"),
+        "total_s": round(sum(values), 1),
+    }
+
+
+def billable_total(plan: PackingPlan, rule: carriers.DimWeightRule) -> Fraction:
+    return sum(
+        (rule.billable_weight_exact(p.carton.outer_mm, p.actual_weight_g) for p in plan.packages),
+        Fraction(0),
+    )
+
+
+def bench_boxpacker(args: argparse.Namespace, peers: list[str]) -> dict[str, Any]:
+    cartons, orders = load_boxpacker(args.data)
+    boxes_cat[0] = cartons
+    if args.limit:
+        orders = orders[: args.limit]
+    expected = boxpacker_expected(args.data)
+    rows: dict[str, dict[str, Any]] = {}
+    simple = eligible = 0
+    per_order_items = [(oid, items_of(lines)) for oid, lines in orders]
+    bounds = {}
+    for oid, items in per_order_items:
+        bounds[oid] = (simple_bound(items, cartons), eligibility_bound(items, cartons))
+        simple += bounds[oid][0]
+        eligible += bounds[oid][1]
+
+    def measure(name: str, solver: Callable[[list[Item]], PackingPlan | None]) -> None:
+        times, count, invalid, at_simple, at_eligible = [], 0, 0, 0, 0
+        failed = 0
+        ups = dhl = Fraction(0)
+        for oid, items in per_order_items:
+            start = time.perf_counter()
+            try:
+                plan = solver(items)
+            except Exception as error:  # a peer crashing counts as an invalid plan
+                print(f"  {name} failed on {oid}: {type(error).__name__}: {error}", file=sys.stderr)
+                plan = None
+            times.append(time.perf_counter() - start)
+            if plan is None or violations(plan):
+                invalid += 1
+                if plan is None:
+                    failed += 1
+                    continue
+            cartons_used = len(plan.packages)
+            count += cartons_used
+            at_simple += cartons_used == bounds[oid][0]
+            at_eligible += cartons_used == bounds[oid][1]
+            ups += billable_total(plan, carriers.UPS_DAILY)
+            dhl += billable_total(plan, carriers.DHL_EXPRESS)
+        rows[name] = {
+            "cartons": count,
+            "invalid_plans": invalid,
+            "no_plan": failed,
+            "orders_at_simple_bound": at_simple,
+            "orders_at_eligibility_bound": at_eligible,
+            "ups_daily_billable_lb": float(ups),
+            "dhl_express_billable_kg": float(dhl),
+            **timing(times),
+        }
+        print(f"  {name}: {rows[name]}", file=sys.stderr)
+
+    measure(
+        "ordercycle (objective=cartons)", lambda items: pack(items, cartons, objective="cartons")
+    )
+    if "py3dbp" in peers:
+        measure("py3dbp 1.1.2", lambda items: run_py3dbp(items, cartons))
+    if "packingsolver3d" in peers:
+        measure(
+            f"packingsolver3d 0.0.5 (box, {args.ps_time_limit:g} s)",
+            lambda items: run_packingsolver(items, cartons, args.ps_time_limit),
+        )
+
+    # Billable weight runs: ordercycle optimising billable weight for each carrier.
+    billable: dict[str, Any] = {}
+    for label, rule in (("UPS_DAILY", carriers.UPS_DAILY), ("DHL_EXPRESS", carriers.DHL_EXPRESS)):
+        times, total, bound, invalid, at_bound, count = [], Fraction(0), Fraction(0), 0, 0, 0
+        for _, items in per_order_items:
+            start = time.perf_counter()
+            plan = pack(items, cartons, rule)
+            times.append(time.perf_counter() - start)
+            invalid += bool(violations(plan))
+            value = billable_total(plan, rule)
+            lower = Fraction(plan.lower_bound.magnitude)
+            total += value
+            bound += lower
+            at_bound += value == lower
+            count += len(plan.packages)
+        billable[label] = {
+            "billable": float(total),
+            "unit": rule.weight_unit,
+            "lower_bound": float(bound),
+            "orders_at_bound": at_bound,
+            "invalid_plans": invalid,
+            "cartons": count,
+            **timing(times),
+        }
+        print(f"  billable {label}: {billable[label]}", file=sys.stderr)
+    boxpacker = sum(expected[oid] for oid, _ in orders)
+    return {
+        "orders": len(orders),
+        "units": sum(i.quantity for _, items in per_order_items for i in items),
+        "simple_bound": simple,
+        "eligibility_bound": eligible,
+        "boxpacker_reported_cartons": boxpacker,
+        "runs": rows,
+        "billable": billable,
+    }
+
+
+def load_mpv(data: Path) -> Any:
+    spec = importlib.util.spec_from_file_location("mpv", data / "mpv.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def bench_mpv(args: argparse.Namespace) -> dict[str, Any]:
+    mpv = load_mpv(args.data)
+    classes = (1, 4, 5, 6, 7, 8)
+    sizes = (50, 100, 150, 200)
+    total = bound = invalid = 0
+    times = []
+    cells: dict[str, dict[str, int]] = {}
+    for cls in classes:
+        for n in sizes:
+            used = lower = 0
+            for v in range(1, args.mpv_instances + 1):
+                side, boxes = mpv.instance(cls, n, v)
+                items = [
+                    Item.from_mm(f"B{k}", w, h, d, 1, rotation=Rotation.FIXED)
+                    for k, (w, h, d) in enumerate(boxes)
+                ]
+                carton = Carton.from_mm("BIN", side, side, side)
+                start = time.perf_counter()
+                plan = pack(items, [carton], objective="cartons", effort=args.mpv_effort)
+                times.append(time.perf_counter() - start)
+                invalid += bool(violations(plan))
+                used += len(plan.packages)
+                lower += mpv.lower_bound(boxes, side, side, side)
+            cells[f"{cls}/{n}"] = {"bins": used, "lower_bound": lower}
+            total += used
+            bound += lower
+            print(f"  MPV class {cls} n={n}: {used} bins (bound {lower})", file=sys.stderr)
+    return {
+        "instances": len(times),
+        "bins": total,
+        "lower_bound": bound,
+        "invalid_plans": invalid,
+        "cells": cells,
+        **timing(times),
+    }
+
+
+def markdown(result: dict[str, Any]) -> str:
+    lines = []
+    bp = result.get("boxpacker")
+    if bp:
+        lines += [
+            f"BoxPacker e-commerce orders: {bp['orders']} orders, {bp['units']} units;"
+            f" simple bound {bp['simple_bound']} cartons, eligibility bound"
+            f" {bp['eligibility_bound']}; BoxPacker reports {bp['boxpacker_reported_cartons']}.",
+            "",
+            "| packer | cartons | invalid plans | at simple bound | at eligibility bound |"
+            " UPS daily billable (lb) | DHL billable (kg) | p50 ms | p95 ms | p99 ms |",
+            "|---|---|---|---|---|---|---|---|---|---|",
+        ]
+        for name, row in bp["runs"].items():
+            lines.append(
+                f"| {name} | {row['cartons']} | {row['invalid_plans']} |"
+                f" {row['orders_at_simple_bound']} | {row['orders_at_eligibility_bound']} |"
+                f" {row['ups_daily_billable_lb']:.0f} | {row['dhl_express_billable_kg']:.1f} |"
+                f" {row['p50_ms']} | {row['p95_ms']} | {row['p99_ms']} |"
+            )
+        lines += [
+            "",
+            "| ordercycle, objective = billable weight | billable | lower bound | orders at bound |"
+            " cartons | invalid | p50 ms | p95 ms | p99 ms |",
+            "|---|---|---|---|---|---|---|---|---|",
+        ]
+        for label, row in bp["billable"].items():
+            lines.append(
+                f"| {label} | {row['billable']:.1f} {row['unit']} | {row['lower_bound']:.1f}"
+                f" {row['unit']} | {row['orders_at_bound']} | {row['cartons']} |"
+                f" {row['invalid_plans']} | {row['p50_ms']} | {row['p95_ms']} | {row['p99_ms']} |"
+            )
+    mpv = result.get("mpv")
+    if mpv:
+        lines += [
+            "",
+            f"MPV 3D bin packing ({mpv['instances']} instances, no rotation): {mpv['bins']} bins,"
+            f" lower bound {mpv['lower_bound']}, invalid {mpv['invalid_plans']},"
+            f" p50 {mpv['p50_ms']} ms, max {mpv['max_ms']} ms per instance.",
+        ]
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--limit", type=int, default=0, help="only the first N orders")
+    parser.add_argument("--no-peers", action="store_true")
+    parser.add_argument("--ps-time-limit", type=float, default=1.0)
+    parser.add_argument("--no-mpv", action="store_true")
+    parser.add_argument("--mpv-instances", type=int, default=10)
+    parser.add_argument("--mpv-effort", type=int, default=2)
+    parser.add_argument("--output", type=Path, default=RESULTS)
+    args = parser.parse_args(argv)
+    peers = []
+    if not args.no_peers:
+        for module in ("py3dbp", "packingsolver3d"):
+            if importlib.util.find_spec(module) is not None:
+                peers.append(module)
+            else:
+                print(f"  {module} is not installed; skipped", file=sys.stderr)
+    result: dict[str, Any] = {
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "limit": args.limit or None,
+    }
+    result["boxpacker"] = bench_boxpacker(args, peers)
+    if not args.no_mpv:
+        result["mpv"] = bench_mpv(args)
+    table = markdown(result)
+    print(table)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(result, indent=2, sort_keys=True) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
