@@ -171,6 +171,13 @@ class DeskMachine(RuleBasedStateMachine):
             assert sum(p.allocated for p in positions) == sum(
                 line.ledger.allocated for line in lines
             )
+            waiting = {
+                order.id
+                for order in orders
+                for line in order.lines
+                if line.sku == sku and line.ledger.backordered and not order.is_final
+            }
+            assert set(self.desk.backlog(sku)) == waiting
 
     @invariant()
     def money_adds_up_exactly(self) -> None:

@@ -22,8 +22,9 @@ from ordercycle.model.order_events import OrderReturnReceived
 from ordercycle.model.order_policies import ReturnCondition
 from ordercycle.money import Money
 from ordercycle.service._billing import settled_share
-from ordercycle.service._orders import allocate_stock
+from ordercycle.service._orders import allocate_stock, track_backorders
 from ordercycle.service._session import Session
+from ordercycle.service.records import Backlog
 
 __all__ = ["CONSUMER", "handle"]
 
@@ -45,15 +46,16 @@ def handle(s: Session, event: DomainEvent) -> list[str]:
 
 
 def _serve_backorders(s: Session, sku: str) -> list[str]:
+    backlog = s.record("backlog", sku, Backlog)
+    if backlog is None:
+        return []
     waiting = []
-    for order_id in s.order_ids():
+    for order_id in backlog.order_ids:
         order = s.order(order_id)
-        if (
-            order.state in ("confirmed", "released")
-            and not order.on_hold
-            and any(line.sku == sku and line.ledger.backordered for line in order.lines)
-        ):
+        if order.state in ("confirmed", "released") and not order.on_hold:
             waiting.append(order)
+        elif order.is_final:
+            track_backorders(s, order)
     waiting.sort(key=lambda o: (-int(o.priority), o.created_at, o.id))
     done = []
     for order in waiting:

@@ -28,6 +28,8 @@ from ordercycle.service.errors import DeskCommandError
 from ordercycle.service.records import (
     Account,
     AccountChanged,
+    Backlog,
+    BacklogChanged,
     CatalogueEntry,
     CustomerRegistered,
     ProductRegistered,
@@ -48,6 +50,7 @@ __all__ = [
     "register_product",
     "release_hold",
     "release_stock",
+    "track_backorders",
 ]
 
 
@@ -219,6 +222,25 @@ def release_hold(s: Session, c: ReleaseHold) -> CommandResult:
     )
 
 
+def track_backorders(s: Session, order: Order) -> None:
+    """Keep the order in the backlog of each product it waits for, and only there."""
+    waiting: dict[str, bool] = {}
+    for line in order.lines:
+        waiting[str(line.sku)] = waiting.get(str(line.sku), False) or (
+            line.ledger.backordered > 0 and not order.is_final
+        )
+    for sku, wants in sorted(waiting.items()):
+        backlog = s.record("backlog", sku, Backlog) or Backlog(sku=sku)
+        listed = order.id in backlog.order_ids
+        if wants and not listed:
+            after = Backlog(sku=sku, order_ids=(*backlog.order_ids, order.id))
+        elif listed and not wants:
+            after = Backlog(sku=sku, order_ids=tuple(i for i in backlog.order_ids if i != order.id))
+        else:
+            continue
+        s.put("backlog", sku, BacklogChanged, after, f"{order.id} {'waits' if wants else 'served'}")
+
+
 def allocate_stock(s: Session, order: Order) -> tuple[Order, AllocationPlan | None]:
     """Plan and apply an allocation for the open and backordered units of ``order``.
 
@@ -249,6 +271,7 @@ def allocate_stock(s: Session, order: Order) -> tuple[Order, AllocationPlan | No
         if line_plan.backordered and still_open:
             waiting = min(still_open, line_plan.backordered)
             order = s.save_order(order.backorder(line_plan.line_id, waiting, at=s.now))
+    track_backorders(s, order)
     return order, plan
 
 
@@ -308,6 +331,7 @@ def cancel_order(s: Session, c: CancelOrder) -> CommandResult:
     order, events = order.cancel(at=s.now, reason=c.reason)
     s.save_order((order, events))
     update_account(s, order.customer_id, f"canceled {order.id}", drop_orders=(order.id,))
+    track_backorders(s, order)
     released = 0
     for event in events:
         for item in getattr(event, "releases", ()):

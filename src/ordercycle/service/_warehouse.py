@@ -9,7 +9,7 @@ import attrs
 from ordercycle.errors import InvalidQuantityError, ValidationError
 from ordercycle.packing import Item, pack
 from ordercycle.picking import route
-from ordercycle.service._orders import allocations, product
+from ordercycle.service._orders import allocations, product, track_backorders
 from ordercycle.service._session import Session
 from ordercycle.service.commands import (
     ConfirmPicks,
@@ -193,7 +193,8 @@ def confirm_picks(s: Session, c: ConfirmPicks) -> CommandResult:
             ledger.deallocate(line.reference, line.sku, line.bin, missing, at=s.now)
             ledger.mark_unavailable(line.sku, line.bin, missing, reason="quality_hold", at=s.now)
             order = s.save_order(order.deallocate(line.line_id, missing, at=s.now))
-            s.save_order(order.backorder(line.line_id, missing, at=s.now))
+            order = s.save_order(order.backorder(line.line_id, missing, at=s.now))
+            track_backorders(s, order)
         confirmed.append(attrs.evolve(line, picked=picked))
         picked_total += picked
         short_total += missing

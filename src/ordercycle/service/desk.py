@@ -68,7 +68,7 @@ from ordercycle.service.commands import (
     command_payload,
     parse_command,
 )
-from ordercycle.service.records import Account, CatalogueEntry, Payment, PickList, Shipment
+from ordercycle.service.records import Account, Backlog, CatalogueEntry, Payment, PickList, Shipment
 from ordercycle.service.results import CommandResult
 from ordercycle.service.settings import DeskSettings
 from ordercycle.storage.errors import InvalidCheckpointError
@@ -644,6 +644,11 @@ class OrderDesk:
             lambda s: s.stock([sku]).available(sku, warehouse=warehouse, at=s.now)
         )
         return found
+
+    def backlog(self, sku: str) -> tuple[str, ...]:
+        """The orders waiting with backordered units of ``sku``, in the order they started."""
+        found: Backlog | None = self._read(lambda s: s.record("backlog", sku, Backlog))
+        return () if found is None else found.order_ids
 
     def stock(self, sku: str) -> list[StockPosition]:
         """Every bucket of ``sku`` now, sorted by bin."""

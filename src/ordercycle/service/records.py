@@ -22,6 +22,8 @@ from ordercycle.money import Money
 __all__ = [
     "Account",
     "AccountChanged",
+    "Backlog",
+    "BacklogChanged",
     "CatalogueEntry",
     "CustomerRegistered",
     "DeskEvent",
@@ -257,6 +259,14 @@ class Account:
 
 
 @attrs.frozen(kw_only=True)
+class Backlog:
+    """The orders waiting with backordered units of one product (served on receipt)."""
+
+    sku: str
+    order_ids: tuple[str, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
 class OpenPickLists:
     """The pick lists of one warehouse whose picks are not confirmed yet."""
 
@@ -320,6 +330,14 @@ class AccountChanged(DeskEvent):
 
     event_type = "DeskAccountChanged"
     state: Account
+
+
+@attrs.frozen(kw_only=True)
+class BacklogChanged(DeskEvent):
+    """An order started or stopped waiting for a product."""
+
+    event_type = "DeskBacklogChanged"
+    state: Backlog
 
 
 @attrs.frozen(kw_only=True)

@@ -40,7 +40,9 @@ def test_a_receipt_allocates_waiting_backorders_oldest_first(
         desk.allocate(order_id)
     assert desk.order(first).line("L1").ledger.backordered == 1
     assert desk.order(second).line("L1").ledger.backordered == 2
+    assert desk.backlog("RUG") == (first, second)
     desk.receive_stock("RUG", "WH-WEST/A8", 2)
+    assert desk.backlog("RUG") == (second,)
     assert desk.order(first).line("L1").ledger.allocated == 5
     assert desk.order(second).line("L1").ledger.allocated == 1
     assert desk.order(second).line("L1").ledger.backordered == 1
