@@ -429,6 +429,80 @@ def bench_mpv(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+BR_TYPES = {1: 3, 2: 5, 3: 8, 4: 10, 5: 12, 6: 15, 7: 20}
+
+
+def parse_thpack(path: Path) -> list[tuple[tuple[int, int, int], list[tuple[int, ...]]]]:
+    """Problems of one OR-Library thpack file: container and box types."""
+    tokens = iter(path.read_text().split())
+    problems = []
+    for _ in range(int(next(tokens))):
+        next(tokens)  # problem id
+        next(tokens)  # seed
+        container = (int(next(tokens)), int(next(tokens)), int(next(tokens)))
+        types = []
+        for _ in range(int(next(tokens))):
+            next(tokens)  # type id
+            types.append(tuple(int(next(tokens)) for _ in range(7)))
+        problems.append((container, types))
+    return problems
+
+
+def br_item(index: int, kind: Sequence[int]) -> Item:
+    """A BR box type as an Item (flags say which edges may stand vertical).
+
+    All three edges allowed: any rotation. Otherwise the first edge that may stand
+    vertical becomes the height, kept upright (conservative when two edges are allowed:
+    ``Rotation`` has no "one of these two edges up" rule).
+    """
+    d1, f1, d2, f2, d3, f3, count = kind
+    edges = [(d1, f1), (d2, f2), (d3, f3)]
+    if f1 and f2 and f3:
+        return Item.from_mm(f"T{index}", d1, d2, d3, 1, quantity=count)
+    up = next(k for k in range(3) if edges[k][1])
+    flat = [edges[k][0] for k in range(3) if k != up]
+    return Item.from_mm(
+        f"T{index}",
+        flat[0],
+        flat[1],
+        edges[up][0],
+        1,
+        quantity=count,
+        rotation=Rotation.THIS_SIDE_UP,
+    )
+
+
+def bench_br(args: argparse.Namespace) -> dict[str, Any]:
+    expected: dict[str, float] = {}
+    with (args.data / "boxpacker" / "thpack-expected.csv").open() as handle:
+        for name, share in csv.reader(handle):
+            expected[name.strip()] = float(share)
+    classes: dict[str, Any] = {}
+    times: list[float] = []
+    invalid = 0
+    for number, kinds in BR_TYPES.items():
+        problems = parse_thpack(args.data / "boxpacker" / f"thpack{number}.txt")[: args.br_limit]
+        ours, theirs = [], []
+        for position, (container, types) in enumerate(problems, start=1):
+            items = [br_item(i, kind) for i, kind in enumerate(types)]
+            carton = Carton.from_mm("CONTAINER", *container, stock=1)
+            start = time.perf_counter()
+            plan = pack(
+                items, [carton], objective="cartons", on_unpackable="report", effort=args.br_effort
+            )
+            times.append(time.perf_counter() - start)
+            invalid += bool(violations(plan))
+            ours.append(float(plan.packages[0].fill_ratio) * 100 if plan.packages else 0.0)
+            theirs.append(expected[f"Bischoff #{kinds}-{position}"])
+        classes[f"BR{number}"] = {
+            "problems": len(problems),
+            "ordercycle_fill_pct": round(sum(ours) / len(ours), 1),
+            "boxpacker_fill_pct": round(sum(theirs) / len(theirs), 1),
+        }
+        print(f"  BR{number}: {classes[f'BR{number}']}", file=sys.stderr)
+    return {"classes": classes, "invalid_plans": invalid, **timing(times)}
+
+
 def markdown(result: dict[str, Any]) -> str:
     lines = []
     bp = result.get("boxpacker")
@@ -469,6 +543,22 @@ def markdown(result: dict[str, Any]) -> str:
             f" lower bound {mpv['lower_bound']}, invalid {mpv['invalid_plans']},"
             f" p50 {mpv['p50_ms']} ms, max {mpv['max_ms']} ms per instance.",
         ]
+    br = result.get("br")
+    if br:
+        lines += [
+            "",
+            "| Bischoff-Ratcliff | problems | ordercycle fill % | BoxPacker fill % |",
+            "|---|---|---|---|",
+        ]
+        for name, row in br["classes"].items():
+            lines.append(
+                f"| {name} | {row['problems']} | {row['ordercycle_fill_pct']} |"
+                f" {row['boxpacker_fill_pct']} |"
+            )
+        lines.append(
+            f"\nBR: invalid plans {br['invalid_plans']}, p50 {br['p50_ms']} ms,"
+            f" p95 {br['p95_ms']} ms per container."
+        )
     return "\n".join(lines)
 
 
@@ -477,10 +567,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--limit", type=int, default=0, help="only the first N orders")
     parser.add_argument("--no-peers", action="store_true")
+    parser.add_argument("--no-boxpacker", action="store_true")
     parser.add_argument("--ps-time-limit", type=float, default=1.0)
     parser.add_argument("--no-mpv", action="store_true")
     parser.add_argument("--mpv-instances", type=int, default=10)
     parser.add_argument("--mpv-effort", type=int, default=2)
+    parser.add_argument("--no-br", action="store_true")
+    parser.add_argument("--br-limit", type=int, default=20, help="problems per BR class")
+    parser.add_argument("--br-effort", type=int, default=4)
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     peers = []
@@ -495,9 +589,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "machine": platform.machine(),
         "limit": args.limit or None,
     }
-    result["boxpacker"] = bench_boxpacker(args, peers)
+    if not args.no_boxpacker:
+        result["boxpacker"] = bench_boxpacker(args, peers)
     if not args.no_mpv:
         result["mpv"] = bench_mpv(args)
+    if not args.no_br:
+        result["br"] = bench_br(args)
     table = markdown(result)
     print(table)
     args.output.parent.mkdir(parents=True, exist_ok=True)

@@ -130,12 +130,13 @@ def add_keys(a: Key, b: Key) -> Key:
 class Solution:
     """A list of packages ``(spec, bin, reason)`` with its total score."""
 
-    __slots__ = ("key", "note", "packages")
+    __slots__ = ("key", "leftover", "note", "packages")
 
     def __init__(self, packages: list[tuple[Spec, Bin, str]], key: Key) -> None:
         self.packages = packages
         self.key = key
         self.note = ""
+        self.leftover: list[Block] = []
 
 
 def _volume(unit: EngineUnit) -> tuple[int, ...]:
@@ -306,8 +307,13 @@ class Solver:
         specs: Sequence[Spec],
         used: dict[int, int],
         strategy: int = 0,
+        partial: bool = False,
     ) -> Solution | None:
-        """Fill cartons one at a time, then improve; ``None`` if some block never fits."""
+        """Fill cartons one at a time, then improve; ``None`` if some block never fits.
+
+        With ``partial``, stop when no carton (left in stock) takes another block and keep
+        the blocks that are left in :attr:`Solution.leftover`.
+        """
         remaining = self.order(blocks, self.variant)
         used = dict(used)
         packages: list[tuple[Spec, Bin, str]] = []
@@ -334,7 +340,9 @@ class Solver:
                 if best is None or rank < best[0]:
                     best = (rank, spec, box)
             if best is None:
-                return None
+                if not partial:
+                    return None
+                break
             _, spec, box = best
             placed = {u.uid for u in box.units}
             remaining = [b for b in remaining if b[0].uid not in placed]
@@ -347,7 +355,31 @@ class Solver:
             )
             packages.append((spec, box, reason))
         packages = self._improve(packages, specs, used)
-        return Solution(packages, self._total(packages))
+        solution = Solution(packages, self._total(packages))
+        solution.leftover = list(remaining)
+        return solution
+
+    def partial(self, blocks: Sequence[Block], used: dict[int, int]) -> Solution:
+        """Pack as much as the cartons in stock hold; the rest goes to ``leftover``.
+
+        Tries each strategy and keeps the plan that packs the most volume (then the best
+        score).
+        """
+        best: tuple[tuple[object, ...], Solution] | None = None
+        for strategy in range(self.effort):
+            self.variant = strategy // len(STRATEGIES)
+            found = self.greedy(blocks, self.specs, used, strategy, partial=True)
+            self.variant = 0
+            if found is None:
+                continue
+            packed = sum(box.used_volume for _, box, _ in found.packages)
+            rank = (-packed, found.key, strategy)
+            if best is None or rank < best[0]:
+                best = (rank, found)
+            if not found.leftover:
+                break
+        assert best is not None
+        return best[1]
 
     def first_fit(
         self,

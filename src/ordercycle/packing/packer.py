@@ -294,6 +294,13 @@ def pack(
     if blocks:
         bound = _add(bound, solver.lower_bound(blocks))
         solution = solver.solve(blocks, used)
+        if solution is None and on_unpackable == "report":
+            # Not enough cartons in stock: pack what fits, report the rest.
+            solution = solver.partial(blocks, used)
+            report(
+                [u for b in solution.leftover for u in b],
+                "no carton left in stock takes it",
+            )
         if solution is None:
             report(
                 [u for b in blocks for u in b],

@@ -340,3 +340,17 @@ def test_duplicates_are_refused() -> None:
         pack([Item.from_mm("A", 1, 1, 1, 1), Item.from_mm("A", 2, 2, 2, 2)], CATALOGUE)
     with pytest.raises(DuplicateError, match="carton name 'S'"):
         pack([Item.from_mm("A", 1, 1, 1, 1)], [CATALOGUE[0], CATALOGUE[0]])
+
+
+def test_when_stock_runs_out_report_mode_packs_what_fits_and_reports_the_rest() -> None:
+    item = Item.from_mm("A", 100, 100, 100, 10, quantity=5)
+    carton = Carton.from_mm("C", 200, 100, 100, stock=2)
+    with pytest.raises(UnpackableItemError, match="no combination"):
+        pack([item], [carton])
+    plan = pack([item], [carton], on_unpackable="report")
+    verify(plan)
+    assert [len(p) for p in plan.packages] == [2, 2]
+    assert [(u.item.sku, u.unit, u.reason) for u in plan.unpacked] == [
+        ("A", 5, "no carton left in stock takes it")
+    ]
+    assert plan.lower_bound == 3  # the bound is for packing every unit
