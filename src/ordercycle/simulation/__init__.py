@@ -17,7 +17,12 @@ from __future__ import annotations
 from ordercycle.simulation._seeds import derive_seed
 from ordercycle.simulation.conservation import check_conservation
 from ordercycle.simulation.engine import STAGES, Simulation, simulate
-from ordercycle.simulation.errors import ConservationError, ScenarioError, UnknownKpiError
+from ordercycle.simulation.errors import (
+    ConservationError,
+    ScenarioError,
+    SimulationStateError,
+    UnknownKpiError,
+)
 from ordercycle.simulation.events import EVENT_KINDS, SimEvent
 from ordercycle.simulation.experiments import (
     Comparison,
@@ -60,6 +65,7 @@ __all__ = [
     "SimEvent",
     "Simulation",
     "SimulationResult",
+    "SimulationStateError",
     "SkuSpec",
     "UnknownKpiError",
     "WarehouseSpec",

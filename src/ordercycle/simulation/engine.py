@@ -38,7 +38,9 @@ from ordercycle.money import Money
 from ordercycle.service import DeskCommandError, OrderDesk
 from ordercycle.simulation._seeds import derive_seed
 from ordercycle.simulation._world import World, build_world
+from ordercycle.simulation.errors import SimulationStateError
 from ordercycle.simulation.events import SimEvent
+from ordercycle.simulation.results import SimulationResult
 from ordercycle.simulation.scenario import CustomerSegment, Scenario
 
 __all__ = ["STAGES", "Simulation", "simulate"]
@@ -110,6 +112,7 @@ class Simulation:
         for customer, segment in self.world.customers:
             self._customers[segment].append(str(customer.id))
         self.horizon = float((scenario.days + scenario.drain_days) * 24)
+        self.started = False
         self.finished = False
 
     # --- helpers ---------------------------------------------------------------------------
@@ -478,27 +481,50 @@ class Simulation:
                         item.sku, self.world.bins[(item.sku, warehouse.id)], item.initial_stock
                     )
 
-    def run(self) -> Any:
-        """Run to the horizon and return a :class:`~ordercycle.simulation.SimulationResult`."""
-        from ordercycle.simulation.results import SimulationResult
+    @property
+    def now(self) -> float:
+        """Simulated hours since the start."""
+        return float(self.env.now)
 
+    def advance(self, until: float) -> None:
+        """Run the simulation up to ``until`` hours (at most the horizon); may be repeated.
+
+        Raises:
+            SimulationStateError: The run is finished, or ``until`` is before :attr:`now`.
+        """
         if self.finished:
-            raise RuntimeError("This Simulation has already run; make a new one.")
+            raise SimulationStateError("advance", "the run has finished; make a new Simulation")
+        if until < self.now:
+            raise SimulationStateError(
+                "advance", f"{until} hours is before the simulated now ({self.now} hours)"
+            )
         began = time.perf_counter()
-        self._setup()
-        self.env.process(self._arrivals())
-        self.env.process(self._waves())
-        self.env.process(self._replenishment())
-        self.env.run(until=self.horizon)
+        before = sum(v for k, v in self.timings.items() if k != "engine")
+        if not self.started:
+            self.started = True
+            self._setup()
+            self.env.process(self._arrivals())
+            self.env.process(self._waves())
+            self.env.process(self._replenishment())
+        self.env.run(until=min(until, self.horizon))
+        self._sync()
+        spent = time.perf_counter() - began
+        desk = sum(v for k, v in self.timings.items() if k != "engine") - before
+        self.timings["engine"] += spent - desk
+
+    def run(self) -> SimulationResult:
+        """Run to the horizon and return the :class:`SimulationResult`.
+
+        Raises:
+            SimulationStateError: The run has finished already.
+        """
+        self.advance(self.horizon)
         self.finished = True
-        self.clock.advance(self.start + timedelta(hours=self.horizon) - self.clock.now())
-        total = time.perf_counter() - began
-        self.timings["engine"] = total - sum(v for k, v in self.timings.items() if k != "engine")
         return SimulationResult.from_simulation(self)
 
 
-def simulate(scenario: Scenario) -> Any:
-    """Run ``scenario`` once and return its :class:`~ordercycle.simulation.SimulationResult`."""
+def simulate(scenario: Scenario) -> SimulationResult:
+    """Run ``scenario`` once and return its :class:`SimulationResult`."""
     return Simulation(scenario).run()
 
 

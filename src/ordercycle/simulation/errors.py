@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ordercycle.errors import ConfigurationError, NotFoundError, OrderCycleError
 
-__all__ = ["ConservationError", "ScenarioError", "UnknownKpiError"]
+__all__ = ["ConservationError", "ScenarioError", "SimulationStateError", "UnknownKpiError"]
 
 
 class ScenarioError(ConfigurationError):
@@ -35,3 +35,17 @@ class UnknownKpiError(NotFoundError):
 
     def __init__(self, name: str, known: list[str]) -> None:
         super().__init__("KPI", name, known=known)
+
+
+class SimulationStateError(OrderCycleError, RuntimeError):
+    """A :class:`~ordercycle.simulation.Simulation` cannot do that now.
+
+    Attributes:
+        action: What was asked (``"advance"``).
+        reason: Why it cannot be done.
+    """
+
+    def __init__(self, action: str, reason: str) -> None:
+        super().__init__(f"Cannot {action} the simulation: {reason}.")
+        self.action = action
+        self.reason = reason
