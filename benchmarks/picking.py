@@ -8,11 +8,14 @@ list). OR-Tools routing
 (guided local search with a small time limit, on the same aisle-graph distance matrix) is
 a reference column on a documented subset of the lists. A second table compares the
 multi-block local search with exact Held–Karp on pick lists of at most 12 stops, and a third
-one compares FCFS, seed and Clarke–Wright savings batching on 100 orders of 5–25 lines
-(one unit each, distinct bins) for several picker capacities.
+one compares FCFS, seed and Clarke–Wright savings batching, and seed and savings followed
+by the relocate/swap improvement phase (``seed+ls``, ``savings+ls``), on 100 orders of
+5–25 lines (one unit each, distinct bins) for several picker capacities. The multi-block
+table also compares the multi-block S-shape and largest gap heuristics with Held–Karp.
 
-Run ``python benchmarks/picking.py`` (``--lists 50`` for a quick run). It prints markdown
-tables and writes ``benchmarks/results/picking.json``.
+Run ``python benchmarks/picking.py`` (``--lists 50`` for a quick run; ``--parts
+multi,batching`` reruns only those tables and keeps the others from the results file). It
+prints markdown tables and writes ``benchmarks/results/picking.json``.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from typing import Any
 from ordercycle.picking import (
     BATCHING_METHODS,
     METHODS,
+    MULTI_BLOCK_METHODS,
     Bin,
     PickerCapacity,
     PickLine,
@@ -45,6 +49,8 @@ from ordercycle.picking._grid import grid_of
 SIZES = (5, 10, 15, 30, 45, 60, 75)
 MULTI_SIZES = (6, 9, 12)
 CAPACITIES = (30, 45, 60, 75)
+MULTI_HEURISTICS = tuple(m for m in MULTI_BLOCK_METHODS if m != "optimal")
+PARTS = ("single", "multi", "batching")
 SEED = 20_260_526
 RESULTS = Path(__file__).parent / "results" / "picking.json"
 
@@ -141,13 +147,14 @@ def single_block(lists: int, ortools_lists: int, ortools_ms: int) -> list[dict[s
 
 
 def multi_block(lists: int) -> list[dict[str, Any]]:
-    """Local search (the >12-stop method) against Held–Karp where Held–Karp is feasible."""
+    """Local search (the >12-stop method) and the multi-block heuristics against Held–Karp."""
     layout = WarehouseLayout.multi_block()
     grid = grid_of(layout)
     rows = []
     for size in MULTI_SIZES:
         exact_total = search_total = 0
         worst = 0.0
+        heuristic_total = dict.fromkeys(MULTI_HEURISTICS, Fraction(0))
         for picks in pick_lists(layout, size, lists, SEED + 1):
             nodes = [grid.ipoint(layout.depots[0]), *sorted({grid.ipoint(p) for p in picks})]
             nodes.append(nodes[0])
@@ -158,22 +165,31 @@ def multi_block(lists: int) -> list[dict[str, Any]]:
             exact_total += exact
             search_total += search
             worst = max(worst, (search / exact - 1) * 100)
-        rows.append(
-            {
-                "stops": size,
-                "lists": lists,
-                "mean_exact": exact_total / lists / grid.scale,
-                "mean_local_search": search_total / lists / grid.scale,
-                "gap_percent": (search_total / exact_total - 1) * 100,
-                "worst_gap_percent": worst,
+            for method in MULTI_HEURISTICS:
+                found = route(layout, picks, method).check().length
+                heuristic_total[method] += found
+                assert found * grid.scale >= exact
+        row: dict[str, Any] = {
+            "stops": size,
+            "lists": lists,
+            "mean_exact": exact_total / lists / grid.scale,
+            "mean_local_search": search_total / lists / grid.scale,
+            "gap_percent": (search_total / exact_total - 1) * 100,
+            "worst_gap_percent": worst,
+        }
+        for method in MULTI_HEURISTICS:
+            total = heuristic_total[method] * grid.scale
+            row[method] = {
+                "mean_length": float(heuristic_total[method] / lists),
+                "gap_percent": float((total / exact_total - 1) * 100),
             }
-        )
+        rows.append(row)
         print(f"  multi block, {size} stops done", file=sys.stderr)
     return rows
 
 
 def batching(instances: int) -> list[dict[str, Any]]:
-    """FCFS, seed and savings batching on 100 orders of 5-25 single-unit lines."""
+    """Every batching method on 100 orders of 5-25 single-unit lines (distinct bins)."""
     layout = WarehouseLayout.henn_waescher()
     bins = layout.bins()
     rows = []
@@ -207,6 +223,7 @@ def batching(instances: int) -> list[dict[str, Any]]:
                 "batches": batches[method] / instances,
                 "vs_fcfs_percent": float((totals[method] / totals["fcfs"] - 1) * 100),
                 "seconds_p50": statistics.median(seconds[method]),
+                "seconds_max": max(seconds[method]),
             }
         rows.append(row)
         print(f"  batching, capacity {capacity_items} done", file=sys.stderr)
@@ -235,30 +252,43 @@ def markdown(
             cells.append("not run")
         cells += [f"{row['optimal_ms']['p50']:.3f}", f"{row['optimal_ms']['p95']:.3f}"]
         lines.append("| " + " | ".join(cells) + " |")
-    lines += [
-        "",
-        "| stops (3-block) | lists | Held–Karp mean | local search mean | gap | worst gap |",
-        "|---|---|---|---|---|---|",
-    ]
+    heads = ["stops (3-block)", "lists", "Held–Karp mean", "local search", "worst gap"]
+    heads += [f"{method} (gap)" for method in MULTI_HEURISTICS]
+    lines += ["", "| " + " | ".join(heads) + " |", "|" + "---|" * len(heads)]
     for row in multi:
-        lines.append(
-            f"| {row['stops']} | {row['lists']} | {row['mean_exact']:.2f} |"
-            f" {row['mean_local_search']:.2f} | {row['gap_percent']:.2f} % |"
-            f" {row['worst_gap_percent']:.2f} % |"
-        )
+        cells = [
+            str(row["stops"]),
+            str(row["lists"]),
+            f"{row['mean_exact']:.2f}",
+            f"{row['mean_local_search']:.2f} (+{row['gap_percent']:.2f} %)",
+            f"{row['worst_gap_percent']:.2f} %",
+        ]
+        for method in MULTI_HEURISTICS:
+            entry = row.get(method)
+            cells.append(
+                f"{entry['mean_length']:.2f} (+{entry['gap_percent']:.1f} %)"
+                if entry
+                else "not run"
+            )
+        lines.append("| " + " | ".join(cells) + " |")
+    methods = [m for m in BATCHING_METHODS if m in batched[0]] if batched else []
+    heads = ["capacity (items)", *methods]
     lines += [
         "",
-        "| capacity (items) | FCFS length (batches) | seed | savings | seed s | savings s |",
-        "|---|---|---|---|---|---|",
+        "Batching: mean total length per instance (vs FCFS), mean batches, median seconds.",
+        "",
+        "| " + " | ".join(heads) + " |",
+        "|" + "---|" * len(heads),
     ]
     for row in batched:
-        fcfs, seed, savings = row["fcfs"], row["seed"], row["savings"]
-        lines.append(
-            f"| {row['capacity_items']} | {fcfs['total_length']:.0f} ({fcfs['batches']:.1f}) |"
-            f" {seed['total_length']:.0f} ({seed['vs_fcfs_percent']:+.1f} %) |"
-            f" {savings['total_length']:.0f} ({savings['vs_fcfs_percent']:+.1f} %) |"
-            f" {seed['seconds_p50']:.2f} | {savings['seconds_p50']:.2f} |"
-        )
+        cells = [str(row["capacity_items"])]
+        for method in methods:
+            entry = row[method]
+            cells.append(
+                f"{entry['total_length']:.0f} ({entry['vs_fcfs_percent']:+.1f} %),"
+                f" {entry['batches']:.1f}, {entry['seconds_p50']:.2f}"
+            )
+        lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
@@ -272,20 +302,47 @@ def main(argv: list[str] | None = None) -> int:
         "--batch-instances", type=int, default=10, help="batching instances of 100 orders"
     )
     parser.add_argument("--output", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--parts",
+        default=",".join(PARTS),
+        help="comma-separated parts to run (single, multi, batching); the others are kept"
+        " from the existing output file",
+    )
     args = parser.parse_args(argv)
-    single = single_block(args.lists, min(args.ortools_lists, args.lists), args.ortools_ms)
-    multi = multi_block(min(args.multi_lists, args.lists))
-    batched = batching(min(args.batch_instances, args.lists))
+    parts = args.parts.split(",")
+    previous: dict[str, Any] = {}
+    if set(parts) != set(PARTS) and args.output.exists():
+        previous = json.loads(args.output.read_text())
+    rerun = previous.get("parts_run_last", {})
+    if "single" in parts:
+        single = single_block(args.lists, min(args.ortools_lists, args.lists), args.ortools_ms)
+    else:
+        single = previous.get("single_block", [])
+    multi = (
+        multi_block(min(args.multi_lists, args.lists))
+        if "multi" in parts
+        else previous.get("multi_block", [])
+    )
+    batched = (
+        batching(min(args.batch_instances, args.lists))
+        if "batching" in parts
+        else previous.get("batching", [])
+    )
     table = markdown(single, multi, batched)
     print(table)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     payload = {
+        "parts_run_last": {**rerun, **{part: vars(args) | {"output": None} for part in parts}},
         "benchmark": "picking",
         "layout": "Henn–Wäscher (10 aisles x 45 cells per side, depot front-left)",
         "storage": "random: each list is distinct bins drawn uniformly",
         "seed": SEED,
-        "lists_per_size": args.lists,
-        "ortools": {"lists_per_size": args.ortools_lists, "time_limit_ms": args.ortools_ms},
+        "lists_per_size": args.lists if "single" in parts else previous.get("lists_per_size"),
+        "ortools": (
+            {"lists_per_size": args.ortools_lists, "time_limit_ms": args.ortools_ms}
+            if "single" in parts
+            else previous.get("ortools")
+        ),
         "python": platform.python_version(),
         "machine": platform.machine(),
         "single_block": single,
