@@ -173,7 +173,7 @@ def run(kind: str, workers: int, orders: int, folder: Path) -> dict[str, Any]:
         seconds = time.perf_counter() - began
         return _row(kind, 1, orders, seconds, retries[0], _check(desk, orders))
     where = (
-        str(folder / f"bench-{workers}.db")
+        str(folder / f"bench-{workers}-{uuid.uuid4().hex[:8]}.db")
         if kind == "sqlite"
         else f"bench_{uuid.uuid4().hex[:12]}"
     )
