@@ -506,7 +506,9 @@ class Simulation:
             self.env.process(self._arrivals())
             self.env.process(self._waves())
             self.env.process(self._replenishment())
-        self.env.run(until=min(until, self.horizon))
+        target = min(until, self.horizon)
+        if target > self.now:
+            self.env.run(until=target)
         self._sync()
         spent = time.perf_counter() - began
         desk = sum(v for k, v in self.timings.items() if k != "engine") - before

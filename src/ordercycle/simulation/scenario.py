@@ -26,6 +26,7 @@ from typing import Any
 
 import attrs
 
+from ordercycle.errors import ParseError
 from ordercycle.simulation.errors import ScenarioError
 
 __all__ = [
@@ -340,13 +341,26 @@ class Scenario:
     def from_toml(cls, source: str | PathLike[str]) -> Scenario:
         """Load a scenario from a TOML file path or TOML text (``[[catalogue]]`` tables...).
 
-        Fields that are not given keep their defaults.
+        A :class:`~pathlib.Path`, or a one-line string ending in ``.toml``, is read as a
+        file; anything else is TOML text. Fields that are not given keep their defaults.
+
+        Raises:
+            OSError: The file cannot be read.
+            ParseError: The text is not TOML.
+            ScenarioError: A field is invalid; ``field`` names it.
         """
         text = str(source)
-        path = Path(text)
-        if "\n" not in text and "=" not in text and path.exists():
-            text = path.read_text(encoding="utf-8")
-        return cls.from_dict(tomllib.loads(text))
+        if isinstance(source, PathLike) or ("\n" not in text and text.endswith(".toml")):
+            text = Path(text).read_text(encoding="utf-8")
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as error:
+            raise ParseError(
+                f"Cannot read the scenario: the text is not TOML ({error}).",
+                text=text,
+                accepted=["TOML such as 'seed = 7'"],
+            ) from None
+        return cls.from_dict(data)
 
 
 def _scenario_error(error: BaseException | None) -> ScenarioError | None:

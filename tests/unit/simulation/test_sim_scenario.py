@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ordercycle.errors import ConfigurationError, SerializationError, ValidationError
+from ordercycle.errors import ConfigurationError, ParseError, SerializationError, ValidationError
 from ordercycle.simulation import (
     CarrierSpec,
     CustomerSegment,
@@ -190,3 +190,13 @@ def test_any_valid_scenario_round_trips_through_a_dict(
     )
     assert Scenario.from_dict(scenario.to_dict()) == scenario
     assert attrs.evolve(scenario) == scenario
+
+
+def test_from_toml_refuses_text_that_is_not_toml_and_missing_files(tmp_path: Path) -> None:
+    with pytest.raises(ParseError, match="not TOML") as caught:
+        Scenario.from_toml("seed = = 3\n")
+    assert caught.value.text == "seed = = 3\n"
+    with pytest.raises(FileNotFoundError):
+        Scenario.from_toml(str(tmp_path / "missing.toml"))
+    with pytest.raises(FileNotFoundError):
+        Scenario.from_toml(tmp_path / "missing.toml")
