@@ -4,11 +4,12 @@
 pick points (validated once), its load in the measures the capacity limits, and a memo of
 the exact ``optimal`` route length (scaled integers) of every set of orders evaluated.
 
-:func:`improve` is the improvement phase of Henn, Schmid and Wäscher (2010, "Metaheuristics
-for the order batching problem in manual order picking systems"): starting from any
-feasible batching it applies the best *relocate* (move one order to another batch) and
-*swap* (exchange two orders of two batches) moves that fit the capacity and shorten the
-total optimal route length, until a full pass finds none or ``passes`` passes are done.
+:func:`improve` is the improvement phase of Henn, Koch, Doerner, Strauss and Wäscher
+(2010, "Metaheuristics for the order batching problem in manual order picking systems"):
+starting from any feasible batching it applies the best *relocate* (move one order to
+another batch) and *swap* (exchange two orders of two batches) moves that fit the capacity
+and shorten the total optimal route length, until a full pass finds none or ``passes``
+passes are done.
 Every scan runs in a fixed order and ties keep the earliest move, so the result is
 deterministic.
 """

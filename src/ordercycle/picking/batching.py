@@ -10,12 +10,12 @@ one batch:
 * ``savings``: Clarke and Wright. For every pair of orders the *saving* is the route length
   of each alone minus the route length of the two together; pairs are taken in order of
   decreasing saving and their batches merged whenever the merged batch fits.
-
 * ``seed+ls`` and ``savings+ls``: the seed or savings batches, then an improvement phase
-  (local search after Henn, Schmid and Wäscher 2010): move one order to another batch, or
-  swap two orders of two batches, whenever the capacity holds and the total route length
-  drops; the best move of each scan is taken, for at most :data:`IMPROVEMENT_PASSES`
-  passes or until a pass finds nothing. Slower (seconds for a hundred orders) and shorter.
+  (the local search of Henn, Koch, Doerner, Strauss and Wäscher 2010): move one order to
+  another batch, or swap two orders of two batches, whenever the capacity holds and the
+  total route length drops; the best move of each scan is taken, for at most
+  :data:`IMPROVEMENT_PASSES` passes or until a pass finds nothing. Slower (seconds for a
+  hundred orders) and shorter.
 
 Route lengths are the exact ``optimal`` ones (:func:`~ordercycle.picking.routing.optimal_length`),
 each set of orders evaluated once.
