@@ -73,6 +73,11 @@ __all__ = [
 ]
 
 
+_new = object.__new__
+_set = object.__setattr__
+_NEG_MAX = -MAX_ABS_AMOUNT
+
+
 @final
 @attrs.frozen(init=False, repr=False)
 class Money:
@@ -119,6 +124,23 @@ class Money:
         """Build from a ``Decimal`` already known to be finite (results of arithmetic)."""
         money = object.__new__(cls)
         money.__attrs_init__(canonical(value, currency), currency)
+        return money
+
+    @classmethod
+    def _rounded(cls, value: Decimal, currency: Currency) -> Money:
+        """Trusted fast path: build from a ``Decimal`` already in minor units.
+
+        The caller guarantees that ``value`` is finite and has exactly the currency's
+        minor-unit exponent (the result of ``quantize(currency.quantum)`` or of adding and
+        subtracting such values). The amount is then already canonical, except for zero
+        (which may be ``-0.00``) and amounts out of range: those take the checked path, so
+        the result is always identical to ``Money(value, currency)``.
+        """
+        if not value or not _NEG_MAX < value < MAX_ABS_AMOUNT:
+            return cls._exact(value, currency)
+        money = _new(cls)
+        _set(money, "amount", value)
+        _set(money, "currency", currency)
         return money
 
     # --- named constructors ---------------------------------------------------------------

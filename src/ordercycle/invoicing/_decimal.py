@@ -8,16 +8,18 @@ from decimal import Decimal
 from typing import Any, Final
 
 from ordercycle.errors import MissingDependencyError
-from ordercycle.money import Currency, Rounding
+from ordercycle.money import Currency, Money, Rounding
 
 __all__ = [
     "CONTEXT",
+    "EXACT",
     "ZERO",
     "allocate_rounded",
     "data_frame",
     "decimal_rounding",
     "quantize",
     "quantum_of",
+    "rounded_money",
 ]
 
 #: Arithmetic for invoicing runs in this context, never in the caller's thread context.
@@ -28,6 +30,13 @@ CONTEXT: Final = decimal.Context(
 )
 
 ZERO: Final = Decimal(0)
+
+#: Like :data:`CONTEXT`, but losing a non-zero digit raises ``decimal.Inexact``.
+EXACT: Final = decimal.Context(
+    prec=60,
+    rounding=decimal.ROUND_HALF_EVEN,
+    traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow, decimal.Inexact],
+)
 
 _MODES: Final[dict[Rounding, str]] = {
     Rounding.HALF_UP: decimal.ROUND_HALF_UP,
@@ -51,14 +60,26 @@ def quantum_of(currency: Currency) -> Decimal:
     return found
 
 
+#: ``rounded_money(value, currency)`` builds a :class:`Money` from a decimal already in
+#: whole minor units with exactly the currency's exponent (a result of :func:`quantize` to
+#: :func:`quantum_of` the currency, or sums and differences of such results), skipping the
+#: re-validation of the public constructor; it equals ``Money(value, currency)``.
+rounded_money: Final = Money._rounded
+
+
+# Keyed by identity: hashing an enum member runs Python code, ``id`` does not (members
+# are singletons).
+_MODES_BY_ID: Final[dict[int, str]] = {id(mode): constant for mode, constant in _MODES.items()}
+
+
 def decimal_rounding(mode: Rounding) -> str:
     """The :mod:`decimal` rounding constant for a :class:`Rounding` mode."""
-    return _MODES[mode]
+    return _MODES_BY_ID[id(mode)]
 
 
 def quantize(value: Decimal, quantum: Decimal, mode: Rounding) -> Decimal:
     """Round ``value`` to a multiple of ``quantum`` (a power of ten) with ``mode``."""
-    return value.quantize(quantum, rounding=_MODES[mode], context=CONTEXT)
+    return value.quantize(quantum, rounding=_MODES_BY_ID[id(mode)], context=CONTEXT)
 
 
 def allocate_rounded(target: Decimal, parts: Sequence[Decimal], quantum: Decimal) -> list[Decimal]:

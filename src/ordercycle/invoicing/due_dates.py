@@ -31,7 +31,6 @@ import enum
 from datetime import date, timedelta
 
 import attrs
-from dateutil.relativedelta import relativedelta
 
 from ordercycle.invoicing.errors import InvalidDueDateRuleError
 
@@ -82,10 +81,28 @@ _CUTOFF_KINDS = frozenset(
 )
 
 
-def _shift(start: date, **kwargs: int) -> date:
-    """``start + relativedelta(**kwargs)``, typed (relativedelta clamps to month ends)."""
-    result: date = start + relativedelta(**kwargs)
-    return result
+_DAYS_IN_MONTH = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def _days_in_month(year: int, month: int) -> int:
+    if month == 2 and year % 4 == 0 and (year % 100 != 0 or year % 400 == 0):
+        return 29
+    return _DAYS_IN_MONTH[month - 1]
+
+
+def _add_months(start: date, months: int, day: int = 0) -> date:
+    """``start`` moved by ``months`` calendar months, on ``day`` (``start``'s day if 0).
+
+    The day is clamped to the last day of the target month, exactly like
+    ``start + relativedelta(months=months, day=day or start.day)`` (without building a
+    ``relativedelta``).
+
+    Raises:
+        ValueError: The result is after the year 9999.
+    """
+    year, month = divmod(start.year * 12 + start.month - 1 + months, 12)
+    month += 1
+    return date(year, month, min(day or start.day, _days_in_month(year, month)))
 
 
 def end_of_month(day: date, months: int = 0) -> date:
@@ -103,8 +120,7 @@ def end_of_month(day: date, months: int = 0) -> date:
     >>> end_of_month(date(2026, 12, 31), 2)
     datetime.date(2027, 2, 28)
     """
-    first = day.replace(day=1)
-    return _shift(first, months=months + 1, days=-1)
+    return _add_months(day, months, 31)
 
 
 def _non_negative(instance: DueDateRule, attribute: attrs.Attribute[int], value: int) -> None:
@@ -219,7 +235,7 @@ class DueDateRule:
         found = self._memo.get(anchor)
         if found is None:
             found = self._compute(anchor)
-            if len(self._memo) < _MEMO_SIZE:  # month rules call relativedelta: remember
+            if len(self._memo) < _MEMO_SIZE:  # same-day invoices share due dates
                 self._memo[anchor] = found
         return found
 
@@ -228,7 +244,7 @@ class DueDateRule:
         if kind is DueDateKind.DAYS_AFTER:
             return anchor + timedelta(days=self.days)
         if kind is DueDateKind.MONTHS_AFTER:
-            return _shift(anchor, months=self.months) + timedelta(days=self.days)
+            return _add_months(anchor, self.months) + timedelta(days=self.days)
         roll = 1 if self.cutoff_day is not None and anchor.day > self.cutoff_day else 0
         if kind is DueDateKind.END_OF_MONTH:
             return end_of_month(anchor, roll) + timedelta(days=self.days)
@@ -236,9 +252,8 @@ class DueDateRule:
             return end_of_month(anchor, roll + 1) + timedelta(days=self.days)
         if kind is DueDateKind.MONTHS_AFTER_END_OF_MONTH:
             return end_of_month(anchor, roll + self.months) + timedelta(days=self.days)
-        # DAY_OF_NEXT_MONTH: relativedelta(day=N) clamps to the month's last day.
-        first = _shift(anchor.replace(day=1), months=roll + 1)
-        return _shift(first, day=self.day)
+        # DAY_OF_NEXT_MONTH: a day the month lacks is clamped to the month's last day.
+        return _add_months(anchor, roll + 1, self.day)
 
     def describe(self) -> str:
         """Return a short English description, such as ``"30 days after end of month"``.

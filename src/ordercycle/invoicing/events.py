@@ -7,8 +7,9 @@ Every event subclasses :class:`ordercycle.model.events.DomainEvent` through
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
+from typing import Any, TypeVar
 
 import attrs
 
@@ -17,6 +18,8 @@ from ordercycle.invoicing.taxes import TaxProfile
 from ordercycle.invoicing.terms import PaymentTerms
 from ordercycle.model.events import DomainEvent
 from ordercycle.money import Money
+
+_E = TypeVar("_E", bound="InvoiceEvent")
 
 __all__ = [
     "CreditNoteIssued",
@@ -135,3 +138,45 @@ class InvoiceCanceled(InvoiceEvent):
     event_type = "InvoiceCanceled"
     canceled_on: date
     reason: str
+
+
+_new = object.__new__
+_set = object.__setattr__
+_MIDNIGHT = time()
+
+
+def make_event(
+    cls: type[_E],
+    aggregate_id: str,
+    version: int,
+    day: date,
+    at: datetime | None,
+    **fields: Any,
+) -> _E:
+    """Build an event of ``cls`` for an aggregate command (private to the package).
+
+    ``occurred_at`` is ``at``, or midnight UTC of ``day`` when ``at`` is ``None``. When the
+    common fields are plainly valid (a ``str`` id without surrounding spaces, an ``int``
+    version of at least 1, no ``at`` given) the event is built without running the
+    validators again; in every other case through the public constructor, which checks
+    everything and raises its usual errors. Either way the result is equal to
+    ``cls(aggregate_id=..., version=..., occurred_at=..., **fields)``, and ``fields`` must
+    name every other field of ``cls`` (the event fields of invoices have no validators).
+    """
+    if (
+        at is None
+        and type(aggregate_id) is str
+        and aggregate_id
+        and aggregate_id == aggregate_id.strip()
+        and type(version) is int
+        and version >= 1
+    ):
+        event = _new(cls)
+        _set(event, "aggregate_id", aggregate_id)
+        _set(event, "version", version)
+        _set(event, "occurred_at", datetime.combine(day, _MIDNIGHT, tzinfo=UTC))
+        for name, value in fields.items():
+            _set(event, name, value)
+        return event
+    occurred_at = at if at is not None else datetime.combine(day, _MIDNIGHT, tzinfo=UTC)
+    return cls(aggregate_id=aggregate_id, version=version, occurred_at=occurred_at, **fields)

@@ -34,7 +34,7 @@ from typing import Any
 import attrs
 
 from ordercycle.errors import CurrencyMismatchError, TransitionNotAllowedError, ValidationError
-from ordercycle.invoicing._decimal import ZERO
+from ordercycle.invoicing._decimal import ZERO, decimal_rounding, quantum_of
 from ordercycle.invoicing.credit_notes import CreditNote, build_credit_note
 from ordercycle.invoicing.due_dates import Anchor
 from ordercycle.invoicing.errors import PaymentNotAllowedError
@@ -45,8 +45,9 @@ from ordercycle.invoicing.events import (
     InvoiceEvent,
     InvoiceIssued,
     PaymentApplied,
+    make_event,
 )
-from ordercycle.invoicing.invoice_line import InvoiceLine
+from ordercycle.invoicing.invoice_line import InvoiceLine, line_amount
 from ordercycle.invoicing.numbering import NumberSeries
 from ordercycle.invoicing.schedule import Installment, PaymentSchedule
 from ordercycle.invoicing.taxes import TaxComputation, TaxProfile
@@ -75,6 +76,7 @@ INVOICE_LIFECYCLE = Lifecycle.build(
 )
 
 _EXCESS = ("credit", "write_off")
+_ALLOWED: dict[tuple[str, str], str] = {}
 
 
 def _moment(day: date, at: datetime | None) -> datetime:
@@ -204,17 +206,23 @@ class Invoice:
             currency = item.unit_price.currency
             if currency is not unit and currency != unit:
                 raise CurrencyMismatchError("invoice", unit.code, currency.code)
-        mode = tax_profile.rounding_mode
-        taxes = tax_profile.compute_raw(
-            [item.raw_amount(mode=mode) for item in items],
+        quantum = quantum_of(unit)
+        rounding = decimal_rounding(tax_profile.rounding_mode)
+        taxes = tax_profile._compute(
+            [
+                line_amount(item.unit_price.amount, item.quantity, item.discount, quantum, rounding)
+                for item in items
+            ],
             [item.tax_codes for item in items],
-            unit.code,
-            base_discount=terms.tax_base_discount,
+            unit,
+            terms.tax_base_discount,
         )
-        event = InvoiceDrafted(
-            aggregate_id=invoice_id,
-            version=1,
-            occurred_at=_moment(invoice_date, at),
+        event = make_event(
+            InvoiceDrafted,
+            invoice_id,
+            1,
+            invoice_date,
+            at,
             customer_id=customer_id,
             invoice_date=invoice_date,
             anchor_date=anchor_date or invoice_date,
@@ -413,10 +421,25 @@ class Invoice:
     # --- commands -----------------------------------------------------------------------
 
     def _record(self, event: InvoiceEvent, **changes: Any) -> Invoice:
-        return attrs.evolve(self, version=event.version, events=(*self.events, event), **changes)
+        # attrs.evolve without its introspection: the changed fields have no converters
+        # or validators, so copying the slots gives the same invoice.
+        changes["version"] = event.version
+        changes["events"] = (*self.events, event)
+        invoice = _new(Invoice)
+        for name in _FIELDS:
+            _set(invoice, name, changes[name] if name in changes else getattr(self, name))
+        return invoice
 
     def _require(self, event: str) -> str:
-        return INVOICE_LIFECYCLE.next_state(self.state, event, subject=self.subject)
+        # The invoice lifecycle has no guards: an allowed move depends only on the state
+        # and the event, so it is remembered; refusals always go through the lifecycle.
+        key = (self.state, event)
+        found = _ALLOWED.get(key)
+        if found is None:
+            found = _ALLOWED[key] = INVOICE_LIFECYCLE.next_state(
+                self.state, event, subject=self.subject
+            )
+        return found
 
     def issue(
         self, series: NumberSeries, issued_on: date | None = None, *, at: datetime | None = None
@@ -441,10 +464,12 @@ class Invoice:
     def _issue(self, number: str, day: date, at: datetime | None) -> Invoice:
         state = self._require("issue")
         schedule = self.terms.schedule(self.total, self.anchor_date, tax=self.taxes.tax)
-        event = InvoiceIssued(
-            aggregate_id=self.invoice_id,
-            version=self.version + 1,
-            occurred_at=_moment(day, at),
+        event = make_event(
+            InvoiceIssued,
+            self.invoice_id,
+            self.version + 1,
+            day,
+            at,
             number=number,
             issued_on=day,
             due_dates=tuple(i.due_date for i in schedule.installments),
@@ -669,3 +694,8 @@ class Invoice:
             f"<td style='text-align:right'>{esc(str(self.balance))}</td></tr></tfoot>"
             f"</table>{dues}</div>"
         )
+
+
+_FIELDS = tuple(field.name for field in attrs.fields(Invoice))
+_new = object.__new__
+_set = object.__setattr__

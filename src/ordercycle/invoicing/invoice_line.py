@@ -8,7 +8,7 @@ from decimal import Decimal
 import attrs
 
 from ordercycle.errors import InvalidQuantityError, ValidationError
-from ordercycle.invoicing._decimal import CONTEXT, quantize, quantum_of
+from ordercycle.invoicing._decimal import CONTEXT, decimal_rounding, quantum_of, rounded_money
 from ordercycle.money import Money, Rounding
 
 __all__ = ["InvoiceLine"]
@@ -85,7 +85,7 @@ class InvoiceLine:
         Money('9.00', 'USD')
         """
         price = self.unit_price
-        return Money(self.raw_amount(quantity, mode), price.currency)
+        return rounded_money(self.raw_amount(quantity, mode), price.currency)
 
     def raw_amount(
         self, quantity: Decimal | None = None, mode: Rounding = Rounding.HALF_UP
@@ -93,9 +93,25 @@ class InvoiceLine:
         """:meth:`amount` as a decimal (rounded to the minor unit)."""
         qty = self.quantity if quantity is None else quantity
         price = self.unit_price
-        gross = CONTEXT.multiply(price.amount, qty)
-        if self.discount:
-            gross = CONTEXT.divide(
-                CONTEXT.multiply(gross, CONTEXT.subtract(_HUNDRED, self.discount)), _HUNDRED
-            )
-        return quantize(gross, quantum_of(price.currency), mode)
+        return line_amount(
+            price.amount, qty, self.discount, quantum_of(price.currency), decimal_rounding(mode)
+        )
+
+
+def line_amount(
+    price: Decimal, quantity: Decimal, discount: Decimal, quantum: Decimal, rounding: str
+) -> Decimal:
+    """``price × quantity`` less ``discount`` percent, rounded to ``quantum`` (private).
+
+    ``rounding`` is a :mod:`decimal` rounding constant; the result has exactly the
+    exponent of ``quantum``.
+    """
+    gross = _multiply(price, quantity)
+    if discount:
+        gross = _divide(_multiply(gross, _subtract(_HUNDRED, discount)), _HUNDRED)
+    return gross.quantize(quantum, rounding=rounding, context=CONTEXT)
+
+
+_multiply = CONTEXT.multiply
+_divide = CONTEXT.divide
+_subtract = CONTEXT.subtract

@@ -46,4 +46,12 @@ class NumberSeries:
 
     def take(self) -> tuple[str, NumberSeries]:
         """Return ``(number, next series)``."""
-        return self.peek(), NumberSeries(self.prefix, self.next_number + 1, self.width)
+        following = _new(NumberSeries)  # the fields are already valid: skip the validators
+        _set(following, "prefix", self.prefix)
+        _set(following, "next_number", self.next_number + 1)
+        _set(following, "width", self.width)
+        return f"{self.prefix}{self.next_number:0{self.width}d}", following
+
+
+_new = object.__new__
+_set = object.__setattr__

@@ -29,12 +29,14 @@ import attrs
 from ordercycle.errors import CurrencyMismatchError
 from ordercycle.invoicing._decimal import (
     CONTEXT,
+    EXACT,
     ZERO,
     allocate_rounded,
     data_frame,
     decimal_rounding,
     quantize,
     quantum_of,
+    rounded_money,
 )
 from ordercycle.invoicing.errors import InvalidTaxError
 from ordercycle.money import Currency, Money, Rounding
@@ -51,6 +53,8 @@ __all__ = [
 
 _HUNDRED = Decimal(100)
 _ONE = Decimal(1)
+_new = object.__new__
+_set = object.__setattr__
 
 
 def _codes(values: Iterable[str]) -> tuple[str, ...]:
@@ -170,6 +174,8 @@ class _Plan:
     coefficients: tuple[Decimal, ...]
     bases: tuple[Decimal, ...]
     factor: Decimal
+    #: The code of the only rate when the plan has one (its base is the untaxed amount).
+    single: str | None = None
 
 
 _LineData = tuple[Decimal, Decimal, _Plan, tuple[Decimal, ...]]
@@ -212,16 +218,18 @@ class TaxComputation:
                 TaxAmount(
                     rate.code,
                     rate.percent,
-                    Money(quantize(CONTEXT.multiply(base_untaxed, base), quantum, mode), unit),
-                    Money(tax, unit),
+                    rounded_money(
+                        quantize(CONTEXT.multiply(base_untaxed, base), quantum, mode), unit
+                    ),
+                    rounded_money(tax, unit),
                     exempt,
                 )
                 for rate, exempt, base, tax in zip(
                     plan.rates, plan.exempt, plan.bases, taxes, strict=True
                 )
             )
-            total = Money(untaxed + sum(taxes, ZERO), unit)
-            result.append(LineTaxes(Money(untaxed, unit), entries, total))
+            total = rounded_money(untaxed + sum(taxes, ZERO), unit)
+            result.append(LineTaxes(rounded_money(untaxed, unit), entries, total))
         return tuple(result)
 
     def amount_for(self, code: str) -> Money:
@@ -353,11 +361,11 @@ class TaxProfile:
             for line in lines
         ]
         code = self._currency(items, currency)
-        return self.compute_raw(
-            [item.amount.amount for item in items],
+        return self._compute(
+            [item.amount.amount for item in items],  # canonical: exactly the minor unit
             [item.tax_codes for item in items],
-            code,
-            base_discount=base_discount,
+            Currency.of(code),
+            base_discount,
         )
 
     def compute_raw(
@@ -375,16 +383,42 @@ class TaxProfile:
             tax_codes: The tax codes of each line.
             currency: The currency code.
             base_discount: See :meth:`compute`.
+
+        Raises:
+            InvalidTaxError: An amount is not a whole number of minor units, or see
+                :meth:`compute`.
         """
         unit = Currency.of(currency)
         quantum = quantum_of(unit)
+        exact = [self._minor_units(amount, quantum, index) for index, amount in enumerate(amounts)]
+        return self._compute(exact, tax_codes, unit, base_discount)
+
+    # --- internals ----------------------------------------------------------------------
+
+    def _compute(
+        self,
+        amounts: Sequence[Decimal],
+        tax_codes: Sequence[Sequence[str]],
+        unit: Currency,
+        base_discount: Decimal,
+    ) -> TaxComputation:
+        """:meth:`compute_raw` for amounts with exactly the currency's minor-unit digits."""
         if base_discount and self.prices_include_tax:
             raise InvalidTaxError(
                 f"Cannot reduce the tax base by {base_discount} in tax profile {self.name!r}:"
                 " a discount applied to tax at invoicing needs tax-excluded prices."
             )
-        factor = _ONE - base_discount
         plans = [self._plan(codes, index) for index, codes in enumerate(tax_codes)]
+        if self.rounding is TaxRounding.PER_LINE:
+            return self._per_line(amounts, plans, unit, base_discount)
+        return self._general(amounts, plans, unit, base_discount)
+
+    def _general(
+        self, amounts: Sequence[Decimal], plans: list[_Plan], unit: Currency, base_discount: Decimal
+    ) -> TaxComputation:
+        """Unrounded taxes, then :meth:`_round`, then :meth:`_assemble` (any rounding)."""
+        quantum = quantum_of(unit)
+        factor = _ONE - base_discount
         multiply = CONTEXT.multiply
         raw: list[list[Decimal]] = []  # unrounded tax per line, per rate in plan
         untaxed_raw: list[Decimal] = []
@@ -398,7 +432,60 @@ class TaxProfile:
         rounded = self._round(raw, plans, quantum)
         return self._assemble(amounts, plans, untaxed_raw, rounded, unit)
 
-    # --- internals ----------------------------------------------------------------------
+    def _per_line(
+        self, amounts: Sequence[Decimal], plans: list[_Plan], unit: Currency, base_discount: Decimal
+    ) -> TaxComputation:
+        """:meth:`_general` for ``PER_LINE`` rounding in one pass (same result, faster)."""
+        quantum = quantum_of(unit)
+        rounding = decimal_rounding(self.rounding_mode)
+        included = self.prices_include_tax
+        factor = _ONE - base_discount
+        multiply = CONTEXT.multiply
+        line_data: list[_LineData] = []
+        per_rate: dict[str, list[Decimal]] = {}
+        untaxed_sum = ZERO
+        for amount, plan in zip(amounts, plans, strict=True):
+            if included:
+                base_untaxed = CONTEXT.divide(amount, plan.factor)
+            elif base_discount:
+                base_untaxed = multiply(amount, factor)
+            else:
+                base_untaxed = amount
+            code = plan.single
+            if code is not None:
+                # One rate on base 1: multiplying by the base and adding to zero would
+                # change neither the value nor the exponent, so they are skipped.
+                tax = multiply(base_untaxed, plan.coefficients[0]).quantize(
+                    quantum, rounding=rounding, context=CONTEXT
+                )
+                untaxed = amount - tax if included else amount
+                untaxed_sum += untaxed
+                total = per_rate.get(code)
+                if total is None:
+                    per_rate[code] = [base_untaxed, tax]
+                else:
+                    total[0] += base_untaxed
+                    total[1] += tax
+                line_data.append((untaxed, base_untaxed, plan, (tax,)))
+                continue
+            taxes = tuple(
+                [
+                    multiply(base_untaxed, c).quantize(quantum, rounding=rounding, context=CONTEXT)
+                    for c in plan.coefficients
+                ]
+            )
+            untaxed = amount - sum(taxes, ZERO) if included else amount
+            untaxed_sum += untaxed
+            for rate, coefficient, tax in zip(plan.rates, plan.bases, taxes, strict=True):
+                base = multiply(base_untaxed, coefficient)
+                total = per_rate.get(rate.code)
+                if total is None:
+                    per_rate[rate.code] = [base, tax]
+                else:
+                    total[0] += base
+                    total[1] += tax
+            line_data.append((untaxed, base_untaxed, plan, taxes))
+        return self._totals(per_rate, untaxed_sum, line_data, unit)
 
     def _currency(self, items: list[TaxableAmount], currency: str | None) -> str:
         if currency is None and not items:
@@ -417,6 +504,16 @@ class TaxProfile:
                     f" {amount}; expected zero or more in whole minor units."
                 )
         return code
+
+    def _minor_units(self, amount: Decimal, quantum: Decimal, index: int) -> Decimal:
+        """``amount`` with exactly the currency's minor-unit digits (``100`` → ``100.00``)."""
+        try:
+            return amount.quantize(quantum, context=EXACT)
+        except (ArithmeticError, TypeError, AttributeError):
+            raise InvalidTaxError(
+                f"Invalid amount for line {index + 1} in tax profile {self.name!r}:"
+                f" {amount!r}; expected a Decimal in whole minor units ({quantum})."
+            ) from None
 
     def _plan(self, codes: Sequence[str], index: int) -> _Plan:
         """The rates of a line in profile order, with their coefficients (memoized)."""
@@ -440,7 +537,14 @@ class TaxProfile:
         rates = tuple(self.rates[p] for p in sorted(positions))
         exempt = tuple(rate.code in self.exemptions for rate in rates)
         coefficients, bases = _coefficients(rates, exempt)
-        plan = _Plan(rates, exempt, coefficients, bases, CONTEXT.add(_ONE, sum(coefficients, ZERO)))
+        plan = _Plan(
+            rates,
+            exempt,
+            coefficients,
+            bases,
+            CONTEXT.add(_ONE, sum(coefficients, ZERO)),
+            rates[0].code if len(rates) == 1 else None,
+        )
         self._plans[key] = plan
         return plan
 
@@ -476,8 +580,6 @@ class TaxProfile:
         rounded: list[list[Decimal]],
         unit: Currency,
     ) -> TaxComputation:
-        mode = self.rounding_mode
-        quantum = quantum_of(unit)
         multiply = CONTEXT.multiply
         line_data: list[_LineData] = []
         per_rate: dict[str, list[Decimal]] = {}
@@ -497,24 +599,45 @@ class TaxProfile:
                     total[0] += base
                     total[1] += tax
             line_data.append((untaxed, base_untaxed, plan, tuple(taxes)))
-        by_rate = tuple(
-            TaxAmount(
-                rate.code,
-                rate.percent,
-                Money(quantize(per_rate[rate.code][0], quantum, mode), unit),
-                Money(per_rate[rate.code][1], unit),
-                rate.code in self.exemptions,
+        return self._totals(per_rate, untaxed_sum, line_data, unit)
+
+    def _totals(
+        self,
+        per_rate: dict[str, list[Decimal]],
+        untaxed_sum: Decimal,
+        line_data: list[_LineData],
+        unit: Currency,
+    ) -> TaxComputation:
+        """The computation from per-rate ``[unrounded base, tax]`` sums and the lines."""
+        mode = self.rounding_mode
+        quantum = quantum_of(unit)
+        rounding = decimal_rounding(mode)
+        exemptions = self.exemptions
+        by_rate = []
+        tax_sum = ZERO
+        for rate in self.rates:
+            sums = per_rate.get(rate.code)
+            if sums is None:
+                continue
+            base, tax = sums
+            tax_sum += tax
+            entry = _new(TaxAmount)  # the fields of TaxAmount have no validators
+            _set(entry, "code", rate.code)
+            _set(entry, "percent", rate.percent)
+            _set(
+                entry,
+                "base",
+                rounded_money(base.quantize(quantum, rounding=rounding, context=CONTEXT), unit),
             )
-            for rate in self.rates
-            if rate.code in per_rate
-        )
-        tax_sum = sum((totals[1] for totals in per_rate.values()), ZERO)
+            _set(entry, "amount", rounded_money(tax, unit))
+            _set(entry, "exempt", rate.code in exemptions)
+            by_rate.append(entry)
         return TaxComputation(
             unit,
-            by_rate,
-            Money(untaxed_sum, unit),
-            Money(tax_sum, unit),
-            Money(untaxed_sum + tax_sum, unit),
+            tuple(by_rate),
+            rounded_money(untaxed_sum, unit),
+            rounded_money(tax_sum, unit),
+            rounded_money(untaxed_sum + tax_sum, unit),
             self.rounding,
             tuple(line_data),
             mode,

@@ -25,7 +25,7 @@ from decimal import Decimal
 import attrs
 
 from ordercycle.errors import CurrencyMismatchError, ValidationError
-from ordercycle.invoicing._decimal import CONTEXT, ZERO, quantize, quantum_of
+from ordercycle.invoicing._decimal import CONTEXT, ZERO, quantize, quantum_of, rounded_money
 from ordercycle.invoicing.discounts import DiscountTaxTreatment, EarlyDiscount
 from ordercycle.invoicing.due_dates import Anchor, DueDateRule
 from ordercycle.invoicing.errors import AmountExceedsTotalError, TermsShareError
@@ -318,9 +318,9 @@ class PaymentTerms:
             start,
             installments,
             discount_deadline=self.discount.deadline(start),
-            discount=Money(discount, unit),
-            discounted_amount=Money(total.amount - discount, unit),
-            discount_tax=Money(discount_tax, unit),
+            discount=rounded_money(discount, unit),
+            discounted_amount=rounded_money(total.amount - discount, unit),
+            discount_tax=rounded_money(discount_tax, unit),
             tax_treatment=self.discount.tax_treatment,
         )
 
@@ -371,4 +371,4 @@ class PaymentTerms:
                 fixed=fixed,
             )
         values.append(remainder)
-        return [Money(value, unit) for value in values]
+        return [rounded_money(value, unit) for value in values]
