@@ -230,10 +230,13 @@ def _check_multi_block_heuristics(layout: WarehouseLayout, picks: list[Bin], end
     stops = sorted({layout.point(p) for p in picks})
     d = _graph_distances(layout, [start_point, end_point, *stops])
     optimum = _held_karp(start_point, stops, end_point, d)
+    lengths = {}
     for method in MULTI_BLOCK_METHODS:
         found = route(layout, picks, method, start="start", end=end).check()
         assert found.length >= optimum, (method, layout, picks, end)
         assert (found.length == optimum) if method == "optimal" else not found.exact
+        lengths[method] = found.length
+    assert lengths["combined"] <= lengths["s_shape"]
 
 
 def test_multi_block_heuristics_are_never_shorter_than_held_karp_on_200_seeded_instances() -> None:

@@ -1,4 +1,4 @@
-"""S-shape and largest gap for layouts with several blocks (private).
+"""S-shape, largest gap and combined for layouts with several blocks (private).
 
 After Roodbergen and de Koster (2001), "Routing methods for warehouses with multiple cross
 aisles", section 3. Both work in a *normal frame*: aisles ``0..n-1``, ``y = 0`` on the
@@ -25,6 +25,9 @@ from the farthest back to the front:
   but the last from the back up to its largest gap; it traverses the last sub-aisle to the
   front cross aisle and returns along it, entering sub-aisles from the front up to their
   largest gap. A block with one sub-aisle with picks has that sub-aisle traversed.
+* **Combined** walks and sweeps like S-shape, but visits each sub-aisle with picks once,
+  traversing it or entering and leaving it on the same side, as a per-block dynamic
+  program over the picker's side finds cheapest (ending on the block's front cross aisle).
 """
 
 from __future__ import annotations
@@ -121,7 +124,81 @@ def largest_gap(cells: Cells, length: int) -> Waypoints:
     return walk
 
 
+def _sides(cells: Cells, block: int, order: list[int], length: int, at_front: bool) -> list[bool]:
+    """Traverse (True) or return (False) per sub-aisle: the cheapest plan ending at the front.
+
+    A two-state dynamic program over the cross aisle the picker is on (0 front, 1 back);
+    walking along the cross aisles costs the same either way, so only aisle walks count.
+    Ties prefer the earlier state and traversing.
+    """
+    front, back = block * length, (block + 1) * length
+    inf = 1 << 62
+    cost = [0, inf] if at_front else [inf, 0]
+    pointers: list[list[tuple[int, bool]]] = []
+    for aisle in order:
+        ys = cells[(block, aisle)]
+        returns = (2 * (ys[-1] - front), 2 * (back - ys[0]))
+        new = [inf, inf]
+        step = [(-1, False), (-1, False)]
+        for side in (0, 1):
+            if cost[side] >= inf:
+                continue
+            for traverse in (True, False):
+                after = 1 - side if traverse else side
+                total = cost[side] + (length if traverse else returns[side])
+                if total < new[after]:
+                    new[after] = total
+                    step[after] = (side, traverse)
+        cost = new
+        pointers.append(step)
+    plan: list[bool] = []
+    side = 0
+    for step in reversed(pointers):
+        side, traverse = step[side]
+        plan.append(traverse)
+    plan.reverse()
+    return plan
+
+
+def combined(cells: Cells, length: int) -> Waypoints:
+    """The multi-block combined heuristic.
+
+    The blocks are entered and swept like S-shape, but each sub-aisle with picks is either
+    traversed or entered and left on the side the picker is on, whichever the per-block
+    dynamic program finds cheapest for the whole block (the optimised decisions of
+    Roodbergen and de Koster's combined+).
+    """
+    left = min(aisle for _, aisle in cells)
+    far = max(block for block, _ in cells)
+    walk: Waypoints = [(left, 0)]
+    for block in range(far):
+        walk += [(left, y) for y in cells.get((block, left), [])]
+    walk.append((left, far * length))
+    here = left
+    for block in range(far, -1, -1):
+        front, back = block * length, (block + 1) * length
+        subs = _sub_aisles(cells, block, None if block == far else left)
+        if not subs:
+            walk.append((here, front))
+            continue
+        at_front = block == far
+        order = subs if at_front else _order(subs, here)
+        for aisle, traverse in zip(
+            order, _sides(cells, block, order, length, at_front), strict=True
+        ):
+            ys = cells[(block, aisle)]
+            if at_front:
+                walk += [(aisle, front), *((aisle, y) for y in ys)]
+            else:
+                walk += [(aisle, back), *((aisle, y) for y in reversed(ys))]
+            at_front = at_front != traverse
+            walk.append((aisle, front if at_front else back))
+        here = order[-1]
+    return walk
+
+
 MULTI_BLOCK_HEURISTICS: dict[str, MultiHeuristic] = {
     "s_shape": s_shape,
     "largest_gap": largest_gap,
+    "combined": combined,
 }

@@ -32,7 +32,7 @@ __all__ = ["EXACT_STOP_LIMIT", "METHODS", "MULTI_BLOCK_METHODS", "optimal_length
 #: Every routing method, in the order the docs present them.
 METHODS: Final = ("s_shape", "return", "midpoint", "largest_gap", "combined", "optimal")
 #: The methods that also route on multi-block layouts.
-MULTI_BLOCK_METHODS: Final = ("s_shape", "largest_gap", "optimal")
+MULTI_BLOCK_METHODS: Final = ("s_shape", "largest_gap", "combined", "optimal")
 #: On multi-block layouts ``optimal`` is exact (Held–Karp) up to this many distinct stops.
 EXACT_STOP_LIMIT: Final = 12
 
@@ -62,8 +62,8 @@ def route(
             on single-block layouts; on multi-block layouts it is exact (Held–Karp) up to
             :data:`EXACT_STOP_LIMIT` distinct pick points and a 2-opt / Or-opt local search
             beyond (``Route.exact`` says which). On multi-block layouts the heuristics are
-            ``s_shape`` and ``largest_gap`` in their multi-block forms (Roodbergen and de
-            Koster 2001); the others need a single block.
+            ``s_shape``, ``largest_gap`` and ``combined`` in their multi-block forms
+            (Roodbergen and de Koster 2001); ``return`` and ``midpoint`` need one block.
         start: The start depot (a :class:`Depot` or a depot name); the layout's first
             depot by default.
         end: The end depot; the start depot by default.

@@ -156,7 +156,21 @@ def test_multi_block_largest_gap_walks_the_hand_computed_route() -> None:
     assert "multi-block largest gap heuristic" in result.explanation
 
 
-@pytest.mark.parametrize("method", ["s_shape", "largest_gap"])
+def test_multi_block_combined_returns_where_s_shape_must_traverse() -> None:
+    # Two picks just inside the front of block 1 (y = 20), in aisles 2 and 4. S-shape walks
+    # aisle 2 to the back of block 1 and aisle 4 down again: 10 + 18 + 18 + 10 + 18 + 18
+    # + 20 = 112. Combined enters both from the front and returns (2 + 2 each): 10 + 18 + 4
+    # + 10 + 4 + 18 + 20 = 84, which is also the optimum.
+    layout = WarehouseLayout.multi_block()
+    picks = [Bin(2, 0, block=1), Bin(4, 0, block=1)]
+    assert route(layout, picks, "s_shape").check().length == 112
+    combined = route(layout, picks, "combined").check()
+    assert combined.length == 84 == route(layout, picks, "optimal").length
+    assert "multi-block combined heuristic" in combined.explanation
+    assert route(layout, MULTI, "combined").check().length == 168
+
+
+@pytest.mark.parametrize("method", ["s_shape", "largest_gap", "combined"])
 def test_multi_block_heuristics_from_a_back_depot_mirror_the_front(method: str) -> None:
     front = WarehouseLayout.multi_block()
     back = attrs.evolve(front, depots=(Depot(0, 3),))
@@ -205,12 +219,12 @@ def test_unknown_method_lists_the_valid_methods() -> None:
     assert isinstance(caught.value, RoutingError)
 
 
-def test_return_midpoint_and_combined_need_a_single_block() -> None:
+def test_return_and_midpoint_need_a_single_block() -> None:
     layout = WarehouseLayout.multi_block()
-    for method in ("return", "midpoint", "combined"):
+    for method in ("return", "midpoint"):
         with pytest.raises(UnknownMethodError, match=r"needs a single-block layout.*3 blocks") as e:
             route(layout, [Bin(0, 1)], method)
-        assert "valid methods are s_shape, largest_gap, optimal" in str(e.value)
+        assert "valid methods are s_shape, largest_gap, combined, optimal" in str(e.value)
         assert e.value.valid == MULTI_BLOCK_METHODS
     assert layout == WarehouseLayout.multi_block()
 
