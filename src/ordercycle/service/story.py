@@ -19,10 +19,12 @@ True
 
 from __future__ import annotations
 
+import tempfile
 import textwrap
 from datetime import UTC, date, datetime, timedelta
 from fractions import Fraction
 from os import PathLike
+from pathlib import Path
 
 from ordercycle.model.clock import SteppableClock
 from ordercycle.money import Money
@@ -31,7 +33,7 @@ from ordercycle.service.results import CommandResult
 from ordercycle.service.sample import open_sample_shop, sample_customers, sample_products
 from ordercycle.units import to_exact
 
-__all__ = ["STORY_START", "open_story_desk", "order_to_cash_story"]
+__all__ = ["STORY_START", "open_story_desk", "order_to_cash_story", "story_on_sqlite"]
 
 #: The story's first instant (a Monday morning); the story's clock starts here.
 STORY_START = datetime(2026, 3, 2, 9, tzinfo=UTC)
@@ -47,6 +49,19 @@ def open_story_desk(path: str | PathLike[str] | None = None) -> OrderDesk:
     if path is None:
         return OrderDesk.in_memory(clock=clock)
     return OrderDesk.sqlite(path, clock=clock)
+
+
+def story_on_sqlite(path: str | PathLike[str] | None = None) -> list[str]:
+    """Tell the story on the SQLite file ``path``, or on a temporary file when ``None``.
+
+    This is what ``python -m ordercycle demo [--db PATH]`` prints. On a file that already
+    holds the story, the commands are replayed by their command ids: no new orders.
+    """
+    if path is None:
+        with tempfile.TemporaryDirectory(prefix="ordercycle-demo-") as folder:
+            return story_on_sqlite(Path(folder) / "demo.db")
+    with open_story_desk(path) as desk:
+        return order_to_cash_story(desk)
 
 
 def _short_lines(notes: tuple[str, ...]) -> list[str]:

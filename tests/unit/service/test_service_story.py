@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ordercycle.service.story import open_story_desk, order_to_cash_story
+from ordercycle.service.story import open_story_desk, order_to_cash_story, story_on_sqlite
 
 
 def test_the_story_tells_every_chapter() -> None:
@@ -46,3 +46,11 @@ def test_the_story_on_sqlite_is_the_same_and_replays_on_a_second_run(tmp_path: P
         assert desk.order_ids() == orders
     assert first == in_memory
     assert second[: second.index("Orders")] != []
+
+
+def test_the_demo_entry_point_uses_a_temporary_file_or_the_given_one(tmp_path: Path) -> None:
+    told = story_on_sqlite()
+    assert told == order_to_cash_story(open_story_desk())
+    path = tmp_path / "kept.db"
+    assert story_on_sqlite(path)[:3] == told[:3]
+    assert path.exists()
