@@ -37,6 +37,11 @@ from ordercycle.invoicing.events import (
     InvoiceIssued,
     PaymentApplied,
 )
+from ordercycle.invoicing.from_orders import (
+    InvoiceQuantityError,
+    OrderInvoiceLines,
+    invoice_lines_for_order,
+)
 from ordercycle.invoicing.invoice import INVOICE_LIFECYCLE, Invoice, PaymentRecord
 from ordercycle.invoicing.invoice_line import InvoiceLine
 from ordercycle.invoicing.late_interest import DayCount, LateCharges, LateInterestPolicy
@@ -97,10 +102,12 @@ __all__ = [
     "InvoiceEvent",
     "InvoiceIssued",
     "InvoiceLine",
+    "InvoiceQuantityError",
     "LateCharges",
     "LateInterestPolicy",
     "LineTaxes",
     "NumberSeries",
+    "OrderInvoiceLines",
     "Payment",
     "PaymentAllocated",
     "PaymentAllocation",
@@ -126,5 +133,6 @@ __all__ = [
     "check_credit_limit",
     "days_sales_outstanding",
     "end_of_month",
+    "invoice_lines_for_order",
     "parse_terms",
 ]

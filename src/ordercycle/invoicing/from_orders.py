@@ -1,0 +1,206 @@
+"""Invoice lines from an order, by its invoice policy, never invoicing a unit twice.
+
+:func:`invoice_lines_for_order` reads an :class:`~ordercycle.model.order.Order` and
+returns the :class:`~ordercycle.invoicing.InvoiceLine` objects for everything its ledger
+still allows to invoice:
+
+| invoice policy | quantity invoiced on a line |
+|---|---|
+| `ordered` | all not canceled and not invoiced: ``ordered - canceled - (invoiced - credited)`` |
+| `delivered` | the same, but at most ``delivered - invoiced``: what arrived and was not billed |
+
+The function is pure: it changes nothing. Record the invoice on the order with
+``order.record_invoice(invoice_id, result.quantity_map(), at=...)``; that raises the
+ledger's ``invoiced`` counter, so the next call only returns what is left (partial
+invoicing as shipments are delivered). Calling it twice without recording returns the
+same lines twice, and the order refuses to record the second invoice.
+
+Prices: a line with exactly one percentage discount is billed at its unit price with that
+discount (``InvoiceLine.discount``); a line with other discounts at its net unit price.
+Either way the amount equals ``order_line.amount(quantity)`` (rounded half-up, as the
+order rounds) when the tax profile rounds half-up.
+
+>>> from datetime import UTC, datetime
+>>> from ordercycle.model.address import Address
+>>> from ordercycle.model.order import Order
+>>> from ordercycle.model.order_lines import NewLine
+>>> from ordercycle.money import Money
+>>> at = datetime(2026, 1, 5, 9, tzinfo=UTC)
+>>> home = Address(lines="1 Main St", city="Springfield", postal_code="62701", country="US")
+>>> order, _ = Order.create("O-1", customer_id="C-1", currency="USD", shipping_address=home,
+...     at=at, lines=[NewLine("L1", "MUG", 4, Money("9.50", "USD"), tax_code="VAT21")],
+...     invoice_policy="ordered")
+>>> result = invoice_lines_for_order(order)
+>>> [(line.sku, line.quantity, str(line.unit_price), line.tax_codes) for line in result.lines]
+[('MUG', Decimal('4'), '9.50 USD', ('VAT21',))]
+>>> result.quantity_map()
+{'L1': 4}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+
+import attrs
+
+from ordercycle.errors import InvoicingError
+from ordercycle.invoicing.errors import InvalidTaxError
+from ordercycle.invoicing.invoice_line import InvoiceLine
+from ordercycle.model.order import Order
+from ordercycle.model.order_lines import OrderLine
+from ordercycle.model.order_policies import InvoicePolicy
+
+__all__ = ["InvoiceQuantityError", "OrderInvoiceLines", "invoice_lines_for_order"]
+
+_HUNDRED = Decimal(100)
+
+
+class InvoiceQuantityError(InvoicingError):
+    """A quantity to invoice names an unknown order line or exceeds what may be invoiced.
+
+    Attributes:
+        order_id: The order.
+        line_id: The order line asked for.
+        requested: The quantity asked for.
+        invoiceable: What the line still allows under the invoice policy (``None`` for an
+            unknown line).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        order_id: str,
+        line_id: object,
+        requested: object,
+        invoiceable: int | None,
+    ) -> None:
+        super().__init__(message)
+        self.order_id = order_id
+        self.line_id = line_id
+        self.requested = requested
+        self.invoiceable = invoiceable
+
+
+@attrs.frozen
+class OrderInvoiceLines:
+    """The invoice lines for an order and the order-line quantities they bill.
+
+    Attributes:
+        order_id: The order.
+        policy: The order's invoice policy when the lines were built.
+        lines: One invoice line per order line with something to invoice, in order-line
+            order.
+        quantities: ``(order line id, units)`` for each of :attr:`lines`, in the same order.
+    """
+
+    order_id: str
+    policy: InvoicePolicy
+    lines: tuple[InvoiceLine, ...]
+    quantities: tuple[tuple[str, int], ...]
+
+    @property
+    def is_empty(self) -> bool:
+        """Whether nothing is left to invoice (then do not draft an invoice)."""
+        return not self.lines
+
+    def quantity_map(self) -> dict[str, int]:
+        """``{order line id: units}``, as ``Order.record_invoice`` takes it."""
+        return dict(self.quantities)
+
+
+def invoice_lines_for_order(
+    order: Order,
+    *,
+    quantities: Mapping[str, int] | None = None,
+    tax_codes: Mapping[str, Sequence[str]] | None = None,
+) -> OrderInvoiceLines:
+    """Build the invoice lines for what ``order`` may still invoice under its policy.
+
+    Args:
+        order: The order; its ledger says what was already invoiced (and credited).
+        quantities: Invoice at most these units (``{order line id: units}``) instead of
+            everything invoiceable; lines not named are not invoiced.
+        tax_codes: Maps an order line's ``tax_code`` (its tax category) to the codes of
+            the invoice's tax profile. Without it, a non-empty ``tax_code`` is used as the
+            one code and an empty one means no tax.
+
+    Returns:
+        The lines, possibly none (:attr:`OrderInvoiceLines.is_empty`).
+
+    Raises:
+        InvoiceQuantityError: ``quantities`` names an unknown line, or asks for a
+            non-positive quantity or more than the line may still invoice.
+        InvalidTaxError: ``tax_codes`` is given and lacks a line's tax category.
+    """
+    policy = order.invoice_policy
+    wanted = _check_quantities(order, policy, quantities)
+    lines: list[InvoiceLine] = []
+    billed: list[tuple[str, int]] = []
+    for line in order.lines:
+        room = line.ledger.invoiceable(policy)
+        units = room if wanted is None else wanted.get(line.line_id, 0)
+        if units <= 0:
+            continue
+        lines.append(_invoice_line(order, line, units, _codes(order, line, tax_codes)))
+        billed.append((line.line_id, units))
+    return OrderInvoiceLines(str(order.id), policy, tuple(lines), tuple(billed))
+
+
+def _check_quantities(
+    order: Order, policy: InvoicePolicy, quantities: Mapping[str, int] | None
+) -> dict[str, int] | None:
+    if quantities is None:
+        return None
+    known = {line.line_id: line for line in order.lines}
+    subject = f"order {order.id}"
+    for line_id, units in quantities.items():
+        line = known.get(line_id)
+        if line is None:
+            raise InvoiceQuantityError(
+                f"Cannot invoice line {line_id!r} of {subject}: no such line;"
+                f" known lines: {', '.join(known) or 'none'}.",
+                order_id=str(order.id),
+                line_id=line_id,
+                requested=units,
+                invoiceable=None,
+            )
+        room = line.ledger.invoiceable(policy)
+        if isinstance(units, bool) or not isinstance(units, int) or not 0 < units <= room:
+            raise InvoiceQuantityError(
+                f"Cannot invoice {units!r} units of line {line_id} of {subject}: expected a"
+                f" whole number from 1 to {room} (what the {policy.value} invoice policy"
+                " still allows: not yet invoiced"
+                + (", delivered" if policy is InvoicePolicy.DELIVERED else ", not canceled")
+                + ").",
+                order_id=str(order.id),
+                line_id=line_id,
+                requested=units,
+                invoiceable=room,
+            )
+    return dict(quantities)
+
+
+def _codes(
+    order: Order, line: OrderLine, tax_codes: Mapping[str, Sequence[str]] | None
+) -> tuple[str, ...]:
+    category = line.tax_code
+    if tax_codes is None:
+        return (category,) if category else ()
+    found = tax_codes.get(category)
+    if found is None:
+        raise InvalidTaxError(
+            f"No tax codes for tax category {category!r} of line {line.line_id} of order"
+            f" {order.id}; known categories: {', '.join(map(repr, sorted(tax_codes))) or 'none'}."
+        )
+    return tuple(found)
+
+
+def _invoice_line(order: Order, line: OrderLine, units: int, codes: tuple[str, ...]) -> InvoiceLine:
+    discounts = line.discounts
+    description = f"Order {order.id} line {line.line_id}"
+    if len(discounts) == 1 and discounts[0].rate is not None:
+        percent = discounts[0].rate * _HUNDRED
+        return InvoiceLine(line.sku, description, units, line.unit_price, codes, percent)
+    return InvoiceLine(line.sku, description, units, line.net_unit_price, codes)
