@@ -378,6 +378,19 @@ def pick_lists(
     """Batch ``orders`` (see :func:`batch_orders`) and build one pick list per batch.
 
     Lists are named ``<name>-1``, ``<name>-2``, ... in batch order.
+
+    Args:
+        layout: The warehouse.
+        orders: The orders, in arrival order.
+        capacity: What one picker can carry.
+        name: The prefix of the list names.
+        batching: A batching method from
+            :data:`~ordercycle.picking.batching.BATCHING_METHODS` (``savings+ls`` walks
+            least, ``fcfs`` is quickest).
+        method: The routing method of each list.
+        rates: Walking and handling rates for the time estimates.
+        start: The depot tours start at.
+        end: The depot tours end at.
     """
     batches = batch_orders(layout, orders, capacity, batching, start=start, end=end)
     return tuple(

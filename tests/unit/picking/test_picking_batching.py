@@ -24,6 +24,7 @@ from ordercycle.picking import (
     WarehouseLayout,
     batch_orders,
     optimal_length,
+    pick_lists,
 )
 from ordercycle.picking._batch_search import Batcher, improve
 from ordercycle.picking._grid import grid_of
@@ -191,3 +192,14 @@ def test_duplicate_orders_and_foreign_bins_are_refused() -> None:
 
 def test_no_orders_make_no_batches() -> None:
     assert batch_orders(HW, [], PickerCapacity(items=5)) == ()
+
+
+def test_pick_lists_batch_with_the_improvement_phase() -> None:
+    orders = random_orders(random.Random(5), 24, (2, 6))
+    capacity = PickerCapacity(items=30)
+    plain = pick_lists(HW, orders, capacity, batching="savings")
+    improved = pick_lists(HW, orders, capacity, batching="savings+ls")
+    assert sum(s.route.length for s in improved) <= sum(s.route.length for s in plain)
+    lines = sorted((line.order_id, line.line_id) for s in improved for line in s.lines)
+    assert lines == sorted((o.order_id, line.line_id) for o in orders for line in o.lines)
+    assert improved == pick_lists(HW, orders, capacity, batching="savings+ls")
