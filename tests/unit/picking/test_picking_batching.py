@@ -203,3 +203,20 @@ def test_pick_lists_batch_with_the_improvement_phase() -> None:
     lines = sorted((line.order_id, line.line_id) for s in improved for line in s.lines)
     assert lines == sorted((o.order_id, line.line_id) for o in orders for line in o.lines)
     assert improved == pick_lists(HW, orders, capacity, batching="savings+ls")
+
+
+def test_batching_on_a_multi_block_layout_uses_its_optimal_lengths() -> None:
+    layout = WarehouseLayout.multi_block()
+    rng = random.Random(9)
+    bins = layout.bins()
+    orders = [
+        PickOrder(f"M{i}", tuple(PickLine(str(k), "X", rng.choice(bins), 1) for k in range(2)))
+        for i in range(7)
+    ]
+    capacity = PickerCapacity(items=4)
+    for method in BATCHING_METHODS:
+        batches = batch_orders(layout, orders, capacity, method)
+        assert sorted(o.order_id for b in batches for o in b.orders) == [f"M{i}" for i in range(7)]
+        for batch in batches:
+            assert batch.load.items <= 4
+            assert batch.length == optimal_length(layout, batch.bins)
