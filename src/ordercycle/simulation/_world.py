@@ -96,6 +96,7 @@ def build_world(scenario: Scenario, rng: random.Random) -> World:
         currency=currency,
         strategy=_strategy(scenario.allocation),
         route_method=scenario.routing,
+        auto_dispatch=False,
     )
     customers = []
     for index, segment in enumerate(scenario.segments):

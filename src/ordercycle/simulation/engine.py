@@ -371,6 +371,7 @@ class Simulation:
                 track.customer, Money(amount, currency), paid_on=paid_on
             ),
         )
+        self._call("invoicing", self.desk.dispatch)
         discounts = paid["discounts"]
         for applied_to, applied in sorted(paid["applied"].items()):
             self._log("applied", ref=applied_to, amount=_money_amount(applied), note=behaviour)
@@ -406,6 +407,7 @@ class Simulation:
         )["return_id"]
         self._call("other desk commands", lambda: desk.authorize_return(order_id, rma))
         self._call("other desk commands", lambda: desk.receive_return(order_id, rma))
+        self._call("other desk commands", desk.dispatch)
         self._log("returned", order_id=order_id, ref=rma, quantity=1)
         credit = self._call("invoicing", lambda: desk.issue_credit_note(order_id, rma))
         self._log(
@@ -457,6 +459,7 @@ class Simulation:
         self.on_order[key] -= quantity
         bin_id = self.world.bins[key]
         self._call("allocation", lambda: self.desk.receive_stock(sku, bin_id, quantity))
+        self._call("allocation", self.desk.dispatch)
         self._log("received", ref=f"{sku}@{warehouse}", warehouse=warehouse, quantity=quantity)
         still: dict[str, None] = {}
         for order_id in self.backordered:
@@ -480,6 +483,7 @@ class Simulation:
                     desk.receive_stock(
                         item.sku, self.world.bins[(item.sku, warehouse.id)], item.initial_stock
                     )
+        desk.dispatch()
 
     @property
     def now(self) -> float:
@@ -509,6 +513,7 @@ class Simulation:
         target = min(until, self.horizon)
         if target > self.now:
             self.env.run(until=target)
+        self._call("other desk commands", self.desk.dispatch)
         self._sync()
         spent = time.perf_counter() - began
         desk = sum(v for k, v in self.timings.items() if k != "engine") - before

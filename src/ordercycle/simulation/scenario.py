@@ -260,10 +260,10 @@ class Scenario:
     )
     segments: tuple[CustomerSegment, ...] = attrs.field(
         default=(
-            CustomerSegment(name="RETAIL", customers=6, share=3.0, payment_terms="Net 30"),
+            CustomerSegment(name="RETAIL", customers=60, share=3.0, payment_terms="Net 30"),
             CustomerSegment(
                 name="TRADE",
-                customers=3,
+                customers=30,
                 share=2.0,
                 payment_terms="2/10 Net 30",
                 early=0.5,

@@ -1,0 +1,145 @@
+"""Simulation throughput: orders through the whole cycle, with the time split by stage.
+
+Each size runs the built-in scenario (:meth:`Scenario.default`, 400 orders a day, two
+warehouses, eight SKUs, 90 customers) for that many orders, from arrival to cash, on an
+in-memory :class:`~ordercycle.service.OrderDesk`, in its own child process (so peak memory
+is per run). The stage split is wall-clock time inside desk commands by kind:
+
+* allocation: placing-time allocation, stock receipts and the backorder handler;
+* routing: wave release (pick lists routed through the layout);
+* packing: cartonization into a shipment;
+* invoicing: invoices, payments (with the payment handler) and credit notes;
+* other desk commands: place, confirm, confirm picks, ship, deliver, returns;
+* engine: everything else (SimPy, random draws, the engine's own desk queries, KPIs).
+
+The target of issue 9 is 10,000 orders in at most 60 s on one core and under 1 GB.
+Run ``python benchmarks/simulation.py`` (sizes 250, 500, 1000) or
+``python benchmarks/simulation.py --sizes 10000``; add ``--tracemalloc`` for the Python
+heap peak as well (slower). It prints a markdown table and writes
+``benchmarks/results/simulation.json``. These machines are shared and noisy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import resource
+import subprocess
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+from typing import Any
+
+RESULTS = Path(__file__).parent / "results" / "simulation.json"
+RATE = 400.0
+TARGET_ORDERS = 10_000
+TARGET_SECONDS = 60.0
+TARGET_BYTES = 1 << 30
+
+
+def scenario(orders: int, seed: int) -> Any:
+    """The benchmark scenario: the default shop at ``RATE`` orders a day."""
+    from ordercycle.simulation import Scenario
+
+    days = math.ceil(orders / RATE * 1.25) + 1
+    return Scenario.default(
+        name=f"bench-{orders}", seed=seed, orders=orders, orders_per_day=RATE, days=days
+    )
+
+
+def child(orders: int, seed: int, trace: bool) -> dict[str, Any]:
+    """One run in this process; returns its measurements."""
+    from ordercycle.simulation import simulate
+
+    if trace:
+        tracemalloc.start()
+    wall = time.perf_counter()
+    cpu = time.process_time()
+    result = simulate(scenario(orders, seed))
+    cpu = time.process_time() - cpu
+    wall = time.perf_counter() - wall
+    heap = tracemalloc.get_traced_memory()[1] if trace else None
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    return {
+        "orders": int(result.kpi("orders") or 0),
+        "events": len(result.events),
+        "wall_seconds": round(wall, 2),
+        "cpu_seconds": round(cpu, 2),
+        "orders_per_second": round(orders / wall, 1),
+        "peak_rss_bytes": rss,
+        "python_heap_peak_bytes": heap,
+        "stages": {k: round(v, 2) for k, v in result.timings.items()},
+        "orders_by_end_state": result.conservation["orders"],
+        "invoices_by_end_state": result.conservation["invoices"],
+        "meets_time": wall <= TARGET_SECONDS if orders >= TARGET_ORDERS else None,
+        "meets_memory": rss < TARGET_BYTES,
+    }
+
+
+def table(rows: list[dict[str, Any]]) -> str:
+    """The markdown table of the runs."""
+    stages = list(rows[0]["stages"]) if rows else []
+    head = ["orders", "events", "wall s", "CPU s", "orders/s", "peak RSS MB", *stages]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---:|" * len(head)]
+    for row in rows:
+        cells = [
+            row["orders"],
+            row["events"],
+            row["wall_seconds"],
+            row["cpu_seconds"],
+            row["orders_per_second"],
+            round(row["peak_rss_bytes"] / 2**20),
+            *(f"{row['stages'][s]} ({row['stages'][s] / row['wall_seconds']:.0%})" for s in stages),
+        ]
+        lines.append("| " + " | ".join(str(c) for c in cells) + " |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    """Run every size in a child process, print the table, write the JSON."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[250, 500, 1000])
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--tracemalloc", action="store_true")
+    parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child is not None:
+        print(json.dumps(child(args.child, args.seed, args.tracemalloc)))
+        return
+    rows = []
+    for size in args.sizes:
+        command = [sys.executable, __file__, "--child", str(size), "--seed", str(args.seed)]
+        if args.tracemalloc:
+            command.append("--tracemalloc")
+        out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+        rows.append(json.loads(out.strip().splitlines()[-1]))
+        print(f"{size} orders: {rows[-1]['wall_seconds']} s", file=sys.stderr)
+    text = table(rows)
+    print(text)
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text(
+        json.dumps(
+            {
+                "benchmark": "simulation",
+                "unit": "seconds per run, arrival to cash, in-memory OrderDesk",
+                "target": "10,000 orders in <= 60 s on one core, < 1 GB",
+                "python": platform.python_version(),
+                "machine": platform.machine(),
+                "cpus": os.cpu_count(),
+                "seed": args.seed,
+                "rows": rows,
+                "table": text,
+            },
+            indent=2,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+
+
+if __name__ == "__main__":
+    main()
