@@ -12,6 +12,11 @@ is per run). The stage split is wall-clock time inside desk commands by kind:
 * other desk commands: place, confirm, confirm picks, ship, deliver, returns;
 * engine: everything else (SimPy, random draws, the engine's own desk queries, KPIs).
 
+``--doc-assets`` instead regenerates the PNG plots of the simulation tutorials: it runs
+the plain Python blocks of ``docs/tutorials/simulate-a-peak-week.md`` and
+``docs/tutorials/net-30-vs-2-10-net-30.md`` and saves every ``*_figure`` they define to
+``docs/assets/simulation/<page>-<name>.png``.
+
 The target of issue 9 is 10,000 orders in at most 60 s on one core and under 1 GB.
 Run ``python benchmarks/simulation.py`` (sizes 250, 500, 1000) or
 ``python benchmarks/simulation.py --sizes 10000``; add ``--tracemalloc`` for the Python
@@ -26,6 +31,7 @@ import json
 import math
 import os
 import platform
+import re
 import resource
 import subprocess
 import sys
@@ -99,14 +105,44 @@ def table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+PAGES = ("simulate-a-peak-week", "net-30-vs-2-10-net-30")
+_BLOCK = re.compile(r"^```python[^\n]*\n(?P<body>.*?)^```", re.MULTILINE | re.DOTALL)
+
+
+def doc_assets() -> list[Path]:
+    """Run the tutorials' plain blocks and save their ``*_figure`` objects as PNG."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    written = []
+    for page in PAGES:
+        text = (DOCS / "tutorials" / f"{page}.md").read_text(encoding="utf-8")
+        namespace: dict[str, Any] = {"__name__": f"docs_{page.replace('-', '_')}"}
+        for match in _BLOCK.finditer(text):
+            if ">>>" not in match["body"]:
+                exec(compile(match["body"], f"{page}.md", "exec"), namespace)
+        for name, value in sorted(namespace.items()):
+            if name.endswith("_figure"):
+                path = DOCS / "assets" / "simulation" / f"{page}-{name}.png"
+                value.savefig(path, dpi=80)
+                written.append(path)
+    return written
+
+
 def main() -> None:
     """Run every size in a child process, print the table, write the JSON."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[250, 500, 1000])
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--tracemalloc", action="store_true")
+    parser.add_argument("--doc-assets", action="store_true", help="regenerate the docs plots")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.doc_assets:
+        for path in doc_assets():
+            print(path)
+        return
     if args.child is not None:
         print(json.dumps(child(args.child, args.seed, args.tracemalloc)))
         return
