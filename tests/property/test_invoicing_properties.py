@@ -319,3 +319,45 @@ def test_payments_across_invoices_in_any_order_leave_the_same_balances(
         max(total - sum(payments), 0), "EUR"
     )
     assert unapplied == Money.of_minor(max(sum(payments) - total, 0), "EUR")
+
+
+@SETTINGS
+@given(
+    st.lists(
+        st.tuples(st.integers(1, 9), st.integers(1, 10**6), st.sampled_from([(), ("A",), ("B",)])),
+        min_size=1,
+        max_size=4,
+    ),
+    st.decimals(0, "99.99", places=2),
+    st.data(),
+)
+def test_restocking_fee_tax_is_the_fee_share_of_each_credited_tax(
+    specs: list[tuple[int, int, tuple[str, ...]]], fee: Decimal, data: st.DataObject
+) -> None:
+    profile = TaxProfile("P", [TaxRate("A", 21), TaxRate("B", "5.5")])
+    lines = [
+        InvoiceLine(f"S{i}", "x", qty, Money.of_minor(units, "USD"), codes)
+        for i, (qty, units, codes) in enumerate(specs)
+    ]
+    draft = Invoice.draft("I-1", "C-1", lines, profile, PaymentTerms.net(30), date(2026, 1, 1))
+    invoice, _ = draft.issue(NumberSeries())
+    quantities = {
+        i: data.draw(st.integers(1, qty), label=f"line {i}") for i, (qty, _, _) in enumerate(specs)
+    }
+    credited, note = invoice.credit(
+        "CN-1", date(2026, 1, 2), quantities, restocking_fee_percent=fee
+    )
+    per_code: dict[str, Money] = {}
+    for line in note.lines:
+        for code, amount in line.taxes:
+            per_code[code] = per_code.get(code, Money.zero("USD")) + amount
+    if fee:
+        assert dict(note.restocking_fee_taxes) == {
+            code: (amount * fee / 100).round() for code, amount in per_code.items()
+        }
+    else:
+        assert note.restocking_fee_taxes == ()
+    assert note.total == note.untaxed + note.tax - note.restocking_fee - note.restocking_fee_tax
+    assert not note.total.is_negative
+    assert credited.balance == invoice.balance - note.applied
+    assert Invoice.replay(credited.events) == credited

@@ -5,6 +5,14 @@ crediting ``c`` of ``q`` units, the line's untaxed amount and each of its taxes 
 up to ``round(invoiced × c / q)``. A credit note is the difference between that and what
 was credited before, so partial credits never add up to more than the invoice, and
 crediting everything returns exactly the invoiced amounts, tax by tax.
+
+A *restocking fee* keeps back a percentage of the credited untaxed amount. The fee is a
+charge for a service on the returned goods, so it carries the taxes of the credited
+lines: for each tax code, the tax kept back is the same percentage of the tax credited
+under that code on this note, rounded half-up to the minor unit
+(:attr:`CreditNote.restocking_fee_taxes`). The customer gets back
+``untaxed + tax - restocking_fee - restocking_fee_tax``; exempt taxes (zero) keep back
+nothing.
 """
 
 from __future__ import annotations
@@ -57,9 +65,11 @@ class CreditNote:
         tax: The tax credited.
         restocking_fee_percent: The fee asked for, in percent of the untaxed amount.
         restocking_fee: The fee kept back (untaxed), deducted from the total.
-        total: ``untaxed + tax - restocking_fee``.
+        total: ``untaxed + tax - restocking_fee - restocking_fee_tax``.
         applied: The part of ``total`` that reduced the invoice balance.
         refund: The part of ``total`` beyond the balance (customer credit).
+        restocking_fee_taxes: ``(tax code, amount)`` pairs: the tax on the restocking
+            fee, per code of the credited taxes (empty without a fee).
     """
 
     credit_note_id: str
@@ -73,6 +83,15 @@ class CreditNote:
     total: Money
     applied: Money
     refund: Money
+    restocking_fee_taxes: tuple[tuple[str, Money], ...] = ()
+
+    @property
+    def restocking_fee_tax(self) -> Money:
+        """The tax kept back with the restocking fee (the sum of the per-code amounts)."""
+        return Money.sum(
+            (amount for _, amount in self.restocking_fee_taxes),
+            currency=self.restocking_fee.currency,
+        )
 
     @property
     def quantities(self) -> tuple[tuple[int, Decimal], ...]:
@@ -208,8 +227,11 @@ def build_credit_note(
         note_lines.append(CreditNoteLine(index, qty, Money(untaxed, code), tax_pairs))
     untaxed_total = Money.sum((n.untaxed for n in note_lines), currency=code)
     tax_total = Money.sum((m for n in note_lines for _, m in n.taxes), currency=code)
-    fee = (untaxed_total * (fee_percent / _HUNDRED)).round()
-    total = untaxed_total + tax_total - fee
+    rate = fee_percent / _HUNDRED
+    fee = (untaxed_total * rate).round()
+    fee_taxes = _fee_taxes(note_lines, rate, code) if fee_percent else ()
+    fee_tax = Money.sum((amount for _, amount in fee_taxes), currency=code)
+    total = untaxed_total + tax_total - fee - fee_tax
     applied = min(total, balance)
     return CreditNote(
         credit_note_id,
@@ -223,4 +245,16 @@ def build_credit_note(
         total,
         applied,
         total - applied,
+        fee_taxes,
     )
+
+
+def _fee_taxes(
+    note_lines: Sequence[CreditNoteLine], rate: Decimal, code: str
+) -> tuple[tuple[str, Money], ...]:
+    """The tax on the restocking fee: ``rate`` of the tax credited per code, rounded half-up."""
+    credited: dict[str, Money] = {}
+    for note_line in note_lines:
+        for tax_code, amount in note_line.taxes:
+            credited[tax_code] = credited.get(tax_code, Money.zero(code)) + amount
+    return tuple((tax_code, (amount * rate).round()) for tax_code, amount in credited.items())

@@ -241,10 +241,42 @@ def test_partial_credit_note_with_restocking_fee() -> None:
     assert note.untaxed == eur("20.00")
     assert note.tax == eur("4.20")
     assert note.restocking_fee == eur("2.00")
-    assert note.total == eur("22.20")
-    assert invoice.balance == eur("62.50")
+    # The fee carries the VAT of the credited line: 10 % of the 4.20 credited.
+    assert note.restocking_fee_taxes == (("VAT21", eur("0.42")),)
+    assert note.restocking_fee_tax == eur("0.42")
+    assert note.total == eur("21.78")  # 20.00 + 4.20 - 2.00 - 0.42
+    assert invoice.balance == eur("62.92")
     assert invoice.credited_quantity(0) == Decimal(2)
     assert isinstance(invoice.events[-1], CreditNoteIssued)
+    assert Invoice.replay(invoice.events) == invoice
+
+
+def test_restocking_fee_tax_follows_each_credited_tax_code() -> None:
+    profile = TaxProfile("EU", [TaxRate("VAT21", 21), TaxRate("VAT9", 9), TaxRate("ECO", 5)])
+    mixed = [
+        InvoiceLine("CHAIR", "Chair", 2, eur("100.00"), ["VAT21"]),
+        InvoiceLine("BOOK", "Book", 3, eur("15.00"), ["VAT9"]),
+        InvoiceLine("LAMP", "Lamp", 1, eur("40.00"), ["VAT21", "ECO"]),
+    ]
+    draft = Invoice.draft("I-9", "C-1", mixed, profile.exempt("ECO"), PaymentTerms.net(30), JAN15)
+    invoice, _ = draft.issue(NumberSeries())
+    _, note = invoice.credit("CN-1", JAN15, {0: 1, 1: 3, 2: 1}, restocking_fee_percent="12.5")
+    # Credited: untaxed 185.00; VAT21 21.00 + 8.40, VAT9 4.05, ECO 0 (exempt).
+    assert note.untaxed == eur("185.00")
+    assert note.restocking_fee == eur("23.13")  # 12.5 % of 185.00 = 23.125
+    assert note.restocking_fee_taxes == (
+        ("VAT21", eur("3.68")),  # 12.5 % of 29.40 = 3.675
+        ("VAT9", eur("0.51")),  # 12.5 % of 4.05 = 0.50625
+        ("ECO", eur("0.00")),
+    )
+    assert note.total == note.untaxed + note.tax - note.restocking_fee - eur("4.19")
+
+
+def test_no_restocking_fee_keeps_no_tax_back() -> None:
+    _, note = issued().credit("CN-1", JAN15, {0: 1})
+    assert note.restocking_fee_taxes == ()
+    assert note.restocking_fee_tax == eur("0.00")
+    assert note.total == note.untaxed + note.tax
 
 
 def test_full_credit_returns_exactly_what_was_invoiced() -> None:
