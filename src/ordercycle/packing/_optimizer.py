@@ -22,7 +22,7 @@ For the rest, the search is:
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -122,6 +122,16 @@ class Objective:
         return f"{text} {unit} billable"
 
 
+def _compositions(total: int, parts: int) -> Iterator[tuple[int, ...]]:
+    """Every way to write ``total`` as an ordered sum of ``parts`` counts of 0 or more."""
+    if parts == 1:
+        yield (total,)
+        return
+    for first in range(total + 1):
+        for rest in _compositions(total - first, parts - 1):
+            yield (first, *rest)
+
+
 def add_keys(a: Key, b: Key) -> Key:
     """Element-wise sum of two scores."""
     return (a[0] + b[0], a[1] + b[1], a[2] + b[2])
@@ -186,6 +196,7 @@ class Solver:
         self.currency = currency
         self.tracks_load = tracks_load
         self.variant = 0
+        self._bounds: dict[tuple[tuple[int, ...], tuple[int, ...]], int] = {}
 
     # --- helpers --------------------------------------------------------------------------
 
@@ -558,7 +569,54 @@ class Solver:
         weight = self.weight(blocks)
         if all(cap is not None for cap in caps) and weight:
             count = max(count, math.ceil(weight / max(c for c in caps if c is not None)))
-        return count
+        cache_key = (tuple(u.uid for u in units), tuple(s.index for s in specs))
+        found = self._bounds.get(cache_key)
+        if found is None:
+            found = self._bounds[cache_key] = self._eligibility_bound(units, specs, count)
+        return max(count, found)
+
+    @staticmethod
+    def _eligibility_bound(units: Sequence[EngineUnit], specs: Sequence[Spec], start: int) -> int:
+        """A bound that knows which carton types each unit fits.
+
+        For every set S of carton types, the units that fit only types in S must fit, by
+        volume and by weight, into the cartons of S. The smallest carton counts meeting all
+        those conditions bound the number of cartons. The search is small by design: it is
+        skipped for more than five carton types and gives up after a fixed amount of work
+        (the simple bound is still valid then).
+        """
+        kinds = len(specs)
+        if kinds < 2 or kinds > 5:
+            return start
+        probes = [Bin(s.size, s.cap, None) for s in specs]
+        masks: dict[int, tuple[int, int]] = {}
+        for unit in units:
+            mask = sum(1 << k for k in range(kinds) if probes[k].fits_alone(unit))
+            volume, weight = masks.get(mask, (0, 0))
+            masks[mask] = (volume + unit.volume, weight + unit.weight)
+        needs = []
+        for subset in range(1, 1 << kinds):
+            volume = sum(v for m, (v, _) in masks.items() if m and m & ~subset == 0)
+            weight = sum(w for m, (_, w) in masks.items() if m and m & ~subset == 0)
+            if volume or weight:
+                members = [k for k in range(kinds) if subset >> k & 1]
+                needs.append((members, volume, weight))
+        budget = 3000
+        for total in range(start, start + 12):
+            for counts in _compositions(total, kinds):
+                budget -= 1
+                if budget < 0:
+                    return start
+                if all(
+                    volume <= sum(counts[k] * specs[k].volume for k in members)
+                    and (
+                        any(specs[k].cap is None and counts[k] for k in members)
+                        or weight <= sum(counts[k] * (specs[k].cap or 0) for k in members)
+                    )
+                    for members, volume, weight in needs
+                ):
+                    return total
+        return start
 
     def lower_bound(self, blocks: Sequence[Block]) -> Any:
         """A lower bound on the primary score of any plan for ``blocks``."""

@@ -354,3 +354,16 @@ def test_when_stock_runs_out_report_mode_packs_what_fits_and_reports_the_rest() 
         ("A", 5, "no carton left in stock takes it")
     ]
     assert plan.lower_bound == 3  # the bound is for packing every unit
+
+
+def test_the_carton_bound_knows_which_cartons_each_item_fits() -> None:
+    cube_box = Carton.from_mm("CUBE-BOX", 300, 300, 300)
+    flat_box = Carton.from_mm("FLAT-BOX", 400, 400, 20)
+    items = [Item.from_mm("POSTER", 390, 390, 10, 100), Item.from_mm("MUG", 100, 100, 100, 300)]
+    plan = pack(items, [cube_box, flat_box], objective="cartons")
+    verify(plan)
+    # by volume one carton would do, but the poster fits only the flat box and the mug only
+    # the cube box
+    assert plan.lower_bound == 2
+    assert plan.carton_count == 2
+    assert plan.notes == ()
