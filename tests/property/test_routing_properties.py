@@ -12,6 +12,7 @@ from fractions import Fraction
 from itertools import pairwise
 
 import attrs
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -165,9 +166,11 @@ def _check_instance(layout: WarehouseLayout, picks: list[Bin], end: str) -> None
         assert mirrored.length == best.length
 
 
-def test_optimal_equals_held_karp_on_600_seeded_random_single_block_instances() -> None:
-    rng = random.Random(20260)
-    for _ in range(600):
+@pytest.mark.parametrize("chunk", range(4))
+def test_optimal_equals_held_karp_on_1000_seeded_random_single_block_instances(chunk: int) -> None:
+    # 4 chunks of 250 seeded instances: 1,000 in all, as the routing issue requires.
+    rng = random.Random(20260 + chunk)
+    for _ in range(250):
         _check_instance(*_random_instance(rng))
 
 
