@@ -97,6 +97,16 @@ class LedgerCore:
         self._events.append(event)
         return event
 
+    def _emit(
+        self, event_type: type[ev.StockEvent], sku: Sku, now: datetime, **fields: Any
+    ) -> ev.StockEvent:
+        """Record one event of ``sku``'s stream: the next version, at ``now``."""
+        return self._record(
+            event_type(
+                aggregate_id=sku, version=self._next(sku), occurred_at=now, sku=sku, **fields
+            )
+        )
+
     def _check_sku(self, sku: object, *, new: bool = False) -> Sku:
         if not isinstance(sku, str) or not sku:
             raise ValidationError.invalid("StockLedger", "sku", sku, "a non-empty sku string")

@@ -48,19 +48,16 @@ class LedgerHolds(LedgerCore):
                 f"hold {hold_id}", "expires_at", until, f"an instant after {now.isoformat()}"
             )
         self._free(checked, bin, lot, count, now)
-        return self._record(
-            ev.StockHeld(
-                aggregate_id=checked,
-                version=self._next(checked),
-                occurred_at=now,
-                sku=checked,
-                bin=bin,
-                lot=lot,
-                hold_id=hold_id,
-                quantity=count,
-                expires_at=until,
-                owner=owner,
-            )
+        return self._emit(
+            ev.StockHeld,
+            checked,
+            now,
+            bin=bin,
+            lot=lot,
+            hold_id=hold_id,
+            quantity=count,
+            expires_at=until,
+            owner=owner,
         )
 
     def release_hold(self, hold_id: str, *, at: datetime | None = None) -> ev.StockEvent:
@@ -73,17 +70,14 @@ class LedgerHolds(LedgerCore):
         now = self._now(at)
         hold = self.get_hold(hold_id)
         hold.moved("release", now)
-        return self._record(
-            ev.StockHoldReleased(
-                aggregate_id=hold.sku,
-                version=self._next(hold.sku),
-                occurred_at=now,
-                sku=hold.sku,
-                bin=hold.bin,
-                lot=hold.lot,
-                hold_id=hold_id,
-                quantity=hold.quantity,
-            )
+        return self._emit(
+            ev.StockHoldReleased,
+            hold.sku,
+            now,
+            bin=hold.bin,
+            lot=hold.lot,
+            hold_id=hold_id,
+            quantity=hold.quantity,
         )
 
     def commit_hold(
@@ -99,18 +93,15 @@ class LedgerHolds(LedgerCore):
         hold = self.get_hold(hold_id)
         self._check_reference(reference)
         hold.moved("commit", now)
-        return self._record(
-            ev.StockHoldCommitted(
-                aggregate_id=hold.sku,
-                version=self._next(hold.sku),
-                occurred_at=now,
-                sku=hold.sku,
-                bin=hold.bin,
-                lot=hold.lot,
-                hold_id=hold_id,
-                quantity=hold.quantity,
-                reference=reference,
-            )
+        return self._emit(
+            ev.StockHoldCommitted,
+            hold.sku,
+            now,
+            bin=hold.bin,
+            lot=hold.lot,
+            hold_id=hold_id,
+            quantity=hold.quantity,
+            reference=reference,
         )
 
     def sweep(self, now: datetime | None = None) -> list[ev.StockEvent]:
@@ -125,18 +116,15 @@ class LedgerHolds(LedgerCore):
             key=lambda h: (h.expires_at, h.id),
         )
         return [
-            self._record(
-                ev.StockHoldExpired(
-                    aggregate_id=h.sku,
-                    version=self._next(h.sku),
-                    occurred_at=at,
-                    sku=h.sku,
-                    bin=h.bin,
-                    lot=h.lot,
-                    hold_id=h.id,
-                    quantity=h.quantity,
-                    expired_at=h.expires_at,
-                )
+            self._emit(
+                ev.StockHoldExpired,
+                h.sku,
+                at,
+                bin=h.bin,
+                lot=h.lot,
+                hold_id=h.id,
+                quantity=h.quantity,
+                expired_at=h.expires_at,
             )
             for h in due
         ]

@@ -67,17 +67,14 @@ class StockLedger(LedgerQueries, LedgerHolds):
             raise DuplicateError("receipt", receipt)
         if not isinstance(due_on, date) or isinstance(due_on, datetime):
             raise ValidationError.invalid(f"receipt {receipt}", "due_on", due_on, "a date")
-        return self._record(
-            ev.StockReceiptScheduled(
-                aggregate_id=checked,
-                version=self._next(checked),
-                occurred_at=now,
-                sku=checked,
-                bin="",
-                receipt=receipt,
-                quantity=count,
-                due_on=due_on,
-            )
+        return self._emit(
+            ev.StockReceiptScheduled,
+            checked,
+            now,
+            bin="",
+            receipt=receipt,
+            quantity=count,
+            due_on=due_on,
         )
 
     def cancel_receipt(self, receipt: str, *, at: datetime | None = None) -> ev.StockEvent:
@@ -93,16 +90,13 @@ class StockLedger(LedgerQueries, LedgerHolds):
             raise ValidationError.invalid(
                 f"receipt {receipt}", "open quantity", 0, "a receipt with units still to come"
             )
-        return self._record(
-            ev.StockReceiptCancelled(
-                aggregate_id=found.sku,
-                version=self._next(found.sku),
-                occurred_at=now,
-                sku=found.sku,
-                bin="",
-                receipt=receipt,
-                quantity=found.open,
-            )
+        return self._emit(
+            ev.StockReceiptCancelled,
+            found.sku,
+            now,
+            bin="",
+            receipt=receipt,
+            quantity=found.open,
         )
 
     def receive(
@@ -151,19 +145,16 @@ class StockLedger(LedgerQueries, LedgerHolds):
                 raise ValidationError.invalid(
                     f"receipt of {sku}", "receipt", receipt, f"a receipt of {sku}, not {found.sku}"
                 )
-        return self._record(
-            ev.StockReceived(
-                aggregate_id=checked,
-                version=self._next(checked),
-                occurred_at=now,
-                sku=checked,
-                bin=bin,
-                lot=info.id if info else None,
-                quantity=count,
-                received_on=info.received_on if info else None,
-                expires_on=info.expires_on if info else None,
-                receipt=receipt,
-            )
+        return self._emit(
+            ev.StockReceived,
+            checked,
+            now,
+            bin=bin,
+            lot=info.id if info else None,
+            quantity=count,
+            received_on=info.received_on if info else None,
+            expires_on=info.expires_on if info else None,
+            receipt=receipt,
         )
 
     def _new_lot(self, sku: Sku, lot: Lot) -> Lot:
@@ -219,18 +210,15 @@ class StockLedger(LedgerQueries, LedgerHolds):
                 f"{committed} committed (allocated, held or unavailable); release those first",
                 location=bin,
             )
-        return self._record(
-            ev.StockAdjusted(
-                aggregate_id=checked,
-                version=self._next(checked),
-                occurred_at=now,
-                sku=checked,
-                bin=bin,
-                lot=lot,
-                counted=count,
-                delta=count - bucket.on_hand,
-                reason=reason,
-            )
+        return self._emit(
+            ev.StockAdjusted,
+            checked,
+            now,
+            bin=bin,
+            lot=lot,
+            counted=count,
+            delta=count - bucket.on_hand,
+            reason=reason,
         )
 
     def move(
@@ -257,17 +245,14 @@ class StockLedger(LedgerQueries, LedgerHolds):
                 f"move of {sku}", "to_bin", to_bin, f"a bin other than {from_bin}"
             )
         self._free(checked, from_bin, lot, count, now)
-        return self._record(
-            ev.StockMoved(
-                aggregate_id=checked,
-                version=self._next(checked),
-                occurred_at=now,
-                sku=checked,
-                bin=from_bin,
-                lot=lot,
-                to_bin=to_bin,
-                quantity=count,
-            )
+        return self._emit(
+            ev.StockMoved,
+            checked,
+            now,
+            bin=from_bin,
+            lot=lot,
+            to_bin=to_bin,
+            quantity=count,
         )
 
     def allocate(
@@ -289,17 +274,14 @@ class StockLedger(LedgerQueries, LedgerHolds):
         self._check_reference(reference)
         checked, count = self._target(sku, bin, lot, quantity, "allocation")
         self._free(checked, bin, lot, count, now)
-        return self._record(
-            ev.StockAllocated(
-                aggregate_id=checked,
-                version=self._next(checked),
-                occurred_at=now,
-                sku=checked,
-                bin=bin,
-                lot=lot,
-                reference=reference,
-                quantity=count,
-            )
+        return self._emit(
+            ev.StockAllocated,
+            checked,
+            now,
+            bin=bin,
+            lot=lot,
+            reference=reference,
+            quantity=count,
         )
 
     def deallocate(
@@ -317,20 +299,16 @@ class StockLedger(LedgerQueries, LedgerHolds):
         Raises:
             OverReleaseError: More than is allocated to ``reference`` there.
         """
-        now = self._now(at)
-        checked, count = self._target(sku, bin, lot, quantity, "deallocation")
-        self._over(checked, bin, lot, reference, count, "deallocate")
-        return self._record(
-            ev.StockDeallocated(
-                aggregate_id=checked,
-                version=self._next(checked),
-                occurred_at=now,
-                sku=checked,
-                bin=bin,
-                lot=lot,
-                reference=reference,
-                quantity=count,
-            )
+        return self._from_allocation(
+            ev.StockDeallocated,
+            reference,
+            sku,
+            bin,
+            quantity,
+            lot,
+            at,
+            "deallocation",
+            "deallocate",
         )
 
     def consume(
@@ -348,20 +326,28 @@ class StockLedger(LedgerQueries, LedgerHolds):
         Raises:
             OverReleaseError: More than is allocated to ``reference`` there.
         """
+        return self._from_allocation(
+            ev.StockConsumed, reference, sku, bin, quantity, lot, at, "shipment", "ship"
+        )
+
+    def _from_allocation(
+        self,
+        event_type: type[ev.StockEvent],
+        reference: str,
+        sku: str,
+        bin: str,
+        quantity: Any,
+        lot: str | None,
+        at: datetime | None,
+        what: str,
+        action: str,
+    ) -> ev.StockEvent:
+        """Take units out of ``reference``'s allocation (deallocate or ship them)."""
         now = self._now(at)
-        checked, count = self._target(sku, bin, lot, quantity, "shipment")
-        self._over(checked, bin, lot, reference, count, "ship")
-        return self._record(
-            ev.StockConsumed(
-                aggregate_id=checked,
-                version=self._next(checked),
-                occurred_at=now,
-                sku=checked,
-                bin=bin,
-                lot=lot,
-                reference=reference,
-                quantity=count,
-            )
+        checked, count = self._target(sku, bin, lot, quantity, what)
+        self._over(checked, bin, lot, reference, count, action)
+        return self._emit(
+            event_type, checked, now, bin=bin, lot=lot, reference=reference, quantity=count
         )
 
     def restock(
@@ -378,18 +364,15 @@ class StockLedger(LedgerQueries, LedgerHolds):
         """Put returned units back; ``damaged=True`` keeps them unavailable."""
         now = self._now(at)
         checked, count = self._target(sku, bin, lot, quantity, "restock")
-        return self._record(
-            ev.StockRestocked(
-                aggregate_id=checked,
-                version=self._next(checked),
-                occurred_at=now,
-                sku=checked,
-                bin=bin,
-                lot=lot,
-                quantity=count,
-                reference=reference,
-                damaged=bool(damaged),
-            )
+        return self._emit(
+            ev.StockRestocked,
+            checked,
+            now,
+            bin=bin,
+            lot=lot,
+            quantity=count,
+            reference=reference,
+            damaged=bool(damaged),
         )
 
     def mark_unavailable(
@@ -412,17 +395,14 @@ class StockLedger(LedgerQueries, LedgerHolds):
         checked, count = self._target(sku, bin, lot, quantity, "unavailable stock")
         why = self._check_reason(reason)
         self._free(checked, bin, lot, count, now)
-        return self._record(
-            ev.StockMarkedUnavailable(
-                aggregate_id=checked,
-                version=self._next(checked),
-                occurred_at=now,
-                sku=checked,
-                bin=bin,
-                lot=lot,
-                reason=why,
-                quantity=count,
-            )
+        return self._emit(
+            ev.StockMarkedUnavailable,
+            checked,
+            now,
+            bin=bin,
+            lot=lot,
+            reason=why,
+            quantity=count,
         )
 
     def mark_damaged(
@@ -452,21 +432,8 @@ class StockLedger(LedgerQueries, LedgerHolds):
         Raises:
             OverReleaseError: More than is unavailable for that reason.
         """
-        now = self._now(at)
-        checked, count = self._target(sku, bin, lot, quantity, "release")
-        why = self._check_reason(reason)
-        self._unavailable(checked, bin, lot, why, count, "make available")
-        return self._record(
-            ev.StockMadeAvailable(
-                aggregate_id=checked,
-                version=self._next(checked),
-                occurred_at=now,
-                sku=checked,
-                bin=bin,
-                lot=lot,
-                reason=why,
-                quantity=count,
-            )
+        return self._from_unavailable(
+            ev.StockMadeAvailable, sku, bin, quantity, reason, lot, at, "release", "make available"
         )
 
     def write_off(
@@ -484,22 +451,28 @@ class StockLedger(LedgerQueries, LedgerHolds):
         Raises:
             OverReleaseError: More than is unavailable for that reason.
         """
-        now = self._now(at)
-        checked, count = self._target(sku, bin, lot, quantity, "write-off")
-        why = self._check_reason(reason)
-        self._unavailable(checked, bin, lot, why, count, "write off")
-        return self._record(
-            ev.StockWrittenOff(
-                aggregate_id=checked,
-                version=self._next(checked),
-                occurred_at=now,
-                sku=checked,
-                bin=bin,
-                lot=lot,
-                reason=why,
-                quantity=count,
-            )
+        return self._from_unavailable(
+            ev.StockWrittenOff, sku, bin, quantity, reason, lot, at, "write-off", "write off"
         )
+
+    def _from_unavailable(
+        self,
+        event_type: type[ev.StockEvent],
+        sku: str,
+        bin: str,
+        quantity: Any,
+        reason: str,
+        lot: str | None,
+        at: datetime | None,
+        what: str,
+        action: str,
+    ) -> ev.StockEvent:
+        """Take units out of the ``reason`` unavailable stock (release or write them off)."""
+        now = self._now(at)
+        checked, count = self._target(sku, bin, lot, quantity, what)
+        why = self._check_reason(reason)
+        self._unavailable(checked, bin, lot, why, count, action)
+        return self._emit(event_type, checked, now, bin=bin, lot=lot, reason=why, quantity=count)
 
     def apply_plan(
         self,
@@ -557,17 +530,14 @@ class StockLedger(LedgerQueries, LedgerHolds):
         for pick in picks:
             sku = pick.sku
             out.append(
-                self._record(
-                    ev.StockAllocated(
-                        aggregate_id=sku,
-                        version=self._next(sku),
-                        occurred_at=now,
-                        sku=sku,
-                        bin=pick.bin,
-                        lot=pick.lot,
-                        reference=f"{plan.order_id}/{pick.line_id}",
-                        quantity=pick.quantity,
-                    )
+                self._emit(
+                    ev.StockAllocated,
+                    sku,
+                    now,
+                    bin=pick.bin,
+                    lot=pick.lot,
+                    reference=f"{plan.order_id}/{pick.line_id}",
+                    quantity=pick.quantity,
                 )
             )
         return out
