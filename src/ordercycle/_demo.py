@@ -211,10 +211,22 @@ CHAPTERS: tuple[tuple[str, Chapter], ...] = (
 )
 
 
-def run_demo(*, width: int = 78) -> str:
-    """Run every chapter and return the report as text."""
+def run_demo(*, width: int = 78, db: str | None = None) -> str:
+    """Run the order-to-cash story on SQLite, then the chapters, and return the report.
+
+    Args:
+        width: Report width in characters (prose is wrapped; tables are not).
+        db: SQLite file for the story; a temporary file when ``None``. Running the demo
+            again on the same file replays the stored results of its idempotent commands.
+    """
+    from ordercycle.service.story import story_on_sqlite
+
     rule = "=" * width
+    where = db if db is not None else "a temporary SQLite file"
     out = [rule, "ordercycle demo: the order-to-cash cycle as a library".center(width), rule]
+    out += ["", f"Part 1. Order to cash with OrderDesk on {where}", "=" * width, ""]
+    out.extend(story_on_sqlite(db))
+    out += ["", "Part 2. Under the hood", "=" * width]
     for number, (title, chapter) in enumerate(CHAPTERS, start=1):
         out.append("")
         out.append(f"{number}. {title}")

@@ -1,7 +1,9 @@
 """Command line: ``python -m ordercycle demo``.
 
-The CLI only parses arguments and prints; the work is done by the library (the demo's
-story lives in :mod:`ordercycle._demo`).
+The CLI only parses arguments and prints; the work is done by the library. The demo runs
+the whole order-to-cash story with :class:`~ordercycle.service.OrderDesk` on SQLite
+(:mod:`ordercycle.service.story`), then shows the building blocks chapter by chapter
+(:mod:`ordercycle._demo`).
 """
 
 from __future__ import annotations
@@ -30,6 +32,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--width", type=int, default=78, help="report width in characters (default 78)"
     )
+    demo.add_argument(
+        "--db",
+        metavar="PATH",
+        default=None,
+        help="SQLite file to run the story in (default: a temporary file)",
+    )
     return parser
 
 
@@ -39,6 +47,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "demo":
         from ordercycle._demo import run_demo
 
-        sys.stdout.write(run_demo(width=args.width))
+        sys.stdout.write(run_demo(width=args.width, db=args.db))
         return 0
     return 2  # pragma: no cover - argparse rejects unknown commands first
