@@ -31,6 +31,9 @@ def add_simulate_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument("--seed", type=int, default=None, help="the scenario seed")
     parser.add_argument("--scenario", default=None, help="a scenario TOML file")
     parser.add_argument("--report", default=None, help="write an HTML report with plots here")
+    parser.add_argument(
+        "--progress", action="store_true", help="show a progress bar over simulated days"
+    )
     return parser
 
 
@@ -54,7 +57,7 @@ def run_simulate(args: argparse.Namespace, *, out: TextIO | None = None) -> int:
     except (OrderCycleError, OSError) as error:
         sys.stderr.write(f"error: {error}\n")
         return 2
-    result = simulate(scenario)
+    result = simulate(scenario, progress=getattr(args, "progress", False))
     out.write(f"Scenario {scenario.name!r}, seed {scenario.seed}: {len(result.events)} events\n\n")
     out.write(result.to_markdown() + "\n\n")
     counts = result.conservation

@@ -36,6 +36,7 @@ from ordercycle.model import SteppableClock
 from ordercycle.model.ids import SequentialIdFactory
 from ordercycle.money import Money
 from ordercycle.service import DeskCommandError, OrderDesk
+from ordercycle.simulation._optional import require
 from ordercycle.simulation._seeds import derive_seed
 from ordercycle.simulation._world import World, build_world
 from ordercycle.simulation.errors import SimulationStateError
@@ -67,6 +68,16 @@ class _Track:
     customer: str
     segment: int
     placed: float
+
+
+@attrs.frozen
+class _Arrival:
+    """One planned order arrival."""
+
+    time: float
+    segment: int
+    customer: str
+    items: dict[str, int]
 
 
 class Simulation:
@@ -112,6 +123,7 @@ class Simulation:
         for customer, segment in self.world.customers:
             self._customers[segment].append(str(customer.id))
         self.horizon = float((scenario.days + scenario.drain_days) * 24)
+        self.arrivals = self._plan_arrivals()
         self.started = False
         self.finished = False
 
@@ -163,7 +175,13 @@ class Simulation:
 
     # --- processes -------------------------------------------------------------------------
 
-    def _arrivals(self) -> _Proc:
+    def _plan_arrivals(self) -> list[_Arrival]:
+        """Every arrival of the run, drawn before the clock starts.
+
+        Drawing them first keeps the order stream identical for scenarios that share a
+        seed and differ only in policies (routing, allocation, cartons, terms), so a
+        comparison sees the same customers ordering the same things at the same times.
+        """
         s = self.scenario
         peak = (
             s.orders_per_day
@@ -175,30 +193,35 @@ class Simulation:
             * 7
             / sum(s.weekly_profile)
         )
-        placed = 0
-        while placed < s.orders and peak > 0:
-            yield self.env.timeout(self.rng.expovariate(peak))
-            if self.env.now >= s.days * 24:
-                return
-            if self.rng.random() * peak > self._rate(self.env.now):
+        arrivals: list[_Arrival] = []
+        now = 0.0
+        while len(arrivals) < s.orders and peak > 0:
+            now += self.rng.expovariate(peak)
+            if now >= s.days * 24:
+                break
+            if self.rng.random() * peak > self._rate(now):
                 continue
-            self._place()
-            placed += 1
+            segment = self.rng.choices(range(len(s.segments)), weights=self._segment_weights)[0]
+            customer = self.rng.choice(self._customers[segment])
+            lines = min(1 + self._poisson(s.lines_mean - 1), len(s.catalogue))
+            indexes = list(range(len(s.catalogue)))
+            weights = list(self._weights)
+            items: dict[str, int] = {}
+            while len(items) < lines and any(weights):
+                pick = self.rng.choices(indexes, weights=weights)[0]
+                weights[pick] = 0.0
+                items[s.catalogue[pick].sku] = self.rng.randint(1, s.units_max)
+            if items:
+                arrivals.append(_Arrival(now, segment, customer, items))
+        return arrivals
 
-    def _place(self) -> None:
-        s = self.scenario
-        segment = self.rng.choices(range(len(s.segments)), weights=self._segment_weights)[0]
-        customer = self.rng.choice(self._customers[segment])
-        lines = min(1 + self._poisson(s.lines_mean - 1), len(s.catalogue))
-        indexes = list(range(len(s.catalogue)))
-        weights = list(self._weights)
-        items: dict[str, int] = {}
-        while len(items) < lines and any(weights):
-            pick = self.rng.choices(indexes, weights=weights)[0]
-            weights[pick] = 0.0
-            items[s.catalogue[pick].sku] = self.rng.randint(1, s.units_max)
-        if not items:
-            return
+    def _arrivals(self) -> _Proc:
+        for arrival in self.arrivals:
+            yield self.env.timeout(arrival.time - float(self.env.now))
+            self._place(arrival)
+
+    def _place(self, arrival: _Arrival) -> None:
+        customer, segment, items = arrival.customer, arrival.segment, arrival.items
         desk = self.desk
         placed = self._call(
             "other desk commands",
@@ -221,6 +244,7 @@ class Simulation:
         self._log(
             "allocated",
             order_id=order_id,
+            ref=",".join(allocated["warehouses"]),
             quantity=int(allocated["allocated"]),
             measure=float(complete),
             note=str(backordered),
@@ -519,20 +543,33 @@ class Simulation:
         desk = sum(v for k, v in self.timings.items() if k != "engine") - before
         self.timings["engine"] += spent - desk
 
-    def run(self) -> SimulationResult:
+    def run(self, *, progress: bool = False) -> SimulationResult:
         """Run to the horizon and return the :class:`SimulationResult`.
+
+        Args:
+            progress: Show a tqdm bar over simulated days (needs the ``sim`` extra).
 
         Raises:
             SimulationStateError: The run has finished already.
         """
+        if progress:
+            tqdm = require("tqdm", "a simulation progress bar").tqdm
+            days = math.ceil(self.horizon / 24)
+            for day in tqdm(range(days), desc=self.scenario.name, unit="day"):
+                self.advance(max(self.now, min(self.horizon, (day + 1) * 24.0)))
         self.advance(self.horizon)
         self.finished = True
         return SimulationResult.from_simulation(self)
 
 
-def simulate(scenario: Scenario) -> SimulationResult:
-    """Run ``scenario`` once and return its :class:`SimulationResult`."""
-    return Simulation(scenario).run()
+def simulate(scenario: Scenario, *, progress: bool = False) -> SimulationResult:
+    """Run ``scenario`` once and return its :class:`SimulationResult`.
+
+    Args:
+        scenario: What to simulate.
+        progress: Show a tqdm bar over simulated days (needs the ``sim`` extra).
+    """
+    return Simulation(scenario).run(progress=progress)
 
 
 def _decimal(value: Fraction) -> Decimal:

@@ -19,8 +19,8 @@ __all__ = ["EVENT_KINDS", "SimEvent"]
 #: Every kind of event a run records, with what its fields mean.
 EVENT_KINDS: dict[str, str] = {
     "placed": "an order arrived: quantity = units, measure = lines, ref = customer",
-    "allocated": "first allocation: quantity = units allocated, measure = lines complete, "
-    "note = units backordered",
+    "allocated": "first allocation: ref = warehouses used, quantity = units allocated, "
+    "measure = lines complete, note = units backordered",
     "wave": "a pick list was released: ref = pick list, quantity = lines, measure = route length",
     "picked": "a pick list was confirmed: ref = pick list, measure = picker hours",
     "packed": "a shipment was packed: ref = shipment, quantity = cartons, measure = billable "

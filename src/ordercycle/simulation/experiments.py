@@ -49,8 +49,8 @@ def confidence_interval(values: Sequence[float]) -> tuple[float, float, float]:
 
     With one value the interval is the value itself (no spread can be estimated).
 
-    >>> [round(x, 3) for x in confidence_interval([1.0, 2.0, 3.0])]
-    [2.0, -0.484, 4.484]
+    >>> tuple(round(x, 3) for x in confidence_interval([1.0, 2.0, 3.0]))
+    (2.0, -0.484, 4.484)
     """
     if not values:
         raise ValidationError.invalid("confidence_interval", "values", values, "at least one value")

@@ -36,6 +36,7 @@ KPIS: dict[str, tuple[str, str]] = {
     "lines_per_picker_hour": ("lines/hour", "pick lines per busy picker hour"),
     "picker_utilisation": ("ratio", "busy picker hours / picker hours until the last shipment"),
     "packer_utilisation": ("ratio", "busy packer hours / packer hours until the last shipment"),
+    "shipments_per_order": ("shipments", "shipments per shipped order"),
     "cartons_per_order": ("cartons", "cartons per shipped order"),
     "billable_weight_per_order": ("carrier unit", "billable weight per shipped order"),
     "shipping_cost_per_order": ("currency", "carrier cost per shipped order"),
@@ -164,6 +165,7 @@ def kpis_from_events(events: Iterable[SimEvent], scenario: Scenario) -> dict[str
         "packer_utilisation": pack_hours / (scenario.packers * warehouses * window)
         if last_ship
         else None,
+        "shipments_per_order": _ratio(len(parcels), shipped_orders),
         "cartons_per_order": _ratio(sum(e.quantity for e in parcels), shipped_orders),
         "billable_weight_per_order": _ratio(sum(e.measure for e in parcels), shipped_orders),
         "shipping_cost_per_order": _ratio(float(sum(e.amount for e in parcels)), shipped_orders),
