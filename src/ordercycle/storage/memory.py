@@ -16,13 +16,12 @@ writes nothing. Threads may share one :class:`MemoryStorage`.
 from __future__ import annotations
 
 import threading
-from types import TracebackType
-from typing import Self
 
 import attrs
 
 from ordercycle.errors import ConcurrencyError
 from ordercycle.storage._checks import stream_name
+from ordercycle.storage._closing import ClosingStorage
 from ordercycle.storage._unit import BaseUnitOfWork, EventRow, OutboxRow
 from ordercycle.storage.errors import UnitOfWorkError
 from ordercycle.storage.records import Snapshot
@@ -43,7 +42,7 @@ class _State:
     checkpoints: dict[str, int] = attrs.Factory(dict)
 
 
-class MemoryStorage:
+class MemoryStorage(ClosingStorage):
     """Storage in this process's memory; see the module docstring.
 
     Example:
@@ -66,17 +65,6 @@ class MemoryStorage:
     def close(self) -> None:
         """Mark the storage closed; new units of work are refused."""
         self._closed = True
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 class MemoryUnitOfWork(BaseUnitOfWork):

@@ -17,10 +17,10 @@ Give ``schema=`` to keep the tables in their own PostgreSQL schema (created on o
 from __future__ import annotations
 
 import re
-from types import TracebackType
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any
 
 from ordercycle.errors import MissingDependencyError, StorageError, ValidationError
+from ordercycle.storage._closing import ClosingStorage
 from ordercycle.storage._sql import (
     CHECKPOINTS,
     COMMANDS,
@@ -78,7 +78,7 @@ def _psycopg() -> Any:
     return psycopg
 
 
-class PostgresStorage:
+class PostgresStorage(ClosingStorage):
     """Storage in a PostgreSQL database; see the module docstring.
 
     Args:
@@ -129,17 +129,6 @@ class PostgresStorage:
     def close(self) -> None:
         """Close every pooled connection; new units of work are refused."""
         self._pool.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def _connect(self) -> psycopg.Connection[Any]:
         psycopg = self._psycopg

@@ -26,10 +26,10 @@ from __future__ import annotations
 import os
 import sqlite3
 from pathlib import Path
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 from ordercycle.errors import StorageError, ValidationError
+from ordercycle.storage._closing import ClosingStorage
 from ordercycle.storage._sql import (
     CHECKPOINTS,
     COMMANDS,
@@ -72,7 +72,7 @@ SQLITE_MIGRATIONS: tuple[Migration, ...] = (
 )
 
 
-class SQLiteStorage:
+class SQLiteStorage(ClosingStorage):
     """Storage in one SQLite file; see the module docstring.
 
     Args:
@@ -125,17 +125,6 @@ class SQLiteStorage:
     def close(self) -> None:
         """Close every pooled connection; new units of work are refused."""
         self._pool.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def _connect(self) -> sqlite3.Connection:
         try:
