@@ -312,8 +312,11 @@ def bench_boxpacker(args: argparse.Namespace, peers: list[str]) -> dict[str, Any
                 print(f"  {name} failed on {oid}: {type(error).__name__}: {error}", file=sys.stderr)
                 plan = None
             times.append(time.perf_counter() - start)
-            if plan is None or violations(plan):
+            problems = violations(plan) if plan is not None else ("no plan",)
+            if problems:
                 invalid += 1
+                if invalid <= 5:
+                    print(f"  {name} invalid on {oid}: {problems[0]}", file=sys.stderr)
                 if plan is None:
                     failed += 1
                     continue

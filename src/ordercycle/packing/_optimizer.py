@@ -664,9 +664,13 @@ class Solver:
                 continue
             # More strategies only while the plan uses more cartons than the simple bound.
             floor = self.count_bound(blocks, prefix)
-            for strategy in range(self.effort):
+            # Carton count: search deeper while above the bound. Weight and cost: the
+            # deeper strategies were measured to change nothing, so one pass each.
+            depth = self.effort if self.objective.name == "cartons" else 1
+            methods = (self.greedy, self.first_fit)
+            for strategy in range(depth):
                 done = False
-                for method in (self.greedy, self.first_fit):
+                for method in methods:
                     found = method(blocks, prefix, used, strategy)
                     if found is not None and (best is None or found.key < best.key):
                         best = found
