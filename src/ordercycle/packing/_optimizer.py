@@ -8,11 +8,16 @@ For the rest, the search is:
 
 1. *Single carton.* Cartons are tried from the best objective value upward (the value of a
    one-carton plan is known before packing: it depends only on the carton and the total
-   weight); the first carton the engine fills completely is the best single-carton plan.
+   weight); the first carton the engine fills completely, with any of ``effort``
+   placement strategies, is the best single-carton plan.
 2. *Several cartons.* For every prefix of the catalogue ordered by inner volume that
-   cannot hold the order in one carton, a greedy fill: repeatedly fill the carton type
-   with the best objective per packed volume, then try to move the contents of each
-   package into a better single carton and to merge the last two packages.
+   cannot hold the order in one carton (and whose lower bound could still beat the best
+   plan so far), two constructions: a carton-by-carton fill (repeatedly fill the carton
+   type with the best objective per packed volume) and a first fit over all open cartons.
+   Both are then improved: merge the last two packages into one carton, empty the
+   least-filled carton into the others, and move each package into a better single
+   carton. For the carton-count objective, further strategies are tried while the plan
+   uses more cartons than the lower bound.
 3. The best of these plans wins (ties go to the earlier one, so the result is
    deterministic). Because the candidates for a catalogue include every candidate of the
    catalogue without its largest carton, adding a carton larger than all others never
