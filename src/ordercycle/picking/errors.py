@@ -26,7 +26,17 @@ __all__ = [
 ]
 
 
-class LayoutError(RoutingError):
+class _InvalidFieldError(RoutingError):
+    """Base of the errors read ``Invalid <field> for <subject>: <value>; expected <expected>.``"""
+
+    def __init__(self, subject: str, field: str, value: object, expected: str) -> None:
+        super().__init__(f"Invalid {field} for {subject}: {value!r}; expected {expected}.")
+        self.field = field
+        self.value = value
+        self.expected = expected
+
+
+class LayoutError(_InvalidFieldError):
     """A warehouse layout is inconsistent (no aisles, a negative length, ...).
 
     Attributes:
@@ -36,13 +46,10 @@ class LayoutError(RoutingError):
     """
 
     def __init__(self, field: str, value: object, expected: str) -> None:
-        super().__init__(f"Invalid {field} for WarehouseLayout: {value!r}; expected {expected}.")
-        self.field = field
-        self.value = value
-        self.expected = expected
+        super().__init__("WarehouseLayout", field, value, expected)
 
 
-class InvalidBinError(RoutingError):
+class InvalidBinError(_InvalidFieldError):
     """A bin address is malformed (a negative aisle, an unknown side, ...).
 
     Attributes:
@@ -52,10 +59,7 @@ class InvalidBinError(RoutingError):
     """
 
     def __init__(self, field: str, value: object, expected: str) -> None:
-        super().__init__(f"Invalid {field} for Bin: {value!r}; expected {expected}.")
-        self.field = field
-        self.value = value
-        self.expected = expected
+        super().__init__("Bin", field, value, expected)
 
 
 class BinOutsideLayoutError(RoutingError):
@@ -134,7 +138,7 @@ class RouteCheckError(RoutingError):
         self.problem = problem
 
 
-class InvalidPickError(RoutingError):
+class InvalidPickError(_InvalidFieldError):
     """A pick line, pick order, capacity or rate is malformed.
 
     Attributes:
@@ -145,11 +149,8 @@ class InvalidPickError(RoutingError):
     """
 
     def __init__(self, subject: str, field: str, value: object, expected: str) -> None:
-        super().__init__(f"Invalid {field} for {subject}: {value!r}; expected {expected}.")
+        super().__init__(subject, field, value, expected)
         self.subject = subject
-        self.field = field
-        self.value = value
-        self.expected = expected
 
 
 class OrderTooLargeError(RoutingError):
