@@ -35,6 +35,7 @@ from ordercycle.errors import MissingDependencyError
 from ordercycle.model import SteppableClock
 from ordercycle.model.ids import SequentialIdFactory
 from ordercycle.money import Money
+from ordercycle.packing import carriers
 from ordercycle.service import DeskCommandError, OrderDesk
 from ordercycle.simulation._optional import require
 from ordercycle.simulation._seeds import derive_seed
@@ -42,7 +43,7 @@ from ordercycle.simulation._world import World, build_world
 from ordercycle.simulation.errors import SimulationStateError
 from ordercycle.simulation.events import SimEvent
 from ordercycle.simulation.results import SimulationResult
-from ordercycle.simulation.scenario import CustomerSegment, Scenario
+from ordercycle.simulation.scenario import CarrierSpec, CustomerSegment, Scenario
 
 __all__ = ["STAGES", "Simulation", "simulate"]
 
@@ -117,6 +118,7 @@ class Simulation:
         self.backordered: dict[str, None] = {}
         self.on_order: dict[tuple[str, str], int] = {}
         self.carrier = next(c for c in scenario.carriers if c.name == scenario.carrier)
+        self._outer_mm = {c.name: c.outer_mm for c in self.world.settings.cartons}
         self._weights = self._demand_weights()
         self._segment_weights = [g.share for g in scenario.segments]
         self._customers: list[list[str]] = [[] for _ in scenario.segments]
@@ -313,16 +315,7 @@ class Simulation:
             packed = self._call("packing", lambda: self.desk.pack(order_id, list_id))
         shipment_id = packed.aggregate_id
         shipment = self.desk.shipment(shipment_id)
-        base = Decimal(self.carrier.base_rate)
-        per_unit = Decimal(self.carrier.rate_per_unit)
-        billable = sum((p.billable_weight for p in shipment.parcels), Fraction(0))
-        cost = Money(
-            sum(
-                (base + per_unit * _decimal(p.billable_weight) for p in shipment.parcels),
-                Decimal(0),
-            ),
-            s.currency,
-        )
+        carrier, cost, billable_kg = self._rate_shop(shipment.parcels)
         units = sum(line.quantity for line in shipment.lines)
         self._log(
             "packed",
@@ -330,21 +323,50 @@ class Simulation:
             ref=shipment_id,
             warehouse=warehouse,
             quantity=len(shipment.parcels),
-            measure=float(billable),
-            amount=cost.amount,
+            measure=billable_kg,
+            amount=cost,
+            note=carrier.name,
         )
         self._call(
             "other desk commands",
-            lambda: self.desk.ship(shipment_id, f"SIM-{shipment_id}", carrier=self.carrier.name),
+            lambda: self.desk.ship(shipment_id, f"SIM-{shipment_id}", carrier=carrier.name),
         )
         self._log(
             "shipped", order_id=order_id, ref=shipment_id, warehouse=warehouse, quantity=units
         )
-        self.env.process(self._deliver(order_id, shipment_id, warehouse, units))
+        self.env.process(self._deliver(order_id, shipment_id, warehouse, units, carrier))
 
-    def _deliver(self, order_id: str, shipment_id: str, warehouse: str, units: int) -> _Proc:
-        days = self.carrier.transit_days
-        if self.rng.random() < self.carrier.delay_probability:
+    def _rate_shop(self, parcels: Any) -> tuple[CarrierSpec, Decimal, float]:
+        """The carrier that ships these parcels, its cost and the billable weight in kg.
+
+        With ``carrier_selection = "fixed"`` it is :attr:`Scenario.carrier`; with
+        ``"cheapest"`` every carrier is quoted (its own dimensional-weight rule on the
+        cartons' outer sides, its own rate) and the cheapest wins, ties by scenario order.
+        """
+        s = self.scenario
+        candidates = s.carriers if s.carrier_selection == "cheapest" else (self.carrier,)
+        best: tuple[Decimal, int] | None = None
+        quotes = []
+        for rank, spec in enumerate(candidates):
+            rule = carriers.PRESETS[spec.dim_rule]
+            cost = Decimal(0)
+            grams = Fraction(0)
+            for parcel in parcels:
+                sides = self._outer_mm[parcel.carton]
+                billable = rule.billable_weight_exact(sides, parcel.actual_weight_g)
+                grams += rule.to_grams(billable)
+                cost += Decimal(spec.base_rate) + Decimal(spec.rate_per_unit) * _decimal(billable)
+            quotes.append((spec, cost, float(grams / 1000)))
+            if best is None or (cost, rank) < best:
+                best = (cost, rank)
+        assert best is not None
+        return quotes[best[1]]
+
+    def _deliver(
+        self, order_id: str, shipment_id: str, warehouse: str, units: int, carrier: CarrierSpec
+    ) -> _Proc:
+        days = carrier.transit_days
+        if self.rng.random() < carrier.delay_probability:
             days += 1
         yield self.env.timeout(days * 24)
         self._call("other desk commands", lambda: self.desk.deliver(shipment_id))

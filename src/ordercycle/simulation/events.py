@@ -24,7 +24,7 @@ EVENT_KINDS: dict[str, str] = {
     "wave": "a pick list was released: ref = pick list, quantity = lines, measure = route length",
     "picked": "a pick list was confirmed: ref = pick list, measure = picker hours",
     "packed": "a shipment was packed: ref = shipment, quantity = cartons, measure = billable "
-    "weight, amount = shipping cost",
+    "weight in kg, amount = shipping cost, note = carrier",
     "shipped": "a shipment left: ref = shipment, quantity = units",
     "delivered": "a shipment was delivered: ref = shipment, quantity = units",
     "invoiced": "an invoice was issued: ref = invoice, amount = total, note = due date",

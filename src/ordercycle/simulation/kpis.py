@@ -38,7 +38,7 @@ KPIS: dict[str, tuple[str, str]] = {
     "packer_utilisation": ("ratio", "busy packer hours / packer hours until the last shipment"),
     "shipments_per_order": ("shipments", "shipments per shipped order"),
     "cartons_per_order": ("cartons", "cartons per shipped order"),
-    "billable_weight_per_order": ("carrier unit", "billable weight per shipped order"),
+    "billable_weight_per_order": ("kg", "billable weight per shipped order"),
     "shipping_cost_per_order": ("currency", "carrier cost per shipped order"),
     "revenue_invoiced": ("currency", "total invoiced"),
     "discounts_taken": ("currency", "early-payment discounts taken"),

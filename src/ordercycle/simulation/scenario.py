@@ -44,6 +44,7 @@ __all__ = [
 ALLOCATIONS = ("fewest_shipments", "warehouse_priority")
 _ROUTES = ("s_shape", "return", "midpoint", "largest_gap", "combined", "optimal")
 _POLICIES = ("sS", "RQ")
+_SLOTS = 880  # bins of the Henn–Wäscher picking layout each warehouse uses
 _DIM_RULES = ("DHL_EXPRESS", "FEDEX", "UPS_DAILY", "UPS_RETAIL", "USPS")
 
 
@@ -223,7 +224,10 @@ class Scenario:
         warehouses: The warehouses (each stocks every SKU).
         segments: The customer mix.
         carriers: The carriers that can be used.
-        carrier: The name of the carrier used for packing and shipping.
+        carrier: The carrier whose dimensional-weight rule chooses the cartons (and that
+            ships everything when ``carrier_selection`` is ``"fixed"``).
+        carrier_selection: ``"fixed"`` or ``"cheapest"`` (rate-shop every shipment over
+            all carriers, each with its own dimensional-weight rule, rate and transit).
         cartons: The carton catalogue.
         allocation: ``"warehouse_priority"`` or ``"fewest_shipments"``.
         routing: The picking route method (see :data:`ordercycle.picking.METHODS`).
@@ -278,6 +282,7 @@ class Scenario:
         converter=_tuple,
     )
     carrier: str = "UPS"
+    carrier_selection: str = "fixed"
     cartons: tuple[CartonSpec, ...] = attrs.field(factory=_default_cartons, converter=_tuple)
     allocation: str = "warehouse_priority"
     routing: str = "largest_gap"
@@ -426,8 +431,8 @@ def _validate(s: Scenario) -> None:
     _at_least(s, "lines_mean", s.lines_mean, 1, "a mean of at least 1 line")
     _at_least(s, "units_max", s.units_max, 1, "at least 1 unit")
     _at_least(s, "zipf_exponent", s.zipf_exponent, 0, "an exponent of 0 or more")
-    if not s.catalogue:
-        raise _fail(s, "catalogue", (), "at least one SKU")
+    if not s.catalogue or len(s.catalogue) > _SLOTS:
+        raise _fail(s, "catalogue", len(s.catalogue), f"1 to {_SLOTS} SKUs (one bin each)")
     skus: list[str] = []
     for n, item in enumerate(s.catalogue):
         where = f"catalogue[{n}]"
@@ -483,6 +488,8 @@ def _validate(s: Scenario) -> None:
     if s.carrier not in names:
         listed = ", ".join(names) or "none are defined"
         raise _fail(s, "carrier", s.carrier, f"the name of one of the carriers ({listed})")
+    if s.carrier_selection not in ("fixed", "cheapest"):
+        raise _fail(s, "carrier_selection", s.carrier_selection, "'fixed' or 'cheapest'")
     if not s.cartons:
         raise _fail(s, "cartons", (), "at least one carton")
     for n, carton in enumerate(s.cartons):

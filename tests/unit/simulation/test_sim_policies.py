@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ordercycle.simulation import CartonSpec, Scenario, SkuSpec, simulate
+from ordercycle.simulation import CarrierSpec, CartonSpec, Scenario, SkuSpec, simulate
 
 BASE = Scenario.default(seed=4, orders=24, days=1, drain_days=12, orders_per_day=60.0)
 
@@ -71,3 +71,20 @@ def test_a_progress_bar_does_not_change_the_result(capsys: pytest.CaptureFixture
     small = BASE.evolve(orders=5)
     assert simulate(small, progress=True) == simulate(small)
     assert "day" in capsys.readouterr().err
+
+
+def test_rate_shopping_never_pays_more_than_the_fixed_carrier() -> None:
+    cheap_fedex = (
+        CarrierSpec(name="UPS"),
+        CarrierSpec(name="DHL", dim_rule="DHL_EXPRESS", base_rate="4.00", rate_per_unit="1.10"),
+    )
+    fixed = simulate(BASE.evolve(carriers=cheap_fedex))
+    shopped = simulate(BASE.evolve(carriers=cheap_fedex, carrier_selection="cheapest"))
+    fixed_costs = {(e.order_id, e.ref): e for e in fixed.events if e.kind == "packed"}
+    shopped_costs = {(e.order_id, e.ref): e for e in shopped.events if e.kind == "packed"}
+    common = sorted(set(fixed_costs) & set(shopped_costs))
+    assert common
+    assert {fixed_costs[k].note for k in common} == {"UPS"}
+    assert all(shopped_costs[k].amount <= fixed_costs[k].amount for k in common)
+    assert {shopped_costs[k].note for k in common} <= {"UPS", "DHL"}
+    assert shopped.kpi("shipping_cost_per_order") < fixed.kpi("shipping_cost_per_order")

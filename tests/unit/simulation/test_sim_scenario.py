@@ -89,6 +89,8 @@ BAD: list[tuple[dict[str, Any], str, list[str]]] = [
     ({"allocation": "closest"}, "allocation", ["fewest_shipments", "warehouse_priority"]),
     ({"routing": "zigzag"}, "routing", ["largest_gap", "optimal"]),
     ({"pickers": 0}, "pickers", ["at least 1 picker"]),
+    ({"carrier_selection": "fastest"}, "carrier_selection", ["'fixed' or 'cheapest'"]),
+    ({"catalogue": ()}, "catalogue", ["1 to 880 SKUs"]),
     ({"return_rate": 1.5}, "return_rate", ["probability"]),
     ({"wave_cutoffs": (10.0, 25.0)}, "wave_cutoffs[1]", ["below 24"]),
     ({"start": "2026-03-02T00:00:00"}, "start", ["time zone"]),
