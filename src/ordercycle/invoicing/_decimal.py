@@ -95,15 +95,18 @@ def allocate_rounded(target: Decimal, parts: Sequence[Decimal], quantum: Decimal
     [Decimal('0.03'), Decimal('0.03'), Decimal('0.04')]
     """
     floors = [p.quantize(quantum, rounding=decimal.ROUND_FLOOR, context=CONTEXT) for p in parts]
-    missing = int((target - sum(floors, ZERO)) / quantum)
+    floor_sum = ZERO
+    for floor in floors:
+        floor_sum = CONTEXT.add(floor_sum, floor)
+    missing = int(CONTEXT.divide(CONTEXT.subtract(target, floor_sum), quantum))
     if missing:
-        order = sorted(range(len(parts)), key=lambda i: (-(parts[i] - floors[i]), i))
+        order = sorted(range(len(parts)), key=lambda i: (-CONTEXT.subtract(parts[i], floors[i]), i))
         if missing > 0:
             for i in order[:missing]:
-                floors[i] += quantum
+                floors[i] = CONTEXT.add(floors[i], quantum)
         else:
             for i in order[::-1][:-missing]:
-                floors[i] -= quantum
+                floors[i] = CONTEXT.subtract(floors[i], quantum)
     return floors
 
 

@@ -163,7 +163,7 @@ class EarlyDiscount:
             if abs(discount_tax) > abs(discount):
                 discount_tax = discount
             return discount, discount_tax
-        untaxed = total - tax
+        untaxed = CONTEXT.subtract(total, tax)
         return quantize(CONTEXT.multiply(untaxed, rate), quantum, rounding), ZERO * quantum
 
     def describe(self) -> str:

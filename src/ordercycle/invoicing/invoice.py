@@ -380,9 +380,85 @@ class Invoice:
     def discount_available(self, paid_on: date) -> Money:
         """The early-payment discount still available for a payment on ``paid_on``.
 
-        Zero after the deadline, once a discount was taken, or without a discount. After
-        credit notes the discount shrinks in proportion to what is left of the total.
+        Zero after the deadline or without a discount. With one installment, zero once
+        the discount was taken; with several, the shares of the installments still open
+        (see :meth:`open_discounts`). After credit notes the discount shrinks in
+        proportion to what is left of the total.
         """
+        if self._installment_discounts():
+            return self._sum(share for _, _, share in self.open_discounts(paid_on))
+        return self._whole_discount(paid_on)
+
+    def _installment_discounts(self) -> bool:
+        """Whether the early-payment discount is earned installment by installment."""
+        schedule = self.schedule
+        return (
+            schedule is not None
+            and schedule.discount is not None
+            and len(schedule.installment_discounts) > 1
+        )
+
+    def open_discounts(self, paid_on: date) -> tuple[tuple[Installment, Money, Money], ...]:
+        """Each installment (oldest due first), its open amount and the discount it earns.
+
+        The rule for terms with several installments and an early-payment discount: each
+        installment settled on or before the discount deadline earns its share of the
+        discount (:attr:`PaymentSchedule.installment_discounts`, the discount split over
+        the installments in proportion to their amounts), so settling everything early
+        earns exactly the whole discount. An installment already settled earns nothing.
+        After credit notes, the discount on what is left of the total (the discount times
+        the share of the total not credited), less the discounts already taken, is split
+        over the open installments in proportion to their shares (never more than those
+        shares). A share is never more than the installment's open amount. With one
+        installment the share is :meth:`discount_available`.
+        """
+        zero = Money.zero(self.currency.code)
+        rows = self.open_installments()
+        schedule = self.schedule
+        if schedule is None:
+            return ()
+        if not self._installment_discounts():
+            whole = self._whole_discount(paid_on)
+            return tuple((inst, open_, min(whole, open_)) for inst, open_ in rows)
+        deadline = schedule.discount_deadline
+        if deadline is None or paid_on > deadline or not self.total:
+            return tuple((inst, open_, zero) for inst, open_ in rows)
+        index = {id(inst): i for i, inst in enumerate(schedule.installments)}
+        shares = [
+            schedule.installment_discounts[index[id(inst)]] if open_ else zero
+            for inst, open_ in rows
+        ]
+        if self.credit_notes and any(shares) and schedule.discount is not None:
+            factor = (self.total - self.credited).amount / self.total.amount
+            reduced = (schedule.discount * factor).round(self.terms.rounding)
+            left = min(max(reduced - self.discount_taken, zero), self._sum(shares))
+            shares = list(left.allocate([share.minor_units for share in shares]))
+        return tuple(
+            (inst, open_, min(share, open_))
+            for (inst, open_), share in zip(rows, shares, strict=True)
+        )
+
+    def _installments_discount(self, amount: Money, paid_on: date, balance: Money) -> Money:
+        """The discount a payment of ``amount`` takes when installments earn shares.
+
+        Open installments are covered oldest due first, each at its open amount less its
+        share; the shares of those fully covered are taken. When the payment covers every
+        open installment this way, it settles the invoice and the discount is what it
+        leaves open (as with one installment): ``balance - amount``, at most the shares.
+        """
+        zero = Money.zero(self.currency.code)
+        covered = zero
+        earned = zero
+        for _installment, open_, share in self.open_discounts(paid_on):
+            if not open_:
+                continue
+            if covered + open_ - share > amount:
+                return earned
+            covered += open_ - share
+            earned += share
+        return max(zero, min(earned, balance - amount))
+
+    def _whole_discount(self, paid_on: date) -> Money:
         zero = Money.zero(self.currency.code)
         schedule = self.schedule
         if (
@@ -489,7 +565,10 @@ class Invoice:
         """Apply a payment.
 
         The early-payment discount is taken automatically when the payment, made on or
-        before the deadline, leaves no more than the available discount open. A shortfall
+        before the deadline, leaves no more than the available discount open. With several
+        installments, each installment the payment settles by the deadline (oldest due
+        first, each at its open amount less its share) earns its share of the discount
+        (see :meth:`open_discounts`). A shortfall
         is closed only by an explicit ``write_off`` equal to it. An overpayment is kept as
         customer credit (``excess="credit"``) or written off (``excess="write_off"``).
 
@@ -522,9 +601,12 @@ class Invoice:
             )
         balance = self.balance
         discount = zero
-        available = self.discount_available(paid_on)
-        if write_off is None and available and balance - available <= amount < balance:
-            discount = balance - amount
+        if write_off is None and self._installment_discounts():
+            discount = self._installments_discount(amount, paid_on, balance)
+        elif write_off is None:
+            available = self.discount_available(paid_on)
+            if available and balance - available <= amount < balance:
+                discount = balance - amount
         remaining = balance - amount - discount
         if write_off is not None and write_off != remaining:
             raise PaymentNotAllowedError(

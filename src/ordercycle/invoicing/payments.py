@@ -59,10 +59,11 @@ def apply_payment(
 ) -> PaymentAllocation:
     """Apply ``amount`` to the open installments of ``invoices``, oldest due first.
 
-    Pass only the invoices the customer named to pay those. Each invoice whose
-    early-payment discount is still available on ``paid_on`` is due at its discounted
-    balance (the discount is taken when the payment covers it). Ties between installments
-    due the same day go to the earlier invoice date, then the invoice id.
+    Pass only the invoices the customer named to pay those. Each open installment is due
+    at its open amount less the early-payment discount it still earns on ``paid_on``
+    (:meth:`Invoice.open_discounts`; the discount is taken when the payment covers it).
+    Ties between installments due the same day go to the earlier invoice date, then the
+    invoice id.
 
     Args:
         invoices: The customer's invoices (issued or partially paid; others are skipped).
@@ -100,15 +101,12 @@ def apply_payment(
     for position, invoice in enumerate(invoices):
         if not INVOICE_LIFECYCLE.can(invoice.state, "pay"):
             continue
-        discount = invoice.discount_available(paid_on)
-        opened = [(inst.due_date, open_) for inst, open_ in invoice.open_installments() if open_]
-        # The discount reduces what is due, starting with the latest installment.
-        for k in range(len(opened) - 1, -1, -1):
-            if not discount:
-                break
-            cut = min(discount, opened[k][1])
-            opened[k] = (opened[k][0], opened[k][1] - cut)
-            discount -= cut
+        # Each open installment is due at its open amount less the discount it earns.
+        opened = [
+            (inst.due_date, open_ - share)
+            for inst, open_, share in invoice.open_discounts(paid_on)
+            if open_
+        ]
         for due_date, open_ in opened:
             if open_:
                 dues.append((due_date, invoice.invoice_date, invoice.invoice_id, position, open_))

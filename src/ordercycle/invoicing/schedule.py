@@ -46,6 +46,9 @@ class PaymentSchedule:
         discount_tax: The part of ``discount`` that reduces tax (only when the tax
             treatment reduces tax on early payment), otherwise zero.
         tax_treatment: How the discount treats tax.
+        installment_discounts: The discount split over the installments (same order), in
+            proportion to their amounts, largest remainder: what settling each installment
+            by the deadline earns. Sums exactly to ``discount``; empty without a discount.
     """
 
     total: Money
@@ -56,6 +59,7 @@ class PaymentSchedule:
     discounted_amount: Money | None = None
     discount_tax: Money | None = None
     tax_treatment: DiscountTaxTreatment | None = None
+    installment_discounts: tuple[Money, ...] = ()
 
     @property
     def has_discount(self) -> bool:

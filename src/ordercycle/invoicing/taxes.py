@@ -55,6 +55,17 @@ _HUNDRED = Decimal(100)
 _ONE = Decimal(1)
 _new = object.__new__
 _set = object.__setattr__
+# Sums run in the invoicing context too, never in the caller's thread context.
+_add = CONTEXT.add
+_subtract = CONTEXT.subtract
+
+
+def _total(values: Iterable[Decimal]) -> Decimal:
+    """The exact sum of ``values`` in the invoicing context (zero when empty)."""
+    result = ZERO
+    for value in values:
+        result = _add(result, value)
+    return result
 
 
 def _codes(values: Iterable[str]) -> tuple[str, ...]:
@@ -228,7 +239,7 @@ class TaxComputation:
                     plan.rates, plan.exempt, plan.bases, taxes, strict=True
                 )
             )
-            total = rounded_money(untaxed + sum(taxes, ZERO), unit)
+            total = rounded_money(_add(untaxed, _total(taxes)), unit)
             result.append(LineTaxes(rounded_money(untaxed, unit), entries, total))
         return tuple(result)
 
@@ -418,7 +429,7 @@ class TaxProfile:
     ) -> TaxComputation:
         """Unrounded taxes, then :meth:`_round`, then :meth:`_assemble` (any rounding)."""
         quantum = quantum_of(unit)
-        factor = _ONE - base_discount
+        factor = CONTEXT.subtract(_ONE, base_discount)
         multiply = CONTEXT.multiply
         raw: list[list[Decimal]] = []  # unrounded tax per line, per rate in plan
         untaxed_raw: list[Decimal] = []
@@ -439,7 +450,7 @@ class TaxProfile:
         quantum = quantum_of(unit)
         rounding = decimal_rounding(self.rounding_mode)
         included = self.prices_include_tax
-        factor = _ONE - base_discount
+        factor = CONTEXT.subtract(_ONE, base_discount)
         multiply = CONTEXT.multiply
         line_data: list[_LineData] = []
         per_rate: dict[str, list[Decimal]] = {}
@@ -458,14 +469,14 @@ class TaxProfile:
                 tax = multiply(base_untaxed, plan.coefficients[0]).quantize(
                     quantum, rounding=rounding, context=CONTEXT
                 )
-                untaxed = amount - tax if included else amount
-                untaxed_sum += untaxed
+                untaxed = _subtract(amount, tax) if included else amount
+                untaxed_sum = _add(untaxed_sum, untaxed)
                 total = per_rate.get(code)
                 if total is None:
                     per_rate[code] = [base_untaxed, tax]
                 else:
-                    total[0] += base_untaxed
-                    total[1] += tax
+                    total[0] = _add(total[0], base_untaxed)
+                    total[1] = _add(total[1], tax)
                 line_data.append((untaxed, base_untaxed, plan, (tax,)))
                 continue
             taxes = tuple(
@@ -474,16 +485,16 @@ class TaxProfile:
                     for c in plan.coefficients
                 ]
             )
-            untaxed = amount - sum(taxes, ZERO) if included else amount
-            untaxed_sum += untaxed
+            untaxed = _subtract(amount, _total(taxes)) if included else amount
+            untaxed_sum = _add(untaxed_sum, untaxed)
             for rate, coefficient, tax in zip(plan.rates, plan.bases, taxes, strict=True):
                 base = multiply(base_untaxed, coefficient)
                 total = per_rate.get(rate.code)
                 if total is None:
                     per_rate[rate.code] = [base, tax]
                 else:
-                    total[0] += base
-                    total[1] += tax
+                    total[0] = _add(total[0], base)
+                    total[1] = _add(total[1], tax)
             line_data.append((untaxed, base_untaxed, plan, taxes))
         return self._totals(per_rate, untaxed_sum, line_data, unit)
 
@@ -542,7 +553,7 @@ class TaxProfile:
             exempt,
             coefficients,
             bases,
-            CONTEXT.add(_ONE, sum(coefficients, ZERO)),
+            CONTEXT.add(_ONE, _total(coefficients)),
             rates[0].code if len(rates) == 1 else None,
         )
         self._plans[key] = plan
@@ -565,7 +576,7 @@ class TaxProfile:
                 cells.setdefault(rate.code, []).append((li, ti))
         for positions in cells.values():
             parts = [raw[li][ti] for li, ti in positions]
-            target = quantize(sum(parts, ZERO), quantum, mode)
+            target = quantize(_total(parts), quantum, mode)
             for (li, ti), value in zip(
                 positions, allocate_rounded(target, parts, quantum), strict=True
             ):
@@ -588,16 +599,16 @@ class TaxProfile:
         for amount, plan, base_untaxed, taxes in zip(
             amounts, plans, untaxed_raw, rounded, strict=True
         ):
-            untaxed = amount - sum(taxes, ZERO) if included else amount
-            untaxed_sum += untaxed
+            untaxed = _subtract(amount, _total(taxes)) if included else amount
+            untaxed_sum = _add(untaxed_sum, untaxed)
             for rate, coefficient, tax in zip(plan.rates, plan.bases, taxes, strict=True):
                 base = multiply(base_untaxed, coefficient)
                 total = per_rate.get(rate.code)
                 if total is None:
                     per_rate[rate.code] = [base, tax]
                 else:
-                    total[0] += base
-                    total[1] += tax
+                    total[0] = _add(total[0], base)
+                    total[1] = _add(total[1], tax)
             line_data.append((untaxed, base_untaxed, plan, tuple(taxes)))
         return self._totals(per_rate, untaxed_sum, line_data, unit)
 
@@ -620,7 +631,7 @@ class TaxProfile:
             if sums is None:
                 continue
             base, tax = sums
-            tax_sum += tax
+            tax_sum = _add(tax_sum, tax)
             entry = _new(TaxAmount)  # the fields of TaxAmount have no validators
             _set(entry, "code", rate.code)
             _set(entry, "percent", rate.percent)
@@ -637,7 +648,7 @@ class TaxProfile:
             tuple(by_rate),
             rounded_money(untaxed_sum, unit),
             rounded_money(tax_sum, unit),
-            rounded_money(untaxed_sum + tax_sum, unit),
+            rounded_money(_add(untaxed_sum, tax_sum), unit),
             self.rounding,
             tuple(line_data),
             mode,

@@ -313,15 +313,17 @@ class PaymentTerms:
         discount, discount_tax = self.discount.raw_amounts(
             total.amount, tax.amount if tax is not None else ZERO, quantum_of(unit), self.rounding
         )
+        whole_discount = rounded_money(discount, unit)
         return PaymentSchedule(
             total,
             start,
             installments,
             discount_deadline=self.discount.deadline(start),
-            discount=rounded_money(discount, unit),
-            discounted_amount=rounded_money(total.amount - discount, unit),
+            discount=whole_discount,
+            discounted_amount=rounded_money(CONTEXT.subtract(total.amount, discount), unit),
             discount_tax=rounded_money(discount_tax, unit),
             tax_treatment=self.discount.tax_treatment,
+            installment_discounts=_split(whole_discount, amounts),
         )
 
     def _anchor_date(self, anchor_date: date | None) -> date:
@@ -348,18 +350,20 @@ class PaymentTerms:
         previous = ZERO
         for line in self.lines[:-1]:
             if line.percent is not None:
-                cumulative += line.percent
+                cumulative = CONTEXT.add(cumulative, line.percent)
                 share = CONTEXT.divide(CONTEXT.multiply(whole, cumulative), _HUNDRED)
                 reached = quantize(share, quantum, self.rounding)
-                values.append(reached - previous)
+                values.append(CONTEXT.subtract(reached, previous))
                 previous = reached
             else:
                 assert line.amount is not None  # only the last line may be the balance
                 if line.amount.currency != unit:
                     raise CurrencyMismatchError("schedule", unit.code, line.amount.currency.code)
                 values.append(line.amount.amount)
-        used = sum(values, ZERO)
-        remainder = whole - used
+        used = ZERO
+        for value in values:
+            used = CONTEXT.add(used, value)
+        remainder = CONTEXT.subtract(whole, used)
         if remainder < 0:
             code = unit.code
             fixed = Money.sum((line.amount for line in self.lines if line.amount), currency=code)
@@ -372,3 +376,13 @@ class PaymentTerms:
             )
         values.append(remainder)
         return [rounded_money(value, unit) for value in values]
+
+
+def _split(discount: Money, amounts: list[Money]) -> tuple[Money, ...]:
+    """``discount`` over the installments in proportion to their amounts (exact sum)."""
+    if len(amounts) == 1:
+        return (discount,)
+    ratios = [amount.minor_units for amount in amounts]
+    if not any(ratios):
+        return tuple(discount for _ in amounts)  # a zero total: every share is zero
+    return discount.allocate(ratios)
