@@ -47,7 +47,7 @@ from ordercycle.simulation.scenario import CarrierSpec, CustomerSegment, Scenari
 
 __all__ = ["STAGES", "Simulation", "simulate"]
 
-#: Stages of the wall-clock time split (desk commands by kind, and the engine itself).
+#: Stages of the CPU time split (desk commands by kind, and the engine itself).
 STAGES = ("allocation", "routing", "packing", "invoicing", "other desk commands", "engine")
 
 T = TypeVar("T")
@@ -91,7 +91,7 @@ class Simulation:
         scenario: The scenario.
         desk: The in-memory desk the run drives (inspect it after :meth:`run`).
         events: The event log, in time order.
-        timings: Wall-clock seconds by stage (see :data:`STAGES`); not reproducible.
+        timings: CPU seconds by stage (see :data:`STAGES`); not reproducible.
     """
 
     def __init__(self, scenario: Scenario) -> None:
@@ -146,11 +146,11 @@ class Simulation:
 
     def _call(self, stage: str, action: Callable[[], T]) -> T:
         self._sync()
-        began = time.perf_counter()
+        began = time.process_time()
         try:
             return action()
         finally:
-            self.timings[stage] += time.perf_counter() - began
+            self.timings[stage] += time.process_time() - began
 
     def _log(self, kind: str, **fields: Any) -> None:
         self.events.append(SimEvent(time=float(self.env.now), kind=kind, **fields))
@@ -548,7 +548,7 @@ class Simulation:
             raise SimulationStateError(
                 "advance", f"{until} hours is before the simulated now ({self.now} hours)"
             )
-        began = time.perf_counter()
+        began = time.process_time()
         before = sum(v for k, v in self.timings.items() if k != "engine")
         if not self.started:
             self.started = True
@@ -561,7 +561,7 @@ class Simulation:
             self.env.run(until=target)
         self._call("other desk commands", self.desk.dispatch)
         self._sync()
-        spent = time.perf_counter() - began
+        spent = time.process_time() - began
         desk = sum(v for k, v in self.timings.items() if k != "engine") - before
         self.timings["engine"] += spent - desk
 

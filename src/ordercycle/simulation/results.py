@@ -36,7 +36,7 @@ class SimulationResult:
         totals: Ledger totals from the event log.
         state_totals: The same totals read from the desk at the end.
         conservation: Orders and invoices counted by final class.
-        timings: Wall-clock seconds by stage (not compared, not reproducible).
+        timings: CPU seconds by stage (not compared, not reproducible).
     """
 
     scenario: Scenario
