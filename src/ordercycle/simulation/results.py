@@ -1,7 +1,7 @@
 """The result of one run: KPIs, the event log, ledger totals and conservation counts.
 
 Results are plain, picklable data (they cross process boundaries in :func:`run_many`),
-and compare equal when two runs produced the same log and KPIs (wall-clock timings are
+and compare equal when two runs produced the same log and KPIs (CPU timings are
 kept aside and do not take part).
 """
 
