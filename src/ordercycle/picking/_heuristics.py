@@ -102,21 +102,29 @@ def largest_gap(picks: dict[int, list[int]], length: int, depot: int) -> Waypoin
     return _split_walk(picks, length, depot, _largest_gap_cut(length))
 
 
-def combined(picks: dict[int, list[int]], length: int, depot: int) -> Waypoints:
-    """Visit each aisle with picks once, traversing it or returning, whichever is shorter.
+def cheapest_sides(
+    aisles: list[list[int]], front: int, length: int, *, at_front: bool
+) -> list[tuple[int, bool]]:
+    """Per aisle, the side it is entered from and whether it is traversed, ending at the front.
 
-    The choice per aisle is made by a two-state dynamic program over the side of the block
-    the picker is on (the "combined" heuristic of Roodbergen and de Koster, 2001, with the
-    optimised decisions of their later "combined+"); the picker ends at the front.
+    A two-state dynamic program over the cross aisle the picker is on (side 0 the front at
+    ``front``, 1 the back at ``front + length``), starting on the front (``at_front``) or
+    the back; walking along the cross aisles costs the same either way, so only aisle walks
+    count. Ties prefer the earlier state and traversing.
+
+    Args:
+        aisles: The sorted pick positions of each aisle, in the order they are visited.
+        front: The position of the front cross aisle.
+        length: The aisle length.
+        at_front: Whether the picker starts on the front cross aisle.
     """
-    aisles = sorted(picks)
+    back = front + length
     inf = 1 << 62
     # cost[side] with side 0 = front, 1 = back; choice[aisle][side] = (previous side, traverse)
-    cost = [0, inf]
+    cost = [0, inf] if at_front else [inf, 0]
     choices: list[list[tuple[int, bool]]] = []
-    for aisle in aisles:
-        ys = picks[aisle]
-        returns = (2 * ys[-1], 2 * (length - ys[0]))
+    for ys in aisles:
+        returns = (2 * (ys[-1] - front), 2 * (back - ys[0]))
         new = [inf, inf]
         pointers = [(-1, False), (-1, False)]
         for side in (0, 1):
@@ -137,6 +145,18 @@ def combined(picks: dict[int, list[int]], length: int, depot: int) -> Waypoints:
         plan.append((before, traverse))
         side = before
     plan.reverse()
+    return plan
+
+
+def combined(picks: dict[int, list[int]], length: int, depot: int) -> Waypoints:
+    """Visit each aisle with picks once, traversing it or returning, whichever is shorter.
+
+    The choice per aisle is made by a two-state dynamic program over the side of the block
+    the picker is on (the "combined" heuristic of Roodbergen and de Koster, 2001, with the
+    optimised decisions of their later "combined+"); the picker ends at the front.
+    """
+    aisles = sorted(picks)
+    plan = cheapest_sides([picks[aisle] for aisle in aisles], 0, length, at_front=True)
     walk: Waypoints = [(depot, 0)]
     for aisle, (side, traverse) in zip(aisles, plan, strict=True):
         ys = picks[aisle]

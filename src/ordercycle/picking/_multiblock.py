@@ -35,6 +35,8 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 
+from ordercycle.picking._heuristics import cheapest_sides
+
 __all__ = ["MULTI_BLOCK_HEURISTICS", "Cells", "Waypoints"]
 
 Waypoints = list[tuple[int, int]]
@@ -54,14 +56,20 @@ def _sub_aisles(cells: Cells, block: int, skip: int | None) -> list[int]:
     return sorted(aisle for (k, aisle) in cells if k == block and aisle != skip)
 
 
+def _up_left(cells: Cells, left: int, blocks: int, length: int) -> Waypoints:
+    """From the depot up the leftmost aisle through the first ``blocks`` blocks, picking."""
+    walk: Waypoints = [(left, 0)]
+    for block in range(blocks):
+        walk += [(left, y) for y in cells.get((block, left), [])]
+    walk.append((left, blocks * length))
+    return walk
+
+
 def s_shape(cells: Cells, length: int) -> Waypoints:
     """The multi-block S-shape heuristic (see the module docstring)."""
     left = min(aisle for _, aisle in cells)
     far = max(block for block, _ in cells)
-    walk: Waypoints = [(left, 0)]
-    for block in range(far):
-        walk += [(left, y) for y in cells.get((block, left), [])]
-    walk.append((left, far * length))
+    walk = _up_left(cells, left, far, length)
     here = left
     for block in range(far, -1, -1):
         front, back = block * length, (block + 1) * length
@@ -96,10 +104,7 @@ def largest_gap(cells: Cells, length: int) -> Waypoints:
     """The multi-block largest gap heuristic (see the module docstring)."""
     left = min(aisle for _, aisle in cells)
     far = max(block for block, _ in cells)
-    walk: Waypoints = [(left, 0)]
-    for block in range(far + 1):
-        walk += [(left, y) for y in cells.get((block, left), [])]
-    walk.append((left, (far + 1) * length))
+    walk = _up_left(cells, left, far + 1, length)
     here = left
     for block in range(far, -1, -1):
         front, back = block * length, (block + 1) * length
@@ -125,39 +130,10 @@ def largest_gap(cells: Cells, length: int) -> Waypoints:
 
 
 def _sides(cells: Cells, block: int, order: list[int], length: int, at_front: bool) -> list[bool]:
-    """Traverse (True) or return (False) per sub-aisle: the cheapest plan ending at the front.
-
-    A two-state dynamic program over the cross aisle the picker is on (0 front, 1 back);
-    walking along the cross aisles costs the same either way, so only aisle walks count.
-    Ties prefer the earlier state and traversing.
-    """
-    front, back = block * length, (block + 1) * length
-    inf = 1 << 62
-    cost = [0, inf] if at_front else [inf, 0]
-    pointers: list[list[tuple[int, bool]]] = []
-    for aisle in order:
-        ys = cells[(block, aisle)]
-        returns = (2 * (ys[-1] - front), 2 * (back - ys[0]))
-        new = [inf, inf]
-        step = [(-1, False), (-1, False)]
-        for side in (0, 1):
-            if cost[side] >= inf:
-                continue
-            for traverse in (True, False):
-                after = 1 - side if traverse else side
-                total = cost[side] + (length if traverse else returns[side])
-                if total < new[after]:
-                    new[after] = total
-                    step[after] = (side, traverse)
-        cost = new
-        pointers.append(step)
-    plan: list[bool] = []
-    side = 0
-    for step in reversed(pointers):
-        side, traverse = step[side]
-        plan.append(traverse)
-    plan.reverse()
-    return plan
+    """Traverse (True) or return (False) per sub-aisle: the cheapest plan ending at the front."""
+    aisles = [cells[(block, aisle)] for aisle in order]
+    plan = cheapest_sides(aisles, block * length, length, at_front=at_front)
+    return [traverse for _, traverse in plan]
 
 
 def combined(cells: Cells, length: int) -> Waypoints:
@@ -170,10 +146,7 @@ def combined(cells: Cells, length: int) -> Waypoints:
     """
     left = min(aisle for _, aisle in cells)
     far = max(block for block, _ in cells)
-    walk: Waypoints = [(left, 0)]
-    for block in range(far):
-        walk += [(left, y) for y in cells.get((block, left), [])]
-    walk.append((left, far * length))
+    walk = _up_left(cells, left, far, length)
     here = left
     for block in range(far, -1, -1):
         front, back = block * length, (block + 1) * length
