@@ -178,3 +178,10 @@ def test_cli_refuses_a_bad_scenario_naming_the_field(
     assert "Invalid orders_per_day" in capsys.readouterr().err
     assert out.getvalue() == ""
     assert run_simulate(_parse("--scenario", str(tmp_path / "missing.toml")), out=out) == 2
+
+
+def test_cli_progress_bar_goes_to_stderr(capsys: pytest.CaptureFixture[str]) -> None:
+    out = io.StringIO()
+    assert run_simulate(_parse("--orders", "3", "--seed", "2", "--progress"), out=out) == 0
+    assert "| orders | 3 | orders |" in out.getvalue()
+    assert "day" in capsys.readouterr().err
