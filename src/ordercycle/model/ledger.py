@@ -65,11 +65,14 @@ def _positive(action: str, quantity: object, subject: str) -> int:
     return quantity
 
 
-def _need(action: str, quantity: int, subject: str, available: int, bucket: str) -> None:
-    if quantity > available:
+def _take(action: str, quantity: object, subject: str, available: int, bucket: str) -> int:
+    """Return ``quantity`` if it is a positive ``int`` of at most ``available``, else raise."""
+    checked = _positive(action, quantity, subject)
+    if checked > available:
         raise QuantityNotAvailableError(
-            action, quantity, subject, available=available, bucket=bucket
+            action, checked, subject, available=available, bucket=bucket
         )
+    return checked
 
 
 @attrs.frozen
@@ -258,8 +261,7 @@ class LineLedger:
             QuantityNotAvailableError: If fewer units are unshipped, or the rest is
                 invoiced and not credited.
         """
-        quantity = _positive("cancel", quantity, subject)
-        _need("cancel", quantity, subject, self.unshipped, "unshipped")
+        quantity = _take("cancel", quantity, subject, self.unshipped, "unshipped")
         billable = self.active - self.net_invoiced
         if quantity > billable:
             raise QuantityNotAvailableError(
@@ -300,8 +302,9 @@ class LineLedger:
 
     def allocate(self, quantity: int, *, subject: str = _LINE) -> LineLedger:
         """Reserve stock for ``quantity`` units, backordered ones first, then open ones."""
-        quantity = _positive("allocate", quantity, subject)
-        _need("allocate", quantity, subject, self.open + self.backordered, "open or backordered")
+        quantity = _take(
+            "allocate", quantity, subject, self.open + self.backordered, "open or backordered"
+        )
         from_backordered = min(quantity, self.backordered)
         return attrs.evolve(
             self,
@@ -311,62 +314,59 @@ class LineLedger:
 
     def deallocate(self, quantity: int, *, subject: str = _LINE) -> LineLedger:
         """Give the reserved stock of ``quantity`` allocated units back; they become open."""
-        quantity = _positive("deallocate", quantity, subject)
-        _need("deallocate", quantity, subject, self.allocated, "allocated")
+        quantity = _take("deallocate", quantity, subject, self.allocated, "allocated")
         return attrs.evolve(self, allocated=self.allocated - quantity)
 
     def backorder(self, quantity: int, *, subject: str = _LINE) -> LineLedger:
         """Mark ``quantity`` open units as waiting for stock."""
-        quantity = _positive("backorder", quantity, subject)
-        _need("backorder", quantity, subject, self.open, "open")
+        quantity = _take("backorder", quantity, subject, self.open, "open")
         return attrs.evolve(self, backordered=self.backordered + quantity)
 
     def pick(self, quantity: int, *, subject: str = _LINE) -> LineLedger:
         """Move ``quantity`` allocated units to picked."""
-        quantity = _positive("pick", quantity, subject)
-        _need("pick", quantity, subject, self.allocated, "allocated")
+        quantity = _take("pick", quantity, subject, self.allocated, "allocated")
         return attrs.evolve(
             self, allocated=self.allocated - quantity, picked=self.picked + quantity
         )
 
     def pack(self, quantity: int, *, subject: str = _LINE) -> LineLedger:
         """Move ``quantity`` picked units to packed."""
-        quantity = _positive("pack", quantity, subject)
-        _need("pack", quantity, subject, self.picked, "picked")
+        quantity = _take("pack", quantity, subject, self.picked, "picked")
         return attrs.evolve(self, picked=self.picked - quantity, packed=self.packed + quantity)
 
     def ship(self, quantity: int, *, subject: str = _LINE) -> LineLedger:
         """Move ``quantity`` packed units to shipped."""
-        quantity = _positive("ship", quantity, subject)
-        _need("ship", quantity, subject, self.packed, "packed")
+        quantity = _take("ship", quantity, subject, self.packed, "packed")
         return attrs.evolve(self, packed=self.packed - quantity, shipped=self.shipped + quantity)
 
     def deliver(self, quantity: int, *, subject: str = _LINE) -> LineLedger:
         """Record that ``quantity`` shipped units have arrived."""
-        quantity = _positive("deliver", quantity, subject)
-        _need("deliver", quantity, subject, self.in_transit, "shipped and not delivered")
+        quantity = _take("deliver", quantity, subject, self.in_transit, "shipped and not delivered")
         return attrs.evolve(self, delivered=self.delivered + quantity)
 
     # --- returns ------------------------------------------------------------------------
 
     def request_return(self, quantity: int, *, subject: str = _LINE) -> LineLedger:
         """Open a return request for ``quantity`` delivered units."""
-        quantity = _positive("return", quantity, subject)
-        _need("return", quantity, subject, self.returnable, "delivered and not yet returned")
+        quantity = _take(
+            "return", quantity, subject, self.returnable, "delivered and not yet returned"
+        )
         return attrs.evolve(self, return_requested=self.return_requested + quantity)
 
     def withdraw_return(self, quantity: int, *, subject: str = _LINE) -> LineLedger:
         """Close ``quantity`` requested returns without receiving them (rejected)."""
-        quantity = _positive("withdraw the return of", quantity, subject)
-        _need("withdraw the return of", quantity, subject, self.return_requested, "requested")
+        quantity = _take(
+            "withdraw the return of", quantity, subject, self.return_requested, "requested"
+        )
         return attrs.evolve(self, return_requested=self.return_requested - quantity)
 
     def receive_return(
         self, quantity: int, condition: ReturnCondition, *, subject: str = _LINE
     ) -> LineLedger:
         """Receive ``quantity`` requested returns in ``condition``."""
-        quantity = _positive("receive", quantity, subject)
-        _need("receive", quantity, subject, self.return_requested, "requested for return")
+        quantity = _take(
+            "receive", quantity, subject, self.return_requested, "requested for return"
+        )
         ledger = attrs.evolve(self, return_requested=self.return_requested - quantity)
         if condition is ReturnCondition.RESELLABLE:
             return attrs.evolve(ledger, returned_resellable=self.returned_resellable + quantity)
@@ -376,19 +376,19 @@ class LineLedger:
 
     def invoice(self, quantity: int, policy: InvoicePolicy, *, subject: str = _LINE) -> LineLedger:
         """Record ``quantity`` units as invoiced, within :meth:`invoiceable` for ``policy``."""
-        quantity = _positive("invoice", quantity, subject)
         bucket = (
             "delivered and not invoiced"
             if policy is InvoicePolicy.DELIVERED
             else "on order and not invoiced"
         )
-        _need("invoice", quantity, subject, self.invoiceable(policy), bucket)
+        quantity = _take("invoice", quantity, subject, self.invoiceable(policy), bucket)
         return attrs.evolve(self, invoiced=self.invoiced + quantity)
 
     def credit(self, quantity: int, *, subject: str = _LINE) -> LineLedger:
         """Record ``quantity`` invoiced units as credited."""
-        quantity = _positive("credit", quantity, subject)
-        _need("credit", quantity, subject, self.net_invoiced, "invoiced and not credited")
+        quantity = _take(
+            "credit", quantity, subject, self.net_invoiced, "invoiced and not credited"
+        )
         return attrs.evolve(self, credited=self.credited + quantity)
 
     # --- the laws -----------------------------------------------------------------------
