@@ -43,6 +43,9 @@ Waypoints = list[tuple[int, int]]
 #: Picks per sub-aisle: ``(block, aisle) -> sorted y values`` in the normal frame.
 Cells = dict[tuple[int, int], list[int]]
 MultiHeuristic = Callable[[Cells, int], Waypoints]
+#: Per sub-aisle of a block, traverse (True) or not (False): ``(cells, block, order,
+#: length, at_front) -> plan``.
+SidePlan = Callable[[Cells, int, list[int], int, bool], list[bool]]
 
 
 def _order(subs: list[int], here: int) -> list[int]:
@@ -65,32 +68,19 @@ def _up_left(cells: Cells, left: int, blocks: int, length: int) -> Waypoints:
     return walk
 
 
+def _s_shape_sides(
+    cells: Cells, block: int, order: list[int], length: int, at_front: bool
+) -> list[bool]:
+    """Traverse every sub-aisle, but leave the last one from the front if entered there."""
+    # Each traversal changes sides: the last sub-aisle is entered on the starting side
+    # when an even number (len(order) - 1) of traversals come before it.
+    entered_last_at_front = at_front == (len(order) % 2 == 1)
+    return [True] * (len(order) - 1) + [not entered_last_at_front]
+
+
 def s_shape(cells: Cells, length: int) -> Waypoints:
     """The multi-block S-shape heuristic (see the module docstring)."""
-    left = min(aisle for _, aisle in cells)
-    far = max(block for block, _ in cells)
-    walk = _up_left(cells, left, far, length)
-    here = left
-    for block in range(far, -1, -1):
-        front, back = block * length, (block + 1) * length
-        subs = _sub_aisles(cells, block, None if block == far else left)
-        if not subs:
-            walk.append((here, front))
-            continue
-        at_front = block == far
-        order = subs if at_front else _order(subs, here)
-        for index, aisle in enumerate(order):
-            ys = cells[(block, aisle)]
-            if at_front and index == len(order) - 1:
-                walk += [(aisle, front), *((aisle, y) for y in ys), (aisle, front)]
-            elif at_front:
-                walk += [(aisle, front), *((aisle, y) for y in ys), (aisle, back)]
-                at_front = False
-            else:
-                walk += [(aisle, back), *((aisle, y) for y in reversed(ys)), (aisle, front)]
-                at_front = True
-        here = order[-1]
-    return walk
+    return _sweep(cells, length, _s_shape_sides)
 
 
 def _front_count(ys: list[int], front: int, back: int) -> int:
@@ -144,6 +134,16 @@ def combined(cells: Cells, length: int) -> Waypoints:
     dynamic program finds cheapest for the whole block (the optimised decisions of
     Roodbergen and de Koster's combined+).
     """
+    return _sweep(cells, length, _sides)
+
+
+def _sweep(cells: Cells, length: int, sides: SidePlan) -> Waypoints:
+    """Up the left pick aisle to the farthest block, then every block back to the front.
+
+    Each block is entered on the side the picker is on, at the end closest to it (the
+    farthest block from the front, left to right), and ``sides`` says per sub-aisle with
+    picks whether it is traversed (True) or entered and left on the same side (False).
+    """
     left = min(aisle for _, aisle in cells)
     far = max(block for block, _ in cells)
     walk = _up_left(cells, left, far, length)
@@ -157,7 +157,7 @@ def combined(cells: Cells, length: int) -> Waypoints:
         at_front = block == far
         order = subs if at_front else _order(subs, here)
         for aisle, traverse in zip(
-            order, _sides(cells, block, order, length, at_front), strict=True
+            order, sides(cells, block, order, length, at_front), strict=True
         ):
             ys = cells[(block, aisle)]
             if at_front:
