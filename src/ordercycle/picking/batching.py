@@ -44,9 +44,9 @@ import attrs
 
 from ordercycle.picking._batch_search import Batcher, improve
 from ordercycle.picking._grid import grid_of
-from ordercycle.picking.errors import InvalidPickError, OrderTooLargeError, UnknownMethodError
+from ordercycle.picking.errors import OrderTooLargeError, UnknownMethodError
 from ordercycle.picking.layout import Bin, Depot, WarehouseLayout
-from ordercycle.picking.orders import Load, PickerCapacity, PickLine, PickOrder
+from ordercycle.picking.orders import Load, PickerCapacity, PickLine, PickOrder, checked_orders
 from ordercycle.picking.routing import resolve_depot
 
 __all__ = ["BATCHING_METHODS", "IMPROVEMENT_PASSES", "Batch", "batch_orders"]
@@ -118,13 +118,7 @@ def batch_orders(
     if not isinstance(method, str) or method not in BATCHING_METHODS:
         raise UnknownMethodError(method, BATCHING_METHODS, action="batch")
     listed = tuple(orders)
-    seen: set[str] = set()
-    for order in listed:
-        if not isinstance(order, PickOrder):
-            raise InvalidPickError("batch_orders", "orders", order, "PickOrder values")
-        if order.order_id in seen:
-            raise InvalidPickError("batch_orders", "orders", order.order_id, "unique order ids")
-        seen.add(order.order_id)
+    for order in checked_orders(listed, "batch_orders"):
         too_much = capacity.exceeded(order.load)
         if too_much:
             load, limit = getattr(order.load, too_much), getattr(capacity, too_much)

@@ -19,7 +19,7 @@ Examples:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
 from fractions import Fraction
 from typing import Any
@@ -291,3 +291,24 @@ class PickerCapacity:
             if limit is not None and value > limit:
                 return name
         return ""
+
+
+def checked_orders(orders: Iterable[PickOrder], subject: str) -> Iterator[PickOrder]:
+    """Yield ``orders`` one by one, each checked to be a :class:`PickOrder` with a new id.
+
+    Args:
+        orders: The orders given to ``subject``.
+        subject: The function being called, for the error message (``"build_waves"``).
+
+    Raises:
+        InvalidPickError: When an order is not a :class:`PickOrder` or repeats an order id
+            (raised when that order is reached).
+    """
+    seen: set[str] = set()
+    for order in orders:
+        if not isinstance(order, PickOrder):
+            raise InvalidPickError(subject, "orders", order, "PickOrder values")
+        if order.order_id in seen:
+            raise InvalidPickError(subject, "orders", order.order_id, "unique order ids")
+        seen.add(order.order_id)
+        yield order

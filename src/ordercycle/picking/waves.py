@@ -23,7 +23,7 @@ import attrs
 
 from ordercycle.picking.errors import InvalidPickError
 from ordercycle.picking.layout import Bin
-from ordercycle.picking.orders import PickLine, PickOrder
+from ordercycle.picking.orders import PickLine, PickOrder, checked_orders
 
 __all__ = ["WAVE_KEYS", "Wave", "build_waves"]
 
@@ -82,14 +82,7 @@ def build_waves(
         isinstance(max_orders, bool) or not isinstance(max_orders, int) or max_orders < 1
     ):
         raise InvalidPickError("build_waves", "max_orders", max_orders, "a positive integer")
-    listed = tuple(orders)
-    seen: set[str] = set()
-    for order in listed:
-        if not isinstance(order, PickOrder):
-            raise InvalidPickError("build_waves", "orders", order, "PickOrder values")
-        if order.order_id in seen:
-            raise InvalidPickError("build_waves", "orders", order.order_id, "unique order ids")
-        seen.add(order.order_id)
+    listed = tuple(checked_orders(tuple(orders), "build_waves"))
     groups: dict[_Key, list[tuple[int, PickOrder]]] = {}
     for arrival, order in enumerate(listed):
         key = _Key(
