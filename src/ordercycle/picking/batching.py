@@ -47,7 +47,7 @@ from ordercycle.picking._grid import grid_of
 from ordercycle.picking.errors import OrderTooLargeError, UnknownMethodError
 from ordercycle.picking.layout import Bin, Depot, WarehouseLayout
 from ordercycle.picking.orders import Load, PickerCapacity, PickLine, PickOrder, checked_orders
-from ordercycle.picking.routing import resolve_depot
+from ordercycle.picking.routing import resolve_depots
 
 __all__ = ["BATCHING_METHODS", "IMPROVEMENT_PASSES", "Batch", "batch_orders"]
 
@@ -123,8 +123,7 @@ def batch_orders(
         if too_much:
             load, limit = getattr(order.load, too_much), getattr(capacity, too_much)
             raise OrderTooLargeError(order.order_id, too_much, load, limit)
-    first = resolve_depot(layout, start, layout.depots[0])
-    last = resolve_depot(layout, end, first)
+    first, last = resolve_depots(layout, start, end)
     grid = grid_of(layout)
     batcher = Batcher(grid, listed, capacity, grid.ipoint(first), grid.ipoint(last))
     base, _, search = method.partition("+")

@@ -91,8 +91,7 @@ def route(
     pick_list = tuple(picks)
     if not pick_list:
         raise EmptyPickListError()
-    first = resolve_depot(layout, start, layout.depots[0])
-    last = resolve_depot(layout, end, first)
+    first, last = resolve_depots(layout, start, end)
     grid = grid_of(layout)
     points = [grid.ipoint(pick) for pick in pick_list]
     if method == "optimal" and layout.blocks == 1:
@@ -153,8 +152,7 @@ def optimal_length(
     pick_list = tuple(picks)
     if not pick_list:
         raise EmptyPickListError()
-    first = resolve_depot(layout, start, layout.depots[0])
-    last = resolve_depot(layout, end, first)
+    first, last = resolve_depots(layout, start, end)
     grid = grid_of(layout)
     points = [grid.ipoint(pick) for pick in pick_list]
     return grid.to_length(
@@ -171,6 +169,15 @@ def scaled_optimal_length(grid: Grid, points: list[IPoint], start: IPoint, end: 
         return _ratliff_rosenthal_length(grid, points, start, end)
     walk, _ = _graph_tour(grid, points, start, end)
     return sum(grid.dist(p, q) for p, q in itertools.pairwise(walk))
+
+
+def resolve_depots(
+    layout: WarehouseLayout, start: Depot | str | None, end: Depot | str | None
+) -> tuple[Depot, Depot]:
+    """The start and end depot arguments, checked (start defaults to the layout's first
+    depot, end to the start; private)."""
+    first = resolve_depot(layout, start, layout.depots[0])
+    return first, resolve_depot(layout, end, first)
 
 
 def resolve_depot(layout: WarehouseLayout, given: Depot | str | None, default: Depot) -> Depot:
