@@ -29,6 +29,14 @@ from ordercycle.units import Q_
 
 AT = datetime(2026, 1, 15, 9, 30, tzinfo=UTC)
 HOME = Address(lines=("1 Main St",), city="Springfield", postal_code="62701", country="US")
+ADA = Customer(
+    id="C-1",
+    name="Ada",
+    credit_limit=Money("1", "USD"),
+    payment_terms="Net 30",
+    tax_profile="T",
+    billing_address=HOME,
+)
 
 
 @attrs.frozen(kw_only=True)
@@ -166,16 +174,7 @@ def test_make_converter_builds_an_independent_converter():
 
 
 def test_unknown_key_is_refused_with_its_path():
-    data = to_dict(
-        Customer(
-            id="C-1",
-            name="Ada",
-            credit_limit=Money("1", "USD"),
-            payment_terms="Net 30",
-            tax_profile="T",
-            billing_address=HOME,
-        )
-    )
+    data = to_dict(ADA)
     data["billing_address"]["planet"] = "Earth"
     error = problems_of(data, Customer)
     assert "extra fields found (planet) @ $.billing_address" in str(error)
@@ -269,16 +268,7 @@ def test_validator_errors_of_value_objects_are_reported_at_the_field_they_name()
     assert "Invalid height for product MUG: expected a length, got 3 kilogram. @ $.height" in str(
         error
     )
-    customer = to_dict(
-        Customer(
-            id="C-1",
-            name="Ada",
-            credit_limit=Money("1", "USD"),
-            payment_terms="Net 30",
-            tax_profile="T",
-            billing_address=HOME,
-        )
-    )
+    customer = to_dict(ADA)
     customer["credit_limit"]["amount"] = "-1.00"
     customer["shipping_addresses"] = [{**to_dict(HOME), "country": "us"}]
     error = problems_of(customer, Customer)
