@@ -1,7 +1,8 @@
 """Simulation throughput: orders through the whole cycle, with the time split by stage.
 
 Each size runs the built-in scenario (:meth:`Scenario.default`, 400 orders a day, two
-warehouses, eight SKUs, 90 customers) for that many orders, from arrival to cash, on an
+warehouses, eight SKUs with (s, S) = (300, 900) stock levels, 90 customers) for that
+many orders, from arrival to cash, on an
 in-memory :class:`~ordercycle.service.OrderDesk`, in its own child process (so peak memory
 is per run). The stage split is CPU time (``time.process_time``) inside desk commands
 by kind, so it holds up on a busy machine:
@@ -41,6 +42,8 @@ import tracemalloc
 from pathlib import Path
 from typing import Any
 
+import attrs
+
 RESULTS = Path(__file__).parent / "results" / "simulation.json"
 RATE = 400.0
 TARGET_ORDERS = 10_000
@@ -53,8 +56,18 @@ def scenario(orders: int, seed: int) -> Any:
     from ordercycle.simulation import Scenario
 
     days = math.ceil(orders / RATE * 1.25) + 1
-    return Scenario.default(
-        name=f"bench-{orders}", seed=seed, orders=orders, orders_per_day=RATE, days=days
+    base = Scenario.default()
+    catalogue = tuple(
+        attrs.evolve(item, initial_stock=600, reorder_point=300, order_up_to=900)
+        for item in base.catalogue
+    )
+    return base.evolve(
+        name=f"bench-{orders}",
+        seed=seed,
+        orders=orders,
+        orders_per_day=RATE,
+        days=days,
+        catalogue=catalogue,
     )
 
 
@@ -152,7 +165,10 @@ def main() -> None:
         command = [sys.executable, __file__, "--child", str(size), "--seed", str(args.seed)]
         if args.tracemalloc:
             command.append("--tracemalloc")
-        out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+        done = subprocess.run(command, check=False, capture_output=True, text=True)
+        if done.returncode:
+            sys.exit(f"{size} orders failed:\n{done.stderr}")
+        out = done.stdout
         rows.append(json.loads(out.strip().splitlines()[-1]))
         print(f"{size} orders: {rows[-1]['wall_seconds']} s", file=sys.stderr)
     text = table(rows)

@@ -472,15 +472,33 @@ class Simulation:
                 self._review()
             yield self.env.timeout(policy.review_days * 24)
 
+    def _backlog(self) -> dict[str, int]:
+        """Units on backorder by SKU (orders wait for any warehouse)."""
+        backlog: dict[str, int] = {}
+        for order_id in self.backordered:
+            for line in self.desk.order(order_id).lines:
+                if line.ledger.backordered:
+                    sku = str(line.sku)
+                    backlog[sku] = backlog.get(sku, 0) + line.ledger.backordered
+        return backlog
+
     def _review(self) -> None:
+        """Review every (SKU, warehouse) position and order what the policy asks for.
+
+        The inventory position is available + on order, less the backlog of the SKU in
+        the preferred (first) warehouse, which is where backorders are served first.
+        """
         s = self.scenario
-        for warehouse in s.warehouses:
+        backlog = self._backlog()
+        for index, warehouse in enumerate(s.warehouses):
             for item in s.catalogue:
                 key = (item.sku, warehouse.id)
                 available = self._call(
                     "allocation", partial(self.desk.available, item.sku, warehouse=warehouse.id)
                 )
                 position = available + self.on_order.get(key, 0)
+                if index == 0:
+                    position -= backlog.get(item.sku, 0)
                 if position > item.reorder_point:
                     continue
                 if s.replenishment.policy == "sS":
