@@ -329,10 +329,14 @@ def test_payments_across_invoices_in_any_order_leave_the_same_balances(
         max_size=4,
     ),
     st.decimals(0, "99.99", places=2),
+    st.booleans(),
     st.data(),
 )
 def test_restocking_fee_tax_is_the_fee_share_of_each_credited_tax(
-    specs: list[tuple[int, int, tuple[str, ...]]], fee: Decimal, data: st.DataObject
+    specs: list[tuple[int, int, tuple[str, ...]]],
+    fee: Decimal,
+    taxed: bool,
+    data: st.DataObject,
 ) -> None:
     profile = TaxProfile("P", [TaxRate("A", 21), TaxRate("B", "5.5")])
     lines = [
@@ -345,13 +349,13 @@ def test_restocking_fee_tax_is_the_fee_share_of_each_credited_tax(
         i: data.draw(st.integers(1, qty), label=f"line {i}") for i, (qty, _, _) in enumerate(specs)
     }
     credited, note = invoice.credit(
-        "CN-1", date(2026, 1, 2), quantities, restocking_fee_percent=fee
+        "CN-1", date(2026, 1, 2), quantities, restocking_fee_percent=fee, restocking_fee_taxed=taxed
     )
     per_code: dict[str, Money] = {}
     for line in note.lines:
         for code, amount in line.taxes:
             per_code[code] = per_code.get(code, Money.zero("USD")) + amount
-    if fee:
+    if fee and taxed:
         assert dict(note.restocking_fee_taxes) == {
             code: (amount * fee / 100).round() for code, amount in per_code.items()
         }

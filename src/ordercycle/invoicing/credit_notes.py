@@ -6,13 +6,14 @@ up to ``round(invoiced × c / q)``. A credit note is the difference between that
 was credited before, so partial credits never add up to more than the invoice, and
 crediting everything returns exactly the invoiced amounts, tax by tax.
 
-A *restocking fee* keeps back a percentage of the credited untaxed amount. The fee is a
-charge for a service on the returned goods, so it carries the taxes of the credited
-lines: for each tax code, the tax kept back is the same percentage of the tax credited
-under that code on this note, rounded half-up to the minor unit
-(:attr:`CreditNote.restocking_fee_taxes`). The customer gets back
+A *restocking fee* keeps back a percentage of the credited untaxed amount. Where the fee
+is a taxable charge for a service on the returned goods (VAT in the EU), ask for
+``restocking_fee_taxed=True``: the fee then carries the taxes of the credited lines. For
+each tax code, the tax kept back is the same percentage of the tax credited under that
+code on this note, rounded half-up to the minor unit
+(:attr:`CreditNote.restocking_fee_taxes`), and the customer gets back
 ``untaxed + tax - restocking_fee - restocking_fee_tax``; exempt taxes (zero) keep back
-nothing.
+nothing. By default the fee is kept back untaxed.
 """
 
 from __future__ import annotations
@@ -69,7 +70,8 @@ class CreditNote:
         applied: The part of ``total`` that reduced the invoice balance.
         refund: The part of ``total`` beyond the balance (customer credit).
         restocking_fee_taxes: ``(tax code, amount)`` pairs: the tax on the restocking
-            fee, per code of the credited taxes (empty without a fee).
+            fee, per code of the credited taxes (empty without a fee or when the fee is
+            not taxed).
     """
 
     credit_note_id: str
@@ -149,6 +151,7 @@ def build_credit_note(
     balance: Money,
     *,
     subject: str,
+    fee_taxed: bool = False,
 ) -> CreditNote:
     """Build a credit note for an invoice (used by :meth:`Invoice.credit`).
 
@@ -163,6 +166,7 @@ def build_credit_note(
         restocking_fee_percent: Percent of the credited untaxed amount kept back.
         balance: The invoice's open balance.
         subject: The invoice, for messages.
+        fee_taxed: Whether the restocking fee carries the taxes of the credited lines.
 
     Raises:
         CreditExceedsInvoicedError: A quantity beyond what is left to credit on a line.
@@ -229,7 +233,7 @@ def build_credit_note(
     tax_total = Money.sum((m for n in note_lines for _, m in n.taxes), currency=code)
     rate = fee_percent / _HUNDRED
     fee = (untaxed_total * rate).round()
-    fee_taxes = _fee_taxes(note_lines, rate, code) if fee_percent else ()
+    fee_taxes = _fee_taxes(note_lines, rate, code) if fee_percent and fee_taxed else ()
     fee_tax = Money.sum((amount for _, amount in fee_taxes), currency=code)
     total = untaxed_total + tax_total - fee - fee_tax
     applied = min(total, balance)

@@ -115,6 +115,7 @@ class CreditNoteIssued(InvoiceEvent):
         restocking_fee_percent: The restocking fee asked for, in percent.
         total: The credit note total (after any restocking fee).
         state: The invoice state afterwards.
+        restocking_fee_taxed: Whether the fee carried the taxes of the credited lines.
     """
 
     event_type = "InvoiceCreditNoteIssued"
@@ -124,6 +125,7 @@ class CreditNoteIssued(InvoiceEvent):
     restocking_fee_percent: Decimal
     total: Money
     state: str
+    restocking_fee_taxed: bool = False
 
 
 @attrs.frozen(kw_only=True)

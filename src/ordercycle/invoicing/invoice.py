@@ -301,6 +301,7 @@ class Invoice:
                 event.issued_on,
                 dict(event.quantities),
                 restocking_fee_percent=event.restocking_fee_percent,
+                restocking_fee_taxed=event.restocking_fee_taxed,
                 at=at,
             )[0]
         if isinstance(event, InvoiceCanceled):
@@ -649,6 +650,7 @@ class Invoice:
         quantities: Mapping[int, Decimal | int | str] | None = None,
         *,
         restocking_fee_percent: Decimal | int | str = 0,
+        restocking_fee_taxed: bool = False,
         at: datetime | None = None,
     ) -> tuple[Invoice, CreditNote]:
         """Issue a credit note for some or all of the invoiced quantities.
@@ -660,6 +662,10 @@ class Invoice:
                 when omitted (a full credit).
             restocking_fee_percent: A fee kept back, in percent of the credited untaxed
                 amount.
+            restocking_fee_taxed: Whether the fee carries the taxes of the credited lines
+                (VAT on a restocking service, as in the EU): the same percent of each tax
+                credited is kept back too. Off by default (the fee is kept back untaxed,
+                as where such fees are not taxable).
             at: When the event occurred.
 
         Returns:
@@ -686,6 +692,7 @@ class Invoice:
             restocking_fee_percent,
             self.balance,
             subject=self.subject,
+            fee_taxed=restocking_fee_taxed,
         )
         balance_after = self.balance - note.applied
         state = self.state
@@ -699,6 +706,7 @@ class Invoice:
             issued_on=issued_on,
             quantities=note.quantities,
             restocking_fee_percent=note.restocking_fee_percent,
+            restocking_fee_taxed=bool(restocking_fee_taxed),
             total=note.total,
             state=state,
         )

@@ -237,10 +237,21 @@ def test_cancel_only_before_payments_and_credit_notes() -> None:
 
 def test_partial_credit_note_with_restocking_fee() -> None:
     invoice = issued()
-    invoice, note = invoice.credit("CN-1", date(2026, 1, 20), {0: 2}, restocking_fee_percent=10)
+    untaxed_fee, plain = invoice.credit(
+        "CN-1", date(2026, 1, 20), {0: 2}, restocking_fee_percent=10
+    )
+    assert plain.restocking_fee == eur("2.00")
+    assert plain.restocking_fee_taxes == ()  # by default the fee is kept back untaxed
+    assert plain.total == eur("22.20")
+    assert untaxed_fee.balance == eur("62.50")
+    assert Invoice.replay(untaxed_fee.events) == untaxed_fee
+    invoice, note = invoice.credit(
+        "CN-1", date(2026, 1, 20), {0: 2}, restocking_fee_percent=10, restocking_fee_taxed=True
+    )
     assert note.untaxed == eur("20.00")
     assert note.tax == eur("4.20")
     assert note.restocking_fee == eur("2.00")
+    assert invoice.events[-1].restocking_fee_taxed is True  # type: ignore[attr-defined]
     # The fee carries the VAT of the credited line: 10 % of the 4.20 credited.
     assert note.restocking_fee_taxes == (("VAT21", eur("0.42")),)
     assert note.restocking_fee_tax == eur("0.42")
@@ -260,7 +271,9 @@ def test_restocking_fee_tax_follows_each_credited_tax_code() -> None:
     ]
     draft = Invoice.draft("I-9", "C-1", mixed, profile.exempt("ECO"), PaymentTerms.net(30), JAN15)
     invoice, _ = draft.issue(NumberSeries())
-    _, note = invoice.credit("CN-1", JAN15, {0: 1, 1: 3, 2: 1}, restocking_fee_percent="12.5")
+    _, note = invoice.credit(
+        "CN-1", JAN15, {0: 1, 1: 3, 2: 1}, restocking_fee_percent="12.5", restocking_fee_taxed=True
+    )
     # Credited: untaxed 185.00; VAT21 21.00 + 8.40, VAT9 4.05, ECO 0 (exempt).
     assert note.untaxed == eur("185.00")
     assert note.restocking_fee == eur("23.13")  # 12.5 % of 185.00 = 23.125
