@@ -11,6 +11,7 @@ from ordercycle.errors import (
 )
 from ordercycle.inventory import events as ev
 from ordercycle.inventory._ledger_core import LedgerCore
+from ordercycle.inventory.holds import Hold
 from ordercycle.model.clock import ensure_aware
 
 __all__ = ["LedgerHolds"]
@@ -70,15 +71,7 @@ class LedgerHolds(LedgerCore):
         now = self._now(at)
         hold = self.get_hold(hold_id)
         hold.moved("release", now)
-        return self._emit(
-            ev.StockHoldReleased,
-            hold.sku,
-            now,
-            bin=hold.bin,
-            lot=hold.lot,
-            hold_id=hold_id,
-            quantity=hold.quantity,
-        )
+        return self._hold_event(ev.StockHoldReleased, hold, now)
 
     def commit_hold(
         self, hold_id: str, reference: str, *, at: datetime | None = None
@@ -93,16 +86,7 @@ class LedgerHolds(LedgerCore):
         hold = self.get_hold(hold_id)
         self._check_reference(reference)
         hold.moved("commit", now)
-        return self._emit(
-            ev.StockHoldCommitted,
-            hold.sku,
-            now,
-            bin=hold.bin,
-            lot=hold.lot,
-            hold_id=hold_id,
-            quantity=hold.quantity,
-            reference=reference,
-        )
+        return self._hold_event(ev.StockHoldCommitted, hold, now, reference=reference)
 
     def sweep(self, now: datetime | None = None) -> list[ev.StockEvent]:
         """Record an expiry event for every created hold whose time has passed.
@@ -115,16 +99,19 @@ class LedgerHolds(LedgerCore):
             (h for h in self._state.holds.values() if h.state == "created" and h.expires_at <= at),
             key=lambda h: (h.expires_at, h.id),
         )
-        return [
-            self._emit(
-                ev.StockHoldExpired,
-                h.sku,
-                at,
-                bin=h.bin,
-                lot=h.lot,
-                hold_id=h.id,
-                quantity=h.quantity,
-                expired_at=h.expires_at,
-            )
-            for h in due
-        ]
+        return [self._hold_event(ev.StockHoldExpired, h, at, expired_at=h.expires_at) for h in due]
+
+    def _hold_event(
+        self, event_type: type[ev.StockEvent], hold: Hold, now: datetime, **fields: Any
+    ) -> ev.StockEvent:
+        """Record an event that ends ``hold`` (its sku, bin, lot, id and quantity)."""
+        return self._emit(
+            event_type,
+            hold.sku,
+            now,
+            bin=hold.bin,
+            lot=hold.lot,
+            hold_id=hold.id,
+            quantity=hold.quantity,
+            **fields,
+        )
