@@ -574,7 +574,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--ps-time-limit", type=float, default=1.0)
     parser.add_argument("--no-mpv", action="store_true")
     parser.add_argument("--mpv-instances", type=int, default=10)
-    parser.add_argument("--mpv-effort", type=int, default=2)
+    parser.add_argument("--mpv-effort", type=int, default=4)
     parser.add_argument("--no-br", action="store_true")
     parser.add_argument("--br-limit", type=int, default=20, help="problems per BR class")
     parser.add_argument("--br-effort", type=int, default=4)

@@ -13,7 +13,7 @@ For the rest, the search is:
 2. *Several cartons.* For every prefix of the catalogue ordered by inner volume that
    cannot hold the order in one carton (and whose lower bound could still beat the best
    plan so far), two constructions: a carton-by-carton fill (repeatedly fill the carton
-   type with the best objective per packed volume) and a first fit over all open cartons.
+   type with the best objective per packed volume) and a best fit over all open cartons.
    Both are then improved: merge the last two packages into one carton, empty the
    least-filled carton into the others, and move each package into a better single
    carton. For the carton-count objective, further strategies are tried while the plan
@@ -404,9 +404,9 @@ class Solver:
         used: dict[int, int],
         strategy: int = 0,
     ) -> Solution | None:
-        """First fit decreasing over all open cartons, then improve.
+        """Best fit decreasing over all open cartons, then improve.
 
-        Each block goes into the first open carton that takes it; when none does, the
+        Each block goes into the fullest open carton that takes it; when none does, the
         largest carton still in stock is opened. Keeping every carton open fills the gaps
         that a carton-by-carton fill leaves behind.
         """
@@ -416,7 +416,10 @@ class Solver:
         for block in self.order(blocks, self.variant):
             need = sum(u.volume for u in block)
             placed = False
-            for position, (spec, box, free) in enumerate(opened):
+            # Best fit: the fullest open carton that takes the block.
+            by_fullness = sorted(range(len(opened)), key=lambda i: (opened[i][2], i))
+            for position in by_fullness:
+                spec, box, free = opened[position]
                 if free >= need and self._place_block(box, block):
                     opened[position] = (spec, box, free - need)
                     placed = True
