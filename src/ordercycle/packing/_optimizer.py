@@ -28,10 +28,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Sequence
+from datetime import datetime
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+from ordercycle.model.clock import Clock
 from ordercycle.packing._engine import STRATEGIES, Bin, EngineUnit
 from ordercycle.packing.carriers import DimWeightRule
 from ordercycle.packing.carton import Carton
@@ -170,7 +172,7 @@ def _height(unit: EngineUnit) -> tuple[int, ...]:
     return (max(o[2] for o in unit.orientations), unit.volume)
 
 
-_MEASURES: tuple[Any, ...] = (_volume, _height, _face, _longest)
+MEASURES: tuple[Any, ...] = (_volume, _height, _face, _longest)
 
 
 def _sort_key(unit: EngineUnit, measure: Any = _volume) -> tuple[object, ...]:
@@ -201,7 +203,17 @@ class Solver:
         self.currency = currency
         self.tracks_load = tracks_load
         self.variant = 0
+        self.clock: Clock | None = None
+        self.deadline: datetime | None = None
         self._bounds: dict[tuple[tuple[int, ...], tuple[int, ...]], int] = {}
+
+    def out_of_time(self) -> bool:
+        """Whether a time limit was given and has passed."""
+        return (
+            self.clock is not None
+            and self.deadline is not None
+            and self.clock.now() >= self.deadline
+        )
 
     # --- helpers --------------------------------------------------------------------------
 
@@ -252,7 +264,7 @@ class Solver:
         ``variant`` picks the size measure: volume, then the largest side, then the
         largest face (the orders tried by the deeper strategies).
         """
-        measure = _MEASURES[variant % len(_MEASURES)]
+        measure = MEASURES[variant % len(MEASURES)]
         return sorted(blocks, key=lambda b: min(_sort_key(u, measure) for u in b))
 
     def fits_all(self, spec: Spec, blocks: Sequence[Block]) -> Bin | None:
@@ -261,6 +273,8 @@ class Solver:
         if not self._screen(spec, blocks, probe):
             return None
         for strategy in range(self.effort):
+            if strategy and self.out_of_time():
+                break
             ordered = self.order(blocks, strategy // len(STRATEGIES))
             box = self.fill(spec, ordered, strategy, complete=True)
             if box is not None:
@@ -383,6 +397,8 @@ class Solver:
         """
         best: tuple[tuple[object, ...], Solution] | None = None
         for strategy in range(self.effort):
+            if strategy and self.out_of_time():
+                break
             self.variant = strategy // len(STRATEGIES)
             found = self.greedy(blocks, self.specs, used, strategy, partial=True)
             self.variant = 0
@@ -674,12 +690,17 @@ class Solver:
             floor = self.count_bound(blocks, prefix)
             # Carton count: search deeper while above the bound. Weight and cost: the
             # deeper strategies were measured to change nothing, so one pass each.
-            depth = self.effort if self.objective.name == "cartons" else 1
+            deep = self.objective.name == "cartons" or self.deadline is not None
+            depth = self.effort if deep else 1
             methods = (self.greedy, self.first_fit)
             for strategy in range(depth):
+                if strategy and self.out_of_time():
+                    break
                 done = False
                 for method in methods:
+                    self.variant = strategy // len(STRATEGIES)
                     found = method(blocks, prefix, used, strategy)
+                    self.variant = 0
                     if found is not None and (best is None or found.key < best.key):
                         best = found
                     if found is None or len(found.packages) <= floor:

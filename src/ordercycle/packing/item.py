@@ -18,6 +18,7 @@ from typing import Any
 import attrs
 
 from ordercycle.errors import InvalidQuantityError, ValidationError
+from ordercycle.model.product import Product
 from ordercycle.units import Q_, from_exact, to_exact
 
 __all__ = ["Item", "Rotation"]
@@ -41,6 +42,8 @@ class Rotation(enum.Enum):
 def _rotation(value: object) -> Rotation:
     if isinstance(value, Rotation):
         return value
+    if isinstance(value, enum.Enum):  # the same rule from another module (model.Rotation)
+        value = value.value
     try:
         return Rotation(value)
     except ValueError:
@@ -171,6 +174,33 @@ class Item:
         """Build an item from inches and pounds (plain numbers or decimal strings)."""
         return cls(
             sku, Q_(length, "in"), Q_(width, "in"), Q_(height, "in"), Q_(weight_lb, "lb"), **rules
+        )
+
+    @classmethod
+    def from_product(cls, product: Product, quantity: int = 1, *, group: str | None = None) -> Item:
+        """Build an item from a catalogue :class:`~ordercycle.model.product.Product`.
+
+        The product's dimensions, weight and handling rules (rotation, fragile, load on
+        top, ship alone, own packaging) carry over; the sku becomes the item's sku.
+
+        Args:
+            product: The product.
+            quantity: Number of units.
+            group: Optional group name for units that must share a carton.
+        """
+        return cls(
+            str(product.sku),
+            product.length,
+            product.width,
+            product.height,
+            product.weight,
+            quantity=quantity,
+            rotation=_rotation(product.rotation),
+            max_load=product.max_load_on_top,
+            fragile=product.fragile,
+            ship_alone=product.ship_alone,
+            own_packaging=product.ships_in_own_packaging,
+            group=group,
         )
 
     @property

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
+from datetime import timedelta
 from fractions import Fraction
 from typing import Any, Final
 
@@ -25,15 +26,16 @@ from ordercycle.errors import (
     UnpackableItemError,
     ValidationError,
 )
+from ordercycle.model.clock import Clock
 from ordercycle.money import Money
-from ordercycle.packing._engine import Bin, EngineUnit
-from ordercycle.packing._optimizer import Block, Objective, Solver, Spec
+from ordercycle.packing._engine import STRATEGIES, Bin, EngineUnit
+from ordercycle.packing._optimizer import MEASURES, Block, Objective, Solver, Spec
 from ordercycle.packing.carriers import DimWeightRule
 from ordercycle.packing.carton import Carton
 from ordercycle.packing.item import Item
 from ordercycle.packing.plan import Package, PackingPlan, Placement, Unpacked
 from ordercycle.packing.rates import RateModel
-from ordercycle.units import Q_, exact_magnitude
+from ordercycle.units import Q_, exact_magnitude, is_quantity, to_exact
 
 __all__ = ["OBJECTIVES", "pack"]
 
@@ -139,6 +141,8 @@ def pack(
     support: Any = None,
     on_unpackable: str = "raise",
     effort: int = 8,
+    time_limit: Any = None,
+    clock: Clock | None = None,
 ) -> PackingPlan:
     """Pack items into cartons, choosing the cartons that minimise the objective.
 
@@ -158,6 +162,12 @@ def pack(
             ``"report"`` returns such units in :attr:`PackingPlan.unpacked`.
         effort: How many placement strategies to try per carton (deterministic; more is
             slower and sometimes better).
+        time_limit: Seconds (a number or a pint time) for a deeper search: every strategy
+            and unit order is tried until the limit passes. Needs ``clock``. The result
+            then depends on the machine's speed, so it is no longer deterministic; use
+            ``effort`` for reproducible results.
+        clock: A :class:`~ordercycle.model.clock.Clock` (``SystemClock()`` in an
+            application, a ``SteppableClock`` in tests) that measures ``time_limit``.
 
     Returns:
         A :class:`PackingPlan` that :func:`~ordercycle.packing.verify` accepts.
@@ -188,6 +198,21 @@ def pack(
         raise ValidationError.invalid("pack", "on_unpackable", on_unpackable, "'raise' or 'report'")
     if isinstance(effort, bool) or not isinstance(effort, int) or effort < 1:
         raise ValidationError.invalid("pack", "effort", effort, "a positive integer")
+    deadline = None
+    if time_limit is not None:
+        if clock is None:
+            raise ConfigurationError.invalid(
+                "pack", "clock", None, "a Clock (such as SystemClock()) to measure time_limit"
+            )
+        seconds = (
+            to_exact(time_limit, "s", subject="pack", field="time_limit")
+            if is_quantity(time_limit)
+            else exact_magnitude(time_limit, subject="pack", field="time_limit")
+        )
+        if seconds <= 0:
+            raise ValidationError.invalid("pack", "time_limit", time_limit, "a positive time")
+        deadline = clock.now() + timedelta(seconds=float(seconds))
+        effort = max(effort, len(STRATEGIES) * len(MEASURES))
     share: Fraction | None = None
     if support is not None:
         share = exact_magnitude(support, subject="pack", field="support")
@@ -206,6 +231,8 @@ def pack(
     stock = {spec.index: spec.carton.stock for spec in specs}
     tracks_load = any(item.load_limit_g is not None for item in item_list)
     solver = Solver(specs, score, share, effort, stock, currency, tracks_load)
+    solver.clock = clock
+    solver.deadline = deadline
 
     owners: dict[int, tuple[Item, int]] = {}
     own: list[tuple[Item, int]] = []

@@ -367,3 +367,77 @@ def test_the_carton_bound_knows_which_cartons_each_item_fits() -> None:
     assert plan.lower_bound == 2
     assert plan.carton_count == 2
     assert plan.notes == ()
+
+
+class TickingClock:
+    """A clock that moves one second every time it is read."""
+
+    def __init__(self) -> None:
+        from datetime import UTC, datetime
+
+        self.at = datetime(2026, 1, 1, tzinfo=UTC)
+        self.reads = 0
+
+    def now(self) -> object:
+        from datetime import timedelta
+
+        self.reads += 1
+        self.at += timedelta(seconds=1)
+        return self.at
+
+    def today(self) -> object:
+        return self.at.date()
+
+
+def test_a_time_limit_searches_deeper_until_the_clock_says_stop() -> None:
+    from datetime import UTC, datetime
+
+    from ordercycle.model.clock import FixedClock
+
+    items = [
+        Item.from_mm("A", 120, 80, 60, 300, quantity=9),
+        Item.from_mm("B", 200, 150, 40, 500, quantity=5),
+    ]
+    cartons = [Carton.from_mm("S", 200, 200, 150), Carton.from_mm("M", 300, 250, 200)]
+    quick = pack(items, cartons, objective="cartons")
+    frozen = FixedClock(datetime(2026, 1, 1, tzinfo=UTC))  # time never passes: every strategy
+    deep = pack(items, cartons, objective="cartons", time_limit=5, clock=frozen)
+    verify(deep)
+    assert deep.carton_count <= quick.carton_count
+    ticking = TickingClock()
+    hurried = pack(items, cartons, objective="cartons", time_limit=Q_(1, "s"), clock=ticking)
+    verify(hurried)
+    assert ticking.reads >= 1
+
+
+def test_a_time_limit_needs_a_clock_and_a_positive_time() -> None:
+    items = [Item.from_mm("A", 10, 10, 10, 10)]
+    with pytest.raises(ConfigurationError, match="SystemClock"):
+        pack(items, CATALOGUE, time_limit=1)
+    with pytest.raises(ValidationError, match="positive time"):
+        pack(items, CATALOGUE, time_limit=0, clock=TickingClock())  # type: ignore[arg-type]
+
+
+def test_items_can_come_from_catalogue_products() -> None:
+    from ordercycle.model.product import Product
+    from ordercycle.model.product import Rotation as ProductRotation
+
+    press = Product.from_mm(
+        "PRESS",
+        "French press",
+        180,
+        130,
+        230,
+        860,
+        rotation=ProductRotation.THIS_SIDE_UP,
+        fragile=True,
+    )
+    item = Item.from_product(press, 2)
+    assert item.sku == "PRESS"
+    assert item.quantity == 2
+    assert item.rotation is Rotation.THIS_SIDE_UP
+    assert item.load_limit_g == 0
+    assert item.dims_mm == (180, 130, 230)
+    plan = pack([item], [Carton.from_mm("BOX", 400, 200, 250)])
+    verify(plan)
+    assert all(p.size_mm[2] == 230 for p in plan.packages[0])
