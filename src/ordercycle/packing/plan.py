@@ -246,6 +246,17 @@ class PackingPlan:
         """Why each carton was chosen, one sentence per package."""
         return tuple(p.reason for p in self.packages)
 
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        from ordercycle.packing.drawing import package_svg
+
+        drawings = "".join(
+            f'<div style="display:inline-block;margin:4px">{package_svg(p, width=280)}</div>'
+            for p in self.packages
+        )
+        return f"<div><pre>{escape(self.explain())}</pre>{drawings}</div>"
+
     def explain(self) -> str:
         """A short report: one line per package, then the bound and the notes."""
         lines = []
