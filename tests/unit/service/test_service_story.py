@@ -21,7 +21,7 @@ def test_the_story_tells_every_chapter() -> None:
         "Invoices on terms",
         "Payments",
         "A return and its credit note",
-        "Receivables aging on 2026-04-09",
+        "Receivables aging on 2026-04-17",
     ):
         assert chapter in lines
     assert "1 backordered" in text
