@@ -465,9 +465,13 @@ class OrderMachine(RuleBasedStateMachine):
                 event(f"recorded {name}")
 
 
+# Hypothesis treats stateful_step_count as a maximum and ends some runs early; with up to
+# 100 steps about three runs in four pass 50 steps, so 300 examples give well over the
+# 200 examples of at least 50 steps that the order issue asks for (see the "steps >= N"
+# statistics with --hypothesis-show-statistics).
 OrderMachine.TestCase.settings = settings(
-    max_examples=200,
-    stateful_step_count=50,
+    max_examples=300,
+    stateful_step_count=100,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
