@@ -1,6 +1,7 @@
 """Event handlers behind the outbox: the desk reacting to what its commands recorded.
 
-- a stock receipt allocates orders waiting with backorders for that product, oldest first;
+- a stock receipt allocates orders waiting with backorders for that product, by priority,
+  then requested delivery date (orders without one last), then order time;
 - a return received restocks its units (resellable ones become available again, damaged
   ones are kept on hand as unavailable);
 - a payment applied to an invoice records the settled share on the order, so the order's
@@ -14,10 +15,12 @@ process is retried after that process committed, and then finds its work done.
 from __future__ import annotations
 
 import logging
+from datetime import date, datetime
 
 from ordercycle.inventory.events import StockReceived
 from ordercycle.invoicing.events import PaymentApplied
 from ordercycle.model.events import DomainEvent
+from ordercycle.model.order import Order
 from ordercycle.model.order_events import OrderReturnReceived
 from ordercycle.model.order_policies import ReturnCondition
 from ordercycle.money import Money
@@ -56,7 +59,7 @@ def _serve_backorders(s: Session, sku: str) -> list[str]:
             waiting.append(order)
         elif order.is_final:
             track_backorders(s, order)
-    waiting.sort(key=lambda o: (-int(o.priority), o.created_at, o.id))
+    waiting.sort(key=_service_order)
     done = []
     for order in waiting:
         if s.stock([sku]).available(sku, at=s.now) <= 0:
@@ -65,6 +68,18 @@ def _serve_backorders(s: Session, sku: str) -> list[str]:
         if plan is not None and plan.allocated:
             done.append(f"backorder of {order.subject} allocated: {plan.allocated} units")
     return done
+
+
+def _service_order(order: Order) -> tuple[int, bool, date, datetime, str]:
+    """Backlog order (issue 4): priority, then requested date (none last), then order time."""
+    requested = order.requested_delivery_date
+    return (
+        -int(order.priority),
+        requested is None,
+        requested or date.min,
+        order.created_at,
+        order.id,
+    )
 
 
 def _restock(s: Session, event: OrderReturnReceived) -> list[str]:

@@ -146,6 +146,8 @@ def place_order(s: Session, c: PlaceOrder) -> CommandResult:
         payment_terms=c.payment_terms or buyer.payment_terms,
         invoice_policy=c.invoice_policy,
         shipping_policy=c.shipping_policy,
+        priority=c.priority,
+        requested_delivery_date=c.requested_delivery_date,
     )
     s.save_order(outcome)
     order = s.save_order(outcome[0].place(at=s.now))
@@ -254,7 +256,13 @@ def allocate_stock(s: Session, order: Order) -> tuple[Order, AllocationPlan | No
     if not wanted:
         return order, None
     ledger = s.stock(line.sku for line in wanted)
-    demand = Demand(order.id, wanted, placed_at=order.created_at, priority=-int(order.priority))
+    demand = Demand(
+        order.id,
+        wanted,
+        placed_at=order.created_at,
+        priority=-int(order.priority),
+        requested_on=order.requested_delivery_date,
+    )
     plan = plan_allocation(
         demand,
         ledger.snapshot([line.sku for line in wanted], at=s.now),

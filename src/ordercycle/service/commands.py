@@ -32,6 +32,7 @@ from ordercycle.model.customer import Customer
 from ordercycle.model.order_policies import (
     HoldReason,
     InvoicePolicy,
+    Priority,
     ReturnCondition,
     ShippingPolicy,
 )
@@ -127,9 +128,24 @@ class ReceiveStock(Command):
     quantity: int
 
 
+def _priority(value: Any) -> Any:
+    """A :class:`Priority` from its number; anything else is left for the order to refuse."""
+    if isinstance(value, int) and not isinstance(value, bool | Priority):
+        try:
+            return Priority(value)
+        except ValueError:
+            return value
+    return value
+
+
 @attrs.frozen(kw_only=True)
 class PlaceOrder(Command):
-    """Create and place an order for a customer at catalogue prices."""
+    """Create and place an order for a customer at catalogue prices.
+
+    ``priority`` and ``requested_delivery_date`` decide which waiting order a receipt
+    serves first: higher priority, then the earlier requested date (none last), then the
+    older order.
+    """
 
     name: ClassVar[str] = "place order"
     customer_id: str
@@ -138,6 +154,8 @@ class PlaceOrder(Command):
     payment_terms: str = ""
     invoice_policy: InvoicePolicy = InvoicePolicy.ORDERED
     shipping_policy: ShippingPolicy = ShippingPolicy.SHIP_AS_AVAILABLE
+    priority: Priority = attrs.field(default=Priority.NORMAL, converter=_priority)
+    requested_delivery_date: date | None = None
 
 
 @attrs.frozen(kw_only=True)

@@ -30,9 +30,11 @@ from ordercycle.model.clock import Clock, SystemClock
 from ordercycle.model.customer import Customer
 from ordercycle.model.ids import IdFactory, RandomIdFactory, SequentialIdFactory
 from ordercycle.model.order import Order
+from ordercycle.model.order_commands import as_enum
 from ordercycle.model.order_policies import (
     HoldReason,
     InvoicePolicy,
+    Priority,
     ReturnCondition,
     ShippingPolicy,
 )
@@ -361,9 +363,15 @@ class OrderDesk:
         payment_terms: str = "",
         invoice_policy: InvoicePolicy | str = InvoicePolicy.ORDERED,
         shipping_policy: ShippingPolicy | str = ShippingPolicy.SHIP_AS_AVAILABLE,
+        priority: Priority | int = Priority.NORMAL,
+        requested_delivery_date: date | None = None,
         command_id: str | None = None,
     ) -> CommandResult:
-        """Place an order: ``items`` is ``{sku: units}`` (or pairs), priced from the catalogue."""
+        """Place an order: ``items`` is ``{sku: units}`` (or pairs), priced from the catalogue.
+
+        ``priority`` and ``requested_delivery_date`` order the backlog: a receipt serves
+        waiting orders by priority, then requested date (none last), then order time.
+        """
         pairs = items.items() if isinstance(items, Mapping) else items
         return self.execute(
             PlaceOrder(
@@ -373,6 +381,8 @@ class OrderDesk:
                 payment_terms=payment_terms,
                 invoice_policy=InvoicePolicy(invoice_policy),
                 shipping_policy=ShippingPolicy(shipping_policy),
+                priority=as_enum(Priority, priority, "place order", "priority"),
+                requested_delivery_date=requested_delivery_date,
                 command_id=command_id,
             )
         )

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from ordercycle.model.order_policies import HoldReason, InvoicePolicy, ReturnCondition
+from ordercycle.model.order_policies import HoldReason, InvoicePolicy, Priority, ReturnCondition
 from ordercycle.money import Money
 from ordercycle.serialization import to_json
 from ordercycle.service import (
@@ -52,6 +52,12 @@ EXAMPLES: list[Command] = [
         items=(OrderItem(sku="MUG", quantity=2),),
         invoice_policy=InvoicePolicy.DELIVERED,
         command_id="p",
+    ),
+    PlaceOrder(
+        customer_id="C-1",
+        items=(OrderItem(sku="MUG", quantity=1),),
+        priority=Priority.RUSH,
+        requested_delivery_date=date(2026, 3, 9),
     ),
     ConfirmOrder(order_id="O-1"),
     HoldOrder(order_id="O-1", reason=HoldReason.FRAUD_REVIEW, note="odd address"),
@@ -101,3 +107,16 @@ def test_a_result_round_trips_through_its_data() -> None:
     assert again.replayed
     assert again.to_data() == result.to_data()
     assert again["total"] == "9.50 USD"
+
+
+def test_place_order_reads_priority_and_requested_date_from_json() -> None:
+    command = parse_command(
+        '{"type": "PlaceOrder", "customer_id": "C-1", "items": [{"sku": "MUG", "quantity": 1}],'
+        ' "priority": 3, "requested_delivery_date": "2026-03-09"}'
+    )
+    assert isinstance(command, PlaceOrder)
+    assert command.priority is Priority.RUSH
+    assert command.requested_delivery_date == date(2026, 3, 9)
+    default = parse_command('{"type": "PlaceOrder", "customer_id": "C-1", "items": []}')
+    assert isinstance(default, PlaceOrder)
+    assert (default.priority, default.requested_delivery_date) == (Priority.NORMAL, None)

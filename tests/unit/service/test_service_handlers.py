@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import attrs
 
 from ordercycle.model import SteppableClock
+from ordercycle.model.order_policies import Priority
 from ordercycle.model.order_status import PaymentStatus
 from ordercycle.money import Money
 from ordercycle.service import OrderDesk
@@ -47,6 +50,33 @@ def test_a_receipt_allocates_waiting_backorders_oldest_first(
     assert desk.order(second).line("L1").ledger.allocated == 1
     assert desk.order(second).line("L1").ledger.backordered == 1
     assert desk.available("RUG") == 0
+
+
+def test_a_receipt_serves_by_priority_then_requested_date_then_order_time(
+    desk: OrderDesk, clock: SteppableClock
+) -> None:
+    # The shop's four RUGs go to the first order; four more orders then wait for one each.
+    placed = [desk.place_order("C-BOLT", {"RUG": 4}).aggregate_id]
+    for items, options in [
+        ({"RUG": 1}, {}),  # oldest waiting order, normal priority, no date
+        ({"RUG": 1}, {"requested_delivery_date": date(2026, 3, 20)}),
+        ({"RUG": 1}, {"requested_delivery_date": date(2026, 3, 10)}),
+        ({"RUG": 1}, {"priority": Priority.HIGH}),  # newest, but urgent
+    ]:
+        clock.advance(minutes=5)
+        placed.append(desk.place_order("C-ACME", items, **options).aggregate_id)  # type: ignore[arg-type]
+    for order_id in placed:
+        desk.confirm(order_id)
+        desk.allocate(order_id)
+    _full, oldest, late_date, early_date, urgent = placed
+    assert desk.backlog("RUG") == (oldest, late_date, early_date, urgent)
+    served = []
+    for _ in range(4):
+        desk.receive_stock("RUG", "WH-WEST/A8", 1)
+        allocated = [o for o in placed[1:] if desk.order(o).line("L1").ledger.allocated]
+        served += [o for o in allocated if o not in served]
+    assert served == [urgent, early_date, late_date, oldest]
+    assert desk.backlog("RUG") == ()
 
 
 def test_a_pick_shortage_goes_back_to_backorder_and_a_receipt_fills_it(desk: OrderDesk) -> None:
