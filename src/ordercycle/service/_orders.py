@@ -246,6 +246,9 @@ def track_backorders(s: Session, order: Order) -> None:
 def allocate_stock(s: Session, order: Order) -> tuple[Order, AllocationPlan | None]:
     """Plan and apply an allocation for the open and backordered units of ``order``.
 
+    Lots with less shelf life left than the customer's ``min_remaining_shelf_life_days``
+    are skipped (the planner's reasons say so).
+
     Returns the changed order and the plan (``None`` when nothing was waiting).
     """
     wanted = [
@@ -256,12 +259,14 @@ def allocate_stock(s: Session, order: Order) -> tuple[Order, AllocationPlan | No
     if not wanted:
         return order, None
     ledger = s.stock(line.sku for line in wanted)
+    # The customer's shelf-life rule is the order's floor; a line asking more keeps its own.
     demand = Demand(
         order.id,
         wanted,
         placed_at=order.created_at,
         priority=-int(order.priority),
         requested_on=order.requested_delivery_date,
+        min_shelf_life_days=customer(s, order.customer_id).min_remaining_shelf_life_days or 0,
     )
     plan = plan_allocation(
         demand,
