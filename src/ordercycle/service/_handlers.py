@@ -15,17 +15,15 @@ process is retried after that process committed, and then finds its work done.
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime
 
 from ordercycle.inventory.events import StockReceived
 from ordercycle.invoicing.events import PaymentApplied
 from ordercycle.model.events import DomainEvent
-from ordercycle.model.order import Order
 from ordercycle.model.order_events import OrderReturnReceived
 from ordercycle.model.order_policies import ReturnCondition
 from ordercycle.money import Money
 from ordercycle.service._billing import settled_share
-from ordercycle.service._orders import allocate_stock, track_backorders
+from ordercycle.service._orders import allocate_stock, backlog_key, track_backorders
 from ordercycle.service._session import Session
 from ordercycle.service.records import Backlog
 
@@ -59,7 +57,7 @@ def _serve_backorders(s: Session, sku: str) -> list[str]:
             waiting.append(order)
         elif order.is_final:
             track_backorders(s, order)
-    waiting.sort(key=_service_order)
+    waiting.sort(key=backlog_key)
     done = []
     for order in waiting:
         if s.stock([sku]).available(sku, at=s.now) <= 0:
@@ -68,18 +66,6 @@ def _serve_backorders(s: Session, sku: str) -> list[str]:
         if plan is not None and plan.allocated:
             done.append(f"backorder of {order.subject} allocated: {plan.allocated} units")
     return done
-
-
-def _service_order(order: Order) -> tuple[int, bool, date, datetime, str]:
-    """Backlog order (issue 4): priority, then requested date (none last), then order time."""
-    requested = order.requested_delivery_date
-    return (
-        -int(order.priority),
-        requested is None,
-        requested or date.min,
-        order.created_at,
-        order.id,
-    )
 
 
 def _restock(s: Session, event: OrderReturnReceived) -> list[str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 from ordercycle.errors import ValidationError
 from ordercycle.inventory import Demand, DemandLine, plan_allocation
 from ordercycle.inventory.plan import AllocationPlan
@@ -39,6 +41,7 @@ from ordercycle.service.results import CommandResult
 __all__ = [
     "allocate_order",
     "allocate_stock",
+    "backlog_key",
     "cancel_order",
     "confirm_order",
     "customer",
@@ -241,6 +244,22 @@ def track_backorders(s: Session, order: Order) -> None:
         else:
             continue
         s.put("backlog", sku, BacklogChanged, after, f"{order.id} {'waits' if wants else 'served'}")
+
+
+def backlog_key(order: Order) -> tuple[int, bool, date, datetime, str]:
+    """The order in which waiting orders are served (issue 4).
+
+    Higher priority first, then the earlier requested delivery date (orders without one
+    last), then the older order, then the order id.
+    """
+    requested = order.requested_delivery_date
+    return (
+        -int(order.priority),
+        requested is None,
+        requested or date.min,
+        order.created_at,
+        order.id,
+    )
 
 
 def allocate_stock(s: Session, order: Order) -> tuple[Order, AllocationPlan | None]:

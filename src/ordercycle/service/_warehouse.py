@@ -7,9 +7,16 @@ from collections.abc import Iterable
 import attrs
 
 from ordercycle.errors import InvalidQuantityError, ValidationError
+from ordercycle.model.order import Order
 from ordercycle.packing import Item, pack
 from ordercycle.picking import route
-from ordercycle.service._orders import allocations, product, track_backorders
+from ordercycle.service._orders import (
+    allocate_stock,
+    allocations,
+    backlog_key,
+    product,
+    track_backorders,
+)
 from ordercycle.service._session import Session
 from ordercycle.service.commands import (
     ConfirmPicks,
@@ -173,13 +180,21 @@ def _shortages(made: PickList, shortages: Iterable[tuple[str, int]]) -> dict[str
 
 
 def confirm_picks(s: Session, c: ConfirmPicks) -> CommandResult:
-    """Confirm what was picked; shortages are written off the bin and go back to backorder."""
+    """Confirm what was picked; shortages are written off the bin and go back to backorder.
+
+    The missing units are put on quality hold in their bin. Each order that came up short
+    (if confirmed or released and without holds) is then allocated again from the stock
+    still available, in backlog order (priority, requested date, order time): a short line
+    is reallocated when other stock exists and stays backordered for the next receipt
+    otherwise.
+    """
     made = pick_list(s, c.pick_list_id)
     if made.status != "open":
         raise DeskCommandError(f"confirm pick list {made.pick_list_id}", f"it is {made.status}")
     short = _shortages(made, ((x.reference, x.quantity) for x in c.shortages))
     ledger = s.stock({line.sku for line in made.lines})
     confirmed: list[PickLine] = []
+    came_short: set[str] = set()
     picked_total = short_total = 0
     for line in made.lines:
         missing = min(short.get(line.reference, 0), line.quantity)
@@ -195,10 +210,13 @@ def confirm_picks(s: Session, c: ConfirmPicks) -> CommandResult:
             order = s.save_order(order.deallocate(line.line_id, missing, at=s.now))
             order = s.save_order(order.backorder(line.line_id, missing, at=s.now))
             track_backorders(s, order)
+            came_short.add(order.id)
         confirmed.append(attrs.evolve(line, picked=picked))
         picked_total += picked
         short_total += missing
     s.save_stock()
+    short_orders = sorted((s.order(order_id) for order_id in came_short), key=backlog_key)
+    reallocated = sum(_reallocate(s, order) for order in short_orders)
     done = attrs.evolve(made, lines=tuple(confirmed), status="confirmed", confirmed_at=s.now)
     s.put("pick_list", made.pick_list_id, PickListChanged, done, "confirmed")
     open_lists = _open_lists(s, made.warehouse)
@@ -215,8 +233,16 @@ def confirm_picks(s: Session, c: ConfirmPicks) -> CommandResult:
     return CommandResult(
         command="ConfirmPicks",
         aggregate_id=made.pick_list_id,
-        details={"picked": picked_total, "short": short_total},
+        details={"picked": picked_total, "short": short_total, "reallocated": reallocated},
     )
+
+
+def _reallocate(s: Session, order: Order) -> int:
+    """Allocate a short order again from available stock; returns the units allocated."""
+    if order.state not in ("confirmed", "released") or order.on_hold:
+        return 0
+    _order, plan = allocate_stock(s, order)
+    return 0 if plan is None else plan.allocated
 
 
 def pack_order(s: Session, c: PackOrder) -> CommandResult:

@@ -79,19 +79,55 @@ def test_a_receipt_serves_by_priority_then_requested_date_then_order_time(
     assert desk.backlog("RUG") == ()
 
 
-def test_a_pick_shortage_goes_back_to_backorder_and_a_receipt_fills_it(desk: OrderDesk) -> None:
+def test_a_pick_shortage_is_reallocated_from_other_available_stock(desk: OrderDesk) -> None:
     order_id = desk.place_order("C-BOLT", {"MUG": 5}).aggregate_id
     desk.confirm(order_id)
     desk.allocate(order_id)
     wave = desk.release_wave("WH-EAST", [order_id]).aggregate_id
-    assert desk.confirm_picks(wave, {f"{order_id}/L1": 2})["short"] == 2
+    confirmed = desk.confirm_picks(wave, {f"{order_id}/L1": 2})
+    assert (confirmed["short"], confirmed["reallocated"]) == (2, 2)
     ledger = desk.order(order_id).line("L1").ledger
-    assert (ledger.picked, ledger.allocated, ledger.backordered) == (3, 0, 2)
-    # The two missing mugs left availability: 40 - 5 allocated/picked - 0 back = 35.
-    assert desk.available("MUG") == 35
-    desk.receive_stock("MUG", "WH-EAST/A1", 1)
+    assert (ledger.picked, ledger.allocated, ledger.backordered) == (3, 2, 0)
+    assert desk.backlog("MUG") == ()
+    # 40 mugs: 3 picked, 2 missing (quality hold), 2 reallocated -> 33 still available.
+    assert desk.available("MUG") == 33
+    [position] = desk.stock("MUG")
+    assert (position.allocated, position.unavailable) == (2, 2)
+    again = desk.release_wave("WH-EAST", [order_id])
+    assert again["units"] == 2
+
+
+def test_a_whole_line_short_in_one_warehouse_is_reallocated_to_another(desk: OrderDesk) -> None:
+    order_id = desk.place_order("C-BOLT", {"LAMP": 2}).aggregate_id
+    desk.confirm(order_id)
+    assert desk.allocate(order_id)["warehouses"] == ["WH-EAST"]
+    wave = desk.release_wave("WH-EAST", [order_id]).aggregate_id
+    confirmed = desk.confirm_picks(wave, {f"{order_id}/L1": 2})
+    assert (confirmed["picked"], confirmed["short"], confirmed["reallocated"]) == (0, 2, 2)
     ledger = desk.order(order_id).line("L1").ledger
     assert (ledger.allocated, ledger.backordered) == (2, 0)
+    where = [(str(p.bin), p.allocated, p.unavailable) for p in desk.stock("LAMP")]
+    assert where == [("WH-EAST/A7", 0, 2), ("WH-WEST/A5", 2, 0)]
+    assert desk.release_wave("WH-WEST", [order_id])["units"] == 2
+
+
+def test_a_pick_shortage_stays_backordered_without_other_stock_and_a_receipt_fills_it(
+    desk: OrderDesk,
+) -> None:
+    order_id = desk.place_order("C-BOLT", {"RUG": 4}).aggregate_id  # every RUG in the shop
+    desk.confirm(order_id)
+    desk.allocate(order_id)
+    wave = desk.release_wave("WH-WEST", [order_id]).aggregate_id
+    confirmed = desk.confirm_picks(wave, {f"{order_id}/L1": 2})
+    assert (confirmed["short"], confirmed["reallocated"]) == (2, 0)
+    ledger = desk.order(order_id).line("L1").ledger
+    assert (ledger.picked, ledger.allocated, ledger.backordered) == (2, 0, 2)
+    assert desk.backlog("RUG") == (order_id,)
+    assert desk.available("RUG") == 0
+    desk.receive_stock("RUG", "WH-WEST/A8", 2)
+    ledger = desk.order(order_id).line("L1").ledger
+    assert (ledger.allocated, ledger.backordered) == (2, 0)
+    assert desk.backlog("RUG") == ()
 
 
 def test_a_damaged_return_is_kept_out_of_availability(
