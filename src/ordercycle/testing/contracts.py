@@ -25,6 +25,11 @@ and checkpoints, and threads racing for one stream and for scarce stock).
 ``storage_opener`` fixture instead: a picklable callable with no arguments that opens
 the same database in another process (``functools.partial(MyStorage, url)``).
 
+:meth:`~AggregateStoreContract.test_every_domain_event_type_round_trips` also stores the
+library's real domain events, at least one of every type (built by
+:func:`ordercycle.testing.domain_events.sample_streams`), and checks they come back equal,
+in order, with their versions, and with the exact type of every value.
+
 The events the contracts write are defined here (:class:`ContractItemAdded`,
 :class:`ContractStockReceived`, :class:`ContractStockReserved`), so an adapter is tested
 with events that carry text, integers, money and timestamps.
@@ -38,7 +43,7 @@ import queue
 import signal
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -64,8 +69,10 @@ from ordercycle.storage.ports import (
     UnitOfWork,
 )
 from ordercycle.storage.records import Snapshot, payload_hash
+from ordercycle.testing.domain_events import NOT_SAMPLED, domain_event_types, sample_streams
 
 __all__ = [
+    "KNOWN_VALUE_LOSSES",
     "AggregateStoreContract",
     "CommandLogContract",
     "ContractItemAdded",
@@ -82,6 +89,17 @@ __all__ = [
 ]
 
 _EPOCH = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+
+#: ``(event_type, field)`` pairs whose values come back from the library's own
+#: serialization equal (``==``) but not exact, with the reason. Keep it empty: each entry
+#: is a bug of :mod:`ordercycle.serialization`, and is removed when that is fixed.
+KNOWN_VALUE_LOSSES: Mapping[tuple[str, str], str] = {
+    ("OrderDrafted", "priority"): (
+        "ordercycle.serialization reads the IntEnum Priority back as a plain int (its"
+        " `int` structure hook wins over the enum hook), and the int cannot be"
+        " serialized again"
+    ),
+}
 
 
 @attrs.frozen(kw_only=True)
@@ -144,6 +162,41 @@ def _write(storage: Storage, kind: str, aggregate_id: str, count: int) -> None:
         )
 
 
+def _store_samples(storage: Storage) -> list[tuple[DomainEvent, ...]]:
+    """Append every sample stream in one unit of work; load each back in the next."""
+    streams = sample_streams()
+    with storage.unit_of_work() as uow:
+        for kind, aggregate_id, events in streams:
+            appended = uow.events.append(kind, aggregate_id, events, expected_version=0)
+            assert appended == len(events)
+    with storage.unit_of_work() as uow:
+        return [uow.events.load(kind, aggregate_id) for kind, aggregate_id, _ in streams]
+
+
+def _differences(where: str, path: str, original: Any, loaded: Any) -> Iterator[tuple[str, str]]:
+    """``(field path, description)`` wherever ``loaded`` is not an exact copy of
+    ``original`` (type and ``repr``), field by field through attrs classes (fields
+    compared by ``==``) and tuples."""
+    at = f"{where}{path}"
+    if type(original) is not type(loaded):
+        yield path.lstrip("."), f"{at}: {original!r} came back as {loaded!r}"
+    elif attrs.has(type(original)):
+        for field in attrs.fields(type(original)):
+            if not field.eq:  # a cache, not part of the value
+                continue
+            yield from _differences(
+                where,
+                f"{path}.{field.name}",
+                getattr(original, field.name),
+                getattr(loaded, field.name),
+            )
+    elif isinstance(original, tuple) and len(original) == len(loaded):
+        for index, (left, right) in enumerate(zip(original, loaded, strict=True)):
+            yield from _differences(where, f"{path}[{index}]", left, right)
+    elif repr(original) != repr(loaded):
+        yield path.lstrip("."), f"{at}: {original!r} came back as {loaded!r}"
+
+
 class StorageFixture:
     """The integrator's hook: override :meth:`storage` to return a fresh, empty storage."""
 
@@ -193,6 +246,56 @@ class AggregateStoreContract(StorageFixture):
             uow.events.append("stock", "MUG", events, expected_version=0)
         with storage.unit_of_work() as uow:
             assert uow.events.load("stock", "MUG") == tuple(events)
+
+    def test_every_domain_event_type_round_trips(self, storage: Storage) -> None:
+        """The library's real events (orders, stock, invoices, payments, the service's
+        state) load back equal, in order, with their types and versions."""
+        streams = sample_streams()
+        known = domain_event_types()
+        sampled = {type(event).event_type for _, _, events in streams for event in events}
+        missing = sorted(set(known) - sampled - set(NOT_SAMPLED))
+        assert not missing, f"no sample event of {missing}; add them to sample_streams()"
+        assert set(NOT_SAMPLED) <= set(known) - sampled, "NOT_SAMPLED lists sampled types"
+        loaded = _store_samples(storage)
+        with storage.unit_of_work() as uow:
+            for (kind, aggregate_id, events), back in zip(streams, loaded, strict=True):
+                assert back == events, f"{kind} {aggregate_id!r} changed in storage"
+                assert [type(event) for event in back] == [type(event) for event in events]
+                assert [event.version for event in back] == list(range(1, len(events) + 1))
+                assert uow.events.version(kind, aggregate_id) == len(events)
+            for kind in sorted({kind for kind, _, _ in streams}):
+                ids = sorted(aggregate_id for k, aggregate_id, _ in streams if k == kind)
+                assert uow.events.aggregate_ids(kind) == tuple(ids)
+            messages = _read_all(uow)
+        written = [event for _, _, events in streams for event in events]
+        assert [m.event for m in messages] == written
+        assert [m.event_type for m in messages] == [type(e).event_type for e in written]
+        assert [(m.kind, m.aggregate_id, m.version) for m in messages] == [
+            (kind, aggregate_id, event.version)
+            for kind, aggregate_id, events in streams
+            for event in events
+        ]
+
+    def test_domain_events_keep_the_exact_type_of_every_value(self, storage: Storage) -> None:
+        """Stricter than ``==``, which forgives an enum read back as its number, a Decimal
+        with another exponent or a timestamp moved to another timezone: every field of
+        every sample event comes back with the same type and ``repr``, apart from the
+        known losses of :data:`KNOWN_VALUE_LOSSES`."""
+        known = domain_event_types()
+        for event_type, field in KNOWN_VALUE_LOSSES:
+            assert field in attrs.fields_dict(known[event_type]), (event_type, field)
+        streams = sample_streams()
+        loaded = _store_samples(storage)
+        changed = [
+            difference
+            for (kind, aggregate_id, events), back in zip(streams, loaded, strict=True)
+            for event, event_back in zip(events, back, strict=True)
+            for field, difference in _differences(
+                f"{kind} {aggregate_id} v{event.version}", "", event, event_back
+            )
+            if (type(event).event_type, field) not in KNOWN_VALUE_LOSSES
+        ]
+        assert not changed, f"{len(changed)} values changed in storage: {changed[:5]}"
 
     def test_load_after_a_version_returns_only_newer_events(self, storage: Storage) -> None:
         events = _items("O-1", 1, 4)

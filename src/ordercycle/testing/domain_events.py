@@ -1,0 +1,348 @@
+"""Real domain events, one or more of every type the library defines, for storage tests.
+
+:func:`sample_streams` runs small real scenarios and gathers the events they record, as
+per-aggregate streams ``(kind, aggregate_id, events)`` with versions ``1..n``:
+
+- the demo's whole order-to-cash story on an in-memory
+  :class:`~ordercycle.service.desk.OrderDesk` (customers, products, stock, orders, pick
+  lists, shipments, invoices, payments, returns and the desk's own state events);
+- orders taken through what the story does not do (draft edits, amendments, holds
+  released, deallocation, line cancels, a rejected return, an expired draft, and a
+  custom lifecycle event of an extended lifecycle);
+- a stock ledger through receipts scheduled and cancelled, holds placed, released,
+  committed and expired, allocations, consumption, restocking, moves, counts and
+  write-offs;
+- an invoice canceled, and a payment received, allocated and partly written off.
+
+:func:`domain_event_types` lists the event classes of the library's domain packages, so
+a test can check that the sample misses none (see :data:`NOT_SAMPLED`).
+
+>>> streams = sample_streams()
+>>> {event_type for _, _, events in streams for event_type in
+...  (type(event).event_type for event in events)} >= set(domain_event_types())
+True
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Mapping, Sequence
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, ClassVar
+
+import attrs
+
+import ordercycle.inventory
+import ordercycle.invoicing
+import ordercycle.model.order
+import ordercycle.service
+from ordercycle.inventory import Network, StockLedger
+from ordercycle.invoicing import (
+    Invoice,
+    InvoiceLine,
+    NumberSeries,
+    Payment,
+    PaymentTerms,
+    TaxProfile,
+)
+from ordercycle.model.address import Address
+from ordercycle.model.clock import SteppableClock
+from ordercycle.model.events import DomainEvent
+from ordercycle.model.lifecycle import Lifecycle
+from ordercycle.model.order import Order
+from ordercycle.model.order_changes import AddLine, ChangeQuantity
+from ordercycle.model.order_lifecycle import ORDER_LIFECYCLE
+from ordercycle.model.order_lines import NewLine
+from ordercycle.money import Money
+from ordercycle.service.desk import OrderDesk
+from ordercycle.service.story import STORY_START, order_to_cash_story
+from ordercycle.storage.memory import MemoryStorage
+from ordercycle.storage.ports import AggregateStore, CommandLog, Outbox, SnapshotStore, UnitOfWork
+
+__all__ = ["DOMAIN_PACKAGES", "NOT_SAMPLED", "Stream", "domain_event_types", "sample_streams"]
+
+#: The packages whose modules define the library's domain events (all imported here).
+DOMAIN_PACKAGES: tuple[str, ...] = (
+    ordercycle.model.order.__name__.rsplit(".", 1)[0],
+    ordercycle.inventory.__name__,
+    ordercycle.invoicing.__name__,
+    ordercycle.service.__name__,
+)
+
+#: Event types of the domain packages that :func:`sample_streams` does not produce, with
+#: the reason. Empty: every domain event type is sampled.
+NOT_SAMPLED: Mapping[str, str] = {}
+
+#: One aggregate's stream: ``(kind, aggregate_id, events with versions 1..n)``.
+Stream = tuple[str, str, tuple[DomainEvent, ...]]
+
+_START = datetime(2026, 3, 2, 9, tzinfo=UTC)
+_HOME = Address(lines="1 Main St", city="Springfield", postal_code="62701", country="US")
+
+
+def domain_event_types() -> dict[str, type[DomainEvent]]:
+    """The registered event classes defined in :data:`DOMAIN_PACKAGES`, by ``event_type``.
+
+    Only classes reachable by name in their module count, so throwaway classes defined
+    in doctests or tests are left out, as are the contract suite's own events.
+    """
+    found: dict[str, type[DomainEvent]] = {}
+    for name, cls in DomainEvent.registry().items():
+        module = sys.modules.get(cls.__module__)
+        if not cls.__module__.startswith(tuple(f"{p}." for p in DOMAIN_PACKAGES)):
+            continue
+        if module is None or getattr(module, cls.__qualname__, None) is not cls:
+            continue
+        found[name] = cls
+    return found
+
+
+def _at(minutes: int) -> datetime:
+    return _START + timedelta(minutes=minutes)
+
+
+class _RecordingEvents:
+    """An aggregate store that remembers every event appended through it, by stream key."""
+
+    def __init__(self, inner: AggregateStore, seen: dict[tuple[str, str, int], DomainEvent]):
+        self._inner = inner
+        self._seen = seen
+
+    def append(
+        self,
+        kind: str,
+        aggregate_id: str,
+        events: Sequence[DomainEvent],
+        *,
+        expected_version: int,
+    ) -> int:
+        events = tuple(events)
+        version = self._inner.append(kind, aggregate_id, events, expected_version=expected_version)
+        for event in events:  # a later append at the same version is the one committed
+            self._seen[kind, aggregate_id, event.version] = event
+        return version
+
+    def load(self, kind: str, aggregate_id: str, after_version: int = 0) -> tuple[DomainEvent, ...]:
+        return self._inner.load(kind, aggregate_id, after_version=after_version)
+
+    def version(self, kind: str, aggregate_id: str) -> int:
+        return self._inner.version(kind, aggregate_id)
+
+    def aggregate_ids(self, kind: str) -> tuple[str, ...]:
+        return self._inner.aggregate_ids(kind)
+
+
+class _RecordingUnit:
+    """A unit of work whose event store records appends (everything else is passed on)."""
+
+    def __init__(self, inner: UnitOfWork, seen: dict[tuple[str, str, int], DomainEvent]):
+        self._inner = inner
+        self._events = _RecordingEvents(inner.events, seen)
+
+    @property
+    def events(self) -> _RecordingEvents:
+        return self._events
+
+    @property
+    def snapshots(self) -> SnapshotStore:
+        return self._inner.snapshots
+
+    @property
+    def commands(self) -> CommandLog:
+        return self._inner.commands
+
+    @property
+    def outbox(self) -> Outbox:
+        return self._inner.outbox
+
+    def commit(self) -> None:
+        self._inner.commit()
+
+    def rollback(self) -> None:
+        self._inner.rollback()
+
+    def __enter__(self) -> _RecordingUnit:
+        self._inner.__enter__()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._inner.__exit__(*exc)
+
+
+class _RecordingStorage:
+    """Memory storage that remembers the events the desk appended, as they were made.
+
+    The events the desk loads back went through serialization; the sample wants the
+    originals, so that a storage test compares what the domain made with what came back.
+    """
+
+    def __init__(self) -> None:
+        self.inner = MemoryStorage()
+        self.seen: dict[tuple[str, str, int], DomainEvent] = {}
+
+    def unit_of_work(self) -> _RecordingUnit:
+        return _RecordingUnit(self.inner.unit_of_work(), self.seen)
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def _story_streams() -> list[Stream]:
+    """Every stream the demo story writes, with the events as the desk made them."""
+    storage = _RecordingStorage()
+    desk = OrderDesk(storage, clock=SteppableClock(STORY_START))
+    try:
+        order_to_cash_story(desk)
+        with storage.inner.unit_of_work() as uow:
+            keys: dict[tuple[str, str], int] = {}
+            after = 0
+            while batch := uow.outbox.read(after=after, limit=500):
+                for message in batch:
+                    keys[message.kind, message.aggregate_id] = message.version
+                after = batch[-1].position
+        return [
+            (
+                kind,
+                aggregate_id,
+                tuple(storage.seen[kind, aggregate_id, v] for v in range(1, n + 1)),
+            )
+            for (kind, aggregate_id), n in keys.items()
+        ]
+    finally:
+        desk.close()
+
+
+class _Recorder:
+    """Keeps an order and the events its commands recorded."""
+
+    def __init__(self, outcome: tuple[Order, tuple[DomainEvent, ...]]) -> None:
+        self.order, events = outcome
+        self.events: list[DomainEvent] = list(events)
+
+    def do(self, command: str, *args: Any, **kwargs: Any) -> None:
+        self.order, events = getattr(self.order, command)(*args, **kwargs)
+        self.events.extend(events)
+
+    def stream(self) -> Stream:
+        return ("order", self.order.id, tuple(self.events))
+
+
+_REVIEWED = ORDER_LIFECYCLE.add_transition("review", "placed", "confirmed")
+
+
+@attrs.frozen(kw_only=True)
+class _ReviewedOrder(Order):
+    """An order whose lifecycle has a custom event (it records ``OrderStateChanged``)."""
+
+    lifecycle: ClassVar[Lifecycle] = _REVIEWED
+
+
+def _new_order(order_id: str, cls: type[Order] = Order, **kwargs: Any) -> _Recorder:
+    return _Recorder(
+        cls.create(
+            order_id,
+            customer_id="C-1",
+            currency="USD",
+            shipping_address=_HOME,
+            at=_at(0),
+            lines=[NewLine("L1", "MUG", 5, Money("9.50", "USD"))],
+            **kwargs,
+        )
+    )
+
+
+def _order_streams() -> list[Stream]:
+    """Orders through the edits, holds and outcomes the story does not reach."""
+    edited = _new_order("O-EDIT")
+    edited.do("add_line", NewLine("L2", "CUP", 2, Money("4.25", "USD")), at=_at(1))
+    edited.do("place", at=_at(2))
+    edited.do("confirm", at=_at(3))
+    edited.do("hold", "credit", by="finance", at=_at(4), note="over limit")
+    edited.do("release_hold", "credit", by="finance", at=_at(5))
+    edited.do(
+        "amend",
+        [ChangeQuantity("L1", 4), AddLine(NewLine("L3", "PLATE", 1, Money("12.00", "USD")))],
+        at=_at(6),
+        by="sales",
+        note="customer called",
+    )
+    edited.do("allocate", "L1", 4, at=_at(7))
+    edited.do("deallocate", "L1", 1, at=_at(8))
+    edited.do("cancel_line", "L2", 2, at=_at(9), reason="out of range")
+    edited.do("release", at=_at(10))
+    for step in ("pick", "pack", "ship", "deliver"):
+        edited.do(step, "L1", 3, at=_at(11))
+    edited.do("request_return", "R-1", line_id="L1", quantity=1, reason="chipped", at=_at(12))
+    edited.do("reject_return", "R-1", at=_at(13), by="support", note="no photo")
+
+    expired = _new_order("O-EXPIRED")
+    expired.do("expire", at=_at(20))
+
+    reviewed = _new_order("O-REVIEW", _ReviewedOrder)
+    reviewed.do("place", at=_at(1))
+    reviewed.do("fire", "review", at=_at(2))
+    return [edited.stream(), expired.stream(), reviewed.stream()]
+
+
+def _stock_streams() -> list[Stream]:
+    """A stock ledger through every kind of stock movement."""
+    clock = SteppableClock(_START)
+    ledger = StockLedger(Network.simple(["WH-A"], bins=2), clock)
+    ledger.schedule_receipt("PO-1", "KETTLE", 10, date(2026, 3, 9))
+    ledger.receive("KETTLE", "WH-A/01", 6, receipt="PO-1")
+    ledger.cancel_receipt("PO-1")
+    ledger.receive("KETTLE", "WH-A/01", 20)
+    ledger.place_hold("H-1", "KETTLE", "WH-A/01", 2, expires_at=_at(15))
+    ledger.release_hold("H-1")
+    ledger.place_hold("H-2", "KETTLE", "WH-A/01", 3, expires_at=_at(15))
+    ledger.commit_hold("H-2", "O-1")
+    ledger.place_hold("H-3", "KETTLE", "WH-A/01", 1, expires_at=_at(15))
+    clock.advance(timedelta(minutes=20))
+    ledger.sweep()
+    ledger.allocate("O-2", "KETTLE", "WH-A/01", 4)
+    ledger.deallocate("O-2", "KETTLE", "WH-A/01", 1)
+    ledger.consume("O-2", "KETTLE", "WH-A/01", 3)
+    ledger.restock("KETTLE", "WH-A/01", 1, reference="R-1")
+    ledger.move("KETTLE", "WH-A/01", "WH-A/02", 5)
+    ledger.adjust("KETTLE", "WH-A/02", 4, reason="cycle count")
+    ledger.mark_unavailable("KETTLE", "WH-A/01", 3, reason="quality_hold")
+    ledger.make_available("KETTLE", "WH-A/01", 1, reason="quality_hold")
+    ledger.mark_damaged("KETTLE", "WH-A/01", 2)
+    ledger.write_off("KETTLE", "WH-A/01", 2, reason="damaged")
+    by_sku: dict[str, list[DomainEvent]] = {}
+    for event in ledger.events:
+        by_sku.setdefault(event.aggregate_id, []).append(event)
+    return [("stock", sku, tuple(events)) for sku, events in by_sku.items()]
+
+
+def _billing_streams() -> list[Stream]:
+    """An invoice issued and canceled; a payment received, allocated and written off."""
+    none = TaxProfile("none", [])
+    line = InvoiceLine("MUG", "Mug", 2, Money("9.50", "USD"))
+    series = NumberSeries()
+    day = date(2026, 3, 2)
+    canceled = Invoice.draft("I-CANCEL", "C-1", [line], none, PaymentTerms.net(30), day)
+    canceled, series = canceled.issue(series)
+    canceled = canceled.cancel("billed twice", day)
+    paid = Invoice.draft("I-PAID", "C-1", [line], none, PaymentTerms.net(30), day)
+    paid, series = paid.issue(series)
+    payment = Payment.receive("P-1", "C-1", Money("19.55", "USD"), day)
+    payment, _ = payment.allocate([paid])
+    payment = payment.write_off(day)
+    return [
+        ("invoice", canceled.invoice_id, tuple(canceled.events)),
+        ("payment", payment.payment_id, tuple(payment.events)),
+    ]
+
+
+@functools.cache
+def sample_streams() -> tuple[Stream, ...]:
+    """Real event streams covering every domain event type (see the module docstring).
+
+    Deterministic (fixed clocks and ids) and built once per process; the events are
+    immutable. Kinds and ids are unique across the streams; each stream's versions are
+    ``1..n``.
+    """
+    streams = [*_story_streams(), *_order_streams(), *_stock_streams(), *_billing_streams()]
+    return tuple(streams)
