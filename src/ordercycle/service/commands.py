@@ -20,14 +20,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from types import MappingProxyType
 from typing import Any, ClassVar, Final
 
 import attrs
 
-from ordercycle.errors import SerializationError
+from ordercycle.errors import SerializationError, ValidationError
 from ordercycle.model.customer import Customer
 from ordercycle.model.order_policies import (
     HoldReason,
@@ -129,13 +129,26 @@ class ReceiveStock(Command):
 
 
 def _priority(value: Any) -> Any:
-    """A :class:`Priority` from its number; anything else is left for the order to refuse."""
+    """A :class:`Priority` from its number; anything else is left for the validator."""
     if isinstance(value, int) and not isinstance(value, bool | Priority):
         try:
             return Priority(value)
         except ValueError:
             return value
     return value
+
+
+def _check_priority(_instance: Any, _attribute: Any, value: Any) -> None:
+    if not isinstance(value, Priority):
+        options = ", ".join(str(member.value) for member in Priority)
+        raise ValidationError.invalid("place order", "priority", value, f"one of {options}")
+
+
+def _check_requested_date(_instance: Any, _attribute: Any, value: Any) -> None:
+    if value is not None and (isinstance(value, datetime) or not isinstance(value, date)):
+        raise ValidationError.invalid(
+            "place order", "requested delivery date", value, "a date or None"
+        )
 
 
 @attrs.frozen(kw_only=True)
@@ -154,8 +167,12 @@ class PlaceOrder(Command):
     payment_terms: str = ""
     invoice_policy: InvoicePolicy = InvoicePolicy.ORDERED
     shipping_policy: ShippingPolicy = ShippingPolicy.SHIP_AS_AVAILABLE
-    priority: Priority = attrs.field(default=Priority.NORMAL, converter=_priority)
-    requested_delivery_date: date | None = None
+    priority: Priority = attrs.field(
+        default=Priority.NORMAL, converter=_priority, validator=_check_priority
+    )
+    requested_delivery_date: date | None = attrs.field(
+        default=None, validator=_check_requested_date
+    )
 
 
 @attrs.frozen(kw_only=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -193,3 +194,41 @@ def test_short_stock_is_backordered_not_refused(desk: OrderDesk) -> None:
     result = desk.allocate(order_id)
     assert (result["allocated"], result["backordered"]) == (4, 2)
     assert desk.order(order_id).line("L1").ledger.backordered == 2
+
+
+@pytest.mark.parametrize(
+    ("options", "words"),
+    [
+        ({"priority": 7}, ["priority", "7", "0, 1, 2, 3"]),
+        ({"requested_delivery_date": datetime(2026, 3, 9, tzinfo=UTC)}, ["requested delivery"]),
+        ({"requested_delivery_date": "2026-03-09"}, ["requested delivery", "a date or None"]),
+    ],
+    ids=["priority", "datetime", "text"],
+)
+def test_a_bad_priority_or_requested_date_is_refused(
+    desk: OrderDesk, options: dict[str, Any], words: list[str]
+) -> None:
+    error = _refused(
+        desk, ValidationError, words, lambda: desk.place_order("C-BOLT", {"MUG": 1}, **options)
+    )
+    assert isinstance(error, ValueError)
+    assert desk.order_ids() == ()
+
+
+@pytest.mark.parametrize(
+    ("field", "words"),
+    [
+        ('"priority": 9', ["$.priority", "9", "one of 0, 1, 2, 3"]),
+        ('"requested_delivery_date": "tomorrow"', ["$.requested_delivery_date", "ISO 8601"]),
+    ],
+    ids=["priority", "requested_delivery_date"],
+)
+def test_a_bad_priority_or_requested_date_in_json_is_refused(
+    desk: OrderDesk, field: str, words: list[str]
+) -> None:
+    text = (
+        '{"type": "PlaceOrder", "customer_id": "C-BOLT", "items": [{"sku": "MUG", "quantity": 1}],'
+        f" {field}}}"
+    )
+    _refused(desk, SerializationError, words, lambda: desk.execute_json(text))
+    assert desk.order_ids() == ()
