@@ -32,6 +32,7 @@ Money('10.00', 'USD')
 
 from __future__ import annotations
 
+import enum
 import json
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
@@ -208,6 +209,11 @@ def make_converter() -> cattrs.Converter:
         (int, values.structure_int),
         (bool, values.structure_bool),
         (float, values.structure_float),
+        # Hooks registered by type also serve subclasses, and an IntEnum or StrEnum is an
+        # int or a str first in its MRO: claim them for the enum hook, or a Priority field
+        # would come back as a plain number.
+        (enum.IntEnum, values.structure_enum),
+        (enum.StrEnum, values.structure_enum),
         (Decimal, values.structure_decimal),
         (Fraction, values.structure_fraction),
         (date, values.structure_date),

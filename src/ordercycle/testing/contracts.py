@@ -93,13 +93,7 @@ _EPOCH = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 #: ``(event_type, field)`` pairs whose values come back from the library's own
 #: serialization equal (``==``) but not exact, with the reason. Keep it empty: each entry
 #: is a bug of :mod:`ordercycle.serialization`, and is removed when that is fixed.
-KNOWN_VALUE_LOSSES: Mapping[tuple[str, str], str] = {
-    ("OrderDrafted", "priority"): (
-        "ordercycle.serialization reads the IntEnum Priority back as a plain int (its"
-        " `int` structure hook wins over the enum hook), and the int cannot be"
-        " serialized again"
-    ),
-}
+KNOWN_VALUE_LOSSES: Mapping[tuple[str, str], str] = {}
 
 
 @attrs.frozen(kw_only=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from fractions import Fraction
@@ -15,6 +16,7 @@ from ordercycle.errors import SerializationError, ValidationError
 from ordercycle.model.address import Address
 from ordercycle.model.customer import Customer
 from ordercycle.model.events import DomainEvent, UnknownEventTypeError
+from ordercycle.model.order_policies import Priority
 from ordercycle.model.product import Product, Rotation
 from ordercycle.money import Currency, Money
 from ordercycle.serialization import (
@@ -321,3 +323,20 @@ def test_serialization_error_pickles_with_problems():
     copy = pickle.loads(pickle.dumps(error))
     assert copy.problems == error.problems
     assert str(copy) == str(error)
+
+
+class Mood(enum.StrEnum):
+    CALM = "calm"
+
+
+@attrs.frozen
+class Tagged:
+    priority: Priority
+    mood: Mood
+
+
+def test_int_and_str_enums_come_back_as_members_not_plain_values():
+    back = from_dict(to_dict(Tagged(Priority(1), Mood.CALM)), Tagged)
+    assert type(back.priority) is Priority
+    assert type(back.mood) is Mood
+    assert back == Tagged(Priority(1), Mood.CALM)
