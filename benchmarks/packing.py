@@ -574,7 +574,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--ps-time-limit", type=float, default=1.0)
     parser.add_argument("--no-mpv", action="store_true")
     parser.add_argument("--mpv-instances", type=int, default=10)
-    parser.add_argument("--mpv-effort", type=int, default=4)
+    parser.add_argument("--mpv-effort", type=int, default=24)
     parser.add_argument("--no-br", action="store_true")
     parser.add_argument("--br-limit", type=int, default=20, help="problems per BR class")
     parser.add_argument("--br-effort", type=int, default=4)
@@ -598,6 +598,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         result["mpv"] = bench_mpv(args)
     if not args.no_br:
         result["br"] = bench_br(args)
+    partial = args.no_boxpacker or args.no_mpv or args.no_br
+    if partial and args.output.exists():
+        # A partial run updates only its own sections of an existing result file.
+        previous = json.loads(args.output.read_text())
+        previous.update(result)
+        result = previous
     table = markdown(result)
     print(table)
     args.output.parent.mkdir(parents=True, exist_ok=True)
