@@ -18,31 +18,16 @@ from typing import Any
 import attrs
 
 from ordercycle.errors import InvalidQuantityError, ValidationError
-from ordercycle.model.product import Product
+from ordercycle.model.product import Product, Rotation
 from ordercycle.units import Q_, from_exact, to_exact
 
 __all__ = ["Item", "Rotation"]
 
 
-class Rotation(enum.Enum):
-    """Which orientations an item may take inside a carton.
-
-    The item's length, width and height are given along the carton's x, y and z axes
-    when it sits in its *natural* orientation.
-    """
-
-    ANY = "any"
-    """Any of the six axis-aligned orientations."""
-    THIS_SIDE_UP = "this_side_up"
-    """The height stays vertical; length and width may swap (two orientations)."""
-    FIXED = "fixed"
-    """Only the natural orientation: length along x, width along y, height along z."""
-
-
 def _rotation(value: object) -> Rotation:
     if isinstance(value, Rotation):
         return value
-    if isinstance(value, enum.Enum):  # the same rule from another module (model.Rotation)
+    if isinstance(value, enum.Enum):  # a rule from another enum with the same values
         value = value.value
     try:
         return Rotation(value)
