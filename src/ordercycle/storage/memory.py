@@ -191,17 +191,21 @@ class MemoryUnitOfWork(BaseUnitOfWork):
 
     # --- outbox -----------------------------------------------------------------------------
 
-    def _all_outbox(self) -> list[OutboxRow]:
-        with self._lock:
-            rows = list(self._shared.outbox)
-        start = len(rows)
-        rows.extend(
-            (start + offset + 1, *message) for offset, message in enumerate(self._new_outbox)
-        )
-        return rows
-
     def _tx_outbox(self, after: int, limit: int) -> list[OutboxRow]:
-        return [row for row in self._all_outbox() if row[0] > after][:limit]
+        # Positions are 1, 2, 3, ... without gaps, so the rows after ``after`` are a slice:
+        # reading a page costs the page, not the whole history (a simulation reads the
+        # outbox after every command).
+        start = max(after, 0)
+        with self._lock:
+            committed = len(self._shared.outbox)
+            rows = self._shared.outbox[start : start + limit]
+        if len(rows) < limit:
+            first = max(start - committed, 0)
+            pending = self._new_outbox[first : first + limit - len(rows)]
+            rows.extend(
+                (committed + first + offset + 1, *message) for offset, message in enumerate(pending)
+            )
+        return rows
 
     def _tx_last_position(self) -> int:
         with self._lock:
