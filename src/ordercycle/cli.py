@@ -1,4 +1,4 @@
-"""Command line: ``python -m ordercycle demo``.
+"""Command line: ``python -m ordercycle demo | simulate``.
 
 The CLI only parses arguments and prints; the work is done by the library. The demo runs
 the whole order-to-cash story with :class:`~ordercycle.service.OrderDesk` on SQLite
@@ -38,6 +38,9 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="SQLite file to run the story in (default: a temporary file)",
     )
+    from ordercycle.simulation.cli import add_simulate_parser
+
+    add_simulate_parser(commands)
     return parser
 
 
@@ -49,4 +52,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         sys.stdout.write(run_demo(width=args.width, db=args.db))
         return 0
+    if args.command == "simulate":
+        from ordercycle.simulation.cli import run_simulate
+
+        return run_simulate(args)
     return 2  # pragma: no cover - argparse rejects unknown commands first

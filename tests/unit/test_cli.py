@@ -116,3 +116,10 @@ def test_demo_on_a_named_database_replays_the_stored_story(
         second, "Invoices on terms", "Payments"
     )
     assert "O-5" not in second
+
+
+def test_simulate_prints_the_kpi_table(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["simulate", "--orders", "30", "--seed", "7"]) == 0
+    out = capsys.readouterr().out
+    assert "| unit_fill_rate |" in out
+    assert "orders by end state" in out
