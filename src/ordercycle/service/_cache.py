@@ -3,7 +3,8 @@
 Committed events never change and versions only grow, so an order rebuilt at version
 ``n`` stays right: the next load reads only the events after ``n``. Stock streams are
 kept as their decoded events. Only data *loaded* from storage enters the cache, never
-events a unit of work appended (it may still roll back).
+events a unit of work appended (it may still roll back). Decoded snapshots (invoices) are
+kept next to the exact text they were decoded from.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ class StreamCache:
         self._lock = threading.Lock()
         self._orders: dict[str, Order] = {}
         self._stock: dict[str, tuple[StockEvent, ...]] = {}
+        self._decoded: dict[str, tuple[str, object]] = {}
         self._limit = limit
 
     def order(self, uow: UnitOfWork, order_id: str) -> Order | None:
@@ -59,6 +61,20 @@ class StreamCache:
         events = known + tuple(e for e in newer if isinstance(e, StockEvent))
         self._keep(self._stock, sku, events)
         return events
+
+    def decoded(self, key: str, payload: str) -> object | None:
+        """What ``payload`` (a stored snapshot) decoded to last time, if it is unchanged.
+
+        Keyed by the payload text itself rather than a version, so a snapshot that a unit
+        of work wrote and then rolled back can never be mistaken for a committed one.
+        """
+        with self._lock:
+            hit = self._decoded.get(key)
+        return hit[1] if hit is not None and hit[0] == payload else None
+
+    def keep_decoded(self, key: str, payload: str, value: object) -> None:
+        """Remember that ``payload`` decodes to ``value`` (an immutable object)."""
+        self._keep(self._decoded, key, (payload, value))
 
     def _keep(self, table: dict[str, V], key: str, value: V) -> None:
         with self._lock:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import attrs
 
@@ -219,11 +219,16 @@ class Session:
                 f" is {None if snapshot is None else snapshot.version}; invoices are stored"
                 " with a snapshot per change, so the storage was changed by something else."
             )
-        data = json.loads(snapshot.payload)
-        found = (
-            from_dict(data["invoice"], Invoice),
-            InvoiceMeta(data["order_id"], tuple(data["line_ids"])),
-        )
+        reused = self.cache.decoded(f"invoice:{invoice_id}", snapshot.payload)
+        if reused is not None:
+            found = cast(tuple[Invoice, InvoiceMeta], reused)
+        else:
+            data = json.loads(snapshot.payload)
+            found = (
+                from_dict(data["invoice"], Invoice),
+                InvoiceMeta(data["order_id"], tuple(data["line_ids"])),
+            )
+            self.cache.keep_decoded(f"invoice:{invoice_id}", snapshot.payload, found)
         self._invoices[invoice_id] = found
         return found
 
