@@ -43,7 +43,7 @@ import queue
 import signal
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -72,7 +72,6 @@ from ordercycle.storage.records import Snapshot, payload_hash
 from ordercycle.testing.domain_events import NOT_SAMPLED, domain_event_types, sample_streams
 
 __all__ = [
-    "KNOWN_VALUE_LOSSES",
     "AggregateStoreContract",
     "CommandLogContract",
     "ContractItemAdded",
@@ -89,11 +88,6 @@ __all__ = [
 ]
 
 _EPOCH = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
-
-#: ``(event_type, field)`` pairs whose values come back from the library's own
-#: serialization equal (``==``) but not exact, with the reason. Keep it empty: each entry
-#: is a bug of :mod:`ordercycle.serialization`, and is removed when that is fixed.
-KNOWN_VALUE_LOSSES: Mapping[tuple[str, str], str] = {}
 
 
 @attrs.frozen(kw_only=True)
@@ -273,11 +267,7 @@ class AggregateStoreContract(StorageFixture):
     def test_domain_events_keep_the_exact_type_of_every_value(self, storage: Storage) -> None:
         """Stricter than ``==``, which forgives an enum read back as its number, a Decimal
         with another exponent or a timestamp moved to another timezone: every field of
-        every sample event comes back with the same type and ``repr``, apart from the
-        known losses of :data:`KNOWN_VALUE_LOSSES`."""
-        known = domain_event_types()
-        for event_type, field in KNOWN_VALUE_LOSSES:
-            assert field in attrs.fields_dict(known[event_type]), (event_type, field)
+        every sample event comes back with the same type and ``repr``."""
         streams = sample_streams()
         loaded = _store_samples(storage)
         changed = [
@@ -287,7 +277,6 @@ class AggregateStoreContract(StorageFixture):
             for field, difference in _differences(
                 f"{kind} {aggregate_id} v{event.version}", "", event, event_back
             )
-            if (type(event).event_type, field) not in KNOWN_VALUE_LOSSES
         ]
         assert not changed, f"{len(changed)} values changed in storage: {changed[:5]}"
 
