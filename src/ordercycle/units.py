@@ -195,6 +195,7 @@ def ensure_dimension(
     return quantity
 
 
+@functools.lru_cache(maxsize=64)
 def _expected_dimensionality(dimension: str) -> Dims:
     try:
         pint_form = DIMENSIONS[dimension]
@@ -256,9 +257,8 @@ def to_exact(
     Raises:
         DimensionalityError: If the quantity is not of the unit's dimension.
     """
-    target = _EXACT.Unit(unit)
-    target_dims = _dims(target.dimensionality)
-    expected_name = dimension or _dimension_name(target_dims)
+    target_dims, target_name = _target(unit)
+    expected_name = dimension or target_name
     if not is_quantity(quantity):
         ensure_dimension(quantity, expected_name, subject=subject, field=field)
     units_text = str(quantity.units)
@@ -273,6 +273,13 @@ def to_exact(
         ensure_dimension(quantity, expected_name, subject=subject, field=field)
     magnitude = exact_magnitude(quantity.magnitude, subject=subject, field=field)
     return magnitude * _factor(units_text, unit)
+
+
+@functools.lru_cache(maxsize=256)
+def _target(unit: str) -> tuple[Dims, str]:
+    """The dimensionality of ``unit`` and its name in :data:`DIMENSIONS`, computed once."""
+    dims = _dims(_EXACT.Unit(unit).dimensionality)
+    return dims, _dimension_name(dims)
 
 
 def _dimension_name(dimensionality: Dims) -> str:
