@@ -74,7 +74,7 @@ from ordercycle.service.records import Account, Backlog, CatalogueEntry, Payment
 from ordercycle.service.results import CommandResult
 from ordercycle.service.settings import DeskSettings
 from ordercycle.storage.errors import InvalidCheckpointError
-from ordercycle.storage.ports import Storage
+from ordercycle.storage.ports import Storage, UnitOfWork
 from ordercycle.storage.records import payload_hash
 
 __all__ = ["OrderDesk"]
@@ -247,11 +247,15 @@ class OrderDesk:
                 found = uow.commands.find(command.command_id, digest)
                 if found is not None:
                     return CommandResult.from_data(found.result)
-            session = Session(uow, self.settings, self.ids, self.clock.now(), self._cache)
+            session = self._session(uow)
             result = handler(session, command)
             if command.command_id is not None:
                 uow.commands.record(command.command_id, digest, result.to_data())
         return result
+
+    def _session(self, uow: UnitOfWork) -> Session:
+        """A session over ``uow`` at the desk's current time, sharing the desk's cache."""
+        return Session(uow, self.settings, self.ids, self.clock.now(), self._cache)
 
     def execute_json(self, text: str | bytes | Mapping[str, Any]) -> CommandResult:
         """Run a command given as JSON ``{"type": "PlaceOrder", ...}`` (see :func:`parse_command`).
@@ -287,7 +291,7 @@ class OrderDesk:
             messages = uow.outbox.read(after=after, limit=limit)
             if not messages:
                 return 0, False
-            session = Session(uow, self.settings, self.ids, self.clock.now(), self._cache)
+            session = self._session(uow)
             acted = False
             for message in messages:
                 for note in _handlers.handle(session, message.event):
@@ -312,7 +316,7 @@ class OrderDesk:
                 with self.storage.unit_of_work() as uow:
                     if uow.outbox.checkpoint(_handlers.CONSUMER) >= message.position:
                         return
-                    session = Session(uow, self.settings, self.ids, self.clock.now(), self._cache)
+                    session = self._session(uow)
                     try:
                         _handlers.handle(session, message.event)
                         session.save_stock()
@@ -589,7 +593,7 @@ class OrderDesk:
 
     def _read(self, query: Callable[[Session], Any]) -> Any:
         with self.storage.unit_of_work() as uow:
-            return query(Session(uow, self.settings, self.ids, self.clock.now(), self._cache))
+            return query(self._session(uow))
 
     def order(self, order_id: str) -> Order:
         """The order, rebuilt from its events (``UnknownAggregateError`` if none)."""
