@@ -1,4 +1,4 @@
-"""The storage contract suite against the in-memory adapter."""
+"""The storage contract suite against the in-memory adapter, in both of its modes."""
 
 from __future__ import annotations
 
@@ -14,5 +14,15 @@ class TestMemoryStorageContract(StorageContract):
     @pytest.fixture
     def storage(self) -> Iterator[MemoryStorage]:
         storage = MemoryStorage()
+        yield storage
+        storage.close()
+
+
+class TestMemoryStorageKeepingObjectsContract(StorageContract):
+    """``roundtrip=False`` keeps event objects; every promise of the ports still holds."""
+
+    @pytest.fixture
+    def storage(self) -> Iterator[MemoryStorage]:
+        storage = MemoryStorage(roundtrip=False)
         yield storage
         storage.close()

@@ -144,11 +144,16 @@ class OrderDesk:
         clock: Clock | None = None,
         ids: IdFactory | None = None,
         settings: DeskSettings | None = None,
+        roundtrip: bool = True,
     ) -> OrderDesk:
-        """A desk over :class:`~ordercycle.storage.memory.MemoryStorage` (tests, notebooks)."""
+        """A desk over :class:`~ordercycle.storage.memory.MemoryStorage` (tests, notebooks).
+
+        ``roundtrip=False`` keeps event objects instead of decoding JSON on every read
+        (see :class:`~ordercycle.storage.memory.MemoryStorage`); simulations use it.
+        """
         from ordercycle.storage.memory import MemoryStorage
 
-        return cls(MemoryStorage(), clock=clock, ids=ids, settings=settings)
+        return cls(MemoryStorage(roundtrip=roundtrip), clock=clock, ids=ids, settings=settings)
 
     @classmethod
     def sqlite(

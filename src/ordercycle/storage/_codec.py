@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any
 
@@ -18,8 +19,23 @@ def encode_event(event: DomainEvent) -> str:
     return to_json(event)
 
 
+#: How many decoded events :func:`decode_event` remembers.
+DECODED_EVENTS_KEPT = 8192
+
+
 def decode_event(text: str) -> DomainEvent:
-    """Read an event back from the JSON text :func:`encode_event` wrote."""
+    """Read an event back from the JSON text :func:`encode_event` wrote.
+
+    The same text always decodes to an equal event, and events are deeply immutable, so
+    the last :data:`DECODED_EVENTS_KEPT` decoded texts are remembered: a stream read again
+    (an outbox page read by several consumers, the newest state of a record) costs a dict
+    lookup instead of JSON parsing and structuring. Text that fails to decode is not kept.
+    """
+    return _decode_event(text)
+
+
+@functools.lru_cache(maxsize=DECODED_EVENTS_KEPT)
+def _decode_event(text: str) -> DomainEvent:
     return from_json(text, DomainEvent)
 
 

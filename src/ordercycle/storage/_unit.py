@@ -118,6 +118,37 @@ class BaseUnitOfWork(ABC):
         )
         raise UnitOfWorkError(f"Cannot {action} on {self._where}: {why}.")
 
+    # --- event (de)coding: an adapter that keeps event objects overrides these ---------------
+
+    def _tx_append_events(
+        self, kind: str, aggregate_id: str, expected_version: int, events: Sequence[DomainEvent]
+    ) -> None:
+        """Encode checked events and insert them (see :meth:`_tx_append`)."""
+        rows = [(event.version, event.event_type, encode_event(event)) for event in events]
+        self._tx_append(kind, aggregate_id, expected_version, rows)
+
+    def _tx_load_events(
+        self, kind: str, aggregate_id: str, after_version: int
+    ) -> Sequence[DomainEvent]:
+        """The decoded events of a stream after ``after_version``."""
+        return [decode_event(text) for text in self._tx_events(kind, aggregate_id, after_version)]
+
+    def _tx_messages(self, after: int, limit: int) -> Sequence[OutboxMessage]:
+        """The decoded outbox messages after position ``after``, at most ``limit``."""
+        return [
+            OutboxMessage(
+                position=position,
+                kind=kind,
+                aggregate_id=aggregate_id,
+                version=version,
+                event_type=event_type,
+                event=decode_event(payload),
+            )
+            for position, kind, aggregate_id, version, event_type, payload in self._tx_outbox(
+                after, limit
+            )
+        ]
+
     # --- primitives for adapters -----------------------------------------------------------
 
     @abstractmethod
@@ -188,9 +219,8 @@ class _Events(_Part):
         """See :meth:`ordercycle.storage.ports.AggregateStore.append`."""
         self._uow.require_active("append events")
         checked = _checks.check_events(kind, aggregate_id, events, expected_version)
-        rows = [(event.version, event.event_type, encode_event(event)) for event in checked]
-        self._uow._tx_append(kind, aggregate_id, expected_version, rows)
-        return expected_version + len(rows)
+        self._uow._tx_append_events(kind, aggregate_id, expected_version, checked)
+        return expected_version + len(checked)
 
     def load(
         self, kind: str, aggregate_id: str, *, after_version: int = 0
@@ -201,8 +231,7 @@ class _Events(_Part):
         _checks.check_name(kind, "kind", subject)
         _checks.check_name(aggregate_id, "aggregate_id", subject)
         _checks.check_version(after_version, "after_version", subject)
-        texts = self._uow._tx_events(kind, aggregate_id, after_version)
-        return tuple(decode_event(text) for text in texts)
+        return tuple(self._uow._tx_load_events(kind, aggregate_id, after_version))
 
     def version(self, kind: str, aggregate_id: str) -> int:
         """See :meth:`ordercycle.storage.ports.AggregateStore.version`."""
@@ -294,19 +323,7 @@ class _Outbox(_Part):
         self._uow.require_active("read the outbox")
         _checks.check_position(after, "after", "outbox read")
         _checks.check_position(limit, "limit", "outbox read", minimum=1)
-        return tuple(
-            OutboxMessage(
-                position=position,
-                kind=kind,
-                aggregate_id=aggregate_id,
-                version=version,
-                event_type=event_type,
-                event=decode_event(payload),
-            )
-            for position, kind, aggregate_id, version, event_type, payload in self._uow._tx_outbox(
-                after, limit
-            )
-        )
+        return tuple(self._uow._tx_messages(after, limit))
 
     def last_position(self) -> int:
         """See :meth:`ordercycle.storage.ports.Outbox.last_position`."""

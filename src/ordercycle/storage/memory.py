@@ -6,6 +6,13 @@ unit of work and applied at commit under a lock, and a commit whose streams move
 since they were appended to raises :class:`~ordercycle.errors.ConcurrencyError` and
 writes nothing. Threads may share one :class:`MemoryStorage`.
 
+``MemoryStorage(roundtrip=False)`` keeps the appended event objects instead of their JSON
+text (events are deeply immutable, so sharing them is safe). Every event is still encoded
+when it is appended, so an event that a database could not store fails here too; only the
+decoding on every read is skipped, and memory holds one object per event instead of its
+text. Simulations use it: they read events far more often than they write them. The
+round trip itself is proven for every event type by the storage contract suite.
+
 >>> from ordercycle.storage import MemoryStorage
 >>> storage = MemoryStorage()
 >>> with storage.unit_of_work() as uow:
@@ -16,34 +23,54 @@ writes nothing. Threads may share one :class:`MemoryStorage`.
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 
 import attrs
 
 from ordercycle.errors import ConcurrencyError
+from ordercycle.model.events import DomainEvent
 from ordercycle.storage._checks import stream_name
 from ordercycle.storage._closing import ClosingStorage
+from ordercycle.storage._codec import decode_event, encode_event
 from ordercycle.storage._unit import BaseUnitOfWork, EventRow, OutboxRow
 from ordercycle.storage.errors import UnitOfWorkError
-from ordercycle.storage.records import Snapshot
+from ordercycle.storage.records import OutboxMessage, Snapshot
 
 __all__ = ["MemoryStorage", "MemoryUnitOfWork"]
 
 _Key = tuple[str, str]
+#: A stored event: its JSON text, or (``roundtrip=False``) the event object itself.
+_Stored = str | DomainEvent
+#: ``(position, kind, aggregate_id, version, event_type, stored event)``.
+_Row = tuple[int, str, str, int, str, _Stored]
+
+
+def _event(stored: _Stored) -> DomainEvent:
+    return stored if isinstance(stored, DomainEvent) else decode_event(stored)
+
+
+def _text(stored: _Stored) -> str:
+    return encode_event(stored) if isinstance(stored, DomainEvent) else stored
 
 
 @attrs.define
 class _State:
     """Everything committed so far."""
 
-    streams: dict[_Key, list[str]] = attrs.Factory(dict)
-    snapshots: dict[_Key, dict[int, str]] = attrs.Factory(dict)
+    streams: dict[_Key, list[_Stored]] = attrs.Factory(dict)
+    # Only the newest snapshot of a stream is ever read, so only it is kept.
+    snapshots: dict[_Key, tuple[int, str]] = attrs.Factory(dict)
     commands: dict[str, tuple[str, str]] = attrs.Factory(dict)
-    outbox: list[OutboxRow] = attrs.Factory(list)
+    outbox: list[_Row] = attrs.Factory(list)
     checkpoints: dict[str, int] = attrs.Factory(dict)
 
 
 class MemoryStorage(ClosingStorage):
     """Storage in this process's memory; see the module docstring.
+
+    Args:
+        roundtrip: Store events as JSON and decode them on every read (the default), or
+            keep the event objects themselves (faster; see the module docstring).
 
     Example:
         >>> storage = MemoryStorage()
@@ -51,16 +78,17 @@ class MemoryStorage(ClosingStorage):
         <MemoryUnitOfWork (new)>
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, roundtrip: bool = True) -> None:
         self._lock = threading.Lock()
         self._state = _State()
         self._closed = False
+        self.roundtrip = roundtrip
 
     def unit_of_work(self) -> MemoryUnitOfWork:
         """Return a new unit of work over this storage."""
         if self._closed:
             raise UnitOfWorkError("Cannot use the memory storage: it has been closed.")
-        return MemoryUnitOfWork(self._lock, self._state)
+        return MemoryUnitOfWork(self._lock, self._state, roundtrip=self.roundtrip)
 
     def close(self) -> None:
         """Mark the storage closed; new units of work are refused."""
@@ -70,14 +98,15 @@ class MemoryStorage(ClosingStorage):
 class MemoryUnitOfWork(BaseUnitOfWork):
     """A unit of work of :class:`MemoryStorage` (writes are staged until commit)."""
 
-    def __init__(self, lock: threading.Lock, state: _State) -> None:
+    def __init__(self, lock: threading.Lock, state: _State, *, roundtrip: bool = True) -> None:
         super().__init__("the memory storage")
         self._lock = lock
         self._shared = state
+        self._roundtrip = roundtrip
         # Staged writes, applied at commit.
         self._bases: dict[_Key, int] = {}
-        self._new_events: dict[_Key, list[str]] = {}
-        self._new_outbox: list[tuple[str, str, int, str, str]] = []
+        self._new_events: dict[_Key, list[_Stored]] = {}
+        self._new_outbox: list[tuple[str, str, int, str, _Stored]] = []
         self._new_snapshots: dict[tuple[str, str, int], str] = {}
         self._new_commands: dict[str, tuple[str, str]] = {}
         self._new_checkpoints: dict[str, int] = {}
@@ -112,25 +141,53 @@ class MemoryUnitOfWork(BaseUnitOfWork):
                 position = len(shared.outbox) + 1
                 shared.outbox.append((position, kind, aggregate_id, version, event_type, payload))
             for (kind, aggregate_id, version), payload in self._new_snapshots.items():
-                shared.snapshots.setdefault((kind, aggregate_id), {})[version] = payload
+                kept = shared.snapshots.get((kind, aggregate_id))
+                if kept is None or kept[0] <= version:
+                    shared.snapshots[(kind, aggregate_id)] = (version, payload)
             shared.commands.update(self._new_commands)
             shared.checkpoints.update(self._new_checkpoints)
         self._tx_rollback()
 
     # --- events -------------------------------------------------------------------------------
 
-    def _committed(self, key: _Key) -> list[str]:
+    # Streams only grow, so a slice or a length read under the lock is a consistent view;
+    # neither copies the whole stream (a long simulation reads its stock streams constantly).
+    def _committed(self, key: _Key, start: int = 0, stop: int | None = None) -> list[_Stored]:
         with self._lock:
-            return list(self._shared.streams.get(key, ()))
+            return self._shared.streams.get(key, [])[start:stop]
+
+    def _committed_length(self, key: _Key) -> int:
+        with self._lock:
+            return len(self._shared.streams.get(key, ()))
 
     def _tx_version(self, kind: str, aggregate_id: str) -> int:
         key = (kind, aggregate_id)
         if key in self._bases:
             return self._bases[key] + len(self._new_events.get(key, ()))
-        return len(self._committed(key))
+        return self._committed_length(key)
 
     def _tx_append(
         self, kind: str, aggregate_id: str, expected_version: int, rows: list[EventRow]
+    ) -> None:
+        self._stage(kind, aggregate_id, expected_version, rows)
+
+    def _tx_append_events(
+        self, kind: str, aggregate_id: str, expected_version: int, events: Sequence[DomainEvent]
+    ) -> None:
+        if self._roundtrip:
+            super()._tx_append_events(kind, aggregate_id, expected_version, events)
+            return
+        for event in events:
+            encode_event(event)  # fail as a database would on an event it cannot store
+        rows = [(event.version, event.event_type, event) for event in events]
+        self._stage(kind, aggregate_id, expected_version, rows)
+
+    def _stage(
+        self,
+        kind: str,
+        aggregate_id: str,
+        expected_version: int,
+        rows: Sequence[tuple[int, str, _Stored]],
     ) -> None:
         key = (kind, aggregate_id)
         current = self._tx_version(kind, aggregate_id)
@@ -142,13 +199,21 @@ class MemoryUnitOfWork(BaseUnitOfWork):
             staged.append(payload)
             self._new_outbox.append((kind, aggregate_id, version, event_type, payload))
 
-    def _tx_events(self, kind: str, aggregate_id: str, after_version: int) -> list[str]:
+    def _stored(self, kind: str, aggregate_id: str, after_version: int) -> list[_Stored]:
         key = (kind, aggregate_id)
-        if key in self._bases:
-            texts = self._committed(key)[: self._bases[key]] + self._new_events.get(key, [])
-        else:
-            texts = self._committed(key)
-        return texts[after_version:]
+        if key not in self._bases:
+            return self._committed(key, after_version)
+        base = self._bases[key]
+        staged = self._new_events.get(key, [])
+        return self._committed(key, after_version, base) + staged[max(after_version - base, 0) :]
+
+    def _tx_events(self, kind: str, aggregate_id: str, after_version: int) -> list[str]:
+        return [_text(stored) for stored in self._stored(kind, aggregate_id, after_version)]
+
+    def _tx_load_events(
+        self, kind: str, aggregate_id: str, after_version: int
+    ) -> Sequence[DomainEvent]:
+        return [_event(stored) for stored in self._stored(kind, aggregate_id, after_version)]
 
     def _tx_ids(self, kind: str) -> list[str]:
         with self._lock:
@@ -169,14 +234,11 @@ class MemoryUnitOfWork(BaseUnitOfWork):
 
     def _tx_latest_snapshot(self, kind: str, aggregate_id: str) -> tuple[int, str] | None:
         with self._lock:
-            found = dict(self._shared.snapshots.get((kind, aggregate_id), {}))
+            latest = self._shared.snapshots.get((kind, aggregate_id))
         for (k, a, version), payload in self._new_snapshots.items():
-            if (k, a) == (kind, aggregate_id):
-                found[version] = payload
-        if not found:
-            return None
-        version = max(found)
-        return version, found[version]
+            if (k, a) == (kind, aggregate_id) and (latest is None or latest[0] <= version):
+                latest = (version, payload)
+        return latest
 
     # --- commands ---------------------------------------------------------------------------
 
@@ -191,7 +253,7 @@ class MemoryUnitOfWork(BaseUnitOfWork):
 
     # --- outbox -----------------------------------------------------------------------------
 
-    def _tx_outbox(self, after: int, limit: int) -> list[OutboxRow]:
+    def _rows(self, after: int, limit: int) -> list[_Row]:
         # Positions are 1, 2, 3, ... without gaps, so the rows after ``after`` are a slice:
         # reading a page costs the page, not the whole history (a simulation reads the
         # outbox after every command).
@@ -206,6 +268,24 @@ class MemoryUnitOfWork(BaseUnitOfWork):
                 (committed + first + offset + 1, *message) for offset, message in enumerate(pending)
             )
         return rows
+
+    def _tx_outbox(self, after: int, limit: int) -> list[OutboxRow]:
+        return [(*row[:5], _text(row[5])) for row in self._rows(after, limit)]
+
+    def _tx_messages(self, after: int, limit: int) -> Sequence[OutboxMessage]:
+        return [
+            OutboxMessage(
+                position=position,
+                kind=kind,
+                aggregate_id=aggregate_id,
+                version=version,
+                event_type=event_type,
+                event=_event(stored),
+            )
+            for position, kind, aggregate_id, version, event_type, stored in self._rows(
+                after, limit
+            )
+        ]
 
     def _tx_last_position(self) -> int:
         with self._lock:
