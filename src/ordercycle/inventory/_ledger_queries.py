@@ -6,9 +6,10 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, Self, cast
 
+from ordercycle.errors import DuplicateError
 from ordercycle.inventory import events as ev
 from ordercycle.inventory._ledger_core import LedgerCore
-from ordercycle.inventory._state import Bucket, Receipt
+from ordercycle.inventory._state import Bucket, Receipt, StockState
 from ordercycle.inventory.errors import (
     UnknownLotError,
 )
@@ -33,7 +34,12 @@ class LedgerQueries(LedgerCore):
 
     @property
     def events(self) -> tuple[ev.StockEvent, ...]:
-        """Every event, oldest first."""
+        """Every event this ledger object replayed or recorded, oldest first.
+
+        A ledger built on a base (:meth:`fork`, ``replay(..., base=...)``) starts from the
+        base's state but not from its events: its ``events`` are only the events replayed
+        on top of the base and those recorded since.
+        """
         return tuple(self._events)
 
     @property
@@ -192,6 +198,44 @@ class LedgerQueries(LedgerCore):
             "version": self.version,
         }
 
+    def fork(self, skus: Iterable[str] | None = None, *, clock: Clock | None = None) -> Self:
+        """A new ledger with its own copy of the stock of ``skus`` (default: every sku).
+
+        The fork behaves exactly like a ledger replayed from the events of those skus:
+        the same :meth:`state`, :attr:`version`, :meth:`version_of` (so ``apply_plan``
+        compares the same versions), holds, receipts and lots. Commands on either ledger
+        never change the other. Its :attr:`events` start empty: they are only the events
+        recorded after the fork. Copying costs the live state of those skus (buckets,
+        lots, holds, receipts), not the length of their history.
+
+        Args:
+            skus: The skus to copy; skus without stock records are ignored.
+            clock: The fork's clock (default: this ledger's clock).
+
+        Example:
+            >>> from datetime import UTC, datetime
+            >>> from ordercycle.inventory import Network, StockLedger
+            >>> from ordercycle.model.clock import FixedClock
+            >>> ledger = StockLedger(
+            ...     Network.simple(["WH-A"]), FixedClock(datetime(2026, 1, 5, tzinfo=UTC))
+            ... )
+            >>> _ = ledger.receive("MUG", "WH-A/01", 10)
+            >>> _ = ledger.receive("TEA", "WH-A/01", 4)
+            >>> mugs = ledger.fork(["MUG"])
+            >>> _ = mugs.allocate("O-1/1", "MUG", "WH-A/01", 3)
+            >>> mugs.skus, mugs.available("MUG"), ledger.available("MUG")
+            (('MUG',), 7, 10)
+            >>> mugs.version_of("MUG"), mugs.version, len(mugs.events)
+            (2, 2, 1)
+        """
+        wanted = None if skus is None else {str(s) for s in skus}
+        ledger = type(self)(
+            self.network, self.clock if clock is None else clock, skus=self.catalogue
+        )
+        ledger._state = self._state.part(wanted)
+        ledger._order = {s: k for s, k in self._order.items() if s in ledger._state.buckets}
+        return ledger
+
     @classmethod
     def replay(
         cls,
@@ -200,10 +244,60 @@ class LedgerQueries(LedgerCore):
         events: Iterable[ev.StockEvent],
         *,
         skus: Iterable[str] | None = None,
+        base: LedgerQueries | Iterable[LedgerQueries] = (),
     ) -> Self:
-        """Rebuild a ledger from its events (no checks: the events already happened)."""
+        """Rebuild a ledger from its events (no checks: the events already happened).
+
+        Args:
+            network: The warehouses, zones and bins.
+            clock: Where "now" comes from when a command gets no ``at``.
+            events: The events to apply, oldest first.
+            skus: The catalogue; if given, other skus are refused as unknown.
+            base: Ledgers (or one ledger) to start from instead of an empty ledger: their
+                stock is copied (as by :meth:`fork`) and ``events`` are applied on top, so
+                ``events`` need only be the events of those skus that came after them.
+                The result equals a replay of all the events, but its :attr:`events` are
+                only ``events`` (and what is recorded later). The bases are not changed.
+
+        Raises:
+            DuplicateError: Two bases hold stock of the same sku.
+
+        Example:
+            >>> from datetime import UTC, datetime
+            >>> from ordercycle.inventory import Network, StockLedger
+            >>> from ordercycle.model.clock import FixedClock
+            >>> network = Network.simple(["WH-A"])
+            >>> clock = FixedClock(datetime(2026, 1, 5, tzinfo=UTC))
+            >>> mugs = StockLedger(network, clock)
+            >>> first = mugs.receive("MUG", "WH-A/01", 10)
+            >>> later = StockLedger.replay(network, clock, [first]).fork()
+            >>> newer = later.allocate("O-1/1", "MUG", "WH-A/01", 3)
+            >>> caught_up = StockLedger.replay(network, clock, [newer], base=mugs)
+            >>> caught_up.available("MUG"), caught_up.version, len(caught_up.events)
+            (7, 2, 1)
+            >>> caught_up.state() == StockLedger.replay(network, clock, [first, newer]).state()
+            True
+        """
         ledger = cls(network, clock, skus=skus)
+        bases = (base,) if isinstance(base, LedgerQueries) else tuple(base)
+        if len(bases) == 1:
+            ledger._state = bases[0]._state.part()
+        elif bases:
+            state = StockState()
+            for found in bases:
+                part = found._state.part()
+                shared = state.shared_skus(part)
+                if shared:
+                    raise DuplicateError(
+                        "sku",
+                        shared[0],
+                        f"Two base ledgers both hold stock of sku {shared[0]!r}; each sku"
+                        " must come from one base ledger.",
+                    )
+                state.absorb(part)
+            ledger._state = state
+        apply = ledger._state.apply
         for event in events:
-            ledger._state.apply(event)
+            apply(event)
             ledger._events.append(event)
         return ledger

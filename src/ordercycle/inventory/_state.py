@@ -1,8 +1,16 @@
-"""The ledger's private state and how each event changes it (no checks here)."""
+"""The ledger's private state and how each event changes it (no checks here).
+
+A state can be copied by sku (:meth:`StockState.part`) and parts with distinct skus can be
+joined (:meth:`StockState.absorb`): the result is exactly the state a replay of those skus'
+events would build, at a cost that follows the live state (buckets, lots, holds, receipts),
+not the number of events behind it.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date, datetime
+from typing import TypeVar
 
 import attrs
 
@@ -14,6 +22,7 @@ from ordercycle.model.ids import LotId, Sku
 __all__ = ["Bucket", "Receipt", "StockState"]
 
 BucketKey = tuple[str, str | None]
+_HasSku = TypeVar("_HasSku", Hold, "Receipt")
 
 
 class Bucket:
@@ -38,6 +47,17 @@ class Bucket:
     def available(self, at: datetime) -> int:
         """on hand − allocated − active holds − unavailable."""
         return self.on_hand - self.allocated - self.unavailable_total - self.held(at)
+
+    def copy(self) -> Bucket:
+        """An independent copy (the holds themselves are immutable and shared)."""
+        twin = Bucket.__new__(Bucket)
+        twin.on_hand = self.on_hand
+        twin.allocated = self.allocated
+        twin.allocations = dict(self.allocations)
+        twin.unavailable = dict(self.unavailable)
+        twin.unavailable_total = self.unavailable_total
+        twin.holds = dict(self.holds)
+        return twin
 
     def allocate(self, reference: str, quantity: int) -> None:
         self.allocated += quantity
@@ -72,7 +92,11 @@ class Receipt:
 
 
 class StockState:
-    """All counters, lots, holds and receipts, changed only by :meth:`apply`."""
+    """All counters, lots, holds and receipts, changed only by :meth:`apply`.
+
+    ``versions`` is the version of each sku's stream (the last event's), ``counts`` how
+    many events of each sku were applied and ``version`` how many in all.
+    """
 
     def __init__(self) -> None:
         self.buckets: dict[str, dict[BucketKey, Bucket]] = {}
@@ -80,7 +104,58 @@ class StockState:
         self.holds: dict[str, Hold] = {}
         self.receipts: dict[str, Receipt] = {}
         self.versions: dict[str, int] = {}
+        self.counts: dict[str, int] = {}
         self.version = 0
+
+    def part(self, skus: Collection[str] | None = None) -> StockState:
+        """An independent copy of the state of ``skus`` (default: every sku).
+
+        Only immutable values (holds, lots, receipts) are shared. Skus without events
+        are ignored. Costs the size of the copied live state, plus one pass over the
+        holds and receipts when only some skus are asked for.
+        """
+        every = skus is None or all(s in skus for s in self.versions)
+        keep = self.versions if skus is None else skus
+        twin = StockState()
+        for sku in sorted(keep):
+            if sku not in self.versions:
+                continue
+            buckets = self.buckets.get(sku)
+            if buckets is not None:
+                twin.buckets[sku] = {key: b.copy() for key, b in buckets.items()}
+            lots = self.lots.get(sku)
+            if lots is not None:
+                twin.lots[sku] = dict(lots)
+            twin.versions[sku] = self.versions[sku]
+            count = self.counts.get(sku, 0)
+            twin.counts[sku] = count
+            twin.version += count
+        if every:
+            twin.holds = dict(self.holds)
+            twin.receipts = dict(self.receipts)
+        else:
+            twin.holds = {k: h for k, h in self.holds.items() if h.sku in twin.versions}
+            twin.receipts = {k: r for k, r in self.receipts.items() if r.sku in twin.versions}
+        return twin
+
+    def absorb(self, other: StockState) -> None:
+        """Take over ``other``'s skus (``other`` must not be used afterwards).
+
+        No sku may be in both states (check with :meth:`shared_skus`). A hold or receipt
+        id found in both (ids of different skus) resolves as a replay in sku order would:
+        the entry of the greater sku wins.
+        """
+        _join(self.holds, other.holds)
+        _join(self.receipts, other.receipts)
+        self.buckets.update(other.buckets)
+        self.lots.update(other.lots)
+        self.versions.update(other.versions)
+        self.counts.update(other.counts)
+        self.version += other.version
+
+    def shared_skus(self, other: StockState) -> list[str]:
+        """The skus with events in both states, sorted."""
+        return sorted(self.versions.keys() & other.versions.keys())
 
     def bucket(self, sku: str, bin_id: str, lot: str | None) -> Bucket:
         per = self.buckets.get(sku)
@@ -96,6 +171,7 @@ class StockState:
         """Change the state as ``event`` says."""
         sku = event.sku
         self.versions[sku] = event.version
+        self.counts[sku] = self.counts.get(sku, 0) + 1
         self.version += 1
         kind = type(event)
         if kind is ev.StockAllocated:
@@ -171,3 +247,14 @@ class StockState:
             bucket.on_hand -= event.quantity
         else:  # pragma: no cover - every StockEvent subclass is handled above
             raise TypeError(f"Unhandled stock event {kind.__name__}")
+
+
+def _join(mine: dict[str, _HasSku], theirs: dict[str, _HasSku]) -> None:
+    """Add ``theirs`` to ``mine``; on a shared id the entry of the greater sku wins."""
+    if mine.keys().isdisjoint(theirs):
+        mine.update(theirs)
+        return
+    for key, value in theirs.items():
+        present = mine.get(key)
+        if present is None or present.sku < value.sku:
+            mine[key] = value

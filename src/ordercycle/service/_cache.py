@@ -1,9 +1,12 @@
 """A per-desk cache of what committed storage already told this process.
 
 Committed events never change and versions only grow, so an order rebuilt at version
-``n`` stays right: the next load reads only the events after ``n``. Stock streams are
-kept as their decoded events. Only data *loaded* from storage enters the cache, never
-events a unit of work appended (it may still roll back). Decoded snapshots (invoices) are
+``n`` stays right: the next load reads only the events after ``n``. The stock of each sku
+is kept the same way, as a ledger of that sku alone at the version of its newest loaded
+event: the next load applies only the newer events to a copy (a cached ledger is never
+changed, so a session may copy it while another thread catches it up). Only data
+*loaded* from storage enters the cache, never events a unit of work appended (it may
+still roll back). Decoded snapshots (invoices) are
 kept next to the exact text they were decoded from.
 """
 
@@ -12,7 +15,9 @@ from __future__ import annotations
 import threading
 from typing import TypeVar
 
+from ordercycle.inventory import Network, StockLedger
 from ordercycle.inventory.events import StockEvent
+from ordercycle.model.clock import Clock
 from ordercycle.model.order import Order
 from ordercycle.model.order_apply import apply_event
 from ordercycle.model.order_events import OrderEvent
@@ -29,7 +34,7 @@ class StreamCache:
     def __init__(self, *, limit: int = 50_000) -> None:
         self._lock = threading.Lock()
         self._orders: dict[str, Order] = {}
-        self._stock: dict[str, tuple[StockEvent, ...]] = {}
+        self._stock: dict[str, StockLedger] = {}
         self._decoded: dict[str, tuple[str, object]] = {}
         self._limit = limit
 
@@ -50,17 +55,31 @@ class StreamCache:
         self._keep(self._orders, order_id, order)
         return order
 
-    def stock(self, uow: UnitOfWork, sku: str) -> tuple[StockEvent, ...]:
-        """Every committed event of ``sku``'s stock stream, oldest first."""
+    def stock(
+        self, uow: UnitOfWork, sku: str, network: Network, clock: Clock
+    ) -> StockLedger | None:
+        """A ledger of ``sku`` alone, as committed now (``None`` if it has no events).
+
+        The ledger is shared: read it or copy it (``fork``, ``replay(..., base=...)``),
+        never change it. Its ``events`` are not the sku's history.
+        """
         with self._lock:
-            known = self._stock.get(sku, ())
-        after = known[-1].version if known else 0
+            known = self._stock.get(sku)
+        after = known.version_of(sku) if known is not None else 0
         newer = uow.events.load("stock", sku, after_version=after)
-        if not newer:
+        events = [e for e in newer if isinstance(e, StockEvent)]
+        if not events:
             return known
-        events = known + tuple(e for e in newer if isinstance(e, StockEvent))
-        self._keep(self._stock, sku, events)
-        return events
+        base = () if known is None else known
+        # fork() drops the applied events: the cache keeps live state, not history.
+        fresh = StockLedger.replay(network, clock, events, base=base).fork()
+        with self._lock:
+            current = self._stock.get(sku)
+            if current is None or current.version_of(sku) < fresh.version_of(sku):
+                if current is None and len(self._stock) >= self._limit:
+                    self._stock.clear()
+                self._stock[sku] = fresh
+        return fresh
 
     def decoded(self, key: str, payload: str) -> object | None:
         """What ``payload`` (a stored snapshot) decoded to last time, if it is unchanged.

@@ -71,7 +71,7 @@ class Session:
         self._orders: dict[str, Order] = {}
         self._records: dict[tuple[str, str], tuple[Any, int]] = {}
         self._invoices: dict[str, tuple[Invoice, InvoiceMeta]] = {}
-        self._stock_events: dict[str, list[StockEvent]] = {}
+        self._stock_skus: set[str] = set()
         self._ledger: StockLedger | None = None
         self._ledger_saved = 0
         self._taken: set[tuple[str, str]] = set()
@@ -171,15 +171,28 @@ class Session:
     # --- stock ---------------------------------------------------------------------------------
 
     def stock(self, skus: Iterable[str]) -> StockLedger:
-        """A stock ledger holding (at least) the stock of ``skus``, with their versions."""
-        wanted = sorted({str(s) for s in skus} - set(self._stock_events))
+        """A stock ledger holding (at least) the stock of ``skus``, with their versions.
+
+        The ledger is this session's own copy of the committed stock (from the desk's
+        cache, caught up from storage): changing it changes nothing else until
+        :meth:`save_stock` appends its events. Asking for more skus later in the command
+        saves the ledger's new events and returns a new ledger with the added skus.
+        """
+        wanted = sorted({str(s) for s in skus} - self._stock_skus)
         if wanted or self._ledger is None:
-            self.save_stock()
             for sku in wanted:
-                self._stock_events[sku] = list(self.cache.stock(self.uow, _key("sku", sku)))
-            events = [e for sku in sorted(self._stock_events) for e in self._stock_events[sku]]
-            self._ledger = StockLedger.replay(self.settings.network, FixedClock(self.now), events)
-            self._ledger_saved = len(events)
+                _key("sku", sku)
+            self.save_stock()
+            network = self.settings.network
+            clock = FixedClock(self.now)
+            bases = [] if self._ledger is None else [self._ledger]
+            for sku in wanted:
+                found = self.cache.stock(self.uow, sku, network, clock)
+                if found is not None:
+                    bases.append(found)
+            self._ledger = StockLedger.replay(network, clock, (), base=bases)
+            self._stock_skus.update(wanted)
+            self._ledger_saved = 0
         return self._ledger
 
     def save_stock(self) -> None:
@@ -187,14 +200,16 @@ class Session:
         ledger = self._ledger
         if ledger is None:
             return
-        new = ledger.events[self._ledger_saved :]
+        recorded = ledger.events
+        if len(recorded) == self._ledger_saved:
+            return
         by_sku: dict[str, list[StockEvent]] = {}
-        for event in new:
+        for event in recorded[self._ledger_saved :]:
             by_sku.setdefault(str(event.aggregate_id), []).append(event)
         for sku, events in by_sku.items():
             self.uow.events.append(STOCK, sku, events, expected_version=events[0].version - 1)
-            self._stock_events.setdefault(sku, []).extend(events)
-        self._ledger_saved = len(ledger.events)
+            self._stock_skus.add(sku)
+        self._ledger_saved = len(recorded)
 
     # --- invoices ------------------------------------------------------------------------------
 
