@@ -1,8 +1,16 @@
-"""Warehouse commands: release a wave (routed pick list), confirm picks, pack, ship, deliver."""
+"""Warehouse commands: release a wave (routed pick list), confirm picks, pack, ship, deliver.
+
+A pick list is stored twice in its life, released and confirmed. Confirming also stores
+one :class:`~ordercycle.service.records.PickedOrder` per order on the list, under the
+kind :data:`PICKED_ORDER`; packing an order reads and changes only that small record, so
+the work of a pack does not grow with the size of the wave. :func:`pick_list` lays the
+picked orders' lines over the stored list, which gives exactly the list as it would be
+if every pack had stored the whole list again (as streams written before did).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 import attrs
 
@@ -30,6 +38,8 @@ from ordercycle.service.records import (
     OpenPickLists,
     OpenPickListsChanged,
     Parcel,
+    PickedOrder,
+    PickedOrderChanged,
     PickLine,
     PickList,
     PickListChanged,
@@ -41,18 +51,65 @@ from ordercycle.service.results import CommandResult
 from ordercycle.units import to_exact
 
 __all__ = [
+    "PICKED_ORDER",
     "confirm_picks",
     "deliver_shipment",
     "pack_order",
     "pick_list",
+    "picked_order_key",
     "release_wave",
     "shipment",
 ]
 
+#: The record kind of :class:`~ordercycle.service.records.PickedOrder` (one per order on a
+#: confirmed pick list, keyed by :func:`picked_order_key`).
+PICKED_ORDER = "picked_order"
+
+
+def picked_order_key(pick_list_id: str, order_id: str) -> str:
+    """The record key of an order's lines on a pick list: ``"PL-1/O-7"``.
+
+    A ``%`` or ``/`` inside the pick list id is escaped (``%25``, ``%2F``), so two
+    different pairs never share a key.
+
+    >>> picked_order_key("PL-1", "O-7"), picked_order_key("PL/1", "O-7")
+    ('PL-1/O-7', 'PL%2F1/O-7')
+    """
+    escaped = pick_list_id.replace("%", "%25").replace("/", "%2F")
+    return f"{escaped}/{order_id}"
+
+
+def _stored_list(s: Session, pick_list_id: str) -> PickList:
+    """The pick list as last stored: without the packing of its orders."""
+    return s.require("pick_list", pick_list_id, PickList)
+
+
+def _picked_order(s: Session, pick_list_id: str, order_id: str) -> PickedOrder | None:
+    return s.record(PICKED_ORDER, picked_order_key(pick_list_id, order_id), PickedOrder)
+
 
 def pick_list(s: Session, pick_list_id: str) -> PickList:
-    """The pick list (``UnknownAggregateError`` if none)."""
-    return s.require("pick_list", pick_list_id, PickList)
+    """The pick list with the shipments its orders were packed into.
+
+    Raises:
+        UnknownAggregateError: No pick list has this id.
+    """
+    made = _stored_list(s, pick_list_id)
+    if made.status != "confirmed":
+        return made
+    picked: dict[str, Iterator[PickLine]] = {}
+    for order_id in made.order_ids:
+        found = _picked_order(s, made.pick_list_id, order_id)
+        if found is not None:
+            picked[order_id] = iter(found.lines)
+    if not picked:
+        return made
+    return attrs.evolve(
+        made,
+        lines=tuple(
+            next(picked[line.order_id]) if line.order_id in picked else line for line in made.lines
+        ),
+    )
 
 
 def shipment(s: Session, shipment_id: str) -> Shipment:
@@ -70,7 +127,7 @@ def _on_open_lists(s: Session, warehouse: str) -> dict[tuple[str, str], int]:
     """Units per ``(reference, bin)`` already on open pick lists of the warehouse."""
     listed: dict[tuple[str, str], int] = {}
     for list_id in _open_lists(s, warehouse).pick_list_ids:
-        for line in pick_list(s, list_id).lines:
+        for line in _stored_list(s, list_id).lines:
             key = (line.reference, line.bin)
             listed[key] = listed.get(key, 0) + line.quantity
     return listed
@@ -188,7 +245,7 @@ def confirm_picks(s: Session, c: ConfirmPicks) -> CommandResult:
     is reallocated when other stock exists and stays backordered for the next receipt
     otherwise.
     """
-    made = pick_list(s, c.pick_list_id)
+    made = _stored_list(s, c.pick_list_id)
     if made.status != "open":
         raise DeskCommandError(f"confirm pick list {made.pick_list_id}", f"it is {made.status}")
     short = _shortages(made, ((x.reference, x.quantity) for x in c.shortages))
@@ -219,6 +276,22 @@ def confirm_picks(s: Session, c: ConfirmPicks) -> CommandResult:
     reallocated = sum(_reallocate(s, order) for order in short_orders)
     done = attrs.evolve(made, lines=tuple(confirmed), status="confirmed", confirmed_at=s.now)
     s.put("pick_list", made.pick_list_id, PickListChanged, done, "confirmed")
+    per_order: dict[str, list[PickLine]] = {}
+    for line in confirmed:
+        per_order.setdefault(line.order_id, []).append(line)
+    for order_id, lines in per_order.items():
+        s.put(
+            PICKED_ORDER,
+            picked_order_key(made.pick_list_id, order_id),
+            PickedOrderChanged,
+            PickedOrder(
+                pick_list_id=made.pick_list_id,
+                order_id=order_id,
+                warehouse=made.warehouse,
+                lines=tuple(lines),
+            ),
+            "confirmed",
+        )
     open_lists = _open_lists(s, made.warehouse)
     s.put(
         "open_pick_lists",
@@ -245,21 +318,42 @@ def _reallocate(s: Session, order: Order) -> int:
     return 0 if plan is None else plan.allocated
 
 
-def pack_order(s: Session, c: PackOrder) -> CommandResult:
-    """Pack the order's picked units of a pick list into cartons at the lowest billable weight."""
+def _is_id(value: object) -> bool:
+    return isinstance(value, str) and bool(value) and value == value.strip()
+
+
+def _order_on_list(s: Session, c: PackOrder) -> tuple[Order, PickedOrder, str]:
+    """The order, its lines on the pick list, and the list's status.
+
+    Reads the order's own :class:`PickedOrder`; only without one (the list is not
+    confirmed, the order is not on it, or the list was confirmed before these records
+    existed) is the whole list read, which also raises for unknown ids.
+    """
+    if _is_id(c.pick_list_id) and _is_id(c.order_id):
+        found = _picked_order(s, c.pick_list_id, c.order_id)
+        if found is not None:
+            return s.order(c.order_id), found, "confirmed"
     made = pick_list(s, c.pick_list_id)
     order = s.order(c.order_id)
+    lines = tuple(line for line in made.lines if line.order_id == order.id)
+    mine = PickedOrder(
+        pick_list_id=made.pick_list_id, order_id=order.id, warehouse=made.warehouse, lines=lines
+    )
+    return order, mine, made.status
+
+
+def pack_order(s: Session, c: PackOrder) -> CommandResult:
+    """Pack the order's picked units of a pick list into cartons at the lowest billable weight."""
+    order, picked, status = _order_on_list(s, c)
     mine = [
-        (n, line)
-        for n, line in enumerate(made.lines)
-        if line.order_id == order.id and line.picked and not line.shipment_id
+        (n, line) for n, line in enumerate(picked.lines) if line.picked and not line.shipment_id
     ]
-    if made.status != "confirmed" or not mine:
+    if status != "confirmed" or not mine:
         raise DeskCommandError(
-            f"pack {order.subject} from pick list {made.pick_list_id}",
+            f"pack {order.subject} from pick list {picked.pick_list_id}",
             "no confirmed picks of it are waiting to be packed"
-            if made.status == "confirmed"
-            else f"the pick list is {made.status}; confirm the picks first",
+            if status == "confirmed"
+            else f"the pick list is {status}; confirm the picks first",
         )
     units: dict[str, int] = {}
     per_line: dict[str, int] = {}
@@ -308,8 +402,8 @@ def pack_order(s: Session, c: PackOrder) -> CommandResult:
     packed = Shipment(
         shipment_id=shipment_id,
         order_id=order.id,
-        warehouse=made.warehouse,
-        pick_list_id=made.pick_list_id,
+        warehouse=picked.warehouse,
+        pick_list_id=picked.pick_list_id,
         lines=tuple(
             ShipmentLine(line_id=i, sku=str(order.line(i).sku), quantity=q)
             for i, q in sorted(per_line.items())
@@ -319,14 +413,14 @@ def pack_order(s: Session, c: PackOrder) -> CommandResult:
         packed_at=s.now,
     )
     s.put("shipment", shipment_id, ShipmentChanged, packed, "packed")
-    lines = list(made.lines)
+    lines = list(picked.lines)
     for n, line in mine:
         lines[n] = attrs.evolve(line, shipment_id=shipment_id)
     s.put(
-        "pick_list",
-        made.pick_list_id,
-        PickListChanged,
-        attrs.evolve(made, lines=tuple(lines)),
+        PICKED_ORDER,
+        picked_order_key(picked.pick_list_id, order.id),
+        PickedOrderChanged,
+        attrs.evolve(picked, lines=tuple(lines)),
         f"packed {shipment_id}",
     )
     return CommandResult(

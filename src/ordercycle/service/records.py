@@ -5,6 +5,12 @@ their domain events plus a snapshot. Everything else the desk remembers is a sma
 frozen record here (a pick list, a shipment, a payment, a customer's account), stored as
 *state events*: each event carries the whole record after the change, so the newest
 event is the current state.
+
+A pick list is stored when it is released and when its picks are confirmed. Confirming
+also stores one :class:`PickedOrder` per order on the list (that order's confirmed lines);
+packing an order changes only its own :class:`PickedOrder`, so a pack reads and writes
+the order's few lines, not the whole wave. The pick list the desk shows is the list with
+the lines of its picked orders laid over it.
 """
 
 from __future__ import annotations
@@ -37,6 +43,8 @@ __all__ = [
     "PickLine",
     "PickList",
     "PickListChanged",
+    "PickedOrder",
+    "PickedOrderChanged",
     "ProductRegistered",
     "Shipment",
     "ShipmentChanged",
@@ -126,6 +134,27 @@ class PickList:
     def order_ids(self) -> tuple[str, ...]:
         """The orders on the list, in order of first appearance."""
         return tuple(dict.fromkeys(line.order_id for line in self.lines))
+
+
+@attrs.frozen(kw_only=True)
+class PickedOrder:
+    """One order's confirmed lines of a pick list, and the shipment they were packed into.
+
+    Stored for every order on a pick list when its picks are confirmed, and changed when
+    the order is packed from the list.
+
+    Attributes:
+        pick_list_id: The pick list.
+        order_id: The order.
+        warehouse: Where the list was picked.
+        lines: The order's lines of the list in walking order, as confirmed (``picked``
+            set), with ``shipment_id`` on the picked lines once they are packed.
+    """
+
+    pick_list_id: str
+    order_id: str
+    warehouse: str
+    lines: tuple[PickLine, ...]
 
 
 @attrs.frozen(kw_only=True)
@@ -302,10 +331,22 @@ class ProductRegistered(DeskEvent):
 
 @attrs.frozen(kw_only=True)
 class PickListChanged(DeskEvent):
-    """A pick list was released, confirmed or packed from."""
+    """A pick list was released or confirmed.
+
+    Packing is recorded per order (:class:`PickedOrderChanged`); streams written before
+    that may also hold ``"packed ..."`` changes, each with the whole list.
+    """
 
     event_type = "DeskPickListChanged"
     state: PickList
+
+
+@attrs.frozen(kw_only=True)
+class PickedOrderChanged(DeskEvent):
+    """An order's lines of a pick list were confirmed, or packed into a shipment."""
+
+    event_type = "DeskPickedOrderChanged"
+    state: PickedOrder
 
 
 @attrs.frozen(kw_only=True)
