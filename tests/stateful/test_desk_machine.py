@@ -207,6 +207,19 @@ class DeskMachine(RuleBasedStateMachine):
             order = self.desk.order(order_id)
             assert order.amount_paid <= max(order.amount_due, zero) or order.credit_notes
 
+    @invariant()
+    def each_account_keeps_its_open_invoices_and_their_balance(self) -> None:
+        invoices = self.desk.invoices()
+        for customer in CUSTOMERS:
+            mine = [i for i in invoices if i.customer_id == customer]
+            still_open = [i for i in mine if i.state in ("issued", "partially_paid")]
+            account = self.desk.account(customer)
+            assert set(account.open_invoice_ids) == {i.invoice_id for i in still_open}
+            balance = Money.sum((i.balance for i in still_open), currency="USD")
+            # ``None`` only until the first invoice change (a payment may come first).
+            if mine or account.receivables is not None:
+                assert account.receivables == balance
+
 
 TestDeskMachine = DeskMachine.TestCase
 TestDeskMachine.settings = settings(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 
 from ordercycle.errors import ValidationError
@@ -13,7 +14,7 @@ from ordercycle.model.ids import Sku, parse_id
 from ordercycle.model.order import Order
 from ordercycle.model.order_lines import NewLine
 from ordercycle.model.order_policies import HoldReason
-from ordercycle.money import Money
+from ordercycle.money import Currency, Money
 from ordercycle.service._session import Session
 from ordercycle.service.commands import (
     AllocateOrder,
@@ -71,12 +72,42 @@ def _account(s: Session, customer_id: str) -> Account:
     return s.record("account", customer_id, Account) or Account(customer_id=customer_id)
 
 
-def update_account(s: Session, customer_id: str, change: str, **changes: tuple[str, ...]) -> None:
-    """Add or drop open orders and invoices of a customer's account (if anything changes)."""
+def update_account(
+    s: Session,
+    customer_id: str,
+    change: str,
+    *,
+    add_orders: tuple[str, ...] = (),
+    drop_orders: tuple[str, ...] = (),
+    add_invoices: tuple[str, ...] = (),
+    drop_invoices: tuple[str, ...] = (),
+    balance_change: Money | None = None,
+) -> None:
+    """Add or drop open orders and invoices of a customer's account (if anything changes).
+
+    ``balance_change`` is how much the command moved the balances of the customer's
+    invoices (already saved in the session); it moves the account's receivables.
+    """
     before = _account(s, customer_id)
-    after = before.changed(**changes)
+    after = before.changed(
+        add_orders=add_orders,
+        drop_orders=drop_orders,
+        add_invoices=add_invoices,
+        drop_invoices=drop_invoices,
+    )
+    if balance_change is not None:
+        if before.receivables is None:
+            total = open_balance(s, after.open_invoice_ids, balance_change.currency)
+        else:
+            total = before.receivables + balance_change
+        after = after.changed(receivables=total)
     if after != before:
         s.put("account", customer_id, AccountChanged, after, change)
+
+
+def open_balance(s: Session, invoice_ids: Iterable[str], currency: Currency) -> Money:
+    """The sum of the invoices' balances, read one by one (what ``receivables`` keeps)."""
+    return Money.sum((s.invoice(i)[0].balance for i in invoice_ids), currency=currency)
 
 
 def register_customer(s: Session, c: RegisterCustomer) -> CommandResult:
@@ -166,9 +197,9 @@ def _exposure(s: Session, buyer: Customer, order: Order) -> tuple[Money, Money]:
     """Open receivables and confirmed-not-invoiced amounts of the customer's other orders."""
     currency = buyer.credit_limit.currency
     account = _account(s, buyer.id)
-    receivables = Money.sum(
-        (s.invoice(i)[0].balance for i in account.open_invoice_ids), currency=currency
-    )
+    receivables = account.receivables
+    if receivables is None:
+        receivables = open_balance(s, account.open_invoice_ids, currency)
     pending = Money.zero(currency)
     for other_id in account.open_order_ids:
         if other_id == order.id:

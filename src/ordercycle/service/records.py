@@ -263,11 +263,17 @@ class Account:
         customer_id: The customer.
         open_order_ids: Orders placed and not yet fully invoiced or canceled.
         open_invoice_ids: Invoices not yet settled, in order of issue.
+        receivables: The sum of the open invoices' balances, moved by every invoice change
+            (issue, payment, credit), so a credit check costs the same however many
+            invoices are open. ``None`` until the desk first records an invoice change
+            (and in accounts stored before the desk kept it: then it is summed once from
+            the invoices).
     """
 
     customer_id: str
     open_order_ids: tuple[str, ...] = ()
     open_invoice_ids: tuple[str, ...] = ()
+    receivables: Money | None = None
 
     def changed(
         self,
@@ -276,14 +282,19 @@ class Account:
         drop_orders: tuple[str, ...] = (),
         add_invoices: tuple[str, ...] = (),
         drop_invoices: tuple[str, ...] = (),
+        receivables: Money | None = None,
     ) -> Account:
-        """The account with orders and invoices added and dropped (order kept)."""
+        """The account with orders and invoices added and dropped (order kept).
+
+        ``receivables``, if given, replaces the open balance; otherwise it is kept.
+        """
         orders = [o for o in (*self.open_order_ids, *add_orders) if o not in drop_orders]
         invoices = [i for i in (*self.open_invoice_ids, *add_invoices) if i not in drop_invoices]
         return Account(
             customer_id=self.customer_id,
             open_order_ids=tuple(dict.fromkeys(orders)),
             open_invoice_ids=tuple(dict.fromkeys(invoices)),
+            receivables=self.receivables if receivables is None else receivables,
         )
 
 

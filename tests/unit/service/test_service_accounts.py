@@ -1,0 +1,73 @@
+"""A customer's account keeps its open invoices and their balance, so a credit check is O(1)."""
+
+from __future__ import annotations
+
+import attrs
+
+from ordercycle.model import SteppableClock
+from ordercycle.money import Money
+from ordercycle.service import OrderDesk
+from ordercycle.service.records import AccountChanged
+
+from .test_service_order_to_cash import _ship_everything
+
+
+def _invoiced(desk: OrderDesk, clock: SteppableClock, customer: str, items: dict[str, int]) -> str:
+    order_id = desk.place_order(customer, items).aggregate_id
+    desk.confirm(order_id)
+    desk.allocate(order_id)
+    _ship_everything(desk, clock, order_id)
+    return desk.invoice(order_id).aggregate_id
+
+
+def test_receivables_follow_issue_payment_and_credit(
+    desk: OrderDesk, clock: SteppableClock
+) -> None:
+    assert desk.account("C-BOLT").receivables is None
+    first = _invoiced(desk, clock, "C-BOLT", {"MUG": 4})
+    second = _invoiced(desk, clock, "C-BOLT", {"TEAPOT": 2})
+    both = desk.invoice_of(first).total + desk.invoice_of(second).total
+    assert desk.account("C-BOLT").receivables == both
+
+    desk.record_payment("C-BOLT", Money("10.00", "USD"))
+    account = desk.account("C-BOLT")
+    assert account.receivables == both - Money("10.00", "USD")
+    assert account.open_invoice_ids == (first, second)
+
+    balance = desk.invoice_of(first).balance
+    desk.record_payment("C-BOLT", balance)
+    account = desk.account("C-BOLT")
+    assert account.open_invoice_ids == (second,)
+    assert account.receivables == desk.invoice_of(second).balance
+
+
+def test_an_account_stored_without_receivables_is_summed_once(
+    memory_desk: OrderDesk, clock: SteppableClock
+) -> None:
+    desk = memory_desk
+    first = _invoiced(desk, clock, "C-ACME", {"MUG": 2})
+    # Rewind the account to what a desk of an earlier release stored: no receivables.
+    with desk.storage.unit_of_work() as uow:
+        version = uow.events.version("account", "C-ACME")
+        old = attrs.evolve(desk.account("C-ACME"), receivables=None)
+        uow.events.append(
+            "account",
+            "C-ACME",
+            [
+                AccountChanged(
+                    aggregate_id="C-ACME",
+                    version=version + 1,
+                    occurred_at=clock.now(),
+                    change="stored by an earlier release",
+                    state=old,
+                )
+            ],
+            expected_version=version,
+        )
+    assert desk.account("C-ACME").receivables is None
+    # The credit check sums the open invoices instead.
+    second_order = desk.place_order("C-ACME", {"MUG": 1}).aggregate_id
+    assert desk.confirm(second_order)["credit"] == "approve"
+    # The next invoice change sums them once and keeps the total from then on.
+    desk.record_payment("C-ACME", Money("1.00", "USD"))
+    assert desk.account("C-ACME").receivables == desk.invoice_of(first).balance
