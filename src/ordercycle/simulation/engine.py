@@ -119,6 +119,9 @@ class Simulation:
             w.id: simpy.Resource(self.env, scenario.packers) for w in scenario.warehouses
         }
         self.orders: dict[str, _Track] = {}
+        # The final due date of every invoice issued, so a payment reads only the invoices
+        # it can settle instead of every open invoice of the customer.
+        self.final_due: dict[str, date] = {}
         self.waiting: dict[str, None] = {}
         self.backordered: dict[str, None] = {}
         self.on_order: dict[tuple[str, str], int] = {}
@@ -382,6 +385,7 @@ class Simulation:
         invoice_id = invoice.aggregate_id
         amount = _money_amount(invoice["total"])
         due = date.fromisoformat(invoice["due_dates"][-1])
+        self.final_due[invoice_id] = due
         self._log(
             "invoiced", order_id=order_id, ref=invoice_id, amount=amount, note=due.isoformat()
         )
@@ -440,6 +444,9 @@ class Simulation:
         account = self.desk.account(customer)
         amount = Decimal(0)
         for invoice_id in account.open_invoice_ids:
+            known = self.final_due.get(invoice_id)
+            if known is not None and known > due:
+                continue
             invoice = self.desk.invoice_of(invoice_id)
             schedule = invoice.schedule
             if schedule is None or schedule.installments[-1].due_date > due:
