@@ -23,6 +23,7 @@ from ordercycle.packing.errors import (
     UnpackableItemError,
 )
 from ordercycle.packing.item import Item, Rotation
+from ordercycle.packing.memo import PackingMemo
 from ordercycle.packing.packer import OBJECTIVES, pack
 from ordercycle.packing.plan import Package, PackingPlan, Placement, Unpacked
 from ordercycle.packing.rates import (
@@ -43,6 +44,7 @@ __all__ = [
     "MeasurementSystem",
     "Package",
     "PackingError",
+    "PackingMemo",
     "PackingPlan",
     "Placement",
     "RateModel",

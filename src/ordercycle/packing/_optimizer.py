@@ -76,13 +76,32 @@ class Objective:
         self.rate = rate
         self.weight_scale = weight_scale
         self._cache: dict[tuple[int, int], Key] = {}
+        self._dimensional: dict[int, tuple[Carton, Fraction | None]] = {}
 
     def billable(self, carton: Carton, items_g: Fraction) -> Fraction:
         """Billable weight in the carrier's unit (actual kilograms without a carrier)."""
         gross = carton.tare_g + items_g
-        if self.carrier is None:
+        carrier = self.carrier
+        if carrier is None:
             return gross / 1000
-        return self.carrier.billable_weight_exact(carton.outer_mm, gross)
+        actual = carrier.actual_weight_exact(gross)
+        dimensional = self.dimensional(carton)
+        return actual if dimensional is None else max(actual, dimensional)
+
+    def dimensional(self, carton: Carton) -> Fraction | None:
+        """The carrier's dimensional weight of the carton (``None`` without one or below it).
+
+        It does not depend on the contents, so it is worked out once per carton.
+        """
+        if self.carrier is None:
+            return None
+        known = self._dimensional.get(id(carton))
+        if known is None or known[0] is not carton:
+            known = self._dimensional[id(carton)] = (
+                carton,
+                self.carrier.dimensional_weight_exact(carton.outer_mm),
+            )
+        return known[1]
 
     def billable_quantity(self, value: Fraction) -> Any:
         """The billable weight as a quantity."""
@@ -575,8 +594,7 @@ class Solver:
                 # Each package bills at least its carton's dimensional weight, which is at
                 # least (dimensional weight per inner volume) x (volume of its items).
                 ratios = [
-                    Fraction(carrier.dimensional_weight_exact(s.carton.outer_mm) or 0, s.volume)
-                    for s in specs
+                    Fraction(self.objective.dimensional(s.carton) or 0, s.volume) for s in specs
                 ]
                 bound = max(bound, min(ratios) * volume)
         return bound

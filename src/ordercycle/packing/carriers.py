@@ -18,7 +18,6 @@ True
 from __future__ import annotations
 
 import enum
-import math
 from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any, Final
@@ -158,17 +157,24 @@ class DimWeightRule:
 
     def rounded_side_exact(self, side_mm: Fraction) -> Fraction:
         """Round one side given in millimetres; return it in the rule's length unit."""
-        value = Fraction(side_mm) / _MM_PER_UNIT[self.length_unit]
+        side = side_mm if type(side_mm) is Fraction else Fraction(side_mm)
+        per_unit = _MM_PER_UNIT[self.system.length_unit]
+        # The side in the rule's unit is num / den, computed on integers (exact, and much
+        # cheaper than Fraction arithmetic in the packer's inner loop).
+        num = side.numerator * per_unit.denominator
+        den = side.denominator * per_unit.numerator
         if self.side_rounding is SideRounding.HALF_UP:
-            return Fraction(math.floor(value + Fraction(1, 2)))
+            return Fraction((2 * num + den) // (2 * den))
         if self.side_rounding is SideRounding.UP:
-            return Fraction(math.ceil(value))
-        return value
+            return Fraction(-(-num // den))
+        return Fraction(num, den)
 
     def round_weight_exact(self, weight: Fraction) -> Fraction:
         """Round a weight in the rule's unit up to the weight step (exact multiples stay)."""
-        steps = math.ceil(Fraction(weight) / self.weight_step)
-        return steps * self.weight_step
+        value = weight if type(weight) is Fraction else Fraction(weight)
+        step = self.weight_step
+        steps = -(-(value.numerator * step.denominator) // (value.denominator * step.numerator))
+        return Fraction(steps * step.numerator, step.denominator)
 
     def dimensional_weight_exact(self, sides_mm: Sequence[Fraction]) -> Fraction | None:
         """Dimensional weight in the rule's weight unit, or ``None`` below the threshold."""
@@ -179,9 +185,13 @@ class DimWeightRule:
             return None
         return self.round_weight_exact(volume / self.divisor)
 
+    def actual_weight_exact(self, actual_g: Fraction) -> Fraction:
+        """The actual weight from exact grams, in the rule's unit, rounded up to the step."""
+        return self.round_weight_exact(Fraction(actual_g) / _G_PER_UNIT[self.weight_unit])
+
     def billable_weight_exact(self, sides_mm: Sequence[Fraction], actual_g: Fraction) -> Fraction:
         """Billable weight in the rule's weight unit from exact millimetres and grams."""
-        actual = self.round_weight_exact(Fraction(actual_g) / _G_PER_UNIT[self.weight_unit])
+        actual = self.actual_weight_exact(actual_g)
         dimensional = self.dimensional_weight_exact(sides_mm)
         return actual if dimensional is None else max(actual, dimensional)
 

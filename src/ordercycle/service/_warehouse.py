@@ -6,18 +6,27 @@ kind :data:`PICKED_ORDER`; packing an order reads and changes only that small re
 the work of a pack does not grow with the size of the wave. :func:`pick_list` lays the
 picked orders' lines over the stored list, which gives exactly the list as it would be
 if every pack had stored the whole list again (as streams written before did).
+
+Packing plans come from a :class:`~ordercycle.packing.PackingMemo` of
+:data:`PACKING_MEMO_SIZE` plans, one per desk: :func:`~ordercycle.packing.pack` is a pure
+function of the request (items with their rules, cartons, carrier rule), and the same
+baskets come back all day. The memo belongs to the desk's
+:class:`~ordercycle.service._cache.StreamCache` (it lives and dies with it).
 """
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Iterable, Iterator
 
 import attrs
 
 from ordercycle.errors import InvalidQuantityError, ValidationError
 from ordercycle.model.order import Order
-from ordercycle.packing import Item, pack
+from ordercycle.packing import Item, PackingMemo
 from ordercycle.picking import route
+from ordercycle.service._cache import StreamCache
 from ordercycle.service._orders import (
     allocate_stock,
     allocations,
@@ -48,13 +57,14 @@ from ordercycle.service.records import (
     ShipmentLine,
 )
 from ordercycle.service.results import CommandResult
-from ordercycle.units import to_exact
 
 __all__ = [
+    "PACKING_MEMO_SIZE",
     "PICKED_ORDER",
     "confirm_picks",
     "deliver_shipment",
     "pack_order",
+    "packing_memo",
     "pick_list",
     "picked_order_key",
     "release_wave",
@@ -64,6 +74,22 @@ __all__ = [
 #: The record kind of :class:`~ordercycle.service.records.PickedOrder` (one per order on a
 #: confirmed pick list, keyed by :func:`picked_order_key`).
 PICKED_ORDER = "picked_order"
+
+
+#: How many packing plans each desk remembers (see :func:`packing_memo`).
+PACKING_MEMO_SIZE = 2048
+
+_memos: weakref.WeakKeyDictionary[StreamCache, PackingMemo] = weakref.WeakKeyDictionary()
+_memos_lock = threading.Lock()
+
+
+def packing_memo(s: Session) -> PackingMemo:
+    """The desk's memo of packing plans (one per desk, kept with its stream cache)."""
+    with _memos_lock:
+        memo = _memos.get(s.cache)
+        if memo is None:
+            memo = _memos[s.cache] = PackingMemo(PACKING_MEMO_SIZE)
+        return memo
 
 
 def picked_order_key(pick_list_id: str, order_id: str) -> str:
@@ -380,18 +406,19 @@ def pack_order(s: Session, c: PackOrder) -> CommandResult:
             )
         )
     carrier = s.settings.carrier
-    plan = pack(items, s.settings.cartons, carrier=carrier)
+    plan = packing_memo(s).pack(items, s.settings.cartons, carrier=carrier)
     parcels = []
     for package in plan.packages:
         contents: dict[str, int] = {}
         for placement in package.placements:
             contents[placement.item.sku] = contents.get(placement.item.sku, 0) + 1
+        actual = package.actual_weight_g
         parcels.append(
             Parcel(
                 carton=package.carton.name,
                 contents=tuple(sorted(contents.items())),
-                actual_weight_g=package.actual_weight_g,
-                billable_weight=to_exact(package.billable_weight, carrier.weight_unit),
+                actual_weight_g=actual,
+                billable_weight=carrier.billable_weight_exact(package.carton.outer_mm, actual),
                 weight_unit=carrier.weight_unit,
                 reason=package.reason,
             )

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from ordercycle.errors import OrderCycleError
 from ordercycle.model import SteppableClock
 from ordercycle.model.ids import SequentialIdFactory
+from ordercycle.packing import Item, PackingMemo, pack
 from ordercycle.service import OrderDesk, _warehouse
 from ordercycle.service._session import Session
 from ordercycle.service.errors import DeskCommandError, UnknownAggregateError
@@ -30,6 +31,7 @@ from ordercycle.service.records import (
     PickListChanged,
 )
 from ordercycle.service.sample import open_sample_shop
+from ordercycle.units import to_exact
 
 START = datetime(2026, 3, 2, 9, tzinfo=UTC)
 
@@ -287,3 +289,40 @@ def test_a_record_of_another_type_under_the_kind_is_a_storage_error() -> None:
         )
     with pytest.raises(OrderCycleError, match="holds PickList, not PickedOrder"):
         desk.pack(order_id, wave)
+
+
+# --- the desk's memo of packing plans ------------------------------------------------------
+
+
+def _memo_of(desk: OrderDesk) -> PackingMemo:
+    with desk.storage.unit_of_work() as uow:
+        return _warehouse.packing_memo(desk._session(uow))
+
+
+def test_the_desk_packs_a_repeated_basket_from_its_memo() -> None:
+    desk = _desk()
+    memo = _memo_of(desk)
+    assert memo.maxsize == _warehouse.PACKING_MEMO_SIZE
+    wave, (first, second, third) = _wave(desk, [{"MUG": 2}, {"MUG": 2}, {"MUG": 3}])
+    desk.confirm_picks(wave)
+    shipments = [desk.shipment(desk.pack(o, wave).aggregate_id) for o in (first, second, third)]
+    assert (memo.hits, memo.misses) == (1, 2)
+    assert shipments[0].parcels == shipments[1].parcels
+    assert shipments[0].parcels != shipments[2].parcels
+    fresh = pack(
+        [Item.from_product(desk.product("MUG").product, 2)],
+        desk.settings.cartons,
+        carrier=desk.settings.carrier,
+    )
+    (parcel,) = shipments[1].parcels
+    (package,) = fresh.packages
+    assert parcel.carton == package.carton.name
+    assert parcel.reason == package.reason
+    assert parcel.actual_weight_g == package.actual_weight_g
+    assert parcel.billable_weight == to_exact(package.billable_weight, parcel.weight_unit)
+
+
+def test_each_desk_has_its_own_memo() -> None:
+    one, other = _desk(), _desk()
+    assert _memo_of(one) is _memo_of(one)
+    assert _memo_of(one) is not _memo_of(other)

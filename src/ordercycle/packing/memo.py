@@ -1,0 +1,219 @@
+"""``PackingMemo``: remember packing plans by their exact request, in a bounded cache.
+
+:func:`~ordercycle.packing.pack` is a pure, deterministic function of its request (without
+a ``time_limit``), and a warehouse packs the same baskets over and over. A memo keeps the
+plans of the most recently used requests, so a repeated basket costs a dictionary lookup
+instead of a search.
+
+The key is the *whole* request, compared exactly: every item (sku, dimensions, weight,
+quantity and handling rules), every carton of the catalogue (sizes, tare, limit, cost,
+stock), the carrier rule, the objective, the rate model, the support rule, what to do
+with unpackable units and the effort. Quantities count with their magnitude's type and
+their unit (``Q_(12, "cm")`` and ``Q_(120, "mm")`` are different keys), so the plan handed
+back is equal, field by field, to the plan a fresh :func:`pack` call returns. Requests the
+memo cannot key exactly (a ``time_limit``, a value of an unknown type) are packed
+directly and not remembered; neither are refusals (the error is raised again each time).
+
+>>> from ordercycle.units import Q_
+>>> from ordercycle.packing import Carton, Item, carriers, pack
+>>> memo = PackingMemo(maxsize=2)
+>>> mugs = [Item("MUG", Q_(12, "cm"), Q_(9, "cm"), Q_(10, "cm"), Q_(350, "g"), quantity=4)]
+>>> boxes = [Carton("S", inner=(Q_(20, "cm"), Q_(20, "cm"), Q_(15, "cm")), tare=Q_(120, "g"))]
+>>> first = memo.pack(mugs, boxes, carrier=carriers.UPS_DAILY)
+>>> again = memo.pack(mugs, boxes, carrier=carriers.UPS_DAILY)
+>>> again is first, first == pack(mugs, boxes, carrier=carriers.UPS_DAILY)
+(True, True)
+>>> memo.hits, memo.misses, len(memo)
+(1, 1, 1)
+"""
+
+from __future__ import annotations
+
+import enum
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable, Iterable, Mapping
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any, Final
+
+import attrs
+
+from ordercycle.errors import ValidationError
+from ordercycle.model.clock import Clock
+from ordercycle.packing.carriers import DimWeightRule
+from ordercycle.packing.carton import Carton
+from ordercycle.packing.item import Item
+from ordercycle.packing.packer import pack
+from ordercycle.packing.plan import PackingPlan
+from ordercycle.packing.rates import RateModel
+from ordercycle.units import is_quantity
+
+__all__ = ["DEFAULT_MEMO_SIZE", "PackingMemo", "request_key"]
+
+#: How many plans a :class:`PackingMemo` keeps unless told otherwise.
+DEFAULT_MEMO_SIZE: Final = 1024
+
+_PLAIN: Final = frozenset({str, int, bool, float, Fraction, type(None)})
+
+
+class _UnkeyableError(Exception):
+    """A part of the request has no exact key."""
+
+
+def _fields(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in attrs.fields(cls) if f.eq)
+
+
+def _canon(value: object) -> Hashable:
+    kind = type(value)
+    if kind in _PLAIN:
+        return (kind, value)
+    if kind is Decimal:
+        return (kind, str(value))  # Decimal("1.0") == Decimal("1.00"), but they print apart
+    if isinstance(value, enum.Enum):
+        return (kind, value)
+    if is_quantity(value):
+        quantity: Any = value
+        return ("quantity", _canon(quantity.magnitude), quantity.units)
+    if kind is tuple or kind is list:
+        return (kind, tuple(_canon(part) for part in value))  # type: ignore[attr-defined]
+    if attrs.has(kind):
+        return (kind, tuple(_canon(getattr(value, name)) for name in _fields(kind)))
+    if isinstance(value, Mapping):
+        return (kind, tuple((_canon(k), _canon(v)) for k, v in value.items()))
+    raise _UnkeyableError(kind.__name__)
+
+
+def request_key(
+    items: Iterable[Item],
+    cartons: Iterable[Carton],
+    carrier: DimWeightRule | None = None,
+    *,
+    objective: str | None = None,
+    rate: RateModel | None = None,
+    support: Any = None,
+    on_unpackable: str = "raise",
+    effort: int = 8,
+) -> Hashable | None:
+    """The exact key of a packing request, or ``None`` if some part cannot be keyed exactly.
+
+    Two requests have the same key only if every argument is equal *and* prints the same
+    (quantities with the same magnitude type and unit, decimals with the same digits).
+
+    >>> from ordercycle.packing import Item, Carton
+    >>> box = [Carton.from_mm("S", 200, 200, 150)]
+    >>> request_key([Item.from_mm("A", 10, 10, 10, 5)], box) == request_key(
+    ...     [Item.from_mm("A", 10, 10, 10, 5)], box)
+    True
+    >>> request_key([Item.from_mm("A", 10, 10, 10, 5)], box) == request_key(
+    ...     [Item.from_mm("A", 10, 10, 10, 5, fragile=True)], box)
+    False
+    """
+    try:
+        return (
+            _canon(tuple(items)),
+            _canon(tuple(cartons)),
+            _canon(carrier),
+            _canon(objective),
+            _canon(rate),
+            _canon(support),
+            _canon(on_unpackable),
+            _canon(effort),
+        )
+    except _UnkeyableError:
+        return None
+
+
+class PackingMemo:
+    """The plans of the most recently used packing requests (see the module docstring).
+
+    Safe to share between threads. The oldest-used plan is dropped when a new one would
+    make more than ``maxsize``.
+
+    Args:
+        maxsize: The most plans kept (a positive integer).
+
+    Raises:
+        ValidationError: ``maxsize`` is not a positive integer.
+    """
+
+    def __init__(self, maxsize: int = DEFAULT_MEMO_SIZE) -> None:
+        if isinstance(maxsize, bool) or not isinstance(maxsize, int) or maxsize < 1:
+            raise ValidationError.invalid("PackingMemo", "maxsize", maxsize, "a positive integer")
+        self._maxsize = maxsize
+        self._plans: OrderedDict[Hashable, PackingPlan] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+        """Requests answered from the memo."""
+        self.misses = 0
+        """Requests that were packed and remembered."""
+
+    @property
+    def maxsize(self) -> int:
+        """The most plans kept."""
+        return self._maxsize
+
+    def __len__(self) -> int:
+        return len(self._plans)
+
+    def __repr__(self) -> str:
+        return (
+            f"<PackingMemo {len(self)}/{self._maxsize} plans,"
+            f" {self.hits} hits, {self.misses} misses>"
+        )
+
+    def clear(self) -> None:
+        """Forget every plan (the counters stay)."""
+        with self._lock:
+            self._plans.clear()
+
+    def pack(
+        self,
+        items: Iterable[Item],
+        cartons: Iterable[Carton],
+        carrier: DimWeightRule | None = None,
+        *,
+        objective: str | None = None,
+        rate: RateModel | None = None,
+        support: Any = None,
+        on_unpackable: str = "raise",
+        effort: int = 8,
+        time_limit: Any = None,
+        clock: Clock | None = None,
+    ) -> PackingPlan:
+        """Like :func:`~ordercycle.packing.pack` (same arguments, result and errors).
+
+        A request seen before returns the remembered plan (the same object); a request
+        with a ``time_limit`` is always packed afresh, since its result depends on time.
+        """
+        item_list = tuple(items)
+        catalogue = tuple(cartons)
+        options: dict[str, Any] = {
+            "objective": objective,
+            "rate": rate,
+            "support": support,
+            "on_unpackable": on_unpackable,
+            "effort": effort,
+        }
+        key = (
+            None
+            if time_limit is not None
+            else request_key(item_list, catalogue, carrier, **options)
+        )
+        if key is not None:
+            with self._lock:
+                found = self._plans.get(key)
+                if found is not None:
+                    self._plans.move_to_end(key)
+                    self.hits += 1
+                    return found
+        plan = pack(item_list, catalogue, carrier, time_limit=time_limit, clock=clock, **options)
+        if key is not None:
+            with self._lock:
+                self.misses += 1
+                self._plans[key] = plan
+                self._plans.move_to_end(key)
+                while len(self._plans) > self._maxsize:
+                    self._plans.popitem(last=False)
+        return plan
