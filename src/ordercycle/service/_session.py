@@ -257,15 +257,17 @@ class Session:
             "line_ids": list(meta.line_ids),
             "invoice": to_dict(invoice),
         }
+        text = canonical_json(payload)
         self.uow.snapshots.save(
             Snapshot(
-                kind=INVOICE,
-                aggregate_id=invoice.invoice_id,
-                version=invoice.version,
-                payload=canonical_json(payload),
+                kind=INVOICE, aggregate_id=invoice.invoice_id, version=invoice.version, payload=text
             )
         )
         self._invoices[invoice.invoice_id] = (invoice, meta)
+        # The text decodes to exactly this invoice, so the next command that reads it back
+        # need not decode it. Safe even if this unit of work rolls back: the cache answers
+        # only for this exact text, which then never comes back from storage.
+        self.cache.keep_decoded(f"invoice:{invoice.invoice_id}", text, (invoice, meta))
 
     def invoice_series(self) -> NumberSeries:
         """Take the next invoice number: the series stream's version is the count used."""
