@@ -3,7 +3,10 @@
 Each command checks everything first and then records one or more immutable events; a
 rejected command raises a typed error and changes nothing. Each sku's stock has its own
 version (its event stream), which :meth:`StockLedger.apply_plan` compares before it
-allocates (compare-and-set).
+allocates (compare-and-set). :meth:`StockLedger.fork` copies the live stock of some skus
+into a new ledger and ``StockLedger.replay(..., base=...)`` applies newer events to such a
+copy: both behave exactly like a full replay, at a cost that follows the live stock rather
+than its history.
 
 >>> from datetime import UTC, datetime, timedelta
 >>> from ordercycle.inventory import Network
