@@ -106,7 +106,13 @@ def record_payment(s: Session, c: RecordPayment) -> CommandResult:
         raise DeskCommandError(f"record payment {payment_id}", "a payment with this id exists")
     paid_on = c.paid_on or s.today
     account = _account(s, buyer.id)
-    loaded = [s.invoice(i) for i in account.open_invoice_ids]
+    loaded = [s.invoice(i) for i in c.invoice_ids or account.open_invoice_ids]
+    for invoice, _meta in loaded:
+        if invoice.customer_id != buyer.id:
+            raise DeskCommandError(
+                f"record payment {payment_id} of customer {buyer.id}",
+                f"invoice {invoice.invoice_id} was issued to customer {invoice.customer_id}",
+            )
     result = apply_payment([inv for inv, _ in loaded], payment_id, c.amount, paid_on)
     applications = []
     by_id = {inv.invoice_id: (inv, meta) for inv, meta in loaded}

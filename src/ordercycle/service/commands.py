@@ -80,6 +80,9 @@ class Command:
     """
 
     name: ClassVar[str] = "command"
+    #: Fields added after commands of this type were first recorded: left out of the
+    #: payload while empty, so the hashes in existing command logs stay valid.
+    added_later: ClassVar[tuple[str, ...]] = ()
 
     command_id: str | None = None
 
@@ -268,13 +271,20 @@ class InvoiceOrder(Command):
 
 @attrs.frozen(kw_only=True)
 class RecordPayment(Command):
-    """Record a customer payment, applied to their invoices oldest due first."""
+    """Record a customer payment, applied to their invoices oldest due first.
+
+    ``invoice_ids`` is the remittance advice: the invoices the customer says the payment
+    is for. Given, the payment goes to those only (oldest due first among them; what they
+    cannot take stays unapplied as the customer's credit); empty, to every open invoice.
+    """
 
     name: ClassVar[str] = "record payment"
+    added_later: ClassVar[tuple[str, ...]] = ("invoice_ids",)
     customer_id: str
     amount: Money
     paid_on: date | None = None
     payment_id: str | None = None
+    invoice_ids: tuple[str, ...] = ()
 
 
 @attrs.frozen(kw_only=True)
@@ -367,6 +377,9 @@ def command_payload(command: Command) -> dict[str, Any]:
     """
     data = to_dict(command)
     data.pop("command_id", None)
+    for name in command.added_later:
+        if not data.get(name):
+            data.pop(name, None)
     data["type"] = type(command).__name__
     return dict(data)
 

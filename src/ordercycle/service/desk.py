@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from os import PathLike
@@ -511,15 +511,21 @@ class OrderDesk:
         *,
         paid_on: date | None = None,
         payment_id: str | None = None,
+        invoice_ids: Sequence[str] = (),
         command_id: str | None = None,
     ) -> CommandResult:
-        """Record a payment (applied to the customer's invoices, oldest due first)."""
+        """Record a payment, applied to the customer's invoices oldest due first.
+
+        ``invoice_ids`` names the invoices the payment is for (remittance advice); then
+        only those receive it, and what they cannot take stays as the customer's credit.
+        """
         return self.execute(
             RecordPayment(
                 customer_id=customer_id,
                 amount=amount,
                 paid_on=paid_on,
                 payment_id=payment_id,
+                invoice_ids=tuple(invoice_ids),
                 command_id=command_id,
             )
         )

@@ -416,14 +416,14 @@ class Simulation:
             paid_on = due + timedelta(days=max(1, late))
         paid_on = max(paid_on, today)
         yield self.env.timeout(self._hours_until(paid_on))
-        amount = self._amount_due(track.customer, due, paid_on)
+        amount, invoice_ids = self._amount_due(track.customer, due, paid_on)
         if amount <= 0:
             return
         currency = self.scenario.currency
         paid = self._call(
             "invoicing",
             lambda: self.desk.record_payment(
-                track.customer, Money(amount, currency), paid_on=paid_on
+                track.customer, Money(amount, currency), paid_on=paid_on, invoice_ids=invoice_ids
             ),
         )
         self._call("invoicing", self.desk.dispatch)
@@ -435,14 +435,18 @@ class Simulation:
             if self.desk.invoice_of(applied_to).state == "paid":
                 self._log("settled", ref=applied_to)
 
-    def _amount_due(self, customer: str, due: date, paid_on: date) -> Decimal:
-        """What the customer pays: every open invoice due by ``due``, less discounts.
+    def _amount_due(
+        self, customer: str, due: date, paid_on: date
+    ) -> tuple[Decimal, tuple[str, ...]]:
+        """What the customer pays, and for which invoices (the remittance advice).
 
-        The desk applies a payment to the customer's invoices oldest due first, so paying
-        the balance of everything due up to this invoice settles exactly those invoices.
+        The customer pays every open invoice due by ``due``, less the discounts still
+        available on ``paid_on``, and names those invoices, so the desk applies the payment
+        to them only (oldest due first) instead of reading every open invoice.
         """
         account = self.desk.account(customer)
         amount = Decimal(0)
+        paying = []
         for invoice_id in account.open_invoice_ids:
             known = self.final_due.get(invoice_id)
             if known is not None and known > due:
@@ -452,7 +456,8 @@ class Simulation:
             if schedule is None or schedule.installments[-1].due_date > due:
                 continue
             amount += invoice.balance.amount - invoice.discount_available(paid_on).amount
-        return amount
+            paying.append(invoice_id)
+        return amount, tuple(paying)
 
     def _return(self, order_id: str, shipment_id: str) -> _Proc:
         yield self.env.timeout(self.scenario.return_after_days * 24)

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import attrs
+import pytest
 
+from ordercycle.errors import ValidationError
 from ordercycle.model import SteppableClock
 from ordercycle.money import Money
 from ordercycle.service import OrderDesk
+from ordercycle.service.commands import RecordPayment, command_payload
+from ordercycle.service.errors import DeskCommandError, UnknownAggregateError
 from ordercycle.service.records import AccountChanged
+from ordercycle.storage.records import payload_hash
 
+from .conftest import outbox_position
 from .test_service_order_to_cash import _ship_everything
 
 
@@ -71,3 +77,43 @@ def test_an_account_stored_without_receivables_is_summed_once(
     # The next invoice change sums them once and keeps the total from then on.
     desk.record_payment("C-ACME", Money("1.00", "USD"))
     assert desk.account("C-ACME").receivables == desk.invoice_of(first).balance
+
+
+def test_a_payment_naming_invoices_goes_to_those_only(
+    desk: OrderDesk, clock: SteppableClock
+) -> None:
+    first = _invoiced(desk, clock, "C-BOLT", {"MUG": 4})
+    second = _invoiced(desk, clock, "C-BOLT", {"TEAPOT": 2})
+    owed = desk.invoice_of(second).balance
+    paid = desk.record_payment("C-BOLT", owed + Money("5.00", "USD"), invoice_ids=[second])
+    assert paid["applied"] == {second: str(owed)}
+    assert paid["unapplied"] == "5.00 USD"
+    assert desk.invoice_of(second).state == "paid"
+    assert desk.invoice_of(first).state == "issued"
+    account = desk.account("C-BOLT")
+    assert account.open_invoice_ids == (first,)
+    assert account.receivables == desk.invoice_of(first).balance
+
+
+def test_a_payment_naming_a_bad_invoice_is_refused_and_writes_nothing(
+    memory_desk: OrderDesk, clock: SteppableClock
+) -> None:
+    desk = memory_desk
+    acme = _invoiced(desk, clock, "C-ACME", {"MUG": 1})
+    bolt = _invoiced(desk, clock, "C-BOLT", {"MUG": 1})
+    before = outbox_position(desk)
+    with pytest.raises(DeskCommandError, match=f"invoice {acme} was issued to customer C-ACME"):
+        desk.record_payment("C-BOLT", Money("1.00", "USD"), invoice_ids=[acme])
+    with pytest.raises(UnknownAggregateError, match="INV-NOPE"):
+        desk.record_payment("C-BOLT", Money("1.00", "USD"), invoice_ids=["INV-NOPE"])
+    with pytest.raises(ValidationError, match="each invoice once"):
+        desk.record_payment("C-BOLT", Money("1.00", "USD"), invoice_ids=[bolt, bolt])
+    assert outbox_position(desk) == before
+
+
+def test_the_payload_of_a_payment_without_invoices_is_what_it_always_was() -> None:
+    plain = RecordPayment(customer_id="C-1", amount=Money("1.00", "USD"))
+    assert "invoice_ids" not in command_payload(plain)
+    named = RecordPayment(customer_id="C-1", amount=Money("1.00", "USD"), invoice_ids=("I-1",))
+    assert command_payload(named)["invoice_ids"] == ["I-1"]
+    assert payload_hash(command_payload(plain)) != payload_hash(command_payload(named))
