@@ -30,6 +30,7 @@ directly and not remembered; neither are refusals (the error is raised again eac
 from __future__ import annotations
 
 import enum
+import functools
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable, Iterable, Mapping
@@ -56,26 +57,41 @@ DEFAULT_MEMO_SIZE: Final = 1024
 
 _PLAIN: Final = frozenset({str, int, bool, float, Fraction, type(None)})
 
+#: How many catalogues, carrier rules and rates a memo keeps the keys of, by identity.
+_KNOWN_KEPT: Final = 64
+
 
 class _UnkeyableError(Exception):
     """A part of the request has no exact key."""
 
 
+@functools.cache
 def _fields(cls: type) -> tuple[str, ...]:
     return tuple(f.name for f in attrs.fields(cls) if f.eq)
+
+
+def _units(quantity: Any) -> Hashable:
+    # pint's UnitsContainer hashes once and compares cheaply; Unit objects do neither.
+    units = getattr(quantity, "_units", None)
+    return units if isinstance(units, Hashable) else quantity.units
 
 
 def _canon(value: object) -> Hashable:
     kind = type(value)
     if kind in _PLAIN:
         return (kind, value)
+    if kind is Item:
+        return _item_key(value)  # type: ignore[arg-type]
+    if is_quantity(value):
+        quantity: Any = value
+        magnitude = quantity.magnitude
+        if type(magnitude) in _PLAIN:
+            return ("quantity", type(magnitude), magnitude, _units(quantity))
+        return ("quantity", _canon(magnitude), _units(quantity))
     if kind is Decimal:
         return (kind, str(value))  # Decimal("1.0") == Decimal("1.00"), but they print apart
     if isinstance(value, enum.Enum):
         return (kind, value)
-    if is_quantity(value):
-        quantity: Any = value
-        return ("quantity", _canon(quantity.magnitude), quantity.units)
     if kind is tuple or kind is list:
         return (kind, tuple(_canon(part) for part in value))  # type: ignore[attr-defined]
     if attrs.has(kind):
@@ -83,6 +99,25 @@ def _canon(value: object) -> Hashable:
     if isinstance(value, Mapping):
         return (kind, tuple((_canon(k), _canon(v)) for k, v in value.items()))
     raise _UnkeyableError(kind.__name__)
+
+
+def _item_key(item: Item) -> Hashable:
+    """The key of an :class:`Item` (the generic attrs key, written out: items are many)."""
+    return (
+        Item,
+        _canon(item.sku),
+        _canon(item.length),
+        _canon(item.width),
+        _canon(item.height),
+        _canon(item.weight),
+        _canon(item.quantity),
+        item.rotation,
+        _canon(item.max_load),
+        _canon(item.fragile),
+        _canon(item.ship_alone),
+        _canon(item.own_packaging),
+        _canon(item.group),
+    )
 
 
 def request_key(
@@ -111,18 +146,40 @@ def request_key(
     False
     """
     try:
-        return (
+        return _key(
             _canon(tuple(items)),
             _canon(tuple(cartons)),
             _canon(carrier),
-            _canon(objective),
+            objective,
             _canon(rate),
-            _canon(support),
-            _canon(on_unpackable),
-            _canon(effort),
+            support,
+            on_unpackable,
+            effort,
         )
     except _UnkeyableError:
         return None
+
+
+def _key(
+    items: Hashable,
+    cartons: Hashable,
+    carrier: Hashable,
+    objective: object,
+    rate: Hashable,
+    support: object,
+    on_unpackable: object,
+    effort: object,
+) -> Hashable:
+    return (
+        items,
+        cartons,
+        carrier,
+        _canon(objective),
+        rate,
+        _canon(support),
+        _canon(on_unpackable),
+        _canon(effort),
+    )
 
 
 class PackingMemo:
@@ -144,6 +201,10 @@ class PackingMemo:
         self._maxsize = maxsize
         self._plans: OrderedDict[Hashable, PackingPlan] = OrderedDict()
         self._lock = threading.Lock()
+        # Keys of catalogues, carrier rules and rates by identity (they are immutable and
+        # the same objects come back on every call); each entry holds its object, so an
+        # id is never reused while it is here.
+        self._known: dict[int, tuple[object, Hashable]] = {}
         self.hits = 0
         """Requests answered from the memo."""
         self.misses = 0
@@ -167,6 +228,40 @@ class PackingMemo:
         """Forget every plan (the counters stay)."""
         with self._lock:
             self._plans.clear()
+            self._known.clear()
+
+    def _known_key(self, value: object) -> Hashable:
+        with self._lock:
+            known = self._known.get(id(value))
+        if known is not None and known[0] is value:
+            return known[1]
+        key = _canon(value)
+        with self._lock:
+            if len(self._known) >= _KNOWN_KEPT:
+                self._known.clear()
+            self._known[id(value)] = (value, key)
+        return key
+
+    def _request_key(
+        self,
+        items: tuple[Item, ...],
+        cartons: tuple[Carton, ...],
+        carrier: DimWeightRule | None,
+        options: dict[str, Any],
+    ) -> Hashable | None:
+        try:
+            return _key(
+                _canon(items),
+                self._known_key(cartons),
+                self._known_key(carrier),
+                options["objective"],
+                self._known_key(options["rate"]),
+                options["support"],
+                options["on_unpackable"],
+                options["effort"],
+            )
+        except _UnkeyableError:
+            return None
 
     def pack(
         self,
@@ -196,11 +291,9 @@ class PackingMemo:
             "on_unpackable": on_unpackable,
             "effort": effort,
         }
-        key = (
-            None
-            if time_limit is not None
-            else request_key(item_list, catalogue, carrier, **options)
-        )
+        key = None
+        if time_limit is None:
+            key = self._request_key(item_list, catalogue, carrier, options)
         if key is not None:
             with self._lock:
                 found = self._plans.get(key)

@@ -351,3 +351,35 @@ class MemoMachine(RuleBasedStateMachine):
 
 MemoMachine.TestCase.settings = settings(max_examples=20, stateful_step_count=15, deadline=None)
 test_memo_machine = MemoMachine.TestCase
+
+
+def test_the_item_key_covers_every_field_an_item_compares() -> None:
+    import attrs
+
+    compared = [f.name for f in attrs.fields(Item) if f.eq]
+    assert compared == [
+        "sku",
+        "length",
+        "width",
+        "height",
+        "weight",
+        "quantity",
+        "rotation",
+        "max_load",
+        "fragile",
+        "ship_alone",
+        "own_packaging",
+        "group",
+    ], "a new Item field must be added to ordercycle.packing.memo._item_key"
+
+
+def test_a_catalogue_rebuilt_as_a_new_tuple_still_finds_the_plan() -> None:
+    memo = PackingMemo()
+    first = memo.pack(MUGS, CATALOGUE, carrier=carriers.UPS_DAILY)
+    assert memo.pack(MUGS, list(CATALOGUE), carrier=carriers.UPS_DAILY) is first
+    assert memo.pack(MUGS, (*CATALOGUE,), carrier=carriers.UPS_DAILY) is first
+    other = (*CATALOGUE[:2], Carton.from_mm("L", 450, 350, 301, tare_g=350))
+    assert memo.pack(MUGS, other, carrier=carriers.UPS_DAILY) == pack(
+        MUGS, other, carrier=carriers.UPS_DAILY
+    )
+    assert (memo.hits, memo.misses) == (2, 2)

@@ -31,7 +31,7 @@ from ordercycle.service.records import (
     PickListChanged,
 )
 from ordercycle.service.sample import open_sample_shop
-from ordercycle.units import to_exact
+from ordercycle.units import Q_, to_exact
 
 START = datetime(2026, 3, 2, 9, tzinfo=UTC)
 
@@ -326,3 +326,39 @@ def test_each_desk_has_its_own_memo() -> None:
     one, other = _desk(), _desk()
     assert _memo_of(one) is _memo_of(one)
     assert _memo_of(one) is not _memo_of(other)
+
+
+def _fresh_parcels(desk: OrderDesk, units: int) -> list[tuple[str, Any, Any, str]]:
+    plan = pack(
+        [Item.from_product(desk.product("MUG").product, units)],
+        desk.settings.cartons,
+        carrier=desk.settings.carrier,
+    )
+    return [
+        (
+            p.carton.name,
+            p.actual_weight_g,
+            to_exact(p.billable_weight, desk.settings.carrier.weight_unit),
+            p.reason,
+        )
+        for p in plan.packages
+    ]
+
+
+def test_a_product_registered_again_is_packed_with_its_new_size_and_weight() -> None:
+    desk = _desk()
+    wave, (before, after) = _wave(desk, [{"MUG": 4}, {"MUG": 4}])
+    desk.confirm_picks(wave)
+    first = desk.shipment(desk.pack(before, wave).aggregate_id)
+    old = _fresh_parcels(desk, 4)
+    entry = desk.product("MUG")
+    bigger = attrs.evolve(entry.product, length=Q_(30, "cm"), weight=Q_(2, "kg"))
+    desk.register_product(bigger, entry.price)
+    second = desk.shipment(desk.pack(after, wave).aggregate_id)
+    new = _fresh_parcels(desk, 4)
+    assert new != old
+    shown = [(p.carton, p.actual_weight_g, p.billable_weight, p.reason) for p in second.parcels]
+    assert shown == new
+    assert [
+        (p.carton, p.actual_weight_g, p.billable_weight, p.reason) for p in first.parcels
+    ] == old
