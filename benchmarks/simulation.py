@@ -4,8 +4,11 @@ Each size runs the built-in scenario (:meth:`Scenario.default`, 400 orders a day
 warehouses, eight SKUs with (s, S) = (300, 900) stock levels, 90 customers) for that
 many orders, from arrival to cash, on an
 in-memory :class:`~ordercycle.service.OrderDesk`, in its own child process (so peak memory
-is per run). The stage split is CPU time (``time.process_time``) inside desk commands
-by kind, so it holds up on a busy machine:
+is per run). The run's total is measured in CPU time (``time.process_time``, which a
+busy machine distorts least) and wall time. The stage split is wall time inside desk
+commands by kind (the engine reads ``time.perf_counter``: on this sandbox a CPU-time clock
+read is a system call of 60-120 µs, more than many commands), shown with each stage's
+share of the split's total:
 
 * allocation: placing-time allocation, stock receipts and the backorder handler;
 * routing: wave release (pick lists routed through the layout);
@@ -95,7 +98,8 @@ def child(orders: int, seed: int, trace: bool) -> dict[str, Any]:
         "stages": {k: round(v, 2) for k, v in result.timings.items()},
         "orders_by_end_state": result.conservation["orders"],
         "invoices_by_end_state": result.conservation["invoices"],
-        "meets_time": wall <= TARGET_SECONDS if orders >= TARGET_ORDERS else None,
+        # One core: the run is single-threaded, so its CPU time is its time on one core.
+        "meets_time": cpu <= TARGET_SECONDS if orders >= TARGET_ORDERS else None,
         "meets_memory": rss < TARGET_BYTES,
     }
 
@@ -106,6 +110,7 @@ def table(rows: list[dict[str, Any]]) -> str:
     head = ["orders", "events", "wall s", "CPU s", "orders/s", "peak RSS MB", *stages]
     lines = ["| " + " | ".join(head) + " |", "|" + "---:|" * len(head)]
     for row in rows:
+        split = sum(row["stages"].values()) or 1.0
         cells = [
             row["orders"],
             row["events"],
@@ -113,7 +118,7 @@ def table(rows: list[dict[str, Any]]) -> str:
             row["cpu_seconds"],
             row["orders_per_second"],
             round(row["peak_rss_bytes"] / 2**20),
-            *(f"{row['stages'][s]} ({row['stages'][s] / row['cpu_seconds']:.0%})" for s in stages),
+            *(f"{row['stages'][s]} ({row['stages'][s] / split:.0%})" for s in stages),
         ]
         lines.append("| " + " | ".join(str(c) for c in cells) + " |")
     return "\n".join(lines)

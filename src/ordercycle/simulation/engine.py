@@ -91,7 +91,9 @@ class Simulation:
         scenario: The scenario.
         desk: The in-memory desk the run drives (inspect it after :meth:`run`).
         events: The event log, in time order.
-        timings: CPU seconds by stage (see :data:`STAGES`); not reproducible.
+        timings: Seconds by stage (see :data:`STAGES`), on the wall clock: a CPU-time
+            clock costs a system call per desk command, which on some machines took more
+            than the command itself. Not reproducible.
     """
 
     def __init__(self, scenario: Scenario) -> None:
@@ -154,11 +156,11 @@ class Simulation:
 
     def _call(self, stage: str, action: Callable[[], T]) -> T:
         self._sync()
-        began = time.process_time()
+        began = time.perf_counter()
         try:
             return action()
         finally:
-            self.timings[stage] += time.process_time() - began
+            self.timings[stage] += time.perf_counter() - began
 
     def _log(self, kind: str, **fields: Any) -> None:
         self.events.append(SimEvent(time=float(self.env.now), kind=kind, **fields))
@@ -583,7 +585,7 @@ class Simulation:
             raise SimulationStateError(
                 "advance", f"{until} hours is before the simulated now ({self.now} hours)"
             )
-        began = time.process_time()
+        began = time.perf_counter()
         before = sum(v for k, v in self.timings.items() if k != "engine")
         if not self.started:
             self.started = True
@@ -596,7 +598,7 @@ class Simulation:
             self.env.run(until=target)
         self._call("other desk commands", self.desk.dispatch)
         self._sync()
-        spent = time.process_time() - began
+        spent = time.perf_counter() - began
         desk = sum(v for k, v in self.timings.items() if k != "engine") - before
         self.timings["engine"] += spent - desk
 

@@ -44,7 +44,7 @@ def html_report(result: SimulationResult, path: str | PathLike[str] | None = Non
         "<!DOCTYPE html><html><head><meta charset='utf-8'>"
         f"<title>{title}</title></head><body><h1>{title}</h1>"
         f"{result._repr_html_()}<h2>Daily series</h2>{''.join(images)}"
-        f"<h2>CPU time by stage</h2><ul>{stages}</ul></body></html>"
+        f"<h2>Time by stage</h2><ul>{stages}</ul></body></html>"
     )
     if path is not None:
         Path(path).write_text(text, encoding="utf-8")

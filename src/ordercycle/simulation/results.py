@@ -1,7 +1,7 @@
 """The result of one run: KPIs, the event log, ledger totals and conservation counts.
 
 Results are plain, picklable data (they cross process boundaries in :func:`run_many`),
-and compare equal when two runs produced the same log and KPIs (CPU timings are
+and compare equal when two runs produced the same log and KPIs (timings are
 kept aside and do not take part).
 """
 
@@ -36,7 +36,7 @@ class SimulationResult:
         totals: Ledger totals from the event log.
         state_totals: The same totals read from the desk at the end.
         conservation: Orders and invoices counted by final class.
-        timings: CPU seconds by stage (not compared, not reproducible).
+        timings: Wall-clock seconds by stage (not compared, not reproducible).
     """
 
     scenario: Scenario
