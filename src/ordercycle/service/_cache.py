@@ -5,14 +5,15 @@ Committed events never change and versions only grow, so an order rebuilt at ver
 is kept the same way, as a ledger of that sku alone at the version of its newest loaded
 event: the next load applies only the newer events to a copy (a cached ledger is never
 changed, so a session may copy it while another thread catches it up). Only data
-*loaded* from storage enters the cache, never events a unit of work appended (it may
-still roll back). Decoded snapshots (invoices) are
+*loaded* from storage, or orders of a unit of work that has *committed*, enter the cache,
+never events a unit of work appended (it may still roll back). Decoded snapshots (invoices) are
 kept next to the exact text they were decoded from.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
 from typing import TypeVar
 
 from ordercycle.inventory import Network, StockLedger
@@ -54,6 +55,20 @@ class StreamCache:
                 order = apply_event(order, event)
         self._keep(self._orders, order_id, order)
         return order
+
+    def committed_orders(self, orders: Iterable[Order]) -> None:
+        """Remember orders a unit of work has just *committed* (call only after commit).
+
+        A command's order already is what replaying its events gives (the order machine
+        proves replay equals state), so the next command need not apply them again.
+        """
+        with self._lock:
+            for order in orders:
+                known = self._orders.get(order.id)
+                if known is None or known.version < order.version:
+                    if known is None and len(self._orders) >= self._limit:
+                        self._orders.clear()
+                    self._orders[order.id] = order
 
     def stock(
         self, uow: UnitOfWork, sku: str, network: Network, clock: Clock

@@ -120,6 +120,10 @@ class Session:
         self._orders[order.id] = order
         return order
 
+    def orders(self) -> tuple[Order, ...]:
+        """Every order this session loaded or saved, as it is now in the session."""
+        return tuple(self._orders.values())
+
     def order_ids(self) -> tuple[str, ...]:
         """Every order id in storage, sorted."""
         return self.uow.events.aggregate_ids(ORDER)
