@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import threading
 import weakref
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
 import attrs
 
@@ -31,7 +31,6 @@ from ordercycle.picking import route
 from ordercycle.service._cache import StreamCache
 from ordercycle.service._orders import (
     allocate_stock,
-    allocations,
     backlog_key,
     product,
     track_backorders,
@@ -70,6 +69,7 @@ __all__ = [
     "pick_list",
     "picked_order_key",
     "release_wave",
+    "reserved_units",
     "shipment",
 ]
 
@@ -234,6 +234,30 @@ def _on_open_lists(s: Session, warehouse: str) -> dict[tuple[str, str], int]:
     return listed
 
 
+def reserved_units(
+    s: Session, orders: Sequence[Order]
+) -> dict[str, list[tuple[str, str, str, int]]]:
+    """What :func:`~ordercycle.service._orders.allocations` gives for each order, by order id.
+
+    One read of the stock state for all the orders, instead of one per order (each of
+    which can also reload the ledger for the order's products).
+    """
+    skus = sorted({line.sku for order in orders for line in order.lines})
+    state = s.stock(skus).state()
+    owners: dict[str, list[tuple[str, str]]] = {}
+    for order in orders:
+        for line in order.lines:
+            owners.setdefault(f"{order.id}/{line.line_id}", []).append((order.id, line.line_id))
+    found: dict[str, list[tuple[str, str, str, int]]] = {order.id: [] for order in orders}
+    for sku, bin_id, _lot, _on_hand, allocated, *_rest in state["buckets"]:
+        for reference, units in allocated:
+            if not units:
+                continue
+            for order_id, line_id in owners.get(reference, ()):
+                found[order_id].append((line_id, str(sku), str(bin_id), int(units)))
+    return {order_id: sorted(units) for order_id, units in found.items()}
+
+
 def release_wave(s: Session, c: ReleaseWave) -> CommandResult:
     """Put the reserved, not yet listed units of the orders in one warehouse on a pick list."""
     warehouse = str(s.settings.network.warehouse(c.warehouse).id)
@@ -242,12 +266,16 @@ def release_wave(s: Session, c: ReleaseWave) -> CommandResult:
             f"wave for {warehouse}", "order_ids", c.order_ids, "one or more distinct order ids"
         )
     listed = _on_open_lists(s, warehouse)
-    lines: list[PickLine] = []
+    orders: list[Order] = []
     for order_id in c.order_ids:
         order = s.order(order_id)
         if order.state == "confirmed":
             order = s.save_order(order.release(at=s.now))
-        for line_id, sku, bin_id, units in allocations(s, order):
+        orders.append(order)
+    reserved = reserved_units(s, orders)
+    lines: list[PickLine] = []
+    for order in orders:
+        for line_id, sku, bin_id, units in reserved[order.id]:
             if s.settings.network.warehouse_of(bin_id) != warehouse:
                 continue
             key = (f"{order.id}/{line_id}", bin_id)

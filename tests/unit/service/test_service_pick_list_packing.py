@@ -22,6 +22,7 @@ from ordercycle.model import SteppableClock
 from ordercycle.model.ids import SequentialIdFactory
 from ordercycle.packing import Item, PackingMemo, pack
 from ordercycle.service import OrderDesk, _warehouse
+from ordercycle.service._orders import allocations
 from ordercycle.service._session import Session
 from ordercycle.service.errors import DeskCommandError, UnknownAggregateError
 from ordercycle.service.records import (
@@ -362,3 +363,41 @@ def test_a_product_registered_again_is_packed_with_its_new_size_and_weight() -> 
     assert [
         (p.carton, p.actual_weight_g, p.billable_weight, p.reason) for p in first.parcels
     ] == old
+
+
+# --- releasing a wave reads the stock once ---------------------------------------------------
+
+_shop_baskets = st.lists(
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "MUG": st.integers(1, 30),
+            "TEAPOT": st.integers(1, 12),
+            "LAMP": st.integers(1, 4),
+            "RUG": st.integers(1, 5),
+        },
+    ).filter(bool),
+    min_size=1,
+    max_size=4,
+)
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(baskets=_shop_baskets, allocate=st.lists(st.booleans(), min_size=4, max_size=4))
+def test_reserved_units_of_a_wave_are_each_orders_allocations(
+    baskets: list[dict[str, int]], allocate: list[bool]
+) -> None:
+    desk = _desk()
+    order_ids = []
+    for basket, reserve in zip(baskets, allocate, strict=False):
+        order_id = desk.place_order("C-BOLT", basket).aggregate_id
+        desk.confirm(order_id)
+        if reserve and not desk.order(order_id).on_hold:  # a big basket can be over credit
+            desk.allocate(order_id)
+        order_ids.append(order_id)
+    with desk.storage.unit_of_work() as uow:
+        session = desk._session(uow)
+        orders = [session.order(order_id) for order_id in order_ids]
+        expected = {order.id: allocations(session, order) for order in orders}
+        assert _warehouse.reserved_units(session, orders) == expected
+        assert _warehouse.reserved_units(session, orders[::-1]) == expected
