@@ -89,8 +89,8 @@ def test_a_pack_writes_only_the_packed_orders_lines() -> None:
         assert {line.shipment_id for line in only.state.lines} == {""}
 
 
-def test_the_pick_list_shows_each_packed_orders_shipment() -> None:
-    desk = _desk()
+def test_the_pick_list_shows_each_packed_orders_shipment(desk: OrderDesk) -> None:
+    # ``desk``: the sample shop in memory and on SQLite (conftest)
     wave, (first, _second) = _wave(desk, [{"MUG": 2, "TEAPOT": 1}, {"MUG": 1}])
     desk.confirm_picks(wave)
     confirmed = desk.pick_list(wave)
@@ -241,8 +241,9 @@ def _old_writer() -> Iterator[None]:
         yield
 
 
-def test_lists_stored_whole_by_the_old_design_still_pack_and_read_the_same() -> None:
-    desk = _desk()
+def test_lists_stored_whole_by_the_old_design_still_pack_and_read_the_same(
+    desk: OrderDesk,
+) -> None:
     wave, (first, second, third) = _wave(desk, [{"MUG": 2}, {"TEAPOT": 1}, {"MUG": 1}])
     with _old_writer():
         desk.confirm_picks(wave)
