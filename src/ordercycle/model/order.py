@@ -443,7 +443,16 @@ class Order(AfterSalesCommands):
             )
             order = apply_event(order, event)
             events.append(event)
+        # A line whose ledger the change did not touch kept its laws: check only the others
+        # (all of them if the invoice policy, which some laws read, changed).
+        unchanged = (
+            {id(line.ledger) for line in self.lines}
+            if order.invoice_policy == self.invoice_policy
+            else set()
+        )
         for line in order.lines:
+            if id(line.ledger) in unchanged:
+                continue
             line.ledger.validate(order.invoice_policy, subject=line_subject(order, line.line_id))
         return order, tuple(events)
 
