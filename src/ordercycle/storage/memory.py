@@ -7,11 +7,12 @@ since they were appended to raises :class:`~ordercycle.errors.ConcurrencyError` 
 writes nothing. Threads may share one :class:`MemoryStorage`.
 
 ``MemoryStorage(roundtrip=False)`` keeps the appended event objects instead of their JSON
-text (events are deeply immutable, so sharing them is safe). Every event is still encoded
-when it is appended, so an event that a database could not store fails here too; only the
-decoding on every read is skipped, and memory holds one object per event instead of its
-text. Simulations use it: they read events far more often than they write them. The
-round trip itself is proven for every event type by the storage contract suite.
+text (events are deeply immutable, so sharing them is safe): nothing is decoded on a read,
+and memory holds one object per event instead of its text. The first event of each type
+is still encoded when it is appended, so a type a database could not store fails here
+too; later events of a known type are not encoded. Simulations use it: they read events
+far more often than they write them. The round trip itself is proven for every event
+type by the storage contract suite.
 
 >>> from ordercycle.storage import MemoryStorage
 >>> storage = MemoryStorage()
@@ -63,6 +64,8 @@ class _State:
     commands: dict[str, tuple[str, str]] = attrs.Factory(dict)
     outbox: list[_Row] = attrs.Factory(list)
     checkpoints: dict[str, int] = attrs.Factory(dict)
+    # Event types already shown to encode (``roundtrip=False``).
+    encoded_types: set[type] = attrs.Factory(set)
 
 
 class MemoryStorage(ClosingStorage):
@@ -178,7 +181,13 @@ class MemoryUnitOfWork(BaseUnitOfWork):
             super()._tx_append_events(kind, aggregate_id, expected_version, events)
             return
         for event in events:
-            encode_event(event)  # fail as a database would on an event it cannot store
+            # One event of each type is encoded, so a type that cannot be stored fails here
+            # as in a database; encoding every event would cost more than keeping objects
+            # saves (state records grow with the run).
+            if type(event) not in self._shared.encoded_types:
+                encode_event(event)
+                with self._lock:
+                    self._shared.encoded_types.add(type(event))
         rows = [(event.version, event.event_type, event) for event in events]
         self._stage(kind, aggregate_id, expected_version, rows)
 

@@ -48,14 +48,35 @@ def test_keeping_objects_loads_the_appended_event_itself() -> None:
     assert from_outbox is event
 
 
-def test_keeping_objects_still_refuses_an_event_that_cannot_be_stored() -> None:
+def test_keeping_objects_still_refuses_an_event_type_that_cannot_be_stored() -> None:
     storage = MemoryStorage(roundtrip=False)
     broken = attrs.evolve(_received(1), quantity=object())  # type: ignore[arg-type]
     with storage.unit_of_work() as uow:
-        with pytest.raises(SerializationError):
-            uow.events.append("stock", "MUG", [broken], expected_version=0)
+        for _ in range(2):  # a type that failed is still unproven: it fails again
+            with pytest.raises(SerializationError):
+                uow.events.append("stock", "MUG", [broken], expected_version=0)
         assert uow.events.version("stock", "MUG") == 0
         assert uow.outbox.last_position() == 0
+
+
+def test_keeping_objects_encodes_one_event_of_each_type(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from ordercycle.storage import memory
+
+    encoded: list[object] = []
+
+    def counting(event: object) -> str:
+        encoded.append(event)
+        return _codec.encode_event(event)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(memory, "encode_event", counting)
+    storage = MemoryStorage(roundtrip=False)
+    with storage.unit_of_work() as uow:
+        uow.events.append("stock", "MUG", [_received(1), _received(2)], expected_version=0)
+    with storage.unit_of_work() as uow:
+        uow.events.append("stock", "MUG", [_received(3)], expected_version=2)
+    assert encoded == [_received(1)]
 
 
 @pytest.mark.parametrize("roundtrip", [True, False])
