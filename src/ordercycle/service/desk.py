@@ -229,7 +229,8 @@ class OrderDesk:
         handler = _HANDLERS.get(type(command))
         if handler is None:
             raise TypeError(f"OrderDesk cannot run {command!r}: expected a desk command.")
-        digest = payload_hash(command_payload(command))
+        # Only an idempotent command (one with an id) is looked up by its payload's hash.
+        digest = "" if command.command_id is None else payload_hash(command_payload(command))
         attempts = self.settings.max_attempts
         for attempt in range(1, attempts + 1):
             try:
