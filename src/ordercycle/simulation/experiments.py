@@ -171,6 +171,9 @@ class Replications:
         pandas = require("pandas", "Replications.to_pandas")
         return pandas.DataFrame.from_records(self.summary())
 
+    def __repr__(self) -> str:
+        return f"<Replications {self.scenario.name!r} x{len(self.results)}>"
+
     def _repr_html_(self) -> str:
         columns = ["kpi", "n", "mean", "low", "high", "unit"]
         return html_table(self.summary(), columns, f"{self.scenario.name}: 95 % intervals")
@@ -225,6 +228,10 @@ class Comparison:
         """:meth:`to_records` as a pandas DataFrame (needs the ``sim`` extra)."""
         pandas = require("pandas", "Comparison.to_pandas")
         return pandas.DataFrame.from_records(self.to_records())
+
+    def __repr__(self) -> str:
+        runs = ", ".join(f"{r.scenario.name!r} x{len(r.results)}" for r in self.replications)
+        return f"<Comparison of {runs}>"
 
     def _repr_html_(self) -> str:
         return html_table(self.table(), ["kpi", *self.names, "unit"], "mean [95 % interval]")

@@ -107,6 +107,8 @@ def test_comparison_puts_scenarios_side_by_side(comparison: Comparison) -> None:
     frame = comparison.to_pandas()
     assert set(frame["scenario"]) == {"net30", "2/10 net30"}
     assert "mean [95 % interval]" in comparison._repr_html_()
+    assert repr(comparison) == "<Comparison of 'net30' x2, '2/10 net30' x2>"
+    assert repr(comparison.replications[0]) == "<Replications 'net30' x2>"
 
 
 def test_replicate_summarises_with_intervals() -> None:
