@@ -55,7 +55,7 @@ __all__ = ["DEFAULT_MEMO_SIZE", "PackingMemo", "request_key"]
 #: How many plans a :class:`PackingMemo` keeps unless told otherwise.
 DEFAULT_MEMO_SIZE: Final = 1024
 
-_PLAIN: Final = frozenset({str, int, bool, float, Fraction, type(None)})
+_PLAIN: Final = frozenset({str, int, bool, Fraction, type(None)})
 
 #: How many catalogues, carrier rules and rates a memo keeps the keys of, by identity.
 _KNOWN_KEPT: Final = 64
@@ -88,6 +88,8 @@ def _canon(value: object) -> Hashable:
         if type(magnitude) in _PLAIN:
             return ("quantity", type(magnitude), magnitude, _units(quantity))
         return ("quantity", _canon(magnitude), _units(quantity))
+    if kind is float:
+        return (kind, value.hex())  # type: ignore[attr-defined]  # -0.0 == 0.0; nan != nan
     if kind is Decimal:
         return (kind, str(value))  # Decimal("1.0") == Decimal("1.00"), but they print apart
     if isinstance(value, enum.Enum):

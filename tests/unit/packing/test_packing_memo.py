@@ -383,3 +383,16 @@ def test_a_catalogue_rebuilt_as_a_new_tuple_still_finds_the_plan() -> None:
         MUGS, other, carrier=carriers.UPS_DAILY
     )
     assert (memo.hits, memo.misses) == (2, 2)
+
+
+def test_floats_that_compare_equal_but_print_apart_get_their_own_plans() -> None:
+    def weighing(grams: float) -> tuple[Item, ...]:
+        return (Item("A", Q_(100, "mm"), Q_(100, "mm"), Q_(100, "mm"), Q_(grams, "g")),)
+
+    zero, negative_zero = weighing(0.0), weighing(-0.0)
+    assert request_key(zero, CATALOGUE) != request_key(negative_zero, CATALOGUE)
+    assert request_key(zero, CATALOGUE) == request_key(weighing(0.0), CATALOGUE)
+    memo = PackingMemo()
+    assert repr(memo.pack(negative_zero, CATALOGUE)) == repr(pack(negative_zero, CATALOGUE))
+    assert repr(memo.pack(zero, CATALOGUE)) == repr(pack(zero, CATALOGUE))
+    assert memo.misses == 2
