@@ -13,6 +13,7 @@ Money('7.50', 'USD')
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
@@ -166,6 +167,13 @@ def _net(unit_price: Money, discounts: tuple[Discount, ...]) -> Money:
     return price
 
 
+# Order totals, credit checks and invoices ask for the same few line amounts again and
+# again; the values are immutable and the function pure, so the answers are remembered.
+@functools.lru_cache(maxsize=4096)
+def _amount(unit_price: Money, discounts: tuple[Discount, ...], quantity: int) -> Money:
+    return (_net(unit_price, discounts) * quantity).round()
+
+
 @attrs.frozen
 class NewLine:
     """A line to add to an order.
@@ -237,4 +245,4 @@ class OrderLine:
 
     def amount(self, quantity: int) -> Money:
         """Net amount of ``quantity`` units, rounded to the currency's minor unit."""
-        return (self.net_unit_price * quantity).round()
+        return _amount(self.unit_price, self.discounts, quantity)
