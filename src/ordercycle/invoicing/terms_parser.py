@@ -27,6 +27,7 @@ Accepted forms (case and spacing do not matter; ``N``, ``M``, ``D`` are numbers)
 
 from __future__ import annotations
 
+import functools
 import re
 from decimal import Decimal
 
@@ -101,6 +102,13 @@ def parse_terms(text: str) -> PaymentTerms:
     """
     if not isinstance(text, str):
         raise _refuse(repr(text), "not a string")
+    return _parse(text)
+
+
+# Every invoice of a customer parses the same few texts; terms are immutable values (the
+# due-date memo inside a rule is a shared cache by design), so parsed terms are reused.
+@functools.lru_cache(maxsize=512)
+def _parse(text: str) -> PaymentTerms:
     name = " ".join(text.split())
     key = name.lower()
     if not key:
