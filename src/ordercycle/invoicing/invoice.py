@@ -245,33 +245,38 @@ class Invoice:
         )
 
     @classmethod
-    def replay(cls, events: Iterable[InvoiceEvent]) -> Invoice:
+    def replay(cls, events: Iterable[InvoiceEvent], *, base: Invoice | None = None) -> Invoice:
         """Rebuild an invoice from its events (as recorded in :attr:`events`).
 
         Each event is re-applied through the same command, so the result equals the
-        invoice that recorded them, events included.
+        invoice that recorded them, events included. With ``base`` (the invoice at an
+        earlier version, say from a snapshot), ``events`` are those recorded after it.
 
         Raises:
-            ValidationError: The history does not start with ``InvoiceDrafted``, or an
-                event belongs to another invoice or skips a version.
+            ValidationError: The history does not start with ``InvoiceDrafted`` (without a
+                base), or an event belongs to another invoice or skips a version.
         """
         history = list(events)
-        first = history[0] if history else None
-        if not isinstance(first, InvoiceDrafted):
-            raise ValidationError.invalid(
-                "Invoice.replay", "events", first, "a history that starts with InvoiceDrafted"
+        if base is None:
+            first = history[0] if history else None
+            if not isinstance(first, InvoiceDrafted):
+                raise ValidationError.invalid(
+                    "Invoice.replay", "events", first, "a history that starts with InvoiceDrafted"
+                )
+            invoice = cls.draft(
+                first.aggregate_id,
+                first.customer_id,
+                first.lines,
+                first.tax_profile,
+                first.terms,
+                first.invoice_date,
+                anchor_date=first.anchor_date,
+                at=first.occurred_at,
             )
-        invoice = cls.draft(
-            first.aggregate_id,
-            first.customer_id,
-            first.lines,
-            first.tax_profile,
-            first.terms,
-            first.invoice_date,
-            anchor_date=first.anchor_date,
-            at=first.occurred_at,
-        )
-        for event in history[1:]:
+            history = history[1:]
+        else:
+            invoice = base
+        for event in history:
             if event.aggregate_id != invoice.invoice_id or event.version != invoice.version + 1:
                 raise ValidationError.invalid(
                     f"Invoice.replay of {invoice.invoice_id}",

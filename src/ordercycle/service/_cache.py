@@ -18,6 +18,7 @@ from typing import TypeVar
 
 from ordercycle.inventory import Network, StockLedger
 from ordercycle.inventory.events import StockEvent
+from ordercycle.invoicing import Invoice
 from ordercycle.model.clock import Clock
 from ordercycle.model.order import Order
 from ordercycle.model.order_apply import apply_event
@@ -37,6 +38,7 @@ class StreamCache:
         self._orders: dict[str, Order] = {}
         self._stock: dict[str, StockLedger] = {}
         self._decoded: dict[str, tuple[str, object]] = {}
+        self._invoices: dict[str, tuple[Invoice, object]] = {}
         self._limit = limit
 
     def order(self, uow: UnitOfWork, order_id: str) -> Order | None:
@@ -69,6 +71,21 @@ class StreamCache:
                     if known is None and len(self._orders) >= self._limit:
                         self._orders.clear()
                     self._orders[order.id] = order
+
+    def invoice(self, invoice_id: str) -> tuple[Invoice, object] | None:
+        """The invoice (with the desk's notes on it) as this process last committed it."""
+        with self._lock:
+            return self._invoices.get(invoice_id)
+
+    def committed_invoices(self, invoices: Iterable[tuple[Invoice, object]]) -> None:
+        """Remember invoices a unit of work has just *committed* (call only after commit)."""
+        with self._lock:
+            for invoice, meta in invoices:
+                known = self._invoices.get(invoice.invoice_id)
+                if known is None or known[0].version < invoice.version:
+                    if known is None and len(self._invoices) >= self._limit:
+                        self._invoices.clear()
+                    self._invoices[invoice.invoice_id] = (invoice, meta)
 
     def stock(
         self, uow: UnitOfWork, sku: str, network: Network, clock: Clock

@@ -18,7 +18,7 @@ import attrs
 from ordercycle.errors import StorageError
 from ordercycle.inventory import StockLedger
 from ordercycle.inventory.events import StockEvent
-from ordercycle.invoicing import Invoice, NumberSeries
+from ordercycle.invoicing import Invoice, InvoiceEvent, NumberSeries
 from ordercycle.model.clock import FixedClock
 from ordercycle.model.ids import IdFactory
 from ordercycle.model.order import Order
@@ -36,6 +36,10 @@ __all__ = ["InvoiceMeta", "Session"]
 T = TypeVar("T")
 
 ORDER, STOCK, INVOICE = "order", "stock", "invoice"
+
+#: An invoice is snapshotted when first saved and then each time its version passes a
+#: multiple of this (invoices have few events: reading the ones after a snapshot is cheap).
+INVOICE_SNAPSHOT_EVERY = 8
 
 
 @attrs.frozen
@@ -218,7 +222,10 @@ class Session:
     # --- invoices ------------------------------------------------------------------------------
 
     def invoice(self, invoice_id: str) -> tuple[Invoice, InvoiceMeta]:
-        """The invoice and what the desk knows about it (from its latest snapshot).
+        """The invoice and what the desk knows about it.
+
+        Built from the invoice as this process last committed it, or else from its newest
+        snapshot, plus the events recorded after that.
 
         Raises:
             UnknownAggregateError: No invoice has this id.
@@ -226,52 +233,74 @@ class Session:
         cached = self._invoices.get(invoice_id)
         if cached is not None:
             return cached
-        version = self.uow.events.version(INVOICE, _key("invoice", invoice_id))
-        if not version:
-            raise UnknownAggregateError("invoice", invoice_id)
-        snapshot = self.uow.snapshots.latest(INVOICE, invoice_id)
-        # A newer snapshot can only come with its events (same transaction): under READ
-        # COMMITTED another writer may have committed both between the two reads.
-        if snapshot is None or snapshot.version < version:
-            raise StorageError(
-                f"The invoice {invoice_id!r} is at version {version} but its newest snapshot"
-                f" is {None if snapshot is None else snapshot.version}; invoices are stored"
-                " with a snapshot per change, so the storage was changed by something else."
-            )
-        reused = self.cache.decoded(f"invoice:{invoice_id}", snapshot.payload)
-        if reused is not None:
-            found = cast(tuple[Invoice, InvoiceMeta], reused)
-        else:
-            data = json.loads(snapshot.payload)
-            found = (
-                from_dict(data["invoice"], Invoice),
-                InvoiceMeta(data["order_id"], tuple(data["line_ids"])),
-            )
-            self.cache.keep_decoded(f"invoice:{invoice_id}", snapshot.payload, found)
+        key = _key("invoice", invoice_id)
+        known = cast("tuple[Invoice, InvoiceMeta] | None", self.cache.invoice(key))
+        if known is None:
+            known = self._invoice_snapshot(key)
+        invoice, meta = known
+        newer = self.uow.events.load(INVOICE, key, after_version=invoice.version)
+        if newer:
+            later = [e for e in newer if isinstance(e, InvoiceEvent)]
+            invoice = Invoice.replay(later, base=invoice)
+        found = (invoice, meta)
         self._invoices[invoice_id] = found
         return found
 
+    def _invoice_snapshot(self, invoice_id: str) -> tuple[Invoice, InvoiceMeta]:
+        if not self.uow.events.version(INVOICE, invoice_id):
+            raise UnknownAggregateError("invoice", invoice_id)
+        snapshot = self.uow.snapshots.latest(INVOICE, invoice_id)
+        if snapshot is None:
+            raise StorageError(
+                f"The invoice {invoice_id!r} has events but no snapshot; the desk snapshots"
+                " every invoice when it is issued, so the storage was changed by something else."
+            )
+        reused = self.cache.decoded(f"invoice:{invoice_id}", snapshot.payload)
+        if reused is not None:
+            return cast(tuple[Invoice, InvoiceMeta], reused)
+        data = json.loads(snapshot.payload)
+        found = (
+            from_dict(data["invoice"], Invoice),
+            InvoiceMeta(data["order_id"], tuple(data["line_ids"])),
+        )
+        self.cache.keep_decoded(f"invoice:{invoice_id}", snapshot.payload, found)
+        return found
+
+    def invoices(self) -> tuple[tuple[Invoice, InvoiceMeta], ...]:
+        """Every invoice this session loaded or saved, as it is now in the session."""
+        return tuple(self._invoices.values())
+
     def save_invoice(self, invoice: Invoice, meta: InvoiceMeta, previous: int) -> None:
-        """Append the invoice's events after version ``previous`` and snapshot it."""
+        """Append the invoice's events after version ``previous``; snapshot it now and then.
+
+        A snapshot is written when the invoice is first saved (it carries the desk's
+        :class:`InvoiceMeta`) and whenever the version passes a multiple of
+        :data:`INVOICE_SNAPSHOT_EVERY`; readers apply the events after the snapshot.
+        """
         events = list(invoice.events[previous:])
         if events:
             self.uow.events.append(INVOICE, invoice.invoice_id, events, expected_version=previous)
-        payload = {
-            "order_id": meta.order_id,
-            "line_ids": list(meta.line_ids),
-            "invoice": to_dict(invoice),
-        }
-        text = canonical_json(payload)
-        self.uow.snapshots.save(
-            Snapshot(
-                kind=INVOICE, aggregate_id=invoice.invoice_id, version=invoice.version, payload=text
+        every = INVOICE_SNAPSHOT_EVERY
+        if previous == 0 or invoice.version // every > previous // every:
+            payload = {
+                "order_id": meta.order_id,
+                "line_ids": list(meta.line_ids),
+                "invoice": to_dict(invoice),
+            }
+            text = canonical_json(payload)
+            self.uow.snapshots.save(
+                Snapshot(
+                    kind=INVOICE,
+                    aggregate_id=invoice.invoice_id,
+                    version=invoice.version,
+                    payload=text,
+                )
             )
-        )
+            # The text decodes to exactly this invoice. Safe even if this unit of work
+            # rolls back: the cache answers only for this exact text, which then never
+            # comes back from storage.
+            self.cache.keep_decoded(f"invoice:{invoice.invoice_id}", text, (invoice, meta))
         self._invoices[invoice.invoice_id] = (invoice, meta)
-        # The text decodes to exactly this invoice, so the next command that reads it back
-        # need not decode it. Safe even if this unit of work rolls back: the cache answers
-        # only for this exact text, which then never comes back from storage.
-        self.cache.keep_decoded(f"invoice:{invoice.invoice_id}", text, (invoice, meta))
 
     def invoice_series(self) -> NumberSeries:
         """Take the next invoice number: the series stream's version is the count used."""

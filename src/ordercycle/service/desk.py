@@ -258,6 +258,7 @@ class OrderDesk:
             if command.command_id is not None:
                 uow.commands.record(command.command_id, digest, result.to_data())
         self._cache.committed_orders(session.orders())
+        self._cache.committed_invoices(session.invoices())
         return result
 
     def _session(self, uow: UnitOfWork) -> Session:
@@ -307,6 +308,7 @@ class OrderDesk:
             session.save_stock()
             uow.outbox.save_checkpoint(_handlers.CONSUMER, messages[-1].position)
         self._cache.committed_orders(session.orders())
+        self._cache.committed_invoices(session.invoices())
         # What the handlers did is in the outbox too: read on until a batch does nothing.
         return len(messages), acted or len(messages) == limit
 

@@ -86,3 +86,15 @@ def test_replay_refuses_broken_histories() -> None:
         Invoice.replay((events[0], events[2]))
     with pytest.raises(ValidationError, match="starts with InvoiceDrafted"):
         Invoice.replay(())
+
+
+def test_replay_on_a_base_applies_only_the_later_events() -> None:
+    invoice = history()
+    events = invoice.events
+    for cut in range(1, len(events) + 1):
+        base = Invoice.replay(events[:cut])
+        assert Invoice.replay(events[cut:], base=base) == invoice
+    base = Invoice.replay(events[:1])
+    with pytest.raises(ValidationError, match="with version 2"):
+        Invoice.replay(events[2:], base=base)
+    assert base == Invoice.replay(events[:1])
