@@ -47,7 +47,7 @@ from ordercycle.simulation.scenario import CarrierSpec, CustomerSegment, Scenari
 
 __all__ = ["STAGES", "Simulation", "simulate"]
 
-#: Stages of the CPU time split (desk commands by kind, and the engine itself).
+#: Stages of the time split (desk commands by kind, and the engine itself).
 STAGES = ("allocation", "routing", "packing", "invoicing", "other desk commands", "engine")
 
 T = TypeVar("T")
