@@ -264,6 +264,21 @@ class Simulation:
         self.waiting[order_id] = None
         if backordered:
             self.backordered[order_id] = None
+        # Drawn only when cancellations are on, so other scenarios keep their random stream.
+        if self.scenario.cancel_rate and self.rng.random() < self.scenario.cancel_rate:
+            self.env.process(self._cancel(order_id))
+
+    def _cancel(self, order_id: str) -> _Proc:
+        """The customer asks to cancel; only an order not yet on a pick list is canceled."""
+        yield self.env.timeout(self.scenario.cancel_after_hours)
+        if self.desk.order(order_id).state != "confirmed":
+            return
+        self._call(
+            "other desk commands", lambda: self.desk.cancel(order_id, reason="customer request")
+        )
+        self.waiting.pop(order_id, None)
+        self.backordered.pop(order_id, None)
+        self._log("canceled", order_id=order_id)
 
     def _waves(self) -> _Proc:
         s = self.scenario
@@ -310,19 +325,46 @@ class Simulation:
             yield turn
             hours = float(length) * s.travel_seconds_per_unit + lines * s.pick_seconds_per_line
             yield self.env.timeout(hours / 3600)
-            self._call("other desk commands", lambda: self.desk.confirm_picks(list_id))
+            shortages = self._shortages(list_id) if s.short_pick_rate else {}
+            self._call(
+                "other desk commands",
+                lambda: self.desk.confirm_picks(list_id, shortages or None),
+            )
             self._log(
                 "picked", ref=list_id, warehouse=warehouse, quantity=lines, measure=hours / 3600
             )
+        short_orders = set()
+        for reference, units in sorted(shortages.items()):
+            order_id = reference.rsplit("/", 1)[0]
+            short_orders.add(order_id)
+            self._log("short", order_id=order_id, ref=list_id, warehouse=warehouse, quantity=units)
+        for order_id in sorted(short_orders):
+            # Reallocated units wait for the next wave; the others for a receipt.
+            self.waiting[order_id] = None
+            if any(line.ledger.backordered for line in self.desk.order(order_id).lines):
+                self.backordered[order_id] = None
         for order_id in order_ids:
-            self.env.process(self._pack(order_id, list_id, warehouse))
+            self.env.process(self._pack(order_id, list_id, warehouse, order_id in short_orders))
 
-    def _pack(self, order_id: str, list_id: str, warehouse: str) -> _Proc:
+    def _shortages(self, list_id: str) -> dict[str, int]:
+        """Units the picker does not find: one per line, with ``short_pick_rate``."""
+        shortages: dict[str, int] = {}
+        for line in self.desk.pick_list(list_id).lines:
+            if self.rng.random() < self.scenario.short_pick_rate:
+                shortages[line.reference] = shortages.get(line.reference, 0) + 1
+        return shortages
+
+    def _pack(self, order_id: str, list_id: str, warehouse: str, short: bool = False) -> _Proc:
         s = self.scenario
         with self.packers[warehouse].request() as turn:
             yield turn
             yield self.env.timeout(s.pack_seconds_per_order / 3600)
-            packed = self._call("packing", lambda: self.desk.pack(order_id, list_id))
+            try:
+                packed = self._call("packing", lambda: self.desk.pack(order_id, list_id))
+            except DeskCommandError:
+                if short:  # every unit of the order on this list was short: nothing to pack
+                    return
+                raise
         shipment_id = packed.aggregate_id
         shipment = self.desk.shipment(shipment_id)
         carrier, cost, billable_kg = self._rate_shop(shipment.parcels)

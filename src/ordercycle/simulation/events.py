@@ -23,6 +23,9 @@ EVENT_KINDS: dict[str, str] = {
     "measure = lines complete, note = units backordered",
     "wave": "a pick list was released: ref = pick list, quantity = lines, measure = route length",
     "picked": "a pick list was confirmed: ref = pick list, measure = picker hours",
+    "short": "units of an order were not found on a pick list: ref = pick list, "
+    "quantity = units short",
+    "canceled": "the customer canceled an order before it was released to a wave",
     "packed": "a shipment was packed: ref = shipment, quantity = cartons, measure = billable "
     "weight in kg, amount = shipping cost, note = carrier",
     "shipped": "a shipment left: ref = shipment, quantity = units",

@@ -28,12 +28,17 @@ KPIS: dict[str, tuple[str, str]] = {
     "line_fill_rate": ("ratio", "lines allocated in full at once / lines ordered"),
     "order_fill_rate": ("ratio", "orders allocated in full at once / orders"),
     "backorder_rate": ("ratio", "orders with a backorder at first allocation / orders"),
-    "on_time_in_full": ("ratio", "orders delivered in full by the promise date / orders"),
+    "on_time_in_full": (
+        "ratio",
+        "orders delivered in full by the promise date / orders not canceled",
+    ),
+    "cancel_rate": ("ratio", "orders canceled by the customer / orders"),
     "cycle_time_mean": ("days", "order placed to last delivery, delivered orders"),
     "cycle_time_p90": ("days", "90th percentile of the order cycle time"),
     "cycle_time_variance": ("days^2", "variance of the order cycle time"),
     "pick_travel_per_line": ("layout units", "route length walked per pick line"),
     "lines_per_picker_hour": ("lines/hour", "pick lines per busy picker hour"),
+    "short_pick_rate": ("ratio", "order lines that came up short / pick lines picked"),
     "picker_utilisation": ("ratio", "busy picker hours / picker hours until the last shipment"),
     "packer_utilisation": ("ratio", "busy packer hours / packer hours until the last shipment"),
     "shipments_per_order": ("shipments", "shipments per shipped order"),
@@ -90,6 +95,8 @@ def kpis_from_events(events: Iterable[SimEvent], scenario: Scenario) -> dict[str
     picked_lines = 0
     picker_hours = 0.0
     returned = 0
+    short_lines = 0
+    canceled = 0
     discounts = Decimal(0)
     last_ship = 0.0
     for event in events:
@@ -122,6 +129,10 @@ def kpis_from_events(events: Iterable[SimEvent], scenario: Scenario) -> dict[str
             settled[event.ref] = event.time
         elif kind == "returned":
             returned += event.quantity
+        elif kind == "short":
+            short_lines += 1
+        elif kind == "canceled":
+            canceled += 1
     orders = len(placed)
     units = sum(e.quantity for e in placed.values())
     lines = sum(e.measure for e in placed.values())
@@ -153,12 +164,14 @@ def kpis_from_events(events: Iterable[SimEvent], scenario: Scenario) -> dict[str
         "line_fill_rate": _ratio(sum(e.measure for e in allocated.values()), lines),
         "order_fill_rate": _ratio(len(complete), orders),
         "backorder_rate": _ratio(sum(1 for e in allocated.values() if e.note != "0"), orders),
-        "on_time_in_full": _ratio(len(on_time), orders),
+        "on_time_in_full": _ratio(len(on_time), orders - canceled),
+        "cancel_rate": _ratio(canceled, orders),
         "cycle_time_mean": statistics.fmean(cycle) if cycle else None,
         "cycle_time_p90": _percentile(cycle, 0.9),
         "cycle_time_variance": statistics.pvariance(cycle) if cycle else None,
         "pick_travel_per_line": _ratio(wave_length, wave_lines),
         "lines_per_picker_hour": _ratio(picked_lines, picker_hours),
+        "short_pick_rate": _ratio(short_lines, picked_lines),
         "picker_utilisation": picker_hours / (scenario.pickers * warehouses * window)
         if last_ship
         else None,

@@ -240,6 +240,11 @@ class Scenario:
         replenishment: The replenishment policy.
         return_rate: Probability that a delivered order returns one unit.
         return_after_days: Days from delivery to the return request.
+        short_pick_rate: Probability that a pick line comes up one unit short (the unit
+            is put on quality hold; the desk reallocates it or backorders it).
+        cancel_rate: Probability that a customer cancels an order before it is released
+            to a wave (reserved stock goes back).
+        cancel_after_hours: Hours from placement to the customer's cancellation request.
         promise_days: Days from order to promised delivery (for on-time-in-full).
         drain_days: Days simulated after the last arrival (to collect cash).
         currency: The currency of prices and rates.
@@ -295,6 +300,9 @@ class Scenario:
     replenishment: Replenishment = Replenishment()
     return_rate: float = 0.05
     return_after_days: int = 5
+    short_pick_rate: float = 0.0
+    cancel_rate: float = 0.0
+    cancel_after_hours: float = 2.0
     promise_days: int = 4
     drain_days: int = 60
     currency: str = "USD"
@@ -519,6 +527,11 @@ def _validate(s: Scenario) -> None:
     )
     _probability(s, "return_rate", s.return_rate)
     _at_least(s, "return_after_days", s.return_after_days, 0, "0 or more days")
+    _probability(s, "short_pick_rate", s.short_pick_rate)
+    if s.short_pick_rate >= 1:
+        raise _fail(s, "short_pick_rate", s.short_pick_rate, "a probability from 0 to below 1")
+    _probability(s, "cancel_rate", s.cancel_rate)
+    _at_least(s, "cancel_after_hours", s.cancel_after_hours, 0, "0 or more hours")
     _at_least(s, "promise_days", s.promise_days, 0, "0 or more days")
     _at_least(s, "drain_days", s.drain_days, 0, "0 or more days")
 

@@ -1,0 +1,123 @@
+"""Short picks and customer cancellations: the desk's own commands, driven by the scenario."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from ordercycle.errors import ValidationError
+from ordercycle.simulation import Scenario, Simulation, SimulationResult, check_conservation
+
+
+def disrupted(seed: int = 5, **changes: Any) -> Scenario:
+    values: dict[str, Any] = {
+        "orders": 40,
+        "days": 1,
+        "drain_days": 42,
+        "orders_per_day": 80.0,
+        "short_pick_rate": 0.25,
+        "cancel_rate": 0.3,
+        "cancel_after_hours": 1.0,
+    }
+    return Scenario.default(seed=seed, **{**values, **changes})
+
+
+@pytest.fixture(scope="module")
+def run() -> Simulation:
+    simulation = Simulation(disrupted())
+    simulation.run()
+    return simulation
+
+
+@pytest.fixture(scope="module")
+def result(run: Simulation) -> SimulationResult:
+    return SimulationResult.from_simulation(run)
+
+
+def test_short_picks_are_logged_and_the_desk_agrees(
+    run: Simulation, result: SimulationResult
+) -> None:
+    shorts = [e for e in result.events if e.kind == "short"]
+    assert shorts
+    assert result.kpi("short_pick_rate") == pytest.approx(
+        len(shorts) / sum(e.quantity for e in result.events if e.kind == "picked")
+    )
+    desk = run.desk
+    for event in shorts:
+        confirmed = desk.pick_list(event.ref)
+        missing = sum(line.short for line in confirmed.lines if line.order_id == event.order_id)
+        assert missing >= event.quantity
+
+
+def test_canceled_orders_are_canceled_in_the_desk(
+    run: Simulation, result: SimulationResult
+) -> None:
+    canceled = {e.order_id for e in result.events if e.kind == "canceled"}
+    assert canceled
+    assert {o for o in canceled if run.desk.order(o).state == "canceled"} == canceled
+    assert result.kpi("cancel_rate") == pytest.approx(len(canceled) / result.kpi("orders"))
+    assert result.conservation["orders"]["canceled"] == len(canceled)
+    never_shipped = {e.order_id for e in result.events if e.kind == "shipped"}
+    assert not canceled & never_shipped
+
+
+def test_the_cycle_still_conserves_units_and_money(
+    run: Simulation, result: SimulationResult
+) -> None:
+    assert result.totals == result.state_totals
+    assert check_conservation(run.desk) == result.conservation
+    assert sum(result.conservation["orders"].values()) == result.kpi("orders")
+    assert set(result.conservation["orders"]) <= {"delivered", "canceled", "backordered"}
+
+
+def test_on_time_in_full_leaves_canceled_orders_out(result: SimulationResult) -> None:
+    canceled = {e.order_id for e in result.events if e.kind == "canceled"}
+    placed = {e.order_id: e for e in result.events if e.kind == "placed"}
+    delivered: dict[str, int] = {}
+    last: dict[str, float] = {}
+    for event in result.events:
+        if event.kind == "delivered":
+            delivered[event.order_id] = delivered.get(event.order_id, 0) + event.quantity
+            last[event.order_id] = event.time
+    promise = disrupted().promise_days * 24
+    on_time = [
+        o
+        for o, e in placed.items()
+        if delivered.get(o) == e.quantity and last[o] <= e.time + promise
+    ]
+    assert result.kpi("on_time_in_full") == pytest.approx(
+        len(on_time) / (len(placed) - len(canceled))
+    )
+
+
+def test_the_same_seed_repeats_the_same_disruptions(result: SimulationResult) -> None:
+    from ordercycle.simulation import simulate
+
+    assert simulate(disrupted()) == result
+
+
+def test_without_disruptions_the_random_stream_is_untouched() -> None:
+    from ordercycle.simulation import simulate
+
+    plain = Scenario.default(seed=5, orders=20, days=1, drain_days=40, orders_per_day=80.0)
+    off = simulate(plain)
+    again = simulate(plain.evolve(cancel_after_hours=7.0))  # rates 0: nothing drawn
+    assert off.events == again.events
+    assert off.kpi("cancel_rate") == 0
+    assert off.kpi("short_pick_rate") == 0
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "words"),
+    [
+        ("short_pick_rate", 1.0, "from 0 to below 1"),
+        ("short_pick_rate", -0.1, "between 0 and 1"),
+        ("cancel_rate", 1.5, "between 0 and 1"),
+        ("cancel_after_hours", -1, "0 or more hours"),
+    ],
+)
+def test_bad_disruption_settings_name_the_field(field: str, value: float, words: str) -> None:
+    with pytest.raises(ValidationError, match=field) as caught:
+        Scenario.default(**{field: value})
+    assert words in str(caught.value)
