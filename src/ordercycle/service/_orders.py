@@ -6,11 +6,12 @@ from collections.abc import Iterable
 from datetime import date, datetime
 
 from ordercycle.errors import ValidationError
-from ordercycle.inventory import Demand, DemandLine, plan_allocation
+from ordercycle.inventory import Demand, DemandLine, Lot, StockLedger, plan_allocation
+from ordercycle.inventory.errors import UnknownLotError
 from ordercycle.inventory.plan import AllocationPlan
 from ordercycle.invoicing import CreditAction, check_credit_limit
 from ordercycle.model.customer import Customer
-from ordercycle.model.ids import Sku, parse_id
+from ordercycle.model.ids import LotId, Sku, parse_id
 from ordercycle.model.order import Order
 from ordercycle.model.order_lines import NewLine
 from ordercycle.model.order_policies import HoldReason
@@ -140,14 +141,36 @@ def receive_stock(s: Session, c: ReceiveStock) -> CommandResult:
     """Receive units into a bin (the receipt handler then serves backorders)."""
     product(s, c.sku)
     ledger = s.stock([c.sku])
-    ledger.receive(c.sku, c.bin, c.quantity, at=s.now)
+    lot = _receipt_lot(ledger, c, s.today)
+    ledger.receive(c.sku, c.bin, c.quantity, lot=lot, at=s.now)
     s.save_stock()
     available = ledger.available(c.sku, at=s.now)
-    return CommandResult(
-        command="ReceiveStock",
-        aggregate_id=c.sku,
-        details={"bin": c.bin, "quantity": c.quantity, "available": available},
-    )
+    details: dict[str, object] = {"bin": c.bin, "quantity": c.quantity, "available": available}
+    if c.lot is not None:
+        details["lot"] = c.lot
+    return CommandResult(command="ReceiveStock", aggregate_id=c.sku, details=details)
+
+
+def _receipt_lot(ledger: StockLedger, c: ReceiveStock, today: date) -> Lot | str | None:
+    """The lot to receive into: a new :class:`Lot` received today, or a known lot's id."""
+    if c.lot is None:
+        if c.expires_on is not None:
+            raise ValidationError.invalid(
+                f"receipt of {c.sku}", "expires_on", c.expires_on, "a date only with a lot"
+            )
+        return None
+    try:
+        known = ledger.lot(c.sku, c.lot)
+    except UnknownLotError:
+        return Lot(Sku(c.sku), LotId(parse_id("lot", c.lot)), today, c.expires_on)
+    if c.expires_on is not None and c.expires_on != known.expires_on:
+        raise ValidationError.invalid(
+            f"lot {c.lot} of {c.sku}",
+            "expires_on",
+            c.expires_on,
+            f"its recorded expiry {known.expires_on} (a receipt cannot change it)",
+        )
+    return c.lot
 
 
 def place_order(s: Session, c: PlaceOrder) -> CommandResult:

@@ -123,12 +123,20 @@ class RegisterProduct(Command):
 
 @attrs.frozen(kw_only=True)
 class ReceiveStock(Command):
-    """Receive units of a product into a bin (waiting backorders are then allocated)."""
+    """Receive units of a product into a bin (waiting backorders are then allocated).
+
+    ``lot`` names the lot the units belong to: a new lot is received today and expires on
+    ``expires_on`` (``None``: it does not expire); a lot received before keeps its dates.
+    Without a lot the units carry none.
+    """
 
     name: ClassVar[str] = "receive stock"
+    added_later: ClassVar[tuple[str, ...]] = ("lot", "expires_on")
     sku: str
     bin: str
     quantity: int
+    lot: str | None = None
+    expires_on: date | None = None
 
 
 def _priority(value: Any) -> Any:

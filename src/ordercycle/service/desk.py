@@ -361,11 +361,29 @@ class OrderDesk:
         )
 
     def receive_stock(
-        self, sku: str, bin: str, quantity: int, *, command_id: str | None = None
+        self,
+        sku: str,
+        bin: str,
+        quantity: int,
+        *,
+        lot: str | None = None,
+        expires_on: date | None = None,
+        command_id: str | None = None,
     ) -> CommandResult:
-        """Receive ``quantity`` units of ``sku`` into ``bin``; backorders are then served."""
+        """Receive ``quantity`` units of ``sku`` into ``bin``; backorders are then served.
+
+        ``lot`` receives them into a lot: a new one is received today and expires on
+        ``expires_on``; a lot received before keeps its dates (see :class:`ReceiveStock`).
+        """
         return self.execute(
-            ReceiveStock(sku=sku, bin=bin, quantity=quantity, command_id=command_id)
+            ReceiveStock(
+                sku=sku,
+                bin=bin,
+                quantity=quantity,
+                lot=lot,
+                expires_on=expires_on,
+                command_id=command_id,
+            )
         )
 
     def place_order(
