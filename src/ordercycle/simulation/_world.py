@@ -27,6 +27,9 @@ from ordercycle.units import Q_
 
 __all__ = ["World", "build_world"]
 
+#: The credit limit of a segment without one: far above any simulated exposure.
+_NO_LIMIT = "1000000000"
+
 _AISLES = 10
 _CELLS = 45
 
@@ -104,7 +107,7 @@ def build_world(scenario: Scenario, rng: random.Random) -> World:
             customer = Customer(
                 id=CustomerId(f"C-{segment.name}-{n}"),
                 name=f"{segment.name.title()} customer {n}",
-                credit_limit=Money(Decimal("1000000000"), currency),
+                credit_limit=Money(Decimal(segment.credit_limit or _NO_LIMIT), currency),
                 payment_terms=segment.payment_terms,
                 tax_profile="EXEMPT",
                 billing_address=Address(

@@ -34,6 +34,7 @@ import attrs
 from ordercycle.errors import MissingDependencyError
 from ordercycle.model import SteppableClock
 from ordercycle.model.ids import SequentialIdFactory
+from ordercycle.model.order_policies import HoldReason
 from ordercycle.money import Money
 from ordercycle.packing import carriers
 from ordercycle.service import DeskCommandError, OrderDesk
@@ -240,8 +241,9 @@ class Simulation:
             lambda: desk.place_order(customer, items, invoice_policy="delivered"),
         )
         order_id = placed.aggregate_id
-        self._call("other desk commands", lambda: desk.confirm(order_id))
-        allocated = self._call("allocation", lambda: desk.allocate(order_id))
+        confirmed = self._call("other desk commands", lambda: desk.confirm(order_id))
+        held = bool(confirmed["on_hold"])
+        allocated = None if held else self._call("allocation", lambda: desk.allocate(order_id))
         self.orders[order_id] = _Track(customer, segment, float(self.env.now))
         self._log(
             "placed",
@@ -250,7 +252,15 @@ class Simulation:
             quantity=sum(items.values()),
             measure=float(len(items)),
         )
-        order = desk.order(order_id)
+        if allocated is None:
+            self._log("held", order_id=order_id, ref=customer, note="credit")
+            self.env.process(self._credit_review(order_id))
+            return
+        self._allocated(order_id, allocated)
+
+    def _allocated(self, order_id: str, allocated: Any) -> None:
+        """Log an order's first allocation and queue it for waves (and replenishment)."""
+        order = self.desk.order(order_id)
         complete = sum(1 for line in order.lines if line.ledger.allocated == line.ledger.ordered)
         backordered = int(allocated["backordered"])
         self._log(
@@ -267,6 +277,18 @@ class Simulation:
         # Drawn only when cancellations are on, so other scenarios keep their random stream.
         if self.scenario.cancel_rate and self.rng.random() < self.scenario.cancel_rate:
             self.env.process(self._cancel(order_id))
+
+    def _credit_review(self, order_id: str) -> _Proc:
+        """A credit controller releases the hold after the review time, then it allocates."""
+        yield self.env.timeout(self.scenario.credit_review_hours)
+        desk = self.desk
+        self._call(
+            "other desk commands",
+            lambda: desk.release_hold(order_id, HoldReason.CREDIT, by="credit control"),
+        )
+        self._log("released", order_id=order_id, note="credit")
+        allocated = self._call("allocation", lambda: desk.allocate(order_id))
+        self._allocated(order_id, allocated)
 
     def _cancel(self, order_id: str) -> _Proc:
         """The customer asks to cancel; only an order not yet on a pick list is canceled."""

@@ -26,6 +26,8 @@ EVENT_KINDS: dict[str, str] = {
     "short": "units of an order were not found on a pick list: ref = pick list, "
     "quantity = units short",
     "canceled": "the customer canceled an order before it was released to a wave",
+    "held": "an order went on credit hold when confirmed: ref = customer, note = reason",
+    "released": "a credit controller released an order's hold: note = reason",
     "packed": "a shipment was packed: ref = shipment, quantity = cartons, measure = billable "
     "weight in kg, amount = shipping cost, note = carrier",
     "shipped": "a shipment left: ref = shipment, quantity = units",

@@ -33,6 +33,7 @@ KPIS: dict[str, tuple[str, str]] = {
         "orders delivered in full by the promise date / orders not canceled",
     ),
     "cancel_rate": ("ratio", "orders canceled by the customer / orders"),
+    "credit_hold_rate": ("ratio", "orders put on credit hold when confirmed / orders"),
     "cycle_time_mean": ("days", "order placed to last delivery, delivered orders"),
     "cycle_time_p90": ("days", "90th percentile of the order cycle time"),
     "cycle_time_variance": ("days^2", "variance of the order cycle time"),
@@ -97,6 +98,7 @@ def kpis_from_events(events: Iterable[SimEvent], scenario: Scenario) -> dict[str
     returned = 0
     short_lines = 0
     canceled = 0
+    held = 0
     discounts = Decimal(0)
     last_ship = 0.0
     for event in events:
@@ -133,6 +135,8 @@ def kpis_from_events(events: Iterable[SimEvent], scenario: Scenario) -> dict[str
             short_lines += 1
         elif kind == "canceled":
             canceled += 1
+        elif kind == "held":
+            held += 1
     orders = len(placed)
     units = sum(e.quantity for e in placed.values())
     lines = sum(e.measure for e in placed.values())
@@ -166,6 +170,7 @@ def kpis_from_events(events: Iterable[SimEvent], scenario: Scenario) -> dict[str
         "backorder_rate": _ratio(sum(1 for e in allocated.values() if e.note != "0"), orders),
         "on_time_in_full": _ratio(len(on_time), orders - canceled),
         "cancel_rate": _ratio(canceled, orders),
+        "credit_hold_rate": _ratio(held, orders),
         "cycle_time_mean": statistics.fmean(cycle) if cycle else None,
         "cycle_time_p90": _percentile(cycle, 0.9),
         "cycle_time_variance": statistics.pvariance(cycle) if cycle else None,

@@ -110,6 +110,9 @@ class CustomerSegment:
         late: Probability of paying late (exponential delay, mean ``late_days_mean``).
         early_days: Days before the due date that an early payer pays without discount.
         late_days_mean: Mean days late for a late payer.
+        credit_limit: Each customer's credit limit, a decimal string in the scenario
+            currency; empty for no practical limit. An order that would take a customer
+            over it goes on credit hold until :attr:`Scenario.credit_review_hours` later.
     """
 
     name: str
@@ -121,6 +124,7 @@ class CustomerSegment:
     late: float = 0.2
     early_days: int = 10
     late_days_mean: float = 12.0
+    credit_limit: str = ""
 
 
 @attrs.frozen(kw_only=True)
@@ -245,6 +249,8 @@ class Scenario:
         cancel_rate: Probability that a customer cancels an order before it is released
             to a wave (reserved stock goes back).
         cancel_after_hours: Hours from placement to the customer's cancellation request.
+        credit_review_hours: Hours a credit controller takes to release an order put on
+            credit hold (see :attr:`CustomerSegment.credit_limit`).
         promise_days: Days from order to promised delivery (for on-time-in-full).
         drain_days: Days simulated after the last arrival (to collect cash).
         currency: The currency of prices and rates.
@@ -303,6 +309,7 @@ class Scenario:
     short_pick_rate: float = 0.0
     cancel_rate: float = 0.0
     cancel_after_hours: float = 2.0
+    credit_review_hours: float = 4.0
     promise_days: int = 4
     drain_days: int = 60
     currency: str = "USD"
@@ -480,6 +487,8 @@ def _validate(s: Scenario) -> None:
         _at_least(s, f"{where}.early_days", segment.early_days, 0, "0 or more days")
         _at_least(s, f"{where}.late_days_mean", segment.late_days_mean, 0, "0 or more days")
         _terms(s, f"{where}.payment_terms", segment.payment_terms)
+        if segment.credit_limit:
+            _decimal(s, f"{where}.credit_limit", segment.credit_limit)
     if not any(segment.share for segment in s.segments):
         raise _fail(s, "segments", [g.share for g in s.segments], "one positive share")
     names = [c.name for c in s.carriers]
@@ -532,6 +541,7 @@ def _validate(s: Scenario) -> None:
         raise _fail(s, "short_pick_rate", s.short_pick_rate, "a probability from 0 to below 1")
     _probability(s, "cancel_rate", s.cancel_rate)
     _at_least(s, "cancel_after_hours", s.cancel_after_hours, 0, "0 or more hours")
+    _at_least(s, "credit_review_hours", s.credit_review_hours, 0, "0 or more hours")
     _at_least(s, "promise_days", s.promise_days, 0, "0 or more days")
     _at_least(s, "drain_days", s.drain_days, 0, "0 or more days")
 

@@ -121,3 +121,45 @@ def test_bad_disruption_settings_name_the_field(field: str, value: float, words:
     with pytest.raises(ValidationError, match=field) as caught:
         Scenario.default(**{field: value})
     assert words in str(caught.value)
+
+
+def tight_credit(seed: int = 3) -> Scenario:
+    from ordercycle.simulation import CustomerSegment
+
+    return Scenario.default(
+        seed=seed,
+        orders=30,
+        days=2,
+        drain_days=45,
+        orders_per_day=40.0,
+        segments=(
+            CustomerSegment(name="SMALL", customers=3, credit_limit="150", payment_terms="Net 30"),
+        ),
+        credit_review_hours=6.0,
+    )
+
+
+def test_orders_over_the_credit_limit_wait_for_the_credit_review() -> None:
+    simulation = Simulation(tight_credit())
+    result = simulation.run()
+    held = [e for e in result.events if e.kind == "held"]
+    released = {e.order_id: e for e in result.events if e.kind == "released"}
+    assert held
+    assert result.kpi("credit_hold_rate") == pytest.approx(len(held) / result.kpi("orders"))
+    allocated = {e.order_id: e for e in result.events if e.kind == "allocated"}
+    for event in held:
+        assert released[event.order_id].time == pytest.approx(event.time + 6.0)
+        assert allocated[event.order_id].time >= released[event.order_id].time
+        order = simulation.desk.order(event.order_id)
+        assert not order.on_hold
+    assert set(result.conservation["orders"]) == {"delivered"}
+    assert result.totals == result.state_totals
+
+
+def test_a_bad_credit_limit_names_the_segment_field() -> None:
+    from ordercycle.simulation import CustomerSegment
+
+    with pytest.raises(ValidationError, match=r"segments\[0\]\.credit_limit"):
+        Scenario.default(segments=(CustomerSegment(name="X", credit_limit="lots"),))
+    with pytest.raises(ValidationError, match="credit_review_hours"):
+        Scenario.default(credit_review_hours=-2)
