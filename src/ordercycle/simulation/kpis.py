@@ -40,8 +40,14 @@ KPIS: dict[str, tuple[str, str]] = {
     "pick_travel_per_line": ("layout units", "route length walked per pick line"),
     "lines_per_picker_hour": ("lines/hour", "pick lines per busy picker hour"),
     "short_pick_rate": ("ratio", "order lines that came up short / pick lines picked"),
-    "picker_utilisation": ("ratio", "busy picker hours / picker hours until the last shipment"),
-    "packer_utilisation": ("ratio", "busy packer hours / packer hours until the last shipment"),
+    "picker_utilisation": (
+        "ratio",
+        "busy picker hours / picker shift hours until the last shipment",
+    ),
+    "packer_utilisation": (
+        "ratio",
+        "busy packer hours / packer shift hours until the last shipment",
+    ),
     "shipments_per_order": ("shipments", "shipments per shipped order"),
     "cartons_per_order": ("cartons", "cartons per shipped order"),
     "billable_weight_per_order": ("kg", "billable weight per shipped order"),
@@ -149,7 +155,11 @@ def kpis_from_events(events: Iterable[SimEvent], scenario: Scenario) -> dict[str
     cycle = [(last_delivery[o] - placed[o].time) / 24 for o in in_full]
     shipped_orders = len(packed)
     parcels = [e for group in packed.values() for e in group]
+    # Workers on shift for part of each day only have that part of the window to work in.
     window = max(last_ship, 1e-9)
+    on_shift = scenario.shift[1] - scenario.shift[0]
+    if on_shift < 24:
+        window = window * on_shift / 24
     warehouses = len(scenario.warehouses)
     pack_hours = len(parcels) * scenario.pack_seconds_per_order / 3600
     invoice_orders: dict[str, list[str]] = defaultdict(list)

@@ -238,6 +238,9 @@ class Scenario:
         pickers: Pickers per warehouse (a SimPy resource each).
         packers: Packers per warehouse.
         wave_cutoffs: Hours of the day at which waves are released.
+        shift: The hours of the day ``(start, end)`` in which pickers and packers start
+            work; a task begun inside the shift is finished even if it runs past its end.
+            ``(0, 24)``, the default, is around the clock.
         pick_seconds_per_line: Time to pick one line once at its location.
         travel_seconds_per_unit: Walking time per unit of route length.
         pack_seconds_per_order: Time to pack one order's shipment.
@@ -300,6 +303,7 @@ class Scenario:
     pickers: int = 2
     packers: int = 2
     wave_cutoffs: tuple[float, ...] = attrs.field(default=(10.0, 14.0, 18.0), converter=_floats)
+    shift: tuple[float, ...] = attrs.field(default=(0.0, 24.0), converter=_floats)
     pick_seconds_per_line: float = 20.0
     travel_seconds_per_unit: float = 1.2
     pack_seconds_per_order: float = 90.0
@@ -526,6 +530,8 @@ def _validate(s: Scenario) -> None:
         _at_least(s, f"wave_cutoffs[{n}]", hour, 0, "an hour from 0 to below 24")
         if hour >= 24:
             raise _fail(s, f"wave_cutoffs[{n}]", hour, "an hour from 0 to below 24")
+    if len(s.shift) != 2 or not 0 <= s.shift[0] < s.shift[1] <= 24:
+        raise _fail(s, "shift", s.shift, "(start, end) hours with 0 <= start < end <= 24")
     for name in ("pick_seconds_per_line", "travel_seconds_per_unit", "pack_seconds_per_order"):
         _at_least(s, name, getattr(s, name), 0, "0 or more seconds")
     if s.replenishment.policy not in _POLICIES:

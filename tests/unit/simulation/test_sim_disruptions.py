@@ -163,3 +163,27 @@ def test_a_bad_credit_limit_names_the_segment_field() -> None:
         Scenario.default(segments=(CustomerSegment(name="X", credit_limit="lots"),))
     with pytest.raises(ValidationError, match="credit_review_hours"):
         Scenario.default(credit_review_hours=-2)
+
+
+def test_pickers_and_packers_start_work_only_on_shift() -> None:
+    day_shift = Scenario.default(
+        seed=4, orders=30, days=2, drain_days=40, orders_per_day=30.0, shift=(8.0, 16.0)
+    )
+    result = Simulation(day_shift).run()
+    picks = [e for e in result.events if e.kind == "picked"]
+    assert picks
+    for event in picks:  # a pick ends its time after it started inside the shift
+        started = event.time - event.measure + 1e-9  # float hours: 31.999... is 8:00
+        assert 8.0 <= started % 24 < 16.0
+    evening_waves = [e for e in result.events if e.kind == "wave" and e.time % 24 >= 16]
+    assert evening_waves  # the 18:00 wave waits for the next morning
+    around_the_clock = Simulation(day_shift.evolve(shift=(0.0, 24.0))).run()
+    assert result.kpi("cycle_time_mean") > around_the_clock.kpi("cycle_time_mean")
+    assert result.totals == result.state_totals
+
+
+@pytest.mark.parametrize("shift", [(16.0, 8.0), (0.0, 25.0), (-1.0, 8.0), (8.0,)])
+def test_a_bad_shift_is_refused(shift: tuple[float, ...]) -> None:
+    with pytest.raises(ValidationError, match="shift") as caught:
+        Scenario.default(shift=shift)
+    assert "0 <= start < end <= 24" in str(caught.value)
