@@ -25,7 +25,7 @@ from ordercycle.storage.errors import (
 )
 from ordercycle.storage.records import CommandRecord, OutboxMessage, Snapshot
 
-__all__ = ["BaseUnitOfWork", "EventRow", "OutboxRow"]
+__all__ = ["BaseUnitOfWork", "EventRow", "OutboxRow", "outbox_message"]
 
 #: ``(version, event_type, payload)`` of one event to insert.
 EventRow = tuple[int, str, str]
@@ -135,19 +135,7 @@ class BaseUnitOfWork(ABC):
 
     def _tx_messages(self, after: int, limit: int) -> Sequence[OutboxMessage]:
         """The decoded outbox messages after position ``after``, at most ``limit``."""
-        return [
-            OutboxMessage(
-                position=position,
-                kind=kind,
-                aggregate_id=aggregate_id,
-                version=version,
-                event_type=event_type,
-                event=decode_event(payload),
-            )
-            for position, kind, aggregate_id, version, event_type, payload in self._tx_outbox(
-                after, limit
-            )
-        ]
+        return [outbox_message(row, decode_event(row[5])) for row in self._tx_outbox(after, limit)]
 
     # --- primitives for adapters -----------------------------------------------------------
 
@@ -198,6 +186,21 @@ class BaseUnitOfWork(ABC):
 
     @abstractmethod
     def _tx_save_checkpoint(self, consumer: str, position: int) -> None: ...
+
+
+def outbox_message(
+    row: tuple[int, str, str, int, str, object], event: DomainEvent
+) -> OutboxMessage:
+    """The message of an outbox row ``(position, kind, id, version, type, payload)``."""
+    position, kind, aggregate_id, version, event_type, _payload = row
+    return OutboxMessage(
+        position=position,
+        kind=kind,
+        aggregate_id=aggregate_id,
+        version=version,
+        event_type=event_type,
+        event=event,
+    )
 
 
 class _Part:

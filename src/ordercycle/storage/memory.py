@@ -33,7 +33,7 @@ from ordercycle.model.events import DomainEvent
 from ordercycle.storage._checks import stream_name
 from ordercycle.storage._closing import ClosingStorage
 from ordercycle.storage._codec import decode_event, encode_event
-from ordercycle.storage._unit import BaseUnitOfWork, EventRow, OutboxRow
+from ordercycle.storage._unit import BaseUnitOfWork, EventRow, OutboxRow, outbox_message
 from ordercycle.storage.errors import UnitOfWorkError
 from ordercycle.storage.records import OutboxMessage, Snapshot
 
@@ -282,19 +282,7 @@ class MemoryUnitOfWork(BaseUnitOfWork):
         return [(*row[:5], _text(row[5])) for row in self._rows(after, limit)]
 
     def _tx_messages(self, after: int, limit: int) -> Sequence[OutboxMessage]:
-        return [
-            OutboxMessage(
-                position=position,
-                kind=kind,
-                aggregate_id=aggregate_id,
-                version=version,
-                event_type=event_type,
-                event=_event(stored),
-            )
-            for position, kind, aggregate_id, version, event_type, stored in self._rows(
-                after, limit
-            )
-        ]
+        return [outbox_message(row, _event(row[5])) for row in self._rows(after, limit)]
 
     def _tx_last_position(self) -> int:
         with self._lock:
