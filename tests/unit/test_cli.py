@@ -39,6 +39,14 @@ def test_demo_follows_an_order_to_completion(capsys: pytest.CaptureFixture[str])
     assert "equals the live order: True" in out
 
 
+def test_demo_ends_with_a_seeded_simulated_week(capsys: pytest.CaptureFixture[str]) -> None:
+    main(["demo"])
+    out = capsys.readouterr().out
+    week = out[out.index("6. A simulated week") :]
+    assert "order_fill_rate          54.5%" in week
+    assert "at the end: orders 3 canceled, 197 delivered; invoices 5 open, 298 paid" in week
+
+
 def test_version_flag_prints_the_installed_version(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_:
         main(["--version"])
