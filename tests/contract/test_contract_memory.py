@@ -7,10 +7,10 @@ from collections.abc import Iterator
 import pytest
 
 from ordercycle.storage import MemoryStorage
-from ordercycle.testing.contracts import StorageContract
+from ordercycle.testing.contracts import ReadingContract, StorageContract
 
 
-class TestMemoryStorageContract(StorageContract):
+class TestMemoryStorageContract(StorageContract, ReadingContract):
     @pytest.fixture
     def storage(self) -> Iterator[MemoryStorage]:
         storage = MemoryStorage()
@@ -18,7 +18,7 @@ class TestMemoryStorageContract(StorageContract):
         storage.close()
 
 
-class TestMemoryStorageKeepingObjectsContract(StorageContract):
+class TestMemoryStorageKeepingObjectsContract(StorageContract, ReadingContract):
     """``roundtrip=False`` keeps event objects; every promise of the ports still holds."""
 
     @pytest.fixture

@@ -19,6 +19,7 @@ from ordercycle.errors import ConcurrencyError
 from ordercycle.storage import PostgresStorage, SchemaVersionError, payload_hash
 from ordercycle.testing.contracts import (
     ProcessConcurrencyContract,
+    ReadingContract,
     StorageContract,
     item_added,
 )
@@ -45,7 +46,7 @@ def schema() -> Iterator[tuple[str, str]]:
             connection.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
 
 
-class TestPostgresStorageContract(StorageContract):
+class TestPostgresStorageContract(StorageContract, ReadingContract):
     @pytest.fixture
     def storage(self, schema: tuple[str, str]) -> Iterator[PostgresStorage]:
         dsn, name = schema

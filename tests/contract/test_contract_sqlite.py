@@ -9,10 +9,14 @@ from pathlib import Path
 import pytest
 
 from ordercycle.storage import SQLiteStorage
-from ordercycle.testing.contracts import ProcessConcurrencyContract, StorageContract
+from ordercycle.testing.contracts import (
+    ProcessConcurrencyContract,
+    ReadingContract,
+    StorageContract,
+)
 
 
-class TestSQLiteStorageContract(StorageContract):
+class TestSQLiteStorageContract(StorageContract, ReadingContract):
     @pytest.fixture
     def storage(self, tmp_path: Path) -> Iterator[SQLiteStorage]:
         storage = SQLiteStorage(tmp_path / "contract.db")

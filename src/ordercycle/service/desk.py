@@ -74,7 +74,7 @@ from ordercycle.service.records import Account, Backlog, CatalogueEntry, Payment
 from ordercycle.service.results import CommandResult
 from ordercycle.service.settings import DeskSettings
 from ordercycle.storage.errors import InvalidCheckpointError
-from ordercycle.storage.ports import Storage, UnitOfWork
+from ordercycle.storage.ports import Reading, Storage, UnitOfWork
 from ordercycle.storage.records import payload_hash
 
 __all__ = ["OrderDesk"]
@@ -626,7 +626,10 @@ class OrderDesk:
     # --- queries ---------------------------------------------------------------------------
 
     def _read(self, query: Callable[[Session], Any]) -> Any:
-        with self.storage.unit_of_work() as uow:
+        # A query needs no write lock: read-only where the storage offers it.
+        storage = self.storage
+        opened = storage.reading() if isinstance(storage, Reading) else storage.unit_of_work()
+        with opened as uow:
             return query(self._session(uow))
 
     def order(self, order_id: str) -> Order:

@@ -75,8 +75,8 @@ class SqlUnitOfWork(BaseUnitOfWork, Generic[C]):
     #: The driver's parameter marker.
     placeholder = "?"
 
-    def __init__(self, where: str, pool: ConnectionPool[C]) -> None:
-        super().__init__(where)
+    def __init__(self, where: str, pool: ConnectionPool[C], *, read_only: bool = False) -> None:
+        super().__init__(where, read_only=read_only)
         self._pool = pool
         self._connection: C | None = None
 

@@ -38,8 +38,9 @@ _NEW, _ACTIVE, _DONE = "new", "active", "finished"
 class BaseUnitOfWork(ABC):
     """A unit of work built from transaction primitives (see the module docstring)."""
 
-    def __init__(self, where: str) -> None:
+    def __init__(self, where: str, *, read_only: bool = False) -> None:
         self._where = where
+        self.read_only = read_only
         self._state = _NEW
         self._events = _Events(self)
         self._snapshots = _Snapshots(self)
@@ -117,6 +118,15 @@ class BaseUnitOfWork(ABC):
             else "it has already been committed or rolled back; start a new one"
         )
         raise UnitOfWorkError(f"Cannot {action} on {self._where}: {why}.")
+
+    def require_writable(self, action: str) -> None:
+        """Refuse ``action`` (a write) in an active read-only unit of work."""
+        self.require_active(action)
+        if self.read_only:
+            raise UnitOfWorkError(
+                f"Cannot {action} on {self._where}: this unit of work is read-only"
+                " (from storage.reading()); write in storage.unit_of_work()."
+            )
 
     # --- event (de)coding: an adapter that keeps event objects overrides these ---------------
 
@@ -220,7 +230,7 @@ class _Events(_Part):
         expected_version: int,
     ) -> int:
         """See :meth:`ordercycle.storage.ports.AggregateStore.append`."""
-        self._uow.require_active("append events")
+        self._uow.require_writable("append events")
         checked = _checks.check_events(kind, aggregate_id, events, expected_version)
         self._uow._tx_append_events(kind, aggregate_id, expected_version, checked)
         return expected_version + len(checked)
@@ -256,7 +266,7 @@ class _Snapshots(_Part):
 
     def save(self, snapshot: Snapshot) -> None:
         """See :meth:`ordercycle.storage.ports.SnapshotStore.save`."""
-        self._uow.require_active("save a snapshot")
+        self._uow.require_writable("save a snapshot")
         _checks.check_snapshot(snapshot)
         subject = f"snapshot of {_checks.stream_name(snapshot.kind, snapshot.aggregate_id)}"
         try:
@@ -308,7 +318,7 @@ class _Commands(_Part):
 
     def record(self, command_id: str, payload_hash: str, result: Any) -> CommandRecord:
         """See :meth:`ordercycle.storage.ports.CommandLog.record`."""
-        self._uow.require_active("record a command")
+        self._uow.require_writable("record a command")
         if self.find(command_id, payload_hash) is not None:
             raise CommandAlreadyRecordedError(command_id)
         text = encode_value(result)
@@ -341,7 +351,7 @@ class _Outbox(_Part):
 
     def save_checkpoint(self, consumer: str, position: int) -> None:
         """See :meth:`ordercycle.storage.ports.Outbox.save_checkpoint`."""
-        self._uow.require_active("save a checkpoint")
+        self._uow.require_writable("save a checkpoint")
         subject = f"checkpoint of consumer {consumer!r}"
         _checks.check_name(consumer, "consumer", "outbox checkpoint")
         _checks.check_position(position, "position", subject)

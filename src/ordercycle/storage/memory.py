@@ -93,6 +93,16 @@ class MemoryStorage(ClosingStorage):
             raise UnitOfWorkError("Cannot use the memory storage: it has been closed.")
         return MemoryUnitOfWork(self._lock, self._state, roundtrip=self.roundtrip)
 
+    def reading(self) -> MemoryUnitOfWork:
+        """Return a new read-only unit of work (see :class:`~ordercycle.storage.ports.Reading`).
+
+        It reads the committed state as it is at each read (threads sharing the storage
+        may commit in between) and refuses every write.
+        """
+        if self._closed:
+            raise UnitOfWorkError("Cannot use the memory storage: it has been closed.")
+        return MemoryUnitOfWork(self._lock, self._state, roundtrip=self.roundtrip, read_only=True)
+
     def close(self) -> None:
         """Mark the storage closed; new units of work are refused."""
         self._closed = True
@@ -101,8 +111,15 @@ class MemoryStorage(ClosingStorage):
 class MemoryUnitOfWork(BaseUnitOfWork):
     """A unit of work of :class:`MemoryStorage` (writes are staged until commit)."""
 
-    def __init__(self, lock: threading.Lock, state: _State, *, roundtrip: bool = True) -> None:
-        super().__init__("the memory storage")
+    def __init__(
+        self,
+        lock: threading.Lock,
+        state: _State,
+        *,
+        roundtrip: bool = True,
+        read_only: bool = False,
+    ) -> None:
+        super().__init__("the memory storage", read_only=read_only)
         self._lock = lock
         self._shared = state
         self._roundtrip = roundtrip

@@ -13,6 +13,10 @@ commits all of its writes or none of them:
 - :class:`Outbox` (``uow.outbox``): every appended event, in commit order, with consumer
   checkpoints for at-least-once delivery.
 
+An adapter may also offer :class:`Reading` (``storage.reading()``): a unit of work for
+queries that takes no write lock and refuses writes. The desk runs its queries in one
+when the storage has it.
+
 Adapters: :class:`~ordercycle.storage.memory.MemoryStorage`,
 :class:`~ordercycle.storage.sqlite.SQLiteStorage` and
 :class:`~ordercycle.storage.postgres.PostgresStorage`. Third-party adapters prove they fit
@@ -32,6 +36,7 @@ __all__ = [
     "AggregateStore",
     "CommandLog",
     "Outbox",
+    "Reading",
     "SnapshotStore",
     "Storage",
     "UnitOfWork",
@@ -216,4 +221,19 @@ class Storage(Protocol):
 
     def close(self) -> None:
         """Release connections and files. The storage is unusable afterwards."""
+        ...
+
+
+@runtime_checkable
+class Reading(Protocol):
+    """Optional: a storage that opens read-only units of work.
+
+    A read-only unit of work has the same stores, refuses every write with
+    :class:`~ordercycle.storage.errors.UnitOfWorkError` and takes no write lock, so
+    queries neither wait for writers nor make them wait. The bundled adapters all have it;
+    :class:`ordercycle.testing.contracts.ReadingContract` checks an adapter's.
+    """
+
+    def reading(self) -> UnitOfWork:
+        """Return a new read-only unit of work; it begins when its ``with`` block is entered."""
         ...

@@ -126,6 +126,13 @@ class PostgresStorage(ClosingStorage):
         """Return a new unit of work; it begins when entered."""
         return PostgresUnitOfWork(self._where, self._pool, self.schema or "public")
 
+    def reading(self) -> PostgresUnitOfWork:
+        """Return a new read-only unit of work: one ``REPEATABLE READ READ ONLY`` snapshot.
+
+        It takes no locks and refuses every write.
+        """
+        return PostgresUnitOfWork(self._where, self._pool, self.schema or "public", read_only=True)
+
     def close(self) -> None:
         """Close every pooled connection; new units of work are refused."""
         self._pool.close()
@@ -182,9 +189,14 @@ class PostgresUnitOfWork(SqlUnitOfWork["psycopg.Connection[Any]"]):
     placeholder = "%s"
 
     def __init__(
-        self, where: str, pool: ConnectionPool[psycopg.Connection[Any]], lock_scope: str
+        self,
+        where: str,
+        pool: ConnectionPool[psycopg.Connection[Any]],
+        lock_scope: str,
+        *,
+        read_only: bool = False,
     ) -> None:
-        super().__init__(where, pool)
+        super().__init__(where, pool, read_only=read_only)
         self._lock_scope = lock_scope
         self._locked = False
 
@@ -193,6 +205,8 @@ class PostgresUnitOfWork(SqlUnitOfWork["psycopg.Connection[Any]"]):
 
     def _begin_sql(self) -> str:
         self._locked = False
+        if self.read_only:
+            return "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
         return "BEGIN"
 
     def _driver_error(self) -> type[BaseException]:

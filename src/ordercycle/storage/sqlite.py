@@ -122,6 +122,14 @@ class SQLiteStorage(ClosingStorage):
         """Return a new unit of work; it begins (``BEGIN IMMEDIATE``) when entered."""
         return SQLiteUnitOfWork(self._where, self._pool)
 
+    def reading(self) -> SQLiteUnitOfWork:
+        """Return a new read-only unit of work: ``BEGIN DEFERRED``, so no write lock.
+
+        In WAL mode it reads one snapshot of the file (from its first read on) while
+        writers go on committing, and it refuses every write.
+        """
+        return SQLiteUnitOfWork(self._where, self._pool, read_only=True)
+
     def close(self) -> None:
         """Close every pooled connection; new units of work are refused."""
         self._pool.close()
@@ -175,7 +183,8 @@ class SQLiteUnitOfWork(SqlUnitOfWork[sqlite3.Connection]):
         return f"<SQLiteUnitOfWork ({self._state})>"
 
     def _begin_sql(self) -> str:
-        return "BEGIN IMMEDIATE"
+        # A writer queues for the write lock at once; a reader takes none.
+        return "BEGIN DEFERRED" if self.read_only else "BEGIN IMMEDIATE"
 
     def _driver_error(self) -> type[BaseException]:
         return sqlite3.Error

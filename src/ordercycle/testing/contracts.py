@@ -64,6 +64,7 @@ from ordercycle.storage.ports import (
     AggregateStore,
     CommandLog,
     Outbox,
+    Reading,
     SnapshotStore,
     Storage,
     UnitOfWork,
@@ -79,6 +80,7 @@ __all__ = [
     "ContractStockReserved",
     "OutboxContract",
     "ProcessConcurrencyContract",
+    "ReadingContract",
     "SnapshotContract",
     "StorageContract",
     "StorageFixture",
@@ -1052,6 +1054,74 @@ class ProcessConcurrencyContract:
             _check_stream(storage, "MUG", reserved, first=1)
         finally:
             storage.close()
+
+
+# --- read-only units of work (optional) -----------------------------------------------------
+
+
+class ReadingContract(StorageFixture):
+    """Optional :class:`~ordercycle.storage.ports.Reading`: read-only units of work.
+
+    Add it next to :class:`StorageContract` when your storage has ``reading()``.
+    """
+
+    def _reader(self, storage: Storage) -> UnitOfWork:
+        assert isinstance(storage, Reading), "the storage has no reading() method"
+        return storage.reading()
+
+    def test_a_reader_sees_what_was_committed(self, storage: Storage) -> None:
+        _write(storage, "order", "O-1", 2)
+        with storage.unit_of_work() as uow:
+            uow.snapshots.save(Snapshot(kind="order", aggregate_id="O-1", version=2, payload="{}"))
+            uow.commands.record("cmd-1", payload_hash("x"), {"ok": True})
+        with self._reader(storage) as uow:
+            assert uow.events.load("order", "O-1") == tuple(_items("O-1", 1, 2))
+            assert uow.events.version("order", "O-1") == 2
+            assert uow.events.aggregate_ids("order") == ("O-1",)
+            latest = uow.snapshots.latest("order", "O-1")
+            assert latest is not None
+            assert latest.version == 2
+            found = uow.commands.find("cmd-1", payload_hash("x"))
+            assert found is not None
+            assert found.result == {"ok": True}
+            assert [m.version for m in uow.outbox.read()] == [1, 2]
+            assert uow.outbox.checkpoint("reader") == 0
+
+    def test_a_reader_refuses_every_write_and_writes_nothing(self, storage: Storage) -> None:
+        _write(storage, "order", "O-1", 1)
+        with self._reader(storage) as uow:
+            with pytest.raises(UnitOfWorkError, match="read-only"):
+                uow.events.append("order", "O-1", _items("O-1", 2, 1), expected_version=1)
+            with pytest.raises(UnitOfWorkError, match="read-only"):
+                uow.snapshots.save(
+                    Snapshot(kind="order", aggregate_id="O-1", version=1, payload="{}")
+                )
+            with pytest.raises(UnitOfWorkError, match="read-only"):
+                uow.commands.record("cmd-1", payload_hash("x"), "r")
+            with pytest.raises(UnitOfWorkError, match="read-only"):
+                uow.outbox.save_checkpoint("reader", 1)
+        with storage.unit_of_work() as uow:
+            assert uow.events.version("order", "O-1") == 1
+            assert uow.snapshots.latest("order", "O-1") is None
+            assert uow.commands.find("cmd-1", payload_hash("x")) is None
+            assert uow.outbox.checkpoint("reader") == 0
+            assert uow.outbox.last_position() == 1
+
+    def test_a_writer_commits_while_a_reader_is_open(self, storage: Storage) -> None:
+        _write(storage, "order", "O-1", 1)
+        with self._reader(storage) as reader:
+            assert reader.events.version("order", "O-1") == 1
+            # Takes no write lock: a writer in the same thread would wait forever if it did.
+            _write(storage, "order", "O-1", 1)
+        with self._reader(storage) as reader:
+            assert reader.events.version("order", "O-1") == 2
+
+    def test_a_reader_is_a_unit_of_work_once(self, storage: Storage) -> None:
+        reader = self._reader(storage)
+        with reader:
+            pass
+        with pytest.raises(UnitOfWorkError, match="committed or rolled back"):
+            reader.events.version("order", "O-1")
 
 
 class StorageContract(

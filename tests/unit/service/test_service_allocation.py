@@ -6,11 +6,9 @@ from datetime import date
 
 import attrs
 
-from ordercycle.inventory import Lot
-from ordercycle.model.ids import CustomerId, LotId, Sku
+from ordercycle.model.ids import CustomerId, Sku
 from ordercycle.money import Money
 from ordercycle.service import OrderDesk
-from ordercycle.service._session import Session
 from ordercycle.service.sample import sample_customers, sample_products
 
 # The clock starts on 2 March 2026: the short lot has 8 days left, the long one 91.
@@ -19,14 +17,8 @@ LONG_LOT = ("JAM-B", date(2026, 6, 1))
 
 
 def _receive_lot(desk: OrderDesk, bin_id: str, lot_id: str, expires_on: date, units: int) -> None:
-    """Receive ``units`` of JAM as a lot (the desk's ReceiveStock command takes no lots)."""
-
-    def receive(s: Session) -> None:
-        lot = Lot(Sku("JAM"), LotId(lot_id), received_on=s.now.date(), expires_on=expires_on)
-        s.stock(["JAM"]).receive("JAM", bin_id, units, lot=lot, at=s.now)
-        s.save_stock()
-
-    desk._read(receive)
+    """Receive ``units`` of JAM as a new lot."""
+    desk.receive_stock("JAM", bin_id, units, lot=lot_id, expires_on=expires_on)
 
 
 def _jam_shop(desk: OrderDesk) -> None:
