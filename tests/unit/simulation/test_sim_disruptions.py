@@ -187,3 +187,20 @@ def test_a_bad_shift_is_refused(shift: tuple[float, ...]) -> None:
     with pytest.raises(ValidationError, match="shift") as caught:
         Scenario.default(shift=shift)
     assert "0 <= start < end <= 24" in str(caught.value)
+
+
+def test_the_scenario_file_in_the_how_to_loads_and_runs() -> None:
+    import re
+    from pathlib import Path
+
+    from ordercycle.simulation import simulate
+
+    page = Path(__file__).parents[3] / "docs" / "how-to" / "write-a-scenario-file.md"
+    match = re.search(r"```toml\n(.*?)```", page.read_text(encoding="utf-8"), re.S)
+    assert match is not None
+    scenario = Scenario.from_toml(match.group(1))
+    assert scenario.name == "tough week"
+    assert scenario.replenishment.policy == "RQ"
+    assert [s.credit_limit for s in scenario.segments] == ["", "2500"]
+    result = simulate(scenario.evolve(orders=40, days=1))
+    assert result.totals == result.state_totals
