@@ -25,6 +25,7 @@ from ordercycle.model.order import Order
 from ordercycle.model.order_events import OrderEvent
 from ordercycle.serialization import from_dict, to_dict
 from ordercycle.service._cache import StreamCache
+from ordercycle.service._packing import DeskPacking
 from ordercycle.service.errors import UnknownAggregateError
 from ordercycle.service.records import DeskEvent, InvoiceNumberTaken
 from ordercycle.service.settings import DeskSettings
@@ -65,9 +66,11 @@ class Session:
         ids: IdFactory,
         now: datetime,
         cache: StreamCache | None = None,
+        packing: DeskPacking | None = None,
     ) -> None:
         self.uow = uow
         self.cache = cache or StreamCache()
+        self.packing = packing or DeskPacking()
         self.settings = settings
         self.ids = ids
         self.now = now

@@ -7,34 +7,28 @@ the work of a pack does not grow with the size of the wave. :func:`pick_list` la
 picked orders' lines over the stored list, which gives exactly the list as it would be
 if every pack had stored the whole list again (as streams written before did).
 
-Packing plans come from a :class:`~ordercycle.packing.PackingMemo` of
-:data:`PACKING_MEMO_SIZE` plans, one per desk: :func:`~ordercycle.packing.pack` is a pure
-function of the request (items with their rules, cartons, carrier rule), and the same
-baskets come back all day. The items of a product and the parcels of a remembered plan
-are kept too, by the identity of those immutable objects. All of it belongs to the desk's
-:class:`~ordercycle.service._cache.StreamCache` (it lives and dies with it).
+Packing plans come from the desk's :class:`~ordercycle.service._packing.DeskPacking`
+(a :class:`~ordercycle.packing.PackingMemo` of plans, and the items of products and the
+parcels of remembered plans, by the identity of those immutable objects).
 """
 
 from __future__ import annotations
 
-import threading
-import weakref
 from collections.abc import Iterable, Iterator, Sequence
 
 import attrs
 
 from ordercycle.errors import InvalidQuantityError, ValidationError
 from ordercycle.model.order import Order
-from ordercycle.model.product import Product
-from ordercycle.packing import DimWeightRule, Item, Package, PackingMemo, PackingPlan
+from ordercycle.packing import PackingMemo
 from ordercycle.picking import route
-from ordercycle.service._cache import StreamCache
 from ordercycle.service._orders import (
     allocate_stock,
     backlog_key,
     product,
     track_backorders,
 )
+from ordercycle.service._packing import PACKING_MEMO_SIZE
 from ordercycle.service._session import Session
 from ordercycle.service.commands import (
     ConfirmPicks,
@@ -47,7 +41,6 @@ from ordercycle.service.errors import DeskCommandError
 from ordercycle.service.records import (
     OpenPickLists,
     OpenPickListsChanged,
-    Parcel,
     PickedOrder,
     PickedOrderChanged,
     PickLine,
@@ -78,93 +71,9 @@ __all__ = [
 PICKED_ORDER = "picked_order"
 
 
-#: How many packing plans each desk remembers (see :func:`packing_memo`).
-PACKING_MEMO_SIZE = 2048
-
-
-class _DeskPacking:
-    """What one desk remembers for packing, all bounded: plans, items and parcels.
-
-    Items are kept by the identity of the (immutable) product they were made from and
-    the quantity; parcels by the identity of the (immutable) plan they describe. Each
-    entry holds its object, so an id is never reused while the entry is here.
-    """
-
-    def __init__(self, size: int) -> None:
-        self.memo = PackingMemo(size)
-        self._size = size
-        self._items: dict[tuple[int, str, int], tuple[Product, Item]] = {}
-        self._parcels: dict[int, tuple[PackingPlan, DimWeightRule, tuple[Parcel, ...]]] = {}
-        self._lock = threading.Lock()
-
-    def item(self, sku: str, goods: Product, quantity: int) -> Item:
-        key = (id(goods), sku, quantity)
-        with self._lock:
-            known = self._items.get(key)
-        if known is not None and known[0] is goods:
-            return known[1]
-        made = Item(
-            sku,
-            goods.length,
-            goods.width,
-            goods.height,
-            goods.weight,
-            quantity=quantity,
-            rotation=goods.rotation.value,
-            max_load=goods.max_load_on_top,
-            fragile=goods.fragile,
-            ship_alone=goods.ship_alone,
-            own_packaging=goods.ships_in_own_packaging,
-        )
-        with self._lock:
-            if len(self._items) >= 2 * self._size:
-                self._items.clear()
-            self._items[key] = (goods, made)
-        return made
-
-    def parcels(self, plan: PackingPlan, carrier: DimWeightRule) -> tuple[Parcel, ...]:
-        with self._lock:
-            known = self._parcels.get(id(plan))
-        if known is not None and known[0] is plan and known[1] is carrier:
-            return known[2]
-        made = tuple(_parcel(package, carrier) for package in plan.packages)
-        with self._lock:
-            if len(self._parcels) >= self._size:
-                self._parcels.clear()
-            self._parcels[id(plan)] = (plan, carrier, made)
-        return made
-
-
-def _parcel(package: Package, carrier: DimWeightRule) -> Parcel:
-    contents: dict[str, int] = {}
-    for placement in package.placements:
-        contents[placement.item.sku] = contents.get(placement.item.sku, 0) + 1
-    actual = package.actual_weight_g
-    return Parcel(
-        carton=package.carton.name,
-        contents=tuple(sorted(contents.items())),
-        actual_weight_g=actual,
-        billable_weight=carrier.billable_weight_exact(package.carton.outer_mm, actual),
-        weight_unit=carrier.weight_unit,
-        reason=package.reason,
-    )
-
-
-_desks: weakref.WeakKeyDictionary[StreamCache, _DeskPacking] = weakref.WeakKeyDictionary()
-_desks_lock = threading.Lock()
-
-
-def _packing(s: Session) -> _DeskPacking:
-    with _desks_lock:
-        found = _desks.get(s.cache)
-        if found is None:
-            found = _desks[s.cache] = _DeskPacking(PACKING_MEMO_SIZE)
-        return found
-
-
 def packing_memo(s: Session) -> PackingMemo:
-    """The desk's memo of packing plans (one per desk, kept with its stream cache)."""
-    return _packing(s).memo
+    """The desk's memo of packing plans (one per desk, see :mod:`~ordercycle.service._packing`)."""
+    return s.packing.memo
 
 
 def picked_order_key(pick_list_id: str, order_id: str) -> str:
@@ -490,7 +399,7 @@ def pack_order(s: Session, c: PackOrder) -> CommandResult:
         assert line.picked is not None
         units[line.sku] = units.get(line.sku, 0) + line.picked
         per_line[line.line_id] = per_line.get(line.line_id, 0) + line.picked
-    remembered = _packing(s)
+    remembered = s.packing
     items = [remembered.item(sku, product(s, sku).product, units[sku]) for sku in sorted(units)]
     carrier = s.settings.carrier
     plan = remembered.memo.pack(items, s.settings.cartons, carrier=carrier)

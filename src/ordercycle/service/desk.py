@@ -42,6 +42,7 @@ from ordercycle.model.product import Product
 from ordercycle.money import Money
 from ordercycle.service import _billing, _handlers, _orders, _warehouse
 from ordercycle.service._cache import StreamCache
+from ordercycle.service._packing import DeskPacking
 from ordercycle.service._session import InvoiceMeta, Session
 from ordercycle.service.commands import (
     AllocateOrder,
@@ -134,6 +135,7 @@ class OrderDesk:
         self.ids: IdFactory = ids or SequentialIdFactory()
         self.settings = settings or DeskSettings.default()
         self._cache = StreamCache()
+        self._packing = DeskPacking()
 
     # --- opening ---------------------------------------------------------------------------
 
@@ -263,7 +265,7 @@ class OrderDesk:
 
     def _session(self, uow: UnitOfWork) -> Session:
         """A session over ``uow`` at the desk's current time, sharing the desk's cache."""
-        return Session(uow, self.settings, self.ids, self.clock.now(), self._cache)
+        return Session(uow, self.settings, self.ids, self.clock.now(), self._cache, self._packing)
 
     def execute_json(self, text: str | bytes | Mapping[str, Any]) -> CommandResult:
         """Run a command given as JSON ``{"type": "PlaceOrder", ...}`` (see :func:`parse_command`).
