@@ -287,9 +287,16 @@ class Simulation:
             self.env.process(self._cancel(order_id))
 
     def _credit_review(self, order_id: str) -> _Proc:
-        """A credit controller releases the hold after the review time, then it allocates."""
-        yield self.env.timeout(self.scenario.credit_review_hours)
+        """After the review time a credit controller refuses the order or releases it."""
+        s = self.scenario
+        yield self.env.timeout(s.credit_review_hours)
         desk = self.desk
+        if s.credit_refusal_rate and self.rng.random() < s.credit_refusal_rate:
+            self._call(
+                "other desk commands", lambda: desk.cancel(order_id, reason="credit refused")
+            )
+            self._log("canceled", order_id=order_id, note="credit refused")
+            return
         self._call(
             "other desk commands",
             lambda: desk.release_hold(order_id, HoldReason.CREDIT, by="credit control"),
@@ -308,7 +315,7 @@ class Simulation:
         )
         self.waiting.pop(order_id, None)
         self.backordered.pop(order_id, None)
-        self._log("canceled", order_id=order_id)
+        self._log("canceled", order_id=order_id, note="customer request")
 
     def _waves(self) -> _Proc:
         s = self.scenario

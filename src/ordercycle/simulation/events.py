@@ -25,7 +25,8 @@ EVENT_KINDS: dict[str, str] = {
     "picked": "a pick list was confirmed: ref = pick list, measure = picker hours",
     "short": "units of an order were not found on a pick list: ref = pick list, "
     "quantity = units short",
-    "canceled": "the customer canceled an order before it was released to a wave",
+    "canceled": "an order was canceled before it was released to a wave, by the customer"
+    " or by credit control: note = why",
     "held": "an order went on credit hold when confirmed: ref = customer, note = reason",
     "released": "a credit controller released an order's hold: note = reason",
     "packed": "a shipment was packed: ref = shipment, quantity = cartons, measure = billable "

@@ -32,7 +32,7 @@ KPIS: dict[str, tuple[str, str]] = {
         "ratio",
         "orders delivered in full by the promise date / orders not canceled",
     ),
-    "cancel_rate": ("ratio", "orders canceled by the customer / orders"),
+    "cancel_rate": ("ratio", "orders canceled (by the customer or credit control) / orders"),
     "credit_hold_rate": ("ratio", "orders put on credit hold when confirmed / orders"),
     "cycle_time_mean": ("days", "order placed to last delivery, delivered orders"),
     "cycle_time_p90": ("days", "90th percentile of the order cycle time"),

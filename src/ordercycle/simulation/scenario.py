@@ -252,8 +252,10 @@ class Scenario:
         cancel_rate: Probability that a customer cancels an order before it is released
             to a wave (reserved stock goes back).
         cancel_after_hours: Hours from placement to the customer's cancellation request.
-        credit_review_hours: Hours a credit controller takes to release an order put on
+        credit_review_hours: Hours a credit controller takes to decide on an order put on
             credit hold (see :attr:`CustomerSegment.credit_limit`).
+        credit_refusal_rate: Probability that the controller refuses a held order (it is
+            canceled) instead of releasing it.
         promise_days: Days from order to promised delivery (for on-time-in-full).
         drain_days: Days simulated after the last arrival (to collect cash).
         currency: The currency of prices and rates.
@@ -314,6 +316,7 @@ class Scenario:
     cancel_rate: float = 0.0
     cancel_after_hours: float = 2.0
     credit_review_hours: float = 4.0
+    credit_refusal_rate: float = 0.0
     promise_days: int = 4
     drain_days: int = 60
     currency: str = "USD"
@@ -548,6 +551,7 @@ def _validate(s: Scenario) -> None:
     _probability(s, "cancel_rate", s.cancel_rate)
     _at_least(s, "cancel_after_hours", s.cancel_after_hours, 0, "0 or more hours")
     _at_least(s, "credit_review_hours", s.credit_review_hours, 0, "0 or more hours")
+    _probability(s, "credit_refusal_rate", s.credit_refusal_rate)
     _at_least(s, "promise_days", s.promise_days, 0, "0 or more days")
     _at_least(s, "drain_days", s.drain_days, 0, "0 or more days")
 

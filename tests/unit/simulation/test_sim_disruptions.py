@@ -204,3 +204,22 @@ def test_the_scenario_file_in_the_how_to_loads_and_runs() -> None:
     assert [s.credit_limit for s in scenario.segments] == ["", "2500"]
     result = simulate(scenario.evolve(orders=40, days=1))
     assert result.totals == result.state_totals
+
+
+def test_credit_control_refuses_some_held_orders() -> None:
+    simulation = Simulation(tight_credit().evolve(credit_refusal_rate=0.5))
+    result = simulation.run()
+    held = {e.order_id for e in result.events if e.kind == "held"}
+    refused = {
+        e.order_id for e in result.events if e.kind == "canceled" and e.note == "credit refused"
+    }
+    released = {e.order_id for e in result.events if e.kind == "released"}
+    assert refused
+    assert released
+    assert refused | released == held
+    assert not refused & released
+    for order_id in refused:
+        assert simulation.desk.order(order_id).state == "canceled"
+    assert result.kpi("cancel_rate") == pytest.approx(len(refused) / result.kpi("orders"))
+    assert result.conservation["orders"]["canceled"] == len(refused)
+    assert result.totals == result.state_totals
