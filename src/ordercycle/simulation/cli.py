@@ -34,6 +34,7 @@ def add_simulate_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument(
         "--progress", action="store_true", help="show a progress bar over simulated days"
     )
+    parser.add_argument("--timings", action="store_true", help="also print the run's time by stage")
     return parser
 
 
@@ -63,6 +64,11 @@ def run_simulate(args: argparse.Namespace, *, out: TextIO | None = None) -> int:
     counts = result.conservation
     out.write(f"orders by end state: {counts['orders']}\n")
     out.write(f"invoices by end state: {counts['invoices']}\n")
+    if getattr(args, "timings", False):
+        total = sum(result.timings.values()) or 1.0
+        out.write("\ntime by stage (wall clock):\n")
+        for stage, seconds in result.timings.items():
+            out.write(f"  {stage:<20} {seconds:8.2f} s  {seconds / total:6.1%}\n")
     if args.report:
         from ordercycle.simulation.report import html_report
 

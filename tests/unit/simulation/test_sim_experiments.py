@@ -187,3 +187,17 @@ def test_cli_progress_bar_goes_to_stderr(capsys: pytest.CaptureFixture[str]) -> 
     assert run_simulate(_parse("--orders", "3", "--seed", "2", "--progress"), out=out) == 0
     assert "| orders | 3 | orders |" in out.getvalue()
     assert "day" in capsys.readouterr().err
+
+
+def test_cli_timings_print_every_stage_once() -> None:
+    from ordercycle.simulation import STAGES
+
+    out = io.StringIO()
+    assert run_simulate(_parse("--orders", "4", "--seed", "2", "--timings"), out=out) == 0
+    text = out.getvalue()
+    table = text[text.index("time by stage (wall clock):") :].splitlines()[1:]
+    assert [line.split()[0] for line in table] == [stage.split()[0] for stage in STAGES]
+    assert text.count("%") == len(STAGES)
+    quiet = io.StringIO()
+    run_simulate(_parse("--orders", "4", "--seed", "2"), out=quiet)
+    assert "time by stage" not in quiet.getvalue()
