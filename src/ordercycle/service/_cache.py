@@ -13,7 +13,7 @@ kept next to the exact text they were decoded from.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 from ordercycle.inventory import Network, StockLedger
@@ -55,37 +55,27 @@ class StreamCache:
             order = known
             for event in events:
                 order = apply_event(order, event)
-        self._keep(self._orders, order_id, order)
+        self._keep_newer(self._orders, order_id, order, _order_version)
         return order
-
-    def committed_orders(self, orders: Iterable[Order]) -> None:
-        """Remember orders a unit of work has just *committed* (call only after commit).
-
-        A command's order already is what replaying its events gives (the order machine
-        proves replay equals state), so the next command need not apply them again.
-        """
-        with self._lock:
-            for order in orders:
-                known = self._orders.get(order.id)
-                if known is None or known.version < order.version:
-                    if known is None and len(self._orders) >= self._limit:
-                        self._orders.clear()
-                    self._orders[order.id] = order
 
     def invoice(self, invoice_id: str) -> tuple[Invoice, object] | None:
         """The invoice (with the desk's notes on it) as this process last committed it."""
         with self._lock:
             return self._invoices.get(invoice_id)
 
-    def committed_invoices(self, invoices: Iterable[tuple[Invoice, object]]) -> None:
-        """Remember invoices a unit of work has just *committed* (call only after commit)."""
-        with self._lock:
-            for invoice, meta in invoices:
-                known = self._invoices.get(invoice.invoice_id)
-                if known is None or known[0].version < invoice.version:
-                    if known is None and len(self._invoices) >= self._limit:
-                        self._invoices.clear()
-                    self._invoices[invoice.invoice_id] = (invoice, meta)
+    def committed(
+        self, orders: Iterable[Order], invoices: Iterable[tuple[Invoice, object]]
+    ) -> None:
+        """Remember the orders and invoices of a unit of work that has just *committed*.
+
+        A command's aggregate already is what replaying its events gives (the order and
+        invoice machines prove replay equals state), so the next command need not apply
+        them again. Call it only after the commit.
+        """
+        for order in orders:
+            self._keep_newer(self._orders, order.id, order, _order_version)
+        for invoice, meta in invoices:
+            self._keep_newer(self._invoices, invoice.invoice_id, (invoice, meta), _invoice_version)
 
     def stock(
         self, uow: UnitOfWork, sku: str, network: Network, clock: Clock
@@ -105,12 +95,7 @@ class StreamCache:
         base = () if known is None else known
         # fork() drops the applied events: the cache keeps live state, not history.
         fresh = StockLedger.replay(network, clock, events, base=base).fork()
-        with self._lock:
-            current = self._stock.get(sku)
-            if current is None or current.version_of(sku) < fresh.version_of(sku):
-                if current is None and len(self._stock) >= self._limit:
-                    self._stock.clear()
-                self._stock[sku] = fresh
+        self._keep_newer(self._stock, sku, fresh, lambda ledger: ledger.version_of(sku))
         return fresh
 
     def decoded(self, key: str, payload: str) -> object | None:
@@ -132,3 +117,23 @@ class StreamCache:
             if len(table) >= self._limit:
                 table.clear()
             table[key] = value
+
+    def _keep_newer(
+        self, table: dict[str, V], key: str, value: V, version: Callable[[V], int]
+    ) -> None:
+        """Keep ``value`` unless the table holds a version at least as new (threads race)."""
+        with self._lock:
+            current = table.get(key)
+            if current is not None and version(current) >= version(value):
+                return
+            if current is None and len(table) >= self._limit:
+                table.clear()
+            table[key] = value
+
+
+def _order_version(order: Order) -> int:
+    return order.version
+
+
+def _invoice_version(entry: tuple[Invoice, object]) -> int:
+    return entry[0].version

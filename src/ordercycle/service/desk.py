@@ -259,8 +259,7 @@ class OrderDesk:
             result = handler(session, command)
             if command.command_id is not None:
                 uow.commands.record(command.command_id, digest, result.to_data())
-        self._cache.committed_orders(session.orders())
-        self._cache.committed_invoices(session.invoices())
+        self._cache.committed(session.orders(), session.invoices())
         return result
 
     def _session(self, uow: UnitOfWork) -> Session:
@@ -309,8 +308,7 @@ class OrderDesk:
                     acted = True
             session.save_stock()
             uow.outbox.save_checkpoint(_handlers.CONSUMER, messages[-1].position)
-        self._cache.committed_orders(session.orders())
-        self._cache.committed_invoices(session.invoices())
+        self._cache.committed(session.orders(), session.invoices())
         # What the handlers did is in the outbox too: read on until a batch does nothing.
         return len(messages), acted or len(messages) == limit
 
