@@ -80,7 +80,7 @@ def invoice_order(s: Session, c: InvoiceOrder) -> CommandResult:
         f"invoice {invoice_id}",
         add_invoices=(invoice_id,),
         drop_orders=(order.id,) if done else (),
-        balance_change=issued.balance,
+        balance_change=s.balance_moved(buyer.id, issued.currency),
     )
     schedule = issued.schedule
     assert schedule is not None
@@ -116,15 +116,17 @@ def record_payment(s: Session, c: RecordPayment) -> CommandResult:
     result = apply_payment([inv for inv, _ in loaded], payment_id, c.amount, paid_on)
     applications = []
     by_id = {inv.invoice_id: (inv, meta) for inv, meta in loaded}
-    moved = Money.zero(c.amount.currency)
     for updated in result.invoices:
         before, meta = by_id[updated.invoice_id]
         if updated.version != before.version:
             s.save_invoice(updated, meta, before.version)
-            moved += updated.balance - before.balance
     settled = tuple(i.invoice_id for i in result.invoices if i.state not in _OPEN)
     update_account(
-        s, buyer.id, f"payment {payment_id}", drop_invoices=settled, balance_change=moved
+        s,
+        buyer.id,
+        f"payment {payment_id}",
+        drop_invoices=settled,
+        balance_change=s.balance_moved(buyer.id, c.amount.currency),
     )
     for invoice_id, record in result.records:
         applications.append(
@@ -238,7 +240,7 @@ def issue_credit_note(s: Session, c: IssueCreditNote) -> CommandResult:
         order.customer_id,
         f"credit {credit_id}",
         drop_invoices=(credited.invoice_id,) if credited.state not in _OPEN else (),
-        balance_change=credited.balance - invoice.balance,
+        balance_change=s.balance_moved(order.customer_id, credited.currency),
     )
     s.save_order(
         order.record_credit(

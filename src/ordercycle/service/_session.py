@@ -23,6 +23,7 @@ from ordercycle.model.clock import FixedClock
 from ordercycle.model.ids import IdFactory
 from ordercycle.model.order import Order
 from ordercycle.model.order_events import OrderEvent
+from ordercycle.money import Currency, Money
 from ordercycle.serialization import from_dict, to_dict
 from ordercycle.service._cache import StreamCache
 from ordercycle.service._packing import DeskPacking
@@ -78,6 +79,7 @@ class Session:
         self._orders: dict[str, Order] = {}
         self._records: dict[tuple[str, str], tuple[Any, int]] = {}
         self._invoices: dict[str, tuple[Invoice, InvoiceMeta]] = {}
+        self._balance_moves: dict[str, Money] = {}
         self._stock_skus: set[str] = set()
         self._ledger: StockLedger | None = None
         self._ledger_saved = 0
@@ -290,20 +292,25 @@ class Session:
                 "line_ids": list(meta.line_ids),
                 "invoice": to_dict(invoice),
             }
-            text = canonical_json(payload)
             self.uow.snapshots.save(
                 Snapshot(
                     kind=INVOICE,
                     aggregate_id=invoice.invoice_id,
                     version=invoice.version,
-                    payload=text,
+                    payload=canonical_json(payload),
                 )
             )
-            # The text decodes to exactly this invoice. Safe even if this unit of work
-            # rolls back: the cache answers only for this exact text, which then never
-            # comes back from storage.
-            self.cache.keep_decoded(f"invoice:{invoice.invoice_id}", text, (invoice, meta))
+        before = self._invoices.get(invoice.invoice_id)
+        moved = invoice.balance if before is None else invoice.balance - before[0].balance
+        customer = invoice.customer_id
+        self._balance_moves[customer] = (
+            self._balance_moves.get(customer, Money.zero(moved.currency)) + moved
+        )
         self._invoices[invoice.invoice_id] = (invoice, meta)
+
+    def balance_moved(self, customer_id: str, currency: Currency) -> Money:
+        """How much the invoices this session saved moved the customer's open balance."""
+        return self._balance_moves.get(customer_id, Money.zero(currency))
 
     def invoice_series(self) -> NumberSeries:
         """Take the next invoice number: the series stream's version is the count used."""
