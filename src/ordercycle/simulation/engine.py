@@ -166,13 +166,12 @@ class Simulation:
     def _log(self, kind: str, **fields: Any) -> None:
         self.events.append(SimEvent(time=float(self.env.now), kind=kind, **fields))
 
-    def _until_shift(self) -> float:
-        """Hours until pickers and packers are on shift (0 while they are)."""
+    def _wait_for_shift(self) -> _Proc:
+        """Wait until pickers and packers are on shift (no wait, no event, while they are)."""
         start, end = self.scenario.shift
         hour = float(self.env.now) % 24
-        if start <= hour < end:
-            return 0.0
-        return (start - hour) % 24
+        if not start <= hour < end:
+            yield self.env.timeout((start - hour) % 24)
 
     def _hours_until(self, day: date, hour: float = 12.0) -> float:
         now = float(self.env.now)
@@ -360,9 +359,7 @@ class Simulation:
         s = self.scenario
         with self.pickers[warehouse].request() as turn:
             yield turn
-            off_shift = self._until_shift()
-            if off_shift:
-                yield self.env.timeout(off_shift)
+            yield from self._wait_for_shift()
             hours = float(length) * s.travel_seconds_per_unit + lines * s.pick_seconds_per_line
             yield self.env.timeout(hours / 3600)
             shortages = self._shortages(list_id) if s.short_pick_rate else {}
@@ -398,9 +395,7 @@ class Simulation:
         s = self.scenario
         with self.packers[warehouse].request() as turn:
             yield turn
-            off_shift = self._until_shift()
-            if off_shift:
-                yield self.env.timeout(off_shift)
+            yield from self._wait_for_shift()
             yield self.env.timeout(s.pack_seconds_per_order / 3600)
             try:
                 packed = self._call("packing", lambda: self.desk.pack(order_id, list_id))

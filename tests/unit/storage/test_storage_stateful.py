@@ -40,7 +40,7 @@ class StorageMachine(RuleBasedStateMachine):
         self.checkpoint = 0
 
     def open(self) -> Storage:
-        raise NotImplementedError
+        raise NotImplementedError("subclasses open the storage under test")
 
     def teardown(self) -> None:
         self.storage.close()
