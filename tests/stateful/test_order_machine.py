@@ -21,9 +21,8 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from ordercycle.errors import OrderCycleError
 from ordercycle.model.address import Address
-from ordercycle.model.ledger import LineLedger
 from ordercycle.model.order import Order, OrderOutcome
-from ordercycle.model.order_changes import (
+from ordercycle.model.order.changes import (
     AddLine,
     ChangeAddress,
     ChangePrice,
@@ -31,8 +30,8 @@ from ordercycle.model.order_changes import (
     OrderChange,
     RemoveLine,
 )
-from ordercycle.model.order_errors import LedgerLawError
-from ordercycle.model.order_events import (
+from ordercycle.model.order.errors import LedgerLawError
+from ordercycle.model.order.events import (
     OrderCredited,
     OrderEvent,
     OrderInvoiced,
@@ -40,8 +39,9 @@ from ordercycle.model.order_events import (
     OrderLineShipped,
     OrderPaymentRecorded,
 )
-from ordercycle.model.order_lines import NewLine
-from ordercycle.model.order_policies import (
+from ordercycle.model.order.ledger import LineLedger
+from ordercycle.model.order.lines import NewLine
+from ordercycle.model.order.policies import (
     AddressKind,
     HoldReason,
     InvoicePolicy,

@@ -7,8 +7,8 @@ import pytest
 
 from ordercycle.model.events import DomainEvent
 from ordercycle.model.order import Order
-from ordercycle.model.order_errors import EventHistoryError
-from ordercycle.model.order_events import OrderPlaced
+from ordercycle.model.order.errors import EventHistoryError
+from ordercycle.model.order.events import OrderPlaced
 
 from .conftest import Story
 
