@@ -102,7 +102,7 @@ def _orders() -> list[str]:
     from ordercycle.errors import TransitionNotAllowedError
     from ordercycle.model.address import Address
     from ordercycle.model.order import Order
-    from ordercycle.model.order_lines import NewLine
+    from ordercycle.model.order.lines import NewLine
     from ordercycle.money import Money
 
     times = iter(datetime(2026, 1, 5, 9, tzinfo=UTC) + timedelta(hours=h) for h in range(99))

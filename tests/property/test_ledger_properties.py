@@ -10,9 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ordercycle.errors import InvalidQuantityError
-from ordercycle.model.ledger import LineLedger
-from ordercycle.model.order_errors import QuantityNotAvailableError
-from ordercycle.model.order_policies import InvoicePolicy, ReturnCondition
+from ordercycle.model.order.errors import QuantityNotAvailableError
+from ordercycle.model.order.ledger import LineLedger
+from ordercycle.model.order.policies import InvoicePolicy, ReturnCondition
 
 OPS = (
     "increase",

@@ -19,8 +19,8 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 from ordercycle.invoicing import invoice_lines_for_order
 from ordercycle.model.address import Address
 from ordercycle.model.order import Order
-from ordercycle.model.order_lines import NewLine
-from ordercycle.model.order_policies import InvoicePolicy
+from ordercycle.model.order.lines import NewLine
+from ordercycle.model.order.policies import InvoicePolicy
 from ordercycle.money import Money
 
 AT = datetime(2026, 1, 5, 9, tzinfo=UTC)

@@ -5,7 +5,8 @@ pack / ship / deliver / cancel / edit / return / invoice / credit / payment comm
 every step every conservation law of every line holds; a rejected command raises a typed
 error, returns nothing and leaves the order as it was; an accepted one records events with
 consecutive versions. At the end of every example, replaying the event history gives an
-order equal to the live one.
+order equal to the live one, and so does replaying its second part onto the order as it
+was after the first (``Order.replay(rest, base=earlier)``).
 """
 
 from __future__ import annotations
@@ -21,9 +22,8 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 from ordercycle.errors import OrderCycleError
 from ordercycle.model.address import Address
-from ordercycle.model.ledger import LineLedger
 from ordercycle.model.order import Order, OrderOutcome
-from ordercycle.model.order_changes import (
+from ordercycle.model.order.changes import (
     AddLine,
     ChangeAddress,
     ChangePrice,
@@ -31,8 +31,8 @@ from ordercycle.model.order_changes import (
     OrderChange,
     RemoveLine,
 )
-from ordercycle.model.order_errors import LedgerLawError
-from ordercycle.model.order_events import (
+from ordercycle.model.order.errors import LedgerLawError
+from ordercycle.model.order.events import (
     OrderCredited,
     OrderEvent,
     OrderInvoiced,
@@ -40,8 +40,9 @@ from ordercycle.model.order_events import (
     OrderLineShipped,
     OrderPaymentRecorded,
 )
-from ordercycle.model.order_lines import NewLine
-from ordercycle.model.order_policies import (
+from ordercycle.model.order.ledger import LineLedger
+from ordercycle.model.order.lines import NewLine
+from ordercycle.model.order.policies import (
     AddressKind,
     HoldReason,
     InvoicePolicy,
@@ -456,6 +457,8 @@ class OrderMachine(RuleBasedStateMachine):
             # Any prefix of the history replays to the order as it was then (two samples).
             for past in self.seen[len(self.seen) // 3 :: max(len(self.seen) // 3, 1)][:2]:
                 assert Order.replay(self.history[: past.version]) == past
+                # ...and the rest of the history, replayed onto it, gives the live order.
+                assert Order.replay(self.history[past.version :], base=past) == self.order
             event(f"state {self.order.state}")
             event(f"fulfilment {self.order.fulfilment_status.value}")
             event(f"billing {self.order.billing_status.value}")

@@ -23,7 +23,7 @@ order rounds) when the tax profile rounds half-up.
 >>> from datetime import UTC, datetime
 >>> from ordercycle.model.address import Address
 >>> from ordercycle.model.order import Order
->>> from ordercycle.model.order_lines import NewLine
+>>> from ordercycle.model.order.lines import NewLine
 >>> from ordercycle.money import Money
 >>> at = datetime(2026, 1, 5, 9, tzinfo=UTC)
 >>> home = Address(lines="1 Main St", city="Springfield", postal_code="62701", country="US")
@@ -49,8 +49,8 @@ from ordercycle.errors import InvoicingError
 from ordercycle.invoicing.errors import InvalidTaxError
 from ordercycle.invoicing.invoice_line import InvoiceLine
 from ordercycle.model.order import Order
-from ordercycle.model.order_lines import OrderLine
-from ordercycle.model.order_policies import InvoicePolicy
+from ordercycle.model.order.lines import OrderLine
+from ordercycle.model.order.policies import InvoicePolicy
 
 __all__ = ["InvoiceQuantityError", "OrderInvoiceLines", "invoice_lines_for_order"]
 

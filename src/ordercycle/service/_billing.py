@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from ordercycle.invoicing import Invoice, InvoiceLine, PaymentTerms, apply_payment
 from ordercycle.model.order import Order
-from ordercycle.model.order_policies import ReturnCondition, ReturnStatus
+from ordercycle.model.order.policies import ReturnCondition, ReturnStatus
 from ordercycle.money import Money
 from ordercycle.service._orders import _account, customer, update_account
 from ordercycle.service._session import InvoiceMeta, Session

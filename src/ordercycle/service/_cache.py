@@ -21,8 +21,7 @@ from ordercycle.inventory.events import StockEvent
 from ordercycle.invoicing import Invoice
 from ordercycle.model.clock import Clock
 from ordercycle.model.order import Order
-from ordercycle.model.order_apply import apply_event
-from ordercycle.model.order_events import OrderEvent
+from ordercycle.model.order.events import OrderEvent
 from ordercycle.storage.ports import UnitOfWork
 
 __all__ = ["StreamCache"]
@@ -49,12 +48,7 @@ class StreamCache:
         if not newer:
             return known
         events = [e for e in newer if isinstance(e, OrderEvent)]
-        if known is None:
-            order = Order.replay(events)
-        else:
-            order = known
-            for event in events:
-                order = apply_event(order, event)
+        order = Order.replay(events, base=known)
         self._keep_newer(self._orders, order_id, order, _order_version)
         return order
 

@@ -19,8 +19,8 @@ import logging
 from ordercycle.inventory.events import StockReceived
 from ordercycle.invoicing.events import PaymentApplied
 from ordercycle.model.events import DomainEvent
-from ordercycle.model.order_events import OrderReturnReceived
-from ordercycle.model.order_policies import ReturnCondition
+from ordercycle.model.order.events import OrderReturnReceived
+from ordercycle.model.order.policies import ReturnCondition
 from ordercycle.money import Money
 from ordercycle.service._billing import settled_share
 from ordercycle.service._orders import allocate_stock, backlog_key, track_backorders

@@ -13,8 +13,8 @@ from ordercycle.invoicing import CreditAction, check_credit_limit
 from ordercycle.model.customer import Customer
 from ordercycle.model.ids import LotId, Sku, parse_id
 from ordercycle.model.order import Order
-from ordercycle.model.order_lines import NewLine
-from ordercycle.model.order_policies import HoldReason
+from ordercycle.model.order.lines import NewLine
+from ordercycle.model.order.policies import HoldReason
 from ordercycle.money import Currency, Money
 from ordercycle.service._session import Session
 from ordercycle.service.commands import (

@@ -22,7 +22,7 @@ from ordercycle.invoicing import Invoice, InvoiceEvent, NumberSeries
 from ordercycle.model.clock import FixedClock
 from ordercycle.model.ids import IdFactory
 from ordercycle.model.order import Order
-from ordercycle.model.order_events import OrderEvent
+from ordercycle.model.order.events import OrderEvent
 from ordercycle.money import Currency, Money
 from ordercycle.serialization import from_dict, to_dict
 from ordercycle.service._cache import StreamCache

@@ -29,7 +29,7 @@ import attrs
 
 from ordercycle.errors import SerializationError, ValidationError
 from ordercycle.model.customer import Customer
-from ordercycle.model.order_policies import (
+from ordercycle.model.order.policies import (
     HoldReason,
     InvoicePolicy,
     Priority,

@@ -30,8 +30,8 @@ from ordercycle.model.clock import Clock, SystemClock
 from ordercycle.model.customer import Customer
 from ordercycle.model.ids import IdFactory, RandomIdFactory, SequentialIdFactory
 from ordercycle.model.order import Order
-from ordercycle.model.order_commands import as_enum
-from ordercycle.model.order_policies import (
+from ordercycle.model.order.commands import as_enum
+from ordercycle.model.order.policies import (
     HoldReason,
     InvoicePolicy,
     Priority,

@@ -34,7 +34,7 @@ import attrs
 from ordercycle.errors import MissingDependencyError
 from ordercycle.model import SteppableClock
 from ordercycle.model.ids import SequentialIdFactory
-from ordercycle.model.order_policies import HoldReason
+from ordercycle.model.order.policies import HoldReason
 from ordercycle.money import Money
 from ordercycle.packing import carriers
 from ordercycle.service import DeskCommandError, OrderDesk

@@ -35,7 +35,7 @@ import attrs
 
 import ordercycle.inventory
 import ordercycle.invoicing
-import ordercycle.model.order
+import ordercycle.model
 import ordercycle.service
 from ordercycle.inventory import Network, StockLedger
 from ordercycle.invoicing import (
@@ -51,9 +51,9 @@ from ordercycle.model.clock import SteppableClock
 from ordercycle.model.events import DomainEvent
 from ordercycle.model.lifecycle import Lifecycle
 from ordercycle.model.order import Order
-from ordercycle.model.order_changes import AddLine, ChangeQuantity
-from ordercycle.model.order_lifecycle import ORDER_LIFECYCLE
-from ordercycle.model.order_lines import NewLine
+from ordercycle.model.order.changes import AddLine, ChangeQuantity
+from ordercycle.model.order.lifecycle import ORDER_LIFECYCLE
+from ordercycle.model.order.lines import NewLine
 from ordercycle.money import Money
 from ordercycle.service.desk import OrderDesk
 from ordercycle.service.story import STORY_START, order_to_cash_story
@@ -64,7 +64,7 @@ __all__ = ["DOMAIN_PACKAGES", "NOT_SAMPLED", "Stream", "domain_event_types", "sa
 
 #: The packages whose modules define the library's domain events (all imported here).
 DOMAIN_PACKAGES: tuple[str, ...] = (
-    ordercycle.model.order.__name__.rsplit(".", 1)[0],
+    ordercycle.model.__name__,
     ordercycle.inventory.__name__,
     ordercycle.invoicing.__name__,
     ordercycle.service.__name__,

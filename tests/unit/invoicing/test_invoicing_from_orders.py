@@ -22,8 +22,8 @@ from ordercycle.invoicing import (
 from ordercycle.invoicing.errors import InvalidTaxError
 from ordercycle.model.address import Address
 from ordercycle.model.order import Order
-from ordercycle.model.order_errors import QuantityNotAvailableError
-from ordercycle.model.order_lines import Discount, NewLine
+from ordercycle.model.order.errors import QuantityNotAvailableError
+from ordercycle.model.order.lines import Discount, NewLine
 from ordercycle.money import Money
 
 AT = datetime(2026, 1, 5, 9, tzinfo=UTC)

@@ -16,7 +16,7 @@ from ordercycle.errors import SerializationError, ValidationError
 from ordercycle.model.address import Address
 from ordercycle.model.customer import Customer
 from ordercycle.model.events import DomainEvent, UnknownEventTypeError
-from ordercycle.model.order_policies import Priority
+from ordercycle.model.order.policies import Priority
 from ordercycle.model.product import Product, Rotation
 from ordercycle.money import Currency, Money
 from ordercycle.serialization import (

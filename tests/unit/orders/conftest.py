@@ -9,8 +9,8 @@ import pytest
 
 from ordercycle.model.address import Address
 from ordercycle.model.order import Order
-from ordercycle.model.order_events import OrderEvent
-from ordercycle.model.order_lines import NewLine
+from ordercycle.model.order.events import OrderEvent
+from ordercycle.model.order.lines import NewLine
 from ordercycle.money import Money
 
 HOME = Address(lines="1 Main St", city="Springfield", postal_code="62701", country="US")

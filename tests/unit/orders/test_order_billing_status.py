@@ -7,10 +7,10 @@ from decimal import Decimal
 import pytest
 
 from ordercycle.errors import CurrencyMismatchError, DuplicateError, InvalidQuantityError
-from ordercycle.model.order_errors import CommandNotAllowedError, QuantityNotAvailableError
-from ordercycle.model.order_lines import Discount, NewLine
-from ordercycle.model.order_policies import ShippingPolicy
-from ordercycle.model.order_status import BillingStatus, FulfilmentStatus, PaymentStatus
+from ordercycle.model.order.errors import CommandNotAllowedError, QuantityNotAvailableError
+from ordercycle.model.order.lines import Discount, NewLine
+from ordercycle.model.order.policies import ShippingPolicy
+from ordercycle.model.order.status import BillingStatus, FulfilmentStatus, PaymentStatus
 from ordercycle.money import Money
 
 from .conftest import Story

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ordercycle.model.ledger import LAWS
-from ordercycle.model.order_lifecycle import ORDER_LIFECYCLE
+from ordercycle.model.order.ledger import LAWS
+from ordercycle.model.order.lifecycle import ORDER_LIFECYCLE
 
 PAGE = Path(__file__).resolve().parents[3] / "docs" / "explanation" / "orders.md"
 

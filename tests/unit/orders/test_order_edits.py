@@ -5,24 +5,24 @@ from __future__ import annotations
 import pytest
 
 from ordercycle.errors import CurrencyMismatchError, InvalidQuantityError, ValidationError
-from ordercycle.model.ledger import Release
-from ordercycle.model.order_changes import (
+from ordercycle.model.order.changes import (
     AddLine,
     ChangeAddress,
     ChangePrice,
     ChangeQuantity,
     RemoveLine,
 )
-from ordercycle.model.order_errors import (
+from ordercycle.model.order.errors import (
     ChangeNotAllowedError,
     CommandNotAllowedError,
     DuplicateLineError,
     QuantityNotAvailableError,
     UnknownLineError,
 )
-from ordercycle.model.order_events import OrderAmended, OrderLineCanceled
-from ordercycle.model.order_lines import NewLine
-from ordercycle.model.order_policies import AddressKind
+from ordercycle.model.order.events import OrderAmended, OrderLineCanceled
+from ordercycle.model.order.ledger import Release
+from ordercycle.model.order.lines import NewLine
+from ordercycle.model.order.policies import AddressKind
 from ordercycle.money import Money
 
 from .conftest import OFFICE, Story

@@ -7,7 +7,7 @@ import pickle
 import pytest
 
 from ordercycle.errors import OrderCycleError
-from ordercycle.model.order_errors import (
+from ordercycle.model.order.errors import (
     ChangeNotAllowedError,
     CommandNotAllowedError,
     DuplicateLineError,

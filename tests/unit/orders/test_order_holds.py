@@ -5,14 +5,14 @@ from __future__ import annotations
 import pytest
 
 from ordercycle.errors import TransitionNotAllowedError, ValidationError
-from ordercycle.model.holds import Hold
-from ordercycle.model.order_errors import (
+from ordercycle.model.order.errors import (
     CommandNotAllowedError,
     OrderCommandError,
     UnknownHoldError,
 )
-from ordercycle.model.order_events import OrderHoldPlaced, OrderHoldReleased, OrderResumed
-from ordercycle.model.order_policies import HoldReason
+from ordercycle.model.order.events import OrderHoldPlaced, OrderHoldReleased, OrderResumed
+from ordercycle.model.order.holds import Hold
+from ordercycle.model.order.policies import HoldReason
 
 from .conftest import Story
 

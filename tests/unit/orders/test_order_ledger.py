@@ -7,9 +7,9 @@ import pickle
 import pytest
 
 from ordercycle.errors import InvalidQuantityError
-from ordercycle.model.ledger import LAWS, LineLedger, Release
-from ordercycle.model.order_errors import LedgerLawError, QuantityNotAvailableError
-from ordercycle.model.order_policies import InvoicePolicy, ReturnCondition
+from ordercycle.model.order.errors import LedgerLawError, QuantityNotAvailableError
+from ordercycle.model.order.ledger import LAWS, LineLedger, Release
+from ordercycle.model.order.policies import InvoicePolicy, ReturnCondition
 
 
 def test_a_fresh_line_has_every_unit_open() -> None:

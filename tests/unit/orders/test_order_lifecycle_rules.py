@@ -9,10 +9,10 @@ import pytest
 from ordercycle.errors import TransitionNotAllowedError, ValidationError
 from ordercycle.model.clock import NaiveDatetimeError
 from ordercycle.model.order import Order
-from ordercycle.model.order_errors import OrderCommandError
-from ordercycle.model.order_events import OrderCanceled, OrderDrafted, OrderPlaced
-from ordercycle.model.order_lifecycle import ORDER_LIFECYCLE
-from ordercycle.model.order_policies import InvoicePolicy, Priority, ShippingPolicy
+from ordercycle.model.order.errors import OrderCommandError
+from ordercycle.model.order.events import OrderCanceled, OrderDrafted, OrderPlaced
+from ordercycle.model.order.lifecycle import ORDER_LIFECYCLE
+from ordercycle.model.order.policies import InvoicePolicy, Priority, ShippingPolicy
 
 from .conftest import HOME, Story
 

@@ -8,7 +8,7 @@ import pytest
 
 from ordercycle.errors import InvalidQuantityError, ValidationError
 from ordercycle.model.ids import InvalidIdError
-from ordercycle.model.order_lines import Discount, NewLine, OrderLine
+from ordercycle.model.order.lines import Discount, NewLine, OrderLine
 from ordercycle.money import Money
 
 USD = "USD"

@@ -7,15 +7,15 @@ from decimal import Decimal
 import pytest
 
 from ordercycle.errors import DuplicateError, InvalidQuantityError, ValidationError
-from ordercycle.model.order_errors import (
+from ordercycle.model.order.errors import (
     CommandNotAllowedError,
     OrderCommandError,
     QuantityNotAvailableError,
     UnknownReturnError,
 )
-from ordercycle.model.order_events import OrderReturnReceived
-from ordercycle.model.order_policies import ReturnCondition, ReturnStatus
-from ordercycle.model.order_status import FulfilmentStatus
+from ordercycle.model.order.events import OrderReturnReceived
+from ordercycle.model.order.policies import ReturnCondition, ReturnStatus
+from ordercycle.model.order.status import FulfilmentStatus
 from ordercycle.money import Money
 
 from .conftest import Story

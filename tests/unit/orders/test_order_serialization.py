@@ -6,15 +6,15 @@ from decimal import Decimal
 
 from ordercycle.model.events import DomainEvent
 from ordercycle.model.order import Order
-from ordercycle.model.order_changes import (
+from ordercycle.model.order.changes import (
     AddLine,
     ChangeAddress,
     ChangePrice,
     ChangeQuantity,
     RemoveLine,
 )
-from ordercycle.model.order_lines import Discount, NewLine
-from ordercycle.model.order_policies import AddressKind
+from ordercycle.model.order.lines import Discount, NewLine
+from ordercycle.model.order.policies import AddressKind
 from ordercycle.money import Money
 from ordercycle.serialization import from_json, to_json
 

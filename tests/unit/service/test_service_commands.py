@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from ordercycle.model.order_policies import HoldReason, InvoicePolicy, Priority, ReturnCondition
+from ordercycle.model.order.policies import HoldReason, InvoicePolicy, Priority, ReturnCondition
 from ordercycle.money import Money
 from ordercycle.serialization import to_json
 from ordercycle.service import (

@@ -7,8 +7,8 @@ from datetime import date
 import attrs
 
 from ordercycle.model import SteppableClock
-from ordercycle.model.order_policies import Priority
-from ordercycle.model.order_status import PaymentStatus
+from ordercycle.model.order.policies import Priority
+from ordercycle.model.order.status import PaymentStatus
 from ordercycle.money import Money
 from ordercycle.service import OrderDesk
 from ordercycle.service.sample import open_sample_shop

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ordercycle.model import SteppableClock
-from ordercycle.model.order_status import PaymentStatus
+from ordercycle.model.order.status import PaymentStatus
 from ordercycle.money import Money
 from ordercycle.service import OrderDesk
 from ordercycle.service.sample import open_sample_shop

@@ -10,7 +10,7 @@ import pytest
 
 from ordercycle.model import SteppableClock
 from ordercycle.model.ids import SequentialIdFactory
-from ordercycle.model.order_status import PaymentStatus
+from ordercycle.model.order.status import PaymentStatus
 from ordercycle.money import Money
 from ordercycle.service import OrderDesk, UnknownAggregateError
 from ordercycle.service.sample import open_sample_shop

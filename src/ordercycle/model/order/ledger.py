@@ -37,7 +37,7 @@ The conservation laws (:data:`LAWS`, checked by :meth:`LineLedger.check`):
 >>> line.pick(1)
 Traceback (most recent call last):
 ...
-ordercycle.model.order_errors.QuantityNotAvailableError: Cannot pick 1 units of the line: only 0 allocated.
+ordercycle.model.order.errors.QuantityNotAvailableError: Cannot pick 1 units of the line: only 0 allocated.
 """  # noqa: E501
 
 from __future__ import annotations
@@ -48,8 +48,8 @@ from typing import Final
 import attrs
 
 from ordercycle.errors import InvalidQuantityError
-from ordercycle.model.order_errors import LedgerLawError, QuantityNotAvailableError
-from ordercycle.model.order_policies import InvoicePolicy, ReturnCondition
+from ordercycle.model.order.errors import LedgerLawError, QuantityNotAvailableError
+from ordercycle.model.order.policies import InvoicePolicy, ReturnCondition
 
 __all__ = ["LAWS", "LedgerLaw", "LineLedger", "Release"]
 

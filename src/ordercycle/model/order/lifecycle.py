@@ -15,7 +15,7 @@ Guards read the order (passed as the context):
 
 Holds are not states: an order keeps its state while on hold, and releasing the last hold
 resumes it where it was. Fulfilment, billing and payment statuses are derived from the
-ledger (:mod:`ordercycle.model.order_status`), not lifecycle states either.
+ledger (:mod:`ordercycle.model.order.status`), not lifecycle states either.
 
 >>> ORDER_LIFECYCLE.next_state("draft", "expire")
 'expired'
@@ -27,8 +27,8 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from ordercycle.model.holds import describe_holds
 from ordercycle.model.lifecycle import Guard, Lifecycle, State
+from ordercycle.model.order.holds import describe_holds
 
 __all__ = [
     "FULFILLED",

@@ -6,7 +6,7 @@ Applying the events of an order in order rebuilds it: :meth:`Order.replay`.
 
 Events that take stock back from the warehouse (:class:`OrderCanceled`,
 :class:`OrderLineCanceled`, :class:`OrderAmended`) say how many units per line to release,
-in :class:`LineRelease` values.
+in :class:`~ordercycle.model.order.lines.LineRelease` values.
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ import attrs
 from ordercycle.model.address import Address
 from ordercycle.model.events import DomainEvent
 from ordercycle.model.ids import Sku
-from ordercycle.model.ledger import Release
-from ordercycle.model.order_changes import OrderChange
-from ordercycle.model.order_lines import NewLine
-from ordercycle.model.order_policies import (
+from ordercycle.model.order.changes import OrderChange
+from ordercycle.model.order.ledger import Release
+from ordercycle.model.order.lines import LineRelease, NewLine
+from ordercycle.model.order.policies import (
     HoldReason,
     InvoicePolicy,
     Priority,
@@ -33,7 +33,6 @@ from ordercycle.money import Money
 
 __all__ = [
     "LineQuantity",
-    "LineRelease",
     "OrderAmended",
     "OrderCanceled",
     "OrderCompleted",
@@ -74,15 +73,6 @@ class LineQuantity:
 
     line_id: str
     quantity: int
-
-
-@attrs.frozen
-class LineRelease:
-    """Units of one line taken back from the warehouse, by bucket."""
-
-    line_id: str
-    sku: Sku
-    release: Release
 
 
 @attrs.frozen(kw_only=True)

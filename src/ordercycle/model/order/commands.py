@@ -7,7 +7,7 @@ while the order is on hold.
 
 >>> COMMAND_STATES["pick"]
 ('released',)
->>> from ordercycle.model.order_policies import HoldReason
+>>> from ordercycle.model.order.policies import HoldReason
 >>> as_enum(HoldReason, "credit", "order O-1", "hold reason")
 <HoldReason.CREDIT: 'credit'>
 """

@@ -2,7 +2,10 @@
 
 :class:`NewLine` is the request for a line, as carried by events and change sets;
 :class:`OrderLine` is the line inside an order, whose quantities live in a
-:class:`~ordercycle.model.ledger.LineLedger`.
+:class:`~ordercycle.model.order.ledger.LineLedger`. The functions at the end work on an
+order's tuple of lines (find one, change one's ledger, add one, cancel what is unshipped),
+so that the aggregate and the edit rules share one implementation; :class:`LineRelease`
+says what stock a line gives back.
 
 >>> from ordercycle.money import Money
 >>> line = NewLine("L1", "MUG-12", 4, Money("10.00", "USD"),
@@ -14,7 +17,7 @@ Money('7.50', 'USD')
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -22,10 +25,27 @@ import attrs
 
 from ordercycle.errors import InvalidQuantityError, ValidationError
 from ordercycle.model.ids import Sku, parse_id, parse_sku
-from ordercycle.model.ledger import LineLedger
-from ordercycle.money import Money
+from ordercycle.model.order.errors import (
+    DuplicateLineError,
+    OrderCurrencyError,
+    UnknownLineError,
+)
+from ordercycle.model.order.ledger import LineLedger, Release
+from ordercycle.money import Currency, Money
 
-__all__ = ["Discount", "NewLine", "OrderLine"]
+__all__ = [
+    "Discount",
+    "LineRelease",
+    "NewLine",
+    "OrderLine",
+    "add_line",
+    "cancel_unshipped",
+    "check_currency",
+    "find_line",
+    "line_subject",
+    "replace_line",
+    "with_ledger",
+]
 
 
 def _rate(value: object) -> Decimal | None:
@@ -209,7 +229,7 @@ class OrderLine:
         line_id: Unique within the order.
         sku: The product.
         unit_price: Price of one unit before discounts.
-        ledger: Where each unit is (see :class:`~ordercycle.model.ledger.LineLedger`).
+        ledger: Where each unit is (see :class:`~ordercycle.model.order.ledger.LineLedger`).
         tax_code: Tax category for invoicing.
         discounts: Per-unit discounts, applied in order.
     """
@@ -246,3 +266,102 @@ class OrderLine:
     def amount(self, quantity: int) -> Money:
         """Net amount of ``quantity`` units, rounded to the currency's minor unit."""
         return _amount(self.unit_price, self.discounts, quantity)
+
+
+@attrs.frozen
+class LineRelease:
+    """Units of one line taken back from the warehouse, by bucket."""
+
+    line_id: str
+    sku: Sku
+    release: Release
+
+
+# --- an order's lines ---------------------------------------------------------------------------
+
+
+def line_subject(order_subject: str, line_id: str) -> str:
+    """``"line L1 of order O-17"``, for messages."""
+    return f"line {line_id} of {order_subject}"
+
+
+def find_line(lines: Iterable[OrderLine], line_id: str, *, subject: str) -> OrderLine:
+    """The line called ``line_id`` among ``lines`` (the lines of ``subject``).
+
+    Raises:
+        UnknownLineError: No such line (the message lists the known ones).
+    """
+    known = tuple(lines)
+    for line in known:
+        if line.line_id == line_id:
+            return line
+    raise UnknownLineError(subject, line_id, [line.line_id for line in known])
+
+
+def replace_line(lines: tuple[OrderLine, ...], new: OrderLine) -> tuple[OrderLine, ...]:
+    """``lines`` with the line of the same id as ``new`` replaced by it."""
+    return tuple(new if line.line_id == new.line_id else line for line in lines)
+
+
+def with_ledger(
+    lines: tuple[OrderLine, ...],
+    line_id: str,
+    change: Callable[[LineLedger, str], LineLedger],
+    *,
+    subject: str,
+) -> tuple[OrderLine, ...]:
+    """``lines`` after ``change(ledger, line_subject)`` on the ledger of one line.
+
+    Raises:
+        UnknownLineError: No such line.
+        QuantityNotAvailableError: (from ``change``) The ledger refuses the change.
+    """
+    line = find_line(lines, line_id, subject=subject)
+    ledger = change(line.ledger, line_subject(subject, line_id))
+    return replace_line(lines, attrs.evolve(line, ledger=ledger))
+
+
+def check_currency(money: Money, currency: Currency, *, subject: str, what: str) -> None:
+    """Refuse ``money`` unless it is in ``currency`` (the order's).
+
+    Raises:
+        OrderCurrencyError: Naming ``what`` (``"the price of line L1"``).
+    """
+    if money.currency != currency:
+        raise OrderCurrencyError(subject, what, currency.code, money.currency.code)
+
+
+def add_line(
+    lines: tuple[OrderLine, ...], new: NewLine, *, subject: str, currency: Currency
+) -> tuple[OrderLine, ...]:
+    """``lines`` with an :class:`OrderLine` for ``new`` at the end.
+
+    Raises:
+        DuplicateLineError: The line id is taken.
+        OrderCurrencyError: The price is not in ``currency``.
+    """
+    if any(line.line_id == new.line_id for line in lines):
+        raise DuplicateLineError(subject, new.line_id)
+    check_currency(
+        new.unit_price, currency, subject=subject, what=f"the price of line {new.line_id}"
+    )
+    return (*lines, OrderLine.from_new(new))
+
+
+def cancel_unshipped(
+    lines: tuple[OrderLine, ...], *, subject: str
+) -> tuple[tuple[OrderLine, ...], tuple[LineRelease, ...]]:
+    """Cancel every unshipped unit of every line; return the lines and the stock released.
+
+    Raises:
+        QuantityNotAvailableError: A line has invoiced units that are not credited.
+    """
+    releases = []
+    for line in lines:
+        if line.ledger.unshipped:
+            ledger, release = line.ledger.cancel(
+                line.ledger.unshipped, subject=line_subject(subject, line.line_id)
+            )
+            lines = replace_line(lines, attrs.evolve(line, ledger=ledger))
+            releases.append(LineRelease(line.line_id, line.sku, release))
+    return lines, tuple(releases)

@@ -2,14 +2,14 @@
 
 Style: an :class:`Order` is frozen. Every command is a method that takes the time as
 ``at=`` and returns ``(new_order, events)``: the changed order and the tuple of
-:class:`~ordercycle.model.order_events.OrderEvent` that record the change. A refused
+:class:`~ordercycle.model.order.events.OrderEvent` that record the change. A refused
 command raises a typed error and the original order is untouched (it never changes, and
 nothing is returned). Commands never read a clock or invent ids: the caller passes them
 (for example from an :class:`~ordercycle.model.ids.IdFactory`).
 
 >>> from datetime import UTC, datetime
 >>> from ordercycle.model.address import Address
->>> from ordercycle.model.order_lines import NewLine
+>>> from ordercycle.model.order.lines import NewLine
 >>> from ordercycle.money import Money
 >>> home = Address(lines="1 Main St", city="Springfield", postal_code="62701", country="US")
 >>> at = datetime(2026, 1, 5, 9, tzinfo=UTC)
@@ -29,58 +29,61 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
-from typing import Any, ClassVar, Final, TypeAlias
+from decimal import Decimal
+from typing import Any, ClassVar, Final, Self, TypeAlias
 
 import attrs
 
-from ordercycle.errors import ValidationError
+from ordercycle.errors import DuplicateError, InvalidQuantityError, ValidationError
 from ordercycle.model.address import Address
 from ordercycle.model.clock import ensure_aware
-from ordercycle.model.holds import Hold, describe_holds
 from ordercycle.model.ids import (
     CustomerId,
     IdFactory,
     OrderId,
     parse_customer_id,
+    parse_id,
     parse_order_id,
 )
 from ordercycle.model.lifecycle import Lifecycle
-from ordercycle.model.order_after_sales import AfterSalesCommands
-from ordercycle.model.order_apply import (
-    apply_change,
-    apply_event,
-    cancel_everything,
-    find_line,
-    line_subject,
-    new_order_line,
+from ordercycle.model.order.billing import (
+    BillingDocument,
+    PaymentRecord,
+    billed_quantities,
+    new_document_id,
 )
-from ordercycle.model.order_billing import BillingDocument, PaymentRecord
-from ordercycle.model.order_changes import OrderChange
-from ordercycle.model.order_commands import (
+from ordercycle.model.order.changes import (
+    ChangeAddress,
+    OrderChange,
+    change_lines,
+    check_address_change,
+)
+from ordercycle.model.order.commands import (
     COMMAND_STATES,
     HELD_COMMANDS,
     PHRASES,
     as_enum,
     check_text,
 )
-from ordercycle.model.order_errors import (
+from ordercycle.model.order.errors import (
     CommandNotAllowedError,
     EventHistoryError,
     OrderCommandError,
+    OrderCurrencyError,
     UnknownHoldError,
-    UnknownReturnError,
 )
-from ordercycle.model.order_events import (
-    LineRelease,
+from ordercycle.model.order.events import (
     OrderAmended,
     OrderCanceled,
     OrderCompleted,
     OrderConfirmed,
+    OrderCredited,
     OrderDrafted,
     OrderEvent,
     OrderExpired,
     OrderHoldPlaced,
     OrderHoldReleased,
+    OrderInvoiced,
     OrderLineAdded,
     OrderLineAllocated,
     OrderLineBackordered,
@@ -89,23 +92,50 @@ from ordercycle.model.order_events import (
     OrderLineDelivered,
     OrderLinePacked,
     OrderLinePicked,
+    OrderLineQuantityEvent,
     OrderLineShipped,
+    OrderPaymentRecorded,
     OrderPlaced,
     OrderReleased,
     OrderResumed,
+    OrderReturnAuthorized,
+    OrderReturnReceived,
+    OrderReturnRejected,
+    OrderReturnRequested,
     OrderStateChanged,
     OrderTransitioned,
 )
-from ordercycle.model.order_lifecycle import ORDER_LIFECYCLE
-from ordercycle.model.order_lines import NewLine, OrderLine
-from ordercycle.model.order_policies import (
+from ordercycle.model.order.holds import Hold, describe_holds
+from ordercycle.model.order.ledger import LineLedger
+from ordercycle.model.order.lifecycle import ORDER_LIFECYCLE
+from ordercycle.model.order.lines import (
+    LineRelease,
+    NewLine,
+    OrderLine,
+    add_line,
+    cancel_unshipped,
+    find_line,
+    line_subject,
+    with_ledger,
+)
+from ordercycle.model.order.policies import (
+    AddressKind,
     HoldReason,
     InvoicePolicy,
     Priority,
+    ReturnCondition,
+    ReturnStatus,
     ShippingPolicy,
 )
-from ordercycle.model.order_report import describe_order
-from ordercycle.model.order_status import (
+from ordercycle.model.order.report import ledger_table
+from ordercycle.model.order.returns import (
+    ReturnAuthorization,
+    check_fee_rate,
+    find_return,
+    replace_return,
+    return_in,
+)
+from ordercycle.model.order.status import (
     BillingStatus,
     FulfilmentStatus,
     PaymentStatus,
@@ -113,13 +143,23 @@ from ordercycle.model.order_status import (
     fulfilment_status,
     payment_status,
 )
-from ordercycle.model.returns import ReturnAuthorization
 from ordercycle.money import Currency, Money
 
-__all__ = ["COMMAND_STATES", "HELD_COMMANDS", "Order", "OrderOutcome"]
+__all__ = ["Order", "OrderOutcome"]
 
 OrderOutcome: TypeAlias = "tuple[Order, tuple[OrderEvent, ...]]"
 """What every command returns: the new order and the events that record the change."""
+
+_WAREHOUSE: Final[dict[type[OrderEvent], str]] = {
+    OrderLineAllocated: "allocate",
+    OrderLineDeallocated: "deallocate",
+    OrderLineBackordered: "backorder",
+    OrderLinePicked: "pick",
+    OrderLinePacked: "pack",
+    OrderLineShipped: "ship",
+    OrderLineDelivered: "deliver",
+}
+"""The ledger method each warehouse event calls on its line."""
 
 _NAMED: Final[dict[str, type[OrderTransitioned]]] = {
     "place": OrderPlaced,
@@ -131,7 +171,7 @@ _NAMED: Final[dict[str, type[OrderTransitioned]]] = {
 
 
 @attrs.frozen(kw_only=True)
-class Order(AfterSalesCommands):
+class Order:
     """An order: header, lines with their quantity ledgers, holds, returns and billing.
 
     Create one with :meth:`create` (a draft) and change it only through its commands;
@@ -151,7 +191,7 @@ class Order(AfterSalesCommands):
         invoice_policy: Invoice ordered or delivered quantities.
         shipping_policy: Ship as available, or ship complete.
         priority: Warehouse priority.
-        state: The lifecycle state (see :data:`~ordercycle.model.order_lifecycle.ORDER_LIFECYCLE`).
+        state: The lifecycle state (see :data:`~ordercycle.model.order.lifecycle.ORDER_LIFECYCLE`).
         version: Number of events recorded so far.
         created_at: When the draft was created.
         updated_at: When the last event occurred.
@@ -295,27 +335,56 @@ class Order(AfterSalesCommands):
             updated_at=event.occurred_at,
         )
         for line in event.lines:
-            order = attrs.evolve(order, lines=(*order.lines, new_order_line(order, line)))
+            order = order._with_new_line(line)
         return order
 
     @classmethod
-    def replay(cls, events: Iterable[OrderEvent]) -> Order:
-        """Rebuild an order from its whole event history.
+    def replay(cls, events: Iterable[OrderEvent], *, base: Order | None = None) -> Order:
+        """Rebuild an order from its events.
+
+        Without ``base``, ``events`` is the whole history, from :class:`OrderDrafted` at
+        version 1. With ``base`` (the order at an earlier version, for example from a cache
+        or a snapshot), ``events`` are those recorded after it, starting at
+        ``base.version + 1``; ``base`` itself is not changed. Either way the result equals
+        replaying the whole history from the start.
+
+        >>> from datetime import UTC, datetime
+        >>> from ordercycle.model.address import Address
+        >>> from ordercycle.money import Money
+        >>> at = datetime(2026, 1, 5, 9, tzinfo=UTC)
+        >>> home = Address(lines="1 Main St", city="Springfield", postal_code="62701",
+        ...                country="US")
+        >>> order, drafted = Order.create("O-1", customer_id="C-1", currency="USD", at=at,
+        ...     shipping_address=home, lines=[NewLine("L1", "MUG", 2, Money("5.00", "USD"))])
+        >>> placed_order, placed = order.place(at=at)
+        >>> Order.replay(placed, base=Order.replay(drafted)) == placed_order
+        True
 
         Raises:
-            EventHistoryError: The history does not start with :class:`OrderDrafted` at
-                version 1, mixes orders, or skips or repeats a version.
+            EventHistoryError: Without ``base``, the history does not start with
+                :class:`OrderDrafted` at version 1; with it, ``base`` is not an order; and
+                either way an event belongs to another order, or skips or repeats a version.
         """
         stream = iter(events)
-        first = next(stream, None)
-        if not isinstance(first, OrderDrafted) or first.version != 1:
+        order: Order
+        if base is None:
+            first = next(stream, None)
+            if not isinstance(first, OrderDrafted) or first.version != 1:
+                raise EventHistoryError(
+                    f"Cannot replay an order from {first!r}; expected an OrderDrafted event"
+                    " with version 1 first.",
+                    subject="Order.replay",
+                    value=first,
+                )
+            order = cls._from_drafted(first)
+        elif isinstance(base, Order):
+            order = base
+        else:
             raise EventHistoryError(
-                f"Cannot replay an order from {first!r}; expected an OrderDrafted event with"
-                " version 1 first.",
+                f"Cannot replay an order onto {base!r}; expected an Order (or no base).",
                 subject="Order.replay",
-                value=first,
+                value=base,
             )
-        order = cls._from_drafted(first)
         for event in stream:
             if event.aggregate_id != order.id or event.version != order.version + 1:
                 raise EventHistoryError(
@@ -325,7 +394,7 @@ class Order(AfterSalesCommands):
                     subject=order.subject,
                     value=event,
                 )
-            order = apply_event(order, event)
+            order = order._apply(event)
         return order
 
     # --- queries ---------------------------------------------------------------------------------
@@ -341,7 +410,7 @@ class Order(AfterSalesCommands):
         Raises:
             UnknownLineError: No such line; the message lists the known ones.
         """
-        return find_line(self, line_id)
+        return find_line(self.lines, line_id, subject=self.subject)
 
     def return_authorization(self, return_id: str) -> ReturnAuthorization:
         """The return called ``return_id``.
@@ -349,10 +418,7 @@ class Order(AfterSalesCommands):
         Raises:
             UnknownReturnError: No such return.
         """
-        for rma in self.returns:
-            if rma.return_id == return_id:
-                return rma
-        raise UnknownReturnError(self.subject, return_id, [r.return_id for r in self.returns])
+        return find_return(self.returns, return_id, subject=self.subject)
 
     @property
     def on_hold(self) -> bool:
@@ -375,12 +441,12 @@ class Order(AfterSalesCommands):
 
     @property
     def fulfilment_status(self) -> FulfilmentStatus:
-        """Derived from the ledgers (see :mod:`ordercycle.model.order_status`)."""
+        """Derived from the ledgers (see :mod:`ordercycle.model.order.status`)."""
         return fulfilment_status(line.ledger for line in self.lines)
 
     @property
     def billing_status(self) -> BillingStatus:
-        """Derived from the ledgers (see :mod:`ordercycle.model.order_status`)."""
+        """Derived from the ledgers (see :mod:`ordercycle.model.order.status`)."""
         return billing_status(line.ledger for line in self.lines)
 
     @property
@@ -409,7 +475,18 @@ class Order(AfterSalesCommands):
 
     def describe(self) -> str:
         """A plain-text summary: header, state, holds, statuses and the ledger table."""
-        return describe_order(self)
+        holds = describe_holds(self.holds) or "none"
+        return "\n".join(
+            [
+                f"Order {self.id} for customer {self.customer_id} ({self.channel}),"
+                f" version {self.version}, revision {self.revision}",
+                f"  state: {self.state}; holds: {holds}",
+                f"  fulfilment: {self.fulfilment_status.value}; billing:"
+                f" {self.billing_status.value}; payment: {self.payment_status.value}"
+                f" (paid {self.amount_paid} of {self.amount_due} due)",
+                *("  " + row for row in ledger_table(self.lines).splitlines()),
+            ]
+        )
 
     def _repr_markdown_(self) -> str:
         return f"```text\n{self.describe()}\n```\n"
@@ -441,7 +518,7 @@ class Order(AfterSalesCommands):
             event = kind(
                 aggregate_id=self.id, version=order.version + 1, occurred_at=when, **fields
             )
-            order = apply_event(order, event)
+            order = order._apply(event)
             events.append(event)
         # A line whose ledger the change did not touch kept its laws: check only the others
         # (all of them if the invoice policy, which some laws read, changed).
@@ -453,8 +530,33 @@ class Order(AfterSalesCommands):
         for line in order.lines:
             if id(line.ledger) in unchanged:
                 continue
-            line.ledger.validate(order.invoice_policy, subject=line_subject(order, line.line_id))
+            line.ledger.validate(
+                order.invoice_policy, subject=line_subject(order.subject, line.line_id)
+            )
         return order, tuple(events)
+
+    def _with_new_line(self, line: NewLine) -> Self:
+        return attrs.evolve(
+            self, lines=add_line(self.lines, line, subject=self.subject, currency=self.currency)
+        )
+
+    def _apply_change(self, change: OrderChange) -> tuple[Self, tuple[LineRelease, ...]]:
+        """This order after one change of a change set, and the stock it released."""
+        if isinstance(change, ChangeAddress):
+            check_address_change(
+                change, self.lines, subject=self.subject, invoices=len(self.invoices)
+            )
+            if change.kind is AddressKind.SHIPPING:
+                return attrs.evolve(self, shipping_address=change.address), ()
+            return attrs.evolve(self, billing_address=change.address), ()
+        lines, releases = change_lines(
+            self.lines,
+            change,
+            subject=self.subject,
+            currency=self.currency,
+            draft=self.state == self.lifecycle.initial,
+        )
+        return attrs.evolve(self, lines=lines), releases
 
     def _gate(self, command: str) -> None:
         allowed = self.command_states.get(command, ())
@@ -539,7 +641,7 @@ class Order(AfterSalesCommands):
                 f"cancel {self.subject}",
                 f"{invoiced} units are invoiced; credit them first",
             )
-        _, releases = cancel_everything(self)
+        _, releases = cancel_unshipped(self.lines, subject=self.subject)
         fields = {
             "source": self.state,
             "target": target,
@@ -623,7 +725,7 @@ class Order(AfterSalesCommands):
         order = self
         releases: list[LineRelease] = []
         for change in change_set:
-            order, released = apply_change(order, change)
+            order, released = order._apply_change(change)
             releases.extend(released)
         fields = {
             "revision": self.revision + 1,
@@ -646,7 +748,7 @@ class Order(AfterSalesCommands):
         """
         self._gate("cancel_line")
         line = self.line(line_id)
-        _, release = line.ledger.cancel(quantity, subject=line_subject(self, line_id))
+        _, release = line.ledger.cancel(quantity, subject=line_subject(self.subject, line_id))
         fields = {
             "line_id": line_id,
             "sku": line.sku,
@@ -706,3 +808,296 @@ class Order(AfterSalesCommands):
     def deliver(self, line_id: str, quantity: int, *, at: datetime) -> OrderOutcome:
         """Record that ``quantity`` shipped units arrived."""
         return self._move("deliver", OrderLineDelivered, line_id, quantity, at)
+
+    # --- returns ---------------------------------------------------------------------------------
+
+    def request_return(
+        self, return_id: str, *, line_id: str, quantity: int, reason: str, at: datetime
+    ) -> OrderOutcome:
+        """Open a return (RMA) for delivered units of one line.
+
+        Raises:
+            DuplicateError: The return id is taken.
+            QuantityNotAvailableError: More units than delivered and not yet returned.
+        """
+        self._gate("request_return")
+        rid = parse_id("return id", return_id)
+        if any(r.return_id == rid for r in self.returns):
+            raise DuplicateError("return", rid)
+        line = self.line(line_id)
+        fields = {
+            "return_id": rid,
+            "line_id": line_id,
+            "sku": line.sku,
+            "quantity": quantity,
+            "reason": check_text(self.subject, "return reason", reason, required=True),
+        }
+        return self._record(at, (OrderReturnRequested, fields))
+
+    def authorize_return(
+        self,
+        return_id: str,
+        *,
+        at: datetime,
+        by: str = "",
+        restocking_fee_rate: Decimal = Decimal(0),
+        note: str = "",
+    ) -> OrderOutcome:
+        """Authorize a requested return, with an optional restocking-fee rate (0 <= r < 1).
+
+        Raises:
+            UnknownReturnError: No such return.
+            OrderCommandError: It is not requested (already decided or received).
+        """
+        return_in(
+            self.returns, return_id, "authorize", ReturnStatus.REQUESTED, subject=self.subject
+        )
+        fields = {
+            "return_id": return_id,
+            "restocking_fee_rate": check_fee_rate(restocking_fee_rate, f"return {return_id}"),
+            "by": check_text(self.subject, "by", by),
+            "note": check_text(self.subject, "note", note),
+        }
+        return self._record(at, (OrderReturnAuthorized, fields))
+
+    def reject_return(
+        self, return_id: str, *, at: datetime, by: str = "", note: str = ""
+    ) -> OrderOutcome:
+        """Reject a requested or authorized return; the units stay with the customer."""
+        rma = return_in(
+            self.returns,
+            return_id,
+            "reject",
+            ReturnStatus.REQUESTED,
+            ReturnStatus.AUTHORIZED,
+            subject=self.subject,
+        )
+        fields = {
+            "return_id": return_id,
+            "line_id": rma.line_id,
+            "quantity": rma.quantity,
+            "by": check_text(self.subject, "by", by),
+            "note": check_text(self.subject, "note", note),
+        }
+        return self._record(at, (OrderReturnRejected, fields))
+
+    def receive_return(
+        self, return_id: str, condition: ReturnCondition | str, *, at: datetime
+    ) -> OrderOutcome:
+        """Receive an authorized return; resellable units go back to stock, damaged ones not."""
+        rma = return_in(
+            self.returns, return_id, "receive", ReturnStatus.AUTHORIZED, subject=self.subject
+        )
+        fields = {
+            "return_id": return_id,
+            "line_id": rma.line_id,
+            "sku": self.line(rma.line_id).sku,
+            "quantity": rma.quantity,
+            "condition": as_enum(ReturnCondition, condition, self.subject, "return condition"),
+            "restocking_fee_rate": rma.restocking_fee_rate,
+        }
+        return self._record(at, (OrderReturnReceived, fields))
+
+    # --- billing ---------------------------------------------------------------------------------
+
+    def _amount(self, quantities: Iterable[tuple[str, int]]) -> Money:
+        return Money.sum(
+            (self.line(line_id).amount(quantity) for line_id, quantity in quantities),
+            currency=self.currency,
+        )
+
+    def record_invoice(
+        self, invoice_id: str, quantities: Mapping[str, int], *, at: datetime
+    ) -> OrderOutcome:
+        """Record an invoice for ``quantities`` (line id -> units); the amount is computed.
+
+        Raises:
+            DuplicateError: The invoice id was recorded before.
+            QuantityNotAvailableError: More units than the invoice policy allows.
+        """
+        self._gate("record_invoice")
+        doc = new_document_id("invoice", invoice_id, (d.document_id for d in self.invoices))
+        items = billed_quantities(
+            self.lines,
+            f"invoice {doc}",
+            quantities,
+            "invoice",
+            subject=self.subject,
+            policy=self.invoice_policy,
+        )
+        amount = self._amount((i.line_id, i.quantity) for i in items)
+        return self._record(
+            at, (OrderInvoiced, {"invoice_id": doc, "quantities": items, "amount": amount})
+        )
+
+    def record_credit(
+        self,
+        credit_note_id: str,
+        quantities: Mapping[str, int],
+        *,
+        at: datetime,
+        restocking_fee_rate: Decimal = Decimal(0),
+    ) -> OrderOutcome:
+        """Record a credit note for invoiced ``quantities``, less the restocking fee.
+
+        Raises:
+            DuplicateError: The credit-note id was recorded before.
+            QuantityNotAvailableError: More units than invoiced and not yet credited.
+        """
+        self._gate("record_credit")
+        doc = new_document_id(
+            "credit note", credit_note_id, (d.document_id for d in self.credit_notes)
+        )
+        rate = check_fee_rate(restocking_fee_rate, f"credit note {doc}")
+        items = billed_quantities(
+            self.lines,
+            f"credit note {doc}",
+            quantities,
+            "credit",
+            subject=self.subject,
+            policy=self.invoice_policy,
+        )
+        gross = self._amount((i.line_id, i.quantity) for i in items)
+        fields = {
+            "credit_note_id": doc,
+            "quantities": items,
+            "amount": (gross - gross * rate).round(),
+            "restocking_fee_rate": rate,
+        }
+        return self._record(at, (OrderCredited, fields))
+
+    def record_payment(self, payment_id: str, amount: Money, *, at: datetime) -> OrderOutcome:
+        """Record a payment reported by invoicing.
+
+        Raises:
+            DuplicateError: The payment id was recorded before.
+            OrderCurrencyError: The amount is in another currency.
+            InvalidQuantityError: The amount is not positive.
+        """
+        self._gate("record_payment")
+        doc = new_document_id("payment", payment_id, (p.payment_id for p in self.payments))
+        if not isinstance(amount, Money):
+            raise ValidationError.invalid(self.subject, "payment amount", amount, "a Money amount")
+        if amount.currency != self.currency:
+            raise OrderCurrencyError(
+                self.subject, f"payment {doc}", self.currency.code, amount.currency.code
+            )
+        if not amount.is_positive:
+            raise InvalidQuantityError.invalid(
+                self.subject, "payment amount", str(amount), "a positive amount"
+            )
+        return self._record(at, (OrderPaymentRecorded, {"payment_id": doc, "amount": amount}))
+
+    # --- evolution: the one place where an order's data changes -------------------------------
+    #
+    # Commands check what they can, build their events and apply them with _apply; replay
+    # applies the same method to a stored history, so a live order and its replay cannot differ.
+
+    def _apply(self, event: OrderEvent) -> Self:
+        """This order after ``event`` (version and ``updated_at`` taken from the event).
+
+        Raises:
+            EventHistoryError: ``event`` is not an order event this method knows.
+            OrderCycleError: The event does not fit the order (replaying a corrupt history).
+        """
+        changed = self._changed_by(event)
+        return attrs.evolve(changed, version=event.version, updated_at=event.occurred_at)
+
+    def _with_ledger(self, line_id: str, change: Any) -> Self:
+        return attrs.evolve(
+            self, lines=with_ledger(self.lines, line_id, change, subject=self.subject)
+        )
+
+    def _changed_by(self, event: OrderEvent) -> Self:
+        if isinstance(event, OrderTransitioned):
+            order = self
+            if isinstance(event, OrderCanceled):
+                lines, _ = cancel_unshipped(self.lines, subject=self.subject)
+                order = attrs.evolve(self, lines=lines)
+            return attrs.evolve(order, state=event.target)
+        if isinstance(event, OrderLineQuantityEvent) and type(event) in _WAREHOUSE:
+            method = _WAREHOUSE[type(event)]
+            return self._with_ledger(
+                event.line_id, lambda g, s: getattr(g, method)(event.quantity, subject=s)
+            )
+        if isinstance(event, OrderLineAdded):
+            return self._with_new_line(event.line)
+        if isinstance(event, OrderHoldPlaced):
+            hold = Hold(event.reason, by=event.by, note=event.note, at=event.occurred_at)
+            return attrs.evolve(self, holds=(*self.holds, hold))
+        if isinstance(event, OrderHoldReleased):
+            kept = tuple(h for h in self.holds if h.reason is not event.reason)
+            return attrs.evolve(self, holds=kept)
+        if isinstance(event, OrderResumed):
+            return self
+        if isinstance(event, OrderAmended):
+            order = self
+            for change in event.changes:
+                order, _ = order._apply_change(change)
+            return attrs.evolve(order, revision=event.revision)
+        if isinstance(event, OrderLineCanceled):
+            return self._with_ledger(
+                event.line_id, lambda g, s: g.cancel(event.quantity, subject=s)[0]
+            )
+        if isinstance(event, OrderReturnRequested | OrderReturnAuthorized):
+            return self._return_opened(event)
+        if isinstance(event, OrderReturnRejected | OrderReturnReceived):
+            return self._return_closed(event)
+        if isinstance(event, OrderInvoiced | OrderCredited):
+            return self._billed(event)
+        if isinstance(event, OrderPaymentRecorded):
+            payment = PaymentRecord(event.payment_id, event.amount)
+            return attrs.evolve(self, payments=(*self.payments, payment))
+        raise EventHistoryError(
+            f"Cannot apply {type(event).__name__} to {self.subject}; expected one of the"
+            " order events of ordercycle.model.order.events.",
+            subject=self.subject,
+            value=event,
+        )
+
+    def _return_opened(self, event: OrderReturnRequested | OrderReturnAuthorized) -> Self:
+        if isinstance(event, OrderReturnRequested):
+            order = self._with_ledger(
+                event.line_id, lambda g, s: g.request_return(event.quantity, subject=s)
+            )
+            rma = ReturnAuthorization(
+                event.return_id, event.line_id, event.quantity, reason=event.reason
+            )
+            return attrs.evolve(order, returns=(*order.returns, rma))
+        rma = self.return_authorization(event.return_id).authorize(
+            restocking_fee_rate=event.restocking_fee_rate, note=event.note
+        )
+        return attrs.evolve(self, returns=replace_return(self.returns, rma))
+
+    def _return_closed(self, event: OrderReturnRejected | OrderReturnReceived) -> Self:
+        rma = self.return_authorization(event.return_id)
+        if isinstance(event, OrderReturnRejected):
+            order = self._with_ledger(
+                rma.line_id, lambda g, s: g.withdraw_return(rma.quantity, subject=s)
+            )
+            closed = rma.reject(note=event.note)
+        else:
+            order = self._with_ledger(
+                rma.line_id,
+                lambda g, s: g.receive_return(rma.quantity, event.condition, subject=s),
+            )
+            closed = rma.receive(event.condition)
+        return attrs.evolve(order, returns=replace_return(order.returns, closed))
+
+    def _billed(self, event: OrderInvoiced | OrderCredited) -> Self:
+        policy = self.invoice_policy
+        order = self
+        for item in event.quantities:
+
+            def bill(ledger: LineLedger, subject: str, quantity: int = item.quantity) -> LineLedger:
+                if isinstance(event, OrderInvoiced):
+                    return ledger.invoice(quantity, policy, subject=subject)
+                return ledger.credit(quantity, subject=subject)
+
+            order = order._with_ledger(item.line_id, bill)
+        quantities = tuple((q.line_id, q.quantity) for q in event.quantities)
+        if isinstance(event, OrderInvoiced):
+            invoice = BillingDocument(event.invoice_id, quantities, event.amount)
+            return attrs.evolve(order, invoices=(*order.invoices, invoice))
+        credit = BillingDocument(event.credit_note_id, quantities, event.amount)
+        return attrs.evolve(order, credit_notes=(*order.credit_notes, credit))

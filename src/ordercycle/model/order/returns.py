@@ -3,7 +3,8 @@
 A :class:`ReturnAuthorization` is requested for delivered units of one line with a
 reason, then authorized (optionally with a restocking-fee rate for the credit note) or
 rejected, and finally received with a condition: resellable units go back to stock,
-damaged ones do not.
+damaged ones do not. The functions at the end find a return among an order's returns and
+check that it is in a status that allows the next step.
 
 >>> rma = ReturnAuthorization("RMA-1", "L1", 2, reason="too small")
 >>> rma.status
@@ -14,14 +15,24 @@ damaged ones do not.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 
 import attrs
 
 from ordercycle.errors import ValidationError
-from ordercycle.model.order_policies import ReturnCondition, ReturnStatus
+from ordercycle.model.order.errors import OrderCommandError, UnknownReturnError
+from ordercycle.model.order.policies import ReturnCondition, ReturnStatus
 
-__all__ = ["ReturnAuthorization", "ReturnCondition", "ReturnStatus", "check_fee_rate"]
+__all__ = [
+    "ReturnAuthorization",
+    "ReturnCondition",
+    "ReturnStatus",
+    "check_fee_rate",
+    "find_return",
+    "replace_return",
+    "return_in",
+]
 
 
 def check_fee_rate(value: object, subject: str) -> Decimal:
@@ -84,3 +95,49 @@ class ReturnAuthorization:
     def receive(self, condition: ReturnCondition) -> ReturnAuthorization:
         """This return, received in ``condition``."""
         return attrs.evolve(self, status=ReturnStatus.RECEIVED, condition=condition)
+
+
+def find_return(
+    returns: Iterable[ReturnAuthorization], return_id: str, *, subject: str
+) -> ReturnAuthorization:
+    """The return called ``return_id`` among the returns of ``subject``.
+
+    Raises:
+        UnknownReturnError: No such return.
+    """
+    known = tuple(returns)
+    for rma in known:
+        if rma.return_id == return_id:
+            return rma
+    raise UnknownReturnError(subject, return_id, [r.return_id for r in known])
+
+
+def return_in(
+    returns: Iterable[ReturnAuthorization],
+    return_id: str,
+    action: str,
+    *statuses: ReturnStatus,
+    subject: str,
+) -> ReturnAuthorization:
+    """The return called ``return_id``, if it is in one of ``statuses``.
+
+    Raises:
+        UnknownReturnError: No such return.
+        OrderCommandError: It is in another status (``action`` says what was refused).
+    """
+    rma = find_return(returns, return_id, subject=subject)
+    if rma.status not in statuses:
+        hint = "; authorize it first" if rma.status is ReturnStatus.REQUESTED else ""
+        raise OrderCommandError(
+            subject,
+            f"{action} return {return_id} of {subject}",
+            f"it is {rma.status.value}{hint}",
+        )
+    return rma
+
+
+def replace_return(
+    returns: tuple[ReturnAuthorization, ...], rma: ReturnAuthorization
+) -> tuple[ReturnAuthorization, ...]:
+    """``returns`` with the return of the same id as ``rma`` replaced by it."""
+    return tuple(rma if r.return_id == rma.return_id else r for r in returns)

@@ -1,6 +1,6 @@
 """Holds: reasons an order must not move on (credit, payment, fraud review, address, manual).
 
-An order carries at most one :class:`Hold` per :class:`~ordercycle.model.order_policies.HoldReason`,
+An order carries at most one :class:`Hold` per :class:`~ordercycle.model.order.policies.HoldReason`,
 each with who placed it, why and when. While any hold is on, the order cannot be released to
 the warehouse, and warehouse work (allocate, pick, pack, ship) is refused; releasing the
 last hold resumes it.
@@ -18,7 +18,7 @@ from datetime import datetime
 
 import attrs
 
-from ordercycle.model.order_policies import HoldReason
+from ordercycle.model.order.policies import HoldReason
 
 __all__ = ["Hold", "HoldReason", "describe_holds"]
 

@@ -14,7 +14,7 @@ credited), ``invoiced`` (at least as many units invoiced as are on order), ``par
 Payment, comparing the paid amount with the amount due (invoices minus credit notes):
 ``overpaid`` (paid more than due), ``unpaid`` (nothing paid), ``partially paid``, ``paid``.
 
->>> from ordercycle.model.ledger import LineLedger
+>>> from ordercycle.model.order.ledger import LineLedger
 >>> fulfilment_status([LineLedger.of(4).allocate(4).pick(2).pack(2).ship(2)])
 <FulfilmentStatus.PARTIALLY_SHIPPED: 'partially_shipped'>
 """
@@ -24,7 +24,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 
-from ordercycle.model.ledger import LineLedger
+from ordercycle.model.order.ledger import LineLedger
 from ordercycle.money import Money
 
 __all__ = [
