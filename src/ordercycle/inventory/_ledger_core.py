@@ -20,7 +20,7 @@ from ordercycle.inventory.errors import (
     UnknownLotError,
     UnknownSkuError,
 )
-from ordercycle.inventory.holds import Hold
+from ordercycle.inventory.holds import StockHold
 from ordercycle.inventory.locations import Network
 from ordercycle.inventory.position import UNAVAILABLE_REASONS
 from ordercycle.model.clock import Clock, ensure_aware
@@ -57,8 +57,8 @@ class LedgerCore:
         """The version of ``sku``'s stock (0 if it never changed)."""
         return self._state.versions.get(sku, 0)
 
-    def get_hold(self, hold_id: str) -> Hold:
-        """The hold with this id, in its recorded state (see :meth:`Hold.status_at`).
+    def get_hold(self, hold_id: str) -> StockHold:
+        """The hold with this id, in its recorded state (see :meth:`StockHold.status_at`).
 
         Raises:
             UnknownHoldError: No such hold.

@@ -25,7 +25,7 @@ from ordercycle.packing.errors import (
 from ordercycle.packing.item import Item, Rotation
 from ordercycle.packing.memo import PackingMemo
 from ordercycle.packing.packer import OBJECTIVES, pack
-from ordercycle.packing.plan import Package, PackingPlan, Placement, Unpacked
+from ordercycle.packing.packing_plan import Package, PackingPlan, Placement, Unpacked
 from ordercycle.packing.rates import (
     BasePlusPerUnitRate,
     RateModel,

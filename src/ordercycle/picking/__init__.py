@@ -33,7 +33,7 @@ from ordercycle.picking.picklist import (
     pick_lists,
 )
 from ordercycle.picking.route import Route, Segment
-from ordercycle.picking.routing import (
+from ordercycle.picking.routers import (
     EXACT_STOP_LIMIT,
     METHODS,
     MULTI_BLOCK_METHODS,

@@ -34,7 +34,7 @@ from ordercycle.picking.errors import InvalidPickError, PickListError
 from ordercycle.picking.layout import Bin, Depot, WarehouseLayout
 from ordercycle.picking.orders import PickerCapacity, PickLine, PickOrder
 from ordercycle.picking.route import Route
-from ordercycle.picking.routing import route
+from ordercycle.picking.routers import route
 from ordercycle.units import exact_magnitude
 
 __all__ = ["PickList", "PickListLine", "PickRates", "ShortPick", "pick_list", "pick_lists"]

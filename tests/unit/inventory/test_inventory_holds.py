@@ -13,7 +13,7 @@ from ordercycle.errors import (
     ValidationError,
 )
 from ordercycle.inventory import (
-    HOLD_LIFECYCLE,
+    STOCK_HOLD_LIFECYCLE,
     Network,
     StockHoldExpired,
     StockLedger,
@@ -39,8 +39,8 @@ def ledger(clock: SteppableClock) -> StockLedger:
 
 
 def test_hold_lifecycle_is_declared_with_the_engine() -> None:
-    assert HOLD_LIFECYCLE.initial == "created"
-    assert HOLD_LIFECYCLE.final_states == ("committed", "expired", "released")
+    assert STOCK_HOLD_LIFECYCLE.initial == "created"
+    assert STOCK_HOLD_LIFECYCLE.final_states == ("committed", "expired", "released")
 
 
 def test_an_expired_hold_stops_counting_exactly_at_expiry_without_a_sweep(
