@@ -32,10 +32,12 @@ from ordercycle.packing.rates import (
     WeightBracketRate,
     ZoneRateTable,
 )
+from ordercycle.packing.shipment import SHIPMENT_LIFECYCLE, Parcel, Shipment, ShipmentLine
 from ordercycle.packing.verify import verify
 
 __all__ = [
     "OBJECTIVES",
+    "SHIPMENT_LIFECYCLE",
     "BasePlusPerUnitRate",
     "Carton",
     "DimWeightRule",
@@ -46,10 +48,13 @@ __all__ = [
     "PackingError",
     "PackingMemo",
     "PackingPlan",
+    "Parcel",
     "Placement",
     "RateModel",
     "RateNotAvailableError",
     "Rotation",
+    "Shipment",
+    "ShipmentLine",
     "SideRounding",
     "UnpackableItemError",
     "Unpacked",
