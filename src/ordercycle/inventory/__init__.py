@@ -22,10 +22,10 @@ from ordercycle.inventory.errors import (
     ExpiredLotError,
     LocationError,
     OverReleaseError,
-    UnknownHoldError,
     UnknownLocationError,
     UnknownLotError,
     UnknownSkuError,
+    UnknownStockHoldError,
 )
 from ordercycle.inventory.events import (
     StockAdjusted,
@@ -131,10 +131,10 @@ __all__ = [
     "StockWrittenOff",
     "StorageBin",
     "StorageZone",
-    "UnknownHoldError",
     "UnknownLocationError",
     "UnknownLotError",
     "UnknownSkuError",
+    "UnknownStockHoldError",
     "Warehouse",
     "WarehouseOption",
     "WarehousePriority",

@@ -16,9 +16,9 @@ from ordercycle.inventory._quantity import as_count
 from ordercycle.inventory._state import Bucket, Receipt, StockState
 from ordercycle.inventory.errors import (
     OverReleaseError,
-    UnknownHoldError,
     UnknownLotError,
     UnknownSkuError,
+    UnknownStockHoldError,
 )
 from ordercycle.inventory.holds import StockHold
 from ordercycle.inventory.locations import Network
@@ -61,12 +61,12 @@ class LedgerCore:
         """The hold with this id, in its recorded state (see :meth:`StockHold.status_at`).
 
         Raises:
-            UnknownHoldError: No such hold.
+            UnknownStockHoldError: No such hold.
         """
         try:
             return self._state.holds[hold_id]
         except KeyError:
-            raise UnknownHoldError(hold_id, known=self._state.holds) from None
+            raise UnknownStockHoldError(hold_id, known=self._state.holds) from None
 
     def _keys(self, sku: str) -> list[tuple[str, str | None]]:
         buckets = self._state.buckets.get(sku, {})

@@ -65,7 +65,7 @@ class LedgerHolds(LedgerCore):
         """Give a hold back before it expires.
 
         Raises:
-            UnknownHoldError: No such hold.
+            UnknownStockHoldError: No such hold.
             TransitionNotAllowedError: It is committed, released or expired.
         """
         now = self._now(at)
@@ -79,7 +79,7 @@ class LedgerHolds(LedgerCore):
         """Turn an active hold into a hard allocation for ``reference``.
 
         Raises:
-            UnknownHoldError: No such hold.
+            UnknownStockHoldError: No such hold.
             TransitionNotAllowedError: It is committed, released or expired.
         """
         now = self._now(at)

@@ -17,7 +17,7 @@ from ordercycle.inventory import (
     Network,
     StockHoldExpired,
     StockLedger,
-    UnknownHoldError,
+    UnknownStockHoldError,
 )
 from ordercycle.model.clock import SteppableClock
 
@@ -121,7 +121,7 @@ def test_bad_holds_are_refused_and_change_nothing(ledger: StockLedger) -> None:
         ledger.place_hold("H-2", "MUG", "WH-A/01", 1, expires_at=T0)
     with pytest.raises(ValidationError, match="timezone-aware"):
         ledger.place_hold("H-2", "MUG", "WH-A/01", 1, expires_at=datetime(2026, 3, 3))
-    with pytest.raises(UnknownHoldError, match="Unknown hold 'H-9'; known: H-1"):
+    with pytest.raises(UnknownStockHoldError, match="Unknown hold 'H-9'; known: H-1"):
         ledger.release_hold("H-9")
     with pytest.raises(ValidationError, match="reference"):
         ledger.commit_hold("H-1", " ")

@@ -134,15 +134,15 @@ def test_inventory_errors_pickle_with_their_attributes() -> None:
     from ordercycle.inventory import (
         ExpiredLotError,
         OverReleaseError,
-        UnknownHoldError,
         UnknownLotError,
         UnknownSkuError,
+        UnknownStockHoldError,
     )
 
     errors = [
         ExpiredLotError("receive", "L1", date(2026, 3, 1), date(2026, 3, 2)),
         OverReleaseError("deallocate", "allocation O-1/1 of MUG at A-01", 3, 2),
-        UnknownHoldError("H-9", known=["H-1"]),
+        UnknownStockHoldError("H-9", known=["H-1"]),
         UnknownLotError("L9", known=["L1"]),
         UnknownSkuError("TEA", known=["MUG"]),
         UnknownLocationError("X", known=["A-01"], kind="bin"),
