@@ -1,5 +1,9 @@
 """Pick lists: a batch's lines in walking order, its route, time estimate and short picks.
 
+A :class:`PickList` is a plan, computed and never stored. The pick list a warehouse has
+been handed, with an id and a lifecycle, is a
+:class:`~ordercycle.picking.wave_pick_list.WavePickList`.
+
 Examples:
     >>> layout = WarehouseLayout.henn_waescher()
     >>> orders = [

@@ -44,8 +44,8 @@ PICK_LIST_LIFECYCLE: Final = Lifecycle.build(
     initial="open",
     final=["confirmed"],
     states=[
-        State("open", "Released to the warehouse; the picker is walking it."),
-        State("confirmed", "What was picked is confirmed; shortages went back.", final=True),
+        State("open", "Released to the warehouse, being picked."),
+        State("confirmed", "Picks confirmed, shortages sent back to stock control.", final=True),
     ],
     transitions=[("confirm", "open", "confirmed")],
 )
