@@ -1,6 +1,6 @@
 """Stock buckets, lots, expiring holds, explainable multi-warehouse allocation, backorders.
 
-* :class:`Network` of :class:`Warehouse`, :class:`Zone` and :class:`Bin` (with
+* :class:`Network` of :class:`Warehouse`, :class:`StorageZone` and :class:`StorageBin` (with
   :class:`BinCoordinates` for picking layouts);
 * :class:`StockLedger`: stock per (sku, bin, lot) with on hand, allocated, held,
   incoming and unavailable units; ``available = on hand - allocated - active holds -
@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 from ordercycle.inventory.allocate import allocate
+from ordercycle.inventory.allocation_plan import AllocationPlan, LinePlan, Pick
 from ordercycle.inventory.atp import atp_profile, available_to_promise
 from ordercycle.inventory.backorders import Backorder, BackorderBook
 from ordercycle.inventory.demand import AllocationPolicy, Completeness, Demand, DemandLine
@@ -21,10 +22,10 @@ from ordercycle.inventory.errors import (
     ExpiredLotError,
     LocationError,
     OverReleaseError,
-    UnknownHoldError,
     UnknownLocationError,
     UnknownLotError,
     UnknownSkuError,
+    UnknownStockHoldError,
 )
 from ordercycle.inventory.events import (
     StockAdjusted,
@@ -45,12 +46,17 @@ from ordercycle.inventory.events import (
     StockRestocked,
     StockWrittenOff,
 )
-from ordercycle.inventory.holds import HOLD_LIFECYCLE, Hold
+from ordercycle.inventory.holds import STOCK_HOLD_LIFECYCLE, StockHold
 from ordercycle.inventory.ledger import StockLedger
-from ordercycle.inventory.locations import SIDES, Bin, BinCoordinates, Network, Warehouse, Zone
+from ordercycle.inventory.locations import (
+    SIDES,
+    BinCoordinates,
+    Network,
+    StorageBin,
+    StorageZone,
+    Warehouse,
+)
 from ordercycle.inventory.lots import Lot
-from ordercycle.inventory.plan import AllocationPlan, LinePlan, Pick
-from ordercycle.inventory.planner import DEFAULT_POLICY, DEFAULT_STRATEGY, plan_allocation
 from ordercycle.inventory.position import UNAVAILABLE_REASONS, StockPosition
 from ordercycle.inventory.rules import (
     AllocationStrategy,
@@ -68,19 +74,19 @@ from ordercycle.inventory.rules import (
     WarehouseRule,
 )
 from ordercycle.inventory.snapshot import StockSlot, StockSnapshot
+from ordercycle.inventory.sourcing import DEFAULT_POLICY, DEFAULT_STRATEGY, plan_allocation
 
 __all__ = [
     "DEFAULT_POLICY",
     "DEFAULT_STRATEGY",
-    "HOLD_LIFECYCLE",
     "SIDES",
+    "STOCK_HOLD_LIFECYCLE",
     "UNAVAILABLE_REASONS",
     "AllocationPlan",
     "AllocationPolicy",
     "AllocationStrategy",
     "Backorder",
     "BackorderBook",
-    "Bin",
     "BinCoordinates",
     "Closest",
     "Completeness",
@@ -90,7 +96,6 @@ __all__ = [
     "Fefo",
     "FewestShipments",
     "Fifo",
-    "Hold",
     "LeastPackages",
     "Lifo",
     "LinePlan",
@@ -108,6 +113,7 @@ __all__ = [
     "StockDeallocated",
     "StockEvent",
     "StockHeld",
+    "StockHold",
     "StockHoldCommitted",
     "StockHoldExpired",
     "StockHoldReleased",
@@ -123,15 +129,16 @@ __all__ = [
     "StockSlot",
     "StockSnapshot",
     "StockWrittenOff",
-    "UnknownHoldError",
+    "StorageBin",
+    "StorageZone",
     "UnknownLocationError",
     "UnknownLotError",
     "UnknownSkuError",
+    "UnknownStockHoldError",
     "Warehouse",
     "WarehouseOption",
     "WarehousePriority",
     "WarehouseRule",
-    "Zone",
     "allocate",
     "atp_profile",
     "available_to_promise",

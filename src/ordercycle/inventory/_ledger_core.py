@@ -16,11 +16,11 @@ from ordercycle.inventory._quantity import as_count
 from ordercycle.inventory._state import Bucket, Receipt, StockState
 from ordercycle.inventory.errors import (
     OverReleaseError,
-    UnknownHoldError,
     UnknownLotError,
     UnknownSkuError,
+    UnknownStockHoldError,
 )
-from ordercycle.inventory.holds import Hold
+from ordercycle.inventory.holds import StockHold
 from ordercycle.inventory.locations import Network
 from ordercycle.inventory.position import UNAVAILABLE_REASONS
 from ordercycle.model.clock import Clock, ensure_aware
@@ -57,16 +57,16 @@ class LedgerCore:
         """The version of ``sku``'s stock (0 if it never changed)."""
         return self._state.versions.get(sku, 0)
 
-    def get_hold(self, hold_id: str) -> Hold:
-        """The hold with this id, in its recorded state (see :meth:`Hold.status_at`).
+    def get_hold(self, hold_id: str) -> StockHold:
+        """The hold with this id, in its recorded state (see :meth:`StockHold.status_at`).
 
         Raises:
-            UnknownHoldError: No such hold.
+            UnknownStockHoldError: No such hold.
         """
         try:
             return self._state.holds[hold_id]
         except KeyError:
-            raise UnknownHoldError(hold_id, known=self._state.holds) from None
+            raise UnknownStockHoldError(hold_id, known=self._state.holds) from None
 
     def _keys(self, sku: str) -> list[tuple[str, str | None]]:
         buckets = self._state.buckets.get(sku, {})

@@ -11,7 +11,7 @@ from ordercycle.errors import (
 )
 from ordercycle.inventory import events as ev
 from ordercycle.inventory._ledger_core import LedgerCore
-from ordercycle.inventory.holds import Hold
+from ordercycle.inventory.holds import StockHold
 from ordercycle.model.clock import ensure_aware
 
 __all__ = ["LedgerHolds"]
@@ -65,7 +65,7 @@ class LedgerHolds(LedgerCore):
         """Give a hold back before it expires.
 
         Raises:
-            UnknownHoldError: No such hold.
+            UnknownStockHoldError: No such hold.
             TransitionNotAllowedError: It is committed, released or expired.
         """
         now = self._now(at)
@@ -79,7 +79,7 @@ class LedgerHolds(LedgerCore):
         """Turn an active hold into a hard allocation for ``reference``.
 
         Raises:
-            UnknownHoldError: No such hold.
+            UnknownStockHoldError: No such hold.
             TransitionNotAllowedError: It is committed, released or expired.
         """
         now = self._now(at)
@@ -102,7 +102,7 @@ class LedgerHolds(LedgerCore):
         return [self._hold_event(ev.StockHoldExpired, h, at, expired_at=h.expires_at) for h in due]
 
     def _hold_event(
-        self, event_type: type[ev.StockEvent], hold: Hold, now: datetime, **fields: Any
+        self, event_type: type[ev.StockEvent], hold: StockHold, now: datetime, **fields: Any
     ) -> ev.StockEvent:
         """Record an event that ends ``hold`` (its sku, bin, lot, id and quantity)."""
         return self._emit(

@@ -13,7 +13,7 @@ from ordercycle.inventory._state import Bucket, Receipt, StockState
 from ordercycle.inventory.errors import (
     UnknownLotError,
 )
-from ordercycle.inventory.holds import Hold
+from ordercycle.inventory.holds import StockHold
 from ordercycle.inventory.locations import Network
 from ordercycle.inventory.lots import Lot
 from ordercycle.inventory.position import StockPosition
@@ -58,7 +58,7 @@ class LedgerQueries(LedgerCore):
             raise UnknownLotError(lot, known=self._state.lots.get(Sku(sku), {}))
         return found
 
-    def holds(self) -> tuple[Hold, ...]:
+    def holds(self) -> tuple[StockHold, ...]:
         """Every hold ever placed, sorted by id."""
         return tuple(h for _, h in sorted(self._state.holds.items()))
 

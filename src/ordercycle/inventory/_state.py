@@ -15,14 +15,14 @@ from typing import TypeVar
 import attrs
 
 from ordercycle.inventory import events as ev
-from ordercycle.inventory.holds import Hold
+from ordercycle.inventory.holds import StockHold
 from ordercycle.inventory.lots import Lot
 from ordercycle.model.ids import LotId, Sku
 
 __all__ = ["Bucket", "Receipt", "StockState"]
 
 BucketKey = tuple[str, str | None]
-_HasSku = TypeVar("_HasSku", Hold, "Receipt")
+_HasSku = TypeVar("_HasSku", StockHold, "Receipt")
 
 
 class Bucket:
@@ -36,7 +36,7 @@ class Bucket:
         self.allocations: dict[str, int] = {}
         self.unavailable: dict[str, int] = {}
         self.unavailable_total = 0
-        self.holds: dict[str, Hold] = {}
+        self.holds: dict[str, StockHold] = {}
 
     def held(self, at: datetime) -> int:
         """Units in holds that are active at ``at``."""
@@ -101,7 +101,7 @@ class StockState:
     def __init__(self) -> None:
         self.buckets: dict[str, dict[BucketKey, Bucket]] = {}
         self.lots: dict[str, dict[str, Lot]] = {}
-        self.holds: dict[str, Hold] = {}
+        self.holds: dict[str, StockHold] = {}
         self.receipts: dict[str, Receipt] = {}
         self.versions: dict[str, int] = {}
         self.counts: dict[str, int] = {}
@@ -203,7 +203,7 @@ class StockState:
             self.bucket(sku, event.bin, event.lot).on_hand -= event.quantity
             self.bucket(sku, event.to_bin, event.lot).on_hand += event.quantity
         elif isinstance(event, ev.StockHeld):
-            hold = Hold(
+            hold = StockHold(
                 event.hold_id,
                 Sku(sku),
                 event.bin,

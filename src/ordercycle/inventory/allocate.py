@@ -16,11 +16,11 @@ from collections.abc import Callable
 from datetime import datetime
 
 from ordercycle.errors import ConcurrencyError, ValidationError
+from ordercycle.inventory.allocation_plan import AllocationPlan
 from ordercycle.inventory.demand import AllocationPolicy, Demand
 from ordercycle.inventory.ledger import StockLedger
-from ordercycle.inventory.plan import AllocationPlan
-from ordercycle.inventory.planner import plan_allocation
 from ordercycle.inventory.rules import AllocationStrategy
+from ordercycle.inventory.sourcing import plan_allocation
 
 __all__ = ["allocate"]
 

@@ -16,11 +16,11 @@ from typing import Any
 
 import attrs
 
+from ordercycle.inventory.allocation_plan import AllocationPlan
 from ordercycle.inventory.demand import AllocationPolicy, Demand, DemandLine
 from ordercycle.inventory.ledger import StockLedger
-from ordercycle.inventory.plan import AllocationPlan
-from ordercycle.inventory.planner import plan_allocation
 from ordercycle.inventory.rules import AllocationStrategy
+from ordercycle.inventory.sourcing import plan_allocation
 from ordercycle.model.ids import Sku
 
 __all__ = ["Backorder", "BackorderBook"]

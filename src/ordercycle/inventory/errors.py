@@ -26,10 +26,10 @@ __all__ = [
     "ExpiredLotError",
     "LocationError",
     "OverReleaseError",
-    "UnknownHoldError",
     "UnknownLocationError",
     "UnknownLotError",
     "UnknownSkuError",
+    "UnknownStockHoldError",
 ]
 
 
@@ -74,7 +74,7 @@ class UnknownLotError(NotFoundError):
         super().__init__("lot", lot, known=known)
 
 
-class UnknownHoldError(NotFoundError):
+class UnknownStockHoldError(NotFoundError):
     """A hold (cart reservation) id is not known.
 
     Attributes:

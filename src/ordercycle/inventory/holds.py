@@ -5,7 +5,7 @@ committed to an allocation, or its ``expires_at`` instant passes, whichever come
 Expiry needs no sweeper: availability is evaluated at an instant, and a hold whose time
 has passed simply stops counting. A sweep only records the fact as an event.
 
->>> HOLD_LIFECYCLE.next_state("created", "commit")
+>>> STOCK_HOLD_LIFECYCLE.next_state("created", "commit")
 'committed'
 """
 
@@ -19,11 +19,11 @@ from ordercycle.errors import TransitionNotAllowedError
 from ordercycle.model.ids import LotId, Sku
 from ordercycle.model.lifecycle import Lifecycle
 
-__all__ = ["HOLD_LIFECYCLE", "Hold"]
+__all__ = ["STOCK_HOLD_LIFECYCLE", "StockHold"]
 
 #: created → committed / expired / released.
-HOLD_LIFECYCLE = Lifecycle.build(
-    "hold",
+STOCK_HOLD_LIFECYCLE = Lifecycle.build(
+    "stock_hold",
     initial="created",
     final=["committed", "expired", "released"],
     transitions=[
@@ -35,7 +35,7 @@ HOLD_LIFECYCLE = Lifecycle.build(
 
 
 @attrs.frozen
-class Hold:
+class StockHold:
     """A cart reservation of units of one sku in one bin and lot.
 
     Attributes:
@@ -68,7 +68,7 @@ class Hold:
             return "expired"
         return self.state
 
-    def moved(self, event: str, at: datetime) -> Hold:
+    def moved(self, event: str, at: datetime) -> StockHold:
         """Return the hold after ``event`` (``commit``, ``release``, ``expire``) at ``at``.
 
         Raises:
@@ -83,5 +83,5 @@ class Hold:
                 "expired",
                 reason=f"it expired at {self.expires_at.isoformat()}",
             )
-        state = HOLD_LIFECYCLE.next_state(self.state, event, subject=subject)
+        state = STOCK_HOLD_LIFECYCLE.next_state(self.state, event, subject=subject)
         return attrs.evolve(self, state=state)

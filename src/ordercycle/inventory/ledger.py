@@ -39,11 +39,11 @@ from ordercycle.inventory._ledger_holds import LedgerHolds
 from ordercycle.inventory._ledger_queries import LedgerQueries
 from ordercycle.inventory._quantity import as_count
 from ordercycle.inventory._state import Bucket
+from ordercycle.inventory.allocation_plan import AllocationPlan
 from ordercycle.inventory.errors import (
     ExpiredLotError,
 )
 from ordercycle.inventory.lots import Lot
-from ordercycle.inventory.plan import AllocationPlan
 from ordercycle.model.clock import ensure_aware
 from ordercycle.model.ids import LotId, Sku
 

@@ -1,9 +1,12 @@
 """Where stock lives: warehouses, zones inside them, and bins inside zones.
 
-Stock is always kept in a :class:`Bin`. A bin belongs to a :class:`Zone`, which belongs to
-a :class:`Warehouse`; every id is unique across the whole :class:`Network`. Bins may carry
-:class:`BinCoordinates` (aisle, position, side, level) as plain integers and strings, so a
-picking layout can place them without this package knowing about picking.
+Stock is always kept in a :class:`StorageBin`. A bin belongs to a :class:`StorageZone`,
+which belongs to a :class:`Warehouse`; every id is unique across the whole
+:class:`Network`. Bins may carry :class:`BinCoordinates` (aisle, position, side, level) as
+plain integers and strings, so a picking layout can place them without this package knowing
+about picking. (The names say "storage" to keep them apart from picking's
+:class:`~ordercycle.picking.Bin`, a point in a layout, and :class:`~ordercycle.picking.Zone`,
+the aisles one group of pickers works.)
 
 >>> network = Network.build({"WH-A": {"PICK": ["A-01", "A-02"]}, "WH-B": {"PICK-B": ["B-01"]}})
 >>> network.warehouse_of("A-02")
@@ -24,7 +27,7 @@ import attrs
 from ordercycle.inventory.errors import LocationError, UnknownLocationError
 from ordercycle.model.ids import LocationId
 
-__all__ = ["SIDES", "Bin", "BinCoordinates", "Network", "Warehouse", "Zone"]
+__all__ = ["SIDES", "BinCoordinates", "Network", "StorageBin", "StorageZone", "Warehouse"]
 
 #: The sides of an aisle a bin can face.
 SIDES = ("left", "right")
@@ -91,7 +94,7 @@ class Warehouse:
 
 
 @attrs.frozen
-class Zone:
+class StorageZone:
     """An area of a warehouse (pick face, reserve, cold room).
 
     Attributes:
@@ -100,13 +103,13 @@ class Zone:
         name: A display name.
     """
 
-    id: LocationId = attrs.field(validator=_location_id("Zone"))
-    warehouse: LocationId = attrs.field(validator=_location_id("Zone"))
+    id: LocationId = attrs.field(validator=_location_id("StorageZone"))
+    warehouse: LocationId = attrs.field(validator=_location_id("StorageZone"))
     name: str = ""
 
 
 @attrs.frozen
-class Bin:
+class StorageBin:
     """A storage slot that holds stock.
 
     Attributes:
@@ -115,8 +118,8 @@ class Bin:
         coordinates: Where the bin is, for picking layouts (optional).
     """
 
-    id: LocationId = attrs.field(validator=_location_id("Bin"))
-    zone: LocationId = attrs.field(validator=_location_id("Bin"))
+    id: LocationId = attrs.field(validator=_location_id("StorageBin"))
+    zone: LocationId = attrs.field(validator=_location_id("StorageBin"))
     coordinates: BinCoordinates | None = None
 
 
@@ -124,11 +127,11 @@ def _warehouses(values: Iterable[Warehouse]) -> tuple[Warehouse, ...]:
     return tuple(values)
 
 
-def _zones(values: Iterable[Zone]) -> tuple[Zone, ...]:
+def _zones(values: Iterable[StorageZone]) -> tuple[StorageZone, ...]:
     return tuple(values)
 
 
-def _bins(values: Iterable[Bin]) -> tuple[Bin, ...]:
+def _bins(values: Iterable[StorageBin]) -> tuple[StorageBin, ...]:
     return tuple(values)
 
 
@@ -143,10 +146,10 @@ class Network:
     """
 
     warehouses: tuple[Warehouse, ...] = attrs.field(converter=_warehouses)
-    zones: tuple[Zone, ...] = attrs.field(converter=_zones)
-    bins: tuple[Bin, ...] = attrs.field(converter=_bins)
+    zones: tuple[StorageZone, ...] = attrs.field(converter=_zones)
+    bins: tuple[StorageBin, ...] = attrs.field(converter=_bins)
     _warehouse_by_id: dict[str, Warehouse] = attrs.field(init=False, repr=False, eq=False)
-    _bin_by_id: dict[str, Bin] = attrs.field(init=False, repr=False, eq=False)
+    _bin_by_id: dict[str, StorageBin] = attrs.field(init=False, repr=False, eq=False)
     _warehouse_of: dict[str, LocationId] = attrs.field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
@@ -212,13 +215,14 @@ class Network:
                 )
             )
             for zone_id, zone_bins in zone_map.items():
-                zones.append(Zone(LocationId(zone_id), LocationId(warehouse_id)))
+                zones.append(StorageZone(LocationId(zone_id), LocationId(warehouse_id)))
                 if isinstance(zone_bins, Mapping):
                     bins += [
-                        Bin(LocationId(b), LocationId(zone_id), c) for b, c in zone_bins.items()
+                        StorageBin(LocationId(b), LocationId(zone_id), c)
+                        for b, c in zone_bins.items()
                     ]
                 else:
-                    bins += [Bin(LocationId(b), LocationId(zone_id)) for b in zone_bins]
+                    bins += [StorageBin(LocationId(b), LocationId(zone_id)) for b in zone_bins]
         return cls(warehouses, zones, bins)
 
     @classmethod
@@ -262,7 +266,7 @@ class Network:
                 warehouse_id, known=self._warehouse_by_id, kind="warehouse"
             ) from None
 
-    def bin(self, bin_id: str) -> Bin:
+    def bin(self, bin_id: str) -> StorageBin:
         """Return the bin with this id.
 
         Raises:
@@ -288,7 +292,7 @@ class Network:
         except KeyError:
             raise UnknownLocationError(location_id, known=self._warehouse_of) from None
 
-    def bins_in(self, warehouse_id: str) -> tuple[Bin, ...]:
+    def bins_in(self, warehouse_id: str) -> tuple[StorageBin, ...]:
         """Return the bins of a warehouse, in definition order.
 
         Raises:

@@ -25,17 +25,19 @@ from ordercycle.packing.errors import (
 from ordercycle.packing.item import Item, Rotation
 from ordercycle.packing.memo import PackingMemo
 from ordercycle.packing.packer import OBJECTIVES, pack
-from ordercycle.packing.plan import Package, PackingPlan, Placement, Unpacked
+from ordercycle.packing.packing_plan import Package, PackingPlan, Placement, Unpacked
 from ordercycle.packing.rates import (
     BasePlusPerUnitRate,
     RateModel,
     WeightBracketRate,
     ZoneRateTable,
 )
+from ordercycle.packing.shipment import SHIPMENT_LIFECYCLE, Parcel, Shipment, ShipmentLine
 from ordercycle.packing.verify import verify
 
 __all__ = [
     "OBJECTIVES",
+    "SHIPMENT_LIFECYCLE",
     "BasePlusPerUnitRate",
     "Carton",
     "DimWeightRule",
@@ -46,10 +48,13 @@ __all__ = [
     "PackingError",
     "PackingMemo",
     "PackingPlan",
+    "Parcel",
     "Placement",
     "RateModel",
     "RateNotAvailableError",
     "Rotation",
+    "Shipment",
+    "ShipmentLine",
     "SideRounding",
     "UnpackableItemError",
     "Unpacked",

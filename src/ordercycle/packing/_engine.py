@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any, Final
 
-__all__ = ["STRATEGIES", "Bin", "EngineUnit"]
+__all__ = ["STRATEGIES", "CartonFill", "EngineUnit"]
 
 Orientation = tuple[int, int, int]
 Point = tuple[int, int, int]
@@ -90,8 +90,11 @@ def _orientation_order(
     return sorted(orientations, key=lambda o: (o[2], -o[0], o))
 
 
-class Bin:
-    """One bin being filled: placed boxes, extreme points, weight and load bookkeeping."""
+class CartonFill:
+    """One carton being filled: placed boxes, extreme points, weight and load bookkeeping.
+
+    The "bin" of bin packing, named apart from the storage bins of picking and inventory.
+    """
 
     __slots__ = (
         "boxes",

@@ -34,7 +34,7 @@ from fractions import Fraction
 from typing import Any
 
 from ordercycle.model.clock import Clock
-from ordercycle.packing._engine import STRATEGIES, Bin, EngineUnit
+from ordercycle.packing._engine import STRATEGIES, CartonFill, EngineUnit
 from ordercycle.packing.carriers import DimWeightRule
 from ordercycle.packing.carton import Carton
 from ordercycle.packing.rates import RateModel
@@ -168,7 +168,7 @@ class Solution:
 
     __slots__ = ("key", "leftover", "note", "packages")
 
-    def __init__(self, packages: list[tuple[Spec, Bin, str]], key: Key) -> None:
+    def __init__(self, packages: list[tuple[Spec, CartonFill, str]], key: Key) -> None:
         self.packages = packages
         self.key = key
         self.note = ""
@@ -244,7 +244,7 @@ class Solver:
     def _units(blocks: Sequence[Block]) -> list[EngineUnit]:
         return [unit for block in blocks for unit in block]
 
-    def _screen(self, spec: Spec, blocks: Sequence[Block], probe: Bin) -> bool:
+    def _screen(self, spec: Spec, blocks: Sequence[Block], probe: CartonFill) -> bool:
         units = self._units(blocks)
         weight = sum(u.weight for u in units)
         if spec.cap is not None and weight > spec.cap:
@@ -255,9 +255,9 @@ class Solver:
 
     def fill(
         self, spec: Spec, blocks: Sequence[Block], strategy: int, complete: bool
-    ) -> Bin | None:
+    ) -> CartonFill | None:
         """Fill one carton with ``blocks`` in order; ``complete`` demands every block fits."""
-        box = Bin(spec.size, spec.cap, self.support, strategy, self.tracks_load)
+        box = CartonFill(spec.size, spec.cap, self.support, strategy, self.tracks_load)
         failed: set[tuple[object, ...]] = set()
         for block in blocks:
             if len(block) == 1:
@@ -286,9 +286,9 @@ class Solver:
         measure = MEASURES[variant % len(MEASURES)]
         return sorted(blocks, key=lambda b: min(_sort_key(u, measure) for u in b))
 
-    def fits_all(self, spec: Spec, blocks: Sequence[Block]) -> Bin | None:
+    def fits_all(self, spec: Spec, blocks: Sequence[Block]) -> CartonFill | None:
         """A complete fill of ``spec`` with every block, trying the strategies in turn."""
-        probe = Bin(spec.size, spec.cap, None)
+        probe = CartonFill(spec.size, spec.cap, None)
         if not self._screen(spec, blocks, probe):
             return None
         for strategy in range(self.effort):
@@ -308,7 +308,7 @@ class Solver:
 
     def single(
         self, blocks: Sequence[Block], used: dict[int, int], specs: Sequence[Spec] | None = None
-    ) -> tuple[Spec, Bin, str] | None:
+    ) -> tuple[Spec, CartonFill, str] | None:
         """The best single carton that holds every block, with the reason."""
         weight = self.weight(blocks)
         pool = [s for s in (specs or self.specs) if self._available(s, used)]
@@ -322,7 +322,7 @@ class Solver:
             rest = [
                 s
                 for s in ranked[position + 1 :]
-                if self._screen(s, blocks, Bin(s.size, s.cap, None))
+                if self._screen(s, blocks, CartonFill(s.size, s.cap, None))
             ]
             return spec, box, self._single_reason(spec, weight, failed, rest)
         return None
@@ -365,9 +365,9 @@ class Solver:
         """
         remaining = self.order(blocks, self.variant)
         used = dict(used)
-        packages: list[tuple[Spec, Bin, str]] = []
+        packages: list[tuple[Spec, CartonFill, str]] = []
         while remaining:
-            best: tuple[tuple[object, ...], Spec, Bin] | None = None
+            best: tuple[tuple[object, ...], Spec, CartonFill] | None = None
             for spec in specs:
                 if not self._available(spec, used):
                     continue
@@ -446,7 +446,7 @@ class Solver:
         that a carton-by-carton fill leaves behind.
         """
         used = dict(used)
-        opened: list[tuple[Spec, Bin, int]] = []
+        opened: list[tuple[Spec, CartonFill, int]] = []
         largest_first = sorted(specs, key=lambda s: (-s.volume, s.index))
         for block in self.order(blocks, self.variant):
             need = sum(u.volume for u in block)
@@ -464,7 +464,7 @@ class Solver:
             for spec in largest_first:
                 if not self._available(spec, used):
                     continue
-                box = Bin(spec.size, spec.cap, self.support, strategy, self.tracks_load)
+                box = CartonFill(spec.size, spec.cap, self.support, strategy, self.tracks_load)
                 if self._place_block(box, block):
                     opened.append((spec, box, spec.volume - need))
                     used[spec.index] = used.get(spec.index, 0) + 1
@@ -478,7 +478,7 @@ class Solver:
         return Solution(packages, self._total(packages))
 
     @staticmethod
-    def _place_block(box: Bin, block: Block) -> bool:
+    def _place_block(box: CartonFill, block: Block) -> bool:
         if len(block) == 1:
             return box.place(block[0])
         snap = box.snapshot()
@@ -487,13 +487,13 @@ class Solver:
         box.restore(snap)
         return False
 
-    def _total(self, packages: Sequence[tuple[Spec, Bin, str]]) -> Key:
+    def _total(self, packages: Sequence[tuple[Spec, CartonFill, str]]) -> Key:
         total: Key = (0, 0, 0)
         for spec, box, _ in packages:
             total = add_keys(total, self.objective.key(spec, box.weight))
         return total
 
-    def _blocks_of(self, box: Bin) -> list[Block]:
+    def _blocks_of(self, box: CartonFill) -> list[Block]:
         groups: dict[str, list[EngineUnit]] = {}
         blocks: list[Block] = []
         for unit in box.units:
@@ -505,8 +505,11 @@ class Solver:
         return blocks
 
     def _improve(
-        self, packages: list[tuple[Spec, Bin, str]], specs: Sequence[Spec], used: dict[int, int]
-    ) -> list[tuple[Spec, Bin, str]]:
+        self,
+        packages: list[tuple[Spec, CartonFill, str]],
+        specs: Sequence[Spec],
+        used: dict[int, int],
+    ) -> list[tuple[Spec, CartonFill, str]]:
         # Merge the last two packages into one carton when that scores better.
         if len(packages) >= 2:
             (spec_a, box_a, _), (spec_b, box_b, _) = packages[-2], packages[-1]
@@ -547,8 +550,8 @@ class Solver:
         return packages
 
     def _dissolve(
-        self, packages: list[tuple[Spec, Bin, str]], used: dict[int, int]
-    ) -> list[tuple[Spec, Bin, str]]:
+        self, packages: list[tuple[Spec, CartonFill, str]], used: dict[int, int]
+    ) -> list[tuple[Spec, CartonFill, str]]:
         while len(packages) >= 2:
             weakest = min(range(len(packages)), key=lambda i: (packages[i][1].used_volume, -i))
             spec, box, _ = packages[weakest]
@@ -630,7 +633,7 @@ class Solver:
         kinds = len(specs)
         if kinds < 2 or kinds > 5:
             return start
-        probes = [Bin(s.size, s.cap, None) for s in specs]
+        probes = [CartonFill(s.size, s.cap, None) for s in specs]
         masks: dict[int, tuple[int, int]] = {}
         for unit in units:
             mask = sum(1 << k for k in range(kinds) if probes[k].fits_alone(unit))
@@ -669,7 +672,7 @@ class Solver:
         weight = self.weight(blocks)
         singles = []
         for spec in self.specs:
-            probe = Bin(spec.size, spec.cap, None)
+            probe = CartonFill(spec.size, spec.cap, None)
             if self._screen(spec, blocks, probe):
                 singles.append(self.objective.key(spec, weight)[0])
         multi = self.multi_bound(blocks, self.specs, 2)
@@ -689,7 +692,7 @@ class Solver:
         for size in range(1, len(self.by_volume) + 1):
             prefix = self.by_volume[:size]
             if not all(
-                any(Bin(s.size, s.cap, None).fits_alone(u) for s in prefix)
+                any(CartonFill(s.size, s.cap, None).fits_alone(u) for s in prefix)
                 for u in self._units(blocks)
             ):
                 continue

@@ -12,6 +12,10 @@ follow the SKU; hovering a box shows its label, position and size.
 >>> svg = plan.packages[0]._repr_svg_()
 >>> svg.startswith("<svg") and svg.count("<title>MUG #") == 2
 True
+
+The drawer reads packages through the small protocols below (:class:`DrawnPackage` and its
+parts) and imports nothing of the packing values: the values import the drawer for their
+``_repr_svg_``, so the dependency runs one way.
 """
 
 from __future__ import annotations
@@ -19,12 +23,77 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 from html import escape
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
-if TYPE_CHECKING:
-    from ordercycle.packing.plan import Package, Placement
+__all__ = [
+    "PALETTE",
+    "DrawnCarton",
+    "DrawnItem",
+    "DrawnPackage",
+    "DrawnPlacement",
+    "package_svg",
+]
 
-__all__ = ["PALETTE", "package_svg"]
+
+class DrawnItem(Protocol):
+    """What the drawer reads of an item: its SKU (which picks the colour)."""
+
+    @property
+    def sku(self) -> str:
+        """The SKU."""
+
+
+class DrawnCarton(Protocol):
+    """What the drawer reads of a carton: its name and inner size in millimetres."""
+
+    @property
+    def name(self) -> str:
+        """The carton's name."""
+
+    @property
+    def inner_mm(self) -> tuple[Fraction, Fraction, Fraction]:
+        """Inner length, width and height in exact millimetres."""
+
+
+class DrawnPlacement(Protocol):
+    """What the drawer reads of a placed unit (a :class:`~ordercycle.packing.Placement`)."""
+
+    @property
+    def item(self) -> DrawnItem:
+        """The item placed."""
+
+    @property
+    def label(self) -> str:
+        """The unit's label (``"MUG #1"``)."""
+
+    @property
+    def position_mm(self) -> tuple[Fraction, Fraction, Fraction]:
+        """The corner nearest the carton's origin, exact millimetres."""
+
+    @property
+    def size_mm(self) -> tuple[Fraction, Fraction, Fraction]:
+        """The oriented size, exact millimetres."""
+
+
+class DrawnPackage(Protocol):
+    """What the drawer reads of a package (a :class:`~ordercycle.packing.Package`)."""
+
+    @property
+    def carton(self) -> DrawnCarton:
+        """The carton."""
+
+    @property
+    def placements(self) -> tuple[DrawnPlacement, ...]:
+        """The placed units."""
+
+    @property
+    def billable_weight(self) -> Any:
+        """The billable weight, a pint quantity."""
+
+    @property
+    def fill_ratio(self) -> Fraction:
+        """Item volume over the carton's inner volume."""
+
 
 #: Fill colours, assigned to SKUs in sorted order.
 PALETTE = (
@@ -49,14 +118,14 @@ def _shade(colour: str, factor: float) -> str:
     return "#" + "".join(f"{min(255, max(0, round(c * factor))):02x}" for c in (red, green, blue))
 
 
-def _behind(a: Placement, b: Placement) -> bool:
+def _behind(a: DrawnPlacement, b: DrawnPlacement) -> bool:
     """Whether ``a`` lies behind ``b`` as seen from the front-right-top."""
     return any(a.position_mm[k] + a.size_mm[k] <= b.position_mm[k] for k in range(3))
 
 
-def _paint_order(placements: tuple[Placement, ...]) -> list[Placement]:
+def _paint_order(placements: tuple[DrawnPlacement, ...]) -> list[DrawnPlacement]:
     remaining = list(range(len(placements)))
-    ordered: list[Placement] = []
+    ordered: list[DrawnPlacement] = []
     while remaining:
         for index in remaining:
             if not any(
@@ -71,7 +140,7 @@ def _paint_order(placements: tuple[Placement, ...]) -> list[Placement]:
     return ordered
 
 
-def package_svg(package: Package, *, width: int = 420) -> str:
+def package_svg(package: DrawnPackage, *, width: int = 420) -> str:
     """Draw ``package`` as an isometric SVG string.
 
     Args:

@@ -46,7 +46,7 @@ from ordercycle.packing.carriers import DimWeightRule
 from ordercycle.packing.carton import Carton
 from ordercycle.packing.item import Item
 from ordercycle.packing.packer import pack
-from ordercycle.packing.plan import PackingPlan
+from ordercycle.packing.packing_plan import PackingPlan
 from ordercycle.packing.rates import RateModel
 from ordercycle.units import is_quantity
 

@@ -28,12 +28,12 @@ from ordercycle.errors import (
 )
 from ordercycle.model.clock import Clock
 from ordercycle.money import Money
-from ordercycle.packing._engine import STRATEGIES, Bin, EngineUnit
+from ordercycle.packing._engine import STRATEGIES, CartonFill, EngineUnit
 from ordercycle.packing._optimizer import MEASURES, Block, Objective, Solver, Spec
 from ordercycle.packing.carriers import DimWeightRule
 from ordercycle.packing.carton import Carton
 from ordercycle.packing.item import Item
-from ordercycle.packing.plan import Package, PackingPlan, Placement, Unpacked
+from ordercycle.packing.packing_plan import Package, PackingPlan, Placement, Unpacked
 from ordercycle.packing.rates import RateModel
 from ordercycle.units import Q_, exact_magnitude, is_quantity, to_exact
 
@@ -258,7 +258,7 @@ def pack(
             )
             owners[uid] = (item, unit)
             uid += 1
-            if not any(Bin(s.size, s.cap, None).fits_alone(engine_unit) for s in specs):
+            if not any(CartonFill(s.size, s.cap, None).fits_alone(engine_unit) for s in specs):
                 reason, nearest = _closest(item, catalogue)
                 if on_unpackable == "raise":
                     raise UnpackableItemError(item.sku, reason, best_carton=nearest)
@@ -271,7 +271,7 @@ def pack(
     notes: list[str] = []
     bound: Any = 0
 
-    def build(spec: Spec, box: Bin, reason: str) -> Package:
+    def build(spec: Spec, box: CartonFill, reason: str) -> Package:
         placements = []
         for unit, (x0, y0, z0, x1, y1, z1) in zip(box.units, box.boxes, strict=True):
             item, number = owners[unit.uid]

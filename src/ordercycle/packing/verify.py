@@ -11,7 +11,7 @@ from collections import Counter
 from fractions import Fraction
 
 from ordercycle.packing.errors import InvalidPlanError
-from ordercycle.packing.plan import Package, PackingPlan, Placement
+from ordercycle.packing.packing_plan import Package, PackingPlan, Placement
 
 __all__ = ["verify", "violations"]
 

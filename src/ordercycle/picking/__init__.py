@@ -33,13 +33,14 @@ from ordercycle.picking.picklist import (
     pick_lists,
 )
 from ordercycle.picking.route import Route, Segment
-from ordercycle.picking.routing import (
+from ordercycle.picking.routers import (
     EXACT_STOP_LIMIT,
     METHODS,
     MULTI_BLOCK_METHODS,
     optimal_length,
     route,
 )
+from ordercycle.picking.wave_pick_list import PICK_LIST_LIFECYCLE, WavePickLine, WavePickList
 from ordercycle.picking.waves import WAVE_KEYS, Wave, build_waves
 from ordercycle.picking.zones import Zone, ZonePlan, zone_pick_lists
 
@@ -49,6 +50,7 @@ __all__ = [
     "IMPROVEMENT_PASSES",
     "METHODS",
     "MULTI_BLOCK_METHODS",
+    "PICK_LIST_LIFECYCLE",
     "SIDES",
     "WAVE_KEYS",
     "Batch",
@@ -77,6 +79,8 @@ __all__ = [
     "UnknownMethodError",
     "WarehouseLayout",
     "Wave",
+    "WavePickLine",
+    "WavePickList",
     "Zone",
     "ZonePlan",
     "batch_orders",

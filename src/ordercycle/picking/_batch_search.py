@@ -21,7 +21,7 @@ from fractions import Fraction
 
 from ordercycle.picking._grid import Grid, IPoint
 from ordercycle.picking.orders import PickerCapacity, PickOrder
-from ordercycle.picking.routing import scaled_optimal_length
+from ordercycle.picking.routers import scaled_optimal_length
 
 __all__ = ["Batcher", "improve"]
 

@@ -1,14 +1,57 @@
-"""SVG drawing of a layout and a route, with no extra dependency (private)."""
+"""SVG drawing of a layout and a route, with no extra dependency (private).
+
+The drawer reads a route through :class:`DrawnRoute` and does not import
+:mod:`ordercycle.picking.route`: the route imports the drawer for ``to_svg``, so the
+dependency runs one way.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from fractions import Fraction
 from html import escape
+from typing import Protocol
 
-from ordercycle.picking.layout import Point, WarehouseLayout
-from ordercycle.picking.route import Route
+from ordercycle.picking.layout import Bin, Point, WarehouseLayout
 
-__all__ = ["layout_svg", "route_svg"]
+__all__ = ["DrawnRoute", "DrawnSegment", "layout_svg", "route_svg"]
+
+
+class DrawnSegment(Protocol):
+    """What the drawer reads of a piece of a walk: where it starts and ends."""
+
+    @property
+    def start(self) -> Point:
+        """Where the piece starts."""
+
+    @property
+    def end(self) -> Point:
+        """Where the piece ends."""
+
+
+class DrawnRoute(Protocol):
+    """What the drawer reads of a route (a :class:`~ordercycle.picking.Route`)."""
+
+    @property
+    def layout(self) -> WarehouseLayout:
+        """The layout walked."""
+
+    @property
+    def stops(self) -> tuple[Bin, ...]:
+        """The bins in visiting order."""
+
+    @property
+    def segments(self) -> Sequence[DrawnSegment]:
+        """The walked path."""
+
+    @property
+    def method(self) -> str:
+        """The routing method."""
+
+    @property
+    def length(self) -> Fraction:
+        """The walked length."""
+
 
 _MARGIN = 24.0
 _CAPTION = 22.0
@@ -97,7 +140,7 @@ def layout_svg(layout: WarehouseLayout) -> str:
     return _document(canvas, _racks(canvas) + _depots(canvas), caption)
 
 
-def route_svg(route: Route) -> str:
+def route_svg(route: DrawnRoute) -> str:
     """Draw a route on its layout: the walked path, the numbered stops and the depots."""
     layout = route.layout
     canvas = _Canvas(layout)

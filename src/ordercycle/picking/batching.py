@@ -17,7 +17,7 @@ one batch:
   :data:`IMPROVEMENT_PASSES` passes or until a pass finds nothing. Slower (seconds for a
   hundred orders) and shorter.
 
-Route lengths are the exact ``optimal`` ones (:func:`~ordercycle.picking.routing.optimal_length`),
+Route lengths are the exact ``optimal`` ones (:func:`~ordercycle.picking.routers.optimal_length`),
 each set of orders evaluated once.
 
 Examples:
@@ -47,7 +47,7 @@ from ordercycle.picking._grid import grid_of
 from ordercycle.picking.errors import OrderTooLargeError, UnknownMethodError
 from ordercycle.picking.layout import Bin, Depot, WarehouseLayout
 from ordercycle.picking.orders import Load, PickerCapacity, PickLine, PickOrder, checked_orders
-from ordercycle.picking.routing import resolve_depots
+from ordercycle.picking.routers import resolve_depots
 
 __all__ = ["BATCHING_METHODS", "IMPROVEMENT_PASSES", "Batch", "batch_orders"]
 

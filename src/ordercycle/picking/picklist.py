@@ -1,5 +1,9 @@
 """Pick lists: a batch's lines in walking order, its route, time estimate and short picks.
 
+A :class:`PickList` is a plan, computed and never stored. The pick list a warehouse has
+been handed, with an id and a lifecycle, is a
+:class:`~ordercycle.picking.wave_pick_list.WavePickList`.
+
 Examples:
     >>> layout = WarehouseLayout.henn_waescher()
     >>> orders = [
@@ -34,7 +38,7 @@ from ordercycle.picking.errors import InvalidPickError, PickListError
 from ordercycle.picking.layout import Bin, Depot, WarehouseLayout
 from ordercycle.picking.orders import PickerCapacity, PickLine, PickOrder
 from ordercycle.picking.route import Route
-from ordercycle.picking.routing import route
+from ordercycle.picking.routers import route
 from ordercycle.units import exact_magnitude
 
 __all__ = ["PickList", "PickListLine", "PickRates", "ShortPick", "pick_list", "pick_lists"]

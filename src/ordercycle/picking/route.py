@@ -7,6 +7,7 @@ from fractions import Fraction
 
 import attrs
 
+from ordercycle.picking._svg import route_svg
 from ordercycle.picking.errors import RouteCheckError
 from ordercycle.picking.layout import Bin, Depot, Point, WarehouseLayout
 
@@ -128,8 +129,6 @@ class Route:
         return ""
 
     def _repr_svg_(self) -> str:
-        from ordercycle.picking._svg import route_svg
-
         return route_svg(self)
 
     def to_svg(self) -> str:

@@ -47,13 +47,8 @@ from ordercycle.service.errors import (
 from ordercycle.service.records import (
     Account,
     CatalogueEntry,
-    Parcel,
     Payment,
     PaymentApplication,
-    PickLine,
-    PickList,
-    Shipment,
-    ShipmentLine,
 )
 from ordercycle.service.results import CommandResult
 from ordercycle.service.settings import DeskSettings
@@ -79,11 +74,8 @@ __all__ = [
     "OrderDesk",
     "OrderItem",
     "PackOrder",
-    "Parcel",
     "Payment",
     "PaymentApplication",
-    "PickLine",
-    "PickList",
     "PlaceOrder",
     "ReceiveReturn",
     "ReceiveStock",
@@ -94,8 +86,6 @@ __all__ = [
     "ReleaseWave",
     "RequestReturn",
     "ShipShipment",
-    "Shipment",
-    "ShipmentLine",
     "Shortage",
     "UnknownAggregateError",
     "UnknownCommandError",

@@ -7,8 +7,8 @@ from datetime import date, datetime
 
 from ordercycle.errors import ValidationError
 from ordercycle.inventory import Demand, DemandLine, Lot, StockLedger, plan_allocation
+from ordercycle.inventory.allocation_plan import AllocationPlan
 from ordercycle.inventory.errors import UnknownLotError
-from ordercycle.inventory.plan import AllocationPlan
 from ordercycle.invoicing import CreditAction, check_credit_limit
 from ordercycle.model.customer import Customer
 from ordercycle.model.ids import LotId, Sku, parse_id

@@ -11,8 +11,7 @@ from __future__ import annotations
 import threading
 
 from ordercycle.model.product import Product
-from ordercycle.packing import DimWeightRule, Item, Package, PackingMemo, PackingPlan
-from ordercycle.service.records import Parcel
+from ordercycle.packing import DimWeightRule, Item, Package, PackingMemo, PackingPlan, Parcel
 
 __all__ = ["PACKING_MEMO_SIZE", "DeskPacking"]
 

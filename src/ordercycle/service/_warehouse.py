@@ -14,14 +14,14 @@ parcels of remembered plans, by the identity of those immutable objects).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 
 import attrs
 
-from ordercycle.errors import InvalidQuantityError, ValidationError
+from ordercycle.errors import ValidationError
 from ordercycle.model.order import Order
-from ordercycle.packing import PackingMemo
-from ordercycle.picking import route
+from ordercycle.packing import PackingMemo, Shipment, ShipmentLine
+from ordercycle.picking import WavePickLine, WavePickList, route
 from ordercycle.service._orders import (
     allocate_stock,
     backlog_key,
@@ -43,12 +43,8 @@ from ordercycle.service.records import (
     OpenPickListsChanged,
     PickedOrder,
     PickedOrderChanged,
-    PickLine,
-    PickList,
     PickListChanged,
-    Shipment,
     ShipmentChanged,
-    ShipmentLine,
 )
 from ordercycle.service.results import CommandResult
 
@@ -89,16 +85,16 @@ def picked_order_key(pick_list_id: str, order_id: str) -> str:
     return f"{escaped}/{order_id}"
 
 
-def _stored_list(s: Session, pick_list_id: str) -> PickList:
+def _stored_list(s: Session, pick_list_id: str) -> WavePickList:
     """The pick list as last stored: without the packing of its orders."""
-    return s.require("pick_list", pick_list_id, PickList)
+    return s.require("pick_list", pick_list_id, WavePickList)
 
 
 def _picked_order(s: Session, pick_list_id: str, order_id: str) -> PickedOrder | None:
     return s.record(PICKED_ORDER, picked_order_key(pick_list_id, order_id), PickedOrder)
 
 
-def pick_list(s: Session, pick_list_id: str) -> PickList:
+def pick_list(s: Session, pick_list_id: str) -> WavePickList:
     """The pick list with the shipments its orders were packed into.
 
     Raises:
@@ -107,7 +103,7 @@ def pick_list(s: Session, pick_list_id: str) -> PickList:
     made = _stored_list(s, pick_list_id)
     if made.status != "confirmed":
         return made
-    picked: dict[str, Iterator[PickLine]] = {}
+    picked: dict[str, Iterator[WavePickLine]] = {}
     for order_id in made.order_ids:
         found = _picked_order(s, made.pick_list_id, order_id)
         if found is not None:
@@ -182,7 +178,7 @@ def release_wave(s: Session, c: ReleaseWave) -> CommandResult:
             order = s.save_order(order.release(at=s.now))
         orders.append(order)
     reserved = reserved_units(s, orders)
-    lines: list[PickLine] = []
+    lines: list[WavePickLine] = []
     for order in orders:
         for line_id, sku, bin_id, units in reserved[order.id]:
             if s.settings.network.warehouse_of(bin_id) != warehouse:
@@ -192,7 +188,7 @@ def release_wave(s: Session, c: ReleaseWave) -> CommandResult:
             if fresh > 0:
                 spot = s.settings.picking_bin(bin_id)
                 lines.append(
-                    PickLine(
+                    WavePickLine(
                         order_id=order.id,
                         line_id=line_id,
                         sku=sku,
@@ -215,7 +211,7 @@ def release_wave(s: Session, c: ReleaseWave) -> CommandResult:
     stop_of = {stop: n for n, stop in reversed(list(enumerate(walk.stops)))}
     lines.sort(key=lambda line: (stop_of[spots[line.bin]], line.order_id, line.line_id))
     list_id = s.new_id("pick_list", "pick_list")
-    made = PickList(
+    made = WavePickList(
         pick_list_id=list_id,
         warehouse=warehouse,
         lines=tuple(lines),
@@ -248,32 +244,6 @@ def release_wave(s: Session, c: ReleaseWave) -> CommandResult:
     )
 
 
-def _shortages(made: PickList, shortages: Iterable[tuple[str, int]]) -> dict[str, int]:
-    subject = f"pick list {made.pick_list_id}"
-    listed: dict[str, int] = {}
-    for line in made.lines:
-        listed[line.reference] = listed.get(line.reference, 0) + line.quantity
-    short: dict[str, int] = {}
-    for reference, quantity in shortages:
-        if reference not in listed:
-            raise ValidationError.invalid(
-                subject, "shortage reference", reference, "one of " + ", ".join(sorted(listed))
-            )
-        if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
-            raise InvalidQuantityError.invalid(
-                subject, f"shortage of {reference}", quantity, "a positive whole number"
-            )
-        short[reference] = short.get(reference, 0) + quantity
-        if short[reference] > listed[reference]:
-            raise InvalidQuantityError.invalid(
-                subject,
-                f"shortage of {reference}",
-                short[reference],
-                f"at most the {listed[reference]} units listed",
-            )
-    return short
-
-
 def confirm_picks(s: Session, c: ConfirmPicks) -> CommandResult:
     """Confirm what was picked; shortages are written off the bin and go back to backorder.
 
@@ -284,17 +254,12 @@ def confirm_picks(s: Session, c: ConfirmPicks) -> CommandResult:
     otherwise.
     """
     made = _stored_list(s, c.pick_list_id)
-    if made.status != "open":
-        raise DeskCommandError(f"confirm pick list {made.pick_list_id}", f"it is {made.status}")
-    short = _shortages(made, ((x.reference, x.quantity) for x in c.shortages))
+    done = made.confirm(((x.reference, x.quantity) for x in c.shortages), at=s.now)
     ledger = s.stock({line.sku for line in made.lines})
-    confirmed: list[PickLine] = []
     came_short: set[str] = set()
     picked_total = short_total = 0
-    for line in made.lines:
-        missing = min(short.get(line.reference, 0), line.quantity)
-        short[line.reference] = short.get(line.reference, 0) - missing
-        picked = line.quantity - missing
+    for line in done.lines:
+        picked, missing = line.quantity - line.short, line.short
         order = s.order(line.order_id)
         if picked:
             ledger.consume(line.reference, line.sku, line.bin, picked, at=s.now)
@@ -306,16 +271,14 @@ def confirm_picks(s: Session, c: ConfirmPicks) -> CommandResult:
             order = s.save_order(order.backorder(line.line_id, missing, at=s.now))
             track_backorders(s, order)
             came_short.add(order.id)
-        confirmed.append(attrs.evolve(line, picked=picked))
         picked_total += picked
         short_total += missing
     s.save_stock()
     short_orders = sorted((s.order(order_id) for order_id in came_short), key=backlog_key)
     reallocated = sum(_reallocate(s, order) for order in short_orders)
-    done = attrs.evolve(made, lines=tuple(confirmed), status="confirmed", confirmed_at=s.now)
     s.put("pick_list", made.pick_list_id, PickListChanged, done, "confirmed")
-    per_order: dict[str, list[PickLine]] = {}
-    for line in confirmed:
+    per_order: dict[str, list[WavePickLine]] = {}
+    for line in done.lines:
         per_order.setdefault(line.order_id, []).append(line)
     for order_id, lines in per_order.items():
         s.put(
@@ -446,22 +409,10 @@ def pack_order(s: Session, c: PackOrder) -> CommandResult:
 def ship_shipment(s: Session, c: ShipShipment) -> CommandResult:
     """Hand the packed shipment to the carrier with its tracking number."""
     found = shipment(s, c.shipment_id)
-    if found.status != "packed":
-        raise DeskCommandError(f"ship shipment {found.shipment_id}", f"it is {found.status}")
-    if not isinstance(c.tracking_number, str) or not c.tracking_number.strip():
-        raise ValidationError.invalid(
-            f"shipment {found.shipment_id}", "tracking_number", c.tracking_number, "non-empty text"
-        )
+    shipped = found.ship(tracking_number=c.tracking_number, carrier=c.carrier, at=s.now)
     order = s.order(found.order_id)
     for line in found.lines:
         order = s.save_order(order.ship(line.line_id, line.quantity, at=s.now))
-    shipped = attrs.evolve(
-        found,
-        status="shipped",
-        tracking_number=c.tracking_number,
-        carrier=c.carrier or found.carrier,
-        shipped_at=s.now,
-    )
     s.put("shipment", found.shipment_id, ShipmentChanged, shipped, "shipped")
     return CommandResult(
         command="ShipShipment",
@@ -473,23 +424,13 @@ def ship_shipment(s: Session, c: ShipShipment) -> CommandResult:
 def deliver_shipment(s: Session, c: DeliverShipment) -> CommandResult:
     """Record the delivery; the order completes once every unit on order is delivered."""
     found = shipment(s, c.shipment_id)
-    if found.status != "shipped":
-        raise DeskCommandError(
-            f"deliver shipment {found.shipment_id}",
-            f"it is {found.status}" + ("; ship it first" if found.status == "packed" else ""),
-        )
+    delivered = found.deliver(at=s.now)
     order = s.order(found.order_id)
     for line in found.lines:
         order = s.save_order(order.deliver(line.line_id, line.quantity, at=s.now))
     if "complete" in order.allowed_events():
         order = s.save_order(order.complete(at=s.now))
-    s.put(
-        "shipment",
-        found.shipment_id,
-        ShipmentChanged,
-        attrs.evolve(found, status="delivered", delivered_at=s.now),
-        "delivered",
-    )
+    s.put("shipment", found.shipment_id, ShipmentChanged, delivered, "delivered")
     return CommandResult(
         command="DeliverShipment",
         aggregate_id=found.shipment_id,

@@ -40,6 +40,8 @@ from ordercycle.model.order.policies import (
 )
 from ordercycle.model.product import Product
 from ordercycle.money import Money
+from ordercycle.packing import Shipment
+from ordercycle.picking import WavePickList
 from ordercycle.service import _billing, _handlers, _orders, _warehouse
 from ordercycle.service._cache import StreamCache
 from ordercycle.service._packing import DeskPacking
@@ -71,7 +73,7 @@ from ordercycle.service.commands import (
     command_payload,
     parse_command,
 )
-from ordercycle.service.records import Account, Backlog, CatalogueEntry, Payment, PickList, Shipment
+from ordercycle.service.records import Account, Backlog, CatalogueEntry, Payment
 from ordercycle.service.results import CommandResult
 from ordercycle.service.settings import DeskSettings
 from ordercycle.storage.errors import InvalidCheckpointError
@@ -662,9 +664,9 @@ class OrderDesk:
         found: Account = self._read(query)
         return found
 
-    def pick_list(self, pick_list_id: str) -> PickList:
+    def pick_list(self, pick_list_id: str) -> WavePickList:
         """A pick list with its routed lines."""
-        found: PickList = self._read(lambda s: _warehouse.pick_list(s, pick_list_id))
+        found: WavePickList = self._read(lambda s: _warehouse.pick_list(s, pick_list_id))
         return found
 
     def shipment(self, shipment_id: str) -> Shipment:

@@ -2,9 +2,11 @@
 
 Orders and stock are event-sourced by their own domain events; invoices are stored as
 their domain events plus a snapshot. Everything else the desk remembers is a small
-frozen record here (a pick list, a shipment, a payment, a customer's account), stored as
+frozen record (a pick list, a shipment, a payment, a customer's account), stored as
 *state events*: each event carries the whole record after the change, so the newest
-event is the current state.
+event is the current state. Pick lists (:class:`~ordercycle.picking.WavePickList`) and
+shipments (:class:`~ordercycle.packing.Shipment`) are domain values with a lifecycle and
+live in their areas; the records here are the desk's own.
 
 A pick list is stored when it is released and when its picks are confirmed. Confirming
 also stores one :class:`PickedOrder` per order on the list (that order's confirmed lines);
@@ -15,8 +17,7 @@ the lines of its picked orders laid over it.
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from fractions import Fraction
+from datetime import date
 
 import attrs
 
@@ -24,6 +25,8 @@ from ordercycle.model.customer import Customer
 from ordercycle.model.events import DomainEvent
 from ordercycle.model.product import Product
 from ordercycle.money import Money
+from ordercycle.packing.shipment import Shipment
+from ordercycle.picking.wave_pick_list import WavePickLine, WavePickList
 
 __all__ = [
     "Account",
@@ -36,19 +39,14 @@ __all__ = [
     "InvoiceNumberTaken",
     "OpenPickLists",
     "OpenPickListsChanged",
-    "Parcel",
     "Payment",
     "PaymentApplication",
     "PaymentReceived",
-    "PickLine",
-    "PickList",
     "PickListChanged",
     "PickedOrder",
     "PickedOrderChanged",
     "ProductRegistered",
-    "Shipment",
     "ShipmentChanged",
-    "ShipmentLine",
 ]
 
 
@@ -65,75 +63,6 @@ class CatalogueEntry:
     product: Product
     price: Money
     tax_code: str = ""
-
-
-@attrs.frozen(kw_only=True)
-class PickLine:
-    """Units of one order line to take from one bin, in walking order.
-
-    Attributes:
-        order_id: The order.
-        line_id: The order line.
-        sku: The product.
-        bin: The inventory bin id.
-        location: The bin's label in the picking layout (``"A03-017-R0"``).
-        quantity: Units to pick.
-        picked: Units confirmed picked (``None`` until confirmed).
-        shipment_id: The shipment the picked units were packed into (empty until packed).
-    """
-
-    order_id: str
-    line_id: str
-    sku: str
-    bin: str
-    location: str
-    quantity: int
-    picked: int | None = None
-    shipment_id: str = ""
-
-    @property
-    def reference(self) -> str:
-        """The stock allocation reference, ``"<order>/<line>"``."""
-        return f"{self.order_id}/{self.line_id}"
-
-    @property
-    def short(self) -> int:
-        """Units that were not found (0 until confirmed)."""
-        return 0 if self.picked is None else self.quantity - self.picked
-
-
-@attrs.frozen(kw_only=True)
-class PickList:
-    """One warehouse's pick list of a wave, with its routed walk.
-
-    Attributes:
-        pick_list_id: The id.
-        warehouse: Where it is picked.
-        lines: The lines in walking order.
-        route_length: The walked length in layout units (exact).
-        route_method: The routing method.
-        route_exact: Whether the length is proven minimal.
-        route_explanation: How the route was found.
-        status: ``"open"`` until the picks are confirmed, then ``"confirmed"``.
-        released_at: When the wave was released.
-        confirmed_at: When the picks were confirmed.
-    """
-
-    pick_list_id: str
-    warehouse: str
-    lines: tuple[PickLine, ...]
-    route_length: Fraction
-    route_method: str
-    route_exact: bool
-    route_explanation: str
-    released_at: datetime
-    status: str = "open"
-    confirmed_at: datetime | None = None
-
-    @property
-    def order_ids(self) -> tuple[str, ...]:
-        """The orders on the list, in order of first appearance."""
-        return tuple(dict.fromkeys(line.order_id for line in self.lines))
 
 
 @attrs.frozen(kw_only=True)
@@ -154,75 +83,7 @@ class PickedOrder:
     pick_list_id: str
     order_id: str
     warehouse: str
-    lines: tuple[PickLine, ...]
-
-
-@attrs.frozen(kw_only=True)
-class Parcel:
-    """One packed carton of a shipment.
-
-    Attributes:
-        carton: The carton's name.
-        contents: ``(sku, units)`` in the carton.
-        actual_weight_g: Gross weight in grams (exact).
-        billable_weight: The carrier's billable weight, in ``weight_unit`` (exact).
-        weight_unit: ``"lb"`` or ``"kg"``, the carrier's unit.
-        reason: Why this carton was chosen.
-    """
-
-    carton: str
-    contents: tuple[tuple[str, int], ...]
-    actual_weight_g: Fraction
-    billable_weight: Fraction
-    weight_unit: str
-    reason: str
-
-
-@attrs.frozen(kw_only=True)
-class ShipmentLine:
-    """Units of one order line in a shipment."""
-
-    line_id: str
-    sku: str
-    quantity: int
-
-
-@attrs.frozen(kw_only=True)
-class Shipment:
-    """Packed cartons of one order from one pick list, until they are delivered.
-
-    Attributes:
-        shipment_id: The id.
-        order_id: The order.
-        warehouse: Where it ships from.
-        pick_list_id: The pick list the units came from.
-        lines: Units per order line.
-        parcels: The cartons.
-        carrier: The carrier's name.
-        status: ``"packed"``, ``"shipped"`` or ``"delivered"``.
-        tracking_number: The carrier's tracking number, once shipped.
-        packed_at: When it was packed.
-        shipped_at: When it shipped.
-        delivered_at: When it arrived.
-    """
-
-    shipment_id: str
-    order_id: str
-    warehouse: str
-    pick_list_id: str
-    lines: tuple[ShipmentLine, ...]
-    parcels: tuple[Parcel, ...]
-    carrier: str
-    packed_at: datetime
-    status: str = "packed"
-    tracking_number: str = ""
-    shipped_at: datetime | None = None
-    delivered_at: datetime | None = None
-
-    @property
-    def billable_weight(self) -> Fraction:
-        """The billable weight of all parcels, in the carrier's unit."""
-        return sum((p.billable_weight for p in self.parcels), Fraction(0))
+    lines: tuple[WavePickLine, ...]
 
 
 @attrs.frozen(kw_only=True)
@@ -349,7 +210,7 @@ class PickListChanged(DeskEvent):
     """
 
     event_type = "DeskPickListChanged"
-    state: PickList
+    state: WavePickList
 
 
 @attrs.frozen(kw_only=True)

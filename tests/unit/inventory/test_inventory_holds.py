@@ -13,11 +13,11 @@ from ordercycle.errors import (
     ValidationError,
 )
 from ordercycle.inventory import (
-    HOLD_LIFECYCLE,
+    STOCK_HOLD_LIFECYCLE,
     Network,
     StockHoldExpired,
     StockLedger,
-    UnknownHoldError,
+    UnknownStockHoldError,
 )
 from ordercycle.model.clock import SteppableClock
 
@@ -39,8 +39,8 @@ def ledger(clock: SteppableClock) -> StockLedger:
 
 
 def test_hold_lifecycle_is_declared_with_the_engine() -> None:
-    assert HOLD_LIFECYCLE.initial == "created"
-    assert HOLD_LIFECYCLE.final_states == ("committed", "expired", "released")
+    assert STOCK_HOLD_LIFECYCLE.initial == "created"
+    assert STOCK_HOLD_LIFECYCLE.final_states == ("committed", "expired", "released")
 
 
 def test_an_expired_hold_stops_counting_exactly_at_expiry_without_a_sweep(
@@ -121,7 +121,7 @@ def test_bad_holds_are_refused_and_change_nothing(ledger: StockLedger) -> None:
         ledger.place_hold("H-2", "MUG", "WH-A/01", 1, expires_at=T0)
     with pytest.raises(ValidationError, match="timezone-aware"):
         ledger.place_hold("H-2", "MUG", "WH-A/01", 1, expires_at=datetime(2026, 3, 3))
-    with pytest.raises(UnknownHoldError, match="Unknown hold 'H-9'; known: H-1"):
+    with pytest.raises(UnknownStockHoldError, match="Unknown hold 'H-9'; known: H-1"):
         ledger.release_hold("H-9")
     with pytest.raises(ValidationError, match="reference"):
         ledger.commit_hold("H-1", " ")

@@ -10,14 +10,14 @@ import pytest
 
 from ordercycle.errors import DimensionalityError, InvalidQuantityError, ValidationError
 from ordercycle.inventory import (
-    Bin,
     BinCoordinates,
     LocationError,
     Lot,
     Network,
+    StorageBin,
+    StorageZone,
     UnknownLocationError,
     Warehouse,
-    Zone,
 )
 from ordercycle.inventory._quantity import as_count
 from ordercycle.units import Q_
@@ -38,7 +38,7 @@ def test_network_maps_every_bin_and_zone_to_its_warehouse() -> None:
 
 
 def test_locations_are_frozen_values() -> None:
-    bin_ = Bin("A-01", "PICK")
+    bin_ = StorageBin("A-01", "PICK")
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         bin_.id = "B"  # type: ignore[misc]
     assert pickle.loads(pickle.dumps(Network.simple(["WH-A"]))) == Network.simple(["WH-A"])
@@ -55,8 +55,8 @@ def test_duplicate_ids_and_unknown_parents_are_all_reported() -> None:
     with pytest.raises(LocationError) as info:
         Network(
             [Warehouse("WH-A"), Warehouse("WH-A")],
-            [Zone("Z", "WH-X")],
-            [Bin("Z", "Z"), Bin("B", "NOPE")],
+            [StorageZone("Z", "WH-X")],
+            [StorageBin("Z", "Z"), StorageBin("B", "NOPE")],
         )
     message = str(info.value)
     assert "warehouse id 'WH-A' is already used" in message
@@ -134,15 +134,15 @@ def test_inventory_errors_pickle_with_their_attributes() -> None:
     from ordercycle.inventory import (
         ExpiredLotError,
         OverReleaseError,
-        UnknownHoldError,
         UnknownLotError,
         UnknownSkuError,
+        UnknownStockHoldError,
     )
 
     errors = [
         ExpiredLotError("receive", "L1", date(2026, 3, 1), date(2026, 3, 2)),
         OverReleaseError("deallocate", "allocation O-1/1 of MUG at A-01", 3, 2),
-        UnknownHoldError("H-9", known=["H-1"]),
+        UnknownStockHoldError("H-9", known=["H-1"]),
         UnknownLotError("L9", known=["L1"]),
         UnknownSkuError("TEA", known=["MUG"]),
         UnknownLocationError("X", known=["A-01"], kind="bin"),

@@ -163,13 +163,16 @@ def test_commands_with_nothing_to_act_on_say_so(desk: OrderDesk) -> None:
     )
     desk.confirm_picks(wave)
     _refused(
-        desk, DeskCommandError, ["confirm pick list", "confirmed"], lambda: desk.confirm_picks(wave)
+        desk,
+        TransitionNotAllowedError,
+        [f"Cannot confirm pick list {wave}: it is confirmed", "no event is allowed now"],
+        lambda: desk.confirm_picks(wave),
     )
     shipment = desk.pack(order_id, wave).aggregate_id
     _refused(
         desk,
-        DeskCommandError,
-        ["deliver shipment", "ship it first"],
+        TransitionNotAllowedError,
+        [f"Cannot deliver shipment {shipment}: it is packed", "allowed now: ship"],
         lambda: desk.deliver(shipment),
     )
     _refused(desk, ValidationError, ["tracking_number"], lambda: desk.ship(shipment, "  "))

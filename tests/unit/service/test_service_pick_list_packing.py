@@ -21,6 +21,7 @@ from ordercycle.errors import OrderCycleError
 from ordercycle.model import SteppableClock
 from ordercycle.model.ids import SequentialIdFactory
 from ordercycle.packing import Item, PackingMemo, pack
+from ordercycle.picking import WavePickList
 from ordercycle.service import OrderDesk, _warehouse
 from ordercycle.service._orders import allocations
 from ordercycle.service._session import Session
@@ -28,7 +29,6 @@ from ordercycle.service.errors import DeskCommandError, UnknownAggregateError
 from ordercycle.service.records import (
     PickedOrder,
     PickedOrderChanged,
-    PickList,
     PickListChanged,
 )
 from ordercycle.service.sample import open_sample_shop
@@ -58,7 +58,7 @@ def _events(desk: OrderDesk, kind: str, key: str) -> tuple[Any, ...]:
         return uow.events.load(kind, key)
 
 
-def _expected(confirmed: PickList, packed: dict[str, str]) -> PickList:
+def _expected(confirmed: WavePickList, packed: dict[str, str]) -> WavePickList:
     """The list as the old design stored it: each pack marked the order's picked lines."""
     return attrs.evolve(
         confirmed,
@@ -289,7 +289,7 @@ def test_a_record_of_another_type_under_the_kind_is_a_storage_error() -> None:
             ],
             expected_version=1,
         )
-    with pytest.raises(OrderCycleError, match="holds PickList, not PickedOrder"):
+    with pytest.raises(OrderCycleError, match="holds WavePickList, not PickedOrder"):
         desk.pack(order_id, wave)
 
 

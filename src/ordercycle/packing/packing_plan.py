@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from fractions import Fraction
+from html import escape
 from typing import Any
 
 import attrs
@@ -16,6 +17,7 @@ import attrs
 from ordercycle.money import Money
 from ordercycle.packing.carriers import DimWeightRule
 from ordercycle.packing.carton import Carton
+from ordercycle.packing.drawing import package_svg
 from ordercycle.packing.item import Item
 from ordercycle.packing.rates import RateModel
 from ordercycle.units import from_exact, to_exact
@@ -165,8 +167,6 @@ class Package:
         return len(self.placements)
 
     def _repr_svg_(self) -> str:
-        from ordercycle.packing.drawing import package_svg
-
         return package_svg(self)
 
 
@@ -247,10 +247,6 @@ class PackingPlan:
         return tuple(p.reason for p in self.packages)
 
     def _repr_html_(self) -> str:
-        from html import escape
-
-        from ordercycle.packing.drawing import package_svg
-
         drawings = "".join(
             f'<div style="display:inline-block;margin:4px">{package_svg(p, width=280)}</div>'
             for p in self.packages

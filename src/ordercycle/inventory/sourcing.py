@@ -1,4 +1,7 @@
-"""The allocation planner: a pure function from demand and a stock snapshot to a plan.
+"""Sourcing: which warehouses, bins and lots serve each line (the allocation planner).
+
+A pure function from demand and a stock snapshot to an
+:class:`~ordercycle.inventory.allocation_plan.AllocationPlan`.
 
 >>> from datetime import UTC, date, datetime
 >>> network = Network.simple(["WH-A", "WH-B"], priorities={"WH-A": 0, "WH-B": 1})
@@ -19,9 +22,9 @@ from collections.abc import Iterable
 from datetime import date
 from itertools import combinations
 
+from ordercycle.inventory.allocation_plan import AllocationPlan, LinePlan, Pick
 from ordercycle.inventory.demand import AllocationPolicy, Completeness, Demand, DemandLine
 from ordercycle.inventory.locations import Network
-from ordercycle.inventory.plan import AllocationPlan, LinePlan, Pick
 from ordercycle.inventory.rules import (
     AllocationStrategy,
     Fefo,

@@ -1,4 +1,7 @@
-"""``route(layout, picks, method=...)``: picker routes by heuristics or exactly.
+"""The routers: ``route(layout, picks, method=...)`` by a heuristic or exactly.
+
+Each routing method finds a picker's tour and returns the
+:class:`~ordercycle.picking.route.Route` value.
 
 Examples:
     >>> layout = WarehouseLayout.henn_waescher()
