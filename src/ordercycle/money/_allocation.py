@@ -12,7 +12,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Final, Literal
 
-from ordercycle._money_errors import FloatNotAllowedError, InvalidRatiosError
+from ordercycle.money._errors import FloatNotAllowedError, InvalidRatiosError
 
 __all__ = ["METHODS", "AllocationMethod", "allocate_units", "parse_ratios"]
 
