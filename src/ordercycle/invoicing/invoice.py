@@ -52,7 +52,7 @@ from ordercycle.invoicing.numbering import NumberSeries
 from ordercycle.invoicing.schedule import Installment, PaymentSchedule
 from ordercycle.invoicing.taxes import TaxComputation, TaxProfile
 from ordercycle.invoicing.terms import PaymentTerms
-from ordercycle.model.lifecycle import Lifecycle
+from ordercycle.lifecycle import Lifecycle
 from ordercycle.money import Currency, Money
 
 __all__ = ["INVOICE_LIFECYCLE", "Invoice", "PaymentRecord"]

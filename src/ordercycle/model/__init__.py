@@ -1,9 +1,9 @@
 """Shared vocabulary of the order cycle.
 
-Ids and id factories, products, customers, addresses, the clock port, domain events,
-declarative lifecycles (state machines) and the ``Order`` aggregate with its per-line
-quantity ledger. Everything here is pure: no I/O, no clock reads,
-no random ids.
+Ids and id factories, products, customers, addresses, the clock port, domain events and
+the ``Order`` aggregate with its per-line quantity ledger (declarative lifecycles live in
+the foundation package :mod:`ordercycle.lifecycle`). Everything here is pure: no I/O, no
+clock reads, no random ids.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ from ordercycle.model.ids import (
     Sku,
 )
 from ordercycle.model.ledger import LAWS, LineLedger
-from ordercycle.model.lifecycle import ANY, Guard, Lifecycle, Machine, State, Transition
 from ordercycle.model.order import Order, OrderOutcome
 from ordercycle.model.order_changes import (
     AddLine,
@@ -48,7 +47,6 @@ from ordercycle.model.product import Product, Rotation
 from ordercycle.model.returns import ReturnAuthorization
 
 __all__ = [
-    "ANY",
     "LAWS",
     "ORDER_LIFECYCLE",
     "AddLine",
@@ -64,16 +62,13 @@ __all__ = [
     "DomainEvent",
     "FixedClock",
     "FulfilmentStatus",
-    "Guard",
     "Hold",
     "HoldReason",
     "IdFactory",
     "InvoicePolicy",
-    "Lifecycle",
     "LineLedger",
     "LocationId",
     "LotId",
-    "Machine",
     "NewLine",
     "Order",
     "OrderId",
@@ -91,8 +86,6 @@ __all__ = [
     "SequentialIdFactory",
     "ShippingPolicy",
     "Sku",
-    "State",
     "SteppableClock",
     "SystemClock",
-    "Transition",
 ]

@@ -34,6 +34,7 @@ from typing import Any, ClassVar, Final, TypeAlias
 import attrs
 
 from ordercycle.errors import ValidationError
+from ordercycle.lifecycle import Lifecycle
 from ordercycle.model.address import Address
 from ordercycle.model.clock import ensure_aware
 from ordercycle.model.holds import Hold, describe_holds
@@ -44,7 +45,6 @@ from ordercycle.model.ids import (
     parse_customer_id,
     parse_order_id,
 )
-from ordercycle.model.lifecycle import Lifecycle
 from ordercycle.model.order_after_sales import AfterSalesCommands
 from ordercycle.model.order_apply import (
     apply_change,

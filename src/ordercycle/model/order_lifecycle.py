@@ -27,8 +27,8 @@ from __future__ import annotations
 
 from typing import Any, Final
 
+from ordercycle.lifecycle import Guard, Lifecycle, State
 from ordercycle.model.holds import describe_holds
-from ordercycle.model.lifecycle import Guard, Lifecycle, State
 
 __all__ = [
     "FULFILLED",

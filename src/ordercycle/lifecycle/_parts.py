@@ -2,7 +2,7 @@
 
 These are plain frozen values. They check only their own types; whether they fit
 together (names, reachability, exits of final states) is checked by
-:class:`~ordercycle.model.lifecycle.Lifecycle`, which reports every problem at once.
+:class:`~ordercycle.lifecycle.Lifecycle`, which reports every problem at once.
 """
 
 from __future__ import annotations
