@@ -25,7 +25,7 @@ from ordercycle.errors import (
     UnknownCurrencyError,
     ValidationError,
 )
-from ordercycle.money._allocation import AllocationMethod
+from ordercycle.money._allocation import AllocationMethod, round_to_total
 from ordercycle.money._currency import Currency
 from ordercycle.money._errors import (
     CurrencyWithoutMinorUnitError,
@@ -38,11 +38,18 @@ from ordercycle.money._errors import (
     UnsupportedMoneyOperationError,
 )
 from ordercycle.money._money import Money
-from ordercycle.money._rounding import MAX_ABS_AMOUNT, MONEY_CONTEXT, PRECISION, Rounding
+from ordercycle.money._rounding import (
+    MAX_ABS_AMOUNT,
+    MONEY_CONTEXT,
+    MONEY_EXACT_CONTEXT,
+    PRECISION,
+    Rounding,
+)
 
 __all__ = [
     "MAX_ABS_AMOUNT",
     "MONEY_CONTEXT",
+    "MONEY_EXACT_CONTEXT",
     "PRECISION",
     "AllocationMethod",
     "Currency",
@@ -60,4 +67,5 @@ __all__ = [
     "UnroundedAmountError",
     "UnsupportedMoneyOperationError",
     "ValidationError",
+    "round_to_total",
 ]
