@@ -41,6 +41,10 @@ class UnknownStateError(LifecycleError, NotFoundError):
         self.lifecycle = lifecycle
 
 
+# Tracebacks name an error by its module: show the public home users import it from.
+UnknownStateError.__module__ = "ordercycle.lifecycle"
+
+
 @attrs.frozen
 class State:
     """One state of a lifecycle.
