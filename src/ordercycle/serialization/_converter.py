@@ -30,8 +30,8 @@ from ordercycle.serialization import _values as values
 
 __all__ = ["EVENT_TAG", "converter", "make_converter"]
 
-#: The key that names an event's type in serialized events.
 EVENT_TAG: Final = "type"
+"""The key that names an event's type in serialized events (``{"type": "OrderPlaced", ...}``)."""
 
 
 # --- tuples and events (hooks that need the converter) ----------------------------------
@@ -199,5 +199,5 @@ def make_converter() -> cattrs.Converter:
     return conv
 
 
-#: The library's default converter. Prefer :func:`make_converter` to customise.
 converter: Final = make_converter()
+"""The library's default converter. Prefer :func:`make_converter` to customise."""
