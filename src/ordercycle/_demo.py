@@ -68,7 +68,7 @@ def _units() -> list[str]:
 
 def _lifecycle() -> list[str]:
     from ordercycle.errors import TransitionNotAllowedError
-    from ordercycle.model.lifecycle import Lifecycle
+    from ordercycle.lifecycle import Lifecycle
 
     shipment = Lifecycle.build(
         "shipment",

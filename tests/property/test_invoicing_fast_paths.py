@@ -1,4 +1,4 @@
-"""The private fast paths of invoicing and money give exactly what the checked paths give.
+"""The fast paths of invoicing and money give exactly what the checked paths give.
 
 Each property compares a fast path with the slow, fully checked path (or with a plain
 reference written from the definitions), including the *form* of every amount (its
@@ -55,7 +55,7 @@ def same(left: Money, right: Money) -> None:
     assert repr(left) == repr(right)
 
 
-# --- Money._rounded ---------------------------------------------------------------------
+# --- Money.of_rounded ---------------------------------------------------------------------
 
 
 @SETTINGS
@@ -69,9 +69,9 @@ def test_trusted_money_equals_checked_money(code: str, units: int, negative_zero
         with pytest.raises(InvalidAmountError, match=r"10\*\*40"):
             Money(value, unit)
         with pytest.raises(InvalidAmountError, match=r"10\*\*40"):
-            Money._rounded(value, unit)
+            Money.of_rounded(value, unit)
         return
-    same(Money._rounded(value, unit), Money(value, unit))
+    same(Money.of_rounded(value, unit), Money(value, unit))
 
 
 def test_trusted_money_at_the_limits() -> None:
@@ -79,10 +79,10 @@ def test_trusted_money_at_the_limits() -> None:
     top = 10**42
     for units in (top, -top, top + 1):
         with pytest.raises(InvalidAmountError, match=r"10\*\*40"):
-            Money._rounded(minor(units, unit), unit)
+            Money.of_rounded(minor(units, unit), unit)
     largest = minor(top - 1, unit)
-    same(Money._rounded(largest, unit), Money(largest, unit))
-    same(Money._rounded(Decimal("-0.00"), unit), Money.zero("USD"))
+    same(Money.of_rounded(largest, unit), Money(largest, unit))
+    same(Money.of_rounded(Decimal("-0.00"), unit), Money.zero("USD"))
 
 
 # --- due dates without relativedelta ----------------------------------------------------

@@ -1,4 +1,4 @@
-"""Properties of ordercycle.model.lifecycle over randomly generated valid definitions.
+"""Properties of ordercycle.lifecycle over randomly generated valid definitions.
 
 The generator builds a random tree rooted at the initial state (so every state is
 reachable), marks its leaves final (so every other state can reach a final one and final
@@ -20,7 +20,7 @@ from hypothesis.stateful import (
 )
 
 from ordercycle.errors import DefinitionError, TransitionNotAllowedError
-from ordercycle.model.lifecycle import ANY, Guard, Lifecycle, Machine, State, Transition
+from ordercycle.lifecycle import ANY, Guard, Lifecycle, Machine, State, Transition
 
 FACTS = ("paid", "approved")
 GUARDS = tuple(

@@ -10,8 +10,8 @@ import hypothesis.strategies as st
 from hypothesis import given, settings
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from ordercycle._money_rounding import round_ratio
 from ordercycle.money import Currency, Money, Rounding
+from ordercycle.money._rounding import round_ratio
 
 CURRENCIES = st.sampled_from(Currency.all())
 MODES = st.sampled_from(list(Rounding))

@@ -16,8 +16,8 @@ from datetime import datetime
 import attrs
 
 from ordercycle.errors import TransitionNotAllowedError
+from ordercycle.lifecycle import Lifecycle
 from ordercycle.model.ids import LotId, Sku
-from ordercycle.model.lifecycle import Lifecycle
 
 __all__ = ["STOCK_HOLD_LIFECYCLE", "StockHold"]
 

@@ -17,9 +17,9 @@ from typing import Any
 import attrs
 
 from ordercycle.errors import CurrencyMismatchError, ValidationError
-from ordercycle.invoicing._decimal import CONTEXT, data_frame
+from ordercycle.invoicing._decimal import data_frame
 from ordercycle.invoicing.invoice import Invoice
-from ordercycle.money import Money
+from ordercycle.money import MONEY_CONTEXT, Money
 
 __all__ = [
     "AgingBucket",
@@ -261,5 +261,7 @@ def days_sales_outstanding(
     receivables = Money.sum((i.balance for i in items if i.state in _OPEN), currency=code)
     if not sales.is_positive:
         return Decimal("0.0")
-    ratio = CONTEXT.divide(CONTEXT.multiply(receivables.amount, period_days), sales.amount)
-    return ratio.quantize(Decimal("0.1"), context=CONTEXT)
+    ratio = MONEY_CONTEXT.divide(
+        MONEY_CONTEXT.multiply(receivables.amount, period_days), sales.amount
+    )
+    return ratio.quantize(Decimal("0.1"), context=MONEY_CONTEXT)

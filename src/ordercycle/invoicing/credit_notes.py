@@ -25,11 +25,11 @@ from decimal import Decimal
 import attrs
 
 from ordercycle.errors import InvoicingError
-from ordercycle.invoicing._decimal import CONTEXT, ZERO, quantize
+from ordercycle.invoicing._decimal import ZERO, quantize
 from ordercycle.invoicing.errors import CreditExceedsInvoicedError
 from ordercycle.invoicing.invoice_line import InvoiceLine
 from ordercycle.invoicing.taxes import TaxComputation
-from ordercycle.money import Money, Rounding
+from ordercycle.money import MONEY_CONTEXT, Money, Rounding
 
 __all__ = ["CreditNote", "CreditNoteLine", "build_credit_note"]
 
@@ -135,7 +135,7 @@ def _fee(value: object, subject: str) -> Decimal:
 
 
 def _share(amount: Money, numerator: Decimal, denominator: Decimal) -> Decimal:
-    exact = CONTEXT.divide(CONTEXT.multiply(amount.amount, numerator), denominator)
+    exact = MONEY_CONTEXT.divide(MONEY_CONTEXT.multiply(amount.amount, numerator), denominator)
     return quantize(exact, amount.currency.quantum, Rounding.HALF_UP)
 
 

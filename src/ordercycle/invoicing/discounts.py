@@ -20,10 +20,10 @@ from decimal import Decimal
 
 import attrs
 
-from ordercycle.invoicing._decimal import CONTEXT, ZERO, quantize
+from ordercycle.invoicing._decimal import ZERO, quantize
 from ordercycle.invoicing.due_dates import DueDateRule
 from ordercycle.invoicing.errors import InvalidDueDateRuleError
-from ordercycle.money import Money, Rounding
+from ordercycle.money import MONEY_CONTEXT, Money, Rounding
 
 __all__ = ["DiscountTaxTreatment", "EarlyDiscount"]
 
@@ -158,13 +158,13 @@ class EarlyDiscount:
         """:meth:`amounts` on decimals rounded to ``quantum``."""
         rate = self.rate
         if self.tax_treatment is DiscountTaxTreatment.ON_EARLY_PAYMENT:
-            discount = quantize(CONTEXT.multiply(total, rate), quantum, rounding)
-            discount_tax = quantize(CONTEXT.multiply(tax, rate), quantum, rounding)
+            discount = quantize(MONEY_CONTEXT.multiply(total, rate), quantum, rounding)
+            discount_tax = quantize(MONEY_CONTEXT.multiply(tax, rate), quantum, rounding)
             if abs(discount_tax) > abs(discount):
                 discount_tax = discount
             return discount, discount_tax
-        untaxed = CONTEXT.subtract(total, tax)
-        return quantize(CONTEXT.multiply(untaxed, rate), quantum, rounding), ZERO * quantum
+        untaxed = MONEY_CONTEXT.subtract(total, tax)
+        return quantize(MONEY_CONTEXT.multiply(untaxed, rate), quantum, rounding), ZERO * quantum
 
     def describe(self) -> str:
         """A short English description such as ``"2% within 10 days after anchor"``."""

@@ -34,7 +34,7 @@ from typing import Any
 import attrs
 
 from ordercycle.errors import CurrencyMismatchError, TransitionNotAllowedError, ValidationError
-from ordercycle.invoicing._decimal import ZERO, decimal_rounding, quantum_of
+from ordercycle.invoicing._decimal import ZERO, quantum_of
 from ordercycle.invoicing.credit_notes import CreditNote, build_credit_note
 from ordercycle.invoicing.due_dates import Anchor
 from ordercycle.invoicing.errors import PaymentNotAllowedError
@@ -52,7 +52,7 @@ from ordercycle.invoicing.numbering import NumberSeries
 from ordercycle.invoicing.schedule import Installment, PaymentSchedule
 from ordercycle.invoicing.taxes import TaxComputation, TaxProfile
 from ordercycle.invoicing.terms import PaymentTerms
-from ordercycle.model.lifecycle import Lifecycle
+from ordercycle.lifecycle import Lifecycle
 from ordercycle.money import Currency, Money
 
 __all__ = ["INVOICE_LIFECYCLE", "Invoice", "PaymentRecord"]
@@ -207,7 +207,7 @@ class Invoice:
             if currency is not unit and currency != unit:
                 raise CurrencyMismatchError("invoice", unit.code, currency.code)
         quantum = quantum_of(unit)
-        rounding = decimal_rounding(tax_profile.rounding_mode)
+        rounding = tax_profile.rounding_mode.value
         taxes = tax_profile._compute(
             [
                 line_amount(item.unit_price.amount, item.quantity, item.discount, quantum, rounding)

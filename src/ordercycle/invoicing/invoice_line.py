@@ -8,8 +8,8 @@ from decimal import Decimal
 import attrs
 
 from ordercycle.errors import InvalidQuantityError, ValidationError
-from ordercycle.invoicing._decimal import CONTEXT, decimal_rounding, quantum_of, rounded_money
-from ordercycle.money import Money, Rounding
+from ordercycle.invoicing._decimal import quantum_of
+from ordercycle.money import MONEY_CONTEXT, Money, Rounding
 
 __all__ = ["InvoiceLine"]
 
@@ -85,7 +85,7 @@ class InvoiceLine:
         Money('9.00', 'USD')
         """
         price = self.unit_price
-        return rounded_money(self.raw_amount(quantity, mode), price.currency)
+        return Money.of_rounded(self.raw_amount(quantity, mode), price.currency)
 
     def raw_amount(
         self, quantity: Decimal | None = None, mode: Rounding = Rounding.HALF_UP
@@ -93,9 +93,7 @@ class InvoiceLine:
         """:meth:`amount` as a decimal (rounded to the minor unit)."""
         qty = self.quantity if quantity is None else quantity
         price = self.unit_price
-        return line_amount(
-            price.amount, qty, self.discount, quantum_of(price.currency), decimal_rounding(mode)
-        )
+        return line_amount(price.amount, qty, self.discount, quantum_of(price.currency), mode.value)
 
 
 def line_amount(
@@ -109,9 +107,9 @@ def line_amount(
     gross = _multiply(price, quantity)
     if discount:
         gross = _divide(_multiply(gross, _subtract(_HUNDRED, discount)), _HUNDRED)
-    return gross.quantize(quantum, rounding=rounding, context=CONTEXT)
+    return gross.quantize(quantum, rounding=rounding, context=MONEY_CONTEXT)
 
 
-_multiply = CONTEXT.multiply
-_divide = CONTEXT.divide
-_subtract = CONTEXT.subtract
+_multiply = MONEY_CONTEXT.multiply
+_divide = MONEY_CONTEXT.divide
+_subtract = MONEY_CONTEXT.subtract

@@ -23,8 +23,7 @@ from decimal import Decimal
 import attrs
 
 from ordercycle.errors import ValidationError
-from ordercycle.invoicing._decimal import CONTEXT
-from ordercycle.money import Money, Rounding
+from ordercycle.money import MONEY_CONTEXT, Money, Rounding
 
 __all__ = ["DayCount", "LateCharges", "LateInterestPolicy"]
 
@@ -108,8 +107,8 @@ class LateInterestPolicy:
     def interest(self, amount: Money, due_date: date, paid_on: date) -> Money:
         """Simple interest on ``amount`` from ``due_date`` to ``paid_on``."""
         days = self.days_late(due_date, paid_on)
-        factor = CONTEXT.divide(
-            CONTEXT.multiply(self.annual_rate, days), _HUNDRED * self.day_count.value
+        factor = MONEY_CONTEXT.divide(
+            MONEY_CONTEXT.multiply(self.annual_rate, days), _HUNDRED * self.day_count.value
         )
         return (amount * factor).round(self.rounding)
 

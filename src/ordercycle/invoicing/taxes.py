@@ -9,7 +9,7 @@ invoice (``GLOBAL``), with the profile's rounding mode. Either way the per-line 
 add up exactly to the per-rate amounts, which add up exactly to the invoice's tax.
 
 >>> from decimal import Decimal
->>> from ordercycle.money import Money
+>>> from ordercycle.money import MONEY_CONTEXT, MONEY_EXACT_CONTEXT, Money, round_to_total
 >>> vat = TaxProfile("NL", (TaxRate("VAT21", Decimal("21")),))
 >>> result = vat.compute([(Money("100.00", "EUR"), ("VAT21",))])
 >>> str(result.untaxed), str(result.tax), str(result.total)
@@ -27,19 +27,16 @@ from typing import Any
 import attrs
 
 from ordercycle.errors import CurrencyMismatchError
-from ordercycle.invoicing._decimal import (
-    CONTEXT,
-    EXACT,
-    ZERO,
-    allocate_rounded,
-    data_frame,
-    decimal_rounding,
-    quantize,
-    quantum_of,
-    rounded_money,
-)
+from ordercycle.invoicing._decimal import ZERO, data_frame, quantize, quantum_of
 from ordercycle.invoicing.errors import InvalidTaxError
-from ordercycle.money import Currency, Money, Rounding
+from ordercycle.money import (
+    MONEY_CONTEXT,
+    MONEY_EXACT_CONTEXT,
+    Currency,
+    Money,
+    Rounding,
+    round_to_total,
+)
 
 __all__ = [
     "LineTaxes",
@@ -55,9 +52,9 @@ _HUNDRED = Decimal(100)
 _ONE = Decimal(1)
 _new = object.__new__
 _set = object.__setattr__
-# Sums run in the invoicing context too, never in the caller's thread context.
-_add = CONTEXT.add
-_subtract = CONTEXT.subtract
+# Sums run in money's context too, never in the caller's thread context.
+_add = MONEY_CONTEXT.add
+_subtract = MONEY_CONTEXT.subtract
 
 
 def _total(values: Iterable[Decimal]) -> Decimal:
@@ -229,18 +226,18 @@ class TaxComputation:
                 TaxAmount(
                     rate.code,
                     rate.percent,
-                    rounded_money(
-                        quantize(CONTEXT.multiply(base_untaxed, base), quantum, mode), unit
+                    Money.of_rounded(
+                        quantize(MONEY_CONTEXT.multiply(base_untaxed, base), quantum, mode), unit
                     ),
-                    rounded_money(tax, unit),
+                    Money.of_rounded(tax, unit),
                     exempt,
                 )
                 for rate, exempt, base, tax in zip(
                     plan.rates, plan.exempt, plan.bases, taxes, strict=True
                 )
             )
-            total = rounded_money(_add(untaxed, _total(taxes)), unit)
-            result.append(LineTaxes(rounded_money(untaxed, unit), entries, total))
+            total = Money.of_rounded(_add(untaxed, _total(taxes)), unit)
+            result.append(LineTaxes(Money.of_rounded(untaxed, unit), entries, total))
         return tuple(result)
 
     def amount_for(self, code: str) -> Money:
@@ -429,13 +426,13 @@ class TaxProfile:
     ) -> TaxComputation:
         """Unrounded taxes, then :meth:`_round`, then :meth:`_assemble` (any rounding)."""
         quantum = quantum_of(unit)
-        factor = CONTEXT.subtract(_ONE, base_discount)
-        multiply = CONTEXT.multiply
+        factor = MONEY_CONTEXT.subtract(_ONE, base_discount)
+        multiply = MONEY_CONTEXT.multiply
         raw: list[list[Decimal]] = []  # unrounded tax per line, per rate in plan
         untaxed_raw: list[Decimal] = []
         for amount, plan in zip(amounts, plans, strict=True):
             if self.prices_include_tax:
-                untaxed = CONTEXT.divide(amount, plan.factor)
+                untaxed = MONEY_CONTEXT.divide(amount, plan.factor)
             else:
                 untaxed = multiply(amount, factor) if base_discount else amount
             untaxed_raw.append(untaxed)
@@ -448,16 +445,16 @@ class TaxProfile:
     ) -> TaxComputation:
         """:meth:`_general` for ``PER_LINE`` rounding in one pass (same result, faster)."""
         quantum = quantum_of(unit)
-        rounding = decimal_rounding(self.rounding_mode)
+        rounding = self.rounding_mode.value
         included = self.prices_include_tax
-        factor = CONTEXT.subtract(_ONE, base_discount)
-        multiply = CONTEXT.multiply
+        factor = MONEY_CONTEXT.subtract(_ONE, base_discount)
+        multiply = MONEY_CONTEXT.multiply
         line_data: list[_LineData] = []
         per_rate: dict[str, list[Decimal]] = {}
         untaxed_sum = ZERO
         for amount, plan in zip(amounts, plans, strict=True):
             if included:
-                base_untaxed = CONTEXT.divide(amount, plan.factor)
+                base_untaxed = MONEY_CONTEXT.divide(amount, plan.factor)
             elif base_discount:
                 base_untaxed = multiply(amount, factor)
             else:
@@ -467,7 +464,7 @@ class TaxProfile:
                 # One rate on base 1: multiplying by the base and adding to zero would
                 # change neither the value nor the exponent, so they are skipped.
                 tax = multiply(base_untaxed, plan.coefficients[0]).quantize(
-                    quantum, rounding=rounding, context=CONTEXT
+                    quantum, rounding=rounding, context=MONEY_CONTEXT
                 )
                 untaxed = _subtract(amount, tax) if included else amount
                 untaxed_sum = _add(untaxed_sum, untaxed)
@@ -481,7 +478,9 @@ class TaxProfile:
                 continue
             taxes = tuple(
                 [
-                    multiply(base_untaxed, c).quantize(quantum, rounding=rounding, context=CONTEXT)
+                    multiply(base_untaxed, c).quantize(
+                        quantum, rounding=rounding, context=MONEY_CONTEXT
+                    )
                     for c in plan.coefficients
                 ]
             )
@@ -519,7 +518,7 @@ class TaxProfile:
     def _minor_units(self, amount: Decimal, quantum: Decimal, index: int) -> Decimal:
         """``amount`` with exactly the currency's minor-unit digits (``100`` → ``100.00``)."""
         try:
-            return amount.quantize(quantum, context=EXACT)
+            return amount.quantize(quantum, context=MONEY_EXACT_CONTEXT)
         except (ArithmeticError, TypeError, AttributeError):
             raise InvalidTaxError(
                 f"Invalid amount for line {index + 1} in tax profile {self.name!r}:"
@@ -553,7 +552,7 @@ class TaxProfile:
             exempt,
             coefficients,
             bases,
-            CONTEXT.add(_ONE, _total(coefficients)),
+            MONEY_CONTEXT.add(_ONE, _total(coefficients)),
             rates[0].code if len(rates) == 1 else None,
         )
         self._plans[key] = plan
@@ -564,9 +563,9 @@ class TaxProfile:
     ) -> list[list[Decimal]]:
         mode = self.rounding_mode
         if self.rounding is TaxRounding.PER_LINE:
-            rounding = decimal_rounding(mode)
+            rounding = mode.value
             return [
-                [x.quantize(quantum, rounding=rounding, context=CONTEXT) for x in taxes]
+                [x.quantize(quantum, rounding=rounding, context=MONEY_CONTEXT) for x in taxes]
                 for taxes in raw
             ]
         rounded = [[ZERO] * len(taxes) for taxes in raw]
@@ -578,7 +577,7 @@ class TaxProfile:
             parts = [raw[li][ti] for li, ti in positions]
             target = quantize(_total(parts), quantum, mode)
             for (li, ti), value in zip(
-                positions, allocate_rounded(target, parts, quantum), strict=True
+                positions, round_to_total(target, parts, quantum), strict=True
             ):
                 rounded[li][ti] = value
         return rounded
@@ -591,7 +590,7 @@ class TaxProfile:
         rounded: list[list[Decimal]],
         unit: Currency,
     ) -> TaxComputation:
-        multiply = CONTEXT.multiply
+        multiply = MONEY_CONTEXT.multiply
         line_data: list[_LineData] = []
         per_rate: dict[str, list[Decimal]] = {}
         untaxed_sum = ZERO
@@ -622,7 +621,7 @@ class TaxProfile:
         """The computation from per-rate ``[unrounded base, tax]`` sums and the lines."""
         mode = self.rounding_mode
         quantum = quantum_of(unit)
-        rounding = decimal_rounding(mode)
+        rounding = mode.value
         exemptions = self.exemptions
         by_rate = []
         tax_sum = ZERO
@@ -638,17 +637,19 @@ class TaxProfile:
             _set(
                 entry,
                 "base",
-                rounded_money(base.quantize(quantum, rounding=rounding, context=CONTEXT), unit),
+                Money.of_rounded(
+                    base.quantize(quantum, rounding=rounding, context=MONEY_CONTEXT), unit
+                ),
             )
-            _set(entry, "amount", rounded_money(tax, unit))
+            _set(entry, "amount", Money.of_rounded(tax, unit))
             _set(entry, "exempt", rate.code in exemptions)
             by_rate.append(entry)
         return TaxComputation(
             unit,
             tuple(by_rate),
-            rounded_money(untaxed_sum, unit),
-            rounded_money(tax_sum, unit),
-            rounded_money(_add(untaxed_sum, tax_sum), unit),
+            Money.of_rounded(untaxed_sum, unit),
+            Money.of_rounded(tax_sum, unit),
+            Money.of_rounded(_add(untaxed_sum, tax_sum), unit),
             self.rounding,
             tuple(line_data),
             mode,
@@ -667,8 +668,8 @@ def _coefficients(
         if is_exempt:
             coefficients.append(ZERO)
             continue
-        tax = CONTEXT.divide(CONTEXT.multiply(base, rate.percent), _HUNDRED)
+        tax = MONEY_CONTEXT.divide(MONEY_CONTEXT.multiply(base, rate.percent), _HUNDRED)
         coefficients.append(tax)
         if rate.compound:
-            base = CONTEXT.add(base, tax)
+            base = MONEY_CONTEXT.add(base, tax)
     return tuple(coefficients), tuple(bases)

@@ -7,7 +7,7 @@ up to the total to the cent, whatever the percentages (ERPNext rounds every inst
 its own and tolerates 0.10 of drift; Odoo can produce a negative last installment).
 
 >>> from datetime import date
->>> from ordercycle.money import Money
+>>> from ordercycle.money import MONEY_CONTEXT, Money
 >>> terms = PaymentTerms.parse("50% upfront, 50% Net 30")
 >>> schedule = terms.schedule(Money("100.01", "USD"), date(2026, 1, 15))
 >>> for installment in schedule.installments:
@@ -25,12 +25,12 @@ from decimal import Decimal
 import attrs
 
 from ordercycle.errors import CurrencyMismatchError, ValidationError
-from ordercycle.invoicing._decimal import CONTEXT, ZERO, quantize, quantum_of, rounded_money
+from ordercycle.invoicing._decimal import ZERO, quantize, quantum_of
 from ordercycle.invoicing.discounts import DiscountTaxTreatment, EarlyDiscount
 from ordercycle.invoicing.due_dates import Anchor, DueDateRule
 from ordercycle.invoicing.errors import AmountExceedsTotalError, TermsShareError
 from ordercycle.invoicing.schedule import Installment, PaymentSchedule
-from ordercycle.money import Money, Rounding
+from ordercycle.money import MONEY_CONTEXT, Money, Rounding
 
 __all__ = ["PaymentTerms", "TermLine"]
 
@@ -313,15 +313,17 @@ class PaymentTerms:
         discount, discount_tax = self.discount.raw_amounts(
             total.amount, tax.amount if tax is not None else ZERO, quantum_of(unit), self.rounding
         )
-        whole_discount = rounded_money(discount, unit)
+        whole_discount = Money.of_rounded(discount, unit)
         return PaymentSchedule(
             total,
             start,
             installments,
             discount_deadline=self.discount.deadline(start),
             discount=whole_discount,
-            discounted_amount=rounded_money(CONTEXT.subtract(total.amount, discount), unit),
-            discount_tax=rounded_money(discount_tax, unit),
+            discounted_amount=Money.of_rounded(
+                MONEY_CONTEXT.subtract(total.amount, discount), unit
+            ),
+            discount_tax=Money.of_rounded(discount_tax, unit),
             tax_treatment=self.discount.tax_treatment,
             installment_discounts=_split(whole_discount, amounts),
         )
@@ -350,10 +352,10 @@ class PaymentTerms:
         previous = ZERO
         for line in self.lines[:-1]:
             if line.percent is not None:
-                cumulative = CONTEXT.add(cumulative, line.percent)
-                share = CONTEXT.divide(CONTEXT.multiply(whole, cumulative), _HUNDRED)
+                cumulative = MONEY_CONTEXT.add(cumulative, line.percent)
+                share = MONEY_CONTEXT.divide(MONEY_CONTEXT.multiply(whole, cumulative), _HUNDRED)
                 reached = quantize(share, quantum, self.rounding)
-                values.append(CONTEXT.subtract(reached, previous))
+                values.append(MONEY_CONTEXT.subtract(reached, previous))
                 previous = reached
             else:
                 assert line.amount is not None  # only the last line may be the balance
@@ -362,8 +364,8 @@ class PaymentTerms:
                 values.append(line.amount.amount)
         used = ZERO
         for value in values:
-            used = CONTEXT.add(used, value)
-        remainder = CONTEXT.subtract(whole, used)
+            used = MONEY_CONTEXT.add(used, value)
+        remainder = MONEY_CONTEXT.subtract(whole, used)
         if remainder < 0:
             code = unit.code
             fixed = Money.sum((line.amount for line in self.lines if line.amount), currency=code)
@@ -375,7 +377,7 @@ class PaymentTerms:
                 fixed=fixed,
             )
         values.append(remainder)
-        return [rounded_money(value, unit) for value in values]
+        return [Money.of_rounded(value, unit) for value in values]
 
 
 def _split(discount: Money, amounts: list[Money]) -> tuple[Money, ...]:

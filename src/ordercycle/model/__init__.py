@@ -1,10 +1,10 @@
 """Shared vocabulary of the order cycle.
 
-Ids and id factories, products, customers, addresses, the clock port, domain events and
-declarative lifecycles (state machines). The order aggregate, with its per-line quantity
-ledger, has a package of its own: :mod:`ordercycle.model.order`
-(``from ordercycle.model.order import Order``). Everything here is pure: no I/O, no clock
-reads, no random ids.
+Ids and id factories, products, customers, addresses, the clock port and domain events
+(declarative lifecycles live in the foundation package :mod:`ordercycle.lifecycle`).
+The order aggregate, with its per-line quantity ledger, has a package of its own:
+:mod:`ordercycle.model.order` (``from ordercycle.model.order import Order``).
+Everything here is pure: no I/O, no clock reads, no random ids.
 """
 
 from __future__ import annotations
@@ -23,31 +23,24 @@ from ordercycle.model.ids import (
     SequentialIdFactory,
     Sku,
 )
-from ordercycle.model.lifecycle import ANY, Guard, Lifecycle, Machine, State, Transition
 from ordercycle.model.product import Product, Rotation
 
 __all__ = [
-    "ANY",
     "Address",
     "Clock",
     "Customer",
     "CustomerId",
     "DomainEvent",
     "FixedClock",
-    "Guard",
     "IdFactory",
-    "Lifecycle",
     "LocationId",
     "LotId",
-    "Machine",
     "OrderId",
     "Product",
     "RandomIdFactory",
     "Rotation",
     "SequentialIdFactory",
     "Sku",
-    "State",
     "SteppableClock",
     "SystemClock",
-    "Transition",
 ]

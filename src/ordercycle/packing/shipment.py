@@ -35,7 +35,7 @@ from typing import Final
 import attrs
 
 from ordercycle.errors import ValidationError
-from ordercycle.model.lifecycle import Lifecycle, State
+from ordercycle.lifecycle import Lifecycle, State
 
 __all__ = ["SHIPMENT_LIFECYCLE", "Parcel", "Shipment", "ShipmentLine"]
 

@@ -46,10 +46,10 @@ from ordercycle.invoicing import (
     PaymentTerms,
     TaxProfile,
 )
+from ordercycle.lifecycle import Lifecycle
 from ordercycle.model.address import Address
 from ordercycle.model.clock import SteppableClock
 from ordercycle.model.events import DomainEvent
-from ordercycle.model.lifecycle import Lifecycle
 from ordercycle.model.order import Order
 from ordercycle.model.order.changes import AddLine, ChangeQuantity
 from ordercycle.model.order.lifecycle import ORDER_LIFECYCLE

@@ -35,6 +35,7 @@ from typing import Any, ClassVar, Final, Self, TypeAlias
 import attrs
 
 from ordercycle.errors import DuplicateError, InvalidQuantityError, ValidationError
+from ordercycle.lifecycle import Lifecycle
 from ordercycle.model.address import Address
 from ordercycle.model.clock import ensure_aware
 from ordercycle.model.ids import (
@@ -45,7 +46,6 @@ from ordercycle.model.ids import (
     parse_id,
     parse_order_id,
 )
-from ordercycle.model.lifecycle import Lifecycle
 from ordercycle.model.order.billing import (
     BillingDocument,
     PaymentRecord,

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from ordercycle.model.lifecycle import Guard, Lifecycle, State
+from ordercycle.lifecycle import Guard, Lifecycle, State
 from ordercycle.model.order.holds import describe_holds
 
 __all__ = [

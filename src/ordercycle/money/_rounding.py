@@ -12,7 +12,14 @@ import enum
 from decimal import Decimal
 from typing import Final
 
-__all__ = ["MAX_ABS_AMOUNT", "MONEY_CONTEXT", "PRECISION", "Rounding", "round_ratio"]
+__all__ = [
+    "MAX_ABS_AMOUNT",
+    "MONEY_CONTEXT",
+    "MONEY_EXACT_CONTEXT",
+    "PRECISION",
+    "Rounding",
+    "round_ratio",
+]
 
 PRECISION: Final = 60
 """Significant digits kept by money arithmetic.
@@ -45,12 +52,32 @@ that would hide a mistake (invalid operation, division by zero, overflow) trappe
 as read-only.
 """
 
+MONEY_EXACT_CONTEXT: Final = decimal.Context(
+    prec=PRECISION,
+    rounding=decimal.ROUND_HALF_EVEN,
+    Emin=decimal.MIN_EMIN,
+    Emax=decimal.MAX_EMAX,
+    capitals=1,
+    clamp=0,
+    flags=[],
+    traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow, decimal.Inexact],
+)
+""":data:`MONEY_CONTEXT` that also traps :class:`decimal.Inexact`: losing a digit raises.
+
+For checks that must not round: ``amount.quantize(currency.quantum,
+context=MONEY_EXACT_CONTEXT)`` gives the amount with exactly the currency's minor-unit
+digits (``Decimal("100")`` becomes ``Decimal("100.00")`` for USD) and raises
+:class:`decimal.Inexact` when a non-zero digit lies below the minor unit. Treat it as
+read-only.
+"""
+
 
 class Rounding(enum.Enum):
     """How to round an amount that falls between two representable values.
 
-    Each member's value is the matching :mod:`decimal` rounding constant, so
-    ``Rounding.HALF_EVEN.value == decimal.ROUND_HALF_EVEN``.
+    Each member's :attr:`value` is the matching :mod:`decimal` rounding constant, so code
+    that rounds plain decimals passes it on: ``value.quantize(quantum,
+    rounding=mode.value, context=MONEY_CONTEXT)`` rounds exactly as :meth:`Money.round`.
 
     Rounding to whole cents (see the explanation page for the reasoning):
 

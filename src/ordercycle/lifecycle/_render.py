@@ -10,7 +10,7 @@ import html
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from ordercycle.model._lifecycle_parts import Guard, State, Transition
+from ordercycle.lifecycle._parts import Guard, State, Transition
 
 __all__ = [
     "definition_from_dict",

@@ -8,9 +8,9 @@ from typing import Final
 
 import attrs
 
-from ordercycle._iso4217 import PUBLISHED, TABLE
-from ordercycle._money_errors import CurrencyWithoutMinorUnitError
 from ordercycle.errors import UnknownCurrencyError, ValidationError
+from ordercycle.money._errors import CurrencyWithoutMinorUnitError
+from ordercycle.money._iso4217 import PUBLISHED, TABLE
 
 __all__ = ["Currency"]
 

@@ -12,8 +12,8 @@ import copy
 import decimal
 from decimal import Decimal
 
-from ordercycle._money_rounding import MONEY_CONTEXT
 from ordercycle.errors import ValidationError
+from ordercycle.money._rounding import MONEY_CONTEXT
 
 __all__ = ["format_amount", "plain"]
 

@@ -8,9 +8,9 @@ from decimal import Decimal
 import iso4217
 import pytest
 
-from ordercycle._iso4217 import PUBLISHED, TABLE
 from ordercycle.errors import OrderCycleError, UnknownCurrencyError, ValidationError
 from ordercycle.money import Currency, CurrencyWithoutMinorUnitError, Money
+from ordercycle.money._iso4217 import PUBLISHED, TABLE
 
 ISO_ENTRIES = {
     code: entry for code, entry in iso4217.raw_table.items() if code is not None

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 
-from ordercycle.model._lifecycle_parts import ANY, Guard, State, Transition
+from ordercycle.lifecycle._parts import ANY, Guard, State, Transition
 
 __all__ = ["Table", "candidates", "describe_transition", "find_problems", "is_identifier"]
 

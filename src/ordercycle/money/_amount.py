@@ -5,11 +5,11 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Final
 
-from ordercycle._money_errors import FloatNotAllowedError, InvalidAmountError, InvalidRoundingError
-from ordercycle._money_rounding import MAX_ABS_AMOUNT, MONEY_CONTEXT, PRECISION, Rounding
+from ordercycle.money._errors import FloatNotAllowedError, InvalidAmountError, InvalidRoundingError
+from ordercycle.money._rounding import MAX_ABS_AMOUNT, MONEY_CONTEXT, PRECISION, Rounding
 
 if TYPE_CHECKING:
-    from ordercycle._money_currency import Currency
+    from ordercycle.money._currency import Currency
 
 __all__ = ["canonical", "check_rounding", "float_error", "to_decimal"]
 

@@ -63,3 +63,19 @@ class UnsupportedMoneyOperationError(ValidationError, TypeError):
 
 class MoneyDivisionByZeroError(ValidationError, ZeroDivisionError):
     """Money was divided by zero."""
+
+
+# Tracebacks name an error by its module: show the public home users import it from
+# ("ordercycle.money.InvalidAmountError"), and pickle by reference to it.
+for _error in (
+    CurrencyWithoutMinorUnitError,
+    FloatNotAllowedError,
+    InvalidAmountError,
+    InvalidRatiosError,
+    InvalidRoundingError,
+    MoneyDivisionByZeroError,
+    UnroundedAmountError,
+    UnsupportedMoneyOperationError,
+):
+    _error.__module__ = "ordercycle.money"
+del _error

@@ -1,4 +1,4 @@
-"""Specification of ordercycle.model.lifecycle: declarative, validated state machines."""
+"""Specification of ordercycle.lifecycle: declarative, validated state machines."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from ordercycle.errors import (
     TransitionNotAllowedError,
     ValidationError,
 )
-from ordercycle.model.lifecycle import (
+from ordercycle.lifecycle import (
     ANY,
     Guard,
     Lifecycle,
@@ -29,7 +29,7 @@ from ordercycle.model.lifecycle import (
     UnknownStateError,
 )
 
-DOCS = Path(__file__).resolve().parents[2] / "docs"
+DOCS = Path(__file__).resolve().parents[3] / "docs"
 
 
 def shipment() -> Lifecycle:

@@ -2,7 +2,7 @@
 
 Each function takes the parts of a definition and returns new parts plus the problems
 that make the edit impossible (an unknown state, nothing to remove). The caller builds a
-new :class:`~ordercycle.model.lifecycle.Lifecycle` from the parts, which validates the
+new :class:`~ordercycle.lifecycle.Lifecycle` from the parts, which validates the
 result as a whole.
 """
 
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 import attrs
 
-from ordercycle.model._lifecycle_parts import ANY, Guard, State, Transition
+from ordercycle.lifecycle._parts import ANY, Guard, State, Transition
 
 __all__ = ["add_state", "add_transitions", "insert_state", "remove_state", "remove_transition"]
 

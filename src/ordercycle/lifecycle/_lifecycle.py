@@ -1,26 +1,8 @@
-"""Declarative lifecycles: state machines defined as data, validated when defined.
+"""The :class:`Lifecycle` definition and the :class:`Machine` that runs one object through it.
 
-Orders, stock holds, shipments, invoices and returns each move through a lifecycle. A
-:class:`Lifecycle` is a frozen value (states, transitions with optional guards, an
-initial state) that checks itself when it is built and reports every problem at once in
-a :class:`~ordercycle.errors.DefinitionError`. At run time it works on plain state names,
-so an aggregate stores its state as a string and asks the lifecycle where an event leads:
-
->>> shipment = Lifecycle.build(
-...     "shipment", initial="created", final=["delivered"],
-...     transitions=[("ship", "created", "in_transit"), ("deliver", "in_transit", "delivered")],
-... )
->>> shipment.next_state("created", "ship")
-'in_transit'
->>> shipment.next_state("created", "deliver", subject="shipment S-3")
-Traceback (most recent call last):
-...
-ordercycle.errors.TransitionNotAllowedError: Cannot deliver shipment S-3: it is created; allowed now: ship.
-
-Definitions can be extended without forking (:meth:`Lifecycle.insert_state` and
-friends return a new, validated lifecycle), inspected, saved with
-:meth:`Lifecycle.to_dict`, and drawn with :meth:`Lifecycle.to_mermaid`.
-"""  # noqa: E501
+The two live in one module because each names the other: a lifecycle starts machines, and a
+machine holds its lifecycle. Keeping them together keeps the package's import graph acyclic.
+"""
 
 from __future__ import annotations
 
@@ -30,12 +12,10 @@ from typing import Any
 import attrs
 
 from ordercycle.errors import DefinitionError, TransitionNotAllowedError
-from ordercycle.model import _lifecycle_extend as _extend
-from ordercycle.model._lifecycle_machine import Machine
-from ordercycle.model._lifecycle_parts import (
+from ordercycle.lifecycle import _extend
+from ordercycle.lifecycle._parts import (
     ANY,
     Guard,
-    GuardCheck,
     State,
     Transition,
     TransitionLike,
@@ -43,26 +23,16 @@ from ordercycle.model._lifecycle_parts import (
     _as_state,
     _as_transition,
 )
-from ordercycle.model._lifecycle_render import (
+from ordercycle.lifecycle._render import (
     definition_from_dict,
     definition_to_dict,
     describe_table,
     mermaid,
     mermaid_html,
 )
-from ordercycle.model._lifecycle_validation import Table, candidates, find_problems, reachable
+from ordercycle.lifecycle._validation import Table, candidates, find_problems, reachable
 
-__all__ = [
-    "ANY",
-    "Guard",
-    "GuardCheck",
-    "Lifecycle",
-    "Machine",
-    "State",
-    "Transition",
-    "TransitionLike",
-    "UnknownStateError",
-]
+__all__ = ["Lifecycle", "Machine"]
 
 
 def _to_states(values: Iterable[State | str]) -> tuple[State, ...]:
@@ -457,6 +427,54 @@ class Lifecycle:
         return mermaid_html(self.name, self.to_mermaid())
 
 
-for _public in (Guard, State, Transition, UnknownStateError, Lifecycle, Machine):
-    _public.__module__ = __name__
-del _public
+def _check_state(machine: Machine, _attribute: object, state: str) -> None:
+    machine.lifecycle.state(state)
+
+
+@attrs.frozen
+class Machine:
+    """An object's place in a lifecycle: a frozen ``(lifecycle, state)`` pair.
+
+    Handy in tests and scripts; aggregates usually store just the state name and call
+    :meth:`Lifecycle.next_state` themselves.
+
+    Attributes:
+        lifecycle: The lifecycle.
+        state: The current state name.
+        subject: Names the object in errors (``"order O-17"``).
+
+    Raises:
+        UnknownStateError: *state* is not a state of *lifecycle*.
+
+    >>> door = Lifecycle.build("door", initial="open", final=["locked"], transitions=[
+    ...     ("close", "open", "closed"), ("lock", "closed", "locked"),
+    ... ])
+    >>> door.start("door D-1").fire("close").fire("lock")
+    Machine(lifecycle='door', state='locked', subject='door D-1')
+    """
+
+    lifecycle: Lifecycle = attrs.field(repr=lambda lifecycle: repr(lifecycle.name))
+    state: str = attrs.field(validator=_check_state)
+    subject: str | None = None
+
+    def fire(self, event: str, context: Any = None) -> Machine:
+        """The machine after *event*; this one is unchanged.
+
+        Raises:
+            TransitionNotAllowedError: The event is not allowed in the current state.
+        """
+        target = self.lifecycle.next_state(self.state, event, context=context, subject=self.subject)
+        return attrs.evolve(self, state=target)
+
+    def can(self, event: str, context: Any = None) -> bool:
+        """Whether *event* is allowed now."""
+        return self.lifecycle.can(self.state, event, context)
+
+    def allowed_events(self, context: Any = None) -> tuple[str, ...]:
+        """The events allowed now."""
+        return self.lifecycle.allowed_events(self.state, context)
+
+    @property
+    def is_final(self) -> bool:
+        """Whether the machine is in a final state."""
+        return self.lifecycle.is_final(self.state)

@@ -6,15 +6,18 @@ shares; :meth:`ordercycle.money.Money.allocate` wraps them.
 
 from __future__ import annotations
 
+import decimal
 import numbers
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from typing import Final, Literal
 
-from ordercycle._money_errors import FloatNotAllowedError, InvalidRatiosError
+from ordercycle.errors import ValidationError
+from ordercycle.money._errors import FloatNotAllowedError, InvalidRatiosError
+from ordercycle.money._rounding import MONEY_CONTEXT
 
-__all__ = ["METHODS", "AllocationMethod", "allocate_units", "parse_ratios"]
+__all__ = ["METHODS", "AllocationMethod", "allocate_units", "parse_ratios", "round_to_total"]
 
 AllocationMethod = Literal["largest_remainder", "round_robin"]
 """The names accepted by ``Money.allocate(method=...)``."""
@@ -118,3 +121,64 @@ def allocate_units(
     for index in candidates[:left_over]:
         floors[index] += 1
     return tuple(sign * part for part in floors)
+
+
+def round_to_total(
+    total: Decimal, parts: Sequence[Decimal], quantum: Decimal
+) -> tuple[Decimal, ...]:
+    """Round ``parts`` to multiples of ``quantum`` so that they sum exactly to ``total``.
+
+    The largest remainder method on decimals, for amounts computed unrounded (the tax of
+    each invoice line) whose rounded total was fixed first (the tax of the invoice): every
+    part is first rounded down to ``quantum``; the units still missing to reach ``total``
+    go one each to the parts with the largest remainders (on a tie, the earlier part).
+    When ``total`` lies between the sum of the parts rounded down and rounded up, as a
+    rounded ``sum(parts)`` does, every part ends within one ``quantum`` of its exact value.
+    A smaller ``total`` takes units back, one each from the parts with the smallest
+    remainders (on a tie, the later part).
+
+    Arithmetic runs in :data:`MONEY_CONTEXT`, whatever ``decimal.getcontext()`` says.
+
+    Args:
+        total: The sum the rounded parts must have, a multiple of ``quantum``; usually
+            ``sum(parts)`` rounded with the chosen :class:`Rounding`.
+        parts: The unrounded parts, finite decimals.
+        quantum: A power of ten such as ``Currency.of("USD").quantum``.
+
+    Returns:
+        The rounded parts, in the order of ``parts``.
+
+    Raises:
+        ValidationError: ``total`` is not a multiple of ``quantum``, or it differs from the
+            sum of the parts rounded down by more than one ``quantum`` per part.
+
+    >>> parts = [Decimal("0.033"), Decimal("0.033"), Decimal("0.034")]
+    >>> round_to_total(Decimal("0.10"), parts, Decimal("0.01"))
+    (Decimal('0.03'), Decimal('0.03'), Decimal('0.04'))
+    >>> round_to_total(Decimal("0.09"), parts, Decimal("0.01"))
+    (Decimal('0.03'), Decimal('0.03'), Decimal('0.03'))
+    """
+    context = MONEY_CONTEXT
+    floors = [p.quantize(quantum, rounding=decimal.ROUND_FLOOR, context=context) for p in parts]
+    floor_sum = Decimal(0)
+    for floor in floors:
+        floor_sum = context.add(floor_sum, floor)
+    units = context.divide(context.subtract(total, floor_sum), quantum)
+    missing = int(units)
+    if missing != units or abs(missing) > len(parts):
+        raise ValidationError.invalid(
+            "round_to_total",
+            "total",
+            total,
+            f"a multiple of {quantum} within {quantum} per part of the sum of the parts"
+            f" (rounded down they sum to {floor_sum})",
+        )
+    if missing:
+        order = sorted(range(len(parts)), key=lambda i: (-context.subtract(parts[i], floors[i]), i))
+        if missing > 0:
+            for i in order[:missing]:
+                floors[i] = context.add(floors[i], quantum)
+        else:
+            for i in order[::-1][:-missing]:
+                floors[i] = context.subtract(floors[i], quantum)
+    return tuple(floors)

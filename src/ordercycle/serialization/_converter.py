@@ -1,76 +1,37 @@
-"""Turn library objects into plain data (dicts, lists, strings) and JSON, and back.
+"""The library's cattrs converter: every hook, and the default converter built from them.
 
-One :mod:`cattrs` converter serves the whole library (:func:`make_converter` builds a fresh
-one; the module keeps a default). Values are written so that nothing is lost and any
-language can read them:
-
-- :class:`~decimal.Decimal` as a string (``"12.50"``), :class:`~fractions.Fraction` as
-  ``"n/d"``;
-- pint quantities as ``{"value": "12.5", "unit": "centimeter"}`` (the value exact: an
-  integer, decimal or fraction string);
-- :class:`~ordercycle.money.Money` as ``{"amount": "10.00", "currency": "USD"}`` and a
-  :class:`~ordercycle.money.Currency` as its code;
-- dates and datetimes in ISO 8601 (datetimes must carry a timezone);
-- enums by value, tuples as lists;
-- domain events as a tagged union: ``{"type": "OrderPlaced", ...}``, resolved through the
-  :class:`~ordercycle.model.events.DomainEvent` registry, so events defined anywhere
-  serialize without extra setup.
-
-Input is checked strictly: unknown keys are refused, a string is not silently taken for a
-number, and every problem is reported at once as ``message @ $.path`` in a
-:class:`~ordercycle.errors.SerializationError`.
-
->>> from ordercycle.money import Money
->>> to_dict(Money("10.00", "USD"))
-{'amount': '10.00', 'currency': 'USD'}
->>> from_json('{"amount": "10.00", "currency": "USD"}', Money)
-Money('10.00', 'USD')
->>> from ordercycle.units import Q_
->>> to_dict(Q_("12.5", "cm"))
-{'value': '12.5', 'unit': 'centimeter'}
+Scalar values have their hooks in :mod:`ordercycle.serialization._values`; the hooks here
+need the converter itself (tuples, attrs classes, domain events as a tagged union).
 """
 
 from __future__ import annotations
 
 import enum
-import json
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, Final, TypeVar, get_args, get_origin, overload
+from typing import Any, Final, get_args
 
 import attrs
 import cattrs
 from cattrs.errors import (
     AttributeValidationNote,
     ClassValidationError,
-    ForbiddenExtraKeysError,
     IterableValidationError,
     IterableValidationNote,
 )
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
-from cattrs.v import format_exception, transform_error
 
-from ordercycle import _serialization_values as values
-from ordercycle.errors import OrderCycleError, SerializationError, ValidationError
+from ordercycle.errors import SerializationError, ValidationError
 from ordercycle.model.events import DomainEvent
 from ordercycle.money import Currency, Money
+from ordercycle.serialization import _values as values
 
-__all__ = [
-    "EVENT_TAG",
-    "converter",
-    "from_dict",
-    "from_json",
-    "make_converter",
-    "to_dict",
-    "to_json",
-]
+__all__ = ["EVENT_TAG", "converter", "make_converter"]
 
-T = TypeVar("T")
-
-#: The key that names an event's type in serialized events.
 EVENT_TAG: Final = "type"
+"""The key that names an event's type in serialized events (``{"type": "OrderPlaced", ...}``)."""
 
 
 # --- tuples and events (hooks that need the converter) ----------------------------------
@@ -238,117 +199,5 @@ def make_converter() -> cattrs.Converter:
     return conv
 
 
-#: The library's default converter. Prefer :func:`make_converter` to customise.
 converter: Final = make_converter()
-
-
-def to_dict(obj: Any, *, converter: cattrs.Converter | None = None) -> Any:
-    """Turn a library object into plain data: dicts, lists, strings, numbers, booleans.
-
-    Args:
-        obj: A value object, event, money amount, quantity, ... (or a collection of them).
-        converter: A converter from :func:`make_converter`; the default one if omitted.
-
-    Raises:
-        SerializationError: If a value cannot be represented (a naive datetime, say).
-    """
-    conv = converter or _default()
-    try:
-        return conv.unstructure(obj)
-    except ValidationError as error:
-        if isinstance(error, SerializationError):
-            raise
-        raise SerializationError(
-            f"Cannot serialize {type(obj).__name__}: {error} @ $", problems=[("$", str(error))]
-        ) from error
-
-
-@overload
-def from_dict(data: Any, cls: type[T], *, converter: cattrs.Converter | None = None) -> T: ...
-@overload
-def from_dict(data: Any, cls: Any, *, converter: cattrs.Converter | None = None) -> Any: ...
-def from_dict(data: Any, cls: Any, *, converter: cattrs.Converter | None = None) -> Any:
-    """Build a ``cls`` from plain data, checking every field.
-
-    Args:
-        data: Plain data as produced by :func:`to_dict` (or parsed from JSON).
-        cls: The type to build, such as ``Money``, ``Product``, ``tuple[Address, ...]`` or
-            ``DomainEvent`` (any registered event, chosen by its ``"type"`` key).
-        converter: A converter from :func:`make_converter`; the default one if omitted.
-
-    Raises:
-        SerializationError: Listing every problem as ``message @ $.path``, with the same
-            pairs in ``problems``.
-    """
-    conv = converter or _default()
-    try:
-        return conv.structure(data, cls)
-    except (ClassValidationError, IterableValidationError, OrderCycleError) as error:
-        raise _flatten(error, cls) from error
-    except (ValueError, TypeError, KeyError, AttributeError, ForbiddenExtraKeysError) as error:
-        raise _flatten(error, cls) from error
-
-
-def to_json(
-    obj: Any, *, indent: int | None = None, converter: cattrs.Converter | None = None
-) -> str:
-    """Serialize a library object to JSON text (standard :mod:`json`).
-
-    Raises:
-        SerializationError: If the object holds something JSON cannot represent.
-    """
-    data = to_dict(obj, converter=converter)
-    try:
-        return json.dumps(data, indent=indent, allow_nan=False, ensure_ascii=False)
-    except (TypeError, ValueError) as error:
-        raise SerializationError(
-            f"Cannot serialize {type(obj).__name__} to JSON: {error} @ $",
-            problems=[("$", str(error))],
-        ) from error
-
-
-@overload
-def from_json(
-    text: str | bytes, cls: type[T], *, converter: cattrs.Converter | None = None
-) -> T: ...
-@overload
-def from_json(text: str | bytes, cls: Any, *, converter: cattrs.Converter | None = None) -> Any: ...
-def from_json(text: str | bytes, cls: Any, *, converter: cattrs.Converter | None = None) -> Any:
-    """Build a ``cls`` from JSON text.
-
-    Raises:
-        SerializationError: If the text is not JSON, or the data does not fit ``cls``.
-    """
-    try:
-        data = json.loads(text)
-    except (json.JSONDecodeError, UnicodeDecodeError, TypeError) as error:
-        raise SerializationError(
-            f"Cannot read {_name(cls)} from JSON: {error} @ $", problems=[("$", str(error))]
-        ) from error
-    return from_dict(data, cls, converter=converter)
-
-
-def _default() -> cattrs.Converter:
-    return converter
-
-
-def _name(cls: Any) -> str:
-    if get_origin(cls) is None and isinstance(getattr(cls, "__name__", None), str):
-        return str(cls.__name__)
-    return str(cls).replace("ordercycle.", "").replace("typing.", "")
-
-
-def _format(error: BaseException, type_: type | None) -> str:
-    if isinstance(error, OrderCycleError):
-        return str(error)
-    return format_exception(error, type_)
-
-
-def _flatten(error: BaseException, cls: Any) -> SerializationError:
-    lines = transform_error(error, path="$", format_exception=_format)
-    problems = []
-    for line in lines:
-        message, _, path = line.rpartition(" @ ")
-        problems.append((path, message))
-    listing = "\n".join(f"  {message} @ {path}" for path, message in problems)
-    return SerializationError(f"Cannot read {_name(cls)}:\n{listing}", problems=problems)
+"""The library's default converter. Prefer :func:`make_converter` to customise."""

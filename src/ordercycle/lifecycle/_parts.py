@@ -2,7 +2,7 @@
 
 These are plain frozen values. They check only their own types; whether they fit
 together (names, reachability, exits of final states) is checked by
-:class:`~ordercycle.model.lifecycle.Lifecycle`, which reports every problem at once.
+:class:`~ordercycle.lifecycle.Lifecycle`, which reports every problem at once.
 """
 
 from __future__ import annotations
@@ -39,6 +39,10 @@ class UnknownStateError(LifecycleError, NotFoundError):
     def __init__(self, lifecycle: str, state: object, known: Iterable[str]) -> None:
         super().__init__(f"{lifecycle} state", state, known=known)
         self.lifecycle = lifecycle
+
+
+# Tracebacks name an error by its module: show the public home users import it from.
+UnknownStateError.__module__ = "ordercycle.lifecycle"
 
 
 @attrs.frozen
