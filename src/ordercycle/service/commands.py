@@ -19,11 +19,13 @@ ConfirmOrder(command_id='c-1', order_id='O-1')
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
+from enum import Enum
 from types import MappingProxyType
-from typing import Any, ClassVar, Final
+from typing import Any, ClassVar, Final, TypeVar
 
 import attrs
 
@@ -39,7 +41,9 @@ from ordercycle.model.order_policies import (
 from ordercycle.model.product import Product
 from ordercycle.money import Money
 from ordercycle.serialization import from_dict, to_dict
-from ordercycle.service.errors import UnknownCommandError
+from ordercycle.service.errors import DuplicateCommandError, UnknownCommandError
+
+E = TypeVar("E", bound=Enum)
 
 __all__ = [
     "COMMANDS",
@@ -70,21 +74,78 @@ __all__ = [
     "parse_command",
 ]
 
+# Kept sorted by name, so that COMMANDS, a live view of it, lists the commands in order.
+_REGISTRY: dict[str, type[Command]] = {}
+
+COMMANDS: Final[Mapping[str, type[Command]]] = MappingProxyType(_REGISTRY)
+"""Every command class by its type name (the ``"type"`` of the JSON envelope), sorted.
+
+A read-only, live view of the table that :class:`Command` subclasses register in.
+"""
+
+
+def _dotted(cls: type) -> str:
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def _words(type_name: str) -> str:
+    """``"IssueCreditNote"`` -> ``"issue credit note"``."""
+    return re.sub(r"(?<!^)(?=[A-Z])", " ", type_name).lower()
+
 
 @attrs.frozen(kw_only=True)
 class Command:
     """Base of every command.
 
+    Subclass it with ``@attrs.frozen(kw_only=True)``; the subclass registers itself in
+    :data:`COMMANDS` under its class name, which is its stable JSON type name (it is
+    hashed into stored command logs: never rename a command). Pass ``abstract=True`` in
+    the class statement for a base that shares fields and is not a command itself.
+
+    A new command is then one class here, one handler declared with ``@handles`` in the
+    service's handler modules, and one method of :class:`~ordercycle.service.OrderDesk`
+    named after the class (``PlaceOrder`` -> ``place_order``); tests check all three.
+
     Attributes:
         command_id: Makes the command idempotent when given (any id text).
+        name: What the command does in words, from the class name (``"place order"``).
+        added_later: Fields added after commands of this type were first recorded: left
+            out of the payload while empty, so the hashes in existing command logs stay
+            valid.
+
+    Raises:
+        DuplicateCommandError: At class definition, if another class already registered
+            the same class name.
     """
 
     name: ClassVar[str] = "command"
-    #: Fields added after commands of this type were first recorded: left out of the
-    #: payload while empty, so the hashes in existing command logs stay valid.
     added_later: ClassVar[tuple[str, ...]] = ()
 
     command_id: str | None = None
+
+    def __init_subclass__(cls, *, abstract: bool = False, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if abstract:
+            # Kept in the class body, so that the slotted class attrs builds from this one
+            # (which runs this hook again, without arguments) stays abstract.
+            cls._command_abstract = True  # type: ignore[attr-defined]
+        if cls.__dict__.get("_command_abstract", False):
+            return
+        if "name" not in cls.__dict__:
+            cls.name = _words(cls.__name__)
+        existing = _REGISTRY.get(cls.__name__)
+        if existing is not None and _dotted(existing) != _dotted(cls):
+            raise DuplicateCommandError(cls.__name__, _dotted(existing), _dotted(cls))
+        # Same module and qualified name: the slotted class attrs rebuilt from the class
+        # statement (or a module reloaded); the newest definition wins.
+        table = {**_REGISTRY, cls.__name__: cls}
+        _REGISTRY.clear()
+        _REGISTRY.update(sorted(table.items()))
+
+    @classmethod
+    def _unregister(cls, type_name: str) -> None:
+        """Forget a registered command (for tests that define throwaway commands)."""
+        _REGISTRY.pop(type_name, None)
 
 
 @attrs.frozen(kw_only=True)
@@ -103,43 +164,36 @@ class Shortage:
     quantity: int
 
 
-@attrs.frozen(kw_only=True)
-class RegisterCustomer(Command):
-    """Register a customer (their tax profile must be one of the desk's)."""
-
-    name: ClassVar[str] = "register customer"
-    customer: Customer
+# --- converters: the desk's shortcuts pass what a caller types, the command keeps values ---
 
 
-@attrs.frozen(kw_only=True)
-class RegisterProduct(Command):
-    """Add a product to the catalogue with its unit price."""
-
-    name: ClassVar[str] = "register product"
-    product: Product
-    price: Money
-    tax_code: str = ""
-
-
-@attrs.frozen(kw_only=True)
-class ReceiveStock(Command):
-    """Receive units of a product into a bin (waiting backorders are then allocated).
-
-    ``lot`` names the lot the units belong to: a new lot is received today and expires on
-    ``expires_on`` (``None``: it does not expire); a lot received before keeps its dates.
-    Without a lot the units carry none.
-    """
-
-    name: ClassVar[str] = "receive stock"
-    added_later: ClassVar[tuple[str, ...]] = ("lot", "expires_on")
-    sku: str
-    bin: str
-    quantity: int
-    lot: str | None = None
-    expires_on: date | None = None
+def _member(kind: type[E], value: object, action: str, field: str) -> E:
+    if isinstance(value, kind):
+        return value
+    try:
+        return kind(value)
+    except ValueError:
+        options = ", ".join(repr(member.value) for member in kind)
+        raise ValidationError.invalid(action, field, value, f"one of {options}") from None
 
 
-def _priority(value: Any) -> Any:
+def _invoice_policy(value: InvoicePolicy | str) -> InvoicePolicy:
+    return _member(InvoicePolicy, value, "place order", "invoice policy")
+
+
+def _shipping_policy(value: ShippingPolicy | str) -> ShippingPolicy:
+    return _member(ShippingPolicy, value, "place order", "shipping policy")
+
+
+def _hold_reason(value: HoldReason | str) -> HoldReason:
+    return _member(HoldReason, value, "hold", "reason")
+
+
+def _return_condition(value: ReturnCondition | str) -> ReturnCondition:
+    return _member(ReturnCondition, value, "receive return", "condition")
+
+
+def _priority(value: Priority | int) -> Any:
     """A :class:`Priority` from its number; anything else is left for the validator."""
     if isinstance(value, int) and not isinstance(value, bool | Priority):
         try:
@@ -162,22 +216,125 @@ def _check_requested_date(_instance: Any, _attribute: Any, value: Any) -> None:
         )
 
 
+def _order_items(
+    value: Mapping[str, int] | Iterable[OrderItem | tuple[str, int]],
+) -> tuple[OrderItem, ...]:
+    """``{sku: units}``, ``(sku, units)`` pairs or :class:`OrderItem` values, as items."""
+    pairs = value.items() if isinstance(value, Mapping) else value
+    return tuple(
+        item if isinstance(item, OrderItem) else OrderItem(sku=item[0], quantity=item[1])
+        for item in pairs
+    )
+
+
+def _shortages(value: Mapping[str, int] | Iterable[Shortage]) -> tuple[Shortage, ...]:
+    """``{"<order>/<line>": units}`` or :class:`Shortage` values, as shortages."""
+    if isinstance(value, Mapping):
+        return tuple(Shortage(reference=r, quantity=q) for r, q in value.items())
+    return tuple(value)
+
+
+def _ids(value: Iterable[str]) -> tuple[str, ...]:
+    return tuple(value)
+
+
+def _rate(value: Decimal | str | int) -> Decimal:
+    if isinstance(value, Decimal):
+        return value
+    try:
+        return Decimal(value)
+    except (ArithmeticError, TypeError, ValueError):
+        raise ValidationError.invalid(
+            "authorize return", "restocking fee rate", value, "a decimal number"
+        ) from None
+
+
+# --- the commands ------------------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class _OrderCommand(Command, abstract=True):
+    """A command on one existing order."""
+
+    order_id: str
+
+
+@attrs.frozen(kw_only=True)
+class _HoldCommand(_OrderCommand, abstract=True):
+    """A change to one hold on an order."""
+
+    reason: HoldReason = attrs.field(converter=_hold_reason)
+    by: str = "desk"
+    note: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class _ReturnCommand(_OrderCommand, abstract=True):
+    """A step of one return of an order."""
+
+    return_id: str
+
+
+@attrs.frozen(kw_only=True)
+class _ShipmentCommand(Command, abstract=True):
+    """A command on one packed shipment."""
+
+    shipment_id: str
+
+
+@attrs.frozen(kw_only=True)
+class RegisterCustomer(Command):
+    """Register a customer (their tax profile must be one of the desk's)."""
+
+    customer: Customer
+
+
+@attrs.frozen(kw_only=True)
+class RegisterProduct(Command):
+    """Add a product to the catalogue with its unit price."""
+
+    product: Product
+    price: Money
+    tax_code: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class ReceiveStock(Command):
+    """Receive units of a product into a bin (waiting backorders are then allocated).
+
+    ``lot`` names the lot the units belong to: a new lot is received today and expires on
+    ``expires_on`` (``None``: it does not expire); a lot received before keeps its dates.
+    Without a lot the units carry none.
+    """
+
+    added_later: ClassVar[tuple[str, ...]] = ("lot", "expires_on")
+    sku: str
+    bin: str
+    quantity: int
+    lot: str | None = None
+    expires_on: date | None = None
+
+
 @attrs.frozen(kw_only=True)
 class PlaceOrder(Command):
     """Create and place an order for a customer at catalogue prices.
 
-    ``priority`` and ``requested_delivery_date`` decide which waiting order a receipt
-    serves first: higher priority, then the earlier requested date (none last), then the
-    older order.
+    ``items`` is a tuple of :class:`OrderItem` (``{sku: units}`` or ``(sku, units)`` pairs
+    are accepted too). ``priority`` and ``requested_delivery_date`` decide which waiting
+    order a receipt serves first: higher priority, then the earlier requested date (none
+    last), then the older order.
     """
 
-    name: ClassVar[str] = "place order"
     customer_id: str
-    items: tuple[OrderItem, ...]
+    items: tuple[OrderItem, ...] = attrs.field(converter=_order_items)
     order_id: str | None = None
     payment_terms: str = ""
-    invoice_policy: InvoicePolicy = InvoicePolicy.ORDERED
-    shipping_policy: ShippingPolicy = ShippingPolicy.SHIP_AS_AVAILABLE
+    invoice_policy: InvoicePolicy = attrs.field(
+        default=InvoicePolicy.ORDERED, converter=_invoice_policy
+    )
+    shipping_policy: ShippingPolicy = attrs.field(
+        default=ShippingPolicy.SHIP_AS_AVAILABLE, converter=_shipping_policy
+    )
     priority: Priority = attrs.field(
         default=Priority.NORMAL, converter=_priority, validator=_check_priority
     )
@@ -187,94 +344,67 @@ class PlaceOrder(Command):
 
 
 @attrs.frozen(kw_only=True)
-class ConfirmOrder(Command):
+class ConfirmOrder(_OrderCommand):
     """Confirm a placed order; over the credit limit it is put on a credit hold."""
 
-    name: ClassVar[str] = "confirm order"
-    order_id: str
-
 
 @attrs.frozen(kw_only=True)
-class HoldOrder(Command):
+class HoldOrder(_HoldCommand):
     """Put a hold on an order."""
 
-    name: ClassVar[str] = "hold order"
-    order_id: str
-    reason: HoldReason
-    by: str = "desk"
-    note: str = ""
-
 
 @attrs.frozen(kw_only=True)
-class ReleaseHold(Command):
+class ReleaseHold(_HoldCommand):
     """Take a hold off an order."""
 
-    name: ClassVar[str] = "release hold"
-    order_id: str
-    reason: HoldReason
-    by: str = "desk"
-    note: str = ""
-
 
 @attrs.frozen(kw_only=True)
-class AllocateOrder(Command):
+class AllocateOrder(_OrderCommand):
     """Allocate stock to the open and backordered units of an order (the planner decides)."""
-
-    name: ClassVar[str] = "allocate order"
-    order_id: str
 
 
 @attrs.frozen(kw_only=True)
 class ReleaseWave(Command):
     """Release orders to one warehouse: one pick list with a routed walk."""
 
-    name: ClassVar[str] = "release wave"
     warehouse: str
-    order_ids: tuple[str, ...]
+    order_ids: tuple[str, ...] = attrs.field(converter=_ids)
 
 
 @attrs.frozen(kw_only=True)
 class ConfirmPicks(Command):
-    """Confirm a pick list; shortages go back to backorder."""
+    """Confirm a pick list; shortages go back to backorder.
 
-    name: ClassVar[str] = "confirm picks"
+    ``shortages`` may also be given as ``{"<order>/<line>": units not found}``.
+    """
+
     pick_list_id: str
-    shortages: tuple[Shortage, ...] = ()
+    shortages: tuple[Shortage, ...] = attrs.field(default=(), converter=_shortages)
 
 
 @attrs.frozen(kw_only=True)
-class PackOrder(Command):
+class PackOrder(_OrderCommand):
     """Pack the units of an order picked on a pick list into cartons (one shipment)."""
 
-    name: ClassVar[str] = "pack order"
-    order_id: str
     pick_list_id: str
 
 
 @attrs.frozen(kw_only=True)
-class ShipShipment(Command):
+class ShipShipment(_ShipmentCommand):
     """Hand a packed shipment to the carrier."""
 
-    name: ClassVar[str] = "ship shipment"
-    shipment_id: str
     tracking_number: str
     carrier: str = ""
 
 
 @attrs.frozen(kw_only=True)
-class DeliverShipment(Command):
+class DeliverShipment(_ShipmentCommand):
     """Record that a shipment arrived (the order completes when everything has)."""
-
-    name: ClassVar[str] = "deliver shipment"
-    shipment_id: str
 
 
 @attrs.frozen(kw_only=True)
-class InvoiceOrder(Command):
+class InvoiceOrder(_OrderCommand):
     """Invoice what the order's invoice policy allows, on the customer's terms."""
-
-    name: ClassVar[str] = "invoice order"
-    order_id: str
 
 
 @attrs.frozen(kw_only=True)
@@ -286,95 +416,49 @@ class RecordPayment(Command):
     cannot take stays unapplied as the customer's credit); empty, to every open invoice.
     """
 
-    name: ClassVar[str] = "record payment"
     added_later: ClassVar[tuple[str, ...]] = ("invoice_ids",)
     customer_id: str
     amount: Money
     paid_on: date | None = None
     payment_id: str | None = None
-    invoice_ids: tuple[str, ...] = ()
+    invoice_ids: tuple[str, ...] = attrs.field(default=(), converter=_ids)
 
 
 @attrs.frozen(kw_only=True)
-class RequestReturn(Command):
+class RequestReturn(_OrderCommand):
     """Open a return for delivered units of an order line."""
 
-    name: ClassVar[str] = "request return"
-    order_id: str
     line_id: str
     quantity: int
     reason: str
 
 
 @attrs.frozen(kw_only=True)
-class AuthorizeReturn(Command):
+class AuthorizeReturn(_ReturnCommand):
     """Authorize a requested return, with an optional restocking-fee rate (0 <= r < 1)."""
 
-    name: ClassVar[str] = "authorize return"
-    order_id: str
-    return_id: str
-    restocking_fee_rate: Decimal = Decimal(0)
+    restocking_fee_rate: Decimal = attrs.field(default=Decimal(0), converter=_rate)
 
 
 @attrs.frozen(kw_only=True)
-class ReceiveReturn(Command):
+class ReceiveReturn(_ReturnCommand):
     """Receive an authorized return; resellable units are restocked."""
 
-    name: ClassVar[str] = "receive return"
-    order_id: str
-    return_id: str
-    condition: ReturnCondition
+    condition: ReturnCondition = attrs.field(
+        default=ReturnCondition.RESELLABLE, converter=_return_condition
+    )
 
 
 @attrs.frozen(kw_only=True)
-class IssueCreditNote(Command):
+class IssueCreditNote(_ReturnCommand):
     """Credit a received return against the invoice that billed it."""
 
-    name: ClassVar[str] = "issue credit note"
-    order_id: str
-    return_id: str
-
 
 @attrs.frozen(kw_only=True)
-class CancelOrder(Command):
+class CancelOrder(_OrderCommand):
     """Cancel an order; its reserved and picked stock goes back."""
 
-    name: ClassVar[str] = "cancel order"
-    order_id: str
     reason: str = ""
-
-
-COMMANDS: Final[Mapping[str, type[Command]]] = MappingProxyType(
-    {
-        cls.__name__: cls
-        for cls in sorted(
-            (
-                AllocateOrder,
-                AuthorizeReturn,
-                CancelOrder,
-                ConfirmOrder,
-                ConfirmPicks,
-                DeliverShipment,
-                HoldOrder,
-                InvoiceOrder,
-                IssueCreditNote,
-                PackOrder,
-                PlaceOrder,
-                ReceiveReturn,
-                ReceiveStock,
-                RecordPayment,
-                RegisterCustomer,
-                RegisterProduct,
-                ReleaseHold,
-                ReleaseWave,
-                RequestReturn,
-                ShipShipment,
-            ),
-            key=lambda c: c.__name__,
-        )
-    }
-)
-"""Every command class by its type name (the ``"type"`` of the JSON envelope)."""
 
 
 def command_payload(command: Command) -> dict[str, Any]:
