@@ -1,8 +1,11 @@
-"""The desk's commands as plain values, so they can travel as JSON.
+"""The desk's commands as plain values, so they can travel as JSON: import them from here.
 
-Every command is a frozen ``attrs`` class with an optional ``command_id``. Given a
-command id, a command is idempotent: running it again returns the first result and
-changes nothing; the same id with a different payload raises
+Every command is a frozen ``attrs`` class with an optional ``command_id``; defining one
+registers it in :data:`COMMANDS`, the command table, under its class name. The desk runs
+each with the handler that declares it, and has one method named after it
+(``PlaceOrder`` -> ``OrderDesk.place_order``). Given a command id, a command is
+idempotent: running it again returns the first result and changes nothing; the same id
+with a different payload raises
 :class:`~ordercycle.storage.errors.CommandPayloadMismatchError`.
 
 :func:`parse_command` reads the JSON envelope ``{"type": "PlaceOrder", ...}`` through the
@@ -18,18 +21,12 @@ ConfirmOrder(command_id='c-1', order_id='O-1')
 
 from __future__ import annotations
 
-import json
-import re
-from collections.abc import Iterable, Mapping
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
-from enum import Enum
-from types import MappingProxyType
-from typing import Any, ClassVar, Final, TypeVar
+from typing import ClassVar
 
 import attrs
 
-from ordercycle.errors import SerializationError, ValidationError
 from ordercycle.model.customer import Customer
 from ordercycle.model.order_policies import (
     HoldReason,
@@ -40,10 +37,22 @@ from ordercycle.model.order_policies import (
 )
 from ordercycle.model.product import Product
 from ordercycle.money import Money
-from ordercycle.serialization import from_dict, to_dict
-from ordercycle.service.errors import DuplicateCommandError, UnknownCommandError
-
-E = TypeVar("E", bound=Enum)
+from ordercycle.service._command_fields import (
+    OrderItem,
+    Shortage,
+    as_hold_reason,
+    as_ids,
+    as_invoice_policy,
+    as_order_items,
+    as_priority,
+    as_rate,
+    as_return_condition,
+    as_shipping_policy,
+    as_shortages,
+    check_priority,
+    check_requested_date,
+)
+from ordercycle.service._command_table import COMMANDS, Command, command_payload, parse_command
 
 __all__ = [
     "COMMANDS",
@@ -74,180 +83,6 @@ __all__ = [
     "parse_command",
 ]
 
-# Kept sorted by name, so that COMMANDS, a live view of it, lists the commands in order.
-_REGISTRY: dict[str, type[Command]] = {}
-
-COMMANDS: Final[Mapping[str, type[Command]]] = MappingProxyType(_REGISTRY)
-"""Every command class by its type name (the ``"type"`` of the JSON envelope), sorted.
-
-A read-only, live view of the table that :class:`Command` subclasses register in.
-"""
-
-
-def _dotted(cls: type) -> str:
-    return f"{cls.__module__}.{cls.__qualname__}"
-
-
-def _words(type_name: str) -> str:
-    """``"IssueCreditNote"`` -> ``"issue credit note"``."""
-    return re.sub(r"(?<!^)(?=[A-Z])", " ", type_name).lower()
-
-
-@attrs.frozen(kw_only=True)
-class Command:
-    """Base of every command.
-
-    Subclass it with ``@attrs.frozen(kw_only=True)``; the subclass registers itself in
-    :data:`COMMANDS` under its class name, which is its stable JSON type name (it is
-    hashed into stored command logs: never rename a command). Pass ``abstract=True`` in
-    the class statement for a base that shares fields and is not a command itself.
-
-    A new command is then one class here, one handler declared with ``@handles`` in the
-    service's handler modules, and one method of :class:`~ordercycle.service.OrderDesk`
-    named after the class (``PlaceOrder`` -> ``place_order``); tests check all three.
-
-    Attributes:
-        command_id: Makes the command idempotent when given (any id text).
-        name: What the command does in words, from the class name (``"place order"``).
-        added_later: Fields added after commands of this type were first recorded: left
-            out of the payload while empty, so the hashes in existing command logs stay
-            valid.
-
-    Raises:
-        DuplicateCommandError: At class definition, if another class already registered
-            the same class name.
-    """
-
-    name: ClassVar[str] = "command"
-    added_later: ClassVar[tuple[str, ...]] = ()
-
-    command_id: str | None = None
-
-    def __init_subclass__(cls, *, abstract: bool = False, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        if abstract:
-            # Kept in the class body, so that the slotted class attrs builds from this one
-            # (which runs this hook again, without arguments) stays abstract.
-            cls._command_abstract = True  # type: ignore[attr-defined]
-        if cls.__dict__.get("_command_abstract", False):
-            return
-        if "name" not in cls.__dict__:
-            cls.name = _words(cls.__name__)
-        existing = _REGISTRY.get(cls.__name__)
-        if existing is not None and _dotted(existing) != _dotted(cls):
-            raise DuplicateCommandError(cls.__name__, _dotted(existing), _dotted(cls))
-        # Same module and qualified name: the slotted class attrs rebuilt from the class
-        # statement (or a module reloaded); the newest definition wins.
-        table = {**_REGISTRY, cls.__name__: cls}
-        _REGISTRY.clear()
-        _REGISTRY.update(sorted(table.items()))
-
-    @classmethod
-    def _unregister(cls, type_name: str) -> None:
-        """Forget a registered command (for tests that define throwaway commands)."""
-        _REGISTRY.pop(type_name, None)
-
-
-@attrs.frozen(kw_only=True)
-class OrderItem:
-    """One line of a new order: a product and a number of units."""
-
-    sku: str
-    quantity: int
-
-
-@attrs.frozen(kw_only=True)
-class Shortage:
-    """Units of an allocation (``"<order>/<line>"``) the picker did not find."""
-
-    reference: str
-    quantity: int
-
-
-# --- converters: the desk's shortcuts pass what a caller types, the command keeps values ---
-
-
-def _member(kind: type[E], value: object, action: str, field: str) -> E:
-    if isinstance(value, kind):
-        return value
-    try:
-        return kind(value)
-    except ValueError:
-        options = ", ".join(repr(member.value) for member in kind)
-        raise ValidationError.invalid(action, field, value, f"one of {options}") from None
-
-
-def _invoice_policy(value: InvoicePolicy | str) -> InvoicePolicy:
-    return _member(InvoicePolicy, value, "place order", "invoice policy")
-
-
-def _shipping_policy(value: ShippingPolicy | str) -> ShippingPolicy:
-    return _member(ShippingPolicy, value, "place order", "shipping policy")
-
-
-def _hold_reason(value: HoldReason | str) -> HoldReason:
-    return _member(HoldReason, value, "hold", "reason")
-
-
-def _return_condition(value: ReturnCondition | str) -> ReturnCondition:
-    return _member(ReturnCondition, value, "receive return", "condition")
-
-
-def _priority(value: Priority | int) -> Any:
-    """A :class:`Priority` from its number; anything else is left for the validator."""
-    if isinstance(value, int) and not isinstance(value, bool | Priority):
-        try:
-            return Priority(value)
-        except ValueError:
-            return value
-    return value
-
-
-def _check_priority(_instance: Any, _attribute: Any, value: Any) -> None:
-    if not isinstance(value, Priority):
-        options = ", ".join(str(member.value) for member in Priority)
-        raise ValidationError.invalid("place order", "priority", value, f"one of {options}")
-
-
-def _check_requested_date(_instance: Any, _attribute: Any, value: Any) -> None:
-    if value is not None and (isinstance(value, datetime) or not isinstance(value, date)):
-        raise ValidationError.invalid(
-            "place order", "requested delivery date", value, "a date or None"
-        )
-
-
-def _order_items(
-    value: Mapping[str, int] | Iterable[OrderItem | tuple[str, int]],
-) -> tuple[OrderItem, ...]:
-    """``{sku: units}``, ``(sku, units)`` pairs or :class:`OrderItem` values, as items."""
-    pairs = value.items() if isinstance(value, Mapping) else value
-    return tuple(
-        item if isinstance(item, OrderItem) else OrderItem(sku=item[0], quantity=item[1])
-        for item in pairs
-    )
-
-
-def _shortages(value: Mapping[str, int] | Iterable[Shortage]) -> tuple[Shortage, ...]:
-    """``{"<order>/<line>": units}`` or :class:`Shortage` values, as shortages."""
-    if isinstance(value, Mapping):
-        return tuple(Shortage(reference=r, quantity=q) for r, q in value.items())
-    return tuple(value)
-
-
-def _ids(value: Iterable[str]) -> tuple[str, ...]:
-    return tuple(value)
-
-
-def _rate(value: Decimal | str | int) -> Decimal:
-    if isinstance(value, Decimal):
-        return value
-    try:
-        return Decimal(value)
-    except (ArithmeticError, TypeError, ValueError):
-        raise ValidationError.invalid(
-            "authorize return", "restocking fee rate", value, "a decimal number"
-        ) from None
-
 
 # --- the commands ------------------------------------------------------------------------
 
@@ -263,7 +98,7 @@ class _OrderCommand(Command, abstract=True):
 class _HoldCommand(_OrderCommand, abstract=True):
     """A change to one hold on an order."""
 
-    reason: HoldReason = attrs.field(converter=_hold_reason)
+    reason: HoldReason = attrs.field(converter=as_hold_reason)
     by: str = "desk"
     note: str = ""
 
@@ -326,21 +161,19 @@ class PlaceOrder(Command):
     """
 
     customer_id: str
-    items: tuple[OrderItem, ...] = attrs.field(converter=_order_items)
+    items: tuple[OrderItem, ...] = attrs.field(converter=as_order_items)
     order_id: str | None = None
     payment_terms: str = ""
     invoice_policy: InvoicePolicy = attrs.field(
-        default=InvoicePolicy.ORDERED, converter=_invoice_policy
+        default=InvoicePolicy.ORDERED, converter=as_invoice_policy
     )
     shipping_policy: ShippingPolicy = attrs.field(
-        default=ShippingPolicy.SHIP_AS_AVAILABLE, converter=_shipping_policy
+        default=ShippingPolicy.SHIP_AS_AVAILABLE, converter=as_shipping_policy
     )
     priority: Priority = attrs.field(
-        default=Priority.NORMAL, converter=_priority, validator=_check_priority
+        default=Priority.NORMAL, converter=as_priority, validator=check_priority
     )
-    requested_delivery_date: date | None = attrs.field(
-        default=None, validator=_check_requested_date
-    )
+    requested_delivery_date: date | None = attrs.field(default=None, validator=check_requested_date)
 
 
 @attrs.frozen(kw_only=True)
@@ -368,7 +201,7 @@ class ReleaseWave(Command):
     """Release orders to one warehouse: one pick list with a routed walk."""
 
     warehouse: str
-    order_ids: tuple[str, ...] = attrs.field(converter=_ids)
+    order_ids: tuple[str, ...] = attrs.field(converter=as_ids)
 
 
 @attrs.frozen(kw_only=True)
@@ -379,7 +212,7 @@ class ConfirmPicks(Command):
     """
 
     pick_list_id: str
-    shortages: tuple[Shortage, ...] = attrs.field(default=(), converter=_shortages)
+    shortages: tuple[Shortage, ...] = attrs.field(default=(), converter=as_shortages)
 
 
 @attrs.frozen(kw_only=True)
@@ -421,7 +254,7 @@ class RecordPayment(Command):
     amount: Money
     paid_on: date | None = None
     payment_id: str | None = None
-    invoice_ids: tuple[str, ...] = attrs.field(default=(), converter=_ids)
+    invoice_ids: tuple[str, ...] = attrs.field(default=(), converter=as_ids)
 
 
 @attrs.frozen(kw_only=True)
@@ -437,7 +270,7 @@ class RequestReturn(_OrderCommand):
 class AuthorizeReturn(_ReturnCommand):
     """Authorize a requested return, with an optional restocking-fee rate (0 <= r < 1)."""
 
-    restocking_fee_rate: Decimal = attrs.field(default=Decimal(0), converter=_rate)
+    restocking_fee_rate: Decimal = attrs.field(default=Decimal(0), converter=as_rate)
 
 
 @attrs.frozen(kw_only=True)
@@ -445,7 +278,7 @@ class ReceiveReturn(_ReturnCommand):
     """Receive an authorized return; resellable units are restocked."""
 
     condition: ReturnCondition = attrs.field(
-        default=ReturnCondition.RESELLABLE, converter=_return_condition
+        default=ReturnCondition.RESELLABLE, converter=as_return_condition
     )
 
 
@@ -459,55 +292,3 @@ class CancelOrder(_OrderCommand):
     """Cancel an order; its reserved and picked stock goes back."""
 
     reason: str = ""
-
-
-def command_payload(command: Command) -> dict[str, Any]:
-    """The JSON data that identifies a command: its fields and type, without the command id.
-
-    Two commands with equal payloads are the same command; the command log stores the
-    hash of this payload.
-    """
-    data = to_dict(command)
-    data.pop("command_id", None)
-    for name in command.added_later:
-        if not data.get(name):
-            data.pop(name, None)
-    data["type"] = type(command).__name__
-    return dict(data)
-
-
-def parse_command(text: str | bytes | Mapping[str, Any]) -> Command:
-    """Read a command from JSON text (or already parsed data) ``{"type": ..., ...}``.
-
-    Raises:
-        SerializationError: The text is not JSON, not an object, has no ``"type"``, or a
-            field is missing, unknown or of the wrong type (``message @ $.path``).
-        UnknownCommandError: ``"type"`` names no command.
-    """
-    if isinstance(text, Mapping):
-        data: Any = dict(text)
-    else:
-        try:
-            data = json.loads(text)
-        except ValueError as error:
-            raise SerializationError(
-                f"Cannot read a command from {_clip(text)}: it is not JSON ({error});"
-                ' expected an object such as {"type": "ConfirmOrder", "order_id": "O-1"}.',
-                problems=[("$", str(error))],
-            ) from None
-    if not isinstance(data, dict) or not isinstance(data.get("type"), str):
-        raise SerializationError(
-            f"Cannot read a command from {_clip(data)}: expected a JSON object with a"
-            ' "type" naming a command.',
-            problems=[("$.type", "missing or not a string")],
-        )
-    kind = data.pop("type")
-    cls = COMMANDS.get(kind)
-    if cls is None:
-        raise UnknownCommandError(kind, COMMANDS)
-    return from_dict(data, cls)
-
-
-def _clip(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."
