@@ -114,14 +114,14 @@ def _prepare(desk: OrderDesk, workers: int, orders: int) -> None:
 def _cycle(desk: OrderDesk, worker: int) -> None:
     customer = f"C-W{worker}"
     order_id = desk.place_order(customer, {"MUG": MUGS_PER_ORDER}).aggregate_id
-    desk.confirm(order_id)
-    desk.allocate(order_id)
+    desk.confirm_order(order_id)
+    desk.allocate_order(order_id)
     wave = desk.release_wave("WH-EAST", [order_id]).aggregate_id
     desk.confirm_picks(wave)
-    shipment = desk.pack(order_id, wave).aggregate_id
-    desk.ship(shipment, f"1Z-{shipment}")
-    desk.deliver(shipment)
-    invoice = desk.invoice(order_id)
+    shipment = desk.pack_order(order_id, wave).aggregate_id
+    desk.ship_shipment(shipment, f"1Z-{shipment}")
+    desk.deliver_shipment(shipment)
+    invoice = desk.invoice_order(order_id)
     desk.record_payment(customer, Money(invoice["total"].split()[0], "USD"))
 
 
@@ -154,7 +154,7 @@ def _check(desk: OrderDesk, orders: int) -> str:
     unpaid = [i for i in ids if desk.order(i).payment_status.value != "paid"]
     if unpaid:
         problems.append(f"{len(unpaid)} orders not paid")
-    on_hand = sum(p.on_hand for p in desk.stock("MUG"))
+    on_hand = sum(p.on_hand for p in desk.stock_positions("MUG"))
     expected = 40 + orders * MUGS_PER_ORDER - orders * MUGS_PER_ORDER
     if on_hand != expected:
         problems.append(f"MUG on hand {on_hand}, expected {expected}")

@@ -65,8 +65,8 @@ class DeskMachine(RuleBasedStateMachine):
     @rule(data=st.data())
     def confirm_and_allocate(self, data: st.DataObject) -> None:
         order_id = data.draw(st.sampled_from(self.orders))
-        self._try(lambda: self.desk.confirm(order_id))
-        self._try(lambda: self.desk.allocate(order_id))
+        self._try(lambda: self.desk.confirm_order(order_id))
+        self._try(lambda: self.desk.allocate_order(order_id))
 
     @rule(sku=st.sampled_from(SKUS), bin_id=st.sampled_from(BINS), units=st.integers(1, 5))
     def receive(self, sku: str, bin_id: str, units: int) -> None:
@@ -91,7 +91,7 @@ class DeskMachine(RuleBasedStateMachine):
         shortages = {made.lines[0].reference: min(short, made.lines[0].quantity)} if short else {}
         self._try(lambda: self.desk.confirm_picks(wave_id, shortages))
         for order_id in made.order_ids:
-            packed = self._try(lambda order_id=order_id: self.desk.pack(order_id, wave_id))
+            packed = self._try(lambda order_id=order_id: self.desk.pack_order(order_id, wave_id))
             if packed is not None:
                 self.shipments.append(packed.aggregate_id)
 
@@ -99,15 +99,15 @@ class DeskMachine(RuleBasedStateMachine):
     @rule(data=st.data())
     def ship_and_deliver(self, data: st.DataObject) -> None:
         shipment_id = data.draw(st.sampled_from(self.shipments))
-        self._try(lambda: self.desk.ship(shipment_id, f"1Z-{shipment_id}"))
+        self._try(lambda: self.desk.ship_shipment(shipment_id, f"1Z-{shipment_id}"))
         self.clock.advance(days=1)
-        self._try(lambda: self.desk.deliver(shipment_id))
+        self._try(lambda: self.desk.deliver_shipment(shipment_id))
 
     @precondition(lambda self: self.orders)
     @rule(data=st.data())
     def invoice(self, data: st.DataObject) -> None:
         order_id = data.draw(st.sampled_from(self.orders))
-        self._try(lambda: self.desk.invoice(order_id))
+        self._try(lambda: self.desk.invoice_order(order_id))
 
     @rule(
         customer=st.sampled_from(CUSTOMERS), cents=st.integers(1, 60_000), days=st.integers(0, 40)
@@ -143,15 +143,15 @@ class DeskMachine(RuleBasedStateMachine):
     @rule(data=st.data())
     def hold_and_release(self, data: st.DataObject) -> None:
         order_id = data.draw(st.sampled_from(self.orders))
-        if self._try(lambda: self.desk.hold(order_id, "fraud_review")) is not None:
-            self._try(lambda: self.desk.allocate(order_id))
+        if self._try(lambda: self.desk.hold_order(order_id, "fraud_review")) is not None:
+            self._try(lambda: self.desk.allocate_order(order_id))
             self._try(lambda: self.desk.release_hold(order_id, "fraud_review"))
 
     @precondition(lambda self: self.orders)
     @rule(data=st.data())
     def cancel(self, data: st.DataObject) -> None:
         order_id = data.draw(st.sampled_from(self.orders))
-        self._try(lambda: self.desk.cancel(order_id, reason="test"))
+        self._try(lambda: self.desk.cancel_order(order_id, reason="test"))
 
     # --- invariants ----------------------------------------------------------------------
 
@@ -161,7 +161,7 @@ class DeskMachine(RuleBasedStateMachine):
         for order in orders:
             assert order.check() == ()
         for sku in SKUS:
-            positions = self.desk.stock(sku)
+            positions = self.desk.stock_positions(sku)
             for p in positions:
                 assert p.allocated + p.unavailable <= p.on_hand
                 assert p.available >= 0
@@ -198,7 +198,7 @@ class DeskMachine(RuleBasedStateMachine):
         for invoice in invoices:
             assert not invoice.balance.is_negative
             assert invoice.settled + invoice.balance == invoice.total
-        report = self.desk.aging()
+        report = self.desk.aging_report()
         open_total = Money.sum(
             (i.balance for i in invoices if i.state in ("issued", "partially_paid")), currency="USD"
         )

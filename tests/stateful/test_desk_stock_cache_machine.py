@@ -28,7 +28,7 @@ class DeskStockCacheMachine(DeskMachine):
             if cached is not None:
                 at = self.replayed(sku, upto=cached.version_of(sku))
                 assert cached.state() == at.state(), sku
-            assert self.desk.stock(sku) == cold.stock(sku)
+            assert self.desk.stock_positions(sku) == cold.stock_positions(sku)
             caught_up = self.desk._cache._stock[sku]
             assert caught_up.state() == self.replayed(sku).state(), sku
 

@@ -4,42 +4,20 @@
 >>> desk = OrderDesk.in_memory()
 >>> desk.order_ids()
 ()
+
+Commands are values in :mod:`ordercycle.service.commands`, the one place to import them
+from (``from ordercycle.service.commands import PlaceOrder``); each also has a method on
+the desk named after it (``desk.place_order(...)``).
 """
 
 from __future__ import annotations
 
-from ordercycle.service.commands import (
-    COMMANDS,
-    AllocateOrder,
-    AuthorizeReturn,
-    CancelOrder,
-    Command,
-    ConfirmOrder,
-    ConfirmPicks,
-    DeliverShipment,
-    HoldOrder,
-    InvoiceOrder,
-    IssueCreditNote,
-    OrderItem,
-    PackOrder,
-    PlaceOrder,
-    ReceiveReturn,
-    ReceiveStock,
-    RecordPayment,
-    RegisterCustomer,
-    RegisterProduct,
-    ReleaseHold,
-    ReleaseWave,
-    RequestReturn,
-    ShipShipment,
-    Shortage,
-    command_payload,
-    parse_command,
-)
 from ordercycle.service.desk import OrderDesk
 from ordercycle.service.errors import (
+    CommandHandlerError,
     CommandPayloadMismatchError,
     DeskCommandError,
+    DuplicateCommandError,
     UnknownAggregateError,
     UnknownCommandError,
     UnknownTaxProfileError,
@@ -54,42 +32,18 @@ from ordercycle.service.results import CommandResult
 from ordercycle.service.settings import DeskSettings
 
 __all__ = [
-    "COMMANDS",
     "Account",
-    "AllocateOrder",
-    "AuthorizeReturn",
-    "CancelOrder",
     "CatalogueEntry",
-    "Command",
+    "CommandHandlerError",
     "CommandPayloadMismatchError",
     "CommandResult",
-    "ConfirmOrder",
-    "ConfirmPicks",
-    "DeliverShipment",
     "DeskCommandError",
     "DeskSettings",
-    "HoldOrder",
-    "InvoiceOrder",
-    "IssueCreditNote",
+    "DuplicateCommandError",
     "OrderDesk",
-    "OrderItem",
-    "PackOrder",
     "Payment",
     "PaymentApplication",
-    "PlaceOrder",
-    "ReceiveReturn",
-    "ReceiveStock",
-    "RecordPayment",
-    "RegisterCustomer",
-    "RegisterProduct",
-    "ReleaseHold",
-    "ReleaseWave",
-    "RequestReturn",
-    "ShipShipment",
-    "Shortage",
     "UnknownAggregateError",
     "UnknownCommandError",
     "UnknownTaxProfileError",
-    "command_payload",
-    "parse_command",
 ]

@@ -8,6 +8,7 @@ from ordercycle.invoicing import Invoice, InvoiceLine, PaymentTerms, apply_payme
 from ordercycle.model.order import Order
 from ordercycle.model.order.policies import ReturnCondition, ReturnStatus
 from ordercycle.money import Money
+from ordercycle.service._command_handlers import handles
 from ordercycle.service._orders import _account, customer, update_account
 from ordercycle.service._session import InvoiceMeta, Session
 from ordercycle.service.commands import (
@@ -38,6 +39,7 @@ __all__ = [
 ]
 
 
+@handles(InvoiceOrder)
 def invoice_order(s: Session, c: InvoiceOrder) -> CommandResult:
     """Invoice what the order's invoice policy allows, issued at once on the order's terms."""
     order = s.order(c.order_id)
@@ -98,6 +100,7 @@ def invoice_order(s: Session, c: InvoiceOrder) -> CommandResult:
     return CommandResult(command="InvoiceOrder", aggregate_id=invoice_id, details=details)
 
 
+@handles(RecordPayment)
 def record_payment(s: Session, c: RecordPayment) -> CommandResult:
     """Apply a payment to the customer's open invoices, oldest due first."""
     buyer = customer(s, c.customer_id)
@@ -154,6 +157,7 @@ def record_payment(s: Session, c: RecordPayment) -> CommandResult:
     )
 
 
+@handles(RequestReturn)
 def request_return(s: Session, c: RequestReturn) -> CommandResult:
     """Open a return (RMA) for delivered units of one line."""
     order = s.order(c.order_id)
@@ -168,6 +172,7 @@ def request_return(s: Session, c: RequestReturn) -> CommandResult:
     )
 
 
+@handles(AuthorizeReturn)
 def authorize_return(s: Session, c: AuthorizeReturn) -> CommandResult:
     """Authorize a requested return with an optional restocking-fee rate."""
     order = s.order(c.order_id)
@@ -181,6 +186,7 @@ def authorize_return(s: Session, c: AuthorizeReturn) -> CommandResult:
     )
 
 
+@handles(ReceiveReturn)
 def receive_return(s: Session, c: ReceiveReturn) -> CommandResult:
     """Receive an authorized return (the return handler restocks it)."""
     order = s.order(c.order_id)
@@ -211,6 +217,7 @@ def _billing_invoice(s: Session, order: Order, line_id: str, quantity: int) -> t
     )
 
 
+@handles(IssueCreditNote)
 def issue_credit_note(s: Session, c: IssueCreditNote) -> CommandResult:
     """Credit a received return on the invoice that billed it (less the restocking fee)."""
     order = s.order(c.order_id)

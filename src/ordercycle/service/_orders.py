@@ -16,6 +16,7 @@ from ordercycle.model.order import Order
 from ordercycle.model.order.lines import NewLine
 from ordercycle.model.order.policies import HoldReason
 from ordercycle.money import Currency, Money
+from ordercycle.service._command_handlers import handles
 from ordercycle.service._session import Session
 from ordercycle.service.commands import (
     AllocateOrder,
@@ -111,6 +112,7 @@ def open_balance(s: Session, invoice_ids: Iterable[str], currency: Currency) -> 
     return Money.sum((s.invoice(i)[0].balance for i in invoice_ids), currency=currency)
 
 
+@handles(RegisterCustomer)
 def register_customer(s: Session, c: RegisterCustomer) -> CommandResult:
     """Register (or update) a customer; the tax profile must exist."""
     found = c.customer
@@ -124,6 +126,7 @@ def register_customer(s: Session, c: RegisterCustomer) -> CommandResult:
     )
 
 
+@handles(RegisterProduct)
 def register_product(s: Session, c: RegisterProduct) -> CommandResult:
     """Add (or replace) a catalogue entry."""
     if not isinstance(c.price, Money) or c.price.is_negative:
@@ -137,6 +140,7 @@ def register_product(s: Session, c: RegisterProduct) -> CommandResult:
     return CommandResult(command="RegisterProduct", aggregate_id=sku, details={"change": change})
 
 
+@handles(ReceiveStock)
 def receive_stock(s: Session, c: ReceiveStock) -> CommandResult:
     """Receive units into a bin (the receipt handler then serves backorders)."""
     product(s, c.sku)
@@ -173,6 +177,7 @@ def _receipt_lot(ledger: StockLedger, c: ReceiveStock, today: date) -> Lot | str
     return c.lot
 
 
+@handles(PlaceOrder)
 def place_order(s: Session, c: PlaceOrder) -> CommandResult:
     """Create an order at catalogue prices and place it."""
     buyer = customer(s, c.customer_id)
@@ -234,6 +239,7 @@ def _exposure(s: Session, buyer: Customer, order: Order) -> tuple[Money, Money]:
     return receivables, pending
 
 
+@handles(ConfirmOrder)
 def confirm_order(s: Session, c: ConfirmOrder) -> CommandResult:
     """Confirm; over the credit limit (and with the HOLD policy) the order goes on hold."""
     order = s.order(c.order_id)
@@ -259,6 +265,7 @@ def confirm_order(s: Session, c: ConfirmOrder) -> CommandResult:
     )
 
 
+@handles(HoldOrder)
 def hold_order(s: Session, c: HoldOrder) -> CommandResult:
     """Put a hold on the order."""
     order = s.order(c.order_id)
@@ -270,6 +277,7 @@ def hold_order(s: Session, c: HoldOrder) -> CommandResult:
     )
 
 
+@handles(ReleaseHold)
 def release_hold(s: Session, c: ReleaseHold) -> CommandResult:
     """Take a hold off the order."""
     order = s.order(c.order_id)
@@ -361,6 +369,7 @@ def allocate_stock(s: Session, order: Order) -> tuple[Order, AllocationPlan | No
     return order, plan
 
 
+@handles(AllocateOrder)
 def allocate_order(s: Session, c: AllocateOrder) -> CommandResult:
     """Allocate stock to the order (the planner chooses warehouses and bins)."""
     order = s.order(c.order_id)
@@ -411,6 +420,7 @@ def release_stock(
     s.save_stock()
 
 
+@handles(CancelOrder)
 def cancel_order(s: Session, c: CancelOrder) -> CommandResult:
     """Cancel the order; reserved stock is released and picked units are restocked."""
     order = s.order(c.order_id)

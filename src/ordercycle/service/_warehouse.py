@@ -22,6 +22,7 @@ from ordercycle.errors import ValidationError
 from ordercycle.model.order import Order
 from ordercycle.packing import PackingMemo, Shipment, ShipmentLine
 from ordercycle.picking import WavePickLine, WavePickList, route
+from ordercycle.service._command_handlers import handles
 from ordercycle.service._orders import (
     allocate_stock,
     backlog_key,
@@ -163,6 +164,7 @@ def reserved_units(
     return {order_id: sorted(units) for order_id, units in found.items()}
 
 
+@handles(ReleaseWave)
 def release_wave(s: Session, c: ReleaseWave) -> CommandResult:
     """Put the reserved, not yet listed units of the orders in one warehouse on a pick list."""
     warehouse = str(s.settings.network.warehouse(c.warehouse).id)
@@ -244,6 +246,7 @@ def release_wave(s: Session, c: ReleaseWave) -> CommandResult:
     )
 
 
+@handles(ConfirmPicks)
 def confirm_picks(s: Session, c: ConfirmPicks) -> CommandResult:
     """Confirm what was picked; shortages are written off the bin and go back to backorder.
 
@@ -343,6 +346,7 @@ def _order_on_list(s: Session, c: PackOrder) -> tuple[Order, PickedOrder, str]:
     return order, mine, made.status
 
 
+@handles(PackOrder)
 def pack_order(s: Session, c: PackOrder) -> CommandResult:
     """Pack the order's picked units of a pick list into cartons at the lowest billable weight."""
     order, picked, status = _order_on_list(s, c)
@@ -406,6 +410,7 @@ def pack_order(s: Session, c: PackOrder) -> CommandResult:
     )
 
 
+@handles(ShipShipment)
 def ship_shipment(s: Session, c: ShipShipment) -> CommandResult:
     """Hand the packed shipment to the carrier with its tracking number."""
     found = shipment(s, c.shipment_id)
@@ -421,6 +426,7 @@ def ship_shipment(s: Session, c: ShipShipment) -> CommandResult:
     )
 
 
+@handles(DeliverShipment)
 def deliver_shipment(s: Session, c: DeliverShipment) -> CommandResult:
     """Record the delivery; the order completes once every unit on order is delivered."""
     found = shipment(s, c.shipment_id)

@@ -1,8 +1,11 @@
-"""The desk's commands as plain values, so they can travel as JSON.
+"""The desk's commands as plain values, so they can travel as JSON: import them from here.
 
-Every command is a frozen ``attrs`` class with an optional ``command_id``. Given a
-command id, a command is idempotent: running it again returns the first result and
-changes nothing; the same id with a different payload raises
+Every command is a frozen ``attrs`` class with an optional ``command_id``; defining one
+registers it in :data:`COMMANDS`, the command table, under its class name. The desk runs
+each with the handler that declares it, and has one method named after it
+(``PlaceOrder`` -> ``OrderDesk.place_order``). Given a command id, a command is
+idempotent: running it again returns the first result and changes nothing; the same id
+with a different payload raises
 :class:`~ordercycle.storage.errors.CommandPayloadMismatchError`.
 
 :func:`parse_command` reads the JSON envelope ``{"type": "PlaceOrder", ...}`` through the
@@ -18,16 +21,12 @@ ConfirmOrder(command_id='c-1', order_id='O-1')
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
-from types import MappingProxyType
-from typing import Any, ClassVar, Final
+from typing import ClassVar
 
 import attrs
 
-from ordercycle.errors import SerializationError, ValidationError
 from ordercycle.model.customer import Customer
 from ordercycle.model.order.policies import (
     HoldReason,
@@ -38,8 +37,22 @@ from ordercycle.model.order.policies import (
 )
 from ordercycle.model.product import Product
 from ordercycle.money import Money
-from ordercycle.serialization import from_dict, to_dict
-from ordercycle.service.errors import UnknownCommandError
+from ordercycle.service._command_fields import (
+    OrderItem,
+    Shortage,
+    as_hold_reason,
+    as_ids,
+    as_invoice_policy,
+    as_order_items,
+    as_priority,
+    as_rate,
+    as_return_condition,
+    as_shipping_policy,
+    as_shortages,
+    check_priority,
+    check_requested_date,
+)
+from ordercycle.service._command_table import COMMANDS, Command, command_payload, parse_command
 
 __all__ = [
     "COMMANDS",
@@ -71,43 +84,43 @@ __all__ = [
 ]
 
 
-@attrs.frozen(kw_only=True)
-class Command:
-    """Base of every command.
-
-    Attributes:
-        command_id: Makes the command idempotent when given (any id text).
-    """
-
-    name: ClassVar[str] = "command"
-    #: Fields added after commands of this type were first recorded: left out of the
-    #: payload while empty, so the hashes in existing command logs stay valid.
-    added_later: ClassVar[tuple[str, ...]] = ()
-
-    command_id: str | None = None
+# --- the commands ------------------------------------------------------------------------
 
 
 @attrs.frozen(kw_only=True)
-class OrderItem:
-    """One line of a new order: a product and a number of units."""
+class _OrderCommand(Command, abstract=True):
+    """A command on one existing order."""
 
-    sku: str
-    quantity: int
+    order_id: str
 
 
 @attrs.frozen(kw_only=True)
-class Shortage:
-    """Units of an allocation (``"<order>/<line>"``) the picker did not find."""
+class _HoldCommand(_OrderCommand, abstract=True):
+    """A change to one hold on an order."""
 
-    reference: str
-    quantity: int
+    reason: HoldReason = attrs.field(converter=as_hold_reason)
+    by: str = "desk"
+    note: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class _ReturnCommand(_OrderCommand, abstract=True):
+    """A step of one return of an order."""
+
+    return_id: str
+
+
+@attrs.frozen(kw_only=True)
+class _ShipmentCommand(Command, abstract=True):
+    """A command on one packed shipment."""
+
+    shipment_id: str
 
 
 @attrs.frozen(kw_only=True)
 class RegisterCustomer(Command):
     """Register a customer (their tax profile must be one of the desk's)."""
 
-    name: ClassVar[str] = "register customer"
     customer: Customer
 
 
@@ -115,7 +128,6 @@ class RegisterCustomer(Command):
 class RegisterProduct(Command):
     """Add a product to the catalogue with its unit price."""
 
-    name: ClassVar[str] = "register product"
     product: Product
     price: Money
     tax_code: str = ""
@@ -130,7 +142,6 @@ class ReceiveStock(Command):
     Without a lot the units carry none.
     """
 
-    name: ClassVar[str] = "receive stock"
     added_later: ClassVar[tuple[str, ...]] = ("lot", "expires_on")
     sku: str
     bin: str
@@ -139,142 +150,94 @@ class ReceiveStock(Command):
     expires_on: date | None = None
 
 
-def _priority(value: Any) -> Any:
-    """A :class:`Priority` from its number; anything else is left for the validator."""
-    if isinstance(value, int) and not isinstance(value, bool | Priority):
-        try:
-            return Priority(value)
-        except ValueError:
-            return value
-    return value
-
-
-def _check_priority(_instance: Any, _attribute: Any, value: Any) -> None:
-    if not isinstance(value, Priority):
-        options = ", ".join(str(member.value) for member in Priority)
-        raise ValidationError.invalid("place order", "priority", value, f"one of {options}")
-
-
-def _check_requested_date(_instance: Any, _attribute: Any, value: Any) -> None:
-    if value is not None and (isinstance(value, datetime) or not isinstance(value, date)):
-        raise ValidationError.invalid(
-            "place order", "requested delivery date", value, "a date or None"
-        )
-
-
 @attrs.frozen(kw_only=True)
 class PlaceOrder(Command):
     """Create and place an order for a customer at catalogue prices.
 
-    ``priority`` and ``requested_delivery_date`` decide which waiting order a receipt
-    serves first: higher priority, then the earlier requested date (none last), then the
-    older order.
+    ``items`` is a tuple of :class:`OrderItem` (``{sku: units}`` or ``(sku, units)`` pairs
+    are accepted too). ``priority`` and ``requested_delivery_date`` decide which waiting
+    order a receipt serves first: higher priority, then the earlier requested date (none
+    last), then the older order.
     """
 
-    name: ClassVar[str] = "place order"
     customer_id: str
-    items: tuple[OrderItem, ...]
+    items: tuple[OrderItem, ...] = attrs.field(converter=as_order_items)
     order_id: str | None = None
     payment_terms: str = ""
-    invoice_policy: InvoicePolicy = InvoicePolicy.ORDERED
-    shipping_policy: ShippingPolicy = ShippingPolicy.SHIP_AS_AVAILABLE
+    invoice_policy: InvoicePolicy = attrs.field(
+        default=InvoicePolicy.ORDERED, converter=as_invoice_policy
+    )
+    shipping_policy: ShippingPolicy = attrs.field(
+        default=ShippingPolicy.SHIP_AS_AVAILABLE, converter=as_shipping_policy
+    )
     priority: Priority = attrs.field(
-        default=Priority.NORMAL, converter=_priority, validator=_check_priority
+        default=Priority.NORMAL, converter=as_priority, validator=check_priority
     )
-    requested_delivery_date: date | None = attrs.field(
-        default=None, validator=_check_requested_date
-    )
+    requested_delivery_date: date | None = attrs.field(default=None, validator=check_requested_date)
 
 
 @attrs.frozen(kw_only=True)
-class ConfirmOrder(Command):
+class ConfirmOrder(_OrderCommand):
     """Confirm a placed order; over the credit limit it is put on a credit hold."""
 
-    name: ClassVar[str] = "confirm order"
-    order_id: str
-
 
 @attrs.frozen(kw_only=True)
-class HoldOrder(Command):
+class HoldOrder(_HoldCommand):
     """Put a hold on an order."""
 
-    name: ClassVar[str] = "hold order"
-    order_id: str
-    reason: HoldReason
-    by: str = "desk"
-    note: str = ""
-
 
 @attrs.frozen(kw_only=True)
-class ReleaseHold(Command):
+class ReleaseHold(_HoldCommand):
     """Take a hold off an order."""
 
-    name: ClassVar[str] = "release hold"
-    order_id: str
-    reason: HoldReason
-    by: str = "desk"
-    note: str = ""
-
 
 @attrs.frozen(kw_only=True)
-class AllocateOrder(Command):
+class AllocateOrder(_OrderCommand):
     """Allocate stock to the open and backordered units of an order (the planner decides)."""
-
-    name: ClassVar[str] = "allocate order"
-    order_id: str
 
 
 @attrs.frozen(kw_only=True)
 class ReleaseWave(Command):
     """Release orders to one warehouse: one pick list with a routed walk."""
 
-    name: ClassVar[str] = "release wave"
     warehouse: str
-    order_ids: tuple[str, ...]
+    order_ids: tuple[str, ...] = attrs.field(converter=as_ids)
 
 
 @attrs.frozen(kw_only=True)
 class ConfirmPicks(Command):
-    """Confirm a pick list; shortages go back to backorder."""
+    """Confirm a pick list; shortages go back to backorder.
 
-    name: ClassVar[str] = "confirm picks"
+    ``shortages`` may also be given as ``{"<order>/<line>": units not found}``.
+    """
+
     pick_list_id: str
-    shortages: tuple[Shortage, ...] = ()
+    shortages: tuple[Shortage, ...] = attrs.field(default=(), converter=as_shortages)
 
 
 @attrs.frozen(kw_only=True)
-class PackOrder(Command):
+class PackOrder(_OrderCommand):
     """Pack the units of an order picked on a pick list into cartons (one shipment)."""
 
-    name: ClassVar[str] = "pack order"
-    order_id: str
     pick_list_id: str
 
 
 @attrs.frozen(kw_only=True)
-class ShipShipment(Command):
+class ShipShipment(_ShipmentCommand):
     """Hand a packed shipment to the carrier."""
 
-    name: ClassVar[str] = "ship shipment"
-    shipment_id: str
     tracking_number: str
     carrier: str = ""
 
 
 @attrs.frozen(kw_only=True)
-class DeliverShipment(Command):
+class DeliverShipment(_ShipmentCommand):
     """Record that a shipment arrived (the order completes when everything has)."""
-
-    name: ClassVar[str] = "deliver shipment"
-    shipment_id: str
 
 
 @attrs.frozen(kw_only=True)
-class InvoiceOrder(Command):
+class InvoiceOrder(_OrderCommand):
     """Invoice what the order's invoice policy allows, on the customer's terms."""
-
-    name: ClassVar[str] = "invoice order"
-    order_id: str
 
 
 @attrs.frozen(kw_only=True)
@@ -286,144 +249,46 @@ class RecordPayment(Command):
     cannot take stays unapplied as the customer's credit); empty, to every open invoice.
     """
 
-    name: ClassVar[str] = "record payment"
     added_later: ClassVar[tuple[str, ...]] = ("invoice_ids",)
     customer_id: str
     amount: Money
     paid_on: date | None = None
     payment_id: str | None = None
-    invoice_ids: tuple[str, ...] = ()
+    invoice_ids: tuple[str, ...] = attrs.field(default=(), converter=as_ids)
 
 
 @attrs.frozen(kw_only=True)
-class RequestReturn(Command):
+class RequestReturn(_OrderCommand):
     """Open a return for delivered units of an order line."""
 
-    name: ClassVar[str] = "request return"
-    order_id: str
     line_id: str
     quantity: int
     reason: str
 
 
 @attrs.frozen(kw_only=True)
-class AuthorizeReturn(Command):
+class AuthorizeReturn(_ReturnCommand):
     """Authorize a requested return, with an optional restocking-fee rate (0 <= r < 1)."""
 
-    name: ClassVar[str] = "authorize return"
-    order_id: str
-    return_id: str
-    restocking_fee_rate: Decimal = Decimal(0)
+    restocking_fee_rate: Decimal = attrs.field(default=Decimal(0), converter=as_rate)
 
 
 @attrs.frozen(kw_only=True)
-class ReceiveReturn(Command):
+class ReceiveReturn(_ReturnCommand):
     """Receive an authorized return; resellable units are restocked."""
 
-    name: ClassVar[str] = "receive return"
-    order_id: str
-    return_id: str
-    condition: ReturnCondition
+    condition: ReturnCondition = attrs.field(
+        default=ReturnCondition.RESELLABLE, converter=as_return_condition
+    )
 
 
 @attrs.frozen(kw_only=True)
-class IssueCreditNote(Command):
+class IssueCreditNote(_ReturnCommand):
     """Credit a received return against the invoice that billed it."""
 
-    name: ClassVar[str] = "issue credit note"
-    order_id: str
-    return_id: str
-
 
 @attrs.frozen(kw_only=True)
-class CancelOrder(Command):
+class CancelOrder(_OrderCommand):
     """Cancel an order; its reserved and picked stock goes back."""
 
-    name: ClassVar[str] = "cancel order"
-    order_id: str
     reason: str = ""
-
-
-COMMANDS: Final[Mapping[str, type[Command]]] = MappingProxyType(
-    {
-        cls.__name__: cls
-        for cls in sorted(
-            (
-                AllocateOrder,
-                AuthorizeReturn,
-                CancelOrder,
-                ConfirmOrder,
-                ConfirmPicks,
-                DeliverShipment,
-                HoldOrder,
-                InvoiceOrder,
-                IssueCreditNote,
-                PackOrder,
-                PlaceOrder,
-                ReceiveReturn,
-                ReceiveStock,
-                RecordPayment,
-                RegisterCustomer,
-                RegisterProduct,
-                ReleaseHold,
-                ReleaseWave,
-                RequestReturn,
-                ShipShipment,
-            ),
-            key=lambda c: c.__name__,
-        )
-    }
-)
-"""Every command class by its type name (the ``"type"`` of the JSON envelope)."""
-
-
-def command_payload(command: Command) -> dict[str, Any]:
-    """The JSON data that identifies a command: its fields and type, without the command id.
-
-    Two commands with equal payloads are the same command; the command log stores the
-    hash of this payload.
-    """
-    data = to_dict(command)
-    data.pop("command_id", None)
-    for name in command.added_later:
-        if not data.get(name):
-            data.pop(name, None)
-    data["type"] = type(command).__name__
-    return dict(data)
-
-
-def parse_command(text: str | bytes | Mapping[str, Any]) -> Command:
-    """Read a command from JSON text (or already parsed data) ``{"type": ..., ...}``.
-
-    Raises:
-        SerializationError: The text is not JSON, not an object, has no ``"type"``, or a
-            field is missing, unknown or of the wrong type (``message @ $.path``).
-        UnknownCommandError: ``"type"`` names no command.
-    """
-    if isinstance(text, Mapping):
-        data: Any = dict(text)
-    else:
-        try:
-            data = json.loads(text)
-        except ValueError as error:
-            raise SerializationError(
-                f"Cannot read a command from {_clip(text)}: it is not JSON ({error});"
-                ' expected an object such as {"type": "ConfirmOrder", "order_id": "O-1"}.',
-                problems=[("$", str(error))],
-            ) from None
-    if not isinstance(data, dict) or not isinstance(data.get("type"), str):
-        raise SerializationError(
-            f"Cannot read a command from {_clip(data)}: expected a JSON object with a"
-            ' "type" naming a command.',
-            problems=[("$.type", "missing or not a string")],
-        )
-    kind = data.pop("type")
-    cls = COMMANDS.get(kind)
-    if cls is None:
-        raise UnknownCommandError(kind, COMMANDS)
-    return from_dict(data, cls)
-
-
-def _clip(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."

@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from decimal import Decimal
 from os import PathLike
-from typing import Any, Self
+from typing import Any, Final, Self
+
+import attrs
 
 from ordercycle.errors import ConcurrencyError, OrderCycleError
 from ordercycle.inventory import StockPosition
@@ -30,7 +32,6 @@ from ordercycle.model.clock import Clock, SystemClock
 from ordercycle.model.customer import Customer
 from ordercycle.model.ids import IdFactory, RandomIdFactory, SequentialIdFactory
 from ordercycle.model.order import Order
-from ordercycle.model.order.commands import as_enum
 from ordercycle.model.order.policies import (
     HoldReason,
     InvoicePolicy,
@@ -42,37 +43,12 @@ from ordercycle.model.product import Product
 from ordercycle.money import Money
 from ordercycle.packing import Shipment
 from ordercycle.picking import WavePickList
-from ordercycle.service import _billing, _handlers, _orders, _warehouse
+from ordercycle.service import _billing, _handlers, _orders, _warehouse, commands
 from ordercycle.service._cache import StreamCache
+from ordercycle.service._command_handlers import Handler, handler_table
 from ordercycle.service._packing import DeskPacking
 from ordercycle.service._session import InvoiceMeta, Session
-from ordercycle.service.commands import (
-    AllocateOrder,
-    AuthorizeReturn,
-    CancelOrder,
-    Command,
-    ConfirmOrder,
-    ConfirmPicks,
-    DeliverShipment,
-    HoldOrder,
-    InvoiceOrder,
-    IssueCreditNote,
-    OrderItem,
-    PackOrder,
-    PlaceOrder,
-    ReceiveReturn,
-    ReceiveStock,
-    RecordPayment,
-    RegisterCustomer,
-    RegisterProduct,
-    ReleaseHold,
-    ReleaseWave,
-    RequestReturn,
-    ShipShipment,
-    Shortage,
-    command_payload,
-    parse_command,
-)
+from ordercycle.service.commands import Command, command_payload, parse_command
 from ordercycle.service.records import Account, Backlog, CatalogueEntry, Payment
 from ordercycle.service.results import CommandResult
 from ordercycle.service.settings import DeskSettings
@@ -84,30 +60,9 @@ __all__ = ["OrderDesk"]
 
 _log = logging.getLogger(__name__)
 
-_Handler = Callable[[Session, Any], CommandResult]
-
-_HANDLERS: dict[type[Command], _Handler] = {
-    RegisterCustomer: _orders.register_customer,
-    RegisterProduct: _orders.register_product,
-    ReceiveStock: _orders.receive_stock,
-    PlaceOrder: _orders.place_order,
-    ConfirmOrder: _orders.confirm_order,
-    HoldOrder: _orders.hold_order,
-    ReleaseHold: _orders.release_hold,
-    AllocateOrder: _orders.allocate_order,
-    CancelOrder: _orders.cancel_order,
-    ReleaseWave: _warehouse.release_wave,
-    ConfirmPicks: _warehouse.confirm_picks,
-    PackOrder: _warehouse.pack_order,
-    ShipShipment: _warehouse.ship_shipment,
-    DeliverShipment: _warehouse.deliver_shipment,
-    InvoiceOrder: _billing.invoice_order,
-    RecordPayment: _billing.record_payment,
-    RequestReturn: _billing.request_return,
-    AuthorizeReturn: _billing.authorize_return,
-    ReceiveReturn: _billing.receive_return,
-    IssueCreditNote: _billing.issue_credit_note,
-}
+# Importing the handler modules above ran their ``@handles`` declarations; the table checks
+# that every command has exactly one handler, so a forgotten one fails this import.
+_HANDLERS: Final = handler_table(_orders, _warehouse, _billing)
 
 
 class OrderDesk:
@@ -115,6 +70,20 @@ class OrderDesk:
 
     Open one with :meth:`in_memory`, :meth:`sqlite` or :meth:`postgres`, or pass any
     storage adapter that passes the contract suite.
+
+    Methods are named by one rule:
+
+    - **Commands are verbs**, one method per command of
+      :data:`~ordercycle.service.commands.COMMANDS`, named after its class in snake case
+      (``PlaceOrder`` -> :meth:`place_order`, ``InvoiceOrder`` -> :meth:`invoice_order`,
+      ``ShipShipment`` -> :meth:`ship_shipment`). Its parameters are the command's fields
+      (same names, same defaults); it runs the command through :meth:`execute` and returns
+      a :class:`~ordercycle.service.results.CommandResult`.
+    - **Queries are nouns** naming what they return and write nothing: one thing by its id
+      (:meth:`order`, :meth:`invoice`, :meth:`shipment`, :meth:`pick_list`, ...), every
+      one of a kind in the plural (:meth:`invoices`, :meth:`order_ids`), or a figure or
+      report (:meth:`available_units`, :meth:`stock_positions`, :meth:`backlog`,
+      :meth:`aging_report`).
 
     Args:
         storage: The storage adapter.
@@ -251,7 +220,7 @@ class OrderDesk:
             self.dispatch()
         return result
 
-    def _attempt(self, command: Command, handler: _Handler, digest: str) -> CommandResult:
+    def _attempt(self, command: Command, handler: Handler, digest: str) -> CommandResult:
         with self.storage.unit_of_work() as uow:
             if command.command_id is not None:
                 found = uow.commands.find(command.command_id, digest)
@@ -346,21 +315,29 @@ class OrderDesk:
             except (ConcurrencyError, InvalidCheckpointError):
                 continue
 
-    # --- command shortcuts -----------------------------------------------------------------
+    # --- commands: one method per command, named after its class -------------------------
+
+    def _run(self, kind: type[Command], arguments: Mapping[str, Any]) -> CommandResult:
+        """Build a ``kind`` command from a shortcut's arguments and :meth:`execute` it.
+
+        A shortcut's parameters are its command's fields, same names and defaults (a test
+        checks every one), so each passes its ``locals()``.
+        """
+        return self.execute(
+            kind(**{field.name: arguments[field.name] for field in attrs.fields(kind)})
+        )
 
     def register_customer(
         self, customer: Customer, *, command_id: str | None = None
     ) -> CommandResult:
         """Register a customer (see :class:`RegisterCustomer`)."""
-        return self.execute(RegisterCustomer(customer=customer, command_id=command_id))
+        return self._run(commands.RegisterCustomer, locals())
 
     def register_product(
         self, product: Product, price: Money, *, tax_code: str = "", command_id: str | None = None
     ) -> CommandResult:
-        """Add a product to the catalogue at ``price``."""
-        return self.execute(
-            RegisterProduct(product=product, price=price, tax_code=tax_code, command_id=command_id)
-        )
+        """Add a product to the catalogue at ``price`` (see :class:`RegisterProduct`)."""
+        return self._run(commands.RegisterProduct, locals())
 
     def receive_stock(
         self,
@@ -377,21 +354,12 @@ class OrderDesk:
         ``lot`` receives them into a lot: a new one is received today and expires on
         ``expires_on``; a lot received before keeps its dates (see :class:`ReceiveStock`).
         """
-        return self.execute(
-            ReceiveStock(
-                sku=sku,
-                bin=bin,
-                quantity=quantity,
-                lot=lot,
-                expires_on=expires_on,
-                command_id=command_id,
-            )
-        )
+        return self._run(commands.ReceiveStock, locals())
 
     def place_order(
         self,
         customer_id: str,
-        items: Mapping[str, int] | Iterable[tuple[str, int]],
+        items: Mapping[str, int] | Iterable[commands.OrderItem | tuple[str, int]],
         *,
         order_id: str | None = None,
         payment_terms: str = "",
@@ -404,28 +372,16 @@ class OrderDesk:
         """Place an order: ``items`` is ``{sku: units}`` (or pairs), priced from the catalogue.
 
         ``priority`` and ``requested_delivery_date`` order the backlog: a receipt serves
-        waiting orders by priority, then requested date (none last), then order time.
+        waiting orders by priority, then requested date (none last), then order time
+        (see :class:`PlaceOrder`).
         """
-        pairs = items.items() if isinstance(items, Mapping) else items
-        return self.execute(
-            PlaceOrder(
-                customer_id=customer_id,
-                items=tuple(OrderItem(sku=sku, quantity=qty) for sku, qty in pairs),
-                order_id=order_id,
-                payment_terms=payment_terms,
-                invoice_policy=InvoicePolicy(invoice_policy),
-                shipping_policy=ShippingPolicy(shipping_policy),
-                priority=as_enum(Priority, priority, "place order", "priority"),
-                requested_delivery_date=requested_delivery_date,
-                command_id=command_id,
-            )
-        )
+        return self._run(commands.PlaceOrder, locals())
 
-    def confirm(self, order_id: str, *, command_id: str | None = None) -> CommandResult:
+    def confirm_order(self, order_id: str, *, command_id: str | None = None) -> CommandResult:
         """Confirm an order (a credit hold is put on it when it is over the limit)."""
-        return self.execute(ConfirmOrder(order_id=order_id, command_id=command_id))
+        return self._run(commands.ConfirmOrder, locals())
 
-    def hold(
+    def hold_order(
         self,
         order_id: str,
         reason: HoldReason | str,
@@ -434,16 +390,8 @@ class OrderDesk:
         note: str = "",
         command_id: str | None = None,
     ) -> CommandResult:
-        """Put a hold on an order."""
-        return self.execute(
-            HoldOrder(
-                order_id=order_id,
-                reason=HoldReason(reason),
-                by=by,
-                note=note,
-                command_id=command_id,
-            )
-        )
+        """Put a hold on an order (see :class:`HoldOrder`)."""
+        return self._run(commands.HoldOrder, locals())
 
     def release_hold(
         self,
@@ -454,56 +402,36 @@ class OrderDesk:
         note: str = "",
         command_id: str | None = None,
     ) -> CommandResult:
-        """Take a hold off an order."""
-        return self.execute(
-            ReleaseHold(
-                order_id=order_id,
-                reason=HoldReason(reason),
-                by=by,
-                note=note,
-                command_id=command_id,
-            )
-        )
+        """Take a hold off an order (see :class:`ReleaseHold`)."""
+        return self._run(commands.ReleaseHold, locals())
 
-    def allocate(self, order_id: str, *, command_id: str | None = None) -> CommandResult:
+    def allocate_order(self, order_id: str, *, command_id: str | None = None) -> CommandResult:
         """Allocate stock to an order's open and backordered units."""
-        return self.execute(AllocateOrder(order_id=order_id, command_id=command_id))
+        return self._run(commands.AllocateOrder, locals())
 
     def release_wave(
         self, warehouse: str, order_ids: Iterable[str], *, command_id: str | None = None
     ) -> CommandResult:
         """Release orders to a warehouse as one routed pick list."""
-        return self.execute(
-            ReleaseWave(warehouse=warehouse, order_ids=tuple(order_ids), command_id=command_id)
-        )
+        return self._run(commands.ReleaseWave, locals())
 
     def confirm_picks(
         self,
         pick_list_id: str,
-        shortages: Mapping[str, int] | None = None,
+        shortages: Mapping[str, int] | Iterable[commands.Shortage] = (),
         *,
         command_id: str | None = None,
     ) -> CommandResult:
         """Confirm a pick list; ``shortages`` maps ``"<order>/<line>"`` to units not found."""
-        return self.execute(
-            ConfirmPicks(
-                pick_list_id=pick_list_id,
-                shortages=tuple(
-                    Shortage(reference=r, quantity=q) for r, q in (shortages or {}).items()
-                ),
-                command_id=command_id,
-            )
-        )
+        return self._run(commands.ConfirmPicks, locals())
 
-    def pack(
+    def pack_order(
         self, order_id: str, pick_list_id: str, *, command_id: str | None = None
     ) -> CommandResult:
         """Pack an order's picked units from a pick list into cartons (one shipment)."""
-        return self.execute(
-            PackOrder(order_id=order_id, pick_list_id=pick_list_id, command_id=command_id)
-        )
+        return self._run(commands.PackOrder, locals())
 
-    def ship(
+    def ship_shipment(
         self,
         shipment_id: str,
         tracking_number: str,
@@ -511,23 +439,16 @@ class OrderDesk:
         carrier: str = "",
         command_id: str | None = None,
     ) -> CommandResult:
-        """Ship a packed shipment."""
-        return self.execute(
-            ShipShipment(
-                shipment_id=shipment_id,
-                tracking_number=tracking_number,
-                carrier=carrier,
-                command_id=command_id,
-            )
-        )
+        """Hand a packed shipment to the carrier."""
+        return self._run(commands.ShipShipment, locals())
 
-    def deliver(self, shipment_id: str, *, command_id: str | None = None) -> CommandResult:
-        """Record a delivery."""
-        return self.execute(DeliverShipment(shipment_id=shipment_id, command_id=command_id))
+    def deliver_shipment(self, shipment_id: str, *, command_id: str | None = None) -> CommandResult:
+        """Record that a shipment was delivered."""
+        return self._run(commands.DeliverShipment, locals())
 
-    def invoice(self, order_id: str, *, command_id: str | None = None) -> CommandResult:
+    def invoice_order(self, order_id: str, *, command_id: str | None = None) -> CommandResult:
         """Invoice an order under its invoice policy, on the customer's terms."""
-        return self.execute(InvoiceOrder(order_id=order_id, command_id=command_id))
+        return self._run(commands.InvoiceOrder, locals())
 
     def record_payment(
         self,
@@ -536,7 +457,7 @@ class OrderDesk:
         *,
         paid_on: date | None = None,
         payment_id: str | None = None,
-        invoice_ids: Sequence[str] = (),
+        invoice_ids: Iterable[str] = (),
         command_id: str | None = None,
     ) -> CommandResult:
         """Record a payment, applied to the customer's invoices oldest due first.
@@ -544,16 +465,7 @@ class OrderDesk:
         ``invoice_ids`` names the invoices the payment is for (remittance advice); then
         only those receive it, and what they cannot take stays as the customer's credit.
         """
-        return self.execute(
-            RecordPayment(
-                customer_id=customer_id,
-                amount=amount,
-                paid_on=paid_on,
-                payment_id=payment_id,
-                invoice_ids=tuple(invoice_ids),
-                command_id=command_id,
-            )
-        )
+        return self._run(commands.RecordPayment, locals())
 
     def request_return(
         self,
@@ -565,15 +477,7 @@ class OrderDesk:
         command_id: str | None = None,
     ) -> CommandResult:
         """Open a return for delivered units (the result's ``return_id`` names it)."""
-        return self.execute(
-            RequestReturn(
-                order_id=order_id,
-                line_id=line_id,
-                quantity=quantity,
-                reason=reason,
-                command_id=command_id,
-            )
-        )
+        return self._run(commands.RequestReturn, locals())
 
     def authorize_return(
         self,
@@ -584,14 +488,7 @@ class OrderDesk:
         command_id: str | None = None,
     ) -> CommandResult:
         """Authorize a return, with an optional restocking-fee rate."""
-        return self.execute(
-            AuthorizeReturn(
-                order_id=order_id,
-                return_id=return_id,
-                restocking_fee_rate=Decimal(restocking_fee_rate),
-                command_id=command_id,
-            )
-        )
+        return self._run(commands.AuthorizeReturn, locals())
 
     def receive_return(
         self,
@@ -602,28 +499,19 @@ class OrderDesk:
         command_id: str | None = None,
     ) -> CommandResult:
         """Receive a return; resellable units are restocked by the return handler."""
-        return self.execute(
-            ReceiveReturn(
-                order_id=order_id,
-                return_id=return_id,
-                condition=ReturnCondition(condition),
-                command_id=command_id,
-            )
-        )
+        return self._run(commands.ReceiveReturn, locals())
 
     def issue_credit_note(
         self, order_id: str, return_id: str, *, command_id: str | None = None
     ) -> CommandResult:
         """Credit a received return on its invoice."""
-        return self.execute(
-            IssueCreditNote(order_id=order_id, return_id=return_id, command_id=command_id)
-        )
+        return self._run(commands.IssueCreditNote, locals())
 
-    def cancel(
+    def cancel_order(
         self, order_id: str, *, reason: str = "", command_id: str | None = None
     ) -> CommandResult:
         """Cancel an order; reserved and picked stock goes back."""
-        return self.execute(CancelOrder(order_id=order_id, reason=reason, command_id=command_id))
+        return self._run(commands.CancelOrder, locals())
 
     # --- queries ---------------------------------------------------------------------------
 
@@ -674,7 +562,7 @@ class OrderDesk:
         found: Shipment = self._read(lambda s: _warehouse.shipment(s, shipment_id))
         return found
 
-    def invoice_of(self, invoice_id: str) -> Invoice:
+    def invoice(self, invoice_id: str) -> Invoice:
         """An invoice (``UnknownAggregateError`` if none)."""
         found: tuple[Invoice, InvoiceMeta] = self._read(lambda s: s.invoice(invoice_id))
         return found[0]
@@ -691,7 +579,7 @@ class OrderDesk:
         found: Payment = self._read(lambda s: s.require("payment", payment_id, Payment))
         return found
 
-    def available(self, sku: str, *, warehouse: str | None = None) -> int:
+    def available_units(self, sku: str, *, warehouse: str | None = None) -> int:
         """Units of ``sku`` available now (in total or in one warehouse)."""
         found: int = self._read(
             lambda s: s.stock([sku]).available(sku, warehouse=warehouse, at=s.now)
@@ -703,12 +591,12 @@ class OrderDesk:
         found: Backlog | None = self._read(lambda s: s.record("backlog", sku, Backlog))
         return () if found is None else found.order_ids
 
-    def stock(self, sku: str) -> list[StockPosition]:
+    def stock_positions(self, sku: str) -> list[StockPosition]:
         """Every bucket of ``sku`` now, sorted by bin."""
         found: list[StockPosition] = self._read(lambda s: s.stock([sku]).positions(sku, at=s.now))
         return found
 
-    def aging(self, as_of: date | None = None, *, basis: str = "due_date") -> AgingReport:
+    def aging_report(self, as_of: date | None = None, *, basis: str = "due_date") -> AgingReport:
         """The receivables aging of every open invoice at ``as_of`` (today by default)."""
         found: AgingReport = self._read(
             lambda s: aging(

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ordercycle.errors import ConfigurationError, NotFoundError, OrderCycleError
+from ordercycle.errors import ConfigurationError, DuplicateError, NotFoundError, OrderCycleError
 from ordercycle.storage.errors import CommandPayloadMismatchError
 
 __all__ = [
+    "CommandHandlerError",
     "CommandPayloadMismatchError",
     "DeskCommandError",
+    "DuplicateCommandError",
     "UnknownAggregateError",
     "UnknownCommandError",
     "UnknownTaxProfileError",
@@ -58,6 +60,44 @@ class UnknownCommandError(NotFoundError):
 
     def __init__(self, key: object, known: Iterable[str]) -> None:
         super().__init__("command type", key, known=known)
+
+
+class DuplicateCommandError(DuplicateError):
+    """Two command classes claim the same type name (the class name, the JSON ``"type"``).
+
+    Attributes:
+        existing: The dotted path of the class registered first.
+        new: The dotted path of the class that was refused.
+    """
+
+    def __init__(self, type_name: str, existing: str, new: str) -> None:
+        super().__init__(
+            "command type",
+            type_name,
+            f"Duplicate command type {type_name!r}: {new} clashes with {existing};"
+            " a command's class name is its JSON type name, so give one of them another.",
+        )
+        self.existing = existing
+        self.new = new
+
+
+class CommandHandlerError(ConfigurationError):
+    """The handler table does not give every command exactly one handler.
+
+    Raised when the service package is imported (or a handler is declared), so a command
+    without a handler, or with two, never gets as far as a desk.
+
+    Attributes:
+        problems: One sentence per command that has no handler or more than one.
+    """
+
+    def __init__(self, problems: Iterable[str]) -> None:
+        found = tuple(problems)
+        super().__init__(
+            "The desk's command handler table is wrong: " + "; ".join(found) + ".",
+            subject="the command handler table",
+        )
+        self.problems = found
 
 
 class UnknownTaxProfileError(ConfigurationError):

@@ -7,7 +7,7 @@ The tutorial, the demo story, the tests and the benchmark all start from it.
 >>> from ordercycle.service import OrderDesk
 >>> desk = OrderDesk.in_memory(clock=SteppableClock(datetime(2026, 3, 2, 9, tzinfo=UTC)))
 >>> open_sample_shop(desk)
->>> desk.available("MUG"), desk.available("LAMP", warehouse="WH-WEST")
+>>> desk.available_units("MUG"), desk.available_units("LAMP", warehouse="WH-WEST")
 (40, 3)
 """
 

@@ -145,7 +145,7 @@ def _cast(t: _Teller) -> None:
         )
         grams = _num(to_exact(product.weight, "g"))
         where = ", ".join(
-            f"{w} {t.desk.available(product.sku, warehouse=w)}"
+            f"{w} {t.desk.available_units(product.sku, warehouse=w)}"
             for w in t.desk.settings.network.warehouse_ids
         )
         t.say(f"  {product.sku:<7} {price!s:>10}  {sides} cm, {grams} g  ({where})")
@@ -163,19 +163,19 @@ def _orders(t: _Teller) -> dict[str, str]:
     for key, (customer, items) in wanted.items():
         placed = t.desk.place_order(customer, items, command_id=f"story-place-{key}")
         ids[key] = placed.aggregate_id
-        confirmed = t.desk.confirm(placed.aggregate_id, command_id=f"story-confirm-{key}")
+        confirmed = t.desk.confirm_order(placed.aggregate_id, command_id=f"story-confirm-{key}")
         what = ", ".join(f"{n} {sku}" for sku, n in items.items())
         t.say(f"  {placed.aggregate_id} {customer}: {what} = {placed['total']}")
         if confirmed["on_hold"]:
             t.say(*_wrap(f"credit hold: {confirmed.notes[0]}", "    "))
-            t.desk.cancel(
+            t.desk.cancel_order(
                 placed.aggregate_id,
                 reason="over the credit limit",
                 command_id=f"story-cancel-{key}",
             )
             t.say("    canceled after a call with the customer")
             continue
-        allocated = t.desk.allocate(placed.aggregate_id, command_id=f"story-allocate-{key}")
+        allocated = t.desk.allocate_order(placed.aggregate_id, command_id=f"story-allocate-{key}")
         where = " + ".join(allocated["warehouses"])
         back = f", {allocated['backordered']} backordered" if allocated["backordered"] else ""
         t.say(f"    allocated {allocated['allocated']} from {where}{back}")
@@ -215,7 +215,7 @@ def _packing(t: _Teller, orders: dict[str, str], waves: list[CommandResult]) -> 
     for wave in waves:
         made = t.desk.pick_list(wave.aggregate_id)
         for order_id in made.order_ids:
-            result = t.desk.pack(
+            result = t.desk.pack_order(
                 order_id, made.pick_list_id, command_id=f"story-pack-{order_id}-{made.pick_list_id}"
             )
             packed.append(result)
@@ -236,10 +236,12 @@ def _shipping(t: _Teller, shipments: list[CommandResult]) -> None:
     t.later(hours=3)
     for n, packed in enumerate(shipments, 1):
         tracking = f"1Z999AA1{n:08d}"
-        t.desk.ship(packed.aggregate_id, tracking, command_id=f"story-ship-{packed.aggregate_id}")
+        t.desk.ship_shipment(
+            packed.aggregate_id, tracking, command_id=f"story-ship-{packed.aggregate_id}"
+        )
     t.later(days=2)
     for packed in shipments:
-        delivered = t.desk.deliver(
+        delivered = t.desk.deliver_shipment(
             packed.aggregate_id, command_id=f"story-deliver-{packed.aggregate_id}"
         )
         shipment = t.desk.shipment(packed.aggregate_id)
@@ -261,10 +263,10 @@ def _backorder(t: _Teller, orders: dict[str, str]) -> None:
     )
     wave = t.desk.release_wave("WH-EAST", [order_id], command_id="story-wave-backorder")
     t.desk.confirm_picks(wave.aggregate_id, command_id="story-picked-backorder")
-    packed = t.desk.pack(order_id, wave.aggregate_id, command_id="story-pack-backorder")
-    t.desk.ship(packed.aggregate_id, "1Z999AA199999999", command_id="story-ship-backorder")
+    packed = t.desk.pack_order(order_id, wave.aggregate_id, command_id="story-pack-backorder")
+    t.desk.ship_shipment(packed.aggregate_id, "1Z999AA199999999", command_id="story-ship-backorder")
     t.later(days=1)
-    done = t.desk.deliver(packed.aggregate_id, command_id="story-deliver-backorder")
+    done = t.desk.deliver_shipment(packed.aggregate_id, command_id="story-deliver-backorder")
     t.say(
         f"  {packed.aggregate_id} ({packed['billable_weight']} billable) delivered:"
         f" {order_id} {done['order_state']}"
@@ -275,7 +277,7 @@ def _invoices(t: _Teller, orders: dict[str, str]) -> dict[str, CommandResult]:
     t.chapter("Invoices on terms")
     invoices = {}
     for key, order_id in orders.items():
-        issued = t.desk.invoice(order_id, command_id=f"story-invoice-{key}")
+        issued = t.desk.invoice_order(order_id, command_id=f"story-invoice-{key}")
         invoices[key] = issued
         due = ", ".join(issued["due_dates"])
         t.say(
@@ -289,7 +291,7 @@ def _invoices(t: _Teller, orders: dict[str, str]) -> dict[str, CommandResult]:
 def _payments(t: _Teller, invoices: dict[str, CommandResult]) -> None:
     t.chapter("Payments")
     start = t.today()
-    acme = t.desk.invoice_of(invoices["acme"].aggregate_id)
+    acme = t.desk.invoice(invoices["acme"].aggregate_id)
     early = start + timedelta(days=6)
     amount = Money(invoices["acme"]["total"].split()[0], acme.currency.code) - Money(
         invoices["acme"]["discount"].split()[0], acme.currency.code
@@ -299,18 +301,18 @@ def _payments(t: _Teller, invoices: dict[str, CommandResult]) -> None:
         f"  C-ACME paid {amount} on {early}, early: {acme.number} settled",
         f"    with the {paid['discounts'][acme.invoice_id]} early-payment discount",
     )
-    bolt = t.desk.invoice_of(invoices["bolt"].aggregate_id)
+    bolt = t.desk.invoice(invoices["bolt"].aggregate_id)
     schedule = bolt.schedule
     assert schedule is not None
     late = schedule.installments[-1].due_date + timedelta(days=12)
     t.desk.record_payment("C-BOLT", bolt.total, paid_on=late, command_id="story-pay-bolt")
     t.say(f"  C-BOLT paid {bolt.total} on {late}: 12 days late, {bolt.number} settled")
-    cafe = t.desk.invoice_of(invoices["cafe"].aggregate_id)
+    cafe = t.desk.invoice(invoices["cafe"].aggregate_id)
     part = Money("20.00", cafe.currency.code)
     t.desk.record_payment(
         "C-CAFE", part, paid_on=start + timedelta(days=10), command_id="story-pay-cafe"
     )
-    left = t.desk.invoice_of(cafe.invoice_id).balance
+    left = t.desk.invoice(cafe.invoice_id).balance
     t.say(f"  C-CAFE paid {part} of {cafe.total}; {left} still open on {cafe.number}")
     for key in ("acme", "bolt", "cafe"):
         order = t.desk.order(invoices[key]["order_id"])
@@ -320,7 +322,7 @@ def _payments(t: _Teller, invoices: dict[str, CommandResult]) -> None:
 def _returns(t: _Teller, orders: dict[str, str]) -> None:
     t.chapter("A return and its credit note")
     order_id = orders["acme"]
-    before = t.desk.available("TEAPOT")
+    before = t.desk.available_units("TEAPOT")
     asked = t.desk.request_return(order_id, "L2", 2, "wrong colour", command_id="story-rma")
     return_id = asked["return_id"]
     t.desk.authorize_return(
@@ -330,18 +332,18 @@ def _returns(t: _Teller, orders: dict[str, str]) -> None:
     credit = t.desk.issue_credit_note(order_id, return_id, command_id="story-credit")
     t.say(
         f"  {return_id}: 2 TEAPOT back from {order_id} (wrong colour), 10 % restocking fee",
-        f"  received resellable: TEAPOT available {before} -> {t.desk.available('TEAPOT')}",
-        f"  credit note {credit.aggregate_id} on {t.desk.invoice_of(credit['invoice_id']).number}:"
+        f"  received resellable: TEAPOT available {before} -> {t.desk.available_units('TEAPOT')}",
+        f"  credit note {credit.aggregate_id} on {t.desk.invoice(credit['invoice_id']).number}:"
         f" {credit['total']},"
         f" refundable {credit['refund']}",
     )
 
 
 def _aging(t: _Teller, invoices: dict[str, CommandResult]) -> None:
-    cafe = t.desk.invoice_of(invoices["cafe"].aggregate_id)
+    cafe = t.desk.invoice(invoices["cafe"].aggregate_id)
     schedule = cafe.schedule
     assert schedule is not None
-    bolt = t.desk.invoice_of(invoices["bolt"].aggregate_id).schedule
+    bolt = t.desk.invoice(invoices["bolt"].aggregate_id).schedule
     assert bolt is not None
     # After every payment of the story (the late one came 12 days after its due date),
     # so the report never shows money that has not been paid yet on its date.
@@ -350,7 +352,7 @@ def _aging(t: _Teller, invoices: dict[str, CommandResult]) -> None:
         bolt.installments[-1].due_date + timedelta(days=13),
     )
     t.chapter(f"Receivables aging on {as_of}")
-    report = t.desk.aging(as_of)
+    report = t.desk.aging_report(as_of)
     names = [b.label for b in report.buckets]
     t.say("  " + f"{'customer':<9}" + "".join(f"{n:>11}" for n in names) + f"{'total':>11}")
     for row in report.rows:

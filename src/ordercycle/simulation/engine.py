@@ -248,9 +248,11 @@ class Simulation:
             lambda: desk.place_order(customer, items, invoice_policy="delivered"),
         )
         order_id = placed.aggregate_id
-        confirmed = self._call("other desk commands", lambda: desk.confirm(order_id))
+        confirmed = self._call("other desk commands", lambda: desk.confirm_order(order_id))
         held = bool(confirmed["on_hold"])
-        allocated = None if held else self._call("allocation", lambda: desk.allocate(order_id))
+        allocated = (
+            None if held else self._call("allocation", lambda: desk.allocate_order(order_id))
+        )
         self.orders[order_id] = _Track(customer, segment, float(self.env.now))
         self._log(
             "placed",
@@ -292,7 +294,7 @@ class Simulation:
         desk = self.desk
         if s.credit_refusal_rate and self.rng.random() < s.credit_refusal_rate:
             self._call(
-                "other desk commands", lambda: desk.cancel(order_id, reason="credit refused")
+                "other desk commands", lambda: desk.cancel_order(order_id, reason="credit refused")
             )
             self._log("canceled", order_id=order_id, note="credit refused")
             return
@@ -301,7 +303,7 @@ class Simulation:
             lambda: desk.release_hold(order_id, HoldReason.CREDIT, by="credit control"),
         )
         self._log("released", order_id=order_id, note="credit")
-        allocated = self._call("allocation", lambda: desk.allocate(order_id))
+        allocated = self._call("allocation", lambda: desk.allocate_order(order_id))
         self._allocated(order_id, allocated)
 
     def _cancel(self, order_id: str) -> _Proc:
@@ -310,7 +312,8 @@ class Simulation:
         if self.desk.order(order_id).state != "confirmed":
             return
         self._call(
-            "other desk commands", lambda: self.desk.cancel(order_id, reason="customer request")
+            "other desk commands",
+            lambda: self.desk.cancel_order(order_id, reason="customer request"),
         )
         self.waiting.pop(order_id, None)
         self.backordered.pop(order_id, None)
@@ -365,7 +368,7 @@ class Simulation:
             shortages = self._shortages(list_id) if s.short_pick_rate else {}
             self._call(
                 "other desk commands",
-                lambda: self.desk.confirm_picks(list_id, shortages or None),
+                lambda: self.desk.confirm_picks(list_id, shortages),
             )
             self._log(
                 "picked", ref=list_id, warehouse=warehouse, quantity=lines, measure=hours / 3600
@@ -398,7 +401,7 @@ class Simulation:
             yield from self._wait_for_shift()
             yield self.env.timeout(s.pack_seconds_per_order / 3600)
             try:
-                packed = self._call("packing", lambda: self.desk.pack(order_id, list_id))
+                packed = self._call("packing", lambda: self.desk.pack_order(order_id, list_id))
             except DeskCommandError:
                 if short:  # every unit of the order on this list was short: nothing to pack
                     return
@@ -419,7 +422,9 @@ class Simulation:
         )
         self._call(
             "other desk commands",
-            lambda: self.desk.ship(shipment_id, f"SIM-{shipment_id}", carrier=carrier.name),
+            lambda: self.desk.ship_shipment(
+                shipment_id, f"SIM-{shipment_id}", carrier=carrier.name
+            ),
         )
         self._log(
             "shipped", order_id=order_id, ref=shipment_id, warehouse=warehouse, quantity=units
@@ -459,11 +464,11 @@ class Simulation:
         if self.rng.random() < carrier.delay_probability:
             days += 1
         yield self.env.timeout(days * 24)
-        self._call("other desk commands", lambda: self.desk.deliver(shipment_id))
+        self._call("other desk commands", lambda: self.desk.deliver_shipment(shipment_id))
         self._log(
             "delivered", order_id=order_id, ref=shipment_id, warehouse=warehouse, quantity=units
         )
-        invoice = self._call("invoicing", lambda: self.desk.invoice(order_id))
+        invoice = self._call("invoicing", lambda: self.desk.invoice_order(order_id))
         invoice_id = invoice.aggregate_id
         amount = _money_amount(invoice["total"])
         due = date.fromisoformat(invoice["due_dates"][-1])
@@ -514,7 +519,7 @@ class Simulation:
             self._log("applied", ref=applied_to, amount=_money_amount(applied), note=behaviour)
             if applied_to in discounts:
                 self._log("discount", ref=applied_to, amount=_money_amount(discounts[applied_to]))
-            if self.desk.invoice_of(applied_to).state == "paid":
+            if self.desk.invoice(applied_to).state == "paid":
                 self._log("settled", ref=applied_to)
 
     def _amount_due(
@@ -533,7 +538,7 @@ class Simulation:
             known = self.final_due.get(invoice_id)
             if known is not None and known > due:
                 continue
-            invoice = self.desk.invoice_of(invoice_id)
+            invoice = self.desk.invoice(invoice_id)
             schedule = invoice.schedule
             if schedule is None or schedule.installments[-1].due_date > due:
                 continue
@@ -593,7 +598,8 @@ class Simulation:
             for item in s.catalogue:
                 key = (item.sku, warehouse.id)
                 available = self._call(
-                    "allocation", partial(self.desk.available, item.sku, warehouse=warehouse.id)
+                    "allocation",
+                    partial(self.desk.available_units, item.sku, warehouse=warehouse.id),
                 )
                 position = available + self.on_order.get(key, 0)
                 if index == 0:

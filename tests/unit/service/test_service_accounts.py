@@ -20,10 +20,10 @@ from .test_service_order_to_cash import _ship_everything
 
 def _invoiced(desk: OrderDesk, clock: SteppableClock, customer: str, items: dict[str, int]) -> str:
     order_id = desk.place_order(customer, items).aggregate_id
-    desk.confirm(order_id)
-    desk.allocate(order_id)
+    desk.confirm_order(order_id)
+    desk.allocate_order(order_id)
     _ship_everything(desk, clock, order_id)
-    return desk.invoice(order_id).aggregate_id
+    return desk.invoice_order(order_id).aggregate_id
 
 
 def test_receivables_follow_issue_payment_and_credit(
@@ -32,7 +32,7 @@ def test_receivables_follow_issue_payment_and_credit(
     assert desk.account("C-BOLT").receivables is None
     first = _invoiced(desk, clock, "C-BOLT", {"MUG": 4})
     second = _invoiced(desk, clock, "C-BOLT", {"TEAPOT": 2})
-    both = desk.invoice_of(first).total + desk.invoice_of(second).total
+    both = desk.invoice(first).total + desk.invoice(second).total
     assert desk.account("C-BOLT").receivables == both
 
     desk.record_payment("C-BOLT", Money("10.00", "USD"))
@@ -40,11 +40,11 @@ def test_receivables_follow_issue_payment_and_credit(
     assert account.receivables == both - Money("10.00", "USD")
     assert account.open_invoice_ids == (first, second)
 
-    balance = desk.invoice_of(first).balance
+    balance = desk.invoice(first).balance
     desk.record_payment("C-BOLT", balance)
     account = desk.account("C-BOLT")
     assert account.open_invoice_ids == (second,)
-    assert account.receivables == desk.invoice_of(second).balance
+    assert account.receivables == desk.invoice(second).balance
 
 
 def test_an_account_stored_without_receivables_is_summed_once(
@@ -73,10 +73,10 @@ def test_an_account_stored_without_receivables_is_summed_once(
     assert desk.account("C-ACME").receivables is None
     # The credit check sums the open invoices instead.
     second_order = desk.place_order("C-ACME", {"MUG": 1}).aggregate_id
-    assert desk.confirm(second_order)["credit"] == "approve"
+    assert desk.confirm_order(second_order)["credit"] == "approve"
     # The next invoice change sums them once and keeps the total from then on.
     desk.record_payment("C-ACME", Money("1.00", "USD"))
-    assert desk.account("C-ACME").receivables == desk.invoice_of(first).balance
+    assert desk.account("C-ACME").receivables == desk.invoice(first).balance
 
 
 def test_a_payment_naming_invoices_goes_to_those_only(
@@ -84,15 +84,15 @@ def test_a_payment_naming_invoices_goes_to_those_only(
 ) -> None:
     first = _invoiced(desk, clock, "C-BOLT", {"MUG": 4})
     second = _invoiced(desk, clock, "C-BOLT", {"TEAPOT": 2})
-    owed = desk.invoice_of(second).balance
+    owed = desk.invoice(second).balance
     paid = desk.record_payment("C-BOLT", owed + Money("5.00", "USD"), invoice_ids=[second])
     assert paid["applied"] == {second: str(owed)}
     assert paid["unapplied"] == "5.00 USD"
-    assert desk.invoice_of(second).state == "paid"
-    assert desk.invoice_of(first).state == "issued"
+    assert desk.invoice(second).state == "paid"
+    assert desk.invoice(first).state == "issued"
     account = desk.account("C-BOLT")
     assert account.open_invoice_ids == (first,)
-    assert account.receivables == desk.invoice_of(first).balance
+    assert account.receivables == desk.invoice(first).balance
 
 
 def test_a_payment_naming_a_bad_invoice_is_refused_and_writes_nothing(

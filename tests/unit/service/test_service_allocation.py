@@ -34,7 +34,7 @@ def _jam_shop(desk: OrderDesk) -> None:
 
 
 def _allocated_lots(desk: OrderDesk) -> dict[str | None, int]:
-    return {p.lot: p.allocated for p in desk.stock("JAM") if p.allocated}
+    return {p.lot: p.allocated for p in desk.stock_positions("JAM") if p.allocated}
 
 
 def test_a_customer_without_a_shelf_life_rule_gets_the_first_expiring_lot(
@@ -42,8 +42,8 @@ def test_a_customer_without_a_shelf_life_rule_gets_the_first_expiring_lot(
 ) -> None:
     _jam_shop(desk)
     order_id = desk.place_order("C-ACME", {"JAM": 3}).aggregate_id
-    desk.confirm(order_id)
-    desk.allocate(order_id)
+    desk.confirm_order(order_id)
+    desk.allocate_order(order_id)
     assert _allocated_lots(desk) == {"JAM-A": 3}
 
 
@@ -52,8 +52,8 @@ def test_a_lot_with_too_little_shelf_life_left_is_skipped_for_the_customer(
 ) -> None:
     _jam_shop(desk)
     order_id = desk.place_order("C-FRESH", {"JAM": 3}).aggregate_id
-    desk.confirm(order_id)
-    result = desk.allocate(order_id)
+    desk.confirm_order(order_id)
+    result = desk.allocate_order(order_id)
     assert _allocated_lots(desk) == {"JAM-B": 3}
     assert any("JAM-A" in note and "30 required" in note for note in result.notes)
 
@@ -61,9 +61,9 @@ def test_a_lot_with_too_little_shelf_life_left_is_skipped_for_the_customer(
 def test_when_only_short_lived_lots_are_left_the_customer_waits(desk: OrderDesk) -> None:
     _jam_shop(desk)
     order_id = desk.place_order("C-FRESH", {"JAM": 7}).aggregate_id
-    desk.confirm(order_id)
-    desk.allocate(order_id)
+    desk.confirm_order(order_id)
+    desk.allocate_order(order_id)
     ledger = desk.order(order_id).line("L1").ledger
     assert (ledger.allocated, ledger.backordered) == (5, 2)
     assert _allocated_lots(desk) == {"JAM-B": 5}
-    assert desk.available("JAM") == 5  # the short lot stays available to others
+    assert desk.available_units("JAM") == 5  # the short lot stays available to others

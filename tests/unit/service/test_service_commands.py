@@ -10,13 +10,13 @@ import pytest
 from ordercycle.model.order.policies import HoldReason, InvoicePolicy, Priority, ReturnCondition
 from ordercycle.money import Money
 from ordercycle.serialization import to_json
-from ordercycle.service import (
+from ordercycle.service import CommandResult
+from ordercycle.service.commands import (
     COMMANDS,
     AllocateOrder,
     AuthorizeReturn,
     CancelOrder,
     Command,
-    CommandResult,
     ConfirmOrder,
     ConfirmPicks,
     DeliverShipment,

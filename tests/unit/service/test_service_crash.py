@@ -35,8 +35,8 @@ def _busy(path: Path, started: multiprocessing.synchronize.Event) -> None:
     started.set()
     for round_ in range(10_000):
         order_id = desk.place_order("C-RACE", {"RUG": 1, "MUG": 1}).aggregate_id
-        desk.confirm(order_id)
-        desk.allocate(order_id)
+        desk.confirm_order(order_id)
+        desk.allocate_order(order_id)
         if round_ % 3 == 0:
             desk.receive_stock("RUG", "WH-WEST/A8", 1)
         if round_ % 5 == 0:
@@ -85,13 +85,13 @@ def test_sigkill_mid_cycle_leaves_storage_consistent(tmp_path: Path) -> None:
             assert order.check() == ()
         for sku in ("RUG", "MUG"):
             lines = [line.ledger for o in orders for line in o.lines if line.sku == sku]
-            positions = desk.stock(sku)
+            positions = desk.stock_positions(sku)
             assert sum(p.allocated for p in positions) == sum(x.allocated for x in lines)
             assert all(p.available >= 0 for p in positions)
             picked = sum(x.picked_or_later for x in lines)
             assert sum(p.on_hand for p in positions) == received[sku] - picked
         waiting = sum(ln.ledger.backordered for o in orders for ln in o.lines if ln.sku == "RUG")
         # The handlers (run again above) left no rug backorder next to free rugs.
-        assert desk.available("RUG") == 0 or waiting == 0
+        assert desk.available_units("RUG") == 0 or waiting == 0
     finally:
         desk.close()

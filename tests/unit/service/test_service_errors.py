@@ -47,14 +47,14 @@ def _refused(
 @pytest.mark.parametrize(
     ("call", "words"),
     [
-        (lambda d: d.confirm("O-404"), ["order", "O-404"]),
+        (lambda d: d.confirm_order("O-404"), ["order", "O-404"]),
         (lambda d: d.place_order("C-NOBODY", {"MUG": 1}), ["customer", "C-NOBODY"]),
         (lambda d: d.place_order("C-BOLT", {"GHOST": 1}), ["product", "GHOST"]),
         (lambda d: d.receive_stock("GHOST", "WH-EAST/A1", 1), ["product", "GHOST"]),
         (lambda d: d.confirm_picks("PL-404"), ["pick list", "PL-404"]),
-        (lambda d: d.ship("SHP-404", "1Z"), ["shipment", "SHP-404"]),
+        (lambda d: d.ship_shipment("SHP-404", "1Z"), ["shipment", "SHP-404"]),
         (lambda d: d.record_payment("C-404", Money("1.00", "USD")), ["customer", "C-404"]),
-        (lambda d: d.invoice_of("INV-404"), ["invoice", "INV-404"]),
+        (lambda d: d.invoice("INV-404"), ["invoice", "INV-404"]),
     ],
 )
 def test_unknown_ids_are_named(
@@ -114,40 +114,46 @@ def test_an_order_over_the_credit_limit_goes_on_hold_and_cannot_be_allocated(
     desk: OrderDesk,
 ) -> None:
     order_id = desk.place_order("C-CAFE", {"LAMP": 2}).aggregate_id
-    confirmed = desk.confirm(order_id)
+    confirmed = desk.confirm_order(order_id)
     assert confirmed["credit"] == "hold"
     assert "over the credit limit 150.00 USD" in confirmed.notes[0]
     assert desk.order(order_id).on_hold
     error = _refused(
-        desk, ValueError, ["allocate", order_id, "hold"], lambda: desk.allocate(order_id)
+        desk, ValueError, ["allocate", order_id, "hold"], lambda: desk.allocate_order(order_id)
     )
     assert "release the hold" in str(error)
     desk.release_hold(order_id, "credit", by="finance")
-    assert desk.allocate(order_id)["allocated"] == 2
+    assert desk.allocate_order(order_id)["allocated"] == 2
 
 
 def test_commands_with_nothing_to_act_on_say_so(desk: OrderDesk) -> None:
     order_id = desk.place_order("C-BOLT", {"RUG": 1}).aggregate_id
     _refused(
-        desk, TransitionNotAllowedError, ["allocate", order_id], lambda: desk.allocate(order_id)
+        desk,
+        TransitionNotAllowedError,
+        ["allocate", order_id],
+        lambda: desk.allocate_order(order_id),
     )
-    desk.confirm(order_id)
+    desk.confirm_order(order_id)
     _refused(
         desk,
         DeskCommandError,
         ["wave", "WH-EAST", "no reserved units"],
         lambda: desk.release_wave("WH-EAST", [order_id]),
     )
-    desk.allocate(order_id)
+    desk.allocate_order(order_id)
     _refused(
-        desk, DeskCommandError, ["allocate", "no units are open"], lambda: desk.allocate(order_id)
+        desk,
+        DeskCommandError,
+        ["allocate", "no units are open"],
+        lambda: desk.allocate_order(order_id),
     )
     wave = desk.release_wave("WH-WEST", [order_id]).aggregate_id
     _refused(
         desk,
         DeskCommandError,
         ["pack", "confirm the picks first"],
-        lambda: desk.pack(order_id, wave),
+        lambda: desk.pack_order(order_id, wave),
     )
     _refused(
         desk,
@@ -168,14 +174,14 @@ def test_commands_with_nothing_to_act_on_say_so(desk: OrderDesk) -> None:
         [f"Cannot confirm pick list {wave}: it is confirmed", "no event is allowed now"],
         lambda: desk.confirm_picks(wave),
     )
-    shipment = desk.pack(order_id, wave).aggregate_id
+    shipment = desk.pack_order(order_id, wave).aggregate_id
     _refused(
         desk,
         TransitionNotAllowedError,
         [f"Cannot deliver shipment {shipment}: it is packed", "allowed now: ship"],
-        lambda: desk.deliver(shipment),
+        lambda: desk.deliver_shipment(shipment),
     )
-    _refused(desk, ValidationError, ["tracking_number"], lambda: desk.ship(shipment, "  "))
+    _refused(desk, ValidationError, ["tracking_number"], lambda: desk.ship_shipment(shipment, "  "))
 
 
 def test_receiving_into_an_unknown_bin_is_refused(desk: OrderDesk) -> None:
@@ -184,17 +190,20 @@ def test_receiving_into_an_unknown_bin_is_refused(desk: OrderDesk) -> None:
 
 def test_cancel_after_invoicing_is_refused(desk: OrderDesk) -> None:
     order_id = desk.place_order("C-BOLT", {"MUG": 1}).aggregate_id
-    desk.confirm(order_id)
-    desk.invoice(order_id)
+    desk.confirm_order(order_id)
+    desk.invoice_order(order_id)
     _refused(
-        desk, ValueError, ["cancel", "invoiced", "credit them first"], lambda: desk.cancel(order_id)
+        desk,
+        ValueError,
+        ["cancel", "invoiced", "credit them first"],
+        lambda: desk.cancel_order(order_id),
     )
 
 
 def test_short_stock_is_backordered_not_refused(desk: OrderDesk) -> None:
     order_id = desk.place_order("C-BOLT", {"RUG": 6}).aggregate_id
-    desk.confirm(order_id)
-    result = desk.allocate(order_id)
+    desk.confirm_order(order_id)
+    result = desk.allocate_order(order_id)
     assert (result["allocated"], result["backordered"]) == (4, 2)
     assert desk.order(order_id).line("L1").ledger.backordered == 2
 

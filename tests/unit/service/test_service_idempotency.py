@@ -28,14 +28,14 @@ def test_a_repeated_command_returns_the_first_result_and_writes_nothing(desk: Or
 def test_every_step_of_the_cycle_is_idempotent(desk: OrderDesk) -> None:
     order_id = desk.place_order("C-BOLT", {"MUG": 2}, command_id="p").aggregate_id
     steps = [
-        lambda: desk.confirm(order_id, command_id="c"),
-        lambda: desk.allocate(order_id, command_id="a"),
+        lambda: desk.confirm_order(order_id, command_id="c"),
+        lambda: desk.allocate_order(order_id, command_id="a"),
         lambda: desk.release_wave("WH-EAST", [order_id], command_id="w"),
         lambda: desk.confirm_picks("PL-1", command_id="k"),
-        lambda: desk.pack(order_id, "PL-1", command_id="pk"),
-        lambda: desk.ship("SHP-1", "1Z", command_id="s"),
-        lambda: desk.deliver("SHP-1", command_id="d"),
-        lambda: desk.invoice(order_id, command_id="i"),
+        lambda: desk.pack_order(order_id, "PL-1", command_id="pk"),
+        lambda: desk.ship_shipment("SHP-1", "1Z", command_id="s"),
+        lambda: desk.deliver_shipment("SHP-1", command_id="d"),
+        lambda: desk.invoice_order(order_id, command_id="i"),
         lambda: desk.record_payment("C-BOLT", Money("19.00", "USD"), command_id="m"),
     ]
     for step in steps:

@@ -40,10 +40,10 @@ def test_a_new_lot_is_received_today_with_its_expiry(memory_desk: OrderDesk) -> 
     _tea_shop(desk)
     done = desk.receive_stock("TEA", "WH-EAST/A1", 6, lot="L-1", expires_on=date(2026, 9, 1))
     assert done["lot"] == "L-1"
-    (position,) = desk.stock("TEA")
+    (position,) = desk.stock_positions("TEA")
     assert (position.lot, position.on_hand) == ("L-1", 6)
     desk.receive_stock("TEA", "WH-EAST/A1", 4, lot="L-1")  # the same lot keeps its dates
-    assert [(p.lot, p.on_hand) for p in desk.stock("TEA")] == [("L-1", 10)]
+    assert [(p.lot, p.on_hand) for p in desk.stock_positions("TEA")] == [("L-1", 10)]
 
 
 def test_a_customers_shelf_life_waits_for_a_fresher_lot(
@@ -53,12 +53,12 @@ def test_a_customers_shelf_life_waits_for_a_fresher_lot(
     _tea_shop(desk)
     desk.receive_stock("TEA", "WH-EAST/A1", 5, lot="OLD", expires_on=TODAY + timedelta(days=10))
     order_id = desk.place_order("C-FRESH", {"TEA": 3}).aggregate_id
-    desk.confirm(order_id)
-    assert desk.allocate(order_id)["backordered"] == 3
+    desk.confirm_order(order_id)
+    assert desk.allocate_order(order_id)["backordered"] == 3
     desk.receive_stock("TEA", "WH-WEST/A2", 5, lot="NEW", expires_on=TODAY + timedelta(days=90))
     line = desk.order(order_id).lines[0]
     assert (line.ledger.allocated, line.ledger.backordered) == (3, 0)
-    fresh = {p.lot: p for p in desk.stock("TEA")}
+    fresh = {p.lot: p for p in desk.stock_positions("TEA")}
     assert fresh["NEW"].allocated == 3
     assert fresh["OLD"].allocated == 0
 
@@ -83,7 +83,10 @@ def test_bad_lot_receipts_are_refused_and_write_nothing(
     with pytest.raises(ValidationError, match="lot"):
         desk.receive_stock("TEA", "WH-EAST/A1", 2, lot="  ")
     assert outbox_position(desk) == before
-    assert sorted((p.lot, p.on_hand) for p in desk.stock("TEA")) == [("L-1", 2), ("SOON", 1)]
+    assert sorted((p.lot, p.on_hand) for p in desk.stock_positions("TEA")) == [
+        ("L-1", 2),
+        ("SOON", 1),
+    ]
 
 
 def test_the_payload_of_a_receipt_without_a_lot_is_what_it_always_was() -> None:

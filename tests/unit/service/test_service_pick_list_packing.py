@@ -47,8 +47,8 @@ def _wave(desk: OrderDesk, baskets: list[dict[str, int]]) -> tuple[str, list[str
     orders = []
     for basket in baskets:
         order_id = desk.place_order("C-BOLT", basket).aggregate_id
-        desk.confirm(order_id)
-        desk.allocate(order_id)
+        desk.confirm_order(order_id)
+        desk.allocate_order(order_id)
         orders.append(order_id)
     return desk.release_wave("WH-EAST", orders).aggregate_id, orders
 
@@ -76,7 +76,7 @@ def test_a_pack_writes_only_the_packed_orders_lines() -> None:
     wave, (first, second, third) = _wave(desk, [{"MUG": 2}, {"MUG": 1, "TEAPOT": 1}, {"MUG": 3}])
     desk.confirm_picks(wave)
     assert len(_events(desk, "pick_list", wave)) == 2
-    packed = desk.pack(second, wave).aggregate_id
+    packed = desk.pack_order(second, wave).aggregate_id
 
     assert [e.change for e in _events(desk, "pick_list", wave)] == ["released", "confirmed"]
     events = _events(desk, _warehouse.PICKED_ORDER, _warehouse.picked_order_key(wave, second))
@@ -96,7 +96,7 @@ def test_the_pick_list_shows_each_packed_orders_shipment(desk: OrderDesk) -> Non
     confirmed = desk.pick_list(wave)
     assert confirmed.status == "confirmed"
     assert {line.shipment_id for line in confirmed.lines} == {""}
-    shipment = desk.pack(first, wave).aggregate_id
+    shipment = desk.pack_order(first, wave).aggregate_id
     shown = desk.pick_list(wave)
     assert shown == _expected(confirmed, {first: shipment})
     assert [line.shipment_id for line in shown.lines if line.order_id == first] == [shipment] * 2
@@ -108,10 +108,10 @@ def test_packing_an_order_twice_is_refused_and_changes_nothing() -> None:
     desk = _desk()
     wave, (order_id,) = _wave(desk, [{"MUG": 2}])
     desk.confirm_picks(wave)
-    desk.pack(order_id, wave)
+    desk.pack_order(order_id, wave)
     before = desk.pick_list(wave)
     with pytest.raises(DeskCommandError, match="no confirmed picks of it are waiting"):
-        desk.pack(order_id, wave)
+        desk.pack_order(order_id, wave)
     assert desk.pick_list(wave) == before
     assert len(_events(desk, _warehouse.PICKED_ORDER, f"{wave}/{order_id}")) == 2
 
@@ -120,11 +120,11 @@ def test_packing_before_confirming_or_from_an_unknown_list_is_refused() -> None:
     desk = _desk()
     wave, (order_id,) = _wave(desk, [{"MUG": 2}])
     with pytest.raises(DeskCommandError, match="the pick list is open; confirm the picks first"):
-        desk.pack(order_id, wave)
+        desk.pack_order(order_id, wave)
     with pytest.raises(UnknownAggregateError, match="PL-404"):
-        desk.pack(order_id, "PL-404")
+        desk.pack_order(order_id, "PL-404")
     with pytest.raises(UnknownAggregateError, match="O-404"):
-        desk.pack("O-404", wave)
+        desk.pack_order("O-404", wave)
     assert desk.pick_list(wave).status == "open"
 
 
@@ -135,7 +135,7 @@ def test_an_order_not_on_the_list_cannot_be_packed_from_it() -> None:
     desk.confirm_picks(wave)
     before = desk.pick_list(wave)
     with pytest.raises(DeskCommandError, match="no confirmed picks of it are waiting"):
-        desk.pack(other, wave)
+        desk.pack_order(other, wave)
     assert desk.pick_list(wave) == before
 
 
@@ -144,8 +144,8 @@ def test_an_order_found_short_on_every_line_has_nothing_to_pack() -> None:
     wave, (short, full) = _wave(desk, [{"MUG": 2}, {"MUG": 1}])
     desk.confirm_picks(wave, {f"{short}/L1": 2})
     with pytest.raises(DeskCommandError, match="no confirmed picks of it are waiting"):
-        desk.pack(short, wave)
-    shipment = desk.pack(full, wave).aggregate_id
+        desk.pack_order(short, wave)
+    shipment = desk.pack_order(full, wave).aggregate_id
     shown = desk.pick_list(wave)
     assert [(line.order_id, line.picked, line.shipment_id) for line in shown.lines] == [
         (short, 0, ""),
@@ -160,9 +160,9 @@ def test_ids_with_slashes_keep_their_records_apart() -> None:
     assert "/" in first
     desk.confirm_picks(wave)
     confirmed = desk.pick_list(wave)
-    shipment = desk.pack(second, wave).aggregate_id
+    shipment = desk.pack_order(second, wave).aggregate_id
     assert desk.pick_list(wave) == _expected(confirmed, {second: shipment})
-    other = desk.pack(first, wave).aggregate_id
+    other = desk.pack_order(first, wave).aggregate_id
     assert desk.pick_list(wave) == _expected(confirmed, {first: other, second: shipment})
 
 
@@ -205,7 +205,7 @@ def test_reads_equal_the_whole_list_semantics(
     for order_id in data.draw(st.permutations(orders), label="packing order"):
         picked = any(line.picked for line in confirmed.lines if line.order_id == order_id)
         try:
-            packed[order_id] = desk.pack(order_id, wave).aggregate_id
+            packed[order_id] = desk.pack_order(order_id, wave).aggregate_id
         except DeskCommandError:
             assert not picked
         else:
@@ -247,7 +247,7 @@ def test_lists_stored_whole_by_the_old_design_still_pack_and_read_the_same(
     wave, (first, second, third) = _wave(desk, [{"MUG": 2}, {"TEAPOT": 1}, {"MUG": 1}])
     with _old_writer():
         desk.confirm_picks(wave)
-        old = desk.pack(first, wave).aggregate_id
+        old = desk.pack_order(first, wave).aggregate_id
     assert [e.change for e in _events(desk, "pick_list", wave)] == [
         "released",
         "confirmed",
@@ -257,10 +257,10 @@ def test_lists_stored_whole_by_the_old_design_still_pack_and_read_the_same(
     confirmed = _events(desk, "pick_list", wave)[1].state
     assert desk.pick_list(wave) == _expected(confirmed, {first: old})
     with pytest.raises(DeskCommandError, match="no confirmed picks of it are waiting"):
-        desk.pack(first, wave)
-    new = desk.pack(second, wave).aggregate_id
+        desk.pack_order(first, wave)
+    new = desk.pack_order(second, wave).aggregate_id
     assert desk.pick_list(wave) == _expected(confirmed, {first: old, second: new})
-    last = desk.pack(third, wave).aggregate_id
+    last = desk.pack_order(third, wave).aggregate_id
     assert desk.pick_list(wave) == _expected(confirmed, {first: old, second: new, third: last})
     assert len(_events(desk, "pick_list", wave)) == 3
 
@@ -290,7 +290,7 @@ def test_a_record_of_another_type_under_the_kind_is_a_storage_error() -> None:
             expected_version=1,
         )
     with pytest.raises(OrderCycleError, match="holds WavePickList, not PickedOrder"):
-        desk.pack(order_id, wave)
+        desk.pack_order(order_id, wave)
 
 
 # --- the desk's memo of packing plans ------------------------------------------------------
@@ -307,7 +307,9 @@ def test_the_desk_packs_a_repeated_basket_from_its_memo() -> None:
     assert memo.maxsize == _warehouse.PACKING_MEMO_SIZE
     wave, (first, second, third) = _wave(desk, [{"MUG": 2}, {"MUG": 2}, {"MUG": 3}])
     desk.confirm_picks(wave)
-    shipments = [desk.shipment(desk.pack(o, wave).aggregate_id) for o in (first, second, third)]
+    shipments = [
+        desk.shipment(desk.pack_order(o, wave).aggregate_id) for o in (first, second, third)
+    ]
     assert (memo.hits, memo.misses) == (1, 2)
     assert shipments[0].parcels == shipments[1].parcels
     assert shipments[0].parcels != shipments[2].parcels
@@ -351,12 +353,12 @@ def test_a_product_registered_again_is_packed_with_its_new_size_and_weight() -> 
     desk = _desk()
     wave, (before, after) = _wave(desk, [{"MUG": 4}, {"MUG": 4}])
     desk.confirm_picks(wave)
-    first = desk.shipment(desk.pack(before, wave).aggregate_id)
+    first = desk.shipment(desk.pack_order(before, wave).aggregate_id)
     old = _fresh_parcels(desk, 4)
     entry = desk.product("MUG")
     bigger = attrs.evolve(entry.product, length=Q_(30, "cm"), weight=Q_(2, "kg"))
     desk.register_product(bigger, entry.price)
-    second = desk.shipment(desk.pack(after, wave).aggregate_id)
+    second = desk.shipment(desk.pack_order(after, wave).aggregate_id)
     new = _fresh_parcels(desk, 4)
     assert new != old
     shown = [(p.carton, p.actual_weight_g, p.billable_weight, p.reason) for p in second.parcels]
@@ -392,9 +394,9 @@ def test_reserved_units_of_a_wave_are_each_orders_allocations(
     order_ids = []
     for basket, reserve in zip(baskets, allocate, strict=False):
         order_id = desk.place_order("C-BOLT", basket).aggregate_id
-        desk.confirm(order_id)
+        desk.confirm_order(order_id)
         if reserve and not desk.order(order_id).on_hold:  # a big basket can be over credit
-            desk.allocate(order_id)
+            desk.allocate_order(order_id)
         order_ids.append(order_id)
     with desk.storage.unit_of_work() as uow:
         session = desk._session(uow)

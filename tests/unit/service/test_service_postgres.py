@@ -47,19 +47,19 @@ def pg_desk() -> Iterator[OrderDesk]:
 def test_an_order_goes_from_placed_to_paid_on_postgres(pg_desk: OrderDesk) -> None:
     open_sample_shop(pg_desk)
     order_id = pg_desk.place_order("C-BOLT", {"TEAPOT": 8}, command_id="pg-1").aggregate_id
-    pg_desk.confirm(order_id)
-    assert pg_desk.allocate(order_id)["warehouses"] == ["WH-EAST", "WH-WEST"]
+    pg_desk.confirm_order(order_id)
+    assert pg_desk.allocate_order(order_id)["warehouses"] == ["WH-EAST", "WH-WEST"]
     for warehouse in ("WH-EAST", "WH-WEST"):
         wave = pg_desk.release_wave(warehouse, [order_id]).aggregate_id
         pg_desk.confirm_picks(wave)
-        shipment = pg_desk.pack(order_id, wave).aggregate_id
-        pg_desk.ship(shipment, f"1Z-{shipment}")
-        pg_desk.deliver(shipment)
-    pg_desk.invoice(order_id)
+        shipment = pg_desk.pack_order(order_id, wave).aggregate_id
+        pg_desk.ship_shipment(shipment, f"1Z-{shipment}")
+        pg_desk.deliver_shipment(shipment)
+    pg_desk.invoice_order(order_id)
     pg_desk.record_payment("C-BOLT", Money("360.00", "USD"))
     assert pg_desk.order(order_id).payment_status is PaymentStatus.PAID
     assert pg_desk.place_order("C-BOLT", {"TEAPOT": 8}, command_id="pg-1").replayed
-    assert pg_desk.available("TEAPOT") == 8
+    assert pg_desk.available_units("TEAPOT") == 8
     with pytest.raises(UnknownAggregateError):
         pg_desk.order("O-404")
 

@@ -42,8 +42,8 @@ def _work(opener: Opener, worker: int) -> None:
     try:
         for _ in range(ORDERS_PER_PROCESS):
             order_id = desk.place_order("C-RACE", {"RUG": 1, "MUG": 1}).aggregate_id
-            desk.confirm(order_id)
-            desk.allocate(order_id)
+            desk.confirm_order(order_id)
+            desk.allocate_order(order_id)
     finally:
         desk.close()
 
@@ -73,13 +73,13 @@ def _race(opener: Opener, processes: int) -> None:
         rugs = [line.ledger for order in orders for line in order.lines if line.sku == "RUG"]
         assert sum(ledger.allocated for ledger in rugs) == RUGS_IN_STOCK
         assert sum(ledger.backordered for ledger in rugs) == len(rugs) - RUGS_IN_STOCK
-        positions = desk.stock("RUG")
+        positions = desk.stock_positions("RUG")
         assert sum(p.on_hand for p in positions) == RUGS_IN_STOCK
         assert sum(p.allocated for p in positions) == RUGS_IN_STOCK
-        assert desk.available("RUG") == 0
+        assert desk.available_units("RUG") == 0
         mugs = sum(line.ledger.allocated for o in orders for line in o.lines if line.sku == "MUG")
         assert mugs == len(orders)
-        assert desk.available("MUG") == 40 - len(orders)
+        assert desk.available_units("MUG") == 40 - len(orders)
     finally:
         desk.close()
 

@@ -23,7 +23,7 @@ def test_queries_answer_while_a_writer_holds_the_sqlite_write_lock(
     with desk.storage.unit_of_work() as writer:  # BEGIN IMMEDIATE: holds the write lock
         writer.events.version("order", order_id)
         assert desk.order(order_id).state == "placed"
-        assert desk.available("MUG") == 40
+        assert desk.available_units("MUG") == 40
         assert desk.account("C-BOLT").open_order_ids == (order_id,)
     desk.close()
 

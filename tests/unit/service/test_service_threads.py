@@ -22,8 +22,8 @@ def test_threads_sharing_a_desk_never_oversell(desk: OrderDesk) -> None:
         try:
             for _ in range(3):
                 order_id = desk.place_order("C-MANY", {"RUG": 1}).aggregate_id
-                desk.confirm(order_id)
-                desk.allocate(order_id)
+                desk.confirm_order(order_id)
+                desk.allocate_order(order_id)
         except BaseException as error:  # reported below
             failures.append(error)
 
@@ -38,5 +38,5 @@ def test_threads_sharing_a_desk_never_oversell(desk: OrderDesk) -> None:
     ledgers = [line.ledger for order in orders for line in order.lines]
     assert sum(x.allocated for x in ledgers) == 4
     assert sum(x.backordered for x in ledgers) == 8
-    assert sum(p.allocated for p in desk.stock("RUG")) == 4
-    assert desk.available("RUG") == 0
+    assert sum(p.allocated for p in desk.stock_positions("RUG")) == 4
+    assert desk.available_units("RUG") == 0

@@ -45,15 +45,15 @@ def _cache_matches_storage(desk: OrderDesk) -> None:
         if cached is not None:
             at = _stored(desk, sku, upto=cached.version_of(sku))
             assert cached.state() == at.state(), sku
-        desk.available(sku)
+        desk.available_units(sku)
         caught_up = _cached(desk, sku)
         assert caught_up is not None
         assert caught_up.state() == _stored(desk, sku).state(), sku
 
 
 def test_a_failing_command_leaves_the_cache_and_storage_as_they_were(desk: OrderDesk) -> None:
-    assert desk.available("MUG") == 40
-    assert desk.available("TEAPOT") == 16
+    assert desk.available_units("MUG") == 40
+    assert desk.available_units("TEAPOT") == 16
     shared = _cached(desk, "MUG")
     assert shared is not None
     before = shared.state()
@@ -71,8 +71,8 @@ def test_a_failing_command_leaves_the_cache_and_storage_as_they_were(desk: Order
         command()
     assert "requested 100, available 35" in str(caught.value)
     assert shared.state() == before, "a session changed the cached ledger"
-    assert desk.available("MUG") == 40
-    assert desk.available("TEAPOT") == 16
+    assert desk.available_units("MUG") == 40
+    assert desk.available_units("TEAPOT") == 16
     assert _stored(desk, "MUG").state() == before
     _cache_matches_storage(desk)
 
@@ -93,7 +93,7 @@ def test_a_session_keeps_its_changes_when_it_asks_for_more_skus(desk: OrderDesk)
         both.consume("O-X/1", "MUG", "WH-EAST/A1", 1, at=s.now)
         s.save_stock()
         s.save_stock()  # nothing new: nothing appended twice
-    assert (desk.available("MUG"), desk.available("TEAPOT")) == (35, 14)
+    assert (desk.available_units("MUG"), desk.available_units("TEAPOT")) == (35, 14)
     mugs = _stored(desk, "MUG")
     assert mugs.version == mugs_at + 2
     assert [(p.on_hand, p.allocated) for p in mugs.positions()] == [(39, 4)]
@@ -117,9 +117,9 @@ def test_a_concurrent_change_is_retried_on_the_caught_up_stock(
 ) -> None:
     desk = memory_desk
     other = OrderDesk(desk.storage, clock=clock, settings=desk.settings)
-    assert desk.available("RUG") == other.available("RUG") == 4
+    assert desk.available_units("RUG") == other.available_units("RUG") == 4
     order_id = desk.place_order("C-ACME", {"RUG": 5}).aggregate_id
-    desk.confirm(order_id)
+    desk.confirm_order(order_id)
     loaded: list[int] = []
     real = desk._cache.stock
 
@@ -132,10 +132,10 @@ def test_a_concurrent_change_is_retried_on_the_caught_up_stock(
         return found
 
     monkeypatch.setattr(desk._cache, "stock", racing)
-    result = desk.allocate(order_id)
+    result = desk.allocate_order(order_id)
     assert loaded[:2] == [loaded[0], loaded[0] + 1]  # the retry loaded the newer event
     assert result.details["allocated"] == 5
-    assert desk.available("RUG") == other.available("RUG") == 1
+    assert desk.available_units("RUG") == other.available_units("RUG") == 1
     assert _stored(desk, "RUG").version == loaded[0] + 2
     _cache_matches_storage(desk)
     _cache_matches_storage(other)
@@ -147,17 +147,17 @@ def test_two_desks_on_one_sqlite_file_see_each_others_stock(
     path = tmp_path / "shop.db"
     with OrderDesk.sqlite(path, clock=clock) as a, OrderDesk.sqlite(path, clock=clock) as b:
         open_sample_shop(a)
-        assert a.available("MUG") == b.available("MUG") == 40
+        assert a.available_units("MUG") == b.available_units("MUG") == 40
         b.receive_stock("MUG", "WH-EAST/A1", 5)
-        assert a.available("MUG") == 45
+        assert a.available_units("MUG") == 45
         order_id = a.place_order("C-ACME", {"MUG": 3}).aggregate_id
-        a.confirm(order_id)
-        a.allocate(order_id)
-        assert b.available("MUG") == 42
-        assert [(p.on_hand, p.allocated) for p in b.stock("MUG")] == [(45, 3)]
+        a.confirm_order(order_id)
+        a.allocate_order(order_id)
+        assert b.available_units("MUG") == 42
+        assert [(p.on_hand, p.allocated) for p in b.stock_positions("MUG")] == [(45, 3)]
         second = b.place_order("C-BOLT", {"MUG": 2, "LAMP": 1}).aggregate_id
-        b.confirm(second)
-        b.allocate(second)
-        assert (a.available("MUG"), a.available("LAMP")) == (40, 4)
+        b.confirm_order(second)
+        b.allocate_order(second)
+        assert (a.available_units("MUG"), a.available_units("LAMP")) == (40, 4)
         _cache_matches_storage(a)
         _cache_matches_storage(b)

@@ -1,0 +1,141 @@
+"""The values commands hold, and the converters that let a command take what a caller types.
+
+The desk's methods pass their arguments straight to the command, so a command accepts
+``{sku: units}`` for its items, an enum's value for the enum, ``{reference: units}`` for
+shortages; it keeps only the canonical values, which is what travels as JSON.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from ordercycle.errors import ValidationError
+from ordercycle.model.order.commands import as_enum
+from ordercycle.model.order.policies import (
+    HoldReason,
+    InvoicePolicy,
+    Priority,
+    ReturnCondition,
+    ShippingPolicy,
+)
+
+__all__ = [
+    "OrderItem",
+    "Shortage",
+    "as_hold_reason",
+    "as_ids",
+    "as_invoice_policy",
+    "as_order_items",
+    "as_priority",
+    "as_rate",
+    "as_return_condition",
+    "as_shipping_policy",
+    "as_shortages",
+    "check_priority",
+    "check_requested_date",
+]
+
+
+@attrs.frozen(kw_only=True)
+class OrderItem:
+    """One line of a new order: a product and a number of units."""
+
+    sku: str
+    quantity: int
+
+
+@attrs.frozen(kw_only=True)
+class Shortage:
+    """Units of an allocation (``"<order>/<line>"``) the picker did not find."""
+
+    reference: str
+    quantity: int
+
+
+def as_invoice_policy(value: InvoicePolicy | str) -> InvoicePolicy:
+    """An :class:`InvoicePolicy` from itself or its value."""
+    member: InvoicePolicy = as_enum(InvoicePolicy, value, "place order", "invoice policy")
+    return member
+
+
+def as_shipping_policy(value: ShippingPolicy | str) -> ShippingPolicy:
+    """A :class:`ShippingPolicy` from itself or its value."""
+    member: ShippingPolicy = as_enum(ShippingPolicy, value, "place order", "shipping policy")
+    return member
+
+
+def as_hold_reason(value: HoldReason | str) -> HoldReason:
+    """A :class:`HoldReason` from itself or its value."""
+    member: HoldReason = as_enum(HoldReason, value, "hold", "reason")
+    return member
+
+
+def as_return_condition(value: ReturnCondition | str) -> ReturnCondition:
+    """A :class:`ReturnCondition` from itself or its value."""
+    member: ReturnCondition = as_enum(ReturnCondition, value, "receive return", "condition")
+    return member
+
+
+def as_priority(value: Priority | int) -> Any:
+    """A :class:`Priority` from its number; anything else is left for the validator."""
+    if isinstance(value, int) and not isinstance(value, bool | Priority):
+        try:
+            return Priority(value)
+        except ValueError:
+            return value
+    return value
+
+
+def check_priority(_instance: Any, _attribute: Any, value: Any) -> None:
+    """Refuse a priority that is not a :class:`Priority` (after :func:`as_priority`)."""
+    if not isinstance(value, Priority):
+        options = ", ".join(str(member.value) for member in Priority)
+        raise ValidationError.invalid("place order", "priority", value, f"one of {options}")
+
+
+def check_requested_date(_instance: Any, _attribute: Any, value: Any) -> None:
+    """Refuse a requested delivery date that is not a plain date or ``None``."""
+    if value is not None and (isinstance(value, datetime) or not isinstance(value, date)):
+        raise ValidationError.invalid(
+            "place order", "requested delivery date", value, "a date or None"
+        )
+
+
+def as_order_items(
+    value: Mapping[str, int] | Iterable[OrderItem | tuple[str, int]],
+) -> tuple[OrderItem, ...]:
+    """``{sku: units}``, ``(sku, units)`` pairs or :class:`OrderItem` values, as items."""
+    pairs = value.items() if isinstance(value, Mapping) else value
+    return tuple(
+        item if isinstance(item, OrderItem) else OrderItem(sku=item[0], quantity=item[1])
+        for item in pairs
+    )
+
+
+def as_shortages(value: Mapping[str, int] | Iterable[Shortage]) -> tuple[Shortage, ...]:
+    """``{"<order>/<line>": units}`` or :class:`Shortage` values, as shortages."""
+    if isinstance(value, Mapping):
+        return tuple(Shortage(reference=r, quantity=q) for r, q in value.items())
+    return tuple(value)
+
+
+def as_ids(value: Iterable[str]) -> tuple[str, ...]:
+    """Ids from any iterable, as a tuple."""
+    return tuple(value)
+
+
+def as_rate(value: Decimal | str | int) -> Decimal:
+    """A rate as a :class:`~decimal.Decimal` (``ValidationError`` if it is not a number)."""
+    if isinstance(value, Decimal):
+        return value
+    try:
+        return Decimal(value)
+    except (ArithmeticError, TypeError, ValueError):
+        raise ValidationError.invalid(
+            "authorize return", "restocking fee rate", value, "a decimal number"
+        ) from None
