@@ -8,13 +8,13 @@ from collections.abc import Iterator
 
 import pytest
 
+from ordercycle.examples.shop import open_sample_shop
+from ordercycle.examples.story import open_story_desk, order_to_cash_story
 from ordercycle.model import SteppableClock
 from ordercycle.model.ids import SequentialIdFactory
 from ordercycle.model.order_status import PaymentStatus
 from ordercycle.money import Money
 from ordercycle.service import OrderDesk, UnknownAggregateError
-from ordercycle.service.sample import open_sample_shop
-from ordercycle.service.story import open_story_desk, order_to_cash_story
 
 from .conftest import START
 

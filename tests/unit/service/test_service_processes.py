@@ -16,11 +16,11 @@ from pathlib import Path
 import attrs
 import pytest
 
+from ordercycle.examples.shop import open_sample_shop
 from ordercycle.model import SteppableClock
 from ordercycle.model.ids import CustomerId, SequentialIdFactory
 from ordercycle.money import Money
 from ordercycle.service import OrderDesk
-from ordercycle.service.sample import open_sample_shop
 
 DSN_VARIABLE = "ORDERCYCLE_TEST_POSTGRES_DSN"
 ORDERS_PER_PROCESS = 3

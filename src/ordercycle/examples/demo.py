@@ -262,7 +262,7 @@ def run_demo(*, width: int = 78, db: str | None = None) -> str:
         db: SQLite file for the story; a temporary file when ``None``. Running the demo
             again on the same file replays the stored results of its idempotent commands.
     """
-    from ordercycle.service.story import story_on_sqlite
+    from ordercycle.examples.story import story_on_sqlite
 
     rule = "=" * width
     where = db if db is not None else "a temporary SQLite file"
