@@ -205,8 +205,8 @@ def _allocation() -> list[str]:
 def _simulation() -> list[str]:
     try:
         from ordercycle.simulation import Scenario, simulate
-    except ImportError:  # pragma: no cover - the sim extra is part of the quick start
-        return ["The simulation needs the sim extra: pip install 'ordercycle[sim]'."]
+    except ImportError:  # pragma: no cover - the demo extra is part of the quick start
+        return ["The simulation needs SimPy: pip install 'ordercycle[demo]'."]
 
     scenario = Scenario.default(
         seed=7,
