@@ -1,8 +1,7 @@
-"""OrderDesk on a real PostgreSQL server (skipped without ORDERCYCLE_TEST_POSTGRES_DSN)."""
+"""OrderDesk on a real PostgreSQL server (``postgres_dsn`` in tests/conftest.py; else skipped)."""
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
 
@@ -18,20 +17,13 @@ from ordercycle.service import OrderDesk, UnknownAggregateError
 
 from .conftest import START
 
-DSN_VARIABLE = "ORDERCYCLE_TEST_POSTGRES_DSN"
-
 
 @pytest.fixture
-def pg_desk() -> Iterator[OrderDesk]:
+def pg_desk(postgres_dsn: str) -> Iterator[OrderDesk]:
     """A desk on a fresh PostgreSQL schema, dropped afterwards."""
-    dsn = os.environ.get(DSN_VARIABLE, "").strip()
-    if not dsn:
-        pytest.skip(
-            f"PostgreSQL tests need a server: set {DSN_VARIABLE} to a DSN, for example with"
-            ' `eval "$(.ci/postgres.sh)"` run as root (installs and starts PostgreSQL).'
-        )
     import psycopg
 
+    dsn = postgres_dsn
     schema = f"oc_desk_{uuid.uuid4().hex[:16]}"
     desk = OrderDesk.postgres(
         dsn, schema=schema, clock=SteppableClock(START), ids=SequentialIdFactory()
