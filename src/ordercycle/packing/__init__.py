@@ -24,7 +24,7 @@ from ordercycle.packing.errors import (
 )
 from ordercycle.packing.item import Item, Rotation
 from ordercycle.packing.memo import PackingMemo
-from ordercycle.packing.packer import OBJECTIVES, pack
+from ordercycle.packing.packer import OBJECTIVES, pack, pack_request
 from ordercycle.packing.plan import Package, PackingPlan, Placement, Unpacked
 from ordercycle.packing.rates import (
     BasePlusPerUnitRate,
@@ -32,6 +32,7 @@ from ordercycle.packing.rates import (
     WeightBracketRate,
     ZoneRateTable,
 )
+from ordercycle.packing.request import PackRequest
 from ordercycle.packing.verify import verify
 
 __all__ = [
@@ -42,6 +43,7 @@ __all__ = [
     "InvalidPlanError",
     "Item",
     "MeasurementSystem",
+    "PackRequest",
     "Package",
     "PackingError",
     "PackingMemo",
@@ -57,5 +59,6 @@ __all__ = [
     "ZoneRateTable",
     "carriers",
     "pack",
+    "pack_request",
     "verify",
 ]

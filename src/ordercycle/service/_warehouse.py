@@ -20,7 +20,7 @@ import attrs
 
 from ordercycle.errors import InvalidQuantityError, ValidationError
 from ordercycle.model.order import Order
-from ordercycle.packing import PackingMemo
+from ordercycle.packing import PackingMemo, PackRequest
 from ordercycle.picking import route
 from ordercycle.service._orders import (
     allocate_stock,
@@ -402,7 +402,7 @@ def pack_order(s: Session, c: PackOrder) -> CommandResult:
     remembered = s.packing
     items = [remembered.item(sku, product(s, sku).product, units[sku]) for sku in sorted(units)]
     carrier = s.settings.carrier
-    plan = remembered.memo.pack(items, s.settings.cartons, carrier=carrier)
+    plan = remembered.memo.pack(PackRequest(items, s.settings.cartons, carrier))
     parcels = remembered.parcels(plan, carrier)
     for line_id in sorted(per_line):
         order = s.save_order(order.pack(line_id, per_line[line_id], at=s.now))
