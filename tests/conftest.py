@@ -19,14 +19,17 @@ suite as a machine without PostgreSQL would).
 from __future__ import annotations
 
 import atexit
+import contextlib
 import glob
 import os
 import pwd
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
+import threading
 from pathlib import Path
 
 import attrs
@@ -60,23 +63,12 @@ class _Server:
 
     def stop(self) -> None:
         """Stop the server (fast) and remove its directory; safe to call twice."""
-        if self.datadir.exists():
-            subprocess.run(
-                [
-                    *self.prefix,
-                    str(self.bindir / "pg_ctl"),
-                    "stop",
-                    "-D",
-                    str(self.datadir),
-                    "-m",
-                    "fast",
-                    "-w",
-                    "-t",
-                    "60",
-                ],
-                capture_output=True,
-                check=False,
-            )
+        if (self.datadir / "postmaster.pid").exists():
+            command = [*self.prefix, str(self.bindir / "pg_ctl"), "stop", "-D", str(self.datadir)]
+            with contextlib.suppress(OSError):  # no runuser: the server never started either
+                subprocess.run(
+                    [*command, "-m", "fast", "-w", "-t", "60"], capture_output=True, check=False
+                )
         shutil.rmtree(self.home, ignore_errors=True)
 
 
@@ -139,6 +131,7 @@ def _start(bindir: Path) -> _Server:
     home.chmod(0o755)  # the server's user must reach its data and socket directories
     password = secrets.token_hex(16)
     (home / "pwfile").write_text(password + "\n")
+    (home / "pwfile").chmod(0o600)
     (home / "run").mkdir()
     port = _free_port()
     dsn = f"postgresql://{_ROLE}:{password}@127.0.0.1:{port}/{_DATABASE}"
@@ -205,6 +198,7 @@ def pytest_configure(config: pytest.Config) -> None:
     if bindir is None:
         config.stash[_unavailable_key] = HOW_TO_ENABLE
         return
+    _interrupt_on_sigterm()
     try:
         server = _start(bindir)
     except (OSError, RuntimeError) as error:
@@ -216,6 +210,22 @@ def pytest_configure(config: pytest.Config) -> None:
     atexit.register(server.stop)  # also when pytest_unconfigure is never reached
     config.stash[_server_key] = server
     os.environ[DSN_VARIABLE] = server.dsn
+
+
+def _interrupt_on_sigterm() -> None:
+    """Let a SIGTERM (a CI timeout, ``kill``) stop pytest like Ctrl-C, so the server stops.
+
+    By default SIGTERM ends Python at once, skipping ``pytest_unconfigure`` and ``atexit``.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return
+    if signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    signal.signal(signal.SIGTERM, interrupt)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
