@@ -41,11 +41,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from ordercycle.examples.shop import open_sample_shop
 from ordercycle.model import Address, Customer, SteppableClock
 from ordercycle.model.ids import CustomerId, SequentialIdFactory
 from ordercycle.money import Money
 from ordercycle.service import OrderDesk
-from ordercycle.service.sample import open_sample_shop
 
 RESULTS = Path(__file__).parent / "results" / "service.json"
 START = datetime(2026, 3, 2, 9, tzinfo=UTC)

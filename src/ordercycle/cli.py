@@ -2,8 +2,8 @@
 
 The CLI only parses arguments and prints; the work is done by the library. The demo runs
 the whole order-to-cash story with :class:`~ordercycle.service.OrderDesk` on SQLite
-(:mod:`ordercycle.service.story`), then shows the building blocks chapter by chapter
-(:mod:`ordercycle._demo`).
+(:mod:`ordercycle.examples.story`), then shows the building blocks chapter by chapter
+(:mod:`ordercycle.examples.demo`).
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return the process exit code."""
     args = build_parser().parse_args(argv)
     if args.command == "demo":
-        from ordercycle._demo import run_demo
+        from ordercycle.examples.demo import run_demo
 
         sys.stdout.write(run_demo(width=args.width, db=args.db))
         return 0

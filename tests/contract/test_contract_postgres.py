@@ -1,14 +1,13 @@
 """The storage contract suite against a real PostgreSQL server.
 
-Skipped unless ``ORDERCYCLE_TEST_POSTGRES_DSN`` is set; as root, ``eval
-"$(.ci/postgres.sh)"`` installs and starts Debian's PostgreSQL and sets it. Every test
+The server comes from ``tests/conftest.py`` (``postgres_dsn``: a throwaway server, or the
+one ``ORDERCYCLE_TEST_POSTGRES_DSN`` names); without one these tests skip. Every test
 gets its own PostgreSQL schema, dropped afterwards.
 """
 
 from __future__ import annotations
 
 import functools
-import os
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -24,20 +23,13 @@ from ordercycle.testing.contracts import (
     item_added,
 )
 
-DSN_VARIABLE = "ORDERCYCLE_TEST_POSTGRES_DSN"
-
 
 @pytest.fixture
-def schema() -> Iterator[tuple[str, str]]:
+def schema(postgres_dsn: str) -> Iterator[tuple[str, str]]:
     """``(dsn, schema name)`` of a fresh schema, dropped after the test."""
-    dsn = os.environ.get(DSN_VARIABLE, "").strip()
-    if not dsn:
-        pytest.skip(
-            f"PostgreSQL tests need a server: set {DSN_VARIABLE} to a DSN, for example with"
-            ' `eval "$(.ci/postgres.sh)"` run as root (installs and starts PostgreSQL).'
-        )
     import psycopg
 
+    dsn = postgres_dsn
     name = f"oc_test_{uuid.uuid4().hex[:16]}"
     try:
         yield dsn, name

@@ -12,10 +12,10 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from ordercycle.errors import OrderCycleError
+from ordercycle.examples.shop import SAMPLE_STOCK, open_sample_shop
 from ordercycle.model import SteppableClock
 from ordercycle.money import Money
 from ordercycle.service import OrderDesk
-from ordercycle.service.sample import SAMPLE_STOCK, open_sample_shop
 
 SKUS = sorted({sku for sku, _bin, _units in SAMPLE_STOCK})
 BINS = ["WH-EAST/A1", "WH-EAST/A4", "WH-WEST/A2", "WH-WEST/A8"]

@@ -64,8 +64,13 @@ from ordercycle.invoicing.taxes import (
     TaxRate,
     TaxRounding,
 )
-from ordercycle.invoicing.terms import PaymentTerms, TermLine
-from ordercycle.invoicing.terms_parser import ACCEPTED_FORMS, EOM_CUTOFF_DAY, parse_terms
+from ordercycle.invoicing.terms import PaymentTerms, TermLine, parse_terms
+from ordercycle.invoicing.terms_parser import (
+    ACCEPTED_FORMS,
+    EOM_CUTOFF_DAY,
+    WrittenTerms,
+    read_terms,
+)
 
 __all__ = [
     "ACCEPTED_FORMS",
@@ -127,6 +132,7 @@ __all__ = [
     "TaxableAmount",
     "TermLine",
     "TermsShareError",
+    "WrittenTerms",
     "aging",
     "aging_buckets",
     "apply_payment",
@@ -135,4 +141,5 @@ __all__ = [
     "end_of_month",
     "invoice_lines_for_order",
     "parse_terms",
+    "read_terms",
 ]

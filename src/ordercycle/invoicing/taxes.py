@@ -189,6 +189,21 @@ class _Plan:
 _LineData = tuple[Decimal, Decimal, _Plan, tuple[Decimal, ...]]
 
 
+def _accumulate(
+    per_rate: dict[str, list[Decimal]], plan: _Plan, base_untaxed: Decimal, taxes: Sequence[Decimal]
+) -> None:
+    """Add one line's taxable bases and taxes to the per-rate ``[unrounded base, tax]`` sums."""
+    multiply = MONEY_CONTEXT.multiply
+    for rate, coefficient, tax in zip(plan.rates, plan.bases, taxes, strict=True):
+        base = multiply(base_untaxed, coefficient)
+        total = per_rate.get(rate.code)
+        if total is None:
+            per_rate[rate.code] = [base, tax]
+        else:
+            total[0] = _add(total[0], base)
+            total[1] = _add(total[1], tax)
+
+
 @attrs.frozen
 class TaxComputation:
     """The taxes of a set of lines, per line and per rate, exact to the minor unit.
@@ -486,14 +501,7 @@ class TaxProfile:
             )
             untaxed = _subtract(amount, _total(taxes)) if included else amount
             untaxed_sum = _add(untaxed_sum, untaxed)
-            for rate, coefficient, tax in zip(plan.rates, plan.bases, taxes, strict=True):
-                base = multiply(base_untaxed, coefficient)
-                total = per_rate.get(rate.code)
-                if total is None:
-                    per_rate[rate.code] = [base, tax]
-                else:
-                    total[0] = _add(total[0], base)
-                    total[1] = _add(total[1], tax)
+            _accumulate(per_rate, plan, base_untaxed, taxes)
             line_data.append((untaxed, base_untaxed, plan, taxes))
         return self._totals(per_rate, untaxed_sum, line_data, unit)
 
@@ -590,7 +598,6 @@ class TaxProfile:
         rounded: list[list[Decimal]],
         unit: Currency,
     ) -> TaxComputation:
-        multiply = MONEY_CONTEXT.multiply
         line_data: list[_LineData] = []
         per_rate: dict[str, list[Decimal]] = {}
         untaxed_sum = ZERO
@@ -600,14 +607,7 @@ class TaxProfile:
         ):
             untaxed = _subtract(amount, _total(taxes)) if included else amount
             untaxed_sum = _add(untaxed_sum, untaxed)
-            for rate, coefficient, tax in zip(plan.rates, plan.bases, taxes, strict=True):
-                base = multiply(base_untaxed, coefficient)
-                total = per_rate.get(rate.code)
-                if total is None:
-                    per_rate[rate.code] = [base, tax]
-                else:
-                    total[0] = _add(total[0], base)
-                    total[1] = _add(total[1], tax)
+            _accumulate(per_rate, plan, base_untaxed, taxes)
             line_data.append((untaxed, base_untaxed, plan, tuple(taxes)))
         return self._totals(per_rate, untaxed_sum, line_data, unit)
 

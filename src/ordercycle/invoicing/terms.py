@@ -18,6 +18,7 @@ its own and tolerates 0.10 of drift; Odoo can produce a negative last installmen
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
@@ -30,9 +31,10 @@ from ordercycle.invoicing.discounts import DiscountTaxTreatment, EarlyDiscount
 from ordercycle.invoicing.due_dates import Anchor, DueDateRule
 from ordercycle.invoicing.errors import AmountExceedsTotalError, TermsShareError
 from ordercycle.invoicing.schedule import Installment, PaymentSchedule
+from ordercycle.invoicing.terms_parser import WrittenTerms, read_terms
 from ordercycle.money import MONEY_CONTEXT, Money, Rounding
 
-__all__ = ["PaymentTerms", "TermLine"]
+__all__ = ["PaymentTerms", "TermLine", "parse_terms"]
 
 _HUNDRED = Decimal(100)
 
@@ -195,13 +197,13 @@ class PaymentTerms:
     def parse(cls, text: str) -> PaymentTerms:
         """Read the common written forms ("Net 30", "2/10 Net 30", "21 MFI", ...).
 
-        See :func:`ordercycle.invoicing.parse_terms` for the accepted forms.
+        See :func:`parse_terms`; :mod:`ordercycle.invoicing.terms_parser` lists the
+        accepted forms.
 
         Raises:
             ParseError: The text is not one of the accepted forms; the message lists them.
+            TermsShareError: An installment form whose parts do not add up to 100 %.
         """
-        from ordercycle.invoicing.terms_parser import parse_terms
-
         return parse_terms(text)
 
     @classmethod
@@ -388,3 +390,36 @@ def _split(discount: Money, amounts: list[Money]) -> tuple[Money, ...]:
     if not any(ratios):
         return tuple(discount for _ in amounts)  # a zero total: every share is zero
     return discount.allocate(ratios)
+
+
+def parse_terms(text: str) -> PaymentTerms:
+    """Parse a written form of payment terms into :class:`PaymentTerms`.
+
+    Args:
+        text: The terms as written on an invoice, such as ``"1/10 Net 30 EOM"``; the
+            forms are listed in :mod:`ordercycle.invoicing.terms_parser`.
+
+    Returns:
+        The terms, named with ``text`` (spacing normalised).
+
+    Raises:
+        ParseError: ``text`` is none of :data:`~ordercycle.invoicing.ACCEPTED_FORMS`; the
+            message lists them.
+        TermsShareError: An installment form whose parts do not add up to 100 %.
+
+    >>> parse_terms("2/10 Net 30").describe()
+    '100% 30 days after anchor; anchor: invoice; discount 2% within 10 days after anchor'
+    """
+    return _terms(read_terms(text))
+
+
+# Terms are immutable values (the due-date memo inside a rule is a shared cache by design),
+# and every invoice of a customer parses the same few texts, so parsed terms are reused.
+@functools.lru_cache(maxsize=512)
+def _terms(written: WrittenTerms) -> PaymentTerms:
+    return PaymentTerms(
+        tuple(TermLine.percentage(percent, due) for percent, due in written.shares),
+        discount=written.discount,
+        anchor=written.anchor,
+        name=written.name,
+    )

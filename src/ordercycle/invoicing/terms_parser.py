@@ -21,8 +21,14 @@ Accepted forms (case and spacing do not matter; ``N``, ``M``, ``D`` are numbers)
 ¹ Invoices dated after the 25th (:data:`EOM_CUTOFF_DAY`) roll one month.
 ² The parts must add up to 100 %.
 
->>> parse_terms("2/10 Net 30").describe()
-'100% 30 days after anchor; anchor: invoice; discount 2% within 10 days after anchor'
+The parser reads a text into :class:`WrittenTerms`, the parts of the terms;
+:func:`~ordercycle.invoicing.parse_terms` (and ``PaymentTerms.parse``) turn those into
+:class:`~ordercycle.invoicing.PaymentTerms`. This module does not know that class, so
+the terms module can use it without an import circle.
+
+>>> written = read_terms("2/10 Net 30")
+>>> written.name, written.discount.percent, written.anchor.value
+('2/10 Net 30', Decimal('2'), 'invoice')
 """
 
 from __future__ import annotations
@@ -31,12 +37,13 @@ import functools
 import re
 from decimal import Decimal
 
+import attrs
+
 from ordercycle.errors import ParseError
 from ordercycle.invoicing.discounts import EarlyDiscount
 from ordercycle.invoicing.due_dates import Anchor, DueDateRule
-from ordercycle.invoicing.terms import PaymentTerms, TermLine
 
-__all__ = ["ACCEPTED_FORMS", "EOM_CUTOFF_DAY", "parse_terms"]
+__all__ = ["ACCEPTED_FORMS", "EOM_CUTOFF_DAY", "WrittenTerms", "read_terms"]
 
 #: Invoices dated after this day of the month roll one month for EOM and prox dating.
 EOM_CUTOFF_DAY = 25
@@ -87,48 +94,72 @@ def _refuse(text: str, why: str = "") -> ParseError:
     )
 
 
-def parse_terms(text: str) -> PaymentTerms:
-    """Parse a written form of payment terms into :class:`PaymentTerms`.
+@attrs.frozen(cache_hash=True)
+class WrittenTerms:
+    """What a written form of payment terms says, read but not yet checked as terms.
+
+    Attributes:
+        shares: ``(percent, due rule)`` of each part, in order (one part of 100 % for
+            every form but the installment one).
+        discount: The early-payment discount, if the form has one.
+        anchor: Which event's date the due dates count from.
+        name: The text as written, with its spacing normalised.
+    """
+
+    shares: tuple[tuple[Decimal | int, DueDateRule], ...]
+    discount: EarlyDiscount | None = None
+    anchor: Anchor = Anchor.INVOICE
+    name: str = ""
+
+
+def read_terms(text: str) -> WrittenTerms:
+    """Read a written form of payment terms into its parts.
 
     Args:
         text: The terms as written on an invoice, such as ``"1/10 Net 30 EOM"``.
 
     Returns:
-        The terms, named with ``text`` (stripped).
+        The parts, named with ``text`` (spacing normalised); the same object for the
+        same text.
 
     Raises:
         ParseError: ``text`` is none of :data:`ACCEPTED_FORMS`; the message lists them.
-        TermsShareError: An installment form whose parts do not add up to 100 %.
     """
     if not isinstance(text, str):
         raise _refuse(repr(text), "not a string")
-    return _parse(text)
+    return _read(text)
 
 
-# Every invoice of a customer parses the same few texts; terms are immutable values (the
-# due-date memo inside a rule is a shared cache by design), so parsed terms are reused.
+def _single(
+    due: DueDateRule,
+    *,
+    discount: EarlyDiscount | None = None,
+    anchor: Anchor = Anchor.INVOICE,
+    name: str,
+) -> WrittenTerms:
+    return WrittenTerms(((100, due),), discount=discount, anchor=anchor, name=name)
+
+
+# Every invoice of a customer reads the same few texts, and the terms module caches the
+# terms of each read (see parse_terms), so a text is read once while it is in use.
 @functools.lru_cache(maxsize=512)
-def _parse(text: str) -> PaymentTerms:
+def _read(text: str) -> WrittenTerms:
     name = " ".join(text.split())
     key = name.lower()
     if not key:
         raise _refuse(text, "empty")
     if key in _CASH:
         anchor, label = _CASH[key]
-        return PaymentTerms.single(DueDateRule.days_after(0), anchor=anchor, name=label)
+        return _single(DueDateRule.days_after(0), anchor=anchor, name=label)
     if key == "eom":
-        return PaymentTerms.single(
-            DueDateRule.end_of_month(0, cutoff_day=EOM_CUTOFF_DAY), name=name
-        )
+        return _single(DueDateRule.end_of_month(0, cutoff_day=EOM_CUTOFF_DAY), name=name)
     if match := _NET.match(key):
         return _net_terms(match, name, text)
     if match := _PROX.match(key):
         rule = DueDateRule.day_of_next_month(_day(match["day"], text), cutoff_day=EOM_CUTOFF_DAY)
-        return PaymentTerms.single(rule, name=name)
+        return _single(rule, name=name)
     if match := _MFI.match(key):
-        return PaymentTerms.single(
-            DueDateRule.day_of_next_month(_day(match["day"], text)), name=name
-        )
+        return _single(DueDateRule.day_of_next_month(_day(match["day"], text)), name=name)
     if "," in key:
         return _installments(key, name, text)
     raise _refuse(text)
@@ -141,7 +172,7 @@ def _day(value: str, text: str) -> int:
     return day
 
 
-def _net_terms(match: re.Match[str], name: str, text: str) -> PaymentTerms:
+def _net_terms(match: re.Match[str], name: str, text: str) -> WrittenTerms:
     days = int(match["days"])
     dating = match["dating"]
     anchor = Anchor.RECEIPT if dating == "rog" else Anchor.INVOICE
@@ -162,15 +193,15 @@ def _net_terms(match: re.Match[str], name: str, text: str) -> PaymentTerms:
         else:
             deadline = DueDateRule.days_after(within)
         discount = EarlyDiscount(percent, within=deadline)
-    return PaymentTerms.single(due, discount=discount, anchor=anchor, name=name)
+    return _single(due, discount=discount, anchor=anchor, name=name)
 
 
-def _installments(key: str, name: str, text: str) -> PaymentTerms:
-    lines = []
+def _installments(key: str, name: str, text: str) -> WrittenTerms:
+    shares: list[tuple[Decimal | int, DueDateRule]] = []
     for part in key.split(","):
         match = _PART.match(part.strip())
         if match is None:
             raise _refuse(text, f"part {part.strip()!r} is not 'P% upfront' or 'P% Net N'")
         due = DueDateRule.days_after(0 if match["upfront"] else int(match["days"]))
-        lines.append(TermLine.percentage(Decimal(match["pct"]), due))
-    return PaymentTerms(tuple(lines), name=name)
+        shares.append((Decimal(match["pct"]), due))
+    return WrittenTerms(tuple(shares), name=name)

@@ -24,7 +24,7 @@ from ordercycle.packing.errors import (
 )
 from ordercycle.packing.item import Item, Rotation
 from ordercycle.packing.memo import PackingMemo
-from ordercycle.packing.packer import OBJECTIVES, pack
+from ordercycle.packing.packer import OBJECTIVES, pack, pack_request
 from ordercycle.packing.packing_plan import Package, PackingPlan, Placement, Unpacked
 from ordercycle.packing.rates import (
     BasePlusPerUnitRate,
@@ -32,6 +32,7 @@ from ordercycle.packing.rates import (
     WeightBracketRate,
     ZoneRateTable,
 )
+from ordercycle.packing.request import PackRequest
 from ordercycle.packing.shipment import SHIPMENT_LIFECYCLE, Parcel, Shipment, ShipmentLine
 from ordercycle.packing.verify import verify
 
@@ -44,6 +45,7 @@ __all__ = [
     "InvalidPlanError",
     "Item",
     "MeasurementSystem",
+    "PackRequest",
     "Package",
     "PackingError",
     "PackingMemo",
@@ -62,5 +64,6 @@ __all__ = [
     "ZoneRateTable",
     "carriers",
     "pack",
+    "pack_request",
     "verify",
 ]

@@ -15,12 +15,12 @@ memo cannot key exactly (a ``time_limit``, a value of an unknown type) are packe
 directly and not remembered; neither are refusals (the error is raised again each time).
 
 >>> from ordercycle.units import Q_
->>> from ordercycle.packing import Carton, Item, carriers, pack
+>>> from ordercycle.packing import Carton, Item, PackRequest, carriers, pack
 >>> memo = PackingMemo(maxsize=2)
 >>> mugs = [Item("MUG", Q_(12, "cm"), Q_(9, "cm"), Q_(10, "cm"), Q_(350, "g"), quantity=4)]
 >>> boxes = [Carton("S", inner=(Q_(20, "cm"), Q_(20, "cm"), Q_(15, "cm")), tare=Q_(120, "g"))]
->>> first = memo.pack(mugs, boxes, carrier=carriers.UPS_DAILY)
->>> again = memo.pack(mugs, boxes, carrier=carriers.UPS_DAILY)
+>>> first = memo.pack(PackRequest(mugs, boxes, carriers.UPS_DAILY))
+>>> again = memo.pack(PackRequest(mugs, boxes, carriers.UPS_DAILY))
 >>> again is first, first == pack(mugs, boxes, carrier=carriers.UPS_DAILY)
 (True, True)
 >>> memo.hits, memo.misses, len(memo)
@@ -33,7 +33,7 @@ import enum
 import functools
 import threading
 from collections import OrderedDict
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Final
@@ -41,13 +41,10 @@ from typing import Any, Final
 import attrs
 
 from ordercycle.errors import ValidationError
-from ordercycle.model.clock import Clock
-from ordercycle.packing.carriers import DimWeightRule
-from ordercycle.packing.carton import Carton
 from ordercycle.packing.item import Item
-from ordercycle.packing.packer import pack
+from ordercycle.packing.packer import pack_request
 from ordercycle.packing.packing_plan import PackingPlan
-from ordercycle.packing.rates import RateModel
+from ordercycle.packing.request import PackRequest
 from ordercycle.units import is_quantity
 
 __all__ = ["DEFAULT_MEMO_SIZE", "PackingMemo", "request_key"]
@@ -122,66 +119,43 @@ def _item_key(item: Item) -> Hashable:
     )
 
 
-def request_key(
-    items: Iterable[Item],
-    cartons: Iterable[Carton],
-    carrier: DimWeightRule | None = None,
-    *,
-    objective: str | None = None,
-    rate: RateModel | None = None,
-    support: Any = None,
-    on_unpackable: str = "raise",
-    effort: int = 8,
-) -> Hashable | None:
+def request_key(request: PackRequest) -> Hashable | None:
     """The exact key of a packing request, or ``None`` if some part cannot be keyed exactly.
 
     Two requests have the same key only if every argument is equal *and* prints the same
     (quantities with the same magnitude type and unit, decimals with the same digits).
 
-    >>> from ordercycle.packing import Item, Carton
+    >>> from ordercycle.packing import Item, Carton, PackRequest
     >>> box = [Carton.from_mm("S", 200, 200, 150)]
-    >>> request_key([Item.from_mm("A", 10, 10, 10, 5)], box) == request_key(
-    ...     [Item.from_mm("A", 10, 10, 10, 5)], box)
+    >>> request_key(PackRequest([Item.from_mm("A", 10, 10, 10, 5)], box)) == request_key(
+    ...     PackRequest([Item.from_mm("A", 10, 10, 10, 5)], box))
     True
-    >>> request_key([Item.from_mm("A", 10, 10, 10, 5)], box) == request_key(
-    ...     [Item.from_mm("A", 10, 10, 10, 5, fragile=True)], box)
+    >>> request_key(PackRequest([Item.from_mm("A", 10, 10, 10, 5)], box)) == request_key(
+    ...     PackRequest([Item.from_mm("A", 10, 10, 10, 5, fragile=True)], box))
     False
     """
+    return _key(request, _canon)
+
+
+def _key(request: PackRequest, canon: Callable[[object], Hashable]) -> Hashable | None:
+    """The key of a request without its time limit and clock (``None`` if unkeyable).
+
+    ``canon`` keys the catalogue, the carrier and the rate: a memo looks those up by
+    identity first, since the same objects come back on every call.
+    """
     try:
-        return _key(
-            _canon(tuple(items)),
-            _canon(tuple(cartons)),
-            _canon(carrier),
-            objective,
-            _canon(rate),
-            support,
-            on_unpackable,
-            effort,
+        return (
+            _canon(request.items),
+            canon(request.cartons),
+            canon(request.carrier),
+            _canon(request.objective),
+            canon(request.rate),
+            _canon(request.support),
+            _canon(request.on_unpackable),
+            _canon(request.effort),
         )
     except _UnkeyableError:
         return None
-
-
-def _key(
-    items: Hashable,
-    cartons: Hashable,
-    carrier: Hashable,
-    objective: object,
-    rate: Hashable,
-    support: object,
-    on_unpackable: object,
-    effort: object,
-) -> Hashable:
-    return (
-        items,
-        cartons,
-        carrier,
-        _canon(objective),
-        rate,
-        _canon(support),
-        _canon(on_unpackable),
-        _canon(effort),
-    )
 
 
 class PackingMemo:
@@ -244,58 +218,13 @@ class PackingMemo:
             self._known[id(value)] = (value, key)
         return key
 
-    def _request_key(
-        self,
-        items: tuple[Item, ...],
-        cartons: tuple[Carton, ...],
-        carrier: DimWeightRule | None,
-        options: dict[str, Any],
-    ) -> Hashable | None:
-        try:
-            return _key(
-                _canon(items),
-                self._known_key(cartons),
-                self._known_key(carrier),
-                options["objective"],
-                self._known_key(options["rate"]),
-                options["support"],
-                options["on_unpackable"],
-                options["effort"],
-            )
-        except _UnkeyableError:
-            return None
-
-    def pack(
-        self,
-        items: Iterable[Item],
-        cartons: Iterable[Carton],
-        carrier: DimWeightRule | None = None,
-        *,
-        objective: str | None = None,
-        rate: RateModel | None = None,
-        support: Any = None,
-        on_unpackable: str = "raise",
-        effort: int = 8,
-        time_limit: Any = None,
-        clock: Clock | None = None,
-    ) -> PackingPlan:
-        """Like :func:`~ordercycle.packing.pack` (same arguments, result and errors).
+    def pack(self, request: PackRequest) -> PackingPlan:
+        """:func:`~ordercycle.packing.pack_request` of ``request`` (same result and errors).
 
         A request seen before returns the remembered plan (the same object); a request
         with a ``time_limit`` is always packed afresh, since its result depends on time.
         """
-        item_list = tuple(items)
-        catalogue = tuple(cartons)
-        options: dict[str, Any] = {
-            "objective": objective,
-            "rate": rate,
-            "support": support,
-            "on_unpackable": on_unpackable,
-            "effort": effort,
-        }
-        key = None
-        if time_limit is None:
-            key = self._request_key(item_list, catalogue, carrier, options)
+        key = None if request.time_limit is not None else _key(request, self._known_key)
         if key is not None:
             with self._lock:
                 found = self._plans.get(key)
@@ -303,7 +232,7 @@ class PackingMemo:
                     self._plans.move_to_end(key)
                     self.hits += 1
                     return found
-        plan = pack(item_list, catalogue, carrier, time_limit=time_limit, clock=clock, **options)
+        plan = pack_request(request)
         if key is not None:
             with self._lock:
                 self.misses += 1

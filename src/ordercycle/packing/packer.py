@@ -35,9 +35,10 @@ from ordercycle.packing.carton import Carton
 from ordercycle.packing.item import Item
 from ordercycle.packing.packing_plan import Package, PackingPlan, Placement, Unpacked
 from ordercycle.packing.rates import RateModel
+from ordercycle.packing.request import PackRequest
 from ordercycle.units import Q_, exact_magnitude, is_quantity, to_exact
 
-__all__ = ["OBJECTIVES", "pack"]
+__all__ = ["OBJECTIVES", "pack", "pack_request"]
 
 #: The objectives :func:`pack` can minimise.
 OBJECTIVES: Final = ("billable_weight", "cartons", "cost")
@@ -146,28 +147,8 @@ def pack(
 ) -> PackingPlan:
     """Pack items into cartons, choosing the cartons that minimise the objective.
 
-    Args:
-        items: The items (each with its quantity and handling rules).
-        cartons: The carton catalogue.
-        carrier: The carrier's dimensional-weight rule (``carriers.UPS_DAILY``, ...). Without
-            one, billable weight is the actual weight.
-        objective: ``"billable_weight"`` (the default with a carrier), ``"cost"`` (carton cost
-            plus ``rate``) or ``"cartons"`` (fewest cartons; the default without a carrier).
-            Ties go to lower billable weight, then smaller cartons.
-        rate: A rate model that prices the billable weight (needed for ``"cost"`` unless
-            every carton has a cost).
-        support: Share of each item's base that must rest on the floor or on items
-            directly below (``Fraction(3, 4)``, ``"0.75"``), or ``None`` for no rule.
-        on_unpackable: ``"raise"`` (default) raises :class:`UnpackableItemError`;
-            ``"report"`` returns such units in :attr:`PackingPlan.unpacked`.
-        effort: How many placement strategies to try per carton (deterministic; more is
-            slower and sometimes better).
-        time_limit: Seconds (a number or a pint time) for a deeper search: every strategy
-            and unit order is tried until the limit passes. Needs ``clock``. The result
-            then depends on the machine's speed, so it is no longer deterministic; use
-            ``effort`` for reproducible results.
-        clock: A :class:`~ordercycle.model.clock.Clock` (``SystemClock()`` in an
-            application, a ``SteppableClock`` in tests) that measures ``time_limit``.
+    The arguments are those of :class:`~ordercycle.packing.request.PackRequest`, where
+    each is described; this is :func:`pack_request` of that request.
 
     Returns:
         A :class:`PackingPlan` that :func:`~ordercycle.packing.verify` accepts.
@@ -177,8 +158,29 @@ def pack(
         DuplicateError: Two items share a sku, or two cartons a name.
         ConfigurationError: The objective, rate or options do not go together.
     """
-    item_list = _check_items(items)
-    catalogue = _check_cartons(cartons)
+    return pack_request(
+        PackRequest(
+            items,
+            cartons,
+            carrier,
+            objective=objective,
+            rate=rate,
+            support=support,
+            on_unpackable=on_unpackable,
+            effort=effort,
+            time_limit=time_limit,
+            clock=clock,
+        )
+    )
+
+
+def pack_request(request: PackRequest) -> PackingPlan:
+    """Pack a :class:`~ordercycle.packing.request.PackRequest` (see :func:`pack`)."""
+    carrier, objective, rate = request.carrier, request.objective, request.rate
+    support, on_unpackable, effort = request.support, request.on_unpackable, request.effort
+    time_limit, clock = request.time_limit, request.clock
+    item_list = _check_items(request.items)
+    catalogue = _check_cartons(request.cartons)
     if carrier is not None and not isinstance(carrier, DimWeightRule):
         raise ValidationError.invalid("pack", "carrier", carrier, "a DimWeightRule or None")
     chosen = objective or ("billable_weight" if carrier is not None else "cartons")

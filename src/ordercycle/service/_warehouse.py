@@ -20,7 +20,7 @@ import attrs
 
 from ordercycle.errors import ValidationError
 from ordercycle.model.order import Order
-from ordercycle.packing import PackingMemo, Shipment, ShipmentLine
+from ordercycle.packing import PackingMemo, PackRequest, Shipment, ShipmentLine
 from ordercycle.picking import WavePickLine, WavePickList, route
 from ordercycle.service._command_handlers import handles
 from ordercycle.service._orders import (
@@ -369,7 +369,7 @@ def pack_order(s: Session, c: PackOrder) -> CommandResult:
     remembered = s.packing
     items = [remembered.item(sku, product(s, sku).product, units[sku]) for sku in sorted(units)]
     carrier = s.settings.carrier
-    plan = remembered.memo.pack(items, s.settings.cartons, carrier=carrier)
+    plan = remembered.memo.pack(PackRequest(items, s.settings.cartons, carrier))
     parcels = remembered.parcels(plan, carrier)
     for line_id in sorted(per_line):
         order = s.save_order(order.pack(line_id, per_line[line_id], at=s.now))

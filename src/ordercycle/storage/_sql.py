@@ -10,15 +10,16 @@ from __future__ import annotations
 import threading
 from abc import abstractmethod
 from collections.abc import Callable, Sequence
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from ordercycle.errors import ConcurrencyError, StorageError
 from ordercycle.storage._checks import stream_name
 from ordercycle.storage._unit import BaseUnitOfWork, EventRow, OutboxRow
 from ordercycle.storage.errors import UnitOfWorkError
+from ordercycle.storage.migrations import Migration, apply_migrations
 from ordercycle.storage.records import Snapshot
 
-__all__ = ["ConnectionPool", "SqlUnitOfWork"]
+__all__ = ["ConnectionPool", "SqlUnitOfWork", "migrate"]
 
 C = TypeVar("C")
 
@@ -27,6 +28,67 @@ OUTBOX = "ordercycle_outbox"
 CHECKPOINTS = "ordercycle_checkpoints"
 SNAPSHOTS = "ordercycle_snapshots"
 COMMANDS = "ordercycle_commands"
+
+
+class _Connection(Protocol):
+    """What :func:`migrate` needs of a driver's connection (sqlite3 and psycopg have it)."""
+
+    def execute(self, sql: str, params: Any = ..., /) -> Any: ...
+
+    def close(self) -> None: ...
+
+
+def migrate(
+    connection: _Connection,
+    migrations: Sequence[Migration],
+    *,
+    where: str,
+    begin: str,
+    driver_error: type[BaseException],
+    placeholder: str = "?",
+    upto: int | None = None,
+    prepare: Callable[[], None] | None = None,
+) -> int:
+    """Bring the schema up to date in one transaction of its own, then close ``connection``.
+
+    Args:
+        connection: A new connection in autocommit mode; closed on return.
+        migrations: The dialect's migrations (see :func:`apply_migrations`).
+        where: How to name the database in errors.
+        begin: The statement that starts an exclusive transaction, so that two processes
+            opening the same database migrate it once.
+        driver_error: The driver's base exception class, reported as a
+            :class:`~ordercycle.errors.StorageError`.
+        placeholder: The driver's parameter marker.
+        upto: Stop at this version (tests use it to build old databases).
+        prepare: Runs first inside the transaction (PostgreSQL takes its lock there).
+
+    Returns:
+        The schema version after.
+    """
+
+    def execute(sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+        cursor = connection.execute(sql, params)
+        return list(cursor.fetchall()) if cursor.description is not None else []
+
+    try:
+        try:
+            connection.execute(begin)
+            try:
+                if prepare is not None:
+                    prepare()
+                _, after = apply_migrations(
+                    execute, migrations, where=where, placeholder=placeholder, upto=upto
+                )
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
+            connection.execute("COMMIT")
+        except driver_error as error:
+            raise StorageError(f"Cannot migrate the {where}: {error}") from error
+        return after
+    finally:
+        connection.close()
 
 
 class ConnectionPool(Generic[C]):

@@ -29,8 +29,9 @@ from ordercycle.storage._sql import (
     SNAPSHOTS,
     ConnectionPool,
     SqlUnitOfWork,
+    migrate,
 )
-from ordercycle.storage.migrations import Migration, apply_migrations
+from ordercycle.storage.migrations import Migration
 
 if TYPE_CHECKING:
     import psycopg
@@ -148,39 +149,26 @@ class PostgresStorage(ClosingStorage):
         return connection  # type: ignore[no-any-return]
 
     def _migrate(self, upto: int | None) -> int:
-        psycopg = self._psycopg
         connection = self._connect()
-        try:
 
-            def execute(sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
-                cursor = connection.execute(sql, params)
-                return list(cursor.fetchall()) if cursor.description is not None else []
+        def prepare() -> None:
+            connection.execute(
+                "SELECT pg_advisory_xact_lock(%s, hashtext(%s))",
+                (_MIGRATION_LOCK, self.schema or "public"),
+            )
+            if self.schema is not None:
+                connection.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
 
-            try:
-                connection.execute("BEGIN")
-                try:
-                    connection.execute(
-                        "SELECT pg_advisory_xact_lock(%s, hashtext(%s))",
-                        (_MIGRATION_LOCK, self.schema or "public"),
-                    )
-                    if self.schema is not None:
-                        connection.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
-                    _, after = apply_migrations(
-                        execute,
-                        POSTGRES_MIGRATIONS,
-                        where=self._where,
-                        placeholder="%s",
-                        upto=upto,
-                    )
-                except BaseException:
-                    connection.execute("ROLLBACK")
-                    raise
-                connection.execute("COMMIT")
-            except psycopg.Error as error:
-                raise StorageError(f"Cannot migrate the {self._where}: {error}") from error
-            return after
-        finally:
-            connection.close()
+        return migrate(
+            connection,
+            POSTGRES_MIGRATIONS,
+            where=self._where,
+            begin="BEGIN",
+            driver_error=self._psycopg.Error,
+            placeholder="%s",
+            upto=upto,
+            prepare=prepare,
+        )
 
 
 class PostgresUnitOfWork(SqlUnitOfWork["psycopg.Connection[Any]"]):

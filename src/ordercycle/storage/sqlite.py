@@ -26,7 +26,6 @@ from __future__ import annotations
 import os
 import sqlite3
 from pathlib import Path
-from typing import Any
 
 from ordercycle.errors import StorageError, ValidationError
 from ordercycle.storage._closing import ClosingStorage
@@ -38,8 +37,9 @@ from ordercycle.storage._sql import (
     SNAPSHOTS,
     ConnectionPool,
     SqlUnitOfWork,
+    migrate,
 )
-from ordercycle.storage.migrations import Migration, apply_migrations
+from ordercycle.storage.migrations import Migration
 
 __all__ = ["SQLITE_MIGRATIONS", "SQLiteStorage", "SQLiteUnitOfWork"]
 
@@ -153,27 +153,14 @@ class SQLiteStorage(ClosingStorage):
         return connection
 
     def _migrate(self, upto: int | None) -> int:
-        connection = self._connect()
-        try:
-
-            def execute(sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
-                return list(connection.execute(sql, params).fetchall())
-
-            try:
-                connection.execute("BEGIN IMMEDIATE")
-                try:
-                    _, after = apply_migrations(
-                        execute, SQLITE_MIGRATIONS, where=self._where, upto=upto
-                    )
-                except BaseException:
-                    connection.execute("ROLLBACK")
-                    raise
-                connection.execute("COMMIT")
-            except sqlite3.Error as error:
-                raise StorageError(f"Cannot migrate {self._where}: {error}.") from error
-            return after
-        finally:
-            connection.close()
+        return migrate(
+            self._connect(),
+            SQLITE_MIGRATIONS,
+            where=self._where,
+            begin="BEGIN IMMEDIATE",
+            driver_error=sqlite3.Error,
+            upto=upto,
+        )
 
 
 class SQLiteUnitOfWork(SqlUnitOfWork[sqlite3.Connection]):

@@ -37,6 +37,7 @@ import ordercycle.inventory
 import ordercycle.invoicing
 import ordercycle.model
 import ordercycle.service
+from ordercycle.examples.story import STORY_START, order_to_cash_story
 from ordercycle.inventory import Network, StockLedger
 from ordercycle.invoicing import (
     Invoice,
@@ -56,7 +57,6 @@ from ordercycle.model.order.lifecycle import ORDER_LIFECYCLE
 from ordercycle.model.order.lines import NewLine
 from ordercycle.money import Money
 from ordercycle.service.desk import OrderDesk
-from ordercycle.service.story import STORY_START, order_to_cash_story
 from ordercycle.storage.memory import MemoryStorage
 from ordercycle.storage.ports import AggregateStore, CommandLog, Outbox, SnapshotStore, UnitOfWork
 

@@ -21,6 +21,7 @@ from ordercycle.packing import (
     DimWeightRule,
     Item,
     PackingMemo,
+    PackRequest,
     carriers,
     pack,
 )
@@ -41,8 +42,8 @@ BASKET = (
 
 def test_a_remembered_plan_is_the_plan_pack_returns() -> None:
     memo = PackingMemo()
-    first = memo.pack(BASKET, CATALOGUE, carrier=carriers.UPS_DAILY)
-    again = memo.pack(list(BASKET), iter(CATALOGUE), carrier=carriers.UPS_DAILY)
+    first = memo.pack(PackRequest(BASKET, CATALOGUE, carrier=carriers.UPS_DAILY))
+    again = memo.pack(PackRequest(list(BASKET), iter(CATALOGUE), carrier=carriers.UPS_DAILY))
     assert again is first
     assert first == pack(BASKET, CATALOGUE, carrier=carriers.UPS_DAILY)
     assert repr(first) == repr(pack(BASKET, CATALOGUE, carrier=carriers.UPS_DAILY))
@@ -53,7 +54,7 @@ def test_a_remembered_plan_is_the_plan_pack_returns() -> None:
 
 def test_equal_requests_built_separately_share_a_plan() -> None:
     memo = PackingMemo()
-    first = memo.pack(BASKET, CATALOGUE, carrier=carriers.UPS_DAILY)
+    first = memo.pack(PackRequest(BASKET, CATALOGUE, carrier=carriers.UPS_DAILY))
     rebuilt_items = (
         Item.from_mm("MUG", 120, 90, 100, 350, quantity=3),
         Item.from_mm("BOOK", 210, 297, 30, 800, quantity=2, rotation="this_side_up"),
@@ -64,7 +65,7 @@ def test_equal_requests_built_separately_share_a_plan() -> None:
         Carton.from_mm("L", 450, 350, 300, tare_g=350),
     )
     rule = DimWeightRule("UPS daily rates", 139, "imperial")
-    assert memo.pack(rebuilt_items, rebuilt_cartons, carrier=rule) is first
+    assert memo.pack(PackRequest(rebuilt_items, rebuilt_cartons, carrier=rule)) is first
 
 
 def _mugs(**rules: Any) -> tuple[Item, ...]:
@@ -182,14 +183,17 @@ def _variants() -> list[tuple[str, tuple[Item, ...], tuple[Carton, ...], dict[st
 def test_requests_that_differ_anywhere_never_share_a_plan() -> None:
     memo = PackingMemo()
     variants = _variants()
-    keys = [request_key(items, cartons, **options) for _, items, cartons, options in variants]
+    keys = [
+        request_key(PackRequest(items, cartons, **options))
+        for _, items, cartons, options in variants
+    ]
     assert None not in keys
     assert len(set(keys)) == len(variants)
     for _name, items, cartons, options in variants:
-        assert memo.pack(items, cartons, **options) == pack(items, cartons, **options)
+        assert memo.pack(PackRequest(items, cartons, **options)) == pack(items, cartons, **options)
     assert (memo.hits, memo.misses) == (0, len(variants))
     for _name, items, cartons, options in variants:  # each comes back as its own plan
-        remembered = memo.pack(items, cartons, **options)
+        remembered = memo.pack(PackRequest(items, cartons, **options))
         fresh = pack(items, cartons, **options)
         assert remembered == fresh
         assert repr(remembered) == repr(fresh)
@@ -199,15 +203,15 @@ def test_requests_that_differ_anywhere_never_share_a_plan() -> None:
 def test_the_memo_keeps_at_most_maxsize_plans_dropping_the_least_recently_used() -> None:
     memo = PackingMemo(maxsize=2)
     requests = [(Item.from_mm("A", 100, 100, 100 + n, 500, quantity=2),) for n in range(3)]
-    memo.pack(requests[0], CATALOGUE)
-    memo.pack(requests[1], CATALOGUE)
-    memo.pack(requests[0], CATALOGUE)  # A0 is now the most recently used
-    memo.pack(requests[2], CATALOGUE)  # drops A1
+    memo.pack(PackRequest(requests[0], CATALOGUE))
+    memo.pack(PackRequest(requests[1], CATALOGUE))
+    memo.pack(PackRequest(requests[0], CATALOGUE))  # A0 is now the most recently used
+    memo.pack(PackRequest(requests[2], CATALOGUE))  # drops A1
     assert len(memo) == 2
     assert (memo.hits, memo.misses) == (1, 3)
-    memo.pack(requests[0], CATALOGUE)
+    memo.pack(PackRequest(requests[0], CATALOGUE))
     assert memo.hits == 2
-    memo.pack(requests[1], CATALOGUE)
+    memo.pack(PackRequest(requests[1], CATALOGUE))
     assert (memo.hits, memo.misses, len(memo)) == (2, 4, 2)
     memo.clear()
     assert len(memo) == 0
@@ -224,20 +228,20 @@ def test_a_memo_needs_a_positive_whole_size(size: Any) -> None:
 
 def test_refusals_are_not_remembered_and_raise_every_time() -> None:
     memo = PackingMemo()
-    memo.pack(MUGS, CATALOGUE)
+    memo.pack(PackRequest(MUGS, CATALOGUE))
     huge = (Item.from_mm("BEAM", 5000, 100, 100, 1000),)
     for _ in range(2):
         with pytest.raises(UnpackableItemError, match="BEAM"):
-            memo.pack(huge, CATALOGUE)
+            memo.pack(PackRequest(huge, CATALOGUE))
     with pytest.raises(ValidationError, match="objective"):
-        memo.pack(MUGS, CATALOGUE, objective="speed")
+        memo.pack(PackRequest(MUGS, CATALOGUE, objective="speed"))
     assert (memo.hits, memo.misses, len(memo)) == (0, 1, 1)
 
 
 def test_a_time_limited_search_is_never_remembered() -> None:
     memo = PackingMemo()
     frozen = FixedClock(datetime(2026, 1, 1, tzinfo=UTC))
-    plan = memo.pack(MUGS, CATALOGUE, objective="cartons", time_limit=5, clock=frozen)
+    plan = memo.pack(PackRequest(MUGS, CATALOGUE, objective="cartons", time_limit=5, clock=frozen))
     assert plan == pack(MUGS, CATALOGUE, objective="cartons", time_limit=5, clock=frozen)
     assert (memo.hits, memo.misses, len(memo)) == (0, 0, 0)
 
@@ -252,8 +256,13 @@ class _PlainRate:
 def test_a_request_the_memo_cannot_key_is_packed_directly() -> None:
     memo = PackingMemo()
     rate = _PlainRate()
-    assert request_key(MUGS, CATALOGUE, carriers.UPS_DAILY, objective="cost", rate=rate) is None
-    plan = memo.pack(MUGS, CATALOGUE, carrier=carriers.UPS_DAILY, objective="cost", rate=rate)
+    assert (
+        request_key(PackRequest(MUGS, CATALOGUE, carriers.UPS_DAILY, objective="cost", rate=rate))
+        is None
+    )
+    plan = memo.pack(
+        PackRequest(MUGS, CATALOGUE, carrier=carriers.UPS_DAILY, objective="cost", rate=rate)
+    )
     assert plan == pack(MUGS, CATALOGUE, carrier=carriers.UPS_DAILY, objective="cost", rate=rate)
     assert (memo.hits, memo.misses, len(memo)) == (0, 0, 0)
 
@@ -267,7 +276,7 @@ def test_threads_share_one_memo_safely() -> None:
     def work(offset: int) -> None:
         for n in range(20):
             index = (n + offset) % len(baskets)
-            if memo.pack(baskets[index], CATALOGUE) != expected[index]:
+            if memo.pack(PackRequest(baskets[index], CATALOGUE)) != expected[index]:
                 failures.append(index)
 
     threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
@@ -302,8 +311,8 @@ _items = st.lists(
 def test_a_memo_gives_the_plan_of_a_fresh_pack(items: list[Item], rule: Any) -> None:
     memo = PackingMemo(maxsize=4)
     fresh = pack(items, CATALOGUE, carrier=rule, on_unpackable="report")
-    assert memo.pack(items, CATALOGUE, carrier=rule, on_unpackable="report") == fresh
-    assert memo.pack(items, CATALOGUE, carrier=rule, on_unpackable="report") == fresh
+    assert memo.pack(PackRequest(items, CATALOGUE, carrier=rule, on_unpackable="report")) == fresh
+    assert memo.pack(PackRequest(items, CATALOGUE, carrier=rule, on_unpackable="report")) == fresh
     assert (memo.hits, memo.misses) == (1, 1)
 
 
@@ -327,7 +336,7 @@ class MemoMachine(RuleBasedStateMachine):
     @rule(index=st.integers(0, len(_POOL) - 1))
     def pack_one(self, index: int) -> None:
         items, cartons, carrier = _POOL[index]
-        plan = self.memo.pack(items, cartons, carrier=carrier)
+        plan = self.memo.pack(PackRequest(items, cartons, carrier=carrier))
         assert plan == self.fresh[index]
         if index in self.recent:
             self.hits += 1
@@ -375,11 +384,11 @@ def test_the_item_key_covers_every_field_an_item_compares() -> None:
 
 def test_a_catalogue_rebuilt_as_a_new_tuple_still_finds_the_plan() -> None:
     memo = PackingMemo()
-    first = memo.pack(MUGS, CATALOGUE, carrier=carriers.UPS_DAILY)
-    assert memo.pack(MUGS, list(CATALOGUE), carrier=carriers.UPS_DAILY) is first
-    assert memo.pack(MUGS, (*CATALOGUE,), carrier=carriers.UPS_DAILY) is first
+    first = memo.pack(PackRequest(MUGS, CATALOGUE, carrier=carriers.UPS_DAILY))
+    assert memo.pack(PackRequest(MUGS, list(CATALOGUE), carrier=carriers.UPS_DAILY)) is first
+    assert memo.pack(PackRequest(MUGS, (*CATALOGUE,), carrier=carriers.UPS_DAILY)) is first
     other = (*CATALOGUE[:2], Carton.from_mm("L", 450, 350, 301, tare_g=350))
-    assert memo.pack(MUGS, other, carrier=carriers.UPS_DAILY) == pack(
+    assert memo.pack(PackRequest(MUGS, other, carrier=carriers.UPS_DAILY)) == pack(
         MUGS, other, carrier=carriers.UPS_DAILY
     )
     assert (memo.hits, memo.misses) == (2, 2)
@@ -390,9 +399,15 @@ def test_floats_that_compare_equal_but_print_apart_get_their_own_plans() -> None
         return (Item("A", Q_(100, "mm"), Q_(100, "mm"), Q_(100, "mm"), Q_(grams, "g")),)
 
     zero, negative_zero = weighing(0.0), weighing(-0.0)
-    assert request_key(zero, CATALOGUE) != request_key(negative_zero, CATALOGUE)
-    assert request_key(zero, CATALOGUE) == request_key(weighing(0.0), CATALOGUE)
+    assert request_key(PackRequest(zero, CATALOGUE)) != request_key(
+        PackRequest(negative_zero, CATALOGUE)
+    )
+    assert request_key(PackRequest(zero, CATALOGUE)) == request_key(
+        PackRequest(weighing(0.0), CATALOGUE)
+    )
     memo = PackingMemo()
-    assert repr(memo.pack(negative_zero, CATALOGUE)) == repr(pack(negative_zero, CATALOGUE))
-    assert repr(memo.pack(zero, CATALOGUE)) == repr(pack(zero, CATALOGUE))
+    assert repr(memo.pack(PackRequest(negative_zero, CATALOGUE))) == repr(
+        pack(negative_zero, CATALOGUE)
+    )
+    assert repr(memo.pack(PackRequest(zero, CATALOGUE))) == repr(pack(zero, CATALOGUE))
     assert memo.misses == 2

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from ordercycle.examples.shop import open_sample_shop
 from ordercycle.model import SteppableClock
 from ordercycle.service import OrderDesk
-from ordercycle.service.sample import open_sample_shop
 
 START = datetime(2026, 3, 2, 9, tzinfo=UTC)
 

@@ -8,12 +8,12 @@ import attrs
 import pytest
 
 from ordercycle.errors import StorageError
+from ordercycle.examples.shop import open_sample_shop
 from ordercycle.model import SteppableClock
 from ordercycle.money import Money
 from ordercycle.service import OrderDesk
 from ordercycle.service._session import INVOICE_SNAPSHOT_EVERY
 from ordercycle.service.errors import UnknownAggregateError
-from ordercycle.service.sample import open_sample_shop
 
 from .test_service_accounts import _invoiced
 

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from ordercycle.examples.shop import open_sample_shop
 from ordercycle.model import SteppableClock
 from ordercycle.service import OrderDesk
 from ordercycle.service.errors import DeskCommandError
-from ordercycle.service.sample import open_sample_shop
 
 from .conftest import outbox_position
 

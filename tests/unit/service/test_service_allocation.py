@@ -6,10 +6,10 @@ from datetime import date
 
 import attrs
 
+from ordercycle.examples.shop import sample_customers, sample_products
 from ordercycle.model.ids import CustomerId, Sku
 from ordercycle.money import Money
 from ordercycle.service import OrderDesk
-from ordercycle.service.sample import sample_customers, sample_products
 
 # The clock starts on 2 March 2026: the short lot has 8 days left, the long one 91.
 SHORT_LOT = ("JAM-A", date(2026, 3, 10))

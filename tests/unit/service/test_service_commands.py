@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from ordercycle.examples.shop import sample_customers, sample_products
 from ordercycle.model.order.policies import HoldReason, InvoicePolicy, Priority, ReturnCondition
 from ordercycle.money import Money
 from ordercycle.serialization import to_json
@@ -39,7 +40,6 @@ from ordercycle.service.commands import (
     command_payload,
     parse_command,
 )
-from ordercycle.service.sample import sample_customers, sample_products
 
 PRODUCT, PRICE = sample_products()[0]
 

@@ -16,12 +16,12 @@ from pathlib import Path
 
 import attrs
 
+from ordercycle.examples.shop import open_sample_shop
 from ordercycle.inventory import StockReceived
 from ordercycle.model import SteppableClock
 from ordercycle.model.ids import CustomerId, SequentialIdFactory
 from ordercycle.money import Money
 from ordercycle.service import DeskCommandError, OrderDesk
-from ordercycle.service.sample import open_sample_shop
 
 
 def _open(path: Path, prefix: str) -> OrderDesk:

@@ -6,12 +6,12 @@ from datetime import date
 
 import attrs
 
+from ordercycle.examples.shop import open_sample_shop
 from ordercycle.model import SteppableClock
 from ordercycle.model.order.policies import Priority
 from ordercycle.model.order.status import PaymentStatus
 from ordercycle.money import Money
 from ordercycle.service import OrderDesk
-from ordercycle.service.sample import open_sample_shop
 from ordercycle.service.settings import DeskSettings
 
 

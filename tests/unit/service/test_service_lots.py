@@ -8,12 +8,12 @@ import attrs
 import pytest
 
 from ordercycle.errors import ValidationError
+from ordercycle.examples.shop import sample_customers
 from ordercycle.inventory.errors import ExpiredLotError
 from ordercycle.model import Product, SteppableClock
 from ordercycle.money import Money
 from ordercycle.service import OrderDesk
 from ordercycle.service.commands import ReceiveStock, command_payload
-from ordercycle.service.sample import sample_customers
 from ordercycle.units import Q_
 
 from .conftest import outbox_position

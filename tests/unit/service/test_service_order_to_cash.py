@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ordercycle.examples.shop import open_sample_shop
 from ordercycle.model import SteppableClock
 from ordercycle.model.order.status import PaymentStatus
 from ordercycle.money import Money
 from ordercycle.service import OrderDesk
-from ordercycle.service.sample import open_sample_shop
 
 
 def _ship_everything(desk: OrderDesk, clock: SteppableClock, order_id: str) -> list[str]:

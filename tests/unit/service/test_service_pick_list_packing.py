@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ordercycle.errors import OrderCycleError
+from ordercycle.examples.shop import open_sample_shop
 from ordercycle.model import SteppableClock
 from ordercycle.model.ids import SequentialIdFactory
 from ordercycle.packing import Item, PackingMemo, pack
@@ -31,7 +32,6 @@ from ordercycle.service.records import (
     PickedOrderChanged,
     PickListChanged,
 )
-from ordercycle.service.sample import open_sample_shop
 from ordercycle.units import Q_, to_exact
 
 START = datetime(2026, 3, 2, 9, tzinfo=UTC)

@@ -1,37 +1,29 @@
-"""OrderDesk on a real PostgreSQL server (skipped without ORDERCYCLE_TEST_POSTGRES_DSN)."""
+"""OrderDesk on a real PostgreSQL server (``postgres_dsn`` in tests/conftest.py; else skipped)."""
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
 
 import pytest
 
+from ordercycle.examples.shop import open_sample_shop
+from ordercycle.examples.story import open_story_desk, order_to_cash_story
 from ordercycle.model import SteppableClock
 from ordercycle.model.ids import SequentialIdFactory
 from ordercycle.model.order.status import PaymentStatus
 from ordercycle.money import Money
 from ordercycle.service import OrderDesk, UnknownAggregateError
-from ordercycle.service.sample import open_sample_shop
-from ordercycle.service.story import open_story_desk, order_to_cash_story
 
 from .conftest import START
 
-DSN_VARIABLE = "ORDERCYCLE_TEST_POSTGRES_DSN"
-
 
 @pytest.fixture
-def pg_desk() -> Iterator[OrderDesk]:
+def pg_desk(postgres_dsn: str) -> Iterator[OrderDesk]:
     """A desk on a fresh PostgreSQL schema, dropped afterwards."""
-    dsn = os.environ.get(DSN_VARIABLE, "").strip()
-    if not dsn:
-        pytest.skip(
-            f"PostgreSQL tests need a server: set {DSN_VARIABLE} to a DSN, for example with"
-            ' `eval "$(.ci/postgres.sh)"` run as root (installs and starts PostgreSQL).'
-        )
     import psycopg
 
+    dsn = postgres_dsn
     schema = f"oc_desk_{uuid.uuid4().hex[:16]}"
     desk = OrderDesk.postgres(
         dsn, schema=schema, clock=SteppableClock(START), ids=SequentialIdFactory()

@@ -7,7 +7,6 @@ what was received: 4 processes on one SQLite file, 8 on PostgreSQL (when configu
 from __future__ import annotations
 
 import multiprocessing
-import os
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -16,13 +15,12 @@ from pathlib import Path
 import attrs
 import pytest
 
+from ordercycle.examples.shop import open_sample_shop
 from ordercycle.model import SteppableClock
 from ordercycle.model.ids import CustomerId, SequentialIdFactory
 from ordercycle.money import Money
 from ordercycle.service import OrderDesk
-from ordercycle.service.sample import open_sample_shop
 
-DSN_VARIABLE = "ORDERCYCLE_TEST_POSTGRES_DSN"
 ORDERS_PER_PROCESS = 3
 RUGS_IN_STOCK = 4  # the sample shop's rugs: far fewer than the processes order
 
@@ -94,16 +92,11 @@ def test_four_processes_on_one_sqlite_file_never_oversell(tmp_path: Path) -> Non
 
 
 @pytest.fixture
-def pg_schema() -> Iterator[tuple[str, str]]:
+def pg_schema(postgres_dsn: str) -> Iterator[tuple[str, str]]:
     """``(dsn, schema)`` of a fresh PostgreSQL schema, dropped afterwards."""
-    dsn = os.environ.get(DSN_VARIABLE, "").strip()
-    if not dsn:
-        pytest.skip(
-            f"PostgreSQL tests need a server: set {DSN_VARIABLE} to a DSN, for example with"
-            ' `eval "$(.ci/postgres.sh)"` run as root (installs and starts PostgreSQL).'
-        )
     import psycopg
 
+    dsn = postgres_dsn
     schema = f"oc_race_{uuid.uuid4().hex[:16]}"
     try:
         yield dsn, schema

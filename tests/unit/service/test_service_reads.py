@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from ordercycle.examples.shop import open_sample_shop
 from ordercycle.model import SteppableClock
 from ordercycle.service import OrderDesk
 from ordercycle.service.records import CustomerRegistered
-from ordercycle.service.sample import open_sample_shop
 from ordercycle.storage import SQLiteStorage
 from ordercycle.storage.errors import UnitOfWorkError
 

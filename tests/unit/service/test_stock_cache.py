@@ -13,12 +13,12 @@ from typing import Any
 import pytest
 
 from ordercycle.errors import InsufficientStockError
+from ordercycle.examples.shop import SAMPLE_STOCK, open_sample_shop
 from ordercycle.inventory import StockLedger
 from ordercycle.model import SteppableClock
 from ordercycle.model.clock import FixedClock
 from ordercycle.service import OrderDesk
 from ordercycle.service.errors import UnknownAggregateError
-from ordercycle.service.sample import SAMPLE_STOCK, open_sample_shop
 
 SKUS = sorted({sku for sku, _bin, _units in SAMPLE_STOCK})
 

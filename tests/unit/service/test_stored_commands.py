@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from ordercycle.examples.story import open_story_desk, order_to_cash_story
 from ordercycle.service import CommandResult, OrderDesk
 from ordercycle.service.commands import Command, command_payload
-from ordercycle.service.story import open_story_desk, order_to_cash_story
 
 FIXTURE = Path(__file__).parents[2] / "fixtures" / "story-0.1.0.db"
 

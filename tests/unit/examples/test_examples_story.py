@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ordercycle.service.story import open_story_desk, order_to_cash_story, story_on_sqlite
+from ordercycle.examples.story import open_story_desk, order_to_cash_story, story_on_sqlite
 
 
 def test_the_story_tells_every_chapter() -> None:

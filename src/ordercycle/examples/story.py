@@ -26,11 +26,11 @@ from fractions import Fraction
 from os import PathLike
 from pathlib import Path
 
+from ordercycle.examples.shop import open_sample_shop, sample_customers, sample_products
 from ordercycle.model.clock import SteppableClock
 from ordercycle.money import Money
 from ordercycle.service.desk import OrderDesk
 from ordercycle.service.results import CommandResult
-from ordercycle.service.sample import open_sample_shop, sample_customers, sample_products
 from ordercycle.units import to_exact
 
 __all__ = ["STORY_START", "open_story_desk", "order_to_cash_story", "story_on_sqlite"]

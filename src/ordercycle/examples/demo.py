@@ -205,8 +205,8 @@ def _allocation() -> list[str]:
 def _simulation() -> list[str]:
     try:
         from ordercycle.simulation import Scenario, simulate
-    except ImportError:  # pragma: no cover - the sim extra is part of the quick start
-        return ["The simulation needs the sim extra: pip install 'ordercycle[sim]'."]
+    except ImportError:  # pragma: no cover - the demo extra is part of the quick start
+        return ["The simulation needs SimPy: pip install 'ordercycle[demo]'."]
 
     scenario = Scenario.default(
         seed=7,
@@ -262,7 +262,7 @@ def run_demo(*, width: int = 78, db: str | None = None) -> str:
         db: SQLite file for the story; a temporary file when ``None``. Running the demo
             again on the same file replays the stored results of its idempotent commands.
     """
-    from ordercycle.service.story import story_on_sqlite
+    from ordercycle.examples.story import story_on_sqlite
 
     rule = "=" * width
     where = db if db is not None else "a temporary SQLite file"

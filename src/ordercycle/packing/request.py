@@ -1,0 +1,81 @@
+"""``PackRequest``: one packing request, the single definition of what :func:`pack` takes.
+
+:func:`~ordercycle.packing.pack` builds one from its arguments; a
+:class:`~ordercycle.packing.PackingMemo` is handed one and keys its plans by it, so the
+parameters, their order and their defaults are written once, here.
+
+>>> from ordercycle.units import Q_
+>>> from ordercycle.packing import Carton, Item, carriers, pack, pack_request
+>>> mugs = [Item("MUG", Q_(12, "cm"), Q_(9, "cm"), Q_(10, "cm"), Q_(350, "g"), quantity=4)]
+>>> boxes = [Carton("S", inner=(Q_(20, "cm"), Q_(20, "cm"), Q_(15, "cm")), tare=Q_(120, "g"))]
+>>> request = PackRequest(mugs, boxes, carriers.UPS_DAILY)
+>>> request.objective is None, request.effort
+(True, 8)
+>>> pack_request(request) == pack(mugs, boxes, carrier=carriers.UPS_DAILY)
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import attrs
+
+from ordercycle.model.clock import Clock
+from ordercycle.packing.carriers import DimWeightRule
+from ordercycle.packing.carton import Carton
+from ordercycle.packing.item import Item
+from ordercycle.packing.rates import RateModel
+
+__all__ = ["PackRequest"]
+
+
+def _items(values: Iterable[Item]) -> tuple[Item, ...]:
+    return tuple(values)
+
+
+def _cartons(values: Iterable[Carton]) -> tuple[Carton, ...]:
+    return tuple(values)
+
+
+@attrs.frozen
+class PackRequest:
+    """What to pack, into which cartons, and how; checked when it is packed.
+
+    Attributes:
+        items: The items (each with its quantity and handling rules); any iterable,
+            kept as a tuple.
+        cartons: The carton catalogue; any iterable, kept as a tuple.
+        carrier: The carrier's dimensional-weight rule (``carriers.UPS_DAILY``, ...).
+            Without one, billable weight is the actual weight.
+        objective: ``"billable_weight"`` (the default with a carrier), ``"cost"`` (carton
+            cost plus ``rate``) or ``"cartons"`` (fewest cartons; the default without a
+            carrier). Ties go to lower billable weight, then smaller cartons.
+        rate: A rate model that prices the billable weight (needed for ``"cost"`` unless
+            every carton has a cost).
+        support: Share of each item's base that must rest on the floor or on items
+            directly below (``Fraction(3, 4)``, ``"0.75"``), or ``None`` for no rule.
+        on_unpackable: ``"raise"`` (default) raises
+            :class:`~ordercycle.errors.UnpackableItemError`; ``"report"`` returns such
+            units in :attr:`PackingPlan.unpacked`.
+        effort: How many placement strategies to try per carton (deterministic; more is
+            slower and sometimes better).
+        time_limit: Seconds (a number or a pint time) for a deeper search: every strategy
+            and unit order is tried until the limit passes. Needs ``clock``. The result
+            then depends on the machine's speed, so it is no longer deterministic; use
+            ``effort`` for reproducible results.
+        clock: A :class:`~ordercycle.model.clock.Clock` (``SystemClock()`` in an
+            application, a ``SteppableClock`` in tests) that measures ``time_limit``.
+    """
+
+    items: tuple[Item, ...] = attrs.field(converter=_items)
+    cartons: tuple[Carton, ...] = attrs.field(converter=_cartons)
+    carrier: DimWeightRule | None = None
+    objective: str | None = attrs.field(default=None, kw_only=True)
+    rate: RateModel | None = attrs.field(default=None, kw_only=True)
+    support: Any = attrs.field(default=None, kw_only=True)
+    on_unpackable: str = attrs.field(default="raise", kw_only=True)
+    effort: int = attrs.field(default=8, kw_only=True)
+    time_limit: Any = attrs.field(default=None, kw_only=True)
+    clock: Clock | None = attrs.field(default=None, kw_only=True)
