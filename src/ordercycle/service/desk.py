@@ -25,7 +25,7 @@ from typing import Any, Self
 
 from ordercycle.errors import ConcurrencyError, OrderCycleError
 from ordercycle.inventory import StockPosition
-from ordercycle.invoicing import AgingReport, Invoice, aging
+from ordercycle.invoicing import AgingReport, Invoice, Payment, aging
 from ordercycle.model.clock import Clock, SystemClock
 from ordercycle.model.customer import Customer
 from ordercycle.model.ids import IdFactory, RandomIdFactory, SequentialIdFactory
@@ -71,7 +71,7 @@ from ordercycle.service.commands import (
     command_payload,
     parse_command,
 )
-from ordercycle.service.records import Account, Backlog, CatalogueEntry, Payment, PickList, Shipment
+from ordercycle.service.records import Account, Backlog, CatalogueEntry, PickList, Shipment
 from ordercycle.service.results import CommandResult
 from ordercycle.service.settings import DeskSettings
 from ordercycle.storage.errors import InvalidCheckpointError

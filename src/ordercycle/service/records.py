@@ -2,9 +2,10 @@
 
 Orders and stock are event-sourced by their own domain events; invoices are stored as
 their domain events plus a snapshot. Everything else the desk remembers is a small
-frozen record here (a pick list, a shipment, a payment, a customer's account), stored as
+frozen record here (a pick list, a shipment, a customer's account), stored as
 *state events*: each event carries the whole record after the change, so the newest
-event is the current state.
+event is the current state. Payments are stored the same way: one
+:class:`DeskPaymentReceived` holding the domain :class:`~ordercycle.invoicing.Payment`.
 
 A pick list is stored when it is released and when its picks are confirmed. Confirming
 also stores one :class:`PickedOrder` per order on the list (that order's confirmed lines);
@@ -15,11 +16,12 @@ the lines of its picked orders laid over it.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from fractions import Fraction
 
 import attrs
 
+from ordercycle.invoicing.payments import Payment
 from ordercycle.model.customer import Customer
 from ordercycle.model.events import DomainEvent
 from ordercycle.model.product import Product
@@ -33,13 +35,11 @@ __all__ = [
     "CatalogueEntry",
     "CustomerRegistered",
     "DeskEvent",
+    "DeskPaymentReceived",
     "InvoiceNumberTaken",
     "OpenPickLists",
     "OpenPickListsChanged",
     "Parcel",
-    "Payment",
-    "PaymentApplication",
-    "PaymentReceived",
     "PickLine",
     "PickList",
     "PickListChanged",
@@ -226,36 +226,6 @@ class Shipment:
 
 
 @attrs.frozen(kw_only=True)
-class PaymentApplication:
-    """The part of a payment applied to one invoice."""
-
-    invoice_id: str
-    applied: Money
-    discount: Money
-
-
-@attrs.frozen(kw_only=True)
-class Payment:
-    """A customer payment and how it was applied, oldest due invoice first.
-
-    Attributes:
-        payment_id: The id.
-        customer_id: Who paid.
-        amount: What was received.
-        paid_on: The payment date.
-        applications: The invoices it reached.
-        unapplied: What was left over (customer credit).
-    """
-
-    payment_id: str
-    customer_id: str
-    amount: Money
-    paid_on: date
-    applications: tuple[PaymentApplication, ...]
-    unapplied: Money
-
-
-@attrs.frozen(kw_only=True)
 class Account:
     """A customer's open documents: what the credit check and payments read.
 
@@ -369,8 +339,8 @@ class ShipmentChanged(DeskEvent):
 
 
 @attrs.frozen(kw_only=True)
-class PaymentReceived(DeskEvent):
-    """A payment was received and applied."""
+class DeskPaymentReceived(DeskEvent):
+    """A payment was received and applied (the whole :class:`~ordercycle.invoicing.Payment`)."""
 
     event_type = "DeskPaymentReceived"
     state: Payment

@@ -45,6 +45,7 @@ from ordercycle.invoicing import (
     Payment,
     PaymentTerms,
     TaxProfile,
+    apply_payment,
 )
 from ordercycle.model.address import Address
 from ordercycle.model.clock import SteppableClock
@@ -317,22 +318,23 @@ def _stock_streams() -> list[Stream]:
 
 
 def _billing_streams() -> list[Stream]:
-    """An invoice issued and canceled; a payment received, allocated and written off."""
+    """An invoice issued and canceled; a payment received and allocated."""
     none = TaxProfile("none", [])
     line = InvoiceLine("MUG", "Mug", 2, Money("9.50", "USD"))
     series = NumberSeries()
     day = date(2026, 3, 2)
-    canceled = Invoice.draft("I-CANCEL", "C-1", [line], none, PaymentTerms.net(30), day)
-    canceled, series = canceled.issue(series)
-    canceled = canceled.cancel("billed twice", day)
-    paid = Invoice.draft("I-PAID", "C-1", [line], none, PaymentTerms.net(30), day)
-    paid, series = paid.issue(series)
-    payment = Payment.receive("P-1", "C-1", Money("19.55", "USD"), day)
-    payment, _ = payment.allocate([paid])
-    payment = payment.write_off(day)
+    canceled, _ = Invoice.draft("I-CANCEL", "C-1", [line], none, PaymentTerms.net(30), day)
+    canceled, _ = canceled.issue(series)
+    series = series.next()
+    canceled, _ = canceled.cancel("billed twice", day)
+    paid, _ = Invoice.draft("I-PAID", "C-1", [line], none, PaymentTerms.net(30), day)
+    paid, _ = paid.issue(series)
+    payment, received = Payment.receive("P-1", "C-1", Money("19.55", "USD"), day)
+    allocation = apply_payment([paid], "P-1", payment.unapplied, day)
+    payment, allocated = payment.allocate(allocation)
     return [
         ("invoice", canceled.invoice_id, tuple(canceled.events)),
-        ("payment", payment.payment_id, tuple(payment.events)),
+        ("payment", payment.payment_id, (*received, *allocated)),
     ]
 
 
