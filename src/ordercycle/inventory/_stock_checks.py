@@ -1,18 +1,20 @@
-"""The checks a stock command makes before it records anything (the *decide* half).
+"""What every stock decision reads, what it returns, and the checks they share.
 
-Each function reads a :class:`~ordercycle.inventory._stock_state.StockState` (and the
-network or catalogue it needs) and raises the typed error of a refused command; none of
-them changes anything, so a command that runs its checks first and only then applies its
-events changes nothing when it is refused.
+A stock command is decided by a pure function (in :mod:`._stock_movements`,
+:mod:`._stock_allocations` and :mod:`._stock_holds`) that reads a :class:`Stock` (the
+ledger's state, network and catalogue), raises the typed error of a refused command,
+and otherwise returns the events to record (each a :data:`Decision`) without changing
+anything. Only then does the ledger apply them, so a refused command changes nothing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple, TypeAlias
 
 from ordercycle.errors import InsufficientStockError, NotFoundError, ValidationError
+from ordercycle.inventory import events as ev
 from ordercycle.inventory._quantity import as_count
 from ordercycle.inventory._stock_state import Bucket, Receipt, StockState
 from ordercycle.inventory.errors import (
@@ -28,6 +30,8 @@ from ordercycle.model.clock import ensure_aware
 from ordercycle.model.ids import Sku
 
 __all__ = [
+    "Decision",
+    "Stock",
     "check_at",
     "check_lot",
     "check_reason",
@@ -41,6 +45,17 @@ __all__ = [
     "require_unavailable",
     "target",
 ]
+
+#: One event a command decided on: its type, its sku (stream) and its other fields.
+Decision: TypeAlias = "tuple[type[ev.StockEvent], Sku, dict[str, Any]]"
+
+
+class Stock(NamedTuple):
+    """What a stock decision reads: the state, the network and the catalogue (if any)."""
+
+    state: StockState
+    network: Network
+    catalogue: Collection[str] | None
 
 
 def check_at(at: object) -> datetime:
@@ -76,19 +91,12 @@ def peek(state: StockState, sku: str, bin: str, lot: str | None) -> Bucket | Non
 
 
 def target(
-    state: StockState,
-    network: Network,
-    catalogue: Collection[str] | None,
-    sku: str,
-    bin: str,
-    lot: str | None,
-    quantity: Any,
-    what: str,
+    stock: Stock, sku: str, bin: str, lot: str | None, quantity: Any, what: str
 ) -> tuple[Sku, int]:
     """Check the sku, bin, lot and quantity a command names; return the sku and count."""
-    checked = check_sku(state, catalogue, sku)
-    network.bin(bin)
-    check_lot(state, checked, lot)
+    checked = check_sku(stock.state, stock.catalogue, sku)
+    stock.network.bin(bin)
+    check_lot(stock.state, checked, lot)
     return checked, as_count(quantity, subject=f"{what} of {sku} at {bin}")
 
 

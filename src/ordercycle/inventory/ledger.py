@@ -33,31 +33,15 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any, TypeAlias
 
-from ordercycle.errors import (
-    ConcurrencyError,
-    DuplicateError,
-    InsufficientStockError,
-    ValidationError,
-)
+from ordercycle.errors import DuplicateError, ValidationError
+from ordercycle.inventory import _stock_allocations as allocations
+from ordercycle.inventory import _stock_holds as holds
+from ordercycle.inventory import _stock_movements as movements
 from ordercycle.inventory import _stock_reads as reads
 from ordercycle.inventory import events as ev
-from ordercycle.inventory._quantity import as_count
-from ordercycle.inventory._stock_checks import (
-    check_at,
-    check_lot,
-    check_reason,
-    check_reference,
-    check_sku,
-    find_hold,
-    find_receipt,
-    peek,
-    require_allocated,
-    require_free,
-    require_unavailable,
-    target,
-)
+from ordercycle.inventory._stock_checks import Decision, Stock, check_at, find_hold, peek
 from ordercycle.inventory._stock_state import Bucket, Receipt, StockState
-from ordercycle.inventory.errors import ExpiredLotError, UnknownLotError
+from ordercycle.inventory.errors import UnknownLotError
 from ordercycle.inventory.holds import Hold
 from ordercycle.inventory.locations import Network
 from ordercycle.inventory.lots import Lot
@@ -65,7 +49,6 @@ from ordercycle.inventory.plan import AllocationPlan
 from ordercycle.inventory.position import StockPosition
 from ordercycle.inventory.snapshot import StockSnapshot
 from ordercycle.model.aggregate import Outcome
-from ordercycle.model.clock import ensure_aware
 from ordercycle.model.ids import LotId, Sku
 
 __all__ = ["StockLedger", "StockOutcome"]
@@ -102,6 +85,9 @@ class StockLedger:
         self.network = network
         self.catalogue: frozenset[str] | None = None if skus is None else frozenset(skus)
         self._state = StockState()
+        # What the decisions read; kept with the state (see _adopt) so that a command
+        # does not build it again.
+        self._stock = Stock(self._state, network, self.catalogue)
         self._events: list[ev.StockEvent] = []
         self._order: reads.KeyOrder = {}
         self._warehouses: dict[str, str] = {}
@@ -206,8 +192,13 @@ class StockLedger:
 
     # --- recording ----------------------------------------------------------------------------
 
+    def _adopt(self, state: StockState) -> None:
+        """Start from ``state`` (a copy made for this ledger alone)."""
+        self._state = state
+        self._stock = Stock(state, self.network, self.catalogue)
+
     def _emit(
-        self, event_type: type[ev.StockEvent], sku: Sku, now: datetime, **fields: Any
+        self, event_type: type[ev.StockEvent], sku: Sku, now: datetime, fields: dict[str, Any]
     ) -> ev.StockEvent:
         """Apply and record one event of ``sku``'s stream: the next version, at ``now``."""
         event = event_type(
@@ -221,32 +212,26 @@ class StockLedger:
         self._events.append(event)
         return event
 
-    def _one(
-        self, event_type: type[ev.StockEvent], sku: Sku, now: datetime, **fields: Any
-    ) -> StockOutcome:
-        return Outcome(self, (self._emit(event_type, sku, now, **fields),))
+    def _record(self, now: datetime, decision: Decision) -> StockOutcome:
+        """Apply the event a command decided on (after every check passed)."""
+        return Outcome(self, (self._emit(decision[0], decision[1], now, decision[2]),))
 
-    # --- receipts and counts ----------------------------------------------------------------
+    def _record_all(self, now: datetime, decisions: list[Decision]) -> StockOutcome:
+        """Apply the events a command decided on, in order (after every check passed)."""
+        emit = self._emit
+        return Outcome(
+            self, tuple([emit(kind, sku, now, fields) for kind, sku, fields in decisions])
+        )
+
+    # --- receipts, counts and moves ----------------------------------------------------------
 
     def schedule_receipt(
         self, receipt: str, sku: str, quantity: Any, due_on: date, *, at: datetime
     ) -> StockOutcome:
         """Announce ``quantity`` of ``sku`` due on ``due_on`` (counted as incoming)."""
         now = check_at(at)
-        checked = check_sku(self._state, self.catalogue, sku, new=True)
-        count = as_count(quantity, subject=f"receipt {receipt} of {sku}")
-        if receipt in self._state.receipts:
-            raise DuplicateError("receipt", receipt)
-        if not isinstance(due_on, date) or isinstance(due_on, datetime):
-            raise ValidationError.invalid(f"receipt {receipt}", "due_on", due_on, "a date")
-        return self._one(
-            ev.StockReceiptScheduled,
-            checked,
-            now,
-            bin="",
-            receipt=receipt,
-            quantity=count,
-            due_on=due_on,
+        return self._record(
+            now, movements.schedule_receipt(self._stock, receipt, sku, quantity, due_on)
         )
 
     def cancel_receipt(self, receipt: str, *, at: datetime) -> StockOutcome:
@@ -257,14 +242,7 @@ class StockLedger:
             ValidationError: Nothing of it is still open (received or cancelled already).
         """
         now = check_at(at)
-        found = find_receipt(self._state, receipt)
-        if found.open == 0:
-            raise ValidationError.invalid(
-                f"receipt {receipt}", "open quantity", 0, "a receipt with units still to come"
-            )
-        return self._one(
-            ev.StockReceiptCancelled, found.sku, now, bin="", receipt=receipt, quantity=found.open
-        )
+        return self._record(now, movements.cancel_receipt(self._stock, receipt))
 
     def receive(
         self,
@@ -294,54 +272,19 @@ class StockLedger:
             InvalidQuantityError, DimensionalityError: A bad quantity.
         """
         now = check_at(at)
-        checked = check_sku(self._state, self.catalogue, sku, new=True)
-        self.network.bin(bin)
-        count = as_count(quantity, subject=f"receipt of {sku} at {bin}")
-        info: Lot | None = None
-        if isinstance(lot, Lot):
-            info = self._new_lot(checked, lot)
-        elif lot is not None:
-            check_lot(self._state, checked, lot)
-            info = self._state.lots[checked][LotId(lot)]
-        if info is not None and info.is_expired(now.date()):
-            assert info.expires_on is not None
-            raise ExpiredLotError("receive", info.id, info.expires_on, now.date())
-        if receipt:
-            found = find_receipt(self._state, receipt)
-            if found.sku != checked:
-                raise ValidationError.invalid(
-                    f"receipt of {sku}", "receipt", receipt, f"a receipt of {sku}, not {found.sku}"
-                )
-        return self._one(
-            ev.StockReceived,
-            checked,
-            now,
-            bin=bin,
-            lot=info.id if info else None,
-            quantity=count,
-            received_on=info.received_on if info else None,
-            expires_on=info.expires_on if info else None,
-            receipt=receipt,
+        return self._record(
+            now, movements.receive(self._stock, sku, bin, quantity, lot, receipt, now)
         )
 
-    def _new_lot(self, sku: Sku, lot: Lot) -> Lot:
-        if lot.sku != sku:
-            raise ValidationError.invalid(
-                f"receipt of {sku}", "lot", lot.id, f"a lot of {sku}, not of {lot.sku}"
-            )
-        known = self._state.lots.get(sku, {}).get(lot.id)
-        if known is not None and known != lot:
-            raise DuplicateError(
-                "lot",
-                lot.id,
-                f"Lot {lot.id} of {sku} is already known with other dates"
-                f" ({known.received_on}, expires {known.expires_on}); expected the same lot"
-                " or a new lot id.",
-            )
-        return lot
-
     def adjust(
-        self, sku: str, bin: str, counted: Any, *, reason: str, lot: str | None = None, at: datetime
+        self,
+        sku: str,
+        bin: str,
+        counted: Any,
+        *,
+        reason: str,
+        lot: str | None = None,
+        at: datetime,
     ) -> StockOutcome:
         """Set the on-hand quantity to a cycle count.
 
@@ -351,35 +294,7 @@ class StockLedger:
                 unavailable there (deallocate or release first).
         """
         now = check_at(at)
-        checked = check_sku(self._state, self.catalogue, sku)
-        self.network.bin(bin)
-        check_lot(self._state, checked, lot)
-        count = as_count(
-            counted, subject=f"count of {sku} at {bin}", field="counted", allow_zero=True
-        )
-        if not isinstance(reason, str) or not reason.strip():
-            raise ValidationError.invalid(
-                f"count of {sku} at {bin}", "reason", reason, "a non-empty reason"
-            )
-        bucket = peek(self._state, checked, bin, lot) or Bucket()
-        committed = bucket.allocated + bucket.held(now) + bucket.unavailable_total
-        if count < committed:
-            raise InsufficientStockError(
-                checked,
-                f"a count of {count}",
-                f"{committed} committed (allocated, held or unavailable); release those first",
-                location=bin,
-            )
-        return self._one(
-            ev.StockAdjusted,
-            checked,
-            now,
-            bin=bin,
-            lot=lot,
-            counted=count,
-            delta=count - bucket.on_hand,
-            reason=reason,
-        )
+        return self._record(now, movements.adjust(self._stock, sku, bin, counted, reason, lot, now))
 
     def move(
         self,
@@ -398,21 +313,9 @@ class StockLedger:
             InsufficientStockError: Fewer free units in ``from_bin``.
         """
         now = check_at(at)
-        checked, count = self._target(sku, from_bin, lot, quantity, "move")
-        self.network.bin(to_bin)
-        if to_bin == from_bin:
-            raise ValidationError.invalid(
-                f"move of {sku}", "to_bin", to_bin, f"a bin other than {from_bin}"
-            )
-        require_free(self._state, checked, from_bin, lot, count, now)
-        return self._one(
-            ev.StockMoved, checked, now, bin=from_bin, lot=lot, to_bin=to_bin, quantity=count
+        return self._record(
+            now, movements.move(self._stock, sku, from_bin, to_bin, quantity, lot, now)
         )
-
-    def _target(
-        self, sku: str, bin: str, lot: str | None, quantity: Any, what: str
-    ) -> tuple[Sku, int]:
-        return target(self._state, self.network, self.catalogue, sku, bin, lot, quantity, what)
 
     # --- allocations ----------------------------------------------------------------------
 
@@ -432,11 +335,8 @@ class StockLedger:
             InsufficientStockError: Fewer free units than asked.
         """
         now = check_at(at)
-        check_reference(reference)
-        checked, count = self._target(sku, bin, lot, quantity, "allocation")
-        require_free(self._state, checked, bin, lot, count, now)
-        return self._one(
-            ev.StockAllocated, checked, now, bin=bin, lot=lot, reference=reference, quantity=count
+        return self._record(
+            now, allocations.allocate(self._stock, reference, sku, bin, quantity, lot, now)
         )
 
     def deallocate(
@@ -454,17 +354,19 @@ class StockLedger:
         Raises:
             OverReleaseError: More than is allocated to ``reference`` there.
         """
-        return self._from_allocation(
+        now = check_at(at)
+        decision = allocations.take_allocated(
+            self._stock,
             ev.StockDeallocated,
             reference,
             sku,
             bin,
             quantity,
             lot,
-            at,
             "deallocation",
             "deallocate",
         )
+        return self._record(now, decision)
 
     def consume(
         self,
@@ -481,29 +383,11 @@ class StockLedger:
         Raises:
             OverReleaseError: More than is allocated to ``reference`` there.
         """
-        return self._from_allocation(
-            ev.StockConsumed, reference, sku, bin, quantity, lot, at, "shipment", "ship"
-        )
-
-    def _from_allocation(
-        self,
-        event_type: type[ev.StockEvent],
-        reference: str,
-        sku: str,
-        bin: str,
-        quantity: Any,
-        lot: str | None,
-        at: datetime,
-        what: str,
-        action: str,
-    ) -> StockOutcome:
-        """Take units out of ``reference``'s allocation (deallocate or ship them)."""
         now = check_at(at)
-        checked, count = self._target(sku, bin, lot, quantity, what)
-        require_allocated(self._state, checked, bin, lot, reference, count, action)
-        return self._one(
-            event_type, checked, now, bin=bin, lot=lot, reference=reference, quantity=count
+        decision = allocations.take_allocated(
+            self._stock, ev.StockConsumed, reference, sku, bin, quantity, lot, "shipment", "ship"
         )
+        return self._record(now, decision)
 
     def apply_plan(
         self, plan: AllocationPlan, *, hold_until: datetime | None = None, at: datetime
@@ -518,70 +402,7 @@ class StockLedger:
             InsufficientStockError: A pick no longer fits (checked before anything changes).
         """
         now = check_at(at)
-        for sku, version in plan.versions:
-            actual = self._state.versions.get(sku, 0)
-            if actual != version:
-                raise ConcurrencyError(f"stock of {sku}", version, actual)
-        picks = [pick for line in plan.lines for pick in line.picks]
-        if len(picks) == 1:
-            only = picks[0]
-            require_free(self._state, only.sku, only.bin, only.lot, only.quantity, now)
-        else:
-            needed: dict[tuple[Sku, str, str | None], int] = {}
-            for pick in picks:
-                key = (pick.sku, pick.bin, pick.lot)
-                needed[key] = needed.get(key, 0) + pick.quantity
-            for (sku, bin_id, lot), quantity in needed.items():
-                require_free(self._state, sku, bin_id, lot, quantity, now)
-        if hold_until is not None:
-            until = ensure_aware(hold_until, subject="apply_plan", field="hold_until")
-            if until <= now:
-                raise ValidationError.invalid(
-                    "apply_plan", "hold_until", until, f"an instant after {now.isoformat()}"
-                )
-            ids = self._hold_ids(plan)
-            held = [
-                self.place_hold(
-                    hold_id,
-                    p.sku,
-                    p.bin,
-                    p.quantity,
-                    expires_at=until,
-                    lot=p.lot,
-                    owner=plan.order_id,
-                    at=now,
-                ).events[0]
-                for hold_id, p in zip(ids, picks, strict=True)
-            ]
-            return Outcome(self, tuple(held))
-        emit = self._emit
-        order_id = plan.order_id
-        return Outcome(
-            self,
-            tuple(
-                emit(
-                    ev.StockAllocated,
-                    pick.sku,
-                    now,
-                    bin=pick.bin,
-                    lot=pick.lot,
-                    reference=f"{order_id}/{pick.line_id}",
-                    quantity=pick.quantity,
-                )
-                for pick in picks
-            ),
-        )
-
-    def _hold_ids(self, plan: AllocationPlan) -> list[str]:
-        ids = []
-        counts: dict[str, int] = {}
-        for pick in plan.picks:
-            counts[pick.line_id] = counts.get(pick.line_id, 0) + 1
-            hold_id = f"{plan.order_id}/{pick.line_id}/{counts[pick.line_id]}"
-            if hold_id in self._state.holds:
-                raise DuplicateError("hold", hold_id)
-            ids.append(hold_id)
-        return ids
+        return self._record_all(now, allocations.apply_plan(self._stock, plan, hold_until, now))
 
     # --- returns and unavailable stock --------------------------------------------------------
 
@@ -598,16 +419,8 @@ class StockLedger:
     ) -> StockOutcome:
         """Put returned units back; ``damaged=True`` keeps them unavailable."""
         now = check_at(at)
-        checked, count = self._target(sku, bin, lot, quantity, "restock")
-        return self._one(
-            ev.StockRestocked,
-            checked,
-            now,
-            bin=bin,
-            lot=lot,
-            quantity=count,
-            reference=reference,
-            damaged=bool(damaged),
+        return self._record(
+            now, movements.restock(self._stock, sku, bin, quantity, lot, reference, damaged)
         )
 
     def mark_unavailable(
@@ -627,11 +440,8 @@ class StockLedger:
             InsufficientStockError: Fewer free units.
         """
         now = check_at(at)
-        checked, count = self._target(sku, bin, lot, quantity, "unavailable stock")
-        why = check_reason(reason)
-        require_free(self._state, checked, bin, lot, count, now)
-        return self._one(
-            ev.StockMarkedUnavailable, checked, now, bin=bin, lot=lot, reason=why, quantity=count
+        return self._record(
+            now, movements.mark_unavailable(self._stock, sku, bin, quantity, reason, lot, now)
         )
 
     def mark_damaged(
@@ -655,9 +465,19 @@ class StockLedger:
         Raises:
             OverReleaseError: More than is unavailable for that reason.
         """
-        return self._from_unavailable(
-            ev.StockMadeAvailable, sku, bin, quantity, reason, lot, at, "release", "make available"
+        now = check_at(at)
+        decision = movements.take_unavailable(
+            self._stock,
+            ev.StockMadeAvailable,
+            sku,
+            bin,
+            quantity,
+            reason,
+            lot,
+            "release",
+            "make available",
         )
+        return self._record(now, decision)
 
     def write_off(
         self,
@@ -674,28 +494,19 @@ class StockLedger:
         Raises:
             OverReleaseError: More than is unavailable for that reason.
         """
-        return self._from_unavailable(
-            ev.StockWrittenOff, sku, bin, quantity, reason, lot, at, "write-off", "write off"
-        )
-
-    def _from_unavailable(
-        self,
-        event_type: type[ev.StockEvent],
-        sku: str,
-        bin: str,
-        quantity: Any,
-        reason: str,
-        lot: str | None,
-        at: datetime,
-        what: str,
-        action: str,
-    ) -> StockOutcome:
-        """Take units out of the ``reason`` unavailable stock (release or write them off)."""
         now = check_at(at)
-        checked, count = self._target(sku, bin, lot, quantity, what)
-        why = check_reason(reason)
-        require_unavailable(self._state, checked, bin, lot, why, count, action)
-        return self._one(event_type, checked, now, bin=bin, lot=lot, reason=why, quantity=count)
+        decision = movements.take_unavailable(
+            self._stock,
+            ev.StockWrittenOff,
+            sku,
+            bin,
+            quantity,
+            reason,
+            lot,
+            "write-off",
+            "write off",
+        )
+        return self._record(now, decision)
 
     # --- cart holds -----------------------------------------------------------------------------
 
@@ -719,26 +530,10 @@ class StockLedger:
             InsufficientStockError: Fewer free units.
         """
         now = check_at(at)
-        checked, count = self._target(sku, bin, lot, quantity, "hold")
-        if hold_id in self._state.holds:
-            raise DuplicateError("hold", hold_id)
-        until = ensure_aware(expires_at, subject=f"hold {hold_id}", field="expires_at")
-        if until <= now:
-            raise ValidationError.invalid(
-                f"hold {hold_id}", "expires_at", until, f"an instant after {now.isoformat()}"
-            )
-        require_free(self._state, checked, bin, lot, count, now)
-        return self._one(
-            ev.StockHeld,
-            checked,
-            now,
-            bin=bin,
-            lot=lot,
-            hold_id=hold_id,
-            quantity=count,
-            expires_at=until,
-            owner=owner,
+        decision = holds.place_hold(
+            self._stock, hold_id, sku, bin, quantity, expires_at, lot, owner, now
         )
+        return self._record(now, decision)
 
     def release_hold(self, hold_id: str, *, at: datetime) -> StockOutcome:
         """Give a hold back before it expires.
@@ -748,9 +543,7 @@ class StockLedger:
             TransitionNotAllowedError: It is committed, released or expired.
         """
         now = check_at(at)
-        hold = find_hold(self._state, hold_id)
-        hold.moved("release", now)
-        return Outcome(self, (self._end_hold(ev.StockHoldReleased, hold, now),))
+        return self._record(now, holds.release_hold(self._stock, hold_id, now))
 
     def commit_hold(self, hold_id: str, reference: str, *, at: datetime) -> StockOutcome:
         """Turn an active hold into a hard allocation for ``reference``.
@@ -760,12 +553,7 @@ class StockLedger:
             TransitionNotAllowedError: It is committed, released or expired.
         """
         now = check_at(at)
-        hold = find_hold(self._state, hold_id)
-        check_reference(reference)
-        hold.moved("commit", now)
-        return Outcome(
-            self, (self._end_hold(ev.StockHoldCommitted, hold, now, reference=reference),)
-        )
+        return self._record(now, holds.commit_hold(self._stock, hold_id, reference, now))
 
     def sweep(self, *, at: datetime) -> StockOutcome:
         """Record an expiry event for every placed hold whose time has passed by ``at``.
@@ -774,31 +562,7 @@ class StockLedger:
         A second sweep finds nothing new (and returns no events).
         """
         now = check_at(at)
-        due = sorted(
-            (h for h in self._state.holds.values() if h.state == "created" and h.expires_at <= now),
-            key=lambda h: (h.expires_at, h.id),
-        )
-        return Outcome(
-            self,
-            tuple(
-                self._end_hold(ev.StockHoldExpired, h, now, expired_at=h.expires_at) for h in due
-            ),
-        )
-
-    def _end_hold(
-        self, event_type: type[ev.StockEvent], hold: Hold, now: datetime, **fields: Any
-    ) -> ev.StockEvent:
-        """Record an event that ends ``hold`` (its sku, bin, lot, id and quantity)."""
-        return self._emit(
-            event_type,
-            hold.sku,
-            now,
-            bin=hold.bin,
-            lot=hold.lot,
-            hold_id=hold.id,
-            quantity=hold.quantity,
-            **fields,
-        )
+        return self._record_all(now, holds.sweep(self._stock, now))
 
     # --- copies and replay ----------------------------------------------------------------------
 
@@ -831,7 +595,7 @@ class StockLedger:
         """
         wanted = None if skus is None else {str(s) for s in skus}
         ledger = StockLedger(self.network, skus=self.catalogue)
-        ledger._state = self._state.part(wanted)
+        ledger._adopt(self._state.part(wanted))
         ledger._order = {s: k for s, k in self._order.items() if s in ledger._state.buckets}
         return ledger
 
@@ -893,7 +657,7 @@ class StockLedger:
         catalogue = skus if skus is not None or not bases else bases[0].catalogue
         ledger = cls(network, skus=catalogue)
         if len(bases) == 1:
-            ledger._state = bases[0]._state.part()
+            ledger._adopt(bases[0]._state.part())
         elif bases:
             state = StockState()
             for found in bases:
@@ -907,7 +671,7 @@ class StockLedger:
                         " must come from one base ledger.",
                     )
                 state.absorb(part)
-            ledger._state = state
+            ledger._adopt(state)
         apply = ledger._state.apply
         recorded = ledger._events
         for event in events:
