@@ -1,6 +1,7 @@
 """Shared vocabulary of the order cycle.
 
-Ids and id factories, products, customers, addresses, the clock port, domain events,
+Ids and id factories, products, customers, addresses, the clock port, domain events, the
+aggregate contract (:class:`Aggregate`, :class:`Outcome`),
 declarative lifecycles (state machines) and the ``Order`` aggregate with its per-line
 quantity ledger. Everything here is pure: no I/O, no clock reads,
 no random ids.
@@ -9,6 +10,7 @@ no random ids.
 from __future__ import annotations
 
 from ordercycle.model.address import Address
+from ordercycle.model.aggregate import Aggregate, Outcome
 from ordercycle.model.clock import Clock, FixedClock, SteppableClock, SystemClock
 from ordercycle.model.customer import Customer
 from ordercycle.model.events import DomainEvent
@@ -53,6 +55,7 @@ __all__ = [
     "ORDER_LIFECYCLE",
     "AddLine",
     "Address",
+    "Aggregate",
     "BillingStatus",
     "ChangeAddress",
     "ChangePrice",
@@ -79,6 +82,7 @@ __all__ = [
     "OrderId",
     "OrderLine",
     "OrderOutcome",
+    "Outcome",
     "PaymentStatus",
     "Priority",
     "Product",

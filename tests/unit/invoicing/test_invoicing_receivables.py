@@ -105,14 +105,15 @@ def test_aging_refuses_bad_input(book: list[Invoice]) -> None:
         aging_buckets((30, 30))
     with pytest.raises(ValidationError, match="strictly increasing"):
         aging_buckets(())
-    usd, _ = Invoice.draft(
+    usd_draft, _ = Invoice.draft(
         "U",
         "C",
         [InvoiceLine("A", "A", 1, Money("1.00", "USD"))],
         NONE,
         PaymentTerms.net(1),
         date(2026, 1, 1),
-    ).issue(NumberSeries())[0]
+    )
+    usd, _ = usd_draft.issue(NumberSeries())
     with pytest.raises(CurrencyMismatchError):
         aging([*book, usd], date(2026, 4, 1))
     with pytest.raises(ValidationError, match="cover every age"):
