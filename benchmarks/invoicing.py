@@ -89,8 +89,9 @@ def cases(count: int, seed: int = SEED) -> list[Case]:
 def run_aggregate(items: list[Case]) -> None:
     series = NumberSeries("INV-")
     for n, (lines, terms, day) in enumerate(items):
-        draft = Invoice.draft(f"I-{n}", "C-1", lines, PROFILE, terms, day)
-        _invoice, series = draft.issue(series)
+        draft, _ = Invoice.draft(f"I-{n}", "C-1", lines, PROFILE, terms, day)
+        _invoice, _ = draft.issue(series)
+        series = series.next()
 
 
 def run_compute(items: list[Case]) -> None:

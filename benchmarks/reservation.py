@@ -44,7 +44,6 @@ from ordercycle.inventory import (
     StockLedger,
     allocate,
 )
-from ordercycle.model.clock import FixedClock
 
 SEED = 20_260_526
 T0 = datetime(2026, 3, 2, 9, tzinfo=UTC)
@@ -54,10 +53,10 @@ RESULTS = Path(__file__).parent / "results" / "reservation.json"
 def single_location(orders: int, seed: int) -> tuple[StockLedger, list[Demand]]:
     """One warehouse, one bin, 200 skus with ample stock, one-line orders of 1-3 units."""
     rng = random.Random(seed)
-    ledger = StockLedger(Network.simple(["WH-A"]), FixedClock(T0))
+    ledger = StockLedger(Network.simple(["WH-A"]))
     skus = [f"SKU-{i:03d}" for i in range(200)]
     for sku in skus:
-        ledger.receive(sku, "WH-A/01", orders * 3)
+        ledger.receive(sku, "WH-A/01", orders * 3, at=T0)
     demands = [
         Demand(f"O-{n}", (DemandLine("1", rng.choice(skus), rng.randint(1, 3)),))  # type: ignore[arg-type]
         for n in range(orders)
@@ -75,7 +74,7 @@ def multi_warehouse(
     rng = random.Random(seed)
     names = [f"WH-{i:02d}" for i in range(warehouses)]
     network = Network.simple(names, bins=2, priorities={w: i for i, w in enumerate(names)})
-    ledger = StockLedger(network, FixedClock(T0))
+    ledger = StockLedger(network)
     catalogue = [f"SKU-{i:03d}" for i in range(skus)]
     for sku in catalogue:
         for warehouse in rng.sample(names, rng.randint(2, 6)):
@@ -87,7 +86,7 @@ def multi_warehouse(
                     expires_on=date(2026, 3, 10) + timedelta(days=rng.randint(0, 200)),
                 )
                 bin_id = f"{warehouse}/0{rng.randint(1, 2)}"
-                ledger.receive(sku, bin_id, rng.randint(1, depth), lot=lot)
+                ledger.receive(sku, bin_id, rng.randint(1, depth), lot=lot, at=T0)
     weights = [1 / (i + 1) ** 0.6 for i in range(skus)]
     demands = []
     for n in range(orders):
@@ -115,7 +114,7 @@ def run(
     try:
         cpu, wall = time.process_time(), time.perf_counter()
         for demand in demands:
-            allocate(ledger, demand, strategy)
+            allocate(ledger, demand, strategy, at=T0)
         return time.process_time() - cpu, time.perf_counter() - wall
     finally:
         gc.unfreeze()
@@ -158,7 +157,7 @@ def quality(orders: int, seed: int) -> list[dict[str, Any]]:
         ledger, demands = multi_warehouse(orders, seed, depth=30)
         shipments, split, allocated, ordered = [], 0, 0, 0
         for demand in demands:
-            plan = allocate(ledger, demand, strategy)
+            plan = allocate(ledger, demand, strategy, at=T0)
             shipments.append(plan.shipment_count)
             split += plan.shipment_count > 1
             allocated += plan.allocated

@@ -9,7 +9,6 @@ from hypothesis.stateful import invariant
 from tests.stateful.test_desk_machine import SKUS, DeskMachine
 
 from ordercycle.inventory import StockLedger
-from ordercycle.model.clock import FixedClock
 from ordercycle.service import OrderDesk
 
 
@@ -18,7 +17,7 @@ class DeskStockCacheMachine(DeskMachine):
         with self.desk.storage.unit_of_work() as uow:
             events = uow.events.load("stock", sku, after_version=0)
         chosen = [e for e in events if upto is None or e.version <= upto]
-        return StockLedger.replay(self.desk.settings.network, FixedClock(self.clock.now()), chosen)
+        return StockLedger.replay(chosen, network=self.desk.settings.network)
 
     @invariant()
     def the_stock_cache_holds_committed_stock_only(self) -> None:

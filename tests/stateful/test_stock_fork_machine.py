@@ -41,9 +41,9 @@ class ForkingStockMachine(StockMachine):
         before = self.frozen()
         try:
             if command == "receive":
-                fork.receive(sku, NETWORK.bin_ids[0], quantity)
+                fork.receive(sku, NETWORK.bin_ids[0], quantity, at=self.clock.now())
             elif command == "allocate":
-                fork.allocate("FORK/1", sku, NETWORK.bin_ids[0], quantity)
+                fork.allocate("FORK/1", sku, NETWORK.bin_ids[0], quantity, at=self.clock.now())
             elif command == "hold":
                 fork.place_hold(
                     "FORK-H",
@@ -51,22 +51,23 @@ class ForkingStockMachine(StockMachine):
                     NETWORK.bin_ids[0],
                     quantity,
                     expires_at=self.clock.now() + timedelta(minutes=quantity),
+                    at=self.clock.now(),
                 )
             elif command == "sweep":
-                fork.sweep()
+                fork.sweep(at=self.clock.now())
             else:
-                fork.mark_damaged(sku, NETWORK.bin_ids[0], quantity)
+                fork.mark_damaged(sku, NETWORK.bin_ids[0], quantity, at=self.clock.now())
         except OrderCycleError:
             pass
         assert self.frozen() == before
         history = [e for e in self.ledger.events if e.sku == sku] + list(fork.events)
-        rebuilt = StockLedger.replay(NETWORK, self.clock, history, skus=SKUS)
+        rebuilt = StockLedger.replay(history, network=NETWORK, skus=SKUS)
         assert fork.state() == rebuilt.state()
 
     @invariant()
     def a_caught_up_fork_equals_the_ledger(self) -> None:
         newer = self.ledger.events[self.cut :]
-        caught_up = StockLedger.replay(NETWORK, self.clock, newer, base=self.base, skus=SKUS)
+        caught_up = StockLedger.replay(newer, base=self.base, skus=SKUS)
         assert caught_up.state() == self.ledger.state()
         assert caught_up.version == self.ledger.version
         assert self.base.state() == self.base_state, "catching up changed the base"
@@ -74,19 +75,24 @@ class ForkingStockMachine(StockMachine):
     @invariant()
     def per_sku_forks_join_into_the_ledger(self) -> None:
         parts = [self.ledger.fork([sku]) for sku in SKUS]
-        joined = StockLedger.replay(NETWORK, self.clock, (), base=parts, skus=SKUS)
+        joined = StockLedger.replay((), base=parts, skus=SKUS)
         assert joined.state() == self.ledger.state()
         for sku, part in zip(SKUS, parts, strict=True):
             mine = [e for e in self.ledger.events if e.sku == sku]
-            assert part.state() == StockLedger.replay(NETWORK, self.clock, mine).state()
+            assert part.state() == StockLedger.replay(mine, network=NETWORK).state()
 
     @invariant()
     def a_fork_answers_like_the_ledger(self) -> None:
         fork = self.ledger.fork()
         for sku in SKUS:
-            assert fork.available(sku) == self.ledger.available(sku)
+            assert fork.available(sku, at=self.clock.now()) == self.ledger.available(
+                sku, at=self.clock.now()
+            )
             assert fork.version_of(sku) == self.ledger.version_of(sku)
-        mine, theirs = fork.snapshot(SKUS), self.ledger.snapshot(SKUS)
+        mine, theirs = (
+            fork.snapshot(SKUS, at=self.clock.now()),
+            self.ledger.snapshot(SKUS, at=self.clock.now()),
+        )
         assert (mine.slots, mine.versions) == (theirs.slots, theirs.versions)
         assert fork.holds() == self.ledger.holds()
         assert fork.receipts() == self.ledger.receipts()

@@ -62,7 +62,7 @@ class StockMachine(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.clock = SteppableClock(T0)
-        self.ledger = StockLedger(NETWORK, self.clock, skus=SKUS)
+        self.ledger = StockLedger(NETWORK, skus=SKUS)
         self.pending: dict[str, AllocationPlan] = {}
         self.orders = 0
         self.holds = 0
@@ -74,7 +74,7 @@ class StockMachine(RuleBasedStateMachine):
         return (self.ledger.state(), len(self.ledger.events))
 
     def total_available(self) -> dict[str, int]:
-        return {sku: self.ledger.available(sku) for sku in SKUS}
+        return {sku: self.ledger.available(sku, at=self.clock.now()) for sku in SKUS}
 
     def allocations(self) -> list[tuple[str, str, str | None, str, int]]:
         out = []
@@ -91,24 +91,28 @@ class StockMachine(RuleBasedStateMachine):
     )
     def receive(self, bin_id: str, quantity: int, lot: str | None) -> None:
         if lot is None:
-            self.ledger.receive("MUG", bin_id, quantity)
+            self.ledger.receive("MUG", bin_id, quantity, at=self.clock.now())
             return
         info = LOTS[lot]
         if info.is_expired(self.clock.today()):
             before = self.frozen()
             try:
-                self.ledger.receive("MILK", bin_id, quantity, lot=info)
+                self.ledger.receive("MILK", bin_id, quantity, lot=info, at=self.clock.now())
             except OrderCycleError:
                 assert self.frozen() == before
                 return
             raise AssertionError("an expired lot was received")
-        self.ledger.receive("MILK", bin_id, quantity, lot=info)
+        self.ledger.receive("MILK", bin_id, quantity, lot=info, at=self.clock.now())
 
     @rule(quantity=st.integers(1, 10), days=st.integers(0, 10), sku=st.sampled_from(SKUS))
     def schedule_receipt(self, quantity: int, days: int, sku: str) -> None:
         self.receipts += 1
         self.ledger.schedule_receipt(
-            f"PO-{self.receipts}", sku, quantity, self.clock.today() + timedelta(days=days)
+            f"PO-{self.receipts}",
+            sku,
+            quantity,
+            self.clock.today() + timedelta(days=days),
+            at=self.clock.now(),
         )
 
     @rule(data=st.data(), bin_id=st.sampled_from(BINS))
@@ -118,13 +122,13 @@ class StockMachine(RuleBasedStateMachine):
             return
         receipt = data.draw(st.sampled_from(open_))
         quantity = data.draw(st.integers(1, receipt.open))
-        self.ledger.receive("MUG", bin_id, quantity, receipt=receipt.id)
+        self.ledger.receive("MUG", bin_id, quantity, receipt=receipt.id, at=self.clock.now())
         after = {r.id: r.open for r in self.ledger.receipts("MUG")}
         assert after[receipt.id] == receipt.open - quantity
 
     @rule(data=st.data(), delta=st.integers(-4, 4))
     def cycle_count(self, data: st.DataObject, delta: int) -> None:
-        positions = self.ledger.positions()
+        positions = self.ledger.positions(at=self.clock.now())
         if not positions:
             return
         p = data.draw(st.sampled_from(positions))
@@ -133,20 +137,24 @@ class StockMachine(RuleBasedStateMachine):
         before = self.frozen()
         if counted < committed:
             try:
-                self.ledger.adjust(p.sku, p.bin, counted, lot=p.lot, reason="cycle count")
+                self.ledger.adjust(
+                    p.sku, p.bin, counted, lot=p.lot, reason="cycle count", at=self.clock.now()
+                )
             except OrderCycleError:
                 assert self.frozen() == before
                 return
             raise AssertionError("a count below committed stock was accepted")
-        self.ledger.adjust(p.sku, p.bin, counted, lot=p.lot, reason="cycle count")
-        assert self.ledger.position(p.sku, p.bin, p.lot).on_hand == counted
+        self.ledger.adjust(
+            p.sku, p.bin, counted, lot=p.lot, reason="cycle count", at=self.clock.now()
+        )
+        assert self.ledger.position(p.sku, p.bin, p.lot, at=self.clock.now()).on_hand == counted
 
     @rule(data=st.data(), quantity=st.integers(1, 3))
     def mark_damaged(self, data: st.DataObject, quantity: int) -> None:
-        free = [p for p in self.ledger.positions() if p.available >= quantity]
+        free = [p for p in self.ledger.positions(at=self.clock.now()) if p.available >= quantity]
         if free:
             p = data.draw(st.sampled_from(free))
-            self.ledger.mark_damaged(p.sku, p.bin, quantity, lot=p.lot)
+            self.ledger.mark_damaged(p.sku, p.bin, quantity, lot=p.lot, at=self.clock.now())
 
     # --- reservers: plan against a snapshot, apply later -----------------------------------
 
@@ -170,7 +178,7 @@ class StockMachine(RuleBasedStateMachine):
         self.orders += 1
         lines = [DemandLine(str(i), sku, q) for i, (sku, q) in enumerate(quantities, 1)]  # type: ignore[arg-type]
         demand = Demand(f"O-{self.orders}", lines, min_shelf_life_days=shelf)
-        snapshot = self.ledger.snapshot(SKUS)
+        snapshot = self.ledger.snapshot(SKUS, at=self.clock.now())
         plan = plan_allocation(demand, snapshot, strategy, policy)
         today = self.clock.today()
         for line, requested in zip(plan.lines, lines, strict=True):
@@ -204,18 +212,18 @@ class StockMachine(RuleBasedStateMachine):
         before = self.frozen()
         if stale:
             try:
-                self.ledger.apply_plan(plan)
+                self.ledger.apply_plan(plan, at=self.clock.now())
             except ConcurrencyError:
                 assert self.frozen() == before
                 return
             raise AssertionError("a stale plan was applied")
-        self.ledger.apply_plan(plan)
+        self.ledger.apply_plan(plan, at=self.clock.now())
 
     # --- carts: holds that expire as the clock moves ---------------------------------------
 
     @rule(data=st.data(), quantity=st.integers(1, 4), minutes=st.integers(1, 90))
     def hold(self, data: st.DataObject, quantity: int, minutes: int) -> None:
-        free = [p for p in self.ledger.positions() if p.available >= quantity]
+        free = [p for p in self.ledger.positions(at=self.clock.now()) if p.available >= quantity]
         if not free:
             return
         p = data.draw(st.sampled_from(free))
@@ -227,6 +235,7 @@ class StockMachine(RuleBasedStateMachine):
             quantity,
             lot=p.lot,
             expires_at=self.clock.now() + timedelta(minutes=minutes),
+            at=self.clock.now(),
         )
 
     def open_holds(self) -> list[Any]:
@@ -239,10 +248,10 @@ class StockMachine(RuleBasedStateMachine):
         hold = data.draw(st.sampled_from(self.open_holds()))
         before = self.total_available()
         if commit:
-            self.ledger.commit_hold(hold.id, f"CART-{hold.id}")
+            self.ledger.commit_hold(hold.id, f"CART-{hold.id}", at=self.clock.now())
             assert self.total_available() == before
         else:
-            self.ledger.release_hold(hold.id)
+            self.ledger.release_hold(hold.id, at=self.clock.now())
             before[hold.sku] += hold.quantity
             assert self.total_available() == before
 
@@ -256,9 +265,9 @@ class StockMachine(RuleBasedStateMachine):
             if hold.id not in still:
                 before[hold.sku] += hold.quantity
         assert self.total_available() == before, "expired holds must restore availability"
-        swept = self.ledger.sweep()
+        _, swept = self.ledger.sweep(at=self.clock.now())
         assert self.total_available() == before, "a sweep must not restore availability again"
-        assert self.ledger.sweep() == []
+        assert self.ledger.sweep(at=self.clock.now()).events == ()
         assert all(e.hold_id not in still for e in swept)  # type: ignore[attr-defined]
 
     # --- shipments and returns -------------------------------------------------------------
@@ -270,9 +279,12 @@ class StockMachine(RuleBasedStateMachine):
             return
         sku, bin_id, lot, ref, qty = data.draw(st.sampled_from(allocations))
         quantity = data.draw(st.integers(1, qty))
-        on_hand = self.ledger.position(sku, bin_id, lot).on_hand
-        self.ledger.consume(ref, sku, bin_id, quantity, lot=lot)
-        assert self.ledger.position(sku, bin_id, lot).on_hand == on_hand - quantity
+        on_hand = self.ledger.position(sku, bin_id, lot, at=self.clock.now()).on_hand
+        self.ledger.consume(ref, sku, bin_id, quantity, lot=lot, at=self.clock.now())
+        assert (
+            self.ledger.position(sku, bin_id, lot, at=self.clock.now()).on_hand
+            == on_hand - quantity
+        )
 
     @rule(data=st.data())
     def deallocate(self, data: st.DataObject) -> None:
@@ -280,29 +292,29 @@ class StockMachine(RuleBasedStateMachine):
         if not allocations:
             return
         sku, bin_id, lot, ref, qty = data.draw(st.sampled_from(allocations))
-        self.ledger.deallocate(ref, sku, bin_id, qty, lot=lot)
+        self.ledger.deallocate(ref, sku, bin_id, qty, lot=lot, at=self.clock.now())
 
     # --- bad input ---------------------------------------------------------------------------
 
     @rule(
         bad=st.sampled_from(
             [
-                lambda led: led.receive("MUG", "WH-A/01", -1),
-                lambda led: led.receive("MUG", "WH-A/01", Q_(1, "kg")),
-                lambda led: led.receive("TEA", "WH-A/01", 1),
-                lambda led: led.receive("MUG", "WH-Z/01", 1),
-                lambda led: led.allocate("X/1", "MUG", "WH-A/01", 10_000),
-                lambda led: led.deallocate("NOBODY/1", "MUG", "WH-A/01", 1),
-                lambda led: led.consume("NOBODY/1", "MUG", "WH-A/01", 1),
-                lambda led: led.release_hold("H-none"),
-                lambda led: led.write_off("MUG", "WH-A/01", 10_000),
+                lambda led, at: led.receive("MUG", "WH-A/01", -1, at=at),
+                lambda led, at: led.receive("MUG", "WH-A/01", Q_(1, "kg"), at=at),
+                lambda led, at: led.receive("TEA", "WH-A/01", 1, at=at),
+                lambda led, at: led.receive("MUG", "WH-Z/01", 1, at=at),
+                lambda led, at: led.allocate("X/1", "MUG", "WH-A/01", 10_000, at=at),
+                lambda led, at: led.deallocate("NOBODY/1", "MUG", "WH-A/01", 1, at=at),
+                lambda led, at: led.consume("NOBODY/1", "MUG", "WH-A/01", 1, at=at),
+                lambda led, at: led.release_hold("H-none", at=at),
+                lambda led, at: led.write_off("MUG", "WH-A/01", 10_000, at=at),
             ]
         )
     )
     def bad_input(self, bad: Any) -> None:
         before = self.frozen()
         try:
-            bad(self.ledger)
+            bad(self.ledger, self.clock.now())
         except OrderCycleError:
             assert self.frozen() == before
             return
@@ -312,7 +324,7 @@ class StockMachine(RuleBasedStateMachine):
 
     @invariant()
     def never_oversold(self) -> None:
-        for p in self.ledger.positions():
+        for p in self.ledger.positions(at=self.clock.now()):
             assert p.on_hand >= 0
             assert p.allocated >= 0
             assert p.unavailable >= 0
@@ -320,7 +332,7 @@ class StockMachine(RuleBasedStateMachine):
 
     @invariant()
     def replay_equals_live_state(self) -> None:
-        rebuilt = StockLedger.replay(NETWORK, self.clock, self.ledger.events, skus=SKUS)
+        rebuilt = StockLedger.replay(self.ledger.events, network=NETWORK, skus=SKUS)
         assert rebuilt.state() == self.ledger.state()
 
 

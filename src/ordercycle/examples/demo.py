@@ -166,37 +166,40 @@ def _allocation() -> list[str]:
         StockLedger,
         plan_allocation,
     )
-    from ordercycle.model.clock import SteppableClock
     from ordercycle.model.ids import LotId, Sku
 
     def lot(name: str, received: date, expires: date) -> Lot:
         return Lot(Sku("MILK"), LotId(name), received, expires)
 
     network = Network.simple(["WH-A", "WH-B"], priorities={"WH-A": 0, "WH-B": 1})
-    ledger = StockLedger(network, SteppableClock(datetime(2026, 3, 2, 9, tzinfo=UTC)))
-    ledger.receive("MILK", "WH-A/01", 4, lot=lot("A-0310", date(2026, 2, 20), date(2026, 3, 10)))
-    ledger.receive("MILK", "WH-A/01", 3, lot=lot("A-0401", date(2026, 2, 25), date(2026, 4, 1)))
-    ledger.receive("MILK", "WH-B/01", 6, lot=lot("B-0415", date(2026, 2, 27), date(2026, 4, 15)))
-    ledger.receive("MUG", "WH-A/01", 6)
-    ledger.receive("MUG", "WH-B/01", 2)
+    now = datetime(2026, 3, 2, 9, tzinfo=UTC)
+    ledger = StockLedger(network)
+    for sku, bin_id, units, batch in (
+        ("MILK", "WH-A/01", 4, lot("A-0310", date(2026, 2, 20), date(2026, 3, 10))),
+        ("MILK", "WH-A/01", 3, lot("A-0401", date(2026, 2, 25), date(2026, 4, 1))),
+        ("MILK", "WH-B/01", 6, lot("B-0415", date(2026, 2, 27), date(2026, 4, 15))),
+        ("MUG", "WH-A/01", 6, None),
+        ("MUG", "WH-B/01", 2, None),
+    ):
+        ledger.receive(sku, bin_id, units, lot=batch, at=now)
     lines = [
         "Allocation is a pure, explained plan over a stock snapshot; applying it is"
         " compare-and-set, so stock can never be oversold.",
     ]
     demand = Demand.of("O-17", {"MILK": 8, "MUG": 9}, min_shelf_life_days=14)
-    snapshot = ledger.snapshot()
+    snapshot = ledger.snapshot(at=now)
     plan = plan_allocation(demand, snapshot, AllocationStrategy.fewest_shipments())
     lines.extend(Pre("  " + row) for row in plan.explain().splitlines())
-    ledger.apply_plan(plan)
+    ledger.apply_plan(plan, at=now)
     lines.append(
-        f"  applied: MILK available {ledger.available('MILK')}, MUG available"
-        f" {ledger.available('MUG')}; {plan.backordered} unit backordered"
+        f"  applied: MILK available {ledger.available('MILK', at=now)}, MUG available"
+        f" {ledger.available('MUG', at=now)}; {plan.backordered} unit backordered"
     )
     rival = plan_allocation(
         Demand.of("O-18", {"MUG": 1}), snapshot, AllocationStrategy.fewest_shipments()
     )
     try:
-        ledger.apply_plan(rival)
+        ledger.apply_plan(rival, at=now)
     except ConcurrencyError as stale:
         lines.append(f"  a plan made on the old snapshot is refused: {stale}")
     return lines

@@ -2,11 +2,11 @@
 
 >>> from datetime import UTC, datetime
 >>> from ordercycle.inventory import Network
->>> from ordercycle.model.clock import FixedClock
->>> ledger = StockLedger(Network.simple(["WH-A"]), FixedClock(datetime(2026, 1, 5, tzinfo=UTC)))
->>> _ = ledger.receive("MUG", "WH-A/01", 5)
->>> plan = allocate(ledger, Demand.of("O-1", {"MUG": 2}))
->>> plan.status, ledger.available("MUG")
+>>> now = datetime(2026, 1, 5, tzinfo=UTC)
+>>> ledger = StockLedger(Network.simple(["WH-A"]))
+>>> _ = ledger.receive("MUG", "WH-A/01", 5, at=now)
+>>> plan = allocate(ledger, Demand.of("O-1", {"MUG": 2}), at=now)
+>>> plan.status, ledger.available("MUG", at=now)
 ('allocated', 3)
 """
 
@@ -33,7 +33,7 @@ def allocate(
     *,
     attempts: int = 3,
     hold_until: datetime | None = None,
-    at: datetime | None = None,
+    at: datetime,
     between: Callable[[AllocationPlan], None] | None = None,
 ) -> AllocationPlan:
     """Snapshot, plan and apply; on a version conflict, replan up to ``attempts`` times.
@@ -45,7 +45,7 @@ def allocate(
         policy: Partial or all-or-nothing; backorders or not.
         attempts: How many plans to try before giving up (1 or more).
         hold_until: Place holds that expire then instead of hard allocations.
-        at: The instant (default: the ledger clock's now).
+        at: The instant the stock is measured and changed at.
         between: Called with each plan before it is applied; other writers can act here
             (tests, simulations of concurrent reservers).
 

@@ -21,7 +21,7 @@ def available_to_promise(
     on: date,
     *,
     backorders: BackorderBook | None = None,
-    at: datetime | None = None,
+    at: datetime,
 ) -> int:
     """Units of ``sku`` that can be promised for delivery on ``on``.
 
@@ -30,7 +30,7 @@ def available_to_promise(
         sku: The sku.
         on: The promise date.
         backorders: Waiting lines, served first from free stock and receipts.
-        at: The instant free stock is measured at (default: the ledger clock's now).
+        at: The instant free stock is measured at.
     """
     free = 0
     for position in ledger.positions(sku, at=at):
@@ -50,7 +50,7 @@ def atp_profile(
     days: Iterable[date],
     *,
     backorders: BackorderBook | None = None,
-    at: datetime | None = None,
+    at: datetime,
 ) -> list[tuple[date, int]]:
     """``(day, ATP)`` for each day, sorted by day."""
     return [

@@ -127,7 +127,7 @@ class BackorderBook:
         strategy: AllocationStrategy | None = None,
         *,
         skus: Iterable[str] | None = None,
-        at: datetime | None = None,
+        at: datetime,
     ) -> list[AllocationPlan]:
         """Allocate waiting lines from free stock, in serving order.
 

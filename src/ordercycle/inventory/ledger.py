@@ -1,106 +1,248 @@
 """The stock ledger: every bucket of every sku, changed only through checked commands.
 
-Each command checks everything first and then records one or more immutable events; a
-rejected command raises a typed error and changes nothing. Each sku's stock has its own
-version (its event stream), which :meth:`StockLedger.apply_plan` compares before it
-allocates (compare-and-set). :meth:`StockLedger.fork` copies the live stock of some skus
-into a new ledger and ``StockLedger.replay(..., base=...)`` applies newer events to such a
-copy: both behave exactly like a full replay, at a cost that follows the live stock rather
-than its history.
+The ledger follows the aggregate contract (:class:`~ordercycle.model.aggregate.Aggregate`):
+each command first checks everything (:mod:`~ordercycle.inventory._stock_checks`), then
+applies the events it decided on through the same code :meth:`StockLedger.replay` uses
+(:meth:`StockState.apply <ordercycle.inventory._stock_state.StockState.apply>`), and
+returns an :class:`~ordercycle.model.aggregate.Outcome`; a refused command raises a typed
+error and changes nothing. Time comes in as ``at=`` (the ledger reads no clock): a hold
+that has expired by ``at`` no longer counts.
+
+Each sku's stock has its own version (its event stream), which
+:meth:`StockLedger.apply_plan` compares before it allocates (compare-and-set).
+:meth:`StockLedger.fork` copies the live stock of some skus into a new ledger and
+``StockLedger.replay(events, base=...)`` applies newer events to such a copy: both behave
+exactly like a full replay, at a cost that follows the live stock rather than its history.
 
 >>> from datetime import UTC, datetime, timedelta
 >>> from ordercycle.inventory import Network
->>> from ordercycle.model.clock import SteppableClock
->>> clock = SteppableClock(datetime(2026, 1, 5, 9, tzinfo=UTC))
->>> ledger = StockLedger(Network.simple(["WH-A"]), clock)
->>> _ = ledger.receive("MUG", "WH-A/01", 10)
->>> until = clock.now() + timedelta(minutes=15)
->>> _ = ledger.place_hold("H-1", "MUG", "WH-A/01", 4, expires_at=until)
->>> ledger.available("MUG")
-6
->>> clock.advance(minutes=15)
->>> ledger.available("MUG")
-10
+>>> now = datetime(2026, 1, 5, 9, tzinfo=UTC)
+>>> ledger = StockLedger(Network.simple(["WH-A"]))
+>>> ledger, events = ledger.receive("MUG", "WH-A/01", 10, at=now)
+>>> [(e.event_type, e.aggregate_id, e.version) for e in events]
+[('StockReceived', 'MUG', 1)]
+>>> until = now + timedelta(minutes=15)
+>>> _ = ledger.place_hold("H-1", "MUG", "WH-A/01", 4, expires_at=until, at=now)
+>>> ledger.available("MUG", at=now), ledger.available("MUG", at=until)
+(6, 10)
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeAlias
 
-from ordercycle.errors import (
-    ConcurrencyError,
-    DuplicateError,
-    InsufficientStockError,
-    ValidationError,
-)
+from ordercycle.errors import DuplicateError, ValidationError
+from ordercycle.inventory import _stock_allocations as allocations
+from ordercycle.inventory import _stock_holds as holds
+from ordercycle.inventory import _stock_movements as movements
+from ordercycle.inventory import _stock_reads as reads
 from ordercycle.inventory import events as ev
-from ordercycle.inventory._ledger_holds import LedgerHolds
-from ordercycle.inventory._ledger_queries import LedgerQueries
-from ordercycle.inventory._quantity import as_count
-from ordercycle.inventory._state import Bucket
+from ordercycle.inventory._stock_checks import Decision, Stock, check_at, find_hold, peek
+from ordercycle.inventory._stock_state import Bucket, Receipt, StockState
 from ordercycle.inventory.allocation_plan import AllocationPlan
-from ordercycle.inventory.errors import (
-    ExpiredLotError,
-)
+from ordercycle.inventory.errors import UnknownLotError
+from ordercycle.inventory.holds import StockHold
+from ordercycle.inventory.locations import Network
 from ordercycle.inventory.lots import Lot
-from ordercycle.model.clock import ensure_aware
+from ordercycle.inventory.position import StockPosition
+from ordercycle.inventory.snapshot import StockSnapshot
+from ordercycle.model.aggregate import Outcome
 from ordercycle.model.ids import LotId, Sku
 
-__all__ = ["StockLedger"]
+__all__ = ["StockLedger", "StockOutcome"]
+
+#: What every stock command returns: the ledger and the events the command recorded.
+StockOutcome: TypeAlias = "Outcome[StockLedger, ev.StockEvent]"
 
 
-class StockLedger(LedgerQueries, LedgerHolds):
+class StockLedger:
     """Stock per (sku, bin, lot) with holds, allocations, receipts and events.
+
+    The ledger is the stock of many skus, each its own event stream (an event's
+    ``aggregate_id`` is its sku; :meth:`version_of` is that stream's version). As one
+    aggregate its :attr:`id` is ``"stock"`` and its :attr:`version` counts every event
+    behind its state.
+
+    Unlike orders and invoices, a ledger is **mutable inside**, and a command returns the
+    same ledger object (changed) in its outcome. This is deliberate: a ledger holds the
+    live counters of every bucket of every sku it touched, and copying them on every
+    command would cost that whole state per command, where one command changes one or a
+    few buckets. Whoever needs an unchanged ledger takes a cheap copy of just the skus it
+    needs with :meth:`fork` (the desk forks the committed stock of a command's skus for
+    each command, and keeps or drops the fork with the command). The public contract
+    holds all the same: a command checks everything before it applies anything, so a
+    refused command changes nothing and records nothing, and replaying
+    :attr:`events` (or the newer ones on a ``base``) gives the same :meth:`state`.
 
     Args:
         network: The warehouses, zones and bins stock may be kept in.
-        clock: Where "now" comes from when a command gets no ``at``.
         skus: The catalogue; if given, other skus are refused as unknown.
     """
 
-    def schedule_receipt(
-        self, receipt: str, sku: str, quantity: Any, due_on: date, *, at: datetime | None = None
-    ) -> ev.StockEvent:
-        """Announce ``quantity`` of ``sku`` due on ``due_on`` (counted as incoming)."""
-        now = self._now(at)
-        checked = self._check_sku(sku, new=True)
-        count = as_count(quantity, subject=f"receipt {receipt} of {sku}")
-        if receipt in self._state.receipts:
-            raise DuplicateError("receipt", receipt)
-        if not isinstance(due_on, date) or isinstance(due_on, datetime):
-            raise ValidationError.invalid(f"receipt {receipt}", "due_on", due_on, "a date")
-        return self._emit(
-            ev.StockReceiptScheduled,
-            checked,
-            now,
-            bin="",
-            receipt=receipt,
-            quantity=count,
-            due_on=due_on,
+    def __init__(self, network: Network, *, skus: Iterable[str] | None = None) -> None:
+        self.network = network
+        self.catalogue: frozenset[str] | None = None if skus is None else frozenset(skus)
+        self._state = StockState()
+        # What the decisions read; kept with the state (see _adopt) so that a command
+        # does not build it again.
+        self._stock = Stock(self._state, network, self.catalogue)
+        self._events: list[ev.StockEvent] = []
+        self._order: reads.KeyOrder = {}
+        self._warehouses: dict[str, str] = {}
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}({len(self._state.buckets)} skus,"
+            f" {len(self.network.warehouses)} warehouses, {len(self._events)} events)"
         )
 
-    def cancel_receipt(self, receipt: str, *, at: datetime | None = None) -> ev.StockEvent:
+    # --- identity and history -------------------------------------------------------------
+
+    @property
+    def id(self) -> str:
+        """``"stock"``: the ledger as one aggregate (its skus are the streams)."""
+        return "stock"
+
+    @property
+    def version(self) -> int:
+        """How many events the ledger's state was built from (over all skus)."""
+        return self._state.version
+
+    def version_of(self, sku: str) -> int:
+        """The version of ``sku``'s stock (0 if it never changed)."""
+        return self._state.versions.get(sku, 0)
+
+    @property
+    def events(self) -> tuple[ev.StockEvent, ...]:
+        """Every event this ledger object replayed or recorded, oldest first.
+
+        A ledger built on a base (:meth:`fork`, ``replay(..., base=...)``) starts from the
+        base's state but not from its events: its ``events`` are only the events replayed
+        on top of the base and those recorded since.
+        """
+        return tuple(self._events)
+
+    # --- queries ----------------------------------------------------------------------------
+
+    @property
+    def skus(self) -> tuple[Sku, ...]:
+        """The skus that have stock records, sorted."""
+        return reads.skus(self._state)
+
+    def get_hold(self, hold_id: str) -> StockHold:
+        """The hold with this id, in its recorded state (see :meth:`StockHold.status_at`).
+
+        Raises:
+            UnknownStockHoldError: No such hold.
+        """
+        return find_hold(self._state, hold_id)
+
+    def lot(self, sku: str, lot: str) -> Lot:
+        """The lot ``lot`` of ``sku``.
+
+        Raises:
+            UnknownLotError: No such lot was received.
+        """
+        found = self._state.lots.get(Sku(sku), {}).get(LotId(lot))
+        if found is None:
+            raise UnknownLotError(lot, known=self._state.lots.get(Sku(sku), {}))
+        return found
+
+    def holds(self) -> tuple[StockHold, ...]:
+        """Every hold ever placed, sorted by id."""
+        return tuple(h for _, h in sorted(self._state.holds.items()))
+
+    def receipts(self, sku: str | None = None) -> tuple[Receipt, ...]:
+        """Scheduled receipts (of one sku), sorted by due date and id."""
+        found = [r for r in self._state.receipts.values() if sku is None or r.sku == sku]
+        return tuple(sorted(found, key=lambda r: (r.due_on, r.id)))
+
+    def positions(self, sku: str | None = None, *, at: datetime) -> list[StockPosition]:
+        """Every bucket (of one sku) at ``at``, sorted by sku, bin, lot."""
+        wanted = [Sku(sku)] if sku is not None else self.skus
+        return reads.positions(self._state, self.network, self._order, wanted, check_at(at))
+
+    def position(
+        self, sku: str, bin: str, lot: str | None = None, *, at: datetime
+    ) -> StockPosition:
+        """The bucket of (sku, bin, lot) at ``at`` (all zeros if it never held stock).
+
+        Raises:
+            UnknownLocationError: ``bin`` is not a bin of the network.
+        """
+        self.network.bin(bin)
+        bucket = peek(self._state, sku, bin, lot) or Bucket()
+        return reads.position(self.network, Sku(sku), bin, lot, bucket, check_at(at))
+
+    def available(self, sku: str, *, warehouse: str | None = None, at: datetime) -> int:
+        """Units of ``sku`` available at ``at``, in total or in one warehouse."""
+        return reads.available(self._state, self.network, sku, warehouse, check_at(at))
+
+    def snapshot(self, skus: Iterable[str] | None = None, *, at: datetime) -> StockSnapshot:
+        """Available stock of ``skus`` (default: all) at ``at``, with their versions."""
+        return reads.snapshot(
+            self._state, self.network, self._order, self._warehouses, skus, check_at(at)
+        )
+
+    def state(self) -> dict[str, Any]:
+        """Every counter, hold, lot and receipt as plain sorted data (replay checks this)."""
+        return reads.plain_state(self._state, self._order)
+
+    # --- recording ----------------------------------------------------------------------------
+
+    def _adopt(self, state: StockState) -> None:
+        """Start from ``state`` (a copy made for this ledger alone)."""
+        self._state = state
+        self._stock = Stock(state, self.network, self.catalogue)
+
+    def _emit(
+        self, event_type: type[ev.StockEvent], sku: Sku, now: datetime, fields: dict[str, Any]
+    ) -> ev.StockEvent:
+        """Apply and record one event of ``sku``'s stream: the next version, at ``now``."""
+        event = event_type(
+            aggregate_id=sku,
+            version=self._state.versions.get(sku, 0) + 1,
+            occurred_at=now,
+            sku=sku,
+            **fields,
+        )
+        self._state.apply(event)
+        self._events.append(event)
+        return event
+
+    def _record(self, now: datetime, decision: Decision) -> StockOutcome:
+        """Apply the event a command decided on (after every check passed)."""
+        return Outcome(self, (self._emit(decision[0], decision[1], now, decision[2]),))
+
+    def _record_all(self, now: datetime, decisions: list[Decision]) -> StockOutcome:
+        """Apply the events a command decided on, in order (after every check passed)."""
+        emit = self._emit
+        return Outcome(
+            self, tuple([emit(kind, sku, now, fields) for kind, sku, fields in decisions])
+        )
+
+    # --- receipts, counts and moves ----------------------------------------------------------
+
+    def schedule_receipt(
+        self, receipt: str, sku: str, quantity: Any, due_on: date, *, at: datetime
+    ) -> StockOutcome:
+        """Announce ``quantity`` of ``sku`` due on ``due_on`` (counted as incoming)."""
+        now = check_at(at)
+        return self._record(
+            now, movements.schedule_receipt(self._stock, receipt, sku, quantity, due_on)
+        )
+
+    def cancel_receipt(self, receipt: str, *, at: datetime) -> StockOutcome:
         """Drop the open quantity of a scheduled receipt.
 
         Raises:
             NotFoundError: The receipt is unknown.
             ValidationError: Nothing of it is still open (received or cancelled already).
         """
-        now = self._now(at)
-        found = self._receipt(receipt)
-        if found.open == 0:
-            raise ValidationError.invalid(
-                f"receipt {receipt}", "open quantity", 0, "a receipt with units still to come"
-            )
-        return self._emit(
-            ev.StockReceiptCancelled,
-            found.sku,
-            now,
-            bin="",
-            receipt=receipt,
-            quantity=found.open,
-        )
+        now = check_at(at)
+        return self._record(now, movements.cancel_receipt(self._stock, receipt))
 
     def receive(
         self,
@@ -110,8 +252,8 @@ class StockLedger(LedgerQueries, LedgerHolds):
         *,
         lot: Lot | str | None = None,
         receipt: str = "",
-        at: datetime | None = None,
-    ) -> ev.StockEvent:
+        at: datetime,
+    ) -> StockOutcome:
         """Put ``quantity`` units of ``sku`` (optionally of a lot) into ``bin``.
 
         Args:
@@ -120,7 +262,7 @@ class StockLedger(LedgerQueries, LedgerHolds):
             quantity: Units received (positive).
             lot: A new :class:`Lot`, the id of a lot received before, or ``None``.
             receipt: The scheduled receipt this fulfils, if any (reduces incoming).
-            at: When (default: the clock's now).
+            at: When.
 
         Raises:
             UnknownSkuError: The sku is not in the catalogue.
@@ -129,52 +271,10 @@ class StockLedger(LedgerQueries, LedgerHolds):
             ExpiredLotError: The lot is expired on the receiving date.
             InvalidQuantityError, DimensionalityError: A bad quantity.
         """
-        now = self._now(at)
-        checked = self._check_sku(sku, new=True)
-        self.network.bin(bin)
-        count = as_count(quantity, subject=f"receipt of {sku} at {bin}")
-        info: Lot | None = None
-        if isinstance(lot, Lot):
-            info = self._new_lot(checked, lot)
-        elif lot is not None:
-            self._check_lot(checked, lot)
-            info = self._state.lots[checked][LotId(lot)]
-        if info is not None and info.is_expired(now.date()):
-            assert info.expires_on is not None
-            raise ExpiredLotError("receive", info.id, info.expires_on, now.date())
-        if receipt:
-            found = self._receipt(receipt)
-            if found.sku != checked:
-                raise ValidationError.invalid(
-                    f"receipt of {sku}", "receipt", receipt, f"a receipt of {sku}, not {found.sku}"
-                )
-        return self._emit(
-            ev.StockReceived,
-            checked,
-            now,
-            bin=bin,
-            lot=info.id if info else None,
-            quantity=count,
-            received_on=info.received_on if info else None,
-            expires_on=info.expires_on if info else None,
-            receipt=receipt,
+        now = check_at(at)
+        return self._record(
+            now, movements.receive(self._stock, sku, bin, quantity, lot, receipt, now)
         )
-
-    def _new_lot(self, sku: Sku, lot: Lot) -> Lot:
-        if lot.sku != sku:
-            raise ValidationError.invalid(
-                f"receipt of {sku}", "lot", lot.id, f"a lot of {sku}, not of {lot.sku}"
-            )
-        known = self._state.lots.get(sku, {}).get(lot.id)
-        if known is not None and known != lot:
-            raise DuplicateError(
-                "lot",
-                lot.id,
-                f"Lot {lot.id} of {sku} is already known with other dates"
-                f" ({known.received_on}, expires {known.expires_on}); expected the same lot"
-                " or a new lot id.",
-            )
-        return lot
 
     def adjust(
         self,
@@ -184,8 +284,8 @@ class StockLedger(LedgerQueries, LedgerHolds):
         *,
         reason: str,
         lot: str | None = None,
-        at: datetime | None = None,
-    ) -> ev.StockEvent:
+        at: datetime,
+    ) -> StockOutcome:
         """Set the on-hand quantity to a cycle count.
 
         Raises:
@@ -193,36 +293,8 @@ class StockLedger(LedgerQueries, LedgerHolds):
             InsufficientStockError: The count is below what is allocated, held or
                 unavailable there (deallocate or release first).
         """
-        now = self._now(at)
-        checked = self._check_sku(sku)
-        self.network.bin(bin)
-        self._check_lot(checked, lot)
-        count = as_count(
-            counted, subject=f"count of {sku} at {bin}", field="counted", allow_zero=True
-        )
-        if not isinstance(reason, str) or not reason.strip():
-            raise ValidationError.invalid(
-                f"count of {sku} at {bin}", "reason", reason, "a non-empty reason"
-            )
-        bucket = self._peek(checked, bin, lot) or Bucket()
-        committed = bucket.allocated + bucket.held(now) + bucket.unavailable_total
-        if count < committed:
-            raise InsufficientStockError(
-                checked,
-                f"a count of {count}",
-                f"{committed} committed (allocated, held or unavailable); release those first",
-                location=bin,
-            )
-        return self._emit(
-            ev.StockAdjusted,
-            checked,
-            now,
-            bin=bin,
-            lot=lot,
-            counted=count,
-            delta=count - bucket.on_hand,
-            reason=reason,
-        )
+        now = check_at(at)
+        return self._record(now, movements.adjust(self._stock, sku, bin, counted, reason, lot, now))
 
     def move(
         self,
@@ -232,31 +304,20 @@ class StockLedger(LedgerQueries, LedgerHolds):
         quantity: Any,
         *,
         lot: str | None = None,
-        at: datetime | None = None,
-    ) -> ev.StockEvent:
+        at: datetime,
+    ) -> StockOutcome:
         """Move free units between bins (allocated, held and unavailable units stay).
 
         Raises:
             ValidationError: The same bin twice.
             InsufficientStockError: Fewer free units in ``from_bin``.
         """
-        now = self._now(at)
-        checked, count = self._target(sku, from_bin, lot, quantity, "move")
-        self.network.bin(to_bin)
-        if to_bin == from_bin:
-            raise ValidationError.invalid(
-                f"move of {sku}", "to_bin", to_bin, f"a bin other than {from_bin}"
-            )
-        self._free(checked, from_bin, lot, count, now)
-        return self._emit(
-            ev.StockMoved,
-            checked,
-            now,
-            bin=from_bin,
-            lot=lot,
-            to_bin=to_bin,
-            quantity=count,
+        now = check_at(at)
+        return self._record(
+            now, movements.move(self._stock, sku, from_bin, to_bin, quantity, lot, now)
         )
+
+    # --- allocations ----------------------------------------------------------------------
 
     def allocate(
         self,
@@ -266,25 +327,16 @@ class StockLedger(LedgerQueries, LedgerHolds):
         quantity: Any,
         *,
         lot: str | None = None,
-        at: datetime | None = None,
-    ) -> ev.StockEvent:
+        at: datetime,
+    ) -> StockOutcome:
         """Allocate free units (hard) to ``reference``.
 
         Raises:
             InsufficientStockError: Fewer free units than asked.
         """
-        now = self._now(at)
-        self._check_reference(reference)
-        checked, count = self._target(sku, bin, lot, quantity, "allocation")
-        self._free(checked, bin, lot, count, now)
-        return self._emit(
-            ev.StockAllocated,
-            checked,
-            now,
-            bin=bin,
-            lot=lot,
-            reference=reference,
-            quantity=count,
+        now = check_at(at)
+        return self._record(
+            now, allocations.allocate(self._stock, reference, sku, bin, quantity, lot, now)
         )
 
     def deallocate(
@@ -295,24 +347,26 @@ class StockLedger(LedgerQueries, LedgerHolds):
         quantity: Any,
         *,
         lot: str | None = None,
-        at: datetime | None = None,
-    ) -> ev.StockEvent:
+        at: datetime,
+    ) -> StockOutcome:
         """Give allocated units of ``reference`` back to free stock.
 
         Raises:
             OverReleaseError: More than is allocated to ``reference`` there.
         """
-        return self._from_allocation(
+        now = check_at(at)
+        decision = allocations.take_allocated(
+            self._stock,
             ev.StockDeallocated,
             reference,
             sku,
             bin,
             quantity,
             lot,
-            at,
             "deallocation",
             "deallocate",
         )
+        return self._record(now, decision)
 
     def consume(
         self,
@@ -322,36 +376,35 @@ class StockLedger(LedgerQueries, LedgerHolds):
         quantity: Any,
         *,
         lot: str | None = None,
-        at: datetime | None = None,
-    ) -> ev.StockEvent:
+        at: datetime,
+    ) -> StockOutcome:
         """Ship allocated units: they leave the allocation and the on-hand stock.
 
         Raises:
             OverReleaseError: More than is allocated to ``reference`` there.
         """
-        return self._from_allocation(
-            ev.StockConsumed, reference, sku, bin, quantity, lot, at, "shipment", "ship"
+        now = check_at(at)
+        decision = allocations.take_allocated(
+            self._stock, ev.StockConsumed, reference, sku, bin, quantity, lot, "shipment", "ship"
         )
+        return self._record(now, decision)
 
-    def _from_allocation(
-        self,
-        event_type: type[ev.StockEvent],
-        reference: str,
-        sku: str,
-        bin: str,
-        quantity: Any,
-        lot: str | None,
-        at: datetime | None,
-        what: str,
-        action: str,
-    ) -> ev.StockEvent:
-        """Take units out of ``reference``'s allocation (deallocate or ship them)."""
-        now = self._now(at)
-        checked, count = self._target(sku, bin, lot, quantity, what)
-        self._over(checked, bin, lot, reference, count, action)
-        return self._emit(
-            event_type, checked, now, bin=bin, lot=lot, reference=reference, quantity=count
-        )
+    def apply_plan(
+        self, plan: AllocationPlan, *, hold_until: datetime | None = None, at: datetime
+    ) -> StockOutcome:
+        """Allocate (or, with ``hold_until``, hold) every pick of ``plan``, all or nothing.
+
+        Allocations are made to ``"<order>/<line>"``; holds get ids
+        ``"<order>/<line>/<n>"``.
+
+        Raises:
+            ConcurrencyError: A sku's stock changed since the plan's snapshot.
+            InsufficientStockError: A pick no longer fits (checked before anything changes).
+        """
+        now = check_at(at)
+        return self._record_all(now, allocations.apply_plan(self._stock, plan, hold_until, now))
+
+    # --- returns and unavailable stock --------------------------------------------------------
 
     def restock(
         self,
@@ -362,20 +415,12 @@ class StockLedger(LedgerQueries, LedgerHolds):
         lot: str | None = None,
         reference: str = "",
         damaged: bool = False,
-        at: datetime | None = None,
-    ) -> ev.StockEvent:
+        at: datetime,
+    ) -> StockOutcome:
         """Put returned units back; ``damaged=True`` keeps them unavailable."""
-        now = self._now(at)
-        checked, count = self._target(sku, bin, lot, quantity, "restock")
-        return self._emit(
-            ev.StockRestocked,
-            checked,
-            now,
-            bin=bin,
-            lot=lot,
-            quantity=count,
-            reference=reference,
-            damaged=bool(damaged),
+        now = check_at(at)
+        return self._record(
+            now, movements.restock(self._stock, sku, bin, quantity, lot, reference, damaged)
         )
 
     def mark_unavailable(
@@ -386,37 +431,22 @@ class StockLedger(LedgerQueries, LedgerHolds):
         *,
         reason: str,
         lot: str | None = None,
-        at: datetime | None = None,
-    ) -> ev.StockEvent:
+        at: datetime,
+    ) -> StockOutcome:
         """Take free units out of availability (damaged, quality hold, safety stock).
 
         Raises:
             ValidationError: An unknown reason.
             InsufficientStockError: Fewer free units.
         """
-        now = self._now(at)
-        checked, count = self._target(sku, bin, lot, quantity, "unavailable stock")
-        why = self._check_reason(reason)
-        self._free(checked, bin, lot, count, now)
-        return self._emit(
-            ev.StockMarkedUnavailable,
-            checked,
-            now,
-            bin=bin,
-            lot=lot,
-            reason=why,
-            quantity=count,
+        now = check_at(at)
+        return self._record(
+            now, movements.mark_unavailable(self._stock, sku, bin, quantity, reason, lot, now)
         )
 
     def mark_damaged(
-        self,
-        sku: str,
-        bin: str,
-        quantity: Any,
-        *,
-        lot: str | None = None,
-        at: datetime | None = None,
-    ) -> ev.StockEvent:
+        self, sku: str, bin: str, quantity: Any, *, lot: str | None = None, at: datetime
+    ) -> StockOutcome:
         """Shortcut for :meth:`mark_unavailable` with ``reason="damaged"``."""
         return self.mark_unavailable(sku, bin, quantity, reason="damaged", lot=lot, at=at)
 
@@ -428,16 +458,26 @@ class StockLedger(LedgerQueries, LedgerHolds):
         *,
         reason: str,
         lot: str | None = None,
-        at: datetime | None = None,
-    ) -> ev.StockEvent:
+        at: datetime,
+    ) -> StockOutcome:
         """Release unavailable units (a quality hold passed, safety stock lowered).
 
         Raises:
             OverReleaseError: More than is unavailable for that reason.
         """
-        return self._from_unavailable(
-            ev.StockMadeAvailable, sku, bin, quantity, reason, lot, at, "release", "make available"
+        now = check_at(at)
+        decision = movements.take_unavailable(
+            self._stock,
+            ev.StockMadeAvailable,
+            sku,
+            bin,
+            quantity,
+            reason,
+            lot,
+            "release",
+            "make available",
         )
+        return self._record(now, decision)
 
     def write_off(
         self,
@@ -447,111 +487,194 @@ class StockLedger(LedgerQueries, LedgerHolds):
         *,
         reason: str = "damaged",
         lot: str | None = None,
-        at: datetime | None = None,
-    ) -> ev.StockEvent:
+        at: datetime,
+    ) -> StockOutcome:
         """Remove unavailable units from stock for good (scrap damaged goods).
 
         Raises:
             OverReleaseError: More than is unavailable for that reason.
         """
-        return self._from_unavailable(
-            ev.StockWrittenOff, sku, bin, quantity, reason, lot, at, "write-off", "write off"
+        now = check_at(at)
+        decision = movements.take_unavailable(
+            self._stock,
+            ev.StockWrittenOff,
+            sku,
+            bin,
+            quantity,
+            reason,
+            lot,
+            "write-off",
+            "write off",
         )
+        return self._record(now, decision)
 
-    def _from_unavailable(
+    # --- cart holds -----------------------------------------------------------------------------
+
+    def place_hold(
         self,
-        event_type: type[ev.StockEvent],
+        hold_id: str,
         sku: str,
         bin: str,
         quantity: Any,
-        reason: str,
-        lot: str | None,
-        at: datetime | None,
-        what: str,
-        action: str,
-    ) -> ev.StockEvent:
-        """Take units out of the ``reason`` unavailable stock (release or write them off)."""
-        now = self._now(at)
-        checked, count = self._target(sku, bin, lot, quantity, what)
-        why = self._check_reason(reason)
-        self._unavailable(checked, bin, lot, why, count, action)
-        return self._emit(event_type, checked, now, bin=bin, lot=lot, reason=why, quantity=count)
-
-    def apply_plan(
-        self,
-        plan: AllocationPlan,
         *,
-        hold_until: datetime | None = None,
-        at: datetime | None = None,
-    ) -> list[ev.StockEvent]:
-        """Allocate (or, with ``hold_until``, hold) every pick of ``plan``, all or nothing.
-
-        Allocations are made to ``"<order>/<line>"``; holds get ids
-        ``"<order>/<line>/<n>"``.
+        expires_at: datetime,
+        lot: str | None = None,
+        owner: str = "",
+        at: datetime,
+    ) -> StockOutcome:
+        """Hold free units for a cart until ``expires_at`` (they stop counting then).
 
         Raises:
-            ConcurrencyError: A sku's stock changed since the plan's snapshot.
-            InsufficientStockError: A pick no longer fits (checked before anything changes).
+            DuplicateError: The hold id is taken.
+            ValidationError: ``expires_at`` is not after ``at``.
+            InsufficientStockError: Fewer free units.
         """
-        now = self._now(at)
-        for sku, version in plan.versions:
-            actual = self._state.versions.get(sku, 0)
-            if actual != version:
-                raise ConcurrencyError(f"stock of {sku}", version, actual)
-        picks = [pick for line in plan.lines for pick in line.picks]
-        if len(picks) == 1:
-            only = picks[0]
-            self._free(only.sku, only.bin, only.lot, only.quantity, now)
-        else:
-            needed: dict[tuple[Sku, str, str | None], int] = {}
-            for pick in picks:
-                key = (pick.sku, pick.bin, pick.lot)
-                needed[key] = needed.get(key, 0) + pick.quantity
-            for (sku, bin_id, lot), quantity in needed.items():
-                self._free(sku, bin_id, lot, quantity, now)
-        if hold_until is not None:
-            until = ensure_aware(hold_until, subject="apply_plan", field="hold_until")
-            if until <= now:
-                raise ValidationError.invalid(
-                    "apply_plan", "hold_until", until, f"an instant after {now.isoformat()}"
-                )
-            ids = self._hold_ids(plan)
-            return [
-                self.place_hold(
-                    hold_id,
-                    p.sku,
-                    p.bin,
-                    p.quantity,
-                    expires_at=until,
-                    lot=p.lot,
-                    owner=plan.order_id,
-                    at=now,
-                )
-                for hold_id, p in zip(ids, picks, strict=True)
-            ]
-        out: list[ev.StockEvent] = []
-        for pick in picks:
-            sku = pick.sku
-            out.append(
-                self._emit(
-                    ev.StockAllocated,
-                    sku,
-                    now,
-                    bin=pick.bin,
-                    lot=pick.lot,
-                    reference=f"{plan.order_id}/{pick.line_id}",
-                    quantity=pick.quantity,
-                )
-            )
-        return out
+        now = check_at(at)
+        decision = holds.place_hold(
+            self._stock, hold_id, sku, bin, quantity, expires_at, lot, owner, now
+        )
+        return self._record(now, decision)
 
-    def _hold_ids(self, plan: AllocationPlan) -> list[str]:
-        ids = []
-        counts: dict[str, int] = {}
-        for pick in plan.picks:
-            counts[pick.line_id] = counts.get(pick.line_id, 0) + 1
-            hold_id = f"{plan.order_id}/{pick.line_id}/{counts[pick.line_id]}"
-            if hold_id in self._state.holds:
-                raise DuplicateError("hold", hold_id)
-            ids.append(hold_id)
-        return ids
+    def release_hold(self, hold_id: str, *, at: datetime) -> StockOutcome:
+        """Give a hold back before it expires.
+
+        Raises:
+            UnknownStockHoldError: No such hold.
+            TransitionNotAllowedError: It is committed, released or expired.
+        """
+        now = check_at(at)
+        return self._record(now, holds.release_hold(self._stock, hold_id, now))
+
+    def commit_hold(self, hold_id: str, reference: str, *, at: datetime) -> StockOutcome:
+        """Turn an active hold into a hard allocation for ``reference``.
+
+        Raises:
+            UnknownStockHoldError: No such hold.
+            TransitionNotAllowedError: It is committed, released or expired.
+        """
+        now = check_at(at)
+        return self._record(now, holds.commit_hold(self._stock, hold_id, reference, now))
+
+    def sweep(self, *, at: datetime) -> StockOutcome:
+        """Record an expiry event for every placed hold whose time has passed by ``at``.
+
+        Availability does not change: those holds stopped counting when they expired.
+        A second sweep finds nothing new (and returns no events).
+        """
+        now = check_at(at)
+        return self._record_all(now, holds.sweep(self._stock, now))
+
+    # --- copies and replay ----------------------------------------------------------------------
+
+    def fork(self, skus: Iterable[str] | None = None) -> StockLedger:
+        """A new ledger with its own copy of the stock of ``skus`` (default: every sku).
+
+        The fork behaves exactly like a ledger replayed from the events of those skus:
+        the same :meth:`state`, :attr:`version`, :meth:`version_of` (so ``apply_plan``
+        compares the same versions), holds, receipts and lots. Commands on either ledger
+        never change the other. Its :attr:`events` start empty: they are only the events
+        recorded after the fork. Copying costs the live state of those skus (buckets,
+        lots, holds, receipts), not the length of their history.
+
+        Args:
+            skus: The skus to copy; skus without stock records are ignored.
+
+        Example:
+            >>> from datetime import UTC, datetime
+            >>> from ordercycle.inventory import Network, StockLedger
+            >>> now = datetime(2026, 1, 5, tzinfo=UTC)
+            >>> ledger = StockLedger(Network.simple(["WH-A"]))
+            >>> _ = ledger.receive("MUG", "WH-A/01", 10, at=now)
+            >>> _ = ledger.receive("TEA", "WH-A/01", 4, at=now)
+            >>> mugs = ledger.fork(["MUG"])
+            >>> _ = mugs.allocate("O-1/1", "MUG", "WH-A/01", 3, at=now)
+            >>> mugs.skus, mugs.available("MUG", at=now), ledger.available("MUG", at=now)
+            (('MUG',), 7, 10)
+            >>> mugs.version_of("MUG"), mugs.version, len(mugs.events)
+            (2, 2, 1)
+        """
+        wanted = None if skus is None else {str(s) for s in skus}
+        ledger = StockLedger(self.network, skus=self.catalogue)
+        ledger._adopt(self._state.part(wanted))
+        ledger._order = {s: k for s, k in self._order.items() if s in ledger._state.buckets}
+        return ledger
+
+    @classmethod
+    def replay(
+        cls,
+        events: Iterable[ev.StockEvent],
+        *,
+        base: StockLedger | Iterable[StockLedger] | None = None,
+        network: Network | None = None,
+        skus: Iterable[str] | None = None,
+    ) -> StockLedger:
+        """Rebuild a ledger from its events (no checks: the events already happened).
+
+        Args:
+            events: The events to apply, oldest first.
+            base: A ledger (or ledgers of distinct skus) to start from instead of an empty
+                ledger: their stock is copied (as by :meth:`fork`) and ``events`` are
+                applied on top, so ``events`` need only be the events of those skus that
+                came after them. The result equals a replay of all the events, but its
+                :attr:`events` are only ``events`` (and what is recorded later). The bases
+                are not changed.
+            network: The warehouses, zones and bins (default: the first base's); not an
+                event, so it is passed in.
+            skus: The catalogue (default: the first base's); if given, other skus are
+                refused as unknown.
+
+        Raises:
+            ValidationError: Neither a network nor a base.
+            DuplicateError: Two bases hold stock of the same sku.
+
+        Example:
+            >>> from datetime import UTC, datetime
+            >>> from ordercycle.inventory import Network, StockLedger
+            >>> now = datetime(2026, 1, 5, tzinfo=UTC)
+            >>> network = Network.simple(["WH-A"])
+            >>> mugs, first = StockLedger(network).receive("MUG", "WH-A/01", 10, at=now)
+            >>> later = StockLedger.replay(first, network=network).fork()
+            >>> _, newer = later.allocate("O-1/1", "MUG", "WH-A/01", 3, at=now)
+            >>> caught_up = StockLedger.replay(newer, base=mugs)
+            >>> caught_up.available("MUG", at=now), caught_up.version, len(caught_up.events)
+            (7, 2, 1)
+            >>> whole = StockLedger.replay(first + newer, network=network)
+            >>> caught_up.state() == whole.state()
+            True
+        """
+        if base is None:
+            bases: tuple[StockLedger, ...] = ()
+        elif isinstance(base, StockLedger):
+            bases = (base,)
+        else:
+            bases = tuple(base)
+        if network is None:
+            if not bases:
+                raise ValidationError.invalid(
+                    "StockLedger.replay", "network", None, "a Network (or a base ledger)"
+                )
+            network = bases[0].network
+        catalogue = skus if skus is not None or not bases else bases[0].catalogue
+        ledger = cls(network, skus=catalogue)
+        if len(bases) == 1:
+            ledger._adopt(bases[0]._state.part())
+        elif bases:
+            state = StockState()
+            for found in bases:
+                part = found._state.part()
+                shared = state.shared_skus(part)
+                if shared:
+                    raise DuplicateError(
+                        "sku",
+                        shared[0],
+                        f"Two base ledgers both hold stock of sku {shared[0]!r}; each sku"
+                        " must come from one base ledger.",
+                    )
+                state.absorb(part)
+            ledger._adopt(state)
+        apply = ledger._state.apply
+        recorded = ledger._events
+        for event in events:
+            apply(event)
+            recorded.append(event)
+        return ledger

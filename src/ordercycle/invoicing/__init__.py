@@ -42,18 +42,20 @@ from ordercycle.invoicing.from_orders import (
     OrderInvoiceLines,
     invoice_lines_for_order,
 )
-from ordercycle.invoicing.invoice import INVOICE_LIFECYCLE, Invoice, PaymentRecord
+from ordercycle.invoicing.invoice import INVOICE_LIFECYCLE, Invoice, InvoiceOutcome, PaymentRecord
 from ordercycle.invoicing.invoice_line import InvoiceLine
 from ordercycle.invoicing.late_interest import DayCount, LateCharges, LateInterestPolicy
 from ordercycle.invoicing.numbering import NumberSeries
-from ordercycle.invoicing.payment import Payment
-from ordercycle.invoicing.payment_events import (
+from ordercycle.invoicing.payments import (
+    Payment,
     PaymentAllocated,
+    PaymentAllocation,
+    PaymentApplication,
     PaymentEvent,
+    PaymentOutcome,
     PaymentReceived,
-    PaymentWrittenOff,
+    apply_payment,
 )
-from ordercycle.invoicing.payments import PaymentAllocation, apply_payment
 from ordercycle.invoicing.schedule import Installment, PaymentSchedule
 from ordercycle.invoicing.taxes import (
     LineTaxes,
@@ -107,6 +109,7 @@ __all__ = [
     "InvoiceEvent",
     "InvoiceIssued",
     "InvoiceLine",
+    "InvoiceOutcome",
     "InvoiceQuantityError",
     "LateCharges",
     "LateInterestPolicy",
@@ -116,14 +119,15 @@ __all__ = [
     "Payment",
     "PaymentAllocated",
     "PaymentAllocation",
+    "PaymentApplication",
     "PaymentApplied",
     "PaymentEvent",
     "PaymentNotAllowedError",
+    "PaymentOutcome",
     "PaymentReceived",
     "PaymentRecord",
     "PaymentSchedule",
     "PaymentTerms",
-    "PaymentWrittenOff",
     "TaxAmount",
     "TaxComputation",
     "TaxProfile",

@@ -1,9 +1,14 @@
 """The invoice aggregate: draft, issue, pay, credit, cancel.
 
-An :class:`Invoice` is immutable. Every command returns a *new* invoice with ``version``
-raised by one and one more event in ``events``; a refused command raises before anything
-is built, so the invoice you hold never changes. Balances are derived from the recorded
-payments and credit notes, never kept in a second counter.
+An :class:`Invoice` is immutable and follows the aggregate contract
+(:class:`~ordercycle.model.aggregate.Aggregate`): every command decides, then applies, and
+returns an :class:`~ordercycle.model.aggregate.Outcome`, the *new* invoice (``version``
+raised by one, one more event in ``events``) and the tuple holding that event; a refused
+command raises before anything is built, so the invoice you hold never changes. What a
+command made besides the event is on the new invoice: the payment's
+:class:`PaymentRecord` is ``invoice.payments[-1]``, the credit note is
+``invoice.credit_notes[-1]``. Balances are derived from the recorded payments and credit
+notes, never kept in a second counter.
 
 States (see :data:`INVOICE_LIFECYCLE`): ``draft`` → ``issued`` → ``partially_paid`` →
 ``paid``, or ``canceled`` (from ``draft`` or ``issued`` before any payment).
@@ -13,14 +18,14 @@ States (see :data:`INVOICE_LIFECYCLE`): ``draft`` → ``issued`` → ``partially
 >>> from ordercycle.invoicing import PaymentTerms, TaxProfile, TaxRate, InvoiceLine, NumberSeries
 >>> vat = TaxProfile("NL", [TaxRate("VAT21", 21)])
 >>> line = InvoiceLine("MUG", "Mug", 4, Money("25.00", "EUR"), ["VAT21"])
->>> draft = Invoice.draft("I-1", "C-1", [line], vat, PaymentTerms.parse("Net 30"),
-...                       date(2026, 1, 15))
->>> invoice, series = draft.issue(NumberSeries("INV-"))
+>>> draft, _ = Invoice.draft("I-1", "C-1", [line], vat, PaymentTerms.parse("Net 30"),
+...                          date(2026, 1, 15))
+>>> invoice, _ = draft.issue(NumberSeries("INV-"))
 >>> invoice.number, str(invoice.total), invoice.state
 ('INV-000001', '121.00 EUR', 'issued')
->>> invoice, receipt = invoice.pay("P-1", Money("21.00", "EUR"), date(2026, 2, 1))
->>> invoice.state, str(invoice.balance), invoice.version
-('partially_paid', '100.00 EUR', 3)
+>>> invoice, events = invoice.pay("P-1", Money("21.00", "EUR"), date(2026, 2, 1))
+>>> invoice.state, str(invoice.balance), invoice.version, [e.event_type for e in events]
+('partially_paid', '100.00 EUR', 3, ['InvoicePaymentApplied'])
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ import html
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeAlias
 
 import attrs
 
@@ -53,9 +58,10 @@ from ordercycle.invoicing.schedule import Installment, PaymentSchedule
 from ordercycle.invoicing.taxes import TaxComputation, TaxProfile
 from ordercycle.invoicing.terms import PaymentTerms
 from ordercycle.lifecycle import Lifecycle
+from ordercycle.model.aggregate import Outcome
 from ordercycle.money import Currency, Money
 
-__all__ = ["INVOICE_LIFECYCLE", "Invoice", "PaymentRecord"]
+__all__ = ["INVOICE_LIFECYCLE", "Invoice", "InvoiceOutcome", "PaymentRecord"]
 
 #: The states of an invoice and the events that move it.
 INVOICE_LIFECYCLE = Lifecycle.build(
@@ -74,6 +80,9 @@ INVOICE_LIFECYCLE = Lifecycle.build(
         ("cancel", "issued", "canceled"),
     ],
 )
+
+#: What every invoice command returns: the new invoice and the events it recorded.
+InvoiceOutcome: TypeAlias = "Outcome[Invoice, InvoiceEvent]"
 
 _EXCESS = ("credit", "write_off")
 _ALLOWED: dict[tuple[str, str], str] = {}
@@ -116,7 +125,16 @@ def _lines(values: Iterable[InvoiceLine]) -> tuple[InvoiceLine, ...]:
 class Invoice:
     """An invoice with its lines, taxes, payment schedule, payments and credit notes.
 
-    Build one with :meth:`draft`; change it only through its commands.
+    Build one with :meth:`draft`; change it only through its commands, each of which
+    returns an :data:`InvoiceOutcome` (the new invoice and the event it recorded).
+
+    Unlike orders, whose commands take only the instant ``at``, invoice commands take a
+    business date (``invoice_date``, ``issued_on``, ``paid_on``, ``on``): an invoice is a
+    dated document. Its dates are printed on it and drive due dates, early-payment
+    discounts and aging, and they may differ from the moment the change was recorded
+    (a payment received on Friday and booked on Monday). ``at`` stays optional and
+    defaults to midnight UTC of that date. The invoice also keeps its whole history in
+    :attr:`events` (the desk stores it next to a snapshot).
 
     Attributes:
         invoice_id: The aggregate id (not the printed number).
@@ -166,8 +184,8 @@ class Invoice:
         *,
         anchor_date: date | None = None,
         at: datetime | None = None,
-    ) -> Invoice:
-        """Create a draft invoice and compute its taxes.
+    ) -> InvoiceOutcome:
+        """Create a draft invoice and compute its taxes (event :class:`InvoiceDrafted`).
 
         Args:
             invoice_id: The aggregate id.
@@ -231,7 +249,7 @@ class Invoice:
             terms=terms,
             total=taxes.total,
         )
-        return cls(
+        invoice = cls(
             invoice_id=invoice_id,
             customer_id=customer_id,
             lines=items,
@@ -243,6 +261,7 @@ class Invoice:
             version=1,
             events=(event,),
         )
+        return Outcome(invoice, (event,))
 
     @classmethod
     def replay(cls, events: Iterable[InvoiceEvent], *, base: Invoice | None = None) -> Invoice:
@@ -272,7 +291,7 @@ class Invoice:
                 first.invoice_date,
                 anchor_date=first.anchor_date,
                 at=first.occurred_at,
-            )
+            ).aggregate
             history = history[1:]
         else:
             invoice = base
@@ -290,7 +309,7 @@ class Invoice:
     def _apply(self, event: InvoiceEvent) -> Invoice:
         at = event.occurred_at
         if isinstance(event, InvoiceIssued):
-            return self._issue(event.number, event.issued_on, at)
+            return self._issue(event.number, event.issued_on, at).aggregate
         if isinstance(event, PaymentApplied):
             return self.pay(
                 event.payment_id,
@@ -299,7 +318,7 @@ class Invoice:
                 write_off=event.written_off if event.written_off else None,
                 excess="write_off" if event.excess_written_off else "credit",
                 at=at,
-            )[0]
+            ).aggregate
         if isinstance(event, CreditNoteIssued):
             return self.credit(
                 event.credit_note_id,
@@ -308,9 +327,9 @@ class Invoice:
                 restocking_fee_percent=event.restocking_fee_percent,
                 restocking_fee_taxed=event.restocking_fee_taxed,
                 at=at,
-            )[0]
+            ).aggregate
         if isinstance(event, InvoiceCanceled):
-            return self.cancel(event.reason, event.canceled_on, at=at)
+            return self.cancel(event.reason, event.canceled_on, at=at).aggregate
         raise ValidationError.invalid(
             f"Invoice.replay of {self.invoice_id}",
             "event",
@@ -319,6 +338,11 @@ class Invoice:
         )
 
     # --- derived amounts ------------------------------------------------------------------
+
+    @property
+    def id(self) -> str:
+        """The aggregate id (:attr:`invoice_id`), as every aggregate names it."""
+        return self.invoice_id
 
     @property
     def currency(self) -> Currency:
@@ -502,7 +526,7 @@ class Invoice:
 
     # --- commands -----------------------------------------------------------------------
 
-    def _record(self, event: InvoiceEvent, **changes: Any) -> Invoice:
+    def _record(self, event: InvoiceEvent, **changes: Any) -> InvoiceOutcome:
         # attrs.evolve without its introspection: the changed fields have no converters
         # or validators, so copying the slots gives the same invoice.
         changes["version"] = event.version
@@ -510,7 +534,7 @@ class Invoice:
         invoice = _new(Invoice)
         for name in _FIELDS:
             _set(invoice, name, changes[name] if name in changes else getattr(self, name))
-        return invoice
+        return Outcome(invoice, (event,))
 
     def _require(self, event: str) -> str:
         # The invoice lifecycle has no guards: an allowed move depends only on the state
@@ -525,25 +549,28 @@ class Invoice:
 
     def issue(
         self, series: NumberSeries, issued_on: date | None = None, *, at: datetime | None = None
-    ) -> tuple[Invoice, NumberSeries]:
-        """Number the invoice from ``series`` and fix its payment schedule.
+    ) -> InvoiceOutcome:
+        """Number the invoice with the next number of ``series`` and fix its schedule.
+
+        The series is a value and is not consumed here: once the invoice is issued, use
+        ``series.next()`` (a refused issue leaves no gap in the numbers).
 
         Args:
-            series: The numbering series; the number is consumed only on success.
+            series: The numbering series.
             issued_on: The issue date (the invoice date by default).
             at: When the event occurred.
 
         Returns:
-            ``(issued invoice, series to use next)``.
+            The issued invoice and its :class:`InvoiceIssued` event (which holds the
+            number).
 
         Raises:
             TransitionNotAllowedError: The invoice is not a draft.
         """
         self._require("issue")
-        number, next_series = series.take()
-        return self._issue(number, issued_on or self.invoice_date, at), next_series
+        return self._issue(series.peek(), issued_on or self.invoice_date, at)
 
-    def _issue(self, number: str, day: date, at: datetime | None) -> Invoice:
+    def _issue(self, number: str, day: date, at: datetime | None) -> InvoiceOutcome:
         state = self._require("issue")
         schedule = self.terms.schedule(self.total, self.anchor_date, tax=self.taxes.tax)
         event = make_event(
@@ -567,8 +594,8 @@ class Invoice:
         write_off: Money | None = None,
         excess: str = "credit",
         at: datetime | None = None,
-    ) -> tuple[Invoice, PaymentRecord]:
-        """Apply a payment.
+    ) -> InvoiceOutcome:
+        """Apply a payment (event :class:`PaymentApplied`).
 
         The early-payment discount is taken automatically when the payment, made on or
         before the deadline, leaves no more than the available discount open. With several
@@ -587,7 +614,8 @@ class Invoice:
             at: When the event occurred.
 
         Returns:
-            ``(new invoice, how the payment was applied)``.
+            The new invoice and its event; how the payment was applied is
+            ``invoice.payments[-1]`` (a :class:`PaymentRecord`), as the event says.
 
         Raises:
             TransitionNotAllowedError: The invoice is a draft, paid or canceled.
@@ -646,7 +674,7 @@ class Invoice:
             excess_written_off=record.excess_written_off,
             state=state,
         )
-        return self._record(event, state=state, payments=(*self.payments, record)), record
+        return self._record(event, state=state, payments=(*self.payments, record))
 
     def credit(
         self,
@@ -657,7 +685,7 @@ class Invoice:
         restocking_fee_percent: Decimal | int | str = 0,
         restocking_fee_taxed: bool = False,
         at: datetime | None = None,
-    ) -> tuple[Invoice, CreditNote]:
+    ) -> InvoiceOutcome:
         """Issue a credit note for some or all of the invoiced quantities.
 
         Args:
@@ -674,8 +702,9 @@ class Invoice:
             at: When the event occurred.
 
         Returns:
-            ``(new invoice, credit note)``. The credit reduces the balance; what exceeds
-            the balance becomes customer credit (a refund).
+            The new invoice and its :class:`CreditNoteIssued` event; the credit note is
+            ``invoice.credit_notes[-1]``. The credit reduces the balance; what exceeds the
+            balance becomes customer credit (a refund).
 
         Raises:
             TransitionNotAllowedError: The invoice is a draft or canceled.
@@ -715,9 +744,9 @@ class Invoice:
             total=note.total,
             state=state,
         )
-        return self._record(event, state=state, credit_notes=(*self.credit_notes, note)), note
+        return self._record(event, state=state, credit_notes=(*self.credit_notes, note))
 
-    def cancel(self, reason: str, on: date, *, at: datetime | None = None) -> Invoice:
+    def cancel(self, reason: str, on: date, *, at: datetime | None = None) -> InvoiceOutcome:
         """Cancel a draft or an issued invoice that has no payments or credit notes.
 
         Raises:

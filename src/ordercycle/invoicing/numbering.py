@@ -44,6 +44,10 @@ class NumberSeries:
         """The number :meth:`take` would return, without consuming it."""
         return f"{self.prefix}{self.next_number:0{self.width}d}"
 
+    def next(self) -> NumberSeries:
+        """The series to use once its next number was used (by :meth:`Invoice.issue`)."""
+        return self.take()[1]
+
     def take(self) -> tuple[str, NumberSeries]:
         """Return ``(number, next series)``."""
         following = _new(NumberSeries)  # the fields are already valid: skip the validators

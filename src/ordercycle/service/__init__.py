@@ -25,8 +25,6 @@ from ordercycle.service.errors import (
 from ordercycle.service.records import (
     Account,
     CatalogueEntry,
-    Payment,
-    PaymentApplication,
 )
 from ordercycle.service.results import CommandResult
 from ordercycle.service.settings import DeskSettings
@@ -41,8 +39,6 @@ __all__ = [
     "DeskSettings",
     "DuplicateCommandError",
     "OrderDesk",
-    "Payment",
-    "PaymentApplication",
     "UnknownAggregateError",
     "UnknownCommandError",
     "UnknownTaxProfileError",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ordercycle.invoicing import Invoice, InvoiceLine, PaymentTerms, apply_payment
+from ordercycle.invoicing import Invoice, InvoiceLine, Payment, PaymentTerms, apply_payment
 from ordercycle.model.order import Order
 from ordercycle.model.order.policies import ReturnCondition, ReturnStatus
 from ordercycle.money import Money
@@ -20,11 +20,7 @@ from ordercycle.service.commands import (
     RequestReturn,
 )
 from ordercycle.service.errors import DeskCommandError
-from ordercycle.service.records import (
-    Payment,
-    PaymentApplication,
-    PaymentReceived,
-)
+from ordercycle.service.records import DeskPaymentReceived
 from ordercycle.service.results import CommandResult
 
 _OPEN = ("issued", "partially_paid")
@@ -70,8 +66,8 @@ def invoice_order(s: Session, c: InvoiceOrder) -> CommandResult:
         )
     invoice_id = s.new_id("invoice", "invoice")
     terms = PaymentTerms.parse(order.payment_terms or buyer.payment_terms)
-    draft = Invoice.draft(invoice_id, buyer.id, lines, profile, terms, s.today, at=s.now)
-    issued, _next = draft.issue(s.invoice_series(), at=s.now)
+    draft, _ = Invoice.draft(invoice_id, buyer.id, lines, profile, terms, s.today, at=s.now)
+    issued, _ = draft.issue(s.invoice_series(), at=s.now)
     s.save_invoice(issued, InvoiceMeta(order.id, tuple(quantities)), 0)
     s.save_order(order.record_invoice(invoice_id, quantities, at=s.now))
     order = s.order(order.id)
@@ -116,8 +112,9 @@ def record_payment(s: Session, c: RecordPayment) -> CommandResult:
                 f"record payment {payment_id} of customer {buyer.id}",
                 f"invoice {invoice.invoice_id} was issued to customer {invoice.customer_id}",
             )
+    received, _ = Payment.receive(payment_id, buyer.id, c.amount, paid_on, at=s.now)
     result = apply_payment([inv for inv, _ in loaded], payment_id, c.amount, paid_on)
-    applications = []
+    payment = received.allocate(result, at=s.now).aggregate if result.records else received
     by_id = {inv.invoice_id: (inv, meta) for inv, meta in loaded}
     for updated in result.invoices:
         before, meta = by_id[updated.invoice_id]
@@ -131,28 +128,15 @@ def record_payment(s: Session, c: RecordPayment) -> CommandResult:
         drop_invoices=settled,
         balance_change=s.balance_moved(buyer.id, c.amount.currency),
     )
-    for invoice_id, record in result.records:
-        applications.append(
-            PaymentApplication(
-                invoice_id=invoice_id, applied=record.applied, discount=record.discount
-            )
-        )
-    payment = Payment(
-        payment_id=payment_id,
-        customer_id=buyer.id,
-        amount=c.amount,
-        paid_on=paid_on,
-        applications=tuple(applications),
-        unapplied=result.unapplied,
-    )
-    s.put("payment", payment_id, PaymentReceived, payment, "received")
+    s.put("payment", payment_id, DeskPaymentReceived, payment, "received")
+    applications = payment.applications
     return CommandResult(
         command="RecordPayment",
         aggregate_id=payment_id,
         details={
             "applied": {a.invoice_id: str(a.applied) for a in applications},
             "discounts": {a.invoice_id: str(a.discount) for a in applications if a.discount},
-            "unapplied": str(result.unapplied),
+            "unapplied": str(payment.unapplied),
         },
     )
 
@@ -234,13 +218,14 @@ def issue_credit_note(s: Session, c: IssueCreditNote) -> CommandResult:
         )
     invoice_id, index = _billing_invoice(s, order, rma.line_id, rma.quantity)
     invoice, meta = s.invoice(invoice_id)
-    credited, note = invoice.credit(
+    credited, _ = invoice.credit(
         credit_id,
         s.today,
         {index: rma.quantity},
         restocking_fee_percent=rma.restocking_fee_rate * 100,
         at=s.now,
     )
+    note = credited.credit_notes[-1]
     s.save_invoice(credited, meta, invoice.version)
     update_account(
         s,

@@ -19,7 +19,6 @@ from typing import TypeVar
 from ordercycle.inventory import Network, StockLedger
 from ordercycle.inventory.events import StockEvent
 from ordercycle.invoicing import Invoice
-from ordercycle.model.clock import Clock
 from ordercycle.model.order import Order
 from ordercycle.model.order.events import OrderEvent
 from ordercycle.storage.ports import UnitOfWork
@@ -71,9 +70,7 @@ class StreamCache:
         for invoice, meta in invoices:
             self._keep_newer(self._invoices, invoice.invoice_id, (invoice, meta), _invoice_version)
 
-    def stock(
-        self, uow: UnitOfWork, sku: str, network: Network, clock: Clock
-    ) -> StockLedger | None:
+    def stock(self, uow: UnitOfWork, sku: str, network: Network) -> StockLedger | None:
         """A ledger of ``sku`` alone, as committed now (``None`` if it has no events).
 
         The ledger is shared: read it or copy it (``fork``, ``replay(..., base=...)``),
@@ -86,9 +83,8 @@ class StreamCache:
         events = [e for e in newer if isinstance(e, StockEvent)]
         if not events:
             return known
-        base = () if known is None else known
         # fork() drops the applied events: the cache keeps live state, not history.
-        fresh = StockLedger.replay(network, clock, events, base=base).fork()
+        fresh = StockLedger.replay(events, base=known, network=network).fork()
         self._keep_newer(self._stock, sku, fresh, lambda ledger: ledger.version_of(sku))
         return fresh
 

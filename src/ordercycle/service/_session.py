@@ -19,7 +19,6 @@ from ordercycle.errors import StorageError
 from ordercycle.inventory import StockLedger
 from ordercycle.inventory.events import StockEvent
 from ordercycle.invoicing import Invoice, InvoiceEvent, NumberSeries
-from ordercycle.model.clock import FixedClock
 from ordercycle.model.ids import IdFactory
 from ordercycle.model.order import Order
 from ordercycle.model.order.events import OrderEvent
@@ -197,13 +196,12 @@ class Session:
                 _key("sku", sku)
             self.save_stock()
             network = self.settings.network
-            clock = FixedClock(self.now)
             bases = [] if self._ledger is None else [self._ledger]
             for sku in wanted:
-                found = self.cache.stock(self.uow, sku, network, clock)
+                found = self.cache.stock(self.uow, sku, network)
                 if found is not None:
                     bases.append(found)
-            self._ledger = StockLedger.replay(network, clock, (), base=bases)
+            self._ledger = StockLedger.replay((), base=bases, network=network)
             self._stock_skus.update(wanted)
             self._ledger_saved = 0
         return self._ledger

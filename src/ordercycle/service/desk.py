@@ -27,7 +27,7 @@ import attrs
 
 from ordercycle.errors import ConcurrencyError, OrderCycleError
 from ordercycle.inventory import StockPosition
-from ordercycle.invoicing import AgingReport, Invoice, aging
+from ordercycle.invoicing import AgingReport, Invoice, Payment, aging
 from ordercycle.model.clock import Clock, SystemClock
 from ordercycle.model.customer import Customer
 from ordercycle.model.ids import IdFactory, RandomIdFactory, SequentialIdFactory
@@ -49,7 +49,7 @@ from ordercycle.service._command_handlers import Handler, handler_table
 from ordercycle.service._packing import DeskPacking
 from ordercycle.service._session import InvoiceMeta, Session
 from ordercycle.service.commands import Command, command_payload, parse_command
-from ordercycle.service.records import Account, Backlog, CatalogueEntry, Payment
+from ordercycle.service.records import Account, Backlog, CatalogueEntry
 from ordercycle.service.results import CommandResult
 from ordercycle.service.settings import DeskSettings
 from ordercycle.storage.errors import InvalidCheckpointError

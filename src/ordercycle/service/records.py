@@ -2,11 +2,13 @@
 
 Orders and stock are event-sourced by their own domain events; invoices are stored as
 their domain events plus a snapshot. Everything else the desk remembers is a small
-frozen record (a pick list, a shipment, a payment, a customer's account), stored as
-*state events*: each event carries the whole record after the change, so the newest
-event is the current state. Pick lists (:class:`~ordercycle.picking.WavePickList`) and
-shipments (:class:`~ordercycle.packing.Shipment`) are domain values with a lifecycle and
-live in their areas; the records here are the desk's own.
+frozen record (a customer's account, an order's picked lines, the open pick lists of a
+warehouse), stored as *state events*: each event carries the whole record after the
+change, so the newest event is the current state. Pick lists
+(:class:`~ordercycle.picking.WavePickList`), shipments
+(:class:`~ordercycle.packing.Shipment`) and payments
+(:class:`~ordercycle.invoicing.Payment`) are domain values that live in their areas and
+are stored the same way, one state event each.
 
 A pick list is stored when it is released and when its picks are confirmed. Confirming
 also stores one :class:`PickedOrder` per order on the list (that order's confirmed lines);
@@ -17,10 +19,9 @@ the lines of its picked orders laid over it.
 
 from __future__ import annotations
 
-from datetime import date
-
 import attrs
 
+from ordercycle.invoicing.payments import Payment
 from ordercycle.model.customer import Customer
 from ordercycle.model.events import DomainEvent
 from ordercycle.model.product import Product
@@ -36,12 +37,10 @@ __all__ = [
     "CatalogueEntry",
     "CustomerRegistered",
     "DeskEvent",
+    "DeskPaymentReceived",
     "InvoiceNumberTaken",
     "OpenPickLists",
     "OpenPickListsChanged",
-    "Payment",
-    "PaymentApplication",
-    "PaymentReceived",
     "PickListChanged",
     "PickedOrder",
     "PickedOrderChanged",
@@ -84,36 +83,6 @@ class PickedOrder:
     order_id: str
     warehouse: str
     lines: tuple[WavePickLine, ...]
-
-
-@attrs.frozen(kw_only=True)
-class PaymentApplication:
-    """The part of a payment applied to one invoice."""
-
-    invoice_id: str
-    applied: Money
-    discount: Money
-
-
-@attrs.frozen(kw_only=True)
-class Payment:
-    """A customer payment and how it was applied, oldest due invoice first.
-
-    Attributes:
-        payment_id: The id.
-        customer_id: Who paid.
-        amount: What was received.
-        paid_on: The payment date.
-        applications: The invoices it reached.
-        unapplied: What was left over (customer credit).
-    """
-
-    payment_id: str
-    customer_id: str
-    amount: Money
-    paid_on: date
-    applications: tuple[PaymentApplication, ...]
-    unapplied: Money
 
 
 @attrs.frozen(kw_only=True)
@@ -230,8 +199,8 @@ class ShipmentChanged(DeskEvent):
 
 
 @attrs.frozen(kw_only=True)
-class PaymentReceived(DeskEvent):
-    """A payment was received and applied."""
+class DeskPaymentReceived(DeskEvent):
+    """A payment was received and applied (the whole :class:`~ordercycle.invoicing.Payment`)."""
 
     event_type = "DeskPaymentReceived"
     state: Payment

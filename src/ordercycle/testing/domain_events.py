@@ -46,6 +46,7 @@ from ordercycle.invoicing import (
     Payment,
     PaymentTerms,
     TaxProfile,
+    apply_payment,
 )
 from ordercycle.lifecycle import Lifecycle
 from ordercycle.model.address import Address
@@ -287,29 +288,29 @@ def _order_streams() -> list[Stream]:
 
 def _stock_streams() -> list[Stream]:
     """A stock ledger through every kind of stock movement."""
-    clock = SteppableClock(_START)
-    ledger = StockLedger(Network.simple(["WH-A"], bins=2), clock)
-    ledger.schedule_receipt("PO-1", "KETTLE", 10, date(2026, 3, 9))
-    ledger.receive("KETTLE", "WH-A/01", 6, receipt="PO-1")
-    ledger.cancel_receipt("PO-1")
-    ledger.receive("KETTLE", "WH-A/01", 20)
-    ledger.place_hold("H-1", "KETTLE", "WH-A/01", 2, expires_at=_at(15))
-    ledger.release_hold("H-1")
-    ledger.place_hold("H-2", "KETTLE", "WH-A/01", 3, expires_at=_at(15))
-    ledger.commit_hold("H-2", "O-1")
-    ledger.place_hold("H-3", "KETTLE", "WH-A/01", 1, expires_at=_at(15))
-    clock.advance(timedelta(minutes=20))
-    ledger.sweep()
-    ledger.allocate("O-2", "KETTLE", "WH-A/01", 4)
-    ledger.deallocate("O-2", "KETTLE", "WH-A/01", 1)
-    ledger.consume("O-2", "KETTLE", "WH-A/01", 3)
-    ledger.restock("KETTLE", "WH-A/01", 1, reference="R-1")
-    ledger.move("KETTLE", "WH-A/01", "WH-A/02", 5)
-    ledger.adjust("KETTLE", "WH-A/02", 4, reason="cycle count")
-    ledger.mark_unavailable("KETTLE", "WH-A/01", 3, reason="quality_hold")
-    ledger.make_available("KETTLE", "WH-A/01", 1, reason="quality_hold")
-    ledger.mark_damaged("KETTLE", "WH-A/01", 2)
-    ledger.write_off("KETTLE", "WH-A/01", 2, reason="damaged")
+    ledger = StockLedger(Network.simple(["WH-A"], bins=2))
+    now = _START
+    ledger.schedule_receipt("PO-1", "KETTLE", 10, date(2026, 3, 9), at=now)
+    ledger.receive("KETTLE", "WH-A/01", 6, receipt="PO-1", at=now)
+    ledger.cancel_receipt("PO-1", at=now)
+    ledger.receive("KETTLE", "WH-A/01", 20, at=now)
+    ledger.place_hold("H-1", "KETTLE", "WH-A/01", 2, expires_at=_at(15), at=now)
+    ledger.release_hold("H-1", at=now)
+    ledger.place_hold("H-2", "KETTLE", "WH-A/01", 3, expires_at=_at(15), at=now)
+    ledger.commit_hold("H-2", "O-1", at=now)
+    ledger.place_hold("H-3", "KETTLE", "WH-A/01", 1, expires_at=_at(15), at=now)
+    now += timedelta(minutes=20)
+    ledger.sweep(at=now)
+    ledger.allocate("O-2", "KETTLE", "WH-A/01", 4, at=now)
+    ledger.deallocate("O-2", "KETTLE", "WH-A/01", 1, at=now)
+    ledger.consume("O-2", "KETTLE", "WH-A/01", 3, at=now)
+    ledger.restock("KETTLE", "WH-A/01", 1, reference="R-1", at=now)
+    ledger.move("KETTLE", "WH-A/01", "WH-A/02", 5, at=now)
+    ledger.adjust("KETTLE", "WH-A/02", 4, reason="cycle count", at=now)
+    ledger.mark_unavailable("KETTLE", "WH-A/01", 3, reason="quality_hold", at=now)
+    ledger.make_available("KETTLE", "WH-A/01", 1, reason="quality_hold", at=now)
+    ledger.mark_damaged("KETTLE", "WH-A/01", 2, at=now)
+    ledger.write_off("KETTLE", "WH-A/01", 2, reason="damaged", at=now)
     by_sku: dict[str, list[DomainEvent]] = {}
     for event in ledger.events:
         by_sku.setdefault(event.aggregate_id, []).append(event)
@@ -317,22 +318,23 @@ def _stock_streams() -> list[Stream]:
 
 
 def _billing_streams() -> list[Stream]:
-    """An invoice issued and canceled; a payment received, allocated and written off."""
+    """An invoice issued and canceled; a payment received and allocated."""
     none = TaxProfile("none", [])
     line = InvoiceLine("MUG", "Mug", 2, Money("9.50", "USD"))
     series = NumberSeries()
     day = date(2026, 3, 2)
-    canceled = Invoice.draft("I-CANCEL", "C-1", [line], none, PaymentTerms.net(30), day)
-    canceled, series = canceled.issue(series)
-    canceled = canceled.cancel("billed twice", day)
-    paid = Invoice.draft("I-PAID", "C-1", [line], none, PaymentTerms.net(30), day)
-    paid, series = paid.issue(series)
-    payment = Payment.receive("P-1", "C-1", Money("19.55", "USD"), day)
-    payment, _ = payment.allocate([paid])
-    payment = payment.write_off(day)
+    canceled, _ = Invoice.draft("I-CANCEL", "C-1", [line], none, PaymentTerms.net(30), day)
+    canceled, _ = canceled.issue(series)
+    series = series.next()
+    canceled, _ = canceled.cancel("billed twice", day)
+    paid, _ = Invoice.draft("I-PAID", "C-1", [line], none, PaymentTerms.net(30), day)
+    paid, _ = paid.issue(series)
+    payment, received = Payment.receive("P-1", "C-1", Money("19.55", "USD"), day)
+    allocation = apply_payment([paid], "P-1", payment.unapplied, day)
+    payment, allocated = payment.allocate(allocation)
     return [
         ("invoice", canceled.invoice_id, tuple(canceled.events)),
-        ("payment", payment.payment_id, tuple(payment.events)),
+        ("payment", payment.payment_id, (*received, *allocated)),
     ]
 
 

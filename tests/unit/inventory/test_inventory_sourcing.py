@@ -37,7 +37,6 @@ from ordercycle.inventory import (
     allocate,
     plan_allocation,
 )
-from ordercycle.model.clock import SteppableClock
 from ordercycle.units import Q_
 
 T0 = datetime(2026, 3, 2, 9, tzinfo=UTC)
@@ -241,28 +240,28 @@ def test_strategies_describe_their_chain() -> None:
 
 @pytest.fixture
 def ledger() -> StockLedger:
-    ledger = StockLedger(NETWORK, SteppableClock(T0))
-    ledger.receive("MUG", "A-01", 3)
-    ledger.receive("MUG", "B-01", 3)
+    ledger = StockLedger(NETWORK)
+    ledger.receive("MUG", "A-01", 3, at=T0)
+    ledger.receive("MUG", "B-01", 3, at=T0)
     return ledger
 
 
 def test_applying_a_plan_allocates_each_pick_to_its_line(ledger: StockLedger) -> None:
-    plan = plan_allocation(Demand.of("O-1", {"MUG": 4}), ledger.snapshot(["MUG"]))
-    events = ledger.apply_plan(plan)
+    plan = plan_allocation(Demand.of("O-1", {"MUG": 4}), ledger.snapshot(["MUG"], at=T0))
+    _, events = ledger.apply_plan(plan, at=T0)
     assert [(e.bin, e.quantity, e.reference) for e in events] == [  # type: ignore[attr-defined]
         ("A-01", 3, "O-1/1"),
         ("B-01", 1, "O-1/1"),
     ]
-    assert ledger.available("MUG") == 2
+    assert ledger.available("MUG", at=T0) == 2
 
 
 def test_applying_a_stale_plan_raises_and_changes_nothing(ledger: StockLedger) -> None:
-    plan = plan_allocation(Demand.of("O-1", {"MUG": 4}), ledger.snapshot(["MUG"]))
-    ledger.allocate("O-2/1", "MUG", "A-01", 1)
+    plan = plan_allocation(Demand.of("O-1", {"MUG": 4}), ledger.snapshot(["MUG"], at=T0))
+    ledger.allocate("O-2/1", "MUG", "A-01", 1, at=T0)
     before = ledger.state()
     with pytest.raises(ConcurrencyError, match="expected version 2, found version 3") as info:
-        ledger.apply_plan(plan)
+        ledger.apply_plan(plan, at=T0)
     assert isinstance(info.value, RuntimeError)
     assert ledger.state() == before
 
@@ -274,15 +273,15 @@ def test_a_plan_that_no_longer_fits_is_refused_before_anything_changes(
     plan = plan_allocation(Demand.of("O-1", {"MUG": 8}), stock)
     before = ledger.state()
     with pytest.raises(InsufficientStockError, match="at B-01: requested 5, available 3"):
-        ledger.apply_plan(plan)
+        ledger.apply_plan(plan, at=T0)
     assert ledger.state() == before
 
 
 def test_plans_can_be_applied_as_expiring_holds(ledger: StockLedger) -> None:
-    plan = plan_allocation(Demand.of("O-1", {"MUG": 4}), ledger.snapshot(["MUG"]))
-    ledger.apply_plan(plan, hold_until=T0 + timedelta(minutes=10))
+    plan = plan_allocation(Demand.of("O-1", {"MUG": 4}), ledger.snapshot(["MUG"], at=T0))
+    ledger.apply_plan(plan, hold_until=T0 + timedelta(minutes=10), at=T0)
     assert [h.id for h in ledger.holds()] == ["O-1/1/1", "O-1/1/2"]
-    assert ledger.available("MUG") == 2
+    assert ledger.available("MUG", at=T0) == 2
     assert ledger.available("MUG", at=T0 + timedelta(minutes=10)) == 6
 
 
@@ -292,43 +291,47 @@ def test_allocate_replans_after_a_concurrent_change(ledger: StockLedger) -> None
     def competitor(plan: AllocationPlan) -> None:
         calls.append(1)
         if len(calls) == 1:
-            ledger.allocate("O-9/1", "MUG", "A-01", 3)
+            ledger.allocate("O-9/1", "MUG", "A-01", 3, at=T0)
 
-    plan = allocate(ledger, Demand.of("O-1", {"MUG": 2}), between=competitor)
+    plan = allocate(ledger, Demand.of("O-1", {"MUG": 2}), between=competitor, at=T0)
     assert len(calls) == 2
     assert taken(plan) == [("B-01", None, 2)]
 
 
 def test_allocate_gives_up_after_its_attempts(ledger: StockLedger) -> None:
     def always(plan: AllocationPlan) -> None:
-        ledger.receive("MUG", "C-01", 1)
+        ledger.receive("MUG", "C-01", 1, at=T0)
 
     with pytest.raises(ConcurrencyError):
-        allocate(ledger, Demand.of("O-1", {"MUG": 2}), attempts=2, between=always)
-    assert ledger.position("MUG", "A-01").allocated == 0
+        allocate(ledger, Demand.of("O-1", {"MUG": 2}), attempts=2, between=always, at=T0)
+    assert ledger.position("MUG", "A-01", at=T0).allocated == 0
     with pytest.raises(ValidationError, match="attempts"):
-        allocate(ledger, Demand.of("O-1", {"MUG": 2}), attempts=0)
+        allocate(ledger, Demand.of("O-1", {"MUG": 2}), attempts=0, at=T0)
 
 
 def test_plan_against_ledger_with_lots_and_fefo() -> None:
-    ledger = StockLedger(NETWORK, SteppableClock(T0))
-    ledger.receive("MILK", "A-01", 2, lot=Lot("MILK", "late", date(2026, 3, 1), date(2026, 5, 1)))  # type: ignore[arg-type]
-    ledger.receive("MILK", "A-02", 2, lot=Lot("MILK", "soon", date(2026, 3, 1), date(2026, 3, 20)))  # type: ignore[arg-type]
-    plan = allocate(ledger, Demand.of("O-1", {"MILK": 3}))
+    ledger = StockLedger(NETWORK)
+    ledger.receive(
+        "MILK", "A-01", 2, lot=Lot("MILK", "late", date(2026, 3, 1), date(2026, 5, 1)), at=T0
+    )  # type: ignore[arg-type]
+    ledger.receive(
+        "MILK", "A-02", 2, lot=Lot("MILK", "soon", date(2026, 3, 1), date(2026, 3, 20)), at=T0
+    )  # type: ignore[arg-type]
+    plan = allocate(ledger, Demand.of("O-1", {"MILK": 3}), at=T0)
     assert taken(plan) == [("A-02", "soon", 2), ("A-01", "late", 1)]
 
 
 def test_holding_a_plan_refuses_a_past_expiry_and_reused_ids(ledger: StockLedger) -> None:
-    plan = plan_allocation(Demand.of("O-1", {"MUG": 1}), ledger.snapshot(["MUG"]))
+    plan = plan_allocation(Demand.of("O-1", {"MUG": 1}), ledger.snapshot(["MUG"], at=T0))
     before = ledger.state()
     with pytest.raises(ValidationError, match="hold_until"):
-        ledger.apply_plan(plan, hold_until=T0)
+        ledger.apply_plan(plan, hold_until=T0, at=T0)
     assert ledger.state() == before
-    ledger.apply_plan(plan, hold_until=T0 + timedelta(minutes=5))
-    again = plan_allocation(Demand.of("O-1", {"MUG": 1}), ledger.snapshot(["MUG"]))
+    ledger.apply_plan(plan, hold_until=T0 + timedelta(minutes=5), at=T0)
+    again = plan_allocation(Demand.of("O-1", {"MUG": 1}), ledger.snapshot(["MUG"], at=T0))
     before = ledger.state()
     with pytest.raises(DuplicateError, match="O-1/1/1"):
-        ledger.apply_plan(again, hold_until=T0 + timedelta(minutes=5))
+        ledger.apply_plan(again, hold_until=T0 + timedelta(minutes=5), at=T0)
     assert ledger.state() == before
 
 

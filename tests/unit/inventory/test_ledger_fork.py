@@ -19,7 +19,6 @@ from ordercycle.inventory import (
     StockLedger,
     plan_allocation,
 )
-from ordercycle.model.clock import FixedClock, SteppableClock
 from ordercycle.model.ids import LotId, Sku
 
 T0 = datetime(2026, 3, 2, 9, tzinfo=UTC)
@@ -32,26 +31,28 @@ def _jam_lot(name: str, days: int) -> Lot:
     return Lot(Sku("JAM"), LotId(name), date(2026, 2, 1), T0.date() + timedelta(days=days))
 
 
-def _shop(clock: Any = None) -> StockLedger:
+def _shop() -> StockLedger:
     """Three skus with lots, holds (open and ended), receipts and allocations."""
-    ledger = StockLedger(NETWORK, clock or FixedClock(T0))
-    ledger.receive("MUG", "WH-A/01", 10)
-    ledger.receive("MUG", "WH-B/01", 5)
-    ledger.receive("JAM", "WH-A/02", 6, lot=_jam_lot("J1", 30))
-    ledger.receive("JAM", "WH-A/02", 4, lot=_jam_lot("J2", 60))
-    ledger.schedule_receipt("PO-1", "TEA", 8, date(2026, 3, 9))
-    ledger.receive("TEA", "WH-B/02", 3, receipt="PO-1")
-    ledger.allocate("O-1/1", "MUG", "WH-A/01", 4)
-    ledger.place_hold("H-1", "MUG", "WH-A/01", 2, expires_at=T0 + timedelta(hours=1))
-    ledger.place_hold("H-2", "JAM", "WH-A/02", 1, lot="J1", expires_at=T0 + timedelta(hours=2))
-    ledger.release_hold("H-2")
-    ledger.mark_damaged("TEA", "WH-B/02", 1)
+    ledger = StockLedger(NETWORK)
+    ledger.receive("MUG", "WH-A/01", 10, at=T0)
+    ledger.receive("MUG", "WH-B/01", 5, at=T0)
+    ledger.receive("JAM", "WH-A/02", 6, lot=_jam_lot("J1", 30), at=T0)
+    ledger.receive("JAM", "WH-A/02", 4, lot=_jam_lot("J2", 60), at=T0)
+    ledger.schedule_receipt("PO-1", "TEA", 8, date(2026, 3, 9), at=T0)
+    ledger.receive("TEA", "WH-B/02", 3, receipt="PO-1", at=T0)
+    ledger.allocate("O-1/1", "MUG", "WH-A/01", 4, at=T0)
+    ledger.place_hold("H-1", "MUG", "WH-A/01", 2, expires_at=T0 + timedelta(hours=1), at=T0)
+    ledger.place_hold(
+        "H-2", "JAM", "WH-A/02", 1, lot="J1", expires_at=T0 + timedelta(hours=2), at=T0
+    )
+    ledger.release_hold("H-2", at=T0)
+    ledger.mark_damaged("TEA", "WH-B/02", 1, at=T0)
     return ledger
 
 
 def _replayed(events: Any, skus: Any = None) -> StockLedger:
     chosen = [e for e in events if skus is None or e.sku in skus]
-    return StockLedger.replay(NETWORK, FixedClock(T0), chosen)
+    return StockLedger.replay(chosen, network=NETWORK)
 
 
 # --- fork --------------------------------------------------------------------------------
@@ -66,8 +67,8 @@ def test_a_fork_of_every_sku_equals_the_ledger_and_starts_without_events() -> No
     assert {s: fork.version_of(s) for s in SKUS} == {s: ledger.version_of(s) for s in SKUS}
     assert fork.holds() == ledger.holds()
     assert fork.receipts() == ledger.receipts()
-    assert fork.positions() == ledger.positions()
-    mine, theirs = fork.snapshot(), ledger.snapshot()
+    assert fork.positions(at=T0) == ledger.positions(at=T0)
+    mine, theirs = fork.snapshot(at=T0), ledger.snapshot(at=T0)
     assert (mine.slots, mine.versions, mine.at) == (theirs.slots, theirs.versions, theirs.at)
 
 
@@ -89,14 +90,16 @@ def test_commands_on_a_fork_and_on_its_source_never_reach_the_other() -> None:
     before = ledger.state()
     fork = ledger.fork(["MUG", "JAM"])
     forked = fork.state()
-    fork.allocate("O-2/1", "MUG", "WH-A/01", 1)
-    fork.release_hold("H-1")
-    fork.receive("JAM", "WH-A/02", 2, lot="J1")
-    fork.mark_damaged("JAM", "WH-A/02", 1, lot="J2")
+    fork.allocate("O-2/1", "MUG", "WH-A/01", 1, at=T0)
+    fork.release_hold("H-1", at=T0)
+    fork.receive("JAM", "WH-A/02", 2, lot="J1", at=T0)
+    fork.mark_damaged("JAM", "WH-A/02", 1, lot="J2", at=T0)
     assert ledger.state() == before
-    ledger.consume("O-1/1", "MUG", "WH-A/01", 4)
-    ledger.place_hold("H-3", "JAM", "WH-A/02", 1, lot="J1", expires_at=T0 + timedelta(hours=1))
-    assert fork.available("MUG") == 15 - 4 - 1
+    ledger.consume("O-1/1", "MUG", "WH-A/01", 4, at=T0)
+    ledger.place_hold(
+        "H-3", "JAM", "WH-A/02", 1, lot="J1", expires_at=T0 + timedelta(hours=1), at=T0
+    )
+    assert fork.available("MUG", at=T0) == 15 - 4 - 1
     assert fork.get_hold("H-1").state == "released"
     assert ledger.get_hold("H-1").state == "created"
     assert len(fork.events) == 4
@@ -112,34 +115,34 @@ def test_a_fork_keeps_the_versions_that_apply_plan_compares() -> None:
     fork = ledger.fork(["MUG"])
     demand = Demand("O-9", [DemandLine("1", Sku("MUG"), 3)])
     plan = plan_allocation(demand, ledger.snapshot(["MUG"], at=T0))
-    events = fork.apply_plan(plan)
+    _, events = fork.apply_plan(plan, at=T0)
     assert [e.version for e in events] == [ledger.version_of("MUG") + 1]
     stale = ledger.fork(["MUG"])
-    stale.receive("MUG", "WH-A/01", 1)
+    stale.receive("MUG", "WH-A/01", 1, at=T0)
     before = stale.state()
     with pytest.raises(ConcurrencyError, match="stock of MUG") as caught:
-        stale.apply_plan(plan)
+        stale.apply_plan(plan, at=T0)
     assert "expected version 4" in str(caught.value)
     assert stale.state() == before
 
 
-def test_a_fork_uses_its_own_clock_when_given_one() -> None:
-    clock = SteppableClock(T0)
-    ledger = _shop(clock)
-    later = ledger.fork(clock=FixedClock(T0 + timedelta(hours=3)))
-    assert later.available("MUG") == 15 - 4  # H-1 has expired for the fork
-    assert ledger.available("MUG") == 15 - 4 - 2
-    assert [e.hold_id for e in later.sweep()] == ["H-1"]  # type: ignore[attr-defined]
+def test_a_fork_answers_at_the_instant_it_is_asked_about() -> None:
+    ledger = _shop()
+    later = ledger.fork()
+    three_hours_on = T0 + timedelta(hours=3)
+    assert later.available("MUG", at=three_hours_on) == 15 - 4  # H-1 has expired by then
+    assert ledger.available("MUG", at=T0) == 15 - 4 - 2
+    assert [e.hold_id for e in later.sweep(at=three_hours_on).events] == ["H-1"]  # type: ignore[attr-defined]
     assert ledger.get_hold("H-1").state == "created"
 
 
 def test_a_fork_keeps_the_catalogue_and_refuses_other_skus_unchanged() -> None:
-    ledger = StockLedger(NETWORK, FixedClock(T0), skus=["MUG"])
-    ledger.receive("MUG", "WH-A/01", 3)
+    ledger = StockLedger(NETWORK, skus=["MUG"])
+    ledger.receive("MUG", "WH-A/01", 3, at=T0)
     fork = ledger.fork()
     before = fork.state()
     with pytest.raises(OrderCycleError, match="TEA"):
-        fork.receive("TEA", "WH-A/01", 1)
+        fork.receive("TEA", "WH-A/01", 1, at=T0)
     assert fork.state() == before
     assert fork.events == ()
 
@@ -151,12 +154,12 @@ def test_replay_on_a_base_applies_only_the_newer_events() -> None:
     ledger = _shop()
     base = ledger.fork()
     cut = len(ledger.events)
-    ledger.consume("O-1/1", "MUG", "WH-A/01", 2)
-    ledger.commit_hold("H-1", "CART-1")
-    ledger.cancel_receipt("PO-1")
+    ledger.consume("O-1/1", "MUG", "WH-A/01", 2, at=T0)
+    ledger.commit_hold("H-1", "CART-1", at=T0)
+    ledger.cancel_receipt("PO-1", at=T0)
     newer = list(ledger.events[cut:])
     before = base.state()
-    caught_up = StockLedger.replay(NETWORK, FixedClock(T0), newer, base=base)
+    caught_up = StockLedger.replay(newer, base=base)
     assert caught_up.state() == ledger.state()
     assert caught_up.events == tuple(newer)
     assert caught_up.version == ledger.version
@@ -166,7 +169,7 @@ def test_replay_on_a_base_applies_only_the_newer_events() -> None:
 def test_replay_on_several_bases_joins_them_like_one_replay() -> None:
     ledger = _shop()
     parts = [ledger.fork([sku]) for sku in SKUS]
-    joined = StockLedger.replay(NETWORK, FixedClock(T0), (), base=reversed(parts))
+    joined = StockLedger.replay((), base=reversed(parts))
     assert joined.state() == ledger.state()
     assert joined.events == ()
     assert joined.version == ledger.version
@@ -177,24 +180,24 @@ def test_replay_on_bases_that_share_a_sku_is_refused_and_changes_nothing() -> No
     mugs, more_mugs = ledger.fork(["MUG", "TEA"]), ledger.fork(["MUG"])
     before = (mugs.state(), more_mugs.state())
     with pytest.raises(DuplicateError, match="sku 'MUG'") as caught:
-        StockLedger.replay(NETWORK, FixedClock(T0), (), base=[mugs, more_mugs])
+        StockLedger.replay((), base=[mugs, more_mugs])
     assert "one base ledger" in str(caught.value)
     assert caught.value.kind == "sku"
     assert (mugs.state(), more_mugs.state()) == before
 
 
 def test_a_hold_id_used_by_two_skus_resolves_as_a_replay_in_sku_order() -> None:
-    a, b = StockLedger(NETWORK, FixedClock(T0)), StockLedger(NETWORK, FixedClock(T0))
+    a, b = StockLedger(NETWORK), StockLedger(NETWORK)
     until = T0 + timedelta(hours=1)
-    a.receive("MUG", "WH-A/01", 3)
-    a.place_hold("H-1", "MUG", "WH-A/01", 1, expires_at=until)
-    a.schedule_receipt("PO-1", "MUG", 2, date(2026, 3, 9))
-    b.receive("TEA", "WH-A/01", 3)
-    b.place_hold("H-1", "TEA", "WH-A/01", 2, expires_at=until)
-    b.schedule_receipt("PO-1", "TEA", 5, date(2026, 3, 9))
+    a.receive("MUG", "WH-A/01", 3, at=T0)
+    a.place_hold("H-1", "MUG", "WH-A/01", 1, expires_at=until, at=T0)
+    a.schedule_receipt("PO-1", "MUG", 2, date(2026, 3, 9), at=T0)
+    b.receive("TEA", "WH-A/01", 3, at=T0)
+    b.place_hold("H-1", "TEA", "WH-A/01", 2, expires_at=until, at=T0)
+    b.schedule_receipt("PO-1", "TEA", 5, date(2026, 3, 9), at=T0)
     everything = sorted([*a.events, *b.events], key=lambda e: e.sku)
     for bases in ([a, b], [b, a]):
-        joined = StockLedger.replay(NETWORK, FixedClock(T0), (), base=bases)
+        joined = StockLedger.replay((), base=bases)
         assert joined.state() == _replayed(everything).state()
         assert joined.get_hold("H-1").sku == "TEA"
 
@@ -217,23 +220,23 @@ def _run(ledger: StockLedger, ops: list[tuple[str, str, str, int]]) -> None:
     for n, (op, sku, bin_id, qty) in enumerate(ops):
         try:
             if op == "receive":
-                ledger.receive(sku, bin_id, qty)
+                ledger.receive(sku, bin_id, qty, at=T0)
             elif op == "allocate":
-                ledger.allocate(f"O-{qty}/1", sku, bin_id, qty)
+                ledger.allocate(f"O-{qty}/1", sku, bin_id, qty, at=T0)
             elif op == "consume":
-                ledger.consume(f"O-{qty}/1", sku, bin_id, 1)
+                ledger.consume(f"O-{qty}/1", sku, bin_id, 1, at=T0)
             elif op == "hold":
                 ledger.place_hold(
-                    f"H-{sku}-{n}", sku, bin_id, qty, expires_at=T0 + timedelta(minutes=n)
+                    f"H-{sku}-{n}", sku, bin_id, qty, expires_at=T0 + timedelta(minutes=n), at=T0
                 )
             elif op == "release":
                 open_holds = [h for h in ledger.holds() if h.sku == sku and h.state == "created"]
                 if open_holds:
-                    ledger.release_hold(open_holds[qty % len(open_holds)].id)
+                    ledger.release_hold(open_holds[qty % len(open_holds)].id, at=T0)
             elif op == "damage":
-                ledger.mark_damaged(sku, bin_id, 1)
+                ledger.mark_damaged(sku, bin_id, 1, at=T0)
             else:
-                ledger.move(sku, bin_id, BINS[(BINS.index(bin_id) + 1) % len(BINS)], 1)
+                ledger.move(sku, bin_id, BINS[(BINS.index(bin_id) + 1) % len(BINS)], 1, at=T0)
         except OrderCycleError:
             continue
 
@@ -243,7 +246,7 @@ def _run(ledger: StockLedger, ops: list[tuple[str, str, str, int]]) -> None:
 def test_a_fork_after_more_events_equals_a_full_replay(
     before: list[Any], after: list[Any], chosen: set[str]
 ) -> None:
-    ledger = StockLedger(NETWORK, FixedClock(T0))
+    ledger = StockLedger(NETWORK)
     _run(ledger, before)
     fork = ledger.fork(chosen)
     cut = len(ledger.events)
@@ -254,9 +257,9 @@ def test_a_fork_after_more_events_equals_a_full_replay(
     mine = [e for e in history[:cut] if e.sku in chosen] + list(fork.events)
     assert fork.state() == _replayed(mine).state()
     # The source's newer events on top of a fork taken earlier equal a full replay.
-    base = StockLedger.replay(NETWORK, FixedClock(T0), history[:cut]).fork()
-    caught_up = StockLedger.replay(NETWORK, FixedClock(T0), history[cut:], base=base)
+    base = StockLedger.replay(history[:cut], network=NETWORK).fork()
+    caught_up = StockLedger.replay(history[cut:], base=base)
     assert caught_up.state() == ledger.state() == _replayed(history).state()
     # Per-sku forks joined again equal the whole ledger.
-    joined = StockLedger.replay(NETWORK, FixedClock(T0), (), base=[ledger.fork([s]) for s in SKUS])
+    joined = StockLedger.replay((), base=[ledger.fork([s]) for s in SKUS])
     assert joined.state() == ledger.state()

@@ -37,7 +37,7 @@ def eur(amount: str) -> Money:
 def invoice(
     invoice_id: str, customer: str, amount: str, day: date, terms: str = "Net 30"
 ) -> Invoice:
-    draft = Invoice.draft(
+    draft, _ = Invoice.draft(
         invoice_id,
         customer,
         [InvoiceLine("A", "A", 1, eur(amount))],
@@ -59,7 +59,7 @@ def book() -> list[Invoice]:
         partly,  # due Jan 31: 60 days, 200 open
         invoice("I-4", "BOLT", "50.00", date(2025, 11, 1)),  # due Dec 1: 120 days
         invoice("I-5", "BOLT", "75.00", date(2026, 1, 1), "50% upfront, 50% Net 60"),
-        invoice("I-6", "ACME", "1.00", date(2026, 3, 1)).cancel("dup", date(2026, 3, 1)),
+        invoice("I-6", "ACME", "1.00", date(2026, 3, 1)).cancel("dup", date(2026, 3, 1))[0],
     ]
 
 
@@ -105,14 +105,15 @@ def test_aging_refuses_bad_input(book: list[Invoice]) -> None:
         aging_buckets((30, 30))
     with pytest.raises(ValidationError, match="strictly increasing"):
         aging_buckets(())
-    usd = Invoice.draft(
+    usd_draft, _ = Invoice.draft(
         "U",
         "C",
         [InvoiceLine("A", "A", 1, Money("1.00", "USD"))],
         NONE,
         PaymentTerms.net(1),
         date(2026, 1, 1),
-    ).issue(NumberSeries())[0]
+    )
+    usd, _ = usd_draft.issue(NumberSeries())
     with pytest.raises(CurrencyMismatchError):
         aging([*book, usd], date(2026, 4, 1))
     with pytest.raises(ValidationError, match="cover every age"):

@@ -16,7 +16,6 @@ from ordercycle.errors import InsufficientStockError
 from ordercycle.examples.shop import SAMPLE_STOCK, open_sample_shop
 from ordercycle.inventory import StockLedger
 from ordercycle.model import SteppableClock
-from ordercycle.model.clock import FixedClock
 from ordercycle.service import OrderDesk
 from ordercycle.service.errors import UnknownAggregateError
 
@@ -29,7 +28,7 @@ def _stored(desk: OrderDesk, sku: str, upto: int | None = None) -> StockLedger:
         events = uow.events.load("stock", sku, after_version=0)
     if upto is not None:
         events = [e for e in events if e.version <= upto]
-    return StockLedger.replay(desk.settings.network, FixedClock(desk.clock.now()), events)
+    return StockLedger.replay(events, network=desk.settings.network)
 
 
 def _cached(desk: OrderDesk, sku: str) -> StockLedger | None:
@@ -86,7 +85,10 @@ def test_a_session_keeps_its_changes_when_it_asks_for_more_skus(desk: OrderDesk)
         assert s.stock(["MUG"]) is first
         both = s.stock(["TEAPOT", "MUG"])
         assert both is not first
-        assert (both.available("MUG"), both.available("TEAPOT")) == (35, 16)
+        assert (
+            both.available("MUG", at=s.now),
+            both.available("TEAPOT", at=s.now),
+        ) == (35, 16)
         assert both.events == ()
         assert both.version_of("MUG") == mugs_at + 1
         both.allocate("O-X/2", "TEAPOT", "WH-WEST/A2", 2, at=s.now)
@@ -96,7 +98,7 @@ def test_a_session_keeps_its_changes_when_it_asks_for_more_skus(desk: OrderDesk)
     assert (desk.available_units("MUG"), desk.available_units("TEAPOT")) == (35, 14)
     mugs = _stored(desk, "MUG")
     assert mugs.version == mugs_at + 2
-    assert [(p.on_hand, p.allocated) for p in mugs.positions()] == [(39, 4)]
+    assert [(p.on_hand, p.allocated) for p in mugs.positions(at=desk.clock.now())] == [(39, 4)]
     _cache_matches_storage(desk)
 
 
@@ -108,8 +110,8 @@ def test_a_bad_sku_is_refused_and_the_session_stays_usable(desk: OrderDesk) -> N
             s.stock(["MUG", " TEAPOT"])
         assert "' TEAPOT'" in str(caught.value)
         assert s.stock(["MUG"]) is ledger
-        assert s.stock(["TEAPOT"]).available("TEAPOT") == 16
-        assert s.stock(["NEVER-STOCKED"]).available("NEVER-STOCKED") == 0
+        assert s.stock(["TEAPOT"]).available("TEAPOT", at=s.now) == 16
+        assert s.stock(["NEVER-STOCKED"]).available("NEVER-STOCKED", at=s.now) == 0
 
 
 def test_a_concurrent_change_is_retried_on_the_caught_up_stock(
@@ -123,8 +125,8 @@ def test_a_concurrent_change_is_retried_on_the_caught_up_stock(
     loaded: list[int] = []
     real = desk._cache.stock
 
-    def racing(uow: Any, sku: str, network: Any, at: Any) -> StockLedger | None:
-        found = real(uow, sku, network, at)
+    def racing(uow: Any, sku: str, network: Any) -> StockLedger | None:
+        found = real(uow, sku, network)
         if sku == "RUG":
             loaded.append(0 if found is None else found.version_of("RUG"))
             if len(loaded) == 1:  # another desk commits between this load and the save

@@ -1,4 +1,4 @@
-"""Immutable events recorded by payments (see :class:`ordercycle.invoicing.Payment`)."""
+"""The events a payment records (see :class:`~ordercycle.invoicing.payments.payment.Payment`)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import attrs
 from ordercycle.model.events import DomainEvent
 from ordercycle.money import Money
 
-__all__ = ["PaymentAllocated", "PaymentEvent", "PaymentReceived", "PaymentWrittenOff"]
+__all__ = ["PaymentAllocated", "PaymentEvent", "PaymentReceived"]
 
 
 @attrs.frozen(kw_only=True)
@@ -19,12 +19,12 @@ class PaymentEvent(DomainEvent, abstract=True):
 
 @attrs.frozen(kw_only=True)
 class PaymentReceived(PaymentEvent):
-    """Money was received from a customer.
+    """Money was received from a customer (always the payment's first event, version 1).
 
     Attributes:
         customer_id: Who paid.
         amount: What was received.
-        received_on: When.
+        received_on: The payment date.
     """
 
     event_type = "PaymentReceived"
@@ -35,27 +35,16 @@ class PaymentReceived(PaymentEvent):
 
 @attrs.frozen(kw_only=True)
 class PaymentAllocated(PaymentEvent):
-    """Part of a payment was allocated to invoices.
+    """Part of a payment was applied to one invoice.
 
     Attributes:
         allocated_on: The date the allocation counts as paid.
-        allocations: ``(invoice id, amount)`` pairs.
+        allocations: One ``(invoice id, amount)`` pair: the invoice and what it received.
+        discounts: ``(invoice id, early-payment discount taken with it)``; empty when
+            none was taken (and in events written before payments kept discounts).
     """
 
     event_type = "PaymentAllocated"
     allocated_on: date
     allocations: tuple[tuple[str, Money], ...]
-
-
-@attrs.frozen(kw_only=True)
-class PaymentWrittenOff(PaymentEvent):
-    """The unallocated rest of a payment was written off.
-
-    Attributes:
-        written_off_on: When.
-        amount: What was written off.
-    """
-
-    event_type = "PaymentWrittenOff"
-    written_off_on: date
-    amount: Money
+    discounts: tuple[tuple[str, Money], ...] = ()

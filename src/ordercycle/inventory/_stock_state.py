@@ -1,4 +1,4 @@
-"""The ledger's private state and how each event changes it (no checks here).
+"""The ledger's private state and how each event changes it (no checks here: apply only).
 
 A state can be copied by sku (:meth:`StockState.part`) and parts with distinct skus can be
 joined (:meth:`StockState.absorb`): the result is exactly the state a replay of those skus'
@@ -19,7 +19,7 @@ from ordercycle.inventory.holds import StockHold
 from ordercycle.inventory.lots import Lot
 from ordercycle.model.ids import LotId, Sku
 
-__all__ = ["Bucket", "Receipt", "StockState"]
+__all__ = ["Bucket", "BucketKey", "Receipt", "StockState"]
 
 BucketKey = tuple[str, str | None]
 _HasSku = TypeVar("_HasSku", StockHold, "Receipt")

@@ -1,5 +1,9 @@
 """Applying one customer payment across several invoices, oldest due installment first.
 
+:func:`apply_payment` decides where the money goes and pays each invoice it reaches;
+:meth:`Payment.allocate <ordercycle.invoicing.payments.payment.Payment.allocate>` then
+records the result on the payment.
+
 >>> from datetime import date
 >>> from ordercycle.money import Money
 >>> from ordercycle.invoicing import (Invoice, InvoiceLine, NumberSeries, PaymentTerms,
@@ -8,9 +12,11 @@
 >>> series = NumberSeries()
 >>> invoices = []
 >>> for n, day in ((1, 10), (2, 5)):
-...     draft = Invoice.draft(f"I-{n}", "C-1", [InvoiceLine("A", "A", 1, Money("50.00", "USD"))],
-...                           none, PaymentTerms.net(30), date(2026, 1, day))
-...     issued, series = draft.issue(series)
+...     draft, _ = Invoice.draft(
+...         f"I-{n}", "C-1", [InvoiceLine("A", "A", 1, Money("50.00", "USD"))],
+...         none, PaymentTerms.net(30), date(2026, 1, day))
+...     issued, _ = draft.issue(series)
+...     series = series.next()
 ...     invoices.append(issued)
 >>> result = apply_payment(invoices, "P-1", Money("70.00", "USD"), date(2026, 2, 1))
 >>> [(i.invoice_id, str(i.balance)) for i in result.invoices], str(result.unapplied)
@@ -122,9 +128,9 @@ def apply_payment(
     updated = list(invoices)
     records = []
     for position in sorted(per_invoice):
-        new, record = updated[position].pay(payment_id, per_invoice[position], paid_on)
+        new, _ = updated[position].pay(payment_id, per_invoice[position], paid_on)
         updated[position] = new
-        records.append((new.invoice_id, record))
+        records.append((new.invoice_id, new.payments[-1]))
     zero = Money.zero(amount.currency)
     if excess == "write_off":
         return PaymentAllocation(tuple(updated), tuple(records), zero, left)
