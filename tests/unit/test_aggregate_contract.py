@@ -28,12 +28,18 @@ from ordercycle.invoicing import (
     TaxRate,
     apply_payment,
 )
+from ordercycle.model import Address
 from ordercycle.model.aggregate import Aggregate, Outcome
+from ordercycle.model.order import NewLine, Order, OrderEvent
 from ordercycle.money import Money
 
 T0 = datetime(2026, 3, 2, 9, tzinfo=UTC)
 DAY = date(2026, 3, 2)
 VAT = TaxProfile("NL", [TaxRate("VAT21", 21)])
+
+
+def _typed_order(order: Order) -> Aggregate[OrderEvent]:
+    return order  # mypy checks that Order satisfies the protocol
 
 
 def _typed_invoice(invoice: Invoice) -> Aggregate[InvoiceEvent]:
@@ -46,6 +52,35 @@ def _typed_payment(payment: Payment) -> Aggregate[PaymentEvent]:
 
 def _typed_ledger(ledger: StockLedger) -> Aggregate[StockEvent]:
     return ledger
+
+
+def _order_history() -> tuple[Order, tuple[OrderEvent, ...]]:
+    home = Address(lines="1 Main St", city="Springfield", postal_code="62701", country="US")
+    lines = [
+        NewLine("L1", "MUG", 4, Money("9.50", "USD")),
+        NewLine("L2", "TEA", 2, Money("5", "USD")),
+    ]
+    order, history = Order.create(
+        "O-1", customer_id="C-1", currency="USD", shipping_address=home, at=T0, lines=lines
+    )
+    events = list(history)
+    minute = timedelta(minutes=1)
+    steps: list[tuple[str, tuple[Any, ...]]] = [
+        ("place", ()),
+        ("confirm", ()),
+        ("release", ()),
+        ("allocate", ("L1", 4)),
+        ("allocate", ("L2", 2)),
+        ("pick", ("L1", 4)),
+        ("pack", ("L1", 4)),
+        ("ship", ("L1", 3)),
+    ]
+    for n, (command, args) in enumerate(steps, start=1):
+        outcome = getattr(order, command)(*args, at=T0 + n * minute)
+        assert isinstance(outcome, Outcome)
+        order, recorded = outcome
+        events.extend(recorded)
+    return order, tuple(events)
 
 
 def _invoice_history() -> tuple[Invoice, tuple[InvoiceEvent, ...]]:
@@ -85,21 +120,25 @@ def _ledger_history() -> tuple[StockLedger, tuple[StockEvent, ...]]:
 
 
 def test_every_aggregate_is_an_aggregate() -> None:
+    order, _ = _order_history()
     invoice, _ = _invoice_history()
     payment, _ = _payment_history()
     ledger, _ = _ledger_history()
     for aggregate in (
+        _typed_order(order),
         _typed_invoice(invoice),
         _typed_payment(payment),
         _typed_ledger(ledger),
     ):
         assert isinstance(aggregate, Aggregate)
         assert aggregate.version > 0
-    assert (invoice.id, payment.id, ledger.id) == ("I-1", "P-1", "stock")
+    assert (order.id, invoice.id, payment.id, ledger.id) == ("O-1", "I-1", "P-1", "stock")
     assert not isinstance(object(), Aggregate)
 
 
 def test_versions_count_the_events() -> None:
+    order, order_events = _order_history()
+    assert order.version == len(order_events) == order_events[-1].version
     invoice, invoice_events = _invoice_history()
     payment, payment_events = _payment_history()
     ledger, stock_events = _ledger_history()
@@ -110,6 +149,13 @@ def test_versions_count_the_events() -> None:
 
 def _splits(count: int) -> range:
     return range(1, count)
+
+
+@pytest.mark.parametrize("cut", _splits(len(_order_history()[1])))
+def test_order_replay_on_a_base_equals_the_whole_replay(cut: int) -> None:
+    order, events = _order_history()
+    base = Order.replay(events[:cut])
+    assert Order.replay(events[cut:], base=base) == Order.replay(events) == order
 
 
 @pytest.mark.parametrize("cut", _splits(len(_invoice_history()[1])))
@@ -161,28 +207,38 @@ def test_commands_return_the_aggregate_and_the_events_they_recorded() -> None:
 
 
 def _refusals() -> list[tuple[str, Any, Callable[[Any], Any], Callable[[Any], Any]]]:
-    def invoice_state(invoice: Invoice) -> Any:
-        return invoice
-
-    def payment_state(payment: Payment) -> Any:
-        return payment
+    def value(aggregate: Any) -> Any:
+        return aggregate  # orders, invoices and payments are frozen: the value is the state
 
     def ledger_state(ledger: StockLedger) -> Any:
         return (ledger.state(), ledger.events)
 
+    order, _ = _order_history()
     invoice, _ = _invoice_history()
     payment, _ = _payment_history()
     ledger, _ = _ledger_history()
     nothing_left = apply_payment([], "P-1", Money("1.00", "EUR"), DAY)
     return [
         (
+            "ship more than is packed",
+            order,
+            lambda o: o.ship("L2", 1, at=T0 + timedelta(hours=1)),
+            value,
+        ),
+        (
+            "confirm a released order",
+            order,
+            lambda o: o.confirm(at=T0 + timedelta(hours=1)),
+            value,
+        ),
+        (
             "pay a paid invoice",
             invoice,
             lambda i: i.pay("P-9", Money("1.00", "EUR"), DAY),
-            invoice_state,
+            value,
         ),
-        ("cancel a credited invoice", invoice, lambda i: i.cancel("no", DAY), invoice_state),
-        ("allocate nothing", payment, lambda p: p.allocate(nothing_left), payment_state),
+        ("cancel a credited invoice", invoice, lambda i: i.cancel("no", DAY), value),
+        ("allocate nothing", payment, lambda p: p.allocate(nothing_left), value),
         (
             "allocate more than is on hand",
             ledger,

@@ -31,7 +31,8 @@ for speed; invoices and payments are dated documents and take business dates bes
 ``at``).
 
 >>> from datetime import UTC, datetime
->>> from ordercycle.model import Address, Order
+>>> from ordercycle.model import Address
+>>> from ordercycle.model.order import Order
 >>> home = Address(lines="1 Main St", city="Springfield", postal_code="62701", country="US")
 >>> order, events = Order.create(
 ...     "O-1", customer_id="C-1", currency="USD", shipping_address=home,

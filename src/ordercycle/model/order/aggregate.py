@@ -37,6 +37,7 @@ import attrs
 from ordercycle.errors import DuplicateError, InvalidQuantityError, ValidationError
 from ordercycle.lifecycle import Lifecycle
 from ordercycle.model.address import Address
+from ordercycle.model.aggregate import Outcome
 from ordercycle.model.clock import ensure_aware
 from ordercycle.model.ids import (
     CustomerId,
@@ -48,7 +49,7 @@ from ordercycle.model.ids import (
 )
 from ordercycle.model.order.billing import (
     BillingDocument,
-    PaymentRecord,
+    OrderPayment,
     billed_quantities,
     new_document_id,
 )
@@ -147,8 +148,9 @@ from ordercycle.money import Currency, Money
 
 __all__ = ["Order", "OrderOutcome"]
 
-OrderOutcome: TypeAlias = "tuple[Order, tuple[OrderEvent, ...]]"
-"""What every command returns: the new order and the events that record the change."""
+OrderOutcome: TypeAlias = "Outcome[Order, OrderEvent]"
+"""What every command returns: the new order and the events that record the change
+(the :class:`~ordercycle.model.aggregate.Outcome` of every aggregate)."""
 
 _WAREHOUSE: Final[dict[type[OrderEvent], str]] = {
     OrderLineAllocated: "allocate",
@@ -229,7 +231,7 @@ class Order:
     revision: int = 0
     invoices: tuple[BillingDocument, ...] = ()
     credit_notes: tuple[BillingDocument, ...] = ()
-    payments: tuple[PaymentRecord, ...] = ()
+    payments: tuple[OrderPayment, ...] = ()
 
     # --- creation and replay -----------------------------------------------------------------
 
@@ -312,7 +314,7 @@ class Order:
             shipping_policy=as_enum(ShippingPolicy, shipping_policy, subject, "shipping policy"),
             priority=as_enum(Priority, priority, subject, "priority"),
         )
-        return cls._from_drafted(event), (event,)
+        return Outcome(cls._from_drafted(event), (event,))
 
     @classmethod
     def _from_drafted(cls, event: OrderDrafted) -> Order:
@@ -533,7 +535,7 @@ class Order:
             line.ledger.validate(
                 order.invoice_policy, subject=line_subject(order.subject, line.line_id)
             )
-        return order, tuple(events)
+        return Outcome(order, tuple(events))
 
     def _with_new_line(self, line: NewLine) -> Self:
         return attrs.evolve(
@@ -1046,7 +1048,7 @@ class Order:
         if isinstance(event, OrderInvoiced | OrderCredited):
             return self._billed(event)
         if isinstance(event, OrderPaymentRecorded):
-            payment = PaymentRecord(event.payment_id, event.amount)
+            payment = OrderPayment(event.payment_id, event.amount)
             return attrs.evolve(self, payments=(*self.payments, payment))
         raise EventHistoryError(
             f"Cannot apply {type(event).__name__} to {self.subject}; expected one of the"
