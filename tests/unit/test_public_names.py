@@ -13,12 +13,6 @@ from types import ModuleType
 
 import ordercycle
 
-# Left to the payment work of issue 13 ("one Payment, not two"): invoicing.Payment vs
-# service.records.Payment, invoicing.payment_events.PaymentReceived vs the desk's state event
-# service.records.PaymentReceived, and invoicing.invoice.PaymentRecord (a payment applied to
-# an invoice) vs model.order_billing.PaymentRecord (a payment reported to an order).
-_PENDING = frozenset({"Payment", "PaymentReceived", "PaymentRecord"})
-
 
 def _public_modules() -> list[ModuleType]:
     modules = [ordercycle]
@@ -48,8 +42,6 @@ def test_the_walk_sees_the_areas() -> None:
 
 def test_no_public_class_name_is_defined_twice() -> None:
     twice = {
-        name: sorted(classes)
-        for name, classes in _public_classes().items()
-        if len(classes) > 1 and name not in _PENDING
+        name: sorted(classes) for name, classes in _public_classes().items() if len(classes) > 1
     }
     assert twice == {}

@@ -42,7 +42,7 @@ from ordercycle.invoicing.from_orders import (
     OrderInvoiceLines,
     invoice_lines_for_order,
 )
-from ordercycle.invoicing.invoice import INVOICE_LIFECYCLE, Invoice, InvoiceOutcome, PaymentRecord
+from ordercycle.invoicing.invoice import INVOICE_LIFECYCLE, Invoice, InvoiceOutcome, InvoicePayment
 from ordercycle.invoicing.invoice_line import InvoiceLine
 from ordercycle.invoicing.late_interest import DayCount, LateCharges, LateInterestPolicy
 from ordercycle.invoicing.numbering import NumberSeries
@@ -110,6 +110,7 @@ __all__ = [
     "InvoiceIssued",
     "InvoiceLine",
     "InvoiceOutcome",
+    "InvoicePayment",
     "InvoiceQuantityError",
     "LateCharges",
     "LateInterestPolicy",
@@ -125,7 +126,6 @@ __all__ = [
     "PaymentNotAllowedError",
     "PaymentOutcome",
     "PaymentReceived",
-    "PaymentRecord",
     "PaymentSchedule",
     "PaymentTerms",
     "TaxAmount",

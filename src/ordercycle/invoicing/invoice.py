@@ -6,7 +6,7 @@ returns an :class:`~ordercycle.model.aggregate.Outcome`, the *new* invoice (``ve
 raised by one, one more event in ``events``) and the tuple holding that event; a refused
 command raises before anything is built, so the invoice you hold never changes. What a
 command made besides the event is on the new invoice: the payment's
-:class:`PaymentRecord` is ``invoice.payments[-1]``, the credit note is
+:class:`InvoicePayment` is ``invoice.payments[-1]``, the credit note is
 ``invoice.credit_notes[-1]``. Balances are derived from the recorded payments and credit
 notes, never kept in a second counter.
 
@@ -61,7 +61,7 @@ from ordercycle.lifecycle import Lifecycle
 from ordercycle.model.aggregate import Outcome
 from ordercycle.money import Currency, Money
 
-__all__ = ["INVOICE_LIFECYCLE", "Invoice", "InvoiceOutcome", "PaymentRecord"]
+__all__ = ["INVOICE_LIFECYCLE", "Invoice", "InvoiceOutcome", "InvoicePayment"]
 
 #: The states of an invoice and the events that move it.
 INVOICE_LIFECYCLE = Lifecycle.build(
@@ -93,7 +93,7 @@ def _moment(day: date, at: datetime | None) -> datetime:
 
 
 @attrs.frozen
-class PaymentRecord:
+class InvoicePayment:
     """How one payment was applied to an invoice.
 
     Attributes:
@@ -165,7 +165,7 @@ class Invoice:
     state: str = "draft"
     number: str | None = None
     schedule: PaymentSchedule | None = None
-    payments: tuple[PaymentRecord, ...] = ()
+    payments: tuple[InvoicePayment, ...] = ()
     credit_notes: tuple[CreditNote, ...] = ()
     version: int = 0
     events: tuple[InvoiceEvent, ...] = ()
@@ -615,7 +615,7 @@ class Invoice:
 
         Returns:
             The new invoice and its event; how the payment was applied is
-            ``invoice.payments[-1]`` (a :class:`PaymentRecord`), as the event says.
+            ``invoice.payments[-1]`` (a :class:`InvoicePayment`), as the event says.
 
         Raises:
             TransitionNotAllowedError: The invoice is a draft, paid or canceled.
@@ -648,7 +648,7 @@ class Invoice:
                 f" the balance after the payment is {remaining}; the write-off must equal it."
             )
         overpaid = max(-remaining, zero)
-        record = PaymentRecord(
+        record = InvoicePayment(
             payment_id,
             paid_on,
             amount,

@@ -32,7 +32,7 @@ import attrs
 
 from ordercycle.errors import CurrencyMismatchError, ValidationError
 from ordercycle.invoicing.errors import PaymentNotAllowedError
-from ordercycle.invoicing.invoice import INVOICE_LIFECYCLE, Invoice, PaymentRecord
+from ordercycle.invoicing.invoice import INVOICE_LIFECYCLE, Invoice, InvoicePayment
 from ordercycle.money import Money
 
 __all__ = ["PaymentAllocation", "apply_payment"]
@@ -50,7 +50,7 @@ class PaymentAllocation:
     """
 
     invoices: tuple[Invoice, ...]
-    records: tuple[tuple[str, PaymentRecord], ...]
+    records: tuple[tuple[str, InvoicePayment], ...]
     unapplied: Money
     written_off: Money
 

@@ -25,7 +25,7 @@ One module per idea:
 from __future__ import annotations
 
 from ordercycle.model.order.aggregate import Order, OrderOutcome
-from ordercycle.model.order.billing import BillingDocument, PaymentRecord
+from ordercycle.model.order.billing import BillingDocument, OrderPayment
 from ordercycle.model.order.changes import (
     AddLine,
     ChangeAddress,
@@ -98,7 +98,7 @@ __all__ = [
     "OrderEvent",
     "OrderLine",
     "OrderOutcome",
-    "PaymentRecord",
+    "OrderPayment",
     "PaymentStatus",
     "Priority",
     "QuantityNotAvailableError",

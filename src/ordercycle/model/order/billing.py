@@ -26,7 +26,7 @@ from ordercycle.model.order.lines import OrderLine, find_line, line_subject
 from ordercycle.model.order.policies import InvoicePolicy
 from ordercycle.money import Money
 
-__all__ = ["BillingDocument", "PaymentRecord", "billed_quantities", "new_document_id"]
+__all__ = ["BillingDocument", "OrderPayment", "billed_quantities", "new_document_id"]
 
 
 @attrs.frozen
@@ -49,7 +49,7 @@ class BillingDocument:
 
 
 @attrs.frozen
-class PaymentRecord:
+class OrderPayment:
     """A payment reported against the order.
 
     Attributes:
