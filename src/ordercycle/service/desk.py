@@ -4,7 +4,7 @@ Every command is one unit of work: it loads what it needs, asks the domain to de
 appends the new events at the versions it loaded, and commits all of it or nothing. A
 command that meets a concurrent change (:class:`~ordercycle.errors.ConcurrencyError`) is
 run again from the start; a refused command raises a typed error and writes nothing.
-After each command the outbox handlers run (see :mod:`ordercycle.service._handlers`).
+After each command the outbox handlers run (see :mod:`ordercycle.service._reactions`).
 
 >>> from datetime import UTC, datetime
 >>> from ordercycle.model import SteppableClock
@@ -43,7 +43,7 @@ from ordercycle.model.product import Product
 from ordercycle.money import Money
 from ordercycle.packing import Shipment
 from ordercycle.picking import WavePickList
-from ordercycle.service import _billing, _handlers, _orders, _warehouse, commands
+from ordercycle.service import _billing, _orders, _reactions, _warehouse, commands
 from ordercycle.service._cache import StreamCache
 from ordercycle.service._command_handlers import Handler, handler_table
 from ordercycle.service._packing import DeskPacking
@@ -267,25 +267,25 @@ class OrderDesk:
 
     def _handle_batch(self, limit: int = 200) -> tuple[int, bool]:
         with self.storage.unit_of_work() as uow:
-            after = uow.outbox.checkpoint(_handlers.CONSUMER)
+            after = uow.outbox.checkpoint(_reactions.CONSUMER)
             messages = uow.outbox.read(after=after, limit=limit)
             if not messages:
                 return 0, False
             session = self._session(uow)
             acted = False
             for message in messages:
-                for note in _handlers.handle(session, message.event):
+                for note in _reactions.handle(session, message.event):
                     _log.info("%s", note)
                     acted = True
             session.save_stock()
-            uow.outbox.save_checkpoint(_handlers.CONSUMER, messages[-1].position)
+            uow.outbox.save_checkpoint(_reactions.CONSUMER, messages[-1].position)
         self._cache.committed(session.orders(), session.invoices())
         # What the handlers did is in the outbox too: read on until a batch does nothing.
         return len(messages), acted or len(messages) == limit
 
     def _handle_slowly(self, limit: int = 200) -> tuple[int, bool]:
         with self.storage.unit_of_work() as uow:
-            after = uow.outbox.checkpoint(_handlers.CONSUMER)
+            after = uow.outbox.checkpoint(_reactions.CONSUMER)
             messages = uow.outbox.read(after=after, limit=limit)
         for message in messages:
             self._handle_one(message)
@@ -295,11 +295,11 @@ class OrderDesk:
         for _attempt in range(self.settings.max_attempts):
             try:
                 with self.storage.unit_of_work() as uow:
-                    if uow.outbox.checkpoint(_handlers.CONSUMER) >= message.position:
+                    if uow.outbox.checkpoint(_reactions.CONSUMER) >= message.position:
                         return
                     session = self._session(uow)
                     try:
-                        _handlers.handle(session, message.event)
+                        _reactions.handle(session, message.event)
                         session.save_stock()
                     except ConcurrencyError:
                         raise
@@ -307,10 +307,10 @@ class OrderDesk:
                         _log.warning("outbox message %d skipped: %s", message.position, error)
                         uow.rollback()
                         with self.storage.unit_of_work() as skip:
-                            if skip.outbox.checkpoint(_handlers.CONSUMER) < message.position:
-                                skip.outbox.save_checkpoint(_handlers.CONSUMER, message.position)
+                            if skip.outbox.checkpoint(_reactions.CONSUMER) < message.position:
+                                skip.outbox.save_checkpoint(_reactions.CONSUMER, message.position)
                         return
-                    uow.outbox.save_checkpoint(_handlers.CONSUMER, message.position)
+                    uow.outbox.save_checkpoint(_reactions.CONSUMER, message.position)
                 return
             except (ConcurrencyError, InvalidCheckpointError):
                 continue
