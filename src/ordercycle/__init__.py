@@ -3,10 +3,12 @@
 The nouns most programs start from are importable from here: :class:`Money`,
 :class:`Currency` and :class:`Rounding` for amounts, :data:`Q_` for physical quantities,
 :class:`OrderDesk` for the application service, and :class:`OrderCycleError`, the root
-of every error the library raises on purpose. Each area has its own package
-(``ordercycle.model``, ``ordercycle.inventory``, ``ordercycle.picking``,
-``ordercycle.packing``, ``ordercycle.invoicing``, ``ordercycle.storage``,
-``ordercycle.service``, ``ordercycle.simulation``).
+of every error the library raises on purpose. The foundation is ``ordercycle.money``,
+``ordercycle.units`` and ``ordercycle.lifecycle``; the shared vocabulary and the order
+aggregate are ``ordercycle.model`` and ``ordercycle.model.order``; each area has its own
+package (``ordercycle.inventory``, ``ordercycle.picking``, ``ordercycle.packing``,
+``ordercycle.invoicing``), then ``ordercycle.storage``, ``ordercycle.service``,
+``ordercycle.simulation`` and ``ordercycle.examples``.
 """
 
 from __future__ import annotations
