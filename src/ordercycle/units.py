@@ -34,6 +34,14 @@ from typing import Any, Final
 import pint
 
 from ordercycle.errors import DimensionalityError, InvalidQuantityError, ValidationError
+from ordercycle.limits import (
+    MAX_DECIMAL_DIGITS,
+    MAX_DECIMAL_EXPONENT,
+    MAX_ID_CHARS,
+    MAX_MAGNITUDE,
+    check_decimal,
+    check_number_text,
+)
 
 __all__ = [
     "BASE_LENGTH",
@@ -112,13 +120,53 @@ def Q_(value: Any, units: Any = None) -> Any:  # noqa: N802 - pint's conventiona
     """Build a quantity in the package registry: ``Q_(12, "cm")``, ``Q_("4.5 in")``.
 
     A string magnitude such as ``Q_("0.1", "kg")`` keeps its exact decimal value through
-    :func:`to_exact`.
+    :func:`to_exact`. The magnitude must be a finite number within
+    :data:`~ordercycle.limits.MAX_MAGNITUDE` and the units a unit the registry knows.
+
+    Raises:
+        ValidationError: A magnitude that is not a finite number in range, or unknown or
+            malformed units (``"bogus_unit"``, ``"cm/0"``).
     """
-    if isinstance(value, str) and units is not None:
-        value = Decimal(value)
     if units is None:
-        return get_registry().Quantity(value)
+        if not isinstance(value, str):
+            raise ValidationError.invalid(
+                "Q_", "quantity", value, "text such as '4.5 in', or a magnitude and units"
+            )
+        check_number_text(value, "Q_", "quantity")
+        try:
+            quantity: Any = get_registry().Quantity(value)
+        except Exception:
+            raise ValidationError.invalid(
+                "Q_", "quantity", value, "a number and units such as '4.5 in'"
+            ) from None
+        exact_magnitude(quantity.magnitude, subject="Q_", field="magnitude")
+        return quantity
+    magnitude = exact_magnitude(value, subject="Q_", field="magnitude")
+    if isinstance(value, str):
+        value = Decimal(value)
+    elif isinstance(value, int) and not isinstance(value, bool):
+        pass
+    elif isinstance(value, Rational):
+        value = magnitude
+    _units_dimensionality(units)
     return get_registry().Quantity(value, units)
+
+
+def _units_dimensionality(units: object) -> Dims:
+    """The dimensionality of a units text, or a typed error for units pint cannot use."""
+    text = str(units) if isinstance(units, pint.Unit) else units
+    if not isinstance(text, str) or len(text) > MAX_ID_CHARS:
+        raise ValidationError.invalid("Q_", "units", units, "units text such as 'cm' or 'kg'")
+    try:
+        return _dimensionality(text)
+    except Exception:
+        try:
+            get_registry().Unit(text)
+        except Exception:
+            raise ValidationError.invalid(
+                "Q_", "units", units, "units the registry knows, such as 'cm', 'kg' or 'in'"
+            ) from None
+        return ()
 
 
 def is_quantity(value: object) -> bool:
@@ -215,19 +263,34 @@ def exact_magnitude(value: object, *, subject: str = "value", field: str = "magn
     Raises:
         ValidationError: For anything that is not a finite real number.
     """
+    expected = (
+        f"a finite real number of absolute value at most {MAX_MAGNITUDE:.0e}"
+        f" (at most {MAX_DECIMAL_DIGITS} digits, exponent within ±{MAX_DECIMAL_EXPONENT})"
+    )
+    original = value
     if isinstance(value, bool):
-        raise ValidationError.invalid(subject, field, value, "a finite real number")
+        raise ValidationError.invalid(subject, field, value, expected)
     if isinstance(value, int | Fraction):
-        return Fraction(value)
-    if isinstance(value, Rational):
-        return Fraction(int(value.numerator), int(value.denominator))
-    if isinstance(value, Decimal | float | str):
+        result = Fraction(value)
+    elif isinstance(value, Rational):
+        result = Fraction(int(value.numerator), int(value.denominator))
+    elif isinstance(value, Decimal | float | str):
         try:
-            result = Fraction(str(value)) if isinstance(value, float) else Fraction(value)
+            if isinstance(value, str):
+                check_number_text(value, subject, field)
+                value = Decimal(value.strip())
+            number = Decimal(repr(value)) if isinstance(value, float) else value
+            if not number.is_finite():
+                raise ValueError(value)
+            check_decimal(number, subject, field)
+            result = Fraction(number)
         except (ValueError, ArithmeticError):
-            raise ValidationError.invalid(subject, field, value, "a finite real number") from None
-        return result
-    raise ValidationError.invalid(subject, field, value, "a finite real number")
+            raise ValidationError.invalid(subject, field, original, expected) from None
+    else:
+        raise ValidationError.invalid(subject, field, value, expected)
+    if abs(result) > MAX_MAGNITUDE or result.denominator > 10**MAX_DECIMAL_EXPONENT:
+        raise ValidationError.invalid(subject, field, original, expected)
+    return result
 
 
 @functools.lru_cache(maxsize=1024)
@@ -257,7 +320,14 @@ def to_exact(
     Raises:
         DimensionalityError: If the quantity is not of the unit's dimension.
     """
-    target_dims, target_name = _target(unit)
+    if not isinstance(unit, str) or len(unit) > MAX_ID_CHARS:
+        raise ValidationError.invalid("to_exact", "unit", unit, "units text such as 'mm'")
+    try:
+        target_dims, target_name = _target(unit)
+    except Exception:
+        raise ValidationError.invalid(
+            "to_exact", "unit", unit, "units the registry knows, such as 'mm' or 'g'"
+        ) from None
     expected_name = dimension or target_name
     if not is_quantity(quantity):
         ensure_dimension(quantity, expected_name, subject=subject, field=field)
@@ -272,7 +342,15 @@ def to_exact(
     if actual != target_dims:
         ensure_dimension(quantity, expected_name, subject=subject, field=field)
     magnitude = exact_magnitude(quantity.magnitude, subject=subject, field=field)
-    return magnitude * _factor(units_text, unit)
+    result = magnitude * _factor(units_text, unit)
+    if abs(result) > MAX_MAGNITUDE:
+        raise ValidationError.invalid(
+            subject,
+            field,
+            quantity,
+            f"a quantity of at most {MAX_MAGNITUDE:.0e} {unit}",
+        )
+    return result
 
 
 @functools.lru_cache(maxsize=256)

@@ -94,6 +94,6 @@ def as_enum(kind: type[Any], value: object, subject: str, field: str) -> Any:
         return value
     try:
         return kind(value)
-    except ValueError:
+    except (ValueError, TypeError):
         options = ", ".join(repr(member.value) for member in kind)
         raise ValidationError.invalid(subject, field, value, f"one of {options}") from None
