@@ -26,6 +26,7 @@ helpers.
 from __future__ import annotations
 
 import functools
+import re
 from decimal import Decimal
 from fractions import Fraction
 from numbers import Rational
@@ -33,7 +34,7 @@ from typing import Any, Final
 
 import pint
 
-from ordercycle.errors import DimensionalityError, InvalidQuantityError, ValidationError
+from ordercycle.errors import DimensionalityError, InvalidQuantityError, ValidationError, shown
 from ordercycle.limits import (
     MAX_DECIMAL_DIGITS,
     MAX_DECIMAL_EXPONENT,
@@ -152,11 +153,29 @@ def Q_(value: Any, units: Any = None) -> Any:  # noqa: N802 - pint's conventiona
     return get_registry().Quantity(value, units)
 
 
+# Numbers inside units text ("1e-999999999", "m**99999") make pint's exact arithmetic
+# build huge integers; real units need at most a small power.
+_NUMBER_IN_UNITS: Final = re.compile(r"\d[eE]|\d{4,}|\.\d")
+
+
+def _check_units_text(units: object, subject: str, field: str = "units") -> str:
+    """Return ``units`` as text if it is short units text without large numbers in it.
+
+    Raises:
+        ValidationError: Not text, longer than :data:`~ordercycle.limits.MAX_ID_CHARS`, or
+            holding a number with an exponent or of four or more digits.
+    """
+    text = str(units) if isinstance(units, pint.Unit) else units
+    if not isinstance(text, str) or len(text) > MAX_ID_CHARS or _NUMBER_IN_UNITS.search(text):
+        raise ValidationError.invalid(
+            subject, field, units, "units text such as 'cm', 'kg' or 'm**3' (small powers only)"
+        )
+    return text
+
+
 def _units_dimensionality(units: object) -> Dims:
     """The dimensionality of a units text, or a typed error for units pint cannot use."""
-    text = str(units) if isinstance(units, pint.Unit) else units
-    if not isinstance(text, str) or len(text) > MAX_ID_CHARS:
-        raise ValidationError.invalid("Q_", "units", units, "units text such as 'cm' or 'kg'")
+    text = _check_units_text(units, "Q_")
     try:
         return _dimensionality(text)
     except Exception:
@@ -177,7 +196,10 @@ def is_quantity(value: object) -> bool:
 def _describe(value: object) -> str:
     if is_quantity(value):
         return f"{_format_magnitude(value.magnitude)} {value.units}"  # type: ignore[attr-defined]
-    return f"{value!r} (a plain number; give a quantity such as Q_({value!r}, 'cm'))"
+    text = shown(value)
+    if isinstance(value, int | float | Decimal | Fraction) and not isinstance(value, bool):
+        return f"{text} (a plain number; give a quantity such as Q_({text}, 'cm'))"
+    return f"{text} (not a quantity; give a quantity such as Q_(12, 'cm'))"
 
 
 def _format_magnitude(magnitude: object) -> str:
@@ -320,8 +342,7 @@ def to_exact(
     Raises:
         DimensionalityError: If the quantity is not of the unit's dimension.
     """
-    if not isinstance(unit, str) or len(unit) > MAX_ID_CHARS:
-        raise ValidationError.invalid("to_exact", "unit", unit, "units text such as 'mm'")
+    _check_units_text(unit, "to_exact", "unit")
     try:
         target_dims, target_name = _target(unit)
     except Exception:
@@ -331,7 +352,7 @@ def to_exact(
     expected_name = dimension or target_name
     if not is_quantity(quantity):
         ensure_dimension(quantity, expected_name, subject=subject, field=field)
-    units_text = str(quantity.units)
+    units_text = _check_units_text(str(quantity.units), subject, field)
     try:
         actual = _dimensionality(units_text)
     except (pint.errors.UndefinedUnitError, ValueError):

@@ -58,6 +58,7 @@ from ordercycle.invoicing.schedule import Installment, PaymentSchedule
 from ordercycle.invoicing.taxes import TaxComputation, TaxProfile
 from ordercycle.invoicing.terms import PaymentTerms
 from ordercycle.lifecycle import Lifecycle
+from ordercycle.limits import MAX_ID_CHARS, check_date
 from ordercycle.model.aggregate import Outcome
 from ordercycle.money import Currency, Money
 
@@ -204,10 +205,28 @@ class Invoice:
             CurrencyMismatchError: Lines in different currencies.
             InvalidTaxError: A tax code the profile does not know.
         """
+        given: object = lines
+        if isinstance(given, str) or not isinstance(given, Iterable):
+            raise ValidationError.invalid("Invoice", "lines", given, "InvoiceLine values")
         items = tuple(lines)
         for name, value in (("invoice_id", invoice_id), ("customer_id", customer_id)):
-            if not isinstance(value, str) or not value.strip():
-                raise ValidationError.invalid("Invoice", name, value, "a non-empty id")
+            if not isinstance(value, str) or not value.strip() or len(value) > MAX_ID_CHARS:
+                raise ValidationError.invalid(
+                    "Invoice", name, value, f"a non-empty id of at most {MAX_ID_CHARS} characters"
+                )
+        if not isinstance(tax_profile, TaxProfile):
+            raise ValidationError.invalid(
+                f"invoice {invoice_id}", "tax_profile", tax_profile, "a TaxProfile"
+            )
+        if not isinstance(terms, PaymentTerms):
+            raise ValidationError.invalid(f"invoice {invoice_id}", "terms", terms, "a PaymentTerms")
+        for item in items:
+            if not isinstance(item, InvoiceLine):
+                raise ValidationError.invalid(
+                    f"invoice {invoice_id}", "lines", item, "InvoiceLine values"
+                )
+        check_date(invoice_date, f"invoice {invoice_id}", "invoice_date")
+        check_date(anchor_date, f"invoice {invoice_id}", "anchor_date", optional=True)
         if not items:
             raise ValidationError.invalid(
                 f"invoice {invoice_id}", "lines", (), "at least one InvoiceLine"

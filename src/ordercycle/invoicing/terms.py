@@ -32,6 +32,7 @@ from ordercycle.invoicing.due_dates import Anchor, DueDateRule
 from ordercycle.invoicing.errors import AmountExceedsTotalError, TermsShareError
 from ordercycle.invoicing.schedule import Installment, PaymentSchedule
 from ordercycle.invoicing.terms_parser import WrittenTerms, read_terms
+from ordercycle.limits import check_date
 from ordercycle.money import MONEY_CONTEXT, Money, Rounding
 
 __all__ = ["PaymentTerms", "TermLine", "parse_terms"]
@@ -341,7 +342,8 @@ class PaymentTerms:
                 None,
                 f"the {self.anchor.value} date the terms count from",
             )
-        return anchor_date
+        checked: date = check_date(anchor_date, f"PaymentTerms {self}", "anchor_date")
+        return checked
 
     def _amounts(self, total: Money) -> list[Money]:
         if len(self.lines) == 1:

@@ -93,6 +93,8 @@ def as_enum(kind: type[Any], value: object, subject: str, field: str) -> Any:
     if isinstance(value, kind):
         return value
     try:
+        if not isinstance(value, str | int) or isinstance(value, bool):
+            raise TypeError(value)  # only a member's value can name it
         return kind(value)
     except (ValueError, TypeError):
         options = ", ".join(repr(member.value) for member in kind)
