@@ -38,7 +38,12 @@ from typing import Any, TypeAlias
 
 import attrs
 
-from ordercycle.errors import CurrencyMismatchError, TransitionNotAllowedError, ValidationError
+from ordercycle.errors import (
+    CurrencyMismatchError,
+    TransitionNotAllowedError,
+    ValidationError,
+    shown,
+)
 from ordercycle.invoicing._decimal import ZERO, quantum_of
 from ordercycle.invoicing.credit_notes import CreditNote, build_credit_note
 from ordercycle.invoicing.due_dates import Anchor
@@ -642,6 +647,21 @@ class Invoice:
             CurrencyMismatchError: The amount is in another currency.
         """
         self._require("pay")
+        if (
+            not isinstance(payment_id, str)
+            or not payment_id.strip()
+            or len(payment_id) > MAX_ID_CHARS
+        ):
+            raise PaymentNotAllowedError(
+                f"Invalid payment_id for {self.subject}: {shown(payment_id)}; expected a non-empty"
+                f" id of at most {MAX_ID_CHARS} characters."
+            )
+        if any(applied.payment_id == payment_id for applied in self.payments):
+            raise PaymentNotAllowedError(
+                f"Cannot apply payment {payment_id} to {self.subject} again: it was applied"
+                " already; expected a new payment id."
+            )
+        check_date(paid_on, f"payment {payment_id} on {self.subject}", "paid_on")
         code = self.currency.code
         zero = Money.zero(code)
         self._check_amount(amount, "amount")

@@ -289,6 +289,15 @@ def _rates(values: object) -> tuple[TaxRate, ...]:
     return tuple(values)
 
 
+def _is_fraction(value: object) -> bool:
+    """Whether ``value`` is an exact number from 0 (inclusive) to 1 (exclusive)."""
+    if isinstance(value, bool) or not isinstance(value, Decimal | int):
+        return False
+    if isinstance(value, Decimal) and not value.is_finite():
+        return False
+    return 0 <= value < 1
+
+
 def _check_rounding(_instance: Any, _attribute: Any, value: object) -> None:
     if not isinstance(value, Rounding):
         names = ", ".join(f"Rounding.{member.name}" for member in Rounding)
@@ -446,6 +455,12 @@ class TaxProfile:
         base_discount: Decimal,
     ) -> TaxComputation:
         """:meth:`compute_raw` for amounts with exactly the currency's minor-unit digits."""
+        if not _is_fraction(base_discount):
+            raise InvalidTaxError(
+                f"Invalid base discount for tax profile {self.name!r}: {shown(base_discount)};"
+                " expected a Decimal fraction from 0 (inclusive) to 1 (exclusive), such as"
+                " Decimal('0.02')."
+            )
         if base_discount and self.prices_include_tax:
             raise InvalidTaxError(
                 f"Cannot reduce the tax base by {base_discount} in tax profile {self.name!r}:"

@@ -303,8 +303,17 @@ class PaymentTerms:
             )
         start = self._anchor_date(anchor_date)
         code = total.currency.code
+        if tax is not None and not isinstance(tax, Money):
+            raise ValidationError.invalid(f"PaymentTerms {self}", "tax", tax, "a Money or None")
         if tax is not None and tax.currency != total.currency:
             raise CurrencyMismatchError("schedule", code, tax.currency.code)
+        if tax is not None and (tax.is_negative or tax > total):
+            raise ValidationError.invalid(
+                f"PaymentTerms {self}",
+                "tax",
+                tax,
+                f"the tax included in the total: from zero to {total}",
+            )
         amounts = self._amounts(total)
         installments = tuple(
             Installment(line.due.due_date(start), amount, label)

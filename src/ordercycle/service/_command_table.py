@@ -128,6 +128,10 @@ def _check_bounds(value: object, subject: str, field: str, depth: int = 0) -> No
         )
     if isinstance(value, str):
         check_text(value, subject, field, limit=_text_limit(field))
+        if field.endswith(("_id", "_ids")) and (not value or value != value.strip()):
+            raise ValidationError.invalid(
+                subject, field, value, "a non-empty id without surrounding spaces"
+            )
     elif isinstance(value, bool):
         return
     elif isinstance(value, int):
