@@ -43,7 +43,15 @@ from ordercycle.model.product import Product
 from ordercycle.money import Money
 from ordercycle.packing import Shipment
 from ordercycle.picking import WavePickList
-from ordercycle.service import _billing, _orders, _reactions, _warehouse, commands
+from ordercycle.service import (
+    _billing,
+    _changes,
+    _orders,
+    _reactions,
+    _stock,
+    _warehouse,
+    commands,
+)
 from ordercycle.service._cache import StreamCache
 from ordercycle.service._command_handlers import Handler, handler_table
 from ordercycle.service._packing import DeskPacking
@@ -62,7 +70,7 @@ _log = logging.getLogger(__name__)
 
 # Importing the handler modules above ran their ``@handles`` declarations; the table checks
 # that every command has exactly one handler, so a forgotten one fails this import.
-_HANDLERS: Final = handler_table(_orders, _warehouse, _billing)
+_HANDLERS: Final = handler_table(_orders, _warehouse, _billing, _changes, _stock)
 
 
 class OrderDesk:
@@ -512,6 +520,85 @@ class OrderDesk:
     ) -> CommandResult:
         """Cancel an order; reserved and picked stock goes back."""
         return self._run(commands.CancelOrder, locals())
+
+    def cancel_order_line(
+        self,
+        order_id: str,
+        line_id: str,
+        quantity: int | None = None,
+        *,
+        reason: str = "",
+        command_id: str | None = None,
+    ) -> CommandResult:
+        """Cancel units of a line not yet picked (``None``: all of them), also after part
+        of it shipped; billed units are credited and a finished order closes
+        (see :class:`CancelOrderLine`)."""
+        return self._run(commands.CancelOrderLine, locals())
+
+    def amend_order(
+        self,
+        order_id: str,
+        changes: Iterable[commands.OrderAmendment | Mapping[str, Any]],
+        *,
+        note: str = "",
+        command_id: str | None = None,
+    ) -> CommandResult:
+        """Change quantities, add or remove lines or change the ship-to address of an order,
+        with the stock and invoice corrections they imply (see :class:`AmendOrder`)."""
+        return self._run(commands.AmendOrder, locals())
+
+    def count_stock(
+        self,
+        sku: str,
+        bin: str,
+        counted: int,
+        *,
+        lot: str | None = None,
+        reason: str = "cycle count",
+        command_id: str | None = None,
+    ) -> CommandResult:
+        """Record a count of a bin; the difference posts an adjustment and a shortage of
+        allocated units sends their order lines back to backorder (see :class:`CountStock`)."""
+        return self._run(commands.CountStock, locals())
+
+    def release_stock(
+        self,
+        sku: str,
+        bin: str,
+        quantity: int,
+        *,
+        lot: str | None = None,
+        reason: str = "quality_hold",
+        command_id: str | None = None,
+    ) -> CommandResult:
+        """Make units on hold (``reason``) available again (see :class:`ReleaseStock`)."""
+        return self._run(commands.ReleaseStock, locals())
+
+    def scrap_stock(
+        self,
+        sku: str,
+        bin: str,
+        quantity: int,
+        *,
+        lot: str | None = None,
+        reason: str = "damaged",
+        command_id: str | None = None,
+    ) -> CommandResult:
+        """Write units off, those on hold for ``reason`` first (see :class:`ScrapStock`)."""
+        return self._run(commands.ScrapStock, locals())
+
+    def move_stock(
+        self,
+        sku: str,
+        from_bin: str,
+        to_bin: str,
+        quantity: int,
+        *,
+        lot: str | None = None,
+        command_id: str | None = None,
+    ) -> CommandResult:
+        """Move free units between two bins of one warehouse (see :class:`MoveStock`)."""
+        return self._run(commands.MoveStock, locals())
 
     # --- queries ---------------------------------------------------------------------------
 
