@@ -52,8 +52,8 @@ from ordercycle.service.commands import Command, command_payload, parse_command
 from ordercycle.service.records import Account, Backlog, CatalogueEntry
 from ordercycle.service.results import CommandResult
 from ordercycle.service.settings import DeskSettings
-from ordercycle.storage.errors import InvalidCheckpointError
-from ordercycle.storage.ports import Reading, Storage, UnitOfWork
+from ordercycle.storage.errors import CommandPayloadMismatchError, InvalidCheckpointError
+from ordercycle.storage.ports import ClaimingOutbox, Reading, Storage, UnitOfWork
 from ordercycle.storage.records import payload_hash
 
 __all__ = ["OrderDesk"]
@@ -194,6 +194,17 @@ class OrderDesk:
     def execute(self, command: Command) -> CommandResult:
         """Run one command as one unit of work (idempotent when it has a ``command_id``).
 
+        It returns once the command has committed, and only then: the outbox handlers run
+        after the commit (when ``settings.auto_dispatch``), and if they fail the error is
+        logged, the messages stay in the outbox for the next :meth:`dispatch`, and the
+        result says so (:attr:`CommandResult.pending`, :attr:`CommandResult.dispatch_error`)
+        instead of raising for a command that was done.
+
+        A command id sent again returns the stored result of its first run
+        (``replayed=True``), also when the two arrive at the same moment in two processes:
+        the later one waits for the first to commit, or meets its write and is run again,
+        and then finds its result.
+
         Raises:
             CommandPayloadMismatchError: The command id was used with another payload.
             ConcurrencyError: Every attempt met a concurrent change.
@@ -215,10 +226,59 @@ class OrderDesk:
                     "%s met a concurrent change (attempt %d)", type(command).__name__, attempt
                 )
                 continue
+            except CommandPayloadMismatchError:
+                raise
+            except OrderCycleError:
+                # Refused, or its id recorded meanwhile: if another process ran the same
+                # command id and committed, this one was refused because of that run.
+                found = self._recorded(command.command_id, digest)
+                if found is None:
+                    raise
+                result = found
             break
         if self.settings.auto_dispatch and not result.replayed:
-            self.dispatch()
+            result = self._dispatch_after(result)
         return result
+
+    def _recorded(self, command_id: str | None, digest: str) -> CommandResult | None:
+        """The stored result of ``command_id`` as committed now, or ``None``."""
+        if command_id is None:
+            return None
+        storage = self.storage
+        opened = storage.reading() if isinstance(storage, Reading) else storage.unit_of_work()
+        with opened as uow:
+            found = uow.commands.find(command_id, digest)
+        return None if found is None else CommandResult.from_data(found.result)
+
+    def _dispatch_after(self, result: CommandResult) -> CommandResult:
+        """Dispatch after a committed command; a failure is logged and reported, not raised."""
+        try:
+            self.dispatch()
+        except Exception as error:
+            _log.exception(
+                "%s %s committed; the outbox handlers failed and will run again at the next"
+                " dispatch",
+                result.command,
+                result.aggregate_id,
+            )
+            return attrs.evolve(
+                result,
+                pending=self._pending(),
+                dispatch_error=f"{type(error).__name__}: {str(error)[:500]}",
+            )
+        return result
+
+    def _pending(self) -> int:
+        """Outbox messages the desk's handlers have not handled (-1 when it cannot tell)."""
+        try:
+            storage = self.storage
+            opened = storage.reading() if isinstance(storage, Reading) else storage.unit_of_work()
+            with opened as uow:
+                done = uow.outbox.checkpoint(_reactions.CONSUMER)
+                return max(uow.outbox.last_position() - done, 0)
+        except Exception:
+            _log.exception("cannot count the outbox messages not yet handled")
+            return -1
 
     def _attempt(self, command: Command, handler: Handler, digest: str) -> CommandResult:
         with self.storage.unit_of_work() as uow:
@@ -271,6 +331,13 @@ class OrderDesk:
             messages = uow.outbox.read(after=after, limit=limit)
             if not messages:
                 return 0, False
+            # Something to do: claim the checkpoint (under the write lock where the storage
+            # has one) and act on what it says then, not on the read above.
+            claimed = _claim(uow)
+            if claimed != after:
+                messages = uow.outbox.read(after=claimed, limit=limit)
+                if not messages:
+                    return 0, False
             session = self._session(uow)
             acted = False
             for message in messages:
@@ -295,7 +362,7 @@ class OrderDesk:
         for _attempt in range(self.settings.max_attempts):
             try:
                 with self.storage.unit_of_work() as uow:
-                    if uow.outbox.checkpoint(_reactions.CONSUMER) >= message.position:
+                    if _claim(uow) >= message.position:
                         return
                     session = self._session(uow)
                     try:
@@ -307,7 +374,7 @@ class OrderDesk:
                         _log.warning("outbox message %d skipped: %s", message.position, error)
                         uow.rollback()
                         with self.storage.unit_of_work() as skip:
-                            if skip.outbox.checkpoint(_reactions.CONSUMER) < message.position:
+                            if _claim(skip) < message.position:
                                 skip.outbox.save_checkpoint(_reactions.CONSUMER, message.position)
                         return
                     uow.outbox.save_checkpoint(_reactions.CONSUMER, message.position)
@@ -607,3 +674,11 @@ class OrderDesk:
             )
         )
         return found
+
+
+def _claim(uow: UnitOfWork) -> int:
+    """The desk consumer's checkpoint, claimed for ``uow`` where the storage can."""
+    outbox = uow.outbox
+    if isinstance(outbox, ClaimingOutbox):
+        return outbox.claim(_reactions.CONSUMER)
+    return outbox.checkpoint(_reactions.CONSUMER)
