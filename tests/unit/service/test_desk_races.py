@@ -15,6 +15,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sqlite3
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -29,7 +30,8 @@ from ordercycle.examples.shop import open_sample_shop
 from ordercycle.model import SteppableClock
 from ordercycle.model.ids import DEFAULT_PREFIXES, CustomerId, SequentialIdFactory
 from ordercycle.money import Money
-from ordercycle.service import OrderDesk, _reactions
+from ordercycle.service import OrderDesk, _reactions, _warehouse
+from ordercycle.service.errors import DeskCommandError
 from ordercycle.service.settings import DeskSettings
 
 Opener = Callable[..., OrderDesk]
@@ -300,7 +302,9 @@ def _credit_setup(opener: Opener) -> list[tuple[str, str]]:
     return pairs
 
 
-def _credit_race(opener: Opener) -> None:
+def _credit_check_race(
+    opener: Opener, run: Callable[[Callable[[int, Any], Any]], dict[int, Any]]
+) -> None:
     pairs = _credit_setup(opener)
 
     def work(worker: int, barrier: Any) -> list[bool]:
@@ -314,7 +318,7 @@ def _credit_race(opener: Opener) -> None:
             desk.close()
         return held
 
-    _in_processes(work, 2)
+    run(work)
     desk = opener(93)
     try:
         for first, second in pairs:
@@ -324,6 +328,10 @@ def _credit_race(opener: Opener) -> None:
             assert len(approved) == 1, f"{first}, {second}: approved {approved} (limit 100.00)"
     finally:
         desk.close()
+
+
+def _credit_race(opener: Opener) -> None:
+    _credit_check_race(opener, lambda work: _in_processes(work, 2))
 
 
 def test_two_confirmations_at_once_never_exceed_the_credit_limit_on_postgres(
@@ -342,9 +350,9 @@ def test_two_confirmations_at_once_never_exceed_the_credit_limit_on_sqlite(
 
 
 def test_the_same_command_id_at_once_runs_once_and_every_sender_gets_its_result(
-    pg_schema: tuple[str, str],
+    adapter: tuple[str, Opener, Any],
 ) -> None:
-    opener = _postgres(*pg_schema)
+    _kind, opener, _where = adapter
     setup = opener(90)
     open_sample_shop(setup)
     setup.close()
@@ -372,3 +380,86 @@ def test_the_same_command_id_at_once_runs_once_and_every_sender_gets_its_result(
             assert len(ran) == 1, f"round {round_}: ran in {ran}"
     finally:
         desk.close()
+
+
+# --- memory: threads race the same way ------------------------------------------------------
+
+
+def _threads(work: Callable[[int, threading.Barrier], Any], count: int) -> dict[int, Any]:
+    barrier = threading.Barrier(count)
+    found: dict[int, Any] = {}
+    errors: list[BaseException] = []
+
+    def run(worker: int) -> None:
+        try:
+            found[worker] = work(worker, barrier)
+        except BaseException as error:  # reported below
+            errors.append(error)
+            barrier.abort()
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors, errors
+    return found
+
+
+def test_threads_sending_one_command_id_at_once_on_memory_get_one_result() -> None:
+    shared = OrderDesk.in_memory(clock=_clock())
+    open_sample_shop(shared)
+
+    def work(worker: int, barrier: threading.Barrier) -> list[str]:
+        desk = OrderDesk(shared.storage, clock=_clock(), ids=_ids(worker))
+        seen = []
+        for round_ in range(ROUNDS):
+            barrier.wait(timeout=30)
+            seen.append(desk.place_order("C-BOLT", {"MUG": 1}, command_id=f"same-{round_}"))
+        return [r.aggregate_id for r in seen]
+
+    found = _threads(work, 3)
+    assert len(shared.order_ids()) == ROUNDS
+    assert len({tuple(ids) for ids in found.values()}) == 1
+
+
+def test_threads_confirming_at_once_on_memory_never_exceed_the_credit_limit() -> None:
+    shared = OrderDesk.in_memory(clock=_clock())
+
+    def opener(worker: int, *, dispatch: bool = True) -> OrderDesk:
+        desk = OrderDesk(
+            shared.storage, clock=_clock(), ids=_ids(worker), settings=_settings(dispatch=dispatch)
+        )
+        desk.close = lambda: None  # type: ignore[method-assign]  # the storage is shared
+        return desk
+
+    _credit_check_race(opener, lambda work: _threads(work, 2))
+
+
+def test_a_wave_released_while_its_order_is_canceled_lists_none_of_its_units(
+    clock: SteppableClock,
+) -> None:
+    desk = OrderDesk.in_memory(clock=clock)
+    open_sample_shop(desk)
+    order_id = desk.place_order("C-BOLT", {"RUG": 5}).aggregate_id
+    desk.confirm_order(order_id)
+    desk.allocate_order(order_id)  # 4 allocated, 1 backordered
+    desk.release_wave("WH-WEST", [order_id])
+    desk.receive_stock("RUG", "WH-WEST/A8", 1)  # the backorder is served: order stays released
+    assert desk.order(order_id).state == "released"
+    canceler = OrderDesk(desk.storage, clock=clock)
+    reserved = _warehouse.reserved_units
+
+    def cancel_meanwhile(s: Any, orders: Any) -> Any:
+        _warehouse.reserved_units = reserved  # once
+        found = reserved(s, orders)
+        canceler.cancel_order(order_id)  # another process commits while this one decides
+        return found
+
+    _warehouse.reserved_units = cancel_meanwhile  # type: ignore[assignment]
+    try:
+        with pytest.raises(DeskCommandError, match="no reserved units"):
+            desk.release_wave("WH-WEST", [order_id])
+    finally:
+        _warehouse.reserved_units = reserved
+    assert desk.order(order_id).state == "canceled"
