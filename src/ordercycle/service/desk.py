@@ -4,7 +4,8 @@ Every command is one unit of work: it loads what it needs, asks the domain to de
 appends the new events at the versions it loaded, and commits all of it or nothing. A
 command that meets a concurrent change (:class:`~ordercycle.errors.ConcurrencyError`) is
 run again from the start; a refused command raises a typed error and writes nothing.
-After each command the outbox handlers run (see :mod:`ordercycle.service._reactions`).
+After each command the outbox handlers run (see :mod:`ordercycle.service._reactions`);
+their failure never turns a committed command into an exception.
 
 >>> from datetime import UTC, datetime
 >>> from ordercycle.model import SteppableClock
@@ -84,6 +85,18 @@ class OrderDesk:
       one of a kind in the plural (:meth:`invoices`, :meth:`order_ids`), or a figure or
       report (:meth:`available_units`, :meth:`stock_positions`, :meth:`backlog`,
       :meth:`aging_report`).
+
+    Promises kept under concurrency (any number of desks, threads and processes over one
+    storage; the explanation page "Consistency, outbox and idempotency" says how):
+
+    - every command commits all of its writes or none, at the versions it read;
+    - a decision that reads one aggregate and writes another writes something every
+      competing command also writes (the credit check appends to the customer's account
+      stream), so two at once cannot both pass;
+    - :meth:`execute` returns once the command has committed; a failed dispatch after it
+      is reported on the result (``pending``, ``dispatch_error``), not raised;
+    - a command id runs once, and every sender of it gets the same result;
+    - each outbox reaction takes effect once (claimed checkpoint, keyed effects).
 
     Args:
         storage: The storage adapter.
@@ -310,8 +323,11 @@ class OrderDesk:
         """Run the outbox handlers on every message not handled yet; return how many were read.
 
         Messages are handled in batches, each batch in one unit of work with the consumer's
-        checkpoint. If a handler is refused by the domain, that batch is handled again one
-        message at a time and the refused message is logged and skipped.
+        checkpoint, which is claimed first (under the storage's write lock where it has
+        one), so two dispatchers never act on the same message. If a handler is refused by
+        the domain, that batch is handled again one message at a time and the refused
+        message is logged and skipped. Other failures (storage errors, an unreadable
+        message) are raised here, and leave the messages for the next dispatch.
         """
         read = 0
         while True:
