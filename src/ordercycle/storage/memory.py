@@ -319,10 +319,10 @@ class MemoryUnitOfWork(BaseUnitOfWork):
 
     def _tx_claim_checkpoint(self, consumer: str) -> int:
         # Optimistic: the commit fails if another unit of work moved the checkpoint since.
-        with self._lock:
-            claimed = self._shared.checkpoints.get(consumer, 0)
-        self._claimed.setdefault(consumer, claimed)
-        return self._new_checkpoints.get(consumer, claimed)
+        if consumer not in self._claimed:
+            with self._lock:
+                self._claimed[consumer] = self._shared.checkpoints.get(consumer, 0)
+        return self._new_checkpoints.get(consumer, self._claimed[consumer])
 
     def _tx_save_checkpoint(self, consumer: str, position: int) -> None:
         self._new_checkpoints[consumer] = position
