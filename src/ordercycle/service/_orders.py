@@ -222,7 +222,11 @@ def place_order(s: Session, c: PlaceOrder) -> CommandResult:
 
 
 def _exposure(s: Session, buyer: Customer, order: Order) -> tuple[Money, Money]:
-    """Open receivables and confirmed-not-invoiced amounts of the customer's other orders."""
+    """Open receivables and confirmed-not-invoiced amounts of the customer's other orders.
+
+    The account is read before the orders: the version the confirmation appends at is
+    then never newer than what the orders it read show.
+    """
     currency = buyer.credit_limit.currency
     account = _account(s, buyer.id)
     receivables = account.receivables
@@ -253,6 +257,18 @@ def confirm_order(s: Session, c: ConfirmOrder) -> CommandResult:
         policy=s.settings.credit_policy,
     )
     order = s.save_order(order.confirm(at=s.now))
+    # The check read the account and the other orders, but the confirmation writes only
+    # this order: two confirmations at once would both pass (write skew). Every check
+    # therefore appends to the account stream at the version it read, first of all:
+    # of two at once, one conflicts, runs again, and sees the other's confirmed order.
+    account = _account(s, buyer.id)
+    s.put(
+        "account",
+        buyer.id,
+        AccountChanged,
+        account,
+        f"credit check {order.id}: {check.action.value}",
+    )
     if check.action is CreditAction.HOLD:
         order = s.save_order(
             order.hold(HoldReason.CREDIT, by="credit check", note=check.reason, at=s.now)

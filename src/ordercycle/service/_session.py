@@ -128,6 +128,15 @@ class Session:
         self._orders[order.id] = order
         return order
 
+    def rely_on_order(self, order: Order) -> None:
+        """State that the command decided on ``order`` as loaded without changing it.
+
+        An empty append at the order's version: the commit fails with
+        :class:`~ordercycle.errors.ConcurrencyError` (and the command runs again) if
+        another command changed the order meanwhile.
+        """
+        self.uow.events.append(ORDER, order.id, [], expected_version=order.version)
+
     def orders(self) -> tuple[Order, ...]:
         """Every order this session loaded or saved, as it is now in the session."""
         return tuple(self._orders.values())

@@ -178,6 +178,10 @@ def release_wave(s: Session, c: ReleaseWave) -> CommandResult:
         order = s.order(order_id)
         if order.state == "confirmed":
             order = s.save_order(order.release(at=s.now))
+        else:
+            # Listed without a write of its own: a cancel or change committed meanwhile
+            # must make this release run again rather than list units no longer reserved.
+            s.rely_on_order(order)
         orders.append(order)
     reserved = reserved_units(s, orders)
     lines: list[WavePickLine] = []

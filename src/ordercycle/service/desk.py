@@ -4,7 +4,8 @@ Every command is one unit of work: it loads what it needs, asks the domain to de
 appends the new events at the versions it loaded, and commits all of it or nothing. A
 command that meets a concurrent change (:class:`~ordercycle.errors.ConcurrencyError`) is
 run again from the start; a refused command raises a typed error and writes nothing.
-After each command the outbox handlers run (see :mod:`ordercycle.service._reactions`).
+After each command the outbox handlers run (see :mod:`ordercycle.service._reactions`);
+their failure never turns a committed command into an exception.
 
 >>> from datetime import UTC, datetime
 >>> from ordercycle.model import SteppableClock
@@ -60,8 +61,8 @@ from ordercycle.service.commands import Command, command_payload, parse_command
 from ordercycle.service.records import Account, Backlog, CatalogueEntry
 from ordercycle.service.results import CommandResult
 from ordercycle.service.settings import DeskSettings
-from ordercycle.storage.errors import InvalidCheckpointError
-from ordercycle.storage.ports import Reading, Storage, UnitOfWork
+from ordercycle.storage.errors import CommandPayloadMismatchError, InvalidCheckpointError
+from ordercycle.storage.ports import ClaimingOutbox, Reading, Storage, UnitOfWork
 from ordercycle.storage.records import payload_hash
 
 __all__ = ["OrderDesk"]
@@ -92,6 +93,18 @@ class OrderDesk:
       one of a kind in the plural (:meth:`invoices`, :meth:`order_ids`), or a figure or
       report (:meth:`available_units`, :meth:`stock_positions`, :meth:`backlog`,
       :meth:`aging_report`).
+
+    Promises kept under concurrency (any number of desks, threads and processes over one
+    storage; the explanation page "Consistency, outbox and idempotency" says how):
+
+    - every command commits all of its writes or none, at the versions it read;
+    - a decision that reads one aggregate and writes another writes something every
+      competing command also writes (the credit check appends to the customer's account
+      stream), so two at once cannot both pass;
+    - :meth:`execute` returns once the command has committed; a failed dispatch after it
+      is reported on the result (``pending``, ``dispatch_error``), not raised;
+    - a command id runs once, and every sender of it gets the same result;
+    - each outbox reaction takes effect once (claimed checkpoint, keyed effects).
 
     Args:
         storage: The storage adapter.
@@ -202,6 +215,17 @@ class OrderDesk:
     def execute(self, command: Command) -> CommandResult:
         """Run one command as one unit of work (idempotent when it has a ``command_id``).
 
+        It returns once the command has committed, and only then: the outbox handlers run
+        after the commit (when ``settings.auto_dispatch``), and if they fail the error is
+        logged, the messages stay in the outbox for the next :meth:`dispatch`, and the
+        result says so (:attr:`CommandResult.pending`, :attr:`CommandResult.dispatch_error`)
+        instead of raising for a command that was done.
+
+        A command id sent again returns the stored result of its first run
+        (``replayed=True``), also when the two arrive at the same moment in two processes:
+        the later one waits for the first to commit, or meets its write and is run again,
+        and then finds its result.
+
         Raises:
             CommandPayloadMismatchError: The command id was used with another payload.
             ConcurrencyError: Every attempt met a concurrent change.
@@ -223,10 +247,59 @@ class OrderDesk:
                     "%s met a concurrent change (attempt %d)", type(command).__name__, attempt
                 )
                 continue
+            except CommandPayloadMismatchError:
+                raise
+            except OrderCycleError:
+                # Refused, or its id recorded meanwhile: if another process ran the same
+                # command id and committed, this one was refused because of that run.
+                found = self._recorded(command.command_id, digest)
+                if found is None:
+                    raise
+                result = found
             break
         if self.settings.auto_dispatch and not result.replayed:
-            self.dispatch()
+            result = self._dispatch_after(result)
         return result
+
+    def _recorded(self, command_id: str | None, digest: str) -> CommandResult | None:
+        """The stored result of ``command_id`` as committed now, or ``None``."""
+        if command_id is None:
+            return None
+        storage = self.storage
+        opened = storage.reading() if isinstance(storage, Reading) else storage.unit_of_work()
+        with opened as uow:
+            found = uow.commands.find(command_id, digest)
+        return None if found is None else CommandResult.from_data(found.result)
+
+    def _dispatch_after(self, result: CommandResult) -> CommandResult:
+        """Dispatch after a committed command; a failure is logged and reported, not raised."""
+        try:
+            self.dispatch()
+        except Exception as error:
+            _log.exception(
+                "%s %s committed; the outbox handlers failed and will run again at the next"
+                " dispatch",
+                result.command,
+                result.aggregate_id,
+            )
+            return attrs.evolve(
+                result,
+                pending=self._pending(),
+                dispatch_error=f"{type(error).__name__}: {str(error)[:500]}",
+            )
+        return result
+
+    def _pending(self) -> int:
+        """Outbox messages the desk's handlers have not handled (-1 when it cannot tell)."""
+        try:
+            storage = self.storage
+            opened = storage.reading() if isinstance(storage, Reading) else storage.unit_of_work()
+            with opened as uow:
+                done = uow.outbox.checkpoint(_reactions.CONSUMER)
+                return max(uow.outbox.last_position() - done, 0)
+        except Exception:
+            _log.exception("cannot count the outbox messages not yet handled")
+            return -1
 
     def _attempt(self, command: Command, handler: Handler, digest: str) -> CommandResult:
         with self.storage.unit_of_work() as uow:
@@ -258,8 +331,11 @@ class OrderDesk:
         """Run the outbox handlers on every message not handled yet; return how many were read.
 
         Messages are handled in batches, each batch in one unit of work with the consumer's
-        checkpoint. If a handler is refused by the domain, that batch is handled again one
-        message at a time and the refused message is logged and skipped.
+        checkpoint, which is claimed first (under the storage's write lock where it has
+        one), so two dispatchers never act on the same message. If a handler is refused by
+        the domain, that batch is handled again one message at a time and the refused
+        message is logged and skipped. Other failures (storage errors, an unreadable
+        message) are raised here, and leave the messages for the next dispatch.
         """
         read = 0
         while True:
@@ -279,6 +355,13 @@ class OrderDesk:
             messages = uow.outbox.read(after=after, limit=limit)
             if not messages:
                 return 0, False
+            # Something to do: claim the checkpoint (under the write lock where the storage
+            # has one) and act on what it says then, not on the read above.
+            claimed = _claim(uow)
+            if claimed != after:
+                messages = uow.outbox.read(after=claimed, limit=limit)
+                if not messages:
+                    return 0, False
             session = self._session(uow)
             acted = False
             for message in messages:
@@ -303,7 +386,7 @@ class OrderDesk:
         for _attempt in range(self.settings.max_attempts):
             try:
                 with self.storage.unit_of_work() as uow:
-                    if uow.outbox.checkpoint(_reactions.CONSUMER) >= message.position:
+                    if _claim(uow) >= message.position:
                         return
                     session = self._session(uow)
                     try:
@@ -315,7 +398,7 @@ class OrderDesk:
                         _log.warning("outbox message %d skipped: %s", message.position, error)
                         uow.rollback()
                         with self.storage.unit_of_work() as skip:
-                            if skip.outbox.checkpoint(_reactions.CONSUMER) < message.position:
+                            if _claim(skip) < message.position:
                                 skip.outbox.save_checkpoint(_reactions.CONSUMER, message.position)
                         return
                     uow.outbox.save_checkpoint(_reactions.CONSUMER, message.position)
@@ -694,3 +777,11 @@ class OrderDesk:
             )
         )
         return found
+
+
+def _claim(uow: UnitOfWork) -> int:
+    """The desk consumer's checkpoint, claimed for ``uow`` where the storage can."""
+    outbox = uow.outbox
+    if isinstance(outbox, ClaimingOutbox):
+        return outbox.claim(_reactions.CONSUMER)
+    return outbox.checkpoint(_reactions.CONSUMER)

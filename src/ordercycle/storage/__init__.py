@@ -21,6 +21,7 @@ from ordercycle.storage.memory import MemoryStorage, MemoryUnitOfWork
 from ordercycle.storage.migrations import Migration
 from ordercycle.storage.ports import (
     AggregateStore,
+    ClaimingOutbox,
     CommandLog,
     Outbox,
     Reading,
@@ -42,6 +43,7 @@ from ordercycle.storage.sqlite import SQLiteStorage
 
 __all__ = [
     "AggregateStore",
+    "ClaimingOutbox",
     "CommandAlreadyRecordedError",
     "CommandLog",
     "CommandPayloadMismatchError",

@@ -335,6 +335,13 @@ class SqlUnitOfWork(BaseUnitOfWork, Generic[C]):
         rows = self._run(f"SELECT position FROM {CHECKPOINTS} WHERE consumer = ?", (consumer,))
         return int(rows[0][0]) if rows else 0
 
+    def _tx_claim_checkpoint(self, consumer: str) -> int:
+        # Under the write lock no other writer is between its reads and its commit, and
+        # the read after it sees every committed checkpoint (READ COMMITTED, or SQLite's
+        # one writer).
+        self._before_write()
+        return self._tx_checkpoint(consumer)
+
     def _tx_save_checkpoint(self, consumer: str, position: int) -> None:
         self._run(
             f"INSERT INTO {CHECKPOINTS} (consumer, position) VALUES (?, ?)"

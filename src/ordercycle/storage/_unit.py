@@ -197,6 +197,15 @@ class BaseUnitOfWork(ABC):
     @abstractmethod
     def _tx_save_checkpoint(self, consumer: str, position: int) -> None: ...
 
+    def _tx_claim_checkpoint(self, consumer: str) -> int:
+        """The checkpoint, read so that no other unit of work moves it until this one ends.
+
+        The default reads it; an adapter whose writers do not queue from their first
+        statement (PostgreSQL) takes its write lock first, and one that commits
+        optimistically (memory) checks at commit that the checkpoint did not move.
+        """
+        return self._tx_checkpoint(consumer)
+
 
 def outbox_message(
     row: tuple[int, str, str, int, str, object], event: DomainEvent
@@ -348,6 +357,12 @@ class _Outbox(_Part):
         self._uow.require_active("read a checkpoint")
         _checks.check_name(consumer, "consumer", "outbox checkpoint")
         return self._uow._tx_checkpoint(consumer)
+
+    def claim(self, consumer: str) -> int:
+        """See :meth:`ordercycle.storage.ports.ClaimingOutbox.claim`."""
+        self._uow.require_writable("claim a checkpoint")
+        _checks.check_name(consumer, "consumer", "outbox checkpoint")
+        return self._uow._tx_claim_checkpoint(consumer)
 
     def save_checkpoint(self, consumer: str, position: int) -> None:
         """See :meth:`ordercycle.storage.ports.Outbox.save_checkpoint`."""

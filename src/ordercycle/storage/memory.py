@@ -130,6 +130,7 @@ class MemoryUnitOfWork(BaseUnitOfWork):
         self._new_snapshots: dict[tuple[str, str, int], str] = {}
         self._new_commands: dict[str, tuple[str, str]] = {}
         self._new_checkpoints: dict[str, int] = {}
+        self._claimed: dict[str, int] = {}
 
     def __repr__(self) -> str:
         return f"<MemoryUnitOfWork ({self._state})>"
@@ -144,6 +145,7 @@ class MemoryUnitOfWork(BaseUnitOfWork):
         self._new_snapshots.clear()
         self._new_commands.clear()
         self._new_checkpoints.clear()
+        self._claimed.clear()
 
     def _tx_commit(self) -> None:
         shared = self._shared
@@ -152,6 +154,10 @@ class MemoryUnitOfWork(BaseUnitOfWork):
                 actual = len(shared.streams.get((kind, aggregate_id), ()))
                 if actual != base:
                     raise ConcurrencyError(stream_name(kind, aggregate_id), base, actual)
+            for consumer, claimed in sorted(self._claimed.items()):
+                actual = shared.checkpoints.get(consumer, 0)
+                if actual != claimed:
+                    raise ConcurrencyError(f"checkpoint of consumer {consumer!r}", claimed, actual)
             for command_id in sorted(self._new_commands):
                 if command_id in shared.commands:
                     raise ConcurrencyError(f"command {command_id!r}", "unrecorded", "recorded")
@@ -310,6 +316,13 @@ class MemoryUnitOfWork(BaseUnitOfWork):
             return self._new_checkpoints[consumer]
         with self._lock:
             return self._shared.checkpoints.get(consumer, 0)
+
+    def _tx_claim_checkpoint(self, consumer: str) -> int:
+        # Optimistic: the commit fails if another unit of work moved the checkpoint since.
+        if consumer not in self._claimed:
+            with self._lock:
+                self._claimed[consumer] = self._shared.checkpoints.get(consumer, 0)
+        return self._new_checkpoints.get(consumer, self._claimed[consumer])
 
     def _tx_save_checkpoint(self, consumer: str, position: int) -> None:
         self._new_checkpoints[consumer] = position

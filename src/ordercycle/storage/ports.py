@@ -11,7 +11,8 @@ commits all of its writes or none of them:
 - :class:`SnapshotStore` (``uow.snapshots``): optional snapshots of aggregate state;
 - :class:`CommandLog` (``uow.commands``): processed command ids, for idempotent commands;
 - :class:`Outbox` (``uow.outbox``): every appended event, in commit order, with consumer
-  checkpoints for at-least-once delivery.
+  checkpoints for at-least-once delivery (and, optionally, :class:`ClaimingOutbox`: a
+  checkpoint claimed under the write lock, for exactly-once effects in storage).
 
 An adapter may also offer :class:`Reading` (``storage.reading()``): a unit of work for
 queries that takes no write lock and refuses writes. The desk runs its queries in one
@@ -34,6 +35,7 @@ from ordercycle.storage.records import CommandRecord, OutboxMessage, Snapshot
 
 __all__ = [
     "AggregateStore",
+    "ClaimingOutbox",
     "CommandLog",
     "Outbox",
     "Reading",
@@ -155,6 +157,24 @@ class Outbox(Protocol):
         Raises:
             InvalidCheckpointError: ``position`` is below the current checkpoint or above
                 :meth:`last_position`.
+        """
+        ...
+
+
+@runtime_checkable
+class ClaimingOutbox(Protocol):
+    """Optional: an outbox whose consumers can claim their checkpoint for a unit of work.
+
+    The bundled adapters all have it; the desk uses it when the storage offers it.
+    """
+
+    def claim(self, consumer: str) -> int:
+        """Return ``consumer``'s checkpoint and keep it for this unit of work.
+
+        Until this unit of work ends no other one moves the checkpoint: on SQLite and
+        PostgreSQL the claim takes the write lock (so a dispatcher acts on a checkpoint no
+        one can move under it); in memory the commit fails with
+        :class:`~ordercycle.errors.ConcurrencyError` if the checkpoint moved.
         """
         ...
 
