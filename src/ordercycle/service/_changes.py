@@ -37,15 +37,15 @@ from ordercycle.service._amendments import OrderAmendment
 from ordercycle.service._command_handlers import handles
 from ordercycle.service._orders import (
     allocate_stock,
-    backlog_key,
     product,
+    serve_backlog,
     track_backorders,
     update_account,
 )
 from ordercycle.service._session import Session
 from ordercycle.service.commands import AmendOrder, CancelOrderLine, InvoiceOrder
 from ordercycle.service.errors import DeskCommandError
-from ordercycle.service.records import Backlog, OpenPickLists
+from ordercycle.service.records import OpenPickLists
 from ordercycle.service.results import CommandResult
 
 __all__ = [
@@ -54,7 +54,6 @@ __all__ = [
     "credit_units",
     "listed_units",
     "release_reserved",
-    "serve_backlog",
     "settle_order",
 ]
 
@@ -133,27 +132,6 @@ def release_reserved(
             f"only {units - left} reserved units are off the open pick lists",
         )
     s.save_stock()
-    return notes
-
-
-def serve_backlog(s: Session, skus: Iterable[str]) -> list[str]:
-    """Allocate released stock of ``skus`` to the orders waiting for it, in backlog order."""
-    notes = []
-    for sku in sorted(set(skus)):
-        backlog = s.record("backlog", sku, Backlog)
-        if backlog is None:
-            continue
-        waiting = [s.order(order_id) for order_id in backlog.order_ids]
-        ready = sorted(
-            (o for o in waiting if o.state in ("confirmed", "released") and not o.on_hold),
-            key=backlog_key,
-        )
-        for order in ready:
-            if s.stock([sku]).available(sku, at=s.now) <= 0:
-                break
-            _order, plan = allocate_stock(s, order)
-            if plan is not None and plan.allocated:
-                notes.append(f"backorder of {order.subject} allocated: {plan.allocated} units")
     return notes
 
 

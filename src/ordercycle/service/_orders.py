@@ -56,6 +56,7 @@ __all__ = [
     "register_product",
     "release_hold",
     "release_stock",
+    "serve_backlog",
     "track_backorders",
 ]
 
@@ -455,3 +456,34 @@ def cancel_order(s: Session, c: CancelOrder) -> CommandResult:
     return CommandResult(
         command="CancelOrder", aggregate_id=order.id, details={"released_units": released}
     )
+
+
+def serve_backlog(s: Session, skus: Iterable[str]) -> list[str]:
+    """Allocate free stock of ``skus`` to the orders waiting for it, in backlog order.
+
+    The backlog of each sku is served by priority, then requested delivery date (orders
+    without one last), then order time, until the sku's free stock runs out; an order
+    that has reached a final state meanwhile leaves the backlog. Used after a receipt (an
+    outbox reaction) and after anything that frees stock (a canceled line, an amendment, a
+    count that finds more, a released hold).
+    """
+    notes: list[str] = []
+    for sku in sorted(set(skus)):
+        backlog = s.record("backlog", sku, Backlog)
+        if backlog is None:
+            continue
+        waiting = []
+        for order_id in backlog.order_ids:
+            order = s.order(order_id)
+            if order.state in ("confirmed", "released") and not order.on_hold:
+                waiting.append(order)
+            elif order.is_final:
+                track_backorders(s, order)
+        waiting.sort(key=backlog_key)
+        for order in waiting:
+            if s.stock([sku]).available(sku, at=s.now) <= 0:
+                break
+            _order, plan = allocate_stock(s, order)
+            if plan is not None and plan.allocated:
+                notes.append(f"backorder of {order.subject} allocated: {plan.allocated} units")
+    return notes

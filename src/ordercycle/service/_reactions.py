@@ -31,9 +31,9 @@ from ordercycle.model.order.events import OrderReturnReceived
 from ordercycle.model.order.policies import ReturnCondition
 from ordercycle.money import Money
 from ordercycle.service._billing import settled_share
-from ordercycle.service._orders import allocate_stock, backlog_key, track_backorders
+from ordercycle.service._orders import serve_backlog
 from ordercycle.service._session import Session
-from ordercycle.service.records import Backlog, ReturnRestock, ReturnRestocked
+from ordercycle.service.records import ReturnRestock, ReturnRestocked
 
 __all__ = ["CONSUMER", "handle"]
 
@@ -49,34 +49,12 @@ _log = logging.getLogger(__name__)
 def handle(s: Session, event: DomainEvent) -> list[str]:
     """React to one outbox event; returns what was done, one sentence each."""
     if isinstance(event, StockReceived):
-        return _serve_backorders(s, str(event.sku))
+        return serve_backlog(s, [str(event.sku)])
     if isinstance(event, OrderReturnReceived):
         return _restock(s, event)
     if isinstance(event, PaymentApplied):
         return _order_payment(s, event)
     return []
-
-
-def _serve_backorders(s: Session, sku: str) -> list[str]:
-    backlog = s.record("backlog", sku, Backlog)
-    if backlog is None:
-        return []
-    waiting = []
-    for order_id in backlog.order_ids:
-        order = s.order(order_id)
-        if order.state in ("confirmed", "released") and not order.on_hold:
-            waiting.append(order)
-        elif order.is_final:
-            track_backorders(s, order)
-    waiting.sort(key=backlog_key)
-    done = []
-    for order in waiting:
-        if s.stock([sku]).available(sku, at=s.now) <= 0:
-            break
-        _order, plan = allocate_stock(s, order)
-        if plan is not None and plan.allocated:
-            done.append(f"backorder of {order.subject} allocated: {plan.allocated} units")
-    return done
 
 
 def _restock(s: Session, event: OrderReturnReceived) -> list[str]:

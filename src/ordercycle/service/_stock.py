@@ -18,9 +18,15 @@ from __future__ import annotations
 from ordercycle.errors import ValidationError
 from ordercycle.inventory import UNAVAILABLE_REASONS, StockLedger, StockPosition
 from ordercycle.model.order import Order
-from ordercycle.service._changes import listed_units, serve_backlog
+from ordercycle.service._changes import listed_units
 from ordercycle.service._command_handlers import handles
-from ordercycle.service._orders import allocate_stock, backlog_key, product, track_backorders
+from ordercycle.service._orders import (
+    allocate_stock,
+    backlog_key,
+    product,
+    serve_backlog,
+    track_backorders,
+)
 from ordercycle.service._session import Session
 from ordercycle.service.commands import CountStock, MoveStock, ReleaseStock, ScrapStock
 from ordercycle.service.errors import DeskCommandError
