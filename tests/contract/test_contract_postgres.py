@@ -21,8 +21,10 @@ from ordercycle.testing.contracts import (
     ProcessConcurrencyContract,
     ReadingContract,
     StorageContract,
+    TamperEvidenceContract,
     item_added,
 )
+from ordercycle.testing.tampering import SqlTampering
 
 
 @pytest.fixture
@@ -46,6 +48,19 @@ class TestPostgresStorageContract(StorageContract, ReadingContract):
         storage = PostgresStorage(dsn, schema=name)
         yield storage
         storage.close()
+
+
+class TestPostgresTamperEvidence(TamperEvidenceContract):
+    @pytest.fixture
+    def storage(self, schema: tuple[str, str]) -> Iterator[PostgresStorage]:
+        dsn, name = schema
+        storage = PostgresStorage(dsn, schema=name)
+        yield storage
+        storage.close()
+
+    @pytest.fixture
+    def tampering(self, schema: tuple[str, str]) -> SqlTampering:
+        return SqlTampering.postgres(*schema)
 
 
 class TestPostgresProcessContract(ProcessConcurrencyContract):

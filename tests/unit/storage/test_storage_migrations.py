@@ -86,3 +86,39 @@ def test_migration_lists_must_be_numbered_from_one() -> None:
                 Migration(version=3, name="c", statements=()),
             ]
         )
+
+
+def test_migration_3_chains_the_rows_a_0_1_0_database_holds(tmp_path: Path) -> None:
+    """The 0.1.0 fixture (schema 2, no hashes) is chained on open, then guarded like new data."""
+    import shutil
+
+    from ordercycle.storage import TamperedStreamError
+    from ordercycle.testing.tampering import SqlTampering
+
+    path = tmp_path / "story.db"
+    shutil.copyfile(Path(__file__).parents[2] / "fixtures" / "story-0.1.0.db", path)
+    assert [version for version, _ in schema_rows(path)] == [1, 2]
+    storage = SQLiteStorage(path)
+    assert storage.schema_version == 3
+    with sqlite3.connect(path) as connection:
+        streams = list(
+            connection.execute("SELECT DISTINCT kind, aggregate_id FROM ordercycle_events")
+        )
+        assert connection.execute(
+            "SELECT COUNT(*) FROM ordercycle_events WHERE hash IS NULL"
+        ).fetchone() == (0,)
+        snapshots = list(connection.execute("SELECT kind, aggregate_id FROM ordercycle_snapshots"))
+    assert len(streams) > 10
+    assert snapshots
+    with storage.reading() as reader:
+        for kind, aggregate_id in streams:
+            assert reader.events.load(kind, aggregate_id)
+        for kind, aggregate_id in snapshots:
+            assert reader.snapshots.latest(kind, aggregate_id) is not None
+    tampering = SqlTampering.sqlite(path)
+    kind, aggregate_id = next((k, a) for k, a in streams if k == "stock")
+    text = tampering.event_payload(kind, aggregate_id, 1)
+    tampering.set_event_payload(kind, aggregate_id, 1, text.replace("1", "9", 1))
+    with storage.reading() as reader, pytest.raises(TamperedStreamError, match="version 1"):
+        reader.events.load(kind, aggregate_id)
+    storage.close()
