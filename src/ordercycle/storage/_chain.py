@@ -23,19 +23,19 @@ __all__ = ["GENESIS", "event_hash", "snapshot_hash"]
 GENESIS = ""
 
 
-def _digest(*parts: str) -> str:
-    # Length-prefixed parts, so no two different rows hash the same text.
-    text = "".join(f"{len(part)}:{part}" for part in parts)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
 def event_hash(
     previous: str, kind: str, aggregate_id: str, version: int, event_type: str, payload: str
 ) -> str:
     """The chained hash of one stored event (hex SHA-256)."""
-    return _digest(previous, kind, aggregate_id, str(version), event_type, payload)
+    # Length-prefixed parts, so no two different rows hash the same text.
+    v = str(version)
+    text = (
+        f"{len(previous)}:{previous}{len(kind)}:{kind}{len(aggregate_id)}:{aggregate_id}"
+        f"{len(v)}:{v}{len(event_type)}:{event_type}{len(payload)}:{payload}"
+    )
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def snapshot_hash(event: str, kind: str, aggregate_id: str, version: int, payload: str) -> str:
     """The hash of a snapshot at ``version``, bound to that event's hash ``event``."""
-    return _digest("snapshot", event, kind, aggregate_id, str(version), payload)
+    return event_hash(event, kind, aggregate_id, version, "snapshot", payload)
