@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 
-__all__ = ["GENESIS", "event_hash", "snapshot_hash"]
+__all__ = ["GENESIS", "ROWS_REMEMBERED", "event_hash", "matches", "snapshot_hash"]
 
 #: The "previous hash" of a stream's first event.
 GENESIS = ""
@@ -33,7 +33,44 @@ def event_hash(
         f"{len(previous)}:{previous}{len(kind)}:{kind}{len(aggregate_id)}:{aggregate_id}"
         f"{len(v)}:{v}{len(event_type)}:{event_type}{len(payload)}:{payload}"
     )
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    _remember(digest, (previous, kind, aggregate_id, version, event_type, payload))
+    return digest
+
+
+#: How many ``hash -> row`` results :func:`matches` remembers.
+ROWS_REMEMBERED = 8192
+
+_Row = tuple[str, str, str, int, str, str]
+# A memo of the pure function row -> hash (never of what storage holds): a row equal to
+# one hashed before has that hash, so checking it again is a string comparison.
+_hashed: dict[str, _Row] = {}
+
+
+def _remember(digest: str, row: _Row) -> None:
+    if len(_hashed) >= ROWS_REMEMBERED:
+        _hashed.clear()
+    _hashed[digest] = row
+
+
+def matches(
+    digest: str,
+    previous: str,
+    kind: str,
+    aggregate_id: str,
+    version: int,
+    event_type: str,
+    payload: str,
+) -> bool:
+    """Whether a stored row has the hash ``digest`` (remembering rows hashed before).
+
+    A stream read again (a desk's state records are read by every command) costs a
+    comparison of the row with the one that gave this hash last time, not a new hash.
+    """
+    row = (previous, kind, aggregate_id, version, event_type, payload)
+    if _hashed.get(digest) == row:
+        return True
+    return event_hash(*row) == digest
 
 
 def snapshot_hash(event: str, kind: str, aggregate_id: str, version: int, payload: str) -> str:

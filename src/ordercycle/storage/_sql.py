@@ -329,10 +329,13 @@ class SqlUnitOfWork(BaseUnitOfWork, Generic[C]):
         self._guarded(insert, conflict)
 
     def _tx_rows(self, kind: str, aggregate_id: str, from_version: int) -> list[StoredRow]:
+        # The first row is only the chain's anchor when the read starts after it: its
+        # hash is needed, not its payload (which may be long).
         rows = self._run(
-            f"SELECT version, event_type, payload, hash FROM {EVENTS}"
+            f"SELECT version, event_type, CASE WHEN version = ? THEN '' ELSE payload END,"
+            f" hash FROM {EVENTS}"
             " WHERE kind = ? AND aggregate_id = ? AND version >= ? ORDER BY version",
-            (kind, aggregate_id, from_version),
+            (from_version if from_version > 0 else -1, kind, aggregate_id, from_version),
         )
         return [(int(v), str(t), str(p), None if h is None else str(h)) for v, t, p, h in rows]
 

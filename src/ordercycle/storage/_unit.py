@@ -24,7 +24,7 @@ from typing import Any, Self
 from ordercycle.errors import ValidationError
 from ordercycle.model.events import DomainEvent
 from ordercycle.storage import _checks
-from ordercycle.storage._chain import GENESIS, event_hash, snapshot_hash
+from ordercycle.storage._chain import GENESIS, event_hash, matches, snapshot_hash
 from ordercycle.storage._codec import decode_event, decode_value, encode_event, encode_value
 from ordercycle.storage.errors import (
     CommandAlreadyRecordedError,
@@ -207,8 +207,9 @@ class BaseUnitOfWork(ABC):
                 if self.chained and (
                     digest is None
                     or previous is None
-                    or digest
-                    != event_hash(previous, kind, aggregate_id, version, event_type, payload)
+                    or not matches(
+                        digest, previous, kind, aggregate_id, version, event_type, payload
+                    )
                 ):
                     raise TamperedStreamError(
                         kind,
@@ -265,7 +266,11 @@ class BaseUnitOfWork(ABC):
 
     @abstractmethod
     def _tx_rows(self, kind: str, aggregate_id: str, from_version: int) -> list[StoredRow]:
-        """The stored rows of a stream with versions ``>= from_version``, by version."""
+        """The stored rows of a stream with versions ``>= from_version``, by version.
+
+        The row at ``from_version`` (when it is above 0) only anchors the chain: only its
+        version and hash are read, so an adapter may leave its payload empty.
+        """
 
     @abstractmethod
     def _tx_event_hash(self, kind: str, aggregate_id: str, version: int) -> str | None:
