@@ -298,13 +298,23 @@ class SqlUnitOfWork(BaseUnitOfWork, Generic[C]):
         )
         return int(rows[0][0])
 
+    def _tx_head(self, kind: str, aggregate_id: str) -> tuple[int, str | None]:
+        self._before_write()
+        rows = self._run(
+            f"SELECT version, hash FROM {EVENTS} WHERE kind = ? AND aggregate_id = ?"
+            " ORDER BY version DESC LIMIT 1",
+            (kind, aggregate_id),
+        )
+        if not rows:
+            return 0, None
+        return int(rows[0][0]), None if rows[0][1] is None else str(rows[0][1])
+
     def _tx_append(
         self, kind: str, aggregate_id: str, expected_version: int, rows: list[EventRow]
     ) -> None:
+        # The base read the head under the write lock (_tx_head); the primary key still
+        # turns a writer that bypassed the lock into a conflict below.
         self._before_write()
-        current = self._tx_version(kind, aggregate_id)
-        if current != expected_version:
-            raise ConcurrencyError(stream_name(kind, aggregate_id), expected_version, current)
         if not rows:
             return
 

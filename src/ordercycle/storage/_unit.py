@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from types import TracebackType
 from typing import Any, Self
 
-from ordercycle.errors import ValidationError
+from ordercycle.errors import ConcurrencyError, ValidationError
 from ordercycle.model.events import DomainEvent
 from ordercycle.storage import _checks
 from ordercycle.storage._chain import GENESIS, event_hash, matches, snapshot_hash
@@ -150,14 +150,17 @@ class BaseUnitOfWork(ABC):
     def _tx_append_events(
         self, kind: str, aggregate_id: str, expected_version: int, events: Sequence[DomainEvent]
     ) -> None:
-        """Encode checked events, chain their hashes and insert them (see :meth:`_tx_append`).
+        """Check the stream's head, encode the events, chain their hashes and insert them.
 
-        A stream that is not at ``expected_version`` is refused by :meth:`_tx_append`
-        (a missing head only happens then, and chains from nothing meanwhile).
+        Raises:
+            ConcurrencyError: The stream is not at ``expected_version``.
         """
-        previous = GENESIS
-        if expected_version > 0:
-            previous = self._tx_event_hash(kind, aggregate_id, expected_version) or GENESIS
+        version, head = self._tx_head(kind, aggregate_id)
+        if version != expected_version:
+            raise ConcurrencyError(
+                _checks.stream_name(kind, aggregate_id), expected_version, version
+            )
+        previous = head or GENESIS
         rows: list[EventRow] = []
         for event in events:
             payload = encode_event(event)
@@ -259,10 +262,19 @@ class BaseUnitOfWork(ABC):
     def _tx_version(self, kind: str, aggregate_id: str) -> int: ...
 
     @abstractmethod
+    def _tx_head(self, kind: str, aggregate_id: str) -> tuple[int, str | None]:
+        """The stream's version and its newest event's hash (``(0, None)`` when empty).
+
+        An adapter that locks for writes takes its lock first: the append that follows
+        relies on the head staying put until the commit.
+        """
+
+    @abstractmethod
     def _tx_append(
         self, kind: str, aggregate_id: str, expected_version: int, rows: list[EventRow]
     ) -> None:
-        """Insert rows (and outbox messages) or raise ``ConcurrencyError``, all or nothing."""
+        """Insert rows (and outbox messages) after :meth:`_tx_head` showed the stream at
+        ``expected_version``; raise ``ConcurrencyError`` if it moved on, all or nothing."""
 
     @abstractmethod
     def _tx_rows(self, kind: str, aggregate_id: str, from_version: int) -> list[StoredRow]:

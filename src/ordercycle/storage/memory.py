@@ -200,6 +200,10 @@ class MemoryUnitOfWork(BaseUnitOfWork):
             return self._bases[key] + len(self._new_events.get(key, ()))
         return self._committed_length(key)
 
+    def _tx_head(self, kind: str, aggregate_id: str) -> tuple[int, str | None]:
+        version = self._tx_version(kind, aggregate_id)
+        return version, self._tx_event_hash(kind, aggregate_id, version)
+
     def _tx_append(
         self, kind: str, aggregate_id: str, expected_version: int, rows: list[EventRow]
     ) -> None:
