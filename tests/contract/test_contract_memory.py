@@ -7,7 +7,13 @@ from collections.abc import Iterator
 import pytest
 
 from ordercycle.storage import MemoryStorage
-from ordercycle.testing.contracts import ReadingContract, StorageContract
+from ordercycle.testing.contracts import (
+    ReadingContract,
+    StorageContract,
+    StreamContinuityContract,
+    TamperEvidenceContract,
+)
+from ordercycle.testing.tampering import MemoryTampering
 
 
 class TestMemoryStorageContract(StorageContract, ReadingContract):
@@ -26,3 +32,29 @@ class TestMemoryStorageKeepingObjectsContract(StorageContract, ReadingContract):
         storage = MemoryStorage(roundtrip=False)
         yield storage
         storage.close()
+
+
+class TestMemoryTamperEvidence(TamperEvidenceContract):
+    @pytest.fixture
+    def storage(self) -> Iterator[MemoryStorage]:
+        storage = MemoryStorage()
+        yield storage
+        storage.close()
+
+    @pytest.fixture
+    def tampering(self, storage: MemoryStorage) -> MemoryTampering:
+        return MemoryTampering(storage)
+
+
+class TestMemoryKeepingObjectsStreamContinuity(StreamContinuityContract):
+    """``roundtrip=False`` stores no text to hash; deleted and moved rows are still refused."""
+
+    @pytest.fixture
+    def storage(self) -> Iterator[MemoryStorage]:
+        storage = MemoryStorage(roundtrip=False)
+        yield storage
+        storage.close()
+
+    @pytest.fixture
+    def tampering(self, storage: MemoryStorage) -> MemoryTampering:
+        return MemoryTampering(storage)

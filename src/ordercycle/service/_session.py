@@ -83,6 +83,8 @@ class Session:
         self._ledger: StockLedger | None = None
         self._ledger_saved = 0
         self._taken: set[tuple[str, str]] = set()
+        #: What the command's preparer computed before the write transaction (or ``None``).
+        self.prepared: object = None
 
     # --- ids ---------------------------------------------------------------------------------
 
@@ -184,6 +186,11 @@ class Session:
         )
         self.uow.events.append(kind, key, [event], expected_version=version)
         self._records[(kind, key)] = (state, version + 1)
+
+    def record_version(self, kind: str, key: str) -> int:
+        """The version of the record ``(kind, key)`` as this session read it (0: none)."""
+        cached = self._records.get((kind, key))
+        return cached[1] if cached else self.uow.events.version(kind, _key(kind, key))
 
     def ids_of(self, kind: str) -> tuple[str, ...]:
         """Every id of ``kind`` in storage, sorted."""

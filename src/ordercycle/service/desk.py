@@ -54,7 +54,7 @@ from ordercycle.service import (
     commands,
 )
 from ordercycle.service._cache import StreamCache
-from ordercycle.service._command_handlers import Handler, handler_table
+from ordercycle.service._command_handlers import PREPARERS, Handler, handler_table
 from ordercycle.service._packing import DeskPacking
 from ordercycle.service._session import InvoiceMeta, Session
 from ordercycle.service.commands import Command, command_payload, parse_command
@@ -302,17 +302,33 @@ class OrderDesk:
             return -1
 
     def _attempt(self, command: Command, handler: Handler, digest: str) -> CommandResult:
+        prepared = self._prepare(command)
         with self.storage.unit_of_work() as uow:
             if command.command_id is not None:
                 found = uow.commands.find(command.command_id, digest)
                 if found is not None:
                     return CommandResult.from_data(found.result)
             session = self._session(uow)
+            session.prepared = prepared
             result = handler(session, command)
             if command.command_id is not None:
                 uow.commands.record(command.command_id, digest, result.to_data())
         self._cache.committed(session.orders(), session.invoices())
         return result
+
+    def _prepare(self, command: Command) -> object:
+        """Run the command's slow, read-only part (packing) before its write transaction.
+
+        See :func:`~ordercycle.service._command_handlers.prepares`. A refusal here is left
+        to the handler, which raises it inside the unit of work as before.
+        """
+        preparer = PREPARERS.get(type(command))
+        if preparer is None:
+            return None
+        try:
+            return self._read(lambda s: preparer(s, command))
+        except OrderCycleError:
+            return None
 
     def _session(self, uow: UnitOfWork) -> Session:
         """A session over ``uow`` at the desk's current time, sharing the desk's cache."""

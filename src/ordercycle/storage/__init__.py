@@ -15,6 +15,7 @@ from ordercycle.storage.errors import (
     EventSequenceError,
     InvalidCheckpointError,
     SchemaVersionError,
+    TamperedStreamError,
     UnitOfWorkError,
 )
 from ordercycle.storage.memory import MemoryStorage, MemoryUnitOfWork
@@ -64,6 +65,7 @@ __all__ = [
     "Snapshot",
     "SnapshotStore",
     "Storage",
+    "TamperedStreamError",
     "UnitOfWork",
     "UnitOfWorkError",
     "canonical_json",

@@ -15,6 +15,7 @@ __all__ = [
     "EventSequenceError",
     "InvalidCheckpointError",
     "SchemaVersionError",
+    "TamperedStreamError",
     "UnitOfWorkError",
 ]
 
@@ -92,3 +93,31 @@ class SchemaVersionError(StorageError):
 
 class UnitOfWorkError(StorageError):
     """A unit of work was used outside its ``with`` block or after it finished."""
+
+
+class TamperedStreamError(StorageError):
+    """A stored stream or snapshot was changed outside the library (or is corrupt).
+
+    Raised on read when a stream skips a version (a row deleted or moved), when an
+    event's row no longer matches its chained hash (a payload, type or version edited,
+    rows swapped), or when a snapshot no longer matches the event it stands for. The
+    state is not built from it: restore the database from a backup.
+
+    Attributes:
+        kind: The aggregate kind of the stream (``"order"``, ``"stock"``, ...).
+        aggregate_id: The aggregate's id.
+        version: The version where the stream breaks.
+        problem: What is wrong there.
+    """
+
+    def __init__(self, kind: str, aggregate_id: str, version: int, problem: str) -> None:
+        shown = aggregate_id if len(aggregate_id) <= 80 else aggregate_id[:80] + "..."
+        super().__init__(
+            f"The stored {kind} {shown!r} is broken at version {version}: {problem}; a"
+            " stream must run 1, 2, 3, ... with every row matching its chained hash, so it"
+            " was changed outside ordercycle. Restore the database from a backup."
+        )
+        self.kind = kind
+        self.aggregate_id = aggregate_id
+        self.version = version
+        self.problem = problem

@@ -58,6 +58,7 @@ from ordercycle.storage.errors import (
     CommandPayloadMismatchError,
     EventSequenceError,
     InvalidCheckpointError,
+    TamperedStreamError,
     UnitOfWorkError,
 )
 from ordercycle.storage.ports import (
@@ -71,6 +72,7 @@ from ordercycle.storage.ports import (
 )
 from ordercycle.storage.records import Snapshot, payload_hash
 from ordercycle.testing.domain_events import NOT_SAMPLED, domain_event_types, sample_streams
+from ordercycle.testing.tampering import Tampering
 
 __all__ = [
     "AggregateStoreContract",
@@ -84,6 +86,8 @@ __all__ = [
     "SnapshotContract",
     "StorageContract",
     "StorageFixture",
+    "StreamContinuityContract",
+    "TamperEvidenceContract",
     "ThreadConcurrencyContract",
     "UnitOfWorkContract",
     "item_added",
@@ -1133,3 +1137,140 @@ class StorageContract(
     ThreadConcurrencyContract,
 ):
     """Every single-process contract; subclass it and provide the ``storage`` fixture."""
+
+
+# --- tamper evidence ------------------------------------------------------------------------
+
+
+def _broken(storage: Storage, kind: str, aggregate_id: str, *, after: int = 0) -> Any:
+    """The :class:`TamperedStreamError` a read of the stream raises (fails if none)."""
+    with storage.unit_of_work() as reader, pytest.raises(TamperedStreamError) as caught:
+        reader.events.load(kind, aggregate_id, after_version=after)
+    error = caught.value
+    assert (error.kind, error.aggregate_id) == (kind, aggregate_id), str(error)
+    assert f"{kind} {aggregate_id!r}" in str(error)
+    return error
+
+
+def _intact(storage: Storage, kind: str, aggregate_id: str, count: int) -> None:
+    with storage.unit_of_work() as reader:
+        assert reader.events.load(kind, aggregate_id) == tuple(_items(aggregate_id, 1, count))
+
+
+class StreamContinuityContract(StorageFixture):
+    """A stored stream with a row deleted or two rows swapped is refused on read.
+
+    Besides ``storage``, provide a ``tampering`` fixture: a
+    :class:`~ordercycle.testing.tampering.Tampering` over the same storage.
+    """
+
+    @pytest.fixture
+    def tampering(self, storage: Storage) -> Tampering:
+        """Raw access to ``storage``'s rows. Override in your subclass."""
+        raise NotImplementedError(
+            "Provide a `tampering` fixture (an ordercycle.testing.tampering.Tampering)."
+        )
+
+    def test_a_deleted_middle_event_is_named_by_stream_and_version(
+        self, storage: Storage, tampering: Tampering
+    ) -> None:
+        for kind in ("stock", "invoice", "account"):
+            _write(storage, kind, "K-1", 4)
+            _write(storage, kind, "K-2", 4)
+            tampering.delete_event(kind, "K-1", 2)
+            assert _broken(storage, kind, "K-1").version == 2
+            # A reader catching up from version 1 (a cache) finds the hole too.
+            assert _broken(storage, kind, "K-1", after=1).version == 2
+            assert _broken(storage, kind, "K-1", after=2).version == 2
+            _intact(storage, kind, "K-2", 4)
+
+    def test_swapped_events_are_refused(self, storage: Storage, tampering: Tampering) -> None:
+        _write(storage, "stock", "MUG", 4)
+        _write(storage, "stock", "PEN", 4)
+        tampering.swap_events("stock", "MUG", 2, 3)
+        assert _broken(storage, "stock", "MUG").version == 2
+        _intact(storage, "stock", "PEN", 4)
+
+    def test_a_broken_stream_refuses_appends_built_on_it(
+        self, storage: Storage, tampering: Tampering
+    ) -> None:
+        _write(storage, "order", "O-1", 3)
+        tampering.delete_event("order", "O-1", 2)
+        with (
+            storage.unit_of_work() as uow,
+            pytest.raises(TamperedStreamError, match="version 2"),
+        ):
+            uow.events.load("order", "O-1")
+
+
+class TamperEvidenceContract(StreamContinuityContract):
+    """Edited events and snapshots are refused on read (each row is hash-chained).
+
+    An adapter that keeps no stored text (the memory adapter's ``roundtrip=False``)
+    proves only :class:`StreamContinuityContract`.
+    """
+
+    def test_an_edited_event_is_named_by_stream_and_version(
+        self, storage: Storage, tampering: Tampering
+    ) -> None:
+        _write(storage, "stock", "MUG", 3)
+        _write(storage, "stock", "PEN", 3)
+        text = tampering.event_payload("stock", "MUG", 2)
+        assert '"quantity": 2' in text or '"quantity":2' in text, text
+        tampering.set_event_payload(
+            "stock", "MUG", 2, text.replace('"quantity": 2', '"quantity": 200')
+        )
+        error = _broken(storage, "stock", "MUG")
+        assert error.version == 2
+        assert "hash" in str(error)
+        assert _broken(storage, "stock", "MUG", after=1).version == 2
+        _intact(storage, "stock", "PEN", 3)
+        # The rows before the edit still read; the error pickles with its attributes.
+        with storage.unit_of_work() as reader:
+            assert len(reader.events.load("stock", "PEN", after_version=1)) == 2
+        import pickle
+
+        copy = pickle.loads(pickle.dumps(error))
+        assert (copy.kind, copy.aggregate_id, copy.version) == ("stock", "MUG", 2)
+
+    def test_an_edited_snapshot_is_refused(self, storage: Storage, tampering: Tampering) -> None:
+        for aggregate_id in ("INV-1", "INV-2"):
+            _write(storage, "invoice", aggregate_id, 2)
+            with storage.unit_of_work() as uow:
+                uow.snapshots.save(
+                    Snapshot(
+                        kind="invoice",
+                        aggregate_id=aggregate_id,
+                        version=2,
+                        payload='{"total": "518.00"}',
+                    )
+                )
+        tampering.set_snapshot_payload("invoice", "INV-1", 2, '{"total": "5.18"}')
+        with storage.unit_of_work() as reader:
+            with pytest.raises(TamperedStreamError, match="snapshot") as caught:
+                reader.snapshots.latest("invoice", "INV-1")
+            assert (caught.value.aggregate_id, caught.value.version) == ("INV-1", 2)
+            kept = reader.snapshots.latest("invoice", "INV-2")
+            assert kept is not None
+            assert kept.payload == '{"total": "518.00"}'
+
+    def test_a_snapshot_whose_event_was_edited_is_refused(
+        self, storage: Storage, tampering: Tampering
+    ) -> None:
+        _write(storage, "invoice", "INV-1", 2)
+        with storage.unit_of_work() as uow:
+            uow.snapshots.save(
+                Snapshot(kind="invoice", aggregate_id="INV-1", version=2, payload="{}")
+            )
+        text = tampering.event_payload("invoice", "INV-1", 2)
+        tampering.swap_events("invoice", "INV-1", 1, 2)
+        tampering.swap_events("invoice", "INV-1", 1, 2)  # back: untouched again
+        assert tampering.event_payload("invoice", "INV-1", 2) == text
+        with storage.unit_of_work() as reader:
+            assert reader.snapshots.latest("invoice", "INV-1") is not None
+        tampering.delete_event("invoice", "INV-1", 2)
+        with (
+            storage.unit_of_work() as reader,
+            pytest.raises(TamperedStreamError, match="snapshot"),
+        ):
+            reader.snapshots.latest("invoice", "INV-1")
