@@ -20,7 +20,9 @@ one in a test module whose name pytest collects, give the subclass a name starti
 
 :class:`StorageContract` gathers every single-process contract (round trips, version
 conflicts, atomic commit and rollback, snapshots, idempotent command ids, outbox order
-and checkpoints, and threads racing for one stream and for scarce stock).
+and checkpoints, threads racing for one stream and for scarce stock, and
+:class:`InterleavingContract`: two units of work open at once, whose conflicts must be
+caught at commit whether the adapter stages writes or makes writers wait).
 :class:`ProcessConcurrencyContract` adds OS processes racing on one database; it needs a
 ``storage_opener`` fixture instead: a picklable callable with no arguments that opens
 the same database in another process (``functools.partial(MyStorage, url)``).
@@ -78,6 +80,7 @@ __all__ = [
     "ContractItemAdded",
     "ContractStockReceived",
     "ContractStockReserved",
+    "InterleavingContract",
     "OutboxContract",
     "ProcessConcurrencyContract",
     "ReadingContract",
@@ -1111,8 +1114,13 @@ class ReadingContract(StorageFixture):
         _write(storage, "order", "O-1", 1)
         with self._reader(storage) as reader:
             assert reader.events.version("order", "O-1") == 1
-            # Takes no write lock: a writer in the same thread would wait forever if it did.
-            _write(storage, "order", "O-1", 1)
+            # Takes no write lock: a writer would wait for the reader if it did.
+            writer = _Worker(lambda: _write(storage, "order", "O-1", 1))
+            assert writer.finished(InterleavingContract.timeout), (
+                "a writer waited for an open reader: the reader holds a write lock"
+            )
+            if writer.error is not None:
+                raise writer.error
         with self._reader(storage) as reader:
             assert reader.events.version("order", "O-1") == 2
 
@@ -1124,6 +1132,332 @@ class ReadingContract(StorageFixture):
             reader.events.version("order", "O-1")
 
 
+# --- units of work that interleave ----------------------------------------------------------
+
+
+class _Worker:
+    """A function run in a daemon thread; its result or error is kept for the test."""
+
+    def __init__(self, target: Callable[[], Any]) -> None:
+        self.result: Any = None
+        self.error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(target,), daemon=True)
+        self._thread.start()
+
+    def _run(self, target: Callable[[], Any]) -> None:
+        try:
+            self.result = target()
+        except BaseException as error:  # reported in the test's thread
+            self.error = error
+
+    def finished(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` seconds; return whether the function has returned."""
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+
+def _committed(storage: Storage, writes: Callable[[UnitOfWork], None]) -> None:
+    with storage.unit_of_work() as uow:
+        writes(uow)
+
+
+def _observe(
+    storage: Storage,
+    *,
+    streams: tuple[tuple[str, str], ...],
+    commands: tuple[str, ...] = (),
+    consumers: tuple[str, ...] = (),
+    after: int = 0,
+) -> dict[str, Any]:
+    """What another unit of work sees of some streams, commands and checkpoints."""
+    with storage.unit_of_work() as uow:
+        snapshots = {}
+        for kind, aggregate_id in streams:
+            latest = uow.snapshots.latest(kind, aggregate_id)
+            snapshots[f"{kind} {aggregate_id}"] = None if latest is None else latest.version
+        found = {}
+        for command_id in commands:
+            record = uow.commands.find(command_id, payload_hash(command_id))
+            found[command_id] = None if record is None else record.result
+        return {
+            "versions": {
+                f"{kind} {aggregate_id}": uow.events.version(kind, aggregate_id)
+                for kind, aggregate_id in streams
+            },
+            "outbox": [
+                (m.kind, m.aggregate_id, m.version) for m in _read_all(uow) if m.position > after
+            ],
+            "snapshots": snapshots,
+            "commands": found,
+            "checkpoints": {consumer: uow.outbox.checkpoint(consumer) for consumer in consumers},
+        }
+
+
+def _reserved(aggregate_id: str, version: int, worker: int) -> ContractStockReserved:
+    return ContractStockReserved(
+        aggregate_id=aggregate_id,
+        version=version,
+        occurred_at=_EPOCH,
+        quantity=1,
+        worker=worker,
+        attempt=0,
+    )
+
+
+class InterleavingContract(StorageFixture):
+    """Two units of work open at once, one per thread: conflicts are caught at commit.
+
+    One unit of work writes in the test's thread; while it is open, a second one writes
+    in another thread and commits. An adapter that stages writes until commit (memory)
+    lets the second commit first, so the first must fail at its commit; an adapter that
+    serializes writers (SQLite's ``BEGIN IMMEDIATE``, PostgreSQL's writer lock) makes the
+    second wait, so the first commits and the second must fail. Either way exactly the
+    outcomes the ports allow are accepted, and the loser leaves nothing behind: no event,
+    outbox message, snapshot, command record or checkpoint.
+
+    Nothing waits for a lock timeout: the second unit of work is given
+    :attr:`blocked_after` seconds to finish before the first ends, and :attr:`timeout`
+    seconds after it.
+    """
+
+    #: Seconds the second unit of work gets before the first one commits.
+    blocked_after = 0.5
+    #: Seconds the second unit of work may still take after the first one ended.
+    timeout = 20.0
+
+    def _interleave(
+        self,
+        storage: Storage,
+        first: Callable[[UnitOfWork], None],
+        second: Callable[[UnitOfWork], None],
+        *,
+        commit: bool = True,
+    ) -> tuple[Exception | None, Exception | None, bool]:
+        """Write ``first`` in this thread and, while it is open, ``second`` in another.
+
+        Returns ``(error of first, error of second, second finished before the first
+        ended)``; an error is ``None`` when that unit of work committed. The first unit of
+        work commits, or rolls back when ``commit`` is false.
+        """
+        uow = storage.unit_of_work()
+        with uow:
+            first(uow)
+            other = _Worker(lambda: _committed(storage, second))
+            early = other.finished(self.blocked_after)
+            first_error: Exception | None = None
+            try:
+                uow.commit() if commit else uow.rollback()
+            except Exception as error:  # checked by the test
+                first_error = error
+        assert other.finished(self.timeout), (
+            f"the second unit of work still waits {self.timeout} s after the first ended"
+        )
+        if other.error is not None and not isinstance(other.error, Exception):
+            raise other.error
+        return first_error, other.error, early
+
+    def test_a_stream_that_moves_between_append_and_commit_fails_the_whole_unit_of_work(
+        self, storage: Storage
+    ) -> None:
+        _write(storage, "stock", "MUG", 1)
+        _write(storage, "order", "O-0", 1)
+        streams = (("order", "O-1"), ("stock", "MUG"), ("invoice", "I-2"))
+
+        def first(uow: UnitOfWork) -> None:
+            # Streams that sort before and after the contested one: no partial commit.
+            uow.events.append("order", "O-1", _items("O-1", 1, 2), expected_version=0)
+            uow.snapshots.save(Snapshot(kind="order", aggregate_id="O-1", version=2, payload="{}"))
+            uow.commands.record("cmd-first", payload_hash("cmd-first"), "first")
+            uow.outbox.save_checkpoint("mailer", 1)
+            uow.events.append("stock", "MUG", [_reserved("MUG", 2, 1)], expected_version=1)
+            uow.events.append("order", "O-9", _items("O-9", 1, 1), expected_version=0)
+
+        def second(uow: UnitOfWork) -> None:
+            uow.events.append("stock", "MUG", [_reserved("MUG", 2, 2)], expected_version=1)
+            uow.events.append("invoice", "I-2", _items("I-2", 1, 1), expected_version=0)
+
+        first_error, second_error, _ = self._interleave(storage, first, second)
+        seen = _observe(
+            storage,
+            streams=(*streams, ("order", "O-9")),
+            commands=("cmd-first",),
+            consumers=("mailer",),
+            after=2,
+        )
+        if first_error is None:
+            assert isinstance(second_error, ConcurrencyError), (
+                f"both units of work wrote version 2 of stock 'MUG' (second: {second_error!r})"
+            )
+            assert seen == {
+                "versions": {"order O-1": 2, "stock MUG": 2, "invoice I-2": 0, "order O-9": 1},
+                "outbox": [
+                    ("order", "O-1", 1),
+                    ("order", "O-1", 2),
+                    ("stock", "MUG", 2),
+                    ("order", "O-9", 1),
+                ],
+                "snapshots": {
+                    "order O-1": 2,
+                    "stock MUG": None,
+                    "invoice I-2": None,
+                    "order O-9": None,
+                },
+                "commands": {"cmd-first": "first"},
+                "checkpoints": {"mailer": 1},
+            }
+        else:
+            assert isinstance(first_error, ConcurrencyError), repr(first_error)
+            assert second_error is None, f"neither unit of work committed: {second_error!r}"
+            assert seen == {
+                "versions": {"order O-1": 0, "stock MUG": 2, "invoice I-2": 1, "order O-9": 0},
+                "outbox": [("stock", "MUG", 2), ("invoice", "I-2", 1)],
+                "snapshots": {
+                    "order O-1": None,
+                    "stock MUG": None,
+                    "invoice I-2": None,
+                    "order O-9": None,
+                },
+                "commands": {"cmd-first": None},
+                "checkpoints": {"mailer": 0},
+            }
+        with storage.unit_of_work() as uow:
+            (reserved,) = uow.events.load("stock", "MUG", after_version=1)
+            assert isinstance(reserved, ContractStockReserved)
+            assert reserved.worker == (1 if first_error is None else 2)
+
+    def test_an_empty_append_is_checked_again_at_commit(self, storage: Storage) -> None:
+        _write(storage, "stock", "MUG", 1)
+        _write(storage, "order", "O-0", 1)
+
+        def first(uow: UnitOfWork) -> None:
+            uow.events.append("order", "O-1", _items("O-1", 1, 1), expected_version=0)
+            assert uow.events.append("stock", "MUG", [], expected_version=1) == 1
+
+        def second(uow: UnitOfWork) -> None:
+            uow.events.append("stock", "MUG", [_reserved("MUG", 2, 2)], expected_version=1)
+
+        first_error, second_error, _ = self._interleave(storage, first, second)
+        seen = _observe(storage, streams=(("order", "O-1"), ("stock", "MUG")), after=2)
+        assert second_error is None, f"the unconditional write failed: {second_error!r}"
+        if first_error is None:
+            # Allowed only when the first committed before the stock moved on.
+            assert seen["outbox"] == [("order", "O-1", 1), ("stock", "MUG", 2)], (
+                "the first unit of work committed although stock 'MUG' had moved past the"
+                f" version its empty append stated: {seen['outbox']}"
+            )
+        else:
+            assert isinstance(first_error, ConcurrencyError), repr(first_error)
+            assert seen["versions"] == {"order O-1": 0, "stock MUG": 2}
+            assert seen["outbox"] == [("stock", "MUG", 2)]
+
+    def test_the_same_command_id_recorded_concurrently_is_kept_once(self, storage: Storage) -> None:
+        digest = payload_hash("cmd-1")
+
+        def first(uow: UnitOfWork) -> None:
+            uow.commands.record("cmd-1", digest, "first")
+            uow.events.append("order", "O-1", _items("O-1", 1, 1), expected_version=0)
+
+        def second(uow: UnitOfWork) -> None:
+            uow.commands.record("cmd-1", digest, "second")
+            uow.events.append("order", "O-2", _items("O-2", 1, 1), expected_version=0)
+
+        first_error, second_error, _ = self._interleave(storage, first, second)
+        seen = _observe(storage, streams=(("order", "O-1"), ("order", "O-2")), commands=("cmd-1",))
+        refused = (ConcurrencyError, CommandAlreadyRecordedError)
+        if first_error is None:
+            assert isinstance(second_error, refused), (
+                f"both units of work recorded 'cmd-1' (second: {second_error!r})"
+            )
+            assert seen["commands"] == {"cmd-1": "first"}
+            assert seen["outbox"] == [("order", "O-1", 1)]
+        else:
+            assert isinstance(first_error, refused), repr(first_error)
+            assert second_error is None, f"neither unit of work committed: {second_error!r}"
+            assert seen["commands"] == {"cmd-1": "second"}
+            assert seen["outbox"] == [("order", "O-2", 1)]
+
+    def test_uncommitted_writes_are_invisible_to_other_units_of_work(
+        self, storage: Storage
+    ) -> None:
+        _write(storage, "order", "O-0", 1)
+        seen: list[dict[str, Any]] = []
+
+        def first(uow: UnitOfWork) -> None:
+            uow.events.append("order", "O-0", _items("O-0", 2, 1), expected_version=1)
+            uow.events.append("order", "O-1", _items("O-1", 1, 1), expected_version=0)
+            uow.snapshots.save(Snapshot(kind="order", aggregate_id="O-1", version=1, payload="{}"))
+            uow.commands.record("cmd-1", payload_hash("cmd-1"), "first")
+            uow.outbox.save_checkpoint("mailer", 1)
+
+        def second(uow: UnitOfWork) -> None:
+            seen.append(
+                {
+                    "O-0": uow.events.load("order", "O-0"),
+                    "O-1": uow.events.version("order", "O-1"),
+                    "ids": uow.events.aggregate_ids("order"),
+                    "snapshot": uow.snapshots.latest("order", "O-1"),
+                    "command": uow.commands.find("cmd-1", payload_hash("cmd-1")),
+                    "outbox": [(m.aggregate_id, m.version) for m in _read_all(uow)],
+                    "last": uow.outbox.last_position(),
+                    "mailer": uow.outbox.checkpoint("mailer"),
+                }
+            )
+
+        first_error, second_error, _ = self._interleave(storage, first, second, commit=False)
+        assert (first_error, second_error) == (None, None)
+        assert seen == [
+            {
+                "O-0": tuple(_items("O-0", 1, 1)),
+                "O-1": 0,
+                "ids": ("O-0",),
+                "snapshot": None,
+                "command": None,
+                "outbox": [("O-0", 1)],
+                "last": 1,
+                "mailer": 0,
+            }
+        ]
+
+    def test_a_polling_consumer_never_sees_a_position_below_one_it_saw(
+        self, storage: Storage
+    ) -> None:
+        """While a writer is open, another commits and a consumer polls the outbox: a
+        position that appears later must be above every position seen before (else a
+        consumer that resumes after its checkpoint would skip it)."""
+        _write(storage, "order", "O-0", 1)
+        polls: list[list[int]] = []
+
+        def poll() -> None:
+            with storage.unit_of_work() as uow:
+                polls.append([m.position for m in _read_all(uow)])
+
+        uow = storage.unit_of_work()
+        with uow:
+            uow.events.append("order", "O-1", _items("O-1", 1, 2), expected_version=0)
+            other = _Worker(lambda: _write(storage, "order", "O-2", 2))
+            other.finished(self.blocked_after)
+            poller = _Worker(poll)
+            poller.finished(self.blocked_after)
+            uow.commit()
+        assert other.finished(self.timeout), "the second writer still waits"
+        assert poller.finished(self.timeout), "the consumer still waits"
+        for worker in (other, poller):
+            if worker.error is not None:
+                raise worker.error
+        poll()
+        seen: set[int] = set()
+        for positions in polls:
+            new = set(positions) - seen
+            assert all(p > max(seen, default=0) for p in new), (
+                f"positions {sorted(p for p in new if p <= max(seen))} appeared after the"
+                f" consumer had seen position {max(seen)}: a consumer resuming after its"
+                " checkpoint would never see them"
+            )
+            assert positions == sorted(set(positions))
+            seen |= set(positions)
+        assert len(polls[-1]) == 5
+
+
 class StorageContract(
     AggregateStoreContract,
     UnitOfWorkContract,
@@ -1131,5 +1465,6 @@ class StorageContract(
     CommandLogContract,
     OutboxContract,
     ThreadConcurrencyContract,
+    InterleavingContract,
 ):
     """Every single-process contract; subclass it and provide the ``storage`` fixture."""
