@@ -22,7 +22,9 @@ one in a test module whose name pytest collects, give the subclass a name starti
 conflicts, atomic commit and rollback, snapshots, idempotent command ids, outbox order
 and checkpoints, threads racing for one stream and for scarce stock, and
 :class:`InterleavingContract`: two units of work open at once, whose conflicts must be
-caught at commit whether the adapter stages writes or makes writers wait).
+caught at commit whether the adapter stages writes or makes writers wait, and
+:class:`ReadYourWritesContract`: a unit of work reads its own writes after the committed
+ones).
 :class:`ProcessConcurrencyContract` adds OS processes racing on one database; it needs a
 ``storage_opener`` fixture instead: a picklable callable with no arguments that opens
 the same database in another process (``functools.partial(MyStorage, url)``).
@@ -83,6 +85,7 @@ __all__ = [
     "InterleavingContract",
     "OutboxContract",
     "ProcessConcurrencyContract",
+    "ReadYourWritesContract",
     "ReadingContract",
     "SnapshotContract",
     "StorageContract",
@@ -1132,6 +1135,94 @@ class ReadingContract(StorageFixture):
             reader.events.version("order", "O-1")
 
 
+# --- a unit of work reads its own writes ------------------------------------------------------
+
+
+class ReadYourWritesContract(StorageFixture):
+    """Inside one unit of work, every read sees the unit's own writes after the committed
+    ones, in order: events, versions, snapshots, command records and the outbox."""
+
+    def test_load_returns_committed_events_then_the_units_own(self, storage: Storage) -> None:
+        events = _items("O-1", 1, 5)
+        _write(storage, "order", "O-1", 2)
+        with storage.unit_of_work() as uow:
+            uow.events.append("order", "O-1", events[2:4], expected_version=2)
+            uow.events.append("order", "O-1", events[4:], expected_version=4)
+            uow.events.append("order", "O-2", _items("O-2", 1, 1), expected_version=0)
+            assert uow.events.version("order", "O-1") == 5
+            assert uow.events.load("order", "O-1") == tuple(events)
+            for after in range(7):
+                assert uow.events.load("order", "O-1", after_version=after) == tuple(
+                    events[after:]
+                ), f"load after version {after}"
+            assert uow.events.load("order", "O-2") == tuple(_items("O-2", 1, 1))
+            assert uow.events.aggregate_ids("order") == ("O-1", "O-2")
+        with storage.unit_of_work() as uow:
+            assert uow.events.load("order", "O-1") == tuple(events)
+
+    def test_latest_returns_the_snapshot_saved_in_this_unit_of_work(self, storage: Storage) -> None:
+        def snapshot(version: int) -> Snapshot:
+            return Snapshot(
+                kind="order", aggregate_id="O-1", version=version, payload=f'{{"v": {version}}}'
+            )
+
+        _write(storage, "order", "O-1", 2)
+        with storage.unit_of_work() as uow:
+            uow.snapshots.save(snapshot(1))
+        with storage.unit_of_work() as uow:
+            assert uow.snapshots.latest("order", "O-1") == snapshot(1)
+            uow.snapshots.save(snapshot(2))
+            assert uow.snapshots.latest("order", "O-1") == snapshot(2)
+            uow.events.append("order", "O-1", _items("O-1", 3, 1), expected_version=2)
+            uow.snapshots.save(snapshot(3))  # a version this unit of work appended
+            assert uow.snapshots.latest("order", "O-1") == snapshot(3)
+            uow.snapshots.save(snapshot(1))  # an older one does not win
+            assert uow.snapshots.latest("order", "O-1") == snapshot(3)
+        with storage.unit_of_work() as uow:
+            assert uow.snapshots.latest("order", "O-1") == snapshot(3)
+
+    def test_the_outbox_shows_the_units_own_messages_after_the_committed_ones(
+        self, storage: Storage
+    ) -> None:
+        _write(storage, "order", "O-1", 2)
+        with storage.unit_of_work() as uow:
+            committed = _read_all(uow)
+        with storage.unit_of_work() as uow:
+            uow.events.append("invoice", "I-1", _items("I-1", 1, 2), expected_version=0)
+            uow.events.append("order", "O-1", _items("O-1", 3, 1), expected_version=2)
+            messages = _read_all(uow)
+            assert messages[:2] == committed
+            assert [(m.kind, m.aggregate_id, m.version) for m in messages] == [
+                ("order", "O-1", 1),
+                ("order", "O-1", 2),
+                ("invoice", "I-1", 1),
+                ("invoice", "I-1", 2),
+                ("order", "O-1", 3),
+            ]
+            assert messages[4].event == _items("O-1", 3, 1)[0]
+            positions = [m.position for m in messages]
+            assert positions == sorted(set(positions))
+            assert uow.outbox.last_position() == positions[-1]
+            assert uow.outbox.read(after=positions[1], limit=2) == tuple(messages[2:4])
+            assert uow.outbox.read(after=positions[3]) == tuple(messages[4:])
+            uow.outbox.save_checkpoint("mailer", positions[-1])
+            assert uow.outbox.checkpoint("mailer") == positions[-1]
+        with storage.unit_of_work() as uow:
+            assert [m.event for m in _read_all(uow)] == [m.event for m in messages]
+            assert uow.outbox.checkpoint("mailer") == uow.outbox.last_position()
+
+    def test_a_command_recorded_in_this_unit_of_work_is_found_in_it(self, storage: Storage) -> None:
+        digest = payload_hash({"n": 1})
+        with storage.unit_of_work() as uow:
+            assert uow.commands.find("cmd-1", digest) is None
+            uow.commands.record("cmd-1", digest, {"ok": 1})
+            found = uow.commands.find("cmd-1", digest)
+            assert found is not None
+            assert found.result == {"ok": 1}
+            with pytest.raises(CommandPayloadMismatchError):
+                uow.commands.find("cmd-1", payload_hash({"n": 2}))
+
+
 # --- units of work that interleave ----------------------------------------------------------
 
 
@@ -1466,5 +1557,6 @@ class StorageContract(
     OutboxContract,
     ThreadConcurrencyContract,
     InterleavingContract,
+    ReadYourWritesContract,
 ):
     """Every single-process contract; subclass it and provide the ``storage`` fixture."""
