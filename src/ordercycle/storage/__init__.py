@@ -11,10 +11,12 @@ from __future__ import annotations
 from ordercycle.storage.commands import run_once
 from ordercycle.storage.errors import (
     CommandAlreadyRecordedError,
+    CommandConflictError,
     CommandPayloadMismatchError,
     EventSequenceError,
     InvalidCheckpointError,
     SchemaVersionError,
+    StreamConflictError,
     UnitOfWorkError,
 )
 from ordercycle.storage.memory import MemoryStorage, MemoryUnitOfWork
@@ -43,6 +45,7 @@ from ordercycle.storage.sqlite import SQLiteStorage
 __all__ = [
     "AggregateStore",
     "CommandAlreadyRecordedError",
+    "CommandConflictError",
     "CommandLog",
     "CommandPayloadMismatchError",
     "CommandRecord",
@@ -62,6 +65,7 @@ __all__ = [
     "Snapshot",
     "SnapshotStore",
     "Storage",
+    "StreamConflictError",
     "UnitOfWork",
     "UnitOfWorkError",
     "canonical_json",

@@ -13,9 +13,12 @@ from collections.abc import Callable, Sequence
 from typing import Any, Generic, Protocol, TypeVar
 
 from ordercycle.errors import ConcurrencyError, StorageError
-from ordercycle.storage._checks import stream_name
 from ordercycle.storage._unit import BaseUnitOfWork, EventRow, OutboxRow
-from ordercycle.storage.errors import UnitOfWorkError
+from ordercycle.storage.errors import (
+    CommandConflictError,
+    StreamConflictError,
+    UnitOfWorkError,
+)
 from ordercycle.storage.migrations import Migration, apply_migrations
 from ordercycle.storage.records import Snapshot
 
@@ -109,7 +112,10 @@ class ConnectionPool(Generic[C]):
         """Return an idle connection, or a new one."""
         with self._lock:
             if self._closed:
-                raise UnitOfWorkError(f"Cannot use {self._where}: the storage has been closed.")
+                raise UnitOfWorkError(
+                    f"Cannot use {self._where}: the storage has been closed.",
+                    reason=UnitOfWorkError.CLOSED,
+                )
             if self._idle:
                 return self._idle.pop()
         return self._connect()
@@ -241,7 +247,7 @@ class SqlUnitOfWork(BaseUnitOfWork, Generic[C]):
         self._before_write()
         current = self._tx_version(kind, aggregate_id)
         if current != expected_version:
-            raise ConcurrencyError(stream_name(kind, aggregate_id), expected_version, current)
+            raise StreamConflictError(kind, aggregate_id, expected_version, current)
         if not rows:
             return
 
@@ -260,7 +266,7 @@ class SqlUnitOfWork(BaseUnitOfWork, Generic[C]):
 
         def conflict() -> Exception:
             actual = self._tx_version(kind, aggregate_id)
-            return ConcurrencyError(stream_name(kind, aggregate_id), expected_version, actual)
+            return StreamConflictError(kind, aggregate_id, expected_version, actual)
 
         self._guarded(insert, conflict)
 
@@ -314,7 +320,7 @@ class SqlUnitOfWork(BaseUnitOfWork, Generic[C]):
             )
 
         def conflict() -> Exception:
-            return ConcurrencyError(f"command {command_id!r}", "unrecorded", "recorded")
+            return CommandConflictError(command_id)
 
         self._guarded(insert, conflict)
 

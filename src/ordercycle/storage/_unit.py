@@ -73,7 +73,9 @@ class BaseUnitOfWork(ABC):
         if self._state != _NEW:
             raise UnitOfWorkError(
                 f"Cannot enter this unit of work on {self._where}: it is {self._state};"
-                " get a new one from storage.unit_of_work()."
+                " get a new one from storage.unit_of_work().",
+                reason=UnitOfWorkError.FINISHED,
+                action="enter",
             )
         self._tx_begin()
         self._state = _ACTIVE
@@ -112,12 +114,15 @@ class BaseUnitOfWork(ABC):
         """Refuse ``action`` unless the unit of work is inside its ``with`` block."""
         if self._state == _ACTIVE:
             return
-        why = (
-            "it has not begun; use it in a `with storage.unit_of_work() as uow:` block"
-            if self._state == _NEW
-            else "it has already been committed or rolled back; start a new one"
+        if self._state == _NEW:
+            why = "it has not begun; use it in a `with storage.unit_of_work() as uow:` block"
+            reason = UnitOfWorkError.NOT_BEGUN
+        else:
+            why = "it has already been committed or rolled back; start a new one"
+            reason = UnitOfWorkError.FINISHED
+        raise UnitOfWorkError(
+            f"Cannot {action} on {self._where}: {why}.", reason=reason, action=action
         )
-        raise UnitOfWorkError(f"Cannot {action} on {self._where}: {why}.")
 
     def require_writable(self, action: str) -> None:
         """Refuse ``action`` (a write) in an active read-only unit of work."""
@@ -125,7 +130,9 @@ class BaseUnitOfWork(ABC):
         if self.read_only:
             raise UnitOfWorkError(
                 f"Cannot {action} on {self._where}: this unit of work is read-only"
-                " (from storage.reading()); write in storage.unit_of_work()."
+                " (from storage.reading()); write in storage.unit_of_work().",
+                reason=UnitOfWorkError.READ_ONLY,
+                action=action,
             )
 
     # --- event (de)coding: an adapter that keeps event objects overrides these ---------------
@@ -358,11 +365,5 @@ class _Outbox(_Part):
         current = self._uow._tx_checkpoint(consumer)
         last = self._uow._tx_last_position()
         if not current <= position <= last:
-            raise InvalidCheckpointError.invalid(
-                subject,
-                "position",
-                position,
-                f"a position from the current checkpoint {current} to the last outbox"
-                f" position {last}",
-            )
+            raise InvalidCheckpointError.out_of_range(consumer, position, current, last)
         self._uow._tx_save_checkpoint(consumer, position)
