@@ -932,6 +932,10 @@ def _read_all(uow: UnitOfWork) -> list[Any]:
     messages: list[Any] = []
     after = 0
     while batch := uow.outbox.read(after=after, limit=500):
+        assert len(batch) <= 500, f"outbox.read(limit=500) returned {len(batch)} messages"
+        assert batch[0].position > after, (
+            f"outbox.read(after={after}) returned position {batch[0].position}"
+        )
         messages.extend(batch)
         after = batch[-1].position
     return messages
