@@ -11,6 +11,9 @@ from ordercycle.testing.contracts import ReadingContract, StorageContract
 
 
 class TestMemoryStorageContract(StorageContract, ReadingContract):
+    # Staged writes never block, so the interleaving tests can wait longer for free.
+    blocked_after = 5.0
+
     @pytest.fixture
     def storage(self) -> Iterator[MemoryStorage]:
         storage = MemoryStorage()
@@ -20,6 +23,8 @@ class TestMemoryStorageContract(StorageContract, ReadingContract):
 
 class TestMemoryStorageKeepingObjectsContract(StorageContract, ReadingContract):
     """``roundtrip=False`` keeps event objects; every promise of the ports still holds."""
+
+    blocked_after = 5.0
 
     @pytest.fixture
     def storage(self) -> Iterator[MemoryStorage]:
