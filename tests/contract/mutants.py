@@ -409,8 +409,7 @@ MUTANTS: tuple[Mutant, ...] = (
         "sqlite-migrations-not-recorded",
         "sqlite",
         MigrationsNotRecorded,
-        ("ProcessConcurrencyContract",),
-        tests=("test_a_process_killed_in_a_unit_of_work_leaves_nothing_behind",),
+        ("ReopenContract", *_SINGLE),
     ),
     Mutant(
         "postgres-no-writer-lock",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import inspect
 import tempfile
 import uuid
 from collections.abc import Callable, Iterator
@@ -106,7 +107,8 @@ def first_failure(
             continue
         for name, function, case in _cases(cls, mutant.tests):
             with _opened(mutant, dsn) as (storage, opener):
-                fixture = "storage_opener" if class_name.startswith("Process") else "storage"
+                takes = inspect.signature(function).parameters
+                fixture = "storage_opener" if "storage_opener" in takes else "storage"
                 argument = opener if fixture == "storage_opener" else storage
                 contract = cls()
                 if mutant.adapter == "memory":

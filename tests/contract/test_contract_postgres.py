@@ -19,6 +19,7 @@ from ordercycle.storage import PostgresStorage, SchemaVersionError, payload_hash
 from ordercycle.testing.contracts import (
     ProcessConcurrencyContract,
     ReadingContract,
+    ReopenContract,
     StorageContract,
     item_added,
 )
@@ -48,6 +49,13 @@ class TestPostgresStorageContract(StorageContract, ReadingContract):
 
 
 class TestPostgresProcessContract(ProcessConcurrencyContract):
+    @pytest.fixture
+    def storage_opener(self, schema: tuple[str, str]) -> Callable[[], PostgresStorage]:
+        dsn, name = schema
+        return functools.partial(PostgresStorage, dsn, schema=name)
+
+
+class TestPostgresReopenContract(ReopenContract):
     @pytest.fixture
     def storage_opener(self, schema: tuple[str, str]) -> Callable[[], PostgresStorage]:
         dsn, name = schema

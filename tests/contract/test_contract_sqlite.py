@@ -12,6 +12,7 @@ from ordercycle.storage import SQLiteStorage
 from ordercycle.testing.contracts import (
     ProcessConcurrencyContract,
     ReadingContract,
+    ReopenContract,
     StorageContract,
 )
 
@@ -28,3 +29,9 @@ class TestSQLiteProcessContract(ProcessConcurrencyContract):
     @pytest.fixture
     def storage_opener(self, tmp_path: Path) -> Callable[[], SQLiteStorage]:
         return functools.partial(SQLiteStorage, tmp_path / "processes.db")
+
+
+class TestSQLiteReopenContract(ReopenContract):
+    @pytest.fixture
+    def storage_opener(self, tmp_path: Path) -> Callable[[], SQLiteStorage]:
+        return functools.partial(SQLiteStorage, tmp_path / "reopened.db")

@@ -27,7 +27,9 @@ caught at commit whether the adapter stages writes or makes writers wait, and
 ones).
 :class:`ProcessConcurrencyContract` adds OS processes racing on one database; it needs a
 ``storage_opener`` fixture instead: a picklable callable with no arguments that opens
-the same database in another process (``functools.partial(MyStorage, url)``).
+the same database in another process (``functools.partial(MyStorage, url)``);
+:class:`ReopenContract` takes the same hook and checks that committed data survives
+closing and opening again.
 
 :meth:`~AggregateStoreContract.test_every_domain_event_type_round_trips` also stores the
 library's real domain events, at least one of every type (built by
@@ -90,6 +92,7 @@ __all__ = [
     "ProcessConcurrencyContract",
     "ReadYourWritesContract",
     "ReadingContract",
+    "ReopenContract",
     "SnapshotContract",
     "StorageContract",
     "StorageFixture",
@@ -1203,6 +1206,97 @@ class ReadingContract(StorageFixture):
             pass
         with _unusable(UnitOfWorkError.FINISHED):
             reader.events.version("order", "O-1")
+
+
+# --- reopening a database (optional) -----------------------------------------------------------
+
+
+class ReopenContract:
+    """Optional: a storage whose data outlives the storage object (every database).
+
+    Committed data is all there after closing and opening again, two storages opened on
+    one database see each other's commits (opening an up-to-date database changes
+    nothing), and a closed storage refuses new units of work with
+    :class:`~ordercycle.storage.errors.UnitOfWorkError` (``reason`` ``CLOSED``).
+
+    Provide ``storage_opener``: a callable without arguments that opens the same fresh,
+    empty database each time it is called (the hook of
+    :class:`ProcessConcurrencyContract`, which also fits here).
+    """
+
+    @pytest.fixture
+    def storage_opener(self) -> Callable[[], Storage]:
+        """The integrator's hook: return an opener of one fresh database."""
+        raise NotImplementedError(
+            "Provide a `storage_opener` fixture returning a callable that opens the same"
+            " fresh database each time."
+        )
+
+    def test_a_reopened_storage_has_everything_committed(
+        self, storage_opener: Callable[[], Storage]
+    ) -> None:
+        first = storage_opener()
+        try:
+            _write(first, "order", "O-1", 2)
+            _write(first, "invoice", "I-1", 1)
+            with first.unit_of_work() as uow:
+                uow.snapshots.save(
+                    Snapshot(kind="order", aggregate_id="O-1", version=2, payload='{"v": 2}')
+                )
+                uow.commands.record("cmd-1", payload_hash("cmd-1"), {"ok": True})
+                uow.outbox.save_checkpoint("mailer", 2)
+            with first.unit_of_work() as uow:
+                before = _read_all(uow)
+        finally:
+            first.close()
+        again = storage_opener()
+        try:
+            with again.unit_of_work() as uow:
+                assert uow.events.load("order", "O-1") == tuple(_items("O-1", 1, 2))
+                assert uow.events.aggregate_ids("invoice") == ("I-1",)
+                latest = uow.snapshots.latest("order", "O-1")
+                assert latest is not None
+                assert (latest.version, latest.payload) == (2, '{"v": 2}')
+                found = uow.commands.find("cmd-1", payload_hash("cmd-1"))
+                assert found is not None
+                assert found.result == {"ok": True}
+                assert uow.outbox.checkpoint("mailer") == 2
+                assert _read_all(uow) == before
+            _write(again, "order", "O-1", 1)
+            with again.unit_of_work() as uow:
+                after = _read_all(uow)
+            assert after[:3] == before
+            assert after[3].position > before[-1].position
+        finally:
+            again.close()
+
+    def test_two_storages_on_one_database_see_each_others_commits(
+        self, storage_opener: Callable[[], Storage]
+    ) -> None:
+        first = storage_opener()
+        try:
+            _write(first, "order", "O-1", 1)
+            second = storage_opener()
+            try:
+                with second.unit_of_work() as uow:
+                    assert uow.events.version("order", "O-1") == 1
+                _write(second, "order", "O-1", 1)
+                with first.unit_of_work() as uow:
+                    assert uow.events.version("order", "O-1") == 2
+                    assert [m.version for m in _read_all(uow)] == [1, 2]
+            finally:
+                second.close()
+        finally:
+            first.close()
+
+    def test_a_closed_storage_refuses_new_units_of_work(
+        self, storage_opener: Callable[[], Storage]
+    ) -> None:
+        storage = storage_opener()
+        _write(storage, "order", "O-1", 1)
+        storage.close()
+        with _unusable(UnitOfWorkError.CLOSED), storage.unit_of_work() as uow:
+            uow.events.version("order", "O-1")  # pragma: no cover
 
 
 # --- a unit of work reads its own writes ------------------------------------------------------
