@@ -17,6 +17,9 @@ from ordercycle.testing.tampering import MemoryTampering
 
 
 class TestMemoryStorageContract(StorageContract, ReadingContract):
+    # Staged writes never block, so the interleaving tests can wait longer for free.
+    blocked_after = 5.0
+
     @pytest.fixture
     def storage(self) -> Iterator[MemoryStorage]:
         storage = MemoryStorage()
@@ -26,6 +29,8 @@ class TestMemoryStorageContract(StorageContract, ReadingContract):
 
 class TestMemoryStorageKeepingObjectsContract(StorageContract, ReadingContract):
     """``roundtrip=False`` keeps event objects; every promise of the ports still holds."""
+
+    blocked_after = 5.0
 
     @pytest.fixture
     def storage(self) -> Iterator[MemoryStorage]:

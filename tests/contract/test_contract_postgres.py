@@ -20,6 +20,7 @@ from ordercycle.storage._codec import encode_event
 from ordercycle.testing.contracts import (
     ProcessConcurrencyContract,
     ReadingContract,
+    ReopenContract,
     StorageContract,
     TamperEvidenceContract,
     item_added,
@@ -64,6 +65,13 @@ class TestPostgresTamperEvidence(TamperEvidenceContract):
 
 
 class TestPostgresProcessContract(ProcessConcurrencyContract):
+    @pytest.fixture
+    def storage_opener(self, schema: tuple[str, str]) -> Callable[[], PostgresStorage]:
+        dsn, name = schema
+        return functools.partial(PostgresStorage, dsn, schema=name)
+
+
+class TestPostgresReopenContract(ReopenContract):
     @pytest.fixture
     def storage_opener(self, schema: tuple[str, str]) -> Callable[[], PostgresStorage]:
         dsn, name = schema

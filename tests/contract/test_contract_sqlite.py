@@ -12,6 +12,7 @@ from ordercycle.storage import SQLiteStorage
 from ordercycle.testing.contracts import (
     ProcessConcurrencyContract,
     ReadingContract,
+    ReopenContract,
     StorageContract,
     TamperEvidenceContract,
 )
@@ -42,3 +43,9 @@ class TestSQLiteTamperEvidence(TamperEvidenceContract):
     @pytest.fixture
     def tampering(self, storage: SQLiteStorage) -> SqlTampering:
         return SqlTampering.sqlite(storage.path)
+
+
+class TestSQLiteReopenContract(ReopenContract):
+    @pytest.fixture
+    def storage_opener(self, tmp_path: Path) -> Callable[[], SQLiteStorage]:
+        return functools.partial(SQLiteStorage, tmp_path / "reopened.db")

@@ -11,10 +11,12 @@ from __future__ import annotations
 from ordercycle.storage.commands import run_once
 from ordercycle.storage.errors import (
     CommandAlreadyRecordedError,
+    CommandConflictError,
     CommandPayloadMismatchError,
     EventSequenceError,
     InvalidCheckpointError,
     SchemaVersionError,
+    StreamConflictError,
     TamperedStreamError,
     UnitOfWorkError,
 )
@@ -46,6 +48,7 @@ __all__ = [
     "AggregateStore",
     "ClaimingOutbox",
     "CommandAlreadyRecordedError",
+    "CommandConflictError",
     "CommandLog",
     "CommandPayloadMismatchError",
     "CommandRecord",
@@ -65,6 +68,7 @@ __all__ = [
     "Snapshot",
     "SnapshotStore",
     "Storage",
+    "StreamConflictError",
     "TamperedStreamError",
     "UnitOfWork",
     "UnitOfWorkError",

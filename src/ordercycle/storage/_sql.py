@@ -14,9 +14,8 @@ from typing import Any, Generic, Protocol, TypeVar
 
 from ordercycle.errors import ConcurrencyError, StorageError
 from ordercycle.storage._chain import GENESIS, event_hash, snapshot_hash
-from ordercycle.storage._checks import stream_name
 from ordercycle.storage._unit import BaseUnitOfWork, EventRow, OutboxRow, StoredRow
-from ordercycle.storage.errors import UnitOfWorkError
+from ordercycle.storage.errors import CommandConflictError, StreamConflictError, UnitOfWorkError
 from ordercycle.storage.migrations import (
     SCHEMA_TABLE,
     Execute,
@@ -172,7 +171,10 @@ class ConnectionPool(Generic[C]):
         """Return an idle connection, or a new one."""
         with self._lock:
             if self._closed:
-                raise UnitOfWorkError(f"Cannot use {self._where}: the storage has been closed.")
+                raise UnitOfWorkError(
+                    f"Cannot use {self._where}: the storage has been closed.",
+                    reason=UnitOfWorkError.CLOSED,
+                )
             if self._idle:
                 return self._idle.pop()
         return self._connect()
@@ -334,7 +336,7 @@ class SqlUnitOfWork(BaseUnitOfWork, Generic[C]):
 
         def conflict() -> Exception:
             actual = self._tx_version(kind, aggregate_id)
-            return ConcurrencyError(stream_name(kind, aggregate_id), expected_version, actual)
+            return StreamConflictError(kind, aggregate_id, expected_version, actual)
 
         self._guarded(insert, conflict)
 
@@ -404,7 +406,7 @@ class SqlUnitOfWork(BaseUnitOfWork, Generic[C]):
             )
 
         def conflict() -> Exception:
-            return ConcurrencyError(f"command {command_id!r}", "unrecorded", "recorded")
+            return CommandConflictError(command_id)
 
         self._guarded(insert, conflict)
 

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from types import TracebackType
 from typing import Any, Self
 
-from ordercycle.errors import ConcurrencyError, ValidationError
+from ordercycle.errors import ValidationError
 from ordercycle.model.events import DomainEvent
 from ordercycle.storage import _checks
 from ordercycle.storage._chain import GENESIS, event_hash, matches, snapshot_hash
@@ -30,6 +30,7 @@ from ordercycle.storage.errors import (
     CommandAlreadyRecordedError,
     CommandPayloadMismatchError,
     InvalidCheckpointError,
+    StreamConflictError,
     TamperedStreamError,
     UnitOfWorkError,
 )
@@ -90,7 +91,9 @@ class BaseUnitOfWork(ABC):
         if self._state != _NEW:
             raise UnitOfWorkError(
                 f"Cannot enter this unit of work on {self._where}: it is {self._state};"
-                " get a new one from storage.unit_of_work()."
+                " get a new one from storage.unit_of_work().",
+                reason=UnitOfWorkError.FINISHED,
+                action="enter",
             )
         self._tx_begin()
         self._state = _ACTIVE
@@ -129,12 +132,15 @@ class BaseUnitOfWork(ABC):
         """Refuse ``action`` unless the unit of work is inside its ``with`` block."""
         if self._state == _ACTIVE:
             return
-        why = (
-            "it has not begun; use it in a `with storage.unit_of_work() as uow:` block"
-            if self._state == _NEW
-            else "it has already been committed or rolled back; start a new one"
+        if self._state == _NEW:
+            why = "it has not begun; use it in a `with storage.unit_of_work() as uow:` block"
+            reason = UnitOfWorkError.NOT_BEGUN
+        else:
+            why = "it has already been committed or rolled back; start a new one"
+            reason = UnitOfWorkError.FINISHED
+        raise UnitOfWorkError(
+            f"Cannot {action} on {self._where}: {why}.", reason=reason, action=action
         )
-        raise UnitOfWorkError(f"Cannot {action} on {self._where}: {why}.")
 
     def require_writable(self, action: str) -> None:
         """Refuse ``action`` (a write) in an active read-only unit of work."""
@@ -142,7 +148,9 @@ class BaseUnitOfWork(ABC):
         if self.read_only:
             raise UnitOfWorkError(
                 f"Cannot {action} on {self._where}: this unit of work is read-only"
-                " (from storage.reading()); write in storage.unit_of_work()."
+                " (from storage.reading()); write in storage.unit_of_work().",
+                reason=UnitOfWorkError.READ_ONLY,
+                action=action,
             )
 
     # --- event (de)coding and the hash chain: every adapter's reads pass through here -----
@@ -153,13 +161,11 @@ class BaseUnitOfWork(ABC):
         """Check the stream's head, encode the events, chain their hashes and insert them.
 
         Raises:
-            ConcurrencyError: The stream is not at ``expected_version``.
+            StreamConflictError: The stream is not at ``expected_version``.
         """
         version, head = self._tx_head(kind, aggregate_id)
         if version != expected_version:
-            raise ConcurrencyError(
-                _checks.stream_name(kind, aggregate_id), expected_version, version
-            )
+            raise StreamConflictError(kind, aggregate_id, expected_version, version)
         previous = head or GENESIS
         rows: list[EventRow] = []
         for event in events:
@@ -515,11 +521,5 @@ class _Outbox(_Part):
         current = self._uow._tx_checkpoint(consumer)
         last = self._uow._tx_last_position()
         if not current <= position <= last:
-            raise InvalidCheckpointError.invalid(
-                subject,
-                "position",
-                position,
-                f"a position from the current checkpoint {current} to the last outbox"
-                f" position {last}",
-            )
+            raise InvalidCheckpointError.out_of_range(consumer, position, current, last)
         self._uow._tx_save_checkpoint(consumer, position)

@@ -35,7 +35,6 @@ import attrs
 
 from ordercycle.errors import ConcurrencyError
 from ordercycle.model.events import DomainEvent
-from ordercycle.storage._checks import stream_name
 from ordercycle.storage._closing import ClosingStorage
 from ordercycle.storage._codec import decode_event, encode_event
 from ordercycle.storage._unit import (
@@ -45,7 +44,7 @@ from ordercycle.storage._unit import (
     StoredRow,
     outbox_message,
 )
-from ordercycle.storage.errors import UnitOfWorkError
+from ordercycle.storage.errors import CommandConflictError, StreamConflictError, UnitOfWorkError
 from ordercycle.storage.records import OutboxMessage, Snapshot
 
 __all__ = ["MemoryStorage", "MemoryUnitOfWork"]
@@ -103,7 +102,9 @@ class MemoryStorage(ClosingStorage):
     def unit_of_work(self) -> MemoryUnitOfWork:
         """Return a new unit of work over this storage."""
         if self._closed:
-            raise UnitOfWorkError("Cannot use the memory storage: it has been closed.")
+            raise UnitOfWorkError(
+                "Cannot use the memory storage: it has been closed.", reason=UnitOfWorkError.CLOSED
+            )
         return MemoryUnitOfWork(self._lock, self._state, roundtrip=self.roundtrip)
 
     def reading(self) -> MemoryUnitOfWork:
@@ -113,7 +114,9 @@ class MemoryStorage(ClosingStorage):
         may commit in between) and refuses every write.
         """
         if self._closed:
-            raise UnitOfWorkError("Cannot use the memory storage: it has been closed.")
+            raise UnitOfWorkError(
+                "Cannot use the memory storage: it has been closed.", reason=UnitOfWorkError.CLOSED
+            )
         return MemoryUnitOfWork(self._lock, self._state, roundtrip=self.roundtrip, read_only=True)
 
     def close(self) -> None:
@@ -167,14 +170,14 @@ class MemoryUnitOfWork(BaseUnitOfWork):
             for (kind, aggregate_id), base in sorted(self._bases.items()):
                 actual = len(shared.streams.get((kind, aggregate_id), ()))
                 if actual != base:
-                    raise ConcurrencyError(stream_name(kind, aggregate_id), base, actual)
+                    raise StreamConflictError(kind, aggregate_id, base, actual)
             for consumer, claimed in sorted(self._claimed.items()):
                 actual = shared.checkpoints.get(consumer, 0)
                 if actual != claimed:
                     raise ConcurrencyError(f"checkpoint of consumer {consumer!r}", claimed, actual)
             for command_id in sorted(self._new_commands):
                 if command_id in shared.commands:
-                    raise ConcurrencyError(f"command {command_id!r}", "unrecorded", "recorded")
+                    raise CommandConflictError(command_id)
             for key, texts in self._new_events.items():
                 shared.streams.setdefault(key, []).extend(texts)
             for kind, aggregate_id, version, event_type, payload in self._new_outbox:
@@ -242,7 +245,7 @@ class MemoryUnitOfWork(BaseUnitOfWork):
         key = (kind, aggregate_id)
         current = self._tx_version(kind, aggregate_id)
         if current != expected_version:
-            raise ConcurrencyError(stream_name(kind, aggregate_id), expected_version, current)
+            raise StreamConflictError(kind, aggregate_id, expected_version, current)
         self._bases.setdefault(key, current)
         staged = self._new_events.setdefault(key, [])
         for row in rows:
