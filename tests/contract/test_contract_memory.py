@@ -7,10 +7,19 @@ from collections.abc import Iterator
 import pytest
 
 from ordercycle.storage import MemoryStorage
-from ordercycle.testing.contracts import ReadingContract, StorageContract
+from ordercycle.testing.contracts import (
+    ReadingContract,
+    StorageContract,
+    StreamContinuityContract,
+    TamperEvidenceContract,
+)
+from ordercycle.testing.tampering import MemoryTampering
 
 
 class TestMemoryStorageContract(StorageContract, ReadingContract):
+    # Staged writes never block, so the interleaving tests can wait longer for free.
+    blocked_after = 5.0
+
     @pytest.fixture
     def storage(self) -> Iterator[MemoryStorage]:
         storage = MemoryStorage()
@@ -21,8 +30,36 @@ class TestMemoryStorageContract(StorageContract, ReadingContract):
 class TestMemoryStorageKeepingObjectsContract(StorageContract, ReadingContract):
     """``roundtrip=False`` keeps event objects; every promise of the ports still holds."""
 
+    blocked_after = 5.0
+
     @pytest.fixture
     def storage(self) -> Iterator[MemoryStorage]:
         storage = MemoryStorage(roundtrip=False)
         yield storage
         storage.close()
+
+
+class TestMemoryTamperEvidence(TamperEvidenceContract):
+    @pytest.fixture
+    def storage(self) -> Iterator[MemoryStorage]:
+        storage = MemoryStorage()
+        yield storage
+        storage.close()
+
+    @pytest.fixture
+    def tampering(self, storage: MemoryStorage) -> MemoryTampering:
+        return MemoryTampering(storage)
+
+
+class TestMemoryKeepingObjectsStreamContinuity(StreamContinuityContract):
+    """``roundtrip=False`` stores no text to hash; deleted and moved rows are still refused."""
+
+    @pytest.fixture
+    def storage(self) -> Iterator[MemoryStorage]:
+        storage = MemoryStorage(roundtrip=False)
+        yield storage
+        storage.close()
+
+    @pytest.fixture
+    def tampering(self, storage: MemoryStorage) -> MemoryTampering:
+        return MemoryTampering(storage)

@@ -16,12 +16,16 @@ import pytest
 
 from ordercycle.errors import ConcurrencyError
 from ordercycle.storage import PostgresStorage, SchemaVersionError, payload_hash
+from ordercycle.storage._codec import encode_event
 from ordercycle.testing.contracts import (
     ProcessConcurrencyContract,
     ReadingContract,
+    ReopenContract,
     StorageContract,
+    TamperEvidenceContract,
     item_added,
 )
+from ordercycle.testing.tampering import SqlTampering
 
 
 @pytest.fixture
@@ -47,7 +51,27 @@ class TestPostgresStorageContract(StorageContract, ReadingContract):
         storage.close()
 
 
+class TestPostgresTamperEvidence(TamperEvidenceContract):
+    @pytest.fixture
+    def storage(self, schema: tuple[str, str]) -> Iterator[PostgresStorage]:
+        dsn, name = schema
+        storage = PostgresStorage(dsn, schema=name)
+        yield storage
+        storage.close()
+
+    @pytest.fixture
+    def tampering(self, schema: tuple[str, str]) -> SqlTampering:
+        return SqlTampering.postgres(*schema)
+
+
 class TestPostgresProcessContract(ProcessConcurrencyContract):
+    @pytest.fixture
+    def storage_opener(self, schema: tuple[str, str]) -> Callable[[], PostgresStorage]:
+        dsn, name = schema
+        return functools.partial(PostgresStorage, dsn, schema=name)
+
+
+class TestPostgresReopenContract(ReopenContract):
     @pytest.fixture
     def storage_opener(self, schema: tuple[str, str]) -> Callable[[], PostgresStorage]:
         dsn, name = schema
@@ -60,18 +84,27 @@ def test_an_old_postgres_schema_is_migrated_on_open(schema: tuple[str, str]) -> 
     dsn, name = schema
     old = PostgresStorage(dsn, schema=name, migrate_upto=1)
     assert old.schema_version == 1
-    with old.unit_of_work() as uow:
-        uow.events.append("order", "O-1", [item_added("O-1", 1)], expected_version=0)
     old.close()
+    with psycopg.connect(dsn, autocommit=True) as connection:  # a row as schema 1 stored it
+        connection.execute(
+            f'INSERT INTO "{name}".ordercycle_events VALUES (%s, %s, %s, %s, %s)',
+            (
+                "order",
+                "O-1",
+                1,
+                item_added("O-1", 1).event_type,
+                encode_event(item_added("O-1", 1)),
+            ),
+        )
     storage = PostgresStorage(dsn, schema=name)
-    assert storage.schema_version == 2
+    assert storage.schema_version == 3
     with storage.unit_of_work() as uow:
         assert uow.events.load("order", "O-1") == (item_added("O-1", 1),)
         uow.commands.record("cmd-1", payload_hash(1), "ok")
     storage.close()
     with psycopg.connect(dsn, autocommit=True) as connection:
         rows = connection.execute(f'SELECT version FROM "{name}".ordercycle_schema ORDER BY 1')
-        assert [row[0] for row in rows] == [1, 2]
+        assert [row[0] for row in rows] == [1, 2, 3]
 
 
 def test_a_newer_postgres_schema_is_refused(schema: tuple[str, str]) -> None:
@@ -98,8 +131,8 @@ def test_the_unique_constraint_turns_a_racing_insert_into_a_conflict(
     rogue = psycopg.connect(dsn, autocommit=True)
     rogue.execute("BEGIN")
     rogue.execute(
-        f'INSERT INTO "{name}".ordercycle_events VALUES (%s, %s, %s, %s, %s)',
-        ("stock", "MUG", 2, "rogue", "{}"),
+        f'INSERT INTO "{name}".ordercycle_events VALUES (%s, %s, %s, %s, %s, %s)',
+        ("stock", "MUG", 2, "rogue", "{}", None),
     )
     committer = threading.Timer(0.5, lambda: rogue.execute("COMMIT"))
     committer.start()

@@ -12,8 +12,11 @@ from ordercycle.storage import SQLiteStorage
 from ordercycle.testing.contracts import (
     ProcessConcurrencyContract,
     ReadingContract,
+    ReopenContract,
     StorageContract,
+    TamperEvidenceContract,
 )
+from ordercycle.testing.tampering import SqlTampering
 
 
 class TestSQLiteStorageContract(StorageContract, ReadingContract):
@@ -28,3 +31,21 @@ class TestSQLiteProcessContract(ProcessConcurrencyContract):
     @pytest.fixture
     def storage_opener(self, tmp_path: Path) -> Callable[[], SQLiteStorage]:
         return functools.partial(SQLiteStorage, tmp_path / "processes.db")
+
+
+class TestSQLiteTamperEvidence(TamperEvidenceContract):
+    @pytest.fixture
+    def storage(self, tmp_path: Path) -> Iterator[SQLiteStorage]:
+        storage = SQLiteStorage(tmp_path / "tamper.db")
+        yield storage
+        storage.close()
+
+    @pytest.fixture
+    def tampering(self, storage: SQLiteStorage) -> SqlTampering:
+        return SqlTampering.sqlite(storage.path)
+
+
+class TestSQLiteReopenContract(ReopenContract):
+    @pytest.fixture
+    def storage_opener(self, tmp_path: Path) -> Callable[[], SQLiteStorage]:
+        return functools.partial(SQLiteStorage, tmp_path / "reopened.db")

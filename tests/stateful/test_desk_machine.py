@@ -3,8 +3,10 @@ order ledgers and stock agree, and every amount of money adds up exactly."""
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from hypothesis import HealthCheck, settings
@@ -28,7 +30,7 @@ class DeskMachine(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.clock = SteppableClock(datetime(2026, 3, 2, 9, tzinfo=UTC))
-        self.desk = OrderDesk.in_memory(clock=self.clock)
+        self.desk = self.open_desk()
         open_sample_shop(self.desk)
         self.received = dict.fromkeys(SKUS, 0)
         for sku, _bin, units in SAMPLE_STOCK:
@@ -37,6 +39,13 @@ class DeskMachine(RuleBasedStateMachine):
         self.waves: list[str] = []
         self.shipments: list[str] = []
         self.refused = 0
+
+    def open_desk(self) -> OrderDesk:
+        """The desk under test (in memory here; on SQLite in the subclass)."""
+        return OrderDesk.in_memory(clock=self.clock)
+
+    def teardown(self) -> None:
+        self.desk.close()
 
     def _try(self, action: Callable[[], Any]) -> Any:
         """Run a command; a refused one must leave storage exactly as it was."""
@@ -153,6 +162,51 @@ class DeskMachine(RuleBasedStateMachine):
         order_id = data.draw(st.sampled_from(self.orders))
         self._try(lambda: self.desk.cancel_order(order_id, reason="test"))
 
+    @precondition(lambda self: self.orders)
+    @rule(data=st.data(), quantity=st.one_of(st.none(), st.integers(1, 3)))
+    def cancel_line(self, data: st.DataObject, quantity: int | None) -> None:
+        order_id = data.draw(st.sampled_from(self.orders))
+        line_id = data.draw(
+            st.sampled_from([line.line_id for line in self.desk.order(order_id).lines])
+        )
+        self._try(lambda: self.desk.cancel_order_line(order_id, line_id, quantity, reason="test"))
+
+    @precondition(lambda self: self.orders)
+    @rule(
+        data=st.data(),
+        action=st.sampled_from(["set_quantity", "add_line", "remove_line"]),
+        quantity=st.integers(1, 6),
+        sku=st.sampled_from(SKUS),
+    )
+    def amend(self, data: st.DataObject, action: str, quantity: int, sku: str) -> None:
+        order_id = data.draw(st.sampled_from(self.orders))
+        line_id = data.draw(
+            st.sampled_from([line.line_id for line in self.desk.order(order_id).lines])
+        )
+        change: dict[str, Any] = {"action": action}
+        if action == "add_line":
+            change.update(sku=sku, quantity=quantity)
+        elif action == "set_quantity":
+            change.update(line_id=line_id, quantity=quantity)
+        else:
+            change.update(line_id=line_id)
+        self._try(lambda: self.desk.amend_order(order_id, [change]))
+
+    @rule(bin_id=st.sampled_from(BINS), sku=st.sampled_from(SKUS), delta=st.integers(-4, 3))
+    def count(self, bin_id: str, sku: str, delta: int) -> None:
+        positions = {p.bin: p for p in self.desk.stock_positions(sku)}
+        on_hand = positions[bin_id].on_hand if bin_id in positions else 0
+        result = self._try(lambda: self.desk.count_stock(sku, bin_id, max(on_hand + delta, 0)))
+        if result is not None:
+            self.received[sku] += result["adjusted"]
+
+    @rule(sku=st.sampled_from(SKUS))
+    def release_quality_hold(self, sku: str) -> None:
+        for p in self.desk.stock_positions(sku):
+            held = dict(p.unavailable_by_reason).get("quality_hold", 0)
+            if held:
+                self._try(lambda p=p, held=held: self.desk.release_stock(sku, p.bin, held))
+
     # --- invariants ----------------------------------------------------------------------
 
     @invariant()
@@ -223,8 +277,29 @@ class DeskMachine(RuleBasedStateMachine):
 
 TestDeskMachine = DeskMachine.TestCase
 TestDeskMachine.settings = settings(
-    max_examples=12,
-    stateful_step_count=18,
+    max_examples=20,
+    stateful_step_count=20,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+
+
+class SQLiteDeskMachine(DeskMachine):
+    """The same machine on a SQLite file (fewer examples: each step commits to disk)."""
+
+    def open_desk(self) -> OrderDesk:
+        self.directory = tempfile.TemporaryDirectory()
+        return OrderDesk.sqlite(Path(self.directory.name) / "shop.db", clock=self.clock)
+
+    def teardown(self) -> None:
+        super().teardown()
+        self.directory.cleanup()
+
+
+TestSQLiteDeskMachine = SQLiteDeskMachine.TestCase
+TestSQLiteDeskMachine.settings = settings(
+    max_examples=4,
+    stateful_step_count=14,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )

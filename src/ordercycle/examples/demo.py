@@ -247,6 +247,46 @@ def _simulation() -> list[str]:
     return lines
 
 
+def _changes() -> list[str]:
+    from datetime import UTC, datetime
+
+    from ordercycle.examples.shop import open_sample_shop
+    from ordercycle.model import SteppableClock
+    from ordercycle.service import OrderDesk
+
+    desk = OrderDesk.in_memory(clock=SteppableClock(datetime(2026, 3, 2, 9, tzinfo=UTC)))
+    open_sample_shop(desk)
+    lines = [
+        "After confirmation an order can still change: the desk amends it as a new revision"
+        " and makes the stock and invoice corrections the change implies; a count keeps the"
+        " books in step with the shelves and never oversells.",
+    ]
+    order_id = desk.place_order("C-BOLT", {"TEAPOT": 10, "MUG": 2}).aggregate_id
+    desk.confirm_order(order_id)
+    desk.allocate_order(order_id)
+    desk.invoice_order(order_id)
+    amended = desk.amend_order(
+        order_id,
+        [
+            {"action": "set_quantity", "line_id": "L1", "quantity": 6},
+            {"action": "add_line", "sku": "LAMP", "quantity": 1},
+        ],
+        note="customer call",
+    )
+    lines.append(
+        f"  amend {order_id} (revision {amended['revision']}): credit notes"
+        f" {', '.join(amended['credit_notes'])}, extra invoice {amended['invoice_id']}"
+    )
+    lines.extend(Pre("    " + note) for note in amended.notes[:4])
+    other = desk.place_order("C-ACME", {"TEAPOT": 6}).aggregate_id
+    desk.confirm_order(other)
+    desk.allocate_order(other)
+    counted = desk.count_stock("TEAPOT", "WH-WEST/A2", 4)
+    lines.extend(Pre("  " + note) for note in counted.notes)
+    lines.append(f"  waiting for TEAPOT now: {', '.join(desk.backlog('TEAPOT')) or 'none'}")
+    return lines
+
+
 CHAPTERS: tuple[tuple[str, Chapter], ...] = (
     ("Money", _money),
     ("Units", _units),
@@ -254,6 +294,7 @@ CHAPTERS: tuple[tuple[str, Chapter], ...] = (
     ("An order's life", _orders),
     ("Stock across two warehouses", _allocation),
     ("A simulated week", _simulation),
+    ("Changes after confirmation and a stock count", _changes),
 )
 
 

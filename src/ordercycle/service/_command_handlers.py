@@ -10,6 +10,13 @@ modules (``_orders``, ``_warehouse``, ``_billing``) that says what it handles::
 them against :data:`~ordercycle.service.commands.COMMANDS`: every command has exactly one
 handler. The desk builds its table when it is imported, so a command without a handler, or
 with two, fails the import of :mod:`ordercycle.service` with a message naming it.
+
+A command whose decision is slow (packing) may also declare a *preparer* with
+:func:`prepares`: a function ``(session, command) -> value`` that the desk runs in a
+read-only unit of work *before* the write transaction. Its value reaches the handler as
+``session.prepared``; the handler checks that what it was computed from has not moved
+on (or raises :class:`~ordercycle.errors.ConcurrencyError`, and the desk runs both again),
+so the write lock is never held while the slow part runs.
 """
 
 from __future__ import annotations
@@ -23,11 +30,17 @@ from ordercycle.service.commands import COMMANDS, Command
 from ordercycle.service.errors import CommandHandlerError
 from ordercycle.service.results import CommandResult
 
-__all__ = ["Handler", "handler_table", "handles"]
+__all__ = ["PREPARERS", "Handler", "Preparer", "handler_table", "handles", "prepares"]
 
 C = TypeVar("C", bound=Command)
+T = TypeVar("T")
 
 Handler = Callable[[Session, Any], CommandResult]
+#: Computes, in a read-only session, what a handler would otherwise compute under the lock.
+Preparer = Callable[[Session, Any], object]
+
+#: The preparer of each command that has one (see :func:`prepares`).
+PREPARERS: dict[type[Command], Preparer] = {}
 
 # The declarations so far: handler module name -> command class -> handler.
 _DECLARED: dict[str, dict[type[Command], Handler]] = {}
@@ -100,3 +113,19 @@ def handler_table(
     if problems:
         raise CommandHandlerError(problems)
     return MappingProxyType(table)
+
+
+def prepares(command: type[C]) -> Callable[[Callable[[Session, C], T]], Callable[[Session, C], T]]:
+    """Declare the decorated function as the read-only preparer of ``command``.
+
+    The desk runs it in a read-only unit of work before each attempt of the command and
+    hands its value to the handler as ``session.prepared`` (``None`` when it raised an
+    :class:`~ordercycle.errors.OrderCycleError`: the handler then refuses the command
+    itself, with the same error).
+    """
+
+    def declare(preparer: Callable[[Session, C], T]) -> Callable[[Session, C], T]:
+        PREPARERS[command] = preparer
+        return preparer
+
+    return declare

@@ -56,6 +56,7 @@ __all__ = [
     "register_product",
     "release_hold",
     "release_stock",
+    "serve_backlog",
     "track_backorders",
 ]
 
@@ -257,7 +258,11 @@ def place_order(s: Session, c: PlaceOrder) -> CommandResult:
 
 
 def _exposure(s: Session, buyer: Customer, order: Order) -> tuple[Money, Money]:
-    """Open receivables and confirmed-not-invoiced amounts of the customer's other orders."""
+    """Open receivables and confirmed-not-invoiced amounts of the customer's other orders.
+
+    The account is read before the orders: the version the confirmation appends at is
+    then never newer than what the orders it read show.
+    """
     currency = buyer.credit_limit.currency
     account = _account(s, buyer.id)
     receivables = account.receivables
@@ -288,6 +293,18 @@ def confirm_order(s: Session, c: ConfirmOrder) -> CommandResult:
         policy=s.settings.credit_policy,
     )
     order = s.save_order(order.confirm(at=s.now))
+    # The check read the account and the other orders, but the confirmation writes only
+    # this order: two confirmations at once would both pass (write skew). Every check
+    # therefore appends to the account stream at the version it read, first of all:
+    # of two at once, one conflicts, runs again, and sees the other's confirmed order.
+    account = _account(s, buyer.id)
+    s.put(
+        "account",
+        buyer.id,
+        AccountChanged,
+        account,
+        f"credit check {order.id}: {check.action.value}",
+    )
     if check.action is CreditAction.HOLD:
         order = s.save_order(
             order.hold(HoldReason.CREDIT, by="credit check", note=check.reason, at=s.now)
@@ -474,3 +491,34 @@ def cancel_order(s: Session, c: CancelOrder) -> CommandResult:
     return CommandResult(
         command="CancelOrder", aggregate_id=order.id, details={"released_units": released}
     )
+
+
+def serve_backlog(s: Session, skus: Iterable[str]) -> list[str]:
+    """Allocate free stock of ``skus`` to the orders waiting for it, in backlog order.
+
+    The backlog of each sku is served by priority, then requested delivery date (orders
+    without one last), then order time, until the sku's free stock runs out; an order
+    that has reached a final state meanwhile leaves the backlog. Used after a receipt (an
+    outbox reaction) and after anything that frees stock (a canceled line, an amendment, a
+    count that finds more, a released hold).
+    """
+    notes: list[str] = []
+    for sku in sorted(set(skus)):
+        backlog = s.record("backlog", sku, Backlog)
+        if backlog is None:
+            continue
+        waiting = []
+        for order_id in backlog.order_ids:
+            order = s.order(order_id)
+            if order.state in ("confirmed", "released") and not order.on_hold:
+                waiting.append(order)
+            elif order.is_final:
+                track_backorders(s, order)
+        waiting.sort(key=backlog_key)
+        for order in waiting:
+            if s.stock([sku]).available(sku, at=s.now) <= 0:
+                break
+            _order, plan = allocate_stock(s, order)
+            if plan is not None and plan.allocated:
+                notes.append(f"backorder of {order.subject} allocated: {plan.allocated} units")
+    return notes

@@ -7,9 +7,17 @@
 - a payment applied to an invoice records the settled share on the order, so the order's
   payment status follows its invoices.
 
-Handlers run in the unit of work that also moves the consumer's checkpoint, so a handled
-message is never handled again by this storage; a handler that conflicts with another
-process is retried after that process committed, and then finds its work done.
+Each reaction's effect is exactly-once, whatever dispatches it:
+
+- it commits in the unit of work that also moves the consumer's checkpoint, and the
+  dispatcher claims that checkpoint under the storage's write lock before it acts, so two
+  dispatchers never handle the same message on the strength of one stale read;
+- it is idempotent by key: a restock is recorded under its return
+  (:class:`~ordercycle.service.records.ReturnRestock`, written at stream version 0), a
+  payment share under the payment and invoice, and a backorder is only allocated what is
+  still backordered. A message handled again (after a crash, a reset checkpoint, another
+  dispatcher) finds its work done, and two attempts at once conflict on the same write:
+  the loser is retried after the winner committed.
 """
 
 from __future__ import annotations
@@ -23,14 +31,17 @@ from ordercycle.model.order.events import OrderReturnReceived
 from ordercycle.model.order.policies import ReturnCondition
 from ordercycle.money import Money
 from ordercycle.service._billing import settled_share
-from ordercycle.service._orders import allocate_stock, backlog_key, track_backorders
+from ordercycle.service._orders import serve_backlog
 from ordercycle.service._session import Session
-from ordercycle.service.records import Backlog
+from ordercycle.service.records import ReturnRestock, ReturnRestocked
 
 __all__ = ["CONSUMER", "handle"]
 
 #: The outbox consumer name of the desk's handlers.
 CONSUMER = "order-desk"
+
+#: The record kind under which each restocked return is kept (key ``order/return``).
+RESTOCK = "restock"
 
 _log = logging.getLogger(__name__)
 
@@ -38,7 +49,7 @@ _log = logging.getLogger(__name__)
 def handle(s: Session, event: DomainEvent) -> list[str]:
     """React to one outbox event; returns what was done, one sentence each."""
     if isinstance(event, StockReceived):
-        return _serve_backorders(s, str(event.sku))
+        return serve_backlog(s, [str(event.sku)])
     if isinstance(event, OrderReturnReceived):
         return _restock(s, event)
     if isinstance(event, PaymentApplied):
@@ -46,29 +57,10 @@ def handle(s: Session, event: DomainEvent) -> list[str]:
     return []
 
 
-def _serve_backorders(s: Session, sku: str) -> list[str]:
-    backlog = s.record("backlog", sku, Backlog)
-    if backlog is None:
-        return []
-    waiting = []
-    for order_id in backlog.order_ids:
-        order = s.order(order_id)
-        if order.state in ("confirmed", "released") and not order.on_hold:
-            waiting.append(order)
-        elif order.is_final:
-            track_backorders(s, order)
-    waiting.sort(key=backlog_key)
-    done = []
-    for order in waiting:
-        if s.stock([sku]).available(sku, at=s.now) <= 0:
-            break
-        _order, plan = allocate_stock(s, order)
-        if plan is not None and plan.allocated:
-            done.append(f"backorder of {order.subject} allocated: {plan.allocated} units")
-    return done
-
-
 def _restock(s: Session, event: OrderReturnReceived) -> list[str]:
+    key = f"{event.aggregate_id}/{event.return_id}"
+    if s.record(RESTOCK, key, ReturnRestock) is not None:
+        return []  # restocked already, by this message before or by another dispatcher
     ledger = s.stock([event.sku])
     homes = [str(p.bin) for p in ledger.positions(event.sku, at=s.now)]
     bin_id = homes[0] if homes else s.settings.home_bin()
@@ -82,6 +74,15 @@ def _restock(s: Session, event: OrderReturnReceived) -> list[str]:
         at=s.now,
     )
     s.save_stock()
+    done = ReturnRestock(
+        order_id=str(event.aggregate_id),
+        return_id=str(event.return_id),
+        sku=str(event.sku),
+        quantity=event.quantity,
+        bin=bin_id,
+        damaged=damaged,
+    )
+    s.put(RESTOCK, key, ReturnRestocked, done, "restocked")
     state = "unavailable (damaged)" if damaged else "available"
     return [
         f"return {event.return_id}: {event.quantity} {event.sku} restocked at {bin_id}, {state}"

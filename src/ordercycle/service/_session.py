@@ -83,6 +83,8 @@ class Session:
         self._ledger: StockLedger | None = None
         self._ledger_saved = 0
         self._taken: set[tuple[str, str]] = set()
+        #: What the command's preparer computed before the write transaction (or ``None``).
+        self.prepared: object = None
 
     # --- ids ---------------------------------------------------------------------------------
 
@@ -127,6 +129,15 @@ class Session:
             )
         self._orders[order.id] = order
         return order
+
+    def rely_on_order(self, order: Order) -> None:
+        """State that the command decided on ``order`` as loaded without changing it.
+
+        An empty append at the order's version: the commit fails with
+        :class:`~ordercycle.errors.ConcurrencyError` (and the command runs again) if
+        another command changed the order meanwhile.
+        """
+        self.uow.events.append(ORDER, order.id, [], expected_version=order.version)
 
     def orders(self) -> tuple[Order, ...]:
         """Every order this session loaded or saved, as it is now in the session."""
@@ -175,6 +186,11 @@ class Session:
         )
         self.uow.events.append(kind, key, [event], expected_version=version)
         self._records[(kind, key)] = (state, version + 1)
+
+    def record_version(self, kind: str, key: str) -> int:
+        """The version of the record ``(kind, key)`` as this session read it (0: none)."""
+        cached = self._records.get((kind, key))
+        return cached[1] if cached else self.uow.events.version(kind, _key(kind, key))
 
     def ids_of(self, kind: str) -> tuple[str, ...]:
         """Every id of ``kind`` in storage, sorted."""

@@ -18,11 +18,11 @@ from collections.abc import Iterator, Sequence
 
 import attrs
 
-from ordercycle.errors import ValidationError
+from ordercycle.errors import ConcurrencyError, ValidationError
 from ordercycle.model.order import Order
-from ordercycle.packing import PackingMemo, PackRequest, Shipment, ShipmentLine
+from ordercycle.packing import PackingMemo, PackingPlan, PackRequest, Shipment, ShipmentLine
 from ordercycle.picking import WavePickLine, WavePickList, route
-from ordercycle.service._command_handlers import handles
+from ordercycle.service._command_handlers import handles, prepares
 from ordercycle.service._orders import (
     allocate_stock,
     backlog_key,
@@ -52,12 +52,14 @@ from ordercycle.service.results import CommandResult
 __all__ = [
     "PACKING_MEMO_SIZE",
     "PICKED_ORDER",
+    "PackPlanned",
     "confirm_picks",
     "deliver_shipment",
     "pack_order",
     "packing_memo",
     "pick_list",
     "picked_order_key",
+    "plan_pack",
     "release_wave",
     "reserved_units",
     "shipment",
@@ -178,6 +180,10 @@ def release_wave(s: Session, c: ReleaseWave) -> CommandResult:
         order = s.order(order_id)
         if order.state == "confirmed":
             order = s.save_order(order.release(at=s.now))
+        else:
+            # Listed without a write of its own: a cancel or change committed meanwhile
+            # must make this release run again rather than list units no longer reserved.
+            s.rely_on_order(order)
         orders.append(order)
     reserved = reserved_units(s, orders)
     lines: list[WavePickLine] = []
@@ -346,9 +352,24 @@ def _order_on_list(s: Session, c: PackOrder) -> tuple[Order, PickedOrder, str]:
     return order, mine, made.status
 
 
-@handles(PackOrder)
-def pack_order(s: Session, c: PackOrder) -> CommandResult:
-    """Pack the order's picked units of a pick list into cartons at the lowest billable weight."""
+@attrs.frozen
+class PackPlanned:
+    """The plan of a pack, computed before the write transaction (see :func:`plan_pack`).
+
+    Attributes:
+        versions: The versions it was computed from: the order, the order's picked lines
+            (``PickedOrder``) and the pick list.
+        plan: The packing plan of the picked units.
+    """
+
+    versions: tuple[int, int, int]
+    plan: PackingPlan
+
+
+def _pack_request(
+    s: Session, c: PackOrder
+) -> tuple[Order, PickedOrder, list[tuple[int, WavePickLine]], dict[str, int], PackRequest]:
+    """What a pack reads and decides before the packer runs (refusing as the handler does)."""
     order, picked, status = _order_on_list(s, c)
     mine = [
         (n, line) for n, line in enumerate(picked.lines) if line.picked and not line.shipment_id
@@ -368,8 +389,55 @@ def pack_order(s: Session, c: PackOrder) -> CommandResult:
         per_line[line.line_id] = per_line.get(line.line_id, 0) + line.picked
     remembered = s.packing
     items = [remembered.item(sku, product(s, sku).product, units[sku]) for sku in sorted(units)]
+    request = PackRequest(items, s.settings.cartons, s.settings.carrier)
+    return order, picked, mine, per_line, request
+
+
+def _pack_versions(s: Session, order: Order, picked: PickedOrder) -> tuple[int, int, int]:
+    key = picked_order_key(picked.pick_list_id, order.id)
+    return (
+        order.version,
+        s.record_version(PICKED_ORDER, key),
+        s.record_version("pick_list", picked.pick_list_id),
+    )
+
+
+@prepares(PackOrder)
+def plan_pack(s: Session, c: PackOrder) -> PackPlanned:
+    """Compute the packing plan in a read-only session, before the write transaction.
+
+    Packing can take long on large orders; the desk runs this first, so the write lock is
+    held only to check the versions and append the result (:func:`pack_order`).
+    """
+    order, picked, _mine, _per_line, request = _pack_request(s, c)
+    plan = s.packing.memo.pack(request)
+    return PackPlanned(versions=_pack_versions(s, order, picked), plan=plan)
+
+
+@handles(PackOrder)
+def pack_order(s: Session, c: PackOrder) -> CommandResult:
+    """Pack the order's picked units of a pick list into cartons at the lowest billable weight.
+
+    The plan comes from :func:`plan_pack` (run before the write transaction) when the
+    order and its pick list are still at the versions it read; if they moved on, the
+    command meets a :class:`~ordercycle.errors.ConcurrencyError` and the desk runs it
+    again. Without a prepared plan (a handler called directly) it packs here.
+    """
+    order, picked, mine, per_line, request = _pack_request(s, c)
     carrier = s.settings.carrier
-    plan = remembered.memo.pack(PackRequest(items, s.settings.cartons, carrier))
+    remembered = s.packing
+    prepared = s.prepared
+    if isinstance(prepared, PackPlanned):
+        now = _pack_versions(s, order, picked)
+        if now != prepared.versions:
+            raise ConcurrencyError(
+                f"pack of {order.subject} (order, picked lines, pick list versions)",
+                prepared.versions,
+                now,
+            )
+        plan = prepared.plan
+    else:
+        plan = remembered.memo.pack(request)
     parcels = remembered.parcels(plan, carrier)
     for line_id in sorted(per_line):
         order = s.save_order(order.pack(line_id, per_line[line_id], at=s.now))

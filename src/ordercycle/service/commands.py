@@ -37,6 +37,7 @@ from ordercycle.model.order.policies import (
 )
 from ordercycle.model.product import Product
 from ordercycle.money import Money
+from ordercycle.service._amendments import OrderAmendment, as_amendments
 from ordercycle.service._command_fields import (
     OrderItem,
     Shortage,
@@ -57,15 +58,20 @@ from ordercycle.service._command_table import COMMANDS, Command, command_payload
 __all__ = [
     "COMMANDS",
     "AllocateOrder",
+    "AmendOrder",
     "AuthorizeReturn",
     "CancelOrder",
+    "CancelOrderLine",
     "Command",
     "ConfirmOrder",
     "ConfirmPicks",
+    "CountStock",
     "DeliverShipment",
     "HoldOrder",
     "InvoiceOrder",
     "IssueCreditNote",
+    "MoveStock",
+    "OrderAmendment",
     "OrderItem",
     "PackOrder",
     "PlaceOrder",
@@ -75,8 +81,10 @@ __all__ = [
     "RegisterCustomer",
     "RegisterProduct",
     "ReleaseHold",
+    "ReleaseStock",
     "ReleaseWave",
     "RequestReturn",
+    "ScrapStock",
     "ShipShipment",
     "Shortage",
     "command_payload",
@@ -292,3 +300,88 @@ class CancelOrder(_OrderCommand):
     """Cancel an order; its reserved and picked stock goes back."""
 
     reason: str = ""
+
+
+# --- changes after confirmation (issue 16) ------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class CancelOrderLine(_OrderCommand):
+    """Cancel the remaining units of one line (also after part of it shipped).
+
+    ``quantity`` units are canceled (``None``: every unit not yet picked). Only units not
+    yet picked and not on an open pick list can be canceled; their reserved stock is
+    released. Units already invoiced are credited first (one credit note per invoice), and
+    an order with nothing left to ship or deliver reaches its final state.
+    """
+
+    line_id: str
+    quantity: int | None = None
+    reason: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class AmendOrder(_OrderCommand):
+    """Change an order after confirmation: quantities, lines added or removed, ship-to.
+
+    ``changes`` is a tuple of :class:`OrderAmendment` (or mappings of their fields), applied
+    together as the order's next revision or not at all. Units taken away release their
+    stock (and are credited if invoiced); units added are allocated (or backordered) and,
+    when the order was invoiced before under the ``ordered`` policy, billed on an extra
+    invoice.
+    """
+
+    changes: tuple[OrderAmendment, ...] = attrs.field(converter=as_amendments)
+    note: str = ""
+
+
+# --- stock operations (issue 16) -----------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class _BinCommand(Command, abstract=True):
+    """A command on the stock of one product in one bin (optionally one lot)."""
+
+    sku: str
+    bin: str
+    lot: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class CountStock(_BinCommand):
+    """Record a count of a bin: the difference from the books posts an adjustment.
+
+    A count below what the books hold first writes off units on hold there (they are the
+    ones missing), then takes the rest from allocations, whose order lines go back to
+    backorder (nothing is oversold); a count above the books adds free units.
+    """
+
+    counted: int
+    reason: str = "cycle count"
+
+
+@attrs.frozen(kw_only=True)
+class ReleaseStock(_BinCommand):
+    """Make units unavailable for ``reason`` (a quality hold by default) available again."""
+
+    quantity: int
+    reason: str = "quality_hold"
+
+
+@attrs.frozen(kw_only=True)
+class ScrapStock(_BinCommand):
+    """Write units off for good: those unavailable for ``reason`` first, then free units."""
+
+    quantity: int
+    reason: str = "damaged"
+
+
+@attrs.frozen(kw_only=True)
+class MoveStock(Command):
+    """Move free units of a product from one bin to another."""
+
+    sku: str
+    from_bin: str
+    to_bin: str
+    quantity: int
+    lot: str | None = None

@@ -4,7 +4,8 @@ Every command is one unit of work: it loads what it needs, asks the domain to de
 appends the new events at the versions it loaded, and commits all of it or nothing. A
 command that meets a concurrent change (:class:`~ordercycle.errors.ConcurrencyError`) is
 run again from the start; a refused command raises a typed error and writes nothing.
-After each command the outbox handlers run (see :mod:`ordercycle.service._reactions`).
+After each command the outbox handlers run (see :mod:`ordercycle.service._reactions`);
+their failure never turns a committed command into an exception.
 
 >>> from datetime import UTC, datetime
 >>> from ordercycle.model import SteppableClock
@@ -43,17 +44,25 @@ from ordercycle.model.product import Product
 from ordercycle.money import Money
 from ordercycle.packing import Shipment
 from ordercycle.picking import WavePickList
-from ordercycle.service import _billing, _orders, _reactions, _warehouse, commands
+from ordercycle.service import (
+    _billing,
+    _changes,
+    _orders,
+    _reactions,
+    _stock,
+    _warehouse,
+    commands,
+)
 from ordercycle.service._cache import StreamCache
-from ordercycle.service._command_handlers import Handler, handler_table
+from ordercycle.service._command_handlers import PREPARERS, Handler, handler_table
 from ordercycle.service._packing import DeskPacking
 from ordercycle.service._session import InvoiceMeta, Session
 from ordercycle.service.commands import Command, command_payload, parse_command
 from ordercycle.service.records import Account, Backlog, CatalogueEntry
 from ordercycle.service.results import CommandResult
 from ordercycle.service.settings import DeskSettings
-from ordercycle.storage.errors import InvalidCheckpointError
-from ordercycle.storage.ports import Reading, Storage, UnitOfWork
+from ordercycle.storage.errors import CommandPayloadMismatchError, InvalidCheckpointError
+from ordercycle.storage.ports import ClaimingOutbox, Reading, Storage, UnitOfWork
 from ordercycle.storage.records import payload_hash
 
 __all__ = ["OrderDesk"]
@@ -62,7 +71,7 @@ _log = logging.getLogger(__name__)
 
 # Importing the handler modules above ran their ``@handles`` declarations; the table checks
 # that every command has exactly one handler, so a forgotten one fails this import.
-_HANDLERS: Final = handler_table(_orders, _warehouse, _billing)
+_HANDLERS: Final = handler_table(_orders, _warehouse, _billing, _changes, _stock)
 
 
 class OrderDesk:
@@ -84,6 +93,18 @@ class OrderDesk:
       one of a kind in the plural (:meth:`invoices`, :meth:`order_ids`), or a figure or
       report (:meth:`available_units`, :meth:`stock_positions`, :meth:`backlog`,
       :meth:`aging_report`).
+
+    Promises kept under concurrency (any number of desks, threads and processes over one
+    storage; the explanation page "Consistency, outbox and idempotency" says how):
+
+    - every command commits all of its writes or none, at the versions it read;
+    - a decision that reads one aggregate and writes another writes something every
+      competing command also writes (the credit check appends to the customer's account
+      stream), so two at once cannot both pass;
+    - :meth:`execute` returns once the command has committed; a failed dispatch after it
+      is reported on the result (``pending``, ``dispatch_error``), not raised;
+    - a command id runs once, and every sender of it gets the same result;
+    - each outbox reaction takes effect once (claimed checkpoint, keyed effects).
 
     Args:
         storage: The storage adapter.
@@ -194,6 +215,17 @@ class OrderDesk:
     def execute(self, command: Command) -> CommandResult:
         """Run one command as one unit of work (idempotent when it has a ``command_id``).
 
+        It returns once the command has committed, and only then: the outbox handlers run
+        after the commit (when ``settings.auto_dispatch``), and if they fail the error is
+        logged, the messages stay in the outbox for the next :meth:`dispatch`, and the
+        result says so (:attr:`CommandResult.pending`, :attr:`CommandResult.dispatch_error`)
+        instead of raising for a command that was done.
+
+        A command id sent again returns the stored result of its first run
+        (``replayed=True``), also when the two arrive at the same moment in two processes:
+        the later one waits for the first to commit, or meets its write and is run again,
+        and then finds its result.
+
         Raises:
             CommandPayloadMismatchError: The command id was used with another payload.
             ConcurrencyError: Every attempt met a concurrent change.
@@ -215,23 +247,88 @@ class OrderDesk:
                     "%s met a concurrent change (attempt %d)", type(command).__name__, attempt
                 )
                 continue
+            except CommandPayloadMismatchError:
+                raise
+            except OrderCycleError:
+                # Refused, or its id recorded meanwhile: if another process ran the same
+                # command id and committed, this one was refused because of that run.
+                found = self._recorded(command.command_id, digest)
+                if found is None:
+                    raise
+                result = found
             break
         if self.settings.auto_dispatch and not result.replayed:
-            self.dispatch()
+            result = self._dispatch_after(result)
         return result
 
+    def _recorded(self, command_id: str | None, digest: str) -> CommandResult | None:
+        """The stored result of ``command_id`` as committed now, or ``None``."""
+        if command_id is None:
+            return None
+        storage = self.storage
+        opened = storage.reading() if isinstance(storage, Reading) else storage.unit_of_work()
+        with opened as uow:
+            found = uow.commands.find(command_id, digest)
+        return None if found is None else CommandResult.from_data(found.result)
+
+    def _dispatch_after(self, result: CommandResult) -> CommandResult:
+        """Dispatch after a committed command; a failure is logged and reported, not raised."""
+        try:
+            self.dispatch()
+        except Exception as error:
+            _log.exception(
+                "%s %s committed; the outbox handlers failed and will run again at the next"
+                " dispatch",
+                result.command,
+                result.aggregate_id,
+            )
+            return attrs.evolve(
+                result,
+                pending=self._pending(),
+                dispatch_error=f"{type(error).__name__}: {str(error)[:500]}",
+            )
+        return result
+
+    def _pending(self) -> int:
+        """Outbox messages the desk's handlers have not handled (-1 when it cannot tell)."""
+        try:
+            storage = self.storage
+            opened = storage.reading() if isinstance(storage, Reading) else storage.unit_of_work()
+            with opened as uow:
+                done = uow.outbox.checkpoint(_reactions.CONSUMER)
+                return max(uow.outbox.last_position() - done, 0)
+        except Exception:
+            _log.exception("cannot count the outbox messages not yet handled")
+            return -1
+
     def _attempt(self, command: Command, handler: Handler, digest: str) -> CommandResult:
+        prepared = self._prepare(command)
         with self.storage.unit_of_work() as uow:
             if command.command_id is not None:
                 found = uow.commands.find(command.command_id, digest)
                 if found is not None:
                     return CommandResult.from_data(found.result)
             session = self._session(uow)
+            session.prepared = prepared
             result = handler(session, command)
             if command.command_id is not None:
                 uow.commands.record(command.command_id, digest, result.to_data())
         self._cache.committed(session.orders(), session.invoices())
         return result
+
+    def _prepare(self, command: Command) -> object:
+        """Run the command's slow, read-only part (packing) before its write transaction.
+
+        See :func:`~ordercycle.service._command_handlers.prepares`. A refusal here is left
+        to the handler, which raises it inside the unit of work as before.
+        """
+        preparer = PREPARERS.get(type(command))
+        if preparer is None:
+            return None
+        try:
+            return self._read(lambda s: preparer(s, command))
+        except OrderCycleError:
+            return None
 
     def _session(self, uow: UnitOfWork) -> Session:
         """A session over ``uow`` at the desk's current time, sharing the desk's cache."""
@@ -250,8 +347,11 @@ class OrderDesk:
         """Run the outbox handlers on every message not handled yet; return how many were read.
 
         Messages are handled in batches, each batch in one unit of work with the consumer's
-        checkpoint. If a handler is refused by the domain, that batch is handled again one
-        message at a time and the refused message is logged and skipped.
+        checkpoint, which is claimed first (under the storage's write lock where it has
+        one), so two dispatchers never act on the same message. If a handler is refused by
+        the domain, that batch is handled again one message at a time and the refused
+        message is logged and skipped. Other failures (storage errors, an unreadable
+        message) are raised here, and leave the messages for the next dispatch.
         """
         read = 0
         while True:
@@ -271,6 +371,13 @@ class OrderDesk:
             messages = uow.outbox.read(after=after, limit=limit)
             if not messages:
                 return 0, False
+            # Something to do: claim the checkpoint (under the write lock where the storage
+            # has one) and act on what it says then, not on the read above.
+            claimed = _claim(uow)
+            if claimed != after:
+                messages = uow.outbox.read(after=claimed, limit=limit)
+                if not messages:
+                    return 0, False
             session = self._session(uow)
             acted = False
             for message in messages:
@@ -295,7 +402,7 @@ class OrderDesk:
         for _attempt in range(self.settings.max_attempts):
             try:
                 with self.storage.unit_of_work() as uow:
-                    if uow.outbox.checkpoint(_reactions.CONSUMER) >= message.position:
+                    if _claim(uow) >= message.position:
                         return
                     session = self._session(uow)
                     try:
@@ -307,7 +414,7 @@ class OrderDesk:
                         _log.warning("outbox message %d skipped: %s", message.position, error)
                         uow.rollback()
                         with self.storage.unit_of_work() as skip:
-                            if skip.outbox.checkpoint(_reactions.CONSUMER) < message.position:
+                            if _claim(skip) < message.position:
                                 skip.outbox.save_checkpoint(_reactions.CONSUMER, message.position)
                         return
                     uow.outbox.save_checkpoint(_reactions.CONSUMER, message.position)
@@ -513,6 +620,85 @@ class OrderDesk:
         """Cancel an order; reserved and picked stock goes back."""
         return self._run(commands.CancelOrder, locals())
 
+    def cancel_order_line(
+        self,
+        order_id: str,
+        line_id: str,
+        quantity: int | None = None,
+        *,
+        reason: str = "",
+        command_id: str | None = None,
+    ) -> CommandResult:
+        """Cancel units of a line not yet picked (``None``: all of them), also after part
+        of it shipped; billed units are credited and a finished order closes
+        (see :class:`CancelOrderLine`)."""
+        return self._run(commands.CancelOrderLine, locals())
+
+    def amend_order(
+        self,
+        order_id: str,
+        changes: Iterable[commands.OrderAmendment | Mapping[str, Any]],
+        *,
+        note: str = "",
+        command_id: str | None = None,
+    ) -> CommandResult:
+        """Change quantities, add or remove lines or change the ship-to address of an order,
+        with the stock and invoice corrections they imply (see :class:`AmendOrder`)."""
+        return self._run(commands.AmendOrder, locals())
+
+    def count_stock(
+        self,
+        sku: str,
+        bin: str,
+        counted: int,
+        *,
+        lot: str | None = None,
+        reason: str = "cycle count",
+        command_id: str | None = None,
+    ) -> CommandResult:
+        """Record a count of a bin; the difference posts an adjustment and a shortage of
+        allocated units sends their order lines back to backorder (see :class:`CountStock`)."""
+        return self._run(commands.CountStock, locals())
+
+    def release_stock(
+        self,
+        sku: str,
+        bin: str,
+        quantity: int,
+        *,
+        lot: str | None = None,
+        reason: str = "quality_hold",
+        command_id: str | None = None,
+    ) -> CommandResult:
+        """Make units on hold (``reason``) available again (see :class:`ReleaseStock`)."""
+        return self._run(commands.ReleaseStock, locals())
+
+    def scrap_stock(
+        self,
+        sku: str,
+        bin: str,
+        quantity: int,
+        *,
+        lot: str | None = None,
+        reason: str = "damaged",
+        command_id: str | None = None,
+    ) -> CommandResult:
+        """Write units off, those on hold for ``reason`` first (see :class:`ScrapStock`)."""
+        return self._run(commands.ScrapStock, locals())
+
+    def move_stock(
+        self,
+        sku: str,
+        from_bin: str,
+        to_bin: str,
+        quantity: int,
+        *,
+        lot: str | None = None,
+        command_id: str | None = None,
+    ) -> CommandResult:
+        """Move free units between two bins of one warehouse (see :class:`MoveStock`)."""
+        return self._run(commands.MoveStock, locals())
+
     # --- queries ---------------------------------------------------------------------------
 
     def _read(self, query: Callable[[Session], Any]) -> Any:
@@ -607,3 +793,11 @@ class OrderDesk:
             )
         )
         return found
+
+
+def _claim(uow: UnitOfWork) -> int:
+    """The desk consumer's checkpoint, claimed for ``uow`` where the storage can."""
+    outbox = uow.outbox
+    if isinstance(outbox, ClaimingOutbox):
+        return outbox.claim(_reactions.CONSUMER)
+    return outbox.checkpoint(_reactions.CONSUMER)

@@ -45,6 +45,8 @@ __all__ = [
     "PickedOrder",
     "PickedOrderChanged",
     "ProductRegistered",
+    "ReturnRestock",
+    "ReturnRestocked",
     "ShipmentChanged",
 ]
 
@@ -126,6 +128,32 @@ class Account:
             open_invoice_ids=tuple(dict.fromkeys(invoices)),
             receivables=self.receivables if receivables is None else receivables,
         )
+
+
+@attrs.frozen(kw_only=True)
+class ReturnRestock:
+    """How a received return was restocked: the key that makes the restock happen once.
+
+    The outbox reaction to a received return stores one of these under
+    ``"<order id>/<return id>"`` in the same unit of work as the stock it puts back, at
+    stream version 0: a second attempt (another dispatcher, a replay after a crash or a
+    reset checkpoint) finds it and restocks nothing, and two attempts at once conflict.
+
+    Attributes:
+        order_id: The order the units were returned from.
+        return_id: The return.
+        sku: The product restocked.
+        quantity: Units put back.
+        bin: Where they were put.
+        damaged: Whether they were kept as unavailable (damaged) stock.
+    """
+
+    order_id: str
+    return_id: str
+    sku: str
+    quantity: int
+    bin: str
+    damaged: bool
 
 
 @attrs.frozen(kw_only=True)
@@ -228,6 +256,14 @@ class OpenPickListsChanged(DeskEvent):
 
     event_type = "DeskOpenPickListsChanged"
     state: OpenPickLists
+
+
+@attrs.frozen(kw_only=True)
+class ReturnRestocked(DeskEvent):
+    """A received return's units were put back in stock (see :class:`ReturnRestock`)."""
+
+    event_type = "DeskReturnRestocked"
+    state: ReturnRestock
 
 
 @attrs.frozen(kw_only=True)

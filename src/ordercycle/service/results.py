@@ -28,6 +28,13 @@ class CommandResult:
         details: JSON-compatible facts (ids created, quantities, amounts as strings).
         notes: Sentences explaining decisions (allocation reasons, carton choice, credit).
         replayed: ``True`` when the command id was seen before and nothing ran again.
+        pending: Outbox messages the desk's handlers had not handled when the command
+            returned: 0 unless the dispatch after the commit failed (then ``-1`` if even
+            the count could not be read). The command itself is committed either way;
+            the next :meth:`~ordercycle.service.OrderDesk.dispatch` (after the next
+            command, or called directly) handles them.
+        dispatch_error: Why the dispatch after the commit failed (``""`` when it did
+            not). The error is also logged, with its traceback.
     """
 
     command: str
@@ -35,6 +42,8 @@ class CommandResult:
     details: dict[str, Any] = attrs.field(factory=dict, converter=_details)
     notes: tuple[str, ...] = attrs.field(default=(), converter=_notes)
     replayed: bool = False
+    pending: int = 0
+    dispatch_error: str = ""
 
     def __getitem__(self, key: str) -> Any:
         """A detail by name: ``result["invoice_number"]``."""

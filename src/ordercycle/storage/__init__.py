@@ -11,16 +11,20 @@ from __future__ import annotations
 from ordercycle.storage.commands import run_once
 from ordercycle.storage.errors import (
     CommandAlreadyRecordedError,
+    CommandConflictError,
     CommandPayloadMismatchError,
     EventSequenceError,
     InvalidCheckpointError,
     SchemaVersionError,
+    StreamConflictError,
+    TamperedStreamError,
     UnitOfWorkError,
 )
 from ordercycle.storage.memory import MemoryStorage, MemoryUnitOfWork
 from ordercycle.storage.migrations import Migration
 from ordercycle.storage.ports import (
     AggregateStore,
+    ClaimingOutbox,
     CommandLog,
     Outbox,
     Reading,
@@ -42,7 +46,9 @@ from ordercycle.storage.sqlite import SQLiteStorage
 
 __all__ = [
     "AggregateStore",
+    "ClaimingOutbox",
     "CommandAlreadyRecordedError",
+    "CommandConflictError",
     "CommandLog",
     "CommandPayloadMismatchError",
     "CommandRecord",
@@ -62,6 +68,8 @@ __all__ = [
     "Snapshot",
     "SnapshotStore",
     "Storage",
+    "StreamConflictError",
+    "TamperedStreamError",
     "UnitOfWork",
     "UnitOfWorkError",
     "canonical_json",

@@ -13,13 +13,19 @@ from collections.abc import Callable, Sequence
 from typing import Any, Generic, Protocol, TypeVar
 
 from ordercycle.errors import ConcurrencyError, StorageError
-from ordercycle.storage._checks import stream_name
-from ordercycle.storage._unit import BaseUnitOfWork, EventRow, OutboxRow
-from ordercycle.storage.errors import UnitOfWorkError
-from ordercycle.storage.migrations import Migration, apply_migrations
+from ordercycle.storage._chain import GENESIS, event_hash, snapshot_hash
+from ordercycle.storage._unit import BaseUnitOfWork, EventRow, OutboxRow, StoredRow
+from ordercycle.storage.errors import CommandConflictError, StreamConflictError, UnitOfWorkError
+from ordercycle.storage.migrations import (
+    SCHEMA_TABLE,
+    Execute,
+    Migration,
+    apply_migrations,
+    needs_migration,
+)
 from ordercycle.storage.records import Snapshot
 
-__all__ = ["ConnectionPool", "SqlUnitOfWork", "migrate"]
+__all__ = ["HASH_COLUMNS", "ConnectionPool", "SqlUnitOfWork", "chain_stored_rows", "migrate"]
 
 C = TypeVar("C")
 
@@ -28,6 +34,53 @@ OUTBOX = "ordercycle_outbox"
 CHECKPOINTS = "ordercycle_checkpoints"
 SNAPSHOTS = "ordercycle_snapshots"
 COMMANDS = "ordercycle_commands"
+
+#: Schema version 3 (both dialects): the hash columns of events and snapshots.
+HASH_COLUMNS = (
+    f"ALTER TABLE {EVENTS} ADD COLUMN hash TEXT",
+    f"ALTER TABLE {SNAPSHOTS} ADD COLUMN hash TEXT",
+)
+
+
+def chain_stored_rows(execute: Execute, placeholder: str) -> None:
+    """Migration step 3: compute the hash chain of every stored event and snapshot.
+
+    Rows written before hashes existed (any 0.1.0 database) are chained as they are, so
+    they keep opening; from then on every change outside the library is detected.
+    """
+    p = placeholder
+    rows = execute(
+        f"SELECT kind, aggregate_id, version, event_type, payload FROM {EVENTS}"
+        " ORDER BY kind, aggregate_id, version",
+        (),
+    )
+    hashes: dict[tuple[str, str, int], str] = {}
+    stream: tuple[str, str] | None = None
+    previous = GENESIS
+    for kind, aggregate_id, version, event_type, payload in rows:
+        if (kind, aggregate_id) != stream:
+            stream, previous = (kind, aggregate_id), GENESIS
+        digest = event_hash(previous, kind, aggregate_id, int(version), event_type, payload)
+        execute(
+            f"UPDATE {EVENTS} SET hash = {p}"
+            f" WHERE kind = {p} AND aggregate_id = {p} AND version = {p}",
+            (digest, kind, aggregate_id, version),
+        )
+        hashes[(kind, aggregate_id, int(version))] = previous = digest
+    for kind, aggregate_id, version, payload in execute(
+        f"SELECT kind, aggregate_id, version, payload FROM {SNAPSHOTS}", ()
+    ):
+        event = hashes.get((kind, aggregate_id, int(version)), GENESIS)
+        execute(
+            f"UPDATE {SNAPSHOTS} SET hash = {p}"
+            f" WHERE kind = {p} AND aggregate_id = {p} AND version = {p}",
+            (
+                snapshot_hash(event, kind, aggregate_id, int(version), payload),
+                kind,
+                aggregate_id,
+                version,
+            ),
+        )
 
 
 class _Connection(Protocol):
@@ -51,6 +104,9 @@ def migrate(
 ) -> int:
     """Bring the schema up to date in one transaction of its own, then close ``connection``.
 
+    The schema version is read first without a transaction: a current database is not
+    locked at all (opening it never waits for, or blocks, a writer).
+
     Args:
         connection: A new connection in autocommit mode; closed on return.
         migrations: The dialect's migrations (see :func:`apply_migrations`).
@@ -72,6 +128,12 @@ def migrate(
         return list(cursor.fetchall()) if cursor.description is not None else []
 
     try:
+        try:
+            found = int(execute(f"SELECT COALESCE(MAX(version), 0) FROM {SCHEMA_TABLE}", ())[0][0])
+        except driver_error:
+            found = -1  # no schema table yet (or unreadable): decide under the lock
+        if found >= 0 and not needs_migration(found, migrations, where=where, upto=upto):
+            return found
         try:
             connection.execute(begin)
             try:
@@ -109,7 +171,10 @@ class ConnectionPool(Generic[C]):
         """Return an idle connection, or a new one."""
         with self._lock:
             if self._closed:
-                raise UnitOfWorkError(f"Cannot use {self._where}: the storage has been closed.")
+                raise UnitOfWorkError(
+                    f"Cannot use {self._where}: the storage has been closed.",
+                    reason=UnitOfWorkError.CLOSED,
+                )
             if self._idle:
                 return self._idle.pop()
         return self._connect()
@@ -235,22 +300,33 @@ class SqlUnitOfWork(BaseUnitOfWork, Generic[C]):
         )
         return int(rows[0][0])
 
+    def _tx_head(self, kind: str, aggregate_id: str) -> tuple[int, str | None]:
+        self._before_write()
+        rows = self._run(
+            f"SELECT version, hash FROM {EVENTS} WHERE kind = ? AND aggregate_id = ?"
+            " ORDER BY version DESC LIMIT 1",
+            (kind, aggregate_id),
+        )
+        if not rows:
+            return 0, None
+        return int(rows[0][0]), None if rows[0][1] is None else str(rows[0][1])
+
     def _tx_append(
         self, kind: str, aggregate_id: str, expected_version: int, rows: list[EventRow]
     ) -> None:
+        # The base read the head under the write lock (_tx_head); the primary key still
+        # turns a writer that bypassed the lock into a conflict below.
         self._before_write()
-        current = self._tx_version(kind, aggregate_id)
-        if current != expected_version:
-            raise ConcurrencyError(stream_name(kind, aggregate_id), expected_version, current)
         if not rows:
             return
 
         def insert() -> None:
-            for version, event_type, payload in rows:
+            for version, event_type, payload, digest in rows:
                 self._run(
-                    f"INSERT INTO {EVENTS} (kind, aggregate_id, version, event_type, payload)"
-                    " VALUES (?, ?, ?, ?, ?)",
-                    (kind, aggregate_id, version, event_type, payload),
+                    f"INSERT INTO {EVENTS}"
+                    " (kind, aggregate_id, version, event_type, payload, hash)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    (kind, aggregate_id, version, event_type, payload, digest),
                 )
                 self._run(
                     f"INSERT INTO {OUTBOX} (kind, aggregate_id, version, event_type, payload)"
@@ -260,17 +336,27 @@ class SqlUnitOfWork(BaseUnitOfWork, Generic[C]):
 
         def conflict() -> Exception:
             actual = self._tx_version(kind, aggregate_id)
-            return ConcurrencyError(stream_name(kind, aggregate_id), expected_version, actual)
+            return StreamConflictError(kind, aggregate_id, expected_version, actual)
 
         self._guarded(insert, conflict)
 
-    def _tx_events(self, kind: str, aggregate_id: str, after_version: int) -> list[str]:
+    def _tx_rows(self, kind: str, aggregate_id: str, from_version: int) -> list[StoredRow]:
+        # The first row is only the chain's anchor when the read starts after it: its
+        # hash is needed, not its payload (which may be long).
         rows = self._run(
-            f"SELECT payload FROM {EVENTS} WHERE kind = ? AND aggregate_id = ? AND version > ?"
-            " ORDER BY version",
-            (kind, aggregate_id, after_version),
+            f"SELECT version, event_type, CASE WHEN version = ? THEN '' ELSE payload END,"
+            f" hash FROM {EVENTS}"
+            " WHERE kind = ? AND aggregate_id = ? AND version >= ? ORDER BY version",
+            (from_version if from_version > 0 else -1, kind, aggregate_id, from_version),
         )
-        return [str(row[0]) for row in rows]
+        return [(int(v), str(t), str(p), None if h is None else str(h)) for v, t, p, h in rows]
+
+    def _tx_event_hash(self, kind: str, aggregate_id: str, version: int) -> str | None:
+        rows = self._run(
+            f"SELECT hash FROM {EVENTS} WHERE kind = ? AND aggregate_id = ? AND version = ?",
+            (kind, aggregate_id, version),
+        )
+        return None if not rows or rows[0][0] is None else str(rows[0][0])
 
     def _tx_ids(self, kind: str) -> list[str]:
         rows = self._run(
@@ -281,20 +367,26 @@ class SqlUnitOfWork(BaseUnitOfWork, Generic[C]):
 
     # --- snapshots ------------------------------------------------------------------------------
 
-    def _tx_save_snapshot(self, snapshot: Snapshot) -> None:
+    def _tx_save_snapshot(self, snapshot: Snapshot, digest: str | None) -> None:
         self._run(
-            f"INSERT INTO {SNAPSHOTS} (kind, aggregate_id, version, payload) VALUES (?, ?, ?, ?)"
-            " ON CONFLICT (kind, aggregate_id, version) DO UPDATE SET payload = excluded.payload",
-            (snapshot.kind, snapshot.aggregate_id, snapshot.version, snapshot.payload),
+            f"INSERT INTO {SNAPSHOTS} (kind, aggregate_id, version, payload, hash)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (kind, aggregate_id, version)"
+            " DO UPDATE SET payload = excluded.payload, hash = excluded.hash",
+            (snapshot.kind, snapshot.aggregate_id, snapshot.version, snapshot.payload, digest),
         )
 
-    def _tx_latest_snapshot(self, kind: str, aggregate_id: str) -> tuple[int, str] | None:
+    def _tx_latest_snapshot(
+        self, kind: str, aggregate_id: str
+    ) -> tuple[int, str, str | None] | None:
         rows = self._run(
-            f"SELECT version, payload FROM {SNAPSHOTS} WHERE kind = ? AND aggregate_id = ?"
+            f"SELECT version, payload, hash FROM {SNAPSHOTS} WHERE kind = ? AND aggregate_id = ?"
             " ORDER BY version DESC LIMIT 1",
             (kind, aggregate_id),
         )
-        return (int(rows[0][0]), str(rows[0][1])) if rows else None
+        if not rows:
+            return None
+        version, payload, digest = rows[0]
+        return int(version), str(payload), None if digest is None else str(digest)
 
     # --- commands -------------------------------------------------------------------------------
 
@@ -314,7 +406,7 @@ class SqlUnitOfWork(BaseUnitOfWork, Generic[C]):
             )
 
         def conflict() -> Exception:
-            return ConcurrencyError(f"command {command_id!r}", "unrecorded", "recorded")
+            return CommandConflictError(command_id)
 
         self._guarded(insert, conflict)
 
@@ -334,6 +426,13 @@ class SqlUnitOfWork(BaseUnitOfWork, Generic[C]):
     def _tx_checkpoint(self, consumer: str) -> int:
         rows = self._run(f"SELECT position FROM {CHECKPOINTS} WHERE consumer = ?", (consumer,))
         return int(rows[0][0]) if rows else 0
+
+    def _tx_claim_checkpoint(self, consumer: str) -> int:
+        # Under the write lock no other writer is between its reads and its commit, and
+        # the read after it sees every committed checkpoint (READ COMMITTED, or SQLite's
+        # one writer).
+        self._before_write()
+        return self._tx_checkpoint(consumer)
 
     def _tx_save_checkpoint(self, consumer: str, position: int) -> None:
         self._run(

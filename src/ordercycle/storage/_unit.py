@@ -3,6 +3,14 @@
 An adapter subclasses :class:`BaseUnitOfWork` and implements the ``_tx_*`` primitives
 (raw reads and writes inside its transaction). The skeleton checks arguments, keeps the
 ``with`` protocol, turns rows into records and presents the four stores of the ports.
+
+It also keeps the streams tamper-evident, for every kind alike (see
+:mod:`ordercycle.storage._chain`): appends chain each event's hash to the one before it,
+snapshots carry a hash bound to their event, and every read checks that the versions run
+on without a gap and that each row matches its hash, or raises
+:class:`~ordercycle.storage.errors.TamperedStreamError` naming the stream and version.
+A read after version ``n`` (a cache catching up) checks only the new rows, chained to the
+stored hash of event ``n``.
 """
 
 from __future__ import annotations
@@ -16,19 +24,25 @@ from typing import Any, Self
 from ordercycle.errors import ValidationError
 from ordercycle.model.events import DomainEvent
 from ordercycle.storage import _checks
+from ordercycle.storage._chain import GENESIS, event_hash, matches, snapshot_hash
 from ordercycle.storage._codec import decode_event, decode_value, encode_event, encode_value
 from ordercycle.storage.errors import (
     CommandAlreadyRecordedError,
     CommandPayloadMismatchError,
     InvalidCheckpointError,
+    StreamConflictError,
+    TamperedStreamError,
     UnitOfWorkError,
 )
 from ordercycle.storage.records import CommandRecord, OutboxMessage, Snapshot
 
-__all__ = ["BaseUnitOfWork", "EventRow", "OutboxRow", "outbox_message"]
+__all__ = ["BaseUnitOfWork", "EventRow", "OutboxRow", "StoredRow", "outbox_message"]
 
-#: ``(version, event_type, payload)`` of one event to insert.
-EventRow = tuple[int, str, str]
+#: ``(version, event_type, payload, hash)`` of one event to insert.
+EventRow = tuple[int, str, str, str]
+#: ``(version, event_type, payload, hash)`` of one stored event; an adapter that keeps
+#: event objects (``chained = False``) gives the object as payload and ``None`` as hash.
+StoredRow = tuple[int, str, "str | DomainEvent", "str | None"]
 #: ``(position, kind, aggregate_id, version, event_type, payload)`` of one outbox message.
 OutboxRow = tuple[int, str, str, int, str, str]
 
@@ -37,6 +51,10 @@ _NEW, _ACTIVE, _DONE = "new", "active", "finished"
 
 class BaseUnitOfWork(ABC):
     """A unit of work built from transaction primitives (see the module docstring)."""
+
+    #: Whether rows carry chained hashes (an adapter keeping event objects sets ``False``
+    #: and is checked for version continuity only).
+    chained = True
 
     def __init__(self, where: str, *, read_only: bool = False) -> None:
         self._where = where
@@ -73,7 +91,9 @@ class BaseUnitOfWork(ABC):
         if self._state != _NEW:
             raise UnitOfWorkError(
                 f"Cannot enter this unit of work on {self._where}: it is {self._state};"
-                " get a new one from storage.unit_of_work()."
+                " get a new one from storage.unit_of_work().",
+                reason=UnitOfWorkError.FINISHED,
+                action="enter",
             )
         self._tx_begin()
         self._state = _ACTIVE
@@ -112,12 +132,15 @@ class BaseUnitOfWork(ABC):
         """Refuse ``action`` unless the unit of work is inside its ``with`` block."""
         if self._state == _ACTIVE:
             return
-        why = (
-            "it has not begun; use it in a `with storage.unit_of_work() as uow:` block"
-            if self._state == _NEW
-            else "it has already been committed or rolled back; start a new one"
+        if self._state == _NEW:
+            why = "it has not begun; use it in a `with storage.unit_of_work() as uow:` block"
+            reason = UnitOfWorkError.NOT_BEGUN
+        else:
+            why = "it has already been committed or rolled back; start a new one"
+            reason = UnitOfWorkError.FINISHED
+        raise UnitOfWorkError(
+            f"Cannot {action} on {self._where}: {why}.", reason=reason, action=action
         )
-        raise UnitOfWorkError(f"Cannot {action} on {self._where}: {why}.")
 
     def require_writable(self, action: str) -> None:
         """Refuse ``action`` (a write) in an active read-only unit of work."""
@@ -125,23 +148,106 @@ class BaseUnitOfWork(ABC):
         if self.read_only:
             raise UnitOfWorkError(
                 f"Cannot {action} on {self._where}: this unit of work is read-only"
-                " (from storage.reading()); write in storage.unit_of_work()."
+                " (from storage.reading()); write in storage.unit_of_work().",
+                reason=UnitOfWorkError.READ_ONLY,
+                action=action,
             )
 
-    # --- event (de)coding: an adapter that keeps event objects overrides these ---------------
+    # --- event (de)coding and the hash chain: every adapter's reads pass through here -----
 
     def _tx_append_events(
         self, kind: str, aggregate_id: str, expected_version: int, events: Sequence[DomainEvent]
     ) -> None:
-        """Encode checked events and insert them (see :meth:`_tx_append`)."""
-        rows = [(event.version, event.event_type, encode_event(event)) for event in events]
+        """Check the stream's head, encode the events, chain their hashes and insert them.
+
+        Raises:
+            StreamConflictError: The stream is not at ``expected_version``.
+        """
+        version, head = self._tx_head(kind, aggregate_id)
+        if version != expected_version:
+            raise StreamConflictError(kind, aggregate_id, expected_version, version)
+        previous = head or GENESIS
+        rows: list[EventRow] = []
+        for event in events:
+            payload = encode_event(event)
+            digest = event_hash(
+                previous, kind, aggregate_id, event.version, event.event_type, payload
+            )
+            rows.append((event.version, event.event_type, payload, digest))
+            previous = digest
         self._tx_append(kind, aggregate_id, expected_version, rows)
 
     def _tx_load_events(
         self, kind: str, aggregate_id: str, after_version: int
     ) -> Sequence[DomainEvent]:
-        """The decoded events of a stream after ``after_version``."""
-        return [decode_event(text) for text in self._tx_events(kind, aggregate_id, after_version)]
+        """The checked, decoded events of a stream after ``after_version``.
+
+        Raises:
+            TamperedStreamError: A version is missing, or a row does not match its hash.
+        """
+        rows = self._tx_rows(kind, aggregate_id, after_version)
+        previous: str | None = GENESIS
+        expected = after_version
+        if after_version > 0:
+            if not rows:
+                return []
+            if rows[0][0] != after_version:
+                raise TamperedStreamError(
+                    kind,
+                    aggregate_id,
+                    after_version,
+                    f"the event is missing (the next stored one is version {rows[0][0]})",
+                )
+            previous = rows[0][3]
+            rows = rows[1:]
+        events: list[DomainEvent] = []
+        for version, event_type, payload, digest in rows:
+            expected += 1
+            if version != expected:
+                raise TamperedStreamError(
+                    kind,
+                    aggregate_id,
+                    expected,
+                    f"the event is missing (the next stored one is version {version})",
+                )
+            if isinstance(payload, DomainEvent):
+                event = payload
+            else:
+                if self.chained and (
+                    digest is None
+                    or previous is None
+                    or not matches(
+                        digest, previous, kind, aggregate_id, version, event_type, payload
+                    )
+                ):
+                    raise TamperedStreamError(
+                        kind,
+                        aggregate_id,
+                        version,
+                        "the stored event does not match its chained hash (edited, moved"
+                        " or swapped with another row)",
+                    )
+                event = decode_event(payload)
+            if (
+                event.version != version
+                or event.aggregate_id != aggregate_id
+                or event.event_type != event_type
+            ):
+                raise TamperedStreamError(
+                    kind,
+                    aggregate_id,
+                    version,
+                    f"the stored event is {event.event_type} {event.aggregate_id!r} version"
+                    f" {event.version}, not the {event_type} its row names",
+                )
+            previous = digest
+            events.append(event)
+        return events
+
+    def _tx_snapshot_hash(self, kind: str, aggregate_id: str, version: int, payload: str) -> str:
+        """The hash a snapshot at ``version`` must carry (bound to that event's hash)."""
+        event = self._tx_event_hash(kind, aggregate_id, version)
+        return snapshot_hash(event or GENESIS, kind, aggregate_id, version, payload)
 
     def _tx_messages(self, after: int, limit: int) -> Sequence[OutboxMessage]:
         """The decoded outbox messages after position ``after``, at most ``limit``."""
@@ -162,22 +268,43 @@ class BaseUnitOfWork(ABC):
     def _tx_version(self, kind: str, aggregate_id: str) -> int: ...
 
     @abstractmethod
+    def _tx_head(self, kind: str, aggregate_id: str) -> tuple[int, str | None]:
+        """The stream's version and its newest event's hash (``(0, None)`` when empty).
+
+        An adapter that locks for writes takes its lock first: the append that follows
+        relies on the head staying put until the commit.
+        """
+
+    @abstractmethod
     def _tx_append(
         self, kind: str, aggregate_id: str, expected_version: int, rows: list[EventRow]
     ) -> None:
-        """Insert rows (and outbox messages) or raise ``ConcurrencyError``, all or nothing."""
+        """Insert rows (and outbox messages) after :meth:`_tx_head` showed the stream at
+        ``expected_version``; raise ``ConcurrencyError`` if it moved on, all or nothing."""
 
     @abstractmethod
-    def _tx_events(self, kind: str, aggregate_id: str, after_version: int) -> list[str]: ...
+    def _tx_rows(self, kind: str, aggregate_id: str, from_version: int) -> list[StoredRow]:
+        """The stored rows of a stream with versions ``>= from_version``, by version.
+
+        The row at ``from_version`` (when it is above 0) only anchors the chain: only its
+        version and hash are read, so an adapter may leave its payload empty.
+        """
+
+    @abstractmethod
+    def _tx_event_hash(self, kind: str, aggregate_id: str, version: int) -> str | None:
+        """The stored hash of one event (``None`` without such a row or hash)."""
 
     @abstractmethod
     def _tx_ids(self, kind: str) -> list[str]: ...
 
     @abstractmethod
-    def _tx_save_snapshot(self, snapshot: Snapshot) -> None: ...
+    def _tx_save_snapshot(self, snapshot: Snapshot, digest: str | None) -> None: ...
 
     @abstractmethod
-    def _tx_latest_snapshot(self, kind: str, aggregate_id: str) -> tuple[int, str] | None: ...
+    def _tx_latest_snapshot(
+        self, kind: str, aggregate_id: str
+    ) -> tuple[int, str, str | None] | None:
+        """``(version, payload, hash)`` of the newest snapshot of a stream."""
 
     @abstractmethod
     def _tx_command(self, command_id: str) -> tuple[str, str] | None: ...
@@ -196,6 +323,15 @@ class BaseUnitOfWork(ABC):
 
     @abstractmethod
     def _tx_save_checkpoint(self, consumer: str, position: int) -> None: ...
+
+    def _tx_claim_checkpoint(self, consumer: str) -> int:
+        """The checkpoint, read so that no other unit of work moves it until this one ends.
+
+        The default reads it; an adapter whose writers do not queue from their first
+        statement (PostgreSQL) takes its write lock first, and one that commits
+        optimistically (memory) checks at commit that the checkpoint did not move.
+        """
+        return self._tx_checkpoint(consumer)
 
 
 def outbox_message(
@@ -283,7 +419,15 @@ class _Snapshots(_Part):
                 snapshot.version,
                 f"a version the stream has reached (1 to {current})",
             )
-        self._uow._tx_save_snapshot(snapshot)
+        uow = self._uow
+        digest = (
+            uow._tx_snapshot_hash(
+                snapshot.kind, snapshot.aggregate_id, snapshot.version, snapshot.payload
+            )
+            if uow.chained
+            else None
+        )
+        uow._tx_save_snapshot(snapshot, digest)
 
     def latest(self, kind: str, aggregate_id: str) -> Snapshot | None:
         """See :meth:`ordercycle.storage.ports.SnapshotStore.latest`."""
@@ -294,7 +438,20 @@ class _Snapshots(_Part):
         found = self._uow._tx_latest_snapshot(kind, aggregate_id)
         if found is None:
             return None
-        version, payload = found
+        version, payload, digest = found
+        uow = self._uow
+        if uow.chained:
+            event = uow._tx_event_hash(kind, aggregate_id, version)
+            if event is None or digest != snapshot_hash(
+                event, kind, aggregate_id, version, payload
+            ):
+                raise TamperedStreamError(
+                    kind,
+                    aggregate_id,
+                    version,
+                    "the snapshot does not match the event it stands for (the snapshot or"
+                    " the event was edited, or the event is missing)",
+                )
         return Snapshot(kind=kind, aggregate_id=aggregate_id, version=version, payload=payload)
 
 
@@ -349,6 +506,12 @@ class _Outbox(_Part):
         _checks.check_name(consumer, "consumer", "outbox checkpoint")
         return self._uow._tx_checkpoint(consumer)
 
+    def claim(self, consumer: str) -> int:
+        """See :meth:`ordercycle.storage.ports.ClaimingOutbox.claim`."""
+        self._uow.require_writable("claim a checkpoint")
+        _checks.check_name(consumer, "consumer", "outbox checkpoint")
+        return self._uow._tx_claim_checkpoint(consumer)
+
     def save_checkpoint(self, consumer: str, position: int) -> None:
         """See :meth:`ordercycle.storage.ports.Outbox.save_checkpoint`."""
         self._uow.require_writable("save a checkpoint")
@@ -358,11 +521,5 @@ class _Outbox(_Part):
         current = self._uow._tx_checkpoint(consumer)
         last = self._uow._tx_last_position()
         if not current <= position <= last:
-            raise InvalidCheckpointError.invalid(
-                subject,
-                "position",
-                position,
-                f"a position from the current checkpoint {current} to the last outbox"
-                f" position {last}",
-            )
+            raise InvalidCheckpointError.out_of_range(consumer, position, current, last)
         self._uow._tx_save_checkpoint(consumer, position)

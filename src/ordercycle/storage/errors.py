@@ -2,19 +2,29 @@
 
 Each one subclasses a family from :mod:`ordercycle.errors`, so callers can catch the
 family (``DuplicateError``, ``StorageError``, ``ValidationError``) or the precise error.
-Version conflicts are plain :class:`~ordercycle.errors.ConcurrencyError`\\ s.
+Version conflicts are :class:`~ordercycle.errors.ConcurrencyError`\\ s:
+:class:`StreamConflictError` for a stream, :class:`CommandConflictError` for a command id
+another unit of work recorded first.
+
+Every error carries its facts as attributes (the stream, the versions, the consumer and
+positions, why a unit of work refused); match those, not the wording of messages.
 """
 
 from __future__ import annotations
 
-from ordercycle.errors import DuplicateError, StorageError, ValidationError
+from typing import Any, ClassVar
+
+from ordercycle.errors import ConcurrencyError, DuplicateError, StorageError, ValidationError
 
 __all__ = [
     "CommandAlreadyRecordedError",
+    "CommandConflictError",
     "CommandPayloadMismatchError",
     "EventSequenceError",
     "InvalidCheckpointError",
     "SchemaVersionError",
+    "StreamConflictError",
+    "TamperedStreamError",
     "UnitOfWorkError",
 ]
 
@@ -70,7 +80,49 @@ class EventSequenceError(ValidationError):
 
 
 class InvalidCheckpointError(ValidationError):
-    """A consumer checkpoint would move backwards or past the end of the outbox."""
+    """A consumer checkpoint would move backwards or past the end of the outbox.
+
+    Attributes:
+        consumer: The consumer whose checkpoint was being saved.
+        position: The position given (also ``value``).
+        current: The consumer's checkpoint before (0 if it never saved one).
+        last: The outbox's last position.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        consumer: str = "",
+        current: int | None = None,
+        last: int | None = None,
+        **details: Any,
+    ) -> None:
+        super().__init__(message, **details)
+        self.consumer = consumer
+        self.position = self.value
+        self.current = current
+        self.last = last
+
+    @classmethod
+    def out_of_range(
+        cls, consumer: str, position: int, current: int, last: int
+    ) -> InvalidCheckpointError:
+        """The error for a position outside ``current..last``."""
+        subject = f"checkpoint of consumer {consumer!r}"
+        expected = (
+            f"a position from the current checkpoint {current} to the last outbox position {last}"
+        )
+        return cls(
+            f"Invalid position for {subject}: {position!r}; expected {expected}.",
+            consumer=consumer,
+            current=current,
+            last=last,
+            subject=subject,
+            field="position",
+            value=position,
+            expected=expected,
+        )
 
 
 class SchemaVersionError(StorageError):
@@ -91,4 +143,86 @@ class SchemaVersionError(StorageError):
 
 
 class UnitOfWorkError(StorageError):
-    """A unit of work was used outside its ``with`` block or after it finished."""
+    """A unit of work (or a storage) refused to be used.
+
+    Attributes:
+        reason: Why, one of :attr:`NOT_BEGUN` (used before its ``with`` block),
+            :attr:`FINISHED` (used or entered again after it committed or rolled back),
+            :attr:`READ_ONLY` (a write in a unit of work from ``storage.reading()``),
+            :attr:`CLOSED` (the storage was closed), or ``""`` for another reason.
+        action: What was refused (``"append events"``), when known.
+    """
+
+    NOT_BEGUN: ClassVar[str] = "not-begun"
+    FINISHED: ClassVar[str] = "finished"
+    READ_ONLY: ClassVar[str] = "read-only"
+    CLOSED: ClassVar[str] = "closed"
+
+    def __init__(self, message: str, *, reason: str = "", action: str = "") -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.action = action
+
+
+class TamperedStreamError(StorageError):
+    """A stored stream or snapshot was changed outside the library (or is corrupt).
+
+    Raised on read when a stream skips a version (a row deleted or moved), when an
+    event's row no longer matches its chained hash (a payload, type or version edited,
+    rows swapped), or when a snapshot no longer matches the event it stands for. The
+    state is not built from it: restore the database from a backup.
+
+    Attributes:
+        kind: The aggregate kind of the stream (``"order"``, ``"stock"``, ...).
+        aggregate_id: The aggregate's id.
+        version: The version where the stream breaks.
+        problem: What is wrong there.
+    """
+
+    def __init__(self, kind: str, aggregate_id: str, version: int, problem: str) -> None:
+        shown = aggregate_id if len(aggregate_id) <= 80 else aggregate_id[:80] + "..."
+        super().__init__(
+            f"The stored {kind} {shown!r} is broken at version {version}: {problem}; a"
+            " stream must run 1, 2, 3, ... with every row matching its chained hash, so it"
+            " was changed outside ordercycle. Restore the database from a backup."
+        )
+        self.kind = kind
+        self.aggregate_id = aggregate_id
+        self.version = version
+        self.problem = problem
+
+
+class StreamConflictError(ConcurrencyError):
+    """A stream was not at the version an append was planned against.
+
+    Raised by ``append`` (the stream is elsewhere now) or by ``commit`` (the stream moved
+    on after the append); in both cases the unit of work's writes to the stream are not
+    made.
+
+    Attributes:
+        kind: The stream's aggregate kind.
+        aggregate_id: The stream's aggregate id.
+        expected_version: The version the append was planned against.
+        actual_version: The version found.
+    """
+
+    def __init__(
+        self, kind: str, aggregate_id: str, expected_version: int, actual_version: int
+    ) -> None:
+        super().__init__(f"{kind} {aggregate_id!r}", expected_version, actual_version)
+        self.kind = kind
+        self.aggregate_id = aggregate_id
+
+
+class CommandConflictError(ConcurrencyError):
+    """Another unit of work recorded the same command id first (found at commit).
+
+    Look the command up again in a new unit of work: its record holds the winner's result.
+
+    Attributes:
+        command_id: The command id.
+    """
+
+    def __init__(self, command_id: str) -> None:
+        super().__init__(f"command {command_id!r}", "unrecorded", "recorded")
+        self.command_id = command_id

@@ -14,6 +14,11 @@ too; later events of a known type are not encoded. Simulations use it: they read
 far more often than they write them. The round trip itself is proven for every event
 type by the storage contract suite.
 
+Streams are tamper-evident as in the databases: stored rows carry their chained hashes and
+every read checks them (see :mod:`ordercycle.storage._unit`). With ``roundtrip=False``
+there is no stored text to hash (the objects are immutable), so reads check version
+continuity only.
+
 >>> from ordercycle.storage import MemoryStorage
 >>> storage = MemoryStorage()
 >>> with storage.unit_of_work() as uow:
@@ -30,11 +35,16 @@ import attrs
 
 from ordercycle.errors import ConcurrencyError
 from ordercycle.model.events import DomainEvent
-from ordercycle.storage._checks import stream_name
 from ordercycle.storage._closing import ClosingStorage
 from ordercycle.storage._codec import decode_event, encode_event
-from ordercycle.storage._unit import BaseUnitOfWork, EventRow, OutboxRow, outbox_message
-from ordercycle.storage.errors import UnitOfWorkError
+from ordercycle.storage._unit import (
+    BaseUnitOfWork,
+    EventRow,
+    OutboxRow,
+    StoredRow,
+    outbox_message,
+)
+from ordercycle.storage.errors import CommandConflictError, StreamConflictError, UnitOfWorkError
 from ordercycle.storage.records import OutboxMessage, Snapshot
 
 __all__ = ["MemoryStorage", "MemoryUnitOfWork"]
@@ -44,6 +54,8 @@ _Key = tuple[str, str]
 _Stored = str | DomainEvent
 #: ``(position, kind, aggregate_id, version, event_type, stored event)``.
 _Row = tuple[int, str, str, int, str, _Stored]
+#: A stream row: ``(version, event_type, stored event, hash or None)``.
+_Event = tuple[int, str, _Stored, str | None]
 
 
 def _event(stored: _Stored) -> DomainEvent:
@@ -58,9 +70,9 @@ def _text(stored: _Stored) -> str:
 class _State:
     """Everything committed so far."""
 
-    streams: dict[_Key, list[_Stored]] = attrs.Factory(dict)
+    streams: dict[_Key, list[_Event]] = attrs.Factory(dict)
     # Only the newest snapshot of a stream is ever read, so only it is kept.
-    snapshots: dict[_Key, tuple[int, str]] = attrs.Factory(dict)
+    snapshots: dict[_Key, tuple[int, str, str | None]] = attrs.Factory(dict)
     commands: dict[str, tuple[str, str]] = attrs.Factory(dict)
     outbox: list[_Row] = attrs.Factory(list)
     checkpoints: dict[str, int] = attrs.Factory(dict)
@@ -90,7 +102,9 @@ class MemoryStorage(ClosingStorage):
     def unit_of_work(self) -> MemoryUnitOfWork:
         """Return a new unit of work over this storage."""
         if self._closed:
-            raise UnitOfWorkError("Cannot use the memory storage: it has been closed.")
+            raise UnitOfWorkError(
+                "Cannot use the memory storage: it has been closed.", reason=UnitOfWorkError.CLOSED
+            )
         return MemoryUnitOfWork(self._lock, self._state, roundtrip=self.roundtrip)
 
     def reading(self) -> MemoryUnitOfWork:
@@ -100,7 +114,9 @@ class MemoryStorage(ClosingStorage):
         may commit in between) and refuses every write.
         """
         if self._closed:
-            raise UnitOfWorkError("Cannot use the memory storage: it has been closed.")
+            raise UnitOfWorkError(
+                "Cannot use the memory storage: it has been closed.", reason=UnitOfWorkError.CLOSED
+            )
         return MemoryUnitOfWork(self._lock, self._state, roundtrip=self.roundtrip, read_only=True)
 
     def close(self) -> None:
@@ -123,13 +139,15 @@ class MemoryUnitOfWork(BaseUnitOfWork):
         self._lock = lock
         self._shared = state
         self._roundtrip = roundtrip
+        self.chained = roundtrip
         # Staged writes, applied at commit.
         self._bases: dict[_Key, int] = {}
-        self._new_events: dict[_Key, list[_Stored]] = {}
+        self._new_events: dict[_Key, list[_Event]] = {}
         self._new_outbox: list[tuple[str, str, int, str, _Stored]] = []
-        self._new_snapshots: dict[tuple[str, str, int], str] = {}
+        self._new_snapshots: dict[tuple[str, str, int], tuple[str, str | None]] = {}
         self._new_commands: dict[str, tuple[str, str]] = {}
         self._new_checkpoints: dict[str, int] = {}
+        self._claimed: dict[str, int] = {}
 
     def __repr__(self) -> str:
         return f"<MemoryUnitOfWork ({self._state})>"
@@ -144,6 +162,7 @@ class MemoryUnitOfWork(BaseUnitOfWork):
         self._new_snapshots.clear()
         self._new_commands.clear()
         self._new_checkpoints.clear()
+        self._claimed.clear()
 
     def _tx_commit(self) -> None:
         shared = self._shared
@@ -151,19 +170,23 @@ class MemoryUnitOfWork(BaseUnitOfWork):
             for (kind, aggregate_id), base in sorted(self._bases.items()):
                 actual = len(shared.streams.get((kind, aggregate_id), ()))
                 if actual != base:
-                    raise ConcurrencyError(stream_name(kind, aggregate_id), base, actual)
+                    raise StreamConflictError(kind, aggregate_id, base, actual)
+            for consumer, claimed in sorted(self._claimed.items()):
+                actual = shared.checkpoints.get(consumer, 0)
+                if actual != claimed:
+                    raise ConcurrencyError(f"checkpoint of consumer {consumer!r}", claimed, actual)
             for command_id in sorted(self._new_commands):
                 if command_id in shared.commands:
-                    raise ConcurrencyError(f"command {command_id!r}", "unrecorded", "recorded")
+                    raise CommandConflictError(command_id)
             for key, texts in self._new_events.items():
                 shared.streams.setdefault(key, []).extend(texts)
             for kind, aggregate_id, version, event_type, payload in self._new_outbox:
                 position = len(shared.outbox) + 1
                 shared.outbox.append((position, kind, aggregate_id, version, event_type, payload))
-            for (kind, aggregate_id, version), payload in self._new_snapshots.items():
+            for (kind, aggregate_id, version), (payload, digest) in self._new_snapshots.items():
                 kept = shared.snapshots.get((kind, aggregate_id))
                 if kept is None or kept[0] <= version:
-                    shared.snapshots[(kind, aggregate_id)] = (version, payload)
+                    shared.snapshots[(kind, aggregate_id)] = (version, payload, digest)
             shared.commands.update(self._new_commands)
             shared.checkpoints.update(self._new_checkpoints)
         self._tx_rollback()
@@ -172,7 +195,7 @@ class MemoryUnitOfWork(BaseUnitOfWork):
 
     # Streams only grow, so a slice or a length read under the lock is a consistent view;
     # neither copies the whole stream (a long simulation reads its stock streams constantly).
-    def _committed(self, key: _Key, start: int = 0, stop: int | None = None) -> list[_Stored]:
+    def _committed(self, key: _Key, start: int = 0, stop: int | None = None) -> list[_Event]:
         with self._lock:
             return self._shared.streams.get(key, [])[start:stop]
 
@@ -185,6 +208,10 @@ class MemoryUnitOfWork(BaseUnitOfWork):
         if key in self._bases:
             return self._bases[key] + len(self._new_events.get(key, ()))
         return self._committed_length(key)
+
+    def _tx_head(self, kind: str, aggregate_id: str) -> tuple[int, str | None]:
+        version = self._tx_version(kind, aggregate_id)
+        return version, self._tx_event_hash(kind, aggregate_id, version)
 
     def _tx_append(
         self, kind: str, aggregate_id: str, expected_version: int, rows: list[EventRow]
@@ -205,7 +232,7 @@ class MemoryUnitOfWork(BaseUnitOfWork):
                 encode_event(event)
                 with self._lock:
                     self._shared.encoded_types.add(type(event))
-        rows = [(event.version, event.event_type, event) for event in events]
+        rows = [(event.version, event.event_type, event, None) for event in events]
         self._stage(kind, aggregate_id, expected_version, rows)
 
     def _stage(
@@ -213,33 +240,41 @@ class MemoryUnitOfWork(BaseUnitOfWork):
         kind: str,
         aggregate_id: str,
         expected_version: int,
-        rows: Sequence[tuple[int, str, _Stored]],
+        rows: Sequence[_Event],
     ) -> None:
         key = (kind, aggregate_id)
         current = self._tx_version(kind, aggregate_id)
         if current != expected_version:
-            raise ConcurrencyError(stream_name(kind, aggregate_id), expected_version, current)
+            raise StreamConflictError(kind, aggregate_id, expected_version, current)
         self._bases.setdefault(key, current)
         staged = self._new_events.setdefault(key, [])
-        for version, event_type, payload in rows:
-            staged.append(payload)
+        for row in rows:
+            staged.append(row)
+            version, event_type, payload, _digest = row
             self._new_outbox.append((kind, aggregate_id, version, event_type, payload))
 
-    def _stored(self, kind: str, aggregate_id: str, after_version: int) -> list[_Stored]:
+    def _stored(self, kind: str, aggregate_id: str, start: int) -> list[_Event]:
+        """The rows from index ``start`` (committed, then staged)."""
         key = (kind, aggregate_id)
         if key not in self._bases:
-            return self._committed(key, after_version)
+            return self._committed(key, start)
         base = self._bases[key]
         staged = self._new_events.get(key, [])
-        return self._committed(key, after_version, base) + staged[max(after_version - base, 0) :]
+        return self._committed(key, start, base) + staged[max(start - base, 0) :]
+
+    def _tx_rows(self, kind: str, aggregate_id: str, from_version: int) -> list[StoredRow]:
+        # Version v is at index v - 1 unless rows were removed; the base checks versions.
+        return list(self._stored(kind, aggregate_id, max(from_version - 1, 0)))
+
+    def _tx_event_hash(self, kind: str, aggregate_id: str, version: int) -> str | None:
+        if version < 1:
+            return None
+        rows = self._stored(kind, aggregate_id, version - 1)
+        return rows[0][3] if rows and rows[0][0] == version else None
 
     def _tx_events(self, kind: str, aggregate_id: str, after_version: int) -> list[str]:
-        return [_text(stored) for stored in self._stored(kind, aggregate_id, after_version)]
-
-    def _tx_load_events(
-        self, kind: str, aggregate_id: str, after_version: int
-    ) -> Sequence[DomainEvent]:
-        return [_event(stored) for stored in self._stored(kind, aggregate_id, after_version)]
+        """The stored texts after ``after_version``, unchecked (for tests of the modes)."""
+        return [_text(row[2]) for row in self._stored(kind, aggregate_id, after_version)]
 
     def _tx_ids(self, kind: str) -> list[str]:
         with self._lock:
@@ -254,16 +289,18 @@ class MemoryUnitOfWork(BaseUnitOfWork):
 
     # --- snapshots --------------------------------------------------------------------------
 
-    def _tx_save_snapshot(self, snapshot: Snapshot) -> None:
+    def _tx_save_snapshot(self, snapshot: Snapshot, digest: str | None) -> None:
         key = (snapshot.kind, snapshot.aggregate_id, snapshot.version)
-        self._new_snapshots[key] = snapshot.payload
+        self._new_snapshots[key] = (snapshot.payload, digest)
 
-    def _tx_latest_snapshot(self, kind: str, aggregate_id: str) -> tuple[int, str] | None:
+    def _tx_latest_snapshot(
+        self, kind: str, aggregate_id: str
+    ) -> tuple[int, str, str | None] | None:
         with self._lock:
             latest = self._shared.snapshots.get((kind, aggregate_id))
-        for (k, a, version), payload in self._new_snapshots.items():
+        for (k, a, version), (payload, digest) in self._new_snapshots.items():
             if (k, a) == (kind, aggregate_id) and (latest is None or latest[0] <= version):
-                latest = (version, payload)
+                latest = (version, payload, digest)
         return latest
 
     # --- commands ---------------------------------------------------------------------------
@@ -310,6 +347,13 @@ class MemoryUnitOfWork(BaseUnitOfWork):
             return self._new_checkpoints[consumer]
         with self._lock:
             return self._shared.checkpoints.get(consumer, 0)
+
+    def _tx_claim_checkpoint(self, consumer: str) -> int:
+        # Optimistic: the commit fails if another unit of work moved the checkpoint since.
+        if consumer not in self._claimed:
+            with self._lock:
+                self._claimed[consumer] = self._shared.checkpoints.get(consumer, 0)
+        return self._new_checkpoints.get(consumer, self._claimed[consumer])
 
     def _tx_save_checkpoint(self, consumer: str, position: int) -> None:
         self._new_checkpoints[consumer] = position

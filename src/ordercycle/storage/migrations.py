@@ -3,8 +3,13 @@
 Each adapter lists its :class:`Migration`\\ s in order. The database remembers the ones it
 has in a table (``ordercycle_schema``: version, name); opening a database applies the
 missing ones, in order, inside one exclusive transaction, so two processes opening the
-same new database at once migrate it once. A database whose schema is newer than the
+same new database at once migrate it once. Opening a database that is already current
+takes no lock at all: the version is read first, and only a database that needs a step
+is locked (and read again under the lock). A database whose schema is newer than the
 code is refused with :class:`~ordercycle.storage.errors.SchemaVersionError`.
+
+A step may also run code after its statements (:attr:`Migration.run`), for data the SQL
+alone cannot compute: version 3 chains the hashes of the rows earlier versions wrote.
 """
 
 from __future__ import annotations
@@ -17,12 +22,20 @@ import attrs
 from ordercycle.errors import ConfigurationError
 from ordercycle.storage.errors import SchemaVersionError
 
-__all__ = ["SCHEMA_TABLE", "Migration", "apply_migrations", "check_migrations"]
+__all__ = [
+    "SCHEMA_TABLE",
+    "Migration",
+    "apply_migrations",
+    "check_migrations",
+    "needs_migration",
+]
 
 #: The table that records applied migrations.
 SCHEMA_TABLE = "ordercycle_schema"
 
 Execute = Callable[[str, tuple[Any, ...]], list[tuple[Any, ...]]]
+#: Code run by a step after its statements: ``run(execute, placeholder)``.
+Step = Callable[[Execute, str], None]
 
 
 @attrs.frozen(kw_only=True)
@@ -33,11 +46,14 @@ class Migration:
         version: The schema version after this step (1, 2, ...).
         name: A short description (``"events, outbox and checkpoints"``).
         statements: The SQL statements to run, in order.
+        run: Optional code run after the statements, with the same ``execute`` and the
+            driver's parameter marker (to rewrite stored data).
     """
 
     version: int
     name: str
     statements: tuple[str, ...]
+    run: Step | None = None
 
 
 def check_migrations(migrations: Sequence[Migration]) -> None:
@@ -94,8 +110,25 @@ def apply_migrations(
     for migration in migrations[before:target]:
         for statement in migration.statements:
             execute(statement, ())
+        if migration.run is not None:
+            migration.run(execute, placeholder)
         execute(
             f"INSERT INTO {SCHEMA_TABLE} (version, name) VALUES ({placeholder}, {placeholder})",
             (migration.version, migration.name),
         )
     return before, max(before, target)
+
+
+def needs_migration(
+    found: int, migrations: Sequence[Migration], *, where: str, upto: int | None = None
+) -> bool:
+    """Whether a schema at version ``found`` needs a step (read without a lock first).
+
+    Raises:
+        SchemaVersionError: The database is newer than the newest migration.
+    """
+    newest = len(migrations)
+    if found > newest:
+        raise SchemaVersionError(where, found, newest)
+    target = newest if upto is None else min(upto, newest)
+    return found < target

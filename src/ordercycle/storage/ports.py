@@ -11,11 +11,19 @@ commits all of its writes or none of them:
 - :class:`SnapshotStore` (``uow.snapshots``): optional snapshots of aggregate state;
 - :class:`CommandLog` (``uow.commands``): processed command ids, for idempotent commands;
 - :class:`Outbox` (``uow.outbox``): every appended event, in commit order, with consumer
-  checkpoints for at-least-once delivery.
+  checkpoints for at-least-once delivery (and, optionally, :class:`ClaimingOutbox`: a
+  checkpoint claimed under the write lock, for exactly-once effects in storage).
 
 An adapter may also offer :class:`Reading` (``storage.reading()``): a unit of work for
 queries that takes no write lock and refuses writes. The desk runs its queries in one
 when the storage has it.
+
+Names (``kind``, ``aggregate_id``, ``command_id``, ``payload_hash``, ``consumer``) must be
+non-empty strings without surrounding spaces; versions, positions and limits must be
+``int`` (a ``bool`` is refused) and not negative (a limit at least 1). Every refused
+argument raises :class:`~ordercycle.errors.ValidationError` (or the subclass named
+below) whose ``field`` names the argument and whose ``value`` is the value given, and
+writes nothing. Errors are matched by class and attributes, never by their wording.
 
 Adapters: :class:`~ordercycle.storage.memory.MemoryStorage`,
 :class:`~ordercycle.storage.sqlite.SQLiteStorage` and
@@ -34,6 +42,7 @@ from ordercycle.storage.records import CommandRecord, OutboxMessage, Snapshot
 
 __all__ = [
     "AggregateStore",
+    "ClaimingOutbox",
     "CommandLog",
     "Outbox",
     "Reading",
@@ -66,11 +75,22 @@ class AggregateStore(Protocol):
         Returns:
             The stream's version after the append.
 
+        A refused call writes nothing and leaves the unit of work usable.
+
         Raises:
-            ConcurrencyError: The stream is not at ``expected_version`` (now, or at
-                commit). The message names the kind, the id and both versions.
-            EventSequenceError: The events do not continue the stream.
-            ValidationError: ``kind`` or ``aggregate_id`` is empty or padded.
+            StreamConflictError: The stream is not at ``expected_version`` (a
+                :class:`~ordercycle.errors.ConcurrencyError`, with ``kind``,
+                ``aggregate_id``, ``expected_version`` and ``actual_version``). Raised here
+                when the stream is elsewhere now, or by :meth:`UnitOfWork.commit` when it
+                moved on after this call (then nothing of the unit of work is written).
+            EventSequenceError: The events do not continue the stream: ``field`` is
+                ``events[i]`` (not a :class:`DomainEvent`), ``events[i].aggregate_id``
+                (another aggregate) or ``events[i].version`` (not ``expected_version + i
+                + 1``).
+            ValidationError: ``kind`` or ``aggregate_id`` is empty or padded,
+                ``expected_version`` is negative or not an ``int`` (``True`` included),
+                or ``events`` is not a sequence.
+            UnitOfWorkError: The unit of work is not active, or is read-only.
         """
         ...
 
@@ -79,16 +99,35 @@ class AggregateStore(Protocol):
     ) -> tuple[DomainEvent, ...]:
         """Return the stream's events with versions above ``after_version``, oldest first.
 
-        An unknown stream has no events (an empty tuple).
+        An unknown stream has no events (an empty tuple). Inside a unit of work that
+        appended to the stream, the committed events come first, then its own, in version
+        order.
+
+        Raises:
+            ValidationError: ``kind`` or ``aggregate_id`` is empty or padded, or
+                ``after_version`` is negative or not an ``int`` (``field`` is
+                ``"after_version"``).
         """
         ...
 
     def version(self, kind: str, aggregate_id: str) -> int:
-        """Return the stream's current version (0 for a stream with no events)."""
+        """Return the stream's current version (0 for a stream with no events).
+
+        It counts the unit of work's own appends.
+
+        Raises:
+            ValidationError: ``kind`` or ``aggregate_id`` is empty or padded.
+        """
         ...
 
     def aggregate_ids(self, kind: str) -> tuple[str, ...]:
-        """Return the ids of every aggregate of ``kind`` that has events, sorted."""
+        """Return the ids of every aggregate of ``kind`` that has events, sorted.
+
+        Streams the unit of work appended to are included.
+
+        Raises:
+            ValidationError: ``kind`` is empty or padded.
+        """
         ...
 
 
@@ -99,13 +138,23 @@ class SnapshotStore(Protocol):
     def save(self, snapshot: Snapshot) -> None:
         """Store a snapshot (replacing one at the same kind, id and version).
 
+        The stream's version includes the unit of work's own appends.
+
         Raises:
-            ValidationError: The version is below 1 or above the stream's version.
+            ValidationError: ``field`` ``"version"``: below 1, not an ``int`` or above the
+                stream's version; ``"payload"``: not JSON text; ``"kind"`` or
+                ``"aggregate_id"``: empty or padded.
         """
         ...
 
     def latest(self, kind: str, aggregate_id: str) -> Snapshot | None:
-        """Return the snapshot with the highest version, or ``None`` if there is none."""
+        """Return the snapshot with the highest version, or ``None`` if there is none.
+
+        Snapshots saved earlier in the same unit of work count.
+
+        Raises:
+            ValidationError: ``kind`` or ``aggregate_id`` is empty or padded.
+        """
         ...
 
 
@@ -116,19 +165,31 @@ class CommandLog(Protocol):
     def find(self, command_id: str, payload_hash: str) -> CommandRecord | None:
         """Return the record of ``command_id``, or ``None`` if it was never processed.
 
+        A command recorded earlier in the same unit of work is found.
+
         Raises:
-            CommandPayloadMismatchError: The id was processed with another payload.
+            CommandPayloadMismatchError: The id was processed with another payload
+                (``command_id``, ``stored_hash``, ``given_hash``).
+            ValidationError: ``command_id`` or ``payload_hash`` is empty or padded.
         """
         ...
 
     def record(self, command_id: str, payload_hash: str, result: Any) -> CommandRecord:
         """Record that ``command_id`` was processed and returned ``result`` (JSON data).
 
+        Two units of work recording the same id at once: one commits, the other fails
+        with one of the first two errors below (an adapter that makes writers wait finds
+        the record; one that stages writes finds it at commit).
+
         Raises:
+            CommandAlreadyRecordedError: The id is recorded with this payload
+                (``command_id``).
+            CommandConflictError: Another unit of work recorded the id first, found at
+                commit (a :class:`~ordercycle.errors.ConcurrencyError`, with
+                ``command_id``); nothing of the unit of work is written.
             CommandPayloadMismatchError: The id is recorded with another payload.
-            CommandAlreadyRecordedError: The id is recorded with this payload.
-            ConcurrencyError: Another unit of work recorded the id first (at commit).
             SerializationError: ``result`` is not JSON-compatible.
+            ValidationError: ``command_id`` or ``payload_hash`` is empty or padded.
         """
         ...
 
@@ -138,7 +199,17 @@ class Outbox(Protocol):
     """Every appended event at a global position, with consumer checkpoints."""
 
     def read(self, *, after: int = 0, limit: int = 100) -> tuple[OutboxMessage, ...]:
-        """Return up to ``limit`` messages with positions above ``after``, in order."""
+        """Return up to ``limit`` messages with positions above ``after``, in order.
+
+        Inside a unit of work that appended events, its own messages follow the
+        committed ones (their positions are final once it commits). Positions only grow
+        in commit order: a message committed later never has a lower position than one
+        a reader could already see.
+
+        Raises:
+            ValidationError: ``after`` is negative or ``limit`` below 1, or either is not
+                an ``int`` (``field`` is ``"after"`` or ``"limit"``).
+        """
         ...
 
     def last_position(self) -> int:
@@ -146,7 +217,11 @@ class Outbox(Protocol):
         ...
 
     def checkpoint(self, consumer: str) -> int:
-        """Return the last position ``consumer`` has handled (0 if it never saved one)."""
+        """Return the last position ``consumer`` has handled (0 if it never saved one).
+
+        Raises:
+            ValidationError: ``consumer`` is empty or padded.
+        """
         ...
 
     def save_checkpoint(self, consumer: str, position: int) -> None:
@@ -154,7 +229,27 @@ class Outbox(Protocol):
 
         Raises:
             InvalidCheckpointError: ``position`` is below the current checkpoint or above
-                :meth:`last_position`.
+                :meth:`last_position` (``consumer``, ``position``, ``current``, ``last``).
+            ValidationError: ``consumer`` is empty or padded, or ``position`` is negative
+                or not an ``int``.
+        """
+        ...
+
+
+@runtime_checkable
+class ClaimingOutbox(Protocol):
+    """Optional: an outbox whose consumers can claim their checkpoint for a unit of work.
+
+    The bundled adapters all have it; the desk uses it when the storage offers it.
+    """
+
+    def claim(self, consumer: str) -> int:
+        """Return ``consumer``'s checkpoint and keep it for this unit of work.
+
+        Until this unit of work ends no other one moves the checkpoint: on SQLite and
+        PostgreSQL the claim takes the write lock (so a dispatcher acts on a checkpoint no
+        one can move under it); in memory the commit fails with
+        :class:`~ordercycle.errors.ConcurrencyError` if the checkpoint moved.
         """
         ...
 
@@ -164,8 +259,12 @@ class UnitOfWork(Protocol):
     """One transaction over every store: all of its writes are committed, or none.
 
     Use it as a context manager. Leaving the block normally commits; leaving it with an
-    exception rolls back. :meth:`commit` and :meth:`rollback` end it early. A finished
-    unit of work refuses further use with :class:`UnitOfWorkError`.
+    exception rolls back. :meth:`commit` and :meth:`rollback` end it early. Every read
+    sees the unit of work's own writes after the committed data; other units of work see
+    none of them before the commit. Used before its block, it raises
+    :class:`UnitOfWorkError` with ``reason`` :attr:`~UnitOfWorkError.NOT_BEGUN`;
+    after it finished (or entered twice), with :attr:`~UnitOfWorkError.FINISHED`;
+    a write in a read-only one, with :attr:`~UnitOfWorkError.READ_ONLY`.
     """
 
     @property
@@ -192,8 +291,11 @@ class UnitOfWork(Protocol):
         """Make every write of this unit of work durable and visible, atomically.
 
         Raises:
-            ConcurrencyError: A stream changed since it was appended to at
-                ``expected_version``; nothing is written.
+            StreamConflictError: A stream changed since it was appended to at
+                ``expected_version`` (also after an empty append); nothing is written.
+            CommandConflictError: Another unit of work recorded one of its command ids
+                first; nothing is written.
+            UnitOfWorkError: The unit of work is not active.
         """
         ...
 

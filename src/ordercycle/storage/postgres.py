@@ -25,10 +25,12 @@ from ordercycle.storage._sql import (
     CHECKPOINTS,
     COMMANDS,
     EVENTS,
+    HASH_COLUMNS,
     OUTBOX,
     SNAPSHOTS,
     ConnectionPool,
     SqlUnitOfWork,
+    chain_stored_rows,
     migrate,
 )
 from ordercycle.storage.migrations import Migration
@@ -67,6 +69,12 @@ POSTGRES_MIGRATIONS: tuple[Migration, ...] = (
             f"CREATE TABLE {COMMANDS} (command_id TEXT PRIMARY KEY,"
             " payload_hash TEXT NOT NULL, result TEXT NOT NULL)",
         ),
+    ),
+    Migration(
+        version=3,
+        name="hash chains of events and snapshots",
+        statements=HASH_COLUMNS,
+        run=chain_stored_rows,
     ),
 )
 

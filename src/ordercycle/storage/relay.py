@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ordercycle.storage._checks import check_name, check_position
-from ordercycle.storage.ports import Storage, UnitOfWork
+from ordercycle.storage.ports import ClaimingOutbox, Storage, UnitOfWork
 from ordercycle.storage.records import OutboxMessage
 
 __all__ = ["Handler", "relay"]
@@ -36,7 +36,9 @@ def relay(storage: Storage, consumer: str, handle: Handler, *, batch: int = 100)
     is given) and the moved checkpoint commit together. If ``handle`` raises, that batch
     is rolled back, the error propagates, and the next call delivers the batch again:
     delivery is at least once, so handlers with effects outside storage (mail, HTTP)
-    must be idempotent. Run one relay per consumer at a time.
+    must be idempotent. Where the storage offers :class:`~ordercycle.storage.ports.ClaimingOutbox`
+    (every bundled adapter), the checkpoint is claimed before the handler runs, so two
+    relays of one consumer never hand the same message to a handler that commits.
 
     Args:
         storage: Where the outbox is.
@@ -52,7 +54,15 @@ def relay(storage: Storage, consumer: str, handle: Handler, *, batch: int = 100)
     handled = 0
     while True:
         with storage.unit_of_work() as uow:
-            messages = uow.outbox.read(after=uow.outbox.checkpoint(consumer), limit=batch)
+            after = uow.outbox.checkpoint(consumer)
+            messages = uow.outbox.read(after=after, limit=batch)
+            outbox = uow.outbox
+            if messages and isinstance(outbox, ClaimingOutbox):
+                # Act on the checkpoint as claimed under the write lock, not on the read
+                # above: a second relay of the same consumer then waits or finds it moved.
+                claimed = outbox.claim(consumer)
+                if claimed != after:
+                    messages = outbox.read(after=claimed, limit=batch)
             for message in messages:
                 handle(uow, message)
             if messages:

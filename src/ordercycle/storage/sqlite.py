@@ -7,14 +7,15 @@ wait rather than error. Several threads and several OS processes may open the sa
 writes are serialized by SQLite's lock, and a write planned against a version that has
 since moved on raises :class:`~ordercycle.errors.ConcurrencyError`.
 
-The schema is created and migrated on open (see :mod:`ordercycle.storage.migrations`).
+The schema is created and migrated on open (see :mod:`ordercycle.storage.migrations`);
+opening a file whose schema is current takes no lock.
 
 >>> import tempfile, pathlib
 >>> from ordercycle.storage import SQLiteStorage
 >>> folder = tempfile.TemporaryDirectory()
 >>> storage = SQLiteStorage(pathlib.Path(folder.name) / "shop.db")
 >>> storage.schema_version
-2
+3
 >>> with storage.unit_of_work() as uow:
 ...     uow.outbox.last_position()
 0
@@ -33,10 +34,12 @@ from ordercycle.storage._sql import (
     CHECKPOINTS,
     COMMANDS,
     EVENTS,
+    HASH_COLUMNS,
     OUTBOX,
     SNAPSHOTS,
     ConnectionPool,
     SqlUnitOfWork,
+    chain_stored_rows,
     migrate,
 )
 from ordercycle.storage.migrations import Migration
@@ -68,6 +71,12 @@ SQLITE_MIGRATIONS: tuple[Migration, ...] = (
             f"CREATE TABLE {COMMANDS} (command_id TEXT PRIMARY KEY,"
             " payload_hash TEXT NOT NULL, result TEXT NOT NULL)",
         ),
+    ),
+    Migration(
+        version=3,
+        name="hash chains of events and snapshots",
+        statements=HASH_COLUMNS,
+        run=chain_stored_rows,
     ),
 )
 

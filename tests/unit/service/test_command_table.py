@@ -14,7 +14,16 @@ import pytest
 
 import ordercycle.service
 from ordercycle.errors import ConfigurationError, DuplicateError
-from ordercycle.service import CommandResult, OrderDesk, _billing, _orders, _warehouse, commands
+from ordercycle.service import (
+    CommandResult,
+    OrderDesk,
+    _billing,
+    _changes,
+    _orders,
+    _stock,
+    _warehouse,
+    commands,
+)
 from ordercycle.service._command_handlers import handler_table, handles
 from ordercycle.service._session import Session
 from ordercycle.service.commands import COMMANDS, Command, PlaceOrder, parse_command
@@ -112,13 +121,13 @@ def test_a_duplicate_type_name_is_refused_at_class_definition() -> None:
 
 def test_every_command_has_exactly_one_handler() -> None:
     assert set(_HANDLERS) == set(COMMANDS.values())
-    table = handler_table(_orders, _warehouse, _billing)
+    table = handler_table(_orders, _warehouse, _billing, _changes, _stock)
     assert dict(table) == dict(_HANDLERS)
 
 
 def test_a_command_without_a_handler_is_named() -> None:
     with pytest.raises(CommandHandlerError) as info:
-        handler_table(_orders, _warehouse)
+        handler_table(_orders, _warehouse, _changes, _stock)
     error = info.value
     assert isinstance(error, ConfigurationError)
     assert "InvoiceOrder has no handler (declare one with @handles(InvoiceOrder)" in str(error)

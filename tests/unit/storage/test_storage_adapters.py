@@ -151,12 +151,16 @@ def test_a_stored_event_of_an_unknown_type_is_a_serialization_error(tmp_path: Pa
     import sqlite3
 
     from ordercycle.errors import SerializationError
+    from ordercycle.storage._chain import event_hash
 
     storage = SQLiteStorage(tmp_path / "db")
+    payload = '{"type": "Ghost", "aggregate_id": "O-1"}'
+    # A well-chained row (not tampering): a type this code does not know.
+    digest = event_hash("", "order", "O-1", 1, "Ghost", payload)
     with sqlite3.connect(tmp_path / "db") as connection:
         connection.execute(
-            "INSERT INTO ordercycle_events VALUES ('order', 'O-1', 1, 'Ghost', ?)",
-            ('{"type": "Ghost", "aggregate_id": "O-1"}',),
+            "INSERT INTO ordercycle_events VALUES ('order', 'O-1', 1, 'Ghost', ?, ?)",
+            (payload, digest),
         )
     with storage.unit_of_work() as uow:
         assert uow.events.version("order", "O-1") == 1

@@ -10,6 +10,7 @@ import pytest
 
 from ordercycle.errors import ConfigurationError, StorageError
 from ordercycle.storage import SchemaVersionError, SQLiteStorage, payload_hash
+from ordercycle.storage._codec import encode_event
 from ordercycle.storage.migrations import SCHEMA_TABLE, Migration, check_migrations
 from ordercycle.storage.sqlite import SQLITE_MIGRATIONS
 from ordercycle.testing.contracts import item_added
@@ -23,7 +24,7 @@ def schema_rows(path: Path) -> list[tuple[int, str]]:
 def test_a_new_file_gets_the_newest_schema(tmp_path: Path) -> None:
     storage = SQLiteStorage(tmp_path / "new.db")
     storage.close()
-    assert storage.schema_version == len(SQLITE_MIGRATIONS) == 2
+    assert storage.schema_version == len(SQLITE_MIGRATIONS) == 3
     assert schema_rows(tmp_path / "new.db") == [(m.version, m.name) for m in SQLITE_MIGRATIONS]
 
 
@@ -31,14 +32,17 @@ def test_an_old_database_is_migrated_on_open_and_keeps_its_data(tmp_path: Path) 
     path = tmp_path / "old.db"
     old = SQLiteStorage(path, migrate_upto=1)
     assert old.schema_version == 1
-    with old.unit_of_work() as uow:
-        uow.events.append("order", "O-1", [item_added("O-1", 1)], expected_version=0)
     old.close()
+    with sqlite3.connect(path) as connection:  # a row as schema 1 stored it (no hash)
+        connection.execute(
+            "INSERT INTO ordercycle_events VALUES ('order', 'O-1', 1, ?, ?)",
+            (item_added("O-1", 1).event_type, encode_event(item_added("O-1", 1))),
+        )
     assert [version for version, _ in schema_rows(path)] == [1]
 
     storage = SQLiteStorage(path)
-    assert storage.schema_version == 2
-    assert [version for version, _ in schema_rows(path)] == [1, 2]
+    assert storage.schema_version == 3
+    assert [version for version, _ in schema_rows(path)] == [1, 2, 3]
     with storage.unit_of_work() as uow:
         assert uow.events.load("order", "O-1") == (item_added("O-1", 1),)
         uow.commands.record("cmd-1", payload_hash(1), "ok")  # a table from migration 2
@@ -48,21 +52,21 @@ def test_an_old_database_is_migrated_on_open_and_keeps_its_data(tmp_path: Path) 
 def test_opening_again_applies_nothing(tmp_path: Path) -> None:
     SQLiteStorage(tmp_path / "db").close()
     SQLiteStorage(tmp_path / "db").close()
-    assert len(schema_rows(tmp_path / "db")) == 2
+    assert len(schema_rows(tmp_path / "db")) == 3
 
 
 def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "future.db"
     SQLiteStorage(path).close()
     with sqlite3.connect(path) as connection:
-        connection.execute(f"INSERT INTO {SCHEMA_TABLE} VALUES (3, 'from the future')")
-    with pytest.raises(SchemaVersionError, match="schema version 3") as caught:
+        connection.execute(f"INSERT INTO {SCHEMA_TABLE} VALUES (4, 'from the future')")
+    with pytest.raises(SchemaVersionError, match="schema version 4") as caught:
         SQLiteStorage(path)
     assert "upgrade ordercycle" in str(caught.value)
-    assert (caught.value.found, caught.value.supported) == (3, 2)
+    assert (caught.value.found, caught.value.supported) == (4, 3)
     copy = pickle.loads(pickle.dumps(caught.value))
-    assert (copy.found, str(copy)) == (3, str(caught.value))
-    assert len(schema_rows(path)) == 3  # nothing changed
+    assert (copy.found, str(copy)) == (4, str(caught.value))
+    assert len(schema_rows(path)) == 4  # nothing changed
 
 
 def test_a_file_that_is_not_a_database_is_refused(tmp_path: Path) -> None:
@@ -82,3 +86,39 @@ def test_migration_lists_must_be_numbered_from_one() -> None:
                 Migration(version=3, name="c", statements=()),
             ]
         )
+
+
+def test_migration_3_chains_the_rows_a_0_1_0_database_holds(tmp_path: Path) -> None:
+    """The 0.1.0 fixture (schema 2, no hashes) is chained on open, then guarded like new data."""
+    import shutil
+
+    from ordercycle.storage import TamperedStreamError
+    from ordercycle.testing.tampering import SqlTampering
+
+    path = tmp_path / "story.db"
+    shutil.copyfile(Path(__file__).parents[2] / "fixtures" / "story-0.1.0.db", path)
+    assert [version for version, _ in schema_rows(path)] == [1, 2]
+    storage = SQLiteStorage(path)
+    assert storage.schema_version == 3
+    with sqlite3.connect(path) as connection:
+        streams = list(
+            connection.execute("SELECT DISTINCT kind, aggregate_id FROM ordercycle_events")
+        )
+        assert connection.execute(
+            "SELECT COUNT(*) FROM ordercycle_events WHERE hash IS NULL"
+        ).fetchone() == (0,)
+        snapshots = list(connection.execute("SELECT kind, aggregate_id FROM ordercycle_snapshots"))
+    assert len(streams) > 10
+    assert snapshots
+    with storage.reading() as reader:
+        for kind, aggregate_id in streams:
+            assert reader.events.load(kind, aggregate_id)
+        for kind, aggregate_id in snapshots:
+            assert reader.snapshots.latest(kind, aggregate_id) is not None
+    tampering = SqlTampering.sqlite(path)
+    kind, aggregate_id = next((k, a) for k, a in streams if k == "stock")
+    text = tampering.event_payload(kind, aggregate_id, 1)
+    tampering.set_event_payload(kind, aggregate_id, 1, text.replace("1", "9", 1))
+    with storage.reading() as reader, pytest.raises(TamperedStreamError, match="version 1"):
+        reader.events.load(kind, aggregate_id)
+    storage.close()

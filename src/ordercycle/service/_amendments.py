@@ -1,0 +1,104 @@
+"""The edits :class:`~ordercycle.service.commands.AmendOrder` carries, as plain JSON values.
+
+An :class:`OrderAmendment` names one action and the fields it needs:
+
+- ``set_quantity``: ``line_id`` and the new ordered ``quantity`` of the line;
+- ``add_line``: ``sku`` and ``quantity`` (priced from the catalogue; ``line_id`` optional,
+  the next free ``L<n>`` by default);
+- ``remove_line``: ``line_id``;
+- ``ship_to``: the new shipping ``address`` (only before a unit of the order is picked).
+
+>>> as_amendments([{"action": "set_quantity", "line_id": "L1", "quantity": 3}])
+(OrderAmendment(action='set_quantity', line_id='L1', sku=None, quantity=3, address=None),)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any, Final
+
+import attrs
+
+from ordercycle.errors import ValidationError
+from ordercycle.model.address import Address
+from ordercycle.serialization import from_dict
+
+__all__ = ["AMENDMENT_ACTIONS", "OrderAmendment", "as_amendments"]
+
+#: The actions an :class:`OrderAmendment` may name.
+AMENDMENT_ACTIONS: Final = ("set_quantity", "add_line", "remove_line", "ship_to")
+
+_NEEDS: Final = {
+    "set_quantity": ("line_id", "quantity"),
+    "add_line": ("sku", "quantity"),
+    "remove_line": ("line_id",),
+    "ship_to": ("address",),
+}
+
+
+def _check_action(_instance: Any, _attribute: Any, value: Any) -> None:
+    if value not in AMENDMENT_ACTIONS:
+        raise ValidationError.invalid(
+            "amend order", "action", value, "one of " + ", ".join(AMENDMENT_ACTIONS)
+        )
+
+
+@attrs.frozen(kw_only=True)
+class OrderAmendment:
+    """One edit of an order after confirmation (see the module docstring for the actions).
+
+    Attributes:
+        action: ``"set_quantity"``, ``"add_line"``, ``"remove_line"`` or ``"ship_to"``.
+        line_id: The line changed or removed (or the id of an added line).
+        sku: The product of an added line.
+        quantity: The new quantity of a line, or the units of an added line.
+        address: The new shipping address.
+    """
+
+    action: str = attrs.field(validator=_check_action)
+    line_id: str | None = None
+    sku: str | None = None
+    quantity: int | None = None
+    address: Address | None = None
+
+    def __attrs_post_init__(self) -> None:
+        missing = [name for name in _NEEDS[self.action] if getattr(self, name) is None]
+        if missing:
+            raise ValidationError.invalid(
+                f"amend order ({self.action})",
+                missing[0],
+                None,
+                f"a value: {self.action} needs {' and '.join(_NEEDS[self.action])}",
+            )
+
+
+def as_amendments(
+    value: Iterable[OrderAmendment | Mapping[str, Any]],
+) -> tuple[OrderAmendment, ...]:
+    """:class:`OrderAmendment` values, or mappings of their fields, as amendments."""
+    if isinstance(value, Mapping | str | bytes):
+        raise ValidationError.invalid(
+            "amend order",
+            "changes",
+            value,
+            "a list of amendments such as"
+            ' {"action": "set_quantity", "line_id": "L1", "quantity": 3}',
+        )
+    found = []
+    for item in value:
+        if isinstance(item, OrderAmendment):
+            found.append(item)
+        elif isinstance(item, Mapping):
+            data = dict(item)
+            address = data.get("address")
+            if isinstance(address, Mapping):
+                data["address"] = from_dict(dict(address), Address)
+            try:
+                found.append(OrderAmendment(**data))
+            except TypeError as error:
+                raise ValidationError.invalid(
+                    "amend order", "change", item, f"the fields of an OrderAmendment ({error})"
+                ) from None
+        else:
+            raise ValidationError.invalid("amend order", "change", item, "an OrderAmendment")
+    return tuple(found)

@@ -1,0 +1,87 @@
+"""``execute()`` returns once the command has committed, whatever the dispatch after it does.
+
+A failing dispatch (the write lock held by another process, a corrupt outbox row) is
+logged and reported on the result; the command stays committed, and the messages are
+handled by a later dispatch.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+
+from ordercycle.examples.shop import open_sample_shop
+from ordercycle.model import SteppableClock
+from ordercycle.service import OrderDesk
+from ordercycle.service.settings import DeskSettings
+from ordercycle.storage import SQLiteStorage
+
+
+def _desk(path: Path, clock: SteppableClock, *, dispatch: bool = True) -> OrderDesk:
+    settings = attrs.evolve(DeskSettings.default(), auto_dispatch=dispatch)
+    return OrderDesk(SQLiteStorage(path, busy_timeout=0.05), clock=clock, settings=settings)
+
+
+def test_a_command_whose_dispatch_meets_a_held_lock_returns_its_committed_result(
+    tmp_path: Path, clock: SteppableClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "shop.db"
+    desk = _desk(path, clock)
+    open_sample_shop(desk)
+    holder = sqlite3.connect(path, isolation_level=None)
+    committed = desk._cache.committed
+
+    def then_lock(*args: Any) -> None:
+        committed(*args)
+        holder.execute("BEGIN IMMEDIATE")  # another process takes the lock right after
+
+    desk._cache.committed = then_lock  # type: ignore[method-assign]
+    results = []
+    for _ in range(3):
+        results.append(desk.place_order("C-BOLT", {"MUG": 1}))
+        holder.execute("ROLLBACK")
+    desk._cache.committed = committed  # type: ignore[method-assign]
+    assert [r.aggregate_id for r in results] == ["O-1", "O-2", "O-3"]
+    assert all(r.pending > 0 for r in results)
+    assert all("StorageError" in r.dispatch_error for r in results)
+    assert "committed; the outbox handlers failed" in caplog.text
+    assert desk.order_ids() == ("O-1", "O-2", "O-3")
+    # The next dispatch handles what was left; a later command has nothing pending.
+    later = desk.place_order("C-BOLT", {"MUG": 1})
+    assert (later.pending, later.dispatch_error) == (0, "")
+    holder.close()
+    desk.close()
+
+
+def test_a_corrupt_outbox_row_does_not_make_later_commands_raise(
+    tmp_path: Path, clock: SteppableClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "shop.db"
+    setup = _desk(path, clock)
+    open_sample_shop(setup)
+    setup.close()
+    quiet = _desk(path, clock, dispatch=False)
+    quiet.place_order("C-BOLT", {"MUG": 1})
+    quiet.close()
+    with sqlite3.connect(path) as connection:
+        connection.execute(
+            "UPDATE ordercycle_outbox SET payload = '{not json'"
+            " WHERE position = (SELECT MAX(position) FROM ordercycle_outbox)"
+        )
+    desk = _desk(path, clock)
+    for _ in range(3):
+        result = desk.place_order("C-BOLT", {"MUG": 1})
+        assert result.pending > 0
+        assert result.dispatch_error
+    assert len(desk.order_ids()) == 4
+    desk.close()
+
+
+def test_a_command_that_dispatches_cleanly_has_nothing_pending(desk: OrderDesk) -> None:
+    result = desk.place_order("C-BOLT", {"MUG": 1})
+    assert (result.pending, result.dispatch_error) == (0, "")
+    assert result.to_data().keys() == {"command", "aggregate_id", "details", "notes"}
