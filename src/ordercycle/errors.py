@@ -21,7 +21,7 @@ USD EUR
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Final
 
 __all__ = [
     "AllocationError",
@@ -51,6 +51,37 @@ __all__ = [
     "ValidationError",
 ]
 
+#: Characters of a bad value quoted in an error message (the rest is elided).
+MAX_SHOWN_CHARS: Final = 80
+#: Characters of any error message; a longer one is cut, saying how much was left out.
+MAX_MESSAGE_CHARS: Final = 2_000
+
+
+def shown(value: object, limit: int = MAX_SHOWN_CHARS) -> str:
+    """``repr(value)`` cut to at most ``limit`` characters, for error messages.
+
+    A long value is shown by its beginning and its length, so a message never grows with
+    the input that caused it. Very large integers and text are measured without being
+    formatted whole.
+
+    >>> shown("x" * 1000)
+    "'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx... (1000 chars)"
+    >>> shown(10**5000)
+    'an int of about 5001 digits'
+    """
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 256:
+        return f"an int of about {int(value.bit_length() * 0.30103) + 1} digits"
+    if isinstance(value, str | bytes) and len(value) > limit:
+        head = repr(value[:limit])[: limit - 16]
+        return f"{head}... ({len(value)} chars)"
+    try:
+        text = repr(value)
+    except Exception:
+        text = f"<{type(value).__name__}>"
+    if len(text) <= limit:
+        return text
+    return f"{text[: limit - 14]}... ({len(text)} chars)"
+
 
 def _rebuild(cls: type[OrderCycleError], args: tuple[Any, ...], state: dict[str, Any]) -> Any:
     """Recreate an error from its class, ``args`` and attribute dictionary (for pickle)."""
@@ -73,6 +104,9 @@ class OrderCycleError(Exception):
     message: str
 
     def __init__(self, message: str) -> None:
+        if len(message) > MAX_MESSAGE_CHARS:
+            cut = len(message) - MAX_MESSAGE_CHARS + 40
+            message = f"{message[: MAX_MESSAGE_CHARS - 40]}... ({cut} more chars)"
         super().__init__(message)
         self.message = message
 
@@ -120,7 +154,7 @@ class ValidationError(OrderCycleError, ValueError):
         The message reads ``Invalid <field> for <subject>: <value>; expected <expected>.``
         """
         return cls(
-            f"Invalid {field} for {subject}: {value!r}; expected {expected}.",
+            f"Invalid {field} for {subject}: {shown(value)}; expected {expected}.",
             subject=subject,
             field=field,
             value=value,
@@ -259,9 +293,9 @@ class NotFoundError(OrderCycleError, LookupError):
         known_list = sorted(map(str, known))
         hint = ""
         if known_list:
-            shown = ", ".join(known_list[:10]) + (", ..." if len(known_list) > 10 else "")
-            hint = f"; known: {shown}"
-        super().__init__(f"Unknown {kind} {key!r}{hint}.")
+            listed = ", ".join(known_list[:10]) + (", ..." if len(known_list) > 10 else "")
+            hint = f"; known: {listed}"
+        super().__init__(f"Unknown {kind} {shown(key)}{hint}.")
         self.kind = kind
         self.key = key
         self.known = tuple(known_list)
@@ -276,7 +310,7 @@ class DuplicateError(OrderCycleError, ValueError):
     """
 
     def __init__(self, kind: str, key: object, message: str = "") -> None:
-        super().__init__(message or f"Duplicate {kind} {key!r}: each {kind} must be unique.")
+        super().__init__(message or f"Duplicate {kind} {shown(key)}: each {kind} must be unique.")
         self.kind = kind
         self.key = key
 

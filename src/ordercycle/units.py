@@ -26,6 +26,7 @@ helpers.
 from __future__ import annotations
 
 import functools
+import re
 from decimal import Decimal
 from fractions import Fraction
 from numbers import Rational
@@ -33,7 +34,15 @@ from typing import Any, Final
 
 import pint
 
-from ordercycle.errors import DimensionalityError, InvalidQuantityError, ValidationError
+from ordercycle.errors import DimensionalityError, InvalidQuantityError, ValidationError, shown
+from ordercycle.limits import (
+    MAX_DECIMAL_DIGITS,
+    MAX_DECIMAL_EXPONENT,
+    MAX_ID_CHARS,
+    MAX_MAGNITUDE,
+    check_decimal,
+    check_number_text,
+)
 
 __all__ = [
     "BASE_LENGTH",
@@ -112,13 +121,71 @@ def Q_(value: Any, units: Any = None) -> Any:  # noqa: N802 - pint's conventiona
     """Build a quantity in the package registry: ``Q_(12, "cm")``, ``Q_("4.5 in")``.
 
     A string magnitude such as ``Q_("0.1", "kg")`` keeps its exact decimal value through
-    :func:`to_exact`.
+    :func:`to_exact`. The magnitude must be a finite number within
+    :data:`~ordercycle.limits.MAX_MAGNITUDE` and the units a unit the registry knows.
+
+    Raises:
+        ValidationError: A magnitude that is not a finite number in range, or unknown or
+            malformed units (``"bogus_unit"``, ``"cm/0"``).
     """
-    if isinstance(value, str) and units is not None:
-        value = Decimal(value)
     if units is None:
-        return get_registry().Quantity(value)
+        if not isinstance(value, str):
+            raise ValidationError.invalid(
+                "Q_", "quantity", value, "text such as '4.5 in', or a magnitude and units"
+            )
+        check_number_text(value, "Q_", "quantity")
+        try:
+            quantity: Any = get_registry().Quantity(value)
+        except Exception:
+            raise ValidationError.invalid(
+                "Q_", "quantity", value, "a number and units such as '4.5 in'"
+            ) from None
+        exact_magnitude(quantity.magnitude, subject="Q_", field="magnitude")
+        return quantity
+    magnitude = exact_magnitude(value, subject="Q_", field="magnitude")
+    if isinstance(value, str):
+        value = Decimal(value)
+    elif isinstance(value, int) and not isinstance(value, bool):
+        pass
+    elif isinstance(value, Rational):
+        value = magnitude
+    _units_dimensionality(units)
     return get_registry().Quantity(value, units)
+
+
+# Numbers inside units text ("1e-999999999", "m**99999") make pint's exact arithmetic
+# build huge integers; real units need at most a small power.
+_NUMBER_IN_UNITS: Final = re.compile(r"\d[eE]|\d{4,}|\.\d")
+
+
+def _check_units_text(units: object, subject: str, field: str = "units") -> str:
+    """Return ``units`` as text if it is short units text without large numbers in it.
+
+    Raises:
+        ValidationError: Not text, longer than :data:`~ordercycle.limits.MAX_ID_CHARS`, or
+            holding a number with an exponent or of four or more digits.
+    """
+    text = str(units) if isinstance(units, pint.Unit) else units
+    if not isinstance(text, str) or len(text) > MAX_ID_CHARS or _NUMBER_IN_UNITS.search(text):
+        raise ValidationError.invalid(
+            subject, field, units, "units text such as 'cm', 'kg' or 'm**3' (small powers only)"
+        )
+    return text
+
+
+def _units_dimensionality(units: object) -> Dims:
+    """The dimensionality of a units text, or a typed error for units pint cannot use."""
+    text = _check_units_text(units, "Q_")
+    try:
+        return _dimensionality(text)
+    except Exception:
+        try:
+            get_registry().Unit(text)
+        except Exception:
+            raise ValidationError.invalid(
+                "Q_", "units", units, "units the registry knows, such as 'cm', 'kg' or 'in'"
+            ) from None
+        return ()
 
 
 def is_quantity(value: object) -> bool:
@@ -129,7 +196,10 @@ def is_quantity(value: object) -> bool:
 def _describe(value: object) -> str:
     if is_quantity(value):
         return f"{_format_magnitude(value.magnitude)} {value.units}"  # type: ignore[attr-defined]
-    return f"{value!r} (a plain number; give a quantity such as Q_({value!r}, 'cm'))"
+    text = shown(value)
+    if isinstance(value, int | float | Decimal | Fraction) and not isinstance(value, bool):
+        return f"{text} (a plain number; give a quantity such as Q_({text}, 'cm'))"
+    return f"{text} (not a quantity; give a quantity such as Q_(12, 'cm'))"
 
 
 def _format_magnitude(magnitude: object) -> str:
@@ -215,19 +285,34 @@ def exact_magnitude(value: object, *, subject: str = "value", field: str = "magn
     Raises:
         ValidationError: For anything that is not a finite real number.
     """
+    expected = (
+        f"a finite real number of absolute value at most {MAX_MAGNITUDE:.0e}"
+        f" (at most {MAX_DECIMAL_DIGITS} digits, exponent within ±{MAX_DECIMAL_EXPONENT})"
+    )
+    original = value
     if isinstance(value, bool):
-        raise ValidationError.invalid(subject, field, value, "a finite real number")
+        raise ValidationError.invalid(subject, field, value, expected)
     if isinstance(value, int | Fraction):
-        return Fraction(value)
-    if isinstance(value, Rational):
-        return Fraction(int(value.numerator), int(value.denominator))
-    if isinstance(value, Decimal | float | str):
+        result = Fraction(value)
+    elif isinstance(value, Rational):
+        result = Fraction(int(value.numerator), int(value.denominator))
+    elif isinstance(value, Decimal | float | str):
         try:
-            result = Fraction(str(value)) if isinstance(value, float) else Fraction(value)
+            if isinstance(value, str):
+                check_number_text(value, subject, field)
+                value = Decimal(value.strip())
+            number = Decimal(repr(value)) if isinstance(value, float) else value
+            if not number.is_finite():
+                raise ValueError(value)
+            check_decimal(number, subject, field)
+            result = Fraction(number)
         except (ValueError, ArithmeticError):
-            raise ValidationError.invalid(subject, field, value, "a finite real number") from None
-        return result
-    raise ValidationError.invalid(subject, field, value, "a finite real number")
+            raise ValidationError.invalid(subject, field, original, expected) from None
+    else:
+        raise ValidationError.invalid(subject, field, value, expected)
+    if abs(result) > MAX_MAGNITUDE or result.denominator > 10**MAX_DECIMAL_EXPONENT:
+        raise ValidationError.invalid(subject, field, original, expected)
+    return result
 
 
 @functools.lru_cache(maxsize=1024)
@@ -257,11 +342,17 @@ def to_exact(
     Raises:
         DimensionalityError: If the quantity is not of the unit's dimension.
     """
-    target_dims, target_name = _target(unit)
+    _check_units_text(unit, "to_exact", "unit")
+    try:
+        target_dims, target_name = _target(unit)
+    except Exception:
+        raise ValidationError.invalid(
+            "to_exact", "unit", unit, "units the registry knows, such as 'mm' or 'g'"
+        ) from None
     expected_name = dimension or target_name
     if not is_quantity(quantity):
         ensure_dimension(quantity, expected_name, subject=subject, field=field)
-    units_text = str(quantity.units)
+    units_text = _check_units_text(str(quantity.units), subject, field)
     try:
         actual = _dimensionality(units_text)
     except (pint.errors.UndefinedUnitError, ValueError):
@@ -272,7 +363,15 @@ def to_exact(
     if actual != target_dims:
         ensure_dimension(quantity, expected_name, subject=subject, field=field)
     magnitude = exact_magnitude(quantity.magnitude, subject=subject, field=field)
-    return magnitude * _factor(units_text, unit)
+    result = magnitude * _factor(units_text, unit)
+    if abs(result) > MAX_MAGNITUDE:
+        raise ValidationError.invalid(
+            subject,
+            field,
+            quantity,
+            f"a quantity of at most {MAX_MAGNITUDE:.0e} {unit}",
+        )
+    return result
 
 
 @functools.lru_cache(maxsize=256)

@@ -33,6 +33,7 @@ from datetime import date, timedelta
 import attrs
 
 from ordercycle.invoicing.errors import InvalidDueDateRuleError
+from ordercycle.limits import MAX_TERMS_DAYS
 
 __all__ = ["Anchor", "DueDateKind", "DueDateRule", "end_of_month"]
 
@@ -124,9 +125,12 @@ def end_of_month(day: date, months: int = 0) -> date:
 
 
 def _non_negative(instance: DueDateRule, attribute: attrs.Attribute[int], value: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_TERMS_DAYS:
         raise InvalidDueDateRuleError.invalid(
-            "DueDateRule", attribute.name, value, "a whole number of 0 or more"
+            "DueDateRule",
+            attribute.name,
+            value,
+            f"a whole number from 0 to {MAX_TERMS_DAYS} (ordercycle.limits.MAX_TERMS_DAYS)",
         )
 
 

@@ -38,7 +38,12 @@ from typing import Any, TypeAlias
 
 import attrs
 
-from ordercycle.errors import CurrencyMismatchError, TransitionNotAllowedError, ValidationError
+from ordercycle.errors import (
+    CurrencyMismatchError,
+    TransitionNotAllowedError,
+    ValidationError,
+    shown,
+)
 from ordercycle.invoicing._decimal import ZERO, quantum_of
 from ordercycle.invoicing.credit_notes import CreditNote, build_credit_note
 from ordercycle.invoicing.due_dates import Anchor
@@ -58,6 +63,7 @@ from ordercycle.invoicing.schedule import Installment, PaymentSchedule
 from ordercycle.invoicing.taxes import TaxComputation, TaxProfile
 from ordercycle.invoicing.terms import PaymentTerms
 from ordercycle.lifecycle import Lifecycle
+from ordercycle.limits import MAX_ID_CHARS, check_date
 from ordercycle.model.aggregate import Outcome
 from ordercycle.money import Currency, Money
 
@@ -204,10 +210,28 @@ class Invoice:
             CurrencyMismatchError: Lines in different currencies.
             InvalidTaxError: A tax code the profile does not know.
         """
+        given: object = lines
+        if isinstance(given, str) or not isinstance(given, Iterable):
+            raise ValidationError.invalid("Invoice", "lines", given, "InvoiceLine values")
         items = tuple(lines)
         for name, value in (("invoice_id", invoice_id), ("customer_id", customer_id)):
-            if not isinstance(value, str) or not value.strip():
-                raise ValidationError.invalid("Invoice", name, value, "a non-empty id")
+            if not isinstance(value, str) or not value.strip() or len(value) > MAX_ID_CHARS:
+                raise ValidationError.invalid(
+                    "Invoice", name, value, f"a non-empty id of at most {MAX_ID_CHARS} characters"
+                )
+        if not isinstance(tax_profile, TaxProfile):
+            raise ValidationError.invalid(
+                f"invoice {invoice_id}", "tax_profile", tax_profile, "a TaxProfile"
+            )
+        if not isinstance(terms, PaymentTerms):
+            raise ValidationError.invalid(f"invoice {invoice_id}", "terms", terms, "a PaymentTerms")
+        for item in items:
+            if not isinstance(item, InvoiceLine):
+                raise ValidationError.invalid(
+                    f"invoice {invoice_id}", "lines", item, "InvoiceLine values"
+                )
+        check_date(invoice_date, f"invoice {invoice_id}", "invoice_date")
+        check_date(anchor_date, f"invoice {invoice_id}", "anchor_date", optional=True)
         if not items:
             raise ValidationError.invalid(
                 f"invoice {invoice_id}", "lines", (), "at least one InvoiceLine"
@@ -623,6 +647,21 @@ class Invoice:
             CurrencyMismatchError: The amount is in another currency.
         """
         self._require("pay")
+        if (
+            not isinstance(payment_id, str)
+            or not payment_id.strip()
+            or len(payment_id) > MAX_ID_CHARS
+        ):
+            raise PaymentNotAllowedError(
+                f"Invalid payment_id for {self.subject}: {shown(payment_id)}; expected a non-empty"
+                f" id of at most {MAX_ID_CHARS} characters."
+            )
+        if any(applied.payment_id == payment_id for applied in self.payments):
+            raise PaymentNotAllowedError(
+                f"Cannot apply payment {payment_id} to {self.subject} again: it was applied"
+                " already; expected a new payment id."
+            )
+        check_date(paid_on, f"payment {payment_id} on {self.subject}", "paid_on")
         code = self.currency.code
         zero = Money.zero(code)
         self._check_amount(amount, "amount")

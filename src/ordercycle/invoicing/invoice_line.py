@@ -9,6 +9,7 @@ import attrs
 
 from ordercycle.errors import InvalidQuantityError, ValidationError
 from ordercycle.invoicing._decimal import quantum_of
+from ordercycle.limits import MAX_UNITS, exact_decimal
 from ordercycle.money import MONEY_CONTEXT, Money, Rounding
 
 __all__ = ["InvoiceLine"]
@@ -17,17 +18,7 @@ _HUNDRED = Decimal(100)
 
 
 def _number(value: object, field: str) -> Decimal:
-    if isinstance(value, bool) or not isinstance(value, int | str | Decimal):
-        raise InvalidQuantityError.invalid(
-            "InvoiceLine", field, value, "a Decimal, int or str (never float)"
-        )
-    try:
-        result = Decimal(value)
-    except ArithmeticError:
-        raise InvalidQuantityError.invalid("InvoiceLine", field, value, "a number") from None
-    if not result.is_finite():
-        raise InvalidQuantityError.invalid("InvoiceLine", field, value, "a finite number")
-    return result
+    return exact_decimal(value, "InvoiceLine", field, error=InvalidQuantityError)
 
 
 def _quantity(value: object) -> Decimal:
@@ -63,9 +54,12 @@ class InvoiceLine:
     discount: Decimal = attrs.field(default=Decimal(0), converter=_discount)
 
     def __attrs_post_init__(self) -> None:
-        if self.quantity <= 0:
+        if not 0 < self.quantity <= MAX_UNITS:
             raise InvalidQuantityError.invalid(
-                f"InvoiceLine {self.sku}", "quantity", self.quantity, "a quantity above zero"
+                f"InvoiceLine {self.sku}",
+                "quantity",
+                self.quantity,
+                f"a quantity above zero, at most {MAX_UNITS:_}",
             )
         if not 0 <= self.discount <= _HUNDRED:
             raise InvalidQuantityError.invalid(

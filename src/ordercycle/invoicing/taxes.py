@@ -26,9 +26,10 @@ from typing import Any
 
 import attrs
 
-from ordercycle.errors import CurrencyMismatchError
+from ordercycle.errors import CurrencyMismatchError, ValidationError, shown
 from ordercycle.invoicing._decimal import ZERO, data_frame, quantize, quantum_of
 from ordercycle.invoicing.errors import InvalidTaxError
+from ordercycle.limits import exact_decimal
 from ordercycle.money import (
     MONEY_CONTEXT,
     MONEY_EXACT_CONTEXT,
@@ -65,7 +66,9 @@ def _total(values: Iterable[Decimal]) -> Decimal:
     return result
 
 
-def _codes(values: Iterable[str]) -> tuple[str, ...]:
+def _codes(values: object) -> tuple[str, ...]:
+    if isinstance(values, str) or not isinstance(values, Iterable):
+        raise InvalidTaxError(f"Invalid tax codes: {shown(values)}; expected a list of codes.")
     return tuple(values)
 
 
@@ -85,17 +88,16 @@ class TaxRounding(enum.Enum):
 def _percent(value: object) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, int | str | Decimal):
         raise InvalidTaxError(
-            f"Invalid percent for TaxRate: {value!r}; expected a Decimal, int or str (never float)."
+            f"Invalid percent for TaxRate: {shown(value)}; expected a Decimal, int or str"
+            " (never float)."
         )
     try:
-        result = Decimal(value)
-    except ArithmeticError:
+        result = exact_decimal(value, "TaxRate", "percent")
+    except ValidationError:
+        result = Decimal(-1)
+    if not ZERO <= result <= 1000:
         raise InvalidTaxError(
-            f"Invalid percent for TaxRate: {value!r}; expected a number from 0 to 1000."
-        ) from None
-    if not result.is_finite() or not ZERO <= result <= 1000:
-        raise InvalidTaxError(
-            f"Invalid percent for TaxRate: {value!r}; expected a number from 0 to 1000."
+            f"Invalid percent for TaxRate: {shown(value)}; expected a number from 0 to 1000."
         )
     return result
 
@@ -281,8 +283,35 @@ class TaxComputation:
         return data_frame("TaxComputation.to_pandas", self.to_records(), columns)
 
 
-def _rates(values: Iterable[TaxRate]) -> tuple[TaxRate, ...]:
+def _rates(values: object) -> tuple[TaxRate, ...]:
+    if isinstance(values, str) or not isinstance(values, Iterable):
+        raise InvalidTaxError(f"Invalid rates for TaxProfile: {shown(values)}; expected TaxRates.")
     return tuple(values)
+
+
+def _is_fraction(value: object) -> bool:
+    """Whether ``value`` is an exact number from 0 (inclusive) to 1 (exclusive)."""
+    if isinstance(value, bool) or not isinstance(value, Decimal | int):
+        return False
+    if isinstance(value, Decimal) and not value.is_finite():
+        return False
+    return 0 <= value < 1
+
+
+def _check_rounding(_instance: Any, _attribute: Any, value: object) -> None:
+    if not isinstance(value, Rounding):
+        names = ", ".join(f"Rounding.{member.name}" for member in Rounding)
+        raise InvalidTaxError(
+            f"Invalid rounding_mode for TaxProfile: {shown(value)}; expected one of {names}."
+        )
+
+
+def _check_tax_rounding(_instance: Any, _attribute: Any, value: object) -> None:
+    if not isinstance(value, TaxRounding):
+        names = ", ".join(f"TaxRounding.{member.name}" for member in TaxRounding)
+        raise InvalidTaxError(
+            f"Invalid rounding for TaxProfile: {shown(value)}; expected one of {names}."
+        )
 
 
 @attrs.frozen
@@ -305,8 +334,8 @@ class TaxProfile:
     name: str
     rates: tuple[TaxRate, ...] = attrs.field(converter=_rates)
     prices_include_tax: bool = False
-    rounding: TaxRounding = TaxRounding.PER_LINE
-    rounding_mode: Rounding = Rounding.HALF_UP
+    rounding: TaxRounding = attrs.field(default=TaxRounding.PER_LINE, validator=_check_tax_rounding)
+    rounding_mode: Rounding = attrs.field(default=Rounding.HALF_UP, validator=_check_rounding)
     exemptions: tuple[str, ...] = attrs.field(converter=_codes, default=())
     _index: dict[str, int] = attrs.field(init=False, repr=False, eq=False)
     _plans: dict[tuple[str, ...], _Plan] = attrs.field(init=False, repr=False, eq=False)
@@ -426,6 +455,12 @@ class TaxProfile:
         base_discount: Decimal,
     ) -> TaxComputation:
         """:meth:`compute_raw` for amounts with exactly the currency's minor-unit digits."""
+        if not _is_fraction(base_discount):
+            raise InvalidTaxError(
+                f"Invalid base discount for tax profile {self.name!r}: {shown(base_discount)};"
+                " expected a Decimal fraction from 0 (inclusive) to 1 (exclusive), such as"
+                " Decimal('0.02')."
+            )
         if base_discount and self.prices_include_tax:
             raise InvalidTaxError(
                 f"Cannot reduce the tax base by {base_discount} in tax profile {self.name!r}:"

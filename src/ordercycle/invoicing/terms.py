@@ -32,6 +32,7 @@ from ordercycle.invoicing.due_dates import Anchor, DueDateRule
 from ordercycle.invoicing.errors import AmountExceedsTotalError, TermsShareError
 from ordercycle.invoicing.schedule import Installment, PaymentSchedule
 from ordercycle.invoicing.terms_parser import WrittenTerms, read_terms
+from ordercycle.limits import check_date
 from ordercycle.money import MONEY_CONTEXT, Money, Rounding
 
 __all__ = ["PaymentTerms", "TermLine", "parse_terms"]
@@ -302,8 +303,17 @@ class PaymentTerms:
             )
         start = self._anchor_date(anchor_date)
         code = total.currency.code
+        if tax is not None and not isinstance(tax, Money):
+            raise ValidationError.invalid(f"PaymentTerms {self}", "tax", tax, "a Money or None")
         if tax is not None and tax.currency != total.currency:
             raise CurrencyMismatchError("schedule", code, tax.currency.code)
+        if tax is not None and (tax.is_negative or tax > total):
+            raise ValidationError.invalid(
+                f"PaymentTerms {self}",
+                "tax",
+                tax,
+                f"the tax included in the total: from zero to {total}",
+            )
         amounts = self._amounts(total)
         installments = tuple(
             Installment(line.due.due_date(start), amount, label)
@@ -341,7 +351,8 @@ class PaymentTerms:
                 None,
                 f"the {self.anchor.value} date the terms count from",
             )
-        return anchor_date
+        checked: date = check_date(anchor_date, f"PaymentTerms {self}", "anchor_date")
+        return checked
 
     def _amounts(self, total: Money) -> list[Money]:
         if len(self.lines) == 1:

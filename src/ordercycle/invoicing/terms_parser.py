@@ -39,9 +39,10 @@ from decimal import Decimal
 
 import attrs
 
-from ordercycle.errors import ParseError
+from ordercycle.errors import ParseError, shown
 from ordercycle.invoicing.discounts import EarlyDiscount
 from ordercycle.invoicing.due_dates import Anchor, DueDateRule
+from ordercycle.limits import MAX_ID_CHARS, MAX_TERMS_DAYS
 
 __all__ = ["ACCEPTED_FORMS", "EOM_CUTOFF_DAY", "WrittenTerms", "read_terms"]
 
@@ -86,7 +87,7 @@ _CASH: dict[str, tuple[Anchor, str]] = {
 def _refuse(text: str, why: str = "") -> ParseError:
     reason = f" ({why})" if why else ""
     return ParseError(
-        f"Cannot parse payment terms {text!r}{reason}; accepted forms: "
+        f"Cannot parse payment terms {shown(text)}{reason}; accepted forms: "
         + "; ".join(ACCEPTED_FORMS)
         + ".",
         text=text,
@@ -126,7 +127,9 @@ def read_terms(text: str) -> WrittenTerms:
         ParseError: ``text`` is none of :data:`ACCEPTED_FORMS`; the message lists them.
     """
     if not isinstance(text, str):
-        raise _refuse(repr(text), "not a string")
+        raise _refuse(shown(text), "not a string")
+    if len(text) > MAX_ID_CHARS:
+        raise _refuse(text, f"longer than {MAX_ID_CHARS} characters")
     return _read(text)
 
 
@@ -166,14 +169,21 @@ def _read(text: str) -> WrittenTerms:
 
 
 def _day(value: str, text: str) -> int:
-    day = int(value)
+    day = int(value) if len(value) <= 9 else 0
     if not 1 <= day <= 31:
         raise _refuse(text, f"day {day} is not a day of the month 1 to 31")
     return day
 
 
+def _days(value: str, text: str) -> int:
+    days = int(value) if len(value) <= 9 else MAX_TERMS_DAYS + 1
+    if days > MAX_TERMS_DAYS:
+        raise _refuse(text, f"{value} days is more than {MAX_TERMS_DAYS} days")
+    return days
+
+
 def _net_terms(match: re.Match[str], name: str, text: str) -> WrittenTerms:
-    days = int(match["days"])
+    days = _days(match["days"], text)
     dating = match["dating"]
     anchor = Anchor.RECEIPT if dating == "rog" else Anchor.INVOICE
     if dating == "eom":
@@ -183,7 +193,7 @@ def _net_terms(match: re.Match[str], name: str, text: str) -> WrittenTerms:
     discount = None
     if match["pct"] is not None:
         percent = Decimal(match["pct"])
-        within = int(match["within"])
+        within = _days(match["within"], text)
         if not 0 < percent < 100:
             raise _refuse(text, f"discount {percent}% is not between 0 and 100")
         if within > days:
@@ -202,6 +212,6 @@ def _installments(key: str, name: str, text: str) -> WrittenTerms:
         match = _PART.match(part.strip())
         if match is None:
             raise _refuse(text, f"part {part.strip()!r} is not 'P% upfront' or 'P% Net N'")
-        due = DueDateRule.days_after(0 if match["upfront"] else int(match["days"]))
+        due = DueDateRule.days_after(0 if match["upfront"] else _days(match["days"], text))
         shares.append((Decimal(match["pct"]), due))
     return WrittenTerms(tuple(shares), name=name)

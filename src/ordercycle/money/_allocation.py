@@ -14,6 +14,7 @@ from fractions import Fraction
 from typing import Final, Literal
 
 from ordercycle.errors import ValidationError
+from ordercycle.limits import MAX_DECIMAL_DIGITS, check_decimal
 from ordercycle.money._errors import FloatNotAllowedError, InvalidRatiosError
 from ordercycle.money._rounding import MONEY_CONTEXT
 
@@ -73,7 +74,19 @@ def _parse_ratio(index: int, ratio: object) -> Fraction:
         raise InvalidRatiosError.invalid(_SUBJECT, field, ratio, _EXPECTED)
     if isinstance(ratio, Decimal) and not ratio.is_finite():
         raise InvalidRatiosError.invalid(_SUBJECT, field, ratio, f"finite values ({_EXPECTED})")
+    if isinstance(ratio, Decimal):
+        try:
+            check_decimal(ratio, _SUBJECT, field)
+        except ValidationError as error:
+            raise InvalidRatiosError.invalid(_SUBJECT, field, ratio, error.expected) from None
     value = Fraction(ratio)
+    if max(abs(value.numerator), value.denominator) >= 10**MAX_DECIMAL_DIGITS:
+        raise InvalidRatiosError.invalid(
+            _SUBJECT,
+            field,
+            ratio,
+            f"a ratio whose numerator and denominator have at most {MAX_DECIMAL_DIGITS} digits",
+        )
     if value < 0:
         raise InvalidRatiosError.invalid(_SUBJECT, field, ratio, _EXPECTED)
     return value

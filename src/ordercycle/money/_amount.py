@@ -5,6 +5,8 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Final
 
+from ordercycle.errors import ValidationError
+from ordercycle.limits import check_decimal, check_number_text
 from ordercycle.money._errors import FloatNotAllowedError, InvalidAmountError, InvalidRoundingError
 from ordercycle.money._rounding import MAX_ABS_AMOUNT, MONEY_CONTEXT, PRECISION, Rounding
 
@@ -38,6 +40,7 @@ def to_decimal(value: object, subject: str, field: str) -> Decimal:
     elif isinstance(value, int) and not isinstance(value, bool):
         number = Decimal(value)
     elif isinstance(value, str):
+        check_number_text(value, subject, field)
         try:
             # The context only decides that malformed text raises; the value stays exact.
             number = Decimal(value, MONEY_CONTEXT)
@@ -49,7 +52,10 @@ def to_decimal(value: object, subject: str, field: str) -> Decimal:
         raise InvalidAmountError.invalid(
             subject, field, value, "a finite number (NaN and Infinity are not amounts)"
         )
-    return number
+    try:
+        return check_decimal(number, subject, field)
+    except ValidationError as error:
+        raise InvalidAmountError.invalid(subject, field, value, error.expected) from None
 
 
 def canonical(value: Decimal, currency: Currency) -> Decimal:

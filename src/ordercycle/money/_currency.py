@@ -8,7 +8,7 @@ from typing import Final
 
 import attrs
 
-from ordercycle.errors import UnknownCurrencyError, ValidationError
+from ordercycle.errors import UnknownCurrencyError, ValidationError, shown
 from ordercycle.money._errors import CurrencyWithoutMinorUnitError
 from ordercycle.money._iso4217 import PUBLISHED, TABLE
 
@@ -130,9 +130,9 @@ def _unknown(code: object) -> UnknownCurrencyError:
     """Build the most helpful error for a code that is not a usable currency."""
     if not isinstance(code, str):
         return UnknownCurrencyError(
-            f"Invalid currency code {code!r} ({type(code).__name__}): expected an ISO 4217"
+            f"Invalid currency code {shown(code)} ({type(code).__name__}): expected an ISO 4217"
             " code as a str of three upper-case letters, such as 'USD'.",
-            code=repr(code),
+            code=shown(code),
         )
     entry = TABLE.get(code)
     if entry is not None:  # known to ISO 4217, but without a minor unit
@@ -143,7 +143,7 @@ def _unknown(code: object) -> UnknownCurrencyError:
             " currency with minor units such as 'USD' or 'EUR'.",
             code=code,
         )
-    upper = code.strip().upper()
+    upper = code[:8].strip().upper()
     if upper != code and upper in _CURRENCIES:
         hint = f"did you mean {upper!r}? Codes are matched exactly, in upper case."
     else:
@@ -155,7 +155,7 @@ def _unknown(code: object) -> UnknownCurrencyError:
             else "expected an active ISO 4217 code such as 'USD', 'EUR' or 'JPY'."
         )
     return UnknownCurrencyError(
-        f"Unknown currency code {code!r}: not an active ISO 4217 code"
+        f"Unknown currency code {shown(code)}: not an active ISO 4217 code"
         f" (table of {PUBLISHED}); {hint}",
         code=code,
     )

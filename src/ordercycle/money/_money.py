@@ -136,7 +136,7 @@ class Money:
         unit = Currency.of(currency)
         if isinstance(units, float):
             raise float_error("Money.of_minor", "units", units)
-        if isinstance(units, bool) or not isinstance(units, int):
+        if isinstance(units, bool) or not isinstance(units, int) or units.bit_length() > 200:
             raise InvalidAmountError.invalid(
                 "Money.of_minor", "units", units, "an int number of minor units, such as 1234"
             )

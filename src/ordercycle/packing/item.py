@@ -18,6 +18,7 @@ from typing import Any
 import attrs
 
 from ordercycle.errors import InvalidQuantityError, ValidationError
+from ordercycle.limits import MAX_ID_CHARS, MAX_UNITS
 from ordercycle.model.product import Product, Rotation
 from ordercycle.units import Q_, from_exact, to_exact
 
@@ -30,21 +31,19 @@ def _rotation(value: object) -> Rotation:
     if isinstance(value, enum.Enum):  # a rule from another enum with the same values
         value = value.value
     try:
+        if not isinstance(value, str):
+            raise TypeError(value)
         return Rotation(value)
-    except ValueError:
+    except (ValueError, TypeError):
         raise ValidationError.invalid(
             "Item", "rotation", value, "a Rotation: 'any', 'this_side_up' or 'fixed'"
         ) from None
 
 
 def _quantity(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise InvalidQuantityError(
-            f"Invalid quantity for Item: {value!r}; expected a positive integer.",
-            subject="Item",
-            field="quantity",
-            value=value,
-            expected="a positive integer",
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_UNITS:
+        raise InvalidQuantityError.invalid(
+            "Item", "quantity", value, f"a positive integer of at most {MAX_UNITS:_}"
         )
     return value
 
@@ -87,9 +86,14 @@ class Item:
     _load_limit_g: Fraction | None = attrs.field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
-        if not isinstance(self.sku, str) or not self.sku:
-            raise ValidationError.invalid("Item", "sku", self.sku, "a non-empty string")
+        if not isinstance(self.sku, str) or not self.sku or len(self.sku) > MAX_ID_CHARS:
+            raise ValidationError.invalid(
+                "Item", "sku", self.sku, f"a non-empty string of at most {MAX_ID_CHARS} characters"
+            )
         subject = f"item {self.sku}"
+        for flag in ("fragile", "ship_alone", "own_packaging"):
+            if not isinstance(getattr(self, flag), bool):
+                raise ValidationError.invalid(subject, flag, getattr(self, flag), "True or False")
         dims = []
         for name in ("length", "width", "height"):
             value = getattr(self, name)

@@ -39,7 +39,8 @@ import cattrs
 from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, IterableValidationError
 from cattrs.v import format_exception, transform_error
 
-from ordercycle.errors import OrderCycleError, SerializationError, ValidationError
+from ordercycle.errors import OrderCycleError, SerializationError, ValidationError, shown
+from ordercycle.limits import check_json_depth, load_json
 from ordercycle.serialization._converter import EVENT_TAG, converter, make_converter
 
 __all__ = [
@@ -68,12 +69,20 @@ def to_dict(obj: Any, *, converter: cattrs.Converter | None = None) -> Any:
     conv = converter or _default()
     try:
         return conv.unstructure(obj)
-    except ValidationError as error:
-        if isinstance(error, SerializationError):
-            raise
+    except SerializationError:
+        raise
+    except (ValidationError, ValueError, TypeError, AttributeError, ArithmeticError) as error:
+        # A field holding a value of the wrong type (a str where a date belongs) fails
+        # inside cattrs's generated code; it is still a value the library cannot write.
         raise SerializationError(
-            f"Cannot serialize {type(obj).__name__}: {error} @ $", problems=[("$", str(error))]
-        ) from error
+            f"Cannot serialize {type(obj).__name__}: {shown(str(error), 200)} @ $",
+            problems=[("$", shown(str(error), 200))],
+        ) from None
+    except RecursionError:
+        raise SerializationError(
+            f"Cannot serialize {type(obj).__name__}: it is nested too deeply @ $",
+            problems=[("$", "nested too deeply")],
+        ) from None
 
 
 @overload
@@ -94,11 +103,24 @@ def from_dict(data: Any, cls: Any, *, converter: cattrs.Converter | None = None)
             pairs in ``problems``.
     """
     conv = converter or _default()
+    check_json_depth(data, _name(cls))
     try:
         return conv.structure(data, cls)
+    except RecursionError:
+        raise SerializationError(
+            f"Cannot read {_name(cls)}: the data is nested too deeply @ $",
+            problems=[("$", "nested too deeply")],
+        ) from None
     except (ClassValidationError, IterableValidationError, OrderCycleError) as error:
         raise _flatten(error, cls) from error
-    except (ValueError, TypeError, KeyError, AttributeError, ForbiddenExtraKeysError) as error:
+    except (
+        ValueError,
+        TypeError,
+        KeyError,
+        AttributeError,
+        ArithmeticError,
+        ForbiddenExtraKeysError,
+    ) as error:
         raise _flatten(error, cls) from error
 
 
@@ -132,12 +154,7 @@ def from_json(text: str | bytes, cls: Any, *, converter: cattrs.Converter | None
     Raises:
         SerializationError: If the text is not JSON, or the data does not fit ``cls``.
     """
-    try:
-        data = json.loads(text)
-    except (json.JSONDecodeError, UnicodeDecodeError, TypeError) as error:
-        raise SerializationError(
-            f"Cannot read {_name(cls)} from JSON: {error} @ $", problems=[("$", str(error))]
-        ) from error
+    data = load_json(text, _name(cls))
     return from_dict(data, cls, converter=converter)
 
 

@@ -76,7 +76,7 @@ def as_amendments(
     value: Iterable[OrderAmendment | Mapping[str, Any]],
 ) -> tuple[OrderAmendment, ...]:
     """:class:`OrderAmendment` values, or mappings of their fields, as amendments."""
-    if isinstance(value, Mapping | str | bytes):
+    if isinstance(value, Mapping | str | bytes) or not isinstance(value, Iterable):
         raise ValidationError.invalid(
             "amend order",
             "changes",

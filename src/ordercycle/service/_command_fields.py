@@ -15,6 +15,7 @@ from typing import Any
 import attrs
 
 from ordercycle.errors import ValidationError
+from ordercycle.limits import check_decimal, check_number_text
 from ordercycle.model.order.commands import as_enum
 from ordercycle.model.order.policies import (
     HoldReason,
@@ -109,33 +110,65 @@ def check_requested_date(_instance: Any, _attribute: Any, value: Any) -> None:
 def as_order_items(
     value: Mapping[str, int] | Iterable[OrderItem | tuple[str, int]],
 ) -> tuple[OrderItem, ...]:
-    """``{sku: units}``, ``(sku, units)`` pairs or :class:`OrderItem` values, as items."""
-    pairs = value.items() if isinstance(value, Mapping) else value
-    return tuple(
-        item if isinstance(item, OrderItem) else OrderItem(sku=item[0], quantity=item[1])
-        for item in pairs
-    )
+    """``{sku: units}``, ``(sku, units)`` pairs or :class:`OrderItem` values, as items.
+
+    Raises:
+        ValidationError: Anything else, naming the item that is not a pair.
+    """
+    pairs = value.items() if isinstance(value, Mapping) else _iterable(value, "items")
+    items = []
+    for item in pairs:
+        if isinstance(item, OrderItem):
+            items.append(item)
+        elif isinstance(item, tuple | list) and len(item) == 2:
+            items.append(OrderItem(sku=item[0], quantity=item[1]))
+        else:
+            raise ValidationError.invalid(
+                "place order", "items", item, "OrderItem values, (sku, units) pairs or {sku: units}"
+            )
+    return tuple(items)
 
 
 def as_shortages(value: Mapping[str, int] | Iterable[Shortage]) -> tuple[Shortage, ...]:
     """``{"<order>/<line>": units}`` or :class:`Shortage` values, as shortages."""
     if isinstance(value, Mapping):
         return tuple(Shortage(reference=r, quantity=q) for r, q in value.items())
-    return tuple(value)
+    return tuple(_iterable(value, "shortages"))
 
 
 def as_ids(value: Iterable[str]) -> tuple[str, ...]:
-    """Ids from any iterable, as a tuple."""
-    return tuple(value)
+    """Ids from any iterable (not a single text, which is not a list of ids), as a tuple."""
+    return tuple(_iterable(value, "ids"))
+
+
+def _iterable(value: object, field: str) -> Iterable[Any]:
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
+        raise ValidationError.invalid(
+            "command", field, value, "a list or tuple (a single text is not a list)"
+        )
+    return value
 
 
 def as_rate(value: Decimal | str | int) -> Decimal:
-    """A rate as a :class:`~decimal.Decimal` (``ValidationError`` if it is not a number)."""
-    if isinstance(value, Decimal):
-        return value
+    """A rate from 0 (inclusive) to 1 (exclusive) as a :class:`~decimal.Decimal`.
+
+    Text, ``int`` and ``Decimal`` are accepted; a binary ``float`` is refused, since
+    ``0.1`` is not one tenth.
+
+    Raises:
+        ValidationError: Not an exact number, not finite, too many digits or out of range.
+    """
+    expected = "a decimal number from 0 (inclusive) to 1 (exclusive), such as '0.10'"
+    if isinstance(value, float | bool) or not isinstance(value, Decimal | str | int):
+        raise ValidationError.invalid("authorize return", "restocking fee rate", value, expected)
     try:
-        return Decimal(value)
+        if isinstance(value, str):
+            check_number_text(value, "authorize return", "restocking fee rate")
+        rate = value if isinstance(value, Decimal) else Decimal(value)
+        if not rate.is_finite() or not 0 <= rate < 1:
+            raise ValueError(value)
+        return check_decimal(rate, "authorize return", "restocking fee rate")
     except (ArithmeticError, TypeError, ValueError):
         raise ValidationError.invalid(
-            "authorize return", "restocking fee rate", value, "a decimal number"
+            "authorize return", "restocking fee rate", value, expected
         ) from None

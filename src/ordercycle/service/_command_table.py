@@ -9,16 +9,26 @@ themselves are in :mod:`ordercycle.service.commands`, the module to import them 
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
+from datetime import date
 from types import MappingProxyType
-from typing import Any, ClassVar, Final
+from typing import Any, ClassVar, Final, get_origin
 
 import attrs
 
-from ordercycle.errors import SerializationError
-from ordercycle.serialization import from_dict, to_dict
+from ordercycle.errors import InvalidQuantityError, SerializationError, ValidationError, shown
+from ordercycle.limits import (
+    MAX_ID_CHARS,
+    MAX_JSON_CHARS,
+    MAX_JSON_DEPTH,
+    MAX_TEXT_CHARS,
+    MAX_UNITS,
+    check_date,
+    check_text,
+    load_json,
+)
+from ordercycle.serialization import converter, from_dict, to_dict
 from ordercycle.service.errors import DuplicateCommandError, UnknownCommandError
 
 __all__ = ["COMMANDS", "Command", "command_payload", "parse_command"]
@@ -92,10 +102,100 @@ class Command:
         _REGISTRY.clear()
         _REGISTRY.update(sorted(table.items()))
 
+    def __attrs_post_init__(self) -> None:
+        check_fields(self)
+
     @classmethod
     def _unregister(cls, type_name: str) -> None:
         """Forget a registered command (for tests that define throwaway commands)."""
         _REGISTRY.pop(type_name, None)
+
+
+_ID_FIELDS: Final = frozenset({"sku", "bin", "warehouse", "lot", "by", "carrier"})
+
+
+def _text_limit(field: str) -> int:
+    if field.endswith(("_id", "_ids", "_number")) or field in _ID_FIELDS:
+        return MAX_ID_CHARS
+    return MAX_TEXT_CHARS
+
+
+def _check_bounds(value: object, subject: str, field: str, depth: int = 0) -> None:
+    """Refuse text, counts and dates beyond :mod:`ordercycle.limits`, anywhere in ``value``."""
+    if depth > MAX_JSON_DEPTH:
+        raise ValidationError.invalid(
+            subject, field, value, f"a value nested at most {MAX_JSON_DEPTH} levels deep"
+        )
+    if isinstance(value, str):
+        check_text(value, subject, field, limit=_text_limit(field))
+        if field.endswith(("_id", "_ids")) and (not value or value != value.strip()):
+            raise ValidationError.invalid(
+                subject, field, value, "a non-empty id without surrounding spaces"
+            )
+    elif isinstance(value, bool):
+        return
+    elif isinstance(value, int):
+        if abs(value) > MAX_UNITS:
+            raise InvalidQuantityError.invalid(
+                subject, field, value, f"a whole number from -{MAX_UNITS:_} to {MAX_UNITS:_}"
+            )
+    elif isinstance(value, date):
+        check_date(value, subject, field)
+    elif isinstance(value, tuple | list):
+        if len(value) > MAX_JSON_CHARS // 10:
+            raise ValidationError.invalid(subject, field, value, "fewer values")
+        for item in value:
+            _check_bounds(item, subject, field, depth + 1)
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            _check_bounds(key, subject, field, depth + 1)
+            _check_bounds(item, subject, field, depth + 1)
+    elif attrs.has(type(value)) and not isinstance(value, Command):
+        for inner in attrs.fields(type(value)):  # type: ignore[arg-type]
+            if inner.init:
+                _check_bounds(getattr(value, inner.name), subject, inner.name, depth + 1)
+
+
+_FIELD_TYPES: dict[type, tuple[tuple[str, Any], ...]] = {}
+
+
+def _field_types(cls: type[Command]) -> tuple[tuple[str, Any], ...]:
+    found = _FIELD_TYPES.get(cls)
+    if found is None:
+        attrs.resolve_types(cls)
+        found = _FIELD_TYPES[cls] = tuple((field.name, field.type) for field in attrs.fields(cls))
+    return found
+
+
+def check_fields(command: Command) -> None:
+    """Refuse a command whose fields are out of bounds or not of their declared types.
+
+    Each field is bounded (:mod:`ordercycle.limits`: text lengths, counts, dates, nesting)
+    and must survive the trip through the library's serializer unchanged, which is what
+    its JSON form and the command log's payload hash need: a ``str`` where a ``date``
+    belongs, a float rate or a NaN is refused here, when the command is made, with the
+    command and field named.
+
+    Raises:
+        ValidationError: Naming the command, the field, a bounded prefix of the value and
+            the expected type.
+    """
+    subject = type(command).name
+    for name, kind in _field_types(type(command)):
+        value = getattr(command, name)
+        _check_bounds(value, subject, name)
+        expected = f"a value of type {_type_text(kind)}"
+        try:
+            back = converter.structure(converter.unstructure(value, kind), kind)
+        except Exception:
+            raise ValidationError.invalid(subject, name, value, expected) from None
+        if back != value or type(back) is not type(value):
+            raise ValidationError.invalid(subject, name, value, expected)
+
+
+def _type_text(kind: Any) -> str:
+    text = getattr(kind, "__name__", None) if get_origin(kind) is None else None
+    return text or str(kind).replace("typing.", "").replace("ordercycle.", "")
 
 
 def command_payload(command: Command) -> dict[str, Any]:
@@ -124,14 +224,7 @@ def parse_command(text: str | bytes | Mapping[str, Any]) -> Command:
     if isinstance(text, Mapping):
         data: Any = dict(text)
     else:
-        try:
-            data = json.loads(text)
-        except ValueError as error:
-            raise SerializationError(
-                f"Cannot read a command from {_clip(text)}: it is not JSON ({error});"
-                ' expected an object such as {"type": "ConfirmOrder", "order_id": "O-1"}.',
-                problems=[("$", str(error))],
-            ) from None
+        data = load_json(text, "a command")
     if not isinstance(data, dict) or not isinstance(data.get("type"), str):
         raise SerializationError(
             f"Cannot read a command from {_clip(data)}: expected a JSON object with a"
@@ -146,5 +239,4 @@ def parse_command(text: str | bytes | Mapping[str, Any]) -> Command:
 
 
 def _clip(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."
+    return shown(value)

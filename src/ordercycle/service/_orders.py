@@ -9,7 +9,7 @@ from ordercycle.errors import ValidationError
 from ordercycle.inventory import Demand, DemandLine, Lot, StockLedger, plan_allocation
 from ordercycle.inventory.allocation_plan import AllocationPlan
 from ordercycle.inventory.errors import UnknownLotError
-from ordercycle.invoicing import CreditAction, check_credit_limit
+from ordercycle.invoicing import CreditAction, PaymentTerms, check_credit_limit
 from ordercycle.model.customer import Customer
 from ordercycle.model.ids import LotId, Sku, parse_id
 from ordercycle.model.order import Order
@@ -120,6 +120,9 @@ def register_customer(s: Session, c: RegisterCustomer) -> CommandResult:
     if not isinstance(found, Customer):
         raise ValidationError.invalid("register customer", "customer", found, "a Customer")
     s.settings.tax_profile(found.tax_profile, subject=f"customer {found.id}")
+    # Terms are read now, not at the first invoice, so a customer whose orders could
+    # never be invoiced is refused at the door.
+    PaymentTerms.parse(found.payment_terms)
     change = "updated" if s.exists("customer", found.id) else "registered"
     s.put("customer", found.id, CustomerRegistered, found, change)
     return CommandResult(
@@ -134,6 +137,18 @@ def register_product(s: Session, c: RegisterProduct) -> CommandResult:
         raise ValidationError.invalid(
             f"product {c.product.sku}", "price", c.price, "a Money amount of zero or more"
         )
+    if c.tax_code:
+        codes = sorted(
+            {rate.code for profile in s.settings.tax_profiles.values() for rate in profile.rates}
+        )
+        if c.tax_code not in codes:
+            raise ValidationError.invalid(
+                f"product {c.product.sku}",
+                "tax_code",
+                c.tax_code,
+                "empty (every rate of the customer's profile) or a code of the desk's tax"
+                f" profiles: {', '.join(codes) or 'none'}",
+            )
     entry = CatalogueEntry(product=c.product, price=c.price, tax_code=c.tax_code)
     sku = str(c.product.sku)
     change = "updated" if s.exists("product", sku) else "registered"
@@ -190,9 +205,29 @@ def place_order(s: Session, c: PlaceOrder) -> CommandResult:
         order_id = parse_id("order id", c.order_id)
         if s.exists("order", order_id):
             raise DeskCommandError(f"place order {order_id}", "an order with this id exists")
+    terms = c.payment_terms or buyer.payment_terms
+    PaymentTerms.parse(terms)  # refused now, not when the order is first invoiced
+    profile = s.settings.tax_profile(buyer.tax_profile, subject=f"customer {buyer.id}")
+    known_codes = {rate.code for rate in profile.rates}
     lines = []
     for number, item in enumerate(c.items, 1):
         entry = product(s, item.sku)
+        if entry.tax_code and entry.tax_code not in known_codes:
+            raise ValidationError.invalid(
+                f"place order for customer {buyer.id}",
+                f"tax code of {item.sku}",
+                entry.tax_code,
+                f"a code of the customer's tax profile {profile.name}:"
+                f" {', '.join(sorted(known_codes)) or 'none'}",
+            )
+        if entry.price.currency != buyer.credit_limit.currency:
+            raise ValidationError.invalid(
+                f"place order for customer {buyer.id}",
+                f"price currency of {item.sku}",
+                entry.price.currency.code,
+                f"{buyer.credit_limit.currency.code}, the currency of the customer's credit"
+                " limit (exposure is checked in one currency)",
+            )
         lines.append(
             NewLine(
                 f"L{number}", Sku(item.sku), item.quantity, entry.price, tax_code=entry.tax_code
@@ -206,7 +241,7 @@ def place_order(s: Session, c: PlaceOrder) -> CommandResult:
         billing_address=buyer.billing_address,
         at=s.now,
         lines=lines,
-        payment_terms=c.payment_terms or buyer.payment_terms,
+        payment_terms=terms,
         invoice_policy=c.invoice_policy,
         shipping_policy=c.shipping_policy,
         priority=c.priority,

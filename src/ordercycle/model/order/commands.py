@@ -93,7 +93,9 @@ def as_enum(kind: type[Any], value: object, subject: str, field: str) -> Any:
     if isinstance(value, kind):
         return value
     try:
+        if not isinstance(value, str | int) or isinstance(value, bool):
+            raise TypeError(value)  # only a member's value can name it
         return kind(value)
-    except ValueError:
+    except (ValueError, TypeError):
         options = ", ".join(repr(member.value) for member in kind)
         raise ValidationError.invalid(subject, field, value, f"one of {options}") from None
