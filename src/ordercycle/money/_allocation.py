@@ -187,7 +187,12 @@ def round_to_total(
             f" (rounded down they sum to {floor_sum})",
         )
     if missing:
-        order = sorted(range(len(parts)), key=lambda i: (-context.subtract(parts[i], floors[i]), i))
+        # Negate in the money context too: unary minus rounds to the thread's context,
+        # which could merge two remainders and change who gets a unit.
+        order = sorted(
+            range(len(parts)),
+            key=lambda i: (context.minus(context.subtract(parts[i], floors[i])), i),
+        )
         if missing > 0:
             for i in order[:missing]:
                 floors[i] = context.add(floors[i], quantum)

@@ -107,6 +107,16 @@ def test_round_to_total_gives_missing_units_to_the_largest_remainders() -> None:
     )
 
 
+def test_round_to_total_ignores_the_callers_decimal_context() -> None:
+    # Remainders 0.007341 and 0.007349 differ only in their fourth digit: a thread context
+    # of two digits must not merge them (unary minus once rounded to it), so the larger wins.
+    parts = [Decimal("0.017341"), Decimal("0.017349")]
+    expected = (Decimal("0.01"), Decimal("0.02"))
+    assert round_to_total(Decimal("0.03"), parts, CENT) == expected
+    with decimal.localcontext(decimal.Context(prec=2)):
+        assert round_to_total(Decimal("0.03"), parts, CENT) == expected
+
+
 def test_round_to_total_breaks_ties_by_position() -> None:
     parts = [Decimal("0.005")] * 4
     # Two cents to give: the earlier parts win them.
