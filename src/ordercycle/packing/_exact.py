@@ -73,6 +73,19 @@ def _signature(block: Block) -> tuple[object, ...] | None:
     return (unit.orientations, unit.weight, unit.load_limit)
 
 
+def _side_by_side(size: tuple[int, int, int], a: EngineUnit, b: EngineUnit) -> bool:
+    """Whether two units fit in one carton: side by side along some axis (exact for two)."""
+    for oa in a.orientations:
+        if oa[0] > size[0] or oa[1] > size[1] or oa[2] > size[2]:
+            continue
+        for ob in b.orientations:
+            if ob[0] > size[0] or ob[1] > size[1] or ob[2] > size[2]:
+                continue
+            if oa[0] + ob[0] <= size[0] or oa[1] + ob[1] <= size[1] or oa[2] + ob[2] <= size[2]:
+                return True
+    return False
+
+
 class ExactSearch:
     """The relaxation bound and the exact search for one part of an order."""
 
@@ -194,6 +207,11 @@ class ExactSearch:
         if memo_key in self._feasible:
             return self._feasible[memo_key]
         blocks = self._blocks(subset)
+        units = [u for b in blocks for u in b]
+        pairs = [(a, b) for i, a in enumerate(units) for b in units[i + 1 :]]
+        if any(not _side_by_side(spec.size, a, b) for a, b in pairs):
+            self._feasible[memo_key] = None
+            return None
         box = self.solver.fits_all(spec, blocks)
         if box is None:
             box = self._complete(spec, blocks)
