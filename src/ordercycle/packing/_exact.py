@@ -11,7 +11,8 @@ the objective's own per-package score (the carrier's side rounding, weight step 
 dimensional weight, the carton's cost and the rate), so it accounts for which cartons each
 unit fits, carton capacities, rounding and the heaviest and largest units; a one-unit
 order's bound is exactly its best single carton. It is a dynamic programme over the count
-vectors (no geometry), so it is cheap for small orders.
+vectors (no geometry), run when the pairs (count vector, sub-multiset) it enumerates are
+at most :data:`MAX_PAIRS`.
 
 *The exact search* (:meth:`ExactSearch.solve`) is the same programme with real 3D
 feasibility: branch and bound over the count vectors, where the first remaining kind must
@@ -40,6 +41,8 @@ __all__ = ["EXACT_UNITS", "ExactSearch"]
 EXACT_UNITS = 10
 #: Count vectors larger than this are not searched exactly (the relaxation too).
 MAX_STATES = 4096
+#: (count vector, sub-multiset) pairs the relaxation may enumerate.
+MAX_PAIRS = 20000
 #: Positions the complete placement search may try for one (carton, sub-multiset).
 PLACEMENT_BUDGET = 3000
 #: Positions the complete placement searches of one order may try together.
@@ -100,10 +103,12 @@ class ExactSearch:
             )
         self.kinds = [_Kind(found, self.specs) for found in kinds.values()]
         self.start: Counts = tuple(len(k.blocks) for k in self.kinds)
-        states = 1
+        states = pairs = 1
         for count in self.start:
             states *= count + 1
+            pairs *= (count + 1) * (count + 2) // 2
         self.states = states
+        self.pairs = pairs
         self.units = sum(len(b) for b in blocks)
         self._relaxed: dict[Counts, Any] = {}
         self._subs: dict[Counts, list[tuple[Counts, int, int]]] = {}
@@ -118,7 +123,7 @@ class ExactSearch:
     @property
     def affordable(self) -> bool:
         """Whether the count vector is small enough for the relaxation."""
-        return self.states <= MAX_STATES
+        return self.states <= MAX_STATES and self.pairs <= MAX_PAIRS
 
     @property
     def searchable(self) -> bool:
