@@ -41,7 +41,7 @@ from ordercycle.packing import BasePlusPerUnitRate, Carton, Item, carriers, pack
 
 RULE = carriers.UPS_DAILY
 RATE = BasePlusPerUnitRate(Money("6.00", "USD"), Money("0.90", "USD"), unit="lb")
-NODE_BUDGET = 300_000
+NODE_BUDGET = 100_000
 
 Counts = tuple[int, ...]
 
@@ -105,6 +105,14 @@ def _pair_fits(size: tuple[int, int, int], a: Unit, b: Unit) -> bool:
     return False
 
 
+def _positions(axes: list[list[int]]) -> Any:
+    """Normal-pattern positions, lowest layer first, then row, then column."""
+    for z in axes[2]:
+        for y in axes[1]:
+            for x in axes[0]:
+                yield x, y, z
+
+
 def _feasible_dfs(size: tuple[int, int, int], units: Sequence[Unit]) -> bool | None:
     """Exact 3D feasibility by depth-first search over normal patterns (None: budget spent)."""
     order = sorted(units, key=lambda u: (-u.volume, u.orientations))
@@ -117,10 +125,6 @@ def _feasible_dfs(size: tuple[int, int, int], units: Sequence[Unit]) -> bool | N
         for opts in options:
             sums |= {s + d for s in sums for d in {o[axis] for o in opts} if s + d < size[axis]}
         axes.append(sorted(sums))
-    positions = sorted(
-        ((x, y, z) for x in axes[0] for y in axes[1] for z in axes[2]),
-        key=lambda p: (p[2], p[1], p[0]),
-    )
     placed: list[tuple[int, int, int, int, int, int]] = []
     budget = [NODE_BUDGET]
 
@@ -128,13 +132,12 @@ def _feasible_dfs(size: tuple[int, int, int], units: Sequence[Unit]) -> bool | N
         if index == len(order):
             return True
         same = index > 0 and order[index].orientations == order[index - 1].orientations
-        for position in positions:
-            x, y, z = position
+        for x, y, z in _positions(axes):
             budget[0] -= 1
             if budget[0] < 0:
                 return None
             for o in options[index]:
-                here = (*position, *o)
+                here = (x, y, z, *o)
                 if same and here <= previous:
                     continue
                 x1, y1, z1 = x + o[0], y + o[1], z + o[2]

@@ -42,13 +42,13 @@ EXACT_UNITS = 10
 #: Count vectors larger than this are not searched exactly (the relaxation too).
 MAX_STATES = 4096
 #: (count vector, sub-multiset) pairs the relaxation may enumerate.
-MAX_PAIRS = 20000
+MAX_PAIRS = 7000
 #: Positions the complete placement search may try for one (carton, sub-multiset).
 PLACEMENT_BUDGET = 3000
 #: Positions the complete placement searches of one order may try together.
-ORDER_PLACEMENT_BUDGET = 30000
+ORDER_PLACEMENT_BUDGET = 12000
 #: Candidate (carton, sub-multiset) pairs the whole exact search may examine.
-SEARCH_BUDGET = 3000
+SEARCH_BUDGET = 1500
 
 Counts = tuple[int, ...]
 
@@ -118,6 +118,7 @@ class ExactSearch:
         self.unknown = False
         self.budget = SEARCH_BUDGET
         self.placement_budget = ORDER_PLACEMENT_BUDGET
+        self._part_cost: dict[Counts, Any] = {}
         self._position = {s.index: p for p, s in enumerate(self.specs)}
 
     @property
@@ -170,23 +171,9 @@ class ExactSearch:
             return known
         if not any(counts):
             return 0
-        score = self.solver.objective
-        positions = self._position
         best: Any = None
         for subset, volume, weight in self._subsets(counts):
-            cheapest: Any = None
-            for spec in self.specs:
-                if volume > spec.volume or (spec.cap is not None and weight > spec.cap):
-                    continue
-                place = positions[spec.index]
-                if not all(
-                    not take or kind.fits[place]
-                    for take, kind in zip(subset, self.kinds, strict=True)
-                ):
-                    continue
-                value = score.key(spec, weight)[0]
-                if cheapest is None or value < cheapest:
-                    cheapest = value
+            cheapest = self._cheapest(subset, volume, weight)
             if cheapest is None:
                 continue
             rest = self.relaxed(_subtract(counts, subset))
@@ -197,6 +184,25 @@ class ExactSearch:
                 best = total
         self._relaxed[counts] = best
         return best
+
+    def _cheapest(self, subset: Counts, volume: int, weight: int) -> Any:
+        """The lowest score of a carton that holds ``subset`` in the relaxation."""
+        if subset in self._part_cost:
+            return self._part_cost[subset]
+        score = self.solver.objective
+        cheapest: Any = None
+        for place, spec in enumerate(self.specs):
+            if volume > spec.volume or (spec.cap is not None and weight > spec.cap):
+                continue
+            if not all(
+                not take or kind.fits[place] for take, kind in zip(subset, self.kinds, strict=True)
+            ):
+                continue
+            value = score.key(spec, weight)[0]
+            if cheapest is None or value < cheapest:
+                cheapest = value
+        self._part_cost[subset] = cheapest
+        return cheapest
 
     # --- feasibility ---------------------------------------------------------------------
 
