@@ -202,7 +202,19 @@ class Reference:
         return amount + RATE.price(from_exact(billable, "lb")).amount
 
     def optimum(self, items: Sequence[Item], objective: str) -> tuple[Any, bool]:
-        """(optimal value, resolved); unresolved parts count as infeasible."""
+        """(optimal value, resolved).
+
+        Parts whose feasibility search ran out of budget are first taken as infeasible
+        (an upper bound on the optimum), then as feasible (a lower bound); when both give
+        the same value, that value is the optimum and the order is resolved.
+        """
+        upper, unresolved = self._optimum(items, objective, optimistic=False)
+        if not unresolved:
+            return upper, True
+        lower, _ = self._optimum(items, objective, optimistic=True)
+        return upper, upper is not None and lower == upper
+
+    def _optimum(self, items: Sequence[Item], objective: str, optimistic: bool) -> tuple[Any, bool]:
         kinds = [(Unit(i), i.quantity) for i in items]
         start = tuple(q for _, q in kinds)
         memo: dict[Counts, Any] = {}
@@ -235,6 +247,7 @@ class Reference:
                     answer = self.feasible(k, units)
                     if answer is None:
                         unresolved[0] = True
+                        answer = optimistic
                     if not answer:
                         continue
                     total = rest + self.package_value(k, units, objective)
@@ -243,7 +256,7 @@ class Reference:
             memo[counts] = result
             return result
 
-        return best(start), not unresolved[0]
+        return best(start), unresolved[0]
 
 
 # --- the library ------------------------------------------------------------------------
