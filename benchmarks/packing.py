@@ -8,6 +8,11 @@ Data is read from ``../shared/benchmarks`` next to the repository (override with
   ``ordercycle.packing.verify``, also for the peers), time per order, and total billable
   weight under UPS daily rates and DHL Express against the lower bound.
 * Martello-Pisinger-Vigo 3D bin packing (classes 1, 4-8; n = 50-200; no rotation).
+* Small orders (at most 8 units): random e-commerce orders (fixed seed, the desk's default
+  cartons) and BoxPacker's small orders, against the exact reference in
+  ``small_orders.py``: % optimal, total and worst gap, how far the bound is below the
+  optimum, for billable weight and cost; ``--before-src /path/to/main/src`` adds the same
+  rows for another version, run in a subprocess on the same orders.
 
     python benchmarks/packing.py                # everything
     python benchmarks/packing.py --limit 300    # a quick run on the first 300 orders
