@@ -8,6 +8,11 @@ Data is read from ``../shared/benchmarks`` next to the repository (override with
   ``ordercycle.packing.verify``, also for the peers), time per order, and total billable
   weight under UPS daily rates and DHL Express against the lower bound.
 * Martello-Pisinger-Vigo 3D bin packing (classes 1, 4-8; n = 50-200; no rotation).
+* Small orders (at most 8 units): random e-commerce orders (fixed seed, the desk's default
+  cartons) and BoxPacker's small orders, against the exact reference in
+  ``small_orders.py``: % optimal, total and worst gap, how far the bound is below the
+  optimum, for billable weight and cost; ``--before-src /path/to/main/src`` adds the same
+  rows for another version, run in a subprocess on the same orders.
 
     python benchmarks/packing.py                # everything
     python benchmarks/packing.py --limit 300    # a quick run on the first 300 orders
@@ -24,7 +29,9 @@ import importlib.util
 import itertools
 import json
 import math
+import os
 import platform
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -506,8 +513,79 @@ def bench_br(args: argparse.Namespace) -> dict[str, Any]:
     return {"classes": classes, "invalid_plans": invalid, **timing(times)}
 
 
+def bench_small(args: argparse.Namespace) -> dict[str, Any]:
+    """Small orders (at most 8 units) against the exact reference in small_orders.py.
+
+    "after" is this tree; "before" is the code at ``--before-src`` (e.g. main's ``src``),
+    run in a subprocess on the same orders. The reference optima are cached in
+    ``benchmarks/results/`` (they take long and never change for a given order set).
+    """
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    import small_orders
+
+    found: dict[str, Any] = {}
+    for name, count in (("random", args.small_random), ("boxpacker", args.small_boxpacker)):
+        if count < 0:
+            continue
+        cartons, orders = small_orders.order_set(name, count, args.data)
+        cache = RESULTS.parent / f"small-{name}-{count or 'all'}-reference.json"
+        if cache.exists():
+            reference = json.loads(cache.read_text())
+        else:
+            start = time.perf_counter()
+            reference = small_orders.references(orders, cartons)
+            print(f"  reference {name}: {time.perf_counter() - start:.0f} s", file=sys.stderr)
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            cache.write_text(json.dumps(reference, sort_keys=True) + "\n")
+        runs = {"after": small_orders.library_values(orders, cartons)}
+        if args.before_src:
+            env = dict(os.environ, PYTHONPATH=str(args.before_src))
+            output = subprocess.run(
+                [
+                    sys.executable,
+                    str(REPO / "benchmarks" / "small_orders.py"),
+                    "--set",
+                    name,
+                    "--count",
+                    str(count),
+                    "--data",
+                    str(args.data),
+                ],
+                env=env,
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout
+            runs["before"] = json.loads(output)
+        found[name] = {
+            "orders": len(orders),
+            **{label: small_orders.summarise(values, reference) for label, values in runs.items()},
+        }
+        print(f"  small {name}: {found[name]}", file=sys.stderr)
+    return found
+
+
 def markdown(result: dict[str, Any]) -> str:
     lines = []
+    small = result.get("small")
+    if small:
+        lines += [
+            "| order set | code | objective | orders (resolved) | optimal | total gap |"
+            " worst gap | bound below optimum (avg) | orders with bound below optimum |"
+            " proven optimal | p50 ms | p99 ms | max ms |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        ]
+        for name, block in small.items():
+            for label in ("before", "after"):
+                for objective, row in block.get(label, {}).items():
+                    lines.append(
+                        f"| {name} | {label} | {objective} | {row['orders']} |"
+                        f" {row['optimal_pct']} % | {row['total_gap_pct']} % |"
+                        f" {row['worst_gap_pct']} % | {row['bound_gap_pct']} % |"
+                        f" {row['bound_below_optimum_pct']} % | {row['claimed_optimal']} |"
+                        f" {row['p50_ms']} | {row['p99_ms']} | {row['max_ms']} |"
+                    )
+        lines.append("")
     bp = result.get("boxpacker")
     if bp:
         lines += [
@@ -579,6 +657,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--br-limit", type=int, default=20, help="problems per BR class")
     parser.add_argument("--br-effort", type=int, default=4)
     parser.add_argument("--output", type=Path, default=RESULTS)
+    parser.add_argument("--no-small", action="store_true")
+    parser.add_argument(
+        "--small-random", type=int, default=400, help="random small orders (-1: none)"
+    )
+    parser.add_argument(
+        "--small-boxpacker", type=int, default=0, help="BoxPacker orders <= 8 units (0: all)"
+    )
+    parser.add_argument(
+        "--before-src", type=Path, default=None, help="src of the version to compare (main)"
+    )
     args = parser.parse_args(argv)
     peers = []
     if not args.no_peers:
@@ -598,7 +686,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         result["mpv"] = bench_mpv(args)
     if not args.no_br:
         result["br"] = bench_br(args)
-    partial = args.no_boxpacker or args.no_mpv or args.no_br
+    if not args.no_small:
+        result["small"] = bench_small(args)
+    partial = args.no_boxpacker or args.no_mpv or args.no_br or args.no_small
     if partial and args.output.exists():
         # A partial run updates only its own sections of an existing result file.
         previous = json.loads(args.output.read_text())

@@ -675,6 +675,9 @@ class Solver:
             probe = CartonFill(spec.size, spec.cap, None)
             if self._screen(spec, blocks, probe):
                 singles.append(self.objective.key(spec, weight)[0])
+        if len(blocks) == 1:
+            # One block cannot be split: its bound is its best single carton.
+            return min(singles) if singles else self.multi_bound(blocks, self.specs, 1)
         multi = self.multi_bound(blocks, self.specs, 2)
         return min([*singles, multi])
 

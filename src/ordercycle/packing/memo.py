@@ -153,6 +153,7 @@ def _key(request: PackRequest, canon: Callable[[object], Hashable]) -> Hashable 
             _canon(request.support),
             _canon(request.on_unpackable),
             _canon(request.effort),
+            _canon(request.exact),
         )
     except _UnkeyableError:
         return None

@@ -29,7 +29,8 @@ from ordercycle.errors import (
 from ordercycle.model.clock import Clock
 from ordercycle.money import Money
 from ordercycle.packing._engine import STRATEGIES, CartonFill, EngineUnit
-from ordercycle.packing._optimizer import MEASURES, Block, Objective, Solver, Spec
+from ordercycle.packing._exact import ExactSearch
+from ordercycle.packing._optimizer import MEASURES, Block, Objective, Solution, Solver, Spec
 from ordercycle.packing.carriers import DimWeightRule
 from ordercycle.packing.carton import Carton
 from ordercycle.packing.item import Item
@@ -144,6 +145,7 @@ def pack(
     effort: int = 8,
     time_limit: Any = None,
     clock: Clock | None = None,
+    exact: bool = True,
 ) -> PackingPlan:
     """Pack items into cartons, choosing the cartons that minimise the objective.
 
@@ -170,6 +172,7 @@ def pack(
             effort=effort,
             time_limit=time_limit,
             clock=clock,
+            exact=exact,
         )
     )
 
@@ -198,6 +201,8 @@ def pack_request(request: PackRequest) -> PackingPlan:
         )
     if on_unpackable not in ("raise", "report"):
         raise ValidationError.invalid("pack", "on_unpackable", on_unpackable, "'raise' or 'report'")
+    if not isinstance(request.exact, bool):
+        raise ValidationError.invalid("pack", "exact", request.exact, "True or False")
     if isinstance(effort, bool) or not isinstance(effort, int) or effort < 1:
         raise ValidationError.invalid("pack", "effort", effort, "a positive integer")
     deadline = None
@@ -269,6 +274,8 @@ def pack_request(request: PackRequest) -> PackingPlan:
             (alone if item.ship_alone else regular).append(engine_unit)
 
     used: dict[int, int] = {}
+    proof = ""
+    blocks_proven = False
     packages: list[Package] = []
     notes: list[str] = []
     bound: Any = 0
@@ -321,8 +328,32 @@ def pack_request(request: PackRequest) -> PackingPlan:
         packages.append(build(spec, box, reason + " (ships alone)"))
 
     if blocks:
-        bound = _add(bound, solver.lower_bound(blocks))
+        search = ExactSearch(solver, blocks)
+        relaxed = search.relaxed() if search.affordable else None
+        part_bound = solver.lower_bound(blocks)
+        if relaxed is not None and relaxed > part_bound:
+            part_bound = relaxed
+        bound = _add(bound, part_bound)
         solution = solver.solve(blocks, used)
+        if solution is not None and not solution.leftover:
+            if solution.key[0] <= part_bound:
+                proof = "bound met"
+            elif search.searchable and request.exact:
+                better = search.solve(solution.key)
+                if better is not None:
+                    describe = solver.objective.describe
+                    better.note = (
+                        f"the exact search found {describe(better.key[0], solver.currency)}"
+                        f" where the heuristic found {describe(solution.key[0], solver.currency)}"
+                    )
+                    _explain_exact(better, solver)
+                    solution = better
+                if solution.key[0] <= part_bound:
+                    proof = "bound met"
+                elif not search.unknown:
+                    proof = "search exhausted"
+            if proof:
+                blocks_proven = True
         if solution is None and on_unpackable == "report":
             # Not enough cartons in stock: pack what fits, report the rest.
             solution = solver.partial(blocks, used)
@@ -369,7 +400,14 @@ def pack_request(request: PackRequest) -> PackingPlan:
             value = fresh.key(own_spec, int(item.weight_g * weight_scale))[0]
             bound = _add(bound, value)
 
+    optimal = not unpacked and (blocks_proven or not blocks)
+    if optimal and not proof:
+        proof = "each carton is the best single carton for its units"
+    if not optimal:
+        proof = ""
     return PackingPlan(
+        optimal=optimal,
+        proof=proof,
         packages=tuple(packages),
         items=item_list,
         objective=chosen,
@@ -381,6 +419,23 @@ def pack_request(request: PackRequest) -> PackingPlan:
         notes=tuple(notes),
         catalogue=catalogue,
     )
+
+
+def _explain_exact(solution: Solution, solver: Solver) -> None:
+    """Give each package of an exact-search plan its reason."""
+    describe = solver.objective.describe
+    explained = []
+    for spec, box, _ in solution.packages:
+        value = solver.objective.key(spec, box.weight)[0]
+        explained.append(
+            (
+                spec,
+                box,
+                f"carton {spec.carton.name} chosen by the exact search:"
+                f" {describe(value, solver.currency)}",
+            )
+        )
+    solution.packages = explained
 
 
 def _add(total: Any, value: Any) -> Any:

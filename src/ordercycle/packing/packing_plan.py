@@ -35,6 +35,17 @@ def _weight_text(quantity: Any) -> str:
     return f"{float(quantity.magnitude):g} {quantity.units:~P}"
 
 
+def _number(value: Any) -> Fraction | None:
+    """An objective value or bound as an exact number (magnitude, money amount, count)."""
+    if value is None:
+        return None
+    if isinstance(value, Money):
+        return Fraction(value.amount)
+    if hasattr(value, "magnitude"):
+        return Fraction(value.magnitude)
+    return Fraction(value)
+
+
 def _value_text(value: Any) -> str:
     return _weight_text(value) if hasattr(value, "magnitude") else str(value)
 
@@ -186,6 +197,13 @@ class PackingPlan:
             :class:`~ordercycle.money.Money`, or a number of cartons.
         unpacked: Units that could not be packed (``on_unpackable="report"``).
         notes: Remarks about the search, in order.
+        catalogue: The carton catalogue the plan was chosen from.
+        optimal: Whether the plan is proven optimal for its objective: no plan for these
+            items and cartons scores better (see :attr:`proof`).
+        proof: Why the plan is optimal: ``"bound met"`` (its value equals
+            :attr:`lower_bound`), ``"search exhausted"`` (the exact search over every
+            assignment of units to cartons found nothing better), or ``""`` when it is not
+            proven.
     """
 
     packages: tuple[Package, ...]
@@ -198,6 +216,8 @@ class PackingPlan:
     unpacked: tuple[Unpacked, ...] = ()
     notes: tuple[str, ...] = ()
     catalogue: tuple[Carton, ...] = ()
+    optimal: bool = False
+    proof: str = ""
 
     @property
     def carton_count(self) -> int:
@@ -242,6 +262,23 @@ class PackingPlan:
         return self.billable_weight
 
     @property
+    def gap(self) -> Fraction | None:
+        """How far the plan may be from the optimum: ``(value - lower_bound) / value``.
+
+        An exact fraction from 0 (the plan meets its bound) towards 1, or ``None`` when
+        there is no bound or no value. A proven-optimal plan (:attr:`optimal`) may still
+        show a gap: the bound is a relaxation, and the exhausted search, not the bound,
+        proves it.
+        """
+        value = _number(self.objective_value)
+        bound = _number(self.lower_bound)
+        if value is None or bound is None:
+            return None
+        if value <= 0:
+            return Fraction(0)
+        return max(Fraction(0), (value - bound) / value)
+
+    @property
     def reasons(self) -> tuple[str, ...]:
         """Why each carton was chosen, one sentence per package."""
         return tuple(p.reason for p in self.packages)
@@ -268,6 +305,10 @@ class PackingPlan:
             f"total {self.objective.replace('_', ' ')}: {_value_text(self.objective_value)}"
             f" (lower bound {shown})"
         )
+        if self.optimal:
+            lines.append(f"proven optimal: {self.proof}")
+        elif self.gap is not None:
+            lines.append(f"not proven optimal: within {float(self.gap):.1%} of the lower bound")
         lines.extend(self.notes)
         lines.extend(f"unpacked {u.item.sku} #{u.unit}: {u.reason}" for u in self.unpacked)
         return "\n".join(lines)

@@ -67,6 +67,9 @@ class PackRequest:
             ``effort`` for reproducible results.
         clock: A :class:`~ordercycle.model.clock.Clock` (``SystemClock()`` in an
             application, a ``SteppableClock`` in tests) that measures ``time_limit``.
+        exact: Search carton assignments exactly on small orders (the default), so the
+            plan is optimal and says so (:attr:`PackingPlan.optimal`); ``False`` keeps
+            only the heuristic (for comparison).
     """
 
     items: tuple[Item, ...] = attrs.field(converter=_items)
@@ -79,3 +82,4 @@ class PackRequest:
     effort: int = attrs.field(default=8, kw_only=True)
     time_limit: Any = attrs.field(default=None, kw_only=True)
     clock: Clock | None = attrs.field(default=None, kw_only=True)
+    exact: bool = attrs.field(default=True, kw_only=True)

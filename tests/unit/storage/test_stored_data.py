@@ -71,6 +71,28 @@ def test_stock_and_accounts_replay_to_the_stored_state(desk: OrderDesk) -> None:
         assert to_dict(desk.account(customer_id)) == expected, customer_id
 
 
+# Packing improved since 0.1.0 (issue 15): SHP-2's four mugs go in two S cartons of two
+# (4 lb billable), not three S cartons (6 lb). Every other line is as it was.
+SHP_2_AT_0_1_0 = [
+    "    carton S: 1 MUG; 0.46 kg actual, 2 lb billable",
+    "    carton S: 1 MUG; 0.46 kg actual, 2 lb billable",
+    "    carton S: 2 MUG; 0.81 kg actual, 2 lb billable",
+]
+SHP_2_NOW = [
+    "    carton S: 2 MUG; 0.81 kg actual, 2 lb billable",
+    "    carton S: 2 MUG; 0.81 kg actual, 2 lb billable",
+]
+
+
+def _report_now() -> list[str]:
+    report = list(STATE["report"])
+    start = report.index("  SHP-2 O-3 from WH-EAST:") + 1
+    assert report[start : start + 3] == SHP_2_AT_0_1_0
+    report[start : start + 3] = SHP_2_NOW
+    return report
+
+
 def test_the_story_told_afresh_reads_as_it_did_at_0_1_0(tmp_path: Path) -> None:
-    # The same commands on an empty file give the same report, line for line.
-    assert story_on_sqlite(tmp_path / "fresh.db") == STATE["report"]
+    # The same commands on an empty file give the same report, line for line, but for
+    # the packing of SHP-2, which is now optimal.
+    assert story_on_sqlite(tmp_path / "fresh.db") == _report_now()

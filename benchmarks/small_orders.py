@@ -1,0 +1,414 @@
+"""Small orders against an exact reference: is the packer optimal, and how tight is its bound?
+
+The reference is written here, apart from the library's own search. For an order of at
+most 8 units it tries every partition of the units into cartons, each part in every carton
+type (identical units are interchangeable, so the parts are sub-multisets of the order: a
+dynamic programme over count vectors visits every partition). Each (carton, part) is
+checked for 3D feasibility exactly: sizes, weight and volume first, then a depth-first
+search over every orientation of every unit at every *normal-pattern* position (each
+coordinate a sum of other units' sides; any packing pushed towards the origin is one), so
+"infeasible" is a proof. Every answer is cached. A part whose search exceeds the node
+budget is *unresolved*; orders with an unresolved part that could matter are counted and
+left out of the figures.
+
+The billable weight and the cost of a carton are worked out here from the carrier rule's
+published arithmetic (``DimWeightRule.billable_weight_exact``) and the carton's cost plus
+the rate, not from the packer's own scoring.
+
+    python benchmarks/small_orders.py --random 400 --boxpacker 300
+
+``library_values`` is importable under any version of ordercycle (it uses only ``pack`` and
+the plan's public fields), so ``benchmarks/packing.py`` runs it for the version on ``main``
+in a subprocess ("before") beside the current tree ("after").
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import random
+import sys
+import time
+from collections.abc import Sequence
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from ordercycle.money import Money
+from ordercycle.packing import BasePlusPerUnitRate, Carton, Item, carriers, pack
+
+RULE = carriers.UPS_DAILY
+RATE = BasePlusPerUnitRate(Money("6.00", "USD"), Money("0.90", "USD"), unit="lb")
+NODE_BUDGET = 100_000
+
+Counts = tuple[int, ...]
+
+
+def default_cartons() -> list[Carton]:
+    """The desk's default cartons (inches, tare, maximum weight, cost)."""
+    return [
+        Carton.from_inches(
+            "S", 8, 6, 4, tare_lb="0.25", max_weight_lb=20, cost=Money("0.45", "USD")
+        ),
+        Carton.from_inches(
+            "M", 12, 10, 8, tare_lb="0.5", max_weight_lb=40, cost=Money("0.80", "USD")
+        ),
+        Carton.from_inches("L", 18, 14, 12, tare_lb=1, max_weight_lb=60, cost=Money("1.40", "USD")),
+    ]
+
+
+def random_orders(count: int, seed: int = 20261206) -> list[tuple[str, list[Item]]]:
+    """E-commerce-like orders of 1 to 8 units, 1 to 4 products, that fit the L carton."""
+    rng = random.Random(seed)
+    orders = []
+    while len(orders) < count:
+        units = rng.randint(1, 8)
+        kinds = rng.randint(1, min(4, units))
+        split = sorted(rng.sample(range(1, units), kinds - 1))
+        quantities = [b - a for a, b in zip([0, *split], [*split, units], strict=True)]
+        items = []
+        for k, quantity in enumerate(quantities):
+            sides = sorted((rng.randint(40, 330), rng.randint(30, 260), rng.randint(15, 200)))
+            weight = rng.randint(60, 4500)
+            items.append(Item.from_mm(f"P{k}", *sides, weight, quantity=quantity))
+        orders.append((f"R{len(orders) + 1}", items))
+    return orders
+
+
+# --- the reference ----------------------------------------------------------------------
+
+
+class Unit:
+    __slots__ = ("orientations", "volume", "weight")
+
+    def __init__(self, item: Item) -> None:
+        dims = item.dims_mm
+        self.orientations = tuple(
+            sorted({tuple(int(v) for v in o) for o in item.orientations_mm()})
+        )
+        self.volume = int(dims[0] * dims[1] * dims[2])
+        self.weight = item.weight_g
+
+
+def _pair_fits(size: tuple[int, int, int], a: Unit, b: Unit) -> bool:
+    """Whether two units fit side by side along some axis (exact for two boxes)."""
+    for oa in a.orientations:
+        if any(oa[k] > size[k] for k in range(3)):
+            continue
+        for ob in b.orientations:
+            if any(ob[k] > size[k] for k in range(3)):
+                continue
+            if any(oa[k] + ob[k] <= size[k] for k in range(3)):
+                return True
+    return False
+
+
+def _positions(axes: list[list[int]]) -> Any:
+    """Normal-pattern positions, lowest layer first, then row, then column."""
+    for z in axes[2]:
+        for y in axes[1]:
+            for x in axes[0]:
+                yield x, y, z
+
+
+def _feasible_dfs(size: tuple[int, int, int], units: Sequence[Unit]) -> bool | None:
+    """Exact 3D feasibility by depth-first search over normal patterns (None: budget spent)."""
+    order = sorted(units, key=lambda u: (-u.volume, u.orientations))
+    options = [[o for o in u.orientations if all(o[a] <= size[a] for a in range(3))] for u in order]
+    if any(not o for o in options):
+        return False
+    axes = []
+    for axis in range(3):
+        sums = {0}
+        for opts in options:
+            sums |= {s + d for s in sums for d in {o[axis] for o in opts} if s + d < size[axis]}
+        axes.append(sorted(sums))
+    placed: list[tuple[int, int, int, int, int, int]] = []
+    budget = [NODE_BUDGET]
+
+    def go(index: int, previous: tuple[int, ...]) -> bool | None:
+        if index == len(order):
+            return True
+        same = index > 0 and order[index].orientations == order[index - 1].orientations
+        for x, y, z in _positions(axes):
+            budget[0] -= 1
+            if budget[0] < 0:
+                return None
+            for o in options[index]:
+                here = (x, y, z, *o)
+                if same and here <= previous:
+                    continue
+                x1, y1, z1 = x + o[0], y + o[1], z + o[2]
+                if x1 > size[0] or y1 > size[1] or z1 > size[2]:
+                    continue
+                budget[0] -= 1
+                if budget[0] < 0:
+                    return None
+                if any(
+                    x < b[3] and b[0] < x1 and y < b[4] and b[1] < y1 and z < b[5] and b[2] < z1
+                    for b in placed
+                ):
+                    continue
+                placed.append((x, y, z, x1, y1, z1))
+                found = go(index + 1, here)
+                placed.pop()
+                if found is None or found:
+                    return found
+        return False
+
+    return go(0, ())
+
+
+class Reference:
+    """The exact optimum of an order for billable weight and for cost."""
+
+    def __init__(self, cartons: Sequence[Carton]) -> None:
+        self.cartons = list(cartons)
+        self._feasible: dict[tuple[int, tuple[Any, ...]], bool | None] = {}
+
+    def feasible(self, k: int, units: Sequence[Unit]) -> bool | None:
+        carton = self.cartons[k]
+        size = tuple(int(v) for v in carton.inner_mm)
+        cap = carton.capacity_g
+        if cap is not None and sum(u.weight for u in units) > cap:
+            return False
+        if sum(u.volume for u in units) > size[0] * size[1] * size[2]:
+            return False
+        key = (k, tuple(sorted((u.orientations, u.weight) for u in units)))
+        if (
+            key not in self._feasible
+            and any(
+                not _pair_fits(size, a, b)  # type: ignore[arg-type]
+                for i, a in enumerate(units)
+                for b in units[i + 1 :]
+            )
+        ):
+            self._feasible[key] = False
+        if key not in self._feasible:
+            self._feasible[key] = _feasible_dfs(size, units)  # type: ignore[arg-type]
+        return self._feasible[key]
+
+    def package_value(self, k: int, units: Sequence[Unit], objective: str) -> Any:
+        carton = self.cartons[k]
+        gross = carton.tare_g + sum((u.weight for u in units), Fraction(0))
+        billable = RULE.billable_weight_exact(carton.outer_mm, gross)
+        if objective == "billable_weight":
+            return billable
+        amount = Decimal(0) if carton.cost is None else carton.cost.amount
+        from ordercycle.units import from_exact
+
+        return amount + RATE.price(from_exact(billable, "lb")).amount
+
+    def optimum(self, items: Sequence[Item], objective: str) -> tuple[Any, bool]:
+        """(optimal value, resolved).
+
+        Parts whose feasibility search ran out of budget are first taken as infeasible
+        (an upper bound on the optimum), then as feasible (a lower bound); when both give
+        the same value, that value is the optimum and the order is resolved.
+        """
+        upper, unresolved = self._optimum(items, objective, optimistic=False)
+        if not unresolved:
+            return upper, True
+        lower, _ = self._optimum(items, objective, optimistic=True)
+        return upper, upper is not None and lower == upper
+
+    def _optimum(self, items: Sequence[Item], objective: str, optimistic: bool) -> tuple[Any, bool]:
+        kinds = [(Unit(i), i.quantity) for i in items]
+        start = tuple(q for _, q in kinds)
+        memo: dict[Counts, Any] = {}
+        unresolved = [False]
+
+        def best(counts: Counts) -> Any:
+            if not any(counts):
+                return 0
+            if counts in memo:
+                return memo[counts]
+            first = next(i for i, c in enumerate(counts) if c)
+            result: Any = None
+            ranges = [range(1 if i == first else 0, c + 1) for i, c in enumerate(counts)]
+
+            def subsets(index: int, chosen: list[int]) -> Any:
+                if index == len(ranges):
+                    yield tuple(chosen)
+                    return
+                for take in ranges[index]:
+                    chosen.append(take)
+                    yield from subsets(index + 1, chosen)
+                    chosen.pop()
+
+            for part in subsets(0, []):
+                units = [u for (u, _), take in zip(kinds, part, strict=True) for _ in range(take)]
+                rest = best(tuple(c - t for c, t in zip(counts, part, strict=True)))
+                if rest is None:
+                    continue
+                for k in range(len(self.cartons)):
+                    answer = self.feasible(k, units)
+                    if answer is None:
+                        unresolved[0] = True
+                        answer = optimistic
+                    if not answer:
+                        continue
+                    total = rest + self.package_value(k, units, objective)
+                    if result is None or total < result:
+                        result = total
+            memo[counts] = result
+            return result
+
+        return best(start), unresolved[0]
+
+
+# --- the library ------------------------------------------------------------------------
+
+
+def _number(value: Any) -> float:
+    if value is None:
+        return float("nan")
+    if hasattr(value, "amount"):
+        return float(value.amount)
+    if hasattr(value, "magnitude"):
+        return float(Fraction(value.magnitude))
+    return float(value)
+
+
+def library_values(
+    orders: Sequence[tuple[str, Sequence[Item]]], cartons: Sequence[Carton]
+) -> dict[str, dict[str, Any]]:
+    """Each order's plan value, bound and time for billable weight and cost (any version)."""
+    out: dict[str, dict[str, Any]] = {}
+    for objective in ("billable_weight", "cost"):
+        rows: dict[str, Any] = {}
+        for oid, items in orders:
+            start = time.perf_counter()
+            plan = pack(items, cartons, RULE, objective=objective, rate=RATE)
+            elapsed = time.perf_counter() - start
+            rows[oid] = {
+                "value": _number(plan.objective_value),
+                "bound": _number(plan.lower_bound),
+                "optimal": bool(getattr(plan, "optimal", False)),
+                "seconds": elapsed,
+            }
+        out[objective] = rows
+    return out
+
+
+def references(
+    orders: Sequence[tuple[str, Sequence[Item]]], cartons: Sequence[Carton]
+) -> dict[str, dict[str, Any]]:
+    """The exact optimum per order and objective (``None`` when unresolved)."""
+    reference = Reference(cartons)
+    out: dict[str, dict[str, Any]] = {"billable_weight": {}, "cost": {}}
+    for oid, items in orders:
+        for objective in out:
+            value, resolved = reference.optimum(items, objective)
+            out[objective][oid] = float(value) if resolved and value is not None else None
+    return out
+
+
+def summarise(
+    values: dict[str, dict[str, Any]], optimum: dict[str, dict[str, Any]]
+) -> dict[str, dict[str, Any]]:
+    """% optimal, total gap, worst gap, bound gap, bound-below-optimum share, timings."""
+    table: dict[str, dict[str, Any]] = {}
+    for objective, rows in values.items():
+        known = [(oid, r) for oid, r in rows.items() if optimum[objective].get(oid) is not None]
+        opt_total = sum(optimum[objective][oid] for oid, _ in known)
+        value_total = sum(r["value"] for _, r in known)
+        eps = 1e-9
+        at_optimum = sum(r["value"] <= optimum[objective][oid] + eps for oid, r in known)
+        worst = max(
+            ((r["value"] - optimum[objective][oid]) / optimum[objective][oid] for oid, r in known),
+            default=0.0,
+        )
+        bound_gaps = [
+            (optimum[objective][oid] - r["bound"]) / optimum[objective][oid] for oid, r in known
+        ]
+        below_optimum = [r["value"] < optimum[objective][oid] - eps for oid, r in known]
+        times = sorted(r["seconds"] for r in rows.values())
+        claimed = sum(r["optimal"] for _, r in known)
+        wrong_claims = sum(
+            r["optimal"] and r["value"] > optimum[objective][oid] + eps for oid, r in known
+        )
+        table[objective] = {
+            "orders": len(known),
+            "unresolved": len(rows) - len(known),
+            "optimal_pct": round(100 * at_optimum / max(1, len(known)), 2),
+            "total_gap_pct": round(100 * (value_total - opt_total) / max(eps, opt_total), 3),
+            "worst_gap_pct": round(100 * worst, 1),
+            "bound_gap_pct": round(100 * sum(bound_gaps) / max(1, len(bound_gaps)), 2),
+            "bound_below_optimum_pct": round(
+                100 * sum(g > eps for g in bound_gaps) / max(1, len(bound_gaps)), 1
+            ),
+            "claimed_optimal": claimed,
+            "wrong_optimal_claims": wrong_claims,
+            "beats_reference": sum(below_optimum),
+            "p50_ms": round(1000 * times[len(times) // 2], 2) if times else None,
+            "p99_ms": round(1000 * times[min(len(times) - 1, int(0.99 * len(times)))], 2)
+            if times
+            else None,
+            "max_ms": round(1000 * times[-1], 2) if times else None,
+        }
+    return table
+
+
+def boxpacker_small(
+    data: Path, limit: int = 0
+) -> tuple[list[Carton], list[tuple[str, list[Item]]]]:
+    """BoxPacker's cartons and its orders of at most 8 units (the first ``limit`` of them)."""
+    folder = data / "boxpacker"
+    cartons = []
+    with (folder / "boxes.csv").open() as handle:
+        for name, ow, ol, od, tare, iw, il, idp, gross in csv.reader(handle):
+            cartons.append(
+                Carton.from_mm(
+                    name,
+                    int(iw),
+                    int(il),
+                    int(idp),
+                    outer=(int(ow), int(ol), int(od)),
+                    tare_g=int(tare),
+                    max_weight_g=int(gross),
+                )
+            )
+    rows: dict[str, list[list[str]]] = {}
+    with (folder / "items.csv").open() as handle:
+        for row in csv.reader(handle):
+            rows.setdefault(row[0], []).append(row)
+    orders = []
+    for oid, lines in rows.items():
+        if sum(int(line[1]) for line in lines) > 8:
+            continue
+        items = [
+            Item.from_mm(f"{sku}#{n}", int(w), int(ln), int(d), int(wt), quantity=int(q))
+            for n, (_, q, sku, w, ln, d, wt) in enumerate(lines)
+        ]
+        orders.append((oid, items))
+    return cartons, orders[:limit] if limit else orders
+
+
+def order_set(
+    name: str, count: int, data: Path
+) -> tuple[list[Carton], list[tuple[str, list[Item]]]]:
+    """``"random"`` (default cartons) or ``"boxpacker"`` (its cartons), ``count`` orders."""
+    if name == "random":
+        return default_cartons(), random_orders(count)
+    return boxpacker_small(data, count)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Print ``library_values`` as JSON (``packing.py`` runs this under main's code)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--set", choices=("random", "boxpacker"), default="random")
+    parser.add_argument("--count", type=int, default=400)
+    parser.add_argument(
+        "--data", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "benchmarks"
+    )
+    args = parser.parse_args(argv)
+    cartons, orders = order_set(args.set, args.count, args.data)
+    json.dump(library_values(orders, cartons), sys.stdout)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,414 @@
+"""Exact carton assignment for small orders, and the relaxation bound.
+
+Identical units are interchangeable, so an order is a vector of counts, one per *kind*
+(units with the same orientations, weight and load limit; a group that must share a
+carton is a kind of its own). A plan assigns sub-multisets of that vector to cartons.
+
+*The relaxation bound* (:meth:`ExactSearch.relaxed`) is the cheapest such assignment when a
+carton of type ``k`` may hold any sub-multiset whose units each fit ``k`` on their own and
+whose volume and weight are within ``k``'s inner volume and weight capacity. Its cost is
+the objective's own per-package score (the carrier's side rounding, weight step and
+dimensional weight, the carton's cost and the rate), so it accounts for which cartons each
+unit fits, carton capacities, rounding and the heaviest and largest units; a one-unit
+order's bound is exactly its best single carton. It is a dynamic programme over the count
+vectors (no geometry), run when the pairs (count vector, sub-multiset) it enumerates are
+at most :data:`MAX_PAIRS`.
+
+*The exact search* (:meth:`ExactSearch.solve`) is the same programme with real 3D
+feasibility: branch and bound over the count vectors, where the first remaining kind must
+be in the next carton (so each partition is enumerated once, whatever the order of its
+cartons), candidates are tried from the lowest score plus relaxation bound upward and cut
+when they cannot beat the best plan so far, and results are memoised per count vector.
+Feasibility of (carton type, sub-multiset) is memoised too: screened by volume, weight and
+fit, then tried with the placement engine, and, when the engine finds no placement, decided
+by a complete search over *normal patterns* (every coordinate a sum of other units' sides:
+any packing can be pushed towards the origin into one; Christofides and Whitlock, 1977)
+within a fixed work budget. When that budget runs out the answer is unknown, the
+combination is treated as infeasible and the plan is not claimed optimal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from ordercycle.packing._engine import CartonFill, EngineUnit
+from ordercycle.packing._optimizer import Block, Key, Solution, Solver, Spec, add_keys
+
+__all__ = ["EXACT_UNITS", "ExactSearch"]
+
+#: The exact search runs for orders of at most this many units (blocks).
+EXACT_UNITS = 10
+#: Count vectors larger than this are not searched exactly (the relaxation too).
+MAX_STATES = 4096
+#: (count vector, sub-multiset) pairs the relaxation may enumerate.
+MAX_PAIRS = 7000
+#: Positions the complete placement search may try for one (carton, sub-multiset).
+PLACEMENT_BUDGET = 3000
+#: Positions the complete placement searches of one order may try together.
+ORDER_PLACEMENT_BUDGET = 12000
+#: Candidate (carton, sub-multiset) pairs the whole exact search may examine.
+SEARCH_BUDGET = 1500
+
+Counts = tuple[int, ...]
+
+
+def _subtract(a: Counts, b: Counts) -> Counts:
+    return tuple(x - y for x, y in zip(a, b, strict=True))
+
+
+class _Kind:
+    __slots__ = ("blocks", "fits", "volume", "weight")
+
+    def __init__(self, blocks: list[Block], specs: Sequence[Spec]) -> None:
+        self.blocks = blocks
+        first = blocks[0]
+        self.volume = sum(u.volume for u in first)
+        self.weight = sum(u.weight for u in first)
+        probes = [CartonFill(s.size, s.cap, None) for s in specs]
+        self.fits = tuple(all(p.fits_alone(u) for u in first) for p in probes)
+
+
+def _signature(block: Block) -> tuple[object, ...] | None:
+    if len(block) != 1:
+        return None
+    unit = block[0]
+    return (unit.orientations, unit.weight, unit.load_limit)
+
+
+def _side_by_side(size: tuple[int, int, int], a: EngineUnit, b: EngineUnit) -> bool:
+    """Whether two units fit in one carton: side by side along some axis (exact for two)."""
+    for oa in a.orientations:
+        if oa[0] > size[0] or oa[1] > size[1] or oa[2] > size[2]:
+            continue
+        for ob in b.orientations:
+            if ob[0] > size[0] or ob[1] > size[1] or ob[2] > size[2]:
+                continue
+            if oa[0] + ob[0] <= size[0] or oa[1] + ob[1] <= size[1] or oa[2] + ob[2] <= size[2]:
+                return True
+    return False
+
+
+class ExactSearch:
+    """The relaxation bound and the exact search for one part of an order."""
+
+    def __init__(self, solver: Solver, blocks: Sequence[Block]) -> None:
+        self.solver = solver
+        self.specs = solver.specs
+        kinds: dict[object, list[Block]] = {}
+        for number, block in enumerate(solver.order(blocks)):
+            signature = _signature(block)
+            kinds.setdefault(signature if signature is not None else ("block", number), []).append(
+                block
+            )
+        self.kinds = [_Kind(found, self.specs) for found in kinds.values()]
+        self.start: Counts = tuple(len(k.blocks) for k in self.kinds)
+        states = pairs = 1
+        for count in self.start:
+            states *= count + 1
+            pairs *= (count + 1) * (count + 2) // 2
+        self.states = states
+        self.pairs = pairs
+        self.units = sum(len(b) for b in blocks)
+        self._relaxed: dict[Counts, Any] = {}
+        self._subs: dict[Counts, list[tuple[Counts, int, int]]] = {}
+        self._feasible: dict[tuple[int, Counts], CartonFill | None] = {}
+        self._solved: dict[Counts, tuple[Key, list[tuple[Spec, Counts]]]] = {}
+        self._cut: dict[Counts, Key] = {}
+        self.unknown = False
+        self.budget = SEARCH_BUDGET
+        self.placement_budget = ORDER_PLACEMENT_BUDGET
+        self._part_cost: dict[Counts, Any] = {}
+        self._position = {s.index: p for p, s in enumerate(self.specs)}
+
+    @property
+    def affordable(self) -> bool:
+        """Whether the count vector is small enough for the relaxation."""
+        return self.states <= MAX_STATES and self.pairs <= MAX_PAIRS
+
+    @property
+    def searchable(self) -> bool:
+        """Whether the exact search may run (small order, unlimited stock)."""
+        return (
+            self.affordable
+            and len(self.kinds) > 0
+            and sum(self.start) <= EXACT_UNITS
+            and all(s.carton.stock is None for s in self.specs)
+        )
+
+    # --- sub-multisets -------------------------------------------------------------------
+
+    def _subsets(self, counts: Counts) -> list[tuple[Counts, int, int]]:
+        """Sub-multisets with at least one of the first kind present: (counts, volume, weight)."""
+        found = self._subs.get(counts)
+        if found is not None:
+            return found
+        first = next(i for i, c in enumerate(counts) if c)
+        result: list[tuple[Counts, int, int]] = []
+
+        def walk(index: int, chosen: list[int], volume: int, weight: int) -> None:
+            if index == len(counts):
+                result.append((tuple(chosen), volume, weight))
+                return
+            low = 1 if index == first else 0
+            kind = self.kinds[index]
+            for take in range(low, counts[index] + 1):
+                chosen.append(take)
+                walk(index + 1, chosen, volume + take * kind.volume, weight + take * kind.weight)
+                chosen.pop()
+
+        walk(0, [], 0, 0)
+        self._subs[counts] = result
+        return result
+
+    # --- the relaxation ------------------------------------------------------------------
+
+    def relaxed(self, counts: Counts | None = None) -> Any:
+        """The relaxation bound on the primary score for ``counts`` (default: all units)."""
+        counts = self.start if counts is None else counts
+        known = self._relaxed.get(counts)
+        if known is not None:
+            return known
+        if not any(counts):
+            return 0
+        best: Any = None
+        for subset, volume, weight in self._subsets(counts):
+            cheapest = self._cheapest(subset, volume, weight)
+            if cheapest is None:
+                continue
+            rest = self.relaxed(_subtract(counts, subset))
+            if rest is None:
+                continue
+            total = cheapest + rest
+            if best is None or total < best:
+                best = total
+        self._relaxed[counts] = best
+        return best
+
+    def _cheapest(self, subset: Counts, volume: int, weight: int) -> Any:
+        """The lowest score of a carton that holds ``subset`` in the relaxation."""
+        if subset in self._part_cost:
+            return self._part_cost[subset]
+        score = self.solver.objective
+        cheapest: Any = None
+        for place, spec in enumerate(self.specs):
+            if volume > spec.volume or (spec.cap is not None and weight > spec.cap):
+                continue
+            if not all(
+                not take or kind.fits[place] for take, kind in zip(subset, self.kinds, strict=True)
+            ):
+                continue
+            value = score.key(spec, weight)[0]
+            if cheapest is None or value < cheapest:
+                cheapest = value
+        self._part_cost[subset] = cheapest
+        return cheapest
+
+    # --- feasibility ---------------------------------------------------------------------
+
+    def _blocks(self, subset: Counts) -> list[Block]:
+        chosen: list[Block] = []
+        for take, kind in zip(subset, self.kinds, strict=True):
+            chosen.extend(kind.blocks[:take])
+        return chosen
+
+    def feasible(self, spec: Spec, subset: Counts) -> CartonFill | None:
+        """A complete fill of ``spec`` with ``subset`` (representative units), or ``None``."""
+        memo_key = (spec.index, subset)
+        if memo_key in self._feasible:
+            return self._feasible[memo_key]
+        blocks = self._blocks(subset)
+        units = [u for b in blocks for u in b]
+        pairs = [(a, b) for i, a in enumerate(units) for b in units[i + 1 :]]
+        if any(not _side_by_side(spec.size, a, b) for a, b in pairs):
+            self._feasible[memo_key] = None
+            return None
+        box = self.solver.fits_all(spec, blocks)
+        if box is None:
+            box = self._complete(spec, blocks)
+        self._feasible[memo_key] = box
+        return box
+
+    def _complete(self, spec: Spec, blocks: Sequence[Block]) -> CartonFill | None:
+        """Complete placement search over normal patterns, within the budget."""
+        solver = self.solver
+        units = [u for b in blocks for u in b]
+        if solver.support is not None or solver.tracks_load or any(len(b) > 1 for b in blocks):
+            self.unknown = True
+            return None
+        size = spec.size
+        units.sort(key=lambda u: (-u.volume, u.orientations, u.uid))
+        fitting = [
+            [o for o in u.orientations if o[0] <= size[0] and o[1] <= size[1] and o[2] <= size[2]]
+            for u in units
+        ]
+        axes: list[list[int]] = []
+        for axis in range(3):
+            sums = {0}
+            for options in fitting:
+                sides = {o[axis] for o in options}
+                sums |= {s + d for s in sums for d in sides if s + d < size[axis]}
+            axes.append(sorted(sums))
+        placed: list[tuple[int, int, int, int, int, int]] = []
+        allowed = min(PLACEMENT_BUDGET, self.placement_budget)
+        nodes = [allowed]
+
+        def place(index: int, start: tuple[int, ...]) -> bool | None:
+            if index == len(units):
+                return True
+            same = index > 0 and units[index].orientations == units[index - 1].orientations
+            for o in fitting[index]:
+                for x in axes[0]:
+                    if x + o[0] > size[0]:
+                        break
+                    for y in axes[1]:
+                        if y + o[1] > size[1]:
+                            break
+                        for z in axes[2]:
+                            if z + o[2] > size[2]:
+                                break
+                            here = (x, y, z, *o)
+                            if same and here < start:
+                                continue  # identical units in increasing order only
+                            nodes[0] -= 1
+                            if nodes[0] < 0:
+                                return None
+                            x1, y1, z1 = x + o[0], y + o[1], z + o[2]
+                            if any(
+                                x < b[3]
+                                and b[0] < x1
+                                and y < b[4]
+                                and b[1] < y1
+                                and z < b[5]
+                                and b[2] < z1
+                                for b in placed
+                            ):
+                                continue
+                            placed.append((x, y, z, x1, y1, z1))
+                            found = place(index + 1, here)
+                            if found is None:
+                                return None
+                            if found:
+                                return True
+                            placed.pop()
+            return False
+
+        if allowed <= 0:
+            self.unknown = True
+            return None
+        result = place(0, ())
+        self.placement_budget -= allowed - max(nodes[0], 0)
+        if result is None:
+            self.unknown = True
+            return None
+        if not result:
+            return None
+        box = CartonFill(size, spec.cap, None)
+        for unit, c in zip(units, placed, strict=True):
+            box.boxes.append(c)
+            box.units.append(unit)
+            box.loads.append(0)
+            box.weight += unit.weight
+        return box
+
+    # --- the search ----------------------------------------------------------------------
+
+    def solve(self, ceiling: Key) -> Solution | None:
+        """The best plan scoring below ``ceiling``, or ``None`` if there is none.
+
+        ``None`` with :attr:`unknown` false proves that no plan scores below ``ceiling``.
+        """
+        found = self._search(self.start, ceiling)
+        if found is None:
+            return None
+        _, choices = found
+        pools = [list(k.blocks) for k in self.kinds]
+        packages: list[tuple[Spec, CartonFill, str]] = []
+        for spec, subset in choices:
+            template = self.feasible(spec, subset)
+            assert template is not None
+            box = self._rebind(spec, template, subset, pools)
+            packages.append((spec, box, ""))
+        return Solution(packages, self.solver._total(packages))
+
+    def _rebind(
+        self, spec: Spec, template: CartonFill, subset: Counts, pools: list[list[Block]]
+    ) -> CartonFill:
+        """The template's placements with the next unused units of each kind."""
+        kind_of: dict[int, int] = {}
+        for index, kind in enumerate(self.kinds):
+            for block in kind.blocks:
+                for unit in block:
+                    kind_of[unit.uid] = index
+        taken: dict[int, list[EngineUnit]] = {}
+        for index, take in enumerate(subset):
+            taken[index] = [u for b in pools[index][:take] for u in b]
+            del pools[index][:take]
+        box = CartonFill(spec.size, spec.cap, self.solver.support)
+        for unit, c in zip(template.units, template.boxes, strict=True):
+            actual = taken[kind_of[unit.uid]].pop(0)
+            box.boxes.append(c)
+            box.units.append(actual)
+            box.loads.append(0)
+            box.weight += actual.weight
+        return box
+
+    def _search(self, counts: Counts, ceiling: Key) -> tuple[Key, list[tuple[Spec, Counts]]] | None:
+        if not any(counts):
+            empty: Key = (0, 0, 0)
+            return (empty, []) if empty < ceiling else None
+        solved = self._solved.get(counts)
+        if solved is not None:
+            return solved if solved[0] < ceiling else None
+        cut = self._cut.get(counts)
+        if cut is not None and cut >= ceiling:
+            return None
+        bound = self.relaxed(counts)
+        if bound is None or bound > ceiling[0]:
+            return None
+        score = self.solver.objective
+        positions = self._position
+        candidates: list[tuple[Any, int, Key, Spec, Counts]] = []
+        order = 0
+        for subset, volume, weight in self._subsets(counts):
+            rest = self.relaxed(_subtract(counts, subset))
+            if rest is None:
+                continue
+            for spec in self.specs:
+                if volume > spec.volume or (spec.cap is not None and weight > spec.cap):
+                    continue
+                place = positions[spec.index]
+                if not all(
+                    not take or kind.fits[place]
+                    for take, kind in zip(subset, self.kinds, strict=True)
+                ):
+                    continue
+                key = score.key(spec, weight)
+                candidates.append((key[0] + rest, order, key, spec, subset))
+                order += 1
+        candidates.sort(key=lambda c: (c[0], c[1]))
+        best: tuple[Key, list[tuple[Spec, Counts]]] | None = None
+        limit = ceiling
+        for floor, _, key, spec, subset in candidates:
+            if floor > limit[0]:
+                break
+            self.budget -= 1
+            if self.budget < 0:
+                self.unknown = True
+                break
+            if self.feasible(spec, subset) is None:
+                continue
+            remaining = _subtract(counts, subset)
+            below = (limit[0] - key[0], limit[1] - key[1], limit[2] - key[2])
+            sub = self._search(remaining, below)
+            if sub is None:
+                continue
+            total = add_keys(key, sub[0])
+            if total < limit:
+                best = (total, [(spec, subset), *sub[1]])
+                limit = total
+        if best is not None and self.budget >= 0:
+            self._solved[counts] = best
+        elif best is None and self.budget >= 0:
+            self._cut[counts] = max(ceiling, cut) if cut is not None else ceiling
+        return best
