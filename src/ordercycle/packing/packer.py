@@ -28,6 +28,7 @@ from ordercycle.errors import (
 )
 from ordercycle.model.clock import Clock
 from ordercycle.money import Money
+from ordercycle.packing._blocks import Box, block_layout
 from ordercycle.packing._engine import STRATEGIES, CartonFill, EngineUnit
 from ordercycle.packing._exact import ExactSearch
 from ordercycle.packing._optimizer import MEASURES, Block, Objective, Solution, Solver, Spec
@@ -302,6 +303,13 @@ def pack_request(request: PackRequest) -> PackingPlan:
                 raise UnpackableItemError(item.sku, reason)
             unpacked.append(Unpacked(item, number, reason))
 
+    # Large quantities of one SKU: full cartons as blocks first, the rest to the search.
+    full, regular = _split_full(regular, item_list, specs, score, stock, share, currency)
+    split_blocks: list[Block] = [(u,) for _, box, _ in full for u in box.units]
+    split_value: Any = 0
+    for spec, box, _ in full:
+        split_value = _add(split_value, score.key(spec, box.weight)[0])
+
     # Regular units: groups move as one block.
     groups: dict[str, list[EngineUnit]] = {}
     blocks: list[Block] = []
@@ -327,16 +335,20 @@ def pack_request(request: PackRequest) -> PackingPlan:
         bound = _add(bound, solver.lower_bound([(loner,)]))
         packages.append(build(spec, box, reason + " (ships alone)"))
 
-    if blocks:
+    if blocks or full:
         search = ExactSearch(solver, blocks)
-        relaxed = search.relaxed() if search.affordable else None
-        part_bound = solver.lower_bound(blocks)
-        if relaxed is not None and relaxed > part_bound:
-            part_bound = relaxed
+        if full:
+            # The bound covers every unit, the split-off full cartons too.
+            part_bound = solver.lower_bound(blocks + split_blocks)
+        else:
+            relaxed = search.relaxed() if search.affordable else None
+            part_bound = solver.lower_bound(blocks)
+            if relaxed is not None and relaxed > part_bound:
+                part_bound = relaxed
         bound = _add(bound, part_bound)
         solution = solver.solve(blocks, used)
         if solution is not None and not solution.leftover:
-            if solution.key[0] <= part_bound:
+            if _add(split_value, solution.key[0]) <= part_bound:
                 proof = "bound met"
             elif search.searchable and request.exact:
                 better = search.solve(solution.key)
@@ -348,9 +360,9 @@ def pack_request(request: PackRequest) -> PackingPlan:
                     )
                     _explain_exact(better, solver)
                     solution = better
-                if solution.key[0] <= part_bound:
+                if _add(split_value, solution.key[0]) <= part_bound:
                     proof = "bound met"
-                elif not search.unknown:
+                elif not search.unknown and not full:
                     proof = "search exhausted"
             if proof:
                 blocks_proven = True
@@ -366,15 +378,23 @@ def pack_request(request: PackRequest) -> PackingPlan:
                 [u for b in blocks for u in b],
                 "no combination of the cartons left in stock holds these units",
             )
+            packages[:0] = [build(spec, box, reason) for spec, box, reason in full]
         else:
-            packages[:0] = [build(spec, box, reason) for spec, box, reason in solution.packages]
+            packages[:0] = [
+                build(spec, box, reason) for spec, box, reason in [*full, *solution.packages]
+            ]
             if solution.note:
                 notes.append(solution.note)
-            count_bound = solver.count_bound(blocks, specs)
-            if len(solution.packages) > count_bound:
+            if full:
                 notes.append(
-                    f"{len(solution.packages)} cartons used; the volume and weight bound is"
-                    f" {count_bound}"
+                    f"{len(full)} full cartons packed as blocks of identical units; the"
+                    " remaining units searched"
+                )
+            count_bound = solver.count_bound(blocks + split_blocks, specs)
+            used_count = len(full) + len(solution.packages)
+            if used_count > count_bound:
+                notes.append(
+                    f"{used_count} cartons used; the volume and weight bound is {count_bound}"
                 )
 
     for item, number in own:
@@ -419,6 +439,120 @@ def pack_request(request: PackRequest) -> PackingPlan:
         notes=tuple(notes),
         catalogue=catalogue,
     )
+
+
+#: Units of one SKU left to the search after full cartons are split off: up to one full
+#: carton plus the remainder when that many are at most this, else the remainder alone.
+SEARCH_UNITS: Final = 48
+
+
+def _split_full(
+    regular: list[EngineUnit],
+    items: Sequence[Item],
+    specs: Sequence[Spec],
+    score: Objective,
+    stock: dict[int, int | None],
+    share: Fraction | None,
+    currency: str,
+) -> tuple[list[tuple[Spec, CartonFill, str]], list[EngineUnit]]:
+    """Split full cartons of identical units off large quantities of one SKU.
+
+    For every SKU with more than :data:`SEARCH_UNITS` units (not in a group), each carton
+    type without a stock limit gets its block arrangement (:func:`block_layout`, capped
+    by the carton's weight limit); the type with the lowest objective per unit (ties: more
+    units, then the earlier carton) is filled as full cartons. Left to the search: the
+    remainder plus one full carton when both together are at most :data:`SEARCH_UNITS`
+    units (so the search still chooses how to finish), else the remainder alone when it
+    is small; a larger remainder goes, as a block, into the carton type that holds it
+    with the best objective.
+
+    Returns:
+        The packages ``(spec, bin, reason)`` and the units left for the search.
+    """
+    by_item: dict[int, list[EngineUnit]] = {}
+    rest: list[EngineUnit] = []
+    for unit in regular:
+        if unit.group is None:
+            by_item.setdefault(int(unit.key[0]), []).append(unit)  # type: ignore[call-overload]
+        else:
+            rest.append(unit)
+    full: list[tuple[Spec, CartonFill, str]] = []
+    for index in sorted(by_item):
+        units = by_item[index]
+        if len(units) <= SEARCH_UNITS:
+            rest.extend(units)
+            continue
+        first = units[0]
+        weight, limit = first.weight, first.load_limit
+        stack = None if limit is None or weight == 0 else 1 + limit // weight
+        layers = share is None and limit is None
+        options: list[tuple[Any, int, int, Spec, list[Box]]] = []
+        for spec in specs:
+            if stock.get(spec.index) is not None:
+                continue
+            layout = block_layout(first.orientations, spec.size, stack, layers)
+            count = len(layout)
+            if spec.cap is not None and weight:
+                count = min(count, spec.cap // weight)
+            if count == 0:
+                continue
+            value = score.key(spec, count * weight)[0]
+            options.append((Fraction(value) / count, -count, spec.index, spec, layout))
+        if not options:
+            rest.extend(units)
+            continue
+        _, minus, _, best, layout = min(options, key=lambda o: (o[0], o[1], o[2]))
+        per = -minus
+        cartons, remainder = divmod(len(units), per)
+        if remainder + per <= SEARCH_UNITS:
+            cartons -= 1
+        sku = items[index].sku
+        describe = score.describe
+        for number in range(cartons):
+            chunk = units[number * per : (number + 1) * per]
+            value = score.key(best, per * weight)[0]
+            full.append(
+                (
+                    best,
+                    _block_fill(best, chunk, layout, share),
+                    f"carton {best.carton.name} chosen: a full carton of {per} x {sku} as a"
+                    f" block, {describe(value, currency)}, the lowest per unit",
+                )
+            )
+        left = units[cartons * per :]
+        if len(left) <= SEARCH_UNITS:
+            rest.extend(left)
+            continue
+        # A large remainder: one carton, the best that holds it as a block.
+        fits = [
+            (score.key(o[3], len(left) * weight), o[2], o[3], o[4])
+            for o in options
+            if -o[1] >= len(left)
+        ]
+        key, _, spec, layout = min(fits, key=lambda f: (f[0], f[1]))
+        full.append(
+            (
+                spec,
+                _block_fill(spec, left, layout, share),
+                f"carton {spec.carton.name} chosen: the last {len(left)} x {sku} as a block,"
+                f" {describe(key[0], currency)}",
+            )
+        )
+    rest.sort(key=lambda u: u.uid)
+    return full, rest
+
+
+def _block_fill(
+    spec: Spec, units: Sequence[EngineUnit], layout: Sequence[Box], share: Fraction | None
+) -> CartonFill:
+    """A carton holding ``units`` at the first positions of ``layout``."""
+    box = CartonFill(spec.size, spec.cap, share)
+    box.units = list(units)
+    box.boxes = list(layout[: len(units)])
+    box.loads = [0] * len(units)
+    box.weight = sum(u.weight for u in units)
+    box.eps = []
+    return box
 
 
 def _explain_exact(solution: Solution, solver: Solver) -> None:
