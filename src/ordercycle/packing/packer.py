@@ -31,7 +31,16 @@ from ordercycle.money import Money
 from ordercycle.packing._blocks import Box, block_layout
 from ordercycle.packing._engine import STRATEGIES, CartonFill, EngineUnit
 from ordercycle.packing._exact import ExactSearch
-from ordercycle.packing._optimizer import MEASURES, Block, Objective, Solution, Solver, Spec
+from ordercycle.packing._optimizer import (
+    MEASURES,
+    Block,
+    Key,
+    Objective,
+    Solution,
+    Solver,
+    Spec,
+    add_keys,
+)
 from ordercycle.packing.carriers import DimWeightRule
 from ordercycle.packing.carton import Carton
 from ordercycle.packing.item import Item
@@ -303,26 +312,31 @@ def pack_request(request: PackRequest) -> PackingPlan:
                 raise UnpackableItemError(item.sku, reason)
             unpacked.append(Unpacked(item, number, reason))
 
-    # Large quantities of one SKU: full cartons as blocks first, the rest to the search.
-    full, regular = _split_full(regular, item_list, specs, score, stock, share, currency)
-    split_blocks: list[Block] = [(u,) for _, box, _ in full for u in box.units]
-    split_value: Any = 0
-    for spec, box, _ in full:
-        split_value = _add(split_value, score.key(spec, box.weight)[0])
-
     # Regular units: groups move as one block.
     groups: dict[str, list[EngineUnit]] = {}
-    blocks: list[Block] = []
+    group_blocks: list[Block] = []
+    singles: list[EngineUnit] = []
     for member in regular:
         if member.group is None:
-            blocks.append((member,))
+            singles.append(member)
         else:
             groups.setdefault(member.group, []).append(member)
     for name, members in sorted(groups.items()):
         if solver.single([tuple(members)], used) is None:
             report(members, f"the units of group {name!r} do not fit together in any carton")
             continue
-        blocks.append(tuple(members))
+        group_blocks.append(tuple(members))
+
+    # Large quantities of one SKU: full cartons as blocks, the rest to the search. Two
+    # ways to split (remainder alone, or with full cartons' worth); the better plan wins.
+    splits = [
+        _split_full(singles, item_list, specs, score, stock, share, currency, extra)
+        for extra in (False, True)
+    ]
+    if [u.uid for u in splits[0][1]] == [u.uid for u in splits[1][1]]:
+        del splits[1]
+    full, rest = splits[0]
+    blocks: list[Block] = [(u,) for u in rest] + group_blocks
 
     # Units that ship alone, one carton each.
     for loner in alone:
@@ -336,6 +350,21 @@ def pack_request(request: PackRequest) -> PackingPlan:
         packages.append(build(spec, box, reason + " (ships alone)"))
 
     if blocks or full:
+        solution = solver.solve(blocks, used)
+        for other_full, other_rest in splits[1:]:
+            other_blocks: list[Block] = [(u,) for u in other_rest] + group_blocks
+            other = solver.solve(other_blocks, used)
+            if other is None or other.leftover:
+                continue
+            if (
+                solution is None
+                or solution.leftover
+                or add_keys(_keys(score, other_full), other.key)
+                < add_keys(_keys(score, full), solution.key)
+            ):
+                full, blocks, solution = other_full, other_blocks, other
+        split_value: Any = _keys(score, full)[0]
+        split_blocks: list[Block] = [(u,) for _, box, _ in full for u in box.units]
         search = ExactSearch(solver, blocks)
         if full:
             # The bound covers every unit, the split-off full cartons too.
@@ -346,7 +375,6 @@ def pack_request(request: PackRequest) -> PackingPlan:
             if relaxed is not None and relaxed > part_bound:
                 part_bound = relaxed
         bound = _add(bound, part_bound)
-        solution = solver.solve(blocks, used)
         if solution is not None and not solution.leftover:
             if _add(split_value, solution.key[0]) <= part_bound:
                 proof = "bound met"
@@ -441,9 +469,17 @@ def pack_request(request: PackRequest) -> PackingPlan:
     )
 
 
-#: Units of one SKU left to the search after full cartons are split off: up to one full
-#: carton plus the remainder when that many are at most this, else the remainder alone.
-SEARCH_UNITS: Final = 48
+#: Units of one SKU left to the search after full cartons are split off: the remainder plus
+#: as many full cartons' worth as keep the total at most this (the remainder alone if it
+#: is larger). SKUs with at most this many units are not split at all.
+SEARCH_UNITS: Final = 96
+
+
+def _keys(score: Objective, packages: Sequence[tuple[Spec, CartonFill, str]]) -> Key:
+    total: Key = (0, 0, 0)
+    for spec, box, _ in packages:
+        total = add_keys(total, score.key(spec, box.weight))
+    return total
 
 
 def _split_full(
@@ -454,17 +490,20 @@ def _split_full(
     stock: dict[int, int | None],
     share: Fraction | None,
     currency: str,
+    extra: bool,
 ) -> tuple[list[tuple[Spec, CartonFill, str]], list[EngineUnit]]:
     """Split full cartons of identical units off large quantities of one SKU.
 
     For every SKU with more than :data:`SEARCH_UNITS` units (not in a group), each carton
     type without a stock limit gets its block arrangement (:func:`block_layout`, capped
-    by the carton's weight limit); the type with the lowest objective per unit (ties: more
-    units, then the earlier carton) is filled as full cartons. Left to the search: the
-    remainder plus one full carton when both together are at most :data:`SEARCH_UNITS`
-    units (so the search still chooses how to finish), else the remainder alone when it
-    is small; a larger remainder goes, as a block, into the carton type that holds it
-    with the best objective.
+    by the carton's weight limit), or the placement engine's fullest fill when that holds
+    more (small cartons only, :data:`ENGINE_UNITS`); the type with the lowest objective
+    per unit (ties: more units, then the earlier carton) is filled as full cartons. Left
+    to the search: the remainder plus as many full cartons' worth as keep it within
+    :data:`SEARCH_UNITS` units when ``extra`` (so the search still chooses how to
+    finish), else the remainder alone; a larger
+    remainder goes, as a block, into the carton type that holds it with the best
+    objective.
 
     Returns:
         The packages ``(spec, bin, reason)`` and the units left for the search.
@@ -491,6 +530,9 @@ def _split_full(
             if stock.get(spec.index) is not None:
                 continue
             layout = block_layout(first.orientations, spec.size, stack, layers)
+            engine = _engine_layout(spec, first, len(units), share)
+            if len(engine) > len(layout):
+                layout = engine
             count = len(layout)
             if spec.cap is not None and weight:
                 count = min(count, spec.cap // weight)
@@ -504,8 +546,9 @@ def _split_full(
         _, minus, _, best, layout = min(options, key=lambda o: (o[0], o[1], o[2]))
         per = -minus
         cartons, remainder = divmod(len(units), per)
-        if remainder + per <= SEARCH_UNITS:
-            cartons -= 1
+        if extra and remainder <= SEARCH_UNITS:
+            # Leave the search as many full cartons' worth as fit in SEARCH_UNITS units.
+            cartons -= min(cartons, (SEARCH_UNITS - remainder) // per)
         sku = items[index].sku
         describe = score.describe
         for number in range(cartons):
@@ -540,6 +583,34 @@ def _split_full(
         )
     rest.sort(key=lambda u: u.uid)
     return full, rest
+
+
+#: A carton type that could hold at most this many units (by volume and weight) is also
+#: filled by the placement engine, once per strategy; the better fill is the template.
+ENGINE_UNITS: Final = 200
+
+
+def _engine_layout(
+    spec: Spec, unit: EngineUnit, quantity: int, share: Fraction | None
+) -> list[Box]:
+    """The engine's fullest single-SKU carton (placement order), if the carton is small."""
+    room = spec.volume // unit.volume if unit.volume else quantity
+    if spec.cap is not None and unit.weight:
+        room = min(room, spec.cap // unit.weight)
+    room = min(room, quantity)
+    if room > ENGINE_UNITS or room < 1:
+        return []
+    tracks = unit.load_limit is not None
+    best: list[Box] = []
+    for strategy in range(len(STRATEGIES)):
+        box = CartonFill(spec.size, spec.cap, share, strategy, tracks)
+        for number in range(room):
+            copy = EngineUnit(number, unit.orientations, unit.weight, unit.load_limit, None, ())
+            if not box.place(copy):
+                break
+        if len(box.boxes) > len(best):
+            best = list(box.boxes)
+    return best
 
 
 def _block_fill(
