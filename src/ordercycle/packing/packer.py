@@ -474,6 +474,9 @@ def pack_request(request: PackRequest) -> PackingPlan:
 #: is larger). SKUs with at most this many units are not split at all.
 SEARCH_UNITS: Final = 96
 
+#: At most this many full cartons' worth are left to the search with the remainder.
+EXTRA_CARTONS: Final = 2
+
 
 def _keys(score: Objective, packages: Sequence[tuple[Spec, CartonFill, str]]) -> Key:
     total: Key = (0, 0, 0)
@@ -499,11 +502,11 @@ def _split_full(
     by the carton's weight limit), or the placement engine's fullest fill when that holds
     more (small cartons only, :data:`ENGINE_UNITS`); the type with the lowest objective
     per unit (ties: more units, then the earlier carton) is filled as full cartons. Left
-    to the search: the remainder plus as many full cartons' worth as keep it within
-    :data:`SEARCH_UNITS` units when ``extra`` (so the search still chooses how to
-    finish), else the remainder alone; a larger
-    remainder goes, as a block, into the carton type that holds it with the best
-    objective.
+    to the search: the remainder plus, when ``extra``, as many full cartons' worth (at
+    most :data:`EXTRA_CARTONS`) as keep it within :data:`SEARCH_UNITS` units, so the
+    search still chooses how to finish; else the remainder alone. A remainder larger than
+    :data:`SEARCH_UNITS` goes, as a block, into the carton type that holds it with the
+    best objective.
 
     Returns:
         The packages ``(spec, bin, reason)`` and the units left for the search.
@@ -548,7 +551,7 @@ def _split_full(
         cartons, remainder = divmod(len(units), per)
         if extra and remainder <= SEARCH_UNITS:
             # Leave the search as many full cartons' worth as fit in SEARCH_UNITS units.
-            cartons -= min(cartons, (SEARCH_UNITS - remainder) // per)
+            cartons -= min(cartons, EXTRA_CARTONS, (SEARCH_UNITS - remainder) // per)
         sku = items[index].sku
         describe = score.describe
         for number in range(cartons):
