@@ -13,10 +13,14 @@ Data is read from ``../shared/benchmarks`` next to the repository (override with
   ``small_orders.py``: % optimal, total and worst gap, how far the bound is below the
   optimum, for billable weight and cost; ``--before-src /path/to/main/src`` adds the same
   rows for another version, run in a subprocess on the same orders.
+* One SKU at 500 to 10,000 units (``--units``, this section only): CPU seconds and
+  objective value for every objective, after (this tree) and before (``--before-src``),
+  every plan checked with ``verify``.
 
     python benchmarks/packing.py                # everything
     python benchmarks/packing.py --limit 300    # a quick run on the first 300 orders
     python benchmarks/packing.py --no-peers     # ordercycle only
+    python benchmarks/packing.py --units --before-src ../main/src   # one-SKU scaling
 
 Prints a markdown table and writes JSON to ``benchmarks/results/packing.json``.
 """
@@ -565,8 +569,107 @@ def bench_small(args: argparse.Namespace) -> dict[str, Any]:
     return found
 
 
+def _scaling_case(
+    src: Path | None, sku: str, objective: str, units: int, exact: bool, timeout: float
+) -> dict[str, Any] | None:
+    """One unit_scaling.py case in a subprocess on ``src`` (this tree when None)."""
+    env = dict(os.environ, PYTHONPATH=str(src or REPO / "src"))
+    command = [
+        sys.executable,
+        str(REPO / "benchmarks" / "unit_scaling.py"),
+        "--sku",
+        sku,
+        "--objective",
+        objective,
+        "--units",
+        str(units),
+    ]
+    if not exact:
+        command.append("--no-exact")
+    try:
+        output = subprocess.run(
+            command, env=env, check=True, capture_output=True, text=True, timeout=timeout
+        ).stdout
+    except subprocess.TimeoutExpired:
+        return None
+    found: dict[str, Any] = json.loads(output)
+    return found
+
+
+def bench_units(args: argparse.Namespace) -> dict[str, Any]:
+    """One SKU at 500 to 10,000 units, every objective: CPU seconds and value.
+
+    "after" is this tree, "before" the code at ``--before-src`` (and the same with
+    ``exact=False`` up to 1,000 units); a "before" case that takes longer than
+    ``--units-timeout`` seconds is recorded as ``None`` and the larger sizes are skipped.
+    Every plan is checked with ``verify``.
+    """
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    import unit_scaling
+
+    rows = []
+    for sku in unit_scaling.SKUS:
+        for objective in unit_scaling.OBJECTIVES:
+            alive = {"before": True, "before_no_exact": True}
+            for units in unit_scaling.SIZES:
+                row: dict[str, Any] = {"sku": sku, "objective": objective, "units": units}
+                row["after"] = _scaling_case(None, sku, objective, units, True, 600)
+                if args.before_src:
+                    for label, exact, top in (
+                        ("before", True, 10**9),
+                        ("before_no_exact", False, 1_000),
+                    ):
+                        if alive[label] and units <= top:
+                            found = _scaling_case(
+                                args.before_src, sku, objective, units, exact, args.units_timeout
+                            )
+                            alive[label] = found is not None
+                            row[label] = found
+                print(f"  units: {row}", file=sys.stderr)
+                rows.append(row)
+    return {"timeout_s": args.units_timeout, "rows": rows}
+
+
+def _units_markdown(block: dict[str, Any]) -> list[str]:
+    def cell(found: Any, key: str) -> str:
+        if found is None:
+            return f"> {block['timeout_s']:g} s" if key == "cpu_s" else "-"
+        return str(found[key])
+
+    lines = [
+        "| SKU | objective | units | before CPU s | before value | before value (exact=False)"
+        " | after CPU s | after value | after cartons |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    growth: dict[tuple[str, str], dict[int, float]] = {}
+    for row in block["rows"]:
+        before = row.get("before")
+        no_exact = row.get("before_no_exact")
+        after = row["after"]
+        lines.append(
+            f"| {row['sku']} | {row['objective']} | {row['units']:,} |"
+            f" {cell(before, 'cpu_s') if 'before' in row else ''} |"
+            f" {cell(before, 'value') if 'before' in row else ''} |"
+            f" {cell(no_exact, 'value') if 'before_no_exact' in row else ''} |"
+            f" {after['cpu_s']} | {after['value']} | {after['cartons']} |"
+        )
+        growth.setdefault((row["sku"], row["objective"]), {})[row["units"]] = after["cpu_s"]
+    lines.append("")
+    for (sku, objective), times in growth.items():
+        if 500 in times and 8_000 in times and times[500]:
+            lines.append(
+                f"* {sku}, {objective}: 500 -> 8,000 units takes"
+                f" {times[8_000] / times[500]:.1f}x the time; 10,000 units"
+                f" {times.get(10_000, float('nan'))} s CPU"
+            )
+    lines.append("")
+    return lines
+
+
 def markdown(result: dict[str, Any]) -> str:
     lines = []
+    if result.get("units"):
+        lines += _units_markdown(result["units"])
     small = result.get("small")
     if small:
         lines += [
@@ -667,7 +770,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--before-src", type=Path, default=None, help="src of the version to compare (main)"
     )
+    parser.add_argument(
+        "--units", action="store_true", help="only the one-SKU scaling section (500-10,000)"
+    )
+    parser.add_argument(
+        "--units-timeout", type=float, default=30.0, help="seconds per 'before' scaling case"
+    )
     args = parser.parse_args(argv)
+    if args.units:
+        # The scaling section alone (the other sections take long).
+        args.no_boxpacker = args.no_mpv = args.no_br = args.no_small = True
     peers = []
     if not args.no_peers:
         for module in ("py3dbp", "packingsolver3d"):
@@ -688,6 +800,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         result["br"] = bench_br(args)
     if not args.no_small:
         result["small"] = bench_small(args)
+    if args.units:
+        result["units"] = bench_units(args)
     partial = args.no_boxpacker or args.no_mpv or args.no_br or args.no_small
     if partial and args.output.exists():
         # A partial run updates only its own sections of an existing result file.

@@ -28,9 +28,19 @@ from ordercycle.errors import (
 )
 from ordercycle.model.clock import Clock
 from ordercycle.money import Money
+from ordercycle.packing._blocks import Box, block_layout
 from ordercycle.packing._engine import STRATEGIES, CartonFill, EngineUnit
 from ordercycle.packing._exact import ExactSearch
-from ordercycle.packing._optimizer import MEASURES, Block, Objective, Solution, Solver, Spec
+from ordercycle.packing._optimizer import (
+    MEASURES,
+    Block,
+    Key,
+    Objective,
+    Solution,
+    Solver,
+    Spec,
+    add_keys,
+)
 from ordercycle.packing.carriers import DimWeightRule
 from ordercycle.packing.carton import Carton
 from ordercycle.packing.item import Item
@@ -304,17 +314,29 @@ def pack_request(request: PackRequest) -> PackingPlan:
 
     # Regular units: groups move as one block.
     groups: dict[str, list[EngineUnit]] = {}
-    blocks: list[Block] = []
+    group_blocks: list[Block] = []
+    singles: list[EngineUnit] = []
     for member in regular:
         if member.group is None:
-            blocks.append((member,))
+            singles.append(member)
         else:
             groups.setdefault(member.group, []).append(member)
     for name, members in sorted(groups.items()):
         if solver.single([tuple(members)], used) is None:
             report(members, f"the units of group {name!r} do not fit together in any carton")
             continue
-        blocks.append(tuple(members))
+        group_blocks.append(tuple(members))
+
+    # Large quantities of one SKU: full cartons as blocks, the rest to the search. Two
+    # ways to split (remainder alone, or with full cartons' worth); the better plan wins.
+    splits = [
+        _split_full(singles, item_list, specs, score, stock, share, currency, extra)
+        for extra in (False, True)
+    ]
+    if [u.uid for u in splits[0][1]] == [u.uid for u in splits[1][1]]:
+        del splits[1]
+    full, rest = splits[0]
+    blocks: list[Block] = [(u,) for u in rest] + group_blocks
 
     # Units that ship alone, one carton each.
     for loner in alone:
@@ -327,16 +349,34 @@ def pack_request(request: PackRequest) -> PackingPlan:
         bound = _add(bound, solver.lower_bound([(loner,)]))
         packages.append(build(spec, box, reason + " (ships alone)"))
 
-    if blocks:
-        search = ExactSearch(solver, blocks)
-        relaxed = search.relaxed() if search.affordable else None
-        part_bound = solver.lower_bound(blocks)
-        if relaxed is not None and relaxed > part_bound:
-            part_bound = relaxed
-        bound = _add(bound, part_bound)
+    if blocks or full:
         solution = solver.solve(blocks, used)
+        for other_full, other_rest in splits[1:]:
+            other_blocks: list[Block] = [(u,) for u in other_rest] + group_blocks
+            other = solver.solve(other_blocks, used)
+            if other is None or other.leftover:
+                continue
+            if (
+                solution is None
+                or solution.leftover
+                or add_keys(_keys(score, other_full), other.key)
+                < add_keys(_keys(score, full), solution.key)
+            ):
+                full, blocks, solution = other_full, other_blocks, other
+        split_value: Any = _keys(score, full)[0]
+        split_blocks: list[Block] = [(u,) for _, box, _ in full for u in box.units]
+        search = ExactSearch(solver, blocks)
+        if full:
+            # The bound covers every unit, the split-off full cartons too.
+            part_bound = solver.lower_bound(blocks + split_blocks)
+        else:
+            relaxed = search.relaxed() if search.affordable else None
+            part_bound = solver.lower_bound(blocks)
+            if relaxed is not None and relaxed > part_bound:
+                part_bound = relaxed
+        bound = _add(bound, part_bound)
         if solution is not None and not solution.leftover:
-            if solution.key[0] <= part_bound:
+            if _add(split_value, solution.key[0]) <= part_bound:
                 proof = "bound met"
             elif search.searchable and request.exact:
                 better = search.solve(solution.key)
@@ -348,9 +388,9 @@ def pack_request(request: PackRequest) -> PackingPlan:
                     )
                     _explain_exact(better, solver)
                     solution = better
-                if solution.key[0] <= part_bound:
+                if _add(split_value, solution.key[0]) <= part_bound:
                     proof = "bound met"
-                elif not search.unknown:
+                elif not search.unknown and not full:
                     proof = "search exhausted"
             if proof:
                 blocks_proven = True
@@ -366,15 +406,23 @@ def pack_request(request: PackRequest) -> PackingPlan:
                 [u for b in blocks for u in b],
                 "no combination of the cartons left in stock holds these units",
             )
+            packages[:0] = [build(spec, box, reason) for spec, box, reason in full]
         else:
-            packages[:0] = [build(spec, box, reason) for spec, box, reason in solution.packages]
+            packages[:0] = [
+                build(spec, box, reason) for spec, box, reason in [*full, *solution.packages]
+            ]
             if solution.note:
                 notes.append(solution.note)
-            count_bound = solver.count_bound(blocks, specs)
-            if len(solution.packages) > count_bound:
+            if full:
                 notes.append(
-                    f"{len(solution.packages)} cartons used; the volume and weight bound is"
-                    f" {count_bound}"
+                    f"{len(full)} full cartons packed as blocks of identical units; the"
+                    " remaining units searched"
+                )
+            count_bound = solver.count_bound(blocks + split_blocks, specs)
+            used_count = len(full) + len(solution.packages)
+            if used_count > count_bound:
+                notes.append(
+                    f"{used_count} cartons used; the volume and weight bound is {count_bound}"
                 )
 
     for item, number in own:
@@ -419,6 +467,166 @@ def pack_request(request: PackRequest) -> PackingPlan:
         notes=tuple(notes),
         catalogue=catalogue,
     )
+
+
+#: Units of one SKU left to the search after full cartons are split off: the remainder plus
+#: as many full cartons' worth as keep the total at most this (the remainder alone if it
+#: is larger). SKUs with at most this many units are not split at all.
+SEARCH_UNITS: Final = 96
+
+#: At most this many full cartons' worth are left to the search with the remainder.
+EXTRA_CARTONS: Final = 2
+
+
+def _keys(score: Objective, packages: Sequence[tuple[Spec, CartonFill, str]]) -> Key:
+    total: Key = (0, 0, 0)
+    for spec, box, _ in packages:
+        total = add_keys(total, score.key(spec, box.weight))
+    return total
+
+
+def _split_full(
+    regular: list[EngineUnit],
+    items: Sequence[Item],
+    specs: Sequence[Spec],
+    score: Objective,
+    stock: dict[int, int | None],
+    share: Fraction | None,
+    currency: str,
+    extra: bool,
+) -> tuple[list[tuple[Spec, CartonFill, str]], list[EngineUnit]]:
+    """Split full cartons of identical units off large quantities of one SKU.
+
+    For every SKU with more than :data:`SEARCH_UNITS` units (not in a group), each carton
+    type without a stock limit gets its block arrangement (:func:`block_layout`, capped
+    by the carton's weight limit), or the placement engine's fullest fill when that holds
+    more (small cartons only, :data:`ENGINE_UNITS`); the type with the lowest objective
+    per unit (ties: more units, then the earlier carton) is filled as full cartons. Left
+    to the search: the remainder plus, when ``extra``, as many full cartons' worth (at
+    most :data:`EXTRA_CARTONS`) as keep it within :data:`SEARCH_UNITS` units, so the
+    search still chooses how to finish; else the remainder alone. A remainder larger than
+    :data:`SEARCH_UNITS` goes, as a block, into the carton type that holds it with the
+    best objective.
+
+    Returns:
+        The packages ``(spec, bin, reason)`` and the units left for the search.
+    """
+    by_item: dict[int, list[EngineUnit]] = {}
+    rest: list[EngineUnit] = []
+    for unit in regular:
+        if unit.group is None:
+            by_item.setdefault(int(unit.key[0]), []).append(unit)  # type: ignore[call-overload]
+        else:
+            rest.append(unit)
+    full: list[tuple[Spec, CartonFill, str]] = []
+    for index in sorted(by_item):
+        units = by_item[index]
+        if len(units) <= SEARCH_UNITS:
+            rest.extend(units)
+            continue
+        first = units[0]
+        weight, limit = first.weight, first.load_limit
+        stack = None if limit is None or weight == 0 else 1 + limit // weight
+        layers = share is None and limit is None
+        options: list[tuple[Any, int, int, Spec, list[Box]]] = []
+        for spec in specs:
+            if stock.get(spec.index) is not None:
+                continue
+            layout = block_layout(first.orientations, spec.size, stack, layers)
+            engine = _engine_layout(spec, first, len(units), share)
+            if len(engine) > len(layout):
+                layout = engine
+            count = len(layout)
+            if spec.cap is not None and weight:
+                count = min(count, spec.cap // weight)
+            if count == 0:
+                continue
+            value = score.key(spec, count * weight)[0]
+            options.append((Fraction(value) / count, -count, spec.index, spec, layout))
+        if not options:
+            rest.extend(units)
+            continue
+        _, minus, _, best, layout = min(options, key=lambda o: (o[0], o[1], o[2]))
+        per = -minus
+        cartons, remainder = divmod(len(units), per)
+        if extra and remainder <= SEARCH_UNITS:
+            # Leave the search as many full cartons' worth as fit in SEARCH_UNITS units.
+            cartons -= min(cartons, EXTRA_CARTONS, (SEARCH_UNITS - remainder) // per)
+        sku = items[index].sku
+        describe = score.describe
+        for number in range(cartons):
+            chunk = units[number * per : (number + 1) * per]
+            value = score.key(best, per * weight)[0]
+            full.append(
+                (
+                    best,
+                    _block_fill(best, chunk, layout, share),
+                    f"carton {best.carton.name} chosen: a full carton of {per} x {sku} as a"
+                    f" block, {describe(value, currency)}, the lowest per unit",
+                )
+            )
+        left = units[cartons * per :]
+        if len(left) <= SEARCH_UNITS:
+            rest.extend(left)
+            continue
+        # A large remainder: one carton, the best that holds it as a block.
+        fits = [
+            (score.key(o[3], len(left) * weight), o[2], o[3], o[4])
+            for o in options
+            if -o[1] >= len(left)
+        ]
+        key, _, spec, layout = min(fits, key=lambda f: (f[0], f[1]))
+        full.append(
+            (
+                spec,
+                _block_fill(spec, left, layout, share),
+                f"carton {spec.carton.name} chosen: the last {len(left)} x {sku} as a block,"
+                f" {describe(key[0], currency)}",
+            )
+        )
+    rest.sort(key=lambda u: u.uid)
+    return full, rest
+
+
+#: A carton type that could hold at most this many units (by volume and weight) is also
+#: filled by the placement engine, once per strategy; the better fill is the template.
+ENGINE_UNITS: Final = 200
+
+
+def _engine_layout(
+    spec: Spec, unit: EngineUnit, quantity: int, share: Fraction | None
+) -> list[Box]:
+    """The engine's fullest single-SKU carton (placement order), if the carton is small."""
+    room = spec.volume // unit.volume if unit.volume else quantity
+    if spec.cap is not None and unit.weight:
+        room = min(room, spec.cap // unit.weight)
+    room = min(room, quantity)
+    if room > ENGINE_UNITS or room < 1:
+        return []
+    tracks = unit.load_limit is not None
+    best: list[Box] = []
+    for strategy in range(len(STRATEGIES)):
+        box = CartonFill(spec.size, spec.cap, share, strategy, tracks)
+        for number in range(room):
+            copy = EngineUnit(number, unit.orientations, unit.weight, unit.load_limit, None, ())
+            if not box.place(copy):
+                break
+        if len(box.boxes) > len(best):
+            best = list(box.boxes)
+    return best
+
+
+def _block_fill(
+    spec: Spec, units: Sequence[EngineUnit], layout: Sequence[Box], share: Fraction | None
+) -> CartonFill:
+    """A carton holding ``units`` at the first positions of ``layout``."""
+    box = CartonFill(spec.size, spec.cap, share)
+    box.units = list(units)
+    box.boxes = list(layout[: len(units)])
+    box.loads = [0] * len(units)
+    box.weight = sum(u.weight for u in units)
+    box.eps = []
+    return box
 
 
 def _explain_exact(solution: Solution, solver: Solver) -> None:
