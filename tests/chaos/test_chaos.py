@@ -66,7 +66,8 @@ SEED = int(os.environ.get("ORDERCYCLE_CHAOS_SEED", "14"))
 
 BIG = "C-CHAOS"  # a customer whose limit is never reached: its orders go all the way
 TIGHT = "C-TIGHT"  # a customer whose limit a few orders reach: only placed and confirmed
-TIGHT_LIMIT = Money("100.00", "USD")
+TIGHT_LIMIT = Money("50.00", "USD")  # two orders of 2 MUGs (19.00 each) fit, not three
+TIGHT_ORDER = Money("19.00", "USD")
 HOME = {"MUG": ("WH-EAST", "WH-EAST/A1"), "RUG": ("WH-WEST", "WH-WEST/A8")}
 FLOW = (
     "ConfirmOrder",
@@ -127,12 +128,15 @@ class _Worker:
     flows: dict[str, _Flow] = attrs.Factory(dict)
     sent: int = 0
     shared: int = 0
+    tight: int = 0
 
     def learn(self, payload: dict[str, Any], ack: dict[str, Any] | None) -> None:
         """Update the flows from one journal pair: a command and its outcome."""
         kind = payload["type"]
         if kind == "ReceiveStock" and payload["command_id"].startswith("shared-"):
             self.shared = max(self.shared, int(payload["command_id"].split("-")[-1]) + 1)
+        if payload["command_id"].startswith("tight-place-"):
+            self.tight = max(self.tight, int(payload["command_id"].split("-")[-1]) + 1)
         if ack is None:
             return
         result = ack.get("result")
@@ -179,6 +183,36 @@ def _flow_command(flow: _Flow) -> dict[str, Any]:
     return {"type": kind, **data, "flow": flow.order_id}
 
 
+def _tight_command(worker: _Worker, rng: random.Random) -> dict[str, Any]:
+    """Place, confirm or cancel the tight customer's orders ``T-<n>``, near its limit.
+
+    Every worker places ``T-0``, ``T-1``, ... with the same command id and payload (the
+    same command id at once), confirms one of the last three placed (concurrent credit
+    checks) and cancels the fourth last (so the limit is reached again and again).
+    """
+    roll = rng.random()
+    if roll < 0.35 or worker.tight < 3:
+        number = worker.tight
+        worker.tight += 1
+        return {
+            "type": "PlaceOrder",
+            "customer_id": TIGHT,
+            "items": [{"sku": "MUG", "quantity": 2}],
+            "order_id": f"T-{number}",
+            "command_id": f"tight-place-{number}",
+        }
+    if roll < 0.8:
+        number = rng.randrange(worker.tight - 3, worker.tight)
+        return {"type": "ConfirmOrder", "order_id": f"T-{number}"}
+    number = worker.tight - 3
+    return {
+        "type": "CancelOrder",
+        "order_id": f"T-{number}",
+        "reason": "chaos",
+        "command_id": f"tight-cancel-{number}",
+    }
+
+
 def _next_command(worker: _Worker, rng: random.Random, desk: OrderDesk) -> dict[str, Any]:
     roll = rng.random()
     if roll < 0.05:
@@ -206,7 +240,7 @@ def _next_command(worker: _Worker, rng: random.Random, desk: OrderDesk) -> dict[
             "items": [{"sku": "MUG", "quantity": 1}],
         }
     if roll < 0.45:  # any worker's order: confirm it, cancel it or one of its units
-        order_ids = desk.order_ids()
+        order_ids = [o for o in desk.order_ids() if not o.startswith("T-")]
         if order_ids:
             order = {"order_id": rng.choice(order_ids)}
             if roll < 0.37:
@@ -459,6 +493,26 @@ def _violations(kind: str, where: Any, opener: Opener, run: _Run) -> dict[str, l
             found["duplicated" if received[sku] > receipts[sku] else "lost"].append(
                 f"{sku}: {received[sku]} units received, logged receipts say {receipts[sku]}"
             )
+    # No credit limit exceeded at any commit: the tight customer's orders in commit order.
+    history = _rows(
+        kind,
+        where,
+        "SELECT aggregate_id, version, event_type FROM ordercycle_outbox"
+        " WHERE kind = 'order' AND aggregate_id LIKE 'T-%' ORDER BY position",
+    )
+    types = {(order_id, version): event_type for order_id, version, event_type in history}
+    approved_now: set[str] = set()
+    for order_id, version, event_type in history:
+        if (
+            event_type == "OrderConfirmed"
+            and types.get((order_id, version + 1)) != "OrderHoldPlaced"
+        ):
+            approved_now.add(order_id)
+            exposure = Money.sum([TIGHT_ORDER] * len(approved_now), currency="USD")
+            if exposure > TIGHT_LIMIT:
+                found["credit"].append(f"{order_id} approved with {sorted(approved_now)}")
+        elif event_type == "OrderCanceled":
+            approved_now.discard(order_id)
     # The outbox 1:1 with the events, per stream.
     key = "SELECT kind, aggregate_id, version FROM {}"
     events = collections.Counter(_rows(kind, where, key.format("ordercycle_events")))
