@@ -17,110 +17,35 @@ import os
 import sqlite3
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import attrs
 import pytest
+from tests import races
+from tests.races import Opener
 
 from ordercycle.examples.shop import open_sample_shop
 from ordercycle.model import SteppableClock
-from ordercycle.model.ids import DEFAULT_PREFIXES, CustomerId, SequentialIdFactory
+from ordercycle.model.ids import CustomerId
 from ordercycle.money import Money
 from ordercycle.service import OrderDesk, _reactions, _warehouse
 from ordercycle.service.errors import DeskCommandError
-from ordercycle.service.settings import DeskSettings
 
-Opener = Callable[..., OrderDesk]
-
-
-def _clock() -> SteppableClock:
-    return SteppableClock(datetime(2026, 3, 2, 9, tzinfo=UTC))
-
-
-def _ids(worker: int) -> SequentialIdFactory:
-    return SequentialIdFactory(prefixes={k: f"{v}{worker}" for k, v in DEFAULT_PREFIXES.items()})
-
-
-def _settings(*, dispatch: bool = True) -> DeskSettings:
-    return attrs.evolve(DeskSettings.default(), auto_dispatch=dispatch)
+_clock = races.clock
+_ids = races.ids
+_settings = races.settings
+_postgres = races.postgres_opener
+_sqlite = races.sqlite_opener
+_in_processes = races.in_processes
 
 
 @pytest.fixture
 def pg_schema(postgres_dsn: str) -> Iterator[tuple[str, str]]:
     """``(dsn, schema)`` of a fresh PostgreSQL schema, dropped afterwards."""
-    import psycopg
-
-    schema = f"oc_races_{uuid.uuid4().hex[:16]}"
-    try:
-        yield postgres_dsn, schema
-    finally:
-        with psycopg.connect(postgres_dsn, autocommit=True) as connection:
-            connection.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
-
-
-def _postgres(dsn: str, schema: str) -> Opener:
-    def opener(worker: int, *, dispatch: bool = True) -> OrderDesk:
-        return OrderDesk.postgres(
-            dsn,
-            schema=schema,
-            clock=_clock(),
-            ids=_ids(worker),
-            settings=_settings(dispatch=dispatch),
-        )
-
-    return opener
-
-
-def _sqlite(path: Path) -> Opener:
-    def opener(worker: int, *, dispatch: bool = True) -> OrderDesk:
-        return OrderDesk.sqlite(
-            path, clock=_clock(), ids=_ids(worker), settings=_settings(dispatch=dispatch)
-        )
-
-    return opener
-
-
-def _in_processes(
-    work: Callable[[int, Any], Any], processes: int, timeout: float = 120
-) -> dict[int, Any]:
-    """Run ``work(worker, barrier)`` in forked processes; return each one's value.
-
-    A worker that raises fails the test with the worker's error.
-    """
-    context = multiprocessing.get_context("fork")
-    barrier = context.Barrier(processes)
-    results = context.Queue()
-
-    def run(worker: int) -> None:
-        try:
-            results.put((worker, "ok", work(worker, barrier)))
-        except BaseException as error:  # reported to the parent, which fails the test
-            results.put((worker, "error", f"{type(error).__name__}: {error}"))
-
-    workers = [context.Process(target=run, args=(n,)) for n in range(processes)]
-    for process in workers:
-        process.start()
-    found: dict[int, Any] = {}
-    problems = []
-    try:
-        for _ in workers:
-            worker, status, value = results.get(timeout=timeout)
-            if status == "ok":
-                found[worker] = value
-            else:
-                problems.append(f"process {worker}: {value}")
-    finally:
-        for process in workers:
-            process.join(timeout=30)
-            if process.is_alive():  # pragma: no cover - only when a process hangs
-                process.kill()
-                process.join()
-    assert not problems, "; ".join(problems)
-    return found
+    with races.postgres_schema(postgres_dsn) as where:
+        yield where
 
 
 # --- a return is restocked once -----------------------------------------------------------
