@@ -51,6 +51,7 @@ __all__ = [
     "hold_order",
     "place_order",
     "product",
+    "receipt_lot",
     "receive_stock",
     "register_customer",
     "register_product",
@@ -161,7 +162,7 @@ def receive_stock(s: Session, c: ReceiveStock) -> CommandResult:
     """Receive units into a bin (the receipt handler then serves backorders)."""
     product(s, c.sku)
     ledger = s.stock([c.sku])
-    lot = _receipt_lot(ledger, c, s.today)
+    lot = receipt_lot(ledger, c, s.today)
     ledger.receive(c.sku, c.bin, c.quantity, lot=lot, at=s.now)
     s.save_stock()
     available = ledger.available(c.sku, at=s.now)
@@ -171,7 +172,7 @@ def receive_stock(s: Session, c: ReceiveStock) -> CommandResult:
     return CommandResult(command="ReceiveStock", aggregate_id=c.sku, details=details)
 
 
-def _receipt_lot(ledger: StockLedger, c: ReceiveStock, today: date) -> Lot | str | None:
+def receipt_lot(ledger: StockLedger, c: ReceiveStock, today: date) -> Lot | str | None:
     """The lot to receive into: a new :class:`Lot` received today, or a known lot's id."""
     if c.lot is None:
         if c.expires_on is not None:
