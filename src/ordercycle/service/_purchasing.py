@@ -34,7 +34,7 @@ from ordercycle.inventory import (
     StockTransfer,
     available_to_promise,
 )
-from ordercycle.model.ids import Sku
+from ordercycle.model.ids import Sku, parse_id
 from ordercycle.model.order import Order
 from ordercycle.service._command_handlers import handles
 from ordercycle.service._orders import backlog_key, product, receipt_lot, serve_backlog
@@ -97,6 +97,7 @@ def _units(subject: str, value: object) -> int:
 @handles(CreatePurchaseOrder)
 def create_purchase_order(s: Session, c: CreatePurchaseOrder) -> CommandResult:
     """Create a purchase order; each line becomes a scheduled receipt (incoming stock)."""
+    parse_id("purchase order id", c.purchase_order_id)
     subject = f"purchase order {c.purchase_order_id}"
     if s.exists(PURCHASE_ORDER, c.purchase_order_id):
         raise DeskCommandError(f"create {subject}", "a purchase order with this id exists")
@@ -238,7 +239,10 @@ def transfer_stock(s: Session, c: TransferStock) -> CommandResult:
             f"transfer {quantity} {c.sku} from {c.from_bin}",
             f"only {before.available} units are free there",
         )
-    transfer_id = c.transfer_id or s.new_id("transfer", TRANSFER)
+    if c.transfer_id is None:
+        transfer_id = s.new_id("transfer", TRANSFER)
+    else:
+        transfer_id = parse_id("transfer id", c.transfer_id)
     if s.exists(TRANSFER, transfer_id):
         raise DeskCommandError(f"transfer {transfer_id}", "a transfer with this id exists")
     sent = StockTransfer(

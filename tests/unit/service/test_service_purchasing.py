@@ -178,6 +178,7 @@ def test_purchase_order_refusals_change_nothing(any_desk: OrderDesk) -> None:
         ({"lines": [{"sku": "RUG", "quantity": 0, "expected_on": DUE}]}, ValidationError, None),
         ({"lines": [*good, *good]}, ValidationError, "one line only"),
         ({"lines": "RUG"}, ValidationError, "a list of lines"),
+        ({"purchase_order_id": " PO-X"}, ValidationError, "purchase_order_id"),
     ):
         fields: dict[str, Any] = {
             "purchase_order_id": "PO-X",
@@ -337,6 +338,12 @@ def test_a_transfer_is_in_transit_until_received(any_desk: OrderDesk) -> None:
         transfers=transfers,
     )
     _refused(desk, UnknownAggregateError, lambda: desk.receive_transfer("TR-404"), "TR-404")
+    _refused(
+        desk,
+        ValidationError,
+        lambda: desk.transfer_stock("MUG", "WH-EAST/A1", "WH-WEST/A2", 1, transfer_id=""),
+        "transfer_id",
+    )
 
 
 def test_the_purchase_order_lifecycle() -> None:
