@@ -45,6 +45,7 @@ __all__ = [
     "allocate_order",
     "allocate_stock",
     "backlog_key",
+    "backorder_promises",
     "cancel_order",
     "confirm_order",
     "customer",
@@ -59,6 +60,7 @@ __all__ = [
     "release_stock",
     "serve_backlog",
     "track_backorders",
+    "waiting_orders",
 ]
 
 
@@ -438,8 +440,20 @@ def allocate_order(s: Session, c: AllocateOrder) -> CommandResult:
             "backordered": plan.backordered,
             "warehouses": list(plan.warehouses),
         },
-        notes=tuple(plan.explain().splitlines()),
+        notes=(*plan.explain().splitlines(), *_promise_notes(s, order, plan)),
     )
+
+
+def _promise_notes(s: Session, order: Order, plan: AllocationPlan) -> list[str]:
+    """When expected receipts (purchase orders, transfers) cover the backordered units."""
+    if not plan.backordered:
+        return []
+    notes = []
+    for sku in sorted({line.sku for line in order.lines if line.ledger.backordered}):
+        promised = dict(backorder_promises(s, sku)).get(order.id)
+        if promised is not None:
+            notes.append(f"{sku}: backordered units promised for {promised.isoformat()}")
+    return notes
 
 
 def allocations(s: Session, order: Order) -> list[tuple[str, str, str, int]]:
@@ -523,3 +537,40 @@ def serve_backlog(s: Session, skus: Iterable[str]) -> list[str]:
             if plan is not None and plan.allocated:
                 notes.append(f"backorder of {order.subject} allocated: {plan.allocated} units")
     return notes
+
+
+def waiting_orders(s: Session, sku: str) -> list[tuple[Order, int]]:
+    """``(order, backordered units of sku)`` of the backlog, in the order it is served."""
+    backlog = s.record("backlog", sku, Backlog)
+    found = []
+    for order_id in () if backlog is None else backlog.order_ids:
+        order = s.order(order_id)
+        units = sum(line.ledger.backordered for line in order.lines if line.sku == sku)
+        if units and not order.is_final:
+            found.append((order, units))
+    found.sort(key=lambda row: backlog_key(row[0]))
+    return found
+
+
+def backorder_promises(s: Session, sku: str) -> tuple[tuple[str, date | None], ...]:
+    """``(order id, date)`` for each order of the backlog of ``sku``, in serving order.
+
+    The date is when its backordered units are covered: today by free stock, else the due
+    date of the scheduled receipt that covers them; ``None`` when nothing expected does.
+    """
+    product(s, sku)
+    ledger = s.stock([sku])
+    supply: list[tuple[date, int]] = [(s.today, max(0, ledger.available(sku, at=s.now)))]
+    supply.extend((max(r.due_on, s.today), r.open) for r in ledger.receipts(sku) if r.open)
+    promises: list[tuple[str, date | None]] = []
+    needed = 0
+    for order, units in waiting_orders(s, sku):
+        needed += units
+        covered, when = 0, None
+        for due_on, arriving in supply:
+            covered += arriving
+            if covered >= needed:
+                when = due_on
+                break
+        promises.append((order.id, when))
+    return tuple(promises)

@@ -35,9 +35,14 @@ from ordercycle.inventory import (
     available_to_promise,
 )
 from ordercycle.model.ids import Sku, parse_id
-from ordercycle.model.order import Order
 from ordercycle.service._command_handlers import handles
-from ordercycle.service._orders import backlog_key, product, receipt_lot, serve_backlog
+from ordercycle.service._orders import (
+    backorder_promises,
+    product,
+    receipt_lot,
+    serve_backlog,
+    waiting_orders,
+)
 from ordercycle.service._session import Session
 from ordercycle.service.commands import (
     CancelPurchaseOrder,
@@ -48,7 +53,7 @@ from ordercycle.service.commands import (
     TransferStock,
 )
 from ordercycle.service.errors import DeskCommandError
-from ordercycle.service.records import Backlog, PurchaseOrderChanged, TransferChanged
+from ordercycle.service.records import PurchaseOrderChanged, TransferChanged
 from ordercycle.service.results import CommandResult
 
 __all__ = [
@@ -301,49 +306,12 @@ def receive_transfer(s: Session, c: ReceiveTransfer) -> CommandResult:
 # --- queries -----------------------------------------------------------------------------------
 
 
-def _waiting(s: Session, sku: str) -> list[tuple[Order, int]]:
-    """``(order, backordered units of sku)`` of the backlog, in the order it is served."""
-    backlog = s.record("backlog", sku, Backlog)
-    found = []
-    for order_id in () if backlog is None else backlog.order_ids:
-        order = s.order(order_id)
-        units = sum(line.ledger.backordered for line in order.lines if line.sku == sku)
-        if units and not order.is_final:
-            found.append((order, units))
-    found.sort(key=lambda row: backlog_key(row[0]))
-    return found
-
-
 def atp(s: Session, sku: str, on: date) -> int:
     """Units of ``sku`` that can still be promised for ``on``: free stock, plus receipts
     due by then (purchase orders, transfers), minus the backlog."""
     product(s, sku)
     ledger: StockLedger = s.stock([sku])
     book = BackorderBook(
-        Backorder(order.id, "*", Sku(sku), units) for order, units in _waiting(s, sku)
+        Backorder(order.id, "*", Sku(sku), units) for order, units in waiting_orders(s, sku)
     )
     return available_to_promise(ledger, sku, on, backorders=book, at=s.now)
-
-
-def backorder_promises(s: Session, sku: str) -> tuple[tuple[str, date | None], ...]:
-    """``(order id, date)`` for each order of the backlog of ``sku``, in serving order.
-
-    The date is when its backordered units are covered: today by free stock, else the due
-    date of the scheduled receipt that covers them; ``None`` when nothing expected does.
-    """
-    product(s, sku)
-    ledger = s.stock([sku])
-    supply: list[tuple[date, int]] = [(s.today, max(0, ledger.available(sku, at=s.now)))]
-    supply.extend((max(r.due_on, s.today), r.open) for r in ledger.receipts(sku) if r.open)
-    promises: list[tuple[str, date | None]] = []
-    needed = 0
-    for order, units in _waiting(s, sku):
-        needed += units
-        covered, when = 0, None
-        for due_on, arriving in supply:
-            covered += arriving
-            if covered >= needed:
-                when = due_on
-                break
-        promises.append((order.id, when))
-    return tuple(promises)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import attrs
 import pytest
 
 from ordercycle.errors import (
@@ -18,6 +19,8 @@ from ordercycle.errors import (
     ValidationError,
 )
 from ordercycle.inventory import PURCHASE_ORDER_LIFECYCLE, PurchaseOrder, PurchaseOrderLine
+from ordercycle.model.ids import CustomerId
+from ordercycle.money import Money
 from ordercycle.service import DeskCommandError, OrderDesk, UnknownAggregateError
 
 from .conftest import START
@@ -88,6 +91,21 @@ def test_a_purchase_order_is_incoming_stock_that_atp_and_backorders_count(
     assert desk.available_to_promise("RUG", date(2026, 3, 8)) == 0
     assert desk.available_to_promise("RUG", DUE) == 40 - 26
     assert desk.backorder_promises("RUG") == ((order_id, DUE),)
+    # A new order waiting for rugs is told when: 26 + 10 units are covered by the 40.
+    desk.register_customer(
+        attrs.evolve(
+            desk.customer("C-BOLT"), id=CustomerId("C-BIG"), credit_limit=Money("99999.00", "USD")
+        )
+    )
+    second = desk.place_order("C-BIG", {"RUG": 10}).aggregate_id
+    desk.confirm_order(second)
+    allocated = desk.allocate_order(second)
+    assert allocated.notes[-1] == "RUG: backordered units promised for 2026-03-09"
+    third = desk.place_order("C-BIG", {"RUG": 10}).aggregate_id
+    desk.confirm_order(third)
+    assert not any("promised" in note for note in desk.allocate_order(third).notes)
+    assert desk.backorder_promises("RUG") == ((order_id, DUE), (second, DUE), (third, None))
+    assert desk.available_to_promise("RUG", DUE) == 0
     po = desk.purchase_order("PO-1")
     assert (po.status, po.open_units, po.supplier, po.warehouse) == (
         "open",
