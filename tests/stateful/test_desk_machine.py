@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +39,9 @@ class DeskMachine(RuleBasedStateMachine):
         self.waves: list[str] = []
         self.shipments: list[str] = []
         self.refused = 0
+        #: Units still expected per purchase order and sku, and transfers in transit.
+        self.expected: dict[str, dict[str, int]] = {}
+        self.in_transit: dict[str, tuple[str, int]] = {}
 
     def open_desk(self) -> OrderDesk:
         """The desk under test (in memory here; on SQLite in the subclass)."""
@@ -207,7 +210,80 @@ class DeskMachine(RuleBasedStateMachine):
             if held:
                 self._try(lambda p=p, held=held: self.desk.release_stock(sku, p.bin, held))
 
+    @rule(
+        skus=st.lists(st.sampled_from(SKUS), min_size=1, max_size=2, unique=True),
+        units=st.integers(1, 6),
+        days=st.integers(0, 5),
+        warehouse=st.sampled_from(["WH-EAST", "WH-WEST"]),
+    )
+    def purchase(self, skus: list[str], units: int, days: int, warehouse: str) -> None:
+        po_id = f"PO-{len(self.expected) + 1}"
+        due = self.clock.now().date() + timedelta(days=days)
+        lines = [{"sku": sku, "quantity": units, "expected_on": due} for sku in skus]
+        if (
+            self._try(lambda: self.desk.create_purchase_order(po_id, "S", warehouse, lines))
+            is not None
+        ):
+            self.expected[po_id] = dict.fromkeys(skus, units)
+
+    @rule(data=st.data(), part=st.integers(1, 7))
+    def receive_purchase(self, data: st.DataObject, part: int) -> None:
+        if not self.expected:
+            return
+        po_id = data.draw(st.sampled_from(sorted(self.expected)))
+        sku = data.draw(st.sampled_from(sorted(self.expected[po_id])))
+        bin_id = (
+            "WH-EAST/A1" if self.desk.purchase_order(po_id).warehouse == "WH-EAST" else "WH-WEST/A2"
+        )
+        lines = [{"sku": sku, "quantity": part, "bin": bin_id}]
+        if self._try(lambda: self.desk.receive_purchase_order(po_id, lines)) is not None:
+            self.expected[po_id][sku] -= part
+            self.received[sku] += part
+        else:  # refused: an over-receipt or a closed purchase order
+            assert part > self.expected[po_id][sku] or self.desk.purchase_order(po_id).is_final
+
+    @rule(data=st.data())
+    def cancel_purchase(self, data: st.DataObject) -> None:
+        if self.expected:
+            po_id = data.draw(st.sampled_from(sorted(self.expected)))
+            if self._try(lambda: self.desk.cancel_purchase_order(po_id, "not needed")) is not None:
+                self.expected[po_id] = dict.fromkeys(self.expected[po_id], 0)
+
+    @rule(sku=st.sampled_from(SKUS), units=st.integers(1, 4), east_to_west=st.booleans())
+    def transfer(self, sku: str, units: int, east_to_west: bool) -> None:
+        bins = ("WH-EAST/A1", "WH-WEST/A2") if east_to_west else ("WH-WEST/A2", "WH-EAST/A1")
+        sent = self._try(lambda: self.desk.transfer_stock(sku, *bins, units))
+        if sent is not None:
+            self.in_transit[sent.aggregate_id] = (sku, units)
+            self.received[sku] -= units
+
+    @rule(data=st.data())
+    def receive_transfer(self, data: st.DataObject) -> None:
+        if self.in_transit:
+            transfer_id = data.draw(st.sampled_from(sorted(self.in_transit)))
+            sku, units = self.in_transit.pop(transfer_id)
+            assert self._try(lambda: self.desk.receive_transfer(transfer_id)) is not None
+            self.received[sku] += units
+
     # --- invariants ----------------------------------------------------------------------
+
+    @invariant()
+    def atp_counts_what_is_expected(self) -> None:
+        far = self.clock.now().date() + timedelta(days=60)
+        orders = [self.desk.order(i) for i in self.desk.order_ids()]
+        for sku in SKUS:
+            free = sum(p.available for p in self.desk.stock_positions(sku))
+            incoming = sum(units.get(sku, 0) for units in self.expected.values()) + sum(
+                units for s, units in self.in_transit.values() if s == sku
+            )
+            waiting = sum(
+                line.ledger.backordered
+                for order in orders
+                if not order.is_final
+                for line in order.lines
+                if line.sku == sku
+            )
+            assert self.desk.available_to_promise(sku, far) == max(0, free + incoming - waiting)
 
     @invariant()
     def nothing_is_oversold_and_stock_matches_the_orders(self) -> None:

@@ -8,7 +8,10 @@
 * :func:`plan_allocation`: demand + :class:`StockSnapshot` -> :class:`AllocationPlan`,
   with an :class:`AllocationStrategy` (a rule chain) and an :class:`AllocationPolicy`;
 * :func:`allocate` (plan, apply with compare-and-set, replan on conflict),
-  :class:`BackorderBook` and :func:`available_to_promise`.
+  :class:`BackorderBook` and :func:`available_to_promise`;
+* :class:`PurchaseOrder` (units expected from a supplier) and :class:`StockTransfer`
+  (units in transit between warehouses), each announced to the ledger as a scheduled
+  receipt.
 """
 
 from __future__ import annotations
@@ -58,6 +61,11 @@ from ordercycle.inventory.locations import (
 )
 from ordercycle.inventory.lots import Lot
 from ordercycle.inventory.position import UNAVAILABLE_REASONS, StockPosition
+from ordercycle.inventory.purchase_orders import (
+    PURCHASE_ORDER_LIFECYCLE,
+    PurchaseOrder,
+    PurchaseOrderLine,
+)
 from ordercycle.inventory.rules import (
     AllocationStrategy,
     Closest,
@@ -75,12 +83,15 @@ from ordercycle.inventory.rules import (
 )
 from ordercycle.inventory.snapshot import StockSlot, StockSnapshot
 from ordercycle.inventory.sourcing import DEFAULT_POLICY, DEFAULT_STRATEGY, plan_allocation
+from ordercycle.inventory.transfers import TRANSFER_LIFECYCLE, StockTransfer
 
 __all__ = [
     "DEFAULT_POLICY",
     "DEFAULT_STRATEGY",
+    "PURCHASE_ORDER_LIFECYCLE",
     "SIDES",
     "STOCK_HOLD_LIFECYCLE",
+    "TRANSFER_LIFECYCLE",
     "UNAVAILABLE_REASONS",
     "AllocationPlan",
     "AllocationPolicy",
@@ -106,6 +117,8 @@ __all__ = [
     "Network",
     "OverReleaseError",
     "Pick",
+    "PurchaseOrder",
+    "PurchaseOrderLine",
     "Rule",
     "StockAdjusted",
     "StockAllocated",
@@ -128,6 +141,7 @@ __all__ = [
     "StockRestocked",
     "StockSlot",
     "StockSnapshot",
+    "StockTransfer",
     "StockWrittenOff",
     "StorageBin",
     "StorageZone",

@@ -90,6 +90,7 @@ DEFAULT_PREFIXES: Final[Mapping[str, str]] = MappingProxyType(
         "reservation": "RES",
         "return": "RMA",
         "shipment": "SHP",
+        "transfer": "TR",
         "wave": "W",
     }
 )

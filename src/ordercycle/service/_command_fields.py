@@ -24,16 +24,21 @@ from ordercycle.model.order.policies import (
     ReturnCondition,
     ShippingPolicy,
 )
+from ordercycle.serialization import from_dict
 
 __all__ = [
     "OrderItem",
+    "PurchaseItem",
+    "ReceivedItem",
     "Shortage",
     "as_hold_reason",
     "as_ids",
     "as_invoice_policy",
     "as_order_items",
     "as_priority",
+    "as_purchase_items",
     "as_rate",
+    "as_received_items",
     "as_return_condition",
     "as_shipping_policy",
     "as_shortages",
@@ -56,6 +61,58 @@ class Shortage:
 
     reference: str
     quantity: int
+
+
+@attrs.frozen(kw_only=True)
+class PurchaseItem:
+    """One line of a new purchase order: units of a product expected on a date."""
+
+    sku: str
+    quantity: int
+    expected_on: date
+
+
+@attrs.frozen(kw_only=True)
+class ReceivedItem:
+    """Units of a product received against a purchase order into a bin (and lot)."""
+
+    sku: str
+    quantity: int
+    bin: str
+    lot: str | None = None
+    expires_on: date | None = None
+
+
+def _items(value: object, cls: type[Any], subject: str, example: str) -> tuple[Any, ...]:
+    """``cls`` values, or mappings of their fields (read by the serializer), as a tuple."""
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
+        raise ValidationError.invalid(subject, "lines", value, f"a list of lines such as {example}")
+    found = []
+    for item in value:
+        if isinstance(item, cls):
+            found.append(item)
+        elif isinstance(item, Mapping):
+            # A Python caller may pass dates as dates; the serializer reads ISO text.
+            data = {
+                k: v.isoformat() if isinstance(v, date) and not isinstance(v, datetime) else v
+                for k, v in item.items()
+            }
+            found.append(from_dict(data, cls))
+        else:
+            raise ValidationError.invalid(subject, "line", item, f"a line such as {example}")
+    return tuple(found)
+
+
+def as_purchase_items(value: Iterable[PurchaseItem | Mapping[str, Any]]) -> tuple[Any, ...]:
+    """:class:`PurchaseItem` values, or mappings of their fields, as purchase lines."""
+    example = '{"sku": "MUG", "quantity": 10, "expected_on": "2026-03-09"}'
+    return _items(value, PurchaseItem, "create purchase order", example)
+
+
+def as_received_items(value: Iterable[ReceivedItem | Mapping[str, Any]]) -> tuple[Any, ...]:
+    """:class:`ReceivedItem` values, or mappings of their fields, as received lines."""
+    example = '{"sku": "MUG", "quantity": 4, "bin": "WH-EAST/A1"}'
+    return _items(value, ReceivedItem, "receive purchase order", example)
 
 
 def as_invoice_policy(value: InvoicePolicy | str) -> InvoicePolicy:

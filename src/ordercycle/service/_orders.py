@@ -45,12 +45,14 @@ __all__ = [
     "allocate_order",
     "allocate_stock",
     "backlog_key",
+    "backorder_promises",
     "cancel_order",
     "confirm_order",
     "customer",
     "hold_order",
     "place_order",
     "product",
+    "receipt_lot",
     "receive_stock",
     "register_customer",
     "register_product",
@@ -58,6 +60,7 @@ __all__ = [
     "release_stock",
     "serve_backlog",
     "track_backorders",
+    "waiting_orders",
 ]
 
 
@@ -161,7 +164,7 @@ def receive_stock(s: Session, c: ReceiveStock) -> CommandResult:
     """Receive units into a bin (the receipt handler then serves backorders)."""
     product(s, c.sku)
     ledger = s.stock([c.sku])
-    lot = _receipt_lot(ledger, c, s.today)
+    lot = receipt_lot(ledger, c, s.today)
     ledger.receive(c.sku, c.bin, c.quantity, lot=lot, at=s.now)
     s.save_stock()
     available = ledger.available(c.sku, at=s.now)
@@ -171,7 +174,7 @@ def receive_stock(s: Session, c: ReceiveStock) -> CommandResult:
     return CommandResult(command="ReceiveStock", aggregate_id=c.sku, details=details)
 
 
-def _receipt_lot(ledger: StockLedger, c: ReceiveStock, today: date) -> Lot | str | None:
+def receipt_lot(ledger: StockLedger, c: ReceiveStock, today: date) -> Lot | str | None:
     """The lot to receive into: a new :class:`Lot` received today, or a known lot's id."""
     if c.lot is None:
         if c.expires_on is not None:
@@ -437,8 +440,20 @@ def allocate_order(s: Session, c: AllocateOrder) -> CommandResult:
             "backordered": plan.backordered,
             "warehouses": list(plan.warehouses),
         },
-        notes=tuple(plan.explain().splitlines()),
+        notes=(*plan.explain().splitlines(), *_promise_notes(s, order, plan)),
     )
+
+
+def _promise_notes(s: Session, order: Order, plan: AllocationPlan) -> list[str]:
+    """When expected receipts (purchase orders, transfers) cover the backordered units."""
+    if not plan.backordered:
+        return []
+    notes = []
+    for sku in sorted({line.sku for line in order.lines if line.ledger.backordered}):
+        promised = dict(backorder_promises(s, sku)).get(order.id)
+        if promised is not None:
+            notes.append(f"{sku}: backordered units promised for {promised.isoformat()}")
+    return notes
 
 
 def allocations(s: Session, order: Order) -> list[tuple[str, str, str, int]]:
@@ -522,3 +537,40 @@ def serve_backlog(s: Session, skus: Iterable[str]) -> list[str]:
             if plan is not None and plan.allocated:
                 notes.append(f"backorder of {order.subject} allocated: {plan.allocated} units")
     return notes
+
+
+def waiting_orders(s: Session, sku: str) -> list[tuple[Order, int]]:
+    """``(order, backordered units of sku)`` of the backlog, in the order it is served."""
+    backlog = s.record("backlog", sku, Backlog)
+    found = []
+    for order_id in () if backlog is None else backlog.order_ids:
+        order = s.order(order_id)
+        units = sum(line.ledger.backordered for line in order.lines if line.sku == sku)
+        if units and not order.is_final:
+            found.append((order, units))
+    found.sort(key=lambda row: backlog_key(row[0]))
+    return found
+
+
+def backorder_promises(s: Session, sku: str) -> tuple[tuple[str, date | None], ...]:
+    """``(order id, date)`` for each order of the backlog of ``sku``, in serving order.
+
+    The date is when its backordered units are covered: today by free stock, else the due
+    date of the scheduled receipt that covers them; ``None`` when nothing expected does.
+    """
+    product(s, sku)
+    ledger = s.stock([sku])
+    supply: list[tuple[date, int]] = [(s.today, max(0, ledger.available(sku, at=s.now)))]
+    supply.extend((max(r.due_on, s.today), r.open) for r in ledger.receipts(sku) if r.open)
+    promises: list[tuple[str, date | None]] = []
+    needed = 0
+    for order, units in waiting_orders(s, sku):
+        needed += units
+        covered, when = 0, None
+        for due_on, arriving in supply:
+            covered += arriving
+            if covered >= needed:
+                when = due_on
+                break
+        promises.append((order.id, when))
+    return tuple(promises)

@@ -40,13 +40,17 @@ from ordercycle.money import Money
 from ordercycle.service._amendments import OrderAmendment, as_amendments
 from ordercycle.service._command_fields import (
     OrderItem,
+    PurchaseItem,
+    ReceivedItem,
     Shortage,
     as_hold_reason,
     as_ids,
     as_invoice_policy,
     as_order_items,
     as_priority,
+    as_purchase_items,
     as_rate,
+    as_received_items,
     as_return_condition,
     as_shipping_policy,
     as_shortages,
@@ -62,10 +66,12 @@ __all__ = [
     "AuthorizeReturn",
     "CancelOrder",
     "CancelOrderLine",
+    "CancelPurchaseOrder",
     "Command",
     "ConfirmOrder",
     "ConfirmPicks",
     "CountStock",
+    "CreatePurchaseOrder",
     "DeliverShipment",
     "HoldOrder",
     "InvoiceOrder",
@@ -75,8 +81,12 @@ __all__ = [
     "OrderItem",
     "PackOrder",
     "PlaceOrder",
+    "PurchaseItem",
+    "ReceivePurchaseOrder",
     "ReceiveReturn",
     "ReceiveStock",
+    "ReceiveTransfer",
+    "ReceivedItem",
     "RecordPayment",
     "RegisterCustomer",
     "RegisterProduct",
@@ -87,6 +97,7 @@ __all__ = [
     "ScrapStock",
     "ShipShipment",
     "Shortage",
+    "TransferStock",
     "command_payload",
     "parse_command",
 ]
@@ -385,3 +396,69 @@ class MoveStock(Command):
     to_bin: str
     quantity: int
     lot: str | None = None
+
+
+# --- purchase orders and transfers (issue 16) ----------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class CreatePurchaseOrder(Command):
+    """Order units from a supplier for one warehouse, each line expected on a date.
+
+    ``lines`` is a tuple of :class:`PurchaseItem` (or mappings of their fields), one per
+    product. Each line's units are announced to the stock ledger as a scheduled receipt,
+    which available-to-promise and backorder promises count as incoming from its date.
+    """
+
+    purchase_order_id: str
+    supplier: str
+    warehouse: str
+    lines: tuple[PurchaseItem, ...] = attrs.field(converter=as_purchase_items)
+
+
+@attrs.frozen(kw_only=True)
+class ReceivePurchaseOrder(Command):
+    """Receive units of a purchase order into bins of its warehouse (in one or more parts).
+
+    ``lines`` is a tuple of :class:`ReceivedItem` (or mappings of their fields). Units move
+    from incoming to on hand and waiting backorders are served. More units of a product
+    than are still open on its line are refused (receive a surplus with ``ReceiveStock``);
+    fewer leave the rest open.
+    """
+
+    purchase_order_id: str
+    lines: tuple[ReceivedItem, ...] = attrs.field(converter=as_received_items)
+
+
+@attrs.frozen(kw_only=True)
+class CancelPurchaseOrder(Command):
+    """Cancel the units of a purchase order still expected (those received stay)."""
+
+    purchase_order_id: str
+    reason: str
+
+
+@attrs.frozen(kw_only=True)
+class TransferStock(Command):
+    """Send free units of a product from a bin of one warehouse to a bin of another.
+
+    The units leave the source bin at once and are in transit (counted as incoming at the
+    target, not available anywhere) until :class:`ReceiveTransfer`. ``transfer_id`` names
+    the transfer (a new id when omitted); ``expected_on`` is when it should arrive (today
+    when omitted).
+    """
+
+    sku: str
+    from_bin: str
+    to_bin: str
+    quantity: int
+    lot: str | None = None
+    transfer_id: str | None = None
+    expected_on: date | None = None
+
+
+@attrs.frozen(kw_only=True)
+class ReceiveTransfer(Command):
+    """Receive every unit of a transfer in transit into its target bin."""
+
+    transfer_id: str

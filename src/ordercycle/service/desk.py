@@ -27,7 +27,7 @@ from typing import Any, Final, Self
 import attrs
 
 from ordercycle.errors import ConcurrencyError, OrderCycleError
-from ordercycle.inventory import StockPosition
+from ordercycle.inventory import PurchaseOrder, StockPosition, StockTransfer
 from ordercycle.invoicing import AgingReport, Invoice, Payment, aging
 from ordercycle.model.clock import Clock, SystemClock
 from ordercycle.model.customer import Customer
@@ -48,6 +48,7 @@ from ordercycle.service import (
     _billing,
     _changes,
     _orders,
+    _purchasing,
     _reactions,
     _stock,
     _warehouse,
@@ -71,7 +72,7 @@ _log = logging.getLogger(__name__)
 
 # Importing the handler modules above ran their ``@handles`` declarations; the table checks
 # that every command has exactly one handler, so a forgotten one fails this import.
-_HANDLERS: Final = handler_table(_orders, _warehouse, _billing, _changes, _stock)
+_HANDLERS: Final = handler_table(_orders, _warehouse, _billing, _changes, _stock, _purchasing)
 
 
 class OrderDesk:
@@ -699,6 +700,57 @@ class OrderDesk:
         """Move free units between two bins of one warehouse (see :class:`MoveStock`)."""
         return self._run(commands.MoveStock, locals())
 
+    def create_purchase_order(
+        self,
+        purchase_order_id: str,
+        supplier: str,
+        warehouse: str,
+        lines: Iterable[commands.PurchaseItem | Mapping[str, Any]],
+        *,
+        command_id: str | None = None,
+    ) -> CommandResult:
+        """Order units from a supplier; each line is incoming stock from its expected date
+        (see :class:`CreatePurchaseOrder`)."""
+        return self._run(commands.CreatePurchaseOrder, locals())
+
+    def receive_purchase_order(
+        self,
+        purchase_order_id: str,
+        lines: Iterable[commands.ReceivedItem | Mapping[str, Any]],
+        *,
+        command_id: str | None = None,
+    ) -> CommandResult:
+        """Receive units of a purchase order into bins, in one or more parts; waiting
+        backorders are served (see :class:`ReceivePurchaseOrder`)."""
+        return self._run(commands.ReceivePurchaseOrder, locals())
+
+    def cancel_purchase_order(
+        self, purchase_order_id: str, reason: str, *, command_id: str | None = None
+    ) -> CommandResult:
+        """Cancel the units of a purchase order still expected (see
+        :class:`CancelPurchaseOrder`)."""
+        return self._run(commands.CancelPurchaseOrder, locals())
+
+    def transfer_stock(
+        self,
+        sku: str,
+        from_bin: str,
+        to_bin: str,
+        quantity: int,
+        *,
+        lot: str | None = None,
+        transfer_id: str | None = None,
+        expected_on: date | None = None,
+        command_id: str | None = None,
+    ) -> CommandResult:
+        """Send free units to a bin of another warehouse; they are in transit until
+        :meth:`receive_transfer` (see :class:`TransferStock`)."""
+        return self._run(commands.TransferStock, locals())
+
+    def receive_transfer(self, transfer_id: str, *, command_id: str | None = None) -> CommandResult:
+        """Receive a transfer's units at its target bin (see :class:`ReceiveTransfer`)."""
+        return self._run(commands.ReceiveTransfer, locals())
+
     # --- queries ---------------------------------------------------------------------------
 
     def _read(self, query: Callable[[Session], Any]) -> Any:
@@ -780,6 +832,33 @@ class OrderDesk:
     def stock_positions(self, sku: str) -> list[StockPosition]:
         """Every bucket of ``sku`` now, sorted by bin."""
         found: list[StockPosition] = self._read(lambda s: s.stock([sku]).positions(sku, at=s.now))
+        return found
+
+    def purchase_order(self, purchase_order_id: str) -> PurchaseOrder:
+        """A purchase order with what was received and what is still expected."""
+        found: PurchaseOrder = self._read(
+            lambda s: _purchasing.purchase_order(s, purchase_order_id)
+        )
+        return found
+
+    def transfer(self, transfer_id: str) -> StockTransfer:
+        """A transfer between warehouses (in transit or received)."""
+        found: StockTransfer = self._read(lambda s: _purchasing.transfer(s, transfer_id))
+        return found
+
+    def available_to_promise(self, sku: str, on: date) -> int:
+        """Units of ``sku`` that can still be promised for ``on``: free stock, plus units
+        expected by then (purchase orders, transfers in transit), minus the backlog."""
+        found: int = self._read(lambda s: _purchasing.atp(s, sku, on))
+        return found
+
+    def backorder_promises(self, sku: str) -> tuple[tuple[str, date | None], ...]:
+        """``(order id, date)`` for each order waiting for ``sku``, in serving order: when
+        free stock or expected receipts cover its backordered units (``None``: nothing
+        expected does)."""
+        found: tuple[tuple[str, date | None], ...] = self._read(
+            lambda s: _purchasing.backorder_promises(s, sku)
+        )
         return found
 
     def aging_report(self, as_of: date | None = None, *, basis: str = "due_date") -> AgingReport:

@@ -6,8 +6,10 @@ frozen record (a customer's account, an order's picked lines, the open pick list
 warehouse), stored as *state events*: each event carries the whole record after the
 change, so the newest event is the current state. Pick lists
 (:class:`~ordercycle.picking.WavePickList`), shipments
-(:class:`~ordercycle.packing.Shipment`) and payments
-(:class:`~ordercycle.invoicing.Payment`) are domain values that live in their areas and
+(:class:`~ordercycle.packing.Shipment`), payments
+(:class:`~ordercycle.invoicing.Payment`), purchase orders
+(:class:`~ordercycle.inventory.PurchaseOrder`) and transfers
+(:class:`~ordercycle.inventory.StockTransfer`) are domain values that live in their areas and
 are stored the same way, one state event each.
 
 A pick list is stored when it is released and when its picks are confirmed. Confirming
@@ -21,6 +23,8 @@ from __future__ import annotations
 
 import attrs
 
+from ordercycle.inventory.purchase_orders import PurchaseOrder
+from ordercycle.inventory.transfers import StockTransfer
 from ordercycle.invoicing.payments import Payment
 from ordercycle.model.customer import Customer
 from ordercycle.model.events import DomainEvent
@@ -45,9 +49,11 @@ __all__ = [
     "PickedOrder",
     "PickedOrderChanged",
     "ProductRegistered",
+    "PurchaseOrderChanged",
     "ReturnRestock",
     "ReturnRestocked",
     "ShipmentChanged",
+    "TransferChanged",
 ]
 
 
@@ -272,3 +278,19 @@ class InvoiceNumberTaken(DeskEvent):
 
     event_type = "DeskInvoiceNumberTaken"
     state: str
+
+
+@attrs.frozen(kw_only=True)
+class PurchaseOrderChanged(DeskEvent):
+    """A purchase order was created, received (in part or in full) or canceled."""
+
+    event_type = "DeskPurchaseOrderChanged"
+    state: PurchaseOrder
+
+
+@attrs.frozen(kw_only=True)
+class TransferChanged(DeskEvent):
+    """Units were sent between warehouses, or received at the other end."""
+
+    event_type = "DeskTransferChanged"
+    state: StockTransfer

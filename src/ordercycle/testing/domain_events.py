@@ -12,7 +12,8 @@ per-aggregate streams ``(kind, aggregate_id, events)`` with versions ``1..n``:
 - a stock ledger through receipts scheduled and cancelled, holds placed, released,
   committed and expired, allocations, consumption, restocking, moves, counts and
   write-offs;
-- an invoice canceled, and a payment received, allocated and partly written off.
+- an invoice canceled, and a payment received, allocated and partly written off;
+- a purchase order received in part and canceled, and a transfer sent and received.
 
 :func:`domain_event_types` lists the event classes of the library's domain packages, so
 a test can check that the sample misses none (see :data:`NOT_SAMPLED`).
@@ -37,6 +38,7 @@ import ordercycle.inventory
 import ordercycle.invoicing
 import ordercycle.model
 import ordercycle.service
+from ordercycle.examples.shop import open_sample_shop
 from ordercycle.examples.story import STORY_START, order_to_cash_story
 from ordercycle.inventory import Network, StockLedger
 from ordercycle.invoicing import (
@@ -187,6 +189,31 @@ class _RecordingStorage:
 
     def close(self) -> None:
         self.inner.close()
+
+
+def _purchasing_streams() -> list[Stream]:
+    """A purchase order received and canceled, and a transfer sent and received."""
+    storage = _RecordingStorage()
+    desk = OrderDesk(storage, clock=SteppableClock(_START))
+    try:
+        open_sample_shop(desk)
+        desk.create_purchase_order(
+            "PO-S1",
+            "Weaver & Co",
+            "WH-WEST",
+            [{"sku": "RUG", "quantity": 4, "expected_on": "2026-03-09"}],
+        )
+        desk.receive_purchase_order("PO-S1", [{"sku": "RUG", "quantity": 1, "bin": "WH-WEST/A8"}])
+        desk.cancel_purchase_order("PO-S1", "supplier out of stock")
+        desk.transfer_stock("MUG", "WH-EAST/A1", "WH-WEST/A2", 2, transfer_id="TR-S1")
+        desk.receive_transfer("TR-S1")
+        found = []
+        for kind, key in (("purchase_order", "PO-S1"), ("transfer", "TR-S1")):
+            n = max(v for k, a, v in storage.seen if (k, a) == (kind, key))
+            found.append((kind, key, tuple(storage.seen[kind, key, v] for v in range(1, n + 1))))
+        return found
+    finally:
+        desk.close()
 
 
 def _story_streams() -> list[Stream]:
@@ -346,5 +373,11 @@ def sample_streams() -> tuple[Stream, ...]:
     immutable. Kinds and ids are unique across the streams; each stream's versions are
     ``1..n``.
     """
-    streams = [*_story_streams(), *_order_streams(), *_stock_streams(), *_billing_streams()]
+    streams = [
+        *_story_streams(),
+        *_order_streams(),
+        *_stock_streams(),
+        *_billing_streams(),
+        *_purchasing_streams(),
+    ]
     return tuple(streams)

@@ -19,10 +19,12 @@ from ordercycle.service.commands import (
     AuthorizeReturn,
     CancelOrder,
     CancelOrderLine,
+    CancelPurchaseOrder,
     Command,
     ConfirmOrder,
     ConfirmPicks,
     CountStock,
+    CreatePurchaseOrder,
     DeliverShipment,
     HoldOrder,
     InvoiceOrder,
@@ -32,8 +34,10 @@ from ordercycle.service.commands import (
     OrderItem,
     PackOrder,
     PlaceOrder,
+    ReceivePurchaseOrder,
     ReceiveReturn,
     ReceiveStock,
+    ReceiveTransfer,
     RecordPayment,
     RegisterCustomer,
     RegisterProduct,
@@ -44,11 +48,14 @@ from ordercycle.service.commands import (
     ScrapStock,
     ShipShipment,
     Shortage,
+    TransferStock,
     command_payload,
     parse_command,
 )
 
 PRODUCT, PRICE = sample_products()[0]
+
+LATER = "2027-01-01"
 
 EXAMPLES: list[Command] = [
     RegisterCustomer(customer=sample_customers()[0], command_id="c1"),
@@ -99,6 +106,37 @@ EXAMPLES: list[Command] = [
     ReleaseStock(sku="MUG", bin="WH-EAST/A1", quantity=1),
     ScrapStock(sku="MUG", bin="WH-EAST/A1", quantity=2, reason="quality_hold"),
     MoveStock(sku="MUG", from_bin="WH-EAST/A1", to_bin="WH-EAST/A2", quantity=2),
+    CreatePurchaseOrder(
+        purchase_order_id="PO-1",
+        supplier="Weaver & Co",
+        warehouse="WH-WEST",
+        lines=[{"sku": "RUG", "quantity": 40, "expected_on": date(2026, 3, 9)}],
+    ),
+    ReceivePurchaseOrder(
+        purchase_order_id="PO-1",
+        lines=[
+            {"sku": "RUG", "quantity": 15, "bin": "WH-WEST/A8"},
+            {
+                "sku": "RUG",
+                "quantity": 1,
+                "bin": "WH-WEST/A8",
+                "lot": "L-1",
+                "expires_on": "2027-01-01",
+            },
+        ],
+    ),
+    CancelPurchaseOrder(purchase_order_id="PO-1", reason="supplier out of stock"),
+    TransferStock(sku="MUG", from_bin="WH-EAST/A1", to_bin="WH-WEST/A2", quantity=5),
+    TransferStock(
+        sku="MUG",
+        from_bin="WH-EAST/A1",
+        to_bin="WH-WEST/A2",
+        quantity=5,
+        lot="L-1",
+        transfer_id="TR-7",
+        expected_on=date(2026, 3, 4),
+    ),
+    ReceiveTransfer(transfer_id="TR-7"),
 ]
 
 
