@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import random
+import time
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from decimal import Decimal
@@ -247,6 +248,12 @@ class OrderDesk:
                 _log.debug(
                     "%s met a concurrent change (attempt %d)", type(command).__name__, attempt
                 )
+                if attempt > 1:
+                    # Back off a little, with jitter, from the second conflict on: processes
+                    # contending for one stream (a busy customer's account) would otherwise
+                    # collide again in lockstep until their attempts run out. Only the timing
+                    # is random; what a command decides never is.
+                    time.sleep(random.uniform(0, min(0.05, 0.001 * 2**attempt)))
                 continue
             except CommandPayloadMismatchError:
                 raise
