@@ -19,9 +19,23 @@ changes; those commands are run again (the table counts how many). Each worker h
 own customer and id prefixes. After each run the script checks the result: every order
 paid, and the stock on hand equals what was received minus what was shipped.
 
-Each configuration runs ``--rounds`` times (3 by default) and the table shows the median
-run. Run ``python benchmarks/service.py`` (``--orders 40 --rounds 1`` for a quick run).
-It prints a markdown table and writes ``benchmarks/results/service.json``. These machines
+A second table measures the desk commands that change orders and stock one at a time, on
+each storage, in one process: ``cancel_order_line`` (a whole line of an allocated order),
+``amend_order`` (one ``set_quantity`` change, 2 to 3 mugs), ``count_stock`` (counts that
+differ by one unit, so each posts an adjustment), ``move_stock`` (one unit between two bins),
+``receive_purchase_order`` (a purchase order created, then received in full: two commands)
+and ``transfer_stock`` (a transfer to the other warehouse, then ``receive_transfer``: two
+commands). The orders they change are set up first and not timed. Each run starts from a
+fresh store; ids are sequential and the clock fixed, so every run does the same work (there
+is no randomness to seed). The table shows commands per second of the median run and the
+CPU time of this process in it (the database server's CPU is not counted); each check
+reads the result back (order states, stock per bin).
+
+Each configuration runs ``--rounds`` times (3 by default) and the tables show the median
+run. Run ``python benchmarks/service.py`` (``--orders 40 --rounds 1`` for a quick run;
+``--commands N`` sets the desk commands per row, ``--only orders`` or ``--only commands``
+runs one table, ``--dsn`` names a PostgreSQL database instead of the environment variable).
+It prints markdown tables and writes ``benchmarks/results/service.json``. These machines
 are shared and noisy: compare ratios, not absolute numbers.
 """
 
@@ -37,7 +51,8 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import UTC, datetime
+from collections.abc import Callable
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -192,10 +207,7 @@ def run(kind: str, workers: int, orders: int, folder: Path) -> dict[str, Any]:
     verdict = _check(checker, orders)
     checker.close()
     if kind == "postgres":
-        import psycopg
-
-        with psycopg.connect(os.environ[DSN_VARIABLE], autocommit=True) as connection:
-            connection.execute(f'DROP SCHEMA IF EXISTS "{where}" CASCADE')
+        _drop(where)
     return _row(kind, workers, orders, seconds, sum(p["retries"] for p in parts), verdict)
 
 
@@ -231,51 +243,265 @@ def _table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(out)
 
 
+# --- desk commands, one at a time --------------------------------------------------------
+
+DESK_COMMANDS = (
+    "cancel_order_line",
+    "amend_order",
+    "count_stock",
+    "move_stock",
+    "receive_purchase_order",
+    "transfer_stock",
+)
+#: How the table names a row whose unit is two commands.
+LABELS = {
+    "receive_purchase_order": "create_purchase_order + receive_purchase_order",
+    "transfer_stock": "transfer_stock + receive_transfer",
+}
+EXPECTED = date(2026, 3, 9)
+
+#: A scenario sets up a store for ``n`` commands and returns the timed body, the check and
+#: the number of commands the body runs.
+Scenario = tuple[Callable[[], None], Callable[[], str], int]
+
+
+def _orders(desk: OrderDesk, n: int, mugs: int) -> list[str]:
+    desk.receive_stock("MUG", "WH-EAST/A1", n * mugs, command_id="bench-desk-stock")
+    placed = []
+    for _ in range(n):
+        order_id = desk.place_order("C-W0", {"MUG": MUGS_PER_ORDER}).aggregate_id
+        desk.confirm_order(order_id)
+        desk.allocate_order(order_id)
+        placed.append(order_id)
+    return placed
+
+
+def _on_hand(desk: OrderDesk, sku: str, bin_id: str) -> int:
+    return sum(p.on_hand for p in desk.stock_positions(sku) if p.bin == bin_id)
+
+
+def _verdict(problems: list[str]) -> str:
+    return "ok" if not problems else "; ".join(problems)
+
+
+def _scenario(name: str, desk: OrderDesk, n: int) -> Scenario:
+    """Set up ``desk`` for ``n`` commands of ``name`` (untimed)."""
+    open_sample_shop(desk)
+    desk.register_customer(_customer(0), command_id="bench-customer-0")
+    if name == "cancel_order_line":
+        orders = _orders(desk, n, MUGS_PER_ORDER)
+
+        def cancel() -> None:
+            for order_id in orders:
+                desk.cancel_order_line(order_id, "L1", reason="bench")
+
+        def canceled() -> str:
+            left = [o for o in orders if desk.order(o).state != "canceled"]
+            free = desk.available_units("MUG", warehouse="WH-EAST")
+            return _verdict(
+                ([f"{len(left)} orders not canceled"] if left else [])
+                + ([f"MUG available {free}"] if free != 40 + n * MUGS_PER_ORDER else [])
+            )
+
+        return cancel, canceled, n
+    if name == "amend_order":
+        orders = _orders(desk, n, MUGS_PER_ORDER + 1)
+        change = [{"action": "set_quantity", "line_id": "L1", "quantity": MUGS_PER_ORDER + 1}]
+
+        def amend() -> None:
+            for order_id in orders:
+                desk.amend_order(order_id, change, note="bench")
+
+        def amended() -> str:
+            free = desk.available_units("MUG", warehouse="WH-EAST")
+            return _verdict([f"MUG available {free}, expected 40"] if free != 40 else [])
+
+        return amend, amended, n
+    if name == "count_stock":
+        counts = [41 if i % 2 == 0 else 40 for i in range(n)]
+
+        def count() -> None:
+            for counted in counts:
+                desk.count_stock("MUG", "WH-EAST/A1", counted)
+
+        def counted() -> str:
+            found = _on_hand(desk, "MUG", "WH-EAST/A1")
+            return _verdict(
+                [f"A1 holds {found}, counted {counts[-1]}"] if found != counts[-1] else []
+            )
+
+        return count, counted, n
+    if name == "move_stock":
+        desk.receive_stock("MUG", "WH-EAST/A1", n, command_id="bench-desk-stock")
+
+        def move() -> None:
+            for _ in range(n):
+                desk.move_stock("MUG", "WH-EAST/A1", "WH-EAST/A2", 1)
+
+        def moved() -> str:
+            a1, a2 = _on_hand(desk, "MUG", "WH-EAST/A1"), _on_hand(desk, "MUG", "WH-EAST/A2")
+            return _verdict([f"A1 holds {a1}, A2 {a2}"] if (a1, a2) != (40, n) else [])
+
+        return move, moved, n
+    if name == "receive_purchase_order":
+
+        def receive() -> None:
+            for i in range(n):
+                po = f"PO-B{i}"
+                item = {"sku": "RUG", "quantity": 5}
+                desk.create_purchase_order(
+                    po, "Bench Supply", "WH-WEST", [{**item, "expected_on": EXPECTED}]
+                )
+                desk.receive_purchase_order(po, [{**item, "bin": "WH-WEST/A8"}])
+
+        def received() -> str:
+            found = _on_hand(desk, "RUG", "WH-WEST/A8")
+            return _verdict([f"A8 holds {found} rugs"] if found != 4 + 5 * n else [])
+
+        return receive, received, 2 * n
+    if name == "transfer_stock":
+        desk.receive_stock("MUG", "WH-EAST/A1", n, command_id="bench-desk-stock")
+
+        def transfer() -> None:
+            for i in range(n):
+                desk.transfer_stock("MUG", "WH-EAST/A1", "WH-WEST/A2", 1, transfer_id=f"TR-B{i}")
+                desk.receive_transfer(f"TR-B{i}")
+
+        def transferred() -> str:
+            a1, a2 = _on_hand(desk, "MUG", "WH-EAST/A1"), _on_hand(desk, "MUG", "WH-WEST/A2")
+            return _verdict([f"A1 holds {a1}, WH-WEST/A2 {a2}"] if (a1, a2) != (40, n) else [])
+
+        return transfer, transferred, 2 * n
+    raise ValueError(name)
+
+
+def run_command(kind: str, name: str, n: int, folder: Path) -> dict[str, Any]:
+    """One run of one desk command on a fresh store of ``kind``, in this process."""
+    if kind == "memory":
+        where = ""
+        desk = OrderDesk.in_memory(clock=SteppableClock(START), ids=SequentialIdFactory())
+    else:
+        where = (
+            str(folder / f"desk-{uuid.uuid4().hex[:8]}.db")
+            if kind == "sqlite"
+            else f"bench_{uuid.uuid4().hex[:12]}"
+        )
+        desk = _open(kind, where, 0)
+    body, check, commands = _scenario(name, desk, n)
+    cpu, began = time.process_time(), time.perf_counter()
+    body()
+    seconds, cpu = time.perf_counter() - began, time.process_time() - cpu
+    verdict = check()
+    desk.close()
+    if kind == "postgres":
+        _drop(where)
+    return {
+        "storage": kind,
+        "command": LABELS.get(name, name),
+        "commands": commands,
+        "seconds": round(seconds, 3),
+        "cpu_seconds": round(cpu, 3),
+        "commands_per_second": round(commands / seconds, 1),
+        "check": verdict,
+    }
+
+
+def _command_table(rows: list[dict[str, Any]]) -> str:
+    out = [
+        "| storage | command | commands | seconds | commands/s | CPU s | rounds (commands/s)"
+        " | check |",
+        "|---|---|---:|---:|---:|---:|---|---|",
+    ]
+    for r in rows:
+        rounds = ", ".join(str(x) for x in r["rounds"])
+        out.append(
+            f"| {r['storage']} | {r['command']} | {r['commands']} | {r['seconds']} |"
+            f" {r['commands_per_second']} | {r['cpu_seconds']} | {rounds} | {r['check']} |"
+        )
+    return "\n".join(out)
+
+
+def _drop(schema: str) -> None:
+    import psycopg
+
+    with psycopg.connect(os.environ[DSN_VARIABLE], autocommit=True) as connection:
+        connection.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+def _median(runs: list[dict[str, Any]], key: str) -> dict[str, Any]:
+    runs = sorted(runs, key=lambda r: r[key])
+    row = dict(runs[len(runs) // 2])
+    row["rounds"] = [r[key] for r in runs]
+    row["check"] = "ok" if all(r["check"] == "ok" for r in runs) else row["check"]
+    return row
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run every configuration, print the table and write the JSON results."""
+    """Run every configuration, print the tables and write the JSON results."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--orders", type=int, default=120, help="orders per configuration")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2, 4])
     parser.add_argument("--rounds", type=int, default=3, help="runs per configuration (median)")
+    parser.add_argument("--commands", type=int, default=200, help="desk commands per row")
+    parser.add_argument("--only", choices=["orders", "commands"], help="run one table only")
+    parser.add_argument("--dsn", help=f"PostgreSQL database (default: ${DSN_VARIABLE})")
     args = parser.parse_args(argv)
-    configs = [("memory", 1)] + [("sqlite", w) for w in args.workers]
+    if args.dsn:
+        os.environ[DSN_VARIABLE] = args.dsn  # the worker processes read it too
+    kinds = ["memory", "sqlite"]
     if os.environ.get(DSN_VARIABLE):
-        configs += [("postgres", w) for w in args.workers]
+        kinds.append("postgres")
     else:
-        print(f"(PostgreSQL skipped: set {DSN_VARIABLE} to a database DSN to include it)")
-    rows = []
+        print(f"(PostgreSQL skipped: set {DSN_VARIABLE} or --dsn to include it)")
+    configs = [("memory", 1)] + [(k, w) for k in kinds[1:] for w in args.workers]
+    rows, command_rows = [], []
     with tempfile.TemporaryDirectory() as folder:
-        for kind, workers in configs:
+        for kind, workers in configs if args.only != "commands" else []:
             runs = [run(kind, workers, args.orders, Path(folder)) for _ in range(args.rounds)]
-            runs.sort(key=lambda r: r["orders_per_second"])
-            row = dict(runs[len(runs) // 2])  # the median run
-            row["rounds"] = [r["orders_per_second"] for r in runs]
-            row["check"] = "ok" if all(r["check"] == "ok" for r in runs) else row["check"]
+            row = _median(runs, "orders_per_second")
             rows.append(row)
             print(
                 f"  {kind} x{workers}: {row['orders_per_second']} orders/s ({row['check']})",
                 flush=True,
             )
-    table = _table(rows)
+        for kind in kinds if args.only != "orders" else []:
+            for name in DESK_COMMANDS:
+                runs = [
+                    run_command(kind, name, args.commands, Path(folder)) for _ in range(args.rounds)
+                ]
+                row = _median(runs, "commands_per_second")
+                command_rows.append(row)
+                print(
+                    f"  {kind} {name}: {row['commands_per_second']} commands/s ({row['check']})",
+                    flush=True,
+                )
+    tables = []
+    if rows:
+        tables.append(_table(rows))
+    if command_rows:
+        tables.append(_command_table(command_rows))
     print()
-    print(table)
+    print("\n\n".join(tables))
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(
         json.dumps(
             {
                 "benchmark": "service",
-                "unit": "orders per second, place to pay (10 commands per order), median run",
+                "unit": "orders per second, place to pay (10 commands per order), median run;"
+                " desk commands per second, one process, median run",
                 "python": platform.python_version(),
                 "machine": platform.machine(),
                 "cpus": os.cpu_count(),
                 "rows": rows,
-                "table": table,
+                "table": _table(rows) if rows else "",
+                "command_rows": command_rows,
+                "command_table": _command_table(command_rows) if command_rows else "",
             },
             indent=2,
         )
         + "\n"
     )
-    return 0 if all(r["check"] == "ok" for r in rows) else 1
+    return 0 if all(r["check"] == "ok" for r in rows + command_rows) else 1
 
 
 if __name__ == "__main__":
