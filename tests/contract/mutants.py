@@ -18,7 +18,11 @@ import attrs
 
 from ordercycle.storage import MemoryStorage, PostgresStorage, SQLiteStorage
 from ordercycle.storage._unit import EventRow, StoredRow
-from ordercycle.storage.errors import CommandConflictError, StreamConflictError
+from ordercycle.storage.errors import (
+    CommandConflictError,
+    SchemaVersionError,
+    StreamConflictError,
+)
 from ordercycle.storage.memory import MemoryUnitOfWork, _Stored
 from ordercycle.storage.migrations import SCHEMA_TABLE
 from ordercycle.storage.postgres import PostgresUnitOfWork
@@ -322,6 +326,16 @@ class MigrationsNotRecorded(SQLiteStorage):
         return version
 
 
+class NewerSchemaIgnored(SQLiteStorage):
+    """A database whose schema is newer than the code is opened anyway, not refused."""
+
+    def _migrate(self, upto: int | None) -> int:
+        try:
+            return super()._migrate(upto)
+        except SchemaVersionError as error:
+            return error.supported
+
+
 # --- PostgreSQL -------------------------------------------------------------------------------
 
 
@@ -410,6 +424,12 @@ MUTANTS: tuple[Mutant, ...] = (
         "sqlite",
         MigrationsNotRecorded,
         ("ReopenContract", *_SINGLE),
+    ),
+    Mutant(
+        "sqlite-newer-schema-ignored",
+        "sqlite",
+        NewerSchemaIgnored,
+        ("SchemaContract",),
     ),
     Mutant(
         "postgres-no-writer-lock",

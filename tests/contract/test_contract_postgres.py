@@ -21,6 +21,7 @@ from ordercycle.testing.contracts import (
     ProcessConcurrencyContract,
     ReadingContract,
     ReopenContract,
+    SchemaContract,
     StorageContract,
     TamperEvidenceContract,
     item_added,
@@ -72,6 +73,13 @@ class TestPostgresProcessContract(ProcessConcurrencyContract):
 
 
 class TestPostgresReopenContract(ReopenContract):
+    @pytest.fixture
+    def storage_opener(self, schema: tuple[str, str]) -> Callable[[], PostgresStorage]:
+        dsn, name = schema
+        return functools.partial(PostgresStorage, dsn, schema=name)
+
+
+class TestPostgresSchemaContract(SchemaContract):
     @pytest.fixture
     def storage_opener(self, schema: tuple[str, str]) -> Callable[[], PostgresStorage]:
         dsn, name = schema

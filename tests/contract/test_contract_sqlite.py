@@ -13,6 +13,7 @@ from ordercycle.testing.contracts import (
     ProcessConcurrencyContract,
     ReadingContract,
     ReopenContract,
+    SchemaContract,
     StorageContract,
     TamperEvidenceContract,
 )
@@ -49,3 +50,9 @@ class TestSQLiteReopenContract(ReopenContract):
     @pytest.fixture
     def storage_opener(self, tmp_path: Path) -> Callable[[], SQLiteStorage]:
         return functools.partial(SQLiteStorage, tmp_path / "reopened.db")
+
+
+class TestSQLiteSchemaContract(SchemaContract):
+    @pytest.fixture
+    def storage_opener(self, tmp_path: Path) -> Callable[[], SQLiteStorage]:
+        return functools.partial(SQLiteStorage, tmp_path / "schema.db")

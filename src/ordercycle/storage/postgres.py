@@ -17,7 +17,7 @@ Give ``schema=`` to keep the tables in their own PostgreSQL schema (created on o
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ordercycle.errors import MissingDependencyError, StorageError, ValidationError
 from ordercycle.storage._closing import ClosingStorage
@@ -96,12 +96,20 @@ class PostgresStorage(ClosingStorage):
             ``_``); created on open. ``None`` uses the connection's search path.
         migrate_upto: Stop migrating at this schema version (for tests of migrations).
 
+    Attributes:
+        schema_version: The schema version recorded in the database after opening it
+            (the newest of :attr:`migrations` unless ``migrate_upto`` stopped earlier).
+
     Raises:
         MissingDependencyError: psycopg is not installed (``pip install
             'ordercycle[postgres]'``).
         SchemaVersionError: The database's schema is newer than this code.
         StorageError: The server cannot be reached.
     """
+
+    #: The migrations this adapter applies, in order; the last one's version is the
+    #: newest schema it knows (:attr:`schema_version` after opening a current database).
+    migrations: ClassVar[tuple[Migration, ...]] = POSTGRES_MIGRATIONS
 
     def __init__(
         self, dsn: str, *, schema: str | None = None, migrate_upto: int | None = None

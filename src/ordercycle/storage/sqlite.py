@@ -27,6 +27,7 @@ from __future__ import annotations
 import os
 import sqlite3
 from pathlib import Path
+from typing import ClassVar
 
 from ordercycle.errors import StorageError, ValidationError
 from ordercycle.storage._closing import ClosingStorage
@@ -91,10 +92,18 @@ class SQLiteStorage(ClosingStorage):
             :class:`~ordercycle.errors.StorageError`.
         migrate_upto: Stop migrating at this schema version (for tests of migrations).
 
+    Attributes:
+        schema_version: The schema version recorded in the database after opening it
+            (the newest of :attr:`migrations` unless ``migrate_upto`` stopped earlier).
+
     Raises:
         SchemaVersionError: The file's schema is newer than this code.
         StorageError: The file cannot be opened or is not an SQLite database.
     """
+
+    #: The migrations this adapter applies, in order; the last one's version is the
+    #: newest schema it knows (:attr:`schema_version` after opening a current database).
+    migrations: ClassVar[tuple[Migration, ...]] = SQLITE_MIGRATIONS
 
     def __init__(
         self,

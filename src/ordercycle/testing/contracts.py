@@ -29,7 +29,8 @@ ones).
 ``storage_opener`` fixture instead: a picklable callable with no arguments that opens
 the same database in another process (``functools.partial(MyStorage, url)``);
 :class:`ReopenContract` takes the same hook and checks that committed data survives
-closing and opening again.
+closing and opening again; :class:`SchemaContract` takes it too and checks the recorded
+schema version and that a database with a newer schema is refused untouched.
 
 :meth:`~AggregateStoreContract.test_every_domain_event_type_round_trips` also stores the
 library's real domain events, at least one of every type (built by
@@ -66,6 +67,7 @@ from ordercycle.storage.errors import (
     CommandPayloadMismatchError,
     EventSequenceError,
     InvalidCheckpointError,
+    SchemaVersionError,
     StreamConflictError,
     TamperedStreamError,
     UnitOfWorkError,
@@ -81,7 +83,7 @@ from ordercycle.storage.ports import (
 )
 from ordercycle.storage.records import Snapshot, payload_hash
 from ordercycle.testing.domain_events import NOT_SAMPLED, domain_event_types, sample_streams
-from ordercycle.testing.tampering import Tampering
+from ordercycle.testing.tampering import SqlTampering, Tampering
 
 __all__ = [
     "AggregateStoreContract",
@@ -95,6 +97,7 @@ __all__ = [
     "ReadYourWritesContract",
     "ReadingContract",
     "ReopenContract",
+    "SchemaContract",
     "SnapshotContract",
     "StorageContract",
     "StorageFixture",
@@ -1301,6 +1304,87 @@ class ReopenContract:
         storage.close()
         with _unusable(UnitOfWorkError.CLOSED), storage.unit_of_work() as uow:
             uow.events.version("order", "O-1")  # pragma: no cover
+
+
+class SchemaContract:
+    """Optional: an adapter with a versioned schema (see :mod:`ordercycle.storage.migrations`).
+
+    Opening records the schema version in the database, and it is the newest the adapter
+    knows: the adapter exposes its ``migrations`` (the class attribute of
+    :class:`~ordercycle.storage.sqlite.SQLiteStorage`) and the recorded ``schema_version``
+    (an attribute set on open). A database whose recorded schema is newer than the code is
+    refused with :class:`~ordercycle.storage.errors.SchemaVersionError` (``found``,
+    ``supported``), and the refused open changes nothing: neither the recorded versions nor
+    the stored events.
+
+    Provide ``storage_opener`` (as for :class:`ReopenContract`). The contract reaches the
+    database behind the adapter through :meth:`schema_tampering`, which knows the bundled
+    SQLite and PostgreSQL adapters; override it for yours.
+    """
+
+    @pytest.fixture
+    def storage_opener(self) -> Callable[[], Storage]:
+        """The integrator's hook: return an opener of one fresh database."""
+        raise NotImplementedError(
+            "Provide a `storage_opener` fixture returning a callable that opens the same"
+            " fresh database each time."
+        )
+
+    def schema_tampering(self, storage: Any) -> SqlTampering:
+        """A :class:`~ordercycle.testing.tampering.SqlTampering` of ``storage``'s database.
+
+        The default knows the bundled adapters (and their subclasses); override it to
+        return one that connects to your adapter's database.
+        """
+        from ordercycle.storage.postgres import PostgresStorage
+        from ordercycle.storage.sqlite import SQLiteStorage
+
+        if isinstance(storage, SQLiteStorage):
+            return SqlTampering.sqlite(storage.path)
+        if isinstance(storage, PostgresStorage):
+            return SqlTampering.postgres(storage.dsn, storage.schema)
+        raise NotImplementedError(
+            f"Override schema_tampering() to reach the database of {type(storage).__name__}."
+        )
+
+    def test_the_schema_version_is_recorded_and_is_the_newest(
+        self, storage_opener: Callable[[], Storage]
+    ) -> None:
+        storage: Any = storage_opener()
+        try:
+            newest = storage.migrations[-1].version
+            assert newest == len(storage.migrations)
+            assert storage.schema_version == newest
+            assert self.schema_tampering(storage).schema_versions() == list(range(1, newest + 1))
+        finally:
+            storage.close()
+        again: Any = storage_opener()
+        try:
+            assert again.schema_version == newest
+            assert self.schema_tampering(again).schema_versions() == list(range(1, newest + 1))
+        finally:
+            again.close()
+
+    def test_a_newer_schema_is_refused_and_left_untouched(
+        self, storage_opener: Callable[[], Storage]
+    ) -> None:
+        storage: Any = storage_opener()
+        try:
+            _write(storage, "order", "O-1", 2)
+            newest = storage.migrations[-1].version
+            tampering = self.schema_tampering(storage)
+        finally:
+            storage.close()
+        tampering.record_schema_version(newest + 1, "from a newer ordercycle")
+        versions = tampering.schema_versions()
+        payloads = [tampering.event_payload("order", "O-1", version) for version in (1, 2)]
+        for _ in range(2):  # refused every time, not only the first
+            with pytest.raises(SchemaVersionError) as caught:
+                storage_opener().close()  # pragma: no cover - the open must raise
+            assert (caught.value.found, caught.value.supported) == (newest + 1, newest)
+            assert str(newest + 1) in str(caught.value)
+        assert tampering.schema_versions() == versions
+        assert [tampering.event_payload("order", "O-1", v) for v in (1, 2)] == payloads
 
 
 # --- a unit of work reads its own writes ------------------------------------------------------

@@ -159,3 +159,12 @@ class SqlTampering:
             "UPDATE ordercycle_snapshots SET payload = ?" + self._WHERE,
             (text, kind, aggregate_id, version),
         )
+
+    def schema_versions(self) -> list[int]:
+        """The schema versions recorded in the database (``ordercycle_schema``), ascending."""
+        rows = self._run("SELECT version FROM ordercycle_schema ORDER BY version", ())
+        return [int(row[0]) for row in rows]
+
+    def record_schema_version(self, version: int, name: str) -> None:
+        """Record a schema version as if a newer ``ordercycle`` had migrated the database."""
+        self._run("INSERT INTO ordercycle_schema (version, name) VALUES (?, ?)", (version, name))
