@@ -18,7 +18,9 @@ FIXTURES = Path(__file__).parents[2] / "fixtures"
 def test_payments_written_by_0_1_0_read_back_as_the_same_data(tmp_path: Path) -> None:
     stored = FIXTURES / "story-0.1.0.db"
     if not stored.exists():
-        pytest.skip(f"{stored} is missing (see tests/fixtures/README.md to write it)")
+        pytest.fail(
+            f"{stored} is missing: it is the stored-data fixture (tests/fixtures/README.md)"
+        )
     copy = tmp_path / "story.db"
     shutil.copy(stored, copy)
     expected = json.loads((FIXTURES / "story-0.1.0.json").read_text())["payments"]
