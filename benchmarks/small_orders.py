@@ -25,7 +25,6 @@ in a subprocess ("before") beside the current tree ("after").
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import random
 import sys
@@ -356,34 +355,12 @@ def boxpacker_small(
     data: Path, limit: int = 0
 ) -> tuple[list[Carton], list[tuple[str, list[Item]]]]:
     """BoxPacker's cartons and its orders of at most 8 units (the first ``limit`` of them)."""
-    folder = data / "boxpacker"
-    cartons = []
-    with (folder / "boxes.csv").open() as handle:
-        for name, ow, ol, od, tare, iw, il, idp, gross in csv.reader(handle):
-            cartons.append(
-                Carton.from_mm(
-                    name,
-                    int(iw),
-                    int(il),
-                    int(idp),
-                    outer=(int(ow), int(ol), int(od)),
-                    tare_g=int(tare),
-                    max_weight_g=int(gross),
-                )
-            )
-    rows: dict[str, list[list[str]]] = {}
-    with (folder / "items.csv").open() as handle:
-        for row in csv.reader(handle):
-            rows.setdefault(row[0], []).append(row)
-    orders = []
-    for oid, lines in rows.items():
-        if sum(int(line[1]) for line in lines) > 8:
-            continue
-        items = [
-            Item.from_mm(f"{sku}#{n}", int(w), int(ln), int(d), int(wt), quantity=int(q))
-            for n, (_, q, sku, w, ln, d, wt) in enumerate(lines)
-        ]
-        orders.append((oid, items))
+    from packing import items_of, load_boxpacker  # benchmarks/packing.py reads the data set
+
+    cartons, rows = load_boxpacker(data)
+    orders = [
+        (oid, items_of(lines)) for oid, lines in rows if sum(int(line[1]) for line in lines) <= 8
+    ]
     return cartons, orders[:limit] if limit else orders
 
 
