@@ -92,6 +92,7 @@ __all__ = [
     "ContractStockReceived",
     "ContractStockReserved",
     "InterleavingContract",
+    "OpenerFixture",
     "OutboxContract",
     "ProcessConcurrencyContract",
     "ReadYourWritesContract",
@@ -1218,7 +1219,19 @@ class ReadingContract(StorageFixture):
 # --- reopening a database (optional) -----------------------------------------------------------
 
 
-class ReopenContract:
+class OpenerFixture:
+    """The integrator's hook of the contracts that open one database more than once."""
+
+    @pytest.fixture
+    def storage_opener(self) -> Callable[[], Storage]:
+        """The integrator's hook: return an opener of one fresh database."""
+        raise NotImplementedError(
+            "Provide a `storage_opener` fixture returning a callable that opens the same"
+            " fresh database each time."
+        )
+
+
+class ReopenContract(OpenerFixture):
     """Optional: a storage whose data outlives the storage object (every database).
 
     Committed data is all there after closing and opening again, two storages opened on
@@ -1230,14 +1243,6 @@ class ReopenContract:
     empty database each time it is called (the hook of
     :class:`ProcessConcurrencyContract`, which also fits here).
     """
-
-    @pytest.fixture
-    def storage_opener(self) -> Callable[[], Storage]:
-        """The integrator's hook: return an opener of one fresh database."""
-        raise NotImplementedError(
-            "Provide a `storage_opener` fixture returning a callable that opens the same"
-            " fresh database each time."
-        )
 
     def test_a_reopened_storage_has_everything_committed(
         self, storage_opener: Callable[[], Storage]
@@ -1306,7 +1311,7 @@ class ReopenContract:
             uow.events.version("order", "O-1")  # pragma: no cover
 
 
-class SchemaContract:
+class SchemaContract(OpenerFixture):
     """Optional: an adapter with a versioned schema (see :mod:`ordercycle.storage.migrations`).
 
     Opening records the schema version in the database, and it is the newest the adapter
@@ -1321,14 +1326,6 @@ class SchemaContract:
     database behind the adapter through :meth:`schema_tampering`, which knows the bundled
     SQLite and PostgreSQL adapters; override it for yours.
     """
-
-    @pytest.fixture
-    def storage_opener(self) -> Callable[[], Storage]:
-        """The integrator's hook: return an opener of one fresh database."""
-        raise NotImplementedError(
-            "Provide a `storage_opener` fixture returning a callable that opens the same"
-            " fresh database each time."
-        )
 
     def schema_tampering(self, storage: Any) -> SqlTampering:
         """A :class:`~ordercycle.testing.tampering.SqlTampering` of ``storage``'s database.
