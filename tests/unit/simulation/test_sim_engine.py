@@ -274,3 +274,42 @@ def test_to_pandas_without_pandas_names_the_sim_extra(
         result.to_pandas()
     assert caught.value.package == "pandas"
     assert caught.value.extra == "sim"
+
+
+def _orders_with(result: SimulationResult, kind: str) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for event in result.events:
+        if event.kind == kind and event.order_id:
+            counts[event.order_id] = counts.get(event.order_id, 0) + 1
+    return counts
+
+
+def test_return_rate_is_per_delivered_order_however_many_shipments() -> None:
+    # Scarce stock splits orders into several shipments; with a return rate of 1 every
+    # delivered order returns exactly once (drawn per shipment, split orders returned twice).
+    result = simulate(scarce().evolve(return_rate=1.0))
+    delivered = _orders_with(result, "delivered")
+    returned = _orders_with(result, "returned")
+    assert any(count > 1 for count in delivered.values()), "the scenario must split shipments"
+    assert returned == dict.fromkeys(delivered, 1)
+
+
+def test_alternatives_with_one_seed_see_the_same_world() -> None:
+    # Common random numbers per source: slower picking and another allocation change the
+    # timings and the shipments, yet the same orders are returned, the same lines come up
+    # short (each source draws per order, however the events interleave).
+    world = small(seed=5, orders=40, orders_per_day=40.0, return_rate=0.3, short_pick_rate=0.2)
+    runs = [
+        simulate(world),
+        simulate(
+            world.evolve(name="slow", allocation="fewest_shipments", pick_seconds_per_line=400.0)
+        ),
+    ]
+    placed = [[e.order_id for e in r.events if e.kind == "placed"] for r in runs]
+    assert placed[0]
+    assert placed[0] == placed[1]
+    assert runs[0].events != runs[1].events  # the timings and shipments differ
+    for kind in ("returned", "short"):
+        seen = [_orders_with(r, kind) for r in runs]
+        assert seen[0], kind
+        assert seen[0] == seen[1], kind
