@@ -139,7 +139,7 @@ class Simulation:
         self._customers: list[list[str]] = [[] for _ in scenario.segments]
         for customer, segment in self.world.customers:
             self._customers[segment].append(str(customer.id))
-        self.horizon = float((scenario.days + scenario.drain_days) * 24)
+        self.horizon = float((scenario.arrival_days + scenario.drain_days) * 24)
         self.arrivals = self._plan_arrivals()
         self.started = False
         self.finished = False
@@ -223,7 +223,7 @@ class Simulation:
         now = 0.0
         while len(arrivals) < s.orders and peak > 0:
             now += rng.expovariate(peak)
-            if now >= s.days * 24:
+            if now >= s.arrival_days * 24:
                 break
             if rng.random() * peak > self._rate(now):
                 continue
@@ -591,7 +591,7 @@ class Simulation:
         policy = s.replenishment
         yield self.env.timeout(6)
         while self.env.now < self.horizon:
-            if self.env.now < s.days * 24 or self.backordered:
+            if self.env.now < s.arrival_days * 24 or self.backordered:
                 self._review()
             yield self.env.timeout(policy.review_days * 24)
 

@@ -214,8 +214,12 @@ class Scenario:
     Attributes:
         name: A label for tables and plots.
         seed: The seed of every random draw of a run.
-        orders: Orders to place (arrivals stop after this many, or after ``days``).
-        days: Days during which orders arrive.
+        orders: Orders to place: arrivals stop after this many.
+        days: Days during which orders may arrive, or ``None`` (the default) for as many as
+            ``orders`` need at ``orders_per_day``, with room to spare (see
+            :attr:`arrival_days`). A ``days`` too short for ``orders`` at that rate is
+            refused, so a scenario never plans fewer orders than it was asked for in
+            silence.
         start: The simulated start instant (ISO 8601 with a time zone; a Monday).
         orders_per_day: Mean arrival rate over a week.
         daily_profile: 24 relative weights of the arrival rate by hour of day.
@@ -264,7 +268,7 @@ class Scenario:
     name: str = "base"
     seed: int = 0
     orders: int = 200
-    days: int = 28
+    days: int | None = None
     start: str = "2026-03-02T00:00:00+00:00"
     orders_per_day: float = 60.0
     daily_profile: tuple[float, ...] = attrs.field(default=_DAILY, converter=_floats)
@@ -336,6 +340,25 @@ class Scenario:
         return attrs.evolve(self, **changes)
 
     @property
+    def arrival_days(self) -> int:
+        """Days during which orders arrive: :attr:`days`, or what :attr:`orders` need.
+
+        Unset, it is ``ceil(1.25 × orders / orders_per_day) + 1``: a quarter more time than
+        the orders take on average, so a Poisson stream reaches ``orders`` (and then stops)
+        with near certainty; the days after the last arrival run like the drain.
+
+        >>> Scenario(orders=2000, orders_per_day=60.0).arrival_days
+        43
+        >>> Scenario(orders=2000, orders_per_day=60.0, days=40).arrival_days
+        40
+        """
+        if self.days is not None:
+            return self.days
+        if self.orders_per_day <= 0:
+            return 1
+        return math.ceil(1.25 * self.orders / self.orders_per_day) + 1
+
+    @property
     def start_at(self) -> datetime:
         """:attr:`start` as a timezone-aware datetime."""
         return datetime.fromisoformat(self.start)
@@ -365,11 +388,13 @@ class Scenario:
         return attrs.asdict(self)
 
     @classmethod
-    def from_toml(cls, source: str | PathLike[str]) -> Scenario:
+    def from_toml(cls, source: str | PathLike[str], **changes: Any) -> Scenario:
         """Load a scenario from a TOML file path or TOML text (``[[catalogue]]`` tables...).
 
         A :class:`~pathlib.Path`, or a one-line string ending in ``.toml``, is read as a
-        file; anything else is TOML text. Fields that are not given keep their defaults.
+        file; anything else is TOML text. Fields that are not given keep their defaults;
+        ``changes`` (plain values, as in the file) replace the file's before the scenario
+        is validated, so ``from_toml(path, orders=5000)`` is checked as one scenario.
 
         Raises:
             OSError: The file cannot be read.
@@ -387,7 +412,7 @@ class Scenario:
                 text=text,
                 accepted=["TOML such as 'seed = 7'"],
             ) from None
-        return cls.from_dict(data)
+        return cls.from_dict({**data, **changes})
 
 
 def _scenario_error(error: BaseException | None) -> ScenarioError | None:
@@ -429,11 +454,34 @@ def _probability(scenario: Scenario, field: str, value: float) -> None:
         raise _fail(scenario, field, value, "a probability between 0 and 1")
 
 
+#: Longest arrival period a scenario may have (ten years).
+_MAX_DAYS = 3652
+
+
 def _validate(s: Scenario) -> None:
     _at_least(s, "seed", s.seed, 0, "a seed of 0 or more")
     _at_least(s, "orders", s.orders, 0, "0 or more orders")
-    _at_least(s, "days", s.days, 1, "at least 1 day")
     _at_least(s, "orders_per_day", s.orders_per_day, 0, "a rate of 0 or more orders per day")
+    if s.orders and not s.orders_per_day:
+        raise _fail(s, "orders_per_day", s.orders_per_day, f"a positive rate for {s.orders} orders")
+    if s.arrival_days > _MAX_DAYS:
+        raise _fail(
+            s,
+            "days" if s.days is not None else "orders_per_day",
+            s.days if s.days is not None else s.orders_per_day,
+            f"at most {_MAX_DAYS} days of arrivals (a higher rate or fewer orders)",
+        )
+    if s.days is not None:
+        _at_least(s, "days", s.days, 1, "at least 1 day, or None for as many as orders need")
+        if s.orders_per_day * s.days < s.orders:
+            raise _fail(
+                s,
+                "days",
+                s.days,
+                f"enough days for {s.orders} orders at {s.orders_per_day:g} a day (at least "
+                f"{math.ceil(s.orders / s.orders_per_day)}),"
+                " or None to let the orders set them",
+            )
     try:
         start = datetime.fromisoformat(s.start)
     except (TypeError, ValueError):

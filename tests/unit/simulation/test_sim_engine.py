@@ -15,6 +15,7 @@ from ordercycle.simulation import (
     CustomerSegment,
     Replenishment,
     Scenario,
+    ScenarioError,
     SimEvent,
     Simulation,
     SimulationResult,
@@ -179,7 +180,7 @@ def test_two_ten_net_thirty_early_payers_take_the_discount() -> None:
 
 
 def test_no_arrivals_is_a_valid_empty_run() -> None:
-    result = simulate(small(orders_per_day=0.0))
+    result = simulate(small(orders=0, orders_per_day=0.0))
     assert result.kpi("orders") == 0
     assert result.kpi("unit_fill_rate") is None
     assert result.conservation == {"orders": {}, "invoices": {}}
@@ -313,3 +314,17 @@ def test_alternatives_with_one_seed_see_the_same_world() -> None:
         seen = [_orders_with(r, kind) for r in runs]
         assert seen[0], kind
         assert seen[0] == seen[1], kind
+
+
+def test_a_scenario_never_plans_fewer_orders_than_asked_in_silence() -> None:
+    # Unset days stretch to what the orders need; the run places every order asked for.
+    wide = Scenario.default(seed=7, orders=300, orders_per_day=60.0, drain_days=30)
+    assert wide.days is None
+    assert wide.arrival_days == 8
+    assert simulate(wide).kpi("orders") == 300
+    # Days too short for the orders at the rate are refused, naming the fix.
+    with pytest.raises(ScenarioError, match=r"days.*enough days for 2000 orders") as caught:
+        Scenario.default(orders=2000, days=28, orders_per_day=60.0)
+    assert caught.value.field == "days"
+    with pytest.raises(ScenarioError, match="a positive rate for 5 orders"):
+        Scenario.default(orders=5, orders_per_day=0.0)
