@@ -26,6 +26,7 @@ from ordercycle.simulation.errors import (
 from ordercycle.simulation.events import EVENT_KINDS, SimEvent
 from ordercycle.simulation.experiments import (
     Comparison,
+    PairedDifference,
     Replications,
     compare,
     confidence_interval,
@@ -58,6 +59,7 @@ __all__ = [
     "Comparison",
     "ConservationError",
     "CustomerSegment",
+    "PairedDifference",
     "Replenishment",
     "Replications",
     "Scenario",

@@ -11,7 +11,6 @@ The lead's :mod:`ordercycle.cli` wires it in with two calls::
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 from typing import Any, TextIO
 
@@ -45,16 +44,16 @@ def run_simulate(args: argparse.Namespace, *, out: TextIO | None = None) -> int:
 
     out = out or sys.stdout
     try:
-        scenario = Scenario.from_toml(args.scenario) if args.scenario else Scenario.default()
         changes: dict[str, Any] = {}
         if args.seed is not None:
             changes["seed"] = args.seed
         if args.orders is not None:
             changes["orders"] = args.orders
-            if scenario.orders_per_day > 0:
-                needed = math.ceil(1.25 * args.orders / scenario.orders_per_day) + 1
-                changes["days"] = max(scenario.days, needed)
-        scenario = scenario.evolve(**changes)
+        scenario = (
+            Scenario.from_toml(args.scenario, **changes)
+            if args.scenario
+            else Scenario.default(**changes)
+        )
     except (OrderCycleError, OSError) as error:
         sys.stderr.write(f"error: {error}\n")
         return 2

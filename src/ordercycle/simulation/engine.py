@@ -9,7 +9,10 @@ cut-off hours, one pick list per warehouse, walked by a picker (a SimPy resource
 packing by a packer (another resource) into cartons by the desk's packer; shipping and
 delivery after the carrier's transit time; invoicing on delivery; payment on the
 customer segment's behaviour; returns and credit notes; replenishment reviews with lead
-times. All randomness comes from one :class:`random.Random` seeded from the scenario.
+times. Randomness comes from :class:`RandomStreams` seeded from the scenario: a stream per
+source (arrivals, slotting) and, for decisions about one order (credit refusal,
+cancellation, short picks, transit delays, returns, payment behaviour), that order's own
+sequence in the source, so alternatives that share a seed see the same world.
 
 >>> from ordercycle.simulation.scenario import Scenario
 >>> result = simulate(Scenario.default(seed=1, orders=5, days=1, drain_days=40))
@@ -20,7 +23,6 @@ times. All randomness comes from one :class:`random.Random` seeded from the scen
 from __future__ import annotations
 
 import math
-import random
 import time
 from collections.abc import Callable, Generator
 from datetime import date, datetime, timedelta
@@ -39,7 +41,7 @@ from ordercycle.money import Money
 from ordercycle.packing import carriers
 from ordercycle.service import DeskCommandError, OrderDesk
 from ordercycle.simulation._optional import require
-from ordercycle.simulation._seeds import derive_seed
+from ordercycle.simulation._seeds import RandomStreams, derive_seed
 from ordercycle.simulation._world import World, build_world
 from ordercycle.simulation.errors import SimulationStateError
 from ordercycle.simulation.events import SimEvent
@@ -70,6 +72,7 @@ class _Track:
     customer: str
     segment: int
     placed: float
+    delivered: bool = False
 
 
 @attrs.frozen
@@ -100,11 +103,12 @@ class Simulation:
     def __init__(self, scenario: Scenario) -> None:
         simpy = _simpy()
         self.scenario = scenario
-        self.rng = random.Random(derive_seed(scenario.seed, "run"))
+        self.streams = RandomStreams(derive_seed(scenario.seed, "run"))
+        self._arrival_rng = self.streams.source("arrivals")
         self.env = simpy.Environment()
         self.start: datetime = scenario.start_at
         self.clock = SteppableClock(self.start)
-        self.world: World = build_world(scenario, self.rng)
+        self.world: World = build_world(scenario, self.streams.source("slotting"))
         # Event objects are kept as appended: a run reads its streams far more often than
         # it writes them, and the JSON round trip is proven by the storage contract suite.
         self.desk = OrderDesk.in_memory(
@@ -135,7 +139,7 @@ class Simulation:
         self._customers: list[list[str]] = [[] for _ in scenario.segments]
         for customer, segment in self.world.customers:
             self._customers[segment].append(str(customer.id))
-        self.horizon = float((scenario.days + scenario.drain_days) * 24)
+        self.horizon = float((scenario.arrival_days + scenario.drain_days) * 24)
         self.arrivals = self._plan_arrivals()
         self.started = False
         self.finished = False
@@ -187,10 +191,11 @@ class Simulation:
     def _poisson(self, mean: float) -> int:
         if mean <= 0:
             return 0
-        limit, k, product = math.exp(-mean), 0, self.rng.random()
+        rng = self._arrival_rng
+        limit, k, product = math.exp(-mean), 0, rng.random()
         while product > limit:
             k += 1
-            product *= self.rng.random()
+            product *= rng.random()
         return k
 
     # --- processes -------------------------------------------------------------------------
@@ -213,24 +218,25 @@ class Simulation:
             * 7
             / sum(s.weekly_profile)
         )
+        rng = self._arrival_rng
         arrivals: list[_Arrival] = []
         now = 0.0
         while len(arrivals) < s.orders and peak > 0:
-            now += self.rng.expovariate(peak)
-            if now >= s.days * 24:
+            now += rng.expovariate(peak)
+            if now >= s.arrival_days * 24:
                 break
-            if self.rng.random() * peak > self._rate(now):
+            if rng.random() * peak > self._rate(now):
                 continue
-            segment = self.rng.choices(range(len(s.segments)), weights=self._segment_weights)[0]
-            customer = self.rng.choice(self._customers[segment])
+            segment = rng.choices(range(len(s.segments)), weights=self._segment_weights)[0]
+            customer = rng.choice(self._customers[segment])
             lines = min(1 + self._poisson(s.lines_mean - 1), len(s.catalogue))
             indexes = list(range(len(s.catalogue)))
             weights = list(self._weights)
             items: dict[str, int] = {}
             while len(items) < lines and any(weights):
-                pick = self.rng.choices(indexes, weights=weights)[0]
+                pick = rng.choices(indexes, weights=weights)[0]
                 weights[pick] = 0.0
-                items[s.catalogue[pick].sku] = self.rng.randint(1, s.units_max)
+                items[s.catalogue[pick].sku] = rng.randint(1, s.units_max)
             if items:
                 arrivals.append(_Arrival(now, segment, customer, items))
         return arrivals
@@ -283,8 +289,10 @@ class Simulation:
         self.waiting[order_id] = None
         if backordered:
             self.backordered[order_id] = None
-        # Drawn only when cancellations are on, so other scenarios keep their random stream.
-        if self.scenario.cancel_rate and self.rng.random() < self.scenario.cancel_rate:
+        if (
+            self.scenario.cancel_rate
+            and self.streams.uniform("cancel", order_id) < self.scenario.cancel_rate
+        ):
             self.env.process(self._cancel(order_id))
 
     def _credit_review(self, order_id: str) -> _Proc:
@@ -292,7 +300,10 @@ class Simulation:
         s = self.scenario
         yield self.env.timeout(s.credit_review_hours)
         desk = self.desk
-        if s.credit_refusal_rate and self.rng.random() < s.credit_refusal_rate:
+        if (
+            s.credit_refusal_rate
+            and self.streams.uniform("credit", order_id) < s.credit_refusal_rate
+        ):
             self._call(
                 "other desk commands", lambda: desk.cancel_order(order_id, reason="credit refused")
             )
@@ -390,7 +401,7 @@ class Simulation:
         """Units the picker does not find: one per line, with ``short_pick_rate``."""
         shortages: dict[str, int] = {}
         for line in self.desk.pick_list(list_id).lines:
-            if self.rng.random() < self.scenario.short_pick_rate:
+            if self.streams.uniform("short pick", line.reference) < self.scenario.short_pick_rate:
                 shortages[line.reference] = shortages.get(line.reference, 0) + 1
         return shortages
 
@@ -461,7 +472,7 @@ class Simulation:
         self, order_id: str, shipment_id: str, warehouse: str, units: int, carrier: CarrierSpec
     ) -> _Proc:
         days = carrier.transit_days
-        if self.rng.random() < carrier.delay_probability:
+        if self.streams.uniform("transit", order_id) < carrier.delay_probability:
             days += 1
         yield self.env.timeout(days * 24)
         self._call("other desk commands", lambda: self.desk.deliver_shipment(shipment_id))
@@ -477,15 +488,23 @@ class Simulation:
             "invoiced", order_id=order_id, ref=invoice_id, amount=amount, note=due.isoformat()
         )
         self.env.process(self._pay(order_id, invoice_id, invoice.details))
-        if self.rng.random() < self.scenario.return_rate:
-            self.env.process(self._return(order_id, shipment_id))
+        # The return rate is per delivered order: drawn at its first delivery only, however
+        # many shipments it takes.
+        track = self.orders[order_id]
+        if not track.delivered:
+            track.delivered = True
+            if self.streams.uniform("returns", order_id) < self.scenario.return_rate:
+                self.env.process(self._return(order_id, shipment_id))
 
     def _pay(self, order_id: str, invoice_id: str, details: dict[str, Any]) -> _Proc:
         track = self.orders[order_id]
         segment: CustomerSegment = self.scenario.segments[track.segment]
-        behaviour = self.rng.choices(
-            ("early", "on_time", "late"), weights=(segment.early, segment.on_time, segment.late)
-        )[0]
+        behaviour = self.streams.choice(
+            "payment",
+            order_id,
+            ("early", "on_time", "late"),
+            (segment.early, segment.on_time, segment.late),
+        )
         due = date.fromisoformat(details["due_dates"][-1])
         today = self.clock.today()
         if behaviour == "early" and "discount_deadline" in details:
@@ -496,7 +515,7 @@ class Simulation:
             paid_on = due
         else:
             late = (
-                math.ceil(self.rng.expovariate(1 / segment.late_days_mean))
+                math.ceil(self.streams.exponential("payment", order_id, segment.late_days_mean))
                 if segment.late_days_mean > 0
                 else 0
             )
@@ -572,7 +591,7 @@ class Simulation:
         policy = s.replenishment
         yield self.env.timeout(6)
         while self.env.now < self.horizon:
-            if self.env.now < s.days * 24 or self.backordered:
+            if self.env.now < s.arrival_days * 24 or self.backordered:
                 self._review()
             yield self.env.timeout(policy.review_days * 24)
 

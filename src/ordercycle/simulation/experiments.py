@@ -5,6 +5,12 @@ Replication ``r`` of a scenario runs it with the seed ``derive_seed(scenario.see
 Scenarios that share a seed share their replication seeds too (common random numbers),
 which makes a comparison of two policies sharper; give them different seeds to make
 them independent.
+
+A :class:`Comparison` reads alternatives in pairs: replication ``r`` of one scenario
+against replication ``r`` of the baseline, which saw the same world. The interval of the
+mean *difference* (a paired t interval) is what says whether a policy is better: two
+overlapping per-scenario intervals say nothing when the runs are correlated, and with
+common random numbers they always are.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from ordercycle.simulation.scenario import Scenario
 
 __all__ = [
     "Comparison",
+    "PairedDifference",
     "Replications",
     "compare",
     "confidence_interval",
@@ -191,9 +198,47 @@ def replicate(
     return Replications(scenario, tuple(results))
 
 
+@attrs.frozen(kw_only=True)
+class PairedDifference:
+    """The mean difference of one KPI between a scenario and the baseline, paired by run.
+
+    Attributes:
+        kpi: The KPI's name (see :data:`~ordercycle.simulation.KPIS`).
+        scenario: The alternative's name.
+        baseline: The baseline's name.
+        n: Pairs in which the KPI is defined in both runs.
+        mean: Mean of ``alternative - baseline`` over the pairs.
+        low: Lower end of the 95 % paired t interval.
+        high: Upper end of the 95 % paired t interval.
+        unit: The KPI's unit.
+    """
+
+    kpi: str
+    scenario: str
+    baseline: str
+    n: int
+    mean: float
+    low: float
+    high: float
+    unit: str
+
+    @property
+    def significant(self) -> bool:
+        """True when the 95 % interval excludes zero (needs two pairs or more)."""
+        return self.n >= 2 and (self.low > 0 or self.high < 0)
+
+    def to_record(self) -> dict[str, Any]:
+        """A tidy row (with ``significant``)."""
+        row = attrs.asdict(self)
+        row["significant"] = self.significant
+        return row
+
+
 @attrs.frozen
 class Comparison:
-    """Scenarios side by side: one row per (kpi, scenario) with a 95 % interval.
+    """Scenarios side by side: per-scenario intervals and paired differences.
+
+    The first scenario is the baseline of :meth:`differences` unless another is named.
 
     Attributes:
         replications: The replications of each scenario, in the order given.
@@ -221,8 +266,78 @@ class Comparison:
         return list(wide.values())
 
     def to_markdown(self) -> str:
-        """:meth:`table` as markdown."""
-        return markdown_table(self.table(), ["kpi", *self.names, "unit"])
+        """:meth:`table` and, with two scenarios or more, :meth:`differences`, as markdown."""
+        text = markdown_table(self.table(), ["kpi", *self.names, "unit"])
+        if len(self.replications) > 1:
+            text += "\n\n" + markdown_table(self.difference_table(), self._difference_columns())
+        return text
+
+    def differences(self, baseline: str | None = None) -> list[PairedDifference]:
+        """Every KPI of every other scenario minus the baseline, paired by replication.
+
+        Replication ``r`` of a scenario is paired with replication ``r`` of the baseline
+        (they share a seed when the scenarios do, so both saw the same arrivals, refusals,
+        shortages, delays, returns and payments). A pair counts when the KPI is defined
+        in both runs.
+
+        Args:
+            baseline: The baseline's name; the first scenario by default.
+
+        Raises:
+            ValidationError: ``baseline`` is not a scenario of the comparison.
+        """
+        names = self.names
+        chosen = names[0] if baseline is None else baseline
+        if chosen not in names:
+            raise ValidationError.invalid("the comparison", "baseline", baseline, f"one of {names}")
+        base = self.replications[names.index(chosen)]
+        rows = []
+        for kpi in KPIS:
+            for other in self.replications:
+                if other is base:
+                    continue
+                pairs = [
+                    (b, a)
+                    for b, a in zip(base.results, other.results, strict=False)
+                    if b.kpi(kpi) is not None and a.kpi(kpi) is not None
+                ]
+                if not pairs:
+                    continue
+                deltas = [float(a.kpi(kpi) or 0.0) - float(b.kpi(kpi) or 0.0) for b, a in pairs]
+                mean, low, high = confidence_interval(deltas)
+                rows.append(
+                    PairedDifference(
+                        kpi=kpi,
+                        scenario=other.scenario.name,
+                        baseline=chosen,
+                        n=len(deltas),
+                        mean=mean,
+                        low=low,
+                        high=high,
+                        unit=KPIS[kpi][0],
+                    )
+                )
+        return rows
+
+    def difference_table(self, baseline: str | None = None) -> list[dict[str, Any]]:
+        """Wide rows: one per KPI, ``mean [low, high]`` of each difference, ``*`` if significant."""
+        wide: dict[str, dict[str, Any]] = {}
+        for diff in self.differences(baseline):
+            line = wide.setdefault(diff.kpi, {"kpi": diff.kpi, "unit": diff.unit})
+            mark = " *" if diff.significant else ""
+            line[f"{diff.scenario} − {diff.baseline}"] = (
+                f"{diff.mean:+.4g} [{diff.low:+.4g}, {diff.high:+.4g}]{mark}"
+            )
+        return list(wide.values())
+
+    def _difference_columns(self, baseline: str | None = None) -> list[str]:
+        chosen = baseline or self.names[0]
+        return ["kpi", *(f"{n} − {chosen}" for n in self.names if n != chosen), "unit"]
+
+    def differences_to_pandas(self, baseline: str | None = None) -> Any:
+        """:meth:`differences` as a tidy pandas DataFrame (needs the ``sim`` extra)."""
+        pandas = require("pandas", "Comparison.differences_to_pandas")
+        return pandas.DataFrame.from_records([d.to_record() for d in self.differences(baseline)])
 
     def to_pandas(self) -> Any:
         """:meth:`to_records` as a pandas DataFrame (needs the ``sim`` extra)."""
@@ -234,7 +349,14 @@ class Comparison:
         return f"<Comparison of {runs}>"
 
     def _repr_html_(self) -> str:
-        return html_table(self.table(), ["kpi", *self.names, "unit"], "mean [95 % interval]")
+        text = html_table(self.table(), ["kpi", *self.names, "unit"], "mean [95 % interval]")
+        if len(self.replications) > 1:
+            text += html_table(
+                self.difference_table(),
+                self._difference_columns(),
+                "paired difference from the baseline, mean [95 % interval], * significant",
+            )
+        return text
 
 
 def _interval(row: dict[str, Any]) -> str:

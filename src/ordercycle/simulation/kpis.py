@@ -199,7 +199,7 @@ def kpis_from_events(events: Iterable[SimEvent], scenario: Scenario) -> dict[str
         "shipping_cost_per_order": _ratio(float(sum(e.amount for e in parcels)), shipped_orders),
         "revenue_invoiced": float(revenue),
         "discounts_taken": float(discounts),
-        "dso": _dso(flows, float((scenario.days + scenario.drain_days) * 24)),
+        "dso": _dso(flows, float((scenario.arrival_days + scenario.drain_days) * 24)),
         "order_to_cash_days": statistics.fmean(to_cash) if to_cash else None,
         "units_returned": float(returned),
     }

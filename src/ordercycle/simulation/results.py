@@ -108,7 +108,7 @@ class SimulationResult:
 
     def timeseries(self) -> list[dict[str, Any]]:
         """Daily records: orders placed, units shipped and delivered, open orders, receivables."""
-        days = int(self.scenario.days + self.scenario.drain_days)
+        days = int(self.scenario.arrival_days + self.scenario.drain_days)
         placed: dict[int, int] = defaultdict(int)
         shipped: dict[int, int] = defaultdict(int)
         delivered: dict[int, int] = defaultdict(int)

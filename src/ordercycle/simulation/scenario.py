@@ -214,8 +214,12 @@ class Scenario:
     Attributes:
         name: A label for tables and plots.
         seed: The seed of every random draw of a run.
-        orders: Orders to place (arrivals stop after this many, or after ``days``).
-        days: Days during which orders arrive.
+        orders: Orders to place: arrivals stop after this many.
+        days: Days during which orders may arrive, or ``None`` (the default) for as many as
+            ``orders`` need at ``orders_per_day``, with room to spare (see
+            :attr:`arrival_days`). A ``days`` too short for ``orders`` at that rate is
+            refused, so a scenario never plans fewer orders than it was asked for in
+            silence.
         start: The simulated start instant (ISO 8601 with a time zone; a Monday).
         orders_per_day: Mean arrival rate over a week.
         daily_profile: 24 relative weights of the arrival rate by hour of day.
@@ -264,7 +268,7 @@ class Scenario:
     name: str = "base"
     seed: int = 0
     orders: int = 200
-    days: int = 28
+    days: int | None = None
     start: str = "2026-03-02T00:00:00+00:00"
     orders_per_day: float = 60.0
     daily_profile: tuple[float, ...] = attrs.field(default=_DAILY, converter=_floats)
@@ -328,12 +332,101 @@ class Scenario:
 
     @classmethod
     def default(cls, **changes: Any) -> Scenario:
-        """The built-in scenario (eight SKUs, two warehouses, two segments), with ``changes``."""
-        return cls(**changes)
+        """The built-in scenario (eight SKUs, two warehouses, two segments), with ``changes``.
+
+        Unless ``changes`` bring a catalogue, its stock levels are sized for its own demand
+        (:meth:`stocked_for_demand`), so the default runs at a plausible operating point at
+        any ``orders_per_day``: about 95 % of orders filled at once (measured 95.0 % at 60
+        orders a day and 96.3 % at 200, seed 7) instead of running dry as volume grows.
+        ``Scenario(...)`` keeps the fixed levels of :class:`SkuSpec`.
+        """
+        scenario = cls(**changes)
+        if "catalogue" in changes:
+            return scenario
+        return scenario.stocked_for_demand()
+
+    def daily_demand(self) -> dict[str, tuple[float, float]]:
+        """Expected units ordered per day of each SKU, with the variance: ``{sku: (mean, var)}``.
+
+        From the arrival rate, the basket model (``1 + Poisson(lines_mean - 1)`` lines, SKUs
+        drawn by their Zipf or profile weights, ``1..units_max`` units a line) and a
+        compound-Poisson variance. The chance that an order holds a SKU is taken as
+        ``lines × share`` capped at 1, which is close for the skews scenarios use.
+        """
+        weights = [
+            self.demand_profile.get(item.sku, 1.0 / (rank**self.zipf_exponent))
+            for rank, item in enumerate(self.catalogue, 1)
+        ]
+        total = sum(weights) or 1.0
+        lines = min(self.lines_mean, len(self.catalogue))
+        units = (1 + self.units_max) / 2
+        square = (self.units_max + 1) * (2 * self.units_max + 1) / 6
+        demand = {}
+        for item, weight in zip(self.catalogue, weights, strict=True):
+            share = min(1.0, lines * weight / total)
+            demand[item.sku] = (
+                self.orders_per_day * share * units,
+                self.orders_per_day * share * square,
+            )
+        return demand
+
+    def stocked_for_demand(self, *, z: float = 0.0, cover_days: float = 2.0) -> Scenario:
+        """A copy whose stock levels fit its demand (see :meth:`daily_demand`).
+
+        Each SKU's reorder point ``s`` covers the mean demand over the lead time plus a
+        review period, with ``z`` standard deviations of safety stock; ``S`` adds
+        ``cover_days`` of demand, and the (R, Q) quantity is that cover. The levels are
+        pooled over the warehouses (each holds its share), and every warehouse starts at
+        ``S``. The defaults fill about 95 % of orders at once on the built-in scenario
+        (the demand estimate is a little high, which stands in for safety stock); raise
+        ``z`` or ``cover_days`` for more.
+
+        Args:
+            z: Safety factor, in standard deviations of the demand over the protection period.
+            cover_days: Days of demand each replenishment order brings.
+        """
+        policy = self.replenishment
+        protect = policy.lead_time_days + policy.review_days
+        share = len(self.warehouses) or 1
+        demand = self.daily_demand()
+        catalogue = []
+        for item in self.catalogue:
+            mean, var = demand[item.sku]
+            point = math.ceil((mean * protect + z * math.sqrt(var * protect)) / share)
+            quantity = max(1, math.ceil(mean * max(cover_days, policy.review_days) / share))
+            catalogue.append(
+                attrs.evolve(
+                    item,
+                    reorder_point=point,
+                    order_up_to=point + quantity,
+                    order_quantity=quantity,
+                    initial_stock=point + quantity,
+                )
+            )
+        return self.evolve(catalogue=tuple(catalogue))
 
     def evolve(self, **changes: Any) -> Scenario:
         """A copy with ``changes`` applied (validated again)."""
         return attrs.evolve(self, **changes)
+
+    @property
+    def arrival_days(self) -> int:
+        """Days during which orders arrive: :attr:`days`, or what :attr:`orders` need.
+
+        Unset, it is ``ceil(1.25 × orders / orders_per_day) + 1``: a quarter more time than
+        the orders take on average, so a Poisson stream reaches ``orders`` (and then stops)
+        with near certainty; the days after the last arrival run like the drain.
+
+        >>> Scenario(orders=2000, orders_per_day=60.0).arrival_days
+        43
+        >>> Scenario(orders=2000, orders_per_day=60.0, days=40).arrival_days
+        40
+        """
+        if self.days is not None:
+            return self.days
+        if self.orders_per_day <= 0:
+            return 1
+        return math.ceil(1.25 * self.orders / self.orders_per_day) + 1
 
     @property
     def start_at(self) -> datetime:
@@ -343,6 +436,9 @@ class Scenario:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Scenario:
         """Build a scenario from plain data (as read from TOML or JSON).
+
+        Like :meth:`default`, data without a ``catalogue`` gets the built-in one with stock
+        levels sized for the scenario's demand (:meth:`stocked_for_demand`).
 
         Raises:
             ScenarioError: A field is invalid; ``field`` names it.
@@ -358,18 +454,20 @@ class Scenario:
             if found is not None:
                 raise found from None
             raise
-        return built
+        return built if "catalogue" in data else built.stocked_for_demand()
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data that :meth:`from_dict` turns back into an equal scenario."""
         return attrs.asdict(self)
 
     @classmethod
-    def from_toml(cls, source: str | PathLike[str]) -> Scenario:
+    def from_toml(cls, source: str | PathLike[str], **changes: Any) -> Scenario:
         """Load a scenario from a TOML file path or TOML text (``[[catalogue]]`` tables...).
 
         A :class:`~pathlib.Path`, or a one-line string ending in ``.toml``, is read as a
-        file; anything else is TOML text. Fields that are not given keep their defaults.
+        file; anything else is TOML text. Fields that are not given keep their defaults;
+        ``changes`` (plain values, as in the file) replace the file's before the scenario
+        is validated, so ``from_toml(path, orders=5000)`` is checked as one scenario.
 
         Raises:
             OSError: The file cannot be read.
@@ -387,7 +485,7 @@ class Scenario:
                 text=text,
                 accepted=["TOML such as 'seed = 7'"],
             ) from None
-        return cls.from_dict(data)
+        return cls.from_dict({**data, **changes})
 
 
 def _scenario_error(error: BaseException | None) -> ScenarioError | None:
@@ -429,11 +527,34 @@ def _probability(scenario: Scenario, field: str, value: float) -> None:
         raise _fail(scenario, field, value, "a probability between 0 and 1")
 
 
+#: Longest arrival period a scenario may have (ten years).
+_MAX_DAYS = 3652
+
+
 def _validate(s: Scenario) -> None:
     _at_least(s, "seed", s.seed, 0, "a seed of 0 or more")
     _at_least(s, "orders", s.orders, 0, "0 or more orders")
-    _at_least(s, "days", s.days, 1, "at least 1 day")
     _at_least(s, "orders_per_day", s.orders_per_day, 0, "a rate of 0 or more orders per day")
+    if s.orders and not s.orders_per_day:
+        raise _fail(s, "orders_per_day", s.orders_per_day, f"a positive rate for {s.orders} orders")
+    if s.arrival_days > _MAX_DAYS:
+        raise _fail(
+            s,
+            "days" if s.days is not None else "orders_per_day",
+            s.days if s.days is not None else s.orders_per_day,
+            f"at most {_MAX_DAYS} days of arrivals (a higher rate or fewer orders)",
+        )
+    if s.days is not None:
+        _at_least(s, "days", s.days, 1, "at least 1 day, or None for as many as orders need")
+        if s.orders_per_day * s.days < s.orders:
+            raise _fail(
+                s,
+                "days",
+                s.days,
+                f"enough days for {s.orders} orders at {s.orders_per_day:g} a day (at least "
+                f"{math.ceil(s.orders / s.orders_per_day)}),"
+                " or None to let the orders set them",
+            )
     try:
         start = datetime.fromisoformat(s.start)
     except (TypeError, ValueError):

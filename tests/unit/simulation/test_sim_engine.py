@@ -15,6 +15,7 @@ from ordercycle.simulation import (
     CustomerSegment,
     Replenishment,
     Scenario,
+    ScenarioError,
     SimEvent,
     Simulation,
     SimulationResult,
@@ -179,7 +180,7 @@ def test_two_ten_net_thirty_early_payers_take_the_discount() -> None:
 
 
 def test_no_arrivals_is_a_valid_empty_run() -> None:
-    result = simulate(small(orders_per_day=0.0))
+    result = simulate(small(orders=0, orders_per_day=0.0))
     assert result.kpi("orders") == 0
     assert result.kpi("unit_fill_rate") is None
     assert result.conservation == {"orders": {}, "invoices": {}}
@@ -274,3 +275,56 @@ def test_to_pandas_without_pandas_names_the_sim_extra(
         result.to_pandas()
     assert caught.value.package == "pandas"
     assert caught.value.extra == "sim"
+
+
+def _orders_with(result: SimulationResult, kind: str) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for event in result.events:
+        if event.kind == kind and event.order_id:
+            counts[event.order_id] = counts.get(event.order_id, 0) + 1
+    return counts
+
+
+def test_return_rate_is_per_delivered_order_however_many_shipments() -> None:
+    # Scarce stock splits orders into several shipments; with a return rate of 1 every
+    # delivered order returns exactly once (drawn per shipment, split orders returned twice).
+    result = simulate(scarce().evolve(return_rate=1.0))
+    delivered = _orders_with(result, "delivered")
+    returned = _orders_with(result, "returned")
+    assert any(count > 1 for count in delivered.values()), "the scenario must split shipments"
+    assert returned == dict.fromkeys(delivered, 1)
+
+
+def test_alternatives_with_one_seed_see_the_same_world() -> None:
+    # Common random numbers per source: slower picking and another allocation change the
+    # timings and the shipments, yet the same orders are returned, the same lines come up
+    # short (each source draws per order, however the events interleave).
+    world = small(seed=5, orders=40, orders_per_day=40.0, return_rate=0.3, short_pick_rate=0.2)
+    runs = [
+        simulate(world),
+        simulate(
+            world.evolve(name="slow", allocation="fewest_shipments", pick_seconds_per_line=400.0)
+        ),
+    ]
+    placed = [[e.order_id for e in r.events if e.kind == "placed"] for r in runs]
+    assert placed[0]
+    assert placed[0] == placed[1]
+    assert runs[0].events != runs[1].events  # the timings and shipments differ
+    for kind in ("returned", "short"):
+        seen = [_orders_with(r, kind) for r in runs]
+        assert seen[0], kind
+        assert seen[0] == seen[1], kind
+
+
+def test_a_scenario_never_plans_fewer_orders_than_asked_in_silence() -> None:
+    # Unset days stretch to what the orders need; the run places every order asked for.
+    wide = Scenario.default(seed=7, orders=300, orders_per_day=60.0, drain_days=30)
+    assert wide.days is None
+    assert wide.arrival_days == 8
+    assert simulate(wide).kpi("orders") == 300
+    # Days too short for the orders at the rate are refused, naming the fix.
+    with pytest.raises(ScenarioError, match=r"days.*enough days for 2000 orders") as caught:
+        Scenario.default(orders=2000, days=28, orders_per_day=60.0)
+    assert caught.value.field == "days"
+    with pytest.raises(ScenarioError, match="a positive rate for 5 orders"):
+        Scenario.default(orders=5, orders_per_day=0.0)

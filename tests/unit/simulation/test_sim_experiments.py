@@ -180,6 +180,11 @@ def test_cli_refuses_a_bad_scenario_naming_the_field(
     assert "Invalid orders_per_day" in capsys.readouterr().err
     assert out.getvalue() == ""
     assert run_simulate(_parse("--scenario", str(tmp_path / "missing.toml")), out=out) == 2
+    # The API and the CLI agree: a file's days too short for --orders are refused.
+    short = tmp_path / "short.toml"
+    short.write_text("days = 2\norders_per_day = 60\n", encoding="utf-8")
+    assert run_simulate(_parse("--scenario", str(short), "--orders", "500"), out=out) == 2
+    assert "enough days for 500 orders" in capsys.readouterr().err
 
 
 def test_cli_progress_bar_goes_to_stderr(capsys: pytest.CaptureFixture[str]) -> None:
@@ -201,3 +206,58 @@ def test_cli_timings_print_every_stage_once() -> None:
     quiet = io.StringIO()
     run_simulate(_parse("--orders", "4", "--seed", "2"), out=quiet)
     assert "time by stage" not in quiet.getvalue()
+
+
+def test_paired_differences_equal_a_hand_computed_paired_t_interval(
+    comparison: Comparison,
+) -> None:
+    import statistics
+
+    base, other = comparison.replications
+    for diff in comparison.differences():
+        assert (diff.scenario, diff.baseline) == ("2/10 net30", "net30")
+        deltas = [
+            a.kpi(diff.kpi) - b.kpi(diff.kpi)  # type: ignore[operator]
+            for b, a in zip(base.results, other.results, strict=True)
+            if a.kpi(diff.kpi) is not None and b.kpi(diff.kpi) is not None
+        ]
+        assert diff.n == len(deltas) == 2
+        mean = sum(deltas) / 2
+        half = 12.706 * statistics.stdev(deltas) / 2**0.5
+        assert diff.mean == pytest.approx(mean)
+        assert (diff.low, diff.high) == (pytest.approx(mean - half), pytest.approx(mean + half))
+        assert diff.significant == (mean - half > 0 or mean + half < 0)
+    swapped = {d.kpi: d for d in comparison.differences(baseline="2/10 net30")}
+    for diff in comparison.differences():
+        assert swapped[diff.kpi].mean == pytest.approx(-diff.mean)
+    with pytest.raises(ValidationError, match="baseline"):
+        comparison.differences(baseline="nope")
+
+
+def test_the_comparison_shows_the_differences() -> None:
+    from ordercycle.simulation.experiments import Replications
+
+    def fake(name: str, values: list[float]) -> Replications:
+        class Result:
+            def __init__(self, value: float) -> None:
+                self.value = value
+
+            def kpi(self, name: str) -> float | None:
+                return self.value if name == "orders" else None
+
+        runs = tuple(Result(v) for v in values)
+        return Replications(BASE.evolve(name=name), runs)  # type: ignore[arg-type]
+
+    # Paired: each alternative run is the baseline's plus a small, steady gain. Apart,
+    # the two intervals overlap; paired, the gain is significant.
+    base = fake("base", [10.0, 20.0, 30.0, 40.0])
+    alt = fake("alt", [10.5, 20.4, 30.6, 40.5])
+    comparison = Comparison((base, alt))
+    (diff,) = comparison.differences()
+    assert diff.significant
+    assert diff.low > 0
+    assert diff.mean == pytest.approx(0.5)
+    text = comparison.to_markdown()
+    assert "alt − base" in text
+    assert "+0.5 [" in text
+    assert "*" in text

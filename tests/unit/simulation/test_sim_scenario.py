@@ -66,7 +66,11 @@ rate_per_unit = "1.30"
             CarrierSpec(name="DHL", dim_rule="DHL_EXPRESS", base_rate="7.10", rate_per_unit="1.30"),
         )
         assert scenario.demand_profile == {"MUG": 3.0}
-        assert scenario.catalogue == Scenario.default().catalogue
+        # Without a catalogue: the built-in SKUs, stocked for this scenario's own demand.
+        assert [i.sku for i in scenario.catalogue] == [i.sku for i in Scenario().catalogue]
+        fixed = scenario.evolve(catalogue=Scenario().catalogue)
+        assert scenario.catalogue == fixed.stocked_for_demand().catalogue
+        assert scenario.catalogue != Scenario.default().catalogue  # 120.5 a day, MUG × 3
 
 
 def test_scenarios_and_their_errors_pickle() -> None:
@@ -178,7 +182,7 @@ def test_derived_seeds_are_stable_and_distinct() -> None:
 @settings(max_examples=30, deadline=None)
 @given(
     seed=st.integers(0, 2**63 - 1),
-    rate=st.floats(0, 500, allow_nan=False),
+    rate=st.floats(0.1, 500, allow_nan=False),
     units=st.integers(1, 9),
     zipf=st.floats(0, 3, allow_nan=False),
     terms=st.sampled_from(["Net 30", "2/10 Net 30", "Net 15", "COD"]),
@@ -202,3 +206,15 @@ def test_from_toml_refuses_text_that_is_not_toml_and_missing_files(tmp_path: Pat
         Scenario.from_toml(str(tmp_path / "missing.toml"))
     with pytest.raises(FileNotFoundError):
         Scenario.from_toml(tmp_path / "missing.toml")
+
+
+def test_default_stock_scales_with_the_demand_it_must_serve() -> None:
+    slow = Scenario.default(orders_per_day=20.0)
+    busy = Scenario.default(orders_per_day=200.0)
+    for low, high in zip(slow.catalogue, busy.catalogue, strict=True):
+        assert high.reorder_point > low.reorder_point
+        assert high.order_up_to > low.order_up_to
+    mug, teapot = busy.daily_demand()["MUG"], busy.daily_demand()["TEAPOT"]
+    assert mug[0] > teapot[0] > 0  # the Zipf skew: the first SKU sells most
+    fixed = Scenario.default(catalogue=Scenario().catalogue)
+    assert fixed.catalogue == Scenario().catalogue  # a given catalogue is kept as it is
