@@ -9,6 +9,7 @@ dropped afterwards). The adapter needs the ``sqlalchemy`` extra; CI installs it 
 from __future__ import annotations
 
 import functools
+import threading
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -98,3 +99,61 @@ class TestSQLAlchemySchemaContract(SchemaContract):
     @pytest.fixture
     def storage_opener(self, opener: Callable[[], Any]) -> Callable[[], Any]:
         return opener
+
+
+@pytest.mark.parametrize("unit", ["adapter", "mutant-without-savepoint"])
+def test_a_writer_that_bypasses_the_lock_is_a_conflict_and_the_unit_stays_usable(
+    postgres_dsn: str, unit: str
+) -> None:
+    """On PostgreSQL a failed insert aborts the transaction unless it ran in a savepoint.
+
+    Behind the writer lock no adapter write fails, so the contract suite cannot see a
+    missing savepoint; a writer that bypasses the lock (a rogue connection) shows it.
+    """
+    import psycopg
+    from tests.contract.mutants import SqlaNoSavepoint
+
+    from ordercycle.errors import StorageError
+    from ordercycle.storage import StreamConflictError
+    from ordercycle.testing.contracts import item_added
+
+    name = f"oc_test_{uuid.uuid4().hex[:16]}"
+    url = "postgresql+psycopg://" + postgres_dsn.split("://", 1)[1]
+    storage = SQLAlchemyStorage(url, schema=name)
+    rogue = psycopg.connect(postgres_dsn, autocommit=True)
+    try:
+        with storage.unit_of_work() as uow:
+            uow.events.append("stock", "MUG", [item_added("MUG", 1)], expected_version=0)
+        rogue.execute("BEGIN")
+        rogue.execute(
+            f'INSERT INTO "{name}".ordercycle_events VALUES (%s, %s, %s, %s, %s, %s)',
+            ("stock", "MUG", 2, "rogue", "{}", None),
+        )
+        committer = threading.Timer(0.5, lambda: rogue.execute("COMMIT"))
+        committer.start()
+        failure: Exception | None = None
+        after: int | Exception
+        with storage.unit_of_work() if unit == "adapter" else SqlaNoSavepoint(storage) as uow:
+            try:  # blocks on the primary key until the rogue commits, then conflicts
+                uow.events.append("stock", "MUG", [item_added("MUG", 2)], expected_version=1)
+            except Exception as error:
+                failure = error
+            try:
+                after = uow.events.version("stock", "MUG")
+            except Exception as error:
+                after = error
+            uow.rollback()
+        committer.join()
+        if unit == "adapter":
+            assert isinstance(failure, StreamConflictError)
+            assert (failure.expected_version, failure.actual_version) == (1, 2)
+            assert after == 2  # the unit of work is still usable
+        else:  # the aborted transaction refuses even the conflict's own version read
+            assert isinstance(failure, StorageError)
+            assert not isinstance(failure, StreamConflictError)
+            assert isinstance(after, StorageError)
+    finally:
+        rogue.close()
+        storage.close()
+        with psycopg.connect(postgres_dsn, autocommit=True) as connection:
+            connection.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
