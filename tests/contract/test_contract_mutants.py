@@ -167,3 +167,19 @@ def test_the_unbroken_adapters_pass_what_the_mutants_fail() -> None:
             f"plain-{adapter}", adapter, storage, ("ReadingContract", "SnapshotContract")
         )
         assert first_failure(plain) is None
+
+
+@pytest.mark.parametrize("adapter", ["sqlalchemy-sqlite", "sqlalchemy-postgres"])
+def test_the_unbroken_sqlalchemy_adapter_passes_what_its_mutants_fail(
+    adapter: str, request: pytest.FixtureRequest
+) -> None:
+    """The SQLAlchemy mutants are caught by their mutation, not by the harness."""
+    pytest.importorskip("sqlalchemy", reason="the sqlalchemy extra is not installed")
+    from ordercycle.storage.sqlalchemy import SQLAlchemyStorage
+
+    dsn = request.getfixturevalue("postgres_dsn") if adapter.endswith("postgres") else None
+    contracts_run = {m.contracts for m in MUTANTS if m.adapter == adapter}
+    assert contracts_run  # every SQLAlchemy mutant's contracts, run on the real adapter
+    for classes in contracts_run:
+        plain = Mutant(f"plain-{adapter}", adapter, SQLAlchemyStorage, classes)
+        assert first_failure(plain, dsn=dsn) is None
