@@ -34,9 +34,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument(
         "--db",
-        metavar="PATH",
+        metavar="URL",
         default=None,
-        help="SQLite file to run the story in (default: a temporary file)",
+        help="storage to run the story in: a SQLite file path, sqlite:///PATH,"
+        " postgresql://..., sqlalchemy+DIALECT://... or memory: (default: a temporary"
+        " SQLite file)",
     )
     from ordercycle.simulation.cli import add_simulate_parser
 
@@ -49,8 +51,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "demo":
         from ordercycle.examples.demo import run_demo
+        from ordercycle.storage import UnknownStorageURLError
 
-        sys.stdout.write(run_demo(width=args.width, db=args.db))
+        try:
+            sys.stdout.write(run_demo(width=args.width, db=args.db))
+        except UnknownStorageURLError as error:
+            sys.stderr.write(f"python -m ordercycle demo: --db: {error}\n")
+            return 2
         return 0
     if args.command == "simulate":
         from ordercycle.simulation.cli import run_simulate

@@ -16,6 +16,7 @@ from typing import Any
 
 import attrs
 
+from ordercycle.errors import StorageError
 from ordercycle.storage import MemoryStorage, PostgresStorage, SQLiteStorage
 from ordercycle.storage._unit import EventRow, StoredRow
 from ordercycle.storage.errors import (
@@ -26,6 +27,7 @@ from ordercycle.storage.errors import (
 from ordercycle.storage.memory import MemoryUnitOfWork, _Stored
 from ordercycle.storage.migrations import SCHEMA_TABLE
 from ordercycle.storage.postgres import PostgresUnitOfWork
+from ordercycle.storage.sqlalchemy import SQLAlchemyStorage, SQLAlchemyUnitOfWork
 from ordercycle.storage.sqlite import SQLiteUnitOfWork
 
 # --- memory ---------------------------------------------------------------------------------
@@ -353,6 +355,52 @@ class PostgresNoWriterLock(PostgresStorage):
         return NoWriterLock(self._where, self._pool, self.schema or "public")
 
 
+# --- the SQLAlchemy adapter (run when the sqlalchemy extra is installed) ---------------------
+
+
+class SqlaNoWriterLock(SQLAlchemyUnitOfWork):
+    """SQLAlchemy: writers skip the writer-lock row, so positions need not follow commits."""
+
+    def _before_write(self) -> None:
+        pass
+
+
+class SqlaNoSavepoint(SQLAlchemyUnitOfWork):
+    """SQLAlchemy: writes run without a savepoint, so a failed one aborts the transaction.
+
+    Not in :data:`MUTANTS`: behind the writer lock no adapter write fails, so only a
+    writer that bypasses the lock shows it, which no contract can stage portably.
+    ``test_contract_sqlalchemy.py`` kills it with such a writer on PostgreSQL.
+    """
+
+    def _guarded(self, action: Callable[[], None], conflict: Callable[[], Exception]) -> None:
+        try:
+            action()
+        except StorageError as error:
+            if isinstance(error.__cause__, self._sa.exc.IntegrityError):
+                raise conflict() from error.__cause__
+            raise
+
+
+class _SqlaMutant(SQLAlchemyStorage):
+    unit: type[SQLAlchemyUnitOfWork] = SQLAlchemyUnitOfWork
+
+    def unit_of_work(self) -> SQLAlchemyUnitOfWork:
+        return self.unit(self)
+
+
+def _sqla(unit: type[SQLAlchemyUnitOfWork]) -> type[SQLAlchemyStorage]:
+    return type(f"Sqla{unit.__name__}", (_SqlaMutant,), {"unit": unit})
+
+
+class SqlaDeferredWriters(SQLAlchemyStorage):
+    """SQLAlchemy on SQLite: writers begin ``DEFERRED``, planning on a snapshot others move."""
+
+    def _connect(self, *, read_only: bool = False) -> Any:
+        connection = super()._connect(read_only=read_only)
+        return connection.execution_options(ordercycle_read_only=True)
+
+
 # --- the list ---------------------------------------------------------------------------------
 
 
@@ -361,7 +409,7 @@ class Mutant:
     """One broken adapter and the contract classes that apply to it, in the order run."""
 
     name: str
-    adapter: str  # "memory", "sqlite" or "postgres"
+    adapter: str  # "memory", "sqlite", "postgres", "sqlalchemy-sqlite" or "sqlalchemy-postgres"
     storage: Callable[..., Any]
     contracts: tuple[str, ...]
     tests: tuple[str, ...] = ()  # run only these tests (names), if given
@@ -435,6 +483,18 @@ MUTANTS: tuple[Mutant, ...] = (
         "postgres-no-writer-lock",
         "postgres",
         PostgresNoWriterLock,
+        ("InterleavingContract", "ThreadConcurrencyContract"),
+    ),
+    Mutant(
+        "sqlalchemy-postgres-no-writer-lock",
+        "sqlalchemy-postgres",
+        _sqla(SqlaNoWriterLock),
+        ("InterleavingContract", "ThreadConcurrencyContract"),
+    ),
+    Mutant(
+        "sqlalchemy-sqlite-deferred-writers",
+        "sqlalchemy-sqlite",
+        SqlaDeferredWriters,
         ("InterleavingContract", "ThreadConcurrencyContract"),
     ),
 )

@@ -82,11 +82,25 @@ def _opened(mutant: Mutant, dsn: str | None) -> Iterator[tuple[Any, Callable[[],
             finally:
                 storage.close()
         return
+    if mutant.adapter == "sqlalchemy-sqlite":
+        with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as folder:
+            opener = functools.partial(
+                mutant.storage, f"sqlite:///{Path(folder) / 'mutant.db'}", busy_timeout=1.0
+            )
+            storage = opener()
+            try:
+                yield storage, opener
+            finally:
+                storage.close()
+        return
     import psycopg
 
     assert dsn is not None
     schema = f"oc_mutant_{uuid.uuid4().hex[:12]}"
-    opener = functools.partial(mutant.storage, dsn, schema=schema)
+    url = dsn
+    if mutant.adapter == "sqlalchemy-postgres":
+        url = "postgresql+psycopg://" + dsn.split("://", 1)[1]
+    opener = functools.partial(mutant.storage, url, schema=schema)
     storage = opener()
     try:
         yield storage, opener
@@ -126,7 +140,10 @@ def first_failure(
 def test_the_contract_suite_catches_the_mutant(
     mutant: Mutant, request: pytest.FixtureRequest
 ) -> None:
-    dsn = request.getfixturevalue("postgres_dsn") if mutant.adapter == "postgres" else None
+    if mutant.adapter.startswith("sqlalchemy"):
+        pytest.importorskip("sqlalchemy", reason="the sqlalchemy extra is not installed")
+    postgres = mutant.adapter.endswith("postgres")
+    dsn = request.getfixturevalue("postgres_dsn") if postgres else None
     assert first_failure(mutant, dsn=dsn) is not None, (
         f"the contract suite passes against {mutant.name}: {mutant.promise}"
     )
@@ -150,3 +167,19 @@ def test_the_unbroken_adapters_pass_what_the_mutants_fail() -> None:
             f"plain-{adapter}", adapter, storage, ("ReadingContract", "SnapshotContract")
         )
         assert first_failure(plain) is None
+
+
+@pytest.mark.parametrize("adapter", ["sqlalchemy-sqlite", "sqlalchemy-postgres"])
+def test_the_unbroken_sqlalchemy_adapter_passes_what_its_mutants_fail(
+    adapter: str, request: pytest.FixtureRequest
+) -> None:
+    """The SQLAlchemy mutants are caught by their mutation, not by the harness."""
+    pytest.importorskip("sqlalchemy", reason="the sqlalchemy extra is not installed")
+    from ordercycle.storage.sqlalchemy import SQLAlchemyStorage
+
+    dsn = request.getfixturevalue("postgres_dsn") if adapter.endswith("postgres") else None
+    contracts_run = {m.contracts for m in MUTANTS if m.adapter == adapter}
+    assert contracts_run  # every SQLAlchemy mutant's contracts, run on the real adapter
+    for classes in contracts_run:
+        plain = Mutant(f"plain-{adapter}", adapter, SQLAlchemyStorage, classes)
+        assert first_failure(plain, dsn=dsn) is None

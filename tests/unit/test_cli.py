@@ -135,3 +135,19 @@ def test_simulate_prints_the_kpi_table(capsys: pytest.CaptureFixture[str]) -> No
     out = capsys.readouterr().out
     assert "| unit_fill_rate |" in out
     assert "orders by end state" in out
+
+
+def test_demo_takes_a_storage_url(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = tmp_path / "by-url.db"
+    assert main(["demo", "--db", f"sqlite:///{db}"]) == 0
+    out = capsys.readouterr().out
+    assert f"Order to cash with OrderDesk on sqlite:///{db}" in out
+    assert db.exists()
+    assert "credit note CN-RMA-1" in out
+
+
+def test_demo_refuses_an_unknown_storage_url(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", "--db", "mysql://localhost/shop"]) == 2
+    error = capsys.readouterr().err
+    assert "'mysql://localhost/shop'" in error
+    assert "sqlalchemy+DIALECT" in error

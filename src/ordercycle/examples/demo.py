@@ -6,6 +6,7 @@ the lines it prints, so the demo doubles as an end-to-end smoke test of the libr
 
 from __future__ import annotations
 
+import re
 import textwrap
 from collections.abc import Callable
 from decimal import Decimal
@@ -298,18 +299,31 @@ CHAPTERS: tuple[tuple[str, Chapter], ...] = (
 )
 
 
+def _without_password(url: str) -> str:
+    """The URL as the report shows it: its password, if any, replaced by ``***``.
+
+    >>> _without_password("postgresql://shop:s3cret@db.example/shop")
+    'postgresql://shop:***@db.example/shop'
+    >>> _without_password("sqlite:///shop.db")
+    'sqlite:///shop.db'
+    """
+    return re.sub(r"://([^:/@]*):[^@/]*@", r"://\1:***@", url)
+
+
 def run_demo(*, width: int = 78, db: str | None = None) -> str:
     """Run the order-to-cash story on SQLite, then the chapters, and return the report.
 
     Args:
         width: Report width in characters (prose is wrapped; tables are not).
-        db: SQLite file for the story; a temporary file when ``None``. Running the demo
-            again on the same file replays the stored results of its idempotent commands.
+        db: Storage for the story: a SQLite file path or a storage URL
+            (:func:`~ordercycle.storage.urls.open_url`); a temporary SQLite file when
+            ``None``. Running the demo again on the same storage replays the stored
+            results of its idempotent commands. A password in the URL is not printed.
     """
     from ordercycle.examples.story import story_on_sqlite
 
     rule = "=" * width
-    where = db if db is not None else "a temporary SQLite file"
+    where = _without_password(db) if db is not None else "a temporary SQLite file"
     out = [rule, "ordercycle demo: the order-to-cash cycle as a library".center(width), rule]
     out += ["", f"Part 1. Order to cash with OrderDesk on {where}", "=" * width, ""]
     out.extend(story_on_sqlite(db))

@@ -28,6 +28,7 @@ from pathlib import Path
 
 from ordercycle.examples.shop import open_sample_shop, sample_customers, sample_products
 from ordercycle.model.clock import SteppableClock
+from ordercycle.model.ids import SequentialIdFactory
 from ordercycle.money import Money
 from ordercycle.service.desk import OrderDesk
 from ordercycle.service.results import CommandResult
@@ -40,22 +41,26 @@ STORY_START = datetime(2026, 3, 2, 9, tzinfo=UTC)
 
 
 def open_story_desk(path: str | PathLike[str] | None = None) -> OrderDesk:
-    """A desk for the story: on the SQLite file ``path`` (in memory when ``None``).
+    """A desk for the story: on the storage ``path`` names (in memory when ``None``).
 
-    Its clock starts at :data:`STORY_START` and the story moves it forward, so the
-    report is the same on every run.
+    ``path`` is a SQLite file path or any URL :meth:`OrderDesk.from_url
+    <ordercycle.service.desk.OrderDesk.from_url>` opens (``sqlite:///story.db``,
+    ``postgresql://...``, ``sqlalchemy+sqlite:///story.db``, ``memory:``). Its clock
+    starts at :data:`STORY_START` and the story moves it forward, and ids are sequential
+    on every storage, so the report is the same on every run.
     """
     clock = SteppableClock(STORY_START)
     if path is None:
         return OrderDesk.in_memory(clock=clock)
-    return OrderDesk.sqlite(path, clock=clock)
+    return OrderDesk.from_url(path, clock=clock, ids=SequentialIdFactory())
 
 
 def story_on_sqlite(path: str | PathLike[str] | None = None) -> list[str]:
-    """Tell the story on the SQLite file ``path``, or on a temporary file when ``None``.
+    """Tell the story on ``path``, or on a temporary SQLite file when ``None``.
 
-    This is what ``python -m ordercycle demo [--db PATH]`` prints. On a file that already
-    holds the story, the commands are replayed by their command ids: no new orders.
+    ``path`` is a SQLite file path or a storage URL (see :func:`open_story_desk`). This is
+    what ``python -m ordercycle demo [--db URL]`` prints. On a storage that already holds
+    the story, the commands are replayed by their command ids: no new orders.
     """
     if path is None:
         with tempfile.TemporaryDirectory(prefix="ordercycle-demo-") as folder:

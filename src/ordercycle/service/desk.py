@@ -79,8 +79,9 @@ _HANDLERS: Final = handler_table(_orders, _warehouse, _billing, _changes, _stock
 class OrderDesk:
     """Runs the order-to-cash cycle over a :class:`~ordercycle.storage.ports.Storage`.
 
-    Open one with :meth:`in_memory`, :meth:`sqlite` or :meth:`postgres`, or pass any
-    storage adapter that passes the contract suite.
+    Open one with :meth:`in_memory`, :meth:`sqlite`, :meth:`postgres` or :meth:`from_url`
+    (any bundled adapter by URL), or pass any storage adapter that passes the contract
+    suite.
 
     Methods are named by one rule:
 
@@ -164,6 +165,45 @@ class OrderDesk:
         from ordercycle.storage.sqlite import SQLiteStorage
 
         return cls(SQLiteStorage(path), clock=clock, ids=ids, settings=settings)
+
+    @classmethod
+    def from_url(
+        cls,
+        url: str | PathLike[str],
+        *,
+        schema: str | None = None,
+        clock: Clock | None = None,
+        ids: IdFactory | None = None,
+        settings: DeskSettings | None = None,
+    ) -> OrderDesk:
+        """A desk over the storage a URL names (:func:`~ordercycle.storage.urls.open_url`).
+
+        ``memory:``, a SQLite file path or ``sqlite:///PATH``, ``postgresql://...``, or
+        ``sqlalchemy+DIALECT://...`` (the ``sqlalchemy`` extra). On a database server
+        (PostgreSQL, directly or through SQLAlchemy) the default id factory is random, as
+        in :meth:`postgres`; elsewhere it is sequential.
+
+        Args:
+            url: The storage URL or a SQLite file path.
+            schema: The PostgreSQL schema to keep the tables in (PostgreSQL URLs only).
+            clock: Where "now" comes from.
+            ids: Makes new ids.
+            settings: Warehouses, layouts, cartons, taxes.
+
+        Raises:
+            UnknownStorageURLError: The URL's scheme is unknown; the error lists the valid
+                forms.
+        """
+        from ordercycle.storage.urls import open_url
+
+        text = str(url).lower()
+        shared = text.startswith(("postgresql://", "postgres://", "sqlalchemy+")) and not (
+            text.startswith("sqlalchemy+sqlite")
+        )
+        storage = open_url(url, schema=schema)
+        if ids is None and shared:
+            ids = RandomIdFactory(random.SystemRandom())
+        return cls(storage, clock=clock, ids=ids, settings=settings)
 
     @classmethod
     def postgres(

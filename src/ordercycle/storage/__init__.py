@@ -3,7 +3,9 @@
 See :mod:`ordercycle.storage.ports` for the protocols and
 :mod:`ordercycle.testing.contracts` for the suite every adapter passes.
 :class:`PostgresStorage` needs the ``postgres`` extra (psycopg 3), imported only when a
-PostgreSQL storage is opened.
+PostgreSQL storage is opened; :class:`~ordercycle.storage.sqlalchemy.SQLAlchemyStorage`
+(in :mod:`ordercycle.storage.sqlalchemy`) needs the ``sqlalchemy`` extra. :func:`open_url`
+opens any of them from a URL.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ from ordercycle.storage.records import (
 from ordercycle.storage.relay import Handler, relay
 from ordercycle.storage.repository import Repository
 from ordercycle.storage.sqlite import SQLiteStorage
+from ordercycle.storage.urls import UnknownStorageURLError, open_url
 
 __all__ = [
     "AggregateStore",
@@ -72,7 +75,9 @@ __all__ = [
     "TamperedStreamError",
     "UnitOfWork",
     "UnitOfWorkError",
+    "UnknownStorageURLError",
     "canonical_json",
+    "open_url",
     "payload_hash",
     "relay",
     "run_once",

@@ -108,7 +108,8 @@ def migrate(
     locked at all (opening it never waits for, or blocks, a writer).
 
     Args:
-        connection: A new connection in autocommit mode; closed on return.
+        connection: A new connection in autocommit mode; closed on return. Steps with
+            :attr:`Migration.apply` get it, inside the migration's transaction.
         migrations: The dialect's migrations (see :func:`apply_migrations`).
         where: How to name the database in errors.
         begin: The statement that starts an exclusive transaction, so that two processes
@@ -140,7 +141,12 @@ def migrate(
                 if prepare is not None:
                     prepare()
                 _, after = apply_migrations(
-                    execute, migrations, where=where, placeholder=placeholder, upto=upto
+                    execute,
+                    migrations,
+                    where=where,
+                    placeholder=placeholder,
+                    upto=upto,
+                    connection=connection,
                 )
             except BaseException:
                 connection.execute("ROLLBACK")

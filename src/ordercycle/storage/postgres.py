@@ -177,7 +177,7 @@ class PostgresStorage(ClosingStorage):
 
         return migrate(
             connection,
-            POSTGRES_MIGRATIONS,
+            self.migrations,
             where=self._where,
             begin="BEGIN",
             driver_error=self._psycopg.Error,

@@ -173,7 +173,7 @@ class SQLiteStorage(ClosingStorage):
     def _migrate(self, upto: int | None) -> int:
         return migrate(
             self._connect(),
-            SQLITE_MIGRATIONS,
+            self.migrations,
             where=self._where,
             begin="BEGIN IMMEDIATE",
             driver_error=sqlite3.Error,

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import pickle
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -13,7 +15,7 @@ from ordercycle.storage import SchemaVersionError, SQLiteStorage, payload_hash
 from ordercycle.storage._codec import encode_event
 from ordercycle.storage.migrations import SCHEMA_TABLE, Migration, check_migrations
 from ordercycle.storage.sqlite import SQLITE_MIGRATIONS
-from ordercycle.testing.contracts import item_added
+from ordercycle.testing.contracts import SchemaContract, item_added
 
 
 def schema_rows(path: Path) -> list[tuple[int, str]]:
@@ -122,3 +124,74 @@ def test_migration_3_chains_the_rows_a_0_1_0_database_holds(tmp_path: Path) -> N
     with storage.reading() as reader, pytest.raises(TamperedStreamError, match="version 1"):
         reader.events.load(kind, aggregate_id)
     storage.close()
+
+
+# --- steps as callables on the adapter's own connection -----------------------------------------
+
+
+def _add_audit_table(connection: sqlite3.Connection) -> None:
+    connection.execute("CREATE TABLE shop_audit (note TEXT NOT NULL)")
+    connection.execute("INSERT INTO shop_audit VALUES ('created by step 4')")
+
+
+class AuditedSQLiteStorage(SQLiteStorage):
+    """The bundled SQLite adapter with one more step, given as a callable."""
+
+    migrations = (
+        *SQLITE_MIGRATIONS,
+        Migration(version=4, name="an audit table", apply=_add_audit_table),
+    )
+
+
+def test_a_step_given_as_a_callable_runs_with_the_connection_and_is_recorded(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "audited.db"
+    SQLiteStorage(path).close()  # a database at version 3, as the bundled adapter leaves it
+    storage = AuditedSQLiteStorage(path)
+    storage.close()
+    assert storage.schema_version == 4
+    assert schema_rows(path)[-1] == (4, "an audit table")
+    with sqlite3.connect(path) as connection:
+        assert list(connection.execute("SELECT note FROM shop_audit")) == [("created by step 4",)]
+    AuditedSQLiteStorage(path).close()  # current: the step does not run twice
+    with sqlite3.connect(path) as connection:
+        assert connection.execute("SELECT COUNT(*) FROM shop_audit").fetchone() == (1,)
+    with pytest.raises(SchemaVersionError) as caught:  # the bundled adapter is now too old
+        SQLiteStorage(path)
+    assert (caught.value.found, caught.value.supported) == (4, 3)
+
+
+def test_a_failing_callable_step_records_nothing(tmp_path: Path) -> None:
+    def broken(connection: sqlite3.Connection) -> None:
+        connection.execute("CREATE TABLE half_done (x INTEGER)")
+        raise sqlite3.OperationalError("disk on fire")
+
+    class Broken(SQLiteStorage):
+        migrations = (*SQLITE_MIGRATIONS, Migration(version=4, name="broken", apply=broken))
+
+    path = tmp_path / "broken.db"
+    SQLiteStorage(path).close()
+    with pytest.raises(StorageError, match="disk on fire"):
+        Broken(path)
+    assert [version for version, _ in schema_rows(path)] == [1, 2, 3]
+    with sqlite3.connect(path) as connection:
+        tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
+    assert "half_done" not in tables
+
+
+def test_a_callable_step_without_a_connection_is_a_configuration_error() -> None:
+    from ordercycle.storage.migrations import apply_migrations
+
+    step = Migration(version=1, name="metadata", apply=lambda connection: None)
+    with pytest.raises(ConfigurationError) as caught:
+        apply_migrations(lambda sql, params: [(0,)], [step], where="a test database")
+    assert caught.value.field == "apply"
+
+
+class TestACallableStepPassesTheSchemaContract(SchemaContract):
+    """A schema extended by a callable step is recorded and checked like raw SQL steps."""
+
+    @pytest.fixture
+    def storage_opener(self, tmp_path: Path) -> Callable[[], SQLiteStorage]:
+        return functools.partial(AuditedSQLiteStorage, tmp_path / "schema.db")
