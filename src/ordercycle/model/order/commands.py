@@ -27,7 +27,8 @@ _ACTIVE: Final = ("placed", "confirmed", "released")
 COMMAND_STATES: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
     {
         "add_line": ("draft",),
-        "amend": ("draft", *_ACTIVE),
+        "amend": ("draft", "quoted", *_ACTIVE),
+        "change_header": ("draft", "quoted"),
         "hold": _ACTIVE,
         "cancel_line": _ACTIVE,
         "allocate": ("confirmed", "released"),
@@ -53,6 +54,7 @@ HELD_COMMANDS: Final = frozenset({"allocate", "backorder", "pick", "pack", "ship
 
 PHRASES: Final[Mapping[str, str]] = {
     "add_line": "add a line to",
+    "change_header": "change the header of",
     "hold": "put a hold on",
     "cancel_line": "cancel part of",
     "allocate": "allocate stock for",

@@ -41,6 +41,7 @@ __all__ = [
     "OrderDrafted",
     "OrderEvent",
     "OrderExpired",
+    "OrderHeaderChanged",
     "OrderHoldPlaced",
     "OrderHoldReleased",
     "OrderInvoiced",
@@ -56,6 +57,7 @@ __all__ = [
     "OrderLineShipped",
     "OrderPaymentRecorded",
     "OrderPlaced",
+    "OrderQuoted",
     "OrderReleased",
     "OrderResumed",
     "OrderReturnAuthorized",
@@ -116,6 +118,13 @@ class OrderTransitioned(OrderEvent, abstract=True):
 
 
 @attrs.frozen(kw_only=True)
+class OrderQuoted(OrderTransitioned):
+    """The draft (or a revised quote) was sent to the customer, valid until ``valid_until``."""
+
+    valid_until: date
+
+
+@attrs.frozen(kw_only=True)
 class OrderPlaced(OrderTransitioned):
     """The customer placed the order."""
 
@@ -153,6 +162,15 @@ class OrderStateChanged(OrderTransitioned):
     """A custom lifecycle event fired with :meth:`Order.fire` (``event`` names it)."""
 
     event: str
+
+
+@attrs.frozen(kw_only=True)
+class OrderHeaderChanged(OrderEvent):
+    """Header fields of a draft or quote changed; each field holds its new value."""
+
+    channel: str
+    requested_delivery_date: date | None
+    payment_terms: str
 
 
 # --- holds ----------------------------------------------------------------------------------
