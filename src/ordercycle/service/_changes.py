@@ -229,16 +229,22 @@ def _finish(
         notes.append(f"added units billed on invoice {invoiced['invoice_id']}")
     order = settle_order(s, order)
     notes.extend(serve_backlog(s, released_skus))
-    done = order.is_final or (
-        bool(order.invoices)
-        and all(line.ledger.net_invoiced >= line.ledger.active for line in order.lines)
+    # A draft or quote is on no account until it is placed.
+    entered = order.state in ("draft", "quoted")
+    done = (
+        entered
+        or order.is_final
+        or (
+            bool(order.invoices)
+            and all(line.ledger.net_invoiced >= line.ledger.active for line in order.lines)
+        )
     )
     update_account(
         s,
         order.customer_id,
         change,
         add_orders=() if done else (order.id,),
-        drop_orders=(order.id,) if done else (),
+        drop_orders=(order.id,) if done and not entered else (),
         drop_invoices=tuple(closed),
         balance_change=None
         if invoiced is not None
