@@ -10,9 +10,10 @@ from ordercycle.inventory import Demand, DemandLine, Lot, StockLedger, plan_allo
 from ordercycle.inventory.allocation_plan import AllocationPlan
 from ordercycle.inventory.errors import UnknownLotError
 from ordercycle.invoicing import CreditAction, PaymentTerms, check_credit_limit
+from ordercycle.model.aggregate import Outcome
 from ordercycle.model.customer import Customer
 from ordercycle.model.ids import LotId, Sku, parse_id
-from ordercycle.model.order import Order, OrderOutcome
+from ordercycle.model.order import Order, OrderCurrencyError, OrderOutcome
 from ordercycle.model.order.lines import NewLine
 from ordercycle.model.order.policies import HoldReason
 from ordercycle.money import Currency, Money
@@ -49,6 +50,7 @@ __all__ = [
     "backlog_key",
     "backorder_promises",
     "cancel_order",
+    "check_shipping_method",
     "confirm_order",
     "customer",
     "hold_order",
@@ -252,7 +254,7 @@ def new_order(s: Session, c: PlaceOrder | CreateDraftOrder) -> OrderOutcome:
                 f"L{number}", Sku(item.sku), item.quantity, entry.price, tax_code=entry.tax_code
             )
         )
-    return Order.create(
+    order, events = Order.create(
         order_id,
         customer_id=buyer.id,
         currency=header.currency,
@@ -267,6 +269,25 @@ def new_order(s: Session, c: PlaceOrder | CreateDraftOrder) -> OrderOutcome:
         priority=c.priority,
         requested_delivery_date=c.requested_delivery_date,
     )
+    if c.shipping_method:
+        check_shipping_method(s, subject, c.shipping_method, header.currency)
+        order, chosen = order.change_shipping_method(c.shipping_method, at=s.now)
+        events = (*events, *chosen)
+    return Outcome(order, events)
+
+
+def check_shipping_method(s: Session, subject: str, name: str, currency: Currency) -> None:
+    """Refuse a shipping method the desk does not know, or priced in another currency.
+
+    Raises:
+        NotFoundError: No such method (the message lists the desk's).
+        OrderCurrencyError: Its rate is in another currency than the order's.
+    """
+    method = s.settings.shipping_method(name, subject=subject)
+    if method.currency != currency:
+        raise OrderCurrencyError(
+            subject, f"the rate of shipping method {name}", currency.code, method.currency.code
+        )
 
 
 def _exposure(s: Session, buyer: Customer, order: Order) -> tuple[Money, Money]:

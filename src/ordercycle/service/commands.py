@@ -68,6 +68,7 @@ __all__ = [
     "CancelOrder",
     "CancelOrderLine",
     "CancelPurchaseOrder",
+    "ChangeShippingMethod",
     "Command",
     "ConfirmOrder",
     "ConfirmPicks",
@@ -181,6 +182,7 @@ _ENTRY_FIELDS: Final = (
     "shipping_address",
     "shipping_address_index",
     "billing_address",
+    "shipping_method",
 )
 
 
@@ -197,7 +199,9 @@ class PlaceOrder(Command):
     the order's currency (the customer's account currency when empty; every product's
     price must be in it); ``shipping_address`` a new ship-to address or
     ``shipping_address_index`` one of the customer's by position (their default when
-    neither); ``billing_address`` a new bill-to address (the customer's when omitted).
+    neither); ``billing_address`` a new bill-to address (the customer's when omitted);
+    ``shipping_method`` one of the desk's shipping methods, whose rate for each shipment's
+    cartons is billed as freight when it ships (none when empty).
     """
 
     customer_id: str
@@ -221,6 +225,7 @@ class PlaceOrder(Command):
     shipping_address: Address | None = None
     shipping_address_index: int | None = None
     billing_address: Address | None = None
+    shipping_method: str = ""
 
 
 @attrs.frozen(kw_only=True)
@@ -374,6 +379,7 @@ class CreateDraftOrder(Command):
     shipping_address: Address | None = None
     shipping_address_index: int | None = None
     billing_address: Address | None = None
+    shipping_method: str = ""
 
 
 @attrs.frozen(kw_only=True)
@@ -418,6 +424,18 @@ class PlaceDraftOrder(_OrderCommand):
     From here the order goes on exactly like one placed with :class:`PlaceOrder`:
     confirm, allocate, release and so on.
     """
+
+
+@attrs.frozen(kw_only=True)
+class ChangeShippingMethod(_OrderCommand):
+    """Choose the shipping method of an order (``""``: none, no freight), before packing.
+
+    The method's rate for the cartons of each later shipment is billed as freight when the
+    shipment ships; shipments already shipped keep their freight. Refused while units are
+    packed and not shipped yet.
+    """
+
+    shipping_method: str
 
 
 # --- changes after confirmation (issue 16) ------------------------------------------------

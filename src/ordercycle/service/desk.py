@@ -50,6 +50,7 @@ from ordercycle.service import (
     _billing,
     _changes,
     _drafts,
+    _freight,
     _orders,
     _purchasing,
     _reactions,
@@ -76,7 +77,7 @@ _log = logging.getLogger(__name__)
 # Importing the handler modules above ran their ``@handles`` declarations; the table checks
 # that every command has exactly one handler, so a forgotten one fails this import.
 _HANDLERS: Final = handler_table(
-    _orders, _warehouse, _billing, _changes, _stock, _purchasing, _drafts
+    _orders, _warehouse, _billing, _changes, _stock, _purchasing, _drafts, _freight
 )
 
 
@@ -491,6 +492,7 @@ class OrderDesk:
         shipping_address: Address | None = None,
         shipping_address_index: int | None = None,
         billing_address: Address | None = None,
+        shipping_method: str = "",
         command_id: str | None = None,
     ) -> CommandResult:
         """Place an order: ``items`` is ``{sku: units}`` (or pairs), priced from the catalogue.
@@ -499,8 +501,9 @@ class OrderDesk:
         waiting orders by priority, then requested date (none last), then order time.
         ``channel``, ``currency`` and the addresses are the order's entry header: the
         currency defaults to the customer's account currency and every price must be in
-        it; ship-to is a new address, one of the customer's by index, or their default
-        (see :class:`PlaceOrder`).
+        it; ship-to is a new address, one of the customer's by index, or their default;
+        ``shipping_method`` names one of the desk's methods, whose rate is billed as
+        freight when each shipment ships (see :class:`PlaceOrder`).
         """
         return self._run(commands.PlaceOrder, locals())
 
@@ -520,6 +523,7 @@ class OrderDesk:
         shipping_address: Address | None = None,
         shipping_address_index: int | None = None,
         billing_address: Address | None = None,
+        shipping_method: str = "",
         command_id: str | None = None,
     ) -> CommandResult:
         """Create a draft order to edit, quote and place later (see :class:`CreateDraftOrder`)."""
@@ -552,6 +556,13 @@ class OrderDesk:
     def expire_order(self, order_id: str, *, command_id: str | None = None) -> CommandResult:
         """Abandon a draft or quote (see :class:`ExpireOrder`)."""
         return self._run(commands.ExpireOrder, locals())
+
+    def change_shipping_method(
+        self, order_id: str, shipping_method: str, *, command_id: str | None = None
+    ) -> CommandResult:
+        """Choose an order's shipping method before packing (``""``: none, no freight;
+        see :class:`ChangeShippingMethod`)."""
+        return self._run(commands.ChangeShippingMethod, locals())
 
     def place_draft_order(self, order_id: str, *, command_id: str | None = None) -> CommandResult:
         """Place a draft or a quote still valid (see :class:`PlaceDraftOrder`)."""

@@ -20,6 +20,7 @@ from ordercycle.service.commands import (
     CancelOrder,
     CancelOrderLine,
     CancelPurchaseOrder,
+    ChangeShippingMethod,
     Command,
     ConfirmOrder,
     ConfirmPicks,
@@ -171,6 +172,11 @@ EXAMPLES: list[Command] = [
     SendQuote(order_id="Q-1", valid_until=date(2026, 3, 31)),
     ExpireOrder(order_id="Q-1"),
     PlaceDraftOrder(order_id="Q-1"),
+    PlaceOrder(
+        customer_id="C-1", items=(OrderItem(sku="MUG", quantity=1),), shipping_method="UPS-GROUND"
+    ),
+    ChangeShippingMethod(order_id="O-1", shipping_method="UPS-GROUND"),
+    ChangeShippingMethod(order_id="O-1", shipping_method=""),
 ]
 
 

@@ -67,6 +67,7 @@ from ordercycle.model.order.commands import (
     check_text,
 )
 from ordercycle.model.order.errors import (
+    ChangeNotAllowedError,
     CommandNotAllowedError,
     EventHistoryError,
     OrderCommandError,
@@ -77,6 +78,7 @@ from ordercycle.model.order.errors import (
 from ordercycle.model.order.events import (
     OrderAmended,
     OrderCanceled,
+    OrderCharged,
     OrderCompleted,
     OrderConfirmed,
     OrderCredited,
@@ -106,6 +108,7 @@ from ordercycle.model.order.events import (
     OrderReturnReceived,
     OrderReturnRejected,
     OrderReturnRequested,
+    OrderShippingMethodChanged,
     OrderStateChanged,
     OrderTransitioned,
 )
@@ -207,6 +210,8 @@ class Order:
         credit_notes: Credit notes issued, in order.
         payments: Payments reported, in order.
         quote_valid_until: The last day the quote sent is valid (``None``: never quoted).
+        shipping_method: The name of the shipping method whose rate is charged as freight
+            when the order ships (``""``: none, no freight).
     """
 
     lifecycle: ClassVar[Lifecycle] = ORDER_LIFECYCLE
@@ -237,6 +242,7 @@ class Order:
     credit_notes: tuple[BillingDocument, ...] = ()
     payments: tuple[OrderPayment, ...] = ()
     quote_valid_until: date | None = None
+    shipping_method: str = ""
 
     # --- creation and replay -----------------------------------------------------------------
 
@@ -1022,6 +1028,57 @@ class Order:
             at, (OrderInvoiced, {"invoice_id": doc, "quantities": items, "amount": amount})
         )
 
+    def record_charge(
+        self, invoice_id: str, description: str, amount: Money, *, at: datetime
+    ) -> OrderOutcome:
+        """Record an invoice for a charge that is no order line (freight), net of tax.
+
+        Raises:
+            DuplicateError: The invoice id was recorded before.
+            OrderCurrencyError: ``amount`` is in another currency than the order's.
+            ValidationError: ``amount`` is negative or ``description`` is not text.
+        """
+        self._gate("record_charge")
+        doc = new_document_id("invoice", invoice_id, (d.document_id for d in self.invoices))
+        if not isinstance(amount, Money) or amount.is_negative:
+            raise ValidationError.invalid(self.subject, "charge", amount, "a Money of 0 or more")
+        if amount.currency != self.currency:
+            raise OrderCurrencyError(
+                self.subject,
+                f"the charge {description!r}",
+                self.currency.code,
+                amount.currency.code,
+            )
+        fields = {
+            "invoice_id": doc,
+            "description": check_text(self.subject, "description", description, required=True),
+            "amount": amount,
+        }
+        return self._record(at, (OrderCharged, fields))
+
+    def change_shipping_method(self, method: str, *, at: datetime) -> OrderOutcome:
+        """Choose the shipping method whose rate is charged as freight when units ship.
+
+        Units already shipped keep the freight they were charged; units packed and not yet
+        shipped would ship by the new method although their cartons were chosen already,
+        so the change is refused until they have shipped.
+
+        Raises:
+            CommandNotAllowedError: The order is final.
+            ChangeNotAllowedError: Units are packed and not shipped yet.
+            ValidationError: ``method`` is not text.
+        """
+        self._gate("change_shipping_method")
+        name = check_text(self.subject, "shipping method", method)
+        packed = sum(line.ledger.packed for line in self.lines)
+        if packed:
+            raise ChangeNotAllowedError(
+                self.subject,
+                f"change the shipping method of {self.subject}",
+                f"{packed} units are packed and not shipped yet",
+            )
+        return self._record(at, (OrderShippingMethodChanged, {"method": name}))
+
     def record_credit(
         self,
         credit_note_id: str,
@@ -1124,6 +1181,11 @@ class Order:
             return attrs.evolve(self, holds=kept)
         if isinstance(event, OrderResumed):
             return self
+        if isinstance(event, OrderShippingMethodChanged):
+            return attrs.evolve(self, shipping_method=event.method)
+        if isinstance(event, OrderCharged):
+            charge = BillingDocument(event.invoice_id, (), event.amount)
+            return attrs.evolve(self, invoices=(*self.invoices, charge))
         if isinstance(event, OrderHeaderChanged):
             return attrs.evolve(
                 self,

@@ -35,6 +35,7 @@ __all__ = [
     "LineQuantity",
     "OrderAmended",
     "OrderCanceled",
+    "OrderCharged",
     "OrderCompleted",
     "OrderConfirmed",
     "OrderCredited",
@@ -64,6 +65,7 @@ __all__ = [
     "OrderReturnReceived",
     "OrderReturnRejected",
     "OrderReturnRequested",
+    "OrderShippingMethodChanged",
     "OrderStateChanged",
     "OrderTransitioned",
 ]
@@ -171,6 +173,13 @@ class OrderHeaderChanged(OrderEvent):
     channel: str
     requested_delivery_date: date | None
     payment_terms: str
+
+
+@attrs.frozen(kw_only=True)
+class OrderShippingMethodChanged(OrderEvent):
+    """The order's shipping method changed (``""``: none, no freight is charged)."""
+
+    method: str
 
 
 # --- holds ----------------------------------------------------------------------------------
@@ -332,6 +341,15 @@ class OrderInvoiced(OrderEvent):
 
     invoice_id: str
     quantities: tuple[LineQuantity, ...]
+    amount: Money
+
+
+@attrs.frozen(kw_only=True)
+class OrderCharged(OrderEvent):
+    """A charge that is no order line (freight) was billed on its own invoice."""
+
+    invoice_id: str
+    description: str
     amount: Money
 
 
