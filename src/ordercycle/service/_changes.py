@@ -235,7 +235,7 @@ def _finish(
         entered
         or order.is_final
         or (
-            bool(order.invoices)
+            any(doc.quantities for doc in order.invoices)
             and all(line.ledger.net_invoiced >= line.ledger.active for line in order.lines)
         )
     )
@@ -281,7 +281,7 @@ def cancel_order_line(s: Session, c: CancelOrderLine) -> CommandResult:
         raise DeskCommandError(
             action, f"only {max(cancelable, 0)} of its units can be canceled now: {why}"
         )
-    had_invoices = bool(order.invoices)
+    had_invoices = any(doc.quantities for doc in order.invoices)  # goods, not freight
     billed_beyond = quantity - (ledger.active - ledger.net_invoiced)
     credits: list[str] = []
     closed: list[str] = []
@@ -342,7 +342,7 @@ def amend_order(s: Session, c: AmendOrder) -> CommandResult:
             f"amend {order.subject}", "changes", (), "at least one OrderAmendment"
         )
     listed = _listed(s, order)
-    had_invoices = bool(order.invoices)
+    had_invoices = any(doc.quantities for doc in order.invoices)  # goods, not freight
     taken_ids = {line.line_id for line in order.lines}
     domain: list[OrderChange] = []
     to_cancel: list[tuple[str, int]] = []  # invoiced lines to remove: canceled instead

@@ -172,3 +172,14 @@ def test_settings_refuse_a_method_under_another_name() -> None:
     method = default.shipping_methods["UPS-GROUND"]
     with pytest.raises(ValueError, match="shipping method 'GROUND' is not a ShippingMethod"):
         attrs.evolve(default, shipping_methods={"GROUND": method})
+
+
+def test_a_freight_invoice_alone_does_not_bill_units_added_later(any_desk: OrderDesk) -> None:
+    order_id = any_desk.place_order("C-BOLT", {"MUG": 2}, shipping_method="UPS-GROUND").aggregate_id
+    any_desk.confirm_order(order_id)
+    any_desk.allocate_order(order_id)
+    any_desk.ship_shipment(pack_east(any_desk, order_id), "1Z-5")
+    amended = any_desk.amend_order(order_id, [{"action": "add_line", "sku": "MUG", "quantity": 1}])
+    # Goods were never invoiced: the added unit waits for invoice_order like the others.
+    assert "invoice_id" not in amended.details
+    assert any_desk.invoice_order(order_id)["total"] == "28.50 USD"
