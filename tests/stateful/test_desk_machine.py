@@ -22,6 +22,7 @@ from ordercycle.service import OrderDesk
 SKUS = sorted({sku for sku, _bin, _units in SAMPLE_STOCK})
 BINS = ["WH-EAST/A1", "WH-EAST/A4", "WH-WEST/A2", "WH-WEST/A8"]
 CUSTOMERS = ["C-ACME", "C-BOLT"]
+METHODS = ["", "UPS-GROUND"]
 
 
 class DeskMachine(RuleBasedStateMachine):
@@ -67,11 +68,45 @@ class DeskMachine(RuleBasedStateMachine):
     @rule(
         customer=st.sampled_from(CUSTOMERS),
         items=st.dictionaries(st.sampled_from(SKUS), st.integers(1, 6), min_size=1, max_size=3),
+        method=st.sampled_from(METHODS),
     )
-    def place(self, customer: str, items: dict[str, int]) -> None:
-        result = self._try(lambda: self.desk.place_order(customer, items))
+    def place(self, customer: str, items: dict[str, int], method: str) -> None:
+        result = self._try(lambda: self.desk.place_order(customer, items, shipping_method=method))
         if result is not None:
             self.orders.append(result.aggregate_id)
+
+    @rule(
+        customer=st.sampled_from(CUSTOMERS),
+        items=st.dictionaries(st.sampled_from(SKUS), st.integers(1, 4), min_size=1, max_size=2),
+        days=st.integers(0, 3),
+        wait=st.integers(0, 4),
+        outcome=st.sampled_from(["place", "expire"]),
+    )
+    def quote(
+        self, customer: str, items: dict[str, int], days: int, wait: int, outcome: str
+    ) -> None:
+        """A draft, quoted for some days, then placed (refused once the quote lapsed) or
+        expired."""
+        draft = self._try(lambda: self.desk.create_draft_order(customer, items))
+        if draft is None:
+            return
+        order_id = draft.aggregate_id
+        valid_until = self.clock.today() + timedelta(days=days)
+        self._try(lambda: self.desk.send_quote(order_id, valid_until))
+        self.clock.advance(timedelta(days=wait))
+        if outcome == "expire":
+            self._try(lambda: self.desk.expire_order(order_id))
+            return
+        placed = self._try(lambda: self.desk.place_draft_order(order_id))
+        assert (placed is not None) == (wait <= days)
+        if placed is not None:
+            self.orders.append(order_id)
+
+    @precondition(lambda self: self.orders)
+    @rule(data=st.data(), method=st.sampled_from(METHODS))
+    def change_method(self, data: st.DataObject, method: str) -> None:
+        order_id = data.draw(st.sampled_from(self.orders))
+        self._try(lambda: self.desk.change_shipping_method(order_id, method))
 
     @precondition(lambda self: self.orders)
     @rule(data=st.data())

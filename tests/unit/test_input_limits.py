@@ -40,6 +40,7 @@ from ordercycle.limits import (
     exact_decimal,
     load_json,
 )
+from ordercycle.model.order.errors import OrderCurrencyError
 from ordercycle.packing import Item
 from ordercycle.serialization import from_json
 from ordercycle.service.commands import parse_command
@@ -254,8 +255,9 @@ def test_placement_refuses_a_price_currency_other_than_the_credit_limits(
 ) -> None:
     product = attrs.evolve(sample_products()[0][0], sku="EURO")
     desk.register_product(product, Money("1.00", "EUR"))
-    error = refused(lambda: desk.place_order("C-ACME", {"EURO": 1}), ValidationError)
-    assert "credit limit" in str(error)
+    error = refused(lambda: desk.place_order("C-ACME", {"EURO": 1}), OrderCurrencyError)
+    assert "Cannot use EUR for the catalogue price of EURO" in str(error)
+    assert "the order is in USD" in str(error)
 
 
 def test_placement_refuses_a_tax_code_outside_the_customers_profile() -> None:

@@ -24,6 +24,7 @@ from ordercycle.packing.errors import (
 )
 from ordercycle.packing.item import Item, Rotation
 from ordercycle.packing.memo import PackingMemo
+from ordercycle.packing.methods import ShippingMethod
 from ordercycle.packing.packer import OBJECTIVES, pack, pack_request
 from ordercycle.packing.packing_plan import Package, PackingPlan, Placement, Unpacked
 from ordercycle.packing.rates import (
@@ -57,6 +58,7 @@ __all__ = [
     "Rotation",
     "Shipment",
     "ShipmentLine",
+    "ShippingMethod",
     "SideRounding",
     "UnpackableItemError",
     "Unpacked",

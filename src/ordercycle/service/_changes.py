@@ -229,16 +229,22 @@ def _finish(
         notes.append(f"added units billed on invoice {invoiced['invoice_id']}")
     order = settle_order(s, order)
     notes.extend(serve_backlog(s, released_skus))
-    done = order.is_final or (
-        bool(order.invoices)
-        and all(line.ledger.net_invoiced >= line.ledger.active for line in order.lines)
+    # A draft or quote is on no account until it is placed.
+    entered = order.state in ("draft", "quoted")
+    done = (
+        entered
+        or order.is_final
+        or (
+            any(doc.quantities for doc in order.invoices)
+            and all(line.ledger.net_invoiced >= line.ledger.active for line in order.lines)
+        )
     )
     update_account(
         s,
         order.customer_id,
         change,
         add_orders=() if done else (order.id,),
-        drop_orders=(order.id,) if done else (),
+        drop_orders=(order.id,) if done and not entered else (),
         drop_invoices=tuple(closed),
         balance_change=None
         if invoiced is not None
@@ -275,7 +281,7 @@ def cancel_order_line(s: Session, c: CancelOrderLine) -> CommandResult:
         raise DeskCommandError(
             action, f"only {max(cancelable, 0)} of its units can be canceled now: {why}"
         )
-    had_invoices = bool(order.invoices)
+    had_invoices = any(doc.quantities for doc in order.invoices)  # goods, not freight
     billed_beyond = quantity - (ledger.active - ledger.net_invoiced)
     credits: list[str] = []
     closed: list[str] = []
@@ -336,7 +342,7 @@ def amend_order(s: Session, c: AmendOrder) -> CommandResult:
             f"amend {order.subject}", "changes", (), "at least one OrderAmendment"
         )
     listed = _listed(s, order)
-    had_invoices = bool(order.invoices)
+    had_invoices = any(doc.quantities for doc in order.invoices)  # goods, not freight
     taken_ids = {line.line_id for line in order.lines}
     domain: list[OrderChange] = []
     to_cancel: list[tuple[str, int]] = []  # invoiced lines to remove: canceled instead

@@ -10,18 +10,21 @@ from ordercycle.inventory import Demand, DemandLine, Lot, StockLedger, plan_allo
 from ordercycle.inventory.allocation_plan import AllocationPlan
 from ordercycle.inventory.errors import UnknownLotError
 from ordercycle.invoicing import CreditAction, PaymentTerms, check_credit_limit
+from ordercycle.model.aggregate import Outcome
 from ordercycle.model.customer import Customer
 from ordercycle.model.ids import LotId, Sku, parse_id
-from ordercycle.model.order import Order
+from ordercycle.model.order import Order, OrderCurrencyError, OrderOutcome
 from ordercycle.model.order.lines import NewLine
 from ordercycle.model.order.policies import HoldReason
 from ordercycle.money import Currency, Money
 from ordercycle.service._command_handlers import handles
+from ordercycle.service._order_entry import check_price, order_header
 from ordercycle.service._session import Session
 from ordercycle.service.commands import (
     AllocateOrder,
     CancelOrder,
     ConfirmOrder,
+    CreateDraftOrder,
     HoldOrder,
     PlaceOrder,
     ReceiveStock,
@@ -47,9 +50,11 @@ __all__ = [
     "backlog_key",
     "backorder_promises",
     "cancel_order",
+    "check_shipping_method",
     "confirm_order",
     "customer",
     "hold_order",
+    "new_order",
     "place_order",
     "product",
     "receipt_lot",
@@ -199,15 +204,35 @@ def receipt_lot(ledger: StockLedger, c: ReceiveStock, today: date) -> Lot | str 
 @handles(PlaceOrder)
 def place_order(s: Session, c: PlaceOrder) -> CommandResult:
     """Create an order at catalogue prices and place it."""
-    buyer = customer(s, c.customer_id)
     if not c.items:
         raise ValidationError.invalid("place order", "items", (), "at least one OrderItem")
+    outcome = new_order(s, c)
+    s.save_order(outcome)
+    order = s.save_order(outcome[0].place(at=s.now))
+    update_account(s, order.customer_id, f"order {order.id}", add_orders=(order.id,))
+    return CommandResult(
+        command="PlaceOrder",
+        aggregate_id=order.id,
+        details={"total": str(order.total), "lines": [line.line_id for line in order.lines]},
+    )
+
+
+def new_order(s: Session, c: PlaceOrder | CreateDraftOrder) -> OrderOutcome:
+    """The draft of a new order for an entry command (checked; nothing saved yet).
+
+    Raises:
+        ValidationError: A field is invalid or the order id is taken.
+        OrderCurrencyError: A product's price is not in the order's currency.
+    """
+    buyer = customer(s, c.customer_id)
     if c.order_id is None:
         order_id = s.new_id("order", "order")
     else:
         order_id = parse_id("order id", c.order_id)
         if s.exists("order", order_id):
             raise DeskCommandError(f"place order {order_id}", "an order with this id exists")
+    subject = f"order {order_id} for customer {buyer.id}"
+    header = order_header(subject, buyer, c)
     terms = c.payment_terms or buyer.payment_terms
     PaymentTerms.parse(terms)  # refused now, not when the order is first invoiced
     profile = s.settings.tax_profile(buyer.tax_profile, subject=f"customer {buyer.id}")
@@ -223,25 +248,19 @@ def place_order(s: Session, c: PlaceOrder) -> CommandResult:
                 f"a code of the customer's tax profile {profile.name}:"
                 f" {', '.join(sorted(known_codes)) or 'none'}",
             )
-        if entry.price.currency != buyer.credit_limit.currency:
-            raise ValidationError.invalid(
-                f"place order for customer {buyer.id}",
-                f"price currency of {item.sku}",
-                entry.price.currency.code,
-                f"{buyer.credit_limit.currency.code}, the currency of the customer's credit"
-                " limit (exposure is checked in one currency)",
-            )
+        check_price(subject, item.sku, entry.price, header.currency)
         lines.append(
             NewLine(
                 f"L{number}", Sku(item.sku), item.quantity, entry.price, tax_code=entry.tax_code
             )
         )
-    outcome = Order.create(
+    order, events = Order.create(
         order_id,
         customer_id=buyer.id,
-        currency=lines[0].unit_price.currency,
-        shipping_address=buyer.default_shipping_address,
-        billing_address=buyer.billing_address,
+        currency=header.currency,
+        shipping_address=header.shipping_address,
+        billing_address=header.billing_address,
+        channel=header.channel,
         at=s.now,
         lines=lines,
         payment_terms=terms,
@@ -250,14 +269,25 @@ def place_order(s: Session, c: PlaceOrder) -> CommandResult:
         priority=c.priority,
         requested_delivery_date=c.requested_delivery_date,
     )
-    s.save_order(outcome)
-    order = s.save_order(outcome[0].place(at=s.now))
-    update_account(s, buyer.id, f"order {order_id}", add_orders=(order_id,))
-    return CommandResult(
-        command="PlaceOrder",
-        aggregate_id=order_id,
-        details={"total": str(order.total), "lines": [line.line_id for line in order.lines]},
-    )
+    if c.shipping_method:
+        check_shipping_method(s, subject, c.shipping_method, header.currency)
+        order, chosen = order.change_shipping_method(c.shipping_method, at=s.now)
+        events = (*events, *chosen)
+    return Outcome(order, events)
+
+
+def check_shipping_method(s: Session, subject: str, name: str, currency: Currency) -> None:
+    """Refuse a shipping method the desk does not know, or priced in another currency.
+
+    Raises:
+        NotFoundError: No such method (the message lists the desk's).
+        OrderCurrencyError: Its rate is in another currency than the order's.
+    """
+    method = s.settings.shipping_method(name, subject=subject)
+    if method.currency != currency:
+        raise OrderCurrencyError(
+            subject, f"the rate of shipping method {name}", currency.code, method.currency.code
+        )
 
 
 def _exposure(s: Session, buyer: Customer, order: Order) -> tuple[Money, Money]:

@@ -23,6 +23,7 @@ from ordercycle.model.order import Order
 from ordercycle.packing import PackingMemo, PackingPlan, PackRequest, Shipment, ShipmentLine
 from ordercycle.picking import WavePickLine, WavePickList, route
 from ordercycle.service._command_handlers import handles, prepares
+from ordercycle.service._freight import bill_freight
 from ordercycle.service._orders import (
     allocate_stock,
     backlog_key,
@@ -487,10 +488,11 @@ def ship_shipment(s: Session, c: ShipShipment) -> CommandResult:
     for line in found.lines:
         order = s.save_order(order.ship(line.line_id, line.quantity, at=s.now))
     s.put("shipment", found.shipment_id, ShipmentChanged, shipped, "shipped")
+    order, freight = bill_freight(s, order, found)
     return CommandResult(
         command="ShipShipment",
         aggregate_id=found.shipment_id,
-        details={"tracking_number": c.tracking_number, "carrier": shipped.carrier},
+        details={"tracking_number": c.tracking_number, "carrier": shipped.carrier, **freight},
     )
 
 

@@ -23,10 +23,11 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import ClassVar
+from typing import ClassVar, Final
 
 import attrs
 
+from ordercycle.model.address import Address
 from ordercycle.model.customer import Customer
 from ordercycle.model.order.policies import (
     HoldReason,
@@ -67,12 +68,15 @@ __all__ = [
     "CancelOrder",
     "CancelOrderLine",
     "CancelPurchaseOrder",
+    "ChangeShippingMethod",
     "Command",
     "ConfirmOrder",
     "ConfirmPicks",
     "CountStock",
+    "CreateDraftOrder",
     "CreatePurchaseOrder",
     "DeliverShipment",
+    "ExpireOrder",
     "HoldOrder",
     "InvoiceOrder",
     "IssueCreditNote",
@@ -80,6 +84,7 @@ __all__ = [
     "OrderAmendment",
     "OrderItem",
     "PackOrder",
+    "PlaceDraftOrder",
     "PlaceOrder",
     "PurchaseItem",
     "ReceivePurchaseOrder",
@@ -95,9 +100,11 @@ __all__ = [
     "ReleaseWave",
     "RequestReturn",
     "ScrapStock",
+    "SendQuote",
     "ShipShipment",
     "Shortage",
     "TransferStock",
+    "UpdateDraftOrder",
     "command_payload",
     "parse_command",
 ]
@@ -169,6 +176,16 @@ class ReceiveStock(Command):
     expires_on: date | None = None
 
 
+_ENTRY_FIELDS: Final = (
+    "channel",
+    "currency",
+    "shipping_address",
+    "shipping_address_index",
+    "billing_address",
+    "shipping_method",
+)
+
+
 @attrs.frozen(kw_only=True)
 class PlaceOrder(Command):
     """Create and place an order for a customer at catalogue prices.
@@ -177,6 +194,14 @@ class PlaceOrder(Command):
     are accepted too). ``priority`` and ``requested_delivery_date`` decide which waiting
     order a receipt serves first: higher priority, then the earlier requested date (none
     last), then the older order.
+
+    Order entry: ``channel`` is the sales channel (``"direct"`` when empty); ``currency``
+    the order's currency (the customer's account currency when empty; every product's
+    price must be in it); ``shipping_address`` a new ship-to address or
+    ``shipping_address_index`` one of the customer's by position (their default when
+    neither); ``billing_address`` a new bill-to address (the customer's when omitted);
+    ``shipping_method`` one of the desk's shipping methods, whose rate for each shipment's
+    cartons is billed as freight when it ships (none when empty).
     """
 
     customer_id: str
@@ -193,6 +218,14 @@ class PlaceOrder(Command):
         default=Priority.NORMAL, converter=as_priority, validator=check_priority
     )
     requested_delivery_date: date | None = attrs.field(default=None, validator=check_requested_date)
+    # Order entry (issue 16): channel, currency and addresses; see _order_entry.
+    added_later: ClassVar[tuple[str, ...]] = _ENTRY_FIELDS
+    channel: str = ""
+    currency: str = ""
+    shipping_address: Address | None = None
+    shipping_address_index: int | None = None
+    billing_address: Address | None = None
+    shipping_method: str = ""
 
 
 @attrs.frozen(kw_only=True)
@@ -311,6 +344,98 @@ class CancelOrder(_OrderCommand):
     """Cancel an order; its reserved and picked stock goes back."""
 
     reason: str = ""
+
+
+# --- drafts and quotes (issue 16) ------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class CreateDraftOrder(Command):
+    """Create a draft order at catalogue prices, to edit, quote and place later.
+
+    The fields are those of :class:`PlaceOrder` (``items`` may be empty) and are checked
+    the same way. Edit its lines with :class:`AmendOrder` and its header with
+    :class:`UpdateDraftOrder`, send it as a quote with :class:`SendQuote`, place it with
+    :class:`PlaceDraftOrder` or abandon it with :class:`ExpireOrder`. A draft does not
+    count towards the customer's open orders or credit exposure until it is placed.
+    """
+
+    customer_id: str
+    items: tuple[OrderItem, ...] = attrs.field(default=(), converter=as_order_items)
+    order_id: str | None = None
+    payment_terms: str = ""
+    invoice_policy: InvoicePolicy = attrs.field(
+        default=InvoicePolicy.ORDERED, converter=as_invoice_policy
+    )
+    shipping_policy: ShippingPolicy = attrs.field(
+        default=ShippingPolicy.SHIP_AS_AVAILABLE, converter=as_shipping_policy
+    )
+    priority: Priority = attrs.field(
+        default=Priority.NORMAL, converter=as_priority, validator=check_priority
+    )
+    requested_delivery_date: date | None = attrs.field(default=None, validator=check_requested_date)
+    channel: str = ""
+    currency: str = ""
+    shipping_address: Address | None = None
+    shipping_address_index: int | None = None
+    billing_address: Address | None = None
+    shipping_method: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class UpdateDraftOrder(_OrderCommand):
+    """Change the header of a draft or quote; a field left empty (or ``None``) stays.
+
+    ``shipping_address`` or ``shipping_address_index`` (one of the customer's) replaces the
+    ship-to address, ``billing_address`` the bill-to address. ``clear_requested_delivery_date``
+    removes the requested date. Lines are edited with :class:`AmendOrder`.
+    """
+
+    channel: str = ""
+    payment_terms: str = ""
+    requested_delivery_date: date | None = attrs.field(default=None, validator=check_requested_date)
+    clear_requested_delivery_date: bool = False
+    shipping_address: Address | None = None
+    shipping_address_index: int | None = None
+    billing_address: Address | None = None
+
+
+@attrs.frozen(kw_only=True)
+class SendQuote(_OrderCommand):
+    """Send a draft (or a revised quote) to the customer, valid until ``valid_until``.
+
+    The order moves to ``quoted``; it can still be edited, sent again with a new date,
+    placed with :class:`PlaceDraftOrder` on or before ``valid_until`` (later is refused
+    with :class:`~ordercycle.model.order.errors.QuoteExpiredError`), or expired.
+    """
+
+    valid_until: date
+
+
+@attrs.frozen(kw_only=True)
+class ExpireOrder(_OrderCommand):
+    """Abandon a draft or quote that will not be placed (final state ``expired``)."""
+
+
+@attrs.frozen(kw_only=True)
+class PlaceDraftOrder(_OrderCommand):
+    """Place a draft or a quote still valid, at the prices it carries.
+
+    From here the order goes on exactly like one placed with :class:`PlaceOrder`:
+    confirm, allocate, release and so on.
+    """
+
+
+@attrs.frozen(kw_only=True)
+class ChangeShippingMethod(_OrderCommand):
+    """Choose the shipping method of an order (``""``: none, no freight), before packing.
+
+    The method's rate for the cartons of each later shipment is billed as freight when the
+    shipment ships; shipments already shipped keep their freight. Refused while units are
+    packed and not shipped yet.
+    """
+
+    shipping_method: str
 
 
 # --- changes after confirmation (issue 16) ------------------------------------------------

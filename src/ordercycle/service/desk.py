@@ -30,6 +30,7 @@ import attrs
 from ordercycle.errors import ConcurrencyError, OrderCycleError
 from ordercycle.inventory import PurchaseOrder, StockPosition, StockTransfer
 from ordercycle.invoicing import AgingReport, Invoice, Payment, aging
+from ordercycle.model.address import Address
 from ordercycle.model.clock import Clock, SystemClock
 from ordercycle.model.customer import Customer
 from ordercycle.model.ids import IdFactory, RandomIdFactory, SequentialIdFactory
@@ -48,6 +49,8 @@ from ordercycle.picking import WavePickList
 from ordercycle.service import (
     _billing,
     _changes,
+    _drafts,
+    _freight,
     _orders,
     _purchasing,
     _reactions,
@@ -73,7 +76,9 @@ _log = logging.getLogger(__name__)
 
 # Importing the handler modules above ran their ``@handles`` declarations; the table checks
 # that every command has exactly one handler, so a forgotten one fails this import.
-_HANDLERS: Final = handler_table(_orders, _warehouse, _billing, _changes, _stock, _purchasing)
+_HANDLERS: Final = handler_table(
+    _orders, _warehouse, _billing, _changes, _stock, _purchasing, _drafts, _freight
+)
 
 
 class OrderDesk:
@@ -522,15 +527,86 @@ class OrderDesk:
         shipping_policy: ShippingPolicy | str = ShippingPolicy.SHIP_AS_AVAILABLE,
         priority: Priority | int = Priority.NORMAL,
         requested_delivery_date: date | None = None,
+        channel: str = "",
+        currency: str = "",
+        shipping_address: Address | None = None,
+        shipping_address_index: int | None = None,
+        billing_address: Address | None = None,
+        shipping_method: str = "",
         command_id: str | None = None,
     ) -> CommandResult:
         """Place an order: ``items`` is ``{sku: units}`` (or pairs), priced from the catalogue.
 
         ``priority`` and ``requested_delivery_date`` order the backlog: a receipt serves
-        waiting orders by priority, then requested date (none last), then order time
-        (see :class:`PlaceOrder`).
+        waiting orders by priority, then requested date (none last), then order time.
+        ``channel``, ``currency`` and the addresses are the order's entry header: the
+        currency defaults to the customer's account currency and every price must be in
+        it; ship-to is a new address, one of the customer's by index, or their default;
+        ``shipping_method`` names one of the desk's methods, whose rate is billed as
+        freight when each shipment ships (see :class:`PlaceOrder`).
         """
         return self._run(commands.PlaceOrder, locals())
+
+    def create_draft_order(
+        self,
+        customer_id: str,
+        items: Mapping[str, int] | Iterable[commands.OrderItem | tuple[str, int]] = (),
+        *,
+        order_id: str | None = None,
+        payment_terms: str = "",
+        invoice_policy: InvoicePolicy | str = InvoicePolicy.ORDERED,
+        shipping_policy: ShippingPolicy | str = ShippingPolicy.SHIP_AS_AVAILABLE,
+        priority: Priority | int = Priority.NORMAL,
+        requested_delivery_date: date | None = None,
+        channel: str = "",
+        currency: str = "",
+        shipping_address: Address | None = None,
+        shipping_address_index: int | None = None,
+        billing_address: Address | None = None,
+        shipping_method: str = "",
+        command_id: str | None = None,
+    ) -> CommandResult:
+        """Create a draft order to edit, quote and place later (see :class:`CreateDraftOrder`)."""
+        return self._run(commands.CreateDraftOrder, locals())
+
+    def update_draft_order(
+        self,
+        order_id: str,
+        *,
+        channel: str = "",
+        payment_terms: str = "",
+        requested_delivery_date: date | None = None,
+        clear_requested_delivery_date: bool = False,
+        shipping_address: Address | None = None,
+        shipping_address_index: int | None = None,
+        billing_address: Address | None = None,
+        command_id: str | None = None,
+    ) -> CommandResult:
+        """Change the header or addresses of a draft or quote (see :class:`UpdateDraftOrder`);
+        edit its lines with :meth:`amend_order`."""
+        return self._run(commands.UpdateDraftOrder, locals())
+
+    def send_quote(
+        self, order_id: str, valid_until: date, *, command_id: str | None = None
+    ) -> CommandResult:
+        """Send a draft (or revised quote) to the customer, valid until a date
+        (see :class:`SendQuote`)."""
+        return self._run(commands.SendQuote, locals())
+
+    def expire_order(self, order_id: str, *, command_id: str | None = None) -> CommandResult:
+        """Abandon a draft or quote (see :class:`ExpireOrder`)."""
+        return self._run(commands.ExpireOrder, locals())
+
+    def change_shipping_method(
+        self, order_id: str, shipping_method: str, *, command_id: str | None = None
+    ) -> CommandResult:
+        """Choose an order's shipping method before packing (``""``: none, no freight;
+        see :class:`ChangeShippingMethod`)."""
+        return self._run(commands.ChangeShippingMethod, locals())
+
+    def place_draft_order(self, order_id: str, *, command_id: str | None = None) -> CommandResult:
+        """Place a draft or a quote still valid (see :class:`PlaceDraftOrder`)."""
+        return self._run(commands.PlaceDraftOrder, locals())
 
     def confirm_order(self, order_id: str, *, command_id: str | None = None) -> CommandResult:
         """Confirm an order (a credit hold is put on it when it is over the limit)."""

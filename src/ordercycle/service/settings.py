@@ -19,7 +19,7 @@ from typing import Any
 
 import attrs
 
-from ordercycle.errors import ConfigurationError
+from ordercycle.errors import ConfigurationError, NotFoundError
 from ordercycle.inventory import (
     AllocationPolicy,
     AllocationStrategy,
@@ -28,7 +28,7 @@ from ordercycle.inventory import (
 )
 from ordercycle.invoicing import CreditPolicy, TaxProfile, TaxRate
 from ordercycle.money import Money
-from ordercycle.packing import Carton, DimWeightRule, carriers
+from ordercycle.packing import Carton, DimWeightRule, ShippingMethod, WeightBracketRate, carriers
 from ordercycle.picking import Bin as PickingBin
 from ordercycle.picking import WarehouseLayout
 from ordercycle.service.errors import UnknownTaxProfileError
@@ -63,6 +63,12 @@ class DeskSettings:
         route_method: The picking route method (see :data:`ordercycle.picking.METHODS`).
         auto_dispatch: Run the outbox handlers after every command.
         max_attempts: How often a command is tried when it meets a concurrent change.
+        shipping_methods: The shipping methods orders may choose, by name; the chosen
+            method's rate for the cartons of each shipment is billed as freight when the
+            shipment ships.
+        freight_tax_code: The tax rate code freight is taxed at (only that rate of the
+            customer's profile, none if the profile has no such rate); empty: every rate
+            of the customer's profile, like goods without a tax code.
     """
 
     network: Network
@@ -78,6 +84,8 @@ class DeskSettings:
     route_method: str = "optimal"
     auto_dispatch: bool = True
     max_attempts: int = 25
+    shipping_methods: dict[str, ShippingMethod] = attrs.field(factory=dict, converter=_dict)
+    freight_tax_code: str = ""
 
     def __attrs_post_init__(self) -> None:
         problems = [
@@ -91,12 +99,18 @@ class DeskSettings:
             problems.append(f"max_attempts is {self.max_attempts!r}, not an integer")
         elif self.max_attempts < 1:
             problems.append(f"max_attempts is {self.max_attempts}, below 1")
+        problems.extend(
+            f"shipping method {name!r} is not a ShippingMethod of that name: {method!r}"
+            for name, method in self.shipping_methods.items()
+            if not isinstance(method, ShippingMethod) or method.name != name
+        )
         if problems:
             raise ConfigurationError(
                 "Invalid DeskSettings: " + "; ".join(problems) + ".",
                 subject="DeskSettings",
                 value=problems,
-                expected="a layout per warehouse, cartons and max_attempts >= 1",
+                expected="a layout per warehouse, cartons, max_attempts >= 1 and shipping methods"
+                " under their own names",
             )
 
     @classmethod
@@ -105,7 +119,8 @@ class DeskSettings:
 
         Bins are ``WH-EAST/A1`` ... ``WH-EAST/A8`` (and the same in ``WH-WEST``), spread
         over the aisles of a Henn–Wäscher layout. Cartons ``S``, ``M`` and ``L`` (inches),
-        UPS daily rates, and tax profiles ``EXEMPT`` (no tax) and ``US-NY`` (8.875 %).
+        UPS daily rates, tax profiles ``EXEMPT`` (no tax) and ``US-NY`` (8.875 %), and one
+        shipping method, ``UPS-GROUND`` (UPS daily DIM rule, USD weight brackets to 70 lb).
         """
         spots = [(0, 5, "left"), (1, 20, "right"), (2, 40, "left"), (4, 12, "right")]
         spots += [(5, 33, "left"), (7, 8, "right"), (8, 27, "left"), (9, 44, "right")]
@@ -131,7 +146,21 @@ class DeskSettings:
                 "EXEMPT": TaxProfile("EXEMPT", []),
                 "US-NY": TaxProfile("US-NY", [TaxRate("NY", "8.875")]),
             },
+            shipping_methods={"UPS-GROUND": _UPS_GROUND},
         )
+
+    def shipping_method(self, name: str, *, subject: str) -> ShippingMethod:
+        """The shipping method called ``name``.
+
+        Raises:
+            NotFoundError: The settings define no such method (the message lists them).
+        """
+        try:
+            return self.shipping_methods[name]
+        except (KeyError, TypeError):
+            raise NotFoundError(
+                f"shipping method for {subject}", name, known=self.shipping_methods
+            ) from None
 
     def tax_profile(self, name: str, *, subject: str) -> TaxProfile:
         """The tax profile called ``name``.
@@ -167,3 +196,22 @@ class DeskSettings:
 
 def _usd(amount: str) -> Money:
     return Money(amount, "USD")
+
+
+_UPS_GROUND = ShippingMethod(
+    "UPS-GROUND",
+    carriers.UPS_DAILY,
+    WeightBracketRate.from_table(
+        "lb",
+        "USD",
+        [
+            (1, "9.10"),
+            (2, "9.85"),
+            (5, "12.40"),
+            (10, "16.20"),
+            (20, "21.00"),
+            (40, "31.50"),
+            (70, "45.00"),
+        ],
+    ),
+)

@@ -310,7 +310,15 @@ def _order_streams() -> list[Stream]:
     reviewed = _new_order("O-REVIEW", _ReviewedOrder)
     reviewed.do("place", at=_at(1))
     reviewed.do("fire", "review", at=_at(2))
-    return [edited.stream(), expired.stream(), reviewed.stream()]
+
+    quoted = _new_order("O-QUOTE")
+    quoted.do("change_header", at=_at(1), channel="phone", payment_terms="Net 15")
+    quoted.do("change_shipping_method", "UPS-GROUND", at=_at(2))
+    quoted.do("send_quote", date(2026, 3, 31), at=_at(3))
+    quoted.do("place", at=_at(4))
+    quoted.do("confirm", at=_at(5))
+    quoted.do("record_charge", "INV-F1", "Freight UPS-GROUND", Money("12.40", "USD"), at=_at(6))
+    return [edited.stream(), expired.stream(), reviewed.stream(), quoted.stream()]
 
 
 def _stock_streams() -> list[Stream]:

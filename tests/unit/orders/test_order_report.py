@@ -19,7 +19,8 @@ def test_describe_shows_state_holds_statuses_and_the_ledger(story: Story) -> Non
         "  fulfilment: partially_allocated; billing: not_invoiced; payment: unpaid"
         " (paid 0.00 USD of 0.00 USD due)",
     ]
-    assert text.splitlines()[4].split() == [
+    assert text.splitlines()[3:5] == [f"  ship to: {HOME}", f"  bill to: {HOME}"]
+    assert text.splitlines()[6].split() == [
         "L1", "MUG-12", "4", "1", "3", "0", "0", "0", "0", "0", "0", "0", "0", "0"
     ]  # fmt: skip
     assert story.order._repr_markdown_().startswith("```text\nOrder O-17")

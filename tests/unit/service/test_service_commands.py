@@ -20,12 +20,15 @@ from ordercycle.service.commands import (
     CancelOrder,
     CancelOrderLine,
     CancelPurchaseOrder,
+    ChangeShippingMethod,
     Command,
     ConfirmOrder,
     ConfirmPicks,
     CountStock,
+    CreateDraftOrder,
     CreatePurchaseOrder,
     DeliverShipment,
+    ExpireOrder,
     HoldOrder,
     InvoiceOrder,
     IssueCreditNote,
@@ -33,6 +36,7 @@ from ordercycle.service.commands import (
     OrderAmendment,
     OrderItem,
     PackOrder,
+    PlaceDraftOrder,
     PlaceOrder,
     ReceivePurchaseOrder,
     ReceiveReturn,
@@ -46,9 +50,11 @@ from ordercycle.service.commands import (
     ReleaseWave,
     RequestReturn,
     ScrapStock,
+    SendQuote,
     ShipShipment,
     Shortage,
     TransferStock,
+    UpdateDraftOrder,
     command_payload,
     parse_command,
 )
@@ -137,6 +143,40 @@ EXAMPLES: list[Command] = [
         expected_on=date(2026, 3, 4),
     ),
     ReceiveTransfer(transfer_id="TR-7"),
+    PlaceOrder(
+        customer_id="C-1",
+        items=(OrderItem(sku="MUG", quantity=1),),
+        channel="web",
+        currency="USD",
+        shipping_address=sample_customers()[1].billing_address,
+        billing_address=sample_customers()[2].billing_address,
+    ),
+    PlaceOrder(
+        customer_id="C-1", items=(OrderItem(sku="MUG", quantity=1),), shipping_address_index=1
+    ),
+    CreateDraftOrder(customer_id="C-1", channel="phone", order_id="Q-1"),
+    CreateDraftOrder(
+        customer_id="C-1",
+        items=(OrderItem(sku="MUG", quantity=2),),
+        shipping_address=sample_customers()[1].billing_address,
+        requested_delivery_date=date(2026, 4, 1),
+    ),
+    UpdateDraftOrder(
+        order_id="Q-1",
+        channel="edi",
+        payment_terms="Net 15",
+        clear_requested_delivery_date=True,
+        billing_address=sample_customers()[2].billing_address,
+    ),
+    UpdateDraftOrder(order_id="Q-1", shipping_address_index=0),
+    SendQuote(order_id="Q-1", valid_until=date(2026, 3, 31)),
+    ExpireOrder(order_id="Q-1"),
+    PlaceDraftOrder(order_id="Q-1"),
+    PlaceOrder(
+        customer_id="C-1", items=(OrderItem(sku="MUG", quantity=1),), shipping_method="UPS-GROUND"
+    ),
+    ChangeShippingMethod(order_id="O-1", shipping_method="UPS-GROUND"),
+    ChangeShippingMethod(order_id="O-1", shipping_method=""),
 ]
 
 

@@ -25,6 +25,9 @@ from ordercycle.service import OrderDesk
 FIXTURES = Path(__file__).parents[2] / "fixtures"
 STATE: dict[str, Any] = json.loads((FIXTURES / "story-0.1.0.json").read_text())
 
+# Order fields added after 0.1.0, with the value an order written then must read back as.
+ORDER_FIELDS_ADDED_LATER: dict[str, Any] = {"quote_valid_until": None, "shipping_method": ""}
+
 
 @pytest.fixture
 def desk(tmp_path: Path) -> Iterator[OrderDesk]:
@@ -45,7 +48,8 @@ def test_the_fixture_holds_the_whole_story() -> None:
 def test_orders_replay_to_the_stored_state(desk: OrderDesk) -> None:
     assert sorted(desk.order_ids()) == sorted(STATE["orders"])
     for order_id, expected in STATE["orders"].items():
-        assert to_dict(desk.order(order_id)) == expected, order_id
+        assert not ORDER_FIELDS_ADDED_LATER.keys() & expected.keys()
+        assert to_dict(desk.order(order_id)) == {**expected, **ORDER_FIELDS_ADDED_LATER}, order_id
 
 
 def test_invoices_and_payments_replay_to_the_stored_state(desk: OrderDesk) -> None:

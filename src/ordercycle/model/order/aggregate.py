@@ -67,21 +67,25 @@ from ordercycle.model.order.commands import (
     check_text,
 )
 from ordercycle.model.order.errors import (
+    ChangeNotAllowedError,
     CommandNotAllowedError,
     EventHistoryError,
     OrderCommandError,
     OrderCurrencyError,
+    QuoteExpiredError,
     UnknownHoldError,
 )
 from ordercycle.model.order.events import (
     OrderAmended,
     OrderCanceled,
+    OrderCharged,
     OrderCompleted,
     OrderConfirmed,
     OrderCredited,
     OrderDrafted,
     OrderEvent,
     OrderExpired,
+    OrderHeaderChanged,
     OrderHoldPlaced,
     OrderHoldReleased,
     OrderInvoiced,
@@ -97,12 +101,14 @@ from ordercycle.model.order.events import (
     OrderLineShipped,
     OrderPaymentRecorded,
     OrderPlaced,
+    OrderQuoted,
     OrderReleased,
     OrderResumed,
     OrderReturnAuthorized,
     OrderReturnReceived,
     OrderReturnRejected,
     OrderReturnRequested,
+    OrderShippingMethodChanged,
     OrderStateChanged,
     OrderTransitioned,
 )
@@ -203,6 +209,9 @@ class Order:
         invoices: Invoices issued, in order.
         credit_notes: Credit notes issued, in order.
         payments: Payments reported, in order.
+        quote_valid_until: The last day the quote sent is valid (``None``: never quoted).
+        shipping_method: The name of the shipping method whose rate is charged as freight
+            when the order ships (``""``: none, no freight).
     """
 
     lifecycle: ClassVar[Lifecycle] = ORDER_LIFECYCLE
@@ -232,6 +241,8 @@ class Order:
     invoices: tuple[BillingDocument, ...] = ()
     credit_notes: tuple[BillingDocument, ...] = ()
     payments: tuple[OrderPayment, ...] = ()
+    quote_valid_until: date | None = None
+    shipping_method: str = ""
 
     # --- creation and replay -----------------------------------------------------------------
 
@@ -482,13 +493,20 @@ class Order:
             [
                 f"Order {self.id} for customer {self.customer_id} ({self.channel}),"
                 f" version {self.version}, revision {self.revision}",
-                f"  state: {self.state}; holds: {holds}",
+                f"  state: {self.state}; holds: {holds}{self._quote_text()}",
                 f"  fulfilment: {self.fulfilment_status.value}; billing:"
                 f" {self.billing_status.value}; payment: {self.payment_status.value}"
                 f" (paid {self.amount_paid} of {self.amount_due} due)",
+                f"  ship to: {self.shipping_address}",
+                f"  bill to: {self.billing_address}",
                 *("  " + row for row in ledger_table(self.lines).splitlines()),
             ]
         )
+
+    def _quote_text(self) -> str:
+        if self.quote_valid_until is None:
+            return ""
+        return f"; quote valid until {self.quote_valid_until.isoformat()}"
 
     def _repr_markdown_(self) -> str:
         return f"```text\n{self.describe()}\n```\n"
@@ -604,8 +622,86 @@ class Order:
         return self._record(at, (kind, fields))
 
     def place(self, *, at: datetime) -> OrderOutcome:
-        """The customer places the draft (it needs at least one line)."""
+        """The customer places the draft or quote (it needs at least one line).
+
+        Raises:
+            QuoteExpiredError: The order is a quote and ``at`` falls after the last day
+                it is valid (:attr:`quote_valid_until`).
+            TransitionNotAllowedError: The order is not a draft or quote, or has no lines.
+        """
+        if (
+            self.state == "quoted"
+            and self.quote_valid_until is not None
+            and ensure_aware(at, subject=self.subject, field="at").date() > self.quote_valid_until
+        ):
+            raise QuoteExpiredError(self.subject, self.quote_valid_until, at.date())
         return self.fire("place", at=at)
+
+    def send_quote(self, valid_until: date, *, at: datetime) -> OrderOutcome:
+        """Send the draft (or a revised quote) to the customer, valid until ``valid_until``.
+
+        Records :class:`OrderQuoted`; the order stays editable while quoted, and placing
+        it after ``valid_until`` is refused.
+
+        Raises:
+            ValidationError: ``valid_until`` is not a date, or is before the day of ``at``.
+            TransitionNotAllowedError: The order is not a draft or quote, or has no lines.
+        """
+        when = ensure_aware(at, subject=self.subject, field="at")
+        if (
+            isinstance(valid_until, datetime)
+            or not isinstance(valid_until, date)
+            or valid_until < when.date()
+        ):
+            raise ValidationError.invalid(
+                self.subject,
+                "quote valid until",
+                valid_until,
+                f"a date on or after {when.date().isoformat()}",
+            )
+        target = self._target("send_quote")
+        fields = {"source": self.state, "target": target, "valid_until": valid_until}
+        return self._record(at, (OrderQuoted, fields))
+
+    def change_header(
+        self,
+        *,
+        at: datetime,
+        channel: str | None = None,
+        requested_delivery_date: date | None = None,
+        clear_requested_delivery_date: bool = False,
+        payment_terms: str | None = None,
+    ) -> OrderOutcome:
+        """Change header fields of a draft or quote (``None`` keeps a field as it is).
+
+        Records :class:`OrderHeaderChanged` with the new values of every field.
+
+        Raises:
+            CommandNotAllowedError: The order is no longer a draft or quote.
+            ValidationError: A field is invalid (the message names it).
+        """
+        self._gate("change_header")
+        if requested_delivery_date is not None and (
+            isinstance(requested_delivery_date, datetime)
+            or not isinstance(requested_delivery_date, date)
+        ):
+            raise ValidationError.invalid(
+                self.subject, "requested delivery date", requested_delivery_date, "a date or None"
+            )
+        if clear_requested_delivery_date:
+            wanted = None
+        else:
+            wanted = requested_delivery_date or self.requested_delivery_date
+        fields = {
+            "channel": self.channel
+            if channel is None
+            else check_text(self.subject, "channel", channel, required=True),
+            "requested_delivery_date": wanted,
+            "payment_terms": self.payment_terms
+            if payment_terms is None
+            else check_text(self.subject, "payment terms", payment_terms),
+        }
+        return self._record(at, (OrderHeaderChanged, fields))
 
     def confirm(self, *, at: datetime) -> OrderOutcome:
         """The seller accepts the placed order."""
@@ -932,6 +1028,57 @@ class Order:
             at, (OrderInvoiced, {"invoice_id": doc, "quantities": items, "amount": amount})
         )
 
+    def record_charge(
+        self, invoice_id: str, description: str, amount: Money, *, at: datetime
+    ) -> OrderOutcome:
+        """Record an invoice for a charge that is no order line (freight), net of tax.
+
+        Raises:
+            DuplicateError: The invoice id was recorded before.
+            OrderCurrencyError: ``amount`` is in another currency than the order's.
+            ValidationError: ``amount`` is negative or ``description`` is not text.
+        """
+        self._gate("record_charge")
+        doc = new_document_id("invoice", invoice_id, (d.document_id for d in self.invoices))
+        if not isinstance(amount, Money) or amount.is_negative:
+            raise ValidationError.invalid(self.subject, "charge", amount, "a Money of 0 or more")
+        if amount.currency != self.currency:
+            raise OrderCurrencyError(
+                self.subject,
+                f"the charge {description!r}",
+                self.currency.code,
+                amount.currency.code,
+            )
+        fields = {
+            "invoice_id": doc,
+            "description": check_text(self.subject, "description", description, required=True),
+            "amount": amount,
+        }
+        return self._record(at, (OrderCharged, fields))
+
+    def change_shipping_method(self, method: str, *, at: datetime) -> OrderOutcome:
+        """Choose the shipping method whose rate is charged as freight when units ship.
+
+        Units already shipped keep the freight they were charged; units packed and not yet
+        shipped would ship by the new method although their cartons were chosen already,
+        so the change is refused until they have shipped.
+
+        Raises:
+            CommandNotAllowedError: The order is final.
+            ChangeNotAllowedError: Units are packed and not shipped yet.
+            ValidationError: ``method`` is not text.
+        """
+        self._gate("change_shipping_method")
+        name = check_text(self.subject, "shipping method", method)
+        packed = sum(line.ledger.packed for line in self.lines)
+        if packed:
+            raise ChangeNotAllowedError(
+                self.subject,
+                f"change the shipping method of {self.subject}",
+                f"{packed} units are packed and not shipped yet",
+            )
+        return self._record(at, (OrderShippingMethodChanged, {"method": name}))
+
     def record_credit(
         self,
         credit_note_id: str,
@@ -1016,6 +1163,8 @@ class Order:
             if isinstance(event, OrderCanceled):
                 lines, _ = cancel_unshipped(self.lines, subject=self.subject)
                 order = attrs.evolve(self, lines=lines)
+            if isinstance(event, OrderQuoted):
+                order = attrs.evolve(self, quote_valid_until=event.valid_until)
             return attrs.evolve(order, state=event.target)
         if isinstance(event, OrderLineQuantityEvent) and type(event) in _WAREHOUSE:
             method = _WAREHOUSE[type(event)]
@@ -1032,6 +1181,18 @@ class Order:
             return attrs.evolve(self, holds=kept)
         if isinstance(event, OrderResumed):
             return self
+        if isinstance(event, OrderShippingMethodChanged):
+            return attrs.evolve(self, shipping_method=event.method)
+        if isinstance(event, OrderCharged):
+            charge = BillingDocument(event.invoice_id, (), event.amount)
+            return attrs.evolve(self, invoices=(*self.invoices, charge))
+        if isinstance(event, OrderHeaderChanged):
+            return attrs.evolve(
+                self,
+                channel=event.channel,
+                requested_delivery_date=event.requested_delivery_date,
+                payment_terms=event.payment_terms,
+            )
         if isinstance(event, OrderAmended):
             order = self
             for change in event.changes:

@@ -27,7 +27,9 @@ _ACTIVE: Final = ("placed", "confirmed", "released")
 COMMAND_STATES: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
     {
         "add_line": ("draft",),
-        "amend": ("draft", *_ACTIVE),
+        "amend": ("draft", "quoted", *_ACTIVE),
+        "change_header": ("draft", "quoted"),
+        "change_shipping_method": ("draft", "quoted", *_ACTIVE),
         "hold": _ACTIVE,
         "cancel_line": _ACTIVE,
         "allocate": ("confirmed", "released"),
@@ -39,6 +41,7 @@ COMMAND_STATES: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
         "deliver": ("released",),
         "request_return": ("released", "completed"),
         "record_invoice": ("confirmed", "released", "completed"),
+        "record_charge": ("confirmed", "released", "completed"),
         "record_credit": ("confirmed", "released", "completed", "canceled"),
         "record_payment": ("placed", "confirmed", "released", "completed", "canceled"),
     }
@@ -53,6 +56,8 @@ HELD_COMMANDS: Final = frozenset({"allocate", "backorder", "pick", "pack", "ship
 
 PHRASES: Final[Mapping[str, str]] = {
     "add_line": "add a line to",
+    "change_header": "change the header of",
+    "change_shipping_method": "change the shipping method of",
     "hold": "put a hold on",
     "cancel_line": "cancel part of",
     "allocate": "allocate stock for",
@@ -64,6 +69,7 @@ PHRASES: Final[Mapping[str, str]] = {
     "deliver": "deliver units of",
     "request_return": "request a return on",
     "record_invoice": "invoice",
+    "record_charge": "charge",
     "record_credit": "credit",
     "record_payment": "record a payment on",
 }

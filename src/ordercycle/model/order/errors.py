@@ -11,6 +11,7 @@ Cannot pick 5 units of line L1 of order O-17: only 3 allocated.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 
 from ordercycle.errors import (
     CurrencyMismatchError,
@@ -31,6 +32,7 @@ __all__ = [
     "OrderCommandError",
     "OrderCurrencyError",
     "QuantityNotAvailableError",
+    "QuoteExpiredError",
     "UnknownHoldError",
     "UnknownLineError",
     "UnknownReturnError",
@@ -105,6 +107,25 @@ class OrderCommandError(ValidationError):
         super().__init__(f"Cannot {action}: {reason}.", subject=subject)
         self.action = action
         self.reason = reason
+
+
+class QuoteExpiredError(OrderCommandError):
+    """A quote is placed after the date it was valid until.
+
+    Attributes:
+        valid_until: The last day the quote was valid.
+        on: The day it was to be placed.
+    """
+
+    def __init__(self, subject: str, valid_until: date, on: date) -> None:
+        super().__init__(
+            subject,
+            f"place {subject}",
+            f"its quote was valid until {valid_until.isoformat()} and today is"
+            f" {on.isoformat()}; send a revised quote (send_quote) or expire it",
+        )
+        self.valid_until = valid_until
+        self.on = on
 
 
 class CommandNotAllowedError(TransitionNotAllowedError):

@@ -35,12 +35,14 @@ __all__ = [
     "LineQuantity",
     "OrderAmended",
     "OrderCanceled",
+    "OrderCharged",
     "OrderCompleted",
     "OrderConfirmed",
     "OrderCredited",
     "OrderDrafted",
     "OrderEvent",
     "OrderExpired",
+    "OrderHeaderChanged",
     "OrderHoldPlaced",
     "OrderHoldReleased",
     "OrderInvoiced",
@@ -56,12 +58,14 @@ __all__ = [
     "OrderLineShipped",
     "OrderPaymentRecorded",
     "OrderPlaced",
+    "OrderQuoted",
     "OrderReleased",
     "OrderResumed",
     "OrderReturnAuthorized",
     "OrderReturnReceived",
     "OrderReturnRejected",
     "OrderReturnRequested",
+    "OrderShippingMethodChanged",
     "OrderStateChanged",
     "OrderTransitioned",
 ]
@@ -116,6 +120,13 @@ class OrderTransitioned(OrderEvent, abstract=True):
 
 
 @attrs.frozen(kw_only=True)
+class OrderQuoted(OrderTransitioned):
+    """The draft (or a revised quote) was sent to the customer, valid until ``valid_until``."""
+
+    valid_until: date
+
+
+@attrs.frozen(kw_only=True)
 class OrderPlaced(OrderTransitioned):
     """The customer placed the order."""
 
@@ -153,6 +164,22 @@ class OrderStateChanged(OrderTransitioned):
     """A custom lifecycle event fired with :meth:`Order.fire` (``event`` names it)."""
 
     event: str
+
+
+@attrs.frozen(kw_only=True)
+class OrderHeaderChanged(OrderEvent):
+    """Header fields of a draft or quote changed; each field holds its new value."""
+
+    channel: str
+    requested_delivery_date: date | None
+    payment_terms: str
+
+
+@attrs.frozen(kw_only=True)
+class OrderShippingMethodChanged(OrderEvent):
+    """The order's shipping method changed (``""``: none, no freight is charged)."""
+
+    method: str
 
 
 # --- holds ----------------------------------------------------------------------------------
@@ -314,6 +341,15 @@ class OrderInvoiced(OrderEvent):
 
     invoice_id: str
     quantities: tuple[LineQuantity, ...]
+    amount: Money
+
+
+@attrs.frozen(kw_only=True)
+class OrderCharged(OrderEvent):
+    """A charge that is no order line (freight) was billed on its own invoice."""
+
+    invoice_id: str
+    description: str
     amount: Money
 
 

@@ -3,11 +3,13 @@
 .. code-block:: text
 
     draft --place--> placed --confirm--> confirmed --release--> released --complete--> completed
-    draft --expire--> expired          (draft, placed, confirmed, released) --cancel--> canceled
+    draft --send_quote--> quoted --place--> placed       quoted --send_quote--> quoted (revised)
+    (draft, quoted) --expire--> expired
+    (draft, quoted, placed, confirmed, released) --cancel--> canceled
 
 Guards read the order (passed as the context):
 
-* ``has_lines``: an order without lines cannot be placed;
+* ``has_lines``: an order without lines cannot be quoted or placed;
 * ``not_on_hold``: an order on hold cannot be released to the warehouse;
 * ``fulfilled``: an order completes only when every unit still on order is delivered;
 * ``nothing_shipped``: a whole order cannot be canceled once a unit has shipped (cancel
@@ -78,20 +80,27 @@ ORDER_LIFECYCLE: Final = Lifecycle.build(
     final=["completed", "canceled", "expired"],
     states=[
         State("draft", "Being put together; lines can be added freely."),
+        State("quoted", "Sent to the customer as a quote, valid until a date; still editable."),
         State("placed", "Submitted by the customer, waiting for the seller."),
         State("confirmed", "Accepted by the seller; stock may be allocated."),
         State("released", "Released to the warehouse for picking, packing and shipping."),
         State("completed", "Every unit still on order was delivered.", final=True),
         State("canceled", "Canceled as a whole; unshipped stock was released.", final=True),
-        State("expired", "A draft that was never placed.", final=True),
+        State("expired", "A draft or quote that was never placed.", final=True),
     ],
     transitions=[
-        ("place", "draft", "placed", HAS_LINES),
-        ("expire", "draft", "expired"),
+        ("send_quote", ["draft", "quoted"], "quoted", HAS_LINES),
+        ("place", ["draft", "quoted"], "placed", HAS_LINES),
+        ("expire", ["draft", "quoted"], "expired"),
         ("confirm", "placed", "confirmed"),
         ("release", "confirmed", "released", NOT_ON_HOLD),
         ("complete", "released", "completed", FULFILLED),
-        ("cancel", ["draft", "placed", "confirmed", "released"], "canceled", NOTHING_SHIPPED),
+        (
+            "cancel",
+            ["draft", "quoted", "placed", "confirmed", "released"],
+            "canceled",
+            NOTHING_SHIPPED,
+        ),
     ],
 )
 """The default order lifecycle; extend it with ``ORDER_LIFECYCLE.insert_state(...)``."""
