@@ -181,13 +181,6 @@ class Simulation:
         now = float(self.env.now)
         return max(0.0, (day - self.start.date()).days * 24 + hour - now)
 
-    def _rate(self, hours: float) -> float:
-        s = self.scenario
-        daily = s.daily_profile[int(hours) % 24] * 24 / sum(s.daily_profile)
-        weekday = (self.start.weekday() + int(hours // 24)) % 7
-        weekly = s.weekly_profile[weekday] * 7 / sum(s.weekly_profile)
-        return s.orders_per_day / 24 * daily * weekly
-
     def _poisson(self, mean: float) -> int:
         if mean <= 0:
             return 0
@@ -203,30 +196,31 @@ class Simulation:
     def _plan_arrivals(self) -> list[_Arrival]:
         """Every arrival of the run, drawn before the clock starts.
 
-        Drawing them first keeps the order stream identical for scenarios that share a
-        seed and differ only in policies (routing, allocation, cartons, terms), so a
-        comparison sees the same customers ordering the same things at the same times.
+        Exactly :attr:`Scenario.orders` arrivals over :attr:`Scenario.arrival_days`: a
+        Poisson process conditioned on its count, whose arrival times are independent
+        draws from the rate's shape (the daily and weekly profiles), taken by thinning
+        and then sorted. So a scenario never plans fewer orders than it asks for.
+
+        Drawing them first, from a stream of their own, keeps the order stream identical
+        for scenarios that share a seed and differ only in policies (routing, allocation,
+        cartons, terms), so a comparison sees the same customers ordering the same things
+        at the same times.
         """
         s = self.scenario
-        peak = (
-            s.orders_per_day
-            / 24
-            * max(s.daily_profile)
-            * 24
-            / sum(s.daily_profile)
-            * max(s.weekly_profile)
-            * 7
-            / sum(s.weekly_profile)
-        )
         rng = self._arrival_rng
+        hours = s.arrival_days * 24
+        weekday = self.start.weekday()
+        daily, weekly = s.daily_profile, s.weekly_profile
+        top = max(daily) * max(weekly)
+        times: list[float] = []
+        while len(times) < s.orders:
+            now = rng.random() * hours
+            shape = daily[int(now) % 24] * weekly[(weekday + int(now // 24)) % 7]
+            if rng.random() * top < shape:
+                times.append(now)
+        times.sort()
         arrivals: list[_Arrival] = []
-        now = 0.0
-        while len(arrivals) < s.orders and peak > 0:
-            now += rng.expovariate(peak)
-            if now >= s.arrival_days * 24:
-                break
-            if rng.random() * peak > self._rate(now):
-                continue
+        for now in times:
             segment = rng.choices(range(len(s.segments)), weights=self._segment_weights)[0]
             customer = rng.choice(self._customers[segment])
             lines = min(1 + self._poisson(s.lines_mean - 1), len(s.catalogue))
@@ -237,8 +231,7 @@ class Simulation:
                 pick = rng.choices(indexes, weights=weights)[0]
                 weights[pick] = 0.0
                 items[s.catalogue[pick].sku] = rng.randint(1, s.units_max)
-            if items:
-                arrivals.append(_Arrival(now, segment, customer, items))
+            arrivals.append(_Arrival(now, segment, customer, items))
         return arrivals
 
     def _arrivals(self) -> _Proc:

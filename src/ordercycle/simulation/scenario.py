@@ -214,12 +214,9 @@ class Scenario:
     Attributes:
         name: A label for tables and plots.
         seed: The seed of every random draw of a run.
-        orders: Orders to place: arrivals stop after this many.
-        days: Days during which orders may arrive, or ``None`` (the default) for as many as
-            ``orders`` need at ``orders_per_day``, with room to spare (see
-            :attr:`arrival_days`). A ``days`` too short for ``orders`` at that rate is
-            refused, so a scenario never plans fewer orders than it was asked for in
-            silence.
+        orders: Orders that arrive: exactly this many, spread over the arrival days.
+        days: Days over which the orders arrive, or ``None`` (the default) for
+            ``ceil(orders / orders_per_day)`` (see :attr:`arrival_days`).
         start: The simulated start instant (ISO 8601 with a time zone; a Monday).
         orders_per_day: Mean arrival rate over a week.
         daily_profile: 24 relative weights of the arrival rate by hour of day.
@@ -411,14 +408,14 @@ class Scenario:
 
     @property
     def arrival_days(self) -> int:
-        """Days during which orders arrive: :attr:`days`, or what :attr:`orders` need.
+        """Days over which the orders arrive: :attr:`days`, or what :attr:`orders` need.
 
-        Unset, it is ``ceil(1.25 × orders / orders_per_day) + 1``: a quarter more time than
-        the orders take on average, so a Poisson stream reaches ``orders`` (and then stops)
-        with near certainty; the days after the last arrival run like the drain.
+        Unset, it is ``ceil(orders / orders_per_day)``, so the mean rate is
+        ``orders_per_day``; set, the mean rate is ``orders / days`` and ``orders_per_day``
+        only sizes the default stock (:meth:`stocked_for_demand`).
 
         >>> Scenario(orders=2000, orders_per_day=60.0).arrival_days
-        43
+        34
         >>> Scenario(orders=2000, orders_per_day=60.0, days=40).arrival_days
         40
         """
@@ -426,7 +423,7 @@ class Scenario:
             return self.days
         if self.orders_per_day <= 0:
             return 1
-        return math.ceil(1.25 * self.orders / self.orders_per_day) + 1
+        return max(1, math.ceil(self.orders / self.orders_per_day))
 
     @property
     def start_at(self) -> datetime:
@@ -535,7 +532,7 @@ def _validate(s: Scenario) -> None:
     _at_least(s, "seed", s.seed, 0, "a seed of 0 or more")
     _at_least(s, "orders", s.orders, 0, "0 or more orders")
     _at_least(s, "orders_per_day", s.orders_per_day, 0, "a rate of 0 or more orders per day")
-    if s.orders and not s.orders_per_day:
+    if s.orders and not s.orders_per_day and s.days is None:
         raise _fail(s, "orders_per_day", s.orders_per_day, f"a positive rate for {s.orders} orders")
     if s.arrival_days > _MAX_DAYS:
         raise _fail(
@@ -546,15 +543,6 @@ def _validate(s: Scenario) -> None:
         )
     if s.days is not None:
         _at_least(s, "days", s.days, 1, "at least 1 day, or None for as many as orders need")
-        if s.orders_per_day * s.days < s.orders:
-            raise _fail(
-                s,
-                "days",
-                s.days,
-                f"enough days for {s.orders} orders at {s.orders_per_day:g} a day (at least "
-                f"{math.ceil(s.orders / s.orders_per_day)}),"
-                " or None to let the orders set them",
-            )
     try:
         start = datetime.fromisoformat(s.start)
     except (TypeError, ValueError):
@@ -571,6 +559,11 @@ def _validate(s: Scenario) -> None:
             _at_least(s, f"{field}[{n}]", weight, 0, "a weight of 0 or more")
         if not any(profile):
             raise _fail(s, field, profile, "at least one positive weight")
+    open_days = [
+        s.weekly_profile[(start.weekday() + day) % 7] for day in range(min(s.arrival_days, 7))
+    ]
+    if s.orders and not any(open_days):
+        raise _fail(s, "weekly_profile", s.weekly_profile, "a positive weight on an arrival day")
     _at_least(s, "lines_mean", s.lines_mean, 1, "a mean of at least 1 line")
     _at_least(s, "units_max", s.units_max, 1, "at least 1 unit")
     _at_least(s, "zipf_exponent", s.zipf_exponent, 0, "an exponent of 0 or more")

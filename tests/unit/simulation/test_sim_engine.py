@@ -316,15 +316,19 @@ def test_alternatives_with_one_seed_see_the_same_world() -> None:
         assert seen[0] == seen[1], kind
 
 
-def test_a_scenario_never_plans_fewer_orders_than_asked_in_silence() -> None:
-    # Unset days stretch to what the orders need; the run places every order asked for.
+def test_a_scenario_places_exactly_the_orders_it_asks_for() -> None:
+    # Unset days follow the rate; set days take the orders at the rate they imply.
     wide = Scenario.default(seed=7, orders=300, orders_per_day=60.0, drain_days=30)
     assert wide.days is None
-    assert wide.arrival_days == 8
-    assert simulate(wide).kpi("orders") == 300
-    # Days too short for the orders at the rate are refused, naming the fix.
-    with pytest.raises(ScenarioError, match=r"days.*enough days for 2000 orders") as caught:
-        Scenario.default(orders=2000, days=28, orders_per_day=60.0)
-    assert caught.value.field == "days"
+    assert wide.arrival_days == 5
+    for scenario in (wide, wide.evolve(days=2), wide.evolve(days=30)):
+        result = simulate(scenario)
+        assert result.kpi("orders") == 300
+        placed = [e.time for e in result.events if e.kind == "placed"]
+        assert max(placed) < scenario.arrival_days * 24
     with pytest.raises(ScenarioError, match="a positive rate for 5 orders"):
         Scenario.default(orders=5, orders_per_day=0.0)
+    # 2026-03-07 is a Saturday: a weekend with no weekend arrivals has nowhere to put them.
+    closed = (1.0, 1.0, 1.0, 1.0, 1.0, 0.0, 0.0)
+    with pytest.raises(ScenarioError, match="a positive weight on an arrival day"):
+        Scenario.default(orders=5, days=2, start="2026-03-07T00:00:00+00:00", weekly_profile=closed)

@@ -180,11 +180,6 @@ def test_cli_refuses_a_bad_scenario_naming_the_field(
     assert "Invalid orders_per_day" in capsys.readouterr().err
     assert out.getvalue() == ""
     assert run_simulate(_parse("--scenario", str(tmp_path / "missing.toml")), out=out) == 2
-    # The API and the CLI agree: a file's days too short for --orders are refused.
-    short = tmp_path / "short.toml"
-    short.write_text("days = 2\norders_per_day = 60\n", encoding="utf-8")
-    assert run_simulate(_parse("--scenario", str(short), "--orders", "500"), out=out) == 2
-    assert "enough days for 500 orders" in capsys.readouterr().err
 
 
 def test_cli_progress_bar_goes_to_stderr(capsys: pytest.CaptureFixture[str]) -> None:
