@@ -495,21 +495,30 @@ def _setup(opener: Opener) -> None:
     desk.close()
 
 
-def _chaos(opener: Opener, where: Path, seconds: float, fault: str = "", seed: int = SEED) -> _Run:
+def _chaos(
+    opener: Opener,
+    where: Path,
+    seconds: float,
+    fault: str = "",
+    seed: int = SEED,
+    *,
+    kills: bool = True,
+) -> _Run:
+    """Set up, run the workers for ``seconds`` (killing them unless not ``kills``), read."""
     _setup(opener)
     rng = random.Random(seed)
     until = time.monotonic() + seconds
     journals = [where / f"worker-{n}.jsonl" for n in range(WORKERS)]
     incarnations = [0] * WORKERS
     processes = [_start(opener, journals[n], n, 0, until, fault, seed) for n in range(WORKERS)]
-    kills = 0
-    while time.monotonic() < until - 0.2:
+    killed = 0
+    while kills and time.monotonic() < until - 0.2:
         time.sleep(rng.uniform(0.3, 1.0))
         victim = rng.randrange(WORKERS)
         process = processes[victim]
         if process.is_alive():
             os.kill(process.pid, signal.SIGKILL)
-            kills += 1
+            killed += 1
         process.join()
         incarnations[victim] += 1
         # Restarted, it first sends its unacknowledged command again (even after `until`).
@@ -533,7 +542,7 @@ def _chaos(opener: Opener, where: Path, seconds: float, fault: str = "", seed: i
         acknowledged=sum("result" in e for e in entries),
         refused=sum("refused" in e for e in entries),
         resent=sum("resend" in e for e in entries),
-        kills=kills,
+        kills=killed,
         journals=read,
     )
 
