@@ -19,6 +19,7 @@ from ordercycle.storage.errors import (
     StreamConflictError,
     TamperedStreamError,
     UnitOfWorkError,
+    UnreadableOutboxMessageError,
 )
 from ordercycle.storage.memory import MemoryStorage, MemoryUnitOfWork
 from ordercycle.storage.migrations import Migration
@@ -72,6 +73,7 @@ __all__ = [
     "TamperedStreamError",
     "UnitOfWork",
     "UnitOfWorkError",
+    "UnreadableOutboxMessageError",
     "canonical_json",
     "payload_hash",
     "relay",

@@ -42,9 +42,11 @@ from ordercycle.service.commands import (
     RegisterCustomer,
     RegisterProduct,
     ReleaseHold,
+    ReleaseQuarantinedMessage,
     ReleaseStock,
     ReleaseWave,
     RequestReturn,
+    RetryQuarantinedMessage,
     ScrapStock,
     ShipShipment,
     Shortage,
@@ -137,6 +139,8 @@ EXAMPLES: list[Command] = [
         expected_on=date(2026, 3, 4),
     ),
     ReceiveTransfer(transfer_id="TR-7"),
+    RetryQuarantinedMessage(position=12, note="the restock service is back"),
+    ReleaseQuarantinedMessage(position=12),
 ]
 
 
