@@ -123,9 +123,11 @@ def hostile(timeout: float) -> None:
 
     started = time.monotonic()
     rows, examples = tally(timeout)
-    total = dict.fromkeys(next(iter(rows.values())), 0)
+    total = dict.fromkeys([*next(iter(rows.values())), "accepted"], 0)
     table = []
     for area, row in rows.items():
+        row["accepted"] = row["tried"] - row["typed"] - row["generic"] - row["silent"]
+        row["accepted"] -= row["hangs"]
         table.append({"area": area, **row})
         for key, value in row.items():
             total[key] += value
@@ -138,6 +140,7 @@ def hostile(timeout: float) -> None:
         "area": "area",
         "tried": "inputs tried",
         "typed": "typed errors",
+        "accepted": "accepted (valid for the target)",
         "generic": "generic exceptions",
         "silent": "silent accepts",
         "hangs": "hangs",
