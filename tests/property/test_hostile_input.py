@@ -579,8 +579,14 @@ def _cases() -> Iterator[tuple[str, Callable[[Any], Outcome], bool, str]]:
         )
 
 
-def measure(timeout: float = 2.0, *, verbose: bool = False, only: str = "") -> None:
-    """Print the per-area table: tried, typed, generic, silent accepts, hangs, changed."""
+def tally(
+    timeout: float = 2.0, *, verbose: bool = False, only: str = ""
+) -> tuple[dict[str, dict[str, int]], dict[str, list[str]]]:
+    """Try every case forked; per area: tried, typed, generic, silent, hangs, slow, changed.
+
+    Returns the rows by area and, by area, the names of the generic exceptions raised.
+    ``only`` keeps the areas whose name contains it.
+    """
     desk = story_desk()
     rows: dict[str, dict[str, int]] = {}
     examples: dict[str, list[str]] = {}
@@ -612,6 +618,12 @@ def measure(timeout: float = 2.0, *, verbose: bool = False, only: str = "") -> N
         if outcome.result != "hang" and outcome.seconds >= BUDGET:
             row["slow"] += 1
         row["changed"] += outcome.changed_after_refusal
+    return rows, examples
+
+
+def measure(timeout: float = 2.0, *, verbose: bool = False, only: str = "") -> None:
+    """Print the per-area table: tried, typed, generic, silent accepts, hangs, changed."""
+    rows, examples = tally(timeout, verbose=verbose, only=only)
     print(
         "| area | inputs tried | typed errors | generic exceptions | silent accepts |"
         " hangs (> 2 s) | slow (> 0.5 s CPU) | changed after refusal |"

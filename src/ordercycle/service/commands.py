@@ -96,9 +96,11 @@ __all__ = [
     "RegisterCustomer",
     "RegisterProduct",
     "ReleaseHold",
+    "ReleaseQuarantinedMessage",
     "ReleaseStock",
     "ReleaseWave",
     "RequestReturn",
+    "RetryQuarantinedMessage",
     "ScrapStock",
     "SendQuote",
     "ShipShipment",
@@ -587,3 +589,26 @@ class ReceiveTransfer(Command):
     """Receive every unit of a transfer in transit into its target bin."""
 
     transfer_id: str
+
+
+# --- quarantined outbox messages (issue 14) ---------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class RetryQuarantinedMessage(Command):
+    """Run the desk's handler again on a quarantined outbox message (by its position).
+
+    When the handler now succeeds its effect commits with the message marked
+    ``"retried"``; when it still fails the command is refused and nothing is written.
+    """
+
+    position: int
+    note: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class ReleaseQuarantinedMessage(Command):
+    """Let a quarantined outbox message go without handling it; ``note`` says why."""
+
+    position: int
+    note: str = ""

@@ -27,7 +27,7 @@ from typing import Any, Final, Self
 
 import attrs
 
-from ordercycle.errors import ConcurrencyError, OrderCycleError
+from ordercycle.errors import ConcurrencyError, OrderCycleError, StorageError
 from ordercycle.inventory import PurchaseOrder, StockPosition, StockTransfer
 from ordercycle.invoicing import AgingReport, Invoice, Payment, aging
 from ordercycle.model.address import Address
@@ -53,6 +53,7 @@ from ordercycle.service import (
     _freight,
     _orders,
     _purchasing,
+    _quarantine,
     _reactions,
     _stock,
     _warehouse,
@@ -63,10 +64,15 @@ from ordercycle.service._command_handlers import PREPARERS, Handler, handler_tab
 from ordercycle.service._packing import DeskPacking
 from ordercycle.service._session import InvoiceMeta, Session
 from ordercycle.service.commands import Command, command_payload, parse_command
-from ordercycle.service.records import Account, Backlog, CatalogueEntry
+from ordercycle.service.records import Account, Backlog, CatalogueEntry, QuarantinedMessage
 from ordercycle.service.results import CommandResult
 from ordercycle.service.settings import DeskSettings
-from ordercycle.storage.errors import CommandPayloadMismatchError, InvalidCheckpointError
+from ordercycle.storage.errors import (
+    CommandPayloadMismatchError,
+    InvalidCheckpointError,
+    TamperedStreamError,
+    UnreadableOutboxMessageError,
+)
 from ordercycle.storage.ports import ClaimingOutbox, Reading, Storage, UnitOfWork
 from ordercycle.storage.records import payload_hash
 
@@ -77,7 +83,7 @@ _log = logging.getLogger(__name__)
 # Importing the handler modules above ran their ``@handles`` declarations; the table checks
 # that every command has exactly one handler, so a forgotten one fails this import.
 _HANDLERS: Final = handler_table(
-    _orders, _warehouse, _billing, _changes, _stock, _purchasing, _drafts, _freight
+    _orders, _warehouse, _billing, _changes, _stock, _purchasing, _drafts, _freight, _quarantine
 )
 
 
@@ -401,10 +407,13 @@ class OrderDesk:
 
         Messages are handled in batches, each batch in one unit of work with the consumer's
         checkpoint, which is claimed first (under the storage's write lock where it has
-        one), so two dispatchers never act on the same message. If a handler is refused by
-        the domain, that batch is handled again one message at a time and the refused
-        message is logged and skipped. Other failures (storage errors, an unreadable
-        message) are raised here, and leave the messages for the next dispatch.
+        one), so two dispatchers never act on the same message. If a batch fails, it is
+        handled again one message at a time, and a message that cannot be handled is
+        quarantined (see :meth:`quarantined_messages`) in the unit of work that moves the
+        checkpoint past it, so later messages flow: a row that cannot be decoded, a
+        handler the domain refuses, or a handler that fails with another error
+        ``QUARANTINE_AFTER`` (3) times in a row. Storage errors (a lost connection, a
+        locked database) are raised here and leave the messages for the next dispatch.
         """
         read = 0
         while True:
@@ -412,7 +421,11 @@ class OrderDesk:
                 count, more = self._handle_batch()
             except (ConcurrencyError, InvalidCheckpointError):
                 continue
-            except OrderCycleError:
+            except Exception as error:
+                if isinstance(error, StorageError) and not isinstance(
+                    error, (UnreadableOutboxMessageError, TamperedStreamError)
+                ):
+                    raise
                 count, more = self._handle_slowly()
             read += count
             if not more:
@@ -444,36 +457,90 @@ class OrderDesk:
         return len(messages), acted or len(messages) == limit
 
     def _handle_slowly(self, limit: int = 200) -> tuple[int, bool]:
-        with self.storage.unit_of_work() as uow:
-            after = uow.outbox.checkpoint(_reactions.CONSUMER)
-            messages = uow.outbox.read(after=after, limit=limit)
-        for message in messages:
-            self._handle_one(message)
-        return len(messages), bool(messages)
+        """Handle up to ``limit`` messages one at a time, quarantining what cannot be."""
+        handled = 0
+        while handled < limit:
+            unreadable: UnreadableOutboxMessageError | None = None
+            with self.storage.unit_of_work() as uow:
+                after = uow.outbox.checkpoint(_reactions.CONSUMER)
+                try:
+                    messages = uow.outbox.read(after=after, limit=1)
+                except UnreadableOutboxMessageError as error:
+                    unreadable, messages = error, ()
+            if unreadable is not None:
+                _log.error("outbox message %d quarantined: %s", unreadable.position, unreadable)
+                held = QuarantinedMessage(
+                    position=unreadable.position,
+                    kind=unreadable.kind,
+                    aggregate_id=unreadable.aggregate_id,
+                    version=unreadable.version,
+                    event_type=unreadable.event_type,
+                    reason=_quarantine.reason_of(unreadable),
+                    attempts=1,
+                )
+                if not self._quarantine(held):
+                    break
+            elif not messages or not self._handle_one(messages[0]):
+                break
+            handled += 1
+        return handled, handled > 0
 
-    def _handle_one(self, message: Any) -> None:
-        for _attempt in range(self.settings.max_attempts):
+    def _handle_one(self, message: Any) -> bool:
+        """Handle one message, or quarantine it; ``False`` if every attempt met a conflict."""
+        failures = 0
+        for _attempt in range(self.settings.max_attempts + _quarantine.QUARANTINE_AFTER):
             try:
                 with self.storage.unit_of_work() as uow:
                     if _claim(uow) >= message.position:
-                        return
+                        return True
                     session = self._session(uow)
                     try:
                         _reactions.handle(session, message.event)
                         session.save_stock()
-                    except ConcurrencyError:
+                    except (ConcurrencyError, InvalidCheckpointError):
                         raise
-                    except OrderCycleError as error:
-                        _log.warning("outbox message %d skipped: %s", message.position, error)
+                    except Exception as error:
+                        if isinstance(error, StorageError) and not isinstance(
+                            error, TamperedStreamError
+                        ):
+                            raise
                         uow.rollback()
-                        with self.storage.unit_of_work() as skip:
-                            if _claim(skip) < message.position:
-                                skip.outbox.save_checkpoint(_reactions.CONSUMER, message.position)
-                        return
+                        failures += 1
+                        if not (
+                            isinstance(error, OrderCycleError)
+                            or failures >= _quarantine.QUARANTINE_AFTER
+                        ):
+                            continue
+                        _log.warning("outbox message %d quarantined: %s", message.position, error)
+                        return self._quarantine(
+                            QuarantinedMessage(
+                                position=message.position,
+                                kind=message.kind,
+                                aggregate_id=message.aggregate_id,
+                                version=message.version,
+                                event_type=message.event_type,
+                                reason=_quarantine.reason_of(error),
+                                attempts=failures,
+                            )
+                        )
                     uow.outbox.save_checkpoint(_reactions.CONSUMER, message.position)
-                return
+                return True
             except (ConcurrencyError, InvalidCheckpointError):
                 continue
+        return False
+
+    def _quarantine(self, held: QuarantinedMessage) -> bool:
+        """Keep ``held`` quarantined and move the checkpoint past it, in one unit of work."""
+        for _attempt in range(self.settings.max_attempts):
+            try:
+                with self.storage.unit_of_work() as uow:
+                    if _claim(uow) < held.position:
+                        _quarantine.quarantine(self._session(uow), held)
+                        uow.outbox.save_checkpoint(_reactions.CONSUMER, held.position)
+                return True
+            except (ConcurrencyError, InvalidCheckpointError):
+                continue
+        return False
 
     # --- commands: one method per command, named after its class -------------------------
 
@@ -874,6 +941,18 @@ class OrderDesk:
         """Receive a transfer's units at its target bin (see :class:`ReceiveTransfer`)."""
         return self._run(commands.ReceiveTransfer, locals())
 
+    def retry_quarantined_message(
+        self, position: int, *, note: str = "", command_id: str | None = None
+    ) -> CommandResult:
+        """Handle a quarantined outbox message again (see :class:`RetryQuarantinedMessage`)."""
+        return self._run(commands.RetryQuarantinedMessage, locals())
+
+    def release_quarantined_message(
+        self, position: int, *, note: str = "", command_id: str | None = None
+    ) -> CommandResult:
+        """Let a quarantined outbox message go (see :class:`ReleaseQuarantinedMessage`)."""
+        return self._run(commands.ReleaseQuarantinedMessage, locals())
+
     # --- queries ---------------------------------------------------------------------------
 
     def _read(self, query: Callable[[Session], Any]) -> Any:
@@ -981,6 +1060,19 @@ class OrderDesk:
         expected does)."""
         found: tuple[tuple[str, date | None], ...] = self._read(
             lambda s: _purchasing.backorder_promises(s, sku)
+        )
+        return found
+
+    def quarantined_messages(
+        self, *, include_resolved: bool = False
+    ) -> tuple[QuarantinedMessage, ...]:
+        """The outbox messages the dispatcher set aside, by position, with the reason.
+
+        Only those still quarantined, unless ``include_resolved`` (then also those retried
+        or released). See :meth:`dispatch`.
+        """
+        found: tuple[QuarantinedMessage, ...] = self._read(
+            lambda s: _quarantine.quarantined(s, everything=include_resolved)
         )
         return found
 

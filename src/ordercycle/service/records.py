@@ -50,6 +50,8 @@ __all__ = [
     "PickedOrderChanged",
     "ProductRegistered",
     "PurchaseOrderChanged",
+    "QuarantinedMessage",
+    "QuarantinedMessageChanged",
     "ReturnRestock",
     "ReturnRestocked",
     "ShipmentChanged",
@@ -182,6 +184,39 @@ class OpenPickLists:
 
 
 @attrs.frozen(kw_only=True)
+class QuarantinedMessage:
+    """An outbox message the desk's handlers could not handle, set aside with the reason.
+
+    The dispatcher quarantines a message whose row cannot be decoded, or whose handler
+    the domain refuses, or whose handler fails with another error ``attempts`` times in a
+    row, and moves past it so later messages flow. It is kept under its position until
+    someone retries it (:class:`~ordercycle.service.commands.RetryQuarantinedMessage`) or
+    releases it (:class:`~ordercycle.service.commands.ReleaseQuarantinedMessage`).
+
+    Attributes:
+        position: The message's outbox position.
+        kind: The kind of the aggregate that recorded the event.
+        aggregate_id: The aggregate's id.
+        version: The aggregate version after the event.
+        event_type: The event's type name, as stored.
+        reason: Why it was quarantined (the error, at most 500 characters).
+        attempts: How often the handler was tried before it was set aside.
+        status: ``"quarantined"``, ``"retried"`` (handled by a retry) or ``"released"``.
+        note: What the person who retried or released it wrote.
+    """
+
+    position: int
+    kind: str
+    aggregate_id: str
+    version: int
+    event_type: str
+    reason: str
+    attempts: int = 1
+    status: str = "quarantined"
+    note: str = ""
+
+
+@attrs.frozen(kw_only=True)
 class DeskEvent(DomainEvent, abstract=True):
     """Base of the desk's state events; ``change`` names what happened."""
 
@@ -270,6 +305,14 @@ class ReturnRestocked(DeskEvent):
 
     event_type = "DeskReturnRestocked"
     state: ReturnRestock
+
+
+@attrs.frozen(kw_only=True)
+class QuarantinedMessageChanged(DeskEvent):
+    """An outbox message was quarantined, retried or released (see :class:`QuarantinedMessage`)."""
+
+    event_type = "DeskQuarantinedMessageChanged"
+    state: QuarantinedMessage
 
 
 @attrs.frozen(kw_only=True)

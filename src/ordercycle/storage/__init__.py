@@ -21,6 +21,7 @@ from ordercycle.storage.errors import (
     StreamConflictError,
     TamperedStreamError,
     UnitOfWorkError,
+    UnreadableOutboxMessageError,
 )
 from ordercycle.storage.memory import MemoryStorage, MemoryUnitOfWork
 from ordercycle.storage.migrations import Migration
@@ -76,6 +77,7 @@ __all__ = [
     "UnitOfWork",
     "UnitOfWorkError",
     "UnknownStorageURLError",
+    "UnreadableOutboxMessageError",
     "canonical_json",
     "open_url",
     "payload_hash",

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from types import TracebackType
 from typing import Any, Self
 
@@ -33,10 +33,18 @@ from ordercycle.storage.errors import (
     StreamConflictError,
     TamperedStreamError,
     UnitOfWorkError,
+    UnreadableOutboxMessageError,
 )
 from ordercycle.storage.records import CommandRecord, OutboxMessage, Snapshot
 
-__all__ = ["BaseUnitOfWork", "EventRow", "OutboxRow", "StoredRow", "outbox_message"]
+__all__ = [
+    "BaseUnitOfWork",
+    "EventRow",
+    "OutboxRow",
+    "StoredRow",
+    "decoded_message",
+    "outbox_message",
+]
 
 #: ``(version, event_type, payload, hash)`` of one event to insert.
 EventRow = tuple[int, str, str, str]
@@ -251,7 +259,7 @@ class BaseUnitOfWork(ABC):
 
     def _tx_messages(self, after: int, limit: int) -> Sequence[OutboxMessage]:
         """The decoded outbox messages after position ``after``, at most ``limit``."""
-        return [outbox_message(row, decode_event(row[5])) for row in self._tx_outbox(after, limit)]
+        return [decoded_message(row, decode_event) for row in self._tx_outbox(after, limit)]
 
     # --- primitives for adapters -----------------------------------------------------------
 
@@ -332,6 +340,25 @@ class BaseUnitOfWork(ABC):
         optimistically (memory) checks at commit that the checkpoint did not move.
         """
         return self._tx_checkpoint(consumer)
+
+
+def decoded_message(
+    row: tuple[int, str, str, int, str, Any], decode: Callable[[Any], DomainEvent]
+) -> OutboxMessage:
+    """The message of an outbox row, its payload decoded by ``decode``.
+
+    Raises:
+        UnreadableOutboxMessageError: The payload cannot be decoded, naming the row.
+    """
+    position, kind, aggregate_id, version, event_type, payload = row
+    try:
+        event = decode(payload)
+    except Exception as error:  # any failure to decode: the row, not the caller, is wrong
+        problem = f"{type(error).__name__}: {error}"
+        raise UnreadableOutboxMessageError(
+            position, kind, aggregate_id, version, event_type, problem[:400]
+        ) from None
+    return outbox_message(row, event)
 
 
 def outbox_message(

@@ -26,6 +26,7 @@ __all__ = [
     "StreamConflictError",
     "TamperedStreamError",
     "UnitOfWorkError",
+    "UnreadableOutboxMessageError",
 ]
 
 
@@ -189,6 +190,49 @@ class TamperedStreamError(StorageError):
         self.kind = kind
         self.aggregate_id = aggregate_id
         self.version = version
+        self.problem = problem
+
+
+class UnreadableOutboxMessageError(StorageError):
+    """An outbox row cannot be read back as the event it was written from.
+
+    Raised by ``Outbox.read`` when a row's payload or event type was corrupted (edited
+    outside ordercycle, or written by a library that registered an event type this one
+    lacks). The desk's dispatcher quarantines the message (see
+    :meth:`~ordercycle.service.OrderDesk.quarantined_messages`) and moves past it.
+
+    Attributes:
+        position: The row's outbox position.
+        kind: The kind of the aggregate the row names.
+        aggregate_id: The aggregate's id.
+        version: The aggregate version the row names.
+        event_type: The event type the row names.
+        problem: Why it cannot be decoded (at most 300 characters).
+    """
+
+    def __init__(
+        self,
+        position: int,
+        kind: str,
+        aggregate_id: str,
+        version: int,
+        event_type: str,
+        problem: str,
+    ) -> None:
+        problem = problem if len(problem) <= 300 else problem[:300] + "..."
+        shown = aggregate_id if len(aggregate_id) <= 80 else aggregate_id[:80] + "..."
+        event_shown = event_type if len(event_type) <= 80 else event_type[:80] + "..."
+        super().__init__(
+            f"The outbox message at position {position} ({kind} {shown!r} version {version},"
+            f" {event_shown!r}) cannot be decoded: {problem}; a message must hold an event"
+            " of a registered type as ordercycle wrote it. Quarantine it (the desk's"
+            " dispatcher does) or restore the database from a backup."
+        )
+        self.position = position
+        self.kind = kind
+        self.aggregate_id = aggregate_id
+        self.version = version
+        self.event_type = event_type
         self.problem = problem
 
 

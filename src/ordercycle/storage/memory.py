@@ -42,7 +42,7 @@ from ordercycle.storage._unit import (
     EventRow,
     OutboxRow,
     StoredRow,
-    outbox_message,
+    decoded_message,
 )
 from ordercycle.storage.errors import CommandConflictError, StreamConflictError, UnitOfWorkError
 from ordercycle.storage.records import OutboxMessage, Snapshot
@@ -336,7 +336,7 @@ class MemoryUnitOfWork(BaseUnitOfWork):
         return [(*row[:5], _text(row[5])) for row in self._rows(after, limit)]
 
     def _tx_messages(self, after: int, limit: int) -> Sequence[OutboxMessage]:
-        return [outbox_message(row, _event(row[5])) for row in self._rows(after, limit)]
+        return [decoded_message(row, _event) for row in self._rows(after, limit)]
 
     def _tx_last_position(self) -> int:
         with self._lock:

@@ -60,6 +60,7 @@ from ordercycle.model.order.lifecycle import ORDER_LIFECYCLE
 from ordercycle.model.order.lines import NewLine
 from ordercycle.money import Money
 from ordercycle.service.desk import OrderDesk
+from ordercycle.service.records import QuarantinedMessage, QuarantinedMessageChanged
 from ordercycle.storage.memory import MemoryStorage
 from ordercycle.storage.ports import AggregateStore, CommandLog, Outbox, SnapshotStore, UnitOfWork
 
@@ -214,6 +215,31 @@ def _purchasing_streams() -> list[Stream]:
         return found
     finally:
         desk.close()
+
+
+def _quarantine_streams() -> list[Stream]:
+    """An outbox message quarantined by the dispatcher, then released."""
+    held = QuarantinedMessage(
+        position=7,
+        kind="stock",
+        aggregate_id="MUG",
+        version=3,
+        event_type="StockReceived",
+        reason="RuntimeError: the backlog service is down",
+        attempts=3,
+    )
+    released = attrs.evolve(held, status="released", note="served by hand")
+    events = tuple(
+        QuarantinedMessageChanged(
+            aggregate_id="7",
+            version=version,
+            occurred_at=_START,
+            change=f"outbox message 7 {state.status}",
+            state=state,
+        )
+        for version, state in ((1, held), (2, released))
+    )
+    return [("quarantine", "7", events)]
 
 
 def _story_streams() -> list[Stream]:
@@ -387,5 +413,6 @@ def sample_streams() -> tuple[Stream, ...]:
         *_stock_streams(),
         *_billing_streams(),
         *_purchasing_streams(),
+        *_quarantine_streams(),
     ]
     return tuple(streams)

@@ -46,9 +46,11 @@ from ordercycle.service.commands import (
     RegisterCustomer,
     RegisterProduct,
     ReleaseHold,
+    ReleaseQuarantinedMessage,
     ReleaseStock,
     ReleaseWave,
     RequestReturn,
+    RetryQuarantinedMessage,
     ScrapStock,
     SendQuote,
     ShipShipment,
@@ -177,6 +179,8 @@ EXAMPLES: list[Command] = [
     ),
     ChangeShippingMethod(order_id="O-1", shipping_method="UPS-GROUND"),
     ChangeShippingMethod(order_id="O-1", shipping_method=""),
+    RetryQuarantinedMessage(position=12, note="the restock service is back"),
+    ReleaseQuarantinedMessage(position=12),
 ]
 
 
