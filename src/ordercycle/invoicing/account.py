@@ -296,25 +296,44 @@ class CustomerAccount:
         account, first = self._post(EntryKind.PAYMENT, payment_id, on, amount, applied=pairs, at=at)
         events.extend(first)
         for invoice_id, discount in sorted((discounts or {}).items()):
-            if not discount:
-                continue
-            self._positive(discount, f"discount on invoice {invoice_id}")
-            if discount > account.open_amount(invoice_id):
-                raise AccountLedgerError(
-                    f"Cannot take a discount of {discount} on invoice {invoice_id} for"
-                    f" {self.subject}: only {account.open_amount(invoice_id)} is open."
+            if discount:
+                account, more = account.post_discount(
+                    invoice_id, discount, on, source_id=payment_id, at=at
                 )
-            account, more = account._post(
-                EntryKind.DISCOUNT,
-                f"{payment_id}/discount/{invoice_id}",
-                on,
-                discount,
-                applied=((invoice_id, discount),),
-                source_id=payment_id,
-                at=at,
-            )
-            events.extend(more)
+                events.extend(more)
         return Outcome(account, tuple(events))
+
+    def post_discount(
+        self,
+        invoice_id: str,
+        amount: Money,
+        on: date,
+        *,
+        source_id: str,
+        at: datetime | None = None,
+    ) -> AccountOutcome:
+        """Post an early-payment discount taken on ``invoice_id`` with ``source_id``'s money.
+
+        Raises:
+            AccountLedgerError: A bad amount, or more than is open on the invoice.
+        """
+        self._positive(amount, f"discount on invoice {invoice_id}")
+        if amount > self.open_amount(invoice_id):
+            raise AccountLedgerError(
+                f"Cannot take a discount of {amount} on invoice {invoice_id} for"
+                f" {self.subject}: only {self.open_amount(invoice_id)} is open."
+            )
+        document_id = f"{source_id}/discount/{invoice_id}"
+        self._new_document(document_id)
+        return self._post(
+            EntryKind.DISCOUNT,
+            document_id,
+            on,
+            amount,
+            applied=((invoice_id, amount),),
+            source_id=source_id,
+            at=at,
+        )
 
     def post_credit_note(
         self,

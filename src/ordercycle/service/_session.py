@@ -177,12 +177,26 @@ class Session:
             raise UnknownAggregateError(kind.replace("_", " "), key)
         return found
 
-    def put(self, kind: str, key: str, event_cls: type[DeskEvent], state: Any, change: str) -> None:
-        """Store ``state`` as the newest state of ``(kind, key)``."""
+    def put(
+        self,
+        kind: str,
+        key: str,
+        event_cls: type[DeskEvent],
+        state: Any,
+        change: str,
+        **extra: Any,
+    ) -> None:
+        """Store ``state`` as the newest state of ``(kind, key)`` (``extra``: more fields
+        of the event)."""
         cached = self._records.get((kind, key))
         version = cached[1] if cached else self.uow.events.version(kind, _key(kind, key))
         event = event_cls(  # type: ignore[call-arg]
-            aggregate_id=key, version=version + 1, occurred_at=self.now, change=change, state=state
+            aggregate_id=key,
+            version=version + 1,
+            occurred_at=self.now,
+            change=change,
+            state=state,
+            **extra,
         )
         self.uow.events.append(kind, key, [event], expected_version=version)
         self._records[(kind, key)] = (state, version + 1)

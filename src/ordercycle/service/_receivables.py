@@ -1,0 +1,184 @@
+"""The customer account ledger on the desk: posting entries, applying credit, refunds.
+
+The ledger (:class:`~ordercycle.invoicing.CustomerAccount`) lives in the customer's
+``account`` stream, inside the :class:`~ordercycle.service.records.Account` record, and
+each change stores the entries it posted beside it (``AccountChanged.entries``). Every
+command that moves money appends to that one stream at the version it read, so two
+commands that use the same credit at once conflict and one runs again on the other's
+result: cash is never applied twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import attrs
+
+from ordercycle.invoicing import CustomerAccount, Invoice
+from ordercycle.invoicing.account import AccountEntryPosted
+from ordercycle.model.aggregate import Outcome
+from ordercycle.money import Currency
+from ordercycle.service._command_handlers import handles
+from ordercycle.service._orders import _account, customer
+from ordercycle.service._session import Session
+from ordercycle.service.commands import ApplyCredit, RefundCredit
+from ordercycle.service.errors import UnknownInvoiceError
+from ordercycle.service.records import AccountChanged, InvoiceNumberAssigned
+from ordercycle.service.results import CommandResult
+
+__all__ = ["apply_credit", "ledger", "post", "refund_credit", "remember_number", "resolve_invoice"]
+
+_OPEN = ("issued", "partially_paid")
+
+
+def ledger(s: Session, customer_id: str, currency: Currency | str) -> CustomerAccount:
+    """The customer's ledger; an account stored before the desk kept one opens from its
+    open invoices (their balances, at their invoice dates)."""
+    account = _account(s, customer_id)
+    if account.ledger is not None:
+        return account.ledger
+    found = CustomerAccount.open(customer_id, currency)
+    for invoice_id in account.open_invoice_ids:
+        invoice = s.invoice(invoice_id)[0]
+        if invoice.balance.is_positive:
+            found = found.post_invoice(invoice_id, invoice.balance, invoice.invoice_date).aggregate
+    return found
+
+
+def post(
+    s: Session,
+    customer_id: str,
+    currency: Currency | str,
+    command: Callable[[CustomerAccount], Outcome[CustomerAccount, AccountEntryPosted]],
+    change: str,
+    *,
+    base: CustomerAccount | None = None,
+) -> CustomerAccount:
+    """Run a ledger command and store the account with the entries it posted.
+
+    ``base`` is the ledger read before the command changed any invoice (an account
+    stored before the desk kept a ledger opens from its invoices as they were).
+    """
+    before = ledger(s, customer_id, currency) if base is None else base
+    after, events = command(before)
+    account = attrs.evolve(_account(s, customer_id), ledger=after)
+    entries = tuple(e.entry for e in events)
+    s.put("account", customer_id, AccountChanged, account, change, entries=entries)
+    return after
+
+
+def remember_number(s: Session, invoice: Invoice) -> None:
+    """Store the printed number of an issued invoice, so it finds the invoice."""
+    if invoice.number is not None:
+        s.put("invoice_number", invoice.number, InvoiceNumberAssigned, invoice.invoice_id, "issued")
+
+
+def resolve_invoice(s: Session, reference: str) -> str:
+    """The invoice id of ``reference``: an invoice id (``INV-1``) or a printed number
+    (``INV-000001``).
+
+    Raises:
+        UnknownInvoiceError: Neither names an invoice (the message shows both forms).
+    """
+    if isinstance(reference, str) and reference and s.exists("invoice", reference):
+        return reference
+    if isinstance(reference, str) and reference and reference == reference.strip():
+        found = s.record("invoice_number", reference, str)
+        if found is not None:
+            return found
+        # Invoices issued before the desk remembered numbers: look once through them all.
+        for invoice_id in s.ids_of("invoice"):
+            if s.invoice(invoice_id)[0].number == reference:
+                return invoice_id
+    prefix = s.settings.invoice_prefix
+    raise UnknownInvoiceError(reference, "INV-1", f"{prefix}000001")
+
+
+@handles(ApplyCredit)
+def apply_credit(s: Session, c: ApplyCredit) -> CommandResult:
+    """Apply cash on account and unapplied credit notes to open invoices (oldest first)."""
+    buyer = customer(s, c.customer_id)
+    currency = buyer.credit_limit.currency
+    invoice_ids = tuple(resolve_invoice(s, i) for i in c.invoice_ids)
+    on = c.applied_on or s.today
+    before = ledger(s, buyer.id, currency)
+    moves = before.plan_application(c.amount, invoice_ids=invoice_ids, source_ids=c.source_ids)
+    after = post(
+        s,
+        buyer.id,
+        currency,
+        lambda a: a.apply_credit(on, c.amount, invoice_ids=invoice_ids, source_ids=c.source_ids),
+        "credit applied",
+    )
+    settled = []
+    for n, (source, invoice_id, take) in enumerate(moves, start=1):
+        invoice, meta = s.invoice(invoice_id)
+        paid, _ = invoice.pay(f"{source}/applied/{before.version + n}", take, on, at=s.now)
+        if paid.payments[-1].discount:
+            # The invoice took its early-payment discount with the credit: post it too.
+            discount = paid.payments[-1].discount
+            after = post(
+                s,
+                buyer.id,
+                currency,
+                lambda a, i=invoice_id, d=discount, src=source: a.post_discount(  # type: ignore[misc]
+                    i, d, on, source_id=src
+                ),
+                f"discount on {invoice_id}",
+            )
+        s.save_invoice(paid, meta, invoice.version)
+        if paid.state not in _OPEN:
+            settled.append(invoice_id)
+    if settled:
+        account = _account(s, buyer.id)
+        s.put(
+            "account",
+            buyer.id,
+            AccountChanged,
+            account.changed(drop_invoices=tuple(settled)),
+            "invoices settled by credit",
+        )
+    return CommandResult(
+        command="ApplyCredit",
+        aggregate_id=buyer.id,
+        details={
+            "applied": [
+                {"source": src, "invoice_id": inv, "amount": str(m)} for src, inv, m in moves
+            ],
+            "unapplied": str(after.balance.unapplied),
+            "balance": str(after.balance.balance),
+        },
+    )
+
+
+@handles(RefundCredit)
+def refund_credit(s: Session, c: RefundCredit) -> CommandResult:
+    """Pay credit on account back to the customer (with a method and a reference)."""
+    buyer = customer(s, c.customer_id)
+    currency = buyer.credit_limit.currency
+    refund_id = c.refund_id or f"RF-{ledger(s, buyer.id, currency).version + 1}"
+    on = c.refunded_on or s.today
+    after = post(
+        s,
+        buyer.id,
+        currency,
+        lambda a: a.refund(
+            refund_id,
+            c.amount,
+            on,
+            method=c.method,
+            reference=c.reference,
+            source_ids=c.source_ids,
+        ),
+        f"refund {refund_id}",
+    )
+    return CommandResult(
+        command="RefundCredit",
+        aggregate_id=refund_id,
+        details={
+            "amount": str(c.amount),
+            "method": c.method,
+            "reference": c.reference,
+            "unapplied": str(after.balance.unapplied),
+        },
+    )

@@ -1,0 +1,96 @@
+"""The customer account ledger through the desk: cash on account, credit, refunds, numbers."""
+
+from __future__ import annotations
+
+import pickle
+
+import pytest
+
+from ordercycle.errors import OrderCycleError
+from ordercycle.invoicing import EntryKind
+from ordercycle.model import SteppableClock
+from ordercycle.money import Money
+from ordercycle.service import OrderDesk
+from ordercycle.service.errors import UnknownInvoiceError
+
+
+def _invoiced(
+    desk: OrderDesk, clock: SteppableClock, customer_id: str, items: dict[str, int]
+) -> str:
+    order_id = desk.place_order(customer_id, items).aggregate_id
+    desk.confirm_order(order_id)
+    desk.allocate_order(order_id)
+    for warehouse in desk.settings.network.warehouse_ids:
+        try:
+            wave = desk.release_wave(warehouse, [order_id])
+        except ValueError:
+            continue
+        desk.confirm_picks(wave.aggregate_id)
+        packed = desk.pack_order(order_id, wave.aggregate_id)
+        desk.ship_shipment(packed.aggregate_id, f"1Z-{packed.aggregate_id}")
+        desk.deliver_shipment(packed.aggregate_id)
+    return desk.invoice_order(order_id).aggregate_id
+
+
+def test_cash_on_account_counts_and_is_applied_to_a_later_invoice(
+    desk: OrderDesk, clock: SteppableClock
+) -> None:
+    paid = desk.record_payment("C-BOLT", Money("500.00", "USD"))
+    assert paid["unapplied"] == "500.00 USD"
+    invoice_id = _invoiced(desk, clock, "C-BOLT", {"MUG": 4, "TEAPOT": 8})
+    ledger = desk.account_ledger("C-BOLT")
+    assert ledger.balance.balance == Money("-102.00", "USD")  # 398.00 owed, 500.00 on account
+    assert ledger.balance.unapplied == Money("500.00", "USD")
+    applied = desk.apply_credit("C-BOLT")
+    assert applied["unapplied"] == "102.00 USD"
+    assert desk.invoice(invoice_id).state == "paid"
+    assert desk.aging_report().total == Money("0.00", "USD")
+    ledger = desk.account_ledger("C-BOLT")
+    ledger.balance.check()
+    assert ledger.balance.balance == Money("-102.00", "USD")
+    assert ledger.open_items == ()
+    kinds = [e.kind for e in desk.account_entries("C-BOLT")]
+    assert kinds == [EntryKind.PAYMENT, EntryKind.INVOICE, EntryKind.APPLICATION]
+
+
+def test_a_refused_application_or_refund_writes_nothing(
+    desk: OrderDesk, clock: SteppableClock
+) -> None:
+    desk.record_payment("C-BOLT", Money("50.00", "USD"))
+    _invoiced(desk, clock, "C-BOLT", {"MUG": 1})
+    before = (desk.account("C-BOLT"), desk.account_entries("C-BOLT"))
+    with pytest.raises(OrderCycleError, match=r"asked, but the credit chosen is 50\.00 USD"):
+        desk.apply_credit("C-BOLT", Money("60.00", "USD"))
+    with pytest.raises(OrderCycleError, match=r"the credit is 50\.00 USD"):
+        desk.refund_credit("C-BOLT", Money("50.01", "USD"), "bank", "B-1")
+    assert (desk.account("C-BOLT"), desk.account_entries("C-BOLT")) == before
+
+
+def test_a_refund_pays_credit_back_with_its_method_and_reference(desk: OrderDesk) -> None:
+    desk.record_payment("C-BOLT", Money("50.00", "USD"))
+    result = desk.refund_credit("C-BOLT", Money("30.00", "USD"), "bank transfer", "SEPA-42")
+    assert result["unapplied"] == "20.00 USD"
+    refund = desk.account_entries("C-BOLT")[-1]
+    assert (refund.kind, refund.method, refund.reference) == (
+        EntryKind.REFUND,
+        "bank transfer",
+        "SEPA-42",
+    )
+    assert desk.account_ledger("C-BOLT").balance.balance == Money("-20.00", "USD")
+
+
+def test_payments_and_queries_accept_the_printed_invoice_number(
+    desk: OrderDesk, clock: SteppableClock
+) -> None:
+    invoice_id = _invoiced(desk, clock, "C-BOLT", {"MUG": 4})
+    number = desk.invoice(invoice_id).number
+    assert number is not None
+    assert number != invoice_id
+    assert desk.invoice(number).invoice_id == invoice_id
+    result = desk.record_payment("C-BOLT", Money("10.00", "USD"), invoice_ids=[number])
+    assert set(result["applied"]) == {invoice_id}
+    with pytest.raises(UnknownInvoiceError) as info:
+        desk.record_payment("C-BOLT", Money("1.00", "USD"), invoice_ids=["INV-999999"])
+    assert "'INV-1'" in str(info.value)
+    assert "'INV-000001'" in str(info.value)
+    assert pickle.loads(pickle.dumps(info.value)).message == info.value.message
