@@ -10,7 +10,7 @@ from ordercycle.model.order.policies import ReturnCondition, ReturnStatus
 from ordercycle.money import Money
 from ordercycle.service import _receivables
 from ordercycle.service._command_handlers import handles
-from ordercycle.service._orders import _account, customer, update_account
+from ordercycle.service._orders import _account, customer, set_exposure, update_account
 from ordercycle.service._session import InvoiceMeta, Session
 from ordercycle.service.commands import (
     AuthorizeReturn,
@@ -89,6 +89,7 @@ def invoice_order(s: Session, c: InvoiceOrder) -> CommandResult:
         drop_orders=(order.id,) if done else (),
         balance_change=s.balance_moved(buyer.id, issued.currency),
     )
+    set_exposure(s, order, f"invoice {invoice_id}")
     schedule = issued.schedule
     assert schedule is not None
     details = {

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime
 
+import attrs
+
 from ordercycle.errors import ValidationError
 from ordercycle.inventory import Demand, DemandLine, Lot, StockLedger, plan_allocation
 from ordercycle.inventory.allocation_plan import AllocationPlan
@@ -260,52 +262,102 @@ def place_order(s: Session, c: PlaceOrder) -> CommandResult:
     )
 
 
-def _exposure(s: Session, buyer: Customer, order: Order) -> tuple[Money, Money]:
-    """Open receivables and confirmed-not-invoiced amounts of the customer's other orders.
+def gross_not_invoiced(s: Session, buyer: Customer, order: Order) -> Money:
+    """The order's units not yet invoiced, priced tax included (the customer's profile)."""
+    profile = s.settings.tax_profile(buyer.tax_profile, subject=f"customer {buyer.id}")
+    every_rate = tuple(rate.code for rate in profile.rates)
+    items = []
+    for line in order.lines:
+        quantity = line.ledger.active - line.ledger.net_invoiced
+        if quantity > 0:
+            codes = (line.tax_code,) if line.tax_code else every_rate
+            items.append((line.amount(quantity), codes))
+    if not items:
+        return Money.zero(order.currency)
+    return profile.compute(items, order.currency.code).total
 
-    The account is read before the orders: the version the confirmation appends at is
-    then never newer than what the orders it read show.
+
+def exposures(s: Session, account: Account, buyer: Customer) -> tuple[tuple[str, Money], ...]:
+    """``(order id, gross not invoiced)`` of the customer's confirmed orders.
+
+    Kept in the account; an account stored before the desk kept it is summed once from
+    its open orders.
     """
-    currency = buyer.credit_limit.currency
-    account = _account(s, buyer.id)
-    receivables = account.receivables
-    if receivables is None:
-        receivables = open_balance(s, account.open_invoice_ids, currency)
-    pending = Money.zero(currency)
+    if account.exposure is not None:
+        return account.exposure
+    pairs = []
     for other_id in account.open_order_ids:
-        if other_id == order.id:
-            continue
         other = s.order(other_id)
         if other.state in ("confirmed", "released"):
-            invoiced = Money.sum((d.amount for d in other.invoices), currency=currency)
-            pending += max(other.total - invoiced, Money.zero(currency))
-    return receivables, pending
+            amount = gross_not_invoiced(s, buyer, other)
+            if amount:
+                pairs.append((other_id, amount))
+    return tuple(pairs)
+
+
+def receivables_of(s: Session, account: Account, currency: Currency) -> tuple[Money, Money]:
+    """What is open on the customer's invoices and the credit on account (cash on account,
+    unapplied credit notes), from the ledger (older accounts: open invoices, no credit)."""
+    if account.ledger is not None:
+        totals = account.ledger.balance
+        return totals.open_invoices, totals.unapplied
+    zero = Money.zero(currency)
+    if account.receivables is not None:
+        return account.receivables, zero
+    return open_balance(s, account.open_invoice_ids, currency), zero
+
+
+def set_exposure(s: Session, order: Order, change: str) -> None:
+    """Keep the order's gross exposure in its customer's account (after an invoice or a
+    change): what is confirmed and not yet invoiced; nothing once canceled or done."""
+    buyer = customer(s, order.customer_id)
+    account = _account(s, buyer.id)
+    pairs = exposures(s, account, buyer)
+    amount = Money.zero(order.currency)
+    if order.state not in ("draft", "placed", "canceled"):
+        amount = gross_not_invoiced(s, buyer, order)
+    after = tuple((k, v) for k, v in pairs if k != order.id)
+    if amount:
+        after = (*after, (order.id, amount))
+    if after != account.exposure:
+        s.put("account", buyer.id, AccountChanged, attrs.evolve(account, exposure=after), change)
 
 
 @handles(ConfirmOrder)
 def confirm_order(s: Session, c: ConfirmOrder) -> CommandResult:
-    """Confirm; over the credit limit (and with the HOLD policy) the order goes on hold."""
+    """Confirm; over the credit limit (and with the HOLD policy) the order goes on hold.
+
+    The exposure is gross (tax included): the ledger's balance (open invoices less credit
+    on account) plus the confirmed, not yet invoiced orders, all read from the account,
+    so a confirmation costs the same however many orders are open.
+    """
     order = s.order(c.order_id)
     buyer = customer(s, order.customer_id)
-    receivables, pending = _exposure(s, buyer, order)
+    currency = buyer.credit_limit.currency
+    account = _account(s, buyer.id)
+    receivables, credit = receivables_of(s, account, currency)
+    others = tuple((k, v) for k, v in exposures(s, account, buyer) if k != order.id)
+    pending = Money.sum((v for _, v in others), currency=currency)
+    amount = gross_not_invoiced(s, buyer, order)
     check = check_credit_limit(
         buyer.credit_limit,
         open_receivables=receivables,
         confirmed_not_invoiced=pending,
-        order_amount=order.total,
+        order_amount=amount,
         policy=s.settings.credit_policy,
+        credit_on_account=credit,
     )
     order = s.save_order(order.confirm(at=s.now))
-    # The check read the account and the other orders, but the confirmation writes only
-    # this order: two confirmations at once would both pass (write skew). Every check
-    # therefore appends to the account stream at the version it read, first of all:
-    # of two at once, one conflicts, runs again, and sees the other's confirmed order.
-    account = _account(s, buyer.id)
+    # The check read the account, but the confirmation writes only this order: two
+    # confirmations at once would both pass (write skew). Every check therefore appends
+    # to the account stream at the version it read (with this order's exposure added):
+    # of two at once, one conflicts, runs again, and sees the other's order.
+    exposure = (*others, (order.id, amount)) if amount else others
     s.put(
         "account",
         buyer.id,
         AccountChanged,
-        account,
+        attrs.evolve(account, exposure=exposure),
         f"credit check {order.id}: {check.action.value}",
     )
     if check.action is CreditAction.HOLD:

@@ -9,8 +9,10 @@ import pytest
 from ordercycle.errors import OrderCycleError
 from ordercycle.invoicing import EntryKind
 from ordercycle.model import SteppableClock
+from ordercycle.model.order import Order
 from ordercycle.money import Money
 from ordercycle.service import OrderDesk
+from ordercycle.service._session import Session
 from ordercycle.service.errors import UnknownInvoiceError
 
 
@@ -94,3 +96,43 @@ def test_payments_and_queries_accept_the_printed_invoice_number(
     assert "'INV-1'" in str(info.value)
     assert "'INV-000001'" in str(info.value)
     assert pickle.loads(pickle.dumps(info.value)).message == info.value.message
+
+
+def test_the_credit_check_counts_gross_orders_and_credit_on_account(
+    desk: OrderDesk, clock: SteppableClock
+) -> None:
+    first = desk.place_order("C-ACME", {"MUG": 10}).aggregate_id
+    net = Money(desk.place_order("C-ACME", {"MUG": 10})["total"].split()[0], "USD")
+    desk.confirm_order(first)
+    account = desk.account("C-ACME")
+    assert account.exposure is not None
+    ((order_id, gross),) = account.exposure
+    assert order_id == first
+    assert gross > net  # New York sales tax is counted
+    # C-CAFE's limit is 150.00: cash on account makes room for a bigger order.
+    desk.record_payment("C-CAFE", Money("100.00", "USD"))
+    big = desk.place_order("C-CAFE", {"TEAPOT": 5}).aggregate_id  # 225.00 > 150.00
+    result = desk.confirm_order(big)
+    assert result["credit"] == "approve", result.notes
+    # Without the cash, the same order goes over the limit and on hold.
+    again = desk.place_order("C-CAFE", {"TEAPOT": 5}).aggregate_id
+    assert desk.confirm_order(again)["credit"] == "hold"
+
+
+def test_a_confirmation_loads_no_other_order(
+    desk: OrderDesk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for _ in range(5):
+        desk.confirm_order(desk.place_order("C-ACME", {"MUG": 1}).aggregate_id)
+    last = desk.place_order("C-ACME", {"MUG": 1}).aggregate_id
+    loaded: list[str] = []
+    real = Session.order
+
+    def spy(self: Session, order_id: str) -> Order:
+        loaded.append(order_id)
+        return real(self, order_id)
+
+    monkeypatch.setattr(Session, "order", spy)
+    desk.confirm_order(last)
+    assert set(loaded) == {last}
+    assert len(desk.account("C-ACME").exposure or ()) == 6

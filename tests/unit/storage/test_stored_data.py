@@ -69,9 +69,10 @@ def test_stock_and_accounts_replay_to_the_stored_state(desk: OrderDesk) -> None:
         assert desk.available_units(sku) == STATE["available"][sku], sku
     for customer_id, expected in STATE["accounts"].items():
         stored = to_dict(desk.account(customer_id))
-        # 0.1.0 kept no ledger: the account reads as it did, with an empty ledger field,
-        # and its ledger opens from the open invoices.
+        # 0.1.0 kept no ledger and no exposure: the account reads as it did, with those
+        # fields empty; its ledger opens from the open invoices.
         assert stored.pop("ledger") is None, customer_id
+        assert stored.pop("exposure") is None, customer_id
         assert stored == expected, customer_id
         ledger = desk.account_ledger(customer_id)
         ledger.balance.check()
