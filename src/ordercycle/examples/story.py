@@ -354,12 +354,16 @@ def _aging(t: _Teller, invoices: dict[str, CommandResult]) -> None:
     t.chapter(f"Receivables aging on {as_of}")
     report = t.desk.aging_report(as_of)
     names = [b.label for b in report.buckets]
-    t.say("  " + f"{'customer':<9}" + "".join(f"{n:>11}" for n in names) + f"{'total':>11}")
-    for row in report.rows:
-        cells = "".join(f"{a.amount!s:>11}" for a in row.amounts)
-        t.say(f"  {row.customer_id:<9}{cells}{row.total.amount!s:>11}")
+    widths = [11 if len(n) <= 11 else len(n) + 2 for n in names]
     t.say(
-        f"  {'total':<9}"
-        + "".join(f"{a.amount!s:>11}" for a in report.totals)
-        + f"{report.total.amount!s:>11}"
+        "  "
+        + f"{'customer':<9}"
+        + "".join(f"{n:>{w}}" for n, w in zip(names, widths, strict=True))
+        + f"{'total':>11}"
     )
+    for label, amounts, total in (
+        *((row.customer_id, row.amounts, row.total) for row in report.rows),
+        ("total", report.totals, report.total),
+    ):
+        cells = "".join(f"{a.amount!s:>{w}}" for a, w in zip(amounts, widths, strict=True))
+        t.say(f"  {label:<9}{cells}{total.amount!s:>11}")

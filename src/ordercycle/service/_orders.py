@@ -11,7 +11,7 @@ from ordercycle.errors import ValidationError
 from ordercycle.inventory import Demand, DemandLine, Lot, StockLedger, plan_allocation
 from ordercycle.inventory.allocation_plan import AllocationPlan
 from ordercycle.inventory.errors import UnknownLotError
-from ordercycle.invoicing import CreditAction, PaymentTerms, check_credit_limit
+from ordercycle.invoicing import CreditAction, CustomerAccount, PaymentTerms, check_credit_limit
 from ordercycle.model.customer import Customer
 from ordercycle.model.ids import LotId, Sku, parse_id
 from ordercycle.model.order import Order
@@ -77,7 +77,17 @@ def product(s: Session, sku: str) -> CatalogueEntry:
 
 
 def _account(s: Session, customer_id: str) -> Account:
-    return s.record("account", customer_id, Account) or Account(customer_id=customer_id)
+    """The customer's account; a customer without one starts with an empty ledger and no
+    exposure (accounts stored before those existed hold ``None``)."""
+    found = s.record("account", customer_id, Account)
+    if found is not None:
+        return found
+    currency = customer(s, customer_id).credit_limit.currency
+    return Account(
+        customer_id=customer_id,
+        ledger=CustomerAccount.open(customer_id, currency),
+        exposure=Money.zero(currency),
+    )
 
 
 def update_account(
@@ -277,22 +287,23 @@ def gross_not_invoiced(s: Session, buyer: Customer, order: Order) -> Money:
     return profile.compute(items, order.currency.code).total
 
 
-def exposures(s: Session, account: Account, buyer: Customer) -> tuple[tuple[str, Money], ...]:
-    """``(order id, gross not invoiced)`` of the customer's confirmed orders.
+def counted_exposure(s: Session, buyer: Customer, order: Order | None) -> Money:
+    """What ``order`` adds to its customer's exposure: its units not yet invoiced, gross,
+    once it is confirmed and until it is canceled (zero before and after)."""
+    if order is None or order.state in ("draft", "placed", "canceled"):
+        return Money.zero(buyer.credit_limit.currency)
+    return gross_not_invoiced(s, buyer, order)
 
-    Kept in the account; an account stored before the desk kept it is summed once from
-    its open orders.
-    """
+
+def exposure_of(s: Session, account: Account, buyer: Customer) -> Money:
+    """The gross exposure of the customer's confirmed orders, as the account keeps it; an
+    account stored before the desk kept it is summed once from its open orders."""
     if account.exposure is not None:
         return account.exposure
-    pairs = []
-    for other_id in account.open_order_ids:
-        other = s.order(other_id)
-        if other.state in ("confirmed", "released"):
-            amount = gross_not_invoiced(s, buyer, other)
-            if amount:
-                pairs.append((other_id, amount))
-    return tuple(pairs)
+    return Money.sum(
+        (counted_exposure(s, buyer, s.order(o)) for o in account.open_order_ids),
+        currency=buyer.credit_limit.currency,
+    )
 
 
 def receivables_of(s: Session, account: Account, currency: Currency) -> tuple[Money, Money]:
@@ -308,19 +319,20 @@ def receivables_of(s: Session, account: Account, currency: Currency) -> tuple[Mo
 
 
 def set_exposure(s: Session, order: Order, change: str) -> None:
-    """Keep the order's gross exposure in its customer's account (after an invoice or a
-    change): what is confirmed and not yet invoiced; nothing once canceled or done."""
+    """Move the customer's exposure by how much this command changed the order's (after an
+    invoice, a change or a cancellation): the order as saved against the order as loaded."""
     buyer = customer(s, order.customer_id)
     account = _account(s, buyer.id)
-    pairs = exposures(s, account, buyer)
-    amount = Money.zero(order.currency)
-    if order.state not in ("draft", "placed", "canceled"):
-        amount = gross_not_invoiced(s, buyer, order)
-    after = tuple((k, v) for k, v in pairs if k != order.id)
-    if amount:
-        after = (*after, (order.id, amount))
-    if after != account.exposure:
-        s.put("account", buyer.id, AccountChanged, attrs.evolve(account, exposure=after), change)
+    if account.exposure is None:
+        total = exposure_of(s, account, buyer)  # read from the orders as they are now
+    else:
+        before = s.counted_exposure.get(order.id)
+        if before is None:
+            before = counted_exposure(s, buyer, s.loaded_order(order.id))
+        total = account.exposure + counted_exposure(s, buyer, order) - before
+    s.counted_exposure[order.id] = counted_exposure(s, buyer, order)
+    if total != account.exposure:
+        s.put("account", buyer.id, AccountChanged, attrs.evolve(account, exposure=total), change)
 
 
 @handles(ConfirmOrder)
@@ -336,8 +348,7 @@ def confirm_order(s: Session, c: ConfirmOrder) -> CommandResult:
     currency = buyer.credit_limit.currency
     account = _account(s, buyer.id)
     receivables, credit = receivables_of(s, account, currency)
-    others = tuple((k, v) for k, v in exposures(s, account, buyer) if k != order.id)
-    pending = Money.sum((v for _, v in others), currency=currency)
+    pending = exposure_of(s, account, buyer) - counted_exposure(s, buyer, order)
     amount = gross_not_invoiced(s, buyer, order)
     check = check_credit_limit(
         buyer.credit_limit,
@@ -348,16 +359,16 @@ def confirm_order(s: Session, c: ConfirmOrder) -> CommandResult:
         credit_on_account=credit,
     )
     order = s.save_order(order.confirm(at=s.now))
+    s.counted_exposure[order.id] = amount
     # The check read the account, but the confirmation writes only this order: two
     # confirmations at once would both pass (write skew). Every check therefore appends
     # to the account stream at the version it read (with this order's exposure added):
     # of two at once, one conflicts, runs again, and sees the other's order.
-    exposure = (*others, (order.id, amount)) if amount else others
     s.put(
         "account",
         buyer.id,
         AccountChanged,
-        attrs.evolve(account, exposure=exposure),
+        attrs.evolve(account, exposure=pending + amount),
         f"credit check {order.id}: {check.action.value}",
     )
     if check.action is CreditAction.HOLD:
@@ -546,6 +557,7 @@ def cancel_order(s: Session, c: CancelOrder) -> CommandResult:
     order, events = order.cancel(at=s.now, reason=c.reason)
     s.save_order((order, events))
     update_account(s, order.customer_id, f"canceled {order.id}", drop_orders=(order.id,))
+    set_exposure(s, order, f"canceled {order.id}")
     track_backorders(s, order)
     released = 0
     for event in events:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 import attrs
 
-from ordercycle.invoicing import CustomerAccount, Invoice
+from ordercycle.invoicing import CustomerAccount, Invoice, Payment
 from ordercycle.invoicing.account import AccountEntryPosted
 from ordercycle.model.aggregate import Outcome
 from ordercycle.money import Currency
@@ -32,8 +32,14 @@ _OPEN = ("issued", "partially_paid")
 
 
 def ledger(s: Session, customer_id: str, currency: Currency | str) -> CustomerAccount:
-    """The customer's ledger; an account stored before the desk kept one opens from its
-    open invoices (their balances, at their invoice dates)."""
+    """The customer's ledger.
+
+    An account stored before the desk kept a ledger opens one from what its documents say
+    now: each open invoice's balance (at its invoice date), the credit left by credit notes
+    beyond their invoice's balance, and what is unapplied of each payment (at its date).
+    That looks through the customer's invoices and payments once; the first command that
+    posts to the account stores the ledger.
+    """
     account = _account(s, customer_id)
     if account.ledger is not None:
         return account.ledger
@@ -42,6 +48,19 @@ def ledger(s: Session, customer_id: str, currency: Currency | str) -> CustomerAc
         invoice = s.invoice(invoice_id)[0]
         if invoice.balance.is_positive:
             found = found.post_invoice(invoice_id, invoice.balance, invoice.invoice_date).aggregate
+    for invoice_id in s.ids_of("invoice"):
+        invoice = s.invoice(invoice_id)[0]
+        if invoice.customer_id != customer_id:
+            continue
+        for note in invoice.credit_notes:
+            if note.refund.is_positive:
+                found = found.post_credit_note(
+                    note.credit_note_id, invoice_id, note.refund, note.issued_on
+                ).aggregate
+    for payment_id in s.ids_of("payment"):
+        payment = s.record("payment", payment_id, Payment)
+        if payment is not None and payment.customer_id == customer_id and payment.unapplied:
+            found = found.post_payment(payment_id, payment.unapplied, payment.paid_on).aggregate
     return found
 
 

@@ -935,15 +935,28 @@ class OrderDesk:
         return found
 
     def aging_report(self, as_of: date | None = None, *, basis: str = "due_date") -> AgingReport:
-        """The receivables aging of every open invoice at ``as_of`` (today by default)."""
-        found: AgingReport = self._read(
-            lambda s: aging(
+        """The receivables aging of every open invoice at ``as_of`` (today by default).
+
+        Each customer's credit on account (cash on account, unapplied credit notes, from
+        the account ledger) is the last column, ``unapplied credit``, netted in the totals.
+        """
+
+        def query(s: Session) -> AgingReport:
+            credits = {}
+            for customer_id in s.ids_of("account"):
+                buyer = _orders.customer(s, customer_id)
+                found = _receivables.ledger(s, customer_id, buyer.credit_limit.currency)
+                if found.balance.unapplied:
+                    credits[customer_id] = found.balance.unapplied
+            return aging(
                 [s.invoice(i)[0] for i in s.ids_of("invoice")],
                 as_of or s.today,
                 basis=basis,
                 currency=self.settings.currency,
+                credits=credits,
             )
-        )
+
+        found: AgingReport = self._read(query)
         return found
 
 

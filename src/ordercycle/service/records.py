@@ -118,7 +118,7 @@ class Account:
     open_invoice_ids: tuple[str, ...] = ()
     receivables: Money | None = None
     ledger: CustomerAccount | None = None
-    exposure: tuple[tuple[str, Money], ...] | None = None
+    exposure: Money | None = None
 
     def changed(
         self,
@@ -128,13 +128,10 @@ class Account:
         add_invoices: tuple[str, ...] = (),
         drop_invoices: tuple[str, ...] = (),
         receivables: Money | None = None,
-        exposure: tuple[str, Money] | None = None,
     ) -> Account:
         """The account with orders and invoices added and dropped (order kept).
 
         ``receivables``, if given, replaces the open balance; otherwise it is kept.
-        ``exposure`` sets one order's gross exposure (zero drops it); dropped orders
-        leave the exposure too.
         """
         orders = [o for o in (*self.open_order_ids, *add_orders) if o not in drop_orders]
         invoices = [i for i in (*self.open_invoice_ids, *add_invoices) if i not in drop_invoices]
@@ -144,21 +141,8 @@ class Account:
             open_invoice_ids=tuple(dict.fromkeys(invoices)),
             receivables=self.receivables if receivables is None else receivables,
             ledger=self.ledger,
-            exposure=self._exposure_after(drop_orders, exposure),
+            exposure=self.exposure,
         )
-
-    def _exposure_after(
-        self, drop_orders: tuple[str, ...], exposure: tuple[str, Money] | None
-    ) -> tuple[tuple[str, Money], ...] | None:
-        if self.exposure is None:
-            return None
-        pairs = [(k, v) for k, v in self.exposure if k not in drop_orders]
-        if exposure is not None:
-            order_id, amount = exposure
-            pairs = [(k, v) for k, v in pairs if k != order_id]
-            if amount:
-                pairs.append((order_id, amount))
-        return tuple(pairs)
 
 
 @attrs.frozen(kw_only=True)

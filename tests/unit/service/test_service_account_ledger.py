@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+from decimal import Decimal
 
 import pytest
 
@@ -46,7 +47,9 @@ def test_cash_on_account_counts_and_is_applied_to_a_later_invoice(
     applied = desk.apply_credit("C-BOLT")
     assert applied["unapplied"] == "102.00 USD"
     assert desk.invoice(invoice_id).state == "paid"
-    assert desk.aging_report().total == Money("0.00", "USD")
+    report = desk.aging_report()
+    assert report.totals[:-1] == (Money("0.00", "USD"),) * (len(report.buckets) - 1)
+    assert report.total == Money("-102.00", "USD")  # the cash still on account
     ledger = desk.account_ledger("C-BOLT")
     ledger.balance.check()
     assert ledger.balance.balance == Money("-102.00", "USD")
@@ -104,11 +107,12 @@ def test_the_credit_check_counts_gross_orders_and_credit_on_account(
     first = desk.place_order("C-ACME", {"MUG": 10}).aggregate_id
     net = Money(desk.place_order("C-ACME", {"MUG": 10})["total"].split()[0], "USD")
     desk.confirm_order(first)
-    account = desk.account("C-ACME")
-    assert account.exposure is not None
-    ((order_id, gross),) = account.exposure
-    assert order_id == first
+    gross = desk.account("C-ACME").exposure
+    assert gross is not None
     assert gross > net  # New York sales tax is counted
+    assert gross == (desk.order(first).total * Decimal("1.08875")).round()  # NY: 8.875 %
+    desk.cancel_order(first)
+    assert desk.account("C-ACME").exposure == Money("0.00", "USD")
     # C-CAFE's limit is 150.00: cash on account makes room for a bigger order.
     desk.record_payment("C-CAFE", Money("100.00", "USD"))
     big = desk.place_order("C-CAFE", {"TEAPOT": 5}).aggregate_id  # 225.00 > 150.00
@@ -117,6 +121,14 @@ def test_the_credit_check_counts_gross_orders_and_credit_on_account(
     # Without the cash, the same order goes over the limit and on hold.
     again = desk.place_order("C-CAFE", {"TEAPOT": 5}).aggregate_id
     assert desk.confirm_order(again)["credit"] == "hold"
+
+
+def test_invoicing_moves_the_exposure_to_the_ledger(desk: OrderDesk, clock: SteppableClock) -> None:
+    invoice_id = _invoiced(desk, clock, "C-ACME", {"MUG": 10})
+    account = desk.account("C-ACME")
+    assert account.exposure == Money("0.00", "USD")
+    assert account.ledger is not None
+    assert account.ledger.balance.open_invoices == desk.invoice(invoice_id).total
 
 
 def test_a_confirmation_loads_no_other_order(
@@ -135,4 +147,14 @@ def test_a_confirmation_loads_no_other_order(
     monkeypatch.setattr(Session, "order", spy)
     desk.confirm_order(last)
     assert set(loaded) == {last}
-    assert len(desk.account("C-ACME").exposure or ()) == 6
+
+
+def test_aging_nets_cash_on_account(desk: OrderDesk, clock: SteppableClock) -> None:
+    desk.record_payment("C-BOLT", Money("50.00", "USD"))
+    _invoiced(desk, clock, "C-BOLT", {"MUG": 1})  # 19.00
+    report = desk.aging_report()
+    assert report.buckets[-1].label == "unapplied credit"
+    (row,) = report.rows
+    assert row.amounts[-1] == Money("-50.00", "USD")
+    assert row.total == desk.account_ledger("C-BOLT").balance.balance
+    assert row.total == desk.invoice("INV-000001").total - Money("50.00", "USD")

@@ -77,7 +77,11 @@ def test_stock_and_accounts_replay_to_the_stored_state(desk: OrderDesk) -> None:
         ledger = desk.account_ledger(customer_id)
         ledger.balance.check()
         open_ = sum((desk.invoice(i).balance.amount for i in expected["open_invoice_ids"]), 0)
-        assert ledger.balance.balance.amount == open_, customer_id
+        assert ledger.balance.open_invoices.amount == open_, customer_id
+        # The credit 0.1.0 kept on credit notes (beyond the invoice) and on payments.
+        invoices = [i for i in desk.invoices() if i.customer_id == customer_id]
+        credit = sum((n.refund.amount for i in invoices for n in i.credit_notes), 0)
+        assert ledger.balance.unapplied.amount == credit, customer_id
 
 
 # Packing improved since 0.1.0 (issue 15): SHP-2's four mugs go in two S cartons of two
@@ -93,11 +97,33 @@ SHP_2_NOW = [
 ]
 
 
+# The aging shows credit on account since issue 17: ACME's 88.99 credit (its credit note
+# beyond the invoice's balance) is a last column, netted in the totals.
+AGING_AT_0_1_0 = [
+    "  customer not yet due       1–30      31–60      61–90    over 90      total",
+    "  C-CAFE          0.00      18.00       0.00       0.00       0.00      18.00",
+    "  total           0.00      18.00       0.00       0.00       0.00      18.00",
+]
+AGING_NOW = [
+    "  customer not yet due       1–30      31–60      61–90    over 90  unapplied credit"
+    "      total",
+    "  C-ACME          0.00       0.00       0.00       0.00       0.00            -88.99"
+    "     -88.99",
+    "  C-CAFE          0.00      18.00       0.00       0.00       0.00              0.00"
+    "      18.00",
+    "  total           0.00      18.00       0.00       0.00       0.00            -88.99"
+    "     -70.99",
+]
+
+
 def _report_now() -> list[str]:
     report = list(STATE["report"])
     start = report.index("  SHP-2 O-3 from WH-EAST:") + 1
     assert report[start : start + 3] == SHP_2_AT_0_1_0
     report[start : start + 3] = SHP_2_NOW
+    start = report.index(AGING_AT_0_1_0[0])
+    assert report[start : start + 3] == AGING_AT_0_1_0
+    report[start : start + 3] = AGING_NOW
     return report
 
 
