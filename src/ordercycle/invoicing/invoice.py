@@ -664,7 +664,8 @@ class Invoice:
         check_date(paid_on, f"payment {payment_id} on {self.subject}", "paid_on")
         code = self.currency.code
         zero = Money.zero(code)
-        self._check_amount(amount, "amount")
+        if write_off is None or not isinstance(amount, Money) or amount != zero:
+            self._check_amount(amount, "amount")
         if write_off is not None:
             self._check_amount(write_off, "write_off")
         if excess not in _EXCESS:
@@ -714,6 +715,20 @@ class Invoice:
             state=state,
         )
         return self._record(event, state=state, payments=(*self.payments, record))
+
+    def write_off(
+        self, write_off_id: str, amount: Money, on: date, *, at: datetime | None = None
+    ) -> InvoiceOutcome:
+        """Close the invoice by writing off its whole balance, with no money received.
+
+        Recorded as a :class:`PaymentApplied` of zero with ``written_off`` set (as
+        :meth:`pay` records the shortfall it writes off), under ``write_off_id``.
+
+        Raises:
+            TransitionNotAllowedError: The invoice is a draft, paid or canceled.
+            PaymentNotAllowedError: ``amount`` is not exactly the balance.
+        """
+        return self.pay(write_off_id, Money.zero(self.currency.code), on, write_off=amount, at=at)
 
     def credit(
         self,

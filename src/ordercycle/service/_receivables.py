@@ -17,16 +17,30 @@ import attrs
 from ordercycle.invoicing import CustomerAccount, Invoice, Payment
 from ordercycle.invoicing.account import AccountEntryPosted
 from ordercycle.model.aggregate import Outcome
-from ordercycle.money import Currency
+from ordercycle.money import Currency, Money
 from ordercycle.service._command_handlers import handles
-from ordercycle.service._orders import _account, customer
+from ordercycle.service._orders import _account, customer, update_account
 from ordercycle.service._session import Session
-from ordercycle.service.commands import ApplyCredit, RefundCredit
+from ordercycle.service.commands import (
+    ApplyCredit,
+    RefundCredit,
+    ReversePayment,
+    WriteOffBalance,
+)
 from ordercycle.service.errors import UnknownInvoiceError
 from ordercycle.service.records import AccountChanged, InvoiceNumberAssigned
 from ordercycle.service.results import CommandResult
 
-__all__ = ["apply_credit", "ledger", "post", "refund_credit", "remember_number", "resolve_invoice"]
+__all__ = [
+    "apply_credit",
+    "ledger",
+    "post",
+    "refund_credit",
+    "remember_number",
+    "resolve_invoice",
+    "reverse_payment",
+    "write_off_balance",
+]
 
 _OPEN = ("issued", "partially_paid")
 
@@ -200,4 +214,68 @@ def refund_credit(s: Session, c: RefundCredit) -> CommandResult:
             "reference": c.reference,
             "unapplied": str(after.balance.unapplied),
         },
+    )
+
+
+@handles(WriteOffBalance)
+def write_off_balance(s: Session, c: WriteOffBalance) -> CommandResult:
+    """Write off a small rest of an invoice or of a credit (within the tolerance)."""
+    buyer = customer(s, c.customer_id)
+    currency = buyer.credit_limit.currency
+    before = ledger(s, buyer.id, currency)
+    document_id = c.document_id
+    if not before.credit_left(document_id):
+        document_id = resolve_invoice(s, document_id)
+    write_off_id = c.write_off_id or f"WO-{before.version + 1}"
+    on = c.written_off_on or s.today
+    tolerance = Money(s.settings.write_off_tolerance, currency)
+    rest = before.open_amount(document_id)
+    after = post(
+        s,
+        buyer.id,
+        currency,
+        lambda a: a.write_off(write_off_id, document_id, on, tolerance=tolerance, reason=c.reason),
+        f"write-off {write_off_id}",
+    )
+    if rest:
+        invoice, meta = s.invoice(document_id)
+        closed, _ = invoice.write_off(write_off_id, rest, on, at=s.now)
+        s.save_invoice(closed, meta, invoice.version)
+        update_account(
+            s,
+            buyer.id,
+            f"write-off {write_off_id}",
+            drop_invoices=(document_id,),
+            balance_change=s.balance_moved(buyer.id, currency),
+        )
+    return CommandResult(
+        command="WriteOffBalance",
+        aggregate_id=write_off_id,
+        details={
+            "document_id": document_id,
+            "amount": str(after.balance.written_off - before.balance.written_off)
+            if rest
+            else str(after.balance.credit_written_off - before.balance.credit_written_off),
+            "balance": str(after.balance.balance),
+        },
+    )
+
+
+@handles(ReversePayment)
+def reverse_payment(s: Session, c: ReversePayment) -> CommandResult:
+    """Take back a payment still wholly on account (the ledger records a reversal)."""
+    buyer = customer(s, c.customer_id)
+    currency = buyer.credit_limit.currency
+    on = c.reversed_on or s.today
+    after = post(
+        s,
+        buyer.id,
+        currency,
+        lambda a: a.reverse_payment(c.payment_id, on, reason=c.reason),
+        f"reversed {c.payment_id}",
+    )
+    return CommandResult(
+        command="ReversePayment",
+        aggregate_id=c.payment_id,
+        details={"unapplied": str(after.balance.unapplied), "balance": str(after.balance.balance)},
     )

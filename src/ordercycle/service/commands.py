@@ -96,10 +96,12 @@ __all__ = [
     "ReleaseStock",
     "ReleaseWave",
     "RequestReturn",
+    "ReversePayment",
     "ScrapStock",
     "ShipShipment",
     "Shortage",
     "TransferStock",
+    "WriteOffBalance",
     "command_payload",
     "parse_command",
 ]
@@ -308,6 +310,30 @@ class RefundCredit(Command):
     refund_id: str | None = None
     source_ids: tuple[str, ...] = attrs.field(default=(), converter=as_ids)
     refunded_on: date | None = None
+
+
+@attrs.frozen(kw_only=True)
+class WriteOffBalance(Command):
+    """Write off a small rest: what is open on an invoice (id or printed number), or the
+    credit left on a payment or credit note, if it is within the desk's
+    ``write_off_tolerance``; refused (nothing written) above it."""
+
+    customer_id: str
+    document_id: str
+    reason: str = ""
+    write_off_id: str | None = None
+    written_off_on: date | None = None
+
+
+@attrs.frozen(kw_only=True)
+class ReversePayment(Command):
+    """Take back a payment recorded by mistake (a wrong customer, a bounced transfer); all
+    of it must still be on account (refused, nothing written, once any was applied)."""
+
+    customer_id: str
+    payment_id: str
+    reason: str
+    reversed_on: date | None = None
 
 
 @attrs.frozen(kw_only=True)

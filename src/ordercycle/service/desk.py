@@ -624,6 +624,32 @@ class OrderDesk:
         """Pay the customer's credit back by ``method`` (with the payment ``reference``)."""
         return self._run(commands.RefundCredit, locals())
 
+    def write_off_balance(
+        self,
+        customer_id: str,
+        document_id: str,
+        *,
+        reason: str = "",
+        write_off_id: str | None = None,
+        written_off_on: date | None = None,
+        command_id: str | None = None,
+    ) -> CommandResult:
+        """Write off what is open on an invoice (id or printed number), or the credit left
+        on a payment or credit note, within ``settings.write_off_tolerance``."""
+        return self._run(commands.WriteOffBalance, locals())
+
+    def reverse_payment(
+        self,
+        customer_id: str,
+        payment_id: str,
+        reason: str,
+        *,
+        reversed_on: date | None = None,
+        command_id: str | None = None,
+    ) -> CommandResult:
+        """Take back a payment recorded by mistake; all of it must still be on account."""
+        return self._run(commands.ReversePayment, locals())
+
     def request_return(
         self,
         order_id: str,

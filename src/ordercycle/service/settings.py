@@ -15,6 +15,7 @@ the demo and the tests use.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 import attrs
@@ -63,6 +64,8 @@ class DeskSettings:
         route_method: The picking route method (see :data:`ordercycle.picking.METHODS`).
         auto_dispatch: Run the outbox handlers after every command.
         max_attempts: How often a command is tried when it meets a concurrent change.
+        write_off_tolerance: The largest rest (of an invoice, or of a customer's credit)
+            ``write_off_balance`` may write off, in the account's currency.
     """
 
     network: Network
@@ -78,6 +81,7 @@ class DeskSettings:
     route_method: str = "optimal"
     auto_dispatch: bool = True
     max_attempts: int = 25
+    write_off_tolerance: Decimal = attrs.field(default=Decimal("1.00"), converter=Decimal)
 
     def __attrs_post_init__(self) -> None:
         problems = [

@@ -158,3 +158,45 @@ def test_aging_nets_cash_on_account(desk: OrderDesk, clock: SteppableClock) -> N
     assert row.amounts[-1] == Money("-50.00", "USD")
     assert row.total == desk.account_ledger("C-BOLT").balance.balance
     assert row.total == desk.invoice("INV-000001").total - Money("50.00", "USD")
+
+
+def test_a_small_rest_is_written_off_and_a_large_one_refused(
+    desk: OrderDesk, clock: SteppableClock
+) -> None:
+    invoice_id = _invoiced(desk, clock, "C-BOLT", {"MUG": 4})
+    total = desk.invoice(invoice_id).total
+    desk.record_payment("C-BOLT", total - Money("0.40", "USD"))
+    number = desk.invoice(invoice_id).number
+    assert number is not None
+    result = desk.write_off_balance("C-BOLT", number, reason="short-paid bank fee")
+    assert result["amount"] == "0.40 USD"
+    assert desk.invoice(invoice_id).state == "paid"
+    assert desk.invoice(invoice_id).written_off == Money("0.40", "USD")
+    ledger = desk.account_ledger("C-BOLT")
+    ledger.balance.check()
+    assert ledger.balance.balance == Money("0.00", "USD")
+    # Above the tolerance (1.00 by default): refused, nothing written.
+    second = _invoiced(desk, clock, "C-BOLT", {"MUG": 1})
+    before = (desk.account("C-BOLT"), desk.invoice(second))
+    with pytest.raises(OrderCycleError, match="above the write-off tolerance"):
+        desk.write_off_balance("C-BOLT", second)
+    assert (desk.account("C-BOLT"), desk.invoice(second)) == before
+
+
+def test_a_mistaken_payment_on_account_is_reversed(desk: OrderDesk) -> None:
+    paid = desk.record_payment("C-BOLT", Money("75.00", "USD"))
+    result = desk.reverse_payment("C-BOLT", paid.aggregate_id, "wrong customer")
+    assert result["unapplied"] == "0.00 USD"
+    ledger = desk.account_ledger("C-BOLT")
+    assert ledger.balance.reversed == Money("75.00", "USD")
+    assert ledger.balance.balance == Money("0.00", "USD")
+    with pytest.raises(OrderCycleError, match="posted already"):
+        desk.reverse_payment("C-BOLT", paid.aggregate_id, "again")
+
+
+def test_a_credit_rest_is_written_off(desk: OrderDesk) -> None:
+    paid = desk.record_payment("C-BOLT", Money("0.30", "USD"))
+    desk.write_off_balance("C-BOLT", paid.aggregate_id, reason="tiny overpayment")
+    ledger = desk.account_ledger("C-BOLT")
+    assert ledger.balance.credit_written_off == Money("0.30", "USD")
+    assert ledger.balance.unapplied == Money("0.00", "USD")
