@@ -27,6 +27,7 @@ from os import PathLike
 from pathlib import Path
 
 from ordercycle.examples.shop import open_sample_shop, sample_customers, sample_products
+from ordercycle.invoicing.aging import UNAPPLIED
 from ordercycle.model.clock import SteppableClock
 from ordercycle.money import Money
 from ordercycle.service.desk import OrderDesk
@@ -353,17 +354,19 @@ def _aging(t: _Teller, invoices: dict[str, CommandResult]) -> None:
     )
     t.chapter(f"Receivables aging on {as_of}")
     report = t.desk.aging_report(as_of)
-    names = [b.label for b in report.buckets]
-    widths = [11 if len(n) <= 11 else len(n) + 2 for n in names]
-    t.say(
-        "  "
-        + f"{'customer':<9}"
-        + "".join(f"{n:>{w}}" for n, w in zip(names, widths, strict=True))
-        + f"{'total':>11}"
-    )
-    for label, amounts, total in (
-        *((row.customer_id, row.amounts, row.total) for row in report.rows),
-        ("total", report.totals, report.total),
+    # The open amounts by age, then the credit on account (the report's last column).
+    ages = len(report.buckets) - (report.buckets[-1].label == UNAPPLIED)
+    names = [b.label for b in report.buckets[:ages]]
+    t.say("  " + f"{'customer':<9}" + "".join(f"{n:>11}" for n in names) + f"{'total':>11}")
+    for label, amounts in (
+        *((row.customer_id, row.amounts[:ages]) for row in report.rows),
+        ("total", report.totals[:ages]),
     ):
-        cells = "".join(f"{a.amount!s:>{w}}" for a, w in zip(amounts, widths, strict=True))
+        if label != "total" and not any(amounts):
+            continue
+        total = Money.sum(amounts, currency=report.total.currency)
+        cells = "".join(f"{a.amount!s:>11}" for a in amounts)
         t.say(f"  {label:<9}{cells}{total.amount!s:>11}")
+    for row in report.rows:
+        if ages < len(row.amounts) and row.amounts[-1]:
+            t.say(f"  {row.customer_id} has {-row.amounts[-1]} of credit on account")

@@ -250,6 +250,7 @@ def issue_credit_note(s: Session, c: IssueCreditNote) -> CommandResult:
         s.today,
         {index: rma.quantity},
         restocking_fee_percent=rma.restocking_fee_rate * 100,
+        respect_discount=True,
         at=s.now,
     )
     note = credited.credit_notes[-1]
@@ -285,6 +286,8 @@ def issue_credit_note(s: Session, c: IssueCreditNote) -> CommandResult:
             "total": str(note.total),
             "refund": str(note.refund),
             "invoice_balance": str(credited.balance),
+            "early_discount": str(note.early_discount or Money.zero(credited.currency)),
+            "computation": note.explain().splitlines(),
         },
     )
 
