@@ -35,6 +35,12 @@ Each configuration runs ``--rounds`` times (3 by default) and the tables show th
 run. Run ``python benchmarks/service.py`` (``--orders 40 --rounds 1`` for a quick run;
 ``--commands N`` sets the desk commands per row, ``--only orders`` or ``--only commands``
 runs one table, ``--dsn`` names a PostgreSQL database instead of the environment variable).
+
+A third table, only with ``--only confirm``, times ``confirm_order`` for a customer with
+10, 100 and 1,000 confirmed, uninvoiced orders (``--open-orders``; median of
+``--samples`` confirmations, CPU and wall time): the credit check reads the customer's
+account (gross exposure kept incrementally), not the orders, so the time stays flat. It
+writes ``benchmarks/results/service-confirm.json``.
 It prints markdown tables and writes ``benchmarks/results/service.json``. These machines
 are shared and noisy: compare ratios, not absolute numbers.
 """
@@ -436,6 +442,97 @@ def _median(runs: list[dict[str, Any]], key: str) -> dict[str, Any]:
     return row
 
 
+CONFIRM_RESULTS = Path(__file__).parent / "results" / "service-confirm.json"
+
+
+def run_confirm(kind: str, open_orders: int, samples: int, folder: Path) -> dict[str, Any]:
+    """Time ``confirm_order`` for one customer who already has ``open_orders`` confirmed,
+    uninvoiced orders (the credit check's exposure): median CPU and wall time of
+    ``samples`` confirmations; the orders behind them are placed first, untimed."""
+    schema = f"bench_confirm_{uuid.uuid4().hex[:12]}"
+    if kind == "memory":
+        desk = OrderDesk.in_memory(
+            clock=SteppableClock(START), ids=SequentialIdFactory(), roundtrip=False
+        )
+    else:
+        where = str(folder / f"{schema}.db") if kind == "sqlite" else schema
+        desk = _open(kind, where, 0)
+    try:
+        _prepare(desk, 1, open_orders + samples)
+        customer_id = _customer(0).id
+        for _ in range(open_orders):
+            desk.confirm_order(desk.place_order(customer_id, {"MUG": 1}).aggregate_id)
+        cpu, wall = [], []
+        for _ in range(samples):
+            order_id = desk.place_order(customer_id, {"MUG": 1}).aggregate_id
+            c0, w0 = time.process_time(), time.perf_counter()
+            result = desk.confirm_order(order_id)
+            cpu.append(time.process_time() - c0)
+            wall.append(time.perf_counter() - w0)
+            assert result["credit"] == "approve", result.notes
+        # The exposure kept in the account: every order confirmed, one mug (9.50) each.
+        exposure = getattr(desk.account(customer_id), "exposure", None)
+        expected = Money("9.50", "USD") * (open_orders + samples)
+        check = "ok" if exposure in (expected, None) else f"exposure {exposure}"
+    finally:
+        if kind == "postgres":
+            _drop(schema)
+    return {
+        "storage": kind,
+        "open_orders": open_orders,
+        "samples": samples,
+        "cpu_ms_median": round(sorted(cpu)[len(cpu) // 2] * 1000, 2),
+        "wall_ms_median": round(sorted(wall)[len(wall) // 2] * 1000, 2),
+        "check": check,
+    }
+
+
+def _confirm_table(rows: list[dict[str, Any]]) -> str:
+    lines = [
+        "| storage | open orders of the customer | confirm CPU ms (median) |"
+        " confirm wall ms (median) | check |",
+        "|---|---:|---:|---:|---|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['storage']} | {r['open_orders']:,} | {r['cpu_ms_median']} |"
+            f" {r['wall_ms_median']} | {r['check']} |"
+        )
+    return "\n".join(lines)
+
+
+def main_confirm(kinds: list[str], open_orders: list[int], samples: int) -> int:
+    """The confirmation table: ``confirm_order`` time against the open orders of the
+    customer (flat: the credit check reads the account, not the orders)."""
+    rows = []
+    with tempfile.TemporaryDirectory() as folder:
+        for kind in kinds:
+            for n in open_orders:
+                row = run_confirm(kind, n, samples, Path(folder))
+                rows.append(row)
+                print(f"  {kind} {n}: {row['cpu_ms_median']} ms CPU ({row['check']})", flush=True)
+    table = _confirm_table(rows)
+    print()
+    print(table)
+    CONFIRM_RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    CONFIRM_RESULTS.write_text(
+        json.dumps(
+            {
+                "benchmark": "service-confirm",
+                "unit": "milliseconds per confirm_order, median of the samples",
+                "python": platform.python_version(),
+                "machine": platform.machine(),
+                "cpus": os.cpu_count(),
+                "rows": rows,
+                "table": table,
+            },
+            indent=2,
+        )
+        + "\n"
+    )
+    return 0 if all(r["check"] == "ok" for r in rows) else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run every configuration, print the tables and write the JSON results."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -443,7 +540,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2, 4])
     parser.add_argument("--rounds", type=int, default=3, help="runs per configuration (median)")
     parser.add_argument("--commands", type=int, default=200, help="desk commands per row")
-    parser.add_argument("--only", choices=["orders", "commands"], help="run one table only")
+    parser.add_argument(
+        "--only", choices=["orders", "commands", "confirm"], help="run one table only"
+    )
+    parser.add_argument(
+        "--open-orders",
+        type=int,
+        nargs="+",
+        default=[10, 100, 1000],
+        help="open orders per customer for the confirmation table (--only confirm)",
+    )
+    parser.add_argument("--samples", type=int, default=15, help="timed confirmations per row")
     parser.add_argument("--dsn", help=f"PostgreSQL database (default: ${DSN_VARIABLE})")
     args = parser.parse_args(argv)
     if args.dsn:
@@ -453,6 +560,8 @@ def main(argv: list[str] | None = None) -> int:
         kinds.append("postgres")
     else:
         print(f"(PostgreSQL skipped: set {DSN_VARIABLE} or --dsn to include it)")
+    if args.only == "confirm":
+        return main_confirm(kinds, args.open_orders, args.samples)
     configs = [("memory", 1)] + [(k, w) for k in kinds[1:] for w in args.workers]
     rows, command_rows = [], []
     with tempfile.TemporaryDirectory() as folder:

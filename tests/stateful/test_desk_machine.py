@@ -367,7 +367,10 @@ class DeskMachine(RuleBasedStateMachine):
         open_total = Money.sum(
             (i.balance for i in invoices if i.state in ("issued", "partially_paid")), currency="USD"
         )
-        assert report.total == open_total
+        credit = Money.sum(
+            (self.desk.account_ledger(c).balance.unapplied for c in CUSTOMERS), currency="USD"
+        )
+        assert report.total == open_total - credit  # credit on account is netted
         for order_id in self.desk.order_ids():
             order = self.desk.order(order_id)
             assert order.amount_paid <= max(order.amount_due, zero) or order.credit_notes
@@ -384,6 +387,19 @@ class DeskMachine(RuleBasedStateMachine):
             # ``None`` only until the first invoice change (a payment may come first).
             if mine or account.receivables is not None:
                 assert account.receivables == balance
+            # The ledger agrees with the documents: what is open on the invoices, and the
+            # credit left on payments and on credit notes beyond their invoice.
+            ledger = self.desk.account_ledger(customer)
+            ledger.balance.check()
+            assert ledger.balance.open_invoices == balance
+            assert dict(ledger.open_items) == {i.invoice_id: i.balance for i in still_open}
+            credit = Money.sum(
+                (n.refund for i in mine for n in i.credit_notes), currency="USD"
+            ) + Money.sum(
+                (self.desk.payment(p).unapplied for p, _ in ledger.payments),
+                currency="USD",
+            )
+            assert ledger.balance.unapplied == credit
 
 
 TestDeskMachine = DeskMachine.TestCase

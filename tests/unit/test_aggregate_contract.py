@@ -17,6 +17,8 @@ import pytest
 from ordercycle.errors import OrderCycleError
 from ordercycle.inventory import Network, StockEvent, StockLedger
 from ordercycle.invoicing import (
+    AccountEntryPosted,
+    CustomerAccount,
     Invoice,
     InvoiceEvent,
     InvoiceLine,
@@ -52,6 +54,47 @@ def _typed_payment(payment: Payment) -> Aggregate[PaymentEvent]:
 
 def _typed_ledger(ledger: StockLedger) -> Aggregate[StockEvent]:
     return ledger
+
+
+def _typed_account(account: CustomerAccount) -> Aggregate[AccountEntryPosted]:
+    return account
+
+
+def _account_history() -> tuple[CustomerAccount, tuple[AccountEntryPosted, ...]]:
+    usd = "USD"
+    account = CustomerAccount.open("C-1", usd)
+    steps = [
+        lambda a: a.post_payment("P-1", Money("50.00", usd), DAY),
+        lambda a: a.post_invoice("INV-1", Money("19.00", usd), DAY),
+        lambda a: a.post_invoice("INV-2", Money("60.00", usd), DAY),
+        lambda a: a.apply_credit(DAY),
+        lambda a: a.post_credit_note("CN-1", "INV-2", Money("12.00", usd), DAY),
+        lambda a: a.post_payment(
+            "P-2", Money("16.50", usd), DAY, applied={"INV-2": Money("16.50", usd)}
+        ),
+        lambda a: a.write_off("WO-1", "INV-2", DAY, tolerance=Money("1.00", usd)),
+        lambda a: a.post_payment("P-3", Money("7.00", usd), DAY),
+        lambda a: a.refund("R-1", Money("4.00", usd), DAY, method="bank", reference="B-1"),
+        lambda a: a.post_payment("P-4", Money("3.00", usd), DAY),
+        lambda a: a.reverse_payment("P-4", DAY, reason="not ours"),
+    ]
+    events: list[AccountEntryPosted] = []
+    for step in steps:
+        outcome = step(account)
+        assert isinstance(outcome, Outcome)
+        account, recorded = outcome
+        events.extend(recorded)
+    assert _typed_account(account).version == len(events)
+    return account, tuple(events)
+
+
+@pytest.mark.parametrize("cut", range(1, 11))
+def test_account_replay_on_a_base_equals_the_whole_replay(cut: int) -> None:
+    account, events = _account_history()
+    base = CustomerAccount.replay(events[:cut])
+    whole = CustomerAccount.replay(events)
+    assert CustomerAccount.replay(events[cut:], base=base) == whole == account
+    whole.balance.check()
 
 
 def _order_history() -> tuple[Order, tuple[OrderEvent, ...]]:
@@ -218,7 +261,20 @@ def _refusals() -> list[tuple[str, Any, Callable[[Any], Any], Callable[[Any], An
     payment, _ = _payment_history()
     ledger, _ = _ledger_history()
     nothing_left = apply_payment([], "P-1", Money("1.00", "EUR"), DAY)
+    account, _ = _account_history()
     return [
+        (
+            "apply more credit than is on account",
+            account,
+            lambda a: a.apply_credit(DAY, Money("999.00", "USD")),
+            value,
+        ),
+        (
+            "refund more than the credit",
+            account,
+            lambda a: a.refund("R-9", Money("999.00", "USD"), DAY, method="m", reference="r"),
+            value,
+        ),
         (
             "ship more than is packed",
             order,

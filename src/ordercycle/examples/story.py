@@ -27,6 +27,7 @@ from os import PathLike
 from pathlib import Path
 
 from ordercycle.examples.shop import open_sample_shop, sample_customers, sample_products
+from ordercycle.invoicing.aging import UNAPPLIED
 from ordercycle.model.clock import SteppableClock
 from ordercycle.model.ids import SequentialIdFactory
 from ordercycle.money import Money
@@ -358,13 +359,19 @@ def _aging(t: _Teller, invoices: dict[str, CommandResult]) -> None:
     )
     t.chapter(f"Receivables aging on {as_of}")
     report = t.desk.aging_report(as_of)
-    names = [b.label for b in report.buckets]
+    # The open amounts by age, then the credit on account (the report's last column).
+    ages = len(report.buckets) - (report.buckets[-1].label == UNAPPLIED)
+    names = [b.label for b in report.buckets[:ages]]
     t.say("  " + f"{'customer':<9}" + "".join(f"{n:>11}" for n in names) + f"{'total':>11}")
+    for label, amounts in (
+        *((row.customer_id, row.amounts[:ages]) for row in report.rows),
+        ("total", report.totals[:ages]),
+    ):
+        if label != "total" and not any(amounts):
+            continue
+        total = Money.sum(amounts, currency=report.total.currency)
+        cells = "".join(f"{a.amount!s:>11}" for a in amounts)
+        t.say(f"  {label:<9}{cells}{total.amount!s:>11}")
     for row in report.rows:
-        cells = "".join(f"{a.amount!s:>11}" for a in row.amounts)
-        t.say(f"  {row.customer_id:<9}{cells}{row.total.amount!s:>11}")
-    t.say(
-        f"  {'total':<9}"
-        + "".join(f"{a.amount!s:>11}" for a in report.totals)
-        + f"{report.total.amount!s:>11}"
-    )
+        if ages < len(row.amounts) and row.amounts[-1]:
+            t.say(f"  {row.customer_id} has {-row.amounts[-1]} of credit on account")

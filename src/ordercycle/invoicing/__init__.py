@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+from ordercycle.invoicing.account import (
+    AccountBalance,
+    AccountEntry,
+    AccountEntryPosted,
+    AccountOutcome,
+    CustomerAccount,
+    EntryKind,
+)
 from ordercycle.invoicing.aging import (
     AgingBucket,
     AgingReport,
@@ -22,6 +30,7 @@ from ordercycle.invoicing.discounts import DiscountTaxTreatment, EarlyDiscount
 from ordercycle.invoicing.due_dates import Anchor, DueDateKind, DueDateRule, end_of_month
 from ordercycle.invoicing.dunning import DunningLevel, DunningNotice, DunningPolicy
 from ordercycle.invoicing.errors import (
+    AccountLedgerError,
     AmountExceedsTotalError,
     CreditExceedsInvoicedError,
     InvalidDueDateRuleError,
@@ -78,6 +87,11 @@ __all__ = [
     "ACCEPTED_FORMS",
     "EOM_CUTOFF_DAY",
     "INVOICE_LIFECYCLE",
+    "AccountBalance",
+    "AccountEntry",
+    "AccountEntryPosted",
+    "AccountLedgerError",
+    "AccountOutcome",
     "AgingBucket",
     "AgingReport",
     "AgingRow",
@@ -92,6 +106,7 @@ __all__ = [
     "CreditNoteIssued",
     "CreditNoteLine",
     "CreditPolicy",
+    "CustomerAccount",
     "DayCount",
     "DiscountTaxTreatment",
     "DueDateKind",
@@ -100,6 +115,7 @@ __all__ = [
     "DunningNotice",
     "DunningPolicy",
     "EarlyDiscount",
+    "EntryKind",
     "Installment",
     "InvalidDueDateRuleError",
     "InvalidTaxError",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -22,6 +22,7 @@ from ordercycle.invoicing.invoice import Invoice
 from ordercycle.money import MONEY_CONTEXT, Money
 
 __all__ = [
+    "UNAPPLIED",
     "AgingBucket",
     "AgingReport",
     "AgingRow",
@@ -31,6 +32,9 @@ __all__ = [
 ]
 
 _OPEN = ("issued", "partially_paid")
+
+#: The label of the column of credit on account (see :func:`aging`'s ``credits``).
+UNAPPLIED = "unapplied credit"
 _BASES = ("due_date", "invoice_date")
 
 
@@ -189,6 +193,7 @@ def aging(
     buckets: Sequence[AgingBucket] | None = None,
     basis: str = "due_date",
     currency: str | None = None,
+    credits: Mapping[str, Money] | None = None,
 ) -> AgingReport:
     """Age the open balances of ``invoices`` at ``as_of``.
 
@@ -199,6 +204,9 @@ def aging(
         basis: ``"due_date"`` (days past each installment's due date) or
             ``"invoice_date"`` (days since the invoice date).
         currency: The currency code, needed only when there are no invoices.
+        credits: Credit on account per customer (cash on account, unapplied credit
+            notes). Given, the report has a last column ``unapplied credit`` holding it as
+            a negative amount, and each total is what the customer owes net of it.
 
     Raises:
         ValidationError: A bad basis, or days that fall in no bucket.
@@ -227,6 +235,16 @@ def aging(
                     f"aging of {invoice.subject}", "days", days, "buckets that cover every age"
                 )
             row[index] += amount
+    if credits is not None:
+        chosen = (*chosen, AgingBucket(UNAPPLIED, None, None))
+        for amounts in table.values():
+            amounts.append(zero)
+        for customer, credit in credits.items():
+            if credit.currency.code != code:
+                raise CurrencyMismatchError("age", code, credit.currency.code)
+            if credit:
+                row = table.setdefault(customer, [zero] * len(chosen))
+                row[-1] = -credit
     rows = tuple(
         AgingRow(customer, tuple(amounts), Money.sum(amounts, currency=code))
         for customer, amounts in sorted(table.items())
@@ -238,9 +256,17 @@ def aging(
 
 
 def days_sales_outstanding(
-    invoices: Iterable[Invoice], as_of: date, period_days: int = 90, *, currency: str | None = None
+    invoices: Iterable[Invoice],
+    as_of: date,
+    period_days: int = 90,
+    *,
+    currency: str | None = None,
+    credit_on_account: Money | None = None,
 ) -> Decimal:
     """DSO = open receivables ÷ credit sales of the period × days in the period.
+
+    ``credit_on_account`` (cash on account, unapplied credit notes) is netted from the
+    receivables (never below zero).
 
     Credit sales are the totals of the (non-draft, non-canceled) invoices dated in the
     ``period_days`` days up to and including ``as_of``; receivables are the open balances of
@@ -259,6 +285,8 @@ def days_sales_outstanding(
     start = as_of - timedelta(days=period_days)
     sales = Money.sum((i.total for i in items if start < i.invoice_date <= as_of), currency=code)
     receivables = Money.sum((i.balance for i in items if i.state in _OPEN), currency=code)
+    if credit_on_account is not None:
+        receivables = max(receivables - credit_on_account, Money.zero(code))
     if not sales.is_positive:
         return Decimal("0.0")
     ratio = MONEY_CONTEXT.divide(

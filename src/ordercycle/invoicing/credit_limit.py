@@ -64,8 +64,11 @@ def check_credit_limit(
     confirmed_not_invoiced: Money,
     order_amount: Money,
     policy: CreditPolicy = CreditPolicy.WARN,
+    credit_on_account: Money | None = None,
 ) -> CreditLimitCheck:
     """Check an order against the customer's credit limit.
+
+    ``credit_on_account`` (cash on account and unapplied credit notes) lowers the exposure.
 
     Raises:
         CurrencyMismatchError: The amounts are not all in the limit's currency.
@@ -77,6 +80,8 @@ def check_credit_limit(
         "confirmed_not_invoiced": confirmed_not_invoiced,
         "order_amount": order_amount,
     }
+    if credit_on_account is not None:
+        parts["credit_on_account"] = credit_on_account
     for name, amount in parts.items():
         if amount.currency != limit.currency:
             raise CurrencyMismatchError(
@@ -85,11 +90,16 @@ def check_credit_limit(
         if amount.is_negative:
             raise ValidationError.invalid("credit check", name, amount, "an amount of zero or more")
     exposure = open_receivables + confirmed_not_invoiced + order_amount
+    credit = ""
+    if credit_on_account:
+        exposure -= credit_on_account
+        credit = f" − credit on account {credit_on_account}"
     if exposure > limit:
         action = CreditAction.HOLD if policy is CreditPolicy.HOLD else CreditAction.WARN
         reason = (
             f"Exposure {exposure} (open {open_receivables} + confirmed {confirmed_not_invoiced}"
-            f" + order {order_amount}) is over the credit limit {limit} by {exposure - limit}."
+            f" + order {order_amount}{credit}) is over the credit limit {limit} by"
+            f" {exposure - limit}."
         )
         return CreditLimitCheck(limit, exposure, True, action, reason)
     reason = f"Exposure {exposure} is within the credit limit {limit}."

@@ -72,6 +72,14 @@ class CreditNote:
         restocking_fee_taxes: ``(tax code, amount)`` pairs: the tax on the restocking
             fee, per code of the credited taxes (empty without a fee or when the fee is
             not taxed).
+        early_discount_percent: The early-payment discount the customer took on the
+            invoice, in percent (0: none): the credit refunds what was paid, not the list
+            price.
+        early_discount: What that discount takes off this credit note:
+            ``early_discount_percent`` of the untaxed amount less the fee, and of the tax
+            too when the discount applied to the tax-included total
+            (:attr:`~ordercycle.invoicing.DiscountTaxTreatment.ON_EARLY_PAYMENT`), rounded
+            to the minor unit. ``total`` is after it. ``None`` in notes stored before.
     """
 
     credit_note_id: str
@@ -86,6 +94,36 @@ class CreditNote:
     applied: Money
     refund: Money
     restocking_fee_taxes: tuple[tuple[str, Money], ...] = ()
+    early_discount_percent: Decimal = Decimal(0)
+    early_discount: Money | None = None
+
+    def explain(self) -> str:
+        """How the total was computed, one step per line (what the document shows).
+
+        >>> from datetime import date
+        >>> from ordercycle.money import Money
+        >>> usd = lambda v: Money(v, "USD")
+        >>> note = CreditNote("CN-1", "INV-1", date(2026, 1, 5), (), usd("100.00"),
+        ...     usd("8.88"), Decimal(0), usd("0"), usd("106.70"), usd("106.70"), usd("0"),
+        ...     early_discount_percent=Decimal(2), early_discount=usd("2.18"))
+        >>> print(note.explain())
+        untaxed 100.00 USD
+        + tax 8.88 USD
+        − early-payment discount taken 2 % 2.18 USD
+        = total 106.70 USD
+        """
+        steps = [f"untaxed {self.untaxed}", f"+ tax {self.tax}"]
+        if self.restocking_fee:
+            steps.append(f"− restocking fee {self.restocking_fee_percent} % {self.restocking_fee}")
+        if self.restocking_fee_taxes:
+            steps.append(f"− tax on the fee {self.restocking_fee_tax}")
+        if self.early_discount:
+            steps.append(
+                f"− early-payment discount taken {self.early_discount_percent} %"
+                f" {self.early_discount}"
+            )
+        steps.append(f"= total {self.total}")
+        return "\n".join(steps)
 
     @property
     def restocking_fee_tax(self) -> Money:
@@ -152,6 +190,8 @@ def build_credit_note(
     *,
     subject: str,
     fee_taxed: bool = False,
+    early_discount_percent: Decimal = Decimal(0),
+    early_discount_on_tax: bool = False,
 ) -> CreditNote:
     """Build a credit note for an invoice (used by :meth:`Invoice.credit`).
 
@@ -167,6 +207,9 @@ def build_credit_note(
         balance: The invoice's open balance.
         subject: The invoice, for messages.
         fee_taxed: Whether the restocking fee carries the taxes of the credited lines.
+        early_discount_percent: The early-payment discount taken on the invoice, in
+            percent: the credit is reduced by as much (see :class:`CreditNote`).
+        early_discount_on_tax: Whether that discount applied to the tax too.
 
     Raises:
         CreditExceedsInvoicedError: A quantity beyond what is left to credit on a line.
@@ -236,6 +279,13 @@ def build_credit_note(
     fee_taxes = _fee_taxes(note_lines, rate, code) if fee_percent and fee_taxed else ()
     fee_tax = Money.sum((amount for _, amount in fee_taxes), currency=code)
     total = untaxed_total + tax_total - fee - fee_tax
+    discount = None
+    if early_discount_percent:
+        base = untaxed_total - fee
+        if early_discount_on_tax:
+            base += tax_total - fee_tax
+        discount = (base * (Decimal(early_discount_percent) / _HUNDRED)).round()
+        total -= discount
     applied = min(total, balance)
     return CreditNote(
         credit_note_id,
@@ -250,6 +300,8 @@ def build_credit_note(
         applied,
         total - applied,
         fee_taxes,
+        Decimal(early_discount_percent),
+        discount,
     )
 
 

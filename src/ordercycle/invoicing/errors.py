@@ -10,6 +10,7 @@ from __future__ import annotations
 from ordercycle.errors import InvoicingError, PaymentTermsError, ValidationError
 
 __all__ = [
+    "AccountLedgerError",
     "AmountExceedsTotalError",
     "CreditExceedsInvoicedError",
     "InvalidDueDateRuleError",
@@ -67,3 +68,8 @@ class CreditExceedsInvoicedError(InvoicingError):
         self.invoiced = invoiced
         self.credited = credited
         self.requested = requested
+
+
+class AccountLedgerError(InvoicingError):
+    """A customer account ledger refused an entry (over-applied cash, a refund beyond the
+    customer's credit, a write-off above the tolerance, an unknown document, ...)."""

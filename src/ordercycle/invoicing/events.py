@@ -116,6 +116,9 @@ class CreditNoteIssued(InvoiceEvent):
         total: The credit note total (after any restocking fee).
         state: The invoice state afterwards.
         restocking_fee_taxed: Whether the fee carried the taxes of the credited lines.
+        early_discount_percent: The early-payment discount taken on the invoice that the
+            credit was reduced by, in percent (0 in events stored before).
+        early_discount_on_tax: Whether that discount applied to the tax too.
     """
 
     event_type = "InvoiceCreditNoteIssued"
@@ -126,6 +129,8 @@ class CreditNoteIssued(InvoiceEvent):
     total: Money
     state: str
     restocking_fee_taxed: bool = False
+    early_discount_percent: Decimal = Decimal(0)
+    early_discount_on_tax: bool = False
 
 
 @attrs.frozen(kw_only=True)

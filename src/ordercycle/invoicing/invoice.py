@@ -46,6 +46,7 @@ from ordercycle.errors import (
 )
 from ordercycle.invoicing._decimal import ZERO, quantum_of
 from ordercycle.invoicing.credit_notes import CreditNote, build_credit_note
+from ordercycle.invoicing.discounts import DiscountTaxTreatment
 from ordercycle.invoicing.due_dates import Anchor
 from ordercycle.invoicing.errors import PaymentNotAllowedError
 from ordercycle.invoicing.events import (
@@ -350,6 +351,7 @@ class Invoice:
                 dict(event.quantities),
                 restocking_fee_percent=event.restocking_fee_percent,
                 restocking_fee_taxed=event.restocking_fee_taxed,
+                respect_discount=(event.early_discount_percent, event.early_discount_on_tax),
                 at=at,
             ).aggregate
         if isinstance(event, InvoiceCanceled):
@@ -426,6 +428,17 @@ class Invoice:
         """Overpayments kept as credit plus credit notes beyond the balance (refundable)."""
         kept = self._sum(p.excess for p in self.payments if not p.excess_written_off)
         return kept + self._sum(c.refund for c in self.credit_notes)
+
+    @property
+    def discount_taken_rate(self) -> tuple[Decimal, bool]:
+        """``(percent, on tax)`` of the early-payment discount the customer took (``(0,
+        False)`` when none was taken): what a credit note that refunds what was paid
+        takes off. ``on tax`` is true for an ``ON_EARLY_PAYMENT`` discount (it applied to
+        the tax-included total)."""
+        discount = self.terms.discount
+        if discount is None or not self.discount_taken:
+            return Decimal(0), False
+        return discount.percent, discount.tax_treatment is DiscountTaxTreatment.ON_EARLY_PAYMENT
 
     def credited_quantity(self, line: int) -> Decimal:
         """The quantity already credited on line ``line`` (0-based)."""
@@ -664,7 +677,8 @@ class Invoice:
         check_date(paid_on, f"payment {payment_id} on {self.subject}", "paid_on")
         code = self.currency.code
         zero = Money.zero(code)
-        self._check_amount(amount, "amount")
+        if write_off is None or not isinstance(amount, Money) or amount != zero:
+            self._check_amount(amount, "amount")
         if write_off is not None:
             self._check_amount(write_off, "write_off")
         if excess not in _EXCESS:
@@ -715,6 +729,20 @@ class Invoice:
         )
         return self._record(event, state=state, payments=(*self.payments, record))
 
+    def write_off(
+        self, write_off_id: str, amount: Money, on: date, *, at: datetime | None = None
+    ) -> InvoiceOutcome:
+        """Close the invoice by writing off its whole balance, with no money received.
+
+        Recorded as a :class:`PaymentApplied` of zero with ``written_off`` set (as
+        :meth:`pay` records the shortfall it writes off), under ``write_off_id``.
+
+        Raises:
+            TransitionNotAllowedError: The invoice is a draft, paid or canceled.
+            PaymentNotAllowedError: ``amount`` is not exactly the balance.
+        """
+        return self.pay(write_off_id, Money.zero(self.currency.code), on, write_off=amount, at=at)
+
     def credit(
         self,
         credit_note_id: str,
@@ -723,6 +751,7 @@ class Invoice:
         *,
         restocking_fee_percent: Decimal | int | str = 0,
         restocking_fee_taxed: bool = False,
+        respect_discount: bool | tuple[Decimal, bool] = False,
         at: datetime | None = None,
     ) -> InvoiceOutcome:
         """Issue a credit note for some or all of the invoiced quantities.
@@ -738,6 +767,11 @@ class Invoice:
                 (VAT on a restocking service, as in the EU): the same percent of each tax
                 credited is kept back too. Off by default (the fee is kept back untaxed,
                 as where such fees are not taxable).
+            respect_discount: Refund what was paid: when the customer took the terms'
+                early-payment discount, the credit is reduced by the same percent (of the
+                tax-included amount for an ``ON_EARLY_PAYMENT`` discount, of the untaxed
+                amount otherwise; see :meth:`discount_taken_rate`). Off by default.
+                (Replay passes the recorded ``(percent, on tax)`` pair.)
             at: When the event occurred.
 
         Returns:
@@ -754,6 +788,12 @@ class Invoice:
         if self.state != "paid":
             self._require("credit")
         credited = tuple(self.credited_quantity(i) for i in range(len(self.lines)))
+        if isinstance(respect_discount, tuple):
+            percent, on_tax = respect_discount
+        elif respect_discount:
+            percent, on_tax = self.discount_taken_rate
+        else:
+            percent, on_tax = Decimal(0), False
         note = build_credit_note(
             credit_note_id,
             self.invoice_id,
@@ -766,6 +806,8 @@ class Invoice:
             self.balance,
             subject=self.subject,
             fee_taxed=restocking_fee_taxed,
+            early_discount_percent=percent,
+            early_discount_on_tax=on_tax,
         )
         balance_after = self.balance - note.applied
         state = self.state
@@ -780,6 +822,8 @@ class Invoice:
             quantities=note.quantities,
             restocking_fee_percent=note.restocking_fee_percent,
             restocking_fee_taxed=bool(restocking_fee_taxed),
+            early_discount_percent=note.early_discount_percent,
+            early_discount_on_tax=on_tax and bool(percent),
             total=note.total,
             state=state,
         )

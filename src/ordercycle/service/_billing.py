@@ -8,8 +8,9 @@ from ordercycle.invoicing import Invoice, InvoiceLine, Payment, PaymentTerms, ap
 from ordercycle.model.order import Order
 from ordercycle.model.order.policies import ReturnCondition, ReturnStatus
 from ordercycle.money import Money
+from ordercycle.service import _receivables
 from ordercycle.service._command_handlers import handles
-from ordercycle.service._orders import _account, customer, update_account
+from ordercycle.service._orders import _account, customer, set_exposure, update_account
 from ordercycle.service._session import InvoiceMeta, Session
 from ordercycle.service.commands import (
     AuthorizeReturn,
@@ -71,6 +72,14 @@ def invoice_order(s: Session, c: InvoiceOrder) -> CommandResult:
     s.save_invoice(issued, InvoiceMeta(order.id, tuple(quantities)), 0)
     s.save_order(order.record_invoice(invoice_id, quantities, at=s.now))
     order = s.order(order.id)
+    _receivables.remember_number(s, issued)
+    _receivables.post(
+        s,
+        buyer.id,
+        issued.currency,
+        lambda a: a.post_invoice(invoice_id, issued.total, issued.invoice_date),
+        f"invoice {invoice_id}",
+    )
     done = all(line.ledger.net_invoiced >= line.ledger.active for line in order.lines)
     update_account(
         s,
@@ -80,6 +89,7 @@ def invoice_order(s: Session, c: InvoiceOrder) -> CommandResult:
         drop_orders=(order.id,) if done else (),
         balance_change=s.balance_moved(buyer.id, issued.currency),
     )
+    set_exposure(s, order, f"invoice {invoice_id}")
     schedule = issued.schedule
     assert schedule is not None
     details = {
@@ -105,13 +115,15 @@ def record_payment(s: Session, c: RecordPayment) -> CommandResult:
         raise DeskCommandError(f"record payment {payment_id}", "a payment with this id exists")
     paid_on = c.paid_on or s.today
     account = _account(s, buyer.id)
-    loaded = [s.invoice(i) for i in c.invoice_ids or account.open_invoice_ids]
+    chosen = tuple(_receivables.resolve_invoice(s, i) for i in c.invoice_ids)
+    loaded = [s.invoice(i) for i in chosen or account.open_invoice_ids]
     for invoice, _meta in loaded:
         if invoice.customer_id != buyer.id:
             raise DeskCommandError(
                 f"record payment {payment_id} of customer {buyer.id}",
                 f"invoice {invoice.invoice_id} was issued to customer {invoice.customer_id}",
             )
+    base = _receivables.ledger(s, buyer.id, c.amount.currency)
     received, _ = Payment.receive(payment_id, buyer.id, c.amount, paid_on, at=s.now)
     result = apply_payment([inv for inv, _ in loaded], payment_id, c.amount, paid_on)
     payment = received.allocate(result, at=s.now).aggregate if result.records else received
@@ -120,6 +132,22 @@ def record_payment(s: Session, c: RecordPayment) -> CommandResult:
         before, meta = by_id[updated.invoice_id]
         if updated.version != before.version:
             s.save_invoice(updated, meta, before.version)
+    s.put("payment", payment_id, DeskPaymentReceived, payment, "received")
+    applications = payment.applications
+    _receivables.post(
+        s,
+        buyer.id,
+        c.amount.currency,
+        lambda a: a.post_payment(
+            payment_id,
+            c.amount,
+            paid_on,
+            applied={x.invoice_id: x.applied for x in applications},
+            discounts={x.invoice_id: x.discount for x in applications if x.discount},
+        ),
+        f"payment {payment_id}",
+        base=base,
+    )
     settled = tuple(i.invoice_id for i in result.invoices if i.state not in _OPEN)
     update_account(
         s,
@@ -128,8 +156,6 @@ def record_payment(s: Session, c: RecordPayment) -> CommandResult:
         drop_invoices=settled,
         balance_change=s.balance_moved(buyer.id, c.amount.currency),
     )
-    s.put("payment", payment_id, DeskPaymentReceived, payment, "received")
-    applications = payment.applications
     return CommandResult(
         command="RecordPayment",
         aggregate_id=payment_id,
@@ -218,15 +244,25 @@ def issue_credit_note(s: Session, c: IssueCreditNote) -> CommandResult:
         )
     invoice_id, index = _billing_invoice(s, order, rma.line_id, rma.quantity)
     invoice, meta = s.invoice(invoice_id)
+    base = _receivables.ledger(s, order.customer_id, invoice.currency)
     credited, _ = invoice.credit(
         credit_id,
         s.today,
         {index: rma.quantity},
         restocking_fee_percent=rma.restocking_fee_rate * 100,
+        respect_discount=True,
         at=s.now,
     )
     note = credited.credit_notes[-1]
     s.save_invoice(credited, meta, invoice.version)
+    _receivables.post(
+        s,
+        order.customer_id,
+        credited.currency,
+        lambda a: a.post_credit_note(credit_id, invoice_id, note.total, s.today),
+        f"credit {credit_id}",
+        base=base,
+    )
     update_account(
         s,
         order.customer_id,
@@ -250,6 +286,8 @@ def issue_credit_note(s: Session, c: IssueCreditNote) -> CommandResult:
             "total": str(note.total),
             "refund": str(note.refund),
             "invoice_balance": str(credited.balance),
+            "early_discount": str(note.early_discount or Money.zero(credited.currency)),
+            "computation": note.explain().splitlines(),
         },
     )
 

@@ -32,13 +32,14 @@ from ordercycle.model.order.events import OrderAmended, OrderLineCanceled
 from ordercycle.model.order.lines import NewLine
 from ordercycle.model.order.policies import AddressKind, InvoicePolicy
 from ordercycle.picking import WavePickList
-from ordercycle.service import _billing
+from ordercycle.service import _billing, _receivables
 from ordercycle.service._amendments import OrderAmendment
 from ordercycle.service._command_handlers import handles
 from ordercycle.service._orders import (
     allocate_stock,
     product,
     serve_backlog,
+    set_exposure,
     track_backorders,
     update_account,
 )
@@ -161,8 +162,20 @@ def credit_units(
         if take <= 0:
             continue
         credit_id = f"CN-{order.id}-{len(order.credit_notes) + 1}"
+        base = _receivables.ledger(s, order.customer_id, invoice.currency)
         credited, _ = invoice.credit(credit_id, s.today, {index: take}, at=s.now)
         s.save_invoice(credited, meta, invoice.version)
+        note = credited.credit_notes[-1]
+        _receivables.post(
+            s,
+            order.customer_id,
+            invoice.currency,
+            lambda a, n=note, i=invoice.invoice_id: a.post_credit_note(  # type: ignore[misc]
+                n.credit_note_id, i, n.total, s.today
+            ),
+            f"credit {credit_id}",
+            base=base,
+        )
         if credited.state not in _OPEN:
             closed.append(credited.invoice_id)
         order = s.save_order(order.record_credit(credit_id, {line_id: take}, at=s.now))
@@ -250,6 +263,7 @@ def _finish(
         if invoiced is not None
         else s.balance_moved(order.customer_id, order.currency),
     )
+    set_exposure(s, order, change)
     details["order_state"] = order.state
     details["revision"] = order.revision
     return order, details, notes

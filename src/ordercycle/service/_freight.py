@@ -26,6 +26,7 @@ from ordercycle.invoicing import Invoice, InvoiceLine, PaymentTerms
 from ordercycle.model.order import Order
 from ordercycle.money import Money
 from ordercycle.packing import Shipment
+from ordercycle.service import _receivables
 from ordercycle.service._command_handlers import handles
 from ordercycle.service._orders import check_shipping_method, customer, update_account
 from ordercycle.service._session import InvoiceMeta, Session
@@ -83,6 +84,14 @@ def bill_freight(s: Session, order: Order, shipment: Shipment) -> tuple[Order, d
     # The invoice's one line bills no order line ("").
     s.save_invoice(issued, InvoiceMeta(order.id, ("",)), 0)
     order = s.save_order(order.record_charge(invoice_id, description, amount, at=s.now))
+    _receivables.remember_number(s, issued)
+    _receivables.post(
+        s,
+        buyer.id,
+        issued.currency,
+        lambda a: a.post_invoice(invoice_id, issued.total, issued.invoice_date),
+        f"freight invoice {invoice_id}",
+    )
     update_account(
         s,
         buyer.id,

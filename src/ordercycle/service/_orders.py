@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime
 
+import attrs
+
 from ordercycle.errors import ValidationError
 from ordercycle.inventory import Demand, DemandLine, Lot, StockLedger, plan_allocation
 from ordercycle.inventory.allocation_plan import AllocationPlan
 from ordercycle.inventory.errors import UnknownLotError
-from ordercycle.invoicing import CreditAction, PaymentTerms, check_credit_limit
+from ordercycle.invoicing import CreditAction, CustomerAccount, PaymentTerms, check_credit_limit
 from ordercycle.model.aggregate import Outcome
 from ordercycle.model.customer import Customer
 from ordercycle.model.ids import LotId, Sku, parse_id
@@ -80,7 +82,17 @@ def product(s: Session, sku: str) -> CatalogueEntry:
 
 
 def _account(s: Session, customer_id: str) -> Account:
-    return s.record("account", customer_id, Account) or Account(customer_id=customer_id)
+    """The customer's account; a customer without one starts with an empty ledger and no
+    exposure (accounts stored before those existed hold ``None``)."""
+    found = s.record("account", customer_id, Account)
+    if found is not None:
+        return found
+    currency = customer(s, customer_id).credit_limit.currency
+    return Account(
+        customer_id=customer_id,
+        ledger=CustomerAccount.open(customer_id, currency),
+        exposure=Money.zero(currency),
+    )
 
 
 def update_account(
@@ -290,52 +302,103 @@ def check_shipping_method(s: Session, subject: str, name: str, currency: Currenc
         )
 
 
-def _exposure(s: Session, buyer: Customer, order: Order) -> tuple[Money, Money]:
-    """Open receivables and confirmed-not-invoiced amounts of the customer's other orders.
+def gross_not_invoiced(s: Session, buyer: Customer, order: Order) -> Money:
+    """The order's units not yet invoiced, priced tax included (the customer's profile)."""
+    profile = s.settings.tax_profile(buyer.tax_profile, subject=f"customer {buyer.id}")
+    every_rate = tuple(rate.code for rate in profile.rates)
+    items = []
+    for line in order.lines:
+        quantity = line.ledger.active - line.ledger.net_invoiced
+        if quantity > 0:
+            codes = (line.tax_code,) if line.tax_code else every_rate
+            items.append((line.amount(quantity), codes))
+    if not items:
+        return Money.zero(order.currency)
+    return profile.compute(items, order.currency.code).total
 
-    The account is read before the orders: the version the confirmation appends at is
-    then never newer than what the orders it read show.
-    """
-    currency = buyer.credit_limit.currency
+
+def counted_exposure(s: Session, buyer: Customer, order: Order | None) -> Money:
+    """What ``order`` adds to its customer's exposure: its units not yet invoiced, gross,
+    once it is confirmed and until it is canceled (zero before and after)."""
+    if order is None or order.state in ("draft", "placed", "canceled"):
+        return Money.zero(buyer.credit_limit.currency)
+    return gross_not_invoiced(s, buyer, order)
+
+
+def exposure_of(s: Session, account: Account, buyer: Customer) -> Money:
+    """The gross exposure of the customer's confirmed orders, as the account keeps it; an
+    account stored before the desk kept it is summed once from its open orders."""
+    if account.exposure is not None:
+        return account.exposure
+    return Money.sum(
+        (counted_exposure(s, buyer, s.order(o)) for o in account.open_order_ids),
+        currency=buyer.credit_limit.currency,
+    )
+
+
+def receivables_of(s: Session, account: Account, currency: Currency) -> tuple[Money, Money]:
+    """What is open on the customer's invoices and the credit on account (cash on account,
+    unapplied credit notes), from the ledger (older accounts: open invoices, no credit)."""
+    if account.ledger is not None:
+        totals = account.ledger.balance
+        return totals.open_invoices, totals.unapplied
+    zero = Money.zero(currency)
+    if account.receivables is not None:
+        return account.receivables, zero
+    return open_balance(s, account.open_invoice_ids, currency), zero
+
+
+def set_exposure(s: Session, order: Order, change: str) -> None:
+    """Move the customer's exposure by how much this command changed the order's (after an
+    invoice, a change or a cancellation): the order as saved against the order as loaded."""
+    buyer = customer(s, order.customer_id)
     account = _account(s, buyer.id)
-    receivables = account.receivables
-    if receivables is None:
-        receivables = open_balance(s, account.open_invoice_ids, currency)
-    pending = Money.zero(currency)
-    for other_id in account.open_order_ids:
-        if other_id == order.id:
-            continue
-        other = s.order(other_id)
-        if other.state in ("confirmed", "released"):
-            invoiced = Money.sum((d.amount for d in other.invoices), currency=currency)
-            pending += max(other.total - invoiced, Money.zero(currency))
-    return receivables, pending
+    if account.exposure is None:
+        total = exposure_of(s, account, buyer)  # read from the orders as they are now
+    else:
+        before = s.counted_exposure.get(order.id)
+        if before is None:
+            before = counted_exposure(s, buyer, s.loaded_order(order.id))
+        total = account.exposure + counted_exposure(s, buyer, order) - before
+    s.counted_exposure[order.id] = counted_exposure(s, buyer, order)
+    if total != account.exposure:
+        s.put("account", buyer.id, AccountChanged, attrs.evolve(account, exposure=total), change)
 
 
 @handles(ConfirmOrder)
 def confirm_order(s: Session, c: ConfirmOrder) -> CommandResult:
-    """Confirm; over the credit limit (and with the HOLD policy) the order goes on hold."""
+    """Confirm; over the credit limit (and with the HOLD policy) the order goes on hold.
+
+    The exposure is gross (tax included): the ledger's balance (open invoices less credit
+    on account) plus the confirmed, not yet invoiced orders, all read from the account,
+    so a confirmation costs the same however many orders are open.
+    """
     order = s.order(c.order_id)
     buyer = customer(s, order.customer_id)
-    receivables, pending = _exposure(s, buyer, order)
+    currency = buyer.credit_limit.currency
+    account = _account(s, buyer.id)
+    receivables, credit = receivables_of(s, account, currency)
+    pending = exposure_of(s, account, buyer) - counted_exposure(s, buyer, order)
+    amount = gross_not_invoiced(s, buyer, order)
     check = check_credit_limit(
         buyer.credit_limit,
         open_receivables=receivables,
         confirmed_not_invoiced=pending,
-        order_amount=order.total,
+        order_amount=amount,
         policy=s.settings.credit_policy,
+        credit_on_account=credit,
     )
     order = s.save_order(order.confirm(at=s.now))
-    # The check read the account and the other orders, but the confirmation writes only
-    # this order: two confirmations at once would both pass (write skew). Every check
-    # therefore appends to the account stream at the version it read, first of all:
-    # of two at once, one conflicts, runs again, and sees the other's confirmed order.
-    account = _account(s, buyer.id)
+    s.counted_exposure[order.id] = amount
+    # The check read the account, but the confirmation writes only this order: two
+    # confirmations at once would both pass (write skew). Every check therefore appends
+    # to the account stream at the version it read (with this order's exposure added):
+    # of two at once, one conflicts, runs again, and sees the other's order.
     s.put(
         "account",
         buyer.id,
         AccountChanged,
-        account,
+        attrs.evolve(account, exposure=pending + amount),
         f"credit check {order.id}: {check.action.value}",
     )
     if check.action is CreditAction.HOLD:
@@ -524,6 +587,7 @@ def cancel_order(s: Session, c: CancelOrder) -> CommandResult:
     order, events = order.cancel(at=s.now, reason=c.reason)
     s.save_order((order, events))
     update_account(s, order.customer_id, f"canceled {order.id}", drop_orders=(order.id,))
+    set_exposure(s, order, f"canceled {order.id}")
     track_backorders(s, order)
     released = 0
     for event in events:

@@ -76,6 +76,10 @@ class Session:
         self.now = now
         self.today: date = now.date()
         self._orders: dict[str, Order] = {}
+        self._loaded_orders: dict[str, Order] = {}
+        #: The exposure each order was last counted with in its customer's account by this
+        #: session (see ``_orders.set_exposure``).
+        self.counted_exposure: dict[str, Money] = {}
         self._records: dict[tuple[str, str], tuple[Any, int]] = {}
         self._invoices: dict[str, tuple[Invoice, InvoiceMeta]] = {}
         self._balance_moves: dict[str, Money] = {}
@@ -118,7 +122,13 @@ class Session:
         if order is None:
             raise UnknownAggregateError("order", order_id)
         self._orders[order_id] = order
+        self._loaded_orders[order_id] = order
         return order
+
+    def loaded_order(self, order_id: str) -> Order | None:
+        """The order as this session first loaded it from storage (``None``: created here
+        or not loaded)."""
+        return self._loaded_orders.get(order_id)
 
     def save_order(self, outcome: tuple[Order, Sequence[OrderEvent]]) -> Order:
         """Append the events of an order command and remember the new order."""
@@ -177,12 +187,26 @@ class Session:
             raise UnknownAggregateError(kind.replace("_", " "), key)
         return found
 
-    def put(self, kind: str, key: str, event_cls: type[DeskEvent], state: Any, change: str) -> None:
-        """Store ``state`` as the newest state of ``(kind, key)``."""
+    def put(
+        self,
+        kind: str,
+        key: str,
+        event_cls: type[DeskEvent],
+        state: Any,
+        change: str,
+        **extra: Any,
+    ) -> None:
+        """Store ``state`` as the newest state of ``(kind, key)`` (``extra``: more fields
+        of the event)."""
         cached = self._records.get((kind, key))
         version = cached[1] if cached else self.uow.events.version(kind, _key(kind, key))
         event = event_cls(  # type: ignore[call-arg]
-            aggregate_id=key, version=version + 1, occurred_at=self.now, change=change, state=state
+            aggregate_id=key,
+            version=version + 1,
+            occurred_at=self.now,
+            change=change,
+            state=state,
+            **extra,
         )
         self.uow.events.append(kind, key, [event], expected_version=version)
         self._records[(kind, key)] = (state, version + 1)

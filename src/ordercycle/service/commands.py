@@ -64,6 +64,7 @@ __all__ = [
     "COMMANDS",
     "AllocateOrder",
     "AmendOrder",
+    "ApplyCredit",
     "AuthorizeReturn",
     "CancelOrder",
     "CancelOrderLine",
@@ -93,6 +94,7 @@ __all__ = [
     "ReceiveTransfer",
     "ReceivedItem",
     "RecordPayment",
+    "RefundCredit",
     "RegisterCustomer",
     "RegisterProduct",
     "ReleaseHold",
@@ -101,12 +103,14 @@ __all__ = [
     "ReleaseWave",
     "RequestReturn",
     "RetryQuarantinedMessage",
+    "ReversePayment",
     "ScrapStock",
     "SendQuote",
     "ShipShipment",
     "Shortage",
     "TransferStock",
     "UpdateDraftOrder",
+    "WriteOffBalance",
     "command_payload",
     "parse_command",
 ]
@@ -309,6 +313,62 @@ class RecordPayment(Command):
     paid_on: date | None = None
     payment_id: str | None = None
     invoice_ids: tuple[str, ...] = attrs.field(default=(), converter=as_ids)
+
+
+@attrs.frozen(kw_only=True)
+class ApplyCredit(Command):
+    """Apply a customer's credit (cash on account, unapplied credit notes) to open invoices.
+
+    ``invoice_ids`` (ids or printed numbers) chooses the invoices, in that order; empty,
+    every open invoice, oldest first. ``source_ids`` chooses the payments or credit notes
+    whose credit is used; empty, all of it, oldest first. ``amount`` limits what is applied
+    (``None``: as much as the credit and the invoices allow). Refused, and nothing written,
+    when it asks for more than the credit or the invoices hold.
+    """
+
+    customer_id: str
+    amount: Money | None = None
+    invoice_ids: tuple[str, ...] = attrs.field(default=(), converter=as_ids)
+    source_ids: tuple[str, ...] = attrs.field(default=(), converter=as_ids)
+    applied_on: date | None = None
+
+
+@attrs.frozen(kw_only=True)
+class RefundCredit(Command):
+    """Pay a customer's credit back (``method``: how, ``reference``: the bank or card
+    reference); refused when it is more than the credit chosen (``source_ids``, or all)."""
+
+    customer_id: str
+    amount: Money
+    method: str
+    reference: str
+    refund_id: str | None = None
+    source_ids: tuple[str, ...] = attrs.field(default=(), converter=as_ids)
+    refunded_on: date | None = None
+
+
+@attrs.frozen(kw_only=True)
+class WriteOffBalance(Command):
+    """Write off a small rest: what is open on an invoice (id or printed number), or the
+    credit left on a payment or credit note, if it is within the desk's
+    ``write_off_tolerance``; refused (nothing written) above it."""
+
+    customer_id: str
+    document_id: str
+    reason: str = ""
+    write_off_id: str | None = None
+    written_off_on: date | None = None
+
+
+@attrs.frozen(kw_only=True)
+class ReversePayment(Command):
+    """Take back a payment recorded by mistake (a wrong customer, a bounced transfer); all
+    of it must still be on account (refused, nothing written, once any was applied)."""
+
+    customer_id: str
+    payment_id: str
+    reason: str
+    reversed_on: date | None = None
 
 
 @attrs.frozen(kw_only=True)

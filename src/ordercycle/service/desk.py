@@ -29,7 +29,14 @@ import attrs
 
 from ordercycle.errors import ConcurrencyError, OrderCycleError, StorageError
 from ordercycle.inventory import PurchaseOrder, StockPosition, StockTransfer
-from ordercycle.invoicing import AgingReport, Invoice, Payment, aging
+from ordercycle.invoicing import (
+    AccountEntry,
+    AgingReport,
+    CustomerAccount,
+    Invoice,
+    Payment,
+    aging,
+)
 from ordercycle.model.address import Address
 from ordercycle.model.clock import Clock, SystemClock
 from ordercycle.model.customer import Customer
@@ -55,6 +62,7 @@ from ordercycle.service import (
     _purchasing,
     _quarantine,
     _reactions,
+    _receivables,
     _stock,
     _warehouse,
     commands,
@@ -83,7 +91,16 @@ _log = logging.getLogger(__name__)
 # Importing the handler modules above ran their ``@handles`` declarations; the table checks
 # that every command has exactly one handler, so a forgotten one fails this import.
 _HANDLERS: Final = handler_table(
-    _orders, _warehouse, _billing, _changes, _stock, _purchasing, _drafts, _freight, _quarantine
+    _orders,
+    _warehouse,
+    _billing,
+    _changes,
+    _stock,
+    _purchasing,
+    _drafts,
+    _freight,
+    _quarantine,
+    _receivables,
 )
 
 
@@ -765,6 +782,64 @@ class OrderDesk:
         """
         return self._run(commands.RecordPayment, locals())
 
+    def apply_credit(
+        self,
+        customer_id: str,
+        amount: Money | None = None,
+        *,
+        invoice_ids: Iterable[str] = (),
+        source_ids: Iterable[str] = (),
+        applied_on: date | None = None,
+        command_id: str | None = None,
+    ) -> CommandResult:
+        """Apply the customer's credit (cash on account, credit notes) to open invoices.
+
+        ``invoice_ids`` (ids or printed numbers) and ``source_ids`` (payments, credit
+        notes) choose; empty, everything, oldest first. Over-applying is refused.
+        """
+        return self._run(commands.ApplyCredit, locals())
+
+    def refund_credit(
+        self,
+        customer_id: str,
+        amount: Money,
+        method: str,
+        reference: str,
+        *,
+        refund_id: str | None = None,
+        source_ids: Iterable[str] = (),
+        refunded_on: date | None = None,
+        command_id: str | None = None,
+    ) -> CommandResult:
+        """Pay the customer's credit back by ``method`` (with the payment ``reference``)."""
+        return self._run(commands.RefundCredit, locals())
+
+    def write_off_balance(
+        self,
+        customer_id: str,
+        document_id: str,
+        *,
+        reason: str = "",
+        write_off_id: str | None = None,
+        written_off_on: date | None = None,
+        command_id: str | None = None,
+    ) -> CommandResult:
+        """Write off what is open on an invoice (id or printed number), or the credit left
+        on a payment or credit note, within ``settings.write_off_tolerance``."""
+        return self._run(commands.WriteOffBalance, locals())
+
+    def reverse_payment(
+        self,
+        customer_id: str,
+        payment_id: str,
+        reason: str,
+        *,
+        reversed_on: date | None = None,
+        command_id: str | None = None,
+    ) -> CommandResult:
+        """Take back a payment recorded by mistake; all of it must still be on account."""
+        return self._run(commands.ReversePayment, locals())
+
     def request_return(
         self,
         order_id: str,
@@ -1003,9 +1078,33 @@ class OrderDesk:
         return found
 
     def invoice(self, invoice_id: str) -> Invoice:
-        """An invoice (``UnknownAggregateError`` if none)."""
-        found: tuple[Invoice, InvoiceMeta] = self._read(lambda s: s.invoice(invoice_id))
+        """An invoice by id (``INV-1``) or printed number (``INV-000001``);
+        ``UnknownInvoiceError`` if neither names one."""
+        found: tuple[Invoice, InvoiceMeta] = self._read(
+            lambda s: s.invoice(_receivables.resolve_invoice(s, invoice_id))
+        )
         return found[0]
+
+    def account_ledger(self, customer_id: str) -> CustomerAccount:
+        """The customer's account ledger: balance and its laws, open invoices, credit."""
+
+        def query(s: Session) -> CustomerAccount:
+            buyer = _orders.customer(s, customer_id)
+            return _receivables.ledger(s, customer_id, buyer.credit_limit.currency)
+
+        found: CustomerAccount = self._read(query)
+        return found
+
+    def account_entries(self, customer_id: str) -> tuple[AccountEntry, ...]:
+        """Every entry posted to the customer's account, oldest first (a statement's lines)."""
+
+        def query(s: Session) -> tuple[AccountEntry, ...]:
+            _orders.customer(s, customer_id)
+            events = s.uow.events.load("account", customer_id)
+            return tuple(e for event in events for e in getattr(event, "entries", ()))
+
+        found: tuple[AccountEntry, ...] = self._read(query)
+        return found
 
     def invoices(self) -> tuple[Invoice, ...]:
         """Every invoice, by id."""
@@ -1077,15 +1176,28 @@ class OrderDesk:
         return found
 
     def aging_report(self, as_of: date | None = None, *, basis: str = "due_date") -> AgingReport:
-        """The receivables aging of every open invoice at ``as_of`` (today by default)."""
-        found: AgingReport = self._read(
-            lambda s: aging(
+        """The receivables aging of every open invoice at ``as_of`` (today by default).
+
+        Each customer's credit on account (cash on account, unapplied credit notes, from
+        the account ledger) is the last column, ``unapplied credit``, netted in the totals.
+        """
+
+        def query(s: Session) -> AgingReport:
+            credits = {}
+            for customer_id in s.ids_of("account"):
+                buyer = _orders.customer(s, customer_id)
+                found = _receivables.ledger(s, customer_id, buyer.credit_limit.currency)
+                if found.balance.unapplied:
+                    credits[customer_id] = found.balance.unapplied
+            return aging(
                 [s.invoice(i)[0] for i in s.ids_of("invoice")],
                 as_of or s.today,
                 basis=basis,
                 currency=self.settings.currency,
+                credits=credits,
             )
-        )
+
+        found: AgingReport = self._read(query)
         return found
 
 

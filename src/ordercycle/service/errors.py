@@ -13,7 +13,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ordercycle.errors import ConfigurationError, DuplicateError, NotFoundError, OrderCycleError
+from ordercycle.errors import (
+    ConfigurationError,
+    DuplicateError,
+    NotFoundError,
+    OrderCycleError,
+    shown,
+)
 from ordercycle.storage.errors import CommandPayloadMismatchError
 
 __all__ = [
@@ -23,6 +29,7 @@ __all__ = [
     "DuplicateCommandError",
     "UnknownAggregateError",
     "UnknownCommandError",
+    "UnknownInvoiceError",
     "UnknownTaxProfileError",
 ]
 
@@ -53,6 +60,31 @@ class UnknownAggregateError(NotFoundError):
 
     def __init__(self, kind: str, key: object, *, known: Iterable[object] = ()) -> None:
         super().__init__(kind, key, known=known)
+
+
+class UnknownInvoiceError(UnknownAggregateError):
+    """No invoice has the id or printed number given (``INV-1`` or ``INV-000001``).
+
+    Attributes:
+        example_id: An invoice id of the desk's form, for the message.
+        example_number: A printed number of the desk's series, for the message.
+    """
+
+    def __init__(
+        self, key: object, example_id: str = "INV-1", example_number: str = "INV-000001"
+    ) -> None:
+        super().__init__("invoice", key)
+        self.example_id = example_id
+        self.example_number = example_number
+        self.message = (
+            f"Unknown invoice {shown(key)}: no invoice has this id or printed number;"
+            f" expected an invoice id such as {example_id!r} or its printed number such as"
+            f" {example_number!r}."
+        )
+        self.args = (self.message,)
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (type(self), (self.key, self.example_id, self.example_number))
 
 
 class UnknownCommandError(NotFoundError):

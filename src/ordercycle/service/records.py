@@ -25,6 +25,7 @@ import attrs
 
 from ordercycle.inventory.purchase_orders import PurchaseOrder
 from ordercycle.inventory.transfers import StockTransfer
+from ordercycle.invoicing.account import AccountEntry, CustomerAccount
 from ordercycle.invoicing.payments import Payment
 from ordercycle.model.customer import Customer
 from ordercycle.model.events import DomainEvent
@@ -42,6 +43,7 @@ __all__ = [
     "CustomerRegistered",
     "DeskEvent",
     "DeskPaymentReceived",
+    "InvoiceNumberAssigned",
     "InvoiceNumberTaken",
     "OpenPickLists",
     "OpenPickListsChanged",
@@ -108,12 +110,17 @@ class Account:
             invoices are open. ``None`` until the desk first records an invoice change
             (and in accounts stored before the desk kept it: then it is summed once from
             the invoices).
+        ledger: The customer's account ledger (:class:`~ordercycle.invoicing.CustomerAccount`):
+            totals, open amounts per invoice and the credit on account. ``None`` in
+            accounts stored before the desk kept it: then it opens from the open invoices.
     """
 
     customer_id: str
     open_order_ids: tuple[str, ...] = ()
     open_invoice_ids: tuple[str, ...] = ()
     receivables: Money | None = None
+    ledger: CustomerAccount | None = None
+    exposure: Money | None = None
 
     def changed(
         self,
@@ -135,6 +142,8 @@ class Account:
             open_order_ids=tuple(dict.fromkeys(orders)),
             open_invoice_ids=tuple(dict.fromkeys(invoices)),
             receivables=self.receivables if receivables is None else receivables,
+            ledger=self.ledger,
+            exposure=self.exposure,
         )
 
 
@@ -277,10 +286,17 @@ class DeskPaymentReceived(DeskEvent):
 
 @attrs.frozen(kw_only=True)
 class AccountChanged(DeskEvent):
-    """A customer's open orders or open invoices changed."""
+    """A customer's open orders, open invoices or ledger changed.
+
+    Attributes:
+        state: The whole account after the change.
+        entries: The ledger entries the change posted (none in streams written before the
+            desk kept a ledger): the stream is the account's journal.
+    """
 
     event_type = "DeskAccountChanged"
     state: Account
+    entries: tuple[AccountEntry, ...] = ()
 
 
 @attrs.frozen(kw_only=True)
@@ -320,6 +336,15 @@ class InvoiceNumberTaken(DeskEvent):
     """The next invoice number was used (the series stream's version is the count)."""
 
     event_type = "DeskInvoiceNumberTaken"
+    state: str
+
+
+@attrs.frozen(kw_only=True)
+class InvoiceNumberAssigned(DeskEvent):
+    """An invoice was issued under a printed number (keyed by the number; ``state`` is
+    the invoice id), so payments and queries can name an invoice by either."""
+
+    event_type = "DeskInvoiceNumberAssigned"
     state: str
 
 

@@ -15,6 +15,7 @@ the demo and the tests use.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 import attrs
@@ -69,6 +70,8 @@ class DeskSettings:
         freight_tax_code: The tax rate code freight is taxed at (only that rate of the
             customer's profile, none if the profile has no such rate); empty: every rate
             of the customer's profile, like goods without a tax code.
+        write_off_tolerance: The largest rest (of an invoice, or of a customer's credit)
+            ``write_off_balance`` may write off, in the account's currency.
     """
 
     network: Network
@@ -86,6 +89,7 @@ class DeskSettings:
     max_attempts: int = 25
     shipping_methods: dict[str, ShippingMethod] = attrs.field(factory=dict, converter=_dict)
     freight_tax_code: str = ""
+    write_off_tolerance: Decimal = attrs.field(default=Decimal("1.00"), converter=Decimal)
 
     def __attrs_post_init__(self) -> None:
         problems = [

@@ -42,6 +42,7 @@ from ordercycle.examples.shop import open_sample_shop
 from ordercycle.examples.story import STORY_START, order_to_cash_story
 from ordercycle.inventory import Network, StockLedger
 from ordercycle.invoicing import (
+    CustomerAccount,
     Invoice,
     InvoiceLine,
     NumberSeries,
@@ -393,9 +394,14 @@ def _billing_streams() -> list[Stream]:
     payment, received = Payment.receive("P-1", "C-1", Money("19.55", "USD"), day)
     allocation = apply_payment([paid], "P-1", payment.unapplied, day)
     payment, allocated = payment.allocate(allocation)
+    account = CustomerAccount.open("C-LEDGER", "USD")
+    account, posted = account.post_payment("P-9", Money("30.00", "USD"), day)
+    account, invoiced = account.post_invoice("I-9", Money("19.00", "USD"), day)
+    account, applied = account.apply_credit(day)
     return [
         ("invoice", canceled.invoice_id, tuple(canceled.events)),
         ("payment", payment.payment_id, (*received, *allocated)),
+        ("customer_account", account.customer_id, (*posted, *invoiced, *applied)),
     ]
 
 

@@ -30,7 +30,7 @@ def test_the_story_tells_every_chapter() -> None:
     assert "22 lb billable" in text
     assert "9.08 USD early-payment discount" in text
     assert "12 days late" in text
-    assert "credit note CN-RMA-1 on INV-000001: 88.99 USD" in text
+    assert "credit note CN-RMA-1 on INV-000001: 87.21 USD" in text
     assert "  C-CAFE          0.00      18.00" in text
     assert all(len(line) <= 78 for line in lines)
 

@@ -24,6 +24,7 @@ from ordercycle.service import (
     _orders,
     _purchasing,
     _quarantine,
+    _receivables,
     _stock,
     _warehouse,
     commands,
@@ -126,7 +127,16 @@ def test_a_duplicate_type_name_is_refused_at_class_definition() -> None:
 def test_every_command_has_exactly_one_handler() -> None:
     assert set(_HANDLERS) == set(COMMANDS.values())
     table = handler_table(
-        _orders, _warehouse, _billing, _changes, _stock, _purchasing, _drafts, _freight, _quarantine
+        _orders,
+        _warehouse,
+        _billing,
+        _changes,
+        _stock,
+        _purchasing,
+        _drafts,
+        _freight,
+        _quarantine,
+        _receivables,
     )
     assert dict(table) == dict(_HANDLERS)
 
@@ -134,7 +144,15 @@ def test_every_command_has_exactly_one_handler() -> None:
 def test_a_command_without_a_handler_is_named() -> None:
     with pytest.raises(CommandHandlerError) as info:
         handler_table(
-            _orders, _warehouse, _changes, _stock, _purchasing, _drafts, _freight, _quarantine
+            _orders,
+            _warehouse,
+            _changes,
+            _stock,
+            _purchasing,
+            _drafts,
+            _freight,
+            _quarantine,
+            _receivables,
         )
     error = info.value
     assert isinstance(error, ConfigurationError)

@@ -183,3 +183,18 @@ def test_a_freight_invoice_alone_does_not_bill_units_added_later(any_desk: Order
     # Goods were never invoiced: the added unit waits for invoice_order like the others.
     assert "invoice_id" not in amended.details
     assert any_desk.invoice_order(order_id)["total"] == "28.50 USD"
+
+
+def test_a_freight_invoice_is_on_the_customer_account_ledger(any_desk: OrderDesk) -> None:
+    order_id = any_desk.place_order("C-ACME", {"MUG": 2}, shipping_method="UPS-GROUND").aggregate_id
+    any_desk.confirm_order(order_id)
+    any_desk.allocate_order(order_id)
+    goods = any_desk.invoice(str(any_desk.invoice_order(order_id)["invoice_id"]))
+    shipped = any_desk.ship_shipment(pack_east(any_desk, order_id), "1Z-2")
+    freight = any_desk.invoice(str(shipped["freight_invoice_id"]))
+    totals = any_desk.account_ledger("C-ACME").balance
+    assert totals.invoiced == goods.total + freight.total
+    assert totals.open_invoices == goods.balance + freight.balance
+    # Its printed number finds it, like any other invoice's.
+    assert freight.number is not None
+    assert any_desk.invoice(freight.number).invoice_id == freight.invoice_id

@@ -1,0 +1,281 @@
+"""The customer account ledger on the desk: posting entries, applying credit, refunds.
+
+The ledger (:class:`~ordercycle.invoicing.CustomerAccount`) lives in the customer's
+``account`` stream, inside the :class:`~ordercycle.service.records.Account` record, and
+each change stores the entries it posted beside it (``AccountChanged.entries``). Every
+command that moves money appends to that one stream at the version it read, so two
+commands that use the same credit at once conflict and one runs again on the other's
+result: cash is never applied twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import attrs
+
+from ordercycle.invoicing import CustomerAccount, Invoice, Payment
+from ordercycle.invoicing.account import AccountEntryPosted
+from ordercycle.model.aggregate import Outcome
+from ordercycle.money import Currency, Money
+from ordercycle.service._command_handlers import handles
+from ordercycle.service._orders import _account, customer, update_account
+from ordercycle.service._session import Session
+from ordercycle.service.commands import (
+    ApplyCredit,
+    RefundCredit,
+    ReversePayment,
+    WriteOffBalance,
+)
+from ordercycle.service.errors import UnknownInvoiceError
+from ordercycle.service.records import AccountChanged, InvoiceNumberAssigned
+from ordercycle.service.results import CommandResult
+
+__all__ = [
+    "apply_credit",
+    "ledger",
+    "post",
+    "refund_credit",
+    "remember_number",
+    "resolve_invoice",
+    "reverse_payment",
+    "write_off_balance",
+]
+
+_OPEN = ("issued", "partially_paid")
+
+
+def ledger(s: Session, customer_id: str, currency: Currency | str) -> CustomerAccount:
+    """The customer's ledger.
+
+    An account stored before the desk kept a ledger opens one from what its documents say
+    now: each open invoice's balance (at its invoice date), the credit left by credit notes
+    beyond their invoice's balance, and what is unapplied of each payment (at its date).
+    That looks through the customer's invoices and payments once; the first command that
+    posts to the account stores the ledger.
+    """
+    account = _account(s, customer_id)
+    if account.ledger is not None:
+        return account.ledger
+    found = CustomerAccount.open(customer_id, currency)
+    for invoice_id in account.open_invoice_ids:
+        invoice = s.invoice(invoice_id)[0]
+        if invoice.balance.is_positive:
+            found = found.post_invoice(invoice_id, invoice.balance, invoice.invoice_date).aggregate
+    for invoice_id in s.ids_of("invoice"):
+        invoice = s.invoice(invoice_id)[0]
+        if invoice.customer_id != customer_id:
+            continue
+        for note in invoice.credit_notes:
+            if note.refund.is_positive:
+                found = found.post_credit_note(
+                    note.credit_note_id, invoice_id, note.refund, note.issued_on
+                ).aggregate
+    for payment_id in s.ids_of("payment"):
+        payment = s.record("payment", payment_id, Payment)
+        if payment is not None and payment.customer_id == customer_id and payment.unapplied:
+            found = found.post_payment(payment_id, payment.unapplied, payment.paid_on).aggregate
+    return found
+
+
+def post(
+    s: Session,
+    customer_id: str,
+    currency: Currency | str,
+    command: Callable[[CustomerAccount], Outcome[CustomerAccount, AccountEntryPosted]],
+    change: str,
+    *,
+    base: CustomerAccount | None = None,
+) -> CustomerAccount:
+    """Run a ledger command and store the account with the entries it posted.
+
+    ``base`` is the ledger read before the command changed any invoice (an account
+    stored before the desk kept a ledger opens from its invoices as they were).
+    """
+    before = ledger(s, customer_id, currency) if base is None else base
+    after, events = command(before)
+    account = attrs.evolve(_account(s, customer_id), ledger=after)
+    entries = tuple(e.entry for e in events)
+    s.put("account", customer_id, AccountChanged, account, change, entries=entries)
+    return after
+
+
+def remember_number(s: Session, invoice: Invoice) -> None:
+    """Store the printed number of an issued invoice, so it finds the invoice."""
+    if invoice.number is not None:
+        s.put("invoice_number", invoice.number, InvoiceNumberAssigned, invoice.invoice_id, "issued")
+
+
+def resolve_invoice(s: Session, reference: str) -> str:
+    """The invoice id of ``reference``: an invoice id (``INV-1``) or a printed number
+    (``INV-000001``).
+
+    Raises:
+        UnknownInvoiceError: Neither names an invoice (the message shows both forms).
+    """
+    if isinstance(reference, str) and reference and s.exists("invoice", reference):
+        return reference
+    if isinstance(reference, str) and reference and reference == reference.strip():
+        found = s.record("invoice_number", reference, str)
+        if found is not None:
+            return found
+        # Invoices issued before the desk remembered numbers: look once through them all.
+        for invoice_id in s.ids_of("invoice"):
+            if s.invoice(invoice_id)[0].number == reference:
+                return invoice_id
+    prefix = s.settings.invoice_prefix
+    raise UnknownInvoiceError(reference, "INV-1", f"{prefix}000001")
+
+
+@handles(ApplyCredit)
+def apply_credit(s: Session, c: ApplyCredit) -> CommandResult:
+    """Apply cash on account and unapplied credit notes to open invoices (oldest first)."""
+    buyer = customer(s, c.customer_id)
+    currency = buyer.credit_limit.currency
+    invoice_ids = tuple(resolve_invoice(s, i) for i in c.invoice_ids)
+    on = c.applied_on or s.today
+    before = ledger(s, buyer.id, currency)
+    moves = before.plan_application(c.amount, invoice_ids=invoice_ids, source_ids=c.source_ids)
+    after = post(
+        s,
+        buyer.id,
+        currency,
+        lambda a: a.apply_credit(on, c.amount, invoice_ids=invoice_ids, source_ids=c.source_ids),
+        "credit applied",
+    )
+    settled = []
+    for n, (source, invoice_id, take) in enumerate(moves, start=1):
+        invoice, meta = s.invoice(invoice_id)
+        paid, _ = invoice.pay(f"{source}/applied/{before.version + n}", take, on, at=s.now)
+        if paid.payments[-1].discount:
+            # The invoice took its early-payment discount with the credit: post it too.
+            discount = paid.payments[-1].discount
+            after = post(
+                s,
+                buyer.id,
+                currency,
+                lambda a, i=invoice_id, d=discount, src=source: a.post_discount(  # type: ignore[misc]
+                    i, d, on, source_id=src
+                ),
+                f"discount on {invoice_id}",
+            )
+        s.save_invoice(paid, meta, invoice.version)
+        if paid.state not in _OPEN:
+            settled.append(invoice_id)
+    if settled:
+        account = _account(s, buyer.id)
+        s.put(
+            "account",
+            buyer.id,
+            AccountChanged,
+            account.changed(drop_invoices=tuple(settled)),
+            "invoices settled by credit",
+        )
+    return CommandResult(
+        command="ApplyCredit",
+        aggregate_id=buyer.id,
+        details={
+            "applied": [
+                {"source": src, "invoice_id": inv, "amount": str(m)} for src, inv, m in moves
+            ],
+            "unapplied": str(after.balance.unapplied),
+            "balance": str(after.balance.balance),
+        },
+    )
+
+
+@handles(RefundCredit)
+def refund_credit(s: Session, c: RefundCredit) -> CommandResult:
+    """Pay credit on account back to the customer (with a method and a reference)."""
+    buyer = customer(s, c.customer_id)
+    currency = buyer.credit_limit.currency
+    refund_id = c.refund_id or f"RF-{ledger(s, buyer.id, currency).version + 1}"
+    on = c.refunded_on or s.today
+    after = post(
+        s,
+        buyer.id,
+        currency,
+        lambda a: a.refund(
+            refund_id,
+            c.amount,
+            on,
+            method=c.method,
+            reference=c.reference,
+            source_ids=c.source_ids,
+        ),
+        f"refund {refund_id}",
+    )
+    return CommandResult(
+        command="RefundCredit",
+        aggregate_id=refund_id,
+        details={
+            "amount": str(c.amount),
+            "method": c.method,
+            "reference": c.reference,
+            "unapplied": str(after.balance.unapplied),
+        },
+    )
+
+
+@handles(WriteOffBalance)
+def write_off_balance(s: Session, c: WriteOffBalance) -> CommandResult:
+    """Write off a small rest of an invoice or of a credit (within the tolerance)."""
+    buyer = customer(s, c.customer_id)
+    currency = buyer.credit_limit.currency
+    before = ledger(s, buyer.id, currency)
+    document_id = c.document_id
+    if not before.credit_left(document_id):
+        document_id = resolve_invoice(s, document_id)
+    write_off_id = c.write_off_id or f"WO-{before.version + 1}"
+    on = c.written_off_on or s.today
+    tolerance = Money(s.settings.write_off_tolerance, currency)
+    rest = before.open_amount(document_id)
+    after = post(
+        s,
+        buyer.id,
+        currency,
+        lambda a: a.write_off(write_off_id, document_id, on, tolerance=tolerance, reason=c.reason),
+        f"write-off {write_off_id}",
+    )
+    if rest:
+        invoice, meta = s.invoice(document_id)
+        closed, _ = invoice.write_off(write_off_id, rest, on, at=s.now)
+        s.save_invoice(closed, meta, invoice.version)
+        update_account(
+            s,
+            buyer.id,
+            f"write-off {write_off_id}",
+            drop_invoices=(document_id,),
+            balance_change=s.balance_moved(buyer.id, currency),
+        )
+    return CommandResult(
+        command="WriteOffBalance",
+        aggregate_id=write_off_id,
+        details={
+            "document_id": document_id,
+            "amount": str(after.balance.written_off - before.balance.written_off)
+            if rest
+            else str(after.balance.credit_written_off - before.balance.credit_written_off),
+            "balance": str(after.balance.balance),
+        },
+    )
+
+
+@handles(ReversePayment)
+def reverse_payment(s: Session, c: ReversePayment) -> CommandResult:
+    """Take back a payment still wholly on account (the ledger records a reversal)."""
+    buyer = customer(s, c.customer_id)
+    currency = buyer.credit_limit.currency
+    on = c.reversed_on or s.today
+    after = post(
+        s,
+        buyer.id,
+        currency,
+        lambda a: a.reverse_payment(c.payment_id, on, reason=c.reason),
+        f"reversed {c.payment_id}",
+    )
+    return CommandResult(
+        command="ReversePayment",
+        aggregate_id=c.payment_id,
+        details={"unapplied": str(after.balance.unapplied), "balance": str(after.balance.balance)},
+    )
