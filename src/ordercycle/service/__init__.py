@@ -18,6 +18,7 @@ from ordercycle.service.errors import (
     CommandPayloadMismatchError,
     DeskCommandError,
     DuplicateCommandError,
+    PromotionRefusedError,
     UnknownAggregateError,
     UnknownCommandError,
     UnknownTaxProfileError,
@@ -25,6 +26,7 @@ from ordercycle.service.errors import (
 from ordercycle.service.records import (
     Account,
     CatalogueEntry,
+    Promotion,
 )
 from ordercycle.service.results import CommandResult
 from ordercycle.service.settings import DeskSettings
@@ -39,6 +41,8 @@ __all__ = [
     "DeskSettings",
     "DuplicateCommandError",
     "OrderDesk",
+    "Promotion",
+    "PromotionRefusedError",
     "UnknownAggregateError",
     "UnknownCommandError",
     "UnknownTaxProfileError",

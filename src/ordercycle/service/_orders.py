@@ -10,6 +10,7 @@ from ordercycle.inventory import Demand, DemandLine, Lot, StockLedger, plan_allo
 from ordercycle.inventory.allocation_plan import AllocationPlan
 from ordercycle.inventory.errors import UnknownLotError
 from ordercycle.invoicing import CreditAction, PaymentTerms, check_credit_limit
+from ordercycle.limits import check_text
 from ordercycle.model.customer import Customer
 from ordercycle.model.ids import LotId, Sku, parse_id
 from ordercycle.model.order import Order
@@ -17,6 +18,7 @@ from ordercycle.model.order.lines import NewLine
 from ordercycle.model.order.policies import HoldReason
 from ordercycle.money import Currency, Money
 from ordercycle.service._command_handlers import handles
+from ordercycle.service._pricing import price_lines, record_promotion_use
 from ordercycle.service._session import Session
 from ordercycle.service.commands import (
     AllocateOrder,
@@ -152,7 +154,10 @@ def register_product(s: Session, c: RegisterProduct) -> CommandResult:
                 "empty (every rate of the customer's profile) or a code of the desk's tax"
                 f" profiles: {', '.join(codes) or 'none'}",
             )
-    entry = CatalogueEntry(product=c.product, price=c.price, tax_code=c.tax_code)
+    check_text(c.category, f"product {c.product.sku}", "category", limit=200)
+    entry = CatalogueEntry(
+        product=c.product, price=c.price, tax_code=c.tax_code, category=c.category
+    )
     sku = str(c.product.sku)
     change = "updated" if s.exists("product", sku) else "registered"
     s.put("product", sku, ProductRegistered, entry, change)
@@ -236,6 +241,7 @@ def place_order(s: Session, c: PlaceOrder) -> CommandResult:
                 f"L{number}", Sku(item.sku), item.quantity, entry.price, tax_code=entry.tax_code
             )
         )
+    lines, used, notes = price_lines(s, c, lines, buyer.id)
     outcome = Order.create(
         order_id,
         customer_id=buyer.id,
@@ -253,10 +259,15 @@ def place_order(s: Session, c: PlaceOrder) -> CommandResult:
     s.save_order(outcome)
     order = s.save_order(outcome[0].place(at=s.now))
     update_account(s, buyer.id, f"order {order_id}", add_orders=(order_id,))
+    details: dict[str, object] = {
+        "total": str(order.total),
+        "lines": [line.line_id for line in order.lines],
+    }
+    if used is not None:
+        record_promotion_use(s, used, buyer.id, order_id)
+        details["promotion"] = used.code
     return CommandResult(
-        command="PlaceOrder",
-        aggregate_id=order_id,
-        details={"total": str(order.total), "lines": [line.line_id for line in order.lines]},
+        command="PlaceOrder", aggregate_id=order_id, details=details, notes=tuple(notes)
     )
 
 

@@ -49,6 +49,7 @@ from ordercycle.service import (
     _billing,
     _changes,
     _orders,
+    _pricing,
     _purchasing,
     _reactions,
     _stock,
@@ -60,7 +61,7 @@ from ordercycle.service._command_handlers import PREPARERS, Handler, handler_tab
 from ordercycle.service._packing import DeskPacking
 from ordercycle.service._session import InvoiceMeta, Session
 from ordercycle.service.commands import Command, command_payload, parse_command
-from ordercycle.service.records import Account, Backlog, CatalogueEntry
+from ordercycle.service.records import Account, Backlog, CatalogueEntry, Promotion
 from ordercycle.service.results import CommandResult
 from ordercycle.service.settings import DeskSettings
 from ordercycle.storage.errors import CommandPayloadMismatchError, InvalidCheckpointError
@@ -73,7 +74,9 @@ _log = logging.getLogger(__name__)
 
 # Importing the handler modules above ran their ``@handles`` declarations; the table checks
 # that every command has exactly one handler, so a forgotten one fails this import.
-_HANDLERS: Final = handler_table(_orders, _warehouse, _billing, _changes, _stock, _purchasing)
+_HANDLERS: Final = handler_table(
+    _orders, _warehouse, _billing, _changes, _stock, _purchasing, _pricing
+)
 
 
 class OrderDesk:
@@ -449,10 +452,34 @@ class OrderDesk:
         return self._run(commands.RegisterCustomer, locals())
 
     def register_product(
-        self, product: Product, price: Money, *, tax_code: str = "", command_id: str | None = None
+        self,
+        product: Product,
+        price: Money,
+        *,
+        tax_code: str = "",
+        category: str = "",
+        command_id: str | None = None,
     ) -> CommandResult:
         """Add a product to the catalogue at ``price`` (see :class:`RegisterProduct`)."""
         return self._run(commands.RegisterProduct, locals())
+
+    def register_promotion(
+        self,
+        code: str,
+        *,
+        percent: Decimal | int | str | None = None,
+        amount: Money | str | None = None,
+        scope: str = "order",
+        target: str = "",
+        minimum_order: Money | str | None = None,
+        valid_from: date | None = None,
+        valid_until: date | None = None,
+        limit_per_customer: int | None = None,
+        limit_total: int | None = None,
+        command_id: str | None = None,
+    ) -> CommandResult:
+        """Register or change a promotion code (see :class:`RegisterPromotion`)."""
+        return self._run(commands.RegisterPromotion, locals())
 
     def receive_stock(
         self,
@@ -482,9 +509,16 @@ class OrderDesk:
         shipping_policy: ShippingPolicy | str = ShippingPolicy.SHIP_AS_AVAILABLE,
         priority: Priority | int = Priority.NORMAL,
         requested_delivery_date: date | None = None,
+        price_overrides: Iterable[commands.PriceOverride | Mapping[str, Any]] = (),
+        discounts: Iterable[commands.DiscountRequest | Mapping[str, Any]] = (),
+        promotion_code: str | None = None,
         command_id: str | None = None,
     ) -> CommandResult:
         """Place an order: ``items`` is ``{sku: units}`` (or pairs), priced from the catalogue.
+
+        ``price_overrides``, ``discounts`` and ``promotion_code`` change the prices of the
+        lines (``L1``, ``L2``, ... in the order of ``items``), each with a reason: see
+        :class:`PlaceOrder` and the how-to *Discounts, promotions and price overrides*.
 
         ``priority`` and ``requested_delivery_date`` order the backlog: a receipt serves
         waiting orders by priority, then requested date (none last), then order time
@@ -785,6 +819,11 @@ class OrderDesk:
     def product(self, sku: str) -> CatalogueEntry:
         """A catalogue entry."""
         found: CatalogueEntry = self._read(lambda s: _orders.product(s, sku))
+        return found
+
+    def promotion(self, code: str) -> Promotion:
+        """A registered promotion: its rule and the orders that used it."""
+        found: Promotion = self._read(lambda s: _pricing.promotion(s, code))
         return found
 
     def account(self, customer_id: str) -> Account:

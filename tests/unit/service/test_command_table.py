@@ -20,6 +20,7 @@ from ordercycle.service import (
     _billing,
     _changes,
     _orders,
+    _pricing,
     _purchasing,
     _stock,
     _warehouse,
@@ -122,13 +123,13 @@ def test_a_duplicate_type_name_is_refused_at_class_definition() -> None:
 
 def test_every_command_has_exactly_one_handler() -> None:
     assert set(_HANDLERS) == set(COMMANDS.values())
-    table = handler_table(_orders, _warehouse, _billing, _changes, _stock, _purchasing)
+    table = handler_table(_orders, _warehouse, _billing, _changes, _stock, _purchasing, _pricing)
     assert dict(table) == dict(_HANDLERS)
 
 
 def test_a_command_without_a_handler_is_named() -> None:
     with pytest.raises(CommandHandlerError) as info:
-        handler_table(_orders, _warehouse, _changes, _stock, _purchasing)
+        handler_table(_orders, _warehouse, _changes, _stock, _purchasing, _pricing)
     error = info.value
     assert isinstance(error, ConfigurationError)
     assert "InvoiceOrder has no handler (declare one with @handles(InvoiceOrder)" in str(error)

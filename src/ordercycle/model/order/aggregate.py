@@ -476,7 +476,12 @@ class Order:
         )
 
     def describe(self) -> str:
-        """A plain-text summary: header, state, holds, statuses and the ledger table."""
+        """A plain-text summary: header, state, holds, statuses and the ledger table.
+
+        Below the table, one row per line whose price was overridden or discounted names
+        the override and each discount with its reason
+        (:attr:`~ordercycle.model.order.lines.OrderLine.price_terms`).
+        """
         holds = describe_holds(self.holds) or "none"
         return "\n".join(
             [
@@ -487,6 +492,11 @@ class Order:
                 f" {self.billing_status.value}; payment: {self.payment_status.value}"
                 f" (paid {self.amount_paid} of {self.amount_due} due)",
                 *("  " + row for row in ledger_table(self.lines).splitlines()),
+                *(
+                    f"  {line.line_id} price: {line.price_terms}"
+                    for line in self.lines
+                    if line.price_terms
+                ),
             ]
         )
 
