@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from decimal import ROUND_DOWN, Context, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Context, Decimal
 
 import attrs
 
@@ -28,7 +28,7 @@ from ordercycle.errors import ValidationError
 from ordercycle.limits import MAX_UNITS, check_date, check_text
 from ordercycle.model.ids import parse_id
 from ordercycle.model.order.lines import Discount, NewLine, OrderLine
-from ordercycle.money import Money
+from ordercycle.money import MONEY_CONTEXT, Money, Rounding
 from ordercycle.service._command_handlers import handles
 from ordercycle.service._session import Session
 from ordercycle.service.commands import DiscountRequest, PlaceOrder, RegisterPromotion
@@ -140,7 +140,8 @@ def allocate_amount(amount: Money, weights: Sequence[Money]) -> tuple[Money, ...
     """Split ``amount`` over lines in proportion to their ``weights`` (largest remainder).
 
     Each part is in whole minor units, the parts sum exactly to ``amount``, and no part
-    exceeds its weight (so no line falls below zero).
+    exceeds its weight (so no line falls below zero). The desk weighs each line by its
+    net value rounded down to the minor unit.
 
     Raises:
         ValidationError: ``amount`` is more than the weights' sum, or they are all zero.
@@ -162,6 +163,19 @@ def allocate_amount(amount: Money, weights: Sequence[Money]) -> tuple[Money, ...
 
 def _line_value(line: NewLine) -> Money:
     return OrderLine.from_new(line).amount(line.quantity)
+
+
+def _line_room(line: NewLine) -> Money:
+    """What an amount may take off the line: its exact net value rounded down.
+
+    An earlier percentage may leave a value below the rounded amount (0.005 rounds up to
+    0.01); taking off only whole minor units of the value below it keeps the unit
+    price at zero or more, and the line's rounded amount then falls by exactly the share.
+    """
+    exact = OrderLine.from_new(line).net_unit_price * line.quantity
+    places = Decimal(1).scaleb(-(exact.currency.exponent + 20))
+    clean = exact.amount.quantize(places, ROUND_HALF_EVEN, MONEY_CONTEXT)
+    return Money(clean, exact.currency).round(Rounding.DOWN)
 
 
 def _with_discount(line: NewLine, discount: Discount) -> NewLine:
@@ -194,7 +208,7 @@ def _apply(
             request.amount.currency.code,
             f"the order's currency {currency.code}",
         )
-    shares = allocate_amount(request.amount, [_line_value(lines[i]) for i in covered])
+    shares = allocate_amount(request.amount, [_line_room(lines[i]) for i in covered])
     for i, share in zip(covered, shares, strict=True):
         lines[i] = _spread(lines[i], share, reason)
 
