@@ -361,18 +361,32 @@ def amend_order(s: Session, c: AmendOrder) -> CommandResult:
             entry = product(s, change.sku)
             line_id = change.line_id or _next_line_id(taken_ids)
             taken_ids.add(line_id)
+            price, catalogue, why = entry.price, None, ""
+            if change.unit_price is not None:
+                if change.unit_price.currency != entry.price.currency:
+                    raise ValidationError.invalid(
+                        f"amend {order.subject}: price override of {change.sku}",
+                        "unit price",
+                        change.unit_price,
+                        f"an amount in {entry.price.currency.code}, the catalogue price's currency",
+                    )
+                price, catalogue, why = change.unit_price, entry.price, change.price_reason
             domain.append(
                 AddLine(
                     NewLine(
                         line_id,
                         Sku(change.sku),
                         change.quantity,
-                        entry.price,
+                        price,
                         tax_code=entry.tax_code,
+                        list_price=catalogue,
+                        price_reason=why,
                     )
                 )
             )
             notes.append(f"line {line_id} added: {change.quantity} {change.sku}")
+            if catalogue is not None:
+                notes.append(f"line {line_id}: price {price} instead of {catalogue} ({why})")
             continue
         assert change.line_id is not None
         line = order.line(change.line_id)

@@ -430,3 +430,68 @@ def test_a_bad_promotion_is_refused_and_writes_nothing(
 def test_an_unknown_promotion_is_not_found(desk: OrderDesk) -> None:
     with pytest.raises(OrderCycleError, match="NOPE"):
         desk.promotion("NOPE")
+
+
+# --- price overrides in amendments --------------------------------------------------------
+
+
+def test_a_line_added_by_an_amendment_may_override_its_price(desk: OrderDesk) -> None:
+    order_id = desk.place_order("C-EU", {"MUG": 1}).aggregate_id
+    first = invoice_of(desk, order_id)
+    amended = desk.execute_json(
+        json.dumps(
+            {
+                "type": "AmendOrder",
+                "order_id": order_id,
+                "changes": [
+                    {
+                        "action": "add_line",
+                        "sku": "LAMP",
+                        "quantity": 2,
+                        "unit_price": {"amount": "60.00", "currency": "USD"},
+                        "price_reason": "floor model",
+                    }
+                ],
+            }
+        )
+    )
+    assert "line L2: price 60.00 USD instead of 79.00 USD (floor model)" in amended.notes
+    line = desk.order(order_id).line("L2")
+    assert (line.unit_price, line.list_price, line.price_reason) == (
+        usd("60.00"),
+        usd("79.00"),
+        "floor model",
+    )
+    extra = [i for i in desk.invoices() if i.invoice_id != first.invoice_id]
+    assert len(extra) == 1
+    assert extra[0].taxes.untaxed == usd("120.00")
+    assert "instead of 79.00 USD (floor model)" in extra[0].lines[0].description
+    assert_balanced(extra[0])
+
+
+@pytest.mark.parametrize(
+    ("change", "match"),
+    [
+        ({"action": "add_line", "sku": "LAMP", "quantity": 1, "unit_price": "60.00 USD"}, "reason"),
+        (
+            {
+                "action": "add_line",
+                "sku": "LAMP",
+                "quantity": 1,
+                "unit_price": "60.00 EUR",
+                "price_reason": "x",
+            },
+            "USD",
+        ),
+        (
+            {"action": "set_quantity", "line_id": "L1", "quantity": 2, "unit_price": "1.00 USD"},
+            "only add_line",
+        ),
+    ],
+)
+def test_a_bad_price_in_an_amendment_is_refused_and_writes_nothing(
+    desk: OrderDesk, change: dict[str, Any], match: str
+) -> None:
+    order_id = desk.place_order("C-EU", {"MUG": 1}).aggregate_id
+    desk.confirm_order(order_id)
+    refused(desk, ValidationError, lambda: desk.amend_order(order_id, [change]), match)
