@@ -498,9 +498,12 @@ def release_stock(
     s.save_stock()
 
 
-@handles(CancelOrder)
 def cancel_order(s: Session, c: CancelOrder) -> CommandResult:
-    """Cancel the order; reserved stock is released and picked units are restocked."""
+    """Cancel the order; reserved stock is released and picked units are restocked.
+
+    The desk's handler (``_changes.cancel_whole_order``) first credits the units billed
+    that will now never ship, then calls this.
+    """
     order = s.order(c.order_id)
     order, events = order.cancel(at=s.now, reason=c.reason)
     s.save_order((order, events))
