@@ -349,4 +349,5 @@ class Promotion:
 class PromotionChanged(DeskEvent):
     """A promotion was registered, changed or used (its rule and uses after the change)."""
 
+    event_type = "DeskPromotionChanged"
     state: Promotion
