@@ -27,6 +27,7 @@ from ordercycle.service.records import (
     Account,
     CatalogueEntry,
     Promotion,
+    PromotionUse,
 )
 from ordercycle.service.results import CommandResult
 from ordercycle.service.settings import DeskSettings
@@ -43,6 +44,7 @@ __all__ = [
     "OrderDesk",
     "Promotion",
     "PromotionRefusedError",
+    "PromotionUse",
     "UnknownAggregateError",
     "UnknownCommandError",
     "UnknownTaxProfileError",

@@ -33,13 +33,20 @@ from ordercycle.service._command_handlers import handles
 from ordercycle.service._session import Session
 from ordercycle.service.commands import DiscountRequest, PlaceOrder, RegisterPromotion
 from ordercycle.service.errors import PromotionRefusedError
-from ordercycle.service.records import CatalogueEntry, Promotion, PromotionChanged
+from ordercycle.service.records import (
+    CatalogueEntry,
+    Promotion,
+    PromotionChanged,
+    PromotionUse,
+    PromotionUsed,
+)
 from ordercycle.service.results import CommandResult
 
 __all__ = [
     "allocate_amount",
     "price_lines",
     "promotion",
+    "promotion_use",
     "record_promotion_use",
     "register_promotion",
 ]
@@ -122,14 +129,14 @@ def register_promotion(s: Session, c: RegisterPromotion) -> CommandResult:
         valid_until=c.valid_until,
         limit_per_customer=c.limit_per_customer,
         limit_total=c.limit_total,
-        uses=() if before is None else before.uses,
+        used=0 if before is None else before.used,
     )
     change = "registered" if before is None else "updated"
     s.put("promotion", code, PromotionChanged, rule, change)
     return CommandResult(
         command="RegisterPromotion",
         aggregate_id=code,
-        details={"change": change, "kind": rule.kind, "uses": len(rule.uses)},
+        details={"change": change, "kind": rule.kind, "used": rule.used},
     )
 
 
@@ -312,17 +319,19 @@ def _promotion_for(s: Session, code: str, lines: Sequence[NewLine], customer_id:
         )
     if rule.valid_until is not None and today > rule.valid_until:
         raise PromotionRefusedError(code, customer_id, f"it expired on {rule.valid_until}")
-    if rule.limit_total is not None and len(rule.uses) >= rule.limit_total:
+    if rule.limit_total is not None and rule.used >= rule.limit_total:
         raise PromotionRefusedError(
-            code, customer_id, f"it is used up: {len(rule.uses)} of {rule.limit_total} uses taken"
+            code, customer_id, f"it is used up: {rule.used} of {rule.limit_total} uses taken"
         )
-    if rule.limit_per_customer is not None and rule.used_by(customer_id) >= rule.limit_per_customer:
-        raise PromotionRefusedError(
-            code,
-            customer_id,
-            f"the customer has used it {rule.used_by(customer_id)} times, the limit per"
-            f" customer is {rule.limit_per_customer}",
-        )
+    if rule.limit_per_customer is not None:
+        used = len(promotion_use(s, code, customer_id).order_ids)
+        if used >= rule.limit_per_customer:
+            raise PromotionRefusedError(
+                code,
+                customer_id,
+                f"the customer has used it {used} times, the limit per customer is"
+                f" {rule.limit_per_customer}",
+            )
     currency = lines[0].unit_price.currency
     for money in (rule.amount, rule.minimum_order):
         if money is not None and money.currency != currency:
@@ -346,11 +355,21 @@ def _promotion_for(s: Session, code: str, lines: Sequence[NewLine], customer_id:
     return rule
 
 
-def record_promotion_use(s: Session, rule: Promotion, customer_id: str, order_id: str) -> None:
-    """Append the order's use to the promotion's stream, at the version read.
+def promotion_use(s: Session, code: str, customer_id: str) -> PromotionUse:
+    """The orders of ``customer_id`` placed with promotion ``code`` (none: an empty record)."""
+    found = s.record("promotion_use", f"{code}/{customer_id}", PromotionUse)
+    return found or PromotionUse(code=code, customer_id=customer_id)
 
-    Two placements that use the last use at once both append at the same version: one
-    conflicts, runs again, and then finds the promotion used up.
+
+def record_promotion_use(s: Session, rule: Promotion, customer_id: str, order_id: str) -> None:
+    """Count the order's use on the promotion and on the customer's uses, at the versions read.
+
+    Both streams are appended at the version the placement read them: of two placements
+    that take the last use (in total, or of one customer) at once, one conflicts, runs
+    again, and then finds the promotion used up.
     """
-    after = attrs.evolve(rule, uses=(*rule.uses, (customer_id, order_id)))
+    after = attrs.evolve(rule, used=rule.used + 1)
     s.put("promotion", rule.code, PromotionChanged, after, f"used by {order_id}")
+    mine = promotion_use(s, rule.code, customer_id)
+    mine = attrs.evolve(mine, order_ids=(*mine.order_ids, order_id))
+    s.put("promotion_use", f"{rule.code}/{customer_id}", PromotionUsed, mine, f"{order_id}")

@@ -231,7 +231,7 @@ class RegisterPromotion(Command):
     (``target`` names the sku or category). ``minimum_order`` is the least order value
     it needs; ``valid_from``/``valid_until`` the first and last days it may be used;
     ``limit_per_customer``/``limit_total`` how many orders may use it. Changing a
-    promotion keeps the uses recorded so far.
+    promotion keeps the uses counted so far.
     """
 
     code: str

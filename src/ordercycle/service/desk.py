@@ -61,7 +61,13 @@ from ordercycle.service._command_handlers import PREPARERS, Handler, handler_tab
 from ordercycle.service._packing import DeskPacking
 from ordercycle.service._session import InvoiceMeta, Session
 from ordercycle.service.commands import Command, command_payload, parse_command
-from ordercycle.service.records import Account, Backlog, CatalogueEntry, Promotion
+from ordercycle.service.records import (
+    Account,
+    Backlog,
+    CatalogueEntry,
+    Promotion,
+    PromotionUse,
+)
 from ordercycle.service.results import CommandResult
 from ordercycle.service.settings import DeskSettings
 from ordercycle.storage.errors import CommandPayloadMismatchError, InvalidCheckpointError
@@ -822,8 +828,18 @@ class OrderDesk:
         return found
 
     def promotion(self, code: str) -> Promotion:
-        """A registered promotion: its rule and the orders that used it."""
+        """A registered promotion: its rule and how many orders used it."""
         found: Promotion = self._read(lambda s: _pricing.promotion(s, code))
+        return found
+
+    def promotion_use(self, code: str, customer_id: str) -> PromotionUse:
+        """The orders of a customer placed with a promotion code."""
+
+        def query(s: Session) -> PromotionUse:
+            _pricing.promotion(s, code)
+            return _pricing.promotion_use(s, code, customer_id)
+
+        found: PromotionUse = self._read(query)
         return found
 
     def account(self, customer_id: str) -> Account:

@@ -54,6 +54,8 @@ __all__ = [
     "ProductRegistered",
     "Promotion",
     "PromotionChanged",
+    "PromotionUse",
+    "PromotionUsed",
     "PurchaseOrderChanged",
     "ReturnRestock",
     "ReturnRestocked",
@@ -305,7 +307,7 @@ class TransferChanged(DeskEvent):
 
 @attrs.frozen(kw_only=True)
 class Promotion:
-    """A promotion code and its rule, with every order that used it (issue 16).
+    """A promotion code and its rule, with how many orders used it (issue 16).
 
     Attributes:
         code: What the customer types (``"SPRING10"``).
@@ -320,7 +322,9 @@ class Promotion:
         valid_until: The last day it may be used (``None``: no end).
         limit_per_customer: How many orders of one customer may use it (``None``: any).
         limit_total: How many orders may use it at all (``None``: any).
-        uses: ``(customer id, order id)`` of each order that used it, oldest first.
+        used: How many orders used it. Which orders, per customer, is a
+            :class:`PromotionUse` (so this record stays the same size however often the
+            code is used).
     """
 
     code: str
@@ -333,21 +337,40 @@ class Promotion:
     valid_until: date | None = None
     limit_per_customer: int | None = None
     limit_total: int | None = None
-    uses: tuple[tuple[str, str], ...] = ()
+    used: int = 0
 
     @property
     def kind(self) -> str:
         """``"percent"`` or ``"amount"``."""
         return "percent" if self.percent is not None else "amount"
 
-    def used_by(self, customer_id: str) -> int:
-        """How many orders of ``customer_id`` used the promotion."""
-        return sum(1 for who, _order in self.uses if who == customer_id)
+
+@attrs.frozen(kw_only=True)
+class PromotionUse:
+    """The orders of one customer that used one promotion code, oldest first.
+
+    Attributes:
+        code: The promotion code.
+        customer_id: The customer.
+        order_ids: Their orders placed with the code.
+    """
+
+    code: str
+    customer_id: str
+    order_ids: tuple[str, ...] = ()
 
 
 @attrs.frozen(kw_only=True)
 class PromotionChanged(DeskEvent):
-    """A promotion was registered, changed or used (its rule and uses after the change)."""
+    """A promotion was registered, changed or used (its rule and count after the change)."""
 
     event_type = "DeskPromotionChanged"
     state: Promotion
+
+
+@attrs.frozen(kw_only=True)
+class PromotionUsed(DeskEvent):
+    """A customer placed an order with a promotion code (their uses after it)."""
+
+    event_type = "DeskPromotionUsed"
+    state: PromotionUse

@@ -1,9 +1,10 @@
 """A promotion's usage limits hold when placements race in OS processes (issue 16).
 
-Each placement that uses a code appends the use to the promotion's stream at the version
-it read; of placements at once, one appends and the others conflict, run again, and then
-see the use. Processes meet at a barrier, and each sleeps between reading the promotion
-and placing the order, so every run has them all read the same uses first.
+Each placement that uses a code counts the use on the promotion's stream and on the
+customer's uses, each at the version it read; of placements at once, one appends and the
+others conflict, run again, and then see the use. Processes meet at a barrier, and each
+sleeps between reading the promotion and placing the order, so every run has them all
+read the same uses first.
 """
 
 from __future__ import annotations
@@ -88,8 +89,13 @@ def _race(opener: Opener) -> None:
             assert len(placed) == allowed, (code, found)
             assert len(refusals) == PROCESSES - allowed
             assert all(("used up" in r) or ("limit per customer" in r) for r in refusals)
-            uses = desk.promotion(code).uses
-            assert sorted(order for _who, order in uses) == placed
+            assert desk.promotion(code).used == allowed
+            uses = [
+                order
+                for worker in range(PROCESSES)
+                for order in desk.promotion_use(code, f"C-PROMO-{worker}").order_ids
+            ]
+            assert sorted(uses) == placed
             for order_id in placed:
                 reasons = [d.reason for d in desk.order(order_id).line("L1").discounts]
                 assert reasons == [f"promotion {code}"]
