@@ -235,6 +235,8 @@ def _without_noise(money: Money, places: int) -> Money:
 
 
 def _net(unit_price: Money, discounts: tuple[Discount, ...]) -> Money:
+    if not discounts:
+        return unit_price
     price = unit_price
     for discount in discounts:
         price = discount.apply(price)
