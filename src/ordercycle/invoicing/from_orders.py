@@ -16,7 +16,9 @@ invoicing as shipments are delivered). Calling it twice without recording return
 same lines twice, and the order refuses to record the second invoice.
 
 Prices: a line with exactly one percentage discount is billed at its unit price with that
-discount (``InvoiceLine.discount``); a line with other discounts at its net unit price.
+discount (``InvoiceLine.discount``); a line with other discounts at its net unit price,
+and the description names the price override and every discount with its reason
+(:attr:`~ordercycle.model.order.lines.OrderLine.price_terms`).
 Either way the amount equals ``order_line.amount(quantity)`` (rounded half-up, as the
 order rounds) when the tax profile rounds half-up.
 
@@ -201,6 +203,8 @@ def _codes(
 def _invoice_line(order: Order, line: OrderLine, units: int, codes: tuple[str, ...]) -> InvoiceLine:
     discounts = line.discounts
     description = f"Order {order.id} line {line.line_id}"
+    if line.price_terms:
+        description += f"; {line.price_terms}"
     if len(discounts) == 1 and discounts[0].rate is not None:
         percent = discounts[0].rate * _HUNDRED
         return InvoiceLine(line.sku, description, units, line.unit_price, codes, percent)

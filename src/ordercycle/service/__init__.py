@@ -18,6 +18,7 @@ from ordercycle.service.errors import (
     CommandPayloadMismatchError,
     DeskCommandError,
     DuplicateCommandError,
+    PromotionRefusedError,
     UnknownAggregateError,
     UnknownCommandError,
     UnknownTaxProfileError,
@@ -25,6 +26,8 @@ from ordercycle.service.errors import (
 from ordercycle.service.records import (
     Account,
     CatalogueEntry,
+    Promotion,
+    PromotionUse,
 )
 from ordercycle.service.results import CommandResult
 from ordercycle.service.settings import DeskSettings
@@ -39,6 +42,9 @@ __all__ = [
     "DeskSettings",
     "DuplicateCommandError",
     "OrderDesk",
+    "Promotion",
+    "PromotionRefusedError",
+    "PromotionUse",
     "UnknownAggregateError",
     "UnknownCommandError",
     "UnknownTaxProfileError",

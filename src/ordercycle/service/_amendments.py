@@ -4,12 +4,14 @@ An :class:`OrderAmendment` names one action and the fields it needs:
 
 - ``set_quantity``: ``line_id`` and the new ordered ``quantity`` of the line;
 - ``add_line``: ``sku`` and ``quantity`` (priced from the catalogue; ``line_id`` optional,
-  the next free ``L<n>`` by default);
+  the next free ``L<n>`` by default; ``unit_price`` with a ``price_reason`` overrides the
+  catalogue price, as a placement's price override does);
 - ``remove_line``: ``line_id``;
 - ``ship_to``: the new shipping ``address`` (only before a unit of the order is picked).
 
 >>> as_amendments([{"action": "set_quantity", "line_id": "L1", "quantity": 3}])
-(OrderAmendment(action='set_quantity', line_id='L1', sku=None, quantity=3, address=None),)
+(OrderAmendment(action='set_quantity', line_id='L1', sku=None, quantity=3, address=None, \
+unit_price=None, price_reason=''),)
 """
 
 from __future__ import annotations
@@ -21,7 +23,9 @@ import attrs
 
 from ordercycle.errors import ValidationError
 from ordercycle.model.address import Address
+from ordercycle.money import Money
 from ordercycle.serialization import from_dict
+from ordercycle.service._pricing_fields import as_money_or_none
 
 __all__ = ["AMENDMENT_ACTIONS", "OrderAmendment", "as_amendments"]
 
@@ -53,6 +57,9 @@ class OrderAmendment:
         sku: The product of an added line.
         quantity: The new quantity of a line, or the units of an added line.
         address: The new shipping address.
+        unit_price: The price of an added line instead of the catalogue's (``None``: the
+            catalogue's), in the catalogue price's currency.
+        price_reason: Why (required with ``unit_price``).
     """
 
     action: str = attrs.field(validator=_check_action)
@@ -60,8 +67,17 @@ class OrderAmendment:
     sku: str | None = None
     quantity: int | None = None
     address: Address | None = None
+    unit_price: Money | None = attrs.field(default=None, converter=as_money_or_none)
+    price_reason: str = ""
 
     def __attrs_post_init__(self) -> None:
+        if (self.unit_price is not None or self.price_reason) and self.action != "add_line":
+            raise ValidationError.invalid(
+                f"amend order ({self.action})",
+                "unit_price",
+                self.unit_price,
+                "no price: only add_line takes a unit_price and price_reason",
+            )
         missing = [name for name in _NEEDS[self.action] if getattr(self, name) is None]
         if missing:
             raise ValidationError.invalid(

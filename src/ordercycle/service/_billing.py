@@ -59,7 +59,8 @@ def invoice_order(s: Session, c: InvoiceOrder) -> CommandResult:
         lines.append(
             InvoiceLine(
                 str(line.sku),
-                f"{line.sku} (order {order.id}, line {line_id})",
+                f"{line.sku} (order {order.id}, line {line_id})"
+                + (f"; {line.price_terms}" if line.price_terms else ""),
                 quantity,
                 line.net_unit_price,
                 (line.tax_code,) if line.tax_code else every_rate,

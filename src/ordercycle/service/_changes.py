@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+import attrs
+
 from ordercycle.errors import ValidationError
 from ordercycle.model.address import Address
 from ordercycle.model.ids import Sku
@@ -37,6 +39,7 @@ from ordercycle.service._amendments import OrderAmendment
 from ordercycle.service._command_handlers import handles
 from ordercycle.service._orders import (
     allocate_stock,
+    cancel_order,
     product,
     serve_backlog,
     set_exposure,
@@ -44,7 +47,7 @@ from ordercycle.service._orders import (
     update_account,
 )
 from ordercycle.service._session import Session
-from ordercycle.service.commands import AmendOrder, CancelOrderLine, InvoiceOrder
+from ordercycle.service.commands import AmendOrder, CancelOrder, CancelOrderLine, InvoiceOrder
 from ordercycle.service.errors import DeskCommandError
 from ordercycle.service.records import OpenPickLists
 from ordercycle.service.results import CommandResult
@@ -52,6 +55,7 @@ from ordercycle.service.results import CommandResult
 __all__ = [
     "amend_order",
     "cancel_order_line",
+    "cancel_whole_order",
     "credit_units",
     "listed_units",
     "release_reserved",
@@ -269,6 +273,48 @@ def _finish(
     return order, details, notes
 
 
+# --- cancel a whole order ------------------------------------------------------------------------
+
+
+@handles(CancelOrder)
+def cancel_whole_order(s: Session, c: CancelOrder) -> CommandResult:
+    """Cancel an order: credit the billed units that will never ship, then cancel it.
+
+    Whatever the invoice policy, every unit invoiced and not shipped is credited on the
+    invoices that billed it (newest first) before the order is canceled; reserved stock
+    is released and picked or packed units are restocked (``_orders.cancel_order``). If
+    the order cannot be canceled (a unit shipped), nothing is credited: the unit of work
+    is rolled back whole.
+    """
+    order = s.order(c.order_id)
+    credits: list[str] = []
+    closed: list[str] = []
+    credited_units = 0
+    for line in order.lines:
+        ledger = line.ledger
+        beyond = min(ledger.net_invoiced - ledger.shipped, ledger.unshipped)
+        if beyond > 0:
+            order, made, shut = credit_units(s, order, line.line_id, beyond)
+            credits.extend(made)
+            closed.extend(shut)
+            credited_units += beyond
+    result = cancel_order(s, c)
+    if not credits:
+        return result
+    update_account(
+        s,
+        order.customer_id,
+        f"credited canceled {order.id}",
+        drop_invoices=tuple(closed),
+        balance_change=s.balance_moved(order.customer_id, order.currency),
+    )
+    return attrs.evolve(
+        result,
+        details={**result.details, "credit_notes": credits},
+        notes=(*result.notes, f"{credited_units} billed units credited on {', '.join(credits)}"),
+    )
+
+
 # --- cancel the rest of a line -------------------------------------------------------------------
 
 
@@ -286,6 +332,12 @@ def cancel_order_line(s: Session, c: CancelOrderLine) -> CommandResult:
         f"{ledger.picked_or_later} are picked, packed or shipped, {ledger.canceled} canceled"
         f" and {on_lists} on open pick lists (confirm the picks first)"
     )
+    if ledger.picked + ledger.packed:
+        why += (
+            "; picked and packed units are not canceled line by line: cancel the whole order"
+            " (they go back to stock and billed units are credited), or ship them and take"
+            " them back with a return"
+        )
     quantity = cancelable if c.quantity is None else c.quantity
     if c.quantity is None and cancelable <= 0:
         raise DeskCommandError(action, f"no units are left to cancel: {why}")
@@ -381,18 +433,32 @@ def amend_order(s: Session, c: AmendOrder) -> CommandResult:
             entry = product(s, change.sku)
             line_id = change.line_id or _next_line_id(taken_ids)
             taken_ids.add(line_id)
+            price, catalogue, why = entry.price, None, ""
+            if change.unit_price is not None:
+                if change.unit_price.currency != entry.price.currency:
+                    raise ValidationError.invalid(
+                        f"amend {order.subject}: price override of {change.sku}",
+                        "unit price",
+                        change.unit_price,
+                        f"an amount in {entry.price.currency.code}, the catalogue price's currency",
+                    )
+                price, catalogue, why = change.unit_price, entry.price, change.price_reason
             domain.append(
                 AddLine(
                     NewLine(
                         line_id,
                         Sku(change.sku),
                         change.quantity,
-                        entry.price,
+                        price,
                         tax_code=entry.tax_code,
+                        list_price=catalogue,
+                        price_reason=why,
                     )
                 )
             )
             notes.append(f"line {line_id} added: {change.quantity} {change.sku}")
+            if catalogue is not None:
+                notes.append(f"line {line_id}: price {price} instead of {catalogue} ({why})")
             continue
         assert change.line_id is not None
         line = order.line(change.line_id)

@@ -52,7 +52,8 @@ def _details(order: Order) -> dict[str, object]:
 @handles(CreateDraftOrder)
 def create_draft_order(s: Session, c: CreateDraftOrder) -> CommandResult:
     """Create a draft order (checked like a placed one; not on the customer's account yet)."""
-    order = s.save_order(new_order(s, c))
+    outcome, _, _ = new_order(s, c)  # a draft is at catalogue prices
+    order = s.save_order(outcome)
     return CommandResult(command="CreateDraftOrder", aggregate_id=order.id, details=_details(order))
 
 

@@ -12,6 +12,7 @@ from ordercycle.inventory import Demand, DemandLine, Lot, StockLedger, plan_allo
 from ordercycle.inventory.allocation_plan import AllocationPlan
 from ordercycle.inventory.errors import UnknownLotError
 from ordercycle.invoicing import CreditAction, CustomerAccount, PaymentTerms, check_credit_limit
+from ordercycle.limits import check_text
 from ordercycle.model.aggregate import Outcome
 from ordercycle.model.customer import Customer
 from ordercycle.model.ids import LotId, Sku, parse_id
@@ -21,6 +22,7 @@ from ordercycle.model.order.policies import HoldReason
 from ordercycle.money import Currency, Money
 from ordercycle.service._command_handlers import handles
 from ordercycle.service._order_entry import check_price, order_header
+from ordercycle.service._pricing import price_lines, record_promotion_use
 from ordercycle.service._session import Session
 from ordercycle.service.commands import (
     AllocateOrder,
@@ -43,6 +45,7 @@ from ordercycle.service.records import (
     CatalogueEntry,
     CustomerRegistered,
     ProductRegistered,
+    Promotion,
 )
 from ordercycle.service.results import CommandResult
 
@@ -169,7 +172,10 @@ def register_product(s: Session, c: RegisterProduct) -> CommandResult:
                 "empty (every rate of the customer's profile) or a code of the desk's tax"
                 f" profiles: {', '.join(codes) or 'none'}",
             )
-    entry = CatalogueEntry(product=c.product, price=c.price, tax_code=c.tax_code)
+    check_text(c.category, f"product {c.product.sku}", "category", limit=200)
+    entry = CatalogueEntry(
+        product=c.product, price=c.price, tax_code=c.tax_code, category=c.category
+    )
     sku = str(c.product.sku)
     change = "updated" if s.exists("product", sku) else "registered"
     s.put("product", sku, ProductRegistered, entry, change)
@@ -218,19 +224,30 @@ def place_order(s: Session, c: PlaceOrder) -> CommandResult:
     """Create an order at catalogue prices and place it."""
     if not c.items:
         raise ValidationError.invalid("place order", "items", (), "at least one OrderItem")
-    outcome = new_order(s, c)
+    outcome, used, notes = new_order(s, c)
     s.save_order(outcome)
     order = s.save_order(outcome[0].place(at=s.now))
     update_account(s, order.customer_id, f"order {order.id}", add_orders=(order.id,))
+    details: dict[str, object] = {
+        "total": str(order.total),
+        "lines": [line.line_id for line in order.lines],
+    }
+    if used is not None:
+        record_promotion_use(s, used, order.customer_id, order.id)
+        details["promotion"] = used.code
     return CommandResult(
-        command="PlaceOrder",
-        aggregate_id=order.id,
-        details={"total": str(order.total), "lines": [line.line_id for line in order.lines]},
+        command="PlaceOrder", aggregate_id=order.id, details=details, notes=tuple(notes)
     )
 
 
-def new_order(s: Session, c: PlaceOrder | CreateDraftOrder) -> OrderOutcome:
-    """The draft of a new order for an entry command (checked; nothing saved yet).
+def new_order(
+    s: Session, c: PlaceOrder | CreateDraftOrder
+) -> tuple[OrderOutcome, Promotion | None, list[str]]:
+    """The draft of a new order for an entry command (checked; nothing saved yet), with the
+    promotion it uses (to record when it is placed) and the pricing notes.
+
+    Prices: the catalogue's, and for :class:`PlaceOrder` its price overrides, discounts and
+    promotion code (:func:`~ordercycle.service._pricing.price_lines`).
 
     Raises:
         ValidationError: A field is invalid or the order id is taken.
@@ -266,6 +283,8 @@ def new_order(s: Session, c: PlaceOrder | CreateDraftOrder) -> OrderOutcome:
                 f"L{number}", Sku(item.sku), item.quantity, entry.price, tax_code=entry.tax_code
             )
         )
+    priced = price_lines(s, c, lines, buyer.id) if isinstance(c, PlaceOrder) else (lines, None, [])
+    lines, used, notes = priced
     order, events = Order.create(
         order_id,
         customer_id=buyer.id,
@@ -285,7 +304,7 @@ def new_order(s: Session, c: PlaceOrder | CreateDraftOrder) -> OrderOutcome:
         check_shipping_method(s, subject, c.shipping_method, header.currency)
         order, chosen = order.change_shipping_method(c.shipping_method, at=s.now)
         events = (*events, *chosen)
-    return Outcome(order, events)
+    return Outcome(order, events), used, notes
 
 
 def check_shipping_method(s: Session, subject: str, name: str, currency: Currency) -> None:
@@ -580,9 +599,12 @@ def release_stock(
     s.save_stock()
 
 
-@handles(CancelOrder)
 def cancel_order(s: Session, c: CancelOrder) -> CommandResult:
-    """Cancel the order; reserved stock is released and picked units are restocked."""
+    """Cancel the order; reserved stock is released and picked units are restocked.
+
+    The desk's handler (``_changes.cancel_whole_order``) first credits the units billed
+    that will now never ship, then calls this.
+    """
     order = s.order(c.order_id)
     order, events = order.cancel(at=s.now, reason=c.reason)
     s.save_order((order, events))

@@ -59,6 +59,14 @@ from ordercycle.service._command_fields import (
     check_requested_date,
 )
 from ordercycle.service._command_table import COMMANDS, Command, command_payload, parse_command
+from ordercycle.service._pricing_fields import (
+    DiscountRequest,
+    PriceOverride,
+    as_discount_requests,
+    as_money_or_none,
+    as_percent,
+    as_price_overrides,
+)
 
 __all__ = [
     "COMMANDS",
@@ -77,6 +85,7 @@ __all__ = [
     "CreateDraftOrder",
     "CreatePurchaseOrder",
     "DeliverShipment",
+    "DiscountRequest",
     "ExpireOrder",
     "HoldOrder",
     "InvoiceOrder",
@@ -87,6 +96,7 @@ __all__ = [
     "PackOrder",
     "PlaceDraftOrder",
     "PlaceOrder",
+    "PriceOverride",
     "PurchaseItem",
     "ReceivePurchaseOrder",
     "ReceiveReturn",
@@ -97,6 +107,7 @@ __all__ = [
     "RefundCredit",
     "RegisterCustomer",
     "RegisterProduct",
+    "RegisterPromotion",
     "ReleaseHold",
     "ReleaseQuarantinedMessage",
     "ReleaseStock",
@@ -158,11 +169,13 @@ class RegisterCustomer(Command):
 
 @attrs.frozen(kw_only=True)
 class RegisterProduct(Command):
-    """Add a product to the catalogue with its unit price."""
+    """Add a product to the catalogue with its unit price (and a category for promotions)."""
 
+    added_later: ClassVar[tuple[str, ...]] = ("category",)
     product: Product
     price: Money
     tax_code: str = ""
+    category: str = ""
 
 
 @attrs.frozen(kw_only=True)
@@ -208,8 +221,21 @@ class PlaceOrder(Command):
     neither); ``billing_address`` a new bill-to address (the customer's when omitted);
     ``shipping_method`` one of the desk's shipping methods, whose rate for each shipment's
     cartons is billed as freight when it ships (none when empty).
+
+    Pricing (see the how-to *Discounts, promotions and price overrides*): lines are
+    ``L1``, ``L2``, ... in the order of ``items``. ``price_overrides`` (tuple of
+    :class:`PriceOverride`) sets a line's unit price instead of the catalogue's, with a
+    reason; ``discounts`` (tuple of :class:`DiscountRequest`) takes a
+    percentage or an amount off a line or off the whole order, with a reason code;
+    ``promotion_code`` applies a promotion registered with :class:`RegisterPromotion`.
     """
 
+    added_later: ClassVar[tuple[str, ...]] = (
+        *_ENTRY_FIELDS,
+        "price_overrides",
+        "discounts",
+        "promotion_code",
+    )
     customer_id: str
     items: tuple[OrderItem, ...] = attrs.field(converter=as_order_items)
     order_id: str | None = None
@@ -224,14 +250,43 @@ class PlaceOrder(Command):
         default=Priority.NORMAL, converter=as_priority, validator=check_priority
     )
     requested_delivery_date: date | None = attrs.field(default=None, validator=check_requested_date)
-    # Order entry (issue 16): channel, currency and addresses; see _order_entry.
-    added_later: ClassVar[tuple[str, ...]] = _ENTRY_FIELDS
+    # --- order entry (issue 16): channel, currency and addresses; see _order_entry
     channel: str = ""
     currency: str = ""
     shipping_address: Address | None = None
     shipping_address_index: int | None = None
     billing_address: Address | None = None
     shipping_method: str = ""
+    # --- pricing (issue 16): price overrides, discounts, promotion codes
+    price_overrides: tuple[PriceOverride, ...] = attrs.field(
+        default=(), converter=as_price_overrides
+    )
+    discounts: tuple[DiscountRequest, ...] = attrs.field(default=(), converter=as_discount_requests)
+    promotion_code: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class RegisterPromotion(Command):
+    """Register (or change) a promotion code and its rule; orders use it by its code.
+
+    Exactly one of ``percent`` (``10`` is 10 %) and ``amount`` (off what the promotion
+    covers, allocated to its lines). ``scope`` is ``"order"``, ``"sku"`` or ``"category"``
+    (``target`` names the sku or category). ``minimum_order`` is the least order value
+    it needs; ``valid_from``/``valid_until`` the first and last days it may be used;
+    ``limit_per_customer``/``limit_total`` how many orders may use it. Changing a
+    promotion keeps the uses counted so far.
+    """
+
+    code: str
+    percent: Decimal | None = attrs.field(default=None, converter=as_percent)
+    amount: Money | None = attrs.field(default=None, converter=as_money_or_none)
+    scope: str = "order"
+    target: str = ""
+    minimum_order: Money | None = attrs.field(default=None, converter=as_money_or_none)
+    valid_from: date | None = None
+    valid_until: date | None = None
+    limit_per_customer: int | None = None
+    limit_total: int | None = None
 
 
 @attrs.frozen(kw_only=True)

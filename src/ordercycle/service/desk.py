@@ -59,6 +59,7 @@ from ordercycle.service import (
     _drafts,
     _freight,
     _orders,
+    _pricing,
     _purchasing,
     _quarantine,
     _reactions,
@@ -72,7 +73,14 @@ from ordercycle.service._command_handlers import PREPARERS, Handler, handler_tab
 from ordercycle.service._packing import DeskPacking
 from ordercycle.service._session import InvoiceMeta, Session
 from ordercycle.service.commands import Command, command_payload, parse_command
-from ordercycle.service.records import Account, Backlog, CatalogueEntry, QuarantinedMessage
+from ordercycle.service.records import (
+    Account,
+    Backlog,
+    CatalogueEntry,
+    Promotion,
+    PromotionUse,
+    QuarantinedMessage,
+)
 from ordercycle.service.results import CommandResult
 from ordercycle.service.settings import DeskSettings
 from ordercycle.storage.errors import (
@@ -101,6 +109,7 @@ _HANDLERS: Final = handler_table(
     _freight,
     _quarantine,
     _receivables,
+    _pricing,
 )
 
 
@@ -578,10 +587,34 @@ class OrderDesk:
         return self._run(commands.RegisterCustomer, locals())
 
     def register_product(
-        self, product: Product, price: Money, *, tax_code: str = "", command_id: str | None = None
+        self,
+        product: Product,
+        price: Money,
+        *,
+        tax_code: str = "",
+        category: str = "",
+        command_id: str | None = None,
     ) -> CommandResult:
         """Add a product to the catalogue at ``price`` (see :class:`RegisterProduct`)."""
         return self._run(commands.RegisterProduct, locals())
+
+    def register_promotion(
+        self,
+        code: str,
+        *,
+        percent: Decimal | int | str | None = None,
+        amount: Money | str | None = None,
+        scope: str = "order",
+        target: str = "",
+        minimum_order: Money | str | None = None,
+        valid_from: date | None = None,
+        valid_until: date | None = None,
+        limit_per_customer: int | None = None,
+        limit_total: int | None = None,
+        command_id: str | None = None,
+    ) -> CommandResult:
+        """Register or change a promotion code (see :class:`RegisterPromotion`)."""
+        return self._run(commands.RegisterPromotion, locals())
 
     def receive_stock(
         self,
@@ -617,9 +650,16 @@ class OrderDesk:
         shipping_address_index: int | None = None,
         billing_address: Address | None = None,
         shipping_method: str = "",
+        price_overrides: Iterable[commands.PriceOverride | Mapping[str, Any]] = (),
+        discounts: Iterable[commands.DiscountRequest | Mapping[str, Any]] = (),
+        promotion_code: str | None = None,
         command_id: str | None = None,
     ) -> CommandResult:
         """Place an order: ``items`` is ``{sku: units}`` (or pairs), priced from the catalogue.
+
+        ``price_overrides``, ``discounts`` and ``promotion_code`` change the prices of the
+        lines (``L1``, ``L2``, ... in the order of ``items``), each with a reason: see
+        :class:`PlaceOrder` and the how-to *Discounts, promotions and price overrides*.
 
         ``priority`` and ``requested_delivery_date`` order the backlog: a receipt serves
         waiting orders by priority, then requested date (none last), then order time.
@@ -1055,6 +1095,21 @@ class OrderDesk:
     def product(self, sku: str) -> CatalogueEntry:
         """A catalogue entry."""
         found: CatalogueEntry = self._read(lambda s: _orders.product(s, sku))
+        return found
+
+    def promotion(self, code: str) -> Promotion:
+        """A registered promotion: its rule and how many orders used it."""
+        found: Promotion = self._read(lambda s: _pricing.promotion(s, code))
+        return found
+
+    def promotion_use(self, code: str, customer_id: str) -> PromotionUse:
+        """The orders of a customer placed with a promotion code."""
+
+        def query(s: Session) -> PromotionUse:
+            _pricing.promotion(s, code)
+            return _pricing.promotion_use(s, code, customer_id)
+
+        found: PromotionUse = self._read(query)
         return found
 
     def account(self, customer_id: str) -> Account:

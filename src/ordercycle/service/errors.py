@@ -27,6 +27,7 @@ __all__ = [
     "CommandPayloadMismatchError",
     "DeskCommandError",
     "DuplicateCommandError",
+    "PromotionRefusedError",
     "UnknownAggregateError",
     "UnknownCommandError",
     "UnknownInvoiceError",
@@ -48,6 +49,26 @@ class DeskCommandError(OrderCycleError, ValueError):
         super().__init__(f"Cannot {action}: {reason}.")
         self.action = action
         self.reason = reason
+
+
+class PromotionRefusedError(DeskCommandError):
+    """A promotion code cannot be used on this order: unknown, not yet valid, expired,
+    used up, below its minimum order value, or for nothing the order holds.
+
+    Reads like ``Cannot use promotion code 'SPRING10' on an order for customer C-1: it
+    expired on 2026-03-31.``
+
+    Attributes:
+        code: The code given (a bounded prefix of it in the message).
+        why: Why it was refused.
+    """
+
+    def __init__(self, code: str, customer_id: str, why: str) -> None:
+        super().__init__(
+            f"use promotion code {shown(code)} on an order for customer {customer_id}", why
+        )
+        self.code = code
+        self.why = why
 
 
 class UnknownAggregateError(NotFoundError):

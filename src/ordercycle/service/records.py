@@ -21,6 +21,9 @@ the lines of its picked orders laid over it.
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
+
 import attrs
 
 from ordercycle.inventory.purchase_orders import PurchaseOrder
@@ -51,6 +54,10 @@ __all__ = [
     "PickedOrder",
     "PickedOrderChanged",
     "ProductRegistered",
+    "Promotion",
+    "PromotionChanged",
+    "PromotionUse",
+    "PromotionUsed",
     "PurchaseOrderChanged",
     "QuarantinedMessage",
     "QuarantinedMessageChanged",
@@ -69,11 +76,13 @@ class CatalogueEntry:
         product: The product (dimensions, weight, handling).
         price: The unit price new order lines get.
         tax_code: The tax code of its order lines (empty: every rate of the profile).
+        category: The product's category, which promotions may be scoped to (may be empty).
     """
 
     product: Product
     price: Money
     tax_code: str = ""
+    category: str = ""
 
 
 @attrs.frozen(kw_only=True)
@@ -362,3 +371,74 @@ class TransferChanged(DeskEvent):
 
     event_type = "DeskTransferChanged"
     state: StockTransfer
+
+
+@attrs.frozen(kw_only=True)
+class Promotion:
+    """A promotion code and its rule, with how many orders used it (issue 16).
+
+    Attributes:
+        code: What the customer types (``"SPRING10"``).
+        percent: The percentage taken off what the promotion covers, or ``None``.
+        amount: The amount taken off what it covers (allocated to the lines), or ``None``.
+        scope: ``"order"`` (every line), ``"sku"`` (lines of ``target``) or
+            ``"category"`` (lines of products in category ``target``).
+        target: The sku or category of a scoped promotion (empty for ``"order"``).
+        minimum_order: The least order value (after line prices and line discounts) it
+            needs, or ``None``.
+        valid_from: The first day it may be used (``None``: from registration).
+        valid_until: The last day it may be used (``None``: no end).
+        limit_per_customer: How many orders of one customer may use it (``None``: any).
+        limit_total: How many orders may use it at all (``None``: any).
+        used: How many orders used it. Which orders, per customer, is a
+            :class:`PromotionUse` (so this record stays the same size however often the
+            code is used).
+    """
+
+    code: str
+    percent: Decimal | None = None
+    amount: Money | None = None
+    scope: str = "order"
+    target: str = ""
+    minimum_order: Money | None = None
+    valid_from: date | None = None
+    valid_until: date | None = None
+    limit_per_customer: int | None = None
+    limit_total: int | None = None
+    used: int = 0
+
+    @property
+    def kind(self) -> str:
+        """``"percent"`` or ``"amount"``."""
+        return "percent" if self.percent is not None else "amount"
+
+
+@attrs.frozen(kw_only=True)
+class PromotionUse:
+    """The orders of one customer that used one promotion code, oldest first.
+
+    Attributes:
+        code: The promotion code.
+        customer_id: The customer.
+        order_ids: Their orders placed with the code.
+    """
+
+    code: str
+    customer_id: str
+    order_ids: tuple[str, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class PromotionChanged(DeskEvent):
+    """A promotion was registered, changed or used (its rule and count after the change)."""
+
+    event_type = "DeskPromotionChanged"
+    state: Promotion
+
+
+@attrs.frozen(kw_only=True)
+class PromotionUsed(DeskEvent):
+    """A customer placed an order with a promotion code (their uses after it)."""
+
+    event_type = "DeskPromotionUsed"
+    state: PromotionUse

@@ -243,6 +243,34 @@ def _quarantine_streams() -> list[Stream]:
     return [("quarantine", "7", events)]
 
 
+def _pricing_streams() -> list[Stream]:
+    """A promotion registered and used by an order with a price override and discounts."""
+    storage = _RecordingStorage()
+    desk = OrderDesk(storage, clock=SteppableClock(_START))
+    try:
+        open_sample_shop(desk)
+        desk.register_promotion("SPRING-S1", percent=10, limit_total=5)
+        desk.place_order(
+            "C-BOLT",
+            {"MUG": 3, "LAMP": 1},
+            order_id="O-PRICED",
+            price_overrides=[{"line_id": "L2", "unit_price": "70.00 USD", "reason": "match"}],
+            discounts=[{"amount": "1.00 USD", "reason": "loyalty"}],
+            promotion_code="SPRING-S1",
+        )
+        found = []
+        for kind, key in (
+            ("promotion", "SPRING-S1"),
+            ("promotion_use", "SPRING-S1/C-BOLT"),
+            ("order", "O-PRICED"),
+        ):
+            n = max(v for k, a, v in storage.seen if (k, a) == (kind, key))
+            found.append((kind, key, tuple(storage.seen[kind, key, v] for v in range(1, n + 1))))
+        return found
+    finally:
+        desk.close()
+
+
 def _story_streams() -> list[Stream]:
     """Every stream the demo story writes, with the events as the desk made them."""
     storage = _RecordingStorage()
@@ -420,5 +448,6 @@ def sample_streams() -> tuple[Stream, ...]:
         *_billing_streams(),
         *_purchasing_streams(),
         *_quarantine_streams(),
+        *_pricing_streams(),
     ]
     return tuple(streams)

@@ -22,6 +22,7 @@ from ordercycle.service import (
     _drafts,
     _freight,
     _orders,
+    _pricing,
     _purchasing,
     _quarantine,
     _receivables,
@@ -137,6 +138,7 @@ def test_every_command_has_exactly_one_handler() -> None:
         _freight,
         _quarantine,
         _receivables,
+        _pricing,
     )
     assert dict(table) == dict(_HANDLERS)
 
@@ -153,6 +155,7 @@ def test_a_command_without_a_handler_is_named() -> None:
             _freight,
             _quarantine,
             _receivables,
+            _pricing,
         )
     error = info.value
     assert isinstance(error, ConfigurationError)

@@ -188,16 +188,26 @@ def test_receiving_into_an_unknown_bin_is_refused(desk: OrderDesk) -> None:
     _refused(desk, NotFoundError, ["WH-MOON/1"], lambda: desk.receive_stock("MUG", "WH-MOON/1", 3))
 
 
-def test_cancel_after_invoicing_is_refused(desk: OrderDesk) -> None:
+def test_cancel_after_invoicing_credits_the_billed_units_first(desk: OrderDesk) -> None:
+    # Issue 16, item 4: canceling no longer asks the caller to credit first; see
+    # test_service_cancel_credits.py for every path.
     order_id = desk.place_order("C-BOLT", {"MUG": 1}).aggregate_id
     desk.confirm_order(order_id)
+    invoice_id = desk.invoice_order(order_id).aggregate_id
+    result = desk.cancel_order(order_id)
+    assert result["credit_notes"] == [f"CN-{order_id}-1"]
+    assert desk.invoice(invoice_id).credited == desk.invoice(invoice_id).total
+
+
+def test_cancel_after_shipping_is_refused(desk: OrderDesk) -> None:
+    order_id = desk.place_order("C-BOLT", {"MUG": 1, "RUG": 6}).aggregate_id
+    desk.confirm_order(order_id)
+    desk.allocate_order(order_id)
     desk.invoice_order(order_id)
-    _refused(
-        desk,
-        ValueError,
-        ["cancel", "invoiced", "credit them first"],
-        lambda: desk.cancel_order(order_id),
-    )
+    wave = desk.release_wave("WH-EAST", [order_id]).aggregate_id
+    desk.confirm_picks(wave)
+    desk.ship_shipment(desk.pack_order(order_id, wave).aggregate_id, "1Z")
+    _refused(desk, ValueError, ["cancel", "shipped"], lambda: desk.cancel_order(order_id))
 
 
 def test_short_stock_is_backordered_not_refused(desk: OrderDesk) -> None:

@@ -487,7 +487,12 @@ class Order:
         )
 
     def describe(self) -> str:
-        """A plain-text summary: header, state, holds, statuses and the ledger table."""
+        """A plain-text summary: header, state, holds, statuses and the ledger table.
+
+        Below the table, one row per line whose price was overridden or discounted names
+        the override and each discount with its reason
+        (:attr:`~ordercycle.model.order.lines.OrderLine.price_terms`).
+        """
         holds = describe_holds(self.holds) or "none"
         return "\n".join(
             [
@@ -500,6 +505,11 @@ class Order:
                 f"  ship to: {self.shipping_address}",
                 f"  bill to: {self.billing_address}",
                 *("  " + row for row in ledger_table(self.lines).splitlines()),
+                *(
+                    f"  {line.line_id} price: {line.price_terms}"
+                    for line in self.lines
+                    if line.price_terms
+                ),
             ]
         )
 

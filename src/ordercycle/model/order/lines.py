@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 import attrs
 
 from ordercycle.errors import InvalidQuantityError, ValidationError
+from ordercycle.limits import check_text
 from ordercycle.model.ids import Sku, parse_id, parse_sku
 from ordercycle.model.order.errors import (
     DuplicateLineError,
@@ -31,7 +32,7 @@ from ordercycle.model.order.errors import (
     UnknownLineError,
 )
 from ordercycle.model.order.ledger import LineLedger, Release
-from ordercycle.money import Currency, Money
+from ordercycle.money import MONEY_CONTEXT, Currency, Money
 
 __all__ = [
     "Discount",
@@ -180,18 +181,73 @@ def _as_discounts(value: Iterable[Discount]) -> tuple[Discount, ...]:
     return tuple(value)
 
 
+def _check_list_price(instance: Any, _attribute: object, value: Any) -> None:
+    if value is None:
+        return
+    if not isinstance(value, Money) or value.is_negative:
+        raise ValidationError.invalid(
+            _subject(instance), "list price", value, "a Money amount of zero or more (or None)"
+        )
+    if value.currency != instance.unit_price.currency:
+        raise ValidationError.invalid(
+            _subject(instance),
+            "list price currency",
+            value.currency.code,
+            f"the unit price's currency {instance.unit_price.currency.code}",
+        )
+
+
+def _check_price_reason(instance: Any, _attribute: object, value: Any) -> None:
+    if instance.list_price is None:
+        if value != "":
+            raise ValidationError.invalid(
+                _subject(instance), "price reason", value, "empty when the price is not overridden"
+            )
+        return
+    check_text(value, _subject(instance), "price reason")
+    if not value.strip():
+        raise ValidationError.invalid(
+            _subject(instance),
+            "price reason",
+            value,
+            "a reason for the price override (why the catalogue price is not used)",
+        )
+
+
+#: Decimal places kept below a currency's minor unit in a net unit price, and (fewer) in a
+#: line amount before it is rounded. An amount off a line is spread over its units as an
+#: amount per unit that may not terminate (10.00 over 3 units); the per-unit price keeps
+#: 30 places below the minor unit, and the line amount drops what is below 20 places
+#: before rounding, so ``3 x (10.00 / 3)`` is exactly 10.00 again, in every rounding mode.
+_UNIT_PLACES = 30
+_AMOUNT_PLACES = 20
+
+
+def _without_noise(money: Money, places: int) -> Money:
+    exponent = -(money.currency.exponent + places)
+    amount = money.amount
+    digits = amount.as_tuple().exponent
+    if not isinstance(digits, int) or digits >= exponent:
+        return money
+    return money.with_amount(
+        amount.quantize(Decimal(1).scaleb(exponent), ROUND_HALF_EVEN, MONEY_CONTEXT)
+    )
+
+
 def _net(unit_price: Money, discounts: tuple[Discount, ...]) -> Money:
+    if not discounts:
+        return unit_price
     price = unit_price
     for discount in discounts:
         price = discount.apply(price)
-    return price
+    return _without_noise(price, _UNIT_PLACES)
 
 
 # Order totals, credit checks and invoices ask for the same few line amounts again and
 # again; the values are immutable and the function pure, so the answers are remembered.
 @functools.lru_cache(maxsize=4096)
 def _amount(unit_price: Money, discounts: tuple[Discount, ...], quantity: int) -> Money:
-    return (_net(unit_price, discounts) * quantity).round()
+    return _without_noise(_net(unit_price, discounts) * quantity, _AMOUNT_PLACES).round()
 
 
 @attrs.frozen
@@ -205,6 +261,9 @@ class NewLine:
         unit_price: Price of one unit before discounts.
         tax_code: Tax category resolved by invoicing (``"standard"``); may be empty.
         discounts: Per-unit discounts, applied in order.
+        list_price: The catalogue price when ``unit_price`` overrides it (``None``: the
+            unit price is the catalogue's).
+        price_reason: Why the price was overridden (required with ``list_price``).
 
     Raises:
         InvalidQuantityError: ``quantity`` is not a positive integer.
@@ -219,6 +278,8 @@ class NewLine:
     discounts: tuple[Discount, ...] = attrs.field(
         default=(), kw_only=True, converter=_as_discounts, validator=_check_discounts
     )
+    list_price: Money | None = attrs.field(default=None, kw_only=True, validator=_check_list_price)
+    price_reason: str = attrs.field(default="", kw_only=True, validator=_check_price_reason)
 
 
 @attrs.frozen
@@ -232,6 +293,8 @@ class OrderLine:
         ledger: Where each unit is (see :class:`~ordercycle.model.order.ledger.LineLedger`).
         tax_code: Tax category for invoicing.
         discounts: Per-unit discounts, applied in order.
+        list_price: The catalogue price the unit price overrides (``None``: no override).
+        price_reason: Why the price was overridden.
     """
 
     line_id: str
@@ -240,6 +303,8 @@ class OrderLine:
     ledger: LineLedger
     tax_code: str = ""
     discounts: tuple[Discount, ...] = ()
+    list_price: Money | None = None
+    price_reason: str = ""
 
     @classmethod
     def from_new(cls, line: NewLine) -> OrderLine:
@@ -251,6 +316,8 @@ class OrderLine:
             LineLedger.of(line.quantity),
             tax_code=line.tax_code,
             discounts=line.discounts,
+            list_price=line.list_price,
+            price_reason=line.price_reason,
         )
 
     @property
@@ -266,6 +333,45 @@ class OrderLine:
     def amount(self, quantity: int) -> Money:
         """Net amount of ``quantity`` units, rounded to the currency's minor unit."""
         return _amount(self.unit_price, self.discounts, quantity)
+
+    @property
+    def price_terms(self) -> str:
+        """The price override and each discount with its reason, for documents.
+
+        Empty for a line at the catalogue price without discounts. An amount per unit
+        that does not end (an amount off the line spread over its units) is shown to four
+        places below the minor unit, after ``~``.
+
+        >>> line = OrderLine.from_new(NewLine("L1", "MUG", 3, Money("8.00", "USD"),
+        ...     list_price=Money("9.50", "USD"), price_reason="price match",
+        ...     discounts=(Discount.percent(10, reason="SPRING10"),
+        ...                Discount.per_unit(Money("10.00", "USD") / 3, reason="loyalty"))))
+        >>> line.price_terms
+        'price 8.00 USD instead of 9.50 USD (price match); less 10 % (SPRING10); less ~3.333333 USD per unit (loyalty)'
+        >>> line.amount(3)
+        Money('11.60', 'USD')
+        """  # noqa: E501
+        parts = []
+        if self.list_price is not None:
+            parts.append(
+                f"price {self.unit_price} instead of {self.list_price} ({self.price_reason})"
+            )
+        for discount in self.discounts:
+            reason = discount.reason or "discount"
+            if discount.rate is not None:
+                percent = format((discount.rate * 100).normalize(), "f")
+                parts.append(f"less {percent} % ({reason})")
+                continue
+            assert discount.amount is not None
+            amount = discount.amount
+            places = Decimal(1).scaleb(-(amount.currency.exponent + 4))
+            near = amount.amount.quantize(places, context=MONEY_CONTEXT)
+            if near == amount.amount:
+                parts.append(f"less {amount} per unit ({reason})")
+            else:
+                code = amount.currency.code
+                parts.append(f"less ~{format(near, 'f')} {code} per unit ({reason})")
+        return "; ".join(parts)
 
 
 @attrs.frozen
