@@ -32,6 +32,7 @@ from ordercycle.storage._sql import (
     SqlUnitOfWork,
     chain_stored_rows,
     migrate,
+    view_tables,
 )
 from ordercycle.storage.migrations import Migration
 
@@ -75,6 +76,11 @@ POSTGRES_MIGRATIONS: tuple[Migration, ...] = (
         name="hash chains of events and snapshots",
         statements=HASH_COLUMNS,
         run=chain_stored_rows,
+    ),
+    Migration(
+        version=4,
+        name="read-model rows and their terms",
+        statements=view_tables(),
     ),
 )
 

@@ -24,7 +24,7 @@ def schema_rows(path: Path) -> list[tuple[int, str]]:
 def test_a_new_file_gets_the_newest_schema(tmp_path: Path) -> None:
     storage = SQLiteStorage(tmp_path / "new.db")
     storage.close()
-    assert storage.schema_version == len(SQLITE_MIGRATIONS) == 3
+    assert storage.schema_version == len(SQLITE_MIGRATIONS) == 4
     assert schema_rows(tmp_path / "new.db") == [(m.version, m.name) for m in SQLITE_MIGRATIONS]
 
 
@@ -41,8 +41,8 @@ def test_an_old_database_is_migrated_on_open_and_keeps_its_data(tmp_path: Path) 
     assert [version for version, _ in schema_rows(path)] == [1]
 
     storage = SQLiteStorage(path)
-    assert storage.schema_version == 3
-    assert [version for version, _ in schema_rows(path)] == [1, 2, 3]
+    assert storage.schema_version == 4
+    assert [version for version, _ in schema_rows(path)] == [1, 2, 3, 4]
     with storage.unit_of_work() as uow:
         assert uow.events.load("order", "O-1") == (item_added("O-1", 1),)
         uow.commands.record("cmd-1", payload_hash(1), "ok")  # a table from migration 2
@@ -52,21 +52,21 @@ def test_an_old_database_is_migrated_on_open_and_keeps_its_data(tmp_path: Path) 
 def test_opening_again_applies_nothing(tmp_path: Path) -> None:
     SQLiteStorage(tmp_path / "db").close()
     SQLiteStorage(tmp_path / "db").close()
-    assert len(schema_rows(tmp_path / "db")) == 3
+    assert len(schema_rows(tmp_path / "db")) == 4
 
 
 def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "future.db"
     SQLiteStorage(path).close()
     with sqlite3.connect(path) as connection:
-        connection.execute(f"INSERT INTO {SCHEMA_TABLE} VALUES (4, 'from the future')")
-    with pytest.raises(SchemaVersionError, match="schema version 4") as caught:
+        connection.execute(f"INSERT INTO {SCHEMA_TABLE} VALUES (5, 'from the future')")
+    with pytest.raises(SchemaVersionError, match="schema version 5") as caught:
         SQLiteStorage(path)
     assert "upgrade ordercycle" in str(caught.value)
-    assert (caught.value.found, caught.value.supported) == (4, 3)
+    assert (caught.value.found, caught.value.supported) == (5, 4)
     copy = pickle.loads(pickle.dumps(caught.value))
-    assert (copy.found, str(copy)) == (4, str(caught.value))
-    assert len(schema_rows(path)) == 4  # nothing changed
+    assert (copy.found, str(copy)) == (5, str(caught.value))
+    assert len(schema_rows(path)) == 5  # nothing changed
 
 
 def test_a_file_that_is_not_a_database_is_refused(tmp_path: Path) -> None:
@@ -99,7 +99,7 @@ def test_migration_3_chains_the_rows_a_0_1_0_database_holds(tmp_path: Path) -> N
     shutil.copyfile(Path(__file__).parents[2] / "fixtures" / "story-0.1.0.db", path)
     assert [version for version, _ in schema_rows(path)] == [1, 2]
     storage = SQLiteStorage(path)
-    assert storage.schema_version == 3
+    assert storage.schema_version == 4
     with sqlite3.connect(path) as connection:
         streams = list(
             connection.execute("SELECT DISTINCT kind, aggregate_id FROM ordercycle_events")
