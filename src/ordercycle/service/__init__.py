@@ -22,6 +22,7 @@ from ordercycle.service.errors import (
     UnknownCommandError,
     UnknownTaxProfileError,
 )
+from ordercycle.service.listings import InvoiceListing, ListingPage, OrderListing
 from ordercycle.service.records import (
     Account,
     CatalogueEntry,
@@ -38,7 +39,10 @@ __all__ = [
     "DeskCommandError",
     "DeskSettings",
     "DuplicateCommandError",
+    "InvoiceListing",
+    "ListingPage",
     "OrderDesk",
+    "OrderListing",
     "UnknownAggregateError",
     "UnknownCommandError",
     "UnknownTaxProfileError",

@@ -26,6 +26,7 @@ from ordercycle.money import Currency, Money
 from ordercycle.serialization import from_dict, to_dict
 from ordercycle.service._cache import StreamCache
 from ordercycle.service._packing import DeskPacking
+from ordercycle.service._views import invoice_row, order_row, projections
 from ordercycle.service.errors import UnknownAggregateError
 from ordercycle.service.records import DeskEvent, InvoiceNumberTaken
 from ordercycle.service.settings import DeskSettings
@@ -127,6 +128,9 @@ class Session:
             self.uow.events.append(
                 ORDER, order.id, list(events), expected_version=events[0].version - 1
             )
+            views = projections(self.uow)
+            if views is not None:
+                views.put(order_row(order))
         self._orders[order.id] = order
         return order
 
@@ -299,6 +303,9 @@ class Session:
         events = list(invoice.events[previous:])
         if events:
             self.uow.events.append(INVOICE, invoice.invoice_id, events, expected_version=previous)
+            views = projections(self.uow)
+            if views is not None:
+                views.put(invoice_row(invoice, meta.order_id))
         every = INVOICE_SNAPSHOT_EVERY
         if previous == 0 or invoice.version // every > previous // every:
             payload = {
