@@ -136,6 +136,7 @@ class OrderDesk:
         self.settings = settings or DeskSettings.default()
         self._cache = StreamCache()
         self._packing = DeskPacking()
+        self._views_ready = False
 
     # --- opening ---------------------------------------------------------------------------
 
@@ -979,12 +980,13 @@ class OrderDesk:
         return counts
 
     def _listing(self, query: ViewQuery) -> tuple[ViewRow, ...]:
-        found: tuple[ViewRow, ...] | None = self._read(
-            lambda s: _view_rows(s.uow, query) if _views_built(s.uow) else None
-        )
-        if found is None:
-            self.rebuild_views()
-            found = self._read(lambda s: _view_rows(s.uow, query))
+        # Once this desk saw the views built it does not look again: commands keep them.
+        if not self._views_ready:
+            self._views_ready = bool(self._read(lambda s: _views_built(s.uow)))
+            if not self._views_ready:
+                self.rebuild_views()
+                self._views_ready = True
+        found: tuple[ViewRow, ...] = self._read(lambda s: _view_rows(s.uow, query))
         return found
 
 

@@ -538,21 +538,18 @@ class SqlUnitOfWork(ProjectingUnitOfWork, Generic[C]):
         if query.after is not None:
             conditions.append("(d.sort_key, d.row_key) > (?, ?)")
             params += list(query.after)
-        keys = self._run(
-            f"SELECT d.row_key FROM {source} WHERE {' AND '.join(conditions)}"
-            " ORDER BY d.sort_key, d.row_key LIMIT ?",
+        keys = (
+            f"SELECT d.view_name, d.row_key, d.sort_key FROM {source}"
+            f" WHERE {' AND '.join(conditions)} ORDER BY d.sort_key, d.row_key LIMIT ?"
+        )
+        # One statement: the page's keys from the index, then their rows by primary key.
+        rows = self._run(
+            f"SELECT r.row_key, r.version, r.sort_key, r.terms, r.data FROM ({keys}) k"
+            f" JOIN {VIEW_ROWS} r ON r.view_name = k.view_name AND r.row_key = k.row_key"
+            " ORDER BY k.sort_key, k.row_key",
             (*params, query.limit),
         )
-        if not keys:
-            return []
-        marks = ", ".join("?" for _ in keys)
-        rows = self._run(
-            f"SELECT row_key, version, sort_key, terms, data FROM {VIEW_ROWS}"
-            f" WHERE view_name = ? AND row_key IN ({marks})",
-            (query.view, *(str(k[0]) for k in keys)),
-        )
-        found = {str(r[0]): _view_row(query.view, str(r[0]), *r[1:]) for r in rows}
-        return [found[str(k[0])] for k in keys if str(k[0]) in found]
+        return [_view_row(query.view, str(r[0]), *r[1:]) for r in rows]
 
 
 def _view_row(view: str, key: str, version: Any, sort: Any, terms: Any, data: Any) -> ViewRow:
