@@ -22,6 +22,7 @@ from ordercycle.service.errors import (
     UnknownCommandError,
     UnknownTaxProfileError,
 )
+from ordercycle.service.history import CustomerHistory, ProductVolume
 from ordercycle.service.listings import InvoiceListing, ListingPage, OrderListing
 from ordercycle.service.records import (
     Account,
@@ -29,6 +30,7 @@ from ordercycle.service.records import (
 )
 from ordercycle.service.results import CommandResult
 from ordercycle.service.settings import DeskSettings
+from ordercycle.service.statements import Statement, StatementEntry
 
 __all__ = [
     "Account",
@@ -36,6 +38,7 @@ __all__ = [
     "CommandHandlerError",
     "CommandPayloadMismatchError",
     "CommandResult",
+    "CustomerHistory",
     "DeskCommandError",
     "DeskSettings",
     "DuplicateCommandError",
@@ -43,6 +46,9 @@ __all__ = [
     "ListingPage",
     "OrderDesk",
     "OrderListing",
+    "ProductVolume",
+    "Statement",
+    "StatementEntry",
     "UnknownAggregateError",
     "UnknownCommandError",
     "UnknownTaxProfileError",

@@ -16,8 +16,9 @@ from datetime import date, datetime
 from typing import Any, Protocol
 
 from ordercycle.errors import StorageError, ValidationError
-from ordercycle.invoicing import Invoice
+from ordercycle.invoicing import Invoice, Payment
 from ordercycle.model.order import Order
+from ordercycle.packing import Shipment
 from ordercycle.storage.ports import Projecting, Projections, UnitOfWork
 from ordercycle.storage.views import ViewQuery, ViewRow, sort_text
 
@@ -46,6 +47,14 @@ class Reads(Protocol):
         """An invoice and what the desk knows about it (``.order_id``)."""
         ...
 
+    def record(self, kind: str, key: str, cls: type[Any]) -> Any:
+        """A desk record's state."""
+        ...
+
+    def record_version(self, kind: str, key: str) -> int:
+        """A desk record's version."""
+        ...
+
 
 __all__ = [
     "INVOICES",
@@ -60,9 +69,11 @@ __all__ = [
     "projections",
     "query",
     "rebuild",
+    "record_row",
 ]
 
 ORDERS, INVOICES, META = "orders", "invoices", "ordercycle.views"
+PAYMENTS, SHIPMENTS = "payments", "shipments"
 
 #: Raised when what a row holds changes: a database with an older marker is rebuilt.
 VIEWS_VERSION = 1
@@ -132,6 +143,29 @@ def invoice_row(invoice: Invoice, order_id: str) -> ViewRow:
     )
 
 
+def record_row(kind: str, key: str, state: object, version: int) -> ViewRow | None:
+    """The row of a desk record: payments by customer, shipments by order (else ``None``)."""
+    if kind == "payment" and isinstance(state, Payment):
+        return ViewRow(
+            view=PAYMENTS,
+            key=key,
+            version=version,
+            sort=sort_text(state.paid_on),
+            terms=(("customer", state.customer_id),),
+            data=json.dumps({"payment_id": key}),
+        )
+    if kind == "shipment" and isinstance(state, Shipment):
+        return ViewRow(
+            view=SHIPMENTS,
+            key=key,
+            version=version,
+            sort=sort_text(state.packed_at),
+            terms=(("order", state.order_id), ("status", state.status)),
+            data=json.dumps({"shipment_id": key}),
+        )
+    return None
+
+
 def built(uow: UnitOfWork) -> bool:
     """Whether the views of this storage were built at :data:`VIEWS_VERSION`.
 
@@ -144,7 +178,7 @@ def built(uow: UnitOfWork) -> bool:
 
 
 def rebuild(session: Reads) -> tuple[int, int]:
-    """Recompute the ``orders`` and ``invoices`` views from the event log.
+    """Recompute the desk's views (orders, invoices, payments, shipments) from the event log.
 
     Runs in the session's (writing) unit of work; on SQLite and PostgreSQL it takes the
     write lock first, so no command commits between its reads and its rows.
@@ -157,8 +191,8 @@ def rebuild(session: Reads) -> tuple[int, int]:
     claim = getattr(uow.outbox, "claim", None)
     if claim is not None:
         claim(META)  # the write lock, before anything is read
-    views.clear(ORDERS)
-    views.clear(INVOICES)
+    for view in (ORDERS, INVOICES, PAYMENTS, SHIPMENTS):
+        views.clear(view)
     orders = session.order_ids()
     for order_id in orders:
         views.put(order_row(session.order(order_id)))
@@ -166,6 +200,13 @@ def rebuild(session: Reads) -> tuple[int, int]:
     for invoice_id in invoices:
         invoice, meta = session.invoice(invoice_id)
         views.put(invoice_row(invoice, meta.order_id))
+    for kind, cls in (("payment", Payment), ("shipment", Shipment)):
+        for key in session.ids_of(kind):
+            row = record_row(
+                kind, key, session.record(kind, key, cls), session.record_version(kind, key)
+            )
+            if row is not None:
+                views.put(row)
     views.put(ViewRow(view=META, key="listings", version=VIEWS_VERSION, sort=""))
     return len(orders), len(invoices)
 

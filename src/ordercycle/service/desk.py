@@ -48,6 +48,7 @@ from ordercycle.picking import WavePickList
 from ordercycle.service import (
     _billing,
     _changes,
+    _history,
     _orders,
     _purchasing,
     _reactions,
@@ -64,10 +65,12 @@ from ordercycle.service._views import built as _views_built
 from ordercycle.service._views import query as _view_rows
 from ordercycle.service._views import rebuild as _rebuild_views
 from ordercycle.service.commands import Command, command_payload, parse_command
+from ordercycle.service.history import CustomerHistory
 from ordercycle.service.listings import InvoiceListing, ListingPage, OrderListing, encode_cursor
 from ordercycle.service.records import Account, Backlog, CatalogueEntry
 from ordercycle.service.results import CommandResult
 from ordercycle.service.settings import DeskSettings
+from ordercycle.service.statements import Statement
 from ordercycle.storage.errors import CommandPayloadMismatchError, InvalidCheckpointError
 from ordercycle.storage.ports import ClaimingOutbox, Reading, Storage, UnitOfWork
 from ordercycle.storage.records import payload_hash
@@ -979,13 +982,48 @@ class OrderDesk:
             counts: tuple[int, int] = _rebuild_views(self._session(uow))
         return counts
 
-    def _listing(self, query: ViewQuery) -> tuple[ViewRow, ...]:
+    def statement(self, customer_id: str, start: date, end: date) -> Statement:
+        """The customer's statement of account from ``start`` to ``end`` (both included).
+
+        The balance brought forward, then every invoice, payment, discount, write-off and
+        credit note of the period with the running balance; see
+        :mod:`ordercycle.service.statements`.
+
+        Raises:
+            UnknownAggregateError: No customer has this id.
+            ValidationError: ``start`` or ``end`` is not a date, or ``end < start``.
+        """
+        self._ensure_views()
+        found: Statement = self._read(lambda s: _history.statement(s, customer_id, start, end))
+        return found
+
+    def customer_history(self, customer_id: str, start: date, end: date) -> CustomerHistory:
+        """What the customer ordered, received, was billed and paid from ``start`` to ``end``.
+
+        Found through the read models' indexes (the customer's orders, invoices and
+        payments; each order's shipments): the cost grows with the customer's documents,
+        not with the whole desk.
+
+        Raises:
+            UnknownAggregateError: No customer has this id.
+            ValidationError: ``start`` or ``end`` is not a date, or ``end < start``.
+        """
+        self._ensure_views()
+        found: CustomerHistory = self._read(
+            lambda s: _history.customer_history(s, customer_id, start, end)
+        )
+        return found
+
+    def _ensure_views(self) -> None:
         # Once this desk saw the views built it does not look again: commands keep them.
         if not self._views_ready:
             self._views_ready = bool(self._read(lambda s: _views_built(s.uow)))
             if not self._views_ready:
                 self.rebuild_views()
                 self._views_ready = True
+
+    def _listing(self, query: ViewQuery) -> tuple[ViewRow, ...]:
+        self._ensure_views()
         found: tuple[ViewRow, ...] = self._read(lambda s: _view_rows(s.uow, query))
         return found
 
