@@ -236,6 +236,8 @@ class SqlUnitOfWork(ProjectingUnitOfWork, Generic[C]):
 
     #: The driver's parameter marker.
     placeholder = "?"
+    #: Appended to the subquery that checks a further term of a view query.
+    term_check_suffix = ""
 
     def __init__(self, where: str, pool: ConnectionPool[C], *, read_only: bool = False) -> None:
         super().__init__(where, read_only=read_only)
@@ -523,7 +525,8 @@ class SqlUnitOfWork(ProjectingUnitOfWork, Generic[C]):
             for other_field, other_value in rest:
                 conditions.append(
                     f"EXISTS (SELECT 1 FROM {VIEW_TERMS} t WHERE t.view_name = d.view_name"
-                    " AND t.row_key = d.row_key AND t.field = ? AND t.value = ?)"
+                    f" AND t.row_key = d.row_key AND t.field = ? AND t.value = ?"
+                    f"{self.term_check_suffix})"
                 )
                 params += [other_field, other_value]
         else:

@@ -197,6 +197,10 @@ class PostgresUnitOfWork(SqlUnitOfWork["psycopg.Connection[Any]"]):
     """A unit of work of :class:`PostgresStorage` (one read-committed transaction)."""
 
     placeholder = "%s"
+    # A subquery with OFFSET is never turned into a join: each further term of a view
+    # query stays one index lookup per candidate, whatever the planner's statistics say
+    # (without them a semi-join over a common term can read the whole index).
+    term_check_suffix = " OFFSET 0"
 
     def __init__(
         self,
