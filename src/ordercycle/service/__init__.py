@@ -24,6 +24,7 @@ from ordercycle.service.errors import (
 )
 from ordercycle.service.history import CustomerHistory, ProductVolume
 from ordercycle.service.listings import InvoiceListing, ListingPage, OrderListing
+from ordercycle.service.metrics import CashPeriod, KpiValue, OrderToCashReport
 from ordercycle.service.records import (
     Account,
     CatalogueEntry,
@@ -34,6 +35,7 @@ from ordercycle.service.statements import Statement, StatementEntry
 
 __all__ = [
     "Account",
+    "CashPeriod",
     "CatalogueEntry",
     "CommandHandlerError",
     "CommandPayloadMismatchError",
@@ -43,9 +45,11 @@ __all__ = [
     "DeskSettings",
     "DuplicateCommandError",
     "InvoiceListing",
+    "KpiValue",
     "ListingPage",
     "OrderDesk",
     "OrderListing",
+    "OrderToCashReport",
     "ProductVolume",
     "Statement",
     "StatementEntry",

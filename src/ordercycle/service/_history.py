@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, timedelta
 
 from ordercycle.errors import ValidationError
@@ -11,36 +10,12 @@ from ordercycle.money import Money
 from ordercycle.packing import Shipment
 from ordercycle.service import _orders
 from ordercycle.service._session import Session
-from ordercycle.service._views import INVOICES, ORDERS, PAYMENTS, SHIPMENTS, query
+from ordercycle.service._views import INVOICES, ORDERS, PAYMENTS, SHIPMENTS, all_rows
 from ordercycle.service.history import CustomerHistory, ProductVolume
 from ordercycle.service.listings import InvoiceListing, OrderListing
 from ordercycle.service.statements import Statement, build_statement, entries_from_documents
-from ordercycle.storage.views import MAX_VIEW_PAGE, ViewQuery, ViewRow
 
 __all__ = ["customer_history", "statement"]
-
-
-def _rows(
-    s: Session, view: str, where: tuple[tuple[str, str], ...], low: str | None, high: str | None
-) -> Iterator[ViewRow]:
-    """Every row of a view answering the filters, page by page."""
-    after: tuple[str, str] | None = None
-    while True:
-        page = query(
-            s.uow,
-            ViewQuery(
-                view=view,
-                where=where,
-                sort_from=low,
-                sort_to=high,
-                after=after,
-                limit=MAX_VIEW_PAGE,
-            ),
-        )
-        yield from page
-        if len(page) < MAX_VIEW_PAGE:
-            return
-        after = (page[-1].sort, page[-1].key)
 
 
 def _period(customer_id: str, start: object, end: object) -> tuple[date, date]:
@@ -61,9 +36,10 @@ def _period(customer_id: str, start: object, end: object) -> tuple[date, date]:
 def _documents(s: Session, customer_id: str) -> tuple[list[Invoice], list[Payment]]:
     """Every invoice and payment of the customer (found by the customer's index)."""
     customer = (("customer", customer_id),)
-    invoices = [s.invoice(r.key)[0] for r in _rows(s, INVOICES, customer, None, None)]
+    invoices = [s.invoice(r.key)[0] for r in all_rows(s.uow, INVOICES, customer, None, None)]
     payments = [
-        s.require("payment", r.key, Payment) for r in _rows(s, PAYMENTS, customer, None, None)
+        s.require("payment", r.key, Payment)
+        for r in all_rows(s.uow, PAYMENTS, customer, None, None)
     ]
     return invoices, payments
 
@@ -86,7 +62,8 @@ def customer_history(s: Session, customer_id: str, start: object, end: object) -
     customer = (("customer", customer_id),)
     low, high = first.isoformat(), (last + timedelta(days=1)).isoformat()
     listed = [
-        OrderListing.from_data(r.loads(), r.version) for r in _rows(s, ORDERS, customer, low, high)
+        OrderListing.from_data(r.loads(), r.version)
+        for r in all_rows(s.uow, ORDERS, customer, low, high)
     ]
     volumes: dict[str, dict[str, int]] = {}
     amounts: dict[str, Money] = {}
@@ -108,14 +85,14 @@ def customer_history(s: Session, customer_id: str, start: object, end: object) -
             volume["returned"] += ledger.returned
             amount = line.amount(ledger.active)
             amounts[sku] = amounts.get(sku, Money.zero(amount.currency)) + amount
-        for row in _rows(s, SHIPMENTS, (("order", listing.order_id),), None, None):
+        for row in all_rows(s.uow, SHIPMENTS, (("order", listing.order_id),), None, None):
             shipments.append(s.require("shipment", row.key, Shipment))
     invoices, payments = _documents(s, customer_id)
     entries = entries_from_documents(invoices, payments)
     in_period = [i for i in invoices if first <= i.invoice_date <= last]
     invoice_rows = [
         InvoiceListing.from_data(r.loads(), r.version)
-        for r in _rows(s, INVOICES, customer, None, None)
+        for r in all_rows(s.uow, INVOICES, customer, None, None)
     ]
     return CustomerHistory(
         customer_id=customer_id,

@@ -11,7 +11,7 @@ existed), which it knows by a marker row carrying :data:`VIEWS_VERSION`.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 from typing import Any, Protocol
 
@@ -20,7 +20,7 @@ from ordercycle.invoicing import Invoice, Payment
 from ordercycle.model.order import Order
 from ordercycle.packing import Shipment
 from ordercycle.storage.ports import Projecting, Projections, UnitOfWork
-from ordercycle.storage.views import ViewQuery, ViewRow, sort_text
+from ordercycle.storage.views import MAX_VIEW_PAGE, ViewQuery, ViewRow, sort_text
 
 
 class Reads(Protocol):
@@ -61,6 +61,7 @@ __all__ = [
     "ORDERS",
     "VIEWS_VERSION",
     "Reads",
+    "all_rows",
     "built",
     "day_start",
     "invoice_row",
@@ -218,6 +219,37 @@ def query(uow: UnitOfWork, wanted: ViewQuery) -> tuple[ViewRow, ...]:
         StorageError: The storage keeps no read models.
     """
     return _require(uow).find(wanted)
+
+
+def all_rows(
+    uow: UnitOfWork,
+    view: str,
+    where: tuple[tuple[str, str], ...],
+    low: str | None,
+    high: str | None,
+) -> Iterator[ViewRow]:
+    """Every row of a view answering the filters, read page by page.
+
+    Raises:
+        StorageError: The storage keeps no read models.
+    """
+    after: tuple[str, str] | None = None
+    while True:
+        page = query(
+            uow,
+            ViewQuery(
+                view=view,
+                where=where,
+                sort_from=low,
+                sort_to=high,
+                after=after,
+                limit=MAX_VIEW_PAGE,
+            ),
+        )
+        yield from page
+        if len(page) < MAX_VIEW_PAGE:
+            return
+        after = (page[-1].sort, page[-1].key)
 
 
 def day_start(value: object, field: str) -> str | None:

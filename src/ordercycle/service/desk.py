@@ -49,6 +49,7 @@ from ordercycle.service import (
     _billing,
     _changes,
     _history,
+    _metrics,
     _orders,
     _purchasing,
     _reactions,
@@ -67,6 +68,7 @@ from ordercycle.service._views import rebuild as _rebuild_views
 from ordercycle.service.commands import Command, command_payload, parse_command
 from ordercycle.service.history import CustomerHistory
 from ordercycle.service.listings import InvoiceListing, ListingPage, OrderListing, encode_cursor
+from ordercycle.service.metrics import OrderToCashReport
 from ordercycle.service.records import Account, Backlog, CatalogueEntry
 from ordercycle.service.results import CommandResult
 from ordercycle.service.settings import DeskSettings
@@ -1011,6 +1013,34 @@ class OrderDesk:
         self._ensure_views()
         found: CustomerHistory = self._read(
             lambda s: _history.customer_history(s, customer_id, start, end)
+        )
+        return found
+
+    def order_to_cash_report(
+        self,
+        start: date,
+        end: date,
+        *,
+        promise_days: int = 4,
+        as_of: datetime | None = None,
+    ) -> OrderToCashReport:
+        """The order-to-cash KPIs of the orders placed from ``start`` to ``end`` (included).
+
+        Overall, per customer and per channel: cycle time (placed to delivered),
+        order-to-ship, order-to-cash (placed to paid), fill and backorder rates, on time
+        in full (delivered in full within ``promise_days``), perfect orders, DSO and the
+        cash conversion of each month, computed by the simulation's own KPI code
+        (:mod:`ordercycle.service.cycle_kpis`) from the event log the desk writes of
+        those orders. Open receivables count until ``as_of`` (now, on the desk's clock,
+        by default). A payment counts when the desk recorded it.
+
+        Raises:
+            ValidationError: ``start`` or ``end`` is not a date, ``end < start``,
+                ``promise_days`` is not an integer >= 0, or ``as_of`` is naive.
+        """
+        self._ensure_views()
+        found: OrderToCashReport = self._read(
+            lambda s: _metrics.order_to_cash_report(s, start, end, promise_days, as_of)
         )
         return found
 
