@@ -189,8 +189,7 @@ def _invoice_events(
                 SimEvent(time=at, kind="invoiced", amount=total, order_id=order_id, ref=invoice_id)
             )
         elif isinstance(event, PaymentApplied):
-            # When the desk recorded the payment (the invoice event is dated by paid_on).
-            at = _recorded(s, event.payment_id, at, hours)
+            at = hours(_paid_at(s, event.payment_id, event.paid_on))
             found.append(
                 SimEvent(
                     time=at,
@@ -225,11 +224,13 @@ def _invoice_events(
     return found
 
 
-def _recorded(
-    s: Session, payment_id: str, fallback: float, hours: Callable[[datetime], float]
-) -> float:
+def _paid_at(s: Session, payment_id: str, paid_on: date) -> datetime:
+    """When a payment counts: the instant the desk recorded it, if that was on its paid-on
+    date, else noon (UTC) of the paid-on date, as the simulation pays."""
     recorded = s.uow.events.load("payment", payment_id) if payment_id else ()
-    return hours(recorded[0].occurred_at) if recorded else fallback
+    if recorded and recorded[0].occurred_at.astimezone(UTC).date() == paid_on:
+        return recorded[0].occurred_at
+    return datetime.combine(paid_on, time(12), tzinfo=UTC)
 
 
 def _periods(log: list[SimEvent], origin: datetime) -> tuple[CashPeriod, ...]:

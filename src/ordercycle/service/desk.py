@@ -1032,7 +1032,8 @@ class OrderDesk:
         cash conversion of each month, computed by the simulation's own KPI code
         (:mod:`ordercycle.service.cycle_kpis`) from the event log the desk writes of
         those orders. Open receivables count until ``as_of`` (now, on the desk's clock,
-        by default). A payment counts when the desk recorded it.
+        by default). A payment counts at the instant the desk recorded it when that was on
+        its paid-on date, else at noon (UTC) of its paid-on date.
 
         Raises:
             ValidationError: ``start`` or ``end`` is not a date, ``end < start``,
