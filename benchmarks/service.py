@@ -43,6 +43,18 @@ account (gross exposure kept incrementally), not the orders, so the time stays f
 writes ``benchmarks/results/service-confirm.json``.
 It prints markdown tables and writes ``benchmarks/results/service.json``. These machines
 are shared and noisy: compare ratios, not absolute numbers.
+
+``--only queries`` measures the listing queries instead (``desk.orders(...)``, one page of
+50) on ``--query-orders`` orders (100,000 by default) on SQLite and PostgreSQL, and writes
+``benchmarks/results/service-queries.json``. The rows are built fast: the ``orders`` rows
+the desk would keep (the same terms, sort text and data as
+``ordercycle.service._views.order_row``, for synthetic orders: 1,000 customers, 3
+channels, 6 states, 1 to 3 of 50 skus, one order a minute) are bulk-inserted into the
+adapter's two read-model tables with the driver's ``executemany`` in one transaction, then
+analyzed (``VACUUM ANALYZE`` on PostgreSQL, ``ANALYZE`` on SQLite), plus the marker row the
+desk checks; no events are written. Each query shape then runs 200
+times on a fixed seed (random customers, skus and cursors) through the desk; the table
+shows the median and 95th percentile wall time per page.
 """
 
 from __future__ import annotations
@@ -58,7 +70,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -541,7 +553,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3, help="runs per configuration (median)")
     parser.add_argument("--commands", type=int, default=200, help="desk commands per row")
     parser.add_argument(
-        "--only", choices=["orders", "commands", "confirm"], help="run one table only"
+        "--only",
+        choices=["orders", "commands", "confirm", "queries"],
+        help="run one table only",
     )
     parser.add_argument(
         "--open-orders",
@@ -551,6 +565,9 @@ def main(argv: list[str] | None = None) -> int:
         help="open orders per customer for the confirmation table (--only confirm)",
     )
     parser.add_argument("--samples", type=int, default=15, help="timed confirmations per row")
+    parser.add_argument(
+        "--query-orders", type=int, default=100_000, help="orders in the listing benchmark"
+    )
     parser.add_argument("--dsn", help=f"PostgreSQL database (default: ${DSN_VARIABLE})")
     args = parser.parse_args(argv)
     if args.dsn:
@@ -562,6 +579,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"(PostgreSQL skipped: set {DSN_VARIABLE} or --dsn to include it)")
     if args.only == "confirm":
         return main_confirm(kinds, args.open_orders, args.samples)
+    if args.only == "queries":
+        return run_queries_table(kinds[1:], args.query_orders)
     configs = [("memory", 1)] + [(k, w) for k in kinds[1:] for w in args.workers]
     rows, command_rows = [], []
     with tempfile.TemporaryDirectory() as folder:
@@ -611,6 +630,235 @@ def main(argv: list[str] | None = None) -> int:
         + "\n"
     )
     return 0 if all(r["check"] == "ok" for r in rows + command_rows) else 1
+
+
+# --- listing queries on 100,000 orders ---------------------------------------------------
+
+QUERY_REPEATS = 200
+STATES = ("placed", "confirmed", "allocated", "shipped", "completed", "canceled")
+STATE_WEIGHTS = (10, 5, 5, 10, 68, 2)
+
+
+def _view_rows(n: int) -> list[tuple[Any, ...]]:
+    """``(key, version, sort, terms, data)`` of ``n`` synthetic orders (fixed seed)."""
+    import random
+
+    from ordercycle.storage.views import ViewRow, sort_text
+
+    rng = random.Random(20261206)
+    rows = []
+    for i in range(n):
+        placed = START + timedelta(minutes=i)
+        skus = sorted({f"SKU-{rng.randrange(50):02d}" for _ in range(rng.randint(1, 3))})
+        state = rng.choices(STATES, STATE_WEIGHTS)[0]
+        customer = f"C-{rng.randrange(1000):04d}"
+        channel = rng.choice(("web", "edi", "phone"))
+        data = {
+            "order_id": f"O-{i + 1}",
+            "customer_id": customer,
+            "channel": channel,
+            "state": state,
+            "placed_at": placed.isoformat(),
+            "currency": "USD",
+            "total": "19.00",
+            "units": 2,
+            "skus": skus,
+        }
+        row = ViewRow(
+            view="orders",
+            key=f"O-{i + 1}",
+            version=5,
+            sort=sort_text(placed),
+            terms=(
+                ("state", state),
+                ("customer", customer),
+                ("channel", channel),
+                *(("sku", sku) for sku in skus),
+            ),
+            data=json.dumps(data, sort_keys=True),
+        )
+        rows.append((row.key, row.version, row.sort, row.terms, row.data))
+    return rows
+
+
+def _bulk_load(desk: OrderDesk, kind: str, n: int) -> float:
+    """Insert the rows with the driver's ``executemany``; return the seconds it took."""
+    from ordercycle.service._views import META, VIEWS_VERSION
+    from ordercycle.storage.views import ViewRow
+
+    rows = _view_rows(n)
+    started = time.perf_counter()
+    storage: Any = desk.storage
+    if kind == "sqlite":
+        import sqlite3
+
+        connection: Any = sqlite3.connect(storage.path)
+        mark, prefix = "?", ""
+    else:
+        import psycopg
+
+        connection = psycopg.connect(os.environ[DSN_VARIABLE])
+        mark, prefix = "%s", f'"{storage.schema}".'
+    with connection:
+        cursor = connection.cursor()
+        cursor.executemany(
+            f"INSERT INTO {prefix}ordercycle_view_rows"
+            " (view_name, row_key, version, sort_key, terms, data)"
+            f" VALUES ('orders', {mark}, {mark}, {mark}, {mark}, {mark})",
+            [(k, v, s, json.dumps(t), d) for k, v, s, t, d in rows],
+        )
+        cursor.executemany(
+            f"INSERT INTO {prefix}ordercycle_view_terms"
+            " (view_name, field, value, sort_key, row_key)"
+            f" VALUES ('orders', {mark}, {mark}, {mark}, {mark})",
+            [(f, value, s, k) for k, _v, s, terms, _d in rows for f, value in terms],
+        )
+    connection.close()
+    # A live database is vacuumed and analyzed as it goes; a bulk load is not yet, so do
+    # it once here (otherwise autovacuum wakes up in the middle of the timed queries).
+    if kind == "sqlite":
+        maintenance: Any = sqlite3.connect(storage.path, isolation_level=None)
+        maintenance.execute("ANALYZE")
+    else:
+        maintenance = psycopg.connect(os.environ[DSN_VARIABLE], autocommit=True)
+        for table in ("ordercycle_view_rows", "ordercycle_view_terms"):
+            maintenance.execute(f"VACUUM ANALYZE {prefix}{table}")
+    maintenance.close()
+    with desk.storage.unit_of_work() as uow:
+        uow.projections.put(  # type: ignore[attr-defined]
+            ViewRow(view=META, key="listings", version=VIEWS_VERSION, sort="")
+        )
+    return time.perf_counter() - started
+
+
+def _query_shapes(rng: Any, n: int) -> dict[str, Callable[[], dict[str, Any]]]:
+    def customer() -> str:
+        return f"C-{rng.randrange(1000):04d}"
+
+    def sku() -> str:
+        return f"SKU-{rng.randrange(50):02d}"
+
+    def day() -> date:
+        return (START + timedelta(minutes=rng.randrange(n))).date()
+
+    return {
+        "all orders, first page": dict,
+        "state (10 % of orders)": lambda: {"state": "placed"},
+        "customer (0.1 %)": lambda: {"customer_id": customer()},
+        "sku (about 4 %)": lambda: {"sku": sku()},
+        "customer + state": lambda: {"customer_id": customer(), "state": "completed"},
+        "sku + channel + state": lambda: {"sku": sku(), "channel": "web", "state": "shipped"},
+        "channel + rare state (2 %)": lambda: {"channel": "edi", "state": "canceled"},
+        "placed in one day": lambda: {
+            "placed_from": (d := day()),
+            "placed_to": d + timedelta(days=1),
+        },
+        "customer + 30 days": lambda: {
+            "customer_id": customer(),
+            "placed_from": (d := day()),
+            "placed_to": d + timedelta(days=30),
+        },
+    }
+
+
+def run_queries(kind: str, n: int, folder: Path) -> list[dict[str, Any]]:
+    """Time each query shape on ``n`` orders of one storage."""
+    import random
+
+    where = str(folder / "queries.db") if kind == "sqlite" else f"oc_q_{uuid.uuid4().hex[:12]}"
+    desk = _open(kind, where, 0)
+    try:
+        load = _bulk_load(desk, kind, n)
+        print(f"  {kind}: {n} order rows loaded in {load:.1f} s", flush=True)
+        rng = random.Random(7)
+        rows = []
+        cursors: list[str] = []
+        for name, shape in _query_shapes(rng, n).items():
+            times, cpu, sizes = [], [], []
+            for _ in range(QUERY_REPEATS):
+                filters = shape()
+                started, started_cpu = time.perf_counter(), time.process_time()
+                page = desk.orders(limit=50, **filters)
+                times.append(time.perf_counter() - started)
+                cpu.append(time.process_time() - started_cpu)
+                sizes.append(len(page))
+                if page.next_cursor is not None and len(cursors) < QUERY_REPEATS:
+                    cursors.append(page.next_cursor)
+            rows.append(_query_row(kind, name, n, times, cpu, sizes))
+        times, cpu, sizes = [], [], []
+        for cursor in cursors:
+            started, started_cpu = time.perf_counter(), time.process_time()
+            page = desk.orders(limit=50, after=cursor)
+            times.append(time.perf_counter() - started)
+            cpu.append(time.process_time() - started_cpu)
+            sizes.append(len(page))
+        rows.append(_query_row(kind, "next page (after a cursor)", n, times, cpu, sizes))
+        return rows
+    finally:
+        desk.close()
+        if kind == "postgres":
+            _drop(where)
+
+
+def _query_row(
+    kind: str, name: str, n: int, times: list[float], cpu: list[float], sizes: list[int]
+) -> dict[str, Any]:
+    times, cpu = sorted(times), sorted(cpu)
+    return {
+        "storage": kind,
+        "query": name,
+        "orders": n,
+        "runs": len(times),
+        "mean_rows": round(sum(sizes) / max(len(sizes), 1), 1),
+        "p50_ms": round(times[len(times) // 2] * 1000, 2),
+        "p95_ms": round(times[int(len(times) * 0.95) - 1] * 1000, 2),
+        "cpu_p50_ms": round(cpu[len(cpu) // 2] * 1000, 2),
+        "cpu_p95_ms": round(cpu[int(len(cpu) * 0.95) - 1] * 1000, 2),
+        "check": "ok" if times[int(len(times) * 0.95) - 1] < 0.020 else "over 20 ms",
+    }
+
+
+def _queries_table(rows: list[dict[str, Any]]) -> str:
+    lines = [
+        "| storage | query (page of 50) | orders | rows/page | p50 ms | p95 ms"
+        " | CPU p50 ms | CPU p95 ms |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['storage']} | {r['query']} | {r['orders']:,} | {r['mean_rows']} |"
+            f" {r['p50_ms']} | {r['p95_ms']} | {r['cpu_p50_ms']} | {r['cpu_p95_ms']} |"
+        )
+    return "\n".join(lines)
+
+
+def run_queries_table(kinds: list[str], n: int) -> int:
+    """Run the listing benchmark on each storage; print and write the table."""
+    rows: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory() as folder:
+        for kind in kinds:
+            rows += run_queries(kind, n, Path(folder))
+    table = _queries_table(rows)
+    print()
+    print(table)
+    path = RESULTS.with_name("service-queries.json")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        json.dumps(
+            {
+                "benchmark": "service queries",
+                "unit": "wall milliseconds per desk.orders(limit=50) call",
+                "python": platform.python_version(),
+                "machine": platform.machine(),
+                "cpus": os.cpu_count(),
+                "rows": rows,
+                "table": table,
+            },
+            indent=2,
+        )
+        + "\n"
+    )
+    return 0
 
 
 if __name__ == "__main__":

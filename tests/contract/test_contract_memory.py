@@ -8,6 +8,7 @@ import pytest
 
 from ordercycle.storage import MemoryStorage
 from ordercycle.testing.contracts import (
+    ProjectionsContract,
     ReadingContract,
     StorageContract,
     StreamContinuityContract,
@@ -16,7 +17,7 @@ from ordercycle.testing.contracts import (
 from ordercycle.testing.tampering import MemoryTampering
 
 
-class TestMemoryStorageContract(StorageContract, ReadingContract):
+class TestMemoryStorageContract(StorageContract, ReadingContract, ProjectionsContract):
     # Staged writes never block, so the interleaving tests can wait longer for free.
     blocked_after = 5.0
 
@@ -27,7 +28,9 @@ class TestMemoryStorageContract(StorageContract, ReadingContract):
         storage.close()
 
 
-class TestMemoryStorageKeepingObjectsContract(StorageContract, ReadingContract):
+class TestMemoryStorageKeepingObjectsContract(
+    StorageContract, ReadingContract, ProjectionsContract
+):
     """``roundtrip=False`` keeps event objects; every promise of the ports still holds."""
 
     blocked_after = 5.0

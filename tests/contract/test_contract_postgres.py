@@ -19,6 +19,7 @@ from ordercycle.storage import PostgresStorage, SchemaVersionError, payload_hash
 from ordercycle.storage._codec import encode_event
 from ordercycle.testing.contracts import (
     ProcessConcurrencyContract,
+    ProjectionsContract,
     ReadingContract,
     ReopenContract,
     SchemaContract,
@@ -43,7 +44,7 @@ def schema(postgres_dsn: str) -> Iterator[tuple[str, str]]:
             connection.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
 
 
-class TestPostgresStorageContract(StorageContract, ReadingContract):
+class TestPostgresStorageContract(StorageContract, ReadingContract, ProjectionsContract):
     @pytest.fixture
     def storage(self, schema: tuple[str, str]) -> Iterator[PostgresStorage]:
         dsn, name = schema
@@ -105,14 +106,14 @@ def test_an_old_postgres_schema_is_migrated_on_open(schema: tuple[str, str]) -> 
             ),
         )
     storage = PostgresStorage(dsn, schema=name)
-    assert storage.schema_version == 3
+    assert storage.schema_version == 4
     with storage.unit_of_work() as uow:
         assert uow.events.load("order", "O-1") == (item_added("O-1", 1),)
         uow.commands.record("cmd-1", payload_hash(1), "ok")
     storage.close()
     with psycopg.connect(dsn, autocommit=True) as connection:
         rows = connection.execute(f'SELECT version FROM "{name}".ordercycle_schema ORDER BY 1')
-        assert [row[0] for row in rows] == [1, 2, 3]
+        assert [row[0] for row in rows] == [1, 2, 3, 4]
 
 
 def test_a_newer_postgres_schema_is_refused(schema: tuple[str, str]) -> None:

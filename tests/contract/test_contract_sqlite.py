@@ -11,6 +11,7 @@ import pytest
 from ordercycle.storage import SQLiteStorage
 from ordercycle.testing.contracts import (
     ProcessConcurrencyContract,
+    ProjectionsContract,
     ReadingContract,
     ReopenContract,
     SchemaContract,
@@ -20,7 +21,7 @@ from ordercycle.testing.contracts import (
 from ordercycle.testing.tampering import SqlTampering
 
 
-class TestSQLiteStorageContract(StorageContract, ReadingContract):
+class TestSQLiteStorageContract(StorageContract, ReadingContract, ProjectionsContract):
     @pytest.fixture
     def storage(self, tmp_path: Path) -> Iterator[SQLiteStorage]:
         storage = SQLiteStorage(tmp_path / "contract.db")

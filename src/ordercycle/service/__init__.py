@@ -23,6 +23,9 @@ from ordercycle.service.errors import (
     UnknownCommandError,
     UnknownTaxProfileError,
 )
+from ordercycle.service.history import CustomerHistory, ProductVolume
+from ordercycle.service.listings import InvoiceListing, ListingPage, OrderListing
+from ordercycle.service.metrics import CashPeriod, KpiValue, OrderToCashReport
 from ordercycle.service.records import (
     Account,
     CatalogueEntry,
@@ -31,20 +34,31 @@ from ordercycle.service.records import (
 )
 from ordercycle.service.results import CommandResult
 from ordercycle.service.settings import DeskSettings
+from ordercycle.service.statements import Statement, StatementEntry
 
 __all__ = [
     "Account",
+    "CashPeriod",
     "CatalogueEntry",
     "CommandHandlerError",
     "CommandPayloadMismatchError",
     "CommandResult",
+    "CustomerHistory",
     "DeskCommandError",
     "DeskSettings",
     "DuplicateCommandError",
+    "InvoiceListing",
+    "KpiValue",
+    "ListingPage",
     "OrderDesk",
+    "OrderListing",
+    "OrderToCashReport",
+    "ProductVolume",
     "Promotion",
     "PromotionRefusedError",
     "PromotionUse",
+    "Statement",
+    "StatementEntry",
     "UnknownAggregateError",
     "UnknownCommandError",
     "UnknownTaxProfileError",

@@ -26,6 +26,7 @@ from ordercycle.money import Currency, Money
 from ordercycle.serialization import from_dict, to_dict
 from ordercycle.service._cache import StreamCache
 from ordercycle.service._packing import DeskPacking
+from ordercycle.service._views import invoice_row, order_row, projections, record_row
 from ordercycle.service.errors import UnknownAggregateError
 from ordercycle.service.records import DeskEvent, InvoiceNumberTaken
 from ordercycle.service.settings import DeskSettings
@@ -137,6 +138,9 @@ class Session:
             self.uow.events.append(
                 ORDER, order.id, list(events), expected_version=events[0].version - 1
             )
+            views = projections(self.uow)
+            if views is not None:
+                views.put(order_row(order))
         self._orders[order.id] = order
         return order
 
@@ -210,6 +214,10 @@ class Session:
         )
         self.uow.events.append(kind, key, [event], expected_version=version)
         self._records[(kind, key)] = (state, version + 1)
+        row = record_row(kind, key, state, version + 1)
+        views = projections(self.uow) if row is not None else None
+        if views is not None and row is not None:
+            views.put(row)
 
     def record_version(self, kind: str, key: str) -> int:
         """The version of the record ``(kind, key)`` as this session read it (0: none)."""
@@ -323,6 +331,9 @@ class Session:
         events = list(invoice.events[previous:])
         if events:
             self.uow.events.append(INVOICE, invoice.invoice_id, events, expected_version=previous)
+            views = projections(self.uow)
+            if views is not None:
+                views.put(invoice_row(invoice, meta.order_id))
         every = INVOICE_SNAPSHOT_EVERY
         if previous == 0 or invoice.version // every > previous // every:
             payload = {

@@ -20,7 +20,7 @@ import logging
 import random
 import time
 from collections.abc import Callable, Iterable, Mapping
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from os import PathLike
 from typing import Any, Final, Self
@@ -58,6 +58,8 @@ from ordercycle.service import (
     _changes,
     _drafts,
     _freight,
+    _history,
+    _metrics,
     _orders,
     _pricing,
     _purchasing,
@@ -72,7 +74,14 @@ from ordercycle.service._cache import StreamCache
 from ordercycle.service._command_handlers import PREPARERS, Handler, handler_table
 from ordercycle.service._packing import DeskPacking
 from ordercycle.service._session import InvoiceMeta, Session
+from ordercycle.service._views import INVOICES, ORDERS, listing_query
+from ordercycle.service._views import built as _views_built
+from ordercycle.service._views import query as _view_rows
+from ordercycle.service._views import rebuild as _rebuild_views
 from ordercycle.service.commands import Command, command_payload, parse_command
+from ordercycle.service.history import CustomerHistory
+from ordercycle.service.listings import InvoiceListing, ListingPage, OrderListing, encode_cursor
+from ordercycle.service.metrics import OrderToCashReport
 from ordercycle.service.records import (
     Account,
     Backlog,
@@ -83,6 +92,7 @@ from ordercycle.service.records import (
 )
 from ordercycle.service.results import CommandResult
 from ordercycle.service.settings import DeskSettings
+from ordercycle.service.statements import Statement
 from ordercycle.storage.errors import (
     CommandPayloadMismatchError,
     InvalidCheckpointError,
@@ -91,6 +101,7 @@ from ordercycle.storage.errors import (
 )
 from ordercycle.storage.ports import ClaimingOutbox, Reading, Storage, UnitOfWork
 from ordercycle.storage.records import payload_hash
+from ordercycle.storage.views import ViewQuery, ViewRow
 
 __all__ = ["OrderDesk"]
 
@@ -168,6 +179,7 @@ class OrderDesk:
         self.settings = settings or DeskSettings.default()
         self._cache = StreamCache()
         self._packing = DeskPacking()
+        self._views_ready = False
 
     # --- opening ---------------------------------------------------------------------------
 
@@ -1254,6 +1266,180 @@ class OrderDesk:
 
         found: AgingReport = self._read(query)
         return found
+
+    # --- listings (read models) ------------------------------------------------------------
+
+    def orders(
+        self,
+        *,
+        state: str | None = None,
+        customer_id: str | None = None,
+        channel: str | None = None,
+        sku: str | None = None,
+        placed_from: date | datetime | None = None,
+        placed_to: date | datetime | None = None,
+        limit: int = 50,
+        after: str | None = None,
+    ) -> ListingPage[OrderListing]:
+        """One page of orders, oldest placed first, answered from the ``orders`` read model.
+
+        Every filter given must hold (an order has a ``sku`` when one of its active lines
+        is for it). ``placed_from <= placed_at < placed_to``; a date stands for the start
+        of that day in UTC. Pass the page's ``next_cursor`` as ``after`` for the next
+        page: pages stay stable while orders are placed meanwhile.
+
+        Raises:
+            ValidationError: A filter that is not a non-empty string, a naive datetime,
+                ``limit`` outside 1 to 500, or an ``after`` that is not a cursor of this
+                desk.
+            StorageError: The storage keeps no read models.
+        """
+        query = listing_query(
+            ORDERS,
+            (
+                ("customer", "customer_id", customer_id),
+                ("sku", "sku", sku),
+                ("channel", "channel", channel),
+                ("state", "state", state),
+            ),
+            (("placed_from", placed_from), ("placed_to", placed_to)),
+            limit,
+            after,
+        )
+        rows = self._listing(query)
+        items = tuple(OrderListing.from_data(r.loads(), r.version) for r in rows[:limit])
+        return ListingPage(items, _next(rows, limit))
+
+    def invoice_listings(
+        self,
+        *,
+        customer_id: str | None = None,
+        state: str | None = None,
+        order_id: str | None = None,
+        due_from: date | None = None,
+        due_to: date | None = None,
+        limit: int = 50,
+        after: str | None = None,
+    ) -> ListingPage[InvoiceListing]:
+        """One page of invoices, earliest due first, answered from the ``invoices`` read model.
+
+        ``due_from <= due date < due_to`` (an invoice not yet issued is placed at its
+        invoice date). Paging works as in :meth:`orders`.
+
+        Raises:
+            ValidationError: A filter that is not a non-empty string, ``limit`` outside
+                1 to 500, or an ``after`` that is not a cursor of this desk.
+            StorageError: The storage keeps no read models.
+        """
+        query = listing_query(
+            INVOICES,
+            (
+                ("order", "order_id", order_id),
+                ("customer", "customer_id", customer_id),
+                ("state", "state", state),
+            ),
+            (("due_from", due_from), ("due_to", due_to)),
+            limit,
+            after,
+        )
+        rows = self._listing(query)
+        items = tuple(InvoiceListing.from_data(r.loads(), r.version) for r in rows[:limit])
+        return ListingPage(items, _next(rows, limit))
+
+    def rebuild_views(self) -> tuple[int, int]:
+        """Recompute the order and invoice read models from the event log.
+
+        Commands keep them current; this is for a database written before they existed
+        (the first listing query runs it by itself) or after a change of what they hold.
+
+        Returns:
+            ``(orders, invoices)``: how many rows each read model holds now.
+        """
+        with self.storage.unit_of_work() as uow:
+            counts: tuple[int, int] = _rebuild_views(self._session(uow))
+        return counts
+
+    def statement(self, customer_id: str, start: date, end: date) -> Statement:
+        """The customer's statement of account from ``start`` to ``end`` (both included).
+
+        The balance brought forward, then every invoice, payment, discount, write-off and
+        credit note of the period with the running balance; see
+        :mod:`ordercycle.service.statements`.
+
+        Raises:
+            UnknownAggregateError: No customer has this id.
+            ValidationError: ``start`` or ``end`` is not a date, or ``end < start``.
+        """
+        self._ensure_views()
+        found: Statement = self._read(lambda s: _history.statement(s, customer_id, start, end))
+        return found
+
+    def customer_history(self, customer_id: str, start: date, end: date) -> CustomerHistory:
+        """What the customer ordered, received, was billed and paid from ``start`` to ``end``.
+
+        Found through the read models' indexes (the customer's orders, invoices and
+        payments; each order's shipments): the cost grows with the customer's documents,
+        not with the whole desk.
+
+        Raises:
+            UnknownAggregateError: No customer has this id.
+            ValidationError: ``start`` or ``end`` is not a date, or ``end < start``.
+        """
+        self._ensure_views()
+        found: CustomerHistory = self._read(
+            lambda s: _history.customer_history(s, customer_id, start, end)
+        )
+        return found
+
+    def order_to_cash_report(
+        self,
+        start: date,
+        end: date,
+        *,
+        promise_days: int = 4,
+        as_of: datetime | None = None,
+    ) -> OrderToCashReport:
+        """The order-to-cash KPIs of the orders placed from ``start`` to ``end`` (included).
+
+        Overall, per customer and per channel: cycle time (placed to delivered),
+        order-to-ship, order-to-cash (placed to paid), fill and backorder rates, on time
+        in full (delivered in full within ``promise_days``), perfect orders, DSO and the
+        cash conversion of each month, computed by the simulation's own KPI code
+        (:mod:`ordercycle.service.cycle_kpis`) from the event log the desk writes of
+        those orders. Open receivables count until ``as_of`` (now, on the desk's clock,
+        by default). A payment counts at the instant the desk recorded it when that was on
+        its paid-on date, else at noon (UTC) of its paid-on date.
+
+        Raises:
+            ValidationError: ``start`` or ``end`` is not a date, ``end < start``,
+                ``promise_days`` is not an integer >= 0, or ``as_of`` is naive.
+        """
+        self._ensure_views()
+        found: OrderToCashReport = self._read(
+            lambda s: _metrics.order_to_cash_report(s, start, end, promise_days, as_of)
+        )
+        return found
+
+    def _ensure_views(self) -> None:
+        # Once this desk saw the views built it does not look again: commands keep them.
+        if not self._views_ready:
+            self._views_ready = bool(self._read(lambda s: _views_built(s.uow)))
+            if not self._views_ready:
+                self.rebuild_views()
+                self._views_ready = True
+
+    def _listing(self, query: ViewQuery) -> tuple[ViewRow, ...]:
+        self._ensure_views()
+        found: tuple[ViewRow, ...] = self._read(lambda s: _view_rows(s.uow, query))
+        return found
+
+
+def _next(rows: tuple[ViewRow, ...], limit: int) -> str | None:
+    """The cursor after the last row of the page, when one more row was found."""
+    if len(rows) <= limit:
+        return None
+    last = rows[limit - 1]
+    return encode_cursor(last.sort, last.key)
 
 
 def _claim(uow: UnitOfWork) -> int:

@@ -8,35 +8,32 @@ two independent ways, so a test can check that the log tells the truth.
 
 from __future__ import annotations
 
-import math
-import statistics
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from ordercycle.simulation.events import SimEvent
+from ordercycle.service.cycle_kpis import O2C_KPIS, order_to_cash_kpis, ratio
+from ordercycle.service.cycle_log import SimEvent
 from ordercycle.simulation.scenario import Scenario
 
 __all__ = ["KPIS", "TOTALS", "kpis_from_events", "totals_from_desk", "totals_from_events"]
 
-#: KPI name -> (unit, description), in report order.
-KPIS: dict[str, tuple[str, str]] = {
-    "orders": ("orders", "orders placed"),
-    "units_ordered": ("units", "units ordered"),
-    "unit_fill_rate": ("ratio", "units allocated at once / units ordered"),
-    "line_fill_rate": ("ratio", "lines allocated in full at once / lines ordered"),
-    "order_fill_rate": ("ratio", "orders allocated in full at once / orders"),
-    "backorder_rate": ("ratio", "orders with a backorder at first allocation / orders"),
-    "on_time_in_full": (
-        "ratio",
-        "orders delivered in full by the promise date / orders not canceled",
-    ),
-    "cancel_rate": ("ratio", "orders canceled (by the customer or credit control) / orders"),
-    "credit_hold_rate": ("ratio", "orders put on credit hold when confirmed / orders"),
-    "cycle_time_mean": ("days", "order placed to last delivery, delivered orders"),
-    "cycle_time_p90": ("days", "90th percentile of the order cycle time"),
-    "cycle_time_variance": ("days^2", "variance of the order cycle time"),
+_SHARED = (
+    "orders",
+    "units_ordered",
+    "unit_fill_rate",
+    "line_fill_rate",
+    "order_fill_rate",
+    "backorder_rate",
+    "on_time_in_full",
+    "cancel_rate",
+    "credit_hold_rate",
+    "cycle_time_mean",
+    "cycle_time_p90",
+    "cycle_time_variance",
+)
+_WAREHOUSE: dict[str, tuple[str, str]] = {
     "pick_travel_per_line": ("layout units", "route length walked per pick line"),
     "lines_per_picker_hour": ("lines/hour", "pick lines per busy picker hour"),
     "short_pick_rate": ("ratio", "order lines that came up short / pick lines picked"),
@@ -52,11 +49,16 @@ KPIS: dict[str, tuple[str, str]] = {
     "cartons_per_order": ("cartons", "cartons per shipped order"),
     "billable_weight_per_order": ("kg", "billable weight per shipped order"),
     "shipping_cost_per_order": ("currency", "carrier cost per shipped order"),
-    "revenue_invoiced": ("currency", "total invoiced"),
-    "discounts_taken": ("currency", "early-payment discounts taken"),
-    "dso": ("days", "days sales outstanding: time integral of receivables / sales"),
-    "order_to_cash_days": ("days", "order placed to its last invoice paid, paid orders"),
-    "units_returned": ("units", "units returned"),
+}
+_CASH = ("revenue_invoiced", "discounts_taken", "dso", "order_to_cash_days", "units_returned")
+
+#: KPI name -> (unit, description), in report order. The order-to-cash ones are
+#: :data:`~ordercycle.service.cycle_kpis.O2C_KPIS`, defined and computed once for the
+#: simulation and the desk (``desk.order_to_cash_report``); the others measure the warehouse.
+KPIS: dict[str, tuple[str, str]] = {
+    **{name: O2C_KPIS[name] for name in _SHARED},
+    **_WAREHOUSE,
+    **{name: O2C_KPIS[name] for name in _CASH},
 }
 
 #: Ledger totals computed both from the log and from the desk.
@@ -73,47 +75,29 @@ TOTALS = (
 )
 
 
-def _ratio(part: float, whole: float) -> float | None:
-    return part / whole if whole else None
-
-
-def _percentile(values: Sequence[float], q: float) -> float | None:
-    """The ``q`` quantile by linear interpolation (the default of numpy and pandas)."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    spot = (len(ordered) - 1) * q
-    low, high = math.floor(spot), math.ceil(spot)
-    return ordered[low] + (ordered[high] - ordered[low]) * (spot - low)
-
-
 def kpis_from_events(events: Iterable[SimEvent], scenario: Scenario) -> dict[str, float | None]:
-    """Every KPI of :data:`KPIS` from an event log (``None`` when undefined, e.g. no orders)."""
-    placed: dict[str, SimEvent] = {}
-    allocated: dict[str, SimEvent] = {}
-    delivered: dict[str, int] = defaultdict(int)
-    last_delivery: dict[str, float] = {}
+    """Every KPI of :data:`KPIS` from an event log (``None`` when undefined, e.g. no orders).
+
+    The order-to-cash KPIs come from :func:`~ordercycle.service.cycle_kpis.order_to_cash_kpis`
+    (the promise is ``scenario.promise_days``; receivables count until the end of the
+    drain), the warehouse ones from the pick, pack and ship records.
+    """
+    log = list(events)
+    shared = order_to_cash_kpis(
+        log,
+        promise_hours=scenario.promise_days * 24,
+        horizon_hours=float((scenario.arrival_days + scenario.drain_days) * 24),
+    )
     packed: dict[str, list[SimEvent]] = defaultdict(list)
-    invoices: dict[str, SimEvent] = {}
-    settled: dict[str, float] = {}
-    flows: list[tuple[float, Decimal]] = []
     wave_lines = 0
     wave_length = 0.0
     picked_lines = 0
     picker_hours = 0.0
-    returned = 0
     short_lines = 0
-    canceled = 0
-    held = 0
-    discounts = Decimal(0)
     last_ship = 0.0
-    for event in events:
+    for event in log:
         kind = event.kind
-        if kind == "placed":
-            placed[event.order_id] = event
-        elif kind == "allocated":
-            allocated[event.order_id] = event
-        elif kind == "wave":
+        if kind == "wave":
             wave_lines += event.quantity
             wave_length += event.measure
         elif kind == "picked":
@@ -123,36 +107,8 @@ def kpis_from_events(events: Iterable[SimEvent], scenario: Scenario) -> dict[str
             packed[event.order_id].append(event)
         elif kind == "shipped":
             last_ship = max(last_ship, event.time)
-        elif kind == "delivered":
-            delivered[event.order_id] += event.quantity
-            last_delivery[event.order_id] = event.time
-        elif kind == "invoiced":
-            invoices[event.ref] = event
-            flows.append((event.time, event.amount))
-        elif kind in ("applied", "discount", "credited"):
-            flows.append((event.time, -event.amount))
-            if kind == "discount":
-                discounts += event.amount
-        elif kind == "settled":
-            settled[event.ref] = event.time
-        elif kind == "returned":
-            returned += event.quantity
         elif kind == "short":
             short_lines += 1
-        elif kind == "canceled":
-            canceled += 1
-        elif kind == "held":
-            held += 1
-    orders = len(placed)
-    units = sum(e.quantity for e in placed.values())
-    lines = sum(e.measure for e in placed.values())
-    complete = [
-        o for o, e in allocated.items() if e.quantity == placed[o].quantity and e.note == "0"
-    ]
-    promise = scenario.promise_days * 24
-    in_full = [o for o, e in placed.items() if delivered.get(o, 0) == e.quantity]
-    on_time = [o for o in in_full if last_delivery[o] <= placed[o].time + promise]
-    cycle = [(last_delivery[o] - placed[o].time) / 24 for o in in_full]
     shipped_orders = len(packed)
     parcels = [e for group in packed.values() for e in group]
     # Workers on shift for part of each day only have that part of the window to work in.
@@ -162,59 +118,23 @@ def kpis_from_events(events: Iterable[SimEvent], scenario: Scenario) -> dict[str
         window = window * on_shift / 24
     warehouses = len(scenario.warehouses)
     pack_hours = len(parcels) * scenario.pack_seconds_per_order / 3600
-    invoice_orders: dict[str, list[str]] = defaultdict(list)
-    for invoice_id, event in sorted(invoices.items()):
-        invoice_orders[event.order_id].append(invoice_id)
-    to_cash = [
-        (max(settled[i] for i in ids) - placed[o].time) / 24
-        for o, ids in sorted(invoice_orders.items())
-        if o in in_full and all(i in settled for i in ids)
-    ]
-    revenue = sum((e.amount for e in invoices.values()), Decimal(0))
-    return {
-        "orders": float(orders),
-        "units_ordered": float(units),
-        "unit_fill_rate": _ratio(sum(e.quantity for e in allocated.values()), units),
-        "line_fill_rate": _ratio(sum(e.measure for e in allocated.values()), lines),
-        "order_fill_rate": _ratio(len(complete), orders),
-        "backorder_rate": _ratio(sum(1 for e in allocated.values() if e.note != "0"), orders),
-        "on_time_in_full": _ratio(len(on_time), orders - canceled),
-        "cancel_rate": _ratio(canceled, orders),
-        "credit_hold_rate": _ratio(held, orders),
-        "cycle_time_mean": statistics.fmean(cycle) if cycle else None,
-        "cycle_time_p90": _percentile(cycle, 0.9),
-        "cycle_time_variance": statistics.pvariance(cycle) if cycle else None,
-        "pick_travel_per_line": _ratio(wave_length, wave_lines),
-        "lines_per_picker_hour": _ratio(picked_lines, picker_hours),
-        "short_pick_rate": _ratio(short_lines, picked_lines),
+    values: dict[str, float | None] = {
+        **shared,
+        "pick_travel_per_line": ratio(wave_length, wave_lines),
+        "lines_per_picker_hour": ratio(picked_lines, picker_hours),
+        "short_pick_rate": ratio(short_lines, picked_lines),
         "picker_utilisation": picker_hours / (scenario.pickers * warehouses * window)
         if last_ship
         else None,
         "packer_utilisation": pack_hours / (scenario.packers * warehouses * window)
         if last_ship
         else None,
-        "shipments_per_order": _ratio(len(parcels), shipped_orders),
-        "cartons_per_order": _ratio(sum(e.quantity for e in parcels), shipped_orders),
-        "billable_weight_per_order": _ratio(sum(e.measure for e in parcels), shipped_orders),
-        "shipping_cost_per_order": _ratio(float(sum(e.amount for e in parcels)), shipped_orders),
-        "revenue_invoiced": float(revenue),
-        "discounts_taken": float(discounts),
-        "dso": _dso(flows, float((scenario.arrival_days + scenario.drain_days) * 24)),
-        "order_to_cash_days": statistics.fmean(to_cash) if to_cash else None,
-        "units_returned": float(returned),
+        "shipments_per_order": ratio(len(parcels), shipped_orders),
+        "cartons_per_order": ratio(sum(e.quantity for e in parcels), shipped_orders),
+        "billable_weight_per_order": ratio(sum(e.measure for e in parcels), shipped_orders),
+        "shipping_cost_per_order": ratio(float(sum(e.amount for e in parcels)), shipped_orders),
     }
-
-
-def _dso(flows: list[tuple[float, Decimal]], end: float) -> float | None:
-    """Days a unit of sales stays outstanding: the time integral of receivables / sales.
-
-    ``flows`` are ``(hour, change of receivables)``; open amounts count until ``end``.
-    """
-    sales = sum((amount for _, amount in flows if amount > 0), Decimal(0))
-    if not sales:
-        return None
-    integral = sum((amount * Decimal(repr(end - hour)) for hour, amount in flows), Decimal(0))
-    return float(integral / sales / 24)
+    return {name: values[name] for name in KPIS}
 
 
 def totals_from_events(events: Iterable[SimEvent]) -> dict[str, Any]:

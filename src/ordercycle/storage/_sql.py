@@ -7,6 +7,7 @@ parameters and translated to the driver's marker.
 
 from __future__ import annotations
 
+import json
 import threading
 from abc import abstractmethod
 from collections.abc import Callable, Sequence
@@ -14,7 +15,7 @@ from typing import Any, Generic, Protocol, TypeVar
 
 from ordercycle.errors import ConcurrencyError, StorageError
 from ordercycle.storage._chain import GENESIS, event_hash, snapshot_hash
-from ordercycle.storage._unit import BaseUnitOfWork, EventRow, OutboxRow, StoredRow
+from ordercycle.storage._unit import EventRow, OutboxRow, ProjectingUnitOfWork, StoredRow
 from ordercycle.storage.errors import CommandConflictError, StreamConflictError, UnitOfWorkError
 from ordercycle.storage.migrations import (
     SCHEMA_TABLE,
@@ -24,8 +25,18 @@ from ordercycle.storage.migrations import (
     needs_migration,
 )
 from ordercycle.storage.records import Snapshot
+from ordercycle.storage.views import ViewQuery, ViewRow
 
-__all__ = ["HASH_COLUMNS", "ConnectionPool", "SqlUnitOfWork", "chain_stored_rows", "migrate"]
+__all__ = [
+    "HASH_COLUMNS",
+    "VIEW_ROWS",
+    "VIEW_TERMS",
+    "ConnectionPool",
+    "SqlUnitOfWork",
+    "chain_stored_rows",
+    "migrate",
+    "view_tables",
+]
 
 C = TypeVar("C")
 
@@ -34,6 +45,30 @@ OUTBOX = "ordercycle_outbox"
 CHECKPOINTS = "ordercycle_checkpoints"
 SNAPSHOTS = "ordercycle_snapshots"
 COMMANDS = "ordercycle_commands"
+
+VIEW_ROWS = "ordercycle_view_rows"
+VIEW_TERMS = "ordercycle_view_terms"
+
+
+def view_tables(suffix: str = "") -> tuple[str, ...]:
+    """Schema version 4 (``suffix`` is ``" WITHOUT ROWID"`` on SQLite): read-model rows.
+
+    Rows are listed by ``(view_name, sort_key, row_key)``; each ``(field, value)`` term
+    is a row of its own, keyed so that the rows of one term are read in ``(sort, key)``
+    order, and indexed by key so that the other terms of a row are checked with one
+    lookup each.
+    """
+    return (
+        f"CREATE TABLE {VIEW_ROWS} (view_name TEXT NOT NULL, row_key TEXT NOT NULL,"
+        " version BIGINT NOT NULL, sort_key TEXT NOT NULL, terms TEXT NOT NULL,"
+        f" data TEXT NOT NULL, PRIMARY KEY (view_name, row_key)){suffix}",
+        f"CREATE INDEX {VIEW_ROWS}_sort ON {VIEW_ROWS} (view_name, sort_key, row_key)",
+        f"CREATE TABLE {VIEW_TERMS} (view_name TEXT NOT NULL, field TEXT NOT NULL,"
+        " value TEXT NOT NULL, sort_key TEXT NOT NULL, row_key TEXT NOT NULL,"
+        f" PRIMARY KEY (view_name, field, value, sort_key, row_key)){suffix}",
+        f"CREATE INDEX {VIEW_TERMS}_key ON {VIEW_TERMS} (view_name, row_key, field, value)",
+    )
+
 
 #: Schema version 3 (both dialects): the hash columns of events and snapshots.
 HASH_COLUMNS = (
@@ -202,11 +237,13 @@ class ConnectionPool(Generic[C]):
             self._close(connection)
 
 
-class SqlUnitOfWork(BaseUnitOfWork, Generic[C]):
+class SqlUnitOfWork(ProjectingUnitOfWork, Generic[C]):
     """A unit of work over a DB-API connection taken from a :class:`ConnectionPool`."""
 
     #: The driver's parameter marker.
     placeholder = "?"
+    #: Appended to the subquery that checks a further term of a view query.
+    term_check_suffix = ""
 
     def __init__(self, where: str, pool: ConnectionPool[C], *, read_only: bool = False) -> None:
         super().__init__(where, read_only=read_only)
@@ -446,3 +483,90 @@ class SqlUnitOfWork(BaseUnitOfWork, Generic[C]):
             " ON CONFLICT (consumer) DO UPDATE SET position = excluded.position",
             (consumer, position),
         )
+
+    # --- read models ----------------------------------------------------------------------------
+
+    def _tx_view_get(self, view: str, key: str) -> ViewRow | None:
+        rows = self._run(
+            f"SELECT version, sort_key, terms, data FROM {VIEW_ROWS}"
+            " WHERE view_name = ? AND row_key = ?",
+            (view, key),
+        )
+        return _view_row(view, key, *rows[0]) if rows else None
+
+    def _tx_view_put(self, row: ViewRow) -> None:
+        self._before_write()
+        self._tx_view_delete(row.view, row.key)
+        self._run(
+            f"INSERT INTO {VIEW_ROWS} (view_name, row_key, version, sort_key, terms, data)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (row.view, row.key, row.version, row.sort, json.dumps(row.terms), row.data),
+        )
+        for field, value in row.terms:
+            self._run(
+                f"INSERT INTO {VIEW_TERMS} (view_name, field, value, sort_key, row_key)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (row.view, field, value, row.sort, row.key),
+            )
+
+    def _tx_view_delete(self, view: str, key: str) -> None:
+        self._before_write()
+        self._run(f"DELETE FROM {VIEW_TERMS} WHERE view_name = ? AND row_key = ?", (view, key))
+        self._run(f"DELETE FROM {VIEW_ROWS} WHERE view_name = ? AND row_key = ?", (view, key))
+
+    def _tx_view_clear(self, view: str) -> None:
+        self._before_write()
+        self._run(f"DELETE FROM {VIEW_TERMS} WHERE view_name = ?", (view,))
+        self._run(f"DELETE FROM {VIEW_ROWS} WHERE view_name = ?", (view,))
+
+    def _tx_view_find(self, query: ViewQuery) -> list[ViewRow]:
+        # The first term drives: its index entries are read in (sort, key) order from the
+        # cursor on, each other term is one lookup by key, and the scan stops at the limit.
+        params: list[Any] = [query.view]
+        if query.where:
+            (field, value), rest = query.where[0], query.where[1:]
+            source = f"{VIEW_TERMS} d"
+            conditions = ["d.view_name = ?", "d.field = ?", "d.value = ?"]
+            params += [field, value]
+            for other_field, other_value in rest:
+                conditions.append(
+                    f"EXISTS (SELECT 1 FROM {VIEW_TERMS} t WHERE t.view_name = d.view_name"
+                    f" AND t.row_key = d.row_key AND t.field = ? AND t.value = ?"
+                    f"{self.term_check_suffix})"
+                )
+                params += [other_field, other_value]
+        else:
+            source = f"{VIEW_ROWS} d"
+            conditions = ["d.view_name = ?"]
+        if query.sort_from is not None:
+            conditions.append("d.sort_key >= ?")
+            params.append(query.sort_from)
+        if query.sort_to is not None:
+            conditions.append("d.sort_key < ?")
+            params.append(query.sort_to)
+        if query.after is not None:
+            conditions.append("(d.sort_key, d.row_key) > (?, ?)")
+            params += list(query.after)
+        keys = (
+            f"SELECT d.view_name, d.row_key, d.sort_key FROM {source}"
+            f" WHERE {' AND '.join(conditions)} ORDER BY d.sort_key, d.row_key LIMIT ?"
+        )
+        # One statement: the page's keys from the index, then their rows by primary key.
+        rows = self._run(
+            f"SELECT r.row_key, r.version, r.sort_key, r.terms, r.data FROM ({keys}) k"
+            f" JOIN {VIEW_ROWS} r ON r.view_name = k.view_name AND r.row_key = k.row_key"
+            " ORDER BY k.sort_key, k.row_key",
+            (*params, query.limit),
+        )
+        return [_view_row(query.view, str(r[0]), *r[1:]) for r in rows]
+
+
+def _view_row(view: str, key: str, version: Any, sort: Any, terms: Any, data: Any) -> ViewRow:
+    return ViewRow(
+        view=view,
+        key=key,
+        version=int(version),
+        sort=str(sort),
+        terms=tuple((str(f), str(v)) for f, v in json.loads(str(terms))),
+        data=str(data),
+    )

@@ -36,11 +36,13 @@ from ordercycle.storage.errors import (
     UnreadableOutboxMessageError,
 )
 from ordercycle.storage.records import CommandRecord, OutboxMessage, Snapshot
+from ordercycle.storage.views import ViewQuery, ViewRow
 
 __all__ = [
     "BaseUnitOfWork",
     "EventRow",
     "OutboxRow",
+    "ProjectingUnitOfWork",
     "StoredRow",
     "decoded_message",
     "outbox_message",
@@ -550,3 +552,81 @@ class _Outbox(_Part):
         if not current <= position <= last:
             raise InvalidCheckpointError.out_of_range(consumer, position, current, last)
         self._uow._tx_save_checkpoint(consumer, position)
+
+
+class ProjectingUnitOfWork(BaseUnitOfWork):
+    """A unit of work that also keeps read-model rows (see ``Projections`` in the ports).
+
+    The adapter implements the ``_tx_view_*`` primitives; the skeleton checks arguments
+    and keeps a stored row of a higher version.
+    """
+
+    def __init__(self, where: str, *, read_only: bool = False) -> None:
+        super().__init__(where, read_only=read_only)
+        self._projections = _Projections(self)
+
+    @property
+    def projections(self) -> _Projections:
+        """The read-model rows (see :class:`~ordercycle.storage.ports.Projections`)."""
+        return self._projections
+
+    @abstractmethod
+    def _tx_view_get(self, view: str, key: str) -> ViewRow | None: ...
+
+    @abstractmethod
+    def _tx_view_put(self, row: ViewRow) -> None:
+        """Replace the row at ``(row.view, row.key)`` and its terms (the base checked versions)."""
+
+    @abstractmethod
+    def _tx_view_delete(self, view: str, key: str) -> None: ...
+
+    @abstractmethod
+    def _tx_view_clear(self, view: str) -> None: ...
+
+    @abstractmethod
+    def _tx_view_find(self, query: ViewQuery) -> list[ViewRow]: ...
+
+
+class _Projections:
+    """The :class:`~ordercycle.storage.ports.Projections` of a unit of work."""
+
+    def __init__(self, uow: ProjectingUnitOfWork) -> None:
+        self._uow = uow
+
+    def put(self, row: ViewRow) -> bool:
+        """See :meth:`ordercycle.storage.ports.Projections.put`."""
+        self._uow.require_writable("put a view row")
+        if not isinstance(row, ViewRow):
+            raise ValidationError.invalid("view rows", "row", row, "a ViewRow")
+        stored = self._uow._tx_view_get(row.view, row.key)
+        if stored is not None and stored.version > row.version:
+            return False
+        self._uow._tx_view_put(row)
+        return True
+
+    def get(self, view: str, key: str) -> ViewRow | None:
+        """See :meth:`ordercycle.storage.ports.Projections.get`."""
+        self._uow.require_active("read a view row")
+        _checks.check_name(view, "view", "view row")
+        _checks.check_name(key, "key", f"row of view {view!r}")
+        return self._uow._tx_view_get(view, key)
+
+    def delete(self, view: str, key: str) -> None:
+        """See :meth:`ordercycle.storage.ports.Projections.delete`."""
+        self._uow.require_writable("delete a view row")
+        _checks.check_name(view, "view", "view row")
+        _checks.check_name(key, "key", f"row of view {view!r}")
+        self._uow._tx_view_delete(view, key)
+
+    def clear(self, view: str) -> None:
+        """See :meth:`ordercycle.storage.ports.Projections.clear`."""
+        self._uow.require_writable("clear a view")
+        _checks.check_name(view, "view", "view")
+        self._uow._tx_view_clear(view)
+
+    def find(self, query: ViewQuery) -> tuple[ViewRow, ...]:
+        """See :meth:`ordercycle.storage.ports.Projections.find`."""
+        self._uow.require_active("query a view")
+        if not isinstance(query, ViewQuery):
+            raise ValidationError.invalid("view query", "query", query, "a ViewQuery")
+        return tuple(self._uow._tx_view_find(query))

@@ -38,14 +38,15 @@ from ordercycle.model.events import DomainEvent
 from ordercycle.storage._closing import ClosingStorage
 from ordercycle.storage._codec import decode_event, encode_event
 from ordercycle.storage._unit import (
-    BaseUnitOfWork,
     EventRow,
     OutboxRow,
+    ProjectingUnitOfWork,
     StoredRow,
     decoded_message,
 )
 from ordercycle.storage.errors import CommandConflictError, StreamConflictError, UnitOfWorkError
 from ordercycle.storage.records import OutboxMessage, Snapshot
+from ordercycle.storage.views import ViewQuery, ViewRow
 
 __all__ = ["MemoryStorage", "MemoryUnitOfWork"]
 
@@ -78,6 +79,26 @@ class _State:
     checkpoints: dict[str, int] = attrs.Factory(dict)
     # Event types already shown to encode (``roundtrip=False``).
     encoded_types: set[type] = attrs.Factory(set)
+    # Read-model rows by view and key, and the keys of each (view, field, value) term.
+    views: dict[str, dict[str, ViewRow]] = attrs.Factory(dict)
+    terms: dict[tuple[str, str, str], set[str]] = attrs.Factory(dict)
+
+    def drop_row(self, view: str, key: str) -> None:
+        """Remove a committed row and its terms."""
+        row = self.views.get(view, {}).pop(key, None)
+        if row is not None:
+            for field, value in row.terms:
+                self.terms.get((view, field, value), set()).discard(key)
+
+    def keep_row(self, row: ViewRow) -> None:
+        """Store a committed row (replacing the one at its key) unless a newer one is kept."""
+        kept = self.views.get(row.view, {}).get(row.key)
+        if kept is not None and kept.version > row.version:
+            return
+        self.drop_row(row.view, row.key)
+        self.views.setdefault(row.view, {})[row.key] = row
+        for field, value in row.terms:
+            self.terms.setdefault((row.view, field, value), set()).add(row.key)
 
 
 class MemoryStorage(ClosingStorage):
@@ -124,7 +145,7 @@ class MemoryStorage(ClosingStorage):
         self._closed = True
 
 
-class MemoryUnitOfWork(BaseUnitOfWork):
+class MemoryUnitOfWork(ProjectingUnitOfWork):
     """A unit of work of :class:`MemoryStorage` (writes are staged until commit)."""
 
     def __init__(
@@ -148,6 +169,8 @@ class MemoryUnitOfWork(BaseUnitOfWork):
         self._new_commands: dict[str, tuple[str, str]] = {}
         self._new_checkpoints: dict[str, int] = {}
         self._claimed: dict[str, int] = {}
+        self._view_changes: dict[tuple[str, str], ViewRow | None] = {}
+        self._view_cleared: set[str] = set()
 
     def __repr__(self) -> str:
         return f"<MemoryUnitOfWork ({self._state})>"
@@ -163,6 +186,8 @@ class MemoryUnitOfWork(BaseUnitOfWork):
         self._new_commands.clear()
         self._new_checkpoints.clear()
         self._claimed.clear()
+        self._view_changes.clear()
+        self._view_cleared.clear()
 
     def _tx_commit(self) -> None:
         shared = self._shared
@@ -189,6 +214,14 @@ class MemoryUnitOfWork(BaseUnitOfWork):
                     shared.snapshots[(kind, aggregate_id)] = (version, payload, digest)
             shared.commands.update(self._new_commands)
             shared.checkpoints.update(self._new_checkpoints)
+            for cleared in sorted(self._view_cleared):
+                for row_key in sorted(shared.views.get(cleared, {})):
+                    shared.drop_row(cleared, row_key)
+            for (view_name, row_key), row in self._view_changes.items():
+                if row is None:
+                    shared.drop_row(view_name, row_key)
+                else:
+                    shared.keep_row(row)
         self._tx_rollback()
 
     # --- events -------------------------------------------------------------------------------
@@ -357,3 +390,42 @@ class MemoryUnitOfWork(BaseUnitOfWork):
 
     def _tx_save_checkpoint(self, consumer: str, position: int) -> None:
         self._new_checkpoints[consumer] = position
+
+    # --- read models ------------------------------------------------------------------------
+
+    def _tx_view_get(self, view: str, key: str) -> ViewRow | None:
+        if (view, key) in self._view_changes:
+            return self._view_changes[(view, key)]
+        if view in self._view_cleared:
+            return None
+        with self._lock:
+            return self._shared.views.get(view, {}).get(key)
+
+    def _tx_view_put(self, row: ViewRow) -> None:
+        self._view_changes[(row.view, row.key)] = row
+
+    def _tx_view_delete(self, view: str, key: str) -> None:
+        self._view_changes[(view, key)] = None
+
+    def _tx_view_clear(self, view: str) -> None:
+        self._view_cleared.add(view)
+        for pending in [k for k in self._view_changes if k[0] == view]:
+            del self._view_changes[pending]
+
+    def _tx_view_find(self, query: ViewQuery) -> list[ViewRow]:
+        view = query.view
+        with self._lock:
+            if view in self._view_cleared:
+                keys: set[str] = set()
+            elif query.where:
+                field, value = query.where[0]
+                keys = set(self._shared.terms.get((view, field, value), ()))
+            else:
+                keys = set(self._shared.views.get(view, {}))
+        keys.update(key for (v, key) in self._view_changes if v == view)
+        rows = [self._tx_view_get(view, key) for key in keys]
+        found = sorted(
+            (row for row in rows if row is not None and query.admits(row)),
+            key=lambda row: (row.sort, row.key),
+        )
+        return found[: query.limit]

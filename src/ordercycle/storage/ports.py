@@ -14,6 +14,10 @@ commits all of its writes or none of them:
   checkpoints for at-least-once delivery (and, optionally, :class:`ClaimingOutbox`: a
   checkpoint claimed under the write lock, for exactly-once effects in storage).
 
+A unit of work may also offer :class:`Projections` (``uow.projections``, see
+:class:`Projecting`): rows of read models written in the same transaction as the events
+they are computed from, and paged queries over them (:mod:`ordercycle.storage.views`).
+
 An adapter may also offer :class:`Reading` (``storage.reading()``): a unit of work for
 queries that takes no write lock and refuses writes. The desk runs its queries in one
 when the storage has it.
@@ -39,12 +43,15 @@ from typing import Any, Protocol, Self, runtime_checkable
 
 from ordercycle.model.events import DomainEvent
 from ordercycle.storage.records import CommandRecord, OutboxMessage, Snapshot
+from ordercycle.storage.views import ViewQuery, ViewRow
 
 __all__ = [
     "AggregateStore",
     "ClaimingOutbox",
     "CommandLog",
     "Outbox",
+    "Projecting",
+    "Projections",
     "Reading",
     "SnapshotStore",
     "Storage",
@@ -338,4 +345,78 @@ class Reading(Protocol):
 
     def reading(self) -> UnitOfWork:
         """Return a new read-only unit of work; it begins when its ``with`` block is entered."""
+        ...
+
+
+@runtime_checkable
+class Projections(Protocol):
+    """Optional: rows of read models (views), indexed by their terms and sort text.
+
+    Rows are written in the unit of work of the events they are computed from, so a
+    reader sees a row exactly when it sees those events. See
+    :mod:`ordercycle.storage.views` for rows and queries;
+    :class:`ordercycle.testing.contracts.ProjectionsContract` checks an adapter's.
+    """
+
+    def put(self, row: ViewRow) -> bool:
+        """Store ``row`` in place of the row at ``(row.view, row.key)``, with its terms.
+
+        A stored row of a higher version is kept (a late write never undoes a newer
+        one); a row of the same version replaces it.
+
+        Returns:
+            Whether the row was stored.
+
+        Raises:
+            ValidationError: ``row`` is not a :class:`~ordercycle.storage.views.ViewRow`.
+            UnitOfWorkError: The unit of work is not active, or is read-only.
+        """
+        ...
+
+    def get(self, view: str, key: str) -> ViewRow | None:
+        """Return the row at ``(view, key)``, or ``None``; the unit of work's own puts count.
+
+        Raises:
+            ValidationError: ``view`` or ``key`` is empty or padded.
+        """
+        ...
+
+    def delete(self, view: str, key: str) -> None:
+        """Remove the row at ``(view, key)`` and its terms (nothing if there is none).
+
+        Raises:
+            ValidationError: ``view`` or ``key`` is empty or padded.
+            UnitOfWorkError: The unit of work is not active, or is read-only.
+        """
+        ...
+
+    def clear(self, view: str) -> None:
+        """Remove every row of ``view`` (before rebuilding it).
+
+        Raises:
+            ValidationError: ``view`` is empty or padded.
+            UnitOfWorkError: The unit of work is not active, or is read-only.
+        """
+        ...
+
+    def find(self, query: ViewQuery) -> tuple[ViewRow, ...]:
+        """Return the rows that answer ``query``, in ``(sort, key)`` order, at most its limit.
+
+        The unit of work's own puts and deletes count. An adapter answers from indexes:
+        the cost grows with the rows it returns (and the rows of the first ``where`` pair
+        it skips), not with the size of the view.
+
+        Raises:
+            ValidationError: ``query`` is not a :class:`~ordercycle.storage.views.ViewQuery`.
+        """
+        ...
+
+
+@runtime_checkable
+class Projecting(Protocol):
+    """Optional: a unit of work with :class:`Projections` (the bundled adapters have it)."""
+
+    @property
+    def projections(self) -> Projections:
+        """The read-model rows of this unit of work."""
         ...

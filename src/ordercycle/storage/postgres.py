@@ -32,6 +32,7 @@ from ordercycle.storage._sql import (
     SqlUnitOfWork,
     chain_stored_rows,
     migrate,
+    view_tables,
 )
 from ordercycle.storage.migrations import Migration
 
@@ -75,6 +76,11 @@ POSTGRES_MIGRATIONS: tuple[Migration, ...] = (
         name="hash chains of events and snapshots",
         statements=HASH_COLUMNS,
         run=chain_stored_rows,
+    ),
+    Migration(
+        version=4,
+        name="read-model rows and their terms",
+        statements=view_tables(),
     ),
 )
 
@@ -191,6 +197,10 @@ class PostgresUnitOfWork(SqlUnitOfWork["psycopg.Connection[Any]"]):
     """A unit of work of :class:`PostgresStorage` (one read-committed transaction)."""
 
     placeholder = "%s"
+    # A subquery with OFFSET is never turned into a join: each further term of a view
+    # query stays one index lookup per candidate, whatever the planner's statistics say
+    # (without them a semi-join over a common term can read the whole index).
+    term_check_suffix = " OFFSET 0"
 
     def __init__(
         self,

@@ -15,7 +15,7 @@ opening a file whose schema is current takes no lock.
 >>> folder = tempfile.TemporaryDirectory()
 >>> storage = SQLiteStorage(pathlib.Path(folder.name) / "shop.db")
 >>> storage.schema_version
-3
+4
 >>> with storage.unit_of_work() as uow:
 ...     uow.outbox.last_position()
 0
@@ -42,6 +42,7 @@ from ordercycle.storage._sql import (
     SqlUnitOfWork,
     chain_stored_rows,
     migrate,
+    view_tables,
 )
 from ordercycle.storage.migrations import Migration
 
@@ -78,6 +79,11 @@ SQLITE_MIGRATIONS: tuple[Migration, ...] = (
         name="hash chains of events and snapshots",
         statements=HASH_COLUMNS,
         run=chain_stored_rows,
+    ),
+    Migration(
+        version=4,
+        name="read-model rows and their terms",
+        statements=view_tables(" WITHOUT ROWID"),
     ),
 )
 

@@ -84,6 +84,7 @@ from ordercycle.storage.ports import (
 from ordercycle.storage.records import Snapshot, payload_hash
 from ordercycle.testing.domain_events import NOT_SAMPLED, domain_event_types, sample_streams
 from ordercycle.testing.tampering import SqlTampering, Tampering
+from ordercycle.testing.view_contract import ProjectionsContract
 
 __all__ = [
     "AggregateStoreContract",
@@ -95,6 +96,7 @@ __all__ = [
     "OpenerFixture",
     "OutboxContract",
     "ProcessConcurrencyContract",
+    "ProjectionsContract",
     "ReadYourWritesContract",
     "ReadingContract",
     "ReopenContract",

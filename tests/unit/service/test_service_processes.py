@@ -18,8 +18,11 @@ import pytest
 from ordercycle.examples.shop import open_sample_shop
 from ordercycle.model import SteppableClock
 from ordercycle.model.ids import CustomerId, SequentialIdFactory
+from ordercycle.model.order import Order
 from ordercycle.money import Money
 from ordercycle.service import OrderDesk
+from ordercycle.storage.ports import Projecting
+from ordercycle.storage.views import ViewQuery
 
 ORDERS_PER_PROCESS = 3
 RUGS_IN_STOCK = 4  # the sample shop's rugs: far fewer than the processes order
@@ -78,8 +81,26 @@ def _race(opener: Opener, processes: int) -> None:
         mugs = sum(line.ledger.allocated for o in orders for line in o.lines if line.sku == "MUG")
         assert mugs == len(orders)
         assert desk.available_units("MUG") == 40 - len(orders)
+        _listings_kept_by_the_commands(desk, orders)
     finally:
         desk.close()
+
+
+def _listings_kept_by_the_commands(desk: OrderDesk, orders: list[Order]) -> None:
+    """The rows the racing commands wrote (not a rebuild) show every order as it is."""
+    with desk.storage.unit_of_work() as uow:
+        assert isinstance(uow, Projecting)
+        rows = uow.projections.find(ViewQuery(view="orders", limit=1000))
+        with_rugs = uow.projections.find(
+            ViewQuery(view="orders", where=(("customer", "C-RACE"), ("sku", "RUG")), limit=1000)
+        )
+    assert {r.key: r.version for r in rows} == {o.id: o.version for o in orders}
+    assert {r.key: r.loads()["state"] for r in rows} == {o.id: o.state for o in orders}
+    assert len(with_rugs) == len(orders)
+    listed = desk.orders(customer_id="C-RACE", limit=500)
+    assert [o.order_id for o in listed] == sorted(
+        (o.id for o in orders), key=lambda i: (desk.order(i).created_at, i)
+    )
 
 
 def test_four_processes_on_one_sqlite_file_never_oversell(tmp_path: Path) -> None:

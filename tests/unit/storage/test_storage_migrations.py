@@ -26,7 +26,7 @@ def schema_rows(path: Path) -> list[tuple[int, str]]:
 def test_a_new_file_gets_the_newest_schema(tmp_path: Path) -> None:
     storage = SQLiteStorage(tmp_path / "new.db")
     storage.close()
-    assert storage.schema_version == len(SQLITE_MIGRATIONS) == 3
+    assert storage.schema_version == len(SQLITE_MIGRATIONS) == 4
     assert schema_rows(tmp_path / "new.db") == [(m.version, m.name) for m in SQLITE_MIGRATIONS]
 
 
@@ -43,8 +43,8 @@ def test_an_old_database_is_migrated_on_open_and_keeps_its_data(tmp_path: Path) 
     assert [version for version, _ in schema_rows(path)] == [1]
 
     storage = SQLiteStorage(path)
-    assert storage.schema_version == 3
-    assert [version for version, _ in schema_rows(path)] == [1, 2, 3]
+    assert storage.schema_version == 4
+    assert [version for version, _ in schema_rows(path)] == [1, 2, 3, 4]
     with storage.unit_of_work() as uow:
         assert uow.events.load("order", "O-1") == (item_added("O-1", 1),)
         uow.commands.record("cmd-1", payload_hash(1), "ok")  # a table from migration 2
@@ -54,21 +54,21 @@ def test_an_old_database_is_migrated_on_open_and_keeps_its_data(tmp_path: Path) 
 def test_opening_again_applies_nothing(tmp_path: Path) -> None:
     SQLiteStorage(tmp_path / "db").close()
     SQLiteStorage(tmp_path / "db").close()
-    assert len(schema_rows(tmp_path / "db")) == 3
+    assert len(schema_rows(tmp_path / "db")) == 4
 
 
 def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "future.db"
     SQLiteStorage(path).close()
     with sqlite3.connect(path) as connection:
-        connection.execute(f"INSERT INTO {SCHEMA_TABLE} VALUES (4, 'from the future')")
-    with pytest.raises(SchemaVersionError, match="schema version 4") as caught:
+        connection.execute(f"INSERT INTO {SCHEMA_TABLE} VALUES (5, 'from the future')")
+    with pytest.raises(SchemaVersionError, match="schema version 5") as caught:
         SQLiteStorage(path)
     assert "upgrade ordercycle" in str(caught.value)
-    assert (caught.value.found, caught.value.supported) == (4, 3)
+    assert (caught.value.found, caught.value.supported) == (5, 4)
     copy = pickle.loads(pickle.dumps(caught.value))
-    assert (copy.found, str(copy)) == (4, str(caught.value))
-    assert len(schema_rows(path)) == 4  # nothing changed
+    assert (copy.found, str(copy)) == (5, str(caught.value))
+    assert len(schema_rows(path)) == 5  # nothing changed
 
 
 def test_a_file_that_is_not_a_database_is_refused(tmp_path: Path) -> None:
@@ -101,7 +101,7 @@ def test_migration_3_chains_the_rows_a_0_1_0_database_holds(tmp_path: Path) -> N
     shutil.copyfile(Path(__file__).parents[2] / "fixtures" / "story-0.1.0.db", path)
     assert [version for version, _ in schema_rows(path)] == [1, 2]
     storage = SQLiteStorage(path)
-    assert storage.schema_version == 3
+    assert storage.schema_version == 4
     with sqlite3.connect(path) as connection:
         streams = list(
             connection.execute("SELECT DISTINCT kind, aggregate_id FROM ordercycle_events")
@@ -128,10 +128,13 @@ def test_migration_3_chains_the_rows_a_0_1_0_database_holds(tmp_path: Path) -> N
 
 # --- steps as callables on the adapter's own connection -----------------------------------------
 
+#: The version of a step added after the bundled ones.
+NEXT = len(SQLITE_MIGRATIONS) + 1
+
 
 def _add_audit_table(connection: sqlite3.Connection) -> None:
     connection.execute("CREATE TABLE shop_audit (note TEXT NOT NULL)")
-    connection.execute("INSERT INTO shop_audit VALUES ('created by step 4')")
+    connection.execute("INSERT INTO shop_audit VALUES ('created by the next step')")
 
 
 class AuditedSQLiteStorage(SQLiteStorage):
@@ -139,7 +142,7 @@ class AuditedSQLiteStorage(SQLiteStorage):
 
     migrations = (
         *SQLITE_MIGRATIONS,
-        Migration(version=4, name="an audit table", apply=_add_audit_table),
+        Migration(version=NEXT, name="an audit table", apply=_add_audit_table),
     )
 
 
@@ -147,19 +150,20 @@ def test_a_step_given_as_a_callable_runs_with_the_connection_and_is_recorded(
     tmp_path: Path,
 ) -> None:
     path = tmp_path / "audited.db"
-    SQLiteStorage(path).close()  # a database at version 3, as the bundled adapter leaves it
+    SQLiteStorage(path).close()  # a database as the bundled adapter leaves it
     storage = AuditedSQLiteStorage(path)
     storage.close()
-    assert storage.schema_version == 4
-    assert schema_rows(path)[-1] == (4, "an audit table")
+    assert storage.schema_version == NEXT
+    assert schema_rows(path)[-1] == (NEXT, "an audit table")
     with sqlite3.connect(path) as connection:
-        assert list(connection.execute("SELECT note FROM shop_audit")) == [("created by step 4",)]
+        notes = list(connection.execute("SELECT note FROM shop_audit"))
+        assert notes == [("created by the next step",)]
     AuditedSQLiteStorage(path).close()  # current: the step does not run twice
     with sqlite3.connect(path) as connection:
         assert connection.execute("SELECT COUNT(*) FROM shop_audit").fetchone() == (1,)
     with pytest.raises(SchemaVersionError) as caught:  # the bundled adapter is now too old
         SQLiteStorage(path)
-    assert (caught.value.found, caught.value.supported) == (4, 3)
+    assert (caught.value.found, caught.value.supported) == (NEXT, NEXT - 1)
 
 
 def test_a_failing_callable_step_records_nothing(tmp_path: Path) -> None:
@@ -168,13 +172,13 @@ def test_a_failing_callable_step_records_nothing(tmp_path: Path) -> None:
         raise sqlite3.OperationalError("disk on fire")
 
     class Broken(SQLiteStorage):
-        migrations = (*SQLITE_MIGRATIONS, Migration(version=4, name="broken", apply=broken))
+        migrations = (*SQLITE_MIGRATIONS, Migration(version=NEXT, name="broken", apply=broken))
 
     path = tmp_path / "broken.db"
     SQLiteStorage(path).close()
     with pytest.raises(StorageError, match="disk on fire"):
         Broken(path)
-    assert [version for version, _ in schema_rows(path)] == [1, 2, 3]
+    assert [version for version, _ in schema_rows(path)] == list(range(1, NEXT))
     with sqlite3.connect(path) as connection:
         tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
     assert "half_done" not in tables

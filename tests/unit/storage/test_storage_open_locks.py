@@ -68,7 +68,7 @@ def test_a_sqlite_file_that_needs_a_migration_still_waits_for_the_lock(tmp_path:
     finally:
         holder.execute("ROLLBACK")
         holder.close()
-    assert SQLiteStorage(path).schema_version == 3
+    assert SQLiteStorage(path).schema_version == 4
 
 
 def test_opening_a_current_postgres_schema_takes_no_lock(postgres_dsn: str) -> None:

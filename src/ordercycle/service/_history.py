@@ -1,0 +1,126 @@
+"""Customer history and statements, gathered through the read models' indexes."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from ordercycle.errors import ValidationError
+from ordercycle.invoicing import Invoice, Payment
+from ordercycle.money import Money
+from ordercycle.packing import Shipment
+from ordercycle.service import _orders
+from ordercycle.service._session import Session
+from ordercycle.service._views import INVOICES, ORDERS, PAYMENTS, SHIPMENTS, all_rows
+from ordercycle.service.history import CustomerHistory, ProductVolume
+from ordercycle.service.listings import InvoiceListing, OrderListing
+from ordercycle.service.statements import Statement, build_statement, entries_from_documents
+
+__all__ = ["customer_history", "statement"]
+
+
+def _period(customer_id: str, start: object, end: object) -> tuple[date, date]:
+    for name, value in (("start", start), ("end", end)):
+        if not isinstance(value, date):
+            raise ValidationError.invalid(
+                f"history of customer {customer_id}", name, value, "a date"
+            )
+    assert isinstance(start, date)
+    assert isinstance(end, date)
+    if end < start:
+        raise ValidationError.invalid(
+            f"history of customer {customer_id}", "end", end, f"a date on or after {start}"
+        )
+    return start, end
+
+
+def _documents(s: Session, customer_id: str) -> tuple[list[Invoice], list[Payment]]:
+    """Every invoice and payment of the customer (found by the customer's index)."""
+    customer = (("customer", customer_id),)
+    invoices = [s.invoice(r.key)[0] for r in all_rows(s.uow, INVOICES, customer, None, None)]
+    payments = [
+        s.require("payment", r.key, Payment)
+        for r in all_rows(s.uow, PAYMENTS, customer, None, None)
+    ]
+    return invoices, payments
+
+
+def statement(s: Session, customer_id: str, start: object, end: object) -> Statement:
+    """The customer's statement of account from ``start`` to ``end`` (both included)."""
+    _orders.customer(s, customer_id)
+    first, last = _period(customer_id, start, end)
+    invoices, payments = _documents(s, customer_id)
+    entries = entries_from_documents(invoices, payments)
+    return build_statement(
+        customer_id, entries, start=first, end=last, currency=s.settings.currency
+    )
+
+
+def customer_history(s: Session, customer_id: str, start: object, end: object) -> CustomerHistory:
+    """Orders, volumes, shipments, invoices, payments, credits and the statement of a period."""
+    _orders.customer(s, customer_id)
+    first, last = _period(customer_id, start, end)
+    customer = (("customer", customer_id),)
+    low, high = first.isoformat(), (last + timedelta(days=1)).isoformat()
+    listed = [
+        OrderListing.from_data(r.loads(), r.version)
+        for r in all_rows(s.uow, ORDERS, customer, low, high)
+    ]
+    volumes: dict[str, dict[str, int]] = {}
+    amounts: dict[str, Money] = {}
+    shipments: list[Shipment] = []
+    for listing in listed:
+        order = s.order(listing.order_id)
+        seen: set[str] = set()
+        for line in order.lines:
+            sku, ledger = str(line.sku), line.ledger
+            volume = volumes.setdefault(
+                sku, {"orders": 0, "ordered": 0, "shipped": 0, "delivered": 0, "returned": 0}
+            )
+            if sku not in seen and ledger.active:
+                volume["orders"] += 1
+                seen.add(sku)
+            volume["ordered"] += ledger.active
+            volume["shipped"] += ledger.shipped
+            volume["delivered"] += ledger.delivered
+            volume["returned"] += ledger.returned
+            amount = line.amount(ledger.active)
+            amounts[sku] = amounts.get(sku, Money.zero(amount.currency)) + amount
+        for row in all_rows(s.uow, SHIPMENTS, (("order", listing.order_id),), None, None):
+            shipments.append(s.require("shipment", row.key, Shipment))
+    invoices, payments = _documents(s, customer_id)
+    entries = entries_from_documents(invoices, payments)
+    in_period = [i for i in invoices if first <= i.invoice_date <= last]
+    invoice_rows = [
+        InvoiceListing.from_data(r.loads(), r.version)
+        for r in all_rows(s.uow, INVOICES, customer, None, None)
+    ]
+    return CustomerHistory(
+        customer_id=customer_id,
+        start=first,
+        end=last,
+        orders=tuple(listed),
+        products=tuple(
+            ProductVolume(sku=sku, amount=amounts[sku], **volumes[sku])
+            for sku in sorted(volumes)
+            if any(volumes[sku].values())
+        ),
+        shipments=tuple(sorted(shipments, key=lambda x: (x.packed_at, x.shipment_id))),
+        invoices=tuple(
+            r for r in invoice_rows if r.invoice_id in {i.invoice_id for i in in_period}
+        ),
+        payments=tuple(
+            sorted(
+                (p for p in payments if first <= p.paid_on <= last),
+                key=lambda p: (p.paid_on, p.payment_id),
+            )
+        ),
+        credit_notes=tuple(
+            sorted(
+                (n for i in invoices for n in i.credit_notes if first <= n.issued_on <= last),
+                key=lambda n: (n.issued_on, n.credit_note_id),
+            )
+        ),
+        statement=build_statement(
+            customer_id, entries, start=first, end=last, currency=s.settings.currency
+        ),
+    )

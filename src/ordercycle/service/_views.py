@@ -1,0 +1,328 @@
+"""The desk's read models: order and invoice listings, kept with the events that change them.
+
+Every time a session saves an order or an invoice it also puts that aggregate's row in
+its view (``orders``, ``invoices``), in the same unit of work (see
+:class:`~ordercycle.storage.ports.Projections`): a reader sees a row exactly when it sees
+the events behind it. :func:`rebuild` recomputes both views from the event log; the desk
+runs it once on a database whose views were never built (one written before they
+existed), which it knows by a marker row carrying :data:`VIEWS_VERSION`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from datetime import date, datetime
+from typing import Any, Protocol
+
+from ordercycle.errors import StorageError, ValidationError
+from ordercycle.invoicing import Invoice, Payment
+from ordercycle.model.order import Order
+from ordercycle.packing import Shipment
+from ordercycle.storage.ports import Projecting, Projections, UnitOfWork
+from ordercycle.storage.views import MAX_VIEW_PAGE, ViewQuery, ViewRow, sort_text
+
+
+class Reads(Protocol):
+    """What :func:`rebuild` reads through (the desk's ``Session`` has it)."""
+
+    @property
+    def uow(self) -> UnitOfWork:
+        """The unit of work."""
+        ...
+
+    def order_ids(self) -> Sequence[str]:
+        """Every order id."""
+        ...
+
+    def order(self, order_id: str) -> Order:
+        """An order."""
+        ...
+
+    def ids_of(self, kind: str) -> Sequence[str]:
+        """Every id of a kind."""
+        ...
+
+    def invoice(self, invoice_id: str) -> tuple[Invoice, Any]:
+        """An invoice and what the desk knows about it (``.order_id``)."""
+        ...
+
+    def record(self, kind: str, key: str, cls: type[Any]) -> Any:
+        """A desk record's state."""
+        ...
+
+    def record_version(self, kind: str, key: str) -> int:
+        """A desk record's version."""
+        ...
+
+
+__all__ = [
+    "INVOICES",
+    "ORDERS",
+    "VIEWS_VERSION",
+    "Reads",
+    "all_rows",
+    "built",
+    "day_start",
+    "invoice_row",
+    "listing_query",
+    "order_row",
+    "projections",
+    "query",
+    "rebuild",
+    "record_row",
+]
+
+ORDERS, INVOICES, META = "orders", "invoices", "ordercycle.views"
+PAYMENTS, SHIPMENTS = "payments", "shipments"
+
+#: Raised when what a row holds changes: a database with an older marker is rebuilt.
+VIEWS_VERSION = 1
+
+
+def projections(uow: UnitOfWork) -> Projections | None:
+    """The unit of work's read models, or ``None`` for an adapter without them."""
+    return uow.projections if isinstance(uow, Projecting) else None
+
+
+def order_row(order: Order) -> ViewRow:
+    """The ``orders`` row of an order: found by state, customer, channel and sku."""
+    skus = sorted({str(line.sku) for line in order.lines if line.ledger.active})
+    total = order.total
+    data = {
+        "order_id": str(order.id),
+        "customer_id": str(order.customer_id),
+        "channel": order.channel,
+        "state": order.state,
+        "placed_at": order.created_at.isoformat(),
+        "currency": total.currency.code,
+        "total": str(total.amount),
+        "units": sum(line.ledger.active for line in order.lines),
+        "skus": skus,
+    }
+    return ViewRow(
+        view=ORDERS,
+        key=str(order.id),
+        version=order.version,
+        sort=sort_text(order.created_at),
+        terms=(
+            ("state", order.state),
+            ("customer", str(order.customer_id)),
+            ("channel", order.channel),
+            *(("sku", sku) for sku in skus),
+        ),
+        data=json.dumps(data, sort_keys=True),
+    )
+
+
+def invoice_row(invoice: Invoice, order_id: str) -> ViewRow:
+    """The ``invoices`` row: found by customer, state and order; sorted by due date."""
+    due = invoice.schedule.final_due_date if invoice.schedule is not None else None
+    data = {
+        "invoice_id": invoice.invoice_id,
+        "number": invoice.number,
+        "order_id": order_id,
+        "customer_id": invoice.customer_id,
+        "state": invoice.state,
+        "invoice_date": invoice.invoice_date.isoformat(),
+        "due_date": None if due is None else due.isoformat(),
+        "currency": invoice.currency.code,
+        "total": str(invoice.total.amount),
+        "balance": str(invoice.balance.amount),
+    }
+    return ViewRow(
+        view=INVOICES,
+        key=invoice.invoice_id,
+        version=invoice.version,
+        sort=sort_text(due or invoice.invoice_date),
+        terms=(
+            ("customer", invoice.customer_id),
+            ("state", invoice.state),
+            ("order", order_id),
+        ),
+        data=json.dumps(data, sort_keys=True),
+    )
+
+
+def record_row(kind: str, key: str, state: object, version: int) -> ViewRow | None:
+    """The row of a desk record: payments by customer, shipments by order (else ``None``)."""
+    if kind == "payment" and isinstance(state, Payment):
+        return ViewRow(
+            view=PAYMENTS,
+            key=key,
+            version=version,
+            sort=sort_text(state.paid_on),
+            terms=(("customer", state.customer_id),),
+            data=json.dumps({"payment_id": key}),
+        )
+    if kind == "shipment" and isinstance(state, Shipment):
+        return ViewRow(
+            view=SHIPMENTS,
+            key=key,
+            version=version,
+            sort=sort_text(state.packed_at),
+            terms=(("order", state.order_id), ("status", state.status)),
+            data=json.dumps({"shipment_id": key}),
+        )
+    return None
+
+
+def built(uow: UnitOfWork) -> bool:
+    """Whether the views of this storage were built at :data:`VIEWS_VERSION`.
+
+    Raises:
+        StorageError: The storage keeps no read models.
+    """
+    views = _require(uow)
+    marker = views.get(META, "listings")
+    return marker is not None and marker.version >= VIEWS_VERSION
+
+
+def rebuild(session: Reads) -> tuple[int, int]:
+    """Recompute the desk's views (orders, invoices, payments, shipments) from the event log.
+
+    Runs in the session's (writing) unit of work; on SQLite and PostgreSQL it takes the
+    write lock first, so no command commits between its reads and its rows.
+
+    Returns:
+        ``(orders, invoices)``: how many rows each view holds now.
+    """
+    uow = session.uow
+    views = _require(uow)
+    claim = getattr(uow.outbox, "claim", None)
+    if claim is not None:
+        claim(META)  # the write lock, before anything is read
+    for view in (ORDERS, INVOICES, PAYMENTS, SHIPMENTS):
+        views.clear(view)
+    orders = session.order_ids()
+    for order_id in orders:
+        views.put(order_row(session.order(order_id)))
+    invoices = session.ids_of("invoice")
+    for invoice_id in invoices:
+        invoice, meta = session.invoice(invoice_id)
+        views.put(invoice_row(invoice, meta.order_id))
+    for kind, cls in (("payment", Payment), ("shipment", Shipment)):
+        for key in session.ids_of(kind):
+            row = record_row(
+                kind, key, session.record(kind, key, cls), session.record_version(kind, key)
+            )
+            if row is not None:
+                views.put(row)
+    views.put(ViewRow(view=META, key="listings", version=VIEWS_VERSION, sort=""))
+    return len(orders), len(invoices)
+
+
+def query(uow: UnitOfWork, wanted: ViewQuery) -> tuple[ViewRow, ...]:
+    """The rows answering ``wanted``.
+
+    Raises:
+        StorageError: The storage keeps no read models.
+    """
+    return _require(uow).find(wanted)
+
+
+def all_rows(
+    uow: UnitOfWork,
+    view: str,
+    where: tuple[tuple[str, str], ...],
+    low: str | None,
+    high: str | None,
+) -> Iterator[ViewRow]:
+    """Every row of a view answering the filters, read page by page.
+
+    Raises:
+        StorageError: The storage keeps no read models.
+    """
+    after: tuple[str, str] | None = None
+    while True:
+        page = query(
+            uow,
+            ViewQuery(
+                view=view,
+                where=where,
+                sort_from=low,
+                sort_to=high,
+                after=after,
+                limit=MAX_VIEW_PAGE,
+            ),
+        )
+        yield from page
+        if len(page) < MAX_VIEW_PAGE:
+            return
+        after = (page[-1].sort, page[-1].key)
+
+
+def day_start(value: object, field: str) -> str | None:
+    """The sort text of a bound: a date is the start of that day (UTC).
+
+    Raises:
+        ValidationError: Not a date, a datetime or ``None``, or a naive datetime.
+    """
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise ValidationError.invalid(
+                "listing query", field, value, "a date or a timezone-aware datetime"
+            )
+        return sort_text(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    raise ValidationError.invalid("listing query", field, value, "a date or a datetime")
+
+
+def _require(uow: UnitOfWork) -> Projections:
+    views = projections(uow)
+    if views is None:
+        raise StorageError(
+            f"The storage behind {uow!r} keeps no read models: listing queries need a unit"
+            " of work with `projections` (see ordercycle.storage.ports.Projections)."
+        )
+    return views
+
+
+#: The most items one listing page may ask for.
+MAX_PAGE = 500
+
+
+def listing_query(
+    view: str,
+    filters: Sequence[tuple[str, str, object]],
+    bounds: tuple[tuple[str, object], tuple[str, object]],
+    limit: object,
+    after: object,
+) -> ViewQuery:
+    """The view query of a desk listing (one more row than the page, to know if more follow).
+
+    ``filters`` are ``(term field, argument name, value)`` with the most selective first;
+    ``None`` values are left out. ``bounds`` are the ``(name, value)`` of the lower
+    (inclusive) and upper (exclusive) bound.
+
+    Raises:
+        ValidationError: A filter that is not a non-empty string, a bad bound, a limit
+            outside 1 to :data:`MAX_PAGE`, or a cursor this desk did not make.
+    """
+    from ordercycle.service.listings import decode_cursor
+
+    where: list[tuple[str, str]] = []
+    for field, name, value in filters:
+        if value is None:
+            continue
+        if not isinstance(value, str) or not value or value != value.strip():
+            raise ValidationError.invalid(
+                "listing query", name, value, "None or a non-empty string without padding"
+            )
+        where.append((field, value))
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_PAGE:
+        raise ValidationError.invalid(
+            "listing query", "limit", limit, f"an integer from 1 to {MAX_PAGE}"
+        )
+    (low_name, low), (high_name, high) = bounds
+    return ViewQuery(
+        view=view,
+        where=tuple(where),
+        sort_from=day_start(low, low_name),
+        sort_to=day_start(high, high_name),
+        after=None if after is None else decode_cursor(after),
+        limit=limit + 1,
+    )
