@@ -378,11 +378,17 @@ def _ruin_recreate(
         picks = sorted({weakest, *rng.sample(range(len(bins)), count)})
         old = [bins[i] for i in picks]
         pool = [u for b in old for u, _ in b]
-        rule = 0 if rng.random() < 0.8 else 1
+        mode = rng.random()
+        rule = 0 if mode < 0.8 else 1
         ordered = _by_volume(pool)
+        draw: random.Random | None = rng
+        if mode < 0.3:
+            # First fit in a perturbed volume order: big units early, in varied order.
+            ordered = sorted(pool, key=lambda u: (-u.volume * (1 + rng.random()), u.uid))
+            draw = None
         new: list[Placed] = []
         while ordered and len(new) < len(old):
-            placed, ordered = _fill(size, capacity, ordered, rule, rng)
+            placed, ordered = _fill(size, capacity, ordered, rule, draw)
             budget.left -= 1
             new.append(placed)
         if ordered:
