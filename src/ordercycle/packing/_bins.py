@@ -47,6 +47,10 @@ DEFAULT_WORK: Final = 3_000
 #: Bin fills allowed per unit of ``pack(effort=...)`` when the packer calls this search.
 WORK_PER_EFFORT: Final = 500
 
+#: Orders with fewer units get a proportional share of the work (small orders are cheap to
+#: get right and should stay fast; the exact search covers the smallest).
+FULL_WORK_UNITS: Final = 50
+
 #: The seed of the randomised constructions (fixed: the result is deterministic).
 SEED: Final = 20_240_615
 
@@ -476,7 +480,7 @@ def improve_cartons(solver: Solver, blocks: Sequence[Block], solution: Solution)
         spec.size,
         spec.cap,
         units,
-        work=WORK_PER_EFFORT * solver.effort,
+        work=WORK_PER_EFFORT * solver.effort * min(len(units), FULL_WORK_UNITS) // FULL_WORK_UNITS,
         lower_bound=lower,
     )
     if found is None or len(found) >= len(solution.packages):
