@@ -28,7 +28,9 @@ from ordercycle.errors import (
 )
 from ordercycle.model.clock import Clock
 from ordercycle.money import Money
+from ordercycle.packing._bins import improve_cartons
 from ordercycle.packing._blocks import Box, block_layout
+from ordercycle.packing._container import improve_partial
 from ordercycle.packing._engine import STRATEGIES, CartonFill, EngineUnit
 from ordercycle.packing._exact import ExactSearch
 from ordercycle.packing._optimizer import (
@@ -363,6 +365,9 @@ def pack_request(request: PackRequest) -> PackingPlan:
                 < add_keys(_keys(score, full), solution.key)
             ):
                 full, blocks, solution = other_full, other_blocks, other
+        if solution is not None and not full:
+            # Hook (issue 15, MPV): one carton type, fewest cartons -> bin elimination.
+            solution = improve_cartons(solver, blocks, solution)
         split_value: Any = _keys(score, full)[0]
         split_blocks: list[Block] = [(u,) for _, box, _ in full for u in box.units]
         search = ExactSearch(solver, blocks)
@@ -397,6 +402,9 @@ def pack_request(request: PackRequest) -> PackingPlan:
         if solution is None and on_unpackable == "report":
             # Not enough cartons in stock: pack what fits, report the rest.
             solution = solver.partial(blocks, used)
+            if not used:
+                # Hook (issue 15, container loading): one container, filled by blocks.
+                solution = improve_partial(solver, blocks, solution)
             report(
                 [u for b in solution.leftover for u in b],
                 "no carton left in stock takes it",

@@ -1,0 +1,119 @@
+"""One carton type, fewest cartons: the maximal-space search with bin elimination."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from ordercycle.packing import Carton, Item, PackingPlan, Rotation, pack, verify
+from ordercycle.packing import packer as packer_module
+from ordercycle.packing._bins import BinUnit, pack_bins
+
+
+def hard_instance(seed: int, count: int, side: int = 100) -> list[tuple[int, int, int]]:
+    """Boxes of random sides 1..side (Martello-Pisinger-Vigo class 8 style), fixed seed."""
+    rng = random.Random(seed)
+    return [tuple(rng.randint(1, side) for _ in range(3)) for _ in range(count)]  # type: ignore[misc]
+
+
+def items_of(boxes: list[tuple[int, int, int]]) -> list[Item]:
+    return [
+        Item.from_mm(f"B{k}", w, h, d, 1, rotation=Rotation.FIXED)
+        for k, (w, h, d) in enumerate(boxes)
+    ]
+
+
+def placements(plan: PackingPlan) -> list[tuple[object, ...]]:
+    return [
+        (index, p.item.sku, p.unit, p.position_mm, p.size_mm)
+        for index, package in enumerate(plan.packages)
+        for p in package.placements
+    ]
+
+
+def engine_only(monkeypatch: pytest.MonkeyPatch, items: list[Item], carton: Carton) -> int:
+    """Cartons the extreme-point engine uses on its own (the hook switched off)."""
+    with monkeypatch.context() as patch:
+        patch.setattr(packer_module, "improve_cartons", lambda solver, blocks, found: found)
+        return len(pack(items, [carton], objective="cartons", effort=2).packages)
+
+
+def test_bins_are_valid_and_never_more_than_the_engine_alone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    carton = Carton.from_mm("BIN", 100, 100, 100)
+    fewer = 0
+    for seed in (1, 2, 3):
+        items = items_of(hard_instance(seed, 40))
+        plan = pack(items, [carton], objective="cartons", effort=2)
+        verify(plan)
+        assert sorted(p.item.sku for package in plan.packages for p in package) == sorted(
+            i.sku for i in items
+        )
+        before = engine_only(monkeypatch, items, carton)
+        assert len(plan.packages) <= before
+        fewer += len(plan.packages) < before
+        if len(plan.packages) < before:
+            assert any("bin elimination" in note for note in plan.notes)
+    # The search is there to help: on these hard instances it saves cartons somewhere.
+    assert fewer >= 1
+
+
+def test_the_search_is_deterministic() -> None:
+    carton = Carton.from_mm("BIN", 100, 100, 100)
+    items = items_of(hard_instance(7, 40))
+    first = pack(items, [carton], objective="cartons", effort=2)
+    second = pack(list(reversed(items)), [carton], objective="cartons", effort=2)
+    again = pack(items, [carton], objective="cartons", effort=2)
+    assert placements(first) == placements(again)
+    assert len(first.packages) == len(second.packages)
+
+
+def test_pack_bins_places_every_unit_once_inside_its_bin_without_overlap() -> None:
+    boxes = hard_instance(11, 60, side=40)
+    units = [BinUnit(k, [b], 1) for k, b in enumerate(boxes)]
+    bins = pack_bins((40, 40, 40), None, units, work=400)
+    assert bins is not None
+    assert sorted(u.uid for placed in bins for u, _ in placed) == list(range(60))
+    for placed in bins:
+        for index, (unit, (x0, y0, z0, x1, y1, z1)) in enumerate(placed):
+            assert 0 <= x0 < x1 <= 40
+            assert 0 <= y0 < y1 <= 40
+            assert 0 <= z0 < z1 <= 40
+            assert (x1 - x0, y1 - y0, z1 - z0) in unit.orientations
+            for _, (a0, b0, c0, a1, b1, c1) in placed[:index]:
+                assert not (x0 < a1 and a0 < x1 and y0 < b1 and b0 < y1 and z0 < c1 and c0 < z1)
+    volume = sum(w * h * d for w, h, d in boxes)
+    assert len(bins) >= -(-volume // 40**3)
+
+
+def test_pack_bins_respects_the_weight_capacity_and_the_bound() -> None:
+    # Ten small units of weight 3 in bins that carry 7: two a bin by weight, five bins.
+    units = [BinUnit(k, [(1, 1, 1)], 3) for k in range(10)]
+    bins = pack_bins((10, 10, 10), 7, units, work=50)
+    assert bins is not None
+    assert len(bins) == 5
+    assert all(sum(u.weight for u, _ in placed) <= 7 for placed in bins)
+
+
+def test_pack_bins_reports_a_unit_that_fits_no_bin() -> None:
+    assert pack_bins((10, 10, 10), None, [BinUnit(0, [(11, 1, 1)], 0)], work=5) is None
+    assert pack_bins((10, 10, 10), None, [], work=5) == []
+
+
+def test_rotations_are_used_when_allowed() -> None:
+    # 10 x 10 x 50 rods in a 50 x 50 x 10 bin fit only lying down: five a bin.
+    rods = [BinUnit(k, [(10, 10, 50), (50, 10, 10), (10, 50, 10)], 0) for k in range(10)]
+    bins = pack_bins((50, 50, 10), None, rods, work=100)
+    assert bins is not None
+    assert len(bins) == 2
+
+
+def test_other_catalogues_keep_the_engine_plan(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Two carton types: the hook does not apply, so the plan is the engine's.
+    items = items_of(hard_instance(3, 12))
+    cartons = [Carton.from_mm("BIN", 100, 100, 100), Carton.from_mm("BIG", 100, 100, 200)]
+    plan = pack(items, cartons, objective="cartons", effort=2)
+    verify(plan)
+    assert not any("bin elimination" in note for note in plan.notes)
