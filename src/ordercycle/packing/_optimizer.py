@@ -224,6 +224,11 @@ class Solver:
         self.variant = 0
         self.clock: Clock | None = None
         self.deadline: datetime | None = None
+        #: Work done so far (placement attempts and exact-search steps) and the budget.
+        self.work = 0
+        self.work_limit: int | None = None
+        #: Whether the search stopped early because the work or time budget ran out.
+        self.stopped = False
         self._bounds: dict[tuple[tuple[int, ...], tuple[int, ...]], int] = {}
 
     def out_of_time(self) -> bool:
@@ -233,6 +238,14 @@ class Solver:
             and self.deadline is not None
             and self.clock.now() >= self.deadline
         )
+
+    def spent(self) -> bool:
+        """Whether the work budget or the time limit has run out (then remembered)."""
+        if self.stopped:
+            return True
+        if (self.work_limit is not None and self.work >= self.work_limit) or self.out_of_time():
+            self.stopped = True
+        return self.stopped
 
     # --- helpers --------------------------------------------------------------------------
 
@@ -260,6 +273,7 @@ class Solver:
         box = CartonFill(spec.size, spec.cap, self.support, strategy, self.tracks_load)
         failed: set[tuple[object, ...]] = set()
         for block in blocks:
+            self.work += 1 + len(box.boxes)
             if len(block) == 1:
                 unit = block[0]
                 signature = (unit.orientations, unit.weight, unit.load_limit)
@@ -292,7 +306,7 @@ class Solver:
         if not self._screen(spec, blocks, probe):
             return None
         for strategy in range(self.effort):
-            if strategy and self.out_of_time():
+            if strategy and self.spent():
                 break
             ordered = self.order(blocks, strategy // len(STRATEGIES))
             box = self.fill(spec, ordered, strategy, complete=True)
@@ -416,7 +430,7 @@ class Solver:
         """
         best: tuple[tuple[object, ...], Solution] | None = None
         for strategy in range(self.effort):
-            if strategy and self.out_of_time():
+            if strategy and self.spent():
                 break
             self.variant = strategy // len(STRATEGIES)
             found = self.greedy(blocks, self.specs, used, strategy, partial=True)
@@ -477,8 +491,8 @@ class Solver:
         packages = self._improve(packages, specs, used)
         return Solution(packages, self._total(packages))
 
-    @staticmethod
-    def _place_block(box: CartonFill, block: Block) -> bool:
+    def _place_block(self, box: CartonFill, block: Block) -> bool:
+        self.work += 1 + len(box.boxes)
         if len(block) == 1:
             return box.place(block[0])
         snap = box.snapshot()
@@ -718,7 +732,7 @@ class Solver:
             depth = self.effort if deep else 1
             methods = (self.greedy, self.first_fit)
             for strategy in range(depth):
-                if strategy and self.out_of_time():
+                if strategy and self.spent():
                     break
                 done = False
                 for method in methods:
