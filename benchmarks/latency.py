@@ -20,6 +20,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from ordercycle.model.clock import SystemClock
 from ordercycle.packing import pack
 from ordercycle.packing.verify import violations
 from packing import DEFAULT_DATA, eligibility_bound, items_of, load_boxpacker, percentile
@@ -35,7 +36,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work-limit", type=int, default=-1, help="-1: the default budget")
     parser.add_argument("--objectives", default=",".join(OBJECTIVES))
     parser.add_argument("--output", type=Path, default=None)
+    parser.add_argument(
+        "--time-limit",
+        type=float,
+        default=0.0,
+        help="instead: wall seconds kept by time_limit (no work budget) on the slowest orders",
+    )
     args = parser.parse_args(argv)
+    if args.time_limit:
+        return time_limits(args)
     cartons, orders = load_boxpacker(args.data)
     if args.limit:
         orders = orders[: args.limit]
@@ -74,6 +83,47 @@ def main(argv: list[str] | None = None) -> int:
     print(text)
     if args.output is not None:
         args.output.write_text(text + "\n")
+    return 0
+
+
+def time_limits(args: argparse.Namespace) -> int:
+    """Wall time of ``pack(..., time_limit=T, work_limit=None)`` on orders that take longer.
+
+    The orders: BoxPacker's with the most units (up to ``--limit``, default 20), objective
+    cartons (the deepest search). Reports each order's elapsed wall time over the limit.
+    """
+    cartons, orders = load_boxpacker(args.data)
+    biggest = sorted(orders, key=lambda o: -sum(int(line[1]) for line in o[1]))
+    rows = []
+    for oid, lines in biggest[: args.limit or 20]:
+        items = items_of(lines)
+        start = time.perf_counter()
+        unlimited = pack(items, cartons, objective="cartons", work_limit=None)
+        free = time.perf_counter() - start
+        start = time.perf_counter()
+        plan = pack(
+            items,
+            cartons,
+            objective="cartons",
+            work_limit=None,
+            time_limit=args.time_limit,
+            clock=SystemClock(),
+        )
+        took = time.perf_counter() - start
+        assert not violations(plan)
+        rows.append(
+            {
+                "order": oid,
+                "units": sum(i.quantity for i in items),
+                "unlimited_s": round(free, 3),
+                "limited_s": round(took, 3),
+                "over_limit_pct": round(100 * (took / args.time_limit - 1), 1),
+                "cartons_unlimited": len(unlimited.packages),
+                "cartons_limited": len(plan.packages),
+            }
+        )
+        print(f"  {rows[-1]}", file=sys.stderr)
+    print(json.dumps(rows, indent=2))
     return 0
 
 

@@ -105,6 +105,50 @@ def _pair_fits(size: tuple[int, int, int], a: Unit, b: Unit) -> bool:
     return False
 
 
+def _construct(size: tuple[int, int, int], units: Sequence[Unit]) -> bool:
+    """A quick proof of feasibility: extreme-point first fit under a few unit orders.
+
+    Each unit goes to the lowest, then nearest, corner point (the origin or a corner of a
+    placed box) where some orientation fits without overlap. True means every unit was
+    placed (a packing exists); False proves nothing.
+    """
+    orders = [
+        sorted(units, key=lambda u: (-u.volume, u.orientations)),
+        *(
+            sorted(units, key=lambda u, a=axis: (-max(o[a] for o in u.orientations), -u.volume))
+            for axis in range(3)
+        ),
+        sorted(units, key=lambda u: (-max(max(o) for o in u.orientations), -u.volume)),
+    ]
+    for order in orders:
+        placed: list[tuple[int, int, int, int, int, int]] = []
+        points = [(0, 0, 0)]
+        for unit in order:
+            done = False
+            for x, y, z in sorted(points, key=lambda p: (p[2], p[1], p[0])):
+                for o in unit.orientations:
+                    x1, y1, z1 = x + o[0], y + o[1], z + o[2]
+                    if x1 > size[0] or y1 > size[1] or z1 > size[2]:
+                        continue
+                    if any(
+                        x < b[3] and b[0] < x1 and y < b[4] and b[1] < y1 and z < b[5] and b[2] < z1
+                        for b in placed
+                    ):
+                        continue
+                    placed.append((x, y, z, x1, y1, z1))
+                    points.remove((x, y, z))
+                    points.extend([(x1, y, z), (x, y1, z), (x, y, z1)])
+                    done = True
+                    break
+                if done:
+                    break
+            if not done:
+                break
+        else:
+            return True
+    return False
+
+
 def _stack_bound(size: tuple[int, int, int], units: Sequence[Unit]) -> bool:
     """Whether units that can only be apart along one axis overflow it (False: infeasible).
 
@@ -220,7 +264,8 @@ class Reference:
     where it matters. Feasibility is memoised per (carton, multiset), inferred from known
     answers (a sub-multiset of a feasible multiset is feasible, a super-multiset of an
     infeasible one is not), screened by volume, weight, pairs and sets that must be stacked
-    along one axis (:func:`_stack_bound`), and otherwise decided by
+    along one axis (:func:`_stack_bound`), shown feasible by a quick construction
+    (:func:`_construct`), and otherwise decided by
     a complete search over normal patterns within :data:`NODE_BUDGET` positions (none of
     this uses the library's packer or its search).
     """
@@ -250,6 +295,8 @@ class Reference:
             self._feasible[key] = False
         if key not in self._feasible and not _stack_bound(size, units):  # type: ignore[arg-type]
             self._feasible[key] = False
+        if key not in self._feasible and _construct(size, units):  # type: ignore[arg-type]
+            self._feasible[key] = True
         if key not in self._feasible:
             self._feasible[key] = _feasible_dfs(size, units, self.budget_nodes)  # type: ignore[arg-type]
         return self._feasible[key]

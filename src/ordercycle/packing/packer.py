@@ -465,7 +465,7 @@ def pack_request(request: PackRequest) -> PackingPlan:
     if solver.stopped:
         limit = (
             f"its time limit ({time_limit})"
-            if solver.out_of_time()
+            if solver.timed_out
             else f"its work budget ({work_limit} units)"
         )
         notes.append(f"the search stopped at {limit}; this is the best plan it found")
