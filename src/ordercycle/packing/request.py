@@ -74,9 +74,10 @@ class PackRequest:
             :data:`DEFAULT_WORK_LIMIT`, keeps every order within about 100 ms of CPU on a
             current machine. The same budget always gives the same plan.
         time_limit: Seconds (a number or a pint time) for a deeper search: every strategy
-            and unit order is tried until the limit passes, and the search stops (with the
-            best plan so far) when it does, checked often enough that the limit is kept
-            within a few percent. Needs ``clock``. The result then depends on the
+            and unit order is tried until the limit passes, and then the search stops with
+            the best plan so far, cutting constructions short once a plan is in hand (the
+            first complete plan is always finished, so a large order can overrun a short
+            limit). Needs ``clock``. The result then depends on the
             machine's speed, so it is no longer deterministic; use ``work_limit`` and
             ``effort`` for reproducible results (``time_limit`` as an outer guard).
         clock: A :class:`~ordercycle.model.clock.Clock` (``SystemClock()`` in an
