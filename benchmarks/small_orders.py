@@ -25,6 +25,7 @@ in a subprocess ("before") beside the current tree ("after").
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import random
 import sys
@@ -104,6 +105,82 @@ def _pair_fits(size: tuple[int, int, int], a: Unit, b: Unit) -> bool:
     return False
 
 
+def _construct(size: tuple[int, int, int], units: Sequence[Unit]) -> bool:
+    """A quick proof of feasibility: extreme-point first fit under a few unit orders.
+
+    Each unit goes to the lowest, then nearest, corner point (the origin or a corner of a
+    placed box) where some orientation fits without overlap. True means every unit was
+    placed (a packing exists); False proves nothing.
+    """
+    orders = [
+        sorted(units, key=lambda u: (-u.volume, u.orientations)),
+        *(
+            sorted(units, key=lambda u, a=axis: (-max(o[a] for o in u.orientations), -u.volume))
+            for axis in range(3)
+        ),
+        sorted(units, key=lambda u: (-max(max(o) for o in u.orientations), -u.volume)),
+    ]
+    for order in orders:
+        placed: list[tuple[int, int, int, int, int, int]] = []
+        points = [(0, 0, 0)]
+        for unit in order:
+            done = False
+            for x, y, z in sorted(points, key=lambda p: (p[2], p[1], p[0])):
+                for o in unit.orientations:
+                    x1, y1, z1 = x + o[0], y + o[1], z + o[2]
+                    if x1 > size[0] or y1 > size[1] or z1 > size[2]:
+                        continue
+                    if any(
+                        x < b[3] and b[0] < x1 and y < b[4] and b[1] < y1 and z < b[5] and b[2] < z1
+                        for b in placed
+                    ):
+                        continue
+                    placed.append((x, y, z, x1, y1, z1))
+                    points.remove((x, y, z))
+                    points.extend([(x1, y, z), (x, y1, z), (x, y, z1)])
+                    done = True
+                    break
+                if done:
+                    break
+            if not done:
+                break
+        else:
+            return True
+    return False
+
+
+def _stack_bound(size: tuple[int, int, int], units: Sequence[Unit]) -> bool:
+    """Whether units that can only be apart along one axis overflow it (False: infeasible).
+
+    Two boxes that do not overlap are apart along at least one axis. If, for every pair in
+    a set, no orientations put them side by side along the two other axes, the set's
+    extents along this axis are disjoint, so their smallest extents must add up to at most
+    the carton's side (sheets of paper in a flat carton must be stacked).
+    """
+    count = len(units)
+    if count < 2 or count > 12:
+        return True
+    fits = [[o for o in u.orientations if all(o[a] <= size[a] for a in range(3))] for u in units]
+
+    def apart(i: int, j: int, axis: int) -> bool:
+        return any(a[axis] + b[axis] <= size[axis] for a in fits[i] for b in fits[j])
+
+    for axis in range(3):
+        others = [b for b in range(3) if b != axis]
+        conflict = [
+            [i != j and not any(apart(i, j, b) for b in others) for j in range(count)]
+            for i in range(count)
+        ]
+        least = [min(o[axis] for o in fits[i]) for i in range(count)]
+        for mask in range(3, 1 << count):
+            members = [i for i in range(count) if mask >> i & 1]
+            if len(members) < 2 or sum(least[i] for i in members) <= size[axis]:
+                continue
+            if all(conflict[i][j] for n, i in enumerate(members) for j in members[n + 1 :]):
+                return False
+    return True
+
+
 def _positions(axes: list[list[int]]) -> Any:
     """Normal-pattern positions, lowest layer first, then row, then column."""
     for z in axes[2]:
@@ -112,8 +189,17 @@ def _positions(axes: list[list[int]]) -> Any:
                 yield x, y, z
 
 
-def _feasible_dfs(size: tuple[int, int, int], units: Sequence[Unit]) -> bool | None:
-    """Exact 3D feasibility by depth-first search over normal patterns (None: budget spent)."""
+def _feasible_dfs(
+    size: tuple[int, int, int], units: Sequence[Unit], budget_nodes: int = 0
+) -> bool | None:
+    """Exact 3D feasibility by depth-first search over normal patterns (None: budget spent).
+
+    Identical units are placed in increasing position order (they are interchangeable).
+    When the first (largest) unit has no twin, it is placed in the lower half of the free
+    range along every axis: mirroring a packing along an axis and pushing every box back
+    towards the origin gives a normal packing, so one of the mirror images has the first
+    unit there.
+    """
     order = sorted(units, key=lambda u: (-u.volume, u.orientations))
     options = [[o for o in u.orientations if all(o[a] <= size[a] for a in range(3))] for u in order]
     if any(not o for o in options):
@@ -125,7 +211,8 @@ def _feasible_dfs(size: tuple[int, int, int], units: Sequence[Unit]) -> bool | N
             sums |= {s + d for s in sums for d in {o[axis] for o in opts} if s + d < size[axis]}
         axes.append(sorted(sums))
     placed: list[tuple[int, int, int, int, int, int]] = []
-    budget = [NODE_BUDGET]
+    budget = [budget_nodes or NODE_BUDGET]
+    mirror = len(order) == 1 or order[1].orientations != order[0].orientations
 
     def go(index: int, previous: tuple[int, ...]) -> bool | None:
         if index == len(order):
@@ -141,6 +228,12 @@ def _feasible_dfs(size: tuple[int, int, int], units: Sequence[Unit]) -> bool | N
                     continue
                 x1, y1, z1 = x + o[0], y + o[1], z + o[2]
                 if x1 > size[0] or y1 > size[1] or z1 > size[2]:
+                    continue
+                if (
+                    index == 0
+                    and mirror
+                    and (2 * x > size[0] - o[0] or 2 * y > size[1] - o[1] or 2 * z > size[2] - o[2])
+                ):
                     continue
                 budget[0] -= 1
                 if budget[0] < 0:
@@ -161,10 +254,25 @@ def _feasible_dfs(size: tuple[int, int, int], units: Sequence[Unit]) -> bool | N
 
 
 class Reference:
-    """The exact optimum of an order for billable weight and for cost."""
+    """The exact optimum of an order for billable weight and for cost.
 
-    def __init__(self, cartons: Sequence[Carton]) -> None:
+    A dynamic programme over the order's count vectors (identical units are
+    interchangeable): the best plan for a vector is, over every sub-multiset holding the
+    first remaining kind and every carton, the package's value plus the best plan for the
+    rest. Candidates are examined from the lowest total upward, and the first one whose
+    (carton, sub-multiset) is feasible in 3D is the optimum, so feasibility is decided only
+    where it matters. Feasibility is memoised per (carton, multiset), inferred from known
+    answers (a sub-multiset of a feasible multiset is feasible, a super-multiset of an
+    infeasible one is not), screened by volume, weight, pairs and sets that must be stacked
+    along one axis (:func:`_stack_bound`), shown feasible by a quick construction
+    (:func:`_construct`), and otherwise decided by
+    a complete search over normal patterns within :data:`NODE_BUDGET` positions (none of
+    this uses the library's packer or its search).
+    """
+
+    def __init__(self, cartons: Sequence[Carton], budget_nodes: int = 0) -> None:
         self.cartons = list(cartons)
+        self.budget_nodes = budget_nodes
         self._feasible: dict[tuple[int, tuple[Any, ...]], bool | None] = {}
 
     def feasible(self, k: int, units: Sequence[Unit]) -> bool | None:
@@ -185,8 +293,12 @@ class Reference:
             )
         ):
             self._feasible[key] = False
+        if key not in self._feasible and not _stack_bound(size, units):  # type: ignore[arg-type]
+            self._feasible[key] = False
+        if key not in self._feasible and _construct(size, units):  # type: ignore[arg-type]
+            self._feasible[key] = True
         if key not in self._feasible:
-            self._feasible[key] = _feasible_dfs(size, units)  # type: ignore[arg-type]
+            self._feasible[key] = _feasible_dfs(size, units, self.budget_nodes)  # type: ignore[arg-type]
         return self._feasible[key]
 
     def package_value(self, k: int, units: Sequence[Unit], objective: str) -> Any:
@@ -218,6 +330,20 @@ class Reference:
         start = tuple(q for _, q in kinds)
         memo: dict[Counts, Any] = {}
         unresolved = [False]
+        known: dict[int, list[tuple[Counts, bool]]] = {}
+
+        def decide(k: int, part: Counts) -> bool | None:
+            answers = known.setdefault(k, [])
+            for other, fits in answers:
+                if fits and all(a <= b for a, b in zip(part, other, strict=True)):
+                    return True
+                if not fits and all(a >= b for a, b in zip(part, other, strict=True)):
+                    return False
+            units = [u for (u, _), take in zip(kinds, part, strict=True) for _ in range(take)]
+            answer = self.feasible(k, units)
+            if answer is not None:
+                answers.append((part, answer))
+            return answer
 
         def best(counts: Counts) -> Any:
             if not any(counts):
@@ -225,33 +351,26 @@ class Reference:
             if counts in memo:
                 return memo[counts]
             first = next(i for i, c in enumerate(counts) if c)
-            result: Any = None
             ranges = [range(1 if i == first else 0, c + 1) for i, c in enumerate(counts)]
-
-            def subsets(index: int, chosen: list[int]) -> Any:
-                if index == len(ranges):
-                    yield tuple(chosen)
-                    return
-                for take in ranges[index]:
-                    chosen.append(take)
-                    yield from subsets(index + 1, chosen)
-                    chosen.pop()
-
-            for part in subsets(0, []):
-                units = [u for (u, _), take in zip(kinds, part, strict=True) for _ in range(take)]
+            candidates = []
+            for number, part in enumerate(itertools.product(*ranges)):
                 rest = best(tuple(c - t for c, t in zip(counts, part, strict=True)))
                 if rest is None:
                     continue
+                units = [u for (u, _), take in zip(kinds, part, strict=True) for _ in range(take)]
                 for k in range(len(self.cartons)):
-                    answer = self.feasible(k, units)
-                    if answer is None:
-                        unresolved[0] = True
-                        answer = optimistic
-                    if not answer:
-                        continue
                     total = rest + self.package_value(k, units, objective)
-                    if result is None or total < result:
-                        result = total
+                    candidates.append((total, number, k, part))
+            candidates.sort(key=lambda c: (c[0], c[1], c[2]))
+            result: Any = None
+            for total, _, k, part in candidates:
+                answer = decide(k, part)
+                if answer is None:
+                    unresolved[0] = True
+                    answer = optimistic
+                if answer:
+                    result = total
+                    break
             memo[counts] = result
             return result
 

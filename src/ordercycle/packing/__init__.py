@@ -33,11 +33,12 @@ from ordercycle.packing.rates import (
     WeightBracketRate,
     ZoneRateTable,
 )
-from ordercycle.packing.request import PackRequest
+from ordercycle.packing.request import DEFAULT_WORK_LIMIT, PackRequest
 from ordercycle.packing.shipment import SHIPMENT_LIFECYCLE, Parcel, Shipment, ShipmentLine
 from ordercycle.packing.verify import verify
 
 __all__ = [
+    "DEFAULT_WORK_LIMIT",
     "OBJECTIVES",
     "SHIPMENT_LIFECYCLE",
     "BasePlusPerUnitRate",

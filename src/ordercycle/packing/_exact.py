@@ -49,6 +49,9 @@ PLACEMENT_BUDGET = 3000
 ORDER_PLACEMENT_BUDGET = 12000
 #: Candidate (carton, sub-multiset) pairs the whole exact search may examine.
 SEARCH_BUDGET = 1500
+#: The complete placement search adds its nodes to the order's work (and checks the
+#: budget) once every this many nodes.
+CHECK_NODES = 64
 
 Counts = tuple[int, ...]
 
@@ -273,6 +276,10 @@ class ExactSearch:
                             nodes[0] -= 1
                             if nodes[0] < 0:
                                 return None
+                            if nodes[0] % CHECK_NODES == 0:
+                                solver.work += CHECK_NODES
+                                if solver.spent():
+                                    return None
                             x1, y1, z1 = x + o[0], y + o[1], z + o[2]
                             if any(
                                 x < b[3]
@@ -293,7 +300,7 @@ class ExactSearch:
                             placed.pop()
             return False
 
-        if allowed <= 0:
+        if allowed <= 0 or solver.spent():
             self.unknown = True
             return None
         result = place(0, ())
@@ -393,7 +400,9 @@ class ExactSearch:
             if floor > limit[0]:
                 break
             self.budget -= 1
-            if self.budget < 0:
+            self.solver.work += 1
+            if self.budget < 0 or self.solver.spent():
+                self.budget = min(self.budget, -1)
                 self.unknown = True
                 break
             if self.feasible(spec, subset) is None:

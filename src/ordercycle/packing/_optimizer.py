@@ -224,6 +224,14 @@ class Solver:
         self.variant = 0
         self.clock: Clock | None = None
         self.deadline: datetime | None = None
+        #: Work done so far (placement attempts and exact-search steps) and the budget.
+        self.work = 0
+        self.work_limit: int | None = None
+        #: Whether the search stopped early because the work or time budget ran out.
+        self.stopped = False
+        #: Whether a complete plan is in hand, so a construction may stop half-way.
+        self.has_plan = False
+        self.timed_out = False
         self._bounds: dict[tuple[tuple[int, ...], tuple[int, ...]], int] = {}
 
     def out_of_time(self) -> bool:
@@ -233,6 +241,28 @@ class Solver:
             and self.deadline is not None
             and self.clock.now() >= self.deadline
         )
+
+    def late(self) -> bool:
+        """Whether the time limit has passed (then remembered; the work budget aside)."""
+        if not self.timed_out and self.out_of_time():
+            self.timed_out = self.stopped = True
+        return self.timed_out
+
+    def cut_short(self) -> bool:
+        """Whether to abandon the current construction: a plan is in hand and time is up.
+
+        Only the time limit cuts a construction short; the work budget stops the deeper
+        strategies and the exact search, so its plans stay as good as the first pass.
+        """
+        return self.has_plan and self.late()
+
+    def spent(self) -> bool:
+        """Whether the work budget or the time limit has run out (then remembered)."""
+        if self.stopped:
+            return True
+        if (self.work_limit is not None and self.work >= self.work_limit) or self.late():
+            self.stopped = True
+        return self.stopped
 
     # --- helpers --------------------------------------------------------------------------
 
@@ -260,6 +290,7 @@ class Solver:
         box = CartonFill(spec.size, spec.cap, self.support, strategy, self.tracks_load)
         failed: set[tuple[object, ...]] = set()
         for block in blocks:
+            self.work += 1 + len(box.boxes)
             if len(block) == 1:
                 unit = block[0]
                 signature = (unit.orientations, unit.weight, unit.load_limit)
@@ -292,7 +323,7 @@ class Solver:
         if not self._screen(spec, blocks, probe):
             return None
         for strategy in range(self.effort):
-            if strategy and self.out_of_time():
+            if strategy and self.spent():
                 break
             ordered = self.order(blocks, strategy // len(STRATEGIES))
             box = self.fill(spec, ordered, strategy, complete=True)
@@ -367,6 +398,8 @@ class Solver:
         used = dict(used)
         packages: list[tuple[Spec, CartonFill, str]] = []
         while remaining:
+            if self.cut_short():
+                return None
             best: tuple[tuple[object, ...], Spec, CartonFill] | None = None
             for spec in specs:
                 if not self._available(spec, used):
@@ -416,7 +449,7 @@ class Solver:
         """
         best: tuple[tuple[object, ...], Solution] | None = None
         for strategy in range(self.effort):
-            if strategy and self.out_of_time():
+            if strategy and self.spent():
                 break
             self.variant = strategy // len(STRATEGIES)
             found = self.greedy(blocks, self.specs, used, strategy, partial=True)
@@ -449,6 +482,8 @@ class Solver:
         opened: list[tuple[Spec, CartonFill, int]] = []
         largest_first = sorted(specs, key=lambda s: (-s.volume, s.index))
         for block in self.order(blocks, self.variant):
+            if self.cut_short():
+                return None
             need = sum(u.volume for u in block)
             placed = False
             # Best fit: the fullest open carton that takes the block.
@@ -477,8 +512,8 @@ class Solver:
         packages = self._improve(packages, specs, used)
         return Solution(packages, self._total(packages))
 
-    @staticmethod
-    def _place_block(box: CartonFill, block: Block) -> bool:
+    def _place_block(self, box: CartonFill, block: Block) -> bool:
+        self.work += 1 + len(box.boxes)
         if len(block) == 1:
             return box.place(block[0])
         snap = box.snapshot()
@@ -510,7 +545,10 @@ class Solver:
         specs: Sequence[Spec],
         used: dict[int, int],
     ) -> list[tuple[Spec, CartonFill, str]]:
-        # Merge the last two packages into one carton when that scores better.
+        # Merge the last two packages into one carton when that scores better. The
+        # packages are a complete plan already, so out of time they are kept as they are.
+        if self.late():
+            return packages
         if len(packages) >= 2:
             (spec_a, box_a, _), (spec_b, box_b, _) = packages[-2], packages[-1]
             freed = dict(used)
@@ -531,6 +569,8 @@ class Solver:
         packages = self._dissolve(packages, used)
         # Move each package into a better single carton when one holds it.
         for position in range(len(packages) - 1, -1, -1):
+            if self.late():
+                break
             spec, box, _ = packages[position]
             current = self.objective.key(spec, box.weight)
             freed = dict(used)
@@ -552,7 +592,7 @@ class Solver:
     def _dissolve(
         self, packages: list[tuple[Spec, CartonFill, str]], used: dict[int, int]
     ) -> list[tuple[Spec, CartonFill, str]]:
-        while len(packages) >= 2:
+        while len(packages) >= 2 and not self.late():
             weakest = min(range(len(packages)), key=lambda i: (packages[i][1].used_volume, -i))
             spec, box, _ = packages[weakest]
             others = [p for i, p in enumerate(packages) if i != weakest]
@@ -691,8 +731,19 @@ class Solver:
         if single is not None:
             spec, box, _ = single
             best = alone = Solution([single], self.objective.key(spec, box.weight))
+        self.has_plan = best is not None
         fits_cache: dict[int, bool] = {}
         for size in range(1, len(self.by_volume) + 1):
+            if best is not None and self.late():
+                # Out of time: the rest of the catalogues are skipped, but the whole
+                # catalogue gets both constructions (finished) if it has had none.
+                if size < len(self.by_volume):
+                    self.has_plan = False
+                    for method in (self.greedy, self.first_fit):
+                        fallback = method(blocks, self.specs, used)
+                        if fallback is not None and fallback.key < best.key:
+                            best = fallback
+                break
             prefix = self.by_volume[:size]
             if not all(
                 any(CartonFill(s.size, s.cap, None).fits_alone(u) for s in prefix)
@@ -718,7 +769,7 @@ class Solver:
             depth = self.effort if deep else 1
             methods = (self.greedy, self.first_fit)
             for strategy in range(depth):
-                if strategy and self.out_of_time():
+                if strategy and self.spent():
                     break
                 done = False
                 for method in methods:
@@ -727,11 +778,13 @@ class Solver:
                     self.variant = 0
                     if found is not None and (best is None or found.key < best.key):
                         best = found
+                        self.has_plan = True
                     if found is None or len(found.packages) <= floor:
                         done = True
                         break
                 if done:
                     break
+        self.has_plan = False
         if alone is not None and best is not None and best is not alone:
             describe = self.objective.describe
             best.note = (

@@ -7,12 +7,13 @@ instead of a search.
 
 The key is the *whole* request, compared exactly: every item (sku, dimensions, weight,
 quantity and handling rules), every carton of the catalogue (sizes, tare, limit, cost,
-stock), the carrier rule, the objective, the rate model, the support rule, what to do
-with unpackable units and the effort. Quantities count with their magnitude's type and
-their unit (``Q_(12, "cm")`` and ``Q_(120, "mm")`` are different keys), so the plan handed
-back is equal, field by field, to the plan a fresh :func:`pack` call returns. Requests the
-memo cannot key exactly (a ``time_limit``, a value of an unknown type) are packed
-directly and not remembered; neither are refusals (the error is raised again each time).
+stock), the carrier rule, the objective, the rate model, the support rule, what to do with
+unpackable units, the effort and the work budget. Quantities count with their magnitude's
+type and their unit (``Q_(12, "cm")`` and ``Q_(120, "mm")`` are different keys), so the
+plan handed back is equal, field by field, to the plan a fresh :func:`pack` call returns.
+Requests the memo cannot key exactly (a ``time_limit``, a value of an unknown type) are
+packed directly and not remembered; neither are refusals (the error is raised again each
+time).
 
 >>> from ordercycle.units import Q_
 >>> from ordercycle.packing import Carton, Item, PackRequest, carriers, pack
@@ -153,6 +154,7 @@ def _key(request: PackRequest, canon: Callable[[object], Hashable]) -> Hashable 
             _canon(request.support),
             _canon(request.on_unpackable),
             _canon(request.effort),
+            _canon(request.work_limit),
             _canon(request.exact),
         )
     except _UnkeyableError:

@@ -48,7 +48,7 @@ from ordercycle.packing.carton import Carton
 from ordercycle.packing.item import Item
 from ordercycle.packing.packing_plan import Package, PackingPlan, Placement, Unpacked
 from ordercycle.packing.rates import RateModel
-from ordercycle.packing.request import PackRequest
+from ordercycle.packing.request import DEFAULT_WORK_LIMIT, PackRequest
 from ordercycle.units import Q_, exact_magnitude, is_quantity, to_exact
 
 __all__ = ["OBJECTIVES", "pack", "pack_request"]
@@ -156,6 +156,7 @@ def pack(
     on_unpackable: str = "raise",
     effort: int = 8,
     time_limit: Any = None,
+    work_limit: int | None = DEFAULT_WORK_LIMIT,
     clock: Clock | None = None,
     exact: bool = True,
 ) -> PackingPlan:
@@ -183,6 +184,7 @@ def pack(
             on_unpackable=on_unpackable,
             effort=effort,
             time_limit=time_limit,
+            work_limit=work_limit,
             clock=clock,
             exact=exact,
         )
@@ -217,6 +219,13 @@ def pack_request(request: PackRequest) -> PackingPlan:
         raise ValidationError.invalid("pack", "exact", request.exact, "True or False")
     if isinstance(effort, bool) or not isinstance(effort, int) or effort < 1:
         raise ValidationError.invalid("pack", "effort", effort, "a positive integer")
+    work_limit = request.work_limit
+    if work_limit is not None and (
+        isinstance(work_limit, bool) or not isinstance(work_limit, int) or work_limit < 1
+    ):
+        raise ValidationError.invalid(
+            "pack", "work_limit", work_limit, "a positive integer (work units) or None"
+        )
     deadline = None
     if time_limit is not None:
         if clock is None:
@@ -252,6 +261,7 @@ def pack_request(request: PackRequest) -> PackingPlan:
     solver = Solver(specs, score, share, effort, stock, currency, tracks_load)
     solver.clock = clock
     solver.deadline = deadline
+    solver.work_limit = work_limit
 
     owners: dict[int, tuple[Item, int]] = {}
     own: list[tuple[Item, int]] = []
@@ -331,12 +341,16 @@ def pack_request(request: PackRequest) -> PackingPlan:
 
     # Large quantities of one SKU: full cartons as blocks, the rest to the search. Two
     # ways to split (remainder alone, or with full cartons' worth); the better plan wins.
-    splits = [
-        _split_full(singles, item_list, specs, score, stock, share, currency, extra)
-        for extra in (False, True)
-    ]
-    if [u.uid for u in splits[0][1]] == [u.uid for u in splits[1][1]]:
-        del splits[1]
+    splits = []
+    seen_rests: set[tuple[int, ...]] = set()
+    for extra, lighter in ((False, False), (True, False), (False, True)):
+        split = _split_full(
+            singles, item_list, specs, score, stock, share, currency, extra, lighter
+        )
+        rest_uids = tuple(u.uid for u in split[1])
+        if rest_uids not in seen_rests:
+            seen_rests.add(rest_uids)
+            splits.append(split)
     full, rest = splits[0]
     blocks: list[Block] = [(u,) for u in rest] + group_blocks
 
@@ -456,6 +470,13 @@ def pack_request(request: PackRequest) -> PackingPlan:
             value = fresh.key(own_spec, int(item.weight_g * weight_scale))[0]
             bound = _add(bound, value)
 
+    if solver.stopped:
+        limit = (
+            f"its time limit ({time_limit})"
+            if solver.timed_out
+            else f"its work budget ({work_limit} units)"
+        )
+        notes.append(f"the search stopped at {limit}; this is the best plan it found")
     optimal = not unpacked and (blocks_proven or not blocks)
     if optimal and not proof:
         proof = "each carton is the best single carton for its units"
@@ -485,6 +506,9 @@ SEARCH_UNITS: Final = 96
 #: At most this many full cartons' worth are left to the search with the remainder.
 EXTRA_CARTONS: Final = 2
 
+#: A lighter full carton (see :func:`_split_full`) holds at most this many units fewer.
+LIGHTER_STEPS: Final = 64
+
 
 def _keys(score: Objective, packages: Sequence[tuple[Spec, CartonFill, str]]) -> Key:
     total: Key = (0, 0, 0)
@@ -502,6 +526,7 @@ def _split_full(
     share: Fraction | None,
     currency: str,
     extra: bool,
+    lighter: bool = False,
 ) -> tuple[list[tuple[Spec, CartonFill, str]], list[EngineUnit]]:
     """Split full cartons of identical units off large quantities of one SKU.
 
@@ -512,7 +537,11 @@ def _split_full(
     per unit (ties: more units, then the earlier carton) is filled as full cartons. Left
     to the search: the remainder plus, when ``extra``, as many full cartons' worth (at
     most :data:`EXTRA_CARTONS`) as keep it within :data:`SEARCH_UNITS` units, so the
-    search still chooses how to finish; else the remainder alone. A remainder larger than
+    search still chooses how to finish; else the remainder alone. With ``lighter``, each
+    full carton holds the most units that score better than a full carton on the first two
+    parts of the objective (one weight step less, at most :data:`LIGHTER_STEPS` units
+    fewer), so the carrier's weight rounding is not paid on every full carton when the
+    rest can take the difference. A remainder larger than
     :data:`SEARCH_UNITS` goes, as a block, into the carton type that holds it with the
     best objective.
 
@@ -556,6 +585,15 @@ def _split_full(
             continue
         _, minus, _, best, layout = min(options, key=lambda o: (o[0], o[1], o[2]))
         per = -minus
+        if lighter:
+            top = score.key(best, per * weight)[:2]
+            fewer = per - 1
+            while fewer > max(per // 2, per - LIGHTER_STEPS) and (
+                score.key(best, fewer * weight)[:2] >= top
+            ):
+                fewer -= 1
+            if fewer >= 1 and score.key(best, fewer * weight)[:2] < top:
+                per = fewer
         cartons, remainder = divmod(len(units), per)
         if extra and remainder <= SEARCH_UNITS:
             # Leave the search as many full cartons' worth as fit in SEARCH_UNITS units.

@@ -18,7 +18,7 @@ True
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Final
 
 import attrs
 
@@ -28,7 +28,12 @@ from ordercycle.packing.carton import Carton
 from ordercycle.packing.item import Item
 from ordercycle.packing.rates import RateModel
 
-__all__ = ["PackRequest"]
+__all__ = ["DEFAULT_WORK_LIMIT", "PackRequest"]
+
+#: The default work budget of one :func:`~ordercycle.packing.pack` call (see
+#: :attr:`PackRequest.work_limit`): about 100 ms of CPU for the costliest orders, a
+#: packing station's budget; most orders finish far below it.
+DEFAULT_WORK_LIMIT: Final = 20_000
 
 
 def _items(values: Iterable[Item]) -> tuple[Item, ...]:
@@ -61,10 +66,20 @@ class PackRequest:
             units in :attr:`PackingPlan.unpacked`.
         effort: How many placement strategies to try per carton (deterministic; more is
             slower and sometimes better).
+        work_limit: The search's budget in work units (one unit is one attempt to place a
+            unit in a carton, one candidate carton of the exact search, or 64 positions of
+            its complete placement search), or ``None`` for no budget. When it runs out
+            the packer stops improving and returns the best valid plan found so far, with
+            its lower bound and gap, and says so in :attr:`PackingPlan.notes`. The default,
+            :data:`DEFAULT_WORK_LIMIT`, keeps every order within about 100 ms of CPU on a
+            current machine. The same budget always gives the same plan.
         time_limit: Seconds (a number or a pint time) for a deeper search: every strategy
-            and unit order is tried until the limit passes. Needs ``clock``. The result
-            then depends on the machine's speed, so it is no longer deterministic; use
-            ``effort`` for reproducible results.
+            and unit order is tried until the limit passes, and then the search stops with
+            the best plan so far, cutting constructions short once a plan is in hand (the
+            first complete plan is always finished, so a large order can overrun a short
+            limit). Needs ``clock``. The result then depends on the
+            machine's speed, so it is no longer deterministic; use ``work_limit`` and
+            ``effort`` for reproducible results (``time_limit`` as an outer guard).
         clock: A :class:`~ordercycle.model.clock.Clock` (``SystemClock()`` in an
             application, a ``SteppableClock`` in tests) that measures ``time_limit``.
         exact: Search carton assignments exactly on small orders (the default), so the
@@ -81,5 +96,6 @@ class PackRequest:
     on_unpackable: str = attrs.field(default="raise", kw_only=True)
     effort: int = attrs.field(default=8, kw_only=True)
     time_limit: Any = attrs.field(default=None, kw_only=True)
+    work_limit: int | None = attrs.field(default=DEFAULT_WORK_LIMIT, kw_only=True)
     clock: Clock | None = attrs.field(default=None, kw_only=True)
     exact: bool = attrs.field(default=True, kw_only=True)

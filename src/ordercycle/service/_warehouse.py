@@ -390,7 +390,9 @@ def _pack_request(
         per_line[line.line_id] = per_line.get(line.line_id, 0) + line.picked
     remembered = s.packing
     items = [remembered.item(sku, product(s, sku).product, units[sku]) for sku in sorted(units)]
-    request = PackRequest(items, s.settings.cartons, s.settings.carrier)
+    request = PackRequest(
+        items, s.settings.cartons, s.settings.carrier, work_limit=s.settings.pack_work_limit
+    )
     return order, picked, mine, per_line, request
 
 

@@ -29,7 +29,14 @@ from ordercycle.inventory import (
 )
 from ordercycle.invoicing import CreditPolicy, TaxProfile, TaxRate
 from ordercycle.money import Money
-from ordercycle.packing import Carton, DimWeightRule, ShippingMethod, WeightBracketRate, carriers
+from ordercycle.packing import (
+    DEFAULT_WORK_LIMIT,
+    Carton,
+    DimWeightRule,
+    ShippingMethod,
+    WeightBracketRate,
+    carriers,
+)
 from ordercycle.picking import Bin as PickingBin
 from ordercycle.picking import WarehouseLayout
 from ordercycle.service.errors import UnknownTaxProfileError
@@ -55,6 +62,10 @@ class DeskSettings:
         layouts: The picking layout of each warehouse, by warehouse id.
         cartons: The carton catalogue for packing.
         carrier: The carrier's dimensional-weight rule used to pick cartons.
+        pack_work_limit: The packer's work budget per order (see
+            :attr:`ordercycle.packing.PackRequest.work_limit`; ``None``: no budget). The
+            default keeps every pack within about 100 ms of CPU; the same budget always
+            gives the same plan.
         tax_profiles: Tax profiles by name; customers refer to them by name.
         currency: The currency of reports when there is nothing to report yet.
         strategy: The allocation rule chain (the planner's default when ``None``).
@@ -78,6 +89,7 @@ class DeskSettings:
     layouts: dict[str, WarehouseLayout] = attrs.field(converter=_dict)
     cartons: tuple[Carton, ...] = attrs.field(converter=_tuple)
     carrier: DimWeightRule = carriers.UPS_DAILY
+    pack_work_limit: int | None = DEFAULT_WORK_LIMIT
     tax_profiles: dict[str, TaxProfile] = attrs.field(converter=_dict)
     currency: str = "USD"
     strategy: AllocationStrategy | None = None
@@ -99,6 +111,11 @@ class DeskSettings:
         ]
         if not self.cartons:
             problems.append("the carton catalogue is empty")
+        limit = self.pack_work_limit
+        if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int)):
+            problems.append(f"pack_work_limit is {limit!r}, not an integer or None")
+        elif limit is not None and limit < 1:
+            problems.append(f"pack_work_limit is {limit}, below 1")
         if isinstance(self.max_attempts, bool) or not isinstance(self.max_attempts, int):
             problems.append(f"max_attempts is {self.max_attempts!r}, not an integer")
         elif self.max_attempts < 1:
@@ -113,8 +130,10 @@ class DeskSettings:
                 "Invalid DeskSettings: " + "; ".join(problems) + ".",
                 subject="DeskSettings",
                 value=problems,
-                expected="a layout per warehouse, cartons, max_attempts >= 1 and shipping methods"
-                " under their own names",
+                expected=(
+                    "a layout per warehouse, cartons, max_attempts >= 1, pack_work_limit >= 1"
+                    " or None, and shipping methods under their own names"
+                ),
             )
 
     @classmethod

@@ -130,3 +130,20 @@ def test_a_mixed_order_splits_the_large_sku_and_packs_the_rest_together() -> Non
     with_set = [p for p in plan.packages if {q.item.sku for q in p} & {"LAMP", "SHADE"}]
     assert len(with_set) == 1
     assert not plan.optimal or plan.proof == "bound met"
+
+
+def test_a_full_carton_leaves_a_weight_step_to_the_rest_when_that_bills_less() -> None:
+    # 250 units of 80 g that carry 200 g each, desk cartons, fewest cartons: one L and one
+    # S either way. A full L (234 units) bills 43 lb; 232 units bill 42 lb, and the S
+    # still bills 4 lb with the 18 units left, so the plan bills 46 lb, not 47 lb.
+    cartons = (
+        Carton.from_inches("S", 8, 6, 4, tare_lb="0.25", max_weight_lb=20),
+        Carton.from_inches("M", 12, 10, 8, tare_lb="0.5", max_weight_lb=40),
+        Carton.from_inches("L", 18, 14, 12, tare_lb=1, max_weight_lb=60),
+    )
+    item = Item.from_mm("SMALL", 60, 50, 40, 80, quantity=250, max_load=Q_(200, "g"))
+    plan = pack([item], cartons, carriers.UPS_DAILY, objective="cartons")
+    verify(plan)
+    assert plan.carton_count == 2
+    assert sum(p.billable_weight for p in plan.packages) == Q_(46, "lb")
+    assert sorted(p.carton.name for p in plan.packages) == ["L", "S"]

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from fractions import Fraction
+from pathlib import Path
 
+import attrs
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -132,3 +134,29 @@ def test_exact_is_never_worse_than_the_heuristic_nor_below_the_bound(
     assert 0 <= plan.gap < 1
     if plan.optimal:
         assert plan.proof in ("bound met", "search exhausted")
+
+
+def _pack_four_mugs(desk: OrderDesk) -> tuple[list[tuple[tuple[str, int], ...]], object]:
+    open_sample_shop(desk)
+    order_id = desk.place_order("C-BOLT", {"MUG": 4}).aggregate_id
+    desk.confirm_order(order_id)
+    desk.allocate_order(order_id)
+    wave = desk.release_wave("WH-EAST", [order_id]).aggregate_id
+    desk.confirm_picks(wave)
+    shipment = desk.shipment(desk.pack_order(order_id, wave).aggregate_id)
+    return [p.contents for p in shipment.parcels], sum(p.billable_weight for p in shipment.parcels)
+
+
+@pytest.mark.parametrize("storage", ["memory", "sqlite"])
+def test_the_desk_packs_within_its_work_budget_setting(storage: str, tmp_path: Path) -> None:
+    # A budget of one work unit stops the search after its first pass (all four mugs in
+    # one M, 7 lb), before the exact search finds two S cartons (4 lb).
+    clock = SteppableClock(datetime(2026, 3, 2, 9, tzinfo=UTC))
+    tight = attrs.evolve(DeskSettings.default(), pack_work_limit=1)
+    if storage == "memory":
+        desk = OrderDesk.in_memory(clock=clock, settings=tight)
+    else:
+        desk = OrderDesk.sqlite(tmp_path / "desk.db", clock=clock, settings=tight)
+    assert _pack_four_mugs(desk) == ([(("MUG", 4),)], 7)
+    default = OrderDesk.in_memory(clock=clock)
+    assert _pack_four_mugs(default) == ([(("MUG", 2),), (("MUG", 2),)], 4)

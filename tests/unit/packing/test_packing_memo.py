@@ -81,6 +81,8 @@ def _variants() -> list[tuple[str, tuple[Item, ...], tuple[Carton, ...], dict[st
         ("no carrier", MUGS, CATALOGUE, {}),
         ("objective", MUGS, CATALOGUE, {"carrier": carriers.UPS_DAILY, "objective": "cartons"}),
         ("effort", MUGS, CATALOGUE, {"carrier": carriers.UPS_DAILY, "effort": 3}),
+        ("work budget", MUGS, CATALOGUE, {"carrier": carriers.UPS_DAILY, "work_limit": 50}),
+        ("no work budget", MUGS, CATALOGUE, {"carrier": carriers.UPS_DAILY, "work_limit": None}),
         ("support", MUGS, CATALOGUE, {"carrier": carriers.UPS_DAILY, "support": "0.75"}),
         (
             "support as fraction",

@@ -52,3 +52,13 @@ def test_an_unknown_tax_profile_lists_the_known_ones() -> None:
         DeskSettings.default().tax_profile("MARS", subject="customer C-9")
     assert caught.value.known == ("EXEMPT", "US-NY")
     assert "customer C-9" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("limit", "message"),
+    [(0, "pack_work_limit is 0, below 1"), (2.5, "pack_work_limit is 2.5, not an integer")],
+)
+def test_a_bad_pack_work_limit_is_refused(limit: object, message: str) -> None:
+    with pytest.raises(ConfigurationError, match=message):
+        attrs.evolve(DeskSettings.default(), pack_work_limit=limit)
+    assert attrs.evolve(DeskSettings.default(), pack_work_limit=None).pack_work_limit is None
