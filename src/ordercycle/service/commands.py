@@ -206,7 +206,34 @@ _ENTRY_FIELDS: Final = (
 
 
 @attrs.frozen(kw_only=True)
-class PlaceOrder(Command):
+class _OrderEntry(Command, abstract=True):
+    """The header an order is entered with, shared by :class:`PlaceOrder` and
+    :class:`CreateDraftOrder` (both checked by one function, ``_orders.new_order``)."""
+
+    customer_id: str
+    order_id: str | None = None
+    payment_terms: str = ""
+    invoice_policy: InvoicePolicy = attrs.field(
+        default=InvoicePolicy.ORDERED, converter=as_invoice_policy
+    )
+    shipping_policy: ShippingPolicy = attrs.field(
+        default=ShippingPolicy.SHIP_AS_AVAILABLE, converter=as_shipping_policy
+    )
+    priority: Priority = attrs.field(
+        default=Priority.NORMAL, converter=as_priority, validator=check_priority
+    )
+    requested_delivery_date: date | None = attrs.field(default=None, validator=check_requested_date)
+    # --- order entry (issue 16): channel, currency and addresses; see _order_entry
+    channel: str = ""
+    currency: str = ""
+    shipping_address: Address | None = None
+    shipping_address_index: int | None = None
+    billing_address: Address | None = None
+    shipping_method: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class PlaceOrder(_OrderEntry):
     """Create and place an order for a customer at catalogue prices.
 
     ``items`` is a tuple of :class:`OrderItem` (``{sku: units}`` or ``(sku, units)`` pairs
@@ -236,27 +263,7 @@ class PlaceOrder(Command):
         "discounts",
         "promotion_code",
     )
-    customer_id: str
     items: tuple[OrderItem, ...] = attrs.field(converter=as_order_items)
-    order_id: str | None = None
-    payment_terms: str = ""
-    invoice_policy: InvoicePolicy = attrs.field(
-        default=InvoicePolicy.ORDERED, converter=as_invoice_policy
-    )
-    shipping_policy: ShippingPolicy = attrs.field(
-        default=ShippingPolicy.SHIP_AS_AVAILABLE, converter=as_shipping_policy
-    )
-    priority: Priority = attrs.field(
-        default=Priority.NORMAL, converter=as_priority, validator=check_priority
-    )
-    requested_delivery_date: date | None = attrs.field(default=None, validator=check_requested_date)
-    # --- order entry (issue 16): channel, currency and addresses; see _order_entry
-    channel: str = ""
-    currency: str = ""
-    shipping_address: Address | None = None
-    shipping_address_index: int | None = None
-    billing_address: Address | None = None
-    shipping_method: str = ""
     # --- pricing (issue 16): price overrides, discounts, promotion codes
     price_overrides: tuple[PriceOverride, ...] = attrs.field(
         default=(), converter=as_price_overrides
@@ -467,7 +474,7 @@ class CancelOrder(_OrderCommand):
 
 
 @attrs.frozen(kw_only=True)
-class CreateDraftOrder(Command):
+class CreateDraftOrder(_OrderEntry):
     """Create a draft order at catalogue prices, to edit, quote and place later.
 
     The fields are those of :class:`PlaceOrder` (``items`` may be empty) and are checked
@@ -477,26 +484,7 @@ class CreateDraftOrder(Command):
     count towards the customer's open orders or credit exposure until it is placed.
     """
 
-    customer_id: str
     items: tuple[OrderItem, ...] = attrs.field(default=(), converter=as_order_items)
-    order_id: str | None = None
-    payment_terms: str = ""
-    invoice_policy: InvoicePolicy = attrs.field(
-        default=InvoicePolicy.ORDERED, converter=as_invoice_policy
-    )
-    shipping_policy: ShippingPolicy = attrs.field(
-        default=ShippingPolicy.SHIP_AS_AVAILABLE, converter=as_shipping_policy
-    )
-    priority: Priority = attrs.field(
-        default=Priority.NORMAL, converter=as_priority, validator=check_priority
-    )
-    requested_delivery_date: date | None = attrs.field(default=None, validator=check_requested_date)
-    channel: str = ""
-    currency: str = ""
-    shipping_address: Address | None = None
-    shipping_address_index: int | None = None
-    billing_address: Address | None = None
-    shipping_method: str = ""
 
 
 @attrs.frozen(kw_only=True)
