@@ -25,11 +25,18 @@ each storage, in one process: ``cancel_order_line`` (a whole line of an allocate
 differ by one unit, so each posts an adjustment), ``move_stock`` (one unit between two bins),
 ``receive_purchase_order`` (a purchase order created, then received in full: two commands)
 and ``transfer_stock`` (a transfer to the other warehouse, then ``receive_transfer``: two
-commands). The orders they change are set up first and not timed. Each run starts from a
-fresh store; ids are sequential and the clock fixed, so every run does the same work (there
-is no randomness to seed). The table shows commands per second of the median run and the
-CPU time of this process in it (the database server's CPU is not counted); each check
-reads the result back (order states, stock per bin).
+commands). The order-entry and receivables rows beside them: a draft quote
+(``create_draft_order``, ``send_quote``, ``place_draft_order``: three commands),
+``place_order`` with an order discount and a promotion code, ``change_shipping_method``
+(a placed order's method to none), ``ship_shipment`` of a packed order with a shipping
+method (its freight invoice issued in the same unit of work; waves of 20 set up first),
+``apply_credit`` (cash on account to one named invoice) and ``refund_credit`` (1.00 of
+the credit a payment left). The orders they change are set up first and not timed. Each
+run starts from a fresh store; ids are sequential and the clock fixed, so every run does
+the same work (there is no randomness to seed). The table shows commands per second of the
+median run and the CPU time of this process in it (the database server's CPU is not
+counted); each check reads the result back (order states, stock per bin, invoices,
+account balances).
 
 Each configuration runs ``--rounds`` times (3 by default) and the tables show the median
 run. Run ``python benchmarks/service.py`` (``--orders 40 --rounds 1`` for a quick run;
@@ -270,12 +277,23 @@ DESK_COMMANDS = (
     "move_stock",
     "receive_purchase_order",
     "transfer_stock",
+    "draft_quote",
+    "place_with_promotion",
+    "change_shipping_method",
+    "ship_with_freight",
+    "apply_credit",
+    "refund_credit",
 )
-#: How the table names a row whose unit is two commands.
+#: How the table names a row whose unit is two or three commands.
 LABELS = {
     "receive_purchase_order": "create_purchase_order + receive_purchase_order",
     "transfer_stock": "transfer_stock + receive_transfer",
+    "draft_quote": "create_draft_order + send_quote + place_draft_order",
+    "place_with_promotion": "place_order (discount + promotion code)",
+    "ship_with_freight": "ship_shipment (freight invoice)",
 }
+#: Orders per wave when ``ship_with_freight`` sets up its shipments.
+WAVE_SIZE = 20
 EXPECTED = date(2026, 3, 9)
 
 #: A scenario sets up a store for ``n`` commands and returns the timed body, the check and
@@ -390,6 +408,121 @@ def _scenario(name: str, desk: OrderDesk, n: int) -> Scenario:
             return _verdict([f"A1 holds {a1}, WH-WEST/A2 {a2}"] if (a1, a2) != (40, n) else [])
 
         return transfer, transferred, 2 * n
+    return _order_entry_scenario(name, desk, n)
+
+
+def _order_entry_scenario(name: str, desk: OrderDesk, n: int) -> Scenario:
+    """The order-entry and receivables rows (issue 16, 17): set up ``desk`` (untimed)."""
+    mugs = {"MUG": MUGS_PER_ORDER}
+    if name == "draft_quote":
+
+        def quote() -> None:
+            for _ in range(n):
+                order_id = desk.create_draft_order("C-W0", mugs, channel="phone").aggregate_id
+                desk.send_quote(order_id, EXPECTED)
+                desk.place_draft_order(order_id)
+
+        def quoted() -> str:
+            placed = [o for o in desk.order_ids() if desk.order(o).state == "placed"]
+            return _verdict([f"{len(placed)} orders placed"] if len(placed) != n else [])
+
+        return quote, quoted, 3 * n
+    if name == "place_with_promotion":
+        desk.register_promotion("BENCH10", percent=10, scope="sku", target="MUG")
+        discount = [{"percent": "5", "reason": "bench"}]
+
+        def place() -> None:
+            for _ in range(n):
+                desk.place_order("C-W0", mugs, discounts=discount, promotion_code="BENCH10")
+
+        def placed() -> str:
+            # 2 mugs at 9.50, less 10 % (promotion), less 5 % (order discount): 16.245
+            totals = {str(desk.order(o).total) for o in desk.order_ids()}
+            used = desk.promotion("BENCH10").used
+            return _verdict(
+                ([f"totals {sorted(totals)}"] if totals != {"16.25 USD"} else [])
+                + ([f"promotion used {used} times"] if used != n else [])
+            )
+
+        return place, placed, n
+    if name == "change_shipping_method":
+        orders = [
+            desk.place_order("C-W0", mugs, shipping_method="UPS-GROUND").aggregate_id
+            for _ in range(n)
+        ]
+
+        def change() -> None:
+            for order_id in orders:
+                desk.change_shipping_method(order_id, "")
+
+        def changed() -> str:
+            left = [o for o in orders if desk.order(o).shipping_method != ""]
+            return _verdict([f"{len(left)} orders kept their method"] if left else [])
+
+        return change, changed, n
+    if name == "ship_with_freight":
+        desk.receive_stock("MUG", "WH-EAST/A1", n * MUGS_PER_ORDER, command_id="bench-desk-stock")
+        shipments = []
+        orders = []
+        for _ in range(n):
+            order_id = desk.place_order("C-W0", mugs, shipping_method="UPS-GROUND").aggregate_id
+            desk.confirm_order(order_id)
+            desk.allocate_order(order_id)
+            orders.append(order_id)
+        for start in range(0, n, WAVE_SIZE):
+            group = orders[start : start + WAVE_SIZE]
+            wave = desk.release_wave("WH-EAST", group).aggregate_id
+            desk.confirm_picks(wave)
+            shipments += [desk.pack_order(o, wave).aggregate_id for o in group]
+
+        def ship() -> None:
+            for shipment in shipments:
+                desk.ship_shipment(shipment, f"1Z-{shipment}")
+
+        def shipped() -> str:
+            charged = [o for o in orders if any(not d.quantities for d in desk.order(o).invoices)]
+            freight = [i for i in desk.invoices() if i.lines[0].sku == "FREIGHT"]
+            return _verdict(
+                ([f"{len(charged)} orders charged freight"] if len(charged) != n else [])
+                + ([f"{len(freight)} freight invoices"] if len(freight) != n else [])
+            )
+
+        return ship, shipped, n
+    if name == "apply_credit":
+        desk.record_payment("C-W0", Money(19 * n, "USD"), payment_id="PAY-BENCH")
+        invoices = []
+        for _ in range(n):
+            order_id = desk.place_order("C-W0", mugs).aggregate_id
+            desk.confirm_order(order_id)
+            invoices.append(desk.invoice_order(order_id)["invoice_id"])
+
+        def apply() -> None:
+            for invoice_id in invoices:
+                desk.apply_credit("C-W0", invoice_ids=[invoice_id])
+
+        def applied() -> str:
+            unpaid = [i for i in invoices if desk.invoice(i).state != "paid"]
+            credit = desk.account_ledger("C-W0").balance.balance
+            return _verdict(
+                ([f"{len(unpaid)} invoices unpaid"] if unpaid else [])
+                + ([f"balance {credit}"] if not credit.is_zero else [])
+            )
+
+        return apply, applied, n
+    if name == "refund_credit":
+        desk.record_payment("C-W0", Money(2 * n, "USD"), payment_id="PAY-BENCH")
+
+        def refund() -> None:
+            for i in range(n):
+                desk.refund_credit("C-W0", Money("1.00", "USD"), "bank transfer", f"REF-{i}")
+
+        def refunded() -> str:
+            balance = desk.account_ledger("C-W0").balance.balance
+            expected = Money(-n, "USD")
+            wrong = balance != expected
+            return _verdict([f"balance {balance}, expected {expected}"] if wrong else [])
+
+        return refund, refunded, n
     raise ValueError(name)
 
 

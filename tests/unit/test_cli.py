@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -151,3 +152,23 @@ def test_demo_refuses_an_unknown_storage_url(capsys: pytest.CaptureFixture[str])
     error = capsys.readouterr().err
     assert "'mysql://localhost/shop'" in error
     assert "sqlalchemy+DIALECT" in error
+
+
+def test_demo_shows_an_amendment_a_count_and_a_discounted_order_with_freight(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    main(["demo", "--width", "200"])
+    out = capsys.readouterr().out
+    changes = out[out.index("7. Changes after confirmation") : out.index("8. ")]
+    assert re.search(r"amend O-\d+ \(revision 1\)", changes)
+    assert re.search(r"counted \d+ TEAPOT in WH-WEST/A2, expected \d+: adjusted -\d+", changes)
+    freight = out[out.index("8. A promotion code and a freight charge") :]
+    assert re.search(r"10 MUG at 9\.50 USD with SPRING10 \(.*10 %", freight)
+    goods = re.search(r"goods invoice INV-\d+: (\d+\.\d\d) USD", freight)
+    charge = re.search(r"freight invoice INV-\d+: (\d+\.\d\d) USD", freight)
+    due = re.search(r"amount due \(goods \+ freight\): (\d+\.\d\d) USD", freight)
+    assert goods is not None
+    assert charge is not None
+    assert due is not None
+    assert Decimal(charge[1]) > 0
+    assert Decimal(goods[1]) + Decimal(charge[1]) == Decimal(due[1])

@@ -288,6 +288,49 @@ def _changes() -> list[str]:
     return lines
 
 
+def _discount_and_freight() -> list[str]:
+    from datetime import UTC, datetime
+
+    from ordercycle.examples.shop import open_sample_shop
+    from ordercycle.model import SteppableClock
+    from ordercycle.service import OrderDesk
+
+    desk = OrderDesk.in_memory(clock=SteppableClock(datetime(2026, 3, 2, 9, tzinfo=UTC)))
+    open_sample_shop(desk)
+    lines = [
+        "A promotion code takes its discount off the lines it covers at placement; the"
+        " order's shipping method turns the cartons' billable weight into a freight charge,"
+        " billed on an invoice of its own when the shipment ships.",
+    ]
+    desk.register_promotion("SPRING10", percent=10, scope="sku", target="MUG")
+    placed = desk.place_order(
+        "C-CAFE", {"MUG": 10}, promotion_code="SPRING10", shipping_method="UPS-GROUND"
+    )
+    order_id = placed.aggregate_id
+    line = desk.order(order_id).line("L1")
+    lines.append(
+        f"  place {order_id}: 10 MUG at {line.unit_price} with {placed['promotion']}"
+        f" ({line.price_terms}): {placed['total']}, shipping UPS-GROUND"
+    )
+    desk.confirm_order(order_id)
+    desk.allocate_order(order_id)
+    goods = desk.invoice_order(order_id)
+    wave = desk.release_wave("WH-EAST", [order_id]).aggregate_id
+    desk.confirm_picks(wave)
+    shipment_id = desk.pack_order(order_id, wave).aggregate_id
+    cartons = ", ".join(
+        f"{p.carton} ({p.billable_weight} lb billable)" for p in desk.shipment(shipment_id).parcels
+    )
+    shipped = desk.ship_shipment(shipment_id, "1Z-DEMO")
+    lines.append(f"  ship {shipment_id} in {cartons}")
+    lines.append(
+        f"  goods invoice {goods['invoice_id']}: {goods['total']};"
+        f" freight invoice {shipped['freight_invoice_id']}: {shipped['freight']}"
+    )
+    lines.append(f"  {order_id} amount due (goods + freight): {desk.order(order_id).amount_due}")
+    return lines
+
+
 CHAPTERS: tuple[tuple[str, Chapter], ...] = (
     ("Money", _money),
     ("Units", _units),
@@ -296,6 +339,7 @@ CHAPTERS: tuple[tuple[str, Chapter], ...] = (
     ("Stock across two warehouses", _allocation),
     ("A simulated week", _simulation),
     ("Changes after confirmation and a stock count", _changes),
+    ("A promotion code and a freight charge", _discount_and_freight),
 )
 
 
