@@ -139,3 +139,33 @@ def _check_story_desk(url: str, in_memory: Any, told: list[str], year: tuple[Any
         statement = desk.statement("C-ACME", *year)
         assert statement.entries
         assert str(statement) == str(in_memory.statement("C-ACME", *year))
+
+
+@needs_sqlalchemy
+def test_a_database_of_schema_1_gains_the_read_models_and_lists_its_orders(
+    tmp_path: Path,
+) -> None:
+    """A database written before step 2 migrates on open; the first listing fills the views."""
+    import sqlite3
+    from datetime import date
+
+    from ordercycle.examples.story import open_story_desk, order_to_cash_story
+
+    path = tmp_path / "old.db"
+    url = f"sqlalchemy+sqlite:///{path}"
+    with open_story_desk(url) as desk:
+        order_to_cash_story(desk)
+        listed = desk.orders(limit=500).items
+    # What schema 1 left behind: the same tables of step 1, no read models.
+    with sqlite3.connect(path) as connection:
+        connection.execute("DELETE FROM ordercycle_schema WHERE version = 2")
+        connection.execute("DROP TABLE ordercycle_view_terms")
+        connection.execute("DROP TABLE ordercycle_view_rows")
+    with SQLAlchemyStorage(f"sqlite:///{path}", migrate_upto=1) as old:
+        assert old.schema_version == 1
+    with open_story_desk(url) as desk:
+        assert desk.storage.schema_version == 2
+        with desk.storage.reading() as uow:
+            assert uow.projections.get("orders", listed[0].order_id) is None
+        assert desk.orders(limit=500).items == listed
+        assert desk.statement("C-ACME", date(2026, 1, 1), date(2026, 12, 31)).entries
