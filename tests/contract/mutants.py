@@ -18,7 +18,7 @@ import attrs
 
 from ordercycle.errors import StorageError
 from ordercycle.storage import MemoryStorage, PostgresStorage, SQLiteStorage
-from ordercycle.storage._unit import EventRow, StoredRow
+from ordercycle.storage._unit import EventRow, StoredRow, _Projections
 from ordercycle.storage.errors import (
     CommandConflictError,
     SchemaVersionError,
@@ -29,6 +29,7 @@ from ordercycle.storage.migrations import SCHEMA_TABLE
 from ordercycle.storage.postgres import PostgresUnitOfWork
 from ordercycle.storage.sqlalchemy import SQLAlchemyStorage, SQLAlchemyUnitOfWork
 from ordercycle.storage.sqlite import SQLiteUnitOfWork
+from ordercycle.storage.views import ViewQuery, ViewRow
 
 # --- memory ---------------------------------------------------------------------------------
 
@@ -382,6 +383,28 @@ class SqlaNoSavepoint(SQLAlchemyUnitOfWork):
             raise
 
 
+class _UnguardedProjections(_Projections):
+    def put(self, row: ViewRow) -> bool:
+        self._uow.require_writable("put a view row")
+        self._uow._tx_view_put(row)  # no look at the stored row's version
+        return True
+
+
+class SqlaUnguardedViewPut(SQLAlchemyUnitOfWork):
+    """SQLAlchemy: a view row's put ignores the version guard (an older row replaces it)."""
+
+    def __init__(self, storage: SQLAlchemyStorage, *, read_only: bool = False) -> None:
+        super().__init__(storage, read_only=read_only)
+        self._projections = _UnguardedProjections(self)
+
+
+class SqlaFirstTermOnly(SQLAlchemyUnitOfWork):
+    """SQLAlchemy: a view query checks its first term only (rows failing another are listed)."""
+
+    def _tx_view_find(self, query: ViewQuery) -> list[ViewRow]:
+        return super()._tx_view_find(attrs.evolve(query, where=query.where[:1]))
+
+
 class _SqlaMutant(SQLAlchemyStorage):
     unit: type[SQLAlchemyUnitOfWork] = SQLAlchemyUnitOfWork
 
@@ -496,5 +519,17 @@ MUTANTS: tuple[Mutant, ...] = (
         "sqlalchemy-sqlite",
         SqlaDeferredWriters,
         ("InterleavingContract", "ThreadConcurrencyContract"),
+    ),
+    Mutant(
+        "sqlalchemy-sqlite-unguarded-view-put",
+        "sqlalchemy-sqlite",
+        _sqla(SqlaUnguardedViewPut),
+        ("ProjectionsContract",),
+    ),
+    Mutant(
+        "sqlalchemy-postgres-first-term-only",
+        "sqlalchemy-postgres",
+        _sqla(SqlaFirstTermOnly),
+        ("ProjectionsContract",),
     ),
 )

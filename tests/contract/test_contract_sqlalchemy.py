@@ -22,6 +22,7 @@ pytest.importorskip("sqlalchemy", reason="the sqlalchemy extra is not installed"
 from ordercycle.storage.sqlalchemy import SQLAlchemyStorage
 from ordercycle.testing.contracts import (
     ProcessConcurrencyContract,
+    ProjectionsContract,
     ReadingContract,
     ReopenContract,
     SchemaContract,
@@ -64,7 +65,7 @@ def opened(opener: Callable[[], Any]) -> Iterator[Any]:
     storage.close()
 
 
-class TestSQLAlchemyStorageContract(StorageContract, ReadingContract):
+class TestSQLAlchemyStorageContract(StorageContract, ReadingContract, ProjectionsContract):
     @pytest.fixture
     def storage(self, opened: Any) -> Any:
         return opened

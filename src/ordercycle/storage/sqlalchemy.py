@@ -24,12 +24,20 @@ How it keeps the ports' promises on a database (see the how-to "Write a storage 
   first statement), because a deferred transaction that has read cannot wait for the lock.
 - Read-only units of work (:meth:`SQLAlchemyStorage.reading`) take no lock: ``BEGIN
   DEFERRED`` on SQLite, one ``REPEATABLE READ`` snapshot on PostgreSQL.
+- *Read models* (:class:`~ordercycle.storage.ports.Projections`, ``uow.projections``) live
+  in the bundled adapters' two tables (migration step 2): ``ordercycle_view_rows`` and
+  ``ordercycle_view_terms``, one row per ``(field, value)`` term. A put replaces a row and
+  its terms under the writer lock (the unit of work first checked that the stored row is
+  not newer); a query reads its first term's index in ``(sort, key)`` order from the
+  cursor on, checks each further term with one lookup by key, and stops at the limit. On
+  PostgreSQL those lookups carry ``OFFSET 0``, so the planner keeps them lookups.
 """
 
 from __future__ import annotations
 
 import functools
 import importlib
+import json
 import re
 from collections.abc import Callable
 from typing import Any, ClassVar
@@ -41,10 +49,12 @@ from ordercycle.errors import (
     ValidationError,
 )
 from ordercycle.storage._closing import ClosingStorage
-from ordercycle.storage._unit import BaseUnitOfWork, EventRow, OutboxRow, StoredRow
+from ordercycle.storage._sql import VIEW_ROWS, VIEW_TERMS
+from ordercycle.storage._unit import EventRow, OutboxRow, ProjectingUnitOfWork, StoredRow
 from ordercycle.storage.errors import CommandConflictError, StreamConflictError, UnitOfWorkError
 from ordercycle.storage.migrations import SCHEMA_TABLE, Migration, apply_migrations, needs_migration
 from ordercycle.storage.records import Snapshot
+from ordercycle.storage.views import ViewQuery, ViewRow
 
 __all__ = ["SQLALCHEMY_MIGRATIONS", "SQLAlchemyStorage", "SQLAlchemyUnitOfWork"]
 
@@ -115,6 +125,41 @@ class _Tables:
             sa.Column("id", integer, primary_key=True, autoincrement=False),
             sa.Column("turn", big, nullable=False),
         )
+        #: The tables of migration step 1.
+        self.first = (
+            self.events,
+            self.outbox,
+            self.checkpoints,
+            self.snapshots,
+            self.commands,
+            self.writer,
+        )
+        # Step 2: read-model rows, listed by (view, sort, key), and one row per term, keyed
+        # so that a term's rows are read in (sort, key) order, indexed by key so that the
+        # other terms of a row are checked with one lookup each (as in the SQL adapters).
+        self.view_rows = sa.Table(
+            VIEW_ROWS,
+            metadata,
+            sa.Column("view_name", text, primary_key=True),
+            sa.Column("row_key", text, primary_key=True),
+            sa.Column("version", big, nullable=False),
+            sa.Column("sort_key", text, nullable=False),
+            sa.Column("terms", text, nullable=False),
+            sa.Column("data", text, nullable=False),
+            sa.Index(f"{VIEW_ROWS}_sort", "view_name", "sort_key", "row_key"),
+            sqlite_with_rowid=False,
+        )
+        self.view_terms = sa.Table(
+            VIEW_TERMS,
+            metadata,
+            sa.Column("view_name", text, primary_key=True),
+            sa.Column("field", text, primary_key=True),
+            sa.Column("value", text, primary_key=True),
+            sa.Column("sort_key", text, primary_key=True),
+            sa.Column("row_key", text, primary_key=True),
+            sa.Index(f"{VIEW_TERMS}_key", "view_name", "row_key", "field", "value"),
+            sqlite_with_rowid=False,
+        )
 
 
 @functools.cache
@@ -123,10 +168,16 @@ def _tables() -> _Tables:
 
 
 def _create_tables(connection: Any) -> None:
-    """Migration step 1: every table, from the ``MetaData``, and the writer lock's row."""
+    """Migration step 1: the tables of events to the writer lock, and the lock's row."""
     tables = _tables()
-    tables.metadata.create_all(connection)
+    tables.metadata.create_all(connection, tables=tables.first)
     connection.execute(tables.writer.insert().values(id=1, turn=0))
+
+
+def _create_views(connection: Any) -> None:
+    """Migration step 2: the read-model rows and their terms, with their indexes."""
+    tables = _tables()
+    tables.metadata.create_all(connection, tables=(tables.view_rows, tables.view_terms))
 
 
 #: The schema's history; the last entry's version is the current version.
@@ -136,6 +187,7 @@ SQLALCHEMY_MIGRATIONS: tuple[Migration, ...] = (
         name="events, outbox, checkpoints, snapshots, commands and the writer lock",
         apply=_create_tables,
     ),
+    Migration(version=2, name="read-model rows and their terms", apply=_create_views),
 )
 
 
@@ -357,7 +409,7 @@ class SQLAlchemyStorage(ClosingStorage):
             connection.close()
 
 
-class SQLAlchemyUnitOfWork(BaseUnitOfWork):
+class SQLAlchemyUnitOfWork(ProjectingUnitOfWork):
     """A unit of work of :class:`SQLAlchemyStorage`: one transaction on one connection."""
 
     def __init__(self, storage: SQLAlchemyStorage, *, read_only: bool = False) -> None:
@@ -652,3 +704,118 @@ class SQLAlchemyUnitOfWork(BaseUnitOfWork):
         checkpoints = self._t.checkpoints
         self._run(checkpoints.delete().where(checkpoints.c.consumer == consumer))
         self._run(checkpoints.insert().values(consumer=consumer, position=position))
+
+    # --- read models -------------------------------------------------------------------------
+
+    def _tx_view_get(self, view: str, key: str) -> ViewRow | None:
+        rows = self._t.view_rows
+        statement = self._sa.select(
+            rows.c.version, rows.c.sort_key, rows.c.terms, rows.c.data
+        ).where((rows.c.view_name == view) & (rows.c.row_key == key))
+        found = self._run(statement).first()
+        return None if found is None else _view_row(view, key, *found)
+
+    def _tx_view_put(self, row: ViewRow) -> None:
+        # A replacement is a delete and an insert in every dialect, under the writer lock.
+        self._before_write()
+        self._tx_view_delete(row.view, row.key)
+        self._run(
+            self._t.view_rows.insert().values(
+                view_name=row.view,
+                row_key=row.key,
+                version=row.version,
+                sort_key=row.sort,
+                terms=json.dumps(row.terms),
+                data=row.data,
+            )
+        )
+        if row.terms:
+            self._run(
+                self._t.view_terms.insert().values(
+                    [
+                        {
+                            "view_name": row.view,
+                            "field": field,
+                            "value": value,
+                            "sort_key": row.sort,
+                            "row_key": row.key,
+                        }
+                        for field, value in row.terms
+                    ]
+                )
+            )
+
+    def _tx_view_delete(self, view: str, key: str) -> None:
+        self._before_write()
+        for table in (self._t.view_terms, self._t.view_rows):
+            self._run(table.delete().where((table.c.view_name == view) & (table.c.row_key == key)))
+
+    def _tx_view_clear(self, view: str) -> None:
+        self._before_write()
+        for table in (self._t.view_terms, self._t.view_rows):
+            self._run(table.delete().where(table.c.view_name == view))
+
+    def _tx_view_find(self, query: ViewQuery) -> list[ViewRow]:
+        # The first term drives: its index entries are read in (sort, key) order from the
+        # cursor on, each other term is one lookup by key, and the scan stops at the limit.
+        sa, terms, rows = self._sa, self._t.view_terms, self._t.view_rows
+        if query.where:
+            (field, value), rest = query.where[0], query.where[1:]
+            d = terms.alias("d")
+            conditions = [d.c.view_name == query.view, d.c.field == field, d.c.value == value]
+            for other_field, other_value in rest:
+                t = terms.alias("t")
+                check = sa.select(sa.literal_column("1")).where(
+                    (t.c.view_name == d.c.view_name)
+                    & (t.c.row_key == d.c.row_key)
+                    & (t.c.field == other_field)
+                    & (t.c.value == other_value)
+                )
+                if self._storage.dialect == "postgresql":
+                    # A subquery with OFFSET is never turned into a join: each further term
+                    # stays one index lookup per candidate, whatever the statistics say.
+                    check = check.offset(0)
+                conditions.append(check.exists())
+        else:
+            d = rows.alias("d")
+            conditions = [d.c.view_name == query.view]
+        if query.sort_from is not None:
+            conditions.append(d.c.sort_key >= query.sort_from)
+        if query.sort_to is not None:
+            conditions.append(d.c.sort_key < query.sort_to)
+        if query.after is not None:
+            after_sort, after_key = query.after
+            conditions.append(
+                sa.tuple_(d.c.sort_key, d.c.row_key)
+                > sa.tuple_(after_sort, after_key, types=[sa.Text, sa.Text])
+            )
+        keys = (
+            sa.select(d.c.view_name, d.c.row_key, d.c.sort_key)
+            .where(sa.and_(*conditions))
+            .order_by(d.c.sort_key, d.c.row_key)
+            .limit(query.limit)
+            .subquery("k")
+        )
+        # One statement: the page's keys from the index, then their rows by primary key.
+        statement = (
+            sa.select(rows.c.row_key, rows.c.version, rows.c.sort_key, rows.c.terms, rows.c.data)
+            .select_from(
+                keys.join(
+                    rows,
+                    (rows.c.view_name == keys.c.view_name) & (rows.c.row_key == keys.c.row_key),
+                )
+            )
+            .order_by(keys.c.sort_key, keys.c.row_key)
+        )
+        return [_view_row(query.view, str(r[0]), *r[1:]) for r in self._run(statement)]
+
+
+def _view_row(view: str, key: str, version: Any, sort: Any, terms: Any, data: Any) -> ViewRow:
+    return ViewRow(
+        view=view,
+        key=key,
+        version=int(version),
+        sort=str(sort),
+        terms=tuple((str(f), str(v)) for f, v in json.loads(str(terms))),
+        data=str(data),
+    )
