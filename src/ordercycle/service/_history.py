@@ -6,14 +6,20 @@ from datetime import date, timedelta
 
 from ordercycle.errors import ValidationError
 from ordercycle.invoicing import Invoice, Payment
-from ordercycle.money import Money
+from ordercycle.money import Currency, Money
 from ordercycle.packing import Shipment
 from ordercycle.service import _orders
 from ordercycle.service._session import Session
 from ordercycle.service._views import INVOICES, ORDERS, PAYMENTS, SHIPMENTS, all_rows
 from ordercycle.service.history import CustomerHistory, ProductVolume
 from ordercycle.service.listings import InvoiceListing, OrderListing
-from ordercycle.service.statements import Statement, build_statement, entries_from_documents
+from ordercycle.service.statements import (
+    Statement,
+    StatementEntry,
+    build_statement,
+    entries_from_documents,
+    entries_from_ledger,
+)
 
 __all__ = ["customer_history", "statement"]
 
@@ -44,15 +50,32 @@ def _documents(s: Session, customer_id: str) -> tuple[list[Invoice], list[Paymen
     return invoices, payments
 
 
+def _entries(
+    s: Session, customer_id: str, invoices: list[Invoice], payments: list[Payment]
+) -> tuple[list[StatementEntry], Currency | str]:
+    """The statement's movements: the account ledger's entries, or (for an account stored
+    before the desk kept a ledger) its documents."""
+    stored = _orders._account(s, customer_id).ledger
+    if stored is None:
+        return entries_from_documents(invoices, payments), s.settings.currency
+    posted = [
+        entry
+        for event in s.uow.events.load("account", customer_id)
+        for entry in getattr(event, "entries", ())
+    ]
+    numbers = {i.invoice_id: i.number for i in invoices if i.number is not None}
+    earlier = entries_from_documents(invoices, payments) if stored.version else []
+    found = entries_from_ledger(stored, posted, numbers=numbers, documents=earlier)
+    return found, stored.currency
+
+
 def statement(s: Session, customer_id: str, start: object, end: object) -> Statement:
     """The customer's statement of account from ``start`` to ``end`` (both included)."""
     _orders.customer(s, customer_id)
     first, last = _period(customer_id, start, end)
     invoices, payments = _documents(s, customer_id)
-    entries = entries_from_documents(invoices, payments)
-    return build_statement(
-        customer_id, entries, start=first, end=last, currency=s.settings.currency
-    )
+    entries, currency = _entries(s, customer_id, invoices, payments)
+    return build_statement(customer_id, entries, start=first, end=last, currency=currency)
 
 
 def customer_history(s: Session, customer_id: str, start: object, end: object) -> CustomerHistory:
@@ -88,7 +111,7 @@ def customer_history(s: Session, customer_id: str, start: object, end: object) -
         for row in all_rows(s.uow, SHIPMENTS, (("order", listing.order_id),), None, None):
             shipments.append(s.require("shipment", row.key, Shipment))
     invoices, payments = _documents(s, customer_id)
-    entries = entries_from_documents(invoices, payments)
+    entries, currency = _entries(s, customer_id, invoices, payments)
     in_period = [i for i in invoices if first <= i.invoice_date <= last]
     invoice_rows = [
         InvoiceListing.from_data(r.loads(), r.version)
@@ -120,7 +143,5 @@ def customer_history(s: Session, customer_id: str, start: object, end: object) -
                 key=lambda n: (n.issued_on, n.credit_note_id),
             )
         ),
-        statement=build_statement(
-            customer_id, entries, start=first, end=last, currency=s.settings.currency
-        ),
+        statement=build_statement(customer_id, entries, start=first, end=last, currency=currency),
     )
