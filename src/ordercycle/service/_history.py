@@ -13,6 +13,7 @@ from ordercycle.service._session import Session
 from ordercycle.service._views import INVOICES, ORDERS, PAYMENTS, SHIPMENTS, all_rows
 from ordercycle.service.history import CustomerHistory, ProductVolume
 from ordercycle.service.listings import InvoiceListing, OrderListing
+from ordercycle.service.order_money import OrderMoney
 from ordercycle.service.statements import (
     Statement,
     StatementEntry,
@@ -21,7 +22,7 @@ from ordercycle.service.statements import (
     entries_from_ledger,
 )
 
-__all__ = ["customer_history", "statement"]
+__all__ = ["customer_history", "order_money", "statement"]
 
 
 def _period(customer_id: str, start: object, end: object) -> tuple[date, date]:
@@ -144,4 +145,64 @@ def customer_history(s: Session, customer_id: str, start: object, end: object) -
             )
         ),
         statement=build_statement(customer_id, entries, start=first, end=last, currency=currency),
+    )
+
+
+def order_money(s: Session, order_id: str) -> OrderMoney:
+    """The order's net figures beside its invoices' and credit notes' gross ones."""
+    order = s.order(order_id)
+    zero = Money.zero(order.currency)
+    sums = dict.fromkeys(
+        (
+            "net_goods",
+            "charges",
+            "tax",
+            "invoiced",
+            "credited",
+            "credited_net",
+            "paid",
+            "discount_taken",
+            "written_off",
+            "open",
+            "credit",
+        ),
+        zero,
+    )
+    for document in order.invoices:
+        invoice, meta = s.invoice(document.document_id)
+        if invoice.state in ("draft", "canceled"):
+            continue
+        charges = Money.sum(
+            (
+                taxes.untaxed
+                for taxes, line_id in zip(invoice.taxes.lines, meta.line_ids, strict=False)
+                if not line_id
+            ),
+            currency=invoice.currency,
+        )
+        moved = {
+            "net_goods": invoice.taxes.untaxed - charges,
+            "charges": charges,
+            "tax": invoice.taxes.tax,
+            "invoiced": invoice.total,
+            "credited": invoice.credited,
+            "credited_net": Money.sum(
+                (n.untaxed - n.restocking_fee for n in invoice.credit_notes),
+                currency=invoice.currency,
+            ),
+            "paid": invoice.paid,
+            "discount_taken": invoice.discount_taken,
+            "written_off": invoice.written_off,
+            "open": invoice.balance,
+            "credit": Money.sum(
+                (n.refund for n in invoice.credit_notes), currency=invoice.currency
+            ),
+        }
+        sums = {name: sums[name] + moved[name] for name in sums}
+    return OrderMoney(
+        order_id=order.id,
+        customer_id=order.customer_id,
+        net_due=order.amount_due,
+        net_paid=order.amount_paid,
+        **sums,
     )

@@ -82,6 +82,7 @@ from ordercycle.service.commands import Command, command_payload, parse_command
 from ordercycle.service.history import CustomerHistory
 from ordercycle.service.listings import InvoiceListing, ListingPage, OrderListing, encode_cursor
 from ordercycle.service.metrics import OrderToCashReport
+from ordercycle.service.order_money import OrderMoney
 from ordercycle.service.records import (
     Account,
     Backlog,
@@ -1372,6 +1373,18 @@ class OrderDesk:
         """
         self._ensure_views()
         found: Statement = self._read(lambda s: _history.statement(s, customer_id, start, end))
+        return found
+
+    def order_money(self, order_id: str) -> OrderMoney:
+        """The order's money reconciled to the cent: its own net figures (``amount_due``,
+        ``amount_paid``) beside its invoices' gross ones (net goods, charges, tax,
+        invoiced, credited, paid, discount taken, written off, open, credit); see
+        :mod:`ordercycle.service.order_money`.
+
+        Raises:
+            UnknownAggregateError: No order has this id.
+        """
+        found: OrderMoney = self._read(lambda s: _history.order_money(s, order_id))
         return found
 
     def customer_history(self, customer_id: str, start: date, end: date) -> CustomerHistory:
