@@ -45,7 +45,7 @@ FIGURES = (
     ("discount_taken", "gross", "early-payment discount taken"),
     ("written_off", "gross", "written off"),
     ("open", "gross", "open on the invoices"),
-    ("credit", "gross", "left to the customer as credit"),
+    ("credit", "gross", "credit notes beyond the balance"),
     ("credited_net", "net", "credited"),
     ("net_due", "net", "due on the order (order.amount_due)"),
     ("net_paid", "net", "paid on the order (order.amount_paid)"),
