@@ -1363,9 +1363,11 @@ class OrderDesk:
     def statement(self, customer_id: str, start: date, end: date) -> Statement:
         """The customer's statement of account from ``start`` to ``end`` (both included).
 
-        The balance brought forward, then every invoice, payment, discount, write-off and
-        credit note of the period with the running balance; see
-        :mod:`ordercycle.service.statements`.
+        Read from the customer's account ledger: the balance brought forward, then every
+        entry of the period (invoices, payments, credit notes, discounts taken, write-offs,
+        applications of credit, refunds, reversals) with the running balance; the closing
+        balance is the ledger's balance. An account stored before the desk kept a ledger
+        is read from its documents; see :mod:`ordercycle.service.statements`.
 
         Raises:
             UnknownAggregateError: No customer has this id.

@@ -331,9 +331,6 @@ def _describe(entry: AccountEntry, name: Mapping[str, str]) -> str:
     return f"payment {entry.source_id or entry.document_id} reversed"
 
 
-#: Entries that post a document of their own (an invoice, a payment, a credit note).
-_DOCUMENTS = (EntryKind.INVOICE, EntryKind.PAYMENT, EntryKind.CREDIT_NOTE)
-
 #: Entries whose own id is made from another document's: the statement shows that one.
 _BY_SOURCE = (EntryKind.DISCOUNT, EntryKind.APPLICATION, EntryKind.REVERSAL)
 
@@ -357,10 +354,11 @@ def entries_from_ledger(
     An account stored before the desk kept a ledger opened its ledger from its documents
     without storing those opening entries (the first entry posted has a sequence above 1).
     Then ``documents`` (:func:`entries_from_documents` of its invoices and payments) tell
-    what happened before: those of documents not posted to the ledger since are listed
-    too, and, should they not add up to the balance the ledger opened with, one
-    ``ledger_opened`` entry (dated with the first entry posted) carries the difference, so
-    the entries always add up to ``account.balance.balance``.
+    what happened before: those of documents (invoices, payments, credit notes,
+    write-offs) not posted to the ledger since are listed too, and, should they not add up
+    to the balance the ledger opened with, one ``ledger_opened`` entry (dated with the
+    first entry posted) carries the difference, so the entries always add up to
+    ``account.balance.balance``.
     """
     name = dict(numbers or {})
     zero = Money.zero(account.currency)
@@ -368,9 +366,10 @@ def entries_from_ledger(
     total = zero
     posted = list(posted)
     if account.version and (not posted or posted[0].sequence > 1):
-        seen = {name.get(e.document_id, e.document_id) for e in posted if e.kind in _DOCUMENTS}
+        seen = {name.get(e.document_id, e.document_id) for e in posted}
         for earlier in documents:
-            if earlier.reference not in seen:
+            # Credit applied from the ledger (``<source>/applied/<n>``) is the ledger's own.
+            if earlier.reference not in seen and "/applied/" not in earlier.reference:
                 found.append(earlier)
                 total += earlier.debit - earlier.credit
     for entry in posted:
