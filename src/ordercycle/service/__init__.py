@@ -26,6 +26,7 @@ from ordercycle.service.errors import (
 from ordercycle.service.history import CustomerHistory, ProductVolume
 from ordercycle.service.listings import InvoiceListing, ListingPage, OrderListing
 from ordercycle.service.metrics import CashPeriod, KpiValue, OrderToCashReport
+from ordercycle.service.order_money import OrderMoney
 from ordercycle.service.records import (
     Account,
     CatalogueEntry,
@@ -52,6 +53,7 @@ __all__ = [
     "ListingPage",
     "OrderDesk",
     "OrderListing",
+    "OrderMoney",
     "OrderToCashReport",
     "ProductVolume",
     "Promotion",

@@ -6,16 +6,23 @@ from datetime import date, timedelta
 
 from ordercycle.errors import ValidationError
 from ordercycle.invoicing import Invoice, Payment
-from ordercycle.money import Money
+from ordercycle.money import Currency, Money
 from ordercycle.packing import Shipment
 from ordercycle.service import _orders
 from ordercycle.service._session import Session
 from ordercycle.service._views import INVOICES, ORDERS, PAYMENTS, SHIPMENTS, all_rows
 from ordercycle.service.history import CustomerHistory, ProductVolume
 from ordercycle.service.listings import InvoiceListing, OrderListing
-from ordercycle.service.statements import Statement, build_statement, entries_from_documents
+from ordercycle.service.order_money import OrderMoney
+from ordercycle.service.statements import (
+    Statement,
+    StatementEntry,
+    build_statement,
+    entries_from_documents,
+    entries_from_ledger,
+)
 
-__all__ = ["customer_history", "statement"]
+__all__ = ["customer_history", "order_money", "statement"]
 
 
 def _period(customer_id: str, start: object, end: object) -> tuple[date, date]:
@@ -44,15 +51,32 @@ def _documents(s: Session, customer_id: str) -> tuple[list[Invoice], list[Paymen
     return invoices, payments
 
 
+def _entries(
+    s: Session, customer_id: str, invoices: list[Invoice], payments: list[Payment]
+) -> tuple[list[StatementEntry], Currency | str]:
+    """The statement's movements: the account ledger's entries, or (for an account stored
+    before the desk kept a ledger) its documents."""
+    stored = _orders._account(s, customer_id).ledger
+    if stored is None:
+        return entries_from_documents(invoices, payments), s.settings.currency
+    posted = [
+        entry
+        for event in s.uow.events.load("account", customer_id)
+        for entry in getattr(event, "entries", ())
+    ]
+    numbers = {i.invoice_id: i.number for i in invoices if i.number is not None}
+    earlier = entries_from_documents(invoices, payments) if stored.version else []
+    found = entries_from_ledger(stored, posted, numbers=numbers, documents=earlier)
+    return found, stored.currency
+
+
 def statement(s: Session, customer_id: str, start: object, end: object) -> Statement:
     """The customer's statement of account from ``start`` to ``end`` (both included)."""
     _orders.customer(s, customer_id)
     first, last = _period(customer_id, start, end)
     invoices, payments = _documents(s, customer_id)
-    entries = entries_from_documents(invoices, payments)
-    return build_statement(
-        customer_id, entries, start=first, end=last, currency=s.settings.currency
-    )
+    entries, currency = _entries(s, customer_id, invoices, payments)
+    return build_statement(customer_id, entries, start=first, end=last, currency=currency)
 
 
 def customer_history(s: Session, customer_id: str, start: object, end: object) -> CustomerHistory:
@@ -88,7 +112,7 @@ def customer_history(s: Session, customer_id: str, start: object, end: object) -
         for row in all_rows(s.uow, SHIPMENTS, (("order", listing.order_id),), None, None):
             shipments.append(s.require("shipment", row.key, Shipment))
     invoices, payments = _documents(s, customer_id)
-    entries = entries_from_documents(invoices, payments)
+    entries, currency = _entries(s, customer_id, invoices, payments)
     in_period = [i for i in invoices if first <= i.invoice_date <= last]
     invoice_rows = [
         InvoiceListing.from_data(r.loads(), r.version)
@@ -120,7 +144,65 @@ def customer_history(s: Session, customer_id: str, start: object, end: object) -
                 key=lambda n: (n.issued_on, n.credit_note_id),
             )
         ),
-        statement=build_statement(
-            customer_id, entries, start=first, end=last, currency=s.settings.currency
+        statement=build_statement(customer_id, entries, start=first, end=last, currency=currency),
+    )
+
+
+def order_money(s: Session, order_id: str) -> OrderMoney:
+    """The order's net figures beside its invoices' and credit notes' gross ones."""
+    order = s.order(order_id)
+    zero = Money.zero(order.currency)
+    sums = dict.fromkeys(
+        (
+            "net_goods",
+            "charges",
+            "tax",
+            "invoiced",
+            "credited",
+            "credited_net",
+            "paid",
+            "discount_taken",
+            "written_off",
+            "open",
+            "credit",
         ),
+        zero,
+    )
+    for document in order.invoices:
+        invoice, meta = s.invoice(document.document_id)
+        if invoice.state in ("draft", "canceled"):
+            continue
+        charges = Money.sum(
+            (
+                taxes.untaxed
+                for taxes, line_id in zip(invoice.taxes.lines, meta.line_ids, strict=False)
+                if not line_id
+            ),
+            currency=invoice.currency,
+        )
+        moved = {
+            "net_goods": invoice.taxes.untaxed - charges,
+            "charges": charges,
+            "tax": invoice.taxes.tax,
+            "invoiced": invoice.total,
+            "credited": invoice.credited,
+            "credited_net": Money.sum(
+                (n.untaxed - n.restocking_fee for n in invoice.credit_notes),
+                currency=invoice.currency,
+            ),
+            "paid": invoice.paid,
+            "discount_taken": invoice.discount_taken,
+            "written_off": invoice.written_off,
+            "open": invoice.balance,
+            "credit": Money.sum(
+                (n.refund for n in invoice.credit_notes), currency=invoice.currency
+            ),
+        }
+        sums = {name: sums[name] + moved[name] for name in sums}
+    return OrderMoney(
+        order_id=order.id,
+        customer_id=order.customer_id,
+        net_due=order.amount_due,
+        net_paid=order.amount_paid,
+        **sums,
     )

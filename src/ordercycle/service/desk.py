@@ -82,6 +82,7 @@ from ordercycle.service.commands import Command, command_payload, parse_command
 from ordercycle.service.history import CustomerHistory
 from ordercycle.service.listings import InvoiceListing, ListingPage, OrderListing, encode_cursor
 from ordercycle.service.metrics import OrderToCashReport
+from ordercycle.service.order_money import OrderMoney
 from ordercycle.service.records import (
     Account,
     Backlog,
@@ -1362,9 +1363,11 @@ class OrderDesk:
     def statement(self, customer_id: str, start: date, end: date) -> Statement:
         """The customer's statement of account from ``start`` to ``end`` (both included).
 
-        The balance brought forward, then every invoice, payment, discount, write-off and
-        credit note of the period with the running balance; see
-        :mod:`ordercycle.service.statements`.
+        Read from the customer's account ledger: the balance brought forward, then every
+        entry of the period (invoices, payments, credit notes, discounts taken, write-offs,
+        applications of credit, refunds, reversals) with the running balance; the closing
+        balance is the ledger's balance. An account stored before the desk kept a ledger
+        is read from its documents; see :mod:`ordercycle.service.statements`.
 
         Raises:
             UnknownAggregateError: No customer has this id.
@@ -1372,6 +1375,18 @@ class OrderDesk:
         """
         self._ensure_views()
         found: Statement = self._read(lambda s: _history.statement(s, customer_id, start, end))
+        return found
+
+    def order_money(self, order_id: str) -> OrderMoney:
+        """The order's money reconciled to the cent: its own net figures (``amount_due``,
+        ``amount_paid``) beside its invoices' gross ones (net goods, charges, tax,
+        invoiced, credited, paid, discount taken, written off, open, credit); see
+        :mod:`ordercycle.service.order_money`.
+
+        Raises:
+            UnknownAggregateError: No order has this id.
+        """
+        found: OrderMoney = self._read(lambda s: _history.order_money(s, order_id))
         return found
 
     def customer_history(self, customer_id: str, start: date, end: date) -> CustomerHistory:

@@ -6,9 +6,13 @@ payments received, early-payment discounts, write-offs and credit notes (credits
 balance is what the customer owes (negative: what the shop owes the customer, such as cash
 received on account).
 
-The movements come from one small function, :func:`entries_from_documents`, which reads
-the invoices and payments the desk keeps; :func:`build_statement` only needs dated
-:class:`StatementEntry` values, so a customer account ledger can feed it instead.
+The desk's statements read the customer's account ledger
+(:class:`~ordercycle.invoicing.CustomerAccount`) through :func:`entries_from_ledger`, so
+payments on account, applied credit, refunds, write-offs, reversals and discounts taken
+all appear, and the closing balance is the ledger's balance to the cent. An account stored
+before the desk kept a ledger is read from its invoices and payments instead
+(:func:`entries_from_documents`). :func:`build_statement` only needs dated
+:class:`StatementEntry` values, whichever feeds it.
 
 >>> from datetime import date
 >>> from ordercycle.money import Money
@@ -28,14 +32,15 @@ the invoices and payments the desk keeps; :func:`build_statement` only needs dat
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
 import attrs
 
 from ordercycle.errors import MissingDependencyError, ValidationError
-from ordercycle.invoicing import Invoice, Payment
+from ordercycle.invoicing import CustomerAccount, Invoice, Payment
+from ordercycle.invoicing.account import AccountEntry, EntryKind
 from ordercycle.money import Currency, Money
 
 __all__ = [
@@ -43,10 +48,22 @@ __all__ = [
     "StatementEntry",
     "build_statement",
     "entries_from_documents",
+    "entries_from_ledger",
 ]
 
 #: The order of movements on one day: documents before the money that settles them.
-KIND_ORDER = ("invoice", "credit_note", "payment", "discount", "write_off", "excess_write_off")
+KIND_ORDER = (
+    "ledger_opened",
+    "invoice",
+    "credit_note",
+    "payment",
+    "application",
+    "discount",
+    "write_off",
+    "excess_write_off",
+    "refund",
+    "reversal",
+)
 
 
 @attrs.frozen(kw_only=True)
@@ -56,7 +73,10 @@ class StatementEntry:
     Attributes:
         on: Its date.
         kind: ``invoice``, ``credit_note``, ``payment``, ``discount``, ``write_off`` or
-            ``excess_write_off`` (an overpayment written off instead of kept as credit).
+            ``excess_write_off`` (an overpayment written off instead of kept as credit);
+            from the ledger also ``application`` (credit moved onto invoices: no debit, no
+            credit), ``refund``, ``reversal`` and ``ledger_opened`` (the balance an account
+            stored before the ledger had when its ledger opened).
         reference: The document (invoice number, payment id, credit note id).
         description: One line for the statement.
         debit: What it adds to the balance (the customer owes more).
@@ -258,6 +278,126 @@ def entries_from_documents(
                 description="payment received",
                 debit=zero,
                 credit=payment.amount,
+            )
+        )
+    return found
+
+
+def _signed(entry: AccountEntry) -> Money:
+    """How ``entry`` moves the balance (what the customer owes)."""
+    kind = entry.kind
+    if kind is EntryKind.INVOICE:
+        return entry.amount
+    if kind is EntryKind.APPLICATION:
+        return entry.amount - entry.amount
+    if kind in (EntryKind.REFUND, EntryKind.REVERSAL):
+        return entry.amount
+    if kind is EntryKind.WRITE_OFF and not entry.applied:
+        return entry.amount  # credit written off: it leaves the account
+    return -entry.amount  # payment, credit note, discount, write-off of an invoice's rest
+
+
+def _describe(entry: AccountEntry, name: Mapping[str, str]) -> str:
+    """One short line (at most 32 characters for the usual ids) for ``entry``."""
+
+    def printed(invoice_id: str) -> str:
+        return name.get(invoice_id, invoice_id)
+
+    if len(entry.applied) == 1:
+        on = printed(entry.applied[0][0])
+    else:
+        on = f"{len(entry.applied)} invoices"
+    kind = entry.kind
+    if kind is EntryKind.INVOICE:
+        return f"invoice {printed(entry.document_id)}"
+    if kind is EntryKind.PAYMENT:
+        used = Money.sum((m for _, m in entry.applied), currency=entry.amount.currency)
+        rest = entry.amount - used
+        if not entry.applied:
+            return "payment on account"
+        return f"payment, {rest.amount} on account" if rest else f"payment for {on}"
+    if kind is EntryKind.CREDIT_NOTE:
+        return f"credit note on {printed(entry.source_id)}"
+    if kind is EntryKind.DISCOUNT:
+        return f"discount taken on {on}"
+    if kind is EntryKind.APPLICATION:
+        return f"{entry.source_id} applied to {on}"
+    if kind is EntryKind.WRITE_OFF:
+        if entry.applied:
+            return f"rest of {on} written off"
+        return f"credit on {entry.source_id} written off"
+    if kind is EntryKind.REFUND:
+        return " ".join(x for x in ("refund", entry.method, entry.reference) if x)
+    return f"payment {entry.source_id or entry.document_id} reversed"
+
+
+#: Entries whose own id is made from another document's: the statement shows that one.
+_BY_SOURCE = (EntryKind.DISCOUNT, EntryKind.APPLICATION, EntryKind.REVERSAL)
+
+
+def entries_from_ledger(
+    account: CustomerAccount,
+    posted: Iterable[AccountEntry],
+    *,
+    numbers: Mapping[str, str] | None = None,
+    documents: Iterable[StatementEntry] = (),
+) -> list[StatementEntry]:
+    """The movements of an account, read from its ledger's entries.
+
+    ``posted`` are the entries stored with the account (:meth:`OrderDesk.account_entries
+    <ordercycle.service.OrderDesk.account_entries>`); ``numbers`` maps invoice ids to
+    printed numbers, for the references. Invoices, refunds, reversals and credit written
+    off are debits; payments (the whole amount, applied or on account), credit notes,
+    discounts and rests written off are credits; an application moves credit onto invoices
+    and is listed with no debit and no credit.
+
+    An account stored before the desk kept a ledger opened its ledger from its documents
+    without storing those opening entries (the first entry posted has a sequence above 1).
+    Then ``documents`` (:func:`entries_from_documents` of its invoices and payments) tell
+    what happened before: those of documents (invoices, payments, credit notes,
+    write-offs) not posted to the ledger since are listed too, and, should they not add up
+    to the balance the ledger opened with, one ``ledger_opened`` entry (dated with the
+    first entry posted) carries the difference, so the entries always add up to
+    ``account.balance.balance``.
+    """
+    name = dict(numbers or {})
+    zero = Money.zero(account.currency)
+    found: list[StatementEntry] = []
+    total = zero
+    posted = list(posted)
+    if account.version and (not posted or posted[0].sequence > 1):
+        seen = {name.get(e.document_id, e.document_id) for e in posted}
+        for earlier in documents:
+            # Credit applied from the ledger (``<source>/applied/<n>``) is the ledger's own.
+            if earlier.reference not in seen and "/applied/" not in earlier.reference:
+                found.append(earlier)
+                total += earlier.debit - earlier.credit
+    for entry in posted:
+        moved = _signed(entry)
+        total += moved
+        document = entry.source_id if entry.kind in _BY_SOURCE else entry.document_id
+        reference = name.get(document, document)
+        found.append(
+            StatementEntry(
+                on=entry.on,
+                kind=str(entry.kind),
+                reference=reference,
+                description=_describe(entry, name),
+                debit=moved if moved.is_positive else zero,
+                credit=-moved if moved.is_negative else zero,
+            )
+        )
+    rest = account.balance.balance - total
+    if rest:
+        first = min((e.on for e in posted), default=date.min)
+        found.append(
+            StatementEntry(
+                on=first,
+                kind="ledger_opened",
+                reference="",
+                description="balance when the ledger opened",
+                debit=rest if rest.is_positive else zero,
+                credit=-rest if rest.is_negative else zero,
             )
         )
     return found

@@ -17,7 +17,7 @@ def test_describe_shows_state_holds_statuses_and_the_ledger(story: Story) -> Non
         "Order O-17 for customer C-3 (direct), version 6, revision 0",
         "  state: released; holds: credit",
         "  fulfilment: partially_allocated; billing: not_invoiced; payment: unpaid"
-        " (paid 0.00 USD of 0.00 USD due)",
+        " (paid 0.00 USD of 0.00 USD due, net of tax)",
     ]
     assert text.splitlines()[3:5] == [f"  ship to: {HOME}", f"  bill to: {HOME}"]
     assert text.splitlines()[6].split() == [

@@ -215,3 +215,79 @@ def _shipments_of(desk: OrderDesk, order_id: str) -> list[str]:
     with desk.storage.unit_of_work() as uow:
         ids = uow.events.aggregate_ids("shipment")
     return [i for i in ids if desk.shipment(i).order_id == order_id]
+
+
+def _ledger_balance(desk: OrderDesk, customer_id: str) -> Money:
+    return desk.account_ledger(customer_id).balance.balance
+
+
+def test_a_statement_reads_the_ledger_refunds_reversals_and_applications() -> None:
+    desk = open_story_desk()
+    order_to_cash_story(desk)
+    usd = lambda amount: Money(amount, "USD")  # noqa: E731
+    desk.refund_credit("C-ACME", usd("20.00"), "bank transfer", "BT-77")
+    paid = desk.record_payment("C-BOLT", usd("50.00")).aggregate_id
+    desk.reverse_payment("C-BOLT", paid, "paid twice")
+    on_account = desk.record_payment("C-BOLT", usd("80.00")).aggregate_id
+    order_id = desk.place_order("C-BOLT", {"MUG": 1}).aggregate_id
+    desk.confirm_order(order_id)
+    desk.allocate_order(order_id)
+    for warehouse in desk.settings.network.warehouse_ids:
+        try:
+            wave = desk.release_wave(warehouse, [order_id])
+        except ValueError:
+            continue
+        desk.confirm_picks(wave.aggregate_id)
+        packed = desk.pack_order(order_id, wave.aggregate_id)
+        desk.ship_shipment(packed.aggregate_id, f"1Z-{packed.aggregate_id}")
+        desk.deliver_shipment(packed.aggregate_id)
+    invoice = desk.invoice(desk.invoice_order(order_id).aggregate_id)
+    desk.apply_credit("C-BOLT")
+    acme = desk.statement("C-ACME", *YEAR)
+    (refund,) = [e for e in acme.entries if e.kind == "refund"]
+    assert refund.debit == usd("20.00")
+    assert "BT-77" in refund.description
+    bolt = desk.statement("C-BOLT", *YEAR)
+    (reversal,) = [e for e in bolt.entries if e.kind == "reversal"]
+    assert (reversal.reference, reversal.debit) == (paid, usd("50.00"))
+    bolt = desk.statement("C-BOLT", *YEAR)
+    (application,) = [e for e in bolt.entries if e.kind == "application"]
+    assert application.reference == on_account
+    assert application.debit.is_zero
+    assert application.credit.is_zero
+    assert str(invoice.number) in application.description
+    for customer_id in CUSTOMERS:
+        statement = desk.statement(customer_id, *YEAR)
+        # The documents know nothing of refunds: the ledger is what the customer owes.
+        assert statement.closing == _ledger_balance(desk, customer_id)
+        assert statement.closing == statement.opening + statement.debits - statement.credits
+    assert acme.closing == usd("-87.21") + usd("20.00")
+    assert bolt.closing == invoice.total - usd("80.00")
+
+
+def test_a_0_1_0_statement_closes_at_the_ledger_balance_before_and_after_it_posts(
+    tmp_path: Path,
+) -> None:
+    copy = tmp_path / "story.db"
+    shutil.copyfile(Path(__file__).parents[2] / "fixtures" / "story-0.1.0.db", copy)
+    with open_story_desk(copy) as desk:
+        before = {c: desk.statement(c, *YEAR) for c in CUSTOMERS}
+        for customer_id, statement in before.items():
+            assert statement.closing == _ledger_balance(desk, customer_id)
+        # The first posting stores the ledger, opened from the documents 0.1.0 wrote.
+        desk.refund_credit("C-ACME", Money("7.21", "USD"), "card", "CB-1")
+        after = desk.statement("C-ACME", *YEAR)
+        assert after.closing == _ledger_balance(desk, "C-ACME")
+        assert after.closing == before["C-ACME"].closing + Money("7.21", "USD")
+        # The history 0.1.0 wrote stays on the statement, beside what the ledger posted.
+        kinds = sorted(e.kind for e in after.entries)
+        assert kinds == sorted([*(e.kind for e in before["C-ACME"].entries), "refund"])
+        # An invoice 0.1.0 left open, paid short now and the rest written off: each once.
+        desk.record_payment("C-CAFE", Money("17.50", "USD"), invoice_ids=["INV-000003"])
+        written = desk.write_off_balance("C-CAFE", "INV-000003").aggregate_id
+        cafe = desk.statement("C-CAFE", *YEAR)
+        assert cafe.closing == _ledger_balance(desk, "C-CAFE") == Money.zero("USD")
+        references = [e.reference for e in cafe.entries]
+        assert references.count("INV-000003") == references.count(written) == 1
+        assert "ledger_opened" not in {e.kind for e in cafe.entries}
+        assert after.closing == after.opening + after.debits - after.credits

@@ -464,14 +464,16 @@ class Order:
 
     @property
     def amount_due(self) -> Money:
-        """Invoiced minus credited amounts."""
+        """Invoiced minus credited amounts, **net of tax** (goods and charges such as
+        freight); the gross figures of its invoices are in ``desk.order_money``."""
         invoiced = Money.sum((doc.amount for doc in self.invoices), currency=self.currency)
         credited = Money.sum((doc.amount for doc in self.credit_notes), currency=self.currency)
         return invoiced - credited
 
     @property
     def amount_paid(self) -> Money:
-        """The sum of the payments reported."""
+        """The sum of the payments reported, **net of tax** (each payment's share of the
+        order's net amount)."""
         return Money.sum((p.amount for p in self.payments), currency=self.currency)
 
     @property
@@ -501,7 +503,7 @@ class Order:
                 f"  state: {self.state}; holds: {holds}{self._quote_text()}",
                 f"  fulfilment: {self.fulfilment_status.value}; billing:"
                 f" {self.billing_status.value}; payment: {self.payment_status.value}"
-                f" (paid {self.amount_paid} of {self.amount_due} due)",
+                f" (paid {self.amount_paid} of {self.amount_due} due, net of tax)",
                 f"  ship to: {self.shipping_address}",
                 f"  bill to: {self.billing_address}",
                 *("  " + row for row in ledger_table(self.lines).splitlines()),

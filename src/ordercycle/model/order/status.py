@@ -11,7 +11,8 @@ allocated or further), ``partially allocated``, ``unfulfilled``.
 Billing: ``not invoiced`` (nothing invoiced), ``credited`` (everything invoiced was
 credited), ``invoiced`` (at least as many units invoiced as are on order), ``partially invoiced``.
 
-Payment, comparing the paid amount with the amount due (invoices minus credit notes):
+Payment, comparing the paid amount with the amount due (invoices minus credit notes, both
+net of tax):
 ``overpaid`` (paid more than due), ``unpaid`` (nothing paid), ``partially paid``, ``paid``.
 
 >>> from ordercycle.model.order.ledger import LineLedger
