@@ -64,11 +64,17 @@ def reintroduce(fault: str) -> None:
         put = Session.put
 
         def put_but_no_credit_append(
-            self: Session, kind: str, key: str, event_cls: Any, state: Any, change: str
+            self: Session,
+            kind: str,
+            key: str,
+            event_cls: Any,
+            state: Any,
+            change: str,
+            **extra: Any,
         ) -> None:
             if kind == "account" and change.startswith("credit check "):
                 return
-            put(self, kind, key, event_cls, state, change)
+            put(self, kind, key, event_cls, state, change, **extra)
 
         Session.put = put_but_no_credit_append  # type: ignore[method-assign]
     elif fault == "command-id":
