@@ -19,6 +19,7 @@ import math
 import statistics
 from collections.abc import Iterable, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from functools import partial
 from typing import Any
 
 import attrs
@@ -87,6 +88,7 @@ def run_many(
     *,
     replications: int = 1,
     progress: bool = False,
+    events: bool = False,
 ) -> list[SimulationResult]:
     """Run every scenario ``replications`` times, in parallel, with derived seeds.
 
@@ -96,6 +98,9 @@ def run_many(
             ``Client.get_executor()`` or a Ray pool works too); a process pool by default.
         replications: Runs per scenario (replication seeds from :func:`replication_seeds`).
         progress: Show a tqdm progress bar (needs the ``sim`` extra).
+        events: Keep each run's event log; by default results are KPIs-only (see
+            :func:`~ordercycle.simulation.simulate`), so many runs cross process
+            boundaries and stay in memory cheaply.
 
     Returns:
         Results in input order: every replication of the first scenario, then the next.
@@ -109,7 +114,9 @@ def run_many(
     own = executor is None
     pool: Executor = ProcessPoolExecutor() if executor is None else executor
     try:
-        futures: list[Future[SimulationResult]] = [pool.submit(simulate, job) for job in jobs]
+        futures: list[Future[SimulationResult]] = [
+            pool.submit(partial(simulate, events=events), job) for job in jobs
+        ]
         if progress:
             _follow(futures)
         return [future.result() for future in futures]
@@ -192,9 +199,13 @@ def replicate(
     executor: Executor | None = None,
     *,
     progress: bool = False,
+    events: bool = False,
 ) -> Replications:
-    """Run ``scenario`` ``replications`` times (see :func:`run_many`)."""
-    results = run_many([scenario], executor, replications=replications, progress=progress)
+    """Run ``scenario`` ``replications`` times (see :func:`run_many`; KPIs-only unless
+    ``events``)."""
+    results = run_many(
+        [scenario], executor, replications=replications, progress=progress, events=events
+    )
     return Replications(scenario, tuple(results))
 
 
@@ -372,8 +383,11 @@ def compare(
     replications: int = 3,
     executor: Executor | None = None,
     progress: bool = False,
+    events: bool = False,
 ) -> Comparison:
     """Replicate each scenario and put the KPIs side by side.
+
+    Results are KPIs-only unless ``events`` (see :func:`run_many`).
 
     Raises:
         ValidationError: Fewer than one scenario, two with the same name, or a bad count.
@@ -383,7 +397,9 @@ def compare(
         raise ValidationError.invalid(
             "compare", "scenarios", names, "one or more scenarios with distinct names"
         )
-    results = run_many(scenarios, executor, replications=replications, progress=progress)
+    results = run_many(
+        scenarios, executor, replications=replications, progress=progress, events=events
+    )
     groups = tuple(
         Replications(s, tuple(results[n * replications : (n + 1) * replications]))
         for n, s in enumerate(scenarios)

@@ -18,7 +18,14 @@ from typing import Any
 from ordercycle.simulation.events import SimEvent
 from ordercycle.simulation.scenario import Scenario
 
-__all__ = ["KPIS", "TOTALS", "kpis_from_events", "totals_from_desk", "totals_from_events"]
+__all__ = [
+    "KPIS",
+    "TOTALS",
+    "kpis_from_events",
+    "totals_from_desk",
+    "totals_from_events",
+    "window_events",
+]
 
 #: KPI name -> (unit, description), in report order.
 KPIS: dict[str, tuple[str, str]] = {
@@ -37,7 +44,12 @@ KPIS: dict[str, tuple[str, str]] = {
     "cycle_time_mean": ("days", "order placed to last delivery, delivered orders"),
     "cycle_time_p90": ("days", "90th percentile of the order cycle time"),
     "cycle_time_variance": ("days^2", "variance of the order cycle time"),
-    "pick_travel_per_line": ("layout units", "route length walked per pick line"),
+    "order_to_ship_mean": (
+        "hours",
+        "order placed to its last unit shipped, orders shipped in full (no carrier transit)",
+    ),
+    "order_to_ship_p90": ("hours", "90th percentile of the order-to-ship time"),
+    "pick_travel_per_line": ("layout units", "route length walked on picker tours per pick line"),
     "lines_per_picker_hour": ("lines/hour", "pick lines per busy picker hour"),
     "short_pick_rate": ("ratio", "order lines that came up short / pick lines picked"),
     "picker_utilisation": (
@@ -87,8 +99,27 @@ def _percentile(values: Sequence[float], q: float) -> float | None:
     return ordered[low] + (ordered[high] - ordered[low]) * (spot - low)
 
 
-def kpis_from_events(events: Iterable[SimEvent], scenario: Scenario) -> dict[str, float | None]:
-    """Every KPI of :data:`KPIS` from an event log (``None`` when undefined, e.g. no orders)."""
+def kpis_from_events(
+    events: Iterable[SimEvent],
+    scenario: Scenario,
+    *,
+    placed_from: float | None = None,
+    placed_until: float | None = None,
+) -> dict[str, float | None]:
+    """Every KPI of :data:`KPIS` from an event log (``None`` when undefined, e.g. no orders).
+
+    Only orders placed in ``[placed_from, placed_until)`` hours count (by default from the
+    end of the warm-up, :attr:`Scenario.warmup_days`, to the end): every event of another
+    order is left out, and so are payments of its invoices. Events of no one order (picker
+    tours, waves) count from ``placed_from`` on (and before ``placed_until``), and the
+    utilisations divide their busy hours by the shift hours from ``placed_from`` to the
+    last shipment counted. See :func:`window_events`.
+    """
+    begin = scenario.warmup_days * 24.0 if placed_from is None else placed_from
+    if begin > 0 or placed_until is not None:
+        events = window_events(events, begin, placed_until)
+    else:
+        begin = 0.0
     placed: dict[str, SimEvent] = {}
     allocated: dict[str, SimEvent] = {}
     delivered: dict[str, int] = defaultdict(int)
@@ -107,6 +138,10 @@ def kpis_from_events(events: Iterable[SimEvent], scenario: Scenario) -> dict[str
     held = 0
     discounts = Decimal(0)
     last_ship = 0.0
+    shipped: dict[str, int] = defaultdict(int)
+    last_shipped: dict[str, float] = {}
+    tour_lines = 0
+    tour_length = 0.0
     for event in events:
         kind = event.kind
         if kind == "placed":
@@ -119,10 +154,15 @@ def kpis_from_events(events: Iterable[SimEvent], scenario: Scenario) -> dict[str
         elif kind == "picked":
             picked_lines += event.quantity
             picker_hours += event.measure
+            if event.amount:
+                tour_lines += event.quantity
+                tour_length += float(event.amount)
         elif kind == "packed":
             packed[event.order_id].append(event)
         elif kind == "shipped":
             last_ship = max(last_ship, event.time)
+            shipped[event.order_id] += event.quantity
+            last_shipped[event.order_id] = event.time
         elif kind == "delivered":
             delivered[event.order_id] += event.quantity
             last_delivery[event.order_id] = event.time
@@ -153,10 +193,13 @@ def kpis_from_events(events: Iterable[SimEvent], scenario: Scenario) -> dict[str
     in_full = [o for o, e in placed.items() if delivered.get(o, 0) == e.quantity]
     on_time = [o for o in in_full if last_delivery[o] <= placed[o].time + promise]
     cycle = [(last_delivery[o] - placed[o].time) / 24 for o in in_full]
+    to_ship = [
+        last_shipped[o] - e.time for o, e in placed.items() if shipped.get(o, 0) == e.quantity
+    ]
     shipped_orders = len(packed)
     parcels = [e for group in packed.values() for e in group]
     # Workers on shift for part of each day only have that part of the window to work in.
-    window = max(last_ship, 1e-9)
+    window = max(last_ship - begin, 1e-9)
     on_shift = scenario.shift[1] - scenario.shift[0]
     if on_shift < 24:
         window = window * on_shift / 24
@@ -184,7 +227,11 @@ def kpis_from_events(events: Iterable[SimEvent], scenario: Scenario) -> dict[str
         "cycle_time_mean": statistics.fmean(cycle) if cycle else None,
         "cycle_time_p90": _percentile(cycle, 0.9),
         "cycle_time_variance": statistics.pvariance(cycle) if cycle else None,
-        "pick_travel_per_line": _ratio(wave_length, wave_lines),
+        "order_to_ship_mean": statistics.fmean(to_ship) if to_ship else None,
+        "order_to_ship_p90": _percentile(to_ship, 0.9),
+        "pick_travel_per_line": _ratio(tour_length, tour_lines)
+        if tour_lines
+        else _ratio(wave_length, wave_lines),
         "lines_per_picker_hour": _ratio(picked_lines, picker_hours),
         "short_pick_rate": _ratio(short_lines, picked_lines),
         "picker_utilisation": picker_hours / (scenario.pickers * warehouses * window)
@@ -203,6 +250,35 @@ def kpis_from_events(events: Iterable[SimEvent], scenario: Scenario) -> dict[str
         "order_to_cash_days": statistics.fmean(to_cash) if to_cash else None,
         "units_returned": float(returned),
     }
+
+
+def window_events(
+    events: Iterable[SimEvent], begin: float, end: float | None = None
+) -> list[SimEvent]:
+    """The events of the orders placed in ``[begin, end)`` hours (``end=None``: no end).
+
+    An event of an order is kept when the order was placed in the window; a payment,
+    discount or settlement when its invoice belongs to such an order; an event of no order
+    (a wave, a picker tour, a queue sample, a reorder) when it happened in the window.
+    """
+    listed = list(events)
+    stop = math.inf if end is None else end
+    kept = {e.order_id for e in listed if e.kind == "placed" and begin <= e.time < stop}
+    invoices: set[str] = set()
+    found = []
+    for event in listed:
+        if event.order_id:
+            if event.order_id not in kept:
+                continue
+            if event.kind == "invoiced":
+                invoices.add(event.ref)
+        elif event.kind in ("applied", "discount", "settled"):
+            if event.ref not in invoices:
+                continue
+        elif not begin <= event.time < stop:
+            continue
+        found.append(event)
+    return found
 
 
 def _dso(flows: list[tuple[float, Decimal]], end: float) -> float | None:

@@ -51,7 +51,9 @@ def plot_timeseries(
     """A daily line per result of one :meth:`SimulationResult.timeseries` column.
 
     Columns: ``orders_placed``, ``units_shipped``, ``units_delivered``, ``open_orders``,
-    ``receivables``.
+    ``receivables``, ``picker_utilisation``, ``packer_utilisation``, ``tours_waiting``,
+    ``packs_waiting``. The warm-up (:attr:`~ordercycle.simulation.Scenario.warmup_days`,
+    left out of the KPIs) is shaded grey.
     """
     many = [results] if isinstance(results, SimulationResult) else list(results)
     pyplot = _pyplot()
@@ -63,6 +65,9 @@ def plot_timeseries(
             raise UnknownKpiError(column, known)
         label = f"{result.scenario.name} (seed {result.scenario.seed})"
         axes.plot([r["day"] for r in rows], [r[column] for r in rows], label=label)
+    warmup = max(r.scenario.warmup_days for r in many) if many else 0
+    if warmup:
+        axes.axvspan(0, warmup, color="0.85", label=f"warm-up ({warmup} days)")
     axes.set_xlabel("day")
     axes.set_ylabel(column)
     axes.legend(fontsize="small")

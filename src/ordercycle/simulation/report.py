@@ -31,7 +31,13 @@ def html_report(result: SimulationResult, path: str | PathLike[str] | None = Non
     Needs matplotlib (the ``sim`` extra) for the plots.
     """
     images = []
-    for column in ("open_orders", "units_shipped", "receivables"):
+    for column in (
+        "open_orders",
+        "units_shipped",
+        "receivables",
+        "picker_utilisation",
+        "tours_waiting",
+    ):
         png = base64.b64encode(figure_png(plot_timeseries(result, column))).decode("ascii")
         images.append(f'<img alt="{column}" src="data:image/png;base64,{png}">')
     scenario = result.scenario
@@ -40,9 +46,11 @@ def html_report(result: SimulationResult, path: str | PathLike[str] | None = Non
         f"<li>{html.escape(stage)}: {seconds:.2f} s</li>"
         for stage, seconds in result.timings.items()
     )
+    warnings = "".join(f"<li>{html.escape(w)}</li>" for w in result.warnings)
+    flagged = f"<h2>Stability warnings</h2><ul>{warnings}</ul>" if warnings else ""
     text = (
         "<!DOCTYPE html><html><head><meta charset='utf-8'>"
-        f"<title>{title}</title></head><body><h1>{title}</h1>"
+        f"<title>{title}</title></head><body><h1>{title}</h1>{flagged}"
         f"{result._repr_html_()}<h2>Daily series</h2>{''.join(images)}"
         f"<h2>Time by stage</h2><ul>{stages}</ul></body></html>"
     )
