@@ -141,3 +141,22 @@ def test_run_many_is_kpis_only_unless_asked_for_events() -> None:
     assert lean[0].events == ()
     assert full[0].events
     assert lean[0].kpis == full[0].kpis
+
+
+def test_plots_shade_the_warm_up_and_label_runs_without_seeds(tmp_path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from ordercycle.simulation import html_report, plot_timeseries
+
+    first = simulate(busy(orders=40, warmup_days=1), events=False)
+    second = simulate(busy(orders=40, warmup_days=1).evolve(seed=4), events=False)
+    figure = plot_timeseries([first, second], "picker_utilisation")
+    axes = figure.axes[0]
+    labels = [text.get_text() for text in axes.get_legend().get_texts()]
+    assert labels == ["base (run 1)", "base (run 2)", "warm-up (1 days)"]
+    assert axes.get_ylabel() == "picker utilisation (busy / shift hours)"
+    assert axes.get_xlabel() == "day since the start"
+    text = html_report(first, tmp_path / "report.html")
+    assert "scenario parameters" in text
+    assert "<td>tour_orders</td><td>4</td>" in text
