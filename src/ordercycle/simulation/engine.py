@@ -389,6 +389,11 @@ class Simulation:
         orders = [PickOrder(order_id, tuple(lines)) for order_id, lines in by_order.items()]
         if not s.tour_orders or len(orders) <= s.tour_orders:
             groups = [orders]
+        elif s.batching == "fcfs":
+            # What batch_orders' next fit does with a tote limit alone, without routing
+            # every batch optimally on the way.
+            size = s.tour_orders
+            groups = [orders[n : n + size] for n in range(0, len(orders), size)]
         else:
             capacity = PickerCapacity(totes=s.tour_orders)
             groups = [

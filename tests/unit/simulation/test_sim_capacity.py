@@ -117,3 +117,25 @@ def test_savings_batching_walks_no_more_than_first_come_first_served() -> None:
     fcfs = simulate(loaded(orders=60, pickers=2))
     savings = simulate(loaded(orders=60, pickers=2, batching="savings"))
     assert savings.kpi("pick_travel_per_line") <= fcfs.kpi("pick_travel_per_line")  # type: ignore[operator]
+
+
+def test_first_come_first_served_tours_are_the_picking_package_batches() -> None:
+    from ordercycle.picking import PickerCapacity, batch_orders
+
+    simulation = Simulation(loaded(orders=40, tour_orders=3))
+    simulation.run()
+    list_id = next(e.ref for e in simulation.events if e.kind == "wave" and e.quantity > 6)
+    warehouse = simulation.desk.pick_list(list_id).warehouse
+    layout = simulation.world.settings.layouts[warehouse]
+    tours = simulation._tours(list_id, warehouse)
+    from ordercycle.picking import PickLine, PickOrder
+
+    by_order: dict[str, list[PickLine]] = {}
+    for line in simulation.desk.pick_list(list_id).lines:
+        spot = simulation.world.settings.picking_bin(line.bin)
+        by_order.setdefault(line.order_id, []).append(
+            PickLine(f"{line.line_id}@{line.bin}", line.sku, spot, line.quantity)
+        )
+    orders = [PickOrder(o, tuple(lines)) for o, lines in by_order.items()]
+    batches = batch_orders(layout, orders, PickerCapacity(totes=3), "fcfs")
+    assert [lines for lines, _ in tours] == [sum(len(o.lines) for o in b.orders) for b in batches]
