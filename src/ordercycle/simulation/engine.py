@@ -364,7 +364,14 @@ class Simulation:
                 quantity=len(wave["stops"]),
                 measure=float(Fraction(wave["route_length"])),
             )
-            self.env.process(self._pick(wave.aggregate_id, warehouse.id, wave["orders"]))
+            self.env.process(
+                self._pick(
+                    wave.aggregate_id,
+                    warehouse.id,
+                    wave["orders"],
+                    (len(wave["stops"]), float(Fraction(wave["route_length"]))),
+                )
+            )
 
     def _tours(self, list_id: str, warehouse: str) -> list[tuple[int, float]]:
         """Split a released pick list into picker tours: ``(lines, route length)`` each.
@@ -406,15 +413,21 @@ class Simulation:
             tours.append((len(bins), float(length)))
         return tours
 
-    def _pick(self, list_id: str, warehouse: str, order_ids: list[str]) -> _Proc:
+    def _pick(
+        self, list_id: str, warehouse: str, order_ids: list[str], whole: tuple[int, float]
+    ) -> _Proc:
         """Walk the list's tours (each a picker request), then confirm it and pack its orders.
 
         Tours of one list are walked in parallel by as many pickers as are free; the list is
         confirmed, and its orders go to packing, when its last tour is back (pick, then sort
-        and pack).
+        and pack). ``whole`` is the list's lines and route length, its one tour when it
+        holds no more than :attr:`Scenario.tour_orders` orders.
         """
         s = self.scenario
-        tours = self._call("routing", partial(self._tours, list_id, warehouse))
+        if s.tour_orders and len(order_ids) > s.tour_orders:
+            tours = self._call("routing", partial(self._tours, list_id, warehouse))
+        else:  # one tour: the list as the desk routed it
+            tours = [whole]
         walks = [
             self.env.process(self._tour(list_id, warehouse, n, len(tours), lines, length))
             for n, (lines, length) in enumerate(tours, 1)
