@@ -27,6 +27,7 @@ import attrs
 from ordercycle.errors import ValidationError
 from ordercycle.simulation._optional import require
 from ordercycle.simulation._seeds import derive_seed
+from ordercycle.simulation._stats import t95
 from ordercycle.simulation._tables import html_table, markdown_table
 from ordercycle.simulation.engine import simulate
 from ordercycle.simulation.kpis import KPIS
@@ -44,13 +45,6 @@ __all__ = [
     "run_many",
 ]
 
-# Two-sided 95 % Student t quantiles by degrees of freedom (1..30); 1.96 beyond.
-_T95 = (
-    12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
-    2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086,
-    2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042,
-)  # fmt: skip
-
 
 def confidence_interval(values: Sequence[float]) -> tuple[float, float, float]:
     """Mean and 95 % Student t interval ``(mean, low, high)`` of ``values``.
@@ -65,7 +59,7 @@ def confidence_interval(values: Sequence[float]) -> tuple[float, float, float]:
     mean = statistics.fmean(values)
     if len(values) < 2:
         return (mean, mean, mean)
-    t = _T95[len(values) - 2] if len(values) - 1 <= len(_T95) else 1.96
+    t = t95(len(values) - 1)
     half = t * statistics.stdev(values) / math.sqrt(len(values))
     return (mean, mean - half, mean + half)
 

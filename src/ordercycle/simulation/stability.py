@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import itertools
 import math
+import statistics
 from collections.abc import Sequence
 from typing import Any
 
 import attrs
 
 from ordercycle.errors import ValidationError
+from ordercycle.simulation._stats import t95
 from ordercycle.simulation.events import SimEvent
 from ordercycle.simulation.kpis import kpis_from_events
 from ordercycle.simulation.scenario import Scenario
@@ -170,8 +172,6 @@ def batch_means(
     Raises:
         ValidationError: ``batches`` is not an integer of 2 or more.
     """
-    from ordercycle.simulation.experiments import confidence_interval
-
     if isinstance(batches, bool) or not isinstance(batches, int) or batches < 2:
         raise ValidationError.invalid("batch_means", "batches", batches, "an integer of 2 or more")
     begin = scenario.warmup_days * 24.0
@@ -187,7 +187,13 @@ def batch_means(
         return BatchMeans(
             kpi=kpi, values=values, bounds=bounds, mean=nan, low=nan, high=nan, lag1=None
         )
-    mean, low, high = confidence_interval(defined)
+    mean = statistics.fmean(defined)
+    half = (
+        t95(len(defined) - 1) * statistics.stdev(defined) / math.sqrt(len(defined))
+        if len(defined) > 1
+        else 0.0
+    )
+    low, high = mean - half, mean + half
     lag1 = None
     if len(defined) >= 3:
         deviations = [v - mean for v in defined]
