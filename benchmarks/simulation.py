@@ -26,7 +26,9 @@ fresh ``python3`` kernel (nbclient, from the ``docs`` extra) and writes it back 
 The target of issue 9 is 10,000 orders in at most 60 s on one core and under 1 GB.
 Run ``python benchmarks/simulation.py`` (sizes 250, 500, 1000) or
 ``python benchmarks/simulation.py --sizes 10000``; add ``--tracemalloc`` for the Python
-heap peak as well (slower). It prints a markdown table and writes
+heap peak as well (slower), ``--rate 60`` to run the built-in scenario itself at 60 orders
+a day (issue 19's measure of CPU per order), and ``--kpis-only`` for results without the
+event log (``result KB`` is the pickled result). It prints a markdown table and writes
 ``benchmarks/results/simulation.json``. These machines are shared and noisy.
 """
 
@@ -36,6 +38,7 @@ import argparse
 import json
 import math
 import os
+import pickle
 import platform
 import resource
 import subprocess
@@ -54,10 +57,18 @@ TARGET_SECONDS = 60.0
 TARGET_BYTES = 1 << 30
 
 
-def scenario(orders: int, seed: int) -> Any:
-    """The benchmark scenario: the default shop at ``RATE`` orders a day."""
+def scenario(orders: int, seed: int, rate: float | None = None) -> Any:
+    """The benchmark scenario: the default shop at ``RATE`` orders a day.
+
+    With ``rate``, the built-in scenario itself (:meth:`Scenario.default`, stock sized for
+    its demand) at that many orders a day instead.
+    """
     from ordercycle.simulation import Scenario
 
+    if rate is not None:
+        return Scenario.default(
+            name=f"default-{orders}", seed=seed, orders=orders, orders_per_day=rate
+        )
     days = math.ceil(orders / RATE * 1.25) + 1
     base = Scenario.default()
     catalogue = tuple(
@@ -74,7 +85,9 @@ def scenario(orders: int, seed: int) -> Any:
     )
 
 
-def child(orders: int, seed: int, trace: bool) -> dict[str, Any]:
+def child(
+    orders: int, seed: int, trace: bool, rate: float | None = None, kpis_only: bool = False
+) -> dict[str, Any]:
     """One run in this process; returns its measurements."""
     from ordercycle.simulation import simulate
 
@@ -82,7 +95,7 @@ def child(orders: int, seed: int, trace: bool) -> dict[str, Any]:
         tracemalloc.start()
     wall = time.perf_counter()
     cpu = time.process_time()
-    result = simulate(scenario(orders, seed))
+    result = simulate(scenario(orders, seed, rate), events=not kpis_only)
     cpu = time.process_time() - cpu
     wall = time.perf_counter() - wall
     heap = tracemalloc.get_traced_memory()[1] if trace else None
@@ -92,6 +105,8 @@ def child(orders: int, seed: int, trace: bool) -> dict[str, Any]:
         "events": len(result.events),
         "wall_seconds": round(wall, 2),
         "cpu_seconds": round(cpu, 2),
+        "cpu_ms_per_order": round(cpu * 1000 / max(orders, 1), 2),
+        "result_bytes": len(pickle.dumps(result)),
         "orders_per_second": round(orders / wall, 1),
         "peak_rss_bytes": rss,
         "python_heap_peak_bytes": heap,
@@ -107,7 +122,18 @@ def child(orders: int, seed: int, trace: bool) -> dict[str, Any]:
 def table(rows: list[dict[str, Any]]) -> str:
     """The markdown table of the runs."""
     stages = list(rows[0]["stages"]) if rows else []
-    head = ["orders", "events", "wall s", "CPU s", "orders/s", "peak RSS MB", *stages]
+    head = [
+        "orders",
+        "events",
+        "wall s",
+        "CPU s",
+        "CPU ms/order",
+        "orders/s",
+        "peak RSS MB",
+        "heap peak MB",
+        "result KB",
+        *stages,
+    ]
     lines = ["| " + " | ".join(head) + " |", "|" + "---:|" * len(head)]
     for row in rows:
         split = sum(row["stages"].values()) or 1.0
@@ -116,8 +142,13 @@ def table(rows: list[dict[str, Any]]) -> str:
             row["events"],
             row["wall_seconds"],
             row["cpu_seconds"],
+            row.get("cpu_ms_per_order", "–"),
             row["orders_per_second"],
             round(row["peak_rss_bytes"] / 2**20),
+            "–"
+            if row.get("python_heap_peak_bytes") is None
+            else round(row["python_heap_peak_bytes"] / 2**20, 1),
+            round(row["result_bytes"] / 1024) if "result_bytes" in row else "–",
             *(f"{row['stages'][s]} ({row['stages'][s] / split:.0%})" for s in stages),
         ]
         lines.append("| " + " | ".join(str(c) for c in cells) + " |")
@@ -159,6 +190,15 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--tracemalloc", action="store_true")
     parser.add_argument(
+        "--rate",
+        type=float,
+        default=None,
+        help="run Scenario.default at this many orders a day instead of the benchmark shop",
+    )
+    parser.add_argument(
+        "--kpis-only", action="store_true", help="simulate(..., events=False): no event log"
+    )
+    parser.add_argument(
         "--doc-assets", action="store_true", help="re-execute the tutorial notebooks in place"
     )
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
@@ -168,13 +208,17 @@ def main() -> None:
             print(path)
         return
     if args.child is not None:
-        print(json.dumps(child(args.child, args.seed, args.tracemalloc)))
+        print(json.dumps(child(args.child, args.seed, args.tracemalloc, args.rate, args.kpis_only)))
         return
     rows = []
     for size in args.sizes:
         command = [sys.executable, __file__, "--child", str(size), "--seed", str(args.seed)]
         if args.tracemalloc:
             command.append("--tracemalloc")
+        if args.rate is not None:
+            command += ["--rate", str(args.rate)]
+        if args.kpis_only:
+            command.append("--kpis-only")
         done = subprocess.run(command, check=False, capture_output=True, text=True)
         if done.returncode:
             sys.exit(f"{size} orders failed:\n{done.stderr}")
@@ -194,6 +238,8 @@ def main() -> None:
                 "machine": platform.machine(),
                 "cpus": os.cpu_count(),
                 "seed": args.seed,
+                "rate": args.rate,
+                "kpis_only": args.kpis_only,
                 "rows": rows,
                 "table": text,
             },

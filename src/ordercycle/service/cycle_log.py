@@ -26,7 +26,10 @@ EVENT_KINDS: dict[str, str] = {
     "allocated": "first allocation: ref = warehouses used, quantity = units allocated, "
     "measure = lines complete, note = units backordered",
     "wave": "a pick list was released: ref = pick list, quantity = lines, measure = route length",
-    "picked": "a pick list was confirmed: ref = pick list, measure = picker hours",
+    "picked": "a picker tour of a pick list came back: ref = pick list, quantity = lines, "
+    "measure = picker hours, amount = route length walked, note = 'tour n/k'",
+    "queues": "hourly sample while work waits: quantity = picker tours waiting, "
+    "measure = shipments waiting for a packer",
     "short": "units of an order were not found on a pick list: ref = pick list, "
     "quantity = units short",
     "canceled": "an order was canceled before it was released to a wave, by the customer"

@@ -48,12 +48,14 @@ from ordercycle.simulation.scenario import (
     SkuSpec,
     WarehouseSpec,
 )
+from ordercycle.simulation.stability import BatchMeans, stability_warnings
 
 __all__ = [
     "ALLOCATIONS",
     "EVENT_KINDS",
     "KPIS",
     "STAGES",
+    "BatchMeans",
     "CarrierSpec",
     "CartonSpec",
     "Comparison",
@@ -83,6 +85,7 @@ __all__ = [
     "replication_seeds",
     "run_many",
     "simulate",
+    "stability_warnings",
     "totals_from_desk",
     "totals_from_events",
 ]

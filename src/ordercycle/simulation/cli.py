@@ -63,6 +63,8 @@ def run_simulate(args: argparse.Namespace, *, out: TextIO | None = None) -> int:
     counts = result.conservation
     out.write(f"orders by end state: {counts['orders']}\n")
     out.write(f"invoices by end state: {counts['invoices']}\n")
+    for warning in result.warnings:
+        out.write(f"warning: {warning}\n")
     if getattr(args, "timings", False):
         total = sum(result.timings.values()) or 1.0
         out.write("\ntime by stage (wall clock):\n")

@@ -5,8 +5,10 @@ Time in the SimPy environment is in hours since :attr:`Scenario.start`; a
 command, so the desk stamps events, due dates and payments with simulated time.
 
 Processes: Poisson arrivals thinned by the daily and weekly profiles; waves at the
-cut-off hours, one pick list per warehouse, walked by a picker (a SimPy resource);
-packing by a packer (another resource) into cartons by the desk's packer; shipping and
+cut-off hours, one pick list per warehouse, split into picker tours by the picking
+package's batching (:attr:`Scenario.tour_orders` orders a tour), each walked by a picker
+(a SimPy resource); packing, once a list's last tour is back, by a packer (another
+resource) into cartons by the desk's packer; shipping and
 delivery after the carrier's transit time; invoicing on delivery; payment on the
 customer segment's behaviour; returns and credit notes; replenishment reviews with lead
 times. Randomness comes from :class:`RandomStreams` seeded from the scenario: a stream per
@@ -39,6 +41,7 @@ from ordercycle.model.ids import SequentialIdFactory
 from ordercycle.model.order.policies import HoldReason
 from ordercycle.money import Money
 from ordercycle.packing import carriers
+from ordercycle.picking import PickerCapacity, PickLine, PickOrder, batch_orders, route
 from ordercycle.service import DeskCommandError, OrderDesk
 from ordercycle.simulation._optional import require
 from ordercycle.simulation._seeds import RandomStreams, derive_seed
@@ -347,36 +350,87 @@ class Simulation:
                 )
             except DeskCommandError:
                 continue
-            lines = len(wave["stops"])
-            length = Fraction(wave["route_length"])
             self._log(
                 "wave",
                 ref=wave.aggregate_id,
                 warehouse=warehouse.id,
-                quantity=lines,
-                measure=float(length),
+                quantity=len(wave["stops"]),
+                measure=float(Fraction(wave["route_length"])),
             )
             self.env.process(
-                self._pick(wave.aggregate_id, warehouse.id, wave["orders"], lines, length)
+                self._pick(
+                    wave.aggregate_id,
+                    warehouse.id,
+                    wave["orders"],
+                    (len(wave["stops"]), float(Fraction(wave["route_length"]))),
+                )
             )
 
-    def _pick(
-        self, list_id: str, warehouse: str, order_ids: list[str], lines: int, length: Fraction
-    ) -> _Proc:
+    def _tours(self, list_id: str, warehouse: str) -> list[tuple[int, float]]:
+        """Split a released pick list into picker tours: ``(lines, route length)`` each.
+
+        The list's orders are batched with :func:`ordercycle.picking.batch_orders` (method
+        :attr:`Scenario.batching`, at most :attr:`Scenario.tour_orders` orders a tour, 0 for
+        the whole list), and each tour is routed with the scenario's routing method.
+        """
         s = self.scenario
-        with self.pickers[warehouse].request() as turn:
-            yield turn
-            yield from self._wait_for_shift()
-            hours = float(length) * s.travel_seconds_per_unit + lines * s.pick_seconds_per_line
-            yield self.env.timeout(hours / 3600)
-            shortages = self._shortages(list_id) if s.short_pick_rate else {}
-            self._call(
-                "other desk commands",
-                lambda: self.desk.confirm_picks(list_id, shortages),
+        settings = self.world.settings
+        layout = settings.layouts[warehouse]
+        by_order: dict[str, list[PickLine]] = {}
+        for line in self.desk.pick_list(list_id).lines:
+            by_order.setdefault(line.order_id, []).append(
+                PickLine(
+                    f"{line.line_id}@{line.bin}",
+                    line.sku,
+                    settings.picking_bin(line.bin),
+                    line.quantity,
+                )
             )
-            self._log(
-                "picked", ref=list_id, warehouse=warehouse, quantity=lines, measure=hours / 3600
-            )
+        orders = [PickOrder(order_id, tuple(lines)) for order_id, lines in by_order.items()]
+        if not s.tour_orders or len(orders) <= s.tour_orders:
+            groups = [orders]
+        elif s.batching == "fcfs":
+            # What batch_orders' next fit does with a tote limit alone, without routing
+            # every batch optimally on the way.
+            size = s.tour_orders
+            groups = [orders[n : n + size] for n in range(0, len(orders), size)]
+        else:
+            capacity = PickerCapacity(totes=s.tour_orders)
+            groups = [
+                list(batch.orders) for batch in batch_orders(layout, orders, capacity, s.batching)
+            ]
+        tours = []
+        for group in groups:
+            bins = [line.bin for order in group for line in order.lines]
+            length = route(layout, bins, method=settings.route_method).length
+            tours.append((len(bins), float(length)))
+        return tours
+
+    def _pick(
+        self, list_id: str, warehouse: str, order_ids: list[str], whole: tuple[int, float]
+    ) -> _Proc:
+        """Walk the list's tours (each a picker request), then confirm it and pack its orders.
+
+        Tours of one list are walked in parallel by as many pickers as are free; the list is
+        confirmed, and its orders go to packing, when its last tour is back (pick, then sort
+        and pack). ``whole`` is the list's lines and route length, its one tour when it
+        holds no more than :attr:`Scenario.tour_orders` orders.
+        """
+        s = self.scenario
+        if s.tour_orders and len(order_ids) > s.tour_orders:
+            tours = self._call("routing", partial(self._tours, list_id, warehouse))
+        else:  # one tour: the list as the desk routed it
+            tours = [whole]
+        walks = [
+            self.env.process(self._tour(list_id, warehouse, n, len(tours), lines, length))
+            for n, (lines, length) in enumerate(tours, 1)
+        ]
+        yield self.env.all_of(walks)
+        shortages = self._shortages(list_id) if s.short_pick_rate else {}
+        self._call(
+            "other desk commands",
+            lambda: self.desk.confirm_picks(list_id, shortages),
+        )
         short_orders = set()
         for reference, units in sorted(shortages.items()):
             order_id = reference.rsplit("/", 1)[0]
@@ -389,6 +443,35 @@ class Simulation:
                 self.backordered[order_id] = None
         for order_id in order_ids:
             self.env.process(self._pack(order_id, list_id, warehouse, order_id in short_orders))
+
+    def _tour(
+        self, list_id: str, warehouse: str, number: int, tours: int, lines: int, length: float
+    ) -> _Proc:
+        """One picker tour: wait for a picker (and the shift), walk and pick."""
+        s = self.scenario
+        with self.pickers[warehouse].request() as turn:
+            yield turn
+            yield from self._wait_for_shift()
+            hours = length * s.travel_seconds_per_unit + lines * s.pick_seconds_per_line
+            yield self.env.timeout(hours / 3600)
+            self._log(
+                "picked",
+                ref=list_id,
+                warehouse=warehouse,
+                quantity=lines,
+                measure=hours / 3600,
+                amount=Decimal(repr(length)),
+                note=f"tour {number}/{tours}",
+            )
+
+    def _queues(self) -> _Proc:
+        """Sample the picker and packer queues every hour (logged when not empty)."""
+        while self.env.now < self.horizon:
+            tours = sum(len(r.queue) for r in self.pickers.values())
+            packs = sum(len(r.queue) for r in self.packers.values())
+            if tours or packs:
+                self._log("queues", quantity=tours, measure=float(packs))
+            yield self.env.timeout(1.0)
 
     def _shortages(self, list_id: str) -> dict[str, int]:
         """Units the picker does not find: one per line, with ``short_pick_rate``."""
@@ -691,6 +774,7 @@ class Simulation:
             self.env.process(self._arrivals())
             self.env.process(self._waves())
             self.env.process(self._replenishment())
+            self.env.process(self._queues())
         target = min(until, self.horizon)
         if target > self.now:
             self.env.run(until=target)
@@ -700,11 +784,13 @@ class Simulation:
         desk = sum(v for k, v in self.timings.items() if k != "engine") - before
         self.timings["engine"] += spent - desk
 
-    def run(self, *, progress: bool = False) -> SimulationResult:
+    def run(self, *, progress: bool = False, events: bool = True) -> SimulationResult:
         """Run to the horizon and return the :class:`SimulationResult`.
 
         Args:
             progress: Show a tqdm bar over simulated days (needs the ``sim`` extra).
+            events: Keep the event log in the result; ``False`` for KPIs, totals, warnings
+                and the daily series only (:attr:`events` of this object keeps the log).
 
         Raises:
             SimulationStateError: The run has finished already.
@@ -716,17 +802,24 @@ class Simulation:
                 self.advance(max(self.now, min(self.horizon, (day + 1) * 24.0)))
         self.advance(self.horizon)
         self.finished = True
-        return SimulationResult.from_simulation(self)
+        return SimulationResult.from_simulation(self, events=events)
 
 
-def simulate(scenario: Scenario, *, progress: bool = False) -> SimulationResult:
+def simulate(
+    scenario: Scenario, *, progress: bool = False, events: bool = True
+) -> SimulationResult:
     """Run ``scenario`` once and return its :class:`SimulationResult`.
 
     Args:
         scenario: What to simulate.
         progress: Show a tqdm bar over simulated days (needs the ``sim`` extra).
+        events: Keep the event log in the result (the default). ``False`` returns the
+            KPIs, totals, conservation counts, stability warnings and daily series without
+            it: a result of a few kilobytes instead of about a megabyte per thousand
+            orders, which is what :func:`~ordercycle.simulation.run_many` and
+            :func:`~ordercycle.simulation.compare` return unless asked for events.
     """
-    return Simulation(scenario).run(progress=progress)
+    return Simulation(scenario).run(progress=progress, events=events)
 
 
 def _decimal(value: Fraction) -> Decimal:

@@ -19,6 +19,7 @@ import math
 import statistics
 from collections.abc import Iterable, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from functools import partial
 from typing import Any
 
 import attrs
@@ -26,6 +27,7 @@ import attrs
 from ordercycle.errors import ValidationError
 from ordercycle.simulation._optional import require
 from ordercycle.simulation._seeds import derive_seed
+from ordercycle.simulation._stats import t95
 from ordercycle.simulation._tables import html_table, markdown_table
 from ordercycle.simulation.engine import simulate
 from ordercycle.simulation.kpis import KPIS
@@ -43,13 +45,6 @@ __all__ = [
     "run_many",
 ]
 
-# Two-sided 95 % Student t quantiles by degrees of freedom (1..30); 1.96 beyond.
-_T95 = (
-    12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
-    2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086,
-    2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042,
-)  # fmt: skip
-
 
 def confidence_interval(values: Sequence[float]) -> tuple[float, float, float]:
     """Mean and 95 % Student t interval ``(mean, low, high)`` of ``values``.
@@ -64,7 +59,7 @@ def confidence_interval(values: Sequence[float]) -> tuple[float, float, float]:
     mean = statistics.fmean(values)
     if len(values) < 2:
         return (mean, mean, mean)
-    t = _T95[len(values) - 2] if len(values) - 1 <= len(_T95) else 1.96
+    t = t95(len(values) - 1)
     half = t * statistics.stdev(values) / math.sqrt(len(values))
     return (mean, mean - half, mean + half)
 
@@ -87,6 +82,7 @@ def run_many(
     *,
     replications: int = 1,
     progress: bool = False,
+    events: bool = False,
 ) -> list[SimulationResult]:
     """Run every scenario ``replications`` times, in parallel, with derived seeds.
 
@@ -96,6 +92,9 @@ def run_many(
             ``Client.get_executor()`` or a Ray pool works too); a process pool by default.
         replications: Runs per scenario (replication seeds from :func:`replication_seeds`).
         progress: Show a tqdm progress bar (needs the ``sim`` extra).
+        events: Keep each run's event log; by default results are KPIs-only (see
+            :func:`~ordercycle.simulation.simulate`), so many runs cross process
+            boundaries and stay in memory cheaply.
 
     Returns:
         Results in input order: every replication of the first scenario, then the next.
@@ -109,7 +108,9 @@ def run_many(
     own = executor is None
     pool: Executor = ProcessPoolExecutor() if executor is None else executor
     try:
-        futures: list[Future[SimulationResult]] = [pool.submit(simulate, job) for job in jobs]
+        futures: list[Future[SimulationResult]] = [
+            pool.submit(partial(simulate, events=events), job) for job in jobs
+        ]
         if progress:
             _follow(futures)
         return [future.result() for future in futures]
@@ -192,9 +193,13 @@ def replicate(
     executor: Executor | None = None,
     *,
     progress: bool = False,
+    events: bool = False,
 ) -> Replications:
-    """Run ``scenario`` ``replications`` times (see :func:`run_many`)."""
-    results = run_many([scenario], executor, replications=replications, progress=progress)
+    """Run ``scenario`` ``replications`` times (see :func:`run_many`; KPIs-only unless
+    ``events``)."""
+    results = run_many(
+        [scenario], executor, replications=replications, progress=progress, events=events
+    )
     return Replications(scenario, tuple(results))
 
 
@@ -372,8 +377,11 @@ def compare(
     replications: int = 3,
     executor: Executor | None = None,
     progress: bool = False,
+    events: bool = False,
 ) -> Comparison:
     """Replicate each scenario and put the KPIs side by side.
+
+    Results are KPIs-only unless ``events`` (see :func:`run_many`).
 
     Raises:
         ValidationError: Fewer than one scenario, two with the same name, or a bad count.
@@ -383,7 +391,9 @@ def compare(
         raise ValidationError.invalid(
             "compare", "scenarios", names, "one or more scenarios with distinct names"
         )
-    results = run_many(scenarios, executor, replications=replications, progress=progress)
+    results = run_many(
+        scenarios, executor, replications=replications, progress=progress, events=events
+    )
     groups = tuple(
         Replications(s, tuple(results[n * replications : (n + 1) * replications]))
         for n, s in enumerate(scenarios)

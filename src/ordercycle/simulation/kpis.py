@@ -8,16 +8,25 @@ two independent ways, so a test can check that the log tells the truth.
 
 from __future__ import annotations
 
+import math
+import statistics
 from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from ordercycle.service.cycle_kpis import O2C_KPIS, order_to_cash_kpis, ratio
+from ordercycle.service.cycle_kpis import O2C_KPIS, order_to_cash_kpis, percentile, ratio
 from ordercycle.service.cycle_log import SimEvent
 from ordercycle.simulation.scenario import Scenario
 
-__all__ = ["KPIS", "TOTALS", "kpis_from_events", "totals_from_desk", "totals_from_events"]
+__all__ = [
+    "KPIS",
+    "TOTALS",
+    "kpis_from_events",
+    "totals_from_desk",
+    "totals_from_events",
+    "window_events",
+]
 
 _SHARED = (
     "orders",
@@ -34,7 +43,12 @@ _SHARED = (
     "cycle_time_variance",
 )
 _WAREHOUSE: dict[str, tuple[str, str]] = {
-    "pick_travel_per_line": ("layout units", "route length walked per pick line"),
+    "order_to_ship_mean": (
+        "hours",
+        "order placed to its last unit shipped, orders shipped in full (no carrier transit)",
+    ),
+    "order_to_ship_p90": ("hours", "90th percentile of the order-to-ship time"),
+    "pick_travel_per_line": ("layout units", "route length walked on picker tours per pick line"),
     "lines_per_picker_hour": ("lines/hour", "pick lines per busy picker hour"),
     "short_pick_rate": ("ratio", "order lines that came up short / pick lines picked"),
     "picker_utilisation": (
@@ -75,44 +89,77 @@ TOTALS = (
 )
 
 
-def kpis_from_events(events: Iterable[SimEvent], scenario: Scenario) -> dict[str, float | None]:
+def kpis_from_events(
+    events: Iterable[SimEvent],
+    scenario: Scenario,
+    *,
+    placed_from: float | None = None,
+    placed_until: float | None = None,
+) -> dict[str, float | None]:
     """Every KPI of :data:`KPIS` from an event log (``None`` when undefined, e.g. no orders).
 
     The order-to-cash KPIs come from :func:`~ordercycle.service.cycle_kpis.order_to_cash_kpis`
     (the promise is ``scenario.promise_days``; receivables count until the end of the
     drain), the warehouse ones from the pick, pack and ship records.
+
+    Only orders placed in ``[placed_from, placed_until)`` hours count (by default from the
+    end of the warm-up, :attr:`Scenario.warmup_days`, to the end): every event of another
+    order is left out, and so are payments of its invoices. Events of no one order (picker
+    tours, waves) count from ``placed_from`` on (and before ``placed_until``), and the
+    utilisations divide their busy hours by the shift hours from ``placed_from`` to the
+    last shipment counted. See :func:`window_events`.
     """
+    begin = scenario.warmup_days * 24.0 if placed_from is None else placed_from
+    if begin > 0 or placed_until is not None:
+        events = window_events(events, begin, placed_until)
+    else:
+        begin = 0.0
     log = list(events)
     shared = order_to_cash_kpis(
         log,
         promise_hours=scenario.promise_days * 24,
         horizon_hours=float((scenario.arrival_days + scenario.drain_days) * 24),
     )
+    placed: dict[str, SimEvent] = {}
     packed: dict[str, list[SimEvent]] = defaultdict(list)
+    shipped: dict[str, int] = defaultdict(int)
+    last_shipped: dict[str, float] = {}
     wave_lines = 0
     wave_length = 0.0
+    tour_lines = 0
+    tour_length = 0.0
     picked_lines = 0
     picker_hours = 0.0
     short_lines = 0
     last_ship = 0.0
     for event in log:
         kind = event.kind
-        if kind == "wave":
+        if kind == "placed":
+            placed[event.order_id] = event
+        elif kind == "wave":
             wave_lines += event.quantity
             wave_length += event.measure
         elif kind == "picked":
             picked_lines += event.quantity
             picker_hours += event.measure
+            if event.amount:
+                tour_lines += event.quantity
+                tour_length += float(event.amount)
         elif kind == "packed":
             packed[event.order_id].append(event)
         elif kind == "shipped":
             last_ship = max(last_ship, event.time)
+            shipped[event.order_id] += event.quantity
+            last_shipped[event.order_id] = event.time
         elif kind == "short":
             short_lines += 1
+    to_ship = [
+        last_shipped[o] - e.time for o, e in placed.items() if shipped.get(o, 0) == e.quantity
+    ]
     shipped_orders = len(packed)
     parcels = [e for group in packed.values() for e in group]
     # Workers on shift for part of each day only have that part of the window to work in.
-    window = max(last_ship, 1e-9)
+    window = max(last_ship - begin, 1e-9)
     on_shift = scenario.shift[1] - scenario.shift[0]
     if on_shift < 24:
         window = window * on_shift / 24
@@ -120,7 +167,11 @@ def kpis_from_events(events: Iterable[SimEvent], scenario: Scenario) -> dict[str
     pack_hours = len(parcels) * scenario.pack_seconds_per_order / 3600
     values: dict[str, float | None] = {
         **shared,
-        "pick_travel_per_line": ratio(wave_length, wave_lines),
+        "order_to_ship_mean": statistics.fmean(to_ship) if to_ship else None,
+        "order_to_ship_p90": percentile(to_ship, 0.9),
+        "pick_travel_per_line": ratio(tour_length, tour_lines)
+        if tour_lines
+        else ratio(wave_length, wave_lines),
         "lines_per_picker_hour": ratio(picked_lines, picker_hours),
         "short_pick_rate": ratio(short_lines, picked_lines),
         "picker_utilisation": picker_hours / (scenario.pickers * warehouses * window)
@@ -135,6 +186,35 @@ def kpis_from_events(events: Iterable[SimEvent], scenario: Scenario) -> dict[str
         "shipping_cost_per_order": ratio(float(sum(e.amount for e in parcels)), shipped_orders),
     }
     return {name: values[name] for name in KPIS}
+
+
+def window_events(
+    events: Iterable[SimEvent], begin: float, end: float | None = None
+) -> list[SimEvent]:
+    """The events of the orders placed in ``[begin, end)`` hours (``end=None``: no end).
+
+    An event of an order is kept when the order was placed in the window; a payment,
+    discount or settlement when its invoice belongs to such an order; an event of no order
+    (a wave, a picker tour, a queue sample, a reorder) when it happened in the window.
+    """
+    listed = list(events)
+    stop = math.inf if end is None else end
+    kept = {e.order_id for e in listed if e.kind == "placed" and begin <= e.time < stop}
+    invoices: set[str] = set()
+    found = []
+    for event in listed:
+        if event.order_id:
+            if event.order_id not in kept:
+                continue
+            if event.kind == "invoiced":
+                invoices.add(event.ref)
+        elif event.kind in ("applied", "discount", "settled"):
+            if event.ref not in invoices:
+                continue
+        elif not begin <= event.time < stop:
+            continue
+        found.append(event)
+    return found
 
 
 def totals_from_events(events: Iterable[SimEvent]) -> dict[str, Any]:

@@ -8,6 +8,7 @@ kept aside and do not take part).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -16,10 +17,11 @@ import attrs
 from ordercycle.simulation._optional import require
 from ordercycle.simulation._tables import html_table, markdown_table
 from ordercycle.simulation.conservation import check_conservation
-from ordercycle.simulation.errors import UnknownKpiError
+from ordercycle.simulation.errors import SimulationStateError, UnknownKpiError
 from ordercycle.simulation.events import SimEvent
 from ordercycle.simulation.kpis import KPIS, kpis_from_events, totals_from_desk, totals_from_events
 from ordercycle.simulation.scenario import Scenario
+from ordercycle.simulation.stability import BatchMeans
 
 __all__ = ["SimulationResult"]
 
@@ -36,6 +38,11 @@ class SimulationResult:
         totals: Ledger totals from the event log.
         state_totals: The same totals read from the desk at the end.
         conservation: Orders and invoices counted by final class.
+        warnings: Sentences that flag an unstable run (see
+            :func:`~ordercycle.simulation.stability.stability_warnings`); empty when stable.
+        series: The daily records of :meth:`timeseries`, computed when the run ended.
+        events_kept: Whether :attr:`events` holds the log (``False`` for a KPIs-only result,
+            whose ``events`` is empty).
         timings: Wall-clock seconds by stage (not compared, not reproducible).
     """
 
@@ -45,27 +52,74 @@ class SimulationResult:
     totals: dict[str, Any]
     state_totals: dict[str, Any]
     conservation: dict[str, dict[str, int]]
+    warnings: tuple[str, ...] = ()
+    series: tuple[dict[str, Any], ...] = ()
+    events_kept: bool = True
     timings: dict[str, float] = attrs.field(factory=dict, eq=False, repr=False)
 
     @classmethod
-    def from_simulation(cls, simulation: Any) -> SimulationResult:
-        """Collect the result of a finished :class:`~ordercycle.simulation.Simulation`."""
-        events = tuple(simulation.events)
+    def from_simulation(cls, simulation: Any, *, events: bool = True) -> SimulationResult:
+        """Collect the result of a finished :class:`~ordercycle.simulation.Simulation`.
+
+        Args:
+            simulation: The finished run.
+            events: Keep the event log; ``False`` keeps only the KPIs, totals, warnings and
+                daily series (a result of a few kilobytes whatever the run's length).
+        """
+        from ordercycle.simulation.stability import (
+            busy_shares,
+            fill_rate_by_third,
+            stability_warnings,
+        )
+
+        log = tuple(simulation.events)
+        scenario = simulation.scenario
+        series = tuple(_daily(scenario, log))
         return cls(
-            scenario=simulation.scenario,
-            kpis=kpis_from_events(events, simulation.scenario),
-            events=events,
-            totals=totals_from_events(events),
+            scenario=scenario,
+            kpis=kpis_from_events(log, scenario),
+            events=log if events else (),
+            totals=totals_from_events(log),
             state_totals=totals_from_desk(simulation.desk),
             conservation=check_conservation(simulation.desk),
+            warnings=stability_warnings(
+                scenario,
+                series,
+                fill_rate_by_third(log, scenario),
+                busy_shares(log, scenario),
+            ),
+            series=series,
+            events_kept=events,
             timings=dict(simulation.timings),
         )
 
     def __repr__(self) -> str:
-        return (
-            f"<SimulationResult {self.scenario.name!r} seed={self.scenario.seed}: "
-            f"{len(self.events)} events>"
-        )
+        logged = f"{len(self.events)} events" if self.events_kept else "KPIs only"
+        return f"<SimulationResult {self.scenario.name!r} seed={self.scenario.seed}: {logged}>"
+
+    def batch_means(self, kpi: str, batches: int = 10) -> BatchMeans:
+        """``kpi`` by consecutive batches of this (long) run's orders after the warm-up.
+
+        The arrival days after :attr:`Scenario.warmup_days` are cut into ``batches`` equal
+        spans; each batch's value is the KPI over the orders placed in its span, and the
+        batches' mean and t interval estimate the steady-state value from one run (check
+        that ``lag1``, the batches' autocorrelation, is small; else use fewer, longer
+        batches). Needs the event log.
+
+        Raises:
+            UnknownKpiError: No KPI has that name.
+            SimulationStateError: The result was kept without events.
+            ValidationError: ``batches`` is below 2.
+        """
+        from ordercycle.simulation.stability import batch_means
+
+        if kpi not in KPIS:
+            raise UnknownKpiError(kpi, list(KPIS))
+        if not self.events_kept:
+            raise SimulationStateError(
+                "compute batch means of", "the result was kept without events (events=False)"
+            )
+        return batch_means(self.events, self.scenario, kpi, batches)
 
     def kpi(self, name: str) -> float | None:
         """One KPI by name.
@@ -107,49 +161,16 @@ class SimulationResult:
         return pandas.DataFrame.from_records(self.event_records(), columns=columns)
 
     def timeseries(self) -> list[dict[str, Any]]:
-        """Daily records: orders placed, units shipped and delivered, open orders, receivables."""
-        days = int(self.scenario.arrival_days + self.scenario.drain_days)
-        placed: dict[int, int] = defaultdict(int)
-        shipped: dict[int, int] = defaultdict(int)
-        delivered: dict[int, int] = defaultdict(int)
-        done: dict[int, int] = defaultdict(int)
-        money: dict[int, Decimal] = defaultdict(Decimal)
-        ordered: dict[str, int] = {}
-        got: dict[str, int] = defaultdict(int)
-        for event in self.events:
-            day = min(event.day, days - 1)
-            if event.kind == "placed":
-                placed[day] += 1
-                ordered[event.order_id] = event.quantity
-            elif event.kind == "shipped":
-                shipped[day] += event.quantity
-            elif event.kind == "delivered":
-                delivered[day] += event.quantity
-                got[event.order_id] += event.quantity
-                if got[event.order_id] == ordered.get(event.order_id):
-                    done[day] += 1
-            elif event.kind == "invoiced":
-                money[day] += event.amount
-            elif event.kind in ("applied", "discount", "credited"):
-                money[day] -= event.amount
-        rows = []
-        open_orders = 0
-        receivables = Decimal(0)
-        for day in range(days):
-            open_orders += placed[day] - done[day]
-            receivables += money[day]
-            rows.append(
-                {
-                    "scenario": self.scenario.name,
-                    "day": day,
-                    "orders_placed": placed[day],
-                    "units_shipped": shipped[day],
-                    "units_delivered": delivered[day],
-                    "open_orders": open_orders,
-                    "receivables": float(receivables),
-                }
-            )
-        return rows
+        """Daily records: the flow of orders and money, and how busy the warehouse was.
+
+        Columns: ``orders_placed``, ``units_shipped``, ``units_delivered``, ``open_orders``
+        (placed and not yet delivered in full, at the end of the day), ``receivables``;
+        ``picker_utilisation`` and ``packer_utilisation`` (busy hours that day / the shift
+        hours of every picker or packer of every warehouse; a task that runs past midnight
+        counts on both days); ``tours_waiting`` and ``packs_waiting`` (picker tours and
+        shipments waiting for a free worker, averaged over the day's hours).
+        """
+        return [dict(row) for row in self.series]
 
     def kpi_rows(self) -> list[dict[str, Any]]:
         """KPI, value, unit and description rows (for tables)."""
@@ -163,5 +184,79 @@ class SimulationResult:
         return markdown_table(self.kpi_rows(), ["kpi", "value", "unit", "meaning"])
 
     def _repr_html_(self) -> str:
-        caption = f"{self.scenario.name} (seed {self.scenario.seed}): {len(self.events)} events"
+        logged = f"{len(self.events)} events" if self.events_kept else "KPIs only"
+        caption = f"{self.scenario.name} (seed {self.scenario.seed}): {logged}"
         return html_table(self.kpi_rows(), ["kpi", "value", "unit", "meaning"], caption)
+
+
+def _daily(s: Scenario, events: Sequence[SimEvent]) -> list[dict[str, Any]]:
+    """The rows of :meth:`SimulationResult.timeseries` from a run's log."""
+    days = int(s.arrival_days + s.drain_days)
+    placed: dict[int, int] = defaultdict(int)
+    shipped: dict[int, int] = defaultdict(int)
+    delivered: dict[int, int] = defaultdict(int)
+    done: dict[int, int] = defaultdict(int)
+    money: dict[int, Decimal] = defaultdict(Decimal)
+    picking: dict[int, float] = defaultdict(float)
+    packing: dict[int, float] = defaultdict(float)
+    tours: dict[int, float] = defaultdict(float)
+    packs: dict[int, float] = defaultdict(float)
+    ordered: dict[str, int] = {}
+    got: dict[str, int] = defaultdict(int)
+    pack_hours = s.pack_seconds_per_order / 3600
+    for event in events:
+        day = min(event.day, days - 1)
+        kind = event.kind
+        if kind == "placed":
+            placed[day] += 1
+            ordered[event.order_id] = event.quantity
+        elif kind == "shipped":
+            shipped[day] += event.quantity
+        elif kind == "delivered":
+            delivered[day] += event.quantity
+            got[event.order_id] += event.quantity
+            if got[event.order_id] == ordered.get(event.order_id):
+                done[day] += 1
+        elif kind == "invoiced":
+            money[day] += event.amount
+        elif kind in ("applied", "discount", "credited"):
+            money[day] -= event.amount
+        elif kind == "picked":
+            _spread(picking, event.time - event.measure, event.time, days)
+        elif kind == "packed":
+            _spread(packing, event.time - pack_hours, event.time, days)
+        elif kind == "queues":
+            tours[day] += event.quantity / 24
+            packs[day] += event.measure / 24
+    shift = (s.shift[1] - s.shift[0]) * len(s.warehouses)
+    rows = []
+    open_orders = 0
+    receivables = Decimal(0)
+    for day in range(days):
+        open_orders += placed[day] - done[day]
+        receivables += money[day]
+        rows.append(
+            {
+                "scenario": s.name,
+                "day": day,
+                "orders_placed": placed[day],
+                "units_shipped": shipped[day],
+                "units_delivered": delivered[day],
+                "open_orders": open_orders,
+                "receivables": float(receivables),
+                "picker_utilisation": picking[day] / (s.pickers * shift),
+                "packer_utilisation": packing[day] / (s.packers * shift),
+                "tours_waiting": tours[day],
+                "packs_waiting": packs[day],
+            }
+        )
+    return rows
+
+
+def _spread(busy: dict[int, float], begin: float, end: float, days: int) -> None:
+    """Add the hours from ``begin`` to ``end`` to ``busy`` by day (the last day takes the rest)."""
+    while end > begin:
+        day = min(int(begin // 24), days - 1)
+        stop = end if day == days - 1 else min(end, (day + 1) * 24.0)
+        busy[day] += stop - begin
+        begin = stop

@@ -44,6 +44,7 @@ __all__ = [
 ALLOCATIONS = ("fewest_shipments", "warehouse_priority")
 _ROUTES = ("s_shape", "return", "midpoint", "largest_gap", "combined", "optimal")
 _POLICIES = ("sS", "RQ")
+_BATCHING = ("fcfs", "seed", "savings", "seed+ls", "savings+ls")
 _SLOTS = 880  # bins of the Henn–Wäscher picking layout each warehouse uses
 _DIM_RULES = ("DHL_EXPRESS", "FEDEX", "UPS_DAILY", "UPS_RETAIL", "USPS")
 
@@ -236,7 +237,15 @@ class Scenario:
         cartons: The carton catalogue.
         allocation: ``"warehouse_priority"`` or ``"fewest_shipments"``.
         routing: The picking route method (see :data:`ordercycle.picking.METHODS`).
-        pickers: Pickers per warehouse (a SimPy resource each).
+        pickers: Pickers per warehouse (a SimPy resource each); each walks one tour at a
+            time.
+        tour_orders: Orders one picker collects on one tour (the totes on a cart): each
+            wave's pick list in a warehouse is split into tours of at most this many
+            orders, walked in parallel by the free pickers; 0 walks the whole list as one
+            tour.
+        batching: How a wave's orders are grouped into tours (a method of
+            :data:`ordercycle.picking.BATCHING_METHODS`; ``"fcfs"`` by arrival is the
+            quickest, ``"savings"`` walks less).
         packers: Packers per warehouse.
         wave_cutoffs: Hours of the day at which waves are released.
         shift: The hours of the day ``(start, end)`` in which pickers and packers start
@@ -259,6 +268,10 @@ class Scenario:
             canceled) instead of releasing it.
         promise_days: Days from order to promised delivery (for on-time-in-full).
         drain_days: Days simulated after the last arrival (to collect cash).
+        warmup_days: Days at the start whose orders the KPIs leave out (the run starts
+            empty, so its first orders meet no queues): only orders placed from this day
+            on count (see :func:`~ordercycle.simulation.kpis.kpis_from_events`). Less than
+            :attr:`arrival_days`.
         currency: The currency of prices and rates.
     """
 
@@ -304,6 +317,8 @@ class Scenario:
     allocation: str = "warehouse_priority"
     routing: str = "largest_gap"
     pickers: int = 2
+    tour_orders: int = 10
+    batching: str = "fcfs"
     packers: int = 2
     wave_cutoffs: tuple[float, ...] = attrs.field(default=(10.0, 14.0, 18.0), converter=_floats)
     shift: tuple[float, ...] = attrs.field(default=(0.0, 24.0), converter=_floats)
@@ -320,6 +335,7 @@ class Scenario:
     credit_refusal_rate: float = 0.0
     promise_days: int = 4
     drain_days: int = 60
+    warmup_days: int = 0
     currency: str = "USD"
 
     def __attrs_post_init__(self) -> None:
@@ -640,6 +656,9 @@ def _validate(s: Scenario) -> None:
     if s.routing not in _ROUTES:
         raise _fail(s, "routing", s.routing, f"one of {', '.join(_ROUTES)}")
     _at_least(s, "pickers", s.pickers, 1, "at least 1 picker")
+    _at_least(s, "tour_orders", s.tour_orders, 0, "0 (whole list) or more orders per tour")
+    if s.batching not in _BATCHING:
+        raise _fail(s, "batching", s.batching, f"one of {', '.join(_BATCHING)}")
     _at_least(s, "packers", s.packers, 1, "at least 1 packer")
     if not s.wave_cutoffs:
         raise _fail(s, "wave_cutoffs", (), "at least one cut-off hour")
@@ -668,6 +687,14 @@ def _validate(s: Scenario) -> None:
     _probability(s, "credit_refusal_rate", s.credit_refusal_rate)
     _at_least(s, "promise_days", s.promise_days, 0, "0 or more days")
     _at_least(s, "drain_days", s.drain_days, 0, "0 or more days")
+    _at_least(s, "warmup_days", s.warmup_days, 0, "0 or more days")
+    if s.warmup_days and s.warmup_days >= s.arrival_days:
+        raise _fail(
+            s,
+            "warmup_days",
+            s.warmup_days,
+            f"fewer days than the {s.arrival_days} days of arrivals",
+        )
 
 
 def _decimal(s: Scenario, field: str, text: str) -> None:

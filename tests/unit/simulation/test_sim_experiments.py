@@ -65,7 +65,7 @@ def test_replications_use_independent_derived_seeds() -> None:
 
 def test_run_many_on_a_thread_pool_matches_runs_one_by_one() -> None:
     with ThreadPoolExecutor(2) as pool:
-        results = run_many([BASE], pool, replications=2)
+        results = run_many([BASE], pool, replications=2, events=True)
     seeds = replication_seeds(BASE, 2)
     assert [r.scenario.seed for r in results] == seeds
     assert results[0] == simulate(BASE.evolve(seed=seeds[0]))
@@ -73,7 +73,7 @@ def test_run_many_on_a_thread_pool_matches_runs_one_by_one() -> None:
 
 
 def test_run_many_defaults_to_a_process_pool_with_the_same_results() -> None:
-    in_processes = run_many([BASE], replications=1)
+    in_processes = run_many([BASE], replications=1, events=True)
     assert in_processes == [simulate(BASE.evolve(seed=replication_seeds(BASE, 1)[0]))]
 
 
@@ -141,7 +141,7 @@ def test_html_report_embeds_png_plots(comparison: Comparison, tmp_path: Path) ->
     path = tmp_path / "report.html"
     text = html_report(result, path)
     assert path.read_text(encoding="utf-8") == text
-    assert text.count("data:image/png;base64,") == 3
+    assert text.count("data:image/png;base64,") == 5
     assert "unit_fill_rate" in text
 
 
