@@ -119,3 +119,28 @@ def test_crediting_every_unit_in_parts_credits_the_invoice_exactly() -> None:
     done, _ = first.credit("CN-2", DAY, {0: 2, 1: 2, 2: 2})
     assert done.credited == invoice.total
     assert done.balance == usd("0")
+
+
+def test_global_rounding_rounds_each_code_from_the_nets_even_on_a_half_cent() -> None:
+    # Tax-included, rounded once per code: 21 % of these nets is exactly 31.855 (a half
+    # cent), where summing the discount lines' own unrounded taxes could tip it to 31.85.
+    profile = TaxProfile(
+        "T",
+        [TaxRate("A", 21), TaxRate("B", Decimal("7.5")), TaxRate("C", 5, compound=True)],
+        prices_include_tax=True,
+        rounding=TaxRounding.GLOBAL,
+    )
+    ac = ("A", "C")
+    split = [
+        goods("27.05", 7, ac),
+        off("-0.71", 7, ac),
+        off("-1.8438", 7, ac),
+        goods("24.12", 1, ac),
+        off("-0.10333333333333333333", 1, ac),
+        off("-1.68116666666666666667", 1, ac),
+        off("-2.68026", 1, ac),
+    ]
+    net = [goods("24.4962", 7, ac), goods("19.65524", 1, ac)]
+    with_lines, at_net = draft(split, profile), draft(net, profile)
+    assert with_lines.taxes.amount_for("A") == at_net.taxes.amount_for("A") == usd("31.86")
+    assert with_lines.total == at_net.total
