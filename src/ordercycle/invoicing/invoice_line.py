@@ -114,7 +114,10 @@ class InvoiceLine:
     def amount(self, quantity: Decimal | None = None, mode: Rounding = Rounding.HALF_UP) -> Money:
         """The line amount for ``quantity`` (all of it by default), after the discount.
 
-        Rounded to the currency's minor unit with ``mode``.
+        Rounded to the currency's minor unit with ``mode``. On an invoice, a discount
+        line's amount is what it takes off its goods line's rounded net
+        (:attr:`Invoice.line_amounts <ordercycle.invoicing.Invoice.line_amounts>`), which
+        may be a cent from this when several discounts reduce one goods line.
 
         >>> InvoiceLine("MUG", "Mug", 3, Money("3.335", "USD"), discount=10).amount()
         Money('9.00', 'USD')
