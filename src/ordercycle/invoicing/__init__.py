@@ -47,9 +47,11 @@ from ordercycle.invoicing.events import (
     PaymentApplied,
 )
 from ordercycle.invoicing.from_orders import (
+    DISCOUNT_SKU,
     InvoiceQuantityError,
     OrderInvoiceLines,
     invoice_lines_for_order,
+    order_line_invoice_lines,
 )
 from ordercycle.invoicing.invoice import INVOICE_LIFECYCLE, Invoice, InvoiceOutcome, InvoicePayment
 from ordercycle.invoicing.invoice_line import InvoiceLine
@@ -85,6 +87,7 @@ from ordercycle.invoicing.terms_parser import (
 
 __all__ = [
     "ACCEPTED_FORMS",
+    "DISCOUNT_SKU",
     "EOM_CUTOFF_DAY",
     "INVOICE_LIFECYCLE",
     "AccountBalance",
@@ -160,6 +163,7 @@ __all__ = [
     "days_sales_outstanding",
     "end_of_month",
     "invoice_lines_for_order",
+    "order_line_invoice_lines",
     "parse_terms",
     "read_terms",
 ]

@@ -15,12 +15,13 @@ ledger's ``invoiced`` counter, so the next call only returns what is left (parti
 invoicing as shipments are delivered). Calling it twice without recording returns the
 same lines twice, and the order refuses to record the second invoice.
 
-Prices: a line with exactly one percentage discount is billed at its unit price with that
-discount (``InvoiceLine.discount``); a line with other discounts at its net unit price,
-and the description names the price override and every discount with its reason
-(:attr:`~ordercycle.model.order.lines.OrderLine.price_terms`).
-Either way the amount equals ``order_line.amount(quantity)`` (rounded half-up, as the
-order rounds) when the tax profile rounds half-up.
+Prices: each order line is billed at its unit price before discounts (the catalogue price,
+or its override, whose reason the description names), and each of its discounts follows
+as a discount line of its own (sku ``DISCOUNT``, same quantity and tax codes, a negative
+unit price) naming its reason: see :func:`order_line_invoice_lines`. The invoice taxes
+the goods line and its discount lines on their net, and their amounts add up to
+``order_line.amount(quantity)`` (rounded half-up, as the order rounds) when the tax
+profile rounds half-up.
 
 >>> from datetime import UTC, datetime
 >>> from ordercycle.model.address import Address
@@ -43,7 +44,6 @@ order rounds) when the tax profile rounds half-up.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from decimal import Decimal
 
 import attrs
 
@@ -54,9 +54,13 @@ from ordercycle.model.order import Order
 from ordercycle.model.order.lines import OrderLine
 from ordercycle.model.order.policies import InvoicePolicy
 
-__all__ = ["InvoiceQuantityError", "OrderInvoiceLines", "invoice_lines_for_order"]
-
-_HUNDRED = Decimal(100)
+__all__ = [
+    "DISCOUNT_SKU",
+    "InvoiceQuantityError",
+    "OrderInvoiceLines",
+    "invoice_lines_for_order",
+    "order_line_invoice_lines",
+]
 
 
 class InvoiceQuantityError(InvoicingError):
@@ -93,15 +97,19 @@ class OrderInvoiceLines:
     Attributes:
         order_id: The order.
         policy: The order's invoice policy when the lines were built.
-        lines: One invoice line per order line with something to invoice, in order-line
+        lines: For each order line with something to invoice, in order-line order, its
+            goods line and then one discount line per discount.
+        quantities: ``(order line id, units)`` for each order line invoiced, in the same
             order.
-        quantities: ``(order line id, units)`` for each of :attr:`lines`, in the same order.
+        line_ids: The order line of each of :attr:`lines` (a discount line's is the
+            line it discounts).
     """
 
     order_id: str
     policy: InvoicePolicy
     lines: tuple[InvoiceLine, ...]
     quantities: tuple[tuple[str, int], ...]
+    line_ids: tuple[str, ...] = attrs.field(default=(), kw_only=True)
 
     @property
     def is_empty(self) -> bool:
@@ -140,15 +148,20 @@ def invoice_lines_for_order(
     policy = order.invoice_policy
     wanted = _check_quantities(order, policy, quantities)
     lines: list[InvoiceLine] = []
+    line_ids: list[str] = []
     billed: list[tuple[str, int]] = []
     for line in order.lines:
         room = line.ledger.invoiceable(policy)
         units = room if wanted is None else wanted.get(line.line_id, 0)
         if units <= 0:
             continue
-        lines.append(_invoice_line(order, line, units, _codes(order, line, tax_codes)))
+        made = _invoice_line(order, line, units, _codes(order, line, tax_codes))
+        lines.extend(made)
+        line_ids.extend(line.line_id for _ in made)
         billed.append((line.line_id, units))
-    return OrderInvoiceLines(str(order.id), policy, tuple(lines), tuple(billed))
+    return OrderInvoiceLines(
+        str(order.id), policy, tuple(lines), tuple(billed), line_ids=tuple(line_ids)
+    )
 
 
 def _check_quantities(
@@ -200,12 +213,60 @@ def _codes(
     return tuple(found)
 
 
-def _invoice_line(order: Order, line: OrderLine, units: int, codes: tuple[str, ...]) -> InvoiceLine:
-    discounts = line.discounts
+def _invoice_line(
+    order: Order, line: OrderLine, units: int, codes: tuple[str, ...]
+) -> tuple[InvoiceLine, ...]:
     description = f"Order {order.id} line {line.line_id}"
-    if line.price_terms:
-        description += f"; {line.price_terms}"
-    if len(discounts) == 1 and discounts[0].rate is not None:
-        percent = discounts[0].rate * _HUNDRED
-        return InvoiceLine(line.sku, description, units, line.unit_price, codes, percent)
-    return InvoiceLine(line.sku, description, units, line.net_unit_price, codes)
+    return order_line_invoice_lines(line, units, codes, description, f"order {order.id}")
+
+
+#: The sku of a discount line on an invoice.
+DISCOUNT_SKU = "DISCOUNT"
+
+
+def order_line_invoice_lines(
+    line: OrderLine, units: int, codes: Sequence[str], description: str, order: str
+) -> tuple[InvoiceLine, ...]:
+    """The goods line billing ``units`` of an order line, then one discount line per discount.
+
+    The goods line bills the line's unit price before discounts (the catalogue price or
+    its override, whose reason ``description`` is followed by); each discount becomes a
+    line of its own (sku :data:`DISCOUNT_SKU`, the same quantity and tax codes, a negative
+    unit price: what the discount takes off one unit) naming its reason and the order
+    line. The invoice taxes them together on the net amount, which equals
+    ``line.net_unit_price x units`` rounded (:func:`~ordercycle.invoicing.Invoice.draft`).
+
+    Args:
+        line: The order line.
+        units: The units billed.
+        codes: The tax codes of every line.
+        description: The goods line's text (the price override is appended).
+        order: The order, as the discount lines name it (``"order O-1"``).
+
+    >>> from ordercycle.model.order.lines import Discount, NewLine
+    >>> from ordercycle.money import Money
+    >>> line = OrderLine.from_new(NewLine("L1", "MUG", 3, Money("9.50", "USD"),
+    ...     discounts=(Discount.percent(10, reason="SPRING10"),)))
+    >>> for item in order_line_invoice_lines(line, 3, ["VAT21"], "Mug", "order O-1"):
+    ...     print(item.sku, item.quantity, item.unit_price, item.description)
+    MUG 3 9.50 USD Mug
+    DISCOUNT 3 -0.95 USD Discount on order O-1 line L1 (MUG): less 10 % (SPRING10)
+    """
+    if line.list_price is not None:
+        description += f"; price {line.unit_price} instead of {line.list_price}"
+        description += f" ({line.price_reason})"
+    lines = [InvoiceLine(str(line.sku), description, units, line.unit_price, tuple(codes))]
+    for discount, off in line.discount_steps:
+        if not off.is_positive:
+            continue  # nothing left to take off (an earlier discount took the whole price)
+        lines.append(
+            InvoiceLine(
+                DISCOUNT_SKU,
+                f"Discount on {order} line {line.line_id} ({line.sku}): {discount.terms()}",
+                units,
+                -off,
+                tuple(codes),
+                is_discount=True,
+            )
+        )
+    return tuple(lines)

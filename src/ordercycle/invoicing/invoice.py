@@ -58,7 +58,7 @@ from ordercycle.invoicing.events import (
     PaymentApplied,
     make_event,
 )
-from ordercycle.invoicing.invoice_line import InvoiceLine, line_amount
+from ordercycle.invoicing.invoice_line import InvoiceLine, invoice_amounts, line_amount
 from ordercycle.invoicing.numbering import NumberSeries
 from ordercycle.invoicing.schedule import Installment, PaymentSchedule
 from ordercycle.invoicing.taxes import TaxComputation, TaxProfile
@@ -207,7 +207,8 @@ class Invoice:
             at: When the event occurred (midnight UTC of ``invoice_date`` by default).
 
         Raises:
-            ValidationError: No lines, or an empty id.
+            ValidationError: No lines, or an empty id; a discount line first, or unlike
+                the goods line it reduces (quantity, tax codes), or taking more than it.
             CurrencyMismatchError: Lines in different currencies.
             InvalidTaxError: A tax code the profile does not know.
         """
@@ -251,15 +252,23 @@ class Invoice:
                 raise CurrencyMismatchError("invoice", unit.code, currency.code)
         quantum = quantum_of(unit)
         rounding = tax_profile.rounding_mode.value
-        taxes = tax_profile._compute(
-            [
-                line_amount(item.unit_price.amount, item.quantity, item.discount, quantum, rounding)
-                for item in items
-            ],
-            [item.tax_codes for item in items],
-            unit,
-            terms.tax_base_discount,
-        )
+        if any(item.is_discount for item in items):
+            amounts, groups = invoice_amounts(items, quantum, rounding)
+            taxes = tax_profile._compute(
+                amounts, [item.tax_codes for item in items], unit, terms.tax_base_discount, groups
+            )
+        else:
+            taxes = tax_profile._compute(
+                [
+                    line_amount(
+                        item.unit_price.amount, item.quantity, item.discount, quantum, rounding
+                    )
+                    for item in items
+                ],
+                [item.tax_codes for item in items],
+                unit,
+                terms.tax_base_discount,
+            )
         event = make_event(
             InvoiceDrafted,
             invoice_id,
@@ -369,6 +378,21 @@ class Invoice:
     def id(self) -> str:
         """The aggregate id (:attr:`invoice_id`), as every aggregate names it."""
         return self.invoice_id
+
+    @property
+    def line_amounts(self) -> tuple[Money, ...]:
+        """The amount of each line as billed, tax excluded or included as the profile says.
+
+        A goods line's is :meth:`InvoiceLine.amount`; a discount line's is what it takes
+        off its goods line's rounded net amount, so a goods line and its discount lines
+        add up to exactly their rounded net (a discount line's own
+        :meth:`InvoiceLine.amount` may be a cent apart when several discounts apply).
+        """
+        unit = self.currency
+        amounts, _ = invoice_amounts(
+            self.lines, quantum_of(unit), self.tax_profile.rounding_mode.value
+        )
+        return tuple(Money.of_rounded(amount, unit) for amount in amounts)
 
     @property
     def currency(self) -> Currency:

@@ -453,8 +453,15 @@ class TaxProfile:
         tax_codes: Sequence[Sequence[str]],
         unit: Currency,
         base_discount: Decimal,
+        groups: Sequence[int] | None = None,
     ) -> TaxComputation:
-        """:meth:`compute_raw` for amounts with exactly the currency's minor-unit digits."""
+        """:meth:`compute_raw` for amounts with exactly the currency's minor-unit digits.
+
+        ``groups`` gives, per line, the index of the goods line it belongs to: a discount
+        line (a negative amount) is taxed with its goods line, on their net amount, and
+        its taxes are what that takes off the goods line's (so the taxes of a goods line
+        and its discount lines are exactly the taxes of the net amount).
+        """
         if not _is_fraction(base_discount):
             raise InvalidTaxError(
                 f"Invalid base discount for tax profile {self.name!r}: {shown(base_discount)};"
@@ -467,27 +474,54 @@ class TaxProfile:
                 " a discount applied to tax at invoicing needs tax-excluded prices."
             )
         plans = [self._plan(codes, index) for index, codes in enumerate(tax_codes)]
+        if groups is not None and any(g != i for i, g in enumerate(groups)):
+            if self.rounding is TaxRounding.PER_LINE:
+                return self._grouped(amounts, plans, unit, base_discount, groups)
+            return self._general(amounts, plans, unit, base_discount, groups)
         if self.rounding is TaxRounding.PER_LINE:
             return self._per_line(amounts, plans, unit, base_discount)
         return self._general(amounts, plans, unit, base_discount)
 
     def _general(
-        self, amounts: Sequence[Decimal], plans: list[_Plan], unit: Currency, base_discount: Decimal
+        self,
+        amounts: Sequence[Decimal],
+        plans: list[_Plan],
+        unit: Currency,
+        base_discount: Decimal,
+        groups: Sequence[int] | None = None,
     ) -> TaxComputation:
-        """Unrounded taxes, then :meth:`_round`, then :meth:`_assemble` (any rounding)."""
+        """Unrounded taxes, then :meth:`_round`, then :meth:`_assemble` (any rounding).
+
+        With ``groups`` (see :meth:`_compute`), a line's unrounded untaxed base and taxes
+        are those of its group's running net after it less those before it, so that a
+        group's add up to exactly those of its net amount.
+        """
         quantum = quantum_of(unit)
         factor = MONEY_CONTEXT.subtract(_ONE, base_discount)
         multiply = MONEY_CONTEXT.multiply
         raw: list[list[Decimal]] = []  # unrounded tax per line, per rate in plan
         untaxed_raw: list[Decimal] = []
-        for amount, plan in zip(amounts, plans, strict=True):
-            if self.prices_include_tax:
-                untaxed = MONEY_CONTEXT.divide(amount, plan.factor)
-            else:
-                untaxed = multiply(amount, factor) if base_discount else amount
+        running = ZERO
+        before: tuple[Decimal, list[Decimal]] = (ZERO, [])
+        nets: dict[int, tuple[list[Decimal], _Plan]] = {}  # goods line: taxes of its net
+        for index, (amount, plan) in enumerate(zip(amounts, plans, strict=True)):
+            untaxed = self._untaxed(amount, plan, factor, base_discount)
+            taxes = [multiply(untaxed, c) for c in plan.coefficients]
+            if groups is not None:
+                running = amount if groups[index] == index else _add(running, amount)
+                whole = self._untaxed(running, plan, factor, base_discount)
+                whole_taxes = [multiply(whole, c) for c in plan.coefficients]
+                if groups[index] != index:
+                    untaxed = _subtract(whole, before[0])
+                    taxes = [_subtract(a, b) for a, b in zip(whole_taxes, before[1], strict=True)]
+                before = (whole, whole_taxes)
+                nets[groups[index]] = (whole_taxes, plan)
             untaxed_raw.append(untaxed)
-            raw.append([multiply(untaxed, c) for c in plan.coefficients])
-        rounded = self._round(raw, plans, quantum)
+            raw.append(taxes)
+        # The per-rate totals are rounded from the taxes of each goods line's net, summed
+        # exactly as for one line at the net price (a discount line changes no total).
+        targets = None if groups is None else list(nets.values())
+        rounded = self._round(raw, plans, quantum, targets)
         return self._assemble(amounts, plans, untaxed_raw, rounded, unit)
 
     def _per_line(
@@ -539,6 +573,58 @@ class TaxProfile:
             _accumulate(per_rate, plan, base_untaxed, taxes)
             line_data.append((untaxed, base_untaxed, plan, taxes))
         return self._totals(per_rate, untaxed_sum, line_data, unit)
+
+    def _grouped(
+        self,
+        amounts: Sequence[Decimal],
+        plans: list[_Plan],
+        unit: Currency,
+        base_discount: Decimal,
+        groups: Sequence[int],
+    ) -> TaxComputation:
+        """``PER_LINE`` rounding with discount lines: tax rounded on each goods line's net.
+
+        Each line's taxes are the rounded taxes of its group's running net amount after it
+        less those before it, so a group's taxes are the rounded taxes of its net.
+        """
+        quantum = quantum_of(unit)
+        rounding = self.rounding_mode.value
+        included = self.prices_include_tax
+        factor = MONEY_CONTEXT.subtract(_ONE, base_discount)
+        multiply = MONEY_CONTEXT.multiply
+        line_data: list[_LineData] = []
+        per_rate: dict[str, list[Decimal]] = {}
+        untaxed_sum = ZERO
+        running = ZERO
+        previous: tuple[Decimal, ...] = ()
+        for index, (amount, plan) in enumerate(zip(amounts, plans, strict=True)):
+            if groups[index] == index:
+                running = ZERO
+                previous = tuple(ZERO for _ in plan.coefficients)
+            running = _add(running, amount)
+            base_running = self._untaxed(running, plan, factor, base_discount)
+            cumulative = tuple(
+                multiply(base_running, c).quantize(
+                    quantum, rounding=rounding, context=MONEY_CONTEXT
+                )
+                for c in plan.coefficients
+            )
+            taxes = tuple(_subtract(a, b) for a, b in zip(cumulative, previous, strict=True))
+            previous = cumulative
+            base_untaxed = self._untaxed(amount, plan, factor, base_discount)
+            untaxed = _subtract(amount, _total(taxes)) if included else amount
+            untaxed_sum = _add(untaxed_sum, untaxed)
+            _accumulate(per_rate, plan, base_untaxed, taxes)
+            line_data.append((untaxed, base_untaxed, plan, taxes))
+        return self._totals(per_rate, untaxed_sum, line_data, unit)
+
+    def _untaxed(
+        self, amount: Decimal, plan: _Plan, factor: Decimal, base_discount: Decimal
+    ) -> Decimal:
+        """The unrounded untaxed base of ``amount`` (tax extracted, or the base discount)."""
+        if self.prices_include_tax:
+            return MONEY_CONTEXT.divide(amount, plan.factor)
+        return MONEY_CONTEXT.multiply(amount, factor) if base_discount else amount
 
     def _currency(self, items: list[TaxableAmount], currency: str | None) -> str:
         if currency is None and not items:
@@ -602,7 +688,11 @@ class TaxProfile:
         return plan
 
     def _round(
-        self, raw: list[list[Decimal]], plans: list[_Plan], quantum: Decimal
+        self,
+        raw: list[list[Decimal]],
+        plans: list[_Plan],
+        quantum: Decimal,
+        targets: list[tuple[list[Decimal], _Plan]] | None = None,
     ) -> list[list[Decimal]]:
         mode = self.rounding_mode
         if self.rounding is TaxRounding.PER_LINE:
@@ -616,9 +706,13 @@ class TaxProfile:
         for li, plan in enumerate(plans):
             for ti, rate in enumerate(plan.rates):
                 cells.setdefault(rate.code, []).append((li, ti))
-        for positions in cells.values():
+        sums: dict[str, list[Decimal]] = {}
+        for taxes, plan in targets or ():
+            for rate, tax in zip(plan.rates, taxes, strict=True):
+                sums.setdefault(rate.code, []).append(tax)
+        for code, positions in cells.items():
             parts = [raw[li][ti] for li, ti in positions]
-            target = quantize(_total(parts), quantum, mode)
+            target = quantize(_total(sums[code] if targets else parts), quantum, mode)
             for (li, ti), value in zip(
                 positions, round_to_total(target, parts, quantum), strict=True
             ):

@@ -21,7 +21,7 @@ from cattrs.errors import (
     IterableValidationError,
     IterableValidationNote,
 )
-from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
+from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
 from ordercycle.errors import SerializationError, ValidationError
 from ordercycle.model.events import DomainEvent
@@ -151,6 +151,33 @@ def _noted(error: BaseException) -> bool:
     return any(isinstance(note, AttributeValidationNote | IterableValidationNote) for note in notes)
 
 
+#: Field metadata key: the field is left out of the unstructured data while it holds its
+#: default, so adding a field keeps the data of everything that does not use it as it was
+#: (``attrs.field(default=False, metadata={OMIT_IF_DEFAULT: True})``).
+OMIT_IF_DEFAULT: Final = "omit_if_default"
+
+
+def _omits_defaults(type_: Any) -> bool:
+    return (
+        isinstance(type_, type)
+        and attrs.has(type_)
+        and not _is_event(type_)
+        and any(field.metadata.get(OMIT_IF_DEFAULT) for field in attrs.fields(type_))
+    )
+
+
+def _omit_defaults_unstructurer(conv: cattrs.Converter) -> Callable[[type], Any]:
+    def factory(type_: type) -> Any:
+        overrides: dict[str, Any] = {
+            field.name: override(omit_if_default=True)
+            for field in attrs.fields(type_)
+            if field.metadata.get(OMIT_IF_DEFAULT)
+        }
+        return make_dict_unstructure_fn(type_, conv, **overrides)
+
+    return factory
+
+
 def _currency_code(currency: Currency) -> str:
     return currency.code
 
@@ -196,6 +223,7 @@ def make_converter() -> cattrs.Converter:
     conv.register_structure_hook_func(values.is_tuple, library.structure_tuple)
     conv.register_structure_hook_func(_is_event, library.structure_event)
     conv.register_unstructure_hook_func(_is_event, library.unstructure_event)
+    conv.register_unstructure_hook_factory(_omits_defaults, _omit_defaults_unstructurer(conv))
     return conv
 
 

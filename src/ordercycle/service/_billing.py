@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ordercycle.invoicing import Invoice, InvoiceLine, Payment, PaymentTerms, apply_payment
+from ordercycle.invoicing import (
+    Invoice,
+    InvoiceLine,
+    Payment,
+    PaymentTerms,
+    apply_payment,
+    order_line_invoice_lines,
+)
 from ordercycle.model.order import Order
 from ordercycle.model.order.policies import ReturnCondition, ReturnStatus
 from ordercycle.money import Money
@@ -53,24 +60,24 @@ def invoice_order(s: Session, c: InvoiceOrder) -> CommandResult:
         )
     profile = s.settings.tax_profile(buyer.tax_profile, subject=f"customer {buyer.id}")
     every_rate = tuple(rate.code for rate in profile.rates)
-    lines = []
+    lines: list[InvoiceLine] = []
+    line_ids: list[str] = []
     for line_id, quantity in quantities.items():
         line = order.line(line_id)
-        lines.append(
-            InvoiceLine(
-                str(line.sku),
-                f"{line.sku} (order {order.id}, line {line_id})"
-                + (f"; {line.price_terms}" if line.price_terms else ""),
-                quantity,
-                line.net_unit_price,
-                (line.tax_code,) if line.tax_code else every_rate,
-            )
+        made = order_line_invoice_lines(
+            line,
+            quantity,
+            (line.tax_code,) if line.tax_code else every_rate,
+            f"{line.sku} (order {order.id}, line {line_id})",
+            f"order {order.id}",
         )
+        lines.extend(made)
+        line_ids.extend(line_id for _ in made)
     invoice_id = s.new_id("invoice", "invoice")
     terms = PaymentTerms.parse(order.payment_terms or buyer.payment_terms)
     draft, _ = Invoice.draft(invoice_id, buyer.id, lines, profile, terms, s.today, at=s.now)
     issued, _ = draft.issue(s.invoice_series(), at=s.now)
-    s.save_invoice(issued, InvoiceMeta(order.id, tuple(quantities)), 0)
+    s.save_invoice(issued, InvoiceMeta(order.id, tuple(line_ids)), 0)
     s.save_order(order.record_invoice(invoice_id, quantities, at=s.now))
     order = s.order(order.id)
     _receivables.remember_number(s, issued)
@@ -212,16 +219,22 @@ def receive_return(s: Session, c: ReceiveReturn) -> CommandResult:
     )
 
 
-def _billing_invoice(s: Session, order: Order, line_id: str, quantity: int) -> tuple[str, int]:
-    """The newest invoice of the order with ``quantity`` uncredited units of ``line_id``."""
+def _billing_invoice(
+    s: Session, order: Order, line_id: str, quantity: int
+) -> tuple[str, tuple[int, ...]]:
+    """The newest invoice of the order with ``quantity`` uncredited units of ``line_id``.
+
+    Returns its id and the indices of the line's goods line and discount lines on it.
+    """
     for document in reversed(order.invoices):
         invoice, meta = s.invoice(document.document_id)
-        if line_id not in meta.line_ids:
+        indices = meta.indices(line_id)
+        if not indices:
             continue
-        index = meta.line_ids.index(line_id)
+        index = indices[0]
         left = invoice.lines[index].quantity - invoice.credited_quantity(index)
         if left >= quantity:
-            return document.document_id, index
+            return document.document_id, indices
     raise DeskCommandError(
         f"credit {quantity} units of line {line_id} of {order.subject}",
         "no invoice of the order has that many uncredited units of the line",
@@ -243,13 +256,13 @@ def issue_credit_note(s: Session, c: IssueCreditNote) -> CommandResult:
         raise DeskCommandError(
             f"credit return {c.return_id} of {order.subject}", f"credit note {credit_id} exists"
         )
-    invoice_id, index = _billing_invoice(s, order, rma.line_id, rma.quantity)
+    invoice_id, indices = _billing_invoice(s, order, rma.line_id, rma.quantity)
     invoice, meta = s.invoice(invoice_id)
     base = _receivables.ledger(s, order.customer_id, invoice.currency)
     credited, _ = invoice.credit(
         credit_id,
         s.today,
-        {index: rma.quantity},
+        dict.fromkeys(indices, rma.quantity),
         restocking_fee_percent=rma.restocking_fee_rate * 100,
         respect_discount=True,
         at=s.now,

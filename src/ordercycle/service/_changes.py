@@ -158,16 +158,17 @@ def credit_units(
         if not left:
             break
         invoice, meta = s.invoice(document.document_id)
-        if line_id not in meta.line_ids:
+        indices = meta.indices(line_id)
+        if not indices:
             continue
-        index = meta.line_ids.index(line_id)
+        index = indices[0]
         uncredited = int(invoice.lines[index].quantity - invoice.credited_quantity(index))
         take = min(uncredited, left)
         if take <= 0:
             continue
         credit_id = f"CN-{order.id}-{len(order.credit_notes) + 1}"
         base = _receivables.ledger(s, order.customer_id, invoice.currency)
-        credited, _ = invoice.credit(credit_id, s.today, {index: take}, at=s.now)
+        credited, _ = invoice.credit(credit_id, s.today, dict.fromkeys(indices, take), at=s.now)
         s.save_invoice(credited, meta, invoice.version)
         note = credited.credit_notes[-1]
         _receivables.post(

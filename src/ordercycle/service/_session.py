@@ -50,11 +50,20 @@ class InvoiceMeta:
 
     Attributes:
         order_id: The order it bills.
-        line_ids: The order line of each invoice line, by position.
+        line_ids: The order line of each invoice line, by position (a discount line's is
+            the order line it discounts, which its goods line comes just before).
     """
 
     order_id: str
     line_ids: tuple[str, ...]
+
+    def indices(self, line_id: str) -> tuple[int, ...]:
+        """The positions of the invoice lines billing ``line_id``: goods line, then discounts.
+
+        Empty when the invoice does not bill the line. A credit of k units credits k units
+        of each, so the credit is the net of the goods line and its discounts.
+        """
+        return tuple(i for i, known in enumerate(self.line_ids) if known == line_id)
 
 
 class Session:

@@ -29,6 +29,7 @@ from ordercycle.money import Money
 AT = datetime(2026, 1, 5, 9, tzinfo=UTC)
 HOME = Address(lines="1 Main St", city="Springfield", postal_code="62701", country="US")
 VAT = TaxProfile("EU", [TaxRate("VAT21", 21), TaxRate("VAT9", 9)])
+NONE = TaxProfile("none", [])
 
 
 def usd(text: str) -> Money:
@@ -154,13 +155,49 @@ def test_tax_categories_map_to_profile_codes() -> None:
     assert invoice_lines_for_order(untaxed).lines[0].tax_codes == ()
 
 
-def test_one_percent_discount_is_shown_as_a_line_discount() -> None:
-    line = NewLine("L1", "MUG", 3, usd("3.335"), discounts=[Discount.percent(10)])
+def test_a_discount_is_a_line_of_its_own_after_the_goods_line() -> None:
+    line = NewLine(
+        "L1",
+        "MUG",
+        3,
+        usd("8.00"),
+        list_price=usd("9.50"),
+        price_reason="price match",
+        discounts=[Discount.percent(10, reason="SPRING10"), Discount.per_unit(usd("0.50"))],
+        tax_code="VAT21",
+    )
     order = released("ordered", line)
-    invoice_line = invoice_lines_for_order(order).lines[0]
-    assert invoice_line.unit_price == usd("3.335")
-    assert invoice_line.discount == 10
-    assert invoice_line.amount() == order.line("L1").amount(3) == usd("9.00")
+    result = invoice_lines_for_order(order)
+    goods, first, second = result.lines
+    assert (goods.sku, goods.unit_price, goods.is_discount) == ("MUG", usd("8.00"), False)
+    assert "price 8.00 USD instead of 9.50 USD (price match)" in goods.description
+    assert [
+        (d.sku, d.unit_price, d.quantity, d.tax_codes, d.is_discount) for d in (first, second)
+    ] == [
+        ("DISCOUNT", usd("-0.80"), 3, ("VAT21",), True),
+        ("DISCOUNT", usd("-0.50"), 3, ("VAT21",), True),
+    ]
+    assert first.description == "Discount on order O-1 line L1 (MUG): less 10 % (SPRING10)"
+    assert second.description.endswith("less 0.50 USD per unit (discount)")
+    assert result.line_ids == ("L1", "L1", "L1")
+    assert result.quantity_map() == {"L1": 3}
+    draft, _ = Invoice.draft(
+        "I-1", "C-1", result.lines, VAT, PaymentTerms.net(30), date(2026, 1, 6)
+    )
+    assert [t.untaxed for t in draft.taxes.lines] == [usd("24.00"), usd("-2.40"), usd("-1.50")]
+    assert draft.taxes.untaxed == order.line("L1").amount(3) == usd("20.10")
+    assert draft.taxes.amount_for("VAT21") == usd("4.22")  # 21 % of 20.10, not of 24.00
+
+
+def test_a_discount_that_takes_nothing_more_makes_no_line() -> None:
+    line = NewLine(
+        "L1", "MUG", 2, usd("5.00"), discounts=[Discount.percent(100), Discount.percent(10)]
+    )
+    lines = invoice_lines_for_order(released("ordered", line)).lines
+    assert [(item.sku, item.unit_price) for item in lines] == [
+        ("MUG", usd("5.00")),
+        ("DISCOUNT", usd("-5.00")),
+    ]
 
 
 def test_the_lines_make_an_invoice() -> None:
@@ -195,5 +232,7 @@ def test_invoice_line_amount_equals_the_order_line_amount(
     except ValueError:  # discounts that take the price below zero: not an order line
         return
     order = released("ordered", line)
-    invoice_line = invoice_lines_for_order(order).lines[0]
-    assert invoice_line.amount() == order.line("L1").amount(quantity)
+    lines = invoice_lines_for_order(order).lines
+    assert len(lines) == 1 + sum(1 for _, off in order.line("L1").discount_steps if off)
+    draft, _ = Invoice.draft("I-1", "C-1", lines, NONE, PaymentTerms.net(30), date(2026, 1, 6))
+    assert draft.total == order.line("L1").amount(quantity)

@@ -121,7 +121,7 @@ def invoice_of(desk: OrderDesk, order_id: str) -> Invoice:
 
 def assert_balanced(invoice: Invoice) -> None:
     """Lines plus taxes make the total, to the cent, and each rate taxes its own lines."""
-    lines = Money.sum((line.amount() for line in invoice.lines), currency="USD")
+    lines = Money.sum(invoice.line_amounts, currency="USD")
     assert lines == invoice.taxes.untaxed
     assert invoice.taxes.untaxed + invoice.taxes.tax == invoice.total
     assert Money.sum((t.amount for t in invoice.taxes.by_rate), currency="USD") == (
@@ -247,8 +247,26 @@ def test_line_and_order_discounts_keep_tax_right_per_code_and_balance_to_the_cen
     assert invoice.taxes.untaxed == order.total
     taxes = {t.code: t.amount for t in invoice.taxes.by_rate}
     assert taxes == {"RED": usd("1.28"), "STD": usd("14.29")}  # 5.5 % of 23.20, 20 % of 71.45
-    assert "less 10 % (dented box)" in invoice.lines[0].description
-    assert "order discount loyalty" in invoice.lines[1].description
+    # Each discount is a line of its own, after the goods line it reduces, with its tax.
+    assert [(line.sku, line.unit_price.round()) for line in invoice.lines] == [
+        ("MUG", usd("9.50")),
+        ("DISCOUNT", usd("-0.95")),
+        ("DISCOUNT", usd("-0.82")),  # 2.45 over 3 units: 0.8166... a unit
+        ("LAMP", usd("79.00")),
+        ("DISCOUNT", usd("-7.55")),
+    ]
+    assert invoice.line_amounts == (
+        usd("28.50"),
+        usd("-2.85"),
+        usd("-2.45"),
+        usd("79.00"),
+        usd("-7.55"),
+    )
+    assert [line.tax_codes for line in invoice.lines] == [("RED",)] * 3 + [("STD",)] * 2
+    assert "less 10 % (dented box)" in invoice.lines[1].description
+    assert "order discount loyalty" in invoice.lines[2].description
+    assert "order discount loyalty" in invoice.lines[4].description
+    assert invoice.lines[4].description.startswith("Discount on order O-1 line L2 (LAMP)")
     assert_balanced(invoice)
 
 
@@ -272,7 +290,9 @@ def test_an_amount_off_three_units_bills_and_credits_them_to_the_cent(desk: Orde
     assert order.total == usd("27.50")  # 28.50 - 1.00, though 1.00 / 3 does not end
     invoice = invoice_of(desk, order.id)
     assert invoice.taxes.untaxed == usd("27.50")
-    assert "less ~0.333333 USD per unit (dent)" in invoice.lines[0].description
+    assert invoice.lines[0].unit_price == usd("9.50")
+    assert "less ~0.333333 USD per unit (dent)" in invoice.lines[1].description
+    assert invoice.line_amounts == (usd("28.50"), usd("-1.00"))
     desk.cancel_order_line(order.id, "L1")
     credited = desk.invoice(invoice.invoice_id)
     assert credited.credited == invoice.total  # every unit credited at its net price
@@ -315,7 +335,10 @@ def test_a_promotion_code_discounts_the_lines_of_its_category_and_records_the_us
     assert desk.promotion("SPRING10").used == 1
     assert desk.promotion_use("SPRING10", "C-EU").order_ids == (order.id,)
     assert desk.promotion_use("SPRING10", "C-EU2").order_ids == ()
-    assert "promotion SPRING10" in invoice_of(desk, order.id).lines[0].description
+    invoice = invoice_of(desk, order.id)
+    assert invoice.lines[0].unit_price == usd("9.50")  # the catalogue price
+    assert invoice.lines[1].sku == "DISCOUNT"
+    assert "promotion SPRING10" in invoice.lines[1].description
 
 
 def test_an_amount_promotion_through_json_is_allocated_over_its_sku(desk: OrderDesk) -> None:

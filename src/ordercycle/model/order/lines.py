@@ -112,6 +112,29 @@ class Discount:
         """A fixed ``amount`` off each unit."""
         return cls(amount=amount, reason=reason)
 
+    def terms(self) -> str:
+        """The discount and its reason, as documents print it.
+
+        An amount per unit that does not end (an amount off a line spread over its units)
+        is shown to four places below the minor unit, after ``~``.
+
+        >>> Discount.percent(10, reason="SPRING10").terms()
+        'less 10 % (SPRING10)'
+        >>> Discount.per_unit(Money("10.00", "USD") / 3).terms()
+        'less ~3.333333 USD per unit (discount)'
+        """
+        reason = self.reason or "discount"
+        if self.rate is not None:
+            percent = format((self.rate * 100).normalize(), "f")
+            return f"less {percent} % ({reason})"
+        assert self.amount is not None
+        amount = self.amount
+        places = Decimal(1).scaleb(-(amount.currency.exponent + 4))
+        near = amount.amount.quantize(places, context=MONEY_CONTEXT)
+        if near == amount.amount:
+            return f"less {amount} per unit ({reason})"
+        return f"less ~{format(near, 'f')} {amount.currency.code} per unit ({reason})"
+
     def apply(self, price: Money) -> Money:
         """The unit ``price`` after this discount (unrounded)."""
         if self.rate is not None:
@@ -335,6 +358,29 @@ class OrderLine:
         return _amount(self.unit_price, self.discounts, quantity)
 
     @property
+    def discount_steps(self) -> tuple[tuple[Discount, Money], ...]:
+        """Each discount with what it takes off one unit, in order (unrounded).
+
+        The amounts add up to exactly ``unit_price - net_unit_price``: each is the net
+        unit price before the discount less the net after it (kept to the places
+        :attr:`net_unit_price` keeps), so an invoice can bill the unit price and show
+        each discount as a line of its own.
+
+        >>> line = OrderLine.from_new(NewLine("L1", "MUG", 3, Money("10.00", "USD"),
+        ...     discounts=(Discount.percent(10), Discount.per_unit(Money("1.00", "USD")))))
+        >>> [str(off) for _, off in line.discount_steps], str(line.net_unit_price)
+        (['1.00 USD', '1.00 USD'], '8.00 USD')
+        """
+        steps = []
+        price = before = self.unit_price
+        for discount in self.discounts:
+            price = discount.apply(price)
+            after = _without_noise(price, _UNIT_PLACES)
+            steps.append((discount, before - after))
+            before = after
+        return tuple(steps)
+
+    @property
     def price_terms(self) -> str:
         """The price override and each discount with its reason, for documents.
 
@@ -356,21 +402,7 @@ class OrderLine:
             parts.append(
                 f"price {self.unit_price} instead of {self.list_price} ({self.price_reason})"
             )
-        for discount in self.discounts:
-            reason = discount.reason or "discount"
-            if discount.rate is not None:
-                percent = format((discount.rate * 100).normalize(), "f")
-                parts.append(f"less {percent} % ({reason})")
-                continue
-            assert discount.amount is not None
-            amount = discount.amount
-            places = Decimal(1).scaleb(-(amount.currency.exponent + 4))
-            near = amount.amount.quantize(places, context=MONEY_CONTEXT)
-            if near == amount.amount:
-                parts.append(f"less {amount} per unit ({reason})")
-            else:
-                code = amount.currency.code
-                parts.append(f"less ~{format(near, 'f')} {code} per unit ({reason})")
+        parts.extend(discount.terms() for discount in self.discounts)
         return "; ".join(parts)
 
 
