@@ -32,7 +32,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ordercycle.packing._engine import CartonFill, EngineUnit
+from ordercycle.packing._engine import CartonFill, EngineUnit, side_by_side, stacked_overflow
 from ordercycle.packing._optimizer import Block, Key, Solution, Solver, Spec, add_keys
 
 __all__ = ["EXACT_UNITS", "ExactSearch"]
@@ -47,6 +47,10 @@ MAX_PAIRS = 7000
 PLACEMENT_BUDGET = 3000
 #: Positions the complete placement searches of one order may try together.
 ORDER_PLACEMENT_BUDGET = 12000
+#: Count vectors larger than this are not tried by :meth:`ExactSearch.needs_more_than`.
+COUNT_PROOF_STATES = 100_000
+#: Sub-multisets :meth:`ExactSearch.needs_more_than` may examine for one order.
+COUNT_PROOF_WORK = 15_000
 #: Candidate (carton, sub-multiset) pairs the whole exact search may examine.
 SEARCH_BUDGET = 1500
 #: The complete placement search adds its nodes to the order's work (and checks the
@@ -77,19 +81,6 @@ def _signature(block: Block) -> tuple[object, ...] | None:
         return None
     unit = block[0]
     return (unit.orientations, unit.weight, unit.load_limit)
-
-
-def _side_by_side(size: tuple[int, int, int], a: EngineUnit, b: EngineUnit) -> bool:
-    """Whether two units fit in one carton: side by side along some axis (exact for two)."""
-    for oa in a.orientations:
-        if oa[0] > size[0] or oa[1] > size[1] or oa[2] > size[2]:
-            continue
-        for ob in b.orientations:
-            if ob[0] > size[0] or ob[1] > size[1] or ob[2] > size[2]:
-                continue
-            if oa[0] + ob[0] <= size[0] or oa[1] + ob[1] <= size[1] or oa[2] + ob[2] <= size[2]:
-                return True
-    return False
 
 
 class ExactSearch:
@@ -207,6 +198,62 @@ class ExactSearch:
         self._part_cost[subset] = cheapest
         return cheapest
 
+    def needs_more_than(self, cartons: int) -> bool:
+        """Whether every plan needs more than ``cartons`` cartons (True: proven).
+
+        The relaxation limited to ``cartons`` cartons: can the units be split into that many
+        parts, each within the volume and weight of one carton type that all its units fit?
+        Sub-multisets are enumerated as in :meth:`relaxed`, with the parts' count vectors
+        memoised, up to :data:`COUNT_PROOF_WORK` of them in all; out of work, False (nothing
+        proven). Carton stock is ignored, which only weakens the bound.
+        """
+        if cartons < 1 or not self.kinds:
+            return False
+        if self.states > COUNT_PROOF_STATES:
+            return False
+        largest = max(s.volume for s in self.specs)
+        caps = [s.cap for s in self.specs]
+        heaviest = None if any(c is None for c in caps) else max(c or 0 for c in caps)
+        work = [COUNT_PROOF_WORK]
+        known: dict[tuple[Counts, int], bool] = {}
+
+        def possible(counts: Counts, left: int, volume: int, weight: int) -> bool | None:
+            if not any(counts):
+                return True
+            if left == 0:
+                return False
+            if volume > left * largest or (heaviest is not None and weight > left * heaviest):
+                return False
+            if left == 1:
+                return self._cheapest(counts, volume, weight) is not None
+            memo = (counts, left)
+            if memo in known:
+                return known[memo]
+            found: bool | None = False
+            size = 1
+            for count in counts:
+                size *= count + 1
+            work[0] -= size  # the sub-multisets to enumerate, charged before listing them
+            if work[0] < 0:
+                return None
+            for subset, sub_volume, sub_weight in self._subsets(counts):
+                if self._cheapest(subset, sub_volume, sub_weight) is None:
+                    continue
+                rest = possible(
+                    _subtract(counts, subset), left - 1, volume - sub_volume, weight - sub_weight
+                )
+                if rest is None:
+                    return None
+                if rest:
+                    found = True
+                    break
+            known[memo] = bool(found)
+            return found
+
+        total_volume = sum(c * k.volume for c, k in zip(self.start, self.kinds, strict=True))
+        total_weight = sum(c * k.weight for c, k in zip(self.start, self.kinds, strict=True))
+        return possible(self.start, cartons, total_volume, total_weight) is False
+
     # --- feasibility ---------------------------------------------------------------------
 
     def _blocks(self, subset: Counts) -> list[Block]:
@@ -223,7 +270,10 @@ class ExactSearch:
         blocks = self._blocks(subset)
         units = [u for b in blocks for u in b]
         pairs = [(a, b) for i, a in enumerate(units) for b in units[i + 1 :]]
-        if any(not _side_by_side(spec.size, a, b) for a, b in pairs):
+        if any(not side_by_side(spec.size, a, b) for a, b in pairs):
+            self._feasible[memo_key] = None
+            return None
+        if stacked_overflow(spec.size, units):
             self._feasible[memo_key] = None
             return None
         box = self.solver.fits_all(spec, blocks)
