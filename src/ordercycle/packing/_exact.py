@@ -29,6 +29,7 @@ combination is treated as infeasible and the plan is not claimed optimal.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from typing import Any
 
@@ -81,6 +82,25 @@ def _signature(block: Block) -> tuple[object, ...] | None:
         return None
     unit = block[0]
     return (unit.orientations, unit.weight, unit.load_limit)
+
+
+def _within(
+    low: int, high: int, part: int, total: int, each: int, first: int | None, rest: int | None
+) -> tuple[int, int]:
+    """Narrow ``low..high`` (units of size ``each`` added to ``part``) to fit both parts.
+
+    The first part holds ``part + x * each`` and must stay within ``first``; the rest holds
+    ``total`` minus that and must stay within ``rest`` (``None``: no limit).
+    """
+    if each == 0:
+        if (first is not None and part > first) or (rest is not None and total - part > rest):
+            return 1, 0
+        return low, high
+    if first is not None:
+        high = min(high, (first - part) // each)
+    if rest is not None:
+        low = max(low, -((rest - total + part) // each))
+    return low, high
 
 
 class ExactSearch:
@@ -209,6 +229,8 @@ class ExactSearch:
         """
         if cartons < 1 or not self.kinds:
             return False
+        if cartons == 2:
+            return self._no_two()
         if self.states > COUNT_PROOF_STATES:
             return False
         largest = max(s.volume for s in self.specs)
@@ -253,6 +275,64 @@ class ExactSearch:
         total_volume = sum(c * k.volume for c, k in zip(self.start, self.kinds, strict=True))
         total_weight = sum(c * k.weight for c, k in zip(self.start, self.kinds, strict=True))
         return possible(self.start, cartons, total_volume, total_weight) is False
+
+    def _no_two(self) -> bool:
+        """:meth:`needs_more_than` for two cartons, by intervals (True: proven).
+
+        For each count vector of the first part over every kind but the most numerous, and
+        each pair of carton types (first part, rest), the counts of the most numerous kind
+        that keep both parts within volume and weight form an interval; an empty interval
+        everywhere proves that two cartons are not enough. At most :data:`COUNT_PROOF_WORK`
+        vectors are tried; beyond, False (nothing proven).
+        """
+        kinds = self.kinds
+        start = self.start
+        last = max(range(len(kinds)), key=lambda i: (start[i], -i))
+        others = [i for i in range(len(kinds)) if i != last]
+        combos = 1
+        for i in others:
+            combos *= start[i] + 1
+        if combos > COUNT_PROOF_WORK:
+            return False
+        total_volume = sum(c * k.volume for c, k in zip(start, kinds, strict=True))
+        total_weight = sum(c * k.weight for c, k in zip(start, kinds, strict=True))
+        big, count = kinds[last], start[last]
+        places = range(len(self.specs))
+        for chosen in itertools.product(*(range(start[i] + 1) for i in others)):
+            volume = sum(c * kinds[i].volume for c, i in zip(chosen, others, strict=True))
+            weight = sum(c * kinds[i].weight for c, i in zip(chosen, others, strict=True))
+            for a in places:
+                if any(c and not kinds[i].fits[a] for c, i in zip(chosen, others, strict=True)):
+                    continue
+                for b in places:
+                    if any(
+                        c < start[i] and not kinds[i].fits[b]
+                        for c, i in zip(chosen, others, strict=True)
+                    ):
+                        continue
+                    low = 0 if big.fits[b] else count
+                    high = count if big.fits[a] else 0
+                    low, high = _within(
+                        low,
+                        high,
+                        volume,
+                        total_volume,
+                        big.volume,
+                        self.specs[a].volume,
+                        self.specs[b].volume,
+                    )
+                    low, high = _within(
+                        low,
+                        high,
+                        weight,
+                        total_weight,
+                        big.weight,
+                        self.specs[a].cap,
+                        self.specs[b].cap,
+                    )
+                    if low <= high:
+                        return False
+        return True
 
     # --- feasibility ---------------------------------------------------------------------
 
