@@ -36,7 +36,7 @@ from ordercycle.packing._engine import CartonFill
 if TYPE_CHECKING:
     from ordercycle.packing._optimizer import Block, Solution, Solver
 
-__all__ = ["WORK_PER_EFFORT", "BinUnit", "improve_cartons", "pack_bins"]
+__all__ = ["WORK_PER_EFFORT", "BinUnit", "fewer_of_one_type", "improve_cartons", "pack_bins"]
 
 Orientation = tuple[int, int, int]
 Box = tuple[int, int, int, int, int, int]
@@ -503,3 +503,76 @@ def improve_cartons(solver: Solver, blocks: Sequence[Block], solution: Solution)
         f" engine used {len(solution.packages)}"
     )
     return better
+
+
+#: Bin fills :func:`fewer_of_one_type` may spend on each carton type.
+ONE_TYPE_WORK: Final = 40
+
+
+def fewer_of_one_type(solver: Solver, blocks: Sequence[Block], solution: Solution) -> Solution:
+    """The packer's hook for several carton types: one carton fewer, all of one type.
+
+    The engine mixes carton types and fills them one unit at a time; the maximal-space
+    search may pack the same units into fewer cartons of a single type. Applies when the
+    objective is the number of cartons, stock is unlimited, there is no support rule or
+    load limit, every block is a single unit and the plan is above the carton-count bound.
+    Each carton type that takes every unit gets :data:`ONE_TYPE_WORK` bin fills to find a
+    plan with one carton fewer (a fixed amount, also after the work budget ran out, so the
+    result does not depend on it; not after the time limit); the first found is returned,
+    else ``solution`` unchanged.
+    """
+    from ordercycle.packing._optimizer import Solution, add_keys
+
+    if (
+        solver.objective.name != "cartons"
+        or len(solver.specs) < 2
+        or any(solver.stock.get(s.index) is not None for s in solver.specs)
+        or solver.support is not None
+        or solver.tracks_load
+        or solution.leftover
+        or len(solution.packages) < 2
+        or any(len(block) != 1 for block in blocks)
+        or solver.late()
+    ):
+        return solution
+    engine_units = [block[0] for block in blocks]
+    target = len(solution.packages) - 1
+    if solver.count_bound(blocks, solver.specs) > target:
+        return solution
+    for spec in sorted(solver.specs, key=lambda s: (-s.volume, s.index)):
+        probe = CartonFill(spec.size, spec.cap, None)
+        if not all(probe.fits_alone(u) for u in engine_units):
+            continue
+        units = [
+            BinUnit(
+                i,
+                [o for o in u.orientations if all(o[k] <= spec.size[k] for k in range(3))],
+                u.weight,
+            )
+            for i, u in enumerate(engine_units)
+        ]
+        solver.work += ONE_TYPE_WORK
+        found = pack_bins(spec.size, spec.cap, units, work=ONE_TYPE_WORK, lower_bound=target)
+        if found is None or len(found) > target:
+            continue
+        packages = []
+        key = (0, 0, 0)
+        for placed in sorted(found, key=lambda b: min(u.uid for u, _ in b)):
+            fill = CartonFill(spec.size, spec.cap, None)
+            for unit, box in sorted(placed, key=lambda p: (p[1][2], p[1][1], p[1][0], p[0].uid)):
+                fill.boxes.append(box)
+                fill.units.append(engine_units[unit.uid])
+                fill.loads.append(0)
+                fill.weight += unit.weight
+            fill.eps = []
+            key = add_keys(key, solver.objective.key(spec, fill.weight))
+            packages.append(
+                (spec, fill, f"carton {spec.carton.name}: maximal-space search, one carton type")
+            )
+        better = Solution(packages, key)
+        better.note = (
+            f"maximal-space search with {spec.carton.name} only used {len(packages)} cartons"
+            f" where the engine used {len(solution.packages)}"
+        )
+        return better
+    return solution

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any, Final
 
-__all__ = ["STRATEGIES", "CartonFill", "EngineUnit"]
+__all__ = ["STRATEGIES", "CartonFill", "EngineUnit", "side_by_side", "stacked_overflow"]
 
 Orientation = tuple[int, int, int]
 Point = tuple[int, int, int]
@@ -327,3 +327,86 @@ class CartonFill:
                 kept.append(p)
         kept.sort(key=self.ep_key)
         self.eps = kept
+
+
+# --- screens: when units cannot share a carton -----------------------------------------
+
+
+def side_by_side(size: tuple[int, int, int], a: EngineUnit, b: EngineUnit) -> bool:
+    """Whether two units fit in one carton: side by side along some axis (exact for two)."""
+    for oa in a.orientations:
+        if oa[0] > size[0] or oa[1] > size[1] or oa[2] > size[2]:
+            continue
+        for ob in b.orientations:
+            if ob[0] > size[0] or ob[1] > size[1] or ob[2] > size[2]:
+                continue
+            if oa[0] + ob[0] <= size[0] or oa[1] + ob[1] <= size[1] or oa[2] + ob[2] <= size[2]:
+                return True
+    return False
+
+
+#: Nodes the stacking argument (:func:`stacked_overflow`) may visit per axis.
+STACK_NODES: Final = 4000
+
+
+def stacked_overflow(size: tuple[int, int, int], units: Sequence[EngineUnit]) -> bool:
+    """Whether units that can only be apart along one axis overflow it (True: infeasible).
+
+    Two boxes that do not overlap are apart along at least one axis. If no orientations of
+    two units (each fitting the carton) put them side by side along either of the two other
+    axes, their extents along this axis are disjoint. So for a set of units where that holds
+    for every pair, their smallest extents along the axis must add up to at most the
+    carton's side (sheets of paper in a flat carton must be stacked). The heaviest such set
+    is found by a small branch and bound (a maximum-weight clique) within
+    :data:`STACK_NODES` nodes; out of nodes, the answer is False (nothing proven).
+    """
+    if len(units) < 2:
+        return False
+    fits = [
+        [o for o in u.orientations if o[0] <= size[0] and o[1] <= size[1] and o[2] <= size[2]]
+        for u in units
+    ]
+    if any(not f for f in fits):
+        return True
+    # The smallest side each unit can show along each axis (orientations fitting the carton).
+    least = [tuple(min(o[a] for o in f) for a in range(3)) for f in fits]
+    for axis in range(3):
+        if sum(sides[axis] for sides in least) <= size[axis]:
+            continue
+        others = [a for a in range(3) if a != axis]
+        members = sorted(range(len(units)), key=lambda i: -least[i][axis])
+        conflict = {
+            i: {
+                j
+                for j in members
+                if j != i and all(least[i][a] + least[j][a] > size[a] for a in others)
+            }
+            for i in members
+        }
+        extents = {i: least[i][axis] for i in members}
+        if _heavier(size[axis], extents, conflict, 0, members, [STACK_NODES]):
+            return True
+    return False
+
+
+def _heavier(
+    side: int,
+    extents: dict[int, int],
+    conflict: dict[int, set[int]],
+    total: int,
+    candidates: list[int],
+    nodes: list[int],
+) -> bool:
+    """Whether a set of pairwise conflicting candidates, added to ``total``, exceeds ``side``."""
+    if total > side:
+        return True
+    if total + sum(extents[i] for i in candidates) <= side:
+        return False
+    for position, i in enumerate(candidates):
+        nodes[0] -= 1
+        if nodes[0] < 0:
+            return False
+        rest = [j for j in candidates[position + 1 :] if j in conflict[i]]
+        if _heavier(side, extents, conflict, total + extents[i], rest, nodes):
+            return True
+    return False

@@ -29,10 +29,11 @@ combination is treated as infeasible and the plan is not claimed optimal.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from typing import Any
 
-from ordercycle.packing._engine import CartonFill, EngineUnit
+from ordercycle.packing._engine import CartonFill, EngineUnit, side_by_side, stacked_overflow
 from ordercycle.packing._optimizer import Block, Key, Solution, Solver, Spec, add_keys
 
 __all__ = ["EXACT_UNITS", "ExactSearch"]
@@ -47,6 +48,10 @@ MAX_PAIRS = 7000
 PLACEMENT_BUDGET = 3000
 #: Positions the complete placement searches of one order may try together.
 ORDER_PLACEMENT_BUDGET = 12000
+#: Count vectors larger than this are not tried by :meth:`ExactSearch.needs_more_than`.
+COUNT_PROOF_STATES = 100_000
+#: Sub-multisets :meth:`ExactSearch.needs_more_than` may examine for one order.
+COUNT_PROOF_WORK = 15_000
 #: Candidate (carton, sub-multiset) pairs the whole exact search may examine.
 SEARCH_BUDGET = 1500
 #: The complete placement search adds its nodes to the order's work (and checks the
@@ -79,17 +84,23 @@ def _signature(block: Block) -> tuple[object, ...] | None:
     return (unit.orientations, unit.weight, unit.load_limit)
 
 
-def _side_by_side(size: tuple[int, int, int], a: EngineUnit, b: EngineUnit) -> bool:
-    """Whether two units fit in one carton: side by side along some axis (exact for two)."""
-    for oa in a.orientations:
-        if oa[0] > size[0] or oa[1] > size[1] or oa[2] > size[2]:
-            continue
-        for ob in b.orientations:
-            if ob[0] > size[0] or ob[1] > size[1] or ob[2] > size[2]:
-                continue
-            if oa[0] + ob[0] <= size[0] or oa[1] + ob[1] <= size[1] or oa[2] + ob[2] <= size[2]:
-                return True
-    return False
+def _within(
+    low: int, high: int, part: int, total: int, each: int, first: int | None, rest: int | None
+) -> tuple[int, int]:
+    """Narrow ``low..high`` (units of size ``each`` added to ``part``) to fit both parts.
+
+    The first part holds ``part + x * each`` and must stay within ``first``; the rest holds
+    ``total`` minus that and must stay within ``rest`` (``None``: no limit).
+    """
+    if each == 0:
+        if (first is not None and part > first) or (rest is not None and total - part > rest):
+            return 1, 0
+        return low, high
+    if first is not None:
+        high = min(high, (first - part) // each)
+    if rest is not None:
+        low = max(low, -((rest - total + part) // each))
+    return low, high
 
 
 class ExactSearch:
@@ -207,6 +218,122 @@ class ExactSearch:
         self._part_cost[subset] = cheapest
         return cheapest
 
+    def needs_more_than(self, cartons: int) -> bool:
+        """Whether every plan needs more than ``cartons`` cartons (True: proven).
+
+        The relaxation limited to ``cartons`` cartons: can the units be split into that many
+        parts, each within the volume and weight of one carton type that all its units fit?
+        Sub-multisets are enumerated as in :meth:`relaxed`, with the parts' count vectors
+        memoised, up to :data:`COUNT_PROOF_WORK` of them in all; out of work, False (nothing
+        proven). Carton stock is ignored, which only weakens the bound.
+        """
+        if cartons < 1 or not self.kinds:
+            return False
+        if cartons == 2:
+            return self._no_two()
+        if self.states > COUNT_PROOF_STATES:
+            return False
+        largest = max(s.volume for s in self.specs)
+        caps = [s.cap for s in self.specs]
+        heaviest = None if any(c is None for c in caps) else max(c or 0 for c in caps)
+        work = [COUNT_PROOF_WORK]
+        known: dict[tuple[Counts, int], bool] = {}
+
+        def possible(counts: Counts, left: int, volume: int, weight: int) -> bool | None:
+            if not any(counts):
+                return True
+            if left == 0:
+                return False
+            if volume > left * largest or (heaviest is not None and weight > left * heaviest):
+                return False
+            if left == 1:
+                return self._cheapest(counts, volume, weight) is not None
+            memo = (counts, left)
+            if memo in known:
+                return known[memo]
+            found: bool | None = False
+            size = 1
+            for count in counts:
+                size *= count + 1
+            work[0] -= size  # the sub-multisets to enumerate, charged before listing them
+            if work[0] < 0:
+                return None
+            for subset, sub_volume, sub_weight in self._subsets(counts):
+                if self._cheapest(subset, sub_volume, sub_weight) is None:
+                    continue
+                rest = possible(
+                    _subtract(counts, subset), left - 1, volume - sub_volume, weight - sub_weight
+                )
+                if rest is None:
+                    return None
+                if rest:
+                    found = True
+                    break
+            known[memo] = bool(found)
+            return found
+
+        total_volume = sum(c * k.volume for c, k in zip(self.start, self.kinds, strict=True))
+        total_weight = sum(c * k.weight for c, k in zip(self.start, self.kinds, strict=True))
+        return possible(self.start, cartons, total_volume, total_weight) is False
+
+    def _no_two(self) -> bool:
+        """:meth:`needs_more_than` for two cartons, by intervals (True: proven).
+
+        For each count vector of the first part over every kind but the most numerous, and
+        each pair of carton types (first part, rest), the counts of the most numerous kind
+        that keep both parts within volume and weight form an interval; an empty interval
+        everywhere proves that two cartons are not enough. At most :data:`COUNT_PROOF_WORK`
+        vectors are tried; beyond, False (nothing proven).
+        """
+        kinds = self.kinds
+        start = self.start
+        last = max(range(len(kinds)), key=lambda i: (start[i], -i))
+        others = [i for i in range(len(kinds)) if i != last]
+        combos = 1
+        for i in others:
+            combos *= start[i] + 1
+        if combos > COUNT_PROOF_WORK:
+            return False
+        total_volume = sum(c * k.volume for c, k in zip(start, kinds, strict=True))
+        total_weight = sum(c * k.weight for c, k in zip(start, kinds, strict=True))
+        big, count = kinds[last], start[last]
+        places = range(len(self.specs))
+        for chosen in itertools.product(*(range(start[i] + 1) for i in others)):
+            volume = sum(c * kinds[i].volume for c, i in zip(chosen, others, strict=True))
+            weight = sum(c * kinds[i].weight for c, i in zip(chosen, others, strict=True))
+            for a in places:
+                if any(c and not kinds[i].fits[a] for c, i in zip(chosen, others, strict=True)):
+                    continue
+                for b in places:
+                    if any(
+                        c < start[i] and not kinds[i].fits[b]
+                        for c, i in zip(chosen, others, strict=True)
+                    ):
+                        continue
+                    low = 0 if big.fits[b] else count
+                    high = count if big.fits[a] else 0
+                    low, high = _within(
+                        low,
+                        high,
+                        volume,
+                        total_volume,
+                        big.volume,
+                        self.specs[a].volume,
+                        self.specs[b].volume,
+                    )
+                    low, high = _within(
+                        low,
+                        high,
+                        weight,
+                        total_weight,
+                        big.weight,
+                        self.specs[a].cap,
+                        self.specs[b].cap,
+                    )
+                    if low <= high:
+                        return False
+        return True
+
     # --- feasibility ---------------------------------------------------------------------
 
     def _blocks(self, subset: Counts) -> list[Block]:
@@ -223,7 +350,10 @@ class ExactSearch:
         blocks = self._blocks(subset)
         units = [u for b in blocks for u in b]
         pairs = [(a, b) for i, a in enumerate(units) for b in units[i + 1 :]]
-        if any(not _side_by_side(spec.size, a, b) for a, b in pairs):
+        if any(not side_by_side(spec.size, a, b) for a, b in pairs):
+            self._feasible[memo_key] = None
+            return None
+        if stacked_overflow(spec.size, units):
             self._feasible[memo_key] = None
             return None
         box = self.solver.fits_all(spec, blocks)

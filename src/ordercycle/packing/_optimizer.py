@@ -34,7 +34,13 @@ from fractions import Fraction
 from typing import Any
 
 from ordercycle.model.clock import Clock
-from ordercycle.packing._engine import STRATEGIES, CartonFill, EngineUnit
+from ordercycle.packing._engine import (
+    STRATEGIES,
+    CartonFill,
+    EngineUnit,
+    side_by_side,
+    stacked_overflow,
+)
 from ordercycle.packing.carriers import DimWeightRule
 from ordercycle.packing.carton import Carton
 from ordercycle.packing.rates import RateModel
@@ -43,6 +49,8 @@ from ordercycle.units import from_exact
 __all__ = ["Key", "Objective", "Solution", "Solver", "Spec"]
 
 Key = tuple[Any, Any, Any]
+#: Under a time limit, a carton fill looks at the clock once every this many blocks.
+CHECK_BLOCKS = 8
 Block = tuple[EngineUnit, ...]
 
 
@@ -289,7 +297,9 @@ class Solver:
         """Fill one carton with ``blocks`` in order; ``complete`` demands every block fits."""
         box = CartonFill(spec.size, spec.cap, self.support, strategy, self.tracks_load)
         failed: set[tuple[object, ...]] = set()
-        for block in blocks:
+        for number, block in enumerate(blocks):
+            if number % CHECK_BLOCKS == CHECK_BLOCKS - 1 and self.cut_short():
+                return None
             self.work += 1 + len(box.boxes)
             if len(block) == 1:
                 unit = block[0]
@@ -657,8 +667,42 @@ class Solver:
         cache_key = (tuple(u.uid for u in units), tuple(s.index for s in specs))
         found = self._bounds.get(cache_key)
         if found is None:
-            found = self._bounds[cache_key] = self._eligibility_bound(units, specs, count)
+            found = self._eligibility_bound(units, specs, count)
+            if found <= 1 and self._no_single(units, specs):
+                found = 2
+            self._bounds[cache_key] = found
         return max(count, found)
+
+    #: The one-carton proof (:meth:`_no_single`) is tried for at most this many units.
+    SINGLE_PROOF_UNITS = 40
+
+    @classmethod
+    def _no_single(cls, units: Sequence[EngineUnit], specs: Sequence[Spec]) -> bool:
+        """Whether no carton type can hold all ``units`` at once (True: proven).
+
+        A carton type is ruled out by volume, weight, a unit that does not fit it, two units
+        that fit no way side by side, or units that can only be apart along one axis and
+        overflow it (:func:`ordercycle.packing._engine.stacked_overflow`). False proves
+        nothing. Orders of more than :attr:`SINGLE_PROOF_UNITS` units are not tried.
+        """
+        if len(units) < 2 or len(units) > cls.SINGLE_PROOF_UNITS:
+            return False
+        volume = sum(u.volume for u in units)
+        weight = sum(u.weight for u in units)
+        for spec in specs:
+            if volume > spec.volume or (spec.cap is not None and weight > spec.cap):
+                continue
+            probe = CartonFill(spec.size, spec.cap, None)
+            if not all(probe.fits_alone(u) for u in units):
+                continue
+            if not all(
+                side_by_side(spec.size, a, b) for i, a in enumerate(units) for b in units[i + 1 :]
+            ):
+                continue
+            if stacked_overflow(spec.size, units):
+                continue
+            return False
+        return True
 
     @staticmethod
     def _eligibility_bound(units: Sequence[EngineUnit], specs: Sequence[Spec], start: int) -> int:
@@ -731,18 +775,16 @@ class Solver:
         if single is not None:
             spec, box, _ = single
             best = alone = Solution([single], self.objective.key(spec, box.weight))
+        if best is None and self.deadline is not None:
+            # Under a time limit, a plan first: the first fit over all open cartons is the
+            # cheapest complete construction, and every step after it can stop at the limit.
+            best = self.first_fit(blocks, self.specs, used)
         self.has_plan = best is not None
         fits_cache: dict[int, bool] = {}
         for size in range(1, len(self.by_volume) + 1):
             if best is not None and self.late():
-                # Out of time: the rest of the catalogues are skipped, but the whole
-                # catalogue gets both constructions (finished) if it has had none.
-                if size < len(self.by_volume):
-                    self.has_plan = False
-                    for method in (self.greedy, self.first_fit):
-                        fallback = method(blocks, self.specs, used)
-                        if fallback is not None and fallback.key < best.key:
-                            best = fallback
+                # Out of time: the rest of the catalogues are skipped (the first fit over
+                # the whole catalogue is in hand already).
                 break
             prefix = self.by_volume[:size]
             if not all(

@@ -28,7 +28,7 @@ from ordercycle.errors import (
 )
 from ordercycle.model.clock import Clock
 from ordercycle.money import Money
-from ordercycle.packing._bins import improve_cartons
+from ordercycle.packing._bins import fewer_of_one_type, improve_cartons
 from ordercycle.packing._blocks import Box, block_layout
 from ordercycle.packing._container import improve_partial
 from ordercycle.packing._engine import STRATEGIES, CartonFill, EngineUnit
@@ -368,6 +368,8 @@ def pack_request(request: PackRequest) -> PackingPlan:
     if blocks or full:
         solution = solver.solve(blocks, used)
         for other_full, other_rest in splits[1:]:
+            if solution is not None and not solution.leftover and solver.late():
+                break  # out of time: the other splits are not tried
             other_blocks: list[Block] = [(u,) for u in other_rest] + group_blocks
             other = solver.solve(other_blocks, used)
             if other is None or other.leftover:
@@ -393,6 +395,19 @@ def pack_request(request: PackRequest) -> PackingPlan:
             part_bound = solver.lower_bound(blocks)
             if relaxed is not None and relaxed > part_bound:
                 part_bound = relaxed
+            if (
+                relaxed is None
+                and chosen == "cartons"
+                and solution is not None
+                and not solution.leftover
+                and len(solution.packages) > part_bound
+                and search.needs_more_than(part_bound)
+            ):
+                # Too many units for the relaxation: ask only whether the bound is enough.
+                part_bound += 1
+            if solution is not None and chosen == "cartons" and len(solution.packages) > part_bound:
+                # Several carton types, fewest cartons -> one carton fewer, of one type.
+                solution = fewer_of_one_type(solver, blocks, solution)
         bound = _add(bound, part_bound)
         if solution is not None and not solution.leftover:
             if _add(split_value, solution.key[0]) <= part_bound:

@@ -117,3 +117,34 @@ def test_other_catalogues_keep_the_engine_plan(monkeypatch: pytest.MonkeyPatch) 
     plan = pack(items, cartons, objective="cartons", effort=2)
     verify(plan)
     assert not any("bin elimination" in note for note in plan.notes)
+
+
+# --- several carton types: one carton fewer, all of one type (issue 15) -------------------
+
+
+def test_paper_reams_fit_two_cartons_of_one_type() -> None:
+    cartons = [
+        Carton.from_mm("Option 1", 230, 300, 240, tare_g=160, max_weight_g=15000),
+        Carton.from_mm(
+            "Option 2", 364, 374, 40, outer=(370, 375, 60), tare_g=140, max_weight_g=3000
+        ),
+        Carton.from_mm("Option 3", 229, 305, 520, tare_g=100, max_weight_g=10000),
+        Carton.from_mm("Option 4", 220, 260, 15, outer=(240, 270, 15), tare_g=10, max_weight_g=500),
+    ]
+    # One of BoxPacker's orders: the engine's mixed plan used three cartons.
+    items = [
+        Item.from_mm("A", 210, 297, 11, 674, quantity=16),
+        Item.from_mm("B", 210, 297, 4, 228, quantity=15),
+        Item.from_mm("C", 210, 297, 9, 517, quantity=10),
+        Item.from_mm("D", 210, 297, 10, 640, quantity=16),
+    ]
+    plan = pack(items, cartons, objective="cartons")
+    verify(plan)
+    assert [p.carton.name for p in plan.packages] == ["Option 1", "Option 1"]
+    assert plan.lower_bound == 2
+    assert plan.optimal
+    assert sum(len(p) for p in plan.packages) == 57
+    again = pack(items, cartons, objective="cartons")
+    assert [[pl.position for pl in p.placements] for p in again.packages] == [
+        [pl.position for pl in p.placements] for p in plan.packages
+    ]

@@ -133,3 +133,102 @@ def test_an_exact_search_cut_short_by_the_budget_is_not_claimed_optimal() -> Non
         assert hurried.objective_value >= ample.objective_value
         if not hurried.optimal:
             assert hurried.objective_value > hurried.lower_bound or hurried.notes
+
+
+# --- the time limit is honoured (issue 15) --------------------------------------------------
+
+#: BoxPacker's cartons and one of its 75-unit orders (paper in four sizes).
+PAPER_CARTONS = (
+    Carton.from_mm("Option 1", 230, 300, 240, tare_g=160, max_weight_g=15000),
+    Carton.from_mm("Option 2", 364, 374, 40, outer=(370, 375, 60), tare_g=140, max_weight_g=3000),
+    Carton.from_mm("Option 3", 229, 305, 520, tare_g=100, max_weight_g=10000),
+    Carton.from_mm("Option 4", 220, 260, 15, outer=(240, 270, 15), tare_g=10, max_weight_g=500),
+)
+PAPER = (
+    Item.from_mm("P1", 230, 330, 6, 320, quantity=2),
+    Item.from_mm("P2", 210, 298, 4, 208, quantity=6),
+    Item.from_mm("P3", 210, 297, 4, 228, quantity=8),
+    Item.from_mm("P4", 210, 297, 8, 300, quantity=59),
+)
+
+
+class WorkClock:
+    """A clock that reads the work done: 0.1 ms per placement attempt of the engine.
+
+    Time then depends on the search alone, not on the machine or its load, so the test
+    can ask how far past its limit the search runs, exactly and repeatably.
+    """
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        from ordercycle.packing import _engine
+
+        self.placements = 0
+        self.start = datetime(2026, 3, 2, 9, tzinfo=UTC)
+        place = _engine.CartonFill.place
+
+        def counted(box: _engine.CartonFill, unit: _engine.EngineUnit) -> bool:
+            self.placements += 1
+            return place(box, unit)
+
+        monkeypatch.setattr(_engine.CartonFill, "place", counted)
+
+    def now(self) -> datetime:
+        return self.start + timedelta(microseconds=100 * self.placements)
+
+    def today(self) -> object:
+        return self.now().date()
+
+    @property
+    def elapsed_ms(self) -> float:
+        return self.placements / 10
+
+
+@pytest.mark.parametrize("objective", ["cartons", "billable_weight"])
+@pytest.mark.parametrize("limit_ms", [50, 100])
+def test_the_time_limit_is_honoured_within_a_few_percent(
+    monkeypatch: pytest.MonkeyPatch, objective: str, limit_ms: int
+) -> None:
+    clock = WorkClock(monkeypatch)
+    plan = pack(
+        PAPER,
+        PAPER_CARTONS,
+        objective=objective,
+        work_limit=None,
+        time_limit=Q_(limit_ms, "ms"),
+        clock=clock,  # type: ignore[arg-type]
+    )
+    verify(plan)
+    assert sum(len(p) for p in plan.packages) == 75
+    # Before: the first complete pass could not be interrupted (131-133 ms for 100 ms).
+    assert clock.elapsed_ms <= limit_ms * 1.03
+
+
+def test_a_limit_shorter_than_the_first_pass_still_returns_a_valid_plan(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    clock = WorkClock(monkeypatch)
+    plan = pack(
+        PAPER,
+        PAPER_CARTONS,
+        objective="cartons",
+        work_limit=None,
+        time_limit=Q_(1, "ms"),
+        clock=clock,  # type: ignore[arg-type]
+    )
+    verify(plan)
+    assert sum(len(p) for p in plan.packages) == 75
+    assert any("the search stopped at its time limit" in note for note in plan.notes)
+    # The plan in hand first is one first-fit pass (before: greedy and first fit, 4x).
+    assert clock.elapsed_ms <= 20
+
+
+def test_too_many_paper_sheets_for_two_cartons_is_proven() -> None:
+    # Volume and weight alone allow two cartons, and the count vector is too large for
+    # the relaxation; the relaxation limited to two cartons shows no split into two parts
+    # fits (Option 1 cannot take enough weight, two Option 3 are too weak).
+    plan = pack(PAPER, PAPER_CARTONS, objective="cartons")
+    verify(plan)
+    assert len(plan.packages) == 3
+    assert plan.lower_bound == 3
+    assert plan.optimal
+    assert plan.proof == "bound met"

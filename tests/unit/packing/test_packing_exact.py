@@ -160,3 +160,65 @@ def test_the_desk_packs_within_its_work_budget_setting(storage: str, tmp_path: P
     assert _pack_four_mugs(desk) == ([(("MUG", 4),)], 7)
     default = OrderDesk.in_memory(clock=clock)
     assert _pack_four_mugs(default) == ([(("MUG", 2),), (("MUG", 2),)], 4)
+
+
+# --- units that must stack along one axis (issue 15) ---------------------------------------
+
+FLAT = Carton.from_mm("Flat", 220, 260, 15)
+
+
+def _sheets(quantity: int, thickness: str = "1.3") -> list[Item]:
+    return [
+        Item(
+            "SHEET",
+            Q_(200, "mm"),
+            Q_(240, "mm"),
+            Q_(Fraction(thickness), "mm"),
+            Q_(20, "g"),
+            quantity=quantity,
+        )
+    ]
+
+
+def test_sheets_that_overflow_the_flat_side_are_proven_to_need_two_cartons() -> None:
+    # 12 x 1.3 mm = 15.6 mm > 15 mm: no two sheets sit side by side along the long sides,
+    # so they stack, and the stack overflows. Volume and weight alone allow one carton.
+    plan = pack(_sheets(12), [FLAT], objective="cartons")
+    verify(plan)
+    assert len(plan.packages) == 2
+    assert plan.lower_bound == 2
+    assert plan.optimal
+    assert plan.proof == "bound met"
+
+
+def test_sheets_whose_stack_fits_share_one_carton() -> None:
+    plan = pack(_sheets(11), [FLAT], objective="cartons")
+    verify(plan)
+    assert len(plan.packages) == 1
+    assert plan.lower_bound == 1
+
+
+def test_the_stacking_argument_needs_every_pair_to_stack() -> None:
+    # Narrow sheets fit two side by side along the long side, so nothing is proven and
+    # twelve of them share one carton.
+    narrow = [Item("STRIP", Q_(200, "mm"), Q_(120, "mm"), Q_(2, "mm"), Q_(5, "g"), quantity=12)]
+    plan = pack(narrow, [FLAT], objective="cartons")
+    verify(plan)
+    assert len(plan.packages) == 1
+
+
+def test_stacked_overflow_directly() -> None:
+    from ordercycle.packing._engine import EngineUnit, stacked_overflow
+
+    def unit(uid: int, x: int, y: int, z: int) -> EngineUnit:
+        return EngineUnit(uid, [(x, y, z), (y, x, z)], 1, None, None, (uid,))
+
+    size = (220, 260, 15)
+    assert stacked_overflow(size, [unit(i, 200, 240, 5) for i in range(4)])
+    assert not stacked_overflow(size, [unit(i, 200, 240, 5) for i in range(3)])
+    # One narrow unit can sit beside the others: the remaining three still stack (15 mm).
+    assert not stacked_overflow(
+        size, [*(unit(i, 200, 240, 5) for i in range(3)), unit(9, 200, 10, 5)]
+    )
+    # A unit that fits no way proves it at once.
+    assert stacked_overflow(size, [unit(0, 300, 300, 5), unit(1, 10, 10, 1)])
