@@ -160,7 +160,8 @@ def comparison_report(
 ) -> str:
     """The report of a :class:`~ordercycle.simulation.experiments.Comparison` as HTML text.
 
-    Sections: the parameters of every scenario side by side, the KPI intervals, the paired
+    Sections: the parameters of every scenario side by side (``*`` marks those that
+    differ), the KPI intervals, the paired
     differences from the baseline (``*`` where significant), box plots of ``kpis`` over
     the replications, the daily series and stock of each scenario's first replication,
     and the cost per order by kind. Also written to ``path`` when given.
@@ -192,8 +193,13 @@ def comparison_report(
         _image(plot_timeseries(firsts, column), column)
         for column in ("open_orders", "units_shipped")
     )
+    parameters = parameter_rows(scenarios)
+    for row in parameters:
+        if len({row[name] for name in names}) > 1:
+            row["parameter"] = f"* {row['parameter']}"
+    caption = "* differs between the scenarios"
     body = (
-        f"<h2>Parameters</h2>{html_table(parameter_rows(scenarios), ['parameter', *names])}"
+        f"<h2>Parameters</h2>{html_table(parameters, ['parameter', *names], caption)}"
         f"<h2>KPIs</h2>"
         f"{html_table(comparison.table(), ['kpi', *names, 'unit'], 'mean [95 % interval]')}"
         f"{differences}<h2>Distributions over the replications</h2>{boxes}"

@@ -433,7 +433,8 @@ def test_comparison_report_has_the_paired_differences(pyplot: Any, tmp_path: Any
     assert "<h2>Paired differences</h2>" in text
     assert "fast packing − base" in text
     assert text.count("<img") == 1 + 2 + 1 + 1  # a distribution, two series, stock, costs
-    assert "pack_seconds_per_order" in text
+    assert "<td>* pack_seconds_per_order</td>" in text
+    assert "<td>pickers</td>" in text  # the same in both: not marked
     with pytest.raises(UnknownKpiError):
         comparison_report(comparison, kpis=["speed"])
 
