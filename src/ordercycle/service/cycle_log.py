@@ -38,7 +38,8 @@ EVENT_KINDS: dict[str, str] = {
     "released": "a credit controller released an order's hold: note = reason",
     "packed": "a shipment was packed: ref = shipment, quantity = cartons, measure = billable "
     "weight in kg, amount = shipping cost, note = carrier",
-    "shipped": "a shipment left: ref = shipment, quantity = units",
+    "shipped": "a shipment left: ref = shipment, quantity = units, measure = goods value at "
+    "list price, amount = carton cost (both simulation only)",
     "delivered": "a shipment was delivered: ref = shipment, quantity = units",
     "invoiced": "an invoice was issued: ref = invoice, amount = total, note = due date",
     "applied": "a payment was applied to an invoice: ref = invoice, amount = applied, "
@@ -49,6 +50,9 @@ EVENT_KINDS: dict[str, str] = {
     "credited": "a credit note was issued: ref = invoice, amount = credit total",
     "reordered": "stock was ordered: ref = sku@warehouse, quantity = units",
     "received": "stock arrived: ref = sku@warehouse, quantity = units",
+    "stock": "the stock at the start of a day: ref = sku@warehouse, quantity = units on hand, "
+    "measure = units on order, amount = on-hand value at list price",
+    "backlog": "units waiting on backorder at the start of a day: ref = sku, quantity = units",
 }
 
 

@@ -35,8 +35,13 @@ from ordercycle.simulation.experiments import (
     run_many,
 )
 from ordercycle.simulation.kpis import KPIS, kpis_from_events, totals_from_desk, totals_from_events
-from ordercycle.simulation.plots import plot_kpi_distribution, plot_timeseries
-from ordercycle.simulation.report import html_report
+from ordercycle.simulation.plots import (
+    plot_costs,
+    plot_inventory,
+    plot_kpi_distribution,
+    plot_timeseries,
+)
+from ordercycle.simulation.report import comparison_report, html_report
 from ordercycle.simulation.results import SimulationResult
 from ordercycle.simulation.scenario import (
     ALLOCATIONS,
@@ -75,10 +80,13 @@ __all__ = [
     "WarehouseSpec",
     "check_conservation",
     "compare",
+    "comparison_report",
     "confidence_interval",
     "derive_seed",
     "html_report",
     "kpis_from_events",
+    "plot_costs",
+    "plot_inventory",
     "plot_kpi_distribution",
     "plot_timeseries",
     "replicate",

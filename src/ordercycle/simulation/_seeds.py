@@ -90,5 +90,22 @@ class RandomStreams:
         """An exponential draw with ``mean``, for ``key``."""
         return -mean * math.log(1.0 - self.uniform(name, key))
 
+    def gamma(self, name: str, key: str, mean: float, cv: float) -> float:
+        """A gamma draw with ``mean`` and coefficient of variation ``cv``, for ``key``.
+
+        The draw takes the next number of ``key``'s sequence like :meth:`uniform` does,
+        and seeds a generator with it (a gamma draw may need several uniforms).
+
+        >>> streams = RandomStreams(7)
+        >>> streams.gamma("lead time", "MUG/1", 3.0, 0.0)
+        3.0
+        """
+        if mean <= 0 or cv <= 0:
+            self.uniform(name, key)
+            return max(0.0, mean)
+        seed = int(self.uniform(name, key) * _TWO_63)
+        shape = 1.0 / (cv * cv)
+        return random.Random(seed).gammavariate(shape, mean / shape)
+
 
 _TWO_63 = float(2**63)

@@ -135,6 +135,9 @@ class Simulation:
         self.waiting: dict[str, None] = {}
         self.backordered: dict[str, None] = {}
         self.on_order: dict[tuple[str, str], int] = {}
+        self._reorders: dict[tuple[str, str], int] = {}
+        self._prices = {item.sku: Decimal(item.price) for item in scenario.catalogue}
+        self._carton_costs = {c.name: Decimal(c.cost) for c in scenario.cartons}
         self.carrier = next(c for c in scenario.carriers if c.name == scenario.carrier)
         self._outer_mm = {c.name: c.outer_mm for c in self.world.settings.cartons}
         self._weights = self._demand_weights()
@@ -497,6 +500,8 @@ class Simulation:
         shipment = self.desk.shipment(shipment_id)
         carrier, cost, billable_kg = self._rate_shop(shipment.parcels)
         units = sum(line.quantity for line in shipment.lines)
+        goods = sum(line.quantity * self._prices[str(line.sku)] for line in shipment.lines)
+        cartons = sum((self._carton_costs[p.carton] for p in shipment.parcels), Decimal(0))
         self._log(
             "packed",
             order_id=order_id,
@@ -514,7 +519,13 @@ class Simulation:
             ),
         )
         self._log(
-            "shipped", order_id=order_id, ref=shipment_id, warehouse=warehouse, quantity=units
+            "shipped",
+            order_id=order_id,
+            ref=shipment_id,
+            warehouse=warehouse,
+            quantity=units,
+            measure=float(goods),
+            amount=cartons,
         )
         self.env.process(self._deliver(order_id, shipment_id, warehouse, units, carrier))
 
@@ -715,10 +726,30 @@ class Simulation:
                     warehouse=warehouse.id,
                     quantity=quantity,
                 )
-                self.env.process(self._receive(key, quantity))
+                self.env.process(self._receive(key, quantity, self._lead_time_hours(key)))
 
-    def _receive(self, key: tuple[str, str], quantity: int) -> _Proc:
-        yield self.env.timeout(self.scenario.replenishment.lead_time_days * 24)
+    def _lead_time_hours(self, key: tuple[str, str]) -> float:
+        """The lead time of the next supplier order for ``key``, in hours.
+
+        The mean is :attr:`Replenishment.lead_time_days`; with a spread, each order draws
+        its own from the ``"lead time"`` stream, keyed by ``sku@warehouse`` and the order's
+        number, so two alternatives' n-th orders of a SKU wait equally long.
+        """
+        policy = self.scenario.replenishment
+        number = self._reorders.get(key, 0) + 1
+        self._reorders[key] = number
+        days = float(policy.lead_time_days)
+        if policy.lead_time_spread:
+            stream = f"{key[0]}@{key[1]}/{number}"
+            if policy.lead_time_distribution == "gamma":
+                days = self.streams.gamma("lead time", stream, days, policy.lead_time_spread)
+            else:
+                draw = self.streams.uniform("lead time", stream)
+                days += policy.lead_time_spread * (2 * draw - 1)
+        return max(0.0, days) * 24
+
+    def _receive(self, key: tuple[str, str], quantity: int, hours: float) -> _Proc:
+        yield self.env.timeout(hours)
         sku, warehouse = key
         self.on_order[key] -= quantity
         bin_id = self.world.bins[key]
@@ -732,6 +763,43 @@ class Simulation:
             if any(line.ledger.backordered for line in order.lines):
                 still[order_id] = None
         self.backordered = still
+
+    def _stock_days(self) -> _Proc:
+        """At the start of every day, record the stock of each SKU in each warehouse.
+
+        One ``stock`` event per (SKU, warehouse): the units physically on hand (every
+        bucket of the SKU's bins, allocated or not, until it is picked), the units on order
+        with the supplier and the on-hand value at list price; and one ``backlog`` event
+        per SKU with units waiting on backorder. The records only read the desk.
+        """
+        day = 0
+        while day * 24 < self.horizon:
+            yield self.env.timeout(max(0.0, day * 24 - float(self.env.now)))
+            self._record_stock()
+            day += 1
+
+    def _record_stock(self) -> None:
+        s = self.scenario
+        for item in s.catalogue:
+            positions = self._call(
+                "other desk commands", partial(self.desk.stock_positions, item.sku)
+            )
+            on_hand: dict[str, int] = {}
+            for position in positions:
+                on_hand[position.warehouse] = on_hand.get(position.warehouse, 0) + position.on_hand
+            for warehouse in s.warehouses:
+                units = on_hand.get(warehouse.id, 0)
+                self._log(
+                    "stock",
+                    ref=f"{item.sku}@{warehouse.id}",
+                    warehouse=warehouse.id,
+                    quantity=units,
+                    measure=float(self.on_order.get((item.sku, warehouse.id), 0)),
+                    amount=units * self._prices[item.sku],
+                )
+        for sku, units in sorted(self._backlog().items()):
+            if units:
+                self._log("backlog", ref=sku, quantity=units)
 
     # --- running ---------------------------------------------------------------------------
 
@@ -775,6 +843,7 @@ class Simulation:
             self.env.process(self._waves())
             self.env.process(self._replenishment())
             self.env.process(self._queues())
+            self.env.process(self._stock_days())
         target = min(until, self.horizon)
         if target > self.now:
             self.env.run(until=target)

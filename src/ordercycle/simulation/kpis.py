@@ -22,6 +22,7 @@ from ordercycle.simulation.scenario import Scenario
 __all__ = [
     "KPIS",
     "TOTALS",
+    "inventory_and_cost_kpis",
     "kpis_from_events",
     "totals_from_desk",
     "totals_from_events",
@@ -65,6 +66,24 @@ _WAREHOUSE: dict[str, tuple[str, str]] = {
     "shipping_cost_per_order": ("currency", "carrier cost per shipped order"),
 }
 _CASH = ("revenue_invoiced", "discounts_taken", "dso", "order_to_cash_days", "units_returned")
+_INVENTORY: dict[str, tuple[str, str]] = {
+    "average_on_hand_units": ("units", "units on hand at the start of each arrival day, mean"),
+    "average_inventory_value": ("currency", "on-hand value at list price, arrival-day mean"),
+    "inventory_turns": (
+        "turns/year",
+        "goods shipped at list price / average inventory value, per 365 days",
+    ),
+    "days_of_supply": ("days", "average units on hand / units shipped per arrival day"),
+}
+_COSTS: dict[str, tuple[str, str]] = {
+    "labour_cost": ("currency", "picker and packer shift hours until the last shipment x rate"),
+    "holding_cost": ("currency", "daily on-hand value x holding rate / 365, arrival days"),
+    "backorder_cost": ("currency", "daily backordered units x cost per unit-day"),
+    "carton_cost": ("currency", "cost of the cartons shipped"),
+    "shipping_cost": ("currency", "carrier cost of the parcels shipped"),
+    "total_cost": ("currency", "labour + holding + backorder + carton + shipping"),
+    "cost_per_order": ("currency", "total cost per shipped order"),
+}
 
 #: KPI name -> (unit, description), in report order. The order-to-cash ones are
 #: :data:`~ordercycle.service.cycle_kpis.O2C_KPIS`, defined and computed once for the
@@ -73,6 +92,8 @@ KPIS: dict[str, tuple[str, str]] = {
     **{name: O2C_KPIS[name] for name in _SHARED},
     **_WAREHOUSE,
     **{name: O2C_KPIS[name] for name in _CASH},
+    **_INVENTORY,
+    **_COSTS,
 }
 
 #: Ledger totals computed both from the log and from the desk.
@@ -184,6 +205,9 @@ def kpis_from_events(
         "cartons_per_order": ratio(sum(e.quantity for e in parcels), shipped_orders),
         "billable_weight_per_order": ratio(sum(e.measure for e in parcels), shipped_orders),
         "shipping_cost_per_order": ratio(float(sum(e.amount for e in parcels)), shipped_orders),
+        **inventory_and_cost_kpis(
+            log, scenario, staffed_hours=window, shipped_orders=shipped_orders
+        ),
     }
     return {name: values[name] for name in KPIS}
 
@@ -215,6 +239,83 @@ def window_events(
             continue
         found.append(event)
     return found
+
+
+def inventory_and_cost_kpis(
+    events: Iterable[SimEvent], scenario: Scenario, *, staffed_hours: float, shipped_orders: int
+) -> dict[str, float | None]:
+    """The inventory and cost KPIs of :data:`KPIS` (see *Costs and inventory* in the
+    simulation explanation for the formulas).
+
+    Args:
+        events: The log, with its daily ``stock`` and ``backlog`` records.
+        scenario: The scenario (its arrival days and cost rates).
+        staffed_hours: Hours each picker and packer was paid for (the shift hours until
+            the last shipment, as in the utilisation KPIs).
+        shipped_orders: Orders with at least one shipment (the divisor of ``cost_per_order``).
+    """
+    arrival_days = scenario.arrival_days
+    units_on_hand = 0
+    value_on_hand = Decimal(0)
+    stock_days: set[int] = set()
+    backlog_unit_days = 0
+    shipped_units = 0
+    shipped_goods = 0.0
+    cartons = Decimal(0)
+    shipping = Decimal(0)
+    for event in events:
+        kind = event.kind
+        if kind == "stock":
+            if event.day < arrival_days:
+                stock_days.add(event.day)
+                units_on_hand += event.quantity
+                value_on_hand += event.amount
+        elif kind == "backlog":
+            backlog_unit_days += event.quantity
+        elif kind == "shipped":
+            cartons += event.amount
+            if event.day < arrival_days:
+                shipped_units += event.quantity
+                shipped_goods += event.measure
+        elif kind == "packed":
+            shipping += event.amount
+    days = len(stock_days)
+    average_units = units_on_hand / days if days else None
+    average_value = float(value_on_hand) / days if days else None
+    turns = (
+        shipped_goods / average_value * 365 / arrival_days
+        if average_value and arrival_days
+        else None
+    )
+    supply = (
+        average_units / (shipped_units / arrival_days)
+        if average_units is not None and shipped_units
+        else None
+    )
+    staff = (scenario.pickers + scenario.packers) * len(scenario.warehouses)
+    labour = Decimal(scenario.labour_cost_per_hour) * Decimal(repr(staff * staffed_hours))
+    holding = value_on_hand * Decimal(repr(scenario.holding_cost_rate)) / 365
+    backorder = Decimal(scenario.backorder_cost_per_unit_day) * backlog_unit_days
+    costs = {
+        "labour_cost": labour,
+        "holding_cost": holding,
+        "backorder_cost": backorder,
+        "carton_cost": cartons,
+        "shipping_cost": shipping,
+    }
+    total = sum(costs.values(), Decimal(0))
+    cent = Decimal("0.01")
+    return {
+        "average_on_hand_units": average_units,
+        "average_inventory_value": average_value,
+        "inventory_turns": turns,
+        "days_of_supply": supply,
+        **{name: float(value.quantize(cent)) for name, value in costs.items()},
+        "total_cost": float(total.quantize(cent)),
+        "cost_per_order": float((total / shipped_orders).quantize(cent))
+        if shipped_orders
+        else None,
+    }
 
 
 def totals_from_events(events: Iterable[SimEvent]) -> dict[str, Any]:

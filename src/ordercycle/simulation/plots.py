@@ -14,7 +14,27 @@ from ordercycle.simulation.errors import UnknownKpiError
 from ordercycle.simulation.kpis import KPIS
 from ordercycle.simulation.results import SimulationResult
 
-__all__ = ["plot_kpi_distribution", "plot_timeseries"]
+__all__ = ["plot_costs", "plot_inventory", "plot_kpi_distribution", "plot_timeseries"]
+
+#: Days shown after the last arrival day at least (the drain beyond that is cut when the
+#: plotted series no longer changes).
+MARGIN_DAYS = 7
+
+_LABELS = {
+    "orders_placed": "orders placed per day",
+    "units_shipped": "units shipped per day",
+    "units_delivered": "units delivered per day",
+    "open_orders": "open orders (placed, not delivered)",
+    "receivables": "receivables (currency)",
+    "on_hand": "units on hand",
+    "on_order": "units on order",
+    "value": "on-hand value at list price (currency)",
+    "backordered": "units on backorder",
+    "picker_utilisation": "picker utilisation (busy / shift hours)",
+    "packer_utilisation": "packer utilisation (busy / shift hours)",
+    "tours_waiting": "picker tours waiting (daily mean)",
+    "packs_waiting": "shipments waiting for a packer (daily mean)",
+}
 
 
 def _pyplot() -> Any:
@@ -40,69 +60,176 @@ def plot_kpi_distribution(groups: Sequence[Any], kpi: str) -> Any:
     axes.boxplot([g.values(kpi) for g in groups])
     axes.set_xticks(range(1, len(groups) + 1), [g.scenario.name for g in groups])
     axes.set_title(f"{kpi} over {max(len(g.results) for g in groups)} replications")
-    axes.set_ylabel(KPIS[kpi][0])
+    axes.set_xlabel("scenario")
+    axes.set_ylabel(f"{kpi} ({KPIS[kpi][0]})")
     figure.tight_layout()
     return figure
 
 
-_LABELS = {
-    "orders_placed": "orders placed",
-    "units_shipped": "units shipped",
-    "units_delivered": "units delivered",
-    "open_orders": "open orders (placed, not delivered in full)",
-    "receivables": "receivables (currency)",
-    "picker_utilisation": "picker utilisation (busy / shift hours)",
-    "packer_utilisation": "packer utilisation (busy / shift hours)",
-    "tours_waiting": "picker tours waiting (daily mean)",
-    "packs_waiting": "shipments waiting for a packer (daily mean)",
-}
-
-
-_LABELS = {
-    "orders_placed": "orders placed",
-    "units_shipped": "units shipped",
-    "units_delivered": "units delivered",
-    "open_orders": "open orders (placed, not delivered in full)",
-    "receivables": "receivables (currency)",
-    "picker_utilisation": "picker utilisation (busy / shift hours)",
-    "packer_utilisation": "packer utilisation (busy / shift hours)",
-    "tours_waiting": "picker tours waiting (daily mean)",
-    "packs_waiting": "shipments waiting for a packer (daily mean)",
-}
-
-
 def plot_timeseries(
-    results: SimulationResult | Sequence[SimulationResult], column: str = "open_orders"
+    results: SimulationResult | Sequence[SimulationResult],
+    column: str = "open_orders",
+    *,
+    until: float | None = None,
 ) -> Any:
     """A daily line per result of one :meth:`SimulationResult.timeseries` column.
 
     Columns: ``orders_placed``, ``units_shipped``, ``units_delivered``, ``open_orders``,
     ``receivables``, ``picker_utilisation``, ``packer_utilisation``, ``tours_waiting``,
     ``packs_waiting``. The warm-up (:attr:`~ordercycle.simulation.Scenario.warmup_days`,
-    left out of the KPIs) is shaded grey.
+    left out of the KPIs) is shaded grey. Lines are labelled by scenario name. The x-axis
+    ends at ``until`` (a day), by default at the last arrival day plus
+    :data:`MARGIN_DAYS`, or later while a line still changes, so the quiet end of the drain
+    period is not drawn.
     """
     many = [results] if isinstance(results, SimulationResult) else list(results)
     pyplot = _pyplot()
     figure, axes = pyplot.subplots(figsize=(6, 3.5))
-    seen: dict[str, int] = {}
+    series = []
     for result in many:
         rows = result.timeseries()
         if rows and column not in rows[0]:
             known = [k for k in rows[0] if k not in ("scenario", "day")]
             raise UnknownKpiError(column, known)
-        name = result.scenario.name
-        seen[name] = seen.get(name, 0) + 1
-        # Derived seeds are 19 digits long: runs of one scenario are numbered instead.
-        repeats = sum(1 for r in many if r.scenario.name == name)
-        label = f"{name} (run {seen[name]})" if repeats > 1 else name
-        axes.plot([r["day"] for r in rows], [r[column] for r in rows], label=label)
+        series.append(([r["day"] for r in rows], [float(r[column]) for r in rows]))
+    last = until if until is not None else _cut(many, series)
+    for (days, values), label in zip(series, _labels(many), strict=True):
+        shown = [n for n, day in enumerate(days) if day <= last]
+        axes.plot([days[n] for n in shown], [values[n] for n in shown], label=label)
     warmup = max(r.scenario.warmup_days for r in many) if many else 0
-    if warmup:
+    if warmup:  # left out of the KPIs (Scenario.warmup_days)
         axes.axvspan(0, warmup, color="0.85", label=f"warm-up ({warmup} days)")
-    title = _LABELS.get(column, column)
-    axes.set_xlabel("day since the start")
-    axes.set_ylabel(title)
-    axes.set_title(title[0].upper() + title[1:] + " by day")
+    axes.set_xlabel("simulated day")
+    axes.set_ylabel(_LABELS.get(column, column))
+    axes.set_title(_LABELS.get(column, column).split(" (")[0])
+    axes.legend(fontsize="small", title="scenario")
+    figure.tight_layout()
+    return figure
+
+
+def plot_inventory(
+    results: SimulationResult | Sequence[SimulationResult],
+    column: str = "on_hand",
+    *,
+    sku: str | None = None,
+    until: float | None = None,
+) -> Any:
+    """Daily stock of each result (every SKU and warehouse summed, or one SKU).
+
+    Args:
+        results: One result or several (one line each, labelled by scenario name).
+        column: ``on_hand``, ``on_order``, ``value`` or ``backordered`` (see
+            :meth:`SimulationResult.inventory`).
+        sku: Only this SKU; all SKUs by default.
+        until: The last day shown; by default the last arrival day plus
+            :data:`MARGIN_DAYS`, or later while the series still changes.
+
+    Raises:
+        UnknownKpiError: ``column`` is not a column of the inventory table.
+    """
+    columns = ("on_hand", "on_order", "value", "backordered")
+    if column not in columns:
+        raise UnknownKpiError(column, list(columns))
+    many = [results] if isinstance(results, SimulationResult) else list(results)
+    series = []
+    for result in many:
+        daily: dict[int, float] = {}
+        counted: set[tuple[int, str]] = set()
+        for row in result.inventory():
+            if sku is not None and row["sku"] != sku:
+                continue
+            if column == "backordered":  # one figure per SKU, repeated on warehouse rows
+                if (row["day"], row["sku"]) in counted:
+                    daily.setdefault(row["day"], 0.0)
+                    continue
+                counted.add((row["day"], row["sku"]))
+            daily[row["day"]] = daily.get(row["day"], 0.0) + float(row[column])
+        days = sorted(daily)
+        series.append((days, [daily[d] for d in days]))
+    last = until if until is not None else _cut(many, series)
+    pyplot = _pyplot()
+    figure, axes = pyplot.subplots(figsize=(6, 3.5))
+    for (days, values), label in zip(series, _labels(many), strict=True):
+        shown = [n for n, day in enumerate(days) if day <= last]
+        axes.step([days[n] for n in shown], [values[n] for n in shown], where="post", label=label)
+    axes.set_xlabel("simulated day (stock at the start of the day)")
+    axes.set_ylabel(_LABELS[column])
+    what = "all SKUs" if sku is None else sku
+    axes.set_title(f"{_LABELS[column].split(' (')[0]}, {what}, all warehouses")
+    axes.legend(fontsize="small", title="scenario")
+    figure.tight_layout()
+    return figure
+
+
+#: The cost KPIs that :func:`plot_costs` stacks.
+COST_PARTS = ("labour_cost", "holding_cost", "backorder_cost", "carton_cost", "shipping_cost")
+
+
+def plot_costs(groups: Any) -> Any:
+    """Stacked bars of cost per shipped order by kind, one bar per scenario.
+
+    Args:
+        groups: Results (one bar each), :class:`~ordercycle.simulation.experiments.Replications`
+            (the mean over the replications), or a
+            :class:`~ordercycle.simulation.experiments.Comparison`.
+    """
+    if isinstance(groups, SimulationResult) or hasattr(groups, "results"):
+        items: list[Any] = [groups]
+    else:
+        items = list(getattr(groups, "replications", groups))
+    names: list[str] = []
+    parts: dict[str, list[float]] = {part: [] for part in COST_PARTS}
+    for item in items:
+        runs = list(getattr(item, "results", [item]))
+        names.append(runs[0].scenario.name if runs else "?")
+        for part in COST_PARTS:
+            per_order = []
+            for run in runs:
+                orders = _shipped_orders(run)
+                value = run.kpi(part)
+                if orders and value is not None:
+                    per_order.append(value / orders)
+            parts[part].append(sum(per_order) / len(per_order) if per_order else 0.0)
+    pyplot = _pyplot()
+    figure, axes = pyplot.subplots(figsize=(6, 3.5))
+    bottom = [0.0] * len(names)
+    for part in COST_PARTS:
+        axes.bar(names, parts[part], bottom=bottom, label=part.replace("_", " "))
+        bottom = [b + v for b, v in zip(bottom, parts[part], strict=True)]
+    axes.set_xlabel("scenario")
+    axes.set_ylabel("cost per shipped order (currency)")
+    axes.set_title("cost per shipped order by kind")
     axes.legend(fontsize="small")
     figure.tight_layout()
     return figure
+
+
+def _shipped_orders(result: SimulationResult) -> int:
+    return len({e.order_id for e in result.events if e.kind == "shipped"})
+
+
+def _labels(results: Sequence[SimulationResult]) -> list[str]:
+    """Scenario names; runs that share a name are numbered (never their derived seeds)."""
+    names = [r.scenario.name for r in results]
+    seen: dict[str, int] = {}
+    labels = []
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+        labels.append(f"{name}, run {seen[name]}" if names.count(name) > 1 else name)
+    return labels
+
+
+def _cut(
+    results: Sequence[SimulationResult], series: Sequence[tuple[list[int], list[float]]]
+) -> int:
+    """The last day to show: the last arrival day plus :data:`MARGIN_DAYS`, or later while
+    a series still changes (plus one day), never past the horizon."""
+    last = 0
+    for result, (days, values) in zip(results, series, strict=True):
+        arrival = result.scenario.arrival_days
+        end = arrival + result.scenario.drain_days - 1
+        changed = max(
+            (days[n] for n in range(1, len(days)) if values[n] != values[n - 1]), default=0
+        )
+        last = max(last, min(end, max(arrival - 1 + MARGIN_DAYS, changed + 1)))
+    return last

@@ -1,51 +1,47 @@
-"""A self-contained HTML report: the KPI table and plots embedded as PNG."""
+"""Self-contained HTML reports: parameters, KPI tables and plots embedded as PNG.
+
+:func:`html_report` reports one run; :func:`comparison_report` reports a
+:class:`~ordercycle.simulation.experiments.Comparison` with its paired differences and the
+distribution of the KPIs over the replications. :func:`parameter_rows` gives the readable
+parameters table both use.
+"""
 
 from __future__ import annotations
 
 import base64
 import html
 import io
+from collections.abc import Sequence
 from os import PathLike
 from pathlib import Path
 from typing import Any
 
+import attrs
+
 from ordercycle.simulation._tables import html_table
-from ordercycle.simulation.plots import plot_timeseries
-from ordercycle.simulation.results import SimulationResult
-
-__all__ = ["figure_png", "html_report"]
-
-
-#: Scenario fields shown in the report's parameters table.
-_PARAMETERS = (
-    "orders",
-    "orders_per_day",
-    "arrival_days",
-    "warmup_days",
-    "drain_days",
-    "pickers",
-    "packers",
-    "tour_orders",
-    "batching",
-    "routing",
-    "allocation",
-    "wave_cutoffs",
-    "shift",
-    "pick_seconds_per_line",
-    "pack_seconds_per_order",
-    "carrier",
-    "carrier_selection",
-    "return_rate",
-    "short_pick_rate",
-    "cancel_rate",
-    "promise_days",
-    "seed",
+from ordercycle.simulation.kpis import KPIS
+from ordercycle.simulation.plots import (
+    COST_PARTS,
+    plot_costs,
+    plot_inventory,
+    plot_kpi_distribution,
+    plot_timeseries,
 )
+from ordercycle.simulation.results import SimulationResult
+from ordercycle.simulation.scenario import Scenario
 
+__all__ = ["comparison_report", "figure_png", "html_report", "parameter_rows"]
 
-def _short(value: Any) -> str:
-    text = ", ".join(str(v) for v in value) if isinstance(value, tuple) else str(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+#: KPIs whose distributions :func:`comparison_report` plots by default.
+REPORT_KPIS = ("unit_fill_rate", "cycle_time_mean", "picker_utilisation", "cost_per_order")
+
+_COST_KPIS = (*COST_PARTS, "total_cost", "cost_per_order")
+_INVENTORY_KPIS = (
+    "average_on_hand_units",
+    "average_inventory_value",
+    "inventory_turns",
+    "days_of_supply",
+)
 
 
 def figure_png(figure: Any) -> bytes:
@@ -58,41 +54,167 @@ def figure_png(figure: Any) -> bytes:
     return buffer.getvalue()
 
 
-def html_report(result: SimulationResult, path: str | PathLike[str] | None = None) -> str:
-    """The report as HTML text; also written to ``path`` when given.
+def _readable(value: Any) -> str:
+    """A parameter value as short text: specs by name, profiles as lists."""
+    if attrs.has(type(value)):
+        fields = attrs.asdict(value, recurse=False)
+        return ", ".join(f"{k}={_readable(v)}" for k, v in fields.items())
+    if isinstance(value, tuple | list):
+        if value and attrs.has(type(value[0])):
+            first = attrs.fields(type(value[0]))[0].name
+            return f"{len(value)}: " + ", ".join(str(getattr(v, first)) for v in value)
+        return ", ".join(f"{v:g}" if isinstance(v, float) else str(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {v:g}" for k, v in value.items()) or "–"
+    if value is None:
+        return "–"
+    return str(value)
 
-    Needs matplotlib (the ``sim`` extra) for the plots.
+
+def parameter_rows(scenarios: Scenario | Sequence[Scenario]) -> list[dict[str, str]]:
+    """The scenario fields as readable rows: ``parameter`` and a column per scenario name.
+
+    Catalogue, warehouses, segments, carriers and cartons are listed by name (with their
+    count); the replenishment policy field by field; ``days`` shows the arrival days used.
+
+    >>> rows = parameter_rows(Scenario(name="base", pickers=3))
+    >>> next(row for row in rows if row["parameter"] == "pickers")
+    {'parameter': 'pickers', 'base': '3'}
     """
-    images = []
-    for column in (
-        "open_orders",
-        "units_shipped",
-        "receivables",
-        "picker_utilisation",
-        "tours_waiting",
-    ):
-        png = base64.b64encode(figure_png(plot_timeseries(result, column))).decode("ascii")
-        images.append(f'<img alt="{column}" src="data:image/png;base64,{png}">')
-    scenario = result.scenario
-    title = html.escape(f"Simulation of {scenario.name!r}")
-    stages = "".join(
-        f"<li>{html.escape(stage)}: {seconds:.2f} s</li>"
-        for stage, seconds in result.timings.items()
-    )
-    parameters = html_table(
-        [{"parameter": name, "value": _short(getattr(scenario, name))} for name in _PARAMETERS],
-        ["parameter", "value"],
-        "scenario parameters",
-    )
-    warnings = "".join(f"<li>{html.escape(w)}</li>" for w in result.warnings)
-    flagged = f"<h2>Stability warnings</h2><ul>{warnings}</ul>" if warnings else ""
+    many = [scenarios] if isinstance(scenarios, Scenario) else list(scenarios)
+    rows = []
+    for field in attrs.fields(Scenario):
+        if field.name == "name":
+            continue
+        row = {"parameter": field.name}
+        for scenario in many:
+            value = getattr(scenario, field.name)
+            if field.name == "days" and value is None:
+                value = f"{scenario.arrival_days} (from orders / orders_per_day)"
+            row[scenario.name] = _readable(value)
+        rows.append(row)
+    return rows
+
+
+def _image(figure: Any, alt: str) -> str:
+    png = base64.b64encode(figure_png(figure)).decode("ascii")
+    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{png}">'
+
+
+def _kpi_table(result: SimulationResult, names: Sequence[str], caption: str) -> str:
+    rows = [
+        {"kpi": n, "value": result.kpis.get(n), "unit": KPIS[n][0], "meaning": KPIS[n][1]}
+        for n in names
+        if n in result.kpis
+    ]
+    return html_table(rows, ["kpi", "value", "unit", "meaning"], caption)
+
+
+def _page(title: str, body: str, path: str | PathLike[str] | None) -> str:
     text = (
         "<!DOCTYPE html><html><head><meta charset='utf-8'>"
-        f"<title>{title}</title></head><body><h1>{title}</h1>{flagged}"
-        f"<h2>Parameters</h2>{parameters}"
-        f"{result._repr_html_()}<h2>Daily series</h2>{''.join(images)}"
-        f"<h2>Time by stage</h2><ul>{stages}</ul></body></html>"
+        f"<title>{html.escape(title)}</title></head><body><h1>{html.escape(title)}</h1>"
+        f"{body}</body></html>"
     )
     if path is not None:
         Path(path).write_text(text, encoding="utf-8")
     return text
+
+
+def html_report(result: SimulationResult, path: str | PathLike[str] | None = None) -> str:
+    """The report of one run as HTML text; also written to ``path`` when given.
+
+    Sections: parameters, KPIs, daily series, inventory, costs and time by stage. Needs
+    matplotlib (the ``sim`` extra) for the plots.
+    """
+    scenario = result.scenario
+    series = "".join(
+        _image(plot_timeseries(result, column), column)
+        for column in (
+            "open_orders",
+            "units_shipped",
+            "receivables",
+            "picker_utilisation",
+            "tours_waiting",
+        )
+    )
+    inventory = "".join(
+        _image(plot_inventory(result, column), column) for column in ("on_hand", "on_order")
+    )
+    stages = "".join(
+        f"<li>{html.escape(stage)}: {seconds:.2f} s</li>"
+        for stage, seconds in result.timings.items()
+    )
+    warnings = "".join(f"<li>{html.escape(w)}</li>" for w in result.warnings)
+    flagged = f"<h2>Stability warnings</h2><ul>{warnings}</ul>" if warnings else ""
+    body = (
+        f"{flagged}"
+        f"<h2>Parameters</h2>{html_table(parameter_rows(scenario), ['parameter', scenario.name])}"
+        f"<h2>KPIs</h2>{result._repr_html_()}"
+        f"<h2>Daily series</h2>{series}"
+        f"<h2>Inventory</h2>{_kpi_table(result, _INVENTORY_KPIS, 'inventory')}{inventory}"
+        f"<h2>Costs</h2>{_kpi_table(result, _COST_KPIS, 'costs')}"
+        f"{_image(plot_costs([result]), 'costs')}"
+        f"<h2>Time by stage</h2><ul>{stages}</ul>"
+    )
+    return _page(f"Simulation of {scenario.name!r}, seed {scenario.seed}", body, path)
+
+
+def comparison_report(
+    comparison: Any,
+    path: str | PathLike[str] | None = None,
+    *,
+    kpis: Sequence[str] = REPORT_KPIS,
+    baseline: str | None = None,
+) -> str:
+    """The report of a :class:`~ordercycle.simulation.experiments.Comparison` as HTML text.
+
+    Sections: the parameters of every scenario side by side (``*`` marks those that
+    differ), the KPI intervals, the paired
+    differences from the baseline (``*`` where significant), box plots of ``kpis`` over
+    the replications, the daily series and stock of each scenario's first replication,
+    and the cost per order by kind. Also written to ``path`` when given.
+
+    Args:
+        comparison: What :func:`~ordercycle.simulation.compare` returned.
+        path: Where to write the HTML, if anywhere.
+        kpis: KPIs whose distributions are plotted.
+        baseline: The baseline of the differences; the first scenario by default.
+
+    Raises:
+        UnknownKpiError: A name of ``kpis`` is not a KPI.
+        ValidationError: ``baseline`` is not a scenario of the comparison.
+    """
+    groups = comparison.replications
+    names = comparison.names
+    scenarios = [g.scenario for g in groups]
+    chosen = baseline or names[0]
+    differences = ""
+    if len(groups) > 1:
+        differences = "<h2>Paired differences</h2>" + html_table(
+            comparison.difference_table(chosen),
+            ["kpi", *(f"{n} − {chosen}" for n in names if n != chosen), "unit"],
+            "scenario − baseline, mean [95 % paired interval], * significant",
+        )
+    boxes = "".join(_image(plot_kpi_distribution(comparison, kpi), kpi) for kpi in kpis)
+    firsts = [g.results[0] for g in groups if g.results]
+    series = "".join(
+        _image(plot_timeseries(firsts, column), column)
+        for column in ("open_orders", "units_shipped")
+    )
+    parameters = parameter_rows(scenarios)
+    for row in parameters:
+        if len({row[name] for name in names}) > 1:
+            row["parameter"] = f"* {row['parameter']}"
+    caption = "* differs between the scenarios"
+    body = (
+        f"<h2>Parameters</h2>{html_table(parameters, ['parameter', *names], caption)}"
+        f"<h2>KPIs</h2>"
+        f"{html_table(comparison.table(), ['kpi', *names, 'unit'], 'mean [95 % interval]')}"
+        f"{differences}<h2>Distributions over the replications</h2>{boxes}"
+        f"<h2>Daily series (first replication)</h2>{series}"
+        f"<h2>Inventory (first replication)</h2>{_image(plot_inventory(firsts), 'on hand')}"
+        f"<h2>Costs</h2>{_image(plot_costs(comparison), 'costs')}"
+    )
+    runs = max((len(g.results) for g in groups), default=0)
+    return _page(f"Comparison of {', '.join(names)} over {runs} replications", body, path)

@@ -172,6 +172,44 @@ class SimulationResult:
         """
         return [dict(row) for row in self.series]
 
+    def inventory(self) -> list[dict[str, Any]]:
+        """Tidy daily stock records: one per day, SKU and warehouse.
+
+        Columns: ``scenario``, ``day``, ``sku``, ``warehouse``, ``on_hand`` (units
+        physically in the warehouse at the start of the day), ``on_order`` (units ordered
+        from the supplier, not yet received), ``value`` (on hand at list price) and
+        ``backordered`` (units of the SKU waiting on backorder, over all warehouses; the
+        same on each warehouse's row).
+        """
+        backlog: dict[tuple[int, str], int] = {}
+        for event in self.events:
+            if event.kind == "backlog":
+                backlog[(event.day, event.ref)] = event.quantity
+        rows = []
+        for event in self.events:
+            if event.kind != "stock":
+                continue
+            sku = event.ref.rsplit("@", 1)[0]
+            rows.append(
+                {
+                    "scenario": self.scenario.name,
+                    "day": event.day,
+                    "sku": sku,
+                    "warehouse": event.warehouse,
+                    "on_hand": event.quantity,
+                    "on_order": int(event.measure),
+                    "value": float(event.amount),
+                    "backordered": backlog.get((event.day, sku), 0),
+                }
+            )
+        return rows
+
+    def inventory_frame(self) -> Any:
+        """:meth:`inventory` as a pandas DataFrame (needs the ``sim`` extra)."""
+        pandas = require("pandas", "SimulationResult.inventory_frame")
+        columns = ["scenario", "day", "sku", "warehouse", "on_hand", "on_order", "value"]
+        return pandas.DataFrame.from_records(self.inventory(), columns=[*columns, "backordered"])
+
     def kpi_rows(self) -> list[dict[str, Any]]:
         """KPI, value, unit and description rows (for tables)."""
         return [

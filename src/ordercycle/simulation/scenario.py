@@ -45,6 +45,7 @@ ALLOCATIONS = ("fewest_shipments", "warehouse_priority")
 _ROUTES = ("s_shape", "return", "midpoint", "largest_gap", "combined", "optimal")
 _POLICIES = ("sS", "RQ")
 _BATCHING = ("fcfs", "seed", "savings", "seed+ls", "savings+ls")
+_LEAD_TIMES = ("uniform", "gamma")
 _SLOTS = 880  # bins of the Henn–Wäscher picking layout each warehouse uses
 _DIM_RULES = ("DHL_EXPRESS", "FEDEX", "UPS_DAILY", "UPS_RETAIL", "USPS")
 
@@ -171,12 +172,23 @@ class Replenishment:
             ``"RQ"`` (every review, order ``Q`` while the position is at or below the
             reorder point).
         review_days: Days between reviews (1 for a daily check).
-        lead_time_days: Days from ordering to receipt.
+        lead_time_days: Mean days from ordering to receipt.
+        lead_time_spread: How much each supplier order's lead time varies, ``0`` (the
+            default) for none. With ``lead_time_distribution = "uniform"`` it is a
+            half-width in days: the lead time is uniform on ``lead_time_days ±
+            lead_time_spread`` (so the spread may not exceed the mean); with ``"gamma"`` it
+            is the coefficient of variation of a gamma distribution with the mean
+            ``lead_time_days``. Each order placed with the supplier draws its own lead time
+            from a random stream of its own (``"lead time"``), keyed by the SKU, the
+            warehouse and the order's number, so alternatives see the same lead times.
+        lead_time_distribution: ``"uniform"`` or ``"gamma"``.
     """
 
     policy: str = "sS"
     review_days: int = 1
     lead_time_days: int = 3
+    lead_time_spread: float = 0.0
+    lead_time_distribution: str = "uniform"
 
 
 def _default_catalogue() -> tuple[SkuSpec, ...]:
@@ -273,6 +285,12 @@ class Scenario:
             on count (see :func:`~ordercycle.simulation.kpis.kpis_from_events`). Less than
             :attr:`arrival_days`.
         currency: The currency of prices and rates.
+        labour_cost_per_hour: What a picker or packer costs per paid shift hour, a decimal
+            string in the scenario currency (``"0"``, the default, leaves labour out).
+        holding_cost_rate: Cost of holding stock per unit of stock value (at list price) and
+            year, for example ``0.25`` for 25 % a year (``0``, the default, leaves it out).
+        backorder_cost_per_unit_day: Cost of one unit waiting on backorder for one day, a
+            decimal string (``"0"``, the default, leaves it out).
     """
 
     name: str = "base"
@@ -337,6 +355,9 @@ class Scenario:
     drain_days: int = 60
     warmup_days: int = 0
     currency: str = "USD"
+    labour_cost_per_hour: str = "0"
+    holding_cost_rate: float = 0.0
+    backorder_cost_per_unit_day: str = "0"
 
     def __attrs_post_init__(self) -> None:
         _validate(self)
@@ -676,6 +697,7 @@ def _validate(s: Scenario) -> None:
     _at_least(
         s, "replenishment.lead_time_days", s.replenishment.lead_time_days, 0, "0 or more days"
     )
+    _lead_time(s)
     _probability(s, "return_rate", s.return_rate)
     _at_least(s, "return_after_days", s.return_after_days, 0, "0 or more days")
     _probability(s, "short_pick_rate", s.short_pick_rate)
@@ -694,6 +716,25 @@ def _validate(s: Scenario) -> None:
             "warmup_days",
             s.warmup_days,
             f"fewer days than the {s.arrival_days} days of arrivals",
+        )
+    _decimal(s, "labour_cost_per_hour", s.labour_cost_per_hour)
+    _at_least(s, "holding_cost_rate", s.holding_cost_rate, 0, "a rate of 0 or more a year")
+    _decimal(s, "backorder_cost_per_unit_day", s.backorder_cost_per_unit_day)
+
+
+def _lead_time(s: Scenario) -> None:
+    policy = s.replenishment
+    kind = policy.lead_time_distribution
+    if kind not in _LEAD_TIMES:
+        raise _fail(s, "replenishment.lead_time_distribution", kind, "'uniform' or 'gamma'")
+    what = "a half-width in days" if kind == "uniform" else "a coefficient of variation"
+    _at_least(s, "replenishment.lead_time_spread", policy.lead_time_spread, 0, f"{what}, 0+")
+    if kind == "uniform" and policy.lead_time_spread > policy.lead_time_days:
+        raise _fail(
+            s,
+            "replenishment.lead_time_spread",
+            policy.lead_time_spread,
+            f"at most lead_time_days ({policy.lead_time_days}) for a uniform spread",
         )
 
 

@@ -188,7 +188,7 @@ def test_no_arrivals_is_a_valid_empty_run() -> None:
 
 def test_unknown_kpi_is_a_typed_error(result: SimulationResult) -> None:
     with pytest.raises(
-        UnknownKpiError, match=r"Unknown KPI 'speed'; known: backorder_rate"
+        UnknownKpiError, match=r"Unknown KPI 'speed'; known: average_inventory_value"
     ) as caught:
         result.kpi("speed")
     assert isinstance(caught.value, LookupError)

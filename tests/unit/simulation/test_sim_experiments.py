@@ -141,7 +141,9 @@ def test_html_report_embeds_png_plots(comparison: Comparison, tmp_path: Path) ->
     path = tmp_path / "report.html"
     text = html_report(result, path)
     assert path.read_text(encoding="utf-8") == text
-    assert text.count("data:image/png;base64,") == 5
+    assert (
+        text.count("data:image/png;base64,") == 8
+    )  # daily series, utilisation, tours waiting, stock, costs
     assert "unit_fill_rate" in text
 
 

@@ -154,9 +154,9 @@ def test_plots_shade_the_warm_up_and_label_runs_without_seeds(tmp_path: Path) ->
     figure = plot_timeseries([first, second], "picker_utilisation")
     axes = figure.axes[0]
     labels = [text.get_text() for text in axes.get_legend().get_texts()]
-    assert labels == ["base (run 1)", "base (run 2)", "warm-up (1 days)"]
+    assert labels == ["base, run 1", "base, run 2", "warm-up (1 days)"]
     assert axes.get_ylabel() == "picker utilisation (busy / shift hours)"
-    assert axes.get_xlabel() == "day since the start"
+    assert axes.get_xlabel() == "simulated day"
     text = html_report(first, tmp_path / "report.html")
-    assert "scenario parameters" in text
+    assert "<h2>Parameters</h2>" in text
     assert "<td>tour_orders</td><td>4</td>" in text
