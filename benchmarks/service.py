@@ -58,6 +58,7 @@ from typing import Any
 
 import attrs
 
+from ordercycle.errors import ConcurrencyError
 from ordercycle.examples.shop import open_sample_shop, sample_products
 from ordercycle.model import Address, Customer, SteppableClock
 from ordercycle.model.ids import CustomerId, SequentialIdFactory, Sku
@@ -624,8 +625,12 @@ def _scale_worker(args: tuple[str, int, str, float]) -> dict[str, Any]:
     commands, retries = 0, _counting_retries()
     wall = time.time()
     began = time.perf_counter()
+    gave_up = 0
     while time.perf_counter() - began < seconds:
-        commands += _allocate_flow(desk, worker, sku)
+        try:
+            commands += _allocate_flow(desk, worker, sku)
+        except ConcurrencyError:  # every attempt met a concurrent change (hot data)
+            gave_up += 1
     elapsed = time.perf_counter() - began
     desk.close()
     return {
@@ -633,6 +638,7 @@ def _scale_worker(args: tuple[str, int, str, float]) -> dict[str, Any]:
         "start": wall,
         "end": wall + elapsed,
         "retries": retries[0],
+        "gave_up": gave_up,
         "transactions": recorder.transactions(),
     }
 
@@ -678,6 +684,7 @@ def scale_run(workers: int, hot: bool, seconds: float, folder: Path) -> dict[str
         "desk_commands_per_second": round(commands / elapsed, 1),
         "floor_commands_per_second": round(commands / floor_elapsed, 1),
         "retried_commands": sum(p["retries"] for p in parts),
+        "gave_up": sum(p["gave_up"] for p in parts),
         "floor_failed": sum(r["failed"] for r in replays),
     }
 
@@ -689,8 +696,8 @@ def _scale_table(rows: list[dict[str, Any]]) -> str:
             base[r["data"]] = r
     out = [
         "| data | workers | desk commands/s | × 1 worker | floor commands/s | × 1 worker"
-        " | desk gain ÷ floor gain | retried | floor replays failed |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        " | desk gain ÷ floor gain | retried | gave up | floor replays failed |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         b = base.get(r["data"])
@@ -700,7 +707,7 @@ def _scale_table(rows: list[dict[str, Any]]) -> str:
         out.append(
             f"| {r['data']} | {r['workers']} | {r['desk_commands_per_second']} | {desk_x:.2f} |"
             f" {r['floor_commands_per_second']} | {floor_x:.2f} | {gain:.2f} |"
-            f" {r['retried_commands']} | {r['floor_failed']} |"
+            f" {r['retried_commands']} | {r['gave_up']} | {r['floor_failed']} |"
         )
     return "\n".join(out)
 

@@ -4,7 +4,8 @@ Every command is one unit of work: it loads what it needs, asks the domain to de
 appends the new events at the versions it loaded, and commits all of it or nothing. A
 command that meets a concurrent change (:class:`~ordercycle.errors.ConcurrencyError`) is
 run again from the start; a refused command raises a typed error and writes nothing.
-After each command the outbox handlers run (see :mod:`ordercycle.service._reactions`);
+After a command the outbox handlers run (see :mod:`ordercycle.service._reactions`) when it
+recorded something they react to, and now and then anyway (see :meth:`OrderDesk.execute`);
 their failure never turns a committed command into an exception.
 
 >>> from datetime import UTC, datetime
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import random
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
@@ -62,6 +64,7 @@ from ordercycle.service._cache import StreamCache
 from ordercycle.service._command_handlers import PREPARERS, Handler, handler_table
 from ordercycle.service._packing import DeskPacking
 from ordercycle.service._session import InvoiceMeta, Session
+from ordercycle.service._watch import WatchedUnitOfWork
 from ordercycle.service.commands import Command, command_payload, parse_command
 from ordercycle.service.records import Account, Backlog, CatalogueEntry
 from ordercycle.service.results import CommandResult
@@ -136,6 +139,12 @@ class OrderDesk:
         self.settings = settings or DeskSettings.default()
         self._cache = StreamCache()
         self._packing = DeskPacking()
+        # When the next command dispatches even if nothing it recorded needs a handler:
+        # at first (to pick up what other desks left), after a failed dispatch, and every
+        # DISPATCH_EVERY commands (to keep the checkpoint close).
+        self._dispatch_lock = threading.Lock()
+        self._dispatch_due = True
+        self._quiet_commands = 0
 
     # --- opening ---------------------------------------------------------------------------
 
@@ -266,7 +275,11 @@ class OrderDesk:
         after the commit (when ``settings.auto_dispatch``), and if they fail the error is
         logged, the messages stay in the outbox for the next :meth:`dispatch`, and the
         result says so (:attr:`CommandResult.pending`, :attr:`CommandResult.dispatch_error`)
-        instead of raising for a command that was done.
+        instead of raising for a command that was done. The dispatch runs after a command
+        that recorded an event the handlers react to (a stock receipt, a return received,
+        a payment applied), after the desk's first command, after every command while the
+        last dispatch failed, and after every :data:`DISPATCH_EVERY`-th command; after
+        the others it is skipped, so they cost one transaction, not two.
 
         A command id sent again returns the stored result of its first run
         (``replayed=True``), also when the two arrive at the same moment in two processes:
@@ -284,9 +297,10 @@ class OrderDesk:
         # Only an idempotent command (one with an id) is looked up by its payload's hash.
         digest = "" if command.command_id is None else payload_hash(command_payload(command))
         attempts = self.settings.max_attempts
+        reacting = False
         for attempt in range(1, attempts + 1):
             try:
-                result = self._attempt(command, handler, digest)
+                result, reacting = self._attempt(command, handler, digest)
             except ConcurrencyError:
                 if attempt == attempts:
                     raise
@@ -310,9 +324,19 @@ class OrderDesk:
                     raise
                 result = found
             break
-        if self.settings.auto_dispatch and not result.replayed:
+        if self.settings.auto_dispatch and not result.replayed and self._dispatch_now(reacting):
             result = self._dispatch_after(result)
         return result
+
+    def _dispatch_now(self, reacting: bool) -> bool:
+        """Whether to dispatch after a committed command (see :meth:`execute`)."""
+        with self._dispatch_lock:
+            self._quiet_commands += 1
+            due = reacting or self._dispatch_due or self._quiet_commands >= DISPATCH_EVERY
+            if due:
+                self._quiet_commands = 0
+                self._dispatch_due = False
+            return due
 
     def _recorded(self, command_id: str | None, digest: str) -> CommandResult | None:
         """The stored result of ``command_id`` as committed now, or ``None``."""
@@ -329,6 +353,8 @@ class OrderDesk:
         try:
             self.dispatch()
         except Exception as error:
+            with self._dispatch_lock:
+                self._dispatch_due = True
             _log.exception(
                 "%s %s committed; the outbox handlers failed and will run again at the next"
                 " dispatch",
@@ -354,20 +380,24 @@ class OrderDesk:
             _log.exception("cannot count the outbox messages not yet handled")
             return -1
 
-    def _attempt(self, command: Command, handler: Handler, digest: str) -> CommandResult:
+    def _attempt(
+        self, command: Command, handler: Handler, digest: str
+    ) -> tuple[CommandResult, bool]:
+        """Run the command once; its result, and whether a handler reacts to its events."""
         prepared = self._prepare(command)
         with self.storage.unit_of_work() as uow:
             if command.command_id is not None:
                 found = uow.commands.find(command.command_id, digest)
                 if found is not None:
-                    return CommandResult.from_data(found.result)
-            session = self._session(uow)
+                    return CommandResult.from_data(found.result), False
+            watched = WatchedUnitOfWork(uow)
+            session = self._session(watched)
             session.prepared = prepared
             result = handler(session, command)
             if command.command_id is not None:
                 uow.commands.record(command.command_id, digest, result.to_data())
         self._cache.committed(session.orders(), session.invoices())
-        return result
+        return result, watched.reacting
 
     def _prepare(self, command: Command) -> object:
         """Run the command's slow, read-only part (packing) before its write transaction.
@@ -995,6 +1025,11 @@ class OrderDesk:
             )
         )
         return found
+
+
+#: Commands after which the desk dispatches even when none recorded an event the
+#: handlers react to (see :meth:`OrderDesk.execute`).
+DISPATCH_EVERY: Final = 32
 
 
 def _claim(uow: UnitOfWork) -> int:
