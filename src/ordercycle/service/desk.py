@@ -84,6 +84,13 @@ _HANDLERS: Final = handler_table(
 )
 
 
+#: Commands after which the desk dispatches even when none recorded an event the
+#: handlers react to (see :meth:`OrderDesk.execute`).
+DISPATCH_EVERY: Final = 32
+#: Outbox messages handled per unit of work.
+_BATCH: Final = 200
+
+
 class OrderDesk:
     """Runs the order-to-cash cycle over a :class:`~ordercycle.storage.ports.Storage`.
 
@@ -351,7 +358,7 @@ class OrderDesk:
     def _dispatch_after(self, result: CommandResult) -> CommandResult:
         """Dispatch after a committed command; a failure is logged and reported, not raised."""
         try:
-            self.dispatch()
+            self._dispatch(everything=False)
         except Exception as error:
             with self._dispatch_lock:
                 self._dispatch_due = True
@@ -436,10 +443,17 @@ class OrderDesk:
         message is logged and skipped. Other failures (storage errors, an unreadable
         message) are raised here, and leave the messages for the next dispatch.
         """
+        return self._dispatch(everything=True)
+
+    def _dispatch(self, *, everything: bool) -> int:
+        """:meth:`dispatch`; with ``everything`` false it stops after a batch whose
+        handlers recorded nothing a handler reacts to (their other messages wait for the
+        next dispatch), which spares the command it follows a transaction."""
         read = 0
         while True:
             try:
-                count, more = self._handle_batch()
+                count, acted, reacting = self._handle_batch()
+                more = (acted if everything else reacting) or count == _BATCH
             except (ConcurrencyError, InvalidCheckpointError):
                 continue
             except OrderCycleError:
@@ -448,20 +462,23 @@ class OrderDesk:
             if not more:
                 return read
 
-    def _handle_batch(self, limit: int = 200) -> tuple[int, bool]:
+    def _handle_batch(self, limit: int = _BATCH) -> tuple[int, bool, bool]:
+        """Handle one batch; how many messages, whether a handler acted, and whether
+        what the handlers recorded includes an event a handler reacts to."""
         with self.storage.unit_of_work() as uow:
             after = uow.outbox.checkpoint(_reactions.CONSUMER)
             messages = uow.outbox.read(after=after, limit=limit)
             if not messages:
-                return 0, False
+                return 0, False, False
             # Something to do: claim the checkpoint (under the write lock where the storage
             # has one) and act on what it says then, not on the read above.
             claimed = _claim(uow)
             if claimed != after:
                 messages = uow.outbox.read(after=claimed, limit=limit)
                 if not messages:
-                    return 0, False
-            session = self._session(uow)
+                    return 0, False, False
+            watched = WatchedUnitOfWork(uow)
+            session = self._session(watched)
             acted = False
             for message in messages:
                 for note in _reactions.handle(session, message.event):
@@ -471,9 +488,9 @@ class OrderDesk:
             uow.outbox.save_checkpoint(_reactions.CONSUMER, messages[-1].position)
         self._cache.committed(session.orders(), session.invoices())
         # What the handlers did is in the outbox too: read on until a batch does nothing.
-        return len(messages), acted or len(messages) == limit
+        return len(messages), acted or len(messages) == limit, watched.reacting
 
-    def _handle_slowly(self, limit: int = 200) -> tuple[int, bool]:
+    def _handle_slowly(self, limit: int = _BATCH) -> tuple[int, bool]:
         with self.storage.unit_of_work() as uow:
             after = uow.outbox.checkpoint(_reactions.CONSUMER)
             messages = uow.outbox.read(after=after, limit=limit)
@@ -1025,11 +1042,6 @@ class OrderDesk:
             )
         )
         return found
-
-
-#: Commands after which the desk dispatches even when none recorded an event the
-#: handlers react to (see :meth:`OrderDesk.execute`).
-DISPATCH_EVERY: Final = 32
 
 
 def _claim(uow: UnitOfWork) -> int:

@@ -227,6 +227,9 @@ class SqlUnitOfWork(BaseUnitOfWork, Generic[C]):
         self._heads: dict[tuple[str, str], tuple[int, str | None]] = {}
         # A conflict met after part of an append was inserted: the commit must fail.
         self._doomed: Exception | None = None
+        # The newest two rows of each stream whose version was read: a read of the newest
+        # event (a record's state) that follows needs no statement of its own.
+        self._tops: dict[tuple[str, str], list[StoredRow]] = {}
 
     # --- dialect hooks -------------------------------------------------------------------------
 
@@ -302,6 +305,7 @@ class SqlUnitOfWork(BaseUnitOfWork, Generic[C]):
 
     def _tx_begin(self) -> None:
         self._heads.clear()
+        self._tops.clear()
         self._doomed = None
         self._connection = self._pool.acquire()
         try:
@@ -334,14 +338,21 @@ class SqlUnitOfWork(BaseUnitOfWork, Generic[C]):
     # --- events ---------------------------------------------------------------------------------
 
     def _tx_version(self, kind: str, aggregate_id: str) -> int:
+        # The newest two rows, not MAX(version): reading a stream's version is mostly the
+        # first step of reading its newest event, which then comes from these rows.
         rows = self._run(
-            f"SELECT COALESCE(MAX(version), 0) FROM {EVENTS} WHERE kind = ? AND aggregate_id = ?",
+            f"SELECT version, event_type, payload, hash FROM {EVENTS}"
+            " WHERE kind = ? AND aggregate_id = ? ORDER BY version DESC LIMIT 2",
             (kind, aggregate_id),
         )
-        version = int(rows[0][0])
-        if version == 0:
-            self._heads.setdefault((kind, aggregate_id), (0, None))
-        return version
+        stream = (kind, aggregate_id)
+        if not rows:
+            self._heads.setdefault(stream, (0, None))
+            return 0
+        top: list[StoredRow] = [(int(v), str(t), str(p), _text(h)) for v, t, p, h in rows[::-1]]
+        self._heads[stream] = (top[-1][0], top[-1][3])
+        self._tops[stream] = top
+        return top[-1][0]
 
     def _tx_head(self, kind: str, aggregate_id: str) -> tuple[int, str | None]:
         known = self._heads.get((kind, aggregate_id))
@@ -395,6 +406,18 @@ class SqlUnitOfWork(BaseUnitOfWork, Generic[C]):
         raise error
 
     def _tx_rows(self, kind: str, aggregate_id: str, from_version: int) -> list[StoredRow]:
+        stream = (kind, aggregate_id)
+        top = self._tops.get(stream)
+        head = self._heads.get(stream)
+        if top and head is not None and head[0] == top[-1][0]:
+            # Rows read with the version, and the stream has not moved in this unit.
+            first = top[0][0]
+            if from_version > 0 and first <= from_version <= top[-1][0]:
+                kept = [row for row in top if row[0] >= from_version]
+                anchor = kept[0]
+                return [(anchor[0], anchor[1], "", anchor[3]), *kept[1:]]
+            if from_version == 0 and first == 1:
+                return list(top)
         # The first row is only the chain's anchor when the read starts after it: its
         # hash is needed, not its payload (which may be long).
         rows = self._run(

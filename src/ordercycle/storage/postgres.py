@@ -15,7 +15,8 @@ whole schema, so writers of different streams run in parallel:
 - an outbox message's position is ``(transaction id << 20) + n``, the ``n``-th message
   of its transaction (``pg_current_xact_id()``, so at most 2**20 - 1 messages per unit
   of work). A reader returns only messages whose transaction is older than every
-  transaction still in flight (``pg_snapshot_xmin(pg_current_snapshot())``), and its own
+  transaction still in flight (``pg_snapshot_xip(pg_current_snapshot())``, less those of
+  backends connected to other databases), and its own
   once it is the oldest: every transaction that could still add a lower position has
   ended, so a position that appears later is always above every position seen before
   (no message is skipped by a consumer resuming after its checkpoint). A reader in a
@@ -62,15 +63,28 @@ _MIGRATION_LOCK = 731_101
 #: Bits of an outbox position below its transaction id (messages per transaction).
 POSITION_BITS = 20
 _XID = "pg_current_xact_id()::text::bigint"
-_HORIZON = "(pg_snapshot_xmin(pg_current_snapshot())::text::bigint << 20)"
-_OWN = "pg_current_xact_id_if_assigned()::text::bigint"
-#: Which outbox rows a reader may return (see the module docstring).
+#: The oldest transaction still in flight that may write this database's outbox, as the
+#: lowest position it could take: the snapshot's in-flight transactions, less those of
+#: backends connected to other databases (which cannot write here); the snapshot's xmax
+#: when none is left. A transaction id of a backend that is not visible counts (safe).
+_HORIZON = (
+    "(SELECT COALESCE(MIN(x::text::bigint),"
+    " pg_snapshot_xmax(pg_current_snapshot())::text::bigint) << 20"
+    " FROM pg_snapshot_xip(pg_current_snapshot()) AS x"
+    " WHERE x::text::bigint & 4294967295 NOT IN (SELECT backend_xid::text::bigint"
+    " FROM pg_stat_activity WHERE backend_xid IS NOT NULL AND datid <>"
+    " (SELECT oid FROM pg_database WHERE datname = current_database())))"
+)
+_HORIZON_CTE = (
+    f"WITH h AS (SELECT {_HORIZON} AS horizon,"
+    " pg_current_xact_id_if_assigned()::text::bigint AS own) "
+)
+#: Which outbox rows a reader may return (see the module docstring), given ``h``.
 _VISIBLE = (
-    f"(position < {_HORIZON}"
-    f" OR COALESCE(position >> 20 = {_OWN} AND {_OWN} << 20 = {_HORIZON}, false))"
+    "(position < h.horizon OR COALESCE(position >> 20 = h.own AND h.own << 20 = h.horizon, false))"
 )
 #: Outbox rows not visible yet that waiting for older transactions would make visible.
-_BEHIND = f"(NOT {_VISIBLE} AND ({_OWN} IS NULL OR position >> 20 <= {_OWN}))"
+_BEHIND = f"(NOT {_VISIBLE} AND (h.own IS NULL OR position >> 20 <= h.own))"
 
 
 def _positions_by_transaction(execute: Execute, placeholder: str) -> None:
@@ -342,31 +356,37 @@ class PostgresUnitOfWork(SqlUnitOfWork["psycopg.Connection[Any]"]):
         deadline = time.monotonic() + self.horizon_wait
         while True:
             rows = self._run(
-                f"(SELECT position, kind, aggregate_id, version, event_type, payload"
-                f" FROM {OUTBOX} WHERE position > ? AND {_VISIBLE} ORDER BY position LIMIT ?)"
-                f" UNION ALL (SELECT position, NULL, NULL, NULL, NULL, NULL FROM {OUTBOX}"
-                f" WHERE position > ? AND {_BEHIND} ORDER BY position LIMIT 1)",
+                f"{_HORIZON_CTE}(SELECT position, kind, aggregate_id, version, event_type,"
+                f" payload FROM {OUTBOX}, h WHERE position > ? AND {_VISIBLE}"
+                f" ORDER BY position LIMIT ?) UNION ALL (SELECT position, NULL, NULL, NULL,"
+                f" NULL, NULL FROM {OUTBOX}, h WHERE position > ? AND {_BEHIND}"
+                " ORDER BY position LIMIT 1)",
                 (after, limit, after),
             )
             found = [row for row in rows if row[1] is not None]
             behind = len(found) < len(rows)
             if not behind or len(found) == limit or not self._can_wait(deadline):
                 break
-            time.sleep(0.002)
+            self._wait_a_little()
         return [(int(p), str(k), str(a), int(v), str(t), str(d)) for p, k, a, v, t, d in found]
 
     def _tx_last_position(self) -> int:
         deadline = time.monotonic() + self.horizon_wait
         while True:
             rows = self._run(
-                f"SELECT COALESCE(MAX(position) FILTER (WHERE {_VISIBLE}), 0),"
+                f"{_HORIZON_CTE}SELECT COALESCE(MAX(position) FILTER (WHERE {_VISIBLE}), 0),"
                 f" COALESCE(MAX(position) FILTER (WHERE {_VISIBLE} OR {_BEHIND}), 0)"
-                f" FROM {OUTBOX}"
+                f" FROM {OUTBOX}, h"
             )
             last, newest = int(rows[0][0]), int(rows[0][1])
             if last == newest or not self._can_wait(deadline):
                 return last
-            time.sleep(0.002)
+            self._wait_a_little()
+
+    def _wait_a_little(self) -> None:
+        time.sleep(0.002)
+        # pg_stat_activity is read once per transaction; read it afresh next time.
+        self._run("SELECT pg_stat_clear_snapshot()")
 
     def _can_wait(self, deadline: float) -> bool:
         """Whether waiting can move the horizon (a read-committed reader, time left)."""

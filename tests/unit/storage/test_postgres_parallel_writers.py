@@ -107,3 +107,21 @@ def test_a_reader_waits_for_an_older_writer_to_see_a_newer_commit(
     timer.join()
     assert time.monotonic() - began >= 0.15
     assert [(m.aggregate_id, m.version) for m in messages] == [("O-1", 1), ("O-2", 1)]
+
+
+def test_a_transaction_in_another_database_does_not_hold_consumers_back(
+    storage: PostgresStorage, postgres_dsn: str
+) -> None:
+    import psycopg
+
+    with psycopg.connect(postgres_dsn, dbname="postgres", autocommit=True) as elsewhere:
+        elsewhere.execute("BEGIN")
+        elsewhere.execute("SELECT pg_current_xact_id()")  # an older transaction, in flight
+        with storage.unit_of_work() as uow:
+            uow.events.append("order", "O-1", [item_added("O-1", 1)], expected_version=0)
+        began = time.monotonic()
+        with storage.unit_of_work() as reader:
+            messages = reader.outbox.read()
+        assert [(m.aggregate_id, m.version) for m in messages] == [("O-1", 1)]
+        assert time.monotonic() - began < 1.0
+        elsewhere.execute("ROLLBACK")
