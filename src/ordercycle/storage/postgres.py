@@ -22,8 +22,8 @@ whole schema, so writers of different streams run in parallel:
   (no message is skipped by a consumer resuming after its checkpoint). A reader in a
   read-committed unit of work that finds committed messages still behind that horizon
   waits for it, a little (:attr:`PostgresUnitOfWork.horizon_wait` seconds), so a
-  message committed before the read is seen. Transaction ids are those of the whole
-  server: a long transaction anywhere on it delays consumers, never writers.
+  message committed before the read is seen. A long transaction in this database
+  delays consumers (never writers); transactions of other databases on the server do not.
 
 Serialization failures and deadlocks reported by the server are raised as
 :class:`~ordercycle.errors.ConcurrencyError` (retry).
