@@ -31,6 +31,18 @@ is no randomness to seed). The table shows commands per second of the median run
 CPU time of this process in it (the database server's CPU is not counted); each check
 reads the result back (order states, stock per bin).
 
+``--only floor`` measures the desk against its storage instead. For SQLite and PostgreSQL
+and two workloads (place + confirm + allocate over 50 customers; the full place -> pay
+cycle) the desk runs with every statement its connections send recorded (a connection
+wrapper); the *floor* then replays exactly those transactions, statements and parameters
+through a raw ``sqlite3`` / ``psycopg`` connection on a fresh database set up by the same
+recorded set-up. The table gives desk and floor commands per second, their ratio, and
+statements and transactions per command. Then PostgreSQL workers (``--scale-workers``,
+1 2 4 8 by default) place, confirm and allocate for ``--seconds`` each, on disjoint
+customers and SKUs and then all on one hot SKU, and the floor replays each worker's
+recorded transactions in parallel processes. Results go to
+``benchmarks/results/service_floor.json``.
+
 Each configuration runs ``--rounds`` times (3 by default) and the tables show the median
 run. Run ``python benchmarks/service.py`` (``--orders 40 --rounds 1`` for a quick run;
 ``--commands N`` sets the desk commands per row, ``--only orders`` or ``--only commands``
