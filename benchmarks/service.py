@@ -38,6 +38,18 @@ median run and the CPU time of this process in it (the database server's CPU is 
 counted); each check reads the result back (order states, stock per bin, invoices,
 account balances).
 
+``--only floor`` measures the desk against its storage instead. For SQLite and PostgreSQL
+and two workloads (place + confirm + allocate over 50 customers; the full place -> pay
+cycle) the desk runs with every statement its connections send recorded (a connection
+wrapper); the *floor* then replays exactly those transactions, statements and parameters
+through a raw ``sqlite3`` / ``psycopg`` connection on a fresh database set up by the same
+recorded set-up. The table gives desk and floor commands per second, their ratio, and
+statements and transactions per command. Then PostgreSQL workers (``--scale-workers``,
+1 2 4 8 by default) place, confirm and allocate for ``--seconds`` each, on disjoint
+customers and SKUs and then all on one hot SKU, and the floor replays each worker's
+recorded transactions in parallel processes. Results go to
+``benchmarks/results/service_floor.json``.
+
 Each configuration runs ``--rounds`` times (3 by default) and the tables show the median
 run. Run ``python benchmarks/service.py`` (``--orders 40 --rounds 1`` for a quick run;
 ``--commands N`` sets the desk commands per row, ``--only orders`` or ``--only commands``
@@ -81,13 +93,17 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from ordercycle.examples.shop import open_sample_shop
+import attrs
+
+from ordercycle.errors import ConcurrencyError
+from ordercycle.examples.shop import open_sample_shop, sample_products
 from ordercycle.model import Address, Customer, SteppableClock
-from ordercycle.model.ids import CustomerId, SequentialIdFactory
+from ordercycle.model.ids import CustomerId, SequentialIdFactory, Sku
 from ordercycle.money import Money
 from ordercycle.service import OrderDesk
 
 RESULTS = Path(__file__).parent / "results" / "service.json"
+FLOOR_RESULTS = Path(__file__).parent / "results" / "service_floor.json"
 START = datetime(2026, 3, 2, 9, tzinfo=UTC)
 MUGS_PER_ORDER = 2
 DSN_VARIABLE = "ORDERCYCLE_TEST_POSTGRES_DSN"
@@ -572,6 +588,341 @@ def _command_table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(out)
 
 
+# --- desk against its floor: the same transactions replayed through the raw driver --------
+
+
+class Recorder:
+    """Records every statement a storage's connections run, grouped into transactions.
+
+    It wraps the connections a storage's pool opens (a proxy with ``execute`` and
+    ``close``), so the desk runs unchanged; :meth:`transactions` gives, per transaction,
+    the ``(sql, params)`` it sent from ``BEGIN`` to ``COMMIT`` or ``ROLLBACK``.
+    """
+
+    def __init__(self) -> None:
+        self.statements: list[tuple[str, tuple[Any, ...]]] = []
+
+    def install(self, storage: Any) -> None:
+        pool = storage._pool
+        connect = pool._connect
+        recorder = self
+
+        class Recording:
+            def __init__(self, raw: Any) -> None:
+                self.raw = raw
+
+            def execute(self, sql: str, params: Any = ()) -> Any:
+                recorder.statements.append((sql, tuple(params)))
+                return self.raw.execute(sql, params)
+
+            def close(self) -> None:
+                self.raw.close()
+
+        pool._connect = lambda: Recording(connect())
+        pool._close = lambda c: c.close()
+
+    def mark(self) -> int:
+        return len(self.statements)
+
+    def transactions(self, start: int = 0, end: int | None = None) -> list[list[Any]]:
+        out: list[list[Any]] = []
+        current: list[Any] | None = None
+        for sql, params in self.statements[start:end]:
+            head = sql.lstrip().upper()
+            if head.startswith("BEGIN"):
+                current = []
+            if current is None:
+                continue  # outside a transaction (connection set-up)
+            current.append((sql, params))
+            if head.startswith(("COMMIT", "ROLLBACK")) and not head.startswith("ROLLBACK TO"):
+                out.append(current)
+                current = None
+        return out
+
+
+def _raw_connection(kind: str, where: str) -> Any:
+    if kind == "sqlite":
+        import sqlite3
+
+        connection = sqlite3.connect(where, isolation_level=None, timeout=30)
+        connection.execute("PRAGMA busy_timeout = 30000")
+        connection.execute("PRAGMA journal_mode = WAL")
+        connection.execute("PRAGMA synchronous = NORMAL")
+        return connection
+    import psycopg
+
+    connection = psycopg.connect(os.environ[DSN_VARIABLE], autocommit=True)
+    connection.execute(f'SET search_path TO "{where}"')
+    return connection
+
+
+def replay(kind: str, where: str, transactions: list[list[Any]]) -> dict[str, Any]:
+    """Run ``transactions`` through a raw connection; CPU and wall seconds, failures."""
+    connection = _raw_connection(kind, where)
+    failed = 0
+    began, cpu = time.perf_counter(), time.process_time()
+    for statements in transactions:
+        try:
+            for sql, params in statements:
+                cursor = connection.execute(sql, params)
+                if cursor.description is not None:
+                    cursor.fetchall()
+        except Exception:
+            failed += 1
+            connection.execute("ROLLBACK")
+    seconds = time.perf_counter() - began
+    cpu = time.process_time() - cpu
+    connection.close()
+    return {"seconds": seconds, "cpu": cpu, "failed": failed, "start": time.time() - seconds}
+
+
+def _fresh(kind: str, folder: Path) -> str:
+    if kind == "sqlite":
+        return str(folder / f"floor-{uuid.uuid4().hex[:8]}.db")
+    return f"floor_{uuid.uuid4().hex[:12]}"
+
+
+def _open_recorded(kind: str, where: str, worker: int) -> tuple[OrderDesk, Recorder]:
+    """A desk whose connections record; opened after the schema exists, so only work shows."""
+    _open(kind, where, worker).close()  # migrate first, unrecorded
+    desk = _open(kind, where, worker)
+    recorder = Recorder()
+    recorder.install(desk.storage)  # the pool is still empty: every connection records
+    return desk, recorder
+
+
+FLOOR_CUSTOMERS = 50
+
+
+def _floor_setup(desk: OrderDesk, orders: int, skus: list[str]) -> None:
+    open_sample_shop(desk)
+    for sku in skus:
+        if sku not in ("MUG", "TEAPOT", "LAMP", "RUG"):
+            product, price = sample_products()[0]
+            desk.register_product(
+                attrs.evolve(product, sku=Sku(sku)), price, command_id=f"bench-product-{sku}"
+            )
+        desk.receive_stock(sku, "WH-EAST/A1", orders * MUGS_PER_ORDER, command_id=f"bs-{sku}")
+    for c in range(FLOOR_CUSTOMERS):
+        desk.register_customer(_customer(c), command_id=f"bench-customer-{c}")
+
+
+def _allocate_flow(desk: OrderDesk, customer: int, sku: str) -> int:
+    order_id = desk.place_order(f"C-W{customer}", {sku: MUGS_PER_ORDER}).aggregate_id
+    desk.confirm_order(order_id)
+    desk.allocate_order(order_id)
+    return 3
+
+
+def _cycle_flow(desk: OrderDesk, customer: int, sku: str) -> int:
+    _cycle(desk, customer)
+    return 10
+
+
+FLOWS = {"allocate": _allocate_flow, "cycle": _cycle_flow}
+FLOW_NAMES = {
+    "allocate": f"place + confirm + allocate, {FLOOR_CUSTOMERS} customers",
+    "cycle": "full place -> pay cycle",
+}
+
+
+def floor_run(kind: str, flow: str, orders: int, folder: Path) -> dict[str, Any]:
+    """One process: the desk runs ``orders`` of ``flow``; the floor replays its transactions."""
+    where = _fresh(kind, folder)
+    desk, recorder = _open_recorded(kind, where, 0)
+    _floor_setup(desk, orders, ["MUG"])
+    setup = recorder.transactions()
+    mark = recorder.mark()
+    commands = 0
+    began, cpu = time.perf_counter(), time.process_time()
+    for n in range(orders):
+        commands += FLOWS[flow](desk, n % FLOOR_CUSTOMERS if flow == "allocate" else 0, "MUG")
+    seconds = time.perf_counter() - began
+    cpu = time.process_time() - cpu
+    desk.close()
+    work = recorder.transactions(mark)
+    statements = sum(len(t) for t in work)
+    floor_where = _fresh(kind, folder)
+    _open(kind, floor_where, 0).close()
+    replay(kind, floor_where, setup)
+    floor = replay(kind, floor_where, work)
+    if kind == "postgres":
+        _drop(where)
+        _drop(floor_where)
+    return {
+        "storage": kind,
+        "workload": flow,
+        "commands": commands,
+        "desk_commands_per_second": round(commands / seconds, 1),
+        "desk_cpu_ms_per_command": round(1000 * cpu / commands, 3),
+        "floor_commands_per_second": round(commands / floor["seconds"], 1),
+        "desk_over_floor": round(seconds / floor["seconds"], 2),
+        "statements_per_command": round(statements / commands, 2),
+        "transactions_per_command": round(len(work) / commands, 2),
+        "floor_failed": floor["failed"],
+        "check": "ok" if floor["failed"] == 0 else f"{floor['failed']} replays failed",
+    }
+
+
+def _floor_table(rows: list[dict[str, Any]]) -> str:
+    out = [
+        "| storage / workload | desk commands/s | floor commands/s | desk ÷ floor"
+        " | statements/command | transactions/command | desk CPU ms/command |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        out.append(
+            f"| {r['storage']}, {FLOW_NAMES[r['workload']]} | {r['desk_commands_per_second']} |"
+            f" {r['floor_commands_per_second']} | {r['desk_over_floor']}x |"
+            f" {r['statements_per_command']} | {r['transactions_per_command']} |"
+            f" {r['desk_cpu_ms_per_command']} |"
+        )
+    return "\n".join(out)
+
+
+def _scale_worker(args: tuple[str, int, str, float]) -> dict[str, Any]:
+    where, worker, sku, seconds = args
+    desk = _open("postgres", where, worker)
+    recorder = Recorder()
+    recorder.install(desk.storage)
+    commands, retries = 0, _counting_retries()
+    wall = time.time()
+    began = time.perf_counter()
+    gave_up = 0
+    while time.perf_counter() - began < seconds:
+        try:
+            commands += _allocate_flow(desk, worker, sku)
+        except ConcurrencyError:  # every attempt met a concurrent change (hot data)
+            gave_up += 1
+    elapsed = time.perf_counter() - began
+    desk.close()
+    return {
+        "commands": commands,
+        "start": wall,
+        "end": wall + elapsed,
+        "retries": retries[0],
+        "gave_up": gave_up,
+        "transactions": recorder.transactions(),
+    }
+
+
+def _replay_worker(args: tuple[str, list[list[Any]]]) -> dict[str, Any]:
+    where, transactions = args
+    return replay("postgres", where, transactions)
+
+
+def scale_run(workers: int, hot: bool, seconds: float, folder: Path) -> dict[str, Any]:
+    """PostgreSQL: ``workers`` processes placing, confirming and allocating for ``seconds``.
+
+    Each worker has its own customer; on disjoint data also its own SKU, on hot data all
+    take the one SKU. The floor replays each worker's recorded transactions, the workers
+    again in parallel, on a fresh schema set up by the same recorded set-up.
+    """
+    where = _fresh("postgres", folder)
+    desk, recorder = _open_recorded("postgres", where, 99)
+    skus = ["MUG"] if hot else [f"SKU-W{w}" for w in range(workers)]
+    _floor_setup(desk, int(400 * seconds), skus)
+    setup = recorder.transactions()
+    desk.close()
+    jobs = [(where, w, skus[0] if hot else skus[w], seconds) for w in range(workers)]
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(workers) as pool:
+        parts = pool.map(_scale_worker, jobs)
+    commands = sum(p["commands"] for p in parts)
+    elapsed = max(p["end"] for p in parts) - min(p["start"] for p in parts)
+    floor_where = _fresh("postgres", folder)
+    _open("postgres", floor_where, 0).close()
+    replay("postgres", floor_where, setup)
+    with context.Pool(workers) as pool:
+        replays = pool.map(_replay_worker, [(floor_where, p["transactions"]) for p in parts])
+    floor_elapsed = max(r["start"] + r["seconds"] for r in replays) - min(
+        r["start"] for r in replays
+    )
+    _drop(where)
+    _drop(floor_where)
+    return {
+        "workers": workers,
+        "data": "hot SKU" if hot else "disjoint",
+        "commands": commands,
+        "desk_commands_per_second": round(commands / elapsed, 1),
+        "floor_commands_per_second": round(commands / floor_elapsed, 1),
+        "retried_commands": sum(p["retries"] for p in parts),
+        "gave_up": sum(p["gave_up"] for p in parts),
+        "floor_failed": sum(r["failed"] for r in replays),
+    }
+
+
+def _scale_table(rows: list[dict[str, Any]]) -> str:
+    base: dict[str, dict[str, float]] = {}
+    for r in rows:
+        if r["workers"] == 1:
+            base[r["data"]] = r
+    out = [
+        "| data | workers | desk commands/s | × 1 worker | floor commands/s | × 1 worker"
+        " | desk gain ÷ floor gain | retried | gave up | floor replays failed |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        b = base.get(r["data"])
+        desk_x = r["desk_commands_per_second"] / b["desk_commands_per_second"] if b else 0
+        floor_x = r["floor_commands_per_second"] / b["floor_commands_per_second"] if b else 0
+        gain = (desk_x - 1) / (floor_x - 1) if floor_x > 1 and r["workers"] > 1 else float("nan")
+        out.append(
+            f"| {r['data']} | {r['workers']} | {r['desk_commands_per_second']} | {desk_x:.2f} |"
+            f" {r['floor_commands_per_second']} | {floor_x:.2f} | {gain:.2f} |"
+            f" {r['retried_commands']} | {r['gave_up']} | {r['floor_failed']} |"
+        )
+    return "\n".join(out)
+
+
+def floor_main(args: argparse.Namespace, kinds: list[str]) -> int:
+    """The ``--only floor`` mode: the desk-vs-floor table and PostgreSQL scaling."""
+    rows, scale = [], []
+    with tempfile.TemporaryDirectory() as folder:
+        for kind in [k for k in kinds if k != "memory"]:
+            for flow in FLOWS:
+                orders = args.floor_orders if flow == "allocate" else max(args.floor_orders // 4, 1)
+                runs = [floor_run(kind, flow, orders, Path(folder)) for _ in range(args.rounds)]
+                row = _median(runs, "desk_commands_per_second")
+                rows.append(row)
+                print(
+                    f"  {kind} {flow}: desk {row['desk_commands_per_second']}/s,"
+                    f" floor {row['floor_commands_per_second']}/s",
+                    flush=True,
+                )
+        if "postgres" in kinds:
+            for hot in (False, True):
+                for workers in args.scale_workers:
+                    row = scale_run(workers, hot, args.seconds, Path(folder))
+                    scale.append(row)
+                    print(
+                        f"  postgres x{workers} {row['data']}: desk"
+                        f" {row['desk_commands_per_second']}/s,"
+                        f" floor {row['floor_commands_per_second']}/s",
+                        flush=True,
+                    )
+    tables = [_floor_table(rows)] + ([_scale_table(scale)] if scale else [])
+    print()
+    print("\n\n".join(tables))
+    FLOOR_RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    FLOOR_RESULTS.write_text(
+        json.dumps(
+            {
+                "benchmark": "service floor",
+                "python": platform.python_version(),
+                "cpus": os.cpu_count(),
+                "rows": rows,
+                "table": tables[0],
+                "scale_rows": scale,
+                "scale_table": tables[1] if scale else "",
+            },
+            indent=2,
+        )
+        + "\n"
+    )
+    return 0 if all(r["check"] == "ok" for r in rows) else 1
+
+
 def _drop(schema: str) -> None:
     import psycopg
 
@@ -687,7 +1038,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--commands", type=int, default=200, help="desk commands per row")
     parser.add_argument(
         "--only",
-        choices=["orders", "commands", "confirm", "queries"],
+        choices=["orders", "commands", "confirm", "queries", "floor"],
         help="run one table only",
     )
     parser.add_argument(
@@ -701,6 +1052,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--query-orders", type=int, default=100_000, help="orders in the listing benchmark"
     )
+    parser.add_argument("--floor-orders", type=int, default=200, help="orders per floor row")
+    parser.add_argument("--scale-workers", type=int, nargs="+", default=[1, 2, 4, 8])
+    parser.add_argument("--seconds", type=float, default=4.0, help="seconds per scaling run")
     parser.add_argument("--dsn", help=f"PostgreSQL database (default: ${DSN_VARIABLE})")
     args = parser.parse_args(argv)
     if args.dsn:
@@ -714,6 +1068,8 @@ def main(argv: list[str] | None = None) -> int:
         return main_confirm(kinds, args.open_orders, args.samples)
     if args.only == "queries":
         return run_queries_table(kinds[1:], args.query_orders)
+    if args.only == "floor":
+        return floor_main(args, kinds)
     configs = [("memory", 1)] + [(k, w) for k in kinds[1:] for w in args.workers]
     rows, command_rows = [], []
     with tempfile.TemporaryDirectory() as folder:

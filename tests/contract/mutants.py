@@ -18,7 +18,8 @@ import attrs
 
 from ordercycle.errors import StorageError
 from ordercycle.storage import MemoryStorage, PostgresStorage, SQLiteStorage
-from ordercycle.storage._unit import EventRow, StoredRow, _Projections
+from ordercycle.storage._sql import SqlUnitOfWork
+from ordercycle.storage._unit import EventRow, OutboxRow, StoredRow, _Projections
 from ordercycle.storage.errors import (
     CommandConflictError,
     SchemaVersionError,
@@ -342,18 +343,37 @@ class NewerSchemaIgnored(SQLiteStorage):
 # --- PostgreSQL -------------------------------------------------------------------------------
 
 
-class NoWriterLock(PostgresUnitOfWork):
-    """Writers take no advisory lock: outbox positions no longer grow in commit order."""
+class ReadsPastInFlightWriters(PostgresUnitOfWork):
+    """Readers ignore the transaction horizon: a message whose transaction commits late
+    appears below a position a consumer has already seen (and passed)."""
 
-    def _before_write(self) -> None:
-        pass
+    def _tx_outbox(self, after: int, limit: int) -> list[OutboxRow]:
+        return SqlUnitOfWork._tx_outbox(self, after, limit)
+
+    def _tx_last_position(self) -> int:
+        return SqlUnitOfWork._tx_last_position(self)
 
 
-class PostgresNoWriterLock(PostgresStorage):
-    """A PostgreSQL storage whose writers take no lock (see :class:`NoWriterLock`)."""
+class PostgresReadsPastInFlightWriters(PostgresStorage):
+    """A PostgreSQL storage whose outbox readers ignore the horizon."""
 
     def unit_of_work(self) -> PostgresUnitOfWork:
-        return NoWriterLock(self._where, self._pool, self.schema or "public")
+        return ReadsPastInFlightWriters(self._where, self._pool, self.schema or "public")
+
+
+class EmptyAppendUnlocked(PostgresUnitOfWork):
+    """An empty append reads the stream's head without locking the stream."""
+
+    def _tx_checked_head(self, kind: str, aggregate_id: str) -> int:
+        self._heads.pop((kind, aggregate_id), None)
+        return self._tx_head(kind, aggregate_id)[0]
+
+
+class PostgresEmptyAppendUnlocked(PostgresStorage):
+    """A PostgreSQL storage whose empty appends take no stream lock."""
+
+    def unit_of_work(self) -> PostgresUnitOfWork:
+        return EmptyAppendUnlocked(self._where, self._pool, self.schema or "public")
 
 
 # --- the SQLAlchemy adapter (run when the sqlalchemy extra is installed) ---------------------
@@ -503,10 +523,16 @@ MUTANTS: tuple[Mutant, ...] = (
         ("SchemaContract",),
     ),
     Mutant(
-        "postgres-no-writer-lock",
+        "postgres-reads-past-in-flight-writers",
         "postgres",
-        PostgresNoWriterLock,
+        PostgresReadsPastInFlightWriters,
         ("InterleavingContract", "ThreadConcurrencyContract"),
+    ),
+    Mutant(
+        "postgres-empty-append-unlocked",
+        "postgres",
+        PostgresEmptyAppendUnlocked,
+        ("InterleavingContract",),
     ),
     Mutant(
         "sqlalchemy-postgres-no-writer-lock",

@@ -105,11 +105,29 @@ def test_an_old_postgres_schema_is_migrated_on_open(schema: tuple[str, str]) -> 
                 encode_event(item_added("O-1", 1)),
             ),
         )
+        connection.execute(  # and its outbox message, at the identity position schema 1 gave
+            f'INSERT INTO "{name}".ordercycle_outbox'
+            " (kind, aggregate_id, version, event_type, payload) VALUES (%s, %s, %s, %s, %s)",
+            (
+                "order",
+                "O-1",
+                1,
+                item_added("O-1", 1).event_type,
+                encode_event(item_added("O-1", 1)),
+            ),
+        )
     storage = PostgresStorage(dsn, schema=name)
     assert storage.schema_version == 4
     with storage.unit_of_work() as uow:
         assert uow.events.load("order", "O-1") == (item_added("O-1", 1),)
         uow.commands.record("cmd-1", payload_hash(1), "ok")
+        uow.events.append("order", "O-1", [item_added("O-1", 2)], expected_version=1)
+    with storage.unit_of_work() as uow:
+        # The old message keeps its position; the new one (by transaction id) comes after.
+        old_message, new_message = uow.outbox.read()
+        assert (old_message.position, old_message.version) == (1, 1)
+        assert new_message.version == 2
+        assert new_message.position > 1 << 20
     storage.close()
     with psycopg.connect(dsn, autocommit=True) as connection:
         rows = connection.execute(f'SELECT version FROM "{name}".ordercycle_schema ORDER BY 1')

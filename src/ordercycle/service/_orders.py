@@ -224,9 +224,10 @@ def place_order(s: Session, c: PlaceOrder) -> CommandResult:
     """Create an order at catalogue prices and place it."""
     if not c.items:
         raise ValidationError.invalid("place order", "items", (), "at least one OrderItem")
-    outcome, used, notes = new_order(s, c)
-    s.save_order(outcome)
-    order = s.save_order(outcome[0].place(at=s.now))
+    (draft, drafted), used, notes = new_order(s, c)
+    placed, placing = draft.place(at=s.now)
+    # One save of both changes: one append and one read-model row instead of two.
+    order = s.save_order((placed, (*drafted, *placing)))
     update_account(s, order.customer_id, f"order {order.id}", add_orders=(order.id,))
     details: dict[str, object] = {
         "total": str(order.total),

@@ -35,7 +35,7 @@ from ordercycle.service._orders import serve_backlog
 from ordercycle.service._session import Session
 from ordercycle.service.records import ReturnRestock, ReturnRestocked
 
-__all__ = ["CONSUMER", "handle"]
+__all__ = ["CONSUMER", "TRIGGERS", "handle", "reacts_to"]
 
 #: The outbox consumer name of the desk's handlers.
 CONSUMER = "order-desk"
@@ -44,6 +44,16 @@ CONSUMER = "order-desk"
 RESTOCK = "restock"
 
 _log = logging.getLogger(__name__)
+
+
+#: The events the handlers react to; the desk dispatches right after a command that
+#: recorded one (see :meth:`~ordercycle.service.OrderDesk.execute`).
+TRIGGERS: tuple[type[DomainEvent], ...] = (StockReceived, OrderReturnReceived, PaymentApplied)
+
+
+def reacts_to(event: DomainEvent) -> bool:
+    """Whether :func:`handle` may do something for ``event``."""
+    return isinstance(event, TRIGGERS)
 
 
 def handle(s: Session, event: DomainEvent) -> list[str]:

@@ -4,7 +4,8 @@ Every command is one unit of work: it loads what it needs, asks the domain to de
 appends the new events at the versions it loaded, and commits all of it or nothing. A
 command that meets a concurrent change (:class:`~ordercycle.errors.ConcurrencyError`) is
 run again from the start; a refused command raises a typed error and writes nothing.
-After each command the outbox handlers run (see :mod:`ordercycle.service._reactions`);
+After a command the outbox handlers run (see :mod:`ordercycle.service._reactions`) when it
+recorded something they react to, and now and then anyway (see :meth:`OrderDesk.execute`);
 their failure never turns a committed command into an exception.
 
 >>> from datetime import UTC, datetime
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import random
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
@@ -78,6 +80,7 @@ from ordercycle.service._views import INVOICES, ORDERS, listing_query
 from ordercycle.service._views import built as _views_built
 from ordercycle.service._views import query as _view_rows
 from ordercycle.service._views import rebuild as _rebuild_views
+from ordercycle.service._watch import WatchedUnitOfWork
 from ordercycle.service.commands import Command, command_payload, parse_command
 from ordercycle.service.history import CustomerHistory
 from ordercycle.service.listings import InvoiceListing, ListingPage, OrderListing, encode_cursor
@@ -123,6 +126,13 @@ _HANDLERS: Final = handler_table(
     _receivables,
     _pricing,
 )
+
+
+#: Commands after which the desk dispatches even when none recorded an event the
+#: handlers react to (see :meth:`OrderDesk.execute`).
+DISPATCH_EVERY: Final = 32
+#: Outbox messages handled per unit of work.
+_BATCH: Final = 200
 
 
 class OrderDesk:
@@ -181,6 +191,12 @@ class OrderDesk:
         self._cache = StreamCache()
         self._packing = DeskPacking()
         self._views_ready = False
+        # When the next command dispatches even if nothing it recorded needs a handler:
+        # at first (to pick up what other desks left), after a failed dispatch, and every
+        # DISPATCH_EVERY commands (to keep the checkpoint close).
+        self._dispatch_lock = threading.Lock()
+        self._dispatch_due = True
+        self._quiet_commands = 0
 
     # --- opening ---------------------------------------------------------------------------
 
@@ -311,7 +327,11 @@ class OrderDesk:
         after the commit (when ``settings.auto_dispatch``), and if they fail the error is
         logged, the messages stay in the outbox for the next :meth:`dispatch`, and the
         result says so (:attr:`CommandResult.pending`, :attr:`CommandResult.dispatch_error`)
-        instead of raising for a command that was done.
+        instead of raising for a command that was done. The dispatch runs after a command
+        that recorded an event the handlers react to (a stock receipt, a return received,
+        a payment applied), after the desk's first command, after every command while the
+        last dispatch failed, and after every :data:`DISPATCH_EVERY`-th command; after
+        the others it is skipped, so they cost one transaction, not two.
 
         A command id sent again returns the stored result of its first run
         (``replayed=True``), also when the two arrive at the same moment in two processes:
@@ -329,9 +349,10 @@ class OrderDesk:
         # Only an idempotent command (one with an id) is looked up by its payload's hash.
         digest = "" if command.command_id is None else payload_hash(command_payload(command))
         attempts = self.settings.max_attempts
+        reacting = False
         for attempt in range(1, attempts + 1):
             try:
-                result = self._attempt(command, handler, digest)
+                result, reacting = self._attempt(command, handler, digest)
             except ConcurrencyError:
                 if attempt == attempts:
                     raise
@@ -355,9 +376,19 @@ class OrderDesk:
                     raise
                 result = found
             break
-        if self.settings.auto_dispatch and not result.replayed:
+        if self.settings.auto_dispatch and not result.replayed and self._dispatch_now(reacting):
             result = self._dispatch_after(result)
         return result
+
+    def _dispatch_now(self, reacting: bool) -> bool:
+        """Whether to dispatch after a committed command (see :meth:`execute`)."""
+        with self._dispatch_lock:
+            self._quiet_commands += 1
+            due = reacting or self._dispatch_due or self._quiet_commands >= DISPATCH_EVERY
+            if due:
+                self._quiet_commands = 0
+                self._dispatch_due = False
+            return due
 
     def _recorded(self, command_id: str | None, digest: str) -> CommandResult | None:
         """The stored result of ``command_id`` as committed now, or ``None``."""
@@ -372,8 +403,10 @@ class OrderDesk:
     def _dispatch_after(self, result: CommandResult) -> CommandResult:
         """Dispatch after a committed command; a failure is logged and reported, not raised."""
         try:
-            self.dispatch()
+            self._dispatch(everything=False)
         except Exception as error:
+            with self._dispatch_lock:
+                self._dispatch_due = True
             _log.exception(
                 "%s %s committed; the outbox handlers failed and will run again at the next"
                 " dispatch",
@@ -399,20 +432,24 @@ class OrderDesk:
             _log.exception("cannot count the outbox messages not yet handled")
             return -1
 
-    def _attempt(self, command: Command, handler: Handler, digest: str) -> CommandResult:
+    def _attempt(
+        self, command: Command, handler: Handler, digest: str
+    ) -> tuple[CommandResult, bool]:
+        """Run the command once; its result, and whether a handler reacts to its events."""
         prepared = self._prepare(command)
         with self.storage.unit_of_work() as uow:
             if command.command_id is not None:
                 found = uow.commands.find(command.command_id, digest)
                 if found is not None:
-                    return CommandResult.from_data(found.result)
-            session = self._session(uow)
+                    return CommandResult.from_data(found.result), False
+            watched = WatchedUnitOfWork(uow)
+            session = self._session(watched)
             session.prepared = prepared
             result = handler(session, command)
             if command.command_id is not None:
                 uow.commands.record(command.command_id, digest, result.to_data())
         self._cache.committed(session.orders(), session.invoices())
-        return result
+        return result, watched.reacting
 
     def _prepare(self, command: Command) -> object:
         """Run the command's slow, read-only part (packing) before its write transaction.
@@ -454,10 +491,17 @@ class OrderDesk:
         ``QUARANTINE_AFTER`` (3) times in a row. Storage errors (a lost connection, a
         locked database) are raised here and leave the messages for the next dispatch.
         """
+        return self._dispatch(everything=True)
+
+    def _dispatch(self, *, everything: bool) -> int:
+        """:meth:`dispatch`; with ``everything`` false it stops after a batch whose
+        handlers recorded nothing a handler reacts to (their other messages wait for the
+        next dispatch), which spares the command it follows a transaction."""
         read = 0
         while True:
             try:
-                count, more = self._handle_batch()
+                count, acted, reacting = self._handle_batch()
+                more = (acted if everything else reacting) or count == _BATCH
             except (ConcurrencyError, InvalidCheckpointError):
                 continue
             except Exception as error:
@@ -470,20 +514,23 @@ class OrderDesk:
             if not more:
                 return read
 
-    def _handle_batch(self, limit: int = 200) -> tuple[int, bool]:
+    def _handle_batch(self, limit: int = _BATCH) -> tuple[int, bool, bool]:
+        """Handle one batch; how many messages, whether a handler acted, and whether
+        what the handlers recorded includes an event a handler reacts to."""
         with self.storage.unit_of_work() as uow:
             after = uow.outbox.checkpoint(_reactions.CONSUMER)
             messages = uow.outbox.read(after=after, limit=limit)
             if not messages:
-                return 0, False
+                return 0, False, False
             # Something to do: claim the checkpoint (under the write lock where the storage
             # has one) and act on what it says then, not on the read above.
             claimed = _claim(uow)
             if claimed != after:
                 messages = uow.outbox.read(after=claimed, limit=limit)
                 if not messages:
-                    return 0, False
-            session = self._session(uow)
+                    return 0, False, False
+            watched = WatchedUnitOfWork(uow)
+            session = self._session(watched)
             acted = False
             for message in messages:
                 for note in _reactions.handle(session, message.event):
@@ -493,7 +540,7 @@ class OrderDesk:
             uow.outbox.save_checkpoint(_reactions.CONSUMER, messages[-1].position)
         self._cache.committed(session.orders(), session.invoices())
         # What the handlers did is in the outbox too: read on until a batch does nothing.
-        return len(messages), acted or len(messages) == limit
+        return len(messages), acted or len(messages) == limit, watched.reacting
 
     def _handle_slowly(self, limit: int = 200) -> tuple[int, bool]:
         """Handle up to ``limit`` messages one at a time, quarantining what cannot be."""

@@ -73,7 +73,9 @@ class DeskSettings:
         credit_policy: What confirming an order over the credit limit does.
         invoice_prefix: The prefix of invoice numbers (``"INV-"`` gives ``INV-000001``).
         route_method: The picking route method (see :data:`ordercycle.picking.METHODS`).
-        auto_dispatch: Run the outbox handlers after every command.
+        auto_dispatch: Run the outbox handlers after commands (after each one that
+            recorded an event they react to, and now and then after the others; see
+            :meth:`~ordercycle.service.OrderDesk.execute`).
         max_attempts: How often a command is tried when it meets a concurrent change.
         shipping_methods: The shipping methods orders may choose, by name; the chosen
             method's rate for the cartons of each shipment is billed as freight when the

@@ -16,7 +16,12 @@ from typing import Any, Generic, Protocol, TypeVar
 from ordercycle.errors import ConcurrencyError, StorageError
 from ordercycle.storage._chain import GENESIS, event_hash, snapshot_hash
 from ordercycle.storage._unit import EventRow, OutboxRow, ProjectingUnitOfWork, StoredRow
-from ordercycle.storage.errors import CommandConflictError, StreamConflictError, UnitOfWorkError
+from ordercycle.storage.errors import (
+    CommandAlreadyRecordedError,
+    CommandConflictError,
+    StreamConflictError,
+    UnitOfWorkError,
+)
 from ordercycle.storage.migrations import (
     SCHEMA_TABLE,
     Execute,
@@ -244,11 +249,24 @@ class SqlUnitOfWork(ProjectingUnitOfWork, Generic[C]):
     placeholder = "?"
     #: Appended to the subquery that checks a further term of a view query.
     term_check_suffix = ""
+    #: A command id is recorded with one ``INSERT ... ON CONFLICT DO NOTHING``.
+    records_by_insert = True
+    #: Events per multi-row ``INSERT`` (bounded by the drivers' parameter limits).
+    batch_rows = 500
 
     def __init__(self, where: str, pool: ConnectionPool[C], *, read_only: bool = False) -> None:
         super().__init__(where, read_only=read_only)
         self._pool = pool
         self._connection: C | None = None
+        # The head ``(version, hash)`` of each stream as this transaction last read or
+        # wrote it: an append after a load needs no read of its own. Under READ COMMITTED
+        # it may be stale; the primary key then refuses the insert (a conflict).
+        self._heads: dict[tuple[str, str], tuple[int, str | None]] = {}
+        # A conflict met after part of an append was inserted: the commit must fail.
+        self._doomed: Exception | None = None
+        # The newest two rows of each stream whose version was read: a read of the newest
+        # event (a record's state) that follows needs no statement of its own.
+        self._tops: dict[tuple[str, str], list[StoredRow]] = {}
 
     # --- dialect hooks -------------------------------------------------------------------------
 
@@ -267,9 +285,6 @@ class SqlUnitOfWork(ProjectingUnitOfWork, Generic[C]):
         """Whether a driver error means "a concurrent transaction won" (retry)."""
         return False
 
-    def _before_write(self) -> None:
-        """Called before every write that touches event streams (PostgreSQL locks here)."""
-
     # --- running statements ----------------------------------------------------------------------
 
     def _run(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
@@ -287,27 +302,48 @@ class SqlUnitOfWork(ProjectingUnitOfWork, Generic[C]):
                 ) from error
             raise StorageError(f"Storage failure on {self._where}: {error}") from error
 
-    def _run_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-        for row in rows:
-            self._run(sql, row)
+    def _insert_events(
+        self, kind: str, aggregate_id: str, expected_version: int, rows: list[EventRow]
+    ) -> int:
+        """Insert events and their outbox messages; return how many events went in.
 
-    def _guarded(self, action: Callable[[], None], conflict: Callable[[], Exception]) -> None:
-        """Run writes inside a savepoint; a unique violation becomes ``conflict()``."""
-        self._run("SAVEPOINT ordercycle_write")
-        try:
-            action()
-        except StorageError as error:
-            self._run("ROLLBACK TO SAVEPOINT ordercycle_write")
-            self._run("RELEASE SAVEPOINT ordercycle_write")
-            cause = error.__cause__
-            if cause is not None and self._is_unique_violation(cause):
-                raise conflict() from cause
-            raise
-        self._run("RELEASE SAVEPOINT ordercycle_write")
+        A version already stored is not inserted (and the count falls short): SQLite
+        runs one writer at a time, so this only happens when the head read was stale.
+        Each statement is a multi-row ``INSERT`` that either inserts all its rows or none.
+        """
+        done = 0
+        for start in range(0, len(rows), self.batch_rows):
+            chunk = rows[start : start + self.batch_rows]
+            events: list[Any] = []
+            messages: list[Any] = []
+            for version, event_type, payload, digest in chunk:
+                events += (kind, aggregate_id, version, event_type, payload, digest)
+                messages += (kind, aggregate_id, version, event_type, payload)
+            try:
+                self._run(
+                    f"INSERT INTO {EVENTS} (kind, aggregate_id, version, event_type, payload,"
+                    " hash) VALUES " + ", ".join(["(?, ?, ?, ?, ?, ?)"] * len(chunk)),
+                    events,
+                )
+            except StorageError as error:
+                cause = error.__cause__
+                if cause is not None and self._is_unique_violation(cause):
+                    return done
+                raise
+            self._run(
+                f"INSERT INTO {OUTBOX} (kind, aggregate_id, version, event_type, payload)"
+                " VALUES " + ", ".join(["(?, ?, ?, ?, ?)"] * len(chunk)),
+                messages,
+            )
+            done += len(chunk)
+        return done
 
     # --- transactions ---------------------------------------------------------------------------
 
     def _tx_begin(self) -> None:
+        self._heads.clear()
+        self._tops.clear()
+        self._doomed = None
         self._connection = self._pool.acquire()
         try:
             self._run(self._begin_sql())
@@ -316,6 +352,8 @@ class SqlUnitOfWork(ProjectingUnitOfWork, Generic[C]):
             raise
 
     def _tx_commit(self) -> None:
+        if self._doomed is not None:
+            raise self._doomed  # the caller rolls back
         self._run("COMMIT")
         self._finish(healthy=True)
 
@@ -337,53 +375,86 @@ class SqlUnitOfWork(ProjectingUnitOfWork, Generic[C]):
     # --- events ---------------------------------------------------------------------------------
 
     def _tx_version(self, kind: str, aggregate_id: str) -> int:
+        # The newest two rows, not MAX(version): reading a stream's version is mostly the
+        # first step of reading its newest event, which then comes from these rows.
         rows = self._run(
-            f"SELECT COALESCE(MAX(version), 0) FROM {EVENTS} WHERE kind = ? AND aggregate_id = ?",
+            f"SELECT version, event_type, payload, hash FROM {EVENTS}"
+            " WHERE kind = ? AND aggregate_id = ? ORDER BY version DESC LIMIT 2",
             (kind, aggregate_id),
         )
-        return int(rows[0][0])
+        stream = (kind, aggregate_id)
+        if not rows:
+            self._heads.setdefault(stream, (0, None))
+            return 0
+        top: list[StoredRow] = [(int(v), str(t), str(p), _text(h)) for v, t, p, h in rows[::-1]]
+        self._heads[stream] = (top[-1][0], top[-1][3])
+        self._tops[stream] = top
+        return top[-1][0]
 
     def _tx_head(self, kind: str, aggregate_id: str) -> tuple[int, str | None]:
-        self._before_write()
+        known = self._heads.get((kind, aggregate_id))
+        if known is not None:
+            return known
         rows = self._run(
             f"SELECT version, hash FROM {EVENTS} WHERE kind = ? AND aggregate_id = ?"
             " ORDER BY version DESC LIMIT 1",
             (kind, aggregate_id),
         )
-        if not rows:
-            return 0, None
-        return int(rows[0][0]), None if rows[0][1] is None else str(rows[0][1])
+        head = (0, None) if not rows else (int(rows[0][0]), _text(rows[0][1]))
+        self._heads[(kind, aggregate_id)] = head
+        return head
+
+    def _tx_append_events(
+        self, kind: str, aggregate_id: str, expected_version: int, events: Sequence[Any]
+    ) -> None:
+        if not events:
+            version = self._tx_checked_head(kind, aggregate_id)
+            if version != expected_version:
+                raise StreamConflictError(kind, aggregate_id, expected_version, version)
+            return
+        super()._tx_append_events(kind, aggregate_id, expected_version, events)
+
+    def _tx_checked_head(self, kind: str, aggregate_id: str) -> int:
+        """The version an empty append checks; it must hold until the commit.
+
+        SQLite's one writer holds its lock from ``BEGIN IMMEDIATE``, so the head read in
+        this transaction holds; PostgreSQL locks the stream first.
+        """
+        return self._tx_head(kind, aggregate_id)[0]
 
     def _tx_append(
         self, kind: str, aggregate_id: str, expected_version: int, rows: list[EventRow]
     ) -> None:
-        # The base read the head under the write lock (_tx_head); the primary key still
-        # turns a writer that bypassed the lock into a conflict below.
-        self._before_write()
         if not rows:
             return
-
-        def insert() -> None:
-            for version, event_type, payload, digest in rows:
-                self._run(
-                    f"INSERT INTO {EVENTS}"
-                    " (kind, aggregate_id, version, event_type, payload, hash)"
-                    " VALUES (?, ?, ?, ?, ?, ?)",
-                    (kind, aggregate_id, version, event_type, payload, digest),
-                )
-                self._run(
-                    f"INSERT INTO {OUTBOX} (kind, aggregate_id, version, event_type, payload)"
-                    " VALUES (?, ?, ?, ?, ?)",
-                    (kind, aggregate_id, version, event_type, payload),
-                )
-
-        def conflict() -> Exception:
-            actual = self._tx_version(kind, aggregate_id)
-            return StreamConflictError(kind, aggregate_id, expected_version, actual)
-
-        self._guarded(insert, conflict)
+        stream = (kind, aggregate_id)
+        inserted = self._insert_events(kind, aggregate_id, expected_version, rows)
+        if inserted == len(rows):
+            self._heads[stream] = (rows[-1][0], rows[-1][3])
+            return
+        # Another transaction stored one of these versions first.
+        self._heads.pop(stream, None)
+        error = StreamConflictError(
+            kind, aggregate_id, expected_version, self._tx_version(kind, aggregate_id)
+        )
+        self._heads.pop(stream, None)
+        if inserted:
+            self._doomed = error  # part of the append went in: nothing may commit
+        raise error
 
     def _tx_rows(self, kind: str, aggregate_id: str, from_version: int) -> list[StoredRow]:
+        stream = (kind, aggregate_id)
+        top = self._tops.get(stream)
+        head = self._heads.get(stream)
+        if top and head is not None and head[0] == top[-1][0]:
+            # Rows read with the version, and the stream has not moved in this unit.
+            first = top[0][0]
+            if from_version > 0 and first <= from_version <= top[-1][0]:
+                kept = [row for row in top if row[0] >= from_version]
+                anchor = kept[0]
+                return [(anchor[0], anchor[1], "", anchor[3]), *kept[1:]]
+            if from_version == 0 and first == 1:
+                return list(top)
         # The first row is only the chain's anchor when the read starts after it: its
         # hash is needed, not its payload (which may be long).
         rows = self._run(
@@ -392,7 +463,12 @@ class SqlUnitOfWork(ProjectingUnitOfWork, Generic[C]):
             " WHERE kind = ? AND aggregate_id = ? AND version >= ? ORDER BY version",
             (from_version if from_version > 0 else -1, kind, aggregate_id, from_version),
         )
-        return [(int(v), str(t), str(p), None if h is None else str(h)) for v, t, p, h in rows]
+        stored = [(int(v), str(t), str(p), _text(h)) for v, t, p, h in rows]
+        if stored:
+            self._heads[(kind, aggregate_id)] = (stored[-1][0], stored[-1][3])
+        elif from_version == 0:
+            self._heads[(kind, aggregate_id)] = (0, None)
+        return stored  # type: ignore[return-value]
 
     def _tx_event_hash(self, kind: str, aggregate_id: str, version: int) -> str | None:
         rows = self._run(
@@ -440,18 +516,18 @@ class SqlUnitOfWork(ProjectingUnitOfWork, Generic[C]):
         return (str(rows[0][0]), str(rows[0][1])) if rows else None
 
     def _tx_record_command(self, command_id: str, payload_hash: str, result: str) -> None:
-        self._before_write()
-
-        def insert() -> None:
-            self._run(
-                f"INSERT INTO {COMMANDS} (command_id, payload_hash, result) VALUES (?, ?, ?)",
-                (command_id, payload_hash, result),
-            )
-
-        def conflict() -> Exception:
-            return CommandConflictError(command_id)
-
-        self._guarded(insert, conflict)
+        # One statement that cannot fail on a duplicate, so no savepoint: a concurrent
+        # transaction recording the same id is waited for, then this insert does nothing.
+        rows = self._run(
+            f"INSERT INTO {COMMANDS} (command_id, payload_hash, result) VALUES (?, ?, ?)"
+            " ON CONFLICT (command_id) DO NOTHING RETURNING command_id",
+            (command_id, payload_hash, result),
+        )
+        if rows:
+            return
+        if self.commands.find(command_id, payload_hash) is not None:
+            raise CommandAlreadyRecordedError(command_id)
+        raise CommandConflictError(command_id)
 
     # --- outbox ---------------------------------------------------------------------------------
 
@@ -470,19 +546,20 @@ class SqlUnitOfWork(ProjectingUnitOfWork, Generic[C]):
         rows = self._run(f"SELECT position FROM {CHECKPOINTS} WHERE consumer = ?", (consumer,))
         return int(rows[0][0]) if rows else 0
 
-    def _tx_claim_checkpoint(self, consumer: str) -> int:
-        # Under the write lock no other writer is between its reads and its commit, and
-        # the read after it sees every committed checkpoint (READ COMMITTED, or SQLite's
-        # one writer).
-        self._before_write()
-        return self._tx_checkpoint(consumer)
-
     def _tx_save_checkpoint(self, consumer: str, position: int) -> None:
         self._run(
             f"INSERT INTO {CHECKPOINTS} (consumer, position) VALUES (?, ?)"
             " ON CONFLICT (consumer) DO UPDATE SET position = excluded.position",
             (consumer, position),
         )
+
+    def _before_write(self) -> None:
+        """Before a write that appends to no stream (a read-model row): nothing by default.
+
+        SQLite writers hold the database lock from ``BEGIN IMMEDIATE``; on PostgreSQL a
+        read-model row is written by the command that appends to its stream, whose lock it
+        holds until commit.
+        """
 
     # --- read models ----------------------------------------------------------------------------
 
@@ -502,11 +579,16 @@ class SqlUnitOfWork(ProjectingUnitOfWork, Generic[C]):
             " VALUES (?, ?, ?, ?, ?, ?)",
             (row.view, row.key, row.version, row.sort, json.dumps(row.terms), row.data),
         )
-        for field, value in row.terms:
+        if row.terms:  # one multi-row statement for all of the row's terms
+            values = ", ".join(["(?, ?, ?, ?, ?)"] * len(row.terms))
             self._run(
                 f"INSERT INTO {VIEW_TERMS} (view_name, field, value, sort_key, row_key)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (row.view, field, value, row.sort, row.key),
+                f" VALUES {values}",
+                [
+                    x
+                    for field, value in row.terms
+                    for x in (row.view, field, value, row.sort, row.key)
+                ],
             )
 
     def _tx_view_delete(self, view: str, key: str) -> None:
@@ -570,3 +652,7 @@ def _view_row(view: str, key: str, version: Any, sort: Any, terms: Any, data: An
         terms=tuple((str(f), str(v)) for f, v in json.loads(str(terms))),
         data=str(data),
     )
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)

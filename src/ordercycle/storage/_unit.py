@@ -65,6 +65,9 @@ class BaseUnitOfWork(ABC):
     #: Whether rows carry chained hashes (an adapter keeping event objects sets ``False``
     #: and is checked for version continuity only).
     chained = True
+    #: Whether :meth:`_tx_record_command` itself refuses a command id already recorded
+    #: (one insert that reports the duplicate), so ``commands.record`` need not look first.
+    records_by_insert = False
 
     def __init__(self, where: str, *, read_only: bool = False) -> None:
         self._where = where
@@ -505,7 +508,10 @@ class _Commands(_Part):
     def record(self, command_id: str, payload_hash: str, result: Any) -> CommandRecord:
         """See :meth:`ordercycle.storage.ports.CommandLog.record`."""
         self._uow.require_writable("record a command")
-        if self.find(command_id, payload_hash) is not None:
+        if self._uow.records_by_insert:
+            _checks.check_name(command_id, "command_id", "command log")
+            _checks.check_name(payload_hash, "payload_hash", f"command {command_id!r}")
+        elif self.find(command_id, payload_hash) is not None:
             raise CommandAlreadyRecordedError(command_id)
         text = encode_value(result)
         self._uow._tx_record_command(command_id, payload_hash, text)

@@ -5,11 +5,28 @@ it, opening raises :class:`~ordercycle.errors.MissingDependencyError`.
 
 Consistency: events live in a table whose primary key is ``(kind, aggregate_id,
 version)``, so two transactions appending the same version cannot both commit; the
-loser gets :class:`~ordercycle.errors.ConcurrencyError`. Writers also take a
-transaction-scoped advisory lock before they append, which keeps outbox positions in
-commit order (a consumer never sees position 8 before position 7 commits) and turns
-most races into a clean version check. Serialization failures and deadlocks reported by
-the server are also raised as :class:`~ordercycle.errors.ConcurrencyError` (retry).
+loser gets :class:`~ordercycle.errors.ConcurrencyError`. Writers take no lock for the
+whole schema, so writers of different streams run in parallel:
+
+- an append takes a transaction-scoped advisory lock on its stream (in the statement
+  that inserts the events), and an empty append (``expected_version`` stated, no events)
+  takes the same lock before it reads the stream's head, so a stream a unit of work has
+  checked cannot move on until that unit of work ends;
+- an outbox message's position is ``(transaction id << 20) + n``, the ``n``-th message
+  of its transaction (``pg_current_xact_id()``, so at most 2**20 - 1 messages per unit
+  of work). A reader returns only messages whose transaction is older than every
+  transaction still in flight (``pg_snapshot_xip(pg_current_snapshot())``, less those of
+  backends connected to other databases), and its own
+  once it is the oldest: every transaction that could still add a lower position has
+  ended, so a position that appears later is always above every position seen before
+  (no message is skipped by a consumer resuming after its checkpoint). A reader in a
+  read-committed unit of work that finds committed messages still behind that horizon
+  waits for it, a little (:attr:`PostgresUnitOfWork.horizon_wait` seconds), so a
+  message committed before the read is seen. A long transaction in this database
+  delays consumers (never writers); transactions of other databases on the server do not.
+
+Serialization failures and deadlocks reported by the server are raised as
+:class:`~ordercycle.errors.ConcurrencyError` (retry).
 
 Give ``schema=`` to keep the tables in their own PostgreSQL schema (created on open).
 """
@@ -17,6 +34,7 @@ Give ``schema=`` to keep the tables in their own PostgreSQL schema (created on o
 from __future__ import annotations
 
 import re
+import time
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ordercycle.errors import MissingDependencyError, StorageError, ValidationError
@@ -34,7 +52,8 @@ from ordercycle.storage._sql import (
     migrate,
     view_tables,
 )
-from ordercycle.storage.migrations import Migration
+from ordercycle.storage._unit import EventRow, OutboxRow
+from ordercycle.storage.migrations import Execute, Migration
 
 if TYPE_CHECKING:
     import psycopg
@@ -42,7 +61,44 @@ if TYPE_CHECKING:
 __all__ = ["POSTGRES_MIGRATIONS", "PostgresStorage", "PostgresUnitOfWork"]
 
 _MIGRATION_LOCK = 731_101
-_WRITE_LOCK = 731_102
+#: Bits of an outbox position below its transaction id (messages per transaction).
+POSITION_BITS = 20
+_XID = "pg_current_xact_id()::text::bigint"
+#: The oldest transaction still in flight that may write this database's outbox, as the
+#: lowest position it could take: the snapshot's in-flight transactions, less those of
+#: backends connected to other databases (which cannot write here); the snapshot's xmax
+#: when none is left. A transaction id of a backend that is not visible counts (safe).
+_HORIZON = (
+    "(SELECT COALESCE(MIN(x::text::bigint),"
+    " pg_snapshot_xmax(pg_current_snapshot())::text::bigint) << 20"
+    " FROM pg_snapshot_xip(pg_current_snapshot()) AS x"
+    " WHERE x::text::bigint & 4294967295 NOT IN (SELECT backend_xid::text::bigint"
+    " FROM pg_stat_activity WHERE backend_xid IS NOT NULL AND datid <>"
+    " (SELECT oid FROM pg_database WHERE datname = current_database())))"
+)
+_HORIZON_CTE = (
+    f"WITH h AS (SELECT {_HORIZON} AS horizon,"
+    " pg_current_xact_id_if_assigned()::text::bigint AS own) "
+)
+#: Which outbox rows a reader may return (see the module docstring), given ``h``.
+_VISIBLE = (
+    "(position < h.horizon OR COALESCE(position >> 20 = h.own AND h.own << 20 = h.horizon, false))"
+)
+#: Outbox rows not visible yet that waiting for older transactions would make visible.
+_BEHIND = f"(NOT {_VISIBLE} AND (h.own IS NULL OR position >> 20 <= h.own))"
+
+
+def _positions_by_transaction(execute: Execute, placeholder: str) -> None:
+    """Migration step 4: check that the stored positions are below the new ones."""
+    (found,) = execute(f"SELECT COALESCE(MAX(position), 0), {_XID} FROM {OUTBOX}", ())
+    if int(found[0]) >= int(found[1]) << POSITION_BITS:
+        raise StorageError(
+            f"Cannot migrate the outbox to positions by transaction: its last position"
+            f" {found[0]} is not below {int(found[1]) << POSITION_BITS}, where new"
+            " positions start; renumber the outbox and the consumer checkpoints first."
+        )
+
+
 _SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 
 #: The PostgreSQL schema's history; the last entry's version is the current version.
@@ -81,6 +137,12 @@ POSTGRES_MIGRATIONS: tuple[Migration, ...] = (
         version=4,
         name="read-model rows and their terms",
         statements=view_tables(),
+    ),
+    Migration(
+        version=5,
+        name="outbox positions by transaction id: no writer lock",
+        statements=(f"ALTER TABLE {OUTBOX} ALTER COLUMN position DROP IDENTITY",),
+        run=_positions_by_transaction,
     ),
 )
 
@@ -201,6 +263,8 @@ class PostgresUnitOfWork(SqlUnitOfWork["psycopg.Connection[Any]"]):
     # query stays one index lookup per candidate, whatever the planner's statistics say
     # (without them a semi-join over a common term can read the whole index).
     term_check_suffix = " OFFSET 0"
+    #: Seconds a read of the outbox waits for older transactions to end (see the module).
+    horizon_wait = 2.0
 
     def __init__(
         self,
@@ -212,13 +276,13 @@ class PostgresUnitOfWork(SqlUnitOfWork["psycopg.Connection[Any]"]):
     ) -> None:
         super().__init__(where, pool, read_only=read_only)
         self._lock_scope = lock_scope
-        self._locked = False
+        self._messages = 0
 
     def __repr__(self) -> str:
         return f"<PostgresUnitOfWork ({self._state})>"
 
     def _begin_sql(self) -> str:
-        self._locked = False
+        self._messages = 0
         if self.read_only:
             return "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
         return "BEGIN"
@@ -232,12 +296,111 @@ class PostgresUnitOfWork(SqlUnitOfWork["psycopg.Connection[Any]"]):
     def _is_conflict(self, error: BaseException) -> bool:
         return getattr(error, "sqlstate", None) in {"40001", "40P01"}
 
-    def _before_write(self) -> None:
-        if not self._locked:
-            self._run(
-                "SELECT pg_advisory_xact_lock(?, hashtext(?))", (_WRITE_LOCK, self._lock_scope)
+    # --- writes ----------------------------------------------------------------------------
+
+    def _stream_lock(self, kind: str) -> str:
+        return f"{self._lock_scope}/{kind}"
+
+    def _tx_checked_head(self, kind: str, aggregate_id: str) -> int:
+        # Lock the stream (as every append to it does), then read its head afresh.
+        self._run(
+            "SELECT pg_advisory_xact_lock(hashtext(?), hashtext(?))",
+            (self._stream_lock(kind), aggregate_id),
+        )
+        self._heads.pop((kind, aggregate_id), None)
+        return self._tx_head(kind, aggregate_id)[0]
+
+    def _insert_events(
+        self, kind: str, aggregate_id: str, expected_version: int, rows: list[EventRow]
+    ) -> int:
+        """One statement per batch: lock the stream, insert the events, then their messages.
+
+        A version already stored (or being stored by a transaction in flight, which is
+        waited for) is skipped, not an error, so the transaction needs no savepoint.
+        """
+        if self._messages + len(rows) >= 1 << POSITION_BITS:
+            raise StorageError(
+                f"Cannot append {len(rows)} more events in one unit of work on {self._where}:"
+                f" at most {(1 << POSITION_BITS) - 1} per unit of work."
             )
-            self._locked = True
+        done = 0
+        for start in range(0, len(rows), self.batch_rows):
+            chunk = rows[start : start + self.batch_rows]
+            values: list[Any] = [self._stream_lock(kind), aggregate_id, kind, aggregate_id]
+            for version, event_type, payload, digest in chunk:
+                values += (version, event_type, payload, digest)
+            values += (self._messages - chunk[0][0], kind, aggregate_id)
+            inserted = self._run(
+                "WITH stream AS (SELECT pg_advisory_xact_lock(hashtext(?), hashtext(?))),"
+                f" stored AS (INSERT INTO {EVENTS}"
+                " (kind, aggregate_id, version, event_type, payload, hash)"
+                " SELECT ?, ?, v.version, v.event_type, v.payload, v.hash FROM (VALUES "
+                + ", ".join(["(?::integer, ?, ?, ?)"] * len(chunk))
+                + ") AS v (version, event_type, payload, hash) CROSS JOIN stream"
+                " ON CONFLICT DO NOTHING RETURNING version, event_type, payload)"
+                f" INSERT INTO {OUTBOX} (position, kind, aggregate_id, version, event_type,"
+                f" payload) SELECT ({_XID} << 20) + ? + version, ?, ?, version, event_type,"
+                " payload FROM stored RETURNING version",
+                values,
+            )
+            self._messages += len(inserted)
+            done += len(inserted)
+            if len(inserted) < len(chunk):
+                return done
+        return done
+
+    def _tx_claim_checkpoint(self, consumer: str) -> int:
+        # Lock the consumer's row (creating it at 0): a second claimer waits here until
+        # this unit of work ends, then reads the checkpoint it saved.
+        rows = self._run(
+            f"INSERT INTO {CHECKPOINTS} (consumer, position) VALUES (?, 0)"
+            f" ON CONFLICT (consumer) DO UPDATE SET position = {CHECKPOINTS}.position"
+            " RETURNING position",
+            (consumer,),
+        )
+        return int(rows[0][0])
+
+    # --- the outbox: only below the horizon -------------------------------------------------
+
+    def _tx_outbox(self, after: int, limit: int) -> list[OutboxRow]:
+        deadline = time.monotonic() + self.horizon_wait
+        while True:
+            rows = self._run(
+                f"{_HORIZON_CTE}(SELECT position, kind, aggregate_id, version, event_type,"
+                f" payload FROM {OUTBOX}, h WHERE position > ? AND {_VISIBLE}"
+                f" ORDER BY position LIMIT ?) UNION ALL (SELECT position, NULL, NULL, NULL,"
+                f" NULL, NULL FROM {OUTBOX}, h WHERE position > ? AND {_BEHIND}"
+                " ORDER BY position LIMIT 1)",
+                (after, limit, after),
+            )
+            found = [row for row in rows if row[1] is not None]
+            behind = len(found) < len(rows)
+            if not behind or len(found) == limit or not self._can_wait(deadline):
+                break
+            self._wait_a_little()
+        return [(int(p), str(k), str(a), int(v), str(t), str(d)) for p, k, a, v, t, d in found]
+
+    def _tx_last_position(self) -> int:
+        deadline = time.monotonic() + self.horizon_wait
+        while True:
+            rows = self._run(
+                f"{_HORIZON_CTE}SELECT COALESCE(MAX(position) FILTER (WHERE {_VISIBLE}), 0),"
+                f" COALESCE(MAX(position) FILTER (WHERE {_VISIBLE} OR {_BEHIND}), 0)"
+                f" FROM {OUTBOX}, h"
+            )
+            last, newest = int(rows[0][0]), int(rows[0][1])
+            if last == newest or not self._can_wait(deadline):
+                return last
+            self._wait_a_little()
+
+    def _wait_a_little(self) -> None:
+        time.sleep(0.002)
+        # pg_stat_activity is read once per transaction; read it afresh next time.
+        self._run("SELECT pg_stat_clear_snapshot()")
+
+    def _can_wait(self, deadline: float) -> bool:
+        """Whether waiting can move the horizon (a read-committed reader, time left)."""
+        return not self.read_only and time.monotonic() < deadline
 
 
 def _close(connection: psycopg.Connection[Any]) -> None:

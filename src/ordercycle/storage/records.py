@@ -35,7 +35,8 @@ class OutboxMessage:
     """One domain event in the outbox, at its global position.
 
     Attributes:
-        position: The global position, increasing in commit order, starting at 1.
+        position: The global position, at least 1, increasing in commit order (not
+            necessarily by one: PostgreSQL's are grouped by transaction).
         kind: The kind of the aggregate that recorded the event.
         aggregate_id: The aggregate's id.
         version: The aggregate version after the event.

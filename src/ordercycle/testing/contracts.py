@@ -174,6 +174,12 @@ def _write(storage: Storage, kind: str, aggregate_id: str, count: int) -> None:
         )
 
 
+def _last_position(storage: Storage) -> int:
+    """The outbox's last position now (positions grow, not necessarily by one)."""
+    with storage.unit_of_work() as uow:
+        return uow.outbox.last_position()
+
+
 def _store_samples(storage: Storage) -> list[tuple[DomainEvent, ...]]:
     """Append every sample stream in one unit of work; load each back in the next."""
     streams = sample_streams()
@@ -1194,7 +1200,9 @@ class ReadingContract(StorageFixture):
             assert uow.snapshots.latest("order", "O-1") is None
             assert uow.commands.find("cmd-1", payload_hash("x")) is None
             assert uow.outbox.checkpoint("reader") == 0
-            assert uow.outbox.last_position() == 1
+            (message,) = uow.outbox.read()
+            assert (message.aggregate_id, message.version) == ("O-1", 1)
+            assert uow.outbox.last_position() == message.position
 
     def test_a_writer_commits_while_a_reader_is_open(self, storage: Storage) -> None:
         _write(storage, "order", "O-1", 1)
@@ -1604,6 +1612,7 @@ class InterleavingContract(StorageFixture):
         _write(storage, "stock", "MUG", 1)
         _write(storage, "order", "O-0", 1)
         streams = (("order", "O-1"), ("stock", "MUG"), ("invoice", "I-2"))
+        setup = _last_position(storage)
 
         def first(uow: UnitOfWork) -> None:
             # Streams that sort before and after the contested one: no partial commit.
@@ -1624,7 +1633,7 @@ class InterleavingContract(StorageFixture):
             streams=(*streams, ("order", "O-9")),
             commands=("cmd-first",),
             consumers=("mailer",),
-            after=2,
+            after=setup,
         )
         if first_error is None:
             assert isinstance(second_error, StreamConflictError), (
@@ -1672,6 +1681,7 @@ class InterleavingContract(StorageFixture):
     def test_an_empty_append_is_checked_again_at_commit(self, storage: Storage) -> None:
         _write(storage, "stock", "MUG", 1)
         _write(storage, "order", "O-0", 1)
+        setup = _last_position(storage)
 
         def first(uow: UnitOfWork) -> None:
             uow.events.append("order", "O-1", _items("O-1", 1, 1), expected_version=0)
@@ -1680,11 +1690,16 @@ class InterleavingContract(StorageFixture):
         def second(uow: UnitOfWork) -> None:
             uow.events.append("stock", "MUG", [_reserved("MUG", 2, 2)], expected_version=1)
 
-        first_error, second_error, _ = self._interleave(storage, first, second)
-        seen = _observe(storage, streams=(("order", "O-1"), ("stock", "MUG")), after=2)
+        first_error, second_error, early = self._interleave(storage, first, second)
+        seen = _observe(storage, streams=(("order", "O-1"), ("stock", "MUG")), after=setup)
         assert second_error is None, f"the unconditional write failed: {second_error!r}"
         if first_error is None:
-            # Allowed only when the first committed before the stock moved on.
+            # Allowed only when the first committed before the stock moved on: the
+            # second write waited for it.
+            assert not early, (
+                "the first unit of work committed although stock 'MUG' had moved past the"
+                " version its empty append stated (the second write did not wait for it)"
+            )
             assert seen["outbox"] == [("order", "O-1", 1), ("stock", "MUG", 2)], (
                 "the first unit of work committed although stock 'MUG' had moved past the"
                 f" version its empty append stated: {seen['outbox']}"
@@ -1727,6 +1742,7 @@ class InterleavingContract(StorageFixture):
         self, storage: Storage
     ) -> None:
         _write(storage, "order", "O-0", 1)
+        committed = _last_position(storage)
         seen: list[dict[str, Any]] = []
 
         def first(uow: UnitOfWork) -> None:
@@ -1760,7 +1776,7 @@ class InterleavingContract(StorageFixture):
                 "snapshot": None,
                 "command": None,
                 "outbox": [("O-0", 1)],
-                "last": 1,
+                "last": committed,
                 "mailer": 0,
             }
         ]

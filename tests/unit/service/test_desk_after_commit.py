@@ -17,6 +17,7 @@ import pytest
 from ordercycle.examples.shop import open_sample_shop
 from ordercycle.model import SteppableClock
 from ordercycle.service import OrderDesk
+from ordercycle.service.desk import DISPATCH_EVERY
 from ordercycle.service.settings import DeskSettings
 from ordercycle.storage import SQLiteStorage
 
@@ -41,16 +42,19 @@ def test_a_command_whose_dispatch_meets_a_held_lock_returns_its_committed_result
 
     desk._cache.committed = then_lock  # type: ignore[method-assign]
     results = []
+    before = sum(p.on_hand for p in desk.stock_positions("MUG"))
     for _ in range(3):
-        results.append(desk.place_order("C-BOLT", {"MUG": 1}))
+        # A stock receipt is something the handlers react to: the desk dispatches at once.
+        results.append(desk.receive_stock("MUG", "WH-EAST/A1", 1))
         holder.execute("ROLLBACK")
     desk._cache.committed = committed  # type: ignore[method-assign]
-    assert [r.aggregate_id for r in results] == ["O-1", "O-2", "O-3"]
+    assert [r.command for r in results] == ["ReceiveStock"] * 3
     assert all(r.pending > 0 for r in results)
     assert all("StorageError" in r.dispatch_error for r in results)
     assert "committed; the outbox handlers failed" in caplog.text
-    assert desk.order_ids() == ("O-1", "O-2", "O-3")
-    # The next dispatch handles what was left; a later command has nothing pending.
+    assert sum(p.on_hand for p in desk.stock_positions("MUG")) == before + 3
+    # After a failed dispatch the next command dispatches whatever it recorded, and handles
+    # what was left: nothing is pending after it.
     later = desk.place_order("C-BOLT", {"MUG": 1})
     assert (later.pending, later.dispatch_error) == (0, "")
     holder.close()
@@ -86,3 +90,39 @@ def test_a_command_that_dispatches_cleanly_has_nothing_pending(desk: OrderDesk) 
     result = desk.place_order("C-BOLT", {"MUG": 1})
     assert (result.pending, result.dispatch_error) == (0, "")
     assert result.to_data().keys() == {"command", "aggregate_id", "details", "notes"}
+
+
+def _handled(desk: OrderDesk) -> tuple[int, int]:
+    """The desk consumer's checkpoint and the outbox's last position."""
+    with desk.storage.unit_of_work() as uow:
+        return uow.outbox.checkpoint("order-desk"), uow.outbox.last_position()
+
+
+def test_only_commands_the_handlers_react_to_are_dispatched_at_once(
+    tmp_path: Path, clock: SteppableClock
+) -> None:
+    path = tmp_path / "shop.db"
+    desk = _desk(path, clock)
+    open_sample_shop(desk)
+    done, last = _handled(desk)
+    assert done == last
+    # Placing an order records nothing a handler reacts to: no second transaction.
+    desk.place_order("C-BOLT", {"MUG": 1})
+    assert _handled(desk)[0] == done < _handled(desk)[1]
+    # A stock receipt is dispatched at once, with what was left before it.
+    desk.receive_stock("MUG", "WH-EAST/A1", 1)
+    done, last = _handled(desk)
+    assert done == last
+    # Every DISPATCH_EVERY commands the desk dispatches anyway.
+    for n in range(1, DISPATCH_EVERY + 1):
+        desk.place_order("C-BOLT", {"MUG": 1})
+        caught_up = _handled(desk)
+        assert (caught_up[0] == caught_up[1]) == (n == DISPATCH_EVERY), n
+    # A new desk dispatches after its first command (messages others left are handled).
+    desk.place_order("C-BOLT", {"MUG": 1})
+    desk.close()
+    other = _desk(path, clock)
+    other.place_order("C-BOLT", {"MUG": 1})
+    done, last = _handled(other)
+    assert done == last
+    other.close()

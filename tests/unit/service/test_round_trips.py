@@ -1,0 +1,95 @@
+"""How many statements and transactions a desk command costs on SQL storage.
+
+A regression guard for the write path: versions come from the load (no extra read per
+append), events and their outbox messages go in multi-row statements, nothing runs in a
+savepoint, a record's newest state comes with its version, and a command nothing reacts
+to is not followed by a dispatch transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ordercycle.examples.shop import open_sample_shop
+from ordercycle.model import SteppableClock
+from ordercycle.money import Money
+from ordercycle.service import OrderDesk
+from ordercycle.storage import SQLiteStorage
+
+
+class _Counting:
+    def __init__(self, raw: Any, seen: list[str]) -> None:
+        self.raw = raw
+        self.seen = seen
+
+    def execute(self, sql: str, params: Any = ()) -> Any:
+        self.seen.append(sql)
+        return self.raw.execute(sql, params)
+
+    def close(self) -> None:
+        self.raw.close()
+
+
+@pytest.fixture
+def counted(tmp_path: Path, clock: SteppableClock) -> tuple[OrderDesk, list[str]]:
+    storage = SQLiteStorage(tmp_path / "shop.db")
+    seen: list[str] = []
+    connect = storage._pool._connect
+    storage._pool._connect = lambda: _Counting(connect(), seen)  # type: ignore[method-assign]
+    desk = OrderDesk(storage, clock=clock)
+    open_sample_shop(desk)
+    desk.place_order("C-BOLT", {"MUG": 1})  # the desk's first command dispatches
+    return desk, seen
+
+
+def _cost(seen: list[str], command: Callable[[], Any]) -> tuple[int, int, list[str]]:
+    start = len(seen)
+    command()
+    sent = seen[start:]
+    transactions = sum(1 for sql in sent if sql.startswith("BEGIN"))
+    return len(sent), transactions, sent
+
+
+def test_place_confirm_allocate_cost_one_transaction_and_few_statements(
+    counted: tuple[OrderDesk, list[str]],
+) -> None:
+    desk, seen = counted
+    order: list[Any] = []
+    place = _cost(seen, lambda: order.append(desk.place_order("C-BOLT", {"MUG": 2}).aggregate_id))
+    confirm = _cost(seen, lambda: desk.confirm_order(order[0]))
+    allocate = _cost(seen, lambda: order.append(desk.allocate_order(order[0])))
+    # Each command also writes the order's read-model row in its transaction (a version
+    # check, two deletes and two inserts: storage/_sql.py): 5 of each budget.
+    for name, (statements, transactions, sent), budget in (
+        ("place", place, 15),
+        ("confirm", confirm, 15),
+        ("allocate", allocate, 15),
+    ):
+        assert transactions == 1, (name, sent)
+        assert statements <= budget, (name, statements, sent)
+        assert not any("SAVEPOINT" in sql for sql in sent), (name, sent)
+        assert not any("MAX(version)" in sql for sql in sent), (name, sent)
+    assert "MUG x2: allocated 2, backordered 0" in "\n".join(order[1].notes)
+
+
+def test_a_payment_costs_its_transaction_and_one_dispatch(
+    counted: tuple[OrderDesk, list[str]],
+) -> None:
+    desk, seen = counted
+    order_id = desk.place_order("C-BOLT", {"MUG": 1}).aggregate_id
+    desk.confirm_order(order_id)
+    desk.allocate_order(order_id)
+    wave = desk.release_wave("WH-EAST", [order_id]).aggregate_id
+    desk.confirm_picks(wave)
+    shipment = desk.pack_order(order_id, wave).aggregate_id
+    desk.ship_shipment(shipment, "1Z-1")
+    desk.deliver_shipment(shipment)
+    invoice = desk.invoice_order(order_id)
+    amount = invoice["total"].split()[0]
+    _, transactions, _ = _cost(seen, lambda: desk.record_payment("C-BOLT", Money(amount, "USD")))
+    assert transactions == 2  # the payment, then its reaction (the order's share)
+    assert desk.order(order_id).payment_status.value == "paid"

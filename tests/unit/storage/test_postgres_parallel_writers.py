@@ -1,0 +1,127 @@
+"""PostgreSQL writers of different streams run side by side; consumers still lose nothing.
+
+Before schema version 4 every writer took one advisory lock for the whole schema, so a
+second writer waited for the first to commit. Now only a stream's writers meet, and the
+outbox stays safe to resume from a checkpoint: a reader returns only messages of
+transactions older than every transaction still in flight.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+from ordercycle.errors import ConcurrencyError
+from ordercycle.storage import PostgresStorage
+from ordercycle.storage.postgres import POSITION_BITS
+from ordercycle.testing.contracts import item_added
+
+
+@pytest.fixture
+def storage(postgres_dsn: str) -> Iterator[PostgresStorage]:
+    import psycopg
+
+    schema = f"oc_parallel_{uuid.uuid4().hex[:12]}"
+    opened = PostgresStorage(postgres_dsn, schema=schema)
+    yield opened
+    opened.close()
+    with psycopg.connect(postgres_dsn, autocommit=True) as connection:
+        connection.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+def _in_thread(action: object) -> tuple[threading.Thread, list[BaseException]]:
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            action()  # type: ignore[operator]
+        except BaseException as error:  # reported by the test
+            errors.append(error)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread, errors
+
+
+def test_a_writer_of_another_stream_commits_while_the_first_is_open(
+    storage: PostgresStorage,
+) -> None:
+    def second() -> None:
+        with storage.unit_of_work() as uow:
+            uow.events.append("order", "O-2", [item_added("O-2", 1)], expected_version=0)
+            uow.commands.record("cmd-2", "digest-2", "second")
+
+    with storage.unit_of_work() as first:
+        first.events.append("order", "O-1", [item_added("O-1", 1)], expected_version=0)
+        first.commands.record("cmd-1", "digest-1", "first")
+        thread, errors = _in_thread(second)
+        thread.join(10)
+        assert not thread.is_alive(), "the second writer waited for the first to commit"
+        assert errors == []
+        with storage.reading() as reader:  # committed, but behind the open first writer
+            assert reader.events.version("order", "O-2") == 1
+            assert reader.outbox.read() == ()
+    with storage.unit_of_work() as uow:
+        messages = uow.outbox.read()
+        assert [(m.aggregate_id, m.version) for m in messages] == [("O-1", 1), ("O-2", 1)]
+        # Positions are grouped by transaction: the first message of each is (xid << 20) + 0.
+        assert all(m.position % (1 << POSITION_BITS) == 0 for m in messages)
+        assert uow.outbox.last_position() == messages[-1].position
+
+
+def test_writers_of_one_stream_still_meet_and_one_fails(storage: PostgresStorage) -> None:
+    def second() -> None:
+        with storage.unit_of_work() as uow:
+            uow.events.append("order", "O-1", [item_added("O-1", 1)], expected_version=0)
+
+    with storage.unit_of_work() as first:
+        first.events.append("order", "O-1", [item_added("O-1", 1)], expected_version=0)
+        thread, errors = _in_thread(second)
+        time.sleep(0.3)
+        assert thread.is_alive(), "the second writer of the stream did not wait"
+    thread.join(10)
+    assert len(errors) == 1
+    assert isinstance(errors[0], ConcurrencyError)
+    with storage.unit_of_work() as uow:
+        assert [(m.aggregate_id, m.version) for m in uow.outbox.read()] == [("O-1", 1)]
+
+
+def test_a_reader_waits_for_an_older_writer_to_see_a_newer_commit(
+    storage: PostgresStorage,
+) -> None:
+    """A message committed before a read is returned by it, once the older writer ends."""
+    first = storage.unit_of_work()
+    first.__enter__()
+    first.events.append("order", "O-1", [item_added("O-1", 1)], expected_version=0)
+    with storage.unit_of_work() as uow:
+        uow.events.append("order", "O-2", [item_added("O-2", 1)], expected_version=0)
+    timer = threading.Timer(0.2, first.commit)
+    timer.start()
+    began = time.monotonic()
+    with storage.unit_of_work() as reader:
+        messages = reader.outbox.read()
+    timer.join()
+    assert time.monotonic() - began >= 0.15
+    assert [(m.aggregate_id, m.version) for m in messages] == [("O-1", 1), ("O-2", 1)]
+
+
+def test_a_transaction_in_another_database_does_not_hold_consumers_back(
+    storage: PostgresStorage, postgres_dsn: str
+) -> None:
+    import psycopg
+
+    with psycopg.connect(postgres_dsn, dbname="postgres", autocommit=True) as elsewhere:
+        elsewhere.execute("BEGIN")
+        elsewhere.execute("SELECT pg_current_xact_id()")  # an older transaction, in flight
+        with storage.unit_of_work() as uow:
+            uow.events.append("order", "O-1", [item_added("O-1", 1)], expected_version=0)
+        began = time.monotonic()
+        with storage.unit_of_work() as reader:
+            messages = reader.outbox.read()
+        assert [(m.aggregate_id, m.version) for m in messages] == [("O-1", 1)]
+        assert time.monotonic() - began < 1.0
+        elsewhere.execute("ROLLBACK")
