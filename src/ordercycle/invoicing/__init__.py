@@ -36,6 +36,7 @@ from ordercycle.invoicing.errors import (
     InvalidDueDateRuleError,
     InvalidTaxError,
     PaymentNotAllowedError,
+    PaymentRefundedError,
     TermsShareError,
 )
 from ordercycle.invoicing.events import (
@@ -45,6 +46,7 @@ from ordercycle.invoicing.events import (
     InvoiceEvent,
     InvoiceIssued,
     PaymentApplied,
+    PaymentUnapplied,
 )
 from ordercycle.invoicing.from_orders import (
     InvoiceQuantityError,
@@ -142,8 +144,10 @@ __all__ = [
     "PaymentNotAllowedError",
     "PaymentOutcome",
     "PaymentReceived",
+    "PaymentRefundedError",
     "PaymentSchedule",
     "PaymentTerms",
+    "PaymentUnapplied",
     "TaxAmount",
     "TaxComputation",
     "TaxProfile",

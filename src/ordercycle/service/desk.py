@@ -1181,8 +1181,14 @@ class OrderDesk:
         return found
 
     def payment(self, payment_id: str) -> Payment:
-        """A payment and how it was applied."""
-        found: Payment = self._read(lambda s: s.require("payment", payment_id, Payment))
+        """A payment and how it was applied.
+
+        The customer's account ledger is the truth: ``unapplied`` is the credit the
+        ledger has left on the payment (after ``apply_credit``, refunds, write-offs and a
+        reversal) and ``applications`` what it settles on invoices now, whether applied
+        when it was received or later.
+        """
+        found: Payment = self._read(lambda s: _receivables.payment_view(s, payment_id))
         return found
 
     def available_units(self, sku: str, *, warehouse: str | None = None) -> int:
