@@ -17,6 +17,7 @@ from ordercycle.invoicing.aging import (
     aging,
     aging_buckets,
     days_sales_outstanding,
+    dso_of,
 )
 from ordercycle.invoicing.cash_rounding import CashRounded, CashRounding
 from ordercycle.invoicing.credit_limit import (
@@ -162,6 +163,7 @@ __all__ = [
     "apply_payment",
     "check_credit_limit",
     "days_sales_outstanding",
+    "dso_of",
     "end_of_month",
     "invoice_lines_for_order",
     "parse_terms",

@@ -11,10 +11,22 @@ result: cash is never applied twice.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date, timedelta
+from decimal import Decimal
 
 import attrs
 
-from ordercycle.invoicing import CustomerAccount, Invoice, Payment, PaymentApplication
+from ordercycle.errors import ValidationError
+from ordercycle.invoicing import (
+    CustomerAccount,
+    DunningNotice,
+    DunningPolicy,
+    Invoice,
+    LateInterestPolicy,
+    Payment,
+    PaymentApplication,
+    dso_of,
+)
 from ordercycle.invoicing.account import AccountEntryPosted, EntryKind
 from ordercycle.model.aggregate import Outcome
 from ordercycle.money import Currency, Money
@@ -33,6 +45,8 @@ from ordercycle.service.results import CommandResult
 
 __all__ = [
     "apply_credit",
+    "days_sales_outstanding",
+    "dunning_notices",
     "ledger",
     "payment_view",
     "post",
@@ -98,6 +112,61 @@ def payment_view(s: Session, payment_id: str) -> Payment:
     else:  # posted by a ledger that did not keep settlements yet
         applications = payment.applications
     return attrs.evolve(payment, applications=applications, unapplied=found.credit_left(payment_id))
+
+
+def _customers(s: Session, customer_id: str | None) -> tuple[str, ...]:
+    if customer_id is not None:
+        customer(s, customer_id)
+        return (customer_id,)
+    return tuple(s.ids_of("account"))
+
+
+def dunning_notices(
+    s: Session,
+    policy: DunningPolicy,
+    as_of: date,
+    interest: LateInterestPolicy | None,
+    customer_id: str | None,
+) -> tuple[DunningNotice, ...]:
+    """The reminders due at ``as_of``, per customer from its ledger: its open invoices,
+    with its credit on account counted (see ``DunningPolicy.notices``)."""
+    found: list[DunningNotice] = []
+    for buyer_id in _customers(s, customer_id):
+        buyer = customer(s, buyer_id)
+        account = ledger(s, buyer_id, buyer.credit_limit.currency)
+        invoices = [s.invoice(i)[0] for i, _ in account.open_items]
+        found.extend(
+            policy.notices(invoices, as_of, interest, credit_on_account=account.balance.unapplied)
+        )
+    return tuple(found)
+
+
+def days_sales_outstanding(
+    s: Session, customer_id: str | None, as_of: date, period_days: int
+) -> Decimal:
+    """DSO read from the account ledgers (see ``OrderDesk.days_sales_outstanding``)."""
+    if isinstance(period_days, bool) or not isinstance(period_days, int) or period_days < 1:
+        raise ValidationError.invalid("DSO", "period_days", period_days, "whole days of 1 or more")
+    start = as_of - timedelta(days=period_days)
+    ids = _customers(s, customer_id)
+    currency = (
+        customer(s, customer_id).credit_limit.currency
+        if customer_id is not None
+        else Currency.of(s.settings.currency)
+    )
+    receivables = Money.zero(currency)
+    sales = Money.zero(currency)
+    for buyer_id in ids:
+        buyer = customer(s, buyer_id)
+        if buyer.credit_limit.currency != currency:
+            continue
+        account = ledger(s, buyer_id, currency)
+        receivables += max(account.balance.balance, Money.zero(currency))
+        for event in s.uow.events.load("account", buyer_id):
+            for entry in getattr(event, "entries", ()):
+                if entry.kind is EntryKind.INVOICE and start < entry.on <= as_of:
+                    sales += entry.amount
+    return dso_of(receivables, sales, period_days)
 
 
 def post(

@@ -33,7 +33,10 @@ from ordercycle.invoicing import (
     AccountEntry,
     AgingReport,
     CustomerAccount,
+    DunningNotice,
+    DunningPolicy,
     Invoice,
+    LateInterestPolicy,
     Payment,
     aging,
 )
@@ -1271,6 +1274,60 @@ class OrderDesk:
             )
 
         found: AgingReport = self._read(query)
+        return found
+
+    def dunning_notices(
+        self,
+        policy: DunningPolicy,
+        as_of: date | None = None,
+        *,
+        customer_id: str | None = None,
+        interest: LateInterestPolicy | None = None,
+    ) -> tuple[DunningNotice, ...]:
+        """The reminders due at ``as_of`` (today by default), for one customer or all.
+
+        Read from each customer's account ledger: its open invoices are dunned under
+        ``policy``, most overdue first, and its credit on account (cash on account,
+        unapplied credit notes) is counted against the overdue amounts, so an invoice the
+        customer's credit covers is not dunned (``DunningNotice.credit`` says what was
+        counted; see ``DunningPolicy.notices``).
+
+        Raises:
+            UnknownAggregateError: ``customer_id`` names no customer.
+        """
+        found: tuple[DunningNotice, ...] = self._read(
+            lambda s: _receivables.dunning_notices(
+                s, policy, as_of or s.today, interest, customer_id
+            )
+        )
+        return found
+
+    def days_sales_outstanding(
+        self,
+        customer_id: str | None = None,
+        *,
+        as_of: date | None = None,
+        period_days: int = 90,
+    ) -> Decimal:
+        """Days sales outstanding at ``as_of`` (today by default), read from the ledgers.
+
+        ``receivables ÷ credit sales × period_days``: the receivables are each customer's
+        ledger balance (open invoices less its cash on account and unapplied credit, not
+        below zero per customer); the credit sales are the invoices posted to the ledgers
+        and dated in the ``period_days`` days up to ``as_of``. For one customer, or for
+        every customer billed in ``settings.currency``. Rounded to one decimal; 0 without
+        sales. (Invoices issued before an account kept its ledger are not counted as
+        sales.)
+
+        Raises:
+            UnknownAggregateError: ``customer_id`` names no customer.
+            ValidationError: ``period_days`` below 1.
+        """
+        found: Decimal = self._read(
+            lambda s: _receivables.days_sales_outstanding(
+                s, customer_id, as_of or s.today, period_days
+            )
+        )
         return found
 
     # --- listings (read models) ------------------------------------------------------------
