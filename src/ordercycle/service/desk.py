@@ -1132,7 +1132,7 @@ class OrderDesk:
 
         def query(s: Session) -> Account:
             _orders.customer(s, customer_id)
-            return _orders._account(s, customer_id)
+            return _orders.with_open_orders(s, _orders._account(s, customer_id))
 
         found: Account = self._read(query)
         return found
