@@ -253,15 +253,14 @@ def apply_credit(s: Session, c: ApplyCredit) -> CommandResult:
         s.save_invoice(paid, meta, invoice.version)
         if paid.state not in _OPEN:
             settled.append(invoice_id)
-    if settled:
-        account = _account(s, buyer.id)
-        s.put(
-            "account",
-            buyer.id,
-            AccountChanged,
-            account.changed(drop_invoices=tuple(settled)),
-            "invoices settled by credit",
-        )
+    # The invoices' balances moved: so do the account's receivables (and settled ones go).
+    update_account(
+        s,
+        buyer.id,
+        "invoices settled by credit",
+        drop_invoices=tuple(settled),
+        balance_change=s.balance_moved(buyer.id, currency),
+    )
     return CommandResult(
         command="ApplyCredit",
         aggregate_id=buyer.id,
