@@ -151,7 +151,11 @@ def _change_open_orders(
 ) -> None:
     current = open_orders(s, customer_id, account)
     wanted = tuple(dict.fromkeys(o for o in (*current, *add) if o not in drop))
-    if account.open_order_ids:  # stored before the list had a record: move it out
+    if s.record("account", customer_id, Account) is None:
+        # The account stream starts with the customer's first order (as it did when it
+        # held the list): the credit checks append to it at the version they read.
+        s.put("account", customer_id, AccountChanged, account, change)
+    elif account.open_order_ids:  # stored before the list had a record: move it out
         s.put(
             "account", customer_id, AccountChanged, attrs.evolve(account, open_order_ids=()), change
         )
