@@ -74,6 +74,9 @@ MAX_NUMBER_CHARS: Final = 200
 MAX_MAGNITUDE: Final = 10**15
 #: Units of one product in one line, receipt, return or pick (a count, not an amount).
 MAX_UNITS: Final = 10**9
+#: An outbox position (a quarantined message is named by it): PostgreSQL positions carry
+#: the writing transaction's id in their high bits, so they are large but below 2**63.
+MAX_POSITION: Final = 2**63 - 1
 #: Characters of an identifier: order, customer, invoice and payment ids, skus, bins.
 MAX_ID_CHARS: Final = 200
 #: Characters of free text: names, notes, reasons, descriptions, payment terms.

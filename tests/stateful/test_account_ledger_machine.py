@@ -31,7 +31,11 @@ _SIGN = {
     EntryKind.REFUND: 1,
     EntryKind.REVERSAL: 1,
     EntryKind.APPLICATION: 0,
+    EntryKind.UNAPPLICATION: 0,
+    EntryKind.DISCOUNT_REVERSAL: 1,
 }
+#: Entries that give back what an earlier one settled or used.
+_UNDO = (EntryKind.UNAPPLICATION, EntryKind.DISCOUNT_REVERSAL)
 
 
 class AccountMachine(RuleBasedStateMachine):
@@ -64,15 +68,21 @@ class AccountMachine(RuleBasedStateMachine):
         self.invoice_totals[invoice_id] = amount
         self._run(lambda a: a.post_invoice(invoice_id, amount, DAY))
 
-    @rule(amount=cents, apply=st.booleans())
-    def payment(self, amount: Money, apply: bool) -> None:
+    @rule(amount=cents, apply=st.booleans(), discount=st.booleans())
+    def payment(self, amount: Money, apply: bool, discount: bool) -> None:
         payment_id = self._next("P")
         self.received[payment_id] = amount
         applied = {}
+        discounts = {}
         if apply and self.account.open_items:
             invoice_id, open_ = self.account.open_items[0]
             applied = {invoice_id: min(open_, amount)}
-        self._run(lambda a: a.post_payment(payment_id, amount, DAY, applied=applied))
+            rest = open_ - applied[invoice_id]
+            if discount and rest.is_positive:  # the early-payment discount closes it
+                discounts = {invoice_id: min(rest, Money("2.00", "USD"))}
+        self._run(
+            lambda a: a.post_payment(payment_id, amount, DAY, applied=applied, discounts=discounts)
+        )
 
     @rule(amount=cents, which=st.integers(0, 3))
     def credit_note(self, amount: Money, which: int) -> None:
@@ -125,13 +135,18 @@ class AccountMachine(RuleBasedStateMachine):
         used: dict[str, Money] = {}
         for event in self.events:
             entry = event.entry
+            undo = -1 if entry.kind in _UNDO else 1
             for invoice_id, amount in entry.applied:
-                settled[invoice_id] = settled.get(invoice_id, Money.zero("USD")) + amount
+                settled[invoice_id] = settled.get(invoice_id, Money.zero("USD")) + amount * undo
+            if entry.kind is EntryKind.DISCOUNT_REVERSAL:
+                continue
             if entry.kind in (EntryKind.PAYMENT, EntryKind.CREDIT_NOTE):
                 applied = Money.sum((m for _, m in entry.applied), currency="USD")
                 used[entry.document_id] = used.get(entry.document_id, Money.zero("USD")) + applied
             elif entry.source_id in self.received and entry.kind is not EntryKind.DISCOUNT:
-                used[entry.source_id] = used.get(entry.source_id, Money.zero("USD")) + entry.amount
+                used[entry.source_id] = (
+                    used.get(entry.source_id, Money.zero("USD")) + entry.amount * undo
+                )
         for invoice_id, amount in settled.items():
             assert amount <= self.invoice_totals[invoice_id]
             left = self.invoice_totals[invoice_id] - amount
@@ -139,6 +154,13 @@ class AccountMachine(RuleBasedStateMachine):
         for source, amount in used.items():
             assert amount <= self.received[source]
             assert self.account.credit_left(source) == self.received[source] - amount
+
+    @invariant()
+    def a_reversed_payment_left_nothing_behind(self) -> None:
+        for payment_id, _ in self.account.payments:
+            if f"{payment_id}/reversed" in self.account.documents:
+                assert not self.account.credit_left(payment_id)
+                assert not [r for r in self.account.settlements if r[0] == payment_id]
 
     @invariant()
     def replay_rebuilds_the_account(self) -> None:

@@ -17,6 +17,7 @@ from ordercycle.invoicing.aging import (
     aging,
     aging_buckets,
     days_sales_outstanding,
+    dso_of,
 )
 from ordercycle.invoicing.cash_rounding import CashRounded, CashRounding
 from ordercycle.invoicing.credit_limit import (
@@ -36,6 +37,7 @@ from ordercycle.invoicing.errors import (
     InvalidDueDateRuleError,
     InvalidTaxError,
     PaymentNotAllowedError,
+    PaymentRefundedError,
     TermsShareError,
 )
 from ordercycle.invoicing.events import (
@@ -45,6 +47,7 @@ from ordercycle.invoicing.events import (
     InvoiceEvent,
     InvoiceIssued,
     PaymentApplied,
+    PaymentUnapplied,
 )
 from ordercycle.invoicing.from_orders import (
     DISCOUNT_SKU,
@@ -145,8 +148,10 @@ __all__ = [
     "PaymentNotAllowedError",
     "PaymentOutcome",
     "PaymentReceived",
+    "PaymentRefundedError",
     "PaymentSchedule",
     "PaymentTerms",
+    "PaymentUnapplied",
     "TaxAmount",
     "TaxComputation",
     "TaxProfile",
@@ -161,6 +166,7 @@ __all__ = [
     "apply_payment",
     "check_credit_limit",
     "days_sales_outstanding",
+    "dso_of",
     "end_of_month",
     "invoice_lines_for_order",
     "order_line_invoice_lines",

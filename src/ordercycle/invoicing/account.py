@@ -12,7 +12,10 @@ account's currency:
   invoice, or of a credit: then it raises the balance back to zero);
 * ``application`` moves credit onto open invoices (the balance does not move);
 * ``refund`` pays credit back to the customer, ``reversal`` takes back a mistaken payment
-  that is still on account (both raise the balance).
+  (both raise the balance); before a reversal, ``unapplication`` entries move what the
+  payment settled back onto its invoices (the balance does not move) and
+  ``discount_reversal`` entries reopen the early-payment discounts it took (they raise
+  the balance).
 
 The account keeps, besides the totals (:class:`AccountBalance`), the open amount of every
 open invoice (oldest first) and the credit left on each payment or credit note, so
@@ -41,7 +44,7 @@ from typing import TypeAlias
 import attrs
 
 from ordercycle.errors import ValidationError
-from ordercycle.invoicing.errors import AccountLedgerError
+from ordercycle.invoicing.errors import AccountLedgerError, PaymentRefundedError
 from ordercycle.model.aggregate import Outcome
 from ordercycle.model.events import DomainEvent
 from ordercycle.money import Currency, Money
@@ -70,6 +73,8 @@ class EntryKind(enum.StrEnum):
     APPLICATION = "application"
     REFUND = "refund"
     REVERSAL = "reversal"
+    UNAPPLICATION = "unapplication"
+    DISCOUNT_REVERSAL = "discount_reversal"
 
 
 @attrs.frozen(kw_only=True)
@@ -210,6 +215,43 @@ def _set(
     return tuple(out)
 
 
+_SETTLING = (
+    EntryKind.APPLICATION,
+    EntryKind.DISCOUNT,
+    EntryKind.UNAPPLICATION,
+    EntryKind.DISCOUNT_REVERSAL,
+)
+
+
+def _settle(
+    settlements: tuple[tuple[str, str, Money, Money], ...],
+    payment_id: str,
+    entry: AccountEntry,
+    sign: int,
+) -> tuple[tuple[str, str, Money, Money], ...]:
+    """``settlements`` with ``entry``'s amounts (applied, or a discount) added for
+    ``payment_id`` (taken off when ``sign`` is -1; rows at zero are dropped)."""
+    rows = list(settlements)
+    discount = entry.kind in (EntryKind.DISCOUNT, EntryKind.DISCOUNT_REVERSAL)
+    for invoice_id, m in entry.applied:
+        at = next((n for n, r in enumerate(rows) if r[:2] == (payment_id, invoice_id)), None)
+        zero = m - m
+        old = rows[at] if at is not None else (payment_id, invoice_id, zero, zero)
+        change = m * sign
+        row = (
+            (payment_id, invoice_id, old[2], old[3] + change)
+            if discount
+            else (payment_id, invoice_id, old[2] + change, old[3])
+        )
+        if at is None:
+            rows.append(row)
+        elif row[2] or row[3]:
+            rows[at] = row
+        else:
+            del rows[at]
+    return tuple(rows)
+
+
 @attrs.frozen(kw_only=True)
 class CustomerAccount:
     """A customer's account ledger (see the module docstring).
@@ -222,6 +264,9 @@ class CustomerAccount:
         credits: ``(payment or credit note id, credit left)``, oldest first.
         documents: Every document id posted (so none is posted twice), sorted.
         payments: ``(payment id, amount received)`` of every payment posted.
+        settlements: ``(payment id, invoice id, applied, discount)``: what each payment
+            settled on each invoice (when paid, or applied later) and the early-payment
+            discount it took there; a reversal undoes them.
         version: How many entries were posted.
     """
 
@@ -232,6 +277,7 @@ class CustomerAccount:
     credits: tuple[tuple[str, Money], ...] = ()
     documents: tuple[str, ...] = ()
     payments: tuple[tuple[str, Money], ...] = ()
+    settlements: tuple[tuple[str, str, Money, Money], ...] = ()
     version: int = 0
 
     @classmethod
@@ -559,11 +605,16 @@ class CustomerAccount:
     def reverse_payment(
         self, payment_id: str, on: date, *, reason: str, at: datetime | None = None
     ) -> AccountOutcome:
-        """Take back a payment posted by mistake; all of it must still be on account.
+        """Take back a payment posted by mistake (a bounced cheque, a charged-back card).
+
+        What it settled on invoices is undone first, one ``unapplication`` entry per
+        invoice (the invoice is open again for that amount) and one
+        ``discount_reversal`` per early-payment discount it took; then a ``reversal``
+        entry takes the whole amount off the account.
 
         Raises:
-            AccountLedgerError: The payment is unknown, or part of it was applied, refunded
-                or written off (unapply that first).
+            AccountLedgerError: The payment is unknown or reversed already.
+            PaymentRefundedError: Part of it was refunded or written off (as credit).
         """
         entry_id = f"{payment_id}/reversed"
         received = self._payment_amount(payment_id)
@@ -573,14 +624,47 @@ class CustomerAccount:
                 " posted; expected the id of a payment of this customer."
             )
         self._new_document(entry_id)
-        left = self.credit_left(payment_id)
+        mine = [x for x in self.settlements if x[0] == payment_id]
+        on_invoices = Money.sum((x[2] for x in mine), currency=self.currency)
+        left = self.credit_left(payment_id) + on_invoices
         if left != received:
-            raise AccountLedgerError(
+            raise PaymentRefundedError(
                 f"Cannot reverse payment {payment_id} on {self.subject}: only {left} of"
-                f" {received} is still on account; expected a payment none of which was"
-                " applied, refunded or written off."
+                f" {received} is still on the account or on its invoices (the rest was"
+                " refunded or written off); expected a payment none of which was refunded"
+                " or written off.",
+                payment_id=payment_id,
+                received=received,
+                left=left,
             )
-        return self._post(
+        account = self
+        events: list[AccountEntryPosted] = []
+        for _, invoice_id, applied, discount in mine:
+            if applied:
+                account, more = account._post(
+                    EntryKind.UNAPPLICATION,
+                    f"{payment_id}/unapplied/{invoice_id}",
+                    on,
+                    applied,
+                    applied=((invoice_id, applied),),
+                    source_id=payment_id,
+                    reference=reason,
+                    at=at,
+                )
+                events.extend(more)
+            if discount:
+                account, more = account._post(
+                    EntryKind.DISCOUNT_REVERSAL,
+                    f"{payment_id}/discount/{invoice_id}/reversed",
+                    on,
+                    discount,
+                    applied=((invoice_id, discount),),
+                    source_id=payment_id,
+                    reference=reason,
+                    at=at,
+                )
+                events.extend(more)
+        account, more = account._post(
             EntryKind.REVERSAL,
             entry_id,
             on,
@@ -589,6 +673,8 @@ class CustomerAccount:
             reference=reason,
             at=at,
         )
+        events.extend(more)
+        return Outcome(account, tuple(events))
 
     # --- deciding ------------------------------------------------------------------------
 
@@ -698,12 +784,30 @@ class CustomerAccount:
         opens = self.open_items
         credits = self.credits
         payments = self.payments
+        settlements = self.settlements
         amount = entry.amount
         applied = Money.sum((m for _, m in entry.applied), currency=self.currency)
-        for invoice_id, m in entry.applied:
-            opens = _set(opens, invoice_id, dict(opens).get(invoice_id, amount - amount) - m)
         kind = entry.kind
-        if kind is EntryKind.INVOICE:
+        sign = -1 if kind in (EntryKind.UNAPPLICATION, EntryKind.DISCOUNT_REVERSAL) else 1
+        for invoice_id, m in entry.applied:
+            opens = _set(opens, invoice_id, dict(opens).get(invoice_id, amount - amount) - m * sign)
+        payer = entry.document_id if kind is EntryKind.PAYMENT else entry.source_id
+        if (kind in _SETTLING and payer in dict(payments)) or kind is EntryKind.PAYMENT:
+            settlements = _settle(settlements, payer, entry, sign)
+        if kind is EntryKind.UNAPPLICATION:
+            credits = _set(
+                credits,
+                entry.source_id,
+                dict(credits).get(entry.source_id, amount - amount) + amount,
+            )
+            b = attrs.evolve(
+                b, open_invoices=b.open_invoices + applied, unapplied=b.unapplied + amount
+            )
+        elif kind is EntryKind.DISCOUNT_REVERSAL:
+            b = attrs.evolve(
+                b, discounts=b.discounts - amount, open_invoices=b.open_invoices + applied
+            )
+        elif kind is EntryKind.INVOICE:
             opens = _set(opens, entry.document_id, amount)
             b = attrs.evolve(
                 b, invoiced=b.invoiced + amount, open_invoices=b.open_invoices + amount
@@ -748,6 +852,7 @@ class CustomerAccount:
             open_items=opens,
             credits=credits,
             payments=payments,
+            settlements=settlements,
             documents=tuple(sorted({*self.documents, entry.document_id})),
             version=entry.sequence,
         )

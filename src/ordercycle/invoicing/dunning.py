@@ -7,6 +7,10 @@
 ... ))
 >>> policy.level_for(10).letter, policy.level_for(45).level, policy.level_for(3)
 ('friendly reminder', 2, None)
+
+:meth:`DunningPolicy.notices` duns one customer's invoices with the customer's credit on
+account (from the account ledger) counted: overdue amounts the credit covers are not
+dunned.
 """
 
 from __future__ import annotations
@@ -79,6 +83,39 @@ class DunningPolicy:
         reached = [level for level in self.levels if days_overdue >= level.days_overdue]
         return reached[-1] if reached else None
 
+    def notices(
+        self,
+        invoices: Iterable[Invoice],
+        as_of: date,
+        interest: LateInterestPolicy | None = None,
+        *,
+        credit_on_account: Money | None = None,
+    ) -> tuple[DunningNotice, ...]:
+        """The reminders due for one customer's ``invoices`` at ``as_of``, most overdue
+        first, with the customer's credit on account counted.
+
+        ``credit_on_account`` (cash on account, unapplied credit notes: what the account
+        ledger holds for the customer) is set against the overdue amounts, most overdue
+        first: a notice whose overdue amount it covers is not sent (apply the credit
+        instead), one it covers in part asks for the rest (``credit`` says how much was
+        counted). Fees and interest stay as :meth:`notice` computes them.
+        """
+        found = [n for n in (self.notice(i, as_of, interest) for i in invoices) if n]
+        found.sort(key=lambda n: (-n.days_overdue, n.invoice_id))
+        if credit_on_account is None or not credit_on_account.is_positive:
+            return tuple(found)
+        left = credit_on_account
+        kept = []
+        for n in found:
+            used = min(left, n.overdue)
+            left -= used
+            if used == n.overdue:
+                continue
+            kept.append(
+                attrs.evolve(n, overdue=n.overdue - used, total_due=n.total_due - used, credit=used)
+            )
+        return tuple(kept)
+
     def notice(
         self, invoice: Invoice, as_of: date, interest: LateInterestPolicy | None = None
     ) -> DunningNotice | None:
@@ -135,6 +172,8 @@ class DunningNotice:
         fee: The reminder fee.
         interest: Late interest added.
         total_due: ``overdue + fee + interest``.
+        credit: The customer's credit on account counted against the overdue amount
+            (``None`` when none was; see :meth:`DunningPolicy.notices`).
     """
 
     invoice_id: str
@@ -145,3 +184,4 @@ class DunningNotice:
     fee: Money
     interest: Money
     total_due: Money
+    credit: Money | None = None

@@ -16,6 +16,7 @@ __all__ = [
     "InvalidDueDateRuleError",
     "InvalidTaxError",
     "PaymentNotAllowedError",
+    "PaymentRefundedError",
     "TermsShareError",
 ]
 
@@ -73,3 +74,19 @@ class CreditExceedsInvoicedError(InvoicingError):
 class AccountLedgerError(InvoicingError):
     """A customer account ledger refused an entry (over-applied cash, a refund beyond the
     customer's credit, a write-off above the tolerance, an unknown document, ...)."""
+
+
+class PaymentRefundedError(AccountLedgerError):
+    """A payment cannot be reversed: part of its money was refunded or written off.
+
+    Attributes:
+        payment_id: The payment.
+        received: What it brought in.
+        left: What of it is still on the account (or on its invoices).
+    """
+
+    def __init__(self, message: str, *, payment_id: str, received: object, left: object) -> None:
+        super().__init__(message)
+        self.payment_id = payment_id
+        self.received = received
+        self.left = left

@@ -28,6 +28,7 @@ __all__ = [
     "InvoiceEvent",
     "InvoiceIssued",
     "PaymentApplied",
+    "PaymentUnapplied",
 ]
 
 
@@ -101,6 +102,32 @@ class PaymentApplied(InvoiceEvent):
     written_off: Money
     excess: Money
     excess_written_off: bool
+    state: str
+
+
+@attrs.frozen(kw_only=True)
+class PaymentUnapplied(InvoiceEvent):
+    """A payment applied to the invoice was undone (the payment was reversed).
+
+    Replaying it removes that payment's :class:`~ordercycle.invoicing.InvoicePayment`
+    from the invoice, so what it settled, and the early-payment discount it took, is
+    open again.
+
+    Attributes:
+        payment_id: The id the payment was applied under.
+        unapplied_on: The date of the reversal.
+        applied: What the payment had settled (now open again).
+        discount: The early-payment discount it had taken (now open again).
+        reason: Why it was reversed.
+        state: The invoice state after it.
+    """
+
+    event_type = "InvoicePaymentUnapplied"
+    payment_id: str
+    unapplied_on: date
+    applied: Money
+    discount: Money
+    reason: str
     state: str
 
 

@@ -11,7 +11,9 @@ command made besides the event is on the new invoice: the payment's
 notes, never kept in a second counter.
 
 States (see :data:`INVOICE_LIFECYCLE`): ``draft`` → ``issued`` → ``partially_paid`` →
-``paid``, or ``canceled`` (from ``draft`` or ``issued`` before any payment).
+``paid``, or ``canceled`` (from ``draft`` or ``issued`` before any payment). Undoing a
+payment (:meth:`Invoice.unapply`, when the payment is reversed) moves a ``paid`` or
+``partially_paid`` invoice back to ``partially_paid`` or ``issued``.
 
 >>> from datetime import date
 >>> from ordercycle.money import Money
@@ -56,6 +58,7 @@ from ordercycle.invoicing.events import (
     InvoiceEvent,
     InvoiceIssued,
     PaymentApplied,
+    PaymentUnapplied,
     make_event,
 )
 from ordercycle.invoicing.invoice_line import InvoiceLine, invoice_amounts, line_amount
@@ -74,13 +77,17 @@ __all__ = ["INVOICE_LIFECYCLE", "Invoice", "InvoiceOutcome", "InvoicePayment"]
 INVOICE_LIFECYCLE = Lifecycle.build(
     "invoice",
     initial="draft",
-    final=["paid", "canceled"],
+    final=["canceled"],
     transitions=[
         ("issue", "draft", "issued"),
         ("pay", "issued", "partially_paid"),
         ("pay", "partially_paid", "partially_paid"),
         ("settle", "issued", "paid"),
         ("settle", "partially_paid", "paid"),
+        ("unpay", "paid", "issued"),
+        ("unpay", "partially_paid", "issued"),
+        ("unpay_part", "paid", "partially_paid"),
+        ("unpay_part", "partially_paid", "partially_paid"),
         ("credit", "issued", "issued"),
         ("credit", "partially_paid", "partially_paid"),
         ("cancel", "draft", "canceled"),
@@ -363,13 +370,18 @@ class Invoice:
                 respect_discount=(event.early_discount_percent, event.early_discount_on_tax),
                 at=at,
             ).aggregate
+        if isinstance(event, PaymentUnapplied):
+            return self.unapply(
+                event.payment_id, event.unapplied_on, reason=event.reason, at=at
+            ).aggregate
         if isinstance(event, InvoiceCanceled):
             return self.cancel(event.reason, event.canceled_on, at=at).aggregate
         raise ValidationError.invalid(
             f"Invoice.replay of {self.invoice_id}",
             "event",
             event.event_type,
-            "InvoiceIssued, InvoicePaymentApplied, InvoiceCreditNoteIssued or InvoiceCanceled",
+            "InvoiceIssued, InvoicePaymentApplied, InvoicePaymentUnapplied,"
+            " InvoiceCreditNoteIssued or InvoiceCanceled",
         )
 
     # --- derived amounts ------------------------------------------------------------------
@@ -752,6 +764,43 @@ class Invoice:
             state=state,
         )
         return self._record(event, state=state, payments=(*self.payments, record))
+
+    def unapply(
+        self, payment_id: str, on: date, *, reason: str = "", at: datetime | None = None
+    ) -> InvoiceOutcome:
+        """Undo payment ``payment_id`` (event :class:`PaymentUnapplied`): what it settled,
+        and the early-payment discount it took, are open again.
+
+        The desk does this when a payment that was applied is reversed.
+
+        Raises:
+            PaymentNotAllowedError: No payment ``payment_id`` is applied to the invoice,
+                or it only wrote off a rest (nothing was received).
+        """
+        record = next((p for p in self.payments if p.payment_id == payment_id), None)
+        if record is None or not record.amount:
+            raise PaymentNotAllowedError(
+                f"Cannot unapply payment {shown(payment_id)} from {self.subject}: no such"
+                " payment is applied to it; expected one of"
+                f" {', '.join(p.payment_id for p in self.payments if p.amount) or 'none'}."
+            )
+        check_date(on, f"unapplying payment {payment_id} from {self.subject}", "on")
+        payments = tuple(p for p in self.payments if p is not record)
+        state = self._require("unpay_part" if payments else "unpay")
+        event = make_event(
+            PaymentUnapplied,
+            self.invoice_id,
+            self.version + 1,
+            on,
+            at,
+            payment_id=payment_id,
+            unapplied_on=on,
+            applied=record.applied,
+            discount=record.discount,
+            reason=reason,
+            state=state,
+        )
+        return self._record(event, state=state, payments=payments)
 
     def write_off(
         self, write_off_id: str, amount: Money, on: date, *, at: datetime | None = None

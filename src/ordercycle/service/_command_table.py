@@ -22,6 +22,7 @@ from ordercycle.limits import (
     MAX_ID_CHARS,
     MAX_JSON_CHARS,
     MAX_JSON_DEPTH,
+    MAX_POSITION,
     MAX_TEXT_CHARS,
     MAX_UNITS,
     check_date,
@@ -135,7 +136,12 @@ def _check_bounds(value: object, subject: str, field: str, depth: int = 0) -> No
     elif isinstance(value, bool):
         return
     elif isinstance(value, int):
-        if abs(value) > MAX_UNITS:
+        if field == "position":  # an outbox position (see limits.MAX_POSITION)
+            if not 1 <= value <= MAX_POSITION:
+                raise InvalidQuantityError.invalid(
+                    subject, field, value, f"an outbox position from 1 to {MAX_POSITION:_}"
+                )
+        elif abs(value) > MAX_UNITS:
             raise InvalidQuantityError.invalid(
                 subject, field, value, f"a whole number from -{MAX_UNITS:_} to {MAX_UNITS:_}"
             )

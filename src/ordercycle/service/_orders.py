@@ -44,6 +44,7 @@ from ordercycle.service.records import (
     BacklogChanged,
     CatalogueEntry,
     CustomerRegistered,
+    OpenOrdersChanged,
     ProductRegistered,
     Promotion,
 )
@@ -115,9 +116,10 @@ def update_account(
     invoices (already saved in the session); it moves the account's receivables.
     """
     before = _account(s, customer_id)
+    if add_orders or drop_orders:
+        _change_open_orders(s, customer_id, before, add_orders, drop_orders, change)
+        before = _account(s, customer_id)
     after = before.changed(
-        add_orders=add_orders,
-        drop_orders=drop_orders,
         add_invoices=add_invoices,
         drop_invoices=drop_invoices,
     )
@@ -129,6 +131,42 @@ def update_account(
         after = after.changed(receivables=total)
     if after != before:
         s.put("account", customer_id, AccountChanged, after, change)
+
+
+def open_orders(s: Session, customer_id: str, account: Account | None = None) -> tuple[str, ...]:
+    """The customer's open orders (placed, not yet fully invoiced or canceled), oldest
+    first: kept in their own record (accounts stored before kept them in the account)."""
+    stored = s.record("open_orders", customer_id, tuple)
+    legacy = (account or _account(s, customer_id)).open_order_ids
+    return tuple(dict.fromkeys((*legacy, *(stored or ()))))
+
+
+def _change_open_orders(
+    s: Session,
+    customer_id: str,
+    account: Account,
+    add: tuple[str, ...],
+    drop: tuple[str, ...],
+    change: str,
+) -> None:
+    current = open_orders(s, customer_id, account)
+    wanted = tuple(dict.fromkeys(o for o in (*current, *add) if o not in drop))
+    if s.record("account", customer_id, Account) is None:
+        # The account stream starts with the customer's first order (as it did when it
+        # held the list): the credit checks append to it at the version they read.
+        s.put("account", customer_id, AccountChanged, account, change)
+    elif account.open_order_ids:  # stored before the list had a record: move it out
+        s.put(
+            "account", customer_id, AccountChanged, attrs.evolve(account, open_order_ids=()), change
+        )
+    elif wanted == current:
+        return
+    s.put("open_orders", customer_id, OpenOrdersChanged, wanted, change)
+
+
+def with_open_orders(s: Session, account: Account) -> Account:
+    """The account as ``desk.account()`` shows it: with its open orders filled in."""
+    return attrs.evolve(account, open_order_ids=open_orders(s, account.customer_id, account))
 
 
 def open_balance(s: Session, invoice_ids: Iterable[str], currency: Currency) -> Money:
@@ -351,7 +389,7 @@ def exposure_of(s: Session, account: Account, buyer: Customer) -> Money:
     if account.exposure is not None:
         return account.exposure
     return Money.sum(
-        (counted_exposure(s, buyer, s.order(o)) for o in account.open_order_ids),
+        (counted_exposure(s, buyer, s.order(o)) for o in open_orders(s, buyer.id, account)),
         currency=buyer.credit_limit.currency,
     )
 

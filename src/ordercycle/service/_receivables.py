@@ -11,11 +11,23 @@ result: cash is never applied twice.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date, timedelta
+from decimal import Decimal
 
 import attrs
 
-from ordercycle.invoicing import CustomerAccount, Invoice, Payment
-from ordercycle.invoicing.account import AccountEntryPosted
+from ordercycle.errors import ValidationError
+from ordercycle.invoicing import (
+    CustomerAccount,
+    DunningNotice,
+    DunningPolicy,
+    Invoice,
+    LateInterestPolicy,
+    Payment,
+    PaymentApplication,
+    dso_of,
+)
+from ordercycle.invoicing.account import AccountEntryPosted, EntryKind
 from ordercycle.model.aggregate import Outcome
 from ordercycle.money import Currency, Money
 from ordercycle.service._command_handlers import handles
@@ -28,12 +40,15 @@ from ordercycle.service.commands import (
     WriteOffBalance,
 )
 from ordercycle.service.errors import UnknownInvoiceError
-from ordercycle.service.records import AccountChanged, InvoiceNumberAssigned
+from ordercycle.service.records import Account, AccountChanged, InvoiceNumberAssigned
 from ordercycle.service.results import CommandResult
 
 __all__ = [
     "apply_credit",
+    "days_sales_outstanding",
+    "dunning_notices",
     "ledger",
+    "payment_view",
     "post",
     "refund_credit",
     "remember_number",
@@ -76,6 +91,82 @@ def ledger(s: Session, customer_id: str, currency: Currency | str) -> CustomerAc
         if payment is not None and payment.customer_id == customer_id and payment.unapplied:
             found = found.post_payment(payment_id, payment.unapplied, payment.paid_on).aggregate
     return found
+
+
+def payment_view(s: Session, payment_id: str) -> Payment:
+    """The stored payment as its customer's ledger has it now (see ``OrderDesk.payment``).
+
+    A payment the ledger does not know (its account keeps no ledger yet) is returned as
+    stored.
+    """
+    payment = s.require("payment", payment_id, Payment)
+    stored = s.record("account", payment.customer_id, Account)
+    found = None if stored is None else stored.ledger
+    if found is None or payment_id not in dict(found.payments):
+        return payment
+    rows = [r for r in found.settlements if r[0] == payment_id]
+    if rows or f"{payment_id}/reversed" in found.documents:
+        applications = tuple(
+            PaymentApplication(invoice_id=i, applied=a, discount=d) for _, i, a, d in rows if a
+        )
+    else:  # posted by a ledger that did not keep settlements yet
+        applications = payment.applications
+    return attrs.evolve(payment, applications=applications, unapplied=found.credit_left(payment_id))
+
+
+def _customers(s: Session, customer_id: str | None) -> tuple[str, ...]:
+    if customer_id is not None:
+        customer(s, customer_id)
+        return (customer_id,)
+    return tuple(s.ids_of("account"))
+
+
+def dunning_notices(
+    s: Session,
+    policy: DunningPolicy,
+    as_of: date,
+    interest: LateInterestPolicy | None,
+    customer_id: str | None,
+) -> tuple[DunningNotice, ...]:
+    """The reminders due at ``as_of``, per customer from its ledger: its open invoices,
+    with its credit on account counted (see ``DunningPolicy.notices``)."""
+    found: list[DunningNotice] = []
+    for buyer_id in _customers(s, customer_id):
+        buyer = customer(s, buyer_id)
+        account = ledger(s, buyer_id, buyer.credit_limit.currency)
+        invoices = [s.invoice(i)[0] for i, _ in account.open_items]
+        found.extend(
+            policy.notices(invoices, as_of, interest, credit_on_account=account.balance.unapplied)
+        )
+    return tuple(found)
+
+
+def days_sales_outstanding(
+    s: Session, customer_id: str | None, as_of: date, period_days: int
+) -> Decimal:
+    """DSO read from the account ledgers (see ``OrderDesk.days_sales_outstanding``)."""
+    if isinstance(period_days, bool) or not isinstance(period_days, int) or period_days < 1:
+        raise ValidationError.invalid("DSO", "period_days", period_days, "whole days of 1 or more")
+    start = as_of - timedelta(days=period_days)
+    ids = _customers(s, customer_id)
+    currency = (
+        customer(s, customer_id).credit_limit.currency
+        if customer_id is not None
+        else Currency.of(s.settings.currency)
+    )
+    receivables = Money.zero(currency)
+    sales = Money.zero(currency)
+    for buyer_id in ids:
+        buyer = customer(s, buyer_id)
+        if buyer.credit_limit.currency != currency:
+            continue
+        account = ledger(s, buyer_id, currency)
+        receivables += max(account.balance.balance, Money.zero(currency))
+        for event in s.uow.events.load("account", buyer_id):
+            for entry in getattr(event, "entries", ()):
+                if entry.kind is EntryKind.INVOICE and start < entry.on <= as_of:
+                    sales += entry.amount
+    return dso_of(receivables, sales, period_days)
 
 
 def post(
@@ -162,15 +253,14 @@ def apply_credit(s: Session, c: ApplyCredit) -> CommandResult:
         s.save_invoice(paid, meta, invoice.version)
         if paid.state not in _OPEN:
             settled.append(invoice_id)
-    if settled:
-        account = _account(s, buyer.id)
-        s.put(
-            "account",
-            buyer.id,
-            AccountChanged,
-            account.changed(drop_invoices=tuple(settled)),
-            "invoices settled by credit",
-        )
+    # The invoices' balances moved: so do the account's receivables (and settled ones go).
+    update_account(
+        s,
+        buyer.id,
+        "invoices settled by credit",
+        drop_invoices=tuple(settled),
+        balance_change=s.balance_moved(buyer.id, currency),
+    )
     return CommandResult(
         command="ApplyCredit",
         aggregate_id=buyer.id,
@@ -263,19 +353,49 @@ def write_off_balance(s: Session, c: WriteOffBalance) -> CommandResult:
 
 @handles(ReversePayment)
 def reverse_payment(s: Session, c: ReversePayment) -> CommandResult:
-    """Take back a payment still wholly on account (the ledger records a reversal)."""
+    """Take back a payment: undo what it settled on invoices (they are open again, with
+    the early-payment discounts it took), then post the reversal in the ledger."""
     buyer = customer(s, c.customer_id)
     currency = buyer.credit_limit.currency
     on = c.reversed_on or s.today
+    before = ledger(s, buyer.id, currency)
+    # Decide on the ledger first: a refused reversal writes nothing.
+    _, events = before.reverse_payment(c.payment_id, on, reason=c.reason)
+    reopened: list[str] = []
+    for event in events:
+        if event.entry.kind is not EntryKind.UNAPPLICATION:
+            continue
+        invoice_id = event.entry.applied[0][0]
+        invoice, meta = s.invoice(invoice_id)
+        version = invoice.version
+        prefix = f"{c.payment_id}/applied/"
+        for record in invoice.payments:
+            if record.payment_id == c.payment_id or record.payment_id.startswith(prefix):
+                invoice, _ = invoice.unapply(record.payment_id, on, reason=c.reason, at=s.now)
+        s.save_invoice(invoice, meta, version)
+        reopened.append(invoice_id)
     after = post(
         s,
         buyer.id,
         currency,
         lambda a: a.reverse_payment(c.payment_id, on, reason=c.reason),
         f"reversed {c.payment_id}",
+        base=before,
+    )
+    open_ids = _account(s, buyer.id).open_invoice_ids
+    update_account(
+        s,
+        buyer.id,
+        f"reversed {c.payment_id}",
+        add_invoices=tuple(i for i in reopened if i not in open_ids),
+        balance_change=s.balance_moved(buyer.id, currency),
     )
     return CommandResult(
         command="ReversePayment",
         aggregate_id=c.payment_id,
-        details={"unapplied": str(after.balance.unapplied), "balance": str(after.balance.balance)},
+        details={
+            "reopened": reopened,
+            "unapplied": str(after.balance.unapplied),
+            "balance": str(after.balance.balance),
+        },
     )

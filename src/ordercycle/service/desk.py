@@ -35,7 +35,10 @@ from ordercycle.invoicing import (
     AccountEntry,
     AgingReport,
     CustomerAccount,
+    DunningNotice,
+    DunningPolicy,
     Invoice,
+    LateInterestPolicy,
     Payment,
     aging,
 )
@@ -1177,7 +1180,7 @@ class OrderDesk:
 
         def query(s: Session) -> Account:
             _orders.customer(s, customer_id)
-            return _orders._account(s, customer_id)
+            return _orders.with_open_orders(s, _orders._account(s, customer_id))
 
         found: Account = self._read(query)
         return found
@@ -1229,8 +1232,14 @@ class OrderDesk:
         return found
 
     def payment(self, payment_id: str) -> Payment:
-        """A payment and how it was applied."""
-        found: Payment = self._read(lambda s: s.require("payment", payment_id, Payment))
+        """A payment and how it was applied.
+
+        The customer's account ledger is the truth: ``unapplied`` is the credit the
+        ledger has left on the payment (after ``apply_credit``, refunds, write-offs and a
+        reversal) and ``applications`` what it settles on invoices now, whether applied
+        when it was received or later.
+        """
+        found: Payment = self._read(lambda s: _receivables.payment_view(s, payment_id))
         return found
 
     def available_units(self, sku: str, *, warehouse: str | None = None) -> int:
@@ -1313,6 +1322,60 @@ class OrderDesk:
             )
 
         found: AgingReport = self._read(query)
+        return found
+
+    def dunning_notices(
+        self,
+        policy: DunningPolicy,
+        as_of: date | None = None,
+        *,
+        customer_id: str | None = None,
+        interest: LateInterestPolicy | None = None,
+    ) -> tuple[DunningNotice, ...]:
+        """The reminders due at ``as_of`` (today by default), for one customer or all.
+
+        Read from each customer's account ledger: its open invoices are dunned under
+        ``policy``, most overdue first, and its credit on account (cash on account,
+        unapplied credit notes) is counted against the overdue amounts, so an invoice the
+        customer's credit covers is not dunned (``DunningNotice.credit`` says what was
+        counted; see ``DunningPolicy.notices``).
+
+        Raises:
+            UnknownAggregateError: ``customer_id`` names no customer.
+        """
+        found: tuple[DunningNotice, ...] = self._read(
+            lambda s: _receivables.dunning_notices(
+                s, policy, as_of or s.today, interest, customer_id
+            )
+        )
+        return found
+
+    def days_sales_outstanding(
+        self,
+        customer_id: str | None = None,
+        *,
+        as_of: date | None = None,
+        period_days: int = 90,
+    ) -> Decimal:
+        """Days sales outstanding at ``as_of`` (today by default), read from the ledgers.
+
+        ``receivables ÷ credit sales × period_days``: the receivables are each customer's
+        ledger balance (open invoices less its cash on account and unapplied credit, not
+        below zero per customer); the credit sales are the invoices posted to the ledgers
+        and dated in the ``period_days`` days up to ``as_of``. For one customer, or for
+        every customer billed in ``settings.currency``. Rounded to one decimal; 0 without
+        sales. (Invoices issued before an account kept its ledger are not counted as
+        sales.)
+
+        Raises:
+            UnknownAggregateError: ``customer_id`` names no customer.
+            ValidationError: ``period_days`` below 1.
+        """
+        found: Decimal = self._read(
+            lambda s: _receivables.days_sales_outstanding(
+                s, customer_id, as_of or s.today, period_days
+            )
+        )
         return found
 
     # --- listings (read models) ------------------------------------------------------------

@@ -48,6 +48,7 @@ __all__ = [
     "DeskPaymentReceived",
     "InvoiceNumberAssigned",
     "InvoiceNumberTaken",
+    "OpenOrdersChanged",
     "OpenPickLists",
     "OpenPickListsChanged",
     "PickListChanged",
@@ -112,7 +113,12 @@ class Account:
 
     Attributes:
         customer_id: The customer.
-        open_order_ids: Orders placed and not yet fully invoiced or canceled.
+        open_order_ids: Orders placed and not yet fully invoiced or canceled. The desk
+            keeps this list in a record of its own (``OpenOrdersChanged``), written only
+            when an order opens or closes, so the account the credit check reads and
+            writes stays the same size however many orders are open; ``desk.account()``
+            fills it in. Accounts stored before hold the list here (read as it is, moved
+            out at the first change of the list).
         open_invoice_ids: Invoices not yet settled, in order of issue.
         receivables: The sum of the open invoices' balances, moved by every invoice change
             (issue, payment, credit), so a credit check costs the same however many
@@ -306,6 +312,19 @@ class AccountChanged(DeskEvent):
     event_type = "DeskAccountChanged"
     state: Account
     entries: tuple[AccountEntry, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class OpenOrdersChanged(DeskEvent):
+    """A customer's open orders changed (keyed by the customer).
+
+    Attributes:
+        state: The ids of the orders placed and not yet fully invoiced or canceled, in
+            the order they were placed (see ``Account.open_order_ids``).
+    """
+
+    event_type = "DeskOpenOrdersChanged"
+    state: tuple[str, ...]
 
 
 @attrs.frozen(kw_only=True)

@@ -408,7 +408,8 @@ def _stock_streams() -> list[Stream]:
 
 
 def _billing_streams() -> list[Stream]:
-    """An invoice issued and canceled; a payment received and allocated."""
+    """An invoice issued and canceled; one paid, then its payment unapplied (a reversal);
+    a payment received and allocated."""
     none = TaxProfile("none", [])
     line = InvoiceLine("MUG", "Mug", 2, Money("9.50", "USD"))
     series = NumberSeries()
@@ -419,6 +420,11 @@ def _billing_streams() -> list[Stream]:
     canceled, _ = canceled.cancel("billed twice", day)
     paid, _ = Invoice.draft("I-PAID", "C-1", [line], none, PaymentTerms.net(30), day)
     paid, _ = paid.issue(series)
+    series = series.next()
+    reopened, _ = Invoice.draft("I-REOPEN", "C-1", [line], none, PaymentTerms.net(30), day)
+    reopened, _ = reopened.issue(series)
+    reopened, _ = reopened.pay("P-REVERSED", Money("19.00", "USD"), day)
+    reopened, _ = reopened.unapply("P-REVERSED", day, reason="the cheque bounced")
     payment, received = Payment.receive("P-1", "C-1", Money("19.55", "USD"), day)
     allocation = apply_payment([paid], "P-1", payment.unapplied, day)
     payment, allocated = payment.allocate(allocation)
@@ -428,6 +434,7 @@ def _billing_streams() -> list[Stream]:
     account, applied = account.apply_credit(day)
     return [
         ("invoice", canceled.invoice_id, tuple(canceled.events)),
+        ("invoice", reopened.invoice_id, tuple(reopened.events)),
         ("payment", payment.payment_id, (*received, *allocated)),
         ("customer_account", account.customer_id, (*posted, *invoiced, *applied)),
     ]

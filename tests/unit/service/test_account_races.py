@@ -93,3 +93,68 @@ def test_four_processes_on_one_sqlite_file_never_over_apply_credit(tmp_path: Pat
 def test_four_processes_on_postgres_never_over_apply_credit(postgres_dsn: str) -> None:
     with postgres_schema(postgres_dsn, "oc_credit") as (dsn, schema):
         _race(postgres_opener(dsn, schema))
+
+
+def _reversal_race(opener: Opener) -> None:
+    """Two processes reverse one applied payment while a third refunds part of its rest
+    and a fourth applies another part: at most one reversal, and never one after a
+    refund; the ledger and the invoices agree."""
+    invoices = _setup(opener)
+    desk = opener("apply")
+    try:
+        payment_id = desk.account_ledger("C-BOLT").payments[0][0]
+        desk.apply_credit("C-BOLT", ASK, invoice_ids=[invoices[0]])
+    finally:
+        desk.close()
+
+    def work(worker: int, barrier: Any) -> str:
+        desk = opener(worker)
+        try:
+            barrier.wait()
+            try:
+                if worker < 2:
+                    desk.reverse_payment("C-BOLT", payment_id, f"bounced ({worker})")
+                    return "reversed"
+                if worker == 2:
+                    desk.refund_credit("C-BOLT", Money("10.00", "USD"), "bank", "REF-2")
+                    return "refunded"
+                desk.apply_credit("C-BOLT", ASK, invoice_ids=[invoices[1]])
+                return "applied"
+            except OrderCycleError as error:
+                return f"refused: {type(error).__name__}: {error}"
+        finally:
+            desk.close()
+
+    results = in_processes(work, 4)
+    refusals = [r for r in results.values() if r.startswith("refused")]
+    assert all("Cannot" in r for r in refusals), refusals
+    reversed_ = sum(1 for r in results.values() if r == "reversed")
+    refunded = results[2] == "refunded"
+    assert reversed_ <= 1
+    assert reversed_ + refunded == 1  # one of them ran first; the other was refused
+    desk = opener("check")
+    try:
+        ledger = desk.account_ledger("C-BOLT")
+        ledger.balance.check()
+        for invoice_id in invoices:
+            assert ledger.open_amount(invoice_id) == desk.invoice(invoice_id).balance
+        if reversed_:
+            assert ledger.balance.reversed == CREDIT
+            assert ledger.balance.unapplied == Money("0.00", "USD")
+            assert all(desk.invoice(i).state == "issued" for i in invoices)
+            assert desk.payment(payment_id).applications == ()
+        else:
+            assert ledger.balance.refunded == Money("10.00", "USD")
+            assert "PaymentRefundedError" in results[0] or "PaymentRefundedError" in results[1]
+        assert desk.payment(payment_id).unapplied == ledger.credit_left(payment_id)
+    finally:
+        desk.close()
+
+
+def test_processes_on_one_sqlite_file_reverse_an_applied_payment_once(tmp_path: Path) -> None:
+    _reversal_race(sqlite_opener(tmp_path / "reverse.db"))
+
+
+def test_processes_on_postgres_reverse_an_applied_payment_once(postgres_dsn: str) -> None:
+    with postgres_schema(postgres_dsn, "oc_reverse") as (dsn, schema):
+        _reversal_race(postgres_opener(dsn, schema))

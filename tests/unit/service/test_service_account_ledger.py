@@ -200,3 +200,90 @@ def test_a_credit_rest_is_written_off(desk: OrderDesk) -> None:
     ledger = desk.account_ledger("C-BOLT")
     assert ledger.balance.credit_written_off == Money("0.30", "USD")
     assert ledger.balance.unapplied == Money("0.00", "USD")
+
+
+def test_reversing_an_applied_payment_reopens_its_invoices_and_its_discount(
+    desk: OrderDesk, clock: SteppableClock
+) -> None:
+    invoice_id = _invoiced(desk, clock, "C-ACME", {"MUG": 2})
+    invoice = desk.invoice(invoice_id)
+    discount = invoice.discount_available(invoice.invoice_date)
+    assert discount.is_positive  # ACME pays on 2/10 Net 30
+    paid = desk.record_payment("C-ACME", invoice.total - discount + Money("5.00", "USD"))
+    assert desk.invoice(invoice_id).state == "paid"
+    assert desk.payment(paid.aggregate_id).unapplied == Money("5.00", "USD")
+    result = desk.reverse_payment("C-ACME", paid.aggregate_id, "cheque bounced")
+    assert result["reopened"] == [invoice_id]
+    reopened = desk.invoice(invoice_id)
+    assert (reopened.state, reopened.balance) == ("issued", invoice.total)
+    assert reopened.discount_taken == Money("0.00", "USD")
+    assert reopened.events[-1].event_type == "InvoicePaymentUnapplied"
+    ledger = desk.account_ledger("C-ACME")
+    ledger.balance.check()
+    assert ledger.balance.balance == invoice.total
+    assert ledger.open_items == ((invoice_id, invoice.total),)
+    assert ledger.balance.discounts == Money("0.00", "USD")
+    kinds = [e.kind for e in desk.account_entries("C-ACME")][-3:]
+    assert kinds == [EntryKind.UNAPPLICATION, EntryKind.DISCOUNT_REVERSAL, EntryKind.REVERSAL]
+    assert desk.account("C-ACME").open_invoice_ids == (invoice_id,)
+    assert desk.account("C-ACME").receivables == invoice.total
+    view = desk.payment(paid.aggregate_id)
+    assert (view.unapplied, view.applications) == (Money("0.00", "USD"), ())
+    # The invoice can be paid again, and the aging report sees it open.
+    assert desk.aging_report().total == invoice.total
+    desk.record_payment("C-ACME", invoice.total)
+    assert desk.invoice(invoice_id).state == "paid"
+    desk.account_ledger("C-ACME").balance.check()
+
+
+def test_reversing_a_payment_applied_later_with_credit_undoes_that_application(
+    desk: OrderDesk, clock: SteppableClock
+) -> None:
+    paid = desk.record_payment("C-BOLT", Money("500.00", "USD"))
+    other = desk.record_payment("C-BOLT", Money("1.00", "USD"))
+    first = _invoiced(desk, clock, "C-BOLT", {"MUG": 4})
+    second = _invoiced(desk, clock, "C-BOLT", {"TEAPOT": 2})
+    desk.apply_credit("C-BOLT", source_ids=[paid.aggregate_id])
+    view = desk.payment(paid.aggregate_id)
+    totals = {i: desk.invoice(i).total for i in (first, second)}
+    assert view.unapplied == Money("500.00", "USD") - totals[first] - totals[second]
+    assert {a.invoice_id: a.applied for a in view.applications} == totals
+    desk.reverse_payment("C-BOLT", paid.aggregate_id, "sent by the wrong customer")
+    for invoice_id in (first, second):
+        assert desk.invoice(invoice_id).state == "issued"
+        assert desk.invoice(invoice_id).balance == totals[invoice_id]
+    ledger = desk.account_ledger("C-BOLT")
+    ledger.balance.check()
+    assert ledger.balance.open_invoices == totals[first] + totals[second]
+    assert ledger.credit_left(other.aggregate_id) == Money("1.00", "USD")
+    assert desk.payment(other.aggregate_id).unapplied == Money("1.00", "USD")
+
+
+def test_a_payment_partly_refunded_is_not_reversed_and_nothing_is_written(
+    desk: OrderDesk, clock: SteppableClock
+) -> None:
+    from ordercycle.invoicing import PaymentRefundedError
+
+    paid = desk.record_payment("C-BOLT", Money("300.00", "USD"))
+    invoice_id = _invoiced(desk, clock, "C-BOLT", {"MUG": 4})
+    desk.apply_credit("C-BOLT")
+    desk.refund_credit("C-BOLT", Money("10.00", "USD"), "bank transfer", "SEPA-7")
+    before = (
+        desk.account("C-BOLT"),
+        desk.account_entries("C-BOLT"),
+        desk.invoice(invoice_id),
+        desk.payment(paid.aggregate_id),
+    )
+    with pytest.raises(PaymentRefundedError, match=r"only 290\.00 USD of 300\.00 USD") as caught:
+        desk.reverse_payment("C-BOLT", paid.aggregate_id, "chargeback")
+    assert (caught.value.payment_id, caught.value.received) == (
+        paid.aggregate_id,
+        Money("300.00", "USD"),
+    )
+    after = (
+        desk.account("C-BOLT"),
+        desk.account_entries("C-BOLT"),
+        desk.invoice(invoice_id),
+        desk.payment(paid.aggregate_id),
+    )
+    assert after == before

@@ -117,3 +117,75 @@ def test_the_payload_of_a_payment_without_invoices_is_what_it_always_was() -> No
     named = RecordPayment(customer_id="C-1", amount=Money("1.00", "USD"), invoice_ids=("I-1",))
     assert command_payload(named)["invoice_ids"] == ["I-1"]
     assert payload_hash(command_payload(plain)) != payload_hash(command_payload(named))
+
+
+def test_the_open_orders_live_outside_the_account_the_credit_check_writes(
+    desk: OrderDesk,
+) -> None:
+    orders = [desk.place_order("C-BOLT", {"MUG": 1}).aggregate_id for _ in range(3)]
+    for order_id in orders:
+        desk.confirm_order(order_id)
+    assert desk.account("C-BOLT").open_order_ids == tuple(orders)
+    with desk.storage.unit_of_work() as uow:
+        stored = uow.events.load("account", "C-BOLT")[-1].state  # type: ignore[attr-defined]
+        listed = uow.events.load("open_orders", "C-BOLT")
+    assert stored.open_order_ids == ()  # the confirmations wrote the account without it
+    assert len(listed) == 3  # one write per order placed, none per confirmation
+    assert listed[-1].state == tuple(orders)  # type: ignore[attr-defined]
+
+
+def test_open_orders_stored_in_the_account_by_an_earlier_release_are_read_and_moved_out(
+    memory_desk: OrderDesk, clock: SteppableClock
+) -> None:
+    from ordercycle.service.records import OpenOrdersChanged
+
+    desk = memory_desk
+    orders = [desk.place_order("C-BOLT", {"MUG": 1}).aggregate_id for _ in range(2)]
+    for order_id in orders:
+        desk.confirm_order(order_id)
+    exposure = desk.account("C-BOLT").exposure
+    # Rewind to what an earlier release stored: the list in the account, no exposure.
+    with desk.storage.unit_of_work() as uow:
+        version = uow.events.version("account", "C-BOLT")
+        old = attrs.evolve(desk.account("C-BOLT"), exposure=None)
+        assert old.open_order_ids == tuple(orders)
+        uow.events.append(
+            "account",
+            "C-BOLT",
+            [
+                AccountChanged(
+                    aggregate_id="C-BOLT",
+                    version=version + 1,
+                    occurred_at=clock.now(),
+                    change="stored by an earlier release",
+                    state=old,
+                )
+            ],
+            expected_version=version,
+        )
+        listed = uow.events.version("open_orders", "C-BOLT")
+        uow.events.append(
+            "open_orders",
+            "C-BOLT",
+            [
+                OpenOrdersChanged(
+                    aggregate_id="C-BOLT",
+                    version=listed + 1,
+                    occurred_at=clock.now(),
+                    change="not kept by an earlier release",
+                    state=(),
+                )
+            ],
+            expected_version=listed,
+        )
+    assert desk.account("C-BOLT").open_order_ids == tuple(orders)
+    third = desk.place_order("C-BOLT", {"MUG": 1}).aggregate_id  # moves the list out
+    assert desk.account("C-BOLT").open_order_ids == (*orders, third)
+    desk.confirm_order(third)  # the exposure is summed once from the open orders
+    assert exposure is not None
+    assert desk.account("C-BOLT").exposure == exposure + Money("9.50", "USD")
+    desk.cancel_order(orders[0], reason="changed mind")
+    assert desk.account("C-BOLT").open_order_ids == (orders[1], third)
+    with desk.storage.unit_of_work() as uow:
+        stored = uow.events.load("account", "C-BOLT")[-1].state  # type: ignore[attr-defined]
+    assert stored.open_order_ids == ()
