@@ -160,11 +160,39 @@ def _inside(s: Box, t: Box) -> bool:
 
 def _split(spaces: list[Box], box: Box, remaining: Sequence[BinUnit]) -> list[Box]:
     """The maximal spaces left after ``box`` is placed (too small ones dropped)."""
+    mins = (
+        min(o[0] for u in remaining for o in u.orientations),
+        min(o[1] for u in remaining for o in u.orientations),
+        min(o[2] for u in remaining for o in u.orientations),
+    )
+    return split_spaces(spaces, box, mins, min(u.volume for u in remaining))
+
+
+def split_spaces(
+    spaces: list[Box], box: Box, mins: tuple[int, int, int], min_volume: int = 0
+) -> list[Box]:
+    """The maximal empty spaces left after ``box`` is placed among ``spaces``.
+
+    Every space ``box`` overlaps is cut into up to six pieces (left, right, front, back,
+    below, above it); spaces and pieces narrower than ``mins`` on an axis or smaller than
+    ``min_volume`` are dropped (nothing left to place fits them), and so is a new piece that
+    lies inside another space. The order is deterministic: the untouched spaces first, then
+    the new pieces in the order they were cut.
+    """
     bx0, by0, bz0, bx1, by1, bz1 = box
-    min_x = min(o[0] for u in remaining for o in u.orientations)
-    min_y = min(o[1] for u in remaining for o in u.orientations)
-    min_z = min(o[2] for u in remaining for o in u.orientations)
-    min_v = min(u.volume for u in remaining)
+
+    def fits(s: Box) -> bool:
+        dx, dy, dz = s[3] - s[0], s[4] - s[1], s[5] - s[2]
+        return (
+            dx > 0
+            and dy > 0
+            and dz > 0
+            and dx >= mins[0]
+            and dy >= mins[1]
+            and dz >= mins[2]
+            and dx * dy * dz >= min_volume
+        )
+
     kept: list[Box] = []
     cut: list[Box] = []
     for s in spaces:
@@ -172,34 +200,18 @@ def _split(spaces: list[Box], box: Box, remaining: Sequence[BinUnit]) -> list[Bo
         if not (x0 < bx1 and bx0 < x1 and y0 < by1 and by0 < y1 and z0 < bz1 and bz0 < z1):
             kept.append(s)
             continue
-        if bx0 > x0:
-            cut.append((x0, y0, z0, bx0, y1, z1))
-        if bx1 < x1:
-            cut.append((bx1, y0, z0, x1, y1, z1))
-        if by0 > y0:
-            cut.append((x0, y0, z0, x1, by0, z1))
-        if by1 < y1:
-            cut.append((x0, by1, z0, x1, y1, z1))
-        if bz0 > z0:
-            cut.append((x0, y0, z0, x1, y1, bz0))
-        if bz1 < z1:
-            cut.append((x0, y0, bz1, x1, y1, z1))
-    kept = [
-        s
-        for s in kept
-        if s[3] - s[0] >= min_x
-        and s[4] - s[1] >= min_y
-        and s[5] - s[2] >= min_z
-        and (s[3] - s[0]) * (s[4] - s[1]) * (s[5] - s[2]) >= min_v
-    ]
-    fresh = [
-        s
-        for s in dict.fromkeys(cut)
-        if s[3] - s[0] >= min_x
-        and s[4] - s[1] >= min_y
-        and s[5] - s[2] >= min_z
-        and (s[3] - s[0]) * (s[4] - s[1]) * (s[5] - s[2]) >= min_v
-    ]
+        for piece in (
+            (x0, y0, z0, bx0, y1, z1),
+            (bx1, y0, z0, x1, y1, z1),
+            (x0, y0, z0, x1, by0, z1),
+            (x0, by1, z0, x1, y1, z1),
+            (x0, y0, z0, x1, y1, bz0),
+            (x0, y0, bz1, x1, y1, z1),
+        ):
+            if fits(piece):
+                cut.append(piece)
+    kept = [s for s in kept if fits(s)]
+    fresh = list(dict.fromkeys(cut))
     result = kept
     for s in fresh:
         if not any(_inside(s, t) for t in kept) and not any(

@@ -19,7 +19,7 @@ import random
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Final
 
-from ordercycle.packing._bins import _inside, _space_key
+from ordercycle.packing._bins import _space_key, split_spaces
 from ordercycle.packing._engine import CartonFill
 
 if TYPE_CHECKING:
@@ -130,42 +130,8 @@ def _cut(spaces: list[Box], block: Box, shapes: Sequence[Sequence[Orientation]])
     """Maximal spaces after ``block`` is placed; spaces no remaining box fits are dropped."""
     if not shapes:
         return []
-    mins = [min(o[a] for options in shapes for o in options) for a in range(3)]
-    bx0, by0, bz0, bx1, by1, bz1 = block
-    kept: list[Box] = []
-    cut: list[Box] = []
-    for s in spaces:
-        x0, y0, z0, x1, y1, z1 = s
-        if not (x0 < bx1 and bx0 < x1 and y0 < by1 and by0 < y1 and z0 < bz1 and bz0 < z1):
-            kept.append(s)
-            continue
-        for piece in (
-            (x0, y0, z0, bx0, y1, z1),
-            (bx1, y0, z0, x1, y1, z1),
-            (x0, y0, z0, x1, by0, z1),
-            (x0, by1, z0, x1, y1, z1),
-            (x0, y0, z0, x1, y1, bz0),
-            (x0, y0, bz1, x1, y1, z1),
-        ):
-            if (
-                piece[3] - piece[0] >= mins[0]
-                and piece[4] - piece[1] >= mins[1]
-                and piece[5] - piece[2] >= mins[2]
-            ):
-                cut.append(piece)
-    kept = [
-        s
-        for s in kept
-        if s[3] - s[0] >= mins[0] and s[4] - s[1] >= mins[1] and s[5] - s[2] >= mins[2]
-    ]
-    fresh = list(dict.fromkeys(cut))
-    result = kept
-    for s in fresh:
-        if not any(_inside(s, t) for t in kept) and not any(
-            t != s and _inside(s, t) for t in fresh
-        ):
-            result.append(s)
-    return result
+    mins = tuple(min(o[a] for options in shapes for o in options) for a in range(3))
+    return split_spaces(spaces, block, (mins[0], mins[1], mins[2]))
 
 
 def improve_partial(solver: Solver, blocks: Sequence[Block], solution: Solution) -> Solution:
