@@ -46,6 +46,7 @@ __all__ = [
     "MAX_MAGNITUDE",
     "MAX_MESSAGE_CHARS",
     "MAX_NUMBER_CHARS",
+    "MAX_POSITION",
     "MAX_SHOWN_CHARS",
     "MAX_TERMS_DAYS",
     "MAX_TEXT_CHARS",
@@ -55,6 +56,7 @@ __all__ = [
     "check_decimal",
     "check_json_depth",
     "check_number_text",
+    "check_position",
     "check_text",
     "check_units",
     "exact_decimal",
@@ -173,6 +175,19 @@ def check_units(value: object, subject: str, field: str, *, minimum: int = 0) ->
     if isinstance(value, bool) or not isinstance(value, int) or not (minimum <= value <= MAX_UNITS):
         raise InvalidQuantityError.invalid(
             subject, field, value, f"a whole number of units from {minimum} to {MAX_UNITS:_}"
+        )
+    return value
+
+
+def check_position(value: object, subject: str, field: str = "position") -> int:
+    """Return ``value`` if it is an ``int`` outbox position from 1 to :data:`MAX_POSITION`.
+
+    Raises:
+        InvalidQuantityError: Naming the subject, the field and the valid range.
+    """
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_POSITION:
+        raise InvalidQuantityError.invalid(
+            subject, field, value, f"an outbox position from 1 to {MAX_POSITION:_}"
         )
     return value
 

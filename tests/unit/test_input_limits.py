@@ -272,3 +272,14 @@ def test_placement_refuses_a_tax_code_outside_the_customers_profile() -> None:
         buyer = next(c for c in sample_customers() if c.tax_profile == "US-NY")
         error = refused(lambda: desk.place_order(buyer.id, {"VATTED": 1}), ValidationError)
         assert "NY" in str(error)
+
+
+def test_an_outbox_position_is_bounded_as_a_position_not_as_a_count() -> None:
+    from ordercycle.limits import MAX_POSITION, check_position
+
+    big = (1_000_000 << 20) + 3  # a PostgreSQL position: the transaction id in the high bits
+    assert big > MAX_UNITS
+    assert check_position(big, "retry") == big
+    for bad in (0, -1, MAX_POSITION + 1, True, "7", 1.0):
+        with pytest.raises(InvalidQuantityError, match="an outbox position from 1 to"):
+            check_position(bad, "retry")

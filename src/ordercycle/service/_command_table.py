@@ -22,10 +22,10 @@ from ordercycle.limits import (
     MAX_ID_CHARS,
     MAX_JSON_CHARS,
     MAX_JSON_DEPTH,
-    MAX_POSITION,
     MAX_TEXT_CHARS,
     MAX_UNITS,
     check_date,
+    check_position,
     check_text,
     load_json,
 )
@@ -136,11 +136,8 @@ def _check_bounds(value: object, subject: str, field: str, depth: int = 0) -> No
     elif isinstance(value, bool):
         return
     elif isinstance(value, int):
-        if field == "position":  # an outbox position (see limits.MAX_POSITION)
-            if not 1 <= value <= MAX_POSITION:
-                raise InvalidQuantityError.invalid(
-                    subject, field, value, f"an outbox position from 1 to {MAX_POSITION:_}"
-                )
+        if field == "position":  # an outbox position, not a count (see limits.MAX_POSITION)
+            check_position(value, subject, field)
         elif abs(value) > MAX_UNITS:
             raise InvalidQuantityError.invalid(
                 subject, field, value, f"a whole number from -{MAX_UNITS:_} to {MAX_UNITS:_}"

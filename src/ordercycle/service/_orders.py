@@ -411,14 +411,15 @@ def set_exposure(s: Session, order: Order, change: str) -> None:
     invoice, a change or a cancellation): the order as saved against the order as loaded."""
     buyer = customer(s, order.customer_id)
     account = _account(s, buyer.id)
+    now = counted_exposure(s, buyer, order)
     if account.exposure is None:
         total = exposure_of(s, account, buyer)  # read from the orders as they are now
     else:
         before = s.counted_exposure.get(order.id)
         if before is None:
             before = counted_exposure(s, buyer, s.loaded_order(order.id))
-        total = account.exposure + counted_exposure(s, buyer, order) - before
-    s.counted_exposure[order.id] = counted_exposure(s, buyer, order)
+        total = account.exposure + now - before
+    s.counted_exposure[order.id] = now
     if total != account.exposure:
         s.put("account", buyer.id, AccountChanged, attrs.evolve(account, exposure=total), change)
 

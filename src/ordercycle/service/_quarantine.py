@@ -23,8 +23,8 @@ from typing import Any
 
 import attrs
 
-from ordercycle.errors import ConcurrencyError, InvalidQuantityError
-from ordercycle.limits import MAX_POSITION, check_text
+from ordercycle.errors import ConcurrencyError
+from ordercycle.limits import check_position, check_text
 from ordercycle.service import _reactions
 from ordercycle.service._command_handlers import handles
 from ordercycle.service._session import Session
@@ -76,12 +76,7 @@ def quarantined(s: Session, *, everything: bool = False) -> tuple[QuarantinedMes
 
 def _held(s: Session, position: Any, note: Any, action: str) -> QuarantinedMessage:
     subject = f"{action} of a quarantined outbox message"
-    if isinstance(position, bool) or not isinstance(position, int):
-        raise InvalidQuantityError.invalid(subject, "position", position, "an outbox position")
-    if not 1 <= position <= MAX_POSITION:
-        raise InvalidQuantityError.invalid(
-            subject, "position", position, f"an outbox position from 1 to {MAX_POSITION:_}"
-        )
+    check_position(position, subject)
     check_text(note, subject, "note")
     found = s.record(QUARANTINE, str(position), QuarantinedMessage)
     if found is None:

@@ -553,14 +553,6 @@ class SqlUnitOfWork(ProjectingUnitOfWork, Generic[C]):
             (consumer, position),
         )
 
-    def _before_write(self) -> None:
-        """Before a write that appends to no stream (a read-model row): nothing by default.
-
-        SQLite writers hold the database lock from ``BEGIN IMMEDIATE``; on PostgreSQL a
-        read-model row is written by the command that appends to its stream, whose lock it
-        holds until commit.
-        """
-
     # --- read models ----------------------------------------------------------------------------
 
     def _tx_view_get(self, view: str, key: str) -> ViewRow | None:
@@ -572,7 +564,6 @@ class SqlUnitOfWork(ProjectingUnitOfWork, Generic[C]):
         return _view_row(view, key, *rows[0]) if rows else None
 
     def _tx_view_put(self, row: ViewRow) -> None:
-        self._before_write()
         self._tx_view_delete(row.view, row.key)
         self._run(
             f"INSERT INTO {VIEW_ROWS} (view_name, row_key, version, sort_key, terms, data)"
@@ -592,12 +583,10 @@ class SqlUnitOfWork(ProjectingUnitOfWork, Generic[C]):
             )
 
     def _tx_view_delete(self, view: str, key: str) -> None:
-        self._before_write()
         self._run(f"DELETE FROM {VIEW_TERMS} WHERE view_name = ? AND row_key = ?", (view, key))
         self._run(f"DELETE FROM {VIEW_ROWS} WHERE view_name = ? AND row_key = ?", (view, key))
 
     def _tx_view_clear(self, view: str) -> None:
-        self._before_write()
         self._run(f"DELETE FROM {VIEW_TERMS} WHERE view_name = ?", (view,))
         self._run(f"DELETE FROM {VIEW_ROWS} WHERE view_name = ?", (view,))
 

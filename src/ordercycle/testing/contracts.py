@@ -82,6 +82,7 @@ from ordercycle.storage.ports import (
     UnitOfWork,
 )
 from ordercycle.storage.records import Snapshot, payload_hash
+from ordercycle.testing._fixtures import StorageFixture
 from ordercycle.testing.domain_events import NOT_SAMPLED, domain_event_types, sample_streams
 from ordercycle.testing.tampering import SqlTampering, Tampering
 from ordercycle.testing.view_contract import ProjectionsContract
@@ -246,20 +247,6 @@ def _unusable(reason: str) -> Iterator[None]:
     with pytest.raises(UnitOfWorkError) as caught:
         yield
     assert caught.value.reason == reason, f"reason {caught.value.reason!r} of {caught.value!r}"
-
-
-class StorageFixture:
-    """The integrator's hook: override :meth:`storage` to return a fresh, empty storage."""
-
-    @pytest.fixture
-    def storage(self) -> Iterator[Storage]:
-        """A fresh, empty storage for one test; close it after the test.
-
-        Override in your subclass. The default raises ``NotImplementedError``.
-        """
-        raise NotImplementedError(
-            "Provide a `storage` fixture in your subclass that yields a fresh, empty storage."
-        )
 
 
 # --- aggregate streams --------------------------------------------------------------------

@@ -29,6 +29,7 @@ from ordercycle.errors import ValidationError
 from ordercycle.storage.errors import UnitOfWorkError
 from ordercycle.storage.ports import Projecting, Projections, Reading, Storage, UnitOfWork
 from ordercycle.storage.views import ViewQuery, ViewRow
+from ordercycle.testing._fixtures import StorageFixture
 
 __all__ = ["ProjectionsContract"]
 
@@ -77,15 +78,11 @@ def _pages(storage: Storage, query: ViewQuery) -> Iterator[list[ViewRow]]:
         after = (page[-1].sort, page[-1].key)
 
 
-class ProjectionsContract:
-    """Rows and paged queries of read models (see the module docstring)."""
+class ProjectionsContract(StorageFixture):
+    """Rows and paged queries of read models (see the module docstring).
 
-    @pytest.fixture
-    def storage(self) -> Iterator[Storage]:
-        """A fresh, empty storage whose units of work have ``projections``; override it."""
-        raise NotImplementedError(
-            "Provide a `storage` fixture in your subclass that yields a fresh, empty storage."
-        )
+    Its ``storage`` must give units of work with ``projections``.
+    """
 
     def test_a_row_is_read_back_as_it_was_put(self, storage: Storage) -> None:
         row = _row("O-1", "2026-01-05", ("state", "placed"), ("sku", "MUG"), ("sku", "TEA"))
