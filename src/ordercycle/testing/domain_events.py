@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import functools
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, ClassVar
 
@@ -62,8 +62,8 @@ from ordercycle.model.order.lines import NewLine
 from ordercycle.money import Money
 from ordercycle.service.desk import OrderDesk
 from ordercycle.service.records import QuarantinedMessage, QuarantinedMessageChanged
+from ordercycle.storage._observed import ObservedUnitOfWork
 from ordercycle.storage.memory import MemoryStorage
-from ordercycle.storage.ports import AggregateStore, CommandLog, Outbox, SnapshotStore, UnitOfWork
 
 __all__ = ["DOMAIN_PACKAGES", "NOT_SAMPLED", "Stream", "domain_event_types", "sample_streams"]
 
@@ -107,74 +107,6 @@ def _at(minutes: int) -> datetime:
     return _START + timedelta(minutes=minutes)
 
 
-class _RecordingEvents:
-    """An aggregate store that remembers every event appended through it, by stream key."""
-
-    def __init__(self, inner: AggregateStore, seen: dict[tuple[str, str, int], DomainEvent]):
-        self._inner = inner
-        self._seen = seen
-
-    def append(
-        self,
-        kind: str,
-        aggregate_id: str,
-        events: Sequence[DomainEvent],
-        *,
-        expected_version: int,
-    ) -> int:
-        events = tuple(events)
-        version = self._inner.append(kind, aggregate_id, events, expected_version=expected_version)
-        for event in events:  # a later append at the same version is the one committed
-            self._seen[kind, aggregate_id, event.version] = event
-        return version
-
-    def load(self, kind: str, aggregate_id: str, after_version: int = 0) -> tuple[DomainEvent, ...]:
-        return self._inner.load(kind, aggregate_id, after_version=after_version)
-
-    def version(self, kind: str, aggregate_id: str) -> int:
-        return self._inner.version(kind, aggregate_id)
-
-    def aggregate_ids(self, kind: str) -> tuple[str, ...]:
-        return self._inner.aggregate_ids(kind)
-
-
-class _RecordingUnit:
-    """A unit of work whose event store records appends (everything else is passed on)."""
-
-    def __init__(self, inner: UnitOfWork, seen: dict[tuple[str, str, int], DomainEvent]):
-        self._inner = inner
-        self._events = _RecordingEvents(inner.events, seen)
-
-    @property
-    def events(self) -> _RecordingEvents:
-        return self._events
-
-    @property
-    def snapshots(self) -> SnapshotStore:
-        return self._inner.snapshots
-
-    @property
-    def commands(self) -> CommandLog:
-        return self._inner.commands
-
-    @property
-    def outbox(self) -> Outbox:
-        return self._inner.outbox
-
-    def commit(self) -> None:
-        self._inner.commit()
-
-    def rollback(self) -> None:
-        self._inner.rollback()
-
-    def __enter__(self) -> _RecordingUnit:
-        self._inner.__enter__()
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self._inner.__exit__(*exc)
-
-
 class _RecordingStorage:
     """Memory storage that remembers the events the desk appended, as they were made.
 
@@ -186,8 +118,12 @@ class _RecordingStorage:
         self.inner = MemoryStorage()
         self.seen: dict[tuple[str, str, int], DomainEvent] = {}
 
-    def unit_of_work(self) -> _RecordingUnit:
-        return _RecordingUnit(self.inner.unit_of_work(), self.seen)
+    def unit_of_work(self) -> ObservedUnitOfWork:
+        return ObservedUnitOfWork(self.inner.unit_of_work(), self._record)
+
+    def _record(self, kind: str, aggregate_id: str, events: tuple[DomainEvent, ...]) -> None:
+        for event in events:  # a later append at the same version is the one committed
+            self.seen[kind, aggregate_id, event.version] = event
 
     def close(self) -> None:
         self.inner.close()
