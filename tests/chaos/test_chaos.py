@@ -13,8 +13,8 @@ command at once (a barrier that survives kills), in turn:
   after committing one (see ``_slow_restocks``), the return-restock race's window;
 - each worker sends one receipt with the same command id (the same command id at once);
 - each worker confirms its own order of the customer ``C-TIGHT`` whose limit one order
-  fills (concurrent credit checks near the limit), cancels it and places the next between
-  slots;
+  fills (concurrent credit checks near the limit; each check waits after reading the
+  account, see ``_slow_credit_checks``), cancels it and places the next between slots;
 - each worker places an order with the same command id (ids of each sender's own, so only
   the command log tells the two runs apart).
 
@@ -75,7 +75,7 @@ from ordercycle.examples.shop import SAMPLE_STOCK, open_sample_shop
 from ordercycle.inventory import StockReceived, StockRestocked
 from ordercycle.model.ids import CustomerId
 from ordercycle.money import Money
-from ordercycle.service import OrderDesk, _reactions
+from ordercycle.service import OrderDesk, _orders, _reactions
 from ordercycle.service.commands import RegisterCustomer
 
 pytestmark = pytest.mark.chaos
@@ -93,6 +93,7 @@ TIGHT_ORDER = Money("19.00", "USD")
 SLOT = 0.25  # seconds: every worker sends its synchronized command at each multiple of SLOT
 RESTOCK_DELAY = 0.05  # seconds worker n's restock handler waits n + 1 times (see below)
 RESTOCK_STALL = 0.3  # seconds a dispatcher pauses after it committed a restock
+CREDIT_DELAY = 0.12  # seconds a tight customer's credit check waits after reading the account
 RETURNABLE = 40  # MUGs each worker has delivered in setup, to return one at a time
 HOME = {"MUG": ("WH-EAST", "WH-EAST/A1"), "RUG": ("WH-WEST", "WH-WEST/A8")}
 FLOW = (
@@ -359,6 +360,7 @@ def _work(
     rng = random.Random(f"{seed}/{number}/{incarnation}")
     desk = opener(f"w{number}i{incarnation}-")
     _slow_restocks(desk, number)
+    _slow_credit_checks()
 
     def send(payload: dict[str, Any]) -> None:
         payload.setdefault("command_id", f"w{number}-{worker.sent}")
@@ -415,6 +417,26 @@ def _slow_restocks(desk: OrderDesk, number: int) -> None:
 
     _reactions._restock = slow  # type: ignore[assignment]
     desk._cache.committed = stall  # type: ignore[method-assign]
+
+
+def _slow_credit_checks() -> None:
+    """Inject latency into the tight customer's credit checks (in every run, fixes on or off).
+
+    The check waits ``CREDIT_DELAY`` after it read the account and before the confirmation
+    writes, as a process descheduled there would. Confirmations sent at one slot then read
+    the account before any of them commits, however late each worker wakes for the slot on
+    a loaded machine: with the account append every one but the first conflicts and runs
+    again (and is held); without it, all are approved (the credit write skew).
+    """
+    check = _orders.check_credit_limit
+
+    def slow(limit: Money, **amounts: Any) -> Any:
+        decision = check(limit, **amounts)
+        if limit == TIGHT_LIMIT:
+            time.sleep(CREDIT_DELAY)
+        return decision
+
+    _orders.check_credit_limit = slow  # type: ignore[assignment]
 
 
 def _start(
