@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -152,25 +151,30 @@ def test_document_of_a_listing_holds_only_json() -> None:
     }
 
 
-def test_a_sample_of_queries_on_postgresql(postgres_dsn: str, tmp_path: Path) -> None:
-    from ordercycle.examples.story import STORY_START
+def test_a_sample_of_queries_on_postgresql(postgres_dsn: str) -> None:
+    from ordercycle.examples.shop import open_sample_shop
     from ordercycle.model import SteppableClock
     from ordercycle.model.ids import SequentialIdFactory
 
+    from .conftest import START
+
     schema = f"oc_queries_{uuid.uuid4().hex[:12]}"
     desk = OrderDesk.postgres(
-        postgres_dsn, schema=schema, clock=SteppableClock(STORY_START), ids=SequentialIdFactory()
+        postgres_dsn, schema=schema, clock=SteppableClock(START), ids=SequentialIdFactory()
     )
     try:
-        order_to_cash_story(desk)
-        page = _ask(desk, type="ListOrders", limit=2)
-        assert [r["order_id"] for r in page["items"]] == [o.order_id for o in desk.orders(limit=2)]
-        order_id = page["items"][0]["order_id"]
-        money = _ask(desk, type="GetOrderMoney", order_id=order_id)
-        assert money["records"] == _json(desk.order_money(order_id).to_records())
-        report = _ask(desk, type="GetOrderToCashReport", start=MARCH[0], end=MARCH[1])
-        expected = desk.order_to_cash_report(date(2026, 3, 1), date(2026, 3, 31)).to_records()
-        assert report["records"] == _json(expected)
+        open_sample_shop(desk)
+        for customer in ("C-ACME", "C-BOLT", "C-BOLT"):
+            desk.confirm_order(desk.place_order(customer, {"MUG": 1}).aggregate_id)
+        first = _ask(desk, type="ListOrders", customer_id="C-BOLT", limit=1)
+        rest = _ask(desk, type="ListOrders", customer_id="C-BOLT", after=first["next_cursor"])
+        listed = [r["order_id"] for r in (*first["items"], *rest["items"])]
+        assert listed == [o.order_id for o in desk.orders(customer_id="C-BOLT")]
+        assert len(listed) == 2
+        money = _ask(desk, type="GetOrderMoney", order_id=listed[0])
+        assert money["records"] == _json(desk.order_money(listed[0]).to_records())
+        dso = _ask(desk, type="GetDaysSalesOutstanding", customer_id="C-BOLT")
+        assert dso["value"] == str(desk.days_sales_outstanding("C-BOLT"))
     finally:
         desk.close()
         import psycopg
