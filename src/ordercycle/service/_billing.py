@@ -306,11 +306,5 @@ def issue_credit_note(s: Session, c: IssueCreditNote) -> CommandResult:
     )
 
 
-def settled_share(invoice: Invoice, amount: Money) -> Money:
-    """The part of ``amount`` (the order's net invoiced amount) the invoice's payments settle."""
-    if invoice.state == "paid" and not invoice.credit_notes:
-        return amount
-    paid = invoice.paid + invoice.discount_taken + invoice.written_off
-    if not invoice.total:
-        return Money.zero(amount.currency)
-    return (amount * (paid.amount / invoice.total.amount)).round()
+#: Kept importable here: the outbox reaction reads it from this module.
+settled_share = _receivables.settled_share

@@ -24,6 +24,7 @@ from ordercycle.service._command_handlers import handles
 from ordercycle.service._order_entry import check_price, order_header
 from ordercycle.service._pricing import price_lines, record_promotion_use
 from ordercycle.service._session import Session
+from ordercycle.service._views import OPEN_ORDERS, all_rows, projections
 from ordercycle.service.commands import (
     AllocateOrder,
     CancelOrder,
@@ -44,6 +45,8 @@ from ordercycle.service.records import (
     BacklogChanged,
     CatalogueEntry,
     CustomerRegistered,
+    OpenOrder,
+    OpenOrderChanged,
     OpenOrdersChanged,
     ProductRegistered,
     Promotion,
@@ -135,10 +138,42 @@ def update_account(
 
 def open_orders(s: Session, customer_id: str, account: Account | None = None) -> tuple[str, ...]:
     """The customer's open orders (placed, not yet fully invoiced or canceled), oldest
-    first: kept in their own record (accounts stored before kept them in the account)."""
+    first (ties by id).
+
+    Each order keeps its own :class:`~ordercycle.service.records.OpenOrder` record, listed
+    through the ``open_orders`` view; lists stored by earlier releases (in the account,
+    then in one ``open_orders`` record per customer) are read too, less the orders whose
+    own record says they closed since.
+    """
+    legacy = _legacy_open_orders(s, customer_id, account)
+    views = projections(s.uow)
+    if views is not None:
+        where = (("customer", customer_id),)
+        listed = tuple(row.key for row in all_rows(s.uow, OPEN_ORDERS, where, None, None))
+    else:  # an adapter without read models: every order's record, read one by one
+        listed = tuple(
+            o
+            for o in s.ids_of("open_order")
+            if (found := s.record("open_order", o, OpenOrder)) is not None
+            and found.open
+            and found.customer_id == customer_id
+        )
+    kept = tuple(o for o in legacy if _is_open(s, o, default=True))
+    return tuple(dict.fromkeys((*kept, *listed)))
+
+
+def _legacy_open_orders(
+    s: Session, customer_id: str, account: Account | None = None
+) -> tuple[str, ...]:
+    """The open orders as earlier releases stored them (empty for newer customers)."""
     stored = s.record("open_orders", customer_id, tuple)
     legacy = (account or _account(s, customer_id)).open_order_ids
     return tuple(dict.fromkeys((*legacy, *(stored or ()))))
+
+
+def _is_open(s: Session, order_id: str, *, default: bool) -> bool:
+    found = s.record("open_order", order_id, OpenOrder)
+    return default if found is None else found.open
 
 
 def _change_open_orders(
@@ -149,19 +184,29 @@ def _change_open_orders(
     drop: tuple[str, ...],
     change: str,
 ) -> None:
-    current = open_orders(s, customer_id, account)
-    wanted = tuple(dict.fromkeys(o for o in (*current, *add) if o not in drop))
+    # The lists of earlier releases matter only to drop an order from them (or move them).
+    legacy = _legacy_open_orders(s, customer_id, account) if drop or account.open_order_ids else ()
     if s.record("account", customer_id, Account) is None:
         # The account stream starts with the customer's first order (as it did when it
-        # held the list): the credit checks append to it at the version they read.
+        # held the list): the credit checks append to it at the version it read.
         s.put("account", customer_id, AccountChanged, account, change)
     elif account.open_order_ids:  # stored before the list had a record: move it out
         s.put(
             "account", customer_id, AccountChanged, attrs.evolve(account, open_order_ids=()), change
         )
-    elif wanted == current:
-        return
-    s.put("open_orders", customer_id, OpenOrdersChanged, wanted, change)
+        # The list moves out into the per-customer record of the release after, read as before.
+        s.put("open_orders", customer_id, OpenOrdersChanged, legacy, change)
+    # One small record per order changed: the cost does not grow with the open orders.
+    for order_id in dict.fromkeys((*add, *drop)):
+        wanted = order_id not in drop
+        found = s.record("open_order", order_id, OpenOrder)
+        if found is not None and found.open == wanted:
+            continue
+        if found is None and not wanted and order_id not in legacy:
+            continue  # never open: nothing to drop
+        since = found.since if found is not None else s.now
+        state = OpenOrder(customer_id=customer_id, since=since, open=wanted)
+        s.put("open_order", order_id, OpenOrderChanged, state, change)
 
 
 def with_open_orders(s: Session, account: Account) -> Account:

@@ -54,6 +54,7 @@ __all__ = [
     "remember_number",
     "resolve_invoice",
     "reverse_payment",
+    "settled_share",
     "write_off_balance",
 ]
 
@@ -382,6 +383,7 @@ def reverse_payment(s: Session, c: ReversePayment) -> CommandResult:
         f"reversed {c.payment_id}",
         base=before,
     )
+    orders = [_order_follows(s, invoice_id, c.payment_id) for invoice_id in reopened]
     open_ids = _account(s, buyer.id).open_invoice_ids
     update_account(
         s,
@@ -395,7 +397,54 @@ def reverse_payment(s: Session, c: ReversePayment) -> CommandResult:
         aggregate_id=c.payment_id,
         details={
             "reopened": reopened,
+            "orders": [o for o in orders if o],
             "unapplied": str(after.balance.unapplied),
             "balance": str(after.balance.balance),
         },
     )
+
+
+def settled_share(invoice: Invoice, amount: Money) -> Money:
+    """The part of ``amount`` (the order's net invoiced amount) the invoice's payments settle."""
+    if invoice.state == "paid" and not invoice.credit_notes:
+        return amount
+    paid = invoice.paid + invoice.discount_taken + invoice.written_off
+    if not invoice.total:
+        return Money.zero(amount.currency)
+    return (amount * (paid.amount / invoice.total.amount)).round()
+
+
+def _order_follows(s: Session, invoice_id: str, payment_id: str) -> str:
+    """Take back from the invoice's order the payments the reopened invoice no longer
+    settles, so its payment status and ``desk.order_money`` follow; returns the order id
+    (``""`` if nothing was recorded on it).
+
+    The order holds one payment per (payment, invoice), ``"<payment>@<invoice>"``, each the
+    increment of the invoice's settled share when it was applied (see the outbox reaction).
+    The excess over the share settled now is taken from the reversed payment's records
+    first, then from the newest others, so the order's paid amount equals the settled share
+    to the cent.
+    """
+    invoice, meta = s.invoice(invoice_id)
+    order = s.order(meta.order_id)
+    document = next((d for d in order.invoices if d.document_id == invoice.invoice_id), None)
+    suffix = f"@{invoice.invoice_id}"
+    records = [p for p in order.payments if p.payment_id.endswith(suffix)]
+    if document is None or not records:
+        return ""
+    recorded = Money.sum((p.amount for p in records), currency=order.currency)
+    excess = recorded - settled_share(invoice, document.amount)
+    mine = [
+        p
+        for p in records
+        if p.payment_id == f"{payment_id}{suffix}"
+        or p.payment_id.startswith(f"{payment_id}/applied/")
+    ]
+    others = [p for p in reversed(records) if p not in mine]
+    for record in (*mine, *others):
+        if not excess.is_positive:
+            break
+        take = min(excess, record.amount)
+        order = s.save_order(order.reverse_payment(record.payment_id, take, at=s.now))
+        excess -= take
+    return order.id

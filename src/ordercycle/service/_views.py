@@ -19,6 +19,7 @@ from ordercycle.errors import StorageError, ValidationError
 from ordercycle.invoicing import Invoice, Payment
 from ordercycle.model.order import Order
 from ordercycle.packing import Shipment
+from ordercycle.service.records import OpenOrder
 from ordercycle.storage.ports import Projecting, Projections, UnitOfWork
 from ordercycle.storage.views import MAX_VIEW_PAGE, ViewQuery, ViewRow, sort_text
 
@@ -58,6 +59,7 @@ class Reads(Protocol):
 
 __all__ = [
     "INVOICES",
+    "OPEN_ORDERS",
     "ORDERS",
     "VIEWS_VERSION",
     "Reads",
@@ -75,6 +77,9 @@ __all__ = [
 
 ORDERS, INVOICES, META = "orders", "invoices", "ordercycle.views"
 PAYMENTS, SHIPMENTS = "payments", "shipments"
+#: The customers' open orders: one row per order that ever was open, carrying the term
+#: ``("customer", id)`` while it is open (see :class:`~ordercycle.service.records.OpenOrder`).
+OPEN_ORDERS = "open_orders"
 
 #: Raised when what a row holds changes: a database with an older marker is rebuilt.
 VIEWS_VERSION = 1
@@ -164,6 +169,15 @@ def record_row(kind: str, key: str, state: object, version: int) -> ViewRow | No
             terms=(("order", state.order_id), ("status", state.status)),
             data=json.dumps({"shipment_id": key}),
         )
+    if kind == "open_order" and isinstance(state, OpenOrder):
+        return ViewRow(
+            view=OPEN_ORDERS,
+            key=key,
+            version=version,
+            sort=sort_text(state.since),
+            terms=(("customer", state.customer_id),) if state.open else (),
+            data=json.dumps({"order_id": key}),
+        )
     return None
 
 
@@ -179,7 +193,8 @@ def built(uow: UnitOfWork) -> bool:
 
 
 def rebuild(session: Reads) -> tuple[int, int]:
-    """Recompute the desk's views (orders, invoices, payments, shipments) from the event log.
+    """Recompute the desk's views (orders, invoices, payments, shipments, open orders) from
+    the event log.
 
     Runs in the session's (writing) unit of work; on SQLite and PostgreSQL it takes the
     write lock first, so no command commits between its reads and its rows.
@@ -192,7 +207,7 @@ def rebuild(session: Reads) -> tuple[int, int]:
     claim = getattr(uow.outbox, "claim", None)
     if claim is not None:
         claim(META)  # the write lock, before anything is read
-    for view in (ORDERS, INVOICES, PAYMENTS, SHIPMENTS):
+    for view in (ORDERS, INVOICES, PAYMENTS, SHIPMENTS, OPEN_ORDERS):
         views.clear(view)
     orders = session.order_ids()
     for order_id in orders:
@@ -201,7 +216,12 @@ def rebuild(session: Reads) -> tuple[int, int]:
     for invoice_id in invoices:
         invoice, meta = session.invoice(invoice_id)
         views.put(invoice_row(invoice, meta.order_id))
-    for kind, cls in (("payment", Payment), ("shipment", Shipment)):
+    records: tuple[tuple[str, type[Any]], ...] = (
+        ("payment", Payment),
+        ("shipment", Shipment),
+        ("open_order", OpenOrder),
+    )
+    for kind, cls in records:
         for key in session.ids_of(kind):
             row = record_row(
                 kind, key, session.record(kind, key, cls), session.record_version(kind, key)

@@ -42,6 +42,7 @@ from ordercycle.invoicing import (
     Payment,
     aging,
 )
+from ordercycle.limits import load_json
 from ordercycle.model.address import Address
 from ordercycle.model.clock import Clock, SystemClock
 from ordercycle.model.customer import Customer
@@ -75,6 +76,7 @@ from ordercycle.service import (
     _warehouse,
     commands,
 )
+from ordercycle.service import queries as _queries
 from ordercycle.service._cache import StreamCache
 from ordercycle.service._command_handlers import PREPARERS, Handler, handler_table
 from ordercycle.service._packing import DeskPacking
@@ -473,13 +475,24 @@ class OrderDesk:
         return Session(uow, self.settings, self.ids, self.clock.now(), self._cache, self._packing)
 
     def execute_json(self, text: str | bytes | Mapping[str, Any]) -> CommandResult:
-        """Run a command given as JSON ``{"type": "PlaceOrder", ...}`` (see :func:`parse_command`).
+        """Run a command given as JSON ``{"type": "PlaceOrder", ...}`` (see :func:`parse_command`),
+        or answer a query ``{"type": "ListOrders", ...}`` (see :mod:`ordercycle.service.queries`).
+
+        A query writes nothing (no command log entry, no outbox message): the result's
+        ``command`` is the query type and its ``details`` the JSON document of the answer.
 
         Raises:
             SerializationError: Malformed JSON or fields; nothing is written.
             UnknownCommandError: An unknown ``"type"``.
         """
-        return self.execute(parse_command(text))
+        data = text if isinstance(text, Mapping) else load_json(text, "a command")
+        if _queries.is_query(data):
+            query = _queries.parse_query(data)
+            answer = getattr(self, query.method)(**query.arguments())
+            document = _queries.document(query, answer)
+            return CommandResult(command=type(query).__name__, aggregate_id="", details=document)
+        # Not an object: parse_command raises its usual error on the text as given.
+        return self.execute(parse_command(data if isinstance(data, Mapping) else text))
 
     def dispatch(self) -> int:
         """Run the outbox handlers on every message not handled yet; return how many were read.

@@ -21,7 +21,7 @@ the lines of its picked orders laid over it.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 import attrs
@@ -48,6 +48,8 @@ __all__ = [
     "DeskPaymentReceived",
     "InvoiceNumberAssigned",
     "InvoiceNumberTaken",
+    "OpenOrder",
+    "OpenOrderChanged",
     "OpenOrdersChanged",
     "OpenPickLists",
     "OpenPickListsChanged",
@@ -315,8 +317,37 @@ class AccountChanged(DeskEvent):
 
 
 @attrs.frozen(kw_only=True)
+class OpenOrder:
+    """Whether one order counts among its customer's open orders (keyed by the order).
+
+    Each order keeps its own record, so placing, invoicing or canceling one order writes
+    a few bytes however many orders the customer has open; the customer's list is read
+    from the ``open_orders`` view, where an open order's row carries the customer's term.
+
+    Attributes:
+        customer_id: The order's customer.
+        since: When it was opened (the list is oldest first, ties by order id).
+        open: ``False`` once it is fully invoiced or canceled.
+    """
+
+    customer_id: str
+    since: datetime
+    open: bool = True
+
+
+@attrs.frozen(kw_only=True)
+class OpenOrderChanged(DeskEvent):
+    """An order was added to or dropped from its customer's open orders."""
+
+    event_type = "DeskOpenOrderChanged"
+    state: OpenOrder
+
+
+@attrs.frozen(kw_only=True)
 class OpenOrdersChanged(DeskEvent):
-    """A customer's open orders changed (keyed by the customer).
+    """A customer's open orders changed (keyed by the customer): how releases before
+    :class:`OpenOrder` kept them, the whole list in each event. Still read; no longer
+    written.
 
     Attributes:
         state: The ids of the orders placed and not yet fully invoiced or canceled, in

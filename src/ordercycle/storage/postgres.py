@@ -259,10 +259,17 @@ class PostgresUnitOfWork(SqlUnitOfWork["psycopg.Connection[Any]"]):
     """A unit of work of :class:`PostgresStorage` (one read-committed transaction)."""
 
     placeholder = "%s"
-    # A subquery with OFFSET is never turned into a join: each further term of a view
-    # query stays one index lookup per candidate, whatever the planner's statistics say
-    # (without them a semi-join over a common term can read the whole index).
+    # Behind a driving term with few rows, a subquery with OFFSET is never turned into a
+    # join: each further term stays one index lookup per candidate, whatever the
+    # planner's statistics say (without them a semi-join over a common term can read the
+    # whole index). Behind a common one, the further terms are joined on the whole primary
+    # key and the planner merges their entries, all in (sort, key) order (probing cost
+    # 30 ms for three common terms on 100,000 orders; the merge, 2 ms).
     term_check_suffix = " OFFSET 0"
+    terms_by_join = True
+    # Counting is a server's work here (2 ms for 4,096 rows of three terms, 0.6 ms for
+    # 1,024); the merge needs no exact order among common terms.
+    probe_rows = 1024
     #: Seconds a read of the outbox waits for older transactions to end (see the module).
     horizon_wait = 2.0
 

@@ -61,7 +61,11 @@ from ordercycle.model.order.lifecycle import ORDER_LIFECYCLE
 from ordercycle.model.order.lines import NewLine
 from ordercycle.money import Money
 from ordercycle.service.desk import OrderDesk
-from ordercycle.service.records import QuarantinedMessage, QuarantinedMessageChanged
+from ordercycle.service.records import (
+    OpenOrdersChanged,
+    QuarantinedMessage,
+    QuarantinedMessageChanged,
+)
 from ordercycle.storage._observed import ObservedUnitOfWork
 from ordercycle.storage.memory import MemoryStorage
 
@@ -177,6 +181,19 @@ def _quarantine_streams() -> list[Stream]:
         for version, state in ((1, held), (2, released))
     )
     return [("quarantine", "7", events)]
+
+
+def _legacy_streams() -> list[Stream]:
+    """Desk records still read but no longer written: a customer's whole list of open
+    orders (each order keeps its own record now)."""
+    listed = OpenOrdersChanged(
+        aggregate_id="C-LEGACY",
+        version=1,
+        occurred_at=_START,
+        change="order O-1",
+        state=("O-1", "O-2"),
+    )
+    return [("open_orders", "C-LEGACY", (listed,))]
 
 
 def _pricing_streams() -> list[Stream]:
@@ -309,6 +326,8 @@ def _order_streams() -> list[Stream]:
     quoted.do("place", at=_at(4))
     quoted.do("confirm", at=_at(5))
     quoted.do("record_charge", "INV-F1", "Freight UPS-GROUND", Money("12.40", "USD"), at=_at(6))
+    quoted.do("record_payment", "P-F1@INV-F1", Money("12.40", "USD"), at=_at(7))
+    quoted.do("reverse_payment", "P-F1@INV-F1", Money("12.40", "USD"), at=_at(8))
     return [edited.stream(), expired.stream(), reviewed.stream(), quoted.stream()]
 
 
@@ -391,6 +410,7 @@ def sample_streams() -> tuple[Stream, ...]:
         *_billing_streams(),
         *_purchasing_streams(),
         *_quarantine_streams(),
+        *_legacy_streams(),
         *_pricing_streams(),
     ]
     return tuple(streams)

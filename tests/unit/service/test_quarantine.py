@@ -103,7 +103,7 @@ def test_a_corrupt_outbox_row_is_quarantined_and_later_messages_flow(
         assert uow.outbox.checkpoint(_reactions.CONSUMER) == uow.outbox.last_position()
     (held,) = desk.quarantined_messages()
     assert (held.position, held.status, held.attempts) == (bad, "quarantined", 1)
-    assert (held.kind, held.event_type) == ("open_orders", "DeskOpenOrdersChanged")
+    assert (held.kind, held.event_type) == ("open_order", "DeskOpenOrderChanged")
     assert "cannot be decoded" in held.reason
     assert len(held.reason) <= 500
     assert desk.order(placed).id == placed

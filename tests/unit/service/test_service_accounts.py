@@ -128,10 +128,13 @@ def test_the_open_orders_live_outside_the_account_the_credit_check_writes(
     assert desk.account("C-BOLT").open_order_ids == tuple(orders)
     with desk.storage.unit_of_work() as uow:
         stored = uow.events.load("account", "C-BOLT")[-1].state  # type: ignore[attr-defined]
-        listed = uow.events.load("open_orders", "C-BOLT")
+        per_order = [uow.events.load("open_order", o) for o in orders]
+        whole_list = uow.events.version("open_orders", "C-BOLT")
     assert stored.open_order_ids == ()  # the confirmations wrote the account without it
-    assert len(listed) == 3  # one write per order placed, none per confirmation
-    assert listed[-1].state == tuple(orders)  # type: ignore[attr-defined]
+    # One small record per order placed (none per confirmation), not the whole list again.
+    assert [len(events) for events in per_order] == [1, 1, 1]
+    assert {events[0].state.customer_id for events in per_order} == {"C-BOLT"}  # type: ignore[attr-defined]
+    assert whole_list == 0
 
 
 def test_open_orders_stored_in_the_account_by_an_earlier_release_are_read_and_moved_out(
@@ -189,3 +192,35 @@ def test_open_orders_stored_in_the_account_by_an_earlier_release_are_read_and_mo
     with desk.storage.unit_of_work() as uow:
         stored = uow.events.load("account", "C-BOLT")[-1].state  # type: ignore[attr-defined]
     assert stored.open_order_ids == ()
+
+
+def test_a_customer_list_of_open_orders_from_the_release_before_is_read_and_kept(
+    desk: OrderDesk, clock: SteppableClock
+) -> None:
+    from ordercycle.service.records import OpenOrdersChanged
+
+    old = [desk.place_order("C-BOLT", {"MUG": 1}).aggregate_id for _ in range(2)]
+    # Add what the release before stored: one list per customer (with an order it opened).
+    with desk.storage.unit_of_work() as uow:
+        version = uow.events.version("open_orders", "C-BOLT")
+        uow.events.append(
+            "open_orders",
+            "C-BOLT",
+            [
+                OpenOrdersChanged(
+                    aggregate_id="C-BOLT",
+                    version=version + 1,
+                    occurred_at=clock.now(),
+                    change="stored by the release before",
+                    state=("O-LEGACY", *old),
+                )
+            ],
+            expected_version=version,
+        )
+    assert desk.account("C-BOLT").open_order_ids == ("O-LEGACY", *old)
+    new = desk.place_order("C-BOLT", {"MUG": 1}).aggregate_id
+    assert desk.account("C-BOLT").open_order_ids == ("O-LEGACY", *old, new)
+    desk.cancel_order(old[0], reason="changed mind")
+    assert desk.account("C-BOLT").open_order_ids == ("O-LEGACY", old[1], new)
+    with desk.storage.unit_of_work() as uow:  # the old list is read, never rewritten
+        assert uow.events.version("open_orders", "C-BOLT") == version + 1

@@ -100,6 +100,7 @@ from ordercycle.model.order.events import (
     OrderLineQuantityEvent,
     OrderLineShipped,
     OrderPaymentRecorded,
+    OrderPaymentReversed,
     OrderPlaced,
     OrderQuoted,
     OrderReleased,
@@ -1149,6 +1150,39 @@ class Order:
             )
         return self._record(at, (OrderPaymentRecorded, {"payment_id": doc, "amount": amount}))
 
+    def reverse_payment(self, payment_id: str, amount: Money, *, at: datetime) -> OrderOutcome:
+        """Take back ``amount`` of a recorded payment (invoicing reversed it): the payment
+        counts for what is left of it, or no longer if nothing is, and
+        :attr:`payment_status` follows.
+
+        Raises:
+            ValidationError: No payment ``payment_id`` is recorded on the order.
+            OrderCurrencyError: The amount is in another currency.
+            InvalidQuantityError: The amount is not positive or more than the payment.
+        """
+        self._gate("reverse_payment")
+        recorded = next((p for p in self.payments if p.payment_id == payment_id), None)
+        if recorded is None:
+            known = ", ".join(p.payment_id for p in self.payments) or "none"
+            raise ValidationError.invalid(
+                self.subject, "payment id", payment_id, f"a recorded payment ({known})"
+            )
+        if not isinstance(amount, Money):
+            raise ValidationError.invalid(self.subject, "payment amount", amount, "a Money amount")
+        if amount.currency != self.currency:
+            raise OrderCurrencyError(
+                self.subject, f"payment {payment_id}", self.currency.code, amount.currency.code
+            )
+        if not amount.is_positive or amount > recorded.amount:
+            raise InvalidQuantityError.invalid(
+                self.subject,
+                "reversed amount",
+                str(amount),
+                f"a positive amount up to the payment's {recorded.amount}",
+            )
+        fields = {"payment_id": payment_id, "amount": amount}
+        return self._record(at, (OrderPaymentReversed, fields))
+
     # --- evolution: the one place where an order's data changes -------------------------------
     #
     # Commands check what they can, build their events and apply them with _apply; replay
@@ -1223,6 +1257,8 @@ class Order:
         if isinstance(event, OrderPaymentRecorded):
             payment = OrderPayment(event.payment_id, event.amount)
             return attrs.evolve(self, payments=(*self.payments, payment))
+        if isinstance(event, OrderPaymentReversed):
+            return attrs.evolve(self, payments=_less_payment(self.payments, event))
         raise EventHistoryError(
             f"Cannot apply {type(event).__name__} to {self.subject}; expected one of the"
             " order events of ordercycle.model.order.events.",
@@ -1276,3 +1312,17 @@ class Order:
             return attrs.evolve(order, invoices=(*order.invoices, invoice))
         credit = BillingDocument(event.credit_note_id, quantities, event.amount)
         return attrs.evolve(order, credit_notes=(*order.credit_notes, credit))
+
+
+def _less_payment(
+    payments: tuple[OrderPayment, ...], event: OrderPaymentReversed
+) -> tuple[OrderPayment, ...]:
+    """``payments`` after ``event``: its payment reduced by the amount, dropped at zero."""
+    kept = []
+    for p in payments:
+        if p.payment_id == event.payment_id:
+            p = OrderPayment(p.payment_id, p.amount - event.amount)
+            if p.amount.is_zero:
+                continue
+        kept.append(p)
+    return tuple(kept)

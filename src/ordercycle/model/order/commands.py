@@ -44,6 +44,7 @@ COMMAND_STATES: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
         "record_charge": ("confirmed", "released", "completed"),
         "record_credit": ("confirmed", "released", "completed", "canceled"),
         "record_payment": ("placed", "confirmed", "released", "completed", "canceled"),
+        "reverse_payment": ("placed", "confirmed", "released", "completed", "canceled"),
     }
 )
 """The lifecycle states in which each non-lifecycle command is allowed, by method name.
@@ -72,6 +73,7 @@ PHRASES: Final[Mapping[str, str]] = {
     "record_charge": "charge",
     "record_credit": "credit",
     "record_payment": "record a payment on",
+    "reverse_payment": "reverse a payment on",
 }
 """How each command reads in a refusal: ``Cannot <phrase> order O-17: ...``."""
 

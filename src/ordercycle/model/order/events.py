@@ -57,6 +57,7 @@ __all__ = [
     "OrderLineQuantityEvent",
     "OrderLineShipped",
     "OrderPaymentRecorded",
+    "OrderPaymentReversed",
     "OrderPlaced",
     "OrderQuoted",
     "OrderReleased",
@@ -366,6 +367,16 @@ class OrderCredited(OrderEvent):
 @attrs.frozen(kw_only=True)
 class OrderPaymentRecorded(OrderEvent):
     """Invoicing reported a payment against the order."""
+
+    payment_id: str
+    amount: Money
+
+
+@attrs.frozen(kw_only=True)
+class OrderPaymentReversed(OrderEvent):
+    """Invoicing took back (part of) a payment recorded on the order: ``amount`` of
+    payment ``payment_id`` no longer counts (a payment reversed at the bank reopens the
+    invoice it settled, and with it the order's payment status)."""
 
     payment_id: str
     amount: Money
