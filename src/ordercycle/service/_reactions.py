@@ -35,7 +35,7 @@ from ordercycle.service._orders import serve_backlog
 from ordercycle.service._session import Session
 from ordercycle.service.records import ReturnRestock, ReturnRestocked
 
-__all__ = ["CONSUMER", "TRIGGERS", "handle", "reacts_to"]
+__all__ = ["CONSUMER", "TRIGGERS", "handle", "reacts_to", "trigger_types"]
 
 #: The outbox consumer name of the desk's handlers.
 CONSUMER = "order-desk"
@@ -54,6 +54,11 @@ TRIGGERS: tuple[type[DomainEvent], ...] = (StockReceived, OrderReturnReceived, P
 def reacts_to(event: DomainEvent) -> bool:
     """Whether :func:`handle` may do something for ``event``."""
     return isinstance(event, TRIGGERS)
+
+
+def trigger_types() -> frozenset[str]:
+    """The registered event type names :func:`reacts_to` accepts (subclasses included)."""
+    return frozenset(n for n, cls in DomainEvent.registry().items() if issubclass(cls, TRIGGERS))
 
 
 def handle(s: Session, event: DomainEvent) -> list[str]:

@@ -106,7 +106,13 @@ from ordercycle.storage.errors import (
     TamperedStreamError,
     UnreadableOutboxMessageError,
 )
-from ordercycle.storage.ports import ClaimingOutbox, Reading, Storage, UnitOfWork
+from ordercycle.storage.ports import (
+    ClaimingOutbox,
+    Reading,
+    SelectiveOutbox,
+    Storage,
+    UnitOfWork,
+)
 from ordercycle.storage.records import payload_hash
 from ordercycle.storage.views import ViewQuery, ViewRow
 
@@ -522,15 +528,15 @@ class OrderDesk:
         what the handlers recorded includes an event a handler reacts to."""
         with self.storage.unit_of_work() as uow:
             after = uow.outbox.checkpoint(_reactions.CONSUMER)
-            messages = uow.outbox.read(after=after, limit=limit)
-            if not messages:
+            messages, count, last = _read_wanted(uow, after, limit)
+            if not count:
                 return 0, False, False
             # Something to do: claim the checkpoint (under the write lock where the storage
             # has one) and act on what it says then, not on the read above.
             claimed = _claim(uow)
             if claimed != after:
-                messages = uow.outbox.read(after=claimed, limit=limit)
-                if not messages:
+                messages, count, last = _read_wanted(uow, claimed, limit)
+                if not count:
                     return 0, False, False
             watched = WatchedUnitOfWork(uow)
             session = self._session(watched)
@@ -540,10 +546,10 @@ class OrderDesk:
                     _log.info("%s", note)
                     acted = True
             session.save_stock()
-            uow.outbox.save_checkpoint(_reactions.CONSUMER, messages[-1].position)
+            uow.outbox.save_checkpoint(_reactions.CONSUMER, last)
         self._cache.committed(session.orders(), session.invoices())
         # What the handlers did is in the outbox too: read on until a batch does nothing.
-        return len(messages), acted or len(messages) == limit, watched.reacting
+        return count, acted or count == limit, watched.reacting
 
     def _handle_slowly(self, limit: int = 200) -> tuple[int, bool]:
         """Handle up to ``limit`` messages one at a time, quarantining what cannot be."""
@@ -1565,6 +1571,19 @@ def _next(rows: tuple[ViewRow, ...], limit: int) -> str | None:
         return None
     last = rows[limit - 1]
     return encode_cursor(last.sort, last.key)
+
+
+def _read_wanted(uow: UnitOfWork, after: int, limit: int) -> tuple[tuple[Any, ...], int, int]:
+    """The next ``limit`` messages after ``after`` that a handler reacts to, how many were
+    scanned and the last position scanned; only the wanted ones are decoded where the
+    storage can (a corrupt message no handler wants is passed over, one it wants raises)."""
+    outbox = uow.outbox
+    if isinstance(outbox, SelectiveOutbox):
+        return outbox.read_types(_reactions.trigger_types(), after=after, limit=limit)
+    messages = outbox.read(after=after, limit=limit)
+    last = messages[-1].position if messages else after
+    wanted = tuple(m for m in messages if _reactions.reacts_to(m.event))
+    return wanted, len(messages), last
 
 
 def _claim(uow: UnitOfWork) -> int:
