@@ -2,8 +2,9 @@
 
 A regression guard for the write path: versions come from the load (no extra read per
 append), events and their outbox messages go in multi-row statements, nothing runs in a
-savepoint, a record's newest state comes with its version, and a command nothing reacts
-to is not followed by a dispatch transaction.
+savepoint, a record's newest state comes with its version, a command nothing reacts
+to is not followed by a dispatch transaction, and a payment's share is recorded on its
+order in the payment's own transaction.
 """
 
 from __future__ import annotations
@@ -78,7 +79,7 @@ def test_place_confirm_allocate_cost_one_transaction_and_few_statements(
     assert "MUG x2: allocated 2, backordered 0" in "\n".join(order[1].notes)
 
 
-def test_a_payment_costs_its_transaction_and_one_dispatch(
+def test_a_payment_and_its_order_s_share_cost_one_transaction(
     counted: tuple[OrderDesk, list[str]],
 ) -> None:
     desk, seen = counted
@@ -93,5 +94,5 @@ def test_a_payment_costs_its_transaction_and_one_dispatch(
     invoice = desk.invoice_order(order_id)
     amount = invoice["total"].split()[0]
     _, transactions, _ = _cost(seen, lambda: desk.record_payment("C-BOLT", Money(amount, "USD")))
-    assert transactions == 2  # the payment, then its reaction (the order's share)
+    assert transactions == 1  # the order's share is recorded inline, in the payment's
     assert desk.order(order_id).payment_status.value == "paid"
