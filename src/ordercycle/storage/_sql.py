@@ -377,6 +377,11 @@ class SqlUnitOfWork(ProjectingUnitOfWork, Generic[C]):
     # --- events ---------------------------------------------------------------------------------
 
     def _tx_version(self, kind: str, aggregate_id: str) -> int:
+        known = self._heads.get((kind, aggregate_id))
+        if known is not None:
+            # Read or written in this transaction already: the same answer as a read (a
+            # version moved on under READ COMMITTED meanwhile makes the append conflict).
+            return known[0]
         # The newest two rows, not MAX(version): reading a stream's version is mostly the
         # first step of reading its newest event, which then comes from these rows.
         rows = self._run(
