@@ -47,7 +47,9 @@ recorded set-up. The table gives desk and floor commands per second, their ratio
 statements and transactions per command. Then PostgreSQL workers (``--scale-workers``,
 1 2 4 8 by default) place, confirm and allocate for ``--seconds`` each, on disjoint
 customers and SKUs and then all on one hot SKU, and the floor replays each worker's
-recorded transactions in parallel processes. Results go to
+recorded transactions in parallel processes (the median of ``--rounds`` runs by desk
+throughput, with the floor of the same run; the client processes' CPU per command and the
+cores they kept busy show whether the client is CPU-bound). Results go to
 ``benchmarks/results/service_floor.json``.
 
 Each configuration runs ``--rounds`` times (3 by default) and the tables show the median
@@ -758,6 +760,10 @@ def floor_run(kind: str, flow: str, orders: int, folder: Path) -> dict[str, Any]
         "desk_cpu_ms_per_command": round(1000 * cpu / commands, 3),
         "floor_commands_per_second": round(commands / floor["seconds"], 1),
         "desk_over_floor": round(seconds / floor["seconds"], 2),
+        # The same ratio in CPU time of this process (on a loaded machine wall time mostly
+        # measures the wait for a core; the database server's CPU is not counted).
+        "floor_cpu_ms_per_command": round(1000 * floor["cpu"] / commands, 3),
+        "desk_over_floor_cpu": round(cpu / max(floor["cpu"], 1e-9), 2),
         "statements_per_command": round(statements / commands, 2),
         "transactions_per_command": round(len(work) / commands, 2),
         "floor_failed": floor["failed"],
@@ -768,15 +774,17 @@ def floor_run(kind: str, flow: str, orders: int, folder: Path) -> dict[str, Any]
 def _floor_table(rows: list[dict[str, Any]]) -> str:
     out = [
         "| storage / workload | desk commands/s | floor commands/s | desk ÷ floor"
-        " | statements/command | transactions/command | desk CPU ms/command |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        " | statements/command | transactions/command | desk CPU ms/command"
+        " | floor CPU ms/command | desk ÷ floor, CPU |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         out.append(
             f"| {r['storage']}, {FLOW_NAMES[r['workload']]} | {r['desk_commands_per_second']} |"
             f" {r['floor_commands_per_second']} | {r['desk_over_floor']}x |"
             f" {r['statements_per_command']} | {r['transactions_per_command']} |"
-            f" {r['desk_cpu_ms_per_command']} |"
+            f" {r['desk_cpu_ms_per_command']} | {r['floor_cpu_ms_per_command']} |"
+            f" {r['desk_over_floor_cpu']}x |"
         )
     return "\n".join(out)
 
@@ -788,7 +796,7 @@ def _scale_worker(args: tuple[str, int, str, float]) -> dict[str, Any]:
     recorder.install(desk.storage)
     commands, retries = 0, _counting_retries()
     wall = time.time()
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), time.process_time()
     gave_up = 0
     while time.perf_counter() - began < seconds:
         try:
@@ -796,9 +804,11 @@ def _scale_worker(args: tuple[str, int, str, float]) -> dict[str, Any]:
         except ConcurrencyError:  # every attempt met a concurrent change (hot data)
             gave_up += 1
     elapsed = time.perf_counter() - began
+    cpu = time.process_time() - cpu
     desk.close()
     return {
         "commands": commands,
+        "cpu": cpu,
         "start": wall,
         "end": wall + elapsed,
         "retries": retries[0],
@@ -841,15 +851,25 @@ def scale_run(workers: int, hot: bool, seconds: float, folder: Path) -> dict[str
     )
     _drop(where)
     _drop(floor_where)
+    desk_cpu = sum(p["cpu"] for p in parts)
+    floor_cpu = sum(r["cpu"] for r in replays)
     return {
         "workers": workers,
         "data": "hot SKU" if hot else "disjoint",
         "commands": commands,
         "desk_commands_per_second": round(commands / elapsed, 1),
         "floor_commands_per_second": round(commands / floor_elapsed, 1),
+        # CPU accounting of the client processes (the server's is not counted): CPU ms
+        # per command, and how many cores the workers kept busy on average (of the
+        # machine's os.cpu_count(); a client near that count is CPU-bound).
+        "desk_cpu_ms_per_command": round(1000 * desk_cpu / max(commands, 1), 3),
+        "desk_client_cores": round(desk_cpu / elapsed, 2),
+        "floor_cpu_ms_per_command": round(1000 * floor_cpu / max(commands, 1), 3),
+        "floor_client_cores": round(floor_cpu / floor_elapsed, 2),
         "retried_commands": sum(p["retries"] for p in parts),
         "gave_up": sum(p["gave_up"] for p in parts),
         "floor_failed": sum(r["failed"] for r in replays),
+        "check": "ok" if not sum(r["failed"] for r in replays) else "floor replays failed",
     }
 
 
@@ -860,8 +880,9 @@ def _scale_table(rows: list[dict[str, Any]]) -> str:
             base[r["data"]] = r
     out = [
         "| data | workers | desk commands/s | × 1 worker | floor commands/s | × 1 worker"
-        " | desk gain ÷ floor gain | retried | gave up | floor replays failed |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        " | desk gain ÷ floor gain | desk client CPU ms/command | desk client cores busy"
+        " | floor client cores busy | retried | gave up | floor replays failed |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         b = base.get(r["data"])
@@ -871,6 +892,8 @@ def _scale_table(rows: list[dict[str, Any]]) -> str:
         out.append(
             f"| {r['data']} | {r['workers']} | {r['desk_commands_per_second']} | {desk_x:.2f} |"
             f" {r['floor_commands_per_second']} | {floor_x:.2f} | {gain:.2f} |"
+            f" {r['desk_cpu_ms_per_command']} | {r['desk_client_cores']} |"
+            f" {r['floor_client_cores']} |"
             f" {r['retried_commands']} | {r['gave_up']} | {r['floor_failed']} |"
         )
     return "\n".join(out)
@@ -894,7 +917,12 @@ def floor_main(args: argparse.Namespace, kinds: list[str]) -> int:
         if "postgres" in kinds:
             for hot in (False, True):
                 for workers in args.scale_workers:
-                    row = scale_run(workers, hot, args.seconds, Path(folder))
+                    runs = [
+                        scale_run(workers, hot, args.seconds, Path(folder))
+                        for _ in range(args.rounds)
+                    ]
+                    row = _median(runs, "desk_commands_per_second")
+                    row["floor_rounds"] = sorted(r["floor_commands_per_second"] for r in runs)
                     scale.append(row)
                     print(
                         f"  postgres x{workers} {row['data']}: desk"

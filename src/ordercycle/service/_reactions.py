@@ -5,7 +5,8 @@
 - a return received restocks its units (resellable ones become available again, damaged
   ones are kept on hand as unavailable);
 - a payment applied to an invoice records the settled share on the order, so the order's
-  payment status follows its invoices.
+  payment status follows its invoices. This one is part of the command that applied the
+  payment: the desk runs it inline, in that command's unit of work (see :data:`INLINE`).
 
 Each reaction's effect is exactly-once, whatever dispatches it:
 
@@ -35,7 +36,7 @@ from ordercycle.service._orders import serve_backlog
 from ordercycle.service._session import Session
 from ordercycle.service.records import ReturnRestock, ReturnRestocked
 
-__all__ = ["CONSUMER", "TRIGGERS", "handle", "reacts_to"]
+__all__ = ["CONSUMER", "INLINE", "TRIGGERS", "handle", "inline", "reacts_to", "trigger_types"]
 
 #: The outbox consumer name of the desk's handlers.
 CONSUMER = "order-desk"
@@ -54,6 +55,22 @@ TRIGGERS: tuple[type[DomainEvent], ...] = (StockReceived, OrderReturnReceived, P
 def reacts_to(event: DomainEvent) -> bool:
     """Whether :func:`handle` may do something for ``event``."""
     return isinstance(event, TRIGGERS)
+
+
+#: The events whose reaction is part of the command that recorded them: the desk handles
+#: them in that command's unit of work (so they commit or roll back with it) when it
+#: dispatches after commands; the outbox dispatch handles them again, finding them done.
+INLINE: tuple[type[DomainEvent], ...] = (PaymentApplied,)
+
+
+def inline(event: DomainEvent) -> bool:
+    """Whether the desk handles ``event`` in the unit of work of the command recording it."""
+    return isinstance(event, INLINE)
+
+
+def trigger_types() -> frozenset[str]:
+    """The registered event type names :func:`reacts_to` accepts (subclasses included)."""
+    return frozenset(n for n, cls in DomainEvent.registry().items() if issubclass(cls, TRIGGERS))
 
 
 def handle(s: Session, event: DomainEvent) -> list[str]:

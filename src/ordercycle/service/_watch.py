@@ -3,7 +3,8 @@
 The desk runs its command handlers over a :class:`WatchedUnitOfWork`; after the commit it
 dispatches the outbox at once only when the command recorded such an event (see
 :func:`ordercycle.service._reactions.reacts_to`), so a command nothing reacts to costs one
-transaction, not two.
+transaction, not two. A reaction whose effect belongs to the command itself (a payment
+applied: the order records its share) runs inline, in the command's own unit of work.
 """
 
 from __future__ import annotations
@@ -19,14 +20,25 @@ __all__ = ["WatchedUnitOfWork"]
 class WatchedUnitOfWork(ObservedUnitOfWork):
     """``uow`` as it is, except that :attr:`reacting` tells whether a handler has work.
 
+    With ``inline``, events whose reaction belongs to the command itself (see
+    :func:`ordercycle.service._reactions.inline`) are collected in :attr:`pending` for
+    the desk to handle in this unit of work, and do not count as reacting.
+
     Attributes:
-        reacting: Whether an appended event is one the outbox handlers react to.
+        reacting: Whether an appended event is one the outbox handlers react to (and that
+            is not handled inline).
+        pending: Appended events to handle inline, not handled yet.
     """
 
-    def __init__(self, uow: UnitOfWork) -> None:
+    def __init__(self, uow: UnitOfWork, *, inline: bool = False) -> None:
         super().__init__(uow, self._noted)
         self.reacting = False
+        self.inline = inline
+        self.pending: list[DomainEvent] = []
 
     def _noted(self, kind: str, aggregate_id: str, events: tuple[DomainEvent, ...]) -> None:
-        if not self.reacting and any(_reactions.reacts_to(e) for e in events):
-            self.reacting = True
+        for event in events:
+            if self.inline and _reactions.inline(event):
+                self.pending.append(event)
+            elif not self.reacting and _reactions.reacts_to(event):
+                self.reacting = True

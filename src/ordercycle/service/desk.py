@@ -108,7 +108,13 @@ from ordercycle.storage.errors import (
     TamperedStreamError,
     UnreadableOutboxMessageError,
 )
-from ordercycle.storage.ports import ClaimingOutbox, Reading, Storage, UnitOfWork
+from ordercycle.storage.ports import (
+    ClaimingOutbox,
+    Reading,
+    SelectiveOutbox,
+    Storage,
+    UnitOfWork,
+)
 from ordercycle.storage.records import payload_hash
 from ordercycle.storage.views import ViewQuery, ViewRow
 
@@ -336,7 +342,11 @@ class OrderDesk:
         that recorded an event the handlers react to (a stock receipt, a return received,
         a payment applied), after the desk's first command, after every command while the
         last dispatch failed, and after every :data:`DISPATCH_EVERY`-th command; after
-        the others it is skipped, so they cost one transaction, not two.
+        the others it is skipped, so they cost one transaction, not two. A reaction that
+        belongs to the command itself (a payment's share recorded on its order) runs
+        inline, in the command's unit of work, when ``settings.auto_dispatch`` is on; if it
+        fails, the command runs again without it and the dispatch after it handles the
+        message.
 
         A command id sent again returns the stored result of its first run
         (``replayed=True``), also when the two arrive at the same moment in two processes:
@@ -357,7 +367,7 @@ class OrderDesk:
         reacting = False
         for attempt in range(1, attempts + 1):
             try:
-                result, reacting = self._attempt(command, handler, digest)
+                result, reacting = self._attempt_inline(command, handler, digest)
             except ConcurrencyError:
                 if attempt == attempts:
                     raise
@@ -437,20 +447,41 @@ class OrderDesk:
             _log.exception("cannot count the outbox messages not yet handled")
             return -1
 
-    def _attempt(
+    def _attempt_inline(
         self, command: Command, handler: Handler, digest: str
     ) -> tuple[CommandResult, bool]:
-        """Run the command once; its result, and whether a handler reacts to its events."""
+        """:meth:`_attempt` with the inline reactions (when the desk dispatches after
+        commands); if one of them fails, the command runs again without them and its
+        events go to the outbox dispatch, which retries or quarantines as for any message.
+        """
+        if self.settings.auto_dispatch:
+            try:
+                return self._attempt(command, handler, digest, inline=True)
+            except _InlineReactionError as failed:
+                _log.warning(
+                    "%s: an inline reaction failed (%s); it runs at the next dispatch",
+                    type(command).__name__,
+                    failed.__cause__,
+                )
+        return self._attempt(command, handler, digest, inline=False)
+
+    def _attempt(
+        self, command: Command, handler: Handler, digest: str, *, inline: bool = False
+    ) -> tuple[CommandResult, bool]:
+        """Run the command once; its result, and whether a handler reacts to its events
+        (with ``inline``, reactions that belong to the command ran in its unit of work)."""
         prepared = self._prepare(command)
         with self.storage.unit_of_work() as uow:
             if command.command_id is not None:
                 found = uow.commands.find(command.command_id, digest)
                 if found is not None:
                     return CommandResult.from_data(found.result), False
-            watched = WatchedUnitOfWork(uow)
+            watched = WatchedUnitOfWork(uow, inline=inline)
             session = self._session(watched)
             session.prepared = prepared
             result = handler(session, command)
+            if watched.pending:
+                _react_inline(session, watched)
             if command.command_id is not None:
                 uow.commands.record(command.command_id, digest, result.to_data())
         self._cache.committed(session.orders(), session.invoices())
@@ -535,15 +566,15 @@ class OrderDesk:
         what the handlers recorded includes an event a handler reacts to."""
         with self.storage.unit_of_work() as uow:
             after = uow.outbox.checkpoint(_reactions.CONSUMER)
-            messages = uow.outbox.read(after=after, limit=limit)
-            if not messages:
+            messages, count, last = _read_wanted(uow, after, limit)
+            if not count:
                 return 0, False, False
             # Something to do: claim the checkpoint (under the write lock where the storage
             # has one) and act on what it says then, not on the read above.
             claimed = _claim(uow)
             if claimed != after:
-                messages = uow.outbox.read(after=claimed, limit=limit)
-                if not messages:
+                messages, count, last = _read_wanted(uow, claimed, limit)
+                if not count:
                     return 0, False, False
             watched = WatchedUnitOfWork(uow)
             session = self._session(watched)
@@ -553,10 +584,10 @@ class OrderDesk:
                     _log.info("%s", note)
                     acted = True
             session.save_stock()
-            uow.outbox.save_checkpoint(_reactions.CONSUMER, messages[-1].position)
+            uow.outbox.save_checkpoint(_reactions.CONSUMER, last)
         self._cache.committed(session.orders(), session.invoices())
         # What the handlers did is in the outbox too: read on until a batch does nothing.
-        return len(messages), acted or len(messages) == limit, watched.reacting
+        return count, acted or count == limit, watched.reacting
 
     def _handle_slowly(self, limit: int = 200) -> tuple[int, bool]:
         """Handle up to ``limit`` messages one at a time, quarantining what cannot be."""
@@ -1578,6 +1609,55 @@ def _next(rows: tuple[ViewRow, ...], limit: int) -> str | None:
         return None
     last = rows[limit - 1]
     return encode_cursor(last.sort, last.key)
+
+
+class _InlineReactionError(Exception):
+    """An inline reaction failed; its cause is the handler's error (never leaves the desk)."""
+
+
+#: Rounds of inline reactions to reactions' own events before the rest is left to the
+#: outbox dispatch (a bound, not a limit met in practice: payments record no payments).
+_INLINE_ROUNDS: Final = 4
+
+
+def _react_inline(session: Session, watched: WatchedUnitOfWork) -> None:
+    """Handle the events ``watched`` collected for inline reactions, in its unit of work.
+
+    Raises:
+        _InlineReactionError: A reaction failed (the caller rolls back and runs the command again
+            without inline reactions); conflicts and storage failures propagate as they are.
+    """
+    for _round in range(_INLINE_ROUNDS):
+        events, watched.pending = watched.pending, []
+        if not events:
+            return
+        for event in events:
+            try:
+                notes = _reactions.handle(session, event)
+            except ConcurrencyError:
+                raise
+            except Exception as error:
+                if isinstance(error, StorageError) and not isinstance(error, TamperedStreamError):
+                    raise
+                raise _InlineReactionError() from error
+            for note in notes:
+                _log.info("%s", note)
+        session.save_stock()
+    if watched.pending:
+        watched.reacting = True  # what is left waits for the outbox dispatch
+
+
+def _read_wanted(uow: UnitOfWork, after: int, limit: int) -> tuple[tuple[Any, ...], int, int]:
+    """The next ``limit`` messages after ``after`` that a handler reacts to, how many were
+    scanned and the last position scanned; only the wanted ones are decoded where the
+    storage can (a corrupt message no handler wants is passed over, one it wants raises)."""
+    outbox = uow.outbox
+    if isinstance(outbox, SelectiveOutbox):
+        return outbox.read_types(_reactions.trigger_types(), after=after, limit=limit)
+    messages = outbox.read(after=after, limit=limit)
+    last = messages[-1].position if messages else after
+    wanted = tuple(m for m in messages if _reactions.reacts_to(m.event))
+    return wanted, len(messages), last
 
 
 def _claim(uow: UnitOfWork) -> int:

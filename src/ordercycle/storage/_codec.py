@@ -11,7 +11,14 @@ from ordercycle.model.events import DomainEvent
 from ordercycle.serialization import from_json, to_json
 from ordercycle.storage.records import canonical_json
 
-__all__ = ["decode_event", "decode_value", "encode_event", "encode_value"]
+__all__ = [
+    "decode_event",
+    "decode_stored",
+    "decode_value",
+    "encode_event",
+    "encode_stored",
+    "encode_value",
+]
 
 
 def encode_event(event: DomainEvent) -> str:
@@ -37,6 +44,35 @@ def decode_event(text: str) -> DomainEvent:
 @functools.lru_cache(maxsize=DECODED_EVENTS_KEPT)
 def _decode_event(text: str) -> DomainEvent:
     return from_json(text, DomainEvent)
+
+
+#: How many appended events :func:`encode_stored` remembers.
+APPENDED_EVENTS_KEPT = 8192
+
+# text -> the event it was encoded from; cleared when full (a memo, so dropping is safe).
+_appended: dict[str, DomainEvent] = {}
+
+
+def encode_stored(event: DomainEvent) -> str:
+    """:func:`encode_event`, remembering that the text stands for ``event``.
+
+    An event a unit of work appends is mostly read back by the same process soon after
+    (the newest state of a record, the outbox dispatch): :func:`decode_stored` then gives
+    the event itself instead of decoding its text. Decoding would give an equal event:
+    the storage contract checks the round trip of every event type (the memory adapter's
+    default mode decodes every event it loads, and does not use this memo).
+    """
+    text = to_json(event)
+    if len(_appended) >= APPENDED_EVENTS_KEPT:
+        _appended.clear()
+    _appended[text] = event
+    return text
+
+
+def decode_stored(text: str) -> DomainEvent:
+    """:func:`decode_event`, or the event :func:`encode_stored` encoded to ``text``."""
+    found = _appended.get(text)
+    return found if found is not None else _decode_event(text)
 
 
 def encode_value(value: Any) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import threading
 from abc import abstractmethod
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any, Generic, Protocol, TypeVar
 
 from ordercycle.errors import ConcurrencyError, StorageError
@@ -29,7 +29,7 @@ from ordercycle.storage.migrations import (
     apply_migrations,
     needs_migration,
 )
-from ordercycle.storage.records import Snapshot
+from ordercycle.storage.records import OutboxMessage, Snapshot
 from ordercycle.storage.views import ViewQuery, ViewRow
 
 __all__ = [
@@ -257,6 +257,8 @@ class SqlUnitOfWork(ProjectingUnitOfWork, Generic[C]):
     probe_rows: int | None = None
     #: A command id is recorded with one ``INSERT ... ON CONFLICT DO NOTHING``.
     records_by_insert = True
+    #: Events this process appended are read back as the objects it appended.
+    remembers_appended = True
     #: Events per multi-row ``INSERT`` (bounded by the drivers' parameter limits).
     batch_rows = 500
 
@@ -381,6 +383,11 @@ class SqlUnitOfWork(ProjectingUnitOfWork, Generic[C]):
     # --- events ---------------------------------------------------------------------------------
 
     def _tx_version(self, kind: str, aggregate_id: str) -> int:
+        known = self._heads.get((kind, aggregate_id))
+        if known is not None:
+            # Read or written in this transaction already: the same answer as a read (a
+            # version moved on under READ COMMITTED meanwhile makes the append conflict).
+            return known[0]
         # The newest two rows, not MAX(version): reading a stream's version is mostly the
         # first step of reading its newest event, which then comes from these rows.
         rows = self._run(
@@ -545,6 +552,12 @@ class SqlUnitOfWork(ProjectingUnitOfWork, Generic[C]):
         )
         return [(int(p), str(k), str(a), int(v), str(t), str(d)) for p, k, a, v, t, d in rows]
 
+    def _tx_messages_of(
+        self, event_types: Collection[str], after: int, limit: int
+    ) -> tuple[list[OutboxMessage], int, int]:
+        # Rows carry their event type: a payload no consumer wants is never decoded.
+        return self._tx_rows_of(event_types, after, limit)
+
     def _tx_last_position(self) -> int:
         return int(self._run(f"SELECT COALESCE(MAX(position), 0) FROM {OUTBOX}")[0][0])
 
@@ -576,6 +589,29 @@ class SqlUnitOfWork(ProjectingUnitOfWork, Generic[C]):
             " VALUES (?, ?, ?, ?, ?, ?)",
             (row.view, row.key, row.version, row.sort, json.dumps(row.terms), row.data),
         )
+        self._insert_terms(row)
+
+    def _tx_view_upsert(self, row: ViewRow) -> bool:
+        # One statement decides and writes: the stored row is replaced only if its version
+        # is not higher, under the row's lock (PostgreSQL), so two writers cannot both read
+        # the old version and the older row win; its terms are rewritten only then.
+        stored = self._run(
+            f"INSERT INTO {VIEW_ROWS} (view_name, row_key, version, sort_key, terms, data)"
+            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (view_name, row_key) DO UPDATE SET"
+            " version = excluded.version, sort_key = excluded.sort_key,"
+            " terms = excluded.terms, data = excluded.data"
+            f" WHERE {VIEW_ROWS}.version <= excluded.version RETURNING version",
+            (row.view, row.key, row.version, row.sort, json.dumps(row.terms), row.data),
+        )
+        if not stored:
+            return False
+        self._run(
+            f"DELETE FROM {VIEW_TERMS} WHERE view_name = ? AND row_key = ?", (row.view, row.key)
+        )
+        self._insert_terms(row)
+        return True
+
+    def _insert_terms(self, row: ViewRow) -> None:
         if row.terms:  # one multi-row statement for all of the row's terms
             values = ", ".join(["(?, ?, ?, ?, ?)"] * len(row.terms))
             self._run(

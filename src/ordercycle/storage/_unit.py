@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from types import TracebackType
 from typing import Any, Self
 
@@ -25,7 +25,14 @@ from ordercycle.errors import ValidationError
 from ordercycle.model.events import DomainEvent
 from ordercycle.storage import _checks
 from ordercycle.storage._chain import GENESIS, event_hash, matches, snapshot_hash
-from ordercycle.storage._codec import decode_event, decode_value, encode_event, encode_value
+from ordercycle.storage._codec import (
+    decode_event,
+    decode_stored,
+    decode_value,
+    encode_event,
+    encode_stored,
+    encode_value,
+)
 from ordercycle.storage.errors import (
     CommandAlreadyRecordedError,
     CommandPayloadMismatchError,
@@ -68,6 +75,9 @@ class BaseUnitOfWork(ABC):
     #: Whether :meth:`_tx_record_command` itself refuses a command id already recorded
     #: (one insert that reports the duplicate), so ``commands.record`` need not look first.
     records_by_insert = False
+    #: Whether events this process appended are read back as the objects appended
+    #: (:func:`~ordercycle.storage._codec.decode_stored`) instead of decoded again.
+    remembers_appended = False
 
     def __init__(self, where: str, *, read_only: bool = False) -> None:
         self._where = where
@@ -181,8 +191,9 @@ class BaseUnitOfWork(ABC):
             raise StreamConflictError(kind, aggregate_id, expected_version, version)
         previous = head or GENESIS
         rows: list[EventRow] = []
+        encode = encode_stored if self.remembers_appended else encode_event
         for event in events:
-            payload = encode_event(event)
+            payload = encode(event)
             digest = event_hash(
                 previous, kind, aggregate_id, event.version, event.event_type, payload
             )
@@ -214,6 +225,7 @@ class BaseUnitOfWork(ABC):
             previous = rows[0][3]
             rows = rows[1:]
         events: list[DomainEvent] = []
+        decode = decode_stored if self.remembers_appended else decode_event
         for version, event_type, payload, digest in rows:
             expected += 1
             if version != expected:
@@ -240,7 +252,7 @@ class BaseUnitOfWork(ABC):
                         "the stored event does not match its chained hash (edited, moved"
                         " or swapped with another row)",
                     )
-                event = decode_event(payload)
+                event = decode(payload)
             if (
                 event.version != version
                 or event.aggregate_id != aggregate_id
@@ -264,7 +276,35 @@ class BaseUnitOfWork(ABC):
 
     def _tx_messages(self, after: int, limit: int) -> Sequence[OutboxMessage]:
         """The decoded outbox messages after position ``after``, at most ``limit``."""
-        return [decoded_message(row, decode_event) for row in self._tx_outbox(after, limit)]
+        decode = decode_stored if self.remembers_appended else decode_event
+        return [decoded_message(row, decode) for row in self._tx_outbox(after, limit)]
+
+    def _tx_messages_of(
+        self, event_types: Collection[str], after: int, limit: int
+    ) -> tuple[list[OutboxMessage], int, int]:
+        """The messages of ``event_types`` among the next ``limit`` after ``after``, how
+        many were scanned and the last position scanned.
+
+        This default reads the messages as :meth:`_tx_messages` gives them (right for an
+        adapter that keeps event objects), and only when one cannot be decoded reads the
+        rows again and decodes the wanted ones; an adapter that stores text decodes only
+        the wanted rows from the start (:meth:`_tx_rows_of`).
+        """
+        try:
+            scanned = self._tx_messages(after, limit)
+        except UnreadableOutboxMessageError:
+            return self._tx_rows_of(event_types, after, limit)
+        last = scanned[-1].position if scanned else after
+        return [m for m in scanned if m.event_type in event_types], len(scanned), last
+
+    def _tx_rows_of(
+        self, event_types: Collection[str], after: int, limit: int
+    ) -> tuple[list[OutboxMessage], int, int]:
+        """:meth:`_tx_messages_of` over :meth:`_tx_outbox`, decoding only wanted rows."""
+        rows = self._tx_outbox(after, limit)
+        decode = decode_stored if self.remembers_appended else decode_event
+        wanted = [decoded_message(row, decode) for row in rows if row[4] in event_types]
+        return wanted, len(rows), rows[-1][0] if rows else after
 
     # --- primitives for adapters -----------------------------------------------------------
 
@@ -530,6 +570,17 @@ class _Outbox(_Part):
         _checks.check_position(limit, "limit", "outbox read", minimum=1)
         return tuple(self._uow._tx_messages(after, limit))
 
+    def read_types(
+        self, event_types: Collection[str], *, after: int = 0, limit: int = 100
+    ) -> tuple[tuple[OutboxMessage, ...], int, int]:
+        """See :meth:`ordercycle.storage.ports.SelectiveOutbox.read_types`."""
+        self._uow.require_active("read the outbox")
+        _checks.check_position(after, "after", "outbox read")
+        _checks.check_position(limit, "limit", "outbox read", minimum=1)
+        wanted = frozenset(event_types)
+        messages, scanned, last = self._uow._tx_messages_of(wanted, after, limit)
+        return tuple(messages), scanned, last
+
     def last_position(self) -> int:
         """See :meth:`ordercycle.storage.ports.Outbox.last_position`."""
         self._uow.require_active("read the outbox")
@@ -583,6 +634,20 @@ class ProjectingUnitOfWork(BaseUnitOfWork):
     def _tx_view_put(self, row: ViewRow) -> None:
         """Replace the row at ``(row.view, row.key)`` and its terms (the base checked versions)."""
 
+    def _tx_view_upsert(self, row: ViewRow) -> bool:
+        """Store ``row`` unless the stored row at its key has a higher version; whether it
+        was stored.
+
+        This default reads the stored row first; an adapter that can decide in the write
+        itself (one statement that keeps the newer row, so two writers cannot both read
+        the old version and the older one win) overrides it.
+        """
+        stored = self._tx_view_get(row.view, row.key)
+        if stored is not None and stored.version > row.version:
+            return False
+        self._tx_view_put(row)
+        return True
+
     @abstractmethod
     def _tx_view_delete(self, view: str, key: str) -> None: ...
 
@@ -604,11 +669,7 @@ class _Projections:
         self._uow.require_writable("put a view row")
         if not isinstance(row, ViewRow):
             raise ValidationError.invalid("view rows", "row", row, "a ViewRow")
-        stored = self._uow._tx_view_get(row.view, row.key)
-        if stored is not None and stored.version > row.version:
-            return False
-        self._uow._tx_view_put(row)
-        return True
+        return self._uow._tx_view_upsert(row)
 
     def get(self, view: str, key: str) -> ViewRow | None:
         """See :meth:`ordercycle.storage.ports.Projections.get`."""

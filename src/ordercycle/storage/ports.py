@@ -12,7 +12,8 @@ commits all of its writes or none of them:
 - :class:`CommandLog` (``uow.commands``): processed command ids, for idempotent commands;
 - :class:`Outbox` (``uow.outbox``): every appended event, in commit order, with consumer
   checkpoints for at-least-once delivery (and, optionally, :class:`ClaimingOutbox`: a
-  checkpoint claimed under the write lock, for exactly-once effects in storage).
+  checkpoint claimed under the write lock, for exactly-once effects in storage, and
+  :class:`SelectiveOutbox`: a read that decodes only the event types a consumer wants).
 
 A unit of work may also offer :class:`Projections` (``uow.projections``, see
 :class:`Projecting`): rows of read models written in the same transaction as the events
@@ -37,7 +38,7 @@ by passing :mod:`ordercycle.testing.contracts`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from types import TracebackType
 from typing import Any, Protocol, Self, runtime_checkable
 
@@ -53,6 +54,7 @@ __all__ = [
     "Projecting",
     "Projections",
     "Reading",
+    "SelectiveOutbox",
     "SnapshotStore",
     "Storage",
     "UnitOfWork",
@@ -257,6 +259,32 @@ class ClaimingOutbox(Protocol):
         PostgreSQL the claim takes the write lock (so a dispatcher acts on a checkpoint no
         one can move under it); in memory the commit fails with
         :class:`~ordercycle.errors.ConcurrencyError` if the checkpoint moved.
+        """
+        ...
+
+
+@runtime_checkable
+class SelectiveOutbox(Protocol):
+    """Optional: an outbox that decodes only the messages a consumer wants.
+
+    The bundled adapters all have it; the desk uses it when the storage offers it, so a
+    dispatch does not decode the payloads of messages no handler reacts to.
+    """
+
+    def read_types(
+        self, event_types: Collection[str], *, after: int = 0, limit: int = 100
+    ) -> tuple[tuple[OutboxMessage, ...], int, int]:
+        """Scan up to ``limit`` messages after ``after``, as :meth:`Outbox.read` would.
+
+        Returns the scanned messages whose ``event_type`` is in ``event_types`` (only
+        their payloads are decoded), how many messages were scanned, and the position of
+        the last one scanned (``after`` when none): the checkpoint a consumer that
+        handled the returned messages may save.
+
+        Raises:
+            UnreadableOutboxMessageError: A wanted message cannot be decoded (an unwanted
+                one is skipped without decoding).
+            ValidationError: As :meth:`Outbox.read`.
         """
         ...
 

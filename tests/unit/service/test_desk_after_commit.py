@@ -70,11 +70,12 @@ def test_a_corrupt_outbox_row_does_not_make_later_commands_raise(
     setup.close()
     quiet = _desk(path, clock, dispatch=False)
     quiet.place_order("C-BOLT", {"MUG": 1})
+    quiet.receive_stock("MUG", "WH-EAST/A1", 1)
     quiet.close()
-    with sqlite3.connect(path) as connection:
+    with sqlite3.connect(path) as connection:  # a row the handlers want (and must decode)
         connection.execute(
-            "UPDATE ordercycle_outbox SET payload = '{not json'"
-            " WHERE position = (SELECT MAX(position) FROM ordercycle_outbox)"
+            "UPDATE ordercycle_outbox SET payload = '{not json' WHERE position ="
+            " (SELECT MAX(position) FROM ordercycle_outbox WHERE event_type = 'StockReceived')"
         )
     desk = _desk(path, clock)
     for _ in range(3):

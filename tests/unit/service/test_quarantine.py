@@ -82,7 +82,13 @@ def _last_position(desk: OrderDesk) -> int:
         return uow.outbox.last_position()
 
 
-def test_a_corrupt_outbox_row_is_quarantined_and_later_messages_flow(
+def _receipt_position(desk: OrderDesk, after: int) -> int:
+    with desk.storage.unit_of_work() as uow:
+        messages = uow.outbox.read(after=after, limit=100)
+    return next(m.position for m in messages if m.event_type == "StockReceived")
+
+
+def test_a_corrupt_row_no_handler_wants_is_passed_over_undecoded(
     adapter: tuple[Callable[..., OrderDesk], Corrupt],
 ) -> None:
     opener, corrupt = adapter
@@ -91,6 +97,34 @@ def test_a_corrupt_outbox_row_is_quarantined_and_later_messages_flow(
     quiet = opener(dispatch=False)
     placed = quiet.place_order("C-BOLT", {"MUG": 1}).aggregate_id
     bad = _last_position(quiet)
+    corrupt(bad)
+    with quiet.storage.unit_of_work() as uow:
+        with pytest.raises(UnreadableOutboxMessageError):
+            uow.outbox.read(after=bad - 1, limit=1)  # a plain read still decodes it
+        wanted, scanned, last = uow.outbox.read_types({"StockReceived"}, after=bad - 1)
+    assert (wanted, scanned, last) == ((), 1, bad)
+    # The desk's dispatch wants only what its handlers react to: it moves past the row
+    # without decoding it, and nothing is quarantined.
+    assert desk.dispatch() >= 1
+    with desk.storage.unit_of_work() as uow:
+        assert uow.outbox.checkpoint(_reactions.CONSUMER) == uow.outbox.last_position()
+    assert desk.quarantined_messages() == ()
+    assert desk.order(placed).id == placed
+    quiet.close()
+    desk.close()
+
+
+def test_a_corrupt_outbox_row_is_quarantined_and_later_messages_flow(
+    adapter: tuple[Callable[..., OrderDesk], Corrupt],
+) -> None:
+    opener, corrupt = adapter
+    desk = opener()
+    open_sample_shop(desk)
+    quiet = opener(dispatch=False)
+    placed = quiet.place_order("C-BOLT", {"MUG": 1}).aggregate_id
+    before = _last_position(quiet)
+    quiet.receive_stock("MUG", "WH-EAST/A1", 1)  # a message the handlers react to
+    bad = _receipt_position(quiet, before)
     corrupt(bad)
     with quiet.storage.unit_of_work() as uow, pytest.raises(UnreadableOutboxMessageError) as info:
         uow.outbox.read(after=bad - 1, limit=1)
@@ -103,7 +137,7 @@ def test_a_corrupt_outbox_row_is_quarantined_and_later_messages_flow(
         assert uow.outbox.checkpoint(_reactions.CONSUMER) == uow.outbox.last_position()
     (held,) = desk.quarantined_messages()
     assert (held.position, held.status, held.attempts) == (bad, "quarantined", 1)
-    assert (held.kind, held.event_type) == ("open_order", "DeskOpenOrderChanged")
+    assert (held.kind, held.event_type) == ("stock", "StockReceived")
     assert "cannot be decoded" in held.reason
     assert len(held.reason) <= 500
     assert desk.order(placed).id == placed

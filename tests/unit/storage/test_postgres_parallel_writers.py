@@ -18,6 +18,7 @@ import pytest
 from ordercycle.errors import ConcurrencyError
 from ordercycle.storage import PostgresStorage
 from ordercycle.storage.postgres import POSITION_BITS
+from ordercycle.storage.views import ViewQuery, ViewRow
 from ordercycle.testing.contracts import item_added
 
 
@@ -125,3 +126,43 @@ def test_a_transaction_in_another_database_does_not_hold_consumers_back(
         assert [(m.aggregate_id, m.version) for m in messages] == [("O-1", 1)]
         assert time.monotonic() - began < 1.0
         elsewhere.execute("ROLLBACK")
+
+
+def test_an_older_read_model_row_waits_for_the_newer_one_and_is_not_kept(
+    storage: PostgresStorage,
+) -> None:
+
+    def row(version: int) -> ViewRow:
+        return ViewRow(
+            view="orders",
+            key="O-1",
+            version=version,
+            sort=f"s{version}",
+            terms=(("state", f"v{version}"),),
+            data=f'{{"v": {version}}}',
+        )
+
+    kept: list[bool] = []
+
+    def older() -> None:
+        with storage.unit_of_work() as uow:
+            kept.append(uow.projections.put(row(1)))
+
+    with storage.unit_of_work() as newer:
+        assert newer.projections.put(row(2))
+        # The older writer meets the row the newer one is writing: it waits for the
+        # commit, then sees version 2 and keeps it (a read, then a write, would have read
+        # no row and failed on the key, or replaced the newer row).
+        thread, errors = _in_thread(older)
+        time.sleep(0.3)
+        assert thread.is_alive()
+    thread.join(10)
+    assert not errors
+    assert kept == [False]
+    with storage.unit_of_work() as uow:
+        stored = uow.projections.get("orders", "O-1")
+        found = uow.projections.find(ViewQuery(view="orders", where=(("state", "v2"),)))
+        stale = uow.projections.find(ViewQuery(view="orders", where=(("state", "v1"),)))
+    assert stored == row(2)
+    assert [r.key for r in found] == ["O-1"]
+    assert stale == ()
