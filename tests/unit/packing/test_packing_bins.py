@@ -148,3 +148,89 @@ def test_paper_reams_fit_two_cartons_of_one_type() -> None:
     assert [[pl.position for pl in p.placements] for p in again.packages] == [
         [pl.position for pl in p.placements] for p in plan.packages
     ]
+
+
+# --- the improvement phase on MPV-like instances (issue 15) -------------------------------
+
+
+def mpv_like(seed: int, count: int, kind: int) -> list[tuple[int, int, int]]:
+    """Boxes in the style of Martello-Pisinger-Vigo class 5 (kind 5) or 7 (kind 7), bin 40.
+
+    Class 5 mixes the five item kinds (long, wide, flat, large and small) in a 40-cube
+    bin; class 7 draws every side from 1..35. A fixed seed makes the instance.
+    """
+    rng = random.Random(seed)
+    side = 40
+    boxes = []
+    for _ in range(count):
+        if kind == 7:
+            boxes.append((rng.randint(1, 35), rng.randint(1, 35), rng.randint(1, 35)))
+            continue
+        t = rng.randint(1, 10)
+        low, high, half = 2 * side // 3, side, side // 2
+        box = {
+            1: (rng.randint(1, half), rng.randint(low, high), rng.randint(low, high)),
+            2: (rng.randint(low, high), rng.randint(1, half), rng.randint(low, high)),
+            3: (rng.randint(low, high), rng.randint(low, high), rng.randint(1, half)),
+            4: (rng.randint(half, high), rng.randint(half, high), rng.randint(half, high)),
+        }.get(t, (rng.randint(1, half), rng.randint(1, half), rng.randint(1, half)))
+        boxes.append(box)
+    return boxes
+
+
+def check_bins(
+    side: int, units: list[BinUnit], bins: list[list[tuple[BinUnit, tuple[int, ...]]]]
+) -> None:
+    assert sorted(u.uid for placed in bins for u, _ in placed) == [u.uid for u in units]
+    for placed in bins:
+        assert placed
+        for index, (unit, (x0, y0, z0, x1, y1, z1)) in enumerate(placed):
+            assert 0 <= x0 < x1 <= side
+            assert 0 <= y0 < y1 <= side
+            assert 0 <= z0 < z1 <= side
+            assert (x1 - x0, y1 - y0, z1 - z0) in unit.orientations
+            for _, (a0, b0, c0, a1, b1, c1) in placed[:index]:
+                assert not (x0 < a1 and a0 < x1 and y0 < b1 and b0 < y1 and z0 < c1 and c0 < z1)
+
+
+@pytest.mark.parametrize(("seed", "kind"), [(5, 5), (4, 7)])
+def test_improvement_is_valid_and_never_worse_than_the_construction(seed: int, kind: int) -> None:
+    boxes = mpv_like(seed, 50, kind)
+    units = [BinUnit(k, [b], 0) for k, b in enumerate(boxes)]
+    # One bin fill per bin of each construction: the budget runs out before any
+    # improvement, so this is the best constructive start.
+    start = pack_bins((40, 40, 40), None, units, work=1)
+    counts = []
+    for work in (300, 1_200):
+        bins = pack_bins((40, 40, 40), None, units, work=work)
+        assert bins is not None
+        check_bins(40, units, bins)
+        counts.append(len(bins))
+    assert start is not None
+    check_bins(40, units, start)
+    # More work continues the same seeded search: never more bins.
+    assert counts[0] <= len(start)
+    assert counts[1] <= counts[0]
+
+
+def test_improvement_removes_bins_on_hard_instances() -> None:
+    saved = 0
+    for seed in (4, 5):
+        units = [BinUnit(k, [b], 0) for k, b in enumerate(mpv_like(seed, 50, 7))]
+        start = pack_bins((40, 40, 40), None, units, work=1)
+        bins = pack_bins((40, 40, 40), None, units, work=1_200)
+        assert start is not None
+        assert bins is not None
+        saved += len(start) - len(bins)
+    assert saved >= 1
+
+
+def test_same_budget_same_bins() -> None:
+    units = [BinUnit(k, [b], 0) for k, b in enumerate(mpv_like(9, 60, 5))]
+    first = pack_bins((40, 40, 40), None, units, work=500)
+    second = pack_bins((40, 40, 40), None, list(units), work=500)
+    assert first is not None
+    assert second is not None
+    assert [[(u.uid, box) for u, box in placed] for placed in first] == [
+        [(u.uid, box) for u, box in placed] for placed in second
+    ]
