@@ -23,6 +23,9 @@ from tests.contract.mutants import MUTANTS, Mutant
 
 from ordercycle.testing import contracts
 
+#: Seconds a SQLite writer of a mutant's database waits for the write lock (see _opened).
+BUSY_TIMEOUT = 3.0
+
 #: The mutations of issue 18's table (the suite must catch at least these).
 ISSUE_MUTANTS = {
     "memory-no-version-check-at-commit",
@@ -73,9 +76,14 @@ def _opened(mutant: Mutant, dsn: str | None) -> Iterator[tuple[Any, Callable[[],
         yield storage, lambda: storage
         storage.close()
         return
+    # A writer waits BUSY_TIMEOUT for the lock: long enough for the unbroken adapter on a
+    # loaded machine (1 s was not, once), short enough that a mutant's blocked writer fails
+    # the contract quickly.
     if mutant.adapter == "sqlite":
         with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as folder:
-            opener = functools.partial(mutant.storage, Path(folder) / "mutant.db", busy_timeout=1.0)
+            opener = functools.partial(
+                mutant.storage, Path(folder) / "mutant.db", busy_timeout=BUSY_TIMEOUT
+            )
             storage = opener()
             try:
                 yield storage, opener
@@ -85,7 +93,7 @@ def _opened(mutant: Mutant, dsn: str | None) -> Iterator[tuple[Any, Callable[[],
     if mutant.adapter == "sqlalchemy-sqlite":
         with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as folder:
             opener = functools.partial(
-                mutant.storage, f"sqlite:///{Path(folder) / 'mutant.db'}", busy_timeout=1.0
+                mutant.storage, f"sqlite:///{Path(folder) / 'mutant.db'}", busy_timeout=BUSY_TIMEOUT
             )
             storage = opener()
             try:
