@@ -36,6 +36,7 @@ when it asks for more than is open or left.
 
 from __future__ import annotations
 
+import bisect
 import enum
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, time
@@ -684,7 +685,7 @@ class CustomerAccount:
     def _new_document(self, document_id: str) -> None:
         if not isinstance(document_id, str) or not document_id.strip():
             raise ValidationError.invalid(self.subject, "document id", document_id, "an id")
-        if document_id in self.documents:
+        if _holds(self.documents, document_id):
             raise AccountLedgerError(
                 f"Cannot post {document_id} to {self.subject}: it was posted already;"
                 " expected a new document id."
@@ -853,7 +854,7 @@ class CustomerAccount:
             credits=credits,
             payments=payments,
             settlements=settlements,
-            documents=tuple(sorted({*self.documents, entry.document_id})),
+            documents=_with_id(self.documents, entry.document_id),
             version=entry.sequence,
         )
 
@@ -896,3 +897,20 @@ class CustomerAccount:
         for entry in entries:
             account = account._apply(entry)
         return account
+
+
+# ``documents`` is kept sorted: a lookup or an insertion bisects it instead of scanning or
+# re-sorting the whole tuple, which grows with every document the customer was ever sent.
+
+
+def _holds(ids: tuple[str, ...], wanted: str) -> bool:
+    at = bisect.bisect_left(ids, wanted)
+    return at < len(ids) and ids[at] == wanted
+
+
+def _with_id(ids: tuple[str, ...], new: str) -> tuple[str, ...]:
+    """``tuple(sorted({*ids, new}))`` of a sorted ``ids`` without repeats."""
+    at = bisect.bisect_left(ids, new)
+    if at < len(ids) and ids[at] == new:
+        return ids
+    return (*ids[:at], new, *ids[at:])
