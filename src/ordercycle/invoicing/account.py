@@ -36,6 +36,7 @@ when it asks for more than is open or left.
 
 from __future__ import annotations
 
+import bisect
 import enum
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, time
@@ -234,7 +235,12 @@ def _settle(
     rows = list(settlements)
     discount = entry.kind in (EntryKind.DISCOUNT, EntryKind.DISCOUNT_REVERSAL)
     for invoice_id, m in entry.applied:
-        at = next((n for n, r in enumerate(rows) if r[:2] == (payment_id, invoice_id)), None)
+        # One row per (payment, invoice), and the one wanted is nearly always among the
+        # newest: search from the end, not through every settlement of the account.
+        at = next(
+            (n for n in range(len(rows) - 1, -1, -1) if rows[n][:2] == (payment_id, invoice_id)),
+            None,
+        )
         zero = m - m
         old = rows[at] if at is not None else (payment_id, invoice_id, zero, zero)
         change = m * sign
@@ -679,12 +685,12 @@ class CustomerAccount:
     # --- deciding ------------------------------------------------------------------------
 
     def _payment_amount(self, payment_id: str) -> Money | None:
-        return dict(self.payments).get(payment_id)
+        return _payment(self.payments, payment_id)
 
     def _new_document(self, document_id: str) -> None:
         if not isinstance(document_id, str) or not document_id.strip():
             raise ValidationError.invalid(self.subject, "document id", document_id, "an id")
-        if document_id in self.documents:
+        if _holds(self.documents, document_id):
             raise AccountLedgerError(
                 f"Cannot post {document_id} to {self.subject}: it was posted already;"
                 " expected a new document id."
@@ -792,7 +798,9 @@ class CustomerAccount:
         for invoice_id, m in entry.applied:
             opens = _set(opens, invoice_id, dict(opens).get(invoice_id, amount - amount) - m * sign)
         payer = entry.document_id if kind is EntryKind.PAYMENT else entry.source_id
-        if (kind in _SETTLING and payer in dict(payments)) or kind is EntryKind.PAYMENT:
+        if kind is EntryKind.PAYMENT or (
+            kind in _SETTLING and _payment(payments, payer) is not None
+        ):
             settlements = _settle(settlements, payer, entry, sign)
         if kind is EntryKind.UNAPPLICATION:
             credits = _set(
@@ -853,7 +861,7 @@ class CustomerAccount:
             credits=credits,
             payments=payments,
             settlements=settlements,
-            documents=tuple(sorted({*self.documents, entry.document_id})),
+            documents=_with_id(self.documents, entry.document_id),
             version=entry.sequence,
         )
 
@@ -896,3 +904,28 @@ class CustomerAccount:
         for entry in entries:
             account = account._apply(entry)
         return account
+
+
+# ``documents`` is kept sorted: a lookup or an insertion bisects it instead of scanning or
+# re-sorting the whole tuple, which grows with every document the customer was ever sent.
+
+
+def _holds(ids: tuple[str, ...], wanted: str) -> bool:
+    at = bisect.bisect_left(ids, wanted)
+    return at < len(ids) and ids[at] == wanted
+
+
+def _with_id(ids: tuple[str, ...], new: str) -> tuple[str, ...]:
+    """``tuple(sorted({*ids, new}))`` of a sorted ``ids`` without repeats."""
+    at = bisect.bisect_left(ids, new)
+    if at < len(ids) and ids[at] == new:
+        return ids
+    return (*ids[:at], new, *ids[at:])
+
+
+def _payment(payments: tuple[tuple[str, Money], ...], payment_id: str) -> Money | None:
+    """``dict(payments).get(payment_id)``, searched from the newest payment."""
+    for known, amount in reversed(payments):
+        if known == payment_id:
+            return amount
+    return None

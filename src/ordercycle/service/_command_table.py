@@ -160,6 +160,7 @@ def _check_bounds(value: object, subject: str, field: str, depth: int = 0) -> No
 
 
 _FIELD_TYPES: dict[type, tuple[tuple[str, Any], ...]] = {}
+_REFUSED: Final = object()
 
 
 def _field_types(cls: type[Command]) -> tuple[tuple[str, Any], ...]:
@@ -187,12 +188,13 @@ def check_fields(command: Command) -> None:
     for name, kind in _field_types(type(command)):
         value = getattr(command, name)
         _check_bounds(value, subject, name)
-        expected = f"a value of type {_type_text(kind)}"
         try:
             back = converter.structure(converter.unstructure(value, kind), kind)
         except Exception:
-            raise ValidationError.invalid(subject, name, value, expected) from None
-        if back != value or type(back) is not type(value):
+            back = _REFUSED
+        if back is _REFUSED or back != value or type(back) is not type(value):
+            # The type's text only when refusing: every command checks every field.
+            expected = f"a value of type {_type_text(kind)}"
             raise ValidationError.invalid(subject, name, value, expected)
 
 

@@ -11,16 +11,16 @@ existed), which it knows by a marker row carrying :data:`VIEWS_VERSION`.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from ordercycle.errors import StorageError, ValidationError
 from ordercycle.invoicing import Invoice, Payment
 from ordercycle.model.order import Order
 from ordercycle.packing import Shipment
 from ordercycle.service.records import OpenOrder
-from ordercycle.storage.ports import Projecting, Projections, UnitOfWork
+from ordercycle.storage.ports import Projections, UnitOfWork
 from ordercycle.storage.views import MAX_VIEW_PAGE, ViewQuery, ViewRow, sort_text
 
 
@@ -81,13 +81,46 @@ PAYMENTS, SHIPMENTS = "payments", "shipments"
 #: ``("customer", id)`` while it is open (see :class:`~ordercycle.service.records.OpenOrder`).
 OPEN_ORDERS = "open_orders"
 
+#: ``json.dumps(..., sort_keys=True)`` without building an encoder on every call (a
+#: session writes a row per saved aggregate); the text is the same.
+_DUMPS = json.JSONEncoder(sort_keys=True).encode
+
 #: Raised when what a row holds changes: a database with an older marker is rebuilt.
 VIEWS_VERSION = 1
 
 
 def projections(uow: UnitOfWork) -> Projections | None:
     """The unit of work's read models, or ``None`` for an adapter without them."""
-    return uow.projections if isinstance(uow, Projecting) else None
+    # What ``isinstance(uow, Projecting)`` checks (the attribute is there), without the
+    # protocol check's cost: it recomputes the protocol's members on every call, and a
+    # session asks once per saved aggregate.
+    views = getattr(uow, "projections", None)
+    return cast("Projections | None", views)
+
+
+def _row(
+    view: str, key: str, version: int, sort: str, terms: Iterable[tuple[str, str]], data: str
+) -> ViewRow:
+    """A row of values this module built and knows valid, without ViewRow's checks.
+
+    :class:`ViewRow` checks every text and decodes its JSON again, the right thing for
+    rows from outside; the desk builds several rows per command from an aggregate it has
+    just checked (ids, ``sort_text``, ``json.dumps``), so only ``terms`` are normalised
+    here, as the converter would (sorted, without repeats). ``tests/unit/service/
+    test_views_rows.py`` proves the result equal to the checked constructor's.
+    """
+    row = object.__new__(ViewRow)
+    # A frozen attrs class: fields are set once, here, as its own __init__ would.
+    for name, value in (
+        ("view", view),
+        ("key", key),
+        ("version", version),
+        ("sort", sort),
+        ("terms", tuple(sorted(set(terms)))),
+        ("data", data),
+    ):
+        object.__setattr__(row, name, value)
+    return row
 
 
 def order_row(order: Order) -> ViewRow:
@@ -105,18 +138,18 @@ def order_row(order: Order) -> ViewRow:
         "units": sum(line.ledger.active for line in order.lines),
         "skus": skus,
     }
-    return ViewRow(
-        view=ORDERS,
-        key=str(order.id),
-        version=order.version,
-        sort=sort_text(order.created_at),
-        terms=(
+    return _row(
+        ORDERS,
+        str(order.id),
+        order.version,
+        sort_text(order.created_at),
+        (
             ("state", order.state),
             ("customer", str(order.customer_id)),
             ("channel", order.channel),
             *(("sku", sku) for sku in skus),
         ),
-        data=json.dumps(data, sort_keys=True),
+        _DUMPS(data),
     )
 
 
@@ -135,48 +168,48 @@ def invoice_row(invoice: Invoice, order_id: str) -> ViewRow:
         "total": str(invoice.total.amount),
         "balance": str(invoice.balance.amount),
     }
-    return ViewRow(
-        view=INVOICES,
-        key=invoice.invoice_id,
-        version=invoice.version,
-        sort=sort_text(due or invoice.invoice_date),
-        terms=(
+    return _row(
+        INVOICES,
+        invoice.invoice_id,
+        invoice.version,
+        sort_text(due or invoice.invoice_date),
+        (
             ("customer", invoice.customer_id),
             ("state", invoice.state),
             ("order", order_id),
         ),
-        data=json.dumps(data, sort_keys=True),
+        _DUMPS(data),
     )
 
 
 def record_row(kind: str, key: str, state: object, version: int) -> ViewRow | None:
     """The row of a desk record: payments by customer, shipments by order (else ``None``)."""
     if kind == "payment" and isinstance(state, Payment):
-        return ViewRow(
-            view=PAYMENTS,
-            key=key,
-            version=version,
-            sort=sort_text(state.paid_on),
-            terms=(("customer", state.customer_id),),
-            data=json.dumps({"payment_id": key}),
+        return _row(
+            PAYMENTS,
+            key,
+            version,
+            sort_text(state.paid_on),
+            (("customer", state.customer_id),),
+            json.dumps({"payment_id": key}),
         )
     if kind == "shipment" and isinstance(state, Shipment):
-        return ViewRow(
-            view=SHIPMENTS,
-            key=key,
-            version=version,
-            sort=sort_text(state.packed_at),
-            terms=(("order", state.order_id), ("status", state.status)),
-            data=json.dumps({"shipment_id": key}),
+        return _row(
+            SHIPMENTS,
+            key,
+            version,
+            sort_text(state.packed_at),
+            (("order", state.order_id), ("status", state.status)),
+            json.dumps({"shipment_id": key}),
         )
     if kind == "open_order" and isinstance(state, OpenOrder):
-        return ViewRow(
-            view=OPEN_ORDERS,
-            key=key,
-            version=version,
-            sort=sort_text(state.since),
-            terms=(("customer", state.customer_id),) if state.open else (),
-            data=json.dumps({"order_id": key}),
+        return _row(
+            OPEN_ORDERS,
+            key,
+            version,
+            sort_text(state.since),
+            (("customer", state.customer_id),) if state.open else (),
+            json.dumps({"order_id": key}),
         )
     return None
 

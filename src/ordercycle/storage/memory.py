@@ -75,7 +75,11 @@ class _State:
     # Only the newest snapshot of a stream is ever read, so only it is kept.
     snapshots: dict[_Key, tuple[int, str, str | None]] = attrs.Factory(dict)
     commands: dict[str, tuple[str, str]] = attrs.Factory(dict)
-    outbox: list[_Row] = attrs.Factory(list)
+    # The outbox, by position - 1: each message's stream and its stream row (the same
+    # tuple the stream holds, not a copy). Two flat lists rather than a row tuple per
+    # message: a long simulation writes dozens of messages per order and keeps them all.
+    outbox_keys: list[_Key] = attrs.Factory(list)
+    outbox_rows: list[_Event] = attrs.Factory(list)
     checkpoints: dict[str, int] = attrs.Factory(dict)
     # Event types already shown to encode (``roundtrip=False``).
     encoded_types: set[type] = attrs.Factory(set)
@@ -164,7 +168,7 @@ class MemoryUnitOfWork(ProjectingUnitOfWork):
         # Staged writes, applied at commit.
         self._bases: dict[_Key, int] = {}
         self._new_events: dict[_Key, list[_Event]] = {}
-        self._new_outbox: list[tuple[str, str, int, str, _Stored]] = []
+        self._new_outbox: list[tuple[_Key, _Event]] = []
         self._new_snapshots: dict[tuple[str, str, int], tuple[str, str | None]] = {}
         self._new_commands: dict[str, tuple[str, str]] = {}
         self._new_checkpoints: dict[str, int] = {}
@@ -205,9 +209,9 @@ class MemoryUnitOfWork(ProjectingUnitOfWork):
                     raise CommandConflictError(command_id)
             for key, texts in self._new_events.items():
                 shared.streams.setdefault(key, []).extend(texts)
-            for kind, aggregate_id, version, event_type, payload in self._new_outbox:
-                position = len(shared.outbox) + 1
-                shared.outbox.append((position, kind, aggregate_id, version, event_type, payload))
+            for key, message in self._new_outbox:
+                shared.outbox_keys.append(key)
+                shared.outbox_rows.append(message)
             for (kind, aggregate_id, version), (payload, digest) in self._new_snapshots.items():
                 kept = shared.snapshots.get((kind, aggregate_id))
                 if kept is None or kept[0] <= version:
@@ -283,8 +287,7 @@ class MemoryUnitOfWork(ProjectingUnitOfWork):
         staged = self._new_events.setdefault(key, [])
         for row in rows:
             staged.append(row)
-            version, event_type, payload, _digest = row
-            self._new_outbox.append((kind, aggregate_id, version, event_type, payload))
+            self._new_outbox.append((key, row))
 
     def _stored(self, kind: str, aggregate_id: str, start: int) -> list[_Event]:
         """The rows from index ``start`` (committed, then staged)."""
@@ -354,14 +357,21 @@ class MemoryUnitOfWork(ProjectingUnitOfWork):
         # reading a page costs the page, not the whole history (a simulation reads the
         # outbox after every command).
         start = max(after, 0)
+        shared = self._shared
         with self._lock:
-            committed = len(self._shared.outbox)
-            rows = self._shared.outbox[start : start + limit]
+            committed = len(shared.outbox_rows)
+            keys = shared.outbox_keys[start : start + limit]
+            stored = shared.outbox_rows[start : start + limit]
+        rows: list[_Row] = [
+            (start + offset + 1, kind, aggregate_id, row[0], row[1], row[2])
+            for offset, ((kind, aggregate_id), row) in enumerate(zip(keys, stored, strict=True))
+        ]
         if len(rows) < limit:
             first = max(start - committed, 0)
             pending = self._new_outbox[first : first + limit - len(rows)]
             rows.extend(
-                (committed + first + offset + 1, *message) for offset, message in enumerate(pending)
+                (committed + first + offset + 1, kind, aggregate_id, row[0], row[1], row[2])
+                for offset, ((kind, aggregate_id), row) in enumerate(pending)
             )
         return rows
 
@@ -373,7 +383,7 @@ class MemoryUnitOfWork(ProjectingUnitOfWork):
 
     def _tx_last_position(self) -> int:
         with self._lock:
-            return len(self._shared.outbox) + len(self._new_outbox)
+            return len(self._shared.outbox_rows) + len(self._new_outbox)
 
     def _tx_checkpoint(self, consumer: str) -> int:
         if consumer in self._new_checkpoints:

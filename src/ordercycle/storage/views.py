@@ -61,7 +61,12 @@ def sort_text(value: date | datetime) -> str:
             raise ValidationError.invalid(
                 "view sort key", "value", value, "a timezone-aware datetime or a date"
             )
-        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        utc = value if value.tzinfo is UTC else value.astimezone(UTC)
+        if utc.year >= 1000:
+            # The same text as the strftime below (which pads years under 1000
+            # differently on some platforms), at a fraction of its cost.
+            return utc.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+        return utc.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     if isinstance(value, date):
         return value.isoformat()
     raise ValidationError.invalid("view sort key", "value", value, "a date or a datetime")

@@ -42,9 +42,10 @@ def adapter(
             return OrderDesk(storage, clock=clock, settings=settings)
 
         def corrupt_memory(position: int) -> None:
-            outbox = storage._state.outbox
-            index = next(i for i, row in enumerate(outbox) if row[0] == position)
-            outbox[index] = (*outbox[index][:5], "{not json")
+            # The outbox keeps each message's stream row at position - 1: replace the
+            # outbox's reference only, as a damaged outbox row in a database would be.
+            rows = storage._state.outbox_rows
+            rows[position - 1] = (*rows[position - 1][:2], "{not json", rows[position - 1][3])
 
         yield memory, corrupt_memory
     elif kind == "sqlite":
