@@ -588,26 +588,11 @@ def parse_thpack(path: Path) -> list[tuple[tuple[int, int, int], list[tuple[int,
 
 
 def br_item(index: int, kind: Sequence[int]) -> Item:
-    """A BR box type as an Item (flags say which edges may stand vertical).
-
-    All three edges allowed: any rotation. Otherwise the first edge that may stand
-    vertical becomes the height, kept upright (conservative when two edges are allowed:
-    ``Rotation`` has no "one of these two edges up" rule).
-    """
+    """A BR box type as an Item: the flags say which edges may stand vertical (``upright``),
+    exactly the orientation rule of the data."""
     d1, f1, d2, f2, d3, f3, count = kind
-    edges = [(d1, f1), (d2, f2), (d3, f3)]
-    if f1 and f2 and f3:
-        return Item.from_mm(f"T{index}", d1, d2, d3, 1, quantity=count)
-    up = next(k for k in range(3) if edges[k][1])
-    flat = [edges[k][0] for k in range(3) if k != up]
     return Item.from_mm(
-        f"T{index}",
-        flat[0],
-        flat[1],
-        edges[up][0],
-        1,
-        quantity=count,
-        rotation=Rotation.THIS_SIDE_UP,
+        f"T{index}", d1, d2, d3, 1, quantity=count, upright=(bool(f1), bool(f2), bool(f3))
     )
 
 
