@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from ordercycle.packing._engine import EngineUnit
     from ordercycle.packing._optimizer import Block, Solution, Solver
 
-__all__ = ["fill_container", "improve_partial"]
+__all__ = ["fill_container", "improve_partial", "unit_boxes"]
 
 Orientation = tuple[int, int, int]
 Box = tuple[int, int, int, int, int, int]
@@ -80,12 +80,12 @@ def _cut(spaces: list[Box], block: Box, shapes: Sequence[Sequence[Orientation]])
 
 
 Kind = tuple[Sequence[Orientation], int, int]
-#: A candidate block: volume, the gaps it leaves in its space (sorted), kind, orientation
-#: and the number of boxes along each axis.
+#: A candidate block: its value (volume less the unusable gaps it leaves in its space), the
+#: gaps (sorted), kind, orientation and the number of boxes along each axis.
 Candidate = tuple[int, tuple[int, int, int], int, Orientation, tuple[int, int, int]]
 
-#: The ranking rules: the largest block first (ties: the best fit), or the best-fitting
-#: block first (ties: the largest).
+#: The ranking rules: the most valuable block first (ties: the best fit), or the
+#: best-fitting block first (ties: the most valuable).
 VOLUME: Final = 0
 FIT: Final = 1
 
@@ -188,6 +188,10 @@ class _Search:
 
     def _candidates(self, load: _Load, room: Orientation) -> list[Candidate]:
         found: list[Candidate] = []
+        # A gap narrower than every box left is lost: the block's value is its volume less
+        # the gaps it leaves that no box can use.
+        live = [self.kinds[k][0] for k in range(len(self.kinds)) if load.left[k] > 0]
+        mins = [min(o[a] for options in live for o in options) for a in range(3)]
         for kind, (orientations, unit_weight, _) in enumerate(self.kinds):
             available = load.left[kind]
             if self.capacity is not None and unit_weight:
@@ -203,8 +207,16 @@ class _Search:
                 if shapes is None:
                     shapes = self._shapes[key] = _blocks(room, o, available)
                 for count, extent, counts in shapes:
-                    gaps = sorted((room[0] - extent[0], room[1] - extent[1], room[2] - extent[2]))
-                    found.append((count * volume, (gaps[0], gaps[1], gaps[2]), kind, o, counts))
+                    gx, gy, gz = room[0] - extent[0], room[1] - extent[1], room[2] - extent[2]
+                    gaps = sorted((gx, gy, gz))
+                    value = count * volume
+                    if gx < mins[0]:
+                        value -= gx * extent[1] * extent[2]
+                    if gy < mins[1]:
+                        value -= gy * extent[0] * extent[2]
+                    if gz < mins[2]:
+                        value -= gz * extent[0] * extent[1]
+                    found.append((value, (gaps[0], gaps[1], gaps[2]), kind, o, counts))
         self.work += len(found) or 1
         return found
 
@@ -224,7 +236,7 @@ class _Search:
 
     def place(self, load: _Load, space: Box, high_x: bool, high_y: bool, c: Candidate) -> None:
         """Put candidate ``c`` into ``space`` (at the corner chosen for it) in ``load``."""
-        _, _, kind, o, counts = c
+        kind, o, counts = c[2], c[3], c[4]
         ex, ey, ez = counts[0] * o[0], counts[1] * o[1], counts[2] * o[2]
         x0 = space[3] - ex if high_x else space[0]
         y0 = space[4] - ey if high_y else space[1]
@@ -254,7 +266,8 @@ class _Search:
             space, high_x, high_y, candidates = found
             if rng is not None:
                 top = max(c[0] for c in candidates)
-                pool = sorted((c for c in candidates if c[0] * 10 >= top * 9), key=order)
+                floor = top - abs(top) // 10
+                pool = sorted((c for c in candidates if c[0] >= floor), key=order)
                 chosen = pool[rng.randrange(len(pool))]
             else:
                 chosen = min(candidates, key=order)
@@ -354,14 +367,18 @@ def fill_container(
     search = _Search(size, capacity, kinds)
     search.late = late
     best = search.run(work_limit, strategies)
+    return unit_boxes(best.blocks), search.work
+
+
+def unit_boxes(blocks: Sequence[tuple[int, Box, Orientation]]) -> list[tuple[int, Box]]:
+    """The (kind, box) of every unit in ``blocks`` (kind, block box, orientation)."""
     placed: list[tuple[int, Box]] = []
-    for kind, block, o in best.blocks:
-        x0, y0, z0 = block[0], block[1], block[2]
-        for bz in range(z0, block[5], o[2]):
-            for by in range(y0, block[4], o[1]):
-                for bx in range(x0, block[3], o[0]):
+    for kind, block, o in blocks:
+        for bz in range(block[2], block[5], o[2]):
+            for by in range(block[1], block[4], o[1]):
+                for bx in range(block[0], block[3], o[0]):
                     placed.append((kind, (bx, by, bz, bx + o[0], by + o[1], bz + o[2])))
-    return placed, search.work
+    return placed
 
 
 def improve_partial(solver: Solver, blocks: Sequence[Block], solution: Solution) -> Solution:
