@@ -616,6 +616,8 @@ def bench_br(args: argparse.Namespace) -> dict[str, Any]:
     times: list[float] = []
     invalid = 0
     for number, kinds in BR_TYPES.items():
+        if args.br_classes and number not in args.br_classes:
+            continue
         problems = parse_thpack(args.data / "boxpacker" / f"thpack{number}.txt")[: args.br_limit]
         ours, theirs, cpu = [], [], []
         for position, (container, types) in enumerate(problems, start=1):
@@ -944,6 +946,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--br-limit", type=int, default=100, help="problems per BR class")
     parser.add_argument(
         "--br-work-limit", type=int, default=200_000, help="work units per BR container"
+    )
+    parser.add_argument(
+        "--br-classes",
+        type=lambda text: [int(part) for part in text.split(",")],
+        default=[],
+        help="only these BR classes, e.g. 5,6,7 (default: all)",
     )
     parser.add_argument("--br-effort", type=int, default=4)
     parser.add_argument("--output", type=Path, default=RESULTS)

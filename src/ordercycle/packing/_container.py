@@ -7,11 +7,12 @@ loading problem"), identical units go in as *blocks*: a column or layer of one b
 one orientation, as many as the chosen space and the units left allow. The space nearest
 a floor corner of the container is filled next (the sorted distances to the corner
 compared in turn), the block goes into that corner of the space, and its box then splits
-every maximal space it cuts (see ``_bins``).
+every maximal space it cuts (see ``_bins``). A block is valued by its volume less the gaps
+it leaves in its space that no box left can use.
 
 The search, in a fixed order under a work budget (one unit per candidate block):
 
-1. the greedy loads, largest block first and best-fitting block first;
+1. the greedy loads, most valuable block first and best-fitting block first;
 2. Parreño's improvement phase on each: the last half (then quarter) of the blocks taken
    out and the space refilled with the other rule;
 3. look-ahead constructions (a pilot method, as in the beam and tree searches of Fanslau
