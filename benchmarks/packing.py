@@ -620,6 +620,7 @@ def bench_br(args: argparse.Namespace) -> dict[str, Any]:
             continue
         problems = parse_thpack(args.data / "boxpacker" / f"thpack{number}.txt")[: args.br_limit]
         ours, theirs, cpu = [], [], []
+        wrong = 0
         for position, (container, types) in enumerate(problems, start=1):
             items = [br_item(i, kind) for i, kind in enumerate(types)]
             carton = Carton.from_mm("CONTAINER", *container, stock=1)
@@ -633,12 +634,14 @@ def bench_br(args: argparse.Namespace) -> dict[str, Any]:
                 work_limit=args.br_work_limit,
             )
             cpu.append(time.process_time() - start)
-            invalid += bool(violations(plan))
+            wrong += bool(violations(plan))
             ours.append(float(plan.packages[0].fill_ratio) * 100 if plan.packages else 0.0)
             theirs.append(expected[f"Bischoff #{kinds}-{position}"])
         times += cpu
+        invalid += wrong
         classes[f"BR{number}"] = {
             "problems": len(problems),
+            "invalid_plans": wrong,
             "ordercycle_fill_pct": round(sum(ours) / len(ours), 2),
             "ordercycle_min_pct": round(min(ours), 2),
             "boxpacker_fill_pct": round(sum(theirs) / len(theirs), 1),
