@@ -842,15 +842,17 @@ def _mpv_markdown(mpv: dict[str, Any]) -> list[str]:
 def _br_markdown(br: dict[str, Any]) -> list[str]:
     lines = [
         "",
-        "| Bischoff-Ratcliff | problems | ordercycle fill % | worst % | CPU s p50 | CPU s max"
+        "| Bischoff-Ratcliff | problems | invalid | ordercycle fill % | worst % | CPU s p50"
+        " | CPU s max"
         " | BoxPacker fill % | best known, no support rule % | "
         + " | ".join(f"{source} %" for source in BR_PUBLISHED_SOURCES)
         + " |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|" + "---:|" * len(BR_PUBLISHED_SOURCES),
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|" + "---:|" * len(BR_PUBLISHED_SOURCES),
     ]
     for name, row in br["classes"].items():
         lines.append(
-            f"| {name} | {row['problems']} | {row['ordercycle_fill_pct']} |"
+            f"| {name} | {row['problems']} | {row.get('invalid_plans', '-')} |"
+            f" {row['ordercycle_fill_pct']} |"
             f" {row.get('ordercycle_min_pct', '-')} | {row.get('cpu_p50_s', '-')} |"
             f" {row.get('cpu_max_s', '-')} | {row['boxpacker_fill_pct']} |"
             f" {BR_BEST_KNOWN_NO_SUPPORT} |" + " not found |" * len(BR_PUBLISHED_SOURCES)
