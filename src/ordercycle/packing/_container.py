@@ -144,7 +144,8 @@ class _Search:
         self.work = 0
         self.limit: int | None = None
         self.late: Callable[[], bool] | None = None
-        self.best: _Load | None = None
+        #: The fullest load so far (at first the empty container, itself a valid load).
+        self.best = self.start()
         self._shapes: dict[
             tuple[Orientation, Orientation, int],
             list[tuple[int, Orientation, tuple[int, int, int]]],
@@ -158,7 +159,7 @@ class _Search:
         return self.limit is not None and self.work >= self.limit
 
     def _record(self, load: _Load) -> None:
-        if self.best is None or load.volume > self.best.volume:
+        if load.volume > self.best.volume:
             self.best = load.copy()
 
     # --- one decision -----------------------------------------------------------------------
@@ -340,13 +341,11 @@ class _Search:
         done = 0
         while not self.spent() and (strategies is None or done < strategies):
             self.pilot(width, VOLUME if done % 2 == 0 else FIT)
-            assert self.best is not None
             self._record(self.improve(self.best, 0.5, FIT))
             self.greedy(self.start(), VOLUME, rng)
             done += 1
             if done % 2 == 0:
                 width += 1
-        assert self.best is not None
         return self.best
 
 
