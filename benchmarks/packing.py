@@ -608,19 +608,24 @@ def merge_mpv(previous: dict[str, Any], fresh: dict[str, Any]) -> dict[str, Any]
 
 BR_TYPES = {1: 3, 2: 5, 3: 8, 4: 10, 5: 12, 6: 15, 7: 20}
 
-#: Average volume use (%) per class as published: Parreño, Alvarez-Valdes, Oliveira &
-#: Tamarit (2008), GRASP on maximal spaces; Fanslau & Bortfeldt (2010), CLTRS. Both with
-#: the full-support rule. Quoted from the papers' result tables as recalled when this was
-#: written; check them against the papers before citing.
-BR_PUBLISHED = {
-    "BR1": (93.27, 95.05),
-    "BR2": (93.38, 95.43),
-    "BR3": (93.39, 95.47),
-    "BR4": (93.16, 95.18),
-    "BR5": (92.89, 95.00),
-    "BR6": (92.62, 94.79),
-    "BR7": (91.86, 94.24),
-}
+#: Published results to stand beside ours, with their sources. The per-class averages of
+#: Parreño, Alvarez-Valdes, Oliveira & Tamarit (2008, INFORMS J. Computing 20(3)),
+#: Fanslau & Bortfeldt (2010, INFORMS J. Computing 22(2):222-235, CLTRS, with and without
+#: the full-support rule; abstract at https://iaorifors.com/paper/67686, discussion paper
+#: 426 of 2008 at https://vdocuments.pub/a-tree-search-algorithm-for-solving-the-container-
+#: loading-a-tree-search.html), Zhu & Lim (2012) and Araya & Riff (2014) could not be found
+#: in the sources searchable when this was written (their result tables did not come up),
+#: so no per-class figure is quoted:
+#: the table says "not found" rather than a number from memory. The one figure with a
+#: source at hand is the benchmark data's README (../shared/benchmarks/README.md): "the
+#: best known results without a support rule fill about 96 %" on BR1-BR7.
+BR_PUBLISHED_SOURCES = (
+    "Parreño et al. 2008 (GRASP)",
+    "Fanslau & Bortfeldt 2010 (CLTRS)",
+    "Zhu & Lim 2012 (beam search)",
+    "Araya & Riff 2014 (beam search)",
+)
+BR_BEST_KNOWN_NO_SUPPORT = "≈ 96 (data README)"
 
 
 def parse_thpack(path: Path) -> list[tuple[tuple[int, int, int], list[tuple[int, ...]]]]:
@@ -640,30 +645,21 @@ def parse_thpack(path: Path) -> list[tuple[tuple[int, int, int], list[tuple[int,
 
 
 def br_item(index: int, kind: Sequence[int]) -> Item:
-    """A BR box type as an Item (flags say which edges may stand vertical).
-
-    All three edges allowed: any rotation. Otherwise the first edge that may stand
-    vertical becomes the height, kept upright (conservative when two edges are allowed:
-    ``Rotation`` has no "one of these two edges up" rule).
-    """
+    """A BR box type as an Item: the flags say which edges may stand vertical (``upright``),
+    exactly the orientation rule of the data."""
     d1, f1, d2, f2, d3, f3, count = kind
-    edges = [(d1, f1), (d2, f2), (d3, f3)]
-    if f1 and f2 and f3:
-        return Item.from_mm(f"T{index}", d1, d2, d3, 1, quantity=count)
-    up = next(k for k in range(3) if edges[k][1])
-    flat = [edges[k][0] for k in range(3) if k != up]
     return Item.from_mm(
-        f"T{index}",
-        flat[0],
-        flat[1],
-        edges[up][0],
-        1,
-        quantity=count,
-        rotation=Rotation.THIS_SIDE_UP,
+        f"T{index}", d1, d2, d3, 1, quantity=count, upright=(bool(f1), bool(f2), bool(f3))
     )
 
 
 def bench_br(args: argparse.Namespace) -> dict[str, Any]:
+    """Bischoff-Ratcliff BR1-BR7: one container per problem, the fill of ``pack``'s plan.
+
+    The box types keep the data's orientation rule exactly (``Item(upright=...)``); no
+    support rule (the data defines none). Each problem gets ``--br-work-limit`` work units
+    (deterministic); CPU seconds are ``time.process_time`` per problem.
+    """
     expected: dict[str, float] = {}
     with (args.data / "boxpacker" / "thpack-expected.csv").open() as handle:
         for name, share in csv.reader(handle):
@@ -672,26 +668,46 @@ def bench_br(args: argparse.Namespace) -> dict[str, Any]:
     times: list[float] = []
     invalid = 0
     for number, kinds in BR_TYPES.items():
+        if args.br_classes and number not in args.br_classes:
+            continue
         problems = parse_thpack(args.data / "boxpacker" / f"thpack{number}.txt")[: args.br_limit]
-        ours, theirs = [], []
+        ours, theirs, cpu = [], [], []
+        wrong = 0
         for position, (container, types) in enumerate(problems, start=1):
             items = [br_item(i, kind) for i, kind in enumerate(types)]
             carton = Carton.from_mm("CONTAINER", *container, stock=1)
-            start = time.perf_counter()
+            start = time.process_time()
             plan = pack(
-                items, [carton], objective="cartons", on_unpackable="report", effort=args.br_effort
+                items,
+                [carton],
+                objective="cartons",
+                on_unpackable="report",
+                effort=args.br_effort,
+                work_limit=args.br_work_limit,
             )
-            times.append(time.perf_counter() - start)
-            invalid += bool(violations(plan))
+            cpu.append(time.process_time() - start)
+            wrong += bool(violations(plan))
             ours.append(float(plan.packages[0].fill_ratio) * 100 if plan.packages else 0.0)
             theirs.append(expected[f"Bischoff #{kinds}-{position}"])
+        times += cpu
+        invalid += wrong
         classes[f"BR{number}"] = {
             "problems": len(problems),
-            "ordercycle_fill_pct": round(sum(ours) / len(ours), 1),
+            "invalid_plans": wrong,
+            "ordercycle_fill_pct": round(sum(ours) / len(ours), 2),
+            "ordercycle_min_pct": round(min(ours), 2),
             "boxpacker_fill_pct": round(sum(theirs) / len(theirs), 1),
+            "cpu_p50_s": round(percentile(cpu, 0.50), 2),
+            "cpu_max_s": round(max(cpu), 2),
         }
-        print(f"  BR{number}: {classes[f'BR{number}']}", file=sys.stderr)
-    return {"classes": classes, "invalid_plans": invalid, **timing(times)}
+        print(f"  BR{number}: {classes[f'BR{number}']}", file=sys.stderr, flush=True)
+    return {
+        "classes": classes,
+        "invalid_plans": invalid,
+        "work_limit": args.br_work_limit,
+        "cpu_s": round(sum(times), 1),
+        **timing(times),
+    }
 
 
 def bench_small(args: argparse.Namespace) -> dict[str, Any]:
@@ -904,21 +920,27 @@ def _mpv_markdown(mpv: dict[str, Any]) -> list[str]:
 def _br_markdown(br: dict[str, Any]) -> list[str]:
     lines = [
         "",
-        "| Bischoff-Ratcliff | problems | ordercycle fill % | BoxPacker fill % |"
-        " Parreño et al. 2008 (GRASP) % | Fanslau & Bortfeldt 2010 (CLTRS) % |",
-        "|---|---|---|---|---|---|",
+        "| Bischoff-Ratcliff | problems | invalid | ordercycle fill % | worst % | CPU s p50"
+        " | CPU s max"
+        " | BoxPacker fill % | best known, no support rule % | "
+        + " | ".join(f"{source} %" for source in BR_PUBLISHED_SOURCES)
+        + " |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|" + "---:|" * len(BR_PUBLISHED_SOURCES),
     ]
     for name, row in br["classes"].items():
-        parreno, cltrs = BR_PUBLISHED.get(name, (None, None))
         lines.append(
-            f"| {name} | {row['problems']} | {row['ordercycle_fill_pct']} |"
-            f" {row['boxpacker_fill_pct']} | {parreno or '-'} | {cltrs or '-'} |"
+            f"| {name} | {row['problems']} | {row.get('invalid_plans', '-')} |"
+            f" {row['ordercycle_fill_pct']} |"
+            f" {row.get('ordercycle_min_pct', '-')} | {row.get('cpu_p50_s', '-')} |"
+            f" {row.get('cpu_max_s', '-')} | {row['boxpacker_fill_pct']} |"
+            f" {BR_BEST_KNOWN_NO_SUPPORT} |" + " not found |" * len(BR_PUBLISHED_SOURCES)
         )
     lines.append(
-        f"\nBR: invalid plans {br['invalid_plans']}, p50 {br['p50_ms']} ms,"
-        f" p95 {br['p95_ms']} ms per container. Published figures are averages over all 100"
-        " problems of a class, with a full-support rule (stricter than ordercycle's runs"
-        " here, which have none)."
+        f"\nBR: invalid plans {br['invalid_plans']}, work limit {br.get('work_limit', '-')}"
+        f" units per container, {br.get('cpu_s', '-')} CPU s in all. The data's orientation"
+        " rule is kept exactly and there is no support rule (the data defines none). The"
+        " published per-class averages (all 100 problems of a class) were not found in the"
+        " searchable sources, so none is quoted (see BR_PUBLISHED_SOURCES)."
     )
     return lines
 
@@ -1010,7 +1032,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--mpv-peer-instances", type=int, default=2, help="MPV instances per cell for peers"
     )
     parser.add_argument("--no-br", action="store_true")
-    parser.add_argument("--br-limit", type=int, default=20, help="problems per BR class")
+    parser.add_argument("--br-limit", type=int, default=100, help="problems per BR class")
+    parser.add_argument(
+        "--br-work-limit", type=int, default=200_000, help="work units per BR container"
+    )
+    parser.add_argument(
+        "--br-classes",
+        type=lambda text: [int(part) for part in text.split(",")],
+        default=[],
+        help="only these BR classes, e.g. 5,6,7 (default: all)",
+    )
     parser.add_argument("--br-effort", type=int, default=4)
     parser.add_argument("--output", type=Path, default=RESULTS)
     parser.add_argument("--no-small", action="store_true")

@@ -67,6 +67,12 @@ class Item:
         ship_alone: Each unit travels in a carton of its own.
         own_packaging: Each unit ships as it is, in its own packaging, with no carton.
         group: Items with the same group name must all share one carton.
+        upright: Which sides may stand vertical, as flags for (length, width, height),
+            e.g. ``(False, True, True)``: the orientation rule of Bischoff & Ratcliff's
+            container-loading data, where a case may stand on some sides but not others.
+            Each side allowed vertical gives the unit's two turns about it. ``None`` (the
+            default) leaves the orientations to ``rotation``; set, it needs ``rotation``
+            ``ANY``.
     """
 
     sku: str
@@ -81,6 +87,7 @@ class Item:
     ship_alone: bool = False
     own_packaging: bool = False
     group: str | None = None
+    upright: tuple[bool, bool, bool] | None = attrs.field(default=None, kw_only=True)
     _dims_mm: tuple[Fraction, Fraction, Fraction] = attrs.field(init=False, repr=False, eq=False)
     _weight_g: Fraction = attrs.field(init=False, repr=False, eq=False)
     _load_limit_g: Fraction | None = attrs.field(init=False, repr=False, eq=False)
@@ -121,6 +128,20 @@ class Item:
                 "group",
                 self.group,
                 "no group for an item that ships alone or in its own packaging",
+            )
+        if self.upright is not None and (
+            not isinstance(self.upright, tuple)
+            or len(self.upright) != 3
+            or not all(isinstance(flag, bool) for flag in self.upright)
+            or not any(self.upright)
+            or self.rotation is not Rotation.ANY
+        ):
+            raise ValidationError.invalid(
+                subject,
+                "upright",
+                self.upright,
+                "None, or three True/False flags for (length, width, height) with at least"
+                " one True, and rotation 'any'",
             )
         object.__setattr__(self, "_dims_mm", (dims[0], dims[1], dims[2]))
         object.__setattr__(self, "_weight_g", grams)
@@ -213,9 +234,28 @@ class Item:
         length, width, height = self._dims_mm
         return from_exact(length * width * height, "mm**3")
 
+    @property
+    def orientation_rule(self) -> str:
+        """The orientation rule in words: the rotation's value (``"any"``,
+        ``"this_side_up"``, ``"fixed"``) or the sides that may stand vertical
+        (``"upright: width or height"``)."""
+        if self.upright is not None:
+            names = ("length", "width", "height")
+            sides = [name for name, up in zip(names, self.upright, strict=True) if up]
+            return "upright: " + " or ".join(sides)
+        return self.rotation.value
+
     def orientations_mm(self) -> tuple[tuple[Fraction, Fraction, Fraction], ...]:
         """The allowed oriented sizes ``(dx, dy, dz)`` in millimetres, sorted, no repeats."""
         length, width, height = self._dims_mm
+        if self.upright is not None:
+            sides = (length, width, height)
+            found = set()
+            for up, allowed in enumerate(self.upright):
+                if allowed:
+                    a, b = (sides[k] for k in range(3) if k != up)
+                    found |= {(a, b, sides[up]), (b, a, sides[up])}
+            return tuple(sorted(found))
         if self.rotation is Rotation.FIXED:
             found = {(length, width, height)}
         elif self.rotation is Rotation.THIS_SIDE_UP:

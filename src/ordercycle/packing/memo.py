@@ -117,6 +117,7 @@ def _item_key(item: Item) -> Hashable:
         _canon(item.ship_alone),
         _canon(item.own_packaging),
         _canon(item.group),
+        item.upright,
     )
 
 

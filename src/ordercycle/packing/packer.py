@@ -129,7 +129,7 @@ def _closest(item: Item, cartons: Sequence[Carton]) -> tuple[str, str]:
     if shortfall > 1:
         return (
             f"its {_size_text(item)} fit no carton in any allowed orientation"
-            f" ({item.rotation.name.lower().replace('_', ' ')})",
+            f" ({item.orientation_rule.replace('_', ' ')})",
             nearest.name,
         )
     fitting = [c for worst, _, c in by_geometry if worst <= 1]

@@ -56,7 +56,7 @@ def _package_problems(number: int, package: Package, plan: PackingPlan) -> list[
         if tuple(placement.size_mm) not in placement.item.orientations_mm():
             problems.append(
                 f"{label} in {where} has size {_mm(placement.size_mm)}, not an allowed"
-                f" orientation ({placement.item.rotation.name.lower()})"
+                f" orientation ({placement.item.orientation_rule})"
             )
         for k, axis in enumerate("xyz"):
             low = placement.position_mm[k]

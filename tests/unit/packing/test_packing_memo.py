@@ -381,6 +381,7 @@ def test_the_item_key_covers_every_field_an_item_compares() -> None:
         "ship_alone",
         "own_packaging",
         "group",
+        "upright",
     ], "a new Item field must be added to ordercycle.packing.memo._item_key"
 
 

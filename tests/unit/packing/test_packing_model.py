@@ -154,3 +154,34 @@ def test_bad_cartons_are_refused(kwargs: dict[str, object], error: type, words: 
         Carton(**arguments)  # type: ignore[arg-type]
     for word in words:
         assert word in str(caught.value)
+
+
+def test_upright_sides_give_the_turns_about_each_side_allowed_vertical() -> None:
+    # Length may not stand vertical; width and height may (a Bischoff-Ratcliff "0 1 1").
+    item = Item.from_mm("CASE", 108, 76, 30, 1, upright=(False, True, True))
+    assert set(item.orientations_mm()) == {
+        (108, 30, 76),
+        (30, 108, 76),
+        (108, 76, 30),
+        (76, 108, 30),
+    }
+    assert item.orientation_rule == "upright: width or height"
+    cube = Item.from_mm("CUBE", 5, 5, 5, 1, upright=(True, False, False))
+    assert len(cube.orientations_mm()) == 1
+
+
+@pytest.mark.parametrize(
+    ("upright", "rotation"),
+    [
+        ((False, False, False), "any"),
+        ((True, True), "any"),
+        ((1, 0, 1), "any"),
+        ([True, True, True], "any"),
+        ((True, True, True), "this_side_up"),
+    ],
+)
+def test_upright_refuses_flags_that_allow_no_side_or_a_rotation_rule(
+    upright: object, rotation: str
+) -> None:
+    with pytest.raises(ValidationError, match="upright"):
+        Item.from_mm("CASE", 10, 20, 30, 1, upright=upright, rotation=rotation)
