@@ -160,7 +160,7 @@ def test_plots_shade_the_warm_up_and_label_runs_without_seeds(tmp_path: Path) ->
     axes = figure.axes[0]
     labels = [text.get_text() for text in axes.get_legend().get_texts()]
     assert labels == ["base, run 1", "base, run 2", "warm-up (1 days)"]
-    assert axes.get_ylabel() == "picker utilisation (busy / shift hours)"
+    assert axes.get_ylabel() == "picker utilisation (busy / scheduled hours)"
     assert axes.get_xlabel() == "simulated day"
     text = html_report(first, tmp_path / "report.html")
     assert "<h2>Parameters</h2>" in text
