@@ -30,6 +30,8 @@ EVENT_KINDS: dict[str, str] = {
     "measure = picker hours, amount = route length walked, note = 'tour n/k'",
     "queues": "hourly sample while work waits: quantity = picker tours waiting, "
     "measure = shipments waiting for a packer",
+    "dock": "hourly sample while shipments are at a warehouse's dock: quantity = shipments"
+    " waiting for a loader or a carrier pickup, measure = those waiting for a loader",
     "short": "units of an order were not found on a pick list: ref = pick list, "
     "quantity = units short",
     "canceled": "an order was canceled before it was released to a wave, by the customer"

@@ -50,6 +50,7 @@ from ordercycle.simulation.scenario import (
     CustomerSegment,
     Replenishment,
     Scenario,
+    Shift,
     SkuSpec,
     WarehouseSpec,
 )
@@ -71,6 +72,7 @@ __all__ = [
     "Replications",
     "Scenario",
     "ScenarioError",
+    "Shift",
     "SimEvent",
     "Simulation",
     "SimulationResult",

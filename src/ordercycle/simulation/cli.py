@@ -27,6 +27,12 @@ def add_simulate_parser(subparsers: Any) -> argparse.ArgumentParser:
         description="Run a seeded scenario through an in-memory OrderDesk and print its KPIs.",
     )
     parser.add_argument("--orders", type=int, default=None, help="orders to place")
+    parser.add_argument(
+        "--orders-per-day",
+        type=float,
+        default=None,
+        help="the mean arrival rate (the default scenario sizes stock and staff for it)",
+    )
     parser.add_argument("--seed", type=int, default=None, help="the scenario seed")
     parser.add_argument("--scenario", default=None, help="a scenario TOML file")
     parser.add_argument("--report", default=None, help="write an HTML report with plots here")
@@ -49,6 +55,8 @@ def run_simulate(args: argparse.Namespace, *, out: TextIO | None = None) -> int:
             changes["seed"] = args.seed
         if args.orders is not None:
             changes["orders"] = args.orders
+        if getattr(args, "orders_per_day", None) is not None:
+            changes["orders_per_day"] = args.orders_per_day
         scenario = (
             Scenario.from_toml(args.scenario, **changes)
             if args.scenario

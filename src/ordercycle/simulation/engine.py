@@ -49,7 +49,7 @@ from ordercycle.simulation._world import World, build_world
 from ordercycle.simulation.errors import SimulationStateError
 from ordercycle.simulation.events import SimEvent
 from ordercycle.simulation.results import SimulationResult
-from ordercycle.simulation.scenario import CarrierSpec, CustomerSegment, Scenario
+from ordercycle.simulation.scenario import ROLES, CarrierSpec, CustomerSegment, Scenario
 
 __all__ = ["STAGES", "Simulation", "simulate"]
 
@@ -122,12 +122,20 @@ class Simulation:
         )
         self.events: list[SimEvent] = []
         self.timings: dict[str, float] = dict.fromkeys(STAGES, 0.0)
-        self.pickers = {
-            w.id: simpy.Resource(self.env, scenario.pickers) for w in scenario.warehouses
+        # One resource per role and warehouse, as large as the role's busiest shift; the
+        # calendar holds the seats of workers off duty (see _calendar).
+        self.staff: dict[str, dict[str, Any]] = {
+            role: {
+                w.id: simpy.PriorityResource(self.env, max(1, scenario.most_staff(role, w.id)))
+                for w in scenario.warehouses
+            }
+            for role in ROLES
+            if scenario.shifts_of(role)
         }
-        self.packers = {
-            w.id: simpy.Resource(self.env, scenario.packers) for w in scenario.warehouses
-        }
+        self.pickers = self.staff["pickers"]
+        self.packers = self.staff["packers"]
+        self._off_duty: dict[tuple[str, str], list[Any]] = {}
+        self.at_dock: dict[str, int] = dict.fromkeys((w.id for w in scenario.warehouses), 0)
         self.orders: dict[str, _Track] = {}
         # The final due date of every invoice issued, so a payment reads only the invoices
         # it can settle instead of every open invoice of the customer.
@@ -176,12 +184,39 @@ class Simulation:
     def _log(self, kind: str, **fields: Any) -> None:
         self.events.append(SimEvent(time=float(self.env.now), kind=kind, **fields))
 
-    def _wait_for_shift(self) -> _Proc:
-        """Wait until pickers and packers are on shift (no wait, no event, while they are)."""
-        start, end = self.scenario.shift
-        hour = float(self.env.now) % 24
-        if not start <= hour < end:
-            yield self.env.timeout((start - hour) % 24)
+    def _calendar(self, role: str) -> _Proc:
+        """Keep the seats of ``role``'s off-duty workers taken, at every shift boundary.
+
+        A seat is taken by a request ahead of every task (priority -1), so a worker still
+        busy when the shift ends finishes the task first and then goes home; at the next
+        shift start the seats are given back. Holidays and days off leave every seat taken.
+        """
+        s = self.scenario
+        shifts = s.shifts_of(role)
+        hours = sorted({0.0, *(x.start for x in shifts), *(x.end for x in shifts if x.end < 24)})
+        day = 0
+        while day * 24 < self.horizon:
+            for hour in hours:
+                at = day * 24 + hour
+                if at >= self.horizon:
+                    return
+                yield self.env.timeout(max(0.0, at - float(self.env.now)))
+                for warehouse, resource in self.staff[role].items():
+                    off = resource.capacity - s.staff_at(role, at, warehouse)
+                    held = self._off_duty.setdefault((role, warehouse), [])
+                    while len(held) < off:
+                        held.append(resource.request(priority=-1))
+                    while len(held) > off:
+                        seat = held.pop()
+                        seat.cancel()
+                        resource.release(seat)
+            day += 1
+
+    def _waiting(self, role: str, warehouse: str) -> int:
+        """Tasks of ``role`` waiting for a worker (the calendar's held seats left out)."""
+        resource = self.staff[role][warehouse]
+        held = self._off_duty.get((role, warehouse), ())
+        return len(resource.queue) - sum(1 for seat in held if not seat.triggered)
 
     def _hours_until(self, day: date, hour: float = 12.0) -> float:
         now = float(self.env.now)
@@ -454,7 +489,6 @@ class Simulation:
         s = self.scenario
         with self.pickers[warehouse].request() as turn:
             yield turn
-            yield from self._wait_for_shift()
             hours = length * s.travel_seconds_per_unit + lines * s.pick_seconds_per_line
             yield self.env.timeout(hours / 3600)
             self._log(
@@ -468,12 +502,17 @@ class Simulation:
             )
 
     def _queues(self) -> _Proc:
-        """Sample the picker and packer queues every hour (logged when not empty)."""
+        """Sample the picker, packer and dock queues every hour (logged when not empty)."""
+        loading = "dock" in self.staff
         while self.env.now < self.horizon:
-            tours = sum(len(r.queue) for r in self.pickers.values())
-            packs = sum(len(r.queue) for r in self.packers.values())
+            tours = sum(self._waiting("pickers", w) for w in self.pickers)
+            packs = sum(self._waiting("packers", w) for w in self.packers)
             if tours or packs:
                 self._log("queues", quantity=tours, measure=float(packs))
+            for warehouse, parcels in self.at_dock.items():
+                if parcels:
+                    waiting = self._waiting("dock", warehouse) if loading else 0
+                    self._log("dock", warehouse=warehouse, quantity=parcels, measure=waiting)
             yield self.env.timeout(1.0)
 
     def _shortages(self, list_id: str) -> dict[str, int]:
@@ -488,7 +527,6 @@ class Simulation:
         s = self.scenario
         with self.packers[warehouse].request() as turn:
             yield turn
-            yield from self._wait_for_shift()
             yield self.env.timeout(s.pack_seconds_per_order / 3600)
             try:
                 packed = self._call("packing", lambda: self.desk.pack_order(order_id, list_id))
@@ -500,7 +538,9 @@ class Simulation:
         shipment = self.desk.shipment(shipment_id)
         carrier, cost, billable_kg = self._rate_shop(shipment.parcels)
         units = sum(line.quantity for line in shipment.lines)
-        goods = sum(line.quantity * self._prices[str(line.sku)] for line in shipment.lines)
+        goods = sum(
+            (line.quantity * self._prices[str(line.sku)] for line in shipment.lines), Decimal(0)
+        )
         cartons = sum((self._carton_costs[p.carton] for p in shipment.parcels), Decimal(0))
         self._log(
             "packed",
@@ -512,6 +552,59 @@ class Simulation:
             amount=cost,
             note=carrier.name,
         )
+        if "dock" in self.staff or carrier.pickups:
+            self.env.process(
+                self._dock(order_id, shipment_id, warehouse, units, goods, cartons, carrier)
+            )
+        else:
+            self._ship(order_id, shipment_id, warehouse, units, goods, cartons, carrier, "")
+
+    def _dock(
+        self,
+        order_id: str,
+        shipment_id: str,
+        warehouse: str,
+        units: int,
+        goods: Decimal,
+        cartons: Decimal,
+        carrier: CarrierSpec,
+    ) -> _Proc:
+        """A packed shipment at the dock: loaded by a loader, then collected at a pickup.
+
+        With loaders (:attr:`Scenario.dock_loaders` or :attr:`Scenario.dock_shifts`) it
+        waits for one, who stages its cartons; then it waits for the first pickup of its
+        carrier whose cut-off it makes. It ships at that pickup; the ``shipped`` event's
+        note says whether it made the first pickup after packing (``"first pickup"``) or
+        missed a cut-off (``"missed cut-off"``).
+        """
+        s = self.scenario
+        self.at_dock[warehouse] += 1
+        packed_at = float(self.env.now)
+        if "dock" in self.staff:
+            parcels = len(self.desk.shipment(shipment_id).parcels)
+            with self.staff["dock"][warehouse].request() as turn:
+                yield turn
+                yield self.env.timeout(parcels * s.load_seconds_per_parcel / 3600)
+        note = ""
+        pickup = s.pickup_after(carrier, float(self.env.now))
+        if pickup is not None:
+            first = s.pickup_after(carrier, packed_at)
+            note = "first pickup" if pickup == first else "missed cut-off"
+            yield self.env.timeout(pickup - float(self.env.now))
+        self.at_dock[warehouse] -= 1
+        self._ship(order_id, shipment_id, warehouse, units, goods, cartons, carrier, note)
+
+    def _ship(
+        self,
+        order_id: str,
+        shipment_id: str,
+        warehouse: str,
+        units: int,
+        goods: Decimal,
+        cartons: Decimal,
+        carrier: CarrierSpec,
+        note: str,
+    ) -> None:
         self._call(
             "other desk commands",
             lambda: self.desk.ship_shipment(
@@ -526,6 +619,7 @@ class Simulation:
             quantity=units,
             measure=float(goods),
             amount=cartons,
+            note=note,
         )
         self.env.process(self._deliver(order_id, shipment_id, warehouse, units, carrier))
 
@@ -839,6 +933,8 @@ class Simulation:
         if not self.started:
             self.started = True
             self._setup()
+            for role in self.staff:
+                self.env.process(self._calendar(role))
             self.env.process(self._arrivals())
             self.env.process(self._waves())
             self.env.process(self._replenishment())

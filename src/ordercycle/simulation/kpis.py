@@ -9,6 +9,7 @@ two independent ways, so a test can check that the log tells the truth.
 from __future__ import annotations
 
 import math
+import statistics
 from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
@@ -16,7 +17,7 @@ from typing import Any
 
 from ordercycle.service.cycle_kpis import O2C_KPIS, order_to_cash_kpis, ratio
 from ordercycle.service.cycle_log import SimEvent
-from ordercycle.simulation.scenario import Scenario
+from ordercycle.simulation.scenario import ROLES, Scenario
 
 __all__ = [
     "KPIS",
@@ -51,11 +52,27 @@ _WAREHOUSE: dict[str, tuple[str, str]] = {
     "short_pick_rate": ("ratio", "order lines that came up short / pick lines picked"),
     "picker_utilisation": (
         "ratio",
-        "busy picker hours / picker shift hours until the last shipment",
+        "busy picker hours / scheduled picker hours, over the arrival days",
     ),
     "packer_utilisation": (
         "ratio",
-        "busy packer hours / packer shift hours until the last shipment",
+        "busy packer hours / scheduled packer hours, over the arrival days",
+    ),
+    "dock_utilisation": (
+        "ratio",
+        "busy loader hours / scheduled loader hours, as the pickers' (with loaders)",
+    ),
+    "dock_wait_mean": (
+        "hours",
+        "shipment packed to collected by its carrier (loading and waiting for a pickup)",
+    ),
+    "same_day_ship_rate": (
+        "ratio",
+        "orders shipped in full whose last shipment left on the day they were placed",
+    ),
+    "cutoff_made_rate": (
+        "ratio",
+        "shipments that left on the first pickup after packing (with carrier pickups)",
     ),
     "shipments_per_order": ("shipments", "shipments per shipped order"),
     "cartons_per_order": ("cartons", "cartons per shipped order"),
@@ -73,7 +90,7 @@ _INVENTORY: dict[str, tuple[str, str]] = {
     "days_of_supply": ("days", "average units on hand / units shipped per arrival day"),
 }
 _COSTS: dict[str, tuple[str, str]] = {
-    "labour_cost": ("currency", "picker and packer shift hours until the last shipment x rate"),
+    "labour_cost": ("currency", "scheduled hours of every role until the last shipment x rate"),
     "holding_cost": ("currency", "daily on-hand value x holding rate / 365, arrival days"),
     "backorder_cost": ("currency", "daily backordered units x cost per unit-day"),
     "carton_cost": ("currency", "cost of the cartons shipped"),
@@ -124,8 +141,10 @@ def kpis_from_events(
     end of the warm-up, :attr:`Scenario.warmup_days`, to the end): every event of another
     order is left out, and so are payments of its invoices. Events of no one order (picker
     tours, waves) count from ``placed_from`` on (and before ``placed_until``), and the
-    utilisations divide their busy hours by the shift hours from ``placed_from`` to the
-    last shipment counted. See :func:`window_events`.
+    utilisations divide their busy hours by the hours the role's shifts scheduled from
+    ``placed_from`` to the end of the arrival days, or the last shipment counted if
+    sooner (:meth:`Scenario.scheduled_hours`; tasks that end later are left out). See
+    :func:`window_events`.
     """
     begin = scenario.warmup_days * 24.0 if placed_from is None else placed_from
     if begin > 0 or placed_until is not None:
@@ -138,7 +157,10 @@ def kpis_from_events(
         promise_hours=scenario.promise_days * 24,
         horizon_hours=float((scenario.arrival_days + scenario.drain_days) * 24),
     )
+    placed: dict[str, SimEvent] = {}
     packed: dict[str, list[SimEvent]] = defaultdict(list)
+    shipped: dict[str, int] = defaultdict(int)
+    last_shipped: dict[str, float] = {}
     wave_lines = 0
     wave_length = 0.0
     tour_lines = 0
@@ -147,32 +169,55 @@ def kpis_from_events(
     picker_hours = 0.0
     short_lines = 0
     last_ship = 0.0
+    tours: list[SimEvent] = []
+    packed_at: dict[str, float] = {}
+    dock_waits: list[float] = []
+    pickups: dict[str, int] = defaultdict(int)
     for event in log:
         kind = event.kind
-        if kind == "wave":
+        if kind == "placed":
+            placed[event.order_id] = event
+        elif kind == "wave":
             wave_lines += event.quantity
             wave_length += event.measure
         elif kind == "picked":
             picked_lines += event.quantity
             picker_hours += event.measure
+            tours.append(event)
             if event.amount:
                 tour_lines += event.quantity
                 tour_length += float(event.amount)
         elif kind == "packed":
             packed[event.order_id].append(event)
+            packed_at[event.ref] = event.time
         elif kind == "shipped":
             last_ship = max(last_ship, event.time)
+            shipped[event.order_id] += event.quantity
+            last_shipped[event.order_id] = event.time
+            if event.ref in packed_at:
+                dock_waits.append(event.time - packed_at[event.ref])
+            if event.note:
+                pickups[event.note] += 1
         elif kind == "short":
             short_lines += 1
+    # Orders shipped in full (the order-to-ship KPIs' orders) and those of them whose last
+    # unit left on the day they were placed.
+    in_full = [e for o, e in placed.items() if shipped.get(o, 0) == e.quantity]
+    same_day = [e for e in in_full if int(last_shipped[e.order_id] // 24) == e.day]
     shipped_orders = len(packed)
     parcels = [e for group in packed.values() for e in group]
-    # Workers on shift for part of each day only have that part of the window to work in.
-    window = max(last_ship - begin, 1e-9)
-    on_shift = scenario.shift[1] - scenario.shift[0]
-    if on_shift < 24:
-        window = window * on_shift / 24
-    warehouses = len(scenario.warehouses)
-    pack_hours = len(parcels) * scenario.pack_seconds_per_order / 3600
+    # Utilisation is counted against the hours the workers were scheduled, not the clock.
+    # Over the arrival days (the drain's shifts, with only stragglers to do, would dilute
+    # it), or until the last shipment if that is sooner.
+    end = min(last_ship, scenario.arrival_days * 24.0)
+    scheduled = {role: scenario.scheduled_hours(role, begin, end) for role in ROLES}
+    busy_picking = sum(e.measure for e in tours if e.time <= end)
+    pack_hours = scenario.pack_seconds_per_order / 3600
+    load_hours = scenario.load_seconds_per_parcel / 3600
+    busy_packing = sum(pack_hours for e in parcels if e.time <= end)
+    busy_loading = sum(e.quantity * load_hours for e in parcels if e.time <= end)
+    paid = sum(scenario.scheduled_hours(role, begin, last_ship) for role in ROLES)
+    made = pickups["first pickup"]
     values: dict[str, float | None] = {
         **shared,
         "order_to_ship_mean": shared["order_to_ship_mean"],
@@ -182,18 +227,22 @@ def kpis_from_events(
         else ratio(wave_length, wave_lines),
         "lines_per_picker_hour": ratio(picked_lines, picker_hours),
         "short_pick_rate": ratio(short_lines, picked_lines),
-        "picker_utilisation": picker_hours / (scenario.pickers * warehouses * window)
-        if last_ship
-        else None,
-        "packer_utilisation": pack_hours / (scenario.packers * warehouses * window)
-        if last_ship
-        else None,
+        "picker_utilisation": ratio(busy_picking, scheduled["pickers"]),
+        "packer_utilisation": ratio(busy_packing, scheduled["packers"]),
+        "dock_utilisation": ratio(busy_loading, scheduled["dock"]),
+        "dock_wait_mean": statistics.fmean(dock_waits) if dock_waits else None,
+        "same_day_ship_rate": ratio(len(same_day), len(in_full)),
+        "cutoff_made_rate": ratio(made, made + pickups["missed cut-off"]),
         "shipments_per_order": ratio(len(parcels), shipped_orders),
         "cartons_per_order": ratio(sum(e.quantity for e in parcels), shipped_orders),
         "billable_weight_per_order": ratio(sum(e.measure for e in parcels), shipped_orders),
         "shipping_cost_per_order": ratio(float(sum(e.amount for e in parcels)), shipped_orders),
         **inventory_and_cost_kpis(
-            log, scenario, staffed_hours=window, shipped_orders=shipped_orders
+            log,
+            scenario,
+            staffed_hours=0.0,
+            shipped_orders=shipped_orders,
+            paid_hours=paid,
         ),
     }
     return {name: values[name] for name in KPIS}
@@ -229,7 +278,12 @@ def window_events(
 
 
 def inventory_and_cost_kpis(
-    events: Iterable[SimEvent], scenario: Scenario, *, staffed_hours: float, shipped_orders: int
+    events: Iterable[SimEvent],
+    scenario: Scenario,
+    *,
+    staffed_hours: float,
+    shipped_orders: int,
+    paid_hours: float | None = None,
 ) -> dict[str, float | None]:
     """The inventory and cost KPIs of :data:`KPIS` (see *Costs and inventory* in the
     simulation explanation for the formulas).
@@ -240,6 +294,8 @@ def inventory_and_cost_kpis(
         staffed_hours: Hours each picker and packer was paid for (the shift hours until
             the last shipment, as in the utilisation KPIs).
         shipped_orders: Orders with at least one shipment (the divisor of ``cost_per_order``).
+        paid_hours: Worker hours paid in all (every role's scheduled shift hours, every
+            warehouse); when given it replaces ``staffed_hours`` × the head count.
     """
     arrival_days = scenario.arrival_days
     units_on_hand = 0
@@ -280,7 +336,8 @@ def inventory_and_cost_kpis(
         else None
     )
     staff = (scenario.pickers + scenario.packers) * len(scenario.warehouses)
-    labour = Decimal(scenario.labour_cost_per_hour) * Decimal(repr(staff * staffed_hours))
+    hours = staff * staffed_hours if paid_hours is None else paid_hours
+    labour = Decimal(scenario.labour_cost_per_hour) * Decimal(repr(hours))
     holding = value_on_hand * Decimal(repr(scenario.holding_cost_rate)) / 365
     backorder = Decimal(scenario.backorder_cost_per_unit_day) * backlog_unit_days
     costs = {

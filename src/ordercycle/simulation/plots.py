@@ -30,10 +30,12 @@ _LABELS = {
     "on_order": "units on order",
     "value": "on-hand value at list price (currency)",
     "backordered": "units on backorder",
-    "picker_utilisation": "picker utilisation (busy / shift hours)",
-    "packer_utilisation": "packer utilisation (busy / shift hours)",
+    "picker_utilisation": "picker utilisation (busy / scheduled hours)",
+    "packer_utilisation": "packer utilisation (busy / scheduled hours)",
+    "dock_utilisation": "loader utilisation (busy / scheduled hours)",
     "tours_waiting": "picker tours waiting (daily mean)",
     "packs_waiting": "shipments waiting for a packer (daily mean)",
+    "parcels_at_dock": "shipments at the dock, not yet collected (daily mean)",
 }
 
 
@@ -75,9 +77,10 @@ def plot_timeseries(
     """A daily line per result of one :meth:`SimulationResult.timeseries` column.
 
     Columns: ``orders_placed``, ``units_shipped``, ``units_delivered``, ``open_orders``,
-    ``receivables``, ``picker_utilisation``, ``packer_utilisation``, ``tours_waiting``,
-    ``packs_waiting``. The warm-up (:attr:`~ordercycle.simulation.Scenario.warmup_days`,
-    left out of the KPIs) is shaded grey. Lines are labelled by scenario name. The x-axis
+    ``receivables``, ``picker_utilisation``, ``packer_utilisation``, ``dock_utilisation``,
+    ``tours_waiting``, ``packs_waiting``, ``parcels_at_dock``. The warm-up
+    (:attr:`~ordercycle.simulation.Scenario.warmup_days`, left out of the KPIs) is shaded
+    grey. Lines are labelled by scenario name. The x-axis
     ends at ``until`` (a day), by default at the last arrival day plus
     :data:`MARGIN_DAYS`, or later while a line still changes, so the quiet end of the drain
     period is not drawn.

@@ -36,6 +36,15 @@ __all__ = ["comparison_report", "figure_png", "html_report", "parameter_rows"]
 REPORT_KPIS = ("unit_fill_rate", "cycle_time_mean", "picker_utilisation", "cost_per_order")
 
 _COST_KPIS = (*COST_PARTS, "total_cost", "cost_per_order")
+_CAPACITY_KPIS = (
+    "picker_utilisation",
+    "packer_utilisation",
+    "dock_utilisation",
+    "order_to_ship_mean",
+    "dock_wait_mean",
+    "same_day_ship_rate",
+    "cutoff_made_rate",
+)
 _INVENTORY_KPIS = (
     "average_on_hand_units",
     "average_inventory_value",
@@ -124,7 +133,8 @@ def _page(title: str, body: str, path: str | PathLike[str] | None) -> str:
 def html_report(result: SimulationResult, path: str | PathLike[str] | None = None) -> str:
     """The report of one run as HTML text; also written to ``path`` when given.
 
-    Sections: parameters, KPIs, daily series, inventory, costs and time by stage. Needs
+    Sections: parameters, KPIs, daily series, capacity and the dock (utilisation against
+    scheduled hours, dock wait and pickups), inventory, costs and time by stage. Needs
     matplotlib (the ``sim`` extra) for the plots.
     """
     scenario = result.scenario
@@ -134,9 +144,13 @@ def html_report(result: SimulationResult, path: str | PathLike[str] | None = Non
             "open_orders",
             "units_shipped",
             "receivables",
-            "picker_utilisation",
             "tours_waiting",
         )
+    )
+    capacity = "".join(
+        _image(plot_timeseries(result, column), column)
+        for column in ("picker_utilisation", "packer_utilisation", "parcels_at_dock")
+        + (("dock_utilisation",) if scenario.shifts_of("dock") else ())
     )
     inventory = "".join(
         _image(plot_inventory(result, column), column) for column in ("on_hand", "on_order")
@@ -152,6 +166,10 @@ def html_report(result: SimulationResult, path: str | PathLike[str] | None = Non
         f"<h2>Parameters</h2>{html_table(parameter_rows(scenario), ['parameter', scenario.name])}"
         f"<h2>KPIs</h2>{result._repr_html_()}"
         f"<h2>Daily series</h2>{series}"
+        f"<h2>Capacity and the dock</h2>{_kpi_table(result, _CAPACITY_KPIS, 'capacity')}"
+        "<p>Utilisation is busy hours over the hours each role's shifts scheduled"
+        " (days off and holidays left out), not over the clock.</p>"
+        f"{capacity}"
         f"<h2>Inventory</h2>{_kpi_table(result, _INVENTORY_KPIS, 'inventory')}{inventory}"
         f"<h2>Costs</h2>{_kpi_table(result, _COST_KPIS, 'costs')}"
         f"{_image(plot_costs([result]), 'costs')}"

@@ -165,10 +165,12 @@ class SimulationResult:
 
         Columns: ``orders_placed``, ``units_shipped``, ``units_delivered``, ``open_orders``
         (placed and not yet delivered in full, at the end of the day), ``receivables``;
-        ``picker_utilisation`` and ``packer_utilisation`` (busy hours that day / the shift
-        hours of every picker or packer of every warehouse; a task that runs past midnight
-        counts on both days); ``tours_waiting`` and ``packs_waiting`` (picker tours and
-        shipments waiting for a free worker, averaged over the day's hours).
+        ``picker_utilisation``, ``packer_utilisation`` and ``dock_utilisation`` (busy hours
+        that day / the hours the role's shifts scheduled that day in every warehouse, 0 on
+        a day off; a task that runs past midnight counts on both days); ``tours_waiting``
+        and ``packs_waiting`` (picker tours and shipments waiting for a free worker,
+        averaged over the day's hours); ``parcels_at_dock`` (shipments packed and not yet
+        collected by their carrier, averaged over the day's hours).
         """
         return [dict(row) for row in self.series]
 
@@ -239,6 +241,8 @@ def _daily(s: Scenario, events: Sequence[SimEvent]) -> list[dict[str, Any]]:
     packing: dict[int, float] = defaultdict(float)
     tours: dict[int, float] = defaultdict(float)
     packs: dict[int, float] = defaultdict(float)
+    dock: dict[int, float] = defaultdict(float)
+    loading: dict[int, float] = defaultdict(float)
     ordered: dict[str, int] = {}
     got: dict[str, int] = defaultdict(int)
     pack_hours = s.pack_seconds_per_order / 3600
@@ -266,7 +270,15 @@ def _daily(s: Scenario, events: Sequence[SimEvent]) -> list[dict[str, Any]]:
         elif kind == "queues":
             tours[day] += event.quantity / 24
             packs[day] += event.measure / 24
-    shift = (s.shift[1] - s.shift[0]) * len(s.warehouses)
+        elif kind == "dock":
+            dock[day] += event.quantity / 24
+        if kind == "packed" and s.dock_loaders + len(s.dock_shifts):
+            hours = event.quantity * s.load_seconds_per_parcel / 3600
+            loading[day] += hours
+
+    def scheduled(role: str, day: int) -> float:
+        return s.scheduled_hours(role, day * 24.0, day * 24.0 + 24)
+
     rows = []
     open_orders = 0
     receivables = Decimal(0)
@@ -282,13 +294,22 @@ def _daily(s: Scenario, events: Sequence[SimEvent]) -> list[dict[str, Any]]:
                 "units_delivered": delivered[day],
                 "open_orders": open_orders,
                 "receivables": float(receivables),
-                "picker_utilisation": picking[day] / (s.pickers * shift),
-                "packer_utilisation": packing[day] / (s.packers * shift),
+                "picker_utilisation": _share(picking[day], scheduled("pickers", day)),
+                "packer_utilisation": _share(packing[day], scheduled("packers", day)),
+                "dock_utilisation": _share(loading[day], scheduled("dock", day)),
                 "tours_waiting": tours[day],
                 "packs_waiting": packs[day],
+                "parcels_at_dock": dock[day],
             }
         )
     return rows
+
+
+def _share(busy: float, scheduled: float) -> float:
+    """Busy hours / scheduled hours; a day with no one scheduled is 0 (or 1 if work ran on)."""
+    if scheduled:
+        return busy / scheduled
+    return 1.0 if busy else 0.0
 
 
 def _spread(busy: dict[int, float], begin: float, end: float, days: int) -> None:

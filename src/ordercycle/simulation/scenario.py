@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 import tomllib
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from os import PathLike
 from pathlib import Path
 from typing import Any
@@ -31,11 +31,13 @@ from ordercycle.simulation.errors import ScenarioError
 
 __all__ = [
     "ALLOCATIONS",
+    "ROLES",
     "CarrierSpec",
     "CartonSpec",
     "CustomerSegment",
     "Replenishment",
     "Scenario",
+    "Shift",
     "SkuSpec",
     "WarehouseSpec",
 ]
@@ -48,6 +50,22 @@ _BATCHING = ("fcfs", "seed", "savings", "seed+ls", "savings+ls")
 _LEAD_TIMES = ("uniform", "gamma")
 _SLOTS = 880  # bins of the Henn–Wäscher picking layout each warehouse uses
 _DIM_RULES = ("DHL_EXPRESS", "FEDEX", "UPS_DAILY", "UPS_RETAIL", "USPS")
+_ALL_DAYS = (0, 1, 2, 3, 4, 5, 6)
+#: Layout units walked per pick line, as :meth:`Scenario.staffed_for_demand` estimates it
+#: (the built-in scenario measured 17.6 at 60 orders a day and 12.8 at 600).
+TRAVEL_PER_LINE = 15.0
+#: How much more work than its expected share :meth:`Scenario.staffed_for_demand` staffs a
+#: warehouse after the first for.
+SPARE_SHARE = 1.3
+_CALENDARS = (
+    ("pickers", "picker_shifts"),
+    ("packers", "packer_shifts"),
+    ("dock_loaders", "dock_shifts"),
+)
+#: Fields that set the staff: :meth:`Scenario.default` leaves the staffing to them.
+_STAFFING = {"pickers", "packers", "shift", "picker_shifts", "packer_shifts"}
+#: The roles that work in shifts: their staff is a resource per warehouse.
+ROLES = ("pickers", "packers", "dock")
 
 
 def _tuple(value: Any) -> tuple[Any, ...]:
@@ -56,6 +74,14 @@ def _tuple(value: Any) -> tuple[Any, ...]:
 
 def _floats(value: Any) -> tuple[float, ...]:
     return tuple(float(v) for v in value)
+
+
+def _days(value: Any) -> tuple[int, ...]:
+    return tuple(sorted({int(v) for v in value}))
+
+
+def _shifts(value: Any) -> tuple[Shift, ...]:
+    return tuple(v if isinstance(v, Shift) else Shift(**v) for v in value)
 
 
 def _weights(value: Mapping[str, Any]) -> dict[str, float]:
@@ -95,6 +121,36 @@ class WarehouseSpec:
 
     id: str
     priority: int = 0
+
+
+@attrs.frozen(kw_only=True)
+class Shift:
+    """A block of working hours of one role, repeated on some weekdays.
+
+    ``Shift(start=8, end=16, days=(0, 1, 2, 3, 4), staff=3)`` puts three workers on duty
+    from 08:00 to 16:00, Monday to Friday, in every warehouse (or only in ``warehouse``).
+    Shifts of a role may overlap (their staff adds up); none works on
+    :attr:`Scenario.holidays`. A task begun inside a shift is finished even if it runs past
+    its end.
+
+    Attributes:
+        start: Hour of the day the shift begins (0 to below 24).
+        end: Hour of the day it ends (after ``start``, at most 24).
+        days: Weekdays it works, Monday = 0 (every day by default).
+        staff: Workers on duty (in each warehouse the shift applies to).
+        warehouse: The warehouse whose shift it is; empty (the default) for every one.
+    """
+
+    start: float = attrs.field(converter=float)
+    end: float = attrs.field(converter=float)
+    days: tuple[int, ...] = attrs.field(default=_ALL_DAYS, converter=_days)
+    staff: int = 1
+    warehouse: str = ""
+
+    @property
+    def hours(self) -> float:
+        """Length of the shift in hours."""
+        return self.end - self.start
 
 
 @attrs.frozen(kw_only=True)
@@ -140,6 +196,13 @@ class CarrierSpec:
         rate_per_unit: Price per billable weight unit (lb or kg, per the rule).
         transit_days: Days from shipping to delivery.
         delay_probability: Probability that a shipment arrives one day late.
+        pickups: Hours of the day the carrier collects parcels from the dock; empty (the
+            default) for a parcel leaving as soon as it is packed (and loaded). A parcel
+            waits at the dock for the first pickup whose cut-off it makes; it *ships* then,
+            so order-to-ship ends at the carrier pickup.
+        cutoff_hours: How long before each pickup a parcel must be at the dock (loaded) to
+            go with it.
+        pickup_days: Weekdays with pickups, Monday = 0 (none on :attr:`Scenario.holidays`).
     """
 
     name: str
@@ -148,6 +211,9 @@ class CarrierSpec:
     rate_per_unit: str = "0.85"
     transit_days: int = 2
     delay_probability: float = 0.1
+    pickups: tuple[float, ...] = attrs.field(default=(), converter=_floats)
+    cutoff_hours: float = 0.5
+    pickup_days: tuple[int, ...] = attrs.field(default=_ALL_DAYS, converter=_days)
 
 
 @attrs.frozen(kw_only=True)
@@ -260,9 +326,21 @@ class Scenario:
             quickest, ``"savings"`` walks less).
         packers: Packers per warehouse.
         wave_cutoffs: Hours of the day at which waves are released.
-        shift: The hours of the day ``(start, end)`` in which pickers and packers start
-            work; a task begun inside the shift is finished even if it runs past its end.
+        shift: The hours of the day ``(start, end)`` in which pickers, packers and dock
+            loaders work every day, when their role has no shifts of its own (below); a
+            task begun inside the shift is finished even if it runs past its end.
             ``(0, 24)``, the default, is around the clock.
+        picker_shifts: The pickers' :class:`Shift` calendar; empty (the default) for
+            :attr:`pickers` on :attr:`shift` every day. When given, it replaces both.
+        packer_shifts: The packers' calendar; empty for :attr:`packers` on :attr:`shift`.
+        dock_shifts: The dock loaders' calendar; empty for :attr:`dock_loaders` on
+            :attr:`shift`.
+        holidays: ISO dates (``"2026-04-03"``) on which no one works and no carrier
+            collects.
+        dock_loaders: Loaders at each warehouse's dock (a resource, like pickers): a
+            packed shipment waits for one, who takes ``load_seconds_per_parcel`` per
+            carton to stage it for its carrier. 0 (the default) for no loading stage.
+        load_seconds_per_parcel: Time a loader takes per carton.
         pick_seconds_per_line: Time to pick one line once at its location.
         travel_seconds_per_unit: Walking time per unit of route length.
         pack_seconds_per_order: Time to pack one order's shipment.
@@ -340,6 +418,12 @@ class Scenario:
     packers: int = 2
     wave_cutoffs: tuple[float, ...] = attrs.field(default=(10.0, 14.0, 18.0), converter=_floats)
     shift: tuple[float, ...] = attrs.field(default=(0.0, 24.0), converter=_floats)
+    picker_shifts: tuple[Shift, ...] = attrs.field(default=(), converter=_shifts)
+    packer_shifts: tuple[Shift, ...] = attrs.field(default=(), converter=_shifts)
+    dock_shifts: tuple[Shift, ...] = attrs.field(default=(), converter=_shifts)
+    holidays: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
+    dock_loaders: int = 0
+    load_seconds_per_parcel: float = 30.0
     pick_seconds_per_line: float = 20.0
     travel_seconds_per_unit: float = 1.2
     pack_seconds_per_order: float = 90.0
@@ -369,15 +453,21 @@ class Scenario:
         """The built-in scenario (eight SKUs, two warehouses, two segments), with ``changes``.
 
         Unless ``changes`` bring a catalogue, its stock levels are sized for its own demand
-        (:meth:`stocked_for_demand`), so the default runs at a plausible operating point at
+        (:meth:`stocked_for_demand`), and unless they set the staff (``pickers``,
+        ``packers``, ``shift`` or a role's shifts), its picker and packer shifts are too
+        (:meth:`staffed_for_demand`). So the default runs at a plausible operating point at
         any ``orders_per_day``: about 95 % of orders filled at once (measured 95.0 % at 60
-        orders a day and 96.3 % at 200, seed 7) instead of running dry as volume grows.
-        ``Scenario(...)`` keeps the fixed levels of :class:`SkuSpec`.
+        orders a day and 96.3 % at 200, seed 7) instead of running dry as volume grows,
+        and pickers and packers busy 60–85 % of their scheduled hours instead of idling.
+        ``Scenario(...)`` keeps the fixed levels of :class:`SkuSpec` and the one
+        around-the-clock :attr:`shift`.
         """
         scenario = cls(**changes)
-        if "catalogue" in changes:
-            return scenario
-        return scenario.stocked_for_demand()
+        if "catalogue" not in changes:
+            scenario = scenario.stocked_for_demand()
+        if not _STAFFING & set(changes):
+            scenario = scenario.staffed_for_demand()
+        return scenario
 
     def daily_demand(self) -> dict[str, tuple[float, float]]:
         """Expected units ordered per day of each SKU, with the variance: ``{sku: (mean, var)}``.
@@ -439,9 +529,224 @@ class Scenario:
             )
         return self.evolve(catalogue=tuple(catalogue))
 
+    def staffed_for_demand(self, *, utilisation: float = 0.8) -> Scenario:
+        """A copy whose picker and packer shifts fit its demand, so each is busy for about
+        ``utilisation`` of its scheduled hours (see *The operating point* in the
+        simulation explanation).
+
+        Each wave cut-off gets a picking session that starts at the cut-off and a packing
+        session that starts when the picking should be done, in every warehouse, on
+        weekdays and (shorter, for the lower weekend demand) on weekends. The expected
+        work of a wave is the orders that arrive since the previous cut-off
+        (:attr:`orders` over :attr:`arrival_days`, shaped by the daily and weekly
+        profiles), times the warehouse's expected share of them, times the work per order
+        (:attr:`pick_seconds_per_line` plus walking per line, and
+        :attr:`pack_seconds_per_order` per shipment). A session is at most the time to the
+        next cut-off long, with as many workers as that needs; sessions are rounded up to
+        five minutes.
+
+        The estimates are: walking of :data:`TRAVEL_PER_LINE` layout units a pick line,
+        1.25 shipments an order, and warehouse shares halving by priority (2/3 and 1/3 for
+        two warehouses), close to what the built-in scenario measured at 60 and 600 orders
+        a day. The copy sets :attr:`pickers` and :attr:`packers` to the most workers of a
+        session, for reference.
+
+        Args:
+            utilisation: The busy share of scheduled hours to size for, above 0 and below 1.
+
+        Raises:
+            ScenarioError: ``utilisation`` is not between 0 and 1.
+        """
+        if not 0 < utilisation < 1:
+            raise _fail(self, "utilisation", utilisation, "a share above 0 and below 1")
+        cuts = sorted(set(self.wave_cutoffs))
+        daily = self.daily_profile
+        total_daily = sum(daily)
+        # Expected orders in each wave's window (previous cut-off to this one), per day.
+        windows = []
+        for n, cut in enumerate(cuts):
+            before = cuts[n - 1] - (24 if n == 0 else 0)
+            weight = sum(daily[h % 24] * _overlap(h, before, cut) for h in range(-24, 24))
+            windows.append(weight / total_daily)
+        weekly = self.weekly_profile
+        # The arrivals are spread over the arrival days by their weekly weights, so the
+        # rate of a weekday is the mean rate scaled by its weight over those days' mean.
+        days_run = self.arrival_days
+        mean_week = sum(weekly[self.weekday(d)] for d in range(days_run)) / days_run
+        rate = self.orders / days_run if self.orders else self.orders_per_day
+        groups = (
+            ((0, 1, 2, 3, 4), sum(weekly[:5]) / 5 / mean_week),
+            ((5, 6), sum(weekly[5:]) / 2 / mean_week),
+        )
+        ranked = sorted(self.warehouses, key=lambda w: w.priority)
+        halves = [0.5**n for n in range(len(ranked))]
+        shares = {w.id: h / sum(halves) for w, h in zip(ranked, halves, strict=True)}
+        # A warehouse after the first takes what the ones before run out of, which varies
+        # more than the first's share: it gets SPARE_SHARE times its estimate.
+        shares = {w.id: shares[w.id] * (SPARE_SHARE if n else 1.0) for n, w in enumerate(ranked)}
+        lines = min(1 + (self.lines_mean - 1), len(self.catalogue))
+        pick = lines * (self.pick_seconds_per_line + TRAVEL_PER_LINE * self.travel_seconds_per_unit)
+        pack = 1.25 * self.pack_seconds_per_order
+        picker_shifts: list[Shift] = []
+        packer_shifts: list[Shift] = []
+        most = {"pickers": 1, "packers": 1}
+        for warehouse in self.warehouses:
+            for days, scale in groups:
+                for n, cut in enumerate(cuts):
+                    gap = (cuts[n + 1] if n + 1 < len(cuts) else cuts[0] + 24) - cut
+                    orders = rate * scale * windows[n] * shares[warehouse.id]
+                    start = cut
+                    for role, seconds, found in (
+                        ("pickers", pick, picker_shifts),
+                        ("packers", pack, packer_shifts),
+                    ):
+                        work = orders * seconds / 3600 / utilisation
+                        room = max(min(gap, 24 - start), 1 / 12)
+                        staff = max(1, math.ceil(work / room))
+                        length = max(1, math.ceil(work / staff * 12)) / 12
+                        end = min(24.0, start + min(length, room))
+                        found.append(
+                            Shift(
+                                start=round(start, 4),
+                                end=round(end, 4),
+                                days=days,
+                                staff=staff,
+                                warehouse=warehouse.id,
+                            )
+                        )
+                        most[role] = max(most[role], staff)
+                        # Packing starts when the wave's picking should be done.
+                        start = min(end, 24 - 1 / 12)
+        return self.evolve(
+            picker_shifts=tuple(picker_shifts),
+            packer_shifts=tuple(packer_shifts),
+            pickers=most["pickers"],
+            packers=most["packers"],
+        )
+
     def evolve(self, **changes: Any) -> Scenario:
-        """A copy with ``changes`` applied (validated again)."""
+        """A copy with ``changes`` applied (validated again).
+
+        A head count replaces its role's calendar: ``evolve(pickers=3)`` puts three
+        pickers on :attr:`shift` and drops :attr:`picker_shifts` (unless ``changes`` give
+        them too), so a staffing sweep over a default scenario changes the staff; a new
+        :attr:`shift` drops every role's calendar.
+        """
+        for count, calendar in _CALENDARS:
+            if (count in changes or "shift" in changes) and calendar not in changes:
+                changes[calendar] = ()
         return attrs.evolve(self, **changes)
+
+    # --- calendars --------------------------------------------------------------------------
+
+    def shifts_of(self, role: str, warehouse: str | None = None) -> tuple[Shift, ...]:
+        """The calendar of ``role`` (one of :data:`ROLES`): the shifts of ``warehouse``, or
+        of every warehouse when it is ``None``.
+
+        Its own shifts when the scenario gives them; else its head count (:attr:`pickers`,
+        :attr:`packers`, :attr:`dock_loaders`) on :attr:`shift` every day. The dock with
+        no loaders has no calendar (nothing to staff).
+
+        >>> Scenario(pickers=3, shift=(8, 16)).shifts_of("pickers")
+        (Shift(start=8.0, end=16.0, days=(0, 1, 2, 3, 4, 5, 6), staff=3, warehouse=''),)
+        """
+        own = {"pickers": self.picker_shifts, "packers": self.packer_shifts}.get(
+            role, self.dock_shifts
+        )
+        if own:
+            if warehouse is None:
+                return own
+            return tuple(x for x in own if x.warehouse in ("", warehouse))
+        staff = {"pickers": self.pickers, "packers": self.packers, "dock": self.dock_loaders}
+        if not staff[role]:
+            return ()
+        return (Shift(start=self.shift[0], end=self.shift[1], staff=staff[role]),)
+
+    def closed_on(self, day: int) -> bool:
+        """Whether simulated ``day`` (0 = the start date) is one of the :attr:`holidays`."""
+        if not self.holidays:
+            return False
+        when = (self.start_at.date() + timedelta(days=day)).isoformat()
+        return when in self.holidays
+
+    def weekday(self, day: int) -> int:
+        """The weekday (Monday = 0) of simulated ``day``."""
+        return (self.start_at.weekday() + day) % 7
+
+    def staff_at(self, role: str, hour: float, warehouse: str) -> int:
+        """Workers of ``role`` on duty in ``warehouse`` at ``hour`` hours since the start."""
+        day = int(hour // 24)
+        if self.closed_on(day):
+            return 0
+        weekday, clock = self.weekday(day), hour - day * 24
+        return sum(
+            shift.staff
+            for shift in self.shifts_of(role, warehouse)
+            if weekday in shift.days and shift.start <= clock < shift.end
+        )
+
+    def most_staff(self, role: str, warehouse: str) -> int:
+        """The most workers of ``role`` ever on duty at once in ``warehouse``."""
+        shifts = self.shifts_of(role, warehouse)
+        return max(
+            (
+                sum(s.staff for s in shifts if weekday in s.days and s.start <= begin.start < s.end)
+                for begin in shifts
+                for weekday in begin.days
+            ),
+            default=0,
+        )
+
+    def scheduled_hours(
+        self, role: str, begin: float, end: float, warehouse: str | None = None
+    ) -> float:
+        """Worker hours of ``role`` scheduled from ``begin`` to ``end`` hours since the start,
+        in ``warehouse`` or (``None``) in all the warehouses together.
+
+        What utilisation is counted against: staff × the hours of their shifts inside the
+        window, holidays and days off left out.
+
+        >>> Scenario(pickers=2, shift=(8, 16)).scheduled_hours("pickers", 0, 48, "WH-EAST")
+        32.0
+        """
+        if warehouse is None:
+            return sum(self.scheduled_hours(role, begin, end, w.id) for w in self.warehouses)
+        total = 0.0
+        shifts = self.shifts_of(role, warehouse)
+        if not shifts or end <= begin:
+            return total
+        for day in range(int(begin // 24), math.ceil(end / 24)):
+            if self.closed_on(day):
+                continue
+            weekday, base = self.weekday(day), day * 24.0
+            for shift in shifts:
+                if weekday in shift.days:
+                    inside = min(end, base + shift.end) - max(begin, base + shift.start)
+                    if inside > 0:
+                        total += shift.staff * inside
+        return total
+
+    def pickup_after(self, carrier: CarrierSpec, ready: float) -> float | None:
+        """The first pickup of ``carrier`` whose cut-off a parcel at the dock at ``ready``
+        hours makes, in hours since the start (``None`` if the carrier has no pickups).
+
+        >>> ups = CarrierSpec(name="UPS", pickups=(12.0, 18.0), cutoff_hours=1.0)
+        >>> s = Scenario(carriers=(ups,))
+        >>> s.pickup_after(ups, 10.5), s.pickup_after(ups, 11.5), s.pickup_after(ups, 17.5)
+        (12.0, 18.0, 36.0)
+        """
+        if not carrier.pickups:
+            return None
+        day = int(ready // 24)
+        # Validation ensures a pickup day in every week; holidays may skip a few more.
+        for _ in range(7 + len(self.holidays) + 1):
+            if self.weekday(day) in carrier.pickup_days and not self.closed_on(day):
+                for hour in carrier.pickups:
+                    at = day * 24.0 + hour
+                    if at - carrier.cutoff_hours >= ready:
+                        return at
+            day += 1
+        return None
 
     @property
     def arrival_days(self) -> int:
@@ -563,6 +868,11 @@ def _probability(scenario: Scenario, field: str, value: float) -> None:
 
 #: Longest arrival period a scenario may have (ten years).
 _MAX_DAYS = 3652
+
+
+def _overlap(hour: int, begin: float, end: float) -> float:
+    """How much of the clock hour ``[hour, hour + 1)`` lies in ``[begin, end)``."""
+    return max(0.0, min(hour + 1.0, end) - max(float(hour), begin))
 
 
 def _validate(s: Scenario) -> None:
@@ -689,6 +999,7 @@ def _validate(s: Scenario) -> None:
             raise _fail(s, f"wave_cutoffs[{n}]", hour, "an hour from 0 to below 24")
     if len(s.shift) != 2 or not 0 <= s.shift[0] < s.shift[1] <= 24:
         raise _fail(s, "shift", s.shift, "(start, end) hours with 0 <= start < end <= 24")
+    _calendars(s)
     for name in ("pick_seconds_per_line", "travel_seconds_per_unit", "pack_seconds_per_order"):
         _at_least(s, name, getattr(s, name), 0, "0 or more seconds")
     if s.replenishment.policy not in _POLICIES:
@@ -720,6 +1031,88 @@ def _validate(s: Scenario) -> None:
     _decimal(s, "labour_cost_per_hour", s.labour_cost_per_hour)
     _at_least(s, "holding_cost_rate", s.holding_cost_rate, 0, "a rate of 0 or more a year")
     _decimal(s, "backorder_cost_per_unit_day", s.backorder_cost_per_unit_day)
+
+
+def _calendars(s: Scenario) -> None:
+    """The shifts, holidays, dock and carrier pickups: each valid, and able to work together."""
+    for role, field in (
+        ("pickers", "picker_shifts"),
+        ("packers", "packer_shifts"),
+        ("dock", "dock_shifts"),
+    ):
+        for n, shift in enumerate(getattr(s, field)):
+            where = f"{field}[{n}]"
+            _at_least(s, f"{where}.start", shift.start, 0, "an hour from 0 to below 24")
+            if shift.start >= 24:
+                raise _fail(s, f"{where}.start", shift.start, "an hour from 0 to below 24")
+            _at_least(s, f"{where}.end", shift.end, 0, f"an hour after start ({shift.start})")
+            if not shift.start < shift.end <= 24:
+                raise _fail(
+                    s, f"{where}.end", shift.end, f"an hour after start ({shift.start}), at most 24"
+                )
+            if not shift.days or not set(shift.days) <= set(_ALL_DAYS):
+                raise _fail(
+                    s, f"{where}.days", shift.days, "weekdays 0 (Monday) to 6, at least one"
+                )
+            _at_least(s, f"{where}.staff", shift.staff, 1, "at least 1 worker")
+            ids = [w.id for w in s.warehouses]
+            if shift.warehouse and shift.warehouse not in ids:
+                raise _fail(
+                    s,
+                    f"{where}.warehouse",
+                    shift.warehouse,
+                    f"empty (every warehouse) or one of {', '.join(ids)}",
+                )
+        if getattr(s, field) and role != "dock":
+            for warehouse in s.warehouses:
+                if not s.shifts_of(role, warehouse.id):
+                    raise _fail(
+                        s, field, warehouse.id, f"at least one {role} shift in every warehouse"
+                    )
+    for n, day in enumerate(s.holidays):
+        try:
+            date.fromisoformat(str(day))
+        except ValueError:
+            raise _fail(s, f"holidays[{n}]", day, "an ISO date such as '2026-12-25'") from None
+    _at_least(s, "dock_loaders", s.dock_loaders, 0, "0 (no loading stage) or more loaders")
+    _at_least(s, "load_seconds_per_parcel", s.load_seconds_per_parcel, 0, "0 or more seconds")
+    if s.picker_shifts:
+        # Legacy scenarios (one `shift` for everyone) kept waves outside it; a calendar of
+        # its own must have pickers on duty when each wave is released.
+        for n, hour in enumerate(s.wave_cutoffs):
+            for warehouse in s.warehouses:
+                shifts = s.shifts_of("pickers", warehouse.id)
+                if any(x.start <= hour < x.end for x in shifts):
+                    continue
+                spans = ", ".join(f"{x.start:g}-{x.end:g}" for x in shifts)
+                raise _fail(
+                    s,
+                    f"wave_cutoffs[{n}]",
+                    hour,
+                    f"an hour inside a picker shift of {warehouse.id} ({spans}), or a"
+                    " picker shift covering it",
+                )
+    handing = "dock" if s.dock_shifts else "packers"
+    first = min((x.start for x in s.shifts_of(handing)), default=0.0)
+    for n, carrier in enumerate(s.carriers):
+        where = f"carriers[{n}]"
+        for k, hour in enumerate(carrier.pickups):
+            _at_least(s, f"{where}.pickups[{k}]", hour, 0, "an hour from 0 to below 24")
+            if hour >= 24 or (k and hour <= carrier.pickups[k - 1]):
+                raise _fail(
+                    s, f"{where}.pickups[{k}]", hour, "hours from 0 to below 24, in rising order"
+                )
+            if hour - carrier.cutoff_hours <= first:
+                raise _fail(
+                    s,
+                    f"{where}.pickups[{k}]",
+                    hour,
+                    f"a pickup whose cut-off ({carrier.cutoff_hours:g} h before) is after the"
+                    f" first {handing} shift starts ({first:g}:00)",
+                )
+        _at_least(s, f"{where}.cutoff_hours", carrier.cutoff_hours, 0, "0 or more hours")
+        if not carrier.pickup_days or not set(carrier.pickup_days) <= set(_ALL_DAYS):
+            raise _fail(s, f"{where}.pickup_days", carrier.pickup_days, "weekdays 0 (Monday) to 6")
 
 
 def _lead_time(s: Scenario) -> None:

@@ -74,11 +74,11 @@ def stability_warnings(
                 f" the first and the last third of days {first}–{scenario.arrival_days - 1};"
                 " the backlog grows without bound."
             )
-    counts = {"pickers": scenario.pickers, "packers": scenario.packers}
     for (worker, warehouse), share in sorted(busy.items()):
         if share >= SATURATED:
+            most = scenario.most_staff(worker, warehouse)
             warnings.append(
-                f"At capacity: the {worker} of {warehouse} ({counts[worker]}) were busy"
+                f"At capacity: the {worker} of {warehouse} ({most}) were busy"
                 f" {share:.0%} of their shift hours over the second half of days {first}–"
                 f"{scenario.arrival_days - 1}; their queue grows, add staff or lower the load."
             )
@@ -112,13 +112,11 @@ def busy_shares(events: Sequence[SimEvent], scenario: Scenario) -> dict[tuple[st
 
     Over the second half of the arrival days after the warm-up (the first half holds the
     run's empty start): busy hours of tours and packs in that span (a task that straddles
-    its ends counts for the part inside), divided by the workers' shift hours in it. Keys
+    its ends counts for the part inside), divided by the hours their shifts scheduled in it. Keys
     are ``("pickers" | "packers", warehouse)``.
     """
     end = scenario.arrival_days * 24.0
     begin = (scenario.warmup_days * 24.0 + end) / 2
-    days = (end - begin) / 24
-    shift = scenario.shift[1] - scenario.shift[0]
     pack = scenario.pack_seconds_per_order / 3600
     hours: dict[tuple[str, str], float] = {}
     for warehouse in scenario.warehouses:
@@ -134,8 +132,11 @@ def busy_shares(events: Sequence[SimEvent], scenario: Scenario) -> dict[tuple[st
         inside = min(event.time, end) - max(event.time - length, begin)
         if inside > 0 and key in hours:
             hours[key] += inside
-    counts = {"pickers": scenario.pickers, "packers": scenario.packers}
-    return {key: value / (counts[key[0]] * shift * days) for key, value in hours.items()}
+    shares = {}
+    for (role, where), value in hours.items():
+        scheduled = scenario.scheduled_hours(role, begin, end, where)
+        shares[(role, where)] = value / scheduled if scheduled else 0.0
+    return shares
 
 
 @attrs.frozen(kw_only=True)

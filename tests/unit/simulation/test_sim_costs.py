@@ -218,9 +218,11 @@ def test_cost_rates_price_the_same_run_without_changing_it(result: SimulationRes
     )
     assert _no_costs(priced.kpis) == _no_costs(result.kpis)
     scenario = result.scenario
-    staff = (scenario.pickers + scenario.packers) * len(scenario.warehouses)
     last_ship = max(e.time for e in result.events if e.kind == "shipped")
-    assert priced.kpi("labour_cost") == pytest.approx(18.5 * staff * last_ship, abs=0.011)
+    # Labour is paid for the scheduled shift hours of every role, not the clock.
+    paid = sum(scenario.scheduled_hours(role, 0, last_ship) for role in ("pickers", "packers"))
+    assert paid < (scenario.pickers + scenario.packers) * len(scenario.warehouses) * last_ship
+    assert priced.kpi("labour_cost") == pytest.approx(18.5 * paid, abs=0.011)
     days = scenario.arrival_days
     value = sum(row["value"] for row in result.inventory() if row["day"] < days)
     assert priced.kpi("holding_cost") == pytest.approx(0.25 * value / 365, abs=0.011)
@@ -406,7 +408,7 @@ def test_plot_costs_stacks_each_kind(pyplot: Any, result: SimulationResult) -> N
 
 
 def test_parameter_rows_are_readable() -> None:
-    rows = {row["parameter"]: row["base"] for row in parameter_rows(small())}
+    rows = {row["parameter"]: row["base"] for row in parameter_rows(small(pickers=2))}
     assert rows["pickers"] == "2"
     assert rows["catalogue"].startswith("8: MUG, TEAPOT")
     assert "lead_time_days=3" in rows["replenishment"]

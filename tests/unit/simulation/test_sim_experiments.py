@@ -141,9 +141,11 @@ def test_html_report_embeds_png_plots(comparison: Comparison, tmp_path: Path) ->
     path = tmp_path / "report.html"
     text = html_report(result, path)
     assert path.read_text(encoding="utf-8") == text
-    assert (
-        text.count("data:image/png;base64,") == 8
-    )  # daily series, utilisation, tours waiting, stock, costs
+    # 4 daily series, 3 capacity (picker, packer utilisation, parcels at the dock), 2 stock,
+    # 1 costs
+    assert text.count("data:image/png;base64,") == 10
+    assert "<h2>Capacity and the dock</h2>" in text
+    assert "dock_wait_mean" in text
     assert "unit_fill_rate" in text
 
 
@@ -199,7 +201,7 @@ def test_cli_timings_print_every_stage_once() -> None:
     text = out.getvalue()
     table = text[text.index("time by stage (wall clock):") :].splitlines()[1:]
     assert [line.split()[0] for line in table] == [stage.split()[0] for stage in STAGES]
-    assert text.count("%") == len(STAGES)
+    assert "\n".join(table).count("%") == len(STAGES)
     quiet = io.StringIO()
     run_simulate(_parse("--orders", "4", "--seed", "2"), out=quiet)
     assert "time by stage" not in quiet.getvalue()
