@@ -206,7 +206,10 @@ def _dff_tables(values: set[Fraction]) -> list[dict[Fraction, Fraction]]:
                 for v in values
             }
         )
-    for e in sorted(v for v in values if v <= Fraction(1, 2)):
+    small = sorted(v for v in values if v <= Fraction(1, 2))
+    # At most six thresholds per axis, spread over the sides that occur: any subset of dual
+    # feasible functions is still a valid test, and many units would make 3D triples slow.
+    for e in small[:: max(1, math.ceil(len(small) / 6))]:
         tables.append(
             {v: Fraction(1) if v > 1 - e else (v if v >= e else Fraction(0)) for v in values}
         )
