@@ -13,9 +13,12 @@ Data is read from ``../shared/benchmarks`` next to the repository (override with
   ``small_orders.py``: % optimal, total and worst gap, how far the bound is below the
   optimum, for billable weight and cost; ``--before-src /path/to/main/src`` adds the same
   rows for another version, run in a subprocess on the same orders.
-* One SKU at 500 to 10,000 units (``--units``, this section only): CPU seconds and
-  objective value for every objective, after (this tree) and before (``--before-src``),
-  every plan checked with ``verify``.
+* One SKU at 500 to 10,000 units (``--units`` runs this section only, ``--no-units``
+  leaves it out): CPU seconds and objective value for every objective, after (this tree)
+  and before (``--before-src``), every plan checked with ``verify``.
+* Per objective (cartons, billable weight, cost under UPS daily) on BoxPacker's orders:
+  cartons, invalid plans, p50/p99/max CPU ms; and the proven lower bound on cartons from
+  ``carton_bound.py`` (``--no-proof`` leaves it out). Times are CPU (``process_time``).
 
     python benchmarks/packing.py                # everything
     python benchmarks/packing.py --limit 300    # a quick run on the first 300 orders
