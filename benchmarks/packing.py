@@ -13,9 +13,12 @@ Data is read from ``../shared/benchmarks`` next to the repository (override with
   ``small_orders.py``: % optimal, total and worst gap, how far the bound is below the
   optimum, for billable weight and cost; ``--before-src /path/to/main/src`` adds the same
   rows for another version, run in a subprocess on the same orders.
-* One SKU at 500 to 10,000 units (``--units``, this section only): CPU seconds and
-  objective value for every objective, after (this tree) and before (``--before-src``),
-  every plan checked with ``verify``.
+* One SKU at 500 to 10,000 units (``--units`` runs this section only, ``--no-units``
+  leaves it out): CPU seconds and objective value for every objective, after (this tree)
+  and before (``--before-src``), every plan checked with ``verify``.
+* Per objective (cartons, billable weight, cost under UPS daily) on BoxPacker's orders:
+  cartons, invalid plans, p50/p99/max CPU ms; and the proven lower bound on cartons from
+  ``carton_bound.py`` (``--no-proof`` leaves it out). Times are CPU (``process_time``).
 
     python benchmarks/packing.py                # everything
     python benchmarks/packing.py --limit 300    # a quick run on the first 300 orders
@@ -299,6 +302,28 @@ def billable_total(plan: PackingPlan, rule: carriers.DimWeightRule) -> Fraction:
     )
 
 
+OURS = "ordercycle (objective=cartons)"
+
+
+def bench_cost(
+    per_order_items: Sequence[tuple[str, list[Item]]], cartons: Sequence[Carton]
+) -> dict[str, Any]:
+    """objective="cost" under UPS daily with the small-order benchmark's rate: CPU per order."""
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from small_orders import RATE
+
+    times, invalid, count = [], 0, 0
+    for _, items in per_order_items:
+        start = time.process_time()
+        plan = pack(items, cartons, carriers.UPS_DAILY, objective="cost", rate=RATE)
+        times.append(time.process_time() - start)
+        invalid += bool(violations(plan))
+        count += len(plan.packages)
+    found = {"cartons": count, "invalid_plans": invalid, **timing(times)}
+    print(f"  cost UPS_DAILY: {found}", file=sys.stderr)
+    return found
+
+
 def bench_boxpacker(args: argparse.Namespace, peers: list[str]) -> dict[str, Any]:
     cartons, orders = load_boxpacker(args.data)
     boxes_cat[0] = cartons
@@ -314,18 +339,21 @@ def bench_boxpacker(args: argparse.Namespace, peers: list[str]) -> dict[str, Any
         simple += bounds[oid][0]
         eligible += bounds[oid][1]
 
+    counts: dict[str, dict[str, int]] = {}
+
     def measure(name: str, solver: Callable[[list[Item]], PackingPlan | None]) -> None:
         times, count, invalid, at_simple, at_eligible = [], 0, 0, 0, 0
         failed = 0
         ups = dhl = Fraction(0)
+        per_order: dict[str, int] = {}
         for oid, items in per_order_items:
-            start = time.perf_counter()
+            start = time.process_time()
             try:
                 plan = solver(items)
             except Exception as error:  # a peer crashing counts as an invalid plan
                 print(f"  {name} failed on {oid}: {type(error).__name__}: {error}", file=sys.stderr)
                 plan = None
-            times.append(time.perf_counter() - start)
+            times.append(time.process_time() - start)
             problems = violations(plan) if plan is not None else ("no plan",)
             if problems:
                 invalid += 1
@@ -335,6 +363,7 @@ def bench_boxpacker(args: argparse.Namespace, peers: list[str]) -> dict[str, Any
                     failed += 1
                     continue
             cartons_used = len(plan.packages)
+            per_order[oid] = cartons_used
             count += cartons_used
             at_simple += cartons_used == bounds[oid][0]
             at_eligible += cartons_used == bounds[oid][1]
@@ -350,11 +379,10 @@ def bench_boxpacker(args: argparse.Namespace, peers: list[str]) -> dict[str, Any
             "dhl_express_billable_kg": float(dhl),
             **timing(times),
         }
+        counts[name] = per_order
         print(f"  {name}: {rows[name]}", file=sys.stderr)
 
-    measure(
-        "ordercycle (objective=cartons)", lambda items: pack(items, cartons, objective="cartons")
-    )
+    measure(OURS, lambda items: pack(items, cartons, objective="cartons"))
     if "py3dbp" in peers:
         measure("py3dbp 1.1.2", lambda items: run_py3dbp(items, cartons))
     if "packingsolver3d" in peers:
@@ -368,9 +396,9 @@ def bench_boxpacker(args: argparse.Namespace, peers: list[str]) -> dict[str, Any
     for label, rule in (("UPS_DAILY", carriers.UPS_DAILY), ("DHL_EXPRESS", carriers.DHL_EXPRESS)):
         times, total, bound, invalid, at_bound, count = [], Fraction(0), Fraction(0), 0, 0, 0
         for _, items in per_order_items:
-            start = time.perf_counter()
+            start = time.process_time()
             plan = pack(items, cartons, rule)
-            times.append(time.perf_counter() - start)
+            times.append(time.process_time() - start)
             invalid += bool(violations(plan))
             value = billable_total(plan, rule)
             lower = Fraction(plan.lower_bound.magnitude)
@@ -388,8 +416,31 @@ def bench_boxpacker(args: argparse.Namespace, peers: list[str]) -> dict[str, Any
             **timing(times),
         }
         print(f"  billable {label}: {billable[label]}", file=sys.stderr)
+    objectives = {
+        "cartons": {
+            key: rows[OURS][key]
+            for key in ("cartons", "invalid_plans", "p50_ms", "p99_ms", "max_ms")
+        },
+        "billable_weight": {
+            key: billable["UPS_DAILY"][key]
+            for key in ("cartons", "invalid_plans", "p50_ms", "p99_ms", "max_ms")
+        },
+        "cost": bench_cost(per_order_items, cartons),
+    }
+    proof = None
+    if not args.no_proof:
+        sys.path.insert(0, str(REPO / "benchmarks"))
+        import carton_bound
+
+        start = time.process_time()
+        proof = carton_bound.prove(args.data, args.limit)
+        proof["cpu_s"] = round(time.process_time() - start, 1)
+        proof["plans"] = counts[OURS]
+        print(f"  carton proof: {proof['proven_total']} cartons", file=sys.stderr)
     boxpacker = sum(expected[oid] for oid, _ in orders)
     return {
+        "objectives": objectives,
+        "proof": proof,
         "orders": len(orders),
         "units": sum(i.quantity for _, items in per_order_items for i in items),
         "simple_bound": simple,
@@ -976,15 +1027,15 @@ def markdown(result: dict[str, Any]) -> str:
             f" {bp['eligibility_bound']}; BoxPacker reports {bp['boxpacker_reported_cartons']}.",
             "",
             "| packer | cartons | invalid plans | at simple bound | at eligibility bound |"
-            " UPS daily billable (lb) | DHL billable (kg) | p50 ms | p95 ms | p99 ms |",
-            "|---|---|---|---|---|---|---|---|---|---|",
+            " UPS daily billable (lb) | DHL billable (kg) | p50 ms | p95 ms | p99 ms | max ms |",
+            "|---|---|---|---|---|---|---|---|---|---|---|",
         ]
         for name, row in bp["runs"].items():
             lines.append(
                 f"| {name} | {row['cartons']} | {row['invalid_plans']} |"
                 f" {row['orders_at_simple_bound']} | {row['orders_at_eligibility_bound']} |"
                 f" {row['ups_daily_billable_lb']:.0f} | {row['dhl_express_billable_kg']:.1f} |"
-                f" {row['p50_ms']} | {row['p95_ms']} | {row['p99_ms']} |"
+                f" {row['p50_ms']} | {row['p95_ms']} | {row['p99_ms']} | {row['max_ms']} |"
             )
         lines += [
             "",
@@ -998,6 +1049,23 @@ def markdown(result: dict[str, Any]) -> str:
                 f" {row['unit']} | {row['orders_at_bound']} | {row['cartons']} |"
                 f" {row['invalid_plans']} | {row['p50_ms']} | {row['p95_ms']} | {row['p99_ms']} |"
             )
+    if bp and bp.get("objectives"):
+        lines += [
+            "",
+            "| ordercycle, UPS daily, per objective | cartons | invalid plans |"
+            " p50 CPU ms | p99 CPU ms | max CPU ms |",
+            "|---|---:|---:|---:|---:|---:|",
+        ]
+        for objective, row in bp["objectives"].items():
+            lines.append(
+                f"| {objective} | {row['cartons']:,} | {row['invalid_plans']} |"
+                f" {row['p50_ms']} | {row['p99_ms']} | {row['max_ms']} |"
+            )
+    if bp and bp.get("proof"):
+        sys.path.insert(0, str(REPO / "benchmarks"))
+        import carton_bound
+
+        lines += ["", carton_bound.markdown(bp["proof"], plans=bp["proof"].get("plans"))]
     mpv = result.get("mpv")
     if mpv:
         lines += _mpv_markdown(mpv)
@@ -1057,6 +1125,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--units", action="store_true", help="only the one-SKU scaling section (500-10,000)"
     )
+    parser.add_argument("--no-units", action="store_true", help="leave out one-SKU scaling")
+    parser.add_argument("--no-proof", action="store_true", help="leave out the proven carton bound")
     parser.add_argument(
         "--units-timeout", type=float, default=30.0, help="seconds per 'before' scaling case"
     )
@@ -1090,9 +1160,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         result["br"] = bench_br(args)
     if not args.no_small:
         result["small"] = bench_small(args)
-    if args.units:
+    if not args.no_units:
         result["units"] = bench_units(args)
-    partial = args.no_boxpacker or args.no_mpv or args.no_br or args.no_small
+    partial = args.no_boxpacker or args.no_mpv or args.no_br or args.no_small or args.no_units
     if partial and args.output.exists():
         # A partial run updates only its own sections of an existing result file.
         previous = json.loads(args.output.read_text())

@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import math
 import random
 import sys
 import time
@@ -41,7 +42,7 @@ from ordercycle.packing import BasePlusPerUnitRate, Carton, Item, carriers, pack
 
 RULE = carriers.UPS_DAILY
 RATE = BasePlusPerUnitRate(Money("6.00", "USD"), Money("0.90", "USD"), unit="lb")
-NODE_BUDGET = 100_000
+NODE_BUDGET = 50_000_000
 
 Counts = tuple[int, ...]
 
@@ -109,8 +110,9 @@ def _construct(size: tuple[int, int, int], units: Sequence[Unit]) -> bool:
     """A quick proof of feasibility: extreme-point first fit under a few unit orders.
 
     Each unit goes to the lowest, then nearest, corner point (the origin or a corner of a
-    placed box) where some orientation fits without overlap. True means every unit was
-    placed (a packing exists); False proves nothing.
+    placed box) where some orientation fits without overlap, under a few unit orders and
+    orientation preferences (as listed, or shortest or longest along each axis first). True
+    means every unit was placed (a packing exists); False proves nothing.
     """
     orders = [
         sorted(units, key=lambda u: (-u.volume, u.orientations)),
@@ -120,13 +122,18 @@ def _construct(size: tuple[int, int, int], units: Sequence[Unit]) -> bool:
         ),
         sorted(units, key=lambda u: (-max(max(o) for o in u.orientations), -u.volume)),
     ]
-    for order in orders:
+    policies = [
+        lambda o: 0,
+        *(lambda o, a=axis: o[a] for axis in range(3)),
+        *(lambda o, a=axis: -o[a] for axis in range(3)),
+    ]
+    for order, policy in itertools.product(orders, policies):
         placed: list[tuple[int, int, int, int, int, int]] = []
         points = [(0, 0, 0)]
         for unit in order:
             done = False
             for x, y, z in sorted(points, key=lambda p: (p[2], p[1], p[0])):
-                for o in unit.orientations:
+                for o in sorted(unit.orientations, key=policy):
                     x1, y1, z1 = x + o[0], y + o[1], z + o[2]
                     if x1 > size[0] or y1 > size[1] or z1 > size[2]:
                         continue
@@ -181,76 +188,149 @@ def _stack_bound(size: tuple[int, int, int], units: Sequence[Unit]) -> bool:
     return True
 
 
-def _positions(axes: list[list[int]]) -> Any:
-    """Normal-pattern positions, lowest layer first, then row, then column."""
-    for z in axes[2]:
-        for y in axes[1]:
-            for x in axes[0]:
-                yield x, y, z
+def _dff_tables(values: set[Fraction]) -> list[dict[Fraction, Fraction]]:
+    """Dual feasible functions on the relative sides ``values`` (each a value table).
+
+    A dual feasible function f maps [0, 1] to [0, 1] so that any set of sides summing to at
+    most 1 still sums to at most 1 after f. Applied one per axis to every unit of a packing,
+    the products f1(w/W) f2(h/H) f3(d/D) of the units sum to at most 1 (Fekete and Schepers,
+    2004). Used here: the identity, u_k(x) = x when (k+1)x is whole, else floor((k+1)x)/k
+    (k = 1..5), and U_e(x) = 1 above 1 - e, x from e to 1 - e, 0 below e, for every side
+    e <= 1/2 that occurs.
+    """
+    tables = [{v: v for v in values}]
+    for k in range(1, 6):
+        tables.append(
+            {
+                v: v if ((k + 1) * v).denominator == 1 else Fraction(math.floor((k + 1) * v), k)
+                for v in values
+            }
+        )
+    small = sorted(v for v in values if v <= Fraction(1, 2))
+    # At most six thresholds per axis, spread over the sides that occur: any subset of dual
+    # feasible functions is still a valid test, and many units would make 3D triples slow.
+    for e in small[:: max(1, math.ceil(len(small) / 6))]:
+        tables.append(
+            {v: Fraction(1) if v > 1 - e else (v if v >= e else Fraction(0)) for v in values}
+        )
+    return tables
 
 
-def _feasible_dfs(
+def _dff_bound(size: tuple[int, int, int], units: Sequence[Unit]) -> bool:
+    """Whether no triple of dual feasible functions shows the units overflow (False: infeasible).
+
+    Each unit takes its orientation of smallest transformed volume, so the test holds
+    whatever orientations a packing uses.
+    """
+    fits = [[o for o in u.orientations if all(o[a] <= size[a] for a in range(3))] for u in units]
+    if any(not f for f in fits):
+        return False
+    rel = [[tuple(Fraction(o[a], size[a]) for a in range(3)) for o in f] for f in fits]
+    axes = [_dff_tables({r[a] for f in rel for r in f}) for a in range(3)]
+    for f0 in axes[0]:
+        for f1 in axes[1]:
+            for f2 in axes[2]:
+                total = Fraction(0)
+                for f in rel:
+                    total += min(f0[r[0]] * f1[r[1]] * f2[r[2]] for r in f)
+                    if total > 1:
+                        return False
+    return True
+
+
+def _feasible_search(
     size: tuple[int, int, int], units: Sequence[Unit], budget_nodes: int = 0
 ) -> bool | None:
-    """Exact 3D feasibility by depth-first search over normal patterns (None: budget spent).
+    """Exact 3D feasibility by a complete search over pairwise relations (None: budget spent).
 
-    Identical units are placed in increasing position order (they are interchangeable).
-    When the first (largest) unit has no twin, it is placed in the lower half of the free
-    range along every axis: mirroring a packing along an axis and pushing every box back
-    towards the origin gives a normal packing, so one of the mirror images has the first
-    unit there.
+    Two boxes that do not overlap are apart along at least one axis: one lies wholly before
+    the other. So a packing exists if and only if there are orientations and, for every
+    pair, an axis and a direction, such that along each axis the longest chain of boxes
+    that must follow one another fits the carton's side (then each box's earliest start is
+    a valid position). The search picks each unit's orientation (largest units first),
+    then its relation to every unit already placed, and after each choice recomputes the
+    earliest starts along the axis it constrained, cutting as soon as a chain overflows.
+    Identical units are numbered in order of their x coordinate in some packing, so a later
+    twin never lies wholly before an earlier one along x. A True answer comes with
+    positions, checked here for overlap before it is believed.
     """
     order = sorted(units, key=lambda u: (-u.volume, u.orientations))
+    count = len(order)
     options = [[o for o in u.orientations if all(o[a] <= size[a] for a in range(3))] for u in order]
     if any(not o for o in options):
         return False
-    axes = []
-    for axis in range(3):
-        sums = {0}
-        for opts in options:
-            sums |= {s + d for s in sums for d in {o[axis] for o in opts} if s + d < size[axis]}
-        axes.append(sorted(sums))
-    placed: list[tuple[int, int, int, int, int, int]] = []
+    twin = [i > 0 and order[i].orientations == order[i - 1].orientations for i in range(count)]
+    group = list(range(count))
+    for i in range(1, count):
+        if twin[i]:
+            group[i] = group[i - 1]
+    dims: list[tuple[int, ...]] = [()] * count
+    before: list[list[list[int]]] = [[[] for _ in range(count)] for _ in range(3)]
     budget = [budget_nodes or NODE_BUDGET]
-    mirror = len(order) == 1 or order[1].orientations != order[0].orientations
 
-    def go(index: int, previous: tuple[int, ...]) -> bool | None:
-        if index == len(order):
+    def starts(axis: int, known: int) -> list[int] | None:
+        """Earliest starts along ``axis`` of the first ``known`` units (None: a chain overflows)."""
+        side = size[axis]
+        earliest = [0] * known
+        for _ in range(known + 1):
+            changed = False
+            for i in range(known):
+                start = earliest[i]
+                for j in before[axis][i]:
+                    start = max(start, earliest[j] + dims[j][axis])
+                if start != earliest[i]:
+                    if start + dims[i][axis] > side:
+                        return None
+                    earliest[i] = start
+                    changed = True
+            if not changed:
+                return earliest
+        return None  # still growing: a cycle of "before"
+
+    def place(i: int) -> bool | None:
+        if i == count:
             return True
-        same = index > 0 and order[index].orientations == order[index - 1].orientations
-        for x, y, z in _positions(axes):
-            budget[0] -= 1
-            if budget[0] < 0:
-                return None
-            for o in options[index]:
-                here = (x, y, z, *o)
-                if same and here <= previous:
-                    continue
-                x1, y1, z1 = x + o[0], y + o[1], z + o[2]
-                if x1 > size[0] or y1 > size[1] or z1 > size[2]:
-                    continue
-                if (
-                    index == 0
-                    and mirror
-                    and (2 * x > size[0] - o[0] or 2 * y > size[1] - o[1] or 2 * z > size[2] - o[2])
-                ):
-                    continue
-                budget[0] -= 1
-                if budget[0] < 0:
-                    return None
-                if any(
-                    x < b[3] and b[0] < x1 and y < b[4] and b[1] < y1 and z < b[5] and b[2] < z1
-                    for b in placed
-                ):
-                    continue
-                placed.append((x, y, z, x1, y1, z1))
-                found = go(index + 1, here)
-                placed.pop()
-                if found is None or found:
-                    return found
+        for o in options[i]:
+            dims[i] = o
+            found = relate(i, 0)
+            if found is None or found:
+                return found
         return False
 
-    return go(0, ())
+    def relate(i: int, j: int) -> bool | None:
+        if j == i:
+            return place(i + 1)
+        budget[0] -= 1
+        if budget[0] < 0:
+            return None
+        for axis in range(3):
+            if dims[i][axis] + dims[j][axis] > size[axis]:
+                continue
+            for first, second in ((j, i), (i, j)):
+                if first == i and axis == 0 and group[i] == group[j]:
+                    continue  # a later twin never lies wholly before an earlier one along x
+                before[axis][second].append(first)
+                found = relate(i, j + 1) if starts(axis, i + 1) is not None else False
+                if found:
+                    return True  # the relations stay: the caller reads positions from them
+                before[axis][second].remove(first)
+                if found is None:
+                    return None
+        return False
+
+    found = place(0)
+    if found:
+        corners = [starts(axis, count) for axis in range(3)]
+        boxes = [
+            tuple(corners[a][i] for a in range(3))
+            + tuple(corners[a][i] + dims[i][a] for a in range(3))  # type: ignore[index]
+            for i in range(count)
+        ]
+        for n, b in enumerate(boxes):
+            assert all(b[3 + a] <= size[a] for a in range(3)), "box outside the carton"
+            for c in boxes[n + 1 :]:
+                assert not all(b[a] < c[3 + a] and c[a] < b[3 + a] for a in range(3)), "overlap"
+    return found
 
 
 class Reference:
@@ -297,8 +377,10 @@ class Reference:
             self._feasible[key] = False
         if key not in self._feasible and _construct(size, units):  # type: ignore[arg-type]
             self._feasible[key] = True
+        if key not in self._feasible and not _dff_bound(size, units):  # type: ignore[arg-type]
+            self._feasible[key] = False
         if key not in self._feasible:
-            self._feasible[key] = _feasible_dfs(size, units, self.budget_nodes)  # type: ignore[arg-type]
+            self._feasible[key] = _feasible_search(size, units, self.budget_nodes)  # type: ignore[arg-type]
         return self._feasible[key]
 
     def package_value(self, k: int, units: Sequence[Unit], objective: str) -> Any:
