@@ -19,8 +19,8 @@ share of the split's total:
 
 ``--doc-assets`` instead regenerates the committed outputs (KPI tables and plots) of the
 simulation tutorial notebooks, ``docs/tutorials/simulate-a-peak-week.ipynb``,
-and ``docs/tutorials/net-30-vs-2-10-net-30.ipynb``
-(``--doc-assets net-30-vs-2-10-net-30`` for one of them): it executes each one top to bottom on a
+``docs/tutorials/net-30-vs-2-10-net-30.ipynb`` and ``docs/tutorials/how-many-pickers.ipynb``
+(``--doc-assets how-many-pickers`` for one of them): it executes each one top to bottom on a
 fresh ``python3`` kernel (nbclient, from the ``docs`` extra) and writes it back in place.
 The kernel inherits this process's environment: run it with ``PYTHONPATH=src`` to execute
 the notebooks against a source tree that is not the installed one.
@@ -159,7 +159,7 @@ def table(rows: list[dict[str, Any]]) -> str:
 
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
-NOTEBOOKS = ("simulate-a-peak-week", "net-30-vs-2-10-net-30")
+NOTEBOOKS = ("simulate-a-peak-week", "net-30-vs-2-10-net-30", "how-many-pickers")
 
 
 def doc_assets(names: list[str] | None = None) -> list[Path]:

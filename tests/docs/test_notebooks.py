@@ -93,6 +93,7 @@ def test_the_documentation_has_the_simulation_notebooks() -> None:
     names = [path.name for path in NOTEBOOKS]
     assert "simulate-a-peak-week.ipynb" in names
     assert "net-30-vs-2-10-net-30.ipynb" in names
+    assert "how-many-pickers.ipynb" in names
 
 
 def test_shown_ignores_execution_counts_and_image_bytes() -> None:
