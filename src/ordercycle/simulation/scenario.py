@@ -26,7 +26,7 @@ from typing import Any
 
 import attrs
 
-from ordercycle.errors import ParseError
+from ordercycle.errors import ParseError, ValidationError
 from ordercycle.simulation.errors import ScenarioError
 
 __all__ = [
@@ -68,24 +68,135 @@ _STAFFING = {"pickers", "packers", "shift", "picker_shifts", "packer_shifts"}
 ROLES = ("pickers", "packers", "dock")
 
 
-def _tuple(value: Any) -> tuple[Any, ...]:
-    return tuple(value)
+def _refused(field: str, value: Any, expected: str) -> ValidationError:
+    return ScenarioError.invalid("scenario", field, value, expected)
 
 
-def _floats(value: Any) -> tuple[float, ...]:
-    return tuple(float(v) for v in value)
+def _float_of(field: str, value: Any) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError, OverflowError):
+        raise _refused(field, value, "a number of hours") from None
 
 
-def _days(value: Any) -> tuple[int, ...]:
-    return tuple(sorted({int(v) for v in value}))
+def _floats_of(field: str, value: Any) -> tuple[float, ...]:
+    try:
+        return tuple(float(x) for x in value)
+    except (TypeError, ValueError, OverflowError):
+        raise _refused(field, value, "a list of numbers") from None
 
 
-def _shifts(value: Any) -> tuple[Shift, ...]:
-    return tuple(v if isinstance(v, Shift) else Shift(**v) for v in value)
+def _days_of(field: str, value: Any) -> tuple[int, ...]:
+    try:
+        return tuple(sorted({int(x) for x in value}))
+    except (TypeError, ValueError, OverflowError):
+        raise _refused(field, value, "a list of weekdays 0 (Monday) to 6") from None
 
 
-def _weights(value: Mapping[str, Any]) -> dict[str, float]:
-    return {str(k): float(v) for k, v in sorted(dict(value).items())}
+def _texts_of(field: str, value: Any) -> tuple[str, ...]:
+    try:
+        if isinstance(value, str | bytes):
+            raise TypeError(field)
+        return tuple(str(v) for v in value)
+    except TypeError:
+        raise _refused(field, value, "a list of ISO dates (YYYY-MM-DD)") from None
+
+
+def _weights_of(field: str, value: Any) -> dict[str, float]:
+    try:
+        return {str(k): float(x) for k, x in sorted(dict(value).items())}
+    except (TypeError, ValueError, OverflowError):
+        raise _refused(field, value, "a table of sku = weight") from None
+
+
+def _specs_of(cls: type[Any], field: str, value: Any) -> tuple[Any, ...]:
+    """A list of ``cls`` values, each given as one or as a table of its fields."""
+    try:
+        if isinstance(value, str | bytes | Mapping):
+            raise TypeError(field)
+        return tuple(v if isinstance(v, cls) else cls(**v) for v in value)
+    except (TypeError, ValueError, AttributeError):
+        fields = ", ".join(a.name for a in attrs.fields(cls))
+        expected = f"a list of {cls.__name__} or of tables with {fields}"
+        raise _refused(field, value, expected) from None
+
+
+# One named converter per field (attrs' mypy plugin reads only named functions), each
+# refusing what it cannot convert with a ScenarioError that names its field.
+def _to_start_hours(value: Any) -> float:
+    return _float_of("start", value)
+
+
+def _to_end_hours(value: Any) -> float:
+    return _float_of("end", value)
+
+
+def _to_days(value: Any) -> tuple[int, ...]:
+    return _days_of("days", value)
+
+
+def _to_pickups(value: Any) -> tuple[float, ...]:
+    return _floats_of("pickups", value)
+
+
+def _to_pickup_days(value: Any) -> tuple[int, ...]:
+    return _days_of("pickup_days", value)
+
+
+def _to_daily_profile(value: Any) -> tuple[float, ...]:
+    return _floats_of("daily_profile", value)
+
+
+def _to_weekly_profile(value: Any) -> tuple[float, ...]:
+    return _floats_of("weekly_profile", value)
+
+
+def _to_demand_profile(value: Any) -> dict[str, float]:
+    return _weights_of("demand_profile", value)
+
+
+def _to_catalogue(value: Any) -> tuple[SkuSpec, ...]:
+    return _specs_of(SkuSpec, "catalogue", value)
+
+
+def _to_warehouses(value: Any) -> tuple[WarehouseSpec, ...]:
+    return _specs_of(WarehouseSpec, "warehouses", value)
+
+
+def _to_segments(value: Any) -> tuple[CustomerSegment, ...]:
+    return _specs_of(CustomerSegment, "segments", value)
+
+
+def _to_carriers(value: Any) -> tuple[CarrierSpec, ...]:
+    return _specs_of(CarrierSpec, "carriers", value)
+
+
+def _to_cartons(value: Any) -> tuple[CartonSpec, ...]:
+    return _specs_of(CartonSpec, "cartons", value)
+
+
+def _to_wave_cutoffs(value: Any) -> tuple[float, ...]:
+    return _floats_of("wave_cutoffs", value)
+
+
+def _to_shift(value: Any) -> tuple[float, ...]:
+    return _floats_of("shift", value)
+
+
+def _to_picker_shifts(value: Any) -> tuple[Shift, ...]:
+    return _specs_of(Shift, "picker_shifts", value)
+
+
+def _to_packer_shifts(value: Any) -> tuple[Shift, ...]:
+    return _specs_of(Shift, "packer_shifts", value)
+
+
+def _to_dock_shifts(value: Any) -> tuple[Shift, ...]:
+    return _specs_of(Shift, "dock_shifts", value)
+
+
+def _to_holidays(value: Any) -> tuple[str, ...]:
+    return _texts_of("holidays", value)
 
 
 @attrs.frozen(kw_only=True)
@@ -141,9 +252,9 @@ class Shift:
         warehouse: The warehouse whose shift it is; empty (the default) for every one.
     """
 
-    start: float = attrs.field(converter=float)
-    end: float = attrs.field(converter=float)
-    days: tuple[int, ...] = attrs.field(default=_ALL_DAYS, converter=_days)
+    start: float = attrs.field(converter=_to_start_hours)
+    end: float = attrs.field(converter=_to_end_hours)
+    days: tuple[int, ...] = attrs.field(default=_ALL_DAYS, converter=_to_days)
     staff: int = 1
     warehouse: str = ""
 
@@ -211,9 +322,9 @@ class CarrierSpec:
     rate_per_unit: str = "0.85"
     transit_days: int = 2
     delay_probability: float = 0.1
-    pickups: tuple[float, ...] = attrs.field(default=(), converter=_floats)
+    pickups: tuple[float, ...] = attrs.field(default=(), converter=_to_pickups)
     cutoff_hours: float = 0.5
-    pickup_days: tuple[int, ...] = attrs.field(default=_ALL_DAYS, converter=_days)
+    pickup_days: tuple[int, ...] = attrs.field(default=_ALL_DAYS, converter=_to_pickup_days)
 
 
 @attrs.frozen(kw_only=True)
@@ -377,16 +488,18 @@ class Scenario:
     days: int | None = None
     start: str = "2026-03-02T00:00:00+00:00"
     orders_per_day: float = 60.0
-    daily_profile: tuple[float, ...] = attrs.field(default=_DAILY, converter=_floats)
-    weekly_profile: tuple[float, ...] = attrs.field(default=_WEEKLY, converter=_floats)
+    daily_profile: tuple[float, ...] = attrs.field(default=_DAILY, converter=_to_daily_profile)
+    weekly_profile: tuple[float, ...] = attrs.field(default=_WEEKLY, converter=_to_weekly_profile)
     lines_mean: float = 1.8
     units_max: int = 3
     zipf_exponent: float = 1.1
-    demand_profile: dict[str, float] = attrs.field(factory=dict, converter=_weights)
-    catalogue: tuple[SkuSpec, ...] = attrs.field(factory=_default_catalogue, converter=_tuple)
+    demand_profile: dict[str, float] = attrs.field(factory=dict, converter=_to_demand_profile)
+    catalogue: tuple[SkuSpec, ...] = attrs.field(
+        factory=_default_catalogue, converter=_to_catalogue
+    )
     warehouses: tuple[WarehouseSpec, ...] = attrs.field(
         default=(WarehouseSpec(id="WH-EAST", priority=0), WarehouseSpec(id="WH-WEST", priority=1)),
-        converter=_tuple,
+        converter=_to_warehouses,
     )
     segments: tuple[CustomerSegment, ...] = attrs.field(
         default=(
@@ -401,27 +514,29 @@ class Scenario:
                 late=0.2,
             ),
         ),
-        converter=_tuple,
+        converter=_to_segments,
     )
     carriers: tuple[CarrierSpec, ...] = attrs.field(
         default=(CarrierSpec(name="UPS"), CarrierSpec(name="FEDEX", dim_rule="FEDEX")),
-        converter=_tuple,
+        converter=_to_carriers,
     )
     carrier: str = "UPS"
     carrier_selection: str = "fixed"
-    cartons: tuple[CartonSpec, ...] = attrs.field(factory=_default_cartons, converter=_tuple)
+    cartons: tuple[CartonSpec, ...] = attrs.field(factory=_default_cartons, converter=_to_cartons)
     allocation: str = "warehouse_priority"
     routing: str = "largest_gap"
     pickers: int = 2
     tour_orders: int = 10
     batching: str = "fcfs"
     packers: int = 2
-    wave_cutoffs: tuple[float, ...] = attrs.field(default=(10.0, 14.0, 18.0), converter=_floats)
-    shift: tuple[float, ...] = attrs.field(default=(0.0, 24.0), converter=_floats)
-    picker_shifts: tuple[Shift, ...] = attrs.field(default=(), converter=_shifts)
-    packer_shifts: tuple[Shift, ...] = attrs.field(default=(), converter=_shifts)
-    dock_shifts: tuple[Shift, ...] = attrs.field(default=(), converter=_shifts)
-    holidays: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
+    wave_cutoffs: tuple[float, ...] = attrs.field(
+        default=(10.0, 14.0, 18.0), converter=_to_wave_cutoffs
+    )
+    shift: tuple[float, ...] = attrs.field(default=(0.0, 24.0), converter=_to_shift)
+    picker_shifts: tuple[Shift, ...] = attrs.field(default=(), converter=_to_picker_shifts)
+    packer_shifts: tuple[Shift, ...] = attrs.field(default=(), converter=_to_packer_shifts)
+    dock_shifts: tuple[Shift, ...] = attrs.field(default=(), converter=_to_dock_shifts)
+    holidays: tuple[str, ...] = attrs.field(default=(), converter=_to_holidays)
     dock_loaders: int = 0
     load_seconds_per_parcel: float = 30.0
     pick_seconds_per_line: float = 20.0

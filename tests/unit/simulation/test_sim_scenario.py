@@ -18,7 +18,9 @@ from ordercycle.simulation import (
     Replenishment,
     Scenario,
     ScenarioError,
+    Shift,
     SkuSpec,
+    WarehouseSpec,
     derive_seed,
 )
 
@@ -218,3 +220,38 @@ def test_default_stock_scales_with_the_demand_it_must_serve() -> None:
     assert mug[0] > teapot[0] > 0  # the Zipf skew: the first SKU sells most
     fixed = Scenario.default(catalogue=Scenario().catalogue)
     assert fixed.catalogue == Scenario().catalogue  # a given catalogue is kept as it is
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("catalogue", [{"sku": "X"}]),
+        ("carriers", ["UPS"]),
+        ("warehouses", "WH-EAST"),
+        ("segments", {"name": "RETAIL"}),
+        ("cartons", [{"name": "S", "length_in": "eight"}]),
+        ("picker_shifts", [(8, 16)]),
+        ("daily_profile", "flat"),
+        ("wave_cutoffs", [10, "noon"]),
+        ("demand_profile", 5),
+        ("holidays", "2026-12-25"),
+    ],
+)
+def test_a_field_of_the_wrong_shape_is_refused_with_its_name(field: str, value: object) -> None:
+    with pytest.raises(ScenarioError) as refused:
+        Scenario(**{field: value})
+    assert refused.value.field == field
+    assert field in str(refused.value)
+    assert "expected" in str(refused.value)
+
+
+def test_nested_specs_may_be_given_as_tables() -> None:
+    built = Scenario(
+        warehouses=[{"id": "WH-1"}],
+        carriers=[{"name": "UPS", "pickups": [17]}],
+        picker_shifts=[{"start": 8, "end": 20, "staff": 2}],
+        wave_cutoffs=[10, 14],
+    )
+    assert built.warehouses == (WarehouseSpec(id="WH-1"),)
+    assert built.carriers[0].pickups == (17.0,)
+    assert built.picker_shifts == (Shift(start=8, end=20, staff=2),)
