@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
 
 from ordercycle.packing._engine import CartonFill, EngineUnit, side_by_side, stacked_overflow
 from ordercycle.packing._optimizer import Block, Key, Solution, Solver, Spec, add_keys
@@ -59,6 +59,8 @@ SEARCH_BUDGET = 1500
 CHECK_NODES = 64
 
 Counts = tuple[int, ...]
+#: A placed unit: (x, y, z) of its low corner, then of its high corner.
+Box = tuple[int, int, int, int, int, int]
 
 
 def _subtract(a: Counts, b: Counts) -> Counts:
@@ -363,7 +365,14 @@ class ExactSearch:
         return box
 
     def _complete(self, spec: Spec, blocks: Sequence[Block]) -> CartonFill | None:
-        """Complete placement search over normal patterns, within the budget."""
+        """Complete placement search, within the budget (``None``: none found or unknown).
+
+        First over pairwise relations (:meth:`_relations`), which finds the packings the
+        engine's constructions miss in a few hundred nodes; when its budget runs out, over
+        normal patterns (:meth:`_patterns`) with what is left of the order's budget. Either
+        search answering "no packing" is a proof; running out of budget sets
+        :attr:`unknown`.
+        """
         solver = self.solver
         units = [u for b in blocks for u in b]
         if solver.support is not None or solver.tracks_load or any(len(b) > 1 for b in blocks):
@@ -375,6 +384,146 @@ class ExactSearch:
             [o for o in u.orientations if o[0] <= size[0] and o[1] <= size[1] and o[2] <= size[2]]
             for u in units
         ]
+        if any(not f for f in fitting):
+            return None
+        for search in (self._relations, self._patterns):
+            allowed = min(PLACEMENT_BUDGET, self.placement_budget)
+            if allowed <= 0 or solver.spent():
+                break
+            nodes = [allowed]
+            result = search(size, units, fitting, nodes)
+            self.placement_budget -= allowed - max(nodes[0], 0)
+            if result is None:
+                continue
+            if not result:
+                return None
+            box = CartonFill(size, spec.cap, None)
+            for unit, c in zip(units, result, strict=True):
+                box.boxes.append(c)
+                box.units.append(unit)
+                box.loads.append(0)
+                box.weight += unit.weight
+            return box
+        self.unknown = True
+        return None
+
+    def _tick(self, nodes: list[int]) -> bool:
+        """Count one node; False when the search's or the order's budget has run out."""
+        nodes[0] -= 1
+        if nodes[0] < 0:
+            return False
+        if nodes[0] % CHECK_NODES == 0:
+            self.solver.work += CHECK_NODES
+            if self.solver.spent():
+                return False
+        return True
+
+    def _relations(
+        self,
+        size: tuple[int, ...],
+        units: Sequence[EngineUnit],
+        fitting: Sequence[Sequence[tuple[int, int, int]]],
+        nodes: list[int],
+    ) -> list[Box] | Literal[False] | None:
+        """A packing by a complete search over pairwise relations (False: none; None: budget).
+
+        Two boxes that do not overlap are apart along at least one axis: one lies wholly
+        before the other. So a packing exists if and only if there are orientations and,
+        for every pair, an axis and a direction such that along each axis the longest chain
+        of boxes that must follow one another fits the carton's side (each box then starts
+        at its earliest start). The search picks each unit's orientation (largest units
+        first), then its relation to every unit placed before it, recomputing the earliest
+        starts along the constrained axis and cutting as soon as a chain overflows.
+        Identical units are numbered in order of their x coordinate in some packing, so a
+        later twin never lies wholly before an earlier one along x.
+        """
+        count = len(units)
+        group = list(range(count))
+        for i in range(1, count):
+            if units[i].orientations == units[i - 1].orientations:
+                group[i] = group[i - 1]
+        dims: list[tuple[int, int, int]] = [(0, 0, 0)] * count
+        before: list[list[list[int]]] = [[[] for _ in range(count)] for _ in range(3)]
+
+        def starts(axis: int, known: int) -> list[int] | None:
+            side = size[axis]
+            earliest = [0] * known
+            for _ in range(known + 1):
+                changed = False
+                for i in range(known):
+                    start = earliest[i]
+                    for j in before[axis][i]:
+                        end = earliest[j] + dims[j][axis]
+                        if end > start:
+                            start = end
+                    if start != earliest[i]:
+                        if start + dims[i][axis] > side:
+                            return None
+                        earliest[i] = start
+                        changed = True
+                if not changed:
+                    return earliest
+            return None  # still growing: a cycle of "before"
+
+        def place(i: int) -> bool | None:
+            if i == count:
+                return True
+            for o in fitting[i]:
+                dims[i] = o
+                found = relate(i, 0)
+                if found is None or found:
+                    return found
+            return False
+
+        def relate(i: int, j: int) -> bool | None:
+            if j == i:
+                return place(i + 1)
+            if not self._tick(nodes):
+                return None
+            for axis in range(3):
+                if dims[i][axis] + dims[j][axis] > size[axis]:
+                    continue
+                for first, second in ((j, i), (i, j)):
+                    if first == i and axis == 0 and group[i] == group[j]:
+                        continue  # a later twin never lies wholly before an earlier one
+                    before[axis][second].append(first)
+                    found = relate(i, j + 1) if starts(axis, i + 1) is not None else False
+                    if found:
+                        return True  # the relations stay: the positions are read from them
+                    before[axis][second].remove(first)
+                    if found is None:
+                        return None
+            return False
+
+        found = place(0)
+        if found is None:
+            return None
+        if not found:
+            return False
+        corners = [starts(axis, count) for axis in range(3)]
+        xs, ys, zs = corners
+        if xs is None or ys is None or zs is None:
+            return None  # cannot happen: the search left every chain within its side
+        boxes = [
+            (xs[i], ys[i], zs[i], xs[i] + dims[i][0], ys[i] + dims[i][1], zs[i] + dims[i][2])
+            for i in range(count)
+        ]
+        # The relations imply a packing; checked anyway, as a wrong fill must never leave.
+        for n, b in enumerate(boxes):
+            if any(b[3 + a] > size[a] for a in range(3)) or any(
+                all(b[a] < c[3 + a] and c[a] < b[3 + a] for a in range(3)) for c in boxes[n + 1 :]
+            ):
+                return None
+        return boxes
+
+    def _patterns(
+        self,
+        size: tuple[int, ...],
+        units: Sequence[EngineUnit],
+        fitting: Sequence[Sequence[tuple[int, int, int]]],
+        nodes: list[int],
+    ) -> list[Box] | Literal[False] | None:
+        """A packing by a complete search over normal patterns (False: none; None: budget)."""
         axes: list[list[int]] = []
         for axis in range(3):
             sums = {0}
@@ -383,8 +532,6 @@ class ExactSearch:
                 sums |= {s + d for s in sums for d in sides if s + d < size[axis]}
             axes.append(sorted(sums))
         placed: list[tuple[int, int, int, int, int, int]] = []
-        allowed = min(PLACEMENT_BUDGET, self.placement_budget)
-        nodes = [allowed]
 
         def place(index: int, start: tuple[int, ...]) -> bool | None:
             if index == len(units):
@@ -403,13 +550,8 @@ class ExactSearch:
                             here = (x, y, z, *o)
                             if same and here < start:
                                 continue  # identical units in increasing order only
-                            nodes[0] -= 1
-                            if nodes[0] < 0:
+                            if not self._tick(nodes):
                                 return None
-                            if nodes[0] % CHECK_NODES == 0:
-                                solver.work += CHECK_NODES
-                                if solver.spent():
-                                    return None
                             x1, y1, z1 = x + o[0], y + o[1], z + o[2]
                             if any(
                                 x < b[3]
@@ -430,23 +572,10 @@ class ExactSearch:
                             placed.pop()
             return False
 
-        if allowed <= 0 or solver.spent():
-            self.unknown = True
+        found = place(0, ())
+        if found is None:
             return None
-        result = place(0, ())
-        self.placement_budget -= allowed - max(nodes[0], 0)
-        if result is None:
-            self.unknown = True
-            return None
-        if not result:
-            return None
-        box = CartonFill(size, spec.cap, None)
-        for unit, c in zip(units, placed, strict=True):
-            box.boxes.append(c)
-            box.units.append(unit)
-            box.loads.append(0)
-            box.weight += unit.weight
-        return box
+        return list(placed) if found else False
 
     # --- the search ----------------------------------------------------------------------
 
