@@ -108,6 +108,66 @@ def _within(
     return low, high
 
 
+#: Dual feasible functions u_k (k = 1..DFF_STEPS) per axis in :func:`_dual_cut`.
+DFF_STEPS = 3
+#: At most this many thresholds e of the functions U_e per axis in :func:`_dual_cut`.
+DFF_THRESHOLDS = 2
+
+
+def _dff_axis(side: int, values: set[int]) -> list[tuple[int, dict[int, int]]]:
+    """Dual feasible functions on one axis, each as (denominator, numerator per side).
+
+    A dual feasible function f maps [0, 1] to [0, 1] so that sides summing to at most 1
+    still sum to at most 1 after f. Here: the identity; u_k(x) = x when (k + 1)x is whole,
+    else floor((k + 1)x) / k; and U_e(x) = 1 above 1 - e, x from e to 1 - e, 0 below e,
+    for a few sides e of at most half the carton's side (Fekete and Schepers, 2004).
+    Integers over a common denominator, so the test is exact.
+    """
+    tables = [(side, {v: v for v in values})]
+    for k in range(1, DFF_STEPS + 1):
+        # x = v / side over the denominator side * k: x itself is v * k, and
+        # floor((k + 1) x) / k is floor((k + 1) v / side) * side.
+        table = {
+            v: v * k if (k + 1) * v % side == 0 else (k + 1) * v // side * side for v in values
+        }
+        tables.append((side * k, table))
+    small = sorted(v for v in values if 2 * v <= side)
+    if small:
+        step = max(1, -(-len(small) // DFF_THRESHOLDS))
+        for e in small[step - 1 :: step][:DFF_THRESHOLDS]:
+            tables.append(
+                (side, {v: side if v > side - e else (v if v >= e else 0) for v in values})
+            )
+    return tables
+
+
+def _dual_cut(size: tuple[int, ...], fitting: Sequence[Sequence[tuple[int, int, int]]]) -> bool:
+    """Whether dual feasible functions prove the units cannot share the carton (True: proven).
+
+    Applied one per axis to every unit of a packing, the products f1(w/W) f2(h/H) f3(d/D)
+    sum to at most 1; each unit takes its orientation of smallest product, so the test
+    holds whatever orientations a packing uses. Units with the same orientations are
+    counted together.
+    """
+    kinds: dict[tuple[tuple[int, int, int], ...], int] = {}
+    for options in fitting:
+        key = tuple(options)
+        kinds[key] = kinds.get(key, 0) + 1
+    axes = [_dff_axis(size[a], {o[a] for options in kinds for o in options}) for a in range(3)]
+    for n0, (d0, f0) in enumerate(axes[0]):
+        for n1, (d1, f1) in enumerate(axes[1]):
+            for n2, (d2, f2) in enumerate(axes[2]):
+                if n0 == n1 == n2 == 0:
+                    continue  # the identity thrice is the volume, checked already
+                limit = d0 * d1 * d2
+                total = 0
+                for options, count in kinds.items():
+                    total += count * min(f0[o[0]] * f1[o[1]] * f2[o[2]] for o in options)
+                if total > limit:
+                    return True
+    return False
+
+
 class ExactSearch:
     """The relaxation bound and the exact search for one part of an order."""
 
@@ -370,11 +430,12 @@ class ExactSearch:
     def _complete(self, spec: Spec, blocks: Sequence[Block]) -> CartonFill | None:
         """Complete placement search, within the budget (``None``: none found or unknown).
 
-        First over pairwise relations (:meth:`_relations`), which finds the packings the
-        engine's constructions miss in a few hundred nodes; when its budget runs out, over
-        normal patterns (:meth:`_patterns`) with what is left of the order's budget. Either
-        search answering "no packing" is a proof; running out of budget sets
-        :attr:`unknown`.
+        Dual feasible functions may prove first that the units cannot share the carton
+        (:func:`_dual_cut`); otherwise the search over pairwise relations
+        (:meth:`_relations`) decides, finding the packings the engine's constructions miss
+        in a few hundred nodes. "No packing" from either is a proof; running out of budget
+        sets :attr:`unknown`. (A search over normal patterns, tried after it, decided none of
+        the 400 random small orders' combinations it left open, so it was dropped.)
         """
         solver = self.solver
         units = [u for b in blocks for u in b]
@@ -387,28 +448,27 @@ class ExactSearch:
             [o for o in u.orientations if o[0] <= size[0] and o[1] <= size[1] and o[2] <= size[2]]
             for u in units
         ]
-        if any(not f for f in fitting):
+        if any(not f for f in fitting) or _dual_cut(size, fitting):
             return None
-        for search in (self._relations, self._patterns):
-            allowed = min(PLACEMENT_BUDGET, self.placement_budget)
-            if allowed <= 0 or solver.spent():
-                break
-            nodes = [allowed]
-            result = search(size, units, fitting, nodes)
-            self.placement_budget -= allowed - max(nodes[0], 0)
-            if result is None:
-                continue
-            if not result:
-                return None
-            box = CartonFill(size, spec.cap, None)
-            for unit, c in zip(units, result, strict=True):
-                box.boxes.append(c)
-                box.units.append(unit)
-                box.loads.append(0)
-                box.weight += unit.weight
-            return box
-        self.unknown = True
-        return None
+        allowed = min(PLACEMENT_BUDGET, self.placement_budget)
+        if allowed <= 0 or solver.spent():
+            self.unknown = True
+            return None
+        nodes = [allowed]
+        result = self._relations(size, units, fitting, nodes)
+        self.placement_budget -= allowed - max(nodes[0], 0)
+        if result is None:
+            self.unknown = True
+            return None
+        if not result:
+            return None
+        box = CartonFill(size, spec.cap, None)
+        for unit, c in zip(units, result, strict=True):
+            box.boxes.append(c)
+            box.units.append(unit)
+            box.loads.append(0)
+            box.weight += unit.weight
+        return box
 
     def _tick(self, nodes: list[int]) -> bool:
         """Count one node; False when the search's or the order's budget has run out."""
@@ -518,67 +578,6 @@ class ExactSearch:
             ):
                 return None
         return boxes
-
-    def _patterns(
-        self,
-        size: tuple[int, ...],
-        units: Sequence[EngineUnit],
-        fitting: Sequence[Sequence[tuple[int, int, int]]],
-        nodes: list[int],
-    ) -> list[Box] | Literal[False] | None:
-        """A packing by a complete search over normal patterns (False: none; None: budget)."""
-        axes: list[list[int]] = []
-        for axis in range(3):
-            sums = {0}
-            for options in fitting:
-                sides = {o[axis] for o in options}
-                sums |= {s + d for s in sums for d in sides if s + d < size[axis]}
-            axes.append(sorted(sums))
-        placed: list[tuple[int, int, int, int, int, int]] = []
-
-        def place(index: int, start: tuple[int, ...]) -> bool | None:
-            if index == len(units):
-                return True
-            same = index > 0 and units[index].orientations == units[index - 1].orientations
-            for o in fitting[index]:
-                for x in axes[0]:
-                    if x + o[0] > size[0]:
-                        break
-                    for y in axes[1]:
-                        if y + o[1] > size[1]:
-                            break
-                        for z in axes[2]:
-                            if z + o[2] > size[2]:
-                                break
-                            here = (x, y, z, *o)
-                            if same and here < start:
-                                continue  # identical units in increasing order only
-                            if not self._tick(nodes):
-                                return None
-                            x1, y1, z1 = x + o[0], y + o[1], z + o[2]
-                            if any(
-                                x < b[3]
-                                and b[0] < x1
-                                and y < b[4]
-                                and b[1] < y1
-                                and z < b[5]
-                                and b[2] < z1
-                                for b in placed
-                            ):
-                                continue
-                            placed.append((x, y, z, x1, y1, z1))
-                            found = place(index + 1, here)
-                            if found is None:
-                                return None
-                            if found:
-                                return True
-                            placed.pop()
-            return False
-
-        found = place(0, ())
-        if found is None:
-            return None
-        return list(placed) if found else False
 
     # --- the search ----------------------------------------------------------------------
 

@@ -9,12 +9,15 @@ plan at the bound is proven optimal.
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ordercycle.money import Money
 from ordercycle.packing import BasePlusPerUnitRate, Carton, Item, carriers, pack, verify
+from ordercycle.packing._exact import _dual_cut
 from ordercycle.packing.verify import violations
 from ordercycle.units import Q_
 
@@ -132,3 +135,53 @@ def test_every_plan_of_a_small_order_is_a_valid_packing(
     bound = plan.lower_bound
     assert bound is not None
     assert value >= bound
+
+
+def _guillotine(
+    size: tuple[int, int, int], cuts: list[tuple[int, int]]
+) -> list[tuple[int, int, int]]:
+    """Boxes that fill ``size`` exactly: each cut splits the largest box along an axis."""
+    boxes = [size]
+    for axis, share in cuts:
+        boxes.sort(key=lambda b: -(b[0] * b[1] * b[2]))
+        box = boxes.pop(0)
+        part = box[axis] * share // 10
+        if part <= 0 or part >= box[axis]:
+            boxes.append(box)
+            continue
+        first, second = list(box), list(box)
+        first[axis], second[axis] = part, box[axis] - part
+        boxes.extend([(first[0], first[1], first[2]), (second[0], second[1], second[2])])
+    return boxes
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(
+    size=st.tuples(st.integers(10, 400), st.integers(10, 400), st.integers(10, 400)),
+    cuts=st.lists(st.tuples(st.integers(0, 2), st.integers(1, 9)), min_size=1, max_size=7),
+)
+def test_the_dual_feasible_cut_never_rejects_a_packing(
+    size: tuple[int, int, int], cuts: list[tuple[int, int]]
+) -> None:
+    # The units tile the carton exactly (by construction), so they fit: a cut here would
+    # wrongly call a feasible carton fill infeasible.
+    boxes = _guillotine(size, cuts)
+    fitting = [
+        sorted({o for o in itertools.permutations(b) if all(o[a] <= size[a] for a in range(3))})
+        for b in boxes
+    ]
+    assert not _dual_cut(size, fitting)
+
+
+def test_the_dual_feasible_cut_proves_eight_units_overflow_the_large_carton() -> None:
+    # Eight 109x215x226 mm units (in the engine's 0.2 mm steps) in the 457x355x304 mm
+    # carton: only units lying 109 mm along the long side fit more than one per row, and
+    # the functions u_k count them; their volume alone fits.
+    size = (2286, 1778, 1524)
+    unit = (545, 1075, 1130)
+    options = sorted(
+        {o for o in itertools.permutations(unit) if all(o[a] <= size[a] for a in range(3))}
+    )
+    assert 8 * unit[0] * unit[1] * unit[2] <= size[0] * size[1] * size[2]
+    assert _dual_cut(size, [options] * 8)
+    assert not _dual_cut(size, [options] * 4)
