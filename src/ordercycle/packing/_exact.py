@@ -20,14 +20,12 @@ be in the next carton (so each partition is enumerated once, whatever the order 
 cartons), candidates are tried from the lowest score plus relaxation bound upward and cut
 when they cannot beat the best plan so far, and results are memoised per count vector.
 Feasibility of (carton type, sub-multiset) is memoised too: screened by volume, weight and
-fit, then tried with the placement engine, and, when the engine finds no placement, decided
-by a complete search over pairwise relations (for every pair of units, an axis along which
-one lies wholly before the other, with the longest chains within the carton's sides; see
-:meth:`ExactSearch._relations`) and, if that runs out of budget, over *normal patterns*
-(every coordinate a sum of other units' sides: any packing can be pushed towards the
-origin into one; Christofides and Whitlock, 1977), each within a fixed work budget. When
-the budgets run out the answer is unknown, the combination is treated as infeasible and
-the plan is not claimed optimal.
+fit, then tried with the placement engine, and, when the engine finds no placement, cut by
+dual feasible functions (:func:`_dual_cut`) or decided by a complete search over pairwise
+relations (for every pair of units, an axis along which one lies wholly before the other,
+with the longest chains within the carton's sides; see :meth:`ExactSearch._relations`)
+within a fixed work budget. When the budget runs out the answer is unknown, the
+combination is treated as infeasible and the plan is not claimed optimal.
 """
 
 from __future__ import annotations
