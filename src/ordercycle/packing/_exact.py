@@ -45,9 +45,9 @@ EXACT_UNITS = 10
 MAX_STATES = 4096
 #: (count vector, sub-multiset) pairs the relaxation may enumerate.
 MAX_PAIRS = 7000
-#: Positions the complete placement search may try for one (carton, sub-multiset).
+#: Nodes (pair relations tried) the complete placement search may use for one carton fill.
 PLACEMENT_BUDGET = 3000
-#: Positions the complete placement searches of one order may try together.
+#: Nodes the complete placement searches of one order may use together.
 ORDER_PLACEMENT_BUDGET = 12000
 #: Count vectors larger than this are not tried by :meth:`ExactSearch.needs_more_than`.
 COUNT_PROOF_STATES = 100_000
