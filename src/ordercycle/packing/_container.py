@@ -244,7 +244,10 @@ class _Search:
         y0 = space[4] - ey if high_y else space[1]
         z0 = space[2]
         block = (x0, y0, z0, x0 + ex, y0 + ey, z0 + ez)
-        number = counts[0] * counts[1] * counts[2]
+        self._add(load, kind, block, o, counts[0] * counts[1] * counts[2])
+
+    def _add(self, load: _Load, kind: int, block: Box, o: Orientation, number: int) -> None:
+        """Record ``number`` units of ``kind`` as ``block`` in ``load`` and cut its spaces."""
         load.left[kind] -= number
         load.weight += number * self.kinds[kind][1]
         load.volume += number * self.volumes[kind]
@@ -309,15 +312,7 @@ class _Search:
                 * ((block[4] - block[1]) // o[1])
                 * ((block[5] - block[2]) // o[2])
             )
-            load.left[kind] -= number
-            load.weight += number * self.kinds[kind][1]
-            load.volume += number * self.volumes[kind]
-            load.blocks.append((kind, block, o))
-            load.spaces = _cut(
-                load.spaces,
-                block,
-                [self.kinds[k][0] for k in range(len(self.kinds)) if load.left[k] > 0],
-            )
+            self._add(load, kind, block, o, number)
         return load
 
     def improve(self, load: _Load, share: float, rule: int) -> _Load:
