@@ -10,9 +10,10 @@ hook and knows nothing of this module. A hand-run soak picks a fault with
   claiming it, and the restock handler neither looks for nor writes the
   :class:`~ordercycle.service.records.ReturnRestock` record of its return: two dispatchers
   that read the checkpoint before either commits both restock (phantom stock).
-- ``credit``: the credit write skew. The credit check reads the customer's account and
-  other orders, but the confirmation no longer appends to the account stream: two
-  confirmations at once both pass (a credit limit exceeded).
+- ``credit``: the credit write skew. The credit check reads the customer's account, but
+  the confirmation no longer appends to the account stream (nor does a cancellation take
+  back the exposure the confirmation never added): two confirmations at once both pass
+  (a credit limit exceeded).
 - ``command-id``: the same command id at once. A sender whose command met the same id's
   concurrent commit no longer looks up the winner's result: it is refused for a command
   that ran (the sender is told it failed, and a client would send it again).
@@ -72,7 +73,10 @@ def reintroduce(fault: str) -> None:
             change: str,
             **extra: Any,
         ) -> None:
-            if kind == "account" and change.startswith("credit check "):
+            # Neither the check's append nor the cancellation's move of the exposure the
+            # check never added (which would drive the exposure below zero, and every
+            # later confirmation would be refused instead of approved).
+            if kind == "account" and change.startswith(("credit check ", "canceled ")):
                 return
             put(self, kind, key, event_cls, state, change, **extra)
 
