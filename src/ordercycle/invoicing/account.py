@@ -646,30 +646,27 @@ class CustomerAccount:
         account = self
         events: list[AccountEntryPosted] = []
         for _, invoice_id, applied, discount in mine:
-            if applied:
-                account, more = account._post(
-                    EntryKind.UNAPPLICATION,
-                    f"{payment_id}/unapplied/{invoice_id}",
-                    on,
-                    applied,
-                    applied=((invoice_id, applied),),
-                    source_id=payment_id,
-                    reference=reason,
-                    at=at,
-                )
-                events.extend(more)
-            if discount:
-                account, more = account._post(
+            # What the payment settled on the invoice, and the discount it took there.
+            for kind, entry, amount in (
+                (EntryKind.UNAPPLICATION, f"{payment_id}/unapplied/{invoice_id}", applied),
+                (
                     EntryKind.DISCOUNT_REVERSAL,
                     f"{payment_id}/discount/{invoice_id}/reversed",
-                    on,
                     discount,
-                    applied=((invoice_id, discount),),
-                    source_id=payment_id,
-                    reference=reason,
-                    at=at,
-                )
-                events.extend(more)
+                ),
+            ):
+                if amount:
+                    account, more = account._post(
+                        kind,
+                        entry,
+                        on,
+                        amount,
+                        applied=((invoice_id, amount),),
+                        source_id=payment_id,
+                        reference=reason,
+                        at=at,
+                    )
+                    events.extend(more)
         account, more = account._post(
             EntryKind.REVERSAL,
             entry_id,
