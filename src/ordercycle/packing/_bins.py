@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from ordercycle.packing._engine import CartonFill
 
@@ -462,6 +462,28 @@ def pack_bins(
     return best
 
 
+def _solution(
+    solver: Solver, spec: Any, engine_units: Sequence[Any], bins: Sequence[Placed], reason: str
+) -> Solution:
+    """The engine's solution of ``bins`` (each a carton of ``spec``), in a stable order:
+    bins by their lowest unit, boxes bottom up, each package explained by ``reason``."""
+    from ordercycle.packing._optimizer import Solution, add_keys
+
+    packages = []
+    key = (0, 0, 0)
+    for placed in sorted(bins, key=lambda b: min(u.uid for u, _ in b)):
+        fill = CartonFill(spec.size, spec.cap, None)
+        for unit, box in sorted(placed, key=lambda p: (p[1][2], p[1][1], p[1][0], p[0].uid)):
+            fill.boxes.append(box)
+            fill.units.append(engine_units[unit.uid])
+            fill.loads.append(0)
+            fill.weight += unit.weight
+        fill.eps = []
+        key = add_keys(key, solver.objective.key(spec, fill.weight))
+        packages.append((spec, fill, reason))
+    return Solution(packages, key)
+
+
 def improve_cartons(solver: Solver, blocks: Sequence[Block], solution: Solution) -> Solution:
     """The packer's hook: fewer cartons of one type, when that is the objective.
 
@@ -470,7 +492,6 @@ def improve_cartons(solver: Solver, blocks: Sequence[Block], solution: Solution)
     unit and the engine's plan is above the volume and weight bound. Returns ``solution``
     unchanged otherwise, or when this search finds no plan with fewer cartons.
     """
-    from ordercycle.packing._optimizer import Solution, add_keys
 
     if (
         solver.objective.name != "cartons"
@@ -497,19 +518,10 @@ def improve_cartons(solver: Solver, blocks: Sequence[Block], solution: Solution)
     )
     if found is None or len(found) >= len(solution.packages):
         return solution
-    packages = []
-    key = (0, 0, 0)
-    for placed in sorted(found, key=lambda b: min(u.uid for u, _ in b)):
-        fill = CartonFill(spec.size, spec.cap, None)
-        for unit, box in sorted(placed, key=lambda p: (p[1][2], p[1][1], p[1][0], p[0].uid)):
-            fill.boxes.append(box)
-            fill.units.append(engine_units[unit.uid])
-            fill.loads.append(0)
-            fill.weight += unit.weight
-        fill.eps = []
-        key = add_keys(key, solver.objective.key(spec, fill.weight))
-        packages.append((spec, fill, "bin elimination: fewest cartons of the one type"))
-    better = Solution(packages, key)
+    better = _solution(
+        solver, spec, engine_units, found, "bin elimination: fewest cartons of the one type"
+    )
+    packages = better.packages
     better.note = (
         f"maximal-space search with bin elimination used {len(packages)} cartons where the"
         f" engine used {len(solution.packages)}"
@@ -533,7 +545,6 @@ def fewer_of_one_type(solver: Solver, blocks: Sequence[Block], solution: Solutio
     result does not depend on it; not after the time limit); the first found is returned,
     else ``solution`` unchanged.
     """
-    from ordercycle.packing._optimizer import Solution, add_keys
 
     if (
         solver.objective.name != "cartons"
@@ -567,21 +578,9 @@ def fewer_of_one_type(solver: Solver, blocks: Sequence[Block], solution: Solutio
         found = pack_bins(spec.size, spec.cap, units, work=ONE_TYPE_WORK, lower_bound=target)
         if found is None or len(found) > target:
             continue
-        packages = []
-        key = (0, 0, 0)
-        for placed in sorted(found, key=lambda b: min(u.uid for u, _ in b)):
-            fill = CartonFill(spec.size, spec.cap, None)
-            for unit, box in sorted(placed, key=lambda p: (p[1][2], p[1][1], p[1][0], p[0].uid)):
-                fill.boxes.append(box)
-                fill.units.append(engine_units[unit.uid])
-                fill.loads.append(0)
-                fill.weight += unit.weight
-            fill.eps = []
-            key = add_keys(key, solver.objective.key(spec, fill.weight))
-            packages.append(
-                (spec, fill, f"carton {spec.carton.name}: maximal-space search, one carton type")
-            )
-        better = Solution(packages, key)
+        reason = f"carton {spec.carton.name}: maximal-space search, one carton type"
+        better = _solution(solver, spec, engine_units, found, reason)
+        packages = better.packages
         better.note = (
             f"maximal-space search with {spec.carton.name} only used {len(packages)} cartons"
             f" where the engine used {len(solution.packages)}"
