@@ -25,6 +25,7 @@ from ordercycle.invoicing import (
     NumberSeries,
     Payment,
     PaymentEvent,
+    PaymentSettlement,
     PaymentTerms,
     TaxProfile,
     TaxRate,
@@ -60,6 +61,12 @@ def _typed_account(account: CustomerAccount) -> Aggregate[AccountEntryPosted]:
     return account
 
 
+def _settlement(payment_id: str, events: list[AccountEntryPosted]) -> PaymentSettlement:
+    found = PaymentSettlement.of(payment_id, [e.entry for e in events])
+    assert found is not None
+    return found
+
+
 def _account_history() -> tuple[CustomerAccount, tuple[AccountEntryPosted, ...]]:
     usd = "USD"
     account = CustomerAccount.open("C-1", usd)
@@ -76,7 +83,7 @@ def _account_history() -> tuple[CustomerAccount, tuple[AccountEntryPosted, ...]]
         lambda a: a.post_payment("P-3", Money("7.00", usd), DAY),
         lambda a: a.refund("R-1", Money("4.00", usd), DAY, method="bank", reference="B-1"),
         lambda a: a.post_payment("P-4", Money("3.00", usd), DAY),
-        lambda a: a.reverse_payment("P-4", DAY, reason="not ours"),
+        lambda a: a.reverse_payment(_settlement("P-4", events), DAY, reason="not ours"),
     ]
     events: list[AccountEntryPosted] = []
     for step in steps:

@@ -9,6 +9,7 @@ from ordercycle.invoicing.account import (
     AccountOutcome,
     CustomerAccount,
     EntryKind,
+    PaymentSettlement,
 )
 from ordercycle.invoicing.aging import (
     AgingBucket,
@@ -150,6 +151,7 @@ __all__ = [
     "PaymentReceived",
     "PaymentRefundedError",
     "PaymentSchedule",
+    "PaymentSettlement",
     "PaymentTerms",
     "PaymentUnapplied",
     "TaxAmount",

@@ -22,6 +22,13 @@ open invoice (oldest first) and the credit left on each payment or credit note, 
 applying cash never over-applies: an application, a refund or a write-off is refused
 when it asks for more than is open or left.
 
+The account keeps only what is *open*, never its history: its size follows the customer's
+open invoices and credits, not the documents it was ever sent, so storing it after every
+change costs the same in the first year and the tenth. The history is the entries
+(the account's journal). What one payment settled, which a reversal must undo, is the
+payment's own history: a :class:`PaymentSettlement` folded from the entries that name the
+payment, kept with the payment (the desk stores one per payment).
+
 >>> from datetime import date
 >>> from ordercycle.money import Money
 >>> account = CustomerAccount.open("C-CAFE", "USD")
@@ -36,7 +43,6 @@ when it asks for more than is open or left.
 
 from __future__ import annotations
 
-import bisect
 import enum
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, time
@@ -57,6 +63,7 @@ __all__ = [
     "AccountOutcome",
     "CustomerAccount",
     "EntryKind",
+    "PaymentSettlement",
 ]
 
 #: What every account command returns: the new account and the events it recorded.
@@ -224,38 +231,99 @@ _SETTLING = (
 )
 
 
-def _settle(
-    settlements: tuple[tuple[str, str, Money, Money], ...],
-    payment_id: str,
-    entry: AccountEntry,
-    sign: int,
-) -> tuple[tuple[str, str, Money, Money], ...]:
-    """``settlements`` with ``entry``'s amounts (applied, or a discount) added for
-    ``payment_id`` (taken off when ``sign`` is -1; rows at zero are dropped)."""
-    rows = list(settlements)
-    discount = entry.kind in (EntryKind.DISCOUNT, EntryKind.DISCOUNT_REVERSAL)
-    for invoice_id, m in entry.applied:
-        # One row per (payment, invoice), and the one wanted is nearly always among the
-        # newest: search from the end, not through every settlement of the account.
-        at = next(
-            (n for n in range(len(rows) - 1, -1, -1) if rows[n][:2] == (payment_id, invoice_id)),
-            None,
-        )
-        zero = m - m
-        old = rows[at] if at is not None else (payment_id, invoice_id, zero, zero)
-        change = m * sign
-        row = (
-            (payment_id, invoice_id, old[2], old[3] + change)
-            if discount
-            else (payment_id, invoice_id, old[2] + change, old[3])
-        )
-        if at is None:
-            rows.append(row)
-        elif row[2] or row[3]:
-            rows[at] = row
-        else:
-            del rows[at]
-    return tuple(rows)
+@attrs.frozen(kw_only=True)
+class PaymentSettlement:
+    """What one payment settled on its customer's invoices: the payment's own history.
+
+    A :class:`CustomerAccount` keeps only what is open, so what a payment did (the
+    invoices it settled when it was received or when its credit was applied later, and
+    the early-payment discounts it took there) is folded from the entries that name it,
+    with :meth:`of` (from a journal) or :meth:`with_entries` (one change at a time), and
+    kept with the payment. :meth:`CustomerAccount.reverse_payment` undoes exactly this.
+
+    >>> from datetime import date
+    >>> from ordercycle.money import Money
+    >>> account = CustomerAccount.open("C-CAFE", "USD")
+    >>> account, posted = account.post_invoice("INV-1", Money("30.00", "USD"), date(2026, 1, 2))
+    >>> account, paid = account.post_payment(
+    ...     "P-1", Money("50.00", "USD"), date(2026, 1, 5), applied={"INV-1": Money("30.00", "USD")}
+    ... )
+    >>> settlement = PaymentSettlement.of("P-1", [e.entry for e in (*posted, *paid)])
+    >>> [(i, str(a)) for i, a, _ in settlement.settled], str(settlement.received)
+    ([('INV-1', '30.00 USD')], '50.00 USD')
+
+    Attributes:
+        payment_id: The payment.
+        customer_id: Whose account it was posted to.
+        received: The amount received.
+        settled: ``(invoice id, applied, discount)`` per invoice it settles now, in the order
+            it first reached them (rows at zero are dropped).
+        reversed: Whether the payment was taken back.
+    """
+
+    payment_id: str
+    customer_id: str
+    received: Money
+    settled: tuple[tuple[str, Money, Money], ...] = ()
+    reversed: bool = False
+
+    @classmethod
+    def of(
+        cls, payment_id: str, entries: Iterable[AccountEntry], *, customer_id: str = ""
+    ) -> PaymentSettlement | None:
+        """The settlement of ``payment_id`` folded from an account's ``entries`` (``None``
+        if no ``payment`` entry posts it)."""
+        found: PaymentSettlement | None = None
+        for entry in entries:
+            if entry.kind is EntryKind.PAYMENT and entry.document_id == payment_id:
+                found = cls(payment_id=payment_id, customer_id=customer_id, received=entry.amount)
+            if found is not None:
+                found = found.with_entries((entry,))
+        return found
+
+    @staticmethod
+    def payer(entry: AccountEntry) -> str:
+        """The payment (or credit note) whose settlement ``entry`` may change: the
+        document it posts, for a payment; the source of its credit otherwise."""
+        return entry.document_id if entry.kind is EntryKind.PAYMENT else entry.source_id
+
+    @property
+    def on_invoices(self) -> Money:
+        """What the payment settles on invoices now (discounts not counted)."""
+        return Money.sum((row[1] for row in self.settled), currency=self.received.currency)
+
+    def with_entries(self, entries: Iterable[AccountEntry]) -> PaymentSettlement:
+        """The settlement after ``entries`` (those that do not name the payment change
+        nothing)."""
+        rows = list(self.settled)
+        reversed_ = self.reversed
+        for entry in entries:
+            if self.payer(entry) != self.payment_id:
+                continue
+            if entry.kind is EntryKind.REVERSAL:
+                reversed_ = True
+                continue
+            if entry.kind is not EntryKind.PAYMENT and entry.kind not in _SETTLING:
+                continue
+            undo = entry.kind in (EntryKind.UNAPPLICATION, EntryKind.DISCOUNT_REVERSAL)
+            discount = entry.kind in (EntryKind.DISCOUNT, EntryKind.DISCOUNT_REVERSAL)
+            for invoice_id, m in entry.applied:
+                change = -m if undo else m
+                at = next((n for n, row in enumerate(rows) if row[0] == invoice_id), None)
+                zero = m - m
+                old = rows[at] if at is not None else (invoice_id, zero, zero)
+                row = (
+                    (invoice_id, old[1], old[2] + change)
+                    if discount
+                    else (invoice_id, old[1] + change, old[2])
+                )
+                if at is None:
+                    rows.append(row)
+                elif row[1] or row[2]:
+                    rows[at] = row
+                else:
+                    del rows[at]
+        return attrs.evolve(self, settled=tuple(rows), reversed=reversed_)
 
 
 @attrs.frozen(kw_only=True)
@@ -268,12 +336,12 @@ class CustomerAccount:
         balance: The totals and their laws.
         open_items: ``(invoice id, open amount)`` of each open invoice, oldest posted first.
         credits: ``(payment or credit note id, credit left)``, oldest first.
-        documents: Every document id posted (so none is posted twice), sorted.
-        payments: ``(payment id, amount received)`` of every payment posted.
-        settlements: ``(payment id, invoice id, applied, discount)``: what each payment
-            settled on each invoice (when paid, or applied later) and the early-payment
-            discount it took there; a reversal undoes them.
         version: How many entries were posted.
+
+    The account refuses a document id that is open on it (an open invoice, a payment or
+    credit note with credit left). That a document settled long ago is never posted again
+    is the document store's rule, not the account's (which would have to keep every id it
+    was ever sent): the desk keeps one record per invoice, payment, refund and write-off.
     """
 
     customer_id: str
@@ -281,9 +349,6 @@ class CustomerAccount:
     balance: AccountBalance
     open_items: tuple[tuple[str, Money], ...] = ()
     credits: tuple[tuple[str, Money], ...] = ()
-    documents: tuple[str, ...] = ()
-    payments: tuple[tuple[str, Money], ...] = ()
-    settlements: tuple[tuple[str, str, Money, Money], ...] = ()
     version: int = 0
 
     @classmethod
@@ -609,30 +674,51 @@ class CustomerAccount:
         )
 
     def reverse_payment(
-        self, payment_id: str, on: date, *, reason: str, at: datetime | None = None
+        self,
+        settlement: PaymentSettlement,
+        on: date,
+        *,
+        reason: str,
+        at: datetime | None = None,
     ) -> AccountOutcome:
         """Take back a payment posted by mistake (a bounced cheque, a charged-back card).
 
-        What it settled on invoices is undone first, one ``unapplication`` entry per
-        invoice (the invoice is open again for that amount) and one
-        ``discount_reversal`` per early-payment discount it took; then a ``reversal``
-        entry takes the whole amount off the account.
+        ``settlement`` is what the payment settled (:class:`PaymentSettlement`, kept with
+        the payment). That is undone first, one ``unapplication`` entry per invoice (the
+        invoice is open again for that amount) and one ``discount_reversal`` per
+        early-payment discount it took; then a ``reversal`` entry takes the whole amount
+        off the account.
 
         Raises:
-            AccountLedgerError: The payment is unknown or reversed already.
+            AccountLedgerError: The settlement is of another customer, or the payment was
+                reversed already.
             PaymentRefundedError: Part of it was refunded or written off (as credit).
         """
+        if not isinstance(settlement, PaymentSettlement):
+            raise ValidationError.invalid(
+                f"reverse payment on {self.subject}",
+                "settlement",
+                settlement,
+                "the PaymentSettlement of the payment (PaymentSettlement.of(payment_id, entries))",
+            )
+        payment_id = settlement.payment_id
         entry_id = f"{payment_id}/reversed"
-        received = self._payment_amount(payment_id)
-        if received is None:
+        received = settlement.received
+        if settlement.customer_id and settlement.customer_id != self.customer_id:
             raise AccountLedgerError(
-                f"Cannot reverse payment {payment_id!r} on {self.subject}: no such payment was"
-                " posted; expected the id of a payment of this customer."
+                f"Cannot reverse payment {payment_id!r} on {self.subject}: it was posted to"
+                f" customer {settlement.customer_id}; expected a payment of this customer."
+            )
+        if settlement.reversed:
+            raise AccountLedgerError(
+                f"Cannot reverse payment {payment_id} on {self.subject}: it was reversed"
+                f" already ({entry_id} is posted already); expected a payment not yet"
+                " reversed."
             )
         self._new_document(entry_id)
-        mine = [x for x in self.settlements if x[0] == payment_id]
-        on_invoices = Money.sum((x[2] for x in mine), currency=self.currency)
-        left = self.credit_left(payment_id) + on_invoices
+        self._positive(received, f"payment {payment_id}")
+        mine = settlement.settled
+        left = self.credit_left(payment_id) + settlement.on_invoices
         if left != received:
             raise PaymentRefundedError(
                 f"Cannot reverse payment {payment_id} on {self.subject}: only {left} of"
@@ -645,7 +731,7 @@ class CustomerAccount:
             )
         account = self
         events: list[AccountEntryPosted] = []
-        for _, invoice_id, applied, discount in mine:
+        for invoice_id, applied, discount in mine:
             # What the payment settled on the invoice, and the discount it took there.
             for kind, entry, amount in (
                 (EntryKind.UNAPPLICATION, f"{payment_id}/unapplied/{invoice_id}", applied),
@@ -681,16 +767,15 @@ class CustomerAccount:
 
     # --- deciding ------------------------------------------------------------------------
 
-    def _payment_amount(self, payment_id: str) -> Money | None:
-        return _payment(self.payments, payment_id)
-
     def _new_document(self, document_id: str) -> None:
         if not isinstance(document_id, str) or not document_id.strip():
             raise ValidationError.invalid(self.subject, "document id", document_id, "an id")
-        if _holds(self.documents, document_id):
+        if any(k == document_id for k, _ in self.open_items) or any(
+            k == document_id for k, _ in self.credits
+        ):
             raise AccountLedgerError(
-                f"Cannot post {document_id} to {self.subject}: it was posted already;"
-                " expected a new document id."
+                f"Cannot post {document_id} to {self.subject}: it was posted already (it is"
+                " open on the account); expected a new document id."
             )
 
     def _positive(self, amount: Money, what: str) -> None:
@@ -786,19 +871,12 @@ class CustomerAccount:
         b = self.balance
         opens = self.open_items
         credits = self.credits
-        payments = self.payments
-        settlements = self.settlements
         amount = entry.amount
         applied = Money.sum((m for _, m in entry.applied), currency=self.currency)
         kind = entry.kind
         sign = -1 if kind in (EntryKind.UNAPPLICATION, EntryKind.DISCOUNT_REVERSAL) else 1
         for invoice_id, m in entry.applied:
             opens = _set(opens, invoice_id, dict(opens).get(invoice_id, amount - amount) - m * sign)
-        payer = entry.document_id if kind is EntryKind.PAYMENT else entry.source_id
-        if kind is EntryKind.PAYMENT or (
-            kind in _SETTLING and _payment(payments, payer) is not None
-        ):
-            settlements = _settle(settlements, payer, entry, sign)
         if kind is EntryKind.UNAPPLICATION:
             credits = _set(
                 credits,
@@ -821,7 +899,6 @@ class CustomerAccount:
             rest = amount - applied
             credits = _set(credits, entry.document_id, rest)
             if kind is EntryKind.PAYMENT:
-                payments = (*payments, (entry.document_id, amount))
                 b = attrs.evolve(b, paid=b.paid + amount)
             else:
                 b = attrs.evolve(b, credited=b.credited + amount)
@@ -856,9 +933,6 @@ class CustomerAccount:
             balance=b,
             open_items=opens,
             credits=credits,
-            payments=payments,
-            settlements=settlements,
-            documents=_with_id(self.documents, entry.document_id),
             version=entry.sequence,
         )
 
@@ -901,28 +975,3 @@ class CustomerAccount:
         for entry in entries:
             account = account._apply(entry)
         return account
-
-
-# ``documents`` is kept sorted: a lookup or an insertion bisects it instead of scanning or
-# re-sorting the whole tuple, which grows with every document the customer was ever sent.
-
-
-def _holds(ids: tuple[str, ...], wanted: str) -> bool:
-    at = bisect.bisect_left(ids, wanted)
-    return at < len(ids) and ids[at] == wanted
-
-
-def _with_id(ids: tuple[str, ...], new: str) -> tuple[str, ...]:
-    """``tuple(sorted({*ids, new}))`` of a sorted ``ids`` without repeats."""
-    at = bisect.bisect_left(ids, new)
-    if at < len(ids) and ids[at] == new:
-        return ids
-    return (*ids[:at], new, *ids[at:])
-
-
-def _payment(payments: tuple[tuple[str, Money], ...], payment_id: str) -> Money | None:
-    """``dict(payments).get(payment_id)``, searched from the newest payment."""
-    for known, amount in reversed(payments):
-        if known == payment_id:
-            return amount
-    return None

@@ -6,6 +6,13 @@ each change stores the entries it posted beside it (``AccountChanged.entries``).
 command that moves money appends to that one stream at the version it read, so two
 commands that use the same credit at once conflict and one runs again on the other's
 result: cash is never applied twice.
+
+The ledger keeps only what is open. What each payment settled is its
+:class:`~ordercycle.invoicing.PaymentSettlement`, a record of its own (``settlement``,
+keyed by the payment) that :func:`post` updates from the entries that name the payment,
+in the same unit of work; refund and write-off ids get a small record each
+(``account_document``) so an id is posted once. Both are keyed by one document, so no
+record grows with the customer's history.
 """
 
 from __future__ import annotations
@@ -27,7 +34,13 @@ from ordercycle.invoicing import (
     PaymentApplication,
     dso_of,
 )
-from ordercycle.invoicing.account import AccountEntryPosted, EntryKind
+from ordercycle.invoicing.account import (
+    AccountEntry,
+    AccountEntryPosted,
+    EntryKind,
+    PaymentSettlement,
+)
+from ordercycle.invoicing.errors import AccountLedgerError
 from ordercycle.model.aggregate import Outcome
 from ordercycle.money import Currency, Money
 from ordercycle.service._command_handlers import handles
@@ -40,7 +53,13 @@ from ordercycle.service.commands import (
     WriteOffBalance,
 )
 from ordercycle.service.errors import UnknownInvoiceError
-from ordercycle.service.records import Account, AccountChanged, InvoiceNumberAssigned
+from ordercycle.service.records import (
+    Account,
+    AccountChanged,
+    AccountDocumentPosted,
+    InvoiceNumberAssigned,
+    PaymentSettlementChanged,
+)
 from ordercycle.service.results import CommandResult
 
 __all__ = [
@@ -94,6 +113,35 @@ def ledger(s: Session, customer_id: str, currency: Currency | str) -> CustomerAc
     return found
 
 
+def settlement(s: Session, payment_id: str, customer_id: str) -> PaymentSettlement | None:
+    """What ``payment_id`` settles on the customer's invoices now (``None``: the ledger
+    never posted it).
+
+    Payments posted before the desk kept settlements have no record: theirs is folded
+    once from the account's journal (``AccountChanged.entries``); a payment the ledger
+    only knows from when it opened from the documents has the credit it left, nothing on
+    invoices.
+    """
+    found = s.record("settlement", payment_id, PaymentSettlement)
+    if found is not None:
+        return found
+    entries = (
+        e
+        for event in s.uow.events.load("account", customer_id)
+        for e in getattr(event, "entries", ())
+    )
+    folded = PaymentSettlement.of(payment_id, entries, customer_id=customer_id)
+    if folded is not None:
+        return folded
+    stored = s.record("account", customer_id, Account)
+    left = (
+        None if stored is None or stored.ledger is None else stored.ledger.credit_left(payment_id)
+    )
+    if left is None or not left:
+        return None
+    return PaymentSettlement(payment_id=payment_id, customer_id=customer_id, received=left)
+
+
 def payment_view(s: Session, payment_id: str) -> Payment:
     """The stored payment as its customer's ledger has it now (see ``OrderDesk.payment``).
 
@@ -102,17 +150,21 @@ def payment_view(s: Session, payment_id: str) -> Payment:
     """
     payment = s.require("payment", payment_id, Payment)
     stored = s.record("account", payment.customer_id, Account)
-    found = None if stored is None else stored.ledger
-    if found is None or payment_id not in dict(found.payments):
+    if stored is None or stored.ledger is None:
         return payment
-    rows = [r for r in found.settlements if r[0] == payment_id]
-    if rows or f"{payment_id}/reversed" in found.documents:
+    found = settlement(s, payment_id, payment.customer_id)
+    if found is None:
+        return payment
+    if found.settled or found.reversed or found.received == payment.amount:
         applications = tuple(
-            PaymentApplication(invoice_id=i, applied=a, discount=d) for _, i, a, d in rows if a
+            PaymentApplication(invoice_id=i, applied=a, discount=d)
+            for i, a, d in found.settled
+            if a
         )
-    else:  # posted by a ledger that did not keep settlements yet
+    else:  # known to a ledger opened from the documents: its applications are as stored
         applications = payment.applications
-    return attrs.evolve(payment, applications=applications, unapplied=found.credit_left(payment_id))
+    left = stored.ledger.credit_left(payment_id)
+    return attrs.evolve(payment, applications=applications, unapplied=left)
 
 
 def _customers(s: Session, customer_id: str | None) -> tuple[str, ...]:
@@ -189,7 +241,44 @@ def post(
     account = attrs.evolve(_account(s, customer_id), ledger=after)
     entries = tuple(e.entry for e in events)
     s.put("account", customer_id, AccountChanged, account, change, entries=entries)
+    _settle(s, customer_id, entries, change)
     return after
+
+
+def _settle(s: Session, customer_id: str, entries: tuple[AccountEntry, ...], change: str) -> None:
+    """Store the settlement of every payment ``entries`` name (credit notes have none)."""
+    payers: dict[str, None] = {}
+    for entry in entries:
+        if entry.kind is EntryKind.PAYMENT or entry.source_id:
+            payers[PaymentSettlement.payer(entry)] = None
+    for payer in payers:
+        first = next(
+            (e for e in entries if e.kind is EntryKind.PAYMENT and e.document_id == payer), None
+        )
+        if first is not None:
+            current: PaymentSettlement | None = PaymentSettlement(
+                payment_id=payer, customer_id=customer_id, received=first.amount
+            )
+        elif s.exists("payment", payer):
+            current = settlement(s, payer, customer_id)
+        else:  # a credit note, an invoice (a write-off's source): nothing to settle
+            continue
+        if current is None:
+            continue
+        after = current.with_entries(entries)
+        if after != current or first is not None:
+            s.put("settlement", payer, PaymentSettlementChanged, after, change)
+
+
+def _claim_document(s: Session, customer_id: str, document_id: str, kind: str) -> None:
+    """Refuse a refund or write-off id the customer's account posted before; else keep it."""
+    key = f"{customer_id}/{document_id}"
+    if s.exists("account_document", key):
+        raise AccountLedgerError(
+            f"Cannot post {document_id} to account of customer {customer_id}: it was posted"
+            " already; expected a new document id."
+        )
+    s.put("account_document", key, AccountDocumentPosted, kind, "posted")
 
 
 def remember_number(s: Session, invoice: Invoice) -> None:
@@ -282,6 +371,8 @@ def refund_credit(s: Session, c: RefundCredit) -> CommandResult:
     currency = buyer.credit_limit.currency
     refund_id = c.refund_id or f"RF-{ledger(s, buyer.id, currency).version + 1}"
     on = c.refunded_on or s.today
+    if c.refund_id:
+        _claim_document(s, buyer.id, refund_id, "refund")
     after = post(
         s,
         buyer.id,
@@ -321,6 +412,8 @@ def write_off_balance(s: Session, c: WriteOffBalance) -> CommandResult:
     on = c.written_off_on or s.today
     tolerance = Money(s.settings.write_off_tolerance, currency)
     rest = before.open_amount(document_id)
+    if c.write_off_id:
+        _claim_document(s, buyer.id, write_off_id, "write_off")
     after = post(
         s,
         buyer.id,
@@ -360,8 +453,14 @@ def reverse_payment(s: Session, c: ReversePayment) -> CommandResult:
     currency = buyer.credit_limit.currency
     on = c.reversed_on or s.today
     before = ledger(s, buyer.id, currency)
+    paid = settlement(s, c.payment_id, buyer.id)
+    if paid is None:
+        raise AccountLedgerError(
+            f"Cannot reverse payment {c.payment_id!r} on account of customer {buyer.id}: no"
+            " such payment was posted; expected the id of a payment of this customer."
+        )
     # Decide on the ledger first: a refused reversal writes nothing.
-    _, events = before.reverse_payment(c.payment_id, on, reason=c.reason)
+    _, events = before.reverse_payment(paid, on, reason=c.reason)
     reopened: list[str] = []
     for event in events:
         if event.entry.kind is not EntryKind.UNAPPLICATION:
@@ -379,7 +478,7 @@ def reverse_payment(s: Session, c: ReversePayment) -> CommandResult:
         s,
         buyer.id,
         currency,
-        lambda a: a.reverse_payment(c.payment_id, on, reason=c.reason),
+        lambda a: a.reverse_payment(paid, on, reason=c.reason),
         f"reversed {c.payment_id}",
         base=before,
     )

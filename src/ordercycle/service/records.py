@@ -28,7 +28,7 @@ import attrs
 
 from ordercycle.inventory.purchase_orders import PurchaseOrder
 from ordercycle.inventory.transfers import StockTransfer
-from ordercycle.invoicing.account import AccountEntry, CustomerAccount
+from ordercycle.invoicing.account import AccountEntry, CustomerAccount, PaymentSettlement
 from ordercycle.invoicing.payments import Payment
 from ordercycle.model.customer import Customer
 from ordercycle.model.events import DomainEvent
@@ -40,6 +40,7 @@ from ordercycle.picking.wave_pick_list import WavePickLine, WavePickList
 __all__ = [
     "Account",
     "AccountChanged",
+    "AccountDocumentPosted",
     "Backlog",
     "BacklogChanged",
     "CatalogueEntry",
@@ -53,6 +54,7 @@ __all__ = [
     "OpenOrdersChanged",
     "OpenPickLists",
     "OpenPickListsChanged",
+    "PaymentSettlementChanged",
     "PickListChanged",
     "PickedOrder",
     "PickedOrderChanged",
@@ -128,8 +130,10 @@ class Account:
             (and in accounts stored before the desk kept it: then it is summed once from
             the invoices).
         ledger: The customer's account ledger (:class:`~ordercycle.invoicing.CustomerAccount`):
-            totals, open amounts per invoice and the credit on account. ``None`` in
-            accounts stored before the desk kept it: then it opens from the open invoices.
+            totals, open amounts per invoice and the credit on account; only what is
+            open, never the history (each payment's settlement is a record of its own),
+            so the record stays the same size over the years. ``None`` in accounts stored
+            before the desk kept it: then it opens from the open invoices.
     """
 
     customer_id: str
@@ -314,6 +318,35 @@ class AccountChanged(DeskEvent):
     event_type = "DeskAccountChanged"
     state: Account
     entries: tuple[AccountEntry, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class PaymentSettlementChanged(DeskEvent):
+    """What a payment settles on its customer's invoices changed (stored per payment).
+
+    The account record keeps only what is open, so it stays small however many payments
+    the customer ever made; what each payment settled, which a reversal undoes and
+    ``desk.payment()`` shows, is kept here, keyed by the payment.
+
+    Attributes:
+        state: The payment's settlement after the change.
+    """
+
+    event_type = "DeskPaymentSettlementChanged"
+    state: PaymentSettlement
+
+
+@attrs.frozen(kw_only=True)
+class AccountDocumentPosted(DeskEvent):
+    """A refund or write-off id was posted to a customer's account (keyed
+    ``"<customer id>/<document id>"``), so the same id is refused next time.
+
+    Attributes:
+        state: The kind of entry it posted (``"refund"``, ``"write_off"``).
+    """
+
+    event_type = "DeskAccountDocumentPosted"
+    state: str
 
 
 @attrs.frozen(kw_only=True)

@@ -16,6 +16,7 @@ from tests.races import Opener, in_processes, postgres_opener, postgres_schema, 
 
 from ordercycle.errors import OrderCycleError
 from ordercycle.examples.shop import open_sample_shop
+from ordercycle.invoicing import EntryKind
 from ordercycle.money import Money
 
 CREDIT = Money("50.00", "USD")
@@ -102,7 +103,9 @@ def _reversal_race(opener: Opener) -> None:
     invoices = _setup(opener)
     desk = opener("apply")
     try:
-        payment_id = desk.account_ledger("C-BOLT").payments[0][0]
+        payment_id = next(
+            e.document_id for e in desk.account_entries("C-BOLT") if e.kind is EntryKind.PAYMENT
+        )
         desk.apply_credit("C-BOLT", ASK, invoice_ids=[invoices[0]])
     finally:
         desk.close()

@@ -8,7 +8,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ordercycle.errors import OrderCycleError
-from ordercycle.invoicing import AccountEntry, AccountEntryPosted, CustomerAccount
+from ordercycle.invoicing import (
+    AccountEntry,
+    AccountEntryPosted,
+    CustomerAccount,
+    PaymentSettlement,
+)
 from ordercycle.model.aggregate import Outcome
 from ordercycle.money import Money
 from ordercycle.service.statements import build_statement, entries_from_ledger
@@ -31,7 +36,13 @@ steps = st.lists(
 
 
 def _step(
-    a: CustomerAccount, kind: str, n: int, amount: Money, pick: int, day: date
+    a: CustomerAccount,
+    kind: str,
+    n: int,
+    amount: Money,
+    pick: int,
+    day: date,
+    entries: list[AccountEntry],
 ) -> Outcome[CustomerAccount, AccountEntryPosted]:
     invoices = [i for i, _ in a.open_items] or ["INV-0"]
     credits = [c for c, _ in a.credits] or ["P-0"]
@@ -48,7 +59,14 @@ def _step(
     if kind == "write_off":
         document = [*invoices, *credits][pick % 2]
         return a.write_off(f"WO-{n}", document, day, tolerance=TOLERANCE)
-    return a.reverse_payment(credits[pick % len(credits)], day, reason="x")
+    paid = PaymentSettlement.of(credits[pick % len(credits)], entries, customer_id="C-1")
+    if paid is None:  # a credit note, or no credit at all: nothing to reverse
+        return a.reverse_payment(
+            PaymentSettlement(payment_id="P-0", customer_id="C-2", received=amount),
+            day,
+            reason="x",
+        )
+    return a.reverse_payment(paid, day, reason="x")
 
 
 def _run(plan: list[tuple[str, Money, int, int]]) -> tuple[CustomerAccount, list[AccountEntry]]:
@@ -58,7 +76,7 @@ def _run(plan: list[tuple[str, Money, int, int]]) -> tuple[CustomerAccount, list
     for n, (kind, amount, pick, days) in enumerate(plan):
         day += timedelta(days=days)
         try:
-            account, events = _step(account, kind, n, amount, pick, day)
+            account, events = _step(account, kind, n, amount, pick, day, entries)
         except OrderCycleError:
             continue
         entries.extend(e.entry for e in events)
