@@ -11,7 +11,7 @@ from typing import Any
 
 from ordercycle.simulation._optional import require
 from ordercycle.simulation.errors import UnknownKpiError
-from ordercycle.simulation.kpis import KPIS
+from ordercycle.simulation.kpis import describe_kpi
 from ordercycle.simulation.results import SimulationResult
 
 __all__ = ["plot_costs", "plot_inventory", "plot_kpi_distribution", "plot_timeseries"]
@@ -49,13 +49,13 @@ def plot_kpi_distribution(groups: Sequence[Any], kpi: str) -> Any:
     Args:
         groups: :class:`~ordercycle.simulation.experiments.Replications` (one box each),
             or a :class:`~ordercycle.simulation.experiments.Comparison`.
-        kpi: A name of :data:`~ordercycle.simulation.KPIS`.
+        kpi: A name of :data:`~ordercycle.simulation.KPIS` or a zone KPI
+            (:data:`~ordercycle.simulation.kpis.ZONE_KPIS`).
 
     Raises:
         UnknownKpiError: ``kpi`` is not a KPI.
     """
-    if kpi not in KPIS:
-        raise UnknownKpiError(kpi, list(KPIS))
+    unit = describe_kpi(kpi)[0]
     groups = list(getattr(groups, "replications", groups))
     pyplot = _pyplot()
     figure, axes = pyplot.subplots(figsize=(6, 3.5))
@@ -63,7 +63,7 @@ def plot_kpi_distribution(groups: Sequence[Any], kpi: str) -> Any:
     axes.set_xticks(range(1, len(groups) + 1), [g.scenario.name for g in groups])
     axes.set_title(f"{kpi} over {max(len(g.results) for g in groups)} replications")
     axes.set_xlabel("scenario")
-    axes.set_ylabel(f"{kpi} ({KPIS[kpi][0]})")
+    axes.set_ylabel(f"{kpi} ({unit})")
     figure.tight_layout()
     return figure
 
