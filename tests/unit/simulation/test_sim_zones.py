@@ -280,3 +280,13 @@ def test_a_zone_for_one_warehouse_leaves_the_other_unzoned() -> None:
 def test_consolidation_time_is_validated() -> None:
     with pytest.raises(ScenarioError, match="consolidation_seconds_per_order"):
         Scenario(consolidation_seconds_per_order=-1)
+
+
+def test_a_zone_whose_pickers_cannot_keep_up_is_flagged() -> None:
+    heavy: dict[str, Any] = {"orders": 240, "orders_per_day": 120.0, "pick_seconds_per_line": 900.0}
+    short = simulate(base(zones=halves(3, 1), **heavy), events=False)
+    flagged = [w for w in short.warnings if "zone BACK of WH-EAST (1)" in w]
+    assert flagged
+    assert "move pickers to the zone" in flagged[0]
+    staffed = simulate(base(zones=halves(1, 3), **heavy), events=False)
+    assert not [w for w in staffed.warnings if "zone BACK" in w]
