@@ -27,7 +27,10 @@ EVENT_KINDS: dict[str, str] = {
     "measure = lines complete, note = units backordered",
     "wave": "a pick list was released: ref = pick list, quantity = lines, measure = route length",
     "picked": "a picker tour of a pick list came back: ref = pick list, quantity = lines, "
-    "measure = picker hours, amount = route length walked, note = 'tour n/k'",
+    "measure = picker hours, amount = route length walked, note = 'tour n/k' "
+    "('tour n/k, zone Z' for a tour of zone Z, numbered within the zone)",
+    "consolidated": "a packer brought together the totes of an order picked in several zones: "
+    "ref = pick list, quantity = zones (totes), measure = hours",
     "queues": "hourly sample while work waits: quantity = picker tours waiting, "
     "measure = shipments waiting for a packer",
     "dock": "hourly sample while shipments are at a warehouse's dock: quantity = shipments"

@@ -40,6 +40,7 @@ from ordercycle.simulation.plots import (
     plot_inventory,
     plot_kpi_distribution,
     plot_timeseries,
+    plot_zones,
 )
 from ordercycle.simulation.report import comparison_report, html_report
 from ordercycle.simulation.results import SimulationResult
@@ -53,6 +54,7 @@ from ordercycle.simulation.scenario import (
     Shift,
     SkuSpec,
     WarehouseSpec,
+    ZoneSpec,
 )
 from ordercycle.simulation.stability import BatchMeans, stability_warnings
 
@@ -80,6 +82,7 @@ __all__ = [
     "SkuSpec",
     "UnknownKpiError",
     "WarehouseSpec",
+    "ZoneSpec",
     "check_conservation",
     "compare",
     "comparison_report",
@@ -91,6 +94,7 @@ __all__ = [
     "plot_inventory",
     "plot_kpi_distribution",
     "plot_timeseries",
+    "plot_zones",
     "replicate",
     "replication_seeds",
     "run_many",

@@ -7,9 +7,11 @@ command, so the desk stamps events, due dates and payments with simulated time.
 Processes: Poisson arrivals thinned by the daily and weekly profiles; waves at the
 cut-off hours, one pick list per warehouse, split into picker tours by the picking
 package's batching (:attr:`Scenario.tour_orders` orders a tour), each walked by a picker
-(a SimPy resource); packing, once a list's last tour is back, by a packer (another
-resource) into cartons by the desk's packer; shipping and
-delivery after the carrier's transit time; invoicing on delivery; payment on the
+(a SimPy resource) or, in a warehouse with zones (:attr:`Scenario.zones`), split by zone
+with the picking package's zoning and walked by the zone's own pickers, the orders picked
+in several zones consolidated by a packer before packing; packing, once a list's last
+tour is back, by a packer (another resource) into cartons by the desk's packer; shipping
+and delivery after the carrier's transit time; invoicing on delivery; payment on the
 customer segment's behaviour; returns and credit notes; replenishment reviews with lead
 times. Randomness comes from :class:`RandomStreams` seeded from the scenario: a stream per
 source (arrivals, slotting) and, for decisions about one order (credit refusal,
@@ -41,7 +43,15 @@ from ordercycle.model.ids import SequentialIdFactory
 from ordercycle.model.order.policies import HoldReason
 from ordercycle.money import Money
 from ordercycle.packing import carriers
-from ordercycle.picking import PickerCapacity, PickLine, PickOrder, batch_orders, route
+from ordercycle.picking import (
+    PickerCapacity,
+    PickLine,
+    PickOrder,
+    Zone,
+    batch_orders,
+    route,
+    zone_pick_lists,
+)
 from ordercycle.service import DeskCommandError, OrderDesk
 from ordercycle.simulation._optional import require
 from ordercycle.simulation._seeds import RandomStreams, derive_seed
@@ -133,6 +143,13 @@ class Simulation:
             if scenario.shifts_of(role)
         }
         self.pickers = self.staff["pickers"]
+        # A zoned warehouse's tours are walked by the pickers of their zone, on duty
+        # whenever the warehouse's picker calendar has anyone on duty.
+        self.zone_pickers: dict[tuple[str, str], Any] = {
+            (w.id, zone.name): simpy.PriorityResource(self.env, zone.pickers)
+            for w in scenario.warehouses
+            for zone in scenario.zones_of(w.id)
+        }
         self.packers = self.staff["packers"]
         self._off_duty: dict[tuple[str, str], list[Any]] = {}
         self.at_dock: dict[str, int] = dict.fromkeys((w.id for w in scenario.warehouses), 0)
@@ -203,19 +220,30 @@ class Simulation:
                 yield self.env.timeout(max(0.0, at - float(self.env.now)))
                 for warehouse, resource in self.staff[role].items():
                     off = resource.capacity - s.staff_at(role, at, warehouse)
-                    held = self._off_duty.setdefault((role, warehouse), [])
-                    while len(held) < off:
-                        held.append(resource.request(priority=-1))
-                    while len(held) > off:
-                        seat = held.pop()
-                        seat.cancel()
-                        resource.release(seat)
+                    self._hold_seats((role, warehouse), resource, off)
+                if role == "pickers":
+                    for (warehouse, zone), resource in self.zone_pickers.items():
+                        on = s.staff_at(role, at, warehouse) > 0
+                        off = 0 if on else resource.capacity
+                        self._hold_seats(("zone", f"{warehouse}/{zone}"), resource, off)
             day += 1
+
+    def _hold_seats(self, key: tuple[str, str], resource: Any, off: int) -> None:
+        """Keep ``off`` seats of ``resource`` taken (see :meth:`_calendar`)."""
+        held = self._off_duty.setdefault(key, [])
+        while len(held) < off:
+            held.append(resource.request(priority=-1))
+        while len(held) > off:
+            seat = held.pop()
+            seat.cancel()
+            resource.release(seat)
 
     def _waiting(self, role: str, warehouse: str) -> int:
         """Tasks of ``role`` waiting for a worker (the calendar's held seats left out)."""
-        resource = self.staff[role][warehouse]
-        held = self._off_duty.get((role, warehouse), ())
+        return self._queued(self.staff[role][warehouse], (role, warehouse))
+
+    def _queued(self, resource: Any, key: tuple[str, str]) -> int:
+        held = self._off_duty.get(key, ())
         return len(resource.queue) - sum(1 for seat in held if not seat.triggered)
 
     def _hours_until(self, day: date, hour: float = 12.0) -> float:
@@ -414,17 +442,7 @@ class Simulation:
         s = self.scenario
         settings = self.world.settings
         layout = settings.layouts[warehouse]
-        by_order: dict[str, list[PickLine]] = {}
-        for line in self.desk.pick_list(list_id).lines:
-            by_order.setdefault(line.order_id, []).append(
-                PickLine(
-                    f"{line.line_id}@{line.bin}",
-                    line.sku,
-                    settings.picking_bin(line.bin),
-                    line.quantity,
-                )
-            )
-        orders = [PickOrder(order_id, tuple(lines)) for order_id, lines in by_order.items()]
+        orders = self._pick_orders(list_id)
         if not s.tour_orders or len(orders) <= s.tour_orders:
             groups = [orders]
         elif s.batching == "fcfs":
@@ -444,6 +462,51 @@ class Simulation:
             tours.append((len(bins), float(length)))
         return tours
 
+    def _pick_orders(self, list_id: str) -> list[PickOrder]:
+        """The orders of a released pick list as the picking package's orders."""
+        settings = self.world.settings
+        by_order: dict[str, list[PickLine]] = {}
+        for line in self.desk.pick_list(list_id).lines:
+            by_order.setdefault(line.order_id, []).append(
+                PickLine(
+                    f"{line.line_id}@{line.bin}",
+                    line.sku,
+                    settings.picking_bin(line.bin),
+                    line.quantity,
+                )
+            )
+        return [PickOrder(order_id, tuple(lines)) for order_id, lines in by_order.items()]
+
+    def _zone_tours(
+        self, list_id: str, warehouse: str
+    ) -> tuple[list[tuple[str, int, float]], dict[str, int]]:
+        """Split a released pick list by zone into tours: ``(zone, lines, route length)``.
+
+        :func:`ordercycle.picking.zone_pick_lists` splits each order by the zones of its
+        bins' aisles, then batches each zone's parts (:attr:`Scenario.batching`, at most
+        :attr:`Scenario.tour_orders` orders a tour, 0 for one tour a zone) and routes each
+        tour with the scenario's routing method from the layout's depot. Also returns the
+        number of zones each order was picked in (its totes to consolidate).
+        """
+        s = self.scenario
+        settings = self.world.settings
+        zones = [Zone(zone.name, zone.aisles) for zone in s.zones_of(warehouse)]
+        plan = zone_pick_lists(
+            settings.layouts[warehouse],
+            self._pick_orders(list_id),
+            zones,
+            PickerCapacity(totes=s.tour_orders or None),
+            batching=s.batching,
+            method=settings.route_method,
+        )
+        # Lists are named <zone>-<n>; the zone is everything before the last dash.
+        tours = [
+            (sheet.name.rsplit("-", 1)[0], len(sheet.lines), float(sheet.route.length))
+            for sheet in plan.pick_lists
+        ]
+        parts = {order_id: len(names) for order_id, names in plan.consolidation}
+        return tours, parts
+
     def _pick(
         self, list_id: str, warehouse: str, order_ids: list[str], whole: tuple[int, float]
     ) -> _Proc:
@@ -455,14 +518,24 @@ class Simulation:
         holds no more than :attr:`Scenario.tour_orders` orders.
         """
         s = self.scenario
-        if s.tour_orders and len(order_ids) > s.tour_orders:
+        parts: dict[str, int] = {}
+        if s.zones_of(warehouse):
+            zoned, parts = self._call("routing", partial(self._zone_tours, list_id, warehouse))
+        elif s.tour_orders and len(order_ids) > s.tour_orders:
             tours = self._call("routing", partial(self._tours, list_id, warehouse))
+            zoned = [("", lines, length) for lines, length in tours]
         else:  # one tour: the list as the desk routed it
-            tours = [whole]
-        walks = [
-            self.env.process(self._tour(list_id, warehouse, n, len(tours), lines, length))
-            for n, (lines, length) in enumerate(tours, 1)
-        ]
+            zoned = [("", *whole)]
+        count = {zone: sum(1 for z, _, _ in zoned if z == zone) for zone, _, _ in zoned}
+        number: dict[str, int] = {}
+        walks = []
+        for zone, lines, length in zoned:
+            number[zone] = number.get(zone, 0) + 1
+            walks.append(
+                self.env.process(
+                    self._tour(list_id, warehouse, number[zone], count[zone], lines, length, zone)
+                )
+            )
         yield self.env.all_of(walks)
         shortages = self._shortages(list_id) if s.short_pick_rate else {}
         self._call(
@@ -480,14 +553,27 @@ class Simulation:
             if any(line.ledger.backordered for line in self.desk.order(order_id).lines):
                 self.backordered[order_id] = None
         for order_id in order_ids:
-            self.env.process(self._pack(order_id, list_id, warehouse, order_id in short_orders))
+            self.env.process(
+                self._pack(
+                    order_id, list_id, warehouse, order_id in short_orders, parts.get(order_id, 1)
+                )
+            )
 
     def _tour(
-        self, list_id: str, warehouse: str, number: int, tours: int, lines: int, length: float
+        self,
+        list_id: str,
+        warehouse: str,
+        number: int,
+        tours: int,
+        lines: int,
+        length: float,
+        zone: str = "",
     ) -> _Proc:
-        """One picker tour: wait for a picker (and the shift), walk and pick."""
+        """One picker tour: wait for a picker (of the zone, if any; and the shift), walk
+        and pick. The ``picked`` note says ``tour n/k`` (``, zone Z`` when zoned)."""
         s = self.scenario
-        with self.pickers[warehouse].request() as turn:
+        pickers = self.zone_pickers[(warehouse, zone)] if zone else self.pickers[warehouse]
+        with pickers.request() as turn:
             yield turn
             hours = length * s.travel_seconds_per_unit + lines * s.pick_seconds_per_line
             yield self.env.timeout(hours / 3600)
@@ -498,7 +584,7 @@ class Simulation:
                 quantity=lines,
                 measure=hours / 3600,
                 amount=Decimal(repr(length)),
-                note=f"tour {number}/{tours}",
+                note=f"tour {number}/{tours}, zone {zone}" if zone else f"tour {number}/{tours}",
             )
 
     def _queues(self) -> _Proc:
@@ -506,6 +592,10 @@ class Simulation:
         loading = "dock" in self.staff
         while self.env.now < self.horizon:
             tours = sum(self._waiting("pickers", w) for w in self.pickers)
+            tours += sum(
+                self._queued(resource, ("zone", f"{warehouse}/{zone}"))
+                for (warehouse, zone), resource in self.zone_pickers.items()
+            )
             packs = sum(self._waiting("packers", w) for w in self.packers)
             if tours or packs:
                 self._log("queues", quantity=tours, measure=float(packs))
@@ -523,10 +613,25 @@ class Simulation:
                 shortages[line.reference] = shortages.get(line.reference, 0) + 1
         return shortages
 
-    def _pack(self, order_id: str, list_id: str, warehouse: str, short: bool = False) -> _Proc:
+    def _pack(
+        self, order_id: str, list_id: str, warehouse: str, short: bool = False, parts: int = 1
+    ) -> _Proc:
+        """Pack an order's picked units; one picked in ``parts`` > 1 zones is consolidated
+        first, by the same packer (:attr:`Scenario.consolidation_seconds_per_order`)."""
         s = self.scenario
         with self.packers[warehouse].request() as turn:
             yield turn
+            if parts > 1:
+                hours = s.consolidation_seconds_per_order / 3600
+                yield self.env.timeout(hours)
+                self._log(
+                    "consolidated",
+                    order_id=order_id,
+                    ref=list_id,
+                    warehouse=warehouse,
+                    quantity=parts,
+                    measure=hours,
+                )
             yield self.env.timeout(s.pack_seconds_per_order / 3600)
             try:
                 packed = self._call("packing", lambda: self.desk.pack_order(order_id, list_id))

@@ -30,7 +30,7 @@ from ordercycle.simulation._seeds import derive_seed
 from ordercycle.simulation._stats import t95
 from ordercycle.simulation._tables import html_table, markdown_table
 from ordercycle.simulation.engine import simulate
-from ordercycle.simulation.kpis import KPIS
+from ordercycle.simulation.kpis import KPIS, describe_kpi
 from ordercycle.simulation.results import SimulationResult
 from ordercycle.simulation.scenario import Scenario
 
@@ -140,14 +140,25 @@ class Replications:
     results: tuple[SimulationResult, ...]
 
     def values(self, kpi: str) -> list[float]:
-        """The defined values of ``kpi`` over the replications."""
-        found = [result.kpi(kpi) for result in self.results]
+        """The defined values of ``kpi`` over the replications (none for a zone KPI of
+        a scenario without that zone).
+
+        Raises:
+            UnknownKpiError: No KPI has that name.
+        """
+        describe_kpi(kpi)
+        found = [result.kpis.get(kpi) for result in self.results]
         return [value for value in found if value is not None]
+
+    def kpi_names(self) -> list[str]:
+        """The KPIs of the runs: :data:`KPIS`, then any others the runs have (the
+        :data:`~ordercycle.simulation.kpis.ZONE_KPIS` of a scenario with zones)."""
+        return _kpi_names(self.results)
 
     def summary(self) -> list[dict[str, Any]]:
         """Tidy rows: scenario, kpi, n, mean, low, high (95 % t interval), unit."""
         rows = []
-        for kpi in KPIS:
+        for kpi in self.kpi_names():
             values = self.values(kpi)
             if not values:
                 rows.append({"scenario": self.scenario.name, "kpi": kpi, "n": 0})
@@ -161,7 +172,7 @@ class Replications:
                     "mean": mean,
                     "low": low,
                     "high": high,
-                    "unit": KPIS[kpi][0],
+                    "unit": describe_kpi(kpi)[0],
                 }
             )
         return rows
@@ -259,14 +270,18 @@ class Comparison:
     def to_records(self) -> list[dict[str, Any]]:
         """Tidy rows: kpi, scenario, n, mean, low, high, unit."""
         rows = [row for r in self.replications for row in r.summary()]
-        order = {kpi: n for n, kpi in enumerate(KPIS)}
+        order = {kpi: n for n, kpi in enumerate(self._kpi_names())}
         return sorted(rows, key=lambda row: order[row["kpi"]])
+
+    def _kpi_names(self) -> list[str]:
+        return _kpi_names([run for r in self.replications for run in r.results])
 
     def table(self) -> list[dict[str, Any]]:
         """Wide rows: one per KPI, a ``mean [low, high]`` column per scenario."""
         wide: dict[str, dict[str, Any]] = {}
         for row in self.to_records():
-            line = wide.setdefault(row["kpi"], {"kpi": row["kpi"], "unit": KPIS[row["kpi"]][0]})
+            unit = describe_kpi(row["kpi"])[0]
+            line = wide.setdefault(row["kpi"], {"kpi": row["kpi"], "unit": unit})
             line[row["scenario"]] = _interval(row)
         return list(wide.values())
 
@@ -297,14 +312,14 @@ class Comparison:
             raise ValidationError.invalid("the comparison", "baseline", baseline, f"one of {names}")
         base = self.replications[names.index(chosen)]
         rows = []
-        for kpi in KPIS:
+        for kpi in self._kpi_names():
             for other in self.replications:
                 if other is base:
                     continue
                 pairs = [
                     (b, a)
                     for b, a in zip(base.results, other.results, strict=False)
-                    if b.kpi(kpi) is not None and a.kpi(kpi) is not None
+                    if b.kpis.get(kpi) is not None and a.kpis.get(kpi) is not None
                 ]
                 if not pairs:
                     continue
@@ -319,7 +334,7 @@ class Comparison:
                         mean=mean,
                         low=low,
                         high=high,
-                        unit=KPIS[kpi][0],
+                        unit=describe_kpi(kpi)[0],
                     )
                 )
         return rows
@@ -399,3 +414,11 @@ def compare(
         for n, s in enumerate(scenarios)
     )
     return Comparison(groups)
+
+
+def _kpi_names(results: Sequence[SimulationResult]) -> list[str]:
+    """:data:`KPIS` in order, then the other KPIs of ``results`` in first-seen order."""
+    names = dict.fromkeys(KPIS)
+    for result in results:
+        names.update(dict.fromkeys(result.kpis))
+    return list(names)

@@ -17,16 +17,20 @@ from typing import Any
 
 from ordercycle.service.cycle_kpis import O2C_KPIS, order_to_cash_kpis, ratio
 from ordercycle.service.cycle_log import SimEvent
+from ordercycle.simulation.errors import UnknownKpiError
 from ordercycle.simulation.scenario import ROLES, Scenario
 
 __all__ = [
     "KPIS",
     "TOTALS",
+    "ZONE_KPIS",
+    "describe_kpi",
     "inventory_and_cost_kpis",
     "kpis_from_events",
     "totals_from_desk",
     "totals_from_events",
     "window_events",
+    "zone_tag",
 ]
 
 _SHARED = (
@@ -109,6 +113,48 @@ KPIS: dict[str, tuple[str, str]] = {
     **_INVENTORY,
     **_COSTS,
 }
+
+#: The KPIs of a scenario with picking zones (:attr:`Scenario.zones`), name -> (unit,
+#: description). They are in a result's ``kpis`` only when the scenario has zones, after
+#: the :data:`KPIS`: ``consolidation_rate`` once, and each per-zone one for every zone of
+#: every warehouse, named ``<kpi>[<warehouse>/<zone>]`` (``zone_utilisation[WH-EAST/A]``).
+ZONE_KPIS: dict[str, tuple[str, str]] = {
+    "zone_utilisation": (
+        "ratio",
+        "busy picker hours of one zone / its scheduled picker hours, over the arrival days",
+    ),
+    "zone_lines": ("lines", "pick lines picked in one zone (its load), over the arrival days"),
+    "consolidation_rate": (
+        "ratio",
+        "orders whose parts came from several zones / orders packed (with zones)",
+    ),
+}
+_PER_ZONE = ("zone_utilisation", "zone_lines")
+
+
+def describe_kpi(name: str) -> tuple[str, str]:
+    """The unit and description of a KPI of :data:`KPIS` or :data:`ZONE_KPIS`.
+
+    >>> describe_kpi("zone_lines[WH-EAST/A]")[0]
+    'lines'
+
+    Raises:
+        UnknownKpiError: No KPI has that name.
+    """
+    if name in KPIS:
+        return KPIS[name]
+    base, bracket, rest = name.partition("[")
+    if (base in _PER_ZONE and bracket and rest.endswith("]")) or name == "consolidation_rate":
+        return ZONE_KPIS[base]
+    known = [*KPIS, "consolidation_rate", *(f"{kpi}[<warehouse>/<zone>]" for kpi in _PER_ZONE)]
+    raise UnknownKpiError(name, known)
+
+
+def zone_tag(event: SimEvent) -> str:
+    """``"<warehouse>/<zone>"`` of a zone's ``picked`` tour (``""`` for another event)."""
+    _, marked, zone = event.note.partition(", zone ")
+    return f"{event.warehouse}/{zone}" if marked else ""
+
 
 #: Ledger totals computed both from the log and from the desk.
 TOTALS = (
@@ -215,6 +261,9 @@ def kpis_from_events(
     pack_hours = scenario.pack_seconds_per_order / 3600
     load_hours = scenario.load_seconds_per_parcel / 3600
     busy_packing = sum(pack_hours for e in parcels if e.time <= end)
+    # Consolidating an order's zone totes is packer work too.
+    consolidated = [e for e in log if e.kind == "consolidated"]
+    busy_packing += sum(e.measure for e in consolidated if e.time <= end)
     busy_loading = sum(e.quantity * load_hours for e in parcels if e.time <= end)
     paid = sum(scenario.scheduled_hours(role, begin, last_ship) for role in ROLES)
     made = pickups["first pickup"]
@@ -245,7 +294,38 @@ def kpis_from_events(
             paid_hours=paid,
         ),
     }
-    return {name: values[name] for name in KPIS}
+    found = {name: values[name] for name in KPIS}
+    if scenario.zones:
+        found.update(_zone_kpis(scenario, tours, consolidated, shipped_orders, begin, end))
+    return found
+
+
+def _zone_kpis(
+    scenario: Scenario,
+    tours: list[SimEvent],
+    consolidated: list[SimEvent],
+    shipped_orders: int,
+    begin: float,
+    end: float,
+) -> dict[str, float | None]:
+    """The :data:`ZONE_KPIS` over the window ``begin`` to ``end`` (as the utilisations)."""
+    busy: dict[str, float] = defaultdict(float)
+    lines: dict[str, int] = defaultdict(int)
+    for event in tours:
+        if event.time <= end:
+            tag = zone_tag(event)
+            busy[tag] += event.measure
+            lines[tag] += event.quantity
+    values: dict[str, float | None] = {
+        "consolidation_rate": ratio(len({e.order_id for e in consolidated}), shipped_orders)
+    }
+    for warehouse in scenario.warehouses:
+        for zone in scenario.zones_of(warehouse.id):
+            tag = f"{warehouse.id}/{zone.name}"
+            scheduled = scenario.zone_hours(zone.name, begin, end, warehouse.id)
+            values[f"zone_utilisation[{tag}]"] = ratio(busy[tag], scheduled)
+            values[f"zone_lines[{tag}]"] = float(lines[tag])
+    return values
 
 
 def window_events(

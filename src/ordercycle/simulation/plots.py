@@ -11,10 +11,16 @@ from typing import Any
 
 from ordercycle.simulation._optional import require
 from ordercycle.simulation.errors import UnknownKpiError
-from ordercycle.simulation.kpis import KPIS
+from ordercycle.simulation.kpis import describe_kpi
 from ordercycle.simulation.results import SimulationResult
 
-__all__ = ["plot_costs", "plot_inventory", "plot_kpi_distribution", "plot_timeseries"]
+__all__ = [
+    "plot_costs",
+    "plot_inventory",
+    "plot_kpi_distribution",
+    "plot_timeseries",
+    "plot_zones",
+]
 
 #: Days shown after the last arrival day at least (the drain beyond that is cut when the
 #: plotted series no longer changes).
@@ -49,13 +55,13 @@ def plot_kpi_distribution(groups: Sequence[Any], kpi: str) -> Any:
     Args:
         groups: :class:`~ordercycle.simulation.experiments.Replications` (one box each),
             or a :class:`~ordercycle.simulation.experiments.Comparison`.
-        kpi: A name of :data:`~ordercycle.simulation.KPIS`.
+        kpi: A name of :data:`~ordercycle.simulation.KPIS` or a zone KPI
+            (:data:`~ordercycle.simulation.kpis.ZONE_KPIS`).
 
     Raises:
         UnknownKpiError: ``kpi`` is not a KPI.
     """
-    if kpi not in KPIS:
-        raise UnknownKpiError(kpi, list(KPIS))
+    unit = describe_kpi(kpi)[0]
     groups = list(getattr(groups, "replications", groups))
     pyplot = _pyplot()
     figure, axes = pyplot.subplots(figsize=(6, 3.5))
@@ -63,7 +69,7 @@ def plot_kpi_distribution(groups: Sequence[Any], kpi: str) -> Any:
     axes.set_xticks(range(1, len(groups) + 1), [g.scenario.name for g in groups])
     axes.set_title(f"{kpi} over {max(len(g.results) for g in groups)} replications")
     axes.set_xlabel("scenario")
-    axes.set_ylabel(f"{kpi} ({KPIS[kpi][0]})")
+    axes.set_ylabel(f"{kpi} ({unit})")
     figure.tight_layout()
     return figure
 
@@ -160,6 +166,51 @@ def plot_inventory(
     what = "all SKUs" if sku is None else sku
     axes.set_title(f"{_LABELS[column].split(' (')[0]}, {what}, all warehouses")
     axes.legend(fontsize="small", title="scenario")
+    figure.tight_layout()
+    return figure
+
+
+def plot_zones(results: SimulationResult | Sequence[SimulationResult]) -> Any:
+    """Per-zone load and utilisation of runs with picking zones: two bar charts, lines
+    picked per zone and zone picker utilisation, one bar per zone and result.
+
+    Args:
+        results: One result or several (bars side by side, labelled by scenario name).
+
+    Raises:
+        UnknownKpiError: A result's scenario has no zones.
+    """
+    many = [results] if isinstance(results, SimulationResult) else list(results)
+    for result in many:
+        if not result.scenario.zones:
+            raise UnknownKpiError("zone_utilisation[<warehouse>/<zone>]", list(result.kpis))
+    tags = list(
+        dict.fromkeys(
+            name[len("zone_lines[") : -1]
+            for result in many
+            for name in result.kpis
+            if name.startswith("zone_lines[")
+        )
+    )
+    pyplot = _pyplot()
+    figure, (load, busy) = pyplot.subplots(1, 2, figsize=(9, 3.5))
+    width = 0.8 / len(many)
+    for n, (result, label) in enumerate(zip(many, _labels(many), strict=True)):
+        where = [k + (n - (len(many) - 1) / 2) * width for k in range(len(tags))]
+        lines = [result.kpis.get(f"zone_lines[{tag}]") or 0.0 for tag in tags]
+        share = [result.kpis.get(f"zone_utilisation[{tag}]") or 0.0 for tag in tags]
+        load.bar(where, lines, width, label=label)
+        busy.bar(where, share, width, label=label)
+    for axes, title in (
+        (load, "pick lines per zone (load)"),
+        (busy, "zone picker utilisation (busy / scheduled hours)"),
+    ):
+        axes.set_xticks(range(len(tags)), tags, rotation=20, fontsize="small")
+        axes.set_xlabel("warehouse/zone")
+        axes.set_title(title, fontsize="medium")
+    load.set_ylabel("lines (arrival days)")
+    busy.set_ylabel("ratio")
+    busy.legend(fontsize="small", title="scenario")
     figure.tight_layout()
     return figure
 

@@ -26,11 +26,12 @@ from ordercycle.simulation.plots import (
     plot_inventory,
     plot_kpi_distribution,
     plot_timeseries,
+    plot_zones,
 )
 from ordercycle.simulation.results import SimulationResult
 from ordercycle.simulation.scenario import Scenario
 
-__all__ = ["comparison_report", "figure_png", "html_report", "parameter_rows"]
+__all__ = ["comparison_report", "figure_png", "html_report", "parameter_rows", "zone_rows"]
 
 #: KPIs whose distributions :func:`comparison_report` plots by default.
 REPORT_KPIS = ("unit_fill_rate", "cycle_time_mean", "picker_utilisation", "cost_per_order")
@@ -119,6 +120,62 @@ def _kpi_table(result: SimulationResult, names: Sequence[str], caption: str) -> 
     return html_table(rows, ["kpi", "value", "unit", "meaning"], caption)
 
 
+def zone_rows(result: SimulationResult) -> list[dict[str, Any]]:
+    """One row per zone of each warehouse: ``warehouse``, ``zone``, ``aisles``,
+    ``pickers``, ``lines`` (picked over the arrival days) and ``utilisation`` (of its
+    pickers' scheduled hours); empty for a scenario without zones.
+
+    >>> from ordercycle.simulation import Scenario, ZoneSpec, simulate
+    >>> zoned = Scenario(orders=3, days=1, drain_days=6, zones=[
+    ...     ZoneSpec(name="FRONT", aisles=range(5)), ZoneSpec(name="BACK", aisles=range(5, 10))])
+    >>> first, second = zone_rows(simulate(zoned))[0:2]
+    >>> (first["zone"], first["aisles"]), (second["zone"], second["aisles"])
+    (('FRONT', '0-4'), ('BACK', '5-9'))
+    """
+    scenario = result.scenario
+    rows = []
+    for warehouse in scenario.warehouses:
+        for zone in scenario.zones_of(warehouse.id):
+            tag = f"{warehouse.id}/{zone.name}"
+            rows.append(
+                {
+                    "warehouse": warehouse.id,
+                    "zone": zone.name,
+                    "aisles": _spans(zone.aisles),
+                    "pickers": zone.pickers,
+                    "lines": result.kpis.get(f"zone_lines[{tag}]"),
+                    "utilisation": result.kpis.get(f"zone_utilisation[{tag}]"),
+                }
+            )
+    return rows
+
+
+def _spans(aisles: Sequence[int]) -> str:
+    """``0-4, 7`` for aisles 0, 1, 2, 3, 4 and 7."""
+    spans: list[list[int]] = []
+    for aisle in sorted(set(aisles)):
+        if spans and aisle == spans[-1][1] + 1:
+            spans[-1][1] = aisle
+        else:
+            spans.append([aisle, aisle])
+    return ", ".join(f"{a}-{b}" if a != b else str(a) for a, b in spans)
+
+
+def _zones_section(result: SimulationResult) -> str:
+    """The report's per-zone load, when the scenario has zones."""
+    if not result.scenario.zones:
+        return ""
+    rate = result.kpis.get("consolidation_rate")
+    shown = "–" if rate is None else f"{rate:.3f}"
+    columns = ["warehouse", "zone", "aisles", "pickers", "lines", "utilisation"]
+    return (
+        "<h2>Picking zones</h2>"
+        f"{html_table(zone_rows(result), columns, 'load and utilisation per zone')}"
+        f"<p>Orders consolidated from several zones: {shown} of the orders packed.</p>"
+        f"{_image(plot_zones(result), 'zones')}"
+    )
+
+
 def _page(title: str, body: str, path: str | PathLike[str] | None) -> str:
     text = (
         "<!DOCTYPE html><html><head><meta charset='utf-8'>"
@@ -134,7 +191,8 @@ def html_report(result: SimulationResult, path: str | PathLike[str] | None = Non
     """The report of one run as HTML text; also written to ``path`` when given.
 
     Sections: parameters, KPIs, daily series, capacity and the dock (utilisation against
-    scheduled hours, dock wait and pickups), inventory, costs and time by stage. Needs
+    scheduled hours, dock wait and pickups), the load and utilisation of each picking zone
+    (when the scenario has zones), inventory, costs and time by stage. Needs
     matplotlib (the ``sim`` extra) for the plots.
     """
     scenario = result.scenario
@@ -170,6 +228,7 @@ def html_report(result: SimulationResult, path: str | PathLike[str] | None = Non
         "<p>Utilisation is busy hours over the hours each role's shifts scheduled"
         " (days off and holidays left out), not over the clock.</p>"
         f"{capacity}"
+        f"{_zones_section(result)}"
         f"<h2>Inventory</h2>{_kpi_table(result, _INVENTORY_KPIS, 'inventory')}{inventory}"
         f"<h2>Costs</h2>{_kpi_table(result, _COST_KPIS, 'costs')}"
         f"{_image(plot_costs([result]), 'costs')}"

@@ -19,7 +19,13 @@ from ordercycle.simulation._tables import html_table, markdown_table
 from ordercycle.simulation.conservation import check_conservation
 from ordercycle.simulation.errors import SimulationStateError, UnknownKpiError
 from ordercycle.simulation.events import SimEvent
-from ordercycle.simulation.kpis import KPIS, kpis_from_events, totals_from_desk, totals_from_events
+from ordercycle.simulation.kpis import (
+    describe_kpi,
+    kpis_from_events,
+    totals_from_desk,
+    totals_from_events,
+    zone_tag,
+)
 from ordercycle.simulation.scenario import Scenario
 from ordercycle.simulation.stability import BatchMeans
 
@@ -113,8 +119,9 @@ class SimulationResult:
         """
         from ordercycle.simulation.stability import batch_means
 
-        if kpi not in KPIS:
-            raise UnknownKpiError(kpi, list(KPIS))
+        describe_kpi(kpi)
+        if kpi not in self.kpis:
+            raise UnknownKpiError(kpi, list(self.kpis))
         if not self.events_kept:
             raise SimulationStateError(
                 "compute batch means of", "the result was kept without events (events=False)"
@@ -133,14 +140,15 @@ class SimulationResult:
             raise UnknownKpiError(name, list(self.kpis)) from None
 
     def to_records(self) -> list[dict[str, Any]]:
-        """Tidy records: one per KPI with ``scenario``, ``seed``, ``kpi``, ``value``, ``unit``."""
+        """Tidy records: one per KPI with ``scenario``, ``seed``, ``kpi``, ``value``, ``unit``
+        (the :data:`~ordercycle.simulation.kpis.ZONE_KPIS` too when the scenario has zones)."""
         return [
             {
                 "scenario": self.scenario.name,
                 "seed": self.scenario.seed,
                 "kpi": name,
                 "value": value,
-                "unit": KPIS[name][0],
+                "unit": describe_kpi(name)[0],
             }
             for name, value in self.kpis.items()
         ]
@@ -170,7 +178,10 @@ class SimulationResult:
         a day off; a task that runs past midnight counts on both days); ``tours_waiting``
         and ``packs_waiting`` (picker tours and shipments waiting for a free worker,
         averaged over the day's hours); ``parcels_at_dock`` (shipments packed and not yet
-        collected by their carrier, averaged over the day's hours).
+        collected by their carrier, averaged over the day's hours). With picking zones
+        (:attr:`Scenario.zones`), also ``zone_utilisation[<warehouse>/<zone>]`` (the zone's
+        busy picker hours that day / its scheduled hours) and ``zone_lines[...]`` (lines
+        its tours picked that day) for each zone of each warehouse.
         """
         return [dict(row) for row in self.series]
 
@@ -215,8 +226,9 @@ class SimulationResult:
     def kpi_rows(self) -> list[dict[str, Any]]:
         """KPI, value, unit and description rows (for tables)."""
         return [
-            {"kpi": name, "value": value, "unit": KPIS[name][0], "meaning": KPIS[name][1]}
+            {"kpi": name, "value": value, "unit": unit, "meaning": meaning}
             for name, value in self.kpis.items()
+            for unit, meaning in (describe_kpi(name),)
         ]
 
     def to_markdown(self) -> str:
@@ -246,6 +258,9 @@ def _daily(s: Scenario, events: Sequence[SimEvent]) -> list[dict[str, Any]]:
     ordered: dict[str, int] = {}
     got: dict[str, int] = defaultdict(int)
     pack_hours = s.pack_seconds_per_order / 3600
+    zones = [(w.id, z.name) for w in s.warehouses for z in s.zones_of(w.id)]
+    zone_busy: dict[str, dict[int, float]] = {f"{w}/{z}": defaultdict(float) for w, z in zones}
+    zone_lines: dict[str, dict[int, int]] = {f"{w}/{z}": defaultdict(int) for w, z in zones}
     for event in events:
         day = min(event.day, days - 1)
         kind = event.kind
@@ -265,8 +280,14 @@ def _daily(s: Scenario, events: Sequence[SimEvent]) -> list[dict[str, Any]]:
             money[day] -= event.amount
         elif kind == "picked":
             _spread(picking, event.time - event.measure, event.time, days)
+            tag = zone_tag(event)
+            if tag:
+                _spread(zone_busy[tag], event.time - event.measure, event.time, days)
+                zone_lines[tag][day] += event.quantity
         elif kind == "packed":
             _spread(packing, event.time - pack_hours, event.time, days)
+        elif kind == "consolidated":
+            _spread(packing, event.time - event.measure, event.time, days)
         elif kind == "queues":
             tours[day] += event.quantity / 24
             packs[day] += event.measure / 24
@@ -302,6 +323,11 @@ def _daily(s: Scenario, events: Sequence[SimEvent]) -> list[dict[str, Any]]:
                 "parcels_at_dock": dock[day],
             }
         )
+        for warehouse, zone in zones:
+            tag = f"{warehouse}/{zone}"
+            hours = s.zone_hours(zone, day * 24.0, day * 24.0 + 24, warehouse)
+            rows[-1][f"zone_utilisation[{tag}]"] = _share(zone_busy[tag][day], hours)
+            rows[-1][f"zone_lines[{tag}]"] = zone_lines[tag][day]
     return rows
 
 

@@ -40,6 +40,7 @@ __all__ = [
     "Shift",
     "SkuSpec",
     "WarehouseSpec",
+    "ZoneSpec",
 ]
 
 #: Allocation strategies a scenario may name.
@@ -49,6 +50,7 @@ _POLICIES = ("sS", "RQ")
 _BATCHING = ("fcfs", "seed", "savings", "seed+ls", "savings+ls")
 _LEAD_TIMES = ("uniform", "gamma")
 _SLOTS = 880  # bins of the Henn–Wäscher picking layout each warehouse uses
+_AISLES = 10  # aisles of that layout, 0 to 9 (the simulation's _world builds it)
 _DIM_RULES = ("DHL_EXPRESS", "FEDEX", "UPS_DAILY", "UPS_RETAIL", "USPS")
 _ALL_DAYS = (0, 1, 2, 3, 4, 5, 6)
 #: Layout units walked per pick line, as :meth:`Scenario.staffed_for_demand` estimates it
@@ -199,6 +201,21 @@ def _to_holidays(value: Any) -> tuple[str, ...]:
     return _texts_of("holidays", value)
 
 
+def _to_zones(value: Any) -> tuple[ZoneSpec, ...]:
+    return _specs_of(ZoneSpec, "zones", value)
+
+
+def _to_aisles(value: Any) -> tuple[int, ...]:
+    # Kept as given (order and repeats), so validation can name a repeated or unknown
+    # aisle; the engine reads them as a set.
+    try:
+        if isinstance(value, str | bytes):
+            raise TypeError(value)
+        return tuple(value)
+    except TypeError:
+        raise _refused("aisles", value, "a list of aisle numbers 0 to 9") from None
+
+
 @attrs.frozen(kw_only=True)
 class SkuSpec:
     """A product in the simulated catalogue, with its stock levels per warehouse.
@@ -262,6 +279,35 @@ class Shift:
     def hours(self) -> float:
         """Length of the shift in hours."""
         return self.end - self.start
+
+
+@attrs.frozen(kw_only=True)
+class ZoneSpec:
+    """A picking zone: aisles of a warehouse worked by pickers of their own.
+
+    With zones, a warehouse picks by zone with consolidation (the picking package's
+    :func:`~ordercycle.picking.zone_pick_lists`): each wave's pick list is split by zone,
+    each zone's part is batched into tours and walked by the zone's own pickers, in
+    parallel with the other zones; an order with lines in several zones is brought
+    together by a packer (:attr:`Scenario.consolidation_seconds_per_order`) before it is
+    packed. The zones of a warehouse cover each of its aisles exactly once.
+
+    ``ZoneSpec(name="FRONT", aisles=range(0, 5), pickers=2)`` makes aisles 0 to 4 of every
+    warehouse a zone with two pickers.
+
+    Attributes:
+        name: The zone's name (unique in its warehouse).
+        aisles: Its aisles of the simulated layout (0 to 9).
+        pickers: Pickers of the zone on duty whenever the warehouse's picker calendar has
+            anyone on duty (:attr:`Scenario.picker_shifts`, or :attr:`Scenario.shift`):
+            the calendar gives the hours, the zone the head count.
+        warehouse: The warehouse of the zone; empty (the default) for every one.
+    """
+
+    name: str
+    aisles: tuple[int, ...] = attrs.field(converter=_to_aisles)
+    pickers: int = 1
+    warehouse: str = ""
 
 
 @attrs.frozen(kw_only=True)
@@ -435,6 +481,12 @@ class Scenario:
         batching: How a wave's orders are grouped into tours (a method of
             :data:`ordercycle.picking.BATCHING_METHODS`; ``"fcfs"`` by arrival is the
             quickest, ``"savings"`` walks less).
+        zones: Picking zones (:class:`ZoneSpec`); empty (the default) for no zoning, each
+            warehouse's tours then walked by any of its pickers. A warehouse with zones
+            picks by zone, with the zones' pickers instead of :attr:`pickers` or the
+            head counts of :attr:`picker_shifts`.
+        consolidation_seconds_per_order: Time a packer takes to bring together the totes
+            of an order picked in more than one zone, before packing it.
         packers: Packers per warehouse.
         wave_cutoffs: Hours of the day at which waves are released.
         shift: The hours of the day ``(start, end)`` in which pickers, packers and dock
@@ -528,6 +580,8 @@ class Scenario:
     pickers: int = 2
     tour_orders: int = 10
     batching: str = "fcfs"
+    zones: tuple[ZoneSpec, ...] = attrs.field(default=(), converter=_to_zones)
+    consolidation_seconds_per_order: float = 30.0
     packers: int = 2
     wave_cutoffs: tuple[float, ...] = attrs.field(
         default=(10.0, 14.0, 18.0), converter=_to_wave_cutoffs
@@ -777,6 +831,67 @@ class Scenario:
             return ()
         return (Shift(start=self.shift[0], end=self.shift[1], staff=staff[role]),)
 
+    def indexed_zones(self, warehouse: str) -> tuple[tuple[int, ZoneSpec], ...]:
+        """The zones of ``warehouse`` with their index in :attr:`zones`."""
+        return tuple(
+            (n, zone) for n, zone in enumerate(self.zones) if zone.warehouse in ("", warehouse)
+        )
+
+    def zones_of(self, warehouse: str) -> tuple[ZoneSpec, ...]:
+        """The zones of ``warehouse`` (those for every warehouse and its own), in order.
+
+        >>> zoned = Scenario(zones=[ZoneSpec(name="ALL", aisles=range(10), pickers=3)])
+        >>> [z.name for z in zoned.zones_of("WH-EAST")], zoned.zones_of("WH-EAST")[0].pickers
+        (['ALL'], 3)
+        """
+        return tuple(zone for _, zone in self.indexed_zones(warehouse))
+
+    def on_duty_hours(
+        self, role: str, begin: float, end: float, warehouse: str
+    ) -> list[tuple[float, float]]:
+        """The spans from ``begin`` to ``end`` hours in which ``role`` has anyone on duty in
+        ``warehouse`` (overlapping shifts merged; holidays and days off left out).
+
+        >>> Scenario(pickers=2, shift=(8, 16)).on_duty_hours("pickers", 0, 48, "WH-EAST")
+        [(8.0, 16.0), (32.0, 40.0)]
+        """
+        spans: list[tuple[float, float]] = []
+        shifts = self.shifts_of(role, warehouse)
+        if not shifts or end <= begin:
+            return spans
+        for day in range(int(begin // 24), math.ceil(end / 24)):
+            if self.closed_on(day):
+                continue
+            weekday, base = self.weekday(day), day * 24.0
+            working = sorted(
+                (max(begin, base + x.start), min(end, base + x.end))
+                for x in shifts
+                if weekday in x.days
+            )
+            for start, stop in working:
+                if stop <= start:
+                    continue
+                if spans and start <= spans[-1][1]:
+                    spans[-1] = (spans[-1][0], max(spans[-1][1], stop))
+                else:
+                    spans.append((start, stop))
+        return spans
+
+    def zone_hours(self, zone: str, begin: float, end: float, warehouse: str) -> float:
+        """Picker hours the zone ``zone`` of ``warehouse`` had scheduled from ``begin`` to
+        ``end``: its :attr:`ZoneSpec.pickers` whenever the warehouse's picker calendar has
+        anyone on duty.
+
+        Raises:
+            ScenarioError: ``warehouse`` has no zone of that name.
+        """
+        found = next((z for z in self.zones_of(warehouse) if z.name == zone), None)
+        if found is None:
+            known = ", ".join(z.name for z in self.zones_of(warehouse)) or "none"
+            raise _fail(self, "zone", zone, f"a zone of {warehouse} ({known})")
+        duty = self.on_duty_hours("pickers", begin, end, warehouse)
+        return found.pickers * sum(stop - start for start, stop in duty)
+
     def closed_on(self, day: int) -> bool:
         """Whether simulated ``day`` (0 = the start date) is one of the :attr:`holidays`."""
         if not self.holidays:
@@ -826,6 +941,11 @@ class Scenario:
         """
         if warehouse is None:
             return sum(self.scheduled_hours(role, begin, end, w.id) for w in self.warehouses)
+        if role == "pickers" and self.zones_of(warehouse):
+            # A zoned warehouse's pickers are the zones' head counts, on the calendar's hours.
+            return sum(
+                self.zone_hours(z.name, begin, end, warehouse) for z in self.zones_of(warehouse)
+            )
         total = 0.0
         shifts = self.shifts_of(role, warehouse)
         if not shifts or end <= begin:
@@ -1115,6 +1235,7 @@ def _validate(s: Scenario) -> None:
     if len(s.shift) != 2 or not 0 <= s.shift[0] < s.shift[1] <= 24:
         raise _fail(s, "shift", s.shift, "(start, end) hours with 0 <= start < end <= 24")
     _calendars(s)
+    _zones(s)
     for name in ("pick_seconds_per_line", "travel_seconds_per_unit", "pack_seconds_per_order"):
         _at_least(s, name, getattr(s, name), 0, "0 or more seconds")
     if s.replenishment.policy not in _POLICIES:
@@ -1228,6 +1349,74 @@ def _calendars(s: Scenario) -> None:
         _at_least(s, f"{where}.cutoff_hours", carrier.cutoff_hours, 0, "0 or more hours")
         if not carrier.pickup_days or not set(carrier.pickup_days) <= set(_ALL_DAYS):
             raise _fail(s, f"{where}.pickup_days", carrier.pickup_days, "weekdays 0 (Monday) to 6")
+
+
+def _zones(s: Scenario) -> None:
+    """Each zone valid, and the zones of each warehouse covering its aisles exactly once."""
+    _at_least(
+        s,
+        "consolidation_seconds_per_order",
+        s.consolidation_seconds_per_order,
+        0,
+        "0 or more seconds",
+    )
+    ids = [w.id for w in s.warehouses]
+    layout = f"aisles 0 to {_AISLES - 1} of the simulated layout"
+    for n, zone in enumerate(s.zones):
+        where = f"zones[{n}]"
+        if not isinstance(zone.name, str) or not zone.name:
+            raise _fail(s, f"{where}.name", zone.name, "a non-empty name")
+        if zone.warehouse and zone.warehouse not in ids:
+            raise _fail(
+                s,
+                f"{where}.warehouse",
+                zone.warehouse,
+                f"empty (every warehouse) or one of {', '.join(ids)}",
+            )
+        if not zone.aisles:
+            raise _fail(s, f"{where}.aisles", zone.aisles, f"at least one of the {layout}")
+        for aisle in zone.aisles:
+            if isinstance(aisle, bool) or not isinstance(aisle, int) or not 0 <= aisle < _AISLES:
+                raise _fail(s, f"{where}.aisles", aisle, layout)
+        if isinstance(zone.pickers, bool) or not isinstance(zone.pickers, int):
+            raise _fail(s, f"{where}.pickers", zone.pickers, "a whole number of pickers, 1 or more")
+        if zone.pickers < 1:
+            raise _fail(s, f"{where}.pickers", zone.pickers, "at least 1 picker for the zone")
+    for warehouse in s.warehouses:
+        owner: dict[int, str] = {}
+        names: set[str] = set()
+        for n, zone in s.indexed_zones(warehouse.id):
+            where = f"zones[{n}]"
+            if zone.name in names:
+                raise _fail(
+                    s, f"{where}.name", zone.name, f"a zone name not already used in {warehouse.id}"
+                )
+            names.add(zone.name)
+            for aisle in zone.aisles:
+                if aisle in owner:
+                    raise _fail(
+                        s,
+                        f"{where}.aisles",
+                        aisle,
+                        f"aisles no other zone of {warehouse.id} has (aisle {aisle} is in"
+                        f" zone {owner[aisle]!r}); zones may not overlap",
+                    )
+                owner[aisle] = zone.name
+        missing = [aisle for aisle in range(_AISLES) if aisle not in owner]
+        if owner and missing:
+            raise _fail(
+                s,
+                "zones",
+                warehouse.id,
+                f"zones of {warehouse.id} that cover every aisle 0 to {_AISLES - 1}, so every"
+                f" bin can be picked ({_listed('aisle', missing)} in no zone)",
+            )
+
+
+def _listed(noun: str, numbers: list[int]) -> str:
+    if len(numbers) == 1:
+        return f"{noun} {numbers[0]} is"
+    return f"{noun}s {', '.join(map(str, numbers))} are"
 
 
 def _lead_time(s: Scenario) -> None:

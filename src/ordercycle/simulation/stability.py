@@ -21,7 +21,7 @@ import attrs
 from ordercycle.errors import ValidationError
 from ordercycle.simulation._stats import t95
 from ordercycle.simulation.events import SimEvent
-from ordercycle.simulation.kpis import kpis_from_events
+from ordercycle.simulation.kpis import kpis_from_events, zone_tag
 from ordercycle.simulation.scenario import Scenario
 
 __all__ = ["BatchMeans", "batch_means", "busy_shares", "fill_rate_by_third", "stability_warnings"]
@@ -47,9 +47,9 @@ def stability_warnings(
         series: Its daily :meth:`~ordercycle.simulation.SimulationResult.timeseries`.
         kpis_by_third: The order fill rate of the orders placed in the first, second and
             last third of the arrival period after the warm-up.
-        busy: The share of shift hours ``("pickers" or "packers", warehouse)`` were busy
-            over the second half of the arrival days after the warm-up (see
-            :func:`busy_shares`).
+        busy: The share of shift hours ``("pickers" or "packers", warehouse)`` (and
+            ``("zone", "<warehouse>/<zone>")`` with picking zones) were busy over the second
+            half of the arrival days after the warm-up (see :func:`busy_shares`).
 
     The checks, over the arrival days after the warm-up:
 
@@ -57,7 +57,8 @@ def stability_warnings(
       times the first third and more than a day of orders above it: the backlog grows;
     * the pickers or the packers of a warehouse are busy for at least 95 % of their shift
       hours over the second half of those days (the first half holds the empty start):
-      the demand is at or over capacity, and queues grow;
+      the demand is at or over capacity, and queues grow (so are the pickers of a zone,
+      with :attr:`~ordercycle.simulation.Scenario.zones`);
     * the order fill rate of the last third of orders is below 0.8 and 0.2 or more below
       the first third: stock runs out faster than it is replenished.
     """
@@ -75,7 +76,16 @@ def stability_warnings(
                 " the backlog grows without bound."
             )
     for (worker, warehouse), share in sorted(busy.items()):
-        if share >= SATURATED:
+        if share >= SATURATED and worker == "zone":
+            where, _, zone = warehouse.partition("/")
+            pickers = next(z.pickers for z in scenario.zones_of(where) if z.name == zone)
+            warnings.append(
+                f"At capacity: the pickers of zone {zone} of {where} ({pickers}) were busy"
+                f" {share:.0%} of their shift hours over the second half of days {first}–"
+                f"{scenario.arrival_days - 1}; their tours wait, move pickers to the zone,"
+                " add staff or lower the load."
+            )
+        elif share >= SATURATED:
             most = scenario.most_staff(worker, warehouse)
             warnings.append(
                 f"At capacity: the {worker} of {warehouse} ({most}) were busy"
@@ -108,12 +118,15 @@ def fill_rate_by_third(events: Sequence[SimEvent], scenario: Scenario) -> list[f
 
 
 def busy_shares(events: Sequence[SimEvent], scenario: Scenario) -> dict[tuple[str, str], float]:
-    """The share of shift hours each warehouse's pickers and packers were busy.
+    """The share of shift hours each warehouse's pickers and packers (and each picking
+    zone's pickers) were busy.
 
     Over the second half of the arrival days after the warm-up (the first half holds the
     run's empty start): busy hours of tours and packs in that span (a task that straddles
     its ends counts for the part inside), divided by the hours their shifts scheduled in it. Keys
-    are ``("pickers" | "packers", warehouse)``.
+    are ``("pickers" | "packers", warehouse)``, and ``("zone", "<warehouse>/<zone>")``
+    for the zones of a scenario with picking zones. Consolidating an order's zone totes is
+    packer work.
     """
     end = scenario.arrival_days * 24.0
     begin = (scenario.warmup_days * 24.0 + end) / 2
@@ -122,19 +135,31 @@ def busy_shares(events: Sequence[SimEvent], scenario: Scenario) -> dict[tuple[st
     for warehouse in scenario.warehouses:
         hours[("pickers", warehouse.id)] = 0.0
         hours[("packers", warehouse.id)] = 0.0
+        for zone in scenario.zones_of(warehouse.id):
+            hours[("zone", f"{warehouse.id}/{zone.name}")] = 0.0
     for event in events:
         if event.kind == "picked":
-            key, length = ("pickers", event.warehouse), event.measure
+            keys, length = [("pickers", event.warehouse)], event.measure
+            tag = zone_tag(event)
+            if tag:
+                keys.append(("zone", tag))
         elif event.kind == "packed":
-            key, length = ("packers", event.warehouse), pack
+            keys, length = [("packers", event.warehouse)], pack
+        elif event.kind == "consolidated":
+            keys, length = [("packers", event.warehouse)], event.measure
         else:
             continue
         inside = min(event.time, end) - max(event.time - length, begin)
-        if inside > 0 and key in hours:
-            hours[key] += inside
+        for key in keys:
+            if inside > 0 and key in hours:
+                hours[key] += inside
     shares = {}
     for (role, where), value in hours.items():
-        scheduled = scenario.scheduled_hours(role, begin, end, where)
+        if role == "zone":
+            building, _, name = where.partition("/")
+            scheduled = scenario.zone_hours(name, begin, end, building)
+        else:
+            scheduled = scenario.scheduled_hours(role, begin, end, where)
         shares[(role, where)] = value / scheduled if scheduled else 0.0
     return shares
 

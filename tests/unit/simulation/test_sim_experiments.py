@@ -240,6 +240,7 @@ def test_the_comparison_shows_the_differences() -> None:
         class Result:
             def __init__(self, value: float) -> None:
                 self.value = value
+                self.kpis = {"orders": value}
 
             def kpi(self, name: str) -> float | None:
                 return self.value if name == "orders" else None
