@@ -230,6 +230,12 @@ def _story_streams() -> list[Stream]:
     desk = OrderDesk(storage, clock=SteppableClock(STORY_START))
     try:
         order_to_cash_story(desk)
+        # The story refunds nothing: a refund with an id of the integrator's writes the
+        # record that claims the id (and the settlement of the payment it draws on).
+        desk.record_payment("C-CAFE", Money("10000.00", "USD"), payment_id="P-SAMPLE")
+        desk.refund_credit(
+            "C-CAFE", Money("5.00", "USD"), "bank transfer", "SAMPLE-1", refund_id="RF-SAMPLE"
+        )
         with storage.inner.unit_of_work() as uow:
             keys: dict[tuple[str, str], int] = {}
             after = 0
