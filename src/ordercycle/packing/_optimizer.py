@@ -17,11 +17,17 @@ For the rest, the search is:
    Both are then improved: merge the last two packages into one carton, empty the
    least-filled carton into the others, and move each package into a better single
    carton. For the carton-count objective, further strategies are tried while the plan
-   uses more cartons than the lower bound.
+   uses more cartons than the lower bound; the prefixes are then visited from the whole
+   catalogue down (a smaller one is cut once its bound cannot beat the plan in hand), the
+   deeper strategies change the unit order before the placement rule, and the merge of
+   the last two cartons may try every placement strategy after the budget is spent
+   (:data:`MERGE_WORK`).
 3. The best of these plans wins (ties go to the earlier one, so the result is
    deterministic). Because the candidates for a catalogue include every candidate of the
    catalogue without its largest carton, adding a carton larger than all others never
-   makes the result worse.
+   makes the result worse; for the carton-count objective this holds without a work
+   budget (``work_limit=None``), since the larger catalogue is searched first and may use
+   the budget a smaller one would have had.
 """
 
 from __future__ import annotations
