@@ -26,6 +26,14 @@ Data is read from ``../shared/benchmarks`` next to the repository (override with
     python benchmarks/packing.py --units --before-src ../main/src   # one-SKU scaling
     python benchmarks/packing.py --no-boxpacker --no-br --no-small --no-peers \
         --mpv-classes 7          # one MPV class, merged into the MPV section per class
+    python benchmarks/packing.py --jobs 2       # sections on two processes (the one-run table)
+
+The peers' plans on BoxPacker's orders are cached in ``benchmarks/results/peers-boxpacker.json.gz``
+by peer, peer version, time limit and a hash of the order and cartons (a run with both
+peers takes most of the BoxPacker section); every cached plan is verified again on every
+run, and its CPU time is the one measured when it was made. ``--refresh-peers`` runs the
+peers again. ``--jobs N`` runs the sections (the BR classes apart) on N processes; each
+section's CPU and wall seconds are printed at the end, so a slow section shows.
 
 Prints a markdown table and writes JSON to ``benchmarks/results/packing.json``.
 """
@@ -33,7 +41,11 @@ Prints a markdown table and writes JSON to ``benchmarks/results/packing.json``.
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
 import csv
+import gzip
+import hashlib
+import importlib.metadata
 import importlib.util
 import itertools
 import json
@@ -64,6 +76,7 @@ from ordercycle.packing.verify import violations
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = REPO.parent / "shared" / "benchmarks"
 RESULTS = REPO / "benchmarks" / "results" / "packing.json"
+PEER_CACHE = REPO / "benchmarks" / "results" / "peers-boxpacker.json.gz"
 
 
 # --- data -------------------------------------------------------------------------------
@@ -274,6 +287,107 @@ def run_packingsolver(
     return plan_from_boxes(items, boxes)
 
 
+# --- the peers' cache ------------------------------------------------------------------
+
+
+def peer_version(module: str) -> str:
+    """The installed version of a peer's distribution ("not installed" when absent)."""
+    try:
+        return importlib.metadata.version(module)
+    except importlib.metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def order_key(peer: str, items: Sequence[Item], cartons: Sequence[Carton]) -> str:
+    """A hash of what a peer's plan depends on: the peer (name, version, limits) and input."""
+    text = json.dumps(
+        [
+            peer,
+            [(i.sku, [str(v) for v in i.dims_mm], str(i.weight_g), i.quantity) for i in items],
+            [
+                (c.name, [str(v) for v in c.inner_mm], str(c.capacity_g), str(c.tare_g))
+                for c in cartons
+            ],
+        ]
+    )
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+class PeerCache:
+    """Peers' raw plans by :func:`order_key`, kept in a gzipped JSON file.
+
+    A plan is stored as its cartons (index in the catalogue) and placements (item index,
+    position, size, as exact text), with the CPU seconds the peer took; :meth:`solve` turns
+    it back into a ``PackingPlan`` so ``verify`` judges it on every run.
+    """
+
+    def __init__(self, path: Path, refresh: bool) -> None:
+        self.path = path
+        self.entries: dict[str, Any] = {}
+        if path.exists() and not refresh:
+            self.entries = json.loads(gzip.decompress(path.read_bytes()))
+        self.hits = self.misses = 0
+
+    def solve(
+        self,
+        peer: str,
+        items: list[Item],
+        cartons: Sequence[Carton],
+        solver: Callable[[list[Item]], PackingPlan | None],
+    ) -> tuple[PackingPlan | None, float]:
+        """(plan, CPU seconds) from the cache, or from ``solver`` (then stored)."""
+        key = order_key(peer, items, cartons)
+        entry = self.entries.get(key)
+        if entry is None:
+            self.misses += 1
+            start = time.process_time()
+            plan = solver(items)
+            seconds = time.process_time() - start
+            self.entries[key] = entry = {"cpu_s": seconds, "boxes": self._boxes(plan, cartons)}
+            return plan, seconds
+        self.hits += 1
+        if entry["boxes"] is None:
+            return None, entry["cpu_s"]
+        boxes = [
+            (
+                cartons[k],
+                [
+                    (items[i], tuple(Fraction(v) for v in at), tuple(Fraction(v) for v in size))
+                    for i, at, size in placed
+                ],
+            )
+            for k, placed in entry["boxes"]
+        ]
+        return plan_from_boxes(items, boxes), entry["cpu_s"]
+
+    @staticmethod
+    def _boxes(plan: PackingPlan | None, cartons: Sequence[Carton]) -> Any:
+        if plan is None:
+            return None
+        index = {id(c): k for k, c in enumerate(cartons)}
+        items = {id(i): n for n, i in enumerate(plan.items)}
+        return [
+            [
+                index[id(package.carton)],
+                [
+                    [
+                        items[id(p.item)],
+                        [str(v) for v in p.position_mm],
+                        [str(v) for v in p.size_mm],
+                    ]
+                    for p in package.placements
+                ],
+            ]
+            for package in plan.packages
+        ]
+
+    def save(self) -> None:
+        """Write the cache (sorted keys, so the file changes only where entries do)."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        text = json.dumps(self.entries, sort_keys=True, separators=(",", ":"))
+        self.path.write_bytes(gzip.compress(text.encode(), mtime=0))
+
+
 # --- measuring --------------------------------------------------------------------------
 
 
@@ -340,8 +454,11 @@ def bench_boxpacker(args: argparse.Namespace, peers: list[str]) -> dict[str, Any
         eligible += bounds[oid][1]
 
     counts: dict[str, dict[str, int]] = {}
+    cache = PeerCache(args.peer_cache, args.refresh_peers)
 
-    def measure(name: str, solver: Callable[[list[Item]], PackingPlan | None]) -> None:
+    def measure(
+        name: str, solver: Callable[[list[Item]], PackingPlan | None], peer: bool = False
+    ) -> None:
         times, count, invalid, at_simple, at_eligible = [], 0, 0, 0, 0
         failed = 0
         ups = dhl = Fraction(0)
@@ -349,11 +466,14 @@ def bench_boxpacker(args: argparse.Namespace, peers: list[str]) -> dict[str, Any
         for oid, items in per_order_items:
             start = time.process_time()
             try:
-                plan = solver(items)
+                if peer:
+                    plan, seconds = cache.solve(name, items, cartons, solver)
+                else:
+                    plan = solver(items)
             except Exception as error:  # a peer crashing counts as an invalid plan
                 print(f"  {name} failed on {oid}: {type(error).__name__}: {error}", file=sys.stderr)
                 plan = None
-            times.append(time.process_time() - start)
+            times.append(seconds if peer else time.process_time() - start)
             problems = violations(plan) if plan is not None else ("no plan",)
             if problems:
                 invalid += 1
@@ -383,13 +503,21 @@ def bench_boxpacker(args: argparse.Namespace, peers: list[str]) -> dict[str, Any
         print(f"  {name}: {rows[name]}", file=sys.stderr)
 
     measure(OURS, lambda items: pack(items, cartons, objective="cartons"))
-    if "py3dbp" in peers:
-        measure("py3dbp 1.1.2", lambda items: run_py3dbp(items, cartons))
-    if "packingsolver3d" in peers:
-        measure(
-            f"packingsolver3d 0.0.5 (box, {args.ps_time_limit:g} s)",
+    # A peer's plan comes from the cache when one for the same input, peer version and time
+    # limit is there (the peers take most of this section's time).
+    for module, label, run in (
+        ("py3dbp", "", lambda items: run_py3dbp(items, cartons)),
+        (
+            "packingsolver3d",
+            f" (box, {args.ps_time_limit:g} s)",
             lambda items: run_packingsolver(items, cartons, args.ps_time_limit),
-        )
+        ),
+    ):
+        if module in peers:
+            measure(f"{module} {peer_version(module)}{label}", run, peer=True)
+    cache.save()
+    if cache.hits or cache.misses:
+        print(f"  peers: {cache.hits} plans from the cache, {cache.misses} run", file=sys.stderr)
 
     # Billable weight runs: ordercycle optimising billable weight for each carrier.
     billable: dict[str, Any] = {}
@@ -427,20 +555,12 @@ def bench_boxpacker(args: argparse.Namespace, peers: list[str]) -> dict[str, Any
         },
         "cost": bench_cost(per_order_items, cartons),
     }
-    proof = None
-    if not args.no_proof:
-        sys.path.insert(0, str(REPO / "benchmarks"))
-        import carton_bound
-
-        start = time.process_time()
-        proof = carton_bound.prove(args.data, args.limit)
-        proof["cpu_s"] = round(time.process_time() - start, 1)
-        proof["plans"] = counts[OURS]
-        print(f"  carton proof: {proof['proven_total']} cartons", file=sys.stderr)
     boxpacker = sum(expected[oid] for oid, _ in orders)
     return {
         "objectives": objectives,
-        "proof": proof,
+        "proof": None,  # the "proof" section's (run_sections puts it here)
+        "peer_cache": {"cached": cache.hits, "run": cache.misses},
+        "plans": counts[OURS],
         "orders": len(orders),
         "units": sum(i.quantity for _, items in per_order_items for i in items),
         "simple_bound": simple,
@@ -757,6 +877,7 @@ def bench_br(args: argparse.Namespace) -> dict[str, Any]:
         "invalid_plans": invalid,
         "work_limit": args.br_work_limit,
         "cpu_s": round(sum(times), 1),
+        "problem_cpu_s": times,
         **timing(times),
     }
 
@@ -1037,6 +1158,15 @@ def markdown(result: dict[str, Any]) -> str:
                 f" {row['ups_daily_billable_lb']:.0f} | {row['dhl_express_billable_kg']:.1f} |"
                 f" {row['p50_ms']} | {row['p95_ms']} | {row['p99_ms']} | {row['max_ms']} |"
             )
+        cached = bp.get("peer_cache")
+        if cached and cached["cached"]:
+            lines += [
+                "",
+                f"Peers' plans: {cached['cached']:,} from the cache"
+                " (benchmarks/results/peers-boxpacker.json.gz, same input and peer version;"
+                " verified again; CPU ms as measured when they were made),"
+                f" {cached['run']:,} run now; `--refresh-peers` runs them all again.",
+            ]
         lines += [
             "",
             "| ordercycle, objective = billable weight | billable | lower bound | orders at bound |"
@@ -1072,12 +1202,116 @@ def markdown(result: dict[str, Any]) -> str:
     br = result.get("br")
     if br:
         lines += _br_markdown(br)
+    sections = result.get("sections")
+    if sections:
+        lines += [
+            "",
+            f"Sections (on {result.get('jobs', 1)} processes): "
+            + ", ".join(
+                f"{name} {row['cpu_s']:g} s CPU / {row['wall_s']:g} s wall"
+                for name, row in sections.items()
+            )
+            + ".",
+        ]
     missing = [
         f"{m}: {state}" for m, state in result.get("peers", {}).items() if state != "installed"
     ]
     if missing:
         lines += ["", "Peers not run: " + "; ".join(missing) + "."]
     return "\n".join(lines)
+
+
+def _section(name: str, args: argparse.Namespace, peers: list[str]) -> tuple[Any, float, float]:
+    """One section (``br:N`` is one BR class): (its result, CPU seconds, wall seconds).
+
+    The CPU seconds include the section's finished subprocesses (the scaling cases).
+    """
+
+    def children() -> float:
+        times = os.times()
+        return times.children_user + times.children_system
+
+    start, start_cpu, start_children = time.perf_counter(), time.process_time(), children()
+    found: Any
+    if name == "boxpacker":
+        found = bench_boxpacker(args, peers)
+    elif name == "proof":
+        sys.path.insert(0, str(REPO / "benchmarks"))
+        import carton_bound
+
+        found = carton_bound.prove(args.data, args.limit)
+        found["cpu_s"] = round(time.process_time() - start_cpu, 1)
+        print(f"  carton proof: {found['proven_total']} cartons", file=sys.stderr)
+    elif name == "mpv":
+        found = bench_mpv(args, peers)
+    elif name.startswith("br:"):
+        found = bench_br(argparse.Namespace(**{**vars(args), "br_classes": [int(name[3:])]}))
+    elif name == "small":
+        found = bench_small(args)
+    else:
+        found = bench_units(args)
+    cpu = time.process_time() - start_cpu + children() - start_children
+    return found, cpu, time.perf_counter() - start
+
+
+def _merge_br(parts: Sequence[dict[str, Any]], work_limit: int) -> dict[str, Any]:
+    """The BR section from its classes run apart (timing over every problem again)."""
+    times = [t for part in parts for t in part.get("problem_cpu_s", [])]
+    return {
+        "classes": {k: v for part in parts for k, v in part["classes"].items()},
+        "invalid_plans": sum(part["invalid_plans"] for part in parts),
+        "work_limit": work_limit,
+        "cpu_s": round(sum(times), 1),
+        **timing(times),
+    }
+
+
+def run_sections(args: argparse.Namespace, peers: list[str]) -> dict[str, Any]:
+    """Every section asked for, on ``--jobs`` processes, with each one's CPU and wall time.
+
+    Sections are independent (each reads the data and measures CPU time in its own
+    process), so running them side by side changes no figure but the wall time. The BR
+    classes run as sections of their own, the longest first.
+    """
+    names = []
+    # The longest sections first, so that the processes finish together.
+    if not args.no_mpv:
+        names.append("mpv")
+    if not args.no_boxpacker:
+        names.append("boxpacker")
+        if not args.no_proof:
+            names.append("proof")
+    if not args.no_br:
+        names += [
+            f"br:{n}" for n in sorted(BR_TYPES, reverse=True) if n in (args.br_classes or BR_TYPES)
+        ]
+    if not args.no_small:
+        names.append("small")
+    if not args.no_units:
+        names.append("units")
+    done: dict[str, tuple[Any, float, float]] = {}
+    if args.jobs > 1 and len(names) > 1:
+        with concurrent.futures.ProcessPoolExecutor(max_workers=args.jobs) as pool:
+            futures = {name: pool.submit(_section, name, args, peers) for name in names}
+            done = {name: future.result() for name, future in futures.items()}
+    else:
+        done = {name: _section(name, args, peers) for name in names}
+    result: dict[str, Any] = {
+        name: done[name][0] for name in ("boxpacker", "mpv", "small", "units") if name in done
+    }
+    if "boxpacker" in result:
+        plans = result["boxpacker"].pop("plans")
+        if "proof" in done:
+            result["boxpacker"]["proof"] = {**done["proof"][0], "plans": plans}
+    brs = [done[name][0] for name in names if name.startswith("br:")]
+    if brs:
+        result["br"] = _merge_br(brs, args.br_work_limit)
+    result["sections"] = {
+        name: {"cpu_s": round(cpu, 1), "wall_s": round(wall, 1)}
+        for name, (_, cpu, wall) in done.items()
+    }
+    result["jobs"] = args.jobs
+    return result
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -1112,6 +1346,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--br-effort", type=int, default=4)
     parser.add_argument("--output", type=Path, default=RESULTS)
+    parser.add_argument(
+        "--jobs", type=int, default=1, help="processes for the sections (BR classes apart)"
+    )
+    parser.add_argument("--peer-cache", type=Path, default=PEER_CACHE)
+    parser.add_argument(
+        "--refresh-peers", action="store_true", help="run the peers again (ignore the cache)"
+    )
     parser.add_argument("--no-small", action="store_true")
     parser.add_argument(
         "--small-random", type=int, default=400, help="random small orders (-1: none)"
@@ -1152,16 +1393,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "machine": platform.machine(),
         "limit": args.limit or None,
     }
-    if not args.no_boxpacker:
-        result["boxpacker"] = bench_boxpacker(args, peers)
-    if not args.no_mpv:
-        result["mpv"] = bench_mpv(args, peers)
-    if not args.no_br:
-        result["br"] = bench_br(args)
-    if not args.no_small:
-        result["small"] = bench_small(args)
-    if not args.no_units:
-        result["units"] = bench_units(args)
+    result.update(run_sections(args, peers))
     partial = args.no_boxpacker or args.no_mpv or args.no_br or args.no_small or args.no_units
     if partial and args.output.exists():
         # A partial run updates only its own sections of an existing result file.
