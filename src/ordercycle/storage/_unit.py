@@ -459,19 +459,21 @@ class _Events(_Part):
     ) -> tuple[DomainEvent, ...]:
         """See :meth:`ordercycle.storage.ports.AggregateStore.load`."""
         self._uow.require_active("load events")
-        subject = f"load of {_checks.stream_name(kind, aggregate_id)}"
-        _checks.check_name(kind, "kind", subject)
-        _checks.check_name(aggregate_id, "aggregate_id", subject)
-        _checks.check_version(after_version, "after_version", subject)
+        if not _checks.clean_stream(kind, aggregate_id, after_version):
+            subject = f"load of {_checks.stream_name(kind, aggregate_id)}"
+            _checks.check_name(kind, "kind", subject)
+            _checks.check_name(aggregate_id, "aggregate_id", subject)
+            _checks.check_version(after_version, "after_version", subject)
         self._uow._tx_flush((kind, aggregate_id))
         return tuple(self._uow._tx_load_events(kind, aggregate_id, after_version))
 
     def version(self, kind: str, aggregate_id: str) -> int:
         """See :meth:`ordercycle.storage.ports.AggregateStore.version`."""
         self._uow.require_active("read a version")
-        subject = f"version of {_checks.stream_name(kind, aggregate_id)}"
-        _checks.check_name(kind, "kind", subject)
-        _checks.check_name(aggregate_id, "aggregate_id", subject)
+        if not _checks.clean_stream(kind, aggregate_id):
+            subject = f"version of {_checks.stream_name(kind, aggregate_id)}"
+            _checks.check_name(kind, "kind", subject)
+            _checks.check_name(aggregate_id, "aggregate_id", subject)
         return self._uow._tx_version(kind, aggregate_id)
 
     def aggregate_ids(self, kind: str) -> tuple[str, ...]:
