@@ -310,9 +310,12 @@ class SqlUnitOfWork(ProjectingUnitOfWork, Generic[C]):
             raise UnitOfWorkError(f"Cannot run a statement on {self._where}: no transaction.")
         if self.placeholder != "?":
             sql = sql.replace("?", self.placeholder)
+        if type(params) is not tuple:
+            params = tuple(params)
         try:
-            cursor = self._connection.execute(sql, tuple(params))  # type: ignore[attr-defined]
-            return list(cursor.fetchall()) if cursor.description is not None else []
+            cursor = self._connection.execute(sql, params)  # type: ignore[attr-defined]
+            # fetchall() gives a new list (sqlite3 and psycopg alike): no copy of it.
+            return cursor.fetchall() if cursor.description is not None else []
         except self._driver_error() as error:
             raise self._failure(error) from error
 
