@@ -690,6 +690,20 @@ class SqlUnitOfWork(ProjectingUnitOfWork, Generic[C]):
         self._insert_terms(row)
 
     def _tx_view_upsert(self, row: ViewRow) -> bool:
+        terms = json.dumps(row.terms)
+        hint = (self._where, row.view, row.key)
+        # If this process wrote these terms last (an order's customer and channel, a
+        # shipment's order), one statement writes only if the stored row still has them,
+        # with the same sort key, and is not newer: its term rows, written with its terms
+        # in one transaction, are then right as they are. Otherwise it writes nothing and
+        # the row is written in full below.
+        if _TERMS_WRITTEN.get(hint) == (terms, row.sort) and self._run(
+            f"UPDATE {VIEW_ROWS} SET version = ?, data = ? WHERE view_name = ?"
+            " AND row_key = ? AND version <= ? AND terms = ? AND sort_key = ?"
+            " RETURNING version",
+            (row.version, row.data, row.view, row.key, row.version, terms, row.sort),
+        ):
+            return True
         # One statement decides and writes: the stored row is replaced only if its version
         # is not higher, under the row's lock (PostgreSQL), so two writers cannot both read
         # the old version and the older row win; its terms are rewritten only then.
@@ -699,7 +713,7 @@ class SqlUnitOfWork(ProjectingUnitOfWork, Generic[C]):
             " version = excluded.version, sort_key = excluded.sort_key,"
             " terms = excluded.terms, data = excluded.data"
             f" WHERE {VIEW_ROWS}.version <= excluded.version RETURNING version",
-            (row.view, row.key, row.version, row.sort, json.dumps(row.terms), row.data),
+            (row.view, row.key, row.version, row.sort, terms, row.data),
         )
         if not stored:
             return False
@@ -707,6 +721,9 @@ class SqlUnitOfWork(ProjectingUnitOfWork, Generic[C]):
             f"DELETE FROM {VIEW_TERMS} WHERE view_name = ? AND row_key = ?", (row.view, row.key)
         )
         self._insert_terms(row)
+        if len(_TERMS_WRITTEN) >= TERMS_REMEMBERED:
+            _TERMS_WRITTEN.clear()
+        _TERMS_WRITTEN[hint] = (terms, row.sort)
         return True
 
     def _insert_terms(self, row: ViewRow) -> None:
@@ -819,6 +836,14 @@ class SqlUnitOfWork(ProjectingUnitOfWork, Generic[C]):
         order = sorted(range(len(where)), key=lambda n: (int(counts[n]), n))
         return [where[n] for n in order], int(counts[order[0]])
 
+
+#: How many read-model rows' terms :meth:`SqlUnitOfWork._tx_view_upsert` remembers.
+TERMS_REMEMBERED = 8192
+
+# (database, view, key) -> (terms JSON, sort key) this process last wrote for that row: a
+# hint of which write to try first, never trusted (the write itself checks the stored row),
+# so a stale entry (a rollback, another process, another storage) costs one statement.
+_TERMS_WRITTEN: dict[tuple[str, str, str], tuple[str, str]] = {}
 
 #: Where joining the further terms starts to pay (``terms_by_join``): a driving term with
 #: fewer rows checks the others by one index probe per row.
