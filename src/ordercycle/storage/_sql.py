@@ -325,8 +325,11 @@ class SqlUnitOfWork(ProjectingUnitOfWork, Generic[C]):
             raise UnitOfWorkError(f"Cannot run a statement on {self._where}: no transaction.")
         if self.placeholder != "?":
             sql = sql.replace("?", self.placeholder)
+        # sqlite3 runs it on the connection; psycopg on a cursor.
+        connection: Any = self._connection
+        run = getattr(connection, "executemany", None) or connection.cursor().executemany
         try:
-            self._connection.executemany(sql, rows)  # type: ignore[attr-defined]
+            run(sql, rows)
         except self._driver_error() as error:
             raise self._failure(error) from error
 
