@@ -618,6 +618,11 @@ class Recorder:
                 recorder.statements.append((sql, tuple(params)))
                 return self.raw.execute(sql, params)
 
+            def executemany(self, sql: str, rows: Any) -> Any:
+                rows = Many(tuple(r) for r in rows)
+                recorder.statements.append((sql, rows))
+                return self.raw.executemany(sql, rows)
+
             def close(self) -> None:
                 self.raw.close()
 
@@ -641,6 +646,10 @@ class Recorder:
                 out.append(current)
                 current = None
         return out
+
+
+class Many(tuple):  # type: ignore[type-arg]
+    """The parameter rows of one ``executemany`` call, recorded and replayed as one call."""
 
 
 def _raw_connection(kind: str, where: str) -> Any:
@@ -667,6 +676,9 @@ def replay(kind: str, where: str, transactions: list[list[Any]]) -> dict[str, An
     for statements in transactions:
         try:
             for sql, params in statements:
+                if isinstance(params, Many):
+                    connection.executemany(sql, params)
+                    continue
                 cursor = connection.execute(sql, params)
                 if cursor.description is not None:
                     cursor.fetchall()

@@ -33,7 +33,7 @@ Money('10.00', 'USD')
 from __future__ import annotations
 
 import json
-from typing import Any, TypeVar, get_origin, overload
+from typing import Any, Final, TypeVar, get_origin, overload
 
 import cattrs
 from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError, IterableValidationError
@@ -124,6 +124,11 @@ def from_dict(data: Any, cls: Any, *, converter: cattrs.Converter | None = None)
         raise _flatten(error, cls) from error
 
 
+#: What :func:`json.dumps` builds for each call with these options; made once, because
+#: every event a unit of work appends is written through it.
+_ENCODER: Final = json.JSONEncoder(allow_nan=False, ensure_ascii=False)
+
+
 def to_json(
     obj: Any, *, indent: int | None = None, converter: cattrs.Converter | None = None
 ) -> str:
@@ -134,6 +139,8 @@ def to_json(
     """
     data = to_dict(obj, converter=converter)
     try:
+        if indent is None:
+            return _ENCODER.encode(data)
         return json.dumps(data, indent=indent, allow_nan=False, ensure_ascii=False)
     except (TypeError, ValueError) as error:
         raise SerializationError(

@@ -9,11 +9,13 @@ themselves are in :mod:`ordercycle.service.commands`, the module to import them 
 
 from __future__ import annotations
 
+import enum
+import functools
 import re
 from collections.abc import Mapping
 from datetime import date
-from types import MappingProxyType
-from typing import Any, ClassVar, Final, get_origin
+from types import MappingProxyType, UnionType
+from typing import Any, ClassVar, Final, get_args, get_origin
 
 import attrs
 
@@ -115,10 +117,16 @@ class Command:
 _ID_FIELDS: Final = frozenset({"sku", "bin", "warehouse", "lot", "by", "carrier"})
 
 
+@functools.cache
 def _text_limit(field: str) -> int:
     if field.endswith(("_id", "_ids", "_number")) or field in _ID_FIELDS:
         return MAX_ID_CHARS
     return MAX_TEXT_CHARS
+
+
+@functools.cache
+def _is_id(field: str) -> bool:
+    return field.endswith(("_id", "_ids"))
 
 
 def _check_bounds(value: object, subject: str, field: str, depth: int = 0) -> None:
@@ -127,9 +135,11 @@ def _check_bounds(value: object, subject: str, field: str, depth: int = 0) -> No
         raise ValidationError.invalid(
             subject, field, value, f"a value nested at most {MAX_JSON_DEPTH} levels deep"
         )
+    if value is None:
+        return  # first: most optional fields are empty
     if isinstance(value, str):
         check_text(value, subject, field, limit=_text_limit(field))
-        if field.endswith(("_id", "_ids")) and (not value or value != value.strip()):
+        if _is_id(field) and (not value or value != value.strip()):
             raise ValidationError.invalid(
                 subject, field, value, "a non-empty id without surrounding spaces"
             )
@@ -160,7 +170,12 @@ def _check_bounds(value: object, subject: str, field: str, depth: int = 0) -> No
 
 
 _FIELD_TYPES: dict[type, tuple[tuple[str, Any], ...]] = {}
+_PLAIN_TYPES: dict[type, tuple[tuple[str, Any, frozenset[type]], ...]] = {}
 _REFUSED: Final = object()
+
+#: Declared types whose values come back from the serializer as the very object (text,
+#: whole numbers, booleans, ``None``): a value of exactly such a type needs no round trip.
+_PLAIN: Final = frozenset({str, int, bool, type(None)})
 
 
 def _field_types(cls: type[Command]) -> tuple[tuple[str, Any], ...]:
@@ -168,6 +183,31 @@ def _field_types(cls: type[Command]) -> tuple[tuple[str, Any], ...]:
     if found is None:
         attrs.resolve_types(cls)
         found = _FIELD_TYPES[cls] = tuple((field.name, field.type) for field in attrs.fields(cls))
+    return found
+
+
+def _plain_types(kind: Any) -> frozenset[type]:
+    """The runtime types a value of a field declared ``kind`` may have to skip the
+    serializer's round trip, because the trip gives back an equal value of the same type:
+    text, whole numbers, booleans and enum members of exactly the declared type, ``None``
+    where the type is optional, and a tuple (checked empty by the caller) where it is a
+    tuple. Anything else (a date, an address, a non-empty tuple) makes the trip."""
+    options = get_args(kind) if isinstance(kind, UnionType) else (kind,)
+    plain = set()
+    for option in options:
+        if option in _PLAIN or (isinstance(option, type) and issubclass(option, enum.Enum)):
+            plain.add(option)
+        elif get_origin(option) is tuple and get_args(option)[1:] == (Ellipsis,):
+            plain.add(tuple)  # of any length: an empty one is valid
+    return frozenset(plain)
+
+
+def _checked_fields(cls: type[Command]) -> tuple[tuple[str, Any, frozenset[type]], ...]:
+    found = _PLAIN_TYPES.get(cls)
+    if found is None:
+        found = _PLAIN_TYPES[cls] = tuple(
+            (name, kind, _plain_types(kind)) for name, kind in _field_types(cls)
+        )
     return found
 
 
@@ -185,9 +225,14 @@ def check_fields(command: Command) -> None:
             the expected type.
     """
     subject = type(command).name
-    for name, kind in _field_types(type(command)):
+    for name, kind, plain in _checked_fields(type(command)):
         value = getattr(command, name)
         _check_bounds(value, subject, name)
+        if type(value) in plain and (type(value) is not tuple or not value):
+            # The round trip below could not refuse it (see _plain_types): every command
+            # checks every field, and most are ids and empty options. A bool for an int
+            # field is not exactly an int, and still makes the trip.
+            continue
         try:
             back = converter.structure(converter.unstructure(value, kind), kind)
         except Exception:

@@ -15,6 +15,7 @@ __all__ = [
     "check_position",
     "check_snapshot",
     "check_version",
+    "clean_stream",
     "stream_name",
 ]
 
@@ -31,6 +32,22 @@ def check_name(value: object, field: str, subject: str) -> str:
             subject, field, value, "a non-empty string without surrounding spaces"
         )
     return value
+
+
+def clean_stream(kind: object, aggregate_id: object, version: object = 0) -> bool:
+    """Whether a stream's kind and id pass :func:`check_name` and ``version`` passes
+    :func:`check_version`, for the plain values every read passes (no message is built:
+    when this says ``False`` the caller runs the full checks, which raise)."""
+    return (
+        type(kind) is str
+        and type(aggregate_id) is str
+        and type(version) is int
+        and version >= 0
+        and kind != ""
+        and aggregate_id != ""
+        and kind == kind.strip()
+        and aggregate_id == aggregate_id.strip()
+    )
 
 
 def check_version(value: object, field: str, subject: str, *, minimum: int = 0) -> int:
@@ -50,12 +67,16 @@ def check_events(
 ) -> tuple[DomainEvent, ...]:
     """Check that ``events`` continue the stream ``(kind, aggregate_id)`` from a version."""
     subject = f"append to {stream_name(kind, aggregate_id)}"
-    check_name(kind, "kind", subject)
-    check_name(aggregate_id, "aggregate_id", subject)
-    check_version(expected_version, "expected_version", subject)
-    if isinstance(events, str | bytes) or not isinstance(events, Sequence):
+    if not clean_stream(kind, aggregate_id, expected_version):
+        check_name(kind, "kind", subject)
+        check_name(aggregate_id, "aggregate_id", subject)
+        check_version(expected_version, "expected_version", subject)
+    if type(events) is tuple or type(events) is list:
+        result: tuple[object, ...] = tuple(events)
+    elif isinstance(events, str | bytes) or not isinstance(events, Sequence):
         raise ValidationError.invalid(subject, "events", events, "a sequence of domain events")
-    result: tuple[object, ...] = tuple(events)
+    else:
+        result = tuple(events)
     for index, event in enumerate(result):
         if not isinstance(event, DomainEvent):
             raise EventSequenceError.invalid(

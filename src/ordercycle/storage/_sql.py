@@ -261,6 +261,12 @@ class SqlUnitOfWork(ProjectingUnitOfWork, Generic[C]):
     remembers_appended = True
     #: Events per multi-row ``INSERT`` (bounded by the drivers' parameter limits).
     batch_rows = 500
+    #: Appends wait in the unit of work and go in at the commit, or before a read that
+    #: must see them, as one ``executemany`` for the events of every stream and one for
+    #: their outbox messages (:meth:`_flush`), instead of two statements per append. For
+    #: an adapter whose head reads cannot go stale (SQLite's one writer holds its lock from
+    #: ``BEGIN IMMEDIATE``): a stale head would surface only at the commit.
+    buffers_appends = False
 
     def __init__(self, where: str, pool: ConnectionPool[C], *, read_only: bool = False) -> None:
         super().__init__(where, read_only=read_only)
@@ -275,6 +281,10 @@ class SqlUnitOfWork(ProjectingUnitOfWork, Generic[C]):
         # The newest two rows of each stream whose version was read: a read of the newest
         # event (a record's state) that follows needs no statement of its own.
         self._tops: dict[tuple[str, str], list[StoredRow]] = {}
+        # Appended rows not inserted yet (buffers_appends), in append order, and the
+        # version each of their streams was appended at first.
+        self._pending: list[tuple[str, str, int, str, str, str]] = []
+        self._pending_streams: dict[tuple[str, str], int] = {}
 
     # --- dialect hooks -------------------------------------------------------------------------
 
@@ -300,15 +310,36 @@ class SqlUnitOfWork(ProjectingUnitOfWork, Generic[C]):
             raise UnitOfWorkError(f"Cannot run a statement on {self._where}: no transaction.")
         if self.placeholder != "?":
             sql = sql.replace("?", self.placeholder)
+        if type(params) is not tuple:
+            params = tuple(params)
         try:
-            cursor = self._connection.execute(sql, tuple(params))  # type: ignore[attr-defined]
-            return list(cursor.fetchall()) if cursor.description is not None else []
+            cursor = self._connection.execute(sql, params)  # type: ignore[attr-defined]
+            # fetchall() gives a new list (sqlite3 and psycopg alike): no copy of it.
+            return cursor.fetchall() if cursor.description is not None else []
         except self._driver_error() as error:
-            if self._is_conflict(error):
-                raise ConcurrencyError(
-                    f"a transaction on {self._where}", "no concurrent change", "a conflict"
-                ) from error
-            raise StorageError(f"Storage failure on {self._where}: {error}") from error
+            raise self._failure(error) from error
+
+    def _run_many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        """Run one statement once per row of parameters (the driver's ``executemany``)."""
+        if self._connection is None:
+            raise UnitOfWorkError(f"Cannot run a statement on {self._where}: no transaction.")
+        if self.placeholder != "?":
+            sql = sql.replace("?", self.placeholder)
+        # sqlite3 runs it on the connection; psycopg on a cursor.
+        connection: Any = self._connection
+        run = getattr(connection, "executemany", None) or connection.cursor().executemany
+        try:
+            run(sql, rows)
+        except self._driver_error() as error:
+            raise self._failure(error) from error
+
+    def _failure(self, error: BaseException) -> Exception:
+        """What a driver error is raised as: a conflict to retry, or a storage failure."""
+        if self._is_conflict(error):
+            return ConcurrencyError(
+                f"a transaction on {self._where}", "no concurrent change", "a conflict"
+            )
+        return StorageError(f"Storage failure on {self._where}: {error}")
 
     def _insert_events(
         self, kind: str, aggregate_id: str, expected_version: int, rows: list[EventRow]
@@ -351,6 +382,8 @@ class SqlUnitOfWork(ProjectingUnitOfWork, Generic[C]):
     def _tx_begin(self) -> None:
         self._heads.clear()
         self._tops.clear()
+        self._pending.clear()
+        self._pending_streams.clear()
         self._doomed = None
         self._connection = self._pool.acquire()
         try:
@@ -362,10 +395,13 @@ class SqlUnitOfWork(ProjectingUnitOfWork, Generic[C]):
     def _tx_commit(self) -> None:
         if self._doomed is not None:
             raise self._doomed  # the caller rolls back
+        self._flush()
         self._run("COMMIT")
         self._finish(healthy=True)
 
     def _tx_rollback(self) -> None:
+        self._pending.clear()
+        self._pending_streams.clear()
         if self._connection is None:
             return
         healthy = True
@@ -441,6 +477,11 @@ class SqlUnitOfWork(ProjectingUnitOfWork, Generic[C]):
         if not rows:
             return
         stream = (kind, aggregate_id)
+        if self.buffers_appends:
+            self._pending_streams.setdefault(stream, expected_version)
+            self._pending += [(kind, aggregate_id, *row) for row in rows]
+            self._heads[stream] = (rows[-1][0], rows[-1][3])
+            return
         inserted = self._insert_events(kind, aggregate_id, expected_version, rows)
         if inserted == len(rows):
             self._heads[stream] = (rows[-1][0], rows[-1][3])
@@ -454,6 +495,66 @@ class SqlUnitOfWork(ProjectingUnitOfWork, Generic[C]):
         if inserted:
             self._doomed = error  # part of the append went in: nothing may commit
         raise error
+
+    def _tx_flush(self, stream: tuple[str, str] | None = None) -> None:
+        if self._pending and (stream is None or stream in self._pending_streams):
+            self._flush()
+
+    def _flush(self) -> None:
+        """Insert the appends waiting in this unit of work (see :attr:`buffers_appends`).
+
+        If the insert fails, nothing of this unit of work may commit: a version already
+        stored raises :class:`StreamConflictError` (a concurrent change, retried by the
+        desk) naming the first stream whose version was taken.
+        """
+        if not self._pending:
+            return
+        rows, self._pending = self._pending, []
+        streams, self._pending_streams = self._pending_streams, {}
+        try:
+            try:
+                self._run_many(
+                    f"INSERT INTO {EVENTS} (kind, aggregate_id, version, event_type, payload,"
+                    " hash) VALUES (?, ?, ?, ?, ?, ?)",
+                    rows,
+                )
+            except StorageError as error:
+                cause = error.__cause__
+                if cause is None or not self._is_unique_violation(cause):
+                    raise
+                raise self._taken(rows, streams) from None
+            self._run_many(
+                f"INSERT INTO {OUTBOX} (kind, aggregate_id, version, event_type, payload)"
+                " VALUES (?, ?, ?, ?, ?)",
+                [row[:5] for row in rows],
+            )
+        except Exception as error:
+            # Part of the appends may be in: the transaction must not commit.
+            self._doomed = error
+            raise
+
+    def _taken(
+        self, rows: list[tuple[str, str, int, str, str, str]], streams: dict[tuple[str, str], int]
+    ) -> StreamConflictError:
+        """The conflict of a buffered insert that met a stored version: the first row
+        whose version is stored with another hash than the one this unit appended."""
+        for kind, aggregate_id, version, _type, _payload, digest in rows:
+            stored = self._run(
+                f"SELECT hash FROM {EVENTS} WHERE kind = ? AND aggregate_id = ? AND version = ?",
+                (kind, aggregate_id, version),
+            )
+            if stored and stored[0][0] != digest:
+                break
+        else:
+            kind, aggregate_id = next(iter(streams))
+        self._heads.pop((kind, aggregate_id), None)
+        (newest,) = self._run(
+            f"SELECT COALESCE(MAX(version), 0) FROM {EVENTS} WHERE kind = ? AND aggregate_id = ?",
+            (kind, aggregate_id),
+        )
+        return StreamConflictError(
+            kind, aggregate_id, streams[(kind, aggregate_id)], int(newest[0])
+        )
 
     def _tx_rows(self, kind: str, aggregate_id: str, from_version: int) -> list[StoredRow]:
         stream = (kind, aggregate_id)
@@ -592,6 +693,20 @@ class SqlUnitOfWork(ProjectingUnitOfWork, Generic[C]):
         self._insert_terms(row)
 
     def _tx_view_upsert(self, row: ViewRow) -> bool:
+        terms = json.dumps(row.terms)
+        hint = (self._where, row.view, row.key)
+        # If this process wrote these terms last (an order's customer and channel, a
+        # shipment's order), one statement writes only if the stored row still has them,
+        # with the same sort key, and is not newer: its term rows, written with its terms
+        # in one transaction, are then right as they are. Otherwise it writes nothing and
+        # the row is written in full below.
+        if _TERMS_WRITTEN.get(hint) == (terms, row.sort) and self._run(
+            f"UPDATE {VIEW_ROWS} SET version = ?, data = ? WHERE view_name = ?"
+            " AND row_key = ? AND version <= ? AND terms = ? AND sort_key = ?"
+            " RETURNING version",
+            (row.version, row.data, row.view, row.key, row.version, terms, row.sort),
+        ):
+            return True
         # One statement decides and writes: the stored row is replaced only if its version
         # is not higher, under the row's lock (PostgreSQL), so two writers cannot both read
         # the old version and the older row win; its terms are rewritten only then.
@@ -601,7 +716,7 @@ class SqlUnitOfWork(ProjectingUnitOfWork, Generic[C]):
             " version = excluded.version, sort_key = excluded.sort_key,"
             " terms = excluded.terms, data = excluded.data"
             f" WHERE {VIEW_ROWS}.version <= excluded.version RETURNING version",
-            (row.view, row.key, row.version, row.sort, json.dumps(row.terms), row.data),
+            (row.view, row.key, row.version, row.sort, terms, row.data),
         )
         if not stored:
             return False
@@ -609,6 +724,9 @@ class SqlUnitOfWork(ProjectingUnitOfWork, Generic[C]):
             f"DELETE FROM {VIEW_TERMS} WHERE view_name = ? AND row_key = ?", (row.view, row.key)
         )
         self._insert_terms(row)
+        if len(_TERMS_WRITTEN) >= TERMS_REMEMBERED:
+            _TERMS_WRITTEN.clear()
+        _TERMS_WRITTEN[hint] = (terms, row.sort)
         return True
 
     def _insert_terms(self, row: ViewRow) -> None:
@@ -721,6 +839,14 @@ class SqlUnitOfWork(ProjectingUnitOfWork, Generic[C]):
         order = sorted(range(len(where)), key=lambda n: (int(counts[n]), n))
         return [where[n] for n in order], int(counts[order[0]])
 
+
+#: How many read-model rows' terms :meth:`SqlUnitOfWork._tx_view_upsert` remembers.
+TERMS_REMEMBERED = 8192
+
+# (database, view, key) -> (terms JSON, sort key) this process last wrote for that row: a
+# hint of which write to try first, never trusted (the write itself checks the stored row),
+# so a stale entry (a rollback, another process, another storage) costs one statement.
+_TERMS_WRITTEN: dict[tuple[str, str, str], tuple[str, str]] = {}
 
 #: Where joining the further terms starts to pay (``terms_by_join``): a driving term with
 #: fewer rows checks the others by one index probe per row.

@@ -377,6 +377,17 @@ class BaseUnitOfWork(ABC):
     @abstractmethod
     def _tx_save_checkpoint(self, consumer: str, position: int) -> None: ...
 
+    def _tx_flush(self, stream: tuple[str, str] | None = None) -> None:
+        """Write what the adapter holds back before a read that must see it.
+
+        An adapter that buffers appends until the commit (see
+        ``SqlUnitOfWork.buffers_appends``) writes those of ``stream`` (``(kind, id)``),
+        or of every stream when ``None``, before the skeleton reads that stream's stored
+        rows, its hashes, the list of aggregates or the outbox. The default holds nothing
+        back.
+        """
+        return  # nothing held back
+
     def _tx_claim_checkpoint(self, consumer: str) -> int:
         """The checkpoint, read so that no other unit of work moves it until this one ends.
 
@@ -448,24 +459,28 @@ class _Events(_Part):
     ) -> tuple[DomainEvent, ...]:
         """See :meth:`ordercycle.storage.ports.AggregateStore.load`."""
         self._uow.require_active("load events")
-        subject = f"load of {_checks.stream_name(kind, aggregate_id)}"
-        _checks.check_name(kind, "kind", subject)
-        _checks.check_name(aggregate_id, "aggregate_id", subject)
-        _checks.check_version(after_version, "after_version", subject)
+        if not _checks.clean_stream(kind, aggregate_id, after_version):
+            subject = f"load of {_checks.stream_name(kind, aggregate_id)}"
+            _checks.check_name(kind, "kind", subject)
+            _checks.check_name(aggregate_id, "aggregate_id", subject)
+            _checks.check_version(after_version, "after_version", subject)
+        self._uow._tx_flush((kind, aggregate_id))
         return tuple(self._uow._tx_load_events(kind, aggregate_id, after_version))
 
     def version(self, kind: str, aggregate_id: str) -> int:
         """See :meth:`ordercycle.storage.ports.AggregateStore.version`."""
         self._uow.require_active("read a version")
-        subject = f"version of {_checks.stream_name(kind, aggregate_id)}"
-        _checks.check_name(kind, "kind", subject)
-        _checks.check_name(aggregate_id, "aggregate_id", subject)
+        if not _checks.clean_stream(kind, aggregate_id):
+            subject = f"version of {_checks.stream_name(kind, aggregate_id)}"
+            _checks.check_name(kind, "kind", subject)
+            _checks.check_name(aggregate_id, "aggregate_id", subject)
         return self._uow._tx_version(kind, aggregate_id)
 
     def aggregate_ids(self, kind: str) -> tuple[str, ...]:
         """See :meth:`ordercycle.storage.ports.AggregateStore.aggregate_ids`."""
         self._uow.require_active("list aggregates")
         _checks.check_name(kind, "kind", "aggregate listing")
+        self._uow._tx_flush()
         return tuple(sorted(self._uow._tx_ids(kind)))
 
 
@@ -492,6 +507,7 @@ class _Snapshots(_Part):
                 f"a version the stream has reached (1 to {current})",
             )
         uow = self._uow
+        uow._tx_flush((snapshot.kind, snapshot.aggregate_id))
         digest = (
             uow._tx_snapshot_hash(
                 snapshot.kind, snapshot.aggregate_id, snapshot.version, snapshot.payload
@@ -507,6 +523,7 @@ class _Snapshots(_Part):
         subject = f"snapshot of {_checks.stream_name(kind, aggregate_id)}"
         _checks.check_name(kind, "kind", subject)
         _checks.check_name(aggregate_id, "aggregate_id", subject)
+        self._uow._tx_flush((kind, aggregate_id))
         found = self._uow._tx_latest_snapshot(kind, aggregate_id)
         if found is None:
             return None
@@ -568,6 +585,7 @@ class _Outbox(_Part):
         self._uow.require_active("read the outbox")
         _checks.check_position(after, "after", "outbox read")
         _checks.check_position(limit, "limit", "outbox read", minimum=1)
+        self._uow._tx_flush()
         return tuple(self._uow._tx_messages(after, limit))
 
     def read_types(
@@ -578,12 +596,14 @@ class _Outbox(_Part):
         _checks.check_position(after, "after", "outbox read")
         _checks.check_position(limit, "limit", "outbox read", minimum=1)
         wanted = frozenset(event_types)
+        self._uow._tx_flush()
         messages, scanned, last = self._uow._tx_messages_of(wanted, after, limit)
         return tuple(messages), scanned, last
 
     def last_position(self) -> int:
         """See :meth:`ordercycle.storage.ports.Outbox.last_position`."""
         self._uow.require_active("read the outbox")
+        self._uow._tx_flush()
         return self._uow._tx_last_position()
 
     def checkpoint(self, consumer: str) -> int:
@@ -605,6 +625,7 @@ class _Outbox(_Part):
         _checks.check_name(consumer, "consumer", "outbox checkpoint")
         _checks.check_position(position, "position", subject)
         current = self._uow._tx_checkpoint(consumer)
+        self._uow._tx_flush()
         last = self._uow._tx_last_position()
         if not current <= position <= last:
             raise InvalidCheckpointError.out_of_range(consumer, position, current, last)

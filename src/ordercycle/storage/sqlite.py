@@ -190,6 +190,9 @@ class SQLiteStorage(ClosingStorage):
 class SQLiteUnitOfWork(SqlUnitOfWork[sqlite3.Connection]):
     """A unit of work of :class:`SQLiteStorage` (one ``BEGIN IMMEDIATE`` transaction)."""
 
+    # The one writer's head reads hold until its commit: appends can wait for it.
+    buffers_appends = True
+
     def __repr__(self) -> str:
         return f"<SQLiteUnitOfWork ({self._state})>"
 
