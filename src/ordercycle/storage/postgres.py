@@ -33,6 +33,7 @@ Give ``schema=`` to keep the tables in their own PostgreSQL schema (created on o
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -46,6 +47,8 @@ from ordercycle.storage._sql import (
     HASH_COLUMNS,
     OUTBOX,
     SNAPSHOTS,
+    VIEW_ROWS,
+    VIEW_TERMS,
     ConnectionPool,
     SqlUnitOfWork,
     chain_stored_rows,
@@ -54,6 +57,7 @@ from ordercycle.storage._sql import (
 )
 from ordercycle.storage._unit import EventRow, OutboxRow
 from ordercycle.storage.migrations import Execute, Migration
+from ordercycle.storage.views import ViewRow
 
 if TYPE_CHECKING:
     import psycopg
@@ -366,6 +370,46 @@ class PostgresUnitOfWork(SqlUnitOfWork["psycopg.Connection[Any]"]):
             (consumer,),
         )
         return int(rows[0][0])
+
+    # --- read-model rows ---------------------------------------------------------------------
+
+    def _tx_view_upsert(self, row: ViewRow) -> bool:
+        """Two statements, not three: the row (kept if newer), then only its changed terms.
+
+        The first statement locks the row (or finds a newer one and writes nothing). The
+        second runs with a snapshot taken after that lock, so it sees the terms of every
+        writer of this key that committed before: it deletes the terms the row no longer
+        has and inserts the new ones (a term kept is neither deleted nor inserted again).
+        The two cannot be one statement: a statement's snapshot is taken before it waits
+        for the row's lock, and would miss the terms a writer committed meanwhile.
+        """
+        stored = self._run(
+            f"INSERT INTO {VIEW_ROWS} (view_name, row_key, version, sort_key, terms, data)"
+            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (view_name, row_key) DO UPDATE SET"
+            " version = excluded.version, sort_key = excluded.sort_key,"
+            " terms = excluded.terms, data = excluded.data"
+            f" WHERE {VIEW_ROWS}.version <= excluded.version RETURNING version",
+            (row.view, row.key, row.version, row.sort, json.dumps(row.terms), row.data),
+        )
+        if not stored:
+            return False
+        if not row.terms:
+            self._run(
+                f"DELETE FROM {VIEW_TERMS} WHERE view_name = ? AND row_key = ?",
+                (row.view, row.key),
+            )
+            return True
+        values = ", ".join(["(?::text, ?::text)"] * len(row.terms))
+        pairs = [x for term in row.terms for x in term]
+        self._run(
+            f"WITH new (field, value) AS (VALUES {values}),"
+            f" gone AS (DELETE FROM {VIEW_TERMS} t WHERE t.view_name = ? AND t.row_key = ?"
+            " AND (t.field, t.value, t.sort_key) NOT IN (SELECT field, value, ? FROM new))"
+            f" INSERT INTO {VIEW_TERMS} (view_name, field, value, sort_key, row_key)"
+            " SELECT ?, field, value, ?, ? FROM new ON CONFLICT DO NOTHING",
+            [*pairs, row.view, row.key, row.sort, row.view, row.sort, row.key],
+        )
+        return True
 
     # --- the outbox: only below the horizon -------------------------------------------------
 
