@@ -89,6 +89,7 @@ shows the median and 95th percentile wall time per page.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import multiprocessing
@@ -601,12 +602,18 @@ def _command_table(rows: list[dict[str, Any]]) -> str:
 # --- desk against its floor: the same transactions replayed through the raw driver --------
 
 
+#: Recorded where the desk read results (PostgreSQL pipeline mode): one round trip.
+SYNC = "-- round trip"
+
+
 class Recorder:
     """Records every statement a storage's connections run, grouped into transactions.
 
     It wraps the connections a storage's pool opens (a proxy with ``execute`` and
-    ``close``), so the desk runs unchanged; :meth:`transactions` gives, per transaction,
-    the ``(sql, params)`` it sent from ``BEGIN`` to ``COMMIT`` or ``ROLLBACK``.
+    ``close``; on PostgreSQL the connection and its pipeline, whose syncs it records as
+    :data:`SYNC`), so the desk runs unchanged; :meth:`transactions` gives, per
+    transaction, the ``(sql, params)`` it sent from ``BEGIN`` to ``COMMIT`` or
+    ``ROLLBACK`` (and the sync after it).
     """
 
     def __init__(self) -> None:
@@ -620,11 +627,11 @@ class Recorder:
         connect = pool._connect
         recorder = self
 
-        class Recording:
+        class Statements:
             def __init__(self, raw: Any) -> None:
                 self.raw = raw
-                if type(raw).__module__.startswith("psycopg"):
-                    recorder.backends.append(_backend_pid(raw))
+                if type(raw).__module__.startswith("psycopg"):  # a connection of its own
+                    recorder.backends.append(raw.info.backend_pid)
 
             def execute(self, sql: str, params: Any = ()) -> Any:
                 recorder.statements.append((sql, tuple(params)))
@@ -633,7 +640,28 @@ class Recorder:
             def close(self) -> None:
                 self.raw.close()
 
-        pool._connect = lambda: Recording(connect())
+        class Syncs:
+            def __init__(self, raw: Any) -> None:
+                self.raw = raw
+
+            def sync(self) -> None:
+                recorder.statements.append((SYNC, ()))
+                self.raw.sync()
+
+        class Piped:  # PostgreSQL: a connection kept in pipeline mode, and its pipeline
+            def __init__(self, raw: Any) -> None:
+                self.raw = raw
+                self.connection = Statements(raw.connection)
+                self.pipeline = Syncs(raw.pipeline)
+
+            def close(self) -> None:
+                self.raw.close()
+
+        def wrap() -> Any:
+            raw = connect()
+            return Piped(raw) if hasattr(raw, "pipeline") else Statements(raw)
+
+        pool._connect = wrap
         pool._close = lambda c: c.close()
 
     def mark(self) -> int:
@@ -647,6 +675,8 @@ class Recorder:
             if head.startswith("BEGIN"):
                 current = []
             if current is None:
+                if sql == SYNC and out and out[-1][-1][0] != SYNC:
+                    out[-1].append((sql, params))  # the round trip that sent the COMMIT
                 continue  # outside a transaction (connection set-up)
             current.append((sql, params))
             if head.startswith(("COMMIT", "ROLLBACK")) and not head.startswith("ROLLBACK TO"):
@@ -655,8 +685,17 @@ class Recorder:
         return out
 
 
+def _round_trips(transactions: list[list[Any]]) -> int:
+    """Round trips of recorded transactions: each sync, or each statement without them."""
+    trips = 0
+    for statements in transactions:
+        syncs = sum(1 for sql, _ in statements if sql == SYNC)
+        trips += syncs or len(statements)
+    return trips
+
+
 def _backend_pid(connection: Any) -> int:
-    return int(connection.execute("SELECT pg_backend_pid()").fetchone()[0])
+    return int(connection.info.backend_pid)
 
 
 _TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
@@ -699,32 +738,65 @@ def _raw_connection(kind: str, where: str) -> Any:
 
 
 def replay(
-    kind: str, where: str, transactions: list[list[Any]], barrier: Any = None
+    kind: str,
+    where: str,
+    transactions: list[list[Any]],
+    barrier: Any = None,
+    *,
+    pipelined: bool = False,
 ) -> dict[str, Any]:
     """Run ``transactions`` through a raw connection; CPU and wall seconds, failures.
 
-    ``server_cpu`` is the CPU time of the connection's PostgreSQL backend (``None`` when
-    it cannot be read). With a ``barrier``, the replay starts when every party is ready.
+    Transactions recorded with round trips (:data:`SYNC`, PostgreSQL) are sent the same
+    way: in psycopg's pipeline mode, a sync where the desk synced. ``pipelined`` sends
+    each transaction in one round trip instead: the least pipelining could give (the desk
+    needs a read's result before it decides its next statement). ``server_cpu`` is the
+    CPU time of the connection's PostgreSQL backend (``None`` when it cannot be read).
+    With a ``barrier``, the replay starts when every party is ready.
     """
     connection = _raw_connection(kind, where)
     backends = [_backend_pid(connection)] if kind == "postgres" else []
     failed = 0
-    if barrier is not None:
-        barrier.wait()
-    server = _backend_cpu(backends)
-    began, cpu = time.perf_counter(), time.process_time()
-    for statements in transactions:
-        try:
-            for sql, params in statements:
-                cursor = connection.execute(sql, params)
-                if cursor.description is not None:
-                    cursor.fetchall()
-        except Exception:
-            failed += 1
-            connection.execute("ROLLBACK")
-    seconds = time.perf_counter() - began
-    cpu = time.process_time() - cpu
-    server_cpu = _spent(server, _backend_cpu(backends)) if server else None
+    piped = kind == "postgres" and (
+        pipelined or any(sql == SYNC for statements in transactions for sql, _ in statements)
+    )
+    with contextlib.ExitStack() as stack:
+        pipeline = stack.enter_context(connection.pipeline()) if piped else None
+        if barrier is not None:
+            barrier.wait()
+        server = _backend_cpu(backends)
+        began, cpu = time.perf_counter(), time.process_time()
+        for statements in transactions:
+            try:
+                if pipeline is None:
+                    for sql, params in statements:
+                        cursor = connection.execute(sql, params)
+                        if cursor.description is not None:
+                            cursor.fetchall()
+                    continue
+                sent = []
+                for sql, params in statements:
+                    if sql == SYNC:
+                        if not pipelined:
+                            pipeline.sync()
+                        continue
+                    sent.append(connection.execute(sql, params))
+                if pipelined or statements[-1][0] != SYNC:
+                    pipeline.sync()
+                for cursor in sent:
+                    if cursor.description is not None:
+                        cursor.fetchall()
+            except Exception:
+                failed += 1
+                if pipeline is not None:
+                    with contextlib.suppress(Exception):
+                        pipeline.sync()
+                connection.execute("ROLLBACK")
+                if pipeline is not None:
+                    pipeline.sync()
+        seconds = time.perf_counter() - began
+        cpu = time.process_time() - cpu
+        server_cpu = _spent(server, _backend_cpu(backends)) if server else None
     connection.close()
     return {
         "seconds": seconds,
@@ -802,14 +874,21 @@ def floor_run(kind: str, flow: str, orders: int, folder: Path) -> dict[str, Any]
     server_cpu = _spent(server, _backend_cpu(recorder.backends)) if server else None
     desk.close()
     work = recorder.transactions(mark)
-    statements = sum(len(t) for t in work)
+    statements = sum(1 for t in work for sql, _ in t if sql != SYNC)
     floor_where = _fresh(kind, folder)
     _open(kind, floor_where, 0).close()
     replay(kind, floor_where, setup)
     floor = replay(kind, floor_where, work)
+    piped: dict[str, Any] | None = None
     if kind == "postgres":
+        # The same transactions again, each in one round trip (pipeline mode).
+        piped_where = _fresh(kind, folder)
+        _open(kind, piped_where, 0).close()
+        replay(kind, piped_where, setup)
+        piped = replay(kind, piped_where, work, pipelined=True)
         _drop(where)
         _drop(floor_where)
+        _drop(piped_where)
     return {
         "storage": kind,
         "workload": flow,
@@ -828,7 +907,18 @@ def floor_run(kind: str, flow: str, orders: int, folder: Path) -> dict[str, Any]
         # floor's connections (None when they cannot be read: SQLite, a remote server).
         "desk_server_cpu_ms_per_command": _per_command(server_cpu, commands),
         "floor_server_cpu_ms_per_command": _per_command(floor["server_cpu"], commands),
-        "floor_failed": floor["failed"],
+        # Every statement of the desk and of the floor is one round trip; the pipelined
+        # floor sends each transaction's statements in one (PostgreSQL only).
+        "round_trips_per_command": round(_round_trips(work) / commands, 2),
+        "piped_round_trips_per_command": None if piped is None else round(len(work) / commands, 2),
+        "piped_commands_per_second": None
+        if piped is None
+        else round(commands / piped["seconds"], 1),
+        "piped_cpu_ms_per_command": None if piped is None else _per_command(piped["cpu"], commands),
+        "piped_server_cpu_ms_per_command": (
+            None if piped is None else _per_command(piped["server_cpu"], commands)
+        ),
+        "floor_failed": floor["failed"] + (0 if piped is None else piped["failed"]),
         "check": "ok" if floor["failed"] == 0 else f"{floor['failed']} replays failed",
     }
 
@@ -844,6 +934,22 @@ def _floor_table(rows: list[dict[str, Any]]) -> str:
         " | floor CPU ms/command | desk ÷ floor, CPU | server CPU ms/command, desk | floor |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
+    piped = [
+        "| storage / workload | round trips/command: desk and floor | pipelined floor"
+        " | floor commands/s | pipelined | floor CPU ms/command, client | pipelined"
+        " | server | pipelined |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        if r.get("piped_round_trips_per_command") is None:
+            continue
+        piped.append(
+            f"| {r['storage']}, {FLOW_NAMES[r['workload']]} | {r['round_trips_per_command']} |"
+            f" {r['piped_round_trips_per_command']} | {r['floor_commands_per_second']} |"
+            f" {r['piped_commands_per_second']} | {r['floor_cpu_ms_per_command']} |"
+            f" {r['piped_cpu_ms_per_command']} | {_cell(r['floor_server_cpu_ms_per_command'])} |"
+            f" {_cell(r['piped_server_cpu_ms_per_command'])} |"
+        )
     for r in rows:
         out.append(
             f"| {r['storage']}, {FLOW_NAMES[r['workload']]} | {r['desk_commands_per_second']} |"
@@ -853,6 +959,8 @@ def _floor_table(rows: list[dict[str, Any]]) -> str:
             f" {r['desk_over_floor_cpu']}x | {_cell(r.get('desk_server_cpu_ms_per_command'))} |"
             f" {_cell(r.get('floor_server_cpu_ms_per_command'))} |"
         )
+    if len(piped) > 2:
+        out += ["", *piped]
     return "\n".join(out)
 
 
@@ -914,6 +1022,7 @@ class WaitSampler:
         self.every = every
         self.samples = 0
         self.waits: dict[str, int] = {}
+        self.lock_queries: dict[str, int] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -931,14 +1040,18 @@ class WaitSampler:
         with psycopg.connect(os.environ[DSN_VARIABLE], autocommit=True) as connection:
             while not self._stop.wait(self.every):
                 rows = connection.execute(
-                    "SELECT state, wait_event_type, wait_event FROM pg_stat_activity"
+                    "SELECT state, wait_event_type, wait_event, left(query, 90)"
+                    " FROM pg_stat_activity"
                     " WHERE datname = current_database() AND pid <> pg_backend_pid()"
                     " AND backend_type = 'client backend'"
                 ).fetchall()
                 self.samples += 1
-                for state, kind, event in rows:
+                for state, kind, event, query in rows:
                     key = f"{state}: {kind or 'CPU'}/{event or '-'}"
                     self.waits[key] = self.waits.get(key, 0) + 1
+                    if kind == "Lock":  # which statement waits: names the hot row
+                        key = f"{event}: {' '.join(query.split())}"
+                        self.lock_queries[key] = self.lock_queries.get(key, 0) + 1
 
     def per_sample(self) -> dict[str, float]:
         """How many backends were in each state and wait, on average over the samples
@@ -1013,6 +1126,7 @@ def scale_run(workers: int, hot: bool, seconds: float, folder: Path) -> dict[str
         ),
         # What the desk's backends were doing, averaged over samples every 20 ms.
         "desk_backends": sampler.per_sample(),
+        "desk_lock_waits": sampler.lock_queries,
         "retried_commands": sum(p["retries"] for p in parts),
         "gave_up": sum(p["gave_up"] for p in parts),
         "floor_failed": sum(r["failed"] for r in replays),
