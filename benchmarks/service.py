@@ -659,7 +659,10 @@ class Recorder:
 
         def wrap() -> Any:
             raw = connect()
-            return Piped(raw) if hasattr(raw, "pipeline") else Statements(raw)
+            # The adapter's pipelined connection holds its pipeline (a psycopg
+            # connection's own ``pipeline`` is a method that opens one).
+            piped = hasattr(raw, "pipeline") and not callable(raw.pipeline)
+            return Piped(raw) if piped else Statements(raw)
 
         pool._connect = wrap
         pool._close = lambda c: c.close()
