@@ -1167,7 +1167,12 @@ def _scale_table(rows: list[dict[str, Any]]) -> str:
 
 #: How the sampled backend states group into the columns of :func:`_waits_table`.
 WAIT_GROUPS = (
-    ("in a transaction, waiting for its client", lambda k: k.startswith("idle in transaction")),
+    # In pipeline mode a backend between the statements of one round trip is "active",
+    # waiting for the rest from its client.
+    (
+        "in a transaction, waiting for its client",
+        lambda k: k.startswith("idle in transaction") or k == "active: Client/ClientRead",
+    ),
     ("between transactions", lambda k: k.startswith("idle:")),
     ("running a statement", lambda k: k == "active: CPU/-"),
     ("waiting for the WAL (commit)", lambda k: "WAL" in k),
