@@ -44,9 +44,13 @@ cycle) the desk runs with every statement its connections send recorded (a conne
 wrapper); the *floor* then replays exactly those transactions, statements and parameters
 through a raw ``sqlite3`` / ``psycopg`` connection on a fresh database set up by the same
 recorded set-up. The table gives desk and floor commands per second, their ratio, and
-statements and transactions per command. Then PostgreSQL workers (``--scale-workers``,
-1 2 4 8 by default) place, confirm and allocate for ``--seconds`` each, on disjoint
-customers and SKUs and then all on one hot SKU, and the floor replays each worker's
+statements and transactions per command. On PostgreSQL the recorder also notes where the
+desk's pipeline synced (a round trip), and the floor replays those round trips as they
+were; a second table gives round trips per command and a *pipelined floor* that sends
+each transaction in one round trip (the least pipelining could reach). Then PostgreSQL
+workers (``--scale-workers``, 1 2 4 8 by default) place, confirm and allocate for
+``--seconds`` each, on disjoint customers and SKUs and then all on one hot SKU, and the
+floor replays each worker's
 recorded transactions in parallel processes (the median of ``--rounds`` runs by desk
 throughput, with the floor of the same run). Desk workers, and then floor replays, start
 together after a barrier, so process start-up is outside both measured windows. CPU is
