@@ -44,13 +44,24 @@ cycle) the desk runs with every statement its connections send recorded (a conne
 wrapper); the *floor* then replays exactly those transactions, statements and parameters
 through a raw ``sqlite3`` / ``psycopg`` connection on a fresh database set up by the same
 recorded set-up. The table gives desk and floor commands per second, their ratio, and
-statements and transactions per command. Then PostgreSQL workers (``--scale-workers``,
-1 2 4 8 by default) place, confirm and allocate for ``--seconds`` each, on disjoint
-customers and SKUs and then all on one hot SKU, and the floor replays each worker's
+statements and transactions per command. On PostgreSQL the recorder also notes where the
+desk's pipeline synced (a round trip), and the floor replays those round trips as they
+were; a second table gives round trips per command and a *pipelined floor* that sends
+each transaction in one round trip (the least pipelining could reach). Then PostgreSQL
+workers (``--scale-workers``, 1 2 4 8 by default) place, confirm and allocate for
+``--seconds`` each, on disjoint customers and SKUs and then all on one hot SKU, and the
+floor replays each worker's
 recorded transactions in parallel processes (the median of ``--rounds`` runs by desk
-throughput, with the floor of the same run; the client processes' CPU per command and the
-cores they kept busy show whether the client is CPU-bound). Results go to
-``benchmarks/results/service_floor.json``.
+throughput, with the floor of the same run). Desk workers, and then floor replays, start
+together after a barrier, so process start-up is outside both measured windows. CPU is
+accounted on both sides: the client processes (``time.process_time``) and, for a server
+on this machine, the PostgreSQL backends serving them (``/proc/<pid>/stat`` of each
+connection's ``pg_backend_pid()``), per command and as cores kept busy; with both near
+``os.cpu_count()`` the machine, not the code, is the limit. A third table samples
+``pg_stat_activity`` every 20 ms during each desk run: how many of the desk's backends were
+waiting for their client, running, waiting for the WAL flush of a commit or for a lock
+(a hot row or stream shows there). ``--floor-storages postgres`` leaves SQLite out. Results
+go to ``benchmarks/results/service_floor.json``.
 
 Each configuration runs ``--rounds`` times (3 by default) and the tables show the median
 run. Run ``python benchmarks/service.py`` (``--orders 40 --rounds 1`` for a quick run;
@@ -82,6 +93,7 @@ shows the median and 95th percentile wall time per page.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import multiprocessing
@@ -594,25 +606,36 @@ def _command_table(rows: list[dict[str, Any]]) -> str:
 # --- desk against its floor: the same transactions replayed through the raw driver --------
 
 
+#: Recorded where the desk read results (PostgreSQL pipeline mode): one round trip.
+SYNC = "-- round trip"
+
+
 class Recorder:
     """Records every statement a storage's connections run, grouped into transactions.
 
     It wraps the connections a storage's pool opens (a proxy with ``execute`` and
-    ``close``), so the desk runs unchanged; :meth:`transactions` gives, per transaction,
-    the ``(sql, params)`` it sent from ``BEGIN`` to ``COMMIT`` or ``ROLLBACK``.
+    ``close``; on PostgreSQL the connection and its pipeline, whose syncs it records as
+    :data:`SYNC`), so the desk runs unchanged; :meth:`transactions` gives, per
+    transaction, the ``(sql, params)`` it sent from ``BEGIN`` to ``COMMIT`` or
+    ``ROLLBACK`` (and the sync after it).
     """
 
     def __init__(self) -> None:
         self.statements: list[tuple[str, tuple[Any, ...]]] = []
+        #: The PostgreSQL server process (backend) of each connection opened, for the
+        #: server's CPU accounting (:func:`_backend_cpu`).
+        self.backends: list[int] = []
 
     def install(self, storage: Any) -> None:
         pool = storage._pool
         connect = pool._connect
         recorder = self
 
-        class Recording:
+        class Statements:
             def __init__(self, raw: Any) -> None:
                 self.raw = raw
+                if type(raw).__module__.startswith("psycopg"):  # a connection of its own
+                    recorder.backends.append(raw.info.backend_pid)
 
             def execute(self, sql: str, params: Any = ()) -> Any:
                 recorder.statements.append((sql, tuple(params)))
@@ -626,7 +649,31 @@ class Recorder:
             def close(self) -> None:
                 self.raw.close()
 
-        pool._connect = lambda: Recording(connect())
+        class Syncs:
+            def __init__(self, raw: Any) -> None:
+                self.raw = raw
+
+            def sync(self) -> None:
+                recorder.statements.append((SYNC, ()))
+                self.raw.sync()
+
+        class Piped:  # PostgreSQL: a connection kept in pipeline mode, and its pipeline
+            def __init__(self, raw: Any) -> None:
+                self.raw = raw
+                self.connection = Statements(raw.connection)
+                self.pipeline = Syncs(raw.pipeline)
+
+            def close(self) -> None:
+                self.raw.close()
+
+        def wrap() -> Any:
+            raw = connect()
+            # The adapter's pipelined connection holds its pipeline (a psycopg
+            # connection's own ``pipeline`` is a method that opens one).
+            piped = hasattr(raw, "pipeline") and not callable(raw.pipeline)
+            return Piped(raw) if piped else Statements(raw)
+
+        pool._connect = wrap
         pool._close = lambda c: c.close()
 
     def mark(self) -> int:
@@ -640,6 +687,8 @@ class Recorder:
             if head.startswith("BEGIN"):
                 current = []
             if current is None:
+                if sql == SYNC and out and out[-1][-1][0] != SYNC:
+                    out[-1].append((sql, params))  # the round trip that sent the COMMIT
                 continue  # outside a transaction (connection set-up)
             current.append((sql, params))
             if head.startswith(("COMMIT", "ROLLBACK")) and not head.startswith("ROLLBACK TO"):
@@ -650,6 +699,50 @@ class Recorder:
 
 class Many(tuple):  # type: ignore[type-arg]
     """The parameter rows of one ``executemany`` call, recorded and replayed as one call."""
+
+
+def _round_trips(transactions: list[list[Any]]) -> int:
+    """Round trips of recorded transactions: each sync, or each statement without them."""
+    trips = 0
+    for statements in transactions:
+        syncs = sum(1 for sql, _ in statements if sql == SYNC)
+        trips += syncs or len(statements)
+    return trips
+
+
+def _backend_pid(connection: Any) -> int:
+    return int(connection.info.backend_pid)
+
+
+_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _backend_cpu(pids: list[int]) -> dict[int, float]:
+    """CPU seconds (user + system) of each PostgreSQL backend, read from ``/proc``.
+
+    Only a server on this machine whose processes this user can read is counted; a
+    backend that cannot be read (ended, remote server) is left out.
+    """
+    out: dict[int, float] = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        out[pid] = (int(fields[11]) + int(fields[12])) / _TICKS  # utime, stime
+    return out
+
+
+def _spent(before: dict[int, float], after: dict[int, float]) -> float:
+    return sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())
+
+
+def _execute_many(connection: Any, sql: str, rows: Many) -> None:
+    """One ``executemany`` call, on a ``sqlite3`` connection or a psycopg cursor."""
+    if hasattr(connection, "executemany"):
+        connection.executemany(sql, rows)
+    else:
+        connection.cursor().executemany(sql, rows)
 
 
 def _raw_connection(kind: str, where: str) -> Any:
@@ -668,27 +761,80 @@ def _raw_connection(kind: str, where: str) -> Any:
     return connection
 
 
-def replay(kind: str, where: str, transactions: list[list[Any]]) -> dict[str, Any]:
-    """Run ``transactions`` through a raw connection; CPU and wall seconds, failures."""
+def replay(
+    kind: str,
+    where: str,
+    transactions: list[list[Any]],
+    barrier: Any = None,
+    *,
+    pipelined: bool = False,
+) -> dict[str, Any]:
+    """Run ``transactions`` through a raw connection; CPU and wall seconds, failures.
+
+    Transactions recorded with round trips (:data:`SYNC`, PostgreSQL) are sent the same
+    way: in psycopg's pipeline mode, a sync where the desk synced. ``pipelined`` sends
+    each transaction in one round trip instead: the least pipelining could give (the desk
+    needs a read's result before it decides its next statement). ``server_cpu`` is the
+    CPU time of the connection's PostgreSQL backend (``None`` when it cannot be read).
+    With a ``barrier``, the replay starts when every party is ready.
+    """
     connection = _raw_connection(kind, where)
+    backends = [_backend_pid(connection)] if kind == "postgres" else []
     failed = 0
-    began, cpu = time.perf_counter(), time.process_time()
-    for statements in transactions:
-        try:
-            for sql, params in statements:
-                if isinstance(params, Many):
-                    connection.executemany(sql, params)
+    piped = kind == "postgres" and (
+        pipelined or any(sql == SYNC for statements in transactions for sql, _ in statements)
+    )
+    with contextlib.ExitStack() as stack:
+        pipeline = stack.enter_context(connection.pipeline()) if piped else None
+        if barrier is not None:
+            barrier.wait()
+        server = _backend_cpu(backends)
+        began, cpu = time.perf_counter(), time.process_time()
+        for statements in transactions:
+            try:
+                if pipeline is None:
+                    for sql, params in statements:
+                        if isinstance(params, Many):
+                            _execute_many(connection, sql, params)
+                            continue
+                        cursor = connection.execute(sql, params)
+                        if cursor.description is not None:
+                            cursor.fetchall()
                     continue
-                cursor = connection.execute(sql, params)
-                if cursor.description is not None:
-                    cursor.fetchall()
-        except Exception:
-            failed += 1
-            connection.execute("ROLLBACK")
-    seconds = time.perf_counter() - began
-    cpu = time.process_time() - cpu
+                sent = []
+                for sql, params in statements:
+                    if sql == SYNC:
+                        if not pipelined:
+                            pipeline.sync()
+                        continue
+                    if isinstance(params, Many):
+                        _execute_many(connection, sql, params)
+                        continue
+                    sent.append(connection.execute(sql, params))
+                if pipelined or statements[-1][0] != SYNC:
+                    pipeline.sync()
+                for cursor in sent:
+                    if cursor.description is not None:
+                        cursor.fetchall()
+            except Exception:
+                failed += 1
+                if pipeline is not None:
+                    with contextlib.suppress(Exception):
+                        pipeline.sync()
+                connection.execute("ROLLBACK")
+                if pipeline is not None:
+                    pipeline.sync()
+        seconds = time.perf_counter() - began
+        cpu = time.process_time() - cpu
+        server_cpu = _spent(server, _backend_cpu(backends)) if server else None
     connection.close()
-    return {"seconds": seconds, "cpu": cpu, "failed": failed, "start": time.time() - seconds}
+    return {
+        "seconds": seconds,
+        "cpu": cpu,
+        "server_cpu": server_cpu,
+        "failed": failed,
+        "start": time.time() - seconds,
+    }
 
 
 def _fresh(kind: str, folder: Path) -> str:
@@ -749,21 +895,30 @@ def floor_run(kind: str, flow: str, orders: int, folder: Path) -> dict[str, Any]
     setup = recorder.transactions()
     mark = recorder.mark()
     commands = 0
+    server = _backend_cpu(recorder.backends)
     began, cpu = time.perf_counter(), time.process_time()
     for n in range(orders):
         commands += FLOWS[flow](desk, n % FLOOR_CUSTOMERS if flow == "allocate" else 0, "MUG")
     seconds = time.perf_counter() - began
     cpu = time.process_time() - cpu
+    server_cpu = _spent(server, _backend_cpu(recorder.backends)) if server else None
     desk.close()
     work = recorder.transactions(mark)
-    statements = sum(len(t) for t in work)
+    statements = sum(1 for t in work for sql, _ in t if sql != SYNC)
     floor_where = _fresh(kind, folder)
     _open(kind, floor_where, 0).close()
     replay(kind, floor_where, setup)
     floor = replay(kind, floor_where, work)
+    piped: dict[str, Any] | None = None
     if kind == "postgres":
+        # The same transactions again, each in one round trip (pipeline mode).
+        piped_where = _fresh(kind, folder)
+        _open(kind, piped_where, 0).close()
+        replay(kind, piped_where, setup)
+        piped = replay(kind, piped_where, work, pipelined=True)
         _drop(where)
         _drop(floor_where)
+        _drop(piped_where)
     return {
         "storage": kind,
         "workload": flow,
@@ -778,38 +933,83 @@ def floor_run(kind: str, flow: str, orders: int, folder: Path) -> dict[str, Any]
         "desk_over_floor_cpu": round(cpu / max(floor["cpu"], 1e-9), 2),
         "statements_per_command": round(statements / commands, 2),
         "transactions_per_command": round(len(work) / commands, 2),
-        "floor_failed": floor["failed"],
+        # PostgreSQL only: the CPU of the server processes serving the desk's and the
+        # floor's connections (None when they cannot be read: SQLite, a remote server).
+        "desk_server_cpu_ms_per_command": _per_command(server_cpu, commands),
+        "floor_server_cpu_ms_per_command": _per_command(floor["server_cpu"], commands),
+        # Every statement of the desk and of the floor is one round trip; the pipelined
+        # floor sends each transaction's statements in one (PostgreSQL only).
+        "round_trips_per_command": round(_round_trips(work) / commands, 2),
+        "piped_round_trips_per_command": None if piped is None else round(len(work) / commands, 2),
+        "piped_commands_per_second": None
+        if piped is None
+        else round(commands / piped["seconds"], 1),
+        "piped_cpu_ms_per_command": None if piped is None else _per_command(piped["cpu"], commands),
+        "piped_server_cpu_ms_per_command": (
+            None if piped is None else _per_command(piped["server_cpu"], commands)
+        ),
+        "floor_failed": floor["failed"] + (0 if piped is None else piped["failed"]),
         "check": "ok" if floor["failed"] == 0 else f"{floor['failed']} replays failed",
     }
+
+
+def _per_command(seconds: float | None, commands: int) -> float | None:
+    return None if seconds is None else round(1000 * seconds / max(commands, 1), 3)
 
 
 def _floor_table(rows: list[dict[str, Any]]) -> str:
     out = [
         "| storage / workload | desk commands/s | floor commands/s | desk ÷ floor"
         " | statements/command | transactions/command | desk CPU ms/command"
-        " | floor CPU ms/command | desk ÷ floor, CPU |",
+        " | floor CPU ms/command | desk ÷ floor, CPU | server CPU ms/command, desk | floor |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    piped = [
+        "| storage / workload | round trips/command: desk and floor | pipelined floor"
+        " | floor commands/s | pipelined | floor CPU ms/command, client | pipelined"
+        " | server | pipelined |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
+    for r in rows:
+        if r.get("piped_round_trips_per_command") is None:
+            continue
+        piped.append(
+            f"| {r['storage']}, {FLOW_NAMES[r['workload']]} | {r['round_trips_per_command']} |"
+            f" {r['piped_round_trips_per_command']} | {r['floor_commands_per_second']} |"
+            f" {r['piped_commands_per_second']} | {r['floor_cpu_ms_per_command']} |"
+            f" {r['piped_cpu_ms_per_command']} | {_cell(r['floor_server_cpu_ms_per_command'])} |"
+            f" {_cell(r['piped_server_cpu_ms_per_command'])} |"
+        )
     for r in rows:
         out.append(
             f"| {r['storage']}, {FLOW_NAMES[r['workload']]} | {r['desk_commands_per_second']} |"
             f" {r['floor_commands_per_second']} | {r['desk_over_floor']}x |"
             f" {r['statements_per_command']} | {r['transactions_per_command']} |"
             f" {r['desk_cpu_ms_per_command']} | {r['floor_cpu_ms_per_command']} |"
-            f" {r['desk_over_floor_cpu']}x |"
+            f" {r['desk_over_floor_cpu']}x | {_cell(r.get('desk_server_cpu_ms_per_command'))} |"
+            f" {_cell(r.get('floor_server_cpu_ms_per_command'))} |"
         )
+    if len(piped) > 2:
+        out += ["", *piped]
     return "\n".join(out)
 
 
-def _scale_worker(args: tuple[str, int, str, float]) -> dict[str, Any]:
-    where, worker, sku, seconds = args
+def _cell(value: float | None) -> str:
+    return "n/a" if value is None else str(value)
+
+
+def _scale_worker(args: tuple[str, int, str, float, Any]) -> dict[str, Any]:
+    where, worker, sku, seconds, barrier = args
     desk = _open("postgres", where, worker)
     recorder = Recorder()
     recorder.install(desk.storage)
+    desk.customer(f"C-W{worker}")  # connect before the start, not inside the timed run
     commands, retries = 0, _counting_retries()
+    gave_up = 0
+    barrier.wait()  # every worker imported and connected: all start together
+    server = _backend_cpu(recorder.backends)
     wall = time.time()
     began, cpu = time.perf_counter(), time.process_time()
-    gave_up = 0
     while time.perf_counter() - began < seconds:
         try:
             commands += _allocate_flow(desk, worker, sku)
@@ -817,10 +1017,12 @@ def _scale_worker(args: tuple[str, int, str, float]) -> dict[str, Any]:
             gave_up += 1
     elapsed = time.perf_counter() - began
     cpu = time.process_time() - cpu
+    server_cpu = _spent(server, _backend_cpu(recorder.backends)) if server else None
     desk.close()
     return {
         "commands": commands,
         "cpu": cpu,
+        "server_cpu": server_cpu,
         "start": wall,
         "end": wall + elapsed,
         "retries": retries[0],
@@ -829,9 +1031,63 @@ def _scale_worker(args: tuple[str, int, str, float]) -> dict[str, Any]:
     }
 
 
-def _replay_worker(args: tuple[str, list[list[Any]]]) -> dict[str, Any]:
-    where, transactions = args
-    return replay("postgres", where, transactions)
+def _replay_worker(args: tuple[str, list[list[Any]], Any]) -> dict[str, Any]:
+    where, transactions, barrier = args
+    return replay("postgres", where, transactions, barrier)
+
+
+class WaitSampler:
+    """Samples what this database's busy backends wait for, every ``every`` seconds.
+
+    It reads ``pg_stat_activity`` from a thread of the parent process while the workers
+    run: a backend that is ``active`` and waits on a ``Lock`` or ``LWLock`` shows lock
+    contention (``advisory``, ``transactionid``, ``tuple``: a hot row), ``IO`` shows
+    commits waiting for the WAL flush, ``Client`` a backend idle in its transaction
+    waiting for its client (the client's CPU).
+    """
+
+    def __init__(self, every: float = 0.02) -> None:
+        import threading
+
+        self.every = every
+        self.samples = 0
+        self.waits: dict[str, int] = {}
+        self.lock_queries: dict[str, int] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> WaitSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        import psycopg
+
+        with psycopg.connect(os.environ[DSN_VARIABLE], autocommit=True) as connection:
+            while not self._stop.wait(self.every):
+                rows = connection.execute(
+                    "SELECT state, wait_event_type, wait_event, left(query, 90)"
+                    " FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                    " AND backend_type = 'client backend'"
+                ).fetchall()
+                self.samples += 1
+                for state, kind, event, query in rows:
+                    key = f"{state}: {kind or 'CPU'}/{event or '-'}"
+                    self.waits[key] = self.waits.get(key, 0) + 1
+                    if kind == "Lock":  # which statement waits: names the hot row
+                        key = f"{event}: {' '.join(query.split())}"
+                        self.lock_queries[key] = self.lock_queries.get(key, 0) + 1
+
+    def per_sample(self) -> dict[str, float]:
+        """How many backends were in each state and wait, on average over the samples
+        (they sum to about the number of workers)."""
+        n = max(self.samples, 1)
+        return {k: round(v / n, 2) for k, v in sorted(self.waits.items(), key=lambda i: -i[1])}
 
 
 def scale_run(workers: int, hot: bool, seconds: float, folder: Path) -> dict[str, Any]:
@@ -839,7 +1095,9 @@ def scale_run(workers: int, hot: bool, seconds: float, folder: Path) -> dict[str
 
     Each worker has its own customer; on disjoint data also its own SKU, on hot data all
     take the one SKU. The floor replays each worker's recorded transactions, the workers
-    again in parallel, on a fresh schema set up by the same recorded set-up.
+    again in parallel, on a fresh schema set up by the same recorded set-up. Desk workers
+    and floor replays each start together (a barrier after start-up), so process start-up
+    is outside the measured window of both.
     """
     where = _fresh("postgres", folder)
     desk, recorder = _open_recorded("postgres", where, 99)
@@ -847,17 +1105,24 @@ def scale_run(workers: int, hot: bool, seconds: float, folder: Path) -> dict[str
     _floor_setup(desk, int(400 * seconds), skus)
     setup = recorder.transactions()
     desk.close()
-    jobs = [(where, w, skus[0] if hot else skus[w], seconds) for w in range(workers)]
     context = multiprocessing.get_context("spawn")
-    with context.Pool(workers) as pool:
-        parts = pool.map(_scale_worker, jobs)
-    commands = sum(p["commands"] for p in parts)
-    elapsed = max(p["end"] for p in parts) - min(p["start"] for p in parts)
-    floor_where = _fresh("postgres", folder)
-    _open("postgres", floor_where, 0).close()
-    replay("postgres", floor_where, setup)
-    with context.Pool(workers) as pool:
-        replays = pool.map(_replay_worker, [(floor_where, p["transactions"]) for p in parts])
+    with context.Manager() as manager, context.Pool(workers) as pool:
+        # This process is a party too: it samples the backends from the start on.
+        barrier = manager.Barrier(workers + 1)
+        jobs = [(where, w, skus[0] if hot else skus[w], seconds, barrier) for w in range(workers)]
+        running = pool.map_async(_scale_worker, jobs)
+        barrier.wait()
+        with WaitSampler() as sampler:
+            parts = running.get()
+        commands = sum(p["commands"] for p in parts)
+        elapsed = max(p["end"] for p in parts) - min(p["start"] for p in parts)
+        floor_where = _fresh("postgres", folder)
+        _open("postgres", floor_where, 0).close()
+        replay("postgres", floor_where, setup)
+        barrier = manager.Barrier(workers)
+        replays = pool.map(
+            _replay_worker, [(floor_where, p["transactions"], barrier) for p in parts]
+        )
     floor_elapsed = max(r["start"] + r["seconds"] for r in replays) - min(
         r["start"] for r in replays
     )
@@ -865,19 +1130,33 @@ def scale_run(workers: int, hot: bool, seconds: float, folder: Path) -> dict[str
     _drop(floor_where)
     desk_cpu = sum(p["cpu"] for p in parts)
     floor_cpu = sum(r["cpu"] for r in replays)
+    servers = [p["server_cpu"] for p in parts]
+    desk_server = None if None in servers else sum(servers)
+    floor_servers = [r["server_cpu"] for r in replays]
+    floor_server = None if None in floor_servers else sum(floor_servers)
     return {
         "workers": workers,
         "data": "hot SKU" if hot else "disjoint",
         "commands": commands,
         "desk_commands_per_second": round(commands / elapsed, 1),
         "floor_commands_per_second": round(commands / floor_elapsed, 1),
-        # CPU accounting of the client processes (the server's is not counted): CPU ms
-        # per command, and how many cores the workers kept busy on average (of the
-        # machine's os.cpu_count(); a client near that count is CPU-bound).
-        "desk_cpu_ms_per_command": round(1000 * desk_cpu / max(commands, 1), 3),
+        # CPU accounting: the client processes, and the server processes serving them
+        # (their backends, read from /proc; None for a server on another machine), per
+        # command and as cores kept busy on average (of the machine's os.cpu_count(): a
+        # sum near that count means the machine, not the code, is the limit).
+        "desk_cpu_ms_per_command": _per_command(desk_cpu, commands),
         "desk_client_cores": round(desk_cpu / elapsed, 2),
-        "floor_cpu_ms_per_command": round(1000 * floor_cpu / max(commands, 1), 3),
+        "desk_server_cpu_ms_per_command": _per_command(desk_server, commands),
+        "desk_server_cores": None if desk_server is None else round(desk_server / elapsed, 2),
+        "floor_cpu_ms_per_command": _per_command(floor_cpu, commands),
         "floor_client_cores": round(floor_cpu / floor_elapsed, 2),
+        "floor_server_cpu_ms_per_command": _per_command(floor_server, commands),
+        "floor_server_cores": (
+            None if floor_server is None else round(floor_server / floor_elapsed, 2)
+        ),
+        # What the desk's backends were doing, averaged over samples every 20 ms.
+        "desk_backends": sampler.per_sample(),
+        "desk_lock_waits": sampler.lock_queries,
         "retried_commands": sum(p["retries"] for p in parts),
         "gave_up": sum(p["gave_up"] for p in parts),
         "floor_failed": sum(r["failed"] for r in replays),
@@ -892,9 +1171,10 @@ def _scale_table(rows: list[dict[str, Any]]) -> str:
             base[r["data"]] = r
     out = [
         "| data | workers | desk commands/s | × 1 worker | floor commands/s | × 1 worker"
-        " | desk gain ÷ floor gain | desk client CPU ms/command | desk client cores busy"
-        " | floor client cores busy | retried | gave up | floor replays failed |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        " | desk gain ÷ floor gain | desk CPU ms/command, client | server"
+        " | desk cores busy, client | server | floor cores busy, client | server"
+        " | retried | gave up | floor replays failed |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         b = base.get(r["data"])
@@ -904,9 +1184,48 @@ def _scale_table(rows: list[dict[str, Any]]) -> str:
         out.append(
             f"| {r['data']} | {r['workers']} | {r['desk_commands_per_second']} | {desk_x:.2f} |"
             f" {r['floor_commands_per_second']} | {floor_x:.2f} | {gain:.2f} |"
-            f" {r['desk_cpu_ms_per_command']} | {r['desk_client_cores']} |"
-            f" {r['floor_client_cores']} |"
+            f" {r['desk_cpu_ms_per_command']} | {_cell(r['desk_server_cpu_ms_per_command'])} |"
+            f" {r['desk_client_cores']} | {_cell(r['desk_server_cores'])} |"
+            f" {r['floor_client_cores']} | {_cell(r['floor_server_cores'])} |"
             f" {r['retried_commands']} | {r['gave_up']} | {r['floor_failed']} |"
+        )
+    return "\n".join(out)
+
+
+#: How the sampled backend states group into the columns of :func:`_waits_table`.
+WAIT_GROUPS = (
+    # In pipeline mode a backend between the statements of one round trip is "active",
+    # waiting for the rest from its client.
+    (
+        "in a transaction, waiting for its client",
+        lambda k: k.startswith("idle in transaction") or k == "active: Client/ClientRead",
+    ),
+    ("between transactions", lambda k: k.startswith("idle:")),
+    ("running a statement", lambda k: k == "active: CPU/-"),
+    ("waiting for the WAL (commit)", lambda k: "WAL" in k),
+    ("waiting for a lock", lambda k: ": Lock/" in k),
+    ("other (LWLock, IO)", lambda k: True),
+)
+
+
+def _waits_table(rows: list[dict[str, Any]]) -> str:
+    """What the desk's backends did during the scaling runs (averages over the samples)."""
+    out = [
+        "| data | workers | " + " | ".join(name for name, _ in WAIT_GROUPS) + " | locks seen |",
+        "|---|---:|" + "---:|" * len(WAIT_GROUPS) + "---|",
+    ]
+    for r in rows:
+        sums = [0.0] * len(WAIT_GROUPS)
+        for key, share in r["desk_backends"].items():
+            n = next(i for i, (_, test) in enumerate(WAIT_GROUPS) if test(key))
+            sums[n] += share
+        locks = ", ".join(
+            f"{k.split('/', 1)[1]} {v}" for k, v in r["desk_backends"].items() if ": Lock/" in k
+        )
+        out.append(
+            f"| {r['data']} | {r['workers']} | "
+            + " | ".join(f"{x:.2f}" for x in sums)
+            + f" | {locks or 'none'} |"
         )
     return "\n".join(out)
 
@@ -915,7 +1234,7 @@ def floor_main(args: argparse.Namespace, kinds: list[str]) -> int:
     """The ``--only floor`` mode: the desk-vs-floor table and PostgreSQL scaling."""
     rows, scale = [], []
     with tempfile.TemporaryDirectory() as folder:
-        for kind in [k for k in kinds if k != "memory"]:
+        for kind in [k for k in kinds if k in args.floor_storages]:
             for flow in FLOWS:
                 orders = args.floor_orders if flow == "allocate" else max(args.floor_orders // 4, 1)
                 runs = [floor_run(kind, flow, orders, Path(folder)) for _ in range(args.rounds)]
@@ -926,7 +1245,7 @@ def floor_main(args: argparse.Namespace, kinds: list[str]) -> int:
                     f" floor {row['floor_commands_per_second']}/s",
                     flush=True,
                 )
-        if "postgres" in kinds:
+        if "postgres" in kinds and "postgres" in args.floor_storages:
             for hot in (False, True):
                 for workers in args.scale_workers:
                     runs = [
@@ -942,7 +1261,7 @@ def floor_main(args: argparse.Namespace, kinds: list[str]) -> int:
                         f" floor {row['floor_commands_per_second']}/s",
                         flush=True,
                     )
-    tables = [_floor_table(rows)] + ([_scale_table(scale)] if scale else [])
+    tables = [_floor_table(rows)] + ([_scale_table(scale), _waits_table(scale)] if scale else [])
     print()
     print("\n\n".join(tables))
     FLOOR_RESULTS.parent.mkdir(parents=True, exist_ok=True)
@@ -956,6 +1275,7 @@ def floor_main(args: argparse.Namespace, kinds: list[str]) -> int:
                 "table": tables[0],
                 "scale_rows": scale,
                 "scale_table": tables[1] if scale else "",
+                "waits_table": tables[2] if scale else "",
             },
             indent=2,
         )
@@ -1096,6 +1416,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--floor-orders", type=int, default=200, help="orders per floor row")
     parser.add_argument("--scale-workers", type=int, nargs="+", default=[1, 2, 4, 8])
     parser.add_argument("--seconds", type=float, default=4.0, help="seconds per scaling run")
+    parser.add_argument(
+        "--floor-storages",
+        nargs="+",
+        choices=["sqlite", "postgres"],
+        default=["sqlite", "postgres"],
+        help="storages of the floor table (--only floor)",
+    )
     parser.add_argument("--dsn", help=f"PostgreSQL database (default: ${DSN_VARIABLE})")
     args = parser.parse_args(argv)
     if args.dsn:

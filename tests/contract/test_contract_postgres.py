@@ -163,12 +163,22 @@ def test_the_unique_constraint_turns_a_racing_insert_into_a_conflict(
     )
     committer = threading.Timer(0.5, lambda: rogue.execute("COMMIT"))
     committer.start()
-    try:
+
+    def racing() -> None:
         with storage.unit_of_work() as uow:
-            # Blocks on the unique index until the rogue commits, or sees its row.
-            with pytest.raises(ConcurrencyError, match="found version 2"):
-                uow.events.append("stock", "MUG", [item_added("MUG", 2)], expected_version=1)
+            uow.events.append("stock", "MUG", [item_added("MUG", 2)], expected_version=1)
+            uow.events.append("order", "O-1", [item_added("O-1", 1)], expected_version=0)
+            assert uow.events.load("order", "O-1")[0].version == 1
+
+    try:
+        # The append is sent without waiting for its result; the next round trip blocks on
+        # the unique index until the rogue commits, and finds the version taken: the
+        # commit raises the conflict and writes nothing.
+        with pytest.raises(ConcurrencyError, match="found version 2"):
+            racing()
+        with storage.unit_of_work() as uow:
             assert uow.events.version("stock", "MUG") == 2
+            assert uow.events.version("order", "O-1") == 0
     finally:
         committer.join()
         rogue.close()

@@ -25,6 +25,17 @@ whole schema, so writers of different streams run in parallel:
   message committed before the read is seen. A long transaction in this database
   delays consumers (never writers); transactions of other databases on the server do not.
 
+Round trips: a pooled connection stays in psycopg's pipeline mode, so a statement whose
+result nothing waits for is sent without waiting: ``BEGIN``, an append (its stream lock,
+events and messages in one statement), a read-model row's terms. Their results arrive
+with the next statement whose result is read (a read, a read-model row, the commit), in
+one round trip. An append's count is checked then: one that met a version stored by a
+concurrent transaction dooms the unit of work, and its commit raises
+:class:`~ordercycle.storage.errors.StreamConflictError` (the port allows a conflict at
+commit for a stream that moved on after ``append``); the reads in between still work. A
+statement the server refuses loses the transaction: every later statement of the unit
+of work raises the same :class:`~ordercycle.errors.StorageError` and it rolls back.
+
 Serialization failures and deadlocks reported by the server are raised as
 :class:`~ordercycle.errors.ConcurrencyError` (retry).
 
@@ -33,11 +44,19 @@ Give ``schema=`` to keep the tables in their own PostgreSQL schema (created on o
 
 from __future__ import annotations
 
+import json
 import re
 import time
+from collections.abc import Sequence
+from contextlib import ExitStack
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from ordercycle.errors import MissingDependencyError, StorageError, ValidationError
+from ordercycle.errors import (
+    ConcurrencyError,
+    MissingDependencyError,
+    StorageError,
+    ValidationError,
+)
 from ordercycle.storage._closing import ClosingStorage
 from ordercycle.storage._sql import (
     CHECKPOINTS,
@@ -46,6 +65,8 @@ from ordercycle.storage._sql import (
     HASH_COLUMNS,
     OUTBOX,
     SNAPSHOTS,
+    VIEW_ROWS,
+    VIEW_TERMS,
     ConnectionPool,
     SqlUnitOfWork,
     chain_stored_rows,
@@ -53,7 +74,9 @@ from ordercycle.storage._sql import (
     view_tables,
 )
 from ordercycle.storage._unit import EventRow, OutboxRow
+from ordercycle.storage.errors import StreamConflictError, UnitOfWorkError
 from ordercycle.storage.migrations import Execute, Migration
+from ordercycle.storage.views import ViewRow
 
 if TYPE_CHECKING:
     import psycopg
@@ -199,8 +222,8 @@ class PostgresStorage(ClosingStorage):
         self.dsn = dsn
         self.schema = schema
         self._where = "PostgreSQL database" + (f" (schema {schema})" if schema else "")
-        self._pool: ConnectionPool[psycopg.Connection[Any]] = ConnectionPool(
-            self._connect, _close, where=self._where
+        self._pool: ConnectionPool[_PipedConnection] = ConnectionPool(
+            self._connect_piped, _close, where=self._where
         )
         self.schema_version = self._migrate(migrate_upto)
 
@@ -232,6 +255,14 @@ class PostgresStorage(ClosingStorage):
             raise StorageError(f"Cannot connect to the {self._where}: {error}".strip()) from error
         return connection  # type: ignore[no-any-return]
 
+    def _connect_piped(self) -> _PipedConnection:
+        connection = self._connect()
+        try:
+            return _PipedConnection(connection)
+        except self._psycopg.Error as error:
+            connection.close()
+            raise StorageError(f"Cannot connect to the {self._where}: {error}".strip()) from error
+
     def _migrate(self, upto: int | None) -> int:
         connection = self._connect()
 
@@ -255,7 +286,7 @@ class PostgresStorage(ClosingStorage):
         )
 
 
-class PostgresUnitOfWork(SqlUnitOfWork["psycopg.Connection[Any]"]):
+class PostgresUnitOfWork(SqlUnitOfWork["_PipedConnection"]):
     """A unit of work of :class:`PostgresStorage` (one read-committed transaction)."""
 
     placeholder = "%s"
@@ -276,7 +307,7 @@ class PostgresUnitOfWork(SqlUnitOfWork["psycopg.Connection[Any]"]):
     def __init__(
         self,
         where: str,
-        pool: ConnectionPool[psycopg.Connection[Any]],
+        pool: ConnectionPool[_PipedConnection],
         lock_scope: str,
         *,
         read_only: bool = False,
@@ -284,6 +315,10 @@ class PostgresUnitOfWork(SqlUnitOfWork["psycopg.Connection[Any]"]):
         super().__init__(where, pool, read_only=read_only)
         self._lock_scope = lock_scope
         self._messages = 0
+        # Appends sent and not yet confirmed: (cursor, kind, id, expected version, rows).
+        self._unconfirmed: list[tuple[Any, str, str, int, int]] = []
+        # A statement failed: the server aborted the transaction, every later one fails.
+        self._lost: Exception | None = None
 
     def __repr__(self) -> str:
         return f"<PostgresUnitOfWork ({self._state})>"
@@ -296,6 +331,99 @@ class PostgresUnitOfWork(SqlUnitOfWork["psycopg.Connection[Any]"]):
 
     def _driver_error(self) -> type[BaseException]:
         return _psycopg().Error  # type: ignore[no-any-return]
+
+    # --- round trips: statements queued in the connection's pipeline ---------------------------
+
+    def _tx_begin(self) -> None:
+        self._heads.clear()
+        self._tops.clear()
+        self._doomed = self._lost = None
+        self._unconfirmed = []
+        self._connection = self._pool.acquire()
+        # Sent with the first statement whose result is read: no round trip of its own.
+        self._send(self._begin_sql())
+
+    def _send(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        """Queue a statement in the pipeline; its result is read at the next round trip."""
+        if self._connection is None:
+            raise UnitOfWorkError(f"Cannot run a statement on {self._where}: no transaction.")
+        if self._lost is not None:
+            raise self._lost
+        try:
+            return self._connection.connection.execute(sql.replace("?", "%s"), tuple(params))
+        except self._driver_error() as error:
+            raise self._failed(error) from error
+
+    def _round_trip(self) -> None:
+        """Send what is queued, read every result, then check the appends sent.
+
+        An append that met a conflict dooms the unit of work: its commit raises the
+        conflict (the reads in between still work: the transaction is not aborted).
+        """
+        if self._connection is None:
+            raise UnitOfWorkError(f"Cannot run a statement on {self._where}: no transaction.")
+        try:
+            self._connection.pipeline.sync()
+        except self._driver_error() as error:
+            raise self._failed(error) from error
+        unconfirmed, self._unconfirmed = self._unconfirmed, []
+        for cursor, kind, aggregate_id, expected_version, count in unconfirmed:
+            if len(cursor.fetchall()) == count:
+                continue
+            # Another transaction stored one of these versions first: nothing may commit.
+            self._heads.pop((kind, aggregate_id), None)
+            conflict = StreamConflictError(
+                kind, aggregate_id, expected_version, self._tx_version(kind, aggregate_id)
+            )
+            self._heads.pop((kind, aggregate_id), None)
+            if self._doomed is None:
+                self._doomed = conflict
+
+    def _failed(self, error: BaseException) -> Exception:
+        """The error to raise for a driver error; the transaction is lost with it."""
+        if self._is_conflict(error):
+            failure: Exception = ConcurrencyError(
+                f"a transaction on {self._where}", "no concurrent change", "a conflict"
+            )
+        else:
+            failure = StorageError(f"Storage failure on {self._where}: {error}")
+        failure.__cause__ = error
+        self._lost = failure
+        return failure
+
+    def _run(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        cursor = self._send(sql, params)
+        self._round_trip()
+        try:
+            return list(cursor.fetchall()) if cursor.description is not None else []
+        except self._driver_error() as error:
+            raise self._failed(error) from error
+
+    def _tx_commit(self) -> None:
+        if self._unconfirmed:
+            self._round_trip()  # an append that met a conflict must not commit
+        if self._doomed is not None:
+            raise self._doomed  # the caller rolls back
+        self._send("COMMIT")
+        self._round_trip()
+        self._finish(healthy=True)
+
+    def _tx_rollback(self) -> None:
+        piped = self._connection
+        if piped is None:
+            return
+        healthy = True
+        self._unconfirmed = []
+        try:
+            try:
+                piped.pipeline.sync()  # an aborted pipeline runs nothing until its sync
+            except self._driver_error():
+                pass  # already reported: the reason for this rollback
+            piped.connection.execute("ROLLBACK")
+            piped.pipeline.sync()
+        except self._driver_error():
+            healthy = False
+        self._finish(healthy=healthy)
 
     def _is_unique_violation(self, error: BaseException) -> bool:
         return getattr(error, "sqlstate", None) == "23505"
@@ -317,27 +445,33 @@ class PostgresUnitOfWork(SqlUnitOfWork["psycopg.Connection[Any]"]):
         self._heads.pop((kind, aggregate_id), None)
         return self._tx_head(kind, aggregate_id)[0]
 
-    def _insert_events(
+    def _tx_append(
         self, kind: str, aggregate_id: str, expected_version: int, rows: list[EventRow]
-    ) -> int:
-        """One statement per batch: lock the stream, insert the events, then their messages.
+    ) -> None:
+        """Send the append without waiting: one statement per batch locks the stream and
+        inserts the events, then their messages.
 
         A version already stored (or being stored by a transaction in flight, which is
-        waited for) is skipped, not an error, so the transaction needs no savepoint.
+        waited for) is skipped, not an error, so the transaction needs no savepoint; the
+        count inserted is checked at the next round trip (a read, or before the commit),
+        and a short count dooms the unit of work: its commit raises
+        :class:`~ordercycle.storage.errors.StreamConflictError`, as the port allows for a
+        stream that moved on after the append was called.
         """
+        if not rows:
+            return
         if self._messages + len(rows) >= 1 << POSITION_BITS:
             raise StorageError(
                 f"Cannot append {len(rows)} more events in one unit of work on {self._where}:"
                 f" at most {(1 << POSITION_BITS) - 1} per unit of work."
             )
-        done = 0
         for start in range(0, len(rows), self.batch_rows):
             chunk = rows[start : start + self.batch_rows]
             values: list[Any] = [self._stream_lock(kind), aggregate_id, kind, aggregate_id]
             for version, event_type, payload, digest in chunk:
                 values += (version, event_type, payload, digest)
             values += (self._messages - chunk[0][0], kind, aggregate_id)
-            inserted = self._run(
+            cursor = self._send(
                 "WITH stream AS (SELECT pg_advisory_xact_lock(hashtext(?), hashtext(?))),"
                 f" stored AS (INSERT INTO {EVENTS}"
                 " (kind, aggregate_id, version, event_type, payload, hash)"
@@ -350,11 +484,9 @@ class PostgresUnitOfWork(SqlUnitOfWork["psycopg.Connection[Any]"]):
                 " payload FROM stored RETURNING version",
                 values,
             )
-            self._messages += len(inserted)
-            done += len(inserted)
-            if len(inserted) < len(chunk):
-                return done
-        return done
+            self._messages += len(chunk)
+            self._unconfirmed.append((cursor, kind, aggregate_id, expected_version, len(chunk)))
+        self._heads[(kind, aggregate_id)] = (rows[-1][0], rows[-1][3])
 
     def _tx_claim_checkpoint(self, consumer: str) -> int:
         # Lock the consumer's row (creating it at 0): a second claimer waits here until
@@ -366,6 +498,47 @@ class PostgresUnitOfWork(SqlUnitOfWork["psycopg.Connection[Any]"]):
             (consumer,),
         )
         return int(rows[0][0])
+
+    # --- read-model rows ---------------------------------------------------------------------
+
+    def _tx_view_upsert(self, row: ViewRow) -> bool:
+        """Two statements, not three: the row (kept if newer), then only its changed terms.
+
+        The first statement locks the row (or finds a newer one and writes nothing). The
+        second runs with a snapshot taken after that lock, so it sees the terms of every
+        writer of this key that committed before: it deletes the terms the row no longer
+        has and inserts the new ones (a term kept is neither deleted nor inserted again).
+        The two cannot be one statement: a statement's snapshot is taken before it waits
+        for the row's lock, and would miss the terms a writer committed meanwhile.
+        """
+        stored = self._run(
+            f"INSERT INTO {VIEW_ROWS} (view_name, row_key, version, sort_key, terms, data)"
+            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (view_name, row_key) DO UPDATE SET"
+            " version = excluded.version, sort_key = excluded.sort_key,"
+            " terms = excluded.terms, data = excluded.data"
+            f" WHERE {VIEW_ROWS}.version <= excluded.version RETURNING version",
+            (row.view, row.key, row.version, row.sort, json.dumps(row.terms), row.data),
+        )
+        if not stored:
+            return False
+        if not row.terms:
+            self._send(
+                f"DELETE FROM {VIEW_TERMS} WHERE view_name = ? AND row_key = ?",
+                (row.view, row.key),
+            )
+            return True
+        values = ", ".join(["(?::text, ?::text)"] * len(row.terms))
+        pairs = [x for term in row.terms for x in term]
+        # Nothing is read from it: it goes with the next round trip.
+        self._send(
+            f"WITH new (field, value) AS (VALUES {values}),"
+            f" gone AS (DELETE FROM {VIEW_TERMS} t WHERE t.view_name = ? AND t.row_key = ?"
+            " AND (t.field, t.value, t.sort_key) NOT IN (SELECT field, value, ? FROM new))"
+            f" INSERT INTO {VIEW_TERMS} (view_name, field, value, sort_key, row_key)"
+            " SELECT ?, field, value, ?, ? FROM new ON CONFLICT DO NOTHING",
+            [*pairs, row.view, row.key, row.sort, row.view, row.sort, row.key],
+        )
+        return True
 
     # --- the outbox: only below the horizon -------------------------------------------------
 
@@ -410,5 +583,32 @@ class PostgresUnitOfWork(SqlUnitOfWork["psycopg.Connection[Any]"]):
         return not self.read_only and time.monotonic() < deadline
 
 
-def _close(connection: psycopg.Connection[Any]) -> None:
+class _PipedConnection:
+    """A pooled connection kept in psycopg's pipeline mode for its whole life.
+
+    A statement is sent when it is executed; results are read at a sync (one round trip
+    for everything sent since the last). Leaving pipeline mode costs a round trip of its
+    own, so a connection stays in it between units of work.
+
+    Attributes:
+        connection: The psycopg connection.
+        pipeline: Its pipeline (``sync()`` is one round trip).
+    """
+
+    def __init__(self, connection: psycopg.Connection[Any]) -> None:
+        self.connection = connection
+        self._stack = ExitStack()
+        self.pipeline = self._stack.enter_context(connection.pipeline())
+
+    def close(self) -> None:
+        """Close the connection (its pipeline with it)."""
+        try:
+            self._stack.close()
+        except _psycopg().Error:
+            pass  # a broken connection is closed all the same
+        finally:
+            self.connection.close()
+
+
+def _close(connection: _PipedConnection) -> None:
     connection.close()

@@ -166,3 +166,45 @@ def test_an_older_read_model_row_waits_for_the_newer_one_and_is_not_kept(
     assert stored == row(2)
     assert [r.key for r in found] == ["O-1"]
     assert stale == ()
+
+
+def test_a_newer_read_model_row_waiting_for_an_older_one_replaces_its_terms(
+    storage: PostgresStorage,
+) -> None:
+    # The newer writer's terms are rewritten by a statement of their own, after it has
+    # the row's lock: one statement would run on a snapshot taken before the wait and miss
+    # the terms the older writer committed meanwhile (its "state" term would stay).
+    def row(version: int) -> ViewRow:
+        return ViewRow(
+            view="orders",
+            key="O-1",
+            version=version,
+            sort="s",
+            terms=(("customer", "C-1"), ("state", f"v{version}")),
+            data=f'{{"v": {version}}}',
+        )
+
+    kept: list[bool] = []
+
+    def newer() -> None:
+        with storage.unit_of_work() as uow:
+            kept.append(uow.projections.put(row(2)))
+
+    with storage.unit_of_work() as older:
+        assert older.projections.put(row(1))
+        thread, errors = _in_thread(newer)
+        time.sleep(0.3)
+        assert thread.is_alive()  # waits for the older writer's row
+    thread.join(10)
+    assert not errors
+    assert kept == [True]
+    with storage.unit_of_work() as uow:
+
+        def keys(field: str, value: str) -> list[str]:
+            query = ViewQuery(view="orders", where=((field, value),))
+            return [r.key for r in uow.projections.find(query)]
+
+        assert uow.projections.get("orders", "O-1") == row(2)
+        assert keys("state", "v2") == ["O-1"]
+        assert keys("state", "v1") == []
+        assert keys("customer", "C-1") == ["O-1"]
