@@ -1117,7 +1117,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--ps-time-limit", type=float, default=1.0)
     parser.add_argument("--no-mpv", action="store_true")
     parser.add_argument("--mpv-instances", type=int, default=10)
-    parser.add_argument("--mpv-effort", type=int, default=48)
+    parser.add_argument("--mpv-effort", type=int, default=96)
     parser.add_argument(
         "--mpv-classes",
         type=lambda text: tuple(int(c) for c in text.split(",")),
