@@ -26,6 +26,8 @@ Data is read from ``../shared/benchmarks`` next to the repository (override with
     python benchmarks/packing.py --units --before-src ../main/src   # one-SKU scaling
     python benchmarks/packing.py --no-boxpacker --no-br --no-small --no-peers \
         --mpv-classes 7          # one MPV class, merged into the MPV section per class
+    python benchmarks/packing.py --no-boxpacker --no-br --no-small --no-peers \
+        --mpv-classes 7 --mpv-sizes 200 --output /tmp/c7-200.json   # one cell, merged per cell
     python benchmarks/packing.py --jobs 2       # sections on two processes (the one-run table)
 
 The peers' plans on BoxPacker's orders are cached in ``benchmarks/results/peers-boxpacker.json.gz``
@@ -590,9 +592,11 @@ MPV_PUBLISHED_TOTAL = 7_300
 #: Published bins per MPV class (the sum over n = 50, 100, 150, 200 of ten times the
 #: average per instance): Faroe, Pisinger & Zachariasen (2003), guided local search (GLS),
 #: and Crainic, Perboli & Tadei (2009), TS2PACK. Quoted from the papers' result tables as
-#: recalled when this was written (the search tools here reach no copy of the tables);
-#: check them against the papers before citing. The papers ran the original generator;
-#: ``mpv.py`` reproduces its lower bounds cell by cell.
+#: recalled when this was written. Searched for again in December 2026: the stored pages
+#: hold only the papers' abstracts (GLS: INFORMS J. Computing 15(3):267-283), no result
+#: table, so the figures are still unchecked; check them against the papers before citing.
+#: The papers ran the original generator; ``mpv.py`` reproduces its lower bounds cell by
+#: cell.
 MPV_PUBLISHED = {
     "1": (1282, 1279),
     "4": (2940, 2940),
@@ -678,11 +682,13 @@ def bench_mpv(args: argparse.Namespace, peers: Sequence[str] = ()) -> dict[str, 
         subset[name] = {"bins": 0, "invalid_plans": 0, "no_plan": 0, "times": []}
     subset_bound = 0
     classes = tuple(c for c in MPV_CLASSES if not args.mpv_classes or c in args.mpv_classes)
+    sizes = tuple(n for n in MPV_SIZES if not args.mpv_sizes or n in args.mpv_sizes)
     for cls in classes:
         row = per_class.setdefault(str(cls), {"bins": 0, "lower_bound": 0, "invalid_plans": 0})
         class_cpu: list[float] = []
-        for n in MPV_SIZES:
-            used = lower = 0
+        for n in sizes:
+            used = lower = cell_invalid = 0
+            cell_cpu: list[float] = []
             for v in range(1, args.mpv_instances + 1):
                 side, boxes = mpv.instance(cls, n, v)
                 items = mpv_items(boxes)
@@ -692,8 +698,10 @@ def bench_mpv(args: argparse.Namespace, peers: Sequence[str] = ()) -> dict[str, 
                 times.append(time.perf_counter() - start)
                 cpu.append(time.process_time() - start_cpu)
                 class_cpu.append(cpu[-1])
+                cell_cpu.append(round(cpu[-1], 3))
                 bad = bool(violations(plan))
                 invalid += bad
+                cell_invalid += bad
                 row["invalid_plans"] += bad
                 used += len(plan.packages)
                 instance_bound = mpv.lower_bound(boxes, side, side, side)
@@ -717,7 +725,12 @@ def bench_mpv(args: argparse.Namespace, peers: Sequence[str] = ()) -> dict[str, 
                             continue
                         subset[name]["invalid_plans"] += bool(violations(found))
                         subset[name]["bins"] += len(found.packages)
-            cells[f"{cls}/{n}"] = {"bins": used, "lower_bound": lower}
+            cells[f"{cls}/{n}"] = {
+                "bins": used,
+                "lower_bound": lower,
+                "invalid_plans": cell_invalid,
+                "instance_cpu_s": cell_cpu,
+            }
             row["bins"] += used
             row["lower_bound"] += lower
             total += used
@@ -767,6 +780,21 @@ def merge_mpv(previous: dict[str, Any], fresh: dict[str, Any]) -> dict[str, Any]
     merged = dict(previous)
     merged["classes"] = {**previous.get("classes", {}), **fresh["classes"]}
     merged["cells"] = {**previous.get("cells", {}), **fresh["cells"]}
+    for cls in fresh["classes"]:
+        # A run of some sizes only (--mpv-sizes): the class row is summed again over its
+        # cells, from the CPU of each instance where the cells keep it.
+        cells = [cell for key, cell in merged["cells"].items() if key.split("/")[0] == cls]
+        row = merged["classes"][cls] = {
+            "bins": sum(cell["bins"] for cell in cells),
+            "lower_bound": sum(cell["lower_bound"] for cell in cells),
+            "invalid_plans": sum(cell.get("invalid_plans", 0) for cell in cells),
+        }
+        times = [t for cell in cells for t in cell.get("instance_cpu_s", [])]
+        if times:
+            row["instances"] = len(times)
+            row["cpu_s"] = round(sum(times), 1)
+            row["cpu_p50_s"] = round(percentile(times, 0.5), 2)
+            row["cpu_max_s"] = round(max(times), 2)
     merged["bins"] = sum(row["bins"] for row in merged["classes"].values())
     merged["lower_bound"] = sum(row["lower_bound"] for row in merged["classes"].values())
     merged["instances"] = sum(row.get("instances", 0) for row in merged["classes"].values())
@@ -1323,12 +1351,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--ps-time-limit", type=float, default=1.0)
     parser.add_argument("--no-mpv", action="store_true")
     parser.add_argument("--mpv-instances", type=int, default=10)
-    parser.add_argument("--mpv-effort", type=int, default=48)
+    parser.add_argument("--mpv-effort", type=int, default=96)
     parser.add_argument(
         "--mpv-classes",
         type=lambda text: tuple(int(c) for c in text.split(",")),
         default=(),
         help="only these MPV classes (e.g. 5,6); merged into the MPV section of --output",
+    )
+    parser.add_argument(
+        "--mpv-sizes",
+        type=lambda text: tuple(int(n) for n in text.split(",")),
+        default=(),
+        help="only these MPV sizes (e.g. 150,200); merged per cell like --mpv-classes",
     )
     parser.add_argument(
         "--mpv-peer-instances", type=int, default=2, help="MPV instances per cell for peers"
@@ -1398,7 +1432,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if partial and args.output.exists():
         # A partial run updates only its own sections of an existing result file.
         previous = json.loads(args.output.read_text())
-        if args.mpv_classes and "mpv" in result and "mpv" in previous:
+        if (args.mpv_classes or args.mpv_sizes) and "mpv" in result and "mpv" in previous:
             result["mpv"] = merge_mpv(previous["mpv"], result["mpv"])
         previous.update(result)
         result = previous

@@ -54,6 +54,10 @@ FULL_WORK_UNITS: Final = 50
 #: The seed of the randomised constructions (fixed: the result is deterministic).
 SEED: Final = 20_240_615
 
+#: Ruin and recreate accepts a repack no better than the current plan when it is no worse
+#: than the plan this many steps ago (late acceptance, Burke & Bykov 2017).
+LATE_ACCEPTANCE: Final = 50
+
 
 class BinUnit:
     """One unit to pack: allowed orientations (integer sizes) and weight."""
@@ -385,9 +389,17 @@ def _ruin_recreate(
 
     A repack into fewer bins is kept; one into as many bins is kept when it moves volume
     towards full bins (a larger sum of squared bin volumes), so the weakest bins drain.
+    A repack that moves volume the other way is kept when the plan stays at least as
+    good as it was :data:`LATE_ACCEPTANCE` steps earlier (late acceptance hill climbing):
+    the search may step back a little to leave a plan where every repack it tries fails,
+    and the number of bins never grows, since a repack never uses more bins.
     """
     bins = sorted(bins, key=lambda b: (_volume(b), min(u.uid for u, _ in b)))
     stale = 0
+    current = _square(bins)
+    # history[k] is the plan's value at a step k modulo LATE_ACCEPTANCE ago.
+    history = [current] * LATE_ACCEPTANCE
+    step = 0
     while len(bins) > lower and budget.left > 0:
         count = min(len(bins) - 1, rng.choice((1, 2, 2, 3, 3, 4)))
         weakest = rng.randrange(min(3, len(bins)))
@@ -411,16 +423,24 @@ def _ruin_recreate(
             stale += 1
             continue
         new = [b for b in new if b]
-        if len(new) < len(old) or _square(new) >= _square(old):
+        candidate = current - _square(old) + _square(new)
+        slot = step % LATE_ACCEPTANCE
+        step += 1
+        if len(new) < len(old) or candidate >= min(current, history[slot]):
             rest = [bins[i] for i in range(len(bins)) if i not in picks]
             bins = sorted(rest + new, key=lambda b: (_volume(b), min(u.uid for u, _ in b)))
-            stale = 0
+            # Only a step that gains (bins or volume towards full bins) resets the count
+            # of fruitless steps; a late-accepted step back does not.
+            stale = 0 if len(new) < len(old) or candidate >= current else stale + 1
+            current = candidate
         else:
             stale += 1
+        history[slot] = current
         if stale > 400:
             bins = _improve(size, capacity, bins, lower, budget, rng)
             bins.sort(key=lambda b: (_volume(b), min(u.uid for u, _ in b)))
             stale = 0
+            current = _square(bins)
     return bins
 
 

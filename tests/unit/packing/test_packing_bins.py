@@ -7,6 +7,7 @@ import random
 import pytest
 
 from ordercycle.packing import Carton, Item, PackingPlan, Rotation, pack, verify
+from ordercycle.packing import _bins as bins_module
 from ordercycle.packing import packer as packer_module
 from ordercycle.packing._bins import BinUnit, pack_bins
 
@@ -234,3 +235,47 @@ def test_same_budget_same_bins() -> None:
     assert [[(u.uid, box) for u, box in placed] for placed in first] == [
         [(u.uid, box) for u, box in placed] for placed in second
     ]
+
+
+# --- late acceptance in ruin and recreate (issue 15, MPV) --------------------------------
+
+
+def bins_with(
+    monkeypatch: pytest.MonkeyPatch, history: int, units: list[BinUnit], work: int
+) -> list[list[tuple[BinUnit, tuple[int, ...]]]]:
+    with monkeypatch.context() as patch:
+        patch.setattr(bins_module, "LATE_ACCEPTANCE", history)
+        found = pack_bins((40, 40, 40), None, units, work=work)
+    assert found is not None
+    return found  # type: ignore[return-value]
+
+
+def test_late_acceptance_drains_bins_that_hill_climbing_keeps(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # With a history of one step, a repack is kept only when it moves volume towards the
+    # full bins (hill climbing). Stepping back a little, as the plan 50 steps ago allows,
+    # gets out of plans where no repack tried does that, and a bin fewer each time here.
+    for seed in (4, 5):
+        units = [BinUnit(k, [b], 0) for k, b in enumerate(mpv_like(seed, 60, 7))]
+        start = pack_bins((40, 40, 40), None, units, work=1)
+        assert start is not None
+        climbing = bins_with(monkeypatch, 1, units, 1_500)
+        late = bins_with(monkeypatch, 50, units, 1_500)
+        check_bins(40, units, climbing)
+        check_bins(40, units, late)
+        assert len(late) < len(climbing) <= len(start)
+
+
+def test_late_acceptance_never_ends_with_more_bins_than_it_had(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A step back is a repack into as many bins, never more: along the budgets the count
+    # of bins only falls, and each plan holds every unit once, inside its bin.
+    units = [BinUnit(k, [b], 0) for k, b in enumerate(mpv_like(6, 60, 5))]
+    counts = []
+    for work in (1, 200, 800, 1_600):
+        found = bins_with(monkeypatch, 50, units, work)
+        check_bins(40, units, found)
+        counts.append(len(found))
+    assert counts == sorted(counts, reverse=True)
