@@ -21,6 +21,7 @@ from ordercycle.inventory.events import StockEvent
 from ordercycle.invoicing import Invoice
 from ordercycle.model.order import Order
 from ordercycle.model.order.events import OrderEvent
+from ordercycle.service._views import OrderRows
 from ordercycle.storage.ports import UnitOfWork
 
 __all__ = ["StreamCache"]
@@ -38,6 +39,8 @@ class StreamCache:
         self._decoded: dict[str, tuple[str, object]] = {}
         self._invoices: dict[str, tuple[Invoice, object]] = {}
         self._limit = limit
+        #: The parts of each order's read-model row, reused while they stay the same.
+        self.order_rows = OrderRows(limit)
 
     def order(self, uow: UnitOfWork, order_id: str) -> Order | None:
         """The order as committed now, or ``None`` if it has no events."""

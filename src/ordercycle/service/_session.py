@@ -26,7 +26,7 @@ from ordercycle.money import Currency, Money
 from ordercycle.serialization import from_dict, to_dict
 from ordercycle.service._cache import StreamCache
 from ordercycle.service._packing import DeskPacking
-from ordercycle.service._views import invoice_row, order_row, projections, record_row
+from ordercycle.service._views import invoice_row, projections, record_row
 from ordercycle.service.errors import UnknownAggregateError
 from ordercycle.service.records import DeskEvent, InvoiceNumberTaken
 from ordercycle.service.settings import DeskSettings
@@ -149,7 +149,7 @@ class Session:
             )
             views = projections(self.uow)
             if views is not None:
-                views.put(order_row(order))
+                views.put(self.cache.order_rows.row(order))
         self._orders[order.id] = order
         return order
 

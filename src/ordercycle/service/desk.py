@@ -1180,7 +1180,10 @@ class OrderDesk:
     def _read(self, query: Callable[[Session], Any]) -> Any:
         # A query needs no write lock: read-only where the storage offers it.
         storage = self.storage
-        opened = storage.reading() if isinstance(storage, Reading) else storage.unit_of_work()
+        # What ``isinstance(storage, Reading)`` asks, without a runtime protocol check per
+        # query (it walks the protocol's members each time; a simulation queries constantly).
+        reading = getattr(storage, "reading", None)
+        opened = reading() if callable(reading) else storage.unit_of_work()
         with opened as uow:
             return query(self._session(uow))
 

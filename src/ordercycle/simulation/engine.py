@@ -53,6 +53,7 @@ from ordercycle.picking import (
     zone_pick_lists,
 )
 from ordercycle.service import DeskCommandError, OrderDesk
+from ordercycle.simulation._collector import spaced_collections
 from ordercycle.simulation._optional import require
 from ordercycle.simulation._seeds import RandomStreams, derive_seed
 from ordercycle.simulation._world import World, build_world
@@ -1046,9 +1047,10 @@ class Simulation:
             self.env.process(self._queues())
             self.env.process(self._stock_days())
         target = min(until, self.horizon)
-        if target > self.now:
-            self.env.run(until=target)
-        self._call("other desk commands", self.desk.dispatch)
+        with spaced_collections():
+            if target > self.now:
+                self.env.run(until=target)
+            self._call("other desk commands", self.desk.dispatch)
         self._sync()
         spent = time.perf_counter() - began
         desk = sum(v for k, v in self.timings.items() if k != "engine") - before
@@ -1072,7 +1074,8 @@ class Simulation:
                 self.advance(max(self.now, min(self.horizon, (day + 1) * 24.0)))
         self.advance(self.horizon)
         self.finished = True
-        return SimulationResult.from_simulation(self, events=events)
+        with spaced_collections():
+            return SimulationResult.from_simulation(self, events=events)
 
 
 def simulate(

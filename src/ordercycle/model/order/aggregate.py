@@ -36,6 +36,7 @@ import attrs
 
 from ordercycle.errors import DuplicateError, InvalidQuantityError, ValidationError
 from ordercycle.lifecycle import Lifecycle
+from ordercycle.model._replace import replace
 from ordercycle.model.address import Address
 from ordercycle.model.aggregate import Outcome
 from ordercycle.model.clock import ensure_aware
@@ -569,7 +570,7 @@ class Order:
         return Outcome(order, tuple(events))
 
     def _with_new_line(self, line: NewLine) -> Self:
-        return attrs.evolve(
+        return replace(
             self, lines=add_line(self.lines, line, subject=self.subject, currency=self.currency)
         )
 
@@ -580,8 +581,8 @@ class Order:
                 change, self.lines, subject=self.subject, invoices=len(self.invoices)
             )
             if change.kind is AddressKind.SHIPPING:
-                return attrs.evolve(self, shipping_address=change.address), ()
-            return attrs.evolve(self, billing_address=change.address), ()
+                return replace(self, shipping_address=change.address), ()
+            return replace(self, billing_address=change.address), ()
         lines, releases = change_lines(
             self.lines,
             change,
@@ -589,7 +590,7 @@ class Order:
             currency=self.currency,
             draft=self.state == self.lifecycle.initial,
         )
-        return attrs.evolve(self, lines=lines), releases
+        return replace(self, lines=lines), releases
 
     def _gate(self, command: str) -> None:
         allowed = self.command_states.get(command, ())
@@ -1196,22 +1197,20 @@ class Order:
             OrderCycleError: The event does not fit the order (replaying a corrupt history).
         """
         changed = self._changed_by(event)
-        return attrs.evolve(changed, version=event.version, updated_at=event.occurred_at)
+        return replace(changed, version=event.version, updated_at=event.occurred_at)
 
     def _with_ledger(self, line_id: str, change: Any) -> Self:
-        return attrs.evolve(
-            self, lines=with_ledger(self.lines, line_id, change, subject=self.subject)
-        )
+        return replace(self, lines=with_ledger(self.lines, line_id, change, subject=self.subject))
 
     def _changed_by(self, event: OrderEvent) -> Self:
         if isinstance(event, OrderTransitioned):
             order = self
             if isinstance(event, OrderCanceled):
                 lines, _ = cancel_unshipped(self.lines, subject=self.subject)
-                order = attrs.evolve(self, lines=lines)
+                order = replace(self, lines=lines)
             if isinstance(event, OrderQuoted):
-                order = attrs.evolve(self, quote_valid_until=event.valid_until)
-            return attrs.evolve(order, state=event.target)
+                order = replace(self, quote_valid_until=event.valid_until)
+            return replace(order, state=event.target)
         if isinstance(event, OrderLineQuantityEvent) and type(event) in _WAREHOUSE:
             method = _WAREHOUSE[type(event)]
             return self._with_ledger(
@@ -1221,19 +1220,19 @@ class Order:
             return self._with_new_line(event.line)
         if isinstance(event, OrderHoldPlaced):
             hold = Hold(event.reason, by=event.by, note=event.note, at=event.occurred_at)
-            return attrs.evolve(self, holds=(*self.holds, hold))
+            return replace(self, holds=(*self.holds, hold))
         if isinstance(event, OrderHoldReleased):
             kept = tuple(h for h in self.holds if h.reason is not event.reason)
-            return attrs.evolve(self, holds=kept)
+            return replace(self, holds=kept)
         if isinstance(event, OrderResumed):
             return self
         if isinstance(event, OrderShippingMethodChanged):
-            return attrs.evolve(self, shipping_method=event.method)
+            return replace(self, shipping_method=event.method)
         if isinstance(event, OrderCharged):
             charge = BillingDocument(event.invoice_id, (), event.amount)
-            return attrs.evolve(self, invoices=(*self.invoices, charge))
+            return replace(self, invoices=(*self.invoices, charge))
         if isinstance(event, OrderHeaderChanged):
-            return attrs.evolve(
+            return replace(
                 self,
                 channel=event.channel,
                 requested_delivery_date=event.requested_delivery_date,
@@ -1243,7 +1242,7 @@ class Order:
             order = self
             for change in event.changes:
                 order, _ = order._apply_change(change)
-            return attrs.evolve(order, revision=event.revision)
+            return replace(order, revision=event.revision)
         if isinstance(event, OrderLineCanceled):
             return self._with_ledger(
                 event.line_id, lambda g, s: g.cancel(event.quantity, subject=s)[0]
@@ -1256,9 +1255,9 @@ class Order:
             return self._billed(event)
         if isinstance(event, OrderPaymentRecorded):
             payment = OrderPayment(event.payment_id, event.amount)
-            return attrs.evolve(self, payments=(*self.payments, payment))
+            return replace(self, payments=(*self.payments, payment))
         if isinstance(event, OrderPaymentReversed):
-            return attrs.evolve(self, payments=_less_payment(self.payments, event))
+            return replace(self, payments=_less_payment(self.payments, event))
         raise EventHistoryError(
             f"Cannot apply {type(event).__name__} to {self.subject}; expected one of the"
             " order events of ordercycle.model.order.events.",
@@ -1274,11 +1273,11 @@ class Order:
             rma = ReturnAuthorization(
                 event.return_id, event.line_id, event.quantity, reason=event.reason
             )
-            return attrs.evolve(order, returns=(*order.returns, rma))
+            return replace(order, returns=(*order.returns, rma))
         rma = self.return_authorization(event.return_id).authorize(
             restocking_fee_rate=event.restocking_fee_rate, note=event.note
         )
-        return attrs.evolve(self, returns=replace_return(self.returns, rma))
+        return replace(self, returns=replace_return(self.returns, rma))
 
     def _return_closed(self, event: OrderReturnRejected | OrderReturnReceived) -> Self:
         rma = self.return_authorization(event.return_id)
@@ -1293,7 +1292,7 @@ class Order:
                 lambda g, s: g.receive_return(rma.quantity, event.condition, subject=s),
             )
             closed = rma.receive(event.condition)
-        return attrs.evolve(order, returns=replace_return(order.returns, closed))
+        return replace(order, returns=replace_return(order.returns, closed))
 
     def _billed(self, event: OrderInvoiced | OrderCredited) -> Self:
         policy = self.invoice_policy
@@ -1309,9 +1308,9 @@ class Order:
         quantities = tuple((q.line_id, q.quantity) for q in event.quantities)
         if isinstance(event, OrderInvoiced):
             invoice = BillingDocument(event.invoice_id, quantities, event.amount)
-            return attrs.evolve(order, invoices=(*order.invoices, invoice))
+            return replace(order, invoices=(*order.invoices, invoice))
         credit = BillingDocument(event.credit_note_id, quantities, event.amount)
-        return attrs.evolve(order, credit_notes=(*order.credit_notes, credit))
+        return replace(order, credit_notes=(*order.credit_notes, credit))
 
 
 def _less_payment(

@@ -48,6 +48,7 @@ from typing import Final
 import attrs
 
 from ordercycle.errors import InvalidQuantityError
+from ordercycle.model._replace import replace
 from ordercycle.model.order.errors import LedgerLawError, QuantityNotAvailableError
 from ordercycle.model.order.policies import InvoicePolicy, ReturnCondition
 
@@ -217,7 +218,7 @@ class LineLedger:
     def increase(self, quantity: int, *, subject: str = _LINE) -> LineLedger:
         """Order ``quantity`` more units; they start open."""
         quantity = _positive("add", quantity, subject)
-        return attrs.evolve(self, ordered=self.ordered + quantity)
+        return replace(self, ordered=self.ordered + quantity)
 
     def decrease(self, quantity: int, *, subject: str = _LINE) -> tuple[LineLedger, Release]:
         """Order ``quantity`` fewer units, taken from open, then backordered, then allocated.
@@ -247,7 +248,7 @@ class LineLedger:
                 ),
             )
         ledger, release = self._take_unpicked(quantity)
-        return attrs.evolve(ledger, ordered=self.ordered - quantity), release
+        return replace(ledger, ordered=self.ordered - quantity), release
 
     def cancel(self, quantity: int, *, subject: str = _LINE) -> tuple[LineLedger, Release]:
         """Cancel ``quantity`` unshipped units, taken from open, backordered, allocated,
@@ -277,20 +278,20 @@ class LineLedger:
         rest -= release.total
         from_picked = min(rest, ledger.picked)
         from_packed = rest - from_picked
-        ledger = attrs.evolve(
+        ledger = replace(
             ledger,
             picked=ledger.picked - from_picked,
             packed=ledger.packed - from_packed,
             canceled=self.canceled + quantity,
         )
-        return ledger, attrs.evolve(release, picked=from_picked, packed=from_packed)
+        return ledger, replace(release, picked=from_picked, packed=from_packed)
 
     def _take_unpicked(self, quantity: int) -> tuple[LineLedger, Release]:
         """Take ``quantity`` (``<= unpicked``) from open, backordered, then allocated."""
         from_open = min(quantity, self.open)
         from_backordered = min(quantity - from_open, self.backordered)
         from_allocated = quantity - from_open - from_backordered
-        ledger = attrs.evolve(
+        ledger = replace(
             self,
             backordered=self.backordered - from_backordered,
             allocated=self.allocated - from_allocated,
@@ -306,7 +307,7 @@ class LineLedger:
             "allocate", quantity, subject, self.open + self.backordered, "open or backordered"
         )
         from_backordered = min(quantity, self.backordered)
-        return attrs.evolve(
+        return replace(
             self,
             backordered=self.backordered - from_backordered,
             allocated=self.allocated + quantity,
@@ -315,34 +316,32 @@ class LineLedger:
     def deallocate(self, quantity: int, *, subject: str = _LINE) -> LineLedger:
         """Give the reserved stock of ``quantity`` allocated units back; they become open."""
         quantity = _take("deallocate", quantity, subject, self.allocated, "allocated")
-        return attrs.evolve(self, allocated=self.allocated - quantity)
+        return replace(self, allocated=self.allocated - quantity)
 
     def backorder(self, quantity: int, *, subject: str = _LINE) -> LineLedger:
         """Mark ``quantity`` open units as waiting for stock."""
         quantity = _take("backorder", quantity, subject, self.open, "open")
-        return attrs.evolve(self, backordered=self.backordered + quantity)
+        return replace(self, backordered=self.backordered + quantity)
 
     def pick(self, quantity: int, *, subject: str = _LINE) -> LineLedger:
         """Move ``quantity`` allocated units to picked."""
         quantity = _take("pick", quantity, subject, self.allocated, "allocated")
-        return attrs.evolve(
-            self, allocated=self.allocated - quantity, picked=self.picked + quantity
-        )
+        return replace(self, allocated=self.allocated - quantity, picked=self.picked + quantity)
 
     def pack(self, quantity: int, *, subject: str = _LINE) -> LineLedger:
         """Move ``quantity`` picked units to packed."""
         quantity = _take("pack", quantity, subject, self.picked, "picked")
-        return attrs.evolve(self, picked=self.picked - quantity, packed=self.packed + quantity)
+        return replace(self, picked=self.picked - quantity, packed=self.packed + quantity)
 
     def ship(self, quantity: int, *, subject: str = _LINE) -> LineLedger:
         """Move ``quantity`` packed units to shipped."""
         quantity = _take("ship", quantity, subject, self.packed, "packed")
-        return attrs.evolve(self, packed=self.packed - quantity, shipped=self.shipped + quantity)
+        return replace(self, packed=self.packed - quantity, shipped=self.shipped + quantity)
 
     def deliver(self, quantity: int, *, subject: str = _LINE) -> LineLedger:
         """Record that ``quantity`` shipped units have arrived."""
         quantity = _take("deliver", quantity, subject, self.in_transit, "shipped and not delivered")
-        return attrs.evolve(self, delivered=self.delivered + quantity)
+        return replace(self, delivered=self.delivered + quantity)
 
     # --- returns ------------------------------------------------------------------------
 
@@ -351,14 +350,14 @@ class LineLedger:
         quantity = _take(
             "return", quantity, subject, self.returnable, "delivered and not yet returned"
         )
-        return attrs.evolve(self, return_requested=self.return_requested + quantity)
+        return replace(self, return_requested=self.return_requested + quantity)
 
     def withdraw_return(self, quantity: int, *, subject: str = _LINE) -> LineLedger:
         """Close ``quantity`` requested returns without receiving them (rejected)."""
         quantity = _take(
             "withdraw the return of", quantity, subject, self.return_requested, "requested"
         )
-        return attrs.evolve(self, return_requested=self.return_requested - quantity)
+        return replace(self, return_requested=self.return_requested - quantity)
 
     def receive_return(
         self, quantity: int, condition: ReturnCondition, *, subject: str = _LINE
@@ -367,10 +366,10 @@ class LineLedger:
         quantity = _take(
             "receive", quantity, subject, self.return_requested, "requested for return"
         )
-        ledger = attrs.evolve(self, return_requested=self.return_requested - quantity)
+        ledger = replace(self, return_requested=self.return_requested - quantity)
         if condition is ReturnCondition.RESELLABLE:
-            return attrs.evolve(ledger, returned_resellable=self.returned_resellable + quantity)
-        return attrs.evolve(ledger, returned_damaged=self.returned_damaged + quantity)
+            return replace(ledger, returned_resellable=self.returned_resellable + quantity)
+        return replace(ledger, returned_damaged=self.returned_damaged + quantity)
 
     # --- billing ------------------------------------------------------------------------
 
@@ -382,14 +381,14 @@ class LineLedger:
             else "on order and not invoiced"
         )
         quantity = _take("invoice", quantity, subject, self.invoiceable(policy), bucket)
-        return attrs.evolve(self, invoiced=self.invoiced + quantity)
+        return replace(self, invoiced=self.invoiced + quantity)
 
     def credit(self, quantity: int, *, subject: str = _LINE) -> LineLedger:
         """Record ``quantity`` invoiced units as credited."""
         quantity = _take(
             "credit", quantity, subject, self.net_invoiced, "invoiced and not credited"
         )
-        return attrs.evolve(self, credited=self.credited + quantity)
+        return replace(self, credited=self.credited + quantity)
 
     # --- the laws -----------------------------------------------------------------------
 

@@ -25,6 +25,7 @@ import attrs
 
 from ordercycle.errors import InvalidQuantityError, ValidationError
 from ordercycle.limits import check_text
+from ordercycle.model._replace import replace
 from ordercycle.model.ids import Sku, parse_id, parse_sku
 from ordercycle.model.order.errors import (
     DuplicateLineError,
@@ -456,7 +457,7 @@ def with_ledger(
     """
     line = find_line(lines, line_id, subject=subject)
     ledger = change(line.ledger, line_subject(subject, line_id))
-    return replace_line(lines, attrs.evolve(line, ledger=ledger))
+    return replace_line(lines, replace(line, ledger=ledger))
 
 
 def check_currency(money: Money, currency: Currency, *, subject: str, what: str) -> None:

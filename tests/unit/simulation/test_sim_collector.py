@@ -1,0 +1,54 @@
+"""The collector is spaced out inside a run and comes back as it was."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+
+import pytest
+
+from ordercycle.simulation import Scenario, simulate
+from ordercycle.simulation._collector import YOUNG_THRESHOLD, spaced_collections
+
+
+@pytest.fixture
+def thresholds() -> Iterator[tuple[int, int, int]]:
+    before = gc.get_threshold()
+    gc.set_threshold(700, 10, 10)
+    yield gc.get_threshold()
+    gc.set_threshold(*before)
+
+
+def test_the_young_threshold_is_raised_inside_and_restored_after(
+    thresholds: tuple[int, int, int],
+) -> None:
+    with spaced_collections():
+        assert gc.get_threshold() == (YOUNG_THRESHOLD, 10, 10)
+        with spaced_collections():  # a nested (or concurrent) run shares the setting
+            assert gc.get_threshold() == (YOUNG_THRESHOLD, 10, 10)
+        assert gc.get_threshold() == (YOUNG_THRESHOLD, 10, 10)
+    assert gc.get_threshold() == thresholds
+
+
+def test_the_thresholds_come_back_when_the_run_raises(thresholds: tuple[int, int, int]) -> None:
+    with pytest.raises(RuntimeError, match="boom"), spaced_collections():
+        raise RuntimeError("boom")
+    assert gc.get_threshold() == thresholds
+
+
+def test_a_switched_off_or_wider_collector_is_left_alone(
+    thresholds: tuple[int, int, int],
+) -> None:
+    for setting in ((0, 10, 10), (YOUNG_THRESHOLD * 2, 5, 5)):
+        gc.set_threshold(*setting)
+        with spaced_collections():
+            assert gc.get_threshold() == setting
+        assert gc.get_threshold() == setting
+
+
+def test_a_simulation_leaves_the_thresholds_as_it_found_them(
+    thresholds: tuple[int, int, int],
+) -> None:
+    result = simulate(Scenario.default(seed=3, orders=20), events=False)
+    assert result.kpi("orders") == 20
+    assert gc.get_threshold() == thresholds
