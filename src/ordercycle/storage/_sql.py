@@ -54,6 +54,16 @@ COMMANDS = "ordercycle_commands"
 VIEW_ROWS = "ordercycle_view_rows"
 VIEW_TERMS = "ordercycle_view_terms"
 
+#: A read-model row written only if the stored one is not newer (the row's version
+#: decides, under its lock on PostgreSQL); returns the version when it was written.
+UPSERT_NEWER_VIEW_ROW = (
+    f"INSERT INTO {VIEW_ROWS} (view_name, row_key, version, sort_key, terms, data)"
+    " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (view_name, row_key) DO UPDATE SET"
+    " version = excluded.version, sort_key = excluded.sort_key,"
+    " terms = excluded.terms, data = excluded.data"
+    f" WHERE {VIEW_ROWS}.version <= excluded.version RETURNING version"
+)
+
 
 def view_tables(suffix: str = "") -> tuple[str, ...]:
     """Schema version 4 (``suffix`` is ``" WITHOUT ROWID"`` on SQLite): read-model rows.
@@ -711,12 +721,7 @@ class SqlUnitOfWork(ProjectingUnitOfWork, Generic[C]):
         # is not higher, under the row's lock (PostgreSQL), so two writers cannot both read
         # the old version and the older row win; its terms are rewritten only then.
         stored = self._run(
-            f"INSERT INTO {VIEW_ROWS} (view_name, row_key, version, sort_key, terms, data)"
-            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (view_name, row_key) DO UPDATE SET"
-            " version = excluded.version, sort_key = excluded.sort_key,"
-            " terms = excluded.terms, data = excluded.data"
-            f" WHERE {VIEW_ROWS}.version <= excluded.version RETURNING version",
-            (row.view, row.key, row.version, row.sort, terms, row.data),
+            UPSERT_NEWER_VIEW_ROW, (row.view, row.key, row.version, row.sort, terms, row.data)
         )
         if not stored:
             return False

@@ -65,7 +65,7 @@ from ordercycle.storage._sql import (
     HASH_COLUMNS,
     OUTBOX,
     SNAPSHOTS,
-    VIEW_ROWS,
+    UPSERT_NEWER_VIEW_ROW,
     VIEW_TERMS,
     ConnectionPool,
     SqlUnitOfWork,
@@ -512,11 +512,7 @@ class PostgresUnitOfWork(SqlUnitOfWork["_PipedConnection"]):
         for the row's lock, and would miss the terms a writer committed meanwhile.
         """
         stored = self._run(
-            f"INSERT INTO {VIEW_ROWS} (view_name, row_key, version, sort_key, terms, data)"
-            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (view_name, row_key) DO UPDATE SET"
-            " version = excluded.version, sort_key = excluded.sort_key,"
-            " terms = excluded.terms, data = excluded.data"
-            f" WHERE {VIEW_ROWS}.version <= excluded.version RETURNING version",
+            UPSERT_NEWER_VIEW_ROW,
             (row.view, row.key, row.version, row.sort, json.dumps(row.terms), row.data),
         )
         if not stored:
