@@ -66,7 +66,14 @@ def shown(cell: Any) -> list[Any]:
     outputs = []
     for output in cell.get("outputs", []):
         if output["output_type"] == "stream":
-            outputs.append({"stream": output["name"], "text": output["text"]})
+            # One print may reach the kernel's client in several stream messages (where it
+            # splits depends on timing: a loaded machine split one at its newline), and
+            # Jupyter shows them as one text: so are they compared.
+            last = outputs[-1] if outputs else None
+            if last is not None and last.get("stream") == output["name"]:
+                last["text"] += output["text"]
+            else:
+                outputs.append({"stream": output["name"], "text": output["text"]})
         elif output["output_type"] in ("execute_result", "display_data"):
             data = {
                 mime: "<image>" if mime.startswith("image/") else value
@@ -106,6 +113,18 @@ def test_shown_ignores_execution_counts_and_image_bytes() -> None:
     assert shown(cell(1, "AAAA")) == shown(cell(7, "BBBB"))
     expected = {"image/png": "<image>", "text/plain": "1"}
     assert shown(cell(1, "AAAA")) == [{"execute_result": expected}]
+
+
+def test_shown_joins_a_print_that_arrived_in_pieces() -> None:
+    def cell(*pieces: str) -> Any:
+        outputs = [nbformat.v4.new_output("stream", name="stdout", text=t) for t in pieces]
+        return nbformat.v4.new_code_cell("print('a')", outputs=outputs)
+
+    assert shown(cell("a.", "\n")) == shown(cell("a.\n")) == [{"stream": "stdout", "text": "a.\n"}]
+    err = nbformat.v4.new_output("stream", name="stderr", text="warn\n")
+    mixed = cell("a\n")
+    mixed.outputs.append(err)
+    assert [o["stream"] for o in shown(mixed)] == ["stdout", "stderr"]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: str(p.relative_to(ROOT)))
