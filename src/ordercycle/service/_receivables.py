@@ -133,11 +133,9 @@ def settlement(s: Session, payment_id: str, customer_id: str) -> PaymentSettleme
     folded = PaymentSettlement.of(payment_id, entries, customer_id=customer_id)
     if folded is not None:
         return folded
-    stored = s.record("account", customer_id, Account)
-    left = (
-        None if stored is None or stored.ledger is None else stored.ledger.credit_left(payment_id)
-    )
-    if left is None or not left:
+    known = _account(s, customer_id).ledger
+    left = None if known is None else known.credit_left(payment_id)
+    if not left:
         return None
     return PaymentSettlement(payment_id=payment_id, customer_id=customer_id, received=left)
 
