@@ -44,7 +44,9 @@ cycle) the desk runs with every statement its connections send recorded (a conne
 wrapper); the *floor* then replays exactly those transactions, statements and parameters
 through a raw ``sqlite3`` / ``psycopg`` connection on a fresh database set up by the same
 recorded set-up. The table gives desk and floor commands per second, their ratio, and
-statements and transactions per command. On PostgreSQL the recorder also notes where the
+statements and transactions per command, and the CPU per command of the same commands on an
+in-memory desk (no storage at all: the desk's own Python cost, which alone is a floor under
+the desk's ratio). On PostgreSQL the recorder also notes where the
 desk's pipeline synced (a round trip), and the floor replays those round trips as they
 were; a second table gives round trips per command and a *pipelined floor* that sends
 each transaction in one round trip (the least pipelining could reach). Then PostgreSQL
@@ -159,6 +161,8 @@ def _open(kind: str, where: str, worker: int) -> OrderDesk:
         return OrderDesk.sqlite(where, clock=clock, ids=ids)
     if kind == "postgres":
         return OrderDesk.postgres(os.environ[DSN_VARIABLE], schema=where, clock=clock, ids=ids)
+    if kind == "memory":
+        return OrderDesk.in_memory(clock=clock, ids=ids)
     raise ValueError(kind)
 
 
@@ -905,6 +909,7 @@ def floor_run(kind: str, flow: str, orders: int, folder: Path) -> dict[str, Any]
     desk.close()
     work = recorder.transactions(mark)
     statements = sum(1 for t in work for sql, _ in t if sql != SYNC)
+    memory_cpu = _memory_desk_cpu(flow, orders)
     floor_where = _fresh(kind, folder)
     _open(kind, floor_where, 0).close()
     replay(kind, floor_where, setup)
@@ -931,6 +936,10 @@ def floor_run(kind: str, flow: str, orders: int, folder: Path) -> dict[str, Any]
         # measures the wait for a core; the database server's CPU is not counted).
         "floor_cpu_ms_per_command": round(1000 * floor["cpu"] / commands, 3),
         "desk_over_floor_cpu": round(cpu / max(floor["cpu"], 1e-9), 2),
+        # The same commands on an in-memory desk: the desk's own Python cost per command
+        # with no storage at all, against which the floor's ratio can be read.
+        "memory_desk_cpu_ms_per_command": round(1000 * memory_cpu / commands, 3),
+        "memory_desk_over_floor_cpu": round(memory_cpu / max(floor["cpu"], 1e-9), 2),
         "statements_per_command": round(statements / commands, 2),
         "transactions_per_command": round(len(work) / commands, 2),
         # PostgreSQL only: the CPU of the server processes serving the desk's and the
@@ -953,6 +962,18 @@ def floor_run(kind: str, flow: str, orders: int, folder: Path) -> dict[str, Any]
     }
 
 
+def _memory_desk_cpu(flow: str, orders: int) -> float:
+    """CPU seconds of ``orders`` runs of ``flow`` on an in-memory desk set up the same way."""
+    desk = _open("memory", "", 0)
+    _floor_setup(desk, orders, ["MUG"])
+    cpu = time.process_time()
+    for n in range(orders):
+        FLOWS[flow](desk, n % FLOOR_CUSTOMERS if flow == "allocate" else 0, "MUG")
+    cpu = time.process_time() - cpu
+    desk.close()
+    return cpu
+
+
 def _per_command(seconds: float | None, commands: int) -> float | None:
     return None if seconds is None else round(1000 * seconds / max(commands, 1), 3)
 
@@ -961,8 +982,9 @@ def _floor_table(rows: list[dict[str, Any]]) -> str:
     out = [
         "| storage / workload | desk commands/s | floor commands/s | desk ÷ floor"
         " | statements/command | transactions/command | desk CPU ms/command"
-        " | floor CPU ms/command | desk ÷ floor, CPU | server CPU ms/command, desk | floor |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        " | floor CPU ms/command | desk ÷ floor, CPU | server CPU ms/command, desk | floor"
+        " | in-memory desk CPU ms/command | in-memory desk ÷ floor, CPU |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     piped = [
         "| storage / workload | round trips/command: desk and floor | pipelined floor"
@@ -988,6 +1010,8 @@ def _floor_table(rows: list[dict[str, Any]]) -> str:
             f" {r['desk_cpu_ms_per_command']} | {r['floor_cpu_ms_per_command']} |"
             f" {r['desk_over_floor_cpu']}x | {_cell(r.get('desk_server_cpu_ms_per_command'))} |"
             f" {_cell(r.get('floor_server_cpu_ms_per_command'))} |"
+            f" {_cell(r.get('memory_desk_cpu_ms_per_command'))} |"
+            f" {_times(r.get('memory_desk_over_floor_cpu'))} |"
         )
     if len(piped) > 2:
         out += ["", *piped]
@@ -996,6 +1020,10 @@ def _floor_table(rows: list[dict[str, Any]]) -> str:
 
 def _cell(value: float | None) -> str:
     return "n/a" if value is None else str(value)
+
+
+def _times(value: float | None) -> str:
+    return "n/a" if value is None else f"{value}x"
 
 
 def _scale_worker(args: tuple[str, int, str, float, Any]) -> dict[str, Any]:
