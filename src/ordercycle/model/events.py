@@ -85,6 +85,9 @@ def _check_version(instance: Any, _attribute: object, value: Any) -> None:
 
 
 def _check_occurred_at(instance: Any, _attribute: object, value: Any) -> None:
+    # Every event is built through here: name the event only when the time is refused.
+    if isinstance(value, datetime) and value.utcoffset() is not None:
+        return
     ensure_aware(value, subject=_subject(instance), field="occurred_at")
 
 

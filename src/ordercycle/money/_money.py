@@ -75,8 +75,10 @@ class Money:
     @classmethod
     def _exact(cls, value: Decimal, currency: Currency) -> Money:
         """Build from a ``Decimal`` already known to be finite (results of arithmetic)."""
-        money = object.__new__(cls)
-        money.__attrs_init__(canonical(value, currency), currency)
+        # The two fields set directly, as ``__attrs_init__`` would (it has nothing to check).
+        money = _new(cls)
+        _set(money, "amount", canonical(value, currency))
+        _set(money, "currency", currency)
         return money
 
     # --- named constructors ---------------------------------------------------------------
