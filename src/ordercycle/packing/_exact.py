@@ -508,20 +508,17 @@ class ExactSearch:
 
         def starts(axis: int, known: int) -> list[int] | None:
             side = size[axis]
-            # The lists and lengths along the axis, read once (this runs at every node).
-            follows = before[axis]
-            length = [d[axis] for d in dims[:known]]
             earliest = [0] * known
             for _ in range(known + 1):
                 changed = False
                 for i in range(known):
                     start = earliest[i]
-                    for j in follows[i]:
-                        end = earliest[j] + length[j]
+                    for j in before[axis][i]:
+                        end = earliest[j] + dims[j][axis]
                         if end > start:
                             start = end
                     if start != earliest[i]:
-                        if start + length[i] > side:
+                        if start + dims[i][axis] > side:
                             return None
                         earliest[i] = start
                         changed = True
