@@ -9,6 +9,9 @@ this matters to every command and every replay.
 
 A class that has converters, validators, ``__attrs_post_init__``, fields outside
 ``__init__`` or a cached hash is handed to ``attrs.evolve`` unchanged.
+
+The copy is made by a small function generated once per class and set of changed field
+names, one line per field, so it neither loops over the names nor asks which changed.
 """
 
 from __future__ import annotations
@@ -26,16 +29,16 @@ _new = object.__new__
 _set = object.__setattr__
 
 
-#: Per class: its copier if copying the fields builds what ``__init__`` would, else None.
-_PLAIN: dict[type, Any] = {}
+#: Per class: its field names if copying them builds what ``__init__`` would, else None.
+_PLAIN: dict[type, frozenset[str] | None] = {}
+
+#: Copiers by (class, changed field names in the order given), at most ``_COPIERS_KEPT``.
+_COPIERS: dict[tuple[type, tuple[str, ...]], Any] = {}
+_COPIERS_KEPT = 1024
 
 
-def _copier(cls: type) -> Any:
-    """A function ``(instance, changes) -> copy`` for ``cls``, or None if ``cls`` is not plain.
-
-    The function is generated once per class, one line per field, so a copy reads each
-    field by name instead of looping over the names with ``getattr`` (an order has 24).
-    """
+def _plain_names(cls: type) -> frozenset[str] | None:
+    """The field names of ``cls`` if a copy equals what ``__init__`` would build, else None."""
     if cls in _PLAIN:
         return _PLAIN[cls]
     fields = attrs.fields(cls)
@@ -46,41 +49,40 @@ def _copier(cls: type) -> Any:
         and not any("cached_hash" in slot for slot in getattr(cls, "__slots__", ()))
         and all(f.name.isidentifier() for f in fields)
     )
-    copier = None
-    if plain:
-        names = frozenset(f.name for f in fields)
-        lines = [
-            f"    _set(new, {f.name!r}, changes[{f.name!r}] if {f.name!r} in changes"
-            f" else instance.{f.name})"
-            for f in fields
-        ]
-        source = "\n".join(
-            [
-                "def copy(instance, changes):",
-                "    if not changes.keys() <= names:",
-                "        _unknown(cls, changes, names)",
-                "    new = _new(cls)",
-                *lines,
-                "    return new",
-            ]
-        )
-        scope: dict[str, Any] = {
-            "_new": _new,
-            "_set": _set,
-            "_unknown": _unknown,
-            "cls": cls,
-            "names": names,
-        }
-        # The source is built above from attrs field names (identifiers), nothing else.
-        exec(source, scope)
-        copier = scope["copy"]
-    _PLAIN[cls] = copier
+    names = frozenset(f.name for f in fields) if plain else None
+    _PLAIN[cls] = names
+    return names
+
+
+def _copier(cls: type, changed: tuple[str, ...]) -> Any:
+    """A function ``(instance, changes) -> copy`` setting ``changed`` (None: not plain).
+
+    Raises:
+        TypeError: A changed name is not a field of ``cls``.
+    """
+    names = _plain_names(cls)
+    if names is None:
+        return None
+    unknown = sorted(set(changed) - names)
+    if unknown:
+        raise TypeError(f"{cls.__name__} has no field named {', '.join(unknown)}")
+    lines = [
+        f"    _set(new, {f.name!r}, changes[{f.name!r}])"
+        if f.name in changed
+        else f"    _set(new, {f.name!r}, instance.{f.name})"
+        for f in attrs.fields(cls)
+    ]
+    source = "\n".join(
+        ["def copy(instance, changes):", "    new = _new(cls)", *lines, "    return new"]
+    )
+    scope: dict[str, Any] = {"_new": _new, "_set": _set, "cls": cls}
+    # The source is built above from attrs field names (identifiers), nothing else.
+    exec(source, scope)
+    copier = scope["copy"]
+    if len(_COPIERS) >= _COPIERS_KEPT:
+        _COPIERS.clear()
+    _COPIERS[(cls, changed)] = copier
     return copier
-
-
-def _unknown(cls: type, changes: dict[str, Any], names: frozenset[str]) -> None:
-    unknown = sorted(set(changes) - names)
-    raise TypeError(f"{cls.__name__} has no field named {', '.join(unknown)}")
 
 
 def replace(instance: T, **changes: Any) -> T:
@@ -89,9 +91,13 @@ def replace(instance: T, **changes: Any) -> T:
     Raises:
         TypeError: A change names no field of the class (as ``attrs.evolve`` does).
     """
-    copier = _copier(type(instance))
+    cls = type(instance)
+    changed = tuple(changes)
+    copier = _COPIERS.get((cls, changed))
     if copier is None:
-        evolved: T = attrs.evolve(cast(Any, instance), **changes)
-        return evolved
+        copier = _copier(cls, changed)
+        if copier is None:
+            evolved: T = attrs.evolve(cast(Any, instance), **changes)
+            return evolved
     new: T = copier(instance, changes)
     return new
