@@ -52,6 +52,7 @@ import attrs
 
 from ordercycle.errors import ValidationError
 from ordercycle.invoicing.errors import AccountLedgerError, PaymentRefundedError
+from ordercycle.model._replace import replace
 from ordercycle.model.aggregate import Outcome
 from ordercycle.model.events import DomainEvent
 from ordercycle.money import Currency, Money
@@ -323,7 +324,7 @@ class PaymentSettlement:
                     rows[at] = row
                 else:
                     del rows[at]
-        return attrs.evolve(self, settled=tuple(rows), reversed=reversed_)
+        return replace(self, settled=tuple(rows), reversed=reversed_)
 
 
 @attrs.frozen(kw_only=True)
@@ -883,39 +884,27 @@ class CustomerAccount:
                 entry.source_id,
                 dict(credits).get(entry.source_id, amount - amount) + amount,
             )
-            b = attrs.evolve(
-                b, open_invoices=b.open_invoices + applied, unapplied=b.unapplied + amount
-            )
+            b = replace(b, open_invoices=b.open_invoices + applied, unapplied=b.unapplied + amount)
         elif kind is EntryKind.DISCOUNT_REVERSAL:
-            b = attrs.evolve(
-                b, discounts=b.discounts - amount, open_invoices=b.open_invoices + applied
-            )
+            b = replace(b, discounts=b.discounts - amount, open_invoices=b.open_invoices + applied)
         elif kind is EntryKind.INVOICE:
             opens = _set(opens, entry.document_id, amount)
-            b = attrs.evolve(
-                b, invoiced=b.invoiced + amount, open_invoices=b.open_invoices + amount
-            )
+            b = replace(b, invoiced=b.invoiced + amount, open_invoices=b.open_invoices + amount)
         elif kind in (EntryKind.PAYMENT, EntryKind.CREDIT_NOTE):
             rest = amount - applied
             credits = _set(credits, entry.document_id, rest)
             if kind is EntryKind.PAYMENT:
-                b = attrs.evolve(b, paid=b.paid + amount)
+                b = replace(b, paid=b.paid + amount)
             else:
-                b = attrs.evolve(b, credited=b.credited + amount)
-            b = attrs.evolve(
-                b, open_invoices=b.open_invoices - applied, unapplied=b.unapplied + rest
-            )
+                b = replace(b, credited=b.credited + amount)
+            b = replace(b, open_invoices=b.open_invoices - applied, unapplied=b.unapplied + rest)
         elif kind is EntryKind.DISCOUNT:
-            b = attrs.evolve(
-                b, discounts=b.discounts + amount, open_invoices=b.open_invoices - applied
-            )
+            b = replace(b, discounts=b.discounts + amount, open_invoices=b.open_invoices - applied)
         elif kind is EntryKind.APPLICATION:
             credits = _set(credits, entry.source_id, dict(credits)[entry.source_id] - amount)
-            b = attrs.evolve(
-                b, open_invoices=b.open_invoices - applied, unapplied=b.unapplied - amount
-            )
+            b = replace(b, open_invoices=b.open_invoices - applied, unapplied=b.unapplied - amount)
         elif kind is EntryKind.WRITE_OFF and entry.applied:
-            b = attrs.evolve(
+            b = replace(
                 b, written_off=b.written_off + amount, open_invoices=b.open_invoices - applied
             )
         else:  # refund, reversal, write-off of a credit: credit leaves the account
@@ -925,10 +914,8 @@ class CustomerAccount:
                 EntryKind.REVERSAL: "reversed",
                 EntryKind.WRITE_OFF: "credit_written_off",
             }[kind]
-            b = attrs.evolve(
-                b, unapplied=b.unapplied - amount, **{field: getattr(b, field) + amount}
-            )
-        return attrs.evolve(
+            b = replace(b, unapplied=b.unapplied - amount, **{field: getattr(b, field) + amount})
+        return replace(
             self,
             balance=b,
             open_items=opens,

@@ -9,6 +9,9 @@ this matters to every command and every replay.
 
 A class that has converters, validators, ``__attrs_post_init__``, fields outside
 ``__init__`` or a cached hash is handed to ``attrs.evolve`` unchanged.
+
+The copy is made by a small function generated once per class and set of changed field
+names, one line per field, so it neither loops over the names nor asks which changed.
 """
 
 from __future__ import annotations
@@ -27,10 +30,14 @@ _set = object.__setattr__
 
 
 #: Per class: its field names if copying them builds what ``__init__`` would, else None.
-_PLAIN: dict[type, tuple[str, ...] | None] = {}
+_PLAIN: dict[type, frozenset[str] | None] = {}
+
+#: Copiers by (class, changed field names in the order given), at most ``_COPIERS_KEPT``.
+_COPIERS: dict[tuple[type, tuple[str, ...]], Any] = {}
+_COPIERS_KEPT = 1024
 
 
-def _plain_fields(cls: type) -> tuple[str, ...] | None:
+def _plain_names(cls: type) -> frozenset[str] | None:
     """The field names of ``cls`` if a copy equals what ``__init__`` would build, else None."""
     if cls in _PLAIN:
         return _PLAIN[cls]
@@ -40,10 +47,42 @@ def _plain_fields(cls: type) -> tuple[str, ...] | None:
         and "__attrs_pre_init__" not in dir(cls)
         and all(f.init and f.converter is None and f.validator is None for f in fields)
         and not any("cached_hash" in slot for slot in getattr(cls, "__slots__", ()))
+        and all(f.name.isidentifier() for f in fields)
     )
-    names = tuple(f.name for f in fields) if plain else None
+    names = frozenset(f.name for f in fields) if plain else None
     _PLAIN[cls] = names
     return names
+
+
+def _copier(cls: type, changed: tuple[str, ...]) -> Any:
+    """A function ``(instance, changes) -> copy`` setting ``changed`` (None: not plain).
+
+    Raises:
+        TypeError: A changed name is not a field of ``cls``.
+    """
+    names = _plain_names(cls)
+    if names is None:
+        return None
+    unknown = sorted(set(changed) - names)
+    if unknown:
+        raise TypeError(f"{cls.__name__} has no field named {', '.join(unknown)}")
+    lines = [
+        f"    _set(new, {f.name!r}, changes[{f.name!r}])"
+        if f.name in changed
+        else f"    _set(new, {f.name!r}, instance.{f.name})"
+        for f in attrs.fields(cls)
+    ]
+    source = "\n".join(
+        ["def copy(instance, changes):", "    new = _new(cls)", *lines, "    return new"]
+    )
+    scope: dict[str, Any] = {"_new": _new, "_set": _set, "cls": cls}
+    # The source is built above from attrs field names (identifiers), nothing else.
+    exec(source, scope)
+    copier = scope["copy"]
+    if len(_COPIERS) >= _COPIERS_KEPT:
+        _COPIERS.clear()
+    _COPIERS[(cls, changed)] = copier
+    return copier
 
 
 def replace(instance: T, **changes: Any) -> T:
@@ -53,19 +92,12 @@ def replace(instance: T, **changes: Any) -> T:
         TypeError: A change names no field of the class (as ``attrs.evolve`` does).
     """
     cls = type(instance)
-    names = _plain_fields(cls)
-    if names is None:
-        evolved: T = attrs.evolve(cast(Any, instance), **changes)
-        return evolved
-    new = _new(cls)
-    used = 0
-    for name in names:
-        if name in changes:
-            _set(new, name, changes[name])
-            used += 1
-        else:
-            _set(new, name, getattr(instance, name))
-    if used != len(changes):
-        unknown = sorted(set(changes) - set(names))
-        raise TypeError(f"{cls.__name__} has no field named {', '.join(unknown)}")
+    changed = tuple(changes)
+    copier = _COPIERS.get((cls, changed))
+    if copier is None:
+        copier = _copier(cls, changed)
+        if copier is None:
+            evolved: T = attrs.evolve(cast(Any, instance), **changes)
+            return evolved
+    new: T = copier(instance, changes)
     return new

@@ -36,6 +36,9 @@ from ordercycle.model.clock import ensure_aware
 __all__ = ["DomainEvent", "DuplicateEventTypeError", "UnknownEventTypeError"]
 
 _REGISTRY: dict[str, type[DomainEvent]] = {}
+# The sorted read-only view ``registry()`` returns, made again after a change (the desk
+# reads it after commands; it changes only when event classes are defined or forgotten).
+_sorted: Mapping[str, type[DomainEvent]] | None = None
 
 
 class DuplicateEventTypeError(DuplicateError):
@@ -64,6 +67,11 @@ class UnknownEventTypeError(NotFoundError):
         super().__init__("event type", event_type, known=known)
 
 
+def _forget_sorted() -> None:
+    global _sorted  # one cached view, replaced whole
+    _sorted = None
+
+
 def _dotted(cls: type) -> str:
     return f"{cls.__module__}.{cls.__qualname__}"
 
@@ -85,6 +93,9 @@ def _check_version(instance: Any, _attribute: object, value: Any) -> None:
 
 
 def _check_occurred_at(instance: Any, _attribute: object, value: Any) -> None:
+    # Every event is built through here: name the event only when the time is refused.
+    if isinstance(value, datetime) and value.utcoffset() is not None:
+        return
     ensure_aware(value, subject=_subject(instance), field="occurred_at")
 
 
@@ -138,11 +149,16 @@ class DomainEvent:
         # Same module and qualified name: the slotted class attrs rebuilt from the class
         # statement (or a module reloaded); the newest definition wins.
         _REGISTRY[name] = cls
+        _forget_sorted()
 
     @classmethod
     def registry(cls) -> Mapping[str, type[DomainEvent]]:
         """Return every registered event class by ``event_type``, sorted by name (read-only)."""
-        return MappingProxyType(dict(sorted(_REGISTRY.items())))
+        global _sorted  # one cached view, replaced whole
+        view = _sorted
+        if view is None:
+            view = _sorted = MappingProxyType(dict(sorted(_REGISTRY.items())))
+        return view
 
     @classmethod
     def lookup(cls, event_type: str) -> type[DomainEvent]:
@@ -161,3 +177,4 @@ class DomainEvent:
     def _unregister(cls, event_type: str) -> None:
         """Forget a registered name (for tests that define throwaway event classes)."""
         _REGISTRY.pop(event_type, None)
+        _forget_sorted()

@@ -16,6 +16,9 @@ if TYPE_CHECKING:
 __all__ = ["canonical", "check_rounding", "float_error", "to_decimal"]
 
 _AMOUNT_EXPECTED: Final = "a str, int or Decimal with a finite value, such as '10.00'"
+_NEG_MAX: Final = -MAX_ABS_AMOUNT
+#: One minor unit by exponent (``Currency.quantum`` builds a new Decimal on every read).
+_QUANTA: dict[int, Decimal] = {}
 
 
 def float_error(subject: str, field: str, value: float) -> FloatNotAllowedError:
@@ -65,6 +68,14 @@ def canonical(value: Decimal, currency: Currency) -> Decimal:
     JPY); anything finer keeps its significant digits without trailing zeros (``3.3335``).
     Zero is always positive.
     """
+    exponent_of_unit = currency.exponent
+    quantum = _QUANTA.get(exponent_of_unit)
+    if quantum is None:
+        quantum = _QUANTA.setdefault(exponent_of_unit, Decimal((0, (1,), -exponent_of_unit)))
+    # The common case, a result of arithmetic on stored amounts: non-zero, in range and
+    # already in whole minor units (which, below 10**40, is well within PRECISION digits).
+    if value and _NEG_MAX < value < MAX_ABS_AMOUNT and value.same_quantum(quantum):
+        return value
     if value.copy_abs() >= MAX_ABS_AMOUNT:
         raise InvalidAmountError.invalid("Money", "amount", value, "an absolute value below 10**40")
     if value.is_zero():

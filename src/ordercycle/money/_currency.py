@@ -36,7 +36,9 @@ def _check_exponent(instance: Currency, attribute: attrs.Attribute[int], value: 
         )
 
 
-@attrs.frozen
+# eq=False: equality and hash are written below with a shortcut for the shared instances
+# ``Currency.of`` hands out; every Money operation compares currencies.
+@attrs.frozen(eq=False)
 class Currency:
     """A currency and the size of its minor unit, as listed in ISO 4217.
 
@@ -124,6 +126,26 @@ class Currency:
 
     def __str__(self) -> str:
         return self.code
+
+    def __eq__(self, other: object) -> bool:
+        if self is other:
+            return True
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        assert isinstance(other, Currency)
+        return (self.code, self.numeric, self.exponent, self.name) == (
+            other.code,
+            other.numeric,
+            other.exponent,
+            other.name,
+        )
+
+    def __ne__(self, other: object) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    def __hash__(self) -> int:
+        return hash((self.code, self.numeric, self.exponent, self.name))
 
 
 def _unknown(code: object) -> UnknownCurrencyError:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import Decimal
 from fractions import Fraction
-from typing import final
+from typing import Final, final
 
 import attrs
 
@@ -28,6 +28,9 @@ __all__ = ["Money"]
 
 _new = object.__new__
 _set = object.__setattr__
+#: :meth:`Money.zero` by currency object, at most ``_ZEROS_KEPT`` of them.
+_ZEROS: dict[int, tuple[Currency, Money]] = {}
+_ZEROS_KEPT: Final = 256
 _NEG_MAX = -MAX_ABS_AMOUNT
 
 
@@ -75,8 +78,10 @@ class Money:
     @classmethod
     def _exact(cls, value: Decimal, currency: Currency) -> Money:
         """Build from a ``Decimal`` already known to be finite (results of arithmetic)."""
-        money = object.__new__(cls)
-        money.__attrs_init__(canonical(value, currency), currency)
+        # The two fields set directly, as ``__attrs_init__`` would (it has nothing to check).
+        money = _new(cls)
+        _set(money, "amount", canonical(value, currency))
+        _set(money, "currency", currency)
         return money
 
     # --- named constructors ---------------------------------------------------------------
@@ -120,7 +125,16 @@ class Money:
     def zero(cls, currency: str | Currency) -> Money:
         """Zero in ``currency``: ``Money.zero("USD") == Money("0.00", "USD")``."""
         unit = Currency.of(currency)
-        return cls._exact(Decimal(0), unit)
+        # Money is immutable, so one zero per currency object serves every call (the
+        # entry holds its currency, so an id is never reused while it is here).
+        known = _ZEROS.get(id(unit))
+        if known is not None and known[0] is unit:
+            return known[1]
+        made = cls._exact(Decimal(0), unit)
+        if len(_ZEROS) >= _ZEROS_KEPT:
+            _ZEROS.clear()
+        _ZEROS[id(unit)] = (unit, made)
+        return made
 
     @classmethod
     def of_minor(cls, units: int, currency: str | Currency) -> Money:
@@ -171,7 +185,7 @@ class Money:
                 )
             if unit is None:
                 unit = item.currency
-            elif item.currency != unit:
+            elif item.currency is not unit and item.currency != unit:
                 raise CurrencyMismatchError("sum", unit.code, item.currency.code)
             total = MONEY_CONTEXT.add(total, item.amount)
         if unit is None:
@@ -428,7 +442,7 @@ class Money:
     def _same_currency(self, other: object, operation: str) -> Money:
         if not isinstance(other, Money):
             raise self._not_money(other, operation)
-        if other.currency != self.currency:
+        if other.currency is not self.currency and other.currency != self.currency:
             raise CurrencyMismatchError(operation, self.currency.code, other.currency.code)
         return other
 

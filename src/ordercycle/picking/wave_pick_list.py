@@ -36,6 +36,7 @@ import attrs
 
 from ordercycle.errors import InvalidQuantityError, ValidationError
 from ordercycle.lifecycle import Lifecycle, State
+from ordercycle.model._replace import replace
 
 __all__ = ["PICK_LIST_LIFECYCLE", "WavePickLine", "WavePickList"]
 
@@ -172,8 +173,8 @@ class WavePickList:
         for line in self.lines:
             missing = min(short.get(line.reference, 0), line.quantity)
             short[line.reference] = short.get(line.reference, 0) - missing
-            confirmed.append(attrs.evolve(line, picked=line.quantity - missing))
-        return attrs.evolve(self, lines=tuple(confirmed), status=status, confirmed_at=at)
+            confirmed.append(replace(line, picked=line.quantity - missing))
+        return replace(self, lines=tuple(confirmed), status=status, confirmed_at=at)
 
     def _shortages(self, shortages: Iterable[tuple[str, int]]) -> dict[str, int]:
         listed: dict[str, int] = {}

@@ -122,6 +122,8 @@ class Simulation:
         self.env = simpy.Environment()
         self.start: datetime = scenario.start_at
         self.clock = SteppableClock(self.start)
+        # The simulated hour the clock was last moved to (the clock only moves forward).
+        self._synced: float = -1.0
         self.world: World = build_world(scenario, self.streams.source("slotting"))
         # Event objects are kept as appended: a run reads its streams far more often than
         # it writes them, and the JSON round trip is proven by the storage contract suite.
@@ -166,6 +168,8 @@ class Simulation:
         self._carton_costs = {c.name: Decimal(c.cost) for c in scenario.cartons}
         self.carrier = next(c for c in scenario.carriers if c.name == scenario.carrier)
         self._outer_mm = {c.name: c.outer_mm for c in self.world.settings.cartons}
+        # A parcel's quote by (carrier rank, carton, exact grams): billable grams and cost.
+        self._quotes: dict[tuple[int, str, Any], tuple[Fraction, Decimal]] = {}
         self._weights = self._demand_weights()
         self._segment_weights = [g.share for g in scenario.segments]
         self._customers: list[list[str]] = [[] for _ in scenario.segments]
@@ -186,7 +190,11 @@ class Simulation:
         ]
 
     def _sync(self) -> None:
-        target = self.start + timedelta(seconds=round(self.env.now * 3600))
+        now = self.env.now
+        if now == self._synced:
+            return  # several desk commands at one simulated instant: the clock is there
+        self._synced = now
+        target = self.start + timedelta(seconds=round(now * 3600))
         step = target - self.clock.now()
         if step > timedelta(0):
             self.clock.advance(step)
@@ -745,10 +753,21 @@ class Simulation:
             cost = Decimal(0)
             grams = Fraction(0)
             for parcel in parcels:
-                sides = self._outer_mm[parcel.carton]
-                billable = rule.billable_weight_exact(sides, parcel.actual_weight_g)
-                grams += rule.to_grams(billable)
-                cost += Decimal(spec.base_rate) + Decimal(spec.rate_per_unit) * _decimal(billable)
+                key = (rank, parcel.carton, parcel.actual_weight_g)
+                quoted = self._quotes.get(key)
+                if quoted is None:
+                    # The same cartons at the same weights come back all run long.
+                    sides = self._outer_mm[parcel.carton]
+                    billable = rule.billable_weight_exact(sides, parcel.actual_weight_g)
+                    quoted = (
+                        rule.to_grams(billable),
+                        Decimal(spec.base_rate) + Decimal(spec.rate_per_unit) * _decimal(billable),
+                    )
+                    if len(self._quotes) >= _QUOTES_KEPT:
+                        self._quotes.clear()
+                    self._quotes[key] = quoted
+                grams += quoted[0]
+                cost += quoted[1]
             quotes.append((spec, cost, float(grams / 1000)))
             if best is None or (cost, rank) < best:
                 best = (cost, rank)
@@ -1093,6 +1112,10 @@ def simulate(
             :func:`~ordercycle.simulation.compare` return unless asked for events.
     """
     return Simulation(scenario).run(progress=progress, events=events)
+
+
+#: How many parcel quotes a run keeps (see ``Simulation._rate_shop``).
+_QUOTES_KEPT = 4096
 
 
 def _decimal(value: Fraction) -> Decimal:

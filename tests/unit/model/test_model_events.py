@@ -159,3 +159,21 @@ def test_events_and_their_errors_pickle():
     error = DuplicateEventTypeError("X", "a.X", "b.X")
     copy = pickle.loads(pickle.dumps(error))
     assert (str(copy), copy.existing, copy.new) == (str(error), "a.X", "b.X")
+
+
+def test_the_registry_view_follows_classes_defined_and_forgotten_after_a_read():
+    before = DomainEvent.registry()
+    assert DomainEvent.registry() is before  # read again without a change: the same view
+
+    @attrs.frozen(kw_only=True)
+    class EvtTestLateComer(DomainEvent):
+        pass
+
+    try:
+        after = DomainEvent.registry()
+        assert after["EvtTestLateComer"] is EvtTestLateComer
+        assert "EvtTestLateComer" not in before
+        assert list(after) == sorted(after)
+    finally:
+        DomainEvent._unregister("EvtTestLateComer")
+    assert "EvtTestLateComer" not in DomainEvent.registry()

@@ -61,3 +61,17 @@ def test_an_order_line_replaced_equals_its_evolved_copy() -> None:
     line = OrderLine.from_new(NewLine("L1", "MUG", 3, Money("10.00", "USD")))
     ledger = line.ledger.allocate(2, subject="line L1")
     assert replace(line, ledger=ledger) == attrs.evolve(line, ledger=ledger)
+
+
+def test_each_set_of_changed_fields_gets_its_own_copy_with_the_same_result() -> None:
+    before = Plain(1, (2, 3))
+    assert replace(before, a=5, b=()) == replace(before, b=(), a=5) == Plain(5, ())
+    assert replace(before, b=(9,)) == Plain(1, (9,))
+    assert replace(before, a=7) == Plain(7, (2, 3))
+    assert before == Plain(1, (2, 3))
+
+
+def test_replace_still_refuses_an_unknown_field_after_known_ones_were_copied() -> None:
+    replace(Plain(1), a=2)
+    with pytest.raises(TypeError, match="Plain has no field named c, d"):
+        replace(Plain(1), a=2, d=4, c=3)

@@ -215,3 +215,27 @@ def test_currency_errors_survive_pickle_with_their_attributes():
     assert type(copy) is CurrencyWithoutMinorUnitError
     assert str(copy) == str(info.value)
     assert copy.code == "XAU"
+
+
+def test_a_currency_built_by_hand_equals_and_hashes_as_the_shared_one():
+    shared = Currency.of("USD")
+    built = Currency("USD", "840", 2, "US Dollar")
+    assert built is not shared
+    assert built == shared
+    assert (built != shared) is False
+    assert hash(built) == hash(shared)
+    assert {shared: "found"}[built] == "found"
+    assert Money("1.00", built) == Money("1.00", shared)
+    assert Money.sum([Money("1.00", built), Money("2.00", shared)]) == Money("3.00", "USD")
+    assert Currency("USD", "840", 2, "Dollar") != shared
+    assert Currency("USD", "840", 3, "US Dollar") != shared
+    assert shared != "USD"
+    assert (shared == "USD") is False
+
+
+def test_zero_is_shared_per_currency_and_equals_a_built_zero():
+    assert Money.zero("USD") is Money.zero(Currency.of("USD"))
+    assert Money.zero("USD") == Money("0", "USD")
+    assert repr(Money.zero("JPY")) == "Money('0', 'JPY')"
+    hand_made = Currency("XPT", "999", 1, "Points")
+    assert Money.zero(hand_made).currency is hand_made

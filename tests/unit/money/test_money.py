@@ -681,3 +681,18 @@ def test_format_refuses_an_unknown_locale():
 def test_format_without_babel_falls_back_to_plain_text(monkeypatch):
     monkeypatch.setitem(sys.modules, "babel", None)  # makes `import babel` fail
     assert usd("1234.5").format("de_DE") == "1234.50 USD"
+
+
+def test_arithmetic_results_keep_the_one_stored_form():
+    # Sums of amounts already in minor units take a shortcut; the results must not differ
+    # from the long way round.
+    assert repr(usd("0.10") + usd("-0.10")) == "Money('0.00', 'USD')"
+    assert str((usd("0.10") - usd("0.10")).amount) == "0.00"
+    assert repr(usd("1.005") + usd("0.005")) == "Money('1.01', 'USD')"
+    assert repr(usd("2.50") * 3) == "Money('7.50', 'USD')"
+    assert repr(Money("7", "JPY") + Money("3", "JPY")) == "Money('10', 'JPY')"
+    big = Money("9" * 37 + ".00", "USD")
+    with pytest.raises(InvalidAmountError, match="10\\*\\*40"):
+        big * 10000
+    with pytest.raises(InvalidAmountError, match="10\\*\\*40"):
+        -big * 10000

@@ -132,3 +132,34 @@ def test_non_integer_counters_are_reported() -> None:
 def test_the_delivered_law_applies_only_to_the_delivered_policy() -> None:
     names = [law.name for law in LAWS if not law.applies(InvoicePolicy.ORDERED)]
     assert names == ["invoiced_delivered"]
+
+
+@pytest.mark.parametrize("policy", list(InvoicePolicy))
+def test_validate_agrees_with_check_on_every_ledger_of_small_counters(policy) -> None:
+    # validate tests the laws before building check's sentences: the verdicts must agree.
+    counters = [
+        (o, s, d, i, c)
+        for o in (0, 1, 2)
+        for s in (0, 2)
+        for d in (0, 1, 3)
+        for i in (0, 2)
+        for c in (0, 1, 3)
+    ]
+    for ordered, shipped, delivered, invoiced, credited in counters:
+        ledger = LineLedger(
+            ordered=ordered,
+            shipped=shipped,
+            delivered=delivered,
+            invoiced=invoiced,
+            credited=credited,
+        )
+        if ledger.check(policy):
+            with pytest.raises(LedgerLawError):
+                ledger.validate(policy)
+        else:
+            assert ledger.validate(policy) is ledger
+
+
+def test_validate_refuses_a_counter_that_is_not_an_integer() -> None:
+    with pytest.raises(LedgerLawError, match="counters must be integers: shipped"):
+        LineLedger(ordered=1, shipped=True).validate()  # type: ignore[arg-type]

@@ -88,3 +88,21 @@ def test_rate_shopping_never_pays_more_than_the_fixed_carrier() -> None:
     assert all(shopped_costs[k].amount <= fixed_costs[k].amount for k in common)
     assert {shopped_costs[k].note for k in common} <= {"UPS", "DHL"}
     assert shopped.kpi("shipping_cost_per_order") < fixed.kpi("shipping_cost_per_order")
+
+
+def test_a_parcel_quote_remembered_by_the_run_equals_a_fresh_one() -> None:
+    from ordercycle.simulation.engine import Simulation
+
+    carriers = (
+        CarrierSpec(name="UPS"),
+        CarrierSpec(name="DHL", dim_rule="DHL_EXPRESS", base_rate="4.00", rate_per_unit="1.10"),
+    )
+    scenario = BASE.evolve(orders=8, carriers=carriers, carrier_selection="cheapest")
+    run = Simulation(scenario)
+    run.run()
+    shipments = sorted({e.ref for e in run.events if e.kind == "packed"})
+    assert shipments
+    assert run._quotes  # the run remembered the quotes it made
+    for shipment_id in shipments:
+        parcels = run.desk.shipment(shipment_id).parcels
+        assert run._rate_shop(parcels) == Simulation(scenario)._rate_shop(parcels)

@@ -29,6 +29,7 @@ from ordercycle.errors import CurrencyMismatchError, ValidationError
 from ordercycle.invoicing.errors import PaymentNotAllowedError
 from ordercycle.invoicing.payments.application import PaymentAllocation
 from ordercycle.invoicing.payments.events import PaymentAllocated, PaymentEvent, PaymentReceived
+from ordercycle.model._replace import replace
 from ordercycle.model.aggregate import Outcome
 from ordercycle.money import Money
 
@@ -222,7 +223,7 @@ class Payment:
         zero = Money.zero(amount.currency)
         discount = next((m for i, m in event.discounts if i == invoice_id), zero)
         application = PaymentApplication(invoice_id=invoice_id, applied=amount, discount=discount)
-        return attrs.evolve(
+        return replace(
             self,
             applications=(*self.applications, application),
             unapplied=self.unapplied - amount,
