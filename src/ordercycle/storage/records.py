@@ -73,9 +73,26 @@ def canonical_json(value: Any) -> str:
     >>> canonical_json({"b": 1, "a": [1, "x"]})
     '{"a":[1,"x"],"b":1}'
     """
-    return json.dumps(
+    text = json.dumps(
         value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
     )
+    if len(_WRITTEN) >= WRITTEN_KEPT:
+        _WRITTEN.clear()
+    _WRITTEN[text] = None
+    return text
+
+
+#: How many texts :func:`canonical_json` remembers for :func:`is_written_json`.
+WRITTEN_KEPT = 64
+
+# Texts canonical_json wrote lately (a memo, cleared when full, so dropping is safe).
+_WRITTEN: dict[str, None] = {}
+
+
+def is_written_json(text: str) -> bool:
+    """Whether :func:`canonical_json` wrote ``text`` lately: then it is JSON, and a store
+    that checks a payload it is given (a snapshot's) need not parse it again."""
+    return text in _WRITTEN
 
 
 def payload_hash(payload: Any) -> str:
