@@ -15,6 +15,7 @@ from typing import Any, Generic, Protocol, TypeVar
 
 from ordercycle.errors import ConcurrencyError, StorageError
 from ordercycle.storage._chain import GENESIS, event_hash, snapshot_hash
+from ordercycle.storage._codec import terms_json
 from ordercycle.storage._unit import EventRow, OutboxRow, ProjectingUnitOfWork, StoredRow
 from ordercycle.storage.errors import (
     CommandAlreadyRecordedError,
@@ -698,12 +699,12 @@ class SqlUnitOfWork(ProjectingUnitOfWork, Generic[C]):
         self._run(
             f"INSERT INTO {VIEW_ROWS} (view_name, row_key, version, sort_key, terms, data)"
             " VALUES (?, ?, ?, ?, ?, ?)",
-            (row.view, row.key, row.version, row.sort, json.dumps(row.terms), row.data),
+            (row.view, row.key, row.version, row.sort, terms_json(row.terms), row.data),
         )
         self._insert_terms(row)
 
     def _tx_view_upsert(self, row: ViewRow) -> bool:
-        terms = json.dumps(row.terms)
+        terms = terms_json(row.terms)
         hint = (self._where, row.view, row.key)
         # If this process wrote these terms last (an order's customer and channel, a
         # shipment's order), one statement writes only if the stored row still has them,

@@ -44,7 +44,6 @@ Give ``schema=`` to keep the tables in their own PostgreSQL schema (created on o
 
 from __future__ import annotations
 
-import json
 import re
 import time
 from collections.abc import Sequence
@@ -58,6 +57,7 @@ from ordercycle.errors import (
     ValidationError,
 )
 from ordercycle.storage._closing import ClosingStorage
+from ordercycle.storage._codec import terms_json
 from ordercycle.storage._sql import (
     CHECKPOINTS,
     COMMANDS,
@@ -513,7 +513,7 @@ class PostgresUnitOfWork(SqlUnitOfWork["_PipedConnection"]):
         """
         stored = self._run(
             UPSERT_NEWER_VIEW_ROW,
-            (row.view, row.key, row.version, row.sort, json.dumps(row.terms), row.data),
+            (row.view, row.key, row.version, row.sort, terms_json(row.terms), row.data),
         )
         if not stored:
             return False
