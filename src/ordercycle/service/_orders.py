@@ -132,7 +132,7 @@ def update_account(
         else:
             total = before.receivables + balance_change
         after = after.changed(receivables=total)
-    if after != before:
+    if after is not before and after != before:
         s.put("account", customer_id, AccountChanged, after, change)
 
 
