@@ -7,6 +7,7 @@ parameters and translated to the driver's marker.
 
 from __future__ import annotations
 
+import functools
 import json
 import threading
 from abc import abstractmethod
@@ -54,6 +55,44 @@ COMMANDS = "ordercycle_commands"
 
 VIEW_ROWS = "ordercycle_view_rows"
 VIEW_TERMS = "ordercycle_view_terms"
+
+# The statements every command sends, made once: a text built per call is a new string,
+# which the driver's statement cache (and psycopg's) must hash again.
+_NEWEST_TWO = (
+    f"SELECT version, event_type, payload, hash FROM {EVENTS}"
+    " WHERE kind = ? AND aggregate_id = ? ORDER BY version DESC LIMIT 2"
+)
+_HEAD = (
+    f"SELECT version, hash FROM {EVENTS} WHERE kind = ? AND aggregate_id = ?"
+    " ORDER BY version DESC LIMIT 1"
+)
+_ROWS_FROM = (
+    f"SELECT version, event_type, CASE WHEN version = ? THEN '' ELSE payload END,"
+    f" hash FROM {EVENTS}"
+    " WHERE kind = ? AND aggregate_id = ? AND version >= ? ORDER BY version"
+)
+_INSERT_EVENTS = (
+    f"INSERT INTO {EVENTS} (kind, aggregate_id, version, event_type, payload,"
+    " hash) VALUES (?, ?, ?, ?, ?, ?)"
+)
+_INSERT_MESSAGES = (
+    f"INSERT INTO {OUTBOX} (kind, aggregate_id, version, event_type, payload)"
+    " VALUES (?, ?, ?, ?, ?)"
+)
+_UPDATE_SAME_TERMS = (
+    f"UPDATE {VIEW_ROWS} SET version = ?, data = ? WHERE view_name = ?"
+    " AND row_key = ? AND version <= ? AND terms = ? AND sort_key = ?"
+    " RETURNING version"
+)
+_DELETE_TERMS = f"DELETE FROM {VIEW_TERMS} WHERE view_name = ? AND row_key = ?"
+
+
+@functools.lru_cache(maxsize=64)
+def _insert_terms_sql(count: int) -> str:
+    """The insert of ``count`` term rows in one statement."""
+    values = ", ".join(["(?, ?, ?, ?, ?)"] * count)
+    return f"INSERT INTO {VIEW_TERMS} (view_name, field, value, sort_key, row_key) VALUES {values}"
+
 
 #: A read-model row written only if the stored one is not newer (the row's version
 #: decides, under its lock on PostgreSQL); returns the version when it was written.
@@ -437,11 +476,7 @@ class SqlUnitOfWork(ProjectingUnitOfWork, Generic[C]):
             return known[0]
         # The newest two rows, not MAX(version): reading a stream's version is mostly the
         # first step of reading its newest event, which then comes from these rows.
-        rows = self._run(
-            f"SELECT version, event_type, payload, hash FROM {EVENTS}"
-            " WHERE kind = ? AND aggregate_id = ? ORDER BY version DESC LIMIT 2",
-            (kind, aggregate_id),
-        )
+        rows = self._run(_NEWEST_TWO, (kind, aggregate_id))
         stream = (kind, aggregate_id)
         if not rows:
             self._heads.setdefault(stream, (0, None))
@@ -455,11 +490,7 @@ class SqlUnitOfWork(ProjectingUnitOfWork, Generic[C]):
         known = self._heads.get((kind, aggregate_id))
         if known is not None:
             return known
-        rows = self._run(
-            f"SELECT version, hash FROM {EVENTS} WHERE kind = ? AND aggregate_id = ?"
-            " ORDER BY version DESC LIMIT 1",
-            (kind, aggregate_id),
-        )
+        rows = self._run(_HEAD, (kind, aggregate_id))
         head = (0, None) if not rows else (int(rows[0][0]), _text(rows[0][1]))
         self._heads[(kind, aggregate_id)] = head
         return head
@@ -524,21 +555,13 @@ class SqlUnitOfWork(ProjectingUnitOfWork, Generic[C]):
         streams, self._pending_streams = self._pending_streams, {}
         try:
             try:
-                self._run_many(
-                    f"INSERT INTO {EVENTS} (kind, aggregate_id, version, event_type, payload,"
-                    " hash) VALUES (?, ?, ?, ?, ?, ?)",
-                    rows,
-                )
+                self._run_many(_INSERT_EVENTS, rows)
             except StorageError as error:
                 cause = error.__cause__
                 if cause is None or not self._is_unique_violation(cause):
                     raise
                 raise self._taken(rows, streams) from None
-            self._run_many(
-                f"INSERT INTO {OUTBOX} (kind, aggregate_id, version, event_type, payload)"
-                " VALUES (?, ?, ?, ?, ?)",
-                [row[:5] for row in rows],
-            )
+            self._run_many(_INSERT_MESSAGES, [row[:5] for row in rows])
         except Exception as error:
             # Part of the appends may be in: the transaction must not commit.
             self._doomed = error
@@ -583,9 +606,7 @@ class SqlUnitOfWork(ProjectingUnitOfWork, Generic[C]):
         # The first row is only the chain's anchor when the read starts after it: its
         # hash is needed, not its payload (which may be long).
         rows = self._run(
-            f"SELECT version, event_type, CASE WHEN version = ? THEN '' ELSE payload END,"
-            f" hash FROM {EVENTS}"
-            " WHERE kind = ? AND aggregate_id = ? AND version >= ? ORDER BY version",
+            _ROWS_FROM,
             (from_version if from_version > 0 else -1, kind, aggregate_id, from_version),
         )
         stored = [(int(v), str(t), str(p), _text(h)) for v, t, p, h in rows]
@@ -712,9 +733,7 @@ class SqlUnitOfWork(ProjectingUnitOfWork, Generic[C]):
         # in one transaction, are then right as they are. Otherwise it writes nothing and
         # the row is written in full below.
         if _TERMS_WRITTEN.get(hint) == (terms, row.sort) and self._run(
-            f"UPDATE {VIEW_ROWS} SET version = ?, data = ? WHERE view_name = ?"
-            " AND row_key = ? AND version <= ? AND terms = ? AND sort_key = ?"
-            " RETURNING version",
+            _UPDATE_SAME_TERMS,
             (row.version, row.data, row.view, row.key, row.version, terms, row.sort),
         ):
             return True
@@ -726,9 +745,7 @@ class SqlUnitOfWork(ProjectingUnitOfWork, Generic[C]):
         )
         if not stored:
             return False
-        self._run(
-            f"DELETE FROM {VIEW_TERMS} WHERE view_name = ? AND row_key = ?", (row.view, row.key)
-        )
+        self._run(_DELETE_TERMS, (row.view, row.key))
         self._insert_terms(row)
         if len(_TERMS_WRITTEN) >= TERMS_REMEMBERED:
             _TERMS_WRITTEN.clear()
@@ -737,10 +754,8 @@ class SqlUnitOfWork(ProjectingUnitOfWork, Generic[C]):
 
     def _insert_terms(self, row: ViewRow) -> None:
         if row.terms:  # one multi-row statement for all of the row's terms
-            values = ", ".join(["(?, ?, ?, ?, ?)"] * len(row.terms))
             self._run(
-                f"INSERT INTO {VIEW_TERMS} (view_name, field, value, sort_key, row_key)"
-                f" VALUES {values}",
+                _insert_terms_sql(len(row.terms)),
                 [
                     x
                     for field, value in row.terms
