@@ -30,7 +30,7 @@ from ordercycle.service._views import invoice_row, projections, record_row
 from ordercycle.service.errors import UnknownAggregateError
 from ordercycle.service.records import DeskEvent, InvoiceNumberTaken
 from ordercycle.service.settings import DeskSettings
-from ordercycle.storage.ports import UnitOfWork
+from ordercycle.storage.ports import Projections, UnitOfWork
 from ordercycle.storage.records import Snapshot, canonical_json
 
 __all__ = ["InvoiceMeta", "Session"]
@@ -99,6 +99,17 @@ class Session:
         self._taken: set[tuple[str, str]] = set()
         #: What the command's preparer computed before the write transaction (or ``None``).
         self.prepared: object = None
+        self._views: Projections | bool | None = False  # False: not looked up yet
+
+    @property
+    def views(self) -> Projections | None:
+        """The unit of work's read models (``None`` for an adapter without them), looked
+        up once per session: a unit of work's parts do not change while it runs, and a
+        session writes a row for most records it saves."""
+        found = self._views
+        if found is False:
+            found = self._views = projections(self.uow)
+        return found  # type: ignore[return-value]
 
     # --- ids ---------------------------------------------------------------------------------
 
@@ -147,7 +158,7 @@ class Session:
             self.uow.events.append(
                 ORDER, order.id, list(events), expected_version=events[0].version - 1
             )
-            views = projections(self.uow)
+            views = self.views
             if views is not None:
                 views.put(self.cache.order_rows.row(order))
         self._orders[order.id] = order
@@ -224,7 +235,7 @@ class Session:
         self.uow.events.append(kind, key, [event], expected_version=version)
         self._records[(kind, key)] = (state, version + 1)
         row = record_row(kind, key, state, version + 1)
-        views = projections(self.uow) if row is not None else None
+        views = self.views if row is not None else None
         if views is not None and row is not None:
             views.put(row)
 
@@ -340,7 +351,7 @@ class Session:
         events = list(invoice.events[previous:])
         if events:
             self.uow.events.append(INVOICE, invoice.invoice_id, events, expected_version=previous)
-            views = projections(self.uow)
+            views = self.views
             if views is not None:
                 views.put(invoice_row(invoice, meta.order_id))
         every = INVOICE_SNAPSHOT_EVERY
