@@ -85,6 +85,13 @@ _UPDATE_SAME_TERMS = (
     " RETURNING version"
 )
 _DELETE_TERMS = f"DELETE FROM {VIEW_TERMS} WHERE view_name = ? AND row_key = ?"
+_INSERT_NEW_VIEW_ROW = (
+    f"INSERT INTO {VIEW_ROWS} (view_name, row_key, version, sort_key, terms, data)"
+    " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (view_name, row_key) DO NOTHING RETURNING version"
+)
+#: A read-model row at a version up to this one is first tried as a new row (see
+#: ``SqlUnitOfWork._tx_view_upsert``): a new order's row is at version 2 (drafted, placed).
+NEW_ROW_VERSIONS = 2
 
 
 @functools.lru_cache(maxsize=64)
@@ -737,6 +744,20 @@ class SqlUnitOfWork(ProjectingUnitOfWork, Generic[C]):
             (row.version, row.data, row.view, row.key, row.version, terms, row.sort),
         ):
             return True
+        # A row this process has not written, at one of the first versions of its stream
+        # (a record or an order just created), is most likely new: one insert that does
+        # nothing if the row exists tells. A row's terms are only ever written and deleted
+        # with it, in one transaction, so a new row has none to delete.
+        if (
+            row.version <= NEW_ROW_VERSIONS
+            and hint not in _TERMS_WRITTEN
+            and self._run(
+                _INSERT_NEW_VIEW_ROW, (row.view, row.key, row.version, row.sort, terms, row.data)
+            )
+        ):
+            self._insert_terms(row)
+            self._terms_written(hint, terms, row.sort)
+            return True
         # One statement decides and writes: the stored row is replaced only if its version
         # is not higher, under the row's lock (PostgreSQL), so two writers cannot both read
         # the old version and the older row win; its terms are rewritten only then.
@@ -747,10 +768,14 @@ class SqlUnitOfWork(ProjectingUnitOfWork, Generic[C]):
             return False
         self._run(_DELETE_TERMS, (row.view, row.key))
         self._insert_terms(row)
+        self._terms_written(hint, terms, row.sort)
+        return True
+
+    @staticmethod
+    def _terms_written(hint: tuple[str, str, str], terms: str, sort: str) -> None:
         if len(_TERMS_WRITTEN) >= TERMS_REMEMBERED:
             _TERMS_WRITTEN.clear()
-        _TERMS_WRITTEN[hint] = (terms, row.sort)
-        return True
+        _TERMS_WRITTEN[hint] = (terms, sort)
 
     def _insert_terms(self, row: ViewRow) -> None:
         if row.terms:  # one multi-row statement for all of the row's terms
