@@ -33,6 +33,7 @@ Money('10.00', 'USD')
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any, Final, TypeVar, get_origin, overload
 
 import cattrs
@@ -45,6 +46,7 @@ from ordercycle.serialization._converter import EVENT_TAG, converter, make_conve
 
 __all__ = [
     "EVENT_TAG",
+    "compiled_encoder",
     "converter",
     "from_dict",
     "from_json",
@@ -129,6 +131,48 @@ def from_dict(data: Any, cls: Any, *, converter: cattrs.Converter | None = None)
 _ENCODER: Final = json.JSONEncoder(allow_nan=False, ensure_ascii=False)
 
 
+def compiled_encoder(encoder: json.JSONEncoder) -> Callable[[Any], str]:
+    """``encoder.encode`` for tree-shaped data, with the C encoder made once.
+
+    ``JSONEncoder.encode`` builds a new C encoder object on every call (for its
+    circular-reference check); the data the library writes (from :func:`to_dict`, view rows,
+    command payloads) is a tree that cannot refer to itself, so one encoder without that
+    check serves every call and writes the same text, in about half the time for small
+    documents. Without the C accelerator (or with ``indent``) it is ``encoder.encode``.
+
+    >>> encode = compiled_encoder(json.JSONEncoder(sort_keys=True))
+    >>> encode({"b": [1, 2], "a": "é"}) == json.dumps({"b": [1, 2], "a": "é"}, sort_keys=True)
+    True
+    """
+    make = getattr(json.encoder, "c_make_encoder", None)
+    indent: object = encoder.indent  # None unless set (typeshed types it without None)
+    if make is None or indent is not None:
+        return encoder.encode
+    run = make(
+        None,
+        encoder.default,
+        json.encoder.encode_basestring_ascii
+        if encoder.ensure_ascii
+        else json.encoder.encode_basestring,
+        None,
+        encoder.key_separator,
+        encoder.item_separator,
+        encoder.sort_keys,
+        encoder.skipkeys,
+        encoder.allow_nan,
+    )
+
+    def encode(value: Any) -> str:
+        if isinstance(value, str):  # as JSONEncoder.encode does
+            return encoder.encode(value)
+        return "".join(run(value, 0))
+
+    return encode
+
+
+_ENCODE: Final = compiled_encoder(_ENCODER)
+
+
 def to_json(
     obj: Any, *, indent: int | None = None, converter: cattrs.Converter | None = None
 ) -> str:
@@ -140,7 +184,7 @@ def to_json(
     data = to_dict(obj, converter=converter)
     try:
         if indent is None:
-            return _ENCODER.encode(data)
+            return _ENCODE(data)
         return json.dumps(data, indent=indent, allow_nan=False, ensure_ascii=False)
     except (TypeError, ValueError) as error:
         raise SerializationError(

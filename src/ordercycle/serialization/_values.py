@@ -109,14 +109,25 @@ def structure_datetime(value: Any, _type: object) -> datetime:
     return result
 
 
+# The last datetime written and its text: the events of one command share its instant
+# (the very object), and a datetime is immutable, so the same object has the same text.
+_last_datetime: tuple[datetime | None, str] = (None, "")
+
+
 def unstructure_datetime(value: datetime) -> str:
+    global _last_datetime
+    last, text = _last_datetime
+    if value is last:
+        return text
     if value.utcoffset() is None:
         raise SerializationError(
             f"Cannot serialize the naive datetime {value.isoformat()!r}: datetimes must be"
             " timezone-aware.",
             problems=[("$", "naive datetime")],
         )
-    return value.isoformat()
+    text = value.isoformat()
+    _last_datetime = (value, text)
+    return text
 
 
 # --- quantities ---------------------------------------------------------------------------------

@@ -211,6 +211,54 @@ def _checked_fields(cls: type[Command]) -> tuple[tuple[str, Any, frozenset[type]
     return found
 
 
+#: ``(field, enum member)`` pairs that passed :func:`_check_bounds` (see :func:`check_fields`).
+_ENUMS_IN_BOUNDS: set[tuple[str, enum.Enum]] = set()
+
+#: A field type ``tuple[X, ...]`` -> ``(X, ((field, type), ...))`` when ``X`` is a frozen
+#: attrs class of text, whole number and boolean fields with no converters, validators or
+#: post-init hook (an order's items): an ``X`` built with values of exactly those types
+#: comes back from the serializer's round trip as an equal ``X``, so the trip can be
+#: skipped for it (``None``: not such a type).
+_PLAIN_ITEMS: dict[Any, tuple[type, tuple[tuple[str, type], ...]] | None] = {}
+
+
+def _plain_items(kind: Any) -> tuple[type, tuple[tuple[str, type], ...]] | None:
+    if kind in _PLAIN_ITEMS:
+        return _PLAIN_ITEMS[kind]
+    found: tuple[type, tuple[tuple[str, type], ...]] | None = None
+    args = get_args(kind)
+    if get_origin(kind) is tuple and len(args) == 2 and args[1] is Ellipsis:
+        item = args[0]
+        if (
+            isinstance(item, type)
+            and attrs.has(item)
+            and not hasattr(item, "__attrs_post_init__")
+            and not issubclass(item, Command)
+        ):
+            attrs.resolve_types(item)
+            fields = attrs.fields(item)
+            if all(
+                f.init and f.converter is None and f.validator is None and f.type in _PLAIN
+                for f in fields
+            ):
+                found = (item, tuple((f.name, f.type) for f in fields))
+    _PLAIN_ITEMS[kind] = found
+    return found
+
+
+def _all_plain(value: tuple[Any, ...], shape: tuple[type, tuple[tuple[str, type], ...]]) -> bool:
+    """Whether every item of ``value`` is exactly of the item class, each field exactly of
+    its declared type (see :data:`_PLAIN_ITEMS`)."""
+    cls, fields = shape
+    for item in value:
+        if type(item) is not cls:
+            return False
+        for name, kind in fields:
+            if type(getattr(item, name)) is not kind:
+                return False
+    return True
+
+
 def check_fields(command: Command) -> None:
     """Refuse a command whose fields are out of bounds or not of their declared types.
 
@@ -227,12 +275,35 @@ def check_fields(command: Command) -> None:
     subject = type(command).name
     for name, kind, plain in _checked_fields(type(command)):
         value = getattr(command, name)
-        _check_bounds(value, subject, name)
-        if type(value) in plain and (type(value) is not tuple or not value):
+        cls = type(value)
+        # Most fields are ids, short texts, counts and empty options: the bounds that
+        # _check_bounds would check for them, inline (it is called to raise).
+        if value is None or cls is bool:
+            pass
+        elif cls is str:
+            if len(value) > _text_limit(name) or (
+                _is_id(name) and (not value or value != value.strip())
+            ):
+                _check_bounds(value, subject, name)
+        elif cls is int:
+            if name == "position" or abs(value) > MAX_UNITS:
+                _check_bounds(value, subject, name)
+        elif isinstance(value, enum.Enum):
+            # A member's bounds are those of its fixed value: checked once per field.
+            if (name, value) not in _ENUMS_IN_BOUNDS:
+                _check_bounds(value, subject, name)
+                _ENUMS_IN_BOUNDS.add((name, value))
+        else:
+            _check_bounds(value, subject, name)
+        if cls in plain and (cls is not tuple or not value):
             # The round trip below could not refuse it (see _plain_types): every command
             # checks every field, and most are ids and empty options. A bool for an int
             # field is not exactly an int, and still makes the trip.
             continue
+        if cls is tuple:
+            shape = _plain_items(kind)
+            if shape is not None and _all_plain(value, shape):
+                continue  # the trip gives an equal tuple of equal items (see _PLAIN_ITEMS)
         try:
             back = converter.structure(converter.unstructure(value, kind), kind)
         except Exception:

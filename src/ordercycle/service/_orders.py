@@ -132,7 +132,7 @@ def update_account(
         else:
             total = before.receivables + balance_change
         after = after.changed(receivables=total)
-    if after != before:
+    if after is not before and after != before:
         s.put("account", customer_id, AccountChanged, after, change)
 
 
@@ -417,7 +417,28 @@ def gross_not_invoiced(s: Session, buyer: Customer, order: Order) -> Money:
             items.append((line.amount(quantity), codes))
     if not items:
         return Money.zero(order.currency)
-    return profile.compute(items, order.currency.code).total
+    # The tax computation is a pure function of the profile and the priced items, and an
+    # order's credit check, exposure and invoice ask it again for the same lines.
+    key = (
+        id(profile),
+        order.currency.code,
+        tuple((str(m.amount), m.currency.code, codes) for m, codes in items),
+    )
+    known = _GROSS.get(key)
+    if known is not None and known[0] is profile:
+        return known[1]
+    total = profile.compute(items, order.currency.code).total
+    if len(_GROSS) >= GROSS_KEPT:
+        _GROSS.clear()
+    _GROSS[key] = (profile, total)
+    return total
+
+
+#: How many computed gross amounts :func:`gross_not_invoiced` remembers.
+GROSS_KEPT = 4096
+# (profile id, currency, items) -> (the profile, the gross): a memo, cleared when full. The
+# profile is kept with its result, so an id reused by another profile does not match.
+_GROSS: dict[tuple[object, ...], tuple[object, Money]] = {}
 
 
 def counted_exposure(s: Session, buyer: Customer, order: Order | None) -> Money:

@@ -27,7 +27,7 @@ import logging
 
 from ordercycle.inventory.events import StockReceived
 from ordercycle.invoicing.events import PaymentApplied
-from ordercycle.model.events import DomainEvent
+from ordercycle.model.events import DomainEvent, UnknownEventTypeError
 from ordercycle.model.order.events import OrderReturnReceived
 from ordercycle.model.order.policies import ReturnCondition
 from ordercycle.money import Money
@@ -70,7 +70,25 @@ def inline(event: DomainEvent) -> bool:
 
 def trigger_types() -> frozenset[str]:
     """The registered event type names :func:`reacts_to` accepts (subclasses included)."""
-    return frozenset(n for n, cls in DomainEvent.registry().items() if issubclass(cls, TRIGGERS))
+    # The triggers' subclass trees, not the whole registry (which is copied and sorted on
+    # every read; the desk asks at every dispatch): a class counts if it is the one
+    # registered under its name.
+    names = set()
+    stack: list[type[DomainEvent]] = list(TRIGGERS)
+    while stack:
+        cls = stack.pop()
+        stack.extend(cls.__subclasses__())
+        name = getattr(cls, "event_type", None)
+        if isinstance(name, str) and _registered(name) is cls:
+            names.add(name)
+    return frozenset(names)
+
+
+def _registered(name: str) -> type[DomainEvent] | None:
+    try:
+        return DomainEvent.lookup(name)
+    except UnknownEventTypeError:
+        return None
 
 
 def handle(s: Session, event: DomainEvent) -> list[str]:

@@ -30,7 +30,7 @@ from ordercycle.service._views import invoice_row, projections, record_row
 from ordercycle.service.errors import UnknownAggregateError
 from ordercycle.service.records import DeskEvent, InvoiceNumberTaken
 from ordercycle.service.settings import DeskSettings
-from ordercycle.storage.ports import UnitOfWork
+from ordercycle.storage.ports import Projections, UnitOfWork
 from ordercycle.storage.records import Snapshot, canonical_json
 
 __all__ = ["InvoiceMeta", "Session"]
@@ -79,6 +79,8 @@ class Session:
         packing: DeskPacking | None = None,
     ) -> None:
         self.uow = uow
+        # The unit's event store, read once: the session reads and appends through it often.
+        self._events = uow.events
         self.cache = cache or StreamCache()
         self.packing = packing or DeskPacking()
         self.settings = settings
@@ -99,6 +101,17 @@ class Session:
         self._taken: set[tuple[str, str]] = set()
         #: What the command's preparer computed before the write transaction (or ``None``).
         self.prepared: object = None
+        self._views: Projections | bool | None = False  # False: not looked up yet
+
+    @property
+    def views(self) -> Projections | None:
+        """The unit of work's read models (``None`` for an adapter without them), looked
+        up once per session: a unit of work's parts do not change while it runs, and a
+        session writes a row for most records it saves."""
+        found = self._views
+        if found is False:
+            found = self._views = projections(self.uow)
+        return found  # type: ignore[return-value]
 
     # --- ids ---------------------------------------------------------------------------------
 
@@ -107,7 +120,7 @@ class Session:
         while True:
             candidate = self.ids.new_id(kind)
             key = (stream, candidate)
-            if key not in self._taken and self.uow.events.version(stream, candidate) == 0:
+            if key not in self._taken and self._events.version(stream, candidate) == 0:
                 self._taken.add(key)
                 return candidate
 
@@ -115,7 +128,7 @@ class Session:
         """Whether the aggregate ``(kind, key)`` has events (or was created in this session)."""
         if (kind, key) in self._records or (kind == ORDER and key in self._orders):
             return True
-        return self.uow.events.version(kind, key) > 0
+        return self._events.version(kind, key) > 0
 
     # --- orders --------------------------------------------------------------------------------
 
@@ -144,10 +157,10 @@ class Session:
         """Append the events of an order command and remember the new order."""
         order, events = outcome
         if events:
-            self.uow.events.append(
+            self._events.append(
                 ORDER, order.id, list(events), expected_version=events[0].version - 1
             )
-            views = projections(self.uow)
+            views = self.views
             if views is not None:
                 views.put(self.cache.order_rows.row(order))
         self._orders[order.id] = order
@@ -160,7 +173,7 @@ class Session:
         :class:`~ordercycle.errors.ConcurrencyError` (and the command runs again) if
         another command changed the order meanwhile.
         """
-        self.uow.events.append(ORDER, order.id, [], expected_version=order.version)
+        self._events.append(ORDER, order.id, [], expected_version=order.version)
 
     def orders(self) -> tuple[Order, ...]:
         """Every order this session loaded or saved, as it is now in the session."""
@@ -168,7 +181,7 @@ class Session:
 
     def order_ids(self) -> tuple[str, ...]:
         """Every order id in storage, sorted."""
-        return self.uow.events.aggregate_ids(ORDER)
+        return self._events.aggregate_ids(ORDER)
 
     # --- state records -------------------------------------------------------------------------
 
@@ -177,12 +190,12 @@ class Session:
         cached = self._records.get((kind, key))
         if cached is not None:
             return cached[0]  # type: ignore[no-any-return]
-        version = self.uow.events.version(kind, _key(kind, key))
+        version = self._events.version(kind, _key(kind, key))
         if not version:
             return None
         # Under READ COMMITTED (PostgreSQL) another writer may commit between the two
         # reads: the newest event loaded is the state, and its version is the one to append at.
-        event = self.uow.events.load(kind, key, after_version=version - 1)[-1]
+        event = self._events.load(kind, key, after_version=version - 1)[-1]
         version = event.version
         state = getattr(event, "state")  # noqa: B009 - every DeskEvent subclass has one
         if not isinstance(state, cls):
@@ -212,7 +225,7 @@ class Session:
         """Store ``state`` as the newest state of ``(kind, key)`` (``extra``: more fields
         of the event)."""
         cached = self._records.get((kind, key))
-        version = cached[1] if cached else self.uow.events.version(kind, _key(kind, key))
+        version = cached[1] if cached else self._events.version(kind, _key(kind, key))
         event = event_cls(  # type: ignore[call-arg]
             aggregate_id=key,
             version=version + 1,
@@ -221,21 +234,21 @@ class Session:
             state=state,
             **extra,
         )
-        self.uow.events.append(kind, key, [event], expected_version=version)
+        self._events.append(kind, key, [event], expected_version=version)
         self._records[(kind, key)] = (state, version + 1)
         row = record_row(kind, key, state, version + 1)
-        views = projections(self.uow) if row is not None else None
+        views = self.views if row is not None else None
         if views is not None and row is not None:
             views.put(row)
 
     def record_version(self, kind: str, key: str) -> int:
         """The version of the record ``(kind, key)`` as this session read it (0: none)."""
         cached = self._records.get((kind, key))
-        return cached[1] if cached else self.uow.events.version(kind, _key(kind, key))
+        return cached[1] if cached else self._events.version(kind, _key(kind, key))
 
     def ids_of(self, kind: str) -> tuple[str, ...]:
         """Every id of ``kind`` in storage, sorted."""
-        return self.uow.events.aggregate_ids(kind)
+        return self._events.aggregate_ids(kind)
 
     # --- stock ---------------------------------------------------------------------------------
 
@@ -275,7 +288,7 @@ class Session:
         for event in recorded[self._ledger_saved :]:
             by_sku.setdefault(str(event.aggregate_id), []).append(event)
         for sku, events in by_sku.items():
-            self.uow.events.append(STOCK, sku, events, expected_version=events[0].version - 1)
+            self._events.append(STOCK, sku, events, expected_version=events[0].version - 1)
             self._stock_skus.add(sku)
         self._ledger_saved = len(recorded)
 
@@ -298,7 +311,7 @@ class Session:
         if known is None:
             known = self._invoice_snapshot(key)
         invoice, meta = known
-        newer = self.uow.events.load(INVOICE, key, after_version=invoice.version)
+        newer = self._events.load(INVOICE, key, after_version=invoice.version)
         if newer:
             later = [e for e in newer if isinstance(e, InvoiceEvent)]
             invoice = Invoice.replay(later, base=invoice)
@@ -307,7 +320,7 @@ class Session:
         return found
 
     def _invoice_snapshot(self, invoice_id: str) -> tuple[Invoice, InvoiceMeta]:
-        if not self.uow.events.version(INVOICE, invoice_id):
+        if not self._events.version(INVOICE, invoice_id):
             raise UnknownAggregateError("invoice", invoice_id)
         snapshot = self.uow.snapshots.latest(INVOICE, invoice_id)
         if snapshot is None:
@@ -339,8 +352,8 @@ class Session:
         """
         events = list(invoice.events[previous:])
         if events:
-            self.uow.events.append(INVOICE, invoice.invoice_id, events, expected_version=previous)
-            views = projections(self.uow)
+            self._events.append(INVOICE, invoice.invoice_id, events, expected_version=previous)
+            views = self.views
             if views is not None:
                 views.put(invoice_row(invoice, meta.order_id))
         every = INVOICE_SNAPSHOT_EVERY
@@ -374,7 +387,7 @@ class Session:
         """Take the next invoice number: the series stream's version is the count used."""
         key = ("series", "invoice")
         cached = self._records.get(key)
-        used = cached[1] if cached else self.uow.events.version(*key)
+        used = cached[1] if cached else self._events.version(*key)
         series = NumberSeries(self.settings.invoice_prefix, next_number=used + 1)
         self.put("series", "invoice", InvoiceNumberTaken, series.peek(), "taken")
         return series

@@ -19,6 +19,7 @@ from ordercycle.errors import StorageError, ValidationError
 from ordercycle.invoicing import Invoice, Payment
 from ordercycle.model.order import Order
 from ordercycle.packing import Shipment
+from ordercycle.serialization import compiled_encoder
 from ordercycle.service.records import OpenOrder
 from ordercycle.storage.ports import Projections, UnitOfWork
 from ordercycle.storage.views import MAX_VIEW_PAGE, ViewQuery, ViewRow, sort_text
@@ -84,7 +85,9 @@ OPEN_ORDERS = "open_orders"
 
 #: ``json.dumps(..., sort_keys=True)`` without building an encoder on every call (a
 #: session writes a row per saved aggregate); the text is the same.
-_DUMPS = json.JSONEncoder(sort_keys=True).encode
+_DUMPS = compiled_encoder(json.JSONEncoder(sort_keys=True))
+#: ``json.dumps`` with its default options, the same way.
+_DUMPS_PLAIN = compiled_encoder(json.JSONEncoder())
 
 #: Raised when what a row holds changes: a database with an older marker is rebuilt.
 VIEWS_VERSION = 1
@@ -242,7 +245,7 @@ def record_row(kind: str, key: str, state: object, version: int) -> ViewRow | No
             version,
             sort_text(state.paid_on),
             (("customer", state.customer_id),),
-            json.dumps({"payment_id": key}),
+            _DUMPS_PLAIN({"payment_id": key}),
         )
     if kind == "shipment" and isinstance(state, Shipment):
         return _row(
@@ -251,7 +254,7 @@ def record_row(kind: str, key: str, state: object, version: int) -> ViewRow | No
             version,
             sort_text(state.packed_at),
             (("order", state.order_id), ("status", state.status)),
-            json.dumps({"shipment_id": key}),
+            _DUMPS_PLAIN({"shipment_id": key}),
         )
     if kind == "open_order" and isinstance(state, OpenOrder):
         return _row(
@@ -260,7 +263,7 @@ def record_row(kind: str, key: str, state: object, version: int) -> ViewRow | No
             version,
             sort_text(state.since),
             (("customer", state.customer_id),) if state.open else (),
-            json.dumps({"order_id": key}),
+            _DUMPS_PLAIN({"order_id": key}),
         )
     return None
 

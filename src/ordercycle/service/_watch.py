@@ -38,7 +38,26 @@ class WatchedUnitOfWork(ObservedUnitOfWork):
 
     def _noted(self, kind: str, aggregate_id: str, events: tuple[DomainEvent, ...]) -> None:
         for event in events:
-            if self.inline and _reactions.inline(event):
+            inline, reacts = _classes(type(event))
+            if self.inline and inline:
                 self.pending.append(event)
-            elif not self.reacting and _reactions.reacts_to(event):
+            elif reacts:
                 self.reacting = True
+
+
+# event class -> (whether handled inline, whether a handler reacts to it): both are
+# isinstance checks against fixed tuples of classes, so they hold for a class once asked.
+_CLASSES: dict[type, tuple[bool, bool]] = {}
+
+
+def _classes(cls: type[DomainEvent]) -> tuple[bool, bool]:
+    """Whether events of ``cls`` are handled inline, and whether a handler reacts to them
+    (:func:`~ordercycle.service._reactions.inline`,
+    :func:`~ordercycle.service._reactions.reacts_to`)."""
+    found = _CLASSES.get(cls)
+    if found is None:
+        found = _CLASSES[cls] = (
+            issubclass(cls, _reactions.INLINE),
+            issubclass(cls, _reactions.TRIGGERS),
+        )
+    return found

@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from os import PathLike
-from typing import Any, Final, Self
+from typing import Any, Final, Self, TypeGuard
 
 import attrs
 
@@ -683,9 +683,10 @@ class OrderDesk:
         A shortcut's parameters are its command's fields, same names and defaults (a test
         checks every one), so each passes its ``locals()``.
         """
-        return self.execute(
-            kind(**{field.name: arguments[field.name] for field in attrs.fields(kind)})
-        )
+        names = _FIELD_NAMES.get(kind)
+        if names is None:
+            names = _FIELD_NAMES[kind] = tuple(field.name for field in attrs.fields(kind))
+        return self.execute(kind(**{name: arguments[name] for name in names}))
 
     def register_customer(
         self, customer: Customer, *, command_id: str | None = None
@@ -1650,12 +1651,44 @@ def _react_inline(session: Session, watched: WatchedUnitOfWork) -> None:
         watched.reacting = True  # what is left waits for the outbox dispatch
 
 
+# command class -> its field names, the arguments of its desk method (see OrderDesk._run).
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+# (outbox class, optional protocol) -> whether the class offers it. A runtime protocol
+# check walks the protocol's members on every call (tens of microseconds, once per
+# dispatch); an adapter's class does not change what it offers, so it is asked once per
+# class (not for a proxy class with ``__getattr__``, whose answer may differ by instance).
+_OFFERS: dict[tuple[type, type], bool] = {}
+
+
+def _offers(outbox: object, protocol: type) -> bool:
+    """``isinstance(outbox, protocol)`` for an optional outbox protocol, once per class."""
+    cls = type(outbox)
+    key = (cls, protocol)
+    found = _OFFERS.get(key)
+    if found is None:
+        found = isinstance(outbox, protocol)
+        if not hasattr(cls, "__getattr__"):
+            _OFFERS[key] = found
+    return found
+
+
+def _selective(outbox: object) -> TypeGuard[SelectiveOutbox]:
+    """Whether ``outbox`` is a :class:`SelectiveOutbox` (see :func:`_offers`)."""
+    return _offers(outbox, SelectiveOutbox)
+
+
+def _claiming(outbox: object) -> TypeGuard[ClaimingOutbox]:
+    """Whether ``outbox`` is a :class:`ClaimingOutbox` (see :func:`_offers`)."""
+    return _offers(outbox, ClaimingOutbox)
+
+
 def _read_wanted(uow: UnitOfWork, after: int, limit: int) -> tuple[tuple[Any, ...], int, int]:
     """The next ``limit`` messages after ``after`` that a handler reacts to, how many were
     scanned and the last position scanned; only the wanted ones are decoded where the
     storage can (a corrupt message no handler wants is passed over, one it wants raises)."""
     outbox = uow.outbox
-    if isinstance(outbox, SelectiveOutbox):
+    if _selective(outbox):
         return outbox.read_types(_reactions.trigger_types(), after=after, limit=limit)
     messages = outbox.read(after=after, limit=limit)
     last = messages[-1].position if messages else after
@@ -1666,6 +1699,6 @@ def _read_wanted(uow: UnitOfWork, after: int, limit: int) -> tuple[tuple[Any, ..
 def _claim(uow: UnitOfWork) -> int:
     """The desk consumer's checkpoint, claimed for ``uow`` where the storage can."""
     outbox = uow.outbox
-    if isinstance(outbox, ClaimingOutbox):
+    if _claiming(outbox):
         return outbox.claim(_reactions.CONSUMER)
     return outbox.checkpoint(_reactions.CONSUMER)

@@ -154,8 +154,11 @@ class Account:
     ) -> Account:
         """The account with orders and invoices added and dropped (order kept).
 
-        ``receivables``, if given, replaces the open balance; otherwise it is kept.
+        ``receivables``, if given, replaces the open balance; otherwise it is kept. With
+        nothing to add, drop or replace, it is this account itself.
         """
+        if not (add_orders or drop_orders or add_invoices or drop_invoices) and receivables is None:
+            return self  # most commands change no list: the caller compares by identity first
         orders = [o for o in (*self.open_order_ids, *add_orders) if o not in drop_orders]
         invoices = [i for i in (*self.open_invoice_ids, *add_invoices) if i not in drop_invoices]
         return Account(

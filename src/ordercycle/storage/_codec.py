@@ -8,7 +8,7 @@ from typing import Any
 
 from ordercycle.errors import SerializationError
 from ordercycle.model.events import DomainEvent
-from ordercycle.serialization import from_json, to_json
+from ordercycle.serialization import compiled_encoder, from_json, to_json
 from ordercycle.storage.records import canonical_json
 
 __all__ = [
@@ -18,7 +18,12 @@ __all__ = [
     "encode_event",
     "encode_stored",
     "encode_value",
+    "terms_json",
 ]
+
+#: ``json.dumps(terms)`` of a view row's terms, with the C encoder made once (every saved
+#: aggregate writes a row; see :func:`~ordercycle.serialization.compiled_encoder`).
+terms_json = compiled_encoder(json.JSONEncoder())
 
 
 def encode_event(event: DomainEvent) -> str:

@@ -7,6 +7,7 @@ parameters and translated to the driver's marker.
 
 from __future__ import annotations
 
+import functools
 import json
 import threading
 from abc import abstractmethod
@@ -15,6 +16,7 @@ from typing import Any, Generic, Protocol, TypeVar
 
 from ordercycle.errors import ConcurrencyError, StorageError
 from ordercycle.storage._chain import GENESIS, event_hash, snapshot_hash
+from ordercycle.storage._codec import terms_json
 from ordercycle.storage._unit import EventRow, OutboxRow, ProjectingUnitOfWork, StoredRow
 from ordercycle.storage.errors import (
     CommandAlreadyRecordedError,
@@ -53,6 +55,51 @@ COMMANDS = "ordercycle_commands"
 
 VIEW_ROWS = "ordercycle_view_rows"
 VIEW_TERMS = "ordercycle_view_terms"
+
+# The statements every command sends, made once: a text built per call is a new string,
+# which the driver's statement cache (and psycopg's) must hash again.
+_NEWEST_TWO = (
+    f"SELECT version, event_type, payload, hash FROM {EVENTS}"
+    " WHERE kind = ? AND aggregate_id = ? ORDER BY version DESC LIMIT 2"
+)
+_HEAD = (
+    f"SELECT version, hash FROM {EVENTS} WHERE kind = ? AND aggregate_id = ?"
+    " ORDER BY version DESC LIMIT 1"
+)
+_ROWS_FROM = (
+    f"SELECT version, event_type, CASE WHEN version = ? THEN '' ELSE payload END,"
+    f" hash FROM {EVENTS}"
+    " WHERE kind = ? AND aggregate_id = ? AND version >= ? ORDER BY version"
+)
+_INSERT_EVENTS = (
+    f"INSERT INTO {EVENTS} (kind, aggregate_id, version, event_type, payload,"
+    " hash) VALUES (?, ?, ?, ?, ?, ?)"
+)
+_INSERT_MESSAGES = (
+    f"INSERT INTO {OUTBOX} (kind, aggregate_id, version, event_type, payload)"
+    " VALUES (?, ?, ?, ?, ?)"
+)
+_UPDATE_SAME_TERMS = (
+    f"UPDATE {VIEW_ROWS} SET version = ?, data = ? WHERE view_name = ?"
+    " AND row_key = ? AND version <= ? AND terms = ? AND sort_key = ?"
+    " RETURNING version"
+)
+_DELETE_TERMS = f"DELETE FROM {VIEW_TERMS} WHERE view_name = ? AND row_key = ?"
+_INSERT_NEW_VIEW_ROW = (
+    f"INSERT INTO {VIEW_ROWS} (view_name, row_key, version, sort_key, terms, data)"
+    " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (view_name, row_key) DO NOTHING RETURNING version"
+)
+#: A read-model row at a version up to this one is first tried as a new row (see
+#: ``SqlUnitOfWork._tx_view_upsert``): a new order's row is at version 2 (drafted, placed).
+NEW_ROW_VERSIONS = 2
+
+
+@functools.lru_cache(maxsize=64)
+def _insert_terms_sql(count: int) -> str:
+    """The insert of ``count`` term rows in one statement."""
+    values = ", ".join(["(?, ?, ?, ?, ?)"] * count)
+    return f"INSERT INTO {VIEW_TERMS} (view_name, field, value, sort_key, row_key) VALUES {values}"
+
 
 #: A read-model row written only if the stored one is not newer (the row's version
 #: decides, under its lock on PostgreSQL); returns the version when it was written.
@@ -436,11 +483,7 @@ class SqlUnitOfWork(ProjectingUnitOfWork, Generic[C]):
             return known[0]
         # The newest two rows, not MAX(version): reading a stream's version is mostly the
         # first step of reading its newest event, which then comes from these rows.
-        rows = self._run(
-            f"SELECT version, event_type, payload, hash FROM {EVENTS}"
-            " WHERE kind = ? AND aggregate_id = ? ORDER BY version DESC LIMIT 2",
-            (kind, aggregate_id),
-        )
+        rows = self._run(_NEWEST_TWO, (kind, aggregate_id))
         stream = (kind, aggregate_id)
         if not rows:
             self._heads.setdefault(stream, (0, None))
@@ -454,11 +497,7 @@ class SqlUnitOfWork(ProjectingUnitOfWork, Generic[C]):
         known = self._heads.get((kind, aggregate_id))
         if known is not None:
             return known
-        rows = self._run(
-            f"SELECT version, hash FROM {EVENTS} WHERE kind = ? AND aggregate_id = ?"
-            " ORDER BY version DESC LIMIT 1",
-            (kind, aggregate_id),
-        )
+        rows = self._run(_HEAD, (kind, aggregate_id))
         head = (0, None) if not rows else (int(rows[0][0]), _text(rows[0][1]))
         self._heads[(kind, aggregate_id)] = head
         return head
@@ -523,21 +562,13 @@ class SqlUnitOfWork(ProjectingUnitOfWork, Generic[C]):
         streams, self._pending_streams = self._pending_streams, {}
         try:
             try:
-                self._run_many(
-                    f"INSERT INTO {EVENTS} (kind, aggregate_id, version, event_type, payload,"
-                    " hash) VALUES (?, ?, ?, ?, ?, ?)",
-                    rows,
-                )
+                self._run_many(_INSERT_EVENTS, rows)
             except StorageError as error:
                 cause = error.__cause__
                 if cause is None or not self._is_unique_violation(cause):
                     raise
                 raise self._taken(rows, streams) from None
-            self._run_many(
-                f"INSERT INTO {OUTBOX} (kind, aggregate_id, version, event_type, payload)"
-                " VALUES (?, ?, ?, ?, ?)",
-                [row[:5] for row in rows],
-            )
+            self._run_many(_INSERT_MESSAGES, [row[:5] for row in rows])
         except Exception as error:
             # Part of the appends may be in: the transaction must not commit.
             self._doomed = error
@@ -582,9 +613,7 @@ class SqlUnitOfWork(ProjectingUnitOfWork, Generic[C]):
         # The first row is only the chain's anchor when the read starts after it: its
         # hash is needed, not its payload (which may be long).
         rows = self._run(
-            f"SELECT version, event_type, CASE WHEN version = ? THEN '' ELSE payload END,"
-            f" hash FROM {EVENTS}"
-            " WHERE kind = ? AND aggregate_id = ? AND version >= ? ORDER BY version",
+            _ROWS_FROM,
             (from_version if from_version > 0 else -1, kind, aggregate_id, from_version),
         )
         stored = [(int(v), str(t), str(p), _text(h)) for v, t, p, h in rows]
@@ -698,12 +727,12 @@ class SqlUnitOfWork(ProjectingUnitOfWork, Generic[C]):
         self._run(
             f"INSERT INTO {VIEW_ROWS} (view_name, row_key, version, sort_key, terms, data)"
             " VALUES (?, ?, ?, ?, ?, ?)",
-            (row.view, row.key, row.version, row.sort, json.dumps(row.terms), row.data),
+            (row.view, row.key, row.version, row.sort, terms_json(row.terms), row.data),
         )
         self._insert_terms(row)
 
     def _tx_view_upsert(self, row: ViewRow) -> bool:
-        terms = json.dumps(row.terms)
+        terms = terms_json(row.terms)
         hint = (self._where, row.view, row.key)
         # If this process wrote these terms last (an order's customer and channel, a
         # shipment's order), one statement writes only if the stored row still has them,
@@ -711,11 +740,23 @@ class SqlUnitOfWork(ProjectingUnitOfWork, Generic[C]):
         # in one transaction, are then right as they are. Otherwise it writes nothing and
         # the row is written in full below.
         if _TERMS_WRITTEN.get(hint) == (terms, row.sort) and self._run(
-            f"UPDATE {VIEW_ROWS} SET version = ?, data = ? WHERE view_name = ?"
-            " AND row_key = ? AND version <= ? AND terms = ? AND sort_key = ?"
-            " RETURNING version",
+            _UPDATE_SAME_TERMS,
             (row.version, row.data, row.view, row.key, row.version, terms, row.sort),
         ):
+            return True
+        # A row this process has not written, at one of the first versions of its stream
+        # (a record or an order just created), is most likely new: one insert that does
+        # nothing if the row exists tells. A row's terms are only ever written and deleted
+        # with it, in one transaction, so a new row has none to delete.
+        if (
+            row.version <= NEW_ROW_VERSIONS
+            and hint not in _TERMS_WRITTEN
+            and self._run(
+                _INSERT_NEW_VIEW_ROW, (row.view, row.key, row.version, row.sort, terms, row.data)
+            )
+        ):
+            self._insert_terms(row)
+            self._terms_written(hint, terms, row.sort)
             return True
         # One statement decides and writes: the stored row is replaced only if its version
         # is not higher, under the row's lock (PostgreSQL), so two writers cannot both read
@@ -725,21 +766,21 @@ class SqlUnitOfWork(ProjectingUnitOfWork, Generic[C]):
         )
         if not stored:
             return False
-        self._run(
-            f"DELETE FROM {VIEW_TERMS} WHERE view_name = ? AND row_key = ?", (row.view, row.key)
-        )
+        self._run(_DELETE_TERMS, (row.view, row.key))
         self._insert_terms(row)
+        self._terms_written(hint, terms, row.sort)
+        return True
+
+    @staticmethod
+    def _terms_written(hint: tuple[str, str, str], terms: str, sort: str) -> None:
         if len(_TERMS_WRITTEN) >= TERMS_REMEMBERED:
             _TERMS_WRITTEN.clear()
-        _TERMS_WRITTEN[hint] = (terms, row.sort)
-        return True
+        _TERMS_WRITTEN[hint] = (terms, sort)
 
     def _insert_terms(self, row: ViewRow) -> None:
         if row.terms:  # one multi-row statement for all of the row's terms
-            values = ", ".join(["(?, ?, ?, ?, ?)"] * len(row.terms))
             self._run(
-                f"INSERT INTO {VIEW_TERMS} (view_name, field, value, sort_key, row_key)"
-                f" VALUES {values}",
+                _insert_terms_sql(len(row.terms)),
                 [
                     x
                     for field, value in row.terms

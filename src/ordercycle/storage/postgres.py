@@ -44,7 +44,7 @@ Give ``schema=`` to keep the tables in their own PostgreSQL schema (created on o
 
 from __future__ import annotations
 
-import json
+import functools
 import re
 import time
 from collections.abc import Sequence
@@ -58,6 +58,7 @@ from ordercycle.errors import (
     ValidationError,
 )
 from ordercycle.storage._closing import ClosingStorage
+from ordercycle.storage._codec import terms_json
 from ordercycle.storage._sql import (
     CHECKPOINTS,
     COMMANDS,
@@ -109,6 +110,13 @@ _VISIBLE = (
 )
 #: Outbox rows not visible yet that waiting for older transactions would make visible.
 _BEHIND = f"(NOT {_VISIBLE} AND (h.own IS NULL OR position >> 20 <= h.own))"
+
+
+@functools.lru_cache(maxsize=1024)
+def _pg_sql(sql: str) -> str:
+    """The statement with psycopg's parameter markers (``%s`` for ``?``), translated once
+    per statement text: the desk sends the same few texts with every command."""
+    return sql.replace("?", "%s")
 
 
 def _positions_by_transaction(execute: Execute, placeholder: str) -> None:
@@ -350,7 +358,7 @@ class PostgresUnitOfWork(SqlUnitOfWork["_PipedConnection"]):
         if self._lost is not None:
             raise self._lost
         try:
-            return self._connection.connection.execute(sql.replace("?", "%s"), tuple(params))
+            return self._connection.connection.execute(_pg_sql(sql), tuple(params))
         except self._driver_error() as error:
             raise self._failed(error) from error
 
@@ -513,7 +521,7 @@ class PostgresUnitOfWork(SqlUnitOfWork["_PipedConnection"]):
         """
         stored = self._run(
             UPSERT_NEWER_VIEW_ROW,
-            (row.view, row.key, row.version, row.sort, json.dumps(row.terms), row.data),
+            (row.view, row.key, row.version, row.sort, terms_json(row.terms), row.data),
         )
         if not stored:
             return False

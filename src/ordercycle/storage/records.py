@@ -9,6 +9,7 @@ from typing import Any
 import attrs
 
 from ordercycle.model.events import DomainEvent
+from ordercycle.serialization import compiled_encoder
 
 __all__ = ["CommandRecord", "OutboxMessage", "Snapshot", "canonical_json", "payload_hash"]
 
@@ -67,15 +68,43 @@ class CommandRecord:
     result: Any
 
 
+#: The canonical encoder, with the C encoder made once (see ``compiled_encoder``).
+_CANONICAL = compiled_encoder(
+    json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+)
+
+
 def canonical_json(value: Any) -> str:
     """Write JSON-compatible data as canonical JSON (sorted keys, no spaces).
 
     >>> canonical_json({"b": 1, "a": [1, "x"]})
     '{"a":[1,"x"],"b":1}'
     """
-    return json.dumps(
-        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    )
+    try:
+        text = _CANONICAL(value)
+    except RecursionError:
+        # Data that refers to itself: json.dumps names it (the compiled encoder has no
+        # circular-reference check, and recursion is what it meets instead).
+        text = json.dumps(
+            value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+        )
+    if len(_WRITTEN) >= WRITTEN_KEPT:
+        _WRITTEN.clear()
+    _WRITTEN[text] = None
+    return text
+
+
+#: How many texts :func:`canonical_json` remembers for :func:`is_written_json`.
+WRITTEN_KEPT = 64
+
+# Texts canonical_json wrote lately (a memo, cleared when full, so dropping is safe).
+_WRITTEN: dict[str, None] = {}
+
+
+def is_written_json(text: str) -> bool:
+    """Whether :func:`canonical_json` wrote ``text`` lately: then it is JSON, and a store
+    that checks a payload it is given (a snapshot's) need not parse it again."""
+    return text in _WRITTEN
 
 
 def payload_hash(payload: Any) -> str:

@@ -29,6 +29,7 @@ Sort texts compare as text, so dates and instants are written with :func:`sort_t
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -56,6 +57,15 @@ def sort_text(value: date | datetime) -> str:
     Raises:
         ValidationError: A naive datetime, or not a date at all.
     """
+    if type(value) is datetime or type(value) is date:
+        # Rows of one command and of one record share their instants: equal instants
+        # (whatever their zone) have the same text, so it is made once for each.
+        return _sort_text(value)
+    return _sort_text.__wrapped__(value)
+
+
+@functools.lru_cache(maxsize=1024)
+def _sort_text(value: date | datetime) -> str:
     if isinstance(value, datetime):
         if value.tzinfo is None or value.utcoffset() is None:
             raise ValidationError.invalid(

@@ -158,3 +158,32 @@ def test_a_command_that_loses_the_race_at_commit_returns_the_winners_result() ->
     assert run_once(storage, "cmd-1", "p", place_order) == "winner"
     with storage.inner.unit_of_work() as uow:
         assert uow.events.version("order", "O-1") == 0  # the loser's writes were undone
+
+
+def test_a_snapshot_payload_the_library_wrote_is_not_parsed_again_and_others_are(
+    storage: Storage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ordercycle.storage import Snapshot, _unit
+    from ordercycle.storage.records import canonical_json, is_written_json
+
+    written = canonical_json({"state": "open", "lines": [1, 2]})
+    assert is_written_json(written)
+    assert not is_written_json('{"lines":[1,2],"state":"open"} ')
+    parsed: list[str] = []
+    real_loads = _unit.json.loads
+
+    def loads(text: str) -> object:
+        parsed.append(text)
+        return real_loads(text)
+
+    monkeypatch.setattr(_unit.json, "loads", loads)
+    with storage.unit_of_work() as uow:
+        uow.events.append("item", "I-1", [item_added("I-1", 1)], expected_version=0)
+        uow.snapshots.save(Snapshot(kind="item", aggregate_id="I-1", version=1, payload=written))
+        other = '{"state": "open"}'
+        uow.snapshots.save(Snapshot(kind="item", aggregate_id="I-1", version=1, payload=other))
+        with pytest.raises(ValidationError, match="payload"):
+            uow.snapshots.save(
+                Snapshot(kind="item", aggregate_id="I-1", version=1, payload="{not json")
+            )
+    assert parsed == [other, "{not json"]

@@ -75,7 +75,8 @@ def _found(storage: SQLiteStorage, field: str, value: str) -> list[tuple[str, in
 
 
 def test_a_new_version_with_the_same_terms_is_one_update(storage: SQLiteStorage) -> None:
-    assert _put(storage, _row(1, "placed")) == (True, ["INSERT", "DELETE", "INSERT"])
+    # A new row (an early version this process has not written): the row, then its terms.
+    assert _put(storage, _row(1, "placed")) == (True, ["INSERT", "INSERT"])
     assert _put(storage, _row(2, "placed", '{"n": 2}')) == (True, ["UPDATE"])
     assert _found(storage, "state", "placed") == [("O-1", 2, '{"n": 2}')]
     assert _found(storage, "customer", "C-1") == [("O-1", 2, '{"n": 2}')]
@@ -119,3 +120,37 @@ def test_terms_changed_by_another_writer_are_not_taken_for_the_remembered_ones(
     assert calls == ["UPDATE", "INSERT", "DELETE", "INSERT"]  # tried, then written in full
     assert _found(storage, "state", "shipped") == []
     assert _found(storage, "state", "placed") == [("O-1", 3, '{"n": 3}')]
+
+
+def test_an_early_version_of_a_row_written_elsewhere_is_written_in_full(
+    storage: SQLiteStorage,
+) -> None:
+    # Another process (whose writes this one does not remember) stored the row first: the
+    # insert meant for a new row does nothing, and the row and its terms are written in full.
+    other = sqlite3.connect(storage.path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    other.execute(
+        "INSERT INTO ordercycle_view_rows (view_name, row_key, version, sort_key, terms, data)"
+        " VALUES ('orders', 'O-1', 1, '2026-01-02', ?, '{}')",
+        ('[["customer", "C-1"], ["state", "shipped"]]',),
+    )
+    other.execute(
+        "INSERT INTO ordercycle_view_terms (view_name, field, value, sort_key, row_key) VALUES"
+        " ('orders', 'customer', 'C-1', '2026-01-02', 'O-1'),"
+        " ('orders', 'state', 'shipped', '2026-01-02', 'O-1')"
+    )
+    other.execute("COMMIT")
+    other.close()
+    assert _found(storage, "state", "shipped") == [("O-1", 1, "{}")]
+    stored, calls = _put(storage, _row(2, "placed", '{"n": 2}'))
+    assert stored is True
+    assert calls == ["INSERT", "INSERT", "DELETE", "INSERT"]
+    assert _found(storage, "state", "shipped") == []
+    assert _found(storage, "state", "placed") == [("O-1", 2, '{"n": 2}')]
+
+
+def test_a_later_version_of_a_row_not_written_here_is_not_taken_for_a_new_row(
+    storage: SQLiteStorage,
+) -> None:
+    assert _put(storage, _row(3, "placed")) == (True, ["INSERT", "DELETE", "INSERT"])
+    assert _found(storage, "state", "placed") == [("O-1", 3, "{}")]

@@ -289,8 +289,12 @@ class Order:
             DuplicateLineError: Two lines share an id.
             OrderCurrencyError: A line is priced in another currency.
         """
+        # A string first: ``isinstance(x, IdFactory)`` is a runtime protocol check, which
+        # walks the protocol's members on every call (the desk passes the id it drew).
         oid = parse_order_id(
-            order_id.new_id("order") if isinstance(order_id, IdFactory) else order_id
+            order_id
+            if isinstance(order_id, str) or not isinstance(order_id, IdFactory)
+            else order_id.new_id("order")
         )
         subject = f"order {oid}"
         code = currency if isinstance(currency, Currency) else Currency.of(currency)
