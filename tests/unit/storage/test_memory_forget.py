@@ -7,7 +7,9 @@ from datetime import UTC, datetime
 
 import pytest
 
+from ordercycle import OrderDesk
 from ordercycle.errors import StorageError
+from ordercycle.examples.shop import open_sample_shop
 from ordercycle.inventory.events import StockReceived
 from ordercycle.storage import ForgottenError, MemoryStorage
 from ordercycle.storage.records import Snapshot
@@ -151,3 +153,24 @@ def test_the_error_pickles_with_its_attributes() -> None:
     assert isinstance(error, StorageError)
     assert isinstance(error, LookupError)
     assert "forgotten" in str(error)
+
+
+def test_a_desk_forgets_an_order_in_its_cache_too() -> None:
+    desk = OrderDesk.in_memory(roundtrip=False)
+    open_sample_shop(desk)
+    kept = desk.place_order("C-BOLT", {"MUG": 1}).aggregate_id
+    order_id = desk.place_order("C-BOLT", {"MUG": 2}).aggregate_id
+    assert desk.order(order_id).id == order_id  # now in the desk's cache
+    desk.forget([("order", order_id)], rows=[("orders", order_id)])
+    # Not the cached copy: the forgotten order is refused.
+    with pytest.raises(ForgottenError, match=f"the order '{order_id}'"):
+        desk.order(order_id)
+    assert desk.order_ids() == (kept,)
+    assert [listing.order_id for listing in desk.orders().items] == [kept]
+
+
+def test_only_a_memory_desk_can_forget(tmp_path: object) -> None:
+    desk = OrderDesk.sqlite(f"{tmp_path}/shop.db")
+    with pytest.raises(StorageError, match="only the memory storage"):
+        desk.forget([("order", "O-1")])
+    desk.close()
