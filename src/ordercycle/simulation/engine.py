@@ -21,9 +21,10 @@ sequence in the source, so alternatives that share a seed see the same world.
 With ``keep_finished=False`` (what :func:`simulate` does for KPIs-only results) the run
 forgets each order it is finished with, so memory does not grow with the run's length:
 once an order is delivered in full, every invoice of it is paid or credited and no
-payment or return of it is still to come (or once it is canceled), the order is counted in
-:attr:`Simulation.finished_tally` (conservation and ledger totals) and its streams, read
-model rows and cache entries are released from the in-memory desk
+payment or return of it is still to come (or once it is canceled), at the start of the
+next simulated day the order is counted in :attr:`Simulation.finished_tally`
+(conservation and ledger totals) and its streams, read model rows and cache entries are
+released from the in-memory desk
 (:meth:`~ordercycle.service.OrderDesk.forget`): the order, its open-order record, picked
 orders, shipments, invoices and invoice numbers, the payments its payment processes
 recorded, its restocked returns, and a pick list once all its orders are forgotten. Once
@@ -111,6 +112,7 @@ class _Track:
     invoices: list[str] = attrs.Factory(list)
     payments: list[str] = attrs.Factory(list)
     returns: list[str] = attrs.Factory(list)
+    numbers: list[str] = attrs.Factory(list)
 
 
 @attrs.frozen
@@ -147,8 +149,8 @@ class Simulation:
         simpy = _simpy()
         self.scenario = scenario
         self.finished_tally: FinishedTally | None = None if keep_finished else FinishedTally()
-        # Orders finished with but still queued for a wave or a receipt; forgotten later.
-        self._finished: dict[str, None] = {}
+        # Orders finished with, as they ended, not forgotten yet (see _forget_finished).
+        self._finished: dict[str, tuple[Any, list[Any]]] = {}
         # The orders of each pick list not yet forgotten.
         self._list_orders: dict[str, int] = {}
         self.streams = RandomStreams(derive_seed(scenario.seed, "run"))
@@ -852,28 +854,28 @@ class Simulation:
         invoices = [self.desk.invoice(invoice_id) for invoice_id in track.invoices]
         if any(invoice_class(invoice) == "open" for invoice in invoices):
             return
-        assert self.finished_tally is not None
-        self.finished_tally.add(order, invoices)
-        self._finished[order_id] = None
-        self._forget_finished()
+        track.numbers = [invoice.number for invoice in invoices if invoice.number]
+        # Counted and forgotten with the day's others at the next day's start (one call for
+        # them all); an order still finished but not forgotten at the end stays in the desk.
+        self._finished[order_id] = (order, invoices)
 
     def _finish_canceled(self, order_id: str) -> None:
         """Forget a canceled order (nothing of it was picked, shipped or invoiced)."""
         if self.finished_tally is None:
             return
-        self.finished_tally.add(self.desk.order(order_id), ())
-        self._finished[order_id] = None
-        self._forget_finished()
+        self._finished[order_id] = (self.desk.order(order_id), [])
 
     def _forget_finished(self) -> None:
-        """Forget the finished orders no wave or receipt will look at again."""
+        """Forget the finished orders no wave or receipt will look at again (once a day:
+        forgetting them one at a time cost more calls than it saved memory)."""
         ready = [o for o in self._finished if o not in self.waiting and o not in self.backordered]
         if not ready:
             return
         streams: list[tuple[str, str]] = []
         rows: list[tuple[str, str]] = []
+        assert self.finished_tally is not None
         for order_id in ready:
-            del self._finished[order_id]
+            self.finished_tally.add(*self._finished.pop(order_id))
             track = self.orders.pop(order_id)
             streams += [("order", order_id), ("open_order", order_id)]
             rows += [("orders", order_id), ("open_orders", order_id)]
@@ -887,12 +889,10 @@ class Simulation:
                 streams.append(("shipment", shipment_id))
                 rows.append(("shipments", shipment_id))
             for invoice_id in track.invoices:
-                number = self.desk.invoice(invoice_id).number
                 streams.append(("invoice", invoice_id))
                 rows.append(("invoices", invoice_id))
-                if number:
-                    streams.append(("invoice_number", number))
                 self.final_due.pop(invoice_id, None)
+            streams += [("invoice_number", number) for number in track.numbers]
             for payment_id in track.payments:
                 streams += [("payment", payment_id), ("settlement", payment_id)]
                 rows.append(("payments", payment_id))
