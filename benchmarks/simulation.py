@@ -34,6 +34,13 @@ of CPU per order and 100,000 orders in under 5 minutes of CPU on one core; ``pea
 ``ms/order`` columns spread the run's CPU time over the stages by their share of the split
 (the split itself is wall time; on a loaded machine the shares are the reliable part).
 
+A KPIs-only run forgets each order it is finished with (see
+:class:`~ordercycle.simulation.Simulation`), so its memory stays flat; ``--keep-finished``
+keeps every order to the end instead, as runs did before, to compare the two in one tree.
+``1st half`` and ``2nd half`` are the CPU ms per order placed in the first and in the
+second half of the arrival days (the drain after the last arrival, mostly waiting for
+payments, is in neither): equal halves mean CPU per order does not grow as the run ages.
+
 The target of issue 9 is 10,000 orders in at most 60 s on one core and under 1 GB.
 Run ``python benchmarks/simulation.py`` (sizes 250, 500, 1000) or
 ``python benchmarks/simulation.py --sizes 10000``; add ``--tracemalloc`` for the Python
@@ -100,16 +107,32 @@ def scenario(orders: int, seed: int, rate: float | None = None) -> Any:
 
 
 def child(
-    orders: int, seed: int, trace: bool, rate: float | None = None, kpis_only: bool = False
+    orders: int,
+    seed: int,
+    trace: bool,
+    rate: float | None = None,
+    kpis_only: bool = False,
+    keep_finished: bool = False,
 ) -> dict[str, Any]:
     """One run in this process; returns its measurements."""
-    from ordercycle.simulation import simulate
+    from ordercycle.simulation import Simulation
 
     if trace:
         tracemalloc.start()
     wall = time.perf_counter()
     cpu = time.process_time()
-    result = simulate(scenario(orders, seed, rate), events=not kpis_only)
+    # What simulate() does (a KPIs-only run forgets finished orders), stopped halfway
+    # through the arrivals and at the last one to split the CPU time.
+    simulation = Simulation(
+        scenario(orders, seed, rate), keep_finished=keep_finished or not kpis_only
+    )
+    halves = []
+    for end in (0.5, 1.0):
+        began = time.process_time()
+        simulation.advance(simulation.scenario.arrival_days * 24.0 * end)
+        placed = sum(1 for event in simulation.events if event.kind == "placed")
+        halves.append((time.process_time() - began, placed - sum(n for _, n in halves)))
+    result = simulation.run(events=not kpis_only)
     cpu = time.process_time() - cpu
     wall = time.perf_counter() - wall
     heap = tracemalloc.get_traced_memory()[1] if trace else None
@@ -120,6 +143,8 @@ def child(
         "wall_seconds": round(wall, 2),
         "cpu_seconds": round(cpu, 2),
         "cpu_ms_per_order": round(cpu * 1000 / max(orders, 1), 2),
+        "cpu_ms_per_order_halves": [round(spent * 1000 / max(n, 1), 2) for spent, n in halves],
+        "keep_finished": keep_finished or not kpis_only,
         "result_bytes": len(pickle.dumps(result)),
         "orders_per_second": round(orders / wall, 1),
         "peak_rss_bytes": rss,
@@ -144,6 +169,8 @@ def table(rows: list[dict[str, Any]]) -> str:
         "wall s",
         "CPU s",
         "CPU ms/order",
+        "1st half",
+        "2nd half",
         "orders/s",
         "peak RSS MB",
         "heap peak MB",
@@ -160,6 +187,7 @@ def table(rows: list[dict[str, Any]]) -> str:
             row["wall_seconds"],
             row["cpu_seconds"],
             row.get("cpu_ms_per_order", "–"),
+            *row.get("cpu_ms_per_order_halves", ["–", "–"]),
             row["orders_per_second"],
             round(row["peak_rss_bytes"] / 2**20),
             "–"
@@ -224,6 +252,11 @@ def main() -> None:
         "--kpis-only", action="store_true", help="simulate(..., events=False): no event log"
     )
     parser.add_argument(
+        "--keep-finished",
+        action="store_true",
+        help="with --kpis-only, keep every finished order in the desk (as before forgetting)",
+    )
+    parser.add_argument(
         "--doc-assets",
         nargs="*",
         choices=NOTEBOOKS,
@@ -240,7 +273,10 @@ def main() -> None:
             print(path)
         return
     if args.child is not None:
-        print(json.dumps(child(args.child, args.seed, args.tracemalloc, args.rate, args.kpis_only)))
+        measured = child(
+            args.child, args.seed, args.tracemalloc, args.rate, args.kpis_only, args.keep_finished
+        )
+        print(json.dumps(measured))
         return
     rows = []
     for size in args.sizes:
@@ -251,6 +287,8 @@ def main() -> None:
             command += ["--rate", str(args.rate)]
         if args.kpis_only:
             command.append("--kpis-only")
+        if args.keep_finished:
+            command.append("--keep-finished")
         done = subprocess.run(command, check=False, capture_output=True, text=True)
         if done.returncode:
             sys.exit(f"{size} orders failed:\n{done.stderr}")
@@ -273,6 +311,7 @@ def main() -> None:
                 "seed": args.seed,
                 "rate": args.rate,
                 "kpis_only": args.kpis_only,
+                "keep_finished": args.keep_finished or not args.kpis_only,
                 "rows": rows,
                 "table": text,
             },

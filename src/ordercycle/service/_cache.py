@@ -105,6 +105,15 @@ class StreamCache:
         """Remember that ``payload`` decodes to ``value`` (an immutable object)."""
         self._keep(self._decoded, key, (payload, value))
 
+    def forget(self, orders: Iterable[str] = (), invoices: Iterable[str] = ()) -> None:
+        """Drop what is kept of these orders and invoices (their streams were forgotten)."""
+        with self._lock:
+            for order_id in orders:
+                self._orders.pop(order_id, None)
+                self.order_rows.forget(order_id)
+            for invoice_id in invoices:
+                self._invoices.pop(invoice_id, None)
+
     def _keep(self, table: dict[str, V], key: str, value: V) -> None:
         with self._lock:
             if len(table) >= self._limit:

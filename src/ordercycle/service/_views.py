@@ -182,6 +182,10 @@ class OrderRows:
         self._limit = limit
         self._parts: dict[str, tuple[tuple[Any, ...], str, tuple[tuple[str, str], ...], str]] = {}
 
+    def forget(self, order_id: str) -> None:
+        """Drop what is remembered of ``order_id`` (a finished order a run forgot)."""
+        self._parts.pop(order_id, None)
+
     def row(self, order: Order) -> ViewRow:
         """The ``orders`` row of ``order`` (see :func:`order_row`)."""
         shape = (

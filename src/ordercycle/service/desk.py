@@ -320,6 +320,37 @@ class OrderDesk:
         """Close the storage."""
         self.storage.close()
 
+    def forget(
+        self,
+        streams: Iterable[tuple[str, str]] = (),
+        *,
+        rows: Iterable[tuple[str, str]] = (),
+        history: Iterable[tuple[str, str]] = (),
+        outbox: bool = False,
+    ) -> None:
+        """Release finished streams from a :class:`~ordercycle.storage.MemoryStorage` and
+        from this desk's cache (see :meth:`~ordercycle.storage.MemoryStorage.forget`).
+
+        A long simulation with KPIs-only results calls it for each order it has finished
+        with; what is forgotten is refused afterwards with
+        :class:`~ordercycle.storage.ForgottenError`.
+
+        Raises:
+            StorageError: The desk's storage cannot forget (only the memory storage can).
+        """
+        forget = getattr(self.storage, "forget", None)
+        if forget is None:
+            raise StorageError(
+                f"Cannot forget streams of {self.storage!r}: only the memory storage"
+                " (OrderDesk.in_memory) releases what it stored."
+            )
+        streams, history = list(streams), list(history)
+        forget(streams, rows=rows, history=history, outbox=outbox)
+        self._cache.forget(
+            orders=[key for kind, key in streams if kind == "order"],
+            invoices=[key for kind, key in streams if kind == "invoice"],
+        )
+
     def __enter__(self) -> Self:
         return self
 

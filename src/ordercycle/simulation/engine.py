@@ -18,6 +18,22 @@ source (arrivals, slotting) and, for decisions about one order (credit refusal,
 cancellation, short picks, transit delays, returns, payment behaviour), that order's own
 sequence in the source, so alternatives that share a seed see the same world.
 
+With ``keep_finished=False`` (what :func:`simulate` does for KPIs-only results) the run
+forgets each order it is finished with, so memory does not grow with the run's length:
+once an order is delivered in full, every invoice of it is paid or credited and no
+payment or return of it is still to come (or once it is canceled), at the start of the
+next simulated day the order is counted in :attr:`Simulation.finished_tally`
+(conservation and ledger totals) and its streams, read model rows and cache entries are
+released from the in-memory desk
+(:meth:`~ordercycle.service.OrderDesk.forget`): the order, its open-order record, picked
+orders, shipments, invoices and invoice numbers, the payments its payment processes
+recorded, its restocked returns, and a pick list once all its orders are forgotten. Once
+a simulated day the history of the long-lived streams is released too (each customer's
+account, the invoice number series, the warehouses' open pick lists, each SKU's
+backlog), with the outbox messages the desk's reactions have handled. The KPIs, totals,
+conservation counts and warnings are the same as with everything kept (tested); the
+event log (:attr:`Simulation.events`) is still kept, since the KPIs are computed from it.
+
 >>> from ordercycle.simulation.scenario import Scenario
 >>> result = simulate(Scenario.default(seed=1, orders=5, days=1, drain_days=40))
 >>> result.kpi("orders")
@@ -57,6 +73,7 @@ from ordercycle.simulation._collector import spaced_collections
 from ordercycle.simulation._optional import require
 from ordercycle.simulation._seeds import RandomStreams, derive_seed
 from ordercycle.simulation._world import World, build_world
+from ordercycle.simulation.conservation import FinishedTally, invoice_class, order_class
 from ordercycle.simulation.errors import SimulationStateError
 from ordercycle.simulation.events import SimEvent
 from ordercycle.simulation.results import SimulationResult
@@ -87,6 +104,15 @@ class _Track:
     segment: int
     placed: float
     delivered: bool = False
+    # What the run forgets with the order when it is finished (keep_finished=False): the
+    # payment and return processes still to end, and the ids of what belongs to it.
+    pending: int = 0
+    lists: list[str] = attrs.Factory(list)
+    shipments: list[str] = attrs.Factory(list)
+    invoices: list[str] = attrs.Factory(list)
+    payments: list[str] = attrs.Factory(list)
+    returns: list[str] = attrs.Factory(list)
+    numbers: list[str] = attrs.Factory(list)
 
 
 @attrs.frozen
@@ -104,19 +130,29 @@ class Simulation:
 
     Args:
         scenario: What to simulate.
+        keep_finished: Keep every order in the desk to the end (the default), or forget
+            each one the run is finished with (see the module docstring): memory stays
+            flat, and the desk holds only the orders still open at the end.
 
     Attributes:
         scenario: The scenario.
         desk: The in-memory desk the run drives (inspect it after :meth:`run`).
+        finished_tally: The orders and invoices forgotten so far, counted
+            (``None`` when ``keep_finished``).
         events: The event log, in time order.
         timings: Seconds by stage (see :data:`STAGES`), on the wall clock: a CPU-time
             clock costs a system call per desk command, which on some machines took more
             than the command itself. Not reproducible.
     """
 
-    def __init__(self, scenario: Scenario) -> None:
+    def __init__(self, scenario: Scenario, *, keep_finished: bool = True) -> None:
         simpy = _simpy()
         self.scenario = scenario
+        self.finished_tally: FinishedTally | None = None if keep_finished else FinishedTally()
+        # Orders finished with, as they ended, not forgotten yet (see _forget_finished).
+        self._finished: dict[str, tuple[Any, list[Any]]] = {}
+        # The orders of each pick list not yet forgotten.
+        self._list_orders: dict[str, int] = {}
         self.streams = RandomStreams(derive_seed(scenario.seed, "run"))
         self._arrival_rng = self.streams.source("arrivals")
         self.env = simpy.Environment()
@@ -379,6 +415,7 @@ class Simulation:
                 "other desk commands", lambda: desk.cancel_order(order_id, reason="credit refused")
             )
             self._log("canceled", order_id=order_id, note="credit refused")
+            self._finish_canceled(order_id)
             return
         self._call(
             "other desk commands",
@@ -391,7 +428,7 @@ class Simulation:
     def _cancel(self, order_id: str) -> _Proc:
         """The customer asks to cancel; only an order not yet on a pick list is canceled."""
         yield self.env.timeout(self.scenario.cancel_after_hours)
-        if self.desk.order(order_id).state != "confirmed":
+        if order_id not in self.orders or self.desk.order(order_id).state != "confirmed":
             return
         self._call(
             "other desk commands",
@@ -400,6 +437,7 @@ class Simulation:
         self.waiting.pop(order_id, None)
         self.backordered.pop(order_id, None)
         self._log("canceled", order_id=order_id, note="customer request")
+        self._finish_canceled(order_id)
 
     def _waves(self) -> _Proc:
         s = self.scenario
@@ -561,6 +599,10 @@ class Simulation:
             self.waiting[order_id] = None
             if any(line.ledger.backordered for line in self.desk.order(order_id).lines):
                 self.backordered[order_id] = None
+        if self.finished_tally is not None:
+            self._list_orders[list_id] = len(order_ids)
+            for order_id in order_ids:
+                self.orders[order_id].lists.append(list_id)
         for order_id in order_ids:
             self.env.process(
                 self._pack(
@@ -649,6 +691,7 @@ class Simulation:
                     return
                 raise
         shipment_id = packed.aggregate_id
+        self.orders[order_id].shipments.append(shipment_id)
         shipment = self.desk.shipment(shipment_id)
         carrier, cost, billable_kg = self._rate_shop(shipment.parcels)
         units = sum(line.quantity for line in shipment.lines)
@@ -793,14 +836,95 @@ class Simulation:
         self._log(
             "invoiced", order_id=order_id, ref=invoice_id, amount=amount, note=due.isoformat()
         )
-        self.env.process(self._pay(order_id, invoice_id, invoice.details))
+        track = self.orders[order_id]
+        track.invoices.append(invoice_id)
+        self.env.process(
+            self._then_finish(order_id, self._pay(order_id, invoice_id, invoice.details))
+        )
         # The return rate is per delivered order: drawn at its first delivery only, however
         # many shipments it takes.
-        track = self.orders[order_id]
         if not track.delivered:
             track.delivered = True
             if self.streams.uniform("returns", order_id) < self.scenario.return_rate:
-                self.env.process(self._return(order_id, shipment_id))
+                self.env.process(self._then_finish(order_id, self._return(order_id, shipment_id)))
+
+    def _then_finish(self, order_id: str, process: _Proc) -> _Proc:
+        """Run ``process`` (a payment or a return of the order), then see whether the order
+        is finished with (only when forgetting; the events waited for are the same)."""
+        if self.finished_tally is None:
+            return process
+        # Counted when started, so no other process can find the order finished meanwhile.
+        self.orders[order_id].pending += 1
+        return self._counted(order_id, process)
+
+    def _counted(self, order_id: str, process: _Proc) -> _Proc:
+        track = self.orders[order_id]
+        yield from process
+        track.pending -= 1
+        if track.pending == 0:
+            self._finish(order_id)
+
+    def _finish(self, order_id: str) -> None:
+        """Forget the order if the run is finished with it (see the module docstring)."""
+        order = self.desk.order(order_id)
+        if order_class(order) != "delivered":
+            return  # units still to ship: a later delivery invoices (and pays) again
+        track = self.orders[order_id]
+        invoices = [self.desk.invoice(invoice_id) for invoice_id in track.invoices]
+        if any(invoice_class(invoice) == "open" for invoice in invoices):
+            return
+        track.numbers = [invoice.number for invoice in invoices if invoice.number]
+        # Counted and forgotten with the day's others at the next day's start (one call for
+        # them all); an order still finished but not forgotten at the end stays in the desk.
+        self._finished[order_id] = (order, invoices)
+
+    def _finish_canceled(self, order_id: str) -> None:
+        """Forget a canceled order (nothing of it was picked, shipped or invoiced)."""
+        if self.finished_tally is None:
+            return
+        self._finished[order_id] = (self.desk.order(order_id), [])
+
+    def _forget_finished(self) -> None:
+        """Forget the finished orders no wave or receipt will look at again (once a day:
+        forgetting them one at a time cost more calls than it saved memory)."""
+        ready = [o for o in self._finished if o not in self.waiting and o not in self.backordered]
+        if not ready:
+            return
+        streams: list[tuple[str, str]] = []
+        rows: list[tuple[str, str]] = []
+        assert self.finished_tally is not None
+        for order_id in ready:
+            self.finished_tally.add(*self._finished.pop(order_id))
+            track = self.orders.pop(order_id)
+            streams += [("order", order_id), ("open_order", order_id)]
+            rows += [("orders", order_id), ("open_orders", order_id)]
+            for list_id in track.lists:
+                streams.append(("picked_order", f"{list_id}/{order_id}"))
+                self._list_orders[list_id] -= 1
+                if not self._list_orders[list_id]:
+                    del self._list_orders[list_id]
+                    streams.append(("pick_list", list_id))
+            for shipment_id in track.shipments:
+                streams.append(("shipment", shipment_id))
+                rows.append(("shipments", shipment_id))
+            for invoice_id in track.invoices:
+                streams.append(("invoice", invoice_id))
+                rows.append(("invoices", invoice_id))
+                self.final_due.pop(invoice_id, None)
+            streams += [("invoice_number", number) for number in track.numbers]
+            for payment_id in track.payments:
+                streams += [("payment", payment_id), ("settlement", payment_id)]
+                rows.append(("payments", payment_id))
+            streams += [("restock", f"{order_id}/{rma}") for rma in track.returns]
+        self.desk.forget(streams, rows=rows)
+
+    def _forget_history(self) -> None:
+        """Release the history of the long-lived streams and the handled outbox messages."""
+        s = self.scenario
+        history = [("account", customer) for group in self._customers for customer in group]
+        history += [("series", "invoice"), *(("backlog", item.sku) for item in s.catalogue)]
+        history += [("open_pick_lists", warehouse.id) for warehouse in s.warehouses]
+        self.desk.forget(history=history, outbox=True)
 
     def _pay(self, order_id: str, invoice_id: str, details: dict[str, Any]) -> _Proc:
         track = self.orders[order_id]
@@ -838,6 +962,7 @@ class Simulation:
                 track.customer, Money(amount, currency), paid_on=paid_on, invoice_ids=invoice_ids
             ),
         )
+        track.payments.append(paid.aggregate_id)
         self._call("invoicing", self.desk.dispatch)
         discounts = paid["discounts"]
         for applied_to, applied in sorted(paid["applied"].items()):
@@ -880,6 +1005,7 @@ class Simulation:
             "other desk commands",
             lambda: desk.request_return(order_id, line.line_id, 1, "simulated return"),
         )["return_id"]
+        self.orders[order_id].returns.append(rma)
         self._call("other desk commands", lambda: desk.authorize_return(order_id, rma))
         self._call("other desk commands", lambda: desk.receive_return(order_id, rma))
         self._call("other desk commands", desk.dispatch)
@@ -995,6 +1121,9 @@ class Simulation:
         while day * 24 < self.horizon:
             yield self.env.timeout(max(0.0, day * 24 - float(self.env.now)))
             self._record_stock()
+            if self.finished_tally is not None:
+                self._forget_finished()
+                self._forget_history()
             day += 1
 
     def _record_stock(self) -> None:
@@ -1111,7 +1240,8 @@ def simulate(
             orders, which is what :func:`~ordercycle.simulation.run_many` and
             :func:`~ordercycle.simulation.compare` return unless asked for events.
     """
-    return Simulation(scenario).run(progress=progress, events=events)
+    # A KPIs-only run never shows its desk, so it forgets what it is finished with.
+    return Simulation(scenario, keep_finished=events).run(progress=progress, events=events)
 
 
 #: How many parcel quotes a run keeps (see ``Simulation._rate_shop``).

@@ -467,10 +467,17 @@ def totals_from_events(events: Iterable[SimEvent]) -> dict[str, Any]:
     return totals
 
 
-def totals_from_desk(desk: Any) -> dict[str, Any]:
-    """The :data:`TOTALS` as the desk's orders and invoices tell them."""
+def totals_from_desk(desk: Any, *, finished: Any = None) -> dict[str, Any]:
+    """The :data:`TOTALS` as the desk's orders and invoices tell them.
+
+    ``finished`` (a :class:`~ordercycle.simulation.conservation.FinishedTally`) adds the
+    orders and invoices the run forgot before the end.
+    """
     totals: dict[str, Any] = dict.fromkeys(TOTALS[:5], 0)
     totals.update(dict.fromkeys(TOTALS[5:], Decimal(0)))
+    if finished is not None:
+        for name, value in finished.totals.items():
+            totals[name] += value
     for order_id in desk.order_ids():
         order = desk.order(order_id)
         totals["orders"] += 1

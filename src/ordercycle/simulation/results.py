@@ -86,8 +86,8 @@ class SimulationResult:
             kpis=kpis_from_events(log, scenario),
             events=log if events else (),
             totals=totals_from_events(log),
-            state_totals=totals_from_desk(simulation.desk),
-            conservation=check_conservation(simulation.desk),
+            state_totals=totals_from_desk(simulation.desk, finished=simulation.finished_tally),
+            conservation=check_conservation(simulation.desk, finished=simulation.finished_tally),
             warnings=stability_warnings(
                 scenario,
                 series,

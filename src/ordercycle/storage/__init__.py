@@ -23,7 +23,7 @@ from ordercycle.storage.errors import (
     UnitOfWorkError,
     UnreadableOutboxMessageError,
 )
-from ordercycle.storage.memory import MemoryStorage, MemoryUnitOfWork
+from ordercycle.storage.memory import ForgottenError, MemoryStorage, MemoryUnitOfWork
 from ordercycle.storage.migrations import Migration
 from ordercycle.storage.ports import (
     AggregateStore,
@@ -58,6 +58,7 @@ __all__ = [
     "CommandPayloadMismatchError",
     "CommandRecord",
     "EventSequenceError",
+    "ForgottenError",
     "Handler",
     "InvalidCheckpointError",
     "MemoryStorage",

@@ -19,6 +19,14 @@ every read checks them (see :mod:`ordercycle.storage._unit`). With ``roundtrip=F
 there is no stored text to hash (the objects are immutable), so reads check version
 continuity only.
 
+A long run need not keep what it will never read again: :meth:`MemoryStorage.forget`
+releases finished streams (their events and snapshot), read-model rows, the history of
+long-lived streams (all but their two newest events) and the outbox messages every
+consumer has passed. What is forgotten is refused afterwards, with
+:class:`ForgottenError`, instead of reading as if it had never been written. Nothing is
+forgotten unless asked; simulations with KPIs-only results ask for it (see
+:mod:`ordercycle.simulation`).
+
 >>> from ordercycle.storage import MemoryStorage
 >>> storage = MemoryStorage()
 >>> with storage.unit_of_work() as uow:
@@ -29,11 +37,11 @@ continuity only.
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import attrs
 
-from ordercycle.errors import ConcurrencyError
+from ordercycle.errors import ConcurrencyError, StorageError
 from ordercycle.model.events import DomainEvent
 from ordercycle.storage._closing import ClosingStorage
 from ordercycle.storage._codec import decode_event, encode_event
@@ -48,7 +56,7 @@ from ordercycle.storage.errors import CommandConflictError, StreamConflictError,
 from ordercycle.storage.records import OutboxMessage, Snapshot
 from ordercycle.storage.views import ViewQuery, ViewRow
 
-__all__ = ["MemoryStorage", "MemoryUnitOfWork"]
+__all__ = ["ForgottenError", "MemoryStorage", "MemoryUnitOfWork"]
 
 _Key = tuple[str, str]
 #: A stored event: its JSON text, or (``roundtrip=False``) the event object itself.
@@ -57,6 +65,32 @@ _Stored = str | DomainEvent
 _Row = tuple[int, str, str, int, str, _Stored]
 #: A stream row: ``(version, event_type, stored event, hash or None)``.
 _Event = tuple[int, str, _Stored, str | None]
+
+
+#: Events :meth:`MemoryStorage.forget` keeps of a stream whose history it forgets: a state
+#: record is read as its newest event after the one before it.
+HISTORY_KEPT = 2
+
+
+class ForgottenError(StorageError, LookupError):
+    """A read or write reached what :meth:`MemoryStorage.forget` released.
+
+    Attributes:
+        subject: What was asked for (``"the order 'O-1'"``, ``"outbox position 12"``).
+        action: What was refused (``"read"``, ``"append to"``).
+    """
+
+    def __init__(self, subject: str, action: str) -> None:
+        super().__init__(
+            f"Cannot {action} {subject}: the memory storage has forgotten it"
+            " (MemoryStorage.forget); forget only what nothing reads or writes again."
+        )
+        self.subject = subject
+        self.action = action
+
+
+def _stream_subject(key: _Key) -> str:
+    return f"the {key[0]} {key[1]!r}"
 
 
 def _event(stored: _Stored) -> DomainEvent:
@@ -86,6 +120,35 @@ class _State:
     # Read-model rows by view and key, and the keys of each (view, field, value) term.
     views: dict[str, dict[str, ViewRow]] = attrs.Factory(dict)
     terms: dict[tuple[str, str, str], set[str]] = attrs.Factory(dict)
+    # What forget() released: the ids of forgotten streams by kind (so they are refused,
+    # not silently started again), the events dropped from the front of each stream whose
+    # history was forgotten, and the outbox messages released before the kept ones.
+    forgotten: dict[str, set[str]] = attrs.Factory(dict)
+    offsets: dict[_Key, int] = attrs.Factory(dict)
+    outbox_base: int = 0
+
+    def length(self, key: _Key, action: str) -> int:
+        """The version of a committed stream; a forgotten stream raises."""
+        rows = self.streams.get(key)
+        if rows is None:
+            if key[1] in self.forgotten.get(key[0], ()):
+                raise ForgottenError(_stream_subject(key), action)
+            return 0
+        return self.offsets.get(key, 0) + len(rows) if self.offsets else len(rows)
+
+    def slice(self, key: _Key, start: int, stop: int | None) -> list[_Event]:
+        """Committed rows from index ``start`` to ``stop`` (versions ``start + 1`` ...)."""
+        rows = self.streams.get(key)
+        if rows is None:
+            if key[1] in self.forgotten.get(key[0], ()):
+                raise ForgottenError(_stream_subject(key), "read")
+            return []
+        offset = self.offsets.get(key, 0) if self.offsets else 0
+        if not offset:
+            return rows[start:stop]
+        if start < offset:
+            raise ForgottenError(f"version {start + 1} of {_stream_subject(key)}", "read")
+        return rows[start - offset : None if stop is None else stop - offset]
 
     def drop_row(self, view: str, key: str) -> None:
         """Remove a committed row and its terms."""
@@ -148,6 +211,72 @@ class MemoryStorage(ClosingStorage):
         """Mark the storage closed; new units of work are refused."""
         self._closed = True
 
+    def forget(
+        self,
+        streams: Iterable[tuple[str, str]] = (),
+        *,
+        rows: Iterable[tuple[str, str]] = (),
+        history: Iterable[tuple[str, str]] = (),
+        outbox: bool = False,
+    ) -> None:
+        """Release from memory what will never be read again; see the module docstring.
+
+        Args:
+            streams: ``(kind, aggregate_id)`` of streams to forget whole: their events and
+                snapshot are released and only the id is kept, so that loading the stream,
+                reading its version or snapshot, or appending to it raises
+                :class:`ForgottenError` (a stream that was never written is not refused).
+            rows: ``(view, key)`` of read-model rows to delete, with their terms, as a
+                committed delete would (queries no longer find them).
+            history: ``(kind, aggregate_id)`` of streams whose events before their
+                newest two are released (and their snapshot, if older than those): the
+                version goes on counting, the newest state can still be read and
+                appended to, and reading from an older version raises
+                :class:`ForgottenError`.
+            outbox: Also release the outbox messages that every consumer's checkpoint has
+                passed (none without a checkpoint). Positions do not change; reading from
+                a released position raises :class:`ForgottenError`, so a consumer that
+                has not saved a checkpoint yet must not start after this.
+
+        Example:
+            >>> storage = MemoryStorage()
+            >>> storage.forget([("order", "O-1")])
+            >>> with storage.unit_of_work() as uow:
+            ...     uow.events.version("order", "O-1")
+            Traceback (most recent call last):
+            ...
+            ordercycle.storage.memory.ForgottenError: Cannot read the version of the order \
+'O-1': the memory storage has forgotten it (MemoryStorage.forget); forget only what \
+nothing reads or writes again.
+        """
+        state = self._state
+        with self._lock:
+            for key in streams:
+                kind, aggregate_id = key
+                state.streams.pop((kind, aggregate_id), None)
+                state.snapshots.pop((kind, aggregate_id), None)
+                state.offsets.pop((kind, aggregate_id), None)
+                state.forgotten.setdefault(kind, set()).add(aggregate_id)
+            for view, row_key in rows:
+                state.drop_row(view, row_key)
+            for key in history:
+                kept = state.streams.get(key)
+                if kept is None or len(kept) <= HISTORY_KEPT:
+                    continue
+                drop = len(kept) - HISTORY_KEPT
+                del kept[:drop]
+                offset = state.offsets.get(key, 0) + drop
+                state.offsets[key] = offset
+                snapshot = state.snapshots.get(key)
+                if snapshot is not None and snapshot[0] <= offset:
+                    del state.snapshots[key]
+            if outbox and state.checkpoints:
+                passed = min(state.checkpoints.values()) - state.outbox_base
+                if passed > 0:
+                    del state.outbox_keys[:passed]
+                    del state.outbox_rows[:passed]
+                    state.outbox_base += passed
+
 
 class MemoryUnitOfWork(ProjectingUnitOfWork):
     """A unit of work of :class:`MemoryStorage` (writes are staged until commit)."""
@@ -197,7 +326,7 @@ class MemoryUnitOfWork(ProjectingUnitOfWork):
         shared = self._shared
         with self._lock:
             for (kind, aggregate_id), base in sorted(self._bases.items()):
-                actual = len(shared.streams.get((kind, aggregate_id), ()))
+                actual = shared.length((kind, aggregate_id), "append to")
                 if actual != base:
                     raise StreamConflictError(kind, aggregate_id, base, actual)
             for consumer, claimed in sorted(self._claimed.items()):
@@ -230,15 +359,16 @@ class MemoryUnitOfWork(ProjectingUnitOfWork):
 
     # --- events -------------------------------------------------------------------------------
 
-    # Streams only grow, so a slice or a length read under the lock is a consistent view;
-    # neither copies the whole stream (a long simulation reads its stock streams constantly).
+    # Streams only grow (at the end), so a slice or a length read under the lock is a
+    # consistent view; neither copies the whole stream (a long simulation reads its stock
+    # streams constantly).
     def _committed(self, key: _Key, start: int = 0, stop: int | None = None) -> list[_Event]:
         with self._lock:
-            return self._shared.streams.get(key, [])[start:stop]
+            return self._shared.slice(key, start, stop)
 
     def _committed_length(self, key: _Key) -> int:
         with self._lock:
-            return len(self._shared.streams.get(key, ()))
+            return self._shared.length(key, "read the version of")
 
     def _tx_version(self, kind: str, aggregate_id: str) -> int:
         key = (kind, aggregate_id)
@@ -333,6 +463,8 @@ class MemoryUnitOfWork(ProjectingUnitOfWork):
         self, kind: str, aggregate_id: str
     ) -> tuple[int, str, str | None] | None:
         with self._lock:
+            if aggregate_id in self._shared.forgotten.get(kind, ()):
+                raise ForgottenError(_stream_subject((kind, aggregate_id)), "read the snapshot of")
             latest = self._shared.snapshots.get((kind, aggregate_id))
         for (k, a, version), (payload, digest) in self._new_snapshots.items():
             if (k, a) == (kind, aggregate_id) and (latest is None or latest[0] <= version):
@@ -356,21 +488,25 @@ class MemoryUnitOfWork(ProjectingUnitOfWork):
         # Positions are 1, 2, 3, ... without gaps, so the rows after ``after`` are a slice:
         # reading a page costs the page, not the whole history (a simulation reads the
         # outbox after every command).
-        start = max(after, 0)
+        after = max(after, 0)
         shared = self._shared
         with self._lock:
+            base = shared.outbox_base
+            if after < base:
+                raise ForgottenError(f"outbox position {after + 1}", "read")
+            start = after - base
             committed = len(shared.outbox_rows)
             keys = shared.outbox_keys[start : start + limit]
             stored = shared.outbox_rows[start : start + limit]
         rows: list[_Row] = [
-            (start + offset + 1, kind, aggregate_id, row[0], row[1], row[2])
+            (after + offset + 1, kind, aggregate_id, row[0], row[1], row[2])
             for offset, ((kind, aggregate_id), row) in enumerate(zip(keys, stored, strict=True))
         ]
         if len(rows) < limit:
             first = max(start - committed, 0)
             pending = self._new_outbox[first : first + limit - len(rows)]
             rows.extend(
-                (committed + first + offset + 1, kind, aggregate_id, row[0], row[1], row[2])
+                (base + committed + first + offset + 1, kind, aggregate_id, *row[:3])
                 for offset, ((kind, aggregate_id), row) in enumerate(pending)
             )
         return rows
@@ -383,7 +519,8 @@ class MemoryUnitOfWork(ProjectingUnitOfWork):
 
     def _tx_last_position(self) -> int:
         with self._lock:
-            return len(self._shared.outbox_rows) + len(self._new_outbox)
+            shared = self._shared
+            return shared.outbox_base + len(shared.outbox_rows) + len(self._new_outbox)
 
     def _tx_checkpoint(self, consumer: str) -> int:
         if consumer in self._new_checkpoints:

@@ -1,0 +1,109 @@
+"""A KPIs-only run forgets the orders it is finished with: same results, bounded storage."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+import pytest
+
+from ordercycle.simulation import Scenario, simulate
+from ordercycle.simulation.engine import Simulation
+
+
+def _busy(seed: int, orders: int, **changes: Any) -> Scenario:
+    """The built-in scenario with every path an order can take: credit holds and refusals,
+    cancellations, short picks, backorders, returns, early and late payers."""
+    values: dict[str, Any] = {
+        "orders": orders,
+        "orders_per_day": 60.0,
+        "return_rate": 0.3,
+        "short_pick_rate": 0.05,
+        "cancel_rate": 0.05,
+        "credit_refusal_rate": 0.3,
+    }
+    return Scenario.default(seed=seed, **{**values, **changes})
+
+
+def _scarce(seed: int) -> Scenario:
+    """Too little stock, so many orders wait on backorder and ship in several parts."""
+    base = _busy(seed, 160)
+    catalogue = tuple(
+        attrs.evolve(item, initial_stock=20, reorder_point=10, order_up_to=40)
+        for item in base.catalogue
+    )
+    return base.evolve(catalogue=catalogue)
+
+
+def _run(scenario: Scenario, keep_finished: bool) -> tuple[Simulation, Any]:
+    simulation = Simulation(scenario, keep_finished=keep_finished)
+    return simulation, simulation.run(events=False)
+
+
+@pytest.mark.parametrize(
+    "scenario",
+    [
+        pytest.param(_busy(11, 200), id="every path"),
+        pytest.param(_scarce(12), id="backorders"),
+        pytest.param(Scenario.default(seed=13, orders=150, orders_per_day=60.0), id="default"),
+    ],
+)
+def test_forgetting_finished_orders_changes_no_result(scenario: Scenario) -> None:
+    kept_run, kept = _run(scenario, keep_finished=True)
+    forgot_run, forgot = _run(scenario, keep_finished=False)
+    assert forgot.kpis == kept.kpis
+    assert forgot.conservation == kept.conservation
+    assert forgot.totals == kept.totals
+    assert forgot.state_totals == kept.state_totals
+    assert forgot.warnings == kept.warnings
+    assert forgot.series == kept.series
+    assert forgot == kept
+    # ... and it did forget: most orders are gone from the desk, all were counted.
+    assert kept_run.finished_tally is None
+    tally = forgot_run.finished_tally
+    assert tally is not None
+    assert sum(tally.orders.values()) > scenario.orders // 2
+    left = len(forgot_run.desk.order_ids())
+    assert left + sum(tally.orders.values()) == len(kept_run.desk.order_ids())
+
+
+def test_a_kpis_only_run_forgets_and_a_run_with_events_keeps_everything() -> None:
+    scenario = Scenario.default(seed=5, orders=120, orders_per_day=60.0)
+    with_events = Simulation(scenario)
+    with_events.run()
+    assert len(with_events.desk.order_ids()) == 120
+    kpis_only = simulate(scenario, events=False)
+    assert kpis_only.kpis == simulate(scenario).kpis
+    assert kpis_only.conservation["orders"] == {"delivered": 120}
+
+
+def _most_kept(scenario: Scenario) -> dict[str, int]:
+    """The most streams, stored events, read-model rows and outbox messages the desk held
+    at the start of any simulated day of a KPIs-only run."""
+    simulation = Simulation(scenario, keep_finished=False)
+    state = simulation.desk.storage._state  # type: ignore[attr-defined]
+    most = dict.fromkeys(("streams", "events", "rows", "outbox", "orders tracked"), 0)
+    day = 0
+    while simulation.now < simulation.horizon:
+        day += 1
+        simulation.advance(min(simulation.horizon, day * 24.0))
+        seen = {
+            "streams": len(state.streams),
+            "events": sum(len(rows) for rows in state.streams.values()),
+            "rows": sum(len(rows) for rows in state.views.values()),
+            "outbox": len(state.outbox_rows),
+            "orders tracked": len(simulation.orders),
+        }
+        most = {name: max(most[name], seen[name]) for name in most}
+    return most
+
+
+def test_what_a_kpis_only_run_keeps_does_not_grow_with_its_length() -> None:
+    # An order is in flight for about five weeks (delivery, then payment terms), so the runs
+    # are long against that: 40 and 120 days of arrivals at 10 orders a day.
+    short = _most_kept(Scenario.default(seed=3, orders=400, orders_per_day=10.0))
+    long = _most_kept(Scenario.default(seed=3, orders=1200, orders_per_day=10.0))
+    # Three times the orders over three times the days: what is kept at any one time is
+    # about the same (the orders in flight), where keeping everything grows threefold.
+    for name, most in short.items():
+        assert long[name] < 1.5 * most, (name, most, long[name])

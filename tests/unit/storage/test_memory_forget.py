@@ -1,0 +1,176 @@
+"""MemoryStorage.forget: what it releases, and that what it released is refused, not restarted."""
+
+from __future__ import annotations
+
+import pickle
+from datetime import UTC, datetime
+
+import pytest
+
+from ordercycle import OrderDesk
+from ordercycle.errors import StorageError
+from ordercycle.examples.shop import open_sample_shop
+from ordercycle.inventory.events import StockReceived
+from ordercycle.storage import ForgottenError, MemoryStorage
+from ordercycle.storage.records import Snapshot
+from ordercycle.storage.views import ViewQuery, ViewRow
+
+AT = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+MODES = [pytest.param(True, id="roundtrip"), pytest.param(False, id="objects")]
+
+
+def _received(sku: str, version: int) -> StockReceived:
+    return StockReceived(
+        aggregate_id=sku, version=version, occurred_at=AT, sku=sku, bin="WH-A/01", quantity=version
+    )
+
+
+def _storage(roundtrip: bool, streams: dict[str, int]) -> MemoryStorage:
+    """A storage with ``streams[sku]`` stock events in each stream, one commit per event."""
+    storage = MemoryStorage(roundtrip=roundtrip)
+    for sku, count in streams.items():
+        for version in range(1, count + 1):
+            with storage.unit_of_work() as uow:
+                uow.events.append(
+                    "stock", sku, [_received(sku, version)], expected_version=version - 1
+                )
+    return storage
+
+
+@pytest.mark.parametrize("roundtrip", MODES)
+def test_a_forgotten_stream_is_refused_for_every_read_and_write(roundtrip: bool) -> None:
+    storage = _storage(roundtrip, {"MUG": 3, "LAMP": 2})
+    with storage.unit_of_work() as uow:
+        uow.snapshots.save(Snapshot(kind="stock", aggregate_id="MUG", version=2, payload="{}"))
+    storage.forget([("stock", "MUG")])
+    with storage.unit_of_work() as uow:
+        with pytest.raises(ForgottenError, match=r"the stock 'MUG'.*forgotten") as caught:
+            uow.events.load("stock", "MUG")
+        assert caught.value.subject == "the stock 'MUG'"
+        with pytest.raises(ForgottenError, match="read the version of the stock 'MUG'"):
+            uow.events.version("stock", "MUG")
+        with pytest.raises(ForgottenError):
+            uow.events.append("stock", "MUG", [_received("MUG", 1)], expected_version=0)
+        with pytest.raises(ForgottenError, match="snapshot"):
+            uow.snapshots.latest("stock", "MUG")
+        # The others are untouched, and a stream never written is still new.
+        assert [e.version for e in uow.events.load("stock", "LAMP")] == [1, 2]
+        assert uow.events.version("stock", "RUG") == 0
+        assert uow.events.aggregate_ids("stock") == ("LAMP",)
+    assert "MUG" not in str(storage._state.streams)
+    assert storage._state.snapshots == {}
+
+
+def test_a_commit_that_appended_to_a_stream_forgotten_meanwhile_writes_nothing() -> None:
+    storage = _storage(False, {"MUG": 1, "LAMP": 1})
+    uow = storage.unit_of_work()
+    with uow:
+        uow.events.append("stock", "LAMP", [_received("LAMP", 2)], expected_version=1)
+        uow.events.append("stock", "MUG", [_received("MUG", 2)], expected_version=1)
+        storage.forget([("stock", "MUG")])
+        with pytest.raises(ForgottenError):
+            uow.commit()
+    with storage.unit_of_work() as check:
+        assert check.events.version("stock", "LAMP") == 1
+        assert check.outbox.last_position() == 2
+
+
+@pytest.mark.parametrize("roundtrip", MODES)
+def test_forgetting_history_keeps_the_newest_two_events_and_the_version(roundtrip: bool) -> None:
+    storage = _storage(roundtrip, {"MUG": 5})
+    with storage.unit_of_work() as uow:
+        uow.snapshots.save(Snapshot(kind="stock", aggregate_id="MUG", version=2, payload="{}"))
+    storage.forget(history=[("stock", "MUG"), ("stock", "NEVER")])
+    with storage.unit_of_work() as uow:
+        assert uow.events.version("stock", "MUG") == 5
+        # A state record reads its newest event after the one before it.
+        assert [e.version for e in uow.events.load("stock", "MUG", after_version=4)] == [5]
+        with pytest.raises(ForgottenError, match="version 3 of the stock 'MUG'"):
+            uow.events.load("stock", "MUG", after_version=3)
+        with pytest.raises(ForgottenError):
+            uow.events.load("stock", "MUG")
+        # The snapshot stood for a forgotten version.
+        assert uow.snapshots.latest("stock", "MUG") is None
+        uow.events.append("stock", "MUG", [_received("MUG", 6)], expected_version=5)
+    storage.forget(history=[("stock", "MUG")])  # again: the offsets add up
+    with storage.unit_of_work() as uow:
+        assert [e.version for e in uow.events.load("stock", "MUG", after_version=5)] == [6]
+        with pytest.raises(ForgottenError):
+            uow.events.load("stock", "MUG", after_version=4)
+        assert uow.events.version("stock", "MUG") == 6
+    assert len(storage._state.streams[("stock", "MUG")]) == 2
+
+
+def test_forgotten_rows_are_gone_from_gets_and_finds() -> None:
+    storage = MemoryStorage()
+    with storage.unit_of_work() as uow:
+        for key in ("O-1", "O-2"):
+            uow.projections.put(
+                ViewRow(view="orders", key=key, version=1, sort=key, terms=(("customer", "C-1"),))
+            )
+    storage.forget(rows=[("orders", "O-1"), ("orders", "O-9")])
+    with storage.unit_of_work() as uow:
+        assert uow.projections.get("orders", "O-1") is None
+        found = uow.projections.find(ViewQuery(view="orders", where=(("customer", "C-1"),)))
+        assert [row.key for row in found] == ["O-2"]
+    assert storage._state.terms[("orders", "customer", "C-1")] == {"O-2"}
+
+
+@pytest.mark.parametrize("roundtrip", MODES)
+def test_the_outbox_releases_only_what_every_consumer_has_passed(roundtrip: bool) -> None:
+    storage = _storage(roundtrip, {"MUG": 4})
+    storage.forget(outbox=True)  # no consumer has a checkpoint: nothing is released
+    with storage.unit_of_work() as uow:
+        assert [m.position for m in uow.outbox.read()] == [1, 2, 3, 4]
+        uow.outbox.save_checkpoint("a", 3)
+        uow.outbox.save_checkpoint("b", 2)
+    storage.forget(outbox=True)
+    with storage.unit_of_work() as uow:
+        # Positions do not move; what "b" has not read is kept.
+        assert [m.position for m in uow.outbox.read(after=2)] == [3, 4]
+        assert [m.event.version for m in uow.outbox.read(after=2, limit=1)] == [3]
+        assert uow.outbox.last_position() == 4
+        with pytest.raises(ForgottenError, match="outbox position 2"):
+            uow.outbox.read(after=1)
+        uow.events.append("stock", "MUG", [_received("MUG", 5)], expected_version=4)
+        # Staged messages follow the kept ones.
+        assert [m.position for m in uow.outbox.read(after=3)] == [4, 5]
+        assert uow.outbox.last_position() == 5
+    assert len(storage._state.outbox_rows) == 3
+
+
+def test_nothing_is_forgotten_unless_asked() -> None:
+    storage = _storage(False, {"MUG": 3})
+    storage.forget()
+    with storage.unit_of_work() as uow:
+        assert [e.version for e in uow.events.load("stock", "MUG")] == [1, 2, 3]
+        assert len(uow.outbox.read()) == 3
+
+
+def test_the_error_pickles_with_its_attributes() -> None:
+    error = pickle.loads(pickle.dumps(ForgottenError("the order 'O-1'", "read")))
+    assert (error.subject, error.action) == ("the order 'O-1'", "read")
+    assert isinstance(error, StorageError)
+    assert isinstance(error, LookupError)
+    assert "forgotten" in str(error)
+
+
+def test_a_desk_forgets_an_order_in_its_cache_too() -> None:
+    desk = OrderDesk.in_memory(roundtrip=False)
+    open_sample_shop(desk)
+    kept = desk.place_order("C-BOLT", {"MUG": 1}).aggregate_id
+    order_id = desk.place_order("C-BOLT", {"MUG": 2}).aggregate_id
+    assert desk.order(order_id).id == order_id  # now in the desk's cache
+    desk.forget([("order", order_id)], rows=[("orders", order_id)])
+    # Not the cached copy: the forgotten order is refused.
+    with pytest.raises(ForgottenError, match=f"the order '{order_id}'"):
+        desk.order(order_id)
+    assert desk.order_ids() == (kept,)
+    assert [listing.order_id for listing in desk.orders().items] == [kept]
+
+
+def test_only_a_memory_desk_can_forget(tmp_path: object) -> None:
+    desk = OrderDesk.sqlite(f"{tmp_path}/shop.db")
+    with pytest.raises(StorageError, match="only the memory storage"):
+        desk.forget([("order", "O-1")])
+    desk.close()
