@@ -19,8 +19,8 @@ cancellation, short picks, transit delays, returns, payment behaviour), that ord
 sequence in the source, so alternatives that share a seed see the same world.
 
 With ``keep_finished=False`` (what :func:`simulate` does for KPIs-only results) the run
-forgets each order it is finished with, so memory does not grow with the run's length:
-once an order is delivered in full, every invoice of it is paid or credited and no
+forgets each order it is finished with, so memory grows far less with the run's length
+(the event log and the stock streams still grow, a few KB an order): once an order is delivered in full, every invoice of it is paid or credited and no
 payment or return of it is still to come (or once it is canceled), at the start of the
 next simulated day the order is counted in :attr:`Simulation.finished_tally`
 (conservation and ledger totals) and its streams, read model rows and cache entries are
@@ -131,8 +131,8 @@ class Simulation:
     Args:
         scenario: What to simulate.
         keep_finished: Keep every order in the desk to the end (the default), or forget
-            each one the run is finished with (see the module docstring): memory stays
-            flat, and the desk holds only the orders still open at the end.
+            each one the run is finished with (see the module docstring): memory grows
+            far less, and the desk holds only the orders still open at the end.
 
     Attributes:
         scenario: The scenario.
