@@ -176,10 +176,13 @@ def order_to_cash_kpis(
     for invoice_id in credited_invoices:
         if invoice_id in invoices:
             spoiled.add(invoices[invoice_id].order_id)
+    # A set for the membership test: the list made this quadratic in the orders (2 s of a
+    # 20,000-order simulation's results, two minutes of a 100,000-order one's).
+    delivered_in_full = set(in_full)
     to_cash = [
         (max(settled[i] for i in ids) - placed[o].time) / 24
         for o, ids in sorted(invoice_orders.items())
-        if o in in_full and all(i in settled for i in ids)
+        if o in delivered_in_full and all(i in settled for i in ids)
     ]
     revenue = sum((e.amount for e in invoices.values()), Decimal(0))
     return {
