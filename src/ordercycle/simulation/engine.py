@@ -20,8 +20,9 @@ sequence in the source, so alternatives that share a seed see the same world.
 
 With ``keep_finished=False`` (what :func:`simulate` does for KPIs-only results) the run
 forgets each order it is finished with, so memory grows far less with the run's length
-(the event log and the stock streams still grow, a few KB an order): once an order is delivered in full, every invoice of it is paid or credited and no
-payment or return of it is still to come (or once it is canceled), at the start of the
+(the event log and the stock streams still grow, a few KB an order): once an order is
+delivered in full, every invoice of it is paid or credited and no payment or return of
+it is still to come (or once it is canceled), at the start of the
 next simulated day the order is counted in :attr:`Simulation.finished_tally`
 (conservation and ledger totals) and its streams, read model rows and cache entries are
 released from the in-memory desk
