@@ -413,9 +413,9 @@ class _UnguardedProjections(_Projections):
 class SqlaUnguardedViewPut(SQLAlchemyUnitOfWork):
     """SQLAlchemy: a view row's put ignores the version guard (an older row replaces it)."""
 
-    def __init__(self, storage: SQLAlchemyStorage, *, read_only: bool = False) -> None:
-        super().__init__(storage, read_only=read_only)
-        self._projections = _UnguardedProjections(self)
+    @property
+    def projections(self) -> _UnguardedProjections:
+        return _UnguardedProjections(self)
 
 
 class SqlaFirstTermOnly(SQLAlchemyUnitOfWork):

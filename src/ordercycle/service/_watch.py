@@ -31,12 +31,12 @@ class WatchedUnitOfWork(ObservedUnitOfWork):
     """
 
     def __init__(self, uow: UnitOfWork, *, inline: bool = False) -> None:
-        super().__init__(uow, self._noted)
+        super().__init__(uow)
         self.reacting = False
         self.inline = inline
         self.pending: list[DomainEvent] = []
 
-    def _noted(self, kind: str, aggregate_id: str, events: tuple[DomainEvent, ...]) -> None:
+    def _observe(self, kind: str, aggregate_id: str, events: tuple[DomainEvent, ...]) -> None:
         for event in events:
             inline, reacts = _classes(type(event))
             if self.inline and inline:

@@ -60,14 +60,19 @@ class ObservedUnitOfWork:
     Anything else (``projections``, adapter extras) is ``inner``'s own.
     """
 
-    def __init__(self, inner: UnitOfWork, observe: AppendObserver) -> None:
+    def __init__(self, inner: UnitOfWork, observe: AppendObserver | None = None) -> None:
         self._inner = inner
-        self._events = _ObservedEvents(inner.events, observe)
+        # Without ``observe`` a subclass overrides ``_observe`` instead: a bound method of
+        # this object kept on it would be a reference cycle.
+        self._observer = observe
+
+    def _observe(self, kind: str, aggregate_id: str, events: tuple[DomainEvent, ...]) -> None:
+        """Report an append when no ``observe`` was given (subclasses override it)."""
 
     @property
     def events(self) -> AggregateStore:
-        """The wrapped aggregate store, observed."""
-        return self._events
+        """The wrapped aggregate store, observed (made when asked for, not kept)."""
+        return _ObservedEvents(self._inner.events, self._observer or self._observe)
 
     @property
     def snapshots(self) -> SnapshotStore:

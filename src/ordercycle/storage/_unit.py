@@ -83,32 +83,31 @@ class BaseUnitOfWork(ABC):
         self._where = where
         self.read_only = read_only
         self._state = _NEW
-        self._events = _Events(self)
-        self._snapshots = _Snapshots(self)
-        self._commands = _Commands(self)
-        self._outbox = _Outbox(self)
 
     # --- the ports -----------------------------------------------------------------------
+    # Each port is a small view made when asked for, not kept: a unit of work holding its
+    # ports while they hold it would be a reference cycle, which only the cyclic garbage
+    # collector frees (a desk makes tens of units of work per order).
 
     @property
     def events(self) -> _Events:
         """The aggregate event streams."""
-        return self._events
+        return _Events(self)
 
     @property
     def snapshots(self) -> _Snapshots:
         """The aggregate snapshots."""
-        return self._snapshots
+        return _Snapshots(self)
 
     @property
     def commands(self) -> _Commands:
         """The processed command ids."""
-        return self._commands
+        return _Commands(self)
 
     @property
     def outbox(self) -> _Outbox:
         """The outbox of appended events and the consumer checkpoints."""
-        return self._outbox
+        return _Outbox(self)
 
     def __enter__(self) -> Self:
         if self._state != _NEW:
@@ -643,12 +642,11 @@ class ProjectingUnitOfWork(BaseUnitOfWork):
 
     def __init__(self, where: str, *, read_only: bool = False) -> None:
         super().__init__(where, read_only=read_only)
-        self._projections = _Projections(self)
 
     @property
     def projections(self) -> _Projections:
         """The read-model rows (see :class:`~ordercycle.storage.ports.Projections`)."""
-        return self._projections
+        return _Projections(self)  # made when asked for, as the other ports are
 
     @abstractmethod
     def _tx_view_get(self, view: str, key: str) -> ViewRow | None: ...
