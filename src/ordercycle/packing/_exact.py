@@ -221,20 +221,19 @@ class ExactSearch:
         if found is not None:
             return found
         first = next(i for i, c in enumerate(counts) if c)
-        result: list[tuple[Counts, int, int]] = []
-
-        def walk(index: int, chosen: list[int], volume: int, weight: int) -> None:
-            if index == len(counts):
-                result.append((tuple(chosen), volume, weight))
-                return
-            low = 1 if index == first else 0
-            kind = self.kinds[index]
-            for take in range(low, counts[index] + 1):
-                chosen.append(take)
-                walk(index + 1, chosen, volume + take * kind.volume, weight + take * kind.weight)
-                chosen.pop()
-
-        walk(0, [], 0, 0)
+        kinds = self.kinds
+        # Every choice of how many of each kind to take, in the order of the nested loops
+        # (the last kind varies fastest); a product, not a recursive closure, which would
+        # name itself and make every search a reference cycle.
+        ranges = [range(1 if i == first else 0, c + 1) for i, c in enumerate(counts)]
+        result: list[tuple[Counts, int, int]] = [
+            (
+                chosen,
+                sum(take * kind.volume for take, kind in zip(chosen, kinds, strict=True)),
+                sum(take * kind.weight for take, kind in zip(chosen, kinds, strict=True)),
+            )
+            for chosen in itertools.product(*ranges)
+        ]
         self._subs[counts] = result
         return result
 
@@ -531,14 +530,14 @@ class ExactSearch:
                 return True
             for o in fitting[i]:
                 dims[i] = o
-                found = relate(i, 0)
+                found = relate(i, 0)  # noqa: F821 (deleted after the search)
                 if found is None or found:
                     return found
             return False
 
         def relate(i: int, j: int) -> bool | None:
             if j == i:
-                return place(i + 1)
+                return place(i + 1)  # noqa: F821 (deleted after the search)
             if not self._tick(nodes):
                 return None
             for axis in range(3):
@@ -548,7 +547,11 @@ class ExactSearch:
                     if first == i and axis == 0 and group[i] == group[j]:
                         continue  # a later twin never lies wholly before an earlier one
                     before[axis][second].append(first)
-                    found = relate(i, j + 1) if starts(axis, i + 1) is not None else False
+                    found = (
+                        relate(i, j + 1)  # noqa: F821 (deleted after the search)
+                        if starts(axis, i + 1) is not None
+                        else False
+                    )
                     if found:
                         return True  # the relations stay: the positions are read from them
                     before[axis][second].remove(first)
@@ -557,6 +560,7 @@ class ExactSearch:
             return False
 
         found = place(0)
+        del place, relate  # they name each other: a cycle only the cyclic collector frees
         if found is None:
             return None
         if not found:
