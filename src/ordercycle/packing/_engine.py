@@ -45,6 +45,10 @@ class EngineUnit:
         self.key = key
 
 
+#: The two other axes of each axis, in order.
+_OTHER_AXES: Final = ((1, 2), (0, 2), (0, 1))
+
+
 def _ep_zyx(p: Point) -> tuple[int, int, int]:
     return (p[2], p[1], p[0])
 
@@ -281,14 +285,12 @@ class CartonFill:
         """Slide ``point`` towards 0 along ``axis`` until it meets a box face or the wall."""
         best = 0
         coord = point[axis]
-        a1, a2 = [a for a in (0, 1, 2) if a != axis]
+        a1, a2 = _OTHER_AXES[axis]
+        p1, p2 = point[a1], point[a2]
+        high, high1, high2 = axis + 3, a1 + 3, a2 + 3
         for box in self.boxes:
-            face = box[axis + 3]
-            if (
-                best < face <= coord
-                and box[a1] <= point[a1] < box[a1 + 3]
-                and box[a2] <= point[a2] < box[a2 + 3]
-            ):
+            face = box[high]
+            if best < face <= coord and box[a1] <= p1 < box[high1] and box[a2] <= p2 < box[high2]:
                 best = face
         return best
 
@@ -321,9 +323,11 @@ class CartonFill:
             if p in seen:
                 continue
             seen.add(p)
-            if not any(
-                b[0] <= p[0] < b[3] and b[1] <= p[1] < b[4] and b[2] <= p[2] < b[5] for b in boxes
-            ):
+            px, py, pz = p
+            for bx0, by0, bz0, bx1, by1, bz1 in boxes:
+                if bx0 <= px < bx1 and by0 <= py < by1 and bz0 <= pz < bz1:
+                    break  # inside a box: not an extreme point
+            else:
                 kept.append(p)
         kept.sort(key=self.ep_key)
         self.eps = kept
