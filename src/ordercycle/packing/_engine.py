@@ -11,6 +11,7 @@ points and the order of the units are the *strategy*, so the optimizer can try s
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any, Final
@@ -74,7 +75,20 @@ STRATEGIES: Final[tuple[tuple[str, Any, str, tuple[int, int, int] | None], ...]]
 )
 
 
+#: Distinct (orientations, mode, carton size) triples whose order is remembered: a
+#: catalogue and a shop's items give a few hundred, met on every placement.
+ORIENTATION_ORDERS_KEPT: Final = 4096
+
+
+@functools.lru_cache(maxsize=ORIENTATION_ORDERS_KEPT)
 def _orientation_order(
+    orientations: tuple[Orientation, ...], mode: str, size: tuple[int, int, int]
+) -> tuple[Orientation, ...]:
+    """The orientations in the order ``mode`` tries them (a pure function, remembered)."""
+    return tuple(_order_orientations(orientations, mode, size))
+
+
+def _order_orientations(
     orientations: Sequence[Orientation], mode: str, size: tuple[int, int, int]
 ) -> list[Orientation]:
     if mode == "block":
