@@ -154,13 +154,19 @@ def _dual_cut(size: tuple[int, ...], fitting: Sequence[Sequence[tuple[int, int, 
     axes = [_dff_axis(size[a], {o[a] for options in kinds for o in options}) for a in range(3)]
     for n0, (d0, f0) in enumerate(axes[0]):
         for n1, (d1, f1) in enumerate(axes[1]):
+            # The first two factors of every orientation's product, shared by the third
+            # axis's functions (the products and the order of the tests are unchanged).
+            partial = [
+                (count, [(f0[o[0]] * f1[o[1]], o[2]) for o in options])
+                for options, count in kinds.items()
+            ]
             for n2, (d2, f2) in enumerate(axes[2]):
                 if n0 == n1 == n2 == 0:
                     continue  # the identity thrice is the volume, checked already
                 limit = d0 * d1 * d2
                 total = 0
-                for options, count in kinds.items():
-                    total += count * min(f0[o[0]] * f1[o[1]] * f2[o[2]] for o in options)
+                for count, pairs in partial:
+                    total += count * min([front * f2[side] for front, side in pairs])
                 if total > limit:
                     return True
     return False
