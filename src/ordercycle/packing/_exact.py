@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
+from fractions import Fraction
 from typing import Any, Literal
 
 from ordercycle.packing._engine import CartonFill, EngineUnit, side_by_side, stacked_overflow
@@ -62,6 +63,13 @@ CHECK_NODES = 64
 Counts = tuple[int, ...]
 #: A placed unit: (x, y, z) of its low corner, then of its high corner.
 Box = tuple[int, int, int, int, int, int]
+
+
+def _whole(value: Any) -> Any:
+    """A Fraction with denominator 1 as its int; any other value unchanged."""
+    if type(value) is Fraction and value.denominator == 1:
+        return value.numerator
+    return value
 
 
 def _subtract(a: Counts, b: Counts) -> Counts:
@@ -202,6 +210,9 @@ class ExactSearch:
         self.budget = SEARCH_BUDGET
         self.placement_budget = ORDER_PLACEMENT_BUDGET
         self._part_cost: dict[Counts, Any] = {}
+        self._keys: dict[tuple[int, int], Key] = {}
+        #: Whether the objective's primary scores are Fractions (see :meth:`_key`).
+        self._fraction_primary = False
         self._position = {s.index: p for p, s in enumerate(self.specs)}
 
     @property
@@ -249,6 +260,31 @@ class ExactSearch:
     def relaxed(self, counts: Counts | None = None) -> Any:
         """The relaxation bound on the primary score for ``counts`` (default: all units)."""
         counts = self.start if counts is None else counts
+        value = self._relax(counts)
+        # Inside, whole Fractions are ints (see :meth:`_key`); the bound leaves as the
+        # objective's own type, as if it had been added up in Fractions.
+        if type(value) is int and self._fraction_primary and any(counts):
+            return Fraction(value)
+        return value
+
+    def _key(self, spec: Spec, weight: int) -> Key:
+        """The objective's score of one package, with whole Fractions as ints.
+
+        The bound and the search only add and compare scores, and ints add and compare
+        with ints and Fractions exactly as the Fractions they stand for, several times
+        faster; billable weights are whole pounds or kilograms unless the carrier's weight
+        step is a fraction. Scores that leave (:meth:`relaxed`) are given back as Fractions.
+        """
+        cache_key = (spec.index, weight)
+        found = self._keys.get(cache_key)
+        if found is None:
+            key = self.solver.objective.key(spec, weight)
+            if type(key[0]) is Fraction:
+                self._fraction_primary = True
+            found = self._keys[cache_key] = (_whole(key[0]), _whole(key[1]), key[2])
+        return found
+
+    def _relax(self, counts: Counts) -> Any:
         known = self._relaxed.get(counts)
         if known is not None:
             return known
@@ -259,7 +295,7 @@ class ExactSearch:
             cheapest = self._cheapest(subset, volume, weight)
             if cheapest is None:
                 continue
-            rest = self.relaxed(_subtract(counts, subset))
+            rest = self._relax(_subtract(counts, subset))
             if rest is None:
                 continue
             total = cheapest + rest
@@ -272,7 +308,6 @@ class ExactSearch:
         """The lowest score of a carton that holds ``subset`` in the relaxation."""
         if subset in self._part_cost:
             return self._part_cost[subset]
-        score = self.solver.objective
         cheapest: Any = None
         for place, spec in enumerate(self.specs):
             if volume > spec.volume or (spec.cap is not None and weight > spec.cap):
@@ -281,7 +316,7 @@ class ExactSearch:
                 not take or kind.fits[place] for take, kind in zip(subset, self.kinds, strict=True)
             ):
                 continue
-            value = score.key(spec, weight)[0]
+            value = self._key(spec, weight)[0]
             if cheapest is None or value < cheapest:
                 cheapest = value
         self._part_cost[subset] = cheapest
@@ -635,15 +670,14 @@ class ExactSearch:
         cut = self._cut.get(counts)
         if cut is not None and cut >= ceiling:
             return None
-        bound = self.relaxed(counts)
+        bound = self._relax(counts)
         if bound is None or bound > ceiling[0]:
             return None
-        score = self.solver.objective
         positions = self._position
         candidates: list[tuple[Any, int, Key, Spec, Counts]] = []
         order = 0
         for subset, volume, weight in self._subsets(counts):
-            rest = self.relaxed(_subtract(counts, subset))
+            rest = self._relax(_subtract(counts, subset))
             if rest is None:
                 continue
             for spec in self.specs:
@@ -655,7 +689,7 @@ class ExactSearch:
                     for take, kind in zip(subset, self.kinds, strict=True)
                 ):
                     continue
-                key = score.key(spec, weight)
+                key = self._key(spec, weight)
                 candidates.append((key[0] + rest, order, key, spec, subset))
                 order += 1
         candidates.sort(key=lambda c: (c[0], c[1]))
