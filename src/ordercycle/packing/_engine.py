@@ -83,9 +83,18 @@ ORIENTATION_ORDERS_KEPT: Final = 4096
 @functools.lru_cache(maxsize=ORIENTATION_ORDERS_KEPT)
 def _orientation_order(
     orientations: tuple[Orientation, ...], mode: str, size: tuple[int, int, int]
-) -> tuple[Orientation, ...]:
-    """The orientations in the order ``mode`` tries them (a pure function, remembered)."""
-    return tuple(_order_orientations(orientations, mode, size))
+) -> tuple[tuple[Orientation, ...], tuple[int, ...]]:
+    """The orientations that fit ``size``, in the order ``mode`` tries them, and the least
+    extent of those along each axis (a pure function, remembered)."""
+    big_l, big_w, big_h = size
+    fitting = tuple(
+        o
+        for o in _order_orientations(orientations, mode, size)
+        if o[0] <= big_l and o[1] <= big_w and o[2] <= big_h
+    )
+    if not fitting:
+        return fitting, ()
+    return fitting, tuple(min(o[axis] for o in fitting) for axis in range(3))
 
 
 def _order_orientations(
@@ -182,22 +191,19 @@ class CartonFill:
         if self.capacity is not None and self.weight + unit.weight > self.capacity:
             return False
         big_l, big_w, big_h = self.size
-        orientations = [
-            o
-            for o in _orientation_order(unit.orientations, self.mode, self.size)
-            if o[0] <= big_l and o[1] <= big_w and o[2] <= big_h
-        ]
+        orientations, lows = _orientation_order(unit.orientations, self.mode, self.size)
         if not orientations:
             return False
         if self.merit is None:
             return self._first_fit(unit, orientations)
         a0, a1, a2 = self.merit
         base = max(self.size) + 1
-        low0 = min(o[a0] for o in orientations)
+        square = base * base
+        low0 = lows[a0]
         boxes = self.boxes
         best: tuple[int, tuple[int, int, int, int, int, int]] | None = None
         for point in self.eps:
-            if best is not None and point[a0] + low0 > best[0] // (base * base):
+            if best is not None and point[a0] + low0 > best[0] // square:
                 break
             x, y, z = point
             for o in orientations:
@@ -227,7 +233,7 @@ class CartonFill:
         self._commit(best[1], unit)
         return True
 
-    def _first_fit(self, unit: EngineUnit, orientations: list[Orientation]) -> bool:
+    def _first_fit(self, unit: EngineUnit, orientations: Sequence[Orientation]) -> bool:
         big_l, big_w, big_h = self.size
         boxes = self.boxes
         for x, y, z in self.eps:
