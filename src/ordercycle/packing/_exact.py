@@ -567,6 +567,49 @@ class ExactSearch:
                     return earliest
             return None  # still growing: a cycle of "before"
 
+        # The earliest start of every placed unit along each axis under the relations in
+        # hand, kept up to date as relations come and go: a new relation can only push
+        # the units after it, so only those are visited (what ``starts`` would find
+        # afresh, with the same verdict: a chain that overflows, or a cycle, which grows
+        # until it overflows).
+        earliest = [[0] * count for _ in range(3)]
+        after: list[list[list[int]]] = [[[] for _ in range(count)] for _ in range(3)]
+
+        def relate_along(axis: int, first: int, second: int) -> list[tuple[int, int]] | None:
+            """Add ``first`` before ``second``: the starts it moved, or None (nothing added)."""
+            side = size[axis]
+            starts_now = earliest[axis]
+            follow = after[axis]
+            follow[first].append(second)
+            moved: list[tuple[int, int]] = []
+            stack = [(second, starts_now[first] + dims[first][axis])]
+            while stack:
+                k, start = stack.pop()
+                if start <= starts_now[k]:
+                    continue
+                end = start + dims[k][axis]
+                if end > side:
+                    for m, old in reversed(moved):
+                        starts_now[m] = old
+                    follow[first].pop()
+                    return None
+                moved.append((k, starts_now[k]))
+                starts_now[k] = start
+                for m in follow[k]:
+                    stack.append((m, end))
+            before[axis][second].append(first)
+            return moved
+
+        def unrelate_along(
+            axis: int, first: int, second: int, moved: list[tuple[int, int]]
+        ) -> None:
+            """Take back the relation :func:`relate_along` added last on ``axis``."""
+            before[axis][second].pop()
+            after[axis][first].pop()
+            starts_now = earliest[axis]
+            for m, old in reversed(moved):
+                starts_now[m] = old
+
         def place(i: int) -> bool | None:
             if i == count:
                 return True
@@ -588,11 +631,13 @@ class ExactSearch:
                 for first, second in ((j, i), (i, j)):
                     if first == i and axis == 0 and group[i] == group[j]:
                         continue  # a later twin never lies wholly before an earlier one
-                    before[axis][second].append(first)
-                    found = relate(i, j + 1) if starts(axis, i + 1) is not None else False
+                    moved = relate_along(axis, first, second)
+                    if moved is None:
+                        continue  # a chain overflows: this relation cannot hold
+                    found = relate(i, j + 1)
                     if found:
                         return True  # the relations stay: the positions are read from them
-                    before[axis][second].remove(first)
+                    unrelate_along(axis, first, second, moved)
                     if found is None:
                         return None
             return False
