@@ -65,6 +65,10 @@ Counts = tuple[int, ...]
 Box = tuple[int, int, int, int, int, int]
 
 
+#: No start moved (what :meth:`ExactSearch._relations` undoes for such a relation).
+_UNMOVED: tuple[tuple[int, int], ...] = ()
+
+
 def _whole(value: Any) -> Any:
     """A Fraction with denominator 1 as its int; any other value unchanged."""
     if type(value) is Fraction and value.denominator == 1:
@@ -575,14 +579,23 @@ class ExactSearch:
         earliest = [[0] * count for _ in range(3)]
         after: list[list[list[int]]] = [[[] for _ in range(count)] for _ in range(3)]
 
-        def relate_along(axis: int, first: int, second: int) -> list[tuple[int, int]] | None:
+        def relate_along(axis: int, first: int, second: int) -> Sequence[tuple[int, int]] | None:
             """Add ``first`` before ``second``: the starts it moved, or None (nothing added)."""
             side = size[axis]
             starts_now = earliest[axis]
+            start = starts_now[first] + dims[first][axis]
+            # The common cases without the walk: ``second`` itself overflows (the starts
+            # in hand fit, so it would have to move), or it need not move at all.
+            if start + dims[second][axis] > side:
+                return None
             follow = after[axis]
+            if start <= starts_now[second]:
+                follow[first].append(second)
+                before[axis][second].append(first)
+                return _UNMOVED
             follow[first].append(second)
             moved: list[tuple[int, int]] = []
-            stack = [(second, starts_now[first] + dims[first][axis])]
+            stack = [(second, start)]
             while stack:
                 k, start = stack.pop()
                 if start <= starts_now[k]:
@@ -601,7 +614,7 @@ class ExactSearch:
             return moved
 
         def unrelate_along(
-            axis: int, first: int, second: int, moved: list[tuple[int, int]]
+            axis: int, first: int, second: int, moved: Sequence[tuple[int, int]]
         ) -> None:
             """Take back the relation :func:`relate_along` added last on ``axis``."""
             before[axis][second].pop()
