@@ -55,7 +55,7 @@ from ordercycle.invoicing.errors import AccountLedgerError, PaymentRefundedError
 from ordercycle.model._replace import replace
 from ordercycle.model.aggregate import Outcome
 from ordercycle.model.events import DomainEvent
-from ordercycle.money import Currency, Money
+from ordercycle.money import MONEY_CONTEXT, Currency, Money
 
 __all__ = [
     "AccountBalance",
@@ -191,18 +191,33 @@ class AccountBalance:
 
     def check(self) -> None:
         """Raise :class:`AccountLedgerError` if a law of the class docstring is broken."""
-        for field in attrs.fields(AccountBalance):
-            value: Money = getattr(self, field.name)
-            if value.is_negative:
-                raise AccountLedgerError(
-                    f"Invalid {field.name} for account balance: {value}; expected zero or more."
-                )
-        if self.balance != self.open_invoices - self.unapplied:
+        # Every post checks the laws, so they are worked out on the exact amounts (sums in
+        # the money context, which holds them exactly; every total is in the account's one
+        # currency) rather than with Money arithmetic, which builds a value per step.
+        # Laws 1 and 2 together, with every term moved to the side where it is added.
+        amounts = [getattr(self, name).amount for name in _BALANCE_FIELDS]
+        if min(amounts) < 0:
+            for name, value in zip(_BALANCE_FIELDS, amounts, strict=True):
+                if value < 0:
+                    raise AccountLedgerError(
+                        f"Invalid {name} for account balance: {getattr(self, name)};"
+                        " expected zero or more."
+                    )
+        add = MONEY_CONTEXT.add
+        (invoiced, paid, credited, discounts, written_off, credit_written_off, refunded,
+         reversed_, open_invoices, unapplied) = amounts  # fmt: skip
+        owed = add(add(add(invoiced, refunded), add(reversed_, credit_written_off)), unapplied)
+        settled = add(add(add(paid, credited), add(discounts, written_off)), open_invoices)
+        if owed != settled:
             raise AccountLedgerError(
                 f"Invalid account balance: {self.balance} by its entries, but open invoices"
                 f" {self.open_invoices} less unapplied credit {self.unapplied} is"
                 f" {self.open_invoices - self.unapplied}; expected them equal."
             )
+
+
+#: The totals of :class:`AccountBalance`, in the order of its fields.
+_BALANCE_FIELDS = tuple(field.name for field in attrs.fields(AccountBalance))
 
 
 def _currency(code: Currency | str) -> Currency:

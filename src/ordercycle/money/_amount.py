@@ -13,12 +13,14 @@ from ordercycle.money._rounding import MAX_ABS_AMOUNT, MONEY_CONTEXT, PRECISION,
 if TYPE_CHECKING:
     from ordercycle.money._currency import Currency
 
-__all__ = ["canonical", "check_rounding", "float_error", "to_decimal"]
+__all__ = ["QUANTA", "canonical", "check_rounding", "float_error", "to_decimal"]
 
 _AMOUNT_EXPECTED: Final = "a str, int or Decimal with a finite value, such as '10.00'"
 _NEG_MAX: Final = -MAX_ABS_AMOUNT
-#: One minor unit by exponent (``Currency.quantum`` builds a new Decimal on every read).
-_QUANTA: dict[int, Decimal] = {}
+#: One minor unit by exponent (``Currency.quantum`` builds a new Decimal on every read);
+#: every exponent a :class:`Currency` may have (0 to 9) is here from the start, so the
+#: arithmetic's fast paths index it without a miss.
+QUANTA: Final[dict[int, Decimal]] = {e: Decimal((0, (1,), -e)) for e in range(10)}
 
 
 def float_error(subject: str, field: str, value: float) -> FloatNotAllowedError:
@@ -68,10 +70,7 @@ def canonical(value: Decimal, currency: Currency) -> Decimal:
     JPY); anything finer keeps its significant digits without trailing zeros (``3.3335``).
     Zero is always positive.
     """
-    exponent_of_unit = currency.exponent
-    quantum = _QUANTA.get(exponent_of_unit)
-    if quantum is None:
-        quantum = _QUANTA.setdefault(exponent_of_unit, Decimal((0, (1,), -exponent_of_unit)))
+    quantum = QUANTA[currency.exponent]
     # The common case, a result of arithmetic on stored amounts: non-zero, in range and
     # already in whole minor units (which, below 10**40, is well within PRECISION digits).
     if value and _NEG_MAX < value < MAX_ABS_AMOUNT and value.same_quantum(quantum):

@@ -11,7 +11,7 @@ import attrs
 
 from ordercycle.errors import CurrencyMismatchError, ValidationError
 from ordercycle.money._allocation import METHODS, AllocationMethod, allocate_units, parse_ratios
-from ordercycle.money._amount import canonical, check_rounding, float_error, to_decimal
+from ordercycle.money._amount import QUANTA, canonical, check_rounding, float_error, to_decimal
 from ordercycle.money._currency import Currency
 from ordercycle.money._errors import (
     InvalidAmountError,
@@ -32,6 +32,8 @@ _set = object.__setattr__
 _ZEROS: dict[int, tuple[Currency, Money]] = {}
 _ZEROS_KEPT: Final = 256
 _NEG_MAX = -MAX_ABS_AMOUNT
+_add = MONEY_CONTEXT.add
+_subtract = MONEY_CONTEXT.subtract
 
 
 @final
@@ -79,8 +81,16 @@ class Money:
     def _exact(cls, value: Decimal, currency: Currency) -> Money:
         """Build from a ``Decimal`` already known to be finite (results of arithmetic)."""
         # The two fields set directly, as ``__attrs_init__`` would (it has nothing to check).
+        # The test is ``canonical``'s own common case, inlined: most results of arithmetic
+        # on stored amounts are non-zero whole minor units in range, already canonical.
         money = _new(cls)
-        _set(money, "amount", canonical(value, currency))
+        if not (
+            value
+            and _NEG_MAX < value < MAX_ABS_AMOUNT
+            and value.same_quantum(QUANTA[currency.exponent])
+        ):
+            value = canonical(value, currency)
+        _set(money, "amount", value)
         _set(money, "currency", currency)
         return money
 
@@ -187,7 +197,7 @@ class Money:
                 unit = item.currency
             elif item.currency is not unit and item.currency != unit:
                 raise CurrencyMismatchError("sum", unit.code, item.currency.code)
-            total = MONEY_CONTEXT.add(total, item.amount)
+            total = _add(total, item.amount)
         if unit is None:
             raise ValidationError.invalid(
                 "Money.sum", "currency", None, "a currency code when the amounts may be empty"
@@ -345,15 +355,23 @@ class Money:
     # --- arithmetic -----------------------------------------------------------------------
 
     def __add__(self, other: Money) -> Money:
+        # The common case first, without the checks' calls: Money in the very same
+        # currency object (``Currency.of`` hands out one per code).
+        currency = self.currency
+        if other.__class__ is Money and other.currency is currency:
+            return Money._exact(_add(self.amount, other.amount), currency)
         right = self._same_currency(other, "add")
-        return Money._exact(MONEY_CONTEXT.add(self.amount, right.amount), self.currency)
+        return Money._exact(_add(self.amount, right.amount), currency)
 
     def __radd__(self, other: object) -> Money:
         raise self._not_money(other, "add")
 
     def __sub__(self, other: Money) -> Money:
+        currency = self.currency  # the common case first, as in __add__
+        if other.__class__ is Money and other.currency is currency:
+            return Money._exact(_subtract(self.amount, other.amount), currency)
         right = self._same_currency(other, "subtract")
-        return Money._exact(MONEY_CONTEXT.subtract(self.amount, right.amount), self.currency)
+        return Money._exact(_subtract(self.amount, right.amount), currency)
 
     def __rsub__(self, other: object) -> Money:
         raise self._not_money(other, "subtract")

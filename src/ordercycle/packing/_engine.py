@@ -11,6 +11,7 @@ points and the order of the units are the *strategy*, so the optimizer can try s
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any, Final
@@ -45,6 +46,10 @@ class EngineUnit:
         self.key = key
 
 
+#: The two other axes of each axis, in order.
+_OTHER_AXES: Final = ((1, 2), (0, 2), (0, 1))
+
+
 def _ep_zyx(p: Point) -> tuple[int, int, int]:
     return (p[2], p[1], p[0])
 
@@ -70,7 +75,29 @@ STRATEGIES: Final[tuple[tuple[str, Any, str, tuple[int, int, int] | None], ...]]
 )
 
 
+#: Distinct (orientations, mode, carton size) triples whose order is remembered: a
+#: catalogue and a shop's items give a few hundred, met on every placement.
+ORIENTATION_ORDERS_KEPT: Final = 4096
+
+
+@functools.lru_cache(maxsize=ORIENTATION_ORDERS_KEPT)
 def _orientation_order(
+    orientations: tuple[Orientation, ...], mode: str, size: tuple[int, int, int]
+) -> tuple[tuple[Orientation, ...], tuple[int, ...]]:
+    """The orientations that fit ``size``, in the order ``mode`` tries them, and the least
+    extent of those along each axis (a pure function, remembered)."""
+    big_l, big_w, big_h = size
+    fitting = tuple(
+        o
+        for o in _order_orientations(orientations, mode, size)
+        if o[0] <= big_l and o[1] <= big_w and o[2] <= big_h
+    )
+    if not fitting:
+        return fitting, ()
+    return fitting, tuple(min(o[axis] for o in fitting) for axis in range(3))
+
+
+def _order_orientations(
     orientations: Sequence[Orientation], mode: str, size: tuple[int, int, int]
 ) -> list[Orientation]:
     if mode == "block":
@@ -164,22 +191,19 @@ class CartonFill:
         if self.capacity is not None and self.weight + unit.weight > self.capacity:
             return False
         big_l, big_w, big_h = self.size
-        orientations = [
-            o
-            for o in _orientation_order(unit.orientations, self.mode, self.size)
-            if o[0] <= big_l and o[1] <= big_w and o[2] <= big_h
-        ]
+        orientations, lows = _orientation_order(unit.orientations, self.mode, self.size)
         if not orientations:
             return False
         if self.merit is None:
             return self._first_fit(unit, orientations)
         a0, a1, a2 = self.merit
         base = max(self.size) + 1
-        low0 = min(o[a0] for o in orientations)
+        square = base * base
+        low0 = lows[a0]
         boxes = self.boxes
         best: tuple[int, tuple[int, int, int, int, int, int]] | None = None
         for point in self.eps:
-            if best is not None and point[a0] + low0 > best[0] // (base * base):
+            if best is not None and point[a0] + low0 > best[0] // square:
                 break
             x, y, z = point
             for o in orientations:
@@ -209,7 +233,7 @@ class CartonFill:
         self._commit(best[1], unit)
         return True
 
-    def _first_fit(self, unit: EngineUnit, orientations: list[Orientation]) -> bool:
+    def _first_fit(self, unit: EngineUnit, orientations: Sequence[Orientation]) -> bool:
         big_l, big_w, big_h = self.size
         boxes = self.boxes
         for x, y, z in self.eps:
@@ -281,14 +305,12 @@ class CartonFill:
         """Slide ``point`` towards 0 along ``axis`` until it meets a box face or the wall."""
         best = 0
         coord = point[axis]
-        a1, a2 = [a for a in (0, 1, 2) if a != axis]
+        a1, a2 = _OTHER_AXES[axis]
+        p1, p2 = point[a1], point[a2]
+        high, high1, high2 = axis + 3, a1 + 3, a2 + 3
         for box in self.boxes:
-            face = box[axis + 3]
-            if (
-                best < face <= coord
-                and box[a1] <= point[a1] < box[a1 + 3]
-                and box[a2] <= point[a2] < box[a2 + 3]
-            ):
+            face = box[high]
+            if best < face <= coord and box[a1] <= p1 < box[high1] and box[a2] <= p2 < box[high2]:
                 best = face
         return best
 
@@ -321,9 +343,11 @@ class CartonFill:
             if p in seen:
                 continue
             seen.add(p)
-            if not any(
-                b[0] <= p[0] < b[3] and b[1] <= p[1] < b[4] and b[2] <= p[2] < b[5] for b in boxes
-            ):
+            px, py, pz = p
+            for bx0, by0, bz0, bx1, by1, bz1 in boxes:
+                if bx0 <= px < bx1 and by0 <= py < by1 and bz0 <= pz < bz1:
+                    break  # inside a box: not an extreme point
+            else:
                 kept.append(p)
         kept.sort(key=self.ep_key)
         self.eps = kept

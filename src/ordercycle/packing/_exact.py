@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
+from fractions import Fraction
 from typing import Any, Literal
 
 from ordercycle.packing._engine import CartonFill, EngineUnit, side_by_side, stacked_overflow
@@ -62,6 +63,17 @@ CHECK_NODES = 64
 Counts = tuple[int, ...]
 #: A placed unit: (x, y, z) of its low corner, then of its high corner.
 Box = tuple[int, int, int, int, int, int]
+
+
+#: No start moved (what :meth:`ExactSearch._relations` undoes for such a relation).
+_UNMOVED: tuple[tuple[int, int], ...] = ()
+
+
+def _whole(value: Any) -> Any:
+    """A Fraction with denominator 1 as its int; any other value unchanged."""
+    if type(value) is Fraction and value.denominator == 1:
+        return value.numerator
+    return value
 
 
 def _subtract(a: Counts, b: Counts) -> Counts:
@@ -154,13 +166,19 @@ def _dual_cut(size: tuple[int, ...], fitting: Sequence[Sequence[tuple[int, int, 
     axes = [_dff_axis(size[a], {o[a] for options in kinds for o in options}) for a in range(3)]
     for n0, (d0, f0) in enumerate(axes[0]):
         for n1, (d1, f1) in enumerate(axes[1]):
+            # The first two factors of every orientation's product, shared by the third
+            # axis's functions (the products and the order of the tests are unchanged).
+            partial = [
+                (count, [(f0[o[0]] * f1[o[1]], o[2]) for o in options])
+                for options, count in kinds.items()
+            ]
             for n2, (d2, f2) in enumerate(axes[2]):
                 if n0 == n1 == n2 == 0:
                     continue  # the identity thrice is the volume, checked already
                 limit = d0 * d1 * d2
                 total = 0
-                for options, count in kinds.items():
-                    total += count * min(f0[o[0]] * f1[o[1]] * f2[o[2]] for o in options)
+                for count, pairs in partial:
+                    total += count * min([front * f2[side] for front, side in pairs])
                 if total > limit:
                     return True
     return False
@@ -196,6 +214,9 @@ class ExactSearch:
         self.budget = SEARCH_BUDGET
         self.placement_budget = ORDER_PLACEMENT_BUDGET
         self._part_cost: dict[Counts, Any] = {}
+        self._keys: dict[tuple[int, int], Key] = {}
+        #: Whether the objective's primary scores are Fractions (see :meth:`_key`).
+        self._fraction_primary = False
         self._position = {s.index: p for p, s in enumerate(self.specs)}
 
     @property
@@ -242,6 +263,31 @@ class ExactSearch:
     def relaxed(self, counts: Counts | None = None) -> Any:
         """The relaxation bound on the primary score for ``counts`` (default: all units)."""
         counts = self.start if counts is None else counts
+        value = self._relax(counts)
+        # Inside, whole Fractions are ints (see :meth:`_key`); the bound leaves as the
+        # objective's own type, as if it had been added up in Fractions.
+        if type(value) is int and self._fraction_primary and any(counts):
+            return Fraction(value)
+        return value
+
+    def _key(self, spec: Spec, weight: int) -> Key:
+        """The objective's score of one package, with whole Fractions as ints.
+
+        The bound and the search only add and compare scores, and ints add and compare
+        with ints and Fractions exactly as the Fractions they stand for, several times
+        faster; billable weights are whole pounds or kilograms unless the carrier's weight
+        step is a fraction. Scores that leave (:meth:`relaxed`) are given back as Fractions.
+        """
+        cache_key = (spec.index, weight)
+        found = self._keys.get(cache_key)
+        if found is None:
+            key = self.solver.objective.key(spec, weight)
+            if type(key[0]) is Fraction:
+                self._fraction_primary = True
+            found = self._keys[cache_key] = (_whole(key[0]), _whole(key[1]), key[2])
+        return found
+
+    def _relax(self, counts: Counts) -> Any:
         known = self._relaxed.get(counts)
         if known is not None:
             return known
@@ -252,7 +298,7 @@ class ExactSearch:
             cheapest = self._cheapest(subset, volume, weight)
             if cheapest is None:
                 continue
-            rest = self.relaxed(_subtract(counts, subset))
+            rest = self._relax(_subtract(counts, subset))
             if rest is None:
                 continue
             total = cheapest + rest
@@ -265,7 +311,6 @@ class ExactSearch:
         """The lowest score of a carton that holds ``subset`` in the relaxation."""
         if subset in self._part_cost:
             return self._part_cost[subset]
-        score = self.solver.objective
         cheapest: Any = None
         for place, spec in enumerate(self.specs):
             if volume > spec.volume or (spec.cap is not None and weight > spec.cap):
@@ -274,7 +319,7 @@ class ExactSearch:
                 not take or kind.fits[place] for take, kind in zip(subset, self.kinds, strict=True)
             ):
                 continue
-            value = score.key(spec, weight)[0]
+            value = self._key(spec, weight)[0]
             if cheapest is None or value < cheapest:
                 cheapest = value
         self._part_cost[subset] = cheapest
@@ -525,6 +570,58 @@ class ExactSearch:
                     return earliest
             return None  # still growing: a cycle of "before"
 
+        # The earliest start of every placed unit along each axis under the relations in
+        # hand, kept up to date as relations come and go: a new relation can only push
+        # the units after it, so only those are visited (what ``starts`` would find
+        # afresh, with the same verdict: a chain that overflows, or a cycle, which grows
+        # until it overflows).
+        earliest = [[0] * count for _ in range(3)]
+        after: list[list[list[int]]] = [[[] for _ in range(count)] for _ in range(3)]
+
+        def relate_along(axis: int, first: int, second: int) -> Sequence[tuple[int, int]] | None:
+            """Add ``first`` before ``second``: the starts it moved, or None (nothing added)."""
+            side = size[axis]
+            starts_now = earliest[axis]
+            start = starts_now[first] + dims[first][axis]
+            # The common cases without the walk: ``second`` itself overflows (the starts
+            # in hand fit, so it would have to move), or it need not move at all.
+            if start + dims[second][axis] > side:
+                return None
+            follow = after[axis]
+            if start <= starts_now[second]:
+                follow[first].append(second)
+                before[axis][second].append(first)
+                return _UNMOVED
+            follow[first].append(second)
+            moved: list[tuple[int, int]] = []
+            stack = [(second, start)]
+            while stack:
+                k, start = stack.pop()
+                if start <= starts_now[k]:
+                    continue
+                end = start + dims[k][axis]
+                if end > side:
+                    for m, old in reversed(moved):
+                        starts_now[m] = old
+                    follow[first].pop()
+                    return None
+                moved.append((k, starts_now[k]))
+                starts_now[k] = start
+                for m in follow[k]:
+                    stack.append((m, end))
+            before[axis][second].append(first)
+            return moved
+
+        def unrelate_along(
+            axis: int, first: int, second: int, moved: Sequence[tuple[int, int]]
+        ) -> None:
+            """Take back the relation :func:`relate_along` added last on ``axis``."""
+            before[axis][second].pop()
+            after[axis][first].pop()
+            starts_now = earliest[axis]
+            for m, old in reversed(moved):
+                starts_now[m] = old
+
         def place(i: int) -> bool | None:
             if i == count:
                 return True
@@ -546,15 +643,13 @@ class ExactSearch:
                 for first, second in ((j, i), (i, j)):
                     if first == i and axis == 0 and group[i] == group[j]:
                         continue  # a later twin never lies wholly before an earlier one
-                    before[axis][second].append(first)
-                    found = (
-                        relate(i, j + 1)  # noqa: F821 (deleted after the search)
-                        if starts(axis, i + 1) is not None
-                        else False
-                    )
+                    moved = relate_along(axis, first, second)
+                    if moved is None:
+                        continue  # a chain overflows: this relation cannot hold
+                    found = relate(i, j + 1)  # noqa: F821 (deleted after the search)
                     if found:
                         return True  # the relations stay: the positions are read from them
-                    before[axis][second].remove(first)
+                    unrelate_along(axis, first, second, moved)
                     if found is None:
                         return None
             return False
@@ -633,15 +728,14 @@ class ExactSearch:
         cut = self._cut.get(counts)
         if cut is not None and cut >= ceiling:
             return None
-        bound = self.relaxed(counts)
+        bound = self._relax(counts)
         if bound is None or bound > ceiling[0]:
             return None
-        score = self.solver.objective
         positions = self._position
         candidates: list[tuple[Any, int, Key, Spec, Counts]] = []
         order = 0
         for subset, volume, weight in self._subsets(counts):
-            rest = self.relaxed(_subtract(counts, subset))
+            rest = self._relax(_subtract(counts, subset))
             if rest is None:
                 continue
             for spec in self.specs:
@@ -653,7 +747,7 @@ class ExactSearch:
                     for take, kind in zip(subset, self.kinds, strict=True)
                 ):
                     continue
-                key = score.key(spec, weight)
+                key = self._key(spec, weight)
                 candidates.append((key[0] + rest, order, key, spec, subset))
                 order += 1
         candidates.sort(key=lambda c: (c[0], c[1]))

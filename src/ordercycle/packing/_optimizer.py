@@ -251,6 +251,8 @@ class Solver:
         self.has_plan = False
         self.timed_out = False
         self._bounds: dict[tuple[tuple[int, ...], tuple[int, ...]], int] = {}
+        #: :func:`_sort_key` by (unit, measure); units compare by identity.
+        self._sort_keys: dict[tuple[EngineUnit, Any], tuple[object, ...]] = {}
 
     def out_of_time(self) -> bool:
         """Whether a time limit was given and has passed."""
@@ -335,17 +337,37 @@ class Solver:
         largest face (the orders tried by the deeper strategies).
         """
         measure = MEASURES[variant % len(MEASURES)]
-        return sorted(blocks, key=lambda b: min(_sort_key(u, measure) for u in b))
+        # A unit's key is a pure function of the unit and the measure, and the search
+        # sorts the same units again and again (each strategy, each carton, each
+        # sub-multiset): each key is worked out once per solver.
+        known = self._sort_keys
+        sort_key = _sort_key
+
+        def block_key(block: Block) -> tuple[object, ...]:
+            keys = []
+            for unit in block:
+                found = known.get((unit, measure))
+                if found is None:
+                    found = known[(unit, measure)] = sort_key(unit, measure)
+                keys.append(found)
+            return min(keys)
+
+        return sorted(blocks, key=block_key)
 
     def fits_all(self, spec: Spec, blocks: Sequence[Block]) -> CartonFill | None:
         """A complete fill of ``spec`` with every block, trying the strategies in turn."""
         probe = CartonFill(spec.size, spec.cap, None)
         if not self._screen(spec, blocks, probe):
             return None
+        ordered: list[Block] = []
+        variant = -1
         for strategy in range(self.effort):
             if strategy and self.spent():
                 break
-            ordered = self.order(blocks, strategy // len(STRATEGIES))
+            if strategy // len(STRATEGIES) != variant:
+                # The strategies of one variant fill the blocks in the same order.
+                variant = strategy // len(STRATEGIES)
+                ordered = self.order(blocks, variant)
             box = self.fill(spec, ordered, strategy, complete=True)
             if box is not None:
                 return box

@@ -187,7 +187,14 @@ class DimWeightRule:
 
     def actual_weight_exact(self, actual_g: Fraction) -> Fraction:
         """The actual weight from exact grams, in the rule's unit, rounded up to the step."""
-        return self.round_weight_exact(Fraction(actual_g) / _G_PER_UNIT[self.weight_unit])
+        grams = actual_g if type(actual_g) is Fraction else Fraction(actual_g)
+        per_unit = _G_PER_UNIT[self.system.weight_unit]
+        step = self.weight_step
+        # round_weight_exact(grams / per_unit) on integers: the packer scores every
+        # candidate carton with this, and the quotient's Fraction is not needed.
+        num = grams.numerator * per_unit.denominator * step.denominator
+        den = grams.denominator * per_unit.numerator * step.numerator
+        return Fraction(-(-num // den) * step.numerator, step.denominator)
 
     def billable_weight_exact(self, sides_mm: Sequence[Fraction], actual_g: Fraction) -> Fraction:
         """Billable weight in the rule's weight unit from exact millimetres and grams."""

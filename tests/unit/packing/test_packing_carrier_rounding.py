@@ -66,6 +66,8 @@ def test_billable_weight_is_the_fraction_formula(
 ) -> None:
     assert rule.billable_weight_exact(sides, g) == _billable(rule, sides, g)
     assert rule.actual_weight_exact(g) == _weight(rule, g / _G[rule.weight_unit])
+    assert type(rule.actual_weight_exact(g)) is Fraction
+    assert rule.actual_weight_exact(int(g)) == _weight(rule, int(g) / _G[rule.weight_unit])
 
 
 def test_half_up_sides_round_half_inches_up_and_plain_numbers_work() -> None:

@@ -1,0 +1,126 @@
+"""The relations search keeps its earliest starts up to date as relations come and go; it
+must decide (and spend nodes) exactly as recomputing the starts afresh at every step does."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from typing import Any, Literal
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ordercycle.packing._engine import EngineUnit
+from ordercycle.packing._exact import Box, ExactSearch
+
+Orientation = tuple[int, int, int]
+
+
+class _Budget:
+    """What ``_relations`` needs of its search: a node counter."""
+
+    def _tick(self, nodes: list[int]) -> bool:
+        nodes[0] -= 1
+        return nodes[0] >= 0
+
+
+def _afresh(
+    size: tuple[int, ...],
+    units: Sequence[EngineUnit],
+    fitting: Sequence[Sequence[Orientation]],
+    nodes: list[int],
+) -> list[Box] | Literal[False] | None:
+    """The search as first written: every step recomputes the starts from nothing."""
+    count = len(units)
+    group = list(range(count))
+    for i in range(1, count):
+        if units[i].orientations == units[i - 1].orientations:
+            group[i] = group[i - 1]
+    dims: list[Orientation] = [(0, 0, 0)] * count
+    before: list[list[list[int]]] = [[[] for _ in range(count)] for _ in range(3)]
+    budget = _Budget()
+
+    def starts(axis: int, known: int) -> list[int] | None:
+        earliest = [0] * known
+        for _ in range(known + 1):
+            changed = False
+            for i in range(known):
+                start = max([earliest[i], *(earliest[j] + dims[j][axis] for j in before[axis][i])])
+                if start != earliest[i]:
+                    if start + dims[i][axis] > size[axis]:
+                        return None
+                    earliest[i] = start
+                    changed = True
+            if not changed:
+                return earliest
+        return None
+
+    def place(i: int) -> bool | None:
+        if i == count:
+            return True
+        for o in fitting[i]:
+            dims[i] = o
+            found = relate(i, 0)
+            if found is None or found:
+                return found
+        return False
+
+    def relate(i: int, j: int) -> bool | None:
+        if j == i:
+            return place(i + 1)
+        if not budget._tick(nodes):
+            return None
+        for axis in range(3):
+            if dims[i][axis] + dims[j][axis] > size[axis]:
+                continue
+            for first, second in ((j, i), (i, j)):
+                if first == i and axis == 0 and group[i] == group[j]:
+                    continue
+                before[axis][second].append(first)
+                found = relate(i, j + 1) if starts(axis, i + 1) is not None else False
+                if found:
+                    return True
+                before[axis][second].remove(first)
+                if found is None:
+                    return None
+        return False
+
+    found = place(0)
+    if not found:
+        return None if found is None else False
+    xs, ys, zs = (starts(axis, count) for axis in range(3))
+    assert xs is not None
+    assert ys is not None
+    assert zs is not None
+    return [
+        (xs[i], ys[i], zs[i], xs[i] + dims[i][0], ys[i] + dims[i][1], zs[i] + dims[i][2])
+        for i in range(count)
+    ]
+
+
+_side = st.integers(min_value=1, max_value=9)
+_boxes = st.lists(st.tuples(_side, _side, _side), min_size=2, max_size=6)
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(
+    size=st.tuples(*(st.integers(min_value=4, max_value=14) for _ in range(3))),
+    boxes=_boxes,
+    budget=st.sampled_from([8, 40, 400, 3000]),
+)
+def test_kept_starts_decide_and_spend_as_starts_afresh(
+    size: tuple[int, int, int], boxes: list[Orientation], budget: int
+) -> None:
+    units = []
+    fitting = []
+    for uid, sides in enumerate(sorted(boxes, key=lambda b: -b[0] * b[1] * b[2])):
+        turns = sorted(set(itertools.permutations(sides)))
+        units.append(EngineUnit(uid, turns, 1, None, None, (uid, 1)))
+        fitting.append([o for o in turns if all(o[a] <= size[a] for a in range(3))])
+    if any(not f for f in fitting):
+        return
+    kept_nodes, afresh_nodes = [budget], [budget]
+    search: Any = _Budget()
+    kept = ExactSearch._relations(search, size, units, fitting, kept_nodes)
+    assert kept == _afresh(size, units, fitting, afresh_nodes)
+    assert kept_nodes == afresh_nodes
