@@ -411,6 +411,42 @@ class MemoryUnitOfWork(ProjectingUnitOfWork):
         with self._lock:
             return self._shared.length(key, "read the version of")
 
+    def _tx_newest(self, kind: str, aggregate_id: str) -> DomainEvent | None:
+        if self._roundtrip:
+            return super()._tx_newest(kind, aggregate_id)
+        # Event objects (roundtrip=False) carry no hash chain: the newest row is read under
+        # one lock and checked as _tx_load_events checks it (its version is the stream's,
+        # and the event is the one the row names); anything amiss takes the full path,
+        # which raises the precise error.
+        key = (kind, aggregate_id)
+        base = self._bases.get(key)
+        if base is not None:
+            staged = self._new_events[key]
+            if not staged:  # read at its base version, which others may have passed
+                return super()._tx_newest(kind, aggregate_id)
+            version = base + len(staged)
+            row = staged[-1]
+        else:
+            with self._lock:
+                shared = self._shared
+                version = shared.length(key, "read the version of")
+                if not version:
+                    return None
+                rows = shared.streams.get(key)
+            if not rows:  # (outside the lock: the full path takes it again)
+                return super()._tx_newest(kind, aggregate_id)
+            row = rows[-1]
+        event = row[2]
+        if (
+            row[0] == version
+            and isinstance(event, DomainEvent)
+            and event.version == version
+            and event.aggregate_id == aggregate_id
+            and event.event_type == row[1]
+        ):
+            return event
+        return super()._tx_newest(kind, aggregate_id)
+
     def _tx_head(self, kind: str, aggregate_id: str) -> tuple[int, str | None]:
         version = self._tx_version(kind, aggregate_id)
         return version, self._tx_event_hash(kind, aggregate_id, version)
@@ -594,6 +630,24 @@ class MemoryUnitOfWork(ProjectingUnitOfWork):
 
     def _tx_view_put(self, row: ViewRow) -> None:
         self._view_changes[(row.view, row.key)] = row
+
+    def _tx_view_upsert(self, row: ViewRow) -> bool:
+        # The base's read-then-put, with the staged change looked up once (a session puts
+        # a row for most aggregates it saves, several per command).
+        key = (row.view, row.key)
+        changes = self._view_changes
+        if key in changes:
+            stored = changes[key]
+        elif row.view in self._view_cleared:
+            stored = None
+        else:
+            with self._lock:
+                rows = self._shared.views.get(row.view)
+                stored = None if rows is None else rows.get(row.key)
+        if stored is not None and stored.version > row.version:
+            return False
+        changes[key] = row
+        return True
 
     def _tx_view_delete(self, view: str, key: str) -> None:
         self._view_changes[(view, key)] = None
