@@ -733,10 +733,12 @@ class _Projections:
 
     def put(self, row: ViewRow) -> bool:
         """See :meth:`ordercycle.storage.ports.Projections.put`."""
-        self._uow.require_writable("put a view row")
-        if not isinstance(row, ViewRow):
+        uow = self._uow
+        if uow._state != _ACTIVE or uow.read_only:  # (the desk puts rows at most saves)
+            uow.require_writable("put a view row")
+        if type(row) is not ViewRow and not isinstance(row, ViewRow):
             raise ValidationError.invalid("view rows", "row", row, "a ViewRow")
-        return self._uow._tx_view_upsert(row)
+        return uow._tx_view_upsert(row)
 
     def get(self, view: str, key: str) -> ViewRow | None:
         """See :meth:`ordercycle.storage.ports.Projections.get`."""
