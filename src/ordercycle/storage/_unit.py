@@ -211,6 +211,7 @@ class BaseUnitOfWork(ABC):
         rows = self._tx_rows(kind, aggregate_id, after_version)
         previous: str | None = GENESIS
         expected = after_version
+        first = 0
         if after_version > 0:
             if not rows:
                 return []
@@ -222,10 +223,11 @@ class BaseUnitOfWork(ABC):
                     f"the event is missing (the next stored one is version {rows[0][0]})",
                 )
             previous = rows[0][3]
-            rows = rows[1:]
+            first = 1  # the anchor row is skipped, not copied away (rows[1:])
         events: list[DomainEvent] = []
         decode = decode_stored if self.remembers_appended else decode_event
-        for version, event_type, payload, digest in rows:
+        for index in range(first, len(rows)):
+            version, event_type, payload, digest = rows[index]
             expected += 1
             if version != expected:
                 raise TamperedStreamError(
@@ -267,6 +269,21 @@ class BaseUnitOfWork(ABC):
             previous = digest
             events.append(event)
         return events
+
+    def _tx_newest(self, kind: str, aggregate_id: str) -> DomainEvent | None:
+        """The newest event of a stream, checked as :meth:`_tx_load_events` checks it
+        (``None`` for an empty stream).
+
+        The version is read first and the events after the one before it are loaded: under
+        READ COMMITTED another writer may commit in between, and then the newest of those
+        is the answer.
+        """
+        version = self._tx_version(kind, aggregate_id)
+        if not version:
+            return None
+        self._tx_flush((kind, aggregate_id))
+        events = self._tx_load_events(kind, aggregate_id, version - 1)
+        return events[-1] if events else None
 
     def _tx_snapshot_hash(self, kind: str, aggregate_id: str, version: int, payload: str) -> str:
         """The hash a snapshot at ``version`` must carry (bound to that event's hash)."""
@@ -448,32 +465,61 @@ class _Events(_Part):
         expected_version: int,
     ) -> int:
         """See :meth:`ordercycle.storage.ports.AggregateStore.append`."""
-        self._uow.require_writable("append events")
+        uow = self._uow
+        # The state is compared here and the method called only to raise: the desk
+        # appends, loads and reads versions tens of times per command.
+        if uow._state != _ACTIVE or uow.read_only:
+            uow.require_writable("append events")
         checked = _checks.check_events(kind, aggregate_id, events, expected_version)
-        self._uow._tx_append_events(kind, aggregate_id, expected_version, checked)
+        uow._tx_append_events(kind, aggregate_id, expected_version, checked)
         return expected_version + len(checked)
 
     def load(
         self, kind: str, aggregate_id: str, *, after_version: int = 0
     ) -> tuple[DomainEvent, ...]:
         """See :meth:`ordercycle.storage.ports.AggregateStore.load`."""
-        self._uow.require_active("load events")
+        uow = self._uow
+        if uow._state != _ACTIVE:
+            uow.require_active("load events")
         if not _checks.clean_stream(kind, aggregate_id, after_version):
             subject = f"load of {_checks.stream_name(kind, aggregate_id)}"
             _checks.check_name(kind, "kind", subject)
             _checks.check_name(aggregate_id, "aggregate_id", subject)
             _checks.check_version(after_version, "after_version", subject)
-        self._uow._tx_flush((kind, aggregate_id))
-        return tuple(self._uow._tx_load_events(kind, aggregate_id, after_version))
+        uow._tx_flush((kind, aggregate_id))
+        return tuple(uow._tx_load_events(kind, aggregate_id, after_version))
+
+    def newest(self, kind: str, aggregate_id: str) -> DomainEvent | None:
+        """The newest event of a stream (``None`` when it has none), checked as
+        :meth:`load` checks events.
+
+        What :meth:`version` and then ``load(after_version=version - 1)`` give, in one
+        call: the desk reads each state record (customers, accounts, pick lists) as its
+        newest event.
+
+        Raises:
+            ValidationError: ``kind`` or ``aggregate_id`` is not a non-empty clean string.
+            TamperedStreamError: The stored event is missing or does not match its hash.
+        """
+        uow = self._uow
+        if uow._state != _ACTIVE:
+            uow.require_active("load events")
+        if not _checks.clean_stream(kind, aggregate_id):
+            subject = f"load of {_checks.stream_name(kind, aggregate_id)}"
+            _checks.check_name(kind, "kind", subject)
+            _checks.check_name(aggregate_id, "aggregate_id", subject)
+        return uow._tx_newest(kind, aggregate_id)
 
     def version(self, kind: str, aggregate_id: str) -> int:
         """See :meth:`ordercycle.storage.ports.AggregateStore.version`."""
-        self._uow.require_active("read a version")
+        uow = self._uow
+        if uow._state != _ACTIVE:
+            uow.require_active("read a version")
         if not _checks.clean_stream(kind, aggregate_id):
             subject = f"version of {_checks.stream_name(kind, aggregate_id)}"
             _checks.check_name(kind, "kind", subject)
             _checks.check_name(aggregate_id, "aggregate_id", subject)
-        return self._uow._tx_version(kind, aggregate_id)
+        return uow._tx_version(kind, aggregate_id)
 
     def aggregate_ids(self, kind: str) -> tuple[str, ...]:
         """See :meth:`ordercycle.storage.ports.AggregateStore.aggregate_ids`."""
@@ -687,10 +733,12 @@ class _Projections:
 
     def put(self, row: ViewRow) -> bool:
         """See :meth:`ordercycle.storage.ports.Projections.put`."""
-        self._uow.require_writable("put a view row")
-        if not isinstance(row, ViewRow):
+        uow = self._uow
+        if uow._state != _ACTIVE or uow.read_only:  # (the desk puts rows at most saves)
+            uow.require_writable("put a view row")
+        if type(row) is not ViewRow and not isinstance(row, ViewRow):
             raise ValidationError.invalid("view rows", "row", row, "a ViewRow")
-        return self._uow._tx_view_upsert(row)
+        return uow._tx_view_upsert(row)
 
     def get(self, view: str, key: str) -> ViewRow | None:
         """See :meth:`ordercycle.storage.ports.Projections.get`."""
