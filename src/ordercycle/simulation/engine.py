@@ -71,6 +71,7 @@ from ordercycle.picking import (
 )
 from ordercycle.service import DeskCommandError, OrderDesk
 from ordercycle.simulation._collector import spaced_collections
+from ordercycle.simulation._fold import ResultFold
 from ordercycle.simulation._optional import require
 from ordercycle.simulation._seeds import RandomStreams, derive_seed
 from ordercycle.simulation._world import World, build_world
@@ -134,21 +135,32 @@ class Simulation:
         keep_finished: Keep every order in the desk to the end (the default), or forget
             each one the run is finished with (see the module docstring): memory grows
             far less, and the desk holds only the orders still open at the end.
+        keep_events: Keep the event log in :attr:`events` (the default), or fold each
+            event into the KPIs, totals and daily series as it happens and keep no log
+            (what :func:`simulate` does for KPIs-only results): the result's KPIs are
+            the same, and :meth:`run` can then return only a KPIs-only result.
 
     Attributes:
         scenario: The scenario.
         desk: The in-memory desk the run drives (inspect it after :meth:`run`).
         finished_tally: The orders and invoices forgotten so far, counted
             (``None`` when ``keep_finished``).
-        events: The event log, in time order.
+        events: The event log, in time order (empty when not ``keep_events``).
+        orders_placed: The orders placed so far.
         timings: Seconds by stage (see :data:`STAGES`), on the wall clock: a CPU-time
             clock costs a system call per desk command, which on some machines took more
             than the command itself. Not reproducible.
     """
 
-    def __init__(self, scenario: Scenario, *, keep_finished: bool = True) -> None:
+    def __init__(
+        self, scenario: Scenario, *, keep_finished: bool = True, keep_events: bool = True
+    ) -> None:
         simpy = _simpy()
         self.scenario = scenario
+        self.keep_events = keep_events
+        # Without a log, the results are folded as the events happen (see _fold).
+        self.fold: ResultFold | None = None if keep_events else ResultFold(scenario)
+        self.orders_placed = 0
         self.finished_tally: FinishedTally | None = None if keep_finished else FinishedTally()
         # Orders finished with, as they ended, not forgotten yet (see _forget_finished).
         self._finished: dict[str, tuple[Any, list[Any]]] = {}
@@ -245,7 +257,11 @@ class Simulation:
             self.timings[stage] += time.perf_counter() - began
 
     def _log(self, kind: str, **fields: Any) -> None:
-        self.events.append(SimEvent(time=float(self.env.now), kind=kind, **fields))
+        event = SimEvent(time=float(self.env.now), kind=kind, **fields)
+        if self.fold is None:
+            self.events.append(event)
+        else:
+            self.fold.add(event)
 
     def _calendar(self, role: str) -> _Proc:
         """Keep the seats of ``role``'s off-duty workers taken, at every shift boundary.
@@ -368,6 +384,7 @@ class Simulation:
             None if held else self._call("allocation", lambda: desk.allocate_order(order_id))
         )
         self.orders[order_id] = _Track(customer, segment, float(self.env.now))
+        self.orders_placed += 1
         self._log(
             "placed",
             order_id=order_id,
@@ -897,6 +914,8 @@ class Simulation:
         for order_id in ready:
             self.finished_tally.add(*self._finished.pop(order_id))
             track = self.orders.pop(order_id)
+            if self.fold is not None:
+                self.fold.forget(order_id)
             streams += [("order", order_id), ("open_order", order_id)]
             rows += [("orders", order_id), ("open_orders", order_id)]
             for list_id in track.lists:
@@ -1211,11 +1230,17 @@ class Simulation:
         Args:
             progress: Show a tqdm bar over simulated days (needs the ``sim`` extra).
             events: Keep the event log in the result; ``False`` for KPIs, totals, warnings
-                and the daily series only (:attr:`events` of this object keeps the log).
+                and the daily series only (:attr:`events` of this object keeps the log,
+                unless it was made with ``keep_events=False``).
 
         Raises:
-            SimulationStateError: The run has finished already.
+            SimulationStateError: The run has finished already, or ``events`` is asked
+                of a run made with ``keep_events=False``.
         """
+        if events and not self.keep_events:
+            raise SimulationStateError(
+                "return the event log of", "the run was made with keep_events=False"
+            )
         if progress:
             tqdm = require("tqdm", "a simulation progress bar").tqdm
             days = math.ceil(self.horizon / 24)
@@ -1241,8 +1266,10 @@ def simulate(
             orders, which is what :func:`~ordercycle.simulation.run_many` and
             :func:`~ordercycle.simulation.compare` return unless asked for events.
     """
-    # A KPIs-only run never shows its desk, so it forgets what it is finished with.
-    return Simulation(scenario, keep_finished=events).run(progress=progress, events=events)
+    # A KPIs-only run never shows its desk or its log: it forgets what it is finished with
+    # and folds its results as it goes.
+    simulation = Simulation(scenario, keep_finished=events, keep_events=events)
+    return simulation.run(progress=progress, events=events)
 
 
 #: How many parcel quotes a run keeps (see ``Simulation._rate_shop``).
