@@ -217,6 +217,7 @@ class MemoryStorage(ClosingStorage):
         *,
         rows: Iterable[tuple[str, str]] = (),
         history: Iterable[tuple[str, str]] = (),
+        trim: Iterable[tuple[str, str, int]] = (),
         outbox: bool = False,
     ) -> None:
         """Release from memory what will never be read again; see the module docstring.
@@ -233,6 +234,17 @@ class MemoryStorage(ClosingStorage):
                 version goes on counting, the newest state can still be read and
                 appended to, and reading from an older version raises
                 :class:`ForgottenError`.
+            trim: ``(kind, aggregate_id, version)`` of streams whose events before
+                ``version`` are released (event ``version`` and the newer ones are kept,
+                and always the newest: a read after a version checks that version's event,
+                and the next append chains its hash), with their snapshot if it is not
+                newer: for a stream whose state its reader keeps as of ``version`` and only
+                ever catches up from there, as an :class:`~ordercycle.OrderDesk` keeps
+                each SKU's stock. As with ``history``, the version goes on counting,
+                appending at the stream's version still works (a stale expected version
+                still conflicts), loading after ``version`` reads as before, and loading
+                after an older version raises :class:`ForgottenError`. A stream never
+                written, or already trimmed that far, is left as it is.
             outbox: Also release the outbox messages that every consumer's checkpoint has
                 passed (none without a checkpoint). Positions do not change; reading from
                 a released position raises :class:`ForgottenError`, so a consumer that
@@ -261,21 +273,33 @@ nothing reads or writes again.
                 state.drop_row(view, row_key)
             for key in history:
                 kept = state.streams.get(key)
-                if kept is None or len(kept) <= HISTORY_KEPT:
-                    continue
-                drop = len(kept) - HISTORY_KEPT
-                del kept[:drop]
-                offset = state.offsets.get(key, 0) + drop
-                state.offsets[key] = offset
-                snapshot = state.snapshots.get(key)
-                if snapshot is not None and snapshot[0] <= offset:
-                    del state.snapshots[key]
+                if kept is not None:
+                    _drop_front(state, key, kept, len(kept) - HISTORY_KEPT)
+            for kind, aggregate_id, version in trim:
+                key = (kind, aggregate_id)
+                kept = state.streams.get(key)
+                if kept is not None:
+                    drop = min(version - 1 - state.offsets.get(key, 0), len(kept) - 1)
+                    _drop_front(state, key, kept, drop)
             if outbox and state.checkpoints:
                 passed = min(state.checkpoints.values()) - state.outbox_base
                 if passed > 0:
                     del state.outbox_keys[:passed]
                     del state.outbox_rows[:passed]
                     state.outbox_base += passed
+
+
+def _drop_front(state: _State, key: _Key, kept: list[_Event], drop: int) -> None:
+    """Release the oldest ``drop`` events still kept of a stream (none if ``drop`` < 1),
+    and its snapshot if that is not newer: the offset keeps the version counting."""
+    if drop < 1:
+        return
+    del kept[:drop]
+    offset = state.offsets.get(key, 0) + drop
+    state.offsets[key] = offset
+    snapshot = state.snapshots.get(key)
+    if snapshot is not None and snapshot[0] <= offset:
+        del state.snapshots[key]
 
 
 class MemoryUnitOfWork(ProjectingUnitOfWork):

@@ -12,6 +12,7 @@ from ordercycle.errors import StorageError
 from ordercycle.examples.shop import open_sample_shop
 from ordercycle.inventory.events import StockReceived
 from ordercycle.storage import ForgottenError, MemoryStorage
+from ordercycle.storage.errors import StreamConflictError
 from ordercycle.storage.records import Snapshot
 from ordercycle.storage.views import ViewQuery, ViewRow
 
@@ -174,3 +175,65 @@ def test_only_a_memory_desk_can_forget(tmp_path: object) -> None:
     with pytest.raises(StorageError, match="only the memory storage"):
         desk.forget([("order", "O-1")])
     desk.close()
+
+
+@pytest.mark.parametrize("roundtrip", MODES)
+def test_trimming_releases_a_streams_events_up_to_a_version(roundtrip: bool) -> None:
+    storage = _storage(roundtrip, {"MUG": 6, "LAMP": 2})
+    with storage.unit_of_work() as uow:
+        uow.snapshots.save(Snapshot(kind="stock", aggregate_id="MUG", version=3, payload="{}"))
+    storage.forget(trim=[("stock", "MUG", 5), ("stock", "NEVER", 9)])
+    assert len(storage._state.streams[("stock", "MUG")]) == 2
+    with storage.unit_of_work() as uow:
+        # The version goes on counting; what follows the trimmed range reads as before.
+        assert uow.events.version("stock", "MUG") == 6
+        assert [e.version for e in uow.events.load("stock", "MUG", after_version=5)] == [6]
+        with pytest.raises(ForgottenError, match="of the stock 'MUG'"):
+            uow.events.load("stock", "MUG", after_version=4)
+        with pytest.raises(ForgottenError):
+            uow.events.load("stock", "MUG")
+        assert uow.snapshots.latest("stock", "MUG") is None  # it stood for version 3
+        # Other streams are untouched; a stream never written is not started by a trim.
+        assert [e.version for e in uow.events.load("stock", "LAMP")] == [1, 2]
+        assert uow.events.version("stock", "NEVER") == 0
+    assert [row[0] for row in storage._state.streams[("stock", "MUG")]] == [5, 6]
+
+
+@pytest.mark.parametrize("roundtrip", MODES)
+def test_a_trimmed_stream_keeps_its_newest_event_and_takes_appends(roundtrip: bool) -> None:
+    storage = _storage(roundtrip, {"MUG": 5})
+    storage.forget(trim=[("stock", "MUG", 99)])  # past its version: all but the newest
+    storage.forget(trim=[("stock", "MUG", 2)])  # already trimmed that far: nothing
+    assert [row[0] for row in storage._state.streams[("stock", "MUG")]] == [5]
+    with storage.unit_of_work() as uow:
+        assert uow.events.load("stock", "MUG", after_version=5) == ()
+        uow.events.append("stock", "MUG", [_received("MUG", 6)], expected_version=5)
+    with storage.unit_of_work() as uow:
+        assert [e.version for e in uow.events.load("stock", "MUG", after_version=5)] == [6]
+    # A writer that read an older version still conflicts, as without the trim.
+    stale = storage.unit_of_work()
+    with pytest.raises(StreamConflictError), stale:
+        stale.events.append("stock", "MUG", [_received("MUG", 6)], expected_version=5)
+    storage.forget(trim=[("stock", "MUG", 6)])
+    with storage.unit_of_work() as uow:
+        uow.events.append("stock", "MUG", [_received("MUG", 7)], expected_version=6)
+    with storage.unit_of_work() as uow:
+        assert uow.events.version("stock", "MUG") == 7
+        assert [e.quantity for e in uow.events.load("stock", "MUG", after_version=6)] == [7]
+        with pytest.raises(ForgottenError):
+            uow.events.load("stock", "MUG", after_version=5)
+
+
+def test_retained_events_of_a_trimmed_stream_do_not_grow_with_its_length() -> None:
+    # A reader that keeps the state and trims after each catch-up holds one event of the
+    # stream however many were appended, and the versions go on counting.
+    storage = _storage(False, {"MUG": 1})
+    for version in range(2, 202):
+        with storage.unit_of_work() as uow:
+            uow.events.append(
+                "stock", "MUG", [_received("MUG", version)], expected_version=version - 1
+            )
+        storage.forget(trim=[("stock", "MUG", version)])
+        assert len(storage._state.streams[("stock", "MUG")]) == 1
+    with storage.unit_of_work() as uow:
+        assert uow.events.version("stock", "MUG") == 201
