@@ -939,12 +939,19 @@ class Simulation:
         self.desk.forget(streams, rows=rows)
 
     def _forget_history(self) -> None:
-        """Release the history of the long-lived streams and the handled outbox messages."""
+        """Release the history of the long-lived streams and the handled outbox messages
+        (called right after :meth:`_record_stock`)."""
         s = self.scenario
         history = [("account", customer) for group in self._customers for customer in group]
         history += [("series", "invoice"), *(("backlog", item.sku) for item in s.catalogue)]
         history += [("open_pick_lists", warehouse.id) for warehouse in s.warehouses]
-        self.desk.forget(history=history, outbox=True)
+        # Each SKU's stock stream, up to the version _record_stock has just read: the desk
+        # keeps the stock as of that version and only ever reads the events after it.
+        with self.desk.storage.unit_of_work() as uow:
+            trim = [
+                ("stock", item.sku, uow.events.version("stock", item.sku)) for item in s.catalogue
+            ]
+        self.desk.forget(history=history, trim=trim, outbox=True)
 
     def _pay(self, order_id: str, invoice_id: str, details: dict[str, Any]) -> _Proc:
         track = self.orders[order_id]
