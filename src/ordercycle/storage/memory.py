@@ -36,8 +36,10 @@ forgotten unless asked; simulations with KPIs-only results ask for it (see
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import attrs
 
@@ -101,6 +103,94 @@ def _text(stored: _Stored) -> str:
     return encode_event(stored) if isinstance(stored, DomainEvent) else stored
 
 
+class _Bits:
+    """A set of non-negative ints as a bitmap from the smallest one (ids made in sequence
+    are dense, so a bit each)."""
+
+    __slots__ = ("base", "bits")
+
+    def __init__(self, first: int) -> None:
+        self.base = first - first % 8
+        self.bits = bytearray(1)
+
+    def add(self, number: int) -> None:
+        if number < self.base:
+            grow = (self.base - number + 7) // 8
+            self.bits[:0] = bytes(grow)
+            self.base -= grow * 8
+        index = number - self.base
+        if index >= 8 * len(self.bits):
+            self.bits.extend(bytes(index // 8 + 1 - len(self.bits)))
+        self.bits[index // 8] |= 1 << index % 8
+
+    def __contains__(self, number: int) -> bool:
+        index = number - self.base
+        return 0 <= index < 8 * len(self.bits) and bool(self.bits[index // 8] >> index % 8 & 1)
+
+
+#: ``prefix digits`` or ``prefix digits infix digits`` (``"O-12"``, ``"PL-3/O-12"``).
+_NUMBERED = re.compile(r"(\D*)(\d+)(?:(\D+)(\d+))?")
+
+
+def _number(digits: str) -> tuple[int, int]:
+    """The number of a run of digits and its width if zero-padded (0 if not): the pair
+    gives the digits back, so two ids never share a key."""
+    return int(digits), len(digits) if digits[0] == "0" and len(digits) > 1 else 0
+
+
+class _ForgottenIds:
+    """The ids of the streams of one kind that :meth:`MemoryStorage.forget` released.
+
+    A long run forgets several streams for each order; a set of their id strings took
+    hundreds of bytes an order. Ids made in sequence (``"O-12"``, ``"PL-3/O-12"``,
+    ``"INV-000434"``) are kept as bits of a bitmap by their text around the numbers, and
+    the pairs' second number by their first; any other id is kept as it is. Membership is
+    exact either way.
+    """
+
+    __slots__ = ("_others", "_pairs", "_singles")
+
+    def __init__(self) -> None:
+        self._singles: dict[tuple[str, int], _Bits] = {}
+        self._pairs: dict[tuple[str, int, int, str, int], _Bits] = {}
+        self._others: set[str] = set()
+
+    def _key(self, aggregate_id: str) -> tuple[tuple[Any, ...], int] | None:
+        match = _NUMBERED.fullmatch(aggregate_id)
+        if match is None:
+            return None
+        prefix, digits, infix, more = match.groups()
+        number, width = _number(digits)
+        if more is None:
+            return (prefix, width), number
+        second, second_width = _number(more)
+        return (prefix, width, number, infix, second_width), second
+
+    def add(self, aggregate_id: str) -> None:
+        """Remember that ``aggregate_id`` was forgotten."""
+        found = self._key(aggregate_id)
+        if found is None:
+            self._others.add(aggregate_id)
+            return
+        key, number = found
+        table: dict[Any, _Bits] = self._singles if len(key) == 2 else self._pairs
+        bits = table.get(key)
+        if bits is None:
+            table[key] = bits = _Bits(number)
+        bits.add(number)
+
+    def __contains__(self, aggregate_id: object) -> bool:
+        if not isinstance(aggregate_id, str):
+            return False
+        found = self._key(aggregate_id)
+        if found is None:
+            return aggregate_id in self._others
+        key, number = found
+        table: dict[Any, _Bits] = self._singles if len(key) == 2 else self._pairs
+        bits = table.get(key)
+        return bits is not None and number in bits
+
+
 @attrs.define
 class _State:
     """Everything committed so far."""
@@ -123,7 +213,7 @@ class _State:
     # What forget() released: the ids of forgotten streams by kind (so they are refused,
     # not silently started again), the events dropped from the front of each stream whose
     # history was forgotten, and the outbox messages released before the kept ones.
-    forgotten: dict[str, set[str]] = attrs.Factory(dict)
+    forgotten: dict[str, _ForgottenIds] = attrs.Factory(dict)
     offsets: dict[_Key, int] = attrs.Factory(dict)
     outbox_base: int = 0
 
@@ -268,9 +358,16 @@ nothing reads or writes again.
                 state.streams.pop((kind, aggregate_id), None)
                 state.snapshots.pop((kind, aggregate_id), None)
                 state.offsets.pop((kind, aggregate_id), None)
-                state.forgotten.setdefault(kind, set()).add(aggregate_id)
+                state.forgotten.setdefault(kind, _ForgottenIds()).add(aggregate_id)
             for view, row_key in rows:
+                row = state.views.get(view, {}).get(row_key)
                 state.drop_row(view, row_key)
+                if row is not None:
+                    # A term only this row had (its order, say) would stay as an empty set.
+                    for field, value in row.terms:
+                        term = (view, field, value)
+                        if not state.terms.get(term, True):
+                            del state.terms[term]
             for key in history:
                 kept = state.streams.get(key)
                 if kept is not None:

@@ -237,3 +237,36 @@ def test_retained_events_of_a_trimmed_stream_do_not_grow_with_its_length() -> No
         assert len(storage._state.streams[("stock", "MUG")]) == 1
     with storage.unit_of_work() as uow:
         assert uow.events.version("stock", "MUG") == 201
+
+
+def test_forgotten_ids_are_remembered_exactly_however_they_are_kept() -> None:
+    storage = MemoryStorage()
+    forgotten = ["O-20", "O-7", "O-300", "PL-58/O-126", "PL-58/O-120", "INV-000434", "O-0"]
+    forgotten += ["O-232/RMA-11", "plain", "x/y", "7", "O-8a"]
+    storage.forget([("thing", aggregate_id) for aggregate_id in forgotten])
+    # Neighbours, other paddings and other pairs were never forgotten.
+    others = ["O-21", "O-19", "O-020", "O-6", "O-299", "O-301", "PL-58/O-125", "PL-57/O-126"]
+    others += ["PL-58/O-0126", "INV-434", "INV-000435", "INV-00434", "O-232/RMA-12", "O-00"]
+    others += ["plain2", "x/z", "8", "O-8", "P-20", "O-20/RMA-11", "O-1000000"]
+    with storage.unit_of_work() as uow:
+        for aggregate_id in forgotten:
+            with pytest.raises(ForgottenError):
+                uow.events.version("thing", aggregate_id)
+        for aggregate_id in others:
+            assert uow.events.version("thing", aggregate_id) == 0, aggregate_id
+    kept = storage._state.forgotten["thing"]
+    assert kept._others == {"plain", "x/y", "O-8a"}  # the rest are bits
+    assert pickle.loads(pickle.dumps(storage._state)).forgotten["thing"].__contains__("O-300")
+
+
+def test_forgetting_rows_leaves_no_empty_terms_behind() -> None:
+    storage = MemoryStorage()
+    with storage.unit_of_work() as uow:
+        for key in ("S-1", "S-2"):
+            terms = (("order", f"O-{key}"), ("status", "open"))
+            uow.projections.put(
+                ViewRow(view="shipments", key=key, version=1, sort=key, terms=terms)
+            )
+    storage.forget(rows=[("shipments", "S-1")])
+    assert ("shipments", "order", "O-S-1") not in storage._state.terms
+    assert storage._state.terms[("shipments", "status", "open")] == {"S-2"}
