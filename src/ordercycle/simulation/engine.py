@@ -45,7 +45,8 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Generator
+from array import array
+from collections.abc import Callable, Generator, Iterator
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
@@ -324,8 +325,9 @@ class Simulation:
 
     # --- processes -------------------------------------------------------------------------
 
-    def _plan_arrivals(self) -> list[_Arrival]:
-        """Every arrival of the run, drawn before the clock starts.
+    def _plan_arrivals(self) -> Iterator[_Arrival]:
+        """Every arrival of the run: the times drawn before the clock starts, the rest as
+        each arrives (see :meth:`_draw_arrivals`).
 
         Exactly :attr:`Scenario.orders` arrivals over :attr:`Scenario.arrival_days`: a
         Poisson process conditioned on its count, whose arrival times are independent
@@ -350,7 +352,17 @@ class Simulation:
             if rng.random() * top < shape:
                 times.append(now)
         times.sort()
-        arrivals: list[_Arrival] = []
+        return self._draw_arrivals(array("d", times))
+
+    def _draw_arrivals(self, times: array[float]) -> Iterator[_Arrival]:
+        """Each arrival at ``times``, its segment, customer and items drawn as it comes.
+
+        The arrival stream serves only the arrivals, so drawing each one when it is due
+        gives the same draws as drawing them all first; a long run then keeps a float per
+        planned order (its time) instead of every planned order.
+        """
+        s = self.scenario
+        rng = self._arrival_rng
         for now in times:
             segment = rng.choices(range(len(s.segments)), weights=self._segment_weights)[0]
             customer = rng.choice(self._customers[segment])
@@ -362,8 +374,7 @@ class Simulation:
                 pick = rng.choices(indexes, weights=weights)[0]
                 weights[pick] = 0.0
                 items[s.catalogue[pick].sku] = rng.randint(1, s.units_max)
-            arrivals.append(_Arrival(now, segment, customer, items))
-        return arrivals
+            yield _Arrival(now, segment, customer, items)
 
     def _arrivals(self) -> _Proc:
         for arrival in self.arrivals:
@@ -911,11 +922,16 @@ class Simulation:
         streams: list[tuple[str, str]] = []
         rows: list[tuple[str, str]] = []
         assert self.finished_tally is not None
+        keys: list[str] = []
         for order_id in ready:
-            self.finished_tally.add(*self._finished.pop(order_id))
+            order, invoices = self._finished.pop(order_id)
+            self.finished_tally.add(order, invoices)
             track = self.orders.pop(order_id)
             if self.fold is not None:
                 self.fold.forget(order_id)
+            # Its draws: keyed by the order, and by its lines' references for short picks.
+            keys.append(order_id)
+            keys += [f"{order_id}/{line.line_id}" for line in order.lines]
             streams += [("order", order_id), ("open_order", order_id)]
             rows += [("orders", order_id), ("open_orders", order_id)]
             for list_id in track.lists:
@@ -937,6 +953,7 @@ class Simulation:
                 rows.append(("payments", payment_id))
             streams += [("restock", f"{order_id}/{rma}") for rma in track.returns]
         self.desk.forget(streams, rows=rows)
+        self.streams.forget(keys)
 
     def _forget_history(self) -> None:
         """Release the history of the long-lived streams and the handled outbox messages
