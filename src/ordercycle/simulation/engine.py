@@ -19,21 +19,23 @@ cancellation, short picks, transit delays, returns, payment behaviour), that ord
 sequence in the source, so alternatives that share a seed see the same world.
 
 With ``keep_finished=False`` (what :func:`simulate` does for KPIs-only results) the run
-forgets each order it is finished with, so memory grows far less with the run's length
-(the event log and the stock streams still grow, a few KB an order): once an order is
-delivered in full, every invoice of it is paid or credited and no payment or return of
-it is still to come (or once it is canceled), at the start of the
+forgets each order it is finished with, so its memory stays about flat however long it
+runs: once an order is delivered in full, every invoice of it is paid or credited and no
+payment or return of it is still to come (or once it is canceled), at the start of the
 next simulated day the order is counted in :attr:`Simulation.finished_tally`
 (conservation and ledger totals) and its streams, read model rows and cache entries are
 released from the in-memory desk
 (:meth:`~ordercycle.service.OrderDesk.forget`): the order, its open-order record, picked
 orders, shipments, invoices and invoice numbers, the payments its payment processes
-recorded, its restocked returns, and a pick list once all its orders are forgotten. Once
-a simulated day the history of the long-lived streams is released too (each customer's
-account, the invoice number series, the warehouses' open pick lists, each SKU's
-backlog), with the outbox messages the desk's reactions have handled. The KPIs, totals,
-conservation counts and warnings are the same as with everything kept (tested); the
-event log (:attr:`Simulation.events`) is still kept, since the KPIs are computed from it.
+recorded, its restocked returns, and a pick list once all its orders are forgotten; and
+so are its keyed random draws' counts. Once a simulated day the history of the
+long-lived streams is released too (each customer's account, the invoice number series,
+the warehouses' open pick lists, each SKU's backlog), each SKU's stock stream is trimmed
+to the version the desk has just read, and the outbox messages the desk's reactions
+have handled are released. With ``keep_events=False`` (also what :func:`simulate` does
+for KPIs-only results) no event log is kept: each event is folded into the KPIs, totals,
+daily series and stability checks as it happens. The KPIs, totals, conservation counts
+and warnings are the same as with everything kept (tested).
 
 >>> from ordercycle.simulation.scenario import Scenario
 >>> result = simulate(Scenario.default(seed=1, orders=5, days=1, drain_days=40))
