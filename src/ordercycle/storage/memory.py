@@ -38,6 +38,8 @@ from __future__ import annotations
 
 import re
 import threading
+from array import array
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -138,24 +140,52 @@ def _number(digits: str) -> tuple[int, int]:
     return int(digits), len(digits) if digits[0] == "0" and len(digits) > 1 else 0
 
 
+class _Pairs:
+    """A set of ints below 2**62 as a sorted array, with the newest in a small set until
+    there are enough of them to merge (8 bytes an int, where a set took about 60)."""
+
+    __slots__ = ("new", "sorted")
+
+    MERGE = 1024
+
+    def __init__(self) -> None:
+        self.sorted = array("q")
+        self.new: set[int] = set()
+
+    def add(self, number: int) -> None:
+        self.new.add(number)
+        if len(self.new) >= self.MERGE:
+            merged = sorted({*self.sorted, *self.new})
+            self.sorted = array("q", merged)
+            self.new = set()
+
+    def __contains__(self, number: int) -> bool:
+        if number in self.new:
+            return True
+        found = self.sorted
+        spot = bisect_left(found, number)
+        return spot < len(found) and found[spot] == number
+
+
 class _ForgottenIds:
     """The ids of the streams of one kind that :meth:`MemoryStorage.forget` released.
 
     A long run forgets several streams for each order; a set of their id strings took
-    hundreds of bytes an order. Ids made in sequence (``"O-12"``, ``"PL-3/O-12"``,
-    ``"INV-000434"``) are kept as bits of a bitmap by their text around the numbers, and
-    the pairs' second number by their first; any other id is kept as it is. Membership is
-    exact either way.
+    hundreds of bytes an order. Ids made in sequence (``"O-12"``, ``"INV-000434"``) are
+    kept as bits of a bitmap by their text around the number, and pairs (``"PL-3/O-12"``)
+    as one 8-byte int in a sorted array by their text around the numbers; any other id
+    is kept as it is. Membership is exact either way.
     """
 
     __slots__ = ("_others", "_pairs", "_singles")
 
     def __init__(self) -> None:
         self._singles: dict[tuple[str, int], _Bits] = {}
-        self._pairs: dict[tuple[str, int, int, str, int], _Bits] = {}
+        self._pairs: dict[tuple[str, int, str, int], _Pairs] = {}
         self._others: set[str] = set()
 
-    def _key(self, aggregate_id: str) -> tuple[tuple[Any, ...], int] | None:
+    def _single(self, aggregate_id: str) -> tuple[Any, int] | None:
+        """The table key and number of an id, or ``None`` (kept as it is)."""
         match = _NUMBERED.fullmatch(aggregate_id)
         if match is None:
             return None
@@ -164,31 +194,41 @@ class _ForgottenIds:
         if more is None:
             return (prefix, width), number
         second, second_width = _number(more)
-        return (prefix, width, number, infix, second_width), second
+        if number >= _PAIRED or second >= _PAIRED:
+            return None
+        return (prefix, width, infix, second_width), number * _PAIRED + second
 
     def add(self, aggregate_id: str) -> None:
         """Remember that ``aggregate_id`` was forgotten."""
-        found = self._key(aggregate_id)
+        found = self._single(aggregate_id)
         if found is None:
             self._others.add(aggregate_id)
             return
         key, number = found
-        table: dict[Any, _Bits] = self._singles if len(key) == 2 else self._pairs
-        bits = table.get(key)
-        if bits is None:
-            table[key] = bits = _Bits(number)
-        bits.add(number)
+        if len(key) == 2:
+            bits = self._singles.get(key)
+            if bits is None:
+                self._singles[key] = bits = _Bits(number)
+            bits.add(number)
+            return
+        pairs = self._pairs.get(key)
+        if pairs is None:
+            self._pairs[key] = pairs = _Pairs()
+        pairs.add(number)
 
     def __contains__(self, aggregate_id: object) -> bool:
         if not isinstance(aggregate_id, str):
             return False
-        found = self._key(aggregate_id)
+        found = self._single(aggregate_id)
         if found is None:
             return aggregate_id in self._others
         key, number = found
-        table: dict[Any, _Bits] = self._singles if len(key) == 2 else self._pairs
-        bits = table.get(key)
-        return bits is not None and number in bits
+        kept = self._singles.get(key) if len(key) == 2 else self._pairs.get(key)
+        return kept is not None and number in kept
+
+
+#: A pair's first number is kept times this plus its second (both must be below it).
+_PAIRED = 2**31
 
 
 @attrs.define

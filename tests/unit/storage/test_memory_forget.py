@@ -270,3 +270,18 @@ def test_forgetting_rows_leaves_no_empty_terms_behind() -> None:
     storage.forget(rows=[("shipments", "S-1")])
     assert ("shipments", "order", "O-S-1") not in storage._state.terms
     assert storage._state.terms[("shipments", "status", "open")] == {"S-2"}
+
+
+def test_many_forgotten_pairs_are_merged_and_still_found_exactly() -> None:
+    storage = MemoryStorage()
+    pairs = [f"PL-{n // 3}/O-{n}" for n in range(1, 3000, 2)]  # more than one merge
+    huge = f"PL-1/O-{2**40}"  # too large a number for a pair: kept as it is
+    storage.forget([("picked_order", aggregate_id) for aggregate_id in [*pairs, huge]])
+    with storage.unit_of_work() as uow:
+        for aggregate_id in [*pairs[::97], pairs[-1], huge]:
+            with pytest.raises(ForgottenError):
+                uow.events.version("picked_order", aggregate_id)
+        for n in (2, 1500, 2998, 3001):
+            assert uow.events.version("picked_order", f"PL-{n // 3}/O-{n}") == 0
+        assert uow.events.version("picked_order", f"PL-2/O-{2**40}") == 0
+    assert storage._state.forgotten["picked_order"]._others == {huge}
