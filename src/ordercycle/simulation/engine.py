@@ -162,7 +162,7 @@ class Simulation:
         self.scenario = scenario
         self.keep_events = keep_events
         # Without a log, the results are folded as the events happen (see _fold).
-        self.fold: ResultFold | None = None if keep_events else ResultFold(scenario)
+        self._fold: ResultFold | None = None if keep_events else ResultFold(scenario)
         self.orders_placed = 0
         self.finished_tally: FinishedTally | None = None if keep_finished else FinishedTally()
         # Orders finished with, as they ended, not forgotten yet (see _forget_finished).
@@ -261,10 +261,10 @@ class Simulation:
 
     def _log(self, kind: str, **fields: Any) -> None:
         event = SimEvent(time=float(self.env.now), kind=kind, **fields)
-        if self.fold is None:
+        if self._fold is None:
             self.events.append(event)
         else:
-            self.fold.add(event)
+            self._fold.add(event)
 
     def _calendar(self, role: str) -> _Proc:
         """Keep the seats of ``role``'s off-duty workers taken, at every shift boundary.
@@ -929,8 +929,8 @@ class Simulation:
             order, invoices = self._finished.pop(order_id)
             self.finished_tally.add(order, invoices)
             track = self.orders.pop(order_id)
-            if self.fold is not None:
-                self.fold.forget(order_id)
+            if self._fold is not None:
+                self._fold.forget(order_id)
             # Its draws: keyed by the order, and by its lines' references for short picks.
             keys.append(order_id)
             keys += [f"{order_id}/{line.line_id}" for line in order.lines]

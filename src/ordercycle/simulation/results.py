@@ -79,7 +79,7 @@ class SimulationResult:
         )
 
         scenario = simulation.scenario
-        fold = getattr(simulation, "fold", None)
+        fold = getattr(simulation, "_fold", None)
         if fold is not None:
             # A run that kept no log folded its results as it went (the same values).
             fold.finish()

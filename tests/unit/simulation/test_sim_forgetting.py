@@ -99,7 +99,7 @@ def _most_kept(scenario: Scenario) -> dict[str, int]:
             "terms": len(state.terms),
             "orders tracked": len(simulation.orders),
             "draws": len(simulation.streams._drawn),
-            "folded orders": len(simulation.fold._orders),  # type: ignore[union-attr]
+            "folded orders": len(simulation._fold._orders),  # type: ignore[union-attr]
         }
         most = {name: max(most[name], seen[name]) for name in most}
     return most
