@@ -326,10 +326,15 @@ class OrderDesk:
         *,
         rows: Iterable[tuple[str, str]] = (),
         history: Iterable[tuple[str, str]] = (),
+        trim: Iterable[tuple[str, str, int]] = (),
         outbox: bool = False,
     ) -> None:
         """Release finished streams from a :class:`~ordercycle.storage.MemoryStorage` and
         from this desk's cache (see :meth:`~ordercycle.storage.MemoryStorage.forget`).
+
+        ``trim`` releases a stream's events before a version (``(kind, aggregate_id,
+        version)``); this desk reads each SKU's stock stream only after the version it has
+        cached, so a ``("stock", sku, version)`` at a version the desk has read is safe.
 
         A long simulation with KPIs-only results calls it for each order it has finished
         with; what is forgotten is refused afterwards with
@@ -345,7 +350,7 @@ class OrderDesk:
                 " (OrderDesk.in_memory) releases what it stored."
             )
         streams, history = list(streams), list(history)
-        forget(streams, rows=rows, history=history, outbox=outbox)
+        forget(streams, rows=rows, history=history, trim=trim, outbox=outbox)
         self._cache.forget(
             orders=[key for kind, key in streams if kind == "order"],
             invoices=[key for kind, key in streams if kind == "invoice"],

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import math
 import random
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TypeVar
 
 __all__ = ["RandomStreams", "derive_seed", "rng_for"]
@@ -45,8 +45,10 @@ class RandomStreams:
     order's own sequence in the source, which every alternative reaches however the events
     around it interleave.
 
-    A keyed draw is a digest of ``(seed, source, key, n)``, so it holds no generator state:
-    memory stays flat however many orders a run has.
+    A keyed draw is a digest of ``(seed, source, key, n)``, so it holds no generator state,
+    only how many numbers each key has drawn from each source; a run that is finished with
+    an order drops its keys' counts (:meth:`forget`), so memory stays flat however many
+    orders the run has.
 
     >>> a, b = RandomStreams(7), RandomStreams(7)
     >>> a.uniform("returns", "O-3") == b.uniform("returns", "O-3")
@@ -57,12 +59,14 @@ class RandomStreams:
     True
     """
 
-    __slots__ = ("_drawn", "_seed", "_sources")
+    __slots__ = ("_drawn", "_names", "_seed", "_sources")
 
     def __init__(self, seed: int) -> None:
         self._seed = seed
         self._sources: dict[str, random.Random] = {}
         self._drawn: dict[tuple[str, str], int] = {}
+        # The sources keyed draws were taken from (a handful), for forget().
+        self._names: set[str] = set()
 
     def source(self, name: str) -> random.Random:
         """The generator of a source that is not about one order (arrivals, slotting)."""
@@ -74,8 +78,25 @@ class RandomStreams:
     def uniform(self, name: str, key: str) -> float:
         """The next number in ``[0, 1)`` of source ``name`` for ``key`` (an order, a line)."""
         n = self._drawn.get((name, key), 0)
+        if not n:
+            self._names.add(name)
         self._drawn[(name, key)] = n + 1
         return derive_seed(self._seed, name, key, n) / _TWO_63
+
+    def forget(self, keys: Iterable[str]) -> None:
+        """Drop what is counted of ``keys`` in every source: they draw nothing more (a
+        key drawn from again would start its sequences over).
+
+        >>> streams = RandomStreams(7)
+        >>> first = streams.uniform("returns", "O-3")
+        >>> streams.forget(["O-3"])
+        >>> streams.uniform("returns", "O-3") == first
+        True
+        """
+        drawn = self._drawn
+        for key in keys:
+            for name in self._names:
+                drawn.pop((name, key), None)
 
     def choice(self, name: str, key: str, options: Sequence[T], weights: Sequence[float]) -> T:
         """One of ``options`` with probability proportional to ``weights``, for ``key``."""

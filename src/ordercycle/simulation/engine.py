@@ -19,21 +19,23 @@ cancellation, short picks, transit delays, returns, payment behaviour), that ord
 sequence in the source, so alternatives that share a seed see the same world.
 
 With ``keep_finished=False`` (what :func:`simulate` does for KPIs-only results) the run
-forgets each order it is finished with, so memory grows far less with the run's length
-(the event log and the stock streams still grow, a few KB an order): once an order is
-delivered in full, every invoice of it is paid or credited and no payment or return of
-it is still to come (or once it is canceled), at the start of the
+forgets each order it is finished with, so its memory stays about flat however long it
+runs: once an order is delivered in full, every invoice of it is paid or credited and no
+payment or return of it is still to come (or once it is canceled), at the start of the
 next simulated day the order is counted in :attr:`Simulation.finished_tally`
 (conservation and ledger totals) and its streams, read model rows and cache entries are
 released from the in-memory desk
 (:meth:`~ordercycle.service.OrderDesk.forget`): the order, its open-order record, picked
 orders, shipments, invoices and invoice numbers, the payments its payment processes
-recorded, its restocked returns, and a pick list once all its orders are forgotten. Once
-a simulated day the history of the long-lived streams is released too (each customer's
-account, the invoice number series, the warehouses' open pick lists, each SKU's
-backlog), with the outbox messages the desk's reactions have handled. The KPIs, totals,
-conservation counts and warnings are the same as with everything kept (tested); the
-event log (:attr:`Simulation.events`) is still kept, since the KPIs are computed from it.
+recorded, its restocked returns, and a pick list once all its orders are forgotten; and
+so are its keyed random draws' counts. Once a simulated day the history of the
+long-lived streams is released too (each customer's account, the invoice number series,
+the warehouses' open pick lists, each SKU's backlog), each SKU's stock stream is trimmed
+to the version the desk has just read, and the outbox messages the desk's reactions
+have handled are released. With ``keep_events=False`` (also what :func:`simulate` does
+for KPIs-only results) no event log is kept: each event is folded into the KPIs, totals,
+daily series and stability checks as it happens. The KPIs, totals, conservation counts
+and warnings are the same as with everything kept (tested).
 
 >>> from ordercycle.simulation.scenario import Scenario
 >>> result = simulate(Scenario.default(seed=1, orders=5, days=1, drain_days=40))
@@ -45,7 +47,8 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Generator
+from array import array
+from collections.abc import Callable, Generator, Iterator
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from fractions import Fraction
@@ -71,6 +74,7 @@ from ordercycle.picking import (
 )
 from ordercycle.service import DeskCommandError, OrderDesk
 from ordercycle.simulation._collector import spaced_collections
+from ordercycle.simulation._fold import ResultFold
 from ordercycle.simulation._optional import require
 from ordercycle.simulation._seeds import RandomStreams, derive_seed
 from ordercycle.simulation._world import World, build_world
@@ -134,21 +138,32 @@ class Simulation:
         keep_finished: Keep every order in the desk to the end (the default), or forget
             each one the run is finished with (see the module docstring): memory grows
             far less, and the desk holds only the orders still open at the end.
+        keep_events: Keep the event log in :attr:`events` (the default), or fold each
+            event into the KPIs, totals and daily series as it happens and keep no log
+            (what :func:`simulate` does for KPIs-only results): the result's KPIs are
+            the same, and :meth:`run` can then return only a KPIs-only result.
 
     Attributes:
         scenario: The scenario.
         desk: The in-memory desk the run drives (inspect it after :meth:`run`).
         finished_tally: The orders and invoices forgotten so far, counted
             (``None`` when ``keep_finished``).
-        events: The event log, in time order.
+        events: The event log, in time order (empty when not ``keep_events``).
+        orders_placed: The orders placed so far.
         timings: Seconds by stage (see :data:`STAGES`), on the wall clock: a CPU-time
             clock costs a system call per desk command, which on some machines took more
             than the command itself. Not reproducible.
     """
 
-    def __init__(self, scenario: Scenario, *, keep_finished: bool = True) -> None:
+    def __init__(
+        self, scenario: Scenario, *, keep_finished: bool = True, keep_events: bool = True
+    ) -> None:
         simpy = _simpy()
         self.scenario = scenario
+        self.keep_events = keep_events
+        # Without a log, the results are folded as the events happen (see _fold).
+        self._fold: ResultFold | None = None if keep_events else ResultFold(scenario)
+        self.orders_placed = 0
         self.finished_tally: FinishedTally | None = None if keep_finished else FinishedTally()
         # Orders finished with, as they ended, not forgotten yet (see _forget_finished).
         self._finished: dict[str, tuple[Any, list[Any]]] = {}
@@ -245,7 +260,11 @@ class Simulation:
             self.timings[stage] += time.perf_counter() - began
 
     def _log(self, kind: str, **fields: Any) -> None:
-        self.events.append(SimEvent(time=float(self.env.now), kind=kind, **fields))
+        event = SimEvent(time=float(self.env.now), kind=kind, **fields)
+        if self._fold is None:
+            self.events.append(event)
+        else:
+            self._fold.add(event)
 
     def _calendar(self, role: str) -> _Proc:
         """Keep the seats of ``role``'s off-duty workers taken, at every shift boundary.
@@ -308,8 +327,9 @@ class Simulation:
 
     # --- processes -------------------------------------------------------------------------
 
-    def _plan_arrivals(self) -> list[_Arrival]:
-        """Every arrival of the run, drawn before the clock starts.
+    def _plan_arrivals(self) -> Iterator[_Arrival]:
+        """Every arrival of the run: the times drawn before the clock starts, the rest as
+        each arrives (see :meth:`_draw_arrivals`).
 
         Exactly :attr:`Scenario.orders` arrivals over :attr:`Scenario.arrival_days`: a
         Poisson process conditioned on its count, whose arrival times are independent
@@ -334,7 +354,17 @@ class Simulation:
             if rng.random() * top < shape:
                 times.append(now)
         times.sort()
-        arrivals: list[_Arrival] = []
+        return self._draw_arrivals(array("d", times))
+
+    def _draw_arrivals(self, times: array[float]) -> Iterator[_Arrival]:
+        """Each arrival at ``times``, its segment, customer and items drawn as it comes.
+
+        The arrival stream serves only the arrivals, so drawing each one when it is due
+        gives the same draws as drawing them all first; a long run then keeps a float per
+        planned order (its time) instead of every planned order.
+        """
+        s = self.scenario
+        rng = self._arrival_rng
         for now in times:
             segment = rng.choices(range(len(s.segments)), weights=self._segment_weights)[0]
             customer = rng.choice(self._customers[segment])
@@ -346,8 +376,7 @@ class Simulation:
                 pick = rng.choices(indexes, weights=weights)[0]
                 weights[pick] = 0.0
                 items[s.catalogue[pick].sku] = rng.randint(1, s.units_max)
-            arrivals.append(_Arrival(now, segment, customer, items))
-        return arrivals
+            yield _Arrival(now, segment, customer, items)
 
     def _arrivals(self) -> _Proc:
         for arrival in self.arrivals:
@@ -368,6 +397,7 @@ class Simulation:
             None if held else self._call("allocation", lambda: desk.allocate_order(order_id))
         )
         self.orders[order_id] = _Track(customer, segment, float(self.env.now))
+        self.orders_placed += 1
         self._log(
             "placed",
             order_id=order_id,
@@ -894,9 +924,16 @@ class Simulation:
         streams: list[tuple[str, str]] = []
         rows: list[tuple[str, str]] = []
         assert self.finished_tally is not None
+        keys: list[str] = []
         for order_id in ready:
-            self.finished_tally.add(*self._finished.pop(order_id))
+            order, invoices = self._finished.pop(order_id)
+            self.finished_tally.add(order, invoices)
             track = self.orders.pop(order_id)
+            if self._fold is not None:
+                self._fold.forget(order_id)
+            # Its draws: keyed by the order, and by its lines' references for short picks.
+            keys.append(order_id)
+            keys += [f"{order_id}/{line.line_id}" for line in order.lines]
             streams += [("order", order_id), ("open_order", order_id)]
             rows += [("orders", order_id), ("open_orders", order_id)]
             for list_id in track.lists:
@@ -918,14 +955,22 @@ class Simulation:
                 rows.append(("payments", payment_id))
             streams += [("restock", f"{order_id}/{rma}") for rma in track.returns]
         self.desk.forget(streams, rows=rows)
+        self.streams.forget(keys)
 
     def _forget_history(self) -> None:
-        """Release the history of the long-lived streams and the handled outbox messages."""
+        """Release the history of the long-lived streams and the handled outbox messages
+        (called right after :meth:`_record_stock`)."""
         s = self.scenario
         history = [("account", customer) for group in self._customers for customer in group]
         history += [("series", "invoice"), *(("backlog", item.sku) for item in s.catalogue)]
         history += [("open_pick_lists", warehouse.id) for warehouse in s.warehouses]
-        self.desk.forget(history=history, outbox=True)
+        # Each SKU's stock stream, up to the version _record_stock has just read: the desk
+        # keeps the stock as of that version and only ever reads the events after it.
+        with self.desk.storage.unit_of_work() as uow:
+            trim = [
+                ("stock", item.sku, uow.events.version("stock", item.sku)) for item in s.catalogue
+            ]
+        self.desk.forget(history=history, trim=trim, outbox=True)
 
     def _pay(self, order_id: str, invoice_id: str, details: dict[str, Any]) -> _Proc:
         track = self.orders[order_id]
@@ -1211,11 +1256,17 @@ class Simulation:
         Args:
             progress: Show a tqdm bar over simulated days (needs the ``sim`` extra).
             events: Keep the event log in the result; ``False`` for KPIs, totals, warnings
-                and the daily series only (:attr:`events` of this object keeps the log).
+                and the daily series only (:attr:`events` of this object keeps the log,
+                unless it was made with ``keep_events=False``).
 
         Raises:
-            SimulationStateError: The run has finished already.
+            SimulationStateError: The run has finished already, or ``events`` is asked
+                of a run made with ``keep_events=False``.
         """
+        if events and not self.keep_events:
+            raise SimulationStateError(
+                "return the event log of", "the run was made with keep_events=False"
+            )
         if progress:
             tqdm = require("tqdm", "a simulation progress bar").tqdm
             days = math.ceil(self.horizon / 24)
@@ -1241,8 +1292,10 @@ def simulate(
             orders, which is what :func:`~ordercycle.simulation.run_many` and
             :func:`~ordercycle.simulation.compare` return unless asked for events.
     """
-    # A KPIs-only run never shows its desk, so it forgets what it is finished with.
-    return Simulation(scenario, keep_finished=events).run(progress=progress, events=events)
+    # A KPIs-only run never shows its desk or its log: it forgets what it is finished with
+    # and folds its results as it goes.
+    simulation = Simulation(scenario, keep_finished=events, keep_events=events)
+    return simulation.run(progress=progress, events=events)
 
 
 #: How many parcel quotes a run keeps (see ``Simulation._rate_shop``).

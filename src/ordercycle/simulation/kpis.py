@@ -402,7 +402,44 @@ def inventory_and_cost_kpis(
                 shipped_goods += event.measure
         elif kind == "packed":
             shipping += event.amount
-    days = len(stock_days)
+    return _inventory_and_cost_from_sums(
+        scenario,
+        stock_days=len(stock_days),
+        units_on_hand=units_on_hand,
+        value_on_hand=value_on_hand,
+        backlog_unit_days=backlog_unit_days,
+        shipped_units=shipped_units,
+        shipped_goods=shipped_goods,
+        cartons=cartons,
+        shipping=shipping,
+        staffed_hours=staffed_hours,
+        shipped_orders=shipped_orders,
+        paid_hours=paid_hours,
+    )
+
+
+def _inventory_and_cost_from_sums(
+    scenario: Scenario,
+    *,
+    stock_days: int,
+    units_on_hand: int,
+    value_on_hand: Decimal,
+    backlog_unit_days: int,
+    shipped_units: int,
+    shipped_goods: float,
+    cartons: Decimal,
+    shipping: Decimal,
+    staffed_hours: float,
+    shipped_orders: int,
+    paid_hours: float | None = None,
+) -> dict[str, float | None]:
+    """:func:`inventory_and_cost_kpis` from the sums it takes of the log (a KPIs-only run
+    adds them up as it goes): the days with ``stock`` records before the end of the
+    arrivals, the units and value on hand summed over those records, the backlog's unit
+    days, the units and goods value shipped before the end of the arrivals, the carton and
+    shipping costs."""
+    arrival_days = scenario.arrival_days
+    days = stock_days
     average_units = units_on_hand / days if days else None
     average_value = float(value_on_hand) / days if days else None
     turns = (

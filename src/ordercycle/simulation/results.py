@@ -78,22 +78,32 @@ class SimulationResult:
             stability_warnings,
         )
 
-        log = tuple(simulation.events)
         scenario = simulation.scenario
-        series = tuple(_daily(scenario, log))
+        fold = getattr(simulation, "_fold", None)
+        if fold is not None:
+            # A run that kept no log folded its results as it went (the same values).
+            fold.finish()
+            log: tuple[SimEvent, ...] = ()
+            series = tuple(fold.series())
+            kpis = fold.kpis()
+            totals = fold.totals()
+            by_third = fold.fill_rate_by_third()
+            busy = fold.busy_shares()
+        else:
+            log = tuple(simulation.events)
+            series = tuple(_daily(scenario, log))
+            kpis = kpis_from_events(log, scenario)
+            totals = totals_from_events(log)
+            by_third = fill_rate_by_third(log, scenario)
+            busy = busy_shares(log, scenario)
         return cls(
             scenario=scenario,
-            kpis=kpis_from_events(log, scenario),
+            kpis=kpis,
             events=log if events else (),
-            totals=totals_from_events(log),
+            totals=totals,
             state_totals=totals_from_desk(simulation.desk, finished=simulation.finished_tally),
             conservation=check_conservation(simulation.desk, finished=simulation.finished_tally),
-            warnings=stability_warnings(
-                scenario,
-                series,
-                fill_rate_by_third(log, scenario),
-                busy_shares(log, scenario),
-            ),
+            warnings=stability_warnings(scenario, series, by_third, busy),
             series=series,
             events_kept=events,
             timings=dict(simulation.timings),

@@ -36,8 +36,12 @@ forgotten unless asked; simulations with KPIs-only results ask for it (see
 
 from __future__ import annotations
 
+import re
 import threading
+from array import array
+from bisect import bisect_left
 from collections.abc import Collection, Iterable, Sequence
+from typing import Any
 
 import attrs
 
@@ -101,6 +105,132 @@ def _text(stored: _Stored) -> str:
     return encode_event(stored) if isinstance(stored, DomainEvent) else stored
 
 
+class _Bits:
+    """A set of non-negative ints as a bitmap from the smallest one (ids made in sequence
+    are dense, so a bit each)."""
+
+    __slots__ = ("base", "bits")
+
+    def __init__(self, first: int) -> None:
+        self.base = first - first % 8
+        self.bits = bytearray(1)
+
+    def add(self, number: int) -> None:
+        if number < self.base:
+            grow = (self.base - number + 7) // 8
+            self.bits[:0] = bytes(grow)
+            self.base -= grow * 8
+        index = number - self.base
+        if index >= 8 * len(self.bits):
+            self.bits.extend(bytes(index // 8 + 1 - len(self.bits)))
+        self.bits[index // 8] |= 1 << index % 8
+
+    def __contains__(self, number: int) -> bool:
+        index = number - self.base
+        return 0 <= index < 8 * len(self.bits) and bool(self.bits[index // 8] >> index % 8 & 1)
+
+
+#: ``prefix digits`` or ``prefix digits infix digits`` (``"O-12"``, ``"PL-3/O-12"``).
+_NUMBERED = re.compile(r"(\D*)(\d+)(?:(\D+)(\d+))?")
+
+
+def _number(digits: str) -> tuple[int, int]:
+    """The number of a run of digits and its width if zero-padded (0 if not): the pair
+    gives the digits back, so two ids never share a key."""
+    return int(digits), len(digits) if digits[0] == "0" and len(digits) > 1 else 0
+
+
+class _Pairs:
+    """A set of ints below 2**62 as a sorted array, with the newest in a small set until
+    there are enough of them to merge (8 bytes an int, where a set took about 60)."""
+
+    __slots__ = ("new", "sorted")
+
+    MERGE = 1024
+
+    def __init__(self) -> None:
+        self.sorted = array("q")
+        self.new: set[int] = set()
+
+    def add(self, number: int) -> None:
+        self.new.add(number)
+        if len(self.new) >= self.MERGE:
+            merged = sorted({*self.sorted, *self.new})
+            self.sorted = array("q", merged)
+            self.new = set()
+
+    def __contains__(self, number: int) -> bool:
+        if number in self.new:
+            return True
+        found = self.sorted
+        spot = bisect_left(found, number)
+        return spot < len(found) and found[spot] == number
+
+
+class _ForgottenIds:
+    """The ids of the streams of one kind that :meth:`MemoryStorage.forget` released.
+
+    A long run forgets several streams for each order; a set of their id strings took
+    hundreds of bytes an order. Ids made in sequence (``"O-12"``, ``"INV-000434"``) are
+    kept as bits of a bitmap by their text around the number, and pairs (``"PL-3/O-12"``)
+    as one 8-byte int in a sorted array by their text around the numbers; any other id
+    is kept as it is. Membership is exact either way.
+    """
+
+    __slots__ = ("_others", "_pairs", "_singles")
+
+    def __init__(self) -> None:
+        self._singles: dict[tuple[str, int], _Bits] = {}
+        self._pairs: dict[tuple[str, int, str, int], _Pairs] = {}
+        self._others: set[str] = set()
+
+    def _single(self, aggregate_id: str) -> tuple[Any, int] | None:
+        """The table key and number of an id, or ``None`` (kept as it is)."""
+        match = _NUMBERED.fullmatch(aggregate_id)
+        if match is None:
+            return None
+        prefix, digits, infix, more = match.groups()
+        number, width = _number(digits)
+        if more is None:
+            return (prefix, width), number
+        second, second_width = _number(more)
+        if number >= _PAIRED or second >= _PAIRED:
+            return None
+        return (prefix, width, infix, second_width), number * _PAIRED + second
+
+    def add(self, aggregate_id: str) -> None:
+        """Remember that ``aggregate_id`` was forgotten."""
+        found = self._single(aggregate_id)
+        if found is None:
+            self._others.add(aggregate_id)
+            return
+        key, number = found
+        if len(key) == 2:
+            bits = self._singles.get(key)
+            if bits is None:
+                self._singles[key] = bits = _Bits(number)
+            bits.add(number)
+            return
+        pairs = self._pairs.get(key)
+        if pairs is None:
+            self._pairs[key] = pairs = _Pairs()
+        pairs.add(number)
+
+    def __contains__(self, aggregate_id: object) -> bool:
+        if not isinstance(aggregate_id, str):
+            return False
+        found = self._single(aggregate_id)
+        if found is None:
+            return aggregate_id in self._others
+        key, number = found
+        kept = self._singles.get(key) if len(key) == 2 else self._pairs.get(key)
+        return kept is not None and number in kept
+
+
+#: A pair's first number is kept times this plus its second (both must be below it).
+_PAIRED = 2**31
+
+
 @attrs.define
 class _State:
     """Everything committed so far."""
@@ -123,7 +253,7 @@ class _State:
     # What forget() released: the ids of forgotten streams by kind (so they are refused,
     # not silently started again), the events dropped from the front of each stream whose
     # history was forgotten, and the outbox messages released before the kept ones.
-    forgotten: dict[str, set[str]] = attrs.Factory(dict)
+    forgotten: dict[str, _ForgottenIds] = attrs.Factory(dict)
     offsets: dict[_Key, int] = attrs.Factory(dict)
     outbox_base: int = 0
 
@@ -232,6 +362,7 @@ class MemoryStorage(ClosingStorage):
         *,
         rows: Iterable[tuple[str, str]] = (),
         history: Iterable[tuple[str, str]] = (),
+        trim: Iterable[tuple[str, str, int]] = (),
         outbox: bool = False,
     ) -> None:
         """Release from memory what will never be read again; see the module docstring.
@@ -248,6 +379,17 @@ class MemoryStorage(ClosingStorage):
                 version goes on counting, the newest state can still be read and
                 appended to, and reading from an older version raises
                 :class:`ForgottenError`.
+            trim: ``(kind, aggregate_id, version)`` of streams whose events before
+                ``version`` are released (event ``version`` and the newer ones are kept,
+                and always the newest: a read after a version checks that version's event,
+                and the next append chains its hash), with their snapshot if it is not
+                newer: for a stream whose state its reader keeps as of ``version`` and only
+                ever catches up from there, as an :class:`~ordercycle.OrderDesk` keeps
+                each SKU's stock. As with ``history``, the version goes on counting,
+                appending at the stream's version still works (a stale expected version
+                still conflicts), loading after ``version`` reads as before, and loading
+                after an older version raises :class:`ForgottenError`. A stream never
+                written, or already trimmed that far, is left as it is.
             outbox: Also release the outbox messages that every consumer's checkpoint has
                 passed (none without a checkpoint). Positions do not change; reading from
                 a released position raises :class:`ForgottenError`, so a consumer that
@@ -271,26 +413,45 @@ nothing reads or writes again.
                 state.streams.pop((kind, aggregate_id), None)
                 state.snapshots.pop((kind, aggregate_id), None)
                 state.offsets.pop((kind, aggregate_id), None)
-                state.forgotten.setdefault(kind, set()).add(aggregate_id)
+                state.forgotten.setdefault(kind, _ForgottenIds()).add(aggregate_id)
             for view, row_key in rows:
+                row = state.views.get(view, {}).get(row_key)
                 state.drop_row(view, row_key)
+                if row is not None:
+                    # A term only this row had (its order, say) would stay as an empty set.
+                    for field, value in row.terms:
+                        term = (view, field, value)
+                        if not state.terms.get(term, True):
+                            del state.terms[term]
             for key in history:
                 kept = state.streams.get(key)
-                if kept is None or len(kept) <= HISTORY_KEPT:
-                    continue
-                drop = len(kept) - HISTORY_KEPT
-                del kept[:drop]
-                offset = state.offsets.get(key, 0) + drop
-                state.offsets[key] = offset
-                snapshot = state.snapshots.get(key)
-                if snapshot is not None and snapshot[0] <= offset:
-                    del state.snapshots[key]
+                if kept is not None:
+                    _drop_front(state, key, kept, len(kept) - HISTORY_KEPT)
+            for kind, aggregate_id, version in trim:
+                key = (kind, aggregate_id)
+                kept = state.streams.get(key)
+                if kept is not None:
+                    drop = min(version - 1 - state.offsets.get(key, 0), len(kept) - 1)
+                    _drop_front(state, key, kept, drop)
             if outbox and state.checkpoints:
                 passed = min(state.checkpoints.values()) - state.outbox_base
                 if passed > 0:
                     del state.outbox_keys[:passed]
                     del state.outbox_rows[:passed]
                     state.outbox_base += passed
+
+
+def _drop_front(state: _State, key: _Key, kept: list[_Event], drop: int) -> None:
+    """Release the oldest ``drop`` events still kept of a stream (none if ``drop`` < 1),
+    and its snapshot if that is not newer: the offset keeps the version counting."""
+    if drop < 1:
+        return
+    del kept[:drop]
+    offset = state.offsets.get(key, 0) + drop
+    state.offsets[key] = offset
+    snapshot = state.snapshots.get(key)
+    if snapshot is not None and snapshot[0] <= offset:
+        del state.snapshots[key]
 
 
 class MemoryUnitOfWork(ProjectingUnitOfWork):

@@ -78,11 +78,14 @@ def test_a_kpis_only_run_forgets_and_a_run_with_events_keeps_everything() -> Non
 
 
 def _most_kept(scenario: Scenario) -> dict[str, int]:
-    """The most streams, stored events, read-model rows and outbox messages the desk held
-    at the start of any simulated day of a KPIs-only run."""
-    simulation = Simulation(scenario, keep_finished=False)
+    """The most streams, stored events, read-model rows, query terms and outbox messages the
+    desk held, and the most orders, keyed random draws and folded orders the run tracked,
+    at the start of any simulated day of a KPIs-only run (what simulate() makes)."""
+    simulation = Simulation(scenario, keep_finished=False, keep_events=False)
     state = simulation.desk.storage._state  # type: ignore[attr-defined]
-    most = dict.fromkeys(("streams", "events", "rows", "outbox", "orders tracked"), 0)
+    names = ("streams", "events", "stock events", "rows", "terms", "outbox", "orders tracked")
+    names += ("draws", "folded orders")
+    most = dict.fromkeys(names, 0)
     day = 0
     while simulation.now < simulation.horizon:
         day += 1
@@ -92,7 +95,11 @@ def _most_kept(scenario: Scenario) -> dict[str, int]:
             "events": sum(len(rows) for rows in state.streams.values()),
             "rows": sum(len(rows) for rows in state.views.values()),
             "outbox": len(state.outbox_rows),
+            "stock events": sum(len(r) for (k, _), r in state.streams.items() if k == "stock"),
+            "terms": len(state.terms),
             "orders tracked": len(simulation.orders),
+            "draws": len(simulation.streams._drawn),
+            "folded orders": len(simulation._fold._orders),  # type: ignore[union-attr]
         }
         most = {name: max(most[name], seen[name]) for name in most}
     return most

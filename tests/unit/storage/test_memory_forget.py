@@ -12,6 +12,7 @@ from ordercycle.errors import StorageError
 from ordercycle.examples.shop import open_sample_shop
 from ordercycle.inventory.events import StockReceived
 from ordercycle.storage import ForgottenError, MemoryStorage
+from ordercycle.storage.errors import StreamConflictError
 from ordercycle.storage.records import Snapshot
 from ordercycle.storage.views import ViewQuery, ViewRow
 
@@ -174,3 +175,113 @@ def test_only_a_memory_desk_can_forget(tmp_path: object) -> None:
     with pytest.raises(StorageError, match="only the memory storage"):
         desk.forget([("order", "O-1")])
     desk.close()
+
+
+@pytest.mark.parametrize("roundtrip", MODES)
+def test_trimming_releases_a_streams_events_up_to_a_version(roundtrip: bool) -> None:
+    storage = _storage(roundtrip, {"MUG": 6, "LAMP": 2})
+    with storage.unit_of_work() as uow:
+        uow.snapshots.save(Snapshot(kind="stock", aggregate_id="MUG", version=3, payload="{}"))
+    storage.forget(trim=[("stock", "MUG", 5), ("stock", "NEVER", 9)])
+    assert len(storage._state.streams[("stock", "MUG")]) == 2
+    with storage.unit_of_work() as uow:
+        # The version goes on counting; what follows the trimmed range reads as before.
+        assert uow.events.version("stock", "MUG") == 6
+        assert [e.version for e in uow.events.load("stock", "MUG", after_version=5)] == [6]
+        with pytest.raises(ForgottenError, match="of the stock 'MUG'"):
+            uow.events.load("stock", "MUG", after_version=4)
+        with pytest.raises(ForgottenError):
+            uow.events.load("stock", "MUG")
+        assert uow.snapshots.latest("stock", "MUG") is None  # it stood for version 3
+        # Other streams are untouched; a stream never written is not started by a trim.
+        assert [e.version for e in uow.events.load("stock", "LAMP")] == [1, 2]
+        assert uow.events.version("stock", "NEVER") == 0
+    assert [row[0] for row in storage._state.streams[("stock", "MUG")]] == [5, 6]
+
+
+@pytest.mark.parametrize("roundtrip", MODES)
+def test_a_trimmed_stream_keeps_its_newest_event_and_takes_appends(roundtrip: bool) -> None:
+    storage = _storage(roundtrip, {"MUG": 5})
+    storage.forget(trim=[("stock", "MUG", 99)])  # past its version: all but the newest
+    storage.forget(trim=[("stock", "MUG", 2)])  # already trimmed that far: nothing
+    assert [row[0] for row in storage._state.streams[("stock", "MUG")]] == [5]
+    with storage.unit_of_work() as uow:
+        assert uow.events.load("stock", "MUG", after_version=5) == ()
+        uow.events.append("stock", "MUG", [_received("MUG", 6)], expected_version=5)
+    with storage.unit_of_work() as uow:
+        assert [e.version for e in uow.events.load("stock", "MUG", after_version=5)] == [6]
+    # A writer that read an older version still conflicts, as without the trim.
+    stale = storage.unit_of_work()
+    with pytest.raises(StreamConflictError), stale:
+        stale.events.append("stock", "MUG", [_received("MUG", 6)], expected_version=5)
+    storage.forget(trim=[("stock", "MUG", 6)])
+    with storage.unit_of_work() as uow:
+        uow.events.append("stock", "MUG", [_received("MUG", 7)], expected_version=6)
+    with storage.unit_of_work() as uow:
+        assert uow.events.version("stock", "MUG") == 7
+        assert [e.quantity for e in uow.events.load("stock", "MUG", after_version=6)] == [7]
+        with pytest.raises(ForgottenError):
+            uow.events.load("stock", "MUG", after_version=5)
+
+
+def test_retained_events_of_a_trimmed_stream_do_not_grow_with_its_length() -> None:
+    # A reader that keeps the state and trims after each catch-up holds one event of the
+    # stream however many were appended, and the versions go on counting.
+    storage = _storage(False, {"MUG": 1})
+    for version in range(2, 202):
+        with storage.unit_of_work() as uow:
+            uow.events.append(
+                "stock", "MUG", [_received("MUG", version)], expected_version=version - 1
+            )
+        storage.forget(trim=[("stock", "MUG", version)])
+        assert len(storage._state.streams[("stock", "MUG")]) == 1
+    with storage.unit_of_work() as uow:
+        assert uow.events.version("stock", "MUG") == 201
+
+
+def test_forgotten_ids_are_remembered_exactly_however_they_are_kept() -> None:
+    storage = MemoryStorage()
+    forgotten = ["O-20", "O-7", "O-300", "PL-58/O-126", "PL-58/O-120", "INV-000434", "O-0"]
+    forgotten += ["O-232/RMA-11", "plain", "x/y", "7", "O-8a"]
+    storage.forget([("thing", aggregate_id) for aggregate_id in forgotten])
+    # Neighbours, other paddings and other pairs were never forgotten.
+    others = ["O-21", "O-19", "O-020", "O-6", "O-299", "O-301", "PL-58/O-125", "PL-57/O-126"]
+    others += ["PL-58/O-0126", "INV-434", "INV-000435", "INV-00434", "O-232/RMA-12", "O-00"]
+    others += ["plain2", "x/z", "8", "O-8", "P-20", "O-20/RMA-11", "O-1000000"]
+    with storage.unit_of_work() as uow:
+        for aggregate_id in forgotten:
+            with pytest.raises(ForgottenError):
+                uow.events.version("thing", aggregate_id)
+        for aggregate_id in others:
+            assert uow.events.version("thing", aggregate_id) == 0, aggregate_id
+    kept = storage._state.forgotten["thing"]
+    assert kept._others == {"plain", "x/y", "O-8a"}  # the rest are bits
+    assert pickle.loads(pickle.dumps(storage._state)).forgotten["thing"].__contains__("O-300")
+
+
+def test_forgetting_rows_leaves_no_empty_terms_behind() -> None:
+    storage = MemoryStorage()
+    with storage.unit_of_work() as uow:
+        for key in ("S-1", "S-2"):
+            terms = (("order", f"O-{key}"), ("status", "open"))
+            uow.projections.put(
+                ViewRow(view="shipments", key=key, version=1, sort=key, terms=terms)
+            )
+    storage.forget(rows=[("shipments", "S-1")])
+    assert ("shipments", "order", "O-S-1") not in storage._state.terms
+    assert storage._state.terms[("shipments", "status", "open")] == {"S-2"}
+
+
+def test_many_forgotten_pairs_are_merged_and_still_found_exactly() -> None:
+    storage = MemoryStorage()
+    pairs = [f"PL-{n // 3}/O-{n}" for n in range(1, 3000, 2)]  # more than one merge
+    huge = f"PL-1/O-{2**40}"  # too large a number for a pair: kept as it is
+    storage.forget([("picked_order", aggregate_id) for aggregate_id in [*pairs, huge]])
+    with storage.unit_of_work() as uow:
+        for aggregate_id in [*pairs[::97], pairs[-1], huge]:
+            with pytest.raises(ForgottenError):
+                uow.events.version("picked_order", aggregate_id)
+        for n in (2, 1500, 2998, 3001):
+            assert uow.events.version("picked_order", f"PL-{n // 3}/O-{n}") == 0
+        assert uow.events.version("picked_order", f"PL-2/O-{2**40}") == 0
+    assert storage._state.forgotten["picked_order"]._others == {huge}
