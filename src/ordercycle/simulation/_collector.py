@@ -10,6 +10,11 @@ CPU time (1.9 s of full collections and 0.6 s of young ones in 14 s).
 Inside :func:`spaced_collections` the young threshold is raised to
 :data:`YOUNG_THRESHOLD`: the same garbage is collected (reference counting frees almost
 everything at once; only cycles wait a little longer) and full collections become rare.
+The library's own commands make no reference cycles (units of work and the packing search
+are freed by reference counting; tests hold them to it), so nothing waits on the collector
+but what a caller's own code makes, and the threshold can be high: measured at 8,000
+orders, the collector took 5.9 % of the run's time every 20,000 allocations and 0.6 %
+every 200,000.
 The previous thresholds come back when the last run in the process leaves (runs on threads
 share the setting). A collector switched off (threshold 0) or already spaced wider is left
 as it is.
@@ -26,7 +31,7 @@ from typing import Final
 __all__ = ["YOUNG_THRESHOLD", "spaced_collections"]
 
 #: Net allocations between young collections during a run (Python's default is 700).
-YOUNG_THRESHOLD: Final = 20_000
+YOUNG_THRESHOLD: Final = 200_000
 
 _lock = threading.Lock()
 _inside = 0
