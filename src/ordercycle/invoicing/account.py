@@ -892,7 +892,10 @@ class CustomerAccount:
         kind = entry.kind
         sign = -1 if kind in (EntryKind.UNAPPLICATION, EntryKind.DISCOUNT_REVERSAL) else 1
         for invoice_id, m in entry.applied:
-            opens = _set(opens, invoice_id, dict(opens).get(invoice_id, amount - amount) - m * sign)
+            # Subtract or add the amount, rather than multiply it by the sign (a Money
+            # product checks and rounds; a sum of cent amounts is exact already).
+            before = dict(opens).get(invoice_id, amount - amount)
+            opens = _set(opens, invoice_id, before - m if sign == 1 else before + m)
         if kind is EntryKind.UNAPPLICATION:
             credits = _set(
                 credits,

@@ -48,11 +48,12 @@ def invoice_order(s: Session, c: InvoiceOrder) -> CommandResult:
     """Invoice what the order's invoice policy allows, issued at once on the order's terms."""
     order = s.order(c.order_id)
     buyer = customer(s, order.customer_id)
-    quantities = {
-        line.line_id: line.ledger.invoiceable(order.invoice_policy)
-        for line in order.lines
-        if line.ledger.invoiceable(order.invoice_policy) > 0
-    }
+    policy = order.invoice_policy
+    quantities: dict[str, int] = {}
+    for line in order.lines:
+        invoiceable = line.ledger.invoiceable(policy)  # asked once per line, not twice
+        if invoiceable > 0:
+            quantities[line.line_id] = invoiceable
     if not quantities:
         raise DeskCommandError(
             f"invoice {order.subject}",

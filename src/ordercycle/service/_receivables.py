@@ -41,6 +41,7 @@ from ordercycle.invoicing.account import (
     PaymentSettlement,
 )
 from ordercycle.invoicing.errors import AccountLedgerError
+from ordercycle.model._replace import replace
 from ordercycle.model.aggregate import Outcome
 from ordercycle.money import Currency, Money
 from ordercycle.service._command_handlers import handles
@@ -236,7 +237,8 @@ def post(
     """
     before = ledger(s, customer_id, currency) if base is None else base
     after, events = command(before)
-    account = attrs.evolve(_account(s, customer_id), ledger=after)
+    # A plain record (no converters or validators): copying it is what evolve builds.
+    account = replace(_account(s, customer_id), ledger=after)
     entries = tuple(e.entry for e in events)
     s.put("account", customer_id, AccountChanged, account, change, entries=entries)
     _settle(s, customer_id, entries, change)

@@ -389,9 +389,8 @@ class Session:
         before = self._invoices.get(invoice.invoice_id)
         moved = invoice.balance if before is None else invoice.balance - before[0].balance
         customer = invoice.customer_id
-        self._balance_moves[customer] = (
-            self._balance_moves.get(customer, Money.zero(moved.currency)) + moved
-        )
+        so_far = self._balance_moves.get(customer)
+        self._balance_moves[customer] = moved if so_far is None else so_far + moved
         self._invoices[invoice.invoice_id] = (invoice, meta)
 
     def balance_moved(self, customer_id: str, currency: Currency) -> Money:

@@ -214,29 +214,33 @@ class OrderRows:
 def invoice_row(invoice: Invoice, order_id: str) -> ViewRow:
     """The ``invoices`` row: found by customer, state and order; sorted by due date."""
     due = invoice.schedule.final_due_date if invoice.schedule is not None else None
+    # The keys in sorted order, written without sorting: the text ``_DUMPS`` writes (a row
+    # is written at every save of an invoice, twice or more per invoice).
     data = {
+        "balance": str(invoice.balance.amount),
+        "currency": invoice.currency.code,
+        "customer_id": invoice.customer_id,
+        "due_date": None if due is None else due.isoformat(),
+        "invoice_date": invoice.invoice_date.isoformat(),
         "invoice_id": invoice.invoice_id,
         "number": invoice.number,
         "order_id": order_id,
-        "customer_id": invoice.customer_id,
         "state": invoice.state,
-        "invoice_date": invoice.invoice_date.isoformat(),
-        "due_date": None if due is None else due.isoformat(),
-        "currency": invoice.currency.code,
         "total": str(invoice.total.amount),
-        "balance": str(invoice.balance.amount),
     }
     return _row(
         INVOICES,
         invoice.invoice_id,
         invoice.version,
         sort_text(due or invoice.invoice_date),
+        # Three different names, already in order: sorted and without repeats.
         (
             ("customer", invoice.customer_id),
-            ("state", invoice.state),
             ("order", order_id),
+            ("state", invoice.state),
         ),
-        _DUMPS(data),
+        _DUMPS_PLAIN(data),
+        normalised=True,
     )
 
 

@@ -159,3 +159,28 @@ def test_an_allocation_event_names_one_invoice() -> None:
     )
     with pytest.raises(ValidationError, match="one \\(invoice id, amount\\) pair"):
         Payment.replay((*received, two))
+
+
+def test_sequences_are_written_as_cattrs_writes_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The library's converter writes tuple[X, ...] and list[X] fields with a list
+    # comprehension of its own; a converter built without that hook is cattrs's iterable
+    # hook. Both must write the same data (the stored format), nested sequences included.
+    from ordercycle.serialization import _converter
+
+    payment, received = Payment.receive("P-1", "C-1", eur("150.03"), date(2026, 2, 1))
+    invoices = [bill("I-1", "100.00", date(2026, 1, 1)), bill("I-2", "50.00", date(2026, 1, 5))]
+    allocation = apply_payment(invoices, "P-1", payment.unapplied, payment.paid_on)
+    paid, events = payment.allocate(allocation)
+    objects: list[object] = [paid, *received, *events, *allocation.invoices, *invoices]
+    ours = serialization.make_converter()
+    monkeypatch.setattr(_converter, "_homogeneous_sequence", lambda type_: False)
+    stock = serialization.make_converter()
+    for obj in objects:
+        written = serialization.to_dict(obj, converter=ours)
+        assert written == serialization.to_dict(obj, converter=stock)
+    paid_invoice = allocation.invoices[0]
+    assert serialization.to_dict(paid_invoice, converter=ours)["payments"]  # a non-empty one
+    # The comparison above is between two hooks, not one hook twice.
+    lines = tuple[InvoiceLine, ...]
+    assert ours.get_unstructure_hook(lines).__name__ == "unstructure_sequence"
+    assert stock.get_unstructure_hook(lines).__name__ != "unstructure_sequence"
