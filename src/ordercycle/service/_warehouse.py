@@ -19,7 +19,7 @@ from collections.abc import Iterator, Sequence
 import attrs
 
 from ordercycle.errors import ConcurrencyError, ValidationError
-from ordercycle.model.order import Order
+from ordercycle.model.order import Order, OrderEvent
 from ordercycle.packing import PackingMemo, PackingPlan, PackRequest, Shipment, ShipmentLine
 from ordercycle.picking import WavePickLine, WavePickList, route
 from ordercycle.service._command_handlers import handles, prepares
@@ -442,8 +442,12 @@ def pack_order(s: Session, c: PackOrder) -> CommandResult:
     else:
         plan = remembered.memo.pack(request)
     parcels = remembered.parcels(plan, carrier)
+    # One append (and one view row) for all the lines: the same events as a save per line.
+    events: list[OrderEvent] = []
     for line_id in sorted(per_line):
-        order = s.save_order(order.pack(line_id, per_line[line_id], at=s.now))
+        order, recorded = order.pack(line_id, per_line[line_id], at=s.now)
+        events += recorded
+    order = s.save_order((order, events))
     shipment_id = s.new_id("shipment", "shipment")
     packed = Shipment(
         shipment_id=shipment_id,
@@ -487,8 +491,11 @@ def ship_shipment(s: Session, c: ShipShipment) -> CommandResult:
     found = shipment(s, c.shipment_id)
     shipped = found.ship(tracking_number=c.tracking_number, carrier=c.carrier, at=s.now)
     order = s.order(found.order_id)
+    events: list[OrderEvent] = []
     for line in found.lines:
-        order = s.save_order(order.ship(line.line_id, line.quantity, at=s.now))
+        order, recorded = order.ship(line.line_id, line.quantity, at=s.now)
+        events += recorded
+    order = s.save_order((order, events))
     s.put("shipment", found.shipment_id, ShipmentChanged, shipped, "shipped")
     order, freight = bill_freight(s, order, found)
     return CommandResult(
@@ -504,10 +511,14 @@ def deliver_shipment(s: Session, c: DeliverShipment) -> CommandResult:
     found = shipment(s, c.shipment_id)
     delivered = found.deliver(at=s.now)
     order = s.order(found.order_id)
+    events: list[OrderEvent] = []
     for line in found.lines:
-        order = s.save_order(order.deliver(line.line_id, line.quantity, at=s.now))
+        order, recorded = order.deliver(line.line_id, line.quantity, at=s.now)
+        events += recorded
     if "complete" in order.allowed_events():
-        order = s.save_order(order.complete(at=s.now))
+        order, recorded = order.complete(at=s.now)
+        events += recorded
+    order = s.save_order((order, events))
     s.put("shipment", found.shipment_id, ShipmentChanged, delivered, "delivered")
     return CommandResult(
         command="DeliverShipment",
