@@ -268,21 +268,37 @@ def confirm_picks(s: Session, c: ConfirmPicks) -> CommandResult:
     ledger = s.stock({line.sku for line in made.lines})
     came_short: set[str] = set()
     picked_total = short_total = 0
+    # The events of a run of lines of one order are appended together (one append and one
+    # view row), before anything else is written: the same events in the same places as a
+    # save per line.
+    order: Order | None = None
+    events: list[OrderEvent] = []
     for line in done.lines:
         picked, missing = line.quantity - line.short, line.short
-        order = s.order(line.order_id)
+        if order is None or order.id != line.order_id:
+            if order is not None:
+                s.save_order((order, events))
+                events = []
+            order = s.order(line.order_id)
         if picked:
             ledger.consume(line.reference, line.sku, line.bin, picked, at=s.now)
-            order = s.save_order(order.pick(line.line_id, picked, at=s.now))
+            order, recorded = order.pick(line.line_id, picked, at=s.now)
+            events += recorded
         if missing:
             ledger.deallocate(line.reference, line.sku, line.bin, missing, at=s.now)
             ledger.mark_unavailable(line.sku, line.bin, missing, reason="quality_hold", at=s.now)
-            order = s.save_order(order.deallocate(line.line_id, missing, at=s.now))
-            order = s.save_order(order.backorder(line.line_id, missing, at=s.now))
+            order, recorded = order.deallocate(line.line_id, missing, at=s.now)
+            events += recorded
+            order, recorded = order.backorder(line.line_id, missing, at=s.now)
+            events += recorded
+            order = s.save_order((order, events))
+            events = []
             track_backorders(s, order)
             came_short.add(order.id)
         picked_total += picked
         short_total += missing
+    if order is not None:
+        s.save_order((order, events))
     s.save_stock()
     short_orders = sorted((s.order(order_id) for order_id in came_short), key=backlog_key)
     reallocated = sum(_reallocate(s, order) for order in short_orders)
