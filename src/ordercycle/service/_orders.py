@@ -16,7 +16,7 @@ from ordercycle.limits import check_text
 from ordercycle.model.aggregate import Outcome
 from ordercycle.model.customer import Customer
 from ordercycle.model.ids import LotId, Sku, parse_id
-from ordercycle.model.order import Order, OrderCurrencyError, OrderOutcome
+from ordercycle.model.order import Order, OrderCurrencyError, OrderEvent, OrderOutcome
 from ordercycle.model.order.lines import NewLine
 from ordercycle.model.order.policies import HoldReason
 from ordercycle.money import Currency, Money
@@ -631,13 +631,18 @@ def allocate_stock(s: Session, order: Order) -> tuple[Order, AllocationPlan | No
     if plan.picks:
         ledger.apply_plan(plan, at=s.now)
         s.save_stock()
+    # One append (and one view row) for all the lines: the same events as a save per line.
+    events: list[OrderEvent] = []
     for line_plan in plan.lines:
         if line_plan.allocated:
-            order = s.save_order(order.allocate(line_plan.line_id, line_plan.allocated, at=s.now))
+            order, recorded = order.allocate(line_plan.line_id, line_plan.allocated, at=s.now)
+            events += recorded
         still_open = order.line(line_plan.line_id).ledger.open
         if line_plan.backordered and still_open:
             waiting = min(still_open, line_plan.backordered)
-            order = s.save_order(order.backorder(line_plan.line_id, waiting, at=s.now))
+            order, recorded = order.backorder(line_plan.line_id, waiting, at=s.now)
+            events += recorded
+    order = s.save_order((order, events))
     track_backorders(s, order)
     return order, plan
 

@@ -559,14 +559,13 @@ class Order:
             order = order._apply(event)
             events.append(event)
         # A line whose ledger the change did not touch kept its laws: check only the others
-        # (all of them if the invoice policy, which some laws read, changed).
-        unchanged = (
-            {id(line.ledger) for line in self.lines}
-            if order.invoice_policy == self.invoice_policy
-            else set()
-        )
-        for line in order.lines:
-            if id(line.ledger) in unchanged:
+        # (all of them if the invoice policy, which some laws read, changed). Lines keep their
+        # places unless one is removed, so the ledger at the same place is the one to compare
+        # with (after a removal the lines behind it are checked again, which costs only time).
+        before = self.lines if order.invoice_policy == self.invoice_policy else ()
+        kept = len(before)
+        for index, line in enumerate(order.lines):
+            if index < kept and line.ledger is before[index].ledger:
                 continue
             line.ledger.validate(
                 order.invoice_policy, subject=line_subject(order.subject, line.line_id)
