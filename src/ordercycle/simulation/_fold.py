@@ -34,10 +34,12 @@ from ordercycle.simulation.kpis import (
     KPIS,
     TOTALS,
     _inventory_and_cost_from_sums,
+    _zone_values,
     zone_tag,
 )
 from ordercycle.simulation.results import _share, _spread
 from ordercycle.simulation.scenario import ROLES, Scenario
+from ordercycle.simulation.stability import _shares
 
 __all__ = ["ResultFold"]
 
@@ -490,15 +492,7 @@ class ResultFold:
         """:func:`~ordercycle.simulation.stability.busy_shares` of the run."""
         s = self.scenario
         begin, end = self._busy_begin, self._busy_end
-        shares = {}
-        for (role, where), value in self._busy.items():
-            if role == "zone":
-                building, _, name = where.partition("/")
-                scheduled = s.zone_hours(name, begin, end, building)
-            else:
-                scheduled = s.scheduled_hours(role, begin, end, where)
-            shares[(role, where)] = value / scheduled if scheduled else 0.0
-        return shares
+        return _shares(s, self._busy, begin, end)
 
     def fill_rate_by_third(self) -> list[float | None]:
         """:func:`~ordercycle.simulation.stability.fill_rate_by_third` of the run."""
@@ -647,13 +641,4 @@ class ResultFold:
             if time <= end:
                 busy[tag] += hours
                 lines[tag] += count
-        values: dict[str, float | None] = {
-            "consolidation_rate": ratio(self._consolidated_orders, shipped_orders)
-        }
-        for warehouse in s.warehouses:
-            for zone in s.zones_of(warehouse.id):
-                tag = f"{warehouse.id}/{zone.name}"
-                scheduled = s.zone_hours(zone.name, begin, end, warehouse.id)
-                values[f"zone_utilisation[{tag}]"] = ratio(busy[tag], scheduled)
-                values[f"zone_lines[{tag}]"] = float(lines[tag])
-        return values
+        return _zone_values(s, busy, lines, self._consolidated_orders, shipped_orders, begin, end)

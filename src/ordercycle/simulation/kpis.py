@@ -316,8 +316,22 @@ def _zone_kpis(
             tag = zone_tag(event)
             busy[tag] += event.measure
             lines[tag] += event.quantity
+    consolidated_orders = len({e.order_id for e in consolidated})
+    return _zone_values(scenario, busy, lines, consolidated_orders, shipped_orders, begin, end)
+
+
+def _zone_values(
+    scenario: Scenario,
+    busy: dict[str, float],
+    lines: dict[str, int],
+    consolidated_orders: int,
+    shipped_orders: int,
+    begin: float,
+    end: float,
+) -> dict[str, float | None]:
+    """The :data:`ZONE_KPIS` from busy hours and lines by zone tag (defaultdicts)."""
     values: dict[str, float | None] = {
-        "consolidation_rate": ratio(len({e.order_id for e in consolidated}), shipped_orders)
+        "consolidation_rate": ratio(consolidated_orders, shipped_orders)
     }
     for warehouse in scenario.warehouses:
         for zone in scenario.zones_of(warehouse.id):

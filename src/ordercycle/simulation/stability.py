@@ -13,7 +13,7 @@ from __future__ import annotations
 import itertools
 import math
 import statistics
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -153,6 +153,13 @@ def busy_shares(events: Sequence[SimEvent], scenario: Scenario) -> dict[tuple[st
         for key in keys:
             if inside > 0 and key in hours:
                 hours[key] += inside
+    return _shares(scenario, hours, begin, end)
+
+
+def _shares(
+    scenario: Scenario, hours: Mapping[tuple[str, str], float], begin: float, end: float
+) -> dict[tuple[str, str], float]:
+    """Busy hours by ``(role, where)`` as shares of the hours scheduled from begin to end."""
     shares = {}
     for (role, where), value in hours.items():
         if role == "zone":
