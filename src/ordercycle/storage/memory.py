@@ -107,23 +107,38 @@ def _text(stored: _Stored) -> str:
 
 class _Bits:
     """A set of non-negative ints as a bitmap from the smallest one (ids made in sequence
-    are dense, so a bit each)."""
+    are dense, so a bit each). A number that would stretch the bitmap past a few bytes per
+    member is refused (``add`` gives False) and kept elsewhere: a sparse or hostile id
+    ("O-99999999999") must not allocate a bit for every number below it."""
 
-    __slots__ = ("base", "bits")
+    __slots__ = ("base", "bits", "members")
+
+    #: Bytes the bitmap may always span; beyond it, at most ``SPREAD`` bytes per member.
+    SLACK = 1 << 16
+    SPREAD = 4
 
     def __init__(self, first: int) -> None:
         self.base = first - first % 8
         self.bits = bytearray(1)
+        self.members = 0
 
-    def add(self, number: int) -> None:
+    def add(self, number: int) -> bool:
+        """Add ``number``, or give False (and change nothing) if it is too far away."""
+        low = min(self.base, number - number % 8)
+        high = max(self.base + 8 * len(self.bits), number + 1)
+        if (high - low + 7) // 8 > self.SLACK + self.SPREAD * self.members:
+            return False
         if number < self.base:
-            grow = (self.base - number + 7) // 8
+            grow = (self.base - low) // 8
             self.bits[:0] = bytes(grow)
-            self.base -= grow * 8
+            self.base = low
         index = number - self.base
         if index >= 8 * len(self.bits):
             self.bits.extend(bytes(index // 8 + 1 - len(self.bits)))
-        self.bits[index // 8] |= 1 << index % 8
+        if not self.bits[index // 8] >> index % 8 & 1:
+            self.bits[index // 8] |= 1 << index % 8
+            self.members += 1
+        return True
 
     def __contains__(self, number: int) -> bool:
         index = number - self.base
@@ -192,7 +207,7 @@ class _ForgottenIds:
         prefix, digits, infix, more = match.groups()
         number, width = _number(digits)
         if more is None:
-            return (prefix, width), number
+            return ((prefix, width), number) if number < _PAIRED else None
         second, second_width = _number(more)
         if number >= _PAIRED or second >= _PAIRED:
             return None
@@ -209,7 +224,8 @@ class _ForgottenIds:
             bits = self._singles.get(key)
             if bits is None:
                 self._singles[key] = bits = _Bits(number)
-            bits.add(number)
+            if not bits.add(number):
+                self._others.add(aggregate_id)  # far from the others: kept as it is
             return
         pairs = self._pairs.get(key)
         if pairs is None:
@@ -224,7 +240,7 @@ class _ForgottenIds:
             return aggregate_id in self._others
         key, number = found
         kept = self._singles.get(key) if len(key) == 2 else self._pairs.get(key)
-        return kept is not None and number in kept
+        return (kept is not None and number in kept) or aggregate_id in self._others
 
 
 #: A pair's first number is kept times this plus its second (both must be below it).

@@ -285,3 +285,20 @@ def test_many_forgotten_pairs_are_merged_and_still_found_exactly() -> None:
             assert uow.events.version("picked_order", f"PL-{n // 3}/O-{n}") == 0
         assert uow.events.version("picked_order", f"PL-2/O-{2**40}") == 0
     assert storage._state.forgotten["picked_order"]._others == {huge}
+
+
+def test_sparse_or_huge_forgotten_ids_do_not_stretch_a_bitmap() -> None:
+    # One bit per number below the largest would take a terabyte for "O-<10**13>": ids far
+    # from the others are kept as they are, and still found exactly.
+    storage = MemoryStorage()
+    far = ["O-1", f"O-{10**13}", f"O-{10**40}", "O-50000000", "O-3"]
+    storage.forget([("order", aggregate_id) for aggregate_id in far])
+    with storage.unit_of_work() as uow:
+        for aggregate_id in far:
+            with pytest.raises(ForgottenError):
+                uow.events.version("order", aggregate_id)
+        for aggregate_id in ("O-2", f"O-{10**13 + 1}", "O-49999999", f"O-{10**40 - 1}"):
+            assert uow.events.version("order", aggregate_id) == 0, aggregate_id
+    kept = storage._state.forgotten["order"]
+    assert kept._others == {f"O-{10**13}", f"O-{10**40}", "O-50000000"}
+    assert all(len(bits.bits) <= bits.SLACK for bits in kept._singles.values())
