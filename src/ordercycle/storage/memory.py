@@ -45,8 +45,9 @@ from typing import Any
 
 import attrs
 
-from ordercycle.errors import ConcurrencyError, StorageError
+from ordercycle.errors import ConcurrencyError, StorageError, ValidationError
 from ordercycle.model.events import DomainEvent
+from ordercycle.storage._checks import check_name, check_version
 from ordercycle.storage._closing import ClosingStorage
 from ordercycle.storage._codec import decode_event, encode_event
 from ordercycle.storage._unit import (
@@ -411,6 +412,12 @@ class MemoryStorage(ClosingStorage):
                 a released position raises :class:`ForgottenError`, so a consumer that
                 has not saved a checkpoint yet must not start after this.
 
+        Raises:
+            ValidationError: An entry that is not a tuple of non-empty names without
+                surrounding spaces (and, for ``trim``, a version of at least 1), more than
+                10,000,000 entries in one argument, or ``outbox`` not a bool; nothing is
+                released then.
+
         Example:
             >>> storage = MemoryStorage()
             >>> storage.forget([("order", "O-1")])
@@ -422,6 +429,13 @@ class MemoryStorage(ClosingStorage):
 'O-1': the memory storage has forgotten it (MemoryStorage.forget); forget only what \
 nothing reads or writes again.
         """
+        # Checked whole before anything is released: a refused call forgets nothing.
+        streams = _forgettable(streams, "streams", ("kind", "aggregate_id"))
+        rows = _forgettable(rows, "rows", ("view", "key"))
+        history = _forgettable(history, "history", ("kind", "aggregate_id"))
+        trim = _forgettable(trim, "trim", ("kind", "aggregate_id", "version"))
+        if not isinstance(outbox, bool):
+            raise ValidationError.invalid(_FORGET, "outbox", outbox, "True or False")
         state = self._state
         with self._lock:
             for key in streams:
@@ -455,6 +469,32 @@ nothing reads or writes again.
                     del state.outbox_keys[:passed]
                     del state.outbox_rows[:passed]
                     state.outbox_base += passed
+
+
+_FORGET = "MemoryStorage.forget"
+#: How many entries one forget() call may name in each argument.
+_FORGET_LIMIT = 10_000_000
+
+
+def _forgettable(items: Iterable[Any], field: str, parts: tuple[str, ...]) -> list[Any]:
+    """``items`` as a list of tuples of non-empty clean names (and a version >= 1 last, for
+    three parts), or a :class:`ValidationError` naming the first one that is not."""
+    if isinstance(items, str | bytes) or not isinstance(items, Iterable):
+        raise ValidationError.invalid(_FORGET, field, items, f"an iterable of {parts} tuples")
+    checked: list[Any] = []
+    for item in items:
+        if len(checked) >= _FORGET_LIMIT:
+            raise ValidationError.invalid(
+                _FORGET, field, f"more than {_FORGET_LIMIT:,} entries", "fewer per call"
+            )
+        if not isinstance(item, tuple) or len(item) != len(parts):
+            raise ValidationError.invalid(_FORGET, field, item, f"a tuple {parts}")
+        for name, part in zip(item[:2], parts, strict=False):
+            check_name(name, f"{field} {part}", _FORGET)
+        if len(parts) == 3:
+            check_version(item[2], f"{field} version", _FORGET, minimum=1)
+        checked.append(item)
+    return checked
 
 
 def _drop_front(state: _State, key: _Key, kept: list[_Event], drop: int) -> None:

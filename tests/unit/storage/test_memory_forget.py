@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from ordercycle import OrderDesk
-from ordercycle.errors import StorageError
+from ordercycle.errors import StorageError, ValidationError
 from ordercycle.examples.shop import open_sample_shop
 from ordercycle.inventory.events import StockReceived
 from ordercycle.storage import ForgottenError, MemoryStorage
@@ -302,3 +302,29 @@ def test_sparse_or_huge_forgotten_ids_do_not_stretch_a_bitmap() -> None:
     kept = storage._state.forgotten["order"]
     assert kept._others == {f"O-{10**13}", f"O-{10**40}", "O-50000000"}
     assert all(len(bits.bits) <= bits.SLACK for bits in kept._singles.values())
+
+
+@pytest.mark.parametrize(
+    ("arguments", "named"),
+    [
+        ({"streams": [("order", 5)]}, "streams aggregate_id"),
+        ({"streams": [("order", " O-1")]}, "streams aggregate_id"),
+        ({"streams": ["order/O-1"]}, "streams"),
+        ({"streams": "order"}, "streams"),
+        ({"rows": [("orders",)]}, "rows"),
+        ({"history": [("", "O-1")]}, "history kind"),
+        ({"trim": [("stock", "SKU-1", 0)]}, "trim version"),
+        ({"trim": [("stock", "SKU-1", True)]}, "trim version"),
+        ({"trim": [("stock", "SKU-1", "2")]}, "trim version"),
+        ({"outbox": "yes"}, "outbox"),
+    ],
+)
+def test_bad_arguments_are_refused_and_nothing_is_forgotten(
+    arguments: dict[str, object], named: str
+) -> None:
+    storage = _storage(True, {"SKU-1": 3})
+    good = [("stock", "SKU-1")]
+    with pytest.raises(ValidationError, match=f"Invalid {named} for MemoryStorage.forget"):
+        storage.forget(**{"streams": good, **arguments})  # type: ignore[arg-type]
+    with storage.unit_of_work() as uow:  # the good entry before the bad one stays
+        assert uow.events.version("stock", "SKU-1") == 3
