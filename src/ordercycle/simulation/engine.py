@@ -57,7 +57,7 @@ from typing import Any, TypeVar
 
 import attrs
 
-from ordercycle.errors import MissingDependencyError
+from ordercycle.errors import MissingDependencyError, ValidationError
 from ordercycle.model import SteppableClock
 from ordercycle.model.ids import SequentialIdFactory
 from ordercycle.model.order.policies import HoldReason
@@ -158,6 +158,7 @@ class Simulation:
     def __init__(
         self, scenario: Scenario, *, keep_finished: bool = True, keep_events: bool = True
     ) -> None:
+        _check_run_arguments(scenario, keep_finished=keep_finished, keep_events=keep_events)
         simpy = _simpy()
         self.scenario = scenario
         self.keep_events = keep_events
@@ -1294,8 +1295,20 @@ def simulate(
     """
     # A KPIs-only run never shows its desk or its log: it forgets what it is finished with
     # and folds its results as it goes.
+    _check_run_arguments(scenario, events=events, progress=progress)
     simulation = Simulation(scenario, keep_finished=events, keep_events=events)
     return simulation.run(progress=progress, events=events)
+
+
+def _check_run_arguments(scenario: object, **flags: object) -> None:
+    """Refuse a scenario that is not a :class:`Scenario` and flags that are not bools."""
+    if not isinstance(scenario, Scenario):
+        raise ValidationError.invalid(
+            "a simulation", "scenario", scenario, "a Scenario (Scenario.default(), ...)"
+        )
+    for name, value in flags.items():
+        if not isinstance(value, bool):
+            raise ValidationError.invalid("a simulation", name, value, "True or False")
 
 
 #: How many parcel quotes a run keeps (see ``Simulation._rate_shop``).

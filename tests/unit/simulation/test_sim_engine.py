@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from ordercycle.errors import MissingDependencyError
+from ordercycle.errors import MissingDependencyError, ValidationError
 from ordercycle.simulation import (
     KPIS,
     STAGES,
@@ -332,3 +332,19 @@ def test_a_scenario_places_exactly_the_orders_it_asks_for() -> None:
     closed = (1.0, 1.0, 1.0, 1.0, 1.0, 0.0, 0.0)
     with pytest.raises(ScenarioError, match="a positive weight on an arrival day"):
         Scenario.default(orders=5, days=2, start="2026-03-07T00:00:00+00:00", weekly_profile=closed)
+
+
+@pytest.mark.parametrize(
+    ("run", "named"),
+    [
+        (lambda: simulate("default"), "scenario"),  # type: ignore[arg-type]
+        (lambda: Simulation({"orders": 5}), "scenario"),  # type: ignore[arg-type]
+        (lambda: simulate(Scenario.default(orders=5), events="no"), "events"),  # type: ignore[arg-type]
+        (lambda: simulate(Scenario.default(orders=5), progress=1), "progress"),  # type: ignore[arg-type]
+        (lambda: Simulation(Scenario.default(orders=5), keep_events=None), "keep_events"),  # type: ignore[arg-type]
+        (lambda: Simulation(Scenario.default(orders=5), keep_finished="yes"), "keep_finished"),  # type: ignore[arg-type]
+    ],
+)
+def test_a_run_refuses_what_is_not_a_scenario_or_a_flag(run: Any, named: str) -> None:
+    with pytest.raises(ValidationError, match=f"Invalid {named} for a simulation"):
+        run()
