@@ -33,6 +33,7 @@ from ordercycle.simulation.events import SimEvent
 from ordercycle.simulation.kpis import (
     KPIS,
     TOTALS,
+    _add_to_totals,
     _inventory_and_cost_from_sums,
     _zone_values,
     zone_tag,
@@ -229,7 +230,7 @@ class ResultFold:
         order = self._orders.get(order_id) if order_id else None
         if kind == "placed":
             order = self._place(event)
-        self._total(event, kind)
+        _add_to_totals(self._totals, event, kind)
         self._daily(event, kind, order)
         self._busy_share(event, kind)
         if order_id:
@@ -253,26 +254,6 @@ class ResultFold:
         self._orders[event.order_id] = order
         self.placed += 1
         return order
-
-    def _total(self, event: SimEvent, kind: str) -> None:
-        totals = self._totals
-        if kind == "placed":
-            totals["orders"] += 1
-            totals["units_ordered"] += event.quantity
-        elif kind == "shipped":
-            totals["units_shipped"] += event.quantity
-        elif kind == "delivered":
-            totals["units_delivered"] += event.quantity
-        elif kind == "returned":
-            totals["units_returned"] += event.quantity
-        elif kind == "invoiced":
-            totals["invoiced"] += event.amount
-        elif kind == "applied":
-            totals["paid"] += event.amount
-        elif kind == "discount":
-            totals["discounts"] += event.amount
-        elif kind == "credited":
-            totals["credited"] += event.amount
 
     def _daily(self, event: SimEvent, kind: str, order: _Order | None) -> None:
         days = self._days

@@ -498,24 +498,29 @@ def totals_from_events(events: Iterable[SimEvent]) -> dict[str, Any]:
     totals: dict[str, Any] = dict.fromkeys(TOTALS[:5], 0)
     totals.update(dict.fromkeys(TOTALS[5:], Decimal(0)))
     for event in events:
-        if event.kind == "placed":
-            totals["orders"] += 1
-            totals["units_ordered"] += event.quantity
-        elif event.kind == "shipped":
-            totals["units_shipped"] += event.quantity
-        elif event.kind == "delivered":
-            totals["units_delivered"] += event.quantity
-        elif event.kind == "returned":
-            totals["units_returned"] += event.quantity
-        elif event.kind == "invoiced":
-            totals["invoiced"] += event.amount
-        elif event.kind == "applied":
-            totals["paid"] += event.amount
-        elif event.kind == "discount":
-            totals["discounts"] += event.amount
-        elif event.kind == "credited":
-            totals["credited"] += event.amount
+        _add_to_totals(totals, event, event.kind)
     return totals
+
+
+def _add_to_totals(totals: dict[str, Any], event: SimEvent, kind: str) -> None:
+    """Add what ``event`` (of ``kind``) counts towards the :data:`TOTALS`."""
+    if kind == "placed":
+        totals["orders"] += 1
+        totals["units_ordered"] += event.quantity
+    elif kind == "shipped":
+        totals["units_shipped"] += event.quantity
+    elif kind == "delivered":
+        totals["units_delivered"] += event.quantity
+    elif kind == "returned":
+        totals["units_returned"] += event.quantity
+    elif kind == "invoiced":
+        totals["invoiced"] += event.amount
+    elif kind == "applied":
+        totals["paid"] += event.amount
+    elif kind == "discount":
+        totals["discounts"] += event.amount
+    elif kind == "credited":
+        totals["credited"] += event.amount
 
 
 def totals_from_desk(desk: Any, *, finished: Any = None) -> dict[str, Any]:
