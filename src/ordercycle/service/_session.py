@@ -103,8 +103,11 @@ class Session:
         #: What the command's preparer computed before the write transaction (or ``None``).
         self.prepared: object = None
         self._views: Projections | bool | None = False  # False: not looked up yet
-        self._newest: Callable[[str, str], DomainEvent | None] | None = None
-        self._newest_asked = False
+        # The bundled units of work read a stream's newest event in one call; another
+        # adapter's store is read as a version and the events after the one before it.
+        self._newest: Callable[[str, str], DomainEvent | None] | None = getattr(
+            self._events, "newest", None
+        )
 
     @property
     def views(self) -> Projections | None:
@@ -193,11 +196,6 @@ class Session:
         cached = self._records.get((kind, key))
         if cached is not None:
             return cached[0]  # type: ignore[no-any-return]
-        if not self._newest_asked:
-            # The bundled units of work read a stream's newest event in one call; another
-            # adapter's store is read as a version and the events after the one before it.
-            self._newest = getattr(self._events, "newest", None)
-            self._newest_asked = True
         newest = self._newest
         if newest is not None:
             event = newest(kind, _key(kind, key))
