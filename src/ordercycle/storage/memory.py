@@ -564,11 +564,7 @@ class MemoryUnitOfWork(ProjectingUnitOfWork):
             # Checked in sorted order so the conflict reported does not depend on the order
             # of the appends; one stream (most commands) needs no sort.
             for key, base in sorted(bases.items()) if len(bases) > 1 else bases.items():
-                kept = streams.get(key)
-                if kept is not None and not shared.offsets:
-                    actual = len(kept)  # what length() gives, without its forgotten checks
-                else:
-                    actual = shared.length(key, "append to")
+                actual = shared.length(key, "append to")
                 if actual != base:
                     raise StreamConflictError(key[0], key[1], base, actual)
             if self._claimed:
