@@ -524,7 +524,8 @@ class ResultFold:
         """:func:`~ordercycle.simulation.kpis.kpis_from_events` of the run (default window)."""
         s = self.scenario
         orders = self._o2c_orders
-        cycle, to_ship, to_cash = list(self._cycle), list(self._to_ship), list(self._to_cash)
+        # The arrays themselves, not list copies: statistics and percentile() only iterate.
+        cycle, to_ship, to_cash = self._cycle, self._to_ship, self._to_cash
         shared: dict[str, float | None] = {
             "orders": float(orders),
             "units_ordered": float(self._units),
@@ -571,7 +572,7 @@ class ResultFold:
         paid = sum(s.scheduled_hours(role, begin, self._last_ship) for role in ROLES)
         made = self._pickups["first pickup"]
         shipped_orders = self._shipped_orders
-        dock_waits = list(self._dock_waits)
+        dock_waits = self._dock_waits
         values: dict[str, float | None] = {
             **shared,
             "pick_travel_per_line": ratio(self._tour_length, self._tour_lines)
