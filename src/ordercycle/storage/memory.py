@@ -246,6 +246,8 @@ class _ForgottenIds:
 
 #: A pair's first number is kept times this plus its second (both must be below it).
 _PAIRED = 2**31
+#: How many streams found not forgotten :attr:`_State.absent` keeps before it starts over.
+ABSENT_KEPT = 1024
 
 
 @attrs.define
@@ -273,22 +275,40 @@ class _State:
     forgotten: dict[str, _ForgottenIds] = attrs.Factory(dict)
     offsets: dict[_Key, int] = attrs.Factory(dict)
     outbox_base: int = 0
+    # Streams without events lately found not forgotten: a new stream is asked about
+    # several times in its first unit of work (its version, the append, the commit's
+    # check), and asking the forgotten ids parses the id each time. forget() empties it
+    # (what it forgets may be in it), and so does reaching ABSENT_KEPT keys.
+    absent: dict[_Key, None] = attrs.Factory(dict)
 
     def length(self, key: _Key, action: str) -> int:
         """The version of a committed stream; a forgotten stream raises."""
         rows = self.streams.get(key)
         if rows is None:
-            if key[1] in self.forgotten.get(key[0], ()):
-                raise ForgottenError(_stream_subject(key), action)
+            if key not in self.absent:
+                self.check_absent(key, action)
             return 0
         return self.offsets.get(key, 0) + len(rows) if self.offsets else len(rows)
+
+    def check_absent(self, key: _Key, action: str) -> None:
+        """Raise if the stream ``key``, which has no events, was forgotten; else note it
+        in :attr:`absent`."""
+        forgotten = self.forgotten.get(key[0])
+        if forgotten is None:
+            return  # nothing of its kind is forgotten: nothing to parse or remember
+        if key[1] in forgotten:
+            raise ForgottenError(_stream_subject(key), action)
+        absent = self.absent
+        if len(absent) >= ABSENT_KEPT:
+            absent.clear()
+        absent[key] = None
 
     def slice(self, key: _Key, start: int, stop: int | None) -> list[_Event]:
         """Committed rows from index ``start`` to ``stop`` (versions ``start + 1`` ...)."""
         rows = self.streams.get(key)
         if rows is None:
-            if key[1] in self.forgotten.get(key[0], ()):
-                raise ForgottenError(_stream_subject(key), "read")
+            if key not in self.absent:
+                self.check_absent(key, "read")
             return []
         offset = self.offsets.get(key, 0) if self.offsets else 0
         if not offset:
@@ -438,6 +458,7 @@ nothing reads or writes again.
             raise ValidationError.invalid(_FORGET, "outbox", outbox, "True or False")
         state = self._state
         with self._lock:
+            state.absent.clear()
             for key in streams:
                 kind, aggregate_id = key
                 state.streams.pop((kind, aggregate_id), None)
