@@ -582,12 +582,23 @@ class MemoryUnitOfWork(ProjectingUnitOfWork):
         bases = self._bases
         with self._lock:
             streams = shared.streams
-            # Checked in sorted order so the conflict reported does not depend on the order
-            # of the appends; one stream (most commands) needs no sort.
-            for key, base in sorted(bases.items()) if len(bases) > 1 else bases.items():
-                actual = shared.length(key, "append to")
-                if actual != base:
-                    raise StreamConflictError(key[0], key[1], base, actual)
+            # The conflict reported must not depend on the order of the appends: the
+            # streams are checked as they come, and only when one fails are they checked
+            # again in sorted order, which raises for the first of them.
+            length = shared.length
+            moved = False
+            try:
+                for key, base in bases.items():
+                    if length(key, "append to") != base:
+                        moved = True
+                        break
+            except ForgottenError:
+                moved = True
+            if moved:
+                for key, base in sorted(bases.items()):
+                    actual = length(key, "append to")
+                    if actual != base:
+                        raise StreamConflictError(key[0], key[1], base, actual)
             if self._claimed:
                 for consumer, claimed in sorted(self._claimed.items()):
                     actual = shared.checkpoints.get(consumer, 0)
@@ -622,9 +633,10 @@ class MemoryUnitOfWork(ProjectingUnitOfWork):
                         shared.snapshots[(kind, aggregate_id)] = (version, payload, digest)
             if self._new_checkpoints:
                 shared.checkpoints.update(self._new_checkpoints)
-            for cleared in sorted(self._view_cleared):
-                for row_key in sorted(shared.views.get(cleared, {})):
-                    shared.drop_row(cleared, row_key)
+            if self._view_cleared:
+                for cleared in sorted(self._view_cleared):
+                    for row_key in sorted(shared.views.get(cleared, {})):
+                        shared.drop_row(cleared, row_key)
             for (view_name, row_key), row in self._view_changes.items():
                 if row is None:
                     shared.drop_row(view_name, row_key)
@@ -723,15 +735,17 @@ class MemoryUnitOfWork(ProjectingUnitOfWork):
         if self._roundtrip:
             super()._tx_append_events(kind, aggregate_id, expected_version, events)
             return
+        encoded = self._shared.encoded_types
+        rows: list[_Event] = []
         for event in events:
             # One event of each type is encoded, so a type that cannot be stored fails here
             # as in a database; encoding every event would cost more than keeping objects
             # saves (state records grow with the run).
-            if type(event) not in self._shared.encoded_types:
+            if type(event) not in encoded:
                 encode_event(event)
                 with self._lock:
-                    self._shared.encoded_types.add(type(event))
-        rows = [(event.version, event.event_type, event, None) for event in events]
+                    encoded.add(type(event))
+            rows.append((event.version, event.event_type, event, None))
         self._stage(kind, aggregate_id, expected_version, rows)
 
     def _stage(
@@ -749,14 +763,18 @@ class MemoryUnitOfWork(ProjectingUnitOfWork):
             if current != expected_version:
                 raise StreamConflictError(kind, aggregate_id, expected_version, current)
             self._bases[key] = current
-            self._new_events[key] = list(rows)
+            # A list is the caller's own new one (both callers build it for this call), so
+            # it is staged as it is, not copied.
+            self._new_events[key] = rows if type(rows) is list else list(rows)
         else:
             staged = self._new_events[key]
             current = base + len(staged)
             if current != expected_version:
                 raise StreamConflictError(kind, aggregate_id, expected_version, current)
             staged.extend(rows)
-        if rows:
+        if len(rows) == 1:
+            self._new_outbox.append((key, rows[0]))  # (most appends: one event)
+        elif rows:
             self._new_outbox.extend([(key, row) for row in rows])
 
     def _stored(self, kind: str, aggregate_id: str, start: int) -> list[_Event]:
