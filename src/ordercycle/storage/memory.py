@@ -464,7 +464,10 @@ nothing reads or writes again.
                 state.streams.pop((kind, aggregate_id), None)
                 state.snapshots.pop((kind, aggregate_id), None)
                 state.offsets.pop((kind, aggregate_id), None)
-                state.forgotten.setdefault(kind, _ForgottenIds()).add(aggregate_id)
+                ids = state.forgotten.get(kind)
+                if ids is None:
+                    ids = state.forgotten[kind] = _ForgottenIds()
+                ids.add(aggregate_id)
             for view, row_key in rows:
                 row = state.views.get(view, {}).get(row_key)
                 state.drop_row(view, row_key)
@@ -503,16 +506,32 @@ def _forgettable(items: Iterable[Any], field: str, parts: tuple[str, ...]) -> li
     if isinstance(items, str | bytes) or not isinstance(items, Iterable):
         raise ValidationError.invalid(_FORGET, field, items, f"an iterable of {parts} tuples")
     checked: list[Any] = []
+    size = len(parts)
     for item in items:
         if len(checked) >= _FORGET_LIMIT:
             raise ValidationError.invalid(
                 _FORGET, field, f"more than {_FORGET_LIMIT:,} entries", "fewer per call"
             )
-        if not isinstance(item, tuple) or len(item) != len(parts):
+        if type(item) is tuple and len(item) == size:
+            # The plain entry (a simulation forgets dozens per order), passed without a
+            # call per part: what check_name and check_version admit, and nothing else.
+            name, other = item[0], item[1]
+            if (
+                type(name) is str
+                and type(other) is str
+                and name != ""
+                and other != ""
+                and name == name.strip()
+                and other == other.strip()
+                and (size == 2 or (type(item[2]) is int and item[2] >= 1))
+            ):
+                checked.append(item)
+                continue
+        if not isinstance(item, tuple) or len(item) != size:
             raise ValidationError.invalid(_FORGET, field, item, f"a tuple {parts}")
         for name, part in zip(item[:2], parts, strict=False):
             check_name(name, f"{field} {part}", _FORGET)
-        if len(parts) == 3:
+        if size == 3:
             check_version(item[2], f"{field} version", _FORGET, minimum=1)
         checked.append(item)
     return checked

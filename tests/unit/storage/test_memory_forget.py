@@ -337,6 +337,9 @@ def test_sparse_or_huge_forgotten_ids_do_not_stretch_a_bitmap() -> None:
         ({"trim": [("stock", "SKU-1", 0)]}, "trim version"),
         ({"trim": [("stock", "SKU-1", True)]}, "trim version"),
         ({"trim": [("stock", "SKU-1", "2")]}, "trim version"),
+        ({"trim": [("stock", "SKU-1", 2.0)]}, "trim version"),
+        ({"rows": [("orders", "")]}, "rows key"),
+        ({"history": [("account", "C-1 ")]}, "history aggregate_id"),
         ({"outbox": "yes"}, "outbox"),
     ],
 )
