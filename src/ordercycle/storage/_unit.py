@@ -136,7 +136,8 @@ class BaseUnitOfWork(ABC):
 
     def commit(self) -> None:
         """Make every write durable and visible at once, or raise and write nothing."""
-        self.require_active("commit")
+        if self._state != _ACTIVE:  # (compared here: every unit of work that writes commits)
+            self.require_active("commit")
         self._state = _DONE
         try:
             self._tx_commit()

@@ -634,7 +634,7 @@ class MemoryUnitOfWork(ProjectingUnitOfWork):
                 kept = streams.get(key)
                 if kept is None:
                     # The staged list becomes the stream: this unit of work is finished and
-                    # never touches it again (its staging is cleared below, not the lists).
+                    # never touches it again.
                     streams[key] = staged
                 else:
                     kept.extend(staged)
@@ -661,7 +661,8 @@ class MemoryUnitOfWork(ProjectingUnitOfWork):
                     shared.drop_row(view_name, row_key)
                 else:
                     shared.keep_row(row)
-        self._tx_rollback()
+        # The staging is not cleared: the unit of work is finished and refuses every call
+        # (a stream's staged list is now the stream itself), and it goes when the unit does.
 
     # --- events -------------------------------------------------------------------------------
 
@@ -721,10 +722,14 @@ class MemoryUnitOfWork(ProjectingUnitOfWork):
         else:
             with self._lock:
                 shared = self._shared
-                version = shared.length(key, "read the version of")
-                if not version:
-                    return None
                 rows = shared.streams.get(key)
+                if rows is None:
+                    shared.length(key, "read the version of")  # (raises if forgotten)
+                    return None
+                # What length() gives, from the rows already in hand.
+                version = shared.offsets.get(key, 0) + len(rows) if shared.offsets else len(rows)
+            if not version:
+                return None
             if not rows:  # (outside the lock: the full path takes it again)
                 return super()._tx_newest(kind, aggregate_id)
             row = rows[-1]
