@@ -125,6 +125,14 @@ class _Bits:
 
     def add(self, number: int) -> bool:
         """Add ``number``, or give False (and change nothing) if it is too far away."""
+        index = number - self.base
+        bits = self.bits
+        if 0 <= index < 8 * len(bits):
+            # Within the bitmap (ids made in sequence mostly are): nothing to stretch.
+            if not bits[index // 8] >> index % 8 & 1:
+                bits[index // 8] |= 1 << index % 8
+                self.members += 1
+            return True
         low = min(self.base, number - number % 8)
         high = max(self.base + 8 * len(self.bits), number + 1)
         if (high - low + 7) // 8 > self.SLACK + self.SPREAD * self.members:
@@ -461,9 +469,11 @@ nothing reads or writes again.
             state.absent.clear()
             for key in streams:
                 kind, aggregate_id = key
-                state.streams.pop((kind, aggregate_id), None)
-                state.snapshots.pop((kind, aggregate_id), None)
-                state.offsets.pop((kind, aggregate_id), None)
+                key = (kind, aggregate_id)  # (an entry may be a tuple's subclass)
+                state.streams.pop(key, None)
+                state.snapshots.pop(key, None)
+                if key in state.offsets:
+                    del state.offsets[key]
                 ids = state.forgotten.get(kind)
                 if ids is None:
                     ids = state.forgotten[kind] = _ForgottenIds()
