@@ -877,7 +877,9 @@ class MemoryUnitOfWork(ProjectingUnitOfWork):
 
     # --- outbox -----------------------------------------------------------------------------
 
-    def _rows(self, after: int, limit: int) -> list[_Row]:
+    def _page(self, after: int, limit: int) -> tuple[int, list[_Key], list[_Event]]:
+        """At most ``limit`` outbox messages after position ``after``: the position of the
+        first, and each one's stream and stream row (committed, then staged)."""
         # Positions are 1, 2, 3, ... without gaps, so the rows after ``after`` are a slice:
         # reading a page costs the page, not the whole history (a simulation reads the
         # outbox after every command).
@@ -890,19 +892,22 @@ class MemoryUnitOfWork(ProjectingUnitOfWork):
             start = after - base
             committed = len(shared.outbox_rows)
             keys = shared.outbox_keys[start : start + limit]
-            stored = shared.outbox_rows[start : start + limit]
-        rows: list[_Row] = [
-            (after + offset + 1, kind, aggregate_id, row[0], row[1], row[2])
-            for offset, ((kind, aggregate_id), row) in enumerate(zip(keys, stored, strict=True))
-        ]
+            rows = shared.outbox_rows[start : start + limit]
         if len(rows) < limit:
+            # The staged messages follow the committed ones: position after + 1 + index
+            # either way (``first`` skips the staged ones before ``after``).
             first = max(start - committed, 0)
-            pending = self._new_outbox[first : first + limit - len(rows)]
-            rows.extend(
-                (base + committed + first + offset + 1, kind, aggregate_id, *row[:3])
-                for offset, ((kind, aggregate_id), row) in enumerate(pending)
-            )
-        return rows
+            for key, row in self._new_outbox[first : first + limit - len(rows)]:
+                keys.append(key)
+                rows.append(row)
+        return after + 1, keys, rows
+
+    def _rows(self, after: int, limit: int) -> list[_Row]:
+        first, keys, stored = self._page(after, limit)
+        return [
+            (first + index, kind, aggregate_id, row[0], row[1], row[2])
+            for index, ((kind, aggregate_id), row) in enumerate(zip(keys, stored, strict=True))
+        ]
 
     def _tx_outbox(self, after: int, limit: int) -> list[OutboxRow]:
         return [(*row[:5], _text(row[5])) for row in self._rows(after, limit)]
@@ -914,11 +919,19 @@ class MemoryUnitOfWork(ProjectingUnitOfWork):
         self, event_types: Collection[str], after: int, limit: int
     ) -> tuple[list[OutboxMessage], int, int]:
         # What the base gives (the wanted messages, and a row that cannot be decoded
-        # refused only if it is wanted), from one read of the rows: a message is made only
-        # for a wanted row (a desk's dispatch wants a few types of the dozens per order).
-        rows = self._rows(after, limit)
-        wanted = [decoded_message(row, _event) for row in rows if row[4] in event_types]
-        return wanted, len(rows), rows[-1][0] if rows else after
+        # refused only if it is wanted), from one read of the rows: a message, and its row
+        # tuple, is made only for a wanted row (a desk's dispatch wants a few types of the
+        # dozens per order, from pages of up to 200).
+        first, keys, stored = self._page(after, limit)
+        wanted = [
+            decoded_message(
+                (first + index, *keys[index], row[0], row[1], row[2]),
+                _event,
+            )
+            for index, row in enumerate(stored)
+            if row[1] in event_types
+        ]
+        return wanted, len(stored), first + len(stored) - 1 if stored else after
 
     def _tx_last_position(self) -> int:
         with self._lock:
