@@ -687,9 +687,6 @@ class ProjectingUnitOfWork(BaseUnitOfWork):
     and keeps a stored row of a higher version.
     """
 
-    def __init__(self, where: str, *, read_only: bool = False) -> None:
-        super().__init__(where, read_only=read_only)
-
     @property
     def projections(self) -> _Projections:
         """The read-model rows (see :class:`~ordercycle.storage.ports.Projections`)."""
