@@ -293,7 +293,7 @@ class _State:
         """The version of a committed stream; a forgotten stream raises."""
         rows = self.streams.get(key)
         if rows is None:
-            if key not in self.absent:
+            if key[0] in self.forgotten and key not in self.absent:
                 self.check_absent(key, action)
             return 0
         return self.offsets.get(key, 0) + len(rows) if self.offsets else len(rows)
@@ -315,7 +315,7 @@ class _State:
         """Committed rows from index ``start`` to ``stop`` (versions ``start + 1`` ...)."""
         rows = self.streams.get(key)
         if rows is None:
-            if key not in self.absent:
+            if key[0] in self.forgotten and key not in self.absent:
                 self.check_absent(key, "read")
             return []
         offset = self.offsets.get(key, 0) if self.offsets else 0
