@@ -136,7 +136,8 @@ class BaseUnitOfWork(ABC):
 
     def commit(self) -> None:
         """Make every write durable and visible at once, or raise and write nothing."""
-        self.require_active("commit")
+        if self._state != _ACTIVE:  # (compared here: every unit of work that writes commits)
+            self.require_active("commit")
         self._state = _DONE
         try:
             self._tx_commit()
@@ -685,9 +686,6 @@ class ProjectingUnitOfWork(BaseUnitOfWork):
     The adapter implements the ``_tx_view_*`` primitives; the skeleton checks arguments
     and keeps a stored row of a higher version.
     """
-
-    def __init__(self, where: str, *, read_only: bool = False) -> None:
-        super().__init__(where, read_only=read_only)
 
     @property
     def projections(self) -> _Projections:

@@ -125,6 +125,14 @@ class _Bits:
 
     def add(self, number: int) -> bool:
         """Add ``number``, or give False (and change nothing) if it is too far away."""
+        index = number - self.base
+        bits = self.bits
+        if 0 <= index < 8 * len(bits):
+            # Within the bitmap (ids made in sequence mostly are): nothing to stretch.
+            if not bits[index // 8] >> index % 8 & 1:
+                bits[index // 8] |= 1 << index % 8
+                self.members += 1
+            return True
         low = min(self.base, number - number % 8)
         high = max(self.base + 8 * len(self.bits), number + 1)
         if (high - low + 7) // 8 > self.SLACK + self.SPREAD * self.members:
@@ -246,6 +254,8 @@ class _ForgottenIds:
 
 #: A pair's first number is kept times this plus its second (both must be below it).
 _PAIRED = 2**31
+#: How many streams found not forgotten :attr:`_State.absent` keeps before it starts over.
+ABSENT_KEPT = 1024
 
 
 @attrs.define
@@ -273,22 +283,40 @@ class _State:
     forgotten: dict[str, _ForgottenIds] = attrs.Factory(dict)
     offsets: dict[_Key, int] = attrs.Factory(dict)
     outbox_base: int = 0
+    # Streams without events lately found not forgotten: a new stream is asked about
+    # several times in its first unit of work (its version, the append, the commit's
+    # check), and asking the forgotten ids parses the id each time. forget() empties it
+    # (what it forgets may be in it), and so does reaching ABSENT_KEPT keys.
+    absent: dict[_Key, None] = attrs.Factory(dict)
 
     def length(self, key: _Key, action: str) -> int:
         """The version of a committed stream; a forgotten stream raises."""
         rows = self.streams.get(key)
         if rows is None:
-            if key[1] in self.forgotten.get(key[0], ()):
-                raise ForgottenError(_stream_subject(key), action)
+            if key[0] in self.forgotten and key not in self.absent:
+                self.check_absent(key, action)
             return 0
         return self.offsets.get(key, 0) + len(rows) if self.offsets else len(rows)
+
+    def check_absent(self, key: _Key, action: str) -> None:
+        """Raise if the stream ``key``, which has no events, was forgotten; else note it
+        in :attr:`absent`."""
+        forgotten = self.forgotten.get(key[0])
+        if forgotten is None:
+            return  # nothing of its kind is forgotten: nothing to parse or remember
+        if key[1] in forgotten:
+            raise ForgottenError(_stream_subject(key), action)
+        absent = self.absent
+        if len(absent) >= ABSENT_KEPT:
+            absent.clear()
+        absent[key] = None
 
     def slice(self, key: _Key, start: int, stop: int | None) -> list[_Event]:
         """Committed rows from index ``start`` to ``stop`` (versions ``start + 1`` ...)."""
         rows = self.streams.get(key)
         if rows is None:
-            if key[1] in self.forgotten.get(key[0], ()):
-                raise ForgottenError(_stream_subject(key), "read")
+            if key[0] in self.forgotten and key not in self.absent:
+                self.check_absent(key, "read")
             return []
         offset = self.offsets.get(key, 0) if self.offsets else 0
         if not offset:
@@ -438,12 +466,18 @@ nothing reads or writes again.
             raise ValidationError.invalid(_FORGET, "outbox", outbox, "True or False")
         state = self._state
         with self._lock:
+            state.absent.clear()
             for key in streams:
                 kind, aggregate_id = key
-                state.streams.pop((kind, aggregate_id), None)
-                state.snapshots.pop((kind, aggregate_id), None)
-                state.offsets.pop((kind, aggregate_id), None)
-                state.forgotten.setdefault(kind, _ForgottenIds()).add(aggregate_id)
+                key = (kind, aggregate_id)  # (an entry may be a tuple's subclass)
+                state.streams.pop(key, None)
+                state.snapshots.pop(key, None)
+                if key in state.offsets:
+                    del state.offsets[key]
+                ids = state.forgotten.get(kind)
+                if ids is None:
+                    ids = state.forgotten[kind] = _ForgottenIds()
+                ids.add(aggregate_id)
             for view, row_key in rows:
                 row = state.views.get(view, {}).get(row_key)
                 state.drop_row(view, row_key)
@@ -482,16 +516,32 @@ def _forgettable(items: Iterable[Any], field: str, parts: tuple[str, ...]) -> li
     if isinstance(items, str | bytes) or not isinstance(items, Iterable):
         raise ValidationError.invalid(_FORGET, field, items, f"an iterable of {parts} tuples")
     checked: list[Any] = []
+    size = len(parts)
     for item in items:
         if len(checked) >= _FORGET_LIMIT:
             raise ValidationError.invalid(
                 _FORGET, field, f"more than {_FORGET_LIMIT:,} entries", "fewer per call"
             )
-        if not isinstance(item, tuple) or len(item) != len(parts):
+        if type(item) is tuple and len(item) == size:
+            # The plain entry (a simulation forgets dozens per order), passed without a
+            # call per part: what check_name and check_version admit, and nothing else.
+            name, other = item[0], item[1]
+            if (
+                type(name) is str
+                and type(other) is str
+                and name != ""
+                and other != ""
+                and name == name.strip()
+                and other == other.strip()
+                and (size == 2 or (type(item[2]) is int and item[2] >= 1))
+            ):
+                checked.append(item)
+                continue
+        if not isinstance(item, tuple) or len(item) != size:
             raise ValidationError.invalid(_FORGET, field, item, f"a tuple {parts}")
         for name, part in zip(item[:2], parts, strict=False):
             check_name(name, f"{field} {part}", _FORGET)
-        if len(parts) == 3:
+        if size == 3:
             check_version(item[2], f"{field} version", _FORGET, minimum=1)
         checked.append(item)
     return checked
@@ -561,12 +611,23 @@ class MemoryUnitOfWork(ProjectingUnitOfWork):
         bases = self._bases
         with self._lock:
             streams = shared.streams
-            # Checked in sorted order so the conflict reported does not depend on the order
-            # of the appends; one stream (most commands) needs no sort.
-            for key, base in sorted(bases.items()) if len(bases) > 1 else bases.items():
-                actual = shared.length(key, "append to")
-                if actual != base:
-                    raise StreamConflictError(key[0], key[1], base, actual)
+            # The conflict reported must not depend on the order of the appends: the
+            # streams are checked as they come, and only when one fails are they checked
+            # again in sorted order, which raises for the first of them.
+            length = shared.length
+            moved = False
+            try:
+                for key, base in bases.items():
+                    if length(key, "append to") != base:
+                        moved = True
+                        break
+            except ForgottenError:
+                moved = True
+            if moved:
+                for key, base in sorted(bases.items()):
+                    actual = length(key, "append to")
+                    if actual != base:
+                        raise StreamConflictError(key[0], key[1], base, actual)
             if self._claimed:
                 for consumer, claimed in sorted(self._claimed.items()):
                     actual = shared.checkpoints.get(consumer, 0)
@@ -583,7 +644,7 @@ class MemoryUnitOfWork(ProjectingUnitOfWork):
                 kept = streams.get(key)
                 if kept is None:
                     # The staged list becomes the stream: this unit of work is finished and
-                    # never touches it again (its staging is cleared below, not the lists).
+                    # never touches it again.
                     streams[key] = staged
                 else:
                     kept.extend(staged)
@@ -601,15 +662,17 @@ class MemoryUnitOfWork(ProjectingUnitOfWork):
                         shared.snapshots[(kind, aggregate_id)] = (version, payload, digest)
             if self._new_checkpoints:
                 shared.checkpoints.update(self._new_checkpoints)
-            for cleared in sorted(self._view_cleared):
-                for row_key in sorted(shared.views.get(cleared, {})):
-                    shared.drop_row(cleared, row_key)
+            if self._view_cleared:
+                for cleared in sorted(self._view_cleared):
+                    for row_key in sorted(shared.views.get(cleared, {})):
+                        shared.drop_row(cleared, row_key)
             for (view_name, row_key), row in self._view_changes.items():
                 if row is None:
                     shared.drop_row(view_name, row_key)
                 else:
                     shared.keep_row(row)
-        self._tx_rollback()
+        # The staging is not cleared: the unit of work is finished and refuses every call
+        # (a stream's staged list is now the stream itself), and it goes when the unit does.
 
     # --- events -------------------------------------------------------------------------------
 
@@ -669,10 +732,14 @@ class MemoryUnitOfWork(ProjectingUnitOfWork):
         else:
             with self._lock:
                 shared = self._shared
-                version = shared.length(key, "read the version of")
-                if not version:
-                    return None
                 rows = shared.streams.get(key)
+                if rows is None:
+                    shared.length(key, "read the version of")  # (raises if forgotten)
+                    return None
+                # What length() gives, from the rows already in hand.
+                version = shared.offsets.get(key, 0) + len(rows) if shared.offsets else len(rows)
+            if not version:
+                return None
             if not rows:  # (outside the lock: the full path takes it again)
                 return super()._tx_newest(kind, aggregate_id)
             row = rows[-1]
@@ -702,15 +769,17 @@ class MemoryUnitOfWork(ProjectingUnitOfWork):
         if self._roundtrip:
             super()._tx_append_events(kind, aggregate_id, expected_version, events)
             return
+        encoded = self._shared.encoded_types
+        rows: list[_Event] = []
         for event in events:
             # One event of each type is encoded, so a type that cannot be stored fails here
             # as in a database; encoding every event would cost more than keeping objects
             # saves (state records grow with the run).
-            if type(event) not in self._shared.encoded_types:
+            if type(event) not in encoded:
                 encode_event(event)
                 with self._lock:
-                    self._shared.encoded_types.add(type(event))
-        rows = [(event.version, event.event_type, event, None) for event in events]
+                    encoded.add(type(event))
+            rows.append((event.version, event.event_type, event, None))
         self._stage(kind, aggregate_id, expected_version, rows)
 
     def _stage(
@@ -728,14 +797,18 @@ class MemoryUnitOfWork(ProjectingUnitOfWork):
             if current != expected_version:
                 raise StreamConflictError(kind, aggregate_id, expected_version, current)
             self._bases[key] = current
-            self._new_events[key] = list(rows)
+            # A list is the caller's own new one (both callers build it for this call), so
+            # it is staged as it is, not copied.
+            self._new_events[key] = rows if type(rows) is list else list(rows)
         else:
             staged = self._new_events[key]
             current = base + len(staged)
             if current != expected_version:
                 raise StreamConflictError(kind, aggregate_id, expected_version, current)
             staged.extend(rows)
-        if rows:
+        if len(rows) == 1:
+            self._new_outbox.append((key, rows[0]))  # (most appends: one event)
+        elif rows:
             self._new_outbox.extend([(key, row) for row in rows])
 
     def _stored(self, kind: str, aggregate_id: str, start: int) -> list[_Event]:
@@ -804,7 +877,9 @@ class MemoryUnitOfWork(ProjectingUnitOfWork):
 
     # --- outbox -----------------------------------------------------------------------------
 
-    def _rows(self, after: int, limit: int) -> list[_Row]:
+    def _page(self, after: int, limit: int) -> tuple[int, list[_Key], list[_Event]]:
+        """At most ``limit`` outbox messages after position ``after``: the position of the
+        first, and each one's stream and stream row (committed, then staged)."""
         # Positions are 1, 2, 3, ... without gaps, so the rows after ``after`` are a slice:
         # reading a page costs the page, not the whole history (a simulation reads the
         # outbox after every command).
@@ -817,19 +892,22 @@ class MemoryUnitOfWork(ProjectingUnitOfWork):
             start = after - base
             committed = len(shared.outbox_rows)
             keys = shared.outbox_keys[start : start + limit]
-            stored = shared.outbox_rows[start : start + limit]
-        rows: list[_Row] = [
-            (after + offset + 1, kind, aggregate_id, row[0], row[1], row[2])
-            for offset, ((kind, aggregate_id), row) in enumerate(zip(keys, stored, strict=True))
-        ]
+            rows = shared.outbox_rows[start : start + limit]
         if len(rows) < limit:
+            # The staged messages follow the committed ones: position after + 1 + index
+            # either way (``first`` skips the staged ones before ``after``).
             first = max(start - committed, 0)
-            pending = self._new_outbox[first : first + limit - len(rows)]
-            rows.extend(
-                (base + committed + first + offset + 1, kind, aggregate_id, *row[:3])
-                for offset, ((kind, aggregate_id), row) in enumerate(pending)
-            )
-        return rows
+            for key, row in self._new_outbox[first : first + limit - len(rows)]:
+                keys.append(key)
+                rows.append(row)
+        return after + 1, keys, rows
+
+    def _rows(self, after: int, limit: int) -> list[_Row]:
+        first, keys, stored = self._page(after, limit)
+        return [
+            (first + index, kind, aggregate_id, row[0], row[1], row[2])
+            for index, ((kind, aggregate_id), row) in enumerate(zip(keys, stored, strict=True))
+        ]
 
     def _tx_outbox(self, after: int, limit: int) -> list[OutboxRow]:
         return [(*row[:5], _text(row[5])) for row in self._rows(after, limit)]
@@ -841,11 +919,19 @@ class MemoryUnitOfWork(ProjectingUnitOfWork):
         self, event_types: Collection[str], after: int, limit: int
     ) -> tuple[list[OutboxMessage], int, int]:
         # What the base gives (the wanted messages, and a row that cannot be decoded
-        # refused only if it is wanted), from one read of the rows: a message is made only
-        # for a wanted row (a desk's dispatch wants a few types of the dozens per order).
-        rows = self._rows(after, limit)
-        wanted = [decoded_message(row, _event) for row in rows if row[4] in event_types]
-        return wanted, len(rows), rows[-1][0] if rows else after
+        # refused only if it is wanted), from one read of the rows: a message, and its row
+        # tuple, is made only for a wanted row (a desk's dispatch wants a few types of the
+        # dozens per order, from pages of up to 200).
+        first, keys, stored = self._page(after, limit)
+        wanted = [
+            decoded_message(
+                (first + index, *keys[index], row[0], row[1], row[2]),
+                _event,
+            )
+            for index, row in enumerate(stored)
+            if row[1] in event_types
+        ]
+        return wanted, len(stored), first + len(stored) - 1 if stored else after
 
     def _tx_last_position(self) -> int:
         with self._lock:

@@ -76,6 +76,27 @@ def test_a_commit_that_appended_to_a_stream_forgotten_meanwhile_writes_nothing()
         assert check.outbox.last_position() == 2
 
 
+def test_a_new_stream_forgotten_after_it_was_read_is_refused_from_then_on() -> None:
+    # A stream without events found not forgotten is remembered as such (it is asked about
+    # several times in its first unit of work); forgetting it must end that.
+    storage = _storage(False, {"MUG": 1})
+    storage.forget([("stock", "MUG")])  # stock ids are now checked against forgotten ones
+    uow = storage.unit_of_work()
+    with uow:
+        assert uow.events.version("stock", "LAMP") == 0
+        assert uow.events.load("stock", "LAMP") == ()
+        uow.events.append("stock", "LAMP", [_received("LAMP", 1)], expected_version=0)
+        storage.forget([("stock", "LAMP")])
+        with pytest.raises(ForgottenError, match="append to the stock 'LAMP'"):
+            uow.commit()
+    with storage.unit_of_work() as check:
+        with pytest.raises(ForgottenError, match="read the version of the stock 'LAMP'"):
+            check.events.version("stock", "LAMP")
+        with pytest.raises(ForgottenError, match="read the stock 'LAMP'"):
+            check.events.load("stock", "LAMP")
+        assert check.outbox.last_position() == 1
+
+
 @pytest.mark.parametrize("roundtrip", MODES)
 def test_forgetting_history_keeps_the_newest_two_events_and_the_version(roundtrip: bool) -> None:
     storage = _storage(roundtrip, {"MUG": 5})
@@ -316,6 +337,9 @@ def test_sparse_or_huge_forgotten_ids_do_not_stretch_a_bitmap() -> None:
         ({"trim": [("stock", "SKU-1", 0)]}, "trim version"),
         ({"trim": [("stock", "SKU-1", True)]}, "trim version"),
         ({"trim": [("stock", "SKU-1", "2")]}, "trim version"),
+        ({"trim": [("stock", "SKU-1", 2.0)]}, "trim version"),
+        ({"rows": [("orders", "")]}, "rows key"),
+        ({"history": [("account", "C-1 ")]}, "history aggregate_id"),
         ({"outbox": "yes"}, "outbox"),
     ],
 )
