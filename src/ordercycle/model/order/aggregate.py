@@ -37,6 +37,7 @@ import attrs
 from ordercycle.errors import DuplicateError, InvalidQuantityError, ValidationError
 from ordercycle.lifecycle import Lifecycle
 from ordercycle.model._replace import replace
+from ordercycle.model._trusted import event_maker
 from ordercycle.model.address import Address
 from ordercycle.model.aggregate import Outcome
 from ordercycle.model.clock import ensure_aware
@@ -553,7 +554,9 @@ class Order:
         order = self
         events: list[OrderEvent] = []
         for kind, fields in changes:
-            event = kind(
+            # Built from checked values (the order's own id and version, ``when`` checked
+            # above), so without the event's checks of them (see model._trusted).
+            event = event_maker(kind)(
                 aggregate_id=self.id, version=order.version + 1, occurred_at=when, **fields
             )
             order = order._apply(event)
