@@ -28,7 +28,7 @@ True
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, ClassVar, Final, Self, TypeAlias
 
@@ -116,7 +116,7 @@ from ordercycle.model.order.events import (
     OrderTransitioned,
 )
 from ordercycle.model.order.holds import Hold, describe_holds
-from ordercycle.model.order.ledger import LineLedger
+from ordercycle.model.order.ledger import LineLedger, laws_hold
 from ordercycle.model.order.lifecycle import ORDER_LIFECYCLE
 from ordercycle.model.order.lines import (
     LineRelease,
@@ -543,7 +543,12 @@ class Order:
     def _record(
         self, at: datetime, *changes: tuple[type[OrderEvent], dict[str, Any]]
     ) -> OrderOutcome:
-        when = ensure_aware(at, subject=self.subject, field="at")
+        # A time in UTC already (the desk's clock) is what ensure_aware returns for it
+        # (astimezone gives the datetime itself back), without naming the order first.
+        if at.__class__ is datetime and at.tzinfo is UTC:
+            when = at
+        else:
+            when = ensure_aware(at, subject=self.subject, field="at")
         if when < self.updated_at:
             raise ValidationError.invalid(
                 self.subject,
@@ -565,14 +570,16 @@ class Order:
         # (all of them if the invoice policy, which some laws read, changed). Lines keep their
         # places unless one is removed, so the ledger at the same place is the one to compare
         # with (after a removal the lines behind it are checked again, which costs only time).
-        before = self.lines if order.invoice_policy == self.invoice_policy else ()
+        # The laws are tested first (laws_hold) and the line named only when one is broken.
+        policy = order.invoice_policy
+        before = self.lines if policy == self.invoice_policy else ()
         kept = len(before)
         for index, line in enumerate(order.lines):
-            if index < kept and line.ledger is before[index].ledger:
+            ledger = line.ledger
+            if index < kept and ledger is before[index].ledger:
                 continue
-            line.ledger.validate(
-                order.invoice_policy, subject=line_subject(order.subject, line.line_id)
-            )
+            if not laws_hold(ledger, policy):
+                ledger.validate(policy, subject=line_subject(order.subject, line.line_id))
         return Outcome(order, tuple(events))
 
     def _with_new_line(self, line: NewLine) -> Self:
