@@ -76,6 +76,7 @@ from ordercycle.model.order.errors import (
     OrderCurrencyError,
     QuoteExpiredError,
     UnknownHoldError,
+    UnknownLineError,
 )
 from ordercycle.model.order.events import (
     OrderAmended,
@@ -1213,14 +1214,19 @@ class Order:
         if method is not None and isinstance(event, OrderLineQuantityEvent):
             # The most frequent events (a line's warehouse counters): the order is copied
             # once, with its new lines, version and time, instead of twice.
-            quantity = event.quantity
-            lines = with_ledger(
-                self.lines,
-                event.line_id,
-                lambda g, s: getattr(g, method)(quantity, subject=s),
-                subject=self.subject,
-            )
-            return replace(self, lines=lines, version=event.version, updated_at=event.occurred_at)
+            # The line is found by place and the others kept as they are: what with_ledger
+            # gives (line ids are unique in an order), without its closure and generator.
+            line_id = event.line_id
+            lines = self.lines
+            for index, line in enumerate(lines):
+                if line.line_id == line_id:
+                    subject = line_subject(self.subject, line_id)
+                    ledger = getattr(line.ledger, method)(event.quantity, subject=subject)
+                    new_lines = (*lines[:index], replace(line, ledger=ledger), *lines[index + 1 :])
+                    return replace(
+                        self, lines=new_lines, version=event.version, updated_at=event.occurred_at
+                    )
+            raise UnknownLineError(self.subject, line_id, [other.line_id for other in lines])
         # The other frequent events, also with one copy (the same result as _changed_by's).
         if isinstance(event, OrderTransitioned) and not isinstance(
             event, OrderCanceled | OrderQuoted
