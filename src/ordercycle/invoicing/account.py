@@ -228,6 +228,10 @@ def _moment(day: date, at: datetime | None) -> datetime:
     return at if at is not None else datetime.combine(day, time(), tzinfo=UTC)
 
 
+_new = object.__new__
+_put = object.__setattr__
+
+
 def _set(
     pairs: tuple[tuple[str, Money], ...], key: str, value: Money
 ) -> tuple[tuple[str, Money], ...]:
@@ -933,13 +937,17 @@ class CustomerAccount:
                 EntryKind.WRITE_OFF: "credit_written_off",
             }[kind]
             b = replace(b, unapplied=b.unapplied - amount, **{field: getattr(b, field) + amount})
-        return replace(
-            self,
-            balance=b,
-            open_items=opens,
-            credits=credits,
-            version=entry.sequence,
-        )
+        # Copied field by field: ``replace`` hands a class with a converter to attrs.evolve,
+        # which converts ``currency`` again, and the account's currency is a Currency
+        # already (``Currency.of`` returns a Currency as it is), so the copy is the same.
+        account = _new(CustomerAccount)
+        _put(account, "customer_id", self.customer_id)
+        _put(account, "currency", self.currency)
+        _put(account, "balance", b)
+        _put(account, "open_items", opens)
+        _put(account, "credits", credits)
+        _put(account, "version", entry.sequence)
+        return account
 
     @classmethod
     def replay(

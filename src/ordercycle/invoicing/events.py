@@ -191,14 +191,15 @@ def make_event(
 
     ``occurred_at`` is ``at``, or midnight UTC of ``day`` when ``at`` is ``None``. When the
     common fields are plainly valid (a ``str`` id without surrounding spaces, an ``int``
-    version of at least 1, no ``at`` given) the event is built without running the
+    version of at least 1, no ``at`` or a timezone-aware ``datetime``: what the
+    ``occurred_at`` check accepts, stored as it is) the event is built without running the
     validators again; in every other case through the public constructor, which checks
     everything and raises its usual errors. Either way the result is equal to
     ``cls(aggregate_id=..., version=..., occurred_at=..., **fields)``, and ``fields`` must
     name every other field of ``cls`` (the event fields of invoices have no validators).
     """
     if (
-        at is None
+        (at is None or (at.__class__ is datetime and at.utcoffset() is not None))
         and type(aggregate_id) is str
         and aggregate_id
         and aggregate_id == aggregate_id.strip()
@@ -208,7 +209,11 @@ def make_event(
         event = _new(cls)
         _set(event, "aggregate_id", aggregate_id)
         _set(event, "version", version)
-        _set(event, "occurred_at", datetime.combine(day, _MIDNIGHT, tzinfo=UTC))
+        _set(
+            event,
+            "occurred_at",
+            datetime.combine(day, _MIDNIGHT, tzinfo=UTC) if at is None else at,
+        )
         for name, value in fields.items():
             _set(event, name, value)
         return event

@@ -5,14 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime
 
-import attrs
-
 from ordercycle.errors import ValidationError
 from ordercycle.inventory import Demand, DemandLine, Lot, StockLedger, plan_allocation
 from ordercycle.inventory.allocation_plan import AllocationPlan
 from ordercycle.inventory.errors import UnknownLotError
 from ordercycle.invoicing import CreditAction, CustomerAccount, PaymentTerms, check_credit_limit
 from ordercycle.limits import check_text
+from ordercycle.model._replace import replace
 from ordercycle.model.aggregate import Outcome
 from ordercycle.model.customer import Customer
 from ordercycle.model.ids import LotId, Sku, parse_id
@@ -191,9 +190,7 @@ def _change_open_orders(
         # held the list): the credit checks append to it at the version it read.
         s.put("account", customer_id, AccountChanged, account, change)
     elif account.open_order_ids:  # stored before the list had a record: move it out
-        s.put(
-            "account", customer_id, AccountChanged, attrs.evolve(account, open_order_ids=()), change
-        )
+        s.put("account", customer_id, AccountChanged, replace(account, open_order_ids=()), change)
         # The list moves out into the per-customer record of the release after, read as before.
         s.put("open_orders", customer_id, OpenOrdersChanged, legacy, change)
     # One small record per order changed: the cost does not grow with the open orders.
@@ -211,7 +208,7 @@ def _change_open_orders(
 
 def with_open_orders(s: Session, account: Account) -> Account:
     """The account as ``desk.account()`` shows it: with its open orders filled in."""
-    return attrs.evolve(account, open_order_ids=open_orders(s, account.customer_id, account))
+    return replace(account, open_order_ids=open_orders(s, account.customer_id, account))
 
 
 def open_balance(s: Session, invoice_ids: Iterable[str], currency: Currency) -> Money:
@@ -487,7 +484,7 @@ def set_exposure(s: Session, order: Order, change: str) -> None:
         total = account.exposure + now - before
     s.counted_exposure[order.id] = now
     if total != account.exposure:
-        s.put("account", buyer.id, AccountChanged, attrs.evolve(account, exposure=total), change)
+        s.put("account", buyer.id, AccountChanged, replace(account, exposure=total), change)
 
 
 @handles(ConfirmOrder)
@@ -523,7 +520,7 @@ def confirm_order(s: Session, c: ConfirmOrder) -> CommandResult:
         "account",
         buyer.id,
         AccountChanged,
-        attrs.evolve(account, exposure=pending + amount),
+        replace(account, exposure=pending + amount),
         f"credit check {order.id}: {check.action.value}",
     )
     if check.action is CreditAction.HOLD:

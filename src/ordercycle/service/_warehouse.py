@@ -19,6 +19,7 @@ from collections.abc import Iterator, Sequence
 import attrs
 
 from ordercycle.errors import ConcurrencyError, ValidationError
+from ordercycle.model._replace import replace
 from ordercycle.model.order import Order, OrderEvent
 from ordercycle.packing import PackingMemo, PackingPlan, PackRequest, Shipment, ShipmentLine
 from ordercycle.picking import WavePickLine, WavePickList, route
@@ -114,7 +115,7 @@ def pick_list(s: Session, pick_list_id: str) -> WavePickList:
             picked[order_id] = iter(found.lines)
     if not picked:
         return made
-    return attrs.evolve(
+    return replace(
         made,
         lines=tuple(
             next(picked[line.order_id]) if line.order_id in picked else line for line in made.lines
@@ -236,7 +237,7 @@ def release_wave(s: Session, c: ReleaseWave) -> CommandResult:
         "open_pick_lists",
         warehouse,
         OpenPickListsChanged,
-        attrs.evolve(open_lists, pick_list_ids=(*open_lists.pick_list_ids, list_id)),
+        replace(open_lists, pick_list_ids=(*open_lists.pick_list_ids, list_id)),
         f"opened {list_id}",
     )
     return CommandResult(
@@ -324,7 +325,7 @@ def confirm_picks(s: Session, c: ConfirmPicks) -> CommandResult:
         "open_pick_lists",
         made.warehouse,
         OpenPickListsChanged,
-        attrs.evolve(
+        replace(
             open_lists,
             pick_list_ids=tuple(i for i in open_lists.pick_list_ids if i != made.pick_list_id),
         ),
@@ -481,12 +482,12 @@ def pack_order(s: Session, c: PackOrder) -> CommandResult:
     s.put("shipment", shipment_id, ShipmentChanged, packed, "packed")
     lines = list(picked.lines)
     for n, line in mine:
-        lines[n] = attrs.evolve(line, shipment_id=shipment_id)
+        lines[n] = replace(line, shipment_id=shipment_id)
     s.put(
         PICKED_ORDER,
         picked_order_key(picked.pick_list_id, order.id),
         PickedOrderChanged,
-        attrs.evolve(picked, lines=tuple(lines)),
+        replace(picked, lines=tuple(lines)),
         f"packed {shipment_id}",
     )
     return CommandResult(

@@ -68,3 +68,28 @@ def test_a_balanced_change_on_both_sides_keeps_the_laws() -> None:
         refunded=totals.refunded + _usd("1.00"),
         unapplied=totals.unapplied - _usd("1.00"),
     ).check()
+
+
+def test_a_post_builds_the_account_its_constructor_would() -> None:
+    """``_apply`` copies the account field by field (no converter run again): the result
+    equals what attrs.evolve builds, field for field, and every field is set."""
+    account = CustomerAccount.open("C-1", "USD")
+    after, _ = account.post_invoice("INV-1", _usd("100.00"), date(2026, 1, 2))
+    paid, _ = after.post_payment(
+        "P-1", _usd("30.00"), date(2026, 1, 5), applied={"INV-1": _usd("30.00")}
+    )
+    for before, made in ((account, after), (after, paid)):
+        expected = attrs.evolve(
+            before,
+            balance=made.balance,
+            open_items=made.open_items,
+            credits=made.credits,
+            version=made.version,
+        )
+        assert made == expected
+        assert type(made) is CustomerAccount
+        for field in attrs.fields(CustomerAccount):
+            assert getattr(made, field.name) == getattr(expected, field.name)
+    assert paid.currency is account.currency
+    assert paid.open_items == (("INV-1", _usd("70.00")),)
+    assert paid.version == 2

@@ -98,3 +98,26 @@ def test_replay_on_a_base_applies_only_the_later_events() -> None:
     with pytest.raises(ValidationError, match="with version 2"):
         Invoice.replay(events[2:], base=base)
     assert base == Invoice.replay(events[:1])
+
+
+def test_an_event_at_a_given_time_is_built_as_the_class_builds_it() -> None:
+    """``make_event`` with an aware ``at`` skips the common checks and stores ``at`` as it is;
+    a naive time (or not a datetime) still goes through the class and is refused."""
+    from datetime import timedelta, timezone
+
+    from ordercycle.invoicing.events import InvoiceIssued, make_event
+    from ordercycle.model.clock import NaiveDatetimeError
+
+    fields = {"number": "INV-1", "issued_on": date(2026, 1, 15), "due_dates": ()}
+    for at in (
+        datetime(2026, 1, 15, 9, tzinfo=UTC),
+        datetime(2026, 1, 15, 9, tzinfo=timezone(timedelta(hours=2))),
+    ):
+        made = make_event(InvoiceIssued, "I-1", 2, date(2026, 1, 15), at, **fields)
+        built = InvoiceIssued(aggregate_id="I-1", version=2, occurred_at=at, **fields)
+        assert made == built
+        assert made.occurred_at is at
+    with pytest.raises(NaiveDatetimeError):
+        make_event(InvoiceIssued, "I-1", 2, date(2026, 1, 15), datetime(2026, 1, 15), **fields)
+    with pytest.raises(ValidationError):
+        make_event(InvoiceIssued, " I-1", 2, date(2026, 1, 15), datetime.now(UTC), **fields)

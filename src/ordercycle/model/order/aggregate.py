@@ -28,7 +28,7 @@ True
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any, ClassVar, Final, Self, TypeAlias
 
@@ -37,6 +37,7 @@ import attrs
 from ordercycle.errors import DuplicateError, InvalidQuantityError, ValidationError
 from ordercycle.lifecycle import Lifecycle
 from ordercycle.model._replace import replace
+from ordercycle.model._trusted import event_maker
 from ordercycle.model.address import Address
 from ordercycle.model.aggregate import Outcome
 from ordercycle.model.clock import ensure_aware
@@ -75,6 +76,7 @@ from ordercycle.model.order.errors import (
     OrderCurrencyError,
     QuoteExpiredError,
     UnknownHoldError,
+    UnknownLineError,
 )
 from ordercycle.model.order.events import (
     OrderAmended,
@@ -115,7 +117,7 @@ from ordercycle.model.order.events import (
     OrderTransitioned,
 )
 from ordercycle.model.order.holds import Hold, describe_holds
-from ordercycle.model.order.ledger import LineLedger
+from ordercycle.model.order.ledger import LineLedger, laws_hold
 from ordercycle.model.order.lifecycle import ORDER_LIFECYCLE
 from ordercycle.model.order.lines import (
     LineRelease,
@@ -542,7 +544,12 @@ class Order:
     def _record(
         self, at: datetime, *changes: tuple[type[OrderEvent], dict[str, Any]]
     ) -> OrderOutcome:
-        when = ensure_aware(at, subject=self.subject, field="at")
+        # A time in UTC already (the desk's clock) is what ensure_aware returns for it
+        # (astimezone gives the datetime itself back), without naming the order first.
+        if at.__class__ is datetime and at.tzinfo is UTC:
+            when = at
+        else:
+            when = ensure_aware(at, subject=self.subject, field="at")
         if when < self.updated_at:
             raise ValidationError.invalid(
                 self.subject,
@@ -553,7 +560,9 @@ class Order:
         order = self
         events: list[OrderEvent] = []
         for kind, fields in changes:
-            event = kind(
+            # Built from checked values (the order's own id and version, ``when`` checked
+            # above), so without the event's checks of them (see model._trusted).
+            event = event_maker(kind)(
                 aggregate_id=self.id, version=order.version + 1, occurred_at=when, **fields
             )
             order = order._apply(event)
@@ -562,14 +571,16 @@ class Order:
         # (all of them if the invoice policy, which some laws read, changed). Lines keep their
         # places unless one is removed, so the ledger at the same place is the one to compare
         # with (after a removal the lines behind it are checked again, which costs only time).
-        before = self.lines if order.invoice_policy == self.invoice_policy else ()
+        # The laws are tested first (laws_hold) and the line named only when one is broken.
+        policy = order.invoice_policy
+        before = self.lines if policy == self.invoice_policy else ()
         kept = len(before)
         for index, line in enumerate(order.lines):
-            if index < kept and line.ledger is before[index].ledger:
+            ledger = line.ledger
+            if index < kept and ledger is before[index].ledger:
                 continue
-            line.ledger.validate(
-                order.invoice_policy, subject=line_subject(order.subject, line.line_id)
-            )
+            if not laws_hold(ledger, policy):
+                ledger.validate(policy, subject=line_subject(order.subject, line.line_id))
         return Outcome(order, tuple(events))
 
     def _with_new_line(self, line: NewLine) -> Self:
@@ -1203,14 +1214,19 @@ class Order:
         if method is not None and isinstance(event, OrderLineQuantityEvent):
             # The most frequent events (a line's warehouse counters): the order is copied
             # once, with its new lines, version and time, instead of twice.
-            quantity = event.quantity
-            lines = with_ledger(
-                self.lines,
-                event.line_id,
-                lambda g, s: getattr(g, method)(quantity, subject=s),
-                subject=self.subject,
-            )
-            return replace(self, lines=lines, version=event.version, updated_at=event.occurred_at)
+            # The line is found by place and the others kept as they are: what with_ledger
+            # gives (line ids are unique in an order), without its closure and generator.
+            line_id = event.line_id
+            lines = self.lines
+            for index, line in enumerate(lines):
+                if line.line_id == line_id:
+                    subject = line_subject(self.subject, line_id)
+                    ledger = getattr(line.ledger, method)(event.quantity, subject=subject)
+                    new_lines = (*lines[:index], replace(line, ledger=ledger), *lines[index + 1 :])
+                    return replace(
+                        self, lines=new_lines, version=event.version, updated_at=event.occurred_at
+                    )
+            raise UnknownLineError(self.subject, line_id, [other.line_id for other in lines])
         # The other frequent events, also with one copy (the same result as _changed_by's).
         if isinstance(event, OrderTransitioned) and not isinstance(
             event, OrderCanceled | OrderQuoted
