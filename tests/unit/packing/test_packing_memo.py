@@ -442,3 +442,16 @@ def test_items_keyed_by_identity_still_tell_every_item_apart(
     assert (memo.hits, memo.misses) == (3, 3)
     memo.clear()
     assert memo.pack(PackRequest(BASKET, CATALOGUE, carrier=carriers.UPS_DAILY)) == first
+
+
+def test_memo_keys_hash_once_and_compare_by_what_they_key() -> None:
+    from ordercycle.packing.memo import _Hashed
+
+    first = _Hashed(request_key(PackRequest(BASKET, CATALOGUE, carriers.UPS_DAILY)))
+    again = _Hashed(request_key(PackRequest(list(BASKET), list(CATALOGUE), carriers.UPS_DAILY)))
+    other = _Hashed(request_key(PackRequest(MUGS, CATALOGUE, carriers.UPS_DAILY)))
+    assert first == again
+    assert hash(first) == hash(again)
+    assert first != other
+    assert first != first.key  # only another memo key compares equal
+    assert {first: 1}[again] == 1
