@@ -58,6 +58,10 @@ _PLAIN: Final = frozenset({str, int, bool, Fraction, type(None)})
 #: How many catalogues, carrier rules and rates a memo keeps the keys of, by identity.
 _KNOWN_KEPT: Final = 64
 
+#: How many items a memo keeps the keys of, by identity (a desk makes each item once per
+#: product and quantity and hands the same object back, so a shop needs a few hundred).
+_ITEMS_KEPT: Final = 4096
+
 
 class _UnkeyableError(Exception):
     """A part of the request has no exact key."""
@@ -136,18 +140,23 @@ def request_key(request: PackRequest) -> Hashable | None:
     ...     PackRequest([Item.from_mm("A", 10, 10, 10, 5, fragile=True)], box))
     False
     """
-    return _key(request, _canon)
+    return _key(request, _canon, _canon)
 
 
-def _key(request: PackRequest, canon: Callable[[object], Hashable]) -> Hashable | None:
+def _key(
+    request: PackRequest,
+    canon: Callable[[object], Hashable],
+    item_key: Callable[[object], Hashable],
+) -> Hashable | None:
     """The key of a request without its time limit and clock (``None`` if unkeyable).
 
-    ``canon`` keys the catalogue, the carrier and the rate: a memo looks those up by
-    identity first, since the same objects come back on every call.
+    ``canon`` keys the catalogue, the carrier and the rate, and ``item_key`` each item: a
+    memo looks those up by identity first, since the same objects come back on every call.
+    The items' part is shaped as ``_canon`` shapes the items' tuple.
     """
     try:
         return (
-            _canon(request.items),
+            (tuple, tuple([item_key(item) for item in request.items])),
             canon(request.cartons),
             canon(request.carrier),
             _canon(request.objective),
@@ -160,6 +169,35 @@ def _key(request: PackRequest, canon: Callable[[object], Hashable]) -> Hashable 
         )
     except _UnkeyableError:
         return None
+
+
+class _Hashed:
+    """A key whose hash is computed once (a tuple hashes all its parts on every lookup).
+
+    Equal to another ``_Hashed`` of an equal key only. A memo keys catalogues, carriers,
+    rates and items this way, and each whole request: the catalogue's nested tuple alone
+    took 3 us to hash, and a hit hashed the request twice (its lookup and its move to the
+    end), more than building the key.
+    """
+
+    __slots__ = ("_hash", "key")
+
+    def __init__(self, key: Hashable) -> None:
+        self.key = key
+        self._hash = hash(key)
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        if self is other:
+            return True
+        if type(other) is not _Hashed:
+            return NotImplemented
+        return self._hash == other._hash and self.key == other.key
+
+    def __repr__(self) -> str:
+        return f"_Hashed({self.key!r})"
 
 
 class PackingMemo:
@@ -179,12 +217,15 @@ class PackingMemo:
         if isinstance(maxsize, bool) or not isinstance(maxsize, int) or maxsize < 1:
             raise ValidationError.invalid("PackingMemo", "maxsize", maxsize, "a positive integer")
         self._maxsize = maxsize
-        self._plans: OrderedDict[Hashable, PackingPlan] = OrderedDict()
+        self._plans: OrderedDict[_Hashed, PackingPlan] = OrderedDict()
         self._lock = threading.Lock()
         # Keys of catalogues, carrier rules and rates by identity (they are immutable and
         # the same objects come back on every call); each entry holds its object, so an
         # id is never reused while it is here.
-        self._known: dict[int, tuple[object, Hashable]] = {}
+        self._known: dict[int, tuple[object, _Hashed]] = {}
+        # The same for items (frozen, so their key never changes): keying every item of
+        # every request afresh was most of a hit's cost.
+        self._item_keys: dict[int, tuple[object, _Hashed]] = {}
         self.hits = 0
         """Requests answered from the memo."""
         self.misses = 0
@@ -209,17 +250,30 @@ class PackingMemo:
         with self._lock:
             self._plans.clear()
             self._known.clear()
+            self._item_keys.clear()
 
     def _known_key(self, value: object) -> Hashable:
         with self._lock:
             known = self._known.get(id(value))
         if known is not None and known[0] is value:
             return known[1]
-        key = _canon(value)
+        key = _Hashed(_canon(value))
         with self._lock:
             if len(self._known) >= _KNOWN_KEPT:
                 self._known.clear()
             self._known[id(value)] = (value, key)
+        return key
+
+    def _item_key(self, item: object) -> Hashable:
+        with self._lock:
+            known = self._item_keys.get(id(item))
+        if known is not None and known[0] is item:
+            return known[1]
+        key = _Hashed(_canon(item))
+        with self._lock:
+            if len(self._item_keys) >= _ITEMS_KEPT:
+                self._item_keys.clear()
+            self._item_keys[id(item)] = (item, key)
         return key
 
     def pack(self, request: PackRequest) -> PackingPlan:
@@ -228,7 +282,12 @@ class PackingMemo:
         A request seen before returns the remembered plan (the same object); a request
         with a ``time_limit`` is always packed afresh, since its result depends on time.
         """
-        key = None if request.time_limit is not None else _key(request, self._known_key)
+        found_key = (
+            None
+            if request.time_limit is not None
+            else _key(request, self._known_key, self._item_key)
+        )
+        key = None if found_key is None else _Hashed(found_key)
         if key is not None:
             with self._lock:
                 found = self._plans.get(key)

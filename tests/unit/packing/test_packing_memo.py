@@ -414,3 +414,44 @@ def test_floats_that_compare_equal_but_print_apart_get_their_own_plans() -> None
     )
     assert repr(memo.pack(PackRequest(zero, CATALOGUE))) == repr(pack(zero, CATALOGUE))
     assert memo.misses == 2
+
+
+def test_items_keyed_by_identity_still_tell_every_item_apart(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Item keys are kept by identity, in a bounded table cleared when full: the same item
+    # objects again, equal items built anew, and other items after a clearing all find
+    # exactly their own plans.
+    monkeypatch.setattr("ordercycle.packing.memo._ITEMS_KEPT", 2)
+    memo = PackingMemo()
+    first = memo.pack(PackRequest(BASKET, CATALOGUE, carrier=carriers.UPS_DAILY))
+    assert memo.pack(PackRequest(BASKET, CATALOGUE, carrier=carriers.UPS_DAILY)) is first
+    rebuilt = (
+        Item.from_mm("MUG", 120, 90, 100, 350, quantity=3),
+        Item.from_mm("BOOK", 210, 297, 30, 800, quantity=2, rotation="this_side_up"),
+    )
+    assert memo.pack(PackRequest(rebuilt, CATALOGUE, carrier=carriers.UPS_DAILY)) is first
+    heavier = (rebuilt[0], Item.from_mm("BOOK", 210, 297, 30, 801, quantity=2))
+    plan = memo.pack(PackRequest(heavier, CATALOGUE, carrier=carriers.UPS_DAILY))
+    assert plan is not first
+    assert plan == pack(heavier, CATALOGUE, carrier=carriers.UPS_DAILY)
+    assert memo.pack(PackRequest(MUGS, CATALOGUE, carrier=carriers.UPS_DAILY)) == pack(
+        MUGS, CATALOGUE, carrier=carriers.UPS_DAILY
+    )
+    assert memo.pack(PackRequest(BASKET, CATALOGUE, carrier=carriers.UPS_DAILY)) is first
+    assert (memo.hits, memo.misses) == (3, 3)
+    memo.clear()
+    assert memo.pack(PackRequest(BASKET, CATALOGUE, carrier=carriers.UPS_DAILY)) == first
+
+
+def test_memo_keys_hash_once_and_compare_by_what_they_key() -> None:
+    from ordercycle.packing.memo import _Hashed
+
+    first = _Hashed(request_key(PackRequest(BASKET, CATALOGUE, carriers.UPS_DAILY)))
+    again = _Hashed(request_key(PackRequest(list(BASKET), list(CATALOGUE), carriers.UPS_DAILY)))
+    other = _Hashed(request_key(PackRequest(MUGS, CATALOGUE, carriers.UPS_DAILY)))
+    assert first == again
+    assert hash(first) == hash(again)
+    assert first != other
+    assert first != first.key  # only another memo key compares equal
+    assert {first: 1}[again] == 1
