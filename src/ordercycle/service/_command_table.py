@@ -259,6 +259,53 @@ def _all_plain(value: tuple[Any, ...], shape: tuple[type, tuple[tuple[str, type]
     return True
 
 
+def _str_in_bounds(value: str, field: str) -> bool:
+    """Whether text ``value`` of ``field`` passes :func:`_check_bounds` (``False``: let it
+    raise the precise error)."""
+    return len(value) <= _text_limit(field) and (
+        not _is_id(field) or (bool(value) and value == value.strip())
+    )
+
+
+#: A field type -> whether it is ``tuple[str, ...]`` (see :func:`_plain_in_bounds`).
+_TEXT_TUPLES: dict[Any, bool] = {}
+
+
+def _plain_in_bounds(value: tuple[Any, ...], field: str, kind: Any) -> bool:
+    """Whether a non-empty tuple of a ``tuple[str, ...]`` field (ids of orders, invoices)
+    or of a plain-items field (an order's items, see :data:`_PLAIN_ITEMS`) holds values of
+    exactly their declared types within :func:`_check_bounds`'s limits. Such a tuple
+    passes both checks of :func:`check_fields`: its bounds are those checked here, and the
+    serializer's trip gives back an equal tuple of equal values. ``False`` sends it down
+    the full path, which refuses it with the precise error or lets it through."""
+    if len(value) > MAX_JSON_CHARS // 10:
+        return False
+    text = _TEXT_TUPLES.get(kind)
+    if text is None:
+        args = get_args(kind)
+        text = _TEXT_TUPLES[kind] = get_origin(kind) is tuple and args == (str, Ellipsis)
+    if text:
+        return all(type(item) is str and _str_in_bounds(item, field) for item in value)
+    shape = _plain_items(kind)
+    if shape is None:
+        return False
+    cls, fields = shape
+    for item in value:
+        if type(item) is not cls:
+            return False
+        for name, declared in fields:
+            inner = getattr(item, name)
+            kind_of = type(inner)
+            if kind_of is not declared:
+                return False
+            if kind_of is str:
+                if not _str_in_bounds(inner, name):
+                    return False
+            elif kind_of is int and (name == "position" or abs(inner) > MAX_UNITS):
+                return False
+    return True
+
+
 def check_fields(command: Command) -> None:
     """Refuse a command whose fields are out of bounds or not of their declared types.
 
@@ -288,6 +335,8 @@ def check_fields(command: Command) -> None:
         elif cls is int:
             if name == "position" or abs(value) > MAX_UNITS:
                 _check_bounds(value, subject, name)
+        elif cls is tuple and value and _plain_in_bounds(value, name, kind):
+            continue  # bounded, and the trip gives it back equal (see _plain_in_bounds)
         elif isinstance(value, enum.Enum):
             # A member's bounds are those of its fixed value: checked once per field.
             if (name, value) not in _ENUMS_IN_BOUNDS:
