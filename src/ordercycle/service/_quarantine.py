@@ -111,7 +111,7 @@ def retry_quarantined_message(s: Session, c: RetryQuarantinedMessage) -> Command
                 f"retry outbox message {c.position}",
                 "the outbox no longer holds it; release it instead",
             )
-        notes = tuple(_reactions.handle(s, messages[0].event))
+        notes = tuple(str(note) for note in _reactions.handle(s, messages[0].event))
         s.save_stock()
     except (ConcurrencyError, DeskCommandError):
         raise

@@ -24,6 +24,7 @@ Each reaction's effect is exactly-once, whatever dispatches it:
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Sequence
 
 from ordercycle.inventory.events import StockReceived
 from ordercycle.invoicing.events import PaymentApplied
@@ -91,8 +92,23 @@ def _registered(name: str) -> type[DomainEvent] | None:
         return None
 
 
-def handle(s: Session, event: DomainEvent) -> list[str]:
-    """React to one outbox event; returns what was done, one sentence each."""
+class _Note:
+    """A sentence about what a reaction did, made when it is shown (``str``): the desk
+    only logs notes at INFO, and a payment share's sentence asks the order for its
+    payment status (every line's amounts), which a run not logging at INFO never reads."""
+
+    __slots__ = ("_text",)
+
+    def __init__(self, text: Callable[[], str]) -> None:
+        self._text = text
+
+    def __str__(self) -> str:
+        return self._text()
+
+
+def handle(s: Session, event: DomainEvent) -> Sequence[object]:
+    """React to one outbox event; returns what was done, one note each (``str(note)`` is
+    its sentence)."""
     if isinstance(event, StockReceived):
         return serve_backlog(s, [str(event.sku)])
     if isinstance(event, OrderReturnReceived):
@@ -134,7 +150,7 @@ def _restock(s: Session, event: OrderReturnReceived) -> list[str]:
     ]
 
 
-def _order_payment(s: Session, event: PaymentApplied) -> list[str]:
+def _order_payment(s: Session, event: PaymentApplied) -> list[_Note]:
     invoice, meta = s.invoice(event.aggregate_id)
     order = s.order(meta.order_id)
     document = next((d for d in order.invoices if d.document_id == invoice.invoice_id), None)
@@ -152,5 +168,5 @@ def _order_payment(s: Session, event: PaymentApplied) -> list[str]:
     payment_id = f"{event.payment_id}{suffix}"
     if any(p.payment_id == payment_id for p in order.payments):
         return []
-    order = s.save_order(order.record_payment(payment_id, due, at=s.now))
-    return [f"{order.subject}: {due} recorded, {order.payment_status.value}"]
+    paid = s.save_order(order.record_payment(payment_id, due, at=s.now))
+    return [_Note(lambda: f"{paid.subject}: {due} recorded, {paid.payment_status.value}")]

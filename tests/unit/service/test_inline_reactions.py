@@ -147,3 +147,14 @@ def test_without_auto_dispatch_the_payment_waits_for_the_dispatch(
     assert quiet.order(order_id).amount_paid == Money("0.00", "USD")
     assert quiet.dispatch() > 0
     assert quiet.order(order_id).amount_paid == Money("30.00", "USD")
+
+
+def test_a_payment_share_is_logged_with_the_order_s_payment_status(
+    desk: OrderDesk, clock: SteppableClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    order_id = _invoiced(desk, clock)
+    with caplog.at_level("INFO", logger=desk_module.__name__):
+        desk.record_payment("C-BOLT", Money("30.00", "USD"))
+    order = desk.order(order_id)
+    assert order.payment_status is PaymentStatus.PARTIALLY_PAID
+    assert f"{order.subject}: {Money('30.00', 'USD')} recorded, partially_paid" in caplog.text
