@@ -22,7 +22,7 @@ from ordercycle.invoicing import Invoice
 from ordercycle.model.order import Order
 from ordercycle.model.order.events import OrderEvent
 from ordercycle.service._views import OrderRows
-from ordercycle.storage.ports import UnitOfWork
+from ordercycle.storage.ports import AggregateStore
 
 __all__ = ["StreamCache"]
 
@@ -42,15 +42,16 @@ class StreamCache:
         #: The parts of each order's read-model row, reused while they stay the same.
         self.order_rows = OrderRows(limit)
 
-    def order(self, uow: UnitOfWork, order_id: str) -> Order | None:
-        """The order as committed now, or ``None`` if it has no events."""
-        with self._lock:
-            known = self._orders.get(order_id)
-        newer = uow.events.load("order", order_id, after_version=known.version if known else 0)
+    def order(self, events: AggregateStore, order_id: str) -> Order | None:
+        """The order as committed now (read through a unit of work's ``events``), or
+        ``None`` if it has no events."""
+        # A lone dict read is atomic: no lock (a session reads an order per command).
+        known = self._orders.get(order_id)
+        newer = events.load("order", order_id, after_version=known.version if known else 0)
         if not newer:
             return known
-        events = [e for e in newer if isinstance(e, OrderEvent)]
-        order = Order.replay(events, base=known)
+        applied = [e for e in newer if isinstance(e, OrderEvent)]
+        order = Order.replay(applied, base=known)
         self._keep_newer(self._orders, order_id, order, _order_version)
         return order
 
@@ -73,21 +74,21 @@ class StreamCache:
         for invoice, meta in invoices:
             self._keep_newer(self._invoices, invoice.invoice_id, (invoice, meta), _invoice_version)
 
-    def stock(self, uow: UnitOfWork, sku: str, network: Network) -> StockLedger | None:
-        """A ledger of ``sku`` alone, as committed now (``None`` if it has no events).
+    def stock(self, events: AggregateStore, sku: str, network: Network) -> StockLedger | None:
+        """A ledger of ``sku`` alone, as committed now (read through a unit of work's
+        ``events``; ``None`` if it has no events).
 
         The ledger is shared: read it or copy it (``fork``, ``replay(..., base=...)``),
         never change it. Its ``events`` are not the sku's history.
         """
-        with self._lock:
-            known = self._stock.get(sku)
+        known = self._stock.get(sku)  # a lone dict read is atomic: no lock
         after = known.version_of(sku) if known is not None else 0
-        newer = uow.events.load("stock", sku, after_version=after)
-        events = [e for e in newer if isinstance(e, StockEvent)]
-        if not events:
+        newer = events.load("stock", sku, after_version=after)
+        applied = [e for e in newer if isinstance(e, StockEvent)]
+        if not applied:
             return known
         # fork() drops the applied events: the cache keeps live state, not history.
-        fresh = StockLedger.replay(events, base=known, network=network).fork()
+        fresh = StockLedger.replay(applied, base=known, network=network).fork()
         self._keep_newer(self._stock, sku, fresh, lambda ledger: ledger.version_of(sku))
         return fresh
 

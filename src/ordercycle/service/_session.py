@@ -147,7 +147,7 @@ class Session:
         found = self._orders.get(order_id)
         if found is not None:
             return found
-        order = self.cache.order(self.uow, _key("order", order_id))
+        order = self.cache.order(self._events, _key("order", order_id))
         if order is None:
             raise UnknownAggregateError("order", order_id)
         self._orders[order_id] = order
@@ -281,7 +281,7 @@ class Session:
             network = self.settings.network
             bases = [] if self._ledger is None else [self._ledger]
             for sku in wanted:
-                found = self.cache.stock(self.uow, sku, network)
+                found = self.cache.stock(self._events, sku, network)
                 if found is not None:
                     bases.append(found)
             self._ledger = StockLedger.replay((), base=bases, network=network)
