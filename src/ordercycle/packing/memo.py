@@ -253,27 +253,25 @@ class PackingMemo:
             self._item_keys.clear()
 
     def _known_key(self, value: object) -> Hashable:
+        return self._key_by_identity(self._known, _KNOWN_KEPT, value)
+
+    def _item_key(self, item: object) -> Hashable:
+        return self._key_by_identity(self._item_keys, _ITEMS_KEPT, item)
+
+    def _key_by_identity(
+        self, table: dict[int, tuple[object, _Hashed]], kept: int, value: object
+    ) -> Hashable:
+        """``value``'s key, kept by its identity in ``table`` (cleared at ``kept`` entries);
+        the entry holds ``value``, so its id is not reused while the entry is here."""
         with self._lock:
-            known = self._known.get(id(value))
+            known = table.get(id(value))
         if known is not None and known[0] is value:
             return known[1]
         key = _Hashed(_canon(value))
         with self._lock:
-            if len(self._known) >= _KNOWN_KEPT:
-                self._known.clear()
-            self._known[id(value)] = (value, key)
-        return key
-
-    def _item_key(self, item: object) -> Hashable:
-        with self._lock:
-            known = self._item_keys.get(id(item))
-        if known is not None and known[0] is item:
-            return known[1]
-        key = _Hashed(_canon(item))
-        with self._lock:
-            if len(self._item_keys) >= _ITEMS_KEPT:
-                self._item_keys.clear()
-            self._item_keys[id(item)] = (item, key)
+            if len(table) >= kept:
+                table.clear()
+            table[id(value)] = (value, key)
         return key
 
     def pack(self, request: PackRequest) -> PackingPlan:
