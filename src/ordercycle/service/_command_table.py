@@ -267,6 +267,12 @@ def _str_in_bounds(value: str, field: str) -> bool:
     )
 
 
+def _int_in_bounds(value: int, field: str) -> bool:
+    """Whether integer ``value`` of ``field`` passes :func:`_check_bounds` without its walk
+    (``False``: let it raise the precise error; a ``position`` always takes the walk)."""
+    return field != "position" and abs(value) <= MAX_UNITS
+
+
 #: A field type -> whether it is ``tuple[str, ...]`` (see :func:`_plain_in_bounds`).
 _TEXT_TUPLES: dict[Any, bool] = {}
 
@@ -301,7 +307,7 @@ def _plain_in_bounds(value: tuple[Any, ...], field: str, kind: Any) -> bool:
             if kind_of is str:
                 if not _str_in_bounds(inner, name):
                     return False
-            elif kind_of is int and (name == "position" or abs(inner) > MAX_UNITS):
+            elif kind_of is int and not _int_in_bounds(inner, name):
                 return False
     return True
 
@@ -328,12 +334,10 @@ def check_fields(command: Command) -> None:
         if value is None or cls is bool:
             pass
         elif cls is str:
-            if len(value) > _text_limit(name) or (
-                _is_id(name) and (not value or value != value.strip())
-            ):
+            if not _str_in_bounds(value, name):
                 _check_bounds(value, subject, name)
         elif cls is int:
-            if name == "position" or abs(value) > MAX_UNITS:
+            if not _int_in_bounds(value, name):
                 _check_bounds(value, subject, name)
         elif cls is tuple and value and _plain_in_bounds(value, name, kind):
             continue  # bounded, and the trip gives it back equal (see _plain_in_bounds)

@@ -13,7 +13,7 @@ import statistics
 from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any
+from typing import Any, Final
 
 from ordercycle.service.cycle_kpis import O2C_KPIS, order_to_cash_kpis, ratio
 from ordercycle.service.cycle_log import SimEvent
@@ -502,25 +502,33 @@ def totals_from_events(events: Iterable[SimEvent]) -> dict[str, Any]:
     return totals
 
 
+#: Event kind -> the total its ``quantity`` adds to ("placed" also counts an order).
+_QUANTITY_TOTALS: Final = {
+    "placed": "units_ordered",
+    "shipped": "units_shipped",
+    "delivered": "units_delivered",
+    "returned": "units_returned",
+}
+#: Event kind -> the total its ``amount`` adds to.
+_AMOUNT_TOTALS: Final = {
+    "invoiced": "invoiced",
+    "applied": "paid",
+    "discount": "discounts",
+    "credited": "credited",
+}
+
+
 def _add_to_totals(totals: dict[str, Any], event: SimEvent, kind: str) -> None:
     """Add what ``event`` (of ``kind``) counts towards the :data:`TOTALS`."""
-    if kind == "placed":
-        totals["orders"] += 1
-        totals["units_ordered"] += event.quantity
-    elif kind == "shipped":
-        totals["units_shipped"] += event.quantity
-    elif kind == "delivered":
-        totals["units_delivered"] += event.quantity
-    elif kind == "returned":
-        totals["units_returned"] += event.quantity
-    elif kind == "invoiced":
-        totals["invoiced"] += event.amount
-    elif kind == "applied":
-        totals["paid"] += event.amount
-    elif kind == "discount":
-        totals["discounts"] += event.amount
-    elif kind == "credited":
-        totals["credited"] += event.amount
+    name = _QUANTITY_TOTALS.get(kind)
+    if name is not None:
+        totals[name] += event.quantity
+        if kind == "placed":
+            totals["orders"] += 1
+    else:
+        name = _AMOUNT_TOTALS.get(kind)
+        if name is not None:
+            totals[name] += event.amount
 
 
 def totals_from_desk(desk: Any, *, finished: Any = None) -> dict[str, Any]:
