@@ -83,11 +83,15 @@ class Money:
         # The two fields set directly, as ``__attrs_init__`` would (it has nothing to check).
         # The test is ``canonical``'s own common case, inlined: most results of arithmetic
         # on stored amounts are non-zero whole minor units in range, already canonical.
+        if not value:
+            # Zero (or -0) in any exponent: the shared zero of the currency, what
+            # ``canonical`` would make it (a positive zero with the currency's digits). A
+            # zero is the commonest result that misses the test below (sums of nothing,
+            # settled balances, discounts not taken).
+            return _zero(currency)
         money = _new(cls)
         if not (
-            value
-            and _NEG_MAX < value < MAX_ABS_AMOUNT
-            and value.same_quantum(QUANTA[currency.exponent])
+            _NEG_MAX < value < MAX_ABS_AMOUNT and value.same_quantum(QUANTA[currency.exponent])
         ):
             value = canonical(value, currency)
         _set(money, "amount", value)
@@ -134,17 +138,7 @@ class Money:
     @classmethod
     def zero(cls, currency: str | Currency) -> Money:
         """Zero in ``currency``: ``Money.zero("USD") == Money("0.00", "USD")``."""
-        unit = Currency.of(currency)
-        # Money is immutable, so one zero per currency object serves every call (the
-        # entry holds its currency, so an id is never reused while it is here).
-        known = _ZEROS.get(id(unit))
-        if known is not None and known[0] is unit:
-            return known[1]
-        made = cls._exact(Decimal(0), unit)
-        if len(_ZEROS) >= _ZEROS_KEPT:
-            _ZEROS.clear()
-        _ZEROS[id(unit)] = (unit, made)
-        return made
+        return _zero(Currency.of(currency))
 
     @classmethod
     def of_minor(cls, units: int, currency: str | Currency) -> Money:
@@ -508,3 +502,20 @@ class Money:
                 value=self.amount,
                 expected=f"a multiple of {self.currency.quantum}",
             )
+
+
+def _zero(currency: Currency) -> Money:
+    """The zero of ``currency`` (a :class:`Currency`): one shared :class:`Money` per currency
+    object (Money is immutable, and the entry holds its currency, so an id is never reused
+    while it is here)."""
+    known = _ZEROS.get(id(currency))
+    if known is not None and known[0] is currency:
+        return known[1]
+    made = _new(Money)
+    # What ``canonical`` gives every zero: positive, with the currency's minor-unit digits.
+    _set(made, "amount", canonical(Decimal(0), currency))
+    _set(made, "currency", currency)
+    if len(_ZEROS) >= _ZEROS_KEPT:
+        _ZEROS.clear()
+    _ZEROS[id(currency)] = (currency, made)
+    return made

@@ -239,3 +239,25 @@ def test_zero_is_shared_per_currency_and_equals_a_built_zero():
     assert repr(Money.zero("JPY")) == "Money('0', 'JPY')"
     hand_made = Currency("XPT", "999", 1, "Points")
     assert Money.zero(hand_made).currency is hand_made
+
+
+@pytest.mark.parametrize("code", ["USD", "JPY", "KWD"])
+def test_a_zero_result_of_arithmetic_is_the_currencys_canonical_zero(code: str) -> None:
+    unit = Currency.of(code)
+    one = Money("1", unit)
+    made = (
+        one - one,
+        Money("-1", unit) + one,
+        -(one - one),
+        Money.sum([], currency=unit),
+        Money.sum([one, -one], currency=unit),
+        one * 0,
+        Money("0.0000", unit) + Money("0", unit),
+    )
+    for zero in made:
+        assert zero == Money.zero(unit)
+        assert zero.amount.as_tuple() == (0, (0,), -unit.exponent)  # positive, minor digits
+        assert repr(zero) == repr(Money("0", unit))
+        assert zero.currency is unit
+        assert not zero
+        assert not zero.is_negative
