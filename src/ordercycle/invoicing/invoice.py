@@ -422,7 +422,7 @@ class Invoice:
         return self.taxes.total
 
     def _sum(self, amounts: Iterable[Money]) -> Money:
-        return Money.sum(amounts, currency=self.currency.code)
+        return Money.sum(amounts, currency=self.currency)
 
     @property
     def paid(self) -> Money:
@@ -527,7 +527,7 @@ class Invoice:
         shares). A share is never more than the installment's open amount. With one
         installment the share is :meth:`discount_available`.
         """
-        zero = Money.zero(self.currency.code)
+        zero = Money.zero(self.currency)
         rows = self.open_installments()
         schedule = self.schedule
         if schedule is None:
@@ -561,7 +561,7 @@ class Invoice:
         open installment this way, it settles the invoice and the discount is what it
         leaves open (as with one installment): ``balance - amount``, at most the shares.
         """
-        zero = Money.zero(self.currency.code)
+        zero = Money.zero(self.currency)
         covered = zero
         earned = zero
         for _installment, open_, share in self.open_discounts(paid_on):
@@ -574,14 +574,14 @@ class Invoice:
         return max(zero, min(earned, balance - amount))
 
     def _whole_discount(self, paid_on: date) -> Money:
-        zero = Money.zero(self.currency.code)
+        zero = Money.zero(self.currency)
         schedule = self.schedule
         if (
             schedule is None
             or schedule.discount is None
             or schedule.discount_deadline is None
             or paid_on > schedule.discount_deadline
-            or self.discount_taken
+            or (self.payments and self.discount_taken)  # no payments: none was taken
             or not self.total
         ):
             return zero
@@ -595,11 +595,19 @@ class Invoice:
 
         What was settled covers the oldest due installments first.
         """
-        if self.schedule is None:
+        schedule = self.schedule
+        if schedule is None:
             return ()
+        if len(schedule.installments) == 1 and not self.payments and not self.credit_notes:
+            # Nothing settled and one installment (the common case): what the loop below
+            # gives a non-negative installment, its amount less ``min(amount, 0)``, is its
+            # amount as it is.
+            installment = schedule.installments[0]
+            if not installment.amount.is_negative:
+                return ((installment, installment.amount),)
         covered = self.settled
         result = []
-        for installment in self.schedule.by_due_date():
+        for installment in schedule.by_due_date():
             used = min(installment.amount, covered)
             covered -= used
             result.append((installment, installment.amount - used))
@@ -723,8 +731,7 @@ class Invoice:
                 " already; expected a new payment id."
             )
         check_date(paid_on, f"payment {payment_id} on {self.subject}", "paid_on")
-        code = self.currency.code
-        zero = Money.zero(code)
+        zero = Money.zero(self.currency)
         if write_off is None or not isinstance(amount, Money) or amount != zero:
             self._check_amount(amount, "amount")
         if write_off is not None:
@@ -739,7 +746,8 @@ class Invoice:
         if write_off is None and self._installment_discounts():
             discount = self._installments_discount(amount, paid_on, balance)
         elif write_off is None:
-            available = self.discount_available(paid_on)
+            # discount_available without asking _installment_discounts again (just no).
+            available = self._whole_discount(paid_on)
             if available and balance - available <= amount < balance:
                 discount = balance - amount
         remaining = balance - amount - discount
@@ -761,10 +769,12 @@ class Invoice:
         )
         settled = write_off is not None or not remaining.is_positive
         state = self._require("settle" if settled else "pay")
-        event = PaymentApplied(
-            aggregate_id=self.invoice_id,
-            version=self.version + 1,
-            occurred_at=_moment(paid_on, at),
+        event = make_event(
+            PaymentApplied,
+            self.invoice_id,
+            self.version + 1,
+            paid_on,
+            at,
             payment_id=payment_id,
             paid_on=paid_on,
             amount=amount,
