@@ -121,16 +121,18 @@ def update_account(
     if add_orders or drop_orders:
         _change_open_orders(s, customer_id, before, add_orders, drop_orders, change)
         before = _account(s, customer_id)
-    after = before.changed(
-        add_invoices=add_invoices,
-        drop_invoices=drop_invoices,
-    )
-    if balance_change is not None:
-        if before.receivables is None:
+    if balance_change is not None and before.receivables is not None:
+        # The lists and the receivables changed in one copy (what two changed() give).
+        after = before.changed(
+            add_invoices=add_invoices,
+            drop_invoices=drop_invoices,
+            receivables=before.receivables + balance_change,
+        )
+    else:
+        after = before.changed(add_invoices=add_invoices, drop_invoices=drop_invoices)
+        if balance_change is not None:  # an account stored before it kept receivables
             total = open_balance(s, after.open_invoice_ids, balance_change.currency)
-        else:
-            total = before.receivables + balance_change
-        after = after.changed(receivables=total)
+            after = after.changed(receivables=total)
     if after is not before and after != before:
         s.put("account", customer_id, AccountChanged, after, change)
 
