@@ -236,11 +236,25 @@ def _set(
     pairs: tuple[tuple[str, Money], ...], key: str, value: Money
 ) -> tuple[tuple[str, Money], ...]:
     """``pairs`` with ``key`` set to ``value`` (dropped at zero; new keys go last)."""
-    out = [(k, v) for k, v in pairs if k != key]
-    if value:
-        position = next((n for n, (k, _) in enumerate(pairs) if k == key), len(out))
-        out.insert(position, (key, value))
-    return tuple(out)
+    # One pass to the key's place (an account has a dozen or so open items, and every
+    # post sets one or two): the pairs before it are kept as they are, any later pair of
+    # the same key is dropped, as a filter of the whole tuple would.
+    for position, pair in enumerate(pairs):
+        if pair[0] == key:
+            rest = [p for p in pairs[position + 1 :] if p[0] != key]
+            if value:
+                return (*pairs[:position], (key, value), *rest)
+            return (*pairs[:position], *rest)
+    return (*pairs, (key, value)) if value else pairs
+
+
+def _get(pairs: tuple[tuple[str, Money], ...], key: str) -> Money | None:
+    """The value of ``key`` in ``pairs`` (the last one, as ``dict(pairs)`` has it), or
+    ``None``; without building the dict for one look-up."""
+    for k, v in reversed(pairs):
+        if k == key:
+            return v
+    return None
 
 
 _SETTLING = (
@@ -391,11 +405,13 @@ class CustomerAccount:
 
     def open_amount(self, invoice_id: str) -> Money:
         """What is open on ``invoice_id`` (zero when settled or unknown)."""
-        return dict(self.open_items).get(invoice_id, Money.zero(self.currency))
+        found = _get(self.open_items, invoice_id)
+        return Money.zero(self.currency) if found is None else found
 
     def credit_left(self, source_id: str) -> Money:
         """The credit left on a payment or credit note (zero when used up or unknown)."""
-        return dict(self.credits).get(source_id, Money.zero(self.currency))
+        found = _get(self.credits, source_id)
+        return Money.zero(self.currency) if found is None else found
 
     # --- commands ------------------------------------------------------------------------
 
@@ -790,8 +806,8 @@ class CustomerAccount:
     def _new_document(self, document_id: str) -> None:
         if not isinstance(document_id, str) or not document_id.strip():
             raise ValidationError.invalid(self.subject, "document id", document_id, "an id")
-        if any(k == document_id for k, _ in self.open_items) or any(
-            k == document_id for k, _ in self.credits
+        if _get(self.open_items, document_id) is not None or (
+            self.credits and _get(self.credits, document_id) is not None
         ):
             raise AccountLedgerError(
                 f"Cannot post {document_id} to {self.subject}: it was posted already (it is"
@@ -898,7 +914,9 @@ class CustomerAccount:
         for invoice_id, m in entry.applied:
             # Subtract or add the amount, rather than multiply it by the sign (a Money
             # product checks and rounds; a sum of cent amounts is exact already).
-            before = dict(opens).get(invoice_id, amount - amount)
+            before = _get(opens, invoice_id)
+            if before is None:
+                before = amount - amount
             opens = _set(opens, invoice_id, before - m if sign == 1 else before + m)
         if kind is EntryKind.UNAPPLICATION:
             credits = _set(
