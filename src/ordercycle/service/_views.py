@@ -11,17 +11,18 @@ existed), which it knows by a marker row carrying :data:`VIEWS_VERSION`.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any, Protocol, cast
 
 from ordercycle.errors import StorageError, ValidationError
-from ordercycle.invoicing import Invoice, Payment
+from ordercycle.invoicing import Invoice, Payment, PaymentTerms, TaxProfile
 from ordercycle.model.order import Order
 from ordercycle.packing import Shipment
-from ordercycle.serialization import compiled_encoder
+from ordercycle.serialization import compiled_encoder, make_converter, to_dict
 from ordercycle.service.records import OpenOrder
 from ordercycle.storage.ports import Projections, UnitOfWork
+from ordercycle.storage.records import canonical_json
 from ordercycle.storage.views import MAX_VIEW_PAGE, ViewQuery, ViewRow, sort_text
 
 
@@ -69,6 +70,7 @@ __all__ = [
     "built",
     "day_start",
     "invoice_row",
+    "invoice_snapshot",
     "listing_query",
     "order_row",
     "projections",
@@ -241,6 +243,56 @@ def invoice_row(invoice: Invoice, order_id: str) -> ViewRow:
         ),
         _DUMPS_PLAIN(data),
         normalised=True,
+    )
+
+
+#: What invoice snapshots are written with: a converter as the library's default one
+#: (``make_converter`` configures it the same way), except that the data of a tax profile
+#: or of payment terms is remembered by the object's identity. Every invoice holds one of
+#: each, twice (in itself and in its ``InvoiceDrafted`` event), and a desk's invoices share
+#: the few objects its settings hold: both are frozen, so their data never changes.
+_SNAPSHOTS = make_converter()
+#: Remembered data: object id -> (the object, its data), at most ``SHARED_KEPT`` of them. The
+#: object is kept with its data, so an id reused by another object does not match.
+_SHARED: dict[int, tuple[object, Any]] = {}
+SHARED_KEPT = 64
+
+
+def _remembered(cls: type) -> Callable[[Any], Any]:
+    make = _SNAPSHOTS.get_unstructure_hook(cls)
+
+    def unstructure(value: Any) -> Any:
+        known = _SHARED.get(id(value))
+        if known is not None and known[0] is value:
+            # The same dict for every snapshot: it is only read, as canonical_json writes it.
+            return known[1]
+        data = make(value)
+        if len(_SHARED) >= SHARED_KEPT:
+            _SHARED.clear()
+        _SHARED[id(value)] = (value, data)
+        return data
+
+    return unstructure
+
+
+for _shared in (TaxProfile, PaymentTerms):
+    _SNAPSHOTS.register_unstructure_hook(_shared, _remembered(_shared))
+
+
+def invoice_snapshot(invoice: Invoice, order_id: str, line_ids: Sequence[str]) -> str:
+    """The payload of an invoice's snapshot: the desk's ``InvoiceMeta`` (``order_id``,
+    ``line_ids``) and the invoice's data, as canonical JSON.
+
+    The text ``canonical_json`` writes for ``{"order_id": ..., "line_ids": [...],
+    "invoice": to_dict(invoice)}``; the tax profile's and the terms' data are made once
+    per object (see ``_SNAPSHOTS``), about an eighth of a snapshot's cost.
+    """
+    return canonical_json(
+        {
+            "order_id": order_id,
+            "line_ids": list(line_ids),
+            "invoice": to_dict(invoice, converter=_SNAPSHOTS),
+        }
     )
 
 
