@@ -24,15 +24,15 @@ from ordercycle.model.ids import IdFactory
 from ordercycle.model.order import Order
 from ordercycle.model.order.events import OrderEvent
 from ordercycle.money import Currency, Money
-from ordercycle.serialization import from_dict, to_dict
+from ordercycle.serialization import from_dict
 from ordercycle.service._cache import StreamCache
 from ordercycle.service._packing import DeskPacking
-from ordercycle.service._views import invoice_row, projections, record_row
+from ordercycle.service._views import invoice_row, invoice_snapshot, projections, record_row
 from ordercycle.service.errors import UnknownAggregateError
 from ordercycle.service.records import DeskEvent, InvoiceNumberTaken
 from ordercycle.service.settings import DeskSettings
 from ordercycle.storage.ports import Projections, UnitOfWork
-from ordercycle.storage.records import Snapshot, canonical_json
+from ordercycle.storage.records import Snapshot
 
 __all__ = ["InvoiceMeta", "Session"]
 
@@ -371,17 +371,12 @@ class Session:
                 views.put(invoice_row(invoice, meta.order_id))
         every = INVOICE_SNAPSHOT_EVERY
         if previous == 0 or invoice.version // every > previous // every:
-            payload = {
-                "order_id": meta.order_id,
-                "line_ids": list(meta.line_ids),
-                "invoice": to_dict(invoice),
-            }
             self.uow.snapshots.save(
                 Snapshot(
                     kind=INVOICE,
                     aggregate_id=invoice.invoice_id,
                     version=invoice.version,
-                    payload=canonical_json(payload),
+                    payload=invoice_snapshot(invoice, meta.order_id, meta.line_ids),
                 )
             )
         before = self._invoices.get(invoice.invoice_id)
