@@ -410,16 +410,26 @@ class Money:
 
     # --- comparison -----------------------------------------------------------------------
 
+    # Each with the common case first, as in __add__: Money in the very same currency object.
+
     def __lt__(self, other: object) -> bool:
+        if other.__class__ is Money and other.currency is self.currency:
+            return self.amount < other.amount
         return self.amount < self._same_currency(other, "compare").amount
 
     def __le__(self, other: object) -> bool:
+        if other.__class__ is Money and other.currency is self.currency:
+            return self.amount <= other.amount
         return self.amount <= self._same_currency(other, "compare").amount
 
     def __gt__(self, other: object) -> bool:
+        if other.__class__ is Money and other.currency is self.currency:
+            return self.amount > other.amount
         return self.amount > self._same_currency(other, "compare").amount
 
     def __ge__(self, other: object) -> bool:
+        if other.__class__ is Money and other.currency is self.currency:
+            return self.amount >= other.amount
         return self.amount >= self._same_currency(other, "compare").amount
 
     # --- text -----------------------------------------------------------------------------
