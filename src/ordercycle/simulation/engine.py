@@ -410,18 +410,31 @@ class Simulation:
             self._log("held", order_id=order_id, ref=customer, note="credit")
             self.env.process(self._credit_review(order_id))
             return
-        self._allocated(order_id, allocated)
+        self._allocated(order_id, allocated, items)
 
-    def _allocated(self, order_id: str, allocated: Any) -> None:
-        """Log an order's first allocation and queue it for waves (and replenishment)."""
-        order = self.desk.order(order_id)
-        complete = sum(1 for line in order.lines if line.ledger.allocated == line.ledger.ordered)
+    def _allocated(
+        self, order_id: str, allocated: Any, items: dict[str, int] | None = None
+    ) -> None:
+        """Log an order's first allocation and queue it for waves (and replenishment).
+
+        ``items`` are the order's items as placed (a line each), if the caller has them.
+        """
+        units = int(allocated["allocated"])
+        if items is not None and units == sum(items.values()):
+            # A first allocation of every unit ordered: each line has all its units
+            # allocated (no line can have more), so the order need not be read back.
+            complete = len(items)
+        else:
+            order = self.desk.order(order_id)
+            complete = sum(
+                1 for line in order.lines if line.ledger.allocated == line.ledger.ordered
+            )
         backordered = int(allocated["backordered"])
         self._log(
             "allocated",
             order_id=order_id,
             ref=",".join(allocated["warehouses"]),
-            quantity=int(allocated["allocated"]),
+            quantity=units,
             measure=float(complete),
             note=str(backordered),
         )
