@@ -223,6 +223,8 @@ class Simulation:
         self._outer_mm = {c.name: c.outer_mm for c in self.world.settings.cartons}
         # A parcel's quote by (carrier rank, carton, exact grams): billable grams and cost.
         self._quotes: dict[tuple[int, str, Any], tuple[Fraction, Decimal]] = {}
+        # Each set of parcels' answer: (carton, exact grams) of each -> carrier, cost, kg.
+        self._shops: dict[tuple[tuple[str, Fraction], ...], tuple[CarrierSpec, Decimal, float]] = {}
         self._weights = self._demand_weights()
         self._segment_weights = [g.share for g in scenario.segments]
         self._customers: list[list[str]] = [[] for _ in scenario.segments]
@@ -832,6 +834,12 @@ class Simulation:
         ``"cheapest"`` every carrier is quoted (its own dimensional-weight rule on the
         cartons' outer sides, its own rate) and the cheapest wins, ties by scenario order.
         """
+        # The same parcels come back all run long (the packing memo's plans): the whole
+        # answer is a pure function of their cartons and weights, kept like the quotes.
+        shop = tuple([(parcel.carton, parcel.actual_weight_g) for parcel in parcels])
+        shopped = self._shops.get(shop)
+        if shopped is not None:
+            return shopped
         s = self.scenario
         candidates = s.carriers if s.carrier_selection == "cheapest" else (self.carrier,)
         best: tuple[Decimal, int] | None = None
@@ -860,7 +868,10 @@ class Simulation:
             if best is None or (cost, rank) < best:
                 best = (cost, rank)
         assert best is not None
-        return quotes[best[1]]
+        if len(self._shops) >= _QUOTES_KEPT:
+            self._shops.clear()
+        self._shops[shop] = shopped = quotes[best[1]]
+        return shopped
 
     def _deliver(
         self, order_id: str, shipment_id: str, warehouse: str, units: int, carrier: CarrierSpec
