@@ -213,6 +213,9 @@ class Simulation:
         # The final due date of every invoice issued, so a payment reads only the invoices
         # it can settle instead of every open invoice of the customer.
         self.final_due: dict[str, date] = {}
+        # The invoices the payment that just ended read back after its last desk command
+        # (see _counted): its order's finish check takes them instead of reading again.
+        self._read_after_payment: dict[str, Any] = {}
         self.waiting: dict[str, None] = {}
         self.backordered: dict[str, None] = {}
         self.on_order: dict[tuple[str, str], int] = {}
@@ -916,17 +919,27 @@ class Simulation:
     def _counted(self, order_id: str, process: _Proc) -> _Proc:
         track = self.orders[order_id]
         yield from process
+        # The invoices a payment read back after its last command: still what the desk
+        # holds, since nothing ran between that read and this step (no yield).
+        read, self._read_after_payment = self._read_after_payment, {}
         track.pending -= 1
         if track.pending == 0:
-            self._finish(order_id)
+            self._finish(order_id, read)
 
-    def _finish(self, order_id: str) -> None:
-        """Forget the order if the run is finished with it (see the module docstring)."""
+    def _finish(self, order_id: str, read: dict[str, Any] | None = None) -> None:
+        """Forget the order if the run is finished with it (see the module docstring).
+
+        ``read`` holds invoices just read from the desk, with nothing run since.
+        """
         order = self.desk.order(order_id)
         if order_class(order) != "delivered":
             return  # units still to ship: a later delivery invoices (and pays) again
         track = self.orders[order_id]
-        invoices = [self.desk.invoice(invoice_id) for invoice_id in track.invoices]
+        read = read or {}
+        invoices = [
+            read[invoice_id] if invoice_id in read else self.desk.invoice(invoice_id)
+            for invoice_id in track.invoices
+        ]
         if any(invoice_class(invoice) == "open" for invoice in invoices):
             return
         track.numbers = [invoice.number for invoice in invoices if invoice.number]
@@ -1040,7 +1053,10 @@ class Simulation:
             self._log("applied", ref=applied_to, amount=_money_amount(applied), note=behaviour)
             if applied_to in discounts:
                 self._log("discount", ref=applied_to, amount=_money_amount(discounts[applied_to]))
-            if self.desk.invoice(applied_to).state == "paid":
+            invoice = self.desk.invoice(applied_to)
+            if self.finished_tally is not None:  # (what _counted, which runs then, takes)
+                self._read_after_payment[applied_to] = invoice
+            if invoice.state == "paid":
                 self._log("settled", ref=applied_to)
 
     def _amount_due(
