@@ -22,6 +22,7 @@ from ordercycle.errors import ConcurrencyError, ValidationError
 from ordercycle.model._replace import replace
 from ordercycle.model.order import Order, OrderEvent
 from ordercycle.packing import PackingMemo, PackingPlan, PackRequest, Shipment, ShipmentLine
+from ordercycle.picking import Bin as PickingBin
 from ordercycle.picking import WavePickLine, WavePickList, route
 from ordercycle.service._command_handlers import handles, prepares
 from ordercycle.service._freight import bill_freight
@@ -189,6 +190,8 @@ def release_wave(s: Session, c: ReleaseWave) -> CommandResult:
         orders.append(order)
     reserved = reserved_units(s, orders)
     lines: list[WavePickLine] = []
+    # Each bin's picking spot, made once (a bin holds the units of many lines of a wave).
+    spots: dict[str, PickingBin] = {}
     for order in orders:
         for line_id, sku, bin_id, units in reserved[order.id]:
             if s.settings.network.warehouse_of(bin_id) != warehouse:
@@ -196,7 +199,9 @@ def release_wave(s: Session, c: ReleaseWave) -> CommandResult:
             key = (f"{order.id}/{line_id}", bin_id)
             fresh = units - listed.get(key, 0)
             if fresh > 0:
-                spot = s.settings.picking_bin(bin_id)
+                spot = spots.get(bin_id)
+                if spot is None:
+                    spot = spots[bin_id] = s.settings.picking_bin(bin_id)
                 lines.append(
                     WavePickLine(
                         order_id=order.id,
@@ -212,7 +217,7 @@ def release_wave(s: Session, c: ReleaseWave) -> CommandResult:
             f"release a wave of {', '.join(c.order_ids)} to {warehouse}",
             "no reserved units there are waiting for a pick list",
         )
-    spots = {line.bin: s.settings.picking_bin(line.bin) for line in lines}
+    # (spots holds exactly the bins of the lines.)
     walk = route(
         s.settings.layouts[warehouse],
         [spots[b] for b in sorted(spots)],
