@@ -299,6 +299,9 @@ def pack_request(request: PackRequest) -> PackingPlan:
         load_limit = (
             None if item.load_limit_g is None else math.floor(item.load_limit_g * weight_scale)
         )
+        # Whether a unit fits some empty carton depends on its orientations and weight
+        # alone: the same for every unit of the item, so asked once (for its first unit).
+        fits: bool | None = None
         for unit in range(1, item.quantity + 1):
             if item.own_packaging:
                 own.append((item, unit))
@@ -308,7 +311,9 @@ def pack_request(request: PackRequest) -> PackingPlan:
             )
             owners[uid] = (item, unit)
             uid += 1
-            if not any(CartonFill(s.size, s.cap, None).fits_alone(engine_unit) for s in specs):
+            if fits is None:
+                fits = any(CartonFill(s.size, s.cap, None).fits_alone(engine_unit) for s in specs)
+            if not fits:
                 reason, nearest = _closest(item, catalogue)
                 if on_unpackable == "raise":
                     raise UnpackableItemError(item.sku, reason, best_carton=nearest)
