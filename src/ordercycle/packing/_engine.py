@@ -374,7 +374,7 @@ STACK_NODES: Final = 4000
 
 
 #: :func:`stacked_overflow`'s answers by (carton size, each unit's orientations in order),
-#: the oldest dropped beyond _OVERFLOWS_KEPT.
+#: emptied when it holds _OVERFLOWS_KEPT.
 _OVERFLOWS: dict[tuple[tuple[int, ...], tuple[tuple[Orientation, ...], ...]], bool] = {}
 _OVERFLOWS_KEPT = 8192
 
@@ -398,9 +398,9 @@ def stacked_overflow(size: tuple[int, int, int], units: Sequence[EngineUnit]) ->
     key = (tuple(size), tuple([u.orientations for u in units]))
     known = _OVERFLOWS.get(key)
     if known is None:
+        if len(_OVERFLOWS) >= _OVERFLOWS_KEPT:
+            _OVERFLOWS.clear()  # (one call: safe with threads, unlike dropping the oldest)
         known = _OVERFLOWS[key] = _stacked_overflow(size, units)
-        if len(_OVERFLOWS) > _OVERFLOWS_KEPT:
-            del _OVERFLOWS[next(iter(_OVERFLOWS))]  # the oldest
     return known
 
 

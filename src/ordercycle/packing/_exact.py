@@ -153,7 +153,7 @@ def _dff_axis(side: int, values: set[int]) -> list[tuple[int, dict[int, int]]]:
 
 _Orientations = tuple[tuple[int, int, int], ...]
 #: Dual-feasible-function verdicts by (carton size, sorted (orientations, count) pairs),
-#: the oldest dropped beyond _CUTS_KEPT.
+#: emptied when it holds _CUTS_KEPT.
 _CUTS: dict[tuple[tuple[int, ...], tuple[tuple[_Orientations, int], ...]], bool] = {}
 _CUTS_KEPT = 4096
 
@@ -175,9 +175,9 @@ def _dual_cut(size: tuple[int, ...], fitting: Sequence[Sequence[tuple[int, int, 
     memo = (tuple(size), tuple(sorted(kinds.items())))
     known = _CUTS.get(memo)
     if known is None:
+        if len(_CUTS) >= _CUTS_KEPT:
+            _CUTS.clear()  # (one call: safe with threads, unlike dropping the oldest)
         known = _CUTS[memo] = _dual_cut_of(size, kinds)
-        if len(_CUTS) > _CUTS_KEPT:
-            del _CUTS[next(iter(_CUTS))]  # the oldest
     return known
 
 
