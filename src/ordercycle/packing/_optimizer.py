@@ -79,6 +79,16 @@ class Spec:
         self.cap = None if capacity is None else math.floor(capacity * weight_scale)
 
 
+#: Billable weights shared by every search: (id of the carrier rule, id of the carton,
+#: engine weight, weight scale) -> (the rule, the carton, the billable weight). A
+#: billable weight depends on nothing else, and the desk hands the same carton and rule
+#: objects to every pack (each search started with an empty cache of its own: about half
+#: its keys were new, most of them worked out for an earlier request). The objects are
+#: kept and compared by identity, so a reused id never answers for another object.
+_BILLABLE: dict[tuple[int, int, int, int], tuple[Any, Carton, Fraction]] = {}
+_BILLABLE_KEPT = 16384
+
+
 class Objective:
     """Scores one package: ``(primary, secondary, tertiary)``, smaller is better."""
 
@@ -139,7 +149,16 @@ class Objective:
         found = self._cache.get(cache_key)
         if found is not None:
             return found
-        billable = self.billable(spec.carton, Fraction(weight, self.weight_scale))
+        carrier, carton = self.carrier, spec.carton
+        shared = (id(carrier), id(carton), weight, self.weight_scale)
+        known = _BILLABLE.get(shared)
+        if known is not None and known[0] is carrier and known[1] is carton:
+            billable = known[2]
+        else:
+            billable = self.billable(carton, Fraction(weight, self.weight_scale))
+            if len(_BILLABLE) >= _BILLABLE_KEPT:
+                _BILLABLE.clear()
+            _BILLABLE[shared] = (carrier, carton, billable)
         result: Key
         if self.name == "cost":
             result = (self.cost(spec.carton, billable), billable, spec.volume)

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import enum
+import functools
 from fractions import Fraction
 from itertools import permutations
 from typing import Any
@@ -247,19 +248,31 @@ class Item:
 
     def orientations_mm(self) -> tuple[tuple[Fraction, Fraction, Fraction], ...]:
         """The allowed oriented sizes ``(dx, dy, dz)`` in millimetres, sorted, no repeats."""
-        length, width, height = self._dims_mm
-        if self.upright is not None:
-            sides = (length, width, height)
-            found = set()
-            for up, allowed in enumerate(self.upright):
-                if allowed:
-                    a, b = (sides[k] for k in range(3) if k != up)
-                    found |= {(a, b, sides[up]), (b, a, sides[up])}
-            return tuple(sorted(found))
-        if self.rotation is Rotation.FIXED:
-            found = {(length, width, height)}
-        elif self.rotation is Rotation.THIS_SIDE_UP:
-            found = {(length, width, height), (width, length, height)}
-        else:
-            found = {(a, b, c) for a, b, c in permutations((length, width, height))}
+        return _orientations_mm(self._dims_mm, self.rotation, self.upright)
+
+
+@functools.lru_cache(maxsize=1024)
+def _orientations_mm(
+    dims_mm: tuple[Fraction, Fraction, Fraction],
+    rotation: Rotation,
+    upright: tuple[bool, bool, bool] | None,
+) -> tuple[tuple[Fraction, Fraction, Fraction], ...]:
+    """:meth:`Item.orientations_mm` of an item's sides and rules (remembered: a pure
+    function of them, asked for every item of every pack; the Fraction sorts cost more
+    than the lookup). The same tuple comes back for the same sides and rules."""
+    length, width, height = dims_mm
+    if upright is not None:
+        sides = (length, width, height)
+        found = set()
+        for up, allowed in enumerate(upright):
+            if allowed:
+                a, b = (sides[k] for k in range(3) if k != up)
+                found |= {(a, b, sides[up]), (b, a, sides[up])}
         return tuple(sorted(found))
+    if rotation is Rotation.FIXED:
+        found = {(length, width, height)}
+    elif rotation is Rotation.THIS_SIDE_UP:
+        found = {(length, width, height), (width, length, height)}
+    else:
+        found = {(a, b, c) for a, b, c in permutations((length, width, height))}
+    return tuple(sorted(found))

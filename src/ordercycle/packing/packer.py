@@ -94,6 +94,30 @@ def _scale(items: Sequence[Item], cartons: Sequence[Carton]) -> int:
     return scale
 
 
+#: Engine orientations by (id of an item's orientations tuple, scale): the tuple (which
+#: Item.orientations_mm hands back the same for the same sides and rules) and its sides in
+#: engine steps, so every pack of the same items skips the Fraction products.
+_ORIENTED: dict[tuple[int, int], tuple[Any, tuple[tuple[int, int, int], ...]]] = {}
+_ORIENTED_KEPT = 1024
+
+
+def _engine_orientations(
+    orientations_mm: tuple[tuple[Fraction, Fraction, Fraction], ...], scale: int
+) -> tuple[tuple[int, int, int], ...]:
+    """``orientations_mm`` in engine steps of 1/``scale`` mm (remembered by identity)."""
+    key = (id(orientations_mm), scale)
+    known = _ORIENTED.get(key)
+    if known is not None and known[0] is orientations_mm:
+        return known[1]
+    found = tuple(
+        (int(o[0] * scale), int(o[1] * scale), int(o[2] * scale)) for o in orientations_mm
+    )
+    if len(_ORIENTED) >= _ORIENTED_KEPT:
+        _ORIENTED.clear()
+    _ORIENTED[key] = (orientations_mm, found)
+    return found
+
+
 def _currency(cartons: Sequence[Carton], rate: RateModel | None) -> str:
     for carton in cartons:
         if carton.cost is not None:
@@ -270,14 +294,14 @@ def pack_request(request: PackRequest) -> PackingPlan:
     unpacked: list[Unpacked] = []
     uid = 0
     for index, item in enumerate(item_list):
-        orientations = tuple(
-            (int(o[0] * scale), int(o[1] * scale), int(o[2] * scale))
-            for o in item.orientations_mm()
-        )
+        orientations = _engine_orientations(item.orientations_mm(), scale)
         weight = int(item.weight_g * weight_scale)
         load_limit = (
             None if item.load_limit_g is None else math.floor(item.load_limit_g * weight_scale)
         )
+        # Whether a unit fits some empty carton depends on its orientations and weight
+        # alone: the same for every unit of the item, so asked once (for its first unit).
+        fits: bool | None = None
         for unit in range(1, item.quantity + 1):
             if item.own_packaging:
                 own.append((item, unit))
@@ -287,7 +311,9 @@ def pack_request(request: PackRequest) -> PackingPlan:
             )
             owners[uid] = (item, unit)
             uid += 1
-            if not any(CartonFill(s.size, s.cap, None).fits_alone(engine_unit) for s in specs):
+            if fits is None:
+                fits = any(CartonFill(s.size, s.cap, None).fits_alone(engine_unit) for s in specs)
+            if not fits:
                 reason, nearest = _closest(item, catalogue)
                 if on_unpackable == "raise":
                     raise UnpackableItemError(item.sku, reason, best_carton=nearest)

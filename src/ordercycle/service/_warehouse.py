@@ -22,6 +22,7 @@ from ordercycle.errors import ConcurrencyError, ValidationError
 from ordercycle.model._replace import replace
 from ordercycle.model.order import Order, OrderEvent
 from ordercycle.packing import PackingMemo, PackingPlan, PackRequest, Shipment, ShipmentLine
+from ordercycle.picking import Bin as PickingBin
 from ordercycle.picking import WavePickLine, WavePickList, route
 from ordercycle.service._command_handlers import handles, prepares
 from ordercycle.service._freight import bill_freight
@@ -189,6 +190,8 @@ def release_wave(s: Session, c: ReleaseWave) -> CommandResult:
         orders.append(order)
     reserved = reserved_units(s, orders)
     lines: list[WavePickLine] = []
+    # Each bin's picking spot, made once (a bin holds the units of many lines of a wave).
+    spots: dict[str, PickingBin] = {}
     for order in orders:
         for line_id, sku, bin_id, units in reserved[order.id]:
             if s.settings.network.warehouse_of(bin_id) != warehouse:
@@ -196,7 +199,9 @@ def release_wave(s: Session, c: ReleaseWave) -> CommandResult:
             key = (f"{order.id}/{line_id}", bin_id)
             fresh = units - listed.get(key, 0)
             if fresh > 0:
-                spot = s.settings.picking_bin(bin_id)
+                spot = spots.get(bin_id)
+                if spot is None:
+                    spot = spots[bin_id] = s.settings.picking_bin(bin_id)
                 lines.append(
                     WavePickLine(
                         order_id=order.id,
@@ -212,7 +217,7 @@ def release_wave(s: Session, c: ReleaseWave) -> CommandResult:
             f"release a wave of {', '.join(c.order_ids)} to {warehouse}",
             "no reserved units there are waiting for a pick list",
         )
-    spots = {line.bin: s.settings.picking_bin(line.bin) for line in lines}
+    # (spots holds exactly the bins of the lines.)
     walk = route(
         s.settings.layouts[warehouse],
         [spots[b] for b in sorted(spots)],
@@ -384,10 +389,11 @@ class PackPlanned:
     plan: PackingPlan
 
 
-def _pack_request(
+def _pack_lines(
     s: Session, c: PackOrder
-) -> tuple[Order, PickedOrder, list[tuple[int, WavePickLine]], dict[str, int], PackRequest]:
-    """What a pack reads and decides before the packer runs (refusing as the handler does)."""
+) -> tuple[Order, PickedOrder, list[tuple[int, WavePickLine]], dict[str, int]]:
+    """What a pack reads and decides before the packer runs (refusing as the handler does):
+    the order, its picked lines, the lines to pack (by place) and the units of each."""
     order, picked, status = _order_on_list(s, c)
     mine = [
         (n, line) for n, line in enumerate(picked.lines) if line.picked and not line.shipment_id
@@ -399,18 +405,24 @@ def _pack_request(
             if status == "confirmed"
             else f"the pick list is {status}; confirm the picks first",
         )
-    units: dict[str, int] = {}
     per_line: dict[str, int] = {}
     for _n, line in mine:
         assert line.picked is not None
-        units[line.sku] = units.get(line.sku, 0) + line.picked
         per_line[line.line_id] = per_line.get(line.line_id, 0) + line.picked
+    return order, picked, mine, per_line
+
+
+def _pack_request(s: Session, mine: list[tuple[int, WavePickLine]]) -> PackRequest:
+    """The packer's request for the picked lines ``mine`` (of :func:`_pack_lines`)."""
+    units: dict[str, int] = {}
+    for _n, line in mine:
+        assert line.picked is not None
+        units[line.sku] = units.get(line.sku, 0) + line.picked
     remembered = s.packing
     items = [remembered.item(sku, product(s, sku).product, units[sku]) for sku in sorted(units)]
-    request = PackRequest(
+    return PackRequest(
         items, s.settings.cartons, s.settings.carrier, work_limit=s.settings.pack_work_limit
     )
-    return order, picked, mine, per_line, request
 
 
 def _pack_versions(s: Session, order: Order, picked: PickedOrder) -> tuple[int, int, int]:
@@ -429,8 +441,8 @@ def plan_pack(s: Session, c: PackOrder) -> PackPlanned:
     Packing can take long on large orders; the desk runs this first, so the write lock is
     held only to check the versions and append the result (:func:`pack_order`).
     """
-    order, picked, _mine, _per_line, request = _pack_request(s, c)
-    plan = s.packing.memo.pack(request)
+    order, picked, mine, _per_line = _pack_lines(s, c)
+    plan = s.packing.memo.pack(_pack_request(s, mine))
     return PackPlanned(versions=_pack_versions(s, order, picked), plan=plan)
 
 
@@ -443,7 +455,7 @@ def pack_order(s: Session, c: PackOrder) -> CommandResult:
     command meets a :class:`~ordercycle.errors.ConcurrencyError` and the desk runs it
     again. Without a prepared plan (a handler called directly) it packs here.
     """
-    order, picked, mine, per_line, request = _pack_request(s, c)
+    order, picked, mine, per_line = _pack_lines(s, c)
     carrier = s.settings.carrier
     remembered = s.packing
     prepared = s.prepared
@@ -455,9 +467,11 @@ def pack_order(s: Session, c: PackOrder) -> CommandResult:
                 prepared.versions,
                 now,
             )
+        # The same versions: the same picked lines, so the request would be the same too
+        # (it is not built again: its items cost a product read each).
         plan = prepared.plan
     else:
-        plan = remembered.memo.pack(request)
+        plan = remembered.memo.pack(_pack_request(s, mine))
     parcels = remembered.parcels(plan, carrier)
     # One append (and one view row) for all the lines: the same events as a save per line.
     events: list[OrderEvent] = []

@@ -45,6 +45,24 @@ from ordercycle.simulation.stability import _shares
 __all__ = ["ResultFold"]
 
 _UNSETTLED = math.nan
+# The kinds each part of the fold acts on (its branches); any other kind would only walk
+# the part's branches and change nothing, so it is not handed to it.
+_DAILY_KINDS = frozenset(
+    (
+        *("placed", "shipped", "delivered", "invoiced", "applied", "discount", "credited"),
+        *("picked", "packed", "consolidated", "queues", "dock"),
+    )
+)
+_BUSY_KINDS = frozenset(("picked", "packed", "consolidated"))
+_O2C_KINDS = frozenset(
+    (
+        *("placed", "allocated", "shipped", "delivered", "invoiced", "applied", "discount"),
+        *("credited", "returned", "canceled", "held"),
+    )
+)
+_WAREHOUSE_KINDS = frozenset(
+    ("wave", "picked", "packed", "shipped", "short", "consolidated", "stock", "backlog")
+)
 
 
 class _Order:
@@ -231,8 +249,10 @@ class ResultFold:
         if kind == "placed":
             order = self._place(event)
         _add_to_totals(self._totals, event, kind)
-        self._daily(event, kind, order)
-        self._busy_share(event, kind)
+        if kind in _DAILY_KINDS:
+            self._daily(event, kind, order)
+        if kind in _BUSY_KINDS:
+            self._busy_share(event, kind)
         if order_id:
             if order is None or not order.window:
                 return  # an order placed during the warm-up (or forgotten): outside the KPIs
@@ -244,8 +264,10 @@ class ResultFold:
                 invoiced.invoices[event.ref] = event.time
         elif event.time < self._begin:
             return
-        self._o2c(event, kind, order)
-        self._warehouse(event, kind, order)
+        if kind in _O2C_KINDS:
+            self._o2c(event, kind, order)
+        if kind in _WAREHOUSE_KINDS:
+            self._warehouse(event, kind, order)
 
     def _place(self, event: SimEvent) -> _Order:
         time = event.time

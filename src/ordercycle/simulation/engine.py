@@ -213,6 +213,9 @@ class Simulation:
         # The final due date of every invoice issued, so a payment reads only the invoices
         # it can settle instead of every open invoice of the customer.
         self.final_due: dict[str, date] = {}
+        # The invoices the payment that just ended read back after its last desk command
+        # (see _counted): its order's finish check takes them instead of reading again.
+        self._read_after_payment: dict[str, Any] = {}
         self.waiting: dict[str, None] = {}
         self.backordered: dict[str, None] = {}
         self.on_order: dict[tuple[str, str], int] = {}
@@ -223,6 +226,8 @@ class Simulation:
         self._outer_mm = {c.name: c.outer_mm for c in self.world.settings.cartons}
         # A parcel's quote by (carrier rank, carton, exact grams): billable grams and cost.
         self._quotes: dict[tuple[int, str, Any], tuple[Fraction, Decimal]] = {}
+        # Each set of parcels' answer: (carton, exact grams) of each -> carrier, cost, kg.
+        self._shops: dict[tuple[tuple[str, Fraction], ...], tuple[CarrierSpec, Decimal, float]] = {}
         self._weights = self._demand_weights()
         self._segment_weights = [g.share for g in scenario.segments]
         self._customers: list[list[str]] = [[] for _ in scenario.segments]
@@ -410,18 +415,31 @@ class Simulation:
             self._log("held", order_id=order_id, ref=customer, note="credit")
             self.env.process(self._credit_review(order_id))
             return
-        self._allocated(order_id, allocated)
+        self._allocated(order_id, allocated, items)
 
-    def _allocated(self, order_id: str, allocated: Any) -> None:
-        """Log an order's first allocation and queue it for waves (and replenishment)."""
-        order = self.desk.order(order_id)
-        complete = sum(1 for line in order.lines if line.ledger.allocated == line.ledger.ordered)
+    def _allocated(
+        self, order_id: str, allocated: Any, items: dict[str, int] | None = None
+    ) -> None:
+        """Log an order's first allocation and queue it for waves (and replenishment).
+
+        ``items`` are the order's items as placed (a line each), if the caller has them.
+        """
+        units = int(allocated["allocated"])
+        if items is not None and units == sum(items.values()):
+            # A first allocation of every unit ordered: each line has all its units
+            # allocated (no line can have more), so the order need not be read back.
+            complete = len(items)
+        else:
+            order = self.desk.order(order_id)
+            complete = sum(
+                1 for line in order.lines if line.ledger.allocated == line.ledger.ordered
+            )
         backordered = int(allocated["backordered"])
         self._log(
             "allocated",
             order_id=order_id,
             ref=",".join(allocated["warehouses"]),
-            quantity=int(allocated["allocated"]),
+            quantity=units,
             measure=float(complete),
             note=str(backordered),
         )
@@ -819,6 +837,12 @@ class Simulation:
         ``"cheapest"`` every carrier is quoted (its own dimensional-weight rule on the
         cartons' outer sides, its own rate) and the cheapest wins, ties by scenario order.
         """
+        # The same parcels come back all run long (the packing memo's plans): the whole
+        # answer is a pure function of their cartons and weights, kept like the quotes.
+        shop = tuple([(parcel.carton, parcel.actual_weight_g) for parcel in parcels])
+        shopped = self._shops.get(shop)
+        if shopped is not None:
+            return shopped
         s = self.scenario
         candidates = s.carriers if s.carrier_selection == "cheapest" else (self.carrier,)
         best: tuple[Decimal, int] | None = None
@@ -847,7 +871,10 @@ class Simulation:
             if best is None or (cost, rank) < best:
                 best = (cost, rank)
         assert best is not None
-        return quotes[best[1]]
+        if len(self._shops) >= _QUOTES_KEPT:
+            self._shops.clear()
+        self._shops[shop] = shopped = quotes[best[1]]
+        return shopped
 
     def _deliver(
         self, order_id: str, shipment_id: str, warehouse: str, units: int, carrier: CarrierSpec
@@ -892,17 +919,27 @@ class Simulation:
     def _counted(self, order_id: str, process: _Proc) -> _Proc:
         track = self.orders[order_id]
         yield from process
+        # The invoices a payment read back after its last command: still what the desk
+        # holds, since nothing ran between that read and this step (no yield).
+        read, self._read_after_payment = self._read_after_payment, {}
         track.pending -= 1
         if track.pending == 0:
-            self._finish(order_id)
+            self._finish(order_id, read)
 
-    def _finish(self, order_id: str) -> None:
-        """Forget the order if the run is finished with it (see the module docstring)."""
+    def _finish(self, order_id: str, read: dict[str, Any] | None = None) -> None:
+        """Forget the order if the run is finished with it (see the module docstring).
+
+        ``read`` holds invoices just read from the desk, with nothing run since.
+        """
         order = self.desk.order(order_id)
         if order_class(order) != "delivered":
             return  # units still to ship: a later delivery invoices (and pays) again
         track = self.orders[order_id]
-        invoices = [self.desk.invoice(invoice_id) for invoice_id in track.invoices]
+        read = read or {}
+        invoices = [
+            read[invoice_id] if invoice_id in read else self.desk.invoice(invoice_id)
+            for invoice_id in track.invoices
+        ]
         if any(invoice_class(invoice) == "open" for invoice in invoices):
             return
         track.numbers = [invoice.number for invoice in invoices if invoice.number]
@@ -1016,7 +1053,10 @@ class Simulation:
             self._log("applied", ref=applied_to, amount=_money_amount(applied), note=behaviour)
             if applied_to in discounts:
                 self._log("discount", ref=applied_to, amount=_money_amount(discounts[applied_to]))
-            if self.desk.invoice(applied_to).state == "paid":
+            invoice = self.desk.invoice(applied_to)
+            if self.finished_tally is not None:  # (what _counted, which runs then, takes)
+                self._read_after_payment[applied_to] = invoice
+            if invoice.state == "paid":
                 self._log("settled", ref=applied_to)
 
     def _amount_due(

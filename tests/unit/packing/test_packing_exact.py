@@ -222,3 +222,31 @@ def test_stacked_overflow_directly() -> None:
     )
     # A unit that fits no way proves it at once.
     assert stacked_overflow(size, [unit(0, 300, 300, 5), unit(1, 10, 10, 1)])
+
+
+def test_a_remembered_stacking_answer_is_the_one_worked_out() -> None:
+    from ordercycle.packing import _engine
+    from ordercycle.packing._engine import EngineUnit, stacked_overflow
+
+    def unit(uid: int, x: int, y: int, z: int) -> EngineUnit:
+        return EngineUnit(uid, [(x, y, z), (y, x, z)], 1, None, None, (uid,))
+
+    size = (220, 260, 15)
+    cases = [
+        [unit(i, 200, 240, 5) for i in range(4)],
+        [unit(i, 200, 240, 5) for i in range(3)],
+        [*(unit(i, 200, 240, 5) for i in range(3)), unit(9, 200, 10, 5)],
+    ]
+    for units in cases:
+        _engine._OVERFLOWS.clear()
+        fresh = stacked_overflow(size, units)
+        assert fresh is _engine._stacked_overflow(size, units)
+        assert len(_engine._OVERFLOWS) == 1
+        # Other units of the same shapes (other ids): the remembered answer.
+        others = [unit(100 + n, *u.orientations[0]) for n, u in enumerate(units)]
+        assert stacked_overflow(size, others) is fresh
+        assert len(_engine._OVERFLOWS) == 1
+    # Another carton, or the units in another order, is another key.
+    stacked_overflow((220, 260, 20), cases[0])
+    stacked_overflow(size, list(reversed(cases[2])))
+    assert len(_engine._OVERFLOWS) == 3

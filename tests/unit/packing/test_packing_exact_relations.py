@@ -185,3 +185,37 @@ def test_the_dual_feasible_cut_proves_eight_units_overflow_the_large_carton() ->
     assert 8 * unit[0] * unit[1] * unit[2] <= size[0] * size[1] * size[2]
     assert _dual_cut(size, [options] * 8)
     assert not _dual_cut(size, [options] * 4)
+
+
+def test_a_remembered_dual_feasible_verdict_is_the_one_worked_out_in_any_order() -> None:
+    from ordercycle.packing import _exact
+
+    size = (2286, 1778, 1524)
+    long_unit = sorted(
+        {
+            o
+            for o in itertools.permutations((545, 1075, 1130))
+            if all(o[a] <= size[a] for a in range(3))
+        }
+    )
+    flat_unit = sorted(
+        {
+            o
+            for o in itertools.permutations((300, 900, 100))
+            if all(o[a] <= size[a] for a in range(3))
+        }
+    )
+    for fitting in ([long_unit] * 8, [long_unit] * 4, [long_unit] * 7 + [flat_unit] * 3):
+        _exact._CUTS.clear()
+        fresh = _exact._dual_cut(size, fitting)
+        assert len(_exact._CUTS) == 1
+        # The same units in another order: the same key, the remembered verdict.
+        assert _exact._dual_cut(size, list(reversed(fitting))) is fresh
+        assert len(_exact._CUTS) == 1
+        kinds: dict[tuple[tuple[int, int, int], ...], int] = {}
+        for options in fitting:
+            kinds[tuple(options)] = kinds.get(tuple(options), 0) + 1
+        assert _exact._dual_cut_of(size, kinds) is fresh
+    # Another carton is another key.
+    _exact._dual_cut((2286, 1778, 1600), [long_unit] * 8)
+    assert len(_exact._CUTS) == 2

@@ -185,3 +185,35 @@ def test_upright_refuses_flags_that_allow_no_side_or_a_rotation_rule(
 ) -> None:
     with pytest.raises(ValidationError, match="upright"):
         Item.from_mm("CASE", 10, 20, 30, 1, upright=upright, rotation=rotation)
+
+
+@pytest.mark.parametrize(
+    ("rotation", "upright"),
+    [
+        (Rotation.ANY, None),
+        (Rotation.THIS_SIDE_UP, None),
+        (Rotation.FIXED, None),
+        (Rotation.ANY, (False, True, True)),
+    ],
+)
+def test_items_of_the_same_sides_and_rules_share_their_orientations(
+    rotation: Rotation, upright: tuple[bool, bool, bool] | None
+) -> None:
+    from ordercycle.packing.packer import _engine_orientations
+
+    first = Item.from_mm("A", 108, 76, 30, 1, rotation=rotation, upright=upright)
+    other = Item.from_mm("B", 108, 76, 30, 5, quantity=3, rotation=rotation, upright=upright)
+    found = first.orientations_mm()
+    # Remembered: the same tuple for the same sides and rules, whatever else differs.
+    assert other.orientations_mm() is found
+    assert found == tuple(sorted(set(found)))
+    # In engine steps: each side times the scale, remembered by the tuple's identity.
+    for scale in (1, 5):
+        steps = _engine_orientations(found, scale)
+        assert steps == tuple(tuple(int(side * scale) for side in o) for o in found)
+        assert _engine_orientations(found, scale) is steps
+    # A different item (another side) has its own.
+    assert (
+        Item.from_mm("C", 108, 76, 31, 1, rotation=rotation, upright=upright).orientations_mm()
+        != found
+    )

@@ -58,6 +58,8 @@ def test_forgetting_finished_orders_changes_no_result(scenario: Scenario) -> Non
     assert forgot.warnings == kept.warnings
     assert forgot.series == kept.series
     assert forgot == kept
+    # The invoices a payment read back are handed to its order's finish check and dropped.
+    assert forgot_run._read_after_payment == {} == kept_run._read_after_payment
     # ... and it did forget: most orders are gone from the desk, all were counted.
     assert kept_run.finished_tally is None
     tally = forgot_run.finished_tally

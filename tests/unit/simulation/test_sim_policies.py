@@ -103,6 +103,7 @@ def test_a_parcel_quote_remembered_by_the_run_equals_a_fresh_one() -> None:
     shipments = sorted({e.ref for e in run.events if e.kind == "packed"})
     assert shipments
     assert run._quotes  # the run remembered the quotes it made
+    assert run._shops  # and each set of parcels' answer
     for shipment_id in shipments:
         parcels = run.desk.shipment(shipment_id).parcels
         assert run._rate_shop(parcels) == Simulation(scenario)._rate_shop(parcels)
