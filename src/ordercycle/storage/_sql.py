@@ -630,6 +630,15 @@ class SqlUnitOfWork(ProjectingUnitOfWork, Generic[C]):
         )
         return None if not rows or rows[0][0] is None else str(rows[0][0])
 
+    def _tx_snapshot_hash(self, kind: str, aggregate_id: str, version: int, payload: str) -> str:
+        head = self._heads.get((kind, aggregate_id))
+        if head is not None and head[0] == version and head[1] is not None:
+            # The snapshot stands for the head this transaction read or appended (a desk
+            # saves one right after appending): its hash is known, and a stored event's
+            # hash never changes, so neither a read nor a flush of the appends is needed.
+            return snapshot_hash(head[1], kind, aggregate_id, version, payload)
+        return super()._tx_snapshot_hash(kind, aggregate_id, version, payload)
+
     def _tx_ids(self, kind: str) -> list[str]:
         rows = self._run(
             f"SELECT DISTINCT aggregate_id FROM {EVENTS} WHERE kind = ? ORDER BY aggregate_id",

@@ -288,6 +288,7 @@ class BaseUnitOfWork(ABC):
 
     def _tx_snapshot_hash(self, kind: str, aggregate_id: str, version: int, payload: str) -> str:
         """The hash a snapshot at ``version`` must carry (bound to that event's hash)."""
+        self._tx_flush((kind, aggregate_id))  # the event's row must be readable
         event = self._tx_event_hash(kind, aggregate_id, version)
         return snapshot_hash(event or GENESIS, kind, aggregate_id, version, payload)
 
@@ -555,7 +556,6 @@ class _Snapshots(_Part):
                 f"a version the stream has reached (1 to {current})",
             )
         uow = self._uow
-        uow._tx_flush((snapshot.kind, snapshot.aggregate_id))
         digest = (
             uow._tx_snapshot_hash(
                 snapshot.kind, snapshot.aggregate_id, snapshot.version, snapshot.payload
