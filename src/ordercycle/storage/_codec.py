@@ -22,9 +22,35 @@ __all__ = [
     "terms_json",
 ]
 
-#: ``json.dumps(terms)`` of a view row's terms, with the C encoder made once (every saved
-#: aggregate writes a row; see :func:`~ordercycle.serialization.compiled_encoder`).
-terms_json = compiled_encoder(json.JSONEncoder())
+#: ``json.dumps(terms)`` with the C encoder made once (see
+#: :func:`~ordercycle.serialization.compiled_encoder`).
+_encode_terms = compiled_encoder(json.JSONEncoder())
+
+#: How many view rows' terms :func:`terms_json` remembers the text of.
+TERMS_KEPT = 4096
+
+# terms -> their JSON text; cleared when full (a memo of a pure function). Sound because a
+# ViewRow's terms are a tuple of (str, str) pairs (its converter makes them so, and the
+# desk's trusted rows are proved equal to converted ones): equal terms, the same text.
+_terms_text: dict[tuple[tuple[str, str], ...], str] = {}
+
+
+def terms_json(terms: tuple[tuple[str, str], ...]) -> str:
+    """``json.dumps(terms)`` of a view row's terms.
+
+    Every saved aggregate writes a row, and its terms (an order's customer, channel and
+    state) mostly repeat: a text written before costs a dict lookup instead of encoding.
+    """
+    try:
+        found = _terms_text.get(terms)
+    except TypeError:  # not hashable (not a tuple of pairs): encoded as it is
+        return _encode_terms(terms)
+    if found is None:
+        found = _encode_terms(terms)
+        if len(_terms_text) >= TERMS_KEPT:
+            _terms_text.clear()
+        _terms_text[terms] = found
+    return found
 
 
 def encode_event(event: DomainEvent) -> str:
