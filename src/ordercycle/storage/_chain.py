@@ -33,10 +33,15 @@ def event_hash(
         f"{len(previous)}:{previous}{len(kind)}:{kind}{len(aggregate_id)}:{aggregate_id}"
         f"{len(v)}:{v}{len(event_type)}:{event_type}{len(payload)}:{payload}"
     )
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    _remember(digest, (previous, kind, aggregate_id, version, event_type, payload))
+    digest: str = _sha256(text.encode()).hexdigest()
+    # Remembered for matches(); cleared when full (a memo of a pure function).
+    if len(_hashed) >= ROWS_REMEMBERED:
+        _hashed.clear()
+    _hashed[digest] = (previous, kind, aggregate_id, version, event_type, payload)
     return digest
 
+
+_sha256 = hashlib.sha256
 
 #: How many ``hash -> row`` results :func:`matches` remembers.
 ROWS_REMEMBERED = 8192
@@ -45,12 +50,6 @@ _Row = tuple[str, str, str, int, str, str]
 # A memo of the pure function row -> hash (never of what storage holds): a row equal to
 # one hashed before has that hash, so checking it again is a string comparison.
 _hashed: dict[str, _Row] = {}
-
-
-def _remember(digest: str, row: _Row) -> None:
-    if len(_hashed) >= ROWS_REMEMBERED:
-        _hashed.clear()
-    _hashed[digest] = row
 
 
 def matches(

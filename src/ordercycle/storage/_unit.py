@@ -226,50 +226,60 @@ class BaseUnitOfWork(ABC):
             previous = rows[0][3]
             first = 1  # the anchor row is skipped, not copied away (rows[1:])
         events: list[DomainEvent] = []
-        decode = decode_stored if self.remembers_appended else decode_event
+        checked = self._checked_event
         for index in range(first, len(rows)):
-            version, event_type, payload, digest = rows[index]
+            row = rows[index]
             expected += 1
-            if version != expected:
+            if row[0] != expected:
                 raise TamperedStreamError(
                     kind,
                     aggregate_id,
                     expected,
-                    f"the event is missing (the next stored one is version {version})",
+                    f"the event is missing (the next stored one is version {row[0]})",
                 )
-            if isinstance(payload, DomainEvent):
-                event = payload
-            else:
-                if self.chained and (
-                    digest is None
-                    or previous is None
-                    or not matches(
-                        digest, previous, kind, aggregate_id, version, event_type, payload
-                    )
-                ):
-                    raise TamperedStreamError(
-                        kind,
-                        aggregate_id,
-                        version,
-                        "the stored event does not match its chained hash (edited, moved"
-                        " or swapped with another row)",
-                    )
-                event = decode(payload)
-            if (
-                event.version != version
-                or event.aggregate_id != aggregate_id
-                or event.event_type != event_type
+            events.append(checked(kind, aggregate_id, previous, row))
+            previous = row[3]
+        return events
+
+    def _checked_event(
+        self, kind: str, aggregate_id: str, previous: str | None, row: StoredRow
+    ) -> DomainEvent:
+        """The event of a stored row that follows the row whose hash is ``previous``,
+        checked against its hash and its row (see :meth:`_tx_load_events`).
+
+        Raises:
+            TamperedStreamError: The row does not match its hash, or the event its row.
+        """
+        version, event_type, payload, digest = row
+        if isinstance(payload, DomainEvent):
+            event = payload
+        else:
+            if self.chained and (
+                digest is None
+                or previous is None
+                or not matches(digest, previous, kind, aggregate_id, version, event_type, payload)
             ):
                 raise TamperedStreamError(
                     kind,
                     aggregate_id,
                     version,
-                    f"the stored event is {event.event_type} {event.aggregate_id!r} version"
-                    f" {event.version}, not the {event_type} its row names",
+                    "the stored event does not match its chained hash (edited, moved"
+                    " or swapped with another row)",
                 )
-            previous = digest
-            events.append(event)
-        return events
+            event = (decode_stored if self.remembers_appended else decode_event)(payload)
+        if (
+            event.version != version
+            or event.aggregate_id != aggregate_id
+            or event.event_type != event_type
+        ):
+            raise TamperedStreamError(
+                kind,
+                aggregate_id,
+                version,
+                f"the stored event is {event.event_type} {event.aggregate_id!r} version"
+                f" {event.version}, not the {event_type} its row names",
+            )
+        return event
 
     def _tx_newest(self, kind: str, aggregate_id: str) -> DomainEvent | None:
         """The newest event of a stream, checked as :meth:`_tx_load_events` checks it
@@ -288,6 +298,7 @@ class BaseUnitOfWork(ABC):
 
     def _tx_snapshot_hash(self, kind: str, aggregate_id: str, version: int, payload: str) -> str:
         """The hash a snapshot at ``version`` must carry (bound to that event's hash)."""
+        self._tx_flush((kind, aggregate_id))  # the event's row must be readable
         event = self._tx_event_hash(kind, aggregate_id, version)
         return snapshot_hash(event or GENESIS, kind, aggregate_id, version, payload)
 
@@ -555,7 +566,6 @@ class _Snapshots(_Part):
                 f"a version the stream has reached (1 to {current})",
             )
         uow = self._uow
-        uow._tx_flush((snapshot.kind, snapshot.aggregate_id))
         digest = (
             uow._tx_snapshot_hash(
                 snapshot.kind, snapshot.aggregate_id, snapshot.version, snapshot.payload

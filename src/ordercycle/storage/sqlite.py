@@ -26,8 +26,9 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Sequence
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from ordercycle.errors import StorageError, ValidationError
 from ordercycle.storage._closing import ClosingStorage
@@ -44,6 +45,7 @@ from ordercycle.storage._sql import (
     migrate,
     view_tables,
 )
+from ordercycle.storage.errors import UnitOfWorkError
 from ordercycle.storage.migrations import Migration
 
 __all__ = ["SQLITE_MIGRATIONS", "SQLiteStorage", "SQLiteUnitOfWork"]
@@ -195,6 +197,19 @@ class SQLiteUnitOfWork(SqlUnitOfWork[sqlite3.Connection]):
 
     def __repr__(self) -> str:
         return f"<SQLiteUnitOfWork ({self._state})>"
+
+    def _run(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        # SqlUnitOfWork._run without the dialect's steps: sqlite3 takes the "?" markers
+        # the statements are written with, and any sequence of parameters.
+        connection = self._connection
+        if connection is None:
+            raise UnitOfWorkError(f"Cannot run a statement on {self._where}: no transaction.")
+        try:
+            cursor = connection.execute(sql, params)
+            # fetchall() gives a new list: no copy of it.
+            return cursor.fetchall() if cursor.description is not None else []
+        except sqlite3.Error as error:
+            raise self._failure(error) from error
 
     def _begin_sql(self) -> str:
         # A writer queues for the write lock at once; a reader takes none.

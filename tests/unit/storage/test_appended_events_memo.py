@@ -10,6 +10,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
+from ordercycle.errors import SerializationError
 from ordercycle.inventory.events import StockReceived
 from ordercycle.model.events import DomainEvent
 from ordercycle.serialization import from_json, to_json
@@ -64,3 +67,24 @@ def test_the_memory_adapter_s_default_mode_still_decodes_a_copy() -> None:
         loaded = uow.events.load("stock", "MUG")[0]
     assert loaded == event
     assert loaded is not event
+
+
+def test_encoding_an_event_writes_what_to_json_writes_the_first_time_and_after() -> None:
+    # The first event of a class goes through to_json; later ones call the converter's
+    # hook for the class directly (the same hook and encoder settings).
+    for _kind, _aggregate_id, events in sample_streams():
+        for event in events:
+            assert _codec.encode_event(event) == to_json(event)
+            assert _codec.encode_event(event) == to_json(event)
+            assert _codec.encode_stored(event) == to_json(event)
+
+
+def test_an_event_that_cannot_be_written_raises_what_to_json_raises() -> None:
+    _codec.encode_event(_received(1))  # the class's hook is known from here on
+    broken = _received(2)
+    object.__setattr__(broken, "occurred_at", datetime(2026, 3, 2, 9, 0))  # naive
+    with pytest.raises(SerializationError) as direct:
+        to_json(broken)
+    with pytest.raises(SerializationError) as encoded:
+        _codec.encode_event(broken)
+    assert str(encoded.value) == str(direct.value)

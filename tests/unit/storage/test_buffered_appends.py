@@ -17,6 +17,7 @@ import pytest
 from ordercycle.inventory.events import StockReceived
 from ordercycle.storage import SQLiteStorage
 from ordercycle.storage.errors import StreamConflictError
+from ordercycle.storage.records import Snapshot
 
 AT = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -140,3 +141,40 @@ def test_a_version_taken_at_the_commit_fails_the_whole_unit_of_work(
         assert uow.events.version("stock", "TEA") == 0
         assert [e.quantity for e in uow.events.load("stock", "MUG")] == [1]  # type: ignore[attr-defined]
         assert uow.outbox.last_position() == 1
+
+
+def test_a_snapshot_of_the_head_just_appended_needs_no_read_and_no_early_insert(
+    storage: SQLiteStorage,
+) -> None:
+    calls = _counted(storage)
+    with storage.unit_of_work() as uow:
+        uow.events.append(
+            "stock", "MUG", [_received("MUG", 1), _received("MUG", 2)], expected_version=0
+        )
+        uow.snapshots.save(
+            Snapshot(kind="stock", aggregate_id="MUG", version=2, payload='{"on_hand": 2}')
+        )
+        # The event hash the snapshot is bound to came from the append itself.
+        assert not [sql for _, sql in calls if sql.startswith("SELECT hash")]
+        assert _inserts(calls) == []
+    assert _inserts(calls) == [
+        ("executemany", "ordercycle_events"),
+        ("executemany", "ordercycle_outbox"),
+    ]
+    with storage.reading() as uow:
+        # latest() checks the stored snapshot's hash against the stored event's hash.
+        found = uow.snapshots.latest("stock", "MUG")
+    assert found == Snapshot(kind="stock", aggregate_id="MUG", version=2, payload='{"on_hand": 2}')
+
+
+def test_a_snapshot_of_an_older_version_reads_that_event_hash(storage: SQLiteStorage) -> None:
+    with storage.unit_of_work() as uow:
+        uow.events.append(
+            "stock", "MUG", [_received("MUG", 1), _received("MUG", 2)], expected_version=0
+        )
+    with storage.unit_of_work() as uow:
+        uow.events.append("stock", "MUG", [_received("MUG", 3)], expected_version=2)
+        uow.snapshots.save(Snapshot(kind="stock", aggregate_id="MUG", version=1, payload="{}"))
+    with storage.reading() as uow:
+        found = uow.snapshots.latest("stock", "MUG")
+    assert found == Snapshot(kind="stock", aggregate_id="MUG", version=1, payload="{}")

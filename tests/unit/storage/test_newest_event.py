@@ -11,8 +11,10 @@ import pytest
 
 from ordercycle.errors import ValidationError
 from ordercycle.inventory.events import StockReceived
+from ordercycle.serialization import to_json
 from ordercycle.storage import MemoryStorage, SQLiteStorage, TamperedStreamError
 from ordercycle.storage.memory import ForgottenError
+from ordercycle.testing.tampering import SqlTampering
 
 AT = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -105,3 +107,53 @@ def test_newest_of_a_forgotten_stream_is_refused() -> None:
     storage.forget([("stock", "MUG")])
     with storage.reading() as reader, pytest.raises(ForgottenError):
         reader.events.newest("stock", "MUG")
+
+
+def _tampered_sqlite(tmp_path: Path, versions: int) -> tuple[SQLiteStorage, SqlTampering]:
+    storage = SQLiteStorage(tmp_path / "tampered.db")
+    with storage.unit_of_work() as uow:
+        uow.events.append(
+            "stock", "MUG", [_received(v, v) for v in range(1, versions + 1)], expected_version=0
+        )
+    return storage, SqlTampering.sqlite(tmp_path / "tampered.db")
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "edit the newest",
+        "delete the one before",
+        "swap the last two",
+    ],
+)
+def test_newest_on_sqlite_refuses_a_tampered_stream_as_a_load_refuses_it(
+    tmp_path: Path, change: str
+) -> None:
+    # newest() checks the newest row against the hash of the row before it, read with the
+    # version: every change a load after version - 1 refuses, it refuses.
+    storage, tampering = _tampered_sqlite(tmp_path, 3)
+    if change == "edit the newest":
+        tampering.set_event_payload("stock", "MUG", 3, tampering.event_payload("stock", "MUG", 2))
+    elif change == "delete the one before":
+        tampering.delete_event("stock", "MUG", 2)
+    else:
+        tampering.swap_events("stock", "MUG", 2, 3)
+    refusals = []
+    for read in (lambda u: u.events.newest("stock", "MUG"), _newest_by_load_of_mug):
+        with storage.reading() as uow, pytest.raises(TamperedStreamError) as error:
+            read(uow)
+        refusals.append(str(error.value))
+    storage.close()
+    assert refusals[0] == refusals[1]
+
+
+def _newest_by_load_of_mug(uow: object) -> object:
+    return _newest_by_load(uow, "stock", "MUG")
+
+
+def test_newest_on_sqlite_refuses_an_edited_first_event(tmp_path: Path) -> None:
+    storage, tampering = _tampered_sqlite(tmp_path, 1)
+    tampering.set_event_payload("stock", "MUG", 1, to_json(_received(1, 9)))
+    with storage.reading() as uow, pytest.raises(TamperedStreamError, match="chained hash"):
+        uow.events.newest("stock", "MUG")
+    storage.close()
