@@ -196,6 +196,15 @@ class Session:
         cached = self._records.get((kind, key))
         if cached is not None:
             return cached[0]  # type: ignore[no-any-return]
+        kept = self.cache.record(kind, key)
+        if kept is not None:
+            # Committed events never change: while the stream still ends at the version the
+            # desk kept the state of, that state is the newest event's (no load, no decoding;
+            # under READ COMMITTED the version read is the one to append at, as below).
+            state, version = kept
+            if self._events.version(kind, key) == version and isinstance(state, cls):
+                self._records[(kind, key)] = kept
+                return state
         newest = self._newest
         if newest is not None:
             event = newest(kind, _key(kind, key))
@@ -253,6 +262,10 @@ class Session:
         views = self.views if row is not None else None
         if views is not None and row is not None:
             views.put(row)
+
+    def records(self) -> Iterable[tuple[tuple[str, str], tuple[Any, int]]]:
+        """Every record this session read or stored: ``((kind, key), (state, version))``."""
+        return self._records.items()
 
     def record_version(self, kind: str, key: str) -> int:
         """The version of the record ``(kind, key)`` as this session read it (0: none)."""
