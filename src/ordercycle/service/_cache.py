@@ -96,8 +96,12 @@ class StreamCache:
     def keep_records(self, records: Iterable[tuple[tuple[str, str], tuple[object, int]]]) -> None:
         """Remember records ``((kind, key), (state, version))`` read from committed data
         (or stored by a unit of work that has committed)."""
+        table = self._records
         for key, kept in records:
-            self._keep_newer(self._records, key, kept, _record_version)
+            current = table.get(key)
+            # Most records a session read came from here (a lone dict read needs no lock).
+            if current is None or current[1] < kept[1]:
+                self._keep_newer(table, key, kept, _record_version)
 
     def stock(self, events: AggregateStore, sku: str, network: Network) -> StockLedger | None:
         """A ledger of ``sku`` alone, as committed now (read through a unit of work's
