@@ -96,12 +96,18 @@ class StreamCache:
     def keep_records(self, records: Iterable[tuple[tuple[str, str], tuple[object, int]]]) -> None:
         """Remember records ``((kind, key), (state, version))`` read from committed data
         (or stored by a unit of work that has committed)."""
+        # No lock: a kept record is only used while its stream still ends at its version
+        # (see Session.record), so two threads racing here can at worst keep an older one,
+        # which is then read from storage again; each dict step is atomic on its own.
         table = self._records
         for key, kept in records:
             current = table.get(key)
-            # Most records a session read came from here (a lone dict read needs no lock).
-            if current is None or current[1] < kept[1]:
-                self._keep_newer(table, key, kept, _record_version)
+            if current is None:
+                if len(table) >= self._limit:
+                    table.clear()
+                table[key] = kept
+            elif current[1] < kept[1]:
+                table[key] = kept
 
     def stock(self, events: AggregateStore, sku: str, network: Network) -> StockLedger | None:
         """A ledger of ``sku`` alone, as committed now (read through a unit of work's
@@ -177,5 +183,3 @@ def _invoice_version(entry: tuple[Invoice, object]) -> int:
     return entry[0].version
 
 
-def _record_version(entry: tuple[object, int]) -> int:
-    return entry[1]
