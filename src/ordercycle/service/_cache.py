@@ -15,6 +15,7 @@ kept next to the exact text they were decoded from.
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable, Iterable
 from typing import TypeVar
@@ -127,6 +128,15 @@ class StreamCache:
         self._keep_newer(self._stock, sku, fresh, lambda ledger: ledger.version_of(sku))
         return fresh
 
+    def committed_stock(self, ledgers: Iterable[tuple[str, StockLedger]]) -> None:
+        """Remember ledgers ``(sku, ledger of that sku alone)`` of a unit of work that has
+        just *committed*: each is what catching up on the sku's stream would give (a
+        ledger's state is what replaying its events gives), so the next session need not
+        load and apply the events it appended. The ledgers are kept as they are: pass
+        ledgers nothing else changes (a fork)."""
+        for sku, ledger in ledgers:
+            self._keep_newer(self._stock, sku, ledger, functools.partial(_sku_version, sku))
+
     def decoded(self, key: str, payload: str) -> object | None:
         """What ``payload`` (a stored snapshot) decoded to last time, if it is unchanged.
 
@@ -183,3 +193,5 @@ def _invoice_version(entry: tuple[Invoice, object]) -> int:
     return entry[0].version
 
 
+def _sku_version(sku: str, ledger: StockLedger) -> int:
+    return ledger.version_of(sku)

@@ -99,6 +99,8 @@ class Session:
         self._stock_skus: set[str] = set()
         self._ledger: StockLedger | None = None
         self._ledger_saved = 0
+        #: Each sku's stock version after this session's last append to it.
+        self._stock_saved: dict[str, int] = {}
         self._taken: set[tuple[str, str]] = set()
         #: What the command's preparer computed before the write transaction (or ``None``).
         self.prepared: object = None
@@ -316,7 +318,25 @@ class Session:
         for sku, events in by_sku.items():
             self._events.append(STOCK, sku, events, expected_version=events[0].version - 1)
             self._stock_skus.add(sku)
+            self._stock_saved[sku] = events[-1].version
         self._ledger_saved = len(recorded)
+
+    def saved_stock(self) -> list[tuple[str, StockLedger]]:
+        """A ledger of each sku alone that this session appended stock events to, as
+        its stream stands after them (``(sku, ledger)``; for the desk's cache, once the
+        unit of work has committed).
+
+        A sku the ledger holds unsaved events of is left out: its ledger is not what the
+        stream holds.
+        """
+        ledger = self._ledger
+        if ledger is None:
+            return []
+        return [
+            (sku, ledger.fork([sku]))
+            for sku, version in self._stock_saved.items()
+            if ledger.version_of(sku) == version
+        ]
 
     # --- invoices ------------------------------------------------------------------------------
 

@@ -521,7 +521,9 @@ class OrderDesk:
                 _react_inline(session, watched)
             if command.command_id is not None:
                 uow.commands.record(command.command_id, digest, result.to_data())
-        self._cache.committed(session.orders(), session.invoices(), session.records())
+        cache = self._cache
+        cache.committed(session.orders(), session.invoices(), session.records())
+        cache.committed_stock(session.saved_stock())
         return result, watched.reacting
 
     def _prepare(self, command: Command) -> object:
@@ -623,6 +625,7 @@ class OrderDesk:
             session.save_stock()
             uow.outbox.save_checkpoint(_reactions.CONSUMER, last)
         self._cache.committed(session.orders(), session.invoices(), session.records())
+        self._cache.committed_stock(session.saved_stock())
         # What the handlers did is in the outbox too: read on until a batch does nothing.
         return count, acted or count == limit, watched.reacting
 
