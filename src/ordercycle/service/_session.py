@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
-from typing import Any, TypeVar, cast
+from typing import Any, Literal, TypeVar, cast
 
 import attrs
 
@@ -107,9 +107,8 @@ class Session:
         self._views: Projections | bool | None = False  # False: not looked up yet
         # The bundled units of work read a stream's newest event in one call; another
         # adapter's store is read as a version and the events after the one before it.
-        self._newest: Callable[[str, str], DomainEvent | None] | None = getattr(
-            self._events, "newest", None
-        )
+        # Looked up when first needed: most records come from the desk's cache.
+        self._newest: Callable[[str, str], DomainEvent | None] | Literal[False] | None = False
 
     @property
     def views(self) -> Projections | None:
@@ -208,6 +207,8 @@ class Session:
                 self._records[(kind, key)] = kept
                 return state
         newest = self._newest
+        if newest is False:
+            newest = self._newest = getattr(self._events, "newest", None)
         if newest is not None:
             event = newest(kind, _key(kind, key))
             if event is None:
