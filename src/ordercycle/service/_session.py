@@ -94,6 +94,8 @@ class Session:
         #: session (see ``_orders.set_exposure``).
         self.counted_exposure: dict[str, Money] = {}
         self._records: dict[tuple[str, str], tuple[Any, int]] = {}
+        #: The records of ``_records`` that did not come from the desk's cache.
+        self._new_records: dict[tuple[str, str], tuple[Any, int]] = {}
         self._invoices: dict[str, tuple[Invoice, InvoiceMeta]] = {}
         self._balance_moves: dict[str, Money] = {}
         self._stock_skus: set[str] = set()
@@ -228,7 +230,7 @@ class Session:
                 f"The {kind} {key!r} holds {type(state).__name__}, not {cls.__name__};"
                 " the stream was written by something else."
             )
-        self._records[(kind, key)] = (state, version)
+        self._records[(kind, key)] = self._new_records[(kind, key)] = (state, version)
         return state
 
     def require(self, kind: str, key: str, cls: type[T]) -> T:
@@ -260,15 +262,16 @@ class Session:
             **extra,
         )
         self._events.append(kind, key, [event], expected_version=version)
-        self._records[(kind, key)] = (state, version + 1)
+        self._records[(kind, key)] = self._new_records[(kind, key)] = (state, version + 1)
         row = record_row(kind, key, state, version + 1)
         views = self.views if row is not None else None
         if views is not None and row is not None:
             views.put(row)
 
     def records(self) -> Iterable[tuple[tuple[str, str], tuple[Any, int]]]:
-        """Every record this session read or stored: ``((kind, key), (state, version))``."""
-        return self._records.items()
+        """Every record this session read from storage or stored: ``((kind, key), (state,
+        version))`` (not those it took from the desk's cache, which has them)."""
+        return self._new_records.items()
 
     def record_version(self, kind: str, key: str) -> int:
         """The version of the record ``(kind, key)`` as this session read it (0: none)."""
