@@ -7,11 +7,10 @@ event: the next load applies only the newer events to a copy (a cached ledger is
 changed, so a session may copy it while another thread catches it up). The desk's state
 records (accounts, shipments, ...) are kept with the version of the event that holds
 them: while a record's stream still ends at that version, its state is the one kept, so
-a session reads the version alone instead of loading and decoding the newest event (a desk
-over storage that keeps event objects, ``MemoryStorage(roundtrip=False)``, keeps no records:
-there the newest event costs what the version does). Each table holds at most ``limit``
-entries (a full table is cleared before it takes a new key), so the records kept stay
-bounded however many finished orders' pick lists, shipments and payments pass. Only data
+a session reads the version alone instead of loading and decoding the newest event. Each
+table holds at most ``limit`` entries (a full table is cleared before it takes a new key),
+so the records kept stay bounded however many finished orders' pick lists, shipments and
+payments pass. Only data
 *loaded* from storage, or orders of a unit of work that has *committed*, enter the cache,
 never events a unit of work appended (it may still roll back). Decoded snapshots (invoices) are
 kept next to the exact text they were decoded from.
@@ -41,20 +40,15 @@ V = TypeVar("V")
 class StreamCache:
     """Orders and stock streams as last loaded; see the module docstring."""
 
-    def __init__(self, *, limit: int = 50_000, records: bool = True) -> None:
+    def __init__(self, *, limit: int = 50_000) -> None:
         self._lock = threading.Lock()
         self._orders: dict[str, Order] = {}
         self._stock: dict[str, StockLedger] = {}
         self._decoded: dict[str, tuple[str, object]] = {}
         self._invoices: dict[str, tuple[Invoice, object]] = {}
         #: The kept state records ``(kind, key) -> (state, version)``, read by sessions
-        #: (a lone dict read needs no lock; the table is cleared, never replaced), or
-        #: ``None`` when the desk keeps none (``records=False``: a storage that reads a
-        #: record's newest event as cheaply as its version, as ``MemoryStorage(roundtrip=
-        #: False)`` does, would only pay for keeping them).
-        self.kept_records: dict[tuple[str, str], tuple[object, int]] | None = (
-            {} if records else None
-        )
+        #: directly (a lone dict read needs no lock; the table is cleared, never replaced).
+        self.kept_records: dict[tuple[str, str], tuple[object, int]] = {}
         self._limit = limit
         #: The parts of each order's read-model row, reused while they stay the same.
         self.order_rows = OrderRows(limit)
@@ -82,8 +76,7 @@ class StreamCache:
         as last committed or read by this process (``None``: not kept). It is the current
         state only while the record's stream still ends at that version."""
         # A lone dict read is atomic: no lock (sessions ask for records constantly).
-        table = self.kept_records
-        return None if table is None else table.get((kind, key))
+        return self.kept_records.get((kind, key))
 
     def committed(
         self,
@@ -113,8 +106,6 @@ class StreamCache:
         # (see Session.record), so two threads racing here can at worst keep an older one,
         # which is then read from storage again; each dict step is atomic on its own.
         table = self.kept_records
-        if table is None:
-            return
         for key, kept in records:
             current = table.get(key)
             if current is None:
@@ -175,9 +166,8 @@ class StreamCache:
         streams were forgotten)."""
         with self._lock:
             table = self.kept_records
-            if table is not None:
-                for record in records:
-                    table.pop(record, None)
+            for record in records:
+                table.pop(record, None)
             for order_id in orders:
                 self._orders.pop(order_id, None)
                 self.order_rows.forget(order_id)

@@ -83,7 +83,7 @@ class Session:
         # The unit's event store, read once: the session reads and appends through it often.
         self._events = uow.events
         self.cache = cache or StreamCache()
-        #: The desk's kept records (``None``: it keeps none), read without a method call.
+        #: The desk's kept records, read without a method call.
         self._kept_records = self.cache.kept_records
         self.packing = packing or DeskPacking()
         self.settings = settings
@@ -201,8 +201,7 @@ class Session:
         cached = self._records.get((kind, key))
         if cached is not None:
             return cached[0]  # type: ignore[no-any-return]
-        table = self._kept_records
-        kept = None if table is None else table.get((kind, key))
+        kept = self._kept_records.get((kind, key))
         if kept is not None:
             # Committed events never change: while the stream still ends at the version the
             # desk kept the state of, that state is the newest event's (no load, no decoding;

@@ -199,10 +199,7 @@ class OrderDesk:
         self.clock: Clock = clock or SystemClock()
         self.ids: IdFactory = ids or SequentialIdFactory()
         self.settings = settings or DeskSettings.default()
-        # State records are kept only where reading one costs more than its version: a
-        # storage keeping event objects (MemoryStorage(roundtrip=False), the simulation's)
-        # hands the newest event over as cheaply as the version, decoding nothing.
-        self._cache = StreamCache(records=getattr(storage, "roundtrip", True) is not False)
+        self._cache = StreamCache()
         self._packing = DeskPacking()
         self._views_ready = False
         # When the next command dispatches even if nothing it recorded needs a handler:
