@@ -18,7 +18,6 @@ kept next to the exact text they were decoded from.
 
 from __future__ import annotations
 
-import functools
 import threading
 from collections.abc import Callable, Iterable
 from typing import TypeVar
@@ -93,10 +92,27 @@ class StreamCache:
         them again; a record's state is the state its newest event holds. Call it only
         after the commit.
         """
-        for order in orders:
-            self._keep_newer(self._orders, order.id, order, _order_version)
-        for invoice, meta in invoices:
-            self._keep_newer(self._invoices, invoice.invoice_id, (invoice, meta), _invoice_version)
+        # What _keep_newer does for each, under one lock (a command commits a few orders).
+        limit = self._limit
+        with self._lock:
+            table = self._orders
+            for order in orders:
+                current = table.get(order.id)
+                if current is None:
+                    if len(table) >= limit:
+                        table.clear()
+                elif current.version >= order.version:
+                    continue
+                table[order.id] = order
+            kept = self._invoices
+            for invoice, meta in invoices:
+                known = kept.get(invoice.invoice_id)
+                if known is None:
+                    if len(kept) >= limit:
+                        kept.clear()
+                elif known[0].version >= invoice.version:
+                    continue
+                kept[invoice.invoice_id] = (invoice, meta)
         self.keep_records(records)
 
     def keep_records(self, records: Iterable[tuple[tuple[str, str], tuple[object, int]]]) -> None:
@@ -139,8 +155,16 @@ class StreamCache:
         ledger's state is what replaying its events gives), so the next session need not
         load and apply the events it appended. The ledgers are kept as they are: pass
         ledgers nothing else changes (a fork)."""
-        for sku, ledger in ledgers:
-            self._keep_newer(self._stock, sku, ledger, functools.partial(_sku_version, sku))
+        table = self._stock
+        with self._lock:  # what _keep_newer does for each, under one lock
+            for sku, ledger in ledgers:
+                current = table.get(sku)
+                if current is None:
+                    if len(table) >= self._limit:
+                        table.clear()
+                elif current.version_of(sku) >= ledger.version_of(sku):
+                    continue
+                table[sku] = ledger
 
     def decoded(self, key: str, payload: str) -> object | None:
         """What ``payload`` (a stored snapshot) decoded to last time, if it is unchanged.
@@ -193,11 +217,3 @@ class StreamCache:
 
 def _order_version(order: Order) -> int:
     return order.version
-
-
-def _invoice_version(entry: tuple[Invoice, object]) -> int:
-    return entry[0].version
-
-
-def _sku_version(sku: str, ledger: StockLedger) -> int:
-    return ledger.version_of(sku)
