@@ -4,7 +4,13 @@ Committed events never change and versions only grow, so an order rebuilt at ver
 ``n`` stays right: the next load reads only the events after ``n``. The stock of each sku
 is kept the same way, as a ledger of that sku alone at the version of its newest loaded
 event: the next load applies only the newer events to a copy (a cached ledger is never
-changed, so a session may copy it while another thread catches it up). Only data
+changed, so a session may copy it while another thread catches it up). The desk's state
+records (accounts, shipments, ...) are kept with the version of the event that holds
+them: while a record's stream still ends at that version, its state is the one kept, so
+a session reads the version alone instead of loading and decoding the newest event. Each
+table holds at most ``limit`` entries (a full table is cleared before it takes a new key),
+so the records kept stay bounded however many finished orders' pick lists, shipments and
+payments pass. Only data
 *loaded* from storage, or orders of a unit of work that has *committed*, enter the cache,
 never events a unit of work appended (it may still roll back). Decoded snapshots (invoices) are
 kept next to the exact text they were decoded from.
@@ -26,6 +32,7 @@ from ordercycle.storage.ports import AggregateStore
 
 __all__ = ["StreamCache"]
 
+K = TypeVar("K")
 V = TypeVar("V")
 
 
@@ -38,6 +45,9 @@ class StreamCache:
         self._stock: dict[str, StockLedger] = {}
         self._decoded: dict[str, tuple[str, object]] = {}
         self._invoices: dict[str, tuple[Invoice, object]] = {}
+        #: The kept state records ``(kind, key) -> (state, version)``, read by sessions
+        #: directly (a lone dict read needs no lock; the table is cleared, never replaced).
+        self.kept_records: dict[tuple[str, str], tuple[object, int]] = {}
         self._limit = limit
         #: The parts of each order's read-model row, reused while they stay the same.
         self.order_rows = OrderRows(limit)
@@ -60,19 +70,66 @@ class StreamCache:
         with self._lock:
             return self._invoices.get(invoice_id)
 
+    def record(self, kind: str, key: str) -> tuple[object, int] | None:
+        """The state of the record ``(kind, key)`` and the version of the event holding it,
+        as last committed or read by this process (``None``: not kept). It is the current
+        state only while the record's stream still ends at that version."""
+        # A lone dict read is atomic: no lock (sessions ask for records constantly).
+        return self.kept_records.get((kind, key))
+
     def committed(
-        self, orders: Iterable[Order], invoices: Iterable[tuple[Invoice, object]]
+        self,
+        orders: Iterable[Order],
+        invoices: Iterable[tuple[Invoice, object]],
+        records: Iterable[tuple[tuple[str, str], tuple[object, int]]] = (),
     ) -> None:
-        """Remember the orders and invoices of a unit of work that has just *committed*.
+        """Remember the orders, invoices and records of a unit of work that has just
+        *committed* (or only read committed data): ``records`` are ``((kind, key),
+        (state, version))`` pairs.
 
         A command's aggregate already is what replaying its events gives (the order and
         invoice machines prove replay equals state), so the next command need not apply
-        them again. Call it only after the commit.
+        them again; a record's state is the state its newest event holds. Call it only
+        after the commit.
         """
-        for order in orders:
-            self._keep_newer(self._orders, order.id, order, _order_version)
-        for invoice, meta in invoices:
-            self._keep_newer(self._invoices, invoice.invoice_id, (invoice, meta), _invoice_version)
+        # What _keep_newer does for each, under one lock (a command commits a few orders).
+        limit = self._limit
+        with self._lock:
+            table = self._orders
+            for order in orders:
+                current = table.get(order.id)
+                if current is None:
+                    if len(table) >= limit:
+                        table.clear()
+                elif current.version >= order.version:
+                    continue
+                table[order.id] = order
+            kept = self._invoices
+            for invoice, meta in invoices:
+                known = kept.get(invoice.invoice_id)
+                if known is None:
+                    if len(kept) >= limit:
+                        kept.clear()
+                elif known[0].version >= invoice.version:
+                    continue
+                kept[invoice.invoice_id] = (invoice, meta)
+        self.keep_records(records)
+
+    def keep_records(self, records: Iterable[tuple[tuple[str, str], tuple[object, int]]]) -> None:
+        """Remember records ``((kind, key), (state, version))`` read from committed data
+        (or stored by a unit of work that has committed)."""
+        # No lock: a kept record is only used while its stream still ends at its version
+        # (see Session.record), so two threads racing here can at worst keep an older one,
+        # which is then read from storage again; each dict step is atomic on its own.
+        table = self.kept_records
+        for key, kept in records:
+            current = table.get(key)
+            if current is None:
+                if len(table) >= self._limit:
+                    table.clear()
+                table[key] = kept
+            elif current[1] < kept[1]:
+                table[key] = kept
 
     def stock(self, events: AggregateStore, sku: str, network: Network) -> StockLedger | None:
         """A ledger of ``sku`` alone, as committed now (read through a unit of work's
@@ -92,6 +149,23 @@ class StreamCache:
         self._keep_newer(self._stock, sku, fresh, lambda ledger: ledger.version_of(sku))
         return fresh
 
+    def committed_stock(self, ledgers: Iterable[tuple[str, StockLedger]]) -> None:
+        """Remember ledgers ``(sku, ledger of that sku alone)`` of a unit of work that has
+        just *committed*: each is what catching up on the sku's stream would give (a
+        ledger's state is what replaying its events gives), so the next session need not
+        load and apply the events it appended. The ledgers are kept as they are: pass
+        ledgers nothing else changes (a fork)."""
+        table = self._stock
+        with self._lock:  # what _keep_newer does for each, under one lock
+            for sku, ledger in ledgers:
+                current = table.get(sku)
+                if current is None:
+                    if len(table) >= self._limit:
+                        table.clear()
+                elif current.version_of(sku) >= ledger.version_of(sku):
+                    continue
+                table[sku] = ledger
+
     def decoded(self, key: str, payload: str) -> object | None:
         """What ``payload`` (a stored snapshot) decoded to last time, if it is unchanged.
 
@@ -106,24 +180,31 @@ class StreamCache:
         """Remember that ``payload`` decodes to ``value`` (an immutable object)."""
         self._keep(self._decoded, key, (payload, value))
 
-    def forget(self, orders: Iterable[str] = (), invoices: Iterable[str] = ()) -> None:
-        """Drop what is kept of these orders and invoices (their streams were forgotten)."""
+    def forget(
+        self,
+        orders: Iterable[str] = (),
+        invoices: Iterable[str] = (),
+        records: Iterable[tuple[str, str]] = (),
+    ) -> None:
+        """Drop what is kept of these orders, invoices and records ``(kind, key)`` (their
+        streams were forgotten)."""
         with self._lock:
+            table = self.kept_records
+            for record in records:
+                table.pop(record, None)
             for order_id in orders:
                 self._orders.pop(order_id, None)
                 self.order_rows.forget(order_id)
             for invoice_id in invoices:
                 self._invoices.pop(invoice_id, None)
 
-    def _keep(self, table: dict[str, V], key: str, value: V) -> None:
+    def _keep(self, table: dict[K, V], key: K, value: V) -> None:
         with self._lock:
             if len(table) >= self._limit:
                 table.clear()
             table[key] = value
 
-    def _keep_newer(
-        self, table: dict[str, V], key: str, value: V, version: Callable[[V], int]
-    ) -> None:
+    def _keep_newer(self, table: dict[K, V], key: K, value: V, version: Callable[[V], int]) -> None:
         """Keep ``value`` unless the table holds a version at least as new (threads race)."""
         with self._lock:
             current = table.get(key)
@@ -136,7 +217,3 @@ class StreamCache:
 
 def _order_version(order: Order) -> int:
     return order.version
-
-
-def _invoice_version(entry: tuple[Invoice, object]) -> int:
-    return entry[0].version

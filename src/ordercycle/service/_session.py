@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
-from typing import Any, TypeVar, cast
+from typing import Any, Literal, TypeVar, cast
 
 import attrs
 
@@ -83,6 +83,8 @@ class Session:
         # The unit's event store, read once: the session reads and appends through it often.
         self._events = uow.events
         self.cache = cache or StreamCache()
+        #: The desk's kept records, read without a method call.
+        self._kept_records = self.cache.kept_records
         self.packing = packing or DeskPacking()
         self.settings = settings
         self.ids = ids
@@ -94,20 +96,23 @@ class Session:
         #: session (see ``_orders.set_exposure``).
         self.counted_exposure: dict[str, Money] = {}
         self._records: dict[tuple[str, str], tuple[Any, int]] = {}
+        #: The records of ``_records`` that did not come from the desk's cache.
+        self._new_records: dict[tuple[str, str], tuple[Any, int]] = {}
         self._invoices: dict[str, tuple[Invoice, InvoiceMeta]] = {}
         self._balance_moves: dict[str, Money] = {}
         self._stock_skus: set[str] = set()
         self._ledger: StockLedger | None = None
         self._ledger_saved = 0
+        #: Each sku's stock version after this session's last append to it.
+        self._stock_saved: dict[str, int] = {}
         self._taken: set[tuple[str, str]] = set()
         #: What the command's preparer computed before the write transaction (or ``None``).
         self.prepared: object = None
         self._views: Projections | bool | None = False  # False: not looked up yet
         # The bundled units of work read a stream's newest event in one call; another
         # adapter's store is read as a version and the events after the one before it.
-        self._newest: Callable[[str, str], DomainEvent | None] | None = getattr(
-            self._events, "newest", None
-        )
+        # Looked up when first needed: most records come from the desk's cache.
+        self._newest: Callable[[str, str], DomainEvent | None] | Literal[False] | None = False
 
     @property
     def views(self) -> Projections | None:
@@ -196,7 +201,18 @@ class Session:
         cached = self._records.get((kind, key))
         if cached is not None:
             return cached[0]  # type: ignore[no-any-return]
+        kept = self._kept_records.get((kind, key))
+        if kept is not None:
+            # Committed events never change: while the stream still ends at the version the
+            # desk kept the state of, that state is the newest event's (no load, no decoding;
+            # under READ COMMITTED the version read is the one to append at, as below).
+            state, version = kept
+            if self._events.version(kind, key) == version and isinstance(state, cls):
+                self._records[(kind, key)] = kept
+                return state
         newest = self._newest
+        if newest is False:
+            newest = self._newest = getattr(self._events, "newest", None)
         if newest is not None:
             event = newest(kind, _key(kind, key))
             if event is None:
@@ -216,7 +232,7 @@ class Session:
                 f"The {kind} {key!r} holds {type(state).__name__}, not {cls.__name__};"
                 " the stream was written by something else."
             )
-        self._records[(kind, key)] = (state, version)
+        self._records[(kind, key)] = self._new_records[(kind, key)] = (state, version)
         return state
 
     def require(self, kind: str, key: str, cls: type[T]) -> T:
@@ -248,11 +264,16 @@ class Session:
             **extra,
         )
         self._events.append(kind, key, [event], expected_version=version)
-        self._records[(kind, key)] = (state, version + 1)
+        self._records[(kind, key)] = self._new_records[(kind, key)] = (state, version + 1)
         row = record_row(kind, key, state, version + 1)
         views = self.views if row is not None else None
         if views is not None and row is not None:
             views.put(row)
+
+    def records(self) -> Iterable[tuple[tuple[str, str], tuple[Any, int]]]:
+        """Every record this session read from storage or stored: ``((kind, key), (state,
+        version))`` (not those it took from the desk's cache, which has them)."""
+        return self._new_records.items()
 
     def record_version(self, kind: str, key: str) -> int:
         """The version of the record ``(kind, key)`` as this session read it (0: none)."""
@@ -303,7 +324,25 @@ class Session:
         for sku, events in by_sku.items():
             self._events.append(STOCK, sku, events, expected_version=events[0].version - 1)
             self._stock_skus.add(sku)
+            self._stock_saved[sku] = events[-1].version
         self._ledger_saved = len(recorded)
+
+    def saved_stock(self) -> list[tuple[str, StockLedger]]:
+        """A ledger of each sku alone that this session appended stock events to, as
+        its stream stands after them (``(sku, ledger)``; for the desk's cache, once the
+        unit of work has committed).
+
+        A sku the ledger holds unsaved events of is left out: its ledger is not what the
+        stream holds.
+        """
+        ledger = self._ledger
+        if ledger is None:
+            return []
+        return [
+            (sku, ledger.fork([sku]))
+            for sku, version in self._stock_saved.items()
+            if ledger.version_of(sku) == version
+        ]
 
     # --- invoices ------------------------------------------------------------------------------
 

@@ -354,6 +354,7 @@ class OrderDesk:
         self._cache.forget(
             orders=[key for kind, key in streams if kind == "order"],
             invoices=[key for kind, key in streams if kind == "invoice"],
+            records=streams,
         )
 
     def __enter__(self) -> Self:
@@ -520,7 +521,9 @@ class OrderDesk:
                 _react_inline(session, watched)
             if command.command_id is not None:
                 uow.commands.record(command.command_id, digest, result.to_data())
-        self._cache.committed(session.orders(), session.invoices())
+        cache = self._cache
+        cache.committed(session.orders(), session.invoices(), session.records())
+        cache.committed_stock(session.saved_stock())
         return result, watched.reacting
 
     def _prepare(self, command: Command) -> object:
@@ -621,7 +624,8 @@ class OrderDesk:
                     acted = True
             session.save_stock()
             uow.outbox.save_checkpoint(_reactions.CONSUMER, last)
-        self._cache.committed(session.orders(), session.invoices())
+        self._cache.committed(session.orders(), session.invoices(), session.records())
+        self._cache.committed_stock(session.saved_stock())
         # What the handlers did is in the outbox too: read on until a batch does nothing.
         return count, acted or count == limit, watched.reacting
 
@@ -1222,7 +1226,11 @@ class OrderDesk:
         reading = getattr(storage, "reading", None)
         opened = reading() if callable(reading) else storage.unit_of_work()
         with opened as uow:
-            return query(self._session(uow))
+            session = self._session(uow)
+            found = query(session)
+        # What it read is committed: the records it read are kept for the next sessions.
+        self._cache.keep_records(session.records())
+        return found
 
     def order(self, order_id: str) -> Order:
         """The order, rebuilt from its events (``UnknownAggregateError`` if none)."""

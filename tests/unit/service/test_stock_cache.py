@@ -163,3 +163,37 @@ def test_two_desks_on_one_sqlite_file_see_each_others_stock(
         assert (a.available_units("MUG"), a.available_units("LAMP")) == (40, 4)
         _cache_matches_storage(a)
         _cache_matches_storage(b)
+
+
+def test_a_committed_command_leaves_its_stock_in_the_cache_as_storage_holds_it(
+    desk: OrderDesk,
+) -> None:
+    order_id = desk.place_order("C-BOLT", {"MUG": 3, "TEAPOT": 1}).aggregate_id
+    desk.confirm_order(order_id)
+    desk.allocate_order(order_id)
+    for sku in ("MUG", "TEAPOT"):
+        cached = _cached(desk, sku)
+        assert cached is not None
+        # Kept by the allocation's commit itself: no read caught it up since.
+        assert cached.version_of(sku) == _stored(desk, sku).version_of(sku)
+        assert cached.state() == _stored(desk, sku).state(), sku
+        assert cached.skus == (sku,)
+    assert desk.available_units("MUG") == 37
+    _cache_matches_storage(desk)
+
+
+def test_unsaved_stock_changes_of_a_session_are_not_offered_to_the_cache(
+    desk: OrderDesk,
+) -> None:
+    with desk.storage.unit_of_work() as uow:
+        s = desk._session(uow)
+        ledger = s.stock(["MUG", "TEAPOT"])
+        ledger.allocate("O-X/1", "MUG", "WH-EAST/A1", 5, at=s.now)
+        ledger.allocate("O-X/2", "TEAPOT", "WH-EAST/A4", 1, at=s.now)
+        s.save_stock()
+        s.stock(["MUG"]).allocate("O-X/3", "MUG", "WH-EAST/A1", 1, at=s.now)  # not saved
+        offered = dict(s.saved_stock())
+        assert sorted(offered) == ["TEAPOT"]
+        uow.rollback()
+    assert desk.available_units("MUG") == 40
+    assert desk.available_units("TEAPOT") == 16
