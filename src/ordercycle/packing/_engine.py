@@ -12,9 +12,9 @@ points and the order of the units are the *strategy*, so the optimizer can try s
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
 from fractions import Fraction
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 __all__ = ["STRATEGIES", "CartonFill", "EngineUnit", "side_by_side", "stacked_overflow"]
 
@@ -373,6 +373,26 @@ def side_by_side(size: tuple[int, int, int], a: EngineUnit, b: EngineUnit) -> bo
 STACK_NODES: Final = 4000
 
 
+_Answer = TypeVar("_Answer")
+
+
+def remember(
+    table: dict[Any, _Answer], kept: int, key: Hashable, work: Callable[[], _Answer]
+) -> _Answer:
+    """``table[key]``, worked out by ``work()`` the first time it is asked.
+
+    For the packing searches' memos of pure functions (their answers depend on the key
+    alone). A table holding ``kept`` answers is emptied whole before the next one goes in:
+    one call, safe with threads, unlike dropping the oldest.
+    """
+    known = table.get(key)
+    if known is None:
+        if len(table) >= kept:
+            table.clear()
+        known = table[key] = work()
+    return known
+
+
 #: :func:`stacked_overflow`'s answers by (carton size, each unit's orientations in order),
 #: emptied when it holds _OVERFLOWS_KEPT.
 _OVERFLOWS: dict[tuple[tuple[int, ...], tuple[tuple[Orientation, ...], ...]], bool] = {}
@@ -396,12 +416,7 @@ def stacked_overflow(size: tuple[int, int, int], units: Sequence[EngineUnit]) ->
     # order breaks ties in the bounded search), and the same ones come back in later
     # searches (a 4,000-order run: 3,516 calls, 1,058 different): it is remembered.
     key = (tuple(size), tuple([u.orientations for u in units]))
-    known = _OVERFLOWS.get(key)
-    if known is None:
-        if len(_OVERFLOWS) >= _OVERFLOWS_KEPT:
-            _OVERFLOWS.clear()  # (one call: safe with threads, unlike dropping the oldest)
-        known = _OVERFLOWS[key] = _stacked_overflow(size, units)
-    return known
+    return remember(_OVERFLOWS, _OVERFLOWS_KEPT, key, lambda: _stacked_overflow(size, units))
 
 
 def _stacked_overflow(size: tuple[int, int, int], units: Sequence[EngineUnit]) -> bool:

@@ -35,7 +35,13 @@ from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any, Literal
 
-from ordercycle.packing._engine import CartonFill, EngineUnit, side_by_side, stacked_overflow
+from ordercycle.packing._engine import (
+    CartonFill,
+    EngineUnit,
+    remember,
+    side_by_side,
+    stacked_overflow,
+)
 from ordercycle.packing._optimizer import Block, Key, Solution, Solver, Spec, add_keys
 
 __all__ = ["EXACT_UNITS", "ExactSearch"]
@@ -173,12 +179,7 @@ def _dual_cut(size: tuple[int, ...], fitting: Sequence[Sequence[tuple[int, int, 
     # The verdict depends on the carton and the multiset of units' orientations alone, and
     # the same ones come back in later searches (a 4,000-order run: 406 cuts, 171 different).
     memo = (tuple(size), tuple(sorted(kinds.items())))
-    known = _CUTS.get(memo)
-    if known is None:
-        if len(_CUTS) >= _CUTS_KEPT:
-            _CUTS.clear()  # (one call: safe with threads, unlike dropping the oldest)
-        known = _CUTS[memo] = _dual_cut_of(size, kinds)
-    return known
+    return remember(_CUTS, _CUTS_KEPT, memo, lambda: _dual_cut_of(size, kinds))
 
 
 def _dual_cut_of(size: tuple[int, ...], kinds: dict[_Orientations, int]) -> bool:
