@@ -1277,6 +1277,18 @@ class OrderDesk:
         found: Account = self._read(query)
         return found
 
+    def open_invoice_ids(self, customer_id: str) -> tuple[str, ...]:
+        """A customer's open invoices (not yet settled), in order of issue: the
+        ``open_invoice_ids`` of :meth:`account`, without reading the customer's open orders
+        (what a payment run or a remittance advice needs)."""
+
+        def query(s: Session) -> tuple[str, ...]:
+            _orders.customer(s, customer_id)
+            return _orders._account(s, customer_id).open_invoice_ids
+
+        found: tuple[str, ...] = self._read(query)
+        return found
+
     def pick_list(self, pick_list_id: str) -> WavePickList:
         """A pick list with its routed lines."""
         found: WavePickList = self._read(lambda s: _warehouse.pick_list(s, pick_list_id))

@@ -1068,10 +1068,9 @@ class Simulation:
         available on ``paid_on``, and names those invoices, so the desk applies the payment
         to them only (oldest due first) instead of reading every open invoice.
         """
-        account = self.desk.account(customer)
         amount = Decimal(0)
         paying = []
-        for invoice_id in account.open_invoice_ids:
+        for invoice_id in self.desk.open_invoice_ids(customer):
             known = self.final_due.get(invoice_id)
             if known is not None and known > due:
                 continue
