@@ -39,6 +39,7 @@ __all__ = [
     "QUERIES",
     "GetCustomerHistory",
     "GetDaysSalesOutstanding",
+    "GetOpenInvoiceIds",
     "GetOrderMoney",
     "GetOrderToCashReport",
     "GetStatement",
@@ -150,6 +151,14 @@ class GetOrderMoney(Query):
 
     method: ClassVar[str] = "order_money"
     order_id: str
+
+
+@attrs.frozen(kw_only=True)
+class GetOpenInvoiceIds(Query):
+    """A customer's open invoices' ids, in order of issue (``desk.open_invoice_ids(...)``)."""
+
+    method: ClassVar[str] = "open_invoice_ids"
+    customer_id: str
 
 
 @attrs.frozen(kw_only=True)

@@ -107,6 +107,13 @@ def test_dunning_notices_and_dso(story: OrderDesk) -> None:
     assert dso["value"] == str(story.days_sales_outstanding(as_of=date(2026, 4, 30)))
 
 
+def test_open_invoice_ids(story: OrderDesk) -> None:
+    customers = {order.customer_id for order in story.orders(limit=50)}
+    answers = {c: _ask(story, type="GetOpenInvoiceIds", customer_id=c)["items"] for c in customers}
+    assert answers == {c: list(story.open_invoice_ids(c)) for c in customers}
+    assert any(answers.values())  # the story leaves some invoice open
+
+
 def test_every_query_is_answered_here() -> None:
     asked = {
         "ListOrders",
@@ -114,6 +121,7 @@ def test_every_query_is_answered_here() -> None:
         "GetStatement",
         "GetCustomerHistory",
         "GetOrderMoney",
+        "GetOpenInvoiceIds",
         "GetOrderToCashReport",
         "ListDunningNotices",
         "GetDaysSalesOutstanding",
