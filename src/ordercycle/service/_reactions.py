@@ -69,11 +69,27 @@ def inline(event: DomainEvent) -> bool:
     return isinstance(event, INLINE)
 
 
+#: (the registry view the names were found in, the names): see :func:`trigger_types`.
+_TRIGGER_TYPES: list[tuple[object, frozenset[str]]] = []
+
+
 def trigger_types() -> frozenset[str]:
     """The registered event type names :func:`reacts_to` accepts (subclasses included)."""
-    # The triggers' subclass trees, not the whole registry (which is copied and sorted on
-    # every read; the desk asks at every dispatch): a class counts if it is the one
-    # registered under its name.
+    # The desk asks at every batch of every dispatch. The answer changes only when an event
+    # class is registered or forgotten, and each of those makes ``registry()`` return a new
+    # view (the same object until then; held here, so its id is not reused): the names are
+    # found again only then.
+    view = DomainEvent.registry()
+    if _TRIGGER_TYPES and _TRIGGER_TYPES[0][0] is view:
+        return _TRIGGER_TYPES[0][1]
+    names = _find_trigger_types()
+    _TRIGGER_TYPES[:] = [(view, names)]
+    return names
+
+
+def _find_trigger_types() -> frozenset[str]:
+    # The triggers' subclass trees, not the whole registry: a class counts if it is the
+    # one registered under its name.
     names = set()
     stack: list[type[DomainEvent]] = list(TRIGGERS)
     while stack:

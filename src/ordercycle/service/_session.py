@@ -19,6 +19,7 @@ from ordercycle.errors import StorageError
 from ordercycle.inventory import StockLedger
 from ordercycle.inventory.events import StockEvent
 from ordercycle.invoicing import Invoice, InvoiceEvent, NumberSeries
+from ordercycle.model._trusted import event_maker
 from ordercycle.model.events import DomainEvent
 from ordercycle.model.ids import IdFactory
 from ordercycle.model.order import Order
@@ -89,6 +90,9 @@ class Session:
         self.settings = settings
         self.ids = ids
         self.now = now
+        #: Whether ``now`` is an aware time, what every event's ``occurred_at`` must be:
+        #: then :meth:`put` builds its events without the common checks (see there).
+        self._now_aware = isinstance(now, datetime) and now.utcoffset() is not None
         self.today: date = now.date()
         self._orders: dict[str, Order] = {}
         self._loaded_orders: dict[str, Order] = {}
@@ -255,7 +259,13 @@ class Session:
         of the event)."""
         cached = self._records.get((kind, key))
         version = cached[1] if cached else self._events.version(kind, _key(kind, key))
-        event = event_cls(  # type: ignore[call-arg]
+        # The common fields are checked already: ``key`` passed ``_key`` here or on its way
+        # into ``_records`` (read, kept by the desk after a commit, or put), the version is a
+        # stored version (>= 0) plus one and ``now`` is aware (else the class checks and
+        # refuses it, as before). The event's own fields are not skipped: a class with
+        # checks of its own gets itself from ``event_maker``.
+        make = event_maker(event_cls) if self._now_aware else event_cls
+        event = make(  # type: ignore[call-arg]
             aggregate_id=key,
             version=version + 1,
             occurred_at=self.now,

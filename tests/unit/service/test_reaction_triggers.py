@@ -16,6 +16,7 @@ def _from_registry() -> frozenset[str]:
 
 def test_the_trigger_types_are_the_registered_types_a_handler_reacts_to() -> None:
     assert trigger_types() == _from_registry()
+    assert trigger_types() is trigger_types()  # found once per registry view
     assert "StockReceived" in trigger_types()
     assert "OrderPlaced" not in trigger_types()
 
