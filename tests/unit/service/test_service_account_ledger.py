@@ -16,23 +16,7 @@ from ordercycle.service import OrderDesk
 from ordercycle.service._session import Session
 from ordercycle.service.errors import UnknownInvoiceError
 
-
-def _invoiced(
-    desk: OrderDesk, clock: SteppableClock, customer_id: str, items: dict[str, int]
-) -> str:
-    order_id = desk.place_order(customer_id, items).aggregate_id
-    desk.confirm_order(order_id)
-    desk.allocate_order(order_id)
-    for warehouse in desk.settings.network.warehouse_ids:
-        try:
-            wave = desk.release_wave(warehouse, [order_id])
-        except ValueError:
-            continue
-        desk.confirm_picks(wave.aggregate_id)
-        packed = desk.pack_order(order_id, wave.aggregate_id)
-        desk.ship_shipment(packed.aggregate_id, f"1Z-{packed.aggregate_id}")
-        desk.deliver_shipment(packed.aggregate_id)
-    return desk.invoice_order(order_id).aggregate_id
+from .conftest import invoiced
 
 
 def test_cash_on_account_counts_and_is_applied_to_a_later_invoice(
@@ -40,7 +24,7 @@ def test_cash_on_account_counts_and_is_applied_to_a_later_invoice(
 ) -> None:
     paid = desk.record_payment("C-BOLT", Money("500.00", "USD"))
     assert paid["unapplied"] == "500.00 USD"
-    invoice_id = _invoiced(desk, clock, "C-BOLT", {"MUG": 4, "TEAPOT": 8})
+    invoice_id = invoiced(desk, "C-BOLT", {"MUG": 4, "TEAPOT": 8})
     ledger = desk.account_ledger("C-BOLT")
     assert ledger.balance.balance == Money("-102.00", "USD")  # 398.00 owed, 500.00 on account
     assert ledger.balance.unapplied == Money("500.00", "USD")
@@ -62,7 +46,7 @@ def test_a_refused_application_or_refund_writes_nothing(
     desk: OrderDesk, clock: SteppableClock
 ) -> None:
     desk.record_payment("C-BOLT", Money("50.00", "USD"))
-    _invoiced(desk, clock, "C-BOLT", {"MUG": 1})
+    invoiced(desk, "C-BOLT", {"MUG": 1})
     before = (desk.account("C-BOLT"), desk.account_entries("C-BOLT"))
     with pytest.raises(OrderCycleError, match=r"asked, but the credit chosen is 50\.00 USD"):
         desk.apply_credit("C-BOLT", Money("60.00", "USD"))
@@ -87,7 +71,7 @@ def test_a_refund_pays_credit_back_with_its_method_and_reference(desk: OrderDesk
 def test_payments_and_queries_accept_the_printed_invoice_number(
     desk: OrderDesk, clock: SteppableClock
 ) -> None:
-    invoice_id = _invoiced(desk, clock, "C-BOLT", {"MUG": 4})
+    invoice_id = invoiced(desk, "C-BOLT", {"MUG": 4})
     number = desk.invoice(invoice_id).number
     assert number is not None
     assert number != invoice_id
@@ -124,7 +108,7 @@ def test_the_credit_check_counts_gross_orders_and_credit_on_account(
 
 
 def test_invoicing_moves_the_exposure_to_the_ledger(desk: OrderDesk, clock: SteppableClock) -> None:
-    invoice_id = _invoiced(desk, clock, "C-ACME", {"MUG": 10})
+    invoice_id = invoiced(desk, "C-ACME", {"MUG": 10})
     account = desk.account("C-ACME")
     assert account.exposure == Money("0.00", "USD")
     assert account.ledger is not None
@@ -151,7 +135,7 @@ def test_a_confirmation_loads_no_other_order(
 
 def test_aging_nets_cash_on_account(desk: OrderDesk, clock: SteppableClock) -> None:
     desk.record_payment("C-BOLT", Money("50.00", "USD"))
-    _invoiced(desk, clock, "C-BOLT", {"MUG": 1})  # 19.00
+    invoiced(desk, "C-BOLT", {"MUG": 1})  # 19.00
     report = desk.aging_report()
     assert report.buckets[-1].label == "unapplied credit"
     (row,) = report.rows
@@ -163,7 +147,7 @@ def test_aging_nets_cash_on_account(desk: OrderDesk, clock: SteppableClock) -> N
 def test_a_small_rest_is_written_off_and_a_large_one_refused(
     desk: OrderDesk, clock: SteppableClock
 ) -> None:
-    invoice_id = _invoiced(desk, clock, "C-BOLT", {"MUG": 4})
+    invoice_id = invoiced(desk, "C-BOLT", {"MUG": 4})
     total = desk.invoice(invoice_id).total
     desk.record_payment("C-BOLT", total - Money("0.40", "USD"))
     number = desk.invoice(invoice_id).number
@@ -176,7 +160,7 @@ def test_a_small_rest_is_written_off_and_a_large_one_refused(
     ledger.balance.check()
     assert ledger.balance.balance == Money("0.00", "USD")
     # Above the tolerance (1.00 by default): refused, nothing written.
-    second = _invoiced(desk, clock, "C-BOLT", {"MUG": 1})
+    second = invoiced(desk, "C-BOLT", {"MUG": 1})
     before = (desk.account("C-BOLT"), desk.invoice(second))
     with pytest.raises(OrderCycleError, match="above the write-off tolerance"):
         desk.write_off_balance("C-BOLT", second)
@@ -205,7 +189,7 @@ def test_a_credit_rest_is_written_off(desk: OrderDesk) -> None:
 def test_reversing_an_applied_payment_reopens_its_invoices_and_its_discount(
     desk: OrderDesk, clock: SteppableClock
 ) -> None:
-    invoice_id = _invoiced(desk, clock, "C-ACME", {"MUG": 2})
+    invoice_id = invoiced(desk, "C-ACME", {"MUG": 2})
     invoice = desk.invoice(invoice_id)
     discount = invoice.discount_available(invoice.invoice_date)
     assert discount.is_positive  # ACME pays on 2/10 Net 30
@@ -241,8 +225,8 @@ def test_reversing_a_payment_applied_later_with_credit_undoes_that_application(
 ) -> None:
     paid = desk.record_payment("C-BOLT", Money("500.00", "USD"))
     other = desk.record_payment("C-BOLT", Money("1.00", "USD"))
-    first = _invoiced(desk, clock, "C-BOLT", {"MUG": 4})
-    second = _invoiced(desk, clock, "C-BOLT", {"TEAPOT": 2})
+    first = invoiced(desk, "C-BOLT", {"MUG": 4})
+    second = invoiced(desk, "C-BOLT", {"TEAPOT": 2})
     desk.apply_credit("C-BOLT", source_ids=[paid.aggregate_id])
     view = desk.payment(paid.aggregate_id)
     totals = {i: desk.invoice(i).total for i in (first, second)}
@@ -265,7 +249,7 @@ def test_a_payment_partly_refunded_is_not_reversed_and_nothing_is_written(
     from ordercycle.invoicing import PaymentRefundedError
 
     paid = desk.record_payment("C-BOLT", Money("300.00", "USD"))
-    invoice_id = _invoiced(desk, clock, "C-BOLT", {"MUG": 4})
+    invoice_id = invoiced(desk, "C-BOLT", {"MUG": 4})
     desk.apply_credit("C-BOLT")
     desk.refund_credit("C-BOLT", Money("10.00", "USD"), "bank transfer", "SEPA-7")
     before = (

@@ -6,46 +6,17 @@ command is checked to leave the whole desk as it was (:func:`desk_state`).
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from ordercycle.errors import OrderCycleError, SerializationError, ValidationError
-from ordercycle.examples.shop import open_sample_shop
-from ordercycle.model import SteppableClock
 from ordercycle.model.address import Address
-from ordercycle.model.ids import SequentialIdFactory
 from ordercycle.model.order.errors import ChangeNotAllowedError
 from ordercycle.money import Money
 from ordercycle.service import DeskCommandError, OrderDesk
 
-from .conftest import START, outbox_position
-
-
-@pytest.fixture(params=["memory", "sqlite", "postgres"])
-def any_desk(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[OrderDesk]:
-    """The sample shop on each of the three adapters."""
-    clock = SteppableClock(START)
-    schema = ""
-    if request.param == "memory":
-        opened = OrderDesk.in_memory(clock=clock)
-    elif request.param == "sqlite":
-        opened = OrderDesk.sqlite(tmp_path / "shop.db", clock=clock)
-    else:
-        dsn = request.getfixturevalue("postgres_dsn")
-        schema = f"oc_changes_{uuid.uuid4().hex[:16]}"
-        opened = OrderDesk.postgres(dsn, schema=schema, clock=clock, ids=SequentialIdFactory())
-    open_sample_shop(opened)
-    yield opened
-    opened.close()
-    if schema:
-        import psycopg
-
-        with psycopg.connect(request.getfixturevalue("postgres_dsn"), autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+from .conftest import outbox_position
 
 
 def desk_state(desk: OrderDesk) -> dict[str, Any]:

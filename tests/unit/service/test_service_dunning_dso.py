@@ -13,6 +13,8 @@ from ordercycle.model import SteppableClock
 from ordercycle.money import Money
 from ordercycle.service import OrderDesk
 
+from .conftest import invoiced
+
 POLICY = DunningPolicy(
     (
         DunningLevel(1, 7, letter="reminder"),
@@ -22,27 +24,11 @@ POLICY = DunningPolicy(
 LATE = date(2026, 4, 20)  # Net 30 from 2 March: due 1 April, 19 days overdue
 
 
-def _invoiced(desk: OrderDesk, customer_id: str, items: dict[str, int]) -> str:
-    order_id = desk.place_order(customer_id, items).aggregate_id
-    desk.confirm_order(order_id)
-    desk.allocate_order(order_id)
-    for warehouse in desk.settings.network.warehouse_ids:
-        try:
-            wave = desk.release_wave(warehouse, [order_id])
-        except ValueError:
-            continue
-        desk.confirm_picks(wave.aggregate_id)
-        packed = desk.pack_order(order_id, wave.aggregate_id)
-        desk.ship_shipment(packed.aggregate_id, f"1Z-{packed.aggregate_id}")
-        desk.deliver_shipment(packed.aggregate_id)
-    return desk.invoice_order(order_id).aggregate_id
-
-
 def test_an_overdue_invoice_is_dunned_for_what_the_credit_on_account_does_not_cover(
     desk: OrderDesk,
 ) -> None:
     desk.record_payment("C-BOLT", Money("100.00", "USD"))
-    invoice_id = _invoiced(desk, "C-BOLT", {"MUG": 4, "TEAPOT": 8})
+    invoice_id = invoiced(desk, "C-BOLT", {"MUG": 4, "TEAPOT": 8})
     total = desk.invoice(invoice_id).total
     assert desk.dunning_notices(POLICY, date(2026, 4, 5)) == ()  # 4 days: no level yet
     (notice,) = desk.dunning_notices(POLICY, LATE, customer_id="C-BOLT")
@@ -60,7 +46,7 @@ def test_credit_on_account_that_covers_the_overdue_amount_stops_the_reminder(
     desk: OrderDesk,
 ) -> None:
     paid = desk.record_payment("C-BOLT", Money("1000.00", "USD")).aggregate_id
-    _invoiced(desk, "C-BOLT", {"MUG": 4, "TEAPOT": 8})
+    invoiced(desk, "C-BOLT", {"MUG": 4, "TEAPOT": 8})
     assert desk.dunning_notices(POLICY, LATE) == ()
     # A reversed payment takes its credit away: the invoice is dunned again, in full.
     desk.reverse_payment("C-BOLT", paid, "cheque bounced")
@@ -72,9 +58,9 @@ def test_credit_on_account_that_covers_the_overdue_amount_stops_the_reminder(
 def test_dunning_the_oldest_first_uses_the_credit_on_the_most_overdue_invoice(
     desk: OrderDesk, clock: SteppableClock
 ) -> None:
-    first = _invoiced(desk, "C-BOLT", {"MUG": 4})
+    first = invoiced(desk, "C-BOLT", {"MUG": 4})
     clock.advance(days=10)
-    second = _invoiced(desk, "C-BOLT", {"MUG": 2})
+    second = invoiced(desk, "C-BOLT", {"MUG": 2})
     desk.record_payment("C-BOLT", Money("5.00", "USD"), invoice_ids=[second])
     notices = desk.dunning_notices(POLICY, date(2026, 5, 20), customer_id="C-BOLT")
     assert [n.invoice_id for n in notices] == [first, second]
@@ -83,7 +69,7 @@ def test_dunning_the_oldest_first_uses_the_credit_on_the_most_overdue_invoice(
 
 def test_dso_reads_the_ledger_and_nets_cash_on_account(desk: OrderDesk) -> None:
     desk.record_payment("C-BOLT", Money("100.00", "USD"))
-    invoice_id = _invoiced(desk, "C-BOLT", {"MUG": 4, "TEAPOT": 8})
+    invoice_id = invoiced(desk, "C-BOLT", {"MUG": 4, "TEAPOT": 8})
     invoice = desk.invoice(invoice_id)
     as_of = date(2026, 3, 31)
     expected = days_sales_outstanding(
