@@ -22,7 +22,7 @@ from ordercycle.serialization import to_dict
 from ordercycle.service import OrderDesk, _receivables
 from ordercycle.service.records import Account
 
-from .test_service_account_ledger import _invoiced
+from .conftest import invoiced
 
 
 def _stored_account_size(desk: OrderDesk, customer_id: str) -> int:
@@ -34,7 +34,7 @@ def _stored_account_size(desk: OrderDesk, customer_id: str) -> int:
 
 
 def _pay_an_order(desk: OrderDesk, clock: SteppableClock) -> str:
-    invoice_id = _invoiced(desk, clock, "C-BOLT", {"MUG": 1})
+    invoice_id = invoiced(desk, "C-BOLT", {"MUG": 1})
     total = desk.invoice(invoice_id).total
     return desk.record_payment("C-BOLT", total, invoice_ids=[invoice_id]).aggregate_id
 

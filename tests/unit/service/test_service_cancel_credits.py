@@ -14,7 +14,6 @@ from ordercycle.errors import OrderCycleError
 from ordercycle.money import Money
 from ordercycle.service import DeskCommandError, OrderDesk
 
-from .test_service_changes import any_desk as any_desk
 from .test_service_changes import desk_state, ship_east
 
 

@@ -29,7 +29,6 @@ from ordercycle.service import OrderDesk
 
 from . import test_service_changes as changes
 
-any_desk = changes.any_desk  # the sample shop on memory, SQLite and PostgreSQL
 refused = changes.refused  # raises, and the whole desk is as it was
 
 PIER = Address(lines=("5 Pier",), city="Boston", postal_code="02110", region="MA", country="US")

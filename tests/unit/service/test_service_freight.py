@@ -26,7 +26,6 @@ from . import test_service_changes as changes
 from .conftest import START
 from .test_service_entry import PARIS
 
-any_desk = changes.any_desk  # the sample shop on memory, SQLite and PostgreSQL
 refused = changes.refused  # raises, and the whole desk is as it was
 
 # UPS-GROUND's brackets in the default settings, by billable pounds (upper limits).

@@ -24,9 +24,7 @@ from ordercycle.money import Money
 from ordercycle.service import DeskCommandError, OrderDesk, UnknownAggregateError
 
 from .conftest import START
-from .test_service_changes import any_desk, desk_state
-
-__all__ = ["any_desk"]
+from .test_service_changes import desk_state
 
 DUE = date(2026, 3, 9)
 LATER = date(2026, 3, 16)

@@ -11,9 +11,7 @@ import pytest
 from ordercycle.errors import OrderCycleError, SerializationError, ValidationError
 from ordercycle.service import DeskCommandError, OrderDesk
 
-from .test_service_changes import any_desk, refused
-
-__all__ = ["any_desk"]
+from .test_service_changes import refused
 
 
 def _position(desk: OrderDesk, sku: str, bin_id: str) -> tuple[int, int, int]:
