@@ -46,10 +46,6 @@ class EngineUnit:
         self.key = key
 
 
-#: The two other axes of each axis, in order.
-_OTHER_AXES: Final = ((1, 2), (0, 2), (0, 1))
-
-
 def _ep_zyx(p: Point) -> tuple[int, int, int]:
     return (p[2], p[1], p[0])
 
@@ -199,21 +195,28 @@ class CartonFill:
         a0, a1, a2 = self.merit
         base = max(self.size) + 1
         square = base * base
+        # The merit of an end corner (e0, e1, e2) along the axes a0, a1, a2 is
+        # (e0 * base + e1) * base + e2, as a weight per axis (no tuple per candidate).
+        weights = [0, 0, 0]
+        weights[a0], weights[a1], weights[a2] = square, base, 1
+        wx, wy, wz = weights
         low0 = lows[a0]
         boxes = self.boxes
-        best: tuple[int, tuple[int, int, int, int, int, int]] | None = None
+        # No candidate yet: ``top`` is above every merit (each end is below ``base``) and
+        # ``reach`` above every point's a0 plus ``low0``, so neither cuts before one is found.
+        top = square * base
+        reach = 2 * base
+        best: tuple[int, int, int, int, int, int] | None = None
         for point in self.eps:
-            if best is not None and point[a0] + low0 > best[0] // square:
+            if point[a0] + low0 > reach:
                 break
             x, y, z = point
-            for o in orientations:
-                dx, dy, dz = o
+            for dx, dy, dz in orientations:
                 x1, y1, z1 = x + dx, y + dy, z + dz
                 if x1 > big_l or y1 > big_w or z1 > big_h:
                     continue
-                end = (x1, y1, z1)
-                merit = (end[a0] * base + end[a1]) * base + end[a2]
-                if best is not None and merit >= best[0]:
+                merit = x1 * wx + y1 * wy + z1 * wz
+                if merit >= top:
                     continue
                 clash = False
                 for bx0, by0, bz0, bx1, by1, bz1 in boxes:
@@ -227,10 +230,12 @@ class CartonFill:
                     continue
                 if self.tracks_load and not self._load_ok(candidate, unit):
                     continue
-                best = (merit, candidate)
+                best = candidate
+                top = merit
+                reach = merit // square
         if best is None:
             return False
-        self._commit(best[1], unit)
+        self._commit(best, unit)
         return True
 
     def _first_fit(self, unit: EngineUnit, orientations: Sequence[Orientation]) -> bool:
@@ -301,44 +306,43 @@ class CartonFill:
         self.weight += unit.weight
         self._update_points(c)
 
-    def _project(self, point: Point, axis: int) -> int:
-        """Slide ``point`` towards 0 along ``axis`` until it meets a box face or the wall."""
-        best = 0
-        coord = point[axis]
-        a1, a2 = _OTHER_AXES[axis]
-        p1, p2 = point[a1], point[a2]
-        high, high1, high2 = axis + 3, a1 + 3, a2 + 3
-        for box in self.boxes:
-            face = box[high]
-            if best < face <= coord and box[a1] <= p1 < box[high1] and box[a2] <= p2 < box[high2]:
-                best = face
-        return best
-
     def _update_points(self, c: tuple[int, int, int, int, int, int]) -> None:
         x0, y0, z0, x1, y1, z1 = c
         big_l, big_w, big_h = self.size
+        boxes = self.boxes
+        # The new corners (x1, y0, z0), (x0, y1, z0) and (x0, y0, z1), each slid towards 0
+        # along its two other axes until it meets a box face or the wall (the highest face
+        # at or below the corner among the boxes it lies across): the six slides in one
+        # pass over the boxes, not one pass each.
+        xy = xz = yx = yz = zx = zy = 0
+        for bx0, by0, bz0, bx1, by1, bz1 in boxes:
+            if bx0 <= x1 < bx1:  # (x1, y0, z0) along y and along z
+                if yx < by1 <= y0 and bz0 <= z0 < bz1:
+                    yx = by1
+                if zx < bz1 <= z0 and by0 <= y0 < by1:
+                    zx = bz1
+            if by0 <= y1 < by1:  # (x0, y1, z0) along x and along z
+                if xy < bx1 <= x0 and bz0 <= z0 < bz1:
+                    xy = bx1
+                if zy < bz1 <= z0 and bx0 <= x0 < bx1:
+                    zy = bz1
+            if bz0 <= z1 < bz1:  # (x0, y0, z1) along x and along y
+                if xz < bx1 <= x0 and by0 <= y0 < by1:
+                    xz = bx1
+                if yz < by1 <= y0 and bx0 <= x0 < bx1:
+                    yz = by1
         new: list[Point] = []
         if x1 < big_l:
-            corner = (x1, y0, z0)
-            new.append(corner)
-            new.append((x1, self._project(corner, 1), z0))
-            new.append((x1, y0, self._project(corner, 2)))
+            new += ((x1, y0, z0), (x1, yx, z0), (x1, y0, zx))
         if y1 < big_w:
-            corner = (x0, y1, z0)
-            new.append(corner)
-            new.append((self._project(corner, 0), y1, z0))
-            new.append((x0, y1, self._project(corner, 2)))
+            new += ((x0, y1, z0), (xy, y1, z0), (x0, y1, zy))
         if z1 < big_h:
-            corner = (x0, y0, z1)
-            new.append(corner)
-            new.append((self._project(corner, 0), y0, z1))
-            new.append((x0, self._project(corner, 1), z1))
+            new += ((x0, y0, z1), (xz, y0, z1), (x0, yz, z1))
         # Old points already lie outside the older boxes: test them against the new box only.
         kept = [
             p for p in self.eps if not (x0 <= p[0] < x1 and y0 <= p[1] < y1 and z0 <= p[2] < z1)
         ]
         seen = set(kept)
-        boxes = self.boxes
         for p in new:
             if p in seen:
                 continue
