@@ -12,6 +12,7 @@ points and the order of the units are the *strategy*, so the optimizer can try s
 from __future__ import annotations
 
 import functools
+import operator
 from collections.abc import Callable, Hashable, Sequence
 from fractions import Fraction
 from typing import Any, Final, TypeVar
@@ -46,16 +47,12 @@ class EngineUnit:
         self.key = key
 
 
-def _ep_zyx(p: Point) -> tuple[int, int, int]:
-    return (p[2], p[1], p[0])
-
-
-def _ep_yzx(p: Point) -> tuple[int, int, int]:
-    return (p[1], p[2], p[0])
-
-
-def _ep_xzy(p: Point) -> tuple[int, int, int]:
-    return (p[0], p[2], p[1])
+#: Extreme-point orders: the point's coordinates in the order compared (z, y, x for
+#: ``_ep_zyx``), as ``itemgetter``s (a sort calls its key once per point, and a Python
+#: function per call cost more than the sort itself).
+_ep_zyx: Final = operator.itemgetter(2, 1, 0)
+_ep_yzx: Final = operator.itemgetter(1, 2, 0)
+_ep_xzy: Final = operator.itemgetter(0, 2, 1)
 
 
 #: (name, extreme-point order, orientation preference) pairs tried in turn.
@@ -315,44 +312,70 @@ class CartonFill:
         # at or below the corner among the boxes it lies across): the six slides in one
         # pass over the boxes, not one pass each.
         xy = xz = yx = yz = zx = zy = 0
+        # Whether each corner lies inside a box (then it is no extreme point).
+        x_in = y_in = z_in = False
         for bx0, by0, bz0, bx1, by1, bz1 in boxes:
             if bx0 <= x1 < bx1:  # (x1, y0, z0) along y and along z
+                if by0 <= y0 < by1:
+                    if bz0 <= z0 < bz1:
+                        x_in = True
+                    elif zx < bz1 <= z0:
+                        zx = bz1
                 if yx < by1 <= y0 and bz0 <= z0 < bz1:
                     yx = by1
-                if zx < bz1 <= z0 and by0 <= y0 < by1:
-                    zx = bz1
             if by0 <= y1 < by1:  # (x0, y1, z0) along x and along z
+                if bx0 <= x0 < bx1:
+                    if bz0 <= z0 < bz1:
+                        y_in = True
+                    elif zy < bz1 <= z0:
+                        zy = bz1
                 if xy < bx1 <= x0 and bz0 <= z0 < bz1:
                     xy = bx1
-                if zy < bz1 <= z0 and bx0 <= x0 < bx1:
-                    zy = bz1
             if bz0 <= z1 < bz1:  # (x0, y0, z1) along x and along y
+                if bx0 <= x0 < bx1:
+                    if by0 <= y0 < by1:
+                        z_in = True
+                    elif yz < by1 <= y0:
+                        yz = by1
                 if xz < bx1 <= x0 and by0 <= y0 < by1:
                     xz = bx1
-                if yz < by1 <= y0 and bx0 <= x0 < bx1:
-                    yz = by1
-        new: list[Point] = []
-        if x1 < big_l:
-            new += ((x1, y0, z0), (x1, yx, z0), (x1, y0, zx))
-        if y1 < big_w:
-            new += ((x0, y1, z0), (xy, y1, z0), (x0, y1, zy))
-        if z1 < big_h:
-            new += ((x0, y0, z1), (xz, y0, z1), (x0, yz, z1))
         # Old points already lie outside the older boxes: test them against the new box only.
         kept = [
             p for p in self.eps if not (x0 <= p[0] < x1 and y0 <= p[1] < y1 and z0 <= p[2] < z1)
         ]
-        seen = set(kept)
-        for p in new:
-            if p in seen:
+        # A corner slid to a face lies inside a box only if the corner itself does (a box
+        # holding the slid point reaches past the face it stopped at, so it holds the
+        # corner too): the three points of a corner outside every box are kept untested.
+        new: set[Point] = set()
+        tested: list[Point] = []
+        if x1 < big_l:
+            if x_in:
+                tested += ((x1, yx, z0), (x1, y0, zx))
+            else:
+                new.update(((x1, y0, z0), (x1, yx, z0), (x1, y0, zx)))
+        if y1 < big_w:
+            if y_in:
+                tested += ((xy, y1, z0), (x0, y1, zy))
+            else:
+                new.update(((x0, y1, z0), (xy, y1, z0), (x0, y1, zy)))
+        if z1 < big_h:
+            if z_in:
+                tested += ((xz, y0, z1), (x0, yz, z1))
+            else:
+                new.update(((x0, y0, z1), (xz, y0, z1), (x0, yz, z1)))
+        for p in tested:
+            if p in new:
                 continue
-            seen.add(p)
             px, py, pz = p
             for bx0, by0, bz0, bx1, by1, bz1 in boxes:
                 if bx0 <= px < bx1 and by0 <= py < by1 and bz0 <= pz < bz1:
                     break  # inside a box: not an extreme point
             else:
-                kept.append(p)
+                new.add(p)
+        # The points (old and new, each once) in the strategy's order: a total order, so
+        # the list does not depend on the order they were found in.
+        new.difference_update(kept)
+        kept += new
         kept.sort(key=self.ep_key)
         self.eps = kept
 
