@@ -33,6 +33,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 from fractions import Fraction
+from operator import mul, sub
 from typing import Any, Literal
 
 from ordercycle.packing._engine import (
@@ -83,7 +84,11 @@ def _whole(value: Any) -> Any:
 
 
 def _subtract(a: Counts, b: Counts) -> Counts:
-    return tuple(x - y for x, y in zip(a, b, strict=True))
+    return tuple(map(sub, a, b))
+
+
+#: Not worked out yet (a memo's answer may be None).
+_UNSEEN: Any = object()
 
 
 class _Kind:
@@ -218,6 +223,8 @@ class ExactSearch:
                 block
             )
         self.kinds = [_Kind(found, self.specs) for found in kinds.values()]
+        self._volumes = tuple(k.volume for k in self.kinds)
+        self._weights = tuple(k.weight for k in self.kinds)
         self.start: Counts = tuple(len(k.blocks) for k in self.kinds)
         states = pairs = 1
         for count in self.start:
@@ -227,7 +234,7 @@ class ExactSearch:
         self.pairs = pairs
         self.units = sum(len(b) for b in blocks)
         self._relaxed: dict[Counts, Any] = {}
-        self._subs: dict[Counts, list[tuple[Counts, int, int]]] = {}
+        self._subs: dict[Counts, list[tuple[Counts, int, int, Counts]]] = {}
         self._feasible: dict[tuple[int, Counts], CartonFill | None] = {}
         self._solved: dict[Counts, tuple[Key, list[tuple[Spec, Counts]]]] = {}
         self._cut: dict[Counts, Key] = {}
@@ -235,10 +242,10 @@ class ExactSearch:
         self.budget = SEARCH_BUDGET
         self.placement_budget = ORDER_PLACEMENT_BUDGET
         self._part_cost: dict[Counts, Any] = {}
+        self._holders: dict[Counts, list[tuple[Spec, Key]]] = {}
         self._keys: dict[tuple[int, int], Key] = {}
         #: Whether the objective's primary scores are Fractions (see :meth:`_key`).
         self._fraction_primary = False
-        self._position = {s.index: p for p, s in enumerate(self.specs)}
 
     @property
     def affordable(self) -> bool:
@@ -257,22 +264,26 @@ class ExactSearch:
 
     # --- sub-multisets -------------------------------------------------------------------
 
-    def _subsets(self, counts: Counts) -> list[tuple[Counts, int, int]]:
-        """Sub-multisets with at least one of the first kind present: (counts, volume, weight)."""
+    def _subsets(self, counts: Counts) -> list[tuple[Counts, int, int, Counts]]:
+        """Sub-multisets with at least one of the first kind present.
+
+        Each as (counts, volume, weight, what is left of ``counts`` without it).
+        """
         found = self._subs.get(counts)
         if found is not None:
             return found
         first = next(i for i, c in enumerate(counts) if c)
-        kinds = self.kinds
+        volumes, weights = self._volumes, self._weights
         # Every choice of how many of each kind to take, in the order of the nested loops
         # (the last kind varies fastest); a product, not a recursive closure, which would
         # name itself and make every search a reference cycle.
         ranges = [range(1 if i == first else 0, c + 1) for i, c in enumerate(counts)]
-        result: list[tuple[Counts, int, int]] = [
+        result: list[tuple[Counts, int, int, Counts]] = [
             (
                 chosen,
-                sum(take * kind.volume for take, kind in zip(chosen, kinds, strict=True)),
-                sum(take * kind.weight for take, kind in zip(chosen, kinds, strict=True)),
+                sum(map(mul, chosen, volumes)),
+                sum(map(mul, chosen, weights)),
+                tuple(map(sub, counts, chosen)),
             )
             for chosen in itertools.product(*ranges)
         ]
@@ -309,38 +320,58 @@ class ExactSearch:
         return found
 
     def _relax(self, counts: Counts) -> Any:
-        known = self._relaxed.get(counts)
-        if known is not None:
+        relaxed = self._relaxed
+        # An infeasible count vector is remembered too (as None), not worked out again.
+        known = relaxed.get(counts, _UNSEEN)
+        if known is not _UNSEEN:
             return known
         if not any(counts):
             return 0
+        part_cost = self._part_cost
         best: Any = None
-        for subset, volume, weight in self._subsets(counts):
-            cheapest = self._cheapest(subset, volume, weight)
+        for subset, volume, weight, remaining in self._subsets(counts):
+            cheapest = part_cost.get(subset, _UNSEEN)
+            if cheapest is _UNSEEN:
+                cheapest = self._cheapest(subset, volume, weight)
             if cheapest is None:
                 continue
-            rest = self._relax(_subtract(counts, subset))
+            rest = relaxed.get(remaining, _UNSEEN)
+            if rest is _UNSEEN:
+                rest = self._relax(remaining)
             if rest is None:
                 continue
             total = cheapest + rest
             if best is None or total < best:
                 best = total
-        self._relaxed[counts] = best
+        relaxed[counts] = best
         return best
+
+    def _holding(self, subset: Counts, volume: int, weight: int) -> list[tuple[Spec, Key]]:
+        """The carton types that hold ``subset`` in the relaxation, in catalogue order,
+        with their score of it (by volume, weight and each unit's fit; remembered)."""
+        found = self._holders.get(subset)
+        if found is not None:
+            return found
+        found = []
+        kinds = self.kinds
+        for place, spec in enumerate(self.specs):
+            if volume > spec.volume or (spec.cap is not None and weight > spec.cap):
+                continue
+            if not all(
+                not take or kind.fits[place] for take, kind in zip(subset, kinds, strict=True)
+            ):
+                continue
+            found.append((spec, self._key(spec, weight)))
+        self._holders[subset] = found
+        return found
 
     def _cheapest(self, subset: Counts, volume: int, weight: int) -> Any:
         """The lowest score of a carton that holds ``subset`` in the relaxation."""
         if subset in self._part_cost:
             return self._part_cost[subset]
         cheapest: Any = None
-        for place, spec in enumerate(self.specs):
-            if volume > spec.volume or (spec.cap is not None and weight > spec.cap):
-                continue
-            if not all(
-                not take or kind.fits[place] for take, kind in zip(subset, self.kinds, strict=True)
-            ):
-                continue
-            value = self._key(spec, weight)[0]
+        for _, key in self._holding(subset, volume, weight):
+            value = key[0]
             if cheapest is None or value < cheapest:
                 cheapest = value
         self._part_cost[subset] = cheapest
@@ -386,12 +417,10 @@ class ExactSearch:
             work[0] -= size  # the sub-multisets to enumerate, charged before listing them
             if work[0] < 0:
                 return None
-            for subset, sub_volume, sub_weight in self._subsets(counts):
+            for subset, sub_volume, sub_weight, remaining in self._subsets(counts):
                 if self._cheapest(subset, sub_volume, sub_weight) is None:
                     continue
-                rest = possible(
-                    _subtract(counts, subset), left - 1, volume - sub_volume, weight - sub_weight
-                )
+                rest = possible(remaining, left - 1, volume - sub_volume, weight - sub_weight)
                 if rest is None:
                     return None
                 if rest:
@@ -752,29 +781,22 @@ class ExactSearch:
         bound = self._relax(counts)
         if bound is None or bound > ceiling[0]:
             return None
-        positions = self._position
-        candidates: list[tuple[Any, int, Key, Spec, Counts]] = []
+        relaxed = self._relaxed
+        candidates: list[tuple[Any, int, Key, Spec, Counts, Counts]] = []
         order = 0
-        for subset, volume, weight in self._subsets(counts):
-            rest = self._relax(_subtract(counts, subset))
+        for subset, volume, weight, remaining in self._subsets(counts):
+            rest = relaxed.get(remaining, _UNSEEN)
+            if rest is _UNSEEN:
+                rest = self._relax(remaining)
             if rest is None:
                 continue
-            for spec in self.specs:
-                if volume > spec.volume or (spec.cap is not None and weight > spec.cap):
-                    continue
-                place = positions[spec.index]
-                if not all(
-                    not take or kind.fits[place]
-                    for take, kind in zip(subset, self.kinds, strict=True)
-                ):
-                    continue
-                key = self._key(spec, weight)
-                candidates.append((key[0] + rest, order, key, spec, subset))
+            for spec, key in self._holding(subset, volume, weight):
+                candidates.append((key[0] + rest, order, key, spec, subset, remaining))
                 order += 1
         candidates.sort(key=lambda c: (c[0], c[1]))
         best: tuple[Key, list[tuple[Spec, Counts]]] | None = None
         limit = ceiling
-        for floor, _, key, spec, subset in candidates:
+        for floor, _, key, spec, subset, remaining in candidates:
             if floor > limit[0]:
                 break
             self.budget -= 1
@@ -785,7 +807,6 @@ class ExactSearch:
                 break
             if self.feasible(spec, subset) is None:
                 continue
-            remaining = _subtract(counts, subset)
             below = (limit[0] - key[0], limit[1] - key[1], limit[2] - key[2])
             sub = self._search(remaining, below)
             if sub is None:
