@@ -33,7 +33,6 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 from fractions import Fraction
-from operator import mul, sub
 from typing import Any, Literal
 
 from ordercycle.packing._engine import (
@@ -81,10 +80,6 @@ def _whole(value: Any) -> Any:
     if type(value) is Fraction and value.denominator == 1:
         return value.numerator
     return value
-
-
-def _subtract(a: Counts, b: Counts) -> Counts:
-    return tuple(map(sub, a, b))
 
 
 #: Not worked out yet (a memo's answer may be None).
@@ -273,20 +268,24 @@ class ExactSearch:
         if found is not None:
             return found
         first = next(i for i, c in enumerate(counts) if c)
-        volumes, weights = self._volumes, self._weights
-        # Every choice of how many of each kind to take, in the order of the nested loops
-        # (the last kind varies fastest); a product, not a recursive closure, which would
-        # name itself and make every search a reference cycle.
-        ranges = [range(1 if i == first else 0, c + 1) for i, c in enumerate(counts)]
-        result: list[tuple[Counts, int, int, Counts]] = [
-            (
-                chosen,
-                sum(map(mul, chosen, volumes)),
-                sum(map(mul, chosen, weights)),
-                tuple(map(sub, counts, chosen)),
-            )
-            for chosen in itertools.product(*ranges)
-        ]
+        # Every choice of how many of each kind to take, in the order of nested loops (the
+        # last kind varies fastest; as itertools.product would list them), built kind by
+        # kind with the volume, weight and remainder added up along the way (not worked
+        # out per choice); a loop, not a recursive closure, which would name itself and
+        # make every search a reference cycle.
+        result: list[tuple[Counts, int, int, Counts]] = [((), 0, 0, ())]
+        for i, (count, volume, weight) in enumerate(
+            zip(counts, self._volumes, self._weights, strict=True)
+        ):
+            steps = [
+                ((take,), take * volume, take * weight, (count - take,))
+                for take in range(1 if i == first else 0, count + 1)
+            ]
+            result = [
+                (chosen + step, v + step_v, w + step_w, left + step_left)
+                for chosen, v, w, left in result
+                for step, step_v, step_w, step_left in steps
+            ]
         self._subs[counts] = result
         return result
 

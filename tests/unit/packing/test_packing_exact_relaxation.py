@@ -1,7 +1,8 @@
-"""The relaxation bound keeps each count vector's remainders and each part's carton types
-with its sub-multisets, and remembers infeasible count vectors too; its answers (value and
-type) and the cartons it lets hold each part must be those of the programme as first
-written, which worked each of them out afresh."""
+"""The relaxation bound lists each count vector's sub-multisets kind by kind with their
+volume, weight and remainder, keeps each part's carton types, and remembers infeasible
+count vectors too; its parts (in the order of itertools.product), answers (value and type)
+and the cartons it lets hold each part must be those of the programme as first written,
+which worked each of them out afresh."""
 
 from __future__ import annotations
 
@@ -110,7 +111,15 @@ def test_the_relaxation_answers_as_first_written(
     for vector in itertools.product(*(range(c + 1) for c in search.start)):
         now, then = search._relax(vector), relax(vector)
         assert (type(now), now) == (type(then), then)
-        for subset, volume, weight, remaining in search._subsets(vector) if any(vector) else ():
+        if not any(vector):
+            continue
+        listed = search._subsets(vector)
+        first = next(i for i, c in enumerate(vector) if c)
+        ranges = [range(1 if i == first else 0, c + 1) for i, c in enumerate(vector)]
+        assert [entry[0] for entry in listed] == list(itertools.product(*ranges))
+        for subset, volume, weight, remaining in listed:
+            assert volume == sum(t * k.volume for t, k in zip(subset, search.kinds, strict=True))
+            assert weight == sum(t * k.weight for t, k in zip(subset, search.kinds, strict=True))
             assert remaining == tuple(c - t for c, t in zip(vector, subset, strict=True))
             held = search._holding(subset, volume, weight)
             assert search._cheapest(subset, volume, weight) == cheapest(subset, volume, weight)
