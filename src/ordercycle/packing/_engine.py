@@ -90,6 +90,28 @@ def _orientation_order(
     return fitting, tuple(min(o[axis] for o in fitting) for axis in range(3))
 
 
+_Ordered = tuple[tuple[Orientation, ...], tuple[int, ...]]
+#: :func:`_orientation_order` by (id of the orientations tuple, mode, carton size), with
+#: the tuple kept and compared by identity: the units of one item share one tuple (the
+#: packer hands the same one to every pack of the item), and hashing the tuple itself for
+#: the cache above cost most of a lookup. Emptied when it holds ORIENTATION_ORDERS_KEPT.
+_ORDERS: dict[tuple[int, str, tuple[int, int, int]], tuple[object, _Ordered]] = {}
+
+
+def _orientations_of(unit: EngineUnit, mode: str, size: tuple[int, int, int]) -> _Ordered:
+    """:func:`_orientation_order` of the unit's orientations (looked up by identity)."""
+    orientations = unit.orientations
+    key = (id(orientations), mode, size)
+    known = _ORDERS.get(key)
+    if known is not None and known[0] is orientations:
+        return known[1]
+    found = _orientation_order(orientations, mode, size)
+    if len(_ORDERS) >= ORIENTATION_ORDERS_KEPT:
+        _ORDERS.clear()
+    _ORDERS[key] = (orientations, found)
+    return found
+
+
 def _order_orientations(
     orientations: Sequence[Orientation], mode: str, size: tuple[int, int, int]
 ) -> list[Orientation]:
@@ -184,7 +206,7 @@ class CartonFill:
         if self.capacity is not None and self.weight + unit.weight > self.capacity:
             return False
         big_l, big_w, big_h = self.size
-        orientations, lows = _orientation_order(unit.orientations, self.mode, self.size)
+        orientations, lows = _orientations_of(unit, self.mode, self.size)
         if not orientations:
             return False
         if self.merit is None:

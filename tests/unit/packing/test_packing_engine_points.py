@@ -1,6 +1,9 @@
-"""The placement engine slides the new corners along in one pass over the boxes, and scores
-candidates by weights per axis; it must place every unit (and keep every extreme point) as
-the engine first written, which slid each corner in a pass of its own and scored a tuple."""
+"""The placement engine slides the new corners along in one pass over the boxes, tests new
+points only when their corner lies inside a box, scores candidates by weights per axis and
+looks orientation orders up by the identity of the unit's orientations; it must place
+every unit (and keep every extreme point) as the engine first written, which slid each
+corner in a pass of its own, tested every point, scored a tuple and hashed the
+orientations for every lookup."""
 
 from __future__ import annotations
 
@@ -10,7 +13,15 @@ from fractions import Fraction
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ordercycle.packing._engine import STRATEGIES, CartonFill, EngineUnit, _orientation_order
+from ordercycle.packing._engine import (
+    _ORDERS,
+    ORIENTATION_ORDERS_KEPT,
+    STRATEGIES,
+    CartonFill,
+    EngineUnit,
+    _orientation_order,
+    _orientations_of,
+)
 
 Box = tuple[int, int, int, int, int, int]
 Point = tuple[int, int, int]
@@ -141,3 +152,31 @@ def test_units_go_where_the_engine_first_written_puts_them(
         assert now.boxes == then.boxes
         assert now.eps == then.eps
         assert now.loads == then.loads
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(
+    sides=st.tuples(_side, _side, _side),
+    mode=st.sampled_from(sorted({strategy[2] for strategy in STRATEGIES})),
+    size=st.tuples(*(st.integers(min_value=1, max_value=12) for _ in range(3))),
+)
+def test_a_remembered_orientation_order_is_the_one_worked_out(
+    sides: tuple[int, int, int], mode: str, size: tuple[int, int, int]
+) -> None:
+    turns = tuple(sorted(set(itertools.permutations(sides))))
+    fresh = _orientation_order.__wrapped__(turns, mode, size)
+    unit = EngineUnit(0, turns, 1, None, None, (0, 1))
+    assert _orientations_of(unit, mode, size) == fresh  # worked out, then remembered
+    assert _orientations_of(unit, mode, size) == fresh  # remembered
+    # An equal tuple that is another object is looked up on its own, with the same answer.
+    twin = EngineUnit(1, [tuple(o) for o in turns], 1, None, None, (0, 2))
+    assert twin.orientations is not unit.orientations
+    assert _orientations_of(twin, mode, size) == fresh
+
+
+def test_the_remembered_orientation_orders_are_bounded() -> None:
+    units = [EngineUnit(n, [(1, 2, n + 3)], 1, None, None, (n, 1)) for n in range(10)]
+    for size in range(ORIENTATION_ORDERS_KEPT // 10 + 2):
+        for unit in units:
+            _orientations_of(unit, "flat", (size + 1, 40, 40))
+            assert len(_ORDERS) <= ORIENTATION_ORDERS_KEPT
