@@ -146,7 +146,15 @@ class Shipment:
     @property
     def billable_weight(self) -> Fraction:
         """The billable weight of all parcels, in the carrier's unit."""
-        return sum((p.billable_weight for p in self.parcels), Fraction(0))
+        # Whole weights (carriers bill whole pounds or kilograms) add up as ints, with one
+        # Fraction at the end instead of one per parcel; any other weight, as Fractions.
+        whole = 0
+        for parcel in self.parcels:
+            weight = parcel.billable_weight
+            if type(weight) is not Fraction or weight.denominator != 1:
+                return sum((p.billable_weight for p in self.parcels), Fraction(0))
+            whole += weight.numerator
+        return Fraction(whole)
 
     def allowed_events(self) -> tuple[str, ...]:
         """The lifecycle events allowed now (``("ship",)`` while packed)."""

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import attrs
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ordercycle.errors import TransitionNotAllowedError, ValidationError
 from ordercycle.packing import SHIPMENT_LIFECYCLE, Parcel, Shipment, ShipmentLine
@@ -115,3 +117,25 @@ def test_it_round_trips_as_plain_data_with_the_stored_field_names() -> None:
 def test_the_lifecycles_page_shows_the_current_diagram() -> None:
     diagrams = re.findall(r"```mermaid\n(.*?)\n```", LIFECYCLES_PAGE.read_text(), re.DOTALL)
     assert SHIPMENT_LIFECYCLE.to_mermaid() in diagrams
+
+
+_weights = st.one_of(
+    st.integers(min_value=0, max_value=400).map(Fraction),
+    st.fractions(min_value=0, max_value=400, max_denominator=20),
+    st.integers(min_value=0, max_value=400),
+)
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(weights=st.lists(_weights, max_size=6))
+def test_the_billable_weight_is_the_sum_in_fractions(weights: list[Fraction | int]) -> None:
+    """Whole weights add up as ints (the fast path); the total is the Fractions' sum, as a
+    Fraction, whatever the parcels hold (whole, fractional, plain ints, none at all)."""
+    parcel = _packed().parcels[0]
+    shipment = attrs.evolve(
+        _packed(),
+        parcels=tuple(attrs.evolve(parcel, billable_weight=w) for w in weights),
+    )
+    total = shipment.billable_weight
+    expected = sum(weights, Fraction(0))
+    assert (type(total), total, str(total)) == (Fraction, expected, str(expected))
