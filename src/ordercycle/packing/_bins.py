@@ -583,8 +583,7 @@ def fewer_of_one_type(solver: Solver, blocks: Sequence[Block], solution: Solutio
     if solver.count_bound(blocks, solver.specs) > target:
         return solution
     for spec in sorted(solver.specs, key=lambda s: (-s.volume, s.index)):
-        probe = CartonFill(spec.size, spec.cap, None)
-        if not all(probe.fits_alone(u) for u in engine_units):
+        if not all(spec.holds(u) for u in engine_units):
             continue
         units = [
             BinUnit(

@@ -87,15 +87,16 @@ _UNSEEN: Any = object()
 
 
 class _Kind:
-    __slots__ = ("blocks", "fits", "volume", "weight")
+    __slots__ = ("blocks", "fits", "mask", "volume", "weight")
 
     def __init__(self, blocks: list[Block], specs: Sequence[Spec]) -> None:
         self.blocks = blocks
         first = blocks[0]
         self.volume = sum(u.volume for u in first)
         self.weight = sum(u.weight for u in first)
-        probes = [CartonFill(s.size, s.cap, None) for s in specs]
-        self.fits = tuple(all(p.fits_alone(u) for u in first) for p in probes)
+        self.fits = tuple(all(s.holds(u) for u in first) for s in specs)
+        #: ``fits`` as bits (bit ``p``: the carton type at position ``p``).
+        self.mask = sum(1 << place for place, fits in enumerate(self.fits) if fits)
 
 
 def _signature(block: Block) -> tuple[object, ...] | None:
@@ -352,13 +353,15 @@ class ExactSearch:
         if found is not None:
             return found
         found = []
-        kinds = self.kinds
+        # The carton types every kind in the part fits (all of them for no kind).
+        fitting = -1
+        for take, kind in zip(subset, self.kinds, strict=True):
+            if take:
+                fitting &= kind.mask
         for place, spec in enumerate(self.specs):
             if volume > spec.volume or (spec.cap is not None and weight > spec.cap):
                 continue
-            if not all(
-                not take or kind.fits[place] for take, kind in zip(subset, kinds, strict=True)
-            ):
+            if not fitting >> place & 1:
                 continue
             found.append((spec, self._key(spec, weight)))
         self._holders[subset] = found

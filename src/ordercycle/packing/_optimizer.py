@@ -78,6 +78,17 @@ class Spec:
         capacity = carton.capacity_g
         self.cap = None if capacity is None else math.floor(capacity * weight_scale)
 
+    def holds(self, unit: EngineUnit) -> bool:
+        """Whether ``unit`` fits this carton type empty (size and weight).
+
+        :meth:`CartonFill.fits_alone` of an empty fill of this type, without making one
+        (the searches asked it of a fill made for the question, thousands of times).
+        """
+        if self.cap is not None and unit.weight > self.cap:
+            return False
+        big_l, big_w, big_h = self.size
+        return any(o[0] <= big_l and o[1] <= big_w and o[2] <= big_h for o in unit.orientations)
+
 
 #: Billable weights shared by every search: (id of the carrier rule, id of the carton,
 #: engine weight, weight scale) -> (the rule, the carton, the billable weight). A
@@ -313,14 +324,14 @@ class Solver:
     def _units(blocks: Sequence[Block]) -> list[EngineUnit]:
         return [unit for block in blocks for unit in block]
 
-    def _screen(self, spec: Spec, blocks: Sequence[Block], probe: CartonFill) -> bool:
+    def _screen(self, spec: Spec, blocks: Sequence[Block]) -> bool:
         units = self._units(blocks)
         weight = sum(u.weight for u in units)
         if spec.cap is not None and weight > spec.cap:
             return False
         if sum(u.volume for u in units) > spec.volume:
             return False
-        return all(probe.fits_alone(u) for u in units)
+        return all(spec.holds(u) for u in units)
 
     def fill(
         self, spec: Spec, blocks: Sequence[Block], strategy: int, complete: bool
@@ -375,8 +386,7 @@ class Solver:
 
     def fits_all(self, spec: Spec, blocks: Sequence[Block]) -> CartonFill | None:
         """A complete fill of ``spec`` with every block, trying the strategies in turn."""
-        probe = CartonFill(spec.size, spec.cap, None)
-        if not self._screen(spec, blocks, probe):
+        if not self._screen(spec, blocks):
             return None
         ordered: list[Block] = []
         variant = -1
@@ -411,11 +421,7 @@ class Solver:
             if box is None:
                 failed.append(spec)
                 continue
-            rest = [
-                s
-                for s in ranked[position + 1 :]
-                if self._screen(s, blocks, CartonFill(s.size, s.cap, None))
-            ]
+            rest = [s for s in ranked[position + 1 :] if self._screen(s, blocks)]
             return spec, box, self._single_reason(spec, weight, failed, rest)
         return None
 
@@ -775,8 +781,7 @@ class Solver:
         for spec in specs:
             if volume > spec.volume or (spec.cap is not None and weight > spec.cap):
                 continue
-            probe = CartonFill(spec.size, spec.cap, None)
-            if not all(probe.fits_alone(u) for u in units):
+            if not all(spec.holds(u) for u in units):
                 continue
             if not all(
                 side_by_side(spec.size, a, b) for i, a in enumerate(units) for b in units[i + 1 :]
@@ -800,10 +805,9 @@ class Solver:
         kinds = len(specs)
         if kinds < 2 or kinds > 5:
             return start
-        probes = [CartonFill(s.size, s.cap, None) for s in specs]
         masks: dict[int, tuple[int, int]] = {}
         for unit in units:
-            mask = sum(1 << k for k in range(kinds) if probes[k].fits_alone(unit))
+            mask = sum(1 << k for k in range(kinds) if specs[k].holds(unit))
             volume, weight = masks.get(mask, (0, 0))
             masks[mask] = (volume + unit.volume, weight + unit.weight)
         needs = []
@@ -839,8 +843,7 @@ class Solver:
         weight = self.weight(blocks)
         singles = []
         for spec in self.specs:
-            probe = CartonFill(spec.size, spec.cap, None)
-            if self._screen(spec, blocks, probe):
+            if self._screen(spec, blocks):
                 singles.append(self.objective.key(spec, weight)[0])
         if len(blocks) == 1:
             # One block cannot be split: its bound is its best single carton.
@@ -877,10 +880,7 @@ class Solver:
                 # the whole catalogue is in hand already).
                 break
             prefix = self.by_volume[:size]
-            if not all(
-                any(CartonFill(s.size, s.cap, None).fits_alone(u) for s in prefix)
-                for u in self._units(blocks)
-            ):
+            if not all(any(s.holds(u) for s in prefix) for u in self._units(blocks)):
                 continue
             if best is not None and self.multi_bound(blocks, prefix, 2) >= best.key[0]:
                 continue

@@ -312,7 +312,7 @@ def pack_request(request: PackRequest) -> PackingPlan:
             owners[uid] = (item, unit)
             uid += 1
             if fits is None:
-                fits = any(CartonFill(s.size, s.cap, None).fits_alone(engine_unit) for s in specs)
+                fits = any(s.holds(engine_unit) for s in specs)
             if not fits:
                 reason, nearest = _closest(item, catalogue)
                 if on_unpackable == "raise":
