@@ -37,8 +37,11 @@ class WatchedUnitOfWork(ObservedUnitOfWork):
         self.pending: list[DomainEvent] = []
 
     def _observe(self, kind: str, aggregate_id: str, events: tuple[DomainEvent, ...]) -> None:
+        known = _CLASSES
         for event in events:
-            inline, reacts = _classes(type(event))
+            # The table is read here and asked through _classes only for a new class: a
+            # desk appends tens of events per order, nearly all of classes already seen.
+            inline, reacts = known.get(type(event)) or _classes(type(event))
             if self.inline and inline:
                 self.pending.append(event)
             elif reacts:
