@@ -624,7 +624,9 @@ class MemoryUnitOfWork(ProjectingUnitOfWork):
             return  # it refused every write: nothing is staged (half of a desk's units read)
         shared = self._shared
         bases = self._bases
-        with self._lock:
+        lock = self._lock
+        lock.acquire()  # (see _tx_version)
+        try:
             streams = shared.streams
             # The conflict reported must not depend on the order of the appends: the
             # streams are checked as they come, and only when one fails are they checked
@@ -698,6 +700,8 @@ class MemoryUnitOfWork(ProjectingUnitOfWork):
                     shared.drop_row(view_name, row_key)
                 else:
                     shared.keep_row(row)
+        finally:
+            lock.release()
         # The staging is not cleared: the unit of work is finished and refuses every call
         # (a stream's staged list is now the stream itself), and it goes when the unit does.
 
