@@ -25,13 +25,6 @@ class _ObservedEvents:
     def __init__(self, inner: AggregateStore, observe: AppendObserver) -> None:
         self._inner = inner
         self._observe = observe
-        # Reads need nothing observed: the wrapped store's own bound methods, kept on this
-        # object, answer them (they shadow the methods below, which say what they do). A
-        # desk's session reads a version several times per command; a call through this
-        # wrapper was a frame more each time. (``load`` stays a method: it also takes
-        # ``after_version`` by position, which the ports' own ``load`` does not.)
-        self.__dict__["version"] = inner.version
-        self.__dict__["aggregate_ids"] = inner.aggregate_ids
 
     def append(
         self,
