@@ -94,7 +94,11 @@ class StreamCache:
         """
         # What _keep_newer does for each, under one lock (a command commits a few orders).
         limit = self._limit
-        with self._lock:
+        lock = self._lock
+        # acquire()/release() rather than ``with``: half the cost on this interpreter, and
+        # every command commits here (see MemoryUnitOfWork._tx_version).
+        lock.acquire()
+        try:
             table = self._orders
             for order in orders:
                 current = table.get(order.id)
@@ -113,6 +117,8 @@ class StreamCache:
                 elif known[0].version >= invoice.version:
                     continue
                 kept[invoice.invoice_id] = (invoice, meta)
+        finally:
+            lock.release()
         self.keep_records(records)
 
     def keep_records(self, records: Iterable[tuple[tuple[str, str], tuple[object, int]]]) -> None:
@@ -156,7 +162,11 @@ class StreamCache:
         load and apply the events it appended. The ledgers are kept as they are: pass
         ledgers nothing else changes (a fork)."""
         table = self._stock
-        with self._lock:  # what _keep_newer does for each, under one lock
+        if not ledgers:  # (the list of a command that appended no stock: no lock to take)
+            return
+        lock = self._lock
+        lock.acquire()  # what _keep_newer does for each, under one lock (see committed)
+        try:
             for sku, ledger in ledgers:
                 current = table.get(sku)
                 if current is None:
@@ -165,6 +175,8 @@ class StreamCache:
                 elif current.version_of(sku) >= ledger.version_of(sku):
                     continue
                 table[sku] = ledger
+        finally:
+            lock.release()
 
     def decoded(self, key: str, payload: str) -> object | None:
         """What ``payload`` (a stored snapshot) decoded to last time, if it is unchanged.

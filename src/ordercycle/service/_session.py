@@ -202,17 +202,18 @@ class Session:
 
     def record(self, kind: str, key: str, cls: type[T]) -> T | None:
         """The current state of a record kept as state events, or ``None``."""
-        cached = self._records.get((kind, key))
+        pair = (kind, key)  # (made once: a session asks for records tens of times)
+        cached = self._records.get(pair)
         if cached is not None:
             return cached[0]  # type: ignore[no-any-return]
-        kept = self._kept_records.get((kind, key))
+        kept = self._kept_records.get(pair)
         if kept is not None:
             # Committed events never change: while the stream still ends at the version the
             # desk kept the state of, that state is the newest event's (no load, no decoding;
             # under READ COMMITTED the version read is the one to append at, as below).
             state, version = kept
             if self._events.version(kind, key) == version and isinstance(state, cls):
-                self._records[(kind, key)] = kept
+                self._records[pair] = kept
                 return state
         newest = self._newest
         if newest is False:
@@ -236,7 +237,7 @@ class Session:
                 f"The {kind} {key!r} holds {type(state).__name__}, not {cls.__name__};"
                 " the stream was written by something else."
             )
-        self._records[(kind, key)] = self._new_records[(kind, key)] = (state, version)
+        self._records[pair] = self._new_records[pair] = (state, version)
         return state
 
     def require(self, kind: str, key: str, cls: type[T]) -> T:
@@ -257,7 +258,8 @@ class Session:
     ) -> None:
         """Store ``state`` as the newest state of ``(kind, key)`` (``extra``: more fields
         of the event)."""
-        cached = self._records.get((kind, key))
+        pair = (kind, key)
+        cached = self._records.get(pair)
         version = cached[1] if cached else self._events.version(kind, _key(kind, key))
         # The common fields are checked already: ``key`` passed ``_key`` here or on its way
         # into ``_records`` (read, kept by the desk after a commit, or put), the version is a
@@ -265,20 +267,32 @@ class Session:
         # refuses it, as before). The event's own fields are not skipped: a class with
         # checks of its own gets itself from ``event_maker``.
         make = event_maker(event_cls) if self._now_aware else event_cls
-        event = make(  # type: ignore[call-arg]
-            aggregate_id=key,
-            version=version + 1,
-            occurred_at=self.now,
-            change=change,
-            state=state,
-            **extra,
-        )
+        if extra:
+            event = make(  # type: ignore[call-arg]
+                aggregate_id=key,
+                version=version + 1,
+                occurred_at=self.now,
+                change=change,
+                state=state,
+                **extra,
+            )
+        else:  # (most puts: a call without ``**`` is made without building a dict)
+            event = make(  # type: ignore[call-arg]
+                aggregate_id=key,
+                version=version + 1,
+                occurred_at=self.now,
+                change=change,
+                state=state,
+            )
         self._events.append(kind, key, [event], expected_version=version)
-        self._records[(kind, key)] = self._new_records[(kind, key)] = (state, version + 1)
+        self._records[pair] = self._new_records[pair] = (state, version + 1)
         row = record_row(kind, key, state, version + 1)
-        views = self.views if row is not None else None
-        if views is not None and row is not None:
-            views.put(row)
+        if row is not None:
+            views = self._views  # (the property's value once looked up: a call less)
+            if views is False:
+                views = self.views
+            if views is not None:
+                views.put(row)  # type: ignore[union-attr]
 
     def records(self) -> Iterable[tuple[tuple[str, str], tuple[Any, int]]]:
         """Every record this session read from storage or stored: ``((kind, key), (state,

@@ -31,14 +31,21 @@ class WatchedUnitOfWork(ObservedUnitOfWork):
     """
 
     def __init__(self, uow: UnitOfWork, *, inline: bool = False) -> None:
-        super().__init__(uow)
+        # What ObservedUnitOfWork.__init__(uow) sets, set here (no observer: _observe is
+        # overridden): the desk wraps every command's unit of work, and the super() call
+        # cost as much as the rest of this constructor (a test checks the fields).
+        self._inner = uow
+        self._observer = None
         self.reacting = False
         self.inline = inline
         self.pending: list[DomainEvent] = []
 
     def _observe(self, kind: str, aggregate_id: str, events: tuple[DomainEvent, ...]) -> None:
+        known = _CLASSES
         for event in events:
-            inline, reacts = _classes(type(event))
+            # The table is read here and asked through _classes only for a new class: a
+            # desk appends tens of events per order, nearly all of classes already seen.
+            inline, reacts = known.get(type(event)) or _classes(type(event))
             if self.inline and inline:
                 self.pending.append(event)
             elif reacts:

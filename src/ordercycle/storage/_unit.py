@@ -79,6 +79,15 @@ class BaseUnitOfWork(ABC):
     #: (:func:`~ordercycle.storage._codec.decode_stored`) instead of decoded again.
     remembers_appended = False
 
+    #: Whether the class overrides :meth:`_tx_flush` (holds writes back): set for each
+    #: subclass when it is defined, so a read of an adapter that holds nothing back skips
+    #: the call (a desk loads streams tens of times per order).
+    _flushes = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._flushes = cls._tx_flush is not BaseUnitOfWork._tx_flush
+
     def __init__(self, where: str, *, read_only: bool = False) -> None:
         self._where = where
         self.read_only = read_only
@@ -498,7 +507,8 @@ class _Events(_Part):
             _checks.check_name(kind, "kind", subject)
             _checks.check_name(aggregate_id, "aggregate_id", subject)
             _checks.check_version(after_version, "after_version", subject)
-        uow._tx_flush((kind, aggregate_id))
+        if uow._flushes:
+            uow._tx_flush((kind, aggregate_id))
         return tuple(uow._tx_load_events(kind, aggregate_id, after_version))
 
     def newest(self, kind: str, aggregate_id: str) -> DomainEvent | None:

@@ -51,6 +51,7 @@ from ordercycle.storage._checks import check_name, check_version
 from ordercycle.storage._closing import ClosingStorage
 from ordercycle.storage._codec import decode_event, encode_event
 from ordercycle.storage._unit import (
+    _NEW,
     EventRow,
     OutboxRow,
     ProjectingUnitOfWork,
@@ -342,12 +343,27 @@ class _State:
         if kept is not None:
             if kept.version > row.version:
                 return
-            if kept.terms == row.terms:
+            rows[key] = row
+            before, after = kept.terms, row.terms
+            if before == after:
                 # The same terms index the same key: only the row changes (most rewrites of
                 # an order's or invoice's row keep its terms).
-                rows[key] = row
                 return
-            self.drop_row(view, key)
+            # Only the terms the row lost or gained move (a rewrite changes one or two: an
+            # order's state, say); the key stays in the sets of the others. Each side is a
+            # handful of pairs, so a tuple's ``in`` is cheap.
+            terms = self.terms
+            for field, value in before:
+                if (field, value) not in after:
+                    terms.get((view, field, value), set()).discard(key)
+            for field, value in after:
+                if (field, value) not in before:
+                    found = terms.get((view, field, value))
+                    if found is None:
+                        terms[(view, field, value)] = {key}
+                    else:
+                        found.add(key)
+            return
         rows[key] = row
         terms = self.terms
         for field, value in row.terms:
@@ -571,7 +587,12 @@ class MemoryUnitOfWork(ProjectingUnitOfWork):
         roundtrip: bool = True,
         read_only: bool = False,
     ) -> None:
-        super().__init__("the memory storage", read_only=read_only)
+        # What BaseUnitOfWork.__init__ sets, set here: a desk makes tens of units of work
+        # per order, and the super() call cost a third of this constructor (a test checks
+        # that the fields are the base's own).
+        self._where = "the memory storage"
+        self.read_only = read_only
+        self._state = _NEW
         self._lock = lock
         self._shared = state
         self._roundtrip = roundtrip
@@ -609,16 +630,27 @@ class MemoryUnitOfWork(ProjectingUnitOfWork):
             return  # it refused every write: nothing is staged (half of a desk's units read)
         shared = self._shared
         bases = self._bases
-        with self._lock:
+        lock = self._lock
+        lock.acquire()  # (see _tx_version)
+        try:
             streams = shared.streams
             # The conflict reported must not depend on the order of the appends: the
             # streams are checked as they come, and only when one fails are they checked
             # again in sorted order, which raises for the first of them.
             length = shared.length
+            offsets = shared.offsets
             moved = False
             try:
                 for key, base in bases.items():
-                    if length(key, "append to") != base:
+                    # What length() gives, without its call for a stream with events.
+                    rows = streams.get(key)
+                    if rows is None:
+                        current = length(key, "append to")
+                    elif offsets:
+                        current = offsets.get(key, 0) + len(rows)
+                    else:
+                        current = len(rows)
+                    if current != base:
                         moved = True
                         break
             except ForgottenError:
@@ -650,8 +682,11 @@ class MemoryUnitOfWork(ProjectingUnitOfWork):
                     kept.extend(staged)
             new_outbox = self._new_outbox
             if new_outbox:
-                shared.outbox_keys.extend([key for key, _row in new_outbox])
-                shared.outbox_rows.extend([row for _key, row in new_outbox])
+                # The pairs split into keys and rows by zip, in C (two comprehensions were
+                # two more frames per commit).
+                new_keys, new_rows = zip(*new_outbox, strict=True)
+                shared.outbox_keys.extend(new_keys)
+                shared.outbox_rows.extend(new_rows)
             if self._new_snapshots:
                 for (kind, aggregate_id, version), (
                     payload,
@@ -671,6 +706,8 @@ class MemoryUnitOfWork(ProjectingUnitOfWork):
                     shared.drop_row(view_name, row_key)
                 else:
                     shared.keep_row(row)
+        finally:
+            lock.release()
         # The staging is not cleared: the unit of work is finished and refuses every call
         # (a stream's staged list is now the stream itself), and it goes when the unit does.
 
@@ -680,8 +717,12 @@ class MemoryUnitOfWork(ProjectingUnitOfWork):
     # consistent view; neither copies the whole stream (a long simulation reads its stock
     # streams constantly).
     def _committed(self, key: _Key, start: int = 0, stop: int | None = None) -> list[_Event]:
-        with self._lock:
+        lock = self._lock
+        lock.acquire()  # (see _tx_version)
+        try:
             return self._shared.slice(key, start, stop)
+        finally:
+            lock.release()
 
     def _tx_version(self, kind: str, aggregate_id: str) -> int:
         key = (kind, aggregate_id)
@@ -689,8 +730,21 @@ class MemoryUnitOfWork(ProjectingUnitOfWork):
         if base is not None:
             # _stage sets a stream's base and its staged list together.
             return base + len(self._new_events[key])
-        with self._lock:
-            return self._shared.length(key, "read the version of")
+        # The lock taken by acquire() and release() rather than ``with``: the hot reads and
+        # appends of a desk take it tens of times per order, and the ``with`` statement's
+        # special-method calls cost as much again as the lock itself.
+        lock = self._lock
+        lock.acquire()
+        try:
+            shared = self._shared
+            rows = shared.streams.get(key)
+            if rows is not None:
+                # What length() gives for a stream with events (most reads), without its
+                # call; a stream without events may have been forgotten: length() says.
+                return shared.offsets.get(key, 0) + len(rows) if shared.offsets else len(rows)
+            return shared.length(key, "read the version of")
+        finally:
+            lock.release()
 
     def _tx_load_events(
         self, kind: str, aggregate_id: str, after_version: int
@@ -701,7 +755,9 @@ class MemoryUnitOfWork(ProjectingUnitOfWork):
             # which is what the full path checks of its anchor, there is nothing to load.
             key = (kind, aggregate_id)
             if key not in self._bases:
-                with self._lock:
+                lock = self._lock
+                lock.acquire()  # (see _tx_version)
+                try:
                     shared = self._shared
                     rows = shared.streams.get(key)
                     current = (
@@ -710,6 +766,8 @@ class MemoryUnitOfWork(ProjectingUnitOfWork):
                         == after_version
                         and rows[-1][0] == after_version
                     )
+                finally:
+                    lock.release()
                 if current:
                     return []
         return super()._tx_load_events(kind, aggregate_id, after_version)
@@ -730,7 +788,9 @@ class MemoryUnitOfWork(ProjectingUnitOfWork):
             version = base + len(staged)
             row = staged[-1]
         else:
-            with self._lock:
+            lock = self._lock
+            lock.acquire()  # (see _tx_version)
+            try:
                 shared = self._shared
                 rows = shared.streams.get(key)
                 if rows is None:
@@ -738,6 +798,8 @@ class MemoryUnitOfWork(ProjectingUnitOfWork):
                     return None
                 # What length() gives, from the rows already in hand.
                 version = shared.offsets.get(key, 0) + len(rows) if shared.offsets else len(rows)
+            finally:
+                lock.release()
             if not version:
                 return None
             if not rows:  # (outside the lock: the full path takes it again)
@@ -792,8 +854,20 @@ class MemoryUnitOfWork(ProjectingUnitOfWork):
         key = (kind, aggregate_id)
         base = self._bases.get(key)
         if base is None:
-            with self._lock:
-                current = self._shared.length(key, "read the version of")
+            lock = self._lock
+            lock.acquire()  # (see _tx_version)
+            try:
+                shared = self._shared
+                kept = shared.streams.get(key)
+                # What length() gives, without its call for a stream with events.
+                if kept is None:
+                    current = shared.length(key, "read the version of")
+                elif shared.offsets:
+                    current = shared.offsets.get(key, 0) + len(kept)
+                else:
+                    current = len(kept)
+            finally:
+                lock.release()
             if current != expected_version:
                 raise StreamConflictError(kind, aggregate_id, expected_version, current)
             self._bases[key] = current
@@ -977,9 +1051,13 @@ class MemoryUnitOfWork(ProjectingUnitOfWork):
         elif row.view in self._view_cleared:
             stored = None
         else:
-            with self._lock:
+            lock = self._lock
+            lock.acquire()  # (see _tx_version)
+            try:
                 rows = self._shared.views.get(row.view)
                 stored = None if rows is None else rows.get(row.key)
+            finally:
+                lock.release()
         if stored is not None and stored.version > row.version:
             return False
         changes[key] = row

@@ -3,6 +3,7 @@ stream still ends at the version they were kept at."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import attrs
@@ -112,3 +113,28 @@ def test_forgotten_streams_leave_the_desk_too(clock: SteppableClock) -> None:
     assert desk._cache.record("customer", "C-BOLT") is not None
     desk.forget([("customer", "C-BOLT")])
     assert desk._cache.record("customer", "C-BOLT") is None
+
+
+class _NoLock:
+    """A lock that must not be taken."""
+
+    def acquire(self) -> bool:
+        raise AssertionError("the lock was taken")
+
+    def release(self) -> None:
+        raise AssertionError("the lock was released")
+
+    __enter__ = acquire
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+
+def test_committing_no_stock_takes_no_lock_and_keeps_nothing() -> None:
+    cache = StreamCache()
+    cache._lock = _NoLock()  # type: ignore[assignment]
+    cache.committed_stock([])
+    assert cache._stock == {}
+    cache._lock = threading.Lock()
+    cache.committed_stock(iter([]))  # any other iterable is read as before
+    assert cache._stock == {}
