@@ -190,6 +190,12 @@ def test_a_value_the_plain_way_cannot_write_is_refused_not_written() -> None:
     not_a_sequence = attrs.evolve(value, notes=None)  # type: ignore[arg-type]
     with pytest.raises(TypeError):
         text.text(not_a_sequence, CtKinds)
+    short_pair = attrs.evolve(value, pairs=(("a",),))  # type: ignore[arg-type]
+    with pytest.raises(IndexError):
+        text.text(short_pair, CtKinds)
+    # A longer one is written as the hook reads it: its declared items only.
+    long_pair = attrs.evolve(value, pairs=(("a", Decimal(1), "more"),))  # type: ignore[arg-type]
+    assert text.text(long_pair, CtKinds) == plain(long_pair, CtKinds, converter)
     with pytest.raises(ValueError, match="JSON"):
         text.raw(float("nan"))
 

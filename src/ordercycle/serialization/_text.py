@@ -115,10 +115,13 @@ class CanonicalText:
         return self._by_type.get(type_) or self._writer(type_)
 
     def _make(self, type_: Any) -> Write:
+        if type_ in self._shared:
+            return self._kept_text(self._make_unshared(type_))
+        return self._make_unshared(type_)
+
+    def _make_unshared(self, type_: Any) -> Write:
         hook = self._conv.get_unstructure_hook(type_, cache_result=False)
         name = getattr(hook, "__name__", "")
-        if type_ in self._shared:
-            return self._kept_text(hook)
         if hook is identity:
             return self.raw
         if hook is str:  # Decimal
@@ -138,6 +141,10 @@ class CanonicalText:
             return _sequence_writer(self.raw)
         if name == "unstructure_sequence":
             return _sequence_writer(self._field_writer(get_args(type_)[0]))
+        if name == "unstructure_tuple" and _fixed_tuple(type_):
+            # cattrs's hook for ``tuple[A, B]``: item i by the hook of its type, as a list.
+            items = [self._field_writer(arg) for arg in get_args(type_)]
+            return _fixed_tuple_writer(items)
         if name == "unstructure_event":
             return self._event_text
         if isinstance(type_, type) and attrs.has(type_) and name == f"unstructure_{type_.__name__}":
@@ -168,17 +175,16 @@ class CanonicalText:
         raw = self.raw
         return lambda value: raw(hook(value))
 
-    def _kept_text(self, hook: Callable[[Any], Any]) -> Write:
+    def _kept_text(self, make: Write) -> Write:
         # One table per class: a class with many objects does not push out another's.
         kept: dict[int, tuple[object, str]] = {}
         self._kept.append(kept)
-        raw = self.raw
 
         def write(value: Any) -> str:
             known = kept.get(id(value))
             if known is not None and known[0] is value:
                 return known[1]
-            text = raw(hook(value))
+            text = make(value)
             if len(kept) >= SHARED_KEPT:
                 kept.clear()
             kept[id(value)] = (value, text)
@@ -260,6 +266,20 @@ def _sequence_writer(item: Write) -> Write:
         if value == ():
             return "[]"
         return f"[{','.join([item(one) for one in value])}]"
+
+    return write
+
+
+def _fixed_tuple(type_: Any) -> bool:
+    """``tuple[A, B, ...]`` of a fixed number of items (not ``tuple[A, ...]``)."""
+    args = get_args(type_)
+    return get_origin(type_) is tuple and bool(args) and Ellipsis not in args
+
+
+def _fixed_tuple_writer(items: list[Write]) -> Write:
+    def write(value: Any) -> str:
+        # Item by item as the hook reads them (``value[i]``: more items are not written).
+        return f"[{','.join([item(value[i]) for i, item in enumerate(items)])}]"
 
     return write
 

@@ -283,7 +283,7 @@ for _shared in (TaxProfile, PaymentTerms):
 #: The snapshot's invoice written as text straight from the invoice (see ``CanonicalText``),
 #: by the snapshot converter. The text of tax profiles and payment terms is kept by identity
 #: as their data is (``_SHARED``), and so is that of an invoice's lines: the invoice and
-#: its ``InvoiceDrafted`` event hold the same tuple.
+#: its ``InvoiceDrafted`` event hold the same tuple. All three are frozen.
 _SNAPSHOT_TEXT = CanonicalText(
     _SNAPSHOTS, canonical_json, shared=(TaxProfile, PaymentTerms, tuple[InvoiceLine, ...])
 )
