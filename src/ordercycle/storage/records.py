@@ -11,7 +11,14 @@ import attrs
 from ordercycle.model.events import DomainEvent
 from ordercycle.serialization import compiled_encoder
 
-__all__ = ["CommandRecord", "OutboxMessage", "Snapshot", "canonical_json", "payload_hash"]
+__all__ = [
+    "CommandRecord",
+    "OutboxMessage",
+    "Snapshot",
+    "canonical_json",
+    "payload_hash",
+    "remember_written",
+]
 
 
 @attrs.frozen(kw_only=True)
@@ -88,6 +95,13 @@ def canonical_json(value: Any) -> str:
         text = json.dumps(
             value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
         )
+    return remember_written(text)
+
+
+def remember_written(text: str) -> str:
+    """Note that ``text`` is canonical JSON the library wrote (see :func:`is_written_json`)
+    and return it: for text written another way, such as an invoice snapshot written
+    without building its data, that is exactly what :func:`canonical_json` writes."""
     if len(_WRITTEN) >= WRITTEN_KEPT:
         _WRITTEN.clear()
     _WRITTEN[text] = None

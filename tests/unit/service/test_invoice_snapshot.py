@@ -1,22 +1,25 @@
 """An invoice snapshot's payload is the canonical JSON of the invoice's data, to the byte.
 
-``service._views.invoice_snapshot`` writes the invoice with a converter that remembers the
-data of tax profiles and payment terms by identity; what it writes must be exactly what
-``canonical_json`` makes of the library's own ``to_dict`` of the invoice.
+``service._views.invoice_snapshot`` writes the invoice as text straight from it (see
+``serialization._text.CanonicalText``), keeping the text of tax profiles, payment terms and
+lines by identity; what it writes must be exactly what ``canonical_json`` makes of the
+library's own ``to_dict`` of the invoice, and what it cannot write goes the plain way.
 """
 
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 import attrs
 import pytest
 
+from ordercycle.errors import SerializationError
 from ordercycle.invoicing import Invoice, TaxProfile
 from ordercycle.serialization import from_dict, to_dict
 from ordercycle.service import _views
 from ordercycle.service._views import invoice_snapshot
-from ordercycle.storage.records import canonical_json
+from ordercycle.storage.records import canonical_json, is_written_json
 
 pytest.importorskip("simpy")
 
@@ -73,3 +76,34 @@ def test_equal_profiles_that_are_other_objects_and_reused_ids_write_their_own_da
         del other, changed  # the next profile may be made at the same address
     _views._SHARED.clear()  # a full memo is dropped: the data is made again
     assert invoice_snapshot(invoice, order_id, line_ids) == _plain(invoice, order_id, line_ids)
+
+
+def test_an_invoice_the_text_writer_refuses_is_written_or_refused_the_plain_way() -> None:
+    invoice, order_id, line_ids = _run_invoices()[0]
+    # A number that is not text: the writer refuses it, the plain way writes it as data.
+    odd = attrs.evolve(invoice, number=12)  # type: ignore[arg-type]
+    assert invoice_snapshot(odd, order_id, line_ids) == _plain(odd, order_id, line_ids)
+    # A naive time in an event (forced past its checks): both refuse it, with the
+    # library's error.
+    event = attrs.evolve(invoice.events[0])
+    object.__setattr__(event, "occurred_at", datetime(2026, 1, 1))
+    naive = attrs.evolve(invoice, events=(event,))
+    with pytest.raises(SerializationError, match="naive datetime"):
+        invoice_snapshot(naive, order_id, line_ids)
+
+
+def test_a_snapshot_written_as_text_is_known_as_written_json() -> None:
+    invoice, order_id, line_ids = _run_invoices()[0]
+    assert is_written_json(invoice_snapshot(invoice, order_id, line_ids))
+
+
+def test_the_kept_texts_of_lines_are_the_lines_own() -> None:
+    invoice, order_id, line_ids = _run_invoices()[0]
+    first = invoice_snapshot(invoice, order_id, line_ids)
+    lines = (attrs.evolve(invoice.lines[0], description="other"), *invoice.lines[1:])
+    other = attrs.evolve(invoice, lines=lines)
+    text = invoice_snapshot(other, order_id, line_ids)
+    assert text == _plain(other, order_id, line_ids)
+    assert json.loads(text)["invoice"]["lines"][0]["description"] == "other"
+    _views._SNAPSHOT_TEXT.forget()
+    assert invoice_snapshot(invoice, order_id, line_ids) == first
