@@ -179,8 +179,15 @@ class _Pairs:
     def add(self, number: int) -> None:
         self.new.add(number)
         if len(self.new) >= self.MERGE:
-            merged = sorted({*self.sorted, *self.new})
-            self.sorted = array("q", merged)
+            # Only the kept tail from the smallest new number on is merged: ids made in
+            # sequence come mostly after the kept ones, and re-sorting the whole array at
+            # every merge made a long run's forgetting quadratic.
+            fresh = sorted(self.new)
+            found = self.sorted
+            cut = bisect_left(found, fresh[0])
+            merged = sorted({*found[cut:], *fresh})
+            del found[cut:]
+            found.extend(merged)
             self.new = set()
 
     def __contains__(self, number: int) -> bool:

@@ -6,6 +6,8 @@ import pickle
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ordercycle import OrderDesk
 from ordercycle.errors import StorageError, ValidationError
@@ -13,6 +15,7 @@ from ordercycle.examples.shop import open_sample_shop
 from ordercycle.inventory.events import StockReceived
 from ordercycle.storage import ForgottenError, MemoryStorage
 from ordercycle.storage.errors import StreamConflictError
+from ordercycle.storage.memory import _Pairs
 from ordercycle.storage.records import Snapshot
 from ordercycle.storage.views import ViewQuery, ViewRow
 
@@ -306,6 +309,31 @@ def test_many_forgotten_pairs_are_merged_and_still_found_exactly() -> None:
             assert uow.events.version("picked_order", f"PL-{n // 3}/O-{n}") == 0
         assert uow.events.version("picked_order", f"PL-2/O-{2**40}") == 0
     assert storage._state.forgotten["picked_order"]._others == {huge}
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    numbers=st.lists(st.one_of(st.integers(0, 40), st.integers(0, 2**62 - 1)), max_size=60),
+    probes=st.lists(st.integers(0, 2**62 - 1), max_size=10),
+)
+def test_forgotten_pairs_merged_at_any_order_are_found_exactly(
+    numbers: list[int], probes: list[int]
+) -> None:
+    # A merge sorts only the kept tail from the smallest new number on: numbers in any
+    # order, repeated, below or among the kept ones, must be found as a set finds them.
+    pairs = _SmallPairs()
+    for number in numbers:
+        pairs.add(number)
+    assert list(pairs.sorted) == sorted(set(pairs.sorted))  # sorted, no repeats
+    for number in [*numbers, *probes, *(n + 1 for n in numbers)]:
+        assert (number in pairs) == (number in set(numbers))
+
+
+class _SmallPairs(_Pairs):
+    """Merges every few numbers, so a short list runs through many merges."""
+
+    __slots__ = ()
+    MERGE = 3
 
 
 def test_sparse_or_huge_forgotten_ids_do_not_stretch_a_bitmap() -> None:
