@@ -155,7 +155,9 @@ class _Bits:
 
 
 #: ``prefix digits`` or ``prefix digits infix digits`` (``"O-12"``, ``"PL-3/O-12"``).
-_NUMBERED = re.compile(r"(\D*)(\d+)(?:(\D+)(\d+))?")
+#: ASCII digits only: ``int()`` reads other scripts' digits too, so "O-\u0663" (an
+#: Arabic-Indic three) would have been kept as "O-3".
+_NUMBERED = re.compile(r"(\D*)(\d+)(?:(\D+)(\d+))?", re.ASCII)
 
 
 def _number(digits: str) -> tuple[int, int]:
@@ -221,7 +223,9 @@ class _ForgottenIds:
         if match is None:
             return None
         prefix, digits, infix, more = match.groups()
-        number, width = _number(digits)
+        # _number(digits), inlined: every new stream of a forgetting kind is asked here.
+        number = int(digits)
+        width = len(digits) if digits[0] == "0" and len(digits) > 1 else 0
         if more is None:
             return ((prefix, width), number) if number < _PAIRED else None
         second, second_width = _number(more)

@@ -283,6 +283,21 @@ def test_forgotten_ids_are_remembered_exactly_however_they_are_kept() -> None:
     assert pickle.loads(pickle.dumps(storage._state)).forgotten["thing"].__contains__("O-300")
 
 
+def test_an_id_with_other_scripts_digits_is_not_taken_for_its_ascii_twin() -> None:
+    # int() reads "\u0663" (an Arabic-Indic three) as 3: such an id is kept as it is.
+    storage = MemoryStorage()
+    storage.forget([("order", "O-3"), ("order", "PL-\u0661/O-2")])
+    with storage.unit_of_work() as uow:
+        assert uow.events.version("order", "O-\u0663") == 0
+        assert uow.events.version("order", "PL-1/O-2") == 0
+    storage.forget([("order", "O-\u0663")])
+    with storage.unit_of_work() as uow:
+        for aggregate_id in ("O-\u0663", "PL-\u0661/O-2", "O-3"):
+            with pytest.raises(ForgottenError):
+                uow.events.version("order", aggregate_id)
+    assert storage._state.forgotten["order"]._others == {"O-\u0663"}
+
+
 def test_forgetting_rows_leaves_no_empty_terms_behind() -> None:
     storage = MemoryStorage()
     with storage.unit_of_work() as uow:
