@@ -25,6 +25,7 @@ import math
 import statistics
 from array import array
 from collections import defaultdict
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -580,17 +581,17 @@ class ResultFold:
         )
         # kpis_from_events adds the parcels grouped by order (in the order of each order's
         # first parcel), not in log order: the same order here, by the parcels' ranks.
-        grouped = sorted(range(len(self._parcel_rank)), key=self._parcel_rank.__getitem__)
+        grouped = _by_rank(self._parcel_rank)
         times, cartons, weights = self._parcel_time, self._parcel_cartons, self._parcel_weight
         pack_hours = s.pack_seconds_per_order / 3600
         load_hours = s.load_seconds_per_parcel / 3600
-        busy_packing = sum(pack_hours for i in grouped if times[i] <= end)
+        busy_packing = sum(pack_hours for i in grouped() if times[i] <= end)
         busy_packing += sum(
             h
             for t, h in zip(self._consolidated_time, self._consolidated_hours, strict=True)
             if t <= end
         )
-        busy_loading = sum(cartons[i] * load_hours for i in grouped if times[i] <= end)
+        busy_loading = sum(cartons[i] * load_hours for i in grouped() if times[i] <= end)
         paid = sum(s.scheduled_hours(role, begin, self._last_ship) for role in ROLES)
         made = self._pickups["first pickup"]
         shipped_orders = self._shipped_orders
@@ -608,9 +609,9 @@ class ResultFold:
             "dock_wait_mean": statistics.fmean(dock_waits) if dock_waits else None,
             "same_day_ship_rate": ratio(self._same_day, self._in_full_shipped),
             "cutoff_made_rate": ratio(made, made + self._pickups["missed cut-off"]),
-            "shipments_per_order": ratio(len(grouped), shipped_orders),
-            "cartons_per_order": ratio(sum(cartons[i] for i in grouped), shipped_orders),
-            "billable_weight_per_order": ratio(sum(weights[i] for i in grouped), shipped_orders),
+            "shipments_per_order": ratio(len(self._parcel_rank), shipped_orders),
+            "cartons_per_order": ratio(sum(cartons[i] for i in grouped()), shipped_orders),
+            "billable_weight_per_order": ratio(sum(weights[i] for i in grouped()), shipped_orders),
             "shipping_cost_per_order": ratio(float(self._parcel_cost), shipped_orders),
             **self._inventory_and_cost(shipped_orders, paid),
         }
@@ -646,3 +647,39 @@ class ResultFold:
                 busy[tag] += hours
                 lines[tag] += count
         return _zone_values(s, busy, lines, self._consolidated_orders, shipped_orders, begin, end)
+
+
+def _by_rank(ranks: array[int]) -> Callable[[], Iterator[int]]:
+    """What ``sorted(range(len(ranks)), key=ranks.__getitem__)`` gives, as a function
+    that walks it afresh, without a list of every index (and of every key) at once.
+
+    Each order's first parcel gets the next rank (0, 1, 2, ...), so the first parcels come
+    in rank order in the log, and an order's later parcels (ranks below the next one)
+    after its first: a stable sort by rank is each first parcel followed by its order's
+    later ones, in log order. Only those later parcels are sorted, into two columns.
+    """
+    size = len(ranks)
+    first = 0
+    keys = []
+    for index, rank in enumerate(ranks):
+        if rank == first:
+            first += 1
+        else:
+            keys.append(rank * size + index)  # by rank, then log order
+    keys.sort()
+    later_rank = array("q", [key // size for key in keys])
+    later = array("q", [key % size for key in keys])
+    del keys
+
+    def walk() -> Iterator[int]:
+        rank = spot = 0
+        count = len(later)
+        for index, ranked in enumerate(ranks):
+            if ranked == rank:
+                yield index
+                while spot < count and later_rank[spot] == rank:
+                    yield later[spot]
+                    spot += 1
+                rank += 1
+
+    return walk

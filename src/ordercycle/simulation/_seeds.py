@@ -6,7 +6,7 @@ import hashlib
 import math
 import random
 from collections.abc import Iterable, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 __all__ = ["RandomStreams", "derive_seed", "rng_for"]
 
@@ -59,7 +59,7 @@ class RandomStreams:
     True
     """
 
-    __slots__ = ("_drawn", "_names", "_seed", "_sources")
+    __slots__ = ("_drawn", "_names", "_prefixes", "_seed", "_sources")
 
     def __init__(self, seed: int) -> None:
         self._seed = seed
@@ -67,6 +67,8 @@ class RandomStreams:
         self._drawn: dict[tuple[str, str], int] = {}
         # The sources keyed draws were taken from (a handful), for forget().
         self._names: set[str] = set()
+        # Each source's digest of derive_seed's text up to the key (see _digest).
+        self._prefixes: dict[str, Any] = {}
 
     def source(self, name: str) -> random.Random:
         """The generator of a source that is not about one order (arrivals, slotting)."""
@@ -81,7 +83,19 @@ class RandomStreams:
         if not n:
             self._names.add(name)
         self._drawn[(name, key)] = n + 1
-        return derive_seed(self._seed, name, key, n) / _TWO_63
+        return self._digest(name, key, n) / _TWO_63
+
+    def _digest(self, name: str, key: str, n: int) -> int:
+        """``derive_seed(seed, name, key, n)``, from a copy of the source's digest of the
+        text's start: a draw then hashes only the key and the count (the same text, so the
+        same number, tested)."""
+        prefix = self._prefixes.get(name)
+        if prefix is None:
+            text = "/".join([str(self._seed), repr(name), ""])
+            prefix = self._prefixes[name] = hashlib.sha256(text.encode("utf-8"))
+        digest = prefix.copy()
+        digest.update(f"{key!r}/{n!r}".encode())
+        return int.from_bytes(digest.digest()[:8], "big") >> 1
 
     def forget(self, keys: Iterable[str]) -> None:
         """Drop what is counted of ``keys`` in every source: they draw nothing more (a

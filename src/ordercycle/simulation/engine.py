@@ -226,8 +226,9 @@ class Simulation:
         self._outer_mm = {c.name: c.outer_mm for c in self.world.settings.cartons}
         # A parcel's quote by (carrier rank, carton, exact grams): billable grams and cost.
         self._quotes: dict[tuple[int, str, Any], tuple[Fraction, Decimal]] = {}
-        # Each set of parcels' answer: (carton, exact grams) of each -> carrier, cost, kg.
-        self._shops: dict[tuple[tuple[str, Fraction], ...], tuple[CarrierSpec, Decimal, float]] = {}
+        # Each set of parcels' answer: (carton, exact grams as numerator and denominator) of
+        # each -> carrier, cost, kg.
+        self._shops: dict[tuple[tuple[str, int, int], ...], tuple[CarrierSpec, Decimal, float]] = {}
         self._weights = self._demand_weights()
         self._segment_weights = [g.share for g in scenario.segments]
         self._customers: list[list[str]] = [[] for _ in scenario.segments]
@@ -254,7 +255,7 @@ class Simulation:
         self._synced = now
         target = self.start + timedelta(seconds=round(now * 3600))
         step = target - self.clock.now()
-        if step > timedelta(0):
+        if step > _NO_TIME:
             self.clock.advance(step)
 
     def _call(self, stage: str, action: Callable[[], T]) -> T:
@@ -839,7 +840,18 @@ class Simulation:
         """
         # The same parcels come back all run long (the packing memo's plans): the whole
         # answer is a pure function of their cartons and weights, kept like the quotes.
-        shop = tuple([(parcel.carton, parcel.actual_weight_g) for parcel in parcels])
+        # A weight is keyed by its numerator and denominator (a Fraction is always in
+        # lowest terms, so the pair is as exact): hashing a Fraction costs a modular inverse.
+        shop = tuple(
+            [
+                (
+                    parcel.carton,
+                    parcel.actual_weight_g.numerator,
+                    parcel.actual_weight_g.denominator,
+                )
+                for parcel in parcels
+            ]
+        )
         shopped = self._shops.get(shop)
         if shopped is not None:
             return shopped
@@ -1349,6 +1361,8 @@ def _check_run_arguments(scenario: object, **flags: object) -> None:
         if not isinstance(value, bool):
             raise ValidationError.invalid("a simulation", name, value, "True or False")
 
+
+_NO_TIME = timedelta(0)
 
 #: How many parcel quotes a run keeps (see ``Simulation._rate_shop``).
 _QUOTES_KEPT = 4096

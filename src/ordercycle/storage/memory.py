@@ -156,7 +156,9 @@ class _Bits:
 
 
 #: ``prefix digits`` or ``prefix digits infix digits`` (``"O-12"``, ``"PL-3/O-12"``).
-_NUMBERED = re.compile(r"(\D*)(\d+)(?:(\D+)(\d+))?")
+#: ASCII digits only: ``int()`` reads other scripts' digits too, so "O-\u0663" (an
+#: Arabic-Indic three) would have been kept as "O-3".
+_NUMBERED = re.compile(r"(\D*)(\d+)(?:(\D+)(\d+))?", re.ASCII)
 
 
 def _number(digits: str) -> tuple[int, int]:
@@ -180,8 +182,15 @@ class _Pairs:
     def add(self, number: int) -> None:
         self.new.add(number)
         if len(self.new) >= self.MERGE:
-            merged = sorted({*self.sorted, *self.new})
-            self.sorted = array("q", merged)
+            # Only the kept tail from the smallest new number on is merged: ids made in
+            # sequence come mostly after the kept ones, and re-sorting the whole array at
+            # every merge made a long run's forgetting quadratic.
+            fresh = sorted(self.new)
+            found = self.sorted
+            cut = bisect_left(found, fresh[0])
+            merged = sorted({*found[cut:], *fresh})
+            del found[cut:]
+            found.extend(merged)
             self.new = set()
 
     def __contains__(self, number: int) -> bool:
@@ -215,7 +224,9 @@ class _ForgottenIds:
         if match is None:
             return None
         prefix, digits, infix, more = match.groups()
-        number, width = _number(digits)
+        # _number(digits), inlined: every new stream of a forgetting kind is asked here.
+        number = int(digits)
+        width = len(digits) if digits[0] == "0" and len(digits) > 1 else 0
         if more is None:
             return ((prefix, width), number) if number < _PAIRED else None
         second, second_width = _number(more)

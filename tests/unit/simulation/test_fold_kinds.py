@@ -4,10 +4,13 @@ any other kind changes nothing (so skipping it folds the same results)."""
 from __future__ import annotations
 
 import pickle
+from array import array
 from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ordercycle.simulation import Scenario
 from ordercycle.simulation import _fold as fold_module
@@ -77,3 +80,22 @@ def test_a_fold_part_acts_on_the_kinds_it_is_given(name: str) -> None:
         if _state(fold) != before:
             changed.add(kind)
     assert changed == kinds
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.integers(0, 50)), max_size=80))
+def test_parcels_walked_by_rank_are_a_stable_sort_by_rank(steps: list[int | None]) -> None:
+    # Each step packs a shipment: None for a new order's first (the next rank), k for a
+    # later shipment of an order already ranked (k modulo the orders so far).
+    ranks = array("q")
+    orders = 0
+    for step in steps:
+        if step is None or not orders:
+            ranks.append(orders)
+            orders += 1
+        else:
+            ranks.append(step % orders)
+    walk = fold_module._by_rank(ranks)
+    expected = sorted(range(len(ranks)), key=ranks.__getitem__)
+    assert list(walk()) == expected
+    assert list(walk()) == expected  # walked afresh each time

@@ -6,6 +6,8 @@ import pickle
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ordercycle import OrderDesk
 from ordercycle.errors import StorageError, ValidationError
@@ -13,6 +15,7 @@ from ordercycle.examples.shop import open_sample_shop
 from ordercycle.inventory.events import StockReceived
 from ordercycle.storage import ForgottenError, MemoryStorage
 from ordercycle.storage.errors import StreamConflictError
+from ordercycle.storage.memory import _Pairs
 from ordercycle.storage.records import Snapshot
 from ordercycle.storage.views import ViewQuery, ViewRow
 
@@ -280,6 +283,21 @@ def test_forgotten_ids_are_remembered_exactly_however_they_are_kept() -> None:
     assert pickle.loads(pickle.dumps(storage._state)).forgotten["thing"].__contains__("O-300")
 
 
+def test_an_id_with_other_scripts_digits_is_not_taken_for_its_ascii_twin() -> None:
+    # int() reads "\u0663" (an Arabic-Indic three) as 3: such an id is kept as it is.
+    storage = MemoryStorage()
+    storage.forget([("order", "O-3"), ("order", "PL-\u0661/O-2")])
+    with storage.unit_of_work() as uow:
+        assert uow.events.version("order", "O-\u0663") == 0
+        assert uow.events.version("order", "PL-1/O-2") == 0
+    storage.forget([("order", "O-\u0663")])
+    with storage.unit_of_work() as uow:
+        for aggregate_id in ("O-\u0663", "PL-\u0661/O-2", "O-3"):
+            with pytest.raises(ForgottenError):
+                uow.events.version("order", aggregate_id)
+    assert storage._state.forgotten["order"]._others == {"O-\u0663"}
+
+
 def test_forgetting_rows_leaves_no_empty_terms_behind() -> None:
     storage = MemoryStorage()
     with storage.unit_of_work() as uow:
@@ -306,6 +324,31 @@ def test_many_forgotten_pairs_are_merged_and_still_found_exactly() -> None:
             assert uow.events.version("picked_order", f"PL-{n // 3}/O-{n}") == 0
         assert uow.events.version("picked_order", f"PL-2/O-{2**40}") == 0
     assert storage._state.forgotten["picked_order"]._others == {huge}
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    numbers=st.lists(st.one_of(st.integers(0, 40), st.integers(0, 2**62 - 1)), max_size=60),
+    probes=st.lists(st.integers(0, 2**62 - 1), max_size=10),
+)
+def test_forgotten_pairs_merged_at_any_order_are_found_exactly(
+    numbers: list[int], probes: list[int]
+) -> None:
+    # A merge sorts only the kept tail from the smallest new number on: numbers in any
+    # order, repeated, below or among the kept ones, must be found as a set finds them.
+    pairs = _SmallPairs()
+    for number in numbers:
+        pairs.add(number)
+    assert list(pairs.sorted) == sorted(set(pairs.sorted))  # sorted, no repeats
+    for number in [*numbers, *probes, *(n + 1 for n in numbers)]:
+        assert (number in pairs) == (number in set(numbers))
+
+
+class _SmallPairs(_Pairs):
+    """Merges every few numbers, so a short list runs through many merges."""
+
+    __slots__ = ()
+    MERGE = 3
 
 
 def test_sparse_or_huge_forgotten_ids_do_not_stretch_a_bitmap() -> None:
