@@ -18,6 +18,7 @@ from typing import Any, Protocol, cast
 from ordercycle.errors import StorageError, ValidationError
 from ordercycle.invoicing import Invoice, InvoiceLine, Payment, PaymentTerms, TaxProfile
 from ordercycle.model.order import Order
+from ordercycle.money import Money
 from ordercycle.packing import Shipment
 from ordercycle.serialization import compiled_encoder, make_converter, to_dict
 from ordercycle.serialization._text import CanonicalText
@@ -139,24 +140,40 @@ def _row(
 
 def order_row(order: Order) -> ViewRow:
     """The ``orders`` row of an order: found by state, customer, channel and sku."""
-    skus = sorted({str(line.sku) for line in order.lines if line.ledger.active})
-    total = order.total
+    skus, total, units = _on_order(order)
+    return _order_row(
+        order, sort_text(order.created_at), order.created_at.isoformat(), skus, total, units
+    )
+
+
+def _on_order(order: Order) -> tuple[tuple[str, ...], Money, int]:
+    """What an ``orders`` row reads of the lines: the skus still on order (sorted), the
+    order's total and its units on order."""
+    skus = tuple(sorted({str(line.sku) for line in order.lines if line.ledger.active}))
+    return skus, order.total, sum(line.ledger.active for line in order.lines)
+
+
+def _order_row(
+    order: Order, sort: str, placed: str, skus: tuple[str, ...], total: Money, units: int
+) -> ViewRow:
+    """The ``orders`` row of ``order`` from the parts :func:`order_row` computes: its sort
+    text and placing time (from ``created_at``) and :func:`_on_order`'s values."""
     data = {
         "order_id": str(order.id),
         "customer_id": str(order.customer_id),
         "channel": order.channel,
         "state": order.state,
-        "placed_at": order.created_at.isoformat(),
+        "placed_at": placed,
         "currency": total.currency.code,
         "total": str(total.amount),
-        "units": sum(line.ledger.active for line in order.lines),
-        "skus": skus,
+        "units": units,
+        "skus": list(skus),
     }
     return _row(
         ORDERS,
         str(order.id),
         order.version,
-        sort_text(order.created_at),
+        sort,
         (
             ("state", order.state),
             ("customer", str(order.customer_id)),
@@ -167,15 +184,41 @@ def order_row(order: Order) -> ViewRow:
     )
 
 
+class _Parts:
+    """What :class:`OrderRows` remembers of an order's last row."""
+
+    __slots__ = ("data", "head", "lines", "on_order", "placed", "sort", "state", "terms")
+
+    def __init__(
+        self,
+        head: tuple[Any, ...],
+        lines: tuple[Any, ...],
+        on_order: tuple[tuple[str, ...], Money, int],
+        row: ViewRow,
+        state: str,
+        placed: str,
+    ) -> None:
+        self.head = head
+        self.lines = lines
+        self.on_order = on_order
+        self.state = state
+        self.placed = placed
+        self.sort = row.sort
+        self.terms = row.terms
+        self.data = row.data
+
+
 class OrderRows:
-    """:func:`order_row`, remembering per order the parts its state and lines decide.
+    """:func:`order_row`, remembering per order the parts its header, state and lines decide.
 
     A session puts an order's row each time it saves the order, several times per command,
     and most changes (a pick, a pack, a shipment, an invoice) change neither the state nor
-    what is on order. When the state and every line's id, sku, price, discounts and units
-    on order are equal to those of the order's last row, that row's data, terms and sort
-    text are reused with the new version; otherwise the row is built afresh. The result
-    equals :func:`order_row` (``tests/unit/service/test_views_rows.py`` checks it).
+    what is on order. When the header (customer, channel, time, currency) and every line's
+    id, sku, price, discounts and units on order are equal to those of the order's last
+    row, what the lines decide (skus, total, units) and the sort text are reused; if the
+    state is equal too, so are the row's data and terms, with the new version. Otherwise
+    the row is built afresh. The result equals :func:`order_row`
+    (``tests/unit/service/test_views_rows.py`` checks it).
 
     Args:
         limit: The most orders remembered (all are forgotten when it is reached).
@@ -183,7 +226,7 @@ class OrderRows:
 
     def __init__(self, limit: int = 50_000) -> None:
         self._limit = limit
-        self._parts: dict[str, tuple[tuple[Any, ...], str, tuple[tuple[str, str], ...], str]] = {}
+        self._parts: dict[str, _Parts] = {}
 
     def forget(self, order_id: str) -> None:
         """Drop what is remembered of ``order_id`` (a finished order a run forgot)."""
@@ -191,26 +234,30 @@ class OrderRows:
 
     def row(self, order: Order) -> ViewRow:
         """The ``orders`` row of ``order`` (see :func:`order_row`)."""
-        shape = (
-            order.customer_id,
-            order.channel,
-            order.created_at,
-            order.currency,
-            order.state,
-            tuple(
-                (line.line_id, line.sku, line.unit_price, line.discounts, line.ledger.active)
-                for line in order.lines
-            ),
+        head = (order.customer_id, order.channel, order.created_at, order.currency)
+        lines = tuple(
+            (line.line_id, line.sku, line.unit_price, line.discounts, line.ledger.active)
+            for line in order.lines
         )
         key = str(order.id)
+        state = order.state
         known = self._parts.get(key)
-        if known is not None and known[0] == shape:
-            _shape, sort, terms, data = known
-            return _row(ORDERS, key, order.version, sort, terms, data, normalised=True)
-        built = order_row(order)
+        if known is not None and known.head == head and known.lines == lines:
+            if known.state == state:
+                return _row(
+                    ORDERS, key, order.version, known.sort, known.terms, known.data, normalised=True
+                )
+            # A new state of the same lines (placed, confirmed, released, completed): only
+            # the state's term and its data change.
+            built = _order_row(order, known.sort, known.placed, *known.on_order)
+            known.state, known.terms, known.data = state, built.terms, built.data
+            return built
+        on_order = _on_order(order)
+        placed = order.created_at.isoformat()
+        built = _order_row(order, sort_text(order.created_at), placed, *on_order)
         if len(self._parts) >= self._limit:
             self._parts.clear()
-        self._parts[key] = (shape, built.sort, built.terms, built.data)
+        self._parts[key] = _Parts(head, lines, on_order, built, state, placed)
         return built
 
 

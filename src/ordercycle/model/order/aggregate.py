@@ -544,19 +544,7 @@ class Order:
     def _record(
         self, at: datetime, *changes: tuple[type[OrderEvent], dict[str, Any]]
     ) -> OrderOutcome:
-        # A time in UTC already (the desk's clock) is what ensure_aware returns for it
-        # (astimezone gives the datetime itself back), without naming the order first.
-        if at.__class__ is datetime and at.tzinfo is UTC:
-            when = at
-        else:
-            when = ensure_aware(at, subject=self.subject, field="at")
-        if when < self.updated_at:
-            raise ValidationError.invalid(
-                self.subject,
-                "at",
-                when.isoformat(),
-                f"a time at or after its last change, {self.updated_at.isoformat()}",
-            )
+        when = self._when(at)
         order = self
         events: list[OrderEvent] = []
         for kind, fields in changes:
@@ -582,6 +570,23 @@ class Order:
             if not laws_hold(ledger, policy):
                 ledger.validate(policy, subject=line_subject(order.subject, line.line_id))
         return Outcome(order, tuple(events))
+
+    def _when(self, at: datetime) -> datetime:
+        """``at`` as the time of the next event (aware, not before the last change)."""
+        # A time in UTC already (the desk's clock) is what ensure_aware returns for it
+        # (astimezone gives the datetime itself back), without naming the order first.
+        if at.__class__ is datetime and at.tzinfo is UTC:
+            when = at
+        else:
+            when = ensure_aware(at, subject=self.subject, field="at")
+        if when < self.updated_at:
+            raise ValidationError.invalid(
+                self.subject,
+                "at",
+                when.isoformat(),
+                f"a time at or after its last change, {self.updated_at.isoformat()}",
+            )
+        return when
 
     def _with_new_line(self, line: NewLine) -> Self:
         return replace(
@@ -887,11 +892,39 @@ class Order:
     # --- the warehouse ---------------------------------------------------------------------------
 
     def _move(
-        self, command: str, kind: type[OrderEvent], line_id: str, quantity: int, at: datetime
+        self,
+        command: str,
+        kind: type[OrderLineQuantityEvent],
+        line_id: str,
+        quantity: int,
+        at: datetime,
     ) -> OrderOutcome:
+        # What ``_record(at, (kind, {...}))`` does for this one event, without its general
+        # steps: the line is found once (its place is passed on to _moved, which _apply
+        # uses too), and only its ledger, the one that changed, has its laws checked.
         self._gate(command)
-        line = self.line(line_id)
-        return self._record(at, (kind, {"line_id": line_id, "sku": line.sku, "quantity": quantity}))
+        lines = self.lines
+        index = _place_of(lines, line_id)
+        if index < 0:
+            raise UnknownLineError(self.subject, line_id, [other.line_id for other in lines])
+        line = lines[index]
+        when = self._when(at)
+        # Built from checked values (the order's own id and version, ``when`` checked
+        # above), so without the event's checks of them (see model._trusted).
+        event = event_maker(kind)(
+            aggregate_id=self.id,
+            version=self.version + 1,
+            occurred_at=when,
+            line_id=line_id,
+            sku=line.sku,
+            quantity=quantity,
+        )
+        order = self._moved(event, index)
+        ledger = order.lines[index].ledger
+        policy = order.invoice_policy
+        if not laws_hold(ledger, policy):
+            ledger.validate(policy, subject=line_subject(order.subject, line_id))
+        return Outcome(order, (event,))
 
     def allocate(self, line_id: str, quantity: int, *, at: datetime) -> OrderOutcome:
         """Record that stock is reserved for ``quantity`` units (backordered ones first)."""
@@ -1210,23 +1243,14 @@ class Order:
             EventHistoryError: ``event`` is not an order event this method knows.
             OrderCycleError: The event does not fit the order (replaying a corrupt history).
         """
-        method = _WAREHOUSE.get(type(event))
-        if method is not None and isinstance(event, OrderLineQuantityEvent):
-            # The most frequent events (a line's warehouse counters): the order is copied
-            # once, with its new lines, version and time, instead of twice.
-            # The line is found by place and the others kept as they are: what with_ledger
-            # gives (line ids are unique in an order), without its closure and generator.
-            line_id = event.line_id
-            lines = self.lines
-            for index, line in enumerate(lines):
-                if line.line_id == line_id:
-                    subject = line_subject(self.subject, line_id)
-                    ledger = getattr(line.ledger, method)(event.quantity, subject=subject)
-                    new_lines = (*lines[:index], replace(line, ledger=ledger), *lines[index + 1 :])
-                    return replace(
-                        self, lines=new_lines, version=event.version, updated_at=event.occurred_at
-                    )
-            raise UnknownLineError(self.subject, line_id, [other.line_id for other in lines])
+        if type(event) in _WAREHOUSE and isinstance(event, OrderLineQuantityEvent):
+            # The most frequent events (a line's warehouse counters).
+            index = _place_of(self.lines, event.line_id)
+            if index < 0:
+                raise UnknownLineError(
+                    self.subject, event.line_id, [other.line_id for other in self.lines]
+                )
+            return self._moved(event, index)
         # The other frequent events, also with one copy (the same result as _changed_by's).
         if isinstance(event, OrderTransitioned) and not isinstance(
             event, OrderCanceled | OrderQuoted
@@ -1246,6 +1270,20 @@ class Order:
             return self._billed(event, version=event.version, updated_at=event.occurred_at)
         changed = self._changed_by(event)
         return replace(changed, version=event.version, updated_at=event.occurred_at)
+
+    def _moved(self, event: OrderLineQuantityEvent, index: int) -> Self:
+        """This order after the warehouse event ``event`` of its line at ``index``.
+
+        The order is copied once, with its new lines, version and time, instead of twice;
+        the other lines are kept as they are: what with_ledger gives (line ids are unique
+        in an order), without its closure and generator.
+        """
+        lines = self.lines
+        line = lines[index]
+        subject = line_subject(self.subject, line.line_id)
+        ledger = getattr(line.ledger, _WAREHOUSE[type(event)])(event.quantity, subject=subject)
+        new_lines = (*lines[:index], replace(line, ledger=ledger), *lines[index + 1 :])
+        return replace(self, lines=new_lines, version=event.version, updated_at=event.occurred_at)
 
     def _with_ledger(self, line_id: str, change: Any) -> Self:
         return replace(self, lines=with_ledger(self.lines, line_id, change, subject=self.subject))
@@ -1360,6 +1398,14 @@ class Order:
             return replace(self, lines=lines, invoices=(*self.invoices, invoice), **stamp)
         credit = BillingDocument(event.credit_note_id, quantities, event.amount)
         return replace(self, lines=lines, credit_notes=(*self.credit_notes, credit), **stamp)
+
+
+def _place_of(lines: tuple[OrderLine, ...], line_id: str) -> int:
+    """The place of the line called ``line_id`` among ``lines`` (-1: none)."""
+    for index, line in enumerate(lines):
+        if line.line_id == line_id:
+            return index
+    return -1
 
 
 def _less_payment(
