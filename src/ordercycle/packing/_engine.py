@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import functools
 import operator
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Sequence
 from fractions import Fraction
-from typing import Any, Final, TypeVar
+from typing import Any, Final
+
+from ordercycle._memo import remember
 
 __all__ = ["STRATEGIES", "CartonFill", "EngineUnit", "side_by_side", "stacked_overflow"]
 
@@ -420,26 +422,6 @@ def side_by_side(size: tuple[int, int, int], a: EngineUnit, b: EngineUnit) -> bo
 
 #: Nodes the stacking argument (:func:`stacked_overflow`) may visit per axis.
 STACK_NODES: Final = 4000
-
-
-_Answer = TypeVar("_Answer")
-
-
-def remember(
-    table: dict[Any, _Answer], kept: int, key: Hashable, work: Callable[[], _Answer]
-) -> _Answer:
-    """``table[key]``, worked out by ``work()`` the first time it is asked.
-
-    For the packing searches' memos of pure functions (their answers depend on the key
-    alone). A table holding ``kept`` answers is emptied whole before the next one goes in:
-    one call, safe with threads, unlike dropping the oldest.
-    """
-    known = table.get(key)
-    if known is None:
-        if len(table) >= kept:
-            table.clear()
-        known = table[key] = work()
-    return known
 
 
 #: :func:`stacked_overflow`'s answers by (carton size, each unit's orientations in order),

@@ -35,10 +35,10 @@ from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any, Literal
 
+from ordercycle._memo import remember
 from ordercycle.packing._engine import (
     CartonFill,
     EngineUnit,
-    remember,
     side_by_side,
     stacked_overflow,
 )

@@ -43,9 +43,11 @@ from cattrs.v import format_exception, transform_error
 from ordercycle.errors import OrderCycleError, SerializationError, ValidationError, shown
 from ordercycle.limits import check_json_depth, load_json
 from ordercycle.serialization._converter import EVENT_TAG, converter, make_converter
+from ordercycle.serialization._text import CanonicalText
 
 __all__ = [
     "EVENT_TAG",
+    "CanonicalText",
     "compiled_encoder",
     "converter",
     "from_dict",

@@ -28,6 +28,7 @@ import attrs
 import cattrs
 from cattrs.fns import identity
 
+from ordercycle._memo import remember_for
 from ordercycle.serialization import _values as values
 from ordercycle.serialization._converter import EVENT_TAG, OMIT_IF_DEFAULT
 from ordercycle.serialization._converter import _currency_code as currency_code
@@ -181,14 +182,7 @@ class CanonicalText:
         self._kept.append(kept)
 
         def write(value: Any) -> str:
-            known = kept.get(id(value))
-            if known is not None and known[0] is value:
-                return known[1]
-            text = make(value)
-            if len(kept) >= SHARED_KEPT:
-                kept.clear()
-            kept[id(value)] = (value, text)
-            return text
+            return remember_for(kept, SHARED_KEPT, value, make)
 
         return write
 

@@ -15,13 +15,13 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any, Protocol, cast
 
+from ordercycle._memo import remember_for
 from ordercycle.errors import StorageError, ValidationError
 from ordercycle.invoicing import Invoice, InvoiceLine, Payment, PaymentTerms, TaxProfile
 from ordercycle.model.order import Order
 from ordercycle.money import Money
 from ordercycle.packing import Shipment
-from ordercycle.serialization import compiled_encoder, make_converter, to_dict
-from ordercycle.serialization._text import CanonicalText
+from ordercycle.serialization import CanonicalText, compiled_encoder, make_converter, to_dict
 from ordercycle.service.records import OpenOrder
 from ordercycle.storage.ports import Projections, UnitOfWork
 from ordercycle.storage.records import canonical_json, remember_written
@@ -310,15 +310,8 @@ def _remembered(cls: type) -> Callable[[Any], Any]:
     make = _SNAPSHOTS.get_unstructure_hook(cls)
 
     def unstructure(value: Any) -> Any:
-        known = _SHARED.get(id(value))
-        if known is not None and known[0] is value:
-            # The same dict for every snapshot: it is only read, as canonical_json writes it.
-            return known[1]
-        data = make(value)
-        if len(_SHARED) >= SHARED_KEPT:
-            _SHARED.clear()
-        _SHARED[id(value)] = (value, data)
-        return data
+        # The same dict for every snapshot: it is only read, as canonical_json writes it.
+        return remember_for(_SHARED, SHARED_KEPT, value, make)
 
     return unstructure
 
