@@ -48,6 +48,7 @@ from ordercycle.inventory.locations import Network
 from ordercycle.inventory.lots import Lot
 from ordercycle.inventory.position import StockPosition
 from ordercycle.inventory.snapshot import StockSnapshot
+from ordercycle.model._trusted import event_maker
 from ordercycle.model.aggregate import Outcome
 from ordercycle.model.ids import LotId, Sku
 
@@ -200,8 +201,17 @@ class StockLedger:
     def _emit(
         self, event_type: type[ev.StockEvent], sku: Sku, now: datetime, fields: dict[str, Any]
     ) -> ev.StockEvent:
-        """Apply and record one event of ``sku``'s stream: the next version, at ``now``."""
-        event = event_type(
+        """Apply and record one event of ``sku``'s stream: the next version, at ``now``.
+
+        The event skips its class's checks of the common fields (``event_maker``) when
+        they hold already: the version is the stream's plus one, ``now`` came through
+        ``check_at`` in every command, and the sku is a non-empty text (``check_sku``, or
+        a hold's or receipt's sku). Only "no surrounding spaces" is not checked before
+        here, so it is tested here and a sku that fails it goes through the class, which
+        refuses it with its usual error.
+        """
+        make = event_maker(event_type) if sku == sku.strip() else event_type
+        event = make(
             aggregate_id=sku,
             version=self._state.versions.get(sku, 0) + 1,
             occurred_at=now,

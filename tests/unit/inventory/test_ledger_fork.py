@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ordercycle.errors import ConcurrencyError, DuplicateError, OrderCycleError
+from ordercycle.errors import ConcurrencyError, DuplicateError, OrderCycleError, ValidationError
 from ordercycle.inventory import (
     Demand,
     DemandLine,
@@ -263,3 +264,40 @@ def test_a_fork_after_more_events_equals_a_full_replay(
     # Per-sku forks joined again equal the whole ledger.
     joined = StockLedger.replay((), base=[ledger.fork([s]) for s in SKUS])
     assert joined.state() == ledger.state()
+
+
+# --- events built without re-checks -------------------------------
+
+
+def test_recorded_events_equal_events_built_through_their_checked_class() -> None:
+    ledger = _shop()
+    _run(
+        ledger,
+        [(op, s, b, 2) for op in ("hold", "allocate", "consume") for s in SKUS for b in BINS],
+    )
+    ledger.sweep(at=T0 + timedelta(days=1))
+    assert {type(e).__name__ for e in ledger.events} >= {
+        "StockReceived",
+        "StockReceiptScheduled",
+        "StockAllocated",
+        "StockConsumed",
+        "StockHeld",
+        "StockHoldReleased",
+        "StockHoldExpired",
+        "StockMarkedUnavailable",
+    }
+    for event in ledger.events:
+        rebuilt = type(event)(**attrs.asdict(event, recurse=False))
+        assert rebuilt == event
+        assert attrs.asdict(rebuilt, recurse=False) == attrs.asdict(event, recurse=False)
+
+
+@pytest.mark.parametrize("sku", [" MUG", "MUG ", "\tMUG"])
+def test_a_sku_with_surrounding_spaces_is_still_refused_by_its_event(sku: str) -> None:
+    ledger = _shop()
+    before = ledger.state()
+    with pytest.raises(ValidationError, match="aggregate_id"):
+        ledger.receive(sku, "WH-A/01", 3, at=T0)
+    with pytest.raises(ValidationError, match="aggregate_id"):
+        ledger.schedule_receipt("PO-9", sku, 3, date(2026, 3, 9), at=T0)
+    assert ledger.state() == before
