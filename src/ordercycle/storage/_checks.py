@@ -43,11 +43,26 @@ def clean_stream(kind: object, aggregate_id: object, version: object = 0) -> boo
         and type(aggregate_id) is str
         and type(version) is int
         and version >= 0
-        and kind != ""
-        and aggregate_id != ""
-        and kind == kind.strip()
-        and aggregate_id == aggregate_id.strip()
+        and (kind in _CLEAN or _clean_name(kind))
+        and (aggregate_id in _CLEAN or _clean_name(aggregate_id))
     )
+
+
+#: Names :func:`_clean_name` found clean, at most ``_CLEAN_KEPT``. A read passes the same
+#: kind and id tens of times a command; asking a set is cheaper than stripping again.
+#: Only plain ``str`` reaches it (a subclass could be equal yet strip differently).
+_CLEAN: set[str] = set()
+_CLEAN_KEPT = 4096
+
+
+def _clean_name(name: str) -> bool:
+    """Whether ``name`` is non-empty and has no surrounding spaces; noted in ``_CLEAN`` if so."""
+    if name == "" or name != name.strip():
+        return False
+    if len(_CLEAN) >= _CLEAN_KEPT:
+        _CLEAN.clear()  # start over: the names in use now come back at once
+    _CLEAN.add(name)
+    return True
 
 
 def check_version(value: object, field: str, subject: str, *, minimum: int = 0) -> int:

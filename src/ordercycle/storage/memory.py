@@ -211,12 +211,17 @@ class _ForgottenIds:
     is kept as it is. Membership is exact either way.
     """
 
-    __slots__ = ("_others", "_pairs", "_singles")
+    __slots__ = ("_greatest", "_others", "_pairs", "_singles")
 
     def __init__(self) -> None:
         self._singles: dict[tuple[str, int], _Bits] = {}
         self._pairs: dict[tuple[str, int, str, int], _Pairs] = {}
         self._others: set[str] = set()
+        # The greatest id forgotten of each length. Almost every id asked about is a new
+        # one, made in sequence after everything forgotten: one of the same length that
+        # sorts after the greatest (or of a length never forgotten) was never added, which
+        # answers without parsing it. One string per length: the adds' own lengths.
+        self._greatest: dict[int, str] = {}
 
     def _single(self, aggregate_id: str) -> tuple[Any, int] | None:
         """The table key and number of an id, or ``None`` (kept as it is)."""
@@ -236,6 +241,11 @@ class _ForgottenIds:
 
     def add(self, aggregate_id: str) -> None:
         """Remember that ``aggregate_id`` was forgotten."""
+        # As a plain str: a subclass's own len or comparison must not bend the bound.
+        text = str.__str__(aggregate_id)
+        greatest = self._greatest.get(len(text))
+        if greatest is None or text > greatest:
+            self._greatest[len(text)] = text
         found = self._single(aggregate_id)
         if found is None:
             self._others.add(aggregate_id)
@@ -254,8 +264,17 @@ class _ForgottenIds:
         pairs.add(number)
 
     def __contains__(self, aggregate_id: object) -> bool:
-        if not isinstance(aggregate_id, str):
+        if type(aggregate_id) is str:
+            greatest = self._greatest.get(len(aggregate_id))
+            if greatest is None or aggregate_id > greatest:
+                return False  # never added: nothing of its length sorts as high
+        elif not isinstance(aggregate_id, str):
             return False
+        return self._kept(aggregate_id)
+
+    def _kept(self, aggregate_id: str) -> bool:
+        """Whether ``aggregate_id`` is among those kept, found by parsing it (what
+        :meth:`__contains__` asks when the greatest of its length does not answer)."""
         found = self._single(aggregate_id)
         if found is None:
             return aggregate_id in self._others

@@ -337,12 +337,21 @@ class Order:
 
     @classmethod
     def _from_drafted(cls, event: OrderDrafted) -> Order:
-        order = cls(
-            id=OrderId(event.aggregate_id),
-            customer_id=CustomerId(event.customer_id),
+        # The lines are gathered first and the order built once: adding them one by one
+        # to the order copied the whole order for each line.
+        order_id = OrderId(event.aggregate_id)
+        customer_id = CustomerId(event.customer_id)
+        currency = Currency.of(event.currency)
+        subject = f"order {order_id}"  # what the order's subject will be
+        lines: tuple[OrderLine, ...] = ()
+        for line in event.lines:
+            lines = add_line(lines, line, subject=subject, currency=currency)
+        return cls(
+            id=order_id,
+            customer_id=customer_id,
             channel=event.channel,
-            currency=Currency.of(event.currency),
-            lines=(),
+            currency=currency,
+            lines=lines,
             shipping_address=event.shipping_address,
             billing_address=event.billing_address,
             requested_delivery_date=event.requested_delivery_date,
@@ -355,9 +364,6 @@ class Order:
             created_at=event.occurred_at,
             updated_at=event.occurred_at,
         )
-        for line in event.lines:
-            order = order._with_new_line(line)
-        return order
 
     @classmethod
     def replay(cls, events: Iterable[OrderEvent], *, base: Order | None = None) -> Order:
