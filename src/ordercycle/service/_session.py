@@ -267,23 +267,14 @@ class Session:
         # refuses it, as before). The event's own fields are not skipped: a class with
         # checks of its own gets itself from ``event_maker``.
         make = event_maker(event_cls) if self._now_aware else event_cls
-        if extra:
-            event = make(  # type: ignore[call-arg]
-                aggregate_id=key,
-                version=version + 1,
-                occurred_at=self.now,
-                change=change,
-                state=state,
-                **extra,
-            )
-        else:  # (most puts: a call without ``**`` is made without building a dict)
-            event = make(  # type: ignore[call-arg]
-                aggregate_id=key,
-                version=version + 1,
-                occurred_at=self.now,
-                change=change,
-                state=state,
-            )
+        event = make(  # type: ignore[call-arg]
+            aggregate_id=key,
+            version=version + 1,
+            occurred_at=self.now,
+            change=change,
+            state=state,
+            **extra,
+        )
         self._events.append(kind, key, [event], expected_version=version)
         self._records[pair] = self._new_records[pair] = (state, version + 1)
         row = record_row(kind, key, state, version + 1)
