@@ -668,19 +668,10 @@ class MemoryUnitOfWork(ProjectingUnitOfWork):
             # streams are checked as they come, and only when one fails are they checked
             # again in sorted order, which raises for the first of them.
             length = shared.length
-            offsets = shared.offsets
             moved = False
             try:
                 for key, base in bases.items():
-                    # What length() gives, without its call for a stream with events.
-                    rows = streams.get(key)
-                    if rows is None:
-                        current = length(key, "append to")
-                    elif offsets:
-                        current = offsets.get(key, 0) + len(rows)
-                    else:
-                        current = len(rows)
-                    if current != base:
+                    if length(key, "append to") != base:
                         moved = True
                         break
             except ForgottenError:
@@ -766,13 +757,7 @@ class MemoryUnitOfWork(ProjectingUnitOfWork):
         lock = self._lock
         lock.acquire()
         try:
-            shared = self._shared
-            rows = shared.streams.get(key)
-            if rows is not None:
-                # What length() gives for a stream with events (most reads), without its
-                # call; a stream without events may have been forgotten: length() says.
-                return shared.offsets.get(key, 0) + len(rows) if shared.offsets else len(rows)
-            return shared.length(key, "read the version of")
+            return self._shared.length(key, "read the version of")
         finally:
             lock.release()
 
@@ -823,11 +808,9 @@ class MemoryUnitOfWork(ProjectingUnitOfWork):
             try:
                 shared = self._shared
                 rows = shared.streams.get(key)
+                version = shared.length(key, "read the version of")  # (raises if forgotten)
                 if rows is None:
-                    shared.length(key, "read the version of")  # (raises if forgotten)
                     return None
-                # What length() gives, from the rows already in hand.
-                version = shared.offsets.get(key, 0) + len(rows) if shared.offsets else len(rows)
             finally:
                 lock.release()
             if not version:
@@ -887,15 +870,7 @@ class MemoryUnitOfWork(ProjectingUnitOfWork):
             lock = self._lock
             lock.acquire()  # (see _tx_version)
             try:
-                shared = self._shared
-                kept = shared.streams.get(key)
-                # What length() gives, without its call for a stream with events.
-                if kept is None:
-                    current = shared.length(key, "read the version of")
-                elif shared.offsets:
-                    current = shared.offsets.get(key, 0) + len(kept)
-                else:
-                    current = len(kept)
+                current = self._shared.length(key, "read the version of")
             finally:
                 lock.release()
             if current != expected_version:
