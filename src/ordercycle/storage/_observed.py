@@ -70,6 +70,20 @@ class ObservedUnitOfWork:
         """Report an append when no ``observe`` was given (subclasses override it)."""
 
     @property
+    def inner(self) -> UnitOfWork:
+        """The wrapped unit of work, unobserved."""
+        return self._inner
+
+    @property
+    def observer(self) -> AppendObserver:
+        """What each append is reported to: ``observe``, or else :meth:`_observe`.
+
+        A caller that appends through :attr:`inner` itself reports each append here, as
+        :attr:`events` would (the desk's session: it reads through the unobserved store).
+        """
+        return self._observer or self._observe
+
+    @property
     def events(self) -> AggregateStore:
         """The wrapped aggregate store, observed (made when asked for, not kept)."""
         return _ObservedEvents(self._inner.events, self._observer or self._observe)

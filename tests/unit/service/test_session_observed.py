@@ -1,0 +1,100 @@
+"""A session over an observed unit of work reads through the unobserved store and reports
+its appends itself: the observer sees what the observed store would have reported.
+
+The desk's sessions run over a watched unit of work (``service._watch``); the session
+skips the observing wrapper for its reads, so every append it makes must still reach the
+observer, after it succeeded, with the events appended.
+"""
+
+from __future__ import annotations
+
+from ordercycle.examples.shop import open_sample_shop
+from ordercycle.model import SteppableClock
+from ordercycle.model.events import DomainEvent
+from ordercycle.service import OrderDesk
+from ordercycle.service._session import Session
+from ordercycle.service.records import CustomerRegistered
+from ordercycle.storage import MemoryStorage
+from ordercycle.storage._observed import ObservedUnitOfWork
+from ordercycle.storage.errors import StreamConflictError
+
+from .conftest import invoiced
+
+Report = tuple[str, str, tuple[DomainEvent, ...]]
+
+
+class _Observed:
+    """Memory storage whose units of work report every append (as the testing package's
+    recording storage does), keeping the reports in order."""
+
+    def __init__(self) -> None:
+        self.inner = MemoryStorage(roundtrip=False)
+        self.reports: list[Report] = []
+
+    def unit_of_work(self) -> ObservedUnitOfWork:
+        return ObservedUnitOfWork(self.inner.unit_of_work(), self._report)
+
+    def _report(self, kind: str, aggregate_id: str, events: tuple[DomainEvent, ...]) -> None:
+        assert type(events) is tuple
+        self.reports.append((kind, aggregate_id, events))
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def test_every_committed_event_of_a_desk_was_reported_once_in_order(
+    clock: SteppableClock,
+) -> None:
+    storage = _Observed()
+    desk = OrderDesk(storage, clock=clock)  # type: ignore[arg-type]
+    open_sample_shop(desk)
+    invoiced(desk, "C-BOLT", {"TEAPOT": 2})
+    desk.dispatch()
+    reported = [(kind, key, event) for kind, key, events in storage.reports for event in events]
+    with storage.inner.unit_of_work() as uow:
+        messages = uow.outbox.read(after=0, limit=100_000)
+    # Nothing was rolled back here, so what was reported is what was committed, in order,
+    # and the very objects stored (roundtrip=False keeps them).
+    assert len(reported) == len(messages) > 30
+    for (kind, key, event), message in zip(reported, messages, strict=True):
+        assert (kind, key) == (message.kind, message.aggregate_id)
+        assert event is message.event
+
+
+def test_a_session_reads_through_the_inner_store_and_reports_its_appends(
+    clock: SteppableClock,
+) -> None:
+    storage = _Observed()
+    desk = OrderDesk(storage, clock=clock)  # type: ignore[arg-type]
+    open_sample_shop(desk)
+    customer = desk.customer("C-BOLT")
+    storage.reports.clear()
+    observed = storage.unit_of_work()
+    with observed:
+        session = Session(observed, desk.settings, desk.ids, clock.now())  # type: ignore[arg-type]
+        assert type(session._events) is type(observed.inner.events)
+        version = session.record_version("customer", "C-BOLT")
+        session.put("customer", "C-BOLT", CustomerRegistered, customer, "renamed")
+        assert [(k, a, [e.version for e in es]) for k, a, es in storage.reports] == [
+            ("customer", "C-BOLT", [version + 1])
+        ]
+
+
+def test_a_refused_append_is_not_reported(clock: SteppableClock) -> None:
+    storage = _Observed()
+    desk = OrderDesk(storage, clock=clock)  # type: ignore[arg-type]
+    open_sample_shop(desk)
+    customer = desk.customer("C-BOLT")
+    storage.reports.clear()
+    observed = storage.unit_of_work()
+    with observed:
+        session = Session(observed, desk.settings, desk.ids, clock.now())  # type: ignore[arg-type]
+        session._records[("customer", "C-BOLT")] = (customer, 0)  # a stale version
+        try:
+            session.put("customer", "C-BOLT", CustomerRegistered, customer, "renamed")
+        except StreamConflictError:
+            pass
+        else:  # pragma: no cover - the append must be refused
+            raise AssertionError("a stale append was accepted")
+        observed.rollback()
+    assert storage.reports == []
