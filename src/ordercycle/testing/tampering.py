@@ -49,6 +49,9 @@ class MemoryTampering:
         self._state = storage._state
 
     def _rows(self, kind: str, aggregate_id: str) -> list[Any]:
+        # The rows may change outside a commit: a unit of work staged now checks its
+        # streams' versions at its commit (see the memory storage's _State.changes).
+        self._state.changes += 1
         return self._state.streams[(kind, aggregate_id)]  # type: ignore[no-any-return]
 
     def _index(self, kind: str, aggregate_id: str, version: int) -> int:
