@@ -8,8 +8,11 @@ observer, after it succeeded, with the events appended.
 
 from __future__ import annotations
 
+import pytest
+
 from ordercycle.examples.shop import open_sample_shop
 from ordercycle.model import SteppableClock
+from ordercycle.model.customer import Customer
 from ordercycle.model.events import DomainEvent
 from ordercycle.service import OrderDesk
 from ordercycle.service._session import Session
@@ -61,14 +64,20 @@ def test_every_committed_event_of_a_desk_was_reported_once_in_order(
         assert event is message.event
 
 
-def test_a_session_reads_through_the_inner_store_and_reports_its_appends(
-    clock: SteppableClock,
-) -> None:
+def _opened(clock: SteppableClock) -> tuple[_Observed, OrderDesk, Customer]:
+    """The sample shop over observed storage, its reports cleared, and a customer."""
     storage = _Observed()
     desk = OrderDesk(storage, clock=clock)  # type: ignore[arg-type]
     open_sample_shop(desk)
     customer = desk.customer("C-BOLT")
     storage.reports.clear()
+    return storage, desk, customer
+
+
+def test_a_session_reads_through_the_inner_store_and_reports_its_appends(
+    clock: SteppableClock,
+) -> None:
+    storage, desk, customer = _opened(clock)
     observed = storage.unit_of_work()
     with observed:
         session = Session(observed, desk.settings, desk.ids, clock.now())  # type: ignore[arg-type]
@@ -81,20 +90,12 @@ def test_a_session_reads_through_the_inner_store_and_reports_its_appends(
 
 
 def test_a_refused_append_is_not_reported(clock: SteppableClock) -> None:
-    storage = _Observed()
-    desk = OrderDesk(storage, clock=clock)  # type: ignore[arg-type]
-    open_sample_shop(desk)
-    customer = desk.customer("C-BOLT")
-    storage.reports.clear()
+    storage, desk, customer = _opened(clock)
     observed = storage.unit_of_work()
-    with observed:
-        session = Session(observed, desk.settings, desk.ids, clock.now())  # type: ignore[arg-type]
-        session._records[("customer", "C-BOLT")] = (customer, 0)  # a stale version
-        try:
-            session.put("customer", "C-BOLT", CustomerRegistered, customer, "renamed")
-        except StreamConflictError:
-            pass
-        else:  # pragma: no cover - the append must be refused
-            raise AssertionError("a stale append was accepted")
-        observed.rollback()
+    observed.__enter__()
+    session = Session(observed, desk.settings, desk.ids, clock.now())  # type: ignore[arg-type]
+    session._records[("customer", "C-BOLT")] = (customer, 0)  # a stale version
+    with pytest.raises(StreamConflictError):
+        session.put("customer", "C-BOLT", CustomerRegistered, customer, "renamed")
+    observed.rollback()
     assert storage.reports == []

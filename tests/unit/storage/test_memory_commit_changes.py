@@ -88,23 +88,20 @@ def test_a_commit_ends_as_the_full_version_check_ends(
     )
 
 
-def test_a_stream_another_unit_moved_conflicts_and_one_it_did_not_commits() -> None:
+def test_a_commit_after_another_unit_committed_checks_its_streams() -> None:
     storage = MemoryStorage()
-    first, second = storage.unit_of_work(), storage.unit_of_work()
-    with first:
-        first.events.append("stock", "A", [_event("A", 1)], expected_version=0)
-        with second:
-            second.events.append("stock", "B", [_event("B", 1)], expected_version=0)
-        # B committed (the count moved): the full check runs and finds A unchanged.
+    units = [storage.unit_of_work() for _ in range(3)]
+    for uow in units:
+        uow.__enter__()
+    units[0].events.append("stock", "A", [_event("A", 1)], expected_version=0)
+    units[1].events.append("stock", "B", [_event("B", 1)], expected_version=0)
+    units[2].events.append("stock", "A", [_event("A", 1)], expected_version=0)
+    units[1].commit()  # another stream: the full check runs and finds A unchanged
+    units[0].commit()
+    with pytest.raises(ConcurrencyError):
+        units[2].commit()  # A moved since its base was read
     with storage.reading() as uow:
         assert [uow.events.version("stock", sku) for sku in "AB"] == [1, 1]
-    late = storage.unit_of_work()
-    late.__enter__()
-    late.events.append("stock", "A", [_event("A", 2)], expected_version=1)
-    with storage.unit_of_work() as other:
-        other.events.append("stock", "A", [_event("A", 2)], expected_version=1)
-    with pytest.raises(ConcurrencyError):
-        late.commit()
 
 
 def test_a_stream_forgotten_after_the_append_is_refused_at_the_commit() -> None:
