@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any, Protocol, cast
 
+import attrs
+
 from ordercycle._memo import remember_for
 from ordercycle.errors import StorageError, ValidationError
 from ordercycle.invoicing import Invoice, InvoiceLine, Payment, PaymentTerms, TaxProfile
@@ -106,6 +108,13 @@ def projections(uow: UnitOfWork) -> Projections | None:
     return cast("Projections | None", views)
 
 
+_new = object.__new__
+#: The setters of ViewRow's slots, in field order: what ``object.__setattr__(row, name,
+#: value)`` ends in, without looking the name up each time (the desk makes several rows
+#: per command).
+_ROW_SETTERS = tuple(ViewRow.__dict__[field.name].__set__ for field in attrs.fields(ViewRow))
+
+
 def _row(
     view: str,
     key: str,
@@ -124,17 +133,15 @@ def _row(
     here, as the converter would (sorted, without repeats). ``tests/unit/service/
     test_views_rows.py`` proves the result equal to the checked constructor's.
     """
-    row = object.__new__(ViewRow)
+    row = _new(ViewRow)
     # A frozen attrs class: fields are set once, here, as its own __init__ would.
-    for name, value in (
-        ("view", view),
-        ("key", key),
-        ("version", version),
-        ("sort", sort),
-        ("terms", terms if normalised else tuple(sorted(set(terms)))),
-        ("data", data),
-    ):
-        object.__setattr__(row, name, value)
+    set_view, set_key, set_version, set_sort, set_terms, set_data = _ROW_SETTERS
+    set_view(row, view)
+    set_key(row, key)
+    set_version(row, version)
+    set_sort(row, sort)
+    set_terms(row, terms if normalised else tuple(sorted(set(terms))))
+    set_data(row, data)
     return row
 
 
