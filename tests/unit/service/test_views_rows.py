@@ -8,7 +8,11 @@ been given through the checked path.
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ordercycle.service._views import (
     INVOICES,
@@ -16,6 +20,7 @@ from ordercycle.service._views import (
     PAYMENTS,
     SHIPMENTS,
     all_rows,
+    order_data,
     projections,
 )
 from ordercycle.storage import MemoryStorage
@@ -140,3 +145,20 @@ def test_order_rows_rebuild_when_the_header_or_the_lines_change_in_one_state() -
     order, _ = order.place(at=at)
     assert rows.row(order) == order_row(order)
     assert ("state", "placed") in rows.row(order).terms
+
+
+_TEXT = st.text(st.characters(), max_size=12)
+
+
+@given(
+    texts=st.lists(_TEXT, min_size=7, max_size=7),
+    units=st.integers(-(10**20), 10**20),
+    skus=st.lists(_TEXT, max_size=4),
+)
+def test_order_data_is_the_sorted_json_of_its_fields(
+    texts: list[str], units: int, skus: list[str]
+) -> None:
+    names = ("order_id", "customer_id", "channel", "state", "placed_at", "currency", "total")
+    fields = dict(zip(names, texts, strict=True))
+    written = order_data(**fields, units=units, skus=tuple(skus))
+    assert written == json.dumps({**fields, "units": units, "skus": skus}, sort_keys=True)
