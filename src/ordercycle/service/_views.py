@@ -395,6 +395,12 @@ def _plain_snapshot(invoice: Invoice, order_id: str, line_ids: Sequence[str]) ->
     )
 
 
+def _key_data(name: str, key: str) -> str:
+    """``json.dumps({name: key})`` (``name`` a plain ASCII word), without the encoder: the
+    data of a record's row (a payment, a shipment, an open order), written at every save."""
+    return f'{{"{name}": {_QUOTE(key)}}}'
+
+
 def record_row(kind: str, key: str, state: object, version: int) -> ViewRow | None:
     """The row of a desk record: payments by customer, shipments by order (else ``None``)."""
     if kind == "payment" and isinstance(state, Payment):
@@ -404,7 +410,7 @@ def record_row(kind: str, key: str, state: object, version: int) -> ViewRow | No
             version,
             sort_text(state.paid_on),
             (("customer", state.customer_id),),
-            _DUMPS_PLAIN({"payment_id": key}),
+            _key_data("payment_id", key),
         )
     if kind == "shipment" and isinstance(state, Shipment):
         return _row(
@@ -413,7 +419,7 @@ def record_row(kind: str, key: str, state: object, version: int) -> ViewRow | No
             version,
             sort_text(state.packed_at),
             (("order", state.order_id), ("status", state.status)),
-            _DUMPS_PLAIN({"shipment_id": key}),
+            _key_data("shipment_id", key),
         )
     if kind == "open_order" and isinstance(state, OpenOrder):
         return _row(
@@ -422,7 +428,7 @@ def record_row(kind: str, key: str, state: object, version: int) -> ViewRow | No
             version,
             sort_text(state.since),
             (("customer", state.customer_id),) if state.open else (),
-            _DUMPS_PLAIN({"order_id": key}),
+            _key_data("order_id", key),
         )
     return None
 

@@ -19,9 +19,11 @@ from ordercycle.service._views import (
     ORDERS,
     PAYMENTS,
     SHIPMENTS,
+    _key_data,
     all_rows,
     order_data,
     projections,
+    record_row,
 )
 from ordercycle.storage import MemoryStorage
 from ordercycle.storage.views import ViewRow
@@ -162,3 +164,20 @@ def test_order_data_is_the_sorted_json_of_its_fields(
     fields = dict(zip(names, texts, strict=True))
     written = order_data(**fields, units=units, skus=tuple(skus))
     assert written == json.dumps({**fields, "units": units, "skus": skus}, sort_keys=True)
+
+
+@given(key=_TEXT, name=st.sampled_from(["payment_id", "shipment_id", "order_id"]))
+def test_a_record_rows_data_is_the_json_of_its_key(key: str, name: str) -> None:
+    assert _key_data(name, key) == json.dumps({name: key})
+
+
+def test_an_open_order_row_holds_its_order_id_as_json() -> None:
+    from datetime import UTC, datetime
+
+    from ordercycle.service.records import OpenOrder
+
+    state = OpenOrder(customer_id="C-1", since=datetime(2026, 1, 5, tzinfo=UTC))
+    row = record_row("open_order", 'O-\u00e9"1', state, 2)
+    assert row is not None
+    assert row.loads() == {"order_id": 'O-\u00e9"1'}
+    assert row.data == json.dumps({"order_id": 'O-\u00e9"1'})
