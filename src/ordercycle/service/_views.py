@@ -227,7 +227,7 @@ class _Parts:
     def __init__(
         self,
         head: tuple[Any, ...],
-        lines: tuple[Any, ...],
+        lines: list[Any],
         on_order: tuple[tuple[str, ...], Money, int],
         row: ViewRow,
         state: str,
@@ -270,10 +270,11 @@ class OrderRows:
     def row(self, order: Order) -> ViewRow:
         """The ``orders`` row of ``order`` (see :func:`order_row`)."""
         head = (order.customer_id, order.channel, order.created_at, order.currency)
-        lines = tuple(
+        # (A list: built without a generator, compared as the tuple was.)
+        lines = [
             (line.line_id, line.sku, line.unit_price, line.discounts, line.ledger.active)
             for line in order.lines
-        )
+        ]
         key = str(order.id)
         state = order.state
         known = self._parts.get(key)
