@@ -15,8 +15,6 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any, Protocol, cast
 
-import attrs
-
 from ordercycle._memo import remember_for
 from ordercycle.errors import StorageError, ValidationError
 from ordercycle.invoicing import Invoice, InvoiceLine, Payment, PaymentTerms, TaxProfile
@@ -112,10 +110,12 @@ def projections(uow: UnitOfWork) -> Projections | None:
 
 
 _new = object.__new__
-#: The setters of ViewRow's slots, in field order: what ``object.__setattr__(row, name,
-#: value)`` ends in, without looking the name up each time (the desk makes several rows
-#: per command).
-_ROW_SETTERS = tuple(ViewRow.__dict__[field.name].__set__ for field in attrs.fields(ViewRow))
+#: The setters of ViewRow's slots, by name in the order _row unpacks them: what
+#: ``object.__setattr__(row, name, value)`` ends in, without looking the name up each time
+#: (the desk makes several rows per command).
+_ROW_SETTERS = tuple(
+    ViewRow.__dict__[name].__set__ for name in ("view", "key", "version", "sort", "terms", "data")
+)
 
 
 def _row(
