@@ -12,16 +12,19 @@ A class that has converters, validators, ``__attrs_post_init__``, fields outside
 
 The copy is made by a small function generated once per class and set of changed field
 names, one line per field, so it neither loops over the names nor asks which changed.
+Each line sets its field through the field's slot (see :func:`setting_lines`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from types import MemberDescriptorType
 from typing import Any, TypeVar, cast
 
 import attrs
 from attrs import AttrsInstance
 
-__all__ = ["replace"]
+__all__ = ["replace", "setting_lines"]
 
 T = TypeVar("T", bound=AttrsInstance)
 
@@ -35,6 +38,26 @@ _PLAIN: dict[type, frozenset[str] | None] = {}
 #: Copiers by (class, changed field names in the order given), at most ``_COPIERS_KEPT``.
 _COPIERS: dict[tuple[type, tuple[str, ...]], Any] = {}
 _COPIERS_KEPT = 1024
+
+
+def setting_lines(cls: type, values: Iterable[tuple[str, str]], scope: dict[str, Any]) -> list[str]:
+    """Source lines of a generated function setting fields of a new ``cls`` called ``new``.
+
+    ``values`` are ``(field name, source of its value)``. A field kept in a slot is set
+    by the slot's own ``__set__`` (put in ``scope`` as ``_set_<n>``): what
+    ``object.__setattr__(new, name, value)`` ends in, without its bound method and its
+    look-up of the name on every call (a third of a copy's cost). Another field is set by
+    ``_set``, which ``scope`` must hold as ``object.__setattr__``.
+    """
+    lines = []
+    for number, (name, value) in enumerate(values):
+        slot = next((k.__dict__[name] for k in cls.__mro__ if name in k.__dict__), None)
+        if isinstance(slot, MemberDescriptorType):
+            scope[f"_set_{number}"] = slot.__set__
+            lines.append(f"    _set_{number}(new, {value})")
+        else:
+            lines.append(f"    _set(new, {name!r}, {value})")
+    return lines
 
 
 def _plain_names(cls: type) -> frozenset[str] | None:
@@ -66,16 +89,15 @@ def _copier(cls: type, changed: tuple[str, ...]) -> Any:
     unknown = sorted(set(changed) - names)
     if unknown:
         raise TypeError(f"{cls.__name__} has no field named {', '.join(unknown)}")
-    lines = [
-        f"    _set(new, {f.name!r}, changes[{f.name!r}])"
-        if f.name in changed
-        else f"    _set(new, {f.name!r}, instance.{f.name})"
+    scope: dict[str, Any] = {"_new": _new, "_set": _set, "cls": cls}
+    values = [
+        (f.name, f"changes[{f.name!r}]" if f.name in changed else f"instance.{f.name}")
         for f in attrs.fields(cls)
     ]
+    lines = setting_lines(cls, values, scope)
     source = "\n".join(
         ["def copy(instance, changes):", "    new = _new(cls)", *lines, "    return new"]
     )
-    scope: dict[str, Any] = {"_new": _new, "_set": _set, "cls": cls}
     # The source is built above from attrs field names (identifiers), nothing else.
     exec(source, scope)
     copier = scope["copy"]

@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 
 import attrs
 
+from ordercycle.model._replace import setting_lines
 from ordercycle.model.events import DomainEvent
 
 __all__ = ["event_maker"]
@@ -70,7 +71,7 @@ def _generate(cls: type[E]) -> Callable[..., E]:
         else:
             scope[f"_default_{field.name}"] = field.default
             parameters.append(f"{field.name}=_default_{field.name}")
-    lines = [f"    _set(new, {f.name!r}, {f.name})" for f in attrs.fields(cls)]
+    lines = setting_lines(cls, [(f.name, f.name) for f in attrs.fields(cls)], scope)
     source = "\n".join(
         [f"def make(*, {', '.join(parameters)}):", "    new = _new(cls)", *lines, "    return new"]
     )

@@ -31,6 +31,8 @@ __all__ = [
     "ensure_aware",
 ]
 
+_NO_TIME = timedelta()
+
 
 class ClockError(ValidationError):
     """A clock was given a time it cannot accept."""
@@ -199,10 +201,16 @@ class SteppableClock:
                 value=delta,
                 expected="a timedelta",
             )
-        step = (delta or timedelta()) + timedelta(
-            days=days, hours=hours, minutes=minutes, seconds=seconds
-        )
-        if step < timedelta():
+        if delta.__class__ is timedelta and not (days or hours or minutes or seconds):
+            # A plain timedelta alone (a simulation steps its clock so, several times per
+            # order): the step is ``delta`` itself, what the sum below comes to, without
+            # building a timedelta from four zero keywords.
+            step = delta
+        else:
+            step = (delta or _NO_TIME) + timedelta(
+                days=days, hours=hours, minutes=minutes, seconds=seconds
+            )
+        if step < _NO_TIME:
             raise ClockWentBackwardsError(self._now, self._now + step)
         self._now = self._now + step
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
-from hypothesis import settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
@@ -64,6 +64,33 @@ def test_steppable_clock_advances_by_timedelta_and_keywords():
     assert clock.today() == date(2026, 1, 17)
     clock.advance()
     assert clock.now() == START + timedelta(days=2, hours=1, minutes=30)
+
+
+class _Step(timedelta):
+    """A timedelta subclass: advance takes it the general way."""
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    delta=st.timedeltas(min_value=timedelta(days=-2), max_value=timedelta(days=2)),
+    seconds=st.sampled_from([0, 0.0, 1.5, -3]),
+    subclass=st.booleans(),
+)
+def test_advance_by_a_lone_timedelta_is_the_step_the_general_sum_gives(
+    delta: timedelta, seconds: float, subclass: bool
+) -> None:
+    step = _Step(seconds=delta.total_seconds()) if subclass else delta
+    expected = (step or timedelta()) + timedelta(seconds=seconds)
+    clock = SteppableClock(START)
+    if expected < timedelta():
+        with pytest.raises(ClockWentBackwardsError) as info:
+            clock.advance(step, seconds=seconds)
+        assert info.value.requested == START + expected
+        assert clock.now() == START
+    else:
+        clock.advance(step, seconds=seconds)
+        assert clock.now() == START + expected
+        assert type(clock.now()) is datetime
 
 
 def test_steppable_clock_set_jumps_forward():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import attrs
 import pytest
 
-from ordercycle.model._replace import replace
+from ordercycle.model._replace import replace, setting_lines
 
 
 @attrs.frozen
@@ -75,3 +75,31 @@ def test_replace_still_refuses_an_unknown_field_after_known_ones_were_copied() -
     replace(Plain(1), a=2)
     with pytest.raises(TypeError, match="Plain has no field named c, d"):
         replace(Plain(1), a=2, d=4, c=3)
+
+
+@attrs.frozen(slots=False)
+class Unslotted:
+    a: int
+    b: str = ""
+
+
+@attrs.frozen
+class Derived(Plain):
+    c: str = "x"
+
+
+def test_a_class_without_slots_and_one_with_inherited_slots_replace_as_evolve() -> None:
+    assert replace(Unslotted(1, "b"), a=2) == attrs.evolve(Unslotted(1, "b"), a=2)
+    assert replace(Unslotted(1, "b"), a=2).__dict__ == {"a": 2, "b": "b"}
+    before = Derived(1, (2,), "y")
+    assert replace(before, a=3, c="z") == attrs.evolve(before, a=3, c="z") == Derived(3, (2,), "z")
+    assert replace(before, b=()) == Derived(1, (), "y")
+
+
+def test_setting_lines_set_a_slot_by_its_own_setter_and_other_fields_by_setattr() -> None:
+    scope: dict[str, object] = {}
+    slotted = setting_lines(Derived, [("a", "1"), ("c", "v")], scope)
+    assert slotted == ["    _set_0(new, 1)", "    _set_1(new, v)"]
+    assert scope["_set_0"] == Plain.__dict__["a"].__set__  # the inherited slot's own
+    assert scope["_set_1"] == Derived.__dict__["c"].__set__
+    assert setting_lines(Unslotted, [("b", "v")], {}) == ["    _set(new, 'b', v)"]

@@ -73,3 +73,16 @@ def test_a_class_with_checks_of_its_own_gets_the_class_itself() -> None:
     finally:
         DomainEvent._unregister("Counted")
         DomainEvent._unregister("Listed")
+
+
+def test_an_event_class_without_slots_is_made_as_the_class_builds_it() -> None:
+    @attrs.frozen(kw_only=True, slots=False)
+    class Noted(DomainEvent):
+        text: str
+
+    try:
+        made = event_maker(Noted)(aggregate_id="N-1", version=2, occurred_at=AT, text="hi")
+        assert made == Noted(aggregate_id="N-1", version=2, occurred_at=AT, text="hi")
+        assert made.__dict__ == {"text": "hi"}
+    finally:
+        DomainEvent._unregister("Noted")

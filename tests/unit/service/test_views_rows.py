@@ -8,15 +8,22 @@ been given through the checked path.
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ordercycle.service._views import (
     INVOICES,
     ORDERS,
     PAYMENTS,
     SHIPMENTS,
+    _key_data,
     all_rows,
+    order_data,
     projections,
+    record_row,
 )
 from ordercycle.storage import MemoryStorage
 from ordercycle.storage.views import ViewRow
@@ -140,3 +147,37 @@ def test_order_rows_rebuild_when_the_header_or_the_lines_change_in_one_state() -
     order, _ = order.place(at=at)
     assert rows.row(order) == order_row(order)
     assert ("state", "placed") in rows.row(order).terms
+
+
+_TEXT = st.text(st.characters(), max_size=12)
+
+
+@given(
+    texts=st.lists(_TEXT, min_size=7, max_size=7),
+    units=st.integers(-(10**20), 10**20),
+    skus=st.lists(_TEXT, max_size=4),
+)
+def test_order_data_is_the_sorted_json_of_its_fields(
+    texts: list[str], units: int, skus: list[str]
+) -> None:
+    names = ("order_id", "customer_id", "channel", "state", "placed_at", "currency", "total")
+    fields = dict(zip(names, texts, strict=True))
+    written = order_data(**fields, units=units, skus=tuple(skus))
+    assert written == json.dumps({**fields, "units": units, "skus": skus}, sort_keys=True)
+
+
+@given(key=_TEXT, name=st.sampled_from(["payment_id", "shipment_id", "order_id"]))
+def test_a_record_rows_data_is_the_json_of_its_key(key: str, name: str) -> None:
+    assert _key_data(name, key) == json.dumps({name: key})
+
+
+def test_an_open_order_row_holds_its_order_id_as_json() -> None:
+    from datetime import UTC, datetime
+
+    from ordercycle.service.records import OpenOrder
+
+    state = OpenOrder(customer_id="C-1", since=datetime(2026, 1, 5, tzinfo=UTC))
+    row = record_row("open_order", 'O-\u00e9"1', state, 2)
+    assert row is not None
+    assert row.loads() == {"order_id": 'O-\u00e9"1'}
+    assert row.data == json.dumps({"order_id": 'O-\u00e9"1'})
