@@ -58,8 +58,10 @@ def test_forgetting_finished_orders_changes_no_result(scenario: Scenario) -> Non
     assert forgot.warnings == kept.warnings
     assert forgot.series == kept.series
     assert forgot == kept
-    # The invoices a payment read back are handed to its order's finish check and dropped.
-    assert forgot_run._read_after_payment == {} == kept_run._read_after_payment
+    # The invoices payments read back are kept for their orders' finish checks only while
+    # forgetting, and go with their orders.
+    assert kept_run._paid_invoices == {}
+    assert set(forgot_run._paid_invoices) <= set(forgot_run.final_due)
     # ... and it did forget: most orders are gone from the desk, all were counted.
     assert kept_run.finished_tally is None
     tally = forgot_run.finished_tally
@@ -116,3 +118,36 @@ def test_what_a_kpis_only_run_keeps_does_not_grow_with_its_length() -> None:
     # about the same (the orders in flight), where keeping everything grows threefold.
     for name, most in short.items():
         assert long[name] < 1.5 * most, (name, most, long[name])
+
+
+class _CheckedReads(Simulation):
+    """A run that checks, at every finish check, that each invoice a payment read back
+    and the run kept is still what the desk holds."""
+
+    checked = 0
+
+    def _finish(self, order_id: str) -> None:
+        for invoice_id in self.orders[order_id].invoices:
+            kept = self._paid_invoices.get(invoice_id)
+            if kept is not None:
+                assert kept == self.desk.invoice(invoice_id), invoice_id
+                self.checked += 1
+        super()._finish(order_id)
+
+
+@pytest.mark.parametrize(
+    "scenario",
+    [
+        pytest.param(_busy(21, 200), id="every path"),
+        pytest.param(_busy(22, 200, return_rate=0.9, return_after_days=40), id="late returns"),
+        pytest.param(_scarce(23), id="backorders"),
+    ],
+)
+def test_the_invoices_a_run_keeps_from_payments_are_what_the_desk_holds(
+    scenario: Scenario,
+) -> None:
+    simulation = _CheckedReads(scenario, keep_finished=False, keep_events=False)
+    simulation.run(events=False)
+    assert simulation.checked > 10
+    for invoice_id, kept in simulation._paid_invoices.items():
+        assert kept == simulation.desk.invoice(invoice_id), invoice_id
