@@ -221,6 +221,8 @@ class Simulation:
         # drops the order's invoices here); the desk's reactions write no invoice. An
         # entry goes when its order is forgotten.
         self._paid_invoices: dict[str, Any] = {}
+        # The invoices of each customer in final_due, while forgetting (see _nothing_due).
+        self._customer_invoices: dict[str, dict[str, None]] = {}
         self.waiting: dict[str, None] = {}
         self.backordered: dict[str, None] = {}
         self.on_order: dict[tuple[str, str], int] = {}
@@ -914,6 +916,8 @@ class Simulation:
         )
         track = self.orders[order_id]
         track.invoices.append(invoice_id)
+        if self.finished_tally is not None:
+            self._customer_invoices.setdefault(track.customer, {})[invoice_id] = None
         self.env.process(
             self._then_finish(order_id, self._pay(order_id, invoice_id, invoice.details))
         )
@@ -999,6 +1003,7 @@ class Simulation:
                 rows.append(("invoices", invoice_id))
                 self.final_due.pop(invoice_id, None)
                 self._paid_invoices.pop(invoice_id, None)
+                self._customer_invoices[track.customer].pop(invoice_id, None)
             streams += [("invoice_number", number) for number in track.numbers]
             for payment_id in track.payments:
                 streams += [("payment", payment_id), ("settlement", payment_id)]
@@ -1082,6 +1087,8 @@ class Simulation:
         """
         amount = Decimal(0)
         paying = []
+        if self._nothing_due(customer, due):
+            return amount, ()
         for invoice_id in self.desk.open_invoice_ids(customer):
             known = self.final_due.get(invoice_id)
             if known is not None and known > due:
@@ -1093,6 +1100,26 @@ class Simulation:
             amount += invoice.balance.amount - invoice.discount_available(paid_on).amount
             paying.append(invoice_id)
         return amount, tuple(paying)
+
+    def _nothing_due(self, customer: str, due: date) -> bool:
+        """Whether the customer surely has no open invoice due by ``due``, so that
+        :meth:`_amount_due` would read its open invoices and pay none (most payments find
+        their invoice settled already by an earlier one of the customer's).
+
+        Only while forgetting: every open invoice of the customer is then one the run
+        issued and has not forgotten (an order is forgotten once its invoices are settled),
+        so it is in :attr:`_customer_invoices` with its final due date; and an invoice a
+        payment read back paid is paid still (see :attr:`_paid_invoices`).
+        """
+        if self.finished_tally is None:
+            return False
+        final_due, paid = self.final_due, self._paid_invoices
+        for invoice_id in self._customer_invoices.get(customer, ()):
+            if final_due[invoice_id] <= due:
+                kept = paid.get(invoice_id)
+                if kept is None or kept.state != "paid":
+                    return False
+        return True
 
     def _return(self, order_id: str, shipment_id: str) -> _Proc:
         yield self.env.timeout(self.scenario.return_after_days * 24)

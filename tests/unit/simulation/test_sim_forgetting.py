@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+from types import SimpleNamespace
 from typing import Any
 
 import attrs
@@ -121,10 +123,13 @@ def test_what_a_kpis_only_run_keeps_does_not_grow_with_its_length() -> None:
 
 
 class _CheckedReads(Simulation):
-    """A run that checks, at every finish check, that each invoice a payment read back
-    and the run kept is still what the desk holds."""
+    """A run that checks what it takes from payments' read-backs against the desk: at
+    every finish check, that each invoice it kept is still what the desk holds; and each
+    time it finds nothing due for a payment without reading, that the customer has no open
+    invoice due by then."""
 
     checked = 0
+    skipped = 0
 
     def _finish(self, order_id: str) -> None:
         for invoice_id in self.orders[order_id].invoices:
@@ -133,6 +138,15 @@ class _CheckedReads(Simulation):
                 assert kept == self.desk.invoice(invoice_id), invoice_id
                 self.checked += 1
         super()._finish(order_id)
+
+    def _nothing_due(self, customer: str, due: date) -> bool:
+        nothing = super()._nothing_due(customer, due)
+        if nothing:
+            self.skipped += 1
+            for invoice_id in self.desk.open_invoice_ids(customer):
+                schedule = self.desk.invoice(invoice_id).schedule
+                assert schedule is None or schedule.installments[-1].due_date > due, invoice_id
+        return nothing
 
 
 @pytest.mark.parametrize(
@@ -143,11 +157,42 @@ class _CheckedReads(Simulation):
         pytest.param(_scarce(23), id="backorders"),
     ],
 )
-def test_the_invoices_a_run_keeps_from_payments_are_what_the_desk_holds(
+def test_what_a_run_takes_from_payments_read_backs_is_what_the_desk_holds(
     scenario: Scenario,
 ) -> None:
     simulation = _CheckedReads(scenario, keep_finished=False, keep_events=False)
     simulation.run(events=False)
     assert simulation.checked > 10
+    assert simulation.skipped > 10
     for invoice_id, kept in simulation._paid_invoices.items():
         assert kept == simulation.desk.invoice(invoice_id), invoice_id
+    # ... and it keeps no more than the invoices of the orders it tracks.
+    tracked = {i for track in simulation.orders.values() for i in track.invoices}
+    assert {i for kept in simulation._customer_invoices.values() for i in kept} == tracked
+
+
+def test_a_run_that_keeps_everything_reads_every_payments_invoices() -> None:
+    simulation = _CheckedReads(_busy(24, 60), keep_finished=True, keep_events=False)
+    simulation.run(events=False)
+    assert simulation.skipped == 0
+    assert simulation._paid_invoices == {} == simulation._customer_invoices
+
+
+def test_nothing_is_due_only_when_every_invoice_due_by_then_was_read_back_paid() -> None:
+    simulation = Simulation(_busy(25, 10), keep_finished=False, keep_events=False)
+    simulation.final_due.update({"INV-1": date(2025, 1, 10), "INV-2": date(2025, 1, 20)})
+    simulation._customer_invoices["C-1"] = dict.fromkeys(["INV-1", "INV-2"])
+    assert not simulation._nothing_due("C-1", date(2025, 1, 10))  # INV-1 not read back
+    simulation._paid_invoices["INV-1"] = SimpleNamespace(state="partially_paid")
+    assert not simulation._nothing_due("C-1", date(2025, 1, 10))
+    simulation._paid_invoices["INV-1"] = SimpleNamespace(state="paid")
+    assert simulation._nothing_due("C-1", date(2025, 1, 10))
+    assert simulation._nothing_due("C-1", date(2025, 1, 19))  # INV-2 is due later
+    assert not simulation._nothing_due("C-1", date(2025, 1, 20))
+    simulation._paid_invoices["INV-2"] = SimpleNamespace(state="paid")
+    assert simulation._nothing_due("C-1", date(2025, 1, 20))
+    keeping = Simulation(_busy(25, 10), keep_finished=True, keep_events=False)
+    keeping.final_due.update(simulation.final_due)
+    keeping._customer_invoices.update(simulation._customer_invoices)
+    keeping._paid_invoices.update(simulation._paid_invoices)
+    assert not keeping._nothing_due("C-1", date(2025, 1, 20))  # it never skips the reads
