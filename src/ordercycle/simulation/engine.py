@@ -45,6 +45,7 @@ and warnings are the same as with everything kept (tested).
 
 from __future__ import annotations
 
+import heapq
 import math
 import time
 from array import array
@@ -221,8 +222,10 @@ class Simulation:
         # drops the order's invoices here); the desk's reactions write no invoice. An
         # entry goes when its order is forgotten.
         self._paid_invoices: dict[str, Any] = {}
-        # The invoices of each customer in final_due, while forgetting (see _nothing_due).
-        self._customer_invoices: dict[str, dict[str, None]] = {}
+        # Each customer's invoices as (final due date, id), earliest due first, while
+        # forgetting (see _nothing_due); one read back paid or forgotten is dropped when it
+        # comes first.
+        self._due_invoices: dict[str, list[tuple[date, str]]] = {}
         self.waiting: dict[str, None] = {}
         self.backordered: dict[str, None] = {}
         self.on_order: dict[tuple[str, str], int] = {}
@@ -917,7 +920,7 @@ class Simulation:
         track = self.orders[order_id]
         track.invoices.append(invoice_id)
         if self.finished_tally is not None:
-            self._customer_invoices.setdefault(track.customer, {})[invoice_id] = None
+            heapq.heappush(self._due_invoices.setdefault(track.customer, []), (due, invoice_id))
         self.env.process(
             self._then_finish(order_id, self._pay(order_id, invoice_id, invoice.details))
         )
@@ -1003,7 +1006,6 @@ class Simulation:
                 rows.append(("invoices", invoice_id))
                 self.final_due.pop(invoice_id, None)
                 self._paid_invoices.pop(invoice_id, None)
-                self._customer_invoices[track.customer].pop(invoice_id, None)
             streams += [("invoice_number", number) for number in track.numbers]
             for payment_id in track.payments:
                 streams += [("payment", payment_id), ("settlement", payment_id)]
@@ -1108,17 +1110,23 @@ class Simulation:
 
         Only while forgetting: every open invoice of the customer is then one the run
         issued and has not forgotten (an order is forgotten once its invoices are settled),
-        so it is in :attr:`_customer_invoices` with its final due date; and an invoice a
-        payment read back paid is paid still (see :attr:`_paid_invoices`).
+        so it is in :attr:`_due_invoices`. One a payment read back paid (see
+        :attr:`_paid_invoices`) is paid for good: the run never reverses a payment, and a
+        credit note leaves a paid invoice paid.
         """
         if self.finished_tally is None:
             return False
+        waiting = self._due_invoices.get(customer)
         final_due, paid = self.final_due, self._paid_invoices
-        for invoice_id in self._customer_invoices.get(customer, ()):
-            if final_due[invoice_id] <= due:
+        while waiting:
+            first, invoice_id = waiting[0]
+            if first > due:
+                return True
+            if invoice_id in final_due:
                 kept = paid.get(invoice_id)
                 if kept is None or kept.state != "paid":
                     return False
+            heapq.heappop(waiting)  # paid or forgotten: never due again
         return True
 
     def _return(self, order_id: str, shipment_id: str) -> _Proc:

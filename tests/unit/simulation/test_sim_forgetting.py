@@ -90,7 +90,7 @@ def _most_kept(scenario: Scenario) -> dict[str, int]:
     simulation = Simulation(scenario, keep_finished=False, keep_events=False)
     state = simulation.desk.storage._state  # type: ignore[attr-defined]
     names = ("streams", "events", "stock events", "rows", "terms", "outbox", "orders tracked")
-    names += ("draws", "folded orders")
+    names += ("draws", "folded orders", "invoices due")
     most = dict.fromkeys(names, 0)
     day = 0
     while simulation.now < simulation.horizon:
@@ -106,6 +106,7 @@ def _most_kept(scenario: Scenario) -> dict[str, int]:
             "orders tracked": len(simulation.orders),
             "draws": len(simulation.streams._drawn),
             "folded orders": len(simulation._fold._orders),  # type: ignore[union-attr]
+            "invoices due": sum(len(heap) for heap in simulation._due_invoices.values()),
         }
         most = {name: max(most[name], seen[name]) for name in most}
     return most
@@ -166,33 +167,41 @@ def test_what_a_run_takes_from_payments_read_backs_is_what_the_desk_holds(
     assert simulation.skipped > 10
     for invoice_id, kept in simulation._paid_invoices.items():
         assert kept == simulation.desk.invoice(invoice_id), invoice_id
-    # ... and it keeps no more than the invoices of the orders it tracks.
+    # ... and every invoice it tracks but no longer looks at for its customer is paid.
     tracked = {i for track in simulation.orders.values() for i in track.invoices}
-    assert {i for kept in simulation._customer_invoices.values() for i in kept} == tracked
+    waiting = {i for heap in simulation._due_invoices.values() for _, i in heap}
+    for invoice_id in tracked - waiting:
+        assert simulation.desk.invoice(invoice_id).state == "paid", invoice_id
 
 
 def test_a_run_that_keeps_everything_reads_every_payments_invoices() -> None:
     simulation = _CheckedReads(_busy(24, 60), keep_finished=True, keep_events=False)
     simulation.run(events=False)
     assert simulation.skipped == 0
-    assert simulation._paid_invoices == {} == simulation._customer_invoices
+    assert simulation._paid_invoices == {} == simulation._due_invoices
 
 
 def test_nothing_is_due_only_when_every_invoice_due_by_then_was_read_back_paid() -> None:
     simulation = Simulation(_busy(25, 10), keep_finished=False, keep_events=False)
-    simulation.final_due.update({"INV-1": date(2025, 1, 10), "INV-2": date(2025, 1, 20)})
-    simulation._customer_invoices["C-1"] = dict.fromkeys(["INV-1", "INV-2"])
+    invoices = {"INV-1": date(2025, 1, 10), "INV-2": date(2025, 1, 20), "INV-3": date(2025, 1, 5)}
+    simulation.final_due.update(invoices)
+    simulation._due_invoices["C-1"] = sorted((due, i) for i, due in invoices.items())
+    simulation._paid_invoices["INV-3"] = SimpleNamespace(state="paid")
     assert not simulation._nothing_due("C-1", date(2025, 1, 10))  # INV-1 not read back
     simulation._paid_invoices["INV-1"] = SimpleNamespace(state="partially_paid")
     assert not simulation._nothing_due("C-1", date(2025, 1, 10))
+    assert simulation._nothing_due("C-1", date(2025, 1, 9))  # only INV-3 (paid) is due
     simulation._paid_invoices["INV-1"] = SimpleNamespace(state="paid")
     assert simulation._nothing_due("C-1", date(2025, 1, 10))
     assert simulation._nothing_due("C-1", date(2025, 1, 19))  # INV-2 is due later
     assert not simulation._nothing_due("C-1", date(2025, 1, 20))
-    simulation._paid_invoices["INV-2"] = SimpleNamespace(state="paid")
+    del simulation.final_due["INV-2"]  # forgotten (its order was finished with)
     assert simulation._nothing_due("C-1", date(2025, 1, 20))
+    assert simulation._due_invoices["C-1"] == []  # each dropped when it came first
+    simulation.final_due["INV-4"] = date(2025, 1, 25)
+    simulation._due_invoices["C-1"].append((date(2025, 1, 25), "INV-4"))
+    assert not simulation._nothing_due("C-1", date(2025, 1, 30))
+    assert simulation._nothing_due("C-2", date(2025, 1, 30))  # no invoice at all
     keeping = Simulation(_busy(25, 10), keep_finished=True, keep_events=False)
     keeping.final_due.update(simulation.final_due)
-    keeping._customer_invoices.update(simulation._customer_invoices)
-    keeping._paid_invoices.update(simulation._paid_invoices)
-    assert not keeping._nothing_due("C-1", date(2025, 1, 20))  # it never skips the reads
+    assert not keeping._nothing_due("C-2", date(2025, 1, 30))  # it never skips the reads
