@@ -1144,7 +1144,7 @@ class Simulation:
         self._call("other desk commands", desk.dispatch)
         self._log("returned", order_id=order_id, ref=rma, quantity=1)
         credit = self._call("invoicing", lambda: desk.issue_credit_note(order_id, rma))
-        # The credit note changed an invoice of the order: what a payment read of it is old.
+        # The credit note changed an invoice of the order: a payment's read-back is stale.
         for invoice_id in self.orders[order_id].invoices:
             self._paid_invoices.pop(invoice_id, None)
         self._log(
