@@ -45,6 +45,7 @@ and warnings are the same as with everything kept (tested).
 
 from __future__ import annotations
 
+import heapq
 import math
 import time
 from array import array
@@ -213,9 +214,18 @@ class Simulation:
         # The final due date of every invoice issued, so a payment reads only the invoices
         # it can settle instead of every open invoice of the customer.
         self.final_due: dict[str, date] = {}
-        # The invoices the payment that just ended read back after its last desk command
-        # (see _counted): its order's finish check takes them instead of reading again.
-        self._read_after_payment: dict[str, Any] = {}
+        # Each invoice as a payment last read it back, right after applying to it (see
+        # _pay), while forgetting: its order's finish check takes it instead of reading it
+        # again (most invoices are settled by a later invoice's payment, not their own).
+        # It is still what the desk holds then: the run changes an invoice only by a
+        # payment applied to it (read back again) or by its order's credit note (_return
+        # drops the order's invoices here); the desk's reactions write no invoice. An
+        # entry goes when its order is forgotten.
+        self._paid_invoices: dict[str, Any] = {}
+        # Each customer's invoices as (final due date, id), earliest due first, while
+        # forgetting (see _nothing_due); one read back paid or forgotten is dropped when it
+        # comes first.
+        self._due_invoices: dict[str, list[tuple[date, str]]] = {}
         self.waiting: dict[str, None] = {}
         self.backordered: dict[str, None] = {}
         self.on_order: dict[tuple[str, str], int] = {}
@@ -909,6 +919,8 @@ class Simulation:
         )
         track = self.orders[order_id]
         track.invoices.append(invoice_id)
+        if self.finished_tally is not None:
+            heapq.heappush(self._due_invoices.setdefault(track.customer, []), (due, invoice_id))
         self.env.process(
             self._then_finish(order_id, self._pay(order_id, invoice_id, invoice.details))
         )
@@ -931,23 +943,17 @@ class Simulation:
     def _counted(self, order_id: str, process: _Proc) -> _Proc:
         track = self.orders[order_id]
         yield from process
-        # The invoices a payment read back after its last command: still what the desk
-        # holds, since nothing ran between that read and this step (no yield).
-        read, self._read_after_payment = self._read_after_payment, {}
         track.pending -= 1
         if track.pending == 0:
-            self._finish(order_id, read)
+            self._finish(order_id)
 
-    def _finish(self, order_id: str, read: dict[str, Any] | None = None) -> None:
-        """Forget the order if the run is finished with it (see the module docstring).
-
-        ``read`` holds invoices just read from the desk, with nothing run since.
-        """
+    def _finish(self, order_id: str) -> None:
+        """Forget the order if the run is finished with it (see the module docstring)."""
         order = self.desk.order(order_id)
         if order_class(order) != "delivered":
             return  # units still to ship: a later delivery invoices (and pays) again
         track = self.orders[order_id]
-        read = read or {}
+        read = self._paid_invoices
         invoices = [
             read[invoice_id] if invoice_id in read else self.desk.invoice(invoice_id)
             for invoice_id in track.invoices
@@ -999,6 +1005,7 @@ class Simulation:
                 streams.append(("invoice", invoice_id))
                 rows.append(("invoices", invoice_id))
                 self.final_due.pop(invoice_id, None)
+                self._paid_invoices.pop(invoice_id, None)
             streams += [("invoice_number", number) for number in track.numbers]
             for payment_id in track.payments:
                 streams += [("payment", payment_id), ("settlement", payment_id)]
@@ -1066,8 +1073,8 @@ class Simulation:
             if applied_to in discounts:
                 self._log("discount", ref=applied_to, amount=_money_amount(discounts[applied_to]))
             invoice = self.desk.invoice(applied_to)
-            if self.finished_tally is not None:  # (what _counted, which runs then, takes)
-                self._read_after_payment[applied_to] = invoice
+            if self.finished_tally is not None:  # (what its order's _finish takes)
+                self._paid_invoices[applied_to] = invoice
             if invoice.state == "paid":
                 self._log("settled", ref=applied_to)
 
@@ -1082,6 +1089,8 @@ class Simulation:
         """
         amount = Decimal(0)
         paying = []
+        if self._nothing_due(customer, due):
+            return amount, ()
         for invoice_id in self.desk.open_invoice_ids(customer):
             known = self.final_due.get(invoice_id)
             if known is not None and known > due:
@@ -1093,6 +1102,32 @@ class Simulation:
             amount += invoice.balance.amount - invoice.discount_available(paid_on).amount
             paying.append(invoice_id)
         return amount, tuple(paying)
+
+    def _nothing_due(self, customer: str, due: date) -> bool:
+        """Whether the customer surely has no open invoice due by ``due``, so that
+        :meth:`_amount_due` would read its open invoices and pay none (most payments find
+        their invoice settled already by an earlier one of the customer's).
+
+        Only while forgetting: every open invoice of the customer is then one the run
+        issued and has not forgotten (an order is forgotten once its invoices are settled),
+        so it is in :attr:`_due_invoices`. One a payment read back paid (see
+        :attr:`_paid_invoices`) is paid for good: the run never reverses a payment, and a
+        credit note leaves a paid invoice paid.
+        """
+        if self.finished_tally is None:
+            return False
+        waiting = self._due_invoices.get(customer)
+        final_due, paid = self.final_due, self._paid_invoices
+        while waiting:
+            first, invoice_id = waiting[0]
+            if first > due:
+                return True
+            if invoice_id in final_due:
+                kept = paid.get(invoice_id)
+                if kept is None or kept.state != "paid":
+                    return False
+            heapq.heappop(waiting)  # paid or forgotten: never due again
+        return True
 
     def _return(self, order_id: str, shipment_id: str) -> _Proc:
         yield self.env.timeout(self.scenario.return_after_days * 24)
@@ -1109,6 +1144,9 @@ class Simulation:
         self._call("other desk commands", desk.dispatch)
         self._log("returned", order_id=order_id, ref=rma, quantity=1)
         credit = self._call("invoicing", lambda: desk.issue_credit_note(order_id, rma))
+        # The credit note changed an invoice of the order: a payment's read-back is stale.
+        for invoice_id in self.orders[order_id].invoices:
+            self._paid_invoices.pop(invoice_id, None)
         self._log(
             "credited",
             order_id=order_id,

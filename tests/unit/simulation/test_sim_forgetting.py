@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+from types import SimpleNamespace
 from typing import Any
 
 import attrs
@@ -58,8 +60,10 @@ def test_forgetting_finished_orders_changes_no_result(scenario: Scenario) -> Non
     assert forgot.warnings == kept.warnings
     assert forgot.series == kept.series
     assert forgot == kept
-    # The invoices a payment read back are handed to its order's finish check and dropped.
-    assert forgot_run._read_after_payment == {} == kept_run._read_after_payment
+    # The invoices payments read back are kept for their orders' finish checks only while
+    # forgetting, and go with their orders.
+    assert kept_run._paid_invoices == {}
+    assert set(forgot_run._paid_invoices) <= set(forgot_run.final_due)
     # ... and it did forget: most orders are gone from the desk, all were counted.
     assert kept_run.finished_tally is None
     tally = forgot_run.finished_tally
@@ -86,7 +90,7 @@ def _most_kept(scenario: Scenario) -> dict[str, int]:
     simulation = Simulation(scenario, keep_finished=False, keep_events=False)
     state = simulation.desk.storage._state  # type: ignore[attr-defined]
     names = ("streams", "events", "stock events", "rows", "terms", "outbox", "orders tracked")
-    names += ("draws", "folded orders")
+    names += ("draws", "folded orders", "invoices due")
     most = dict.fromkeys(names, 0)
     day = 0
     while simulation.now < simulation.horizon:
@@ -102,6 +106,7 @@ def _most_kept(scenario: Scenario) -> dict[str, int]:
             "orders tracked": len(simulation.orders),
             "draws": len(simulation.streams._drawn),
             "folded orders": len(simulation._fold._orders),  # type: ignore[union-attr]
+            "invoices due": sum(len(heap) for heap in simulation._due_invoices.values()),
         }
         most = {name: max(most[name], seen[name]) for name in most}
     return most
@@ -116,3 +121,87 @@ def test_what_a_kpis_only_run_keeps_does_not_grow_with_its_length() -> None:
     # about the same (the orders in flight), where keeping everything grows threefold.
     for name, most in short.items():
         assert long[name] < 1.5 * most, (name, most, long[name])
+
+
+class _CheckedReads(Simulation):
+    """A run that checks what it takes from payments' read-backs against the desk: at
+    every finish check, that each invoice it kept is still what the desk holds; and each
+    time it finds nothing due for a payment without reading, that the customer has no open
+    invoice due by then."""
+
+    checked = 0
+    skipped = 0
+
+    def _finish(self, order_id: str) -> None:
+        for invoice_id in self.orders[order_id].invoices:
+            kept = self._paid_invoices.get(invoice_id)
+            if kept is not None:
+                assert kept == self.desk.invoice(invoice_id), invoice_id
+                self.checked += 1
+        super()._finish(order_id)
+
+    def _nothing_due(self, customer: str, due: date) -> bool:
+        nothing = super()._nothing_due(customer, due)
+        if nothing:
+            self.skipped += 1
+            for invoice_id in self.desk.open_invoice_ids(customer):
+                schedule = self.desk.invoice(invoice_id).schedule
+                assert schedule is None or schedule.installments[-1].due_date > due, invoice_id
+        return nothing
+
+
+@pytest.mark.parametrize(
+    "scenario",
+    [
+        pytest.param(_busy(21, 200), id="every path"),
+        pytest.param(_busy(22, 200, return_rate=0.9, return_after_days=40), id="late returns"),
+        pytest.param(_scarce(23), id="backorders"),
+    ],
+)
+def test_what_a_run_takes_from_payments_read_backs_is_what_the_desk_holds(
+    scenario: Scenario,
+) -> None:
+    simulation = _CheckedReads(scenario, keep_finished=False, keep_events=False)
+    simulation.run(events=False)
+    assert simulation.checked > 10
+    assert simulation.skipped > 10
+    for invoice_id, kept in simulation._paid_invoices.items():
+        assert kept == simulation.desk.invoice(invoice_id), invoice_id
+    # ... and every invoice it tracks but no longer looks at for its customer is paid.
+    tracked = {i for track in simulation.orders.values() for i in track.invoices}
+    waiting = {i for heap in simulation._due_invoices.values() for _, i in heap}
+    for invoice_id in tracked - waiting:
+        assert simulation.desk.invoice(invoice_id).state == "paid", invoice_id
+
+
+def test_a_run_that_keeps_everything_reads_every_payments_invoices() -> None:
+    simulation = _CheckedReads(_busy(24, 60), keep_finished=True, keep_events=False)
+    simulation.run(events=False)
+    assert simulation.skipped == 0
+    assert simulation._paid_invoices == {} == simulation._due_invoices
+
+
+def test_nothing_is_due_only_when_every_invoice_due_by_then_was_read_back_paid() -> None:
+    simulation = Simulation(_busy(25, 10), keep_finished=False, keep_events=False)
+    invoices = {"INV-1": date(2025, 1, 10), "INV-2": date(2025, 1, 20), "INV-3": date(2025, 1, 5)}
+    simulation.final_due.update(invoices)
+    simulation._due_invoices["C-1"] = sorted((due, i) for i, due in invoices.items())
+    simulation._paid_invoices["INV-3"] = SimpleNamespace(state="paid")
+    assert not simulation._nothing_due("C-1", date(2025, 1, 10))  # INV-1 not read back
+    simulation._paid_invoices["INV-1"] = SimpleNamespace(state="partially_paid")
+    assert not simulation._nothing_due("C-1", date(2025, 1, 10))
+    assert simulation._nothing_due("C-1", date(2025, 1, 9))  # only INV-3 (paid) is due
+    simulation._paid_invoices["INV-1"] = SimpleNamespace(state="paid")
+    assert simulation._nothing_due("C-1", date(2025, 1, 10))
+    assert simulation._nothing_due("C-1", date(2025, 1, 19))  # INV-2 is due later
+    assert not simulation._nothing_due("C-1", date(2025, 1, 20))
+    del simulation.final_due["INV-2"]  # forgotten (its order was finished with)
+    assert simulation._nothing_due("C-1", date(2025, 1, 20))
+    assert simulation._due_invoices["C-1"] == []  # each dropped when it came first
+    simulation.final_due["INV-4"] = date(2025, 1, 25)
+    simulation._due_invoices["C-1"].append((date(2025, 1, 25), "INV-4"))
+    assert not simulation._nothing_due("C-1", date(2025, 1, 30))
+    assert simulation._nothing_due("C-2", date(2025, 1, 30))  # no invoice at all
+    keeping = Simulation(_busy(25, 10), keep_finished=True, keep_events=False)
+    keeping.final_due.update(simulation.final_due)
+    assert not keeping._nothing_due("C-2", date(2025, 1, 30))  # it never skips the reads
