@@ -709,7 +709,6 @@ class ExactSearch:
             follow = after[axis]
             if start <= starts_now[second]:
                 follow[first].append(second)
-                before[axis][second].append(first)
                 return _UNMOVED
             follow[first].append(second)
             moved: list[tuple[int, int]] = []
@@ -728,14 +727,12 @@ class ExactSearch:
                 starts_now[k] = start
                 for m in follow[k]:
                     stack.append((m, end))
-            before[axis][second].append(first)
             return moved
 
         def unrelate_along(
             axis: int, first: int, second: int, moved: Sequence[tuple[int, int]]
         ) -> None:
             """Take back the relation :func:`relate_along` added last on ``axis``."""
-            before[axis][second].pop()
             after[axis][first].pop()
             starts_now = earliest[axis]
             for m, old in reversed(moved):
@@ -756,12 +753,14 @@ class ExactSearch:
                 return place(i + 1)  # noqa: F821 (deleted after the search)
             if not tick(nodes):
                 return None
+            dims_i, dims_j = dims[i], dims[j]
+            both = ((j, i), (i, j))
+            # A later twin never lies wholly before an earlier one along x.
+            along_x = both[:1] if group[i] == group[j] else both
             for axis in range(3):
-                if dims[i][axis] + dims[j][axis] > size[axis]:
+                if dims_i[axis] + dims_j[axis] > size[axis]:
                     continue
-                for first, second in ((j, i), (i, j)):
-                    if first == i and axis == 0 and group[i] == group[j]:
-                        continue  # a later twin never lies wholly before an earlier one
+                for first, second in along_x if axis == 0 else both:
                     moved = relate_along(axis, first, second)
                     if moved is None:
                         continue  # a chain overflows: this relation cannot hold
@@ -779,6 +778,12 @@ class ExactSearch:
             return None
         if not found:
             return False
+        # The search keeps each unit's followers along each axis; ``starts`` reads the
+        # units each one follows.
+        for axis in range(3):
+            for first, followers in enumerate(after[axis]):
+                for second in followers:
+                    before[axis][second].append(first)
         corners = [starts(axis, count) for axis in range(3)]
         xs, ys, zs = corners
         if xs is None or ys is None or zs is None:
