@@ -28,7 +28,16 @@ Point = tuple[int, int, int]
 class EngineUnit:
     """One unit of an item as the engine sees it (integer orientations, exact weight)."""
 
-    __slots__ = ("group", "key", "load_limit", "orientations", "uid", "volume", "weight")
+    __slots__ = (
+        "group",
+        "key",
+        "load_limit",
+        "orientations",
+        "signature",
+        "uid",
+        "volume",
+        "weight",
+    )
 
     def __init__(
         self,
@@ -47,6 +56,8 @@ class EngineUnit:
         self.load_limit = load_limit
         self.group = group
         self.key = key
+        #: What a placement depends on: units of one signature place alike.
+        self.signature = (self.orientations, weight, load_limit)
 
 
 #: Extreme-point orders: the point's coordinates in the order compared (z, y, x for

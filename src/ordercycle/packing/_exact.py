@@ -31,7 +31,7 @@ combination is treated as infeasible and the plan is not claimed optimal.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from fractions import Fraction
 from typing import Any, Literal
 
@@ -71,6 +71,20 @@ Counts = tuple[int, ...]
 Box = tuple[int, int, int, int, int, int]
 
 
+#: Relations-search answers and the nodes they took (see :meth:`ExactSearch._related`) by
+#: (carton size, each unit's fitting orientations, whether each unit is its predecessor's
+#: twin): the same units meet the same cartons request after request (a 3,000-order run:
+#: two of five searches, most of them the costly ones that run out of nodes).
+_RELATIONS: dict[tuple[object, ...], tuple[tuple[Box, ...] | Literal[False] | None, int]] = {}
+_RELATIONS_KEPT = 4096
+
+
+def _count(nodes: list[int]) -> bool:
+    """Count one node of a search that only its node budget stops."""
+    nodes[0] -= 1
+    return nodes[0] >= 0
+
+
 #: No start moved (what :meth:`ExactSearch._relations` undoes for such a relation).
 _UNMOVED: tuple[tuple[int, int], ...] = ()
 
@@ -102,8 +116,7 @@ class _Kind:
 def _signature(block: Block) -> tuple[object, ...] | None:
     if len(block) != 1:
         return None
-    unit = block[0]
-    return (unit.orientations, unit.weight, unit.load_limit)
+    return block[0].signature
 
 
 def _within(
@@ -549,7 +562,7 @@ class ExactSearch:
             self.unknown = True
             return None
         nodes = [allowed]
-        result = self._relations(size, units, fitting, nodes)
+        result = self._related(size, units, fitting, nodes)
         self.placement_budget -= allowed - max(nodes[0], 0)
         if result is None:
             self.unknown = True
@@ -575,12 +588,61 @@ class ExactSearch:
                 return False
         return True
 
+    def _related(
+        self,
+        size: tuple[int, ...],
+        units: Sequence[EngineUnit],
+        fitting: Sequence[Sequence[tuple[int, int, int]]],
+        nodes: list[int],
+    ) -> list[Box] | Literal[False] | None:
+        """:meth:`_relations`, remembered (the same answer, nodes and work as a fresh search).
+
+        The search's path does not depend on its budget: the budget only stops it. So the
+        search is worked out once per carton size, units' fitting orientations and twins,
+        with the largest budget a search gets (:data:`PLACEMENT_BUDGET`) and no other stop,
+        and remembered with the nodes it took (:data:`_RELATIONS`). Each later search ticks
+        that many nodes through :meth:`_tick` (which stops where a fresh search would) and
+        gives the remembered answer if none stops it. Under a time limit it always runs.
+        """
+        if self.solver.deadline is not None:
+            return self._relations(size, units, fitting, nodes)
+        twins = tuple(
+            units[i].orientations == units[i - 1].orientations for i in range(1, len(units))
+        )
+        key = (tuple(size), tuple([tuple(f) for f in fitting]), twins)
+        answer, ticks = remember(
+            _RELATIONS, _RELATIONS_KEPT, key, lambda: self._unstopped(size, units, fitting)
+        )
+        tick = self._tick
+        for _ in range(ticks):
+            if not tick(nodes):
+                return None
+        if answer is None or answer is False:
+            return answer
+        return list(answer)
+
+    def _unstopped(
+        self,
+        size: tuple[int, ...],
+        units: Sequence[EngineUnit],
+        fitting: Sequence[Sequence[tuple[int, int, int]]],
+    ) -> tuple[tuple[Box, ...] | Literal[False] | None, int]:
+        """The relations search with :data:`PLACEMENT_BUDGET` nodes and no other stop, and
+        the nodes it ticked (one more than the budget when it ran out)."""
+        nodes = [PLACEMENT_BUDGET]
+        found = self._relations(size, units, fitting, nodes, _count)
+        ticks = PLACEMENT_BUDGET - nodes[0]
+        if found is None or found is False:
+            return found, ticks
+        return tuple(found), ticks
+
     def _relations(
         self,
         size: tuple[int, ...],
         units: Sequence[EngineUnit],
         fitting: Sequence[Sequence[tuple[int, int, int]]],
         nodes: list[int],
+        tick: Callable[[list[int]], bool] | None = None,
     ) -> list[Box] | Literal[False] | None:
         """A packing by a complete search over pairwise relations (False: none; None: budget).
 
@@ -593,7 +655,12 @@ class ExactSearch:
         starts along the constrained axis and cutting as soon as a chain overflows.
         Identical units are numbered in order of their x coordinate in some packing, so a
         later twin never lies wholly before an earlier one along x.
+
+        Each node is counted by ``tick`` (default :meth:`_tick`), which stops the search
+        when it answers False.
         """
+        if tick is None:
+            tick = self._tick
         count = len(units)
         group = list(range(count))
         for i in range(1, count):
@@ -642,7 +709,6 @@ class ExactSearch:
             follow = after[axis]
             if start <= starts_now[second]:
                 follow[first].append(second)
-                before[axis][second].append(first)
                 return _UNMOVED
             follow[first].append(second)
             moved: list[tuple[int, int]] = []
@@ -661,14 +727,12 @@ class ExactSearch:
                 starts_now[k] = start
                 for m in follow[k]:
                     stack.append((m, end))
-            before[axis][second].append(first)
             return moved
 
         def unrelate_along(
             axis: int, first: int, second: int, moved: Sequence[tuple[int, int]]
         ) -> None:
             """Take back the relation :func:`relate_along` added last on ``axis``."""
-            before[axis][second].pop()
             after[axis][first].pop()
             starts_now = earliest[axis]
             for m, old in reversed(moved):
@@ -687,14 +751,16 @@ class ExactSearch:
         def relate(i: int, j: int) -> bool | None:
             if j == i:
                 return place(i + 1)  # noqa: F821 (deleted after the search)
-            if not self._tick(nodes):
+            if not tick(nodes):
                 return None
+            dims_i, dims_j = dims[i], dims[j]
+            both = ((j, i), (i, j))
+            # A later twin never lies wholly before an earlier one along x.
+            along_x = both[:1] if group[i] == group[j] else both
             for axis in range(3):
-                if dims[i][axis] + dims[j][axis] > size[axis]:
+                if dims_i[axis] + dims_j[axis] > size[axis]:
                     continue
-                for first, second in ((j, i), (i, j)):
-                    if first == i and axis == 0 and group[i] == group[j]:
-                        continue  # a later twin never lies wholly before an earlier one
+                for first, second in along_x if axis == 0 else both:
                     moved = relate_along(axis, first, second)
                     if moved is None:
                         continue  # a chain overflows: this relation cannot hold
@@ -712,6 +778,12 @@ class ExactSearch:
             return None
         if not found:
             return False
+        # The search keeps each unit's followers along each axis; ``starts`` reads the
+        # units each one follows.
+        for axis in range(3):
+            for first, followers in enumerate(after[axis]):
+                for second in followers:
+                    before[axis][second].append(first)
         corners = [starts(axis, count) for axis in range(3)]
         xs, ys, zs = corners
         if xs is None or ys is None or zs is None:

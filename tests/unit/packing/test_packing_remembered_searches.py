@@ -1,0 +1,214 @@
+"""The remembered complete fills and relations searches answer, and spend work, exactly as
+fresh ones: the same fill bound to the units asked about, the same nodes and work counted,
+the same stops at the node budget and at the work budget."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, datetime, timedelta
+from fractions import Fraction
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ordercycle.model import SteppableClock
+from ordercycle.packing import _exact, _optimizer
+from ordercycle.packing._engine import STRATEGIES, CartonFill, EngineUnit
+from ordercycle.packing._exact import PLACEMENT_BUDGET, ExactSearch
+from ordercycle.packing._optimizer import Block, Objective, Solver, Spec
+from ordercycle.packing.carton import Carton
+
+Orientation = tuple[int, int, int]
+
+
+def _spec(size: Orientation, cap: int | None = None) -> Spec:
+    return Spec(0, Carton.from_mm("BOX", *size, max_weight_g=cap), 1, 1)
+
+
+def _solver(
+    spec: Spec,
+    support: Fraction | None = None,
+    tracks_load: bool = False,
+    work_limit: int | None = None,
+) -> Solver:
+    solver = Solver(
+        [spec], Objective("cartons", None, None), support, 8, {0: None}, "", tracks_load
+    )
+    solver.work_limit = work_limit
+    return solver
+
+
+def _units(
+    shapes: list[tuple[Orientation, int, int | None]], first_uid: int = 0
+) -> list[EngineUnit]:
+    return [
+        EngineUnit(
+            first_uid + n,
+            sorted(set(itertools.permutations(sides))),
+            weight,
+            limit,
+            None,
+            (first_uid + n, 1),
+        )
+        for n, (sides, weight, limit) in enumerate(shapes)
+    ]
+
+
+def _state(box: CartonFill | None) -> object:
+    if box is None:
+        return None
+    return (list(box.boxes), list(box.eps), list(box.loads), box.weight, [u.uid for u in box.units])
+
+
+_side = st.integers(min_value=1, max_value=12)
+_shape = st.tuples(
+    st.tuples(_side, _side, _side),
+    st.integers(min_value=1, max_value=9),
+    st.none() | st.integers(min_value=0, max_value=12),
+)
+
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(
+    size=st.tuples(*(st.integers(min_value=4, max_value=20) for _ in range(3))),
+    cap=st.none() | st.integers(min_value=5, max_value=40),
+    shapes=st.lists(_shape, min_size=1, max_size=7),
+    pairs=st.integers(min_value=0, max_value=2),
+    strategy=st.integers(min_value=0, max_value=len(STRATEGIES) - 1),
+    support=st.sampled_from([None, Fraction(3, 4)]),
+    tracks_load=st.booleans(),
+)
+def test_a_remembered_complete_fill_is_the_fill_worked_out(
+    size: Orientation,
+    cap: int | None,
+    shapes: list[tuple[Orientation, int, int | None]],
+    pairs: int,
+    strategy: int,
+    support: Fraction | None,
+    tracks_load: bool,
+) -> None:
+    spec = _spec(size, cap)
+    units = _units(shapes)
+    # The first ``pairs`` blocks hold two units (a group moves as one block).
+    blocks: list[Block] = [tuple(units[2 * k : 2 * k + 2]) for k in range(pairs)]
+    blocks += [(u,) for u in units[2 * pairs :]]
+    blocks = [b for b in blocks if b]
+
+    fresh = _solver(spec, support, tracks_load)
+    expected = fresh.fill(spec, blocks, strategy, complete=True)
+    _optimizer._FILLS.clear()
+    for round_ in range(2):  # worked out, then remembered
+        solver = _solver(spec, support, tracks_load)
+        solver.work = 7
+        found = solver.complete_fill(spec, blocks, strategy)
+        assert _state(found) == _state(expected), round_
+        assert solver.work == 7 + fresh.work
+        assert len(_optimizer._FILLS) == 1
+    # Other units of the same signatures (other ids): the remembered fill, bound to them.
+    twins = _units(shapes, first_uid=100)
+    by_uid = {u.uid: twin for u, twin in zip(units, twins, strict=True)}
+    twin_blocks = [tuple(by_uid[u.uid] for u in block) for block in blocks]
+    again = _solver(spec, support, tracks_load).complete_fill(spec, twin_blocks, strategy)
+    if expected is None:
+        assert again is None
+    else:
+        assert again is not None
+        assert again.units == [u for block in twin_blocks for u in block]
+        assert again.boxes == expected.boxes
+    assert len(_optimizer._FILLS) == 1
+    # A remembered fill is a fill of its own: placing more into it leaves the memo as it was.
+    if again is not None:
+        again.place(_units([((1, 1, 1), 1, None)], first_uid=200)[0])
+        assert _state(
+            _solver(spec, support, tracks_load).complete_fill(spec, blocks, strategy)
+        ) == (_state(expected))
+
+
+def test_a_fill_under_a_time_limit_is_not_remembered() -> None:
+    spec = _spec((10, 10, 10))
+    solver = _solver(spec)
+    clock = SteppableClock(datetime(2026, 3, 2, 9, tzinfo=UTC))
+    solver.clock = clock
+    solver.deadline = clock.now() + timedelta(seconds=1)
+    _optimizer._FILLS.clear()
+    blocks: list[Block] = [(u,) for u in _units([((5, 5, 5), 1, None)] * 3)]
+    assert _state(solver.complete_fill(spec, blocks, 0)) == _state(
+        _solver(spec).fill(spec, blocks, 0, complete=True)
+    )
+    assert _optimizer._FILLS == {}
+
+
+def test_the_remembered_fills_are_bounded() -> None:
+    spec = _spec((30, 30, 30))
+    _optimizer._FILLS.clear()
+    for n in range(1, _optimizer._FILLS_KEPT + 2):
+        blocks: list[Block] = [(u,) for u in _units([((1, 1, n % 29 + 1), n, None)])]
+        _solver(spec).complete_fill(spec, blocks, n // 29 % len(STRATEGIES))
+        assert len(_optimizer._FILLS) <= _optimizer._FILLS_KEPT
+
+
+# --- the relations search -----------------------------------------------------------------
+
+
+def _search(size: Orientation, work_limit: int | None, work: int) -> ExactSearch:
+    spec = _spec(size)
+    solver = _solver(spec, work_limit=work_limit)
+    solver.work = work
+    return ExactSearch(solver, [])
+
+
+def _run(
+    search: ExactSearch, size: Orientation, units: list[EngineUnit], budget: int, remembered: bool
+) -> tuple[object, list[int], int, bool]:
+    fitting = [[o for o in u.orientations if all(o[a] <= size[a] for a in range(3))] for u in units]
+    nodes = [budget]
+    if remembered:
+        found = search._related(size, units, fitting, nodes)
+    else:
+        found = search._relations(size, units, fitting, nodes)
+    return found, nodes, search.solver.work, search.solver.stopped
+
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(
+    size=st.tuples(*(st.integers(min_value=4, max_value=14) for _ in range(3))),
+    boxes=st.lists(st.tuples(_side, _side, _side), min_size=2, max_size=7),
+    twins=st.integers(min_value=0, max_value=3),
+    budgets=st.lists(
+        st.sampled_from([0, 5, 63, 64, 65, 200, 1000, PLACEMENT_BUDGET]), min_size=1, max_size=3
+    ),
+    work=st.integers(min_value=0, max_value=300),
+    work_limit=st.none() | st.integers(min_value=100, max_value=1200),
+)
+def test_a_remembered_relations_search_answers_and_spends_as_a_fresh_one(
+    size: Orientation,
+    boxes: list[Orientation],
+    twins: int,
+    budgets: list[int],
+    work: int,
+    work_limit: int | None,
+) -> None:
+    boxes = boxes + [boxes[-1]] * twins
+    shapes = [(b, 1, None) for b in sorted(boxes, key=lambda b: -b[0] * b[1] * b[2])]
+    units = _units(shapes)
+    if any(not any(all(o[a] <= size[a] for a in range(3)) for o in u.orientations) for u in units):
+        return
+    _exact._RELATIONS.clear()
+    for budget in budgets:  # the first worked out, the others remembered
+        fresh = _run(_search(size, work_limit, work), size, units, budget, remembered=False)
+        kept = _run(_search(size, work_limit, work), size, units, budget, remembered=True)
+        assert kept == fresh
+        assert len(_exact._RELATIONS) == 1
+
+
+def test_a_relations_search_under_a_time_limit_is_not_remembered() -> None:
+    size = (10, 10, 10)
+    search = _search(size, None, 0)
+    clock = SteppableClock(datetime(2026, 3, 2, 9, tzinfo=UTC))
+    search.solver.clock = clock
+    search.solver.deadline = clock.now() + timedelta(seconds=1)
+    _exact._RELATIONS.clear()
+    units = _units([((6, 6, 6), 1, None), ((4, 10, 10), 1, None)])
+    found = _run(search, size, units, 100, remembered=True)
+    assert found[0] == _run(_search(size, None, 0), size, units, 100, remembered=False)[0]
+    assert _exact._RELATIONS == {}
