@@ -4,13 +4,6 @@ A state can be copied by sku (:meth:`StockState.part`) and parts with distinct s
 joined (:meth:`StockState.absorb`): the result is exactly the state a replay of those skus'
 events would build, at a cost that follows the live state (buckets, lots, holds, receipts),
 not the number of events behind it.
-
-Buckets are copied on write: a part shares its buckets with the state it came from, and
-either side copies a bucket the first time an event changes it there. A bucket is changed
-only by the state that owns it (its ``owner`` is that state's ``mine`` token, given when
-the state made or copied it); :meth:`StockState.part` gives the original a new token, so
-neither side owns a bucket they now share. A command touches a bucket or two of the skus
-it forks, so most buckets are never copied.
 """
 
 from __future__ import annotations
@@ -35,19 +28,9 @@ _HasSku = TypeVar("_HasSku", StockHold, "Receipt")
 class Bucket:
     """Mutable counters of one (sku, bin, lot); only events change them."""
 
-    __slots__ = (
-        "allocated",
-        "allocations",
-        "holds",
-        "on_hand",
-        "owner",
-        "unavailable",
-        "unavailable_total",
-    )
+    __slots__ = ("allocated", "allocations", "holds", "on_hand", "unavailable", "unavailable_total")
 
-    def __init__(self, owner: object = None) -> None:
-        #: The token of the state that may change this bucket (None: no state may).
-        self.owner = owner
+    def __init__(self) -> None:
         self.on_hand = 0
         self.allocated = 0
         self.allocations: dict[str, int] = {}
@@ -65,11 +48,9 @@ class Bucket:
         """on hand − allocated − active holds − unavailable."""
         return self.on_hand - self.allocated - self.unavailable_total - self.held(at)
 
-    def copy(self, owner: object = None) -> Bucket:
-        """An independent copy owned by ``owner`` (the holds themselves are immutable and
-        shared)."""
+    def copy(self) -> Bucket:
+        """An independent copy (the holds themselves are immutable and shared)."""
         twin = Bucket.__new__(Bucket)
-        twin.owner = owner
         twin.on_hand = self.on_hand
         twin.allocated = self.allocated
         twin.allocations = dict(self.allocations)
@@ -118,8 +99,6 @@ class StockState:
     """
 
     def __init__(self) -> None:
-        #: This state's token: the ``owner`` of the buckets it may change in place.
-        self.mine = object()
         self.buckets: dict[str, dict[BucketKey, Bucket]] = {}
         self.lots: dict[str, dict[str, Lot]] = {}
         self.holds: dict[str, StockHold] = {}
@@ -131,21 +110,19 @@ class StockState:
     def part(self, skus: Collection[str] | None = None) -> StockState:
         """An independent copy of the state of ``skus`` (default: every sku).
 
-        Only immutable values (holds, lots, receipts) and buckets, copied on write, are
-        shared. Skus without events are ignored. Costs the size of the copied live state,
-        plus one pass over the holds and receipts when only some skus are asked for.
+        Only immutable values (holds, lots, receipts) are shared. Skus without events
+        are ignored. Costs the size of the copied live state, plus one pass over the
+        holds and receipts when only some skus are asked for.
         """
         every = skus is None or all(s in skus for s in self.versions)
         keep = self.versions if skus is None else skus
         twin = StockState()
-        # The buckets are shared now: this state no longer owns any of its own.
-        self.mine = object()
         for sku in sorted(keep):
             if sku not in self.versions:
                 continue
             buckets = self.buckets.get(sku)
             if buckets is not None:
-                twin.buckets[sku] = dict(buckets)
+                twin.buckets[sku] = {key: b.copy() for key, b in buckets.items()}
             lots = self.lots.get(sku)
             if lots is not None:
                 twin.lots[sku] = dict(lots)
@@ -181,16 +158,13 @@ class StockState:
         return sorted(self.versions.keys() & other.versions.keys())
 
     def bucket(self, sku: str, bin_id: str, lot: str | None) -> Bucket:
-        """The bucket of ``(sku, bin_id, lot)`` to change: made if new, copied if shared."""
         per = self.buckets.get(sku)
         if per is None:
             per = self.buckets[sku] = {}
         key: BucketKey = (bin_id, lot)
         found = per.get(key)
         if found is None:
-            found = per[key] = Bucket(self.mine)
-        elif found.owner is not self.mine:
-            found = per[key] = found.copy(self.mine)
+            found = per[key] = Bucket()
         return found
 
     def apply(self, event: ev.StockEvent) -> None:

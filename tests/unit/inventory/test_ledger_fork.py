@@ -266,45 +266,6 @@ def test_a_fork_after_more_events_equals_a_full_replay(
     assert joined.state() == ledger.state()
 
 
-@settings(max_examples=60, deadline=None)
-@given(first=_OPS, second=_OPS, third=_OPS, fourth=_OPS)
-def test_forks_of_forks_changed_in_turns_never_reach_each_other(
-    first: list[Any], second: list[Any], third: list[Any], fourth: list[Any]
-) -> None:
-    # Buckets are shared until written (copy on write): a ledger, its fork and a fork of
-    # the fork, each changed after the others, must each equal the replay of its own events.
-    source = StockLedger(NETWORK)
-    _run(source, first)
-    child = source.fork()
-    child_from = list(source.events)
-    _run(child, second)
-    grandchild = child.fork()
-    grandchild_from = [*child_from, *child.events]
-    _run(source, third)
-    _run(child, fourth)
-    _run(grandchild, third)
-    _run(grandchild, fourth)
-    assert source.state() == _replayed(source.events).state()
-    assert child.state() == _replayed([*child_from, *child.events]).state()
-    assert grandchild.state() == _replayed([*grandchild_from, *grandchild.events]).state()
-
-
-def test_a_fork_copies_only_the_buckets_it_changes() -> None:
-    ledger = _shop()
-    fork = ledger.fork(["MUG"])
-    shared = ledger._state.buckets["MUG"]
-    copied = fork._state.buckets["MUG"]
-    assert all(copied[key] is shared[key] for key in shared)
-    fork.allocate("O-2/1", "MUG", "WH-B/01", 1, at=T0)
-    assert copied[("WH-B/01", None)] is not shared[("WH-B/01", None)]
-    assert copied[("WH-A/01", None)] is shared[("WH-A/01", None)]
-    # The source no longer owns what it shares: its next change copies too.
-    ledger.allocate("O-3/1", "MUG", "WH-A/01", 1, at=T0)
-    assert ledger._state.buckets["MUG"][("WH-A/01", None)] is not copied[("WH-A/01", None)]
-    assert fork.available("MUG", at=T0) == 15 - 4 - 2 - 1
-    assert ledger.available("MUG", at=T0) == 15 - 4 - 2 - 1
-
-
 # --- events built without re-checks -------------------------------
 
 
