@@ -908,7 +908,13 @@ class CustomerAccount:
         opens = self.open_items
         credits = self.credits
         amount = entry.amount
-        applied = Money.sum((m for _, m in entry.applied), currency=self.currency)
+        # Most entries apply nothing (an invoice, cash kept on account): zero, what the sum
+        # of nothing is, without the sum.
+        applied = (
+            Money.sum((m for _, m in entry.applied), currency=self.currency)
+            if entry.applied
+            else Money.zero(self.currency)
+        )
         kind = entry.kind
         sign = -1 if kind in (EntryKind.UNAPPLICATION, EntryKind.DISCOUNT_REVERSAL) else 1
         for invoice_id, m in entry.applied:
