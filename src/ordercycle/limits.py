@@ -147,23 +147,32 @@ def exact_decimal(
     >>> exact_decimal("0.10", "TaxRate", "percent")
     Decimal('0.10')
     """
-    expected = f"an int, str or Decimal (never float) that is finite; {_DECIMAL_EXPECTED}"
+    if type(value) is int and -_EXACT_INT < value < _EXACT_INT:
+        # A whole count (an invoice line's quantity): at most MAX_DECIMAL_DIGITS digits at
+        # exponent 0, which every check below passes.
+        return Decimal(value)
     if isinstance(value, bool) or not isinstance(value, int | str | Decimal):
-        raise error.invalid(subject, field, value, expected)
+        raise error.invalid(subject, field, value, _EXACT_EXPECTED)
     if isinstance(value, int) and value.bit_length() > 4 * MAX_DECIMAL_DIGITS:
-        raise error.invalid(subject, field, value, expected)
+        raise error.invalid(subject, field, value, _EXACT_EXPECTED)
     if isinstance(value, str) and len(value) > MAX_NUMBER_CHARS:
-        raise error.invalid(subject, field, value, expected)
+        raise error.invalid(subject, field, value, _EXACT_EXPECTED)
     try:
         number = Decimal(value.strip() if isinstance(value, str) else value)
     except ArithmeticError:
-        raise error.invalid(subject, field, value, expected) from None
+        raise error.invalid(subject, field, value, _EXACT_EXPECTED) from None
     if not number.is_finite():
-        raise error.invalid(subject, field, value, expected)
+        raise error.invalid(subject, field, value, _EXACT_EXPECTED)
     try:
         return check_decimal(number, subject, field)
     except ValidationError:
-        raise error.invalid(subject, field, value, expected) from None
+        raise error.invalid(subject, field, value, _EXACT_EXPECTED) from None
+
+
+#: What :func:`exact_decimal` expects, as its refusals say.
+_EXACT_EXPECTED: Final = f"an int, str or Decimal (never float) that is finite; {_DECIMAL_EXPECTED}"
+#: Ints strictly within ±this have at most ``MAX_DECIMAL_DIGITS`` digits.
+_EXACT_INT: Final = 10**MAX_DECIMAL_DIGITS
 
 
 def check_units(value: object, subject: str, field: str, *, minimum: int = 0) -> int:

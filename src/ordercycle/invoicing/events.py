@@ -19,7 +19,7 @@ from ordercycle.invoicing.terms import PaymentTerms
 from ordercycle.model.events import DomainEvent
 from ordercycle.money import Money
 
-_E = TypeVar("_E", bound="InvoiceEvent")
+_E = TypeVar("_E", bound=DomainEvent)
 
 __all__ = [
     "CreditNoteIssued",
@@ -196,7 +196,8 @@ def make_event(
     validators again; in every other case through the public constructor, which checks
     everything and raises its usual errors. Either way the result is equal to
     ``cls(aggregate_id=..., version=..., occurred_at=..., **fields)``, and ``fields`` must
-    name every other field of ``cls`` (the event fields of invoices have no validators).
+    name every other field of ``cls``, none with a validator (as the invoice events and
+    the account's ``AccountEntryPosted``).
     """
     if (
         (at is None or (at.__class__ is datetime and at.utcoffset() is not None))

@@ -69,7 +69,10 @@ class PaymentSchedule:
     @property
     def final_due_date(self) -> date:
         """The latest due date of all installments."""
-        return max(installment.due_date for installment in self.installments)
+        installments = self.installments
+        if len(installments) == 1:  # most terms: no generator for a max of one
+            return installments[0].due_date
+        return max(installment.due_date for installment in installments)
 
     def by_due_date(self) -> tuple[Installment, ...]:
         """The installments, oldest due first (ties keep the term-line order)."""

@@ -12,7 +12,7 @@ from ordercycle.invoicing import (
     apply_payment,
     order_line_invoice_lines,
 )
-from ordercycle.model.order import Order
+from ordercycle.model.order import Order, OrderLine
 from ordercycle.model.order.policies import ReturnCondition, ReturnStatus
 from ordercycle.money import Money
 from ordercycle.service import _receivables
@@ -50,10 +50,12 @@ def invoice_order(s: Session, c: InvoiceOrder) -> CommandResult:
     buyer = customer(s, order.customer_id)
     policy = order.invoice_policy
     quantities: dict[str, int] = {}
+    billed: list[OrderLine] = []  # the lines of ``quantities``, in order (no second look-up)
     for line in order.lines:
         invoiceable = line.ledger.invoiceable(policy)  # asked once per line, not twice
         if invoiceable > 0:
             quantities[line.line_id] = invoiceable
+            billed.append(line)
     if not quantities:
         raise DeskCommandError(
             f"invoice {order.subject}",
@@ -63,17 +65,17 @@ def invoice_order(s: Session, c: InvoiceOrder) -> CommandResult:
     every_rate = tuple(rate.code for rate in profile.rates)
     lines: list[InvoiceLine] = []
     line_ids: list[str] = []
-    for line_id, quantity in quantities.items():
-        line = order.line(line_id)
+    for line in billed:
+        line_id = line.line_id
         made = order_line_invoice_lines(
             line,
-            quantity,
+            quantities[line_id],
             (line.tax_code,) if line.tax_code else every_rate,
             f"{line.sku} (order {order.id}, line {line_id})",
             f"order {order.id}",
         )
         lines.extend(made)
-        line_ids.extend(line_id for _ in made)
+        line_ids.extend([line_id] * len(made))
     invoice_id = s.new_id("invoice", "invoice")
     terms = PaymentTerms.parse(order.payment_terms or buyer.payment_terms)
     draft, _ = Invoice.draft(invoice_id, buyer.id, lines, profile, terms, s.today, at=s.now)

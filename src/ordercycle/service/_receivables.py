@@ -90,7 +90,13 @@ def ledger(s: Session, customer_id: str, currency: Currency | str) -> CustomerAc
     That looks through the customer's invoices and payments once; the first command that
     posts to the account stores the ledger.
     """
-    account = _account(s, customer_id)
+    return _ledger_of(s, _account(s, customer_id), customer_id, currency)
+
+
+def _ledger_of(
+    s: Session, account: Account, customer_id: str, currency: Currency | str
+) -> CustomerAccount:
+    """:func:`ledger`, with the customer's ``account`` record read already."""
     if account.ledger is not None:
         return account.ledger
     found = CustomerAccount.open(customer_id, currency)
@@ -235,10 +241,11 @@ def post(
     ``base`` is the ledger read before the command changed any invoice (an account
     stored before the desk kept a ledger opens from its invoices as they were).
     """
-    before = ledger(s, customer_id, currency) if base is None else base
+    stored = _account(s, customer_id)  # read once: the command changes no record
+    before = _ledger_of(s, stored, customer_id, currency) if base is None else base
     after, events = command(before)
     # A plain record (no converters or validators): copying it is what evolve builds.
-    account = replace(_account(s, customer_id), ledger=after)
+    account = replace(stored, ledger=after)
     entries = tuple(e.entry for e in events)
     s.put("account", customer_id, AccountChanged, account, change, entries=entries)
     _settle(s, customer_id, entries, change)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import random
 
+import pytest
+
 from ordercycle.invoicing.account import _get, _set
-from ordercycle.money import Money
+from ordercycle.money import Currency, Money
 
 
 def _set_by_filter(
@@ -31,3 +33,11 @@ def test_set_and_get_match_the_filter_and_dict_forms_with_repeated_and_missing_k
         value = draw.choice(amounts)
         assert _set(pairs, key, value) == _set_by_filter(pairs, key, value)
         assert _get(pairs, key) == dict(pairs).get(key)
+
+
+@pytest.mark.parametrize("code", ["USD", "JPY", "KWD"])
+def test_an_entry_applying_nothing_takes_the_zero_a_sum_of_nothing_is(code: str) -> None:
+    # CustomerAccount._apply skips the sum for entries that apply nothing.
+    currency = Currency.of(code)
+    assert Money.zero(currency) is Money.sum((), currency=currency)
+    assert Money.zero(currency).amount.as_tuple() == Money.sum([], currency=code).amount.as_tuple()

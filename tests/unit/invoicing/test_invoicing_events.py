@@ -121,3 +121,34 @@ def test_an_event_at_a_given_time_is_built_as_the_class_builds_it() -> None:
         make_event(InvoiceIssued, "I-1", 2, date(2026, 1, 15), datetime(2026, 1, 15), **fields)
     with pytest.raises(ValidationError):
         make_event(InvoiceIssued, " I-1", 2, date(2026, 1, 15), datetime.now(UTC), **fields)
+
+
+def test_an_account_entry_event_is_built_as_the_class_builds_it() -> None:
+    """The account posts its ``AccountEntryPosted`` through ``make_event``: the event the
+    class builds, at midnight UTC of the date without ``at``; a naive ``at`` is refused."""
+    from ordercycle.invoicing import CustomerAccount
+    from ordercycle.invoicing.account import AccountEntry, AccountEntryPosted, EntryKind
+    from ordercycle.model.clock import NaiveDatetimeError
+    from ordercycle.money import Money
+
+    account = CustomerAccount.open("C-1", "USD")
+    day = date(2026, 1, 15)
+    for at in (None, datetime(2026, 1, 15, 9, tzinfo=UTC)):
+        posted, (event,) = account.post_invoice("I-1", Money("10.00", "USD"), day, at=at)
+        built = AccountEntryPosted(
+            aggregate_id="C-1",
+            version=1,
+            occurred_at=at or datetime(2026, 1, 15, tzinfo=UTC),
+            entry=AccountEntry(
+                sequence=1,
+                kind=EntryKind.INVOICE,
+                document_id="I-1",
+                on=day,
+                amount=Money("10.00", "USD"),
+            ),
+        )
+        assert event == built
+        assert type(event) is AccountEntryPosted
+        assert CustomerAccount.replay([event]) == posted
+    with pytest.raises(NaiveDatetimeError):
+        account.post_invoice("I-1", Money("10.00", "USD"), day, at=datetime(2026, 1, 15))
