@@ -83,12 +83,25 @@ class StockLedger:
     """
 
     def __init__(self, network: Network, *, skus: Iterable[str] | None = None) -> None:
+        self._start(network, None if skus is None else frozenset(skus), StockState())
+
+    @classmethod
+    def _on(
+        cls, network: Network, catalogue: frozenset[str] | None, state: StockState
+    ) -> StockLedger:
+        """A ledger starting from ``state`` (a copy made for it alone), without first
+        building the empty state ``__init__`` would (forks and replays on a base)."""
+        ledger = cls.__new__(cls)
+        ledger._start(network, catalogue, state)
+        return ledger
+
+    def _start(self, network: Network, catalogue: frozenset[str] | None, state: StockState) -> None:
         self.network = network
-        self.catalogue: frozenset[str] | None = None if skus is None else frozenset(skus)
-        self._state = StockState()
-        # What the decisions read; kept with the state (see _adopt) so that a command
-        # does not build it again.
-        self._stock = Stock(self._state, network, self.catalogue)
+        self.catalogue: frozenset[str] | None = catalogue
+        self._state = state
+        # What the decisions read; kept with the state so that a command does not build
+        # it again.
+        self._stock = Stock(state, network, catalogue)
         self._events: list[ev.StockEvent] = []
         self._order: reads.KeyOrder = {}
         self._warehouses: dict[str, str] = {}
@@ -192,11 +205,6 @@ class StockLedger:
         return reads.plain_state(self._state, self._order)
 
     # --- recording ----------------------------------------------------------------------------
-
-    def _adopt(self, state: StockState) -> None:
-        """Start from ``state`` (a copy made for this ledger alone)."""
-        self._state = state
-        self._stock = Stock(state, self.network, self.catalogue)
 
     def _emit(
         self, event_type: type[ev.StockEvent], sku: Sku, now: datetime, fields: dict[str, Any]
@@ -604,8 +612,7 @@ class StockLedger:
             (2, 2, 1)
         """
         wanted = None if skus is None else {str(s) for s in skus}
-        ledger = StockLedger(self.network, skus=self.catalogue)
-        ledger._adopt(self._state.part(wanted))
+        ledger = StockLedger._on(self.network, self.catalogue, self._state.part(wanted))
         ledger._order = {s: k for s, k in self._order.items() if s in ledger._state.buckets}
         return ledger
 
@@ -664,11 +671,13 @@ class StockLedger:
                     "StockLedger.replay", "network", None, "a Network (or a base ledger)"
                 )
             network = bases[0].network
-        catalogue = skus if skus is not None or not bases else bases[0].catalogue
-        ledger = cls(network, skus=catalogue)
+        if skus is not None or not bases:
+            catalogue = None if skus is None else frozenset(skus)
+        else:
+            catalogue = bases[0].catalogue
         if len(bases) == 1:
-            ledger._adopt(bases[0]._state.part())
-        elif bases:
+            state = bases[0]._state.part()
+        else:
             state = StockState()
             for found in bases:
                 part = found._state.part()
@@ -681,7 +690,7 @@ class StockLedger:
                         " must come from one base ledger.",
                     )
                 state.absorb(part)
-            ledger._adopt(state)
+        ledger = cls._on(network, catalogue, state)
         apply = ledger._state.apply
         recorded = ledger._events
         for event in events:

@@ -148,6 +148,28 @@ def test_a_fork_keeps_the_catalogue_and_refuses_other_skus_unchanged() -> None:
     assert fork.events == ()
 
 
+def test_forks_and_replays_hold_the_fields_a_new_ledger_holds() -> None:
+    # fork and replay build their ledger around a copied state rather than through
+    # __init__: each field __init__ sets must be there, with the same catalogue.
+    ledger = StockLedger(NETWORK, skus=[*SKUS, "OAT"])
+    ledger.receive("MUG", "WH-A/01", 3, at=T0)
+    fresh = StockLedger(NETWORK, skus=[*SKUS, "OAT"])
+    built = [
+        ledger.fork(),
+        ledger.fork(["MUG"]),
+        StockLedger.replay(ledger.events, network=NETWORK, skus=[*SKUS, "OAT"]),
+        StockLedger.replay((), base=ledger),
+        StockLedger.replay((), base=[ledger.fork(["MUG"])]),
+    ]
+    for made in built:
+        assert type(made) is StockLedger
+        assert vars(made).keys() == vars(fresh).keys()
+        assert (made.network, made.catalogue) == (fresh.network, fresh.catalogue)
+        assert made._stock.state is made._state
+        assert (made._stock.network, made._stock.catalogue) == (NETWORK, fresh.catalogue)
+    assert StockLedger.replay((), network=NETWORK).catalogue is None
+
+
 # --- replay on a base ----------------------------------------------------------------------
 
 
