@@ -114,19 +114,18 @@ class StockState:
         are ignored. Costs the size of the copied live state, plus one pass over the
         holds and receipts when only some skus are asked for.
         """
-        every = skus is None or all(s in skus for s in self.versions)
-        keep = self.versions if skus is None else skus
+        versions = self.versions
+        keep = sorted(versions if skus is None else {s for s in skus if s in versions})
+        every = len(keep) == len(versions)
         twin = StockState()
-        for sku in sorted(keep):
-            if sku not in self.versions:
-                continue
+        for sku in keep:
             buckets = self.buckets.get(sku)
             if buckets is not None:
                 twin.buckets[sku] = {key: b.copy() for key, b in buckets.items()}
             lots = self.lots.get(sku)
             if lots is not None:
                 twin.lots[sku] = dict(lots)
-            twin.versions[sku] = self.versions[sku]
+            twin.versions[sku] = versions[sku]
             count = self.counts.get(sku, 0)
             twin.counts[sku] = count
             twin.version += count

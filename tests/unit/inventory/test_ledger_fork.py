@@ -84,6 +84,11 @@ def test_a_fork_of_some_skus_equals_a_replay_of_their_events() -> None:
     assert [h.id for h in jam.holds()] == ["H-2"]
     assert jam.receipts() == ()
     assert jam.lot("JAM", "J2").expires_on == T0.date() + timedelta(days=60)
+    # Every sku named (once or more, among unknown ones): the whole ledger.
+    every = ledger.fork(["TEA", "MUG", "NOT-STOCKED", "JAM", "TEA"])
+    assert every.state() == ledger.state()
+    assert every.version == ledger.version
+    assert (every.holds(), every.receipts()) == (ledger.holds(), ledger.receipts())
 
 
 def test_commands_on_a_fork_and_on_its_source_never_reach_the_other() -> None:
