@@ -30,10 +30,21 @@ import socket
 import subprocess
 import tempfile
 import threading
+import warnings
 from pathlib import Path
 
 import attrs
 import pytest
+
+# Hypothesis imports its patch writer (hypothesis.extra._patching, through libcst) only when
+# a test fails, inside a report hook; libcst then builds a mypy_extensions.TypedDict, whose
+# DeprecationWarning is an error under -W error and turns the failure into a pluggy
+# INTERNALERROR that hides it. Importing it here, with that warning silenced, makes the
+# hook's import a no-op, so a failing property test reports its failing example.
+with warnings.catch_warnings():
+    warnings.filterwarnings("ignore", "mypy_extensions.TypedDict", DeprecationWarning)
+    with contextlib.suppress(ImportError):
+        import hypothesis.extra._patching  # noqa: F401
 
 DSN_VARIABLE = "ORDERCYCLE_TEST_POSTGRES_DSN"
 BIN_VARIABLE = "ORDERCYCLE_TEST_POSTGRES_BIN"
