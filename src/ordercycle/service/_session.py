@@ -32,7 +32,7 @@ from ordercycle.service._views import invoice_row, invoice_snapshot, projections
 from ordercycle.service.errors import UnknownAggregateError
 from ordercycle.service.records import DeskEvent, InvoiceNumberTaken
 from ordercycle.service.settings import DeskSettings
-from ordercycle.storage._observed import AppendObserver, ObservedUnitOfWork
+from ordercycle.storage._observed import ObservedUnitOfWork
 from ordercycle.storage.ports import Projections, UnitOfWork
 from ordercycle.storage.records import Snapshot
 
@@ -84,14 +84,12 @@ class Session:
         self.uow = uow
         # The unit's event store, read once: the session reads and appends through it often.
         # An observed unit (the desk's watched one) is read through its inner store, without
-        # the observing wrapper's extra call per read, and the session reports its appends
-        # itself (see _append): every append of a session goes through _append.
-        self._observe: AppendObserver | None = None
+        # the observing wrapper's extra call per read; appends go through the observed
+        # store, which reports them (the one place an append is reported).
+        events = self._events = uow.events
         if isinstance(uow, ObservedUnitOfWork):
-            self._observe = uow.observer
             self._events = uow.inner.events
-        else:
-            self._events = uow.events
+        self._append_events = events.append
         self.cache = cache or StreamCache()
         #: The desk's kept records, read without a method call.
         self._kept_records = self.cache.kept_records
@@ -137,15 +135,6 @@ class Session:
             found = self._views = projections(self.uow)
         return found  # type: ignore[return-value]
 
-    def _append(
-        self, kind: str, key: str, events: tuple[DomainEvent, ...], expected_version: int
-    ) -> None:
-        """Append ``events`` to ``(kind, key)``; report them to the unit's observer, if any,
-        as its observed store reports an append (after it succeeded, as a tuple)."""
-        self._events.append(kind, key, events, expected_version=expected_version)
-        if self._observe is not None:
-            self._observe(kind, key, events)
-
     # --- ids ---------------------------------------------------------------------------------
 
     def new_id(self, kind: str, stream: str) -> str:
@@ -190,7 +179,9 @@ class Session:
         """Append the events of an order command and remember the new order."""
         order, events = outcome
         if events:
-            self._append(ORDER, order.id, tuple(events), events[0].version - 1)
+            self._append_events(
+                ORDER, order.id, tuple(events), expected_version=events[0].version - 1
+            )
             views = self.views
             if views is not None:
                 views.put(self.cache.order_rows.row(order))
@@ -204,7 +195,7 @@ class Session:
         :class:`~ordercycle.errors.ConcurrencyError` (and the command runs again) if
         another command changed the order meanwhile.
         """
-        self._append(ORDER, order.id, (), order.version)
+        self._append_events(ORDER, order.id, (), expected_version=order.version)
 
     def orders(self) -> tuple[Order, ...]:
         """Every order this session loaded or saved, as it is now in the session."""
@@ -291,7 +282,7 @@ class Session:
             state=state,
             **extra,
         )
-        self._append(kind, key, (event,), version)
+        self._append_events(kind, key, (event,), expected_version=version)
         self._records[pair] = self._new_records[pair] = (state, version + 1)
         row = record_row(kind, key, state, version + 1)
         if row is not None:
@@ -353,7 +344,7 @@ class Session:
         for event in recorded[self._ledger_saved :]:
             by_sku.setdefault(str(event.aggregate_id), []).append(event)
         for sku, events in by_sku.items():
-            self._append(STOCK, sku, tuple(events), events[0].version - 1)
+            self._append_events(STOCK, sku, tuple(events), expected_version=events[0].version - 1)
             self._stock_skus.add(sku)
             self._stock_saved[sku] = events[-1].version
         self._ledger_saved = len(recorded)
@@ -435,7 +426,7 @@ class Session:
         """
         events = tuple(invoice.events[previous:])
         if events:
-            self._append(INVOICE, invoice.invoice_id, events, previous)
+            self._append_events(INVOICE, invoice.invoice_id, events, expected_version=previous)
             views = self.views
             if views is not None:
                 views.put(invoice_row(invoice, meta.order_id))

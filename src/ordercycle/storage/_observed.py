@@ -71,17 +71,9 @@ class ObservedUnitOfWork:
 
     @property
     def inner(self) -> UnitOfWork:
-        """The wrapped unit of work, unobserved."""
+        """The wrapped unit of work, unobserved (the desk's session reads through it and
+        appends through :attr:`events`, so that every append is still reported)."""
         return self._inner
-
-    @property
-    def observer(self) -> AppendObserver:
-        """What each append is reported to: ``observe``, or else :meth:`_observe`.
-
-        A caller that appends through :attr:`inner` itself reports each append here, as
-        :attr:`events` would (the desk's session: it reads through the unobserved store).
-        """
-        return self._observer or self._observe
 
     @property
     def events(self) -> AggregateStore:
