@@ -325,8 +325,11 @@ class Simulation:
         return self._queued(self.staff[role][warehouse], (role, warehouse))
 
     def _queued(self, resource: Any, key: tuple[str, str]) -> int:
-        held = self._off_duty.get(key, ())
-        return len(resource.queue) - sum(1 for seat in held if not seat.triggered)
+        queued = len(resource.queue)
+        for seat in self._off_duty.get(key, ()):
+            if not seat.triggered:
+                queued -= 1
+        return queued
 
     def _hours_until(self, day: date, hour: float = 12.0) -> float:
         now = float(self.env.now)
@@ -702,13 +705,20 @@ class Simulation:
     def _queues(self) -> _Proc:
         """Sample the picker, packer and dock queues every hour (logged when not empty)."""
         loading = "dock" in self.staff
+        # Each queue a sample counts, with its key in _off_duty (a sample an hour, all
+        # run long, including the drain: worked out once).
+        picking = [(resource, ("pickers", w)) for w, resource in self.pickers.items()]
+        picking += [
+            (resource, ("zone", f"{warehouse}/{zone}"))
+            for (warehouse, zone), resource in self.zone_pickers.items()
+        ]
+        packing = [(resource, ("packers", w)) for w, resource in self.packers.items()]
         while self.env.now < self.horizon:
-            tours = sum(self._waiting("pickers", w) for w in self.pickers)
-            tours += sum(
-                self._queued(resource, ("zone", f"{warehouse}/{zone}"))
-                for (warehouse, zone), resource in self.zone_pickers.items()
-            )
-            packs = sum(self._waiting("packers", w) for w in self.packers)
+            tours = packs = 0
+            for resource, key in picking:
+                tours += self._queued(resource, key)
+            for resource, key in packing:
+                packs += self._queued(resource, key)
             if tours or packs:
                 self._log("queues", quantity=tours, measure=float(packs))
             for warehouse, parcels in self.at_dock.items():
