@@ -26,8 +26,8 @@ next simulated day the order is counted in :attr:`Simulation.finished_tally`
 (conservation and ledger totals) and its streams, read model rows and cache entries are
 released from the in-memory desk
 (:meth:`~ordercycle.service.OrderDesk.forget`): the order, its open-order record, picked
-orders, shipments, invoices and invoice numbers, the payments its payment processes
-recorded, its restocked returns, and a pick list once all its orders are forgotten; and
+orders, shipments, invoices and invoice numbers, the payments recorded for it,
+its restocked returns, and a pick list once all its orders are forgotten; and
 so are its keyed random draws' counts. Once a simulated day the history of the
 long-lived streams is released too (each customer's account, the invoice number series,
 the warehouses' open pick lists, each SKU's backlog), each SKU's stock stream is trimmed
@@ -111,7 +111,7 @@ class _Track:
     placed: float
     delivered: bool = False
     # What the run forgets with the order when it is finished (keep_finished=False): the
-    # payment and return processes still to end, and the ids of what belongs to it.
+    # payments and returns still to come, and the ids of what belongs to it.
     pending: int = 0
     lists: list[str] = attrs.Factory(list)
     shipments: list[str] = attrs.Factory(list)
@@ -325,8 +325,11 @@ class Simulation:
         return self._queued(self.staff[role][warehouse], (role, warehouse))
 
     def _queued(self, resource: Any, key: tuple[str, str]) -> int:
-        held = self._off_duty.get(key, ())
-        return len(resource.queue) - sum(1 for seat in held if not seat.triggered)
+        queued = len(resource.queue)
+        for seat in self._off_duty.get(key, ()):
+            if not seat.triggered:
+                queued -= 1
+        return queued
 
     def _hours_until(self, day: date, hour: float = 12.0) -> float:
         now = float(self.env.now)
@@ -702,13 +705,20 @@ class Simulation:
     def _queues(self) -> _Proc:
         """Sample the picker, packer and dock queues every hour (logged when not empty)."""
         loading = "dock" in self.staff
+        # Each queue a sample counts, with its key in _off_duty (a sample an hour, all
+        # run long, including the drain: worked out once).
+        picking = [(resource, ("pickers", w)) for w, resource in self.pickers.items()]
+        picking += [
+            (resource, ("zone", f"{warehouse}/{zone}"))
+            for (warehouse, zone), resource in self.zone_pickers.items()
+        ]
+        packing = [(resource, ("packers", w)) for w, resource in self.packers.items()]
         while self.env.now < self.horizon:
-            tours = sum(self._waiting("pickers", w) for w in self.pickers)
-            tours += sum(
-                self._queued(resource, ("zone", f"{warehouse}/{zone}"))
-                for (warehouse, zone), resource in self.zone_pickers.items()
-            )
-            packs = sum(self._waiting("packers", w) for w in self.packers)
+            tours = packs = 0
+            for resource, key in picking:
+                tours += self._queued(resource, key)
+            for resource, key in packing:
+                packs += self._queued(resource, key)
             if tours or packs:
                 self._log("queues", quantity=tours, measure=float(packs))
             for warehouse, parcels in self.at_dock.items():
@@ -839,7 +849,7 @@ class Simulation:
             amount=cartons,
             note=note,
         )
-        self.env.process(self._deliver(order_id, shipment_id, warehouse, units, carrier))
+        self._deliver(order_id, shipment_id, warehouse, units, carrier)
 
     def _rate_shop(self, parcels: Any) -> tuple[CarrierSpec, Decimal, float]:
         """The carrier that ships these parcels, its cost and the billable weight in kg.
@@ -898,13 +908,37 @@ class Simulation:
         self._shops[shop] = shopped = quotes[best[1]]
         return shopped
 
+    def _after(self, hours: float, then: Callable[[], None]) -> None:
+        """Call ``then`` in ``hours``: a timeout with a callback.
+
+        What a process that waits once and then acts (a delivery, a payment, a return)
+        does, in the same order, without its start and end events, which cost more than
+        the step itself: its start event would run right after the step that started it
+        (start events go first among the events of their instant, in the order they were
+        made, and the only event scheduled in between is the starting process's own end,
+        which nothing waits for), so its wait is scheduled in the same place among the
+        others when it is started.
+
+        A step after the horizon never happens (the run stops there, within a rounding
+        of it), so it is not scheduled: a callback left queued at the end would hold the
+        run and its desk in a reference cycle, for the collector to free (a process left
+        waiting is closed when freed, which breaks its cycle).
+        """
+        if self.env.now + hours > self.horizon:
+            return
+        self.env.timeout(hours).callbacks.append(lambda _event: then())
+
     def _deliver(
         self, order_id: str, shipment_id: str, warehouse: str, units: int, carrier: CarrierSpec
-    ) -> _Proc:
+    ) -> None:
+        """The shipment is delivered after the carrier's transit time (a day more if late)."""
         days = carrier.transit_days
         if self.streams.uniform("transit", order_id) < carrier.delay_probability:
             days += 1
-        yield self.env.timeout(days * 24)
+        self._after(days * 24, partial(self._delivered, order_id, shipment_id, warehouse, units))
+
+    def _delivered(self, order_id: str, shipment_id: str, warehouse: str, units: int) -> None:
+        """Deliver the shipment and invoice it; the payment (and maybe a return) to come."""
         self._call("other desk commands", lambda: self.desk.deliver_shipment(shipment_id))
         self._log(
             "delivered", order_id=order_id, ref=shipment_id, warehouse=warehouse, quantity=units
@@ -921,28 +955,32 @@ class Simulation:
         track.invoices.append(invoice_id)
         if self.finished_tally is not None:
             heapq.heappush(self._due_invoices.setdefault(track.customer, []), (due, invoice_id))
-        self.env.process(
-            self._then_finish(order_id, self._pay(order_id, invoice_id, invoice.details))
-        )
+        self._pay(order_id, invoice_id, invoice.details)
         # The return rate is per delivered order: drawn at its first delivery only, however
         # many shipments it takes.
         if not track.delivered:
             track.delivered = True
             if self.streams.uniform("returns", order_id) < self.scenario.return_rate:
-                self.env.process(self._then_finish(order_id, self._return(order_id, shipment_id)))
+                self._then_finish(
+                    order_id,
+                    self.scenario.return_after_days * 24,
+                    partial(self._return, order_id, shipment_id),
+                )
 
-    def _then_finish(self, order_id: str, process: _Proc) -> _Proc:
-        """Run ``process`` (a payment or a return of the order), then see whether the order
-        is finished with (only when forgetting; the events waited for are the same)."""
+    def _then_finish(self, order_id: str, hours: float, step: Callable[[], None]) -> None:
+        """Take ``step`` (a payment or a return of the order) in ``hours``, then see whether
+        the order is finished with (only when forgetting; the events waited for are the
+        same)."""
         if self.finished_tally is None:
-            return process
-        # Counted when started, so no other process can find the order finished meanwhile.
+            self._after(hours, step)
+            return
+        # Counted when started, so no other step can find the order finished meanwhile.
         self.orders[order_id].pending += 1
-        return self._counted(order_id, process)
+        self._after(hours, partial(self._counted, order_id, step))
 
-    def _counted(self, order_id: str, process: _Proc) -> _Proc:
+    def _counted(self, order_id: str, step: Callable[[], None]) -> None:
+        step()
         track = self.orders[order_id]
-        yield from process
         track.pending -= 1
         if track.pending == 0:
             self._finish(order_id)
@@ -1029,7 +1067,8 @@ class Simulation:
             ]
         self.desk.forget(history=history, trim=trim, outbox=True)
 
-    def _pay(self, order_id: str, invoice_id: str, details: dict[str, Any]) -> _Proc:
+    def _pay(self, order_id: str, invoice_id: str, details: dict[str, Any]) -> None:
+        """The customer's behaviour (early, on time, late) decides the day it pays."""
         track = self.orders[order_id]
         segment: CustomerSegment = self.scenario.segments[track.segment]
         behaviour = self.streams.choice(
@@ -1054,7 +1093,14 @@ class Simulation:
             )
             paid_on = due + timedelta(days=max(1, late))
         paid_on = max(paid_on, today)
-        yield self.env.timeout(self._hours_until(paid_on))
+        self._then_finish(
+            order_id,
+            self._hours_until(paid_on),
+            partial(self._pay_on, track, behaviour, due, paid_on),
+        )
+
+    def _pay_on(self, track: _Track, behaviour: str, due: date, paid_on: date) -> None:
+        """The customer pays what is due by ``due`` (see :meth:`_amount_due`)."""
         amount, invoice_ids = self._amount_due(track.customer, due, paid_on)
         if amount <= 0:
             return
@@ -1129,8 +1175,8 @@ class Simulation:
             heapq.heappop(waiting)  # paid or forgotten: never due again
         return True
 
-    def _return(self, order_id: str, shipment_id: str) -> _Proc:
-        yield self.env.timeout(self.scenario.return_after_days * 24)
+    def _return(self, order_id: str, shipment_id: str) -> None:
+        """The customer sends a unit of the shipment back; it is restocked and credited."""
         shipment = self.desk.shipment(shipment_id)
         line = shipment.lines[0]
         desk = self.desk

@@ -26,6 +26,7 @@ from typing import Any
 
 import attrs
 
+from ordercycle._memo import remember, remember_for
 from ordercycle.errors import ParseError, ValidationError
 from ordercycle.simulation.errors import ScenarioError
 
@@ -908,7 +909,21 @@ class Scenario:
         day = int(hour // 24)
         if self.closed_on(day):
             return 0
-        weekday, clock = self.weekday(day), hour - day * 24
+        clock = hour - day * 24
+        # A run's calendar asks at every shift boundary of every day, the same few hours of
+        # the week over and over: the answer is a pure function of the frozen scenario and
+        # the key (the day of the week, as day % 7, and the hour), remembered by the
+        # scenario's identity (hashing it would cost more).
+        known = remember_for(_ON_DUTY, _SCENARIOS_KEPT, self, _new_table)
+        return remember(
+            known,
+            _ON_DUTY_KEPT,
+            (role, warehouse, day % 7, clock),
+            lambda: self._on_duty(role, warehouse, self.weekday(day), clock),
+        )
+
+    def _on_duty(self, role: str, warehouse: str, weekday: int, clock: float) -> int:
+        """:meth:`staff_at` on a working day, at ``clock`` hours into it (what it remembers)."""
         return sum(
             shift.staff
             for shift in self.shifts_of(role, warehouse)
@@ -1099,6 +1114,17 @@ def _probability(scenario: Scenario, field: str, value: float) -> None:
     _at_least(scenario, field, value, 0, "a probability between 0 and 1")
     if value > 1:
         raise _fail(scenario, field, value, "a probability between 0 and 1")
+
+
+#: What :meth:`Scenario.staff_at` remembers: for each of the last scenarios asked (by
+#: identity), the staff on duty by (role, warehouse, day % 7, hour of the day).
+_ON_DUTY: dict[int, tuple[object, dict[tuple[str, str, int, float], int]]] = {}
+_SCENARIOS_KEPT = 16
+_ON_DUTY_KEPT = 4096
+
+
+def _new_table(_scenario: Scenario) -> dict[tuple[str, str, int, float], int]:
+    return {}
 
 
 #: Longest arrival period a scenario may have (ten years).

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ordercycle.simulation import Scenario, simulate
 from ordercycle.simulation.engine import Simulation
@@ -135,6 +137,53 @@ def test_holidays_close_every_role() -> None:
     assert scenario.staff_at("pickers", 3 * 24 + 12, "WH-EAST") == 1
     result = simulate(scenario)
     assert not [e for e in result.events if e.kind in ("picked", "packed") and e.day == 2]
+
+
+_SHIFTS = (
+    Shift(start=8, end=19, staff=1),
+    Shift(start=8, end=12.5, days=(0, 1, 2, 3, 4), staff=2),
+    Shift(start=10.3333, end=18, days=(0, 2, 5), staff=1, warehouse="WH-WEST"),
+    Shift(start=22, end=24, staff=3, warehouse="WH-EAST"),
+)
+
+
+def _shifted() -> Scenario:
+    return _base(holidays=("2026-03-04",), picker_shifts=_SHIFTS, packer_shifts=_SHIFTS[1:])
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    hours=st.lists(
+        st.one_of(
+            st.floats(min_value=0, max_value=30 * 24, allow_nan=False),
+            st.sampled_from([d * 24 + h for d in range(30) for h in (8, 10.3333, 12.5, 18, 22)]),
+        ),
+        min_size=1,
+        max_size=40,
+    ),
+    role=st.sampled_from(["pickers", "packers"]),
+    warehouse=st.sampled_from(["WH-EAST", "WH-WEST"]),
+)
+def test_staff_at_remembers_the_answers_it_would_work_out_again(
+    hours: list[float], role: str, warehouse: str
+) -> None:
+    # staff_at remembers its answers by the scenario's identity: asked again, and asked of
+    # an equal scenario (worked out afresh), it answers as the shifts say.
+    scenario = _shifted()
+    fresh = scenario.evolve()
+    for hour in [*hours, *hours]:
+        day = int(hour // 24)
+        clock = hour - day * 24
+        expected = 0
+        if not scenario.closed_on(day):
+            weekday = scenario.weekday(day)
+            expected = sum(
+                shift.staff
+                for shift in scenario.shifts_of(role, warehouse)
+                if weekday in shift.days and shift.start <= clock < shift.end
+            )
+        assert scenario.staff_at(role, hour, warehouse) == expected
+        assert fresh.staff_at(role, hour, warehouse) == expected
 
 
 # --- refusals -------------------------------------------------------------------------------
