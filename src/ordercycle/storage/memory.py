@@ -638,7 +638,10 @@ class MemoryUnitOfWork(ProjectingUnitOfWork):
         # _State.changes when the first base was read (see _tx_commit).
         self._changes = -1
         self._new_events: dict[_Key, list[_Event]] = {}
-        self._new_outbox: list[tuple[_Key, _Event]] = []
+        # The outbox messages of the appends, in order: each one's stream and its row, in
+        # two lists as the committed outbox keeps them (a commit extends those by these).
+        self._new_outbox_keys: list[_Key] = []
+        self._new_outbox_rows: list[_Event] = []
         self._new_snapshots: dict[tuple[str, str, int], tuple[str, str | None]] = {}
         self._new_commands: dict[str, tuple[str, str]] = {}
         self._new_checkpoints: dict[str, int] = {}
@@ -655,7 +658,8 @@ class MemoryUnitOfWork(ProjectingUnitOfWork):
     def _tx_rollback(self) -> None:
         self._bases.clear()
         self._new_events.clear()
-        self._new_outbox.clear()
+        self._new_outbox_keys.clear()
+        self._new_outbox_rows.clear()
         self._new_snapshots.clear()
         self._new_commands.clear()
         self._new_checkpoints.clear()
@@ -714,13 +718,9 @@ class MemoryUnitOfWork(ProjectingUnitOfWork):
                     streams[key] = staged
                 else:
                     kept.extend(staged)
-            new_outbox = self._new_outbox
-            if new_outbox:
-                # The pairs split into keys and rows by zip, in C (two comprehensions were
-                # two more frames per commit).
-                new_keys, new_rows = zip(*new_outbox, strict=True)
-                shared.outbox_keys.extend(new_keys)
-                shared.outbox_rows.extend(new_rows)
+            if self._new_outbox_rows:
+                shared.outbox_keys.extend(self._new_outbox_keys)
+                shared.outbox_rows.extend(self._new_outbox_rows)
             if self._new_snapshots:
                 for (kind, aggregate_id, version), (
                     payload,
@@ -900,10 +900,12 @@ class MemoryUnitOfWork(ProjectingUnitOfWork):
             if current != expected_version:
                 raise StreamConflictError(kind, aggregate_id, expected_version, current)
             staged.extend(rows)
-        if len(rows) == 1:
-            self._new_outbox.append((key, rows[0]))  # (most appends: one event)
+        if len(rows) == 1:  # (most appends: one event)
+            self._new_outbox_keys.append(key)
+            self._new_outbox_rows.append(rows[0])
         elif rows:
-            self._new_outbox.extend([(key, row) for row in rows])
+            self._new_outbox_keys.extend([key] * len(rows))
+            self._new_outbox_rows.extend(rows)
 
     def _stored(self, kind: str, aggregate_id: str, start: int) -> list[_Event]:
         """The rows from index ``start`` (committed, then staged)."""
@@ -991,9 +993,9 @@ class MemoryUnitOfWork(ProjectingUnitOfWork):
             # The staged messages follow the committed ones: position after + 1 + index
             # either way (``first`` skips the staged ones before ``after``).
             first = max(start - committed, 0)
-            for key, row in self._new_outbox[first : first + limit - len(rows)]:
-                keys.append(key)
-                rows.append(row)
+            stop = first + limit - len(rows)
+            keys += self._new_outbox_keys[first:stop]
+            rows += self._new_outbox_rows[first:stop]
         return after + 1, keys, rows
 
     def _rows(self, after: int, limit: int) -> list[_Row]:
@@ -1030,7 +1032,7 @@ class MemoryUnitOfWork(ProjectingUnitOfWork):
     def _tx_last_position(self) -> int:
         with self._lock:
             shared = self._shared
-            return shared.outbox_base + len(shared.outbox_rows) + len(self._new_outbox)
+            return shared.outbox_base + len(shared.outbox_rows) + len(self._new_outbox_rows)
 
     def _tx_checkpoint(self, consumer: str) -> int:
         if consumer in self._new_checkpoints:
