@@ -362,11 +362,18 @@ class _State:
         return rows[start - offset : None if stop is None else stop - offset]
 
     def drop_row(self, view: str, key: str) -> None:
-        """Remove a committed row and its terms."""
-        row = self.views.get(view, {}).pop(key, None)
+        """Remove a committed row and its terms (a term no other row has goes with it)."""
+        rows = self.views.get(view)
+        row = None if rows is None else rows.pop(key, None)
         if row is not None:
+            terms = self.terms
             for field, value in row.terms:
-                self.terms.get((view, field, value), set()).discard(key)
+                term = (view, field, value)
+                found = terms.get(term)
+                if found is not None:
+                    found.discard(key)
+                    if not found:
+                        del terms[term]
 
     def keep_row(self, row: ViewRow) -> None:
         """Store a committed row (replacing the one at its key) unless a newer one is kept."""
@@ -390,7 +397,9 @@ class _State:
             terms = self.terms
             for field, value in before:
                 if (field, value) not in after:
-                    terms.get((view, field, value), set()).discard(key)
+                    lost = terms.get((view, field, value))
+                    if lost is not None:
+                        lost.discard(key)
             for field, value in after:
                 if (field, value) not in before:
                     found = terms.get((view, field, value))
@@ -531,17 +540,11 @@ nothing reads or writes again.
                     ids = state.forgotten[kind] = _ForgottenIds()
                 ids.add(aggregate_id)
             for view, row_key in rows:
-                row = state.views.get(view, {}).get(row_key)
                 state.drop_row(view, row_key)
-                if row is not None:
-                    # A term only this row had (its order, say) would stay as an empty set.
-                    for field, value in row.terms:
-                        term = (view, field, value)
-                        if not state.terms.get(term, True):
-                            del state.terms[term]
             for key in history:
                 kept = state.streams.get(key)
-                if kept is not None:
+                # (Most entries of a daily call: a stream with nothing new since the last.)
+                if kept is not None and len(kept) > HISTORY_KEPT:
                     _drop_front(state, key, kept, len(kept) - HISTORY_KEPT)
             for kind, aggregate_id, version in trim:
                 key = (kind, aggregate_id)
