@@ -147,9 +147,10 @@ class OutboxNotWritten(MemoryUnitOfWork):
         expected_version: int,
         rows: Sequence[tuple[int, str, _Stored]],
     ) -> None:
-        before = len(self._new_outbox)
+        before = len(self._new_outbox_rows)
         super()._stage(kind, aggregate_id, expected_version, rows)
-        del self._new_outbox[before:]
+        del self._new_outbox_keys[before:]
+        del self._new_outbox_rows[before:]
 
 
 class OutboxWrittenTwice(MemoryUnitOfWork):
@@ -162,9 +163,10 @@ class OutboxWrittenTwice(MemoryUnitOfWork):
         expected_version: int,
         rows: Sequence[tuple[int, str, _Stored]],
     ) -> None:
-        before = len(self._new_outbox)
+        before = len(self._new_outbox_rows)
         super()._stage(kind, aggregate_id, expected_version, rows)
-        self._new_outbox.extend(self._new_outbox[before:])
+        self._new_outbox_keys.extend(self._new_outbox_keys[before:])
+        self._new_outbox_rows.extend(self._new_outbox_rows[before:])
 
 
 class LostLastEvent(MemoryUnitOfWork):

@@ -362,11 +362,18 @@ class _State:
         return rows[start - offset : None if stop is None else stop - offset]
 
     def drop_row(self, view: str, key: str) -> None:
-        """Remove a committed row and its terms."""
-        row = self.views.get(view, {}).pop(key, None)
+        """Remove a committed row and its terms (a term no other row has goes with it)."""
+        rows = self.views.get(view)
+        row = None if rows is None else rows.pop(key, None)
         if row is not None:
+            terms = self.terms
             for field, value in row.terms:
-                self.terms.get((view, field, value), set()).discard(key)
+                term = (view, field, value)
+                found = terms.get(term)
+                if found is not None:
+                    found.discard(key)
+                    if not found:
+                        del terms[term]
 
     def keep_row(self, row: ViewRow) -> None:
         """Store a committed row (replacing the one at its key) unless a newer one is kept."""
@@ -390,7 +397,9 @@ class _State:
             terms = self.terms
             for field, value in before:
                 if (field, value) not in after:
-                    terms.get((view, field, value), set()).discard(key)
+                    lost = terms.get((view, field, value))
+                    if lost is not None:
+                        lost.discard(key)
             for field, value in after:
                 if (field, value) not in before:
                     found = terms.get((view, field, value))
@@ -531,17 +540,11 @@ nothing reads or writes again.
                     ids = state.forgotten[kind] = _ForgottenIds()
                 ids.add(aggregate_id)
             for view, row_key in rows:
-                row = state.views.get(view, {}).get(row_key)
                 state.drop_row(view, row_key)
-                if row is not None:
-                    # A term only this row had (its order, say) would stay as an empty set.
-                    for field, value in row.terms:
-                        term = (view, field, value)
-                        if not state.terms.get(term, True):
-                            del state.terms[term]
             for key in history:
                 kept = state.streams.get(key)
-                if kept is not None:
+                # (Most entries of a daily call: a stream with nothing new since the last.)
+                if kept is not None and len(kept) > HISTORY_KEPT:
                     _drop_front(state, key, kept, len(kept) - HISTORY_KEPT)
             for kind, aggregate_id, version in trim:
                 key = (kind, aggregate_id)
@@ -638,7 +641,10 @@ class MemoryUnitOfWork(ProjectingUnitOfWork):
         # _State.changes when the first base was read (see _tx_commit).
         self._changes = -1
         self._new_events: dict[_Key, list[_Event]] = {}
-        self._new_outbox: list[tuple[_Key, _Event]] = []
+        # The outbox messages of the appends, in order: each one's stream and its row, in
+        # two lists as the committed outbox keeps them (a commit extends those by these).
+        self._new_outbox_keys: list[_Key] = []
+        self._new_outbox_rows: list[_Event] = []
         self._new_snapshots: dict[tuple[str, str, int], tuple[str, str | None]] = {}
         self._new_commands: dict[str, tuple[str, str]] = {}
         self._new_checkpoints: dict[str, int] = {}
@@ -655,7 +661,8 @@ class MemoryUnitOfWork(ProjectingUnitOfWork):
     def _tx_rollback(self) -> None:
         self._bases.clear()
         self._new_events.clear()
-        self._new_outbox.clear()
+        self._new_outbox_keys.clear()
+        self._new_outbox_rows.clear()
         self._new_snapshots.clear()
         self._new_commands.clear()
         self._new_checkpoints.clear()
@@ -714,13 +721,9 @@ class MemoryUnitOfWork(ProjectingUnitOfWork):
                     streams[key] = staged
                 else:
                     kept.extend(staged)
-            new_outbox = self._new_outbox
-            if new_outbox:
-                # The pairs split into keys and rows by zip, in C (two comprehensions were
-                # two more frames per commit).
-                new_keys, new_rows = zip(*new_outbox, strict=True)
-                shared.outbox_keys.extend(new_keys)
-                shared.outbox_rows.extend(new_rows)
+            if self._new_outbox_rows:
+                shared.outbox_keys.extend(self._new_outbox_keys)
+                shared.outbox_rows.extend(self._new_outbox_rows)
             if self._new_snapshots:
                 for (kind, aggregate_id, version), (
                     payload,
@@ -900,10 +903,12 @@ class MemoryUnitOfWork(ProjectingUnitOfWork):
             if current != expected_version:
                 raise StreamConflictError(kind, aggregate_id, expected_version, current)
             staged.extend(rows)
-        if len(rows) == 1:
-            self._new_outbox.append((key, rows[0]))  # (most appends: one event)
+        if len(rows) == 1:  # (most appends: one event)
+            self._new_outbox_keys.append(key)
+            self._new_outbox_rows.append(rows[0])
         elif rows:
-            self._new_outbox.extend([(key, row) for row in rows])
+            self._new_outbox_keys.extend([key] * len(rows))
+            self._new_outbox_rows.extend(rows)
 
     def _stored(self, kind: str, aggregate_id: str, start: int) -> list[_Event]:
         """The rows from index ``start`` (committed, then staged)."""
@@ -991,9 +996,9 @@ class MemoryUnitOfWork(ProjectingUnitOfWork):
             # The staged messages follow the committed ones: position after + 1 + index
             # either way (``first`` skips the staged ones before ``after``).
             first = max(start - committed, 0)
-            for key, row in self._new_outbox[first : first + limit - len(rows)]:
-                keys.append(key)
-                rows.append(row)
+            stop = first + limit - len(rows)
+            keys += self._new_outbox_keys[first:stop]
+            rows += self._new_outbox_rows[first:stop]
         return after + 1, keys, rows
 
     def _rows(self, after: int, limit: int) -> list[_Row]:
@@ -1030,7 +1035,7 @@ class MemoryUnitOfWork(ProjectingUnitOfWork):
     def _tx_last_position(self) -> int:
         with self._lock:
             shared = self._shared
-            return shared.outbox_base + len(shared.outbox_rows) + len(self._new_outbox)
+            return shared.outbox_base + len(shared.outbox_rows) + len(self._new_outbox_rows)
 
     def _tx_checkpoint(self, consumer: str) -> int:
         if consumer in self._new_checkpoints:

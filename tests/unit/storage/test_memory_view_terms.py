@@ -96,3 +96,23 @@ def test_the_term_index_is_what_the_kept_rows_say_after_any_rewrites(
     assert indexed == rebuilt
     for _view, field, value in {*indexed, *rebuilt}:
         assert _found(storage, field, value) == sorted(rebuilt.get(("orders", field, value), ()))
+
+
+def test_a_deleted_row_takes_the_terms_only_it_had_with_it() -> None:
+    storage = MemoryStorage()
+    with storage.unit_of_work() as uow:
+        uow.projections.put(_row(1, ("customer", "C-1"), ("state", "placed")))
+        uow.projections.put(_row(1, ("customer", "C-1"), ("state", "allocated"), key="O-2"))
+    with storage.unit_of_work() as uow:
+        uow.projections.delete("orders", "O-1")
+    # The term only O-1 had is gone from the index (not kept as an empty set); the shared
+    # one keeps the other row's key.
+    assert storage._state.terms == {
+        ("orders", "customer", "C-1"): {"O-2"},
+        ("orders", "state", "allocated"): {"O-2"},
+    }
+    assert _found(storage, "state", "placed") == []
+    assert _found(storage, "customer", "C-1") == ["O-2"]
+    with storage.unit_of_work() as uow:  # a term emptied and then used again
+        uow.projections.put(_row(2, ("state", "placed"), key="O-2"))
+    assert _found(storage, "state", "placed") == ["O-2"]
