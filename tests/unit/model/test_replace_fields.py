@@ -161,14 +161,9 @@ def test_an_order_copied_by_its_builder_equals_its_evolved_copy() -> None:
     from ordercycle.money import Money
 
     home = Address(lines="1 Main St", city="Springfield", postal_code="62701", country="US")
-    order, _ = Order.create(
-        "O-1",
-        customer_id="C-1",
-        currency="USD",
-        shipping_address=home,
-        at=datetime(2026, 1, 5, tzinfo=UTC),
-        lines=[NewLine("L1", "MUG", 3, Money("10.00", "USD"))],
-    )
+    at = datetime(2026, 1, 5, tzinfo=UTC)
+    order, _ = Order.create("O-1", customer_id="C-1", currency="USD", shipping_address=home, at=at)
+    order, _ = order.add_line(NewLine("L1", "MUG", 3, Money("10.00", "USD")), at=at)
     changes = {"version": order.version + 3, "state": "placed"}
     copied = replace(order, **changes)
     assert type(copied) is Order
