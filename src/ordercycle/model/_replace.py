@@ -11,20 +11,20 @@ A class that has converters, validators, ``__attrs_post_init__``, fields outside
 ``__init__`` or a cached hash is handed to ``attrs.evolve`` unchanged.
 
 The copy is made by a small function generated once per class and set of changed field
-names, one line per field, so it neither loops over the names nor asks which changed.
-Each line sets its field through the field's slot (see :func:`setting_lines`).
+names, one line per field, so it neither loops over the names nor asks which changed
+(see :func:`building_lines`, which the events' makers use too).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from types import MemberDescriptorType
 from typing import Any, TypeVar, cast
 
 import attrs
 from attrs import AttrsInstance
 
-__all__ = ["replace", "setting_lines"]
+__all__ = ["building_lines", "replace"]
 
 T = TypeVar("T", bound=AttrsInstance)
 
@@ -40,18 +40,82 @@ _COPIERS: dict[tuple[type, tuple[str, ...]], Any] = {}
 _COPIERS_KEPT = 1024
 
 
-def setting_lines(cls: type, values: Iterable[tuple[str, str]], scope: dict[str, Any]) -> list[str]:
-    """Source lines of a generated function setting fields of a new ``cls`` called ``new``.
+#: Per class and class keywords: its builder (see :func:`_builder`), or None (it has none).
+_BUILDERS: dict[tuple[type, tuple[tuple[str, Any], ...]], type | None] = {}
 
-    ``values`` are ``(field name, source of its value)``. A field kept in a slot is set
-    by the slot's own ``__set__`` (put in ``scope`` as ``_set_<n>``): what
-    ``object.__setattr__(new, name, value)`` ends in, without its bound method and its
-    look-up of the name on every call (a third of a copy's cost). Another field is set by
-    ``_set``, which ``scope`` must hold as ``object.__setattr__``.
+
+def _builder(cls: type, names: Iterable[str], keywords: Mapping[str, Any]) -> type | None:
+    """A subclass of ``cls`` on whose instances plain assignment sets the fields ``names``.
+
+    A frozen attrs class refuses ``new.x = v`` (its ``__setattr__`` raises), so each field
+    would be set by calling its slot's setter, a call per field and most of a copy's cost.
+    This subclass takes ``object.__setattr__`` back, so ``new.x = v`` runs without a call
+    (the interpreter sets the slot itself), and adds no slots: its instances have the
+    layout of ``cls``'s, and assigning ``new.__class__ = cls`` makes one a ``cls``, equal
+    to what ``__init__`` builds. ``None`` (the fields are set through their slots' setters)
+    for a class whose instances have a ``__dict__``, with a field outside the slots, of
+    another metaclass, or with an ``__init_subclass__`` of its own unless ``keywords`` are
+    given (the class keywords that tell it to leave the subclass alone: the events'
+    registry takes ``abstract=True``), and wherever CPython refuses the class change.
     """
-    lines = []
-    for number, (name, value) in enumerate(values):
-        slot = next((k.__dict__[name] for k in cls.__mro__ if name in k.__dict__), None)
+    key = (cls, tuple(sorted(keywords.items())))
+    if key in _BUILDERS:
+        return _BUILDERS[key]
+    found: type | None = None
+    if (
+        type(cls) is type
+        and cls.__dictoffset__ == 0
+        and (keywords or not any("__init_subclass__" in k.__dict__ for k in cls.__mro__[:-1]))
+        and all(isinstance(_slot(cls, name), MemberDescriptorType) for name in names)
+    ):
+        body = {"__slots__": (), "__setattr__": _set, "__delattr__": object.__delattr__}
+        try:
+            made = type(cls.__name__, (cls,), {**body, "__module__": cls.__module__}, **keywords)
+            probe: Any = _new(made)
+            probe.__class__ = cls
+        except TypeError:
+            pass
+        else:
+            found = made
+    _BUILDERS[key] = found
+    return found
+
+
+def _slot(cls: type, name: str) -> object:
+    return next((k.__dict__[name] for k in cls.__mro__ if name in k.__dict__), None)
+
+
+def building_lines(
+    cls: type,
+    values: Iterable[tuple[str, str]],
+    scope: dict[str, Any],
+    *,
+    subclass_keywords: Mapping[str, Any] | None = None,
+) -> list[str]:
+    """Source lines of a generated function that builds a ``cls`` called ``new``.
+
+    ``values`` are ``(field name, source of its value)``, every field of ``cls`` (the
+    lines set no default). ``scope`` must hold ``_new`` (``object.__new__``), ``_set``
+    (``object.__setattr__``) and ``cls``; the lines put their own names in it. Where the
+    class has a builder (see :func:`_builder`; ``subclass_keywords`` are the class keywords
+    it is made with, for a class with an ``__init_subclass__``) the object is made one,
+    its fields are set by assignment and it becomes a ``cls``. Otherwise a field kept in a
+    slot is set by the slot's own ``__set__`` (put in ``scope`` as ``_set_<n>``): what
+    ``object.__setattr__(new, name, value)`` ends in, without its bound method and its
+    look-up of the name on every call; another field is set by ``_set``.
+    """
+    pairs = list(values)
+    builder = _builder(cls, [name for name, _ in pairs], subclass_keywords or {})
+    if builder is not None:
+        scope["_builder"] = builder
+        return [
+            "    new = _new(_builder)",
+            *(f"    new.{name} = {value}" for name, value in pairs),
+            "    new.__class__ = cls",
+        ]
+    lines = ["    new = _new(cls)"]
+    for number, (name, value) in enumerate(pairs):
+        slot = _slot(cls, name)
         if isinstance(slot, MemberDescriptorType):
             scope[f"_set_{number}"] = slot.__set__
             lines.append(f"    _set_{number}(new, {value})")
@@ -94,10 +158,8 @@ def _copier(cls: type, changed: tuple[str, ...]) -> Any:
         (f.name, f"changes[{f.name!r}]" if f.name in changed else f"instance.{f.name}")
         for f in attrs.fields(cls)
     ]
-    lines = setting_lines(cls, values, scope)
-    source = "\n".join(
-        ["def copy(instance, changes):", "    new = _new(cls)", *lines, "    return new"]
-    )
+    lines = building_lines(cls, values, scope)
+    source = "\n".join(["def copy(instance, changes):", *lines, "    return new"])
     # The source is built above from attrs field names (identifiers), nothing else.
     exec(source, scope)
     copier = scope["copy"]

@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 
 import attrs
 
-from ordercycle.model._replace import setting_lines
+from ordercycle.model._replace import building_lines
 from ordercycle.model.events import DomainEvent
 
 __all__ = ["event_maker"]
@@ -71,10 +71,11 @@ def _generate(cls: type[E]) -> Callable[..., E]:
         else:
             scope[f"_default_{field.name}"] = field.default
             parameters.append(f"{field.name}=_default_{field.name}")
-    lines = setting_lines(cls, [(f.name, f.name) for f in attrs.fields(cls)], scope)
-    source = "\n".join(
-        [f"def make(*, {', '.join(parameters)}):", "    new = _new(cls)", *lines, "    return new"]
-    )
+    # An event class registers its subclasses, unless they say they are abstract: the
+    # builder that sets an event's fields by assignment (see building_lines) says so.
+    values = [(f.name, f.name) for f in attrs.fields(cls)]
+    lines = building_lines(cls, values, scope, subclass_keywords={"abstract": True})
+    source = "\n".join([f"def make(*, {', '.join(parameters)}):", *lines, "    return new"])
     # The source is built above from attrs field names (identifiers), nothing else.
     exec(source, scope)
     made: Callable[..., E] = scope["make"]

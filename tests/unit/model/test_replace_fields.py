@@ -5,7 +5,7 @@ from __future__ import annotations
 import attrs
 import pytest
 
-from ordercycle.model._replace import replace, setting_lines
+from ordercycle.model._replace import building_lines, replace
 
 
 @attrs.frozen
@@ -96,10 +96,77 @@ def test_a_class_without_slots_and_one_with_inherited_slots_replace_as_evolve() 
     assert replace(before, b=()) == Derived(1, (), "y")
 
 
-def test_setting_lines_set_a_slot_by_its_own_setter_and_other_fields_by_setattr() -> None:
+def test_building_lines_assign_the_fields_of_a_builder_and_make_it_the_class() -> None:
     scope: dict[str, object] = {}
-    slotted = setting_lines(Derived, [("a", "1"), ("c", "v")], scope)
-    assert slotted == ["    _set_0(new, 1)", "    _set_1(new, v)"]
-    assert scope["_set_0"] == Plain.__dict__["a"].__set__  # the inherited slot's own
-    assert scope["_set_1"] == Derived.__dict__["c"].__set__
-    assert setting_lines(Unslotted, [("b", "v")], {}) == ["    _set(new, 'b', v)"]
+    lines = building_lines(Derived, [("a", "1"), ("b", "()"), ("c", "v")], scope)
+    assert lines == [
+        "    new = _new(_builder)",
+        "    new.a = 1",
+        "    new.b = ()",
+        "    new.c = v",
+        "    new.__class__ = cls",
+    ]
+    builder = scope["_builder"]
+    assert isinstance(builder, type)
+    assert issubclass(builder, Derived)
+    assert builder.__dict__["__slots__"] == ()  # the layout of Derived: the class change works
+
+
+def test_building_lines_set_slots_by_their_setters_where_a_class_has_no_builder() -> None:
+    scope: dict[str, object] = {}
+    lines = building_lines(Registering, [("a", "1")], scope)
+    assert lines == ["    new = _new(cls)", "    _set_0(new, 1)"]
+    assert scope["_set_0"] == Registering.__dict__["a"].__set__
+    assert building_lines(Unslotted, [("a", "1"), ("b", "v")], {}) == [
+        "    new = _new(cls)",
+        "    _set(new, 'a', 1)",
+        "    _set(new, 'b', v)",
+    ]
+
+
+_SUBCLASSES: list[type] = []
+
+
+@attrs.frozen
+class Registering:
+    """A class that sees its subclasses (as the events' registry does): it gets no builder."""
+
+    a: int
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)  # type: ignore[arg-type]
+        _SUBCLASSES.append(cls)
+
+
+def test_a_copy_made_by_a_builder_is_exactly_the_class_and_still_frozen() -> None:
+    import weakref
+
+    before = Derived(1, (2,), "y")
+    after = replace(before, c="z")
+    assert type(after) is Derived
+    assert after == Derived(1, (2,), "z")
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        after.a = 5  # type: ignore[misc]
+    assert weakref.ref(after)() is after
+    assert replace(Registering(1), a=2) == Registering(2)
+    assert _SUBCLASSES == []  # no builder was made of it
+
+
+def test_an_order_copied_by_its_builder_equals_its_evolved_copy() -> None:
+    from datetime import UTC, datetime
+
+    from ordercycle.model.address import Address
+    from ordercycle.model.order import Order
+    from ordercycle.model.order.lines import NewLine
+    from ordercycle.money import Money
+
+    home = Address(lines="1 Main St", city="Springfield", postal_code="62701", country="US")
+    at = datetime(2026, 1, 5, tzinfo=UTC)
+    order, _ = Order.create("O-1", customer_id="C-1", currency="USD", shipping_address=home, at=at)
+    order, _ = order.add_line(NewLine("L1", "MUG", 3, Money("10.00", "USD")), at=at)
+    changes = {"version": order.version + 3, "state": "placed"}
+    copied = replace(order, **changes)
+    assert type(copied) is Order
+    assert copied == attrs.evolve(order, **changes)
+    fields = {f.name: getattr(copied, f.name) for f in attrs.fields(Order)}
+    assert fields == {**{f.name: getattr(order, f.name) for f in attrs.fields(Order)}, **changes}

@@ -86,3 +86,22 @@ def test_an_event_class_without_slots_is_made_as_the_class_builds_it() -> None:
         assert made.__dict__ == {"text": "hi"}
     finally:
         DomainEvent._unregister("Noted")
+
+
+def test_a_made_event_is_built_by_a_builder_the_registry_never_sees() -> None:
+    from ordercycle.model import _replace
+
+    before = dict(DomainEvent.registry())
+    make = event_maker(OrderLineAllocated)
+    made = make(aggregate_id="O-1", version=2, occurred_at=AT, line_id="L1", sku="LAMP", quantity=1)
+    assert type(made) is OrderLineAllocated
+    assert made == OrderLineAllocated(
+        aggregate_id="O-1", version=2, occurred_at=AT, line_id="L1", sku="LAMP", quantity=1
+    )
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        made.quantity = 5  # type: ignore[misc]
+    builder = _replace._BUILDERS[(OrderLineAllocated, (("abstract", True),))]
+    assert builder is not None
+    assert issubclass(builder, OrderLineAllocated)
+    assert dict(DomainEvent.registry()) == before
+    assert DomainEvent.lookup("OrderLineAllocated") is OrderLineAllocated
