@@ -11,7 +11,7 @@ existed), which it knows by a marker row carrying :data:`VIEWS_VERSION`.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any, Protocol, cast
 
@@ -119,18 +119,17 @@ def _row(
     key: str,
     version: int,
     sort: str,
-    terms: Iterable[tuple[str, str]],
+    terms: tuple[tuple[str, str], ...],
     data: str,
-    *,
-    normalised: bool = False,
 ) -> ViewRow:
     """A row of values this module built and knows valid, without ViewRow's checks.
 
-    :class:`ViewRow` checks every text and decodes its JSON again, the right thing for
-    rows from outside; the desk builds several rows per command from an aggregate it has
-    just checked (ids, ``sort_text``, ``json.dumps``), so only ``terms`` are normalised
-    here, as the converter would (sorted, without repeats). ``tests/unit/service/
-    test_views_rows.py`` proves the result equal to the checked constructor's.
+    :class:`ViewRow` checks every text, normalises the terms and decodes its JSON again,
+    the right thing for rows from outside; the desk builds several rows per command from
+    an aggregate it has just checked (ids, ``sort_text``, ``json.dumps``), and writes
+    their ``terms`` as the converter leaves them: sorted, without repeats (each caller
+    says why its terms are). ``tests/unit/service/test_views_rows.py`` proves the result
+    equal to the checked constructor's.
     """
     row = _new(ViewRow)
     # A frozen attrs class: fields are set once, here, as its own __init__ would.
@@ -139,7 +138,7 @@ def _row(
     set_key(row, key)
     set_version(row, version)
     set_sort(row, sort)
-    set_terms(row, terms if normalised else tuple(sorted(set(terms))))
+    set_terms(row, terms)
     set_data(row, data)
     return row
 
@@ -248,7 +247,7 @@ class _Parts:
 
     def row(self, key: str, version: int) -> ViewRow:
         """The row of these parts at ``key`` and ``version``."""
-        return _row(ORDERS, key, version, self.sort, self.terms, self.data, normalised=True)
+        return _row(ORDERS, key, version, self.sort, self.terms, self.data)
 
 
 class OrderRows:
@@ -323,7 +322,6 @@ def invoice_row(invoice: Invoice, order_id: str) -> ViewRow:
             state=invoice.state,
             total=str(invoice.total.amount),
         ),
-        normalised=True,
     )
 
 
@@ -428,6 +426,8 @@ def _key_data(name: str, key: str) -> str:
 
 def record_row(kind: str, key: str, state: object, version: int) -> ViewRow | None:
     """The row of a desk record: payments by customer, shipments by order (else ``None``)."""
+    # Each row's terms are one pair, none, or two of different names in order: sorted and
+    # without repeats.
     if kind == "payment" and isinstance(state, Payment):
         return _row(
             PAYMENTS,

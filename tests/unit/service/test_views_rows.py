@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from ordercycle.model.order import Order
 from ordercycle.service._views import (
     INVOICES,
+    OPEN_ORDERS,
     ORDERS,
     PAYMENTS,
     SHIPMENTS,
@@ -41,7 +42,7 @@ def test_every_row_a_run_writes_is_the_checked_row() -> None:
     sim.run(events=False)
     seen: dict[str, int] = {}
     with sim.desk.storage.unit_of_work() as uow:
-        for view in (ORDERS, INVOICES, PAYMENTS, SHIPMENTS):
+        for view in (ORDERS, INVOICES, PAYMENTS, SHIPMENTS, OPEN_ORDERS):
             for row in all_rows(uow, view, (), None, None):
                 seen[view] = seen.get(view, 0) + 1
                 checked = ViewRow(
@@ -53,7 +54,7 @@ def test_every_row_a_run_writes_is_the_checked_row() -> None:
                     data=row.data,
                 )
                 assert checked == row
-    assert set(seen) == {ORDERS, INVOICES, PAYMENTS, SHIPMENTS}
+    assert set(seen) == {ORDERS, INVOICES, PAYMENTS, SHIPMENTS, OPEN_ORDERS}
 
 
 def test_projections_of_a_unit_of_work_without_views_is_none() -> None:
