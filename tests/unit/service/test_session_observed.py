@@ -102,19 +102,18 @@ def test_a_refused_append_is_not_reported(clock: SteppableClock) -> None:
     assert storage.reports == []
 
 
-def test_a_session_over_an_observed_unit_puts_rows_in_the_inner_units_views(
+def test_rows_a_session_puts_over_an_observed_unit_go_to_the_inner_units_views(
     clock: SteppableClock,
 ) -> None:
     storage, desk, _customer = _opened(clock)
     observed = storage.unit_of_work()
     with observed:
-        session = Session(observed, desk.settings, desk.ids, clock.now())  # type: ignore[arg-type]
-        views = session.views
+        views = Session(observed, desk.settings, desk.ids, clock.now()).views  # type: ignore[arg-type]
         assert views is not None
-        # The inner unit's own read models (the port is made when asked for: compare kinds),
-        # where a row put through the session is read back.
+        # The inner unit's own read models (the port is made when asked for: compare kinds).
         assert type(views) is type(observed.inner.projections)
         views.put(ViewRow(view="orders", key="O-X", version=1, sort=""))
-        found = observed.inner.projections.get("orders", "O-X")  # type: ignore[attr-defined]
-        assert found is not None
-        assert found.version == 1
+    with storage.inner.unit_of_work() as uow:
+        found = uow.projections.get("orders", "O-X")
+    assert found is not None
+    assert found.version == 1
