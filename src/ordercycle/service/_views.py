@@ -74,7 +74,6 @@ __all__ = [
     "invoice_row",
     "invoice_snapshot",
     "listing_query",
-    "order_data",
     "order_row",
     "projections",
     "query",
@@ -89,7 +88,7 @@ PAYMENTS, SHIPMENTS = "payments", "shipments"
 OPEN_ORDERS = "open_orders"
 
 #: How ``json.dumps`` writes a string (it escapes to ASCII by default): the rows' data is
-#: written field by field with it (see :func:`order_data`, :func:`invoice_data`).
+#: written field by field with it (see ``_data_around_state`` and :func:`invoice_data`).
 _QUOTE = json.encoder.encode_basestring_ascii
 
 #: Raised when what a row holds changes: a database with an older marker is rebuilt.
@@ -148,35 +147,6 @@ def order_row(order: Order) -> ViewRow:
     return _Parts(order).row(str(order.id), order.version)
 
 
-def order_data(
-    *,
-    order_id: str,
-    customer_id: str,
-    channel: str,
-    state: str,
-    placed_at: str,
-    currency: str,
-    total: str,
-    units: int,
-    skus: Sequence[str],
-) -> str:
-    """The ``data`` of an ``orders`` row: the text ``json.dumps(..., sort_keys=True)``
-    writes for a dict of these keys (sorted, ASCII, the default separators), written field
-    by field without building and sorting the dict (several rows per order;
-    ``tests/unit/service/test_views_rows.py`` compares the two on any text)."""
-    before, after = _data_around_state(
-        order_id=order_id,
-        customer_id=customer_id,
-        channel=channel,
-        placed_at=placed_at,
-        currency=currency,
-        total=total,
-        units=units,
-        skus=skus,
-    )
-    return before + _QUOTE(state) + after
-
-
 def _data_around_state(
     *,
     order_id: str,
@@ -188,8 +158,13 @@ def _data_around_state(
     units: int,
     skus: Sequence[str],
 ) -> tuple[str, str]:
-    """:func:`order_data`'s text before and after the state's value: an order changes
-    state several times with the same lines, and only that value changes."""
+    """The ``data`` of an ``orders`` row before and after the state's value (an order
+    changes state several times with the same lines, and only that value changes).
+
+    With the state's value between them, the text ``json.dumps(..., sort_keys=True)``
+    writes for a dict of these keys and ``state`` (sorted, ASCII, the default separators),
+    written field by field without building and sorting the dict (several rows per order;
+    ``tests/unit/service/test_views_rows.py`` compares the two on any text)."""
     q = _QUOTE
     return (
         f'{{"channel": {q(channel)}, "currency": {q(currency)}, "customer_id": {q(customer_id)},'

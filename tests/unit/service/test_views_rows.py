@@ -21,10 +21,10 @@ from ordercycle.service._views import (
     ORDERS,
     PAYMENTS,
     SHIPMENTS,
+    _data_around_state,
     _key_data,
     all_rows,
     invoice_data,
-    order_data,
     projections,
     record_row,
 )
@@ -195,13 +195,17 @@ _TEXT = st.text(st.characters(), max_size=12)
     units=st.integers(-(10**20), 10**20),
     skus=st.lists(_TEXT, max_size=4),
 )
-def test_order_data_is_the_sorted_json_of_its_fields(
+def test_order_data_around_its_state_is_the_sorted_json_of_its_fields(
     texts: list[str], units: int, skus: list[str]
 ) -> None:
-    names = ("order_id", "customer_id", "channel", "state", "placed_at", "currency", "total")
+    names = ("order_id", "customer_id", "channel", "placed_at", "currency", "total", "state")
     fields = dict(zip(names, texts, strict=True))
-    written = order_data(**fields, units=units, skus=tuple(skus))
-    assert written == json.dumps({**fields, "units": units, "skus": skus}, sort_keys=True)
+    state = fields.pop("state")
+    before, after = _data_around_state(**fields, units=units, skus=tuple(skus))
+    written = before + json.dumps(state) + after
+    assert written == json.dumps(
+        {**fields, "state": state, "units": units, "skus": skus}, sort_keys=True
+    )
 
 
 @given(
