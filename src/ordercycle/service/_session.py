@@ -85,10 +85,15 @@ class Session:
         # The unit's event store, read once: the session reads and appends through it often.
         # An observed unit (the desk's watched one) is read through its inner store, without
         # the observing wrapper's extra call per read; appends go through the observed
-        # store, which reports them (the one place an append is reported).
+        # store, which reports them (the one place an append is reported). Its read models
+        # are the inner unit's own: they are looked up there too, without the wrapper's
+        # failed attribute lookup before its ``__getattr__``.
         events = self._events = uow.events
+        #: ``uow``, or the inner unit of an observed one: what the session reads through.
+        self._reads = uow
         if isinstance(uow, ObservedUnitOfWork):
-            self._events = uow.inner.events
+            self._reads = uow.inner
+            self._events = self._reads.events
         self._append_events = events.append
         self.cache = cache or StreamCache()
         #: The desk's kept records, read without a method call.
@@ -132,7 +137,7 @@ class Session:
         session writes a row for most records it saves."""
         found = self._views
         if found is False:
-            found = self._views = projections(self.uow)
+            found = self._views = projections(self._reads)
         return found  # type: ignore[return-value]
 
     # --- ids ---------------------------------------------------------------------------------

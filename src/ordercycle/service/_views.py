@@ -11,7 +11,7 @@ existed), which it knows by a marker row carrying :data:`VIEWS_VERSION`.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any, Protocol, cast
 
@@ -19,9 +19,8 @@ from ordercycle._memo import remember_for
 from ordercycle.errors import StorageError, ValidationError
 from ordercycle.invoicing import Invoice, InvoiceLine, Payment, PaymentTerms, TaxProfile
 from ordercycle.model.order import Order
-from ordercycle.money import Money
 from ordercycle.packing import Shipment
-from ordercycle.serialization import CanonicalText, compiled_encoder, make_converter, to_dict
+from ordercycle.serialization import CanonicalText, make_converter, to_dict
 from ordercycle.service.records import OpenOrder
 from ordercycle.storage.ports import Projections, UnitOfWork
 from ordercycle.storage.records import canonical_json, remember_written
@@ -71,10 +70,10 @@ __all__ = [
     "all_rows",
     "built",
     "day_start",
+    "invoice_data",
     "invoice_row",
     "invoice_snapshot",
     "listing_query",
-    "order_data",
     "order_row",
     "projections",
     "query",
@@ -88,13 +87,9 @@ PAYMENTS, SHIPMENTS = "payments", "shipments"
 #: ``("customer", id)`` while it is open (see :class:`~ordercycle.service.records.OpenOrder`).
 OPEN_ORDERS = "open_orders"
 
-#: ``json.dumps(..., sort_keys=True)`` without building an encoder on every call (a
-#: session writes a row per saved aggregate); the text is the same.
-_DUMPS = compiled_encoder(json.JSONEncoder(sort_keys=True))
-#: How ``_DUMPS`` writes a string (it escapes to ASCII, as ``json.dumps`` does by default).
+#: How ``json.dumps`` writes a string (it escapes to ASCII by default): the rows' data is
+#: written field by field with it (see ``_data_around_state`` and :func:`invoice_data`).
 _QUOTE = json.encoder.encode_basestring_ascii
-#: ``json.dumps`` with its default options, the same way.
-_DUMPS_PLAIN = compiled_encoder(json.JSONEncoder())
 
 #: Raised when what a row holds changes: a database with an older marker is rebuilt.
 VIEWS_VERSION = 1
@@ -123,18 +118,17 @@ def _row(
     key: str,
     version: int,
     sort: str,
-    terms: Iterable[tuple[str, str]],
+    terms: tuple[tuple[str, str], ...],
     data: str,
-    *,
-    normalised: bool = False,
 ) -> ViewRow:
     """A row of values this module built and knows valid, without ViewRow's checks.
 
-    :class:`ViewRow` checks every text and decodes its JSON again, the right thing for
-    rows from outside; the desk builds several rows per command from an aggregate it has
-    just checked (ids, ``sort_text``, ``json.dumps``), so only ``terms`` are normalised
-    here, as the converter would (sorted, without repeats). ``tests/unit/service/
-    test_views_rows.py`` proves the result equal to the checked constructor's.
+    :class:`ViewRow` checks every text, normalises the terms and decodes its JSON again,
+    the right thing for rows from outside; the desk builds several rows per command from
+    an aggregate it has just checked (ids, ``sort_text``, ``json.dumps``), and writes
+    their ``terms`` as the converter leaves them: sorted, without repeats (each caller
+    says why its terms are). ``tests/unit/service/test_views_rows.py`` proves the result
+    equal to the checked constructor's.
     """
     row = _new(ViewRow)
     # A frozen attrs class: fields are set once, here, as its own __init__ would.
@@ -143,104 +137,92 @@ def _row(
     set_key(row, key)
     set_version(row, version)
     set_sort(row, sort)
-    set_terms(row, terms if normalised else tuple(sorted(set(terms))))
+    set_terms(row, terms)
     set_data(row, data)
     return row
 
 
 def order_row(order: Order) -> ViewRow:
     """The ``orders`` row of an order: found by state, customer, channel and sku."""
-    skus, total, units = _on_order(order)
-    return _order_row(
-        order, sort_text(order.created_at), order.created_at.isoformat(), skus, total, units
-    )
+    return _Parts(order).row(str(order.id), order.version)
 
 
-def _on_order(order: Order) -> tuple[tuple[str, ...], Money, int]:
-    """What an ``orders`` row reads of the lines: the skus still on order (sorted), the
-    order's total and its units on order."""
-    skus = tuple(sorted({str(line.sku) for line in order.lines if line.ledger.active}))
-    return skus, order.total, sum(line.ledger.active for line in order.lines)
-
-
-def _order_row(
-    order: Order, sort: str, placed: str, skus: tuple[str, ...], total: Money, units: int
-) -> ViewRow:
-    """The ``orders`` row of ``order`` from the parts :func:`order_row` computes: its sort
-    text and placing time (from ``created_at``) and :func:`_on_order`'s values."""
-    data = order_data(
-        order_id=str(order.id),
-        customer_id=str(order.customer_id),
-        channel=order.channel,
-        state=order.state,
-        placed_at=placed,
-        currency=total.currency.code,
-        total=str(total.amount),
-        units=units,
-        skus=skus,
-    )
-    return _row(
-        ORDERS,
-        str(order.id),
-        order.version,
-        sort,
-        (
-            ("state", order.state),
-            ("customer", str(order.customer_id)),
-            ("channel", order.channel),
-            *(("sku", sku) for sku in skus),
-        ),
-        data,
-    )
-
-
-def order_data(
+def _data_around_state(
     *,
     order_id: str,
     customer_id: str,
     channel: str,
-    state: str,
     placed_at: str,
     currency: str,
     total: str,
     units: int,
     skus: Sequence[str],
-) -> str:
-    """The ``data`` of an ``orders`` row: the text ``_DUMPS`` writes for a dict of these
-    keys (sorted, ASCII, the default separators), written field by field without building
-    and sorting the dict (several rows per order; ``tests/unit/service/test_views_rows.py``
-    compares the two on any text)."""
+) -> tuple[str, str]:
+    """The ``data`` of an ``orders`` row before and after the state's value (an order
+    changes state several times with the same lines, and only that value changes).
+
+    With the state's value between them, the text ``json.dumps(..., sort_keys=True)``
+    writes for a dict of these keys and ``state`` (sorted, ASCII, the default separators),
+    written field by field without building and sorting the dict (several rows per order;
+    ``tests/unit/service/test_views_rows.py`` compares the two on any text)."""
     q = _QUOTE
     return (
         f'{{"channel": {q(channel)}, "currency": {q(currency)}, "customer_id": {q(customer_id)},'
         f' "order_id": {q(order_id)}, "placed_at": {q(placed_at)},'
-        f' "skus": [{", ".join([q(sku) for sku in skus])}], "state": {q(state)},'
-        f' "total": {q(total)}, "units": {int.__repr__(units)}}}'
+        f' "skus": [{", ".join([q(sku) for sku in skus])}], "state": ',
+        f', "total": {q(total)}, "units": {int.__repr__(units)}}}',
     )
 
 
 class _Parts:
-    """What :class:`OrderRows` remembers of an order's last row."""
+    """What an order's ``orders`` row is made of, apart from its key and version; and,
+    for :class:`OrderRows`, what decided it (``head``, ``lines``).
 
-    __slots__ = ("data", "head", "lines", "on_order", "placed", "sort", "state", "terms")
+    Everything but the state's term and value comes from the order's header and its lines
+    (the skus still on order, the total and the units on order), so :meth:`restate` makes
+    the row of a new state of the same lines from the parts kept here.
+    """
+
+    __slots__ = ("after", "before", "common", "data", "head", "lines", "sort", "state", "terms")
 
     def __init__(
-        self,
-        head: tuple[Any, ...],
-        lines: list[Any],
-        on_order: tuple[tuple[str, ...], Money, int],
-        row: ViewRow,
-        state: str,
-        placed: str,
+        self, order: Order, head: tuple[Any, ...] = (), lines: list[Any] | None = None
     ) -> None:
         self.head = head
         self.lines = lines
-        self.on_order = on_order
+        lines_on_order = [line for line in order.lines if line.ledger.active]
+        skus = tuple(sorted({str(line.sku) for line in lines_on_order}))
+        total = order.total
+        customer_id = str(order.customer_id)
+        self.sort = sort_text(order.created_at)
+        # The terms but the state's, sorted and without repeats as they are written: the
+        # fields in this order, the skus sorted and distinct; ``state`` sorts after them.
+        self.common = (
+            ("channel", order.channel),
+            ("customer", customer_id),
+            *(("sku", sku) for sku in skus),
+        )
+        self.before, self.after = _data_around_state(
+            order_id=str(order.id),
+            customer_id=customer_id,
+            channel=order.channel,
+            placed_at=order.created_at.isoformat(),
+            currency=total.currency.code,
+            total=str(total.amount),
+            units=sum(line.ledger.active for line in lines_on_order),
+            skus=skus,
+        )
+        self.restate(order.state)
+
+    def restate(self, state: str) -> None:
+        """Make the parts those of the same order in ``state``."""
         self.state = state
-        self.placed = placed
-        self.sort = row.sort
-        self.terms = row.terms
-        self.data = row.data
+        self.terms = (*self.common, ("state", state))
+        self.data = self.before + _QUOTE(state) + self.after
+
+    def row(self, key: str, version: int) -> ViewRow:
+        """The row of these parts at ``key`` and ``version``."""
+        return _row(ORDERS, key, version, self.sort, self.terms, self.data)
 
 
 class OrderRows:
@@ -250,10 +232,9 @@ class OrderRows:
     and most changes (a pick, a pack, a shipment, an invoice) change neither the state nor
     what is on order. When the header (customer, channel, time, currency) and every line's
     id, sku, price, discounts and units on order are equal to those of the order's last
-    row, what the lines decide (skus, total, units) and the sort text are reused; if the
-    state is equal too, so are the row's data and terms, with the new version. Otherwise
-    the row is built afresh. The result equals :func:`order_row`
-    (``tests/unit/service/test_views_rows.py`` checks it).
+    row, its parts are reused (see :class:`_Parts`): as they are for the same state, with
+    the new state's term and value for another. Otherwise the row is built afresh. The
+    result equals :func:`order_row` (``tests/unit/service/test_views_rows.py`` checks it).
 
     Args:
         limit: The most orders remembered (all are forgotten when it is reached).
@@ -276,44 +257,23 @@ class OrderRows:
             for line in order.lines
         ]
         key = str(order.id)
-        state = order.state
         known = self._parts.get(key)
         if known is not None and known.head == head and known.lines == lines:
-            if known.state == state:
-                return _row(
-                    ORDERS, key, order.version, known.sort, known.terms, known.data, normalised=True
-                )
-            # A new state of the same lines (placed, confirmed, released, completed): only
-            # the state's term and its data change.
-            built = _order_row(order, known.sort, known.placed, *known.on_order)
-            known.state, known.terms, known.data = state, built.terms, built.data
-            return built
-        on_order = _on_order(order)
-        placed = order.created_at.isoformat()
-        built = _order_row(order, sort_text(order.created_at), placed, *on_order)
+            state = order.state
+            if known.state != state:
+                # A new state of the same lines (placed, confirmed, released, completed).
+                known.restate(state)
+            return known.row(key, order.version)
+        parts = _Parts(order, head, lines)
         if len(self._parts) >= self._limit:
             self._parts.clear()
-        self._parts[key] = _Parts(head, lines, on_order, built, state, placed)
-        return built
+        self._parts[key] = parts
+        return parts.row(key, order.version)
 
 
 def invoice_row(invoice: Invoice, order_id: str) -> ViewRow:
     """The ``invoices`` row: found by customer, state and order; sorted by due date."""
     due = invoice.schedule.final_due_date if invoice.schedule is not None else None
-    # The keys in sorted order, written without sorting: the text ``_DUMPS`` writes (a row
-    # is written at every save of an invoice, twice or more per invoice).
-    data = {
-        "balance": str(invoice.balance.amount),
-        "currency": invoice.currency.code,
-        "customer_id": invoice.customer_id,
-        "due_date": None if due is None else due.isoformat(),
-        "invoice_date": invoice.invoice_date.isoformat(),
-        "invoice_id": invoice.invoice_id,
-        "number": invoice.number,
-        "order_id": order_id,
-        "state": invoice.state,
-        "total": str(invoice.total.amount),
-    }
     return _row(
         INVOICES,
         invoice.invoice_id,
@@ -325,8 +285,45 @@ def invoice_row(invoice: Invoice, order_id: str) -> ViewRow:
             ("order", order_id),
             ("state", invoice.state),
         ),
-        _DUMPS_PLAIN(data),
-        normalised=True,
+        invoice_data(
+            balance=str(invoice.balance.amount),
+            currency=invoice.currency.code,
+            customer_id=invoice.customer_id,
+            due_date=None if due is None else due.isoformat(),
+            invoice_date=invoice.invoice_date.isoformat(),
+            invoice_id=invoice.invoice_id,
+            number=invoice.number,
+            order_id=order_id,
+            state=invoice.state,
+            total=str(invoice.total.amount),
+        ),
+    )
+
+
+def invoice_data(
+    *,
+    balance: str,
+    currency: str,
+    customer_id: str,
+    due_date: str | None,
+    invoice_date: str,
+    invoice_id: str,
+    number: str | None,
+    order_id: str,
+    state: str,
+    total: str,
+) -> str:
+    """The ``data`` of an ``invoices`` row: the text ``json.dumps`` writes for a dict of
+    these keys in this (sorted) order, written field by field without building the dict
+    and encoding it (a row is written at every save of an invoice, twice or more per
+    invoice; ``tests/unit/service/test_views_rows.py`` compares the two on any text)."""
+    q = _QUOTE
+    return (
+        f'{{"balance": {q(balance)}, "currency": {q(currency)}, "customer_id": {q(customer_id)},'
+        f' "due_date": {"null" if due_date is None else q(due_date)},'
+        f' "invoice_date": {q(invoice_date)}, "invoice_id": {q(invoice_id)},'
+        f' "number": {"null" if number is None else q(number)}, "order_id": {q(order_id)},'
+        f' "state": {q(state)}, "total": {q(total)}}}'
     )
 
 
@@ -404,6 +401,8 @@ def _key_data(name: str, key: str) -> str:
 
 def record_row(kind: str, key: str, state: object, version: int) -> ViewRow | None:
     """The row of a desk record: payments by customer, shipments by order (else ``None``)."""
+    # Each row's terms are one pair, none, or two of different names in order: sorted and
+    # without repeats.
     if kind == "payment" and isinstance(state, Payment):
         return _row(
             PAYMENTS,

@@ -20,6 +20,7 @@ from ordercycle.service.records import CustomerRegistered
 from ordercycle.storage import MemoryStorage
 from ordercycle.storage._observed import ObservedUnitOfWork
 from ordercycle.storage.errors import StreamConflictError
+from ordercycle.storage.views import ViewRow
 
 from .conftest import invoiced
 
@@ -99,3 +100,20 @@ def test_a_refused_append_is_not_reported(clock: SteppableClock) -> None:
         session.put("customer", "C-BOLT", CustomerRegistered, customer, "renamed")
     observed.rollback()
     assert storage.reports == []
+
+
+def test_rows_a_session_puts_over_an_observed_unit_go_to_the_inner_units_views(
+    clock: SteppableClock,
+) -> None:
+    storage, desk, _customer = _opened(clock)
+    observed = storage.unit_of_work()
+    with observed:
+        views = Session(observed, desk.settings, desk.ids, clock.now()).views  # type: ignore[arg-type]
+        assert views is not None
+        # The inner unit's own read models (the port is made when asked for: compare kinds).
+        assert type(views) is type(observed.inner.projections)
+        views.put(ViewRow(view="orders", key="O-X", version=1, sort=""))
+    with storage.inner.unit_of_work() as uow:
+        found = uow.projections.get("orders", "O-X")
+    assert found is not None
+    assert found.version == 1

@@ -14,19 +14,22 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from ordercycle.model.order import Order
 from ordercycle.service._views import (
     INVOICES,
+    OPEN_ORDERS,
     ORDERS,
     PAYMENTS,
     SHIPMENTS,
+    _data_around_state,
     _key_data,
     all_rows,
-    order_data,
+    invoice_data,
     projections,
     record_row,
 )
 from ordercycle.storage import MemoryStorage
-from ordercycle.storage.views import ViewRow
+from ordercycle.storage.views import ViewRow, sort_text
 
 pytest.importorskip("simpy")
 
@@ -39,7 +42,7 @@ def test_every_row_a_run_writes_is_the_checked_row() -> None:
     sim.run(events=False)
     seen: dict[str, int] = {}
     with sim.desk.storage.unit_of_work() as uow:
-        for view in (ORDERS, INVOICES, PAYMENTS, SHIPMENTS):
+        for view in (ORDERS, INVOICES, PAYMENTS, SHIPMENTS, OPEN_ORDERS):
             for row in all_rows(uow, view, (), None, None):
                 seen[view] = seen.get(view, 0) + 1
                 checked = ViewRow(
@@ -51,7 +54,7 @@ def test_every_row_a_run_writes_is_the_checked_row() -> None:
                     data=row.data,
                 )
                 assert checked == row
-    assert set(seen) == {ORDERS, INVOICES, PAYMENTS, SHIPMENTS}
+    assert set(seen) == {ORDERS, INVOICES, PAYMENTS, SHIPMENTS, OPEN_ORDERS}
 
 
 def test_projections_of_a_unit_of_work_without_views_is_none() -> None:
@@ -83,8 +86,39 @@ def test_order_rows_reused_by_a_run_equal_rows_built_afresh() -> None:
         assert stored[order_id] == order_row(desk.order(order_id))
 
 
+def _checked_order_row(order: Order) -> ViewRow:
+    """The ``orders`` row of ``order`` written the plain way: the fields' dict as
+    ``json.dumps`` writes it, the terms in any order, through ViewRow's checks."""
+    on_order = [line for line in order.lines if line.ledger.active]
+    skus = sorted({str(line.sku) for line in on_order})
+    total = order.total
+    data = {
+        "order_id": str(order.id),
+        "customer_id": str(order.customer_id),
+        "channel": order.channel,
+        "state": order.state,
+        "placed_at": order.created_at.isoformat(),
+        "currency": total.currency.code,
+        "total": str(total.amount),
+        "units": sum(line.ledger.active for line in on_order),
+        "skus": skus,
+    }
+    return ViewRow(
+        view=ORDERS,
+        key=str(order.id),
+        version=order.version,
+        sort=sort_text(order.created_at),
+        terms=(
+            *(("sku", sku) for sku in reversed(skus)),
+            ("state", order.state),
+            ("customer", str(order.customer_id)),
+            ("channel", order.channel),
+        ),
+        data=json.dumps(data, sort_keys=True),
+    )
+
+
 def test_order_rows_follow_every_change_of_an_order_through_its_history() -> None:
-    from ordercycle.model.order import Order
     from ordercycle.model.order.events import OrderEvent
     from ordercycle.service._views import OrderRows, order_row
     from ordercycle.simulation import Scenario
@@ -101,12 +135,11 @@ def test_order_rows_follow_every_change_of_an_order_through_its_history() -> Non
                 order = Order.replay(history[:cut])
                 known = rows._parts.get(order_id)
                 data = None if known is None else known.data
-                on_order = None if known is None else known.on_order
                 row = rows.row(order)
                 after = rows._parts[order_id]
                 reused += row.data is data
-                restated += row.data is not data and after.on_order is on_order
-                assert row == order_row(order)
+                restated += row.data is not data and after is known
+                assert row == order_row(order) == _checked_order_row(order)
     # Both reuse paths ran (the whole row; the lines' parts under a new state), and gave
     # the same rows as built afresh.
     assert reused > 0
@@ -133,20 +166,25 @@ def test_order_rows_rebuild_when_the_header_or_the_lines_change_in_one_state() -
         lines=[NewLine("L1", "MUG", 2, Money("5.00", "USD"))],
     )
     rows = OrderRows()
-    assert rows.row(order) == order_row(order)
+    assert rows.row(order) == order_row(order) == _checked_order_row(order)
     # The same state each time: a new channel, then a new line, then the same order again.
     order, _ = order.change_header(channel="phone", at=at)
-    assert rows.row(order) == order_row(order)
+    assert rows.row(order) == order_row(order) == _checked_order_row(order)
     assert '"channel": "phone"' in rows.row(order).data
     order, _ = order.add_line(NewLine("L2", "TEA", 3, Money("2.00", "USD")), at=at)
     row = rows.row(order)
-    assert row == order_row(order)
+    assert row == order_row(order) == _checked_order_row(order)
     assert ("sku", "TEA") in row.terms
     assert rows.row(order).data is row.data
     # A new state of the same lines reuses their parts and still equals a fresh row.
     order, _ = order.place(at=at)
-    assert rows.row(order) == order_row(order)
+    assert rows.row(order) == order_row(order) == _checked_order_row(order)
     assert ("state", "placed") in rows.row(order).terms
+    # A line no longer on order leaves the skus, the units and the total.
+    order, _ = order.cancel_line("L2", 3, at=at)
+    row = rows.row(order)
+    assert row == order_row(order) == _checked_order_row(order)
+    assert ("sku", "TEA") not in row.terms
 
 
 _TEXT = st.text(st.characters(), max_size=12)
@@ -157,13 +195,41 @@ _TEXT = st.text(st.characters(), max_size=12)
     units=st.integers(-(10**20), 10**20),
     skus=st.lists(_TEXT, max_size=4),
 )
-def test_order_data_is_the_sorted_json_of_its_fields(
+def test_order_data_around_its_state_is_the_sorted_json_of_its_fields(
     texts: list[str], units: int, skus: list[str]
 ) -> None:
-    names = ("order_id", "customer_id", "channel", "state", "placed_at", "currency", "total")
+    names = ("order_id", "customer_id", "channel", "placed_at", "currency", "total", "state")
     fields = dict(zip(names, texts, strict=True))
-    written = order_data(**fields, units=units, skus=tuple(skus))
-    assert written == json.dumps({**fields, "units": units, "skus": skus}, sort_keys=True)
+    state = fields.pop("state")
+    before, after = _data_around_state(**fields, units=units, skus=tuple(skus))
+    written = before + json.dumps(state) + after
+    assert written == json.dumps(
+        {**fields, "state": state, "units": units, "skus": skus}, sort_keys=True
+    )
+
+
+@given(
+    texts=st.lists(_TEXT, min_size=8, max_size=8),
+    due_date=st.none() | _TEXT,
+    number=st.none() | _TEXT,
+)
+def test_invoice_data_is_the_json_of_its_fields_in_order(
+    texts: list[str], due_date: str | None, number: str | None
+) -> None:
+    names = (
+        "balance",
+        "currency",
+        "customer_id",
+        "invoice_date",
+        "invoice_id",
+        "order_id",
+        "state",
+        "total",
+    )
+    fields: dict[str, str | None] = dict(zip(names, texts, strict=True))
+    fields.update(due_date=due_date, number=number)
+    written = invoice_data(**fields)  # type: ignore[arg-type]
+    assert written == json.dumps(fields, sort_keys=True)
 
 
 @given(key=_TEXT, name=st.sampled_from(["payment_id", "shipment_id", "order_id"]))
