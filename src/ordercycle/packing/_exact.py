@@ -96,6 +96,46 @@ def _whole(value: Any) -> Any:
     return value
 
 
+def _push(
+    side: int,
+    starts: list[int],
+    follow: list[list[int]],
+    extent: list[int],
+    second: int,
+    start: int,
+) -> list[tuple[int, int]] | None:
+    """Move unit ``second`` to ``start`` along an axis, and the units after it as far as
+    they must go: the (unit, old start) pairs moved, in order, or None when a chain
+    overflows ``side`` (then nothing stays moved).
+
+    A unit moves to the end of the furthest unit before it, checked against the side as
+    it moves; the starts that result, and whether any overflows, do not depend on the
+    order the units are visited in (each start only grows, up to the longest chain before
+    it). A cycle of "after" grows until it overflows.
+    """
+    moved = [(second, starts[second])]
+    starts[second] = start
+    stack = [second]
+    while stack:
+        k = stack.pop()
+        end = starts[k] + extent[k]
+        for m in follow[k]:
+            if end > starts[m]:
+                if end + extent[m] > side:
+                    _undo(starts, moved)
+                    return None
+                moved.append((m, starts[m]))
+                starts[m] = end
+                stack.append(m)
+    return moved
+
+
+def _undo(starts: list[int], moved: Sequence[tuple[int, int]]) -> None:
+    """Put back the starts :func:`_push` moved (a unit moved twice gets its first start)."""
+    for m, old in reversed(moved):
+        starts[m] = old
+
+
 #: Not worked out yet (a memo's answer may be None).
 _UNSEEN: Any = object()
 
@@ -693,56 +733,32 @@ class ExactSearch:
         # hand, kept up to date as relations come and go: a new relation can only push
         # the units after it, so only those are visited (what ``starts`` would find
         # afresh, with the same verdict: a chain that overflows, or a cycle, which grows
-        # until it overflows).
+        # until it overflows; see :func:`_push`).
         earliest = [[0] * count for _ in range(3)]
         after: list[list[list[int]]] = [[[] for _ in range(count)] for _ in range(3)]
-
-        def relate_along(axis: int, first: int, second: int) -> Sequence[tuple[int, int]] | None:
-            """Add ``first`` before ``second``: the starts it moved, or None (nothing added)."""
-            side = size[axis]
-            starts_now = earliest[axis]
-            start = starts_now[first] + dims[first][axis]
-            # The common cases without the walk: ``second`` itself overflows (the starts
-            # in hand fit, so it would have to move), or it need not move at all.
-            if start + dims[second][axis] > side:
-                return None
-            follow = after[axis]
-            if start <= starts_now[second]:
-                follow[first].append(second)
-                return _UNMOVED
-            follow[first].append(second)
-            moved: list[tuple[int, int]] = []
-            stack = [(second, start)]
-            while stack:
-                k, start = stack.pop()
-                if start <= starts_now[k]:
-                    continue
-                end = start + dims[k][axis]
-                if end > side:
-                    for m, old in reversed(moved):
-                        starts_now[m] = old
-                    follow[first].pop()
-                    return None
-                moved.append((k, starts_now[k]))
-                starts_now[k] = start
-                for m in follow[k]:
-                    stack.append((m, end))
-            return moved
-
-        def unrelate_along(
-            axis: int, first: int, second: int, moved: Sequence[tuple[int, int]]
-        ) -> None:
-            """Take back the relation :func:`relate_along` added last on ``axis``."""
-            after[axis][first].pop()
-            starts_now = earliest[axis]
-            for m, old in reversed(moved):
-                starts_now[m] = old
+        # Each unit's extent along each axis in the orientation in hand (``dims`` by axis,
+        # read at every node without a tuple in between).
+        extents = [[0] * count for _ in range(3)]
+        # The relations (first, second) tried between units i and j, at [i][j]: either
+        # before the other, but along x a later twin never before an earlier one. Built
+        # once per search, not once per node.
+        both = [[((j, i), (i, j)) for j in range(count)] for i in range(count)]
+        along_x = [
+            [both[i][j][:1] if group[i] == group[j] else both[i][j] for j in range(count)]
+            for i in range(count)
+        ]
+        axes = [
+            (size[a], earliest[a], after[a], extents[a], along_x if a == 0 else both)
+            for a in range(3)
+        ]
+        x_extent, y_extent, z_extent = extents
 
         def place(i: int) -> bool | None:
             if i == count:
                 return True
             for o in fitting[i]:
                 dims[i] = o
+                x_extent[i], y_extent[i], z_extent[i] = o
                 found = relate(i, 0)  # noqa: F821 (deleted after the search)
                 if found is None or found:
                     return found
@@ -753,21 +769,30 @@ class ExactSearch:
                 return place(i + 1)  # noqa: F821 (deleted after the search)
             if not tick(nodes):
                 return None
-            dims_i, dims_j = dims[i], dims[j]
-            both = ((j, i), (i, j))
-            # A later twin never lies wholly before an earlier one along x.
-            along_x = both[:1] if group[i] == group[j] else both
-            for axis in range(3):
-                if dims_i[axis] + dims_j[axis] > size[axis]:
+            for side, starts_now, follow, extent, tried in axes:
+                if extent[i] + extent[j] > side:
                     continue
-                for first, second in along_x if axis == 0 else both:
-                    moved = relate_along(axis, first, second)
-                    if moved is None:
+                for first, second in tried[i][j]:
+                    start = starts_now[first] + extent[first]
+                    # The common cases without a walk: ``second`` itself overflows (the
+                    # starts in hand fit, so it would have to move), or it need not move.
+                    if start + extent[second] > side:
                         continue  # a chain overflows: this relation cannot hold
+                    follow[first].append(second)
+                    if start <= starts_now[second]:
+                        moved: Sequence[tuple[int, int]] = _UNMOVED
+                    else:
+                        pushed = _push(side, starts_now, follow, extent, second, start)
+                        if pushed is None:
+                            follow[first].pop()
+                            continue
+                        moved = pushed
                     found = relate(i, j + 1)  # noqa: F821 (deleted after the search)
                     if found:
                         return True  # the relations stay: the positions are read from them
-                    unrelate_along(axis, first, second, moved)
+                    follow[first].pop()
+                    if moved:
+                        _undo(starts_now, moved)
                     if found is None:
                         return None
             return False

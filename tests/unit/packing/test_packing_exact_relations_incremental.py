@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ordercycle.packing._engine import EngineUnit
-from ordercycle.packing._exact import Box, ExactSearch
+from ordercycle.packing._exact import Box, ExactSearch, _push, _undo
 
 Orientation = tuple[int, int, int]
 
@@ -124,3 +124,64 @@ def test_kept_starts_decide_and_spend_as_starts_afresh(
     kept = ExactSearch._relations(search, size, units, fitting, kept_nodes)
     assert kept == _afresh(size, units, fitting, afresh_nodes)
     assert kept_nodes == afresh_nodes
+
+
+def _longest(
+    side: int, follow: list[list[int]], extent: list[int], floor: list[int]
+) -> list[int] | None:
+    """Each unit's earliest start afresh: its floor, or the end of a unit before it,
+    whichever is furthest (None: a chain overflows the side, or a cycle)."""
+    starts = list(floor)
+    for _ in range(len(starts) + 1):
+        changed = False
+        for k, followers in enumerate(follow):
+            for m in followers:
+                if starts[k] + extent[k] > starts[m]:
+                    starts[m] = starts[k] + extent[k]
+                    changed = True
+        if any(s + e > side for s, e in zip(starts, extent, strict=True)):
+            return None
+        if not changed:
+            return starts
+    return None
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(
+    extent=st.lists(st.integers(min_value=1, max_value=6), min_size=2, max_size=7),
+    edges=st.lists(st.tuples(st.integers(0, 6), st.integers(0, 6)), max_size=12),
+    side=st.integers(min_value=6, max_value=30),
+    data=st.data(),
+)
+def test_a_push_moves_the_starts_to_the_longest_chains_or_changes_nothing(
+    extent: list[int], edges: list[tuple[int, int]], side: int, data: st.DataObject
+) -> None:
+    count = len(extent)
+    follow: list[list[int]] = [[] for _ in range(count)]
+    # The relations in hand: those of the drawn ones that keep every chain within the side.
+    for first, second in edges:
+        first, second = first % count, second % count
+        if first == second:
+            continue
+        follow[first].append(second)
+        if _longest(side, follow, extent, [0] * count) is None:
+            follow[first].pop()
+    starts = _longest(side, follow, extent, [0] * count)
+    assert starts is not None
+    first = data.draw(st.integers(0, count - 1))
+    second = data.draw(st.integers(0, count - 1).filter(lambda k: k != first))
+    start = starts[first] + extent[first]
+    if start + extent[second] > side or start <= starts[second]:
+        return  # the search decides these without a walk
+    follow[first].append(second)
+    expected = _longest(side, follow, extent, starts)
+    before = list(starts)
+    moved = _push(side, starts, follow, extent, second, start)
+    if expected is None:
+        assert moved is None
+        assert starts == before
+    else:
+        assert moved is not None
+        assert starts == expected
+        _undo(starts, moved)
+        assert starts == before
