@@ -33,6 +33,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Sequence
 from fractions import Fraction
+from operator import mul
 from typing import Any, Literal
 
 from ordercycle._memo import remember
@@ -238,23 +239,27 @@ def _dual_cut(size: tuple[int, ...], fitting: Sequence[Sequence[tuple[int, int, 
 
 def _dual_cut_of(size: tuple[int, ...], kinds: dict[_Orientations, int]) -> bool:
     """:func:`_dual_cut` of the units counted by their orientations."""
-    axes = [_dff_axis(size[a], {o[a] for options in kinds for o in options}) for a in range(3)]
-    for n0, (d0, f0) in enumerate(axes[0]):
-        for n1, (d1, f1) in enumerate(axes[1]):
+    counts = list(kinds.values())
+    # Each function's value of each kind's orientations, per axis: [function][kind] lists
+    # of numerators in the kind's order of orientations, with the function's denominator
+    # (looked up once per call, not once per product).
+    axes = []
+    for a in range(3):
+        tables = _dff_axis(size[a], {o[a] for options in kinds for o in options})
+        axes.append([(d, [[f[o[a]] for o in options] for options in kinds]) for d, f in tables])
+    first, second, third = axes
+    for n0, (d0, f0) in enumerate(first):
+        for n1, (d1, f1) in enumerate(second):
             # The first two factors of every orientation's product, shared by the third
-            # axis's functions (the products and the order of the tests are unchanged).
-            partial = [
-                (count, [(f0[o[0]] * f1[o[1]], o[2]) for o in options])
-                for options, count in kinds.items()
-            ]
-            for n2, (d2, f2) in enumerate(axes[2]):
+            # axis's functions.
+            fronts = [list(map(mul, xs, ys)) for xs, ys in zip(f0, f1, strict=True)]
+            for n2, (d2, f2) in enumerate(third):
                 if n0 == n1 == n2 == 0:
                     continue  # the identity thrice is the volume, checked already
-                limit = d0 * d1 * d2
-                total = 0
-                for count, pairs in partial:
-                    total += count * min([front * f2[side] for front, side in pairs])
-                if total > limit:
+                # Each kind's least product (the orientations' products, front times
+                # side), times its count, added up: in one pass of C loops.
+                total = sum(map(mul, counts, map(min, map(map, itertools.repeat(mul), fronts, f2))))
+                if total > d0 * d1 * d2:
                     return True
     return False
 
