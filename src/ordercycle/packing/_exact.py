@@ -624,13 +624,31 @@ class ExactSearch:
 
     def _tick(self, nodes: list[int]) -> bool:
         """Count one node; False when the search's or the order's budget has run out."""
-        nodes[0] -= 1
-        if nodes[0] < 0:
-            return False
-        if nodes[0] % CHECK_NODES == 0:
+        return self._spend(nodes, 1)
+
+    def _spend(self, nodes: list[int], ticks: int) -> bool:
+        """Count ``ticks`` nodes, as many :meth:`_tick` would one by one; False where one
+        of them would stop (``nodes`` and the order's work as it would leave them).
+
+        The ticks leave ``nodes[0] - 1`` down to ``nodes[0] - ticks``. Each that leaves a
+        multiple of :data:`CHECK_NODES` (0 included) adds that many nodes to the order's
+        work and stops if it is spent; the one that leaves -1 stops. Only those are
+        visited (a remembered search ticks up to :data:`PLACEMENT_BUDGET` nodes at once).
+        """
+        left = nodes[0]
+        last = left - ticks
+        # The highest multiple of CHECK_NODES the ticks leave, then each lower one.
+        check = (left - 1) // CHECK_NODES * CHECK_NODES
+        while check >= max(last, 0):
             self.solver.work += CHECK_NODES
             if self.solver.spent():
+                nodes[0] = check
                 return False
+            check -= CHECK_NODES
+        if last < 0:
+            nodes[0] = -1
+            return False
+        nodes[0] = last
         return True
 
     def _related(
@@ -646,8 +664,8 @@ class ExactSearch:
         search is worked out once per carton size, units' fitting orientations and twins,
         with the largest budget a search gets (:data:`PLACEMENT_BUDGET`) and no other stop,
         and remembered with the nodes it took (:data:`_RELATIONS`). Each later search ticks
-        that many nodes through :meth:`_tick` (which stops where a fresh search would) and
-        gives the remembered answer if none stops it. Under a time limit it always runs.
+        that many nodes at once (:meth:`_spend`, which stops where a fresh search would)
+        and gives the remembered answer if none stops it. Under a time limit it always runs.
         """
         if self.solver.deadline is not None:
             return self._relations(size, units, fitting, nodes)
@@ -658,10 +676,8 @@ class ExactSearch:
         answer, ticks = remember(
             _RELATIONS, _RELATIONS_KEPT, key, lambda: self._unstopped(size, units, fitting)
         )
-        tick = self._tick
-        for _ in range(ticks):
-            if not tick(nodes):
-                return None
+        if not self._spend(nodes, ticks):
+            return None
         if answer is None or answer is False:
             return answer
         return list(answer)

@@ -11,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ordercycle.packing._engine import EngineUnit
-from ordercycle.packing._exact import Box, ExactSearch, _push, _undo
+from ordercycle.packing._exact import CHECK_NODES, Box, ExactSearch, _push, _undo
+from ordercycle.packing._optimizer import Solver
 
 Orientation = tuple[int, int, int]
 
@@ -185,3 +186,59 @@ def test_a_push_moves_the_starts_to_the_longest_chains_or_changes_nothing(
         assert starts == expected
         _undo(starts, moved)
         assert starts == before
+
+
+class _Solver:
+    """What ``_spend`` needs of the solver: its work, budget and stop (the solver's own
+    ``spent``)."""
+
+    spent = Solver.spent
+    late = Solver.late
+    out_of_time = Solver.out_of_time
+    # No time limit: the remembered searches tick only without one.
+    timed_out = False
+    clock = None
+    deadline = None
+
+    def __init__(self, work: int, work_limit: int | None, stopped: bool) -> None:
+        self.work, self.work_limit, self.stopped = work, work_limit, stopped
+
+
+def _search_with(solver: _Solver) -> Any:
+    search: Any = object.__new__(ExactSearch)
+    search.solver = solver
+    return search
+
+
+def _ticked_one_by_one(search: Any, nodes: list[int], ticks: int) -> bool:
+    """The ticks as :meth:`ExactSearch._tick` was first written, one call each."""
+    for _ in range(ticks):
+        nodes[0] -= 1
+        if nodes[0] < 0:
+            return False
+        if nodes[0] % CHECK_NODES == 0:
+            search.solver.work += CHECK_NODES
+            if search.solver.spent():
+                return False
+    return True
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(
+    left=st.integers(min_value=0, max_value=400),
+    ticks=st.integers(min_value=0, max_value=500),
+    work=st.integers(min_value=0, max_value=600),
+    room=st.one_of(st.none(), st.integers(min_value=-10, max_value=600)),
+    stopped=st.booleans(),
+)
+def test_nodes_ticked_at_once_stop_and_spend_as_one_by_one(
+    left: int, ticks: int, work: int, room: int | None, stopped: bool
+) -> None:
+    limit = None if room is None else work + room
+    at_once = _search_with(_Solver(work, limit, stopped))
+    one_by_one = _search_with(_Solver(work, limit, stopped))
+    nodes, expected_nodes = [left], [left]
+    assert at_once._spend(nodes, ticks) is _ticked_one_by_one(one_by_one, expected_nodes, ticks)
+    assert nodes == expected_nodes
+    assert at_once.solver.work == one_by_one.solver.work
+    assert at_once.solver.stopped == one_by_one.solver.stopped
