@@ -463,28 +463,32 @@ def stacked_overflow(size: tuple[int, int, int], units: Sequence[EngineUnit]) ->
 
 def _stacked_overflow(size: tuple[int, int, int], units: Sequence[EngineUnit]) -> bool:
     """:func:`stacked_overflow`, worked out."""
-    fits = [
-        [o for o in u.orientations if o[0] <= size[0] and o[1] <= size[1] and o[2] <= size[2]]
-        for u in units
-    ]
-    if any(not f for f in fits):
-        return True
+    big_l, big_w, big_h = size
     # The smallest side each unit can show along each axis (orientations fitting the carton).
-    least = [tuple(min(o[a] for o in f) for a in range(3)) for f in fits]
+    least: list[tuple[int, ...]] = []
+    for u in units:
+        fits = [o for o in u.orientations if o[0] <= big_l and o[1] <= big_w and o[2] <= big_h]
+        if not fits:
+            return True
+        least.append(tuple(map(min, zip(*fits, strict=True))))
     for axis in range(3):
-        if sum(sides[axis] for sides in least) <= size[axis]:
+        extents = [sides[axis] for sides in least]
+        if sum(extents) <= size[axis]:
             continue
-        others = [a for a in range(3) if a != axis]
-        members = sorted(range(len(units)), key=lambda i: -least[i][axis])
+        a, b = (other for other in range(3) if other != axis)
+        side_a, side_b = size[a], size[b]
+        along_a = [sides[a] for sides in least]
+        along_b = [sides[b] for sides in least]
+        members = sorted(range(len(units)), key=lambda i: -extents[i])
+        # Two units conflict when their smallest sides overflow both other axes.
         conflict = {
             i: {
                 j
                 for j in members
-                if j != i and all(least[i][a] + least[j][a] > size[a] for a in others)
+                if along_a[j] > side_a - along_a[i] and along_b[j] > side_b - along_b[i] and j != i
             }
             for i in members
         }
-        extents = {i: least[i][axis] for i in members}
         if _heavier(size[axis], extents, conflict, 0, members, [STACK_NODES]):
             return True
     return False
@@ -492,7 +496,7 @@ def _stacked_overflow(size: tuple[int, int, int], units: Sequence[EngineUnit]) -
 
 def _heavier(
     side: int,
-    extents: dict[int, int],
+    extents: Sequence[int],
     conflict: dict[int, set[int]],
     total: int,
     candidates: list[int],

@@ -33,6 +33,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Sequence
 from fractions import Fraction
+from operator import mul
 from typing import Any, Literal
 
 from ordercycle._memo import remember
@@ -94,6 +95,46 @@ def _whole(value: Any) -> Any:
     if type(value) is Fraction and value.denominator == 1:
         return value.numerator
     return value
+
+
+def _push(
+    side: int,
+    starts: list[int],
+    follow: list[list[int]],
+    extent: list[int],
+    second: int,
+    start: int,
+) -> list[tuple[int, int]] | None:
+    """Move unit ``second`` to ``start`` along an axis, and the units after it as far as
+    they must go: the (unit, old start) pairs moved, in order, or None when a chain
+    overflows ``side`` (then nothing stays moved).
+
+    A unit moves to the end of the furthest unit before it, checked against the side as
+    it moves; the starts that result, and whether any overflows, do not depend on the
+    order the units are visited in (each start only grows, up to the longest chain before
+    it). A cycle of "after" grows until it overflows.
+    """
+    moved = [(second, starts[second])]
+    starts[second] = start
+    stack = [second]
+    while stack:
+        k = stack.pop()
+        end = starts[k] + extent[k]
+        for m in follow[k]:
+            if end > starts[m]:
+                if end + extent[m] > side:
+                    _undo(starts, moved)
+                    return None
+                moved.append((m, starts[m]))
+                starts[m] = end
+                stack.append(m)
+    return moved
+
+
+def _undo(starts: list[int], moved: Sequence[tuple[int, int]]) -> None:
+    """Put back the starts :func:`_push` moved (a unit moved twice gets its first start)."""
+    for m, old in reversed(moved):
+        starts[m] = old
 
 
 #: Not worked out yet (a memo's answer may be None).
@@ -198,23 +239,27 @@ def _dual_cut(size: tuple[int, ...], fitting: Sequence[Sequence[tuple[int, int, 
 
 def _dual_cut_of(size: tuple[int, ...], kinds: dict[_Orientations, int]) -> bool:
     """:func:`_dual_cut` of the units counted by their orientations."""
-    axes = [_dff_axis(size[a], {o[a] for options in kinds for o in options}) for a in range(3)]
-    for n0, (d0, f0) in enumerate(axes[0]):
-        for n1, (d1, f1) in enumerate(axes[1]):
+    counts = list(kinds.values())
+    # Each function's value of each kind's orientations, per axis: [function][kind] lists
+    # of numerators in the kind's order of orientations, with the function's denominator
+    # (looked up once per call, not once per product).
+    axes = []
+    for a in range(3):
+        tables = _dff_axis(size[a], {o[a] for options in kinds for o in options})
+        axes.append([(d, [[f[o[a]] for o in options] for options in kinds]) for d, f in tables])
+    first, second, third = axes
+    for n0, (d0, f0) in enumerate(first):
+        for n1, (d1, f1) in enumerate(second):
             # The first two factors of every orientation's product, shared by the third
-            # axis's functions (the products and the order of the tests are unchanged).
-            partial = [
-                (count, [(f0[o[0]] * f1[o[1]], o[2]) for o in options])
-                for options, count in kinds.items()
-            ]
-            for n2, (d2, f2) in enumerate(axes[2]):
+            # axis's functions.
+            fronts = [list(map(mul, xs, ys)) for xs, ys in zip(f0, f1, strict=True)]
+            for n2, (d2, f2) in enumerate(third):
                 if n0 == n1 == n2 == 0:
                     continue  # the identity thrice is the volume, checked already
-                limit = d0 * d1 * d2
-                total = 0
-                for count, pairs in partial:
-                    total += count * min([front * f2[side] for front, side in pairs])
-                if total > limit:
+                # Each kind's least product (the orientations' products, front times
+                # side), times its count, added up: in one pass of C loops.
+                total = sum(map(mul, counts, map(min, map(map, itertools.repeat(mul), fronts, f2))))
+                if total > d0 * d1 * d2:
                     return True
     return False
 
@@ -579,13 +624,31 @@ class ExactSearch:
 
     def _tick(self, nodes: list[int]) -> bool:
         """Count one node; False when the search's or the order's budget has run out."""
-        nodes[0] -= 1
-        if nodes[0] < 0:
-            return False
-        if nodes[0] % CHECK_NODES == 0:
+        return self._spend(nodes, 1)
+
+    def _spend(self, nodes: list[int], ticks: int) -> bool:
+        """Count ``ticks`` nodes, as many :meth:`_tick` would one by one; False where one
+        of them would stop (``nodes`` and the order's work as it would leave them).
+
+        The ticks leave ``nodes[0] - 1`` down to ``nodes[0] - ticks``. Each that leaves a
+        multiple of :data:`CHECK_NODES` (0 included) adds that many nodes to the order's
+        work and stops if it is spent; the one that leaves -1 stops. Only those are
+        visited (a remembered search ticks up to :data:`PLACEMENT_BUDGET` nodes at once).
+        """
+        left = nodes[0]
+        last = left - ticks
+        # The highest multiple of CHECK_NODES the ticks leave, then each lower one.
+        check = (left - 1) // CHECK_NODES * CHECK_NODES
+        while check >= max(last, 0):
             self.solver.work += CHECK_NODES
             if self.solver.spent():
+                nodes[0] = check
                 return False
+            check -= CHECK_NODES
+        if last < 0:
+            nodes[0] = -1
+            return False
+        nodes[0] = last
         return True
 
     def _related(
@@ -601,8 +664,8 @@ class ExactSearch:
         search is worked out once per carton size, units' fitting orientations and twins,
         with the largest budget a search gets (:data:`PLACEMENT_BUDGET`) and no other stop,
         and remembered with the nodes it took (:data:`_RELATIONS`). Each later search ticks
-        that many nodes through :meth:`_tick` (which stops where a fresh search would) and
-        gives the remembered answer if none stops it. Under a time limit it always runs.
+        that many nodes at once (:meth:`_spend`, which stops where a fresh search would)
+        and gives the remembered answer if none stops it. Under a time limit it always runs.
         """
         if self.solver.deadline is not None:
             return self._relations(size, units, fitting, nodes)
@@ -613,10 +676,8 @@ class ExactSearch:
         answer, ticks = remember(
             _RELATIONS, _RELATIONS_KEPT, key, lambda: self._unstopped(size, units, fitting)
         )
-        tick = self._tick
-        for _ in range(ticks):
-            if not tick(nodes):
-                return None
+        if not self._spend(nodes, ticks):
+            return None
         if answer is None or answer is False:
             return answer
         return list(answer)
@@ -693,56 +754,32 @@ class ExactSearch:
         # hand, kept up to date as relations come and go: a new relation can only push
         # the units after it, so only those are visited (what ``starts`` would find
         # afresh, with the same verdict: a chain that overflows, or a cycle, which grows
-        # until it overflows).
+        # until it overflows; see :func:`_push`).
         earliest = [[0] * count for _ in range(3)]
         after: list[list[list[int]]] = [[[] for _ in range(count)] for _ in range(3)]
-
-        def relate_along(axis: int, first: int, second: int) -> Sequence[tuple[int, int]] | None:
-            """Add ``first`` before ``second``: the starts it moved, or None (nothing added)."""
-            side = size[axis]
-            starts_now = earliest[axis]
-            start = starts_now[first] + dims[first][axis]
-            # The common cases without the walk: ``second`` itself overflows (the starts
-            # in hand fit, so it would have to move), or it need not move at all.
-            if start + dims[second][axis] > side:
-                return None
-            follow = after[axis]
-            if start <= starts_now[second]:
-                follow[first].append(second)
-                return _UNMOVED
-            follow[first].append(second)
-            moved: list[tuple[int, int]] = []
-            stack = [(second, start)]
-            while stack:
-                k, start = stack.pop()
-                if start <= starts_now[k]:
-                    continue
-                end = start + dims[k][axis]
-                if end > side:
-                    for m, old in reversed(moved):
-                        starts_now[m] = old
-                    follow[first].pop()
-                    return None
-                moved.append((k, starts_now[k]))
-                starts_now[k] = start
-                for m in follow[k]:
-                    stack.append((m, end))
-            return moved
-
-        def unrelate_along(
-            axis: int, first: int, second: int, moved: Sequence[tuple[int, int]]
-        ) -> None:
-            """Take back the relation :func:`relate_along` added last on ``axis``."""
-            after[axis][first].pop()
-            starts_now = earliest[axis]
-            for m, old in reversed(moved):
-                starts_now[m] = old
+        # Each unit's extent along each axis in the orientation in hand (``dims`` by axis,
+        # read at every node without a tuple in between).
+        extents = [[0] * count for _ in range(3)]
+        # The relations (first, second) tried between units i and j, at [i][j]: either
+        # before the other, but along x a later twin never before an earlier one. Built
+        # once per search, not once per node.
+        both = [[((j, i), (i, j)) for j in range(count)] for i in range(count)]
+        along_x = [
+            [both[i][j][:1] if group[i] == group[j] else both[i][j] for j in range(count)]
+            for i in range(count)
+        ]
+        axes = [
+            (size[a], earliest[a], after[a], extents[a], along_x if a == 0 else both)
+            for a in range(3)
+        ]
+        x_extent, y_extent, z_extent = extents
 
         def place(i: int) -> bool | None:
             if i == count:
                 return True
             for o in fitting[i]:
                 dims[i] = o
+                x_extent[i], y_extent[i], z_extent[i] = o
                 found = relate(i, 0)  # noqa: F821 (deleted after the search)
                 if found is None or found:
                     return found
@@ -753,21 +790,30 @@ class ExactSearch:
                 return place(i + 1)  # noqa: F821 (deleted after the search)
             if not tick(nodes):
                 return None
-            dims_i, dims_j = dims[i], dims[j]
-            both = ((j, i), (i, j))
-            # A later twin never lies wholly before an earlier one along x.
-            along_x = both[:1] if group[i] == group[j] else both
-            for axis in range(3):
-                if dims_i[axis] + dims_j[axis] > size[axis]:
+            for side, starts_now, follow, extent, tried in axes:
+                if extent[i] + extent[j] > side:
                     continue
-                for first, second in along_x if axis == 0 else both:
-                    moved = relate_along(axis, first, second)
-                    if moved is None:
+                for first, second in tried[i][j]:
+                    start = starts_now[first] + extent[first]
+                    # The common cases without a walk: ``second`` itself overflows (the
+                    # starts in hand fit, so it would have to move), or it need not move.
+                    if start + extent[second] > side:
                         continue  # a chain overflows: this relation cannot hold
+                    follow[first].append(second)
+                    if start <= starts_now[second]:
+                        moved: Sequence[tuple[int, int]] = _UNMOVED
+                    else:
+                        pushed = _push(side, starts_now, follow, extent, second, start)
+                        if pushed is None:
+                            follow[first].pop()
+                            continue
+                        moved = pushed
                     found = relate(i, j + 1)  # noqa: F821 (deleted after the search)
                     if found:
                         return True  # the relations stay: the positions are read from them
-                    unrelate_along(axis, first, second, moved)
+                    follow[first].pop()
+                    if moved:
+                        _undo(starts_now, moved)
                     if found is None:
                         return None
             return False

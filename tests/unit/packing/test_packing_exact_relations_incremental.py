@@ -11,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ordercycle.packing._engine import EngineUnit
-from ordercycle.packing._exact import Box, ExactSearch
+from ordercycle.packing._exact import CHECK_NODES, Box, ExactSearch, _push, _undo
+from ordercycle.packing._optimizer import Solver
 
 Orientation = tuple[int, int, int]
 
@@ -124,3 +125,120 @@ def test_kept_starts_decide_and_spend_as_starts_afresh(
     kept = ExactSearch._relations(search, size, units, fitting, kept_nodes)
     assert kept == _afresh(size, units, fitting, afresh_nodes)
     assert kept_nodes == afresh_nodes
+
+
+def _longest(
+    side: int, follow: list[list[int]], extent: list[int], floor: list[int]
+) -> list[int] | None:
+    """Each unit's earliest start afresh: its floor, or the end of a unit before it,
+    whichever is furthest (None: a chain overflows the side, or a cycle)."""
+    starts = list(floor)
+    for _ in range(len(starts) + 1):
+        changed = False
+        for k, followers in enumerate(follow):
+            for m in followers:
+                if starts[k] + extent[k] > starts[m]:
+                    starts[m] = starts[k] + extent[k]
+                    changed = True
+        if any(s + e > side for s, e in zip(starts, extent, strict=True)):
+            return None
+        if not changed:
+            return starts
+    return None
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(
+    extent=st.lists(st.integers(min_value=1, max_value=6), min_size=2, max_size=7),
+    edges=st.lists(st.tuples(st.integers(0, 6), st.integers(0, 6)), max_size=12),
+    side=st.integers(min_value=6, max_value=30),
+    data=st.data(),
+)
+def test_a_push_moves_the_starts_to_the_longest_chains_or_changes_nothing(
+    extent: list[int], edges: list[tuple[int, int]], side: int, data: st.DataObject
+) -> None:
+    count = len(extent)
+    follow: list[list[int]] = [[] for _ in range(count)]
+    # The relations in hand: those of the drawn ones that keep every chain within the side.
+    for first, second in edges:
+        first, second = first % count, second % count
+        if first == second:
+            continue
+        follow[first].append(second)
+        if _longest(side, follow, extent, [0] * count) is None:
+            follow[first].pop()
+    starts = _longest(side, follow, extent, [0] * count)
+    assert starts is not None
+    first = data.draw(st.integers(0, count - 1))
+    second = data.draw(st.integers(0, count - 1).filter(lambda k: k != first))
+    start = starts[first] + extent[first]
+    if start + extent[second] > side or start <= starts[second]:
+        return  # the search decides these without a walk
+    follow[first].append(second)
+    expected = _longest(side, follow, extent, starts)
+    before = list(starts)
+    moved = _push(side, starts, follow, extent, second, start)
+    if expected is None:
+        assert moved is None
+        assert starts == before
+    else:
+        assert moved is not None
+        assert starts == expected
+        _undo(starts, moved)
+        assert starts == before
+
+
+class _Solver:
+    """What ``_spend`` needs of the solver: its work, budget and stop (the solver's own
+    ``spent``)."""
+
+    spent = Solver.spent
+    late = Solver.late
+    out_of_time = Solver.out_of_time
+    # No time limit: the remembered searches tick only without one.
+    timed_out = False
+    clock = None
+    deadline = None
+
+    def __init__(self, work: int, work_limit: int | None, stopped: bool) -> None:
+        self.work, self.work_limit, self.stopped = work, work_limit, stopped
+
+
+def _search_with(solver: _Solver) -> Any:
+    search: Any = object.__new__(ExactSearch)
+    search.solver = solver
+    return search
+
+
+def _ticked_one_by_one(search: Any, nodes: list[int], ticks: int) -> bool:
+    """The ticks as :meth:`ExactSearch._tick` was first written, one call each."""
+    for _ in range(ticks):
+        nodes[0] -= 1
+        if nodes[0] < 0:
+            return False
+        if nodes[0] % CHECK_NODES == 0:
+            search.solver.work += CHECK_NODES
+            if search.solver.spent():
+                return False
+    return True
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(
+    left=st.integers(min_value=0, max_value=400),
+    ticks=st.integers(min_value=0, max_value=500),
+    work=st.integers(min_value=0, max_value=600),
+    room=st.one_of(st.none(), st.integers(min_value=-10, max_value=600)),
+    stopped=st.booleans(),
+)
+def test_nodes_ticked_at_once_stop_and_spend_as_one_by_one(
+    left: int, ticks: int, work: int, room: int | None, stopped: bool
+) -> None:
+    limit = None if room is None else work + room
+    at_once = _search_with(_Solver(work, limit, stopped))
+    one_by_one = _search_with(_Solver(work, limit, stopped))
+    nodes, expected_nodes = [left], [left]
+    assert at_once._spend(nodes, ticks) is _ticked_one_by_one(one_by_one, expected_nodes, ticks)
+    assert nodes == expected_nodes
+    assert at_once.solver.work == one_by_one.solver.work
+    assert at_once.solver.stopped == one_by_one.solver.stopped
