@@ -53,7 +53,7 @@ import attrs
 from ordercycle.errors import ValidationError
 from ordercycle.invoicing.errors import AccountLedgerError, PaymentRefundedError
 from ordercycle.invoicing.events import make_event
-from ordercycle.model._replace import replace
+from ordercycle.model._replace import replace, trusted_replace
 from ordercycle.model.aggregate import Outcome
 from ordercycle.model.events import DomainEvent
 from ordercycle.money import MONEY_CONTEXT, Currency, Money
@@ -223,10 +223,6 @@ _BALANCE_FIELDS = tuple(field.name for field in attrs.fields(AccountBalance))
 
 def _currency(code: Currency | str) -> Currency:
     return Currency.of(code)
-
-
-_new = object.__new__
-_put = object.__setattr__
 
 
 def _set(
@@ -956,17 +952,12 @@ class CustomerAccount:
                 EntryKind.WRITE_OFF: "credit_written_off",
             }[kind]
             b = replace(b, unapplied=b.unapplied - amount, **{field: getattr(b, field) + amount})
-        # Copied field by field: ``replace`` hands a class with a converter to attrs.evolve,
-        # which converts ``currency`` again, and the account's currency is a Currency
-        # already (``Currency.of`` returns a Currency as it is), so the copy is the same.
-        account = _new(CustomerAccount)
-        _put(account, "customer_id", self.customer_id)
-        _put(account, "currency", self.currency)
-        _put(account, "balance", b)
-        _put(account, "open_items", opens)
-        _put(account, "credits", credits)
-        _put(account, "version", entry.sequence)
-        return account
+        # Not ``replace``: it hands a class with a converter to attrs.evolve, which converts
+        # ``currency`` again, and the account's currency is a Currency already
+        # (``Currency.of`` returns a Currency as it is), so the plain copy is the same.
+        return trusted_replace(
+            self, balance=b, open_items=opens, credits=credits, version=entry.sequence
+        )
 
     @classmethod
     def replay(

@@ -68,6 +68,7 @@ from ordercycle.invoicing.taxes import TaxComputation, TaxProfile
 from ordercycle.invoicing.terms import PaymentTerms
 from ordercycle.lifecycle import Lifecycle
 from ordercycle.limits import MAX_ID_CHARS, check_date
+from ordercycle.model._replace import trusted_replace
 from ordercycle.model.aggregate import Outcome
 from ordercycle.money import Currency, Money
 
@@ -621,13 +622,11 @@ class Invoice:
 
     def _record(self, event: InvoiceEvent, **changes: Any) -> InvoiceOutcome:
         # attrs.evolve without its introspection: the changed fields have no converters
-        # or validators, so copying the slots gives the same invoice.
+        # or validators (the lines, the one field with a converter, a tuple already, are
+        # kept), so copying the fields gives the same invoice.
         changes["version"] = event.version
         changes["events"] = (*self.events, event)
-        invoice = _new(Invoice)
-        for name in _FIELDS:
-            _set(invoice, name, changes[name] if name in changes else getattr(self, name))
-        return Outcome(invoice, (event,))
+        return Outcome(trusted_replace(self, **changes), (event,))
 
     def _require(self, event: str) -> str:
         # The invoice lifecycle has no guards: an allowed move depends only on the state
@@ -996,8 +995,3 @@ class Invoice:
             f"<td style='text-align:right'>{esc(str(self.balance))}</td></tr></tfoot>"
             f"</table>{dues}</div>"
         )
-
-
-_FIELDS = tuple(field.name for field in attrs.fields(Invoice))
-_new = object.__new__
-_set = object.__setattr__

@@ -24,7 +24,7 @@ from typing import Any, TypeVar, cast
 import attrs
 from attrs import AttrsInstance
 
-__all__ = ["building_lines", "replace"]
+__all__ = ["building_lines", "replace", "trusted_replace"]
 
 T = TypeVar("T", bound=AttrsInstance)
 
@@ -35,8 +35,9 @@ _set = object.__setattr__
 #: Per class: its field names if copying them builds what ``__init__`` would, else None.
 _PLAIN: dict[type, frozenset[str] | None] = {}
 
-#: Copiers by (class, changed field names in the order given), at most ``_COPIERS_KEPT``.
-_COPIERS: dict[tuple[type, tuple[str, ...]], Any] = {}
+#: Copiers by (class, changed field names in the order given, trusted), at most
+#: ``_COPIERS_KEPT``.
+_COPIERS: dict[tuple[type, tuple[str, ...], bool], Any] = {}
 _COPIERS_KEPT = 1024
 
 
@@ -141,13 +142,15 @@ def _plain_names(cls: type) -> frozenset[str] | None:
     return names
 
 
-def _copier(cls: type, changed: tuple[str, ...]) -> Any:
+def _copier(cls: type, changed: tuple[str, ...], *, trusted: bool = False) -> Any:
     """A function ``(instance, changes) -> copy`` setting ``changed`` (None: not plain).
+
+    ``trusted``: for any attrs class, plain or not (see :func:`trusted_replace`).
 
     Raises:
         TypeError: A changed name is not a field of ``cls``.
     """
-    names = _plain_names(cls)
+    names = frozenset(f.name for f in attrs.fields(cls)) if trusted else _plain_names(cls)
     if names is None:
         return None
     unknown = sorted(set(changed) - names)
@@ -165,7 +168,7 @@ def _copier(cls: type, changed: tuple[str, ...]) -> Any:
     copier = scope["copy"]
     if len(_COPIERS) >= _COPIERS_KEPT:
         _COPIERS.clear()
-    _COPIERS[(cls, changed)] = copier
+    _COPIERS[(cls, changed, trusted)] = copier
     return copier
 
 
@@ -177,7 +180,7 @@ def replace(instance: T, **changes: Any) -> T:
     """
     cls = type(instance)
     changed = tuple(changes)
-    copier = _COPIERS.get((cls, changed))
+    copier = _COPIERS.get((cls, changed, False))
     if copier is None:
         copier = _copier(cls, changed)
         if copier is None:
@@ -185,3 +188,17 @@ def replace(instance: T, **changes: Any) -> T:
             return evolved
     new: T = copier(instance, changes)
     return new
+
+
+def trusted_replace(instance: T, **changes: Any) -> T:
+    """:func:`replace` for a class with converters or validators, by a caller that vouches
+    that ``attrs.evolve(instance, **changes)`` would build the plain copy: the changed
+    fields have none, and those of the fields kept give their values back as they are.
+    The copy is made as :func:`replace` makes one, without handing the class to evolve.
+
+    Raises:
+        TypeError: A change names no field of the class (as ``attrs.evolve`` does).
+    """
+    key = (type(instance), tuple(changes), True)
+    copy = _COPIERS.get(key) or _copier(key[0], key[1], trusted=True)
+    return cast(T, copy(instance, changes))

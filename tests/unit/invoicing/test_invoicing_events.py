@@ -116,6 +116,7 @@ def test_an_event_at_a_given_time_is_built_as_the_class_builds_it() -> None:
         made = make_event(InvoiceIssued, "I-1", 2, date(2026, 1, 15), at, **fields)
         built = InvoiceIssued(aggregate_id="I-1", version=2, occurred_at=at, **fields)
         assert made == built
+        assert type(made) is InvoiceIssued  # the model's maker built it, as the class would
         assert made.occurred_at is at
     with pytest.raises(NaiveDatetimeError):
         make_event(InvoiceIssued, "I-1", 2, date(2026, 1, 15), datetime(2026, 1, 15), **fields)

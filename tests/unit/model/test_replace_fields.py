@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import attrs
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from ordercycle.model._replace import building_lines, replace
+from ordercycle.model._replace import building_lines, replace, trusted_replace
 
 
 @attrs.frozen
@@ -170,3 +172,34 @@ def test_an_order_copied_by_its_builder_equals_its_evolved_copy() -> None:
     assert copied == attrs.evolve(order, **changes)
     fields = {f.name: getattr(copied, f.name) for f in attrs.fields(Order)}
     assert fields == {**{f.name: getattr(order, f.name) for f in attrs.fields(Order)}, **changes}
+
+
+@attrs.frozen
+class Mixed:
+    """A class ``replace`` hands to evolve: a converter and a validator on kept fields."""
+
+    a: tuple[int, ...] = attrs.field(converter=tuple)
+    b: int = attrs.field(validator=_positive)
+    c: str = ""
+
+
+@given(
+    a=st.lists(st.integers(), max_size=4),
+    b=st.integers(min_value=1, max_value=99),
+    c=st.text(max_size=5),
+    new_c=st.text(max_size=5),
+)
+def test_a_trusted_copy_equals_evolve_when_the_changed_fields_have_no_checks(
+    a: list[int], b: int, c: str, new_c: str
+) -> None:
+    before = Mixed(a, b, c)
+    after = trusted_replace(before, c=new_c)
+    assert type(after) is Mixed
+    assert after == attrs.evolve(before, c=new_c) == Mixed(tuple(a), b, new_c)
+    assert after.a is before.a  # kept as it is, not converted again
+    assert before == Mixed(a, b, c)
+
+
+def test_a_trusted_copy_refuses_a_field_the_class_does_not_have() -> None:
+    with pytest.raises(TypeError, match="Mixed has no field named d"):
+        trusted_replace(Mixed((), 1), d=2)
