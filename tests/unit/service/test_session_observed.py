@@ -75,13 +75,18 @@ def _opened(clock: SteppableClock) -> tuple[_Observed, OrderDesk, Customer]:
     return storage, desk, customer
 
 
+def _session(observed: ObservedUnitOfWork, desk: OrderDesk, clock: SteppableClock) -> Session:
+    """A session of the desk over ``observed``, at the clock's time."""
+    return Session(observed, desk.settings, desk.ids, clock.now())  # type: ignore[arg-type]
+
+
 def test_a_session_reads_through_the_inner_store_and_reports_its_appends(
     clock: SteppableClock,
 ) -> None:
     storage, desk, customer = _opened(clock)
     observed = storage.unit_of_work()
     with observed:
-        session = Session(observed, desk.settings, desk.ids, clock.now())  # type: ignore[arg-type]
+        session = _session(observed, desk, clock)
         assert type(session._events) is type(observed.inner.events)
         version = session.record_version("customer", "C-BOLT")
         session.put("customer", "C-BOLT", CustomerRegistered, customer, "renamed")
@@ -94,7 +99,7 @@ def test_a_refused_append_is_not_reported(clock: SteppableClock) -> None:
     storage, desk, customer = _opened(clock)
     observed = storage.unit_of_work()
     observed.__enter__()
-    session = Session(observed, desk.settings, desk.ids, clock.now())  # type: ignore[arg-type]
+    session = _session(observed, desk, clock)
     session._records[("customer", "C-BOLT")] = (customer, 0)  # a stale version
     with pytest.raises(StreamConflictError):
         session.put("customer", "C-BOLT", CustomerRegistered, customer, "renamed")
@@ -108,7 +113,7 @@ def test_rows_a_session_puts_over_an_observed_unit_go_to_the_inner_units_views(
     storage, desk, _customer = _opened(clock)
     observed = storage.unit_of_work()
     with observed:
-        views = Session(observed, desk.settings, desk.ids, clock.now()).views  # type: ignore[arg-type]
+        views = _session(observed, desk, clock).views
         assert views is not None
         # The inner unit's own read models (the port is made when asked for: compare kinds).
         assert type(views) is type(observed.inner.projections)
