@@ -438,12 +438,17 @@ class ResultFold:
                 order.consolidated = True
                 self._consolidated_orders += 1
         elif kind == "stock":
-            if event.day < self._arrival_days:
+            if self.counts_stock(event.day):
                 self._stock_days.add(event.day)
                 self._units_on_hand += event.quantity
                 self._value_on_hand += event.amount
         elif kind == "backlog":
             self._backlog_unit_days += event.quantity
+
+    def counts_stock(self, day: int) -> bool:
+        """Whether the KPIs count the ``stock`` records of ``day`` (those of the arrival
+        days; see :func:`~ordercycle.simulation.kpis.inventory_and_cost_kpis`)."""
+        return day < self._arrival_days
 
     def forget(self, order_id: str) -> None:
         """Count an order the run is finished with (no event of it is to come) and drop its

@@ -31,10 +31,12 @@ its restocked returns, and a pick list once all its orders are forgotten; and
 so are its keyed random draws' counts. Once a simulated day the history of the
 long-lived streams is released too (each customer's account, the invoice number series,
 the warehouses' open pick lists, each SKU's backlog), each SKU's stock stream is trimmed
-to the version the desk has just read, and the outbox messages the desk's reactions
-have handled are released. With ``keep_events=False`` (also what :func:`simulate` does
-for KPIs-only results) no event log is kept: each event is folded into the KPIs, totals,
-daily series and stability checks as it happens. The KPIs, totals, conservation counts
+to the version the desk has just read (on the days the stock is read, below), and the
+outbox messages the desk's reactions have handled are released. With
+``keep_events=False`` (also what :func:`simulate` does for KPIs-only results) no event log
+is kept: each event is folded into the KPIs, totals, daily series and stability checks as
+it happens, and the daily ``stock`` records are taken only on the days the KPIs count
+(the arrival days). The KPIs, totals, conservation counts
 and warnings are the same as with everything kept (tested).
 
 >>> from ordercycle.simulation.scenario import Scenario
@@ -1052,19 +1054,24 @@ class Simulation:
         self.desk.forget(streams, rows=rows)
         self.streams.forget(keys)
 
-    def _forget_history(self) -> None:
+    def _forget_history(self, *, stock_read: bool) -> None:
         """Release the history of the long-lived streams and the handled outbox messages
-        (called right after :meth:`_record_stock`)."""
+        (called right after :meth:`_record_stock`; ``stock_read``: whether it read the
+        stock)."""
         s = self.scenario
         history = [("account", customer) for group in self._customers for customer in group]
         history += [("series", "invoice"), *(("backlog", item.sku) for item in s.catalogue)]
         history += [("open_pick_lists", warehouse.id) for warehouse in s.warehouses]
-        # Each SKU's stock stream, up to the version _record_stock has just read: the desk
-        # keeps the stock as of that version and only ever reads the events after it.
-        with self.desk.storage.unit_of_work() as uow:
-            trim = [
-                ("stock", item.sku, uow.events.version("stock", item.sku)) for item in s.catalogue
-            ]
+        trim: list[tuple[str, str, int]] = []
+        if stock_read:
+            # Each SKU's stock stream, up to the version _record_stock has just read: the
+            # desk keeps the stock as of that version and only ever reads the events after
+            # it. (On a day it was not read, the desk may not have read that far.)
+            with self.desk.storage.unit_of_work() as uow:
+                trim = [
+                    ("stock", item.sku, uow.events.version("stock", item.sku))
+                    for item in s.catalogue
+                ]
         self.desk.forget(history=history, trim=trim, outbox=True)
 
     def _pay(self, order_id: str, invoice_id: str, details: dict[str, Any]) -> None:
@@ -1302,15 +1309,19 @@ class Simulation:
         day = 0
         while day * 24 < self.horizon:
             yield self.env.timeout(max(0.0, day * 24 - float(self.env.now)))
-            self._record_stock()
+            # Without a log, a day's stock records the KPIs do not count would be folded
+            # into nothing: the stock is not even read then (the backlog always counts).
+            stock = self._fold is None or self._fold.counts_stock(day)
+            self._record_stock(stock=stock)
             if self.finished_tally is not None:
                 self._forget_finished()
-                self._forget_history()
+                self._forget_history(stock_read=stock)
             day += 1
 
-    def _record_stock(self) -> None:
+    def _record_stock(self, *, stock: bool = True) -> None:
+        """Log the day's ``stock`` records (if ``stock``) and ``backlog`` records."""
         s = self.scenario
-        for item in s.catalogue:
+        for item in s.catalogue if stock else ():
             positions = self._call(
                 "other desk commands", partial(self.desk.stock_positions, item.sku)
             )

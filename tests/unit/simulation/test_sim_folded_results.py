@@ -9,7 +9,9 @@ import attrs
 import pytest
 
 from ordercycle.simulation import Scenario, SimulationStateError, ZoneSpec, simulate
+from ordercycle.simulation._fold import ResultFold
 from ordercycle.simulation.engine import Simulation
+from ordercycle.simulation.kpis import kpis_from_events
 
 
 def _busy(seed: int, orders: int, **changes: Any) -> Scenario:
@@ -72,6 +74,37 @@ def test_a_folded_run_has_the_results_of_its_log(scenario: Scenario) -> None:
     for day, (got, want) in enumerate(zip(folded.series, logged.series, strict=True)):
         assert got == want, day
     assert folded == logged
+
+
+def test_the_stock_records_a_folded_run_skips_count_for_nothing() -> None:
+    # A folded run takes the day's stock records only when ResultFold.counts_stock says so.
+    scenario = _scarce(24)
+    run = Simulation(scenario)
+    run.run()
+    fold = ResultFold(scenario)
+    kept = [e for e in run.events if e.kind != "stock" or fold.counts_stock(e.day)]
+    assert any(e.kind == "stock" and not fold.counts_stock(e.day) for e in run.events)
+    assert any(e.kind == "stock" and fold.counts_stock(e.day) for e in run.events)
+    assert kpis_from_events(kept, scenario) == kpis_from_events(run.events, scenario)
+
+
+@pytest.mark.parametrize("forgetting", [True, False])
+def test_a_folded_run_reads_the_stock_only_on_the_days_the_kpis_count(
+    forgetting: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scenario = _scarce(25)
+    run = Simulation(scenario, keep_finished=not forgetting, keep_events=False)
+    read_on: list[int] = []
+    positions = run.desk.stock_positions
+
+    def spy(sku: str) -> Any:
+        read_on.append(int(run.now // 24))
+        return positions(sku)
+
+    monkeypatch.setattr(run.desk, "stock_positions", spy)
+    folded = run.run(events=False)
+    assert sorted(set(read_on)) == list(range(scenario.arrival_days))
+    assert folded == Simulation(scenario, keep_finished=not forgetting).run(events=False)
 
 
 def test_the_scenarios_take_the_paths_they_are_meant_to() -> None:
