@@ -63,6 +63,38 @@ def test_ship_then_deliver_returns_new_values() -> None:
     assert shipped.billable_weight == Fraction(2)
 
 
+@given(
+    tracking=st.text(min_size=1).filter(str.strip),
+    carrier=st.sampled_from(["", "DHL", "UPS"]),
+    hours=st.integers(min_value=0, max_value=23),
+)
+def test_the_moves_build_what_attrs_evolve_builds(tracking: str, carrier: str, hours: int) -> None:
+    # ship and deliver copy by the model's trusted_replace: the copy must be the value
+    # (class, fields, equality and hash) evolve, with the status validator, would build.
+    packed = _packed()
+    at = PACKED_AT.replace(hour=hours)
+    shipped = packed.ship(tracking_number=tracking, carrier=carrier, at=at)
+    expected = attrs.evolve(
+        packed,
+        status="shipped",
+        tracking_number=tracking,
+        carrier=carrier or packed.carrier,
+        shipped_at=at,
+    )
+    assert type(shipped) is Shipment
+    assert attrs.asdict(shipped, recurse=False) == attrs.asdict(expected, recurse=False)
+    assert shipped == expected
+    assert hash(shipped) == hash(expected)
+    delivered = shipped.deliver(at=at)
+    expected_delivered = attrs.evolve(expected, status="delivered", delivered_at=at)
+    assert type(delivered) is Shipment
+    assert attrs.asdict(delivered, recurse=False) == attrs.asdict(expected_delivered, recurse=False)
+    assert delivered == expected_delivered
+    assert hash(delivered) == hash(expected_delivered)
+    assert packed.status == "packed"
+    assert shipped.status == "shipped"
+
+
 def test_an_illegal_move_is_refused_with_the_lifecycle_error() -> None:
     packed = _packed()
     with pytest.raises(TransitionNotAllowedError) as caught:
