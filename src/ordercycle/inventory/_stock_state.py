@@ -2,8 +2,11 @@
 
 A state can be copied by sku (:meth:`StockState.part`) and parts with distinct skus can be
 joined (:meth:`StockState.absorb`): the result is exactly the state a replay of those skus'
-events would build, at a cost that follows the live state (buckets, lots, holds, receipts),
-not the number of events behind it.
+events would build, at a cost that follows the live state (lots, holds, receipts), not the
+number of events behind it. A sku's buckets are shared by the copy and the original until
+an event changes them in one of the two, which copies them first (:meth:`StockState.bucket`):
+the desk copies the committed stock of a command's skus for every command, and a command
+reads most of them without changing them.
 """
 
 from __future__ import annotations
@@ -95,11 +98,14 @@ class StockState:
     """All counters, lots, holds and receipts, changed only by :meth:`apply`.
 
     ``versions`` is the version of each sku's stream (the last event's), ``counts`` how
-    many events of each sku were applied and ``version`` how many in all.
+    many events of each sku were applied and ``version`` how many in all. ``shared`` are
+    the skus whose buckets (the dict and the buckets in it) another state may hold too:
+    they are read freely and copied before an event changes them.
     """
 
     def __init__(self) -> None:
         self.buckets: dict[str, dict[BucketKey, Bucket]] = {}
+        self.shared: set[str] = set()
         self.lots: dict[str, dict[str, Lot]] = {}
         self.holds: dict[str, StockHold] = {}
         self.receipts: dict[str, Receipt] = {}
@@ -110,18 +116,21 @@ class StockState:
     def part(self, skus: Collection[str] | None = None) -> StockState:
         """An independent copy of the state of ``skus`` (default: every sku).
 
-        Only immutable values (holds, lots, receipts) are shared. Skus without events
-        are ignored. Costs the size of the copied live state, plus one pass over the
-        holds and receipts when only some skus are asked for.
+        Only immutable values (holds, lots, receipts) are shared, and each sku's buckets
+        until either state changes them (both states mark them ``shared``). Skus without
+        events are ignored. Costs the size of the copied lots, holds and receipts, plus
+        one pass over the holds and receipts when only some skus are asked for.
         """
         versions = self.versions
         keep = sorted(versions if skus is None else {s for s in skus if s in versions})
         every = len(keep) == len(versions)
         twin = StockState()
+        shared = self.shared
         for sku in keep:
             buckets = self.buckets.get(sku)
             if buckets is not None:
-                twin.buckets[sku] = {key: b.copy() for key, b in buckets.items()}
+                twin.buckets[sku] = buckets
+                shared.add(sku)
             lots = self.lots.get(sku)
             if lots is not None:
                 twin.lots[sku] = dict(lots)
@@ -129,6 +138,7 @@ class StockState:
             count = self.counts.get(sku, 0)
             twin.counts[sku] = count
             twin.version += count
+        twin.shared.update(twin.buckets)
         if every:
             twin.holds = dict(self.holds)
             twin.receipts = dict(self.receipts)
@@ -147,6 +157,7 @@ class StockState:
         _join(self.holds, other.holds)
         _join(self.receipts, other.receipts)
         self.buckets.update(other.buckets)
+        self.shared.update(other.shared)
         self.lots.update(other.lots)
         self.versions.update(other.versions)
         self.counts.update(other.counts)
@@ -157,9 +168,14 @@ class StockState:
         return sorted(self.versions.keys() & other.versions.keys())
 
     def bucket(self, sku: str, bin_id: str, lot: str | None) -> Bucket:
+        """The bucket of (sku, bin, lot) to change: made if new, the sku's buckets copied
+        first if they are shared with another state."""
         per = self.buckets.get(sku)
         if per is None:
             per = self.buckets[sku] = {}
+        elif sku in self.shared:
+            per = self.buckets[sku] = {key: b.copy() for key, b in per.items()}
+            self.shared.discard(sku)
         key: BucketKey = (bin_id, lot)
         found = per.get(key)
         if found is None:

@@ -591,8 +591,9 @@ class StockLedger:
         the same :meth:`state`, :attr:`version`, :meth:`version_of` (so ``apply_plan``
         compares the same versions), holds, receipts and lots. Commands on either ledger
         never change the other. Its :attr:`events` start empty: they are only the events
-        recorded after the fork. Copying costs the live state of those skus (buckets,
-        lots, holds, receipts), not the length of their history.
+        recorded after the fork. Copying costs the lots, holds and receipts of those
+        skus, not the length of their history; their buckets are shared until either
+        ledger changes them, which copies them first.
 
         Args:
             skus: The skus to copy; skus without stock records are ignored.

@@ -328,3 +328,38 @@ def test_a_sku_with_surrounding_spaces_is_still_refused_by_its_event(sku: str) -
     with pytest.raises(ValidationError, match="aggregate_id"):
         ledger.schedule_receipt("PO-9", sku, 3, date(2026, 3, 9), at=T0)
     assert ledger.state() == before
+
+
+_TREE = st.lists(
+    st.one_of(
+        st.tuples(st.just("fork"), st.integers(0, 5), st.sets(st.sampled_from(SKUS))),
+        st.tuples(st.just("run"), st.integers(0, 5), _OPS),
+    ),
+    max_size=12,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(start=_OPS, steps=_TREE)
+def test_forks_of_forks_changed_in_any_order_each_equal_a_replay_of_their_history(
+    start: list[Any], steps: list[Any]
+) -> None:
+    # A fork shares its source's buckets until one of the two changes them: whichever
+    # ledger of a family of forks changes a sku, every other one keeps its own stock.
+    first = StockLedger(NETWORK)
+    _run(first, start)
+    ledgers = [first]
+    histories: list[list[StockEvent]] = [list(first.events)]
+    for kind, which, arg in steps:
+        index = which % len(ledgers)
+        source = ledgers[index]
+        if kind == "fork":
+            ledgers.append(source.fork(arg))
+            histories.append([e for e in histories[index] if e.sku in arg])
+        else:
+            cut = len(source.events)
+            _run(source, arg)
+            histories[index] += source.events[cut:]
+    for ledger, history in zip(ledgers, histories, strict=True):
+        assert ledger.state() == _replayed(history).state()
+        assert ledger.version == len(history)
