@@ -8,7 +8,7 @@ snapshots are written with it and hashed), and what it cannot write it refuses.
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -36,7 +36,13 @@ from ordercycle.model.product import Rotation
 from ordercycle.money import Money
 from ordercycle.serialization import make_converter, to_dict
 from ordercycle.serialization._converter import OMIT_IF_DEFAULT
-from ordercycle.serialization._text import SHARED_KEPT, CanonicalText
+from ordercycle.serialization._text import (
+    _DATE_TEXTS,
+    DATES_KEPT,
+    SHARED_KEPT,
+    CanonicalText,
+    _kept_date_text,
+)
 from ordercycle.storage.records import canonical_json
 from ordercycle.testing import strategies as ost
 from ordercycle.units import Q_
@@ -214,6 +220,30 @@ def test_shared_texts_are_kept_by_identity_and_bounded() -> None:
     text.forget()
     assert not kept
     assert text.text(profiles[0], TaxProfile) == plain(profiles[0], TaxProfile, converter)
+
+
+@SETTINGS
+@given(st.lists(ost.dates() | ost.aware_datetimes(), max_size=12))
+def test_kept_date_texts_are_the_dates_own(days: list[date]) -> None:
+    # Twice: written afresh, then (for plain dates) as kept.
+    for _ in range(2):
+        for day in days:
+            assert _kept_date_text(day) == date.isoformat(day)
+    assert all(type(day) is date and text == day.isoformat() for day, text in _DATE_TEXTS.items())
+
+
+def test_date_texts_are_bounded_and_kept_for_plain_dates_only() -> None:
+    for n in range(DATES_KEPT + 5):
+        day = date.fromordinal(date(2026, 1, 1).toordinal() + n)
+        assert _kept_date_text(day) == day.isoformat()
+        assert len(_DATE_TEXTS) <= DATES_KEPT
+    # The same instant in two zones: equal datetimes with other dates, each its own.
+    late = datetime(2026, 1, 1, 23, 30, tzinfo=UTC)
+    early = late.astimezone(timezone(timedelta(hours=2)))
+    assert late == early
+    assert _kept_date_text(late) == "2026-01-01"
+    assert _kept_date_text(early) == "2026-01-02"
+    assert late not in _DATE_TEXTS
 
 
 # --- invoices, as the desk snapshots them -------------------------------------------------

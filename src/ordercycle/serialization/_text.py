@@ -28,7 +28,7 @@ import attrs
 import cattrs
 from cattrs.fns import identity
 
-from ordercycle._memo import remember_for
+from ordercycle._memo import remember, remember_for
 from ordercycle.serialization import _values as values
 from ordercycle.serialization._converter import EVENT_TAG, OMIT_IF_DEFAULT
 from ordercycle.serialization._converter import _currency_code as currency_code
@@ -39,6 +39,12 @@ __all__ = ["CanonicalText"]
 #: What the C encoder writes for a string when ``ensure_ascii`` is false (quotes included).
 _quote: Final = json.encoder.encode_basestring
 _date_text: Final = date.isoformat
+#: The texts of plain dates written, by date: a value holds its few dates several times (an
+#: invoice and its events), and values written together share their days; ``isoformat``
+#: formats each one anew.
+_DATE_TEXTS: dict[date, str] = {}
+#: How many date texts are kept.
+DATES_KEPT: Final = 1024
 #: How many shared objects' texts a writer keeps (each with the object it belongs to).
 SHARED_KEPT: Final = 64
 
@@ -128,7 +134,7 @@ class CanonicalText:
         if hook is str:  # Decimal
             return lambda value: _quote(str(value))
         if hook is _date_text:
-            return lambda value: f'"{_date_text(value)}"'
+            return lambda value: f'"{_kept_date_text(value)}"'
         if hook is values.unstructure_money:
             return _money_text
         if hook is values.unstructure_datetime:
@@ -167,7 +173,7 @@ class CanonicalText:
         if hook is str:  # Decimal
             return "{_quote(str(VALUE))}"
         if hook is _date_text:  # ISO digits and dashes: nothing to escape
-            return '"{_date_text(VALUE)}"'
+            return '"{_kept_date_text(VALUE)}"'
         if hook is values.unstructure_money:
             # ``_money_text`` written out in place: a call less for every amount.
             return _MONEY_INLINE
@@ -279,6 +285,15 @@ def _fixed_tuple_writer(items: list[Write]) -> Write:
     return write
 
 
+def _kept_date_text(value: date) -> str:
+    """What ``date.isoformat`` writes for ``value``, kept for a plain date (see
+    ``_DATE_TEXTS``); anything else is written anew: equal values of another type may
+    have other texts (a datetime, the same instant in two zones)."""
+    if type(value) is date:
+        return remember(_DATE_TEXTS, DATES_KEPT, value, value.isoformat)
+    return _date_text(value)
+
+
 def _money_text(money: Any) -> str:
     # What ``unstructure_money`` makes ({"amount": ..., "currency": ...}), keys in order.
     return f'{{"amount":{_quote(str(money.amount))},"currency":{_quote(money.currency.code)}}}'
@@ -301,4 +316,8 @@ def _optional_of(type_: Any) -> Any:
 
 
 #: The names the expressions of ``CanonicalText._inline`` use.
-_INLINE_SCOPE: Final = {"_quote": _quote, "_date_text": _date_text, "_money_text": _money_text}
+_INLINE_SCOPE: Final = {
+    "_quote": _quote,
+    "_kept_date_text": _kept_date_text,
+    "_money_text": _money_text,
+}

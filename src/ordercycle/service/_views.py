@@ -274,11 +274,15 @@ class OrderRows:
 def invoice_row(invoice: Invoice, order_id: str) -> ViewRow:
     """The ``invoices`` row: found by customer, state and order; sorted by due date."""
     due = invoice.schedule.final_due_date if invoice.schedule is not None else None
+    # An invoice's dates are plain dates (``check_date``), whose sort text is their ISO
+    # text: sort_text keeps the texts of the dates it has seen, isoformat makes them anew.
+    invoice_date = sort_text(invoice.invoice_date)
+    due_date = None if due is None else sort_text(due)
     return _row(
         INVOICES,
         invoice.invoice_id,
         invoice.version,
-        sort_text(due or invoice.invoice_date),
+        invoice_date if due_date is None else due_date,
         # Three different names, already in order: sorted and without repeats.
         (
             ("customer", invoice.customer_id),
@@ -289,8 +293,8 @@ def invoice_row(invoice: Invoice, order_id: str) -> ViewRow:
             balance=str(invoice.balance.amount),
             currency=invoice.currency.code,
             customer_id=invoice.customer_id,
-            due_date=None if due is None else due.isoformat(),
-            invoice_date=invoice.invoice_date.isoformat(),
+            due_date=due_date,
+            invoice_date=invoice_date,
             invoice_id=invoice.invoice_id,
             number=invoice.number,
             order_id=order_id,

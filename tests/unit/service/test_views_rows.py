@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -25,6 +26,7 @@ from ordercycle.service._views import (
     _key_data,
     all_rows,
     invoice_data,
+    invoice_row,
     projections,
     record_row,
 )
@@ -230,6 +232,29 @@ def test_invoice_data_is_the_json_of_its_fields_in_order(
     fields.update(due_date=due_date, number=number)
     written = invoice_data(**fields)  # type: ignore[arg-type]
     assert written == json.dumps(fields, sort_keys=True)
+
+
+def test_an_invoice_row_holds_its_dates_as_iso_text_and_sorts_by_its_due_date() -> None:
+    from ordercycle.simulation import Scenario
+    from ordercycle.simulation.engine import Simulation
+
+    sim = Simulation(Scenario.default(seed=3, orders=25, orders_per_day=60.0))
+    sim.run(events=False)
+    with sim.desk.storage.unit_of_work() as uow:
+        rows = list(all_rows(uow, INVOICES, (), None, None))
+    assert rows
+    for row in rows:
+        invoice = sim.desk.invoice(row.key)
+        due = invoice.schedule.final_due_date if invoice.schedule is not None else None
+        data = row.loads()
+        assert data["invoice_date"] == invoice.invoice_date.isoformat()
+        assert data["due_date"] == (None if due is None else due.isoformat())
+        assert row.sort == (invoice.invoice_date if due is None else due).isoformat()
+    # An invoice without a schedule (a draft) sorts and is dated by its invoice date.
+    draft = attrs.evolve(invoice, schedule=None)
+    row = invoice_row(draft, "O-1")
+    assert row.loads()["due_date"] is None
+    assert row.sort == row.loads()["invoice_date"] == invoice.invoice_date.isoformat()
 
 
 @given(key=_TEXT, name=st.sampled_from(["payment_id", "shipment_id", "order_id"]))
