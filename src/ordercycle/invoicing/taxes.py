@@ -26,6 +26,7 @@ from typing import Any
 
 import attrs
 
+from ordercycle._memo import remember, remember_for
 from ordercycle.errors import CurrencyMismatchError, ValidationError, shown
 from ordercycle.invoicing._decimal import ZERO, data_frame, quantize, quantum_of
 from ordercycle.invoicing.errors import InvalidTaxError
@@ -462,6 +463,37 @@ class TaxProfile:
         its taxes are what that takes off the goods line's (so the taxes of a goods line
         and its discount lines are exactly the taxes of the net amount).
         """
+        # The computation is a pure function of the frozen profile and the lines, and the
+        # desk asks it again for the same lines: an order's credit check prices its units
+        # tax included, and the invoice of those units computes the very same taxes. It
+        # is remembered per profile, by the profile's identity (hashing it would cost
+        # more), and by the lines' text, which tells apart what ``==`` does not (``-0.00``
+        # and ``0.00``). A refused computation is not remembered: it raises again.
+        key = (
+            unit.code,
+            type(base_discount),
+            str(base_discount),
+            tuple([str(amount) for amount in amounts]),
+            tuple([tuple(codes) for codes in tax_codes]),
+            None if groups is None else tuple(groups),
+        )
+        known = remember_for(_COMPUTED, PROFILES_KEPT, self, _new_table)
+        return remember(
+            known,
+            COMPUTATIONS_KEPT,
+            key,
+            lambda: self._computed(amounts, tax_codes, unit, base_discount, groups),
+        )
+
+    def _computed(
+        self,
+        amounts: Sequence[Decimal],
+        tax_codes: Sequence[Sequence[str]],
+        unit: Currency,
+        base_discount: Decimal,
+        groups: Sequence[int] | None,
+    ) -> TaxComputation:
+        """:meth:`_compute` worked out (what it remembers)."""
         if not _is_fraction(base_discount):
             raise InvalidTaxError(
                 f"Invalid base discount for tax profile {self.name!r}: {shown(base_discount)};"
@@ -783,6 +815,20 @@ class TaxProfile:
             tuple(line_data),
             mode,
         )
+
+
+#: How many tax profiles :meth:`TaxProfile._compute` keeps computations for.
+PROFILES_KEPT = 64
+#: How many computations it keeps per profile.
+COMPUTATIONS_KEPT = 4096
+# Profile id -> (the profile, its computations by lines): a memo, each table emptied whole
+# when full. The profile is kept with its table, so an id reused by another profile does
+# not match.
+_COMPUTED: dict[int, tuple[object, dict[tuple[object, ...], TaxComputation]]] = {}
+
+
+def _new_table(_profile: TaxProfile) -> dict[tuple[object, ...], TaxComputation]:
+    return {}
 
 
 def _coefficients(

@@ -416,8 +416,10 @@ def gross_not_invoiced(s: Session, buyer: Customer, order: Order) -> Money:
             items.append((line.amount(quantity), codes))
     if not items:
         return Money.zero(order.currency)
-    # The tax computation is a pure function of the profile and the priced items, and an
-    # order's credit check, exposure and invoice ask it again for the same lines.
+    # The gross is a pure function of the profile and the priced items, and an order's
+    # credit check and exposure ask it again for the same lines. (The profile remembers
+    # its tax computations too, which the invoice of the units reuses; this spares the
+    # items' checks and wrapping on the way there.)
     key = (
         id(profile),
         order.currency.code,
