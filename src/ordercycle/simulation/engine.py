@@ -36,8 +36,8 @@ outbox messages the desk's reactions have handled are released. With
 ``keep_events=False`` (also what :func:`simulate` does for KPIs-only results) no event log
 is kept: each event is folded into the KPIs, totals, daily series and stability checks as
 it happens, and the daily ``stock`` records are taken only on the days the KPIs count
-(the arrival days). The KPIs, totals, conservation counts
-and warnings are the same as with everything kept (tested).
+(the arrival days). The KPIs, totals, conservation counts and warnings are the same as
+with everything kept (tested).
 
 >>> from ordercycle.simulation.scenario import Scenario
 >>> result = simulate(Scenario.default(seed=1, orders=5, days=1, drain_days=40))
@@ -1318,7 +1318,7 @@ class Simulation:
                 self._forget_history(stock_read=stock)
             day += 1
 
-    def _record_stock(self, *, stock: bool = True) -> None:
+    def _record_stock(self, *, stock: bool) -> None:
         """Log the day's ``stock`` records (if ``stock``) and ``backlog`` records."""
         s = self.scenario
         for item in s.catalogue if stock else ():
