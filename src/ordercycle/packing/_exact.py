@@ -31,6 +31,7 @@ combination is treated as infeasible and the plan is not claimed optimal.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable, Sequence
 from fractions import Fraction
 from operator import mul
@@ -183,6 +184,8 @@ def _within(
 DFF_STEPS = 3
 #: At most this many thresholds e of the functions U_e per axis in :func:`_dual_cut`.
 DFF_THRESHOLDS = 2
+#: A multiple of every function's denominator over the side (1..DFF_STEPS).
+_DFF_COMMON = math.lcm(*range(1, DFF_STEPS + 1))
 
 
 def _dff_axis(side: int, values: set[int]) -> list[tuple[int, dict[int, int]]]:
@@ -238,30 +241,57 @@ def _dual_cut(size: tuple[int, ...], fitting: Sequence[Sequence[tuple[int, int, 
 
 
 def _dual_cut_of(size: tuple[int, ...], kinds: dict[_Orientations, int]) -> bool:
-    """:func:`_dual_cut` of the units counted by their orientations."""
+    """:func:`_dual_cut` of the units counted by their orientations.
+
+    Every combination of one function per axis is a test; the cut is proven when any
+    passes. The functions of each axis are scaled to one denominator (:data:`_DFF_COMMON`
+    times the side), so a combination's sum is compared with one limit, and the pointwise
+    greatest of an axis's functions bounds every one of them: a first function (or first
+    two) whose sum with the greatest of the axes left stays within the limit cannot pass
+    with any of them, so those combinations are skipped (the same verdict, from about a
+    tenth of the sums: most first functions and pairs are settled so).
+    """
     counts = list(kinds.values())
-    # Each function's value of each kind's orientations, per axis: [function][kind] lists
-    # of numerators in the kind's order of orientations, with the function's denominator
-    # (looked up once per call, not once per product).
+    # Per axis: each function's values of each kind's orientations ([function][kind] lists
+    # in the kind's order of orientations), and the greatest of those values.
     axes = []
+    limit = 1
     for a in range(3):
-        tables = _dff_axis(size[a], {o[a] for options in kinds for o in options})
-        axes.append([(d, [[f[o[a]] for o in options] for options in kinds]) for d, f in tables])
-    first, second, third = axes
-    for n0, (d0, f0) in enumerate(first):
-        for n1, (d1, f1) in enumerate(second):
+        common = size[a] * _DFF_COMMON
+        limit *= common
+        functions = [
+            [[f[o[a]] * (common // d) for o in options] for options in kinds]
+            for d, f in _dff_axis(size[a], {o[a] for options in kinds for o in options})
+        ]
+        greatest = [list(map(max, *per_kind)) for per_kind in zip(*functions, strict=True)]
+        axes.append((functions, greatest))
+    (first, _), (second, second_top), (third, third_top) = axes
+
+    def weight(fronts: list[list[int]], last: list[list[int]]) -> int:
+        # Each kind's least product (its orientations' first two factors times the
+        # third), times its count, added up: in one pass of C loops.
+        return sum(map(mul, counts, map(min, map(map, itertools.repeat(mul), fronts, last))))
+
+    for n0, f0 in enumerate(first):
+        if weight(_products(f0, second_top), third_top) <= limit:
+            continue
+        for n1, f1 in enumerate(second):
             # The first two factors of every orientation's product, shared by the third
             # axis's functions.
-            fronts = [list(map(mul, xs, ys)) for xs, ys in zip(f0, f1, strict=True)]
-            for n2, (d2, f2) in enumerate(third):
+            fronts = _products(f0, f1)
+            if weight(fronts, third_top) <= limit:
+                continue
+            for n2, f2 in enumerate(third):
                 if n0 == n1 == n2 == 0:
                     continue  # the identity thrice is the volume, checked already
-                # Each kind's least product (the orientations' products, front times
-                # side), times its count, added up: in one pass of C loops.
-                total = sum(map(mul, counts, map(min, map(map, itertools.repeat(mul), fronts, f2))))
-                if total > d0 * d1 * d2:
+                if weight(fronts, f2) > limit:
                     return True
     return False
+
+
+def _products(xs: list[list[int]], ys: list[list[int]]) -> list[list[int]]:
+    """Each kind's values times the other axis's, orientation by orientation."""
+    return [list(map(mul, x, y)) for x, y in zip(xs, ys, strict=True)]
 
 
 class ExactSearch:
