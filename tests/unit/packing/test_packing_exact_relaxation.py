@@ -74,15 +74,29 @@ def _first_written(search: ExactSearch) -> Any:
 
 
 _side = st.integers(min_value=20, max_value=460)
+#: A kind of unit: its sides, its weight and whether it turns every way.
+_kind = st.tuples(_side, _side, _side, st.integers(min_value=1, max_value=12000), st.booleans())
+
+
+def _search(
+    kinds: list[tuple[int, int, int, int, bool]], counts: list[int], score: Objective
+) -> ExactSearch:
+    """The exact search over ``counts[n]`` units of each kind ``n``, on the cartons."""
+    specs = [Spec(index, carton, 1, 1) for index, carton in enumerate(CARTONS)]
+    solver = Solver(specs, score, None, 8, dict.fromkeys(range(len(specs))), "USD")
+    units = []
+    for number, (length, width, height, weight, turns) in enumerate(kinds):
+        sides = (length, width, height)
+        orientations = sorted(set(itertools.permutations(sides))) if turns else [sides]
+        for unit in range(counts[number]):
+            uid = len(units)
+            units.append(EngineUnit(uid, orientations, weight, None, None, (number, unit + 1)))
+    return ExactSearch(solver, [(u,) for u in units])
 
 
 @settings(max_examples=150, deadline=None, derandomize=True)
 @given(
-    kinds=st.lists(
-        st.tuples(_side, _side, _side, st.integers(min_value=1, max_value=12000), st.booleans()),
-        min_size=1,
-        max_size=4,
-    ),
+    kinds=st.lists(_kind, min_size=1, max_size=4),
     counts=st.lists(st.integers(min_value=1, max_value=4), min_size=4, max_size=4),
     objective=st.sampled_from(["billable_weight", "cost", "cartons"]),
 )
@@ -96,17 +110,8 @@ _side = st.integers(min_value=20, max_value=460)
 def test_the_relaxation_answers_as_first_written(
     kinds: list[tuple[int, int, int, int, bool]], counts: list[int], objective: str
 ) -> None:
-    specs = [Spec(index, carton, 1, 1) for index, carton in enumerate(CARTONS)]
     score = Objective(objective, carriers.UPS_DAILY, RATE, 1)
-    solver = Solver(specs, score, None, 8, dict.fromkeys(range(len(specs))), "USD")
-    units = []
-    for number, (length, width, height, weight, turns) in enumerate(kinds):
-        sides = (length, width, height)
-        orientations = sorted(set(itertools.permutations(sides))) if turns else [sides]
-        for unit in range(counts[number]):
-            uid = len(units)
-            units.append(EngineUnit(uid, orientations, weight, None, None, (number, unit + 1)))
-    search = ExactSearch(solver, [(u,) for u in units])
+    search = _search(kinds, counts, score)
     relax, cheapest = _first_written(search)
     for vector in itertools.product(*(range(c + 1) for c in search.start)):
         now, then = search._relax(vector), relax(vector)
@@ -168,26 +173,13 @@ def _splits_first_written(search: ExactSearch, cartons: int) -> bool:
 
 @settings(max_examples=150, deadline=None, derandomize=True)
 @given(
-    kinds=st.lists(
-        st.tuples(_side, _side, _side, st.integers(min_value=1, max_value=12000), st.booleans()),
-        min_size=1,
-        max_size=3,
-    ),
+    kinds=st.lists(_kind, min_size=1, max_size=3),
     counts=st.lists(st.integers(min_value=1, max_value=4), min_size=3, max_size=3),
     cartons=st.integers(min_value=1, max_value=4),
 )
 def test_the_carton_count_proof_answers_as_first_written(
     kinds: list[tuple[int, int, int, int, bool]], counts: list[int], cartons: int
 ) -> None:
-    specs = [Spec(index, carton, 1, 1) for index, carton in enumerate(CARTONS)]
-    solver = Solver(specs, Objective("cartons", None, None, 1), None, 8, {}, "")
-    units = []
-    for number, (length, width, height, weight, turns) in enumerate(kinds):
-        sides = (length, width, height)
-        orientations = sorted(set(itertools.permutations(sides))) if turns else [sides]
-        for unit in range(counts[number]):
-            uid = len(units)
-            units.append(EngineUnit(uid, orientations, weight, None, None, (number, unit + 1)))
-    search = ExactSearch(solver, [(u,) for u in units])
+    search = _search(kinds, counts, Objective("cartons", None, None, 1))
     # Small vectors: the proof never runs out of work, so it answers exactly.
     assert search.needs_more_than(cartons) is not _splits_first_written(search, cartons)

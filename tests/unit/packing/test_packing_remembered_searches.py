@@ -68,32 +68,36 @@ _shape = st.tuples(
 )
 
 
-@settings(max_examples=150, deadline=None, derandomize=True)
-@given(
-    size=st.tuples(*(st.integers(min_value=4, max_value=20) for _ in range(3))),
-    cap=st.none() | st.integers(min_value=5, max_value=40),
-    shapes=st.lists(_shape, min_size=1, max_size=7),
-    pairs=st.integers(min_value=0, max_value=2),
-    strategy=st.integers(min_value=0, max_value=len(STRATEGIES) - 1),
-    support=st.sampled_from([None, Fraction(3, 4)]),
-    tracks_load=st.booleans(),
-)
-def test_a_remembered_complete_fill_is_the_fill_worked_out(
-    size: Orientation,
-    cap: int | None,
-    shapes: list[tuple[Orientation, int, int | None]],
-    pairs: int,
-    strategy: int,
-    support: Fraction | None,
-    tracks_load: bool,
-) -> None:
-    spec = _spec(size, cap)
-    units = _units(shapes)
-    # The first ``pairs`` blocks hold two units (a group moves as one block).
+_Case = tuple[Spec, list[Block], list[Block], int, Fraction | None, bool]
+
+
+def _blocks(units: list[EngineUnit], pairs: int) -> list[Block]:
+    """The units as blocks, the first ``pairs`` of two units (a group moves as one block)."""
     blocks: list[Block] = [tuple(units[2 * k : 2 * k + 2]) for k in range(pairs)]
     blocks += [(u,) for u in units[2 * pairs :]]
-    blocks = [b for b in blocks if b]
+    return [b for b in blocks if b]
 
+
+@st.composite
+def _fill_cases(draw: st.DrawFn) -> _Case:
+    """A carton, blocks, the same blocks of other units of the same signatures (other
+    ids), a strategy, a support and whether loads are tracked."""
+    size = draw(st.tuples(*(st.integers(min_value=4, max_value=20) for _ in range(3))))
+    cap = draw(st.none() | st.integers(min_value=5, max_value=40))
+    shapes = draw(st.lists(_shape, min_size=1, max_size=8))
+    pairs = draw(st.integers(min_value=0, max_value=2))
+    strategy = draw(st.integers(min_value=0, max_value=len(STRATEGIES) - 1))
+    support = draw(st.sampled_from([None, Fraction(3, 4)]))
+    tracks_load = draw(st.booleans())
+    blocks = _blocks(_units(shapes), pairs)
+    twins = _blocks(_units(shapes, first_uid=100), pairs)
+    return _spec(size, cap), blocks, twins, strategy, support, tracks_load
+
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(case=_fill_cases())
+def test_a_remembered_complete_fill_is_the_fill_worked_out(case: _Case) -> None:
+    spec, blocks, twin_blocks, strategy, support, tracks_load = case
     fresh = _solver(spec, support, tracks_load)
     expected = fresh.fill(spec, blocks, strategy, complete=True)
     _optimizer._FILL_STEPS.clear()
@@ -107,9 +111,6 @@ def test_a_remembered_complete_fill_is_the_fill_worked_out(
             kept = len(_optimizer._FILL_STEPS)
         assert len(_optimizer._FILL_STEPS) == kept
     # Other units of the same signatures (other ids): the remembered fill, bound to them.
-    twins = _units(shapes, first_uid=100)
-    by_uid = {u.uid: twin for u, twin in zip(units, twins, strict=True)}
-    twin_blocks = [tuple(by_uid[u.uid] for u in block) for block in blocks]
     again = _solver(spec, support, tracks_load).complete_fill(spec, twin_blocks, strategy)
     if expected is None:
         assert again is None
@@ -127,37 +128,13 @@ def test_a_remembered_complete_fill_is_the_fill_worked_out(
 
 
 @settings(max_examples=150, deadline=None, derandomize=True)
-@given(
-    size=st.tuples(*(st.integers(min_value=4, max_value=20) for _ in range(3))),
-    cap=st.none() | st.integers(min_value=5, max_value=40),
-    shapes=st.lists(_shape, min_size=2, max_size=8),
-    pairs=st.integers(min_value=0, max_value=2),
-    cut=st.integers(min_value=1, max_value=7),
-    strategy=st.integers(min_value=0, max_value=len(STRATEGIES) - 1),
-    support=st.sampled_from([None, Fraction(3, 4)]),
-    tracks_load=st.booleans(),
-    longer_first=st.booleans(),
-)
+@given(case=_fill_cases(), cut=st.integers(min_value=1, max_value=7), longer_first=st.booleans())
 def test_a_fill_that_begins_as_a_remembered_one_goes_on_as_the_fill_worked_out(
-    size: Orientation,
-    cap: int | None,
-    shapes: list[tuple[Orientation, int, int | None]],
-    pairs: int,
-    cut: int,
-    strategy: int,
-    support: Fraction | None,
-    tracks_load: bool,
-    longer_first: bool,
+    case: _Case, cut: int, longer_first: bool
 ) -> None:
-    spec = _spec(size, cap)
-    units = _units(shapes)
-    blocks: list[Block] = [tuple(units[2 * k : 2 * k + 2]) for k in range(pairs)]
-    blocks += [(u,) for u in units[2 * pairs :]]
-    blocks = [b for b in blocks if b]
+    spec, blocks, twin_blocks, strategy, support, tracks_load = case
     # The first blocks of the fill, with other units of the same signatures.
-    twins = _units(shapes, first_uid=100)
-    by_uid = {u.uid: twin for u, twin in zip(units, twins, strict=True)}
-    start = [tuple(by_uid[u.uid] for u in block) for block in blocks[: min(cut, len(blocks))]]
+    start = twin_blocks[:cut]
     _optimizer._FILL_STEPS.clear()
     # Either fill remembered first, then the other one goes on from it, or stops where it
     # stopped (a block that does not fit), or is all remembered already.
