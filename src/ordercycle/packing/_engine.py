@@ -463,14 +463,15 @@ def stacked_overflow(size: tuple[int, int, int], units: Sequence[EngineUnit]) ->
 
 def _stacked_overflow(size: tuple[int, int, int], units: Sequence[EngineUnit]) -> bool:
     """:func:`stacked_overflow`, worked out."""
-    big_l, big_w, big_h = size
-    # The smallest side each unit can show along each axis (orientations fitting the carton).
+    # The smallest side each unit can show along each axis (orientations fitting the
+    # carton): the engine's remembered lows of its fitting orientations (every mode but
+    # "block" keeps them all).
     least: list[tuple[int, ...]] = []
     for u in units:
-        fits = [o for o in u.orientations if o[0] <= big_l and o[1] <= big_w and o[2] <= big_h]
-        if not fits:
+        lows = _orientations_of(u, "flat", size)[1]
+        if not lows:
             return True
-        least.append(tuple(map(min, zip(*fits, strict=True))))
+        least.append(lows)
     for axis in range(3):
         extents = [sides[axis] for sides in least]
         if sum(extents) <= size[axis]:
@@ -479,6 +480,20 @@ def _stacked_overflow(size: tuple[int, int, int], units: Sequence[EngineUnit]) -
         side_a, side_b = size[a], size[b]
         along_a = [sides[a] for sides in least]
         along_b = [sides[b] for sides in least]
+        # A unit conflicts with another only if its sides overflow both other axes next to
+        # the widest there; when the units that can conflict fit this axis together, no
+        # conflicting set overflows it, and the search below would answer False whatever
+        # its nodes (most axes of most calls are settled so, without the pairs).
+        reach_a, reach_b = side_a - max(along_a), side_b - max(along_b)
+        if (
+            sum(
+                extent
+                for extent, x, y in zip(extents, along_a, along_b, strict=True)
+                if x > reach_a and y > reach_b
+            )
+            <= size[axis]
+        ):
+            continue
         members = sorted(range(len(units)), key=lambda i: -extents[i])
         # Two units conflict when their smallest sides overflow both other axes.
         conflict = {

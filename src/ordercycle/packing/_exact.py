@@ -31,6 +31,7 @@ combination is treated as infeasible and the plan is not claimed optimal.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable, Sequence
 from fractions import Fraction
 from operator import mul
@@ -141,6 +142,40 @@ def _undo(starts: list[int], moved: Sequence[tuple[int, int]]) -> None:
 _UNSEEN: Any = object()
 
 
+#: :func:`_parts_of` by count vector: the same small vectors come back search after search
+#: (the first-time packs of a 2,000-order run listed 5,843 vectors' parts, 530 different
+#: vectors). A vector has at most a few hundred parts where the relaxation runs (see
+#: :data:`MAX_PAIRS`); emptied when it holds _PARTS_KEPT vectors.
+_PARTS: dict[Counts, list[tuple[Counts, Counts]]] = {}
+_PARTS_KEPT = 1024
+
+
+def _parts(counts: Counts) -> list[tuple[Counts, Counts]]:
+    """:func:`_parts_of`, remembered."""
+    return remember(_PARTS, _PARTS_KEPT, counts, lambda: _parts_of(counts))
+
+
+def _parts_of(counts: Counts) -> list[tuple[Counts, Counts]]:
+    """The sub-multisets of ``counts`` with at least one of its first kind present, each
+    with what is left of ``counts`` without it (a pure function of the vector).
+
+    Every choice of how many of each kind to take, in the order of nested loops (the last
+    kind varies fastest; as itertools.product would list them), built kind by kind with
+    the remainder along the way; a loop, not a recursive closure, which would name itself
+    and make a reference cycle.
+    """
+    first = next(i for i, c in enumerate(counts) if c)
+    result: list[tuple[Counts, Counts]] = [((), ())]
+    for i, count in enumerate(counts):
+        steps = [((take,), (count - take,)) for take in range(1 if i == first else 0, count + 1)]
+        result = [
+            (chosen + step, left + step_left)
+            for chosen, left in result
+            for step, step_left in steps
+        ]
+    return result
+
+
 class _Kind:
     __slots__ = ("blocks", "fits", "mask", "volume", "weight")
 
@@ -183,6 +218,8 @@ def _within(
 DFF_STEPS = 3
 #: At most this many thresholds e of the functions U_e per axis in :func:`_dual_cut`.
 DFF_THRESHOLDS = 2
+#: A multiple of every function's denominator over the side (1..DFF_STEPS).
+_DFF_COMMON = math.lcm(*range(1, DFF_STEPS + 1))
 
 
 def _dff_axis(side: int, values: set[int]) -> list[tuple[int, dict[int, int]]]:
@@ -238,30 +275,57 @@ def _dual_cut(size: tuple[int, ...], fitting: Sequence[Sequence[tuple[int, int, 
 
 
 def _dual_cut_of(size: tuple[int, ...], kinds: dict[_Orientations, int]) -> bool:
-    """:func:`_dual_cut` of the units counted by their orientations."""
+    """:func:`_dual_cut` of the units counted by their orientations.
+
+    Every combination of one function per axis is a test; the cut is proven when any
+    passes. The functions of each axis are scaled to one denominator (:data:`_DFF_COMMON`
+    times the side), so a combination's sum is compared with one limit, and the pointwise
+    greatest of an axis's functions bounds every one of them: a first function (or first
+    two) whose sum with the greatest of the axes left stays within the limit cannot pass
+    with any of them, so those combinations are skipped (the same verdict, from about a
+    tenth of the sums: most first functions and pairs are settled so).
+    """
     counts = list(kinds.values())
-    # Each function's value of each kind's orientations, per axis: [function][kind] lists
-    # of numerators in the kind's order of orientations, with the function's denominator
-    # (looked up once per call, not once per product).
+    # Per axis: each function's values of each kind's orientations ([function][kind] lists
+    # in the kind's order of orientations), and the greatest of those values.
     axes = []
+    limit = 1
     for a in range(3):
-        tables = _dff_axis(size[a], {o[a] for options in kinds for o in options})
-        axes.append([(d, [[f[o[a]] for o in options] for options in kinds]) for d, f in tables])
-    first, second, third = axes
-    for n0, (d0, f0) in enumerate(first):
-        for n1, (d1, f1) in enumerate(second):
+        common = size[a] * _DFF_COMMON
+        limit *= common
+        functions = [
+            [[f[o[a]] * (common // d) for o in options] for options in kinds]
+            for d, f in _dff_axis(size[a], {o[a] for options in kinds for o in options})
+        ]
+        greatest = [list(map(max, *per_kind)) for per_kind in zip(*functions, strict=True)]
+        axes.append((functions, greatest))
+    (first, _), (second, second_top), (third, third_top) = axes
+
+    def weight(fronts: list[list[int]], last: list[list[int]]) -> int:
+        # Each kind's least product (its orientations' first two factors times the
+        # third), times its count, added up: in one pass of C loops.
+        return sum(map(mul, counts, map(min, map(map, itertools.repeat(mul), fronts, last))))
+
+    for n0, f0 in enumerate(first):
+        if weight(_products(f0, second_top), third_top) <= limit:
+            continue
+        for n1, f1 in enumerate(second):
             # The first two factors of every orientation's product, shared by the third
             # axis's functions.
-            fronts = [list(map(mul, xs, ys)) for xs, ys in zip(f0, f1, strict=True)]
-            for n2, (d2, f2) in enumerate(third):
+            fronts = _products(f0, f1)
+            if weight(fronts, third_top) <= limit:
+                continue
+            for n2, f2 in enumerate(third):
                 if n0 == n1 == n2 == 0:
                     continue  # the identity thrice is the volume, checked already
-                # Each kind's least product (the orientations' products, front times
-                # side), times its count, added up: in one pass of C loops.
-                total = sum(map(mul, counts, map(min, map(map, itertools.repeat(mul), fronts, f2))))
-                if total > d0 * d1 * d2:
+                if weight(fronts, f2) > limit:
                     return True
     return False
+
+
+def _products(xs: list[list[int]], ys: list[list[int]]) -> list[list[int]]:
+    """Each kind's values times the other axis's, orientation by orientation."""
+    return [list(map(mul, x, y)) for x, y in zip(xs, ys, strict=True)]
 
 
 class ExactSearch:
@@ -288,7 +352,6 @@ class ExactSearch:
         self.pairs = pairs
         self.units = sum(len(b) for b in blocks)
         self._relaxed: dict[Counts, Any] = {}
-        self._subs: dict[Counts, list[tuple[Counts, int, int, Counts]]] = {}
         self._feasible: dict[tuple[int, Counts], CartonFill | None] = {}
         self._solved: dict[Counts, tuple[Key, list[tuple[Spec, Counts]]]] = {}
         self._cut: dict[Counts, Key] = {}
@@ -316,37 +379,9 @@ class ExactSearch:
             and all(s.carton.stock is None for s in self.specs)
         )
 
-    # --- sub-multisets -------------------------------------------------------------------
-
-    def _subsets(self, counts: Counts) -> list[tuple[Counts, int, int, Counts]]:
-        """Sub-multisets with at least one of the first kind present.
-
-        Each as (counts, volume, weight, what is left of ``counts`` without it).
-        """
-        found = self._subs.get(counts)
-        if found is not None:
-            return found
-        first = next(i for i, c in enumerate(counts) if c)
-        # Every choice of how many of each kind to take, in the order of nested loops (the
-        # last kind varies fastest; as itertools.product would list them), built kind by
-        # kind with the volume, weight and remainder added up along the way (not worked
-        # out per choice); a loop, not a recursive closure, which would name itself and
-        # make every search a reference cycle.
-        result: list[tuple[Counts, int, int, Counts]] = [((), 0, 0, ())]
-        for i, (count, volume, weight) in enumerate(
-            zip(counts, self._volumes, self._weights, strict=True)
-        ):
-            steps = [
-                ((take,), take * volume, take * weight, (count - take,))
-                for take in range(1 if i == first else 0, count + 1)
-            ]
-            result = [
-                (chosen + step, v + step_v, w + step_w, left + step_left)
-                for chosen, v, w, left in result
-                for step, step_v, step_w, step_left in steps
-            ]
-        self._subs[counts] = result
-        return result
+    def _size(self, counts: Counts) -> tuple[int, int]:
+        """The volume and weight of the units ``counts`` counts."""
+        return sum(map(mul, counts, self._volumes)), sum(map(mul, counts, self._weights))
 
     # --- the relaxation ------------------------------------------------------------------
 
@@ -387,10 +422,10 @@ class ExactSearch:
             return 0
         part_cost = self._part_cost
         best: Any = None
-        for subset, volume, weight, remaining in self._subsets(counts):
+        for subset, remaining in _parts(counts):
             cheapest = part_cost.get(subset, _UNSEEN)
             if cheapest is _UNSEEN:
-                cheapest = self._cheapest(subset, volume, weight)
+                cheapest = self._cheapest(subset)
             if cheapest is None:
                 continue
             rest = relaxed.get(remaining, _UNSEEN)
@@ -404,13 +439,14 @@ class ExactSearch:
         relaxed[counts] = best
         return best
 
-    def _holding(self, subset: Counts, volume: int, weight: int) -> list[tuple[Spec, Key]]:
+    def _holding(self, subset: Counts) -> list[tuple[Spec, Key]]:
         """The carton types that hold ``subset`` in the relaxation, in catalogue order,
         with their score of it (by volume, weight and each unit's fit; remembered)."""
         found = self._holders.get(subset)
         if found is not None:
             return found
         found = []
+        volume, weight = self._size(subset)
         # The carton types every kind in the part fits (all of them for no kind).
         fitting = -1
         for take, kind in zip(subset, self.kinds, strict=True):
@@ -425,12 +461,12 @@ class ExactSearch:
         self._holders[subset] = found
         return found
 
-    def _cheapest(self, subset: Counts, volume: int, weight: int) -> Any:
+    def _cheapest(self, subset: Counts) -> Any:
         """The lowest score of a carton that holds ``subset`` in the relaxation."""
         if subset in self._part_cost:
             return self._part_cost[subset]
         cheapest: Any = None
-        for _, key in self._holding(subset, volume, weight):
+        for _, key in self._holding(subset):
             value = key[0]
             if cheapest is None or value < cheapest:
                 cheapest = value
@@ -457,16 +493,20 @@ class ExactSearch:
         heaviest = None if any(c is None for c in caps) else max(c or 0 for c in caps)
         work = [COUNT_PROOF_WORK]
         known: dict[tuple[Counts, int], bool] = {}
+        # Each vector's parts, listed once per call: these vectors are too large for the
+        # relaxation, so they stay out of the remembered ones (:data:`_PARTS`).
+        listed: dict[Counts, list[tuple[Counts, Counts]]] = {}
 
-        def possible(counts: Counts, left: int, volume: int, weight: int) -> bool | None:
+        def possible(counts: Counts, left: int) -> bool | None:
             if not any(counts):
                 return True
             if left == 0:
                 return False
+            volume, weight = self._size(counts)
             if volume > left * largest or (heaviest is not None and weight > left * heaviest):
                 return False
             if left == 1:
-                return self._cheapest(counts, volume, weight) is not None
+                return self._cheapest(counts) is not None
             memo = (counts, left)
             if memo in known:
                 return known[memo]
@@ -477,10 +517,13 @@ class ExactSearch:
             work[0] -= size  # the sub-multisets to enumerate, charged before listing them
             if work[0] < 0:
                 return None
-            for subset, sub_volume, sub_weight, remaining in self._subsets(counts):
-                if self._cheapest(subset, sub_volume, sub_weight) is None:
+            parts = listed.get(counts)
+            if parts is None:
+                parts = listed[counts] = _parts_of(counts)
+            for subset, remaining in parts:
+                if self._cheapest(subset) is None:
                     continue
-                rest = possible(remaining, left - 1, volume - sub_volume, weight - sub_weight)
+                rest = possible(remaining, left - 1)
                 if rest is None:
                     return None
                 if rest:
@@ -489,9 +532,7 @@ class ExactSearch:
             known[memo] = bool(found)
             return found
 
-        total_volume = sum(c * k.volume for c, k in zip(self.start, self.kinds, strict=True))
-        total_weight = sum(c * k.weight for c, k in zip(self.start, self.kinds, strict=True))
-        return possible(self.start, cartons, total_volume, total_weight) is False
+        return possible(self.start, cartons) is False
 
     def _no_two(self) -> bool:
         """:meth:`needs_more_than` for two cartons, by intervals (True: proven).
@@ -904,13 +945,13 @@ class ExactSearch:
         relaxed = self._relaxed
         candidates: list[tuple[Any, int, Key, Spec, Counts, Counts]] = []
         order = 0
-        for subset, volume, weight, remaining in self._subsets(counts):
+        for subset, remaining in _parts(counts):
             rest = relaxed.get(remaining, _UNSEEN)
             if rest is _UNSEEN:
                 rest = self._relax(remaining)
             if rest is None:
                 continue
-            for spec, key in self._holding(subset, volume, weight):
+            for spec, key in self._holding(subset):
                 candidates.append((key[0] + rest, order, key, spec, subset, remaining))
                 order += 1
         candidates.sort(key=lambda c: (c[0], c[1]))

@@ -32,6 +32,7 @@ For the rest, the search is:
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterator, Sequence
 from datetime import datetime
@@ -64,15 +65,28 @@ CHECK_BLOCKS = 8
 MERGE_WORK = 5000
 Block = tuple[EngineUnit, ...]
 
-#: A complete fill as :meth:`Solver.complete_fill` remembers it: the work it took, and the
-#: fill's boxes, extreme points, loads and weight (``None``: not every block fitted).
-_Filled = tuple[int, tuple[tuple[Any, ...], tuple[Any, ...], tuple[int, ...], int] | None]
-#: Complete fills by (carton size, capacity, support, load tracking, strategy, the blocks'
-#: unit signatures in order): a fill depends on nothing else, and the same units are
-#: fitted into the same cartons request after request (a 3,000-order run: three of four
-#: fills of the single-carton tests and the exact search were worked out before).
-_FILLS: dict[tuple[object, ...], _Filled] = {}
-_FILLS_KEPT = 8192
+#: A fill's state: its boxes, extreme points, loads and weight.
+_FillState = tuple[tuple[Any, ...], tuple[Any, ...], tuple[int, ...], int]
+#: A complete fill's step as :meth:`Solver.complete_fill` remembers it: the step's number
+#: (the key of the steps after it), the work the blocks so far took, and the fill's state
+#: after them (``None``: the last block did not fit, so the fill stops there).
+_FillStep = tuple[int, int, _FillState | None]
+#: Complete fills block by block, a tree over the blocks in order: the first step by
+#: (carton size, capacity, support, load tracking, strategy), each next one by (the number
+#: of the step before, the next block's unit signatures). A fill depends on nothing else,
+#: and the same units are fitted into the same cartons request after request (a
+#: 3,000-order run: three of four fills of the single-carton tests and the exact search
+#: were worked out before); a fill that starts with the blocks of a remembered one goes
+#: on from there (the fills worked out for the first-time packs of a 2,000-order run: two
+#: in three began so, half of their blocks, and 1,520 of 3,246 stop where a remembered
+#: one stopped). Emptied when it holds _FILL_STEPS_KEPT steps.
+_FILL_STEPS: dict[tuple[object, ...], _FillStep] = {}
+_FILL_STEPS_KEPT = 16384
+#: Numbers for new steps: never reused, so a step kept from before the table was emptied
+#: is never taken for another.
+_STEP_NUMBERS = itertools.count()
+#: The state of an empty fill.
+_EMPTY_FILL: _FillState = ((), ((0, 0, 0),), (), 0)
 
 
 class Spec:
@@ -377,45 +391,70 @@ class Solver:
         """:meth:`fill` with ``complete`` (the same fill, and the same work counted).
 
         Without a time limit a fill is a pure function of the carton, the strategy and the
-        blocks' unit signatures, so it is remembered by those (:data:`_FILLS`) and made
-        again from what was kept, bound to these units; under a time limit it may stop
+        blocks' unit signatures: it places the blocks one by one (:meth:`_place_block`),
+        and each step depends on the steps before. So it is remembered step by step
+        (:data:`_FILL_STEPS`): the remembered steps are followed as far as they go, a fill
+        that stopped there stops, and otherwise the fill goes on from the last one, made
+        again from what was kept and bound to these units. Under a time limit it may stop
         at the clock, so it is always worked out.
         """
         if self.deadline is not None:
             return self.fill(spec, blocks, strategy, complete=True)
-        key = (
-            spec.size,
-            spec.cap,
-            self.support,
-            self.tracks_load,
-            strategy,
-            tuple([tuple([u.signature for u in block]) for block in blocks]),
+        steps = _FILL_STEPS
+        root = (spec.size, spec.cap, self.support, self.tracks_load, strategy)
+        step = remember(
+            steps, _FILL_STEPS_KEPT, root, lambda: (next(_STEP_NUMBERS), 0, _EMPTY_FILL)
         )
-        work, kept = remember(
-            _FILLS, _FILLS_KEPT, key, lambda: self._filled(spec, blocks, strategy)
-        )
-        self.work += work
-        if kept is None:
-            return None
+        start = self.work
+        # The fill in hand in the state of ``step``, once a step is worked out (the steps
+        # before it were remembered).
+        box: CartonFill | None = None
+        for number, block in enumerate(blocks):
+            key = (step[0], tuple([u.signature for u in block]))
+            found = steps.get(key)
+            if found is None:
+                state = step[2]
+                assert state is not None  # a step that stopped has no steps after it
+                if box is None:
+                    box = self._resumed(spec, strategy, blocks[:number], state)
+                found = self._fill_step(key, box, block, start, step[1])
+            else:
+                box = None  # behind the remembered step (another thread's, at most)
+            step = found
+            if step[2] is None:
+                self.work = start + step[1]
+                return None
+        self.work = start + step[1]
+        if box is not None:
+            return box
+        state = step[2]
+        assert state is not None
+        return self._resumed(spec, strategy, blocks, state)
+
+    def _fill_step(
+        self, key: tuple[object, ...], box: CartonFill, block: Block, start: int, before: int
+    ) -> _FillStep:
+        """The step ``key`` worked out and remembered: ``block`` placed into ``box``, after
+        blocks that took ``before`` work (counted from ``start``)."""
+        self.work = start + before
+        placed = self._place_block(box, block)
+        state = (tuple(box.boxes), tuple(box.eps), tuple(box.loads), box.weight)
+        made: _FillStep = (next(_STEP_NUMBERS), self.work - start, state if placed else None)
+        return remember(_FILL_STEPS, _FILL_STEPS_KEPT, key, lambda: made)
+
+    def _resumed(
+        self, spec: Spec, strategy: int, blocks: Sequence[Block], state: _FillState
+    ) -> CartonFill:
+        """A fill of ``spec`` in ``state``, the state after placing ``blocks`` (each one
+        placed, in order: the fill's units are the blocks' units)."""
         box = CartonFill(spec.size, spec.cap, self.support, strategy, self.tracks_load)
-        # Every block was placed, in order: the fill's units are the blocks' units.
-        boxes, eps, loads, weight = kept
+        boxes, eps, loads, weight = state
         box.boxes = list(boxes)
         box.units = [unit for block in blocks for unit in block]
         box.eps = list(eps)
         box.loads = list(loads)
         box.weight = weight
         return box
-
-    def _filled(self, spec: Spec, blocks: Sequence[Block], strategy: int) -> _Filled:
-        """A complete fill worked out, as :data:`_FILLS` keeps it (the work not counted)."""
-        start = self.work
-        box = self.fill(spec, blocks, strategy, complete=True)
-        work = self.work - start
-        self.work = start
-        if box is None:
-            return work, None
-        return work, (tuple(box.boxes), tuple(box.eps), tuple(box.loads), box.weight)
 
     def order(self, blocks: Sequence[Block], variant: int = 0) -> list[Block]:
         """Blocks sorted for filling: big first, identical units together.

@@ -1,8 +1,8 @@
 """The relaxation bound lists each count vector's sub-multisets kind by kind with their
-volume, weight and remainder, keeps each part's carton types, and remembers infeasible
-count vectors too; its parts (in the order of itertools.product), answers (value and type)
-and the cartons it lets hold each part must be those of the programme as first written,
-which worked each of them out afresh."""
+remainder (remembered across searches), keeps each part's carton types, and remembers
+infeasible count vectors too; its parts (in the order of itertools.product), answers (value
+and type) and the cartons it lets hold each part must be those of the programme as first
+written, which worked each of them out afresh."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from ordercycle.money import Money
-from ordercycle.packing import BasePlusPerUnitRate, Carton, carriers
+from ordercycle.packing import BasePlusPerUnitRate, Carton, _exact, carriers
 from ordercycle.packing._engine import EngineUnit
 from ordercycle.packing._exact import ExactSearch
 from ordercycle.packing._optimizer import Objective, Solver, Spec
@@ -74,15 +74,29 @@ def _first_written(search: ExactSearch) -> Any:
 
 
 _side = st.integers(min_value=20, max_value=460)
+#: A kind of unit: its sides, its weight and whether it turns every way.
+_kind = st.tuples(_side, _side, _side, st.integers(min_value=1, max_value=12000), st.booleans())
+
+
+def _search(
+    kinds: list[tuple[int, int, int, int, bool]], counts: list[int], score: Objective
+) -> ExactSearch:
+    """The exact search over ``counts[n]`` units of each kind ``n``, on the cartons."""
+    specs = [Spec(index, carton, 1, 1) for index, carton in enumerate(CARTONS)]
+    solver = Solver(specs, score, None, 8, dict.fromkeys(range(len(specs))), "USD")
+    units = []
+    for number, (length, width, height, weight, turns) in enumerate(kinds):
+        sides = (length, width, height)
+        orientations = sorted(set(itertools.permutations(sides))) if turns else [sides]
+        for unit in range(counts[number]):
+            uid = len(units)
+            units.append(EngineUnit(uid, orientations, weight, None, None, (number, unit + 1)))
+    return ExactSearch(solver, [(u,) for u in units])
 
 
 @settings(max_examples=150, deadline=None, derandomize=True)
 @given(
-    kinds=st.lists(
-        st.tuples(_side, _side, _side, st.integers(min_value=1, max_value=12000), st.booleans()),
-        min_size=1,
-        max_size=4,
-    ),
+    kinds=st.lists(_kind, min_size=1, max_size=4),
     counts=st.lists(st.integers(min_value=1, max_value=4), min_size=4, max_size=4),
     objective=st.sampled_from(["billable_weight", "cost", "cartons"]),
 )
@@ -96,33 +110,26 @@ _side = st.integers(min_value=20, max_value=460)
 def test_the_relaxation_answers_as_first_written(
     kinds: list[tuple[int, int, int, int, bool]], counts: list[int], objective: str
 ) -> None:
-    specs = [Spec(index, carton, 1, 1) for index, carton in enumerate(CARTONS)]
     score = Objective(objective, carriers.UPS_DAILY, RATE, 1)
-    solver = Solver(specs, score, None, 8, dict.fromkeys(range(len(specs))), "USD")
-    units = []
-    for number, (length, width, height, weight, turns) in enumerate(kinds):
-        sides = (length, width, height)
-        orientations = sorted(set(itertools.permutations(sides))) if turns else [sides]
-        for unit in range(counts[number]):
-            uid = len(units)
-            units.append(EngineUnit(uid, orientations, weight, None, None, (number, unit + 1)))
-    search = ExactSearch(solver, [(u,) for u in units])
+    search = _search(kinds, counts, score)
     relax, cheapest = _first_written(search)
     for vector in itertools.product(*(range(c + 1) for c in search.start)):
         now, then = search._relax(vector), relax(vector)
         assert (type(now), now) == (type(then), then)
         if not any(vector):
             continue
-        listed = search._subsets(vector)
+        listed = _exact._parts(vector)
+        assert listed == _exact._parts_of(vector)  # remembered as worked out
         first = next(i for i, c in enumerate(vector) if c)
         ranges = [range(1 if i == first else 0, c + 1) for i, c in enumerate(vector)]
         assert [entry[0] for entry in listed] == list(itertools.product(*ranges))
-        for subset, volume, weight, remaining in listed:
-            assert volume == sum(t * k.volume for t, k in zip(subset, search.kinds, strict=True))
-            assert weight == sum(t * k.weight for t, k in zip(subset, search.kinds, strict=True))
+        for subset, remaining in listed:
+            volume = sum(t * k.volume for t, k in zip(subset, search.kinds, strict=True))
+            weight = sum(t * k.weight for t, k in zip(subset, search.kinds, strict=True))
+            assert search._size(subset) == (volume, weight)
             assert remaining == tuple(c - t for c, t in zip(vector, subset, strict=True))
-            held = search._holding(subset, volume, weight)
-            assert search._cheapest(subset, volume, weight) == cheapest(subset, volume, weight)
+            held = search._holding(subset)
+            assert search._cheapest(subset) == cheapest(subset, volume, weight)
             assert [spec.index for spec, _ in held] == [
                 place
                 for place, spec in enumerate(search.specs)
@@ -131,3 +138,48 @@ def test_the_relaxation_answers_as_first_written(
                 and all(not t or k.fits[place] for t, k in zip(subset, search.kinds, strict=True))
             ]
             assert all(key == score.key(spec, weight) for spec, key in held)
+
+
+def _splits_first_written(search: ExactSearch, cartons: int) -> bool:
+    """Whether the units split into at most ``cartons`` parts that some carton type holds
+    in the relaxation (by volume, weight and each unit's fit), every split tried afresh."""
+    kinds = search.kinds
+
+    def held(subset: Counts) -> bool:
+        volume = sum(t * k.volume for t, k in zip(subset, kinds, strict=True))
+        weight = sum(t * k.weight for t, k in zip(subset, kinds, strict=True))
+        return any(
+            volume <= spec.volume
+            and (spec.cap is None or weight <= spec.cap)
+            and all(not t or k.fits[place] for t, k in zip(subset, kinds, strict=True))
+            for place, spec in enumerate(search.specs)
+        )
+
+    def split(counts: Counts, left: int) -> bool:
+        if not any(counts):
+            return True
+        if left == 0:
+            return False
+        first = next(i for i, c in enumerate(counts) if c)
+        ranges = [range(1 if i == first else 0, c + 1) for i, c in enumerate(counts)]
+        return any(
+            held(subset)
+            and split(tuple(c - t for c, t in zip(counts, subset, strict=True)), left - 1)
+            for subset in itertools.product(*ranges)
+        )
+
+    return split(search.start, cartons)
+
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(
+    kinds=st.lists(_kind, min_size=1, max_size=3),
+    counts=st.lists(st.integers(min_value=1, max_value=4), min_size=3, max_size=3),
+    cartons=st.integers(min_value=1, max_value=4),
+)
+def test_the_carton_count_proof_answers_as_first_written(
+    kinds: list[tuple[int, int, int, int, bool]], counts: list[int], cartons: int
+) -> None:
+    search = _search(kinds, counts, Objective("cartons", None, None, 1))
+    # Small vectors: the proof never runs out of work, so it answers exactly.
+    assert search.needs_more_than(cartons) is not _splits_first_written(search, cartons)

@@ -68,46 +68,49 @@ _shape = st.tuples(
 )
 
 
-@settings(max_examples=150, deadline=None, derandomize=True)
-@given(
-    size=st.tuples(*(st.integers(min_value=4, max_value=20) for _ in range(3))),
-    cap=st.none() | st.integers(min_value=5, max_value=40),
-    shapes=st.lists(_shape, min_size=1, max_size=7),
-    pairs=st.integers(min_value=0, max_value=2),
-    strategy=st.integers(min_value=0, max_value=len(STRATEGIES) - 1),
-    support=st.sampled_from([None, Fraction(3, 4)]),
-    tracks_load=st.booleans(),
-)
-def test_a_remembered_complete_fill_is_the_fill_worked_out(
-    size: Orientation,
-    cap: int | None,
-    shapes: list[tuple[Orientation, int, int | None]],
-    pairs: int,
-    strategy: int,
-    support: Fraction | None,
-    tracks_load: bool,
-) -> None:
-    spec = _spec(size, cap)
-    units = _units(shapes)
-    # The first ``pairs`` blocks hold two units (a group moves as one block).
+_Case = tuple[Spec, list[Block], list[Block], int, Fraction | None, bool]
+
+
+def _blocks(units: list[EngineUnit], pairs: int) -> list[Block]:
+    """The units as blocks, the first ``pairs`` of two units (a group moves as one block)."""
     blocks: list[Block] = [tuple(units[2 * k : 2 * k + 2]) for k in range(pairs)]
     blocks += [(u,) for u in units[2 * pairs :]]
-    blocks = [b for b in blocks if b]
+    return [b for b in blocks if b]
 
+
+@st.composite
+def _fill_cases(draw: st.DrawFn) -> _Case:
+    """A carton, blocks, the same blocks of other units of the same signatures (other
+    ids), a strategy, a support and whether loads are tracked."""
+    size = draw(st.tuples(*(st.integers(min_value=4, max_value=20) for _ in range(3))))
+    cap = draw(st.none() | st.integers(min_value=5, max_value=40))
+    shapes = draw(st.lists(_shape, min_size=1, max_size=8))
+    pairs = draw(st.integers(min_value=0, max_value=2))
+    strategy = draw(st.integers(min_value=0, max_value=len(STRATEGIES) - 1))
+    support = draw(st.sampled_from([None, Fraction(3, 4)]))
+    tracks_load = draw(st.booleans())
+    blocks = _blocks(_units(shapes), pairs)
+    twins = _blocks(_units(shapes, first_uid=100), pairs)
+    return _spec(size, cap), blocks, twins, strategy, support, tracks_load
+
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(case=_fill_cases())
+def test_a_remembered_complete_fill_is_the_fill_worked_out(case: _Case) -> None:
+    spec, blocks, twin_blocks, strategy, support, tracks_load = case
     fresh = _solver(spec, support, tracks_load)
     expected = fresh.fill(spec, blocks, strategy, complete=True)
-    _optimizer._FILLS.clear()
+    _optimizer._FILL_STEPS.clear()
     for round_ in range(2):  # worked out, then remembered
         solver = _solver(spec, support, tracks_load)
         solver.work = 7
         found = solver.complete_fill(spec, blocks, strategy)
         assert _state(found) == _state(expected), round_
         assert solver.work == 7 + fresh.work
-        assert len(_optimizer._FILLS) == 1
+        if round_ == 0:
+            kept = len(_optimizer._FILL_STEPS)
+        assert len(_optimizer._FILL_STEPS) == kept
     # Other units of the same signatures (other ids): the remembered fill, bound to them.
-    twins = _units(shapes, first_uid=100)
-    by_uid = {u.uid: twin for u, twin in zip(units, twins, strict=True)}
-    twin_blocks = [tuple(by_uid[u.uid] for u in block) for block in blocks]
     again = _solver(spec, support, tracks_load).complete_fill(spec, twin_blocks, strategy)
     if expected is None:
         assert again is None
@@ -115,7 +118,7 @@ def test_a_remembered_complete_fill_is_the_fill_worked_out(
         assert again is not None
         assert again.units == [u for block in twin_blocks for u in block]
         assert again.boxes == expected.boxes
-    assert len(_optimizer._FILLS) == 1
+    assert len(_optimizer._FILL_STEPS) == kept
     # A remembered fill is a fill of its own: placing more into it leaves the memo as it was.
     if again is not None:
         again.place(_units([((1, 1, 1), 1, None)], first_uid=200)[0])
@@ -124,27 +127,47 @@ def test_a_remembered_complete_fill_is_the_fill_worked_out(
         ) == (_state(expected))
 
 
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(case=_fill_cases(), cut=st.integers(min_value=1, max_value=7), longer_first=st.booleans())
+def test_a_fill_that_begins_as_a_remembered_one_goes_on_as_the_fill_worked_out(
+    case: _Case, cut: int, longer_first: bool
+) -> None:
+    spec, blocks, twin_blocks, strategy, support, tracks_load = case
+    # The first blocks of the fill, with other units of the same signatures.
+    start = twin_blocks[:cut]
+    _optimizer._FILL_STEPS.clear()
+    # Either fill remembered first, then the other one goes on from it, or stops where it
+    # stopped (a block that does not fit), or is all remembered already.
+    for asked in [blocks, start] if longer_first else [start, blocks]:
+        fresh = _solver(spec, support, tracks_load)
+        expected = fresh.fill(spec, asked, strategy, complete=True)
+        solver = _solver(spec, support, tracks_load)
+        solver.work = 3
+        assert _state(solver.complete_fill(spec, asked, strategy)) == _state(expected)
+        assert solver.work == 3 + fresh.work
+
+
 def test_a_fill_under_a_time_limit_is_not_remembered() -> None:
     spec = _spec((10, 10, 10))
     solver = _solver(spec)
     clock = SteppableClock(datetime(2026, 3, 2, 9, tzinfo=UTC))
     solver.clock = clock
     solver.deadline = clock.now() + timedelta(seconds=1)
-    _optimizer._FILLS.clear()
+    _optimizer._FILL_STEPS.clear()
     blocks: list[Block] = [(u,) for u in _units([((5, 5, 5), 1, None)] * 3)]
     assert _state(solver.complete_fill(spec, blocks, 0)) == _state(
         _solver(spec).fill(spec, blocks, 0, complete=True)
     )
-    assert _optimizer._FILLS == {}
+    assert _optimizer._FILL_STEPS == {}
 
 
 def test_the_remembered_fills_are_bounded() -> None:
     spec = _spec((30, 30, 30))
-    _optimizer._FILLS.clear()
-    for n in range(1, _optimizer._FILLS_KEPT + 2):
+    _optimizer._FILL_STEPS.clear()
+    for n in range(1, _optimizer._FILL_STEPS_KEPT + 2):
         blocks: list[Block] = [(u,) for u in _units([((1, 1, n % 29 + 1), n, None)])]
         _solver(spec).complete_fill(spec, blocks, n // 29 % len(STRATEGIES))
-        assert len(_optimizer._FILLS) <= _optimizer._FILLS_KEPT
+        assert len(_optimizer._FILL_STEPS) <= _optimizer._FILL_STEPS_KEPT
 
 
 # --- the relations search -----------------------------------------------------------------
