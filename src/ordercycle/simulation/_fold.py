@@ -5,9 +5,10 @@ logs it and keeps only what the KPIs, ledger totals, daily series and stability 
 still need: running counts and sums, a compact record of each order until the run forgets
 it (:meth:`ResultFold.forget`), and, for what is a function of every order (percentiles,
 and sums whose terms the KPIs add in an order other than the log's), one number or a few
-per order in :mod:`array` columns (tens of bytes an order, where the log took about two
-kilobytes); a plain mean (``fmean`` rounds the exact sum once) is kept as an exact running
-sum instead (:class:`~ordercycle.simulation._stats.RunningMean`).
+per order in columns of :mod:`array` chunks (:class:`~ordercycle.simulation._column.Column`:
+tens of bytes an order, where the log took about two kilobytes); a plain mean (``fmean``
+rounds the exact sum once) is kept as an exact running sum instead
+(:class:`~ordercycle.simulation._stats.RunningMean`).
 
 It mirrors :func:`~ordercycle.simulation.kpis.kpis_from_events`,
 :func:`~ordercycle.simulation.kpis.totals_from_events`, the daily series of
@@ -31,6 +32,7 @@ from decimal import Decimal
 from typing import Any
 
 from ordercycle.service.cycle_kpis import percentile, ratio
+from ordercycle.simulation._column import Column
 from ordercycle.simulation._stats import RunningMean
 from ordercycle.simulation.events import SimEvent
 from ordercycle.simulation.kpis import (
@@ -168,8 +170,8 @@ class ResultFold:
         self._revenue = Decimal(0)
         self._sales = Decimal(0)
         self._integral = Decimal(0)
-        self._cycle = array("d")
-        self._to_ship = array("d")
+        self._cycle: Column[float] = Column("d")
+        self._to_ship: Column[float] = Column("d")
         # Only means of these: kept exactly as running sums (see RunningMean), not a float
         # an order.
         self._to_cash = RunningMean()
@@ -182,19 +184,19 @@ class ResultFold:
         self._picker_hours = 0.0
         self._short_lines = 0
         self._last_ship = 0.0
-        self._tour_time = array("d")
-        self._tour_hours = array("d")
-        self._tour_lines_of = array("q")
+        self._tour_time: Column[float] = Column("d")
+        self._tour_hours: Column[float] = Column("d")
+        self._tour_lines_of: Column[int] = Column("q")
         self._tour_tags: list[str] = []
         self._tags: dict[str, str] = {}
-        self._parcel_rank = array("q")
-        self._parcel_time = array("d")
-        self._parcel_cartons = array("q")
-        self._parcel_weight = array("d")
+        self._parcel_rank: Column[int] = Column("q")
+        self._parcel_time: Column[float] = Column("d")
+        self._parcel_cartons: Column[int] = Column("q")
+        self._parcel_weight: Column[float] = Column("d")
         self._parcel_cost = Decimal(0)
         self._shipped_orders = 0
-        self._consolidated_time = array("d")
-        self._consolidated_hours = array("d")
+        self._consolidated_time: Column[float] = Column("d")
+        self._consolidated_hours: Column[float] = Column("d")
         self._consolidated_orders = 0
         self._dock_waits = RunningMean()
         self._pickups: dict[str, int] = defaultdict(int)
@@ -556,7 +558,7 @@ class ResultFold:
         """:func:`~ordercycle.simulation.kpis.kpis_from_events` of the run (default window)."""
         s = self.scenario
         orders = self._o2c_orders
-        # The arrays themselves, not list copies: statistics and percentile() only iterate.
+        # The columns themselves, not list copies: statistics and percentile() only iterate.
         cycle, to_ship = self._cycle, self._to_ship
         shared: dict[str, float | None] = {
             "orders": float(orders),
@@ -657,7 +659,7 @@ class ResultFold:
         return _zone_values(s, busy, lines, self._consolidated_orders, shipped_orders, begin, end)
 
 
-def _by_rank(ranks: array[int]) -> Callable[[], Iterator[int]]:
+def _by_rank(ranks: Column[int]) -> Callable[[], Iterator[int]]:
     """What ``sorted(range(len(ranks)), key=ranks.__getitem__)`` gives, as a function
     that walks it afresh, without a list of every index (and of every key) at once.
 
