@@ -4,9 +4,11 @@
 logs it and keeps only what the KPIs, ledger totals, daily series and stability warnings
 still need: running counts and sums, a compact record of each order until the run forgets
 it (:meth:`ResultFold.forget`), and, for what is a function of every order (percentiles,
-means and sums whose terms the KPIs add in an order other than the log's), one number or
-a few per order in :mod:`array` columns (tens of bytes an order, where the log took about
-two kilobytes).
+and sums whose terms the KPIs add in an order other than the log's), one number or a few
+per order in columns of :mod:`array` chunks (:class:`~ordercycle.simulation._column.Column`:
+tens of bytes an order, where the log took about two kilobytes); a plain mean (``fmean``
+rounds the exact sum once) is kept as an exact running sum instead
+(:class:`~ordercycle.simulation._stats.RunningMean`).
 
 It mirrors :func:`~ordercycle.simulation.kpis.kpis_from_events`,
 :func:`~ordercycle.simulation.kpis.totals_from_events`, the daily series of
@@ -30,6 +32,8 @@ from decimal import Decimal
 from typing import Any
 
 from ordercycle.service.cycle_kpis import percentile, ratio
+from ordercycle.simulation._column import Column
+from ordercycle.simulation._stats import RunningMean
 from ordercycle.simulation.events import SimEvent
 from ordercycle.simulation.kpis import (
     KPIS,
@@ -166,9 +170,11 @@ class ResultFold:
         self._revenue = Decimal(0)
         self._sales = Decimal(0)
         self._integral = Decimal(0)
-        self._cycle = array("d")
-        self._to_ship = array("d")
-        self._to_cash = array("d")
+        self._cycle: Column[float] = Column("d")
+        self._to_ship: Column[float] = Column("d")
+        # Only means of these: kept exactly as running sums (see RunningMean), not a float
+        # an order.
+        self._to_cash = RunningMean()
         # --- warehouse KPIs (window) ---
         self._wave_lines = 0
         self._wave_length = 0.0
@@ -178,21 +184,21 @@ class ResultFold:
         self._picker_hours = 0.0
         self._short_lines = 0
         self._last_ship = 0.0
-        self._tour_time = array("d")
-        self._tour_hours = array("d")
-        self._tour_lines_of = array("q")
+        self._tour_time: Column[float] = Column("d")
+        self._tour_hours: Column[float] = Column("d")
+        self._tour_lines_of: Column[int] = Column("q")
         self._tour_tags: list[str] = []
         self._tags: dict[str, str] = {}
-        self._parcel_rank = array("q")
-        self._parcel_time = array("d")
-        self._parcel_cartons = array("q")
-        self._parcel_weight = array("d")
+        self._parcel_rank: Column[int] = Column("q")
+        self._parcel_time: Column[float] = Column("d")
+        self._parcel_cartons: Column[int] = Column("q")
+        self._parcel_weight: Column[float] = Column("d")
         self._parcel_cost = Decimal(0)
         self._shipped_orders = 0
-        self._consolidated_time = array("d")
-        self._consolidated_hours = array("d")
+        self._consolidated_time: Column[float] = Column("d")
+        self._consolidated_hours: Column[float] = Column("d")
         self._consolidated_orders = 0
-        self._dock_waits = array("d")
+        self._dock_waits = RunningMean()
         self._pickups: dict[str, int] = defaultdict(int)
         self._in_full_shipped = 0
         self._same_day = 0
@@ -421,7 +427,7 @@ class ResultFold:
             order.last_shipped = event.time
             packed = order.packed_at.get(event.ref)
             if packed is not None:
-                self._dock_waits.append(event.time - packed)
+                self._dock_waits.add(event.time - packed)
             if event.note:
                 self._pickups[event.note] += 1
             self._cartons += event.amount
@@ -479,7 +485,7 @@ class ResultFold:
             self._cycle.append((order.last_delivery - order.time) / 24)
             settled = order.invoices.values()
             if settled and not any(math.isnan(hour) for hour in settled):
-                self._to_cash.append((max(settled) - order.time) / 24)
+                self._to_cash.add((max(settled) - order.time) / 24)
         if order.shipped == order.quantity:
             self._to_ship.append(order.last_ship - order.time)
             self._in_full_shipped += 1
@@ -552,8 +558,8 @@ class ResultFold:
         """:func:`~ordercycle.simulation.kpis.kpis_from_events` of the run (default window)."""
         s = self.scenario
         orders = self._o2c_orders
-        # The arrays themselves, not list copies: statistics and percentile() only iterate.
-        cycle, to_ship, to_cash = self._cycle, self._to_ship, self._to_cash
+        # The columns themselves, not list copies: statistics and percentile() only iterate.
+        cycle, to_ship = self._cycle, self._to_ship
         shared: dict[str, float | None] = {
             "orders": float(orders),
             "units_ordered": float(self._units),
@@ -575,7 +581,7 @@ class ResultFold:
             "cash_conversion": ratio(float(self._collected), float(self._revenue)),
             "discounts_taken": float(self._discounts),
             "dso": float(self._integral / self._sales / 24) if self._sales else None,
-            "order_to_cash_days": statistics.fmean(to_cash) if to_cash else None,
+            "order_to_cash_days": self._to_cash.mean(),
             "units_returned": float(self._returned),
         }
         begin = self._begin
@@ -600,7 +606,6 @@ class ResultFold:
         paid = sum(s.scheduled_hours(role, begin, self._last_ship) for role in ROLES)
         made = self._pickups["first pickup"]
         shipped_orders = self._shipped_orders
-        dock_waits = self._dock_waits
         values: dict[str, float | None] = {
             **shared,
             "pick_travel_per_line": ratio(self._tour_length, self._tour_lines)
@@ -611,7 +616,7 @@ class ResultFold:
             "picker_utilisation": ratio(busy_picking, scheduled["pickers"]),
             "packer_utilisation": ratio(busy_packing, scheduled["packers"]),
             "dock_utilisation": ratio(busy_loading, scheduled["dock"]),
-            "dock_wait_mean": statistics.fmean(dock_waits) if dock_waits else None,
+            "dock_wait_mean": self._dock_waits.mean(),
             "same_day_ship_rate": ratio(self._same_day, self._in_full_shipped),
             "cutoff_made_rate": ratio(made, made + self._pickups["missed cut-off"]),
             "shipments_per_order": ratio(len(self._parcel_rank), shipped_orders),
@@ -654,7 +659,7 @@ class ResultFold:
         return _zone_values(s, busy, lines, self._consolidated_orders, shipped_orders, begin, end)
 
 
-def _by_rank(ranks: array[int]) -> Callable[[], Iterator[int]]:
+def _by_rank(ranks: Column[int]) -> Callable[[], Iterator[int]]:
     """What ``sorted(range(len(ranks)), key=ranks.__getitem__)`` gives, as a function
     that walks it afresh, without a list of every index (and of every key) at once.
 
