@@ -224,6 +224,52 @@ def test_a_remembered_relations_search_answers_and_spends_as_a_fresh_one(
         assert len(_exact._RELATIONS) == 1
 
 
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(
+    size=st.tuples(*(st.integers(min_value=4, max_value=12) for _ in range(3))),
+    boxes=st.lists(st.tuples(_side, _side, _side), min_size=2, max_size=7),
+    twins=st.integers(min_value=0, max_value=3),
+    first=st.integers(min_value=1, max_value=9),
+    budget=st.sampled_from([5, 64, 1000, PLACEMENT_BUDGET]),
+    work_limit=st.none() | st.integers(min_value=100, max_value=1200),
+)
+def test_a_search_whose_first_units_were_searched_answers_and_spends_as_a_fresh_one(
+    size: Orientation,
+    boxes: list[Orientation],
+    twins: int,
+    first: int,
+    budget: int,
+    work_limit: int | None,
+) -> None:
+    boxes = boxes + [boxes[-1]] * twins
+    shapes = [(b, 1, None) for b in sorted(boxes, key=lambda b: -b[0] * b[1] * b[2])]
+    units = _units(shapes)
+    if any(not any(all(o[a] <= size[a] for a in range(3)) for o in u.orientations) for u in units):
+        return
+    _exact._RELATIONS.clear()
+    # The first units searched and remembered (a packing, none, or out of nodes), then all.
+    first = min(first, len(units) - 1)
+    _run(_search(size, None, 0), size, units[:first], PLACEMENT_BUDGET, remembered=True)
+    fresh = _run(_search(size, work_limit, 50), size, units, budget, remembered=False)
+    kept = _run(_search(size, work_limit, 50), size, units, budget, remembered=True)
+    assert kept == fresh
+
+
+def test_a_search_whose_first_units_ran_out_of_nodes_runs_out_where_a_fresh_one_does() -> None:
+    size = (10, 10, 6)
+    sides = [(7, 6, 4), (4, 5, 6), (5, 4, 4), (4, 3, 6), (7, 3, 3), (4, 2, 5), (2, 2, 4)]
+    units = _units([(s, 1, None) for s in sides])
+    _exact._RELATIONS.clear()
+    first = _run(_search(size, None, 0), size, units[:5], PLACEMENT_BUDGET, remembered=True)
+    assert first[0] is None
+    assert first[1] == [-1]  # out of nodes
+    for budget, work_limit in [(PLACEMENT_BUDGET, None), (2000, None), (PLACEMENT_BUDGET, 900)]:
+        fresh = _run(_search(size, work_limit, 50), size, units, budget, remembered=False)
+        kept = _run(_search(size, work_limit, 50), size, units, budget, remembered=True)
+        assert kept == fresh
+    assert len(_exact._RELATIONS) == 2  # the longer search answered by the first units
+
+
 def test_a_relations_search_under_a_time_limit_is_not_remembered() -> None:
     size = (10, 10, 10)
     search = _search(size, None, 0)
