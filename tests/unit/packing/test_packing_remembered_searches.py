@@ -192,11 +192,28 @@ def _run(
     return found, nodes, search.solver.work, search.solver.stopped
 
 
+_Units = tuple[Orientation, list[EngineUnit]] | None
+
+
+@st.composite
+def _relation_units(draw: st.DrawFn, largest: int) -> _Units:
+    """A carton of sides up to ``largest`` and units, largest first, the last one with up
+    to three twins; None when a unit fits the carton in no orientation."""
+    size = draw(st.tuples(*(st.integers(min_value=4, max_value=largest) for _ in range(3))))
+    boxes = draw(st.lists(st.tuples(_side, _side, _side), min_size=2, max_size=7))
+    boxes = boxes + [boxes[-1]] * draw(st.integers(min_value=0, max_value=3))
+    shapes: list[tuple[Orientation, int, int | None]] = [
+        (b, 1, None) for b in sorted(boxes, key=lambda b: -b[0] * b[1] * b[2])
+    ]
+    units = _units(shapes)
+    if any(not any(all(o[a] <= size[a] for a in range(3)) for o in u.orientations) for u in units):
+        return None
+    return size, units
+
+
 @settings(max_examples=150, deadline=None, derandomize=True)
 @given(
-    size=st.tuples(*(st.integers(min_value=4, max_value=14) for _ in range(3))),
-    boxes=st.lists(st.tuples(_side, _side, _side), min_size=2, max_size=7),
-    twins=st.integers(min_value=0, max_value=3),
+    case=_relation_units(14),
     budgets=st.lists(
         st.sampled_from([0, 5, 63, 64, 65, 200, 1000, PLACEMENT_BUDGET]), min_size=1, max_size=3
     ),
@@ -204,18 +221,11 @@ def _run(
     work_limit=st.none() | st.integers(min_value=100, max_value=1200),
 )
 def test_a_remembered_relations_search_answers_and_spends_as_a_fresh_one(
-    size: Orientation,
-    boxes: list[Orientation],
-    twins: int,
-    budgets: list[int],
-    work: int,
-    work_limit: int | None,
+    case: _Units, budgets: list[int], work: int, work_limit: int | None
 ) -> None:
-    boxes = boxes + [boxes[-1]] * twins
-    shapes = [(b, 1, None) for b in sorted(boxes, key=lambda b: -b[0] * b[1] * b[2])]
-    units = _units(shapes)
-    if any(not any(all(o[a] <= size[a] for a in range(3)) for o in u.orientations) for u in units):
+    if case is None:
         return
+    size, units = case
     _exact._RELATIONS.clear()
     for budget in budgets:  # the first worked out, the others remembered
         fresh = _run(_search(size, work_limit, work), size, units, budget, remembered=False)
@@ -226,26 +236,17 @@ def test_a_remembered_relations_search_answers_and_spends_as_a_fresh_one(
 
 @settings(max_examples=200, deadline=None, derandomize=True)
 @given(
-    size=st.tuples(*(st.integers(min_value=4, max_value=12) for _ in range(3))),
-    boxes=st.lists(st.tuples(_side, _side, _side), min_size=2, max_size=7),
-    twins=st.integers(min_value=0, max_value=3),
+    case=_relation_units(12),
     first=st.integers(min_value=1, max_value=9),
     budget=st.sampled_from([5, 64, 1000, PLACEMENT_BUDGET]),
     work_limit=st.none() | st.integers(min_value=100, max_value=1200),
 )
 def test_a_search_whose_first_units_were_searched_answers_and_spends_as_a_fresh_one(
-    size: Orientation,
-    boxes: list[Orientation],
-    twins: int,
-    first: int,
-    budget: int,
-    work_limit: int | None,
+    case: _Units, first: int, budget: int, work_limit: int | None
 ) -> None:
-    boxes = boxes + [boxes[-1]] * twins
-    shapes = [(b, 1, None) for b in sorted(boxes, key=lambda b: -b[0] * b[1] * b[2])]
-    units = _units(shapes)
-    if any(not any(all(o[a] <= size[a] for a in range(3)) for o in u.orientations) for u in units):
+    if case is None:
         return
+    size, units = case
     _exact._RELATIONS.clear()
     # The first units searched and remembered (a packing, none, or out of nodes), then all.
     first = min(first, len(units) - 1)
