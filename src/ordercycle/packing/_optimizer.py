@@ -34,11 +34,11 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
+from typing import Any, TypeVar
 
 from ordercycle._memo import remember
 from ordercycle.model.clock import Clock
@@ -119,10 +119,39 @@ class Spec:
 #: engine weight, weight scale) -> (the rule, the carton, the billable weight). A
 #: billable weight depends on nothing else, and the desk hands the same carton and rule
 #: objects to every pack (each search started with an empty cache of its own: about half
-#: its keys were new, most of them worked out for an earlier request). The objects are
-#: kept and compared by identity, so a reused id never answers for another object.
-_BILLABLE: dict[tuple[int, int, int, int], tuple[Any, Carton, Fraction]] = {}
+#: its keys were new, most of them worked out for an earlier request).
+_BILLABLE: dict[tuple[int, ...], tuple[Any, Carton, Any]] = {}
 _BILLABLE_KEPT = 16384
+#: Dimensional weights shared by every search, the same way: (id of the carrier rule, id
+#: of the carton) -> (the rule, the carton, its dimensional weight or None). Each search
+#: worked out its cartons' again (three of a first-time pack's 1.6 ms).
+_DIMENSIONAL: dict[tuple[int, ...], tuple[Any, Carton, Any]] = {}
+_DIMENSIONAL_KEPT = 4096
+
+_Kept = TypeVar("_Kept")
+
+
+def _kept_for(
+    table: dict[tuple[int, ...], tuple[Any, Carton, Any]],
+    kept: int,
+    carrier: DimWeightRule | None,
+    carton: Carton,
+    detail: tuple[int, ...],
+    work: Callable[[], _Kept],
+) -> _Kept:
+    """``work()``, kept in ``table`` by the identity of ``carrier`` and ``carton`` and by
+    ``detail``. The objects are kept and compared by identity, so a reused id never answers
+    for another object; the table is emptied whole when it holds ``kept`` answers."""
+    key = (id(carrier), id(carton), *detail)
+    known = table.get(key)
+    if known is not None and known[0] is carrier and known[1] is carton:
+        answer: _Kept = known[2]
+        return answer
+    answer = work()
+    if len(table) >= kept:
+        table.clear()
+    table[key] = (carrier, carton, answer)
+    return answer
 
 
 class Objective:
@@ -140,7 +169,6 @@ class Objective:
         self.rate = rate
         self.weight_scale = weight_scale
         self._cache: dict[tuple[int, int], Key] = {}
-        self._dimensional: dict[int, tuple[Carton, Fraction | None]] = {}
 
     def billable(self, carton: Carton, items_g: Fraction) -> Fraction:
         """Billable weight in the carrier's unit (actual kilograms without a carrier)."""
@@ -155,17 +183,20 @@ class Objective:
     def dimensional(self, carton: Carton) -> Fraction | None:
         """The carrier's dimensional weight of the carton (``None`` without one or below it).
 
-        It does not depend on the contents, so it is worked out once per carton.
+        It does not depend on the contents, so it is worked out once per carton and rule
+        (:data:`_DIMENSIONAL`).
         """
-        if self.carrier is None:
+        carrier = self.carrier
+        if carrier is None:
             return None
-        known = self._dimensional.get(id(carton))
-        if known is None or known[0] is not carton:
-            known = self._dimensional[id(carton)] = (
-                carton,
-                self.carrier.dimensional_weight_exact(carton.outer_mm),
-            )
-        return known[1]
+        return _kept_for(
+            _DIMENSIONAL,
+            _DIMENSIONAL_KEPT,
+            carrier,
+            carton,
+            (),
+            lambda: carrier.dimensional_weight_exact(carton.outer_mm),
+        )
 
     def billable_quantity(self, value: Fraction) -> Any:
         """The billable weight as a quantity."""
@@ -185,16 +216,15 @@ class Objective:
         found = self._cache.get(cache_key)
         if found is not None:
             return found
-        carrier, carton = self.carrier, spec.carton
-        shared = (id(carrier), id(carton), weight, self.weight_scale)
-        known = _BILLABLE.get(shared)
-        if known is not None and known[0] is carrier and known[1] is carton:
-            billable = known[2]
-        else:
-            billable = self.billable(carton, Fraction(weight, self.weight_scale))
-            if len(_BILLABLE) >= _BILLABLE_KEPT:
-                _BILLABLE.clear()
-            _BILLABLE[shared] = (carrier, carton, billable)
+        carton = spec.carton
+        billable = _kept_for(
+            _BILLABLE,
+            _BILLABLE_KEPT,
+            self.carrier,
+            carton,
+            (weight, self.weight_scale),
+            lambda: self.billable(carton, Fraction(weight, self.weight_scale)),
+        )
         result: Key
         if self.name == "cost":
             result = (self.cost(spec.carton, billable), billable, spec.volume)
@@ -812,8 +842,8 @@ class Solver:
         """A lower bound on the primary score of any plan with ``at_least`` packages or more."""
         units = self._units(blocks)
         volume = sum(u.volume for u in units)
-        weight = self.weight(blocks)
-        count = max(at_least, math.ceil(Fraction(volume, max(s.volume for s in specs))))
+        weight = sum(u.weight for u in units)
+        count = max(at_least, -(-volume // max(s.volume for s in specs)))
         caps = [s.cap for s in specs]
         if all(cap is not None for cap in caps) and weight:
             count = max(count, math.ceil(weight / max(c for c in caps if c is not None)))
@@ -826,9 +856,7 @@ class Solver:
             if carrier is None:
                 bound = max(bound, gross / 1000)
             else:
-                bound = max(
-                    bound, carrier.round_weight_exact(gross / carrier.to_grams(Fraction(1)))
-                )
+                bound = max(bound, carrier.actual_weight_exact(gross))
                 # Each package bills at least its carton's dimensional weight, which is at
                 # least (dimensional weight per inner volume) x (volume of its items).
                 ratios = [
@@ -842,9 +870,7 @@ class Solver:
         units = self._units(blocks)
         if not units:
             return 0
-        count = max(
-            1, math.ceil(Fraction(sum(u.volume for u in units), max(s.volume for s in specs)))
-        )
+        count = max(1, -(-sum(u.volume for u in units) // max(s.volume for s in specs)))
         caps = [s.cap for s in specs]
         weight = self.weight(blocks)
         if all(cap is not None for cap in caps) and weight:
