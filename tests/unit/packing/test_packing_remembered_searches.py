@@ -195,6 +195,15 @@ def _run(
 _Units = tuple[Orientation, list[EngineUnit]] | None
 
 
+def _key(size: Orientation, units: list[EngineUnit]) -> tuple[object, ...]:
+    """The remembered relations search's key of ``units`` in the carton ``size``."""
+    fitting = tuple(
+        tuple(o for o in u.orientations if all(o[a] <= size[a] for a in range(3))) for u in units
+    )
+    twins = tuple(units[i].orientations == units[i - 1].orientations for i in range(1, len(units)))
+    return size, fitting, twins
+
+
 @st.composite
 def _relation_units(draw: st.DrawFn, largest: int) -> _Units:
     """A carton of sides up to ``largest`` and units, largest first, the last one with up
@@ -227,32 +236,40 @@ def test_a_remembered_relations_search_answers_and_spends_as_a_fresh_one(
         return
     size, units = case
     _exact._RELATIONS.clear()
-    for budget in budgets:  # the first worked out, the others remembered
+    for number, budget in enumerate(budgets):  # the first worked out, the others remembered
         fresh = _run(_search(size, work_limit, work), size, units, budget, remembered=False)
         kept = _run(_search(size, work_limit, work), size, units, budget, remembered=True)
         assert kept == fresh
-        assert len(_exact._RELATIONS) == 1
+        assert _key(size, units) in _exact._RELATIONS
+        if number == 0:
+            # One search, remembered for these units (and for its first units when it found
+            # no packing, see the tests below).
+            entries = len(_exact._RELATIONS)
+        assert len(_exact._RELATIONS) == entries
 
 
-@settings(max_examples=200, deadline=None, derandomize=True)
+@settings(max_examples=300, deadline=None, derandomize=True)
 @given(
     case=_relation_units(12),
     first=st.integers(min_value=1, max_value=9),
     budget=st.sampled_from([5, 64, 1000, PLACEMENT_BUDGET]),
     work_limit=st.none() | st.integers(min_value=100, max_value=1200),
+    longer_first=st.booleans(),
 )
-def test_a_search_whose_first_units_were_searched_answers_and_spends_as_a_fresh_one(
-    case: _Units, first: int, budget: int, work_limit: int | None
+def test_a_search_of_a_searchs_first_units_or_of_more_answers_and_spends_as_a_fresh_one(
+    case: _Units, first: int, budget: int, work_limit: int | None, longer_first: bool
 ) -> None:
     if case is None:
         return
     size, units = case
     _exact._RELATIONS.clear()
-    # The first units searched and remembered (a packing, none, or out of nodes), then all.
-    first = min(first, len(units) - 1)
-    _run(_search(size, None, 0), size, units[:first], PLACEMENT_BUDGET, remembered=True)
-    fresh = _run(_search(size, work_limit, 50), size, units, budget, remembered=False)
-    kept = _run(_search(size, work_limit, 50), size, units, budget, remembered=True)
+    # The first units searched and remembered (a packing, none, or out of nodes), then
+    # all; or all, then the first units.
+    start = units[: min(first, len(units) - 1)]
+    _run(_search(size, None, 0), size, units if longer_first else start, PLACEMENT_BUDGET, True)
+    asked = start if longer_first else units
+    fresh = _run(_search(size, work_limit, 50), size, asked, budget, remembered=False)
+    kept = _run(_search(size, work_limit, 50), size, asked, budget, remembered=True)
     assert kept == fresh
 
 
@@ -269,6 +286,14 @@ def test_a_search_whose_first_units_ran_out_of_nodes_runs_out_where_a_fresh_one_
         kept = _run(_search(size, work_limit, 50), size, units, budget, remembered=True)
         assert kept == fresh
     assert len(_exact._RELATIONS) == 2  # the longer search answered by the first units
+    # Searched first, the longer search answers for its first units (five or more).
+    _exact._RELATIONS.clear()
+    _run(_search(size, None, 0), size, units, PLACEMENT_BUDGET, remembered=True)
+    assert len(_exact._RELATIONS) > 1
+    for first in range(1, len(units)):
+        fresh = _run(_search(size, None, 50), size, units[:first], PLACEMENT_BUDGET, False)
+        kept = _run(_search(size, None, 50), size, units[:first], PLACEMENT_BUDGET, True)
+        assert kept == fresh
 
 
 def test_a_relations_search_under_a_time_limit_is_not_remembered() -> None:
