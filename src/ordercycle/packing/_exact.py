@@ -949,6 +949,10 @@ class ExactSearch:
 
         ``None`` with :attr:`unknown` false proves that no plan scores below ``ceiling``.
         """
+        # The search adds and compares the scores of :meth:`_key`, whole Fractions as ints;
+        # the ceiling too, so the search's sums and comparisons stay on ints (the plan's
+        # score is added up from the objective's own scores below).
+        ceiling = (_whole(ceiling[0]), _whole(ceiling[1]), ceiling[2])
         found = self._search(self.start, ceiling)
         if found is None:
             return None
