@@ -97,11 +97,17 @@ class Spec:
     def __init__(self, index: int, carton: Carton, scale: int, weight_scale: int) -> None:
         self.index = index
         self.carton = carton
-        sides = [side * scale for side in carton.inner_mm]
-        self.size = (int(sides[0]), int(sides[1]), int(sides[2]))
-        self.volume = self.size[0] * self.size[1] * self.size[2]
+        # Each side in steps of 1/scale mm, and the capacity in weight steps, rounded down:
+        # on the Fractions' integers (a side is positive), not by Fraction products.
+        length, width, height = (
+            side.numerator * scale // side.denominator for side in carton.inner_mm
+        )
+        self.size = (length, width, height)
+        self.volume = length * width * height
         capacity = carton.capacity_g
-        self.cap = None if capacity is None else math.floor(capacity * weight_scale)
+        self.cap = (
+            None if capacity is None else capacity.numerator * weight_scale // capacity.denominator
+        )
 
     def holds(self, unit: EngineUnit) -> bool:
         """Whether ``unit`` fits this carton type empty (size and weight).
@@ -443,7 +449,11 @@ class Solver:
         # before it were remembered).
         box: CartonFill | None = None
         for number, block in enumerate(blocks):
-            key = (step[0], tuple([u.signature for u in block]))
+            # Most blocks are one unit: its signature without a list in between.
+            signatures = (
+                (block[0].signature,) if len(block) == 1 else tuple([u.signature for u in block])
+            )
+            key = (step[0], signatures)
             found = steps.get(key)
             if found is None:
                 state = step[2]

@@ -4,6 +4,8 @@ the answer must be the one an empty fill of that type gives."""
 from __future__ import annotations
 
 import itertools
+import math
+from fractions import Fraction
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -34,3 +36,29 @@ def test_a_carton_type_holds_a_unit_alone_as_an_empty_fill_does(
     orientations = sorted(set(itertools.permutations(sides))) if turns else [sides]
     unit = EngineUnit(0, orientations, weight, None, None, (0, 1))
     assert spec.holds(unit) == CartonFill(spec.size, spec.cap, None).fits_alone(unit)
+
+
+_exact_side = st.fractions(min_value=1, max_value=900, max_denominator=20)
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(
+    inner=st.tuples(_exact_side, _exact_side, _exact_side),
+    tare=st.fractions(min_value=0, max_value=500, max_denominator=8),
+    limit=st.one_of(st.none(), st.fractions(min_value=501, max_value=30000, max_denominator=8)),
+    scale=st.integers(min_value=1, max_value=40),
+    weight_scale=st.integers(min_value=1, max_value=24),
+)
+def test_a_carton_types_steps_are_its_sides_and_capacity_times_the_scales_rounded_down(
+    inner: tuple[Fraction, Fraction, Fraction],
+    tare: Fraction,
+    limit: Fraction | None,
+    scale: int,
+    weight_scale: int,
+) -> None:
+    carton = Carton.from_mm("C", *inner, tare_g=tare, max_weight_g=limit)
+    spec = Spec(0, carton, scale, weight_scale)
+    assert spec.size == tuple(int(side * scale) for side in carton.inner_mm)
+    assert spec.volume == spec.size[0] * spec.size[1] * spec.size[2]
+    capacity = carton.capacity_g
+    assert spec.cap == (None if capacity is None else math.floor(capacity * weight_scale))
