@@ -917,12 +917,16 @@ class ExactSearch:
                 for first, second in tried[i][j]:
                     start = starts_now[first] + extent[first]
                     # The common cases without a walk: ``second`` itself overflows (the
-                    # starts in hand fit, so it would have to move), or it need not move.
+                    # starts in hand fit, so it would have to move), it need not move, or
+                    # it moves and no unit follows it (what :func:`_push` would do).
                     if start + extent[second] > side:
                         continue  # a chain overflows: this relation cannot hold
                     follow[first].append(second)
                     if start <= starts_now[second]:
                         moved: Sequence[tuple[int, int]] = _UNMOVED
+                    elif not follow[second]:
+                        moved = ((second, starts_now[second]),)
+                        starts_now[second] = start
                     else:
                         pushed = _push(side, starts_now, follow, extent, second, start)
                         if pushed is None:
