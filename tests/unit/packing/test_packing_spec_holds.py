@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from ordercycle.packing import Carton
 from ordercycle.packing._engine import CartonFill, EngineUnit
-from ordercycle.packing._optimizer import Spec
+from ordercycle.packing._optimizer import Objective, Solver, Spec
 
 _side = st.integers(min_value=1, max_value=60)
 
@@ -62,3 +62,37 @@ def test_a_carton_types_steps_are_its_sides_and_capacity_times_the_scales_rounde
     assert spec.volume == spec.size[0] * spec.size[1] * spec.size[2]
     capacity = carton.capacity_g
     assert spec.cap == (None if capacity is None else math.floor(capacity * weight_scale))
+
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(
+    inners=st.lists(st.tuples(_side, _side, _side), min_size=1, max_size=3),
+    limit=st.one_of(st.none(), st.integers(min_value=1, max_value=60)),
+    shapes=st.lists(
+        st.tuples(st.tuples(_side, _side, _side), st.integers(0, 20)), min_size=1, max_size=6
+    ),
+)
+def test_a_remembered_screen_answers_as_a_fresh_one(
+    inners: list[tuple[int, int, int]],
+    limit: int | None,
+    shapes: list[tuple[tuple[int, int, int], int]],
+) -> None:
+    specs = [
+        Spec(k, Carton.from_mm(f"C{k}", *inner, max_weight_g=limit), 1, 1)
+        for k, inner in enumerate(inners)
+    ]
+    solver = Solver(specs, Objective("cartons", None, None), None, 8, {}, "")
+    units = [
+        EngineUnit(uid, sorted(set(itertools.permutations(sides))), weight, None, None, (uid,))
+        for uid, (sides, weight) in enumerate(shapes)
+    ]
+    blocks = [(u,) for u in units]
+    for _ in range(2):  # worked out, then remembered
+        for spec in specs:
+            for asked in (blocks, blocks[:1], blocks[1:]):
+                fresh = (
+                    (spec.cap is None or sum(u.weight for b in asked for u in b) <= spec.cap)
+                    and sum(u.volume for b in asked for u in b) <= spec.volume
+                    and all(spec.holds(u) for b in asked for u in b)
+                )
+                assert solver._screen(spec, asked) is fresh
