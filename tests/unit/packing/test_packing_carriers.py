@@ -198,3 +198,14 @@ def test_a_bigger_package_never_bills_less(
     assert rule.billable_weight_exact(bigger, Fraction(0)) >= rule.billable_weight_exact(
         sides, Fraction(0)
     )
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.sampled_from(sorted(carriers.PRESETS)), weights_g)
+def test_the_actual_weight_is_the_grams_in_the_rules_unit_rounded_to_the_step(
+    name: str, grams: Fraction
+) -> None:
+    rule = carriers.PRESETS[name]
+    assert rule.actual_weight_exact(grams) == rule.round_weight_exact(
+        grams / rule.to_grams(Fraction(1))
+    )

@@ -6,10 +6,13 @@ import pickle
 from fractions import Fraction
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ordercycle.errors import DimensionalityError, InvalidQuantityError, ValidationError
 from ordercycle.money import Money
 from ordercycle.packing import Carton, Item, Rotation
+from ordercycle.packing.packer import _IN_MM, _in_mm
 from ordercycle.units import Q_
 
 
@@ -217,3 +220,24 @@ def test_items_of_the_same_sides_and_rules_share_their_orientations(
         Item.from_mm("C", 108, 76, 31, 1, rotation=rotation, upright=upright).orientations_mm()
         != found
     )
+
+
+_steps = st.integers(min_value=0, max_value=5000)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    corner=st.tuples(_steps, _steps, _steps),
+    sides=st.tuples(*(st.integers(min_value=1, max_value=5000) for _ in range(3))),
+    scale=st.integers(min_value=1, max_value=12),
+)
+def test_a_placed_box_in_millimetres_is_its_steps_over_the_scale(
+    corner: tuple[int, int, int], sides: tuple[int, int, int], scale: int
+) -> None:
+    x, y, z = corner
+    box = (x, y, z, x + sides[0], y + sides[1], z + sides[2])
+    expected = (tuple(Fraction(c, scale) for c in corner), tuple(Fraction(s, scale) for s in sides))
+    _IN_MM.clear()
+    for _ in range(2):  # worked out, then remembered
+        assert _in_mm(box, scale) == expected
+    assert len(_IN_MM) == 1

@@ -192,11 +192,37 @@ def _run(
     return found, nodes, search.solver.work, search.solver.stopped
 
 
+_Units = tuple[Orientation, list[EngineUnit]] | None
+
+
+def _key(size: Orientation, units: list[EngineUnit]) -> tuple[object, ...]:
+    """The remembered relations search's key of ``units`` in the carton ``size``."""
+    fitting = tuple(
+        tuple(o for o in u.orientations if all(o[a] <= size[a] for a in range(3))) for u in units
+    )
+    twins = tuple(units[i].orientations == units[i - 1].orientations for i in range(1, len(units)))
+    return size, fitting, twins
+
+
+@st.composite
+def _relation_units(draw: st.DrawFn, largest: int) -> _Units:
+    """A carton of sides up to ``largest`` and units, largest first, the last one with up
+    to three twins; None when a unit fits the carton in no orientation."""
+    size = draw(st.tuples(*(st.integers(min_value=4, max_value=largest) for _ in range(3))))
+    boxes = draw(st.lists(st.tuples(_side, _side, _side), min_size=2, max_size=7))
+    boxes = boxes + [boxes[-1]] * draw(st.integers(min_value=0, max_value=3))
+    shapes: list[tuple[Orientation, int, int | None]] = [
+        (b, 1, None) for b in sorted(boxes, key=lambda b: -b[0] * b[1] * b[2])
+    ]
+    units = _units(shapes)
+    if any(not any(all(o[a] <= size[a] for a in range(3)) for o in u.orientations) for u in units):
+        return None
+    return size, units
+
+
 @settings(max_examples=150, deadline=None, derandomize=True)
 @given(
-    size=st.tuples(*(st.integers(min_value=4, max_value=14) for _ in range(3))),
-    boxes=st.lists(st.tuples(_side, _side, _side), min_size=2, max_size=7),
-    twins=st.integers(min_value=0, max_value=3),
+    case=_relation_units(14),
     budgets=st.lists(
         st.sampled_from([0, 5, 63, 64, 65, 200, 1000, PLACEMENT_BUDGET]), min_size=1, max_size=3
     ),
@@ -204,24 +230,70 @@ def _run(
     work_limit=st.none() | st.integers(min_value=100, max_value=1200),
 )
 def test_a_remembered_relations_search_answers_and_spends_as_a_fresh_one(
-    size: Orientation,
-    boxes: list[Orientation],
-    twins: int,
-    budgets: list[int],
-    work: int,
-    work_limit: int | None,
+    case: _Units, budgets: list[int], work: int, work_limit: int | None
 ) -> None:
-    boxes = boxes + [boxes[-1]] * twins
-    shapes = [(b, 1, None) for b in sorted(boxes, key=lambda b: -b[0] * b[1] * b[2])]
-    units = _units(shapes)
-    if any(not any(all(o[a] <= size[a] for a in range(3)) for o in u.orientations) for u in units):
+    if case is None:
         return
+    size, units = case
     _exact._RELATIONS.clear()
-    for budget in budgets:  # the first worked out, the others remembered
+    for number, budget in enumerate(budgets):  # the first worked out, the others remembered
         fresh = _run(_search(size, work_limit, work), size, units, budget, remembered=False)
         kept = _run(_search(size, work_limit, work), size, units, budget, remembered=True)
         assert kept == fresh
-        assert len(_exact._RELATIONS) == 1
+        assert _key(size, units) in _exact._RELATIONS
+        if number == 0:
+            # One search, remembered for these units (and for its first units when it found
+            # no packing, see the tests below).
+            entries = len(_exact._RELATIONS)
+        assert len(_exact._RELATIONS) == entries
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(
+    case=_relation_units(12),
+    first=st.integers(min_value=1, max_value=9),
+    budget=st.sampled_from([5, 64, 1000, PLACEMENT_BUDGET]),
+    work_limit=st.none() | st.integers(min_value=100, max_value=1200),
+    longer_first=st.booleans(),
+)
+def test_a_search_of_a_searchs_first_units_or_of_more_answers_and_spends_as_a_fresh_one(
+    case: _Units, first: int, budget: int, work_limit: int | None, longer_first: bool
+) -> None:
+    if case is None:
+        return
+    size, units = case
+    _exact._RELATIONS.clear()
+    # The first units searched and remembered (a packing, none, or out of nodes), then
+    # all; or all, then the first units.
+    start = units[: min(first, len(units) - 1)]
+    _run(_search(size, None, 0), size, units if longer_first else start, PLACEMENT_BUDGET, True)
+    asked = start if longer_first else units
+    fresh = _run(_search(size, work_limit, 50), size, asked, budget, remembered=False)
+    kept = _run(_search(size, work_limit, 50), size, asked, budget, remembered=True)
+    assert kept == fresh
+
+
+def test_a_search_whose_first_units_ran_out_of_nodes_runs_out_where_a_fresh_one_does() -> None:
+    size = (10, 10, 6)
+    sides = [(7, 6, 4), (4, 5, 6), (5, 4, 4), (4, 3, 6), (7, 3, 3), (4, 2, 5), (2, 2, 4)]
+    units = _units([(s, 1, None) for s in sides])
+    _exact._RELATIONS.clear()
+    first = _run(_search(size, None, 0), size, units[:5], PLACEMENT_BUDGET, remembered=True)
+    assert first[0] is None
+    assert first[1] == [-1]  # out of nodes
+    for budget, work_limit in [(PLACEMENT_BUDGET, None), (2000, None), (PLACEMENT_BUDGET, 900)]:
+        fresh = _run(_search(size, work_limit, 50), size, units, budget, remembered=False)
+        kept = _run(_search(size, work_limit, 50), size, units, budget, remembered=True)
+        assert kept == fresh
+    assert len(_exact._RELATIONS) == 2  # the longer search answered by the first units
+    # Searched first, the longer search answers for its first units (five or more).
+    _exact._RELATIONS.clear()
+    _run(_search(size, None, 0), size, units, PLACEMENT_BUDGET, remembered=True)
+    assert len(_exact._RELATIONS) > 1
+    for first in range(1, len(units)):
+        fresh = _run(_search(size, None, 50), size, units[:first], PLACEMENT_BUDGET, False)
+        kept = _run(_search(size, None, 50), size, units[:first], PLACEMENT_BUDGET, True)
+        assert kept == fresh
 
 
 def test_a_relations_search_under_a_time_limit_is_not_remembered() -> None:

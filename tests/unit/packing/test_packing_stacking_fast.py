@@ -105,3 +105,34 @@ def test_the_dual_cut_decides_as_first_written(
     if not kinds:
         return
     assert _exact._dual_cut_of(size, kinds) is _dual_cut_first(size, kinds)
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(
+    size=st.tuples(*(st.integers(min_value=10, max_value=40) for _ in range(3))),
+    shapes=st.lists(st.tuples(_side, _side, _side), min_size=1, max_size=5),
+    numbers=st.lists(
+        st.lists(st.integers(min_value=1, max_value=6), min_size=5, max_size=5),
+        min_size=2,
+        max_size=4,
+    ),
+)
+def test_the_dual_cut_of_kinds_met_before_in_other_numbers_decides_as_first_written(
+    size: tuple[int, int, int], shapes: list[Orientation], numbers: list[list[int]]
+) -> None:
+    fitting = []
+    for sides in shapes:
+        options = tuple(
+            o for o in sorted(set(itertools.permutations(sides))) if all(map(int.__le__, o, size))
+        )
+        if options and options not in fitting:
+            fitting.append(options)
+    if not fitting:
+        return
+    _exact._CUT_FUNCTIONS.clear()
+    # The same kinds in the same carton, in other numbers: the first worked out, the
+    # others read the kinds' remembered functions.
+    for counts in numbers:
+        kinds = dict(zip(fitting, counts, strict=False))
+        assert _exact._dual_cut_of(size, kinds) is _dual_cut_first(size, kinds)
+    assert len(_exact._CUT_FUNCTIONS) == 1
