@@ -417,22 +417,14 @@ class Solver:
         for number, block in enumerate(blocks):
             if number % CHECK_BLOCKS == CHECK_BLOCKS - 1 and self.cut_short():
                 return None
-            self.work += 1 + len(box.boxes)
-            if len(block) == 1:
-                unit = block[0]
-                signature = unit.signature
-                if signature in failed:
-                    continue
-                if not box.place(unit):
-                    if complete:
-                        return None
-                    failed.add(signature)
+            if len(block) == 1 and block[0].signature in failed:
+                self.work += 1 + len(box.boxes)  # counted as a try, as it always was
                 continue
-            snap = box.snapshot()
-            if not all(box.place(unit) for unit in block):
-                box.restore(snap)
+            if not self._place_block(box, block):
                 if complete:
                     return None
+                if len(block) == 1:
+                    failed.add(block[0].signature)
         return box
 
     def complete_fill(
