@@ -76,7 +76,7 @@ from ordercycle.picking import (
     zone_pick_lists,
 )
 from ordercycle.service import DeskCommandError, OrderDesk
-from ordercycle.simulation._collector import spaced_collections
+from ordercycle.simulation._collector import settle, spaced_collections
 from ordercycle.simulation._fold import ResultFold
 from ordercycle.simulation._optional import require
 from ordercycle.simulation._seeds import RandomStreams, derive_seed
@@ -1316,6 +1316,8 @@ class Simulation:
             if self.finished_tally is not None:
                 self._forget_finished()
                 self._forget_history(stock_read=stock)
+            # What the run holds now is out of the young collections' sight (see _collector).
+            settle()
             day += 1
 
     def _record_stock(self, *, stock: bool) -> None:
