@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import weakref
 from collections.abc import Iterator
 
 import pytest
@@ -128,6 +129,21 @@ def test_a_simulation_settles_daily_and_leaves_nothing_frozen(
     monkeypatch.setattr(gc, "freeze", watched)
     simulation.run(events=False)
     assert len(frozen) == 2  # the start of days 2 and 3 (the horizon is 96 hours)
+    assert gc.get_freeze_count() == 0
+
+
+def test_a_settled_run_is_freed_by_the_collector_once_it_leaves(
+    thresholds: tuple[int, int, int],
+) -> None:
+    # What the run froze goes back to the collector: the run's own cycles (its processes
+    # hold it) are then found and the whole desk freed.
+    scenario = Scenario.default(seed=3, orders=30, days=2, drain_days=2)
+    simulation = Simulation(scenario, keep_finished=False, keep_events=False)
+    gone = weakref.ref(simulation.desk)
+    simulation.run(events=False)
+    del simulation
+    gc.collect()
+    assert gone() is None
     assert gc.get_freeze_count() == 0
 
 
