@@ -26,13 +26,18 @@ promote them (measured at 2,000 orders: two collections of 200,000 objects or mo
 5 % of the run). So once a simulated day the run calls :func:`settle`, which freezes what
 the process tracks then (:func:`gc.freeze`, constant time: the collector's lists are moved
 to the permanent generation and the young count starts over), and the last run to leave
-unfreezes it (into the oldest generation, where it would have gone). The young collections
-then only see what a day made, and a run of 60 orders a day makes none. What a frozen
-object holds is still freed by reference counting as before; only cyclic garbage waits
-for the run to end, and a run makes a few cyclic objects a simulated day, not an order's
-(tested). A process that froze objects itself (a pre-forking server) is left as it is: no
-run freezes while anything is frozen when the first run enters; but objects a caller
-freezes during a run are unfrozen with the run's when it leaves.
+unfreezes it with what it made since (into the oldest generation, where it would have
+gone, without a young collection traversing the rest of the day first). The young
+collections then only see what a day made, and a run of 60 orders a day makes none.
+
+What a frozen object holds is still freed by reference counting as before; only cyclic
+garbage waits, for the run to leave and then for a full collection. A run makes a few
+cyclic objects a simulated day, not an order's, and a run that reached its horizon is no
+cycle itself (its processes still waiting are closed then), so its desk is freed as soon
+as it is dropped (tested); a run dropped before its horizon waits for a full collection.
+A process that froze objects itself (a pre-forking server) is left as it is: no run
+freezes while anything is frozen when the first run enters; but objects a caller freezes
+during a run are unfrozen with the run's when it leaves.
 """
 
 from __future__ import annotations
@@ -78,6 +83,10 @@ def spaced_collections() -> Iterator[None]:
                 gc.set_threshold(*_saved)
                 _saved = None
                 if _frozen:
+                    # What the run made since its last settle() goes to the oldest
+                    # generation with the rest, not through a young collection at the
+                    # first allocation under the restored threshold.
+                    gc.freeze()
                     gc.unfreeze()
                 _may_freeze = _frozen = False
 

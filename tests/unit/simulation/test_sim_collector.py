@@ -128,23 +128,66 @@ def test_a_simulation_settles_daily_and_leaves_nothing_frozen(
 
     monkeypatch.setattr(gc, "freeze", watched)
     simulation.run(events=False)
-    assert len(frozen) == 2  # the start of days 2 and 3 (the horizon is 96 hours)
+    # The start of days 2 and 3 (the horizon is 96 hours), and the run leaving.
+    assert len(frozen) == 3
     assert gc.get_freeze_count() == 0
 
 
-def test_a_settled_run_is_freed_by_the_collector_once_it_leaves(
+def test_a_run_leaves_nothing_young_for_the_restored_threshold(
     thresholds: tuple[int, int, int],
 ) -> None:
-    # What the run froze goes back to the collector: the run's own cycles (its processes
-    # hold it) are then found and the whole desk freed.
+    with spaced_collections():
+        settle()
+        made = [[n] for n in range(5_000)]  # what a run makes after its last settle
+    assert gc.get_count()[0] < 100  # gone to the oldest generation, not collected young
+    assert gc.get_freeze_count() == 0
+    del made
+
+
+@pytest.mark.parametrize("drain_days", [0, 40])
+def test_a_run_that_reached_its_horizon_is_freed_without_the_collector(
+    thresholds: tuple[int, int, int], drain_days: int
+) -> None:
+    # Without a drain, tasks, deliveries and payments are still waiting at the horizon;
+    # their processes are closed then, so nothing holds the run in a reference cycle.
+    scenario = Scenario.default(seed=3, orders=40, days=2, drain_days=drain_days)
+    gc.collect()
+    gc.disable()
+    try:
+        ran = Simulation(scenario, keep_finished=False, keep_events=False)
+        ran.run(events=False)
+        stepped = Simulation(scenario)
+        stepped.advance(stepped.horizon)  # reached without run()
+        desks = [weakref.ref(ran.desk), weakref.ref(stepped.desk)]
+        del ran, stepped
+        assert [desk() for desk in desks] == [None, None]
+    finally:
+        gc.enable()
+
+
+def test_a_run_dropped_before_its_horizon_is_freed_by_the_collector(
+    thresholds: tuple[int, int, int],
+) -> None:
+    # What the run froze goes back to the collector when it leaves: a run still holding
+    # its processes (a cycle) is found and freed by a full collection.
     scenario = Scenario.default(seed=3, orders=30, days=2, drain_days=2)
     simulation = Simulation(scenario, keep_finished=False, keep_events=False)
-    gone = weakref.ref(simulation.desk)
-    simulation.run(events=False)
+    simulation.advance(60.0)  # settled at the start of days 0, 1 and 2
+    desk = weakref.ref(simulation.desk)
     del simulation
+    assert desk() is not None
     gc.collect()
-    assert gone() is None
+    assert desk() is None
     assert gc.get_freeze_count() == 0
+
+
+def test_closing_the_waiting_processes_changes_no_result() -> None:
+    scenario = Scenario.default(seed=3, orders=40, days=2, drain_days=0)
+    whole = simulate(scenario)
+    stepped = Simulation(scenario)
+    stepped.advance(stepped.horizon)
+    stepped.advance(stepped.horizon)  # at the horizon already: nothing more
+    assert stepped.run() == whole
 
 
 def _cyclic_garbage(orders: int, **changes: object) -> int:
