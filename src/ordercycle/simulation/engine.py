@@ -950,7 +950,7 @@ class Simulation:
         A step after the horizon never happens (the run stops there, within a rounding
         of it), so it is not scheduled: a callback left queued at the end would hold the
         run and its desk in a reference cycle, for the collector to free (a process left
-        waiting is closed when freed, which breaks its cycle).
+        waiting is closed at the horizon, see :meth:`_close_processes`).
         """
         if self.env.now + hours > self.horizon:
             return
