@@ -76,7 +76,7 @@ from ordercycle.picking import (
     zone_pick_lists,
 )
 from ordercycle.service import DeskCommandError, OrderDesk
-from ordercycle.simulation._collector import spaced_collections
+from ordercycle.simulation._collector import settle, spaced_collections
 from ordercycle.simulation._fold import ResultFold
 from ordercycle.simulation._optional import require
 from ordercycle.simulation._seeds import RandomStreams, derive_seed
@@ -176,6 +176,9 @@ class Simulation:
         self.streams = RandomStreams(derive_seed(scenario.seed, "run"))
         self._arrival_rng = self.streams.source("arrivals")
         self.env = simpy.Environment()
+        # The processes started and not ended yet, with their generators: those still
+        # waiting at the horizon are closed then (see _close_processes).
+        self._processes: dict[Any, _Proc] = {}
         self.start: datetime = scenario.start_at
         self.clock = SteppableClock(self.start)
         # The simulated hour the clock was last moved to (the clock only moves forward).
@@ -269,6 +272,29 @@ class Simulation:
         step = target - self.clock.now()
         if step > _NO_TIME:
             self.clock.advance(step)
+
+    def _start(self, generator: _Proc) -> Any:
+        """Start ``generator`` as a process (returned); see :meth:`_close_processes`."""
+        process = self.env.process(generator)
+        self._processes[process] = generator
+        process.callbacks.append(self._processes.pop)
+        return process
+
+    def _close_processes(self) -> None:
+        """Close the processes still waiting once the run has reached the horizon.
+
+        Nothing of theirs would ever run again, and each one's generator holds the run (its
+        frame's ``self``) while its event waits in the environment's queue or a resource's,
+        which the run holds: a reference cycle through the run and its desk, which only
+        the cyclic collector could free, and a run keeps the collector off what it holds
+        (see ``_collector``). Closed, a finished run is freed as soon as it is dropped.
+        A task closed inside a worker's request leaves the seat as it is (SimPy releases
+        nothing on a generator's cleanup) and schedules nothing.
+        """
+        waiting = list(self._processes.values())
+        self._processes.clear()
+        for generator in waiting:
+            generator.close()
 
     def _call(self, stage: str, action: Callable[[], T]) -> T:
         self._sync()
@@ -429,7 +455,7 @@ class Simulation:
         )
         if allocated is None:
             self._log("held", order_id=order_id, ref=customer, note="credit")
-            self.env.process(self._credit_review(order_id))
+            self._start(self._credit_review(order_id))
             return
         self._allocated(order_id, allocated, items)
 
@@ -466,7 +492,7 @@ class Simulation:
             self.scenario.cancel_rate
             and self.streams.uniform("cancel", order_id) < self.scenario.cancel_rate
         ):
-            self.env.process(self._cancel(order_id))
+            self._start(self._cancel(order_id))
 
     def _credit_review(self, order_id: str) -> _Proc:
         """After the review time a credit controller refuses the order or releases it."""
@@ -536,7 +562,7 @@ class Simulation:
                 quantity=len(wave["stops"]),
                 measure=float(Fraction(wave["route_length"])),
             )
-            self.env.process(
+            self._start(
                 self._pick(
                     wave.aggregate_id,
                     warehouse.id,
@@ -645,7 +671,7 @@ class Simulation:
         for zone, lines, length in zoned:
             number[zone] = number.get(zone, 0) + 1
             walks.append(
-                self.env.process(
+                self._start(
                     self._tour(list_id, warehouse, number[zone], count[zone], lines, length, zone)
                 )
             )
@@ -670,7 +696,7 @@ class Simulation:
             for order_id in order_ids:
                 self.orders[order_id].lists.append(list_id)
         for order_id in order_ids:
-            self.env.process(
+            self._start(
                 self._pack(
                     order_id, list_id, warehouse, order_id in short_orders, parts.get(order_id, 1)
                 )
@@ -783,7 +809,7 @@ class Simulation:
             note=carrier.name,
         )
         if "dock" in self.staff or carrier.pickups:
-            self.env.process(
+            self._start(
                 self._dock(order_id, shipment_id, warehouse, units, goods, cartons, carrier)
             )
         else:
@@ -924,7 +950,7 @@ class Simulation:
         A step after the horizon never happens (the run stops there, within a rounding
         of it), so it is not scheduled: a callback left queued at the end would hold the
         run and its desk in a reference cycle, for the collector to free (a process left
-        waiting is closed when freed, which breaks its cycle).
+        waiting is closed at the horizon, see :meth:`_close_processes`).
         """
         if self.env.now + hours > self.horizon:
             return
@@ -1260,7 +1286,7 @@ class Simulation:
                     warehouse=warehouse.id,
                     quantity=quantity,
                 )
-                self.env.process(self._receive(key, quantity, self._lead_time_hours(key)))
+                self._start(self._receive(key, quantity, self._lead_time_hours(key)))
 
     def _lead_time_hours(self, key: tuple[str, str]) -> float:
         """The lead time of the next supplier order for ``key``, in hours.
@@ -1316,6 +1342,8 @@ class Simulation:
             if self.finished_tally is not None:
                 self._forget_finished()
                 self._forget_history(stock_read=stock)
+            # What the run holds now is out of the young collections' sight (see _collector).
+            settle()
             day += 1
 
     def _record_stock(self, *, stock: bool) -> None:
@@ -1381,17 +1409,19 @@ class Simulation:
             self.started = True
             self._setup()
             for role in self.staff:
-                self.env.process(self._calendar(role))
-            self.env.process(self._arrivals())
-            self.env.process(self._waves())
-            self.env.process(self._replenishment())
-            self.env.process(self._queues())
-            self.env.process(self._stock_days())
+                self._start(self._calendar(role))
+            self._start(self._arrivals())
+            self._start(self._waves())
+            self._start(self._replenishment())
+            self._start(self._queues())
+            self._start(self._stock_days())
         target = min(until, self.horizon)
         with spaced_collections():
             if target > self.now:
                 self.env.run(until=target)
             self._call("other desk commands", self.desk.dispatch)
+        if target >= self.horizon:
+            self._close_processes()
         self._sync()
         spent = time.perf_counter() - began
         desk = sum(v for k, v in self.timings.items() if k != "engine") - before

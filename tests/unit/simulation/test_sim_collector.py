@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import gc
+import weakref
 from collections.abc import Iterator
 
 import pytest
 
-from ordercycle.simulation import Scenario, simulate
-from ordercycle.simulation._collector import YOUNG_THRESHOLD, spaced_collections
+from ordercycle.simulation import Scenario, Simulation, simulate
+from ordercycle.simulation._collector import YOUNG_THRESHOLD, settle, spaced_collections
 
 
 @pytest.fixture
@@ -52,6 +53,141 @@ def test_a_simulation_leaves_the_thresholds_as_it_found_them(
     result = simulate(Scenario.default(seed=3, orders=20), events=False)
     assert result.kpi("orders") == 20
     assert gc.get_threshold() == thresholds
+
+
+def test_settle_freezes_inside_a_run_until_the_last_run_leaves(
+    thresholds: tuple[int, int, int],
+) -> None:
+    settle()  # outside a run: nothing
+    assert gc.get_freeze_count() == 0
+    with spaced_collections():
+        with spaced_collections():
+            settle()
+            frozen = gc.get_freeze_count()
+            assert frozen > 0
+            assert gc.get_count()[0] < 100  # the young count started over
+        assert gc.get_freeze_count() > 0  # a run is still inside
+    assert gc.get_freeze_count() == 0
+    assert gc.get_threshold() == thresholds
+
+
+def test_settle_unfreezes_when_the_run_raises(thresholds: tuple[int, int, int]) -> None:
+    def run() -> None:
+        with spaced_collections():
+            settle()
+            assert gc.get_freeze_count() > 0
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        run()
+    assert gc.get_freeze_count() == 0
+
+
+def test_settle_leaves_a_callers_freeze_and_a_collector_left_alone(
+    thresholds: tuple[int, int, int],
+) -> None:
+    kept = [[n] for n in range(10)]  # tracked objects of the caller's, frozen by it
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        with spaced_collections():
+            settle()
+            assert gc.get_freeze_count() == frozen
+        assert gc.get_freeze_count() == frozen  # not unfrozen by the run
+    finally:
+        gc.unfreeze()
+    del kept
+    for setting in ((0, 10, 10), (YOUNG_THRESHOLD * 2, 5, 5)):
+        gc.set_threshold(*setting)
+        with spaced_collections():
+            settle()
+            assert gc.get_freeze_count() == 0
+    gc.set_threshold(*thresholds)
+    gc.disable()
+    try:
+        with spaced_collections():
+            settle()
+            assert gc.get_freeze_count() == 0
+    finally:
+        gc.enable()
+
+
+def test_a_simulation_settles_daily_and_leaves_nothing_frozen(
+    thresholds: tuple[int, int, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    frozen: list[int] = []
+    scenario = Scenario.default(seed=3, orders=20, days=2, drain_days=2)
+    simulation = Simulation(scenario, keep_finished=False, keep_events=False)
+    simulation.advance(30.0)  # past the second day's start: settled twice
+    assert gc.get_freeze_count() == 0
+    original = gc.freeze
+
+    def watched() -> None:
+        frozen.append(gc.get_freeze_count())
+        original()
+
+    monkeypatch.setattr(gc, "freeze", watched)
+    simulation.run(events=False)
+    # The start of days 2 and 3 (the horizon is 96 hours), and the run leaving.
+    assert len(frozen) == 3
+    assert gc.get_freeze_count() == 0
+
+
+def test_a_run_leaves_nothing_young_for_the_restored_threshold(
+    thresholds: tuple[int, int, int],
+) -> None:
+    with spaced_collections():
+        settle()
+        made = [[n] for n in range(5_000)]  # what a run makes after its last settle
+    assert gc.get_count()[0] < 100  # gone to the oldest generation, not collected young
+    assert gc.get_freeze_count() == 0
+    del made
+
+
+@pytest.mark.parametrize("drain_days", [0, 40])
+def test_a_run_that_reached_its_horizon_is_freed_without_the_collector(
+    thresholds: tuple[int, int, int], drain_days: int
+) -> None:
+    # Without a drain, tasks, deliveries and payments are still waiting at the horizon;
+    # their processes are closed then, so nothing holds the run in a reference cycle.
+    scenario = Scenario.default(seed=3, orders=40, days=2, drain_days=drain_days)
+    gc.collect()
+    gc.disable()
+    try:
+        ran = Simulation(scenario, keep_finished=False, keep_events=False)
+        ran.run(events=False)
+        stepped = Simulation(scenario)
+        stepped.advance(stepped.horizon)  # reached without run()
+        desks = [weakref.ref(ran.desk), weakref.ref(stepped.desk)]
+        del ran, stepped
+        assert [desk() for desk in desks] == [None, None]
+    finally:
+        gc.enable()
+
+
+def test_a_run_dropped_before_its_horizon_is_freed_by_the_collector(
+    thresholds: tuple[int, int, int],
+) -> None:
+    # What the run froze goes back to the collector when it leaves: a run still holding
+    # its processes (a cycle) is found and freed by a full collection.
+    scenario = Scenario.default(seed=3, orders=30, days=2, drain_days=2)
+    simulation = Simulation(scenario, keep_finished=False, keep_events=False)
+    simulation.advance(60.0)  # settled at the start of days 0, 1 and 2
+    desk = weakref.ref(simulation.desk)
+    del simulation
+    assert desk() is not None
+    gc.collect()
+    assert desk() is None
+    assert gc.get_freeze_count() == 0
+
+
+def test_closing_the_waiting_processes_changes_no_result() -> None:
+    scenario = Scenario.default(seed=3, orders=40, days=2, drain_days=0)
+    whole = simulate(scenario)
+    stepped = Simulation(scenario)
+    stepped.advance(stepped.horizon)
+    stepped.advance(stepped.horizon)  # at the horizon already: nothing more
+    assert stepped.run() == whole
 
 
 def _cyclic_garbage(orders: int, **changes: object) -> int:
