@@ -33,7 +33,7 @@ from ordercycle.service.errors import UnknownAggregateError
 from ordercycle.service.records import DeskEvent, InvoiceNumberTaken
 from ordercycle.service.settings import DeskSettings
 from ordercycle.storage._observed import ObservedUnitOfWork
-from ordercycle.storage.ports import Projections, UnitOfWork
+from ordercycle.storage.ports import AggregateStore, Projections, UnitOfWork
 from ordercycle.storage.records import Snapshot
 
 __all__ = ["InvoiceMeta", "Session"]
@@ -72,6 +72,38 @@ class InvoiceMeta:
 class Session:
     """See the module docstring. ``now`` is the one instant every change of the command uses."""
 
+    # Slots: a desk makes a session for every command and query (about twenty an order),
+    # and a slotted one is made and freed without an instance dictionary.
+    __slots__ = (
+        "_append_events",
+        "_balance_moves",
+        "_events",
+        "_invoices",
+        "_kept_records",
+        "_ledger",
+        "_ledger_saved",
+        "_loaded_orders",
+        "_new_records",
+        "_newest",
+        "_now_aware",
+        "_orders",
+        "_reads",
+        "_records",
+        "_stock_saved",
+        "_stock_skus",
+        "_taken",
+        "_views",
+        "cache",
+        "counted_exposure",
+        "ids",
+        "now",
+        "packing",
+        "prepared",
+        "settings",
+        "today",
+        "uow",
+    )
+
     def __init__(
         self,
         uow: UnitOfWork,
@@ -88,13 +120,17 @@ class Session:
         # store, which reports them (the one place an append is reported). Its read models
         # are the inner unit's own: they are looked up there too, without the wrapper's
         # failed attribute lookup before its ``__getattr__``.
-        events = self._events = uow.events
         #: ``uow``, or the inner unit of an observed one: what the session reads through.
         self._reads = uow
         if isinstance(uow, ObservedUnitOfWork):
+            observed = uow.events
+            self._append_events = observed.append
             self._reads = uow.inner
-            self._events = self._reads.events
-        self._append_events = events.append
+            # The store the observed one wraps: the inner unit's own, not a second one made.
+            self._events: AggregateStore = observed.inner
+        else:
+            events = self._events = uow.events
+            self._append_events = events.append
         self.cache = cache or StreamCache()
         #: The desk's kept records, read without a method call.
         self._kept_records = self.cache.kept_records
@@ -104,7 +140,8 @@ class Session:
         self.now = now
         #: Whether ``now`` is an aware time, what every event's ``occurred_at`` must be:
         #: then :meth:`put` builds its events without the common checks (see there).
-        self._now_aware = isinstance(now, datetime) and now.utcoffset() is not None
+        #: Asked at the first put (``None`` until then): most sessions put nothing.
+        self._now_aware: bool | None = None
         self.today: date = now.date()
         self._orders: dict[str, Order] = {}
         self._loaded_orders: dict[str, Order] = {}
@@ -278,7 +315,11 @@ class Session:
         # stored version (>= 0) plus one and ``now`` is aware (else the class checks and
         # refuses it, as before). The event's own fields are not skipped: a class with
         # checks of its own gets itself from ``event_maker``.
-        make = event_maker(event_cls) if self._now_aware else event_cls
+        aware = self._now_aware
+        if aware is None:
+            now = self.now
+            aware = self._now_aware = isinstance(now, datetime) and now.utcoffset() is not None
+        make = event_maker(event_cls) if aware else event_cls
         event = make(  # type: ignore[call-arg]
             aggregate_id=key,
             version=version + 1,

@@ -20,10 +20,15 @@ AppendObserver = Callable[[str, str, tuple[DomainEvent, ...]], None]
 
 
 class _ObservedEvents:
-    """An aggregate store whose appends pass through and are then reported."""
+    """An aggregate store whose appends pass through and are then reported.
+
+    Attributes:
+        inner: The wrapped store, unobserved (a reader that must not pay the observing
+            call takes it from here instead of asking the unit for another).
+    """
 
     def __init__(self, inner: AggregateStore, observe: AppendObserver) -> None:
-        self._inner = inner
+        self.inner = inner
         self._observe = observe
 
     def append(
@@ -35,23 +40,21 @@ class _ObservedEvents:
         expected_version: int,
     ) -> int:
         appended = tuple(events)
-        version = self._inner.append(
-            kind, aggregate_id, appended, expected_version=expected_version
-        )
+        version = self.inner.append(kind, aggregate_id, appended, expected_version=expected_version)
         self._observe(kind, aggregate_id, appended)
         return version
 
     def load(self, kind: str, aggregate_id: str, after_version: int = 0) -> tuple[DomainEvent, ...]:
-        return self._inner.load(kind, aggregate_id, after_version=after_version)
+        return self.inner.load(kind, aggregate_id, after_version=after_version)
 
     def version(self, kind: str, aggregate_id: str) -> int:
-        return self._inner.version(kind, aggregate_id)
+        return self.inner.version(kind, aggregate_id)
 
     def aggregate_ids(self, kind: str) -> tuple[str, ...]:
-        return self._inner.aggregate_ids(kind)
+        return self.inner.aggregate_ids(kind)
 
     def __getattr__(self, name: str) -> Any:
-        return getattr(self._inner, name)
+        return getattr(self.inner, name)
 
 
 class ObservedUnitOfWork:
@@ -76,7 +79,7 @@ class ObservedUnitOfWork:
         return self._inner
 
     @property
-    def events(self) -> AggregateStore:
+    def events(self) -> _ObservedEvents:
         """The wrapped aggregate store, observed (made when asked for, not kept)."""
         return _ObservedEvents(self._inner.events, self._observer or self._observe)
 

@@ -95,6 +95,22 @@ def test_a_session_reads_through_the_inner_store_and_reports_its_appends(
         ]
 
 
+def test_a_session_reads_through_the_store_its_observed_store_wraps(
+    clock: SteppableClock,
+) -> None:
+    storage, desk, _customer = _opened(clock)
+    observed = storage.unit_of_work()
+    with observed:
+        session = _session(observed, desk, clock)
+        wrapped = session._append_events.__self__.inner  # type: ignore[attr-defined]
+        # One store of the inner unit, shared by the reads and the observed appends.
+        assert session._events is wrapped
+        assert wrapped._uow is observed.inner
+        # A read through it is not reported; an append through the observed store is.
+        assert session._events.version("customer", "C-BOLT") > 0
+        assert storage.reports == []
+
+
 def test_a_refused_append_is_not_reported(clock: SteppableClock) -> None:
     storage, desk, customer = _opened(clock)
     observed = storage.unit_of_work()
