@@ -40,6 +40,7 @@ from typing import Any, TypeAlias
 
 import attrs
 
+from ordercycle._memo import remember_for
 from ordercycle.errors import (
     CurrencyMismatchError,
     TransitionNotAllowedError,
@@ -101,6 +102,18 @@ InvoiceOutcome: TypeAlias = "Outcome[Invoice, InvoiceEvent]"
 
 _EXCESS = ("credit", "write_off")
 _ALLOWED: dict[tuple[str, str], str] = {}
+
+#: How many balances of settled-on invoices ``Invoice.balance`` remembers.
+BALANCES_KEPT = 256
+# Invoice id() -> (the invoice, its balance): a memo of a pure function of a frozen value,
+# emptied whole when full (``ordercycle._memo``). Not a cached property: that gives the
+# class a ``__getattr__``, and every attribute read of every invoice would then take the
+# interpreter's slow path.
+_BALANCES: dict[int, tuple[object, Money]] = {}
+
+
+def _balance_of(invoice: Invoice) -> Money:
+    return invoice.total - invoice.settled
 
 
 def _moment(day: date, at: datetime | None) -> datetime:
@@ -470,7 +483,9 @@ class Invoice:
         """What the customer still owes (never negative)."""
         if not self.payments and not self.credit_notes:
             return self.total  # nothing settled yet: the common case while it is open
-        return self.total - self.settled
+        # Remembered by the invoice's identity (see _BALANCES): a payment reads the
+        # balance of the invoice it pays, and saving the paid invoice reads it again.
+        return remember_for(_BALANCES, BALANCES_KEPT, self, _balance_of)
 
     @property
     def customer_credit(self) -> Money:

@@ -185,13 +185,16 @@ def _change_open_orders(
     drop: tuple[str, ...],
     change: str,
 ) -> None:
-    # The lists of earlier releases matter only to drop an order from them (or move them).
-    legacy = _legacy_open_orders(s, customer_id, account) if drop or account.open_order_ids else ()
+    # The lists of earlier releases matter only to move them out, or to drop an order that
+    # has no record of its own (listed there, or never open): they are read only then, not
+    # for every order an invoice or a cancellation closes (the record says it was open).
+    legacy: tuple[str, ...] | None = None
     if s.record("account", customer_id, Account) is None:
         # The account stream starts with the customer's first order (as it did when it
         # held the list): the credit checks append to it at the version it read.
         s.put("account", customer_id, AccountChanged, account, change)
     elif account.open_order_ids:  # stored before the list had a record: move it out
+        legacy = _legacy_open_orders(s, customer_id, account)
         s.put("account", customer_id, AccountChanged, replace(account, open_order_ids=()), change)
         # The list moves out into the per-customer record of the release after, read as before.
         s.put("open_orders", customer_id, OpenOrdersChanged, legacy, change)
@@ -201,8 +204,11 @@ def _change_open_orders(
         found = s.record("open_order", order_id, OpenOrder)
         if found is not None and found.open == wanted:
             continue
-        if found is None and not wanted and order_id not in legacy:
-            continue  # never open: nothing to drop
+        if found is None and not wanted:
+            if legacy is None:  # (what the lists said before this change moved them)
+                legacy = _legacy_open_orders(s, customer_id, account)
+            if order_id not in legacy:
+                continue  # never open: nothing to drop
         since = found.since if found is not None else s.now
         state = OpenOrder(customer_id=customer_id, since=since, open=wanted)
         s.put("open_order", order_id, OpenOrderChanged, state, change)

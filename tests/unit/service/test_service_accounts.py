@@ -194,13 +194,13 @@ def test_open_orders_stored_in_the_account_by_an_earlier_release_are_read_and_mo
     assert stored.open_order_ids == ()
 
 
-def test_a_customer_list_of_open_orders_from_the_release_before_is_read_and_kept(
-    desk: OrderDesk, clock: SteppableClock
-) -> None:
+def _store_list_of_release_before(
+    desk: OrderDesk, clock: SteppableClock, open_order_ids: tuple[str, ...]
+) -> int:
+    """Append the customer list of open orders the release before kept for C-BOLT; return
+    the stream's version before it."""
     from ordercycle.service.records import OpenOrdersChanged
 
-    old = [desk.place_order("C-BOLT", {"MUG": 1}).aggregate_id for _ in range(2)]
-    # Add what the release before stored: one list per customer (with an order it opened).
     with desk.storage.unit_of_work() as uow:
         version = uow.events.version("open_orders", "C-BOLT")
         uow.events.append(
@@ -212,11 +212,20 @@ def test_a_customer_list_of_open_orders_from_the_release_before_is_read_and_kept
                     version=version + 1,
                     occurred_at=clock.now(),
                     change="stored by the release before",
-                    state=("O-LEGACY", *old),
+                    state=open_order_ids,
                 )
             ],
             expected_version=version,
         )
+    return version
+
+
+def test_a_customer_list_of_open_orders_from_the_release_before_is_read_and_kept(
+    desk: OrderDesk, clock: SteppableClock
+) -> None:
+    old = [desk.place_order("C-BOLT", {"MUG": 1}).aggregate_id for _ in range(2)]
+    # Add what the release before stored: one list per customer (with an order it opened).
+    version = _store_list_of_release_before(desk, clock, ("O-LEGACY", *old))
     assert desk.account("C-BOLT").open_order_ids == ("O-LEGACY", *old)
     new = desk.place_order("C-BOLT", {"MUG": 1}).aggregate_id
     assert desk.account("C-BOLT").open_order_ids == ("O-LEGACY", *old, new)
@@ -224,3 +233,21 @@ def test_a_customer_list_of_open_orders_from_the_release_before_is_read_and_kept
     assert desk.account("C-BOLT").open_order_ids == ("O-LEGACY", old[1], new)
     with desk.storage.unit_of_work() as uow:  # the old list is read, never rewritten
         assert uow.events.version("open_orders", "C-BOLT") == version + 1
+
+
+def test_an_order_only_a_list_of_the_release_before_names_is_dropped_from_it(
+    desk: OrderDesk, clock: SteppableClock
+) -> None:
+    # Drafts were never opened: no record of their own says they are open.
+    listed = desk.create_draft_order("C-BOLT", {"MUG": 1}).aggregate_id
+    unlisted = desk.create_draft_order("C-BOLT", {"MUG": 1}).aggregate_id
+    version = _store_list_of_release_before(desk, clock, (listed,))
+    assert desk.account("C-BOLT").open_order_ids == (listed,)
+    desk.cancel_order(unlisted, reason="changed mind")  # never open: nothing to drop
+    desk.cancel_order(listed, reason="changed mind")  # open by the list: closed by a record
+    assert desk.account("C-BOLT").open_order_ids == ()
+    with desk.storage.unit_of_work() as uow:
+        assert uow.events.version("open_order", unlisted) == 0
+        closed = uow.events.load("open_order", listed)
+        assert [event.state.open for event in closed] == [False]  # type: ignore[attr-defined]
+        assert uow.events.version("open_orders", "C-BOLT") == version + 1  # never rewritten
