@@ -42,6 +42,19 @@ class TestMemoryStorageKeepingObjectsContract(
         storage.close()
 
 
+class TestMemoryStorageWithoutViewsContract(StorageContract, ReadingContract):
+    """``projections=False`` (what KPIs-only simulations use, with ``roundtrip=False``)
+    keeps no read models; every promise of the other ports still holds."""
+
+    blocked_after = 5.0
+
+    @pytest.fixture
+    def storage(self) -> Iterator[MemoryStorage]:
+        storage = MemoryStorage(roundtrip=False, projections=False)
+        yield storage
+        storage.close()
+
+
 class TestMemoryTamperEvidence(TamperEvidenceContract):
     @pytest.fixture
     def storage(self) -> Iterator[MemoryStorage]:

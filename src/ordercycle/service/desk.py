@@ -219,15 +219,20 @@ class OrderDesk:
         ids: IdFactory | None = None,
         settings: DeskSettings | None = None,
         roundtrip: bool = True,
+        projections: bool = True,
     ) -> OrderDesk:
         """A desk over :class:`~ordercycle.storage.memory.MemoryStorage` (tests, notebooks).
 
-        ``roundtrip=False`` keeps event objects instead of decoding JSON on every read
-        (see :class:`~ordercycle.storage.memory.MemoryStorage`); simulations use it.
+        ``roundtrip=False`` keeps event objects instead of decoding JSON on every read;
+        ``projections=False`` keeps no read-model rows, so commands build none and the
+        listing queries (:meth:`orders` and the others that page through views) raise
+        :class:`~ordercycle.errors.StorageError` (see
+        :class:`~ordercycle.storage.memory.MemoryStorage`). Simulations use both.
         """
         from ordercycle.storage.memory import MemoryStorage
 
-        return cls(MemoryStorage(roundtrip=roundtrip), clock=clock, ids=ids, settings=settings)
+        storage = MemoryStorage(roundtrip=roundtrip, projections=projections)
+        return cls(storage, clock=clock, ids=ids, settings=settings)
 
     @classmethod
     def sqlite(

@@ -56,6 +56,7 @@ from ordercycle.storage._unit import (
     OutboxRow,
     ProjectingUnitOfWork,
     StoredRow,
+    _Projections,
     decoded_message,
 )
 from ordercycle.storage.errors import CommandConflictError, StreamConflictError, UnitOfWorkError
@@ -424,6 +425,11 @@ class MemoryStorage(ClosingStorage):
     Args:
         roundtrip: Store events as JSON and decode them on every read (the default), or
             keep the event objects themselves (faster; see the module docstring).
+        projections: Keep read-model rows (the default), or none: its units of work then
+            have no ``projections``, as an adapter without read models (see
+            :class:`~ordercycle.storage.ports.Projecting`), so a desk over it builds no
+            rows and its listing queries raise :class:`~ordercycle.errors.StorageError`.
+            Simulations with KPIs-only results use it: nothing reads their rows.
 
     Example:
         >>> storage = MemoryStorage()
@@ -431,11 +437,12 @@ class MemoryStorage(ClosingStorage):
         <MemoryUnitOfWork (new)>
     """
 
-    def __init__(self, *, roundtrip: bool = True) -> None:
+    def __init__(self, *, roundtrip: bool = True, projections: bool = True) -> None:
         self._lock = threading.Lock()
         self._state = _State()
         self._closed = False
         self.roundtrip = roundtrip
+        self.keeps_projections = projections
 
     def unit_of_work(self) -> MemoryUnitOfWork:
         """Return a new unit of work over this storage."""
@@ -443,7 +450,9 @@ class MemoryStorage(ClosingStorage):
             raise UnitOfWorkError(
                 "Cannot use the memory storage: it has been closed.", reason=UnitOfWorkError.CLOSED
             )
-        return MemoryUnitOfWork(self._lock, self._state, roundtrip=self.roundtrip)
+        return MemoryUnitOfWork(
+            self._lock, self._state, roundtrip=self.roundtrip, projecting=self.keeps_projections
+        )
 
     def reading(self) -> MemoryUnitOfWork:
         """Return a new read-only unit of work (see :class:`~ordercycle.storage.ports.Reading`).
@@ -455,7 +464,13 @@ class MemoryStorage(ClosingStorage):
             raise UnitOfWorkError(
                 "Cannot use the memory storage: it has been closed.", reason=UnitOfWorkError.CLOSED
             )
-        return MemoryUnitOfWork(self._lock, self._state, roundtrip=self.roundtrip, read_only=True)
+        return MemoryUnitOfWork(
+            self._lock,
+            self._state,
+            roundtrip=self.roundtrip,
+            read_only=True,
+            projecting=self.keeps_projections,
+        )
 
     def close(self) -> None:
         """Mark the storage closed; new units of work are refused."""
@@ -625,6 +640,7 @@ class MemoryUnitOfWork(ProjectingUnitOfWork):
         *,
         roundtrip: bool = True,
         read_only: bool = False,
+        projecting: bool = True,
     ) -> None:
         # What BaseUnitOfWork.__init__ sets, set here: a desk makes tens of units of work
         # per order, and the super() call cost a third of this constructor (a test checks
@@ -651,9 +667,27 @@ class MemoryUnitOfWork(ProjectingUnitOfWork):
         self._claimed: dict[str, int] = {}
         self._view_changes: dict[tuple[str, str], ViewRow | None] = {}
         self._view_cleared: set[str] = set()
+        self._projecting = projecting
 
     def __repr__(self) -> str:
         return f"<MemoryUnitOfWork ({self._state})>"
+
+    @property
+    def projections(self) -> _Projections:
+        """The read-model rows (see :class:`~ordercycle.storage.ports.Projections`).
+
+        Raises:
+            AttributeError: The storage keeps no read models
+                (``MemoryStorage(projections=False)``): the unit of work then has no
+                ``projections``, as an adapter without them has none, so
+                ``getattr(uow, "projections", None)`` is ``None`` and ``isinstance(uow,
+                Projecting)`` is false.
+        """
+        if not self._projecting:
+            raise AttributeError(
+                f"{self!r} keeps no read models: MemoryStorage(projections=False) was asked for"
+            )
+        return super().projections
 
     def _tx_begin(self) -> None:
         pass

@@ -9,6 +9,7 @@ from typing import Any
 import attrs
 import pytest
 
+from ordercycle.errors import StorageError
 from ordercycle.simulation import Scenario, simulate
 from ordercycle.simulation.engine import Simulation
 
@@ -84,12 +85,12 @@ def test_a_kpis_only_run_forgets_and_a_run_with_events_keeps_everything() -> Non
 
 
 def _most_kept(scenario: Scenario) -> dict[str, int]:
-    """The most streams, stored events, read-model rows, query terms and outbox messages the
-    desk held, and the most orders, keyed random draws and folded orders the run tracked,
-    at the start of any simulated day of a KPIs-only run (what simulate() makes)."""
+    """The most streams, stored events and outbox messages the desk held, and the most
+    orders, keyed random draws and folded orders the run tracked, at the start of any
+    simulated day of a KPIs-only run (what simulate() makes)."""
     simulation = Simulation(scenario, keep_finished=False, keep_events=False)
     state = simulation.desk.storage._state  # type: ignore[attr-defined]
-    names = ("streams", "events", "stock events", "rows", "terms", "outbox", "orders tracked")
+    names = ("streams", "events", "stock events", "outbox", "orders tracked")
     names += ("draws", "folded orders", "invoices due")
     most = dict.fromkeys(names, 0)
     day = 0
@@ -99,10 +100,8 @@ def _most_kept(scenario: Scenario) -> dict[str, int]:
         seen = {
             "streams": len(state.streams),
             "events": sum(len(rows) for rows in state.streams.values()),
-            "rows": sum(len(rows) for rows in state.views.values()),
             "outbox": len(state.outbox_rows),
             "stock events": sum(len(r) for (k, _), r in state.streams.items() if k == "stock"),
-            "terms": len(state.terms),
             "orders tracked": len(simulation.orders),
             "draws": len(simulation.streams._drawn),
             "folded orders": len(simulation._fold._orders),  # type: ignore[union-attr]
@@ -110,6 +109,22 @@ def _most_kept(scenario: Scenario) -> dict[str, int]:
         }
         most = {name: max(most[name], seen[name]) for name in most}
     return most
+
+
+def test_a_forgetting_run_keeps_no_read_models_and_a_keeping_run_does() -> None:
+    scenario = Scenario.default(seed=4, orders=60, orders_per_day=60.0)
+    kept = Simulation(scenario)
+    kept.run()
+    assert len(kept.desk.orders(limit=500).items) == 60
+    forgot = Simulation(scenario, keep_finished=False, keep_events=False)
+    forgot.run(events=False)
+    state = forgot.desk.storage._state  # type: ignore[attr-defined]
+    assert state.views == {}
+    assert state.terms == {}
+    with pytest.raises(StorageError, match="keeps no read models"):
+        forgot.desk.orders()
+    # The orders still open at the end are in the desk, read from their streams.
+    assert all(forgot.desk.order(o).id == o for o in forgot.desk.order_ids())
 
 
 def test_what_a_kpis_only_run_keeps_does_not_grow_with_its_length() -> None:

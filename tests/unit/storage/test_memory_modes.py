@@ -1,4 +1,5 @@
-"""What the two modes of the memory adapter keep, and the decoded-event memo."""
+"""What the modes of the memory adapter keep (event objects or JSON, read models or
+none), and the decoded-event memo."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ import pytest
 from ordercycle.errors import SerializationError
 from ordercycle.inventory.events import StockReceived
 from ordercycle.storage import MemoryStorage, _codec
+from ordercycle.storage.ports import Projecting
+from ordercycle.storage.views import ViewRow
 
 AT = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -115,3 +118,18 @@ def test_text_that_fails_to_decode_is_not_remembered() -> None:
     for _ in range(2):
         with pytest.raises(SerializationError):
             _codec.decode_event(text)
+
+
+def test_a_storage_without_read_models_has_no_projections_and_forgets_rows_as_nothing() -> None:
+    storage = MemoryStorage(projections=False)
+    for uow in (storage.unit_of_work(), storage.reading()):
+        with uow:
+            assert getattr(uow, "projections", None) is None
+            assert not isinstance(uow, Projecting)
+            with pytest.raises(AttributeError, match="keeps no read models"):
+                uow.projections  # noqa: B018 (the attribute read is the test)
+    storage.forget(rows=[("orders", "O-1")])  # no row was kept: nothing to do
+    with MemoryStorage().unit_of_work() as uow:  # the default keeps them
+        assert isinstance(uow, Projecting)
+        row = ViewRow(view="orders", key="O-1", version=1, sort="a", terms=(), data="{}")
+        assert uow.projections.put(row)
