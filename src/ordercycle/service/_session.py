@@ -330,12 +330,12 @@ class Session:
         )
         self._append_events(kind, key, (event,), expected_version=version)
         self._records[pair] = self._new_records[pair] = (state, version + 1)
-        row = record_row(kind, key, state, version + 1)
-        if row is not None:
-            views = self._views  # (the property's value once looked up: a call less)
-            if views is False:
-                views = self.views
-            if views is not None:
+        views = self._views  # (the property's value once looked up: a call less)
+        if views is False:
+            views = self.views
+        if views is not None:  # (a storage without read models: no row to build)
+            row = record_row(kind, key, state, version + 1)
+            if row is not None:
                 views.put(row)  # type: ignore[union-attr]
 
     def records(self) -> Iterable[tuple[tuple[str, str], tuple[Any, int]]]:

@@ -446,13 +446,7 @@ class MemoryStorage(ClosingStorage):
 
     def unit_of_work(self) -> MemoryUnitOfWork:
         """Return a new unit of work over this storage."""
-        if self._closed:
-            raise UnitOfWorkError(
-                "Cannot use the memory storage: it has been closed.", reason=UnitOfWorkError.CLOSED
-            )
-        return MemoryUnitOfWork(
-            self._lock, self._state, roundtrip=self.roundtrip, projecting=self.keeps_projections
-        )
+        return self._unit(read_only=False)
 
     def reading(self) -> MemoryUnitOfWork:
         """Return a new read-only unit of work (see :class:`~ordercycle.storage.ports.Reading`).
@@ -460,6 +454,9 @@ class MemoryStorage(ClosingStorage):
         It reads the committed state as it is at each read (threads sharing the storage
         may commit in between) and refuses every write.
         """
+        return self._unit(read_only=True)
+
+    def _unit(self, *, read_only: bool) -> MemoryUnitOfWork:
         if self._closed:
             raise UnitOfWorkError(
                 "Cannot use the memory storage: it has been closed.", reason=UnitOfWorkError.CLOSED
@@ -468,8 +465,8 @@ class MemoryStorage(ClosingStorage):
             self._lock,
             self._state,
             roundtrip=self.roundtrip,
-            read_only=True,
-            projecting=self.keeps_projections,
+            read_only=read_only,
+            keeps_projections=self.keeps_projections,
         )
 
     def close(self) -> None:
@@ -640,7 +637,7 @@ class MemoryUnitOfWork(ProjectingUnitOfWork):
         *,
         roundtrip: bool = True,
         read_only: bool = False,
-        projecting: bool = True,
+        keeps_projections: bool = True,
     ) -> None:
         # What BaseUnitOfWork.__init__ sets, set here: a desk makes tens of units of work
         # per order, and the super() call cost a third of this constructor (a test checks
@@ -667,7 +664,7 @@ class MemoryUnitOfWork(ProjectingUnitOfWork):
         self._claimed: dict[str, int] = {}
         self._view_changes: dict[tuple[str, str], ViewRow | None] = {}
         self._view_cleared: set[str] = set()
-        self._projecting = projecting
+        self._keeps_projections = keeps_projections
 
     def __repr__(self) -> str:
         return f"<MemoryUnitOfWork ({self._state})>"
@@ -683,7 +680,7 @@ class MemoryUnitOfWork(ProjectingUnitOfWork):
                 ``getattr(uow, "projections", None)`` is ``None`` and ``isinstance(uow,
                 Projecting)`` is false.
         """
-        if not self._projecting:
+        if not self._keeps_projections:
             raise AttributeError(
                 f"{self!r} keeps no read models: MemoryStorage(projections=False) was asked for"
             )
