@@ -1,7 +1,7 @@
 """Bounded memos of pure functions: the one kind of module-level state the core allows.
 
 See the architecture's "pure core": a memo holds answers that depend on their key alone
-(or on one frozen object), is emptied whole when full (one call, safe with threads, unlike
+(or on one or two frozen objects), is emptied whole when full (one call, safe with threads, unlike
 dropping the oldest), and has a test that its answers equal fresh ones.
 """
 
@@ -48,4 +48,30 @@ def remember_for(
     if len(table) >= kept:
         table.clear()
     table[id(value)] = (value, answer)
+    return answer
+
+
+def remember_for_pair(
+    table: dict[tuple[Hashable, ...], tuple[object, object, _Answer]],
+    kept: int,
+    first: object,
+    second: object,
+    detail: tuple[Hashable, ...],
+    work: Callable[[], _Answer],
+) -> _Answer:
+    """``work()``, kept by the identities of ``first`` and ``second`` and by ``detail``
+    (what else the answer depends on): :func:`remember_for` for an answer of two objects.
+
+    The entry holds both objects, so their ids cannot be reused by others while the answer
+    is kept; an answer of ``None`` is kept too. A table holding ``kept`` answers is emptied
+    whole first.
+    """
+    key = (id(first), id(second), *detail)
+    known = table.get(key)
+    if known is not None and known[0] is first and known[1] is second:
+        return known[2]
+    answer = work()
+    if len(table) >= kept:
+        table.clear()
+    table[key] = (first, second, answer)
     return answer

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ordercycle._memo import remember, remember_for
+from ordercycle._memo import remember, remember_for, remember_for_pair
 
 
 def test_remember_works_an_answer_out_once_per_key() -> None:
@@ -73,3 +73,36 @@ def test_remember_for_empties_a_full_table_whole() -> None:
     newcomer = object()
     assert remember_for(table, 3, newcomer, lambda v: 9) == 9
     assert list(table.values()) == [(newcomer, 9)]
+
+
+def test_remember_for_pair_keys_by_both_identities_and_the_detail() -> None:
+    table: dict[tuple[object, ...], tuple[object, object, int | None]] = {}
+    calls: list[tuple[object, object, int]] = []
+
+    def work(first: object, second: object, detail: int) -> int | None:
+        calls.append((first, second, detail))
+        return None if detail == 0 else detail * 10
+
+    rule, carton, equal_carton = object(), [1], [1]
+    for _ in range(2):  # the second round is all remembered, a None answer too
+        for second in (carton, equal_carton):
+            for detail in (0, 3):
+                answer = remember_for_pair(
+                    table, 8, rule, second, (detail,), lambda s=second, d=detail: work(rule, s, d)
+                )
+                assert answer == (None if detail == 0 else detail * 10)
+    assert len(calls) == 4  # an equal but distinct object is worked out again
+    assert [c[1] for c in calls] == [carton, carton, equal_carton, equal_carton]
+    assert calls[2][1] is equal_carton
+
+
+def test_remember_for_pair_holds_both_objects_and_empties_a_full_table_whole() -> None:
+    table: dict[tuple[object, ...], tuple[object, object, str]] = {}
+    first, second = object(), object()
+    remember_for_pair(table, 2, first, second, (), lambda: "kept")
+    # A stale entry under the ids of other objects is not trusted.
+    other = object()
+    table[(id(other), id(second))] = (first, second, "stale")
+    assert remember_for_pair(table, 2, other, second, (), lambda: "fresh") == "fresh"
+    # The table held two answers (its limit), so it was emptied whole before this one.
+    assert table == {(id(other), id(second)): (other, second, "fresh")}

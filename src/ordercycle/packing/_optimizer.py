@@ -34,13 +34,13 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Hashable, Iterator, Sequence
 from datetime import datetime
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from ordercycle._memo import remember
+from ordercycle._memo import remember, remember_for_pair
 from ordercycle.model.clock import Clock
 from ordercycle.packing._engine import (
     STRATEGIES,
@@ -122,50 +122,18 @@ class Spec:
 
 
 #: Billable weights shared by every search: (id of the carrier rule, id of the carton,
-#: engine weight, weight scale) -> (the rule, the carton, the billable weight). A
-#: billable weight depends on nothing else, and the desk hands the same carton and rule
-#: objects to every pack (each search started with an empty cache of its own: about half
-#: its keys were new, most of them worked out for an earlier request).
-_BILLABLE: dict[tuple[int, ...], tuple[Any, Carton, Any]] = {}
+#: engine weight, weight scale) -> (the rule, the carton, the billable weight), through
+#: :func:`~ordercycle._memo.remember_for_pair`. A billable weight depends on nothing else,
+#: and the desk hands the same carton and rule objects to every pack (each search started
+#: with an empty cache of its own: about half its keys were new, most of them worked out
+#: for an earlier request).
+_BILLABLE: dict[tuple[Hashable, ...], tuple[object, object, Fraction]] = {}
 _BILLABLE_KEPT = 16384
 #: Dimensional weights shared by every search, the same way: (id of the carrier rule, id
 #: of the carton) -> (the rule, the carton, its dimensional weight or None). Each search
 #: worked out its cartons' again (about 7 us each).
-_DIMENSIONAL: dict[tuple[int, ...], tuple[Any, Carton, Any]] = {}
+_DIMENSIONAL: dict[tuple[Hashable, ...], tuple[object, object, Fraction | None]] = {}
 _DIMENSIONAL_KEPT = 4096
-
-#: Not in a table (an answer may be None).
-_UNKNOWN: Any = object()
-
-
-def _known_for(
-    table: dict[tuple[int, ...], tuple[Any, Carton, Any]],
-    key: tuple[int, ...],
-    carrier: DimWeightRule | None,
-    carton: Carton,
-) -> Any:
-    """The answer ``table`` keeps for ``carrier`` and ``carton`` under ``key`` (their ids
-    and more), or ``_UNKNOWN``. The objects are kept and compared by identity, so a reused
-    id never answers for another object (see :func:`_keep_for`)."""
-    known = table.get(key)
-    if known is not None and known[0] is carrier and known[1] is carton:
-        return known[2]
-    return _UNKNOWN
-
-
-def _keep_for(
-    table: dict[tuple[int, ...], tuple[Any, Carton, Any]],
-    kept: int,
-    key: tuple[int, ...],
-    carrier: DimWeightRule | None,
-    carton: Carton,
-    answer: Any,
-) -> None:
-    """Keep ``answer`` in ``table`` for :func:`_known_for`; the table is emptied whole when
-    it holds ``kept`` answers."""
-    if len(table) >= kept:
-        table.clear()
-    table[key] = (carrier, carton, answer)
 
 
 class Objective:
@@ -203,12 +171,14 @@ class Objective:
         carrier = self.carrier
         if carrier is None:
             return None
-        key = (id(carrier), id(carton))
-        weight: Fraction | None = _known_for(_DIMENSIONAL, key, carrier, carton)
-        if weight is _UNKNOWN:
-            weight = carrier.dimensional_weight_exact(carton.outer_mm)
-            _keep_for(_DIMENSIONAL, _DIMENSIONAL_KEPT, key, carrier, carton, weight)
-        return weight
+        return remember_for_pair(
+            _DIMENSIONAL,
+            _DIMENSIONAL_KEPT,
+            carrier,
+            carton,
+            (),
+            lambda: carrier.dimensional_weight_exact(carton.outer_mm),
+        )
 
     def billable_quantity(self, value: Fraction) -> Any:
         """The billable weight as a quantity."""
@@ -229,11 +199,14 @@ class Objective:
         if found is not None:
             return found
         carrier, carton = self.carrier, spec.carton
-        shared = (id(carrier), id(carton), weight, self.weight_scale)
-        billable = _known_for(_BILLABLE, shared, carrier, carton)
-        if billable is _UNKNOWN:
-            billable = self.billable(carton, Fraction(weight, self.weight_scale))
-            _keep_for(_BILLABLE, _BILLABLE_KEPT, shared, carrier, carton, billable)
+        billable = remember_for_pair(
+            _BILLABLE,
+            _BILLABLE_KEPT,
+            carrier,
+            carton,
+            (weight, self.weight_scale),
+            lambda: self.billable(carton, Fraction(weight, self.weight_scale)),
+        )
         result: Key
         if self.name == "cost":
             result = (self.cost(spec.carton, billable), billable, spec.volume)
