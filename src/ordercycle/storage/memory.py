@@ -431,6 +431,9 @@ class MemoryStorage(ClosingStorage):
             rows and its listing queries raise :class:`~ordercycle.errors.StorageError`.
             Simulations with KPIs-only results use it: nothing reads their rows.
 
+    Raises:
+        ValidationError: ``projections`` is not a bool.
+
     Example:
         >>> storage = MemoryStorage()
         >>> storage.unit_of_work()
@@ -438,6 +441,10 @@ class MemoryStorage(ClosingStorage):
     """
 
     def __init__(self, *, roundtrip: bool = True, projections: bool = True) -> None:
+        if type(projections) is not bool:
+            raise ValidationError.invalid(
+                "MemoryStorage", "projections", projections, "True or False"
+            )
         self._lock = threading.Lock()
         self._state = _State()
         self._closed = False

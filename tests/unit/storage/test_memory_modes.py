@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import attrs
 import pytest
 
-from ordercycle.errors import SerializationError
+from ordercycle.errors import SerializationError, ValidationError
 from ordercycle.inventory.events import StockReceived
 from ordercycle.storage import MemoryStorage, _codec
 from ordercycle.storage.ports import Projecting
@@ -133,3 +133,11 @@ def test_a_storage_without_read_models_has_no_projections_and_forgets_rows_as_no
         assert isinstance(uow, Projecting)
         row = ViewRow(view="orders", key="O-1", version=1, sort="a", terms=(), data="{}")
         assert uow.projections.put(row)
+
+
+@pytest.mark.parametrize("given", ["no", 0, None])
+def test_the_read_models_option_must_be_a_bool(given: object) -> None:
+    with pytest.raises(
+        ValidationError, match=r"Invalid projections for MemoryStorage: .*True or False"
+    ):
+        MemoryStorage(projections=given)  # type: ignore[arg-type]
